@@ -1,0 +1,59 @@
+import { InvalidArgumentError } from './errors.js';
+
+/**
+ * Argument checks. Each throws InvalidArgumentError naming the parameter and the value, e.g.
+ * `invalid quantity 'qty': not positive, was -1`.
+ */
+function fail(name: string, what: string, value: unknown): never {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new InvalidArgumentError(`invalid '${name}': ${what}, was ${shown}`);
+}
+
+export function checkFinite(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'not a finite number', value);
+  return value;
+}
+
+export function checkPositive(value: number, name: string): number {
+  checkFinite(value, name);
+  if (!(value > 0)) fail(name, 'not positive', value);
+  return value;
+}
+
+export function checkNonNegative(value: number, name: string): number {
+  checkFinite(value, name);
+  if (!(value >= 0)) fail(name, 'negative', value);
+  return value;
+}
+
+export function checkInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value)) fail(name, 'not a safe integer', value);
+  return value;
+}
+
+export function checkPositiveInteger(value: number, name: string): number {
+  checkInteger(value, name);
+  if (value <= 0) fail(name, 'not a positive integer', value);
+  return value;
+}
+
+export function checkInRange(value: number, min: number, max: number, name: string): number {
+  checkFinite(value, name);
+  if (value < min || value > max) fail(name, `outside [${min}, ${max}]`, value);
+  return value;
+}
+
+export function checkNonEmptyString(value: string, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) fail(name, 'not a non-empty string', value);
+  return value;
+}
+
+export function checkOneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+  if (!(allowed as readonly string[]).includes(value)) fail(name, `not one of ${allowed.join(', ')}`, value);
+  return value as T;
+}
+
+/** Throws when `condition` is false; for pre-conditions that are not about a single value. */
+export function checkCondition(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new InvalidArgumentError(message);
+}

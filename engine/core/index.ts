@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './checks.js';
+export * from './time.js';
+export * from './ids.js';
+export * from './rng.js';
