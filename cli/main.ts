@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { CommanderError } from 'commander';
+import { describeError, exitCodeFor } from './errors.js';
+import { buildProgram } from './program.js';
+
+/** Runs the CLI: one line on stderr for an error (the stack with --verbose), non-zero exit. */
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (unknown option, missing argument, --help, --version)
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.stderr.write(`tapedeck: ${describeError(err, verbose)}\n`);
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+
+/**
+ * Builds the `tapedeck` command tree. Each command lives in cli/commands/ and registers itself here;
+ * actions stay thin and call into datasets/, sim/, engine/ and reports/.
+ */
+export function buildProgram(): Command {
+  const program = new Command('tapedeck')
+    .description('Deterministic event-driven replay simulator and backtesting harness')
+    .version('0.1.0')
+    .option('--verbose', 'print stack traces with errors')
+    .showSuggestionAfterError()
+    .configureHelp({ sortSubcommands: false });
+
+  return program;
+}

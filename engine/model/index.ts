@@ -1,0 +1,4 @@
+export * from './orders.js';
+export * from './events.js';
+export * from './market-data.js';
+export * from './instruments.js';

@@ -1,0 +1,45 @@
+import { checkPositive } from '../core/checks.js';
+import type { Symbol_ } from '../core/ids.js';
+
+/** A cash instrument (equity, ETF, spot crypto, FX pair): one unit is one unit. */
+export interface SpotInstrument {
+  readonly kind: 'spot';
+  readonly symbol: Symbol_;
+  /** Smallest price increment. */
+  readonly tickSize: number;
+  /** Smallest quantity increment; 0 allows any fractional quantity. */
+  readonly lotSize: number;
+  readonly multiplier: 1;
+}
+
+/** A listed European option on an underlying. */
+export interface OptionInstrument {
+  readonly kind: 'option';
+  readonly symbol: Symbol_;
+  readonly underlying: Symbol_;
+  /** Expiry, microseconds. */
+  readonly expiry: number;
+  readonly strike: number;
+  readonly right: 'call' | 'put';
+  readonly tickSize: number;
+  readonly lotSize: number;
+  /** Units of the underlying per contract (100 for US equity options). */
+  readonly multiplier: number;
+}
+
+export type Instrument = SpotInstrument | OptionInstrument;
+
+/** Returns a spot instrument; `lotSize` 1 trades whole units, 0 fractional ones. */
+export function spotInstrument(symbol: Symbol_, opts: { tickSize?: number; lotSize?: number } = {}): SpotInstrument {
+  const tickSize = checkPositive(opts.tickSize ?? 0.01, 'tickSize');
+  const lotSize = opts.lotSize ?? 0;
+  if (lotSize !== 0) checkPositive(lotSize, 'lotSize');
+  return { kind: 'spot', symbol, tickSize, lotSize, multiplier: 1 };
+}
+
+/** Rounds a quantity toward zero to the instrument's lot size (no-op for fractional instruments). */
+export function roundToLot(qty: number, lotSize: number): number {
+  if (lotSize <= 0) return qty;
+  const lots = Math.trunc(qty / lotSize + 1e-9 * Math.sign(qty));
+  return lots * lotSize;
+}

@@ -1,0 +1,29 @@
+/**
+ * Market data records as plain values. The replay path moves data in typed-array columns; these
+ * shapes are what a strategy reads through its views and what tests build by hand.
+ */
+export interface Bar {
+  /** Bar open time, microseconds. The bar becomes visible at `ts + intervalUs` (its close). */
+  readonly ts: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+export interface TradeTick {
+  readonly ts: number;
+  readonly price: number;
+  readonly size: number;
+  /** Aggressor: 1 buyer, -1 seller, 0 unknown. */
+  readonly side: -1 | 0 | 1;
+}
+
+export interface QuoteTick {
+  readonly ts: number;
+  readonly bid: number;
+  readonly bidSize: number;
+  readonly ask: number;
+  readonly askSize: number;
+}

@@ -1,0 +1,181 @@
+import { checkFinite, checkPositive } from '../core/checks.js';
+import { InvalidArgumentError, InvariantError } from '../core/errors.js';
+import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
+
+/** Which way an order trades. */
+export type OrderSide = 'buy' | 'sell';
+/** Market, limit, stop (a market order once triggered) and stop-limit (a limit order once triggered). */
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
+/**
+ * GTC: until filled or cancelled. DAY: expires at the end of the UTC day it was accepted on (or of the
+ * session, where the venue knows one). IOC: fills what it can at once, the rest is cancelled.
+ * FOK: fills completely at once or not at all.
+ */
+export type TimeInForce = 'GTC' | 'DAY' | 'IOC' | 'FOK';
+
+/**
+ * Order states. `denied` is the risk engine's verdict before the order reaches a venue; `rejected`
+ * is the venue's.
+ */
+export type OrderStatus =
+  | 'initialized'
+  | 'denied'
+  | 'submitted'
+  | 'accepted'
+  | 'partially_filled'
+  | 'filled'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired';
+
+export const ORDER_SIDES = ['buy', 'sell'] as const;
+export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit'] as const;
+export const TIMES_IN_FORCE = ['GTC', 'DAY', 'IOC', 'FOK'] as const;
+
+/** What a strategy or an execution algorithm asks for. */
+export interface OrderRequest {
+  readonly symbol: Symbol_ | string;
+  readonly side: OrderSide;
+  /** Units, positive. */
+  readonly qty: number;
+  readonly type?: OrderType;
+  readonly limitPrice?: number;
+  readonly stopPrice?: number;
+  readonly timeInForce?: TimeInForce;
+  /** Only ever reduces an existing position; never opens or flips one. */
+  readonly reduceOnly?: boolean;
+  /** Free-form label carried into fills and the audit trail. */
+  readonly tag?: string;
+}
+
+/** Legal transitions of the order state machine; anything else is an InvariantError. */
+const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  initialized: ['denied', 'submitted'],
+  submitted: ['accepted', 'rejected'],
+  accepted: ['partially_filled', 'filled', 'cancelled', 'expired', 'accepted'],
+  partially_filled: ['partially_filled', 'filled', 'cancelled', 'expired'],
+  denied: [],
+  filled: [],
+  cancelled: [],
+  rejected: [],
+  expired: [],
+};
+
+/** True when no further event can change the order. */
+export function isTerminal(status: OrderStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+/** True while the order can still fill (accepted or partially filled). */
+export function isWorking(status: OrderStatus): boolean {
+  return status === 'accepted' || status === 'partially_filled';
+}
+
+/** Returns true when `from -> to` is a legal transition of the order state machine. */
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/**
+ * An order and its mutable state. Created by the execution engine; its state changes only through
+ * `transition` and `applyFill`, which enforce the state machine.
+ */
+export class Order {
+  readonly id: OrderId;
+  readonly symbol: Symbol_;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly strategyId: StrategyId | null;
+  readonly tag: string | null;
+  /** Parent order id when an execution algorithm created this child order. */
+  readonly parentId: OrderId | null;
+  readonly tsCreated: number;
+  qty: number;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  status: OrderStatus = 'initialized';
+  filledQty = 0;
+  /** Volume-weighted average fill price; 0 until the first fill. */
+  avgFillPrice = 0;
+  /** For stop and stop-limit orders: true once the stop price was reached. */
+  triggered = false;
+  tsLastEvent: number;
+  /** Why the order was denied, rejected, cancelled or expired. */
+  reason: string | null = null;
+
+  constructor(
+    id: OrderId,
+    req: OrderRequest,
+    tsCreated: number,
+    strategyId: StrategyId | null = null,
+    parentId: OrderId | null = null,
+  ) {
+    this.id = id;
+    this.symbol = req.symbol as Symbol_;
+    this.side = req.side;
+    this.type = req.type ?? 'market';
+    this.timeInForce = req.timeInForce ?? (this.type === 'market' ? 'GTC' : 'GTC');
+    this.reduceOnly = req.reduceOnly ?? false;
+    this.strategyId = strategyId;
+    this.tag = req.tag ?? null;
+    this.parentId = parentId;
+    this.tsCreated = tsCreated;
+    this.tsLastEvent = tsCreated;
+    this.qty = req.qty;
+    this.limitPrice = req.limitPrice ?? null;
+    this.stopPrice = req.stopPrice ?? null;
+    validateOrder(this);
+  }
+
+  /** Units still to fill. */
+  get leavesQty(): number {
+    return this.qty - this.filledQty;
+  }
+
+  /** +1 for buys, -1 for sells. */
+  get sign(): 1 | -1 {
+    return this.side === 'buy' ? 1 : -1;
+  }
+
+  /** Moves the order to `to`, or throws InvariantError on an illegal transition. */
+  transition(to: OrderStatus, ts: number, reason: string | null = null): void {
+    if (!canTransition(this.status, to)) {
+      throw new InvariantError(`order ${this.id}: illegal transition ${this.status} -> ${to}`);
+    }
+    this.status = to;
+    this.tsLastEvent = ts;
+    if (reason !== null) this.reason = reason;
+  }
+
+  /** Records a fill of `qty` at `price` and moves to partially_filled or filled. */
+  applyFill(qty: number, price: number, ts: number): void {
+    if (!(qty > 0) || qty > this.leavesQty + 1e-9 * Math.max(1, this.qty)) {
+      throw new InvariantError(`order ${this.id}: fill of ${qty} exceeds leaves ${this.leavesQty}`);
+    }
+    const filled = this.filledQty + qty;
+    this.avgFillPrice = (this.avgFillPrice * this.filledQty + price * qty) / filled;
+    this.filledQty = Math.abs(this.qty - filled) <= 1e-9 * Math.max(1, this.qty) ? this.qty : filled;
+    this.transition(this.filledQty === this.qty ? 'filled' : 'partially_filled', ts);
+  }
+}
+
+/** Checks that prices required by the order type are present and sane. */
+export function validateOrder(o: Pick<Order, 'qty' | 'type' | 'limitPrice' | 'stopPrice' | 'symbol'>): void {
+  checkPositive(o.qty, 'qty');
+  const needsLimit = o.type === 'limit' || o.type === 'stop_limit';
+  const needsStop = o.type === 'stop' || o.type === 'stop_limit';
+  if (needsLimit) {
+    if (o.limitPrice === null) throw new InvalidArgumentError(`invalid 'limitPrice': required for a ${o.type} order on ${o.symbol}`);
+    checkPositive(checkFinite(o.limitPrice, 'limitPrice'), 'limitPrice');
+  } else if (o.limitPrice !== null) {
+    throw new InvalidArgumentError(`invalid 'limitPrice': not allowed on a ${o.type} order, was ${o.limitPrice}`);
+  }
+  if (needsStop) {
+    if (o.stopPrice === null) throw new InvalidArgumentError(`invalid 'stopPrice': required for a ${o.type} order on ${o.symbol}`);
+    checkPositive(checkFinite(o.stopPrice, 'stopPrice'), 'stopPrice');
+  } else if (o.stopPrice !== null) {
+    throw new InvalidArgumentError(`invalid 'stopPrice': not allowed on a ${o.type} order, was ${o.stopPrice}`);
+  }
+}

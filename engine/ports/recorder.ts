@@ -1,0 +1,13 @@
+import type { AuditEntry, Fill, OrderEvent } from '../model/events.js';
+
+/**
+ * Receives what a run produces, as it happens: the backtest keeps it in memory for the report,
+ * a live deployment may write it to disk.
+ */
+export interface Recorder {
+  onOrderEvent(event: OrderEvent): void;
+  onFill(fill: Fill): void;
+  onAudit(entry: AuditEntry): void;
+  /** Equity sample: total equity, cash and gross exposure (sum of |position x mark|). */
+  onEquity(ts: number, equity: number, cash: number, grossExposure: number): void;
+}

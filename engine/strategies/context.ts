@@ -1,0 +1,82 @@
+import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
+import type { OrderChanges, OrderEvent } from '../model/events.js';
+import type { QuoteTick, TradeTick } from '../model/market-data.js';
+import type { Order, OrderRequest } from '../model/orders.js';
+
+/**
+ * A read-only view of one symbol's bars up to now, newest last. `ago` counts back from the latest
+ * bar (0 = the bar that just closed). Only bars already delivered are in it, so a strategy cannot
+ * read the future: there is no index that reaches past now.
+ */
+export interface BarSeries {
+  readonly symbol: Symbol_;
+  /** Bars available in the view (at most the lookback window). */
+  readonly length: number;
+  /** Bars delivered since the start of the run. */
+  readonly count: number;
+  ts(ago?: number): number;
+  open(ago?: number): number;
+  high(ago?: number): number;
+  low(ago?: number): number;
+  close(ago?: number): number;
+  volume(ago?: number): number;
+}
+
+/** Options for a target position. */
+export interface TargetOptions {
+  /** Order type used to reach the target; market by default. */
+  readonly type?: 'market' | 'limit';
+  readonly limitPrice?: number;
+  readonly tag?: string;
+}
+
+/**
+ * Everything a strategy may see and do. Positions are the strategy's own (the portfolio keeps one
+ * ledger per strategy and symbol); cash and equity are the account's.
+ */
+export interface StrategyContext {
+  /** Current data time, microseconds. */
+  readonly now: number;
+  readonly strategyId: StrategyId;
+  readonly symbols: readonly Symbol_[];
+  bars(symbol: Symbol_ | string): BarSeries;
+  lastTrade(symbol: Symbol_ | string): TradeTick | null;
+  lastQuote(symbol: Symbol_ | string): QuoteTick | null;
+  /** This strategy's signed position in units. */
+  position(symbol: Symbol_ | string): number;
+  /** Account cash. */
+  cash(): number;
+  /** Account equity: cash plus positions marked to the last price. */
+  equity(): number;
+  /**
+   * Asks for a signed target position in units; the engine sends the difference (net of this
+   * strategy's working orders in the symbol) through risk and execution.
+   */
+  setTarget(symbol: Symbol_ | string, units: number, options?: TargetOptions): void;
+  /** Records a signal (direction -1/0/1, strength and confidence in [0, 1]) for the ensemble and report. */
+  emitSignal(symbol: Symbol_ | string, direction: -1 | 0 | 1, strength?: number, confidence?: number, reason?: string): void;
+  /** Submits an order; returns its id (a denied order still gets an id and an OrderDenied event). */
+  submitOrder(request: OrderRequest): OrderId;
+  cancelOrder(orderId: OrderId): void;
+  replaceOrder(orderId: OrderId, changes: OrderChanges): void;
+  /** This strategy's working orders, optionally for one symbol. */
+  openOrders(symbol?: Symbol_ | string): readonly Readonly<Order>[];
+  /** Schedules a timer at `ts` (repeating every `intervalUs` when given); names are per strategy. */
+  setTimer(name: string, ts: number, intervalUs?: number): void;
+  cancelTimer(name: string): void;
+}
+
+/** A trading strategy. Every callback is synchronous and sees only data up to `ctx.now`. */
+export interface Strategy {
+  readonly id: StrategyId;
+  /** Symbols whose data the strategy receives. */
+  readonly symbols: readonly Symbol_[];
+  onStart?(ctx: StrategyContext): void;
+  /** A bar closed for one of the strategy's symbols. */
+  onBar?(ctx: StrategyContext, bars: BarSeries): void;
+  onTrade?(ctx: StrategyContext, symbol: Symbol_, trade: TradeTick): void;
+  onQuote?(ctx: StrategyContext, symbol: Symbol_, quote: QuoteTick): void;
+  onTimer?(ctx: StrategyContext, name: string): void;
+  onOrderEvent?(ctx: StrategyContext, event: OrderEvent): void;
+  onStop?(ctx: StrategyContext): void;
+}
