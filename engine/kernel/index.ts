@@ -1,0 +1,15 @@
+/**
+ * The kernel: the total order of events (k-way merge with starvation), timers, the simulated clock,
+ * the sequencer that interleaves them, and the synchronous message bus. Pure, synchronous, no I/O.
+ */
+export { SourceState } from './merge-source.js';
+export type { MergeSource } from './merge-source.js';
+export { EventMerge, MergeSignal } from './event-merge.js';
+export { ArrayBatchSource } from './array-batch-source.js';
+export type { TimeBatch } from './array-batch-source.js';
+export { TimerQueue } from './timer-queue.js';
+export { SimulatedClock } from './simulated-clock.js';
+export { EventSequencer, SequencerStep } from './event-sequencer.js';
+export type { EventSequencerOptions } from './event-sequencer.js';
+export { MessageBus } from './message-bus.js';
+export type { MessageHandler } from './message-bus.js';

@@ -1,0 +1,37 @@
+import { TimeTravelError, checkInteger } from '../core/index.js';
+import type { TimestampUs } from '../core/index.js';
+import type { Clock } from '../ports/clock.js';
+import { describeTs } from './describe-ts.js';
+
+/**
+ * A clock that only moves when told to: the run loop advances it to the timestamp of each event or
+ * timer before dispatching it. Time never goes backwards; an attempt to move it back is a broken
+ * invariant (out-of-order data or a timer scheduled in the past) and throws.
+ */
+export class SimulatedClock implements Clock {
+  private t: number;
+
+  /** Creates a clock reading `start` (default: the Unix epoch). */
+  constructor(start: TimestampUs = 0 as TimestampUs) {
+    this.t = checkInteger(start, 'start');
+  }
+
+  /** Returns the current simulated time. */
+  now(): TimestampUs {
+    return this.t as TimestampUs;
+  }
+
+  /**
+   * Moves the clock to `ts`. Staying at the same time is allowed (several events share a
+   * microsecond). Throws TimeTravelError naming both timestamps if `ts` is earlier than now, or is not
+   * a number (NaN fails the comparison on purpose).
+   */
+  advanceTo(ts: number): void {
+    if (!(ts >= this.t)) {
+      throw new TimeTravelError(
+        `time would go backwards: clock is at ${describeTs(this.t)}, asked to move to ${describeTs(ts)}`,
+      );
+    }
+    this.t = ts;
+  }
+}
