@@ -1,0 +1,68 @@
+import { checkPositiveInteger } from '../core/index.js';
+import { Ema } from './ema.js';
+import { requireFinite, type BarIndicator } from './indicator.js';
+
+/**
+ * Average true range, as TTR::ATR with its defaults (n = 14, maType EMA with wilder = TRUE).
+ * The true range of a bar is `max(high, prevClose) - min(low, prevClose)`; the first bar has no
+ * previous close, so its true range is NaN (as in TTR) and the average starts from the second bar,
+ * seeded with the simple mean of the first `period` true ranges.
+ *
+ * Warm-up: `period` updates return NaN (TTR's ATR has `n` leading NAs).
+ */
+export class Atr implements BarIndicator {
+  readonly period: number;
+  readonly warmUp: number;
+  private readonly average: Ema;
+  private previousClose: number;
+  private range: number;
+  private seen: number;
+
+  constructor(period = 14) {
+    this.period = checkPositiveInteger(period, 'period');
+    this.warmUp = period;
+    this.average = new Ema(period, { wilder: true });
+    this.previousClose = Number.NaN;
+    this.range = Number.NaN;
+    this.seen = 0;
+  }
+
+  /** Returns the average true range, or NaN while warming up. */
+  get value(): number {
+    return this.average.value;
+  }
+
+  /** Returns the true range of the last bar, NaN on the first bar. */
+  get trueRange(): number {
+    return this.range;
+  }
+
+  get ready(): boolean {
+    return this.average.ready;
+  }
+
+  get count(): number {
+    return this.seen;
+  }
+
+  update(high: number, low: number, close: number): number {
+    requireFinite(high, 'high');
+    requireFinite(low, 'low');
+    requireFinite(close, 'close');
+    this.seen++;
+    if (this.seen > 1) {
+      const prev = this.previousClose;
+      this.range = (high > prev ? high : prev) - (low < prev ? low : prev);
+      this.average.update(this.range);
+    }
+    this.previousClose = close;
+    return this.average.value;
+  }
+
+  reset(): void {
+    this.average.reset();
+    this.previousClose = Number.NaN;
+    this.range = Number.NaN;
+    this.seen = 0;
+  }
+}

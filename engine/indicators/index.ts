@@ -1,0 +1,13 @@
+export type { Indicator, ScalarIndicator, BarIndicator } from './indicator.js';
+export { Sma } from './sma.js';
+export { Ema, type EmaOptions } from './ema.js';
+export { Rsi } from './rsi.js';
+export { Macd, type MacdOptions } from './macd.js';
+export { Atr } from './atr.js';
+export { Adx } from './adx.js';
+export { BollingerBands, type BollingerBandsOptions } from './bollinger-bands.js';
+export { RollingStd, type RollingStdOptions } from './rolling-std.js';
+export { ZScore } from './z-score.js';
+export { RollingExtreme, RollingMax, RollingMin } from './rolling-extreme.js';
+export { DonchianChannel } from './donchian-channel.js';
+export { Ibs, internalBarStrength } from './ibs.js';

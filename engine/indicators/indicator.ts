@@ -1,0 +1,44 @@
+import { InvalidArgumentError } from '../core/index.js';
+
+/**
+ * The state every streaming indicator shares.
+ *
+ * An indicator consumes one observation per `update` in O(1) time (amortized O(1) for the rolling
+ * extremes) and allocates nothing after construction. While it is warming up its value is NaN; the
+ * number of NaN updates, `warmUp`, equals the number of leading NAs of the matching TTR function on
+ * a series without NAs.
+ */
+export interface Indicator {
+  /** Returns the current value, or NaN while the indicator is warming up. */
+  readonly value: number;
+  /** Returns true once `value` is defined (after `warmUp` updates). */
+  readonly ready: boolean;
+  /** Returns the number of updates whose result is NaN before the first value. */
+  readonly warmUp: number;
+  /** Returns the number of updates consumed since construction or the last reset. */
+  readonly count: number;
+  /** Returns the indicator to its freshly constructed state, keeping its parameters and buffers. */
+  reset(): void;
+}
+
+/** An indicator fed one number (usually a close) per update. */
+export interface ScalarIndicator extends Indicator {
+  /** Consumes `x` and returns the new value, or NaN while warming up. */
+  update(x: number): number;
+}
+
+/** An indicator fed one bar's high, low and close per update. */
+export interface BarIndicator extends Indicator {
+  /** Consumes one bar and returns the new value, or NaN while warming up. */
+  update(high: number, low: number, close: number): number;
+}
+
+/**
+ * Throws when `x` is NaN or infinite. Kept separate from the hot path's comparison so that the
+ * common case is one subtraction and one compare: `x - x` is 0 only for finite numbers.
+ */
+export function requireFinite(x: number, name: string): void {
+  if (x - x !== 0) {
+    throw new InvalidArgumentError(`invalid '${name}': not a finite number, was ${String(x)}`);
+  }
+}
