@@ -40,3 +40,26 @@ export async function writeDirectoryAtomic<T>(finalDir: string, build: (stagingD
     throw err;
   }
 }
+
+/**
+ * Puts the complete directory `staging` at `finalDir`, replacing whatever directory is there.
+ * The old directory is first renamed aside, so a failure of the second rename puts it back and
+ * `finalDir` is never left half-written; the old copy is removed only after the swap succeeded.
+ */
+export async function swapDirectoryAtomic(staging: string, finalDir: string): Promise<void> {
+  const aside = temporarySibling(finalDir);
+  let movedAside = false;
+  try {
+    await rename(finalDir, aside);
+    movedAside = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  try {
+    await rename(staging, finalDir);
+  } catch (err) {
+    if (movedAside) await rename(aside, finalDir);
+    throw err;
+  }
+  if (movedAside) await rm(aside, { recursive: true, force: true });
+}

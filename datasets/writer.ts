@@ -1,0 +1,401 @@
+import { DuckDBDataChunk, DOUBLE, VARCHAR } from '@duckdb/node-api';
+import { copyFile, link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataError, formatIsoUs, InvalidArgumentError } from '../engine/core/index.js';
+import { swapDirectoryAtomic, temporarySibling } from './atomic.js';
+import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
+import { TableHasher } from './hash.js';
+import { buildManifest, MANIFEST_FILE, readManifest, serializeManifest, tablePath, type Manifest, type ManifestFile, type Provenance } from './manifest.js';
+import { columnsOf, isDataKind, SYMBOL_PATTERN, type ColumnSpec, type DataKind } from './schema.js';
+import { TableValidator } from './validate.js';
+
+/**
+ * Writing datasets. Everything is staged in a temporary sibling directory and swapped into place only
+ * when complete, so a failure (bad data, a full disk, a crash) leaves no half-written dataset and never
+ * damages an existing one. Every row is validated (validate.ts) and hashed (hash.ts) on the way in.
+ */
+
+/** A numeric column: integer microseconds for `ts`/`expiry`, codes for `i8`, values for `f64`. */
+export type NumericColumn =
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | readonly number[];
+
+/** A column as given to the writer: numbers for numeric columns, strings for `str` columns. */
+export type ColumnInput = NumericColumn | readonly string[];
+
+/** One table to write: a kind, a symbol and its columns (all of the same length, rows in ts order). */
+export interface TableInput {
+  readonly kind: DataKind;
+  readonly symbol: string;
+  readonly columns: Readonly<Record<string, ColumnInput>>;
+  /** What produced this table; defaults to the writer's provenance. */
+  readonly source?: Provenance;
+}
+
+/**
+ * How a DatasetWriter treats an existing directory:
+ * - `create`: the directory must not exist;
+ * - `replace`: an existing dataset (or empty directory) is replaced as a whole;
+ * - `update`: tables are added to the existing dataset (created if missing); the existing tables are
+ *   kept, and writing a table that already exists needs `replaceTables`.
+ */
+export type WriteMode = 'create' | 'replace' | 'update';
+
+export interface DatasetWriterOptions {
+  /** What creates the dataset (kept from the existing manifest in `update` mode). */
+  readonly createdBy: Provenance;
+  readonly mode?: WriteMode;
+  /** In `update` mode, allows overwriting a (kind, symbol) table that already exists. */
+  readonly replaceTables?: boolean;
+}
+
+const CHUNK_ROWS = 2048;
+
+function numericToFloat64(col: NumericColumn, n: number): Float64Array {
+  if (col instanceof Float64Array) return col.length === n ? col : col.subarray(0, n);
+  const out = new Float64Array(n);
+  if (col instanceof BigInt64Array) for (let i = 0; i < n; i++) out[i] = Number(col[i]!);
+  else for (let i = 0; i < n; i++) out[i] = col[i]!;
+  return out;
+}
+
+function isStringColumn(col: ColumnInput): col is readonly string[] {
+  return Array.isArray(col) && (col.length === 0 || typeof col[0] === 'string');
+}
+
+/** Checks a symbol can name a file; throws InvalidArgumentError naming it otherwise. */
+export function checkSymbol(symbol: string): string {
+  if (!SYMBOL_PATTERN.test(symbol)) {
+    throw new InvalidArgumentError(`invalid 'symbol': expected letters, digits and . _ ^ = - (at most 64), was ${JSON.stringify(symbol)}`);
+  }
+  return symbol;
+}
+
+/** Streams the rows of one table into the dataset being written; see DatasetWriter.beginTable. */
+export class TableWriter {
+  readonly kind: DataKind;
+  readonly symbol: string;
+  private readonly specs: readonly ColumnSpec[];
+  private readonly hasher: TableHasher;
+  private readonly validator: TableValidator;
+  private readonly chunk: DuckDBDataChunk;
+  private firstTs: number | null = null;
+  private lastTs: number | null = null;
+  private ended = false;
+
+  /** @internal Created by DatasetWriter.beginTable. */
+  constructor(
+    private readonly session: DuckSession,
+    private readonly stagingTable: string,
+    private readonly parquetPath: string,
+    kind: DataKind,
+    symbol: string,
+    private readonly source: Provenance,
+    private readonly label: string,
+    private readonly onEnd: (file: ManifestFile) => void,
+  ) {
+    this.kind = kind;
+    this.symbol = symbol;
+    this.specs = columnsOf(kind);
+    this.hasher = new TableHasher(kind, symbol);
+    this.validator = new TableValidator(kind, label);
+    this.chunk = DuckDBDataChunk.create(this.specs.map((s) => (s.type === 'str' ? VARCHAR : DOUBLE)), CHUNK_ROWS);
+  }
+
+  /**
+   * Appends rows (they follow earlier appends in time). Every column of the kind must be present
+   * except optional ones (written as missing). Throws DataError naming the table, row and column
+   * when a value is invalid; nothing of the dataset is committed then.
+   */
+  async append(columns: Readonly<Record<string, ColumnInput>>): Promise<void> {
+    if (this.ended) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol} already ended`);
+    const ts = columns['ts'];
+    if (ts === undefined) throw new DataError(`missing column 'ts' (kind ${this.kind})`, { file: this.label, column: 'ts' });
+    const n = ts.length;
+    const normalized: Record<string, Float64Array | readonly string[]> = {};
+    for (const spec of this.specs) {
+      const col = columns[spec.name];
+      if (col === undefined) {
+        if (spec.optional !== true) throw new DataError(`missing column '${spec.name}' (kind ${this.kind})`, { file: this.label, column: spec.name });
+        normalized[spec.name] = new Float64Array(n).fill(Number.NaN);
+        continue;
+      }
+      if (col.length < n) {
+        throw new DataError(`column '${spec.name}' has ${col.length} rows, 'ts' has ${n}`, { file: this.label, column: spec.name });
+      }
+      if (spec.type === 'str') {
+        if (!isStringColumn(col)) throw new DataError(`column '${spec.name}' must hold strings`, { file: this.label, column: spec.name });
+        normalized[spec.name] = col;
+      } else {
+        if (isStringColumn(col) && col.length > 0) throw new DataError(`column '${spec.name}' must hold numbers`, { file: this.label, column: spec.name });
+        normalized[spec.name] = numericToFloat64(col as NumericColumn, n);
+      }
+    }
+    for (const name of Object.keys(columns)) {
+      if (!this.specs.some((s) => s.name === name)) {
+        throw new DataError(`unknown column '${name}' for kind ${this.kind} (columns: ${this.specs.map((s) => s.name).join(', ')})`, { file: this.label, column: name });
+      }
+    }
+    if (n === 0) return;
+    this.validator.update(normalized, n);
+    this.hasher.update(normalized, n);
+    const tsCol = normalized['ts'] as Float64Array;
+    if (this.firstTs === null) this.firstTs = tsCol[0]!;
+    this.lastTs = tsCol[n - 1]!;
+    await this.stage(normalized, n);
+  }
+
+  private async stage(columns: Record<string, Float64Array | readonly string[]>, n: number): Promise<void> {
+    const appender = await this.session.conn.createAppender(this.stagingTable);
+    try {
+      for (let start = 0; start < n; start += CHUNK_ROWS) {
+        const m = Math.min(CHUNK_ROWS, n - start);
+        for (let c = 0; c < this.specs.length; c++) {
+          const spec = this.specs[c]!;
+          const col = columns[spec.name]!;
+          if (spec.type === 'str') {
+            const s = col as readonly string[];
+            for (let i = 0; i < m; i++) setVectorString(this.chunk, c, i, s[start + i]!);
+          } else {
+            fillVector(this.chunk, c, col as Float64Array, start * 8, m * 8);
+          }
+        }
+        this.chunk.rowCount = m;
+        appender.appendDataChunk(this.chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /** Ends the table: writes its Parquet file (zstd) into the staging directory. */
+  async end(): Promise<ManifestFile> {
+    if (this.ended) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol} already ended`);
+    this.ended = true;
+    this.validator.finish();
+    const select = this.specs
+      .map((s) => {
+        const id = sqlIdent(s.name);
+        switch (s.type) {
+          case 'ts':
+            return `CAST(${id} AS BIGINT) AS ${id}`;
+          case 'i8':
+            return `CAST(${id} AS TINYINT) AS ${id}`;
+          case 'f64':
+            return s.optional === true ? `CASE WHEN isnan(${id}) THEN NULL ELSE ${id} END AS ${id}` : id;
+          case 'str':
+            return id;
+        }
+      })
+      .join(', ');
+    await this.session.conn.run(
+      `COPY (SELECT ${select} FROM ${this.stagingTable}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    await this.session.conn.run(`DROP TABLE ${this.stagingTable}`);
+    const file: ManifestFile = {
+      kind: this.kind,
+      symbol: this.symbol,
+      path: tablePath(this.kind, this.symbol),
+      rows: this.validator.rows,
+      startUs: this.firstTs,
+      endUs: this.lastTs,
+      start: this.firstTs === null ? null : formatIsoUs(this.firstTs),
+      end: this.lastTs === null ? null : formatIsoUs(this.lastTs),
+      contentHash: this.hasher.digest(),
+      source: this.source,
+    };
+    this.onEnd(file);
+    return file;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes a dataset directory: `DIR/manifest.json` and `DIR/<kind>/<SYMBOL>.parquet`. Open it with
+ * `DatasetWriter.open`, write tables (whole with `writeTable`, or streamed with `beginTable`), then
+ * `commit()`; `abort()` (or any failure inside `writeDataset`/`addToDataset`) leaves the directory as
+ * it was.
+ */
+export class DatasetWriter {
+  private readonly files = new Map<string, ManifestFile>();
+  private readonly pending = new Set<string>();
+  private tableSeq = 0;
+  private done = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly staging: string,
+    private readonly session: DuckSession,
+    private readonly createdBy: Provenance,
+    private readonly replaceTables: boolean,
+    private readonly existing: ReadonlySet<string>,
+  ) {}
+
+  /** Opens a writer for `dir` (see WriteMode); nothing is visible at `dir` before `commit()`. */
+  static async open(dir: string, options: DatasetWriterOptions): Promise<DatasetWriter> {
+    const mode = options.mode ?? 'create';
+    const present = await exists(dir);
+    let base: Manifest | null = null;
+    if (present) {
+      if (mode === 'create') throw new InvalidArgumentError(`output directory '${dir}' already exists (choose another directory or replace it)`);
+      const hasManifest = await exists(join(dir, MANIFEST_FILE));
+      if (hasManifest) base = await readManifest(dir);
+      else if ((await readdir(dir)).length > 0) {
+        throw new InvalidArgumentError(`output directory '${dir}' exists and is not a Tapedeck dataset (no ${MANIFEST_FILE}); refusing to touch it`);
+      }
+    }
+    const staging = temporarySibling(dir);
+    await mkdir(staging, { recursive: true });
+    const session = await DuckSession.open();
+    const keep = mode === 'update' && base !== null;
+    const writer = new DatasetWriter(
+      dir,
+      staging,
+      session,
+      keep ? base!.createdBy : options.createdBy,
+      options.replaceTables ?? false,
+      new Set(keep ? base!.files.map((f) => `${f.kind}/${f.symbol}`) : []),
+    );
+    try {
+      if (keep) {
+        for (const f of base!.files) {
+          await mkdir(join(staging, f.kind), { recursive: true });
+          await linkOrCopy(join(dir, f.path), join(staging, f.path));
+          writer.files.set(`${f.kind}/${f.symbol}`, f);
+        }
+      }
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    return writer;
+  }
+
+  /** Starts streaming one table; append rows in time order, then `end()` it before `commit()`. */
+  async beginTable(kind: DataKind, symbol: string, source?: Provenance): Promise<TableWriter> {
+    this.checkOpen();
+    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${JSON.stringify(kind)}`);
+    checkSymbol(symbol);
+    const key = `${kind}/${symbol}`;
+    if (this.pending.has(key) || (this.files.has(key) && !this.existing.has(key))) {
+      throw new InvalidArgumentError(`table ${key} is written twice in one dataset`);
+    }
+    if (this.existing.has(key) && !this.replaceTables) {
+      throw new InvalidArgumentError(`dataset '${this.dir}' already has ${kind} for ${symbol} (replace it explicitly to overwrite)`);
+    }
+    this.pending.add(key);
+    await mkdir(join(this.staging, kind), { recursive: true });
+    const path = join(this.staging, tablePath(kind, symbol));
+    await rm(path, { force: true }); // a replaced table: drop the link to the old file, never write through it
+    const table = `staging_${this.tableSeq++}`;
+    const specs = columnsOf(kind);
+    await this.session.conn.run(`CREATE TABLE ${table} (${specs.map((s) => `${sqlIdent(s.name)} ${s.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
+    return new TableWriter(this.session, table, path, kind, symbol, source ?? this.createdBy, key, (file) => {
+      this.pending.delete(key);
+      this.files.set(key, file);
+    });
+  }
+
+  /** Writes a whole table at once. */
+  async writeTable(table: TableInput): Promise<ManifestFile> {
+    const w = await this.beginTable(table.kind, table.symbol, table.source);
+    await w.append(table.columns);
+    return w.end();
+  }
+
+  /** Writes the manifest and swaps the staged dataset into place; returns the manifest. */
+  async commit(): Promise<Manifest> {
+    this.checkOpen();
+    try {
+      if (this.pending.size > 0) throw new InvalidArgumentError(`tables not ended before commit: ${[...this.pending].join(', ')}`);
+      const manifest = buildManifest([...this.files.values()], this.createdBy);
+      await writeFile(join(this.staging, MANIFEST_FILE), serializeManifest(manifest));
+      this.done = true;
+      this.session.close();
+      await swapDirectoryAtomic(this.staging, this.dir);
+      return manifest;
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /** Discards everything staged; the target directory stays as it was. */
+  async abort(): Promise<void> {
+    this.done = true;
+    this.session.close();
+    await rm(this.staging, { recursive: true, force: true });
+  }
+
+  private checkOpen(): void {
+    if (this.done) throw new InvalidArgumentError(`dataset writer for '${this.dir}' is already committed or aborted`);
+  }
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
+/** Runs `body` with an open writer and commits; on any error the writer aborts and the error propagates. */
+async function withWriter(dir: string, options: DatasetWriterOptions, body: (w: DatasetWriter) => Promise<void>): Promise<Manifest> {
+  const writer = await DatasetWriter.open(dir, options);
+  try {
+    await body(writer);
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  return writer.commit();
+}
+
+/**
+ * Writes a new dataset at `dir` from whole tables and returns its manifest. `dir` must not exist
+ * unless `options.replace` is set (then an existing dataset there is replaced as a whole).
+ */
+export async function writeDataset(
+  dir: string,
+  tables: readonly TableInput[],
+  createdBy: Provenance,
+  options: { replace?: boolean } = {},
+): Promise<Manifest> {
+  return withWriter(dir, { createdBy, mode: options.replace === true ? 'replace' : 'create' }, async (w) => {
+    for (const t of tables) await w.writeTable(t);
+  });
+}
+
+/**
+ * Adds tables to the dataset at `dir` (creating it if missing) and returns the updated manifest.
+ * A table that already exists is refused unless `options.replace` is set. `source` describes what
+ * produced the new tables (and the dataset, if it is created here).
+ */
+export async function addToDataset(
+  dir: string,
+  tables: readonly TableInput[],
+  source: Provenance,
+  options: { replace?: boolean } = {},
+): Promise<Manifest> {
+  return withWriter(dir, { createdBy: source, mode: 'update', replaceTables: options.replace === true }, async (w) => {
+    for (const t of tables) await w.writeTable({ ...t, source: t.source ?? source });
+  });
+}
