@@ -8,8 +8,9 @@ import { requireFinite, type BarIndicator } from './indicator.js';
  *
  * From the second bar on: `dH = high - prevHigh`, `dL = prevLow - low`; +DM is dH when dH > dL and
  * not both are negative, else 0; -DM is dL when dL > dH and not both are negative, else 0. +DM, -DM
- * and the true range are each accumulated by Wilder's running sum as TTR's `wilderSum` computes it
- * (`s = x + s * (n - 1) / n`, starting from the first input, defined from the `n`-th input on);
+ * and the true range are each accumulated by Wilder's running sum as TTR's `wilderSum` computes it:
+ * the plain sum of the first `n - 1` inputs, then `s = x + s * (n - 1) / n` from the `n`-th input
+ * on (so the first defined sum weights the first `n - 1` inputs by `(n - 1) / n`);
  * `+DI = 100 * sum(+DM) / sum(TR)`, `-DI` likewise, `DX = 100 * |+DI - -DI| / (+DI + -DI)`, and the
  * ADX is a Wilder EMA of DX seeded with the mean of the first `period` DX values.
  *
@@ -101,10 +102,11 @@ export class Adx implements BarIndicator {
       const prev = this.previousClose;
       const range = (high > prev ? high : prev) - (low < prev ? low : prev);
       const n = this.period;
-      if (this.seen === 2) {
-        this.plusSum = plusDM;
-        this.minusSum = minusDM;
-        this.rangeSum = range;
+      if (this.seen <= n) {
+        // Seed: the plain sum of the first n - 1 inputs, accumulated left to right as TTR does.
+        this.plusSum += plusDM;
+        this.minusSum += minusDM;
+        this.rangeSum += range;
       } else {
         // Same operation order as TTR's wilderSum: (s * (n - 1)) / n, not s * ((n - 1) / n).
         this.plusSum = plusDM + (this.plusSum * this.decayNumerator) / n;
