@@ -1,0 +1,3 @@
+export * from './normal.js';
+export * from './metrics.js';
+export * from './overfitting.js';

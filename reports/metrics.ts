@@ -1,0 +1,570 @@
+import { checkCondition, checkFinite, checkPositive, InvalidArgumentError, US_PER_DAY, US_PER_YEAR } from '../engine/core/index.js';
+
+/**
+ * Performance metrics of one run, computed from plain data (the equity curve, round-trip trades and
+ * fills). Every formula is listed in reports/METRICS.md. A metric that is undefined for the data (no
+ * trades, zero volatility, a single bar, ...) is `null`, never NaN or Infinity, so a report can be
+ * serialised to JSON as is.
+ */
+
+/** The equity curve sampled once per bar: `ts[i]` (microseconds since the epoch) and `equity[i]`. */
+export interface EquityCurveInput {
+  /** Bar timestamps in integer microseconds, strictly increasing. */
+  readonly ts: ArrayLike<number>;
+  /** Account equity (cash plus positions marked to market) at each bar; `equity[0]` must be positive. */
+  readonly equity: ArrayLike<number>;
+}
+
+/** One closed round trip, as in report.json's `trades`. */
+export interface TradeRecord {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  /** Units traded (positive). */
+  readonly qty: number;
+  /** Entry time in microseconds. */
+  readonly entryTs: number;
+  readonly entryPrice: number;
+  /** Exit time in microseconds. */
+  readonly exitTs: number;
+  readonly exitPrice: number;
+  /** Profit and loss in account currency, net of commission. */
+  readonly pnl: number;
+  /** Return of the trade as a fraction (0.05 is +5%), as backtesting.py's `ReturnPct`. */
+  readonly returnPct: number;
+  /** Commission paid on the round trip. */
+  readonly commission: number;
+}
+
+/** One fill, as in report.json's `fills`. */
+export interface FillRecord {
+  /** Fill time in microseconds. */
+  readonly ts: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  /** Units filled (positive). */
+  readonly qty: number;
+  readonly price: number;
+  /** Commission charged on this fill, in account currency. */
+  readonly commission: number;
+}
+
+/** First and last price of one instrument over the run, for the buy-and-hold benchmark. */
+export interface BuyAndHoldPrice {
+  readonly symbol: string;
+  readonly firstPrice: number;
+  readonly lastPrice: number;
+}
+
+/**
+ * The buy-and-hold benchmark: either first/last prices per symbol (an equal-weight buy at the first
+ * price, held to the last) or a benchmark equity series.
+ */
+export type BuyAndHoldInput =
+  | { readonly kind: 'prices'; readonly prices: readonly BuyAndHoldPrice[] }
+  | { readonly kind: 'equity'; readonly equity: ArrayLike<number> };
+
+/** Everything computeMetrics needs; the backtest runner fills it from a finished run. */
+export interface MetricsInput {
+  readonly equity: EquityCurveInput;
+  /** Closed round trips (may be empty). */
+  readonly trades: readonly TradeRecord[];
+  /** All fills (may be empty). */
+  readonly fills: readonly FillRecord[];
+  /** Cash at the start of the run; the base of totalReturn and CAGR. */
+  readonly initialCash: number;
+  /**
+   * The data's bar interval in microseconds. When absent it is the median spacing of `equity.ts`.
+   * It selects the annualization rule (see {@link annualization}).
+   */
+  readonly barIntervalUs?: number;
+  /** Explicit periods per year; overrides the rule derived from the bar interval (e.g. session-only intraday data). */
+  readonly periodsPerYear?: number;
+  /**
+   * One value per bar (same length as the equity curve): a bar counts as exposed when its value is not
+   * zero, so either 0/1 flags or the gross position notional fit. When absent, exposure is derived from
+   * the trades: bar i is exposed when some trade has entryTs <= ts[i] < exitTs.
+   */
+  readonly exposure?: ArrayLike<number>;
+  /** The buy-and-hold benchmark; buyAndHoldReturn is null when absent. */
+  readonly buyAndHold?: BuyAndHoldInput;
+  /** Annual risk-free rate as a fraction (default 0); de-annualized as (1 + rf)^(1/P) - 1 per bar. */
+  readonly riskFreeRate?: number;
+}
+
+/** How bars are annualized: `kind` names the rule, `periodsPerYear` is P. */
+export interface Annualization {
+  /**
+   * `trading-days`: daily bars without weekends, P = 252; `calendar-days`: daily bars with weekends,
+   * P = 365; `interval`: P = US_PER_YEAR / barIntervalUs; `explicit`: given by the caller.
+   */
+  readonly kind: 'trading-days' | 'calendar-days' | 'interval' | 'explicit';
+  readonly periodsPerYear: number;
+  readonly barIntervalUs: number | null;
+}
+
+/** The metrics of one run. Fractions are plain fractions (0.21 is 21%); null means undefined for the data. */
+export interface PerformanceMetrics {
+  /** Number of equity samples (bars). */
+  readonly bars: number;
+  readonly startTs: number;
+  readonly endTs: number;
+  /** Periods per year used to annualize, and the rule that chose it; null with a single bar and no interval. */
+  readonly periodsPerYear: number | null;
+  readonly annualization: Annualization['kind'] | null;
+  readonly finalEquity: number;
+  readonly totalReturn: number;
+  readonly cagr: number | null;
+  readonly annualizedVolatility: number | null;
+  readonly sharpe: number | null;
+  readonly sortino: number | null;
+  readonly calmar: number | null;
+  /** Largest fall below the running peak, as a positive fraction of the peak. */
+  readonly maxDrawdown: number;
+  /** Longest drawdown episode, from its peak to recovery (or the last bar), in microseconds and in bars. */
+  readonly maxDrawdownDurationUs: number;
+  readonly maxDrawdownDurationBars: number;
+  /** Mean over drawdown episodes of each episode's deepest drawdown; 0 when there is none. */
+  readonly averageDrawdown: number;
+  readonly averageDrawdownDurationUs: number;
+  readonly drawdownEpisodes: number;
+  /** Fraction of bars with a non-zero position. */
+  readonly exposureTime: number;
+  readonly tradeCount: number;
+  readonly winRate: number | null;
+  readonly bestTrade: number | null;
+  readonly worstTrade: number | null;
+  readonly averageTrade: number | null;
+  readonly averageWinningTrade: number | null;
+  readonly averageLosingTrade: number | null;
+  readonly profitFactor: number | null;
+  readonly expectancy: number | null;
+  readonly sqn: number | null;
+  readonly kelly: number | null;
+  readonly tradedNotional: number;
+  readonly turnover: number | null;
+  readonly annualTurnover: number | null;
+  readonly totalCommissions: number;
+  readonly buyAndHoldReturn: number | null;
+  readonly riskFreeRate: number;
+}
+
+/** Days per year of daily bars on weekdays only (backtesting.py's convention). */
+export const TRADING_DAYS_PER_YEAR = 252;
+/** Days per year of daily bars that include weekends. */
+export const CALENDAR_DAYS_PER_YEAR = 365;
+/** The weekend threshold of backtesting.py: weekends are present above 60% of their 2/7 share of bars. */
+const WEEKEND_SHARE_THRESHOLD = (2 / 7) * 0.6;
+
+function fail(name: string, what: string, value: unknown): never {
+  throw new InvalidArgumentError(`invalid '${name}': ${what}, was ${String(value)}`);
+}
+
+/** Returns the k-th smallest value (0-based) of `values`, reordering it in place (Hoare quickselect). */
+function selectInPlace(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
+}
+
+/**
+ * Returns the median spacing of `ts` (the mean of the two middle spacings for an even count, as
+ * pandas' median), or null with fewer than two timestamps.
+ */
+export function medianSpacingUs(ts: ArrayLike<number>): number | null {
+  const n = ts.length;
+  if (n < 2) return null;
+  const d = new Float64Array(n - 1);
+  for (let i = 1; i < n; i++) d[i - 1] = ts[i]! - ts[i - 1]!;
+  const m = d.length;
+  const upper = selectInPlace(d, m >>> 1);
+  if (m % 2 === 1) return upper;
+  const lower = selectInPlace(d, (m >>> 1) - 1);
+  return (lower + upper) / 2;
+}
+
+/**
+ * Returns true when the bars leave out two days of the week: the two least populated UTC weekdays hold
+ * at most 60% of their 2/7 share of the bars. This is backtesting.py's weekend test made independent of
+ * the time zone the daily bars are stamped in (a Monday session stamped on Sunday UTC still counts).
+ */
+export function weekendsAbsent(ts: ArrayLike<number>): boolean {
+  const counts = [0, 0, 0, 0, 0, 0, 0];
+  const n = ts.length;
+  for (let i = 0; i < n; i++) {
+    const day = Math.floor(ts[i]! / US_PER_DAY);
+    const dow = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday (4, with Sunday = 0)
+    counts[dow]!++;
+  }
+  counts.sort((a, b) => a - b);
+  return counts[0]! + counts[1]! <= WEEKEND_SHARE_THRESHOLD * n;
+}
+
+/**
+ * Returns the annualization of a bar series. Daily bars (a bar interval that rounds to one day, i.e. in
+ * [0.5, 1.5) days) use P = 252 when weekends are absent ({@link weekendsAbsent}) and P = 365 when they
+ * are present, as backtesting.py does; any other interval uses P = US_PER_YEAR / barIntervalUs
+ * (365.25-day years). `periodsPerYear` overrides both. Returns null when the interval is unknown (a single
+ * bar and no barIntervalUs).
+ */
+export function annualization(
+  ts: ArrayLike<number>,
+  barIntervalUs?: number,
+  periodsPerYear?: number,
+): Annualization | null {
+  const interval = barIntervalUs ?? medianSpacingUs(ts);
+  if (periodsPerYear !== undefined) {
+    checkPositive(periodsPerYear, 'periodsPerYear');
+    return { kind: 'explicit', periodsPerYear, barIntervalUs: interval };
+  }
+  if (interval === null) return null;
+  checkPositive(interval, 'barIntervalUs');
+  if (interval >= 0.5 * US_PER_DAY && interval < 1.5 * US_PER_DAY) {
+    return weekendsAbsent(ts)
+      ? { kind: 'trading-days', periodsPerYear: TRADING_DAYS_PER_YEAR, barIntervalUs: interval }
+      : { kind: 'calendar-days', periodsPerYear: CALENDAR_DAYS_PER_YEAR, barIntervalUs: interval };
+  }
+  return { kind: 'interval', periodsPerYear: US_PER_YEAR / interval, barIntervalUs: interval };
+}
+
+/**
+ * Returns the drawdown at every point: 1 - equity[i] / max(equity[0..i]), a non-negative fraction of the
+ * running peak (0 at a new high). Requires equity[0] > 0 so the peak stays positive.
+ */
+export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
+  const n = equity.length;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  let peak = equity[0]!;
+  if (!(peak > 0)) fail('equity[0]', 'not positive', peak);
+  for (let i = 0; i < n; i++) {
+    const e = equity[i]!;
+    if (!Number.isFinite(e)) fail(`equity[${i}]`, 'not a finite number', e);
+    if (e > peak) peak = e;
+    out[i] = 1 - e / peak;
+  }
+  return out;
+}
+
+function validate(input: MetricsInput): void {
+  const { ts, equity } = input.equity;
+  const n = equity.length;
+  checkCondition(n >= 1, `invalid 'equity.equity': empty, was length 0`);
+  checkCondition(
+    ts.length === n,
+    `invalid 'equity.ts': length differs from equity.equity (${n}), was length ${ts.length}`,
+  );
+  for (let i = 0; i < n; i++) {
+    const t = ts[i]!;
+    if (!Number.isSafeInteger(t)) fail(`equity.ts[${i}]`, 'not a safe integer', t);
+    if (i > 0 && !(t > ts[i - 1]!)) fail(`equity.ts[${i}]`, `not after equity.ts[${i - 1}] (${ts[i - 1]})`, t);
+    const e = equity[i]!;
+    if (!Number.isFinite(e)) fail(`equity.equity[${i}]`, 'not a finite number', e);
+  }
+  if (!(equity[0]! > 0)) fail('equity.equity[0]', 'not positive', equity[0]);
+  checkPositive(input.initialCash, 'initialCash');
+  if (input.barIntervalUs !== undefined) checkPositive(input.barIntervalUs, 'barIntervalUs');
+  const rf = input.riskFreeRate ?? 0;
+  checkFinite(rf, 'riskFreeRate');
+  if (!(rf > -1)) fail('riskFreeRate', 'not above -1', rf);
+  if (input.exposure !== undefined) {
+    const x = input.exposure;
+    checkCondition(
+      x.length === n,
+      `invalid 'exposure': length differs from the equity curve (${n}), was length ${x.length}`,
+    );
+    for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) fail(`exposure[${i}]`, 'not a finite number', x[i]);
+  }
+  input.trades.forEach((t, i) => {
+    for (const key of ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const) {
+      checkFinite(t[key], `trades[${i}].${key}`);
+    }
+  });
+  input.fills.forEach((f, i) => {
+    for (const key of ['ts', 'qty', 'price', 'commission'] as const) checkFinite(f[key], `fills[${i}].${key}`);
+  });
+  const bh = input.buyAndHold;
+  if (bh !== undefined) {
+    if (bh.kind === 'prices') {
+      bh.prices.forEach((p, i) => {
+        checkPositive(p.firstPrice, `buyAndHold.prices[${i}].firstPrice`);
+        checkFinite(p.lastPrice, `buyAndHold.prices[${i}].lastPrice`);
+      });
+    } else {
+      checkCondition(bh.equity.length >= 1, `invalid 'buyAndHold.equity': empty, was length 0`);
+      checkPositive(bh.equity[0]!, 'buyAndHold.equity[0]');
+      checkFinite(bh.equity[bh.equity.length - 1]!, `buyAndHold.equity[${bh.equity.length - 1}]`);
+    }
+  }
+}
+
+/** Returns the first index i in [0, n) with ts[i] >= t (n when none), by binary search. */
+function lowerBound(ts: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Returns the fraction of bars exposed, from the exposure series or from the trades' [entryTs, exitTs) spans. */
+function exposureTime(input: MetricsInput): number {
+  const { ts } = input.equity;
+  const n = ts.length;
+  let exposed = 0;
+  if (input.exposure !== undefined) {
+    for (let i = 0; i < n; i++) if (input.exposure[i] !== 0) exposed++;
+    return exposed / n;
+  }
+  // Difference array over bar indexes: +1 where a trade's span starts, -1 where it ends.
+  const delta = new Int32Array(n + 1);
+  for (const t of input.trades) {
+    const from = lowerBound(ts, t.entryTs);
+    const to = lowerBound(ts, t.exitTs);
+    if (to > from) {
+      delta[from]!++;
+      delta[to]!--;
+    }
+  }
+  let open = 0;
+  for (let i = 0; i < n; i++) {
+    open += delta[i]!;
+    if (open > 0) exposed++;
+  }
+  return exposed / n;
+}
+
+function buyAndHoldReturn(bh: BuyAndHoldInput | undefined): number | null {
+  if (bh === undefined) return null;
+  switch (bh.kind) {
+    case 'prices': {
+      if (bh.prices.length === 0) return null;
+      let sum = 0;
+      for (const p of bh.prices) sum += p.lastPrice / p.firstPrice - 1;
+      return sum / bh.prices.length;
+    }
+    case 'equity':
+      return bh.equity[bh.equity.length - 1]! / bh.equity[0]! - 1;
+  }
+}
+
+/** Returns null in place of a non-finite number, so no NaN or Infinity reaches a report. */
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/**
+ * Returns the performance metrics of a run (formulas in reports/METRICS.md). Per-bar simple returns
+ * r_i = E_i / E_{i-1} - 1 (i = 1..n-1) drive volatility, Sharpe and Sortino; P is the periods per year of
+ * {@link annualization}. Throws InvalidArgumentError naming the field and the value for malformed input
+ * (mismatched lengths, non-increasing timestamps, non-finite numbers, non-positive equity[0] or initialCash).
+ */
+export function computeMetrics(input: MetricsInput): PerformanceMetrics {
+  validate(input);
+  const { ts, equity } = input.equity;
+  const n = equity.length;
+  const rf = input.riskFreeRate ?? 0;
+  const ann = annualization(ts, input.barIntervalUs, input.periodsPerYear);
+  const P = ann === null ? null : ann.periodsPerYear;
+  const finalEquity = equity[n - 1]!;
+  const totalReturn = finalEquity / input.initialCash - 1;
+
+  // Returns: mean first, then squared deviations (two passes, fixed order: deterministic and stable).
+  const m = n - 1;
+  const rfPerBar = P === null ? 0 : Math.pow(1 + rf, 1 / P) - 1;
+  let returnsDefined = m >= 1;
+  let sumExcess = 0;
+  for (let i = 1; i < n; i++) {
+    const prev = equity[i - 1]!;
+    if (!(prev > 0)) {
+      returnsDefined = false; // once equity is not positive, a percentage return has no meaning
+      break;
+    }
+    sumExcess += equity[i]! / prev - 1 - rfPerBar;
+  }
+  let annualizedVolatility: number | null = null;
+  let sharpe: number | null = null;
+  let sortino: number | null = null;
+  if (returnsDefined && P !== null) {
+    const meanExcess = sumExcess / m;
+    let ss = 0;
+    let downside = 0;
+    for (let i = 1; i < n; i++) {
+      const x = equity[i]! / equity[i - 1]! - 1 - rfPerBar;
+      const d = x - meanExcess;
+      ss += d * d;
+      if (x < 0) downside += x * x;
+    }
+    const sqrtP = Math.sqrt(P);
+    if (m >= 2) {
+      const sd = Math.sqrt(ss / (m - 1));
+      annualizedVolatility = sd * sqrtP;
+      if (sd > 0) sharpe = finiteOrNull((meanExcess / sd) * sqrtP);
+      const dd = Math.sqrt(downside / m);
+      if (dd > 0) sortino = finiteOrNull((meanExcess / dd) * sqrtP);
+    }
+  }
+
+  let cagr: number | null = null;
+  let years: number | null = null;
+  if (P !== null && m >= 1) {
+    years = m / P;
+    const growth = finalEquity / input.initialCash;
+    cagr = growth > 0 ? finiteOrNull(Math.pow(growth, 1 / years) - 1) : -1;
+  }
+
+  // Drawdown episodes: from the last bar at a peak to the first bar back at (or above) it, or the last bar.
+  let peak = equity[0]!;
+  let peakIndex = 0;
+  let maxDrawdown = 0;
+  let episodeDepth = 0;
+  let inEpisode = false;
+  let episodes = 0;
+  let depthSum = 0;
+  let durationSum = 0;
+  let maxDurationUs = 0;
+  let maxDurationBars = 0;
+  const closeEpisode = (endIndex: number): void => {
+    episodes++;
+    depthSum += episodeDepth;
+    const durationUs = ts[endIndex]! - ts[peakIndex]!;
+    durationSum += durationUs;
+    if (durationUs > maxDurationUs) {
+      maxDurationUs = durationUs;
+      maxDurationBars = endIndex - peakIndex;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const e = equity[i]!;
+    if (e >= peak) {
+      if (inEpisode) {
+        closeEpisode(i);
+        inEpisode = false;
+      }
+      peak = e;
+      peakIndex = i;
+    } else {
+      const dd = 1 - e / peak;
+      if (!inEpisode) {
+        inEpisode = true;
+        episodeDepth = 0;
+      }
+      if (dd > episodeDepth) episodeDepth = dd;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+    }
+  }
+  if (inEpisode) closeEpisode(n - 1);
+
+  // Trades.
+  const nt = input.trades.length;
+  let winners = 0;
+  let losers = 0;
+  let grossProfit = 0;
+  let grossLoss = 0;
+  let pnlSum = 0;
+  let retSum = 0;
+  let best = Number.NEGATIVE_INFINITY;
+  let worst = Number.POSITIVE_INFINITY;
+  for (const t of input.trades) {
+    pnlSum += t.pnl;
+    retSum += t.returnPct;
+    if (t.returnPct > best) best = t.returnPct;
+    if (t.returnPct < worst) worst = t.returnPct;
+    if (t.pnl > 0) {
+      winners++;
+      grossProfit += t.pnl;
+    } else if (t.pnl < 0) {
+      losers++;
+      grossLoss -= t.pnl;
+    }
+  }
+  const expectancy = nt > 0 ? pnlSum / nt : null;
+  let sqn: number | null = null;
+  if (nt >= 2 && expectancy !== null) {
+    let ss = 0;
+    for (const t of input.trades) ss += (t.pnl - expectancy) ** 2;
+    const sd = Math.sqrt(ss / (nt - 1));
+    if (sd > 0) sqn = finiteOrNull((Math.sqrt(nt) * expectancy) / sd);
+  }
+  const winRate = nt > 0 ? winners / nt : null;
+  const averageWinningTrade = winners > 0 ? grossProfit / winners : null;
+  const averageLosingTrade = losers > 0 ? -grossLoss / losers : null;
+  let kelly: number | null = null;
+  if (winRate !== null && averageWinningTrade !== null) {
+    // No losing trade: the payoff ratio is unbounded and the Kelly fraction reduces to the win rate.
+    kelly = averageLosingTrade === null ? winRate : winRate - (1 - winRate) / (averageWinningTrade / -averageLosingTrade);
+  }
+
+  // Fills.
+  let tradedNotional = 0;
+  let totalCommissions = 0;
+  for (const f of input.fills) {
+    tradedNotional += Math.abs(f.qty) * f.price;
+    totalCommissions += f.commission;
+  }
+  let equitySum = 0;
+  for (let i = 0; i < n; i++) equitySum += equity[i]!;
+  const meanEquity = equitySum / n;
+  const turnover = meanEquity > 0 ? tradedNotional / meanEquity : null;
+  const annualTurnover = turnover !== null && years !== null && years > 0 ? turnover / years : null;
+
+  return {
+    bars: n,
+    startTs: ts[0]!,
+    endTs: ts[n - 1]!,
+    periodsPerYear: P,
+    annualization: ann === null ? null : ann.kind,
+    finalEquity,
+    totalReturn,
+    cagr,
+    annualizedVolatility,
+    sharpe,
+    sortino,
+    calmar: cagr !== null && maxDrawdown > 0 ? finiteOrNull(cagr / maxDrawdown) : null,
+    maxDrawdown,
+    maxDrawdownDurationUs: maxDurationUs,
+    maxDrawdownDurationBars: maxDurationBars,
+    averageDrawdown: episodes > 0 ? depthSum / episodes : 0,
+    averageDrawdownDurationUs: episodes > 0 ? durationSum / episodes : 0,
+    drawdownEpisodes: episodes,
+    exposureTime: exposureTime(input),
+    tradeCount: nt,
+    winRate,
+    bestTrade: nt > 0 ? best : null,
+    worstTrade: nt > 0 ? worst : null,
+    averageTrade: nt > 0 ? retSum / nt : null,
+    averageWinningTrade,
+    averageLosingTrade,
+    profitFactor: nt > 0 && grossLoss > 0 ? grossProfit / grossLoss : null,
+    expectancy,
+    sqn,
+    kelly,
+    tradedNotional,
+    turnover,
+    annualTurnover,
+    totalCommissions,
+    buyAndHoldReturn: buyAndHoldReturn(input.buyAndHold),
+    riskFreeRate: rf,
+  };
+}
