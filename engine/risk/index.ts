@@ -1,0 +1,3 @@
+export * from './risk-config.js';
+export * from './risk-account.js';
+export * from './risk-engine.js';

@@ -1,0 +1,144 @@
+import { ConfigError } from '../core/index.js';
+
+/**
+ * Pre-trade risk limits. Every limit is optional; an absent limit is not checked. Units are in the
+ * names: `Units` are instrument units, `Notional` and `dailyLossLimit` are account currency,
+ * `Ratio` is a multiple of equity and `maxDrawdown` a fraction of the equity peak.
+ *
+ * A limit that an order would exceed denies the whole order (it is never clipped): a clipped order
+ * would silently change the strategy's intent, whereas a denial is an explicit, recorded event.
+ */
+export interface RiskConfig {
+  /** Largest absolute position in any one symbol, units (worst case: position plus working orders on the same side). */
+  readonly maxPositionUnits?: number;
+  /** Largest absolute position value in any one symbol, currency (units x the order's reference price). */
+  readonly maxPositionNotional?: number;
+  /** Largest gross exposure (sum over symbols of |position| x price) as a multiple of equity, e.g. 1.0 or 2.0. */
+  readonly maxGrossExposureRatio?: number;
+  /** Largest gross exposure (sum over symbols of |position| x price), currency. */
+  readonly maxGrossExposureNotional?: number;
+  /** Largest number of symbols with a non-zero position (or a working order that may open one). */
+  readonly maxOpenPositions?: number;
+  /** Symbols that may be traded; absent means any symbol. */
+  readonly allowedSymbols?: readonly string[];
+  /** Largest single order, units. */
+  readonly maxOrderUnits?: number;
+  /** Largest single order value (qty x reference price), currency. */
+  readonly maxOrderNotional?: number;
+  /**
+   * Loss from the equity at the start of the UTC day, currency, at which new risk halts until the
+   * next UTC day.
+   */
+  readonly dailyLossLimit?: number;
+  /**
+   * Drawdown from the equity peak, a fraction in (0, 1), at which a circuit breaker halts new risk
+   * for the rest of the run (or for `drawdownResetAfterUs`).
+   */
+  readonly maxDrawdown?: number;
+  /**
+   * When set, a drawdown halt lifts after this many microseconds and the peak restarts from the
+   * equity at that moment (otherwise the breaker would trip again at once). Requires `maxDrawdown`.
+   */
+  readonly drawdownResetAfterUs?: number;
+  /**
+   * When true (the default), an order that only reduces |position| (it cannot cross zero even if
+   * every working order on its side fills) passes every check, halts included. When false,
+   * reducing orders go through every check like any other order.
+   */
+  readonly reducingAlwaysAllowed?: boolean;
+}
+
+/** A validated, frozen RiskConfig with its defaults applied. */
+export type QualifiedRiskConfig = Readonly<RiskConfig & { readonly reducingAlwaysAllowed: boolean }>;
+
+const POSITIVE_FIELDS = [
+  'maxPositionUnits',
+  'maxPositionNotional',
+  'maxGrossExposureRatio',
+  'maxGrossExposureNotional',
+  'maxOrderUnits',
+  'maxOrderNotional',
+  'dailyLossLimit',
+] as const;
+
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([
+  ...POSITIVE_FIELDS,
+  'maxOpenPositions',
+  'allowedSymbols',
+  'maxDrawdown',
+  'drawdownResetAfterUs',
+  'reducingAlwaysAllowed',
+]);
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Returns a frozen copy of `config` with defaults applied, or throws a ConfigError whose path names
+ * the offending field under `path` (e.g. `risk.maxDrawdown`). Rejects unknown keys, non-finite or
+ * non-positive limits, a non-integer `maxOpenPositions`, a `maxDrawdown` outside (0, 1), a
+ * `drawdownResetAfterUs` without `maxDrawdown`, and an empty or duplicated `allowedSymbols`.
+ * A `maxOrderUnits` above `maxPositionUnits` is allowed (the position check is the binding one).
+ */
+export function validateRiskConfig(config: RiskConfig, path = 'risk'): QualifiedRiskConfig {
+  const at = (field: string): string => (path ? `${path}.${field}` : field);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new ConfigError(path, `expected an object of risk limits, was ${shown(config)}`);
+  }
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      throw new ConfigError(at(key), `unknown risk limit (known: ${[...KNOWN_FIELDS].join(', ')})`);
+    }
+  }
+  for (const field of POSITIVE_FIELDS) {
+    const v = config[field];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || !(v > 0)) {
+      throw new ConfigError(at(field), `must be a positive finite number, was ${shown(v)}`);
+    }
+  }
+  const maxOpen = config.maxOpenPositions;
+  if (maxOpen !== undefined && (typeof maxOpen !== 'number' || !Number.isSafeInteger(maxOpen) || maxOpen <= 0)) {
+    throw new ConfigError(at('maxOpenPositions'), `must be a positive integer, was ${shown(maxOpen)}`);
+  }
+  const dd = config.maxDrawdown;
+  if (dd !== undefined && (typeof dd !== 'number' || !Number.isFinite(dd) || !(dd > 0 && dd < 1))) {
+    throw new ConfigError(at('maxDrawdown'), `must be a fraction in (0, 1), was ${shown(dd)}`);
+  }
+  const reset = config.drawdownResetAfterUs;
+  if (reset !== undefined) {
+    if (typeof reset !== 'number' || !Number.isSafeInteger(reset) || reset <= 0) {
+      throw new ConfigError(at('drawdownResetAfterUs'), `must be a positive integer number of microseconds, was ${shown(reset)}`);
+    }
+    if (dd === undefined) {
+      throw new ConfigError(at('drawdownResetAfterUs'), 'is set but maxDrawdown is not: there is no drawdown halt to reset');
+    }
+  }
+  const allowed = config.allowedSymbols;
+  if (allowed !== undefined) {
+    if (!Array.isArray(allowed)) {
+      throw new ConfigError(at('allowedSymbols'), `must be an array of symbols, was ${shown(allowed)}`);
+    }
+    if (allowed.length === 0) {
+      throw new ConfigError(at('allowedSymbols'), 'is empty, so no symbol could trade; omit it to allow every symbol');
+    }
+    const seen = new Set<string>();
+    allowed.forEach((s: unknown, i) => {
+      if (typeof s !== 'string' || s.length === 0) {
+        throw new ConfigError(`${at('allowedSymbols')}[${i}]`, `must be a non-empty string, was ${shown(s)}`);
+      }
+      if (seen.has(s)) throw new ConfigError(`${at('allowedSymbols')}[${i}]`, `duplicate symbol ${JSON.stringify(s)}`);
+      seen.add(s);
+    });
+  }
+  const reducing = config.reducingAlwaysAllowed;
+  if (reducing !== undefined && typeof reducing !== 'boolean') {
+    throw new ConfigError(at('reducingAlwaysAllowed'), `must be true or false, was ${shown(reducing)}`);
+  }
+  return Object.freeze({
+    ...config,
+    ...(allowed !== undefined ? { allowedSymbols: Object.freeze([...allowed]) } : {}),
+    reducingAlwaysAllowed: reducing ?? true,
+  });
+}
