@@ -1,0 +1,739 @@
+import {
+  formatIsoUs,
+  IdSequence,
+  InvalidArgumentError,
+  InvariantError,
+  TimeTravelError,
+  US_PER_DAY,
+  utcDayStart,
+} from '../../engine/core/index.js';
+import type { FillId, OrderId, Symbol_ } from '../../engine/core/index.js';
+import type { Fill, Liquidity, Order, OrderChanges, OrderEvent } from '../../engine/model/index.js';
+import { commissionForFill, createFeeModel } from './fee-model.js';
+import type { FeeModel } from './fee-model.js';
+import { BarPath } from './intrabar-path.js';
+import { createSlippageModel } from './slippage-model.js';
+import type { SlippageModel } from './slippage-model.js';
+import type { VenueConfig } from './venue-config.js';
+import { WorkingOrder } from './working-order.js';
+
+/** Receives the venue's order events (structurally an ExecutionReportSink). */
+export interface OrderEventSink {
+  onOrderEvent(event: OrderEvent): void;
+}
+
+/**
+ * A cancel or replace request the venue refused. The OrderEvent union has no "cancel rejected" or
+ * "replace rejected" event, and an OrderRejected for an order that is already working or filled would
+ * be an illegal transition of the order state machine, so such refusals emit no event and are kept
+ * here for the audit trail instead.
+ */
+export interface VenueRequestRejection {
+  readonly ts: number;
+  readonly orderId: OrderId;
+  readonly request: 'cancel' | 'replace';
+  readonly reason: string;
+}
+
+const NO_BAR = -Infinity;
+
+function onGrid(value: number, step: number): boolean {
+  const r = value / step;
+  return Math.abs(r - Math.round(r)) <= 1e-9 * Math.max(1, Math.abs(r));
+}
+
+function tolerance(qty: number): number {
+  return 1e-9 * Math.max(1, Math.abs(qty));
+}
+
+/**
+ * A simulated exchange for bar and L1 (quote/trade) data. It implements the engine's ExecutionClient
+ * port structurally: `submit`, `cancel`, `replace`, `assumptions`. The replay loop feeds it market data
+ * (`onBar`, `onQuote`, `onTrade`, `onTimeAdvance`) BEFORE the strategies see the same event, and it
+ * reports synchronously through the sink: OrderAccepted / OrderRejected on submit, then
+ * OrderTriggered, OrderFilled, OrderCancelled, OrderExpired and OrderReplaced as they happen.
+ *
+ * It keeps its own record of each working order and never mutates the engine's Order objects, and it
+ * keeps its own net position per symbol from its fills (for reduce-only orders). Every rule in force
+ * is listed by {@link assumptions}; the main ones:
+ *
+ * **Bars.** An order is first eligible on the first bar of its symbol that opens at or after the
+ * submission time and after the last bar the venue had seen when the order arrived (no fill inside the
+ * bar it was decided on). Market orders fill at that bar's open (`marketFill: 'next_open'`) or, with
+ * `marketFill: 'close'`, immediately on submit at the close of the last bar seen for the symbol (stamped
+ * at that bar's close time; rejected before the first bar). Stops and limits walk the intrabar path
+ * (`intrabarPath` in VenueConfig): a stop or limit whose condition already holds at the open (a gap) fills at
+ * the open; otherwise a stop fills at its stop price and a limit at its limit price. A stop-limit,
+ * once triggered, becomes a limit at its limit price: marketable at the trigger price it fills there,
+ * otherwise it is checked along the rest of the same bar's path. Inside one bar, fills are applied in
+ * the order of their position along the path (ties in submission order), so a stop-loss and a
+ * take-profit in the same bar interact through reduce-only as the path dictates. Bar fills are stamped
+ * with the bar's open time, close fills with its close time.
+ *
+ * **Quotes and trades.** Once a symbol has seen a quote or a trade, its fills come from ticks and its
+ * bars no longer fill orders. On a quote, a market order (or a triggered stop) crosses the spread (buys
+ * at the ask, sells at the bid); a limit that is marketable when it arrives fills at the touch as a
+ * taker; a resting limit fills at its limit price as a maker when the opposite quote reaches it (buy:
+ * ask <= limit; `through`: ask < limit). A trade print at or through a resting limit fills it at its
+ * limit price as a maker. Stops trigger on the opposite quote (buy stops on the ask, sell stops on the
+ * bid) or on a trade print; a stop triggered by a quote fills at the touch, one triggered by a print
+ * fills at the print's price. On a symbol with quotes, market orders fill only on quotes; on a symbol
+ * with trades but no quotes, at the next print's price.
+ *
+ * **Time in force.** GTC works until filled or cancelled. DAY expires at the UTC midnight after the day
+ * it was submitted (checked on every event of its symbol and on `onTimeAdvance`); for daily bars a DAY
+ * order decided at a bar's close can trade only on the next bar and expires if unfilled there. IOC and
+ * FOK match once on arrival (the open of the first eligible bar, the close in `close` mode for market
+ * orders, or the current/next quote or print); IOC cancels the rest, FOK fills completely or is cancelled
+ * (also when the volume cap would split it). Stop and stop-limit orders with IOC or FOK are rejected.
+ *
+ * **Events** come in a deterministic order: per market-data event, expiries (submission order), then
+ * triggers and fills (bars: path order; ticks: submission order), then IOC/FOK cancellations
+ * (submission order).
+ */
+export class SimulatedVenue {
+  readonly config: VenueConfig;
+  private readonly sink: OrderEventSink;
+  private readonly symbols: readonly Symbol_[];
+  private readonly symbolIndexOf = new Map<string, number>();
+  private readonly fees: FeeModel;
+  private readonly slippage: SlippageModel;
+  private readonly fillIds = new IdSequence<FillId>('F');
+  private readonly byId = new Map<string, WorkingOrder>();
+  private readonly bySymbol: WorkingOrder[][];
+  private readonly workingCount: Int32Array;
+  private readonly positions: Float64Array;
+  private readonly lastBarTs: Float64Array;
+  private readonly lastClose: Float64Array;
+  private readonly lastVolume: Float64Array;
+  private readonly lastTickTs: Float64Array;
+  private readonly bid: Float64Array;
+  private readonly bidSize: Float64Array;
+  private readonly ask: Float64Array;
+  private readonly askSize: Float64Array;
+  private readonly hasQuote: Uint8Array;
+  /** 1 once a quote or trade was seen for the symbol: fills then come from ticks. */
+  private readonly tickDriven: Uint8Array;
+  private readonly path = new BarPath();
+  private readonly scratch: WorkingOrder[] = [];
+  private readonly rejections: VenueRequestRejection[] = [];
+  private seq = 0;
+  private dayOrders = 0;
+  /** Earliest expiry among working DAY orders (Infinity when none): makes onTimeAdvance O(1). */
+  private nextExpiry = Infinity;
+
+  constructor(config: VenueConfig, sink: OrderEventSink, symbols: readonly (Symbol_ | string)[]) {
+    this.config = config;
+    this.sink = sink;
+    this.symbols = symbols.map((s) => s as Symbol_);
+    this.symbols.forEach((s, i) => {
+      if (this.symbolIndexOf.has(s)) throw new InvalidArgumentError(`invalid 'symbols': duplicate symbol at index ${i}, was "${s}"`);
+      this.symbolIndexOf.set(s, i);
+    });
+    this.fees = createFeeModel(config.fees, 'venue.fees');
+    this.slippage = createSlippageModel(config.slippage, 'venue.slippage');
+    const n = this.symbols.length;
+    this.bySymbol = this.symbols.map(() => []);
+    this.workingCount = new Int32Array(n);
+    this.positions = new Float64Array(n);
+    this.lastBarTs = new Float64Array(n).fill(NO_BAR);
+    this.lastClose = new Float64Array(n);
+    this.lastVolume = new Float64Array(n);
+    this.lastTickTs = new Float64Array(n).fill(NO_BAR);
+    this.bid = new Float64Array(n);
+    this.bidSize = new Float64Array(n);
+    this.ask = new Float64Array(n);
+    this.askSize = new Float64Array(n);
+    this.hasQuote = new Uint8Array(n);
+    this.tickDriven = new Uint8Array(n);
+  }
+
+  /** Forgets every order, position, price and id so the same venue can serve another run. */
+  reset(): void {
+    this.fillIds.reset();
+    this.byId.clear();
+    for (const list of this.bySymbol) list.length = 0;
+    this.workingCount.fill(0);
+    this.positions.fill(0);
+    this.lastBarTs.fill(NO_BAR);
+    this.lastClose.fill(0);
+    this.lastVolume.fill(0);
+    this.lastTickTs.fill(NO_BAR);
+    this.bid.fill(0);
+    this.bidSize.fill(0);
+    this.ask.fill(0);
+    this.askSize.fill(0);
+    this.hasQuote.fill(0);
+    this.tickDriven.fill(0);
+    this.scratch.length = 0;
+    this.rejections.length = 0;
+    this.seq = 0;
+    this.dayOrders = 0;
+    this.nextExpiry = Infinity;
+  }
+
+  // ---------------------------------------------------------------- read-only views
+
+  /** Returns the venue's net position in symbol `symbolIndex` (signed units), from its own fills. */
+  position(symbolIndex: number): number {
+    return this.positions[symbolIndex] ?? 0;
+  }
+
+  /** Returns the number of working orders (all symbols). */
+  workingOrders(): number {
+    return this.byId.size;
+  }
+
+  /** Returns the cancel and replace requests the venue refused, in arrival order. */
+  requestRejections(): readonly VenueRequestRejection[] {
+    return this.rejections;
+  }
+
+  // ---------------------------------------------------------------- ExecutionClient
+
+  /**
+   * Accepts or rejects `order` (OrderAccepted / OrderRejected with a reason naming the field and
+   * value), then matches it at once where the rules allow (market on close, or against the current
+   * quote). Throws InvariantError when the order id is already working.
+   */
+  submit(order: Readonly<Order>, ts: number): void {
+    if (this.byId.has(order.id)) throw new InvariantError(`venue: order ${order.id} is already working`);
+    const s = this.symbolIndexOf.get(order.symbol);
+    if (s === undefined) return this.reject(order.id, ts, `unknown symbol "${order.symbol}" (venue symbols: ${this.symbols.join(', ')})`);
+    const cfg = this.config;
+    if (cfg.lotSize > 0 && !onGrid(order.qty, cfg.lotSize)) {
+      return this.reject(order.id, ts, `invalid 'qty': not a multiple of the lot size ${cfg.lotSize}, was ${order.qty}`);
+    }
+    if (cfg.enforceTickSize) {
+      if (order.limitPrice !== null && !onGrid(order.limitPrice, cfg.tickSize)) {
+        return this.reject(order.id, ts, `invalid 'limitPrice': not a multiple of the tick size ${cfg.tickSize}, was ${order.limitPrice}`);
+      }
+      if (order.stopPrice !== null && !onGrid(order.stopPrice, cfg.tickSize)) {
+        return this.reject(order.id, ts, `invalid 'stopPrice': not a multiple of the tick size ${cfg.tickSize}, was ${order.stopPrice}`);
+      }
+    }
+    if ((order.timeInForce === 'IOC' || order.timeInForce === 'FOK') && (order.type === 'stop' || order.type === 'stop_limit')) {
+      return this.reject(order.id, ts, `invalid 'timeInForce': ${order.timeInForce} is not supported on ${order.type} orders (it applies on arrival, before any trigger), was "${order.timeInForce}"`);
+    }
+    const closeFill = order.type === 'market' && cfg.marketFill === 'close' && this.tickDriven[s] === 0;
+    if (closeFill && this.lastBarTs[s] === NO_BAR) {
+      return this.reject(order.id, ts, `market-on-close order on "${order.symbol}" before the venue saw any bar of it (marketFill 'close')`);
+    }
+    const expiresAt = order.timeInForce === 'DAY' ? utcDayStart(ts) + US_PER_DAY : Infinity;
+    const o = new WorkingOrder(
+      order.id,
+      order.strategyId,
+      order.symbol,
+      s,
+      order.side,
+      order.type,
+      order.timeInForce,
+      order.reduceOnly,
+      this.seq++,
+      ts,
+      this.lastBarTs[s]!,
+      expiresAt,
+      order.qty,
+      order.filledQty,
+      order.limitPrice ?? NaN,
+      order.stopPrice ?? NaN,
+    );
+    this.byId.set(o.id, o);
+    this.bySymbol[s]!.push(o);
+    this.workingCount[s]!++;
+    if (expiresAt !== Infinity) {
+      this.dayOrders++;
+      if (expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
+    }
+    this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+
+    if (closeFill) {
+      o.arrived = true;
+      const barTs = this.lastBarTs[s]!;
+      this.execute(o, this.lastClose[s]!, 'taker', barTs + cfg.barIntervalUs!, false, this.lastVolume[s]!);
+    } else if (this.hasQuote[s] === 1) {
+      this.matchQuote(o, ts);
+    }
+    if (o.active && o.arrived && (o.timeInForce === 'IOC' || o.timeInForce === 'FOK')) this.cancelUnfilled(o, ts);
+    this.compact(s);
+  }
+
+  /**
+   * Cancels a working order (OrderCancelled). A request for an unknown or no longer working order
+   * (already filled, cancelled or expired) emits nothing, so a fill that happened first stands; the
+   * refusal is kept in {@link requestRejections}.
+   */
+  cancel(orderId: OrderId, ts: number): void {
+    const o = this.byId.get(orderId);
+    if (o === undefined) {
+      this.rejections.push({ ts, orderId, request: 'cancel', reason: 'unknown or no longer working order' });
+      return;
+    }
+    this.finish(o);
+    this.emit({ kind: 'OrderCancelled', ts, orderId, reason: 'cancelled on request' });
+    this.compact(o.symbolIndex);
+  }
+
+  /**
+   * Changes a working order's quantity (not to or below what has filled), limit or stop price, and
+   * emits OrderReplaced with the full new values. The replaced order counts as newly arrived: on a
+   * symbol with quotes it is matched against the current quote at once; on bars from the next bar.
+   * An invalid request emits nothing and is kept in {@link requestRejections}.
+   */
+  replace(orderId: OrderId, changes: OrderChanges, ts: number): void {
+    const o = this.byId.get(orderId);
+    const refuse = (reason: string): void => {
+      this.rejections.push({ ts, orderId, request: 'replace', reason });
+    };
+    if (o === undefined) return refuse('unknown or no longer working order');
+    const cfg = this.config;
+    const qty = changes.qty ?? o.qty;
+    if (!Number.isFinite(qty) || qty <= o.filled + tolerance(o.qty)) return refuse(`invalid 'qty': must exceed the filled quantity ${o.filled}, was ${qty}`);
+    if (cfg.lotSize > 0 && !onGrid(qty, cfg.lotSize)) return refuse(`invalid 'qty': not a multiple of the lot size ${cfg.lotSize}, was ${qty}`);
+    const hasLimit = o.type === 'limit' || o.type === 'stop_limit';
+    const hasStop = o.type === 'stop' || o.type === 'stop_limit';
+    for (const [field, value, allowed] of [
+      ['limitPrice', changes.limitPrice, hasLimit],
+      ['stopPrice', changes.stopPrice, hasStop],
+    ] as const) {
+      if (value === undefined) continue;
+      if (!allowed) return refuse(`invalid '${field}': not allowed on a ${o.type} order, was ${value}`);
+      if (!Number.isFinite(value) || value <= 0) return refuse(`invalid '${field}': not a positive finite number, was ${value}`);
+      if (cfg.enforceTickSize && !onGrid(value, cfg.tickSize)) return refuse(`invalid '${field}': not a multiple of the tick size ${cfg.tickSize}, was ${value}`);
+    }
+    if (changes.stopPrice !== undefined && o.triggered) return refuse(`invalid 'stopPrice': the stop already triggered, was ${changes.stopPrice}`);
+    o.qty = qty;
+    if (changes.limitPrice !== undefined) o.limitPrice = changes.limitPrice;
+    if (changes.stopPrice !== undefined) o.stopPrice = changes.stopPrice;
+    o.arrived = false;
+    this.emit({
+      kind: 'OrderReplaced',
+      ts,
+      orderId,
+      qty: o.qty,
+      limitPrice: Number.isNaN(o.limitPrice) ? null : o.limitPrice,
+      stopPrice: Number.isNaN(o.stopPrice) ? null : o.stopPrice,
+    });
+    if (this.hasQuote[o.symbolIndex] === 1) {
+      this.matchQuote(o, ts);
+      if (o.active && (o.timeInForce === 'IOC' || o.timeInForce === 'FOK')) this.cancelUnfilled(o, ts);
+      this.compact(o.symbolIndex);
+    }
+  }
+
+  /** Returns every rule in force, in words, for the report. */
+  assumptions(): string[] {
+    const cfg = this.config;
+    const out: string[] = [];
+    out.push(
+      cfg.marketFill === 'next_open'
+        ? "Market orders fill at the next bar's open"
+        : "Market orders fill immediately at the close of the last bar the venue saw for the symbol, stamped at that bar's close time (rejected before the first bar); an unfilled rest fills at later bars' closes",
+    );
+    out.push("Orders are first eligible on the next bar of their symbol: no fill inside the bar they were decided on (except market orders under 'close')");
+    out.push(
+      {
+        ohlc: 'Stops and limits trigger along the open-high-low-close path',
+        olhc: 'Stops and limits trigger along the open-low-high-close path',
+        nearest: 'Stops and limits trigger along a path that visits the extreme nearer to the open first (high first on a tie)',
+        worst: 'Stops and limits trigger along the path least favourable to each order: buys assume open-high-low-close, sells open-low-high-close',
+      }[cfg.intrabarPath],
+    );
+    out.push('A stop or limit whose price the open has already gapped through fills at the open');
+    out.push('A stop fills at its stop price, a triggered stop at the next bar\'s open, a limit at its limit price');
+    out.push(
+      cfg.limitFill === 'touch'
+        ? 'Limit orders fill when the price touches the limit (buy: low <= limit)'
+        : 'Limit orders fill only when the price trades through the limit (buy: low < limit)',
+    );
+    out.push('A stop-limit, once triggered, becomes a limit at its limit price and is checked along the rest of the same bar');
+    out.push('Inside a bar, fills are applied in the order the path reaches them (ties in submission order)');
+    out.push("Bar fills are stamped with the bar's open time; close fills with its close time");
+    out.push(
+      'On quotes, market orders cross the spread (buy at the ask, sell at the bid); a marketable limit fills at the touch as taker on arrival; a resting limit fills at its limit price as maker when the opposite quote reaches it',
+    );
+    out.push('Trade prints at or through a resting limit fill it at its limit price as maker; on trades-only symbols market orders fill at the next print');
+    out.push('Stops trigger on the opposite quote (buy stops on the ask, sell stops on the bid) or on a trade print');
+    out.push('When a symbol has quotes or trades, they take precedence over bars for fills');
+    if (!this.slippage.capsVolume) out.push('Each fill takes the whole remaining quantity: no volume or displayed-size limit');
+    out.push(...this.slippage.describe());
+    out.push(this.fees.describe());
+    out.push('Own orders do not move prices (no market impact) and do not consume liquidity seen by other own orders');
+    out.push('No latency: orders reach the venue at the time they are submitted');
+    out.push('DAY orders expire at the end of the UTC day of submission');
+    out.push('IOC and FOK orders match once on arrival; IOC cancels the rest, FOK fills completely or is cancelled');
+    out.push('Reduce-only fills are clipped to the venue\'s net position; with nothing to reduce the order is cancelled');
+    if (cfg.lotSize > 0) out.push(`Quantities must be multiples of the lot size ${cfg.lotSize}`);
+    if (cfg.enforceTickSize) out.push(`Limit and stop prices must be multiples of the tick size ${cfg.tickSize}`);
+    out.push('Cancel or replace requests for unknown or finished orders are ignored (no event)');
+    return out;
+  }
+
+  // ---------------------------------------------------------------- market data
+
+  /**
+   * Processes a bar of symbol `symbolIndex` opening at `ts`. Call it before the strategies see the
+   * bar. Costs a counter check when the symbol has no working order. Throws InvariantError on an
+   * inconsistent bar and TimeTravelError when `ts` does not increase per symbol.
+   */
+  onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+    const last = this.lastBarTs[symbolIndex];
+    if (last === undefined) throw new InvalidArgumentError(`invalid 'symbolIndex': no such symbol, was ${symbolIndex}`);
+    if (!(ts > last)) throw new TimeTravelError(`venue: bar of "${this.symbols[symbolIndex]}" at ${ts} is not after the previous bar at ${last}`);
+    if (!(low > 0 && low <= open && low <= close && high >= open && high >= close && volume >= 0 && high < Infinity && volume < Infinity)) {
+      throw new InvariantError(`venue: inconsistent bar of "${this.symbols[symbolIndex]}" at ${ts}: open ${open}, high ${high}, low ${low}, close ${close}, volume ${volume}`);
+    }
+    this.lastBarTs[symbolIndex] = ts;
+    this.lastClose[symbolIndex] = close;
+    this.lastVolume[symbolIndex] = volume;
+    if (this.workingCount[symbolIndex] === 0) return;
+    this.processBar(symbolIndex, ts, open, high, low, close, volume);
+  }
+
+  /** Processes a top-of-book quote. Call it before the strategies see the quote. */
+  onQuote(symbolIndex: number, ts: number, bid: number, bidSize: number, ask: number, askSize: number): void {
+    this.checkTick(symbolIndex, ts);
+    if (!(bid > 0 && ask > 0 && bid < Infinity && ask < Infinity && bidSize >= 0 && askSize >= 0 && bidSize < Infinity && askSize < Infinity)) {
+      throw new InvariantError(`venue: invalid quote of "${this.symbols[symbolIndex]}" at ${ts}: bid ${bid} x ${bidSize}, ask ${ask} x ${askSize}`);
+    }
+    this.bid[symbolIndex] = bid;
+    this.bidSize[symbolIndex] = bidSize;
+    this.ask[symbolIndex] = ask;
+    this.askSize[symbolIndex] = askSize;
+    this.hasQuote[symbolIndex] = 1;
+    this.tickDriven[symbolIndex] = 1;
+    if (this.workingCount[symbolIndex] === 0) return;
+    this.expireDue(symbolIndex, ts);
+    const list = this.bySymbol[symbolIndex]!;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (o.active) this.matchQuote(o, ts);
+    }
+    this.cancelArrivedImmediateOrders(symbolIndex, ts);
+    this.compact(symbolIndex);
+  }
+
+  /** Processes a trade print (`side`: aggressor, 1 buyer, -1 seller, 0 unknown; not used for matching). */
+  onTrade(symbolIndex: number, ts: number, price: number, size: number, side: -1 | 0 | 1): void {
+    this.checkTick(symbolIndex, ts);
+    if (!(price > 0 && price < Infinity && size >= 0 && size < Infinity) || (side !== -1 && side !== 0 && side !== 1)) {
+      throw new InvariantError(`venue: invalid trade of "${this.symbols[symbolIndex]}" at ${ts}: price ${price}, size ${size}, side ${side}`);
+    }
+    this.tickDriven[symbolIndex] = 1;
+    if (this.workingCount[symbolIndex] === 0) return;
+    this.expireDue(symbolIndex, ts);
+    const list = this.bySymbol[symbolIndex]!;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (o.active) this.matchTrade(o, ts, price, size);
+    }
+    this.cancelArrivedImmediateOrders(symbolIndex, ts);
+    this.compact(symbolIndex);
+  }
+
+  /** Expires DAY orders whose day ended at or before `ts`. O(1) when none is due. */
+  onTimeAdvance(ts: number): void {
+    if (ts < this.nextExpiry) return;
+    if (this.dayOrders === 0) {
+      this.nextExpiry = Infinity;
+      return;
+    }
+    for (let s = 0; s < this.bySymbol.length; s++) {
+      if (this.workingCount[s] === 0) continue;
+      this.expireDue(s, ts);
+      this.compact(s);
+    }
+  }
+
+  // ---------------------------------------------------------------- bars
+
+  private processBar(s: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+    this.expireDue(s, ts);
+    if (this.tickDriven[s] === 1) return this.compact(s);
+    const list = this.bySymbol[s]!;
+    const path = this.path;
+    path.set(open, high, low, close);
+    const scratch = this.scratch;
+    scratch.length = 0;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (!o.active || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
+      this.planBar(o, ts, open, close);
+      if (o.planPos < 0) continue;
+      // Insertion by (planPos, seq): lists are short and this allocates nothing.
+      let j = scratch.length;
+      scratch.push(o);
+      while (j > 0) {
+        const prev = scratch[j - 1]!;
+        if (prev.planPos < o.planPos || (prev.planPos === o.planPos && prev.seq < o.seq)) break;
+        scratch[j] = prev;
+        j--;
+      }
+      scratch[j] = o;
+    }
+    for (let i = 0; i < scratch.length; i++) {
+      const o = scratch[i]!;
+      if (!o.active) continue;
+      if (o.planTriggers) {
+        o.triggered = true;
+        this.emit({ kind: 'OrderTriggered', ts, orderId: o.id });
+      }
+      if (o.planQty > 0) this.execute(o, o.planPrice, o.planLiquidity, o.planTs, o.planIsLimit, volume);
+    }
+    scratch.length = 0;
+    this.cancelArrivedImmediateOrders(s, ts);
+    this.compact(s);
+  }
+
+  /**
+   * Plans what `o` does in the loaded bar without side effects: sets planPos (position along the
+   * path, -1 for nothing), planTriggers and, when it fills, planQty > 0 with price, liquidity and ts.
+   */
+  private planBar(o: WorkingOrder, ts: number, open: number, close: number): void {
+    const cfg = this.config;
+    const bars = this.path;
+    const sign = o.sign;
+    const buy = sign === 1;
+    const strict = cfg.limitFill === 'through';
+    o.planPos = -1;
+    o.planTriggers = false;
+    o.planQty = 0;
+    o.arrived = true;
+    const path = bars.pathFor(cfg.intrabarPath, sign);
+    if (o.actsAsMarket) {
+      if (o.type === 'market' && cfg.marketFill === 'close') this.plan(o, bars.totalOf(path), close, 'taker', ts + cfg.barIntervalUs!, false);
+      else this.plan(o, 0, open, 'taker', ts, false);
+      return;
+    }
+    if (o.actsAsLimit) {
+      const lim = o.limitPrice;
+      if (buy ? (strict ? open < lim : open <= lim) : strict ? open > lim : open >= lim) {
+        this.plan(o, 0, open, 'taker', ts, true);
+        return;
+      }
+      if (o.timeInForce === 'IOC' || o.timeInForce === 'FOK') return; // matched at the open only
+      const hit = bars.firstHit(path, 0, open, 0, lim, !buy, strict);
+      if (hit >= 0) this.plan(o, hit, lim, 'maker', ts, true);
+      return;
+    }
+    // An untriggered stop or stop-limit: buy stops trigger at or above the stop, sell stops at or below.
+    const stop = o.stopPrice;
+    let tPos: number;
+    let tPrice: number;
+    let tSeg: number;
+    if (buy ? open >= stop : open <= stop) {
+      tPos = 0;
+      tPrice = open;
+      tSeg = 0;
+    } else {
+      tPos = bars.firstHit(path, 0, open, 0, stop, buy, false);
+      if (tPos < 0) return;
+      tPrice = stop;
+      tSeg = bars.hitSeg;
+    }
+    o.planTriggers = true;
+    o.planPos = tPos;
+    if (o.type === 'stop') {
+      this.plan(o, tPos, tPrice, 'taker', ts, false);
+      return;
+    }
+    const lim = o.limitPrice;
+    if (buy ? tPrice <= lim : tPrice >= lim) {
+      this.plan(o, tPos, tPrice, 'taker', ts, true);
+      return;
+    }
+    const hit = bars.firstHit(path, tSeg, tPrice, tPos, lim, !buy, strict);
+    if (hit >= 0) this.plan(o, hit, lim, 'maker', ts, true);
+  }
+
+  private plan(o: WorkingOrder, pos: number, price: number, liquidity: Liquidity, ts: number, isLimit: boolean): void {
+    o.planPos = pos;
+    o.planQty = o.leaves;
+    o.planPrice = price;
+    o.planLiquidity = liquidity;
+    o.planTs = ts;
+    o.planIsLimit = isLimit;
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  private checkTick(s: number, ts: number): void {
+    const last = this.lastTickTs[s];
+    if (last === undefined) throw new InvalidArgumentError(`invalid 'symbolIndex': no such symbol, was ${s}`);
+    if (!(ts >= last)) throw new TimeTravelError(`venue: tick of "${this.symbols[s]}" at ${ts} is before the previous tick at ${last}`);
+    this.lastTickTs[s] = ts;
+  }
+
+  /** Matches one order against the symbol's current quote. */
+  private matchQuote(o: WorkingOrder, ts: number): void {
+    const s = o.symbolIndex;
+    const buy = o.sign === 1;
+    const firstLook = !o.arrived;
+    o.arrived = true;
+    const touch = buy ? this.ask[s]! : this.bid[s]!;
+    const size = buy ? this.askSize[s]! : this.bidSize[s]!;
+    let justTriggered = false;
+    if ((o.type === 'stop' || o.type === 'stop_limit') && !o.triggered) {
+      if (!(buy ? touch >= o.stopPrice : touch <= o.stopPrice)) return;
+      o.triggered = true;
+      justTriggered = true;
+      this.emit({ kind: 'OrderTriggered', ts, orderId: o.id });
+    }
+    if (o.actsAsMarket) return this.execute(o, touch, 'taker', ts, false, size);
+    const lim = o.limitPrice;
+    const marketable = buy ? touch <= lim : touch >= lim;
+    if (firstLook || justTriggered) {
+      if (marketable) this.execute(o, touch, 'taker', ts, true, size);
+      return;
+    }
+    const reached = this.config.limitFill === 'through' ? (buy ? touch < lim : touch > lim) : marketable;
+    if (reached) this.execute(o, lim, 'maker', ts, true, size);
+  }
+
+  /** Matches one order against a trade print. */
+  private matchTrade(o: WorkingOrder, ts: number, price: number, size: number): void {
+    const buy = o.sign === 1;
+    o.arrived = true;
+    let justTriggered = false;
+    if ((o.type === 'stop' || o.type === 'stop_limit') && !o.triggered) {
+      if (!(buy ? price >= o.stopPrice : price <= o.stopPrice)) return;
+      o.triggered = true;
+      justTriggered = true;
+      this.emit({ kind: 'OrderTriggered', ts, orderId: o.id });
+    }
+    if (o.actsAsMarket) {
+      if (justTriggered || this.hasQuote[o.symbolIndex] === 0) this.execute(o, price, 'taker', ts, false, size);
+      return;
+    }
+    const lim = o.limitPrice;
+    if (justTriggered) {
+      if (buy ? price <= lim : price >= lim) this.execute(o, price, 'taker', ts, true, size);
+      return;
+    }
+    const reached = this.config.limitFill === 'through' ? (buy ? price < lim : price > lim) : buy ? price <= lim : price >= lim;
+    if (reached) this.execute(o, lim, 'maker', ts, true, size);
+  }
+
+  // ---------------------------------------------------------------- execution and lifecycle
+
+  /**
+   * Fills as much of `o` as the volume cap (against `available` units), reduce-only and FOK allow at
+   * `price` (before slippage), or cancels it when reduce-only or FOK forbid the fill.
+   */
+  private execute(o: WorkingOrder, price: number, liquidity: Liquidity, ts: number, isLimit: boolean, available: number): void {
+    const leaves = o.leaves;
+    let qty = leaves;
+    if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(available)));
+    let clipped = false;
+    if (o.reduceOnly) {
+      const pos = this.positions[o.symbolIndex]!;
+      const reducible = o.sign === 1 ? Math.max(0, -pos) : Math.max(0, pos);
+      if (reducible <= 0) return this.cancelWith(o, ts, `reduce-only: no ${o.sign === 1 ? 'short' : 'long'} position to reduce`);
+      if (reducible < qty) {
+        qty = reducible;
+        clipped = true;
+      }
+    }
+    if (o.timeInForce === 'FOK' && qty < leaves - tolerance(leaves)) {
+      return this.cancelWith(o, ts, `FOK: only ${qty} of ${leaves} could fill at once`);
+    }
+    if (!(qty > 0)) return;
+    let px = this.slippage.adjust(price, o.sign);
+    if (isLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
+    const raw = this.fees.fee(qty, px, liquidity);
+    const commission = commissionForFill(raw, o.rawFees, o.chargedFees, this.fees.minimumPerOrder);
+    o.rawFees += raw;
+    o.chargedFees += commission;
+    const filled = o.filled + qty;
+    o.filled = Math.abs(o.qty - filled) <= tolerance(o.qty) ? o.qty : filled;
+    const s = o.symbolIndex;
+    const pos = this.positions[s]! + o.sign * qty;
+    this.positions[s] = Math.abs(pos) <= tolerance(qty) ? 0 : pos;
+    const fill: Fill = {
+      fillId: this.fillIds.take(),
+      orderId: o.id,
+      strategyId: o.strategyId,
+      ts,
+      symbol: o.symbol,
+      side: o.side,
+      qty,
+      price: px,
+      commission,
+      liquidity,
+    };
+    if (o.filled === o.qty) this.finish(o);
+    this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
+    if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
+  }
+
+  private floorToLot(qty: number): number {
+    const lot = this.config.lotSize;
+    if (lot <= 0 || qty === Infinity) return qty;
+    return Math.floor(qty / lot + 1e-9) * lot;
+  }
+
+  private cancelWith(o: WorkingOrder, ts: number, reason: string): void {
+    this.finish(o);
+    this.emit({ kind: 'OrderCancelled', ts, orderId: o.id, reason });
+  }
+
+  private cancelUnfilled(o: WorkingOrder, ts: number): void {
+    this.cancelWith(o, ts, o.timeInForce === 'FOK' ? 'FOK: no complete fill on arrival' : `IOC: ${o.leaves} unfilled on arrival cancelled`);
+  }
+
+  /** Cancels what is left of IOC/FOK orders that have had their one chance. */
+  private cancelArrivedImmediateOrders(s: number, ts: number): void {
+    const list = this.bySymbol[s]!;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (o.active && o.arrived && (o.timeInForce === 'IOC' || o.timeInForce === 'FOK')) this.cancelUnfilled(o, ts);
+    }
+  }
+
+  private expireDue(s: number, ts: number): void {
+    if (this.dayOrders === 0 || ts < this.nextExpiry) return;
+    const list = this.bySymbol[s]!;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (o.active && o.expiresAt <= ts) {
+        this.finish(o);
+        this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of the UTC day (${formatIsoUs(o.expiresAt)})` });
+      }
+    }
+    this.recomputeNextExpiry();
+  }
+
+  private recomputeNextExpiry(): void {
+    let next = Infinity;
+    if (this.dayOrders > 0) for (const o of this.byId.values()) if (o.expiresAt < next) next = o.expiresAt;
+    this.nextExpiry = next;
+  }
+
+  /** Marks `o` as no longer working (the list entry is removed by the next compaction). */
+  private finish(o: WorkingOrder): void {
+    if (!o.active) throw new InvariantError(`venue: order ${o.id} finished twice`);
+    o.active = false;
+    this.byId.delete(o.id);
+    this.workingCount[o.symbolIndex]!--;
+    if (o.expiresAt !== Infinity) this.dayOrders--;
+  }
+
+  /** Removes finished orders from the symbol's list in place, keeping submission order. */
+  private compact(s: number): void {
+    const list = this.bySymbol[s]!;
+    let w = 0;
+    for (let r = 0; r < list.length; r++) {
+      const o = list[r]!;
+      if (o.active) list[w++] = o;
+    }
+    list.length = w;
+  }
+
+  private reject(orderId: OrderId, ts: number, reason: string): void {
+    this.emit({ kind: 'OrderRejected', ts, orderId, reason });
+  }
+
+  private emit(event: OrderEvent): void {
+    this.sink.onOrderEvent(event);
+  }
+}
