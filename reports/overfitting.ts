@@ -312,7 +312,7 @@ export function probabilityOfBacktestOverfitting(matrix: readonly ArrayLike<numb
     const twiceRank = 2 * below + equal + 1;
     const w = twiceRank / (2 * (N + 1));
     relativeRanks[s] = w;
-    logits[s] = Math.log(w / (1 - w));
+    logits[s] = Math.log(twiceRank / (2 * (N + 1) - twiceRank)); // w / (1 - w) as a ratio of integers
     if (twiceRank <= N + 1) overfit++;
     if (chosen < 0) losses++;
     selected[s] = best;
