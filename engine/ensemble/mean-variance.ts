@@ -24,8 +24,11 @@ import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
  */
 export type OptimizationStatus = 'optimal' | 'infeasible' | 'ill_conditioned' | 'invalid_input';
 
-/** Where the weights came from. */
-export type WeightsSource = 'active-set' | 'quadprog' | 'previous-weights' | 'equal-weights';
+/**
+ * Where the weights came from: the dedicated solver, the quadprog fallback, the average of
+ * bootstrap optima (resampled optimization), or the fallback weights.
+ */
+export type WeightsSource = 'active-set' | 'quadprog' | 'resampled' | 'previous-weights' | 'equal-weights';
 
 /** Inputs of {@link optimizeWeights}. */
 export interface OptimizeWeightsInput {
@@ -150,7 +153,8 @@ export function optimizationConfidence(conditionNumber: number, n: number, nObse
   return conditioning * sampling;
 }
 
-interface Metrics {
+/** The objective and risk/return figures of a weight vector. */
+export interface PortfolioMetrics {
   objective: number;
   expectedReturn: number;
   volatility: number;
@@ -158,7 +162,12 @@ interface Metrics {
   turnover: number;
 }
 
-function metrics(w: readonly number[], input: OptimizeWeightsInput, evaluable: boolean): Metrics {
+/**
+ * Returns the objective, expected return, volatility, Sharpe ratio and turnover of `w` under the
+ * inputs; with `evaluable` false (inputs that failed validation) only the turnover is computed,
+ * when wPrev allows it, and the rest is NaN (sharpe null).
+ */
+export function portfolioMetrics(w: readonly number[], input: OptimizeWeightsInput, evaluable = true): PortfolioMetrics {
   const n = w.length;
   let turnover = Number.NaN;
   if (Array.isArray(input.wPrev) && input.wPrev.length === n && input.wPrev.every(Number.isFinite)) {
@@ -195,7 +204,7 @@ function failed(
   const { weights, source } = fallbackWeights(n, input.wPrev, input.wMax);
   return {
     weights,
-    ...metrics(weights, input, evaluable),
+    ...portfolioMetrics(weights, input, evaluable),
     conditionNumber,
     confidence: 0,
     status,
@@ -312,7 +321,7 @@ export function optimizeWeights(input: OptimizeWeightsInput): OptimizationResult
   }
   return {
     weights,
-    ...metrics(weights, input, true),
+    ...portfolioMetrics(weights, input, true),
     conditionNumber,
     confidence: optimizationConfidence(conditionNumber, n, input.nObservations),
     status,
