@@ -1,4 +1,4 @@
-import type { AuditEntry, Fill, OrderEvent } from '../model/events.js';
+import type { AuditEntry, Fill, OrderEvent, Signal } from '../model/events.js';
 
 /**
  * Receives what a run produces, as it happens: the backtest keeps it in memory for the report,
@@ -7,6 +7,7 @@ import type { AuditEntry, Fill, OrderEvent } from '../model/events.js';
 export interface Recorder {
   onOrderEvent(event: OrderEvent): void;
   onFill(fill: Fill): void;
+  onSignal(signal: Signal): void;
   onAudit(entry: AuditEntry): void;
   /** Equity sample: total equity, cash and gross exposure (sum of |position x mark|). */
   onEquity(ts: number, equity: number, cash: number, grossExposure: number): void;

@@ -1,0 +1,302 @@
+import { InvalidArgumentError, InvariantError, assertNever } from '../core/errors.js';
+import { IdSequence } from '../core/ids.js';
+import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
+import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
+import { Order, isWorking } from '../model/orders.js';
+import type { OrderRequest } from '../model/orders.js';
+import type { Portfolio } from '../portfolio/portfolio.js';
+import { worstCaseUnits } from '../risk/risk-account.js';
+import type { RiskAccount } from '../risk/risk-account.js';
+import type { ExecutionClient, ExecutionReportSink } from '../ports/execution-client.js';
+import type { Recorder } from '../ports/recorder.js';
+
+/** What the pre-trade risk gate sees of an order. */
+export interface RiskOrder {
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: number;
+  /** Reference price for notional checks: the limit price, else the last price. */
+  readonly price: number;
+  readonly reduceOnly: boolean;
+}
+
+/** The pre-trade risk gate: returns null to pass an order, or the reason it is denied. */
+export interface PreTradeRisk {
+  check(order: RiskOrder, account: RiskAccount): { readonly reason: string } | null;
+}
+
+/** Receives order events for the strategy that owns the order. */
+export type StrategyOrderListener = (strategyIndex: number, event: OrderEvent, order: Readonly<Order>) => void;
+
+const QTY_EPS = 1e-9;
+
+/**
+ * Order management between strategies and an ExecutionClient: creates orders with deterministic ids,
+ * passes each through the pre-trade risk gate (a denial is an OrderDenied event, never an exception),
+ * sends it to the client, applies the client's events to the order state machine and the portfolio,
+ * and tells the owning strategy. Targets (`setTarget`) become the orders that reach them.
+ */
+export class ExecutionEngine implements ExecutionReportSink {
+  private readonly symbolIndex = new Map<string, number>();
+  private readonly orders = new Map<OrderId, Order>();
+  private readonly orderStrategy = new Map<OrderId, number>();
+  /** Working orders per strategy x symbol, in submission order. */
+  private readonly working: Order[][];
+  private readonly ids = new IdSequence<OrderId>('O');
+  private readonly account: RiskAccount;
+  private client: ExecutionClient | null = null;
+  private listener: StrategyOrderListener | null = null;
+  /** Orders in submission order (for the report). */
+  readonly orderLog: Order[] = [];
+  deniedCount = 0;
+
+  constructor(
+    readonly symbols: readonly Symbol_[],
+    readonly strategyIds: readonly StrategyId[],
+    private readonly portfolio: Portfolio,
+    private readonly recorder: Recorder,
+    private readonly risk: PreTradeRisk | null,
+  ) {
+    symbols.forEach((s, i) => this.symbolIndex.set(s, i));
+    this.working = Array.from({ length: Math.max(1, strategyIds.length) * symbols.length }, () => []);
+    const engine = this;
+    this.account = {
+      position: (s) => portfolio.netPosition[engine.indexOf(s)]!,
+      pendingQty: (s, side) => engine.pendingSideQty(engine.indexOf(s), side === 'buy' ? 1 : -1),
+      get openPositionCount() {
+        return engine.openOrPendingCount();
+      },
+      get grossExposure() {
+        return engine.worstCaseGrossExposure();
+      },
+      get equity() {
+        return portfolio.equity();
+      },
+    };
+  }
+
+  /** Connects the client orders go to (a venue in simulation, a broker live). */
+  connect(client: ExecutionClient): void {
+    this.client = client;
+  }
+
+  /** Registers the callback that routes order events to strategies. */
+  onStrategyOrderEvent(listener: StrategyOrderListener): void {
+    this.listener = listener;
+  }
+
+  /** Forgets every order (for a rerun); the portfolio is reset by its owner. */
+  reset(): void {
+    this.orders.clear();
+    this.orderStrategy.clear();
+    for (const w of this.working) w.length = 0;
+    this.ids.reset();
+    this.orderLog.length = 0;
+    this.deniedCount = 0;
+  }
+
+  /** Returns the index of a symbol, or throws naming it. */
+  indexOf(symbol: string): number {
+    const i = this.symbolIndex.get(symbol);
+    if (i === undefined) throw new InvalidArgumentError(`unknown symbol '${symbol}': not in this run's data (${this.symbols.join(', ')})`);
+    return i;
+  }
+
+  order(id: OrderId): Readonly<Order> | undefined {
+    return this.orders.get(id);
+  }
+
+  /** Working orders of a strategy, optionally for one symbol. */
+  openOrders(strategyIndex: number, symbolIndex?: number): readonly Readonly<Order>[] {
+    const n = this.symbols.length;
+    if (symbolIndex !== undefined) return this.working[strategyIndex * n + symbolIndex]!;
+    const out: Order[] = [];
+    for (let i = 0; i < n; i++) out.push(...this.working[strategyIndex * n + i]!);
+    return out;
+  }
+
+  /** Signed quantity still working in a symbol over all strategies (buys positive). */
+  pendingQty(symbolIndex: number): number {
+    return this.pendingSideQty(symbolIndex, 1) - this.pendingSideQty(symbolIndex, -1);
+  }
+
+  /** Units still working on one side (+1 buys, -1 sells) of a symbol over all strategies. */
+  pendingSideQty(symbolIndex: number, sign: 1 | -1): number {
+    let q = 0;
+    const n = this.symbols.length;
+    for (let s = 0; s < this.strategyIds.length; s++) {
+      for (const o of this.working[s * n + symbolIndex]!) if (o.sign === sign) q += o.leavesQty;
+    }
+    return q;
+  }
+
+  /** Symbols with a non-zero position or, while flat, a working order that may open one. */
+  openOrPendingCount(): number {
+    let c = 0;
+    for (let i = 0; i < this.symbols.length; i++) {
+      if (this.portfolio.netPosition[i] !== 0 || this.pendingSideQty(i, 1) > 0 || this.pendingSideQty(i, -1) > 0) c++;
+    }
+    return c;
+  }
+
+  /** Gross exposure if the worst subset of working orders filled, at the last prices. */
+  worstCaseGrossExposure(): number {
+    let g = 0;
+    for (let i = 0; i < this.symbols.length; i++) {
+      const m = this.portfolio.mark[i]!;
+      if (!(m === m)) continue;
+      const u = worstCaseUnits(this.portfolio.netPosition[i]!, this.pendingSideQty(i, 1), this.pendingSideQty(i, -1));
+      g += u * m * this.portfolio.multiplier[i]!;
+    }
+    return g;
+  }
+
+  /**
+   * Submits an order for a strategy at data time `ts`. A risk denial returns the id of a denied
+   * order; a malformed request (non-positive qty, missing limit price) throws InvalidArgumentError.
+   */
+  submit(strategyIndex: number, request: OrderRequest, ts: number, parentId: OrderId | null = null): OrderId {
+    const client = this.client;
+    if (client === null) throw new InvariantError('execution engine has no client connected');
+    const symbolIndex = this.indexOf(request.symbol);
+    const order = new Order(this.ids.take(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId);
+    this.orders.set(order.id, order);
+    this.orderStrategy.set(order.id, strategyIndex);
+    this.orderLog.push(order);
+    if (this.risk !== null) {
+      const ref = order.limitPrice ?? order.stopPrice ?? this.portfolio.mark[symbolIndex]!;
+      const denial = this.risk.check(
+        { symbol: order.symbol, side: order.side, qty: order.qty, price: ref, reduceOnly: order.reduceOnly },
+        this.account,
+      );
+      if (denial !== null) {
+        this.deniedCount++;
+        this.apply({ kind: 'OrderDenied', ts, orderId: order.id, reason: denial.reason });
+        return order.id;
+      }
+    }
+    order.transition('submitted', ts);
+    this.working[strategyIndex * this.symbols.length + symbolIndex]!.push(order);
+    this.recorder.onOrderEvent({ kind: 'OrderSubmitted', ts, orderId: order.id });
+    client.submit(order, ts);
+    return order.id;
+  }
+
+  /** Asks the client to cancel a working order (a no-op for terminal or unknown orders). */
+  cancel(orderId: OrderId, ts: number): void {
+    const order = this.orders.get(orderId);
+    if (order === undefined || !(isWorking(order.status) || order.status === 'submitted')) return;
+    this.client!.cancel(orderId, ts);
+  }
+
+  /** Asks the client to change a working order. */
+  replace(orderId: OrderId, changes: OrderChanges, ts: number): void {
+    const order = this.orders.get(orderId);
+    if (order === undefined || !isWorking(order.status)) {
+      throw new InvalidArgumentError(`cannot replace order '${orderId}': it is not working`);
+    }
+    this.client!.replace(orderId, changes, ts);
+  }
+
+  /**
+   * Sends what it takes to move the strategy's position in a symbol to `units`: when orders are
+   * still working in the symbol it cancels them first and sends the whole difference from the
+   * current position (the cancel is immediate in simulation; live, a cancel that loses the race to
+   * a fill is corrected by the next target).
+   */
+  setTarget(
+    strategyIndex: number,
+    symbolIndex: number,
+    units: number,
+    ts: number,
+    options: { type?: 'market' | 'limit'; limitPrice?: number; tag?: string } = {},
+  ): OrderId | null {
+    if (!Number.isFinite(units)) throw new InvalidArgumentError(`invalid target 'units': not a finite number, was ${units}`);
+    const working = this.working[strategyIndex * this.symbols.length + symbolIndex]!;
+    if (working.length > 0) {
+      for (const o of [...working]) this.cancel(o.id, ts);
+    }
+    const pos = this.portfolio.position(strategyIndex, symbolIndex);
+    let pending = 0;
+    for (const o of working) pending += o.sign * o.leavesQty;
+    const delta = units - pos - pending;
+    if (Math.abs(delta) <= QTY_EPS * Math.max(1, Math.abs(units))) return null;
+    const req: OrderRequest = {
+      symbol: this.symbols[symbolIndex]!,
+      side: delta > 0 ? 'buy' : 'sell',
+      qty: Math.abs(delta),
+      type: options.type ?? 'market',
+      ...(options.limitPrice !== undefined ? { limitPrice: options.limitPrice } : {}),
+      tag: options.tag ?? 'target',
+    };
+    return this.submit(strategyIndex, req, ts);
+  }
+
+  /** Receives an event from the client (ExecutionReportSink). */
+  onOrderEvent(event: OrderEvent): void {
+    this.apply(event);
+  }
+
+  private apply(event: OrderEvent): void {
+    const order = this.orders.get(event.orderId);
+    if (order === undefined) throw new InvariantError(`event ${event.kind} for unknown order '${event.orderId}'`);
+    const strategyIndex = this.orderStrategy.get(order.id)!;
+    switch (event.kind) {
+      case 'OrderDenied':
+        order.transition('denied', event.ts, event.reason);
+        this.audit({ ts: event.ts, kind: 'risk.denied', message: event.reason, orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined });
+        break;
+      case 'OrderSubmitted':
+        break;
+      case 'OrderAccepted':
+        if (order.status === 'submitted') order.transition('accepted', event.ts);
+        break;
+      case 'OrderRejected':
+        order.transition('rejected', event.ts, event.reason);
+        this.unwork(order, strategyIndex);
+        this.audit({ ts: event.ts, kind: 'order.rejected', message: event.reason, orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined });
+        break;
+      case 'OrderTriggered':
+        order.triggered = true;
+        break;
+      case 'OrderFilled': {
+        const f = event.fill;
+        if (order.status === 'submitted') order.transition('accepted', event.ts);
+        order.applyFill(f.qty, f.price, event.ts);
+        const symbolIndex = this.indexOf(f.symbol);
+        this.portfolio.applyFill(strategyIndex, symbolIndex, f.side === 'buy' ? 1 : -1, f.qty, f.price, f.commission, f.ts);
+        this.recorder.onFill(f);
+        if (order.status === 'filled') this.unwork(order, strategyIndex);
+        break;
+      }
+      case 'OrderCancelled':
+        order.transition('cancelled', event.ts, event.reason);
+        this.unwork(order, strategyIndex);
+        break;
+      case 'OrderExpired':
+        order.transition('expired', event.ts, event.reason);
+        this.unwork(order, strategyIndex);
+        break;
+      case 'OrderReplaced':
+        order.qty = event.qty;
+        order.limitPrice = event.limitPrice;
+        order.stopPrice = event.stopPrice;
+        order.tsLastEvent = event.ts;
+        break;
+      default:
+        assertNever(event, 'order event');
+    }
+    this.recorder.onOrderEvent(event);
+    this.listener?.(strategyIndex, event, order);
+  }
+
+  private unwork(order: Order, strategyIndex: number): void {
+    const list = this.working[strategyIndex * this.symbols.length + this.indexOf(order.symbol)]!;
+    const at = list.indexOf(order);
+    if (at >= 0) list.splice(at, 1);
+  }
+
+  private audit(entry: AuditEntry): void {
+    this.recorder.onAudit(entry);
+  }
+}

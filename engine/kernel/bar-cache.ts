@@ -1,0 +1,81 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import type { Symbol_ } from '../core/ids.js';
+import type { BarSeries } from '../strategies/context.js';
+
+/**
+ * The last `capacity` bars of one symbol in ring buffers: the BarSeries a strategy reads. Only bars
+ * already delivered are stored, and `ago` may only reach back, never forward, so look-ahead is
+ * impossible by construction. Memory is fixed by `capacity`, whatever the tape length.
+ */
+export class BarRing implements BarSeries {
+  readonly symbol: Symbol_;
+  length = 0;
+  count = 0;
+  private readonly cap: number;
+  private head = -1;
+  private readonly tsCol: Float64Array;
+  private readonly o: Float64Array;
+  private readonly h: Float64Array;
+  private readonly l: Float64Array;
+  private readonly c: Float64Array;
+  private readonly v: Float64Array;
+
+  constructor(symbol: Symbol_, capacity: number) {
+    this.symbol = symbol;
+    this.cap = Math.max(1, capacity | 0);
+    this.tsCol = new Float64Array(this.cap);
+    this.o = new Float64Array(this.cap);
+    this.h = new Float64Array(this.cap);
+    this.l = new Float64Array(this.cap);
+    this.c = new Float64Array(this.cap);
+    this.v = new Float64Array(this.cap);
+  }
+
+  push(ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+    const i = this.head + 1 === this.cap ? 0 : this.head + 1;
+    this.head = i;
+    this.tsCol[i] = ts;
+    this.o[i] = open;
+    this.h[i] = high;
+    this.l[i] = low;
+    this.c[i] = close;
+    this.v[i] = volume;
+    this.count++;
+    if (this.length < this.cap) this.length++;
+  }
+
+  reset(): void {
+    this.length = 0;
+    this.count = 0;
+    this.head = -1;
+  }
+
+  private at(ago: number): number {
+    if (!(ago >= 0 && ago < this.length) || ago !== (ago | 0)) {
+      throw new InvalidArgumentError(
+        `bars(${this.symbol}): index 'ago' must be an integer in [0, ${this.length - 1}] (0 = the bar that just closed; the future is not readable), was ${ago}`,
+      );
+    }
+    const i = this.head - ago;
+    return i >= 0 ? i : i + this.cap;
+  }
+
+  ts(ago = 0): number {
+    return this.tsCol[this.at(ago)]!;
+  }
+  open(ago = 0): number {
+    return this.o[this.at(ago)]!;
+  }
+  high(ago = 0): number {
+    return this.h[this.at(ago)]!;
+  }
+  low(ago = 0): number {
+    return this.l[this.at(ago)]!;
+  }
+  close(ago = 0): number {
+    return this.c[this.at(ago)]!;
+  }
+  volume(ago = 0): number {
+    return this.v[this.at(ago)]!;
+  }
+}

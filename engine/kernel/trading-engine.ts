@@ -1,0 +1,249 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
+import type { ExecutionEngine } from '../execution/execution-engine.js';
+import type { OrderChanges, OrderEvent } from '../model/events.js';
+import type { QuoteTick, TradeTick } from '../model/market-data.js';
+import type { Order, OrderRequest } from '../model/orders.js';
+import type { Portfolio } from '../portfolio/portfolio.js';
+import type { Clock } from '../ports/clock.js';
+import type { MarketDataHandler } from '../ports/data-feed.js';
+import type { Recorder } from '../ports/recorder.js';
+import type { BarSeries, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
+import { BarRing } from './bar-cache.js';
+import type { TimerQueue } from './timer-queue.js';
+
+/** Receives equity samples for limits that depend on equity (daily loss, drawdown). */
+export interface EquityWatcher {
+  onEquity(ts: number, equity: number): void;
+}
+
+export interface TradingEngineOptions {
+  readonly symbols: readonly Symbol_[];
+  readonly strategies: readonly Strategy[];
+  readonly portfolio: Portfolio;
+  readonly execution: ExecutionEngine;
+  readonly clock: Clock;
+  readonly timers: TimerQueue;
+  readonly recorder: Recorder;
+  /** Bars kept per symbol for strategies to read back (default 1024). */
+  readonly lookback?: number;
+  readonly equityWatchers?: readonly EquityWatcher[];
+}
+
+const TIMER_SEP = '\u0000';
+
+/**
+ * The trading system shared by live and simulation: keeps the data caches, marks the portfolio,
+ * calls strategies with a StrategyContext, routes their orders through execution and risk, and
+ * samples equity. It is driven by a data feed (MarketDataHandler) and a timer queue; whether the
+ * fills come from a simulated venue or a broker is decided by what the ExecutionEngine is connected to.
+ */
+export class TradingEngine implements MarketDataHandler {
+  readonly symbols: readonly Symbol_[];
+  readonly strategies: readonly Strategy[];
+  readonly portfolio: Portfolio;
+  readonly execution: ExecutionEngine;
+  private readonly clock: Clock;
+  private readonly timers: TimerQueue;
+  private readonly recorder: Recorder;
+  private readonly watchers: readonly EquityWatcher[];
+  private readonly bars: BarRing[];
+  private readonly trades: (TradeTick | null)[];
+  private readonly quotes: (QuoteTick | null)[];
+  /** For each symbol, the strategies that receive its data. */
+  private readonly subscribers: Int32Array[];
+  private readonly contexts: StrategyRuntime[];
+  private readonly symbolIndex = new Map<string, number>();
+
+  constructor(o: TradingEngineOptions) {
+    this.symbols = o.symbols;
+    this.strategies = o.strategies;
+    this.portfolio = o.portfolio;
+    this.execution = o.execution;
+    this.clock = o.clock;
+    this.timers = o.timers;
+    this.recorder = o.recorder;
+    this.watchers = o.equityWatchers ?? [];
+    this.symbols.forEach((s, i) => this.symbolIndex.set(s, i));
+    const lookback = o.lookback ?? 1024;
+    this.bars = this.symbols.map((s) => new BarRing(s, lookback));
+    this.trades = this.symbols.map(() => null);
+    this.quotes = this.symbols.map(() => null);
+    const subs: number[][] = this.symbols.map(() => []);
+    this.strategies.forEach((st, k) => {
+      for (const s of st.symbols) {
+        const i = this.symbolIndex.get(s);
+        if (i === undefined) throw new InvalidArgumentError(`strategy '${st.id}' trades '${s}', which is not in this run's data (${this.symbols.join(', ')})`);
+        subs[i]!.push(k);
+      }
+    });
+    this.subscribers = subs.map((a) => Int32Array.from(a));
+    this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols));
+    this.execution.onStrategyOrderEvent((k, ev) => {
+      const st = this.strategies[k];
+      if (st?.onOrderEvent) st.onOrderEvent(this.contexts[k]!, ev);
+    });
+  }
+
+  /** Calls every strategy's onStart. */
+  start(): void {
+    this.strategies.forEach((st, k) => st.onStart?.(this.contexts[k]!));
+  }
+
+  /** Calls every strategy's onStop. */
+  stop(): void {
+    this.strategies.forEach((st, k) => st.onStop?.(this.contexts[k]!));
+  }
+
+  /** Clears caches for a rerun (strategies are recreated by the caller). */
+  reset(): void {
+    for (const b of this.bars) b.reset();
+    this.trades.fill(null);
+    this.quotes.fill(null);
+  }
+
+  get now(): number {
+    return this.clock.now();
+  }
+
+  indexOf(symbol: string): number {
+    const i = this.symbolIndex.get(symbol);
+    if (i === undefined) throw new InvalidArgumentError(`unknown symbol '${symbol}': not in this run's data (${this.symbols.join(', ')})`);
+    return i;
+  }
+
+  barSeries(symbolIndex: number): BarSeries {
+    return this.bars[symbolIndex]!;
+  }
+
+  lastTrade(symbolIndex: number): TradeTick | null {
+    return this.trades[symbolIndex]!;
+  }
+
+  lastQuote(symbolIndex: number): QuoteTick | null {
+    return this.quotes[symbolIndex]!;
+  }
+
+  onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+    const ring = this.bars[symbolIndex]!;
+    ring.push(ts, open, high, low, close, volume);
+    this.portfolio.markPrice(symbolIndex, close);
+    const subs = this.subscribers[symbolIndex]!;
+    for (let j = 0; j < subs.length; j++) {
+      const k = subs[j]!;
+      const st = this.strategies[k]!;
+      if (st.onBar !== undefined) st.onBar(this.contexts[k]!, ring);
+    }
+  }
+
+  onTrade(symbolIndex: number, ts: number, price: number, size: number, side: number): void {
+    const t: TradeTick = { ts, price, size, side: side > 0 ? 1 : side < 0 ? -1 : 0 };
+    this.trades[symbolIndex] = t;
+    this.portfolio.markPrice(symbolIndex, price);
+    const subs = this.subscribers[symbolIndex]!;
+    for (let j = 0; j < subs.length; j++) {
+      const k = subs[j]!;
+      this.strategies[k]!.onTrade?.(this.contexts[k]!, this.symbols[symbolIndex]!, t);
+    }
+  }
+
+  onQuote(symbolIndex: number, ts: number, bid: number, bidSize: number, ask: number, askSize: number): void {
+    const q: QuoteTick = { ts, bid, bidSize, ask, askSize };
+    this.quotes[symbolIndex] = q;
+    if (bid > 0 && ask > 0) this.portfolio.markPrice(symbolIndex, (bid + ask) / 2);
+    const subs = this.subscribers[symbolIndex]!;
+    for (let j = 0; j < subs.length; j++) {
+      const k = subs[j]!;
+      this.strategies[k]!.onQuote?.(this.contexts[k]!, this.symbols[symbolIndex]!, q);
+    }
+  }
+
+  /** Dispatches a fired timer (`timers.firedName`) to the strategy that set it. */
+  onTimer(firedName: string): void {
+    const sep = firedName.indexOf(TIMER_SEP);
+    if (sep < 0) return;
+    const k = Number(firedName.slice(0, sep));
+    const st = this.strategies[k];
+    st?.onTimer?.(this.contexts[k]!, firedName.slice(sep + 1));
+  }
+
+  /** Records an equity sample and tells the watchers (risk limits that depend on equity). */
+  sampleEquity(ts: number): void {
+    const p = this.portfolio;
+    const equity = p.equity();
+    this.recorder.onEquity(ts, equity, p.cash, p.grossExposure());
+    for (let i = 0; i < this.watchers.length; i++) this.watchers[i]!.onEquity(ts, equity);
+  }
+
+  /** @internal used by StrategyRuntime */
+  scheduleTimer(strategyIndex: number, name: string, ts: number, intervalUs: number): void {
+    this.timers.schedule(`${strategyIndex}${TIMER_SEP}${name}`, ts, intervalUs);
+  }
+
+  /** @internal used by StrategyRuntime */
+  cancelTimer(strategyIndex: number, name: string): void {
+    this.timers.cancel(`${strategyIndex}${TIMER_SEP}${name}`);
+  }
+
+  /** @internal used by StrategyRuntime */
+  recordSignal(strategyId: StrategyId, symbol: Symbol_, direction: -1 | 0 | 1, strength: number, confidence: number, reason: string | undefined): void {
+    this.recorder.onSignal({ ts: this.clock.now(), strategyId, symbol, direction, strength, confidence, ...(reason !== undefined ? { reason } : {}) });
+  }
+}
+
+/** The StrategyContext one strategy sees. */
+class StrategyRuntime implements StrategyContext {
+  constructor(
+    private readonly engine: TradingEngine,
+    private readonly index: number,
+    readonly strategyId: StrategyId,
+    readonly symbols: readonly Symbol_[],
+  ) {}
+
+  get now(): number {
+    return this.engine.now;
+  }
+  bars(symbol: string): BarSeries {
+    return this.engine.barSeries(this.engine.indexOf(symbol));
+  }
+  lastTrade(symbol: string): TradeTick | null {
+    return this.engine.lastTrade(this.engine.indexOf(symbol));
+  }
+  lastQuote(symbol: string): QuoteTick | null {
+    return this.engine.lastQuote(this.engine.indexOf(symbol));
+  }
+  position(symbol: string): number {
+    return this.engine.portfolio.position(this.index, this.engine.indexOf(symbol));
+  }
+  cash(): number {
+    return this.engine.portfolio.cash;
+  }
+  equity(): number {
+    return this.engine.portfolio.equity();
+  }
+  setTarget(symbol: string, units: number, options?: TargetOptions): void {
+    this.engine.execution.setTarget(this.index, this.engine.indexOf(symbol), units, this.engine.now, options);
+  }
+  emitSignal(symbol: string, direction: -1 | 0 | 1, strength = 1, confidence = 1, reason?: string): void {
+    this.engine.recordSignal(this.strategyId, this.engine.symbols[this.engine.indexOf(symbol)]!, direction, strength, confidence, reason);
+  }
+  submitOrder(request: OrderRequest): OrderId {
+    return this.engine.execution.submit(this.index, request, this.engine.now);
+  }
+  cancelOrder(orderId: OrderId): void {
+    this.engine.execution.cancel(orderId, this.engine.now);
+  }
+  replaceOrder(orderId: OrderId, changes: OrderChanges): void {
+    this.engine.execution.replace(orderId, changes, this.engine.now);
+  }
+  openOrders(symbol?: string): readonly Readonly<Order>[] {
+    return this.engine.execution.openOrders(this.index, symbol === undefined ? undefined : this.engine.indexOf(symbol));
+  }
+  setTimer(name: string, ts: number, intervalUs = 0): void {
+    this.engine.scheduleTimer(this.index, name, ts, intervalUs);
+  }
+  cancelTimer(name: string): void {
+    this.engine.cancelTimer(this.index, name);
+  }
+}
+

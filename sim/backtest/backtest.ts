@@ -1,0 +1,302 @@
+import { InvalidArgumentError, InvariantError } from '../../engine/core/index.js';
+import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
+import { ExecutionEngine } from '../../engine/execution/index.js';
+import type { PreTradeRisk } from '../../engine/execution/index.js';
+import { ArrayBatchSource, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
+import { TradingEngine } from '../../engine/kernel/trading-engine.js';
+import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
+import type { AuditEntry, Fill, Signal } from '../../engine/model/index.js';
+import { Portfolio } from '../../engine/portfolio/index.js';
+import type { ClosedTrade } from '../../engine/portfolio/index.js';
+import type { Strategy } from '../../engine/strategies/context.js';
+import { SimulatedVenue } from '../venue/index.js';
+import type { VenueConfig } from '../venue/index.js';
+import type { BarBatch, QuoteBatch, TradeBatch } from './batches.js';
+import { computeRunHash } from './run-hash.js';
+import type { OrderRecordForHash } from './run-hash.js';
+import { RunRecorder } from './run-recorder.js';
+
+/** A pre-trade risk gate that also watches equity (daily loss, drawdown) and reports halts. */
+export interface RunRisk extends PreTradeRisk {
+  onEquity(ts: number, equity: number): readonly AuditEntry[] | void;
+}
+
+export interface BacktestConfig {
+  readonly symbols: readonly string[];
+  readonly initialCash: number;
+  /** Bar interval in microseconds (bar data), or null for tick-only runs. */
+  readonly barIntervalUs: number | null;
+  /** Equity sampling interval for tick-only runs, microseconds. */
+  readonly equityEveryUs: number;
+  readonly lookback: number;
+  readonly venue: VenueConfig;
+  /** Builds fresh strategies for a run (reruns must not share indicator state). */
+  readonly createStrategies: () => Strategy[];
+  /** Builds the risk gate for a run, or null for none. */
+  readonly createRisk: (() => RunRisk) | null;
+}
+
+/** Time-ordered feeds of column batches; each may be absent. */
+export interface BacktestFeeds {
+  readonly bars?: AsyncIterable<BarBatch>;
+  readonly quotes?: AsyncIterable<QuoteBatch>;
+  readonly trades?: AsyncIterable<TradeBatch>;
+}
+
+/** An order as the report lists it. */
+export interface OrderRecord extends OrderRecordForHash {
+  readonly strategyId: string | null;
+  readonly reduceOnly: boolean;
+  readonly tag: string | null;
+  readonly reason: string | null;
+}
+
+/** Everything a run produced, as plain data. */
+export interface BacktestResult {
+  readonly symbols: readonly string[];
+  readonly strategyIds: readonly string[];
+  readonly initialCash: number;
+  readonly barIntervalUs: number | null;
+  readonly fills: readonly Fill[];
+  readonly orders: readonly OrderRecord[];
+  readonly trades: readonly (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[];
+  readonly equity: { readonly ts: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array; readonly grossExposure: Float64Array };
+  readonly audit: readonly AuditEntry[];
+  readonly signals: readonly Signal[];
+  readonly signalCount: number;
+  readonly assumptions: readonly string[];
+  readonly finalEquity: number;
+  readonly finalCash: number;
+  /** Net position per symbol at the end. */
+  readonly finalPositions: Readonly<Record<string, number>>;
+  /** First and last close (or mid) per symbol, for buy and hold. */
+  readonly firstPrice: Readonly<Record<string, number>>;
+  readonly lastPrice: Readonly<Record<string, number>>;
+  readonly barCount: number;
+  readonly quoteCount: number;
+  readonly tradeCount: number;
+  readonly tradedNotional: number;
+  readonly totalCommission: number;
+  readonly runHash: string;
+}
+
+const PRIORITY_QUOTES = 0;
+const PRIORITY_TRADES = 1;
+const PRIORITY_BARS = 2;
+
+/**
+ * Replays the feeds through the venue and the trading engine and returns the run's result.
+ *
+ * Per event, in the kernel's total order (visible time, source priority, seq): the venue sees the
+ * data first (fills of working orders at that bar's open, stops and limits along the intrabar
+ * path, quotes crossing resting limits), then the engine marks the portfolio and calls the
+ * strategies, whose new orders can first fill on the next event. Equity is sampled once per bar
+ * timestamp (after every symbol's bar of that time) or every `equityEveryUs` on tick-only runs.
+ */
+export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds): Promise<BacktestResult> {
+  const symbols = config.symbols as readonly Symbol_[];
+  if (symbols.length === 0) throw new InvalidArgumentError("invalid 'symbols': no symbol to replay");
+  const strategies = config.createStrategies();
+  const strategyIds = strategies.map((s) => s.id as StrategyId);
+  const ids = new Set<string>();
+  for (const id of strategyIds) {
+    if (ids.has(id)) throw new InvalidArgumentError(`duplicate strategy id '${id}'`);
+    ids.add(id);
+  }
+  const recorder = new RunRecorder();
+  const portfolio = new Portfolio(symbols.length, strategies.length, config.initialCash);
+  const risk = config.createRisk ? config.createRisk() : null;
+  const execution = new ExecutionEngine(symbols, strategyIds, portfolio, recorder, risk);
+  const venue = new SimulatedVenue(config.venue, execution, symbols);
+  execution.connect(venue);
+  const clock = new SimulatedClock();
+  const timers = new TimerQueue({ clock });
+  const watchers: EquityWatcher[] = [];
+  if (risk !== null) {
+    watchers.push({
+      onEquity(ts, equity) {
+        const entries = risk.onEquity(ts, equity);
+        if (entries) for (const e of entries) recorder.onAudit(e);
+      },
+    });
+  }
+  const engine = new TradingEngine({
+    symbols,
+    strategies,
+    portfolio,
+    execution,
+    clock,
+    timers,
+    recorder,
+    lookback: config.lookback,
+    equityWatchers: watchers,
+  });
+
+  // Sources and their readers.
+  const barSrc = feeds.bars ? new ArrayBatchSource<BarBatch>('bars', PRIORITY_BARS) : null;
+  const quoteSrc = feeds.quotes ? new ArrayBatchSource<QuoteBatch>('quotes', PRIORITY_QUOTES) : null;
+  const tradeSrc = feeds.trades ? new ArrayBatchSource<TradeBatch>('trades', PRIORITY_TRADES) : null;
+  const sources: ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch>[] = [];
+  const readers: AsyncIterator<BarBatch | QuoteBatch | TradeBatch>[] = [];
+  const kinds: number[] = [];
+  if (quoteSrc && feeds.quotes) {
+    sources.push(quoteSrc as ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch>);
+    readers.push(feeds.quotes[Symbol.asyncIterator]());
+    kinds.push(PRIORITY_QUOTES);
+  }
+  if (tradeSrc && feeds.trades) {
+    sources.push(tradeSrc as ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch>);
+    readers.push(feeds.trades[Symbol.asyncIterator]());
+    kinds.push(PRIORITY_TRADES);
+  }
+  if (barSrc && feeds.bars) {
+    sources.push(barSrc as ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch>);
+    readers.push(feeds.bars[Symbol.asyncIterator]());
+    kinds.push(PRIORITY_BARS);
+  }
+  if (sources.length === 0) throw new InvalidArgumentError('no data to replay: give bars, quotes or trades');
+  const refill = async (k: number): Promise<void> => {
+    const r = await readers[k]!.next();
+    if (r.done) sources[k]!.end();
+    else sources[k]!.push(r.value);
+  };
+
+  const merge = new EventMerge(sources);
+  const sequencer = new EventSequencer(merge, timers, clock);
+  const firstPrice = new Float64Array(symbols.length).fill(Number.NaN);
+  const hasBars = barSrc !== null;
+  const equityEvery = config.equityEveryUs;
+  let lastBarTs = Number.NEGATIVE_INFINITY;
+  let nextTickSample = Number.NaN;
+  let barCount = 0;
+  let quoteCount = 0;
+  let tradeCount = 0;
+
+  engine.start();
+  for (;;) {
+    const step = sequencer.next();
+    if (step >= 0) {
+      const kind = kinds[step]!;
+      if (kind === PRIORITY_BARS) {
+        const b = barSrc!.batch!;
+        const r = barSrc!.row;
+        const i = b.symbol[r]!;
+        const barTs = b.barTs[r]!;
+        if (barTs !== lastBarTs) {
+          if (barTs < lastBarTs) throw new InvariantError(`bar time went backwards: ${barTs} after ${lastBarTs}`);
+          if (lastBarTs !== Number.NEGATIVE_INFINITY) engine.sampleEquity(lastBarTs);
+          lastBarTs = barTs;
+          venue.onTimeAdvance(barTs);
+        }
+        const o = b.open[r]!;
+        const h = b.high[r]!;
+        const l = b.low[r]!;
+        const c = b.close[r]!;
+        const v = b.volume[r]!;
+        venue.onBar(i, barTs, o, h, l, c, v);
+        if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = c;
+        engine.onBar(i, barTs, o, h, l, c, v);
+        barCount++;
+      } else if (kind === PRIORITY_QUOTES) {
+        const q = quoteSrc!.batch!;
+        const r = quoteSrc!.row;
+        const i = q.symbol[r]!;
+        const ts = q.ts[r]!;
+        venue.onTimeAdvance(ts);
+        venue.onQuote(i, ts, q.bid[r]!, q.bidSize[r]!, q.ask[r]!, q.askSize[r]!);
+        engine.onQuote(i, ts, q.bid[r]!, q.bidSize[r]!, q.ask[r]!, q.askSize[r]!);
+        if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = (q.bid[r]! + q.ask[r]!) / 2;
+        quoteCount++;
+        if (!hasBars) nextTickSample = sampleTicks(engine, ts, nextTickSample, equityEvery);
+      } else {
+        const t = tradeSrc!.batch!;
+        const r = tradeSrc!.row;
+        const i = t.symbol[r]!;
+        const ts = t.ts[r]!;
+        venue.onTimeAdvance(ts);
+        venue.onTrade(i, ts, t.price[r]!, t.size[r]!, Math.sign(t.side[r]!) as -1 | 0 | 1);
+        engine.onTrade(i, ts, t.price[r]!, t.size[r]!, t.side[r]!);
+        if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = t.price[r]!;
+        tradeCount++;
+        if (!hasBars) nextTickSample = sampleTicks(engine, ts, nextTickSample, equityEvery);
+      }
+    } else if (step === SequencerStep.Timer) {
+      engine.onTimer(timers.firedName);
+    } else if (step === MergeSignal.Starved) {
+      await refill(merge.starvedSource);
+    } else {
+      break;
+    }
+  }
+  engine.stop();
+  if (hasBars && lastBarTs !== Number.NEGATIVE_INFINITY) engine.sampleEquity(lastBarTs);
+  else if (!hasBars && clock.now() > Number.NEGATIVE_INFINITY && quoteCount + tradeCount > 0) engine.sampleEquity(clock.now());
+
+  const orders: OrderRecord[] = execution.orderLog.map((o) => ({
+    id: o.id,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    qty: o.qty,
+    limitPrice: o.limitPrice,
+    stopPrice: o.stopPrice,
+    timeInForce: o.timeInForce,
+    status: o.status,
+    filledQty: o.filledQty,
+    avgFillPrice: o.avgFillPrice,
+    tsCreated: o.tsCreated,
+    strategyId: o.strategyId,
+    reduceOnly: o.reduceOnly,
+    tag: o.tag,
+    reason: o.reason,
+  }));
+  const n = recorder.equityCount;
+  const equity = {
+    ts: recorder.equityTs.slice(0, n),
+    equity: recorder.equity.slice(0, n),
+    cash: recorder.cash.slice(0, n),
+    grossExposure: recorder.gross.slice(0, n),
+  };
+  const first: Record<string, number> = {};
+  const last: Record<string, number> = {};
+  const positions: Record<string, number> = {};
+  symbols.forEach((s, i) => {
+    first[s] = firstPrice[i]!;
+    last[s] = portfolio.mark[i]!;
+    positions[s] = portfolio.netPosition[i]!;
+  });
+  return {
+    symbols,
+    strategyIds,
+    initialCash: config.initialCash,
+    barIntervalUs: config.barIntervalUs,
+    fills: recorder.fills,
+    orders,
+    trades: portfolio.closedTrades.map((t) => ({ ...t, symbol: symbols[t.symbolIndex]!, strategyId: strategyIds[t.strategyIndex]! })),
+    equity,
+    audit: recorder.audit,
+    signals: recorder.signals,
+    signalCount: recorder.signalCount,
+    assumptions: venue.assumptions(),
+    finalEquity: portfolio.equity(),
+    finalCash: portfolio.cash,
+    finalPositions: positions,
+    firstPrice: first,
+    lastPrice: last,
+    barCount,
+    quoteCount,
+    tradeCount,
+    tradedNotional: portfolio.tradedNotional,
+    totalCommission: portfolio.commissions,
+    runHash: computeRunHash(recorder.fills, orders, equity.ts, equity.equity, n),
+  };
+}
+
+function sampleTicks(engine: TradingEngine, ts: number, next: number, every: number): number {
+  if (next !== next) return Math.floor(ts / every) * every + every;
+  if (ts >= next) {
+    engine.sampleEquity(next - every);
+    return Math.floor(ts / every) * every + every;
+  }
+  return next;
+}

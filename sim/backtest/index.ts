@@ -1,0 +1,4 @@
+export * from './batches.js';
+export * from './backtest.js';
+export * from './run-hash.js';
+export * from './run-recorder.js';
