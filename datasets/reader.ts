@@ -1,0 +1,360 @@
+import type { DuckDBResult } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { checkInteger, checkPositiveInteger, DataError, InvalidArgumentError } from '../engine/core/index.js';
+import { copyDoubleColumn, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
+import { compareStrings } from './hash.js';
+import { readManifest, type Manifest } from './manifest.js';
+import { columnsOf, isDataKind, type ColumnSpec, type DataKind } from './schema.js';
+
+/**
+ * The streaming reader: Parquet -> time-ordered typed-array column batches, through DuckDB's chunk
+ * path (one streaming query per file, each 2048-row vector copied with one memcpy into typed arrays).
+ * Memory is bounded by the batch size and one DuckDB vector per file, whatever the tape length.
+ */
+
+export interface ReaderOptions {
+  readonly kind: DataKind;
+  /** Symbols to read (default: every symbol of the dataset that has `kind`). */
+  readonly symbols?: readonly string[];
+  /** First timestamp to read (inclusive, integer microseconds). */
+  readonly start?: number;
+  /** Timestamp to stop before (exclusive, integer microseconds). */
+  readonly end?: number;
+  /** Rows per batch (default 65536). */
+  readonly batchRows?: number;
+  /** Columns to read besides `ts` (default: all of the kind, in canonical order). */
+  readonly columns?: readonly string[];
+  /**
+   * Reuse one set of buffers for every batch (no allocation per batch): a batch's arrays are then
+   * overwritten by the next batch, so copy what you keep. Default false.
+   */
+  readonly reuseBuffers?: boolean;
+}
+
+/**
+ * A batch of rows in (ts, symbol) order; ties within one symbol keep file order. Every array has
+ * exactly `length` elements.
+ */
+export interface ColumnBatch {
+  readonly length: number;
+  /** Symbol of each row: an index into DatasetReader.symbols (sorted, so code order is symbol order). */
+  readonly symbol: Int32Array;
+  /** `ts` (integer microseconds as numbers) and the numeric columns, codes included, as Float64. */
+  readonly columns: Readonly<Record<string, Float64Array>>;
+  /** String columns as Int32 codes into DatasetReader.dictionaries[column]. */
+  readonly codes: Readonly<Record<string, Int32Array>>;
+}
+
+const VECTOR_ROWS = 2048;
+
+/** One file's streaming query and its current DuckDB chunk, copied into typed arrays. */
+class FileCursor {
+  readonly num: Float64Array[];
+  readonly str: Int32Array[];
+  n = 0;
+  pos = 0;
+  done = false;
+  private checked = false;
+
+  constructor(
+    readonly code: number,
+    readonly file: string,
+    private readonly result: DuckDBResult,
+    numCount: number,
+    strCount: number,
+  ) {
+    this.num = Array.from({ length: numCount }, () => new Float64Array(VECTOR_ROWS));
+    this.str = Array.from({ length: strCount }, () => new Int32Array(VECTOR_ROWS));
+  }
+
+  /** Loads the next chunk when the current one is used up; returns false at the end of the file. */
+  async ready(): Promise<boolean> {
+    while (this.pos >= this.n) {
+      if (this.done) return false;
+      const chunk = await this.result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) {
+        this.done = true;
+        return false;
+      }
+      const n = chunk.rowCount;
+      if (!this.checked) {
+        for (let c = 0; c < this.num.length; c++) expectColumnType(chunk, c, TYPE_ID.DOUBLE, `numeric column ${c} of ${this.file}`);
+        for (let c = 0; c < this.str.length; c++) expectColumnType(chunk, this.num.length + c, TYPE_ID.INTEGER, `code column ${c} of ${this.file}`);
+        this.checked = true;
+      }
+      for (let c = 0; c < this.num.length; c++) copyDoubleColumn(chunk, c, n, this.num[c]!, 0);
+      for (let c = 0; c < this.str.length; c++) copyInt32Column(chunk, this.num.length + c, n, this.str[c]!, 0);
+      this.n = n;
+      this.pos = 0;
+    }
+    return true;
+  }
+}
+
+/** Reads one kind for a set of symbols as time-ordered column batches; iterate it with `for await`. */
+export class DatasetReader implements AsyncIterable<ColumnBatch> {
+  /** The symbols read, sorted; a batch's `symbol` codes index this array. */
+  readonly symbols: readonly string[];
+  /** Names of the Float64 columns of each batch, `ts` first. */
+  readonly numericColumns: readonly string[];
+  /** Names of the string (code) columns of each batch. */
+  readonly stringColumns: readonly string[];
+  /** For each string column, the strings its codes stand for (sorted). */
+  readonly dictionaries: Readonly<Record<string, readonly string[]>>;
+  readonly manifest: Manifest;
+  private readonly batchRows: number;
+  private readonly reuse: boolean;
+  private cursors: FileCursor[] | null = null;
+  private started = false;
+  private closed = false;
+
+  private constructor(
+    private readonly session: DuckSession,
+    private readonly queries: ReadonlyArray<{ code: number; file: string; sql: string }>,
+    init: {
+      symbols: readonly string[];
+      numericColumns: readonly string[];
+      stringColumns: readonly string[];
+      dictionaries: Record<string, readonly string[]>;
+      manifest: Manifest;
+      batchRows: number;
+      reuse: boolean;
+    },
+  ) {
+    this.symbols = init.symbols;
+    this.numericColumns = init.numericColumns;
+    this.stringColumns = init.stringColumns;
+    this.dictionaries = init.dictionaries;
+    this.manifest = init.manifest;
+    this.batchRows = init.batchRows;
+    this.reuse = init.reuse;
+  }
+
+  /** Opens a reader over dataset `dir`; see ReaderOptions. */
+  static async open(dir: string, options: ReaderOptions): Promise<DatasetReader> {
+    const { kind } = options;
+    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${JSON.stringify(kind)}`);
+    const batchRows = checkPositiveInteger(options.batchRows ?? 65536, 'batchRows');
+    if (options.start !== undefined) checkInteger(options.start, 'start');
+    if (options.end !== undefined) checkInteger(options.end, 'end');
+    const manifest = await readManifest(dir);
+    const available = manifest.files.filter((f) => f.kind === kind);
+    const wanted = options.symbols ? [...new Set(options.symbols)] : available.map((f) => f.symbol);
+    for (const s of wanted) {
+      if (!available.some((f) => f.symbol === s)) {
+        throw new InvalidArgumentError(`invalid 'symbols': dataset '${dir}' has no ${kind} for ${JSON.stringify(s)} (has: ${available.map((f) => f.symbol).join(', ') || 'none'})`);
+      }
+    }
+    const symbols = wanted.sort(compareStrings);
+    const specs = selectColumns(kind, options.columns);
+    const numeric = specs.filter((s) => s.type !== 'str');
+    const strings = specs.filter((s) => s.type === 'str');
+    const paths = symbols.map((s) => join(dir, available.find((f) => f.symbol === s)!.path));
+    const session = await DuckSession.open({ threads: 1 });
+    try {
+      const dictionaries: Record<string, readonly string[]> = {};
+      for (const s of strings) {
+        if (paths.length === 0) {
+          dictionaries[s.name] = [];
+          continue;
+        }
+        const list = `[${paths.map(sqlString).join(', ')}]`;
+        const r = await session.conn.runAndReadAll(`SELECT DISTINCT ${sqlIdent(s.name)} FROM read_parquet(${list}) WHERE ${sqlIdent(s.name)} IS NOT NULL`);
+        dictionaries[s.name] = r.getRows().map((row) => String(row[0])).sort(compareStrings);
+      }
+      const where: string[] = [];
+      if (options.start !== undefined) where.push(`ts >= ${options.start}`);
+      if (options.end !== undefined) where.push(`ts < ${options.end}`);
+      const select = [
+        ...numeric.map((s) => numericExpr(s)),
+        ...strings.map((s) => {
+          const dict = dictionaries[s.name]!;
+          return `CAST(coalesce(list_position([${dict.map(sqlString).join(', ')}]::VARCHAR[], ${sqlIdent(s.name)}), 0) - 1 AS INTEGER)`;
+        }),
+      ].join(', ');
+      const queries = paths.map((file, code) => ({
+        code,
+        file,
+        sql: `SELECT ${select} FROM read_parquet(${sqlString(file)})${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+      }));
+      return new DatasetReader(session, queries, {
+        symbols,
+        numericColumns: numeric.map((s) => s.name),
+        stringColumns: strings.map((s) => s.name),
+        dictionaries,
+        manifest,
+        batchRows,
+        reuse: options.reuseBuffers ?? false,
+      });
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+  }
+
+  /** Yields the batches once; a reader is not restartable. The reader closes itself at the end. */
+  async *[Symbol.asyncIterator](): AsyncIterator<ColumnBatch> {
+    if (this.started) throw new InvalidArgumentError('a DatasetReader can be iterated only once');
+    this.started = true;
+    try {
+      const cursors: FileCursor[] = [];
+      for (const q of this.queries) {
+        let result: DuckDBResult;
+        try {
+          result = await this.session.conn.stream(q.sql);
+        } catch (err) {
+          throw new DataError(`unreadable Parquet file: ${(err as Error).message.split('\n')[0]}`, { file: q.file }, { cause: err });
+        }
+        cursors.push(new FileCursor(q.code, q.file, result, this.numericColumns.length, this.stringColumns.length));
+      }
+      this.cursors = cursors;
+      yield* this.merge(cursors);
+    } finally {
+      this.close();
+    }
+  }
+
+  private async *merge(cursors: FileCursor[]): AsyncGenerator<ColumnBatch> {
+    const cap = this.batchRows;
+    const nNum = this.numericColumns.length;
+    const nStr = this.stringColumns.length;
+    let sym = new Int32Array(cap);
+    let num = Array.from({ length: nNum }, () => new Float64Array(cap));
+    let str = Array.from({ length: nStr }, () => new Int32Array(cap));
+    let live: FileCursor[] = [];
+    for (const c of cursors) if (await readyOrFail(c)) live.push(c);
+    let fill = 0;
+    while (live.length > 0) {
+      // The cursor with the smallest (ts, code); ties go to the lower code (cursors are in code order).
+      let best = live[0]!;
+      let bestTs = best.num[0]![best.pos]!;
+      let second = Number.POSITIVE_INFINITY;
+      let secondCode = Number.MAX_SAFE_INTEGER;
+      for (let k = 1; k < live.length; k++) {
+        const c = live[k]!;
+        const t = c.num[0]![c.pos]!;
+        if (t < bestTs) {
+          second = bestTs;
+          secondCode = best.code;
+          best = c;
+          bestTs = t;
+        } else if (t < second || (t === second && c.code < secondCode)) {
+          second = t;
+          secondCode = c.code;
+        }
+      }
+      // Take the run of `best`'s rows that sort before every other cursor's head.
+      const ts = best.num[0]!;
+      let end = best.pos + 1;
+      const limit = Math.min(best.n, best.pos + (cap - fill));
+      if (best.code < secondCode) while (end < limit && ts[end]! <= second) end++;
+      else while (end < limit && ts[end]! < second) end++;
+      const m = end - best.pos;
+      for (let c = 0; c < nNum; c++) num[c]!.set(best.num[c]!.subarray(best.pos, end), fill);
+      for (let c = 0; c < nStr; c++) str[c]!.set(best.str[c]!.subarray(best.pos, end), fill);
+      sym.fill(best.code, fill, fill + m);
+      fill += m;
+      best.pos = end;
+      if (!(await readyOrFail(best))) live = live.filter((c) => c !== best);
+      if (fill === cap) {
+        yield this.batch(sym, num, str, fill);
+        fill = 0;
+        if (!this.reuse) {
+          sym = new Int32Array(cap);
+          num = Array.from({ length: nNum }, () => new Float64Array(cap));
+          str = Array.from({ length: nStr }, () => new Int32Array(cap));
+        }
+      }
+    }
+    if (fill > 0) yield this.batch(sym, num, str, fill);
+  }
+
+  private batch(sym: Int32Array, num: Float64Array[], str: Int32Array[], n: number): ColumnBatch {
+    const columns: Record<string, Float64Array> = {};
+    for (let c = 0; c < num.length; c++) columns[this.numericColumns[c]!] = n === num[c]!.length ? num[c]! : num[c]!.subarray(0, n);
+    const codes: Record<string, Int32Array> = {};
+    for (let c = 0; c < str.length; c++) codes[this.stringColumns[c]!] = n === str[c]!.length ? str[c]! : str[c]!.subarray(0, n);
+    return { length: n, symbol: n === sym.length ? sym : sym.subarray(0, n), columns, codes };
+  }
+
+  /** Releases the DuckDB session; called automatically when iteration ends or breaks. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cursors = null;
+    this.session.close();
+  }
+}
+
+async function readyOrFail(c: FileCursor): Promise<boolean> {
+  try {
+    return await c.ready();
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`unreadable Parquet file: ${(err as Error).message.split('\n')[0]}`, { file: c.file }, { cause: err });
+  }
+}
+
+function selectColumns(kind: DataKind, names: readonly string[] | undefined): ColumnSpec[] {
+  const all = columnsOf(kind);
+  if (names === undefined) return [...all];
+  for (const n of names) {
+    if (!all.some((s) => s.name === n)) {
+      throw new InvalidArgumentError(`invalid 'columns': ${kind} has no column ${JSON.stringify(n)} (columns: ${all.map((s) => s.name).join(', ')})`);
+    }
+  }
+  return all.filter((s) => s.name === 'ts' || names.includes(s.name));
+}
+
+function numericExpr(s: ColumnSpec): string {
+  const id = sqlIdent(s.name);
+  if (s.type === 'f64') return s.optional === true ? `coalesce(${id}, 'NaN'::DOUBLE)` : `CAST(${id} AS DOUBLE)`;
+  return `CAST(${id} AS DOUBLE)`;
+}
+
+/** Opens a streaming reader over dataset `dir` (see ReaderOptions and DatasetReader). */
+export function openReader(dir: string, options: ReaderOptions): Promise<DatasetReader> {
+  return DatasetReader.open(dir, options);
+}
+
+/** All rows of one kind, concatenated: for small data and tests (memory grows with the data). */
+export interface ReadAllResult {
+  readonly length: number;
+  readonly symbols: readonly string[];
+  readonly symbol: Int32Array;
+  readonly columns: Readonly<Record<string, Float64Array>>;
+  readonly codes: Readonly<Record<string, Int32Array>>;
+  readonly dictionaries: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Reads every requested row into single arrays (see openReader for the options). */
+export async function readAll(dir: string, options: Omit<ReaderOptions, 'reuseBuffers'>): Promise<ReadAllResult> {
+  const reader = await openReader(dir, { ...options, reuseBuffers: false });
+  const batches: ColumnBatch[] = [];
+  let total = 0;
+  for await (const b of reader) {
+    batches.push(b);
+    total += b.length;
+  }
+  const concat = <T extends Float64Array | Int32Array>(parts: T[], make: (n: number) => T): T => {
+    const out = make(total);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return out;
+  };
+  const columns: Record<string, Float64Array> = {};
+  for (const name of reader.numericColumns) columns[name] = concat(batches.map((b) => b.columns[name]!), (n) => new Float64Array(n));
+  const codes: Record<string, Int32Array> = {};
+  for (const name of reader.stringColumns) codes[name] = concat(batches.map((b) => b.codes[name]!), (n) => new Int32Array(n));
+  return {
+    length: total,
+    symbols: reader.symbols,
+    symbol: concat(batches.map((b) => b.symbol), (n) => new Int32Array(n)),
+    columns,
+    codes,
+    dictionaries: reader.dictionaries,
+  };
+}
