@@ -10,6 +10,7 @@ export class DuckSession {
   readonly instance: DuckDBInstance;
   readonly conn: DuckDBConnection;
   private closed = false;
+  private readonly extra: DuckDBConnection[] = [];
 
   private constructor(instance: DuckDBInstance, conn: DuckDBConnection) {
     this.instance = instance;
@@ -25,10 +26,21 @@ export class DuckSession {
     return new DuckSession(instance, conn);
   }
 
-  /** Closes the connection and the database; further calls do nothing. */
+  /**
+   * Opens another connection to the same database. A connection has at most one live streaming
+   * result (a new query ends the previous stream), so concurrent streams need one connection each.
+   */
+  async connect(): Promise<DuckDBConnection> {
+    const c = await this.instance.connect();
+    this.extra.push(c);
+    return c;
+  }
+
+  /** Closes the connections and the database; further calls do nothing. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const c of this.extra) c.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

@@ -201,7 +201,8 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
       for (const q of this.queries) {
         let result: DuckDBResult;
         try {
-          result = await this.session.conn.stream(q.sql);
+          // one connection per stream: a new query on a connection would end its previous stream
+          result = await (await this.session.connect()).stream(q.sql);
         } catch (err) {
           throw new DataError(`unreadable Parquet file: ${(err as Error).message.split('\n')[0]}`, { file: q.file }, { cause: err });
         }
