@@ -1,0 +1,186 @@
+import { checkFinite, checkPositive, strategyId, US_PER_DAY, US_PER_MINUTE, type StrategyId, type Symbol_ } from '../core/index.js';
+import { Ibs } from '../indicators/index.js';
+import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
+import { checkSymbols, SymbolView, viewFor } from './symbol-view.js';
+
+/** A time-of-day window in UTC, `HHMM` (or `HH:MM`) strings; `end` may be `2400`; start > end wraps past midnight. */
+export interface SessionWindow {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** Parameters of `ibs`. */
+export interface IbsParams {
+  /** Goes long when the bar's IBS is strictly below this. Default 0.2. */
+  readonly entryThreshold: number;
+  /** Exits the long when the bar's IBS is strictly above this. Default 0.8. */
+  readonly exitThreshold: number;
+  /**
+   * Exits when the close falls this many percent below the entry reference (the close of the bar
+   * the entry was decided on), e.g. 2.0; null: no stop. Default null.
+   */
+  readonly stopLossPct: number | null;
+  /** Exits when the close rises this many percent above the entry reference, e.g. 3.0; null: none. Default null. */
+  readonly takeProfitPct: number | null;
+  /**
+   * Entries happen only when the decision time (the bar's close, `ctx.now`) falls in one of these
+   * UTC windows `[start, end)`; exits are never blocked. null: no restriction. Default null.
+   */
+  readonly sessions: readonly SessionWindow[] | null;
+  /** Position size. Default 100 units. */
+  readonly sizing: PositionSizing;
+  /** Allows fractional units. Default false. */
+  readonly fractional: boolean;
+}
+
+export const IBS_DEFAULTS: IbsParams = Object.freeze({
+  entryThreshold: 0.2,
+  exitThreshold: 0.8,
+  stopLossPct: null,
+  takeProfitPct: null,
+  sessions: null,
+  sizing: Object.freeze({ kind: 'units', units: 100 }),
+  fractional: false,
+});
+
+/** Returns minutes after midnight for `HHMM` or `HH:MM` (0000..2400), or throws naming `name`. */
+function parseClock(text: unknown, name: string): number {
+  const m = typeof text === 'string' ? /^(\d{2}):?(\d{2})$/.exec(text) : null;
+  const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+  if (!m || Number(m[2]) > 59 || minutes > 24 * 60) failParam(name, 'not a time of day HHMM between 0000 and 2400', text);
+  return minutes;
+}
+
+/** Returns the validated `ibs` parameters with defaults applied. */
+export function ibsParams(params?: Partial<IbsParams>): IbsParams {
+  const p = withDefaults('ibs', IBS_DEFAULTS, params);
+  checkFinite(p.entryThreshold, 'entryThreshold');
+  checkFinite(p.exitThreshold, 'exitThreshold');
+  if (!(p.entryThreshold > 0 && p.entryThreshold <= 1)) failParam('entryThreshold', 'outside (0, 1]', p.entryThreshold);
+  if (!(p.exitThreshold >= 0 && p.exitThreshold < 1)) failParam('exitThreshold', 'outside [0, 1)', p.exitThreshold);
+  if (p.stopLossPct !== null) {
+    checkPositive(p.stopLossPct, 'stopLossPct');
+    if (p.stopLossPct >= 100) failParam('stopLossPct', 'not below 100 percent', p.stopLossPct);
+  }
+  if (p.takeProfitPct !== null) checkPositive(p.takeProfitPct, 'takeProfitPct');
+  let sessions: readonly SessionWindow[] | null = null;
+  if (p.sessions !== null) {
+    if (!Array.isArray(p.sessions) || p.sessions.length === 0) failParam('sessions', 'expected a non-empty array of { start, end } or null', p.sessions);
+    sessions = Object.freeze(
+      p.sessions.map((w: SessionWindow, i: number) => {
+        if (w === null || typeof w !== 'object') failParam(`sessions[${i}]`, 'expected { start, end }', w);
+        const start = parseClock(w.start, `sessions[${i}].start`);
+        const end = parseClock(w.end, `sessions[${i}].end`);
+        if (start === end) failParam(`sessions[${i}].end`, `equal to start (an empty window)`, w.end);
+        return Object.freeze({ start: w.start, end: w.end });
+      }),
+    );
+  }
+  const fractional = checkBoolean(p.fractional, 'fractional');
+  return Object.freeze({
+    entryThreshold: p.entryThreshold,
+    exitThreshold: p.exitThreshold,
+    stopLossPct: p.stopLossPct,
+    takeProfitPct: p.takeProfitPct,
+    sessions,
+    sizing: checkSizing(p.sizing, fractional),
+    fractional,
+  });
+}
+
+class IbsView extends SymbolView {
+  readonly ibs = new Ibs();
+  /** The close of the bar the current long was decided on; NaN when flat. */
+  entryReference = Number.NaN;
+}
+
+/**
+ * `ibs`: internal-bar-strength mean reversion, long only, as in seed 004 (the IBS strategy with
+ * entry/exit thresholds, percent stop-loss and take-profit, and session windows; its ML filter and
+ * portfolio constraints live elsewhere: the filter layer and the risk engine's maxOpenPositions,
+ * allowedSymbols and dailyLossLimit).
+ *
+ * On each bar's close, IBS = (close - low) / (high - low) (0.5 for a bar with no range). Flat:
+ * IBS < entryThreshold, inside a session window if any, goes long. Long: IBS > exitThreshold, or
+ * the close at or below the stop (entry reference x (1 - stopLossPct/100)), or at or above the take
+ * profit (entry reference x (1 + takeProfitPct/100)), goes flat. Stops and take-profits are judged
+ * on closes, because the strategy decides on closes; intrabar protection needs stop orders.
+ *
+ * Signal: long strength is `(entryThreshold - ibs) / entryThreshold` (how close to the low the bar
+ * closed relative to the threshold), 0 when flat; confidence is 1.
+ */
+export class IbsStrategy implements Strategy {
+  readonly id: StrategyId;
+  readonly symbols: readonly Symbol_[];
+  readonly params: IbsParams;
+  private readonly views: Map<string, IbsView>;
+  /** Session windows as minute pairs [start0, end0, start1, end1, ...]; empty means always. */
+  private readonly windows: Int32Array;
+  private readonly stopFactor: number;
+  private readonly takeProfitFactor: number;
+  private readonly reasonEntry: string;
+  private readonly reasonExit: string;
+  private readonly reasonStop: string;
+  private readonly reasonTakeProfit: string;
+
+  constructor(id: StrategyId | string, symbols: readonly string[], params?: Partial<IbsParams>) {
+    this.id = strategyId(id);
+    this.symbols = checkSymbols(symbols);
+    this.params = ibsParams(params);
+    const p = this.params;
+    this.views = new Map(this.symbols.map((s) => [s, new IbsView(s)]));
+    this.windows = Int32Array.from(
+      (p.sessions ?? []).flatMap((w, i) => [parseClock(w.start, `sessions[${i}].start`), parseClock(w.end, `sessions[${i}].end`)]),
+    );
+    // NaN factors disable the comparisons below.
+    this.stopFactor = p.stopLossPct === null ? Number.NaN : 1 - p.stopLossPct / 100;
+    this.takeProfitFactor = p.takeProfitPct === null ? Number.NaN : 1 + p.takeProfitPct / 100;
+    this.reasonEntry = `IBS below ${p.entryThreshold}`;
+    this.reasonExit = `IBS above ${p.exitThreshold}`;
+    this.reasonStop = `stop loss ${String(p.stopLossPct)}% below the entry close`;
+    this.reasonTakeProfit = `take profit ${String(p.takeProfitPct)}% above the entry close`;
+  }
+
+  onBar(ctx: StrategyContext, bars: BarSeries): void {
+    const v = viewFor(this.views, bars.symbol, 'ibs');
+    const close = bars.close(0);
+    const ibs = v.ibs.update(bars.high(0), bars.low(0), close);
+    const p = this.params;
+    if (v.direction === 0) {
+      if (ibs < p.entryThreshold && this.inSession(ctx.now)) {
+        const size = positionSize(p.sizing, p.fractional, ctx.equity(), close);
+        if (size > 0) {
+          v.entryReference = close;
+          v.change(ctx, 1, size, Math.min(1, (p.entryThreshold - ibs) / p.entryThreshold), this.reasonEntry);
+        }
+      }
+    } else if (close <= v.entryReference * this.stopFactor) {
+      this.exit(ctx, v, this.reasonStop);
+    } else if (close >= v.entryReference * this.takeProfitFactor) {
+      this.exit(ctx, v, this.reasonTakeProfit);
+    } else if (ibs > p.exitThreshold) {
+      this.exit(ctx, v, this.reasonExit);
+    }
+  }
+
+  private exit(ctx: StrategyContext, v: IbsView, reason: string): void {
+    v.entryReference = Number.NaN;
+    v.change(ctx, 0, 0, 0, reason);
+  }
+
+  /** Returns true when `ts`'s UTC time of day lies in a session window (always, with none). */
+  private inSession(ts: number): boolean {
+    const w = this.windows;
+    if (w.length === 0) return true;
+    const dayUs = ts - Math.floor(ts / US_PER_DAY) * US_PER_DAY;
+    const minute = dayUs / US_PER_MINUTE;
+    for (let i = 0; i < w.length; i += 2) {
+      const start = w[i]!;
+      const end = w[i + 1]!;
+      if (start < end ? minute >= start && minute < end : minute >= start || minute < end) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,11 @@
+export type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
+export * from './trade-mode.js';
+export * from './position-sizing.js';
+export { checkBoolean, withDefaults } from './strategy-params.js';
+export { checkSymbols, SymbolView } from './symbol-view.js';
+export * from './moving-average-cross.js';
+export * from './sma-cross.js';
+export * from './ema-cross.js';
+export * from './rsi-reversion.js';
+export * from './ibs-strategy.js';
+export * from './registry.js';

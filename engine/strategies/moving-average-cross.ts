@@ -1,0 +1,134 @@
+import { checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import type { ScalarIndicator } from '../indicators/index.js';
+import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
+import { checkSymbols, SymbolView, viewFor } from './symbol-view.js';
+import { checkTradeMode, type TradeMode } from './trade-mode.js';
+
+/** Parameters of the moving-average crossover strategies (`sma_cross`, `ema_cross`). */
+export interface MovingAverageCrossParams {
+  /** Fast average period, bars; smaller than `slow`. Default 10. */
+  readonly fast: number;
+  /** Slow average period, bars. Default 20. */
+  readonly slow: number;
+  /** `long_short` reverses on every cross; `long_only` goes long or flat. Default `long_short`. */
+  readonly mode: TradeMode;
+  /** Position size. Default 100 units. */
+  readonly sizing: PositionSizing;
+  /** Allows fractional units (equity_fraction sizing is otherwise floored). Default false. */
+  readonly fractional: boolean;
+}
+
+export const MOVING_AVERAGE_CROSS_DEFAULTS: MovingAverageCrossParams = Object.freeze({
+  fast: 10,
+  slow: 20,
+  mode: 'long_short',
+  sizing: Object.freeze({ kind: 'units', units: 100 }),
+  fractional: false,
+});
+
+/**
+ * Returns the frozen, validated parameters of a crossover strategy named `strategy`, defaults
+ * applied. Throws InvalidArgumentError naming the parameter and its value.
+ */
+export function qualifyMovingAverageCrossParams(
+  strategy: string,
+  params?: Partial<MovingAverageCrossParams>,
+): MovingAverageCrossParams {
+  const p = withDefaults(strategy, MOVING_AVERAGE_CROSS_DEFAULTS, params);
+  checkPositiveInteger(p.fast, 'fast');
+  checkPositiveInteger(p.slow, 'slow');
+  if (p.fast >= p.slow) failParam('fast', `not smaller than 'slow' (${p.slow})`, p.fast);
+  const fractional = checkBoolean(p.fractional, 'fractional');
+  return Object.freeze({
+    fast: p.fast,
+    slow: p.slow,
+    mode: checkTradeMode(p.mode),
+    sizing: checkSizing(p.sizing, fractional),
+    fractional,
+  });
+}
+
+class CrossView extends SymbolView {
+  /** The averages on the previous bar on which both were ready; NaN before that. */
+  previousFast = Number.NaN;
+  previousSlow = Number.NaN;
+  constructor(
+    symbol: Symbol_,
+    readonly fast: ScalarIndicator,
+    readonly slow: ScalarIndicator,
+  ) {
+    super(symbol);
+  }
+}
+
+/**
+ * Moving-average crossover, decided on each bar's close. A cross above is backtesting.py's
+ * `crossover(fast, slow)`: `fast < slow` on the previous bar and `fast > slow` on this bar, both
+ * strict, so a bar on which the averages are equal is neither side and a touch-then-continue is no
+ * cross. The strategy acts only once both averages are ready and a previous ready bar exists;
+ * starting flat it does nothing until the first cross.
+ *
+ * On a cross above it targets `+size` units; on a cross below `-size` (`long_short`, a reversal)
+ * or 0 (`long_only`). Size follows `sizing` at the close of the crossing bar.
+ *
+ * Signal: direction is the new view; strength is the fraction of the full size the strategy now
+ * targets (1 in a position, 0 flat: a crossover is all-or-nothing); confidence is 1 (the rule has
+ * no model of its own uncertainty; quality and filter layers may lower it).
+ */
+export class MovingAverageCrossStrategy implements Strategy {
+  readonly id: StrategyId;
+  readonly symbols: readonly Symbol_[];
+  readonly params: MovingAverageCrossParams;
+  private readonly name: string;
+  private readonly views: Map<string, CrossView>;
+  private readonly reasonAbove: string;
+  private readonly reasonBelow: string;
+
+  /**
+   * @param name the strategy name used in messages (e.g. `sma_cross`)
+   * @param label the average's short name used in signal reasons (e.g. `SMA`)
+   * @param createAverage returns a fresh average of the given period
+   */
+  constructor(
+    name: string,
+    label: string,
+    createAverage: (period: number) => ScalarIndicator,
+    id: StrategyId | string,
+    symbols: readonly string[],
+    params: MovingAverageCrossParams,
+  ) {
+    this.name = name;
+    this.id = strategyId(id);
+    this.symbols = checkSymbols(symbols);
+    this.params = params;
+    this.views = new Map(this.symbols.map((s) => [s, new CrossView(s, createAverage(params.fast), createAverage(params.slow))]));
+    this.reasonAbove = `${label}(${params.fast}) crossed above ${label}(${params.slow})`;
+    this.reasonBelow = `${label}(${params.fast}) crossed below ${label}(${params.slow})`;
+  }
+
+  onBar(ctx: StrategyContext, bars: BarSeries): void {
+    const v = viewFor(this.views, bars.symbol, this.name);
+    const close = bars.close(0);
+    const fast = v.fast.update(close);
+    const slow = v.slow.update(close);
+    if (!(v.fast.ready && v.slow.ready)) return;
+    const prevFast = v.previousFast;
+    const prevSlow = v.previousSlow;
+    v.previousFast = fast;
+    v.previousSlow = slow;
+    // NaN (no previous ready bar) compares false both ways, so the first ready bar never crosses.
+    if (prevFast < prevSlow && fast > slow) {
+      const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
+      v.change(ctx, 1, size, 1, this.reasonAbove);
+    } else if (prevFast > prevSlow && fast < slow) {
+      if (this.params.mode === 'long_only') {
+        v.change(ctx, 0, 0, 0, this.reasonBelow);
+      } else {
+        const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
+        v.change(ctx, -1, -size, 1, this.reasonBelow);
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { checkFinite, checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { Rsi } from '../indicators/index.js';
+import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
+import { checkSymbols, SymbolView, viewFor } from './symbol-view.js';
+import { checkTradeMode, type TradeMode } from './trade-mode.js';
+
+/** Parameters of `rsi_reversion`. */
+export interface RsiReversionParams {
+  /** RSI period (Wilder smoothing), bars. Default 14. */
+  readonly period: number;
+  /** RSI strictly below this goes long. Default 30. */
+  readonly oversold: number;
+  /** RSI strictly above this exits a long (`long_only`) or goes short (`long_short`). Default 70. */
+  readonly overbought: number;
+  /**
+   * RSI strictly above this exits a long, strictly below it exits a short (a return to the mean);
+   * null exits only at the opposite threshold. Must lie in [oversold, overbought]. Default 50.
+   */
+  readonly exitLevel: number | null;
+  /** Default `long_only`. */
+  readonly mode: TradeMode;
+  /** Position size. Default 100 units. */
+  readonly sizing: PositionSizing;
+  /** Allows fractional units. Default false. */
+  readonly fractional: boolean;
+}
+
+export const RSI_REVERSION_DEFAULTS: RsiReversionParams = Object.freeze({
+  period: 14,
+  oversold: 30,
+  overbought: 70,
+  exitLevel: 50,
+  mode: 'long_only',
+  sizing: Object.freeze({ kind: 'units', units: 100 }),
+  fractional: false,
+});
+
+/** Returns the validated `rsi_reversion` parameters with defaults applied. */
+export function rsiReversionParams(params?: Partial<RsiReversionParams>): RsiReversionParams {
+  const p = withDefaults('rsi_reversion', RSI_REVERSION_DEFAULTS, params);
+  checkPositiveInteger(p.period, 'period');
+  checkFinite(p.oversold, 'oversold');
+  checkFinite(p.overbought, 'overbought');
+  if (!(p.oversold > 0 && p.oversold < 100)) failParam('oversold', 'outside (0, 100)', p.oversold);
+  if (!(p.overbought > p.oversold && p.overbought < 100)) {
+    failParam('overbought', `outside ('oversold' = ${p.oversold}, 100)`, p.overbought);
+  }
+  if (p.exitLevel !== null) {
+    checkFinite(p.exitLevel, 'exitLevel');
+    if (p.exitLevel < p.oversold || p.exitLevel > p.overbought) {
+      failParam('exitLevel', `outside ['oversold' = ${p.oversold}, 'overbought' = ${p.overbought}]`, p.exitLevel);
+    }
+  }
+  const fractional = checkBoolean(p.fractional, 'fractional');
+  return Object.freeze({
+    period: p.period,
+    oversold: p.oversold,
+    overbought: p.overbought,
+    exitLevel: p.exitLevel,
+    mode: checkTradeMode(p.mode),
+    sizing: checkSizing(p.sizing, fractional),
+    fractional,
+  });
+}
+
+class RsiView extends SymbolView {
+  constructor(
+    symbol: Symbol_,
+    readonly rsi: Rsi,
+  ) {
+    super(symbol);
+  }
+}
+
+/**
+ * `rsi_reversion`: mean reversion on the RSI of closes, decided on each bar's close once the RSI is
+ * ready (after `period + 1` bars).
+ *
+ * Flat: RSI < oversold goes long; RSI > overbought goes short in `long_short`. Long: RSI >
+ * overbought goes short (`long_short`) or flat (`long_only`); otherwise RSI > exitLevel goes flat.
+ * Short: RSI < oversold goes long; otherwise RSI < exitLevel goes flat.
+ *
+ * Signal: strength is how far past its threshold the RSI is, as a fraction of the room left
+ * (long: `(oversold - rsi) / oversold`, short: `(rsi - overbought) / (100 - overbought)`), 0 when
+ * flat; confidence is 1.
+ */
+export class RsiReversionStrategy implements Strategy {
+  readonly id: StrategyId;
+  readonly symbols: readonly Symbol_[];
+  readonly params: RsiReversionParams;
+  private readonly views: Map<string, RsiView>;
+  private readonly longShort: boolean;
+  private readonly exitLevel: number;
+  private readonly reasonLong: string;
+  private readonly reasonShort: string;
+  private readonly reasonExitLong: string;
+  private readonly reasonExitShort: string;
+
+  constructor(id: StrategyId | string, symbols: readonly string[], params?: Partial<RsiReversionParams>) {
+    this.id = strategyId(id);
+    this.symbols = checkSymbols(symbols);
+    this.params = rsiReversionParams(params);
+    const p = this.params;
+    this.views = new Map(this.symbols.map((s) => [s, new RsiView(s, new Rsi(p.period))]));
+    this.longShort = p.mode === 'long_short';
+    // NaN disables the exit-level comparisons (every comparison with NaN is false).
+    this.exitLevel = p.exitLevel ?? Number.NaN;
+    this.reasonLong = `RSI(${p.period}) below ${p.oversold}`;
+    this.reasonShort = `RSI(${p.period}) above ${p.overbought}`;
+    this.reasonExitLong = p.exitLevel === null ? this.reasonShort : `RSI(${p.period}) above ${p.exitLevel}`;
+    this.reasonExitShort = p.exitLevel === null ? this.reasonLong : `RSI(${p.period}) below ${p.exitLevel}`;
+  }
+
+  onBar(ctx: StrategyContext, bars: BarSeries): void {
+    const v = viewFor(this.views, bars.symbol, 'rsi_reversion');
+    const close = bars.close(0);
+    const rsi = v.rsi.update(close);
+    if (!v.rsi.ready) return;
+    const { oversold, overbought } = this.params;
+    if (rsi < oversold) {
+      if (v.direction !== 1) this.enter(ctx, v, 1, close, (oversold - rsi) / oversold, this.reasonLong);
+    } else if (rsi > overbought) {
+      if (this.longShort) {
+        if (v.direction !== -1) this.enter(ctx, v, -1, close, (rsi - overbought) / (100 - overbought), this.reasonShort);
+      } else if (v.direction === 1) {
+        v.change(ctx, 0, 0, 0, this.reasonShort);
+      }
+    } else if (v.direction === 1 && rsi > this.exitLevel) {
+      v.change(ctx, 0, 0, 0, this.reasonExitLong);
+    } else if (v.direction === -1 && rsi < this.exitLevel) {
+      v.change(ctx, 0, 0, 0, this.reasonExitShort);
+    }
+  }
+
+  private enter(ctx: StrategyContext, v: RsiView, direction: 1 | -1, close: number, strength: number, reason: string): void {
+    const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
+    v.change(ctx, direction, direction * size, Math.min(1, strength), reason);
+  }
+}
