@@ -16,8 +16,11 @@ export interface RollingStdOptions {
  * Warm-up: `period - 1` updates return NaN. The window mean uses the same compensated sum as
  * {@link Sma} (so `mean` equals `Sma.value` bit for bit); the sum of squared deviations follows
  * Welford's sliding-window update and is recomputed exactly, two-pass, each time the ring buffer
- * wraps (every `period` updates: amortized O(1)), which bounds its drift on long series.
+ * wraps (every `period` updates: amortized O(1)) and when it collapses by more than 1024x since the
+ * last exact pass (rare: an outlier leaving the window), which bounds its drift on long series.
  */
+const COLLAPSE = 1 / 1024;
+
 export class RollingStd implements ScalarIndicator {
   /** Returns the window length. */
   readonly period: number;
@@ -32,6 +35,7 @@ export class RollingStd implements ScalarIndicator {
   private compensation: number;
   private avg: number;
   private m2: number;
+  private m2Peak: number;
   private current: number;
 
   constructor(period: number, options: RollingStdOptions = {}) {
@@ -48,6 +52,7 @@ export class RollingStd implements ScalarIndicator {
     this.compensation = 0;
     this.avg = Number.NaN;
     this.m2 = 0;
+    this.m2Peak = 0;
     this.current = Number.NaN;
   }
 
@@ -97,18 +102,22 @@ export class RollingStd implements ScalarIndicator {
     const oldMean = this.avg;
     const newMean = (t + c) / (full ? n : this.seen);
     this.avg = newMean;
-    if (this.pos === 0) {
-      // The window is complete and in buffer order: refresh the running sum of squares exactly.
+    if (full) this.m2 += (x - leaving) * (x - newMean + leaving - oldMean);
+    else if (this.seen > 1) this.m2 += (x - oldMean) * (x - newMean);
+    if (this.m2 > this.m2Peak) this.m2Peak = this.m2;
+    // The sliding update's rounding error is relative to the largest sum of squares since the last
+    // exact pass, so it is refreshed exactly, two-pass, each time the ring wraps (amortized O(1))
+    // and whenever the sum of squares collapses below 1/1024 of that peak (an outlier leaving the
+    // window, a series turning flat), which would otherwise magnify the error relative to it.
+    if (this.pos === 0 || (this.m2 < this.m2Peak * COLLAPSE && this.seen > 1)) {
+      const count = full ? n : this.seen;
       let m2 = 0;
-      for (let i = 0; i < n; i++) {
-        const d = this.window[i]! - newMean;
+      for (let k = 0, i = this.pos - count; k < count; k++, i++) {
+        const d = this.window[i < 0 ? i + n : i]! - newMean;
         m2 += d * d;
       }
       this.m2 = m2;
-    } else if (full) {
-      this.m2 += (x - leaving) * (x - newMean + leaving - oldMean);
-    } else if (this.seen > 1) {
-      this.m2 += (x - oldMean) * (x - newMean);
+      this.m2Peak = m2;
     }
     if (this.seen < n) return this.current;
     // The sliding update can leave a tiny negative residue when the window is constant.
@@ -125,6 +134,7 @@ export class RollingStd implements ScalarIndicator {
     this.compensation = 0;
     this.avg = Number.NaN;
     this.m2 = 0;
+    this.m2Peak = 0;
     this.current = Number.NaN;
   }
 }
