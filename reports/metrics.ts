@@ -374,6 +374,64 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+interface DrawdownStats {
+  maxDrawdown: number;
+  episodes: number;
+  depthSum: number;
+  durationSum: number;
+  maxDurationUs: number;
+  maxDurationBars: number;
+}
+
+/**
+ * Returns the drawdown statistics in one pass. An episode runs from the last bar at a peak to the first
+ * bar back at (or above) that peak, or to the last bar when the curve never recovers. Kept free of
+ * closures so the loop's state stays in registers.
+ */
+function drawdownStats(ts: ArrayLike<number>, equity: ArrayLike<number>): DrawdownStats {
+  const n = equity.length;
+  let peak = equity[0]!;
+  let peakIndex = 0;
+  let maxDrawdown = 0;
+  let episodeDepth = 0;
+  let inEpisode = false;
+  let episodes = 0;
+  let depthSum = 0;
+  let durationSum = 0;
+  let maxDurationUs = 0;
+  let maxDurationBars = 0;
+  for (let i = 0; i <= n; i++) {
+    // i === n is a sentinel step that closes an episode still open on the last bar.
+    const atEnd = i === n;
+    const e = atEnd ? 0 : equity[i]!;
+    if (atEnd || e >= peak) {
+      if (inEpisode) {
+        const endIndex = atEnd ? n - 1 : i;
+        episodes++;
+        depthSum += episodeDepth;
+        const durationUs = ts[endIndex]! - ts[peakIndex]!;
+        durationSum += durationUs;
+        if (durationUs > maxDurationUs) {
+          maxDurationUs = durationUs;
+          maxDurationBars = endIndex - peakIndex;
+        }
+        inEpisode = false;
+      }
+      peak = e;
+      peakIndex = i;
+    } else {
+      const dd = 1 - e / peak;
+      if (!inEpisode) {
+        inEpisode = true;
+        episodeDepth = 0;
+      }
+      if (dd > episodeDepth) episodeDepth = dd;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+    }
+  }
+  return { maxDrawdown, episodes, depthSum, durationSum, maxDurationUs, maxDurationBars };
+}
+
 /**
  * Returns the performance metrics of a run (formulas in reports/METRICS.md). Per-bar simple returns
  * r_i = E_i / E_{i-1} - 1 (i = 1..n-1) drive volatility, Sharpe and Sortino; P is the periods per year of
@@ -434,47 +492,8 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     cagr = growth > 0 ? finiteOrNull(Math.pow(growth, 1 / years) - 1) : -1;
   }
 
-  // Drawdown episodes: from the last bar at a peak to the first bar back at (or above) it, or the last bar.
-  let peak = equity[0]!;
-  let peakIndex = 0;
-  let maxDrawdown = 0;
-  let episodeDepth = 0;
-  let inEpisode = false;
-  let episodes = 0;
-  let depthSum = 0;
-  let durationSum = 0;
-  let maxDurationUs = 0;
-  let maxDurationBars = 0;
-  const closeEpisode = (endIndex: number): void => {
-    episodes++;
-    depthSum += episodeDepth;
-    const durationUs = ts[endIndex]! - ts[peakIndex]!;
-    durationSum += durationUs;
-    if (durationUs > maxDurationUs) {
-      maxDurationUs = durationUs;
-      maxDurationBars = endIndex - peakIndex;
-    }
-  };
-  for (let i = 0; i < n; i++) {
-    const e = equity[i]!;
-    if (e >= peak) {
-      if (inEpisode) {
-        closeEpisode(i);
-        inEpisode = false;
-      }
-      peak = e;
-      peakIndex = i;
-    } else {
-      const dd = 1 - e / peak;
-      if (!inEpisode) {
-        inEpisode = true;
-        episodeDepth = 0;
-      }
-      if (dd > episodeDepth) episodeDepth = dd;
-      if (dd > maxDrawdown) maxDrawdown = dd;
-    }
-  }
-  if (inEpisode) closeEpisode(n - 1);
+  const dd = drawdownStats(ts, equity);
+  const maxDrawdown = dd.maxDrawdown;
 
   // Trades.
   const nt = input.trades.length;
@@ -543,11 +562,11 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     sortino,
     calmar: cagr !== null && maxDrawdown > 0 ? finiteOrNull(cagr / maxDrawdown) : null,
     maxDrawdown,
-    maxDrawdownDurationUs: maxDurationUs,
-    maxDrawdownDurationBars: maxDurationBars,
-    averageDrawdown: episodes > 0 ? depthSum / episodes : 0,
-    averageDrawdownDurationUs: episodes > 0 ? durationSum / episodes : 0,
-    drawdownEpisodes: episodes,
+    maxDrawdownDurationUs: dd.maxDurationUs,
+    maxDrawdownDurationBars: dd.maxDurationBars,
+    averageDrawdown: dd.episodes > 0 ? dd.depthSum / dd.episodes : 0,
+    averageDrawdownDurationUs: dd.episodes > 0 ? dd.durationSum / dd.episodes : 0,
+    drawdownEpisodes: dd.episodes,
     exposureTime: exposureTime(input),
     tradeCount: nt,
     winRate,
