@@ -1,4 +1,8 @@
 import { Command } from 'commander';
+import { registerDataGenerate } from './commands/data-generate.js';
+import { dataCommand } from './commands/data.js';
+import { registerDemo } from './commands/demo.js';
+import { registerRun } from './commands/run.js';
 
 /**
  * Builds the `tapedeck` command tree. Each command lives in cli/commands/ and registers itself here;
@@ -11,6 +15,10 @@ export function buildProgram(): Command {
     .option('--verbose', 'print stack traces with errors')
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });
+
+  registerRun(program);
+  registerDemo(program);
+  registerDataGenerate(dataCommand(program));
 
   return program;
 }

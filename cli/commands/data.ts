@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+
+/**
+ * Returns the shared `data` command of `program` (creating it on first use), so that each `data`
+ * subcommand registers itself from its own file.
+ */
+export function dataCommand(program: Command): Command {
+  const existing = program.commands.find((c) => c.name() === 'data');
+  if (existing) return existing;
+  return program.command('data').description('generate, import, inspect and validate datasets');
+}
