@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { access } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateDataset } from '../../datasets/synthetic/index.js';
+import { runAndWrite, summarize } from './run.js';
+
+/** The repository root (two levels above this file, in sources and in dist/ alike). */
+function repoRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.includes(`${'/dist/'}`) ? resolve(here, '../../..') : resolve(here, '../..');
+}
+
+/** Seed of the demo dataset: fixed so every fresh clone sees the same demo. */
+export const DEMO_DATA_SEED = 42;
+
+/**
+ * `tapedeck demo`: creates the demo dataset (out/demo-data) when it is missing, then runs
+ * scenarios/demo.json and writes out/demo/report.json. `npm start` runs it.
+ */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('generate the demo dataset if missing, then run scenarios/demo.json')
+    .option('--out <dir>', 'output directory', 'out/demo')
+    .addHelpText('after', '\nExample:\n  $ tapedeck demo            # what `npm start` runs')
+    .action(async (opts: { out: string }) => {
+      const root = repoRoot();
+      const dataDir = join(root, 'out', 'demo-data');
+      const exists = await access(join(dataDir, 'manifest.json')).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) {
+        process.stderr.write(`generating the demo dataset in ${dataDir} (seed ${DEMO_DATA_SEED})...\n`);
+        const { manifest } = await generateDataset({ seed: DEMO_DATA_SEED, out: dataDir, force: true });
+        process.stderr.write(`  ${manifest.symbols.length} symbols, kinds ${manifest.kinds.join(', ')}, contentHash ${manifest.contentHash.slice(0, 16)}...\n`);
+      }
+      const scenario = join(root, 'scenarios', 'demo.json');
+      const { report, outFile } = await runAndWrite(scenario, { out: resolve(opts.out), set: [] });
+      process.stdout.write(`${summarize(report, outFile)}\n`);
+    });
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../datasets/atomic.js';
+import type { RunReport } from '../../reports/index.js';
+import { loadScenario } from '../compose/load-scenario.js';
+import { runScenario } from '../compose/run-scenario.js';
+import { UsageError } from '../errors.js';
+
+/** Parses an integer flag or throws a UsageError naming it. */
+export function intFlag(name: string) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${name}: expected an integer, was ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+}
+
+/** Collects repeated `--set` flags. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+const num = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
+
+/** A short human summary of a run for stdout. */
+export function summarize(report: RunReport, outFile: string): string {
+  const m = report.metrics;
+  return [
+    `scenario      ${(report.scenario as { name: string }).name}`,
+    `runHash       ${report.runHash}`,
+    `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${m.bars} bars)`,
+    `final equity  ${m.finalEquity.toFixed(2)}`,
+    `total return  ${pct(m.totalReturn)}   buy & hold ${pct(m.buyAndHoldReturn)}`,
+    `sharpe        ${num(m.sharpe)}   sortino ${num(m.sortino)}   max drawdown ${pct(m.maxDrawdown)}`,
+    `trades        ${m.tradeCount}   win rate ${pct(m.winRate)}   commissions ${m.totalCommissions.toFixed(2)}`,
+    `report        ${outFile}`,
+  ].join('\n');
+}
+
+/** Runs a scenario and writes DIR/report.json (atomically). */
+export async function runAndWrite(
+  scenarioFile: string,
+  opts: { out?: string; seed?: number; set: string[] },
+): Promise<{ report: RunReport; outFile: string }> {
+  const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const { report } = await runScenario(scenario);
+  const outDir = resolve(opts.out ?? join('out', scenario.name));
+  const outFile = join(outDir, 'report.json');
+  await writeFileAtomic(outFile, `${JSON.stringify(report, null, 1)}\n`);
+  return { report, outFile };
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('replay a scenario and write DIR/report.json')
+    .argument('<scenario>', 'scenario JSON file')
+    .option('--out <dir>', 'output directory (default: out/<scenario name>)')
+    .option('--seed <n>', 'override the scenario seed', intFlag('--seed'))
+    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--json', 'print the metrics as JSON instead of a summary')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ tapedeck run scenarios/sma-cross.json\n  $ tapedeck run scenarios/sma-cross.json --set data.bars=prices.csv --out out/spy\n  $ tapedeck run scenarios/demo.json --set strategies.0.params.fast=10 --seed 3',
+    )
+    .action(async (file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean }) => {
+      const { report, outFile } = await runAndWrite(file, opts);
+      process.stdout.write(opts.json ? `${JSON.stringify({ runHash: report.runHash, metrics: report.metrics, report: outFile }, null, 2)}\n` : `${summarize(report, outFile)}\n`);
+    });
+}

@@ -1,0 +1,149 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, TapedeckError, parseDurationUs } from '../../engine/core/index.js';
+import { validateRiskConfig } from '../../engine/risk/index.js';
+import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
+import { STRATEGIES, createStrategy } from '../../engine/strategies/index.js';
+import { applyOverride, formatPath, parseOverride } from '../../scenarios/overrides.js';
+import { ScenarioSchema } from '../../scenarios/schema.js';
+import type { ParsedScenario } from '../../scenarios/schema.js';
+import { venueConfig } from '../../sim/venue/index.js';
+import type { VenueConfigInput } from '../../sim/venue/index.js';
+
+/** Scenario fields that hold file or directory paths. */
+const PATH_FIELDS = ['bars', 'quotes', 'trades'] as const;
+
+/** A scenario after validation: every default applied, every section qualified by its owner. */
+export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk' | 'strategies'> {
+  readonly strategies: readonly { readonly id: string; readonly type: string; readonly symbols?: readonly string[]; readonly params: Readonly<Record<string, unknown>> }[];
+  /** Venue settings as given (barIntervalUs is filled in from the data at run time). */
+  readonly venue: VenueConfigInput;
+  readonly risk: QualifiedRiskConfig;
+  /** Where the scenario came from, for messages. */
+  readonly file: string;
+}
+
+export interface LoadOptions {
+  /** `--set dotted.path=value` overrides, applied in order. */
+  readonly overrides?: readonly string[];
+  /** `--seed N`, applied after the overrides. */
+  readonly seed?: number;
+  /** Directory `--set` paths are relative to (the user's working directory). */
+  readonly cwd?: string;
+}
+
+/**
+ * Reads, overrides and validates a scenario file. Paths in the file are relative to the file's
+ * directory; paths given with `--set` are relative to `cwd`. Every problem is a ConfigError naming
+ * the file and the dotted path of the field.
+ */
+export async function loadScenario(file: string, options: LoadOptions = {}): Promise<QualifiedScenario> {
+  const cwd = options.cwd ?? process.cwd();
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError('', `cannot read scenario ${file}: ${code === 'ENOENT' ? 'no such file' : String((err as Error).message)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('', `${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('', `${file}: a scenario is a JSON object`);
+  doc = resolveDataPaths(doc as Record<string, unknown>, dirname(path));
+  for (const text of options.overrides ?? []) {
+    const o = parseOverride(text);
+    let value = o.value;
+    if (o.path.length === 2 && o.path[0] === 'data' && (PATH_FIELDS as readonly unknown[]).includes(o.path[1]) && typeof value === 'string') {
+      value = isAbsolute(value) ? value : resolve(cwd, value);
+    }
+    doc = applyOverride(doc, { ...o, value });
+  }
+  if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: `--seed ${options.seed}` });
+  return qualify(doc, file);
+}
+
+function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+  const data = doc.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return doc;
+  const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const f of PATH_FIELDS) {
+    const v = out[f];
+    if (typeof v === 'string' && v.length > 0 && !isAbsolute(v)) out[f] = resolve(baseDir, v);
+  }
+  return { ...doc, data: out };
+}
+
+/** Formats the first zod issue as `path: message`, naming unknown keys. */
+function zodMessage(error: z.ZodError): { path: string; message: string } {
+  const issue = error.issues[0]!;
+  const base = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys;
+    const where = keys.map((k) => (base ? `${base}.${k}` : k));
+    return { path: where[0]!, message: `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}` };
+  }
+  return { path: base || '(scenario)', message: issue.message };
+}
+
+/** Validates a raw scenario document (already overridden). */
+export async function qualify(doc: unknown, file = 'scenario'): Promise<QualifiedScenario> {
+  const parsed = ScenarioSchema.safeParse(doc);
+  if (!parsed.success) {
+    const { path, message } = zodMessage(parsed.error);
+    throw new ConfigError(path, `${message} (in ${file})`);
+  }
+  const s = parsed.data;
+  if (s.data.bars === undefined && s.data.quotes === undefined && s.data.trades === undefined) {
+    throw new ConfigError('data', `give at least one of data.bars, data.quotes or data.trades (in ${file})`);
+  }
+  for (const f of PATH_FIELDS) {
+    const p = s.data[f];
+    if (p === undefined) continue;
+    try {
+      await stat(p);
+    } catch {
+      throw new ConfigError(`data.${f}`, `no such file or directory: ${p} (in ${file})`);
+    }
+  }
+  if (s.data.interval !== undefined) parseDurationUs(s.data.interval, 'data.interval');
+  const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));
+  rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));
+  const seen = new Map<string, number>();
+  const typeCount = new Map<string, number>();
+  for (const st of s.strategies) typeCount.set(st.type, (typeCount.get(st.type) ?? 0) + 1);
+  const typeSeen = new Map<string, number>();
+  const strategies = s.strategies.map((st, i) => {
+    if (!(st.type in STRATEGIES)) {
+      throw new ConfigError(`strategies[${i}].type`, `unknown strategy '${st.type}' (known: ${Object.keys(STRATEGIES).join(', ')}) (in ${file})`);
+    }
+    const n = (typeSeen.get(st.type) ?? 0) + 1;
+    typeSeen.set(st.type, n);
+    const id = st.id ?? ((typeCount.get(st.type) ?? 0) > 1 ? `${st.type}-${n}` : st.type);
+    if (seen.has(id)) throw new ConfigError(`strategies[${i}].id`, `duplicate strategy id '${id}' (also strategies[${seen.get(id)}]) (in ${file})`);
+    seen.set(id, i);
+    // Validate the params now (with a placeholder symbol) so errors name the scenario path.
+    rethrowAsConfig(`strategies[${i}].params`, file, () => createStrategy(st.type, id, st.symbols ?? ['_'], st.params));
+    return { id, type: st.type, ...(st.symbols ? { symbols: st.symbols } : {}), params: st.params };
+  });
+  return Object.freeze({ ...s, strategies, venue: s.venue as VenueConfigInput, risk, file });
+}
+
+function rethrowAsConfig<T>(path: string, file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(err.path || path, `${stripPath(err.message, err.path)} (in ${file})`);
+    if (err instanceof TapedeckError) throw new ConfigError(path, `${err.message} (in ${file})`);
+    throw err;
+  }
+}
+
+function stripPath(message: string, path: string): string {
+  return path && message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+}

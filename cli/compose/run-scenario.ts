@@ -1,0 +1,234 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
+import { RiskEngine } from '../../engine/risk/index.js';
+import { createStrategy } from '../../engine/strategies/index.js';
+import type { Strategy } from '../../engine/strategies/index.js';
+import { openReader, readManifest } from '../../datasets/index.js';
+import type { DatasetReader, Manifest } from '../../datasets/index.js';
+import { buildRunReport } from '../../reports/index.js';
+import type { DataProvenance, RunReport } from '../../reports/index.js';
+import { runBacktest } from '../../sim/backtest/index.js';
+import type { BacktestResult, BarBatch, QuoteBatch, TradeBatch } from '../../sim/backtest/index.js';
+import { venueConfig } from '../../sim/venue/index.js';
+import { importFileAsDataset } from './import-file.js';
+import type { QualifiedScenario } from './load-scenario.js';
+
+/** A dataset directory ready to read, and how to clean up if it was a temporary import. */
+interface OpenedData {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  readonly source: string;
+  readonly cleanup: () => Promise<void>;
+}
+
+async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades', symbols: readonly string[] | undefined): Promise<OpenedData> {
+  const st = await stat(path);
+  if (st.isDirectory()) {
+    let manifest: Manifest;
+    try {
+      manifest = await readManifest(path);
+    } catch (err) {
+      throw new ConfigError(`data.${field}`, `${path} is not a Tapedeck dataset (${(err as Error).message})`);
+    }
+    if (!manifest.kinds.includes(kind)) {
+      throw new ConfigError(`data.${field}`, `dataset ${path} has no ${kind} (it has ${manifest.kinds.join(', ') || 'nothing'})`);
+    }
+    return { dir: path, manifest, source: path, cleanup: async () => {} };
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.csv' && ext !== '.parquet') {
+    throw new ConfigError(`data.${field}`, `expected a dataset directory, a .csv or a .parquet file, was ${path}`);
+  }
+  const symbol = symbols?.[0] ?? basename(path, extname(path)).toUpperCase().replace(/[^A-Z0-9._-]/g, '_');
+  const tmp = await mkdtemp(join(tmpdir(), 'tapedeck-import-'));
+  const dir = join(tmp, 'dataset');
+  try {
+    await importFileAsDataset(path, kind, symbol, dir);
+    const manifest = await readManifest(dir);
+    return { dir, manifest, source: path, cleanup: () => rm(tmp, { recursive: true, force: true }) };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Median spacing of the first symbol's first bars: the bar interval when the scenario gives none. */
+async function inferIntervalUs(data: OpenedData, symbols: readonly string[]): Promise<number> {
+  const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbols[0]!], batchRows: 2048, columns: [] });
+  let ts: Float64Array | null = null;
+  for await (const b of reader) {
+    ts = b.columns.ts!.slice(0, b.length);
+    break;
+  }
+  reader.close();
+  if (ts === null || ts.length < 2) {
+    throw new ConfigError('data.interval', `cannot infer the bar interval from fewer than 2 bars of ${symbols[0]}: set data.interval (e.g. "1d")`);
+  }
+  const d: number[] = [];
+  for (let i = 1; i < ts.length; i++) d.push(ts[i]! - ts[i - 1]!);
+  d.sort((a, b) => a - b);
+  const median = d[d.length >> 1]!;
+  // Daily bars with weekend gaps have a median of one day; snap near-standard spacings.
+  for (const std of [US_PER_MINUTE, 5 * US_PER_MINUTE, 15 * US_PER_MINUTE, 30 * US_PER_MINUTE, US_PER_HOUR, US_PER_DAY]) {
+    if (Math.abs(median - std) <= std * 0.01) return std;
+  }
+  return median;
+}
+
+function formatInterval(us: number): string {
+  if (us % US_PER_DAY === 0) return `${us / US_PER_DAY}d`;
+  if (us % US_PER_HOUR === 0) return `${us / US_PER_HOUR}h`;
+  if (us % US_PER_MINUTE === 0) return `${us / US_PER_MINUTE}m`;
+  return `${us}us`;
+}
+
+function codeMap(reader: DatasetReader, runSymbols: readonly string[]): Int32Array {
+  const index = new Map(runSymbols.map((s, i) => [s, i]));
+  return Int32Array.from(reader.symbols, (s) => index.get(s) ?? -1);
+}
+
+async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number): AsyncGenerator<BarBatch> {
+  for await (const b of reader) {
+    const n = b.length;
+    const barTs = b.columns.ts!;
+    const ts = new Float64Array(n);
+    const symbol = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      ts[i] = barTs[i]! + intervalUs;
+      symbol[i] = map[b.symbol[i]!]!;
+    }
+    yield { length: n, ts, barTs, symbol, open: b.columns.open!, high: b.columns.high!, low: b.columns.low!, close: b.columns.close!, volume: b.columns.volume! };
+  }
+}
+
+async function* quoteFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<QuoteBatch> {
+  for await (const b of reader) {
+    const symbol = Int32Array.from(b.symbol, (c) => map[c]!);
+    yield { length: b.length, ts: b.columns.ts!, symbol, bid: b.columns.bid!, bidSize: b.columns.bidSize!, ask: b.columns.ask!, askSize: b.columns.askSize! };
+  }
+}
+
+async function* tradeFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<TradeBatch> {
+  for await (const b of reader) {
+    const symbol = Int32Array.from(b.symbol, (c) => map[c]!);
+    yield { length: b.length, ts: b.columns.ts!, symbol, price: b.columns.price!, size: b.columns.size!, side: b.columns.side! };
+  }
+}
+
+export interface ScenarioRun {
+  readonly result: BacktestResult;
+  readonly report: RunReport;
+}
+
+/**
+ * Runs a qualified scenario end to end: opens the data (importing a CSV/Parquet file into a
+ * temporary dataset first), builds strategies, risk and venue, replays, and builds report.json.
+ */
+export async function runScenario(scenario: QualifiedScenario): Promise<ScenarioRun> {
+  const opened: OpenedData[] = [];
+  try {
+    const requested = scenario.data.symbols;
+    const bars = scenario.data.bars ? await openDataPath(scenario.data.bars, 'bars', 'bars', requested) : null;
+    if (bars) opened.push(bars);
+    const quotes = scenario.data.quotes ? await openDataPath(scenario.data.quotes, 'quotes', 'quotes', requested) : null;
+    if (quotes) opened.push(quotes);
+    const trades = scenario.data.trades ? await openDataPath(scenario.data.trades, 'trades', 'trades', requested) : null;
+    if (trades) opened.push(trades);
+
+    const available = new Set<string>();
+    for (const [d, kind] of [[bars, 'bars'], [quotes, 'quotes'], [trades, 'trades']] as const) {
+      if (!d) continue;
+      for (const f of d.manifest.files) if (f.kind === kind) available.add(f.symbol);
+    }
+    const symbols = requested ? [...requested] : [...available].sort();
+    for (const [i, s] of symbols.entries()) {
+      if (!available.has(s)) throw new ConfigError(`data.symbols[${i}]`, `symbol '${s}' is not in the data (available: ${[...available].sort().join(', ')})`);
+    }
+    const start = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : undefined;
+    const end = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : undefined;
+    if (start !== undefined && end !== undefined && end <= start) throw new ConfigError('data.end', `must be after data.start (${scenario.data.start}), was ${scenario.data.end}`);
+    const range = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+
+    let intervalUs: number | null = null;
+    if (bars) {
+      const barSymbols = symbols.filter((s) => bars.manifest.files.some((f) => f.kind === 'bars' && f.symbol === s));
+      intervalUs = scenario.data.interval !== undefined ? parseDurationUs(scenario.data.interval, 'data.interval') : await inferIntervalUs(bars, barSymbols);
+    }
+    const venue = venueConfig({ ...scenario.venue, barIntervalUs: intervalUs }, 'venue');
+
+    const strategySpecs = scenario.strategies.map((s) => ({ ...s, symbols: s.symbols ?? symbols }));
+    strategySpecs.forEach((s, i) => {
+      s.symbols.forEach((sym, j) => {
+        if (!symbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${symbols.join(', ')})`);
+      });
+    });
+    const createStrategies = (): Strategy[] => strategySpecs.map((s) => createStrategy(s.type, s.id, s.symbols, s.params));
+    const riskConfig = scenario.risk;
+    const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
+    const createRisk = hasLimits ? () => new RiskEngine(riskConfig) : null;
+
+    const feeds: { bars?: AsyncIterable<BarBatch>; quotes?: AsyncIterable<QuoteBatch>; trades?: AsyncIterable<TradeBatch> } = {};
+    const readers: DatasetReader[] = [];
+    if (bars) {
+      const r = await openReader(bars.dir, { kind: 'bars', symbols: symbols.filter((s) => bars.manifest.files.some((f) => f.kind === 'bars' && f.symbol === s)), ...range });
+      readers.push(r);
+      feeds.bars = barFeed(r, codeMap(r, symbols), intervalUs!);
+    }
+    if (quotes) {
+      const r = await openReader(quotes.dir, { kind: 'quotes', symbols: symbols.filter((s) => quotes.manifest.files.some((f) => f.kind === 'quotes' && f.symbol === s)), ...range });
+      readers.push(r);
+      feeds.quotes = quoteFeed(r, codeMap(r, symbols));
+    }
+    if (trades) {
+      const r = await openReader(trades.dir, { kind: 'trades', symbols: symbols.filter((s) => trades.manifest.files.some((f) => f.kind === 'trades' && f.symbol === s)), ...range });
+      readers.push(r);
+      feeds.trades = tradeFeed(r, codeMap(r, symbols));
+    }
+    let result: BacktestResult;
+    try {
+      result = await runBacktest(
+        {
+          symbols,
+          initialCash: scenario.initialCash,
+          barIntervalUs: intervalUs,
+          equityEveryUs: parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery'),
+          lookback: scenario.engine.lookback,
+          venue,
+          createStrategies,
+          createRisk,
+        },
+        feeds,
+      );
+    } finally {
+      for (const r of readers) r.close();
+    }
+    if (result.barCount + result.quoteCount + result.tradeCount === 0) {
+      throw new DataError(`no data in the selected range${scenario.data.start || scenario.data.end ? ` (${scenario.data.start ?? '…'} to ${scenario.data.end ?? '…'})` : ''} for ${symbols.join(', ')}`);
+    }
+    const primary = bars ?? quotes ?? trades!;
+    const data: DataProvenance = {
+      source: primary.source,
+      kinds: [...new Set(opened.flatMap((d) => d.manifest.kinds))],
+      symbols,
+      start: primary.manifest.start,
+      end: primary.manifest.end,
+      rows: primary.manifest.rows,
+      contentHash: primary.manifest.contentHash,
+      barInterval: intervalUs !== null ? formatInterval(intervalUs) : null,
+    };
+    const asRun = {
+      ...scenario,
+      file: undefined,
+      data: { ...scenario.data, symbols, ...(intervalUs !== null ? { interval: formatInterval(intervalUs) } : {}) },
+      venue,
+      strategies: strategySpecs,
+    };
+    delete (asRun as { file?: string }).file;
+    const report = buildRunReport(result, asRun, scenario.seed, data);
+    return { result, report };
+  } finally {
+    for (const d of opened) await d.cleanup();
+  }
+}

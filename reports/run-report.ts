@@ -1,0 +1,184 @@
+import { formatIsoUs } from '../engine/core/index.js';
+import type { AuditEntry, Fill, Signal } from '../engine/model/index.js';
+import { computeMetrics, drawdownSeries } from './metrics.js';
+import type { PerformanceMetrics } from './metrics.js';
+
+/** Version of the report.json layout; bumped on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** What a run report is built from: a backtest result as plain data (sim's BacktestResult fits). */
+export interface RunReportInput {
+  readonly symbols: readonly string[];
+  readonly strategyIds: readonly string[];
+  readonly initialCash: number;
+  readonly barIntervalUs: number | null;
+  readonly fills: readonly Fill[];
+  readonly orders: readonly {
+    readonly id: string;
+    readonly symbol: string;
+    readonly side: string;
+    readonly type: string;
+    readonly qty: number;
+    readonly limitPrice: number | null;
+    readonly stopPrice: number | null;
+    readonly timeInForce: string;
+    readonly status: string;
+    readonly filledQty: number;
+    readonly avgFillPrice: number;
+    readonly tsCreated: number;
+    readonly strategyId: string | null;
+    readonly reduceOnly: boolean;
+    readonly tag: string | null;
+    readonly reason: string | null;
+  }[];
+  readonly trades: readonly {
+    readonly symbol: string;
+    readonly strategyId: string;
+    readonly side: 'long' | 'short';
+    readonly qty: number;
+    readonly entryTs: number;
+    readonly entryPrice: number;
+    readonly exitTs: number;
+    readonly exitPrice: number;
+    readonly pnl: number;
+    readonly returnPct: number;
+    readonly commission: number;
+  }[];
+  readonly equity: { readonly ts: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array; readonly grossExposure: Float64Array };
+  readonly audit: readonly AuditEntry[];
+  readonly signals: readonly Signal[];
+  readonly signalCount: number;
+  readonly assumptions: readonly string[];
+  readonly firstPrice: Readonly<Record<string, number>>;
+  readonly lastPrice: Readonly<Record<string, number>>;
+  readonly finalPositions: Readonly<Record<string, number>>;
+  readonly barCount: number;
+  readonly quoteCount: number;
+  readonly tradeCount: number;
+  readonly runHash: string;
+}
+
+/** The data a run replayed, as the report names it. */
+export interface DataProvenance {
+  readonly source: string;
+  readonly kinds: readonly string[];
+  readonly symbols: readonly string[];
+  readonly start: string | null;
+  readonly end: string | null;
+  readonly rows: Readonly<Record<string, unknown>>;
+  readonly contentHash: string | null;
+  readonly barInterval: string | null;
+}
+
+export interface RunReport {
+  readonly schemaVersion: number;
+  readonly generator: string;
+  readonly scenario: unknown;
+  readonly seed: number;
+  readonly runHash: string;
+  readonly metrics: PerformanceMetrics;
+  readonly fills: readonly {
+    ts: number;
+    time: string;
+    symbol: string;
+    side: 'buy' | 'sell';
+    qty: number;
+    price: number;
+    commission: number;
+    orderId: string;
+    strategyId: string | null;
+    liquidity: string;
+  }[];
+  readonly trades: readonly {
+    symbol: string;
+    strategyId: string;
+    side: 'long' | 'short';
+    qty: number;
+    entryTime: string;
+    entryPrice: number;
+    exitTime: string;
+    exitPrice: number;
+    pnl: number;
+    returnPct: number;
+    commission: number;
+  }[];
+  readonly equity: readonly { time: string; ts: number; equity: number; cash: number; drawdown: number; grossExposure: number }[];
+  readonly orders: RunReportInput['orders'];
+  readonly positions: Readonly<Record<string, number>>;
+  readonly assumptions: readonly string[];
+  readonly audit: readonly (AuditEntry & { time: string })[];
+  readonly signals: { readonly count: number; readonly recorded: readonly (Signal & { time: string })[] };
+  readonly data: DataProvenance;
+  readonly counts: { readonly bars: number; readonly quotes: number; readonly trades: number; readonly orders: number; readonly fills: number };
+}
+
+/**
+ * Builds report.json from a finished run: metrics (see METRICS.md), fills, round trips, the equity
+ * curve with drawdown, orders, the assumptions in force, the audit trail and the data provenance.
+ */
+export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance): RunReport {
+  const n = run.equity.ts.length;
+  const exposure = new Float64Array(n);
+  for (let i = 0; i < n; i++) exposure[i] = run.equity.grossExposure[i]!;
+  const metrics = computeMetrics({
+    equity: { ts: run.equity.ts, equity: run.equity.equity },
+    trades: run.trades,
+    fills: run.fills,
+    initialCash: run.initialCash,
+    ...(run.barIntervalUs !== null ? { barIntervalUs: run.barIntervalUs } : {}),
+    exposure,
+    buyAndHold: {
+      kind: 'prices',
+      prices: run.symbols
+        .filter((s) => Number.isFinite(run.firstPrice[s]) && Number.isFinite(run.lastPrice[s]))
+        .map((s) => ({ symbol: s, firstPrice: run.firstPrice[s]!, lastPrice: run.lastPrice[s]! })),
+    },
+  });
+  const dd = drawdownSeries(run.equity.equity);
+  const equity = [];
+  for (let i = 0; i < n; i++) {
+    const ts = run.equity.ts[i]!;
+    equity.push({ time: formatIsoUs(ts), ts, equity: run.equity.equity[i]!, cash: run.equity.cash[i]!, drawdown: dd[i]!, grossExposure: run.equity.grossExposure[i]! });
+  }
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generator: 'tapedeck',
+    scenario,
+    seed,
+    runHash: run.runHash,
+    metrics,
+    fills: run.fills.map((f) => ({
+      ts: f.ts,
+      time: formatIsoUs(f.ts),
+      symbol: f.symbol,
+      side: f.side,
+      qty: f.qty,
+      price: f.price,
+      commission: f.commission,
+      orderId: f.orderId,
+      strategyId: f.strategyId,
+      liquidity: f.liquidity,
+    })),
+    trades: run.trades.map((t) => ({
+      symbol: t.symbol,
+      strategyId: t.strategyId,
+      side: t.side,
+      qty: t.qty,
+      entryTime: formatIsoUs(t.entryTs),
+      entryPrice: t.entryPrice,
+      exitTime: formatIsoUs(t.exitTs),
+      exitPrice: t.exitPrice,
+      pnl: t.pnl,
+      returnPct: t.returnPct,
+      commission: t.commission,
+    })),
+    equity,
+    orders: run.orders,
+    positions: run.finalPositions,
+    assumptions: run.assumptions,
+    audit: run.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })),
+    signals: { count: run.signalCount, recorded: run.signals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })) },
+    data,
+    counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
+  };
+}
