@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { US_PER_HOUR } from '../../../../engine/core/index.js';
+import type { Bar } from '../../../../engine/model/index.js';
+import { IbsStrategy, ibsParams, IBS_DEFAULTS, type IbsParams } from '../../../../engine/strategies/index.js';
+import { FakeStrategyContext } from '../../../support/fake-strategy-context.js';
+
+const DAY0 = 1_704_067_200_000_000; // 2024-01-01T00:00Z
+const DAY = 86_400_000_000;
+
+/** Bars from [high, low, close], one a day (open = close). */
+function bars(hlc: readonly [number, number, number][], startTs = DAY0, stepUs = DAY): Bar[] {
+  return hlc.map(([high, low, close], i) => ({ ts: startTs + i * stepUs, open: close, high, low, close, volume: 1 }));
+}
+
+function run(params: Partial<IbsParams>, input: Bar[], intervalUs = DAY): FakeStrategyContext {
+  return new FakeStrategyContext(['ES'], { barIntervalUs: intervalUs }).run(new IbsStrategy('i', ['ES'], params), 'ES', input);
+}
+
+describe('ibs', () => {
+  it('enters below entryThreshold and exits above exitThreshold, both strict', () => {
+    const ctx = run({}, bars([
+      [10, 0, 5], // 0.5
+      [10, 0, 1], // 0.1 -> long
+      [10, 0, 8], // 0.8 -> stays (not above 0.8)
+      [10, 0, 9], // 0.9 -> flat
+      [10, 0, 2], // 0.2 -> stays flat (not below 0.2)
+    ]));
+    expect(ctx.targets.map((t) => [(t.ts - DAY0) / DAY - 1, t.units])).toEqual([
+      [1, 100],
+      [3, 0],
+    ]);
+    expect(ctx.signals.map((s) => [s.direction, s.strength])).toEqual([
+      [1, 0.5], // (0.2 - 0.1) / 0.2
+      [0, 0],
+    ]);
+  });
+
+  it('acts on the very first bar (IBS needs no warm-up)', () => {
+    expect(run({}, bars([[10, 0, 0]])).targets.map((t) => t.units)).toEqual([100]);
+  });
+
+  it('treats a bar with no range as neutral (IBS 0.5)', () => {
+    expect(run({}, bars([[5, 5, 5]])).calls).toEqual([]);
+  });
+
+  it('exits at the stop loss, judged on the close against the entry close', () => {
+    const ctx = run({ stopLossPct: 2 }, bars([
+      [110, 99, 100], // IBS 0.09 -> long, reference 100
+      [100, 97, 98.5], // above 98: stays
+      [99, 97, 98], // at 98: stop
+    ]));
+    expect(ctx.targets.map((t) => t.units)).toEqual([100, 0]);
+    expect(ctx.signals[1]!.reason).toBe('stop loss 2% below the entry close');
+  });
+
+  it('exits at the take profit', () => {
+    const ctx = run({ takeProfitPct: 3 }, bars([
+      [110, 99, 100],
+      [104, 102, 103], // IBS 0.5, close 103 = 100 x 1.03
+    ]));
+    expect(ctx.targets.map((t) => t.units)).toEqual([100, 0]);
+    expect(ctx.signals[1]!.reason).toBe('take profit 3% above the entry close');
+  });
+
+  it('enters only inside the UTC session windows but exits outside them', () => {
+    // Hourly bars from 00:00; a bar opening at h is decided at h+1. Window 0300-0500 admits decisions at 03:00 and 04:00.
+    const hlc: [number, number, number][] = [
+      [10, 0, 1], // decided 01:00: outside, no entry
+      [10, 0, 1], // 02:00: outside
+      [10, 0, 1], // 03:00: inside -> long
+      [10, 0, 5],
+      [10, 0, 5],
+      [10, 0, 9], // 06:00: outside, exit anyway
+    ];
+    const ctx = run({ sessions: [{ start: '0300', end: '05:00' }] }, bars(hlc, DAY0, US_PER_HOUR), US_PER_HOUR);
+    expect(ctx.targets.map((t) => [(t.ts - DAY0) / US_PER_HOUR, t.units])).toEqual([
+      [3, 100],
+      [6, 0],
+    ]);
+  });
+
+  it('supports a window that wraps past midnight', () => {
+    const hlc: [number, number, number][] = [[10, 0, 1]];
+    // Decided at 01:00, inside 1700-0200.
+    expect(run({ sessions: [{ start: '1700', end: '0200' }] }, bars(hlc, DAY0, US_PER_HOUR), US_PER_HOUR).targets).toHaveLength(1);
+    // Decided at 01:00, outside 1700-2400.
+    expect(run({ sessions: [{ start: '1700', end: '2400' }] }, bars(hlc, DAY0, US_PER_HOUR), US_PER_HOUR).targets).toHaveLength(0);
+  });
+
+  it('has defaults entry 0.2, exit 0.8, no stop, no take profit, no sessions', () => {
+    expect(IBS_DEFAULTS).toMatchObject({ entryThreshold: 0.2, exitThreshold: 0.8, stopLossPct: null, takeProfitPct: null, sessions: null });
+  });
+
+  it.each([
+    [{ entryThreshold: 0 }, "invalid 'entryThreshold': outside (0, 1], was 0"],
+    [{ exitThreshold: 1 }, "invalid 'exitThreshold': outside [0, 1), was 1"],
+    [{ stopLossPct: -2 }, "invalid 'stopLossPct': not positive, was -2"],
+    [{ stopLossPct: 100 }, "invalid 'stopLossPct': not below 100 percent, was 100"],
+    [{ takeProfitPct: 0 }, "invalid 'takeProfitPct': not positive, was 0"],
+    [{ sessions: [] }, "invalid 'sessions': expected a non-empty array of { start, end } or null, was []"],
+    [{ sessions: [{ start: '2500', end: '0100' }] }, "invalid 'sessions[0].start': not a time of day HHMM between 0000 and 2400, was \"2500\""],
+    [{ sessions: [{ start: '0100', end: '01:00' }] }, "invalid 'sessions[0].end': equal to start (an empty window), was \"01:00\""],
+  ])('rejects %j naming the parameter and value', (params, message) => {
+    expect(() => ibsParams(params as Partial<IbsParams>)).toThrow(message);
+  });
+});
