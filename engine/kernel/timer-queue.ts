@@ -157,6 +157,11 @@ export class TimerQueue {
     const ta = this.slotTs[a]!;
     const tb = this.slotTs[b]!;
     if (ta !== tb) return ta < tb;
+    return this.lessAtEqualTs(a, b);
+  }
+
+  /** Orders two slots due at the same time: by name, then by insertion. */
+  private lessAtEqualTs(a: number, b: number): boolean {
     const na = this.slotName[a]!;
     const nb = this.slotName[b]!;
     if (na !== nb) return na < nb;
@@ -178,16 +183,28 @@ export class TimerQueue {
 
   private siftDown(start: number): void {
     const heap = this.heap;
+    const slotTs = this.slotTs;
     const n = this.count;
     let pos = start;
     const item = heap[pos]!;
+    const itemTs = slotTs[item]!;
     for (;;) {
       let child = 2 * pos + 1;
       if (child >= n) break;
+      let c = heap[child]!;
+      let cTs = slotTs[c]!;
       const right = child + 1;
-      if (right < n && this.less(heap[right]!, heap[child]!)) child = right;
-      const c = heap[child]!;
-      if (!this.less(c, item)) break;
+      if (right < n) {
+        const r = heap[right]!;
+        const rTs = slotTs[r]!;
+        if (rTs < cTs || (rTs === cTs && this.lessAtEqualTs(r, c))) {
+          child = right;
+          c = r;
+          cTs = rTs;
+        }
+      }
+      // Timestamps decide almost every comparison; names and insertion order only break ties.
+      if (itemTs < cTs || (itemTs === cTs && this.lessAtEqualTs(item, c))) break;
       heap[pos] = c;
       pos = child;
     }
