@@ -29,7 +29,7 @@ describe('SimulatedVenue on bars: market orders', () => {
     h.submit({ side: 'buy', qty: 5 }, T0plus());
     const [e] = h.events;
     expect(e!.kind).toBe('OrderRejected');
-    expect(e!.kind === 'OrderRejected' && e.reason).toMatch(/before the venue saw any bar/);
+    expect(e!.kind === 'OrderRejected' && e!.reason).toMatch(/before the venue saw any bar/);
   });
 
   it('does not fill an order inside a bar that opened before the order was decided (other symbol, same time)', () => {

@@ -106,14 +106,14 @@ describe('validation on submit', () => {
     const h = harness({ enforceTickSize: true, tickSize: 0.05 });
     h.submit({ side: 'buy', qty: 1, type: 'limit', limitPrice: 100.02 }, after(0));
     const [e] = h.events;
-    expect(e!.kind === 'OrderRejected' && e.reason).toBe("invalid 'limitPrice': not a multiple of the tick size 0.05, was 100.02");
+    expect(e!.kind === 'OrderRejected' && e!.reason).toBe("invalid 'limitPrice': not a multiple of the tick size 0.05, was 100.02");
   });
 
   it('rejects an unknown symbol', () => {
     const h = harness();
     h.submit({ symbol: 'ZZZ', side: 'buy', qty: 1 }, after(0));
     const [e] = h.events;
-    expect(e!.kind === 'OrderRejected' && e.reason).toMatch(/unknown symbol "ZZZ"/);
+    expect(e!.kind === 'OrderRejected' && e!.reason).toMatch(/unknown symbol "ZZZ"/);
   });
 });
 

@@ -68,7 +68,7 @@ describe('time in force', () => {
     const h = harness();
     h.submit({ side: 'buy', qty: 1, type: 'stop', stopPrice: 105, timeInForce: 'IOC' }, after(0));
     const [e] = h.events;
-    expect(e!.kind === 'OrderRejected' && e.reason).toMatch(/'timeInForce': IOC is not supported on stop orders/);
+    expect(e!.kind === 'OrderRejected' && e!.reason).toMatch(/'timeInForce': IOC is not supported on stop orders/);
   });
 
   it('a DAY order decided at a daily close trades only on the next bar and expires at the following bar', () => {
