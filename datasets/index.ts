@@ -4,4 +4,6 @@ export * from './manifest.js';
 export * from './validate.js';
 export * from './writer.js';
 export * from './reader.js';
+export * from './import.js';
+export { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 export { writeFileAtomic, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling } from './atomic.js';

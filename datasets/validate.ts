@@ -43,12 +43,20 @@ export class TableValidator {
   private lastTs = Number.NEGATIVE_INFINITY;
   private readonly book: BookChecker | null;
 
-  constructor(kind: DataKind, file: string) {
+  /**
+   * `file` names the table in errors; `columnLabels` maps canonical column names to the names the user
+   * sees (e.g. an imported file's header), defaulting to the canonical names.
+   */
+  constructor(kind: DataKind, file: string, private readonly columnLabels: Readonly<Record<string, string>> = {}) {
     this.kind = kind;
     this.file = file;
     this.specs = columnsOf(kind);
     this.rules = VALUE_RULES[kind];
-    this.book = kind === 'book' ? new BookChecker(file) : null;
+    this.book = kind === 'book' ? new BookChecker((row, column, message) => this.fail(row, column, message)) : null;
+  }
+
+  private fail(row: number, column: string, message: string): never {
+    rowError(this.file, row, this.columnLabels[column] ?? column, message);
   }
 
   /** Returns the number of rows checked so far. */
@@ -61,11 +69,11 @@ export class TableValidator {
     const base = this.rowsSeen;
     for (const spec of this.specs) {
       const col = columns[spec.name];
-      if (col === undefined) throw new DataError(`missing column '${spec.name}' (kind ${this.kind})`, { file: this.file, column: spec.name });
+      if (col === undefined) throw new DataError(`missing column '${spec.name}' (kind ${this.kind})`, { file: this.file, column: this.columnLabels[spec.name] ?? spec.name });
       if (spec.type === 'str') {
         const s = col as readonly string[];
         for (let i = 0; i < n; i++) {
-          if (typeof s[i] !== 'string' || s[i]!.length === 0) rowError(this.file, base + i + 1, spec.name, 'empty or missing string');
+          if (typeof s[i] !== 'string' || s[i]!.length === 0) this.fail(base + i + 1, spec.name, 'empty or missing string');
         }
         continue;
       }
@@ -75,16 +83,16 @@ export class TableValidator {
         const x = v[i]!;
         if (!Number.isFinite(x)) {
           if (spec.optional === true && Number.isNaN(x)) continue;
-          rowError(this.file, base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a finite number`);
+          this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a finite number`);
         }
         if (spec.type === 'ts') {
-          if (!Number.isSafeInteger(x)) rowError(this.file, base + i + 1, spec.name, `${spec.name} is ${x}, expected integer microseconds`);
+          if (!Number.isSafeInteger(x)) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, expected integer microseconds`);
         } else if (rule === 'positive') {
-          if (!(x > 0)) rowError(this.file, base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a positive price`);
+          if (!(x > 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a positive price`);
         } else if (rule === 'nonNegative') {
-          if (!(x >= 0)) rowError(this.file, base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a non-negative value`);
+          if (!(x >= 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a non-negative value`);
         } else if (rule !== undefined) {
-          if (!rule.includes(x)) rowError(this.file, base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected one of ${rule.join(', ')}`);
+          if (!rule.includes(x)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected one of ${rule.join(', ')}`);
         }
       }
     }
@@ -104,9 +112,9 @@ export class TableValidator {
     for (let i = 0; i < n; i++) {
       const t = ts[i]!;
       if (t < last) {
-        rowError(this.file, base + i + 1, 'ts', `timestamp ${formatIsoUs(t)} is earlier than the previous row's ${formatIsoUs(last)} (out of order)`);
+        this.fail(base + i + 1, 'ts', `timestamp ${formatIsoUs(t)} is earlier than the previous row's ${formatIsoUs(last)} (out of order)`);
       }
-      if (strict && t === last) rowError(this.file, base + i + 1, 'ts', `duplicate timestamp ${formatIsoUs(t)} (same as the previous row)`);
+      if (strict && t === last) this.fail(base + i + 1, 'ts', `duplicate timestamp ${formatIsoUs(t)} (same as the previous row)`);
       last = t;
     }
     this.lastTs = last;
@@ -123,11 +131,11 @@ export class TableValidator {
         for (let i = 0; i < n; i++) {
           const h = high[i]!;
           const l = low[i]!;
-          if (h < l) rowError(this.file, base + i + 1, 'high', `high ${h} is below low ${l}`);
+          if (h < l) this.fail(base + i + 1, 'high', `high ${h} is below low ${l}`);
           const o = open[i]!;
-          if (o < l || o > h) rowError(this.file, base + i + 1, 'open', `open ${o} is outside [low ${l}, high ${h}]`);
+          if (o < l || o > h) this.fail(base + i + 1, 'open', `open ${o} is outside [low ${l}, high ${h}]`);
           const c = close[i]!;
-          if (c < l || c > h) rowError(this.file, base + i + 1, 'close', `close ${c} is outside [low ${l}, high ${h}]`);
+          if (c < l || c > h) this.fail(base + i + 1, 'close', `close ${c} is outside [low ${l}, high ${h}]`);
         }
         return;
       }
@@ -135,7 +143,7 @@ export class TableValidator {
         const bid = columns['bid'] as ArrayLike<number>;
         const ask = columns['ask'] as ArrayLike<number>;
         for (let i = 0; i < n; i++) {
-          if (bid[i]! > ask[i]!) rowError(this.file, base + i + 1, 'bid', `crossed quote: bid ${bid[i]} is above ask ${ask[i]}`);
+          if (bid[i]! > ask[i]!) this.fail(base + i + 1, 'bid', `crossed quote: bid ${bid[i]} is above ask ${ask[i]}`);
         }
         return;
       }
@@ -145,8 +153,8 @@ export class TableValidator {
         const bid = columns['bid'] as ArrayLike<number>;
         const ask = columns['ask'] as ArrayLike<number>;
         for (let i = 0; i < n; i++) {
-          if (bid[i]! > 0 && ask[i]! > 0 && bid[i]! > ask[i]!) rowError(this.file, base + i + 1, 'bid', `crossed option quote: bid ${bid[i]} is above ask ${ask[i]}`);
-          if (expiry[i]! < ts[i]!) rowError(this.file, base + i + 1, 'expiry', `expiry ${formatIsoUs(expiry[i]!)} is before ts ${formatIsoUs(ts[i]!)}`);
+          if (bid[i]! > 0 && ask[i]! > 0 && bid[i]! > ask[i]!) this.fail(base + i + 1, 'bid', `crossed option quote: bid ${bid[i]} is above ask ${ask[i]}`);
+          if (expiry[i]! < ts[i]!) this.fail(base + i + 1, 'expiry', `expiry ${formatIsoUs(expiry[i]!)} is before ts ${formatIsoUs(ts[i]!)}`);
         }
         return;
       }
@@ -171,7 +179,7 @@ class BookChecker {
   private pendingTs = Number.NaN;
   private pendingRow = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly fail: (row: number, column: string, message: string) => never) {}
 
   update(columns: Readonly<Record<string, ValidatableColumn>>, n: number, base: number): void {
     const ts = columns['ts'] as ArrayLike<number>;
@@ -189,26 +197,26 @@ class BookChecker {
       const levels = side[i]! === BOOK_SIDE.bid ? this.bids : this.asks;
       if (a === BOOK_ACTION.snapshot) {
         if ((f & BOOK_FLAGS.snapshotBegin) !== 0) {
-          if (this.inSnapshot) rowError(this.file, row, 'flags', 'snapshot begins before the previous snapshot ended');
+          if (this.inSnapshot) this.fail(row, 'flags', 'snapshot begins before the previous snapshot ended');
           this.bids.clear();
           this.asks.clear();
           this.inSnapshot = true;
           this.snapshotTs = t;
         } else if (!this.inSnapshot) {
-          rowError(this.file, row, 'action', 'snapshot level outside a snapshot (no snapshotBegin flag before it)');
+          this.fail(row, 'action', 'snapshot level outside a snapshot (no snapshotBegin flag before it)');
         } else if (t !== this.snapshotTs) {
-          rowError(this.file, row, 'ts', 'snapshot rows span more than one timestamp');
+          this.fail(row, 'ts', 'snapshot rows span more than one timestamp');
         }
         if (size[i]! > 0) levels.set(price[i]!, size[i]!);
         if ((f & BOOK_FLAGS.snapshotEnd) !== 0) this.inSnapshot = false;
       } else {
-        if (this.inSnapshot) rowError(this.file, row, 'action', 'delta inside a snapshot (snapshot not ended by a snapshotEnd flag)');
-        if (f !== 0) rowError(this.file, row, 'flags', `flags ${f} on a non-snapshot row`);
+        if (this.inSnapshot) this.fail(row, 'action', 'delta inside a snapshot (snapshot not ended by a snapshotEnd flag)');
+        if (f !== 0) this.fail(row, 'flags', `flags ${f} on a non-snapshot row`);
         if (a === BOOK_ACTION.update) {
-          if (!(size[i]! > 0)) rowError(this.file, row, 'size', `update with size ${size[i]}, expected > 0 (use action 1 to delete a level)`);
+          if (!(size[i]! > 0)) this.fail(row, 'size', `update with size ${size[i]}, expected > 0 (use action 1 to delete a level)`);
           levels.set(price[i]!, size[i]!);
         } else if (!levels.delete(price[i]!)) {
-          rowError(this.file, row, 'price', `delete of level ${price[i]} that is not in the book`);
+          this.fail(row, 'price', `delete of level ${price[i]} that is not in the book`);
         }
       }
       this.pendingTs = t;
@@ -217,7 +225,7 @@ class BookChecker {
   }
 
   finish(rows: number): void {
-    if (this.inSnapshot) rowError(this.file, rows, 'flags', 'the last snapshot never ends (no snapshotEnd flag)');
+    if (this.inSnapshot) this.fail(rows, 'flags', 'the last snapshot never ends (no snapshotEnd flag)');
     if (!Number.isNaN(this.pendingTs)) this.checkCrossed();
   }
 
@@ -227,8 +235,7 @@ class BookChecker {
     let bestAsk = Number.POSITIVE_INFINITY;
     for (const p of this.asks.keys()) if (p < bestAsk) bestAsk = p;
     if (bestBid >= bestAsk) {
-      rowError(
-        this.file,
+      this.fail(
         this.pendingRow,
         'price',
         `crossed book at ${formatIsoUs(this.pendingTs)}: best bid ${bestBid} is not below best ask ${bestAsk} after the rows of this timestamp`,

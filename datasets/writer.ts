@@ -101,12 +101,13 @@ export class TableWriter {
     private readonly source: Provenance,
     private readonly label: string,
     private readonly onEnd: (file: ManifestFile) => void,
+    columnLabels: Readonly<Record<string, string>>,
   ) {
     this.kind = kind;
     this.symbol = symbol;
     this.specs = columnsOf(kind);
     this.hasher = new TableHasher(kind, symbol);
-    this.validator = new TableValidator(kind, label);
+    this.validator = new TableValidator(kind, label, columnLabels);
     this.chunk = DuckDBDataChunk.create(this.specs.map((s) => (s.type === 'str' ? VARCHAR : DOUBLE)), CHUNK_ROWS);
   }
 
@@ -288,8 +289,16 @@ export class DatasetWriter {
     return writer;
   }
 
-  /** Starts streaming one table; append rows in time order, then `end()` it before `commit()`. */
-  async beginTable(kind: DataKind, symbol: string, source?: Provenance): Promise<TableWriter> {
+  /**
+   * Starts streaming one table; append rows in time order, then `end()` it before `commit()`.
+   * Errors name the table as `label` (default `<kind>/<symbol>`) and columns by `columnLabels`.
+   */
+  async beginTable(
+    kind: DataKind,
+    symbol: string,
+    source?: Provenance,
+    names: { label?: string; columnLabels?: Readonly<Record<string, string>> } = {},
+  ): Promise<TableWriter> {
     this.checkOpen();
     if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${JSON.stringify(kind)}`);
     checkSymbol(symbol);
@@ -307,10 +316,11 @@ export class DatasetWriter {
     const table = `staging_${this.tableSeq++}`;
     const specs = columnsOf(kind);
     await this.session.conn.run(`CREATE TABLE ${table} (${specs.map((s) => `${sqlIdent(s.name)} ${s.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
-    return new TableWriter(this.session, table, path, kind, symbol, source ?? this.createdBy, key, (file) => {
+    const onEnd = (file: ManifestFile): void => {
       this.pending.delete(key);
       this.files.set(key, file);
-    });
+    };
+    return new TableWriter(this.session, table, path, kind, symbol, source ?? this.createdBy, names.label ?? key, onEnd, names.columnLabels ?? {});
   }
 
   /** Writes a whole table at once. */

@@ -1,0 +1,458 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { DataError, InvalidArgumentError, parseIsoUs, TapedeckError } from '../engine/core/index.js';
+import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
+import { copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
+import type { Manifest, Provenance } from './manifest.js';
+import { columnsOf, type ColumnSpec, type DataKind } from './schema.js';
+import { ROW_NOTE } from './validate.js';
+import { DatasetWriter, type TableWriter } from './writer.js';
+
+/**
+ * Import of CSV or Parquet files into a dataset (one kind and one symbol per call).
+ *
+ * Column matching is case-insensitive and ignores spaces, `_` and `-` (`Open Interest`,
+ * `open_interest` and `openInterest` all match `openInterest`); a few aliases are accepted (COLUMN_ALIASES).
+ * The time column is the one named ts, timestamp, datetime, date or time (in that preference), else an
+ * unnamed first column (pandas' `to_csv` layout `,Open,High,Low,Close,Volume`). Times are ISO-8601
+ * dates or datetimes; a date or a datetime without zone is UTC. A numeric epoch time column is accepted
+ * only with an explicit `epochUnit` (s, ms, us or ns; nanoseconds are truncated to microseconds).
+ * Missing columns take these defaults: bars.volume 0, trades.side 0 (unknown), book.flags 0,
+ * options.underlying the symbol, option greeks missing; any other missing column is an error.
+ * Extra columns (e.g. `Adj Close`) are ignored and listed in the file's provenance.
+ * Rows are kept exactly as they are, in file order: numbers are parsed to the nearest double
+ * (correctly rounded), and nothing is sorted, filled or dropped; bad rows are errors.
+ */
+
+export type EpochUnit = 's' | 'ms' | 'us' | 'ns';
+export const EPOCH_UNITS: readonly EpochUnit[] = ['s', 'ms', 'us', 'ns'];
+
+export interface ImportOptions {
+  /** The input file. */
+  readonly input: string;
+  /** Input format; default from the extension (.parquet/.pq is Parquet, anything else CSV). */
+  readonly format?: 'csv' | 'parquet';
+  readonly kind: DataKind;
+  readonly symbol: string;
+  /** Dataset directory: created if missing, else the table is added to it. */
+  readonly out: string;
+  /** Replace the table if the dataset already has this kind and symbol (otherwise an error). */
+  readonly replace?: boolean;
+  /** Unit of a numeric epoch time column. */
+  readonly epochUnit?: EpochUnit;
+}
+
+export interface ImportResult {
+  readonly manifest: Manifest;
+  readonly rows: number;
+  /** Canonical column -> the input column it came from (absent when defaulted). */
+  readonly mapping: Readonly<Record<string, string>>;
+  readonly ignoredColumns: readonly string[];
+}
+
+/** Accepted names per canonical column, normalized (lower case, no spaces, `_` or `-`). */
+export const COLUMN_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  ts: ['ts', 'timestamp', 'datetime', 'date', 'time'],
+  open: ['open'],
+  high: ['high'],
+  low: ['low'],
+  close: ['close'],
+  volume: ['volume', 'vol'],
+  price: ['price'],
+  size: ['size', 'qty', 'quantity'],
+  side: ['side', 'aggressorside', 'aggressor'],
+  bid: ['bid', 'bidprice'],
+  bidSize: ['bidsize', 'bidqty'],
+  ask: ['ask', 'askprice', 'offer'],
+  askSize: ['asksize', 'askqty', 'offersize'],
+  action: ['action'],
+  flags: ['flags'],
+  underlying: ['underlying', 'underlyingsymbol'],
+  expiry: ['expiry', 'expiration', 'expirationdate', 'expirydate'],
+  strike: ['strike', 'strikeprice'],
+  right: ['right', 'optiontype', 'type', 'putcall', 'callput', 'cp'],
+  last: ['last', 'lastprice'],
+  openInterest: ['openinterest', 'oi'],
+  iv: ['iv', 'impliedvolatility'],
+  delta: ['delta'],
+  gamma: ['gamma'],
+  vega: ['vega'],
+  theta: ['theta'],
+};
+
+/** Words accepted for code columns, besides the numeric codes themselves. */
+export const CODE_WORDS: Readonly<Partial<Record<DataKind, Readonly<Record<string, Readonly<Record<string, number>>>>>>> = {
+  trades: { side: { b: 1, buy: 1, s: -1, sell: -1, n: 0, u: 0, unknown: 0 } },
+  book: { side: { b: 1, bid: 1, a: -1, ask: -1 } },
+  options: { right: { c: 1, call: 1, p: -1, put: -1 } },
+};
+
+const DEFAULTS: Readonly<Partial<Record<DataKind, Readonly<Record<string, number | 'symbol' | 'missing'>>>>> = {
+  bars: { volume: 0 },
+  trades: { side: 0 },
+  book: { flags: 0 },
+  options: { underlying: 'symbol', iv: 'missing', delta: 'missing', gamma: 'missing', vega: 'missing', theta: 'missing' },
+};
+
+const UNNAMED = '(unnamed first column)';
+const BATCH_ROWS = 65536;
+
+function normalize(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
+}
+
+/** How input columns map to the kind's columns. */
+interface ColumnMapping {
+  /** canonical name -> input column index */
+  readonly index: Readonly<Record<string, number>>;
+  /** canonical name -> input column name as the user sees it */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ignored: readonly string[];
+}
+
+/** Maps input column names to the columns of `kind`; throws DataError for a missing required column. */
+export function mapColumns(kind: DataKind, header: readonly string[], file: string): ColumnMapping {
+  const norm = header.map(normalize);
+  const index: Record<string, number> = {};
+  const labels: Record<string, string> = {};
+  const used = new Set<number>();
+  for (const spec of columnsOf(kind)) {
+    const aliases = COLUMN_ALIASES[spec.name] ?? [normalize(spec.name)];
+    let found = -1;
+    for (const a of aliases) {
+      const candidates = norm.flatMap((n, i) => (n === a ? [i] : []));
+      if (candidates.length > 1) {
+        throw new DataError(`columns ${candidates.map((i) => `'${header[i]}'`).join(' and ')} both match '${spec.name}'`, { file, column: header[candidates[1]!]! });
+      }
+      if (candidates.length === 1) {
+        found = candidates[0]!;
+        break;
+      }
+    }
+    if (found < 0 && spec.name === 'ts' && header.length > 0 && /^(|unnamed0|column0|index|indexlevel0)$/.test(norm[0]!)) found = 0;
+    if (found >= 0 && used.has(found)) found = -1;
+    if (found >= 0) {
+      index[spec.name] = found;
+      used.add(found);
+      labels[spec.name] = header[found]!.trim() === '' ? UNNAMED : header[found]!;
+      continue;
+    }
+    if (DEFAULTS[kind]?.[spec.name] === undefined) {
+      const expected = spec.name === 'ts' ? 'a time column (ts, timestamp, datetime, date or time, or an unnamed first column)' : `a column '${spec.name}'`;
+      throw new DataError(`missing column: ${kind} needs ${expected}; the file has ${header.map((h) => `'${h}'`).join(', ')}`, { file, column: spec.name });
+    }
+  }
+  const ignored = header.filter((_, i) => !used.has(i));
+  return { index, labels, ignored };
+}
+
+/** Parses a time value (ISO-8601, or a numeric epoch in `unit`) to integer microseconds. */
+export function parseTimeUs(text: string, unit: EpochUnit | undefined): number {
+  const t = text.trim();
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(t);
+  if (m) {
+    if (unit === undefined) throw new InvalidArgumentError('a numeric epoch time needs its unit (s, ms, us or ns; --epoch-unit on the command line)');
+    const digits = { s: 6, ms: 3, us: 0, ns: -3 }[unit];
+    const [, sign, int, frac = ''] = m;
+    let us: bigint;
+    if (digits >= 0) us = BigInt(int!) * 10n ** BigInt(digits) + BigInt((frac + '000000').slice(0, digits) || '0');
+    else us = BigInt(int!) / 1000n; // nanoseconds: truncated to microseconds (DESIGN.md)
+    const v = Number(sign === '-' ? -us : us);
+    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError('out of range');
+    return v;
+  }
+  try {
+    return parseIsoUs(t, 'time');
+  } catch {
+    throw new InvalidArgumentError('expected an ISO-8601 date or datetime such as 2024-01-31 or 2024-01-31T09:30:00Z');
+  }
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL: Readonly<Record<string, number>> = { nan: Number.NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity };
+
+/** Returns the number written in `text` (correctly rounded), or undefined if it is not a number. */
+export function parseNumber(text: string): number | undefined {
+  const t = text.trim();
+  if (DECIMAL.test(t)) return Number(t);
+  return SPECIAL[t.toLowerCase()];
+}
+
+/** Imports one file as one table of a dataset; nothing is written unless the whole file is valid. */
+export async function importTable(options: ImportOptions): Promise<ImportResult> {
+  const { input, kind, symbol } = options;
+  const format = options.format ?? (/^\.(parquet|pq)$/i.test(extname(input)) ? 'parquet' : 'csv');
+  try {
+    const s = await stat(input);
+    if (!s.isFile()) throw new DataError('not a file', { file: input });
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`unreadable input file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: input });
+  }
+  const sha256 = await fileSha256(input);
+  const writer = await DatasetWriter.open(options.out, {
+    createdBy: { importedFrom: basename(input), format, sha256, kind, symbol },
+    mode: 'update',
+    replaceTables: options.replace === true,
+  });
+  try {
+    const outcome = format === 'csv' ? await importCsv(writer, options) : await importParquet(writer, options);
+    const manifest = await writer.commit();
+    return { manifest, ...outcome };
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+function sourceOf(options: ImportOptions, format: string, mapping: ColumnMapping): Provenance {
+  return {
+    importedFrom: basename(options.input),
+    format,
+    columns: Object.fromEntries(Object.entries(mapping.labels)),
+    ignoredColumns: [...mapping.ignored],
+  };
+}
+
+/** Collects converted rows into column arrays and hands full batches to the table writer. */
+class BatchBuilder {
+  readonly num: Record<string, Float64Array> = {};
+  readonly str: Record<string, string[]> = {};
+  n = 0;
+  rows = 0;
+  constructor(
+    private readonly specs: readonly ColumnSpec[],
+    private readonly table: TableWriter,
+  ) {
+    this.reset();
+  }
+  private reset(): void {
+    for (const s of this.specs) {
+      if (s.type === 'str') this.str[s.name] = [];
+      else this.num[s.name] = new Float64Array(BATCH_ROWS);
+    }
+    this.n = 0;
+  }
+  get full(): boolean {
+    return this.n === BATCH_ROWS;
+  }
+  async flush(): Promise<void> {
+    if (this.n === 0) return;
+    const cols: Record<string, Float64Array | string[]> = {};
+    for (const s of this.specs) cols[s.name] = s.type === 'str' ? this.str[s.name]! : this.num[s.name]!.subarray(0, this.n);
+    await this.table.append(cols);
+    this.rows += this.n;
+    this.reset();
+  }
+}
+
+async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise<Omit<ImportResult, 'manifest'>> {
+  const { input: file, kind, symbol } = options;
+  const specs = columnsOf(kind);
+  const parser = new CsvParser();
+  let mapping: ColumnMapping | null = null;
+  let table: TableWriter | null = null;
+  let builder: BatchBuilder | null = null;
+  let headerLength = 0;
+  let dataRow = 0;
+  const words = CODE_WORDS[kind] ?? {};
+  const defaults = DEFAULTS[kind] ?? {};
+
+  const onRecords = async (records: CsvRecord[]): Promise<void> => {
+    for (const rec of records) {
+      if (mapping === null) {
+        mapping = mapColumns(kind, rec.fields, file);
+        headerLength = rec.fields.length;
+        table = await writer.beginTable(kind, symbol, sourceOf(options, 'csv', mapping), { label: file, columnLabels: mapping.labels });
+        builder = new BatchBuilder(specs, table);
+        continue;
+      }
+      dataRow++;
+      const where = (column: string): { file: string; row: number; column: string } => ({ file, row: dataRow, column: mapping!.labels[column] ?? column });
+      if (rec.fields.length !== headerLength) {
+        throw new DataError(`has ${rec.fields.length} fields, the header has ${headerLength} (line ${rec.line}) ${ROW_NOTE}`, { file, row: dataRow });
+      }
+      const b = builder!;
+      for (const spec of specs) {
+        const idx = mapping.index[spec.name];
+        if (idx === undefined) {
+          const d = defaults[spec.name]!;
+          if (spec.type === 'str') b.str[spec.name]!.push(symbol);
+          else b.num[spec.name]![b.n] = d === 'missing' ? Number.NaN : (d as number);
+          continue;
+        }
+        const text = rec.fields[idx]!;
+        if (spec.type === 'str') {
+          b.str[spec.name]!.push(text.trim());
+          continue;
+        }
+        if (spec.type === 'ts') {
+          try {
+            b.num[spec.name]![b.n] = parseTimeUs(text, options.epochUnit);
+          } catch (err) {
+            throw new DataError(`unparseable date/time ${JSON.stringify(text)}, ${(err as Error).message} (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
+          }
+          continue;
+        }
+        if (text.trim() === '') {
+          if (spec.optional === true) {
+            b.num[spec.name]![b.n] = Number.NaN;
+            continue;
+          }
+          throw new DataError(`empty value (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
+        }
+        let v = parseNumber(text);
+        if (v === undefined) v = words[spec.name]?.[text.trim().toLowerCase()];
+        if (v === undefined) throw new DataError(`not a number: ${JSON.stringify(text)} (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
+        b.num[spec.name]![b.n] = v;
+      }
+      b.n++;
+      if (b.full) await b.flush();
+    }
+  };
+
+  try {
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    for await (const chunk of stream) await onRecords(parser.push(chunk as string));
+    await onRecords(parser.end());
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new DataError(`malformed CSV at line ${err.line}: ${err.message}`, { file });
+    if (err instanceof TapedeckError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(`unreadable CSV file (${code ?? (err as Error).message})`, { file }, { cause: err });
+  }
+  if (mapping === null) throw new DataError('empty file: no header line', { file });
+  if (dataRow === 0) throw new DataError('no data rows after the header', { file });
+  await builder!.flush();
+  await table!.end();
+  const m = mapping as ColumnMapping;
+  return { rows: builder!.rows, mapping: m.labels, ignoredColumns: m.ignored };
+}
+
+/** DuckDB types that hold an absolute time (converted with epoch_us). */
+const TIME_TYPES = /^(TIMESTAMP|DATE)/;
+const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+
+async function importParquet(writer: DatasetWriter, options: ImportOptions): Promise<Omit<ImportResult, 'manifest'>> {
+  const { input: file, kind, symbol } = options;
+  const specs = columnsOf(kind);
+  const session = await DuckSession.open({ threads: 1 });
+  try {
+    const src = `read_parquet(${sqlString(file)})`;
+    let described: Array<[string, string]>;
+    try {
+      const r = await session.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+      described = r.getRows().map((row) => [String(row[0]), String(row[1])]);
+    } catch (err) {
+      throw new DataError(`unreadable Parquet file: ${(err as Error).message.split('\n')[0]}`, { file }, { cause: err });
+    }
+    const header = described.map(([name]) => name);
+    const mapping = mapColumns(kind, header, file);
+    const words = CODE_WORDS[kind] ?? {};
+    const defaults = DEFAULTS[kind] ?? {};
+    // Every column becomes a DOUBLE (NULL or unparseable -> NaN and a flag column), times become epoch us.
+    const exprs: string[] = [];
+    const stringCols: ColumnSpec[] = [];
+    const timeAsText: string[] = [];
+    for (const spec of specs) {
+      const idx = mapping.index[spec.name];
+      if (spec.type === 'str') {
+        stringCols.push(spec);
+        continue;
+      }
+      if (idx === undefined) {
+        const d = defaults[spec.name]!;
+        exprs.push(d === 'missing' ? `'NaN'::DOUBLE` : `${Number(d)}::DOUBLE`);
+        continue;
+      }
+      const [name, type] = described[idx]!;
+      const id = sqlIdent(name);
+      if (spec.type === 'ts' && TIME_TYPES.test(type)) exprs.push(`CAST(epoch_us(CAST(${id} AS TIMESTAMP)) AS DOUBLE)`);
+      else if (spec.type === 'ts' && !NUMERIC_TYPES.test(type)) {
+        timeAsText.push(spec.name);
+        exprs.push(`'NaN'::DOUBLE`);
+      } else if (spec.type === 'ts') {
+        if (options.epochUnit === undefined) throw new DataError(`numeric time column of type ${type}: give its epoch unit (s, ms, us or ns)`, { file, column: name });
+        const scale = { s: '* 1000000', ms: '* 1000', us: '', ns: '// 1000' }[options.epochUnit];
+        exprs.push(`CAST(CAST(${id} AS BIGINT) ${scale} AS DOUBLE)`);
+      } else if (NUMERIC_TYPES.test(type)) exprs.push(`coalesce(CAST(${id} AS DOUBLE), 'NaN'::DOUBLE)`);
+      else {
+        const w = words[spec.name] ?? {};
+        const cases = Object.entries(w).map(([k, v]) => `WHEN ${sqlString(k)} THEN ${v}`).join(' ');
+        const parsed = `TRY_CAST(CAST(${id} AS VARCHAR) AS DOUBLE)`;
+        exprs.push(`coalesce(${cases ? `CASE lower(trim(CAST(${id} AS VARCHAR))) ${cases} ELSE ${parsed} END` : parsed}, 'NaN'::DOUBLE)`);
+      }
+    }
+    const textCols = [
+      ...stringCols.map((s) => (mapping.index[s.name] === undefined ? null : described[mapping.index[s.name]!]![0])),
+      ...timeAsText.map((n) => described[mapping.index[n]!]![0]),
+    ];
+    const textSelect = textCols.map((n) => (n === null ? `NULL::VARCHAR` : `CAST(${sqlIdent(n)} AS VARCHAR)`));
+    const result = await session.conn.stream(`SELECT ${[...exprs, ...textSelect].join(', ')} FROM ${src}`);
+    const numSpecs = specs.filter((s) => s.type !== 'str');
+    const table = await writer.beginTable(kind, symbol, sourceOf(options, 'parquet', mapping), { label: file, columnLabels: mapping.labels });
+    let rows = 0;
+    let checked = false;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      if (!checked) {
+        for (let c = 0; c < numSpecs.length; c++) expectColumnType(chunk, c, TYPE_ID.DOUBLE, numSpecs[c]!.name);
+        checked = true;
+      }
+      const cols: Record<string, Float64Array | string[]> = {};
+      for (let c = 0; c < numSpecs.length; c++) {
+        const arr = new Float64Array(n);
+        copyDoubleColumn(chunk, c, n, arr, 0);
+        cols[numSpecs[c]!.name] = arr;
+      }
+      let t = numSpecs.length;
+      for (const s of stringCols) {
+        const values = chunk.getColumnValues(t++);
+        cols[s.name] = values.map((v, i) => {
+          if (v === null) {
+            if (mapping.index[s.name] === undefined) return symbol;
+            throw new DataError(`missing value ${ROW_NOTE}`, { file, row: rows + i + 1, column: mapping.labels[s.name]! });
+          }
+          return String(v).trim();
+        });
+      }
+      for (const name of timeAsText) {
+        const values = chunk.getColumnValues(t++);
+        const ts = cols[name] as Float64Array;
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          try {
+            if (v === null) throw new InvalidArgumentError('missing value');
+            ts[i] = parseTimeUs(String(v), options.epochUnit);
+          } catch (err) {
+            throw new DataError(`unparseable date/time ${JSON.stringify(v === null ? null : String(v))}, ${(err as Error).message} ${ROW_NOTE}`, {
+              file,
+              row: rows + i + 1,
+              column: mapping.labels[name]!,
+            });
+          }
+        }
+      }
+      await table.append(cols);
+      rows += n;
+    }
+    if (rows === 0) throw new DataError('no data rows', { file });
+    await table.end();
+    return { rows, mapping: mapping.labels, ignoredColumns: mapping.ignored };
+  } catch (err) {
+    if (err instanceof TapedeckError) throw err;
+    throw new DataError(`unreadable Parquet file: ${(err as Error).message.split('\n')[0]}`, { file }, { cause: err });
+  } finally {
+    session.close();
+  }
+}
