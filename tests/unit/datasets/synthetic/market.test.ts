@@ -12,11 +12,12 @@ import {
 import type { TableInput } from '../../../../datasets/writer.js';
 import { columnDifference } from './same-columns.js';
 
-type Cols = Record<string, Float64Array & Int8Array>;
+type ColName = 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume';
+type Cols = Record<ColName, Float64Array>;
 const table = (tables: readonly TableInput[], kind: string, symbol: string): Cols => {
   const t = tables.find((x) => x.kind === kind && x.symbol === symbol);
   if (!t) throw new Error(`no ${kind}/${symbol}`);
-  return t.columns as Cols;
+  return t.columns as unknown as Cols;
 };
 const weekday = (ts: number): number => (Math.floor(ts / US_PER_DAY) + 4) % 7;
 const small: SyntheticMarketOptions = {
@@ -89,7 +90,7 @@ describe('bars', () => {
       const perDay = interval === '1d' ? 1 : interval === '1h' ? 7 : 390;
       expect(b.ts.length).toBe((interval === '1m' ? 5 : 30) * perDay);
       for (let i = 0; i < b.ts.length; i++) {
-        for (const c of ['open', 'high', 'low', 'close', 'volume']) expect(Number.isFinite(b[c]![i]!)).toBe(true);
+        for (const c of ['open', 'high', 'low', 'close', 'volume'] as const) expect(Number.isFinite(b[c][i]!)).toBe(true);
         expect(b.low[i]!).toBeGreaterThan(0);
         expect(b.high[i]!).toBeGreaterThanOrEqual(Math.max(b.open[i]!, b.close[i]!));
         expect(b.low[i]!).toBeLessThanOrEqual(Math.min(b.open[i]!, b.close[i]!));
