@@ -5,14 +5,13 @@ import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDu
 import { RiskEngine } from '../../engine/risk/index.js';
 import { createStrategy } from '../../engine/strategies/index.js';
 import type { Strategy } from '../../engine/strategies/index.js';
-import { openReader, readManifest } from '../../datasets/index.js';
+import { importTable, openReader, readManifest } from '../../datasets/index.js';
 import type { DatasetReader, Manifest } from '../../datasets/index.js';
 import { buildRunReport } from '../../reports/index.js';
 import type { DataProvenance, RunReport } from '../../reports/index.js';
 import { runBacktest } from '../../sim/backtest/index.js';
 import type { BacktestResult, BarBatch, QuoteBatch, TradeBatch } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
-import { importFileAsDataset } from './import-file.js';
 import type { QualifiedScenario } from './load-scenario.js';
 
 /** A dataset directory ready to read, and how to clean up if it was a temporary import. */
@@ -45,7 +44,7 @@ async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes'
   const tmp = await mkdtemp(join(tmpdir(), 'tapedeck-import-'));
   const dir = join(tmp, 'dataset');
   try {
-    await importFileAsDataset(path, kind, symbol, dir);
+    await importTable({ input: path, kind, symbol, out: dir });
     const manifest = await readManifest(dir);
     return { dir, manifest, source: path, cleanup: () => rm(tmp, { recursive: true, force: true }) };
   } catch (err) {
