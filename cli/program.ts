@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { registerDataGenerate } from './commands/data-generate.js';
+import { registerDataImport } from './commands/data-import.js';
+import { registerDataInspect } from './commands/data-inspect.js';
+import { registerDataValidate } from './commands/data-validate.js';
 import { dataCommand } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRun } from './commands/run.js';
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDemo(program);
   registerDataGenerate(dataCommand(program));
+  registerDataImport(dataCommand(program));
+  registerDataInspect(dataCommand(program));
+  registerDataValidate(dataCommand(program));
 
   return program;
 }

@@ -5,5 +5,6 @@ export * from './validate.js';
 export * from './writer.js';
 export * from './reader.js';
 export * from './import.js';
+export * from './validate-dataset.js';
 export { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 export { writeFileAtomic, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling } from './atomic.js';

@@ -309,8 +309,9 @@ function selectColumns(kind: DataKind, names: readonly string[] | undefined): Co
 
 function numericExpr(s: ColumnSpec): string {
   const id = sqlIdent(s.name);
-  if (s.type === 'f64') return s.optional === true ? `coalesce(${id}, 'NaN'::DOUBLE)` : `CAST(${id} AS DOUBLE)`;
-  return `CAST(${id} AS DOUBLE)`;
+  // NULL -> NaN: the raw copy ignores validity, and NaN is what a missing optional value reads as
+  // (in a required column the validator reports it).
+  return `coalesce(CAST(${id} AS DOUBLE), 'NaN'::DOUBLE)`;
 }
 
 /** Opens a streaming reader over dataset `dir` (see ReaderOptions and DatasetReader). */

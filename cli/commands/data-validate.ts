@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { validateDataset } from '../../datasets/validate-dataset.js';
+
+/** Registers `data validate` on the shared `data` command. */
+export function registerDataValidate(data: Command): void {
+  data
+    .command('validate')
+    .description('re-read every file of a dataset, run all data checks and verify the contentHash')
+    .argument('<dir>', 'dataset directory')
+    .addHelpText(
+      'after',
+      `
+Checks the Parquet schema of every file, every row (finite positive prices, high >= low, open and
+close inside [low, high], time order, no duplicate bar times, uncrossed quotes, a consistent and
+uncrossed reconstructed book), row counts and time ranges, and recomputes each table hash and the
+dataset contentHash. Exit code 0 and one OK line, or non-zero with the first problem (file, row,
+column).
+
+Example:
+  $ tapedeck data validate data/demo
+`,
+    )
+    .action(async (dir: string) => {
+      const v = await validateDataset(dir);
+      process.stdout.write(`OK ${dir}: ${v.files} files, ${v.rows} rows, kinds ${v.manifest.kinds.join(',')}, symbols ${v.manifest.symbols.join(',')}, contentHash ${v.contentHash}\n`);
+    });
+}
