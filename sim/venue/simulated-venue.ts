@@ -454,11 +454,10 @@ export class SimulatedVenue {
     const path = this.path;
     path.set(open, high, low, close);
     const scratch = this.scratch;
-    scratch.length = 0;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
       if (!o.active || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
-      this.planBar(o, ts, open, close);
+      this.planBar(o, ts, open, high, low, close);
       if (o.planPos < 0) continue;
       // Insertion by (planPos, seq): lists are short and this allocates nothing.
       let j = scratch.length;
@@ -480,7 +479,8 @@ export class SimulatedVenue {
       }
       if (o.planQty > 0) this.execute(o, o.planPrice, o.planLiquidity, o.planTs, o.planIsLimit, volume);
     }
-    scratch.length = 0;
+    // Setting an array's length is slow in V8; only truncate when something was planned.
+    if (scratch.length !== 0) scratch.length = 0;
     this.cancelArrivedImmediateOrders(s, ts);
     this.compact(s);
   }
@@ -489,7 +489,7 @@ export class SimulatedVenue {
    * Plans what `o` does in the loaded bar without side effects: sets planPos (position along the
    * path, -1 for nothing), planTriggers and, when it fills, planQty > 0 with price, liquidity and ts.
    */
-  private planBar(o: WorkingOrder, ts: number, open: number, close: number): void {
+  private planBar(o: WorkingOrder, ts: number, open: number, high: number, low: number, close: number): void {
     const cfg = this.config;
     const bars = this.path;
     const sign = o.sign;
@@ -507,6 +507,8 @@ export class SimulatedVenue {
     }
     if (o.actsAsLimit) {
       const lim = o.limitPrice;
+      // Cheap range test first: most resting limits are nowhere near the bar.
+      if (buy ? low > lim : high < lim) return;
       if (buy ? (strict ? open < lim : open <= lim) : strict ? open > lim : open >= lim) {
         this.plan(o, 0, open, 'taker', ts, true);
         return;
@@ -518,6 +520,7 @@ export class SimulatedVenue {
     }
     // An untriggered stop or stop-limit: buy stops trigger at or above the stop, sell stops at or below.
     const stop = o.stopPrice;
+    if (buy ? high < stop : low > stop) return;
     let tPos: number;
     let tPrice: number;
     let tSeg: number;
@@ -726,7 +729,7 @@ export class SimulatedVenue {
       const o = list[r]!;
       if (o.active) list[w++] = o;
     }
-    list.length = w;
+    if (w !== list.length) list.length = w;
   }
 
   private reject(orderId: OrderId, ts: number, reason: string): void {
