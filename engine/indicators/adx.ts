@@ -1,6 +1,6 @@
 import { checkPositiveInteger } from '../core/index.js';
 import { Ema } from './ema.js';
-import { requireFinite, type BarIndicator } from './indicator.js';
+import { notFinite, type BarIndicator } from './indicator.js';
 
 /**
  * Average directional index with the directional indicators, as TTR::ADX with its defaults
@@ -26,16 +26,16 @@ export class Adx implements BarIndicator {
   readonly diWarmUp: number;
   private readonly decayNumerator: number;
   private readonly smoothed: Ema;
-  private previousHigh: number;
-  private previousLow: number;
-  private previousClose: number;
-  private plusSum: number;
-  private minusSum: number;
-  private rangeSum: number;
-  private seen: number;
-  private plus: number;
-  private minus: number;
-  private directional: number;
+  private previousHigh = Number.NaN;
+  private previousLow = Number.NaN;
+  private previousClose = Number.NaN;
+  private plusSum = 0;
+  private minusSum = 0;
+  private rangeSum = 0;
+  private seen = 0;
+  private plus = Number.NaN;
+  private minus = Number.NaN;
+  private directional = Number.NaN;
 
   constructor(period = 14) {
     this.period = checkPositiveInteger(period, 'period');
@@ -43,16 +43,6 @@ export class Adx implements BarIndicator {
     this.diWarmUp = period;
     this.decayNumerator = period - 1;
     this.smoothed = new Ema(period, { wilder: true });
-    this.previousHigh = Number.NaN;
-    this.previousLow = Number.NaN;
-    this.previousClose = Number.NaN;
-    this.plusSum = 0;
-    this.minusSum = 0;
-    this.rangeSum = 0;
-    this.seen = 0;
-    this.plus = Number.NaN;
-    this.minus = Number.NaN;
-    this.directional = Number.NaN;
   }
 
   /** Returns the ADX, or NaN while warming up. */
@@ -89,11 +79,11 @@ export class Adx implements BarIndicator {
   }
 
   update(high: number, low: number, close: number): number {
-    requireFinite(high, 'high');
-    requireFinite(low, 'low');
-    requireFinite(close, 'close');
-    this.seen++;
-    if (this.seen > 1) {
+    if (high - high !== 0) notFinite('high', high);
+    if (low - low !== 0) notFinite('low', low);
+    if (close - close !== 0) notFinite('close', close);
+    const seen = ++this.seen;
+    if (seen > 1) {
       const dH = high - this.previousHigh;
       const dL = this.previousLow - low;
       const neither = dH === dL || (dH < 0 && dL < 0);
@@ -102,30 +92,39 @@ export class Adx implements BarIndicator {
       const prev = this.previousClose;
       const range = (high > prev ? high : prev) - (low < prev ? low : prev);
       const n = this.period;
-      if (this.seen <= n) {
+      if (seen <= n) {
         // Seed: the plain sum of the first n - 1 inputs, accumulated left to right as TTR does.
         this.plusSum += plusDM;
         this.minusSum += minusDM;
         this.rangeSum += range;
       } else {
         // Same operation order as TTR's wilderSum: (s * (n - 1)) / n, not s * ((n - 1) / n).
-        this.plusSum = plusDM + (this.plusSum * this.decayNumerator) / n;
-        this.minusSum = minusDM + (this.minusSum * this.decayNumerator) / n;
-        this.rangeSum = range + (this.rangeSum * this.decayNumerator) / n;
-      }
-      if (this.seen > n) {
-        const total = this.rangeSum;
-        this.plus = total > 0 ? (100 * this.plusSum) / total : 0;
-        this.minus = total > 0 ? (100 * this.minusSum) / total : 0;
-        const both = this.plus + this.minus;
-        this.directional = both > 0 ? 100 * (Math.abs(this.plus - this.minus) / both) : 0;
-        this.smoothed.update(this.directional);
+        const k = this.decayNumerator;
+        this.plusSum = plusDM + (this.plusSum * k) / n;
+        this.minusSum = minusDM + (this.minusSum * k) / n;
+        this.rangeSum = range + (this.rangeSum * k) / n;
+        this.updateDirectional();
       }
     }
     this.previousHigh = high;
     this.previousLow = low;
     this.previousClose = close;
     return this.smoothed.value;
+  }
+
+  /**
+   * Derives +DI, -DI and DX from the running sums and feeds DX to the ADX average. Kept apart and
+   * argument-free so that `update` stays small enough for V8 to inline into its caller.
+   */
+  private updateDirectional(): void {
+    const total = this.rangeSum;
+    const plus = total > 0 ? (100 * this.plusSum) / total : 0;
+    const minus = total > 0 ? (100 * this.minusSum) / total : 0;
+    const both = plus + minus;
+    this.plus = plus;
+    this.minus = minus;
+    this.directional = both > 0 ? 100 * (Math.abs(plus - minus) / both) : 0;
+    this.smoothed.update(this.directional);
   }
 
   reset(): void {

@@ -1,6 +1,6 @@
 import { checkPositiveInteger } from '../core/index.js';
 import { Ema } from './ema.js';
-import { requireFinite, type BarIndicator } from './indicator.js';
+import { notFinite, type BarIndicator } from './indicator.js';
 
 /**
  * Average true range, as TTR::ATR with its defaults (n = 14, maType EMA with wilder = TRUE).
@@ -14,17 +14,14 @@ export class Atr implements BarIndicator {
   readonly period: number;
   readonly warmUp: number;
   private readonly average: Ema;
-  private previousClose: number;
-  private range: number;
-  private seen: number;
+  private previousClose = Number.NaN;
+  private range = Number.NaN;
+  private seen = 0;
 
   constructor(period = 14) {
     this.period = checkPositiveInteger(period, 'period');
     this.warmUp = period;
     this.average = new Ema(period, { wilder: true });
-    this.previousClose = Number.NaN;
-    this.range = Number.NaN;
-    this.seen = 0;
   }
 
   /** Returns the average true range, or NaN while warming up. */
@@ -46,9 +43,9 @@ export class Atr implements BarIndicator {
   }
 
   update(high: number, low: number, close: number): number {
-    requireFinite(high, 'high');
-    requireFinite(low, 'low');
-    requireFinite(close, 'close');
+    if (high - high !== 0) notFinite('high', high);
+    if (low - low !== 0) notFinite('low', low);
+    if (close - close !== 0) notFinite('close', close);
     this.seen++;
     if (this.seen > 1) {
       const prev = this.previousClose;

@@ -1,5 +1,5 @@
 import { checkPositive } from '../core/index.js';
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 import { RollingStd } from './rolling-std.js';
 
 /** Options of {@link BollingerBands}. */
@@ -24,23 +24,19 @@ export interface BollingerBandsOptions {
  */
 export class BollingerBands implements ScalarIndicator {
   readonly period: number;
-  readonly k: number;
+  readonly k: number = Number.NaN;
   readonly warmUp: number;
   private readonly std: RollingStd;
-  private mid: number;
-  private up: number;
-  private down: number;
-  private pctB: number;
+  private mid = Number.NaN;
+  private up = Number.NaN;
+  private down = Number.NaN;
+  private pctB = Number.NaN;
 
   constructor(options: BollingerBandsOptions = {}) {
     this.std = new RollingStd(options.period ?? 20, { sample: false });
     this.period = this.std.period;
     this.k = checkPositive(options.k ?? 2, 'k');
     this.warmUp = this.std.warmUp;
-    this.mid = Number.NaN;
-    this.up = Number.NaN;
-    this.down = Number.NaN;
-    this.pctB = Number.NaN;
   }
 
   /** Returns the middle band (the window mean), or NaN while warming up. */
@@ -77,7 +73,7 @@ export class BollingerBands implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
+    if (x - x !== 0) notFinite('x', x);
     const sd = this.std.update(x);
     if (!this.std.ready) return this.mid;
     const mid = this.std.mean;

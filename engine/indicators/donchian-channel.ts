@@ -1,4 +1,4 @@
-import { requireFinite, type Indicator } from './indicator.js';
+import { notFinite, type Indicator } from './indicator.js';
 import { RollingMax, RollingMin } from './rolling-extreme.js';
 
 /**
@@ -13,14 +13,13 @@ export class DonchianChannel implements Indicator {
   readonly warmUp: number;
   private readonly highs: RollingMax;
   private readonly lows: RollingMin;
-  private mid: number;
+  private mid = Number.NaN;
 
   constructor(period = 10) {
     this.highs = new RollingMax(period);
     this.lows = new RollingMin(period);
     this.period = period;
     this.warmUp = period - 1;
-    this.mid = Number.NaN;
   }
 
   /** Returns the middle band, or NaN while warming up. */
@@ -53,8 +52,8 @@ export class DonchianChannel implements Indicator {
 
   /** Consumes one bar's high and low and returns the middle band, or NaN while warming up. */
   update(high: number, low: number): number {
-    requireFinite(high, 'high');
-    requireFinite(low, 'low');
+    if (high - high !== 0) notFinite('high', high);
+    if (low - low !== 0) notFinite('low', low);
     const up = this.highs.update(high);
     const down = this.lows.update(low);
     if (this.highs.ready) this.mid = (up + down) / 2;

@@ -1,5 +1,5 @@
 import { checkPositiveInteger } from '../core/index.js';
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /** Options of {@link Ema}. */
 export interface EmaOptions {
@@ -18,21 +18,18 @@ export class Ema implements ScalarIndicator {
   /** Returns the number of inputs averaged into the seed (and that sets the ratio). */
   readonly period: number;
   /** Returns the smoothing factor applied to each new input. */
-  readonly ratio: number;
+  readonly ratio: number = Number.NaN;
   readonly warmUp: number;
-  private readonly keep: number;
-  private seen: number;
-  private seed: number;
-  private current: number;
+  private readonly keep: number = Number.NaN;
+  private seen = 0;
+  private seed = 0;
+  private current = Number.NaN;
 
   constructor(period: number, options: EmaOptions = {}) {
     this.period = checkPositiveInteger(period, 'period');
     this.ratio = options.wilder === true ? 1.0 / period : 2.0 / (period + 1);
     this.keep = 1 - this.ratio;
     this.warmUp = period - 1;
-    this.seen = 0;
-    this.seed = 0;
-    this.current = Number.NaN;
   }
 
   get value(): number {
@@ -48,7 +45,7 @@ export class Ema implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
+    if (x - x !== 0) notFinite('x', x);
     this.seen++;
     if (this.seen > this.period) {
       this.current = x * this.ratio + this.current * this.keep;

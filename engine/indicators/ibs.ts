@@ -1,4 +1,4 @@
-import { requireFinite, type BarIndicator } from './indicator.js';
+import { notFinite, type BarIndicator } from './indicator.js';
 
 /**
  * Returns the internal bar strength `(close - low) / (high - low)`: 0 when a bar closes at its low,
@@ -17,13 +17,11 @@ export function internalBarStrength(high: number, low: number, close: number): n
  */
 export class Ibs implements BarIndicator {
   readonly warmUp: number;
-  private seen: number;
-  private current: number;
+  private seen = 0;
+  private current = Number.NaN;
 
   constructor() {
     this.warmUp = 0;
-    this.seen = 0;
-    this.current = Number.NaN;
   }
 
   /** Returns the IBS of the last bar, NaN before the first. */
@@ -40,9 +38,9 @@ export class Ibs implements BarIndicator {
   }
 
   update(high: number, low: number, close: number): number {
-    requireFinite(high, 'high');
-    requireFinite(low, 'low');
-    requireFinite(close, 'close');
+    if (high - high !== 0) notFinite('high', high);
+    if (low - low !== 0) notFinite('low', low);
+    if (close - close !== 0) notFinite('close', close);
     this.seen++;
     this.current = internalBarStrength(high, low, close);
     return this.current;

@@ -1,6 +1,6 @@
 import { checkCondition, checkPositiveInteger } from '../core/index.js';
 import { Ema } from './ema.js';
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /** Options of {@link Macd}. */
 export interface MacdOptions {
@@ -37,8 +37,8 @@ export class Macd implements ScalarIndicator {
   private readonly fastEma: Ema;
   private readonly slowEma: Ema;
   private readonly signalEma: Ema;
-  private line: number;
-  private hist: number;
+  private line = Number.NaN;
+  private hist = Number.NaN;
 
   constructor(options: MacdOptions = {}) {
     this.fast = checkPositiveInteger(options.fast ?? 12, 'fast');
@@ -54,8 +54,6 @@ export class Macd implements ScalarIndicator {
     this.fastEma = new Ema(this.fast);
     this.slowEma = new Ema(this.slow);
     this.signalEma = new Ema(this.signalPeriod);
-    this.line = Number.NaN;
-    this.hist = Number.NaN;
   }
 
   /** Returns the MACD line, or NaN while warming up. */
@@ -92,7 +90,7 @@ export class Macd implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
+    if (x - x !== 0) notFinite('x', x);
     const f = this.fastEma.update(x);
     const s = this.slowEma.update(x);
     if (!this.slowEma.ready) return this.line;

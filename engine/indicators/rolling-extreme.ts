@@ -1,5 +1,5 @@
 import { checkPositiveInteger } from '../core/index.js';
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /**
  * Rolling maximum or minimum over the last `period` values, as TTR::runMax / TTR::runMin.
@@ -17,10 +17,10 @@ export class RollingExtreme implements ScalarIndicator {
   private readonly sign: number;
   private readonly values: Float64Array;
   private readonly positions: Float64Array;
-  private head: number;
-  private size: number;
-  private seen: number;
-  private current: number;
+  private head = 0;
+  private size = 0;
+  private seen = 0;
+  private current = Number.NaN;
 
   /** `sign` 1 tracks the maximum, -1 the minimum. */
   constructor(period: number, sign: 1 | -1) {
@@ -29,10 +29,6 @@ export class RollingExtreme implements ScalarIndicator {
     this.sign = sign;
     this.values = new Float64Array(period);
     this.positions = new Float64Array(period);
-    this.head = 0;
-    this.size = 0;
-    this.seen = 0;
-    this.current = Number.NaN;
   }
 
   get value(): number {
@@ -48,7 +44,7 @@ export class RollingExtreme implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
+    if (x - x !== 0) notFinite('x', x);
     const n = this.period;
     const v = this.sign * x;
     const t = ++this.seen;

@@ -1,5 +1,5 @@
 import { checkInteger, checkCondition } from '../core/index.js';
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /** Options of {@link RollingStd}. */
 export interface RollingStdOptions {
@@ -29,14 +29,14 @@ export class RollingStd implements ScalarIndicator {
   readonly warmUp: number;
   private readonly window: Float64Array;
   private readonly divisor: number;
-  private pos: number;
-  private seen: number;
-  private sum: number;
-  private compensation: number;
-  private avg: number;
-  private m2: number;
-  private m2Peak: number;
-  private current: number;
+  private pos = 0;
+  private seen = 0;
+  private sum = 0;
+  private compensation = 0;
+  private avg = Number.NaN;
+  private m2 = 0;
+  private m2Peak = 0;
+  private current = Number.NaN;
 
   constructor(period: number, options: RollingStdOptions = {}) {
     checkInteger(period, 'period');
@@ -46,14 +46,6 @@ export class RollingStd implements ScalarIndicator {
     this.divisor = this.sample ? period - 1 : period;
     this.warmUp = period - 1;
     this.window = new Float64Array(period);
-    this.pos = 0;
-    this.seen = 0;
-    this.sum = 0;
-    this.compensation = 0;
-    this.avg = Number.NaN;
-    this.m2 = 0;
-    this.m2Peak = 0;
-    this.current = Number.NaN;
   }
 
   /** Returns the standard deviation of the window, or NaN while warming up. */
@@ -81,49 +73,60 @@ export class RollingStd implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
+    if (x - x !== 0) notFinite('x', x);
     const n = this.period;
-    const leaving = this.window[this.pos]!;
-    this.window[this.pos] = x;
-    this.pos = this.pos + 1 === n ? 0 : this.pos + 1;
-    this.seen++;
-    const full = this.seen > n;
+    const pos = this.pos;
+    const leaving = this.window[pos]!;
+    this.window[pos] = x;
+    this.pos = pos + 1 === n ? 0 : pos + 1;
+    const seen = ++this.seen;
     // Compensated window sum, the same operations as Sma.update.
+    // TwoSum (Knuth): `s - (t - b) + (x - b)` is the exact rounding error of `t = s + x` whatever
+    // the magnitudes; the errors are accumulated apart in `c`.
     let s = this.sum;
     let t = s + x;
-    let c = this.compensation + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s);
-    if (full) {
+    let b = t - s;
+    let c = this.compensation + (s - (t - b) + (x - b));
+    if (seen > n) {
       s = t;
       t = s - leaving;
-      c += Math.abs(s) >= Math.abs(leaving) ? s - t - leaving : -leaving - t + s;
+      b = t - s;
+      c += s - (t - b) + (-leaving - b);
     }
     this.sum = t;
     this.compensation = c;
+    if (seen < n) return Number.NaN;
     const oldMean = this.avg;
-    const newMean = (t + c) / (full ? n : this.seen);
-    this.avg = newMean;
-    if (full) this.m2 += (x - leaving) * (x - newMean + leaving - oldMean);
-    else if (this.seen > 1) this.m2 += (x - oldMean) * (x - newMean);
-    if (this.m2 > this.m2Peak) this.m2Peak = this.m2;
+    const mean = (t + c) / n;
+    this.avg = mean;
     // The sliding update's rounding error is relative to the largest sum of squares since the last
-    // exact pass, so it is refreshed exactly, two-pass, each time the ring wraps (amortized O(1))
-    // and whenever the sum of squares collapses below 1/1024 of that peak (an outlier leaving the
-    // window, a series turning flat), which would otherwise magnify the error relative to it.
-    if (this.pos === 0 || (this.m2 < this.m2Peak * COLLAPSE && this.seen > 1)) {
-      const count = full ? n : this.seen;
-      let m2 = 0;
-      for (let k = 0, i = this.pos - count; k < count; k++, i++) {
-        const d = this.window[i < 0 ? i + n : i]! - newMean;
-        m2 += d * d;
-      }
-      this.m2 = m2;
-      this.m2Peak = m2;
-    }
-    if (this.seen < n) return this.current;
+    // exact pass, so the sum is recomputed exactly, two-pass, when the window first fills, each time
+    // the ring wraps (amortized O(1)), and whenever it collapses below 1/1024 of that peak (an
+    // outlier leaving the window, a series turning flat), which would magnify the error relative to it.
+    let m2 = this.m2 + (x - leaving) * (x - mean + leaving - oldMean);
+    if (m2 > this.m2Peak) this.m2Peak = m2;
+    if (this.pos === 0 || m2 < this.m2Peak * COLLAPSE) m2 = this.refreshSumOfSquares();
+    this.m2 = m2;
     // The sliding update can leave a tiny negative residue when the window is constant.
-    const m2 = this.m2 > 0 ? this.m2 : 0;
-    this.current = Math.sqrt(m2 / this.divisor);
-    return this.current;
+    const sd = Math.sqrt((m2 > 0 ? m2 : 0) / this.divisor);
+    this.current = sd;
+    return sd;
+  }
+
+  /**
+   * Returns the sum of squared deviations from `avg` over the full window, oldest value first, and
+   * makes it the new peak.
+   */
+  private refreshSumOfSquares(): number {
+    const n = this.period;
+    const mean = this.avg;
+    let m2 = 0;
+    for (let k = 0, i = this.pos; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
+      const d = this.window[i]! - mean;
+      m2 += d * d;
+    }
+    this.m2Peak = m2;
+    return m2;
   }
 
   reset(): void {

@@ -1,6 +1,6 @@
 import { checkPositiveInteger } from '../core/index.js';
 import { Ema } from './ema.js';
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /**
  * Relative strength index, as TTR::RSI with its defaults (n = 14, maType EMA with wilder = TRUE):
@@ -17,18 +17,15 @@ export class Rsi implements ScalarIndicator {
   readonly warmUp: number;
   private readonly gains: Ema;
   private readonly losses: Ema;
-  private previous: number;
-  private seen: number;
-  private current: number;
+  private previous = Number.NaN;
+  private seen = 0;
+  private current = Number.NaN;
 
   constructor(period = 14) {
     this.period = checkPositiveInteger(period, 'period');
     this.warmUp = period;
     this.gains = new Ema(period, { wilder: true });
     this.losses = new Ema(period, { wilder: true });
-    this.previous = Number.NaN;
-    this.seen = 0;
-    this.current = Number.NaN;
   }
 
   get value(): number {
@@ -54,7 +51,7 @@ export class Rsi implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
+    if (x - x !== 0) notFinite('x', x);
     this.seen++;
     if (this.seen > 1) {
       const move = x - this.previous;

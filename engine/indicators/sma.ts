@@ -1,34 +1,30 @@
 import { checkPositiveInteger } from '../core/index.js';
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /**
  * Simple moving average over the last `period` values, as TTR::SMA (runMean).
  *
- * Warm-up: `period - 1` updates return NaN. The window sum is kept with Neumaier's compensated
- * summation (one compensated add for the entering value, one for the leaving value) so a
- * million-step run stays within a few ulps of the naive mean of the window, with strictly O(1)
- * work per update and no periodic recompute.
+ * Warm-up: `period - 1` updates return NaN. The window sum is compensated: the exact rounding error
+ * of each addition (of the entering value, and of the negated leaving value) is recovered by
+ * TwoSum and accumulated apart (Neumaier-style), so a million-step run stays within a few ulps of
+ * the naive mean of the window, with strictly O(1) work per update and no periodic recompute. The
+ * residual error is about eps^2 times the largest value that has passed through the window.
  */
 export class Sma implements ScalarIndicator {
   /** Returns the window length. */
   readonly period: number;
   readonly warmUp: number;
   private readonly window: Float64Array;
-  private pos: number;
-  private seen: number;
-  private sum: number;
-  private compensation: number;
-  private current: number;
+  private pos = 0;
+  private seen = 0;
+  private sum = 0;
+  private compensation = 0;
+  private current = Number.NaN;
 
   constructor(period: number) {
     this.period = checkPositiveInteger(period, 'period');
     this.warmUp = period - 1;
     this.window = new Float64Array(period);
-    this.pos = 0;
-    this.seen = 0;
-    this.sum = 0;
-    this.compensation = 0;
-    this.current = Number.NaN;
   }
 
   get value(): number {
@@ -44,19 +40,23 @@ export class Sma implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
-    const leaving = this.window[this.pos]!;
-    this.window[this.pos] = x;
-    this.pos = this.pos + 1 === this.period ? 0 : this.pos + 1;
+    if (x - x !== 0) notFinite('x', x);
+    const pos = this.pos;
+    const leaving = this.window[pos]!;
+    this.window[pos] = x;
+    this.pos = pos + 1 === this.period ? 0 : pos + 1;
     this.seen++;
-    // Neumaier: the rounding error of each addition is recovered exactly and accumulated apart.
+    // TwoSum (Knuth): `s - (t - b) + (x - b)` is the exact rounding error of `t = s + x` whatever
+    // the magnitudes; the errors are accumulated apart in `c`.
     let s = this.sum;
     let t = s + x;
-    let c = this.compensation + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s);
+    let b = t - s;
+    let c = this.compensation + (s - (t - b) + (x - b));
     if (this.seen > this.period) {
       s = t;
       t = s - leaving;
-      c += Math.abs(s) >= Math.abs(leaving) ? s - t - leaving : -leaving - t + s;
+      b = t - s;
+      c += s - (t - b) + (-leaving - b);
     }
     this.sum = t;
     this.compensation = c;

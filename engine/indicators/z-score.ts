@@ -1,4 +1,4 @@
-import { requireFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type ScalarIndicator } from './indicator.js';
 import { RollingStd, type RollingStdOptions } from './rolling-std.js';
 
 /**
@@ -13,14 +13,13 @@ export class ZScore implements ScalarIndicator {
   readonly period: number;
   readonly warmUp: number;
   private readonly std: RollingStd;
-  private current: number;
+  private current = Number.NaN;
 
   /** `options.sample` chooses the sample (default, as TTR::runSD) or population deviation. */
   constructor(period: number, options: RollingStdOptions = {}) {
     this.std = new RollingStd(period, options);
     this.period = period;
     this.warmUp = this.std.warmUp;
-    this.current = Number.NaN;
   }
 
   get value(): number {
@@ -46,7 +45,7 @@ export class ZScore implements ScalarIndicator {
   }
 
   update(x: number): number {
-    requireFinite(x, 'x');
+    if (x - x !== 0) notFinite('x', x);
     const sd = this.std.update(x);
     if (!this.std.ready) return this.current;
     this.current = sd > 0 ? (x - this.std.mean) / sd : 0;
