@@ -3,7 +3,7 @@ import { Ibs } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
-import { checkSymbols, SymbolView, viewFor } from './symbol-view.js';
+import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 
 /** A time-of-day window in UTC, `HHMM` (or `HH:MM`) strings; `end` may be `2400`; start > end wraps past midnight. */
 export interface SessionWindow {
@@ -115,7 +115,7 @@ export class IbsStrategy implements Strategy {
   readonly id: StrategyId;
   readonly symbols: readonly Symbol_[];
   readonly params: IbsParams;
-  private readonly views: Map<string, IbsView>;
+  private readonly views: SymbolViews<IbsView>;
   /** Session windows as minute pairs [start0, end0, start1, end1, ...]; empty means always. */
   private readonly windows: Int32Array;
   private readonly stopFactor: number;
@@ -130,7 +130,7 @@ export class IbsStrategy implements Strategy {
     this.symbols = checkSymbols(symbols);
     this.params = ibsParams(params);
     const p = this.params;
-    this.views = new Map(this.symbols.map((s) => [s, new IbsView(s)]));
+    this.views = new SymbolViews('ibs', this.symbols.map((s) => new IbsView(s)));
     this.windows = Int32Array.from(
       (p.sessions ?? []).flatMap((w, i) => [parseClock(w.start, `sessions[${i}].start`), parseClock(w.end, `sessions[${i}].end`)]),
     );
@@ -144,7 +144,7 @@ export class IbsStrategy implements Strategy {
   }
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
-    const v = viewFor(this.views, bars.symbol, 'ibs');
+    const v = this.views.get(bars.symbol);
     const close = bars.close(0);
     const ibs = v.ibs.update(bars.high(0), bars.low(0), close);
     const p = this.params;

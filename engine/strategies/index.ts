@@ -2,7 +2,7 @@ export type { BarSeries, Strategy, StrategyContext, TargetOptions } from './cont
 export * from './trade-mode.js';
 export * from './position-sizing.js';
 export { checkBoolean, withDefaults } from './strategy-params.js';
-export { checkSymbols, SymbolView } from './symbol-view.js';
+export { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 export * from './moving-average-cross.js';
 export * from './sma-cross.js';
 export * from './ema-cross.js';

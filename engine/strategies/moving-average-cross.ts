@@ -3,7 +3,7 @@ import type { ScalarIndicator } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
-import { checkSymbols, SymbolView, viewFor } from './symbol-view.js';
+import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
 
 /** Parameters of the moving-average crossover strategies (`sma_cross`, `ema_cross`). */
@@ -81,8 +81,7 @@ export class MovingAverageCrossStrategy implements Strategy {
   readonly id: StrategyId;
   readonly symbols: readonly Symbol_[];
   readonly params: MovingAverageCrossParams;
-  private readonly name: string;
-  private readonly views: Map<string, CrossView>;
+  private readonly views: SymbolViews<CrossView>;
   private readonly reasonAbove: string;
   private readonly reasonBelow: string;
 
@@ -99,17 +98,16 @@ export class MovingAverageCrossStrategy implements Strategy {
     symbols: readonly string[],
     params: MovingAverageCrossParams,
   ) {
-    this.name = name;
     this.id = strategyId(id);
     this.symbols = checkSymbols(symbols);
     this.params = params;
-    this.views = new Map(this.symbols.map((s) => [s, new CrossView(s, createAverage(params.fast), createAverage(params.slow))]));
+    this.views = new SymbolViews(name, this.symbols.map((s) => new CrossView(s, createAverage(params.fast), createAverage(params.slow))));
     this.reasonAbove = `${label}(${params.fast}) crossed above ${label}(${params.slow})`;
     this.reasonBelow = `${label}(${params.fast}) crossed below ${label}(${params.slow})`;
   }
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
-    const v = viewFor(this.views, bars.symbol, this.name);
+    const v = this.views.get(bars.symbol);
     const close = bars.close(0);
     const fast = v.fast.update(close);
     const slow = v.slow.update(close);
@@ -119,16 +117,25 @@ export class MovingAverageCrossStrategy implements Strategy {
     v.previousFast = fast;
     v.previousSlow = slow;
     // NaN (no previous ready bar) compares false both ways, so the first ready bar never crosses.
-    if (prevFast < prevSlow && fast > slow) {
-      const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
-      v.change(ctx, 1, size, 1, this.reasonAbove);
-    } else if (prevFast > prevSlow && fast < slow) {
-      if (this.params.mode === 'long_only') {
-        v.change(ctx, 0, 0, 0, this.reasonBelow);
-      } else {
-        const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
-        v.change(ctx, -1, -size, 1, this.reasonBelow);
-      }
+    if (prevFast < prevSlow && fast > slow) this.onCross(ctx, v, 1, bars);
+    else if (prevFast > prevSlow && fast < slow) this.onCross(ctx, v, -1, bars);
+  }
+
+  /**
+   * Acts on a cross. Kept out of onBar, and given the series rather than the close, so that onBar
+   * stays small enough for V8 to inline the indicator updates and passes no double to a call that
+   * is not inlined: either would box a number on the heap, an allocation per bar (measured with
+   * --trace-gc: ~30 scavenges per 8M bars before, none after).
+   */
+  private onCross(ctx: StrategyContext, v: CrossView, direction: 1 | -1, bars: BarSeries): void {
+    const p = this.params;
+    const close = bars.close(0);
+    if (direction === 1) {
+      v.change(ctx, 1, positionSize(p.sizing, p.fractional, ctx.equity(), close), 1, this.reasonAbove);
+    } else if (p.mode === 'long_only') {
+      v.change(ctx, 0, 0, 0, this.reasonBelow);
+    } else {
+      v.change(ctx, -1, -positionSize(p.sizing, p.fractional, ctx.equity(), close), 1, this.reasonBelow);
     }
   }
 }

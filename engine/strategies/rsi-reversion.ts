@@ -3,7 +3,7 @@ import { Rsi } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
-import { checkSymbols, SymbolView, viewFor } from './symbol-view.js';
+import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
 
 /** Parameters of `rsi_reversion`. */
@@ -90,7 +90,7 @@ export class RsiReversionStrategy implements Strategy {
   readonly id: StrategyId;
   readonly symbols: readonly Symbol_[];
   readonly params: RsiReversionParams;
-  private readonly views: Map<string, RsiView>;
+  private readonly views: SymbolViews<RsiView>;
   private readonly longShort: boolean;
   private readonly exitLevel: number;
   private readonly reasonLong: string;
@@ -103,7 +103,7 @@ export class RsiReversionStrategy implements Strategy {
     this.symbols = checkSymbols(symbols);
     this.params = rsiReversionParams(params);
     const p = this.params;
-    this.views = new Map(this.symbols.map((s) => [s, new RsiView(s, new Rsi(p.period))]));
+    this.views = new SymbolViews('rsi_reversion', this.symbols.map((s) => new RsiView(s, new Rsi(p.period))));
     this.longShort = p.mode === 'long_short';
     // NaN disables the exit-level comparisons (every comparison with NaN is false).
     this.exitLevel = p.exitLevel ?? Number.NaN;
@@ -114,7 +114,7 @@ export class RsiReversionStrategy implements Strategy {
   }
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
-    const v = viewFor(this.views, bars.symbol, 'rsi_reversion');
+    const v = this.views.get(bars.symbol);
     const close = bars.close(0);
     const rsi = v.rsi.update(close);
     if (!v.rsi.ready) return;

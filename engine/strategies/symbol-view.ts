@@ -48,9 +48,28 @@ export class SymbolView {
   }
 }
 
-/** Returns the per-symbol state for `symbol`, or throws when the strategy was not given that symbol. */
-export function viewFor<V>(views: ReadonlyMap<string, V>, symbol: string, strategy: string): V {
-  const v = views.get(symbol);
-  if (v === undefined) throw new InvariantError(`${strategy} received a bar for ${symbol}, which is not one of its symbols`);
-  return v;
+/**
+ * The per-symbol views of a strategy. `get` remembers the last view it returned, so a strategy on
+ * one symbol (the common case) skips the map lookup on every bar.
+ */
+export class SymbolViews<V extends SymbolView> {
+  private readonly byName: Map<string, V>;
+  private last: V;
+
+  constructor(
+    private readonly strategy: string,
+    views: readonly V[],
+  ) {
+    this.byName = new Map(views.map((v) => [v.symbol, v]));
+    this.last = views[0]!;
+  }
+
+  /** Returns the view of `symbol`, or throws when the strategy was not given that symbol. */
+  get(symbol: string): V {
+    if (this.last.symbol === symbol) return this.last;
+    const v = this.byName.get(symbol);
+    if (v === undefined) throw new InvariantError(`${this.strategy} received a bar for ${symbol}, which is not one of its symbols`);
+    this.last = v;
+    return v;
+  }
 }
