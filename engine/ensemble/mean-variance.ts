@@ -278,7 +278,7 @@ export function optimizeWeights(input: OptimizeWeightsInput): OptimizationResult
   const eigenvalues = symmetricEigenvalues(sig, n);
   const minEig = eigenvalues[0]!;
   const maxEig = eigenvalues[n - 1]!;
-  if (minEig < -PSD_TOLERANCE * Math.max(Math.abs(maxEig), Number.MIN_VALUE)) {
+  if (!(minEig >= -PSD_TOLERANCE * Math.max(Math.abs(maxEig), Number.MIN_VALUE))) {
     return failed(input, n, 'invalid_input', `sigma is not positive semi-definite: smallest eigenvalue ${minEig}`, false, Number.NaN);
   }
   const conditionNumber = minEig > 0 ? maxEig / minEig : Infinity;

@@ -21,7 +21,8 @@ let workspace = new EigenWorkspace(0);
 
 /**
  * Returns the eigenvalues of the symmetric `n x n` row-major matrix `a`, in ascending order, in
- * `out` (a new Float64Array when omitted). Only the lower triangle is read.
+ * `out` (a new Float64Array when omitted). Only the lower triangle is read. A non-finite entry
+ * gives NaN eigenvalues.
  */
 export function symmetricEigenvalues(a: Float64Array, n: number, out?: Float64Array): Float64Array {
   const result = out ?? new Float64Array(n);
@@ -32,14 +33,23 @@ export function symmetricEigenvalues(a: Float64Array, n: number, out?: Float64Ar
   }
   if (workspace.n !== n) workspace = new EigenWorkspace(n);
   const { v, d, e } = workspace;
+  // Scaling by the largest entry keeps tiny (even subnormal) matrices away from underflow in the
+  // rotations; the eigenvalues scale back exactly by the same factor.
+  let maxAbs = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) maxAbs = Math.max(maxAbs, Math.abs(a[i * n + j]!));
+  if (maxAbs === 0 || !Number.isFinite(maxAbs)) {
+    result.fill(maxAbs === 0 ? 0 : Number.NaN, 0, n);
+    return result;
+  }
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
-    v[i * n + j] = a[i * n + j]!;
-    v[j * n + i] = a[i * n + j]!;
+    const x = a[i * n + j]! / maxAbs;
+    v[i * n + j] = x;
+    v[j * n + i] = x;
   }
   tred2(n, v, d, e);
   tql2(n, d, e);
   d.sort();
-  result.set(d);
+  for (let i = 0; i < n; i++) result[i] = d[i]! * maxAbs;
   return result;
 }
 
@@ -122,10 +132,13 @@ function tql2(n: number, d: Float64Array, e: Float64Array): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;
+  // The negligibility test uses the norm of the whole tridiagonal matrix rather than JAMA's running
+  // maximum: with a zero leading diagonal the running maximum can be a lone subnormal off-diagonal
+  // entry, which never tests negligible and overflows the shift.
   let tst1 = 0;
+  for (let i = 0; i < n; i++) tst1 = Math.max(tst1, Math.abs(d[i]!) + Math.abs(e[i]!));
   const eps = Number.EPSILON;
   for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
     let m = l;
     while (m < n) {
       if (Math.abs(e[m]!) <= eps * tst1) break;
