@@ -12,6 +12,10 @@ export interface ThroughputResult {
   median: number;
   samples: number;
   note?: string;
+  /** Median items per CPU-second of this process (user + system): what one core delivers while the
+   * benchmark has it, which stays meaningful when other processes load the machine. Only for
+   * single-threaded work; absent when not measured. */
+  cpuMedian?: number;
 }
 
 /** Options of {@link measure}. */
@@ -22,6 +26,9 @@ export interface MeasureOptions {
   warmup?: number;
   /** Shown next to the figure. */
   note?: string;
+  /** Also report the CPU-time rate (`cpuMedian`). Default false: only meaningful for single-threaded
+   * work; with DuckDB or worker threads the process CPU time sums over threads. */
+  cpuTime?: boolean;
   /** Called before every run (timed or not), outside the timing, e.g. to rebuild sources. */
   setup?: () => void | Promise<void>;
 }
@@ -34,12 +41,20 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Returns the seconds `fn` takes (awaiting it if it returns a Promise). */
+/** Returns the wall-clock seconds `fn` takes (awaiting it if it returns a Promise). */
 export async function timeSeconds(fn: () => unknown): Promise<number> {
+  return (await timeWallAndCpu(fn)).wall;
+}
+
+/** Returns the wall-clock and process CPU seconds (user + system) `fn` takes. */
+export async function timeWallAndCpu(fn: () => unknown): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = fn();
   if (r instanceof Promise) await r;
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1e6 };
 }
 
 /**
@@ -56,12 +71,17 @@ export async function measure(
   const runs = options.runs ?? 7;
   const warmup = options.warmup ?? 2;
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   for (let r = 0; r < warmup + runs; r++) {
     if (options.setup) await options.setup();
-    const seconds = await timeSeconds(fn);
-    if (r >= warmup) rates.push(itemsPerRun / seconds);
+    const t = await timeWallAndCpu(fn);
+    if (r >= warmup) {
+      rates.push(itemsPerRun / t.wall);
+      cpuRates.push(itemsPerRun / t.cpu);
+    }
   }
   const result: ThroughputResult = { name, unit, median: median(rates), samples: runs };
+  if (options.cpuTime === true) result.cpuMedian = median(cpuRates);
   if (options.note !== undefined) result.note = options.note;
   return result;
 }
@@ -75,13 +95,17 @@ export function formatRate(value: number): string {
   return value.toFixed(2);
 }
 
-/** Returns the rows as a Markdown table `name | median | unit | samples` (with notes when any). */
+/**
+ * Returns the rows as a Markdown table `name | median | cpu median | unit | samples` (`note` when
+ * any); `cpu median` is the rate per CPU-second ({@link ThroughputResult.cpuMedian}), '-' if absent.
+ */
 export function formatTable(results: readonly ThroughputResult[]): string {
   const withNotes = results.some((r) => r.note !== undefined);
-  const header = ['name', 'median', 'unit', 'samples', ...(withNotes ? ['note'] : [])];
+  const header = ['name', 'median', 'cpu median', 'unit', 'samples', ...(withNotes ? ['note'] : [])];
   const rows = results.map((r) => [
     r.name,
     formatRate(r.median),
+    r.cpuMedian === undefined ? '-' : formatRate(r.cpuMedian),
     r.unit,
     String(r.samples),
     ...(withNotes ? [r.note ?? ''] : []),
