@@ -142,3 +142,38 @@ export function validateRiskConfig(config: RiskConfig, path = 'risk'): Qualified
     reducingAlwaysAllowed: reducing ?? true,
   });
 }
+
+/**
+ * Returns the limits in force as sentences, in a fixed order, for the report's assumptions (an
+ * empty config gives one sentence saying no limit applies).
+ */
+export function describeRiskConfig(config: QualifiedRiskConfig): string[] {
+  const out: string[] = [];
+  const c = config;
+  if (c.allowedSymbols !== undefined) out.push(`Only these symbols may trade: ${c.allowedSymbols.join(', ')}.`);
+  if (c.maxOrderUnits !== undefined) out.push(`No single order may exceed ${c.maxOrderUnits} units.`);
+  if (c.maxOrderNotional !== undefined) out.push(`No single order may be worth more than ${c.maxOrderNotional} (quantity x reference price).`);
+  if (c.maxPositionUnits !== undefined) {
+    out.push(`No position may exceed ${c.maxPositionUnits} units in absolute value, counting working orders on the same side as filled.`);
+  }
+  if (c.maxPositionNotional !== undefined) out.push(`No position may be worth more than ${c.maxPositionNotional} at the order's reference price.`);
+  if (c.maxOpenPositions !== undefined) out.push(`At most ${c.maxOpenPositions} symbols may hold a position (or a working order) at once.`);
+  if (c.maxGrossExposureNotional !== undefined) out.push(`Gross exposure (sum of |position| x price) may not exceed ${c.maxGrossExposureNotional}.`);
+  if (c.maxGrossExposureRatio !== undefined) out.push(`Gross exposure may not exceed ${c.maxGrossExposureRatio} x equity.`);
+  if (c.dailyLossLimit !== undefined) {
+    out.push(`A loss of ${c.dailyLossLimit} from the equity at the start of the UTC day halts new risk until the next UTC day.`);
+  }
+  if (c.maxDrawdown !== undefined) {
+    out.push(
+      `A drawdown of ${c.maxDrawdown * 100}% from the equity peak halts new risk ` +
+        (c.drawdownResetAfterUs !== undefined ? `for ${c.drawdownResetAfterUs} us, after which the peak restarts.` : 'for the rest of the run.'),
+    );
+  }
+  if (out.length === 0) return ['No pre-trade risk limit applies.'];
+  out.push(
+    c.reducingAlwaysAllowed
+      ? 'Orders that only reduce a position always pass, even while new risk is halted. An order that breaks a limit is denied whole, never clipped.'
+      : 'Orders that only reduce a position are checked like any other. An order that breaks a limit is denied whole, never clipped.',
+  );
+  return out;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../engine/core/index.js';
-import { RiskEngine, validateRiskConfig, type RiskConfig } from '../../../../engine/risk/index.js';
+import { describeRiskConfig, RiskEngine, validateRiskConfig, type RiskConfig } from '../../../../engine/risk/index.js';
 
 function errorOf(config: unknown, path?: string): ConfigError {
   try {
@@ -71,5 +71,21 @@ describe('validateRiskConfig', () => {
 
   it('is applied by the RiskEngine constructor', () => {
     expect(() => new RiskEngine({ maxDrawdown: 2 })).toThrow(ConfigError);
+  });
+});
+
+describe('describeRiskConfig', () => {
+  it('states each limit in force in words', () => {
+    const lines = describeRiskConfig(validateRiskConfig({ maxPositionUnits: 100, dailyLossLimit: 2500, maxDrawdown: 0.2 }));
+    expect(lines).toEqual([
+      'No position may exceed 100 units in absolute value, counting working orders on the same side as filled.',
+      'A loss of 2500 from the equity at the start of the UTC day halts new risk until the next UTC day.',
+      'A drawdown of 20% from the equity peak halts new risk for the rest of the run.',
+      'Orders that only reduce a position always pass, even while new risk is halted. An order that breaks a limit is denied whole, never clipped.',
+    ]);
+  });
+
+  it('says so when no limit applies', () => {
+    expect(describeRiskConfig(validateRiskConfig({}))).toEqual(['No pre-trade risk limit applies.']);
   });
 });
