@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TimeTravelError } from '../../../../engine/core/index.js';
 import {
@@ -129,5 +130,75 @@ describe('EventSequencer', () => {
   it('refuses a timer scheduled before the current event time', () => {
     const h = harness([ArrayBatchSource.of('bars', 0, batch([10, 20], [1, 2]))]);
     expect(() => run(h, { onData: (id) => id === 2 && h.timers.schedule('late', 15) })).toThrow(TimeTravelError);
+  });
+
+  it('orders data and timers as one source of priority timerPriority that wins ties, across refills', () => {
+    const stream = fc.record({
+      ts: fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 25 }),
+      priority: fc.integer({ min: -1, max: 1 }),
+      chunk: fc.integer({ min: 1, max: 6 }),
+    });
+    const timer = fc.record({
+      name: fc.constantFrom('a', 'b', 'c'),
+      ts: fc.integer({ min: 0, max: 45 }),
+      interval: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 15 })),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(stream, { minLength: 1, maxLength: 4 }),
+        fc.array(timer, { maxLength: 5 }),
+        fc.integer({ min: -1, max: 1 }),
+        (streams, timerSpecs, timerPriority) => {
+          type Ev = { ts: number; priority: number; kind: number; name: string; a: number; b: number; label: string };
+          const expected: Ev[] = [];
+          const sources: ArrayBatchSource<IdBatch>[] = [];
+          const pending: IdBatch[][] = [];
+          let id = 0;
+          let lastDataTs = -Infinity;
+          streams.forEach((s, src) => {
+            const ts = [...s.ts].sort((x, y) => x - y);
+            const ids = ts.map(() => id++);
+            ts.forEach((t, row) => {
+              expected.push({ ts: t, priority: s.priority, kind: 1, name: '', a: row, b: src, label: `d${ids[row]}@${t}` });
+              lastDataTs = Math.max(lastDataTs, t);
+            });
+            const batches: IdBatch[] = [];
+            for (let i = 0; i < ts.length; i += s.chunk) batches.push(batch(ts.slice(i, i + s.chunk), ids.slice(i, i + s.chunk)));
+            pending.push(batches);
+            sources.push(new ArrayBatchSource<IdBatch>(`s${src}`, s.priority));
+          });
+          const h = harness(sources, { timerPriority });
+          timerSpecs.forEach((t, insertion) => {
+            h.timers.schedule(t.name, t.ts, t.interval);
+            for (let at = t.ts; at <= lastDataTs; at += t.interval) {
+              expected.push({ ts: at, priority: timerPriority, kind: 0, name: t.name, a: insertion, b: 0, label: `${t.name}@${at}` });
+              if (t.interval === 0) break;
+            }
+          });
+          // Data: (ts, priority, seq = row, source). Timers: (ts, timerPriority) winning the tie, then
+          // (name, insertion). The run ends with the last data event.
+          expected.sort(
+            (x, y) =>
+              x.ts - y.ts ||
+              x.priority - y.priority ||
+              x.kind - y.kind ||
+              (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) ||
+              x.a - y.a ||
+              x.b - y.b,
+          );
+          let lastData = -1;
+          expected.forEach((e, i) => e.kind === 1 && (lastData = i));
+          const log = run(h, {
+            refill: (i) => {
+              const next = pending[i]!.shift();
+              if (next === undefined) h.sources[i]!.end();
+              else h.sources[i]!.push(next);
+            },
+          }).filter((line) => !line.startsWith('refill'));
+          expect(log).toEqual(expected.slice(0, lastData + 1).map((e) => e.label));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
