@@ -56,6 +56,21 @@ export interface RunReportInput {
   readonly quoteCount: number;
   readonly tradeCount: number;
   readonly runHash: string;
+  /**
+   * Optional close prices per symbol for the report's price charts (trade markers are drawn over
+   * them); at most about MAX_PRICE_POINTS points per symbol, downsampled by the runner. Absent:
+   * report.html draws the markers over the fill prices alone.
+   */
+  readonly prices?: Readonly<Record<string, PriceSeries>>;
+}
+
+/** Most points per symbol a report's `prices` section should hold (the runner downsamples to it). */
+export const MAX_PRICE_POINTS = 2000;
+
+/** Close prices of one symbol: `ts[i]` (microseconds, increasing) and `close[i]`, of equal length. */
+export interface PriceSeries {
+  readonly ts: readonly number[];
+  readonly close: readonly number[];
 }
 
 /** The data a run replayed, as the report names it. */
@@ -110,6 +125,8 @@ export interface RunReport {
   readonly signals: { readonly count: number; readonly recorded: readonly (Signal & { time: string })[] };
   readonly data: DataProvenance;
   readonly counts: { readonly bars: number; readonly quotes: number; readonly trades: number; readonly orders: number; readonly fills: number };
+  /** Close prices per symbol for charts, when the runner supplied them (see RunReportInput.prices). */
+  readonly prices?: Readonly<Record<string, PriceSeries>>;
 }
 
 /**
@@ -180,5 +197,6 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     signals: { count: run.signalCount, recorded: run.signals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })) },
     data,
     counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
+    ...(run.prices !== undefined ? { prices: run.prices } : {}),
   };
 }

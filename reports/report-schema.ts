@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import type { StrategyId, Symbol_ } from '../engine/core/index.js';
+import { REPORT_SCHEMA_VERSION } from './run-report.js';
+import type { RunReport } from './run-report.js';
+
+/**
+ * The zod schema of report.json, matching buildRunReport's output field for field (a compile-time check
+ * below keeps the two in step), and the JSON Schema generated from it (reports/report.schema.json, kept
+ * equal to the generated text by a test). Objects are strict: an unknown key is an error, so a field
+ * added to the report without being added here fails the test that validates real reports.
+ */
+
+const int = () => z.number().int();
+const nullableNumber = () => z.number().nullable();
+/** A branded id from the engine: a string at run time, the brand only in the type. */
+const strategyId = z.string() as unknown as z.ZodType<StrategyId>;
+const symbol = z.string() as unknown as z.ZodType<Symbol_>;
+
+export const PerformanceMetricsSchema = z
+  .strictObject({
+    bars: int(),
+    startTs: int(),
+    endTs: int(),
+    periodsPerYear: nullableNumber(),
+    annualization: z.enum(['trading-days', 'calendar-days', 'interval', 'explicit']).nullable(),
+    finalEquity: z.number(),
+    totalReturn: z.number(),
+    cagr: nullableNumber(),
+    annualizedVolatility: nullableNumber(),
+    sharpe: nullableNumber(),
+    sortino: nullableNumber(),
+    calmar: nullableNumber(),
+    maxDrawdown: z.number(),
+    maxDrawdownDurationUs: z.number(),
+    maxDrawdownDurationBars: int(),
+    averageDrawdown: z.number(),
+    averageDrawdownDurationUs: z.number(),
+    drawdownEpisodes: int(),
+    exposureTime: z.number(),
+    tradeCount: int(),
+    winRate: nullableNumber(),
+    bestTrade: nullableNumber(),
+    worstTrade: nullableNumber(),
+    averageTrade: nullableNumber(),
+    averageWinningTrade: nullableNumber(),
+    averageLosingTrade: nullableNumber(),
+    profitFactor: nullableNumber(),
+    expectancy: nullableNumber(),
+    sqn: nullableNumber(),
+    kelly: nullableNumber(),
+    tradedNotional: z.number(),
+    turnover: nullableNumber(),
+    annualTurnover: nullableNumber(),
+    totalCommissions: z.number(),
+    buyAndHoldReturn: nullableNumber(),
+    riskFreeRate: z.number(),
+  })
+  .describe('Performance metrics; every formula is in reports/METRICS.md. Fractions are plain fractions, null means undefined for the data.');
+
+const FillSchema = z.strictObject({
+  ts: int(),
+  time: z.string(),
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  qty: z.number(),
+  price: z.number(),
+  commission: z.number(),
+  orderId: z.string(),
+  strategyId: z.string().nullable(),
+  liquidity: z.string(),
+});
+
+const TradeSchema = z.strictObject({
+  symbol: z.string(),
+  strategyId: z.string(),
+  side: z.enum(['long', 'short']),
+  qty: z.number(),
+  entryTime: z.string(),
+  entryPrice: z.number(),
+  exitTime: z.string(),
+  exitPrice: z.number(),
+  pnl: z.number(),
+  returnPct: z.number(),
+  commission: z.number(),
+});
+
+const EquityPointSchema = z.strictObject({
+  time: z.string(),
+  ts: int(),
+  equity: z.number(),
+  cash: z.number(),
+  drawdown: z.number(),
+  grossExposure: z.number(),
+});
+
+const OrderSchema = z.strictObject({
+  id: z.string(),
+  symbol: z.string(),
+  side: z.string(),
+  type: z.string(),
+  qty: z.number(),
+  limitPrice: nullableNumber(),
+  stopPrice: nullableNumber(),
+  timeInForce: z.string(),
+  status: z.string(),
+  filledQty: z.number(),
+  avgFillPrice: z.number(),
+  tsCreated: int(),
+  strategyId: z.string().nullable(),
+  reduceOnly: z.boolean(),
+  tag: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+const AuditEntrySchema = z.strictObject({
+  ts: int(),
+  time: z.string(),
+  kind: z.string().describe("e.g. 'risk.denied', 'risk.halted', 'order.rejected', 'weights.changed', 'strategy.retired'"),
+  message: z.string(),
+  strategyId: z.string().optional(),
+  symbol: z.string().optional(),
+  orderId: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+const SignalSchema = z.strictObject({
+  ts: int(),
+  time: z.string(),
+  strategyId,
+  symbol,
+  direction: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
+  strength: z.number(),
+  confidence: z.number(),
+  reason: z.string().optional(),
+});
+
+const DataProvenanceSchema = z.strictObject({
+  source: z.string(),
+  kinds: z.array(z.string()),
+  symbols: z.array(z.string()),
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  rows: z.record(z.string(), z.unknown()),
+  contentHash: z.string().nullable(),
+  barInterval: z.string().nullable(),
+});
+
+const PriceSeriesSchema = z.strictObject({
+  ts: z.array(int()),
+  close: z.array(z.number()),
+});
+
+/**
+ * The scenario as run. The report builder takes it as an opaque value; every run writes the qualified
+ * scenario, an object with at least a name, and the HTML report reads its name, description and strategies.
+ */
+const ScenarioSchema = z.looseObject({
+  name: z.string(),
+  description: z.string().optional(),
+});
+
+export const RunReportSchema = z
+  .strictObject({
+    // Only this version validates; typed as RunReport types it (a number).
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION) as unknown as z.ZodType<number>,
+    generator: z.string(),
+    scenario: ScenarioSchema,
+    seed: int(),
+    runHash: z.string(),
+    metrics: PerformanceMetricsSchema,
+    fills: z.array(FillSchema),
+    trades: z.array(TradeSchema),
+    equity: z.array(EquityPointSchema),
+    orders: z.array(OrderSchema),
+    positions: z.record(z.string(), z.number()),
+    assumptions: z.array(z.string()),
+    audit: z.array(AuditEntrySchema),
+    signals: z.strictObject({ count: int(), recorded: z.array(SignalSchema) }),
+    data: DataProvenanceSchema,
+    counts: z.strictObject({ bars: int(), quotes: int(), trades: int(), orders: int(), fills: int() }),
+    prices: z.record(z.string(), PriceSeriesSchema).optional(),
+  })
+  .describe(`Tapedeck run report (report.json), schemaVersion ${REPORT_SCHEMA_VERSION}`);
+
+/** The report as the schema reads it (the scenario typed as far as the schema checks it). */
+export type ParsedRunReport = z.output<typeof RunReportSchema>;
+
+// Compile-time check that the schema and the RunReport type describe the same fields, both ways,
+// readonly aside (both sides are deeply frozen first); `scenario` is opaque (unknown) in RunReport.
+type Frozen<T> = T extends readonly (infer E)[] ? readonly Frozen<E>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
+type WithoutScenario<T> = { [K in keyof T as K extends 'scenario' ? never : K]: Frozen<T[K]> };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesRunReport: Same<WithoutScenario<ParsedRunReport>, WithoutScenario<RunReport>> = true;
+void schemaMatchesRunReport;
+
+/** Returns the JSON Schema (draft 2020-12) of report.json, generated from {@link RunReportSchema}. */
+export function reportJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(RunReportSchema, { target: 'draft-2020-12' });
+  return { $schema: generated.$schema, title: 'Tapedeck run report (report.json)', ...generated };
+}
+
+/** Returns the JSON Schema as committed in reports/report.schema.json (two-space indent, trailing newline). */
+export function reportJsonSchemaText(): string {
+  return `${JSON.stringify(reportJsonSchema(), null, 2)}\n`;
+}
+
+/** Where a report failed validation: the dotted path of the first bad field and zod's reason. */
+export interface ReportIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Validates a parsed report.json. Returns the report, or the first issue (its path as
+ * `equity[3].drawdown`, or `(root)`) so a caller can name the file and the field.
+ */
+export function validateRunReport(value: unknown): { ok: true; report: RunReport } | { ok: false; issue: ReportIssue; issues: number } {
+  const r = RunReportSchema.safeParse(value);
+  if (r.success) return { ok: true, report: r.data };
+  const first = r.error.issues[0]!;
+  return { ok: false, issue: { path: formatIssuePath(first.path), message: first.message }, issues: r.error.issues.length };
+}
+
+function formatIssuePath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
