@@ -2,3 +2,4 @@ export * from './orders.js';
 export * from './events.js';
 export * from './market-data.js';
 export * from './instruments.js';
+export * from './option-pricing.js';
