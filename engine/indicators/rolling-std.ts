@@ -10,6 +10,9 @@ export interface RollingStdOptions {
   readonly sample?: boolean;
 }
 
+/** The fraction of its peak below which the running sum of squares is recomputed exactly. */
+const COLLAPSE = 1 / 1024;
+
 /**
  * Rolling standard deviation over the last `period` values, as TTR::runSD(x, n, sample).
  *
@@ -19,8 +22,6 @@ export interface RollingStdOptions {
  * wraps (every `period` updates: amortized O(1)) and when it collapses by more than 1024x since the
  * last exact pass (rare: an outlier leaving the window), which bounds its drift on long series.
  */
-const COLLAPSE = 1 / 1024;
-
 export class RollingStd implements ScalarIndicator {
   /** Returns the window length. */
   readonly period: number;
