@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
-import { RiskEngine } from '../../engine/risk/index.js';
+import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { createStrategy } from '../../engine/strategies/index.js';
 import type { Strategy } from '../../engine/strategies/index.js';
 import { importTable, openReader, readManifest } from '../../datasets/index.js';
@@ -225,7 +225,8 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
       strategies: strategySpecs,
     };
     delete (asRun as { file?: string }).file;
-    const report = buildRunReport(result, asRun, scenario.seed, data);
+    const assumptions = [...result.assumptions, ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.'])];
+    const report = buildRunReport({ ...result, assumptions }, asRun, scenario.seed, data);
     return { result, report };
   } finally {
     for (const d of opened) await d.cleanup();
