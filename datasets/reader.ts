@@ -1,7 +1,7 @@
-import type { DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { checkInteger, checkPositiveInteger, DataError, InvalidArgumentError } from '../engine/core/index.js';
-import { copyDoubleColumn, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
+import { chunkColumnTypeId, copyColumnAsDouble, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import { compareStrings } from './hash.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { columnsOf, isDataKind, type ColumnSpec, type DataKind } from './schema.js';
@@ -55,15 +55,16 @@ class FileCursor {
   pos = 0;
   done = false;
   private checked = false;
+  private prefetch: Promise<DuckDBDataChunk | null> | null = null;
 
   constructor(
     readonly code: number,
     readonly file: string,
     private readonly result: DuckDBResult,
-    numCount: number,
+    private readonly numTypes: readonly number[],
     strCount: number,
   ) {
-    this.num = Array.from({ length: numCount }, () => new Float64Array(VECTOR_ROWS));
+    this.num = Array.from({ length: numTypes.length }, () => new Float64Array(VECTOR_ROWS));
     this.str = Array.from({ length: strCount }, () => new Int32Array(VECTOR_ROWS));
   }
 
@@ -71,18 +72,29 @@ class FileCursor {
   async ready(): Promise<boolean> {
     while (this.pos >= this.n) {
       if (this.done) return false;
-      const chunk = await this.result.fetchChunk();
+      const chunk = await (this.prefetch ?? this.result.fetchChunk());
+      this.prefetch = null;
       if (chunk === null || chunk.rowCount === 0) {
         this.done = true;
         return false;
       }
+      // Ask for the next chunk now: DuckDB decodes it on its own thread while this one is copied
+      // and merged (and while the consumer works on the batch).
+      this.prefetch = this.result.fetchChunk();
+      this.prefetch.catch(() => undefined); // a failure surfaces on the next await, not as unhandled
       const n = chunk.rowCount;
       if (!this.checked) {
-        for (let c = 0; c < this.num.length; c++) expectColumnType(chunk, c, TYPE_ID.DOUBLE, `numeric column ${c} of ${this.file}`);
+        // Read the stored types as they are (no SQL cast costs), but only the types the schema allows.
+        for (let c = 0; c < this.num.length; c++) {
+          const id = chunkColumnTypeId(chunk, c);
+          if (id !== this.numTypes[c]) {
+            throw new DataError(`column ${c + 1} has DuckDB type id ${id}, expected ${this.numTypes[c]} (see 'tapedeck data validate')`, { file: this.file });
+          }
+        }
         for (let c = 0; c < this.str.length; c++) expectColumnType(chunk, this.num.length + c, TYPE_ID.INTEGER, `code column ${c} of ${this.file}`);
         this.checked = true;
       }
-      for (let c = 0; c < this.num.length; c++) copyDoubleColumn(chunk, c, n, this.num[c]!, 0);
+      for (let c = 0; c < this.num.length; c++) copyColumnAsDouble(chunk, c, this.numTypes[c]!, n, this.num[c]!, 0);
       for (let c = 0; c < this.str.length; c++) copyInt32Column(chunk, this.num.length + c, n, this.str[c]!, 0);
       this.n = n;
       this.pos = 0;
@@ -104,6 +116,7 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
   readonly manifest: Manifest;
   private readonly batchRows: number;
   private readonly reuse: boolean;
+  private readonly numericTypes: readonly number[];
   private cursors: FileCursor[] | null = null;
   private started = false;
   private closed = false;
@@ -114,6 +127,7 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
     init: {
       symbols: readonly string[];
       numericColumns: readonly string[];
+      numericTypes: readonly number[];
       stringColumns: readonly string[];
       dictionaries: Record<string, readonly string[]>;
       manifest: Manifest;
@@ -123,6 +137,7 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
   ) {
     this.symbols = init.symbols;
     this.numericColumns = init.numericColumns;
+    this.numericTypes = init.numericTypes;
     this.stringColumns = init.stringColumns;
     this.dictionaries = init.dictionaries;
     this.manifest = init.manifest;
@@ -180,6 +195,7 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
       return new DatasetReader(session, queries, {
         symbols,
         numericColumns: numeric.map((s) => s.name),
+        numericTypes: numeric.map((s) => STORED_TYPE_ID[s.type as 'ts' | 'f64' | 'i8']),
         stringColumns: strings.map((s) => s.name),
         dictionaries,
         manifest,
@@ -206,7 +222,7 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
         } catch (err) {
           throw new DataError(`unreadable Parquet file: ${(err as Error).message.split('\n')[0]}`, { file: q.file }, { cause: err });
         }
-        cursors.push(new FileCursor(q.code, q.file, result, this.numericColumns.length, this.stringColumns.length));
+        cursors.push(new FileCursor(q.code, q.file, result, this.numericTypes, this.stringColumns.length));
       }
       this.cursors = cursors;
       yield* this.merge(cursors);
@@ -251,12 +267,27 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
       if (best.code < secondCode) while (end < limit && ts[end]! <= second) end++;
       else while (end < limit && ts[end]! < second) end++;
       const m = end - best.pos;
-      for (let c = 0; c < nNum; c++) num[c]!.set(best.num[c]!.subarray(best.pos, end), fill);
-      for (let c = 0; c < nStr; c++) str[c]!.set(best.str[c]!.subarray(best.pos, end), fill);
-      sym.fill(best.code, fill, fill + m);
+      if (m <= 8) {
+        // Short runs (interleaved symbols): element copies beat creating subarray views.
+        for (let c = 0; c < nNum; c++) {
+          const from = best.num[c]!;
+          const to = num[c]!;
+          for (let i = 0; i < m; i++) to[fill + i] = from[best.pos + i]!;
+        }
+        for (let c = 0; c < nStr; c++) {
+          const from = best.str[c]!;
+          const to = str[c]!;
+          for (let i = 0; i < m; i++) to[fill + i] = from[best.pos + i]!;
+        }
+        for (let i = 0; i < m; i++) sym[fill + i] = best.code;
+      } else {
+        for (let c = 0; c < nNum; c++) num[c]!.set(best.num[c]!.subarray(best.pos, end), fill);
+        for (let c = 0; c < nStr; c++) str[c]!.set(best.str[c]!.subarray(best.pos, end), fill);
+        sym.fill(best.code, fill, fill + m);
+      }
       fill += m;
       best.pos = end;
-      if (!(await readyOrFail(best))) live = live.filter((c) => c !== best);
+      if (best.pos >= best.n && !(await readyOrFail(best))) live = live.filter((c) => c !== best);
       if (fill === cap) {
         yield this.batch(sym, num, str, fill);
         fill = 0;
@@ -307,11 +338,13 @@ function selectColumns(kind: DataKind, names: readonly string[] | undefined): Co
   return all.filter((s) => s.name === 'ts' || names.includes(s.name));
 }
 
+/** The DuckDB type each column type is stored as; the reader converts to Float64 itself. */
+const STORED_TYPE_ID: Readonly<Record<'ts' | 'f64' | 'i8', number>> = { ts: TYPE_ID.BIGINT, f64: TYPE_ID.DOUBLE, i8: TYPE_ID.TINYINT };
+
 function numericExpr(s: ColumnSpec): string {
-  const id = sqlIdent(s.name);
-  // NULL -> NaN: the raw copy ignores validity, and NaN is what a missing optional value reads as
-  // (in a required column the validator reports it).
-  return `coalesce(CAST(${id} AS DOUBLE), 'NaN'::DOUBLE)`;
+  // No cast: the stored column is copied raw (copyColumnAsDouble); NULL reads as NaN, which is what
+  // a missing optional value is, and which the validator reports in a required column.
+  return sqlIdent(s.name);
 }
 
 /** Opens a streaming reader over dataset `dir` (see ReaderOptions and DatasetReader). */

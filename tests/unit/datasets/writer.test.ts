@@ -55,6 +55,14 @@ describe('writeDataset', () => {
     expect(Array.from(ro.columns['right']!)).toEqual([1, -1, 1, -1]);
   });
 
+  it('reads back timestamps before 1970 and far in the future exactly (int64 halves conversion)', async () => {
+    const dir = join(await tempDir(cleanup), 'ds');
+    const ts = [-315_619_200_000_000, -1, 0, 1, 2 ** 32, 2 ** 32 + 1, 7_258_118_400_000_000, Number.MAX_SAFE_INTEGER];
+    const one = ts.map(() => 1);
+    await writeDataset(dir, [{ kind: 'trades', symbol: 'T', columns: { ts, price: one, size: one, side: one } }], {});
+    expect(Array.from((await readAll(dir, { kind: 'trades' })).columns['ts']!)).toEqual(ts);
+  });
+
   it('gives the same manifest and contentHash for the same content written twice', async () => {
     const root = await tempDir(cleanup);
     const m1 = await writeDataset(join(root, 'a'), [{ kind: 'bars', symbol: 'X', columns: bars(50) }], { seed: 1 });
