@@ -10,3 +10,8 @@ export * from './mean-variance.js';
 export * from './regime-table.js';
 export * from './resampling.js';
 export * from './optimize-from-returns.js';
+export * from './voting.js';
+export * from './shadow-book.js';
+export * from './ensemble-config.js';
+export * from './ensemble-router.js';
+export * from './adaptive/index.js';

@@ -13,3 +13,5 @@ export { EventSequencer, SequencerStep } from './event-sequencer.js';
 export type { EventSequencerOptions } from './event-sequencer.js';
 export { MessageBus } from './message-bus.js';
 export type { MessageHandler } from './message-bus.js';
+export { DirectRouter } from './strategy-router.js';
+export type { RouterDeps, StrategyRouter } from './strategy-router.js';

@@ -10,6 +10,9 @@ import type { MarketDataHandler } from '../ports/data-feed.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
 import { BarRing } from './bar-cache.js';
+import type { BarColumns } from './bar-cache.js';
+import { DirectRouter } from './strategy-router.js';
+import type { StrategyRouter } from './strategy-router.js';
 import type { TimerQueue } from './timer-queue.js';
 
 /** Receives equity samples for limits that depend on equity (daily loss, drawdown). */
@@ -28,6 +31,11 @@ export interface TradingEngineOptions {
   /** Bars kept per symbol for strategies to read back (default 1024). */
   readonly lookback?: number;
   readonly equityWatchers?: readonly EquityWatcher[];
+  /**
+   * Where strategies' targets, signals and orders go; default a {@link DirectRouter} to `execution`
+   * and `portfolio` (each strategy trades its own ledger of the account).
+   */
+  readonly router?: StrategyRouter;
 }
 
 const TIMER_SEP = '\u0000';
@@ -54,6 +62,9 @@ export class TradingEngine implements MarketDataHandler {
   private readonly subscribers: Int32Array[];
   private readonly contexts: StrategyRuntime[];
   private readonly symbolIndex = new Map<string, number>();
+  /** @internal read by StrategyRuntime */
+  readonly router: StrategyRouter;
+  private readonly barHooks: boolean;
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -63,7 +74,10 @@ export class TradingEngine implements MarketDataHandler {
     this.clock = o.clock;
     this.timers = o.timers;
     this.recorder = o.recorder;
-    this.watchers = o.equityWatchers ?? [];
+    this.router = o.router ?? new DirectRouter(o.execution, o.portfolio, o.recorder);
+    this.barHooks = this.router.beforeBar !== undefined || this.router.afterBar !== undefined;
+    const routerWatch = this.router.onEquity !== undefined ? [{ onEquity: (ts: number, eq: number) => this.router.onEquity!(ts, eq) }] : [];
+    this.watchers = [...(o.equityWatchers ?? []), ...routerWatch];
     this.symbols.forEach((s, i) => this.symbolIndex.set(s, i));
     const lookback = o.lookback ?? 1024;
     this.bars = this.symbols.map((s) => new BarRing(s, lookback));
@@ -79,10 +93,12 @@ export class TradingEngine implements MarketDataHandler {
     });
     this.subscribers = subs.map((a) => Int32Array.from(a));
     this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols));
-    this.execution.onStrategyOrderEvent((k, ev) => {
-      const st = this.strategies[k];
-      if (st?.onOrderEvent) st.onOrderEvent(this.contexts[k]!, ev);
-    });
+    if (this.router.deliversOrderEvents) {
+      this.execution.onStrategyOrderEvent((k, ev) => {
+        const st = this.strategies[k];
+        if (st?.onOrderEvent) st.onOrderEvent(this.contexts[k]!, ev);
+      });
+    }
   }
 
   /** Calls every strategy's onStart. */
@@ -93,6 +109,7 @@ export class TradingEngine implements MarketDataHandler {
   /** Calls every strategy's onStop. */
   stop(): void {
     this.strategies.forEach((st, k) => st.onStop?.(this.contexts[k]!));
+    this.router.onStop?.();
   }
 
   /** Clears caches for a rerun (strategies are recreated by the caller). */
@@ -128,6 +145,43 @@ export class TradingEngine implements MarketDataHandler {
     const ring = this.bars[symbolIndex]!;
     ring.push(ts, open, high, low, close, volume);
     this.portfolio.markPrice(symbolIndex, close);
+    if (this.barHooks) {
+      this.onBarRouted(symbolIndex, ring, ts, open, high, low, close, volume);
+      return;
+    }
+    const subs = this.subscribers[symbolIndex]!;
+    for (let j = 0; j < subs.length; j++) {
+      const k = subs[j]!;
+      const st = this.strategies[k]!;
+      if (st.onBar !== undefined) st.onBar(this.contexts[k]!, ring);
+    }
+  }
+
+  /** onBar with the router's bar hooks around the strategies (kept out of the direct path). */
+  private onBarRouted(symbolIndex: number, ring: BarRing, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+    this.router.beforeBar?.(symbolIndex, ts, open, high, low, close, volume);
+    const subs = this.subscribers[symbolIndex]!;
+    for (let j = 0; j < subs.length; j++) {
+      const k = subs[j]!;
+      const st = this.strategies[k]!;
+      if (st.onBar !== undefined) st.onBar(this.contexts[k]!, ring);
+    }
+    this.router.afterBar?.(symbolIndex, ts);
+  }
+
+  /**
+   * The replay path's onBar: the bar is row `row` of column arrays. Same effect as onBar, but the
+   * values are read from typed arrays here rather than passed as arguments, so V8 never boxes them
+   * when the call is not inlined (an allocation per bar otherwise).
+   */
+  onBarRow(symbolIndex: number, cols: BarColumns, row: number): void {
+    const ring = this.bars[symbolIndex]!;
+    ring.pushRow(cols, row);
+    this.portfolio.mark[symbolIndex] = cols.close[row]!;
+    if (this.barHooks) {
+      this.onBarRouted(symbolIndex, ring, cols.barTs[row]!, cols.open[row]!, cols.high[row]!, cols.low[row]!, cols.close[row]!, cols.volume[row]!);
+      return;
+    }
     const subs = this.subscribers[symbolIndex]!;
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
@@ -186,8 +240,8 @@ export class TradingEngine implements MarketDataHandler {
   }
 
   /** @internal used by StrategyRuntime */
-  recordSignal(strategyId: StrategyId, symbol: Symbol_, direction: -1 | 0 | 1, strength: number, confidence: number, reason: string | undefined): void {
-    this.recorder.onSignal({ ts: this.clock.now(), strategyId, symbol, direction, strength, confidence, ...(reason !== undefined ? { reason } : {}) });
+  recordSignal(strategyIndex: number, strategyId: StrategyId, symbol: Symbol_, direction: -1 | 0 | 1, strength: number, confidence: number, reason: string | undefined): void {
+    this.router.signal(strategyIndex, { ts: this.clock.now(), strategyId, symbol, direction, strength, confidence, ...(reason !== undefined ? { reason } : {}) });
   }
 }
 
@@ -213,31 +267,31 @@ class StrategyRuntime implements StrategyContext {
     return this.engine.lastQuote(this.engine.indexOf(symbol));
   }
   position(symbol: string): number {
-    return this.engine.portfolio.position(this.index, this.engine.indexOf(symbol));
+    return this.engine.router.position(this.index, this.engine.indexOf(symbol));
   }
   cash(): number {
-    return this.engine.portfolio.cash;
+    return this.engine.router.cash(this.index);
   }
   equity(): number {
-    return this.engine.portfolio.equity();
+    return this.engine.router.equity(this.index);
   }
   setTarget(symbol: string, units: number, options?: TargetOptions): void {
-    this.engine.execution.setTarget(this.index, this.engine.indexOf(symbol), units, this.engine.now, options);
+    this.engine.router.setTarget(this.index, this.engine.indexOf(symbol), units, this.engine.now, options);
   }
   emitSignal(symbol: string, direction: -1 | 0 | 1, strength = 1, confidence = 1, reason?: string): void {
-    this.engine.recordSignal(this.strategyId, this.engine.symbols[this.engine.indexOf(symbol)]!, direction, strength, confidence, reason);
+    this.engine.recordSignal(this.index, this.strategyId, this.engine.symbols[this.engine.indexOf(symbol)]!, direction, strength, confidence, reason);
   }
   submitOrder(request: OrderRequest): OrderId {
-    return this.engine.execution.submit(this.index, request, this.engine.now);
+    return this.engine.router.submitOrder(this.index, request, this.engine.now);
   }
   cancelOrder(orderId: OrderId): void {
-    this.engine.execution.cancel(orderId, this.engine.now);
+    this.engine.router.cancelOrder(this.index, orderId, this.engine.now);
   }
   replaceOrder(orderId: OrderId, changes: OrderChanges): void {
-    this.engine.execution.replace(orderId, changes, this.engine.now);
+    this.engine.router.replaceOrder(this.index, orderId, changes, this.engine.now);
   }
   openOrders(symbol?: string): readonly Readonly<Order>[] {
-    return this.engine.execution.openOrders(this.index, symbol === undefined ? undefined : this.engine.indexOf(symbol));
+    return this.engine.router.openOrders(this.index, symbol === undefined ? undefined : this.engine.indexOf(symbol));
   }
   setTimer(name: string, ts: number, intervalUs = 0): void {
     this.engine.scheduleTimer(this.index, name, ts, intervalUs);

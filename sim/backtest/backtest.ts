@@ -5,6 +5,8 @@ import type { PreTradeRisk } from '../../engine/execution/index.js';
 import { ArrayBatchSource, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
+import type { RouterDeps, StrategyRouter } from '../../engine/kernel/index.js';
+import type { EnsembleSummary } from '../../engine/ensemble/index.js';
 import type { AuditEntry, Fill, Signal } from '../../engine/model/index.js';
 import { Portfolio } from '../../engine/portfolio/index.js';
 import type { ClosedTrade } from '../../engine/portfolio/index.js';
@@ -34,6 +36,18 @@ export interface BacktestConfig {
   readonly createStrategies: () => Strategy[];
   /** Builds the risk gate for a run, or null for none. */
   readonly createRisk: (() => RunRisk) | null;
+  /**
+   * When given, strategies do not trade the account directly: the account trades under
+   * `accountIds` (its Portfolio ledgers and order owners) and the router built here decides its
+   * targets from the strategies' requests (e.g. an ensemble). Absent: each strategy trades its own ledger.
+   */
+  readonly routing?: BacktestRouting;
+}
+
+/** A router that replaces direct strategy trading, and the account ids it trades under. */
+export interface BacktestRouting {
+  readonly accountIds: readonly string[];
+  create(deps: RouterDeps): StrategyRouter & { summary(): EnsembleSummary };
 }
 
 /** Time-ordered feeds of column batches; each may be absent. */
@@ -78,6 +92,8 @@ export interface BacktestResult {
   readonly tradedNotional: number;
   readonly totalCommission: number;
   readonly runHash: string;
+  /** What the router recorded (weights over time, decisions, per-strategy shadow results), when one ran. */
+  readonly ensemble?: EnsembleSummary;
 }
 
 const PRIORITY_QUOTES = 0;
@@ -104,9 +120,10 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     ids.add(id);
   }
   const recorder = new RunRecorder();
-  const portfolio = new Portfolio(symbols.length, strategies.length, config.initialCash);
+  const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
+  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash);
   const risk = config.createRisk ? config.createRisk() : null;
-  const execution = new ExecutionEngine(symbols, strategyIds, portfolio, recorder, risk);
+  const execution = new ExecutionEngine(symbols, accountIds, portfolio, recorder, risk);
   const venue = new SimulatedVenue(config.venue, execution, symbols);
   execution.connect(venue);
   const clock = new SimulatedClock();
@@ -120,6 +137,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
       },
     });
   }
+  const router = config.routing ? config.routing.create({ symbols, strategyIds, execution, portfolio, recorder }) : undefined;
   const engine = new TradingEngine({
     symbols,
     strategies,
@@ -130,6 +148,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     recorder,
     lookback: config.lookback,
     equityWatchers: watchers,
+    ...(router !== undefined ? { router } : {}),
   });
 
   // Sources and their readers.
@@ -195,7 +214,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
         const v = b.volume[r]!;
         venue.onBar(i, barTs, o, h, l, c, v);
         if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = c;
-        engine.onBar(i, barTs, o, h, l, c, v);
+        engine.onBarRow(i, b, r);
         barCount++;
       } else if (kind === PRIORITY_QUOTES) {
         const q = quoteSrc!.batch!;
@@ -272,7 +291,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     barIntervalUs: config.barIntervalUs,
     fills: recorder.fills,
     orders,
-    trades: portfolio.closedTrades.map((t) => ({ ...t, symbol: symbols[t.symbolIndex]!, strategyId: strategyIds[t.strategyIndex]! })),
+    trades: portfolio.closedTrades.map((t) => ({ ...t, symbol: symbols[t.symbolIndex]!, strategyId: accountIds[t.strategyIndex]! })),
     equity,
     audit: recorder.audit,
     signals: recorder.signals,
@@ -289,6 +308,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
     runHash: computeRunHash(recorder.fills, orders, equity.ts, equity.equity, n),
+    ...(router !== undefined ? { ensemble: router.summary() } : {}),
   };
 }
 

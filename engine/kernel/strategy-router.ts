@@ -1,0 +1,84 @@
+import type { OrderId } from '../core/ids.js';
+import type { ExecutionEngine } from '../execution/execution-engine.js';
+import type { OrderChanges, Signal } from '../model/events.js';
+import type { Order, OrderRequest } from '../model/orders.js';
+import type { Portfolio } from '../portfolio/portfolio.js';
+import type { Recorder } from '../ports/recorder.js';
+import type { TargetOptions } from '../strategies/context.js';
+
+/**
+ * Where a strategy's requests go: the seam between strategies and execution. The TradingEngine's
+ * StrategyContext calls it for every position query, target, signal and order of strategy
+ * `strategyIndex`. The {@link DirectRouter} (the default) sends them straight to the
+ * ExecutionEngine and the Portfolio ledger of that strategy, as a multi-strategy account does; an
+ * ensemble router (engine/ensemble) gives each strategy a shadow ledger and trades the account to
+ * a combination of their targets instead.
+ */
+export interface StrategyRouter {
+  /** When true, the account's order events are delivered to the strategy that owns the order (index = strategy). */
+  readonly deliversOrderEvents: boolean;
+  position(strategyIndex: number, symbolIndex: number): number;
+  cash(strategyIndex: number): number;
+  equity(strategyIndex: number): number;
+  setTarget(strategyIndex: number, symbolIndex: number, units: number, ts: number, options: TargetOptions | undefined): void;
+  signal(strategyIndex: number, signal: Signal): void;
+  submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId;
+  cancelOrder(strategyIndex: number, orderId: OrderId, ts: number): void;
+  replaceOrder(strategyIndex: number, orderId: OrderId, changes: OrderChanges, ts: number): void;
+  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly Readonly<Order>[];
+  /** Called with each bar before the strategies see it (after the account is marked). */
+  beforeBar?(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void;
+  /** Called after every strategy subscribed to the symbol has seen the bar. */
+  afterBar?(symbolIndex: number, ts: number): void;
+  /** Called on every equity sample of the account, after the recorder and the other watchers. */
+  onEquity?(ts: number, equity: number): void;
+  /** Called once after the strategies' onStop. */
+  onStop?(): void;
+}
+
+/** Strategies trade the account directly: one Portfolio ledger and one ExecutionEngine slot per strategy. */
+export class DirectRouter implements StrategyRouter {
+  readonly deliversOrderEvents = true;
+  constructor(
+    private readonly execution: ExecutionEngine,
+    private readonly portfolio: Portfolio,
+    private readonly recorder: Recorder,
+  ) {}
+  position(strategyIndex: number, symbolIndex: number): number {
+    return this.portfolio.position(strategyIndex, symbolIndex);
+  }
+  cash(_strategyIndex: number): number {
+    return this.portfolio.cash;
+  }
+  equity(_strategyIndex: number): number {
+    return this.portfolio.equity();
+  }
+  setTarget(strategyIndex: number, symbolIndex: number, units: number, ts: number, options: TargetOptions | undefined): void {
+    this.execution.setTarget(strategyIndex, symbolIndex, units, ts, options);
+  }
+  signal(_strategyIndex: number, signal: Signal): void {
+    this.recorder.onSignal(signal);
+  }
+  submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId {
+    return this.execution.submit(strategyIndex, request, ts);
+  }
+  cancelOrder(_strategyIndex: number, orderId: OrderId, ts: number): void {
+    this.execution.cancel(orderId, ts);
+  }
+  replaceOrder(_strategyIndex: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
+    this.execution.replace(orderId, changes, ts);
+  }
+  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly Readonly<Order>[] {
+    return this.execution.openOrders(strategyIndex, symbolIndex);
+  }
+}
+
+/** What a router is built from when it replaces the DirectRouter of a run. */
+export interface RouterDeps {
+  readonly symbols: readonly string[];
+  /** Ids of the strategies, in the engine's order (strategy index = position). */
+  readonly strategyIds: readonly string[];
+  readonly execution: ExecutionEngine;
+  readonly portfolio: Portfolio;
+  readonly recorder: Recorder;
+}
