@@ -44,6 +44,11 @@ export interface OrderRequest {
   readonly timeInForce?: TimeInForce;
   /** Only ever reduces an existing position; never opens or flips one. */
   readonly reduceOnly?: boolean;
+  /**
+   * A limit order that must rest: a venue that models the book rejects it when it would take
+   * liquidity on arrival. Only on GTC or DAY limit orders.
+   */
+  readonly postOnly?: boolean;
   /** Free-form label carried into fills and the audit trail. */
   readonly tag?: string;
 }
@@ -87,6 +92,8 @@ export class Order {
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
   readonly reduceOnly: boolean;
+  /** See {@link OrderRequest.postOnly}. */
+  readonly postOnly: boolean;
   readonly strategyId: StrategyId | null;
   readonly tag: string | null;
   /** Parent order id when an execution algorithm created this child order. */
@@ -118,6 +125,7 @@ export class Order {
     this.type = req.type ?? 'market';
     this.timeInForce = req.timeInForce ?? (this.type === 'market' ? 'GTC' : 'GTC');
     this.reduceOnly = req.reduceOnly ?? false;
+    this.postOnly = req.postOnly ?? false;
     this.strategyId = strategyId;
     this.tag = req.tag ?? null;
     this.parentId = parentId;
@@ -127,6 +135,9 @@ export class Order {
     this.limitPrice = req.limitPrice ?? null;
     this.stopPrice = req.stopPrice ?? null;
     validateOrder(this);
+    if (this.postOnly && (this.type !== 'limit' || this.timeInForce === 'IOC' || this.timeInForce === 'FOK')) {
+      throw new InvalidArgumentError(`invalid 'postOnly': only on GTC or DAY limit orders, was set on a ${this.timeInForce} ${this.type} order`);
+    }
   }
 
   /** Units still to fill. */
