@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import { registerCompare } from './commands/compare.js';
 import { registerDataGenerate } from './commands/data-generate.js';
 import { registerDataImport } from './commands/data-import.js';
 import { registerDataInspect } from './commands/data-inspect.js';
 import { registerDataValidate } from './commands/data-validate.js';
 import { dataCommand } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 
 /**
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
 
   registerRun(program);
   registerDemo(program);
+  registerReport(program);
+  registerCompare(program);
   registerDataGenerate(dataCommand(program));
   registerDataImport(dataCommand(program));
   registerDataInspect(dataCommand(program));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../datasets/atomic.js';
+import { renderRunReportHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import { runScenario } from '../compose/run-scenario.js';
@@ -37,7 +38,7 @@ export function summarize(report: RunReport, outFile: string): string {
   ].join('\n');
 }
 
-/** Runs a scenario and writes DIR/report.json (atomically). */
+/** Runs a scenario and writes DIR/report.json and DIR/report.html beside it (each atomically). */
 export async function runAndWrite(
   scenarioFile: string,
   opts: { out?: string; seed?: number; set: string[] },
@@ -47,6 +48,7 @@ export async function runAndWrite(
   const outDir = resolve(opts.out ?? join('out', scenario.name));
   const outFile = join(outDir, 'report.json');
   await writeFileAtomic(outFile, `${JSON.stringify(report, null, 1)}\n`);
+  await writeFileAtomic(join(outDir, 'report.html'), renderRunReportHtml(report));
   return { report, outFile };
 }
 

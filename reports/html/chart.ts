@@ -1,0 +1,107 @@
+import * as echarts from 'echarts';
+import type { EChartsOption } from 'echarts';
+import { escapeHtml } from './escape.js';
+
+/** Colours of the report, shared by charts and CSS so a series reads the same everywhere. */
+export const COLORS = {
+  equity: '#2563eb',
+  benchmark: '#9ca3af',
+  drawdown: '#dc2626',
+  sharpe: '#7c3aed',
+  exposure: '#0891b2',
+  price: '#475569',
+  buy: '#16a34a',
+  sell: '#dc2626',
+  grid: '#e5e7eb',
+  axis: '#6b7280',
+  text: '#1f2937',
+} as const;
+
+/** Colours for one series per strategy or per run, in order. */
+export const SERIES_PALETTE = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#db2777', '#ca8a04', '#4b5563', '#0d9488', '#b91c1c'] as const;
+
+/** Returns the palette colour for the i-th series (cycling). */
+export function seriesColor(i: number): string {
+  return SERIES_PALETTE[i % SERIES_PALETTE.length]!;
+}
+
+export const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+
+/** Options every chart shares: no animation (static SVG), UTC time axes, the report's font. */
+const BASE: EChartsOption = {
+  animation: false,
+  useUTC: true,
+  backgroundColor: 'transparent',
+  textStyle: { fontFamily: FONT_FAMILY, color: COLORS.text, fontSize: 12 },
+};
+
+export interface ChartSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Renders an ECharts option to an SVG string in Node (no DOM: ECharts' server-side SVG renderer) and
+ * wraps it in a `<figure class="chart">` container named `name` (used by CSS and the browser test).
+ * ECharts numbers its SVG ids per process (`zr3-c0`); they are renamed after `name` so the output is the
+ * same in every process and ids stay unique when several charts share one page.
+ */
+export function renderChart(name: string, option: EChartsOption, size: ChartSize, caption?: string): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
+  let svg: string;
+  try {
+    chart.setOption({ ...BASE, ...option });
+    svg = chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+  const prefix = `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`;
+  svg = svg.replace(/(id="|url\(#|href="#)zr\d+-/g, `$1${prefix}`);
+  // Scale with the page: the viewBox keeps the aspect ratio, CSS sets the width.
+  svg = svg.replace(/^<svg width="\d+" height="\d+"/, `<svg role="img" aria-label="${escapeHtml(caption ?? name)}" preserveAspectRatio="xMidYMid meet"`);
+  const cap = caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : '';
+  return `<figure class="chart" data-chart="${escapeHtml(name)}">${svg}${cap}</figure>`;
+}
+
+/** Axis label formatter: a fraction as a whole percentage (0.125 -> "12.5%" when small, "13%" otherwise). */
+export function percentAxisLabel(v: number): string {
+  const p = v * 100;
+  return `${Math.abs(p) < 10 && p !== Math.round(p) ? p.toFixed(1) : p.toFixed(0)}%`;
+}
+
+/** Axis label formatter: an amount with k/M suffixes (1250000 -> "1.25M"). */
+export function compactNumberLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${+(v / 1e9).toFixed(2)}B`;
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
+  return `${+v.toFixed(2)}`;
+}
+
+/** A downward triangle (ECharts' legend ignores symbolRotate, so sells get their own shape). */
+export const DOWN_TRIANGLE = 'path://M0,0L10,0L5,9Z';
+export const UP_TRIANGLE = 'path://M5,0L10,9L0,9Z';
+
+/** A time x-axis styled for the report; `range` (milliseconds) pins it so charts of one run line up. */
+export function timeAxis(gridIndex = 0, showLabels = true, range?: readonly [number, number]): Record<string, unknown> {
+  return {
+    type: 'time',
+    gridIndex,
+    ...(range ? { min: range[0], max: range[1] } : {}),
+    axisLine: { lineStyle: { color: COLORS.axis } },
+    axisLabel: { show: showLabels, color: COLORS.axis, hideOverlap: true },
+    splitLine: { show: false },
+  };
+}
+
+/** A value y-axis styled for the report, with a label formatter. */
+export function valueAxis(formatter: (v: number) => string, gridIndex = 0, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'value',
+    gridIndex,
+    scale: true,
+    axisLabel: { color: COLORS.axis, formatter },
+    splitLine: { lineStyle: { color: COLORS.grid } },
+    ...extra,
+  };
+}

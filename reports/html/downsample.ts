@@ -1,0 +1,77 @@
+import { InvalidArgumentError, checkInteger } from '../../engine/core/index.js';
+
+/** Most points a line chart draws per series: enough for a 1200-pixel-wide chart, small enough to keep the file light. */
+export const MAX_CHART_POINTS = 2000;
+
+/**
+ * Returns the indices of at most `threshold` points of the series (x[i], y[i]) chosen by
+ * Largest-Triangle-Three-Buckets (Steinarsson, "Downsampling Time Series for Visual Representation",
+ * 2013): the first and last points are kept; the points in between are cut into threshold - 2 buckets
+ * of equal count, and from each bucket the point forming the largest triangle with the point kept
+ * from the previous bucket and the mean of the next bucket is kept. Peaks and troughs survive, which
+ * every-k-th sampling would drop. Series no longer than `threshold` come back whole. Indices are
+ * strictly increasing; the choice depends on the data only, so it is deterministic.
+ */
+export function lttbIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number = MAX_CHART_POINTS): number[] {
+  checkInteger(threshold, 'threshold');
+  if (threshold < 3) throw new InvalidArgumentError(`invalid 'threshold': below 3, was ${threshold}`);
+  const n = y.length;
+  if (x.length !== n) throw new InvalidArgumentError(`invalid 'x': length ${x.length} differs from the length of 'y', ${n}`);
+  if (n <= threshold) return Array.from({ length: n }, (_, i) => i);
+  const out: number[] = [0];
+  const every = (n - 2) / (threshold - 2);
+  let a = 0;
+  for (let b = 0; b < threshold - 2; b++) {
+    // The mean of the next bucket (the last point for the last bucket) is the triangle's third vertex.
+    const nextStart = Math.floor((b + 1) * every) + 1;
+    const nextEnd = Math.min(Math.floor((b + 2) * every) + 1, n);
+    let avgX = 0;
+    let avgY = 0;
+    if (nextStart >= n - 1 || nextEnd <= nextStart) {
+      avgX = x[n - 1]!;
+      avgY = y[n - 1]!;
+    } else {
+      for (let j = nextStart; j < nextEnd; j++) {
+        avgX += x[j]!;
+        avgY += y[j]!;
+      }
+      avgX /= nextEnd - nextStart;
+      avgY /= nextEnd - nextStart;
+    }
+    const start = Math.floor(b * every) + 1;
+    const end = Math.min(Math.floor((b + 1) * every) + 1, n - 1);
+    const ax = x[a]!;
+    const ay = y[a]!;
+    let best = start;
+    let bestArea = -1;
+    for (let j = start; j < end; j++) {
+      const area = Math.abs((ax - avgX) * (y[j]! - ay) - (ax - x[j]!) * (avgY - ay));
+      if (area > bestArea) {
+        bestArea = area;
+        best = j;
+      }
+    }
+    out.push(best);
+    a = best;
+  }
+  out.push(n - 1);
+  return out;
+}
+
+/** Returns `[x[i], y[i]]` pairs of the LTTB-chosen points (see {@link lttbIndices}), the shape ECharts takes. */
+export function downsamplePairs(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number = MAX_CHART_POINTS): [number, number][] {
+  return lttbIndices(x, y, threshold).map((i) => [x[i]!, y[i]!]);
+}
+
+/**
+ * Returns every k-th element of `items` (k = ceil(length / max)) so that at most `max` remain, always
+ * keeping the last; used for markers and table rows, where a visual shape does not need preserving.
+ */
+export function everyKth<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  const k = Math.ceil(items.length / max);
+  const out: T[] = [];
+  for (let i = 0; i < items.length; i += k) out.push(items[i]!);
+  if ((items.length - 1) % k !== 0) out[out.length - 1] = items[items.length - 1]!;
+  return out;
+}

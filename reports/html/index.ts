@@ -1,0 +1,13 @@
+export { renderRunReportHtml, CHART_WIDTH, MAX_TABLE_ROWS, MAX_MARKERS_PER_SYMBOL } from './run-report-html.js';
+export { renderComparisonHtml, comparisonLabels } from './comparison-html.js';
+export type { ComparedRun } from './comparison-html.js';
+export { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
+export type { MetricRow } from './metric-rows.js';
+export { rollingSharpe, ROLLING_SHARPE_WINDOW } from './rolling-sharpe.js';
+export { monthlyReturns, yearlyReturns } from './monthly-returns.js';
+export type { MonthlyReturn, YearlyReturn } from './monthly-returns.js';
+export { strategyAttribution, cumulativePnlByStrategy } from './attribution.js';
+export type { StrategyAttribution } from './attribution.js';
+export { lttbIndices, downsamplePairs, everyKth, MAX_CHART_POINTS } from './downsample.js';
+export { formatPercent, formatNumber, formatMoney, formatCount, formatDurationUs, NOT_AVAILABLE } from './format.js';
+export { escapeHtml } from './escape.js';

@@ -1,0 +1,136 @@
+import { FONT_FAMILY } from './chart.js';
+import { escapeHtml } from './escape.js';
+
+/** The report's stylesheet, inlined so the page needs no network and opens from file://. */
+export const REPORT_CSS = `
+:root{--fg:#1f2937;--muted:#6b7280;--border:#e5e7eb;--bg:#f3f4f6;--card:#fff;--accent:#2563eb;--pos:#15803d;--neg:#b91c1c}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.5 ${FONT_FAMILY};color:var(--fg);background:var(--bg)}
+code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace;font-size:12.5px}
+header.top{background:#0f172a;color:#e2e8f0;padding:22px 0 18px}
+header.top .wrap,nav .wrap,main{max-width:1200px;margin:0 auto;padding-left:28px;padding-right:28px}
+header.top h1{margin:0 0 4px;font-size:24px;color:#fff;font-weight:650}
+header.top .kicker{text-transform:uppercase;letter-spacing:.08em;font-size:11px;color:#94a3b8}
+header.top p.desc{margin:6px 0 0;max-width:900px;color:#cbd5e1}
+header.top .hash{margin-top:8px;color:#94a3b8;font-size:12.5px}
+header.top .hash code{color:#e2e8f0}
+nav{position:sticky;top:0;z-index:5;background:#fff;border-bottom:1px solid var(--border)}
+nav .wrap{display:flex;flex-wrap:wrap;gap:4px 16px;padding-top:8px;padding-bottom:8px}
+nav a{color:var(--muted);text-decoration:none;font-size:13px}
+nav a:hover{color:var(--accent)}
+main{padding-top:8px;padding-bottom:48px}
+section{background:var(--card);border:1px solid var(--border);border-radius:10px;padding:16px 20px 18px;margin:16px 0;scroll-margin-top:48px}
+section h2{font-size:16px;margin:0 0 10px;font-weight:650}
+section h3{font-size:14px;margin:14px 0 6px;font-weight:600}
+p.note,figcaption,.muted{color:var(--muted);font-size:12.5px}
+p.note{margin:6px 0 0}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;margin-bottom:14px}
+.kpi{border:1px solid var(--border);border-radius:8px;padding:10px 12px;background:#fafafa}
+.kpi .l{font-size:11.5px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
+.kpi .v{font-size:22px;font-weight:650;font-variant-numeric:tabular-nums}
+.kpi .s{font-size:12px;color:var(--muted)}
+.pos{color:var(--pos)}.neg{color:var(--neg)}
+.cols{display:grid;grid-template-columns:1fr 1fr;gap:8px 28px}
+@media (max-width:900px){.cols{grid-template-columns:1fr}}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+th,td{padding:4px 8px;border-bottom:1px solid var(--border);text-align:left;vertical-align:top}
+th{font-weight:600;font-size:12.5px;color:#374151;background:#f9fafb;white-space:nowrap}
+td.num,th.num{text-align:right;white-space:nowrap}
+tbody tr:hover td{background:#f8fafc}
+table.metrics td:first-child{color:#374151}
+table.metrics td.best{font-weight:650}
+.scroll{max-height:560px;overflow:auto;border:1px solid var(--border);border-radius:6px}
+.scroll table thead th{position:sticky;top:0;z-index:1}
+table.sortable th{cursor:pointer;user-select:none}
+table.sortable th::after{content:' \\2195';color:#cbd5e1;font-weight:400}
+table.sortable th[aria-sort=ascending]::after{content:' \\25B2';color:var(--accent)}
+table.sortable th[aria-sort=descending]::after{content:' \\25BC';color:var(--accent)}
+table.heat td,table.heat th{text-align:center;padding:5px 4px;min-width:54px}
+table.heat td{border:2px solid #fff;font-size:12.5px}
+table.heat th:first-child,table.heat td:first-child{text-align:left;font-weight:600;background:#f9fafb}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 18px;margin:0}
+dl.facts dt{color:var(--muted)}
+dl.facts dd{margin:0;word-break:break-word}
+ol.assumptions{margin:0;padding-left:22px;columns:2;column-gap:32px}
+ol.assumptions li{break-inside:avoid;margin-bottom:4px}
+@media (max-width:900px){ol.assumptions{columns:1}}
+figure.chart{margin:4px 0 10px}
+figure.chart svg{width:100%;height:auto;display:block}
+figcaption{margin-top:2px}
+details summary{cursor:pointer;color:var(--accent)}
+pre{background:#f8fafc;border:1px solid var(--border);border-radius:6px;padding:10px;overflow:auto;max-height:420px}
+.pill{display:inline-block;padding:0 7px;border-radius:9px;font-size:11.5px;background:#eef2ff;color:#3730a3}
+.pill.buy,.pill.long{background:#dcfce7;color:#166534}.pill.sell,.pill.short{background:#fee2e2;color:#991b1b}
+footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 24px}
+`;
+
+/**
+ * The page's only script: click (or Enter on) a header of a `table.sortable` to sort its rows by that
+ * column, numerically when the header has `data-type="num"` (cells carry the raw value in `data-v`;
+ * "n/a" sorts first ascending), as text otherwise. Sorting is stable, so a second column keeps order.
+ */
+export const SORT_SCRIPT = `
+(function(){
+  function key(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;if(!num)return v;var x=parseFloat(v);return isNaN(x)?-Infinity:x;}
+  var tables=document.querySelectorAll('table.sortable');
+  Array.prototype.forEach.call(tables,function(t){
+    var ths=t.tHead.rows[0].cells;
+    Array.prototype.forEach.call(ths,function(th,i){
+      th.tabIndex=0;
+      function sort(){
+        var asc=th.getAttribute('aria-sort')!=='ascending';
+        Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});
+        th.setAttribute('aria-sort',asc?'ascending':'descending');
+        var num=th.getAttribute('data-type')==='num';
+        var tb=t.tBodies[0];var rows=Array.prototype.slice.call(tb.rows);
+        rows.sort(function(a,b){var x=key(a.cells[i],num),y=key(b.cells[i],num);var c=x<y?-1:x>y?1:0;return asc?c:-c;});
+        rows.forEach(function(r){tb.appendChild(r);});
+      }
+      th.addEventListener('click',sort);
+      th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort();}});
+    });
+  });
+})();
+`;
+
+/** One entry of the sticky navigation bar. */
+export interface NavLink {
+  readonly id: string;
+  readonly label: string;
+}
+
+/** Returns a complete, self-contained HTML document: inline CSS and script, no external resource. */
+export function renderPage(opts: { title: string; header: string; nav: readonly NavLink[]; body: string; footer: string }): string {
+  const nav = opts.nav.map((n) => `<a href="#${escapeHtml(n.id)}">${escapeHtml(n.label)}</a>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(opts.title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header class="top"><div class="wrap">${opts.header}</div></header>
+<nav><div class="wrap">${nav}</div></nav>
+<main>
+${opts.body}
+</main>
+<footer>${opts.footer}</footer>
+<script>${SORT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** Returns a `<section>` with an id (the navigation target) and a heading. */
+export function section(id: string, title: string, content: string): string {
+  return `<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>${content}</section>\n`;
+}
+
+/** Returns the CSS class for a signed number: `pos`, `neg` or none. */
+export function signClass(x: number | null): string {
+  if (x === null || !Number.isFinite(x) || x === 0) return '';
+  return x > 0 ? 'pos' : 'neg';
+}

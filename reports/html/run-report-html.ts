@@ -1,0 +1,523 @@
+import type { RunReport } from '../run-report.js';
+import { cumulativePnlByStrategy, strategyAttribution } from './attribution.js';
+import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, compactNumberLabel, percentAxisLabel, renderChart, seriesColor, timeAxis, valueAxis } from './chart.js';
+import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
+import { escapeHtml } from './escape.js';
+import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent, shortTime } from './format.js';
+import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
+import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
+import type { MonthlyReturn } from './monthly-returns.js';
+import { renderPage, section, signClass } from './page.js';
+import type { NavLink } from './page.js';
+import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
+import { compactValue, scenarioInfo } from './scenario-info.js';
+
+/** Width of every chart's SVG viewBox in pixels; the page scales it to the column width. */
+export const CHART_WIDTH = 1100;
+/** Most rows the trade list and the audit trail show; report.json always has all of them. */
+export const MAX_TABLE_ROWS = 5000;
+/** Most fill markers per symbol chart (every k-th fill beyond it). */
+export const MAX_MARKERS_PER_SYMBOL = 1500;
+
+const US_PER_MS = 1000;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Returns report.html for a run: one self-contained HTML document (inline CSS, inline SVG charts drawn
+ * by ECharts in Node, a few lines of inline script to sort tables; no network, opens from file://). It
+ * shows the scenario, seed, runHash, data provenance and every assumption in force; the metrics beside
+ * buy and hold; equity and drawdown; rolling Sharpe; monthly returns; prices with fills per symbol;
+ * gross exposure; per-strategy attribution when more than one strategy ran; the trade list and the
+ * audit trail. Long series are downsampled for drawing (LTTB, at most MAX_CHART_POINTS points per
+ * series); the numbers in tables are never downsampled. The same report gives the same bytes.
+ */
+export function renderRunReportHtml(report: RunReport): string {
+  const info = scenarioInfo(report.scenario);
+  const strategyIds = info.strategies.length > 0 ? info.strategies.map((s) => s.id) : [...new Set(report.trades.map((t) => t.strategyId))];
+  const multiStrategy = new Set([...strategyIds, ...report.trades.map((t) => t.strategyId)]).size > 1;
+
+  const nav: NavLink[] = [
+    { id: 'run', label: 'Run' },
+    { id: 'metrics', label: 'Metrics' },
+    { id: 'equity', label: 'Equity & drawdown' },
+    { id: 'rolling-sharpe', label: 'Rolling Sharpe' },
+    { id: 'monthly', label: 'Monthly returns' },
+    { id: 'prices', label: 'Prices & trades' },
+    { id: 'exposure', label: 'Exposure' },
+    ...(multiStrategy ? [{ id: 'attribution', label: 'Attribution' }] : []),
+    { id: 'trades', label: 'Trades' },
+    { id: 'audit', label: 'Audit trail' },
+  ];
+  const body = [
+    runSection(report),
+    metricsSection(report),
+    equitySection(report),
+    rollingSharpeSection(report),
+    monthlySection(report),
+    pricesSection(report),
+    exposureSection(report),
+    multiStrategy ? attributionSection(report, strategyIds) : '',
+    tradesSection(report),
+    auditSection(report),
+  ].join('');
+  const period = report.equity.length > 0 ? `${shortTime(report.equity[0]!.time)} to ${shortTime(report.equity.at(-1)!.time)}` : 'no bars';
+  const header = `<div class="kicker">Tapedeck run report</div>
+<h1>${escapeHtml(info.name)}</h1>
+${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
+<div class="hash">seed <code>${report.seed}</code> &middot; runHash <code>${escapeHtml(report.runHash)}</code> &middot; ${escapeHtml(period)} &middot; ${formatCount(report.metrics.bars)} bars</div>`;
+  return renderPage({
+    title: `${info.name} - Tapedeck run report`,
+    header,
+    nav,
+    body,
+    footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
+  });
+}
+
+/** The run's first and last equity time in milliseconds, so every time axis of the page spans the same period. */
+function runRange(report: RunReport): [number, number] | undefined {
+  const eq = report.equity;
+  if (eq.length < 2) return undefined;
+  return [eq[0]!.ts / US_PER_MS, eq.at(-1)!.ts / US_PER_MS];
+}
+
+function kpi(label: string, value: string, cls = '', sub = ''): string {
+  return `<div class="kpi"><div class="l">${escapeHtml(label)}</div><div class="v ${cls}">${escapeHtml(value)}</div>${sub ? `<div class="s">${escapeHtml(sub)}</div>` : ''}</div>`;
+}
+
+function metricsSection(report: RunReport): string {
+  const m = report.metrics;
+  const bhCagr = buyAndHoldCagr(m);
+  const kpis = `<div class="kpis">
+${kpi('Total return', formatPercent(m.totalReturn), signClass(m.totalReturn), `buy & hold ${formatPercent(m.buyAndHoldReturn)}`)}
+${kpi('CAGR', formatPercent(m.cagr), signClass(m.cagr), `buy & hold ${formatPercent(bhCagr)}`)}
+${kpi('Sharpe', formatNumber(m.sharpe), signClass(m.sharpe), `Sortino ${formatNumber(m.sortino)}`)}
+${kpi('Max drawdown', formatPercent(m.maxDrawdown), m.maxDrawdown > 0 ? 'neg' : '', `lasted ${formatDurationUs(m.maxDrawdownDurationUs)}`)}
+${kpi('Trades', formatCount(m.tradeCount), '', `win rate ${formatPercent(m.winRate)}`)}
+${kpi('Final equity', formatMoney(m.finalEquity, 0), '', `commissions ${formatMoney(m.totalCommissions, 0)}`)}
+</div>`;
+  const benchmark: Record<string, string> = { totalReturn: formatPercent(m.buyAndHoldReturn), cagr: formatPercent(bhCagr) };
+  const rows = METRIC_ROWS.filter((r) => r.key !== 'buyAndHoldReturn').map((r) => {
+    const v = r.value(m);
+    const signed = r.key === 'totalReturn' || r.key === 'cagr' || r.key === 'sharpe' ? signClass(v) : '';
+    return `<tr><td>${escapeHtml(r.label)}</td><td class="num ${signed}">${escapeHtml(r.format(m))}</td><td class="num muted">${escapeHtml(benchmark[r.key] ?? '')}</td></tr>`;
+  });
+  const half = Math.ceil(rows.length / 2);
+  const table = (part: string[]) =>
+    `<table class="metrics"><thead><tr><th>Metric</th><th class="num">Strategy</th><th class="num">Buy &amp; hold</th></tr></thead><tbody>${part.join('')}</tbody></table>`;
+  const annual =
+    m.periodsPerYear === null ? 'no annualization (a single bar and no bar interval)' : `annualized with ${formatNumber(m.periodsPerYear, m.periodsPerYear % 1 === 0 ? 0 : 2)} periods per year (${m.annualization})`;
+  return section(
+    'metrics',
+    'Performance',
+    `${kpis}<div class="cols">${table(rows.slice(0, half))}${table(rows.slice(half))}</div>
+<p class="note">Buy &amp; hold: an equal-weight buy of every replayed symbol at its first price, held to its last. Ratios are ${escapeHtml(annual)}, risk-free rate ${formatPercent(m.riskFreeRate)}; n/a marks a metric that is undefined for this run.</p>`,
+  );
+}
+
+/** Equal-weight buy-and-hold equity at the given times from the report's close prices (last price at or before each time). */
+function buyAndHoldCurve(report: RunReport, tsUs: readonly number[], initial: number): number[] | null {
+  const prices = report.prices;
+  if (!prices) return null;
+  const series = Object.values(prices).filter((p) => p.ts.length > 0 && p.ts.length === p.close.length && p.close[0]! > 0);
+  if (series.length === 0) return null;
+  const pointers = series.map(() => 0);
+  return tsUs.map((t) => {
+    let sum = 0;
+    series.forEach((p, k) => {
+      let j = pointers[k]!;
+      while (j + 1 < p.ts.length && p.ts[j + 1]! <= t) j++;
+      pointers[k] = j;
+      sum += p.close[j]! / p.close[0]!;
+    });
+    return (initial * sum) / series.length;
+  });
+}
+
+function equitySection(report: RunReport): string {
+  const eq = report.equity;
+  if (eq.length < 2) return section('equity', 'Equity and drawdown', '<p class="note">Fewer than two equity samples: nothing to draw.</p>');
+  const x = eq.map((p) => p.ts / US_PER_MS);
+  const equity = downsamplePairs(x, eq.map((p) => p.equity));
+  const dd = downsamplePairs(x, eq.map((p) => -p.drawdown));
+  const bh = buyAndHoldCurve(report, equity.map(([t]) => t * US_PER_MS), eq[0]!.equity);
+  const series: Record<string, unknown>[] = [
+    {
+      name: 'Equity',
+      type: 'line',
+      data: equity,
+      showSymbol: false,
+      lineStyle: { width: 1.6, color: COLORS.equity },
+      itemStyle: { color: COLORS.equity },
+      areaStyle: { color: COLORS.equity, opacity: 0.06 },
+      markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.axis, type: 'dashed', width: 1 }, label: { show: false }, data: [{ yAxis: eq[0]!.equity }] },
+    },
+    {
+      name: 'Drawdown',
+      type: 'line',
+      xAxisIndex: 1,
+      yAxisIndex: 1,
+      data: dd,
+      showSymbol: false,
+      lineStyle: { width: 1, color: COLORS.drawdown },
+      itemStyle: { color: COLORS.drawdown },
+      areaStyle: { color: COLORS.drawdown, opacity: 0.25 },
+    },
+  ];
+  if (bh) {
+    series.splice(1, 0, {
+      name: 'Buy & hold',
+      type: 'line',
+      data: equity.map(([t], i) => [t, bh[i]!]),
+      showSymbol: false,
+      lineStyle: { width: 1.2, color: COLORS.benchmark, type: 'dashed' },
+      itemStyle: { color: COLORS.benchmark },
+    });
+  }
+  const chart = renderChart(
+    'equity-drawdown',
+    {
+      legend: { top: 0, left: 'center', itemWidth: 18, data: series.map((s) => s.name as string) },
+      grid: [
+        { left: 78, right: 24, top: 30, height: 250 },
+        { left: 78, right: 24, top: 318, height: 110 },
+      ],
+      xAxis: [timeAxis(0, false, runRange(report)), timeAxis(1, true, runRange(report))],
+      yAxis: [valueAxis(compactNumberLabel, 0, { name: 'equity', nameTextStyle: { color: COLORS.axis } }), valueAxis(percentAxisLabel, 1, { scale: false, max: 0, name: 'drawdown', nameTextStyle: { color: COLORS.axis } })],
+      series: series as never,
+    },
+    { width: CHART_WIDTH, height: 460 },
+    `Account equity (cash plus positions marked to market) and its drawdown below the running peak${bh ? '; dashed: equal-weight buy & hold from the close prices' : ''}. ${downsampleNote(eq.length)}`,
+  );
+  const m = report.metrics;
+  return section(
+    'equity',
+    'Equity and drawdown',
+    `${chart}<p class="note">Max drawdown ${formatPercent(m.maxDrawdown)} lasting ${formatDurationUs(m.maxDrawdownDurationUs)} (${formatCount(m.maxDrawdownDurationBars)} bars); ${formatCount(m.drawdownEpisodes)} drawdown episodes averaging ${formatPercent(m.averageDrawdown)}.</p>`,
+  );
+}
+
+function downsampleNote(n: number): string {
+  return n > MAX_CHART_POINTS ? `Drawn from ${formatCount(MAX_CHART_POINTS)} of ${formatCount(n)} samples chosen by largest-triangle-three-buckets downsampling.` : '';
+}
+
+function rollingSharpeSection(report: RunReport): string {
+  const m = report.metrics;
+  const w = ROLLING_SHARPE_WINDOW;
+  const title = `Rolling Sharpe ratio (${w} bars)`;
+  if (m.periodsPerYear === null) return section('rolling-sharpe', title, '<p class="note">No annualization for this run (a single bar), so no Sharpe ratio.</p>');
+  const eq = report.equity;
+  const values = rollingSharpe(
+    eq.map((p) => p.equity),
+    m.periodsPerYear,
+    w,
+    m.riskFreeRate,
+  );
+  const xs: number[] = [];
+  const ys: number[] = [];
+  values.forEach((v, i) => {
+    if (v !== null) {
+      xs.push(eq[i]!.ts / US_PER_MS);
+      ys.push(v);
+    }
+  });
+  if (xs.length < 2) return section('rolling-sharpe', title, `<p class="note">The run has ${formatCount(eq.length)} equity samples: too few for a ${w}-bar window.</p>`);
+  const data = downsamplePairs(xs, ys);
+  const lines: Record<string, unknown>[] = [{ yAxis: 0, lineStyle: { color: COLORS.axis, type: 'solid', width: 1 }, label: { show: false } }];
+  if (m.sharpe !== null) lines.push({ yAxis: m.sharpe, lineStyle: { color: COLORS.sharpe, type: 'dashed', width: 1 }, label: { formatter: `whole run ${m.sharpe.toFixed(2)}`, color: COLORS.sharpe, position: 'insideEndTop' } });
+  const chart = renderChart(
+    'rolling-sharpe',
+    {
+      grid: { left: 78, right: 24, top: 16, bottom: 28 },
+      xAxis: timeAxis(0, true, runRange(report)),
+      yAxis: valueAxis((v) => v.toFixed(1)),
+      series: [
+        {
+          name: 'Rolling Sharpe',
+          type: 'line',
+          data,
+          showSymbol: false,
+          lineStyle: { width: 1.4, color: COLORS.sharpe },
+          itemStyle: { color: COLORS.sharpe },
+          markLine: { silent: true, symbol: 'none', data: lines as never },
+        },
+      ],
+    },
+    { width: CHART_WIDTH, height: 230 },
+    `At each bar: mean(r - rf_p) / std(r) * sqrt(P) over the last ${w} per-bar returns r = E_t / E_(t-1) - 1 (sample std, P = ${formatNumber(m.periodsPerYear, 0)}), the whole-run Sharpe formula of METRICS.md on a trailing window; gaps where the window is flat. ${downsampleNote(xs.length)}`,
+  );
+  return section('rolling-sharpe', title, chart);
+}
+
+/** Returns a background colour for a monthly return: green above 0, red below, intensity by size (full at `scale`). */
+function heatColor(v: number | null, scale: number): string {
+  if (v === null) return '#f3f4f6';
+  const s = Math.min(Math.abs(v) / scale, 1);
+  const [r, g, b] = v >= 0 ? [22, 163, 74] : [220, 38, 38];
+  const mix = (c: number) => Math.round(255 + (c - 255) * s * 0.85);
+  return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
+}
+
+function monthlySection(report: RunReport): string {
+  const eq = report.equity;
+  if (eq.length < 2) return section('monthly', 'Monthly returns', '<p class="note">Fewer than two equity samples.</p>');
+  const months = monthlyReturns(
+    eq.map((p) => p.ts),
+    eq.map((p) => p.equity),
+  );
+  const years = yearlyReturns(months);
+  const byKey = new Map<string, MonthlyReturn>(months.map((m) => [`${m.year}-${m.month}`, m]));
+  let scale = 0;
+  for (const m of months) if (m.value !== null) scale = Math.max(scale, Math.abs(m.value));
+  scale = scale > 0 ? scale : 1;
+  const rows = years.map((y) => {
+    const cells = MONTHS.map((_, i) => {
+      const m = byKey.get(`${y.year}-${i + 1}`);
+      if (!m) return '<td></td>';
+      const dark = m.value !== null && Math.abs(m.value) / scale > 0.6;
+      return `<td style="background:${heatColor(m.value, scale)}${dark ? ';color:#fff' : ''}" title="${MONTHS[i]} ${y.year}: ${formatPercent(m.value, 2)}">${formatPercent(m.value, 1)}</td>`;
+    });
+    return `<tr><td>${y.year}</td>${cells.join('')}<td style="font-weight:650" class="${signClass(y.value)}">${formatPercent(y.value, 1)}</td></tr>`;
+  });
+  const head = `<tr><th>Year</th>${MONTHS.map((m) => `<th>${m}</th>`).join('')}<th>Year</th></tr>`;
+  return section(
+    'monthly',
+    'Monthly returns',
+    `<table class="heat"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>
+<p class="note">Each UTC calendar month's last equity over the previous month's last (the first month from the start of the run); years compound their months. Colour intensity is relative to the largest monthly move, ${formatPercent(scale, 1)}.</p>`,
+  );
+}
+
+function pricesSection(report: RunReport): string {
+  const symbols = [...new Set([...report.data.symbols, ...Object.keys(report.prices ?? {}), ...report.fills.map((f) => f.symbol)])];
+  const charts: string[] = [];
+  for (const [k, sym] of symbols.entries()) {
+    const price = report.prices?.[sym];
+    const fills = report.fills.filter((f) => f.symbol === sym);
+    if (!price && fills.length === 0) continue;
+    const buys = everyKth(
+      fills.filter((f) => f.side === 'buy'),
+      MAX_MARKERS_PER_SYMBOL / 2,
+    );
+    const sells = everyKth(
+      fills.filter((f) => f.side === 'sell'),
+      MAX_MARKERS_PER_SYMBOL / 2,
+    );
+    const series: Record<string, unknown>[] = [];
+    if (price && price.ts.length > 0) {
+      series.push({
+        name: 'Close',
+        type: 'line',
+        data: downsamplePairs(
+          price.ts.map((t) => t / US_PER_MS),
+          price.close,
+        ),
+        showSymbol: false,
+        lineStyle: { width: 1.2, color: COLORS.price },
+        itemStyle: { color: COLORS.price },
+      });
+    }
+    const marker = (name: string, list: typeof fills, color: string, shape: string) => ({
+      name,
+      type: 'scatter',
+      data: list.map((f) => [f.ts / US_PER_MS, f.price]),
+      symbol: shape,
+      symbolSize: [9, 8],
+      itemStyle: { color, opacity: 0.85, borderColor: '#fff', borderWidth: 0.5 },
+    });
+    series.push(marker('Buy', buys, COLORS.buy, UP_TRIANGLE), marker('Sell', sells, COLORS.sell, DOWN_TRIANGLE));
+    const held = report.positions[sym];
+    const thinned = buys.length + sells.length < fills.length ? ` Markers: every k-th of ${formatCount(fills.length)} fills.` : '';
+    charts.push(
+      renderChart(
+        `price-${k}`,
+        {
+          title: { text: sym, left: 8, top: 0, textStyle: { fontSize: 13, fontWeight: 600, color: COLORS.text } },
+          legend: { top: 0, right: 24, itemWidth: 14, data: series.map((s) => s.name as string) },
+          grid: { left: 78, right: 24, top: 30, bottom: 28 },
+          xAxis: timeAxis(0, true, runRange(report)),
+          yAxis: valueAxis(compactNumberLabel),
+          series: series as never,
+        },
+        { width: CHART_WIDTH, height: 240 },
+        `${sym}: ${formatCount(fills.filter((f) => f.side === 'buy').length)} buy and ${formatCount(fills.filter((f) => f.side === 'sell').length)} sell fills${held !== undefined ? `, ${formatNumber(held, held % 1 === 0 ? 0 : 4)} held at the end` : ''}.${thinned}`,
+      ),
+    );
+  }
+  if (charts.length === 0) return section('prices', 'Prices and trades', '<p class="note">No fills and no price series in this report.</p>');
+  const note = report.prices
+    ? ''
+    : '<p class="note">This report.json has no <code>prices</code> section, so the markers stand alone at their fill prices (green: buys, red: sells); a runner that records close prices gets the price line drawn under them.</p>';
+  return section('prices', 'Prices and trades', `${charts.join('')}${note}`);
+}
+
+function exposureSection(report: RunReport): string {
+  const eq = report.equity.filter((p) => p.equity > 0);
+  if (eq.length < 2) return section('exposure', 'Exposure', '<p class="note">Fewer than two equity samples with positive equity.</p>');
+  const data = downsamplePairs(
+    eq.map((p) => p.ts / US_PER_MS),
+    eq.map((p) => p.grossExposure / p.equity),
+  );
+  const chart = renderChart(
+    'exposure',
+    {
+      grid: { left: 78, right: 24, top: 16, bottom: 28 },
+      xAxis: timeAxis(0, true, runRange(report)),
+      yAxis: valueAxis(percentAxisLabel, 0, { scale: false, min: 0 }),
+      series: [
+        {
+          name: 'Gross exposure',
+          type: 'line',
+          data,
+          showSymbol: false,
+          step: 'end',
+          lineStyle: { width: 1.2, color: COLORS.exposure },
+          itemStyle: { color: COLORS.exposure },
+          areaStyle: { color: COLORS.exposure, opacity: 0.18 },
+        },
+      ],
+    },
+    { width: CHART_WIDTH, height: 200 },
+    `Gross exposure: the sum of absolute position notionals over equity. ${downsampleNote(eq.length)}`,
+  );
+  return section('exposure', 'Exposure', `${chart}<p class="note">Exposed (non-zero position) ${formatPercent(report.metrics.exposureTime, 1)} of the bars.</p>`);
+}
+
+function attributionSection(report: RunReport, strategyIds: readonly string[]): string {
+  const rows = strategyAttribution(report.trades, strategyIds);
+  const table = `<table class="sortable"><thead><tr><th>Strategy</th><th class="num" data-type="num">Trades</th><th class="num" data-type="num">Realized PnL</th><th class="num" data-type="num">Commissions</th><th class="num" data-type="num">Win rate</th><th class="num" data-type="num">Share of |PnL|</th></tr></thead><tbody>${rows
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.strategyId)}</td><td class="num" data-v="${r.trades}">${formatCount(r.trades)}</td><td class="num ${signClass(r.pnl)}" data-v="${r.pnl}">${formatMoney(r.pnl)}</td><td class="num" data-v="${r.commission}">${formatMoney(r.commission)}</td><td class="num" data-v="${r.winRate ?? ''}">${formatPercent(r.winRate, 1)}</td><td class="num" data-v="${r.shareOfAbsPnl ?? ''}">${formatPercent(r.shareOfAbsPnl, 1)}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
+  const cumulative = cumulativePnlByStrategy(report.trades);
+  const order = rows.map((r) => r.strategyId).filter((id) => cumulative.has(id));
+  let chart = '';
+  if (order.length > 0) {
+    const start = report.equity[0]?.ts;
+    chart = renderChart(
+      'attribution',
+      {
+        legend: { top: 0, left: 'center', itemWidth: 18 },
+        grid: { left: 78, right: 24, top: 30, bottom: 28 },
+        xAxis: timeAxis(0, true, runRange(report)),
+        yAxis: valueAxis(compactNumberLabel, 0, { scale: false }),
+        series: order.map((id) => {
+          const steps = cumulative.get(id)!;
+          const color = seriesColor(strategyIds.indexOf(id) >= 0 ? strategyIds.indexOf(id) : order.indexOf(id));
+          const points = everyKth(steps, MAX_CHART_POINTS).map(([time, v]) => [Date.parse(time), v]);
+          if (start !== undefined) points.unshift([start / US_PER_MS, 0]);
+          return { name: id, type: 'line', step: 'end', data: points, showSymbol: false, lineStyle: { width: 1.5, color }, itemStyle: { color } };
+        }) as never,
+      },
+      { width: CHART_WIDTH, height: 260 },
+      'Cumulative realized PnL per strategy at the exit of each round trip, net of commission; open positions are not included.',
+    );
+  }
+  return section('attribution', 'Per-strategy attribution', `${chart}${table}`);
+}
+
+function tradesSection(report: RunReport): string {
+  const trades = report.trades;
+  if (trades.length === 0) return section('trades', 'Trades', '<p class="note">No closed round trips.</p>');
+  const shown = trades.slice(0, MAX_TABLE_ROWS);
+  const rows = shown.map(
+    (t, i) =>
+      `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
+  );
+  const head =
+    '<tr><th class="num" data-type="num">#</th><th>Symbol</th><th>Strategy</th><th>Side</th><th class="num" data-type="num">Qty</th><th>Entry</th><th class="num" data-type="num">Entry price</th><th>Exit</th><th class="num" data-type="num">Exit price</th><th class="num" data-type="num">PnL</th><th class="num" data-type="num">Return</th><th class="num" data-type="num">Commission</th></tr>';
+  const capped = trades.length > shown.length ? ` The first ${formatCount(shown.length)} of ${formatCount(trades.length)} are listed; report.json has them all.` : '';
+  return section(
+    'trades',
+    `Trades (${formatCount(trades.length)})`,
+    `<div class="scroll"><table class="sortable" id="trade-table"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>
+<p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`,
+  );
+}
+
+function auditSection(report: RunReport): string {
+  const audit = report.audit;
+  if (audit.length === 0) {
+    return section(
+      'audit',
+      'Audit trail',
+      '<p>No audit entries: no order was denied by risk or rejected by the venue, no trading halt, and no weight change or strategy retirement was recorded during this run.</p>',
+    );
+  }
+  const kinds = new Map<string, number>();
+  for (const a of audit) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+  const summary = [...kinds].map(([k, n]) => `<span class="pill">${escapeHtml(k)} &times; ${formatCount(n)}</span>`).join(' ');
+  const shown = audit.slice(0, MAX_TABLE_ROWS);
+  const rows = shown.map(
+    (a) =>
+      `<tr><td data-v="${escapeHtml(a.time)}" class="mono">${escapeHtml(shortTime(a.time))}</td><td>${escapeHtml(a.kind)}</td><td>${escapeHtml(a.strategyId ?? '')}</td><td>${escapeHtml(a.symbol ?? '')}</td><td>${escapeHtml(a.orderId ?? '')}</td><td>${escapeHtml(a.message)}${a.details ? ` <span class="muted mono">${escapeHtml(compactValue(a.details))}</span>` : ''}</td></tr>`,
+  );
+  const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json has them all.</p>` : '';
+  return section(
+    'audit',
+    `Audit trail (${formatCount(audit.length)})`,
+    `<p>${summary}</p><div class="scroll"><table class="sortable"><thead><tr><th>Time</th><th>Kind</th><th>Strategy</th><th>Symbol</th><th>Order</th><th>Message</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>${capped}`,
+  );
+}
+
+function rowsSummary(rows: Readonly<Record<string, unknown>>): string {
+  return Object.entries(rows)
+    .map(([kind, v]) => {
+      if (typeof v === 'number') return `${kind}: ${formatCount(v)}`;
+      if (v !== null && typeof v === 'object') {
+        const parts = Object.entries(v as Record<string, unknown>).map(([s, n]) => `${s} ${typeof n === 'number' ? formatCount(n) : compactValue(n, false)}`);
+        return `${kind}: ${parts.join(', ')}`;
+      }
+      return `${kind}: ${String(v)}`;
+    })
+    .join('; ');
+}
+
+function runSection(report: RunReport): string {
+  const info = scenarioInfo(report.scenario);
+  const d = report.data;
+  const c = report.counts;
+  const fact = (k: string, v: string) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`;
+  const positions = Object.entries(report.positions)
+    .map(([s, q]) => `${s} ${formatNumber(q, q % 1 === 0 ? 0 : 4)}`)
+    .join(', ');
+  const facts = `<dl class="facts">
+${fact('Scenario', escapeHtml(info.name))}
+${fact('Seed', `<code>${report.seed}</code>`)}
+${fact('runHash', `<code>${escapeHtml(report.runHash)}</code>`)}
+${info.initialCash !== null ? fact('Initial cash', formatMoney(info.initialCash)) : ''}
+${fact('Data source', `<code>${escapeHtml(d.source)}</code>`)}
+${fact('Content hash', d.contentHash ? `<code>${escapeHtml(d.contentHash)}</code>` : 'n/a')}
+${fact('Data range', `${escapeHtml(d.start ?? 'n/a')} to ${escapeHtml(d.end ?? 'n/a')}`)}
+${fact('Bar interval', escapeHtml(d.barInterval ?? 'n/a'))}
+${fact('Symbols', escapeHtml(d.symbols.join(', ')))}
+${fact('Kinds in the dataset', escapeHtml(d.kinds.join(', ')))}
+${fact('Rows in the dataset', escapeHtml(rowsSummary(d.rows)))}
+${fact('Replayed', `${formatCount(c.bars)} bars, ${formatCount(c.quotes)} quotes, ${formatCount(c.trades)} trades`)}
+${fact('Orders / fills / signals', `${formatCount(c.orders)} / ${formatCount(c.fills)} / ${formatCount(report.signals.count)}`)}
+${fact('Final positions', escapeHtml(positions || 'flat'))}
+</dl>`;
+  const strategies =
+    info.strategies.length > 0
+      ? `<h3>Strategies</h3><table><thead><tr><th>Id</th><th>Type</th><th>Symbols</th><th>Parameters</th></tr></thead><tbody>${info.strategies
+          .map(
+            (s) =>
+              `<tr><td>${escapeHtml(s.id)}</td><td><code>${escapeHtml(s.type)}</code></td><td>${escapeHtml(s.symbols ? s.symbols.join(', ') : 'all')}</td><td class="mono">${escapeHtml(compactValue(s.params))}</td></tr>`,
+          )
+          .join('')}</tbody></table>`
+      : '';
+  const config = [info.venue ? `<dt>Venue</dt><dd class="mono">${escapeHtml(compactValue(info.venue))}</dd>` : '', info.risk ? `<dt>Risk limits</dt><dd class="mono">${escapeHtml(compactValue(info.risk))}</dd>` : '']
+    .filter((x) => x)
+    .join('');
+  const assumptions = report.assumptions.length > 0 ? `<ol class="assumptions">${report.assumptions.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ol>` : '<p class="note">The run listed no assumptions.</p>';
+  return section(
+    'run',
+    'Data, configuration and assumptions',
+    `<div class="cols"><div>${facts}</div><div>${config ? `<dl class="facts">${config}</dl>` : ''}</div></div>
+${strategies}
+<h3>Assumptions in force (${report.assumptions.length})</h3>${assumptions}
+<h3>Scenario as run</h3><details><summary>Show the scenario JSON</summary><pre>${escapeHtml(JSON.stringify(report.scenario, null, 2))}</pre></details>`,
+  );
+}
