@@ -2,6 +2,16 @@ import { InvalidArgumentError } from '../core/errors.js';
 import type { Symbol_ } from '../core/ids.js';
 import type { BarSeries } from '../strategies/context.js';
 
+/** Bar columns as a replay feed holds them (bar open time in `barTs`). */
+export interface BarColumns {
+  readonly barTs: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
 /**
  * The last `capacity` bars of one symbol in ring buffers: the BarSeries a strategy reads. Only bars
  * already delivered are stored, and `ago` may only reach back, never forward, so look-ahead is
@@ -40,6 +50,20 @@ export class BarRing implements BarSeries {
     this.l[i] = low;
     this.c[i] = close;
     this.v[i] = volume;
+    this.count++;
+    if (this.length < this.cap) this.length++;
+  }
+
+  /** Appends row `row` of column arrays (the replay path: no double crosses a call boundary). */
+  pushRow(cols: BarColumns, row: number): void {
+    const i = this.head + 1 === this.cap ? 0 : this.head + 1;
+    this.head = i;
+    this.tsCol[i] = cols.barTs[row]!;
+    this.o[i] = cols.open[row]!;
+    this.h[i] = cols.high[row]!;
+    this.l[i] = cols.low[row]!;
+    this.c[i] = cols.close[row]!;
+    this.v[i] = cols.volume[row]!;
     this.count++;
     if (this.length < this.cap) this.length++;
   }
