@@ -421,6 +421,11 @@ export class OrderBook {
     return this.invalid('malformed', row, ts, side, price, 'action', `unknown action ${action} (0 update, 1 delete, 2 snapshot)`);
   }
 
+  /** Locates a row for DataError: the row index is left out when the caller did not give one. */
+  private where(row: number, column: string): { file: string; row?: number; column: string } {
+    return row >= 0 ? { file: this.name, row, column } : { file: this.name, column };
+  }
+
   private setLast(side: number, tick: number, prev: number, size: number): void {
     this.lastSide = side;
     this.lastTick = tick;
@@ -445,7 +450,7 @@ export class OrderBook {
     const ba = this.asks.best;
     if (bb === bb && ba === ba && bb >= ba) {
       if (this.repair === 'error') {
-        throw new DataError(`snapshot ending at ts ${ts} leaves the book crossed: best bid ${this.toPrice(bb)} >= best ask ${this.toPrice(ba)}`, { file: this.name, row, column: 'price' });
+        throw new DataError(`snapshot ending at ts ${ts} leaves the book crossed: best bid ${this.toPrice(bb)} >= best ask ${this.toPrice(ba)}`, this.where(row, 'price'));
       }
       this.counters.crossedRows++;
       // Drop the overlap [best ask, best bid] on both sides: what remains is uncrossed.
@@ -461,7 +466,7 @@ export class OrderBook {
     const other = side === BID ? this.asks : this.bids;
     if (this.repair === 'error') {
       const what = side === BID ? `bid ${price} >= best ask ${this.toPrice(other.best)}` : `ask ${price} <= best bid ${this.toPrice(other.best)}`;
-      throw new DataError(`row at ts ${ts} (side ${side}, price ${price}) leaves the book crossed: ${what}`, { file: this.name, row, column: 'price' });
+      throw new DataError(`row at ts ${ts} (side ${side}, price ${price}) leaves the book crossed: ${what}`, this.where(row, 'price'));
     }
     this.counters.crossedRows++;
     if (this.repair === 'skip-event') {
@@ -481,7 +486,7 @@ export class OrderBook {
 
   private invalid(reason: 'negativeSize' | 'invalidPrice' | 'unknownLevel' | 'malformed', row: number, ts: number, side: number, price: number, column: string, message: string): void {
     if (this.repair === 'error') {
-      throw new DataError(`invalid book row at ts ${ts} (side ${side}, price ${price}): ${message}`, { file: this.name, row, column });
+      throw new DataError(`invalid book row at ts ${ts} (side ${side}, price ${price}): ${message}`, this.where(row, column));
     }
     this.counters[reason]++;
     this.counters.skippedRows++;
