@@ -70,7 +70,7 @@ describe('golden: sma-cross on seed-42 AAA daily bars', () => {
       {
         "fills": 24,
         "finalEquity": 101446.41799999999,
-        "runHash": "43d7ca905cab9220e98391fa6ec743e38cbf880321d3db47542b272710e317b3",
+        "runHash": "80fa9cc7b595bd27846df7b8639f07fb1d1ca71535748daecab6b97633ff3d3a",
         "totalCommissions": 890.5820000000002,
         "trades": 23,
       }
