@@ -8,6 +8,8 @@ import { dataCommand } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerSweep } from './commands/sweep.js';
+import { registerWorker } from './commands/worker.js';
 
 /**
  * Builds the `tapedeck` command tree. Each command lives in cli/commands/ and registers itself here;
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
 
   registerRun(program);
   registerDemo(program);
+  registerSweep(program);
+  registerWorker(program);
   registerReport(program);
   registerCompare(program);
   registerDataGenerate(dataCommand(program));

@@ -39,6 +39,15 @@ export interface LoadOptions {
  * the file and the dotted path of the field.
  */
 export async function loadScenario(file: string, options: LoadOptions = {}): Promise<QualifiedScenario> {
+  return qualify(await loadScenarioDocument(file, options), file);
+}
+
+/**
+ * Reads a scenario file and applies the overrides and the seed, without validating it: the document
+ * `qualify` takes (data paths made absolute). Sweeps send it to their trials, which apply their own
+ * parameters to it the same way.
+ */
+export async function loadScenarioDocument(file: string, options: LoadOptions = {}): Promise<unknown> {
   const cwd = options.cwd ?? process.cwd();
   const path = resolve(cwd, file);
   let text: string;
@@ -65,7 +74,7 @@ export async function loadScenario(file: string, options: LoadOptions = {}): Pro
     doc = applyOverride(doc, { ...o, value });
   }
   if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: `--seed ${options.seed}` });
-  return qualify(doc, file);
+  return doc;
 }
 
 function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {

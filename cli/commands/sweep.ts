@@ -1,0 +1,213 @@
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../../engine/core/index.js';
+import { writeFileAtomic } from '../../datasets/atomic.js';
+import {
+  SWEEP_METHODS,
+  checkParameterPaths,
+  createLocalExecutor,
+  createQueueExecutor,
+  parseFitness,
+  parseSearchSpace,
+  queueNameFor,
+  runSweep,
+  sweepConfigHash,
+} from '../../sim/research/index.js';
+import type { SweepMethod, SweepOutcome, SweepProgress, TrialExecutor } from '../../sim/research/index.js';
+import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
+import { buildSweepJson } from '../compose/sweep-report.js';
+import type { SweepJson } from '../compose/sweep-report.js';
+import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
+import { UsageError } from '../errors.js';
+import { collect, intFlag } from './run.js';
+
+export interface SweepCommandOptions {
+  readonly space: string;
+  readonly out: string;
+  readonly method: SweepMethod;
+  readonly trials?: number;
+  readonly workers?: number;
+  readonly seed?: number;
+  readonly set: readonly string[];
+  readonly fitness: string;
+  readonly pboBlocks: number;
+  readonly queue?: string;
+  readonly fresh?: boolean;
+  readonly quiet?: boolean;
+  /** Aborting stops the sweep cleanly (the CLI wires SIGINT to it). */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: SweepProgress) => void;
+}
+
+/** Reads and validates a space file; errors name the file and the path inside it. */
+export async function loadSpace(file: string) {
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError('--space', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('--space', `${file}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseSearchSpace(doc, file);
+}
+
+/**
+ * Runs `tapedeck sweep`: validates the scenario, the space (every parameter path must address a
+ * scenario field) and the flags before any trial starts, runs the sweep (resuming from DIR/trials.duckdb)
+ * and writes DIR/sweep.json atomically. Returns the outcome and the written document.
+ */
+export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOptions): Promise<{ outcome: SweepOutcome; sweep: SweepJson; outFile: string }> {
+  if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
+  if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers: not a positive integer, was ${opts.workers}`);
+  if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
+  if (opts.method !== 'grid' && opts.trials === undefined) throw new UsageError(`--trials: the ${opts.method} method needs a number of trials`);
+  if (opts.method === 'grid' && opts.trials !== undefined) throw new UsageError('--trials: a grid sweep runs every grid point; --trials applies to the other methods');
+  if (!(opts.pboBlocks >= 2 && opts.pboBlocks % 2 === 0)) throw new UsageError(`--pbo-blocks: not an even number >= 2, was ${opts.pboBlocks}`);
+  if (opts.queue !== undefined && !/^rediss?:\/\//.test(opts.queue)) throw new UsageError(`--queue: expected redis://HOST:PORT, was ${JSON.stringify(opts.queue)}`);
+  const fitness = parseFitness(opts.fitness);
+  const space = await loadSpace(opts.space);
+  const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
+  const scenario = await qualify(doc, scenarioFile);
+  checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
+  const seed = opts.seed ?? scenario.seed;
+  const outDir = resolve(opts.out);
+  const base = { scenario: doc, space, method: opts.method, seed, fitness, ...(opts.trials !== undefined ? { trials: opts.trials } : {}) };
+  let executor: TrialExecutor;
+  if (opts.queue !== undefined) {
+    executor = await createQueueExecutor({ url: opts.queue, queueName: queueNameFor(sweepConfigHash(base)) });
+  } else {
+    executor = createLocalExecutor({ workers: opts.workers ?? availableParallelism(), runnerModule: SWEEP_TRIAL_MODULE });
+  }
+  let outcome: SweepOutcome;
+  try {
+    outcome = await runSweep({
+      ...base,
+      storeFile: join(outDir, 'trials.duckdb'),
+      fresh: opts.fresh ?? false,
+      executor,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+  } finally {
+    await executor.close();
+  }
+  const sweep = buildSweepJson(outcome, { scenarioName: scenario.name, scenarioFile, sets: opts.set, fitness: fitness.text, space, pboBlocks: opts.pboBlocks });
+  const outFile = join(outDir, 'sweep.json');
+  await writeFileAtomic(outFile, `${JSON.stringify(sweep, null, 1)}\n`);
+  return { outcome, sweep, outFile };
+}
+
+const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+
+/** A short human summary of a sweep for stdout. */
+export function summarizeSweep(sweep: SweepJson, outcome: SweepOutcome, outFile: string): string {
+  const lines = [
+    `scenario      ${sweep.scenario}`,
+    `method        ${sweep.method}   seed ${sweep.seed}   fitness ${sweep.fitness}`,
+    `trials        ${sweep.trialCount} (${sweep.failedCount} failed; ${outcome.resumed} from the store, ${outcome.ran} run now)`,
+    `combinedHash  ${sweep.combinedHash}`,
+  ];
+  if (sweep.best) {
+    lines.push(`best          ${sweep.best.key} fitness ${fmt(sweep.best.fitness)}  ${Object.entries(sweep.best.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+    lines.push(`reproduce     ${sweep.best.reproduce}`);
+  } else {
+    lines.push('best          none (no trial has a finite fitness)');
+  }
+  const d = sweep.deflatedSharpe;
+  lines.push(`DSR           ${d.kind === 'value' ? `${fmt(d.value)} (best per-period Sharpe ${fmt(d.sharpe)} vs expected max ${fmt(d.expectedMaxSharpe)} of ${d.trials} trials)` : `n/a (${d.reason})`}`);
+  const p = sweep.pbo;
+  lines.push(`PBO           ${p.kind === 'value' ? `${fmt(p.value)} (${p.splits} splits of ${p.blocks} blocks, ${p.configurations} configurations)` : `n/a (${p.reason})`}`);
+  lines.push(`report        ${outFile}`);
+  return lines.join('\n');
+}
+
+function progressBar(quiet: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
+  if (quiet) return { update: () => {}, stop: () => {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 1000,
+    hideCursor: false,
+    format: 'sweep [{bar}] {value}/{total} | ETA {eta_formatted} | failed {failed} | best {best}',
+    barsize: 24,
+  });
+  let started = false;
+  return {
+    update(p) {
+      const best = p.best ? `${p.best.fitness.toFixed(4)} (${p.best.key})` : '-';
+      if (!started) {
+        bar.start(p.total, p.done, { best, failed: p.failed });
+        started = true;
+      } else {
+        bar.setTotal(p.total);
+        bar.update(p.done, { best, failed: p.failed });
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export function registerSweep(program: Command): void {
+  program
+    .command('sweep')
+    .description('run a parameter sweep over a scenario on worker threads (or a Redis queue); resumable; writes DIR/sweep.json')
+    .argument('<scenario>', 'scenario JSON file')
+    .requiredOption('--space <file>', 'search space JSON: {"parameters": {"<dotted.path>": {...}}, "constraints": [...]}')
+    .requiredOption('--out <dir>', 'output directory (trials.duckdb, sweep.json)')
+    .option('--method <name>', `search method: ${SWEEP_METHODS.join(', ')}`, 'grid')
+    .option('--trials <n>', 'number of trials (random and optimizer methods)', intFlag('--trials'))
+    .option('--workers <n>', 'worker threads (default: the number of CPUs)', intFlag('--workers'))
+    .option('--seed <n>', 'sweep seed (default: the scenario seed); trial seeds derive from it', intFlag('--seed'))
+    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--fitness <expr>', "metric to maximize, or a weighted composite such as 'sharpe:1,maxDrawdown:-0.5'", 'sharpe')
+    .option('--pbo-blocks <n>', 'blocks S of the PBO cross-validation (even)', intFlag('--pbo-blocks'), 16)
+    .option('--queue <url>', 'run the trials through a BullMQ queue at redis://HOST:PORT (start `tapedeck worker` processes)')
+    .option('--fresh', 'delete the trial store of DIR and start over')
+    .option('--quiet', 'no progress bar')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ tapedeck sweep scenarios/sma-cross.json --space space.json --out out/sweep',
+        '  $ tapedeck sweep scenarios/sma-cross.json --space space.json --method random --trials 50 --workers 2 --out out/sweep',
+        "  $ tapedeck sweep scenarios/sma-cross.json --space space.json --fitness 'sharpe:1,maxDrawdown:-0.5' --out out/sweep",
+        '  $ tapedeck sweep scenarios/sma-cross.json --space space.json --queue redis://127.0.0.1:6379 --out out/sweep',
+        '',
+        'Rerunning the same command resumes from DIR/trials.duckdb; Ctrl-C keeps the finished trials.',
+      ].join('\n'),
+    )
+    .action(async (file: string, opts: Omit<SweepCommandOptions, 'signal' | 'onProgress'> & { json?: boolean }) => {
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort(new Error('interrupted'));
+      };
+      process.on('SIGINT', onSigint);
+      const bar = progressBar(opts.quiet ?? false);
+      try {
+        const { outcome, sweep, outFile } = await sweepAndWrite(file, { ...opts, signal: controller.signal, onProgress: bar.update });
+        bar.stop();
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ combinedHash: sweep.combinedHash, trialCount: sweep.trialCount, failedCount: sweep.failedCount, best: sweep.best, deflatedSharpe: sweep.deflatedSharpe, pbo: sweep.pbo, report: outFile }, null, 2)}\n`
+            : `${summarizeSweep(sweep, outcome, outFile)}\n`,
+        );
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

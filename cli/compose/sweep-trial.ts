@@ -1,0 +1,210 @@
+import { fileURLToPath } from 'node:url';
+import { ConfigError, DataError, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
+import { RiskEngine } from '../../engine/risk/index.js';
+import { createStrategy } from '../../engine/strategies/index.js';
+import type { Strategy } from '../../engine/strategies/index.js';
+import { openReader } from '../../datasets/index.js';
+import type { DatasetReader } from '../../datasets/index.js';
+import { computeMetrics } from '../../reports/index.js';
+import { applyOverride, parsePath } from '../../scenarios/overrides.js';
+import { runBacktest } from '../../sim/backtest/index.js';
+import type { BacktestResult, BarBatch, QuoteBatch, TradeBatch } from '../../sim/backtest/index.js';
+// Only the light modules of sim/research: this file is loaded in every worker thread.
+import { equityReturns, returnMoments } from '../../sim/research/return-moments.js';
+import type { TrialParams } from '../../sim/research/space.js';
+import { canonicalJson } from '../../sim/research/trial.js';
+import type { TrialMetrics, TrialOutput, TrialRunner } from '../../sim/research/trial.js';
+import { venueConfig } from '../../sim/venue/index.js';
+import { qualify } from './load-scenario.js';
+import type { QualifiedScenario } from './load-scenario.js';
+import { barFeed, codeMap, inferIntervalUs, openDataPath, quoteFeed, tradeFeed } from './run-scenario.js';
+import type { OpenedData } from './run-scenario.js';
+
+/**
+ * The trial runner module of `tapedeck sweep` and `tapedeck worker` (see TrialRunnerModule in
+ * sim/research): a trial applies its parameters to the scenario document exactly as `--set` does,
+ * sets the scenario seed to the trial seed and replays. So `tapedeck run SCENARIO --set p=v ...
+ * --seed <trial seed>` reproduces a trial's runHash. The data of a scenario is read into memory once
+ * per worker and replayed from there by every trial that shares its `data` section.
+ */
+
+/** Absolute path of this module (the .ts source or the compiled .js), for runSweep's runnerModule. */
+export const SWEEP_TRIAL_MODULE = fileURLToPath(import.meta.url);
+
+/** Data of one `data` section, read once: the run's symbols, bar interval and every batch. */
+interface LoadedData {
+  readonly symbols: readonly string[];
+  readonly intervalUs: number | null;
+  readonly bars: readonly BarBatch[] | null;
+  readonly quotes: readonly QuoteBatch[] | null;
+  readonly trades: readonly TradeBatch[] | null;
+}
+
+/** How many distinct data sections a worker keeps in memory (walk-forward folds each have one). */
+const MAX_CACHED_DATA = 4;
+
+async function collect<T>(feed: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const b of feed) out.push(b);
+  return out;
+}
+
+async function* replay<T>(batches: readonly T[]): AsyncGenerator<T> {
+  for (const b of batches) yield b;
+}
+
+/** Opens the scenario's data the way runScenario does and reads every batch into memory. */
+async function loadData(scenario: QualifiedScenario): Promise<LoadedData> {
+  const opened: OpenedData[] = [];
+  try {
+    const requested = scenario.data.symbols;
+    const bars = scenario.data.bars ? await openDataPath(scenario.data.bars, 'bars', 'bars', requested) : null;
+    if (bars) opened.push(bars);
+    const quotes = scenario.data.quotes ? await openDataPath(scenario.data.quotes, 'quotes', 'quotes', requested) : null;
+    if (quotes) opened.push(quotes);
+    const trades = scenario.data.trades ? await openDataPath(scenario.data.trades, 'trades', 'trades', requested) : null;
+    if (trades) opened.push(trades);
+    const available = new Set<string>();
+    for (const [d, kind] of [[bars, 'bars'], [quotes, 'quotes'], [trades, 'trades']] as const) {
+      if (!d) continue;
+      for (const f of d.manifest.files) if (f.kind === kind) available.add(f.symbol);
+    }
+    const symbols = requested ? [...requested] : [...available].sort();
+    for (const [i, s] of symbols.entries()) {
+      if (!available.has(s)) throw new ConfigError(`data.symbols[${i}]`, `symbol '${s}' is not in the data (available: ${[...available].sort().join(', ')})`);
+    }
+    const start = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : undefined;
+    const end = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : undefined;
+    if (start !== undefined && end !== undefined && end <= start) throw new ConfigError('data.end', `must be after data.start (${scenario.data.start}), was ${scenario.data.end}`);
+    const range = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+    const of = (d: OpenedData, kind: 'bars' | 'quotes' | 'trades'): string[] => symbols.filter((s) => d.manifest.files.some((f) => f.kind === kind && f.symbol === s));
+    let intervalUs: number | null = null;
+    if (bars) intervalUs = scenario.data.interval !== undefined ? parseDurationUs(scenario.data.interval, 'data.interval') : await inferIntervalUs(bars, of(bars, 'bars'));
+    const readers: DatasetReader[] = [];
+    try {
+      let barBatches: BarBatch[] | null = null;
+      let quoteBatches: QuoteBatch[] | null = null;
+      let tradeBatches: TradeBatch[] | null = null;
+      if (bars) {
+        const r = await openReader(bars.dir, { kind: 'bars', symbols: of(bars, 'bars'), ...range });
+        readers.push(r);
+        barBatches = await collect(barFeed(r, codeMap(r, symbols), intervalUs!));
+      }
+      if (quotes) {
+        const r = await openReader(quotes.dir, { kind: 'quotes', symbols: of(quotes, 'quotes'), ...range });
+        readers.push(r);
+        quoteBatches = await collect(quoteFeed(r, codeMap(r, symbols)));
+      }
+      if (trades) {
+        const r = await openReader(trades.dir, { kind: 'trades', symbols: of(trades, 'trades'), ...range });
+        readers.push(r);
+        tradeBatches = await collect(tradeFeed(r, codeMap(r, symbols)));
+      }
+      const rows = (barBatches ?? []).reduce((n, b) => n + b.length, 0) + (quoteBatches ?? []).reduce((n, b) => n + b.length, 0) + (tradeBatches ?? []).reduce((n, b) => n + b.length, 0);
+      if (rows === 0) {
+        throw new DataError(`no data in the selected range${scenario.data.start || scenario.data.end ? ` (${scenario.data.start ?? '…'} to ${scenario.data.end ?? '…'})` : ''} for ${symbols.join(', ')}`);
+      }
+      return { symbols, intervalUs, bars: barBatches, quotes: quoteBatches, trades: tradeBatches };
+    } finally {
+      for (const r of readers) r.close();
+    }
+  } finally {
+    for (const d of opened) await d.cleanup();
+  }
+}
+
+/** Returns the trial metrics of a finished run (the same computeMetrics inputs as report.json). */
+export function trialMetrics(result: BacktestResult): { metrics: TrialMetrics; returns: Float64Array } {
+  const n = result.equity.ts.length;
+  const exposure = new Float64Array(n);
+  for (let i = 0; i < n; i++) exposure[i] = result.equity.grossExposure[i]!;
+  const m = computeMetrics({
+    equity: { ts: result.equity.ts, equity: result.equity.equity },
+    trades: result.trades,
+    fills: result.fills,
+    initialCash: result.initialCash,
+    ...(result.barIntervalUs !== null ? { barIntervalUs: result.barIntervalUs } : {}),
+    exposure,
+  });
+  const returns = equityReturns(result.equity.equity);
+  const moments = returnMoments(returns);
+  return {
+    metrics: {
+      finalEquity: m.finalEquity,
+      totalReturn: m.totalReturn,
+      sharpe: m.sharpe,
+      sortino: m.sortino,
+      maxDrawdown: m.maxDrawdown,
+      tradeCount: m.tradeCount,
+      winRate: m.winRate,
+      profitFactor: m.profitFactor,
+      cagr: m.cagr,
+      observations: moments.observations,
+      periodSharpe: moments.sharpe,
+      skewness: moments.skewness,
+      kurtosis: moments.kurtosis,
+    },
+    returns,
+  };
+}
+
+/** Returns the scenario document with a trial's parameters and seed applied (`--set` semantics). */
+export function applyTrialParams(scenario: unknown, params: TrialParams, seed: number): unknown {
+  let doc = scenario;
+  for (const [path, value] of Object.entries(params)) doc = applyOverride(doc, { path: parsePath(path), value, text: `${path}=${JSON.stringify(value)}` });
+  return applyOverride(doc, { path: ['seed'], value: seed, text: `seed=${seed}` });
+}
+
+/** Creates the runner: one per worker, caching the data of up to four `data` sections. */
+export function createTrialRunner(): TrialRunner {
+  const cache = new Map<string, Promise<LoadedData>>();
+  const dataFor = (scenario: QualifiedScenario): Promise<LoadedData> => {
+    const key = canonicalJson(scenario.data);
+    let p = cache.get(key);
+    if (p) {
+      cache.delete(key); // re-insert: most recently used last
+    } else {
+      p = loadData(scenario);
+      p.catch(() => cache.delete(key));
+      if (cache.size >= MAX_CACHED_DATA) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(key, p);
+    return p;
+  };
+  return {
+    async runTrial(scenarioDoc: unknown, params: TrialParams, seed: number): Promise<TrialOutput> {
+      const scenario = await qualify(applyTrialParams(scenarioDoc, params, seed), 'the trial scenario');
+      const data = await dataFor(scenario);
+      const { symbols, intervalUs } = data;
+      const venue = venueConfig({ ...scenario.venue, barIntervalUs: intervalUs }, 'venue');
+      const strategySpecs = scenario.strategies.map((s) => ({ ...s, symbols: s.symbols ?? symbols }));
+      strategySpecs.forEach((s, i) => {
+        s.symbols.forEach((sym, j) => {
+          if (!symbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${symbols.join(', ')})`);
+        });
+      });
+      const createStrategies = (): Strategy[] => strategySpecs.map((s) => createStrategy(s.type, s.id, s.symbols, s.params));
+      const riskConfig = scenario.risk;
+      const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
+      const result = await runBacktest(
+        {
+          symbols,
+          initialCash: scenario.initialCash,
+          barIntervalUs: intervalUs,
+          equityEveryUs: parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery'),
+          lookback: scenario.engine.lookback,
+          venue,
+          createStrategies,
+          createRisk: hasLimits ? () => new RiskEngine(riskConfig) : null,
+        },
+        {
+          ...(data.bars ? { bars: replay(data.bars) } : {}),
+          ...(data.quotes ? { quotes: replay(data.quotes) } : {}),
+          ...(data.trades ? { trades: replay(data.trades) } : {}),
+        },
+      );
+      const { metrics, returns } = trialMetrics(result);
+      return { metrics, runHash: result.runHash, returns };
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setMaxListeners } from 'node:events';
+import { Piscina } from 'piscina';
+import { checkPositiveInteger } from '../../engine/core/index.js';
+import type { TrialResult, TrialTask } from './trial.js';
+import type { TrialExecutor, TrialResultHandler } from './trial-executor.js';
+
+/** Returns the file URL of a module given as an absolute path or a file URL. */
+export function moduleUrl(pathOrUrl: string): string {
+  if (pathOrUrl.startsWith('file:')) return pathOrUrl;
+  if (!isAbsolute(pathOrUrl)) throw new TypeError(`trial runner module: expected an absolute path or file URL, was ${JSON.stringify(pathOrUrl)}`);
+  return pathToFileURL(pathOrUrl).href;
+}
+
+/** Returns the absolute file URL of tsx's ESM loader (a bare `--import tsx` would resolve from the cwd). */
+export function tsxLoaderUrl(): string {
+  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  if (typeof resolve === 'function') {
+    try {
+      return resolve('tsx');
+    } catch {
+      // fall through to the package directory
+    }
+  }
+  const require = createRequire(import.meta.url);
+  const cjsEntry = require.resolve('tsx');
+  // .../tsx/dist/cjs/index.cjs or similar: the ESM loader sits at .../tsx/dist/loader.mjs
+  let dir = dirname(cjsEntry);
+  while (!dir.endsWith(`${'/'}dist`) && dirname(dir) !== dir) dir = dirname(dir);
+  return pathToFileURL(join(dir, 'loader.mjs')).href;
+}
+
+export interface LocalExecutorOptions {
+  /** Number of worker threads (>= 1). */
+  readonly workers: number;
+  /** The trial runner module (absolute path or file URL); a .ts module runs through tsx. */
+  readonly runnerModule: string;
+}
+
+/**
+ * Returns an executor running trials on a piscina pool of `workers` threads. Every W, 1 included,
+ * runs in worker threads, so results never depend on W. From sources (this file is .ts) the workers
+ * get tsx's loader; from dist the compiled .js worker needs nothing.
+ */
+export function createLocalExecutor(options: LocalExecutorOptions): TrialExecutor {
+  checkPositiveInteger(options.workers, 'workers');
+  const fromSources = import.meta.url.endsWith('.ts');
+  const runnerModule = moduleUrl(options.runnerModule);
+  const needsTsx = fromSources || runnerModule.endsWith('.ts');
+  const filename = new URL(fromSources ? './trial-worker.ts' : './trial-worker.js', import.meta.url).href;
+  let poolError: Error | null = null;
+  const failWaiters = new Set<(err: Error) => void>();
+  const pool = new Piscina<TrialTask, TrialResult>({
+    filename,
+    minThreads: options.workers,
+    maxThreads: options.workers,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 60_000,
+    workerData: { runnerModule },
+    ...(needsTsx ? { execArgv: ['--import', tsxLoaderUrl()] } : {}),
+  });
+  pool.on('error', (err: Error) => {
+    poolError = err;
+    for (const w of failWaiters) w(err);
+  });
+  let closed = false;
+  return {
+    description: `${options.workers} worker thread${options.workers === 1 ? '' : 's'}`,
+    async run(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
+      if (poolError) throw poolError;
+      signal?.throwIfAborted();
+      // piscina listens on the signal once per queued task.
+      if (signal) setMaxListeners(tasks.length + 16, signal);
+      let fail!: (err: Error) => void;
+      const failed = new Promise<never>((_, reject) => {
+        fail = reject;
+      });
+      failed.catch(() => {});
+      failWaiters.add(fail);
+      try {
+        const settled = Promise.allSettled(tasks.map((t) => pool.run(t, signal ? { signal } : {}).then((r) => onResult(r))));
+        const outcomes = await Promise.race([settled, failed]);
+        if (signal?.aborted) throw signal.reason;
+        const rejected = outcomes.find((o) => o.status === 'rejected');
+        if (rejected) throw rejected.reason;
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        throw err;
+      } finally {
+        failWaiters.delete(fail);
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await pool.destroy();
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { ConfigError, checkPositiveInteger } from '../../engine/core/index.js';
+import { createLocalExecutor } from './local-executor.js';
+import type { TrialResult, TrialTask } from './trial.js';
+import type { TrialExecutor, TrialResultHandler } from './trial-executor.js';
+
+/**
+ * Distributed mode over BullMQ/Redis. The coordinator (`tapedeck sweep --queue URL`) puts the sweep's
+ * trials on a queue named after the sweep's config hash, one job per trial with the trial key as job
+ * id (adding a trial twice adds it once), and announces the queue in the Redis set
+ * {@link SWEEP_REGISTRY_KEY}. Workers (`tapedeck worker --queue URL`, on any machine) watch that set,
+ * run each job's task (scenario, params, seed) with the same trial runner module as the local pool,
+ * and return the result; the coordinator stores results as they arrive and merges them by key, so the
+ * trial table and combinedHash equal the local pool's.
+ */
+
+/** Redis set of the queue names of running sweeps, which workers watch. */
+export const SWEEP_REGISTRY_KEY = 'tapedeck:sweeps';
+
+/** Returns the queue name of a sweep: `tapedeck-sweep-` and 16 hex digits of its config hash. */
+export function queueNameFor(configHash: string): string {
+  return `tapedeck-sweep-${configHash.slice(0, 16)}`;
+}
+
+/** Returns ioredis options for a redis:// or rediss:// URL (BullMQ needs maxRetriesPerRequest null). */
+export function redisOptions(url: string): RedisOptions & ConnectionOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConfigError('--queue', `expected redis://HOST:PORT, was ${JSON.stringify(url)}`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError('--queue', `expected redis://HOST:PORT, was ${JSON.stringify(url)}`);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new ConfigError('--queue', `database must be a non-negative integer, was ${JSON.stringify(u.pathname.slice(1))}`);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    db,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  } as RedisOptions & ConnectionOptions;
+}
+
+/** A trial result as a job's return value: JSON, the returns as base64 little-endian doubles. */
+export type EncodedTrialResult =
+  | (Omit<Extract<TrialResult, { status: 'ok' }>, 'returns'> & { readonly returns: string })
+  | Extract<TrialResult, { status: 'failed' }>;
+
+export function encodeTrialResult(r: TrialResult): EncodedTrialResult {
+  if (r.status === 'failed') return r;
+  return { ...r, returns: Buffer.from(r.returns.buffer, r.returns.byteOffset, r.returns.byteLength).toString('base64') };
+}
+
+export function decodeTrialResult(e: EncodedTrialResult): TrialResult {
+  if (e.status === 'failed') return e;
+  const bytes = Buffer.from(e.returns, 'base64');
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return { ...e, returns: new Float64Array(copy.buffer) };
+}
+
+async function connect(url: string): Promise<Redis> {
+  const redis = new Redis({ ...redisOptions(url), lazyConnect: true, retryStrategy: () => null });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new ConfigError('--queue', `cannot connect to ${url}: ${(err as Error).message}`);
+  }
+  return redis;
+}
+
+export interface QueueExecutorOptions {
+  /** redis://HOST:PORT[/DB] */
+  readonly url: string;
+  /** The sweep's queue name ({@link queueNameFor}). */
+  readonly queueName: string;
+}
+
+/**
+ * Returns an executor that sends trials through the BullMQ queue `queueName` and collects their
+ * results. Jobs whose trial has failed at the infrastructure level (a worker that cannot load the
+ * runner) reject the run; a trial that throws is a normal, failed result. On abort, the waiting jobs
+ * are drained (running ones finish on their worker and are dropped).
+ */
+export async function createQueueExecutor(options: QueueExecutorOptions): Promise<TrialExecutor> {
+  const { url, queueName } = options;
+  const registry = await connect(url);
+  const connection = redisOptions(url);
+  const queue = new Queue(queueName, { connection });
+  queue.on('error', () => {});
+  let closed = false;
+  return {
+    description: `queue ${queueName} at ${url}`,
+    async run(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
+      signal?.throwIfAborted();
+      const events = new QueueEvents(queueName, { connection });
+      events.on('error', () => {});
+      try {
+        await events.waitUntilReady();
+        await registry.sadd(SWEEP_REGISTRY_KEY, queueName);
+        // A job left failed by an earlier coordinator would fail again at once: remove it so it reruns.
+        for (const t of tasks) {
+          const old = await Job.fromId(queue, t.key);
+          if (old && (await old.getState()) === 'failed') await old.remove();
+        }
+        const jobs = await queue.addBulk(
+          tasks.map((t) => ({ name: 'trial', data: t, opts: { jobId: t.key, removeOnComplete: false, removeOnFail: false, attempts: 1 } })),
+        );
+        let onAbort: (() => void) | null = null;
+        const aborted = new Promise<never>((_, reject) => {
+          if (!signal) return;
+          onAbort = () => reject(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
+        aborted.catch(() => {});
+        const collect = async (job: Job): Promise<void> => {
+          let value: EncodedTrialResult;
+          try {
+            value = (await job.waitUntilFinished(events)) as EncodedTrialResult;
+          } catch (err) {
+            throw new Error(`queue job ${job.id} (trial ${job.id}) failed on its worker: ${(err as Error).message}`);
+          }
+          if (signal?.aborted) return;
+          await onResult(decodeTrialResult(value));
+          await job.remove().catch(() => {});
+        };
+        try {
+          await Promise.race([Promise.all(jobs.map(collect)), aborted]);
+        } catch (err) {
+          if (signal?.aborted) {
+            await queue.drain().catch(() => {});
+            throw signal.reason;
+          }
+          throw err;
+        } finally {
+          if (onAbort) signal!.removeEventListener('abort', onAbort);
+        }
+      } finally {
+        await events.close().catch(() => {});
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await registry.srem(SWEEP_REGISTRY_KEY, queueName).catch(() => {});
+      await queue.close().catch(() => {});
+      registry.disconnect();
+    },
+  };
+}
+
+export interface QueueWorkerOptions {
+  readonly url: string;
+  /** Trials run at once (worker threads of this process). */
+  readonly concurrency: number;
+  /** The trial runner module (absolute path or file URL). */
+  readonly runnerModule: string;
+  /** How often to look for new sweep queues, ms (default 500). */
+  readonly pollMs?: number;
+  /** Aborting stops the worker: running trials finish, then it disconnects. */
+  readonly signal?: AbortSignal;
+  /** Called as queues are joined and trials finish, for logging. */
+  readonly onEvent?: (event: QueueWorkerEvent) => void;
+}
+
+export type QueueWorkerEvent =
+  | { readonly kind: 'joined'; readonly queue: string }
+  | { readonly kind: 'left'; readonly queue: string }
+  | { readonly kind: 'trial'; readonly queue: string; readonly key: string; readonly status: 'ok' | 'failed' };
+
+/**
+ * Runs a queue worker until `signal` aborts: watches the registry of sweep queues and processes their
+ * jobs on a local pool of `concurrency` worker threads running `runnerModule`. Resolves once stopped.
+ */
+export async function runQueueWorker(options: QueueWorkerOptions): Promise<void> {
+  checkPositiveInteger(options.concurrency, 'concurrency');
+  const registry = await connect(options.url);
+  const connection = redisOptions(options.url);
+  const pool = createLocalExecutor({ workers: options.concurrency, runnerModule: options.runnerModule });
+  const workers = new Map<string, Worker>();
+  let poolError: Error | null = null;
+  const process = async (job: Job): Promise<EncodedTrialResult> => {
+    let result: TrialResult | null = null;
+    try {
+      await pool.run([job.data as TrialTask], (r) => {
+        result = r;
+      });
+    } catch (err) {
+      poolError = err as Error;
+      throw err;
+    }
+    const r = result as TrialResult | null;
+    if (r === null) throw new Error(`trial ${job.id} produced no result`);
+    options.onEvent?.({ kind: 'trial', queue: job.queueName, key: r.key, status: r.status });
+    return encodeTrialResult(r);
+  };
+  const sync = async (): Promise<void> => {
+    const names = new Set(await registry.smembers(SWEEP_REGISTRY_KEY));
+    for (const name of names) {
+      if (workers.has(name)) continue;
+      const w = new Worker(name, process, { connection, concurrency: options.concurrency, autorun: true });
+      w.on('error', () => {});
+      workers.set(name, w);
+      options.onEvent?.({ kind: 'joined', queue: name });
+    }
+    for (const [name, w] of workers) {
+      if (names.has(name)) continue;
+      workers.delete(name);
+      await w.close();
+      options.onEvent?.({ kind: 'left', queue: name });
+    }
+  };
+  try {
+    const pollMs = options.pollMs ?? 500;
+    while (!options.signal?.aborted) {
+      await sync();
+      if (poolError) throw poolError;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        options.signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  } finally {
+    await Promise.all([...workers.values()].map((w) => w.close().catch(() => {})));
+    await pool.close();
+    registry.disconnect();
+  }
+}

@@ -1,0 +1,296 @@
+import { ConfigError, TapedeckError, checkInteger, checkPositiveInteger, randomStream } from '../../engine/core/index.js';
+import { fitnessOf } from './fitness.js';
+import type { Fitness } from './fitness.js';
+import { createLocalExecutor } from './local-executor.js';
+import { decode, gridPoints, sampleRandom, satisfies } from './space.js';
+import type { SearchSpace, TrialParams } from './space.js';
+import { canonicalJson, combinedHash, sha256Hex, trialKey, trialSeed } from './trial.js';
+import type { TrialOk, TrialResult, TrialTask } from './trial.js';
+import type { TrialExecutor } from './trial-executor.js';
+import { TrialStore } from './trial-store.js';
+
+/** Search methods: grid and random here, the others from sim/research/optimizers. */
+export const SWEEP_METHODS = ['grid', 'random', 'ga', 'de', 'mcmc', 'bayes'] as const;
+export type SweepMethod = (typeof SWEEP_METHODS)[number];
+
+/** Methods driven through an ask/tell optimizer. */
+export const OPTIMIZER_METHODS = ['ga', 'de', 'mcmc', 'bayes'] as const satisfies readonly SweepMethod[];
+
+/** One evaluated point told back to an optimizer. */
+export interface OptimizerResult {
+  /** The unit-cube point as the optimizer asked it. */
+  readonly x: readonly number[];
+  /** Larger is better; -Infinity for a failed trial, a point outside the constraints or an undefined metric. */
+  readonly fitness: number;
+}
+
+/** The ask/tell contract of sim/research/optimizers' createOptimizer. */
+export interface AskTellOptimizer {
+  /** Returns the next batch of unit-cube points, or null when the search is over. */
+  ask(): number[][] | null;
+  /** Receives the fitness of the last batch, in the order it was asked. */
+  tell(results: readonly OptimizerResult[]): void;
+  /** Method-specific output (posterior samples, acceptance rate, convergence). */
+  summary(): unknown;
+}
+
+/** Options of createOptimizer. */
+export interface OptimizerOptions {
+  readonly dimensions: number;
+  readonly rng: import('../../engine/core/index.js').RandomStream;
+  /** Number of evaluations the optimizer may ask for (`--trials`). */
+  readonly budget: number;
+  readonly [option: string]: unknown;
+}
+
+type CreateOptimizer = (method: string, options: OptimizerOptions) => AskTellOptimizer;
+
+// A variable specifier keeps the optimizers optional at compile time: another engineer writes them.
+const OPTIMIZERS_MODULE = './optimizers/index.js';
+
+/** Returns createOptimizer from sim/research/optimizers, or null when that module is not there. */
+export async function loadOptimizerFactory(): Promise<CreateOptimizer | null> {
+  try {
+    const mod = (await import(/* @vite-ignore */ OPTIMIZERS_MODULE)) as { createOptimizer?: unknown };
+    return typeof mod.createOptimizer === 'function' ? (mod.createOptimizer as CreateOptimizer) : null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not provide/.test(String((err as Error).message))) return null;
+    throw err;
+  }
+}
+
+/** A sweep was stopped by its abort signal (Ctrl-C); finished trials stay in the store. Exit code 130. */
+export class SweepInterruptedError extends TapedeckError {
+  constructor(message: string) {
+    super('interrupted', message);
+  }
+}
+
+/** Progress of a sweep, reported after each stored trial. */
+export interface SweepProgress {
+  /** Distinct trials finished (resumed ones included). */
+  readonly done: number;
+  /** Trials the sweep expects in all (the optimizer budget for ga/de/mcmc/bayes). */
+  readonly total: number;
+  /** Trials taken from the store instead of being run. */
+  readonly resumed: number;
+  readonly failed: number;
+  /** The best trial so far by fitness, or null. */
+  readonly best: { readonly key: string; readonly fitness: number } | null;
+}
+
+export interface SweepOptions {
+  /** The scenario document every trial starts from (JSON; sent to the runner with each task). */
+  readonly scenario: unknown;
+  readonly space: SearchSpace;
+  readonly method: SweepMethod;
+  /** Number of trials of random and optimizer sweeps (required there; a grid takes every point). */
+  readonly trials?: number;
+  /** Seed of the sweep: trial seeds, random draws and optimizer streams derive from it. */
+  readonly seed: number;
+  readonly fitness: Fitness;
+  /** The trial store file (DIR/trials.duckdb). */
+  readonly storeFile: string;
+  /** Start over: delete the store first. */
+  readonly fresh?: boolean;
+  /** Where trials run; when absent a local pool of `workers` threads running `runnerModule`. */
+  readonly executor?: TrialExecutor;
+  readonly workers?: number;
+  /** Absolute path or file URL of the trial runner module (see TrialRunnerModule). */
+  readonly runnerModule?: string;
+  /** Extra options passed to createOptimizer (population size, burn-in, ...). Part of the sweep's identity. */
+  readonly optimizerOptions?: Readonly<Record<string, unknown>>;
+  /** Aborting stops the sweep: it rejects with SweepInterruptedError, finished trials stay stored. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: SweepProgress) => void;
+}
+
+/** A trial of the outcome with its fitness. */
+export type ScoredTrial = TrialResult & { readonly fitness: number };
+
+export interface SweepOutcome {
+  /** SHA-256 identity of the sweep configuration (the store refuses another one). */
+  readonly configHash: string;
+  readonly method: SweepMethod;
+  readonly seed: number;
+  /** Every trial of the sweep, failed ones too, sorted by key, with per-period returns. */
+  readonly trials: readonly ScoredTrial[];
+  /** combinedHash over the trials (see {@link combinedHash}). */
+  readonly combinedHash: string;
+  /** The trial with the largest fitness (the smallest key among ties), or null when none has a finite one. */
+  readonly best: (TrialOk & { readonly fitness: number }) | null;
+  /** Trials taken from the store and trials run now. */
+  readonly resumed: number;
+  readonly ran: number;
+  /** The optimizer's summary() for ga/de/mcmc/bayes, null otherwise. */
+  readonly optimizer: unknown;
+}
+
+/** Returns the identity hash of a sweep configuration. */
+export function sweepConfigHash(options: Pick<SweepOptions, 'scenario' | 'space' | 'method' | 'trials' | 'seed' | 'fitness' | 'optimizerOptions'>): string {
+  const optimizing = (OPTIMIZER_METHODS as readonly string[]).includes(options.method);
+  return sha256Hex(
+    canonicalJson({
+      v: 1,
+      scenario: options.scenario,
+      space: options.space,
+      method: options.method,
+      trials: options.method === 'grid' ? null : (options.trials ?? null),
+      seed: options.seed,
+      // The fitness steers which trials an optimizer asks for; grid and random trials do not depend on it.
+      fitness: optimizing ? options.fitness.text : null,
+      optimizerOptions: optimizing ? (options.optimizerOptions ?? null) : null,
+    }),
+  );
+}
+
+/** Returns up to `count` distinct constraint-satisfying random points (at most 100 * count draws). */
+export function randomPoints(space: SearchSpace, count: number, seed: number): TrialParams[] {
+  const rng = randomStream(seed, 'sweep', 'random');
+  const seen = new Set<string>();
+  const out: TrialParams[] = [];
+  for (let draw = 0; draw < count * 100 && out.length < count; draw++) {
+    const p = sampleRandom(space, rng);
+    if (!satisfies(space, p)) continue;
+    const k = trialKey(p);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Runs a parameter sweep and returns every trial sorted by key with the combined hash and the best
+ * trial. Trials are stored in `storeFile` as they finish; rerunning the same sweep resumes (stored
+ * trials are not run again). Grid and random sweeps run all their points in one batch; ga, de, mcmc
+ * and bayes run in rounds (ask a batch, run it, tell the fitness in ask order), so the trial set does
+ * not depend on the number of workers or on completion order. A failed trial is kept (status 'failed')
+ * and the sweep goes on. Throws SweepInterruptedError when `signal` aborts, ConfigError for a bad
+ * option or a store of another sweep.
+ */
+export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
+  const { space, method, seed, fitness } = options;
+  checkInteger(seed, 'seed');
+  if (method === 'grid') {
+    if (options.trials !== undefined) throw new ConfigError('--trials', 'a grid sweep runs every grid point; --trials applies to the other methods');
+  } else {
+    if (options.trials === undefined) throw new ConfigError('--trials', `the ${method} method needs a number of trials`);
+    checkPositiveInteger(options.trials, 'trials');
+  }
+  let createOptimizer: CreateOptimizer | null = null;
+  if ((OPTIMIZER_METHODS as readonly string[]).includes(method)) {
+    createOptimizer = await loadOptimizerFactory();
+    if (createOptimizer === null) throw new ConfigError('--method', `'${method}' is not available in this build (sim/research/optimizers is missing); use grid or random`);
+  }
+  // Points of grid and random sweeps are known up front: a bad space fails before anything is opened.
+  const fixedPoints = method === 'grid' ? gridPoints(space) : method === 'random' ? randomPoints(space, options.trials!, seed) : null;
+
+  const configHash = sweepConfigHash(options);
+  const store = await TrialStore.open(options.storeFile, {
+    configHash,
+    fresh: options.fresh ?? false,
+    config: { method, seed, trials: options.trials ?? null, fitness: fitness.text, space, scenario: options.scenario },
+  });
+  let executor = options.executor ?? null;
+  const ownsExecutor = executor === null;
+  try {
+    const results = new Map<string, TrialResult>();
+    for (const t of await store.read()) results.set(t.key, t);
+    const sweepKeys = new Set<string>();
+    const total = fixedPoints ? fixedPoints.length : options.trials!;
+    let resumed = 0;
+    let ran = 0;
+    let failed = 0;
+    let best: { key: string; fitness: number } | null = null;
+    const note = (t: TrialResult): void => {
+      if (t.status === 'failed') failed++;
+      const f = fitnessOf(fitness, t);
+      if (Number.isFinite(f) && (best === null || f > best.fitness || (f === best.fitness && t.key < best.key))) best = { key: t.key, fitness: f };
+    };
+    const report = (): void => options.onProgress?.({ done: sweepKeys.size, total: Math.max(total, sweepKeys.size), resumed, failed, best });
+
+    /** Runs the points not yet known; returns once every point of the batch has a result. */
+    const evaluate = async (points: readonly TrialParams[]): Promise<void> => {
+      const tasks: TrialTask[] = [];
+      const queued = new Set<string>();
+      for (const params of points) {
+        const key = trialKey(params);
+        if (sweepKeys.has(key) || queued.has(key)) continue;
+        const stored = results.get(key);
+        if (stored) {
+          sweepKeys.add(key);
+          resumed++;
+          note(stored);
+          continue;
+        }
+        queued.add(key);
+        tasks.push({ key, scenario: options.scenario, params, seed: trialSeed(seed, key) });
+      }
+      report();
+      if (tasks.length === 0) return;
+      if (executor === null) {
+        if (options.runnerModule === undefined) throw new ConfigError('runnerModule', 'give an executor or a trial runner module');
+        executor = createLocalExecutor({ workers: options.workers ?? 1, runnerModule: options.runnerModule });
+      }
+      await executor.run(
+        tasks,
+        async (r) => {
+          await store.put(r);
+          results.set(r.key, r);
+          sweepKeys.add(r.key);
+          ran++;
+          note(r);
+          report();
+        },
+        options.signal,
+      );
+    };
+
+    let optimizerSummary: unknown = null;
+    try {
+      options.signal?.throwIfAborted();
+      if (fixedPoints) {
+        await evaluate(fixedPoints);
+      } else {
+        const optimizer = createOptimizer!(method, {
+          ...(options.optimizerOptions ?? {}),
+          dimensions: space.parameters.length,
+          rng: randomStream(seed, 'sweep', method),
+          budget: options.trials!,
+        });
+        for (let xs = optimizer.ask(); xs !== null; xs = optimizer.ask()) {
+          const batch = xs.map((x) => ({ x, params: decode(space, x) }));
+          await evaluate(batch.filter((b) => satisfies(space, b.params)).map((b) => b.params));
+          optimizer.tell(
+            batch.map((b) => {
+              const r = satisfies(space, b.params) ? results.get(trialKey(b.params)) : undefined;
+              return { x: b.x, fitness: r ? fitnessOf(fitness, r) : Number.NEGATIVE_INFINITY };
+            }),
+          );
+        }
+        optimizerSummary = optimizer.summary();
+      }
+    } catch (err) {
+      if (options.signal?.aborted) {
+        await store.flush().catch(() => {});
+        throw new SweepInterruptedError(`interrupted: ${store.size} trial${store.size === 1 ? '' : 's'} kept in ${store.file}; run the same command again to resume`);
+      }
+      throw err;
+    }
+
+    const trials: ScoredTrial[] = [...sweepKeys]
+      .sort()
+      .map((k) => results.get(k)!)
+      .map((t) => ({ ...t, fitness: fitnessOf(fitness, t) }));
+    let bestTrial: (TrialOk & { fitness: number }) | null = null;
+    for (const t of trials) {
+      if (t.status === 'ok' && Number.isFinite(t.fitness) && (bestTrial === null || t.fitness > bestTrial.fitness)) bestTrial = t;
+    }
+    return { configHash, method, seed, trials, combinedHash: combinedHash(trials), best: bestTrial, resumed, ran, optimizer: optimizerSummary };
+  } finally {
+    if (ownsExecutor && executor !== null) await (executor as TrialExecutor).close();
+    await store.close();
+  }
+}

@@ -1,0 +1,187 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBBlobValue, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { ConfigError, InvariantError } from '../../engine/core/index.js';
+import type { TrialParams } from './space.js';
+import type { TrialMetrics, TrialResult } from './trial.js';
+
+/** Store file format version, written in the meta table. */
+export const TRIAL_STORE_VERSION = 1;
+
+// Returns are stored as little-endian doubles; typed arrays use the platform's order.
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** Returns a Float64Array's bytes (little-endian). */
+export function returnsToBytes(returns: Float64Array): Uint8Array {
+  if (!LITTLE_ENDIAN) throw new InvariantError('the trial store needs a little-endian platform');
+  return new Uint8Array(returns.buffer.slice(returns.byteOffset, returns.byteOffset + returns.byteLength));
+}
+
+/** Returns the doubles of a little-endian byte string (copied, so the result is aligned). */
+export function bytesToReturns(bytes: Uint8Array): Float64Array {
+  if (!LITTLE_ENDIAN) throw new InvariantError('the trial store needs a little-endian platform');
+  if (bytes.byteLength % 8 !== 0) throw new InvariantError(`returns blob of ${bytes.byteLength} bytes is not a whole number of doubles`);
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float64Array(copy.buffer);
+}
+
+export interface OpenTrialStoreOptions {
+  /** Identity of the sweep (hash of scenario, space, method, seed, ...); a store of another sweep is refused. */
+  readonly configHash: string;
+  /** A human description of the sweep configuration, stored next to the hash. */
+  readonly config?: unknown;
+  /** Delete an existing store first. */
+  readonly fresh?: boolean;
+}
+
+/**
+ * The DuckDB file of a sweep's trials (DIR/trials.duckdb). Each trial is committed as soon as it is
+ * put, keyed by its trial key (INSERT OR IGNORE: a trial stored twice stays once), so a sweep killed
+ * at any point resumes with every finished trial and no duplicate. Only the thread that opened the
+ * store writes to it (DuckDB has a single writer).
+ */
+export class TrialStore {
+  private readonly keySet: Set<string>;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    keys: Iterable<string>,
+  ) {
+    this.keySet = new Set(keys);
+  }
+
+  /**
+   * Opens (creating if needed) the store at `file`. Throws ConfigError when it holds trials of a
+   * different sweep configuration, unless `fresh` (which deletes it first).
+   */
+  static async open(file: string, options: OpenTrialStoreOptions): Promise<TrialStore> {
+    if (options.fresh) {
+      await rm(file, { force: true });
+      await rm(`${file}.wal`, { force: true });
+    }
+    let instance: DuckDBInstance;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      instance = await DuckDBInstance.create(file, { threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    } catch (err) {
+      throw new ConfigError('--out', `cannot open the trial store ${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const conn = await instance.connect();
+    try {
+      await conn.run('CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR NOT NULL)');
+      await conn.run(
+        `CREATE TABLE IF NOT EXISTS trials (
+           key VARCHAR PRIMARY KEY, params VARCHAR NOT NULL, seed BIGINT NOT NULL, status VARCHAR NOT NULL,
+           metrics VARCHAR, run_hash VARCHAR, error VARCHAR, returns BLOB)`,
+      );
+      const meta = await (await conn.run("SELECT v FROM meta WHERE k = 'configHash'")).getRowsJS();
+      const stored = meta[0]?.[0] as string | undefined;
+      if (stored === undefined) {
+        await conn.run('BEGIN TRANSACTION');
+        await conn.run("INSERT OR REPLACE INTO meta VALUES ('configHash', $1), ('version', $2), ('config', $3)", [
+          options.configHash,
+          String(TRIAL_STORE_VERSION),
+          JSON.stringify(options.config ?? null),
+        ]);
+        await conn.run('COMMIT');
+      } else if (stored !== options.configHash) {
+        throw new ConfigError(
+          '--out',
+          `${file} holds the trials of a different sweep (config ${stored.slice(0, 12)}, this one ${options.configHash.slice(0, 12)}): the scenario, space, method, trials, fitness or seed changed; use --fresh to start over or choose another --out`,
+        );
+      }
+      const rows = await (await conn.run('SELECT key FROM trials ORDER BY key')).getRowsJS();
+      return new TrialStore(file, instance, conn, rows.map((r) => r[0] as string));
+    } catch (err) {
+      conn.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  /** Keys of the stored trials. */
+  get keys(): ReadonlySet<string> {
+    return this.keySet;
+  }
+
+  get size(): number {
+    return this.keySet.size;
+  }
+
+  has(key: string): boolean {
+    return this.keySet.has(key);
+  }
+
+  /** Stores a trial and commits it; a trial already stored is left as it is. Writes are serialized. */
+  put(trial: TrialResult): Promise<void> {
+    const p = this.chain.then(() => this.write(trial));
+    this.chain = p.catch(() => {});
+    return p;
+  }
+
+  private async write(trial: TrialResult): Promise<void> {
+    if (this.closed) throw new InvariantError(`trial store ${this.file} is closed`);
+    if (this.keySet.has(trial.key)) return;
+    const ok = trial.status === 'ok';
+    const values: DuckDBValue[] = [
+      trial.key,
+      JSON.stringify(trial.params),
+      BigInt(trial.seed),
+      trial.status,
+      ok ? JSON.stringify(trial.metrics) : null,
+      ok ? trial.runHash : null,
+      ok ? null : trial.error,
+      ok ? new DuckDBBlobValue(returnsToBytes(trial.returns)) : null,
+    ];
+    await this.conn.run('INSERT OR IGNORE INTO trials VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', values);
+    this.keySet.add(trial.key);
+  }
+
+  /** Waits for every pending write. */
+  flush(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Returns the stored trials with the given keys (all when omitted), sorted by key, returns included. */
+  async read(keys?: Iterable<string>): Promise<TrialResult[]> {
+    await this.flush();
+    const rows = await (await this.conn.run('SELECT key, params, seed, status, metrics, run_hash, error, returns FROM trials ORDER BY key')).getRows();
+    const wanted = keys ? new Set(keys) : null;
+    const out: TrialResult[] = [];
+    for (const r of rows) {
+      const key = r[0] as string;
+      if (wanted && !wanted.has(key)) continue;
+      const params = JSON.parse(r[1] as string) as TrialParams;
+      const seed = Number(r[2] as bigint);
+      if (r[3] === 'ok') {
+        out.push({
+          status: 'ok',
+          key,
+          params,
+          seed,
+          metrics: JSON.parse(r[4] as string) as TrialMetrics,
+          runHash: r[5] as string,
+          returns: bytesToReturns((r[7] as DuckDBBlobValue).bytes),
+        });
+      } else {
+        out.push({ status: 'failed', key, params, seed, error: r[6] as string });
+      }
+    }
+    return out;
+  }
+
+  /** Flushes pending writes and closes the file (DuckDB checkpoints its WAL on close). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

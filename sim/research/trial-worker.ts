@@ -1,0 +1,15 @@
+import { workerData } from 'node:worker_threads';
+import { executeTrial, loadTrialRunner } from './execute-trial.js';
+import type { TrialResult, TrialRunner, TrialTask } from './trial.js';
+
+/**
+ * The piscina worker of the local pool. It imports the trial runner module named in workerData once
+ * and keeps the runner, so the data a runner opens is loaded once per worker, not once per trial.
+ */
+const { runnerModule } = workerData as { runnerModule: string };
+let runner: Promise<TrialRunner> | null = null;
+
+export default async function runTrialTask(task: TrialTask): Promise<TrialResult> {
+  runner ??= loadTrialRunner(runnerModule);
+  return executeTrial(await runner, task);
+}
