@@ -43,8 +43,9 @@ export interface ChartSize {
 /**
  * Renders an ECharts option to an SVG string in Node (no DOM: ECharts' server-side SVG renderer) and
  * wraps it in a `<figure class="chart">` container named `name` (used by CSS and the browser test).
- * ECharts numbers its SVG ids per process (`zr3-c0`); they are renamed after `name` so the output is the
- * same in every process and ids stay unique when several charts share one page.
+ * ECharts numbers its SVG ids and hover classes with process-wide counters (`zr3-c0`, `zr3-cls-25`); they
+ * are renamed after `name` (see {@link renameSvgIds}) so the output is the same in every process and on
+ * every call, and names stay unique when several charts share one page.
  */
 export function renderChart(name: string, option: EChartsOption, size: ChartSize, caption?: string): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
@@ -55,12 +56,30 @@ export function renderChart(name: string, option: EChartsOption, size: ChartSize
   } finally {
     chart.dispose();
   }
-  const prefix = `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`;
-  svg = svg.replace(/(id="|url\(#|href="#)zr\d+-/g, `$1${prefix}`);
+  svg = renameSvgIds(svg, name.replace(/[^A-Za-z0-9_-]/g, '_'));
   // Scale with the page: the viewBox keeps the aspect ratio, CSS sets the width.
   svg = svg.replace(/^<svg width="\d+" height="\d+"/, `<svg role="img" aria-label="${escapeHtml(caption ?? name)}" preserveAspectRatio="xMidYMid meet"`);
   const cap = caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : '';
   return `<figure class="chart" data-chart="${escapeHtml(name)}">${svg}${cap}</figure>`;
+}
+
+/**
+ * Returns `svg` with ECharts' generated names (`zr<instance>-<kind><n>` ids and `zr<instance>-cls-<n>`
+ * classes) replaced by `<prefix>-<kind><k>`, k counting from 0 per kind in order of first appearance.
+ */
+export function renameSvgIds(svg: string, prefix: string): string {
+  const names = new Map<string, string>();
+  const counters = new Map<string, number>();
+  return svg.replace(/\bzr\d+-(cls-|[a-z]+)(\d+)\b/g, (token: string, kind: string) => {
+    let renamed = names.get(token);
+    if (renamed === undefined) {
+      const k = counters.get(kind) ?? 0;
+      counters.set(kind, k + 1);
+      renamed = `${prefix}-${kind}${k}`;
+      names.set(token, renamed);
+    }
+    return renamed;
+  });
 }
 
 /** Axis label formatter: a fraction as a whole percentage (0.125 -> "12.5%" when small, "13%" otherwise). */

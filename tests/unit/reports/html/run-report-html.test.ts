@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
+import { validateRunReport } from '../../../../reports/report-schema.js';
+import { sampleReport } from './fixture.js';
+
+/** The chart containers of a page, by their data-chart name. */
+function charts(html: string): string[] {
+  return [...html.matchAll(/<figure class="chart" data-chart="([^"]+)">/g)].map((m) => m[1]!);
+}
+
+describe('renderRunReportHtml', () => {
+  it('renders every section of a two-strategy run', () => {
+    const html = renderRunReportHtml(sampleReport());
+    for (const id of ['run', 'metrics', 'equity', 'rolling-sharpe', 'monthly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
+      expect(html, id).toContain(`<section id="${id}">`);
+    }
+    expect(charts(html)).toEqual(['equity-drawdown', 'rolling-sharpe', 'price-0', 'price-1', 'exposure', 'attribution']);
+  });
+
+  it('is one self-contained document: no external script, stylesheet, image or font', () => {
+    const html = renderRunReportHtml(sampleReport());
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
+    expect(html).not.toMatch(/@import|url\((?!#)/);
+    // The only absolute URLs are SVG namespace declarations.
+    const urls = [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => m[0]);
+    expect(new Set(urls)).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']));
+  });
+
+  it('gives the same bytes for the same report', () => {
+    const report = sampleReport();
+    expect(renderRunReportHtml(report)).toBe(renderRunReportHtml(report));
+  });
+
+  it('names every SVG id after its chart, so ids are unique on the page', () => {
+    const html = renderRunReportHtml(sampleReport());
+    const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]!);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(html).not.toMatch(/id="zr\d/);
+  });
+
+  it('shows the seed, runHash, provenance, every assumption and the metrics with buy and hold', () => {
+    const report = sampleReport();
+    const html = renderRunReportHtml(report);
+    expect(html).toContain(report.runHash);
+    expect(html).toContain('cd'.repeat(32));
+    expect(html).toContain('/data/sample');
+    for (const a of report.assumptions) expect(html).toContain(a.replace("'", '&#39;'));
+    expect(html).toContain('<th class="num">Buy &amp; hold</th>');
+    // buy and hold = mean(60/50, 18/20) - 1 = 5%
+    expect(report.metrics.buyAndHoldReturn).toBeCloseTo(0.05, 12);
+    expect(html).toContain('5.00%');
+  });
+
+  it('writes null metrics as n/a', () => {
+    const report = sampleReport();
+    const html = renderRunReportHtml({ ...report, metrics: { ...report.metrics, sortino: null, profitFactor: null } });
+    expect(html).toMatch(/<td>Sortino ratio<\/td><td class="num ">n\/a<\/td>/);
+    expect(html).toMatch(/<td>Profit factor<\/td><td class="num ">n\/a<\/td>/);
+  });
+
+  it('leaves out per-strategy attribution when one strategy ran', () => {
+    const html = renderRunReportHtml(sampleReport({ strategies: ['solo'] }));
+    expect(html).not.toContain('<section id="attribution">');
+    expect(charts(html)).not.toContain('attribution');
+  });
+
+  it('draws the close price line and a buy-and-hold curve when the report has prices, and says so when it has not', () => {
+    const withPrices = renderRunReportHtml(sampleReport({ prices: true }));
+    expect(withPrices).toContain('>Close</text>');
+    expect(withPrices).toContain('>Buy &amp; hold</text>');
+    expect(withPrices).not.toContain('has no <code>prices</code> section');
+    const without = renderRunReportHtml(sampleReport());
+    expect(without).not.toContain('>Close</text>');
+    expect(without).toContain('has no <code>prices</code> section');
+  });
+
+  it('escapes text from the scenario and the audit trail', () => {
+    const html = renderRunReportHtml(sampleReport({ name: '<script>alert(1)</script>', audit: true }));
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('order O-9 denied: &lt;max notional&gt;');
+    expect(html.match(/<script>/g)).toHaveLength(1);
+  });
+
+  it('lists the audit trail with a count per kind', () => {
+    const html = renderRunReportHtml(sampleReport({ audit: true }));
+    expect(html).toContain('Audit trail (1)');
+    expect(html).toContain('risk.denied &times; 1');
+  });
+
+  it('downsamples a long equity curve for drawing and says so', () => {
+    const html = renderRunReportHtml(sampleReport({ days: 5000 }));
+    expect(html).toContain('Drawn from 2,000 of 5,000 samples');
+  });
+
+  it('builds reports the schema accepts, prices included', () => {
+    expect(validateRunReport(JSON.parse(JSON.stringify(sampleReport({ prices: true, audit: true })))).ok).toBe(true);
+  });
+});
+
+describe('renameSvgIds', () => {
+  it('renumbers ECharts names per kind in order of first appearance', async () => {
+    const { renameSvgIds } = await import('../../../../reports/html/chart.js');
+    expect(renameSvgIds('<g id="zr7-c3" class="zr7-cls-40"><use href="#zr7-c3"/><p class="zr7-cls-41 zr7-cls-40"/></g>', 'eq')).toBe(
+      '<g id="eq-c0" class="eq-cls-0"><use href="#eq-c0"/><p class="eq-cls-1 eq-cls-0"/></g>',
+    );
+  });
+});
