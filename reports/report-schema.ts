@@ -150,6 +150,58 @@ const PriceSeriesSchema = z.strictObject({
   close: z.array(z.number()),
 });
 
+const GroupStatsSchema = z.strictObject({
+  trades: int(),
+  pnl: z.number(),
+  winRate: z.number(),
+  profitFactor: nullableNumber(),
+  expectancy: z.number(),
+});
+
+const EnsembleSchema = z
+  .strictObject({
+    mode: z.enum(['allocation', 'voting']),
+    accountId: z.string(),
+    weightsOverTime: z.array(z.strictObject({ ts: int(), time: z.string(), regime: z.string(), weights: z.record(z.string(), z.number()), source: z.string() })),
+    decisions: z.array(
+      z.strictObject({
+        ts: int(),
+        time: z.string(),
+        symbol: z.string(),
+        decision: z.enum(['buy', 'sell', 'flat', 'hold']),
+        contributingStrategies: z.array(z.string()),
+        voteCounts: z.strictObject({ buy: int(), sell: int(), flat: int() }),
+        totalWeight: z.number(),
+        confidence: z.number(),
+        mode: z.string(),
+        weights: z.record(z.string(), z.number()),
+        targetUnits: nullableNumber(),
+      }),
+    ),
+    strategies: z.array(
+      z.strictObject({
+        id: z.string(),
+        return: z.number(),
+        sharpe: nullableNumber(),
+        maxDrawdown: z.number(),
+        turnover: z.number(),
+        trades: int(),
+        winRate: nullableNumber(),
+        profitFactor: nullableNumber(),
+        status: z.enum(['ACTIVE', 'DEGRADED', 'SUSPENDED', 'RETIRED']),
+        finalWeight: z.number(),
+      }),
+    ),
+    account: z.strictObject({ return: z.number(), sharpe: nullableNumber(), maxDrawdown: z.number(), turnover: z.number() }),
+    decomposition: z.strictObject({
+      byStrategy: z.record(z.string(), GroupStatsSchema),
+      bySymbol: z.record(z.string(), z.record(z.string(), GroupStatsSchema)),
+      byRegime: z.record(z.string(), z.record(z.string(), GroupStatsSchema)),
+    }),
+    audit: z.array(AuditEntrySchema),
+  })
+  .describe('Ensemble runs: each strategy measured on its shadow ledger beside the account, weights over time, voting decisions, audit entries');
+
 /**
  * The scenario as run. The report builder takes it as an opaque value; every run writes the qualified
  * scenario, an object with at least a name, and the HTML report reads its name, description and strategies.
@@ -179,6 +231,7 @@ export const RunReportSchema = z
     data: DataProvenanceSchema,
     counts: z.strictObject({ bars: int(), quotes: int(), trades: int(), orders: int(), fills: int() }),
     prices: z.record(z.string(), PriceSeriesSchema).optional(),
+    ensemble: EnsembleSchema.optional(),
   })
   .describe(`Tapedeck run report (report.json), schemaVersion ${REPORT_SCHEMA_VERSION}`);
 

@@ -1,5 +1,6 @@
 import { formatIsoUs } from '../engine/core/index.js';
 import type { AuditEntry, Fill, Signal } from '../engine/model/index.js';
+import type { EnsembleSummary } from '../engine/ensemble/index.js';
 import { computeMetrics, drawdownSeries } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
 
@@ -62,6 +63,8 @@ export interface RunReportInput {
    * report.html draws the markers over the fill prices alone.
    */
   readonly prices?: Readonly<Record<string, PriceSeries>>;
+  /** What an ensemble run recorded (present when the scenario has an `ensemble` section). */
+  readonly ensemble?: EnsembleSummary;
 }
 
 /** Most points per symbol a report's `prices` section should hold (the runner downsamples to it). */
@@ -127,6 +130,18 @@ export interface RunReport {
   readonly counts: { readonly bars: number; readonly quotes: number; readonly trades: number; readonly orders: number; readonly fills: number };
   /** Close prices per symbol for charts, when the runner supplied them (see RunReportInput.prices). */
   readonly prices?: Readonly<Record<string, PriceSeries>>;
+  /**
+   * The ensemble beside each strategy it combines (shadow-ledger return, Sharpe, drawdown, turnover),
+   * its weights over time, the voting decisions and its own audit entries; present for ensemble runs.
+   */
+  readonly ensemble?: EnsembleReport;
+}
+
+/** The report's ensemble section: the run's EnsembleSummary with readable times. */
+export interface EnsembleReport extends Omit<EnsembleSummary, 'weightsOverTime' | 'decisions' | 'audit'> {
+  readonly weightsOverTime: readonly (EnsembleSummary['weightsOverTime'][number] & { readonly time: string })[];
+  readonly decisions: readonly (EnsembleSummary['decisions'][number] & { readonly time: string })[];
+  readonly audit: readonly (AuditEntry & { readonly time: string })[];
 }
 
 /**
@@ -198,5 +213,15 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     data,
     counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
     ...(run.prices !== undefined ? { prices: run.prices } : {}),
+    ...(run.ensemble !== undefined
+      ? {
+          ensemble: {
+            ...run.ensemble,
+            weightsOverTime: run.ensemble.weightsOverTime.map((w) => ({ ...w, time: formatIsoUs(w.ts) })),
+            decisions: run.ensemble.decisions.map((d) => ({ ...d, time: formatIsoUs(d.ts) })),
+            audit: run.ensemble.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })),
+          },
+        }
+      : {}),
   };
 }

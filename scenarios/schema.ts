@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BundlesSectionSchema, EnsembleSectionSchema, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
 
 /**
  * The scenario file format (JSON). Parsing applies every default and rejects unknown keys naming
@@ -57,6 +58,14 @@ export const ScenarioSchema = z.strictObject({
       equityEvery: duration.default('1m'),
     })
     .default({ lookback: 1024, equityEvery: '1m' }),
+  /** Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (see scenarios/ensemble-schema.ts). */
+  ensemble: EnsembleSectionSchema.optional(),
+  /** Portfolio construction (allocation, rotation, rebalancing, hedging) and constraints (symbols, max positions, daily stop). */
+  portfolio: PortfolioSectionSchema.optional(),
+  /** Per-instrument strategy parameter overrides (instrument > strategy > defaults). */
+  instruments: InstrumentsSectionSchema.optional(),
+  /** Per-instrument model bundles ({SYMBOL}_best.json), feeding the instrument parameters. */
+  bundles: BundlesSectionSchema.optional(),
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

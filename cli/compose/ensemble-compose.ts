@@ -1,0 +1,123 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, TapedeckError } from '../../engine/core/index.js';
+import { EnsembleRouter } from '../../engine/ensemble/index.js';
+import type { EnsembleConfig, PortfolioConstructionConfig } from '../../engine/ensemble/index.js';
+import { validateRiskConfig } from '../../engine/risk/index.js';
+import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
+import { createStrategy } from '../../engine/strategies/index.js';
+import type { Strategy } from '../../engine/strategies/index.js';
+import { PortfolioSectionSchema } from '../../scenarios/ensemble-schema.js';
+import type { BacktestRouting } from '../../sim/backtest/index.js';
+import { loadModelBundles } from './bundles.js';
+import type { QualifiedScenario } from './load-scenario.js';
+
+/** A strategy instance as run: its id, type, symbols and the params after every override. */
+export interface StrategySpec {
+  readonly id: string;
+  readonly type: string;
+  readonly symbols: readonly string[];
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Applies per-instrument parameters (precedence: `instruments.SYM.params` > the symbol's model
+ * bundle params > the strategy's params > the strategy's defaults). A strategy needs one instance
+ * per parameter set, so a strategy trading symbols with overrides is split: the symbols without an
+ * override stay in one instance under the strategy's id, and each symbol with one gets its own
+ * instance `<id>@<SYMBOL>`. Returns the specs as run and the bundle facts for the assumptions.
+ */
+export async function composeStrategies(
+  scenario: QualifiedScenario,
+  specs: readonly StrategySpec[],
+  symbols: readonly string[],
+): Promise<{ specs: StrategySpec[]; assumptions: string[] }> {
+  const instruments = scenario.instruments ?? {};
+  const assumptions: string[] = [];
+  for (const sym of Object.keys(instruments)) {
+    if (!symbols.includes(sym)) throw new ConfigError(`instruments.${sym}`, `symbol '${sym}' is not replayed (symbols: ${symbols.join(', ')})`);
+  }
+  let bundleParams = new Map<string, Readonly<Record<string, unknown>>>();
+  let bundleStrategies: readonly string[] | null = null;
+  if (scenario.bundles !== undefined) {
+    const b = scenario.bundles;
+    const dir = isAbsolute(b.dir) ? b.dir : resolve(dirname(resolve(scenario.file)), b.dir);
+    const wanted = b.symbols ?? symbols;
+    const loaded = await loadModelBundles(dir, wanted);
+    bundleParams = new Map([...loaded].map(([s, m]) => [s, m.params]));
+    bundleStrategies = b.strategies ?? null;
+    for (const [s, m] of loaded) {
+      const metrics = Object.entries(m.metrics).map(([k, v]) => `${k} ${v}`).join(', ');
+      assumptions.push(`Model bundle ${s}: threshold ${m.threshold}, ${m.features.length} features, params ${JSON.stringify(m.params)}${metrics ? ` (selected on ${metrics})` : ''}`);
+    }
+  }
+  const out: StrategySpec[] = [];
+  for (const spec of specs) {
+    const usesBundles = bundleStrategies === null || bundleStrategies.includes(spec.id);
+    const overrideOf = (sym: string): Record<string, unknown> | null => {
+      const fromBundle = usesBundles ? bundleParams.get(sym) : undefined;
+      const fromScenario = instruments[sym]?.params;
+      if (fromBundle === undefined && fromScenario === undefined) return null;
+      return { ...(fromBundle ?? {}), ...(fromScenario ?? {}) };
+    };
+    const plain = spec.symbols.filter((s) => overrideOf(s) === null);
+    if (plain.length > 0) out.push({ ...spec, symbols: plain });
+    for (const sym of spec.symbols) {
+      const o = overrideOf(sym);
+      if (o === null) continue;
+      const params = { ...spec.params, ...o };
+      const id = `${spec.id}@${sym}`;
+      try {
+        createStrategy(spec.type, id, [sym], params);
+      } catch (err) {
+        if (err instanceof TapedeckError) throw new ConfigError(`instruments.${sym}.params`, `for strategy '${spec.id}' (${spec.type}): ${err.message}`);
+        throw err;
+      }
+      out.push({ id, type: spec.type, symbols: [sym], params });
+    }
+  }
+  if (scenario.bundles?.strategies) {
+    for (const [i, id] of scenario.bundles.strategies.entries()) {
+      if (!specs.some((s) => s.id === id)) throw new ConfigError(`bundles.strategies[${i}]`, `unknown strategy '${id}' (strategies: ${specs.map((s) => s.id).join(', ')})`);
+    }
+  }
+  return { specs: out, assumptions };
+}
+
+/** Returns a factory of fresh strategy instances for `specs`. */
+export function strategyFactory(specs: readonly StrategySpec[]): () => Strategy[] {
+  return () => specs.map((s) => createStrategy(s.type, s.id, s.symbols, s.params));
+}
+
+/** The portfolio section with its defaults (an absent section is all defaults). */
+export function portfolioConstruction(scenario: QualifiedScenario): PortfolioConstructionConfig {
+  return (scenario.portfolio ?? PortfolioSectionSchema.parse({})) as PortfolioConstructionConfig;
+}
+
+/**
+ * Returns the risk limits with the portfolio constraints folded in (the stricter limit wins):
+ * `symbols` -> allowedSymbols, `maxPositions` -> maxOpenPositions, `dailyStopLoss` ->
+ * dailyLossLimit. The RiskEngine enforces them on every order; an ensemble additionally flattens
+ * the account when the daily stop is hit.
+ */
+export function riskWithConstraints(risk: QualifiedRiskConfig, scenario: QualifiedScenario): QualifiedRiskConfig {
+  const c = scenario.portfolio?.constraints;
+  if (c === undefined) return risk;
+  const merged: Record<string, unknown> = { ...risk };
+  if (c.symbols !== undefined) merged.allowedSymbols = risk.allowedSymbols ? risk.allowedSymbols.filter((s) => c.symbols!.includes(s)) : c.symbols;
+  if (c.maxPositions !== undefined) merged.maxOpenPositions = Math.min(risk.maxOpenPositions ?? Infinity, c.maxPositions);
+  if (c.dailyStopLoss !== undefined) merged.dailyLossLimit = Math.min(risk.dailyLossLimit ?? Infinity, c.dailyStopLoss);
+  return validateRiskConfig(merged as RiskConfig, 'portfolio.constraints');
+}
+
+/** Returns the backtest routing of the scenario's ensemble, or undefined when it has none. */
+export function ensembleRouting(scenario: QualifiedScenario, strategyIds: readonly string[]): BacktestRouting | undefined {
+  const e = scenario.ensemble;
+  if (e === undefined) return undefined;
+  if (strategyIds.includes(e.accountId)) throw new ConfigError('ensemble.accountId', `'${e.accountId}' is also a strategy id; choose another account id`);
+  const construction = portfolioConstruction(scenario);
+  const ensemble = e as EnsembleConfig;
+  return {
+    accountIds: [e.accountId],
+    create: (deps) => new EnsembleRouter({ ...deps, ensemble, construction, seed: scenario.seed }),
+  };
+}
