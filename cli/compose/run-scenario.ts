@@ -16,14 +16,15 @@ import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactor
 import type { QualifiedScenario } from './load-scenario.js';
 
 /** A dataset directory ready to read, and how to clean up if it was a temporary import. */
-interface OpenedData {
+export interface OpenedData {
   readonly dir: string;
   readonly manifest: Manifest;
   readonly source: string;
   readonly cleanup: () => Promise<void>;
 }
 
-async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades', symbols: readonly string[] | undefined): Promise<OpenedData> {
+/** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades', symbols: readonly string[] | undefined): Promise<OpenedData> {
   const st = await stat(path);
   if (st.isDirectory()) {
     let manifest: Manifest;
@@ -55,7 +56,7 @@ async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes'
 }
 
 /** Median spacing of the first symbol's first bars: the bar interval when the scenario gives none. */
-async function inferIntervalUs(data: OpenedData, symbols: readonly string[]): Promise<number> {
+export async function inferIntervalUs(data: OpenedData, symbols: readonly string[]): Promise<number> {
   const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbols[0]!], batchRows: 2048, columns: [] });
   let ts: Float64Array | null = null;
   for await (const b of reader) {
@@ -77,19 +78,19 @@ async function inferIntervalUs(data: OpenedData, symbols: readonly string[]): Pr
   return median;
 }
 
-function formatInterval(us: number): string {
+export function formatInterval(us: number): string {
   if (us % US_PER_DAY === 0) return `${us / US_PER_DAY}d`;
   if (us % US_PER_HOUR === 0) return `${us / US_PER_HOUR}h`;
   if (us % US_PER_MINUTE === 0) return `${us / US_PER_MINUTE}m`;
   return `${us}us`;
 }
 
-function codeMap(reader: DatasetReader, runSymbols: readonly string[]): Int32Array {
+export function codeMap(reader: DatasetReader, runSymbols: readonly string[]): Int32Array {
   const index = new Map(runSymbols.map((s, i) => [s, i]));
   return Int32Array.from(reader.symbols, (s) => index.get(s) ?? -1);
 }
 
-async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number): AsyncGenerator<BarBatch> {
+export async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number): AsyncGenerator<BarBatch> {
   for await (const b of reader) {
     const n = b.length;
     const barTs = b.columns.ts!;
@@ -103,14 +104,14 @@ async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: numb
   }
 }
 
-async function* quoteFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<QuoteBatch> {
+export async function* quoteFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<QuoteBatch> {
   for await (const b of reader) {
     const symbol = Int32Array.from(b.symbol, (c) => map[c]!);
     yield { length: b.length, ts: b.columns.ts!, symbol, bid: b.columns.bid!, bidSize: b.columns.bidSize!, ask: b.columns.ask!, askSize: b.columns.askSize! };
   }
 }
 
-async function* tradeFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<TradeBatch> {
+export async function* tradeFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<TradeBatch> {
   for await (const b of reader) {
     const symbol = Int32Array.from(b.symbol, (c) => map[c]!);
     yield { length: b.length, ts: b.columns.ts!, symbol, price: b.columns.price!, size: b.columns.size!, side: b.columns.side! };
