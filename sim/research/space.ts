@@ -231,6 +231,7 @@ export function parameterGrid(p: Parameter): readonly ParamValue[] {
       if (p.count === null) throw new ConfigError(`parameters["${p.path}"]`, "a float needs 'step' or 'count' for a grid sweep");
       const n = p.count;
       return Array.from({ length: n }, (_, i) => {
+        if (i === 0) return p.min;
         if (i === n - 1) return p.max;
         const t = i / (n - 1);
         return p.log ? Math.exp(Math.log(p.min) + t * (Math.log(p.max) - Math.log(p.min))) : p.min + t * (p.max - p.min);
@@ -284,6 +285,7 @@ export function decodeParameter(p: Parameter, u: number): ParamValue {
     case 'float': {
       if (p.step !== null) return p.min + bin(u, steppedCount(p.min, p.max, p.step)) * p.step;
       const x = u < 0 ? 0 : u > 1 ? 1 : u;
+      if (x === 0) return p.min;
       if (x === 1) return p.max;
       if (p.log) return Math.exp(Math.log(p.min) + x * (Math.log(p.max) - Math.log(p.min)));
       return p.min + x * (p.max - p.min);
