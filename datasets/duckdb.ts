@@ -119,6 +119,26 @@ export function copyColumnAsDouble(chunk: DuckDBDataChunk, col: number, typeId: 
   }
 }
 
+/**
+ * Returns `n` values of column `col` of `chunk` as Float64 with one copy out of DuckDB: a DOUBLE
+ * column comes back as a view of the bytes `vector_get_data` copied out (no second copy), other types
+ * are converted into `scratch` (at least `n` long) by copyColumnAsDouble. NULL reads as NaN.
+ */
+export function columnAsDouble(chunk: DuckDBDataChunk, col: number, typeId: number, n: number, scratch: Float64Array): Float64Array {
+  if (typeId !== TYPE_ID.DOUBLE) {
+    copyColumnAsDouble(chunk, col, typeId, n, scratch, 0);
+    return scratch;
+  }
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, col);
+  const bytes = duckdb.vector_get_data(vector, n * 8); // a fresh copy owned by JS
+  const values = (bytes.byteOffset & 7) === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.slice().buffer, 0, n);
+  const validity = duckdb.vector_get_validity(vector, Math.ceil(n / 64) * 8) as Uint8Array | null;
+  if (validity !== null) {
+    for (let i = 0; i < n; i++) if ((validity[i >> 3]! & (1 << (i & 7))) === 0) values[i] = Number.NaN;
+  }
+  return values;
+}
+
 /** Copies `n` INTEGER values of column `col` of `chunk` into `out` at `offset`. */
 export function copyInt32Column(chunk: DuckDBDataChunk, col: number, n: number, out: Int32Array, offset: number): void {
   const bytes = duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk.chunk, col), n * 4);

@@ -1,7 +1,7 @@
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { checkInteger, checkPositiveInteger, DataError, InvalidArgumentError } from '../engine/core/index.js';
-import { chunkColumnTypeId, copyColumnAsDouble, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
+import { chunkColumnTypeId, columnAsDouble, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import { compareStrings } from './hash.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { columnsOf, isDataKind, type ColumnSpec, type DataKind } from './schema.js';
@@ -49,7 +49,9 @@ const VECTOR_ROWS = 2048;
 
 /** One file's streaming query and its current DuckDB chunk, copied into typed arrays. */
 class FileCursor {
+  /** The current chunk's numeric columns (views of DuckDB's copies, or converted into `scratch`). */
   readonly num: Float64Array[];
+  private readonly scratch: Float64Array[];
   readonly str: Int32Array[];
   n = 0;
   pos = 0;
@@ -64,7 +66,8 @@ class FileCursor {
     private readonly numTypes: readonly number[],
     strCount: number,
   ) {
-    this.num = Array.from({ length: numTypes.length }, () => new Float64Array(VECTOR_ROWS));
+    this.scratch = Array.from({ length: numTypes.length }, () => new Float64Array(VECTOR_ROWS));
+    this.num = [...this.scratch];
     this.str = Array.from({ length: strCount }, () => new Int32Array(VECTOR_ROWS));
   }
 
@@ -94,7 +97,7 @@ class FileCursor {
         for (let c = 0; c < this.str.length; c++) expectColumnType(chunk, this.num.length + c, TYPE_ID.INTEGER, `code column ${c} of ${this.file}`);
         this.checked = true;
       }
-      for (let c = 0; c < this.num.length; c++) copyColumnAsDouble(chunk, c, this.numTypes[c]!, n, this.num[c]!, 0);
+      for (let c = 0; c < this.num.length; c++) this.num[c] = columnAsDouble(chunk, c, this.numTypes[c]!, n, this.scratch[c]!);
       for (let c = 0; c < this.str.length; c++) copyInt32Column(chunk, this.num.length + c, n, this.str[c]!, 0);
       this.n = n;
       this.pos = 0;
