@@ -7,7 +7,7 @@ export interface ShadowTrade {
   readonly direction: 1 | -1;
   readonly entryTs: number;
   readonly exitTs: number;
-  /** Net of the shadow costs of the closed quantity. */
+  /** Net of the exit cost of the closed quantity (the entry cost was charged to cash when it was paid). */
   readonly pnl: number;
 }
 
