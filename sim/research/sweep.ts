@@ -8,57 +8,14 @@ import { canonicalJson, combinedHash, sha256Hex, trialKey, trialSeed } from './t
 import type { TrialOk, TrialResult, TrialTask } from './trial.js';
 import type { TrialExecutor } from './trial-executor.js';
 import { TrialStore } from './trial-store.js';
+import { createOptimizer } from './optimizers/index.js';
 
 /** Search methods: grid and random here, the others from sim/research/optimizers. */
 export const SWEEP_METHODS = ['grid', 'random', 'ga', 'de', 'mcmc', 'bayes'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
 
 /** Methods driven through an ask/tell optimizer. */
-export const OPTIMIZER_METHODS = ['ga', 'de', 'mcmc', 'bayes'] as const satisfies readonly SweepMethod[];
-
-/** One evaluated point told back to an optimizer. */
-export interface OptimizerResult {
-  /** The unit-cube point as the optimizer asked it. */
-  readonly x: readonly number[];
-  /** Larger is better; -Infinity for a failed trial, a point outside the constraints or an undefined metric. */
-  readonly fitness: number;
-}
-
-/** The ask/tell contract of sim/research/optimizers' createOptimizer. */
-export interface AskTellOptimizer {
-  /** Returns the next batch of unit-cube points, or null when the search is over. */
-  ask(): number[][] | null;
-  /** Receives the fitness of the last batch, in the order it was asked. */
-  tell(results: readonly OptimizerResult[]): void;
-  /** Method-specific output (posterior samples, acceptance rate, convergence). */
-  summary(): unknown;
-}
-
-/** Options of createOptimizer. */
-export interface OptimizerOptions {
-  readonly dimensions: number;
-  readonly rng: import('../../engine/core/index.js').RandomStream;
-  /** Number of evaluations the optimizer may ask for (`--trials`). */
-  readonly budget: number;
-  readonly [option: string]: unknown;
-}
-
-type CreateOptimizer = (method: string, options: OptimizerOptions) => AskTellOptimizer;
-
-// A variable specifier keeps the optimizers optional at compile time: another engineer writes them.
-const OPTIMIZERS_MODULE = './optimizers/index.js';
-
-/** Returns createOptimizer from sim/research/optimizers, or null when that module is not there. */
-export async function loadOptimizerFactory(): Promise<CreateOptimizer | null> {
-  try {
-    const mod = (await import(/* @vite-ignore */ OPTIMIZERS_MODULE)) as { createOptimizer?: unknown };
-    return typeof mod.createOptimizer === 'function' ? (mod.createOptimizer as CreateOptimizer) : null;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not provide/.test(String((err as Error).message))) return null;
-    throw err;
-  }
-}
+export const ASK_TELL_METHODS = ['ga', 'de', 'mcmc', 'bayes'] as const satisfies readonly SweepMethod[];
 
 /** A sweep was stopped by its abort signal (Ctrl-C); finished trials stay in the store. Exit code 130. */
 export class SweepInterruptedError extends TapedeckError {
@@ -129,7 +86,7 @@ export interface SweepOutcome {
 
 /** Returns the identity hash of a sweep configuration. */
 export function sweepConfigHash(options: Pick<SweepOptions, 'scenario' | 'space' | 'method' | 'trials' | 'seed' | 'fitness' | 'optimizerOptions'>): string {
-  const optimizing = (OPTIMIZER_METHODS as readonly string[]).includes(options.method);
+  const optimizing = (ASK_TELL_METHODS as readonly string[]).includes(options.method);
   return sha256Hex(
     canonicalJson({
       v: 1,
@@ -178,11 +135,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   } else {
     if (options.trials === undefined) throw new ConfigError('--trials', `the ${method} method needs a number of trials`);
     checkPositiveInteger(options.trials, 'trials');
-  }
-  let createOptimizer: CreateOptimizer | null = null;
-  if ((OPTIMIZER_METHODS as readonly string[]).includes(method)) {
-    createOptimizer = await loadOptimizerFactory();
-    if (createOptimizer === null) throw new ConfigError('--method', `'${method}' is not available in this build (sim/research/optimizers is missing); use grid or random`);
   }
   // Points of grid and random sweeps are known up front: a bad space fails before anything is opened.
   const fixedPoints = method === 'grid' ? gridPoints(space) : method === 'random' ? randomPoints(space, options.trials!, seed) : null;
@@ -254,7 +206,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       if (fixedPoints) {
         await evaluate(fixedPoints);
       } else {
-        const optimizer = createOptimizer!(method, {
+        const optimizer = createOptimizer(method, {
           ...(options.optimizerOptions ?? {}),
           dimensions: space.parameters.length,
           rng: randomStream(seed, 'sweep', method),
