@@ -224,7 +224,7 @@ function rollingSharpeSection(report: RunReport): string {
   if (xs.length < 2) return section('rolling-sharpe', title, `<p class="note">The run has ${formatCount(eq.length)} equity samples: too few for a ${w}-bar window.</p>`);
   const data = downsamplePairs(xs, ys);
   const lines: Record<string, unknown>[] = [{ yAxis: 0, lineStyle: { color: COLORS.axis, type: 'solid', width: 1 }, label: { show: false } }];
-  if (m.sharpe !== null) lines.push({ yAxis: m.sharpe, lineStyle: { color: COLORS.sharpe, type: 'dashed', width: 1 }, label: { formatter: `whole run ${m.sharpe.toFixed(2)}`, color: COLORS.sharpe, position: 'insideEndTop' } });
+  if (m.sharpe !== null) lines.push({ yAxis: m.sharpe, lineStyle: { color: COLORS.sharpe, type: 'dashed', width: 1 }, label: { formatter: `whole run ${m.sharpe.toFixed(2)}`, color: COLORS.sharpe, position: 'insideStartTop' } });
   const chart = renderChart(
     'rolling-sharpe',
     {
