@@ -1,5 +1,5 @@
 import { checkNonNegative, checkOneOf, checkPositiveInteger, InvalidArgumentError } from '../../../engine/core/index.js';
-import { expectedImprovement, GaussianProcess, type KernelKind } from './gaussian-process.js';
+import { expectedImprovement, GaussianProcess, normalScores, type KernelKind } from './gaussian-process.js';
 import { AskTellOptimizer, checkKnownOptions, latinHypercube, reflectUnit, uniformPoint, type CommonOptimizerOptions } from './optimizer.js';
 
 /** Options of {@link BayesianOptimizer}. */
@@ -20,9 +20,17 @@ export interface BayesianOptions extends CommonOptimizerOptions {
   readonly refineSteps?: number;
   /** Exploration margin of the expected improvement, in standardised output units (default 0.01). */
   readonly xi?: number;
+  /**
+   * What the process models: 'none' (default) the fitness values themselves; 'rank' their normal scores (robust to
+   * scale and outliers, at the price of ignoring how much better a point is).
+   */
+  readonly outputTransform?: OutputTransform;
 }
 
-const KNOWN = ['initialPoints', 'batchSize', 'kernel', 'lengthScales', 'noises', 'candidates', 'refineSteps', 'xi'] as const;
+/** How fitness values are transformed before the process is fitted (monotone, so the best stays the best). */
+export type OutputTransform = 'rank' | 'none';
+
+const KNOWN = ['initialPoints', 'batchSize', 'kernel', 'lengthScales', 'noises', 'candidates', 'refineSteps', 'xi', 'outputTransform'] as const;
 const DEFAULT_LENGTH_SCALES = [0.03, 0.06, 0.1, 0.15, 0.25, 0.4, 0.7, 1.2, 2];
 const DEFAULT_NOISES = [1e-6, 1e-4, 1e-2, 1e-1];
 
@@ -46,7 +54,7 @@ export interface BayesianIteration {
 
 /**
  * Bayesian optimization: a Gaussian process (Matern 5/2 or RBF, isotropic, unit signal variance on
- * standardised outputs) whose length scale and noise are chosen by maximum marginal likelihood over
+ * standardised outputs, optionally fitted to the normal scores of the fitness ranks) whose length scale and noise are chosen by maximum marginal likelihood over
  * a small grid, and expected improvement maximised over random candidates (uniform points plus
  * perturbations of the best observed points) followed by a local refinement of the best candidate
  * with a shrinking gaussian step.
@@ -67,6 +75,7 @@ export class BayesianOptimizer extends AskTellOptimizer {
   private readonly candidates: number;
   private readonly refineSteps: number;
   private readonly xi: number;
+  private readonly outputTransform: OutputTransform;
   private readonly xs: number[][] = [];
   /** Fitness per observed point; -Infinity for failures. */
   private readonly fs: number[] = [];
@@ -84,6 +93,7 @@ export class BayesianOptimizer extends AskTellOptimizer {
     this.candidates = checkPositiveInteger(options.candidates ?? 1000, 'candidates');
     this.refineSteps = checkNonNegative(options.refineSteps ?? 40, 'refineSteps');
     this.xi = checkNonNegative(options.xi ?? 0.01, 'xi');
+    this.outputTransform = checkOneOf(options.outputTransform ?? 'none', ['rank', 'none'], 'outputTransform');
   }
 
   protected propose(): number[][] {
@@ -93,7 +103,8 @@ export class BayesianOptimizer extends AskTellOptimizer {
     if (finite.length === 0) return Array.from({ length: n }, () => uniformPoint(this.d, this.rng));
     const worst = Math.min(...finite);
     const xs = this.xs.map((x) => x.slice());
-    const ys = this.fs.map((f) => (f === Number.NEGATIVE_INFINITY ? worst : f));
+    const imputed = this.fs.map((f) => (f === Number.NEGATIVE_INFINITY ? worst : f));
+    const ys = this.outputTransform === 'rank' ? normalScores(imputed) : imputed;
     const gp0 = GaussianProcess.fitBest(this.kernel, xs, ys, this.lengthScales, this.noises);
     if (gp0 === null) return Array.from({ length: n }, () => uniformPoint(this.d, this.rng));
     const best = Math.max(...ys);
@@ -178,6 +189,7 @@ export class BayesianOptimizer extends AskTellOptimizer {
       lengthScale: last?.lengthScale ?? null,
       noise: last?.noise ?? null,
       iterations: this.iterations.slice(),
+      outputTransform: this.outputTransform,
       settings: { candidates: this.candidates, refineSteps: this.refineSteps, xi: this.xi, lengthScales: this.lengthScales, noises: this.noises },
     };
   }

@@ -17,7 +17,7 @@ export interface DifferentialEvolutionOptions extends CommonOptimizerOptions {
   readonly crossoverRate?: number;
   /** 'reflect' (default) mirrors a coordinate back into [0, 1]; 'clip' clamps it to the face. */
   readonly bounds?: BoundsHandling;
-  /** Generations without an improvement above `tolerance` after which the search has converged (default 10). */
+  /** Generations without an improvement above `tolerance` after which the search has converged (default 20). */
   readonly patience?: number;
   /** Smallest improvement of the best fitness that counts as progress (default 1e-9). */
   readonly tolerance?: number;
@@ -66,7 +66,7 @@ export class DifferentialEvolution extends AskTellOptimizer {
     if (this.f > 2) throw new InvalidArgumentError(`invalid 'differentialWeight': above 2, was ${this.f}`);
     this.cr = checkInRange(options.crossoverRate ?? 0.9, 0, 1, 'crossoverRate');
     this.bounds = checkOneOf(options.bounds ?? 'reflect', ['reflect', 'clip'], 'bounds');
-    this.patience = checkPositiveInteger(options.patience ?? 10, 'patience');
+    this.patience = checkPositiveInteger(options.patience ?? 20, 'patience');
     this.tolerance = checkNonNegative(options.tolerance ?? 1e-9, 'tolerance');
     this.minDiversity = checkNonNegative(options.minDiversity ?? 1e-6, 'minDiversity');
   }

@@ -198,3 +198,46 @@ export function expectedImprovement(mean: number, std: number, best: number, xi:
   const z = improvement / std;
   return improvement * normalCdf(z) + std * normalPdf(z);
 }
+
+/**
+ * Returns the standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9),
+ * for p in (0, 1).
+ */
+export function normalQuantile(p: number): number {
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - low) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/**
+ * Returns the normal scores of `values`: each value replaced by the standard normal quantile of its
+ * mid-rank, (rank + 0.5) / n, ties sharing their average rank. The transform is monotone (the best
+ * point stays the best) and makes the model indifferent to the scale and outliers of the fitness.
+ */
+export function normalScores(values: readonly number[]): number[] {
+  const n = values.length;
+  const order = values.map((v, i) => ({ v, i })).sort((x, y) => (x.v === y.v ? x.i - y.i : x.v - y.v));
+  const out = new Array<number>(n);
+  for (let start = 0; start < n; ) {
+    let end = start;
+    while (end + 1 < n && order[end + 1]!.v === order[start]!.v) end++;
+    const rank = (start + end) / 2;
+    const score = normalQuantile((rank + 0.5) / n);
+    for (let k = start; k <= end; k++) out[order[k]!.i] = score;
+    start = end + 1;
+  }
+  return out;
+}

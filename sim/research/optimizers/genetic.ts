@@ -25,11 +25,11 @@ export interface GeneticOptions extends CommonOptimizerOptions {
   readonly mutationScale?: number;
   /** Members copied unchanged into the next generation (default 10% of the population, at least 1). */
   readonly elitism?: number;
-  /** Generations without an improvement above `tolerance` after which the search has converged (default 10). */
+  /** Generations without an improvement above `tolerance` after which the search has converged (default 20). */
   readonly patience?: number;
   /** Smallest improvement of the best fitness that counts as progress (default 1e-9). */
   readonly tolerance?: number;
-  /** Population diversity (mean per-dimension std) below which the search has converged (default 1e-4). */
+  /** Population diversity (mean per-dimension std) below which the search has converged (default 1e-6). */
   readonly minDiversity?: number;
 }
 
@@ -85,9 +85,9 @@ export class GeneticOptimizer extends AskTellOptimizer {
     if (!Number.isInteger(this.elitism) || this.elitism >= this.populationSize) {
       throw new InvalidArgumentError(`invalid 'elitism': not a whole number below populationSize (${this.populationSize}), was ${this.elitism}`);
     }
-    this.patience = checkPositiveInteger(options.patience ?? 10, 'patience');
+    this.patience = checkPositiveInteger(options.patience ?? 20, 'patience');
     this.tolerance = checkNonNegative(options.tolerance ?? 1e-9, 'tolerance');
-    this.minDiversity = checkNonNegative(options.minDiversity ?? 1e-4, 'minDiversity');
+    this.minDiversity = checkNonNegative(options.minDiversity ?? 1e-6, 'minDiversity');
   }
 
   protected propose(): number[][] | null {

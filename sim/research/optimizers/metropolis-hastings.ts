@@ -21,7 +21,7 @@ export interface MetropolisHastingsOptions extends CommonOptimizerOptions {
 
 const KNOWN = ['temperature', 'chains', 'step', 'adaptStep', 'targetAcceptance', 'burnIn', 'thin'] as const;
 /** Proposals between two step adaptations during burn-in (per chain). */
-const ADAPT_INTERVAL = 20;
+const ADAPT_INTERVAL = 10;
 
 /**
  * Metropolis-Hastings sampling of the density proportional to exp(fitness / T) over [0, 1]^d, as
@@ -31,8 +31,8 @@ const ADAPT_INTERVAL = 20;
  * min(1, exp((f(x') - f(x)) / T)). A failed trial has density 0 and is always rejected; a chain
  * whose current point failed accepts any proposal, so it can walk out.
  *
- * During burn-in the step adapts every 20 proposals per chain (log step += pooled acceptance -
- * target); after burn-in it is fixed, so the kept states are a valid Markov chain. The summary holds
+ * During burn-in the step adapts every 10 proposals per chain (log step += 2 (pooled acceptance -
+ * target)); after burn-in it is fixed, so the kept states are a valid Markov chain. The summary holds
  * the acceptance rates, the posterior samples (post burn-in, thinned, chain by chain interleaved by
  * step) and their mean and standard deviation per dimension.
  */
@@ -120,7 +120,8 @@ export class MetropolisHastings extends AskTellOptimizer {
     }
     if (this.adaptStep && this.windowProposals >= ADAPT_INTERVAL * batch.length) {
       const rate = this.windowAccepted / this.windowProposals;
-      this.step = Math.min(1, Math.max(1e-6, this.step * Math.exp(rate - this.targetAcceptance)));
+      // Gain 2 on the log step: from a step far too large (rate 0) the step shrinks about 37% per interval.
+      this.step = Math.min(1, Math.max(1e-6, this.step * Math.exp(2 * (rate - this.targetAcceptance))));
       this.windowProposals = 0;
       this.windowAccepted = 0;
     }
