@@ -18,17 +18,31 @@ export interface Fitness {
   readonly terms: readonly FitnessTerm[];
 }
 
-/** Parses a fitness expression; throws ConfigError('--fitness') naming the bad term. */
+/**
+ * Named composites, usable wherever an expression is (`--fitness seed001`). `seed001` is seed 001's
+ * default `fitness_weights` (sharpe_ratio 1.0, total_return 0.3, win_rate 0.2, max_drawdown -0.1)
+ * in this project's metric names.
+ */
+export const FITNESS_PRESETS: Readonly<Record<string, string>> = Object.freeze({
+  seed001: 'sharpe:1,totalReturn:0.3,winRate:0.2,maxDrawdown:-0.1',
+});
+
+/**
+ * Parses a fitness expression or preset name; throws ConfigError('--fitness') naming the bad term.
+ * A failed trial, or one with a null value for any weighted metric, has fitness -Infinity (see
+ * {@link fitnessOf}): the optimizers rank it below every trial with a defined fitness.
+ */
 export function parseFitness(text: string): Fitness {
   const terms: FitnessTerm[] = [];
   const seen = new Set<string>();
-  for (const raw of text.split(',')) {
+  const preset = Object.prototype.hasOwnProperty.call(FITNESS_PRESETS, text.trim()) ? FITNESS_PRESETS[text.trim()] : undefined;
+  for (const raw of (preset ?? text).split(',')) {
     const part = raw.trim();
     if (part === '') throw new ConfigError('--fitness', `empty term in ${JSON.stringify(text)}`);
     const [name, weightText, extra] = part.split(':').map((s) => s.trim());
     if (extra !== undefined) throw new ConfigError('--fitness', `expected metric or metric:weight, was ${JSON.stringify(part)}`);
     if (!(TRIAL_METRIC_NAMES as readonly string[]).includes(name!)) {
-      throw new ConfigError('--fitness', `unknown metric '${name}' (known: ${TRIAL_METRIC_NAMES.join(', ')})`);
+      throw new ConfigError('--fitness', `unknown metric '${name}' (known: ${TRIAL_METRIC_NAMES.join(', ')}; presets: ${Object.keys(FITNESS_PRESETS).join(', ')})`);
     }
     if (seen.has(name!)) throw new ConfigError('--fitness', `metric '${name}' given twice`);
     seen.add(name!);
