@@ -1,0 +1,4 @@
+// Walk-forward analysis: window generation (rolling/anchored, purge/embargo), combinatorial purged
+// cross-validation, the seed-000 lambda/eta search, and the scenario walk-forward driver.
+export * from './windows.js';
+export * from './lambda-eta-search.js';
