@@ -19,6 +19,12 @@ export const DataSchema = z.strictObject({
   quotes: z.string().min(1).optional(),
   /** A dataset directory holding trades. */
   trades: z.string().min(1).optional(),
+  /**
+   * A dataset directory holding L2 book rows: the run replays them through the L2 venue (order book,
+   * queue models, latency; `venue` is then qualified by sim/venue/l2/l2-venue-config.ts plus an
+   * optional `venue.latency` {feed, entry, response}); `trades` may add prints. Not with bars or quotes.
+   */
+  book: z.string().min(1).optional(),
   /** Symbols to replay; default: every symbol of the bars (or quotes/trades) data. A single CSV/Parquet file is named by the first entry, else by its file name. */
   symbols: z.array(z.string().min(1)).min(1).optional(),
   start: isoDate.optional(),

@@ -9,10 +9,11 @@ import { applyOverride, formatPath, parseOverride } from '../../scenarios/overri
 import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
+import { qualifyL2Venue } from './run-l2-scenario.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
 
 /** Scenario fields that hold file or directory paths. */
-const PATH_FIELDS = ['bars', 'quotes', 'trades'] as const;
+const PATH_FIELDS = ['bars', 'quotes', 'trades', 'book'] as const;
 
 /** A scenario after validation: every default applied, every section qualified by its owner. */
 export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk' | 'strategies'> {
@@ -108,8 +109,11 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
     throw new ConfigError(path, `${message} (in ${file})`);
   }
   const s = parsed.data;
-  if (s.data.bars === undefined && s.data.quotes === undefined && s.data.trades === undefined) {
-    throw new ConfigError('data', `give at least one of data.bars, data.quotes or data.trades (in ${file})`);
+  if (s.data.bars === undefined && s.data.quotes === undefined && s.data.trades === undefined && s.data.book === undefined) {
+    throw new ConfigError('data', `give at least one of data.bars, data.quotes, data.trades or data.book (in ${file})`);
+  }
+  if (s.data.book !== undefined && (s.data.bars !== undefined || s.data.quotes !== undefined)) {
+    throw new ConfigError('data.book', `an L2 run replays book rows and optional trades, not bars or quotes: remove data.${s.data.bars !== undefined ? 'bars' : 'quotes'} (in ${file})`);
   }
   for (const f of PATH_FIELDS) {
     const p = s.data[f];
@@ -122,7 +126,8 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
   }
   if (s.data.interval !== undefined) parseDurationUs(s.data.interval, 'data.interval');
   const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));
-  rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));
+  if (s.data.book !== undefined) rethrowAsConfig('venue', file, () => qualifyL2Venue(s.venue));
+  else rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));
   const seen = new Map<string, number>();
   const typeCount = new Map<string, number>();
   for (const st of s.strategies) typeCount.set(st.type, (typeCount.get(st.type) ?? 0) + 1);

@@ -14,6 +14,7 @@ import type { BacktestResult, BarBatch, QuoteBatch, TradeBatch } from '../../sim
 import { venueConfig } from '../../sim/venue/index.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory } from './ensemble-compose.js';
 import type { QualifiedScenario } from './load-scenario.js';
+import { runL2Scenario } from './run-l2-scenario.js';
 
 /** A dataset directory ready to read, and how to clean up if it was a temporary import. */
 export interface OpenedData {
@@ -24,7 +25,7 @@ export interface OpenedData {
 }
 
 /** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
-export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades', symbols: readonly string[] | undefined): Promise<OpenedData> {
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book', symbols: readonly string[] | undefined): Promise<OpenedData> {
   const st = await stat(path);
   if (st.isDirectory()) {
     let manifest: Manifest;
@@ -128,6 +129,7 @@ export interface ScenarioRun {
  * temporary dataset first), builds strategies, risk and venue, replays, and builds report.json.
  */
 export async function runScenario(scenario: QualifiedScenario): Promise<ScenarioRun> {
+  if (scenario.data.book !== undefined) return runL2Scenario(scenario);
   const opened: OpenedData[] = [];
   try {
     const requested = scenario.data.symbols;

@@ -44,6 +44,23 @@ export const ZERO_LATENCY: L2LatencyConfig = Object.freeze({
   response: Object.freeze({ kind: 'constant', us: 0 }),
 } as const);
 
+/**
+ * Returns the latency configuration with every default (zero) applied, each part checked by building
+ * its model; unknown keys and invalid values throw InvalidArgumentError naming `path.<part>`.
+ */
+export function l2LatencyConfig(input: Partial<Record<keyof L2LatencyConfig, LatencyConfig>> = {}, path = 'latency'): L2LatencyConfig {
+  for (const key of Object.keys(input)) {
+    if (key !== 'feed' && key !== 'entry' && key !== 'response') throw new InvalidArgumentError(`invalid '${path}.${key}': unknown key (allowed: feed, entry, response)`);
+  }
+  const probe = new RandomStreams(0, 'check');
+  const part = (k: keyof L2LatencyConfig): LatencyConfig => {
+    const c = structuredClone(input[k] ?? ZERO_LATENCY[k]);
+    createLatencyModel(c, probe.stream(k), `${path}.${k}`);
+    return Object.freeze(c);
+  };
+  return Object.freeze({ feed: part('feed'), entry: part('entry'), response: part('response') });
+}
+
 /** What strategies of an L2 run may read besides their StrategyContext: the books as they see them. */
 export interface L2BookView {
   /** Returns the strategy-side replica of `symbol`'s book, as of the strategy's now (feed latency applied). Read it, never apply rows to it. */
