@@ -44,6 +44,7 @@ export function renderRunReportHtml(report: RunReport): string {
     { id: 'monthly', label: 'Monthly returns' },
     { id: 'prices', label: 'Prices & trades' },
     { id: 'exposure', label: 'Exposure' },
+    ...(report.ensemble ? [{ id: 'ensemble', label: 'Ensemble weights' }] : []),
     ...(multiStrategy ? [{ id: 'attribution', label: 'Attribution' }] : []),
     { id: 'trades', label: 'Trades' },
     { id: 'audit', label: 'Audit trail' },
@@ -56,6 +57,7 @@ export function renderRunReportHtml(report: RunReport): string {
     monthlySection(report),
     pricesSection(report),
     exposureSection(report),
+    report.ensemble ? ensembleSection(report, strategyIds) : '',
     multiStrategy ? attributionSection(report, strategyIds) : '',
     tradesSection(report),
     auditSection(report),
@@ -416,6 +418,91 @@ function attributionSection(report: RunReport, strategyIds: readonly string[]): 
     );
   }
   return section('attribution', 'Per-strategy attribution', `${chart}${table}`);
+}
+
+/** Shading colours for market regimes (known names first; others take the palette, lightened by opacity). */
+const REGIME_COLORS: Readonly<Record<string, string>> = { trending: '#2563eb', ranging: '#ca8a04', volatile: '#dc2626', mixed: '#6b7280', calm: '#16a34a' };
+
+/** Returns "1 thing" or "2,000 things". */
+function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function ensembleSection(report: RunReport, strategyIds: readonly string[]): string {
+  const e = report.ensemble!;
+  const range = runRange(report);
+  const parts: string[] = [];
+  const snaps = e.weightsOverTime;
+  if (snaps.length > 0 && range) {
+    const ids = [...new Set([...strategyIds.filter((id) => snaps.some((w) => id in w.weights)), ...snaps.flatMap((w) => Object.keys(w.weights))])];
+    // A snapshot before the first bar (the initial weights, stamped 0) holds from the start of the run.
+    const at = (tsUs: number) => Math.min(Math.max(tsUs / US_PER_MS, range[0]), range[1]);
+    const regimes = [...new Set(snaps.map((w) => w.regime))];
+    const regimeColor = (r: string) => REGIME_COLORS[r] ?? seriesColor(regimes.indexOf(r) + 3);
+    // Regimes are a strip above the stacked weights (the stack itself is opaque), from top to top + 8%.
+    let top = 1;
+    for (const w of snaps) top = Math.max(top, Object.values(w.weights).reduce((a, b) => a + Math.max(b, 0), 0));
+    const strip = top * 0.08;
+    const bands: unknown[] = [];
+    for (let i = 0; i < snaps.length; i++) {
+      const start = at(snaps[i]!.ts);
+      let j = i;
+      while (j + 1 < snaps.length && snaps[j + 1]!.regime === snaps[i]!.regime) j++;
+      const end = j + 1 < snaps.length ? at(snaps[j + 1]!.ts) : range[1];
+      if (end > start) bands.push([{ xAxis: start, yAxis: top + strip * 0.15, itemStyle: { color: regimeColor(snaps[i]!.regime), opacity: 0.55 } }, { xAxis: end, yAxis: top + strip }]);
+      i = j;
+    }
+    const series = ids.map((id, k) => {
+      const data: [number, number][] = snaps.map((w) => [at(w.ts), w.weights[id] ?? 0]);
+      data.push([range[1], data.at(-1)![1]]);
+      const color = seriesColor(strategyIds.indexOf(id) >= 0 ? strategyIds.indexOf(id) : k);
+      return {
+        name: id,
+        type: 'line',
+        stack: 'weights',
+        step: 'end',
+        data,
+        showSymbol: false,
+        lineStyle: { width: 0.6, color },
+        itemStyle: { color },
+        areaStyle: { color, opacity: 0.75 },
+        ...(k === 0 && bands.length > 0 ? { markArea: { silent: true, data: bands } } : {}),
+      };
+    });
+    parts.push(
+      renderChart(
+        'ensemble-weights',
+        {
+          legend: { top: 0, left: 'center', itemWidth: 14 },
+          grid: { left: 78, right: 24, top: 34, bottom: 28 },
+          xAxis: timeAxis(0, true, range),
+          yAxis: valueAxis(percentAxisLabel, 0, { scale: false, min: 0, max: top + strip, axisLabel: { color: COLORS.axis, formatter: percentAxisLabel, showMaxLabel: false } }),
+          series: series as never,
+        },
+        { width: CHART_WIDTH, height: 280 },
+        `Strategy weights (stacked), ${plural(snaps.length, 're-weighting')}; the strip along the top marks the regime in force.`,
+      ),
+    );
+    parts.push(
+      `<p class="note">Regimes: ${regimes.map((r) => `<span class="pill" style="background:${regimeColor(r)}59;color:#1f2937">${escapeHtml(r)} (${plural(snaps.filter((w) => w.regime === r).length, 're-weighting')})</span>`).join(' ')}</p>`,
+    );
+  }
+  if (e.strategies.length > 0) {
+    const head =
+      '<tr><th>Strategy</th><th>Status</th><th class="num" data-type="num">Final weight</th><th class="num" data-type="num">Return</th><th class="num" data-type="num">Sharpe</th><th class="num" data-type="num">Max drawdown</th><th class="num" data-type="num">Trades</th><th class="num" data-type="num">Win rate</th><th class="num" data-type="num">Profit factor</th></tr>';
+    const rows = e.strategies.map(
+      (s) =>
+        `<tr><td>${escapeHtml(s.id)}</td><td><span class="pill">${escapeHtml(s.status)}</span></td><td class="num" data-v="${s.finalWeight}">${formatPercent(s.finalWeight, 1)}</td><td class="num ${signClass(s.return)}" data-v="${s.return}">${formatPercent(s.return)}</td><td class="num" data-v="${s.sharpe ?? ''}">${formatNumber(s.sharpe)}</td><td class="num" data-v="${s.maxDrawdown}">${formatPercent(s.maxDrawdown)}</td><td class="num" data-v="${s.trades}">${formatCount(s.trades)}</td><td class="num" data-v="${s.winRate ?? ''}">${formatPercent(s.winRate, 1)}</td><td class="num" data-v="${s.profitFactor ?? ''}">${formatNumber(s.profitFactor)}</td></tr>`,
+    );
+    const a = e.account;
+    rows.push(
+      `<tr><td><b>account</b></td><td></td><td class="num"></td><td class="num ${signClass(a.return)}" data-v="${a.return}"><b>${formatPercent(a.return)}</b></td><td class="num" data-v="${a.sharpe ?? ''}"><b>${formatNumber(a.sharpe)}</b></td><td class="num" data-v="${a.maxDrawdown}"><b>${formatPercent(a.maxDrawdown)}</b></td><td class="num"></td><td class="num"></td><td class="num"></td></tr>`,
+    );
+    parts.push(
+      `<h3>Strategies on their shadow ledgers</h3><table class="sortable"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table><p class="note">Each strategy measured on its own shadow ledger beside the account the ensemble traded (${escapeHtml(e.mode)} mode).</p>`,
+    );
+  }
+  return section('ensemble', 'Ensemble weights and strategies', parts.join('') || '<p class="note">The ensemble recorded no weights.</p>');
 }
 
 function tradesSection(report: RunReport): string {

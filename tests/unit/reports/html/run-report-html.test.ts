@@ -107,3 +107,41 @@ describe('renameSvgIds', () => {
     );
   });
 });
+
+describe('the ensemble section', () => {
+  const base = sampleReport();
+  const day = 86_400_000_000;
+  const t0 = base.equity[0]!.ts;
+  const snap = (ts: number, regime: string, w: number) => ({ ts, time: new Date(ts / 1000).toISOString(), regime, weights: { trend: w, revert: 1 - w }, source: 'optimizer' });
+  const strategy = (id: string, status: 'ACTIVE' | 'RETIRED', finalWeight: number) => ({ id, return: 0.1, sharpe: 1.2, maxDrawdown: 0.05, turnover: 2, trades: 3, winRate: 0.5, profitFactor: null, status, finalWeight });
+  const report = {
+    ...base,
+    ensemble: {
+      mode: 'allocation' as const,
+      accountId: 'ensemble',
+      weightsOverTime: [snap(0, 'mixed', 0.5), snap(t0 + 40 * day, 'trending', 0.8), snap(t0 + 90 * day, 'volatile', 0.3)],
+      decisions: [],
+      strategies: [strategy('trend', 'ACTIVE', 0.3), strategy('revert', 'RETIRED', 0.7)],
+      account: { return: 0.04, sharpe: 0.9, maxDrawdown: 0.06, turnover: 1.5 },
+      decomposition: { byStrategy: {}, bySymbol: {}, byRegime: {} },
+      audit: [],
+    },
+  };
+
+  it('draws stacked weights with a regime strip and lists the strategies with their status', () => {
+    const html = renderRunReportHtml(report);
+    expect(html).toContain('<section id="ensemble">');
+    expect(charts(html)).toContain('ensemble-weights');
+    for (const r of ['mixed (1 re-weighting)', 'trending (1 re-weighting)', 'volatile (1 re-weighting)']) expect(html).toContain(r);
+    expect(html).toContain('RETIRED');
+    expect(html).toMatch(/<td class="num" data-v="0.7">70.0%<\/td>/);
+  });
+
+  it('is a report the schema accepts', () => {
+    expect(validateRunReport(JSON.parse(JSON.stringify(report))).ok).toBe(true);
+  });
+
+  it('is absent from runs without an ensemble', () => {
+    expect(renderRunReportHtml(base)).not.toContain('<section id="ensemble">');
+  });
+});
