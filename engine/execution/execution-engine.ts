@@ -199,10 +199,11 @@ export class ExecutionEngine implements ExecutionReportSink {
   }
 
   /**
-   * Sends what it takes to move the strategy's position in a symbol to `units`: when orders are
-   * still working in the symbol it cancels them first and sends the whole difference from the
-   * current position (the cancel is immediate in simulation; live, a cancel that loses the race to
-   * a fill is corrected by the next target).
+   * Sends what it takes to move the strategy's position in a symbol to `units`. When the orders
+   * still working in the symbol already reach the target, nothing is sent. Otherwise they are
+   * cancelled and the whole difference from the current position is sent (without latency the
+   * cancel is immediate; with latency, or live, a cancel that loses the race to a fill is corrected
+   * by the next target).
    */
   setTarget(
     strategyIndex: number,
@@ -213,14 +214,17 @@ export class ExecutionEngine implements ExecutionReportSink {
   ): OrderId | null {
     if (!Number.isFinite(units)) throw new InvalidArgumentError(`invalid target 'units': not a finite number, was ${units}`);
     const working = this.working[strategyIndex * this.symbols.length + symbolIndex]!;
+    const pos = this.portfolio.position(strategyIndex, symbolIndex);
+    const tolerance = QTY_EPS * Math.max(1, Math.abs(units));
+    let pending = 0;
+    for (const o of working) pending += o.sign * o.leavesQty;
+    // Working orders that already reach the target stay (no churn while they are in flight).
+    if (Math.abs(units - pos - pending) <= tolerance) return null;
     if (working.length > 0) {
       for (const o of [...working]) this.cancel(o.id, ts);
     }
-    const pos = this.portfolio.position(strategyIndex, symbolIndex);
-    let pending = 0;
-    for (const o of working) pending += o.sign * o.leavesQty;
-    const delta = units - pos - pending;
-    if (Math.abs(delta) <= QTY_EPS * Math.max(1, Math.abs(units))) return null;
+    const delta = units - pos;
+    if (Math.abs(delta) <= tolerance) return null;
     const req: OrderRequest = {
       symbol: this.symbols[symbolIndex]!,
       side: delta > 0 ? 'buy' : 'sell',
