@@ -65,6 +65,11 @@ export function decodeTrialResult(e: EncodedTrialResult): TrialResult {
   return { ...e, returns: new Float64Array(copy.buffer) };
 }
 
+/** Returns the job id of a trial (BullMQ refuses custom ids that look like integers). */
+function jobIdOf(key: string): string {
+  return `trial-${key}`;
+}
+
 async function connect(url: string): Promise<Redis> {
   const redis = new Redis({ ...redisOptions(url), lazyConnect: true, retryStrategy: () => null });
   try {
@@ -107,11 +112,11 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
         await registry.sadd(SWEEP_REGISTRY_KEY, queueName);
         // A job left failed by an earlier coordinator would fail again at once: remove it so it reruns.
         for (const t of tasks) {
-          const old = await Job.fromId(queue, t.key);
+          const old = await Job.fromId(queue, jobIdOf(t.key));
           if (old && (await old.getState()) === 'failed') await old.remove();
         }
         const jobs = await queue.addBulk(
-          tasks.map((t) => ({ name: 'trial', data: t, opts: { jobId: t.key, removeOnComplete: false, removeOnFail: false, attempts: 1 } })),
+          tasks.map((t) => ({ name: 'trial', data: t, opts: { jobId: jobIdOf(t.key), removeOnComplete: false, removeOnFail: false, attempts: 1 } })),
         );
         let onAbort: (() => void) | null = null;
         const aborted = new Promise<never>((_, reject) => {
@@ -125,7 +130,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
           try {
             value = (await job.waitUntilFinished(events)) as EncodedTrialResult;
           } catch (err) {
-            throw new Error(`queue job ${job.id} (trial ${job.id}) failed on its worker: ${(err as Error).message}`);
+            throw new Error(`queue job ${job.id} failed on its worker: ${(err as Error).message}`);
           }
           if (signal?.aborted) return;
           await onResult(decodeTrialResult(value));

@@ -7,9 +7,11 @@ import type { TrialResult, TrialRunner, TrialTask } from './trial.js';
  * and keeps the runner, so the data a runner opens is loaded once per worker, not once per trial.
  */
 const { runnerModule } = workerData as { runnerModule: string };
-let runner: Promise<TrialRunner> | null = null;
+// Start loading the runner when the worker starts (not at its first task), so a pool's workers load
+// in parallel; a load error surfaces at the first task.
+const runner: Promise<TrialRunner> = loadTrialRunner(runnerModule);
+runner.catch(() => {});
 
 export default async function runTrialTask(task: TrialTask): Promise<TrialResult> {
-  runner ??= loadTrialRunner(runnerModule);
   return executeTrial(await runner, task);
 }
