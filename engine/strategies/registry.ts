@@ -2,6 +2,7 @@ import { InvalidArgumentError, type StrategyId } from '../core/index.js';
 import type { Strategy } from './context.js';
 import { EMA_CROSS_DEFAULTS, EmaCrossStrategy, type EmaCrossParams } from './ema-cross.js';
 import { IBS_DEFAULTS, IbsStrategy, type IbsParams } from './ibs-strategy.js';
+import { Q_LEARNING_SELECTOR_DEFAULTS, QLearningSelector, type QLearningSelectorParams } from './q-learning-selector.js';
 import { RSI_REVERSION_DEFAULTS, RsiReversionStrategy, type RsiReversionParams } from './rsi-reversion.js';
 import { SMA_CROSS_DEFAULTS, SmaCrossStrategy, type SmaCrossParams } from './sma-cross.js';
 
@@ -39,6 +40,12 @@ export const STRATEGIES = Object.freeze({
     defaults: IBS_DEFAULTS,
     create: (id, symbols, params) => new IbsStrategy(id, symbols, params),
   } satisfies StrategyDefinition<IbsParams>,
+  q_learning_selector: {
+    description:
+      'Q-learning strategy selector (seed 001): per symbol, picks each bar which action (long/flat/short rules or registered strategies run in the shadow) to follow from a trend x volatility x volume state, epsilon-greedy with a seeded stream; learns online until trainUntil, then greedy and frozen.',
+    defaults: Q_LEARNING_SELECTOR_DEFAULTS,
+    create: (id, symbols, params) => new QLearningSelector(id, symbols, params, createStrategy),
+  } satisfies StrategyDefinition<QLearningSelectorParams>,
 });
 
 /** The name of a registered strategy. */

@@ -1,0 +1,396 @@
+import {
+  checkFinite,
+  checkInRange,
+  checkInteger,
+  checkPositive,
+  checkPositiveInteger,
+  InvalidArgumentError,
+  parseIsoUs,
+  randomStream,
+  strategyId,
+  type OrderId,
+  type RandomStream,
+  type StrategyId,
+  type Symbol_,
+} from '../core/index.js';
+import { RollingStd, Sma } from '../indicators/index.js';
+import type { OrderChanges } from '../model/events.js';
+import type { QuoteTick, TradeTick } from '../model/market-data.js';
+import type { Order, OrderRequest } from '../model/orders.js';
+import type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
+import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
+import { checkSymbols } from './symbol-view.js';
+
+/**
+ * An action of the selector: a simple rule (`long`, `flat`, `short`: hold +size, 0 or -size) or a
+ * registered strategy run in the shadow, by name with its defaults or as { strategy, params }.
+ */
+export type QLearningAction = string | { readonly strategy: string; readonly params?: Readonly<Record<string, unknown>> };
+
+/** Parameters of `q_learning_selector` (learning defaults from seed 001's `rl` block). */
+export interface QLearningSelectorParams {
+  /** The actions (at least 2). Default ['sma_cross', 'rsi_reversion', 'flat']. */
+  readonly actions: readonly QLearningAction[];
+  /** Learning rate alpha in (0, 1]. Default 0.1. */
+  readonly alpha: number;
+  /** Discount gamma in [0, 1). Default 0.95. */
+  readonly gamma: number;
+  /** Exploration probability epsilon in [0, 1] while learning. Default 0.1. */
+  readonly epsilon: number;
+  /** Seed of the exploration stream randomStream(seed, 'q-learning', strategy id). Default 0. */
+  readonly seed: number;
+  /**
+   * ISO time (UTC) after which the table freezes: no more updates, no exploration, greedy actions
+   * only (the out-of-sample period). null: learns to the end. Default null.
+   */
+  readonly trainUntil: string | null;
+  /** SMA period of the trend state. Default 50. */
+  readonly trendPeriod: number;
+  /** |close / SMA - 1| above which the trend is up or down rather than flat. Default 0.01. */
+  readonly trendThreshold: number;
+  /** Window of the short volatility (std of log returns); the long window is 4x. Default 20. */
+  readonly volatilityPeriod: number;
+  /** SMA period of volume for the volume state. Default 20. */
+  readonly volumePeriod: number;
+  /** Size of the rule actions; also given to strategy actions that do not set their own. Default 100 units. */
+  readonly sizing: PositionSizing;
+  /** Allows fractional units. Default false. */
+  readonly fractional: boolean;
+}
+
+export const Q_LEARNING_SELECTOR_DEFAULTS: QLearningSelectorParams = Object.freeze({
+  actions: Object.freeze(['sma_cross', 'rsi_reversion', 'flat']),
+  alpha: 0.1,
+  gamma: 0.95,
+  epsilon: 0.1,
+  seed: 0,
+  trainUntil: null,
+  trendPeriod: 50,
+  trendThreshold: 0.01,
+  volatilityPeriod: 20,
+  volumePeriod: 20,
+  sizing: Object.freeze({ kind: 'units', units: 100 }),
+  fractional: false,
+});
+
+/** Builds a registered strategy (the registry's createStrategy, passed in so this file does not import the registry). */
+export type StrategyFactory = (name: string, id: string, symbols: readonly string[], params?: Readonly<Record<string, unknown>>) => Strategy;
+
+const RULES = { long: 1, flat: 0, short: -1 } as const;
+type RuleName = keyof typeof RULES;
+
+/** Number of market states: trend (3) x volatility (3) x volume (2). */
+export const Q_LEARNING_STATES = 18;
+
+/** Returns the validated parameters with defaults applied. */
+export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams>): QLearningSelectorParams {
+  const p = withDefaults('q_learning_selector', Q_LEARNING_SELECTOR_DEFAULTS, params);
+  if (!Array.isArray(p.actions) || p.actions.length < 2) failParam('actions', 'expected at least 2 actions', p.actions);
+  p.actions.forEach((a: unknown, i: number) => {
+    if (typeof a === 'string') return;
+    if (a === null || typeof a !== 'object' || typeof (a as { strategy?: unknown }).strategy !== 'string') {
+      failParam(`actions[${i}]`, "expected 'long', 'flat', 'short', a strategy name or { strategy, params }", a);
+    }
+  });
+  checkPositive(p.alpha, 'alpha');
+  if (p.alpha > 1) failParam('alpha', 'outside (0, 1]', p.alpha);
+  checkInRange(p.gamma, 0, 1, 'gamma');
+  if (p.gamma >= 1) failParam('gamma', 'outside [0, 1)', p.gamma);
+  checkInRange(p.epsilon, 0, 1, 'epsilon');
+  checkInteger(p.seed, 'seed');
+  if (p.trainUntil !== null) {
+    if (typeof p.trainUntil !== 'string') failParam('trainUntil', 'not an ISO time string or null', p.trainUntil);
+    try {
+      parseIsoUs(p.trainUntil);
+    } catch {
+      failParam('trainUntil', 'not an ISO time', p.trainUntil);
+    }
+  }
+  checkPositiveInteger(p.trendPeriod, 'trendPeriod');
+  checkFinite(p.trendThreshold, 'trendThreshold');
+  if (p.trendThreshold < 0) failParam('trendThreshold', 'negative', p.trendThreshold);
+  checkPositiveInteger(p.volatilityPeriod, 'volatilityPeriod');
+  if (p.volatilityPeriod < 2) failParam('volatilityPeriod', 'below 2', p.volatilityPeriod);
+  checkPositiveInteger(p.volumePeriod, 'volumePeriod');
+  const fractional = checkBoolean(p.fractional, 'fractional');
+  return Object.freeze({ ...p, actions: Object.freeze(p.actions.slice()), sizing: checkSizing(p.sizing, fractional), fractional });
+}
+
+/**
+ * The StrategyContext a sub-strategy sees: market data, cash and equity come from the real context;
+ * its targets are recorded (and count as filled at once for its `position`) instead of traded.
+ */
+class ShadowContext implements StrategyContext {
+  real!: StrategyContext;
+  readonly targets = new Map<string, number>();
+  constructor(
+    readonly strategyId: StrategyId,
+    readonly symbols: readonly Symbol_[],
+  ) {}
+  get now(): number {
+    return this.real.now;
+  }
+  bars(symbol: Symbol_ | string): BarSeries {
+    return this.real.bars(symbol);
+  }
+  lastTrade(symbol: Symbol_ | string): TradeTick | null {
+    return this.real.lastTrade(symbol);
+  }
+  lastQuote(symbol: Symbol_ | string): QuoteTick | null {
+    return this.real.lastQuote(symbol);
+  }
+  position(symbol: Symbol_ | string): number {
+    return this.targets.get(symbol) ?? 0;
+  }
+  cash(): number {
+    return this.real.cash();
+  }
+  equity(): number {
+    return this.real.equity();
+  }
+  setTarget(symbol: Symbol_ | string, units: number, _options?: TargetOptions): void {
+    this.targets.set(symbol, units);
+  }
+  emitSignal(): void {}
+  submitOrder(_request: OrderRequest): OrderId {
+    throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} submitted an order; actions may only set targets`);
+  }
+  cancelOrder(_orderId: OrderId): void {}
+  replaceOrder(_orderId: OrderId, _changes: OrderChanges): void {}
+  openOrders(): readonly Readonly<Order>[] {
+    return [];
+  }
+  setTimer(): void {
+    throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} set a timer; actions may only set targets`);
+  }
+  cancelTimer(): void {}
+}
+
+/** Learning state of one symbol. */
+class SymbolAgent {
+  readonly trend: Sma;
+  readonly shortVol: RollingStd;
+  readonly longVol: RollingStd;
+  readonly volume: Sma;
+  /** Q values, state-major: q[state * actions + action]. */
+  readonly q: Float64Array;
+  /** Visits per (state, action). */
+  readonly visits: Uint32Array;
+  prevClose = Number.NaN;
+  prevState = -1;
+  prevAction = -1;
+  /** Direction (-1/0/1) of the previously chosen action at the previous close. */
+  prevDirection = 0;
+  chosen = -1;
+  target = 0;
+  constructor(
+    readonly symbol: Symbol_,
+    p: QLearningSelectorParams,
+    actions: number,
+  ) {
+    this.trend = new Sma(p.trendPeriod);
+    this.shortVol = new RollingStd(p.volatilityPeriod);
+    this.longVol = new RollingStd(4 * p.volatilityPeriod);
+    this.volume = new Sma(p.volumePeriod);
+    this.q = new Float64Array(Q_LEARNING_STATES * actions);
+    this.visits = new Uint32Array(Q_LEARNING_STATES * actions);
+  }
+}
+
+/**
+ * `q_learning_selector`: seed 001's reinforcement-learning strategy selector. Per symbol, a tabular
+ * Q-learning agent picks, on each bar, which action to follow: a rule (long / flat / short) or one
+ * of the registered strategies, all of which run in the shadow on every bar so each is ready when
+ * chosen. The selector holds the chosen action's target.
+ *
+ * State (18 buckets): trend (close vs SMA(trendPeriod): down / flat / up at +-trendThreshold) x
+ * volatility (std of log returns over volatilityPeriod vs over 4x that: low below 0.8x, high above
+ * 1.25x, else normal) x volume (above or below its SMA). Until every indicator is warm the state is
+ * not defined and the selector stays flat.
+ *
+ * Learning is online: the reward of the action chosen at bar t is its direction at t times the
+ * close-to-close return to bar t+1; Q(s, a) += alpha (r + gamma max Q(s', .) - Q(s, a)). Actions
+ * are epsilon-greedy with the exploration stream randomStream(seed, 'q-learning', strategy id): the
+ * strategy context has no randomness of its own, so the seed is a parameter and the stream is
+ * derived from it and the id (two selectors never share draws). After `trainUntil` the table freezes
+ * and actions are greedy: run in a walk-forward with trainUntil at the end of each train window,
+ * the test window is an honest out-of-sample evaluation of the learned policy. Greedy ties go to the
+ * first action.
+ */
+export class QLearningSelector implements Strategy {
+  readonly id: StrategyId;
+  readonly symbols: readonly Symbol_[];
+  readonly params: QLearningSelectorParams;
+  /** Action labels, in parameter order. */
+  readonly actionNames: readonly string[];
+  private readonly rules: (number | null)[];
+  private readonly subs: (Strategy | null)[];
+  private readonly shadows: (ShadowContext | null)[];
+  private readonly agents: Map<string, SymbolAgent>;
+  private readonly rng: RandomStream;
+  private readonly trainUntilUs: number;
+
+  constructor(id: StrategyId | string, symbols: readonly string[], params: Partial<QLearningSelectorParams> | undefined, factory: StrategyFactory) {
+    this.id = strategyId(id);
+    this.symbols = checkSymbols(symbols);
+    this.params = qLearningSelectorParams(params);
+    const p = this.params;
+    this.rng = randomStream(p.seed, 'q-learning', this.id);
+    this.trainUntilUs = p.trainUntil === null ? Number.POSITIVE_INFINITY : parseIsoUs(p.trainUntil);
+    this.rules = [];
+    this.subs = [];
+    this.shadows = [];
+    const names: string[] = [];
+    p.actions.forEach((a, i) => {
+      if (typeof a === 'string' && Object.prototype.hasOwnProperty.call(RULES, a)) {
+        this.rules.push(RULES[a as RuleName]);
+        this.subs.push(null);
+        this.shadows.push(null);
+        names.push(a);
+        return;
+      }
+      const name = typeof a === 'string' ? a : a.strategy;
+      if (name === 'q_learning_selector') failParam(`actions[${i}]`, 'a selector cannot select itself', name);
+      const own = typeof a === 'string' ? {} : (a.params ?? {});
+      const subId = `${this.id}/${i}:${name}`;
+      // Sizing follows the selector's unless the action sets its own.
+      const subParams = { sizing: p.sizing, fractional: p.fractional, ...own };
+      const sub = factory(name, subId, this.symbols, subParams);
+      this.rules.push(null);
+      this.subs.push(sub);
+      this.shadows.push(new ShadowContext(sub.id, this.symbols));
+      names.push(name);
+    });
+    this.actionNames = Object.freeze(names);
+    this.agents = new Map(this.symbols.map((s) => [s, new SymbolAgent(s, p, names.length)]));
+  }
+
+  onStart(ctx: StrategyContext): void {
+    this.subs.forEach((sub, i) => {
+      const shadow = this.shadows[i]!;
+      if (sub?.onStart !== undefined) {
+        shadow.real = ctx;
+        sub.onStart(shadow);
+      }
+    });
+  }
+
+  /** Returns the Q table of `symbol` as rows of states (copies). */
+  qTable(symbol: string): number[][] {
+    const agent = this.agent(symbol);
+    const n = this.actionNames.length;
+    return Array.from({ length: Q_LEARNING_STATES }, (_, s) => Array.from(agent.q.subarray(s * n, (s + 1) * n)));
+  }
+
+  /** Returns how often each (state, action) was updated, as rows of states. */
+  visitCounts(symbol: string): number[][] {
+    const agent = this.agent(symbol);
+    const n = this.actionNames.length;
+    return Array.from({ length: Q_LEARNING_STATES }, (_, s) => Array.from(agent.visits.subarray(s * n, (s + 1) * n)));
+  }
+
+  /** Returns the index of the action chosen on the last bar of `symbol` (-1 before any). */
+  lastAction(symbol: string): number {
+    return this.agent(symbol).chosen;
+  }
+
+  private agent(symbol: string): SymbolAgent {
+    const a = this.agents.get(symbol);
+    if (a === undefined) throw new InvalidArgumentError(`q_learning_selector: ${symbol} is not one of its symbols`);
+    return a;
+  }
+
+  onBar(ctx: StrategyContext, bars: BarSeries): void {
+    const agent = this.agent(bars.symbol);
+    const p = this.params;
+    const close = bars.close(0);
+    // Every action's view moves on every bar, chosen or not.
+    for (let i = 0; i < this.subs.length; i++) {
+      const sub = this.subs[i];
+      if (sub?.onBar !== undefined) {
+        const shadow = this.shadows[i]!;
+        shadow.real = ctx;
+        sub.onBar(shadow, bars);
+      }
+    }
+    const state = this.observe(agent, close, bars.volume(0));
+    const learning = ctx.now <= this.trainUntilUs;
+    const n = this.actionNames.length;
+    if (learning && agent.prevState >= 0 && state >= 0 && agent.prevClose > 0) {
+      const reward = agent.prevDirection * (close / agent.prevClose - 1);
+      let next = Number.NEGATIVE_INFINITY;
+      for (let a = 0; a < n; a++) next = Math.max(next, agent.q[state * n + a]!);
+      const k = agent.prevState * n + agent.prevAction;
+      agent.q[k] = agent.q[k]! + p.alpha * (reward + p.gamma * next - agent.q[k]!);
+      agent.visits[k] = agent.visits[k]! + 1;
+    }
+    agent.prevClose = close;
+    if (state < 0) {
+      agent.prevState = -1;
+      this.hold(ctx, agent, -1, 0, 'warming up');
+      return;
+    }
+    let action: number;
+    if (learning && this.rng.next() < p.epsilon) {
+      action = this.rng.int(0, n - 1);
+    } else {
+      action = 0;
+      for (let a = 1; a < n; a++) if (agent.q[state * n + a]! > agent.q[state * n + action]!) action = a;
+    }
+    const units = this.actionTarget(ctx, action, bars.symbol, close);
+    agent.prevState = state;
+    agent.prevAction = action;
+    agent.prevDirection = Math.sign(units);
+    this.hold(ctx, agent, action, units, this.actionNames[action]!);
+  }
+
+  /** Returns the market state 0..17 after updating the indicators, or -1 while they warm up. */
+  private observe(agent: SymbolAgent, close: number, volume: number): number {
+    const trend = agent.trend.update(close);
+    const logReturn = agent.prevClose > 0 && close > 0 ? Math.log(close / agent.prevClose) : Number.NaN;
+    if (!Number.isNaN(logReturn)) {
+      agent.shortVol.update(logReturn);
+      agent.longVol.update(logReturn);
+    }
+    const avgVolume = agent.volume.update(volume);
+    if (!agent.trend.ready || !agent.longVol.ready || !agent.volume.ready) return -1;
+    const deviation = close / trend - 1;
+    const t = deviation > this.params.trendThreshold ? 2 : deviation < -this.params.trendThreshold ? 0 : 1;
+    const ratio = agent.longVol.value > 0 ? agent.shortVol.value / agent.longVol.value : 1;
+    const v = ratio < 0.8 ? 0 : ratio > 1.25 ? 2 : 1;
+    const vol = avgVolume > 0 && volume > avgVolume ? 1 : 0;
+    return (t * 3 + v) * 2 + vol;
+  }
+
+  private actionTarget(ctx: StrategyContext, action: number, symbol: Symbol_, close: number): number {
+    const rule = this.rules[action];
+    if (rule !== null && rule !== undefined) {
+      if (rule === 0) return 0;
+      return rule * positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
+    }
+    return this.shadows[action]!.targets.get(symbol) ?? 0;
+  }
+
+  private hold(ctx: StrategyContext, agent: SymbolAgent, action: number, units: number, reason: string): void {
+    if (action !== agent.chosen) {
+      agent.chosen = action;
+      const direction = units > 0 ? 1 : units < 0 ? -1 : 0;
+      ctx.emitSignal(agent.symbol, direction, direction === 0 ? 0 : 1, 1, action < 0 ? reason : `q-learning chose ${reason}`);
+    }
+    if (units !== agent.target) {
+      agent.target = units;
+      ctx.setTarget(agent.symbol, units);
+    }
+  }
+
+  onStop(ctx: StrategyContext): void {
+    this.subs.forEach((sub, i) => {
+      const shadow = this.shadows[i]!;
+      if (sub?.onStop !== undefined) {
+        shadow.real = ctx;
+        sub.onStop(shadow);
+      }
+    });
+  }
+}
