@@ -1,1 +1,2 @@
 export * from './execution-engine.js';
+export * from './algorithms/index.js';

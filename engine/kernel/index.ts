@@ -14,4 +14,4 @@ export type { EventSequencerOptions } from './event-sequencer.js';
 export { MessageBus } from './message-bus.js';
 export type { MessageHandler } from './message-bus.js';
 export { DirectRouter } from './strategy-router.js';
-export type { RouterDeps, StrategyRouter } from './strategy-router.js';
+export type { RouterDeps, RouterHost, StrategyRouter } from './strategy-router.js';

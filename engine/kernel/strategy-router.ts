@@ -34,6 +34,27 @@ export interface StrategyRouter {
   onEquity?(ts: number, equity: number): void;
   /** Called once after the strategies' onStop. */
   onStop?(): void;
+  /** Called once when the TradingEngine is built, with the services a time-driven router needs. */
+  attach?(host: RouterHost): void;
+  /** Called when a timer the router scheduled through its host fires. */
+  onTimer?(name: string, ts: number): void;
+  /** Called on every trade print, before the strategies see it. */
+  onTrade?(symbolIndex: number, ts: number, price: number, size: number): void;
+}
+
+/**
+ * What the TradingEngine lends a router that works over time (execution algorithms): the clock,
+ * router-owned timers (fired back through {@link StrategyRouter.onTimer}) and the latest prices.
+ */
+export interface RouterHost {
+  now(): number;
+  /** Schedules a one-shot router timer `name` at `ts` (names are the router's own namespace). */
+  schedule(name: string, ts: number): void;
+  cancel(name: string): void;
+  /** Returns the last quote of a symbol as [bid, ask], or null before the first quote. */
+  lastQuote(symbolIndex: number): { readonly bid: number; readonly ask: number } | null;
+  /** Returns the last price (mark) of a symbol; NaN before the first. */
+  mark(symbolIndex: number): number;
 }
 
 /** Strategies trade the account directly: one Portfolio ledger and one ExecutionEngine slot per strategy. */

@@ -8,7 +8,8 @@ import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Clock } from '../ports/clock.js';
 import type { MarketDataHandler } from '../ports/data-feed.js';
 import type { Recorder } from '../ports/recorder.js';
-import type { BarSeries, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
+import type { OptionChainView } from '../model/option-chain.js';
+import type { BarSeries, BookView, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
 import { BarRing } from './bar-cache.js';
 import type { BarColumns } from './bar-cache.js';
 import { DirectRouter } from './strategy-router.js';
@@ -36,9 +37,15 @@ export interface TradingEngineOptions {
    * and `portfolio` (each strategy trades its own ledger of the account).
    */
   readonly router?: StrategyRouter;
+  /** Order books strategies may read (`ctx.book`), on runs that replay L2 data. */
+  readonly books?: { book(symbol: string): BookView };
+  /** Option chains strategies may read (`ctx.chain`), on runs that replay chains. */
+  readonly chains?: { chain(underlying: string): OptionChainView | null };
 }
 
 const TIMER_SEP = '\u0000';
+/** Prefix of timers owned by the router (execution algorithms); strategy timers never start with it. */
+const ROUTER_TIMER = '\u0002r:';
 
 /**
  * The trading system shared by live and simulation: keeps the data caches, marks the portfolio,
@@ -65,6 +72,10 @@ export class TradingEngine implements MarketDataHandler {
   /** @internal read by StrategyRuntime */
   readonly router: StrategyRouter;
   private readonly barHooks: boolean;
+  /** @internal read by StrategyRuntime */
+  readonly books: { book(symbol: string): BookView } | null;
+  /** @internal read by StrategyRuntime */
+  readonly chains: { chain(underlying: string): OptionChainView | null } | null;
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -76,6 +87,8 @@ export class TradingEngine implements MarketDataHandler {
     this.recorder = o.recorder;
     this.router = o.router ?? new DirectRouter(o.execution, o.portfolio, o.recorder);
     this.barHooks = this.router.beforeBar !== undefined || this.router.afterBar !== undefined;
+    this.books = o.books ?? null;
+    this.chains = o.chains ?? null;
     const routerWatch = this.router.onEquity !== undefined ? [{ onEquity: (ts: number, eq: number) => this.router.onEquity!(ts, eq) }] : [];
     this.watchers = [...(o.equityWatchers ?? []), ...routerWatch];
     this.symbols.forEach((s, i) => this.symbolIndex.set(s, i));
@@ -93,6 +106,16 @@ export class TradingEngine implements MarketDataHandler {
     });
     this.subscribers = subs.map((a) => Int32Array.from(a));
     this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols));
+    if (this.router.attach !== undefined) {
+      const timers = this.timers;
+      this.router.attach({
+        now: () => this.clock.now(),
+        schedule: (name, ts) => timers.schedule(ROUTER_TIMER + name, ts, 0),
+        cancel: (name) => void timers.cancel(ROUTER_TIMER + name),
+        lastQuote: (i) => this.quotes[i] ?? null,
+        mark: (i) => this.portfolio.mark[i]!,
+      });
+    }
     if (this.router.deliversOrderEvents) {
       this.execution.onStrategyOrderEvent((k, ev) => {
         const st = this.strategies[k];
@@ -194,6 +217,7 @@ export class TradingEngine implements MarketDataHandler {
     const t: TradeTick = { ts, price, size, side: side > 0 ? 1 : side < 0 ? -1 : 0 };
     this.trades[symbolIndex] = t;
     this.portfolio.markPrice(symbolIndex, price);
+    this.router.onTrade?.(symbolIndex, ts, price, size);
     const subs = this.subscribers[symbolIndex]!;
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
@@ -214,6 +238,10 @@ export class TradingEngine implements MarketDataHandler {
 
   /** Dispatches a fired timer (`timers.firedName`) to the strategy that set it. */
   onTimer(firedName: string): void {
+    if (firedName.startsWith(ROUTER_TIMER)) {
+      this.router.onTimer?.(firedName.slice(ROUTER_TIMER.length), this.clock.now());
+      return;
+    }
     const sep = firedName.indexOf(TIMER_SEP);
     if (sep < 0) return;
     const k = Number(firedName.slice(0, sep));
@@ -298,6 +326,12 @@ class StrategyRuntime implements StrategyContext {
   }
   cancelTimer(name: string): void {
     this.engine.cancelTimer(this.index, name);
+  }
+  book(symbol: string): BookView | null {
+    return this.engine.books === null ? null : this.engine.books.book(this.engine.symbols[this.engine.indexOf(symbol)]!);
+  }
+  chain(underlying: string): OptionChainView | null {
+    return this.engine.chains === null ? null : this.engine.chains.chain(underlying);
   }
 }
 

@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './market-data.js';
 export * from './instruments.js';
 export * from './option-pricing.js';
+export * from './option-chain.js';

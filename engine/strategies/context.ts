@@ -1,6 +1,7 @@
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
+import type { OptionChainView } from '../model/option-chain.js';
 import type { Order, OrderRequest } from '../model/orders.js';
 
 /**
@@ -20,6 +21,26 @@ export interface BarSeries {
   low(ago?: number): number;
   close(ago?: number): number;
   volume(ago?: number): number;
+}
+
+/**
+ * A read-only view of one symbol's order book (L2 runs): the touch and the depth by price level.
+ * Sides are 1 (bids) and -1 (asks). It is the book as the strategy sees it now (feed latency applied).
+ */
+export interface BookView {
+  /** Best bid price; NaN when the bid side is empty. */
+  readonly bestBid: number;
+  readonly bestAsk: number;
+  readonly bestBidSize: number;
+  readonly bestAskSize: number;
+  readonly mid: number;
+  /** Returns the number of non-empty price levels on `side`. */
+  levelCount(side: number): number;
+  /**
+   * Writes up to `n` levels of `side`, best first, into `prices` and `sizes` (which must hold `n`)
+   * and returns how many it wrote.
+   */
+  depth(side: number, n: number, prices: Float64Array, sizes: Float64Array): number;
 }
 
 /** Options for a target position. */
@@ -64,6 +85,13 @@ export interface StrategyContext {
   /** Schedules a timer at `ts` (repeating every `intervalUs` when given); names are per strategy. */
   setTimer(name: string, ts: number, intervalUs?: number): void;
   cancelTimer(name: string): void;
+  /**
+   * Returns the order book of `symbol` on runs that replay L2 data, else null. Optional: contexts
+   * without market-depth data may leave it out.
+   */
+  book?(symbol: Symbol_ | string): BookView | null;
+  /** Returns the latest option chain of `underlying` on runs that replay chains, else null. Optional like `book`. */
+  chain?(underlying: Symbol_ | string): OptionChainView | null;
 }
 
 /** A trading strategy. Every callback is synchronous and sees only data up to `ctx.now`. */

@@ -1,4 +1,4 @@
-export type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
+export type { BarSeries, BookView, Strategy, StrategyContext, TargetOptions } from './context.js';
 export * from './trade-mode.js';
 export * from './position-sizing.js';
 export { checkBoolean, withDefaults } from './strategy-params.js';

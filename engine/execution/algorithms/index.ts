@@ -1,0 +1,4 @@
+export * from './algorithm-config.js';
+export * from './schedule.js';
+export * from './volume-profile.js';
+export * from './algorithm-router.js';
