@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
 import { buildProgram } from './program.js';
 
 /** Runs the CLI: one line on stderr for an error (the stack with --verbose), non-zero exit. */
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
+  // Every (sub)command throws instead of exiting, so usage errors anywhere exit with code 2.
+  const override = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  override(program);
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv);

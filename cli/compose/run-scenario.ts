@@ -14,6 +14,7 @@ import type { BacktestResult, BarBatch, QuoteBatch, TradeBatch } from '../../sim
 import { venueConfig } from '../../sim/venue/index.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory } from './ensemble-compose.js';
 import type { QualifiedScenario } from './load-scenario.js';
+import { PriceSampler } from './price-sampler.js';
 import { runL2Scenario } from './run-l2-scenario.js';
 
 /** A dataset directory ready to read, and how to clean up if it was a temporary import. */
@@ -91,7 +92,7 @@ export function codeMap(reader: DatasetReader, runSymbols: readonly string[]): I
   return Int32Array.from(reader.symbols, (s) => index.get(s) ?? -1);
 }
 
-export async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number): AsyncGenerator<BarBatch> {
+export async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number, prices?: PriceSampler): AsyncGenerator<BarBatch> {
   for await (const b of reader) {
     const n = b.length;
     const barTs = b.columns.ts!;
@@ -100,6 +101,10 @@ export async function* barFeed(reader: DatasetReader, map: Int32Array, intervalU
     for (let i = 0; i < n; i++) {
       ts[i] = barTs[i]! + intervalUs;
       symbol[i] = map[b.symbol[i]!]!;
+    }
+    if (prices) {
+      const close = b.columns.close!;
+      for (let i = 0; i < n; i++) prices.observe(symbol[i]!, barTs[i]!, close[i]!);
     }
     yield { length: n, ts, barTs, symbol, open: b.columns.open!, high: b.columns.high!, low: b.columns.low!, close: b.columns.close!, volume: b.columns.volume! };
   }
@@ -177,10 +182,12 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
 
     const feeds: { bars?: AsyncIterable<BarBatch>; quotes?: AsyncIterable<QuoteBatch>; trades?: AsyncIterable<TradeBatch> } = {};
     const readers: DatasetReader[] = [];
+    let prices: PriceSampler | null = null;
     if (bars) {
       const r = await openReader(bars.dir, { kind: 'bars', symbols: symbols.filter((s) => bars.manifest.files.some((f) => f.kind === 'bars' && f.symbol === s)), ...range });
       readers.push(r);
-      feeds.bars = barFeed(r, codeMap(r, symbols), intervalUs!);
+      prices = new PriceSampler(symbols, symbols.map((s) => bars.manifest.rows.bars?.[s] ?? 0));
+      feeds.bars = barFeed(r, codeMap(r, symbols), intervalUs!, prices);
     }
     if (quotes) {
       const r = await openReader(quotes.dir, { kind: 'quotes', symbols: symbols.filter((s) => quotes.manifest.files.some((f) => f.kind === 'quotes' && f.symbol === s)), ...range });
@@ -234,7 +241,7 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
     };
     delete (asRun as { file?: string }).file;
     const assumptions = [...result.assumptions, ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
-    const report = buildRunReport({ ...result, assumptions }, asRun, scenario.seed, data);
+    const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data);
     return { result, report };
   } finally {
     for (const d of opened) await d.cleanup();
