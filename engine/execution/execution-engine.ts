@@ -5,6 +5,7 @@ import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
 import { Order, isWorking } from '../model/orders.js';
 import type { OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
+import type { OptionBook } from '../portfolio/options-book.js';
 import { worstCaseUnits } from '../risk/risk-account.js';
 import type { RiskAccount } from '../risk/risk-account.js';
 import type { ExecutionClient, ExecutionReportSink } from '../ports/execution-client.js';
@@ -72,7 +73,25 @@ export class ExecutionEngine implements ExecutionReportSink {
       get equity() {
         return portfolio.equity();
       },
+      greekImpact: (s, side, qty) => {
+        const book = engine.options;
+        if (book === null) return null;
+        const i = engine.indexOf(s);
+        return book.impact(i, side === 'buy' ? qty : -qty, engine.optionsNow(), (j) => engine.pendingQty(j));
+      },
     };
+  }
+
+  private options: OptionBook | null = null;
+  private optionsNow: () => number = () => 0;
+
+  /**
+   * Gives the risk gate the account's option Greeks (for maxNetDelta/Gamma/Vega): `now` is the data
+   * time at which contracts are valued.
+   */
+  useOptionBook(book: OptionBook, now: () => number): void {
+    this.options = book;
+    this.optionsNow = now;
   }
 
   /** Connects the client orders go to (a venue in simulation, a broker live). */

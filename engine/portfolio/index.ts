@@ -1,1 +1,2 @@
 export * from './portfolio.js';
+export * from './options-book.js';

@@ -26,6 +26,19 @@ export interface RiskAccount {
   readonly grossExposure: number;
   /** Returns the account equity in currency: cash plus positions marked to the last price. */
   readonly equity: number;
+  /**
+   * Returns the net Greeks of the order's underlying before and after the order (working orders
+   * counted as filled), or null when the symbol is neither an option nor the underlying of one.
+   * Optional: accounts without options leave it out and Greek limits are then not checked.
+   */
+  greekImpact?(symbol: string, side: OrderSide, qty: number): GreekImpactView | null;
+}
+
+/** Net Greeks of one underlying before and after an order. */
+export interface GreekImpactView {
+  readonly underlying: string;
+  readonly before: { readonly delta: number; readonly gamma: number; readonly vega: number };
+  readonly after: { readonly delta: number; readonly gamma: number; readonly vega: number };
 }
 
 /**

@@ -46,6 +46,17 @@ export interface RiskConfig {
    * reducing orders go through every check like any other order.
    */
   readonly reducingAlwaysAllowed?: boolean;
+  /**
+   * Largest absolute net delta per underlying, in underlying units (option deltas x multiplier x
+   * contracts, plus the underlying position), counting working orders as filled. Greek limits need the
+   * account's option Greeks (runs with option chains); an order that does not increase the absolute
+   * net Greek always passes its limit, and Greek limits apply to reducing orders too.
+   */
+  readonly maxNetDelta?: number;
+  /** Largest absolute net gamma per underlying (delta change per unit move of the underlying). */
+  readonly maxNetGamma?: number;
+  /** Largest absolute net vega per underlying, currency per 1.00 change of volatility. */
+  readonly maxNetVega?: number;
 }
 
 /** A validated, frozen RiskConfig with its defaults applied. */
@@ -59,6 +70,9 @@ const POSITIVE_FIELDS = [
   'maxOrderUnits',
   'maxOrderNotional',
   'dailyLossLimit',
+  'maxNetDelta',
+  'maxNetGamma',
+  'maxNetVega',
 ] as const;
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([
@@ -167,6 +181,12 @@ export function describeRiskConfig(config: QualifiedRiskConfig): string[] {
     out.push(
       `A drawdown of ${c.maxDrawdown * 100}% from the equity peak halts new risk ` +
         (c.drawdownResetAfterUs !== undefined ? `for ${c.drawdownResetAfterUs} us, after which the peak restarts.` : 'for the rest of the run.'),
+    );
+  }
+  const greeks = (['maxNetDelta', 'maxNetGamma', 'maxNetVega'] as const).filter((f) => c[f] !== undefined);
+  if (greeks.length > 0) {
+    out.push(
+      `Net option Greeks per underlying may not exceed ${greeks.map((f) => `|${f.slice(6).toLowerCase()}| ${c[f]}`).join(', ')} (Black-Scholes-Merton Greeks x multiplier x contracts plus the underlying position; working orders count as filled; an order that does not increase an absolute Greek always passes, reducing orders included).`,
     );
   }
   if (out.length === 0) return ['No pre-trade risk limit applies.'];

@@ -14,7 +14,10 @@ export type RiskLimitName =
   | 'maxGrossExposureNotional'
   | 'maxGrossExposureRatio'
   | 'dailyLossLimit'
-  | 'maxDrawdown';
+  | 'maxDrawdown'
+  | 'maxNetDelta'
+  | 'maxNetGamma'
+  | 'maxNetVega';
 
 /** Why an order was denied; the execution engine turns it into an OrderDenied event. */
 export interface RiskDenial {
@@ -151,6 +154,11 @@ export class RiskEngine {
     const pendingSame = buy ? pendingBuy : pendingSell;
     const absPosition = Math.abs(position);
     const reducing = (buy ? position < 0 : position > 0) && pendingSame + qty <= absPosition;
+    if (account.greekImpact !== undefined && (c.maxNetDelta !== undefined || c.maxNetGamma !== undefined || c.maxNetVega !== undefined)) {
+      // Before the reducing shortcut: closing one leg of a hedge can raise the net Greek.
+      const denial = this.checkGreeks(order, account);
+      if (denial !== null) return denial;
+    }
     if (reducing && c.reducingAlwaysAllowed) return null;
 
     if (this.drawdownHalted) {
@@ -321,6 +329,29 @@ export class RiskEngine {
       }
     }
     return out ?? NO_AUDIT;
+  }
+
+  private checkGreeks(order: RiskOrder, account: RiskAccount): RiskDenial | null {
+    const impact = account.greekImpact!(order.symbol, order.side, order.qty);
+    if (impact === null) return null;
+    const c = this.config;
+    for (const [limit, greek] of [
+      ['maxNetDelta', 'delta'],
+      ['maxNetGamma', 'gamma'],
+      ['maxNetVega', 'vega'],
+    ] as const) {
+      const value = c[limit];
+      if (value === undefined) continue;
+      const before = Math.abs(impact.before[greek]);
+      const after = Math.abs(impact.after[greek]);
+      if (exceeds(after, value) && after > before) {
+        return {
+          limit,
+          reason: `${limit} ${num(value)} exceeded for ${impact.underlying}: net ${greek} would go from ${num(impact.before[greek])} to ${num(impact.after[greek])} after ${order.side} ${num(order.qty)} ${order.symbol}`,
+        };
+      }
+    }
+    return null;
   }
 
   private projection(position: number, side: OrderSide, pendingSame: number, qty: number, extreme: number): string {
