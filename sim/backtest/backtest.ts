@@ -14,7 +14,7 @@ import type { Strategy } from '../../engine/strategies/context.js';
 import { SimulatedVenue } from '../venue/index.js';
 import type { VenueConfig } from '../venue/index.js';
 import type { BarBatch, QuoteBatch, TradeBatch } from './batches.js';
-import { computeRunHash } from './run-hash.js';
+import { collectRunResult } from './run-result.js';
 import type { OrderRecordForHash } from './run-hash.js';
 import { RunRecorder } from './run-recorder.js';
 
@@ -251,63 +251,22 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
   if (hasBars && lastBarTs !== Number.NEGATIVE_INFINITY) engine.sampleEquity(lastBarTs);
   else if (!hasBars && clock.now() > Number.NEGATIVE_INFINITY && quoteCount + tradeCount > 0) engine.sampleEquity(clock.now());
 
-  const orders: OrderRecord[] = execution.orderLog.map((o) => ({
-    id: o.id,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    qty: o.qty,
-    limitPrice: o.limitPrice,
-    stopPrice: o.stopPrice,
-    timeInForce: o.timeInForce,
-    status: o.status,
-    filledQty: o.filledQty,
-    avgFillPrice: o.avgFillPrice,
-    tsCreated: o.tsCreated,
-    strategyId: o.strategyId,
-    reduceOnly: o.reduceOnly,
-    tag: o.tag,
-    reason: o.reason,
-  }));
-  const n = recorder.equityCount;
-  const equity = {
-    ts: recorder.equityTs.slice(0, n),
-    equity: recorder.equity.slice(0, n),
-    cash: recorder.cash.slice(0, n),
-    grossExposure: recorder.gross.slice(0, n),
-  };
-  const first: Record<string, number> = {};
-  const last: Record<string, number> = {};
-  const positions: Record<string, number> = {};
-  symbols.forEach((s, i) => {
-    first[s] = firstPrice[i]!;
-    last[s] = portfolio.mark[i]!;
-    positions[s] = portfolio.netPosition[i]!;
-  });
   return {
-    symbols,
-    strategyIds,
-    initialCash: config.initialCash,
-    barIntervalUs: config.barIntervalUs,
-    fills: recorder.fills,
-    orders,
-    trades: portfolio.closedTrades.map((t) => ({ ...t, symbol: symbols[t.symbolIndex]!, strategyId: accountIds[t.strategyIndex]! })),
-    equity,
-    audit: recorder.audit,
-    signals: recorder.signals,
-    signalCount: recorder.signalCount,
-    assumptions: venue.assumptions(),
-    finalEquity: portfolio.equity(),
-    finalCash: portfolio.cash,
-    finalPositions: positions,
-    firstPrice: first,
-    lastPrice: last,
-    barCount,
-    quoteCount,
-    tradeCount,
-    tradedNotional: portfolio.tradedNotional,
-    totalCommission: portfolio.commissions,
-    runHash: computeRunHash(recorder.fills, orders, equity.ts, equity.equity, n),
+    ...collectRunResult({
+      symbols,
+      strategyIds,
+      ledgerIds: accountIds,
+      initialCash: config.initialCash,
+      barIntervalUs: config.barIntervalUs,
+      execution,
+      portfolio,
+      recorder,
+      firstPrice,
+      assumptions: venue.assumptions(),
+      barCount,
+      quoteCount,
+      tradeCount,
+    }),
     ...(router !== undefined ? { ensemble: router.summary() } : {}),
   };
 }

@@ -2,3 +2,4 @@ export * from './batches.js';
 export * from './backtest.js';
 export * from './run-hash.js';
 export * from './run-recorder.js';
+export * from './run-result.js';

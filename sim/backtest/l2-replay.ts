@@ -10,9 +10,9 @@ import type { Strategy } from '../../engine/strategies/context.js';
 import { createLatencyModel, L2Venue, LatencyLink, OrderBook } from '../venue/l2/index.js';
 import type { BookRepairCounters, L2VenueConfig, LatencyConfig, LatencyModel, TakerExecution } from '../venue/l2/index.js';
 import type { VenueRequestRejection } from '../venue/index.js';
-import type { BacktestResult, OrderRecord, RunRisk } from './backtest.js';
+import type { BacktestResult, RunRisk } from './backtest.js';
 import type { TradeBatch } from './batches.js';
-import { computeRunHash } from './run-hash.js';
+import { collectRunResult } from './run-result.js';
 import { RunRecorder } from './run-recorder.js';
 
 /** Book rows in the canonical `book` columns plus the symbol index of each row. */
@@ -344,39 +344,6 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
   engine.stop();
   if (bookRows + tradeCount > 0) engine.sampleEquity(clock.now());
 
-  const orders: OrderRecord[] = execution.orderLog.map((o) => ({
-    id: o.id,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    qty: o.qty,
-    limitPrice: o.limitPrice,
-    stopPrice: o.stopPrice,
-    timeInForce: o.timeInForce,
-    status: o.status,
-    filledQty: o.filledQty,
-    avgFillPrice: o.avgFillPrice,
-    tsCreated: o.tsCreated,
-    strategyId: o.strategyId,
-    reduceOnly: o.reduceOnly,
-    tag: o.tag,
-    reason: o.reason,
-  }));
-  const count = recorder.equityCount;
-  const equity = {
-    ts: recorder.equityTs.slice(0, count),
-    equity: recorder.equity.slice(0, count),
-    cash: recorder.cash.slice(0, count),
-    grossExposure: recorder.gross.slice(0, count),
-  };
-  const first: Record<string, number> = {};
-  const last: Record<string, number> = {};
-  const positions: Record<string, number> = {};
-  symbols.forEach((s, i) => {
-    first[s] = firstPrice[i]!;
-    last[s] = portfolio.mark[i]!;
-    positions[s] = portfolio.netPosition[i]!;
-  });
   const assumptions = [
     ...link.assumptions(),
     `Feed latency: ${feedBook.describe()} from the exchange event to the strategy (tsLocal = tsEvent + latency; book rows and prints each in order)`,
@@ -384,29 +351,21 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
     'At equal timestamps the venue sees market data first, then orders arriving and responses, then the strategies see market data',
   ];
   return {
-    symbols,
-    strategyIds,
-    initialCash: config.initialCash,
-    barIntervalUs: null,
-    fills: recorder.fills,
-    orders,
-    trades: portfolio.closedTrades.map((t) => ({ ...t, symbol: symbols[t.symbolIndex]!, strategyId: strategyIds[t.strategyIndex]! })),
-    equity,
-    audit: recorder.audit,
-    signals: recorder.signals,
-    signalCount: recorder.signalCount,
-    assumptions,
-    finalEquity: portfolio.equity(),
-    finalCash: portfolio.cash,
-    finalPositions: positions,
-    firstPrice: first,
-    lastPrice: last,
-    barCount: 0,
-    quoteCount: quotes,
-    tradeCount,
-    tradedNotional: portfolio.tradedNotional,
-    totalCommission: portfolio.commissions,
-    runHash: computeRunHash(recorder.fills, orders, equity.ts, equity.equity, count),
+    ...collectRunResult({
+      symbols,
+      strategyIds,
+      ledgerIds: strategyIds,
+      initialCash: config.initialCash,
+      barIntervalUs: null,
+      execution,
+      portfolio,
+      recorder,
+      firstPrice,
+      assumptions,
+      barCount: 0,
+      quoteCount: quotes,
+      tradeCount,
+    }),
     l2: {
       bookRows,
       quotes,

@@ -1,0 +1,92 @@
+import type { ExecutionEngine } from '../../engine/execution/index.js';
+import type { Portfolio } from '../../engine/portfolio/index.js';
+import type { BacktestResult, OrderRecord } from './backtest.js';
+import { computeRunHash } from './run-hash.js';
+import type { RunRecorder } from './run-recorder.js';
+
+/** What a finished replay loop hands over to become a BacktestResult. */
+export interface RunParts {
+  readonly symbols: readonly string[];
+  /** Ids of the strategies that ran. */
+  readonly strategyIds: readonly string[];
+  /** Ids of the portfolio ledgers (the strategies, or the account an ensemble trades under). */
+  readonly ledgerIds: readonly string[];
+  readonly initialCash: number;
+  readonly barIntervalUs: number | null;
+  readonly execution: ExecutionEngine;
+  readonly portfolio: Portfolio;
+  readonly recorder: RunRecorder;
+  /** First price seen per symbol (NaN when none), for buy and hold. */
+  readonly firstPrice: Float64Array;
+  readonly assumptions: readonly string[];
+  readonly barCount: number;
+  readonly quoteCount: number;
+  readonly tradeCount: number;
+}
+
+/**
+ * Turns the state of a finished run into its BacktestResult: orders as records, the equity curve
+ * trimmed to its samples, round trips named, final positions and prices, and the runHash. Every
+ * replay loop (bars and L1, L2 with latency) ends here, so results and hashes are built one way.
+ */
+export function collectRunResult(p: RunParts): BacktestResult {
+  const { symbols, portfolio, recorder } = p;
+  const orders: OrderRecord[] = p.execution.orderLog.map((o) => ({
+    id: o.id,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    qty: o.qty,
+    limitPrice: o.limitPrice,
+    stopPrice: o.stopPrice,
+    timeInForce: o.timeInForce,
+    status: o.status,
+    filledQty: o.filledQty,
+    avgFillPrice: o.avgFillPrice,
+    tsCreated: o.tsCreated,
+    strategyId: o.strategyId,
+    reduceOnly: o.reduceOnly,
+    tag: o.tag,
+    reason: o.reason,
+  }));
+  const n = recorder.equityCount;
+  const equity = {
+    ts: recorder.equityTs.slice(0, n),
+    equity: recorder.equity.slice(0, n),
+    cash: recorder.cash.slice(0, n),
+    grossExposure: recorder.gross.slice(0, n),
+  };
+  const first: Record<string, number> = {};
+  const last: Record<string, number> = {};
+  const positions: Record<string, number> = {};
+  symbols.forEach((s, i) => {
+    first[s] = p.firstPrice[i]!;
+    last[s] = portfolio.mark[i]!;
+    positions[s] = portfolio.netPosition[i]!;
+  });
+  return {
+    symbols,
+    strategyIds: p.strategyIds,
+    initialCash: p.initialCash,
+    barIntervalUs: p.barIntervalUs,
+    fills: recorder.fills,
+    orders,
+    trades: portfolio.closedTrades.map((t) => ({ ...t, symbol: symbols[t.symbolIndex]!, strategyId: p.ledgerIds[t.strategyIndex]! })),
+    equity,
+    audit: recorder.audit,
+    signals: recorder.signals,
+    signalCount: recorder.signalCount,
+    assumptions: p.assumptions,
+    finalEquity: portfolio.equity(),
+    finalCash: portfolio.cash,
+    finalPositions: positions,
+    firstPrice: first,
+    lastPrice: last,
+    barCount: p.barCount,
+    quoteCount: p.quoteCount,
+    tradeCount: p.tradeCount,
+    tradedNotional: portfolio.tradedNotional,
+    totalCommission: portfolio.commissions,
+    runHash: computeRunHash(recorder.fills, orders, equity.ts, equity.equity, n),
+  };
+}
