@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerWalkForward } from './commands/walkforward.js';
 import { registerWorker } from './commands/worker.js';
 
 /**
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDemo(program);
   registerSweep(program);
+  registerWalkForward(program);
   registerWorker(program);
   registerReport(program);
   registerCompare(program);

@@ -2,3 +2,4 @@
 // cross-validation, the seed-000 lambda/eta search, and the scenario walk-forward driver.
 export * from './windows.js';
 export * from './lambda-eta-search.js';
+export * from './run-walk-forward.js';

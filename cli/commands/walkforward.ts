@@ -1,0 +1,258 @@
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
+import { writeFileAtomic } from '../../datasets/atomic.js';
+import { SWEEP_METHODS, checkParameterPaths, createLocalExecutor, parseFitness } from '../../sim/research/index.js';
+import type { SweepMethod } from '../../sim/research/index.js';
+import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forward/index.js';
+import type { WalkForwardResult } from '../../sim/research/walk-forward/index.js';
+import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
+import type { QualifiedScenario } from '../compose/load-scenario.js';
+import { openDataPath } from '../compose/run-scenario.js';
+import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
+import { UsageError } from '../errors.js';
+import { collect, intFlag } from './run.js';
+import { loadSpace } from './sweep.js';
+
+/** Version of walkforward.json. */
+export const WALKFORWARD_SCHEMA_VERSION = 1;
+
+export interface WalkForwardCommandOptions {
+  readonly space: string;
+  readonly out: string;
+  readonly train: string;
+  readonly test: string;
+  readonly anchored?: boolean;
+  readonly purge?: string;
+  readonly embargo?: string;
+  readonly method: SweepMethod;
+  readonly trials?: number;
+  readonly workers?: number;
+  readonly seed?: number;
+  readonly set: readonly string[];
+  readonly fitness: string;
+  readonly fresh?: boolean;
+  readonly quiet?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+function duration(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  try {
+    return parseDurationUs(text, flag);
+  } catch {
+    throw new UsageError(`${flag}: expected a duration such as 30d, 12h or 0, was ${JSON.stringify(text)}`);
+  }
+}
+
+/** Returns the data window [start, end) in microseconds: the scenario's data.start/end, else the dataset's range. */
+async function dataRange(scenario: QualifiedScenario): Promise<{ start: number; end: number }> {
+  let start: number | null = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : null;
+  let end: number | null = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : null;
+  if (start === null || end === null) {
+    const field = (['bars', 'quotes', 'trades', 'book'] as const).find((f) => scenario.data[f] !== undefined);
+    if (field === undefined) throw new ConfigError('data', 'the scenario names no data');
+    const opened = await openDataPath(scenario.data[field]!, field, field, scenario.data.symbols);
+    try {
+      const m = opened.manifest;
+      if (m.startUs === null || m.endUs === null) throw new ConfigError(`data.${field}`, `dataset ${opened.source} is empty`);
+      start ??= m.startUs;
+      // The manifest's end is the last timestamp; the window is half-open.
+      end ??= m.endUs + 1;
+    } finally {
+      await opened.cleanup();
+    }
+  }
+  return { start, end };
+}
+
+/** The walkforward.json document: folds, chosen parameters, IS/OOS metrics, stitched curve, WFE, hash. */
+export interface WalkForwardJson {
+  readonly schemaVersion: number;
+  readonly scenario: string;
+  readonly scenarioFile: string;
+  readonly sets: readonly string[];
+  readonly method: SweepMethod;
+  readonly trialsPerFold: number | null;
+  readonly seed: number;
+  readonly fitness: string;
+  readonly windows: { readonly train: string; readonly test: string; readonly anchored: boolean; readonly purge: string; readonly embargo: string };
+  readonly combinedHash: string;
+  readonly efficiency: number | null;
+  readonly isAnnualizedReturn: number | null;
+  readonly oosAnnualizedReturn: number | null;
+  readonly folds: WalkForwardResult['folds'];
+  readonly stitched: WalkForwardResult['stitched'];
+  /** One row per fold: the table printed by the command. */
+  readonly table: readonly Record<string, unknown>[];
+}
+
+/**
+ * Runs `tapedeck walkforward`: validates flags, scenario and space before any trial, builds the
+ * folds over the scenario's data window, runs them on a worker pool (each fold's trial store under
+ * DIR/folds/, so a rerun resumes) and writes DIR/walkforward.json atomically.
+ */
+export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwardCommandOptions, progress: (line: string) => void = () => {}): Promise<{ doc: WalkForwardJson; outFile: string }> {
+  if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
+  if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers: not a positive integer, was ${opts.workers}`);
+  if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
+  if (opts.method !== 'grid' && opts.trials === undefined) throw new UsageError(`--trials: the ${opts.method} method needs a number of trials per fold`);
+  if (opts.method === 'grid' && opts.trials !== undefined) throw new UsageError('--trials: a grid sweep runs every grid point; --trials applies to the other methods');
+  const train = duration(opts.train, '--train', 0);
+  const test = duration(opts.test, '--test', 0);
+  if (!(train > 0)) throw new UsageError(`--train: not a positive duration, was ${JSON.stringify(opts.train)}`);
+  if (!(test > 0)) throw new UsageError(`--test: not a positive duration, was ${JSON.stringify(opts.test)}`);
+  const purge = duration(opts.purge, '--purge', 0);
+  const embargo = duration(opts.embargo, '--embargo', 0);
+  if (purge >= train) throw new UsageError(`--purge: not shorter than --train (${opts.train}), was ${JSON.stringify(opts.purge)}`);
+  const fitness = parseFitness(opts.fitness);
+  const space = await loadSpace(opts.space);
+  const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
+  const scenario = await qualify(doc, scenarioFile);
+  checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
+  const range = await dataRange(scenario);
+  let folds;
+  try {
+    folds = walkForwardWindows({ start: range.start, end: range.end, train, test, anchored: opts.anchored ?? false, purge, embargo });
+  } catch (err) {
+    throw new UsageError(`--train/--test: ${opts.train} + ${opts.test} do not fit in the data (${formatIsoUs(range.start)} to ${formatIsoUs(range.end)}): ${(err as Error).message}`);
+  }
+  const seed = opts.seed ?? scenario.seed;
+  const outDir = resolve(opts.out);
+  const executor = createLocalExecutor({ workers: opts.workers ?? availableParallelism(), runnerModule: SWEEP_TRIAL_MODULE });
+  let result: WalkForwardResult;
+  try {
+    result = await runWalkForward({
+      scenario: doc,
+      space,
+      method: opts.method,
+      ...(opts.trials !== undefined ? { trials: opts.trials } : {}),
+      seed,
+      fitness,
+      folds,
+      executor,
+      storeDir: join(outDir, 'folds'),
+      fresh: opts.fresh ?? false,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
+      onProgress: (f, p) => {
+        if (p.done === p.total) progress(`fold ${f.index + 1}: ${p.done}/${p.total} trials (${p.failed} failed), best ${p.best ? p.best.fitness.toFixed(4) : '-'}`);
+      },
+    });
+  } finally {
+    await executor.close();
+  }
+  const table = result.folds.map((f) => ({
+    fold: f.index,
+    train: `${f.train.startIso}..${f.train.endIso}`,
+    test: `${f.test.startIso}..${f.test.endIso}`,
+    params: f.params,
+    isFitness: f.inSample?.fitness ?? null,
+    isAnnualizedReturn: f.inSample?.annualizedReturn ?? null,
+    oosStatus: f.outOfSample.status,
+    oosSharpe: f.outOfSample.status === 'ok' ? f.outOfSample.metrics.sharpe : null,
+    oosAnnualizedReturn: f.outOfSample.status === 'ok' ? f.outOfSample.annualizedReturn : null,
+    efficiency: f.efficiency,
+  }));
+  const out: WalkForwardJson = {
+    schemaVersion: WALKFORWARD_SCHEMA_VERSION,
+    scenario: scenario.name,
+    scenarioFile,
+    sets: opts.set,
+    method: opts.method,
+    trialsPerFold: opts.trials ?? null,
+    seed,
+    fitness: fitness.text,
+    windows: { train: opts.train, test: opts.test, anchored: opts.anchored ?? false, purge: opts.purge ?? '0', embargo: opts.embargo ?? '0' },
+    combinedHash: result.combinedHash,
+    efficiency: result.efficiency,
+    isAnnualizedReturn: result.isAnnualizedReturn,
+    oosAnnualizedReturn: result.oosAnnualizedReturn,
+    folds: result.folds,
+    stitched: result.stitched,
+    table,
+  };
+  const outFile = join(outDir, 'walkforward.json');
+  await writeFileAtomic(outFile, `${JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
+  return { doc: out, outFile };
+}
+
+function isoDay(us: number): string {
+  return formatIsoUs(us).slice(0, 10);
+}
+
+const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
+
+/** A short human summary for stdout. */
+export function summarizeWalkForward(doc: WalkForwardJson, outFile: string): string {
+  const lines = [
+    `scenario      ${doc.scenario}`,
+    `windows       train ${doc.windows.train}, test ${doc.windows.test}, ${doc.windows.anchored ? 'anchored' : 'rolling'}, purge ${doc.windows.purge}, embargo ${doc.windows.embargo}`,
+    `method        ${doc.method}   seed ${doc.seed}   fitness ${doc.fitness}`,
+    'fold  test                       params                                   IS fitness  OOS Sharpe  WFE',
+  ];
+  for (const row of doc.table) {
+    const params = row['params'] === null ? '-' : Object.entries(row['params'] as Record<string, unknown>).map(([k, v]) => `${k.split('.').pop()}=${String(v)}`).join(' ');
+    lines.push(
+      `${String(row['fold']).padEnd(5)} ${String(row['test']).slice(0, 10)}..${String(row['test']).split('..')[1]!.slice(0, 10)}  ${params.padEnd(40)} ${fmt(row['isFitness'] as number | null).padStart(10)}  ${fmt(row['oosSharpe'] as number | null).padStart(10)}  ${fmt(row['efficiency'] as number | null)}`,
+    );
+  }
+  lines.push(`OOS annualized return ${fmt(doc.oosAnnualizedReturn)}   IS annualized return ${fmt(doc.isAnnualizedReturn)}   WFE ${fmt(doc.efficiency)}`);
+  lines.push(`combinedHash  ${doc.combinedHash}`);
+  lines.push(`report        ${outFile}`);
+  return lines.join('\n');
+}
+
+export function registerWalkForward(program: Command): void {
+  program
+    .command('walkforward')
+    .description('walk-forward analysis: optimize on each train window, run the choice on the next test window, stitch the out-of-sample curve; writes DIR/walkforward.json')
+    .argument('<scenario>', 'scenario JSON file')
+    .requiredOption('--space <file>', 'search space JSON (as for tapedeck sweep)')
+    .requiredOption('--train <duration>', 'train window length, e.g. 90d')
+    .requiredOption('--test <duration>', 'test window length, e.g. 30d')
+    .requiredOption('--out <dir>', 'output directory (folds/*.duckdb, walkforward.json)')
+    .option('--anchored', 'anchored windows: every train window starts at the data start')
+    .option('--purge <duration>', 'drop this much of the end of each train window before its test, e.g. 5d')
+    .option('--embargo <duration>', 'embargo after each test window (recorded; a walk-forward never trains after its test)')
+    .option('--method <name>', `search method per fold: ${SWEEP_METHODS.join(', ')}`, 'grid')
+    .option('--trials <n>', 'trials per fold (random and optimizer methods)', intFlag('--trials'))
+    .option('--workers <n>', 'worker threads (default: the number of CPUs)', intFlag('--workers'))
+    .option('--seed <n>', 'seed (default: the scenario seed)', intFlag('--seed'))
+    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--fitness <expr>', "metric to maximize, a weighted composite such as 'sharpe:1,maxDrawdown:-0.5', or a preset (seed001)", 'sharpe')
+    .option('--fresh', 'delete the fold trial stores of DIR and start over')
+    .option('--quiet', 'no progress on stderr')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ tapedeck walkforward scenarios/sma-cross.json --space space.json --train 90d --test 30d --out out/wf',
+        '  $ tapedeck walkforward scenarios/sma-cross.json --space space.json --train 180d --test 30d --anchored --purge 5d --method random --trials 20 --out out/wf',
+        '',
+        'The data window is the scenario data.start/data.end (settable with --set), else the whole dataset.',
+      ].join('\n'),
+    )
+    .action(async (file: string, opts: Omit<WalkForwardCommandOptions, 'signal'> & { json?: boolean }) => {
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort(new Error('interrupted'));
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const progress = opts.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+        const { doc, outFile } = await walkForwardAndWrite(file, { ...opts, signal: controller.signal }, progress);
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ combinedHash: doc.combinedHash, efficiency: doc.efficiency, oosAnnualizedReturn: doc.oosAnnualizedReturn, isAnnualizedReturn: doc.isAnnualizedReturn, folds: doc.table, report: outFile }, null, 2)}\n`
+            : `${summarizeWalkForward(doc, outFile)}\n`,
+        );
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,251 @@
+import { join } from 'node:path';
+import { formatIsoUs, InvalidArgumentError, US_PER_YEAR } from '../../../engine/core/index.js';
+import { fitnessOfMetrics, type Fitness } from '../fitness.js';
+import type { SearchSpace, TrialParams } from '../space.js';
+import { runSweep, type SweepMethod, type SweepProgress } from '../sweep.js';
+import { canonicalJson, sha256Hex, trialKey, type TrialMetrics, type TrialResult } from '../trial.js';
+import type { TrialExecutor } from '../trial-executor.js';
+import type { Span, WalkForwardFold } from './windows.js';
+
+/**
+ * Walk-forward analysis of a scenario: for each fold, a sweep over the train window picks the
+ * parameters with the best fitness; those parameters then run once on the test window. The test
+ * windows' returns are stitched into one out-of-sample equity curve.
+ *
+ * Each test run starts cold at the test window's start (its indicators warm up inside the window, as
+ * they would for a strategy redeployed with new parameters), so out-of-sample figures are, if
+ * anything, conservative.
+ */
+
+/** Options of {@link runWalkForward}. */
+export interface RunWalkForwardOptions {
+  /** The scenario document (JSON); each fold sets its data window at `startPath`/`endPath`. */
+  readonly scenario: unknown;
+  readonly space: SearchSpace;
+  readonly method: SweepMethod;
+  /** Trials per fold (every method but grid). */
+  readonly trials?: number;
+  readonly seed: number;
+  readonly fitness: Fitness;
+  /** The folds, in microseconds (see walkForwardWindows). */
+  readonly folds: readonly WalkForwardFold[];
+  /** Runs every fold's trials (shared, so workers keep their data between folds). */
+  readonly executor: TrialExecutor;
+  /** Directory of the per-fold trial stores (fold-<k>.duckdb): a rerun resumes each fold's sweep. */
+  readonly storeDir: string;
+  readonly optimizerOptions?: Readonly<Record<string, unknown>>;
+  readonly fresh?: boolean;
+  readonly signal?: AbortSignal;
+  /** Dotted path of the data window start in the scenario (default ['data', 'start']). */
+  readonly startPath?: readonly string[];
+  readonly endPath?: readonly string[];
+  readonly onFoldStart?: (fold: WalkForwardFold, of: number) => void;
+  readonly onProgress?: (fold: WalkForwardFold, progress: SweepProgress) => void;
+}
+
+/** One fold's outcome. */
+export interface WalkForwardFoldResult {
+  readonly index: number;
+  readonly train: Span & { readonly startIso: string; readonly endIso: string };
+  readonly test: Span & { readonly startIso: string; readonly endIso: string };
+  readonly purgedUs: number;
+  readonly embargoUs: number;
+  readonly sweep: { readonly combinedHash: string; readonly trials: number; readonly failed: number };
+  /** The chosen parameters (null when no train trial had a finite fitness). */
+  readonly params: TrialParams | null;
+  readonly trialKey: string | null;
+  readonly trialSeed: number | null;
+  readonly inSample: { readonly fitness: number; readonly metrics: TrialMetrics; readonly runHash: string; readonly annualizedReturn: number | null } | null;
+  readonly outOfSample:
+    | {
+        readonly status: 'ok';
+        readonly metrics: TrialMetrics;
+        readonly runHash: string;
+        readonly annualizedReturn: number | null;
+        readonly fitness: number;
+        /** Per-period returns of the test run (what the stitched curve chains). */
+        readonly returns: readonly number[];
+      }
+    | { readonly status: 'failed'; readonly error: string }
+    | { readonly status: 'skipped'; readonly reason: string };
+  /** Annualized OOS return / annualized IS return; null when either is undefined or the IS return is not positive. */
+  readonly efficiency: number | null;
+}
+
+/** The result of {@link runWalkForward}. */
+export interface WalkForwardResult {
+  readonly folds: readonly WalkForwardFoldResult[];
+  /** The stitched out-of-sample equity (starts at 1 before the first test return). */
+  readonly stitched: { readonly equity: readonly number[]; readonly foldOffsets: readonly number[] };
+  /** Annualized return of the stitched curve over the summed test durations of the folds that ran. */
+  readonly oosAnnualizedReturn: number | null;
+  /** Mean of the folds' annualized IS returns. */
+  readonly isAnnualizedReturn: number | null;
+  /**
+   * Walk-forward efficiency: oosAnnualizedReturn / isAnnualizedReturn (Pardo's definition, annualized
+   * so that train and test windows of different lengths compare); null when the IS return is not
+   * positive (the ratio then says nothing) or a figure is missing.
+   */
+  readonly efficiency: number | null;
+  /** SHA-256 over the canonical JSON of every fold's windows, sweep hash, chosen key and test runHash. */
+  readonly combinedHash: string;
+}
+
+/** Returns the compound annualized return of `returns` spanning `durationUs`, or null when undefined. */
+export function annualizedReturn(returns: ArrayLike<number>, durationUs: number): number | null {
+  if (returns.length === 0 || !(durationUs > 0)) return null;
+  let growth = 1;
+  for (let i = 0; i < returns.length; i++) growth *= 1 + returns[i]!;
+  if (!(growth > 0) || !Number.isFinite(growth)) return growth <= 0 ? -1 : null;
+  return growth ** (US_PER_YEAR / durationUs) - 1;
+}
+
+function ratio(oos: number | null, is: number | null): number | null {
+  return oos === null || is === null || !(is > 0) ? null : oos / is;
+}
+
+/** Returns a copy of `doc` with `value` at `path` (creating objects on the way). */
+function withPath(doc: unknown, path: readonly string[], value: unknown): unknown {
+  const root = structuredClone(doc) as Record<string, unknown>;
+  if (root === null || typeof root !== 'object') throw new InvalidArgumentError(`invalid 'scenario': not an object`);
+  let cur = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const k = path[i]!;
+    if (cur[k] === undefined || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+  return root;
+}
+
+function window(doc: unknown, span: Span, startPath: readonly string[], endPath: readonly string[]): unknown {
+  return withPath(withPath(doc, startPath, formatIsoUs(span.start)), endPath, formatIsoUs(span.end));
+}
+
+/** Runs the walk-forward; folds run one after another, each fold's trials in parallel on the executor. */
+export async function runWalkForward(options: RunWalkForwardOptions): Promise<WalkForwardResult> {
+  const startPath = options.startPath ?? ['data', 'start'];
+  const endPath = options.endPath ?? ['data', 'end'];
+  if (options.folds.length === 0) throw new InvalidArgumentError(`invalid 'folds': no fold`);
+  const results: WalkForwardFoldResult[] = [];
+  for (const fold of options.folds) {
+    options.signal?.throwIfAborted();
+    options.onFoldStart?.(fold, options.folds.length);
+    const outcome = await runSweep({
+      scenario: window(options.scenario, fold.train, startPath, endPath),
+      space: options.space,
+      method: options.method,
+      ...(options.trials !== undefined ? { trials: options.trials } : {}),
+      seed: options.seed,
+      fitness: options.fitness,
+      storeFile: join(options.storeDir, `fold-${fold.index}.duckdb`),
+      fresh: options.fresh ?? false,
+      executor: options.executor,
+      ...(options.optimizerOptions !== undefined ? { optimizerOptions: options.optimizerOptions } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(options.onProgress !== undefined ? { onProgress: (p: SweepProgress) => options.onProgress!(fold, p) } : {}),
+    });
+    const best = outcome.best;
+    const trainDuration = fold.train.end - fold.train.start;
+    const testDuration = fold.test.end - fold.test.start;
+    const base = {
+      index: fold.index,
+      train: { ...fold.train, startIso: formatIsoUs(fold.train.start), endIso: formatIsoUs(fold.train.end) },
+      test: { ...fold.test, startIso: formatIsoUs(fold.test.start), endIso: formatIsoUs(fold.test.end) },
+      purgedUs: fold.purged.end - fold.purged.start,
+      embargoUs: fold.embargo,
+      sweep: { combinedHash: outcome.combinedHash, trials: outcome.trials.length, failed: outcome.trials.filter((t) => t.status === 'failed').length },
+    };
+    if (best === null) {
+      results.push({
+        ...base,
+        params: null,
+        trialKey: null,
+        trialSeed: null,
+        inSample: null,
+        outOfSample: { status: 'skipped', reason: 'no train trial had a finite fitness' },
+        efficiency: null,
+      });
+      continue;
+    }
+    const isReturn = annualizedReturn(best.returns, trainDuration);
+    // The test run uses the chosen trial's seed: the same strategy randomness, a new data window.
+    let testResult: TrialResult | null = null;
+    await options.executor.run(
+      [{ key: trialKey(best.params), scenario: window(options.scenario, fold.test, startPath, endPath), params: best.params, seed: best.seed }],
+      (r) => {
+        testResult = r;
+      },
+      options.signal,
+    );
+    const test = testResult as TrialResult | null;
+    let outOfSample: WalkForwardFoldResult['outOfSample'];
+    let efficiency: number | null = null;
+    if (test === null) {
+      outOfSample = { status: 'failed', error: 'the executor returned no result for the test run' };
+    } else if (test.status === 'failed') {
+      outOfSample = { status: 'failed', error: test.error };
+    } else {
+      const oosReturn = annualizedReturn(test.returns, testDuration);
+      outOfSample = {
+        status: 'ok',
+        metrics: test.metrics,
+        runHash: test.runHash,
+        annualizedReturn: oosReturn,
+        fitness: fitnessOfMetrics(options.fitness, test.metrics),
+        returns: Array.from(test.returns),
+      };
+      efficiency = ratio(oosReturn, isReturn);
+    }
+    results.push({
+      ...base,
+      params: best.params,
+      trialKey: best.key,
+      trialSeed: best.seed,
+      inSample: { fitness: best.fitness, metrics: best.metrics, runHash: best.runHash, annualizedReturn: isReturn },
+      outOfSample,
+      efficiency,
+    });
+  }
+  return summarize(results);
+}
+
+/** Stitches the folds' out-of-sample returns and computes the aggregate figures and hash. */
+function summarize(folds: WalkForwardFoldResult[]): WalkForwardResult {
+  const equity: number[] = [1];
+  const foldOffsets: number[] = [];
+  let testDuration = 0;
+  const oosReturns: number[] = [];
+  const isReturns: number[] = [];
+  for (const f of folds) {
+    foldOffsets.push(equity.length - 1);
+    const oos = f.outOfSample;
+    if (oos.status !== 'ok') continue;
+    testDuration += f.test.end - f.test.start;
+    let e = equity[equity.length - 1]!;
+    for (const r of oos.returns) {
+      e *= 1 + r;
+      equity.push(e);
+      oosReturns.push(r);
+    }
+    if (f.inSample?.annualizedReturn !== null && f.inSample?.annualizedReturn !== undefined) isReturns.push(f.inSample.annualizedReturn);
+  }
+  const oosAnnualizedReturn = annualizedReturn(oosReturns, testDuration);
+  const isAnnualizedReturn = isReturns.length === 0 ? null : isReturns.reduce((s, r) => s + r, 0) / isReturns.length;
+  const identity = folds.map((f) => ({
+    index: f.index,
+    train: [f.train.start, f.train.end],
+    test: [f.test.start, f.test.end],
+    sweep: f.sweep.combinedHash,
+    key: f.trialKey,
+    test_run: f.outOfSample.status === 'ok' ? f.outOfSample.runHash : f.outOfSample.status,
+  }));
+  return {
+    folds,
+    stitched: { equity, foldOffsets },
+    oosAnnualizedReturn,
+    isAnnualizedReturn,
+    efficiency: ratio(oosAnnualizedReturn, isAnnualizedReturn),
+    combinedHash: sha256Hex(canonicalJson(identity)),
+  };
+}
