@@ -45,6 +45,8 @@ export interface OpenTrialStoreOptions {
 export class TrialStore {
   private readonly keySet: Set<string>;
   private chain: Promise<void> = Promise.resolve();
+  private readonly pending: { trial: TrialResult; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private writing = false;
   private closed = false;
 
   private constructor(
@@ -118,34 +120,66 @@ export class TrialStore {
     return this.keySet.has(key);
   }
 
-  /** Stores a trial and commits it; a trial already stored is left as it is. Writes are serialized. */
+  /**
+   * Stores a trial and commits it; a trial already stored is left as it is. Writes are serialized,
+   * and trials that finish while a commit is under way are committed together in the next one (group
+   * commit), so a fast pool does not wait on one commit per trial.
+   */
   put(trial: TrialResult): Promise<void> {
-    const p = this.chain.then(() => this.write(trial));
-    this.chain = p.catch(() => {});
-    return p;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ trial, resolve, reject });
+      if (!this.writing) this.chain = this.drain();
+    });
   }
 
-  private async write(trial: TrialResult): Promise<void> {
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        try {
+          await this.writeBatch(batch.map((b) => b.trial));
+          for (const b of batch) b.resolve();
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async writeBatch(trials: readonly TrialResult[]): Promise<void> {
     if (this.closed) throw new InvariantError(`trial store ${this.file} is closed`);
-    if (this.keySet.has(trial.key)) return;
-    const ok = trial.status === 'ok';
-    const values: DuckDBValue[] = [
-      trial.key,
-      JSON.stringify(trial.params),
-      BigInt(trial.seed),
-      trial.status,
-      ok ? JSON.stringify(trial.metrics) : null,
-      ok ? trial.runHash : null,
-      ok ? null : trial.error,
-      ok ? new DuckDBBlobValue(returnsToBytes(trial.returns)) : null,
-    ];
-    await this.conn.run('INSERT OR IGNORE INTO trials VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', values);
-    this.keySet.add(trial.key);
+    const fresh = trials.filter((t, i) => !this.keySet.has(t.key) && trials.findIndex((u) => u.key === t.key) === i);
+    if (fresh.length === 0) return;
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      for (const trial of fresh) {
+        const ok = trial.status === 'ok';
+        const values: DuckDBValue[] = [
+          trial.key,
+          JSON.stringify(trial.params),
+          BigInt(trial.seed),
+          trial.status,
+          ok ? JSON.stringify(trial.metrics) : null,
+          ok ? trial.runHash : null,
+          ok ? null : trial.error,
+          ok ? new DuckDBBlobValue(returnsToBytes(trial.returns)) : null,
+        ];
+        await this.conn.run('INSERT OR IGNORE INTO trials VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', values);
+      }
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
+    for (const t of fresh) this.keySet.add(t.key);
   }
 
-  /** Waits for every pending write. */
-  flush(): Promise<void> {
-    return this.chain;
+  /** Waits for every pending write (failures are reported to the put that made them). */
+  async flush(): Promise<void> {
+    while (this.writing || this.pending.length > 0) await this.chain.catch(() => {});
   }
 
   /** Returns the stored trials with the given keys (all when omitted), sorted by key, returns included. */
