@@ -8,4 +8,8 @@ export * from './sma-cross.js';
 export * from './ema-cross.js';
 export * from './rsi-reversion.js';
 export * from './ibs-strategy.js';
+export * from './liquidity-flow.js';
+export * from './microstructure.js';
+export * from './options-flow.js';
+export * from './delta-hedge.js';
 export * from './registry.js';

@@ -5,11 +5,20 @@ import { IBS_DEFAULTS, IbsStrategy, type IbsParams } from './ibs-strategy.js';
 import { Q_LEARNING_SELECTOR_DEFAULTS, QLearningSelector, type QLearningSelectorParams } from './q-learning-selector.js';
 import { RSI_REVERSION_DEFAULTS, RsiReversionStrategy, type RsiReversionParams } from './rsi-reversion.js';
 import { SMA_CROSS_DEFAULTS, SmaCrossStrategy, type SmaCrossParams } from './sma-cross.js';
+import { LIQUIDITY_FLOW_DEFAULTS, LiquidityFlowStrategy, type LiquidityFlowParams } from './liquidity-flow.js';
+import { MICROSTRUCTURE_DEFAULTS, MicrostructureStrategy, type MicrostructureParams } from './microstructure.js';
+import { OPTIONS_FLOW_DEFAULTS, OptionsFlowStrategy, type OptionsFlowParams } from './options-flow.js';
+import { DELTA_HEDGE_DEFAULTS, DeltaHedgeStrategy, type DeltaHedgeParams } from './delta-hedge.js';
 
 /** A registered strategy: what it does, its default parameters and how to build one. */
 export interface StrategyDefinition<P extends object> {
   readonly description: string;
   readonly defaults: Readonly<P>;
+  /**
+   * Data beyond bars the strategy needs to trade (`book`, `trades`, `quotes`, `chains`); absent for
+   * bar strategies. The bar-only contract suite skips strategies that need other data.
+   */
+  readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains')[];
   /** Returns a new instance; `params` override the defaults and are validated (errors name the parameter). */
   create(id: StrategyId | string, symbols: readonly string[], params?: Partial<P>): Strategy;
 }
@@ -46,6 +55,34 @@ export const STRATEGIES = Object.freeze({
     defaults: Q_LEARNING_SELECTOR_DEFAULTS,
     create: (id, symbols, params) => new QLearningSelector(id, symbols, params, createStrategy),
   } satisfies StrategyDefinition<QLearningSelectorParams>,
+  liquidity_flow: {
+    description:
+      'Liquidity Flow Tracker (seed 000): bid/ask depth imbalance over N book levels with a liquidity score (depth against its running mean); long above the threshold, short (or flat) below minus it. Needs book data for depth (top of book otherwise).',
+    defaults: LIQUIDITY_FLOW_DEFAULTS,
+    needs: ['book'],
+    create: (id, symbols, params) => new LiquidityFlowStrategy(id, symbols, params),
+  } satisfies StrategyDefinition<LiquidityFlowParams>,
+  microstructure: {
+    description:
+      'Market Microstructure Edge (seed 000): tick-rule trade imbalance, traded only while the spread is below its recent percentile and the quote rate is under the stuffing guard; market or passive limit orders. Needs trades and quotes.',
+    defaults: MICROSTRUCTURE_DEFAULTS,
+    needs: ['trades', 'quotes'],
+    create: (id, symbols, params) => new MicrostructureStrategy(id, symbols, params),
+  } satisfies StrategyDefinition<MicrostructureParams>,
+  options_flow: {
+    description:
+      'Options Flow Sentiment (seed 000): put/call volume ratio, out-of-the-money iv skew and dealer gamma exposure of the option chain drive a position in the underlying. Needs option chains.',
+    defaults: OPTIONS_FLOW_DEFAULTS,
+    needs: ['chains'],
+    create: (id, symbols, params) => new OptionsFlowStrategy(id, symbols, params),
+  } satisfies StrategyDefinition<OptionsFlowParams>,
+  delta_hedge: {
+    description:
+      'A delta-hedged option position: holds N at-the-money contracts of a chosen expiry (rolling before expiry) and keeps the underlying at minus their delta. Symbols: the underlying first, then the tradable contracts. Needs option chains.',
+    defaults: DELTA_HEDGE_DEFAULTS,
+    needs: ['chains'],
+    create: (id, symbols, params) => new DeltaHedgeStrategy(id, symbols, params),
+  } satisfies StrategyDefinition<DeltaHedgeParams>,
 });
 
 /** The name of a registered strategy. */
