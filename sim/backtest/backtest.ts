@@ -17,6 +17,11 @@ import type { BarBatch, QuoteBatch, TradeBatch } from './batches.js';
 import { collectRunResult } from './run-result.js';
 import type { OrderRecordForHash } from './run-hash.js';
 import { RunRecorder } from './run-recorder.js';
+import { AlgorithmRouter } from '../../engine/execution/index.js';
+import type { AlgorithmConfig, ExecutionSummary } from '../../engine/execution/index.js';
+import { DirectRouter } from '../../engine/kernel/index.js';
+import { CHAIN_QUOTE_SIZE, OptionReplay } from './option-replay.js';
+import type { ChainBatch, OptionReplayConfig, OptionsRunSummary } from './option-replay.js';
 
 /** A pre-trade risk gate that also watches equity (daily loss, drawdown) and reports halts. */
 export interface RunRisk extends PreTradeRisk {
@@ -42,6 +47,15 @@ export interface BacktestConfig {
    * targets from the strategies' requests (e.g. an ensemble). Absent: each strategy trades its own ledger.
    */
   readonly routing?: BacktestRouting;
+  /** Units per unit of price per symbol (100 for equity option contracts); default 1 each. */
+  readonly multipliers?: readonly number[];
+  /**
+   * Per strategy: the execution algorithm its market targets go through, or null to trade directly.
+   * Not with `routing`.
+   */
+  readonly algorithms?: readonly (AlgorithmConfig | null)[];
+  /** The option contracts among the symbols; with `feeds.chains`. */
+  readonly options?: OptionReplayConfig;
 }
 
 /** A router that replaces direct strategy trading, and the account ids it trades under. */
@@ -55,6 +69,8 @@ export interface BacktestFeeds {
   readonly bars?: AsyncIterable<BarBatch>;
   readonly quotes?: AsyncIterable<QuoteBatch>;
   readonly trades?: AsyncIterable<TradeBatch>;
+  /** Option chain rows (contracts indexed in the run's symbols); needs `config.options`. */
+  readonly chains?: AsyncIterable<ChainBatch>;
 }
 
 /** An order as the report lists it. */
@@ -92,6 +108,10 @@ export interface BacktestResult {
   readonly tradedNotional: number;
   readonly totalCommission: number;
   readonly runHash: string;
+  /** Parent orders of the execution algorithms, when strategies used them. */
+  readonly execution?: ExecutionSummary;
+  /** Option chains, Greeks and settlements, on runs with options. */
+  readonly options?: OptionsRunSummary;
   /** What the router recorded (weights over time, decisions, per-strategy shadow results), when one ran. */
   readonly ensemble?: EnsembleSummary;
 }
@@ -99,6 +119,7 @@ export interface BacktestResult {
 const PRIORITY_QUOTES = 0;
 const PRIORITY_TRADES = 1;
 const PRIORITY_BARS = 2;
+const PRIORITY_CHAINS = 3;
 
 /**
  * Replays the feeds through the venue and the trading engine and returns the run's result.
@@ -121,7 +142,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
   }
   const recorder = new RunRecorder();
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
-  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash);
+  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, config.multipliers);
   const risk = config.createRisk ? config.createRisk() : null;
   const execution = new ExecutionEngine(symbols, accountIds, portfolio, recorder, risk);
   const venue = new SimulatedVenue(config.venue, execution, symbols);
@@ -138,6 +159,14 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     });
   }
   const router = config.routing ? config.routing.create({ symbols, strategyIds, execution, portfolio, recorder }) : undefined;
+  if (config.algorithms !== undefined && router !== undefined) throw new InvalidArgumentError('execution algorithms are not supported together with an ensemble routing');
+  const algoRouter = config.algorithms !== undefined ? new AlgorithmRouter(new DirectRouter(execution, portfolio, recorder), execution, portfolio, config.algorithms) : null;
+  if (feeds.chains !== undefined && config.options === undefined) throw new InvalidArgumentError('option chains need config.options (the contracts among the symbols)');
+  const options = config.options !== undefined ? new OptionReplay(config.options, portfolio, symbols, accountIds, recorder) : null;
+  if (options !== null) {
+    execution.useOptionBook(options.book, () => clock.now());
+    watchers.push(options.watcher());
+  }
   const engine = new TradingEngine({
     symbols,
     strategies,
@@ -149,14 +178,17 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     lookback: config.lookback,
     equityWatchers: watchers,
     ...(router !== undefined ? { router } : {}),
+    ...(algoRouter !== null ? { router: algoRouter } : {}),
+    ...(options !== null ? { chains: options.cache } : {}),
   });
 
   // Sources and their readers.
   const barSrc = feeds.bars ? new ArrayBatchSource<BarBatch>('bars', PRIORITY_BARS) : null;
   const quoteSrc = feeds.quotes ? new ArrayBatchSource<QuoteBatch>('quotes', PRIORITY_QUOTES) : null;
   const tradeSrc = feeds.trades ? new ArrayBatchSource<TradeBatch>('trades', PRIORITY_TRADES) : null;
-  const sources: ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch>[] = [];
-  const readers: AsyncIterator<BarBatch | QuoteBatch | TradeBatch>[] = [];
+  const chainSrc = feeds.chains ? new ArrayBatchSource<ChainBatch>('chains', PRIORITY_CHAINS) : null;
+  const sources: ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch | ChainBatch>[] = [];
+  const readers: AsyncIterator<BarBatch | QuoteBatch | TradeBatch | ChainBatch>[] = [];
   const kinds: number[] = [];
   if (quoteSrc && feeds.quotes) {
     sources.push(quoteSrc as ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch>);
@@ -172,6 +204,11 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     sources.push(barSrc as ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch>);
     readers.push(feeds.bars[Symbol.asyncIterator]());
     kinds.push(PRIORITY_BARS);
+  }
+  if (chainSrc && feeds.chains) {
+    sources.push(chainSrc as ArrayBatchSource<BarBatch | QuoteBatch | TradeBatch | ChainBatch>);
+    readers.push(feeds.chains[Symbol.asyncIterator]());
+    kinds.push(PRIORITY_CHAINS);
   }
   if (sources.length === 0) throw new InvalidArgumentError('no data to replay: give bars, quotes or trades');
   const refill = async (k: number): Promise<void> => {
@@ -196,6 +233,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     const step = sequencer.next();
     if (step >= 0) {
       const kind = kinds[step]!;
+      if (options !== null) options.settle(clock.now());
       if (kind === PRIORITY_BARS) {
         const b = barSrc!.batch!;
         const r = barSrc!.row;
@@ -226,6 +264,18 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
         engine.onQuote(i, ts, q.bid[r]!, q.bidSize[r]!, q.ask[r]!, q.askSize[r]!);
         if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = (q.bid[r]! + q.ask[r]!) / 2;
         quoteCount++;
+        if (!hasBars) nextTickSample = sampleTicks(engine, ts, nextTickSample, equityEvery);
+      } else if (kind === PRIORITY_CHAINS) {
+        const c = chainSrc!.batch!;
+        const r = chainSrc!.row;
+        const i = c.symbol[r]!;
+        const ts = c.ts[r]!;
+        venue.onTimeAdvance(ts);
+        if (options!.onRow(c, r)) {
+          venue.onQuote(i, ts, c.bid[r]!, CHAIN_QUOTE_SIZE, c.ask[r]!, CHAIN_QUOTE_SIZE);
+          engine.onQuote(i, ts, c.bid[r]!, CHAIN_QUOTE_SIZE, c.ask[r]!, CHAIN_QUOTE_SIZE);
+        }
+        if (firstPrice[i] !== firstPrice[i] && portfolio.mark[i]! > 0) firstPrice[i] = portfolio.mark[i]!;
         if (!hasBars) nextTickSample = sampleTicks(engine, ts, nextTickSample, equityEvery);
       } else {
         const t = tradeSrc!.batch!;
@@ -262,12 +312,14 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
       portfolio,
       recorder,
       firstPrice,
-      assumptions: venue.assumptions(),
+      assumptions: [...venue.assumptions(), ...(options !== null ? options.assumptions() : []), ...(algoRouter !== null ? algoRouter.summary().algorithms : [])],
       barCount,
       quoteCount,
       tradeCount,
     }),
     ...(router !== undefined ? { ensemble: router.summary() } : {}),
+    ...(algoRouter !== null ? { execution: algoRouter.summary() } : {}),
+    ...(options !== null ? { options: options.summary(clock.now()) } : {}),
   };
 }
 

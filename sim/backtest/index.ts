@@ -3,3 +3,4 @@ export * from './backtest.js';
 export * from './run-hash.js';
 export * from './run-recorder.js';
 export * from './run-result.js';
+export * from './option-replay.js';
