@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../datasets/atomic.js';
-import { DataError } from '../../engine/core/index.js';
-import { renderRunReportHtml } from '../../reports/html/index.js';
+import { DataError, InvalidArgumentError, assertNever } from '../../engine/core/index.js';
+import { renderRunReportHtml, renderSweepHtml, renderWalkForwardHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { validateRunReport } from '../../reports/report-schema.js';
+import { validateSweepJson, validateWalkForwardJson } from '../../reports/research-schema.js';
+import type { SweepJsonReport, WalkForwardJsonReport } from '../../reports/research-schema.js';
+import { TRIAL_METRIC_NAMES } from '../../reports/html/index.js';
 import { UsageError } from '../errors.js';
 
 /** A report.json read from disk and validated against reports/report.schema.json. */
@@ -17,41 +20,132 @@ export interface LoadedReport {
   readonly report: RunReport;
 }
 
+/** The outputs `tapedeck report` knows, by the JSON file each command writes and the HTML beside it. */
+export const REPORT_KINDS = [
+  { kind: 'run', json: 'report.json', html: 'report.html', command: 'tapedeck run SCENARIO --out DIR' },
+  { kind: 'sweep', json: 'sweep.json', html: 'sweep.html', command: 'tapedeck sweep SCENARIO --space FILE --out DIR' },
+  { kind: 'walkforward', json: 'walkforward.json', html: 'walkforward.html', command: 'tapedeck walkforward SCENARIO --space FILE --train D --test D --out DIR' },
+] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number]['kind'];
+
+/** A JSON output found on disk: its kind, file and directory. */
+export interface FoundOutput {
+  readonly kind: ReportKind;
+  readonly file: string;
+  readonly dir: string;
+}
+
+/**
+ * Returns the outputs at `dirOrFile`: the given file (its kind from its name), or every report.json,
+ * sweep.json and walkforward.json of a directory, in that order. Throws a UsageError naming the path when
+ * there is none.
+ */
+export async function findOutputs(dirOrFile: string): Promise<FoundOutput[]> {
+  const path = resolve(dirOrFile);
+  const st = await stat(path).catch(() => null);
+  if (st === null) throw new UsageError(`${dirOrFile}: no such directory or file`);
+  if (!st.isDirectory()) {
+    const k = REPORT_KINDS.find((x) => basename(path) === x.json) ?? REPORT_KINDS[0];
+    return [{ kind: k.kind, file: path, dir: dirname(path) }];
+  }
+  const found: FoundOutput[] = [];
+  for (const k of REPORT_KINDS) {
+    const file = join(path, k.json);
+    if ((await stat(file).catch(() => null))?.isFile()) found.push({ kind: k.kind, file, dir: path });
+  }
+  if (found.length === 0) {
+    throw new UsageError(`${join(path, 'report.json')}: no report.json here, nor sweep.json or walkforward.json (write one with \`${REPORT_KINDS.map((k) => k.command).join('`, `')}\`)`);
+  }
+  return found;
+}
+
+/** Reads and parses a JSON file; a missing file is a usage error, bad JSON a data error, both naming the file. */
+async function readJson(file: string, what: string, hint = ''): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: ${code === 'ENOENT' ? `no ${what} here${hint}` : (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new DataError(`not valid JSON (${(err as Error).message})`, { file });
+  }
+}
+
+function invalid(file: string, what: string, checked: { issue: { path: string; message: string }; issues: number }): DataError {
+  const more = checked.issues > 1 ? ` (and ${checked.issues - 1} more)` : '';
+  return new DataError(`not a valid ${what} at ${checked.issue.path}: ${checked.issue.message}${more}`, { file });
+}
+
 /**
  * Reads DIR/report.json (or a report.json path given directly) and validates it against the report
  * schema. Every problem is one error naming the file: missing, not JSON, or the first bad field's path.
  */
 export async function loadReport(dirOrFile: string): Promise<LoadedReport> {
   const path = resolve(dirOrFile);
-  let file = path;
-  let dir: string;
   const st = await stat(path).catch(() => null);
   if (st === null) throw new UsageError(`${dirOrFile}: no such directory or file`);
-  if (st.isDirectory()) {
-    dir = path;
-    file = join(path, 'report.json');
-  } else {
-    dir = resolve(path, '..');
-  }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no report.json here (write one with `tapedeck run SCENARIO --out DIR`)' : (err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new DataError(`not valid JSON (${(err as Error).message})`, { file });
-  }
+  const file = st.isDirectory() ? join(path, 'report.json') : path;
+  const value = await readJson(file, 'report.json', ' (write one with `tapedeck run SCENARIO --out DIR`)');
   const checked = validateRunReport(value);
-  if (!checked.ok) {
-    const more = checked.issues > 1 ? ` (and ${checked.issues - 1} more)` : '';
-    throw new DataError(`not a valid report.json at ${checked.issue.path}: ${checked.issue.message}${more}`, { file });
+  if (!checked.ok) throw invalid(file, 'report.json', checked);
+  return { file, dir: dirname(file), report: checked.report };
+}
+
+/** Reads a sweep.json file and validates it against reports/sweep.schema.json. */
+export async function loadSweep(file: string): Promise<SweepJsonReport> {
+  const checked = validateSweepJson(await readJson(file, 'sweep.json'));
+  if (!checked.ok) throw invalid(file, 'sweep.json', checked);
+  return checked.value;
+}
+
+/** Reads a walkforward.json file and validates it against reports/walkforward.schema.json. */
+export async function loadWalkForward(file: string): Promise<WalkForwardJsonReport> {
+  const checked = validateWalkForwardJson(await readJson(file, 'walkforward.json'));
+  if (!checked.ok) throw invalid(file, 'walkforward.json', checked);
+  return checked.value;
+}
+
+/** Heatmap choices of a sweep page (see renderSweepHtml). */
+export interface ReportViewOptions {
+  readonly x?: string;
+  readonly y?: string;
+  readonly metric?: string;
+}
+
+/**
+ * Renders the HTML page of one output from its JSON file and writes it (default: beside the JSON, as
+ * report.html, sweep.html or walkforward.html). Returns the HTML file and its size. A bad --x, --y or
+ * --metric is a usage error naming the flag.
+ */
+export async function writeOutputHtml(found: FoundOutput, opts: ReportViewOptions & { readonly out?: string } = {}): Promise<{ html: string; bytes: number }> {
+  const k = REPORT_KINDS.find((x) => x.kind === found.kind)!;
+  const html = opts.out !== undefined ? resolve(opts.out) : join(found.dir, k.html);
+  let page: string;
+  switch (found.kind) {
+    case 'run':
+      page = renderRunReportHtml((await loadReport(found.file)).report);
+      break;
+    case 'sweep': {
+      const sweep = await loadSweep(found.file);
+      try {
+        page = renderSweepHtml(sweep, opts);
+      } catch (err) {
+        if (err instanceof InvalidArgumentError) throw new UsageError(err.message.replace(/^invalid '(x|y|metric)'/, "--$1"));
+        throw err;
+      }
+      break;
+    }
+    case 'walkforward':
+      page = renderWalkForwardHtml(await loadWalkForward(found.file));
+      break;
+    default:
+      return assertNever(found.kind);
   }
-  return { file, dir, report: checked.report };
+  return { html, bytes: await writeHtml(html, page) };
 }
 
 /** Writes `html` to `file` atomically and returns its size in bytes. */
@@ -67,24 +161,45 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-/** `tapedeck report DIR`: rebuilds DIR/report.html from DIR/report.json. */
+/** `tapedeck report DIR`: rebuilds the HTML of whatever DIR holds (report.json, sweep.json, walkforward.json). */
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('rebuild DIR/report.html from DIR/report.json (validated against reports/report.schema.json)')
-    .argument('<dir>', 'a run directory holding report.json, or the report.json file itself')
-    .option('--out <file>', 'write the HTML here instead of DIR/report.html')
-    .option('--json', 'print {"report", "html", "bytes"} as JSON')
+    .description('rebuild the HTML page of a run, sweep or walk-forward directory from its JSON (report.json -> report.html, sweep.json -> sweep.html, walkforward.json -> walkforward.html), validated against reports/*.schema.json')
+    .argument('<dir>', 'an output directory, or the report.json / sweep.json / walkforward.json file itself')
+    .option('--out <file>', 'write the HTML here instead of beside the JSON (one output only)')
+    .option('--x <param>', 'sweep heatmap: parameter on the x axis (a space path or its last segment; default: the first numeric one)')
+    .option('--y <param>', 'sweep heatmap: parameter on the y axis (default: the next numeric one)')
+    .option('--metric <name>', `sweep heatmap: what the cells show, one of ${TRIAL_METRIC_NAMES.join(', ')}`, 'fitness')
+    .option('--json', 'print {"kind", "report", "html", "bytes", "outputs"} as JSON')
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ tapedeck report out/demo                      # writes out/demo/report.html\n  $ tapedeck report out/demo/report.json --out /tmp/demo.html\n  $ tapedeck report out/sma-cross --json',
+      [
+        '',
+        'Examples:',
+        '  $ tapedeck report out/demo                      # writes out/demo/report.html',
+        '  $ tapedeck report out/demo/report.json --out /tmp/demo.html',
+        '  $ tapedeck report out/sweep --x fast --y slow --metric sharpe   # rebuilds out/sweep/sweep.html',
+        '  $ tapedeck report out/wf                        # writes out/wf/walkforward.html',
+        '  $ tapedeck report out/sma-cross --json',
+      ].join('\n'),
     )
-    .action(async (target: string, opts: { out?: string; json?: boolean; quiet?: boolean }) => {
-      const { file, dir, report } = await loadReport(target);
-      const out = opts.out !== undefined ? resolve(opts.out) : join(dir, 'report.html');
-      const bytes = await writeHtml(out, renderRunReportHtml(report));
+    .action(async (target: string, opts: ReportViewOptions & { out?: string; json?: boolean; quiet?: boolean }) => {
+      const found = await findOutputs(target);
+      if (opts.out !== undefined && found.length > 1) throw new UsageError(`--out: ${target} holds ${found.map((f) => basename(f.file)).join(' and ')}; name one of the files instead of the directory`);
+      const sweepOnly = (['x', 'y'] as const).find((k) => opts[k] !== undefined);
+      if (sweepOnly !== undefined && !found.some((f) => f.kind === 'sweep')) throw new UsageError(`--${sweepOnly}: applies to a sweep (sweep.json), and ${target} holds none`);
+      const outputs: { kind: ReportKind; report: string; html: string; bytes: number }[] = [];
+      for (const f of found) {
+        const { html, bytes } = await writeOutputHtml(f, opts);
+        outputs.push({ kind: f.kind, report: f.file, html, bytes });
+      }
       if (opts.quiet) return;
-      process.stdout.write(opts.json ? `${JSON.stringify({ report: file, html: out, bytes }, null, 2)}\n` : `wrote ${out} (${formatBytes(bytes)})\n`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ ...outputs[0]!, outputs }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(outputs.map((o) => `wrote ${o.html} (${formatBytes(o.bytes)})\n`).join(''));
     });
 }

@@ -22,6 +22,7 @@ import { buildSweepJson } from '../compose/sweep-report.js';
 import type { SweepJson } from '../compose/sweep-report.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
+import { writeOutputHtml } from './report.js';
 import { collect, intFlag } from './run.js';
 
 export interface SweepCommandOptions {
@@ -65,7 +66,7 @@ export async function loadSpace(file: string) {
  * scenario field) and the flags before any trial starts, runs the sweep (resuming from DIR/trials.duckdb)
  * and writes DIR/sweep.json atomically. Returns the outcome and the written document.
  */
-export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOptions): Promise<{ outcome: SweepOutcome; sweep: SweepJson; outFile: string }> {
+export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOptions): Promise<{ outcome: SweepOutcome; sweep: SweepJson; outFile: string; htmlFile: string }> {
   if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
   if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers: not a positive integer, was ${opts.workers}`);
   if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
@@ -103,7 +104,8 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   const sweep = buildSweepJson(outcome, { scenarioName: scenario.name, scenarioFile, sets: opts.set, fitness: fitness.text, space, pboBlocks: opts.pboBlocks });
   const outFile = join(outDir, 'sweep.json');
   await writeFileAtomic(outFile, `${JSON.stringify(sweep, null, 1)}\n`);
-  return { outcome, sweep, outFile };
+  const { html: htmlFile } = await writeOutputHtml({ kind: 'sweep', file: outFile, dir: outDir });
+  return { outcome, sweep, outFile, htmlFile };
 }
 
 const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
@@ -164,7 +166,7 @@ export function registerSweep(program: Command): void {
     .description('run a parameter sweep over a scenario on worker threads (or a Redis queue); resumable; writes DIR/sweep.json')
     .argument('<scenario>', 'scenario JSON file')
     .requiredOption('--space <file>', 'search space JSON: {"parameters": {"<dotted.path>": {...}}, "constraints": [...]}')
-    .requiredOption('--out <dir>', 'output directory (trials.duckdb, sweep.json)')
+    .requiredOption('--out <dir>', 'output directory (trials.duckdb, sweep.json, sweep.html)')
     .option('--method <name>', `search method: ${SWEEP_METHODS.join(', ')}`, 'grid')
     .option('--trials <n>', 'number of trials (random and optimizer methods)', intFlag('--trials'))
     .option('--workers <n>', 'worker threads (default: the number of CPUs)', intFlag('--workers'))
@@ -198,12 +200,12 @@ export function registerSweep(program: Command): void {
       process.on('SIGINT', onSigint);
       const bar = progressBar(opts.quiet ?? false);
       try {
-        const { outcome, sweep, outFile } = await sweepAndWrite(file, { ...opts, signal: controller.signal, onProgress: bar.update });
+        const { outcome, sweep, outFile, htmlFile } = await sweepAndWrite(file, { ...opts, signal: controller.signal, onProgress: bar.update });
         bar.stop();
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ combinedHash: sweep.combinedHash, trialCount: sweep.trialCount, failedCount: sweep.failedCount, best: sweep.best, deflatedSharpe: sweep.deflatedSharpe, pbo: sweep.pbo, report: outFile }, null, 2)}\n`
-            : `${summarizeSweep(sweep, outcome, outFile)}\n`,
+            ? `${JSON.stringify({ combinedHash: sweep.combinedHash, trialCount: sweep.trialCount, failedCount: sweep.failedCount, best: sweep.best, deflatedSharpe: sweep.deflatedSharpe, pbo: sweep.pbo, report: outFile, html: htmlFile }, null, 2)}\n`
+            : `${summarizeSweep(sweep, outcome, outFile)}\nhtml          ${htmlFile}\n`,
         );
       } finally {
         bar.stop();

@@ -12,6 +12,7 @@ import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { openDataPath } from '../compose/run-scenario.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
+import { writeOutputHtml } from './report.js';
 import { collect, intFlag } from './run.js';
 import { loadSpace } from './sweep.js';
 
@@ -93,7 +94,7 @@ export interface WalkForwardJson {
  * folds over the scenario's data window, runs them on a worker pool (each fold's trial store under
  * DIR/folds/, so a rerun resumes) and writes DIR/walkforward.json atomically.
  */
-export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwardCommandOptions, progress: (line: string) => void = () => {}): Promise<{ doc: WalkForwardJson; outFile: string }> {
+export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwardCommandOptions, progress: (line: string) => void = () => {}): Promise<{ doc: WalkForwardJson; outFile: string; htmlFile: string }> {
   if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
   if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers: not a positive integer, was ${opts.workers}`);
   if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
@@ -175,7 +176,8 @@ export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwar
   };
   const outFile = join(outDir, 'walkforward.json');
   await writeFileAtomic(outFile, `${JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
-  return { doc: out, outFile };
+  const { html: htmlFile } = await writeOutputHtml({ kind: 'walkforward', file: outFile, dir: outDir });
+  return { doc: out, outFile, htmlFile };
 }
 
 function isoDay(us: number): string {
@@ -245,11 +247,11 @@ export function registerWalkForward(program: Command): void {
       process.on('SIGINT', onSigint);
       try {
         const progress = opts.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-        const { doc, outFile } = await walkForwardAndWrite(file, { ...opts, signal: controller.signal }, progress);
+        const { doc, outFile, htmlFile } = await walkForwardAndWrite(file, { ...opts, signal: controller.signal }, progress);
         process.stdout.write(
           opts.json
-            ? `${JSON.stringify({ combinedHash: doc.combinedHash, efficiency: doc.efficiency, oosAnnualizedReturn: doc.oosAnnualizedReturn, isAnnualizedReturn: doc.isAnnualizedReturn, folds: doc.table, report: outFile }, null, 2)}\n`
-            : `${summarizeWalkForward(doc, outFile)}\n`,
+            ? `${JSON.stringify({ combinedHash: doc.combinedHash, efficiency: doc.efficiency, oosAnnualizedReturn: doc.oosAnnualizedReturn, isAnnualizedReturn: doc.isAnnualizedReturn, folds: doc.table, report: outFile, html: htmlFile }, null, 2)}\n`
+            : `${summarizeWalkForward(doc, outFile)}\nhtml          ${htmlFile}\n`,
         );
       } finally {
         process.off('SIGINT', onSigint);

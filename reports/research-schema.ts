@@ -1,0 +1,249 @@
+import { z } from 'zod';
+
+/**
+ * The zod schemas of the research outputs, sweep.json (`tapedeck sweep`, built by
+ * cli/compose/sweep-report.ts) and walkforward.json (`tapedeck walkforward`, cli/commands/walkforward.ts),
+ * and the JSON Schemas generated from them (reports/sweep.schema.json, reports/walkforward.schema.json,
+ * kept equal to the generated text by a test). reports/ may not import sim/ or cli/, so the writers'
+ * types are not visible here; tests/unit/reports/research-schema.test.ts checks at compile time that
+ * each schema and its writer's type describe the same fields, and validates real outputs.
+ *
+ * Objects are strict (an unknown key is an error) except where the writer stores an opaque value (the
+ * optimizer summary, the per-fold table of the walk-forward summary).
+ *
+ * Regenerate the JSON files after a change with
+ * `node --import tsx -e "import('./reports/research-schema.ts').then((m) => process.stdout.write(m.sweepJsonSchemaText()))" > reports/sweep.schema.json`
+ * (and walkForwardJsonSchemaText into reports/walkforward.schema.json).
+ */
+
+/** Version of sweep.json this schema reads. */
+export const SWEEP_JSON_VERSION = 1;
+/** Version of walkforward.json this schema reads. */
+export const WALKFORWARD_JSON_VERSION = 1;
+
+const int = () => z.number().int();
+const nullableNumber = () => z.number().nullable();
+
+/** A parameter value of a trial: a number or a categorical value. */
+export const ParamValueSchema = z.union([z.number(), z.string(), z.boolean()]);
+
+/** Parameter values of one trial by dotted scenario path. */
+export const TrialParamsSchema = z.record(z.string(), ParamValueSchema).describe('Parameter values by dotted scenario path (the --set paths)');
+
+/** The metrics a trial reports (sim/research TrialMetrics). */
+export const TrialMetricsSchema = z
+  .strictObject({
+    finalEquity: z.number(),
+    totalReturn: z.number(),
+    sharpe: nullableNumber(),
+    sortino: nullableNumber(),
+    maxDrawdown: z.number(),
+    tradeCount: int(),
+    winRate: nullableNumber(),
+    profitFactor: nullableNumber(),
+    cagr: nullableNumber(),
+    observations: int(),
+    periodSharpe: nullableNumber(),
+    skewness: nullableNumber(),
+    kurtosis: nullableNumber(),
+  })
+  .describe('Trial metrics: a subset of report.json metrics (annualized Sharpe, Sortino, CAGR) plus the per-period moments the DSR needs');
+
+const IntParameterSchema = z.strictObject({ kind: z.literal('int'), path: z.string(), min: int(), max: int(), step: int() });
+const FloatParameterSchema = z.strictObject({
+  kind: z.literal('float'),
+  path: z.string(),
+  min: z.number(),
+  max: z.number(),
+  log: z.boolean(),
+  step: nullableNumber(),
+  count: int().nullable(),
+});
+const CategoricalParameterSchema = z.strictObject({ kind: z.literal('categorical'), path: z.string(), values: z.array(ParamValueSchema) });
+
+/** One parameter of a search space, as parsed (sim/research Parameter). */
+export const ParameterSchema = z.discriminatedUnion('kind', [IntParameterSchema, FloatParameterSchema, CategoricalParameterSchema]);
+
+const ConstraintSchema = z.strictObject({
+  text: z.string(),
+  left: z.string(),
+  op: z.enum(['<=', '>=', '==', '!=', '<', '>']),
+  right: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('parameter'), path: z.string() }), z.strictObject({ kind: z.literal('number'), value: z.number() })]),
+});
+
+/** A validated search space (parameters in the order of the space file). */
+export const SearchSpaceSchema = z.strictObject({ parameters: z.array(ParameterSchema), constraints: z.array(ConstraintSchema) });
+
+const trialFields = {
+  key: z.string().describe('First 16 hex digits of SHA-256 over the canonical params'),
+  params: TrialParamsSchema,
+  seed: int(),
+  status: z.enum(['ok', 'failed']),
+  metrics: TrialMetricsSchema.nullable(),
+  runHash: z.string().nullable(),
+  error: z.string().optional().describe('The one-line error of a failed trial'),
+  fitness: nullableNumber().describe('null when not finite (a failed trial, an undefined metric)'),
+};
+
+/** A trial as sweep.json lists it. */
+export const SweepTrialSchema = z.strictObject(trialFields);
+
+const DeflatedSharpeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('value'),
+    value: z.number().describe("Probability that the best trial's true Sharpe exceeds the expected maximum of N zero-Sharpe trials"),
+    key: z.string(),
+    sharpe: z.number(),
+    observations: int(),
+    skewness: z.number(),
+    kurtosis: z.number(),
+    trials: int(),
+    trialSharpeVariance: z.number(),
+    expectedMaxSharpe: z.number(),
+  }),
+  z.strictObject({ kind: z.literal('undefined'), reason: z.string() }),
+]);
+
+const PboSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('value'),
+    value: z.number().describe('Probability of backtest overfitting by CSCV'),
+    blocks: int(),
+    splits: int(),
+    configurations: int(),
+    observations: int(),
+    probabilityOfLoss: z.number(),
+    degradation: z.strictObject({ slope: z.number(), intercept: z.number() }).nullable(),
+  }),
+  z.strictObject({ kind: z.literal('undefined'), reason: z.string() }),
+]);
+
+export const SweepJsonSchema = z
+  .strictObject({
+    schemaVersion: z.literal(SWEEP_JSON_VERSION) as unknown as z.ZodType<number>,
+    generator: z.literal('tapedeck'),
+    kind: z.literal('sweep'),
+    scenario: z.string(),
+    method: z.string(),
+    seed: int(),
+    fitness: z.string(),
+    space: SearchSpaceSchema,
+    configHash: z.string(),
+    trialCount: int(),
+    failedCount: int(),
+    combinedHash: z.string(),
+    best: z.strictObject({ ...trialFields, reproduce: z.string() }).nullable(),
+    deflatedSharpe: DeflatedSharpeSchema,
+    pbo: PboSchema,
+    optimizer: z.unknown().describe("The optimizer's summary for ga/de/mcmc/bayes, null otherwise"),
+    trials: z.array(SweepTrialSchema).describe('Every trial, failed ones too, sorted by key'),
+  })
+  .describe(`Tapedeck sweep result (sweep.json), schemaVersion ${SWEEP_JSON_VERSION}`);
+
+export type SweepJsonReport = z.output<typeof SweepJsonSchema>;
+export type SweepTrialRow = z.output<typeof SweepTrialSchema>;
+
+const IsoSpanSchema = z.strictObject({ start: int(), end: int(), startIso: z.string(), endIso: z.string() });
+
+const OutOfSampleSchema = z.discriminatedUnion('status', [
+  z.strictObject({
+    status: z.literal('ok'),
+    metrics: TrialMetricsSchema,
+    runHash: z.string(),
+    annualizedReturn: nullableNumber(),
+    fitness: nullableNumber().describe('null when not finite'),
+    returns: z.array(z.number()).describe('Per-period returns of the test run'),
+  }),
+  z.strictObject({ status: z.literal('failed'), error: z.string() }),
+  z.strictObject({ status: z.literal('skipped'), reason: z.string() }),
+]);
+
+export const WalkForwardFoldSchema = z.strictObject({
+  index: int(),
+  train: IsoSpanSchema,
+  test: IsoSpanSchema,
+  purgedUs: int(),
+  embargoUs: int(),
+  sweep: z.strictObject({ combinedHash: z.string(), trials: int(), failed: int() }),
+  params: TrialParamsSchema.nullable(),
+  trialKey: z.string().nullable(),
+  trialSeed: int().nullable(),
+  inSample: z.strictObject({ fitness: z.number(), metrics: TrialMetricsSchema, runHash: z.string(), annualizedReturn: nullableNumber() }).nullable(),
+  outOfSample: OutOfSampleSchema,
+  efficiency: nullableNumber().describe('Annualized OOS return / annualized IS return of the fold'),
+});
+
+export const WalkForwardJsonSchema = z
+  .strictObject({
+    schemaVersion: z.literal(WALKFORWARD_JSON_VERSION) as unknown as z.ZodType<number>,
+    scenario: z.string(),
+    scenarioFile: z.string(),
+    sets: z.array(z.string()),
+    method: z.string(),
+    trialsPerFold: int().nullable(),
+    seed: int(),
+    fitness: z.string(),
+    windows: z.strictObject({ train: z.string(), test: z.string(), anchored: z.boolean(), purge: z.string(), embargo: z.string() }),
+    combinedHash: z.string(),
+    efficiency: nullableNumber().describe('Walk-forward efficiency: OOS annualized return / mean IS annualized return'),
+    isAnnualizedReturn: nullableNumber(),
+    oosAnnualizedReturn: nullableNumber(),
+    folds: z.array(WalkForwardFoldSchema),
+    stitched: z.strictObject({
+      equity: z.array(z.number()).describe('Out-of-sample equity, 1 before the first test return'),
+      foldOffsets: z.array(int()).describe("Index in equity where each fold's test returns start"),
+    }),
+    table: z.array(z.record(z.string(), z.unknown())).describe('One summary row per fold, as the command prints it'),
+  })
+  .describe(`Tapedeck walk-forward result (walkforward.json), schemaVersion ${WALKFORWARD_JSON_VERSION}`);
+
+export type WalkForwardJsonReport = z.output<typeof WalkForwardJsonSchema>;
+export type WalkForwardFoldRow = z.output<typeof WalkForwardFoldSchema>;
+
+/** Where a document failed validation: the dotted path of the first bad field and zod's reason. */
+export interface SchemaIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+function formatIssuePath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
+
+function validateWith<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; issue: SchemaIssue; issues: number } {
+  const r = schema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data };
+  const first = r.error.issues[0]!;
+  return { ok: false, issue: { path: formatIssuePath(first.path), message: first.message }, issues: r.error.issues.length };
+}
+
+/** Validates a parsed sweep.json; returns it or the first issue (path and reason). */
+export function validateSweepJson(value: unknown): { ok: true; value: SweepJsonReport } | { ok: false; issue: SchemaIssue; issues: number } {
+  return validateWith(SweepJsonSchema, value);
+}
+
+/** Validates a parsed walkforward.json; returns it or the first issue (path and reason). */
+export function validateWalkForwardJson(value: unknown): { ok: true; value: WalkForwardJsonReport } | { ok: false; issue: SchemaIssue; issues: number } {
+  return validateWith(WalkForwardJsonSchema, value);
+}
+
+function jsonSchemaText(schema: z.ZodType, title: string): string {
+  const generated = z.toJSONSchema(schema, { target: 'draft-2020-12' });
+  return `${JSON.stringify({ $schema: generated.$schema, title, ...generated }, null, 2)}\n`;
+}
+
+/** Returns the JSON Schema of sweep.json as committed in reports/sweep.schema.json. */
+export function sweepJsonSchemaText(): string {
+  return jsonSchemaText(SweepJsonSchema, 'Tapedeck sweep result (sweep.json)');
+}
+
+/** Returns the JSON Schema of walkforward.json as committed in reports/walkforward.schema.json. */
+export function walkForwardJsonSchemaText(): string {
+  return jsonSchemaText(WalkForwardJsonSchema, 'Tapedeck walk-forward result (walkforward.json)');
+}
