@@ -123,6 +123,65 @@ const AuditEntrySchema = z.strictObject({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
+const ALGOS = ['direct', 'smart', 'twap', 'vwap', 'dca'] as const;
+const ExecutionSectionSchema = z
+  .strictObject({
+    algorithms: z.array(z.string()),
+    strategies: z.array(
+      z.strictObject({ strategyId: z.string(), algo: z.enum(ALGOS), parents: int(), filledQty: z.number(), shortfallBps: nullableNumber(), fallbacks: int() }),
+    ),
+    parents: z.array(
+      z.strictObject({
+        id: z.string(),
+        strategyId: z.string(),
+        symbol: z.string(),
+        side: z.enum(['buy', 'sell']),
+        algo: z.enum(ALGOS),
+        qty: z.number(),
+        parts: int(),
+        childOrders: int(),
+        filledQty: z.number(),
+        averageFill: nullableNumber(),
+        arrivalPrice: z.number(),
+        arrivalSource: z.enum(['mid', 'last']),
+        shortfallBps: nullableNumber().describe('(average fill - arrival) / arrival x 10^4, positive = cost'),
+        fallbackUsed: z.boolean(),
+        status: z.enum(['working', 'completed', 'cancelled']),
+        reason: z.string().nullable(),
+        tsCreated: int(),
+        time: z.string(),
+      }),
+    ),
+  })
+  .describe('Execution algorithms: parent orders with implementation shortfall against the arrival mid, per-strategy comparison');
+const GreeksSchema = z.strictObject({ delta: z.number(), gamma: z.number(), vega: z.number(), theta: z.number() });
+const OptionsSectionSchema = z
+  .strictObject({
+    contracts: int(),
+    chainRows: int(),
+    quotedRows: int(),
+    rate: z.number(),
+    dividendYield: z.number(),
+    finalGreeks: z.record(z.string(), GreeksSchema),
+    greeks: z.array(z.strictObject({ ts: int(), time: z.string(), underlying: z.string(), delta: z.number(), gamma: z.number(), vega: z.number(), theta: z.number() })),
+    settlements: z.array(z.lazy(() => AuditEntrySchema)),
+  })
+  .describe('Options: net Greeks per underlying (BSM x multiplier x contracts + underlying) over time and at the end; cash settlements at expiry');
+const BookSectionSchema = z
+  .strictObject({
+    bookRows: int(),
+    quotes: int(),
+    messagesSent: int(),
+    messagesReturned: int(),
+    requestRejections: int(),
+    takerExecutions: int(),
+    takerQty: z.number(),
+    takerSlippageBps: nullableNumber(),
+    maxLevelsWalked: int(),
+    repairs: z.record(z.string(), z.record(z.string(), z.number())),
+  })
+  .describe('L2 replay: book rows, quotes, taker executions and their slippage against the arrival mid, order messages, book repairs');
+
 const SignalSchema = z.strictObject({
   ts: int(),
   time: z.string(),
@@ -232,6 +291,9 @@ export const RunReportSchema = z
     counts: z.strictObject({ bars: int(), quotes: int(), trades: int(), orders: int(), fills: int() }),
     prices: z.record(z.string(), PriceSeriesSchema).optional(),
     ensemble: EnsembleSchema.optional(),
+    execution: ExecutionSectionSchema.optional(),
+    options: OptionsSectionSchema.optional(),
+    book: BookSectionSchema.optional(),
   })
   .describe(`Tapedeck run report (report.json), schemaVersion ${REPORT_SCHEMA_VERSION}`);
 

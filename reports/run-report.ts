@@ -1,6 +1,9 @@
 import { formatIsoUs } from '../engine/core/index.js';
 import type { AuditEntry, Fill, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
+import type { ExecutionSummary } from '../engine/execution/index.js';
+import { bookSection, executionSection, optionsSection } from './market-sections.js';
+import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, OptionsSectionInput } from './market-sections.js';
 import { computeMetrics, drawdownSeries } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
 
@@ -65,6 +68,12 @@ export interface RunReportInput {
   readonly prices?: Readonly<Record<string, PriceSeries>>;
   /** What an ensemble run recorded (present when the scenario has an `ensemble` section). */
   readonly ensemble?: EnsembleSummary;
+  /** Parent orders of execution algorithms (present when strategies used them). */
+  readonly execution?: ExecutionSummary;
+  /** Option chains, Greeks and settlements (runs with option chains). */
+  readonly options?: OptionsSectionInput;
+  /** L2 replay figures (runs with book data). */
+  readonly l2?: BookSectionInput;
 }
 
 /** Most points per symbol a report's `prices` section should hold (the runner downsamples to it). */
@@ -135,6 +144,12 @@ export interface RunReport {
    * its weights over time, the voting decisions and its own audit entries; present for ensemble runs.
    */
   readonly ensemble?: EnsembleReport;
+  /** Execution algorithms: each parent order (arrival price, average fill, implementation shortfall, fallback) and a per-strategy comparison. */
+  readonly execution?: ExecutionReport;
+  /** Options: net Greeks per underlying over time and at the end, settlements at expiry. */
+  readonly options?: OptionsReport;
+  /** Order book: rows replayed, taker executions and their slippage, order messages, repairs. */
+  readonly book?: BookReport;
 }
 
 /** The report's ensemble section: the run's EnsembleSummary with readable times. */
@@ -223,5 +238,8 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
           },
         }
       : {}),
+    ...(run.execution !== undefined ? { execution: executionSection(run.execution) } : {}),
+    ...(run.options !== undefined ? { options: optionsSection(run.options) } : {}),
+    ...(run.l2 !== undefined ? { book: bookSection(run.l2) } : {}),
   };
 }

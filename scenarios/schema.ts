@@ -25,6 +25,12 @@ export const DataSchema = z.strictObject({
    * optional `venue.latency` {feed, entry, response}); `trades` may add prints. Not with bars or quotes.
    */
   book: z.string().min(1).optional(),
+  /**
+   * A dataset directory holding option chains (kind `options`), replayed with `bars` of the
+   * underlyings: each contract becomes a symbol `UNDERLYING YYYY-MM-DD C|P STRIKE` quoted at the
+   * chain's bid/ask, valued at mid x `options.multiplier`, settled in cash at expiry.
+   */
+  options: z.string().min(1).optional(),
   /** Symbols to replay; default: every symbol of the bars (or quotes/trades) data. A single CSV/Parquet file is named by the first entry, else by its file name. */
   symbols: z.array(z.string().min(1)).min(1).optional(),
   start: isoDate.optional(),
@@ -41,6 +47,22 @@ export const StrategySchema = z.strictObject({
   /** Symbols it trades; default: every replayed symbol. */
   symbols: z.array(z.string().min(1)).min(1).optional(),
   params: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Execution algorithm for this strategy's market targets, e.g. `{"algo": "twap", "duration": "30m",
+   * "parts": 6, "fallbackAfter": "45m"}` (see engine/execution/algorithms/algorithm-config.ts); default
+   * the scenario's `execution`, else direct orders.
+   */
+  execution: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Option pricing inputs of a run with `data.options`. */
+export const OptionsSectionSchema = z.strictObject({
+  /** Continuously compounded risk-free rate. */
+  rate: z.number().finite().default(0.04),
+  /** Continuous dividend yield of the underlyings. */
+  dividendYield: z.number().finite().default(0),
+  /** Units of the underlying per contract. */
+  multiplier: z.number().positive().finite().default(100),
 });
 
 export const ScenarioSchema = z.strictObject({
@@ -64,6 +86,10 @@ export const ScenarioSchema = z.strictObject({
       equityEvery: duration.default('1m'),
     })
     .default({ lookback: 1024, equityEvery: '1m' }),
+  /** Default execution algorithm of every strategy without its own `execution` (see StrategySchema). */
+  execution: z.record(z.string(), z.unknown()).optional(),
+  /** Option pricing (rate, dividend yield, contract multiplier) for `data.options`. */
+  options: OptionsSectionSchema.optional(),
   /** Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (see scenarios/ensemble-schema.ts). */
   ensemble: EnsembleSectionSchema.optional(),
   /** Portfolio construction (allocation, rotation, rebalancing, hedging) and constraints (symbols, max positions, daily stop). */

@@ -10,14 +10,25 @@ import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualifyL2Venue } from './run-l2-scenario.js';
+import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
+import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
 
 /** Scenario fields that hold file or directory paths. */
-const PATH_FIELDS = ['bars', 'quotes', 'trades', 'book'] as const;
+const PATH_FIELDS = ['bars', 'quotes', 'trades', 'book', 'options'] as const;
 
 /** A scenario after validation: every default applied, every section qualified by its owner. */
-export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk' | 'strategies'> {
-  readonly strategies: readonly { readonly id: string; readonly type: string; readonly symbols?: readonly string[]; readonly params: Readonly<Record<string, unknown>> }[];
+export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk' | 'strategies' | 'execution'> {
+  readonly strategies: readonly {
+    readonly id: string;
+    readonly type: string;
+    readonly symbols?: readonly string[];
+    readonly params: Readonly<Record<string, unknown>>;
+    /** This strategy's execution algorithm (its own, else the scenario default), when one is set. */
+    readonly execution?: AlgorithmConfig;
+  }[];
+  /** The scenario's default execution algorithm, qualified. */
+  readonly execution?: AlgorithmConfig;
   /** Venue settings as given (barIntervalUs is filled in from the data at run time). */
   readonly venue: VenueConfigInput;
   readonly risk: QualifiedRiskConfig;
@@ -128,6 +139,7 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
   const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));
   if (s.data.book !== undefined) rethrowAsConfig('venue', file, () => qualifyL2Venue(s.venue));
   else rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));
+  const defaultExecution = s.execution !== undefined ? rethrowAsConfig('execution', file, () => qualifyAlgorithmConfig(s.execution, 'execution')) : undefined;
   const seen = new Map<string, number>();
   const typeCount = new Map<string, number>();
   for (const st of s.strategies) typeCount.set(st.type, (typeCount.get(st.type) ?? 0) + 1);
@@ -143,9 +155,12 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
     seen.set(id, i);
     // Validate the params now (with a placeholder symbol) so errors name the scenario path.
     rethrowAsConfig(`strategies[${i}].params`, file, () => createStrategy(st.type, id, st.symbols ?? ['_'], st.params));
-    return { id, type: st.type, ...(st.symbols ? { symbols: st.symbols } : {}), params: st.params };
+    const execution = st.execution !== undefined ? rethrowAsConfig(`strategies[${i}].execution`, file, () => qualifyAlgorithmConfig(st.execution, `strategies[${i}].execution`)) : defaultExecution;
+    return { id, type: st.type, ...(st.symbols ? { symbols: st.symbols } : {}), params: st.params, ...(execution !== undefined ? { execution } : {}) };
   });
-  return Object.freeze({ ...s, strategies, venue: s.venue as VenueConfigInput, risk, file });
+  if (s.data.options !== undefined && s.data.bars === undefined) throw new ConfigError('data.options', `option chains replay with the underlyings' bars: give data.bars too (in ${file})`);
+  const { execution: _rawExecution, ...rest } = s;
+  return Object.freeze({ ...rest, strategies, venue: s.venue as VenueConfigInput, risk, file, ...(defaultExecution !== undefined ? { execution: defaultExecution } : {}) });
 }
 
 function rethrowAsConfig<T>(path: string, file: string, fn: () => T): T {

@@ -10,7 +10,7 @@ import { l2VenueConfig } from '../../sim/venue/l2/index.js';
 import type { L2VenueConfig, L2VenueConfigInput, LatencyConfig } from '../../sim/venue/l2/index.js';
 import { composeStrategies, riskWithConstraints, strategyFactory } from './ensemble-compose.js';
 import type { QualifiedScenario } from './load-scenario.js';
-import { codeMap, openDataPath, tradeFeed } from './run-scenario.js';
+import { codeMap, openDataPath, strategyAlgorithms, tradeFeed } from './run-scenario.js';
 import type { OpenedData, ScenarioRun } from './run-scenario.js';
 
 /** Returns the L2 venue and latency configuration of a scenario's `venue` section (`latency` split off). */
@@ -52,7 +52,7 @@ export async function runL2Scenario(scenario: QualifiedScenario): Promise<Scenar
     const range = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
     const { venue, latency } = qualifyL2Venue(scenario.venue as Record<string, unknown>);
 
-    const strategySpecs = scenario.strategies.map((s) => ({ ...s, symbols: s.symbols ?? symbols }));
+    const strategySpecs = scenario.strategies.map(({ execution: _e, ...s }) => ({ ...s, symbols: s.symbols ?? symbols }));
     strategySpecs.forEach((s, i) => {
       s.symbols.forEach((sym, j) => {
         if (!symbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${symbols.join(', ')})`);
@@ -60,6 +60,7 @@ export async function runL2Scenario(scenario: QualifiedScenario): Promise<Scenar
     });
     const composed = await composeStrategies(scenario, strategySpecs, symbols);
     const createStrategies = strategyFactory(composed.specs);
+    const algorithms = strategyAlgorithms(scenario, composed.specs.map((s) => s.id));
     const riskConfig = riskWithConstraints(scenario.risk, scenario);
     const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
 
@@ -86,6 +87,7 @@ export async function runL2Scenario(scenario: QualifiedScenario): Promise<Scenar
           seed: scenario.seed,
           createStrategies,
           createRisk: hasLimits ? () => new RiskEngine(riskConfig) : null,
+          ...(algorithms !== undefined ? { algorithms } : {}),
         },
         feeds,
       );

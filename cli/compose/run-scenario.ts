@@ -16,6 +16,23 @@ import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactor
 import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
 import { runL2Scenario } from './run-l2-scenario.js';
+import { loadOptionChains } from './option-chains.js';
+import type { LoadedChains } from './option-chains.js';
+import type { AlgorithmConfig } from '../../engine/execution/index.js';
+
+/**
+ * Returns each composed strategy's execution algorithm (an instance `<id>@SYM` has its strategy's),
+ * or undefined when no strategy has one.
+ */
+export function strategyAlgorithms(scenario: QualifiedScenario, ids: readonly string[]): (AlgorithmConfig | null)[] | undefined {
+  const byId = new Map(scenario.strategies.map((s) => [s.id, s.execution ?? null]));
+  const out = ids.map((id) => byId.get(id) ?? byId.get(id.split('@')[0]!) ?? null);
+  return out.some((a) => a !== null) ? out : undefined;
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const x of items) yield x;
+}
 
 /** A dataset directory ready to read, and how to clean up if it was a temporary import. */
 export interface OpenedData {
@@ -26,7 +43,7 @@ export interface OpenedData {
 }
 
 /** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
-export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book', symbols: readonly string[] | undefined): Promise<OpenedData> {
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options', symbols: readonly string[] | undefined): Promise<OpenedData> {
   const st = await stat(path);
   if (st.isDirectory()) {
     let manifest: Manifest;
@@ -158,6 +175,18 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
     const end = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : undefined;
     if (start !== undefined && end !== undefined && end <= start) throw new ConfigError('data.end', `must be after data.start (${scenario.data.start}), was ${scenario.data.end}`);
     const range = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+    // With option chains, every contract is a symbol of the run after the underlyings.
+    let runSymbols: readonly string[] = symbols;
+    let chains: LoadedChains | null = null;
+    const optionsSection = scenario.options ?? { rate: 0.04, dividendYield: 0, multiplier: 100 };
+    if (scenario.data.options !== undefined) {
+      const od = await openDataPath(scenario.data.options, 'options', 'options', requested);
+      opened.push(od);
+      const underlyings = symbols.filter((s) => od.manifest.files.some((f) => f.kind === 'options' && f.symbol === s));
+      if (underlyings.length === 0) throw new ConfigError('data.options', `no option chains for ${symbols.join(', ')} in ${od.source}`);
+      chains = await loadOptionChains(od.dir, underlyings, range, optionsSection.multiplier);
+      runSymbols = [...symbols, ...chains.contracts];
+    }
 
     let intervalUs: number | null = null;
     if (bars) {
@@ -166,15 +195,16 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
     }
     const venue = venueConfig({ ...scenario.venue, barIntervalUs: intervalUs }, 'venue');
 
-    const strategySpecs = scenario.strategies.map((s) => ({ ...s, symbols: s.symbols ?? symbols }));
+    const strategySpecs = scenario.strategies.map(({ execution: _e, ...s }) => ({ ...s, symbols: s.symbols ?? runSymbols }));
     strategySpecs.forEach((s, i) => {
       s.symbols.forEach((sym, j) => {
-        if (!symbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${symbols.join(', ')})`);
+        if (!runSymbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${runSymbols.join(', ')})`);
       });
     });
     // Per-instrument overrides and bundles may split a strategy into per-symbol instances; an ensemble routes them.
-    const composed = await composeStrategies(scenario, strategySpecs, symbols);
+    const composed = await composeStrategies(scenario, strategySpecs, runSymbols);
     const createStrategies: () => Strategy[] = strategyFactory(composed.specs);
+    const algorithms = strategyAlgorithms(scenario, composed.specs.map((s) => s.id));
     const routing = ensembleRouting(scenario, composed.specs.map((s) => s.id));
     const riskConfig = riskWithConstraints(scenario.risk, scenario);
     const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
@@ -203,7 +233,7 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
     try {
       result = await runBacktest(
         {
-          symbols,
+          symbols: runSymbols,
           initialCash: scenario.initialCash,
           barIntervalUs: intervalUs,
           equityEveryUs: parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery'),
@@ -212,8 +242,15 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
           createStrategies,
           createRisk,
           ...(routing !== undefined ? { routing } : {}),
+          ...(algorithms !== undefined ? { algorithms } : {}),
+          ...(chains !== null
+            ? {
+                multipliers: runSymbols.map((_, i) => (i < symbols.length ? 1 : optionsSection.multiplier)),
+                options: { instruments: runSymbols.map((_, i) => (i < symbols.length ? null : chains!.instruments[i - symbols.length]!)), pricing: { rate: optionsSection.rate, dividendYield: optionsSection.dividendYield } },
+              }
+            : {}),
         },
-        feeds,
+        chains !== null ? { ...feeds, chains: fromArray(chains.batches(symbols.length)) } : feeds,
       );
     } finally {
       for (const r of readers) r.close();
@@ -235,7 +272,7 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
     const asRun = {
       ...scenario,
       file: undefined,
-      data: { ...scenario.data, symbols, ...(intervalUs !== null ? { interval: formatInterval(intervalUs) } : {}) },
+      data: { ...scenario.data, symbols, ...(chains !== null ? { contracts: chains.contracts.length } : {}), ...(intervalUs !== null ? { interval: formatInterval(intervalUs) } : {}) },
       venue,
       strategies: composed.specs,
     };

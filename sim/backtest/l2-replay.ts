@@ -13,6 +13,9 @@ import type { VenueRequestRejection } from '../venue/index.js';
 import type { BacktestResult, RunRisk } from './backtest.js';
 import type { TradeBatch } from './batches.js';
 import { collectRunResult } from './run-result.js';
+import { AlgorithmRouter } from '../../engine/execution/index.js';
+import type { AlgorithmConfig } from '../../engine/execution/index.js';
+import { DirectRouter } from '../../engine/kernel/index.js';
 import { RunRecorder } from './run-recorder.js';
 
 /** Book rows in the canonical `book` columns plus the symbol index of each row. */
@@ -82,6 +85,8 @@ export interface L2ReplayConfig {
   /** Builds fresh strategies for a run; they may keep `books` to read depth. */
   readonly createStrategies: (books: L2BookView) => Strategy[];
   readonly createRisk?: (() => RunRisk) | null;
+  /** Per strategy: the execution algorithm its market targets go through, or null to trade directly. */
+  readonly algorithms?: readonly (AlgorithmConfig | null)[];
 }
 
 export interface L2Feeds {
@@ -193,7 +198,20 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       },
     });
   }
-  const engine = new TradingEngine({ symbols, strategies, portfolio, execution, clock, timers, recorder, lookback: config.lookback ?? 1024, equityWatchers: watchers });
+  const algoRouter = config.algorithms !== undefined ? new AlgorithmRouter(new DirectRouter(execution, portfolio, recorder), execution, portfolio, config.algorithms) : null;
+  const engine = new TradingEngine({
+    symbols,
+    strategies,
+    portfolio,
+    execution,
+    clock,
+    timers,
+    recorder,
+    lookback: config.lookback ?? 1024,
+    equityWatchers: watchers,
+    books: view,
+    ...(algoRouter !== null ? { router: algoRouter } : {}),
+  });
 
   // Each feed is two merge sources over the same batches: exchange time and strategy time.
   type AnyBatch = BookBatch | TradeBatch;
@@ -349,6 +367,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
     `Feed latency: ${feedBook.describe()} from the exchange event to the strategy (tsLocal = tsEvent + latency; book rows and prints each in order)`,
     'Strategies see the book through a replica updated at tsLocal; each change of its top of book is delivered as a quote',
     'At equal timestamps the venue sees market data first, then orders arriving and responses, then the strategies see market data',
+    ...(algoRouter !== null ? algoRouter.summary().algorithms : []),
   ];
   return {
     ...collectRunResult({
@@ -366,6 +385,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       quoteCount: quotes,
       tradeCount,
     }),
+    ...(algoRouter !== null ? { execution: algoRouter.summary() } : {}),
     l2: {
       bookRows,
       quotes,
