@@ -1,0 +1,46 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateRunReport } from '../../reports/report-schema.js';
+import { generateDataset } from '../../datasets/synthetic/index.js';
+import { runCli } from '../support/cli.js';
+
+let dir: string;
+let data: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tapedeck-options-demo-'));
+  data = join(dir, 'data');
+  await generateDataset({ out: data, seed: 7, symbols: ['AAA'], days: 120, kinds: ['bars', 'options'] });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('scenarios/options-demo.json', () => {
+  it('runs end to end through tapedeck run and reports Greeks, settlements and Greek-limit denials', async () => {
+    const out = join(dir, 'out');
+    const r = runCli(['run', 'scenarios/options-demo.json', '--set', `data.bars=${data}`, '--set', `data.options=${data}`, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    const checked = validateRunReport(report);
+    expect(checked.ok ? 'ok' : JSON.stringify(checked.issue)).toBe('ok');
+    const o = report.options;
+    expect(o.contracts).toBeGreaterThan(50);
+    expect(Object.keys(o.finalGreeks)).toEqual(['AAA']);
+    expect(o.greeks.length).toBeGreaterThan(50);
+    // Held to expiry: at least one contract settled in cash at intrinsic value.
+    expect(o.settlements.length).toBeGreaterThan(0);
+    expect(o.settlements[0].message).toMatch(/^AAA \d{4}-\d{2}-\d{2} C [\d.]+ expired: 5 contracts settled in cash at intrinsic value/);
+    // The hedge keeps the sampled net delta well inside the option position's unhedged delta (5 x 100 x ~0.5).
+    const deltas = o.greeks.map((g: { delta: number }) => Math.abs(g.delta));
+    const median = [...deltas].sort((a, b) => a - b)[deltas.length >> 1];
+    expect(median).toBeLessThan(100);
+    const denials = report.audit.filter((a: { kind: string; message: string }) => a.kind === 'risk.denied' && /^maxNet(Delta|Gamma|Vega) /.test(a.message));
+    expect(denials.length).toBeGreaterThan(0);
+    expect(report.fills.some((f: { symbol: string }) => / C /.test(f.symbol))).toBe(true);
+    expect(report.assumptions).toContainEqual(expect.stringMatching(/^Net option Greeks per underlying may not exceed \|delta\| 400, \|gamma\| 150, \|vega\| 5000/));
+  }, 60_000);
+});
