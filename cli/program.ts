@@ -22,7 +22,21 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option('--verbose', 'print stack traces with errors')
     .showSuggestionAfterError()
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ tapedeck demo                                          # generate demo data, run it, write out/demo/report.html',
+        '  $ tapedeck run scenarios/sma-cross.json --set data.bars=prices.csv',
+        '  $ tapedeck sweep scenarios/sma-cross.json --space space.json --out out/sweep',
+        '  $ tapedeck report out/sweep --x fast --y slow           # rebuild an HTML report from its JSON',
+        '  $ tapedeck <command> --help                              # options and examples of a command',
+        '',
+        'Progress goes to stderr (--quiet silences it); results go to stdout (--json for machine-readable output) and files.',
+      ].join('\n'),
+    );
 
   registerRun(program);
   registerDemo(program);

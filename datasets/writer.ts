@@ -387,10 +387,13 @@ export async function writeDataset(
   dir: string,
   tables: readonly TableInput[],
   createdBy: Provenance,
-  options: { replace?: boolean } = {},
+  options: { replace?: boolean; onTable?: (table: TableInput, index: number) => void } = {},
 ): Promise<Manifest> {
   return withWriter(dir, { createdBy, mode: options.replace === true ? 'replace' : 'create' }, async (w) => {
-    for (const t of tables) await w.writeTable(t);
+    for (const [i, t] of tables.entries()) {
+      await w.writeTable(t);
+      options.onTable?.(t, i);
+    }
   });
 }
 

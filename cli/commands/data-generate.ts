@@ -4,6 +4,7 @@ import { InvalidArgumentError, parseIsoUs } from '../../engine/core/index.js';
 import { DATA_KINDS, isDataKind, SYMBOL_PATTERN, type DataKind } from '../../datasets/schema.js';
 import { BAR_INTERVALS, DEFAULT_DAYS, DEFAULT_START, DEFAULT_SYMBOLS, generateDataset, type BarInterval } from '../../datasets/synthetic/index.js';
 import { UsageError } from '../errors.js';
+import { createProgress } from '../progress.js';
 
 /** Raw flag values as commander hands them over (strings, or booleans for switches). */
 interface GenerateFlags {
@@ -23,6 +24,7 @@ interface GenerateFlags {
   underlying?: string;
   expiries: string;
   force?: boolean;
+  quiet?: boolean;
 }
 
 const bad = (flag: string, expected: string, value: string): UsageError =>
@@ -113,6 +115,7 @@ export function registerDataGenerate(data: Command): void {
     .option('--underlying <symbol>', 'underlying of the option chains (default: the first symbol)')
     .option('--expiries <n>', 'monthly expiries per option chain', '4')
     .option('--force', 'replace an existing dataset at --out (atomically)')
+    .option('-q, --quiet', 'no progress on stderr')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: GenerateFlags) => {
       const seed = integerFlag('--seed', flags.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -146,8 +149,25 @@ export function registerDataGenerate(data: Command): void {
       };
       const force = flags.force === true;
       await checkOut(out, force);
-      process.stderr.write(`generating ${kinds.join(',')} for ${symbols.join(',')} (${days} days, ${interval} bars, seed ${seed})...\n`);
-      const { manifest } = await generateDataset({ ...options, out, force });
+      const quiet = flags.quiet === true;
+      if (!quiet) process.stderr.write(`generating ${kinds.join(',')} for ${symbols.join(',')} (${days} days, ${interval} bars, seed ${seed})...\n`);
+      // One step per table generated and one per table written; the price paths come before the first.
+      const progress = createProgress({ label: 'generate', unit: 'steps', quiet });
+      let manifest;
+      try {
+        ({ manifest } = await generateDataset({
+          ...options,
+          out,
+          force,
+          onProgress: (phase, t) => {
+            const detail = `${phase === 'generate' ? 'generated' : 'wrote'} ${t.kind} ${t.symbol}`;
+            if (phase === 'generate' && t.done === 1) progress.start(2 * t.total, 1, detail);
+            else progress.update(phase === 'generate' ? t.done : t.total + t.done, detail);
+          },
+        }));
+      } finally {
+        progress.stop();
+      }
       const lines = [`wrote ${out}`, `contentHash ${manifest.contentHash}`, `range ${manifest.start} .. ${manifest.end}`];
       for (const [kind, bySymbol] of Object.entries(manifest.rows)) {
         lines.push(`${kind}: ${Object.entries(bySymbol).map(([s, n]) => `${s} ${n}`).join(', ')} rows`);

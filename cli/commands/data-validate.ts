@@ -7,6 +7,7 @@ export function registerDataValidate(data: Command): void {
     .command('validate')
     .description('re-read every file of a dataset, run all data checks and verify the contentHash')
     .argument('<dir>', 'dataset directory')
+    .option('--json', 'print {"ok", "dataset", "files", "rows", "kinds", "symbols", "contentHash"} as JSON')
     .addHelpText(
       'after',
       `
@@ -16,12 +17,18 @@ uncrossed reconstructed book), row counts and time ranges, and recomputes each t
 dataset contentHash. Exit code 0 and one OK line, or non-zero with the first problem (file, row,
 column).
 
-Example:
+Examples:
   $ tapedeck data validate data/demo
+  $ tapedeck data validate data/demo --json
 `,
     )
-    .action(async (dir: string) => {
+    .action(async (dir: string, flags: { json?: boolean }) => {
       const v = await validateDataset(dir);
+      if (flags.json === true) {
+        const json = { ok: true, dataset: dir, files: v.files, rows: v.rows, kinds: v.manifest.kinds, symbols: v.manifest.symbols, contentHash: v.contentHash };
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        return;
+      }
       process.stdout.write(`OK ${dir}: ${v.files} files, ${v.rows} rows, kinds ${v.manifest.kinds.join(',')}, symbols ${v.manifest.symbols.join(',')}, contentHash ${v.contentHash}\n`);
     });
 }

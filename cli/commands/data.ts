@@ -7,5 +7,11 @@ import type { Command } from 'commander';
 export function dataCommand(program: Command): Command {
   const existing = program.commands.find((c) => c.name() === 'data');
   if (existing) return existing;
-  return program.command('data').description('generate, import, inspect and validate datasets');
+  return program
+    .command('data')
+    .description('generate, import, inspect and validate datasets')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ tapedeck data generate --seed 7 --out data/demo\n  $ tapedeck data import --csv SPY.csv --kind bars --symbol SPY --out data/real\n  $ tapedeck data inspect data/demo --json\n  $ tapedeck data validate data/demo',
+    );
 }

@@ -23,21 +23,23 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('generate the demo dataset if missing, then run scenarios/demo.json')
     .option('--out <dir>', 'output directory', 'out/demo')
+    .option('-q, --quiet', 'no progress on stderr')
     .addHelpText('after', '\nExample:\n  $ tapedeck demo            # what `npm start` runs')
-    .action(async (opts: { out: string }) => {
+    .action(async (opts: { out: string; quiet?: boolean }) => {
       const root = repoRoot();
       const dataDir = join(root, 'out', 'demo-data');
       const exists = await access(join(dataDir, 'manifest.json')).then(
         () => true,
         () => false,
       );
+      const quiet = opts.quiet === true;
       if (!exists) {
-        process.stderr.write(`generating the demo dataset in ${dataDir} (seed ${DEMO_DATA_SEED})...\n`);
+        if (!quiet) process.stderr.write(`generating the demo dataset in ${dataDir} (seed ${DEMO_DATA_SEED})...\n`);
         const { manifest } = await generateDataset({ seed: DEMO_DATA_SEED, out: dataDir, force: true });
-        process.stderr.write(`  ${manifest.symbols.length} symbols, kinds ${manifest.kinds.join(', ')}, contentHash ${manifest.contentHash.slice(0, 16)}...\n`);
+        if (!quiet) process.stderr.write(`  ${manifest.symbols.length} symbols, kinds ${manifest.kinds.join(', ')}, contentHash ${manifest.contentHash.slice(0, 16)}...\n`);
       }
       const scenario = join(root, 'scenarios', 'demo.json');
-      const { report, outFile } = await runAndWrite(scenario, { out: resolve(opts.out), set: [] });
+      const { report, outFile } = await runAndWrite(scenario, { out: resolve(opts.out), set: [], quiet });
       process.stdout.write(`${summarize(report, outFile)}\n`);
     });
 }

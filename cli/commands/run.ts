@@ -4,8 +4,12 @@ import { writeFileAtomic } from '../../datasets/atomic.js';
 import { renderRunReportHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
+import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { runScenario } from '../compose/run-scenario.js';
+import type { ScenarioRun } from '../compose/run-scenario.js';
 import { UsageError } from '../errors.js';
+import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
+import type { Progress } from '../progress.js';
 
 /** Parses an integer flag or throws a UsageError naming it. */
 export function intFlag(name: string) {
@@ -38,18 +42,53 @@ export function summarize(report: RunReport, outFile: string): string {
   ].join('\n');
 }
 
-/** Runs a scenario and writes DIR/report.json and DIR/report.html beside it (each atomically). */
+/**
+ * Runs a scenario and writes DIR/report.json and DIR/report.html beside it (each atomically). A tape of
+ * more than REPLAY_PROGRESS_THRESHOLD events shows a progress bar on stderr unless `quiet`.
+ */
 export async function runAndWrite(
   scenarioFile: string,
-  opts: { out?: string; seed?: number; set: string[] },
+  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean },
 ): Promise<{ report: RunReport; outFile: string }> {
   const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
-  const { report } = await runScenario(scenario);
+  const { report } = await runWithProgress(scenario, opts.quiet === true);
   const outDir = resolve(opts.out ?? join('out', scenario.name));
   const outFile = join(outDir, 'report.json');
   await writeFileAtomic(outFile, `${JSON.stringify(report, null, 1)}\n`);
   await writeFileAtomic(join(outDir, 'report.html'), renderRunReportHtml(report));
   return { report, outFile };
+}
+
+/** Runs a scenario with a replay progress bar (events read / events in the manifests, ETA) when the tape is large. */
+async function runWithProgress(scenario: QualifiedScenario, quiet: boolean): Promise<ScenarioRun> {
+  let progress: Progress | null = null;
+  let done = 0;
+  try {
+    return await runScenario(
+      scenario,
+      quiet
+        ? undefined
+        : {
+            start(total) {
+              if (total <= REPLAY_PROGRESS_THRESHOLD) return;
+              progress = createProgress({ label: 'replay', unit: 'events' });
+              progress.start(total);
+            },
+            batch(events) {
+              done += events;
+              progress?.update(done);
+            },
+          },
+    );
+  } finally {
+    const p = progress as Progress | null;
+    // data.start/end may cut the tape short of the manifests' counts: end the bar at what was replayed.
+    if (p) {
+      p.setTotal(Math.max(done, 1));
+      p.update(done);
+      p.stop();
+    }
+  }
 }
 
 export function registerRun(program: Command): void {
@@ -61,11 +100,12 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', 'override the scenario seed', intFlag('--seed'))
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
     .option('--json', 'print the metrics as JSON instead of a summary')
+    .option('-q, --quiet', 'no replay progress bar on stderr (shown for tapes of more than 200,000 events)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ tapedeck run scenarios/sma-cross.json\n  $ tapedeck run scenarios/sma-cross.json --set data.bars=prices.csv --out out/spy\n  $ tapedeck run scenarios/demo.json --set strategies.0.params.fast=10 --seed 3',
+      '\nExamples:\n  $ tapedeck run scenarios/sma-cross.json\n  $ tapedeck run scenarios/sma-cross.json --json --quiet\n  $ tapedeck run scenarios/sma-cross.json --set data.bars=prices.csv --out out/spy\n  $ tapedeck run scenarios/demo.json --set strategies.0.params.fast=10 --seed 3',
     )
-    .action(async (file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean }) => {
+    .action(async (file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean }) => {
       const { report, outFile } = await runAndWrite(file, opts);
       process.stdout.write(opts.json ? `${JSON.stringify({ runHash: report.runHash, metrics: report.metrics, report: outFile }, null, 2)}\n` : `${summarize(report, outFile)}\n`);
     });

@@ -146,11 +146,27 @@ export interface ScenarioRun {
   readonly report: RunReport;
 }
 
+/** Watches a replay as it goes (for a progress bar); it sees counts only, never the data. */
+export interface ReplayObserver {
+  /** Called once before the replay with the events the tape holds by its manifests' row counts (a bound when data.start/end cut it). */
+  start?(totalEvents: number): void;
+  /** Called for each batch of bars, quotes or trades as the replay reads it. */
+  batch?(events: number): void;
+}
+
+/** Returns `feed`, calling `observe` with each batch's row count as it passes. */
+async function* observed<T extends { readonly length: number }>(feed: AsyncIterable<T>, observe: (events: number) => void): AsyncGenerator<T> {
+  for await (const b of feed) {
+    observe(b.length);
+    yield b;
+  }
+}
+
 /**
  * Runs a qualified scenario end to end: opens the data (importing a CSV/Parquet file into a
  * temporary dataset first), builds strategies, risk and venue, replays, and builds report.json.
  */
-export async function runScenario(scenario: QualifiedScenario): Promise<ScenarioRun> {
+export async function runScenario(scenario: QualifiedScenario, observer?: ReplayObserver): Promise<ScenarioRun> {
   if (scenario.data.book !== undefined) return runL2Scenario(scenario);
   const opened: OpenedData[] = [];
   try {
@@ -228,6 +244,19 @@ export async function runScenario(scenario: QualifiedScenario): Promise<Scenario
       const r = await openReader(trades.dir, { kind: 'trades', symbols: symbols.filter((s) => trades.manifest.files.some((f) => f.kind === 'trades' && f.symbol === s)), ...range });
       readers.push(r);
       feeds.trades = tradeFeed(r, codeMap(r, symbols));
+    }
+    if (observer) {
+      let total = 0;
+      for (const [d, kind] of [[bars, 'bars'], [quotes, 'quotes'], [trades, 'trades']] as const) {
+        if (d && feeds[kind]) for (const sym of symbols) total += d.manifest.rows[kind]?.[sym] ?? 0;
+      }
+      observer.start?.(total);
+      const batch = observer.batch;
+      if (batch) {
+        if (feeds.bars) feeds.bars = observed(feeds.bars, batch);
+        if (feeds.quotes) feeds.quotes = observed(feeds.quotes, batch);
+        if (feeds.trades) feeds.trades = observed(feeds.trades, batch);
+      }
     }
     let result: BacktestResult;
     try {

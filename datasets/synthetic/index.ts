@@ -30,27 +30,34 @@ export interface SyntheticMarket {
  * its own named streams (seed, 'synthetic', '<kind>/<symbol>'), and the price paths do not depend on
  * the requested kinds, so adding or removing a kind never changes another kind's data.
  */
-export function generateMarket(options: SyntheticMarketOptions): SyntheticMarket {
+export function generateMarket(options: SyntheticMarketOptions, onTable?: (table: SyntheticTableProgress) => void): SyntheticMarket {
   const config = qualifySyntheticOptions(options);
   const paths = simulateMarket(config);
-  const tables: TableInput[] = [];
   const { seed, intraday } = config;
   const stream = (component: string) => randomStream(seed, 'synthetic', component);
   const wants = (k: DataKind): boolean => config.kinds.includes(k);
   const intradayPaths = paths.symbols.filter((p) => intraday.symbols.includes(p.profile.symbol));
+  const total =
+    (wants('bars') ? paths.symbols.length : 0) + (['trades', 'quotes', 'book'] as const).filter(wants).length * intradayPaths.length + (wants('options') ? 1 : 0);
+  // Reports each table as it is generated (a progress hook; it sees nothing of the data).
+  const tables: TableInput[] = [];
+  const push = (t: TableInput): void => {
+    tables.push(t);
+    onTable?.({ kind: t.kind, symbol: t.symbol, done: tables.length, total });
+  };
   if (wants('bars')) {
-    for (const p of paths.symbols) tables.push({ kind: 'bars', symbol: p.profile.symbol, columns: { ...p.bars } });
+    for (const p of paths.symbols) push({ kind: 'bars', symbol: p.profile.symbol, columns: { ...p.bars } });
   }
   if (wants('trades')) {
     for (const p of intradayPaths) {
       const s = p.profile.symbol;
-      tables.push({ kind: 'trades', symbol: s, columns: { ...generateTrades(p.intraday, intraday.tradesPerDay, stream(`trades/${s}`)) } });
+      push({ kind: 'trades', symbol: s, columns: { ...generateTrades(p.intraday, intraday.tradesPerDay, stream(`trades/${s}`)) } });
     }
   }
   if (wants('quotes')) {
     for (const p of intradayPaths) {
       const s = p.profile.symbol;
-      tables.push({ kind: 'quotes', symbol: s, columns: { ...generateQuotes(p.intraday, intraday.quotesPerDay, stream(`quotes/${s}`)) } });
+      push({ kind: 'quotes', symbol: s, columns: { ...generateQuotes(p.intraday, intraday.quotesPerDay, stream(`quotes/${s}`)) } });
     }
   }
   if (wants('book')) {
@@ -61,13 +68,13 @@ export function generateMarket(options: SyntheticMarketOptions): SyntheticMarket
         { eventsPerDay: intraday.bookEventsPerDay, levels: intraday.bookLevels, snapshotSeconds: intraday.snapshotSeconds },
         stream(`book/${s}`),
       );
-      tables.push({ kind: 'book', symbol: s, columns: { ...book } });
+      push({ kind: 'book', symbol: s, columns: { ...book } });
     }
   }
   if (wants('options')) {
     const s = config.options.underlying;
     const p = paths.symbols.find((x) => x.profile.symbol === s)!;
-    tables.push({ kind: 'options', symbol: s, columns: { ...generateOptionChains(paths.days, p, config.options, stream(`options/${s}`)) } });
+    push({ kind: 'options', symbol: s, columns: { ...generateOptionChains(paths.days, p, config.options, stream(`options/${s}`)) } });
   }
   return { config, paths, tables };
 }
@@ -89,12 +96,22 @@ export function syntheticProvenance(config: SyntheticMarketConfig): Record<strin
   };
 }
 
+/** One table generated or written, for progress reports: its kind and symbol, and how many of how many. */
+export interface SyntheticTableProgress {
+  readonly kind: DataKind;
+  readonly symbol: string;
+  readonly done: number;
+  readonly total: number;
+}
+
 /** Options of {@link generateDataset}: the market plus where to write it. */
 export interface GenerateDatasetOptions extends SyntheticMarketOptions {
   /** Output directory; must not exist or be empty unless `force`. */
   readonly out: string;
   /** Replace an existing dataset at `out` (atomically: the old one stays until the new one is complete). */
   readonly force?: boolean;
+  /** Called after each table is generated (phase 'generate') and after each is written (phase 'write'). */
+  readonly onProgress?: (phase: 'generate' | 'write', table: SyntheticTableProgress) => void;
 }
 
 export interface GeneratedDataset {
@@ -119,14 +136,18 @@ async function entries(dir: string): Promise<string[] | null> {
  * complete. Nothing is left at `out` when generation or writing fails.
  */
 export async function generateDataset(options: GenerateDatasetOptions): Promise<GeneratedDataset> {
-  const { out, force = false, ...marketOptions } = options;
+  const { out, force = false, onProgress, ...marketOptions } = options;
   if (typeof out !== 'string' || out.length === 0) throw new InvalidArgumentError(`invalid 'out': empty`);
   const present = await entries(out);
   if (present !== null && present.length > 0 && !force) {
     throw new InvalidArgumentError(`invalid 'out': directory exists and is not empty (force to replace it), was ${JSON.stringify(out)}`);
   }
-  const market = generateMarket(marketOptions);
+  const market = generateMarket(marketOptions, onProgress && ((t) => onProgress('generate', t)));
+  const total = market.tables.length;
   // An empty directory is ours to fill; the writer treats an existing path as 'replace'.
-  const manifest = await writeDataset(out, market.tables, syntheticProvenance(market.config), { replace: present !== null });
+  const manifest = await writeDataset(out, market.tables, syntheticProvenance(market.config), {
+    replace: present !== null,
+    ...(onProgress ? { onTable: (t: TableInput, i: number) => onProgress('write', { kind: t.kind, symbol: t.symbol, done: i + 1, total }) } : {}),
+  });
   return { config: market.config, manifest };
 }
