@@ -247,50 +247,60 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
     while (live.length > 0) {
       // The cursor with the smallest (ts, code); ties go to the lower code (cursors are in code order).
       let best = live[0]!;
-      let bestTs = best.num[0]![best.pos]!;
       let second = Number.POSITIVE_INFINITY;
       let secondCode = Number.MAX_SAFE_INTEGER;
-      for (let k = 1; k < live.length; k++) {
-        const c = live[k]!;
-        const t = c.num[0]![c.pos]!;
-        if (t < bestTs) {
-          second = bestTs;
-          secondCode = best.code;
-          best = c;
-          bestTs = t;
-        } else if (t < second || (t === second && c.code < secondCode)) {
-          second = t;
-          secondCode = c.code;
+      if (live.length > 1) {
+        let bestTs = best.num[0]![best.pos]!;
+        for (let k = 1; k < live.length; k++) {
+          const c = live[k]!;
+          const t = c.num[0]![c.pos]!;
+          if (t < bestTs) {
+            second = bestTs;
+            secondCode = best.code;
+            best = c;
+            bestTs = t;
+          } else if (t < second || (t === second && c.code < secondCode)) {
+            second = t;
+            secondCode = c.code;
+          }
         }
       }
-      // Take the run of `best`'s rows that sort before every other cursor's head.
+      // Take the run of `best`'s rows that sort before every other cursor's head: all of the chunk,
+      // up to the batch's room, when it is the only cursor left (one symbol: no comparisons at all).
+      const p = best.pos;
       const ts = best.num[0]!;
-      let end = best.pos + 1;
-      const limit = Math.min(best.n, best.pos + (cap - fill));
-      if (best.code < secondCode) while (end < limit && ts[end]! <= second) end++;
+      const limit = Math.min(best.n, p + (cap - fill));
+      let end = p + 1;
+      if (live.length === 1) end = limit;
+      else if (best.code < secondCode) while (end < limit && ts[end]! <= second) end++;
       else while (end < limit && ts[end]! < second) end++;
-      const m = end - best.pos;
-      if (m <= 8) {
-        // Short runs (interleaved symbols): element copies beat creating subarray views.
+      const m = end - p;
+      if (m === 1) {
+        // Interleaved symbols take one row per turn: plain element copies, no inner loops.
+        for (let c = 0; c < nNum; c++) num[c]![fill] = best.num[c]![p]!;
+        for (let c = 0; c < nStr; c++) str[c]![fill] = best.str[c]![p]!;
+        sym[fill] = best.code;
+      } else if (m <= 8) {
+        // Short runs: element copies beat creating subarray views.
         for (let c = 0; c < nNum; c++) {
           const from = best.num[c]!;
           const to = num[c]!;
-          for (let i = 0; i < m; i++) to[fill + i] = from[best.pos + i]!;
+          for (let i = 0; i < m; i++) to[fill + i] = from[p + i]!;
         }
         for (let c = 0; c < nStr; c++) {
           const from = best.str[c]!;
           const to = str[c]!;
-          for (let i = 0; i < m; i++) to[fill + i] = from[best.pos + i]!;
+          for (let i = 0; i < m; i++) to[fill + i] = from[p + i]!;
         }
         for (let i = 0; i < m; i++) sym[fill + i] = best.code;
       } else {
-        for (let c = 0; c < nNum; c++) num[c]!.set(best.num[c]!.subarray(best.pos, end), fill);
-        for (let c = 0; c < nStr; c++) str[c]!.set(best.str[c]!.subarray(best.pos, end), fill);
+        for (let c = 0; c < nNum; c++) num[c]!.set(best.num[c]!.subarray(p, end), fill);
+        for (let c = 0; c < nStr; c++) str[c]!.set(best.str[c]!.subarray(p, end), fill);
         sym.fill(best.code, fill, fill + m);
       }
       fill += m;
       best.pos = end;
-      if (best.pos >= best.n && !(await readyOrFail(best))) live = live.filter((c) => c !== best);
+      if (end >= best.n && !(await readyOrFail(best))) live = live.filter((c) => c !== best);
       if (fill === cap) {
         yield this.batch(sym, num, str, fill);
         fill = 0;
