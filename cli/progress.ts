@@ -52,7 +52,8 @@ export function createProgress(options: ProgressOptions): Progress {
   const interval = options.notTtyIntervalMs ?? 2000;
   const tty = stream.isTTY === true;
   const bar = new SingleBar({
-    stream,
+    // Off a terminal the library redraws on a timer whether or not anything changed; repeats are dropped.
+    stream: tty ? stream : dedupedLines(stream),
     noTTYOutput: true,
     notTTYSchedule: interval,
     fps: 5,
@@ -107,6 +108,32 @@ export function createProgress(options: ProgressOptions): Progress {
       bar.stop();
     },
   };
+}
+
+/**
+ * Returns a minimal stream for cli-progress off a terminal: it collects each drawn line and writes it
+ * unless it repeats the previous one (the library only calls write() when the stream is not a TTY).
+ */
+function dedupedLines(out: NodeJS.WritableStream): NodeJS.WriteStream {
+  let line = '';
+  let last: string | null = null;
+  const sink = {
+    isTTY: false,
+    write(chunk: string | Uint8Array): boolean {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      for (const ch of text.split(/(\n)/)) {
+        if (ch !== '\n') {
+          line += ch;
+          continue;
+        }
+        if (line !== last) out.write(`${line}\n`);
+        last = line;
+        line = '';
+      }
+      return true;
+    },
+  };
+  return sink as unknown as NodeJS.WriteStream;
 }
 
 /** Returns seconds as "42s", "3m05s" or "1h02m". */

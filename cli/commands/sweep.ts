@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +21,7 @@ import { buildSweepJson } from '../compose/sweep-report.js';
 import type { SweepJson } from '../compose/sweep-report.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
+import { createProgress } from '../progress.js';
 import { writeOutputHtml } from './report.js';
 import { collect, intFlag } from './run.js';
 
@@ -133,29 +133,21 @@ export function summarizeSweep(sweep: SweepJson, outcome: SweepOutcome, outFile:
 }
 
 function progressBar(quiet: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
-  if (quiet) return { update: () => {}, stop: () => {} };
-  const bar = new SingleBar({
-    stream: process.stderr,
-    noTTYOutput: true,
-    notTTYSchedule: 1000,
-    hideCursor: false,
-    format: 'sweep [{bar}] {value}/{total} | ETA {eta_formatted} | failed {failed} | best {best}',
-    barsize: 24,
-  });
+  const bar = createProgress({ label: 'sweep', unit: 'trials', quiet, notTtyIntervalMs: 1000 });
   let started = false;
   return {
     update(p) {
-      const best = p.best ? `${p.best.fitness.toFixed(4)} (${p.best.key})` : '-';
+      const detail = `failed ${p.failed} | best ${p.best ? `${p.best.fitness.toFixed(4)} (${p.best.key})` : '-'}`;
       if (!started) {
-        bar.start(p.total, p.done, { best, failed: p.failed });
+        bar.start(p.total, p.done, detail);
         started = true;
       } else {
         bar.setTotal(p.total);
-        bar.update(p.done, { best, failed: p.failed });
+        bar.update(p.done, detail);
       }
     },
     stop() {
-      if (started) bar.stop();
+      bar.stop();
     },
   };
 }
