@@ -70,7 +70,7 @@ describe('golden: sma-cross on seed-42 AAA daily bars', () => {
       {
         "fills": 24,
         "finalEquity": 101446.41799999999,
-        "runHash": "80fa9cc7b595bd27846df7b8639f07fb1d1ca71535748daecab6b97633ff3d3a",
+        "runHash": "fcc2aa528ccbc799e8fc4f82857b87e78cb7555cd60f70ce9ed6819c237b06a9",
         "totalCommissions": 890.5820000000002,
         "trades": 23,
       }
