@@ -152,7 +152,7 @@ const OutOfSampleSchema = z.discriminatedUnion('status', [
     runHash: z.string(),
     annualizedReturn: nullableNumber(),
     fitness: nullableNumber().describe('null when not finite'),
-    returns: z.array(z.number()).describe('Per-period returns of the test run'),
+    returns: z.array(z.number()).describe('Per-period returns of the test run (with warm start, of its test window only)'),
   }),
   z.strictObject({ status: z.literal('failed'), error: z.string() }),
   z.strictObject({ status: z.literal('skipped'), reason: z.string() }),
@@ -164,6 +164,10 @@ export const WalkForwardFoldSchema = z.strictObject({
   test: IsoSpanSchema,
   purgedUs: int(),
   embargoUs: int(),
+  warmStart: z
+    .strictObject({ replayFrom: int(), replayFromIso: z.string(), trainUntil: int(), trainUntilIso: z.string(), paths: z.array(z.string()) })
+    .optional()
+    .describe('With warm start: the test run replays from replayFrom, the fields at paths set to trainUntil (the train end), and is measured from the test start'),
   sweep: z.strictObject({ combinedHash: z.string(), trials: int(), failed: int() }),
   params: TrialParamsSchema.nullable(),
   trialKey: z.string().nullable(),
@@ -184,6 +188,10 @@ export const WalkForwardJsonSchema = z
     seed: int(),
     fitness: z.string(),
     windows: z.strictObject({ train: z.string(), test: z.string(), anchored: z.boolean(), purge: z.string(), embargo: z.string() }),
+    warmStart: z
+      .boolean()
+      .optional()
+      .describe("True when each test run replayed its train window first (learning strategies stopping at the train end) and only the test window was measured; absent in files from before the field"),
     combinedHash: z.string(),
     efficiency: nullableNumber().describe('Walk-forward efficiency: OOS annualized return / mean IS annualized return'),
     isAnnualizedReturn: nullableNumber(),

@@ -35,6 +35,7 @@ export interface WalkForwardCommandOptions {
   readonly fitness: string;
   readonly fresh?: boolean;
   readonly quiet?: boolean;
+  readonly warmStart?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -79,6 +80,12 @@ export interface WalkForwardJson {
   readonly seed: number;
   readonly fitness: string;
   readonly windows: { readonly train: string; readonly test: string; readonly anchored: boolean; readonly purge: string; readonly embargo: string };
+  /**
+   * True when each test run replayed its train window first, learning strategies stopping at the
+   * train end, and was measured on the test window only (see each fold's `warmStart`). Always
+   * written; optional for files written before the field existed.
+   */
+  readonly warmStart?: boolean;
   readonly combinedHash: string;
   readonly efficiency: number | null;
   readonly isAnnualizedReturn: number | null;
@@ -135,6 +142,7 @@ export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwar
       executor,
       storeDir: join(outDir, 'folds'),
       fresh: opts.fresh ?? false,
+      warmStart: opts.warmStart ?? false,
       ...(opts.signal ? { signal: opts.signal } : {}),
       onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
       onProgress: (f, p) => {
@@ -166,6 +174,7 @@ export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwar
     seed,
     fitness: fitness.text,
     windows: { train: opts.train, test: opts.test, anchored: opts.anchored ?? false, purge: opts.purge ?? '0', embargo: opts.embargo ?? '0' },
+    warmStart: opts.warmStart ?? false,
     combinedHash: result.combinedHash,
     efficiency: result.efficiency,
     isAnnualizedReturn: result.isAnnualizedReturn,
@@ -190,7 +199,7 @@ const fmt = (x: number | null | undefined, d = 4): string => (x === null || x ==
 export function summarizeWalkForward(doc: WalkForwardJson, outFile: string): string {
   const lines = [
     `scenario      ${doc.scenario}`,
-    `windows       train ${doc.windows.train}, test ${doc.windows.test}, ${doc.windows.anchored ? 'anchored' : 'rolling'}, purge ${doc.windows.purge}, embargo ${doc.windows.embargo}`,
+    `windows       train ${doc.windows.train}, test ${doc.windows.test}, ${doc.windows.anchored ? 'anchored' : 'rolling'}, purge ${doc.windows.purge}, embargo ${doc.windows.embargo}${doc.warmStart ? ', warm start' : ''}`,
     `method        ${doc.method}   seed ${doc.seed}   fitness ${doc.fitness}`,
     'fold  test                       params                                   IS fitness  OOS Sharpe  WFE',
   ];
@@ -224,6 +233,7 @@ export function registerWalkForward(program: Command): void {
     .option('--seed <n>', 'seed (default: the scenario seed)', intFlag('--seed'))
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
     .option('--fitness <expr>', "metric to maximize, a weighted composite such as 'sharpe:1,maxDrawdown:-0.5', or a preset (seed001)", 'sharpe')
+    .option('--warm-start', 'test runs replay their train window first: learning strategies stop training at the train end and act on what they learned; only the test window is measured')
     .option('--fresh', 'delete the fold trial stores of DIR and start over')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print the summary as JSON')
@@ -236,6 +246,15 @@ export function registerWalkForward(program: Command): void {
         '  $ tapedeck walkforward scenarios/sma-cross.json --space space.json --train 180d --test 30d --anchored --purge 5d --method random --trials 20 --out out/wf',
         '',
         'The data window is the scenario data.start/data.end (settable with --set), else the whole dataset.',
+        '',
+        'Warm start (--warm-start): by default a test run starts cold at its test window, so a strategy that',
+        'learns (such as q_learning_selector) would be judged untrained. With --warm-start each test run',
+        "replays from its train window's start through its test window's end; every strategy whose type",
+        "declares a train-until parameter (q_learning_selector: trainUntil) gets it set, by dotted path",
+        '(strategies.<i>.params.trainUntil), to the train window end, in the train trials and in the test',
+        "run; the fold's OOS metrics and the stitched curve use only the test window, rebased at its start.",
+        'walkforward.json then has "warmStart": true and, per fold, warmStart {replayFrom, trainUntil, paths}.',
+        '  $ tapedeck walkforward scenarios/q-learning.json --space scenarios/q-learning.space.json --train 180d --test 60d --warm-start --out out/wf-q',
       ].join('\n'),
     )
     .action(async (file: string, opts: Omit<WalkForwardCommandOptions, 'signal'> & { json?: boolean }) => {

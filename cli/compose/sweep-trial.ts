@@ -13,7 +13,8 @@ import type { BacktestResult, BarBatch, QuoteBatch, TradeBatch } from '../../sim
 import { equityReturns, returnMoments } from '../../sim/research/return-moments.js';
 import type { TrialParams } from '../../sim/research/space.js';
 import { canonicalJson } from '../../sim/research/trial.js';
-import type { TrialMetrics, TrialOutput, TrialRunner } from '../../sim/research/trial.js';
+import type { TrialMetrics, TrialOutput, TrialRunner, TrialRunOptions } from '../../sim/research/trial.js';
+import { measuredWindow } from '../../sim/research/walk-forward/measured-window.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualify } from './load-scenario.js';
 import type { QualifiedScenario } from './load-scenario.js';
@@ -113,20 +114,25 @@ async function loadData(scenario: QualifiedScenario): Promise<LoadedData> {
   }
 }
 
-/** Returns the trial metrics of a finished run (the same computeMetrics inputs as report.json). */
-export function trialMetrics(result: BacktestResult): { metrics: TrialMetrics; returns: Float64Array } {
-  const n = result.equity.ts.length;
-  const exposure = new Float64Array(n);
-  for (let i = 0; i < n; i++) exposure[i] = result.equity.grossExposure[i]!;
-  const m = computeMetrics({
-    equity: { ts: result.equity.ts, equity: result.equity.equity },
-    trades: result.trades,
-    fills: result.fills,
-    initialCash: result.initialCash,
-    ...(result.barIntervalUs !== null ? { barIntervalUs: result.barIntervalUs } : {}),
-    exposure,
-  });
-  const returns = equityReturns(result.equity.equity);
+/**
+ * Returns the trial metrics of a finished run (the same computeMetrics inputs as report.json); with
+ * `measureFromUs`, of the part of the run from that time on, rebased (see measuredWindow).
+ */
+export function trialMetrics(result: BacktestResult, measureFromUs?: number): { metrics: TrialMetrics; returns: Float64Array } {
+  let input: { equity: { ts: Float64Array; equity: Float64Array }; trades: BacktestResult['trades']; fills: BacktestResult['fills']; initialCash: number; exposure: Float64Array };
+  let returns: Float64Array;
+  if (measureFromUs === undefined) {
+    const n = result.equity.ts.length;
+    const exposure = new Float64Array(n);
+    for (let i = 0; i < n; i++) exposure[i] = result.equity.grossExposure[i]!;
+    input = { equity: { ts: result.equity.ts, equity: result.equity.equity }, trades: result.trades, fills: result.fills, initialCash: result.initialCash, exposure };
+    returns = equityReturns(result.equity.equity);
+  } else {
+    const w = measuredWindow(result, measureFromUs);
+    input = { equity: w.equity, trades: w.trades, fills: w.fills, initialCash: w.initialCash, exposure: w.exposure };
+    returns = w.returns;
+  }
+  const m = computeMetrics({ ...input, ...(result.barIntervalUs !== null ? { barIntervalUs: result.barIntervalUs } : {}) });
   const moments = returnMoments(returns);
   return {
     metrics: {
@@ -172,7 +178,7 @@ export function createTrialRunner(): TrialRunner {
     return p;
   };
   return {
-    async runTrial(scenarioDoc: unknown, params: TrialParams, seed: number): Promise<TrialOutput> {
+    async runTrial(scenarioDoc: unknown, params: TrialParams, seed: number, options?: TrialRunOptions): Promise<TrialOutput> {
       const scenario = await qualify(applyTrialParams(scenarioDoc, params, seed), 'the trial scenario');
       const data = await dataFor(scenario);
       const { symbols, intervalUs } = data;
@@ -203,7 +209,7 @@ export function createTrialRunner(): TrialRunner {
           ...(data.trades ? { trades: replay(data.trades) } : {}),
         },
       );
-      const { metrics, returns } = trialMetrics(result);
+      const { metrics, returns } = trialMetrics(result, options?.measureFromUs);
       return { metrics, runHash: result.runHash, returns };
     },
   };

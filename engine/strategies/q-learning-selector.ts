@@ -41,10 +41,20 @@ export interface QLearningSelectorParams {
   /** Seed of the exploration stream randomStream(seed, 'q-learning', strategy id). Default 0. */
   readonly seed: number;
   /**
-   * ISO time (UTC) after which the table freezes: no more updates, no exploration, greedy actions
-   * only (the out-of-sample period). null: learns to the end. Default null.
+   * ISO time (UTC) at which training stops: bars visible up to and including it update the table,
+   * actions decided before it explore; from it on actions are greedy and the table is frozen (the
+   * out-of-sample period). null: learns to the end. Default null. The walk-forward's warm start sets
+   * it to each fold's train end (it is the registry's `trainUntilParam`).
    */
   readonly trainUntil: string | null;
+  /**
+   * Training episodes: passes over the training bars. The first is the online pass as the bars
+   * arrive; when training stops (the first bar at or after trainUntil), the selector replays the
+   * transitions it recorded during that pass `episodes - 1` more times, epsilon-greedy with the same
+   * stream. The replay is exact because neither the market state nor the direction each action
+   * would hold depends on the action chosen. More than 1 needs trainUntil. Default 1.
+   */
+  readonly episodes: number;
   /** SMA period of the trend state. Default 50. */
   readonly trendPeriod: number;
   /** |close / SMA - 1| above which the trend is up or down rather than flat. Default 0.01. */
@@ -66,6 +76,7 @@ export const Q_LEARNING_SELECTOR_DEFAULTS: QLearningSelectorParams = Object.free
   epsilon: 0.1,
   seed: 0,
   trainUntil: null,
+  episodes: 1,
   trendPeriod: 50,
   trendThreshold: 0.01,
   volatilityPeriod: 20,
@@ -107,6 +118,8 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
       failParam('trainUntil', 'not an ISO time', p.trainUntil);
     }
   }
+  checkPositiveInteger(p.episodes, 'episodes');
+  if (p.episodes > 1 && p.trainUntil === null) failParam('episodes', 'above 1 without trainUntil (the extra episodes replay the training bars when training stops)', p.episodes);
   checkPositiveInteger(p.trendPeriod, 'trendPeriod');
   checkFinite(p.trendThreshold, 'trendThreshold');
   if (p.trendThreshold < 0) failParam('trendThreshold', 'negative', p.trendThreshold);
@@ -184,6 +197,18 @@ class SymbolAgent {
   prevDirection = 0;
   chosen = -1;
   target = 0;
+  /** Direction (-1/0/1) each action would hold at the previous bar (recorded only when episodes > 1). */
+  readonly prevDirections: Int8Array;
+  /**
+   * Transitions of the online training pass, for the replayed episodes: state, next state and
+   * close-to-close return per transition, and each action's direction (actions per transition).
+   */
+  readonly recordedStates: number[] = [];
+  readonly recordedNext: number[] = [];
+  readonly recordedReturns: number[] = [];
+  readonly recordedDirections: number[] = [];
+  /** Whether the training stop (replays, freeze) has been applied. */
+  trainingDone = false;
   constructor(
     readonly symbol: Symbol_,
     p: QLearningSelectorParams,
@@ -195,6 +220,7 @@ class SymbolAgent {
     this.volume = new Sma(p.volumePeriod);
     this.q = new Float64Array(Q_LEARNING_STATES * actions);
     this.visits = new Uint32Array(Q_LEARNING_STATES * actions);
+    this.prevDirections = new Int8Array(actions);
   }
 }
 
@@ -216,7 +242,8 @@ class SymbolAgent {
  * derived from it and the id (two selectors never share draws). After `trainUntil` the table freezes
  * and actions are greedy: run in a walk-forward with trainUntil at the end of each train window,
  * the test window is an honest out-of-sample evaluation of the learned policy. Greedy ties go to the
- * first action.
+ * first action. With `episodes` > 1 the transitions of the online pass are recorded and replayed
+ * when training stops (see {@link QLearningSelectorParams.episodes}).
  */
 export class QLearningSelector implements Strategy {
   readonly id: StrategyId;
@@ -315,34 +342,86 @@ export class QLearningSelector implements Strategy {
       }
     }
     const state = this.observe(agent, close, bars.volume(0));
+    // This bar's return is known at ctx.now, so it may still update the table at trainUntil; the
+    // action decided now is held over the next bar, after trainUntil, so it no longer explores.
     const learning = ctx.now <= this.trainUntilUs;
+    const exploring = ctx.now < this.trainUntilUs;
+    const recording = p.episodes > 1 && learning;
     const n = this.actionNames.length;
     if (learning && agent.prevState >= 0 && state >= 0 && agent.prevClose > 0) {
-      const reward = agent.prevDirection * (close / agent.prevClose - 1);
-      let next = Number.NEGATIVE_INFINITY;
-      for (let a = 0; a < n; a++) next = Math.max(next, agent.q[state * n + a]!);
-      const k = agent.prevState * n + agent.prevAction;
-      agent.q[k] = agent.q[k]! + p.alpha * (reward + p.gamma * next - agent.q[k]!);
-      agent.visits[k] = agent.visits[k]! + 1;
+      const change = close / agent.prevClose - 1;
+      this.update(agent, agent.prevState, agent.prevAction, agent.prevDirection * change, state);
+      if (recording) {
+        agent.recordedStates.push(agent.prevState);
+        agent.recordedNext.push(state);
+        agent.recordedReturns.push(change);
+        for (let a = 0; a < n; a++) agent.recordedDirections.push(agent.prevDirections[a]!);
+      }
     }
     agent.prevClose = close;
+    if (!exploring && !agent.trainingDone) {
+      agent.trainingDone = true;
+      this.replayEpisodes(agent);
+    }
     if (state < 0) {
       agent.prevState = -1;
       this.hold(ctx, agent, -1, 0, 'warming up');
       return;
     }
     let action: number;
-    if (learning && this.rng.next() < p.epsilon) {
+    if (exploring && this.rng.next() < p.epsilon) {
       action = this.rng.int(0, n - 1);
     } else {
-      action = 0;
-      for (let a = 1; a < n; a++) if (agent.q[state * n + a]! > agent.q[state * n + action]!) action = a;
+      action = this.greedy(agent, state);
     }
     const units = this.actionTarget(ctx, action, bars.symbol, close);
+    if (recording) {
+      for (let a = 0; a < n; a++) agent.prevDirections[a] = a === action ? Math.sign(units) : Math.sign(this.actionTarget(ctx, a, bars.symbol, close));
+    }
     agent.prevState = state;
     agent.prevAction = action;
     agent.prevDirection = Math.sign(units);
     this.hold(ctx, agent, action, units, this.actionNames[action]!);
+  }
+
+  /** Q(s, a) += alpha (reward + gamma max Q(next, .) - Q(s, a)). */
+  private update(agent: SymbolAgent, state: number, action: number, reward: number, nextState: number): void {
+    const n = this.actionNames.length;
+    let next = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < n; a++) next = Math.max(next, agent.q[nextState * n + a]!);
+    const k = state * n + action;
+    agent.q[k] = agent.q[k]! + this.params.alpha * (reward + this.params.gamma * next - agent.q[k]!);
+    agent.visits[k] = agent.visits[k]! + 1;
+  }
+
+  /** Returns the action with the highest Q value in `state` (ties: the first). */
+  private greedy(agent: SymbolAgent, state: number): number {
+    const n = this.actionNames.length;
+    let action = 0;
+    for (let a = 1; a < n; a++) if (agent.q[state * n + a]! > agent.q[state * n + action]!) action = a;
+    return action;
+  }
+
+  /**
+   * Runs episodes 2..N over the transitions recorded in the online pass: in order, an epsilon-greedy
+   * action, the reward its recorded direction earned over the recorded return, the update. Then
+   * drops the record.
+   */
+  private replayEpisodes(agent: SymbolAgent): void {
+    const p = this.params;
+    const n = this.actionNames.length;
+    const count = agent.recordedStates.length;
+    for (let episode = 1; episode < p.episodes; episode++) {
+      for (let t = 0; t < count; t++) {
+        const state = agent.recordedStates[t]!;
+        const action = this.rng.next() < p.epsilon ? this.rng.int(0, n - 1) : this.greedy(agent, state);
+        this.update(agent, state, action, agent.recordedDirections[t * n + action]! * agent.recordedReturns[t]!, agent.recordedNext[t]!);
+      }
+    }
+    agent.recordedStates.length = 0;
+    agent.recordedNext.length = 0;
+    agent.recordedReturns.length = 0;
+    agent.recordedDirections.length = 0;
   }
 
   /** Returns the market state 0..17 after updating the indicators, or -1 while they warm up. */

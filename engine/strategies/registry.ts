@@ -19,6 +19,12 @@ export interface StrategyDefinition<P extends object> {
    * bar strategies. The bar-only contract suite skips strategies that need other data.
    */
   readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains')[];
+  /**
+   * For a strategy with a learning phase: the name of its parameter holding the ISO time at which
+   * training stops (its model freezes and it acts on what it learned). A walk-forward with warm
+   * start sets it, by dotted path, to each fold's train end. Absent for strategies that do not learn.
+   */
+  readonly trainUntilParam?: string;
   /** Returns a new instance; `params` override the defaults and are validated (errors name the parameter). */
   create(id: StrategyId | string, symbols: readonly string[], params?: Partial<P>): Strategy;
 }
@@ -51,8 +57,9 @@ export const STRATEGIES = Object.freeze({
   } satisfies StrategyDefinition<IbsParams>,
   q_learning_selector: {
     description:
-      'Q-learning strategy selector (seed 001): per symbol, picks each bar which action (long/flat/short rules or registered strategies run in the shadow) to follow from a trend x volatility x volume state, epsilon-greedy with a seeded stream; learns online until trainUntil, then greedy and frozen.',
+      'Q-learning strategy selector (seed 001): per symbol, picks each bar which action (long/flat/short rules or registered strategies run in the shadow) to follow from a trend x volatility x volume state, epsilon-greedy with a seeded stream; learns online (optionally over several episodes) until trainUntil, then greedy and frozen.',
     defaults: Q_LEARNING_SELECTOR_DEFAULTS,
+    trainUntilParam: 'trainUntil',
     create: (id, symbols, params) => new QLearningSelector(id, symbols, params, createStrategy),
   } satisfies StrategyDefinition<QLearningSelectorParams>,
   liquidity_flow: {
@@ -94,6 +101,12 @@ export const STRATEGY_NAMES: readonly StrategyName[] = Object.freeze(Object.keys
 /** Returns true when `name` is a registered strategy. */
 export function isStrategyName(name: string): name is StrategyName {
   return Object.prototype.hasOwnProperty.call(STRATEGIES, name);
+}
+
+/** Returns the train-until parameter of a registered learning strategy, or null (unknown or not learning). */
+export function trainUntilParamOf(name: string): string | null {
+  if (!isStrategyName(name)) return null;
+  return (STRATEGIES[name] as StrategyDefinition<object>).trainUntilParam ?? null;
 }
 
 /**

@@ -14,7 +14,10 @@ export function errorLine(err: unknown): string {
  */
 export async function executeTrial(runner: TrialRunner, task: TrialTask): Promise<TrialResult> {
   try {
-    const out = await runner.runTrial(task.scenario, task.params, task.seed);
+    const out =
+      task.measureFromUs === undefined
+        ? await runner.runTrial(task.scenario, task.params, task.seed)
+        : await runner.runTrial(task.scenario, task.params, task.seed, { measureFromUs: task.measureFromUs });
     return { status: 'ok', key: task.key, params: task.params, seed: task.seed, metrics: out.metrics, runHash: out.runHash, returns: out.returns };
   } catch (err) {
     return { status: 'failed', key: task.key, params: task.params, seed: task.seed, error: errorLine(err) };

@@ -59,6 +59,21 @@ export interface TrialTask {
   readonly scenario: unknown;
   readonly params: TrialParams;
   readonly seed: number;
+  /**
+   * Measures only the part of the run from this time on (microseconds; see {@link TrialRunOptions}).
+   * Absent: the whole run. The walk-forward's warm start sets it to the test window's start.
+   */
+  readonly measureFromUs?: number;
+}
+
+/** Options of one trial run. */
+export interface TrialRunOptions {
+  /**
+   * The run replays all its data, but metrics, per-period returns and equity cover only the equity
+   * samples at or after this time (microseconds), rebased on the last sample before it; trades and
+   * fills count from it on. Absent: the whole run.
+   */
+  readonly measureFromUs?: number;
 }
 
 /** A finished trial, successful or failed. */
@@ -91,10 +106,11 @@ export interface TrialFailed {
 export interface TrialRunner {
   /**
    * Runs one trial: applies `params` (dotted paths) and `seed` to `scenario`, replays it and returns
-   * its metrics, runHash and per-period returns. Throws for a trial that cannot run (the pool records
+   * its metrics, runHash (of the whole replay) and per-period returns (of the measured part, see
+   * {@link TrialRunOptions}). Throws for a trial that cannot run (the pool records
    * it as failed with the message). Data opened for one scenario is reused by later trials.
    */
-  runTrial(scenario: unknown, params: TrialParams, seed: number): Promise<TrialOutput>;
+  runTrial(scenario: unknown, params: TrialParams, seed: number, options?: TrialRunOptions): Promise<TrialOutput>;
   /** Releases what the runner holds (data, connections). */
   close?(): Promise<void> | void;
 }

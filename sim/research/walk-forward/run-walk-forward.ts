@@ -5,6 +5,7 @@ import type { SearchSpace, TrialParams } from '../space.js';
 import { runSweep, type SweepMethod, type SweepProgress } from '../sweep.js';
 import { canonicalJson, sha256Hex, trialKey, type TrialMetrics, type TrialResult } from '../trial.js';
 import type { TrialExecutor } from '../trial-executor.js';
+import { trainUntilPaths } from './warm-start.js';
 import type { Span, WalkForwardFold } from './windows.js';
 
 /**
@@ -12,9 +13,16 @@ import type { Span, WalkForwardFold } from './windows.js';
  * parameters with the best fitness; those parameters then run once on the test window. The test
  * windows' returns are stitched into one out-of-sample equity curve.
  *
- * Each test run starts cold at the test window's start (its indicators warm up inside the window, as
- * they would for a strategy redeployed with new parameters), so out-of-sample figures are, if
- * anything, conservative.
+ * By default each test run starts cold at the test window's start (its indicators warm up inside the
+ * window, as they would for a strategy redeployed with new parameters), so out-of-sample figures
+ * are, if anything, conservative. A cold start throws away what a learning strategy learned in the
+ * train window, though, so the out-of-sample run of a model-based strategy would evaluate an
+ * untrained model. With `warmStart`, each fold's test run replays from the train window's start
+ * through the test window's end, with every learning strategy's train-until parameter (see
+ * trainUntilPaths) set to the train window's end, in the train trials as in the test run: the test
+ * run then reaches the test window holding exactly the model the chosen train trial ended with
+ * (same data, parameters and seed up to that point), frozen, and only the test-window part of its
+ * equity curve, rebased at the test start, makes its metrics and the stitched curve (measureFromUs).
  */
 
 /** Options of {@link runWalkForward}. */
@@ -39,6 +47,17 @@ export interface RunWalkForwardOptions {
   /** Dotted path of the data window start in the scenario (default ['data', 'start']). */
   readonly startPath?: readonly string[];
   readonly endPath?: readonly string[];
+  /**
+   * Warm start (default false): each test run replays from its train window's start, learning
+   * strategies stop training at the train window's end, and only the test window is measured.
+   */
+  readonly warmStart?: boolean;
+  /**
+   * With warmStart, the dotted paths (segments) set to the train window's end (ISO) in the train
+   * trials and the test run; default trainUntilPaths(scenario), the train-until parameter of every
+   * registered learning strategy of the scenario.
+   */
+  readonly trainUntilPaths?: readonly (readonly string[])[];
   readonly onFoldStart?: (fold: WalkForwardFold, of: number) => void;
   readonly onProgress?: (fold: WalkForwardFold, progress: SweepProgress) => void;
 }
@@ -50,6 +69,18 @@ export interface WalkForwardFoldResult {
   readonly test: Span & { readonly startIso: string; readonly endIso: string };
   readonly purgedUs: number;
   readonly embargoUs: number;
+  /**
+   * Present with warm start: the test run replays from `replayFrom` (the train start) with the
+   * fields at `paths` set to `trainUntil` (the train end, which is the test start unless purged),
+   * and is measured from the test start.
+   */
+  readonly warmStart?: {
+    readonly replayFrom: number;
+    readonly replayFromIso: string;
+    readonly trainUntil: number;
+    readonly trainUntilIso: string;
+    readonly paths: readonly string[];
+  };
   readonly sweep: { readonly combinedHash: string; readonly trials: number; readonly failed: number };
   /** The chosen parameters (null when no train trial had a finite fitness). */
   readonly params: TrialParams | null;
@@ -63,7 +94,7 @@ export interface WalkForwardFoldResult {
         readonly runHash: string;
         readonly annualizedReturn: number | null;
         readonly fitness: number;
-        /** Per-period returns of the test run (what the stitched curve chains). */
+        /** Per-period returns of the test run (what the stitched curve chains); with warm start, of its test window only. */
         readonly returns: readonly number[];
       }
     | { readonly status: 'failed'; readonly error: string }
@@ -87,7 +118,10 @@ export interface WalkForwardResult {
    * positive (the ratio then says nothing) or a figure is missing.
    */
   readonly efficiency: number | null;
-  /** SHA-256 over the canonical JSON of every fold's windows, sweep hash, chosen key and test runHash. */
+  /**
+   * SHA-256 over the canonical JSON of every fold's windows, sweep hash, chosen key and test runHash
+   * (and, with warm start, its replay start and train end).
+   */
   readonly combinedHash: string;
 }
 
@@ -122,17 +156,32 @@ function window(doc: unknown, span: Span, startPath: readonly string[], endPath:
   return withPath(withPath(doc, startPath, formatIsoUs(span.start)), endPath, formatIsoUs(span.end));
 }
 
+function withPaths(doc: unknown, paths: readonly (readonly string[])[], value: unknown): unknown {
+  let out = doc;
+  for (const p of paths) out = withPath(out, p, value);
+  return out;
+}
+
 /** Runs the walk-forward; folds run one after another, each fold's trials in parallel on the executor. */
 export async function runWalkForward(options: RunWalkForwardOptions): Promise<WalkForwardResult> {
   const startPath = options.startPath ?? ['data', 'start'];
   const endPath = options.endPath ?? ['data', 'end'];
   if (options.folds.length === 0) throw new InvalidArgumentError(`invalid 'folds': no fold`);
+  const warm = options.warmStart ?? false;
+  const learnPaths = warm ? (options.trainUntilPaths ?? trainUntilPaths(options.scenario)) : [];
+  for (const [i, p] of learnPaths.entries()) {
+    if (p.length === 0) throw new InvalidArgumentError(`invalid 'trainUntilPaths[${i}]': empty path`);
+  }
   const results: WalkForwardFoldResult[] = [];
   for (const fold of options.folds) {
     options.signal?.throwIfAborted();
     options.onFoldStart?.(fold, options.folds.length);
+    // Warm start: training stops where the train window ends, in the train trials (so each learns
+    // through its whole window whatever the scenario says) and in the test run.
+    const trainUntilIso = formatIsoUs(fold.train.end);
+    const trainScenario = window(options.scenario, fold.train, startPath, endPath);
     const outcome = await runSweep({
-      scenario: window(options.scenario, fold.train, startPath, endPath),
+      scenario: warm ? withPaths(trainScenario, learnPaths, trainUntilIso) : trainScenario,
       space: options.space,
       method: options.method,
       ...(options.trials !== undefined ? { trials: options.trials } : {}),
@@ -154,6 +203,17 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
       test: { ...fold.test, startIso: formatIsoUs(fold.test.start), endIso: formatIsoUs(fold.test.end) },
       purgedUs: fold.purged.end - fold.purged.start,
       embargoUs: fold.embargo,
+      ...(warm
+        ? {
+            warmStart: {
+              replayFrom: fold.train.start,
+              replayFromIso: formatIsoUs(fold.train.start),
+              trainUntil: fold.train.end,
+              trainUntilIso,
+              paths: learnPaths.map((p) => p.join('.')),
+            },
+          }
+        : {}),
       sweep: { combinedHash: outcome.combinedHash, trials: outcome.trials.length, failed: outcome.trials.filter((t) => t.status === 'failed').length },
     };
     if (best === null) {
@@ -169,10 +229,20 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
       continue;
     }
     const isReturn = annualizedReturn(best.returns, trainDuration);
-    // The test run uses the chosen trial's seed: the same strategy randomness, a new data window.
+    // The test run uses the chosen trial's seed: the same strategy randomness, a new data window
+    // (with warm start, the train window again and then the test window, measured from the test start).
+    const testTask = warm
+      ? {
+          key: trialKey(best.params),
+          scenario: withPaths(window(options.scenario, { start: fold.train.start, end: fold.test.end }, startPath, endPath), learnPaths, trainUntilIso),
+          params: best.params,
+          seed: best.seed,
+          measureFromUs: fold.test.start,
+        }
+      : { key: trialKey(best.params), scenario: window(options.scenario, fold.test, startPath, endPath), params: best.params, seed: best.seed };
     let testResult: TrialResult | null = null;
     await options.executor.run(
-      [{ key: trialKey(best.params), scenario: window(options.scenario, fold.test, startPath, endPath), params: best.params, seed: best.seed }],
+      [testTask],
       (r) => {
         testResult = r;
       },
@@ -239,6 +309,8 @@ function summarize(folds: WalkForwardFoldResult[]): WalkForwardResult {
     sweep: f.sweep.combinedHash,
     key: f.trialKey,
     test_run: f.outOfSample.status === 'ok' ? f.outOfSample.runHash : f.outOfSample.status,
+    // Absent (so cold-start hashes are unchanged) unless warm.
+    warm: f.warmStart === undefined ? undefined : [f.warmStart.replayFrom, f.warmStart.trainUntil, f.warmStart.paths],
   }));
   return {
     folds,
