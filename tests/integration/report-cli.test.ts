@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeError, exitCodeFor } from '../../cli/errors.js';
 import { buildProgram } from '../../cli/program.js';
+import { generateDataset } from '../../datasets/synthetic/index.js';
 import { reportJsonSchemaText, validateRunReport } from '../../reports/report-schema.js';
+import { validateSweepJson, validateWalkForwardJson } from '../../reports/research-schema.js';
 import { REPO, runCli } from '../support/cli.js';
 
 /**
@@ -170,5 +172,110 @@ describe('tapedeck compare', () => {
   it('has examples in --help', async () => {
     const r = await cli(['compare', '--help']);
     expect(r.stdout).toContain('$ tapedeck compare out/demo out/sma-cross');
+  });
+});
+
+/**
+ * Sweep and walk-forward pages: `tapedeck sweep` and `tapedeck walkforward` write sweep.html and
+ * walkforward.html beside their JSON (which validates against the committed schemas), and
+ * `tapedeck report DIR` finds out which kind DIR holds and rebuilds the right page.
+ */
+describe('research reports', () => {
+  let sweepDir: string;
+  let wfDir: string;
+  const FAST = 'strategies.0.params.fast';
+  const SLOW = 'strategies.0.params.slow';
+
+  beforeAll(async () => {
+    const data = join(dir, 'research-data');
+    await generateDataset({ seed: 11, symbols: ['AAA'], days: 300, kinds: ['bars'], out: data });
+    const scenario = join(dir, 'research.json');
+    await writeFile(
+      scenario,
+      JSON.stringify({
+        name: 'research',
+        seed: 1,
+        initialCash: 100000,
+        data: { bars: data },
+        strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 10, slow: 20, mode: 'long_short', sizing: { kind: 'units', units: 100 } } }],
+        venue: { marketFill: 'next_open', fees: { kind: 'fraction', rate: 0.002 } },
+      }),
+    );
+    const space = join(dir, 'space.json');
+    await writeFile(space, JSON.stringify({ parameters: { [FAST]: { type: 'int', min: 5, max: 15, step: 5 }, [SLOW]: { type: 'int', min: 10, max: 30, step: 10 } } }));
+    sweepDir = join(dir, 'sweep');
+    wfDir = join(dir, 'wf');
+    const s = runCli(['sweep', scenario, '--space', space, '--workers', '2', '--pbo-blocks', '4', '--out', sweepDir, '--quiet']);
+    expect(s.code, s.stderr).toBe(0);
+    const w = runCli(['walkforward', scenario, '--space', space, '--train', '120d', '--test', '60d', '--workers', '2', '--out', wfDir, '--quiet']);
+    expect(w.code, w.stderr).toBe(0);
+  }, 240_000);
+
+  it('ship JSON that validates against the committed sweep and walk-forward schemas', async () => {
+    const sweep = validateSweepJson(JSON.parse(await readFile(join(sweepDir, 'sweep.json'), 'utf8')));
+    expect(sweep.ok ? 'ok' : JSON.stringify(sweep.issue)).toBe('ok');
+    const wf = validateWalkForwardJson(JSON.parse(await readFile(join(wfDir, 'walkforward.json'), 'utf8')));
+    expect(wf.ok ? 'ok' : JSON.stringify(wf.issue)).toBe('ok');
+  });
+
+  it('write sweep.html and walkforward.html beside the JSON', async () => {
+    const sweep = await readFile(join(sweepDir, 'sweep.html'), 'utf8');
+    for (const chart of ['sweep-heatmap', 'sweep-scatter']) expect(sweep).toContain(`data-chart="${chart}"`);
+    expect(sweep).toContain('id="trial-table"');
+    expect(sweep).toContain('Failed trials (2 of 9)');
+    const wf = await readFile(join(wfDir, 'walkforward.html'), 'utf8');
+    for (const chart of ['wf-stitched', 'wf-is-oos']) expect(wf).toContain(`data-chart="${chart}"`);
+    expect(wf).toContain('id="fold-table"');
+  });
+
+  it('rebuild each page byte for byte with tapedeck report DIR, printing the kind with --json', async () => {
+    for (const [d, file, kind] of [
+      [sweepDir, 'sweep.html', 'sweep'],
+      [wfDir, 'walkforward.html', 'walkforward'],
+    ] as const) {
+      const before = await readFile(join(d, file), 'utf8');
+      await rm(join(d, file));
+      const r = await cli(['report', d, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ kind, html: join(d, file), outputs: [{ kind }] });
+      expect(await readFile(join(d, file), 'utf8')).toBe(before);
+    }
+  });
+
+  it('draws the heatmap of the parameters and the metric named on the command line', async () => {
+    const out = join(dir, 'sweep-sharpe.html');
+    const r = await cli(['report', join(sweepDir, 'sweep.json'), '--x', 'slow', '--y', 'fast', '--metric', 'sharpe', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(out, 'utf8')).toContain('Sharpe for each (slow, fast) pair');
+  });
+
+  it('names a bad --x, --metric or a sweep-only flag on a run directory as usage errors in one line', async () => {
+    const bad = await cli(['report', sweepDir, '--x', 'speed']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`tapedeck: --x: not a parameter of the sweep (${FAST}, ${SLOW}), was "speed"\n`);
+    const metric = await cli(['report', sweepDir, '--metric', 'luck']);
+    expect(metric.code).toBe(2);
+    expect(metric.stderr).toMatch(/^tapedeck: --metric: expected one of fitness, sharpe, .*was "luck"\n$/);
+    const run = await cli(['report', smaDir, '--x', 'fast']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--x: applies to a sweep (sweep.json)');
+  });
+
+  it('refuses an invalid sweep.json naming the file and the first bad path', async () => {
+    const badDir = join(dir, 'bad-sweep');
+    await import('node:fs/promises').then((fs) => fs.mkdir(badDir, { recursive: true }));
+    const doc = JSON.parse(await readFile(join(sweepDir, 'sweep.json'), 'utf8'));
+    doc.trials[1].seed = 'x';
+    await writeFile(join(badDir, 'sweep.json'), JSON.stringify(doc));
+    const r = await cli(['report', badDir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join(badDir, 'sweep.json'));
+    expect(r.stderr).toContain('trials[1].seed');
+  });
+
+  it('says which outputs it looks for in a directory that has none', async () => {
+    const r = await cli(['report', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no report\.json here, nor sweep\.json or walkforward\.json/);
   });
 });
