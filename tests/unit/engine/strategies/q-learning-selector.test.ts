@@ -83,7 +83,27 @@ describe('q_learning_selector', () => {
     const { ctx } = run(RULE_ACTIONS, uptrend(20));
     expect(ctx.targets).toEqual([]);
   });
+  it('replays the training pass as extra episodes when training stops: the online pass is unchanged, every recorded transition is updated once per episode', () => {
+    const bars = uptrend(400, 4);
+    const trainUntil = formatIsoUs(bars[250]!.ts + US_PER_DAY); // the close of bar 250
+    const params = { ...RULE_ACTIONS, epsilon: 0.2, seed: 9, trainUntil };
+    const one = run({ ...params, episodes: 1 }, bars);
+    const three = run({ ...params, episodes: 3 }, bars);
+    const before = (r: typeof one): unknown[] => r.ctx.calls.filter((c) => c.ts < bars[250]!.ts + US_PER_DAY);
+    expect(before(three)).toEqual(before(one));
+    const total = (v: number[][]): number => v.flat().reduce((a, b) => a + b, 0);
+    expect(total(one.strategy.visitCounts('X'))).toBeGreaterThan(100);
+    expect(total(three.strategy.visitCounts('X'))).toBe(3 * total(one.strategy.visitCounts('X')));
+    expect(three.strategy.qTable('X')).not.toEqual(one.strategy.qTable('X'));
+    // The replay happens once, when training stops: the table is frozen afterwards.
+    const atStop = run({ ...params, episodes: 3 }, bars.slice(0, 252)).strategy.qTable('X');
+    expect(three.strategy.qTable('X')).toEqual(atStop);
+    // Deterministic per seed.
+    expect(run({ ...params, episodes: 3 }, bars).ctx.calls).toEqual(three.ctx.calls);
+  });
   it('rejects bad parameters, naming them', () => {
+    expect(() => createStrategy('q_learning_selector', 'q', ['X'], { episodes: 0 })).toThrow(/'episodes'/);
+    expect(() => createStrategy('q_learning_selector', 'q', ['X'], { episodes: 2 })).toThrow(/'episodes': above 1 without trainUntil/);
     expect(() => createStrategy('q_learning_selector', 'q', ['X'], { actions: ['long'] })).toThrow(/'actions'/);
     expect(() => createStrategy('q_learning_selector', 'q', ['X'], { gamma: 1 })).toThrow(/'gamma'/);
     expect(() => createStrategy('q_learning_selector', 'q', ['X'], { trainUntil: 'soon' })).toThrow(/'trainUntil'/);

@@ -108,3 +108,69 @@ describe('annualizedReturn', () => {
     expect(annualizedReturn([-1], US_PER_YEAR)).toBe(-1);
   });
 });
+
+describe('runWalkForward with warmStart', () => {
+  /** The fake trial of the first suite, measured from measureFromUs when the task sets it; records every task. */
+  function recordingExecutor(): TrialExecutor & { tasks: TrialTask[] } {
+    return {
+      description: 'fake',
+      tasks: [],
+      async run(tasks, onResult) {
+        for (const t of tasks) {
+          this.tasks.push(t);
+          const r = fakeResult(t);
+          if (r.status === 'ok' && t.measureFromUs !== undefined) {
+            const skip = Math.round((t.measureFromUs - parseIsoUs((t.scenario as { data: { start: string } }).data.start)) / US_PER_DAY);
+            await onResult({ ...r, returns: r.returns.slice(skip) });
+          } else {
+            await onResult(r);
+          }
+        }
+      },
+      async close() {},
+    };
+  }
+  const learner = { name: 'fake', data: { bars: 'nowhere' }, strategies: [{ type: 'sma_cross', params: {} }, { type: 'q_learning_selector', params: { seed: 3 } }] };
+  const iso = (us: number): string => new Date(us / 1000).toISOString();
+  type Doc = { data: { start: string; end: string }; strategies: { params: Record<string, unknown> }[] };
+
+  it('trains each fold with trainUntil at the train end and replays train + test for the test run, measured from the test start', async () => {
+    const executor = recordingExecutor();
+    const r = await runWalkForward({ scenario: learner, space, method: 'grid', seed: 1, fitness: parseFitness('sharpe'), folds, executor, storeDir: join(dir, 'w1'), fresh: true, warmStart: true });
+    expect(r.folds).toHaveLength(3);
+    for (const f of r.folds) {
+      expect(f.warmStart).toEqual({ replayFrom: f.train.start, replayFromIso: iso(f.train.start), trainUntil: f.test.start, trainUntilIso: iso(f.test.start), paths: ['strategies.1.params.trainUntil'] });
+      const trainTasks = executor.tasks.filter((t) => t.measureFromUs === undefined && (t.scenario as Doc).data.start === iso(f.train.start) && (t.scenario as Doc).data.end === iso(f.train.end));
+      expect(trainTasks).toHaveLength(5);
+      for (const t of trainTasks) expect((t.scenario as Doc).strategies[1]!.params).toEqual({ seed: 3, trainUntil: iso(f.train.end) });
+      const testTasks = executor.tasks.filter((t) => t.measureFromUs === f.test.start);
+      expect(testTasks).toHaveLength(1);
+      const test = testTasks[0]!;
+      expect((test.scenario as Doc).data).toEqual({ bars: 'nowhere', start: iso(f.train.start), end: iso(f.test.end) });
+      expect((test.scenario as Doc).strategies[1]!.params['trainUntil']).toBe(iso(f.train.end));
+      expect((test.scenario as Doc).strategies[0]!.params).toEqual({});
+      expect(test.seed).toBe(f.trialSeed);
+      // Only the 30 test days are measured, not the 60 replayed ones.
+      expect(f.outOfSample.status === 'ok' && f.outOfSample.returns.length).toBe(30);
+    }
+    expect(executor.tasks.filter((t) => t.measureFromUs === undefined && t.scenario === learner)).toEqual([]);
+    expect(r.stitched.equity).toHaveLength(91);
+  });
+  it('stops training at the purged train end, and hashes differently from a cold walk-forward', async () => {
+    const purged = walkForwardWindows({ start: START, end: START + 120 * US_PER_DAY, train: 30 * US_PER_DAY, test: 30 * US_PER_DAY, purge: 5 * US_PER_DAY });
+    const base = { scenario: learner, space, method: 'grid' as const, seed: 1, fitness: parseFitness('sharpe'), folds: purged };
+    const warm = await runWalkForward({ ...base, executor: recordingExecutor(), storeDir: join(dir, 'w2'), fresh: true, warmStart: true });
+    for (const f of warm.folds) expect(f.warmStart!.trainUntil).toBe(f.test.start - 5 * US_PER_DAY);
+    const cold = await runWalkForward({ ...base, executor: recordingExecutor(), storeDir: join(dir, 'w3'), fresh: true });
+    expect(cold.folds[0]!.warmStart).toBeUndefined();
+    expect(warm.combinedHash).not.toBe(cold.combinedHash);
+  });
+  it('sets the trainUntilPaths it is given instead of the registry’s', async () => {
+    const executor = recordingExecutor();
+    await runWalkForward({ scenario: learner, space, method: 'grid', seed: 1, fitness: parseFitness('sharpe'), folds: folds.slice(0, 1), executor, storeDir: join(dir, 'w4'), fresh: true, warmStart: true, trainUntilPaths: [['model', 'until']] });
+    for (const t of executor.tasks) {
+      expect((t.scenario as { model: { until: string } }).model.until).toBe(iso(folds[0]!.train.end));
+      expect((t.scenario as Doc).strategies[1]!.params['trainUntil']).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { STRATEGIES, trainUntilParamOf } from '../../../../../engine/strategies/index.js';
+import { trainUntilPaths } from '../../../../../sim/research/walk-forward/index.js';
+
+describe('trainUntilPaths', () => {
+  it('names the train-until parameter of every learning strategy by its dotted path, in scenario order', () => {
+    const doc = {
+      strategies: [
+        { type: 'sma_cross', params: { fast: 5 } },
+        { type: 'q_learning_selector', params: {} },
+        { type: 'rsi_reversion' },
+        { type: 'q_learning_selector' },
+      ],
+    };
+    expect(trainUntilPaths(doc)).toEqual([
+      ['strategies', '1', 'params', 'trainUntil'],
+      ['strategies', '3', 'params', 'trainUntil'],
+    ]);
+  });
+  it('finds nothing in a scenario without learning strategies, without strategies, or with unknown types', () => {
+    expect(trainUntilPaths({ strategies: [{ type: 'sma_cross' }, { type: 'nope' }, null, { type: 3 }] })).toEqual([]);
+    expect(trainUntilPaths({})).toEqual([]);
+    expect(trainUntilPaths(null)).toEqual([]);
+  });
+  it('follows the registry: only q_learning_selector declares a train-until parameter, and it is one of its parameters', () => {
+    const learners = Object.keys(STRATEGIES).filter((name) => trainUntilParamOf(name) !== null);
+    expect(learners).toEqual(['q_learning_selector']);
+    expect(Object.keys(STRATEGIES.q_learning_selector.defaults)).toContain(trainUntilParamOf('q_learning_selector'));
+    expect(trainUntilParamOf('unknown')).toBeNull();
+  });
+});
