@@ -6,14 +6,16 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDataset } from '../../datasets/synthetic/index.js';
 import { comparisonLabels, renderComparisonHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { runCli } from '../support/cli.js';
 
 /**
- * Opens the demo's report.html (and a comparison page) in headless Debian Chromium over file://, the way
- * a user double-clicks it: no console error, no request leaves the file, every chart has drawn SVG paths,
- * the trade table sorts, and a full-page screenshot is saved (its path is printed).
+ * Opens the demo's report.html, a comparison page, a sweep's sweep.html and a walk-forward's
+ * walkforward.html in headless Debian Chromium over file://, the way a user double-clicks them: no
+ * console error, no request leaves the file, every chart has drawn SVG paths, the tables sort, and a
+ * full-page screenshot of each is saved (its path is printed).
  */
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -28,8 +30,38 @@ let context: BrowserContext | undefined;
 beforeAll(async () => {
   if (!hasChromium) return;
   dir = await mkdtemp(join(tmpdir(), 'tapedeck-report-browser-'));
-  const demo = runCli(['demo', '--out', join(dir, 'demo')]);
+  const demo = runCli(['demo', '--out', join(dir, 'demo'), '--quiet']);
   expect(demo.code, demo.stderr).toBe(0);
+  // A small real sweep (3 parameters, one categorical, a few failed trials) and a walk-forward over it.
+  const data = join(dir, 'research-data');
+  await generateDataset({ seed: 11, symbols: ['AAA'], days: 400, kinds: ['bars'], out: data });
+  const scenario = join(dir, 'research.json');
+  await writeFile(
+    scenario,
+    JSON.stringify({
+      name: 'sma-sweep',
+      seed: 1,
+      initialCash: 100000,
+      data: { bars: data },
+      strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 10, slow: 20, mode: 'long_short', sizing: { kind: 'units', units: 100 } } }],
+      venue: { marketFill: 'next_open', fees: { kind: 'fraction', rate: 0.002 } },
+    }),
+  );
+  const space = join(dir, 'space.json');
+  await writeFile(
+    space,
+    JSON.stringify({
+      parameters: {
+        'strategies.0.params.fast': { type: 'int', min: 5, max: 25, step: 5 },
+        'strategies.0.params.slow': { type: 'int', min: 20, max: 60, step: 10 },
+        'strategies.0.params.mode': { type: 'categorical', values: ['long_only', 'long_short'] },
+      },
+    }),
+  );
+  const sweep = runCli(['sweep', scenario, '--space', space, '--workers', '2', '--pbo-blocks', '8', '--out', join(dir, 'sweep'), '--quiet']);
+  expect(sweep.code, sweep.stderr).toBe(0);
+  const wf = runCli(['walkforward', scenario, '--space', space, '--train', '200d', '--test', '100d', '--workers', '2', '--out', join(dir, 'wf'), '--quiet']);
+  expect(wf.code, wf.stderr).toBe(0);
   context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -38,7 +70,7 @@ beforeAll(async () => {
     deviceScaleFactor: 1,
     offline: true,
   });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await context?.close();
@@ -130,6 +162,57 @@ describe('report.html in headless Chromium', () => {
     const shot = join(dir, 'compare.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`report-browser: screenshot of the comparison page at ${shot}`);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('renders a sweep report with the heatmap and the scatter drawn, and sorts its trial table by fitness', async () => {
+    const { page, problems } = await open(join(dir, 'sweep', 'sweep.html'));
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    const charts = await chartStats(page);
+    expect(charts.map((c) => c.name)).toEqual(['sweep-heatmap', 'sweep-scatter']);
+    for (const c of charts) {
+      expect(c.paths, c.name).toBeGreaterThan(10);
+      expect(c.width, c.name).toBeGreaterThan(600);
+      expect(c.height, c.name).toBeGreaterThan(150);
+    }
+    // The heatmap draws a labelled cell per (fast, slow) pair (5 x 5), plus the two ends of its colour scale.
+    const cellLabels = await page.$$eval('figure[data-chart="sweep-heatmap"] svg text', (ts) => ts.map((t) => t.textContent ?? '').filter((x) => /^-?\d+\.\d\d$|^failed$/.test(x)).length);
+    expect(cellLabels).toBe(25 + 2);
+    const fitness = () => page.$$eval('#trial-table tbody tr', (rows) => rows.map((r) => { const v = r.cells[6]!.getAttribute('data-v'); return v === '' || v === null ? null : Number(v); }));
+    const before = await fitness();
+    expect(before).toHaveLength(50);
+    const header = page.locator('#trial-table thead th', { hasText: /^Fitness$/ });
+    await header.click();
+    const key = (v: number | null) => (v === null ? -Infinity : v);
+    expect((await fitness()).map(key)).toEqual([...before].map(key).sort((a, b) => a - b));
+    await header.click();
+    expect((await fitness()).map(key)).toEqual([...before].map(key).sort((a, b) => b - a));
+    expect(await page.locator('#failed h2').textContent()).toMatch(/^Failed trials \(\d+ of 50\)$/);
+    const shot = join(dir, 'sweep-report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`report-browser: screenshot of the sweep report at ${shot}`);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('renders a walk-forward report with the stitched curve and the per-fold bars drawn, and sorts its fold table', async () => {
+    const { page, problems } = await open(join(dir, 'wf', 'walkforward.html'));
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    const charts = await chartStats(page);
+    expect(charts.map((c) => c.name)).toEqual(['wf-stitched', 'wf-is-oos']);
+    for (const c of charts) {
+      expect(c.paths, c.name).toBeGreaterThan(3);
+      expect(c.width, c.name).toBeGreaterThan(600);
+      expect(c.height, c.name).toBeGreaterThan(150);
+    }
+    const folds = () => page.$$eval('#fold-table tbody tr', (rows) => rows.map((r) => Number(r.cells[0]!.getAttribute('data-v'))));
+    const before = await folds();
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    await page.locator('#fold-table thead th', { hasText: /^Fold$/ }).click();
+    await page.locator('#fold-table thead th', { hasText: /^Fold$/ }).click();
+    expect(await folds()).toEqual([...before].sort((a, b) => b - a));
+    const shot = join(dir, 'walkforward-report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`report-browser: screenshot of the walk-forward report at ${shot}`);
     await page.close();
   });
 });
