@@ -7,11 +7,26 @@ import { readManifest, type Manifest } from './manifest.js';
 import { columnsOf, isDataKind, type ColumnSpec, type DataKind } from './schema.js';
 
 /**
- * The streaming reader: Parquet -> time-ordered typed-array column batches, through DuckDB's chunk
- * path (one streaming query per file, each 2048-row vector copied with one memcpy into typed arrays).
- * Memory is bounded by the batch size and one DuckDB vector per file, whatever the tape length.
+ * The streaming reader: Parquet -> time-ordered typed-array column batches.
+ *
+ * Design (figures in bench/RESULTS.md, alternatives in datasets/README.md):
+ * - One streaming DuckDB query per file (`stream()`), each on its own connection of one private
+ *   database with one DuckDB thread, filtered to `start <= ts < end` in SQL. Each 2048-row vector is
+ *   copied out once (`vector_get_data`); DOUBLE columns are used as views of that copy, BIGINT `ts`
+ *   and TINYINT codes are converted to Float64 in a tight loop after checking the stored type (a
+ *   DECIMAL read as DOUBLE would be silently wrong). The next vector is requested before the current
+ *   one is merged, so DuckDB decodes while JS copies.
+ * - The files are merged in (ts, symbol code) order, ties within a symbol in file order, taking the
+ *   longest run of one file that sorts before every other file's head; with one file left (or one
+ *   symbol read) a whole vector is taken with no comparison. Batches are cut at exactly `batchRows`.
+ * Memory is one DuckDB vector per file (plus DuckDB's own scan buffers) and one batch, whatever the
+ * tape length.
+ *
+ * Materialized windows (`run()` over a `ts` range + synchronous `getChunk(i)`) were measured as an
+ * alternative and not kept: no faster here (the result is copied once more inside DuckDB and again by
+ * `getChunk`), and @duckdb/node-bindings frees a result only when V8 collects its handle, which V8
+ * does not know to hurry: reading 4 symbols grew to 2.3 GB over 80 M rows.
  */
-
 export interface ReaderOptions {
   readonly kind: DataKind;
   /** Symbols to read (default: every symbol of the dataset that has `kind`). */
