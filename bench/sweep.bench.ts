@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,24 @@ import { median, timeWallAndCpu } from './harness.js';
  */
 
 const TRIALS = 40;
+
+/** Returns the CPU seconds of this process's main thread and of all its other threads (Linux /proc; null elsewhere). */
+function threadCpu(): { main: number; others: number } | null {
+  try {
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100 per second)
+      if (Number(tid) === process.pid) main += ticks / 100;
+      else others += ticks / 100;
+    }
+    return { main, others };
+  } catch {
+    return null;
+  }
+}
 const SAMPLES = 3;
 
 export default async function run(): Promise<ThroughputResult[]> {
@@ -52,6 +71,10 @@ export default async function run(): Promise<ThroughputResult[]> {
       [1, []],
       [2, []],
     ]);
+    const mainCpu = new Map<number, number[]>([
+      [1, []],
+      [2, []],
+    ]);
     const hashes = new Map<number, string>();
     const executors = new Map([1, 2].map((w) => [w, createLocalExecutor({ workers: w, runnerModule: SWEEP_TRIAL_MODULE })]));
     try {
@@ -64,11 +87,14 @@ export default async function run(): Promise<ThroughputResult[]> {
       for (let s = 0; s < SAMPLES; s++) {
         for (const [workers, executor] of executors) {
           let hash = '';
+          const before = threadCpu();
           const t = await timeWallAndCpu(async () => {
             const o = await runSweep({ scenario, space, method: 'random', trials: TRIALS, seed: 1, fitness, storeFile: join(dir, `w${workers}-${s}.duckdb`), fresh: true, executor });
             if (o.trials.length !== TRIALS || o.trials.some((x) => x.status !== 'ok')) throw new Error(`expected ${TRIALS} successful trials`);
             hash = o.combinedHash;
           });
+          const after = threadCpu();
+          if (before && after) mainCpu.get(workers)!.push(after.main - before.main);
           seconds.get(workers)!.push(t.wall);
           cpu.get(workers)!.push(t.cpu);
           const previous = hashes.get(1) ?? hashes.get(workers);
@@ -85,10 +111,12 @@ export default async function run(): Promise<ThroughputResult[]> {
     const t2 = median(seconds.get(2)!);
     const c1 = median(cpu.get(1)!);
     const c2 = median(cpu.get(2)!);
+    const m1 = mainCpu.get(1)!.length > 0 ? `, main thread ${median(mainCpu.get(1)!).toFixed(2)} s` : '';
+    const m2 = mainCpu.get(2)!.length > 0 ? `, main thread ${median(mainCpu.get(2)!).toFixed(2)} s` : '';
     process.stderr.write(`sweep.bench: combinedHash ${hash} (1 and 2 workers); wall ${t1.toFixed(2)} s vs ${t2.toFixed(2)} s; CPU ${c1.toFixed(2)} s vs ${c2.toFixed(2)} s\n`);
     return [
-      { name: `sweep ${TRIALS} trials, 1 worker`, unit: 'trials/s', median: TRIALS / t1, samples: SAMPLES, note: `wall ${t1.toFixed(2)} s, CPU ${c1.toFixed(2)} s; combinedHash ${hash.slice(0, 16)}` },
-      { name: `sweep ${TRIALS} trials, 2 workers`, unit: 'trials/s', median: TRIALS / t2, samples: SAMPLES, note: `wall ${t2.toFixed(2)} s, CPU ${c2.toFixed(2)} s; same combinedHash` },
+      { name: `sweep ${TRIALS} trials, 1 worker`, unit: 'trials/s', median: TRIALS / t1, samples: SAMPLES, note: `wall ${t1.toFixed(2)} s, CPU ${c1.toFixed(2)} s${m1}; combinedHash ${hash.slice(0, 16)}` },
+      { name: `sweep ${TRIALS} trials, 2 workers`, unit: 'trials/s', median: TRIALS / t2, samples: SAMPLES, note: `wall ${t2.toFixed(2)} s, CPU ${c2.toFixed(2)} s${m2}; same combinedHash` },
       { name: 'sweep speed-up, 2 vs 1 workers', unit: 'x', median: t1 / t2, samples: SAMPLES, note: 'ratio of median wall-clock times (target >= 1.8)' },
     ];
   } finally {
