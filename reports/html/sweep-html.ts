@@ -255,16 +255,18 @@ function scatterSection(sweep: SweepJsonReport): string {
     xAxes.push({
       gridIndex: i,
       type: categorical ? 'category' : 'value',
-      ...(categorical ? { data: categories } : { scale: true }),
+      // Numeric axes get 5% room on each side, so points at the ends of a domain are not cut by the frame.
+      ...(categorical ? { data: categories } : { scale: true, min: padBelow, max: padAbove }),
+      // The padded bounds are not round numbers: label only the ticks inside them.
       name: parameterLabel(params, p.path),
       nameLocation: 'middle',
       nameGap: 26,
       nameTextStyle: { color: COLORS.text, fontWeight: 600 },
-      axisLabel: { color: COLORS.axis, hideOverlap: true },
+      axisLabel: { color: COLORS.axis, hideOverlap: true, showMinLabel: categorical, showMaxLabel: categorical },
       axisLine: { onZero: false, lineStyle: { color: COLORS.axis } },
       splitLine: { show: false },
     });
-    yAxes.push({ gridIndex: i, type: 'value', scale: true, axisLabel: { color: COLORS.axis, formatter: (v: number) => formatNumber(v, 2) }, splitLine: { lineStyle: { color: COLORS.grid } } });
+    yAxes.push({ gridIndex: i, type: 'value', scale: true, min: padBelow, max: padAbove, axisLabel: { color: COLORS.axis, showMinLabel: false, showMaxLabel: false, formatter: (v: number) => formatNumber(v, 2) }, splitLine: { lineStyle: { color: COLORS.grid } } });
     const point = (t: SweepTrialRow) => [categorical ? valueText(t.params[p.path]!) : t.params[p.path], t.fitness];
     const has = (t: SweepTrialRow) => t.params[p.path] !== undefined;
     series.push({ name: 'trials', type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbolSize: 7, itemStyle: { color: COLORS.equity, opacity: 0.55 }, data: ok.filter((t) => has(t) && t.key !== bestKey).map(point) });
@@ -284,6 +286,17 @@ function scatterSection(sweep: SweepJsonReport): string {
     `Fitness (${sweep.fitness}) of each successful trial against each parameter; red diamond: the best trial. ${sweep.failedCount > 0 ? `${formatCount(sweep.failedCount)} failed trials have no fitness and are not drawn.` : ''}`,
   );
   return section('params-fitness', 'Parameters vs fitness', `${chart}<p class="note">A parameter whose points climb or fall steadily matters; a flat cloud means the fitness does not depend on it. A wide vertical spread at one value shows how much the other parameters move the result.</p>`);
+}
+
+/** Axis bounds 5% beyond the data (a range of 10 assumed when all values are equal), rounded to 2 decimals for tidy labels. */
+function padBelow(v: { min: number; max: number }): number {
+  const r = v.max - v.min || 10;
+  return Math.floor((v.min - r * 0.05) * 100) / 100;
+}
+
+function padAbove(v: { min: number; max: number }): number {
+  const r = v.max - v.min || 10;
+  return Math.ceil((v.max + r * 0.05) * 100) / 100;
 }
 
 function trialsSection(sweep: SweepJsonReport): string {

@@ -188,6 +188,8 @@ describe('report.html in headless Chromium', () => {
     await header.click();
     expect((await fitness()).map(key)).toEqual([...before].map(key).sort((a, b) => b - a));
     expect(await page.locator('#failed h2').textContent()).toMatch(/^Failed trials \(\d+ of 50\)$/);
+    // Sorting scrolled the page; the sticky navigation bar belongs at the top of a full-page screenshot.
+    await page.evaluate('window.scrollTo(0, 0)');
     const shot = join(dir, 'sweep-report.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`report-browser: screenshot of the sweep report at ${shot}`);
@@ -210,6 +212,8 @@ describe('report.html in headless Chromium', () => {
     await page.locator('#fold-table thead th', { hasText: /^Fold$/ }).click();
     await page.locator('#fold-table thead th', { hasText: /^Fold$/ }).click();
     expect(await folds()).toEqual([...before].sort((a, b) => b - a));
+    // Sorting scrolled the page; the sticky navigation bar belongs at the top of a full-page screenshot.
+    await page.evaluate('window.scrollTo(0, 0)');
     const shot = join(dir, 'walkforward-report.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`report-browser: screenshot of the walk-forward report at ${shot}`);
