@@ -72,11 +72,17 @@ function jobIdOf(key: string): string {
 
 async function connect(url: string): Promise<Redis> {
   const redis = new Redis({ ...redisOptions(url), lazyConnect: true, retryStrategy: () => null });
+  // Connection errors surface through connect() and the commands; without a listener ioredis prints them.
+  let lastError: Error | null = null;
+  redis.on('error', (err: Error) => {
+    lastError = err;
+  });
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new ConfigError('--queue', `cannot connect to ${url}: ${(err as Error).message}`);
+    const cause = (lastError as Error | null) ?? (err as Error);
+    throw new ConfigError('--queue', `cannot connect to ${url}: ${cause.message}`);
   }
   return redis;
 }
@@ -105,7 +111,10 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     description: `queue ${queueName} at ${url}`,
     async run(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
       signal?.throwIfAborted();
+      // Every job awaited at once listens for the queue's closing: as many listeners as tasks.
+      queue.setMaxListeners(tasks.length + 16);
       const events = new QueueEvents(queueName, { connection });
+      events.setMaxListeners(tasks.length + 16);
       events.on('error', () => {});
       try {
         await events.waitUntilReady();
@@ -228,15 +237,15 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       await sync();
       if (poolError) throw poolError;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollMs);
-        options.signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            resolve();
-          },
-          { once: true },
-        );
+        const onAbort = (): void => {
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          options.signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, pollMs);
+        options.signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
   } finally {
