@@ -42,9 +42,10 @@ function grouped(n: number): string {
 
 /**
  * Returns a progress bar on stderr (cli-progress with `noTTYOutput`), or a silent one when `quiet`.
- * On a terminal it redraws in place at most 5 times a second; otherwise it prints a line at start, at
- * most one every `notTtyIntervalMs` while running (also during synchronous work, which starves the
- * library's own timer), and one at the end.
+ * On a terminal it redraws in place at most 5 times a second; otherwise (a CI log, a pipe) it prints a
+ * line at start, one whenever another 5% of the total is done or `notTtyIntervalMs` has passed
+ * (also during synchronous work, which starves the library's own timer), and one at the end: at
+ * most about 20 lines for the work itself however fast it goes, and a heartbeat when it is slow.
  */
 export function createProgress(options: ProgressOptions): Progress {
   if (options.quiet === true) return QUIET;
@@ -72,12 +73,16 @@ export function createProgress(options: ProgressOptions): Progress {
   });
   let state: 'new' | 'running' | 'stopped' = 'new';
   let lastLine = 0;
+  let lastValue = 0;
+  let step = 1;
   // cli-progress draws on a timer when the stream is not a terminal; synchronous work never lets it run.
   const maybeRender = (): void => {
     if (tty) return;
     const now = Date.now();
-    if (now - lastLine >= interval) {
+    const value = bar.getProgress() * bar.getTotal();
+    if (now - lastLine >= interval || value - lastValue >= step) {
       lastLine = now;
+      lastValue = value;
       (bar as unknown as { render(): void }).render();
     }
   };
@@ -87,6 +92,8 @@ export function createProgress(options: ProgressOptions): Progress {
       if (state !== 'new') return;
       state = 'running';
       lastLine = Date.now();
+      lastValue = done;
+      step = Math.max(1, Math.ceil(total / 20));
       bar.start(total, done, { detail: detail ?? '' });
     },
     update(done, detail) {
@@ -100,7 +107,9 @@ export function createProgress(options: ProgressOptions): Progress {
       maybeRender();
     },
     setTotal(total) {
-      if (state === 'running') bar.setTotal(total);
+      if (state !== 'running') return;
+      step = Math.max(1, Math.ceil(total / 20));
+      bar.setTotal(total);
     },
     stop() {
       if (state !== 'running') return;

@@ -162,12 +162,28 @@ async function* observed<T extends { readonly length: number }>(feed: AsyncItera
   }
 }
 
+/** A scenario's data, opened and checked: what every way of running a scenario starts from. */
+export interface ScenarioData {
+  readonly bars: OpenedData | null;
+  readonly quotes: OpenedData | null;
+  readonly trades: OpenedData | null;
+  /** Replayed symbols (requested, else every symbol of the data, sorted). */
+  readonly symbols: string[];
+  readonly range: { readonly start?: number; readonly end?: number };
+  /** Bar interval (given or inferred), null without bars. */
+  readonly intervalUs: number | null;
+  /** Everything opened, for cleanup (a caller may add more). */
+  readonly opened: OpenedData[];
+  /** The replayed symbols `d` holds data of `kind` for. */
+  symbolsOf(d: OpenedData, kind: 'bars' | 'quotes' | 'trades'): string[];
+}
+
 /**
- * Runs a qualified scenario end to end: opens the data (importing a CSV/Parquet file into a
- * temporary dataset first), builds strategies, risk and venue, replays, and builds report.json.
+ * Opens a scenario's bars, quotes and trades (importing a CSV/Parquet file into a temporary
+ * dataset), checks the requested symbols and the date range, and works out the bar interval. The
+ * caller must clean up `opened` (also when this throws: what was opened is cleaned up here then).
  */
-export async function runScenario(scenario: QualifiedScenario, observer?: ReplayObserver): Promise<ScenarioRun> {
-  if (scenario.data.book !== undefined) return runL2Scenario(scenario);
+export async function openScenarioData(scenario: QualifiedScenario): Promise<ScenarioData> {
   const opened: OpenedData[] = [];
   try {
     const requested = scenario.data.symbols;
@@ -177,7 +193,6 @@ export async function runScenario(scenario: QualifiedScenario, observer?: Replay
     if (quotes) opened.push(quotes);
     const trades = scenario.data.trades ? await openDataPath(scenario.data.trades, 'trades', 'trades', requested) : null;
     if (trades) opened.push(trades);
-
     const available = new Set<string>();
     for (const [d, kind] of [[bars, 'bars'], [quotes, 'quotes'], [trades, 'trades']] as const) {
       if (!d) continue;
@@ -191,6 +206,26 @@ export async function runScenario(scenario: QualifiedScenario, observer?: Replay
     const end = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : undefined;
     if (start !== undefined && end !== undefined && end <= start) throw new ConfigError('data.end', `must be after data.start (${scenario.data.start}), was ${scenario.data.end}`);
     const range = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+    const symbolsOf = (d: OpenedData, kind: 'bars' | 'quotes' | 'trades'): string[] => symbols.filter((s) => d.manifest.files.some((f) => f.kind === kind && f.symbol === s));
+    let intervalUs: number | null = null;
+    if (bars) intervalUs = scenario.data.interval !== undefined ? parseDurationUs(scenario.data.interval, 'data.interval') : await inferIntervalUs(bars, symbolsOf(bars, 'bars'));
+    return { bars, quotes, trades, symbols, range, intervalUs, opened, symbolsOf };
+  } catch (err) {
+    for (const d of opened) await d.cleanup();
+    throw err;
+  }
+}
+
+/**
+ * Runs a qualified scenario end to end: opens the data (importing a CSV/Parquet file into a
+ * temporary dataset first), builds strategies, risk and venue, replays, and builds report.json.
+ */
+export async function runScenario(scenario: QualifiedScenario, observer?: ReplayObserver): Promise<ScenarioRun> {
+  if (scenario.data.book !== undefined) return runL2Scenario(scenario);
+  const scenarioData = await openScenarioData(scenario);
+  const { bars, quotes, trades, symbols, range, intervalUs, opened } = scenarioData;
+  const requested = scenario.data.symbols;
+  try {
     // With option chains, every contract is a symbol of the run after the underlyings.
     let runSymbols: readonly string[] = symbols;
     let chains: LoadedChains | null = null;
@@ -204,11 +239,6 @@ export async function runScenario(scenario: QualifiedScenario, observer?: Replay
       runSymbols = [...symbols, ...chains.contracts];
     }
 
-    let intervalUs: number | null = null;
-    if (bars) {
-      const barSymbols = symbols.filter((s) => bars.manifest.files.some((f) => f.kind === 'bars' && f.symbol === s));
-      intervalUs = scenario.data.interval !== undefined ? parseDurationUs(scenario.data.interval, 'data.interval') : await inferIntervalUs(bars, barSymbols);
-    }
     const venue = venueConfig({ ...scenario.venue, barIntervalUs: intervalUs }, 'venue');
 
     const strategySpecs = scenario.strategies.map(({ execution: _e, ...s }) => ({ ...s, symbols: s.symbols ?? runSymbols }));
@@ -230,18 +260,18 @@ export async function runScenario(scenario: QualifiedScenario, observer?: Replay
     const readers: DatasetReader[] = [];
     let prices: PriceSampler | null = null;
     if (bars) {
-      const r = await openReader(bars.dir, { kind: 'bars', symbols: symbols.filter((s) => bars.manifest.files.some((f) => f.kind === 'bars' && f.symbol === s)), ...range });
+      const r = await openReader(bars.dir, { kind: 'bars', symbols: scenarioData.symbolsOf(bars, 'bars'), ...range });
       readers.push(r);
       prices = new PriceSampler(symbols, symbols.map((s) => bars.manifest.rows.bars?.[s] ?? 0));
       feeds.bars = barFeed(r, codeMap(r, symbols), intervalUs!, prices);
     }
     if (quotes) {
-      const r = await openReader(quotes.dir, { kind: 'quotes', symbols: symbols.filter((s) => quotes.manifest.files.some((f) => f.kind === 'quotes' && f.symbol === s)), ...range });
+      const r = await openReader(quotes.dir, { kind: 'quotes', symbols: scenarioData.symbolsOf(quotes, 'quotes'), ...range });
       readers.push(r);
       feeds.quotes = quoteFeed(r, codeMap(r, symbols));
     }
     if (trades) {
-      const r = await openReader(trades.dir, { kind: 'trades', symbols: symbols.filter((s) => trades.manifest.files.some((f) => f.kind === 'trades' && f.symbol === s)), ...range });
+      const r = await openReader(trades.dir, { kind: 'trades', symbols: scenarioData.symbolsOf(trades, 'trades'), ...range });
       readers.push(r);
       feeds.trades = tradeFeed(r, codeMap(r, symbols));
     }

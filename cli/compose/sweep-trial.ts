@@ -18,7 +18,7 @@ import { measuredWindow } from '../../sim/research/walk-forward/measured-window.
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualify } from './load-scenario.js';
 import type { QualifiedScenario } from './load-scenario.js';
-import { barFeed, codeMap, inferIntervalUs, openDataPath, quoteFeed, tradeFeed } from './run-scenario.js';
+import { barFeed, codeMap, inferIntervalUs, openDataPath, openScenarioData, quoteFeed, tradeFeed } from './run-scenario.js';
 import type { OpenedData } from './run-scenario.js';
 
 /**
@@ -56,31 +56,10 @@ async function* replay<T>(batches: readonly T[]): AsyncGenerator<T> {
 
 /** Opens the scenario's data the way runScenario does and reads every batch into memory. */
 async function loadData(scenario: QualifiedScenario): Promise<LoadedData> {
-  const opened: OpenedData[] = [];
+  const data = await openScenarioData(scenario);
+  const { bars, quotes, trades, symbols, range, intervalUs, opened } = data;
+  const of = data.symbolsOf;
   try {
-    const requested = scenario.data.symbols;
-    const bars = scenario.data.bars ? await openDataPath(scenario.data.bars, 'bars', 'bars', requested) : null;
-    if (bars) opened.push(bars);
-    const quotes = scenario.data.quotes ? await openDataPath(scenario.data.quotes, 'quotes', 'quotes', requested) : null;
-    if (quotes) opened.push(quotes);
-    const trades = scenario.data.trades ? await openDataPath(scenario.data.trades, 'trades', 'trades', requested) : null;
-    if (trades) opened.push(trades);
-    const available = new Set<string>();
-    for (const [d, kind] of [[bars, 'bars'], [quotes, 'quotes'], [trades, 'trades']] as const) {
-      if (!d) continue;
-      for (const f of d.manifest.files) if (f.kind === kind) available.add(f.symbol);
-    }
-    const symbols = requested ? [...requested] : [...available].sort();
-    for (const [i, s] of symbols.entries()) {
-      if (!available.has(s)) throw new ConfigError(`data.symbols[${i}]`, `symbol '${s}' is not in the data (available: ${[...available].sort().join(', ')})`);
-    }
-    const start = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : undefined;
-    const end = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : undefined;
-    if (start !== undefined && end !== undefined && end <= start) throw new ConfigError('data.end', `must be after data.start (${scenario.data.start}), was ${scenario.data.end}`);
-    const range = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
-    const of = (d: OpenedData, kind: 'bars' | 'quotes' | 'trades'): string[] => symbols.filter((s) => d.manifest.files.some((f) => f.kind === kind && f.symbol === s));
-    let intervalUs: number | null = null;
-    if (bars) intervalUs = scenario.data.interval !== undefined ? parseDurationUs(scenario.data.interval, 'data.interval') : await inferIntervalUs(bars, of(bars, 'bars'));
     const readers: DatasetReader[] = [];
     try {
       let barBatches: BarBatch[] | null = null;

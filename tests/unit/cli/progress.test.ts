@@ -24,7 +24,22 @@ describe('createProgress off a terminal', () => {
     p.stop();
     const lines = out.text().split('\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines.slice(0, -1)).toEqual(['replay [------------------------] 0% | 0/250,000 events | ETA -', 'replay [========================] 100% | 250,000/250,000 events | ETA 0s | done']);
+    expect(lines[0]).toBe('replay [------------------------] 0% | 0/250,000 events | ETA -');
+    expect(lines[1]).toMatch(/^replay \[=+-+\] 40% \| 100,000\/250,000 events \| ETA .* \| half way$/);
+    expect(lines[2]).toBe('replay [========================] 100% | 250,000/250,000 events | ETA 0s | done');
+    expect(lines).toHaveLength(4);
+  });
+
+  it('off a terminal prints about one line per 5% of the work, however many updates there are', () => {
+    const out = sink();
+    const p = createProgress({ label: 'sweep', unit: 'trials', stream: out, notTtyIntervalMs: 60_000 });
+    p.start(1000);
+    for (let i = 1; i <= 1000; i++) p.update(i);
+    p.stop();
+    const lines = out.text().trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(20);
+    expect(lines.length).toBeLessThanOrEqual(22);
+    expect(lines[1]).toMatch(/\| 50\/1,000 trials/);
   });
 
   it('prints intermediate lines during synchronous work once the interval has passed', () => {
