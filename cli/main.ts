@@ -27,4 +27,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`tapedeck --help | head`) closes stdout: end quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 await main(process.argv);
