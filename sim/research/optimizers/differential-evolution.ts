@@ -1,12 +1,12 @@
-import { checkInRange, checkNonNegative, checkOneOf, checkPositive, checkPositiveInteger, InvalidArgumentError } from '../../../engine/core/index.js';
+import { checkInRange, checkOneOf, checkPositive, checkPositiveInteger, InvalidArgumentError } from '../../../engine/core/index.js';
 import { AskTellOptimizer, checkKnownOptions, clipUnit, latinHypercube, reflectUnit, type CommonOptimizerOptions } from './optimizer.js';
-import { bestMember, diversity, meanFinite, stalled, type GenerationRecord, type Member } from './population.js';
+import { diversity, type Member, GenerationLog, type ConvergenceOptions } from './population.js';
 
 /** What happens to a mutant coordinate outside [0, 1]. */
 export type BoundsHandling = 'reflect' | 'clip';
 
 /** Options of {@link DifferentialEvolution}. */
-export interface DifferentialEvolutionOptions extends CommonOptimizerOptions {
+export interface DifferentialEvolutionOptions extends CommonOptimizerOptions, ConvergenceOptions {
   /** Members (default max(10, 10 d)), >= 4. */
   readonly populationSize?: number;
   /** Maximum generations, the initial one included (default: as many as the budget allows). */
@@ -17,12 +17,6 @@ export interface DifferentialEvolutionOptions extends CommonOptimizerOptions {
   readonly crossoverRate?: number;
   /** 'reflect' (default) mirrors a coordinate back into [0, 1]; 'clip' clamps it to the face. */
   readonly bounds?: BoundsHandling;
-  /** Generations without an improvement above `tolerance` after which the search has converged (default 20). */
-  readonly patience?: number;
-  /** Smallest improvement of the best fitness that counts as progress (default 1e-9). */
-  readonly tolerance?: number;
-  /** Population diversity (mean per-dimension std) below which the search has converged (default 1e-6). */
-  readonly minDiversity?: number;
 }
 
 const KNOWN = ['populationSize', 'generations', 'differentialWeight', 'crossoverRate', 'bounds', 'patience', 'tolerance', 'minDiversity'] as const;
@@ -38,23 +32,17 @@ const KNOWN = ['populationSize', 'generations', 'differentialWeight', 'crossover
  * generations or the population's diversity falls below `minDiversity`.
  */
 export class DifferentialEvolution extends AskTellOptimizer {
+  private readonly log: GenerationLog;
   readonly method = 'de';
   private readonly populationSize: number;
   private readonly maxGenerations: number;
   private readonly f: number;
   private readonly cr: number;
   private readonly bounds: BoundsHandling;
-  private readonly patience: number;
-  private readonly tolerance: number;
-  private readonly minDiversity: number;
   private population: Member[] = [];
   /** Index in the population of each trial in flight. */
   private targets: number[] = [];
-  private readonly history: GenerationRecord[] = [];
-  private readonly bests: number[] = [];
   private replacements = 0;
-  private converged = false;
-  private convergence: 'stalled' | 'diversity' | null = null;
 
   constructor(options: DifferentialEvolutionOptions) {
     super(options);
@@ -66,13 +54,11 @@ export class DifferentialEvolution extends AskTellOptimizer {
     if (this.f > 2) throw new InvalidArgumentError(`invalid 'differentialWeight': above 2, was ${this.f}`);
     this.cr = checkInRange(options.crossoverRate ?? 0.9, 0, 1, 'crossoverRate');
     this.bounds = checkOneOf(options.bounds ?? 'reflect', ['reflect', 'clip'], 'bounds');
-    this.patience = checkPositiveInteger(options.patience ?? 20, 'patience');
-    this.tolerance = checkNonNegative(options.tolerance ?? 1e-9, 'tolerance');
-    this.minDiversity = checkNonNegative(options.minDiversity ?? 1e-6, 'minDiversity');
+    this.log = new GenerationLog(options);
   }
 
   protected propose(): number[][] | null {
-    if (this.converged || this.history.length >= this.maxGenerations) return null;
+    if (this.log.converged || this.log.generations >= this.maxGenerations) return null;
     if (this.population.length === 0) return latinHypercube(this.populationSize, this.d, this.rng);
     const n = Math.min(this.populationSize, this.remaining());
     const batch: number[][] = [];
@@ -126,41 +112,19 @@ export class DifferentialEvolution extends AskTellOptimizer {
         }
       }
     }
-    const best = bestMember(this.population)!.fitness;
-    const div = diversity(this.population);
-    this.bests.push(best);
-    this.history.push({
-      generation: this.history.length,
-      best: Number.isFinite(best) ? best : null,
-      mean: meanFinite(this.population),
-      diversity: div,
-      evaluations: this.evaluations,
-    });
-    if (stalled(this.bests, this.patience, this.tolerance)) {
-      this.converged = true;
-      this.convergence = 'stalled';
-    } else if (div < this.minDiversity) {
-      this.converged = true;
-      this.convergence = 'diversity';
-    }
+    this.log.record(this.population, this.evaluations);
   }
 
   protected details(): Record<string, unknown> {
     return {
       populationSize: this.populationSize,
-      generations: this.history.length,
-      bestPerGeneration: this.history.map((g) => g.best),
-      history: this.history.slice(),
+      ...this.log.summary(),
       replacements: this.replacements,
-      converged: this.converged,
-      convergence: this.convergence,
       settings: {
         differentialWeight: this.f,
         crossoverRate: this.cr,
         bounds: this.bounds,
-        patience: this.patience,
-        tolerance: this.tolerance,
-        minDiversity: this.minDiversity,
+        ...this.log.settings(),
       },
     };
   }

@@ -1,12 +1,12 @@
 import { checkInRange, checkNonNegative, checkOneOf, checkPositive, checkPositiveInteger, InvalidArgumentError } from '../../../engine/core/index.js';
 import { AskTellOptimizer, checkKnownOptions, clipUnit, latinHypercube, type CommonOptimizerOptions } from './optimizer.js';
-import { bestMember, diversity, meanFinite, rankMembers, stalled, type GenerationRecord, type Member } from './population.js';
+import { diversity, rankMembers, type Member, GenerationLog, type ConvergenceOptions } from './population.js';
 
 /** How two parents make a child. */
 export type CrossoverKind = 'blend' | 'uniform';
 
 /** Options of {@link GeneticOptimizer} (defaults from seed 001's `ga` block where it has one). */
-export interface GeneticOptions extends CommonOptimizerOptions {
+export interface GeneticOptions extends CommonOptimizerOptions, ConvergenceOptions {
   /** Members per generation (default 20). */
   readonly populationSize?: number;
   /** Maximum generations, the initial one included (default: as many as the budget allows). */
@@ -25,12 +25,6 @@ export interface GeneticOptions extends CommonOptimizerOptions {
   readonly mutationScale?: number;
   /** Members copied unchanged into the next generation (default 10% of the population, at least 1). */
   readonly elitism?: number;
-  /** Generations without an improvement above `tolerance` after which the search has converged (default 20). */
-  readonly patience?: number;
-  /** Smallest improvement of the best fitness that counts as progress (default 1e-9). */
-  readonly tolerance?: number;
-  /** Population diversity (mean per-dimension std) below which the search has converged (default 1e-6). */
-  readonly minDiversity?: number;
 }
 
 const KNOWN = [
@@ -50,6 +44,7 @@ const KNOWN = [
  * finite member in and are never elites unless the whole population failed.
  */
 export class GeneticOptimizer extends AskTellOptimizer {
+  private readonly log: GenerationLog;
   readonly method = 'ga';
   private readonly populationSize: number;
   private readonly maxGenerations: number;
@@ -60,14 +55,7 @@ export class GeneticOptimizer extends AskTellOptimizer {
   private readonly mutationRate: number;
   private readonly mutationScale: number;
   private readonly elitism: number;
-  private readonly patience: number;
-  private readonly tolerance: number;
-  private readonly minDiversity: number;
   private population: Member[] = [];
-  private readonly history: GenerationRecord[] = [];
-  private readonly bests: number[] = [];
-  private converged = false;
-  private convergence: 'stalled' | 'diversity' | null = null;
 
   constructor(options: GeneticOptions) {
     super(options);
@@ -85,13 +73,11 @@ export class GeneticOptimizer extends AskTellOptimizer {
     if (!Number.isInteger(this.elitism) || this.elitism >= this.populationSize) {
       throw new InvalidArgumentError(`invalid 'elitism': not a whole number below populationSize (${this.populationSize}), was ${this.elitism}`);
     }
-    this.patience = checkPositiveInteger(options.patience ?? 20, 'patience');
-    this.tolerance = checkNonNegative(options.tolerance ?? 1e-9, 'tolerance');
-    this.minDiversity = checkNonNegative(options.minDiversity ?? 1e-6, 'minDiversity');
+    this.log = new GenerationLog(options);
   }
 
   protected propose(): number[][] | null {
-    if (this.converged || this.history.length >= this.maxGenerations) return null;
+    if (this.log.converged || this.log.generations >= this.maxGenerations) return null;
     if (this.population.length === 0) return latinHypercube(this.populationSize, this.d, this.rng);
     const children = Math.min(this.populationSize - this.elitism, this.remaining());
     const batch: number[][] = [];
@@ -110,23 +96,7 @@ export class GeneticOptimizer extends AskTellOptimizer {
       for (let i = this.elitism; next.length < this.populationSize && i < ranked.length; i++) next.push(ranked[i]!);
       this.population = next;
     }
-    const best = bestMember(this.population)!.fitness;
-    const div = diversity(this.population);
-    this.bests.push(best);
-    this.history.push({
-      generation: this.history.length,
-      best: Number.isFinite(best) ? best : null,
-      mean: meanFinite(this.population),
-      diversity: div,
-      evaluations: this.evaluations,
-    });
-    if (stalled(this.bests, this.patience, this.tolerance)) {
-      this.converged = true;
-      this.convergence = 'stalled';
-    } else if (div < this.minDiversity) {
-      this.converged = true;
-      this.convergence = 'diversity';
-    }
+    this.log.record(this.population, this.evaluations);
   }
 
   private tournament(): Member {
@@ -165,11 +135,7 @@ export class GeneticOptimizer extends AskTellOptimizer {
   protected details(): Record<string, unknown> {
     return {
       populationSize: this.populationSize,
-      generations: this.history.length,
-      bestPerGeneration: this.history.map((g) => g.best),
-      history: this.history.slice(),
-      converged: this.converged,
-      convergence: this.convergence,
+      ...this.log.summary(),
       settings: {
         tournamentSize: this.tournamentSize,
         crossoverRate: this.crossoverRate,
@@ -178,9 +144,7 @@ export class GeneticOptimizer extends AskTellOptimizer {
         mutationRate: this.mutationRate,
         mutationScale: this.mutationScale,
         elitism: this.elitism,
-        patience: this.patience,
-        tolerance: this.tolerance,
-        minDiversity: this.minDiversity,
+        ...this.log.settings(),
       },
     };
   }

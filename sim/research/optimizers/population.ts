@@ -1,4 +1,6 @@
 /** An evaluated member of a population. */
+import { checkNonNegative, checkPositiveInteger } from '../../../engine/core/index.js';
+
 export interface Member {
   readonly x: number[];
   /** Fitness; -Infinity for a failed trial. */
@@ -75,4 +77,77 @@ export function stalled(bests: readonly number[], patience: number, tolerance: n
   const then = bests[bests.length - 1 - patience]!;
   if (now === Number.NEGATIVE_INFINITY) return true;
   return now - then <= tolerance;
+}
+
+/** Convergence settings shared by the population optimizers. */
+export interface ConvergenceOptions {
+  /** Generations without an improvement above `tolerance` after which the search has converged (default 20). */
+  readonly patience?: number;
+  /** Smallest improvement of the best fitness that counts as progress (default 1e-9). */
+  readonly tolerance?: number;
+  /** Population diversity (mean per-dimension std) below which the search has converged (default 1e-6). */
+  readonly minDiversity?: number;
+}
+
+/**
+ * The per-generation record of a population optimizer (GA, DE) and its convergence test: after each
+ * generation `record` logs best, mean and diversity, and marks the search converged when the best
+ * fitness stalled for `patience` generations or the population collapsed below `minDiversity`.
+ */
+export class GenerationLog {
+  readonly patience: number;
+  readonly tolerance: number;
+  readonly minDiversity: number;
+  readonly history: GenerationRecord[] = [];
+  private readonly bests: number[] = [];
+  converged = false;
+  convergence: 'stalled' | 'diversity' | null = null;
+
+  constructor(options: ConvergenceOptions) {
+    this.patience = checkPositiveInteger(options.patience ?? 20, 'patience');
+    this.tolerance = checkNonNegative(options.tolerance ?? 1e-9, 'tolerance');
+    this.minDiversity = checkNonNegative(options.minDiversity ?? 1e-6, 'minDiversity');
+  }
+
+  /** Generations recorded so far. */
+  get generations(): number {
+    return this.history.length;
+  }
+
+  /** Records the population after a generation and updates the convergence state. */
+  record(population: readonly Member[], evaluations: number): void {
+    const best = bestMember(population)!.fitness;
+    const div = diversity(population);
+    this.bests.push(best);
+    this.history.push({
+      generation: this.history.length,
+      best: Number.isFinite(best) ? best : null,
+      mean: meanFinite(population),
+      diversity: div,
+      evaluations,
+    });
+    if (stalled(this.bests, this.patience, this.tolerance)) {
+      this.converged = true;
+      this.convergence = 'stalled';
+    } else if (div < this.minDiversity) {
+      this.converged = true;
+      this.convergence = 'diversity';
+    }
+  }
+
+  /** The summary fields every population optimizer reports. */
+  summary(): { generations: number; bestPerGeneration: (number | null)[]; history: GenerationRecord[]; converged: boolean; convergence: 'stalled' | 'diversity' | null } {
+    return {
+      generations: this.history.length,
+      bestPerGeneration: this.history.map((g) => g.best),
+      history: this.history.slice(),
+      converged: this.converged,
+      convergence: this.convergence,
+    };
+  }
+
+  /** The convergence settings, for summaries. */
+  settings(): { patience: number; tolerance: number; minDiversity: number } {
+    return { patience: this.patience, tolerance: this.tolerance, minDiversity: this.minDiversity };
+  }
 }
