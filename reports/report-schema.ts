@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StrategyId, Symbol_ } from '../engine/core/index.js';
+import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE } from '../engine/model/index.js';
 import { REPORT_SCHEMA_VERSION } from './run-report.js';
 import type { RunReport } from './run-report.js';
 
@@ -96,13 +97,13 @@ const EquityPointSchema = z.strictObject({
 const OrderSchema = z.strictObject({
   id: z.string(),
   symbol: z.string(),
-  side: z.string(),
-  type: z.string(),
+  side: z.enum(ORDER_SIDES),
+  type: z.enum(ORDER_TYPES),
   qty: z.number(),
   limitPrice: nullableNumber(),
   stopPrice: nullableNumber(),
-  timeInForce: z.string(),
-  status: z.string(),
+  timeInForce: z.enum(TIMES_IN_FORCE),
+  status: z.enum(ORDER_STATUSES),
   filledQty: z.number(),
   avgFillPrice: z.number(),
   tsCreated: int(),

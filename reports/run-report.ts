@@ -1,5 +1,5 @@
 import { formatIsoUs } from '../engine/core/index.js';
-import type { AuditEntry, Fill, Signal } from '../engine/model/index.js';
+import type { AuditEntry, Fill, OrderRecord, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
 import type { ExecutionSummary } from '../engine/execution/index.js';
 import { bookSection, executionSection, optionsSection } from './market-sections.js';
@@ -17,24 +17,7 @@ export interface RunReportInput {
   readonly initialCash: number;
   readonly barIntervalUs: number | null;
   readonly fills: readonly Fill[];
-  readonly orders: readonly {
-    readonly id: string;
-    readonly symbol: string;
-    readonly side: string;
-    readonly type: string;
-    readonly qty: number;
-    readonly limitPrice: number | null;
-    readonly stopPrice: number | null;
-    readonly timeInForce: string;
-    readonly status: string;
-    readonly filledQty: number;
-    readonly avgFillPrice: number;
-    readonly tsCreated: number;
-    readonly strategyId: string | null;
-    readonly reduceOnly: boolean;
-    readonly tag: string | null;
-    readonly reason: string | null;
-  }[];
+  readonly orders: readonly OrderRecord[];
   readonly trades: readonly {
     readonly symbol: string;
     readonly strategyId: string;

@@ -31,6 +31,7 @@ export type OrderStatus =
 export const ORDER_SIDES = ['buy', 'sell'] as const;
 export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit'] as const;
 export const TIMES_IN_FORCE = ['GTC', 'DAY', 'IOC', 'FOK'] as const;
+export const ORDER_STATUSES = ['initialized', 'denied', 'submitted', 'accepted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired'] as const satisfies readonly OrderStatus[];
 
 /** What a strategy or an execution algorithm asks for. */
 export interface OrderRequest {
@@ -189,4 +190,27 @@ export function validateOrder(o: Pick<Order, 'qty' | 'type' | 'limitPrice' | 'st
   } else if (o.stopPrice !== null) {
     throw new InvalidArgumentError(`invalid 'stopPrice': not allowed on a ${o.type} order, was ${o.stopPrice}`);
   }
+}
+
+/**
+ * An order as a run's results list it: its request and its final state, as plain data (what
+ * report.json's `orders` holds and what the runHash covers).
+ */
+export interface OrderRecord {
+  readonly id: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly qty: number;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+  readonly timeInForce: TimeInForce;
+  readonly status: OrderStatus;
+  readonly filledQty: number;
+  readonly avgFillPrice: number;
+  readonly tsCreated: number;
+  readonly strategyId: string | null;
+  readonly reduceOnly: boolean;
+  readonly tag: string | null;
+  readonly reason: string | null;
 }

@@ -7,7 +7,7 @@ import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { RouterDeps, StrategyRouter } from '../../engine/kernel/index.js';
 import type { EnsembleSummary } from '../../engine/ensemble/index.js';
-import type { AuditEntry, Fill, Signal } from '../../engine/model/index.js';
+import type { AuditEntry, Fill, OrderRecord, Signal } from '../../engine/model/index.js';
 import { Portfolio } from '../../engine/portfolio/index.js';
 import type { ClosedTrade } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
@@ -15,7 +15,6 @@ import { SimulatedVenue } from '../venue/index.js';
 import type { VenueConfig } from '../venue/index.js';
 import type { BarBatch, QuoteBatch, TradeBatch } from './batches.js';
 import { collectRunResult } from './run-result.js';
-import type { OrderRecordForHash } from './run-hash.js';
 import { RunRecorder } from './run-recorder.js';
 import { AlgorithmRouter } from '../../engine/execution/index.js';
 import type { AlgorithmConfig, ExecutionSummary } from '../../engine/execution/index.js';
@@ -74,12 +73,7 @@ export interface BacktestFeeds {
 }
 
 /** An order as the report lists it. */
-export interface OrderRecord extends OrderRecordForHash {
-  readonly strategyId: string | null;
-  readonly reduceOnly: boolean;
-  readonly tag: string | null;
-  readonly reason: string | null;
-}
+export type { OrderRecord } from '../../engine/model/index.js';
 
 /** Everything a run produced, as plain data. */
 export interface BacktestResult {

@@ -1,22 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import type { Fill } from '../../engine/model/index.js';
+import type { Fill, OrderRecord } from '../../engine/model/index.js';
 
 /** The parts of an order that identify a run's behaviour. */
-export interface OrderRecordForHash {
-  readonly id: string;
-  readonly symbol: string;
-  readonly side: string;
-  readonly type: string;
-  readonly qty: number;
-  readonly limitPrice: number | null;
-  readonly stopPrice: number | null;
-  readonly timeInForce: string;
-  readonly status: string;
-  readonly filledQty: number;
-  readonly avgFillPrice: number;
-  readonly tsCreated: number;
-}
+export type OrderRecordForHash = Pick<OrderRecord, 'id' | 'symbol' | 'side' | 'type' | 'qty' | 'limitPrice' | 'stopPrice' | 'timeInForce' | 'status' | 'filledQty' | 'avgFillPrice' | 'tsCreated'>;
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 const RECORDS_PER_UPDATE = 1024;
