@@ -264,6 +264,9 @@ export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
   return out;
 }
 
+const TRADE_NUMBERS = ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const;
+const FILL_NUMBERS = ['ts', 'qty', 'price', 'commission'] as const;
+
 function validate(input: MetricsInput): void {
   const { ts, equity } = input.equity;
   const n = equity.length;
@@ -293,14 +296,19 @@ function validate(input: MetricsInput): void {
     );
     for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) fail(`exposure[${i}]`, 'not a finite number', x[i]);
   }
-  input.trades.forEach((t, i) => {
-    for (const key of ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const) {
-      checkFinite(t[key], `trades[${i}].${key}`);
-    }
-  });
-  input.fills.forEach((f, i) => {
-    for (const key of ['ts', 'qty', 'price', 'commission'] as const) checkFinite(f[key], `fills[${i}].${key}`);
-  });
+  // The field name is only spelled out on failure: these loops run over every trade and fill of a sweep trial.
+  const trades = input.trades;
+  for (let i = 0; i < trades.length; i++) {
+    const t = trades[i]!;
+    const ok = Number.isFinite(t.qty) && Number.isFinite(t.entryTs) && Number.isFinite(t.entryPrice) && Number.isFinite(t.exitTs) && Number.isFinite(t.exitPrice) && Number.isFinite(t.pnl) && Number.isFinite(t.returnPct) && Number.isFinite(t.commission);
+    if (!ok) for (const key of TRADE_NUMBERS) checkFinite(t[key], `trades[${i}].${key}`);
+  }
+  const fills = input.fills;
+  for (let i = 0; i < fills.length; i++) {
+    const f = fills[i]!;
+    const ok = Number.isFinite(f.ts) && Number.isFinite(f.qty) && Number.isFinite(f.price) && Number.isFinite(f.commission);
+    if (!ok) for (const key of FILL_NUMBERS) checkFinite(f[key], `fills[${i}].${key}`);
+  }
   const bh = input.buyAndHold;
   if (bh !== undefined) {
     if (bh.kind === 'prices') {
@@ -505,7 +513,8 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   let retSum = 0;
   let best = Number.NEGATIVE_INFINITY;
   let worst = Number.POSITIVE_INFINITY;
-  for (const t of input.trades) {
+  for (let i = 0; i < nt; i++) {
+    const t = input.trades[i]!;
     pnlSum += t.pnl;
     retSum += t.returnPct;
     if (t.returnPct > best) best = t.returnPct;
@@ -522,7 +531,7 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   let sqn: number | null = null;
   if (nt >= 2 && expectancy !== null) {
     let ss = 0;
-    for (const t of input.trades) ss += (t.pnl - expectancy) ** 2;
+    for (let i = 0; i < nt; i++) ss += (input.trades[i]!.pnl - expectancy) ** 2;
     const sd = Math.sqrt(ss / (nt - 1));
     if (sd > 0) sqn = finiteOrNull((Math.sqrt(nt) * expectancy) / sd);
   }
@@ -538,7 +547,8 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   // Fills.
   let tradedNotional = 0;
   let totalCommissions = 0;
-  for (const f of input.fills) {
+  for (let i = 0; i < input.fills.length; i++) {
+    const f = input.fills[i]!;
     tradedNotional += Math.abs(f.qty) * f.price;
     totalCommissions += f.commission;
   }

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBBlobValue, DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBBlobValue, DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError, InvariantError } from '../../engine/core/index.js';
 import type { TrialParams } from './space.js';
 import type { TrialMetrics, TrialResult } from './trial.js';
@@ -38,7 +38,7 @@ export interface OpenTrialStoreOptions {
 
 /**
  * The DuckDB file of a sweep's trials (DIR/trials.duckdb). Each trial is committed as soon as it is
- * put, keyed by its trial key (INSERT OR IGNORE: a trial stored twice stays once), so a sweep killed
+ * put, keyed by its trial key (a trial already stored is not stored again), so a sweep killed
  * at any point resumes with every finished trial and no duplicate. Only the thread that opened the
  * store writes to it (DuckDB has a single writer).
  */
@@ -149,25 +149,42 @@ export class TrialStore {
     }
   }
 
+  /**
+   * Writes the trials not stored yet in one transaction (all or none of the batch is committed),
+   * through an appender: about a third of the cost of a parameterized INSERT per trial (no statement
+   * to parse and bind, no blob turned into a SQL literal), which matters on a pool whose every core
+   * also runs trials. The appender only fills the transaction (a short synchronous step); the commit,
+   * with its fsync, runs off the main thread, so the pool is not kept waiting for the disk.
+   */
   private async writeBatch(trials: readonly TrialResult[]): Promise<void> {
     if (this.closed) throw new InvariantError(`trial store ${this.file} is closed`);
     const fresh = trials.filter((t, i) => !this.keySet.has(t.key) && trials.findIndex((u) => u.key === t.key) === i);
     if (fresh.length === 0) return;
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      for (const trial of fresh) {
-        const ok = trial.status === 'ok';
-        const values: DuckDBValue[] = [
-          trial.key,
-          JSON.stringify(trial.params),
-          BigInt(trial.seed),
-          trial.status,
-          ok ? JSON.stringify(trial.metrics) : null,
-          ok ? trial.runHash : null,
-          ok ? null : trial.error,
-          ok ? new DuckDBBlobValue(returnsToBytes(trial.returns)) : null,
-        ];
-        await this.conn.run('INSERT OR IGNORE INTO trials VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', values);
+      const appender = await this.conn.createAppender('trials');
+      try {
+        for (const trial of fresh) {
+          appender.appendVarchar(trial.key);
+          appender.appendVarchar(JSON.stringify(trial.params));
+          appender.appendBigInt(BigInt(trial.seed));
+          appender.appendVarchar(trial.status);
+          if (trial.status === 'ok') {
+            appender.appendVarchar(JSON.stringify(trial.metrics));
+            appender.appendVarchar(trial.runHash);
+            appender.appendNull();
+            appender.appendBlob(returnsToBytes(trial.returns));
+          } else {
+            appender.appendNull();
+            appender.appendNull();
+            appender.appendVarchar(trial.error);
+            appender.appendNull();
+          }
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
       }
       await this.conn.run('COMMIT');
     } catch (err) {
