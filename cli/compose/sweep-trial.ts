@@ -181,6 +181,7 @@ export function createTrialRunner(): TrialRunner {
           venue,
           createStrategies,
           createRisk: hasLimits ? () => new RiskEngine(riskConfig) : null,
+          recording: 'metrics',
         },
         {
           ...(data.bars ? { bars: replay(data.bars) } : {}),

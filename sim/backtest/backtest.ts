@@ -55,6 +55,14 @@ export interface BacktestConfig {
   readonly algorithms?: readonly (AlgorithmConfig | null)[];
   /** The option contracts among the symbols; with `feeds.chains`. */
   readonly options?: OptionReplayConfig;
+  /**
+   * What the result keeps. 'report' (the default) keeps everything report.json shows. 'metrics' keeps
+   * what the metrics and the runHash need (fills, trades, equity curve, audit) and leaves `orders` and
+   * `signals` empty (`orderCount` and `signalCount` still count them; the runHash covers every order
+   * either way). Sweep trials use it: they report metrics, not orders, and a trial of a few thousand
+   * orders spends a sixth of its time recording and collecting what it would throw away.
+   */
+  readonly recording?: 'report' | 'metrics';
 }
 
 /** A router that replaces direct strategy trading, and the account ids it trades under. */
@@ -82,7 +90,10 @@ export interface BacktestResult {
   readonly initialCash: number;
   readonly barIntervalUs: number | null;
   readonly fills: readonly Fill[];
+  /** Every order, in submission order (empty when run with `recording: 'metrics'`). */
   readonly orders: readonly OrderRecord[];
+  /** Number of orders submitted (denied ones included). */
+  readonly orderCount: number;
   readonly trades: readonly (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[];
   readonly equity: { readonly ts: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array; readonly grossExposure: Float64Array };
   readonly audit: readonly AuditEntry[];
@@ -134,7 +145,8 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     if (ids.has(id)) throw new InvalidArgumentError(`duplicate strategy id '${id}'`);
     ids.add(id);
   }
-  const recorder = new RunRecorder();
+  const keepEverything = (config.recording ?? 'report') === 'report';
+  const recorder = new RunRecorder(keepEverything ? undefined : 0);
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
   const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, config.multipliers);
   const risk = config.createRisk ? config.createRisk() : null;
@@ -305,6 +317,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
       execution,
       portfolio,
       recorder,
+      keepOrders: keepEverything,
       firstPrice,
       assumptions: [...venue.assumptions(), ...(options !== null ? options.assumptions() : []), ...(algoRouter !== null ? algoRouter.summary().algorithms : [])],
       barCount,

@@ -379,6 +379,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       execution,
       portfolio,
       recorder,
+      keepOrders: true,
       firstPrice,
       assumptions,
       barCount: 0,

@@ -16,6 +16,8 @@ export interface RunParts {
   readonly execution: ExecutionEngine;
   readonly portfolio: Portfolio;
   readonly recorder: RunRecorder;
+  /** Whether the result lists the orders (the runHash covers them either way). */
+  readonly keepOrders: boolean;
   /** First price seen per symbol (NaN when none), for buy and hold. */
   readonly firstPrice: Float64Array;
   readonly assumptions: readonly string[];
@@ -31,7 +33,8 @@ export interface RunParts {
  */
 export function collectRunResult(p: RunParts): BacktestResult {
   const { symbols, portfolio, recorder } = p;
-  const orders: OrderRecord[] = p.execution.orderLog.map((o) => ({
+  const orderLog = p.execution.orderLog;
+  const orders: OrderRecord[] = !p.keepOrders ? [] : orderLog.map((o) => ({
     id: o.id,
     symbol: o.symbol,
     side: o.side,
@@ -71,6 +74,7 @@ export function collectRunResult(p: RunParts): BacktestResult {
     barIntervalUs: p.barIntervalUs,
     fills: recorder.fills,
     orders,
+    orderCount: orderLog.length,
     trades: portfolio.closedTrades.map((t) => ({
       strategyIndex: t.strategyIndex,
       symbolIndex: t.symbolIndex,
@@ -101,6 +105,6 @@ export function collectRunResult(p: RunParts): BacktestResult {
     tradeCount: p.tradeCount,
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
-    runHash: computeRunHash(recorder.fills, orders, equity.ts, equity.equity, n),
+    runHash: computeRunHash(recorder.fills, orderLog, equity.ts, equity.equity, n),
   };
 }

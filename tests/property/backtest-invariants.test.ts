@@ -143,4 +143,25 @@ describe('backtest invariants (property)', () => {
       { numRuns: 25 },
     );
   });
+
+  it("recording 'metrics' gives the same runHash, fills, trades and equity as 'report', without the order and signal lists", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer(), steps, async (seed, rs) => {
+        const bars = walkBars(3, rs, DAY);
+        const full = await runBacktest(config(() => new RandomTrader(seed, true)), { bars: barFeed(bars, DAY, 32) });
+        const lean = await runBacktest(config(() => new RandomTrader(seed, true), { recording: 'metrics' }), { bars: barFeed(bars, DAY, 32) });
+        expect(lean.runHash).toBe(full.runHash);
+        expect(lean.fills).toEqual(full.fills);
+        expect(lean.trades).toEqual(full.trades);
+        expect(lean.equity).toEqual(full.equity);
+        expect(lean.finalEquity).toBe(full.finalEquity);
+        expect(full.orders.length).toBe(full.orderCount);
+        expect(lean.orderCount).toBe(full.orderCount);
+        expect(lean.orders).toEqual([]);
+        expect(lean.signals).toEqual([]);
+        expect(lean.signalCount).toBe(full.signalCount);
+      }),
+      { numRuns: 25 },
+    );
+  });
 });
