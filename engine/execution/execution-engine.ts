@@ -2,7 +2,7 @@ import { InvalidArgumentError, InvariantError, assertNever } from '../core/error
 import { IdSequence } from '../core/ids.js';
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
-import { Order, isWorking } from '../model/orders.js';
+import { Order, isTerminal, isWorking } from '../model/orders.js';
 import type { OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { OptionBook } from '../portfolio/options-book.js';
@@ -10,6 +10,8 @@ import { worstCaseUnits } from '../risk/risk-account.js';
 import type { RiskAccount } from '../risk/risk-account.js';
 import type { ExecutionClient, ExecutionReportSink } from '../ports/execution-client.js';
 import type { Recorder } from '../ports/recorder.js';
+import { OrderLog } from './order-log.js';
+import type { OrderView } from './order-log.js';
 
 /** What the pre-trade risk gate sees of an order. */
 export interface RiskOrder {
@@ -39,16 +41,14 @@ const QTY_EPS = 1e-9;
  */
 export class ExecutionEngine implements ExecutionReportSink {
   private readonly symbolIndex = new Map<string, number>();
-  private readonly orders = new Map<OrderId, Order>();
-  private readonly orderStrategy = new Map<OrderId, number>();
   /** Working orders per strategy x symbol, in submission order. */
   private readonly working: Order[][];
   private readonly ids = new IdSequence<OrderId>('O');
   private readonly account: RiskAccount;
   private client: ExecutionClient | null = null;
   private listener: StrategyOrderListener | null = null;
-  /** Orders in submission order (for the report). */
-  readonly orderLog: Order[] = [];
+  /** Every order in submission order (working ones live, finished ones as columns). */
+  readonly orderLog = new OrderLog();
   deniedCount = 0;
 
   constructor(
@@ -106,11 +106,9 @@ export class ExecutionEngine implements ExecutionReportSink {
 
   /** Forgets every order (for a rerun); the portfolio is reset by its owner. */
   reset(): void {
-    this.orders.clear();
-    this.orderStrategy.clear();
     for (const w of this.working) w.length = 0;
     this.ids.reset();
-    this.orderLog.length = 0;
+    this.orderLog.clear();
     this.deniedCount = 0;
   }
 
@@ -121,8 +119,16 @@ export class ExecutionEngine implements ExecutionReportSink {
     return i;
   }
 
-  order(id: OrderId): Readonly<Order> | undefined {
-    return this.orders.get(id);
+  /** An order by id: the live order while it works, the record of its final state once finished. */
+  order(id: OrderId): OrderView | undefined {
+    const row = this.orderLog.rowOfId(id);
+    return row === undefined ? undefined : this.orderLog.view(row);
+  }
+
+  /** The live order with this id, or undefined when unknown or finished. */
+  private liveOrder(id: OrderId): Order | undefined {
+    const row = this.orderLog.rowOfId(id);
+    return row === undefined ? undefined : this.orderLog.liveAt(row);
   }
 
   /** Working orders of a strategy, optionally for one symbol. */
@@ -179,9 +185,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     if (client === null) throw new InvariantError('execution engine has no client connected');
     const symbolIndex = this.indexOf(request.symbol);
     const order = new Order(this.ids.take(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId);
-    this.orders.set(order.id, order);
-    this.orderStrategy.set(order.id, strategyIndex);
-    this.orderLog.push(order);
+    this.orderLog.add(order, strategyIndex);
     if (this.risk !== null) {
       const ref = order.limitPrice ?? order.stopPrice ?? this.portfolio.mark[symbolIndex]!;
       const denial = this.risk.check(
@@ -203,14 +207,14 @@ export class ExecutionEngine implements ExecutionReportSink {
 
   /** Asks the client to cancel a working order (a no-op for terminal or unknown orders). */
   cancel(orderId: OrderId, ts: number): void {
-    const order = this.orders.get(orderId);
+    const order = this.liveOrder(orderId);
     if (order === undefined || !(isWorking(order.status) || order.status === 'submitted')) return;
     this.client!.cancel(orderId, ts);
   }
 
   /** Asks the client to change a working order. */
   replace(orderId: OrderId, changes: OrderChanges, ts: number): void {
-    const order = this.orders.get(orderId);
+    const order = this.liveOrder(orderId);
     if (order === undefined || !isWorking(order.status)) {
       throw new InvalidArgumentError(`cannot replace order '${orderId}': it is not working`);
     }
@@ -261,9 +265,10 @@ export class ExecutionEngine implements ExecutionReportSink {
   }
 
   private apply(event: OrderEvent): void {
-    const order = this.orders.get(event.orderId);
-    if (order === undefined) throw new InvariantError(`event ${event.kind} for unknown order '${event.orderId}'`);
-    const strategyIndex = this.orderStrategy.get(order.id)!;
+    const row = this.orderLog.rowOfId(event.orderId);
+    const order = row === undefined ? undefined : this.orderLog.liveAt(row);
+    if (order === undefined) throw new InvariantError(`event ${event.kind} for ${row === undefined ? 'unknown' : 'finished'} order '${event.orderId}'`);
+    const strategyIndex = this.orderLog.strategyAt(row!);
     switch (event.kind) {
       case 'OrderDenied':
         order.transition('denied', event.ts, event.reason);
@@ -311,6 +316,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     }
     this.recorder.onOrderEvent(event);
     this.listener?.(strategyIndex, event, order);
+    if (isTerminal(order.status)) this.orderLog.finish(row!);
   }
 
   private unwork(order: Order, strategyIndex: number): void {

@@ -1,5 +1,6 @@
 import { checkFinite, checkNonNegative } from '../core/checks.js';
 import { InvariantError } from '../core/errors.js';
+import { Float64Column, Int32Column } from '../core/columns.js';
 
 /** A closed round trip (or the closed part of one), as the report lists it. */
 export interface ClosedTrade {
@@ -53,7 +54,7 @@ export class Portfolio {
   private readonly entryTs: Float64Array;
   /** Entry commission still attached to the open quantity. */
   private readonly entryFee: Float64Array;
-  private readonly trades: ClosedTrade[] = [];
+  private readonly trades = new TradeLog();
 
   constructor(symbolCount: number, strategyCount: number, initialCash: number, multipliers?: ArrayLike<number>) {
     this.symbolCount = symbolCount;
@@ -83,7 +84,7 @@ export class Portfolio {
     this.avg.fill(0);
     this.entryTs.fill(0);
     this.entryFee.fill(0);
-    this.trades.length = 0;
+    this.trades.clear();
   }
 
   /** Records the last price of a symbol. */
@@ -132,19 +133,7 @@ export class Portfolio {
       this.realizedGross += gross;
       const tradeFee = entryFee + exitFee;
       const pnl = gross - tradeFee;
-      this.trades.push({
-        strategyIndex,
-        symbolIndex,
-        side: dir > 0 ? 'long' : 'short',
-        qty: closeQty,
-        entryTs: this.entryTs[k]!,
-        entryPrice: avg,
-        exitTs: ts,
-        exitPrice: price,
-        pnl,
-        returnPct: avg > 0 ? pnl / (avg * closeQty * mult) : 0,
-        commission: tradeFee,
-      });
+      this.trades.add(strategyIndex, symbolIndex, dir, closeQty, this.entryTs[k]!, avg, ts, price, pnl, avg > 0 ? pnl / (avg * closeQty * mult) : 0, tradeFee);
       closed++;
       this.entryFee[k] = this.entryFee[k]! - entryFee;
       const after = before + sign * closeQty;
@@ -169,9 +158,14 @@ export class Portfolio {
     return closed;
   }
 
-  /** Round trips closed so far, in the order they closed. */
+  /** Round trips closed so far, in the order they closed (built from the trade log when asked for). */
   get closedTrades(): readonly ClosedTrade[] {
-    return this.trades;
+    return this.trades.list();
+  }
+
+  /** Number of round trips closed so far. */
+  get closedTradeCount(): number {
+    return this.trades.length;
   }
 
   /** Value of all positions at their marks (a symbol never priced counts as 0). */
@@ -224,5 +218,72 @@ export class Portfolio {
       }
     }
     return u;
+  }
+}
+
+/**
+ * The round trips of a run as columns: a run of thousands of trades keeps no object per trade until
+ * the list is asked for (see engine/core/columns.ts).
+ */
+class TradeLog {
+  private readonly strategyIndex = new Int32Column();
+  private readonly symbolIndex = new Int32Column();
+  /** +1 long, -1 short. */
+  private readonly direction = new Int32Column();
+  private readonly qty = new Float64Column();
+  private readonly entryTs = new Float64Column();
+  private readonly entryPrice = new Float64Column();
+  private readonly exitTs = new Float64Column();
+  private readonly exitPrice = new Float64Column();
+  private readonly pnl = new Float64Column();
+  private readonly returnPct = new Float64Column();
+  private readonly commission = new Float64Column();
+  private cached: ClosedTrade[] = [];
+
+  get length(): number {
+    return this.qty.length;
+  }
+
+  add(strategyIndex: number, symbolIndex: number, direction: 1 | -1, qty: number, entryTs: number, entryPrice: number, exitTs: number, exitPrice: number, pnl: number, returnPct: number, commission: number): void {
+    this.strategyIndex.push(strategyIndex);
+    this.symbolIndex.push(symbolIndex);
+    this.direction.push(direction);
+    this.qty.push(qty);
+    this.entryTs.push(entryTs);
+    this.entryPrice.push(entryPrice);
+    this.exitTs.push(exitTs);
+    this.exitPrice.push(exitPrice);
+    this.pnl.push(pnl);
+    this.returnPct.push(returnPct);
+    this.commission.push(commission);
+  }
+
+  /** The trades as objects; the same array until another trade closes. */
+  list(): readonly ClosedTrade[] {
+    const n = this.length;
+    if (this.cached.length === n) return this.cached;
+    const out = this.cached.length < n ? this.cached.slice() : [];
+    for (let i = out.length; i < n; i++) {
+      out.push({
+        strategyIndex: this.strategyIndex.get(i),
+        symbolIndex: this.symbolIndex.get(i),
+        side: this.direction.get(i) > 0 ? 'long' : 'short',
+        qty: this.qty.get(i),
+        entryTs: this.entryTs.get(i),
+        entryPrice: this.entryPrice.get(i),
+        exitTs: this.exitTs.get(i),
+        exitPrice: this.exitPrice.get(i),
+        pnl: this.pnl.get(i),
+        returnPct: this.returnPct.get(i),
+        commission: this.commission.get(i),
+      });
+    }
+    this.cached = out;
+    return out;
+  }
+
+  clear(): void {
+    for (const c of [this.strategyIndex, this.symbolIndex, this.direction, this.qty, this.entryTs, this.entryPrice, this.exitTs, this.exitPrice, this.pnl, this.returnPct, this.commission]) c.clear();
+    this.cached = [];
   }
 }

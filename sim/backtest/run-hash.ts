@@ -69,19 +69,83 @@ class TextBytes {
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 
+/** The fills of a run as the hash reads them, by row (a FillLog, or a list through {@link hashableFills}). */
+export interface HashableFills {
+  readonly length: number;
+  /** ts, qty, price, commission of row i into out[at..at+3]. */
+  numbers(i: number, out: Float64Array, at: number): void;
+  symbolAt(i: number): string;
+  sideAt(i: number): string;
+  orderIdAt(i: number): string;
+  liquidityAt(i: number): string;
+}
+
+/** The orders of a run as the hash reads them, by row (an OrderLog, or a list through {@link hashableOrders}). */
+export interface HashableOrders {
+  readonly length: number;
+  /** qty, limitPrice, stopPrice, filledQty, avgFillPrice, tsCreated of row i (null as NaN) into out[at..at+5]. */
+  numbers(i: number, out: Float64Array, at: number): void;
+  idAt(i: number): string;
+  symbolAt(i: number): string;
+  sideAt(i: number): string;
+  typeAt(i: number): string;
+  timeInForceAt(i: number): string;
+  statusAt(i: number): string;
+}
+
+/** A list of fills (report.json's, say) as the hash reads them. */
+export function hashableFills(fills: readonly Pick<Fill, 'ts' | 'qty' | 'price' | 'commission' | 'symbol' | 'side' | 'orderId' | 'liquidity'>[]): HashableFills {
+  return {
+    length: fills.length,
+    numbers(i, out, at) {
+      const f = fills[i]!;
+      out[at] = f.ts;
+      out[at + 1] = f.qty;
+      out[at + 2] = f.price;
+      out[at + 3] = f.commission;
+    },
+    symbolAt: (i) => fills[i]!.symbol,
+    sideAt: (i) => fills[i]!.side,
+    orderIdAt: (i) => fills[i]!.orderId,
+    liquidityAt: (i) => fills[i]!.liquidity,
+  };
+}
+
+/** A list of order records (report.json's, say) as the hash reads them. */
+export function hashableOrders(orders: readonly OrderRecordForHash[]): HashableOrders {
+  return {
+    length: orders.length,
+    numbers(i, out, at) {
+      const o = orders[i]!;
+      out[at] = o.qty;
+      out[at + 1] = o.limitPrice ?? Number.NaN;
+      out[at + 2] = o.stopPrice ?? Number.NaN;
+      out[at + 3] = o.filledQty;
+      out[at + 4] = o.avgFillPrice;
+      out[at + 5] = o.tsCreated;
+    },
+    idAt: (i) => orders[i]!.id,
+    symbolAt: (i) => orders[i]!.symbol,
+    sideAt: (i) => orders[i]!.side,
+    typeAt: (i) => orders[i]!.type,
+    timeInForceAt: (i) => orders[i]!.timeInForce,
+    statusAt: (i) => orders[i]!.status,
+  };
+}
+
 /**
- * Feeds records to the hash in two parts per block of records: their numeric fields as
- * little-endian doubles (null as NaN), then their text fields as comma-separated lines. Numbers are
- * never converted to text, which is both exact and fast.
+ * Feeds rows to the hash in two parts per block of rows: their numeric fields as little-endian
+ * doubles (null as NaN), then their text fields as comma-separated lines. Numbers are never
+ * converted to text, which is both exact and fast.
  */
-function updateRecords<T>(h: Hash, records: readonly T[], numeric: number, fill: (r: T, out: Float64Array, at: number) => void, text: (r: T, out: TextBytes) => void): void {
+function updateRows(h: Hash, count: number, numeric: number, numbers: (i: number, out: Float64Array, at: number) => void, text: (i: number, out: TextBytes) => void): void {
   const block = new Float64Array(RECORDS_PER_UPDATE * numeric);
   const lines = new TextBytes(h);
-  for (let start = 0; start < records.length; start += RECORDS_PER_UPDATE) {
-    const end = Math.min(records.length, start + RECORDS_PER_UPDATE);
-    for (let i = start; i < end; i++) fill(records[i]!, block, (i - start) * numeric);
+  for (let start = 0; start < count; start += RECORDS_PER_UPDATE) {
+    const end = Math.min(count, start + RECORDS_PER_UPDATE);
+    for (let i = start; i < end; i++) numbers(i, block, (i - start) * numeric);
     updateFloat64(h, block, (end - start) * numeric);
-    for (let i = start; i < end; i++) text(records[i]!, lines);
+    for (let i = start; i < end; i++) text(i, lines);
     lines.flush();
   }
 }
@@ -113,42 +177,12 @@ function line(out: TextBytes, a: string, b: string, c: string, d: string, e?: st
  * timeInForce, status); then the equity timestamps and values as little-endian doubles. Equal
  * runs hash equal in any process, on any machine.
  */
-export function computeRunHash(
-  fills: readonly Fill[],
-  orders: readonly OrderRecordForHash[],
-  equityTs: Float64Array,
-  equity: Float64Array,
-  equityCount: number,
-): string {
+export function computeRunHash(fills: HashableFills, orders: HashableOrders, equityTs: Float64Array, equity: Float64Array, equityCount: number): string {
   const h = createHash('sha256');
   h.update(`tapedeck-run-v3\nfills ${fills.length}\n`);
-  updateRecords(
-    h,
-    fills,
-    4,
-    (f, out, at) => {
-      out[at] = f.ts;
-      out[at + 1] = f.qty;
-      out[at + 2] = f.price;
-      out[at + 3] = f.commission;
-    },
-    (f, out) => line(out, f.symbol, f.side, f.orderId, f.liquidity),
-  );
+  updateRows(h, fills.length, 4, (i, out, at) => fills.numbers(i, out, at), (i, out) => line(out, fills.symbolAt(i), fills.sideAt(i), fills.orderIdAt(i), fills.liquidityAt(i)));
   h.update(`orders ${orders.length}\n`);
-  updateRecords(
-    h,
-    orders,
-    6,
-    (o, out, at) => {
-      out[at] = o.qty;
-      out[at + 1] = o.limitPrice ?? Number.NaN;
-      out[at + 2] = o.stopPrice ?? Number.NaN;
-      out[at + 3] = o.filledQty;
-      out[at + 4] = o.avgFillPrice;
-      out[at + 5] = o.tsCreated;
-    },
-    (o, out) => line(out, o.id, o.symbol, o.side, o.type, o.timeInForce, o.status),
-  );
+  updateRows(h, orders.length, 6, (i, out, at) => orders.numbers(i, out, at), (i, out) => line(out, orders.idAt(i), orders.symbolAt(i), orders.sideAt(i), orders.typeAt(i), orders.timeInForceAt(i), orders.statusAt(i)));
   h.update(`equity ${equityCount}\n`);
   updateFloat64(h, equityTs, equityCount);
   updateFloat64(h, equity, equityCount);

@@ -1,7 +1,7 @@
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { BacktestResult, OrderRecord } from './backtest.js';
-import { computeRunHash } from './run-hash.js';
+import { computeRunHash, hashableFills } from './run-hash.js';
 import type { RunRecorder } from './run-recorder.js';
 
 /** What a finished replay loop hands over to become a BacktestResult. */
@@ -34,24 +34,7 @@ export interface RunParts {
 export function collectRunResult(p: RunParts): BacktestResult {
   const { symbols, portfolio, recorder } = p;
   const orderLog = p.execution.orderLog;
-  const orders: OrderRecord[] = !p.keepOrders ? [] : orderLog.map((o) => ({
-    id: o.id,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    qty: o.qty,
-    limitPrice: o.limitPrice,
-    stopPrice: o.stopPrice,
-    timeInForce: o.timeInForce,
-    status: o.status,
-    filledQty: o.filledQty,
-    avgFillPrice: o.avgFillPrice,
-    tsCreated: o.tsCreated,
-    strategyId: o.strategyId,
-    reduceOnly: o.reduceOnly,
-    tag: o.tag,
-    reason: o.reason,
-  }));
+  const orders: OrderRecord[] = p.keepOrders ? orderLog.records() : [];
   const n = recorder.equityCount;
   const equity = {
     ts: recorder.equityTs.slice(0, n),
@@ -105,6 +88,6 @@ export function collectRunResult(p: RunParts): BacktestResult {
     tradeCount: p.tradeCount,
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
-    runHash: computeRunHash(recorder.fills, orderLog, equity.ts, equity.equity, n),
+    runHash: computeRunHash(hashableFills(recorder.fills), orderLog, equity.ts, equity.equity, n),
   };
 }

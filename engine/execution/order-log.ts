@@ -1,0 +1,211 @@
+import { Float64Column, Int32Column, RefColumn } from '../core/columns.js';
+import { InvariantError } from '../core/errors.js';
+import type { OrderId, StrategyId } from '../core/ids.js';
+import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal } from '../model/orders.js';
+import type { Order, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
+
+/** An order as `ExecutionEngine.order(id)` returns it: the live order, or the record of a finished one. */
+export type OrderView = OrderRecord & { readonly leavesQty: number };
+
+const code = <T extends string>(values: readonly T[]): ReadonlyMap<T, number> => new Map(values.map((v, i) => [v, i]));
+const SIDE_CODE = code(ORDER_SIDES);
+const TYPE_CODE = code(ORDER_TYPES);
+const TIF_CODE = code(TIMES_IN_FORCE);
+const STATUS_CODE = code(ORDER_STATUSES);
+
+/**
+ * Every order of a run in submission order. A working order is held as its Order object; once it is
+ * finished (filled, cancelled, expired, rejected or denied) its final state moves into columns and the
+ * object is let go, so a run of thousands of orders keeps a few live objects instead of thousands
+ * (see engine/core/columns.ts). Rows are numbered from 0 in submission order.
+ */
+export class OrderLog {
+  private readonly live = new RefColumn<Order | undefined>();
+  private readonly rowOf = new Map<OrderId, number>();
+  private readonly strategy = new Int32Column();
+  // Set when the order is added.
+  private readonly id = new RefColumn<OrderId>();
+  private readonly symbol = new RefColumn<string>();
+  private readonly strategyId = new RefColumn<StrategyId | null>();
+  private readonly tag = new RefColumn<string | null>();
+  private readonly flags = new Int32Column(); // side | type << 1 | timeInForce << 3 | reduceOnly << 5
+  private readonly tsCreated = new Float64Column();
+  // Set when the order finishes.
+  private readonly status = new Int32Column();
+  private readonly qty = new Float64Column();
+  private readonly limitPrice = new Float64Column(); // NaN for none
+  private readonly stopPrice = new Float64Column(); // NaN for none
+  private readonly filledQty = new Float64Column();
+  private readonly avgFillPrice = new Float64Column();
+  private readonly reason = new RefColumn<string | null>();
+
+  /** Number of orders. */
+  get length(): number {
+    return this.id.length;
+  }
+
+  /** Appends a new order owned by the strategy (ledger) at `strategyIndex`; returns its row. */
+  add(order: Order, strategyIndex: number): number {
+    const row = this.id.length;
+    this.live.push(order);
+    this.rowOf.set(order.id, row);
+    this.strategy.push(strategyIndex);
+    this.id.push(order.id);
+    this.symbol.push(order.symbol);
+    this.strategyId.push(order.strategyId);
+    this.tag.push(order.tag);
+    this.flags.push(SIDE_CODE.get(order.side)! | (TYPE_CODE.get(order.type)! << 1) | (TIF_CODE.get(order.timeInForce)! << 3) | ((order.reduceOnly ? 1 : 0) << 5));
+    this.tsCreated.push(order.tsCreated);
+    this.status.push(-1);
+    this.qty.push(Number.NaN);
+    this.limitPrice.push(Number.NaN);
+    this.stopPrice.push(Number.NaN);
+    this.filledQty.push(Number.NaN);
+    this.avgFillPrice.push(Number.NaN);
+    this.reason.push(null);
+    return row;
+  }
+
+  /** The row of an order id, or undefined for an id this log never saw. */
+  rowOfId(id: string): number | undefined {
+    return this.rowOf.get(id as OrderId);
+  }
+
+  /** The live (unfinished) order at a row, or undefined once it is finished. */
+  liveAt(row: number): Order | undefined {
+    return this.live.get(row);
+  }
+
+  /** The strategy (ledger) index that owns the order at a row. */
+  strategyAt(row: number): number {
+    return this.strategy.get(row);
+  }
+
+  /** Moves a finished order's final state into the columns and lets the object go. */
+  finish(row: number): void {
+    const o = this.live.get(row);
+    if (o === undefined) return;
+    if (!isTerminal(o.status)) throw new InvariantError(`order ${o.id} is not finished (${o.status})`);
+    this.status.set(row, STATUS_CODE.get(o.status)!);
+    this.qty.set(row, o.qty);
+    this.limitPrice.set(row, o.limitPrice ?? Number.NaN);
+    this.stopPrice.set(row, o.stopPrice ?? Number.NaN);
+    this.filledQty.set(row, o.filledQty);
+    this.avgFillPrice.set(row, o.avgFillPrice);
+    this.reason.set(row, o.reason);
+    this.live.set(row, undefined);
+  }
+
+  /** The order at a row: the live order, or the record of a finished one. */
+  view(row: number): OrderView {
+    return this.live.get(row) ?? this.record(row);
+  }
+
+  /** The order at a row as plain data (its state now, for a live order). */
+  record(row: number): OrderView {
+    const o = this.live.get(row);
+    if (o !== undefined) {
+      return {
+        id: o.id,
+        symbol: o.symbol,
+        side: o.side,
+        type: o.type,
+        qty: o.qty,
+        limitPrice: o.limitPrice,
+        stopPrice: o.stopPrice,
+        timeInForce: o.timeInForce,
+        status: o.status,
+        filledQty: o.filledQty,
+        avgFillPrice: o.avgFillPrice,
+        tsCreated: o.tsCreated,
+        strategyId: o.strategyId,
+        reduceOnly: o.reduceOnly,
+        tag: o.tag,
+        reason: o.reason,
+        leavesQty: o.leavesQty,
+      };
+    }
+    const qty = this.qty.get(row);
+    const filledQty = this.filledQty.get(row);
+    const limit = this.limitPrice.get(row);
+    const stop = this.stopPrice.get(row);
+    return {
+      id: this.id.get(row),
+      symbol: this.symbol.get(row),
+      side: this.sideAt(row),
+      type: this.typeAt(row),
+      qty,
+      limitPrice: limit === limit ? limit : null,
+      stopPrice: stop === stop ? stop : null,
+      timeInForce: this.timeInForceAt(row),
+      status: this.statusAt(row),
+      filledQty,
+      avgFillPrice: this.avgFillPrice.get(row),
+      tsCreated: this.tsCreated.get(row),
+      strategyId: this.strategyId.get(row),
+      reduceOnly: ((this.flags.get(row) >> 5) & 1) === 1,
+      tag: this.tag.get(row),
+      reason: this.reason.get(row),
+      leavesQty: qty - filledQty,
+    };
+  }
+
+  /** Every order as plain data, in submission order. */
+  records(): OrderRecord[] {
+    const out: OrderRecord[] = new Array(this.length);
+    for (let i = 0; i < out.length; i++) {
+      const { leavesQty: _, ...r } = this.record(i);
+      out[i] = r;
+    }
+    return out;
+  }
+
+  /**
+   * The numeric fields of order i in run-hash order: qty, limitPrice, stopPrice, filledQty,
+   * avgFillPrice, tsCreated (null prices as NaN).
+   */
+  numbers(row: number, out: Float64Array, at: number): void {
+    const o = this.live.get(row);
+    if (o !== undefined) {
+      out[at] = o.qty;
+      out[at + 1] = o.limitPrice ?? Number.NaN;
+      out[at + 2] = o.stopPrice ?? Number.NaN;
+      out[at + 3] = o.filledQty;
+      out[at + 4] = o.avgFillPrice;
+    } else {
+      out[at] = this.qty.get(row);
+      out[at + 1] = this.limitPrice.get(row);
+      out[at + 2] = this.stopPrice.get(row);
+      out[at + 3] = this.filledQty.get(row);
+      out[at + 4] = this.avgFillPrice.get(row);
+    }
+    out[at + 5] = this.tsCreated.get(row);
+  }
+
+  idAt(row: number): string {
+    return this.id.get(row);
+  }
+  symbolAt(row: number): string {
+    return this.symbol.get(row);
+  }
+  sideAt(row: number): OrderSide {
+    return ORDER_SIDES[this.flags.get(row) & 1]!;
+  }
+  typeAt(row: number): OrderType {
+    return ORDER_TYPES[(this.flags.get(row) >> 1) & 3]!;
+  }
+  timeInForceAt(row: number): TimeInForce {
+    return TIMES_IN_FORCE[(this.flags.get(row) >> 3) & 3]!;
+  }
+  statusAt(row: number): OrderStatus {
+    const o = this.live.get(row);
+    return o !== undefined ? o.status : ORDER_STATUSES[this.status.get(row)]!;
+  }
+
+  clear(): void {
+    this.live.clear();
+    this.rowOf.clear();
+    for (const c of [this.strategy, this.flags, this.tsCreated, this.status, this.qty, this.limitPrice, this.stopPrice, this.filledQty, this.avgFillPrice]) c.clear();
+    for (const a of [this.id, this.symbol, this.strategyId, this.tag, this.reason]) a.clear();
+  }
+}

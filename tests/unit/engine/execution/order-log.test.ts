@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { OrderId, StrategyId, Symbol_ } from '../../../../engine/core/index.js';
+import { ExecutionEngine } from '../../../../engine/execution/index.js';
+import type { OrderRecord } from '../../../../engine/model/index.js';
+import { Portfolio } from '../../../../engine/portfolio/index.js';
+import { computeRunHash, hashableFills, hashableOrders } from '../../../../sim/backtest/run-hash.js';
+import { ImmediateClient, nullRecorder } from './algorithms/harness.js';
+
+function engine() {
+  const symbols = ['AAA', 'BBB'] as Symbol_[];
+  const portfolio = new Portfolio(2, 2, 1_000_000);
+  const execution = new ExecutionEngine(symbols, ['s0', 's1'] as StrategyId[], portfolio, nullRecorder, { check: (o) => (o.qty > 500 ? { reason: `qty ${o.qty} over 500` } : null) });
+  const client = new ImmediateClient();
+  client.sink = execution;
+  execution.connect(client);
+  return { execution, client, portfolio };
+}
+
+describe('OrderLog (through ExecutionEngine)', () => {
+  it('keeps working orders live and finished ones as records with their final state', () => {
+    const { execution, client } = engine();
+    client.mode = 'rest';
+    const resting = execution.submit(0, { symbol: 'AAA', side: 'buy', qty: 10, type: 'limit', limitPrice: 99.5, tag: 'entry' }, 1000);
+    client.mode = 'fill';
+    client.price = 101.25;
+    const filled = execution.submit(1, { symbol: 'BBB', side: 'sell', qty: 7 }, 2000);
+    const denied = execution.submit(0, { symbol: 'AAA', side: 'buy', qty: 600 }, 3000);
+
+    expect(execution.orderLog.length).toBe(3);
+    // The working order is the live object; a finished one is a record of its final state.
+    expect(execution.order(resting)).toBe(execution.openOrders(0, 0)[0]);
+    expect(execution.order(filled)).toEqual({
+      id: filled, symbol: 'BBB', side: 'sell', type: 'market', qty: 7, limitPrice: null, stopPrice: null, timeInForce: 'GTC', status: 'filled',
+      filledQty: 7, avgFillPrice: 101.25, tsCreated: 2000, strategyId: 's1', reduceOnly: false, tag: null, reason: null, leavesQty: 0,
+    });
+    expect(execution.order(denied)).toMatchObject({ status: 'denied', reason: 'qty 600 over 500', filledQty: 0, leavesQty: 600 });
+    expect(execution.order('O-99' as OrderId)).toBeUndefined();
+
+    // Cancelling finishes the resting order: its record keeps the limit price, tag and reason.
+    execution.cancel(resting, 4000);
+    expect(execution.openOrders(0, 0)).toEqual([]);
+    expect(execution.order(resting)).toMatchObject({ status: 'cancelled', limitPrice: 99.5, tag: 'entry', reason: 'cancelled', leavesQty: 10 });
+    // A finished order can be neither cancelled (a no-op) nor replaced (an error), as before.
+    execution.cancel(resting, 5000);
+    expect(() => execution.replace(resting, { qty: 5 }, 5000)).toThrow(/not working/);
+    // And an event for it is an invariant violation naming it.
+    expect(() => execution.onOrderEvent({ kind: 'OrderCancelled', ts: 6000, orderId: resting, reason: 'late' })).toThrow(/finished order 'O-1'/);
+
+    const records = execution.orderLog.records();
+    expect(records.map((r) => [r.id, r.status])).toEqual([
+      [resting, 'cancelled'],
+      [filled, 'filled'],
+      [denied, 'denied'],
+    ]);
+    execution.reset();
+    expect(execution.orderLog.length).toBe(0);
+    expect(execution.order(filled)).toBeUndefined();
+  });
+
+  it('hashes exactly like the list of its records, live and finished orders mixed (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ strategy: fc.integer({ min: 0, max: 1 }), symbol: fc.constantFrom('AAA', 'BBB'), side: fc.constantFrom('buy' as const, 'sell' as const), qty: fc.integer({ min: 1, max: 700 }), rest: fc.boolean(), cancel: fc.boolean(), price: fc.double({ min: 1, max: 500, noNaN: true }) }), { maxLength: 40 }),
+        (orders) => {
+          const { execution, client } = engine();
+          const ids: OrderId[] = [];
+          orders.forEach((o, i) => {
+            client.mode = o.rest ? 'rest' : 'fill';
+            client.price = o.price;
+            ids.push(execution.submit(o.strategy, o.rest ? { symbol: o.symbol, side: o.side, qty: o.qty, type: 'limit', limitPrice: o.price } : { symbol: o.symbol, side: o.side, qty: o.qty }, 1000 * (i + 1)));
+          });
+          orders.forEach((o, i) => {
+            if (o.rest && o.cancel) execution.cancel(ids[i]!, 1e6);
+          });
+          const records: OrderRecord[] = execution.orderLog.records();
+          expect(records.map((r) => r.id)).toEqual(ids);
+          for (const [i, id] of ids.entries()) {
+            const view = execution.order(id)!;
+            const record = records[i]!;
+            // The live Order carries more fields than the record; the record's fields agree.
+            expect(Object.fromEntries(Object.keys(record).map((k) => [k, view[k as keyof OrderRecord]]))).toEqual(record);
+            expect(view.leavesQty).toBe(record.qty - record.filledQty);
+          }
+          const ts = new Float64Array([1, 2]);
+          const eq = new Float64Array([1e6, 1e6]);
+          expect(computeRunHash(hashableFills([]), execution.orderLog, ts, eq, 2)).toBe(computeRunHash(hashableFills([]), hashableOrders(records), ts, eq, 2));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('Portfolio trade log', () => {
+  it('lists round trips as objects on demand, the same array until another one closes', () => {
+    const p = new Portfolio(1, 1, 100_000);
+    p.applyFill(0, 0, 1, 100, 50, 1, 10);
+    p.applyFill(0, 0, -1, 40, 55, 0.4, 20);
+    const first = p.closedTrades;
+    expect(first).toHaveLength(1);
+    expect(p.closedTrades).toBe(first);
+    expect(p.closedTradeCount).toBe(1);
+    p.applyFill(0, 0, -1, 100, 45, 1, 30); // closes the other 60 long, opens 40 short
+    const second = p.closedTrades;
+    expect(second).not.toBe(first);
+    expect(first).toHaveLength(1); // a list handed out earlier does not change
+    expect(second.map((t) => [t.side, t.qty, t.entryPrice, t.exitPrice, t.entryTs, t.exitTs])).toEqual([
+      ['long', 40, 50, 55, 10, 20],
+      ['long', 60, 50, 45, 10, 30],
+    ]);
+    p.applyFill(0, 0, 1, 40, 40, 0, 40);
+    expect(p.closedTrades[2]).toMatchObject({ side: 'short', qty: 40, entryPrice: 45, exitPrice: 40, pnl: 40 * 5 - 0.4 });
+    p.reset();
+    expect(p.closedTrades).toEqual([]);
+    expect(p.closedTradeCount).toBe(0);
+  });
+});
