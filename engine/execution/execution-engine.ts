@@ -10,6 +10,7 @@ import { worstCaseUnits } from '../risk/risk-account.js';
 import type { RiskAccount } from '../risk/risk-account.js';
 import type { ExecutionClient, ExecutionReportSink } from '../ports/execution-client.js';
 import type { Recorder } from '../ports/recorder.js';
+import { FillLog } from './fill-log.js';
 import { OrderLog } from './order-log.js';
 import type { OrderView } from './order-log.js';
 
@@ -49,6 +50,8 @@ export class ExecutionEngine implements ExecutionReportSink {
   private listener: StrategyOrderListener | null = null;
   /** Every order in submission order (working ones live, finished ones as columns). */
   readonly orderLog = new OrderLog();
+  /** Every fill in run order. */
+  readonly fillLog: FillLog;
   deniedCount = 0;
 
   constructor(
@@ -59,6 +62,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     private readonly risk: PreTradeRisk | null,
   ) {
     symbols.forEach((s, i) => this.symbolIndex.set(s, i));
+    this.fillLog = new FillLog(this.orderLog, symbols);
     this.working = Array.from({ length: Math.max(1, strategyIds.length) * symbols.length }, () => []);
     const engine = this;
     this.account = {
@@ -109,6 +113,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     for (const w of this.working) w.length = 0;
     this.ids.reset();
     this.orderLog.clear();
+    this.fillLog.clear();
     this.deniedCount = 0;
   }
 
@@ -293,6 +298,7 @@ export class ExecutionEngine implements ExecutionReportSink {
         order.applyFill(f.qty, f.price, event.ts);
         const symbolIndex = this.indexOf(f.symbol);
         this.portfolio.applyFill(strategyIndex, symbolIndex, f.side === 'buy' ? 1 : -1, f.qty, f.price, f.commission, f.ts);
+        this.fillLog.add(row!, symbolIndex, f);
         this.recorder.onFill(f);
         if (order.status === 'filled') this.unwork(order, strategyIndex);
         break;

@@ -185,6 +185,9 @@ export class OrderLog {
   idAt(row: number): string {
     return this.id.get(row);
   }
+  strategyIdAt(row: number): string | null {
+    return this.strategyId.get(row);
+  }
   symbolAt(row: number): string {
     return this.symbol.get(row);
   }

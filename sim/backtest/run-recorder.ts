@@ -2,11 +2,14 @@ import type { AuditEntry, Fill, OrderEvent, Signal } from '../../engine/model/in
 import type { Recorder } from '../../engine/ports/recorder.js';
 
 /**
- * Keeps what a backtest produces in memory for the report. The equity curve lives in growable
- * typed arrays (one sample per bar timestamp), so recording allocates only when it doubles.
+ * Keeps what a backtest produces in memory for the report, beyond the orders and fills the
+ * ExecutionEngine logs itself (its OrderLog and FillLog): the equity curve, in growable typed arrays
+ * (one sample per bar timestamp, so recording allocates only when they double), the audit trail and
+ * the signals.
  */
 export class RunRecorder implements Recorder {
-  readonly fills: Fill[] = [];
+  /** Fills seen (the fills themselves are in the ExecutionEngine's FillLog). */
+  fillCount = 0;
   readonly audit: AuditEntry[] = [];
   readonly signals: Signal[] = [];
   orderEventCount = 0;
@@ -23,8 +26,8 @@ export class RunRecorder implements Recorder {
   onOrderEvent(_event: OrderEvent): void {
     this.orderEventCount++;
   }
-  onFill(fill: Fill): void {
-    this.fills.push(fill);
+  onFill(_fill: Fill): void {
+    this.fillCount++;
   }
   onSignal(signal: Signal): void {
     this.signalCount++;
@@ -50,7 +53,7 @@ export class RunRecorder implements Recorder {
     this.equityCount = n + 1;
   }
   reset(): void {
-    this.fills.length = 0;
+    this.fillCount = 0;
     this.audit.length = 0;
     this.signals.length = 0;
     this.orderEventCount = 0;

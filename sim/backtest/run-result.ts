@@ -1,7 +1,7 @@
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { BacktestResult, OrderRecord } from './backtest.js';
-import { computeRunHash, hashableFills } from './run-hash.js';
+import { computeRunHash } from './run-hash.js';
 import type { RunRecorder } from './run-recorder.js';
 
 /** What a finished replay loop hands over to become a BacktestResult. */
@@ -55,7 +55,7 @@ export function collectRunResult(p: RunParts): BacktestResult {
     strategyIds: p.strategyIds,
     initialCash: p.initialCash,
     barIntervalUs: p.barIntervalUs,
-    fills: recorder.fills,
+    fills: p.execution.fillLog.list(),
     orders,
     orderCount: orderLog.length,
     trades: portfolio.closedTrades.map((t) => ({
@@ -88,6 +88,6 @@ export function collectRunResult(p: RunParts): BacktestResult {
     tradeCount: p.tradeCount,
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
-    runHash: computeRunHash(hashableFills(recorder.fills), orderLog, equity.ts, equity.equity, n),
+    runHash: computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n),
   };
 }

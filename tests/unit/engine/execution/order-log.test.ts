@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OrderId, StrategyId, Symbol_ } from '../../../../engine/core/index.js';
 import { ExecutionEngine } from '../../../../engine/execution/index.js';
-import type { OrderRecord } from '../../../../engine/model/index.js';
+import type { Fill, OrderRecord } from '../../../../engine/model/index.js';
+import type { Recorder } from '../../../../engine/ports/recorder.js';
 import { Portfolio } from '../../../../engine/portfolio/index.js';
 import { computeRunHash, hashableFills, hashableOrders } from '../../../../sim/backtest/run-hash.js';
 import { ImmediateClient, nullRecorder } from './algorithms/harness.js';
@@ -10,14 +11,16 @@ import { ImmediateClient, nullRecorder } from './algorithms/harness.js';
 function engine() {
   const symbols = ['AAA', 'BBB'] as Symbol_[];
   const portfolio = new Portfolio(2, 2, 1_000_000);
-  const execution = new ExecutionEngine(symbols, ['s0', 's1'] as StrategyId[], portfolio, nullRecorder, { check: (o) => (o.qty > 500 ? { reason: `qty ${o.qty} over 500` } : null) });
+  const fills: Fill[] = [];
+  const recorder = { ...nullRecorder, onFill: (f: Fill) => fills.push(f) } as Recorder;
+  const execution = new ExecutionEngine(symbols, ['s0', 's1'] as StrategyId[], portfolio, recorder, { check: (o) => (o.qty > 500 ? { reason: `qty ${o.qty} over 500` } : null) });
   const client = new ImmediateClient();
   client.sink = execution;
   execution.connect(client);
-  return { execution, client, portfolio };
+  return { execution, client, portfolio, fills };
 }
 
-describe('OrderLog (through ExecutionEngine)', () => {
+describe('OrderLog and FillLog (through ExecutionEngine)', () => {
   it('keeps working orders live and finished ones as records with their final state', () => {
     const { execution, client } = engine();
     client.mode = 'rest';
@@ -63,7 +66,7 @@ describe('OrderLog (through ExecutionEngine)', () => {
       fc.property(
         fc.array(fc.record({ strategy: fc.integer({ min: 0, max: 1 }), symbol: fc.constantFrom('AAA', 'BBB'), side: fc.constantFrom('buy' as const, 'sell' as const), qty: fc.integer({ min: 1, max: 700 }), rest: fc.boolean(), cancel: fc.boolean(), price: fc.double({ min: 1, max: 500, noNaN: true }) }), { maxLength: 40 }),
         (orders) => {
-          const { execution, client } = engine();
+          const { execution, client, fills } = engine();
           const ids: OrderId[] = [];
           orders.forEach((o, i) => {
             client.mode = o.rest ? 'rest' : 'fill';
@@ -85,6 +88,9 @@ describe('OrderLog (through ExecutionEngine)', () => {
           const ts = new Float64Array([1, 2]);
           const eq = new Float64Array([1e6, 1e6]);
           expect(computeRunHash(hashableFills([]), execution.orderLog, ts, eq, 2)).toBe(computeRunHash(hashableFills([]), hashableOrders(records), ts, eq, 2));
+          // The fill log gives back the fills the venue reported, and hashes like them.
+          expect(execution.fillLog.list()).toEqual(fills);
+          expect(computeRunHash(execution.fillLog, execution.orderLog, ts, eq, 2)).toBe(computeRunHash(hashableFills(fills), hashableOrders(records), ts, eq, 2));
         },
       ),
       { numRuns: 150 },
