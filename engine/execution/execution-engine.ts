@@ -1,5 +1,4 @@
 import { InvalidArgumentError, InvariantError, assertNever } from '../core/errors.js';
-import { IdSequence } from '../core/ids.js';
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
 import { Order, isTerminal, isWorking } from '../model/orders.js';
@@ -44,7 +43,6 @@ export class ExecutionEngine implements ExecutionReportSink {
   private readonly symbolIndex = new Map<string, number>();
   /** Working orders per strategy x symbol, in submission order. */
   private readonly working: Order[][];
-  private readonly ids = new IdSequence<OrderId>('O');
   private readonly account: RiskAccount;
   private client: ExecutionClient | null = null;
   private listener: StrategyOrderListener | null = null;
@@ -111,7 +109,6 @@ export class ExecutionEngine implements ExecutionReportSink {
   /** Forgets every order (for a rerun); the portfolio is reset by its owner. */
   reset(): void {
     for (const w of this.working) w.length = 0;
-    this.ids.reset();
     this.orderLog.clear();
     this.fillLog.clear();
     this.deniedCount = 0;
@@ -189,7 +186,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     const client = this.client;
     if (client === null) throw new InvariantError('execution engine has no client connected');
     const symbolIndex = this.indexOf(request.symbol);
-    const order = new Order(this.ids.take(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId);
+    const order = new Order(this.orderLog.nextId(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId);
     this.orderLog.add(order, strategyIndex);
     if (this.risk !== null) {
       const ref = order.limitPrice ?? order.stopPrice ?? this.portfolio.mark[symbolIndex]!;

@@ -7,6 +7,11 @@ import type { Order, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce
 /** An order as `ExecutionEngine.order(id)` returns it: the live order, or the record of a finished one. */
 export type OrderView = OrderRecord & { readonly leavesQty: number };
 
+/** The id of the order at a row. */
+function idOfRow(row: number): OrderId {
+  return `O-${row + 1}` as OrderId;
+}
+
 const code = <T extends string>(values: readonly T[]): ReadonlyMap<T, number> => new Map(values.map((v, i) => [v, i]));
 const SIDE_CODE = code(ORDER_SIDES);
 const TYPE_CODE = code(ORDER_TYPES);
@@ -21,10 +26,8 @@ const STATUS_CODE = code(ORDER_STATUSES);
  */
 export class OrderLog {
   private readonly live = new RefColumn<Order | undefined>();
-  private readonly rowOf = new Map<OrderId, number>();
   private readonly strategy = new Int32Column();
   // Set when the order is added.
-  private readonly id = new RefColumn<OrderId>();
   private readonly symbol = new RefColumn<string>();
   private readonly strategyId = new RefColumn<StrategyId | null>();
   private readonly tag = new RefColumn<string | null>();
@@ -41,16 +44,23 @@ export class OrderLog {
 
   /** Number of orders. */
   get length(): number {
-    return this.id.length;
+    return this.live.length;
   }
 
-  /** Appends a new order owned by the strategy (ledger) at `strategyIndex`; returns its row. */
+  /**
+   * The id the next order gets: `O-<row + 1>`. Ids are a function of the row, so the log keeps no
+   * id strings and finds an order's row by reading its id.
+   */
+  nextId(): OrderId {
+    return idOfRow(this.live.length);
+  }
+
+  /** Appends a new order (its id from {@link nextId}) owned by the strategy (ledger) at `strategyIndex`; returns its row. */
   add(order: Order, strategyIndex: number): number {
-    const row = this.id.length;
+    const row = this.live.length;
+    if (order.id !== idOfRow(row)) throw new InvariantError(`order log: order ${order.id} does not have the next id ${idOfRow(row)}`);
     this.live.push(order);
-    this.rowOf.set(order.id, row);
     this.strategy.push(strategyIndex);
-    this.id.push(order.id);
     this.symbol.push(order.symbol);
     this.strategyId.push(order.strategyId);
     this.tag.push(order.tag);
@@ -68,7 +78,16 @@ export class OrderLog {
 
   /** The row of an order id, or undefined for an id this log never saw. */
   rowOfId(id: string): number | undefined {
-    return this.rowOf.get(id as OrderId);
+    // 'O-' then the row + 1 in decimal, without leading zeros.
+    const n = id.length;
+    if (n < 3 || n > 12 || id.charCodeAt(0) !== 79 || id.charCodeAt(1) !== 45 || id.charCodeAt(2) === 48) return undefined;
+    let v = 0;
+    for (let i = 2; i < n; i++) {
+      const d = id.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      v = v * 10 + d;
+    }
+    return v >= 1 && v <= this.live.length ? v - 1 : undefined;
   }
 
   /** The live (unfinished) order at a row, or undefined once it is finished. */
@@ -130,7 +149,7 @@ export class OrderLog {
     const limit = this.limitPrice.get(row);
     const stop = this.stopPrice.get(row);
     return {
-      id: this.id.get(row),
+      id: idOfRow(row),
       symbol: this.symbol.get(row),
       side: this.sideAt(row),
       type: this.typeAt(row),
@@ -183,7 +202,7 @@ export class OrderLog {
   }
 
   idAt(row: number): string {
-    return this.id.get(row);
+    return idOfRow(row);
   }
   strategyIdAt(row: number): string | null {
     return this.strategyId.get(row);
@@ -207,8 +226,7 @@ export class OrderLog {
 
   clear(): void {
     this.live.clear();
-    this.rowOf.clear();
     for (const c of [this.strategy, this.flags, this.tsCreated, this.status, this.qty, this.limitPrice, this.stopPrice, this.filledQty, this.avgFillPrice]) c.clear();
-    for (const a of [this.id, this.symbol, this.strategyId, this.tag, this.reason]) a.clear();
+    for (const a of [this.symbol, this.strategyId, this.tag, this.reason]) a.clear();
   }
 }

@@ -38,7 +38,9 @@ describe('OrderLog and FillLog (through ExecutionEngine)', () => {
       filledQty: 7, avgFillPrice: 101.25, tsCreated: 2000, strategyId: 's1', reduceOnly: false, tag: null, reason: null, leavesQty: 0,
     });
     expect(execution.order(denied)).toMatchObject({ status: 'denied', reason: 'qty 600 over 500', filledQty: 0, leavesQty: 600 });
-    expect(execution.order('O-99' as OrderId)).toBeUndefined();
+    // Ids are O-<row + 1>: anything else, or a row not reached yet, is unknown.
+    for (const bad of ['O-99', 'O-4', 'O-0', 'O-01', 'O-', 'O1', 'X-1', 'O-1a', 'o-1', '', 'O-1 ', 'O-99999999999']) expect(execution.order(bad as OrderId)).toBeUndefined();
+    expect(execution.order('O-3' as OrderId)?.id).toBe(denied);
 
     // Cancelling finishes the resting order: its record keeps the limit price, tag and reason.
     execution.cancel(resting, 4000);
