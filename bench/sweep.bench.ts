@@ -11,7 +11,7 @@ import { median, timeWallAndCpu } from './harness.js';
 /**
  * A 40-trial random sweep of the sma_cross parameters of a four-strategy scenario (sma_cross, ema_cross,
  * rsi_reversion, ibs) over eight symbols of daily bars (10 years, 2520 bars each) on 1 and on 2 worker
- * threads. Each pool is created and warmed first (workers started, runner module
+ * threads. Each sample's pool is created and warmed first (workers started, runner module
  * and data loaded), so the timing is the sweep itself: trials, result transfer and the trial store.
  * The two runs must give the same combinedHash (asserted and printed); the speed-up is the ratio of
  * the median wall-clock times. Samples alternate between the two pools. On a machine with more runnable
@@ -39,7 +39,8 @@ function threadCpu(): { main: number; others: number } | null {
     return null;
   }
 }
-const SAMPLES = 3;
+const SAMPLES = 5;
+const WARM_TRIALS = 8;
 
 export default async function run(): Promise<ThroughputResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'tapedeck-bench-sweep-'));
@@ -76,16 +77,18 @@ export default async function run(): Promise<ThroughputResult[]> {
       [2, []],
     ]);
     const hashes = new Map<number, string>();
-    const executors = new Map([1, 2].map((w) => [w, createLocalExecutor({ workers: w, runnerModule: SWEEP_TRIAL_MODULE })]));
-    try {
-      // Warm-up: every worker loads the runner and the data (one task per worker, twice over).
-      for (const [workers, executor] of executors) {
-        const warm = Array.from({ length: 2 * workers }, (_, i) => ({ key: `warm-${i}`, scenario, params: {}, seed: i }));
-        await executor.run(warm, () => {});
-      }
-      // Samples alternate between the pools, so a change in the machine's load hits both alike.
-      for (let s = 0; s < SAMPLES; s++) {
-        for (const [workers, executor] of executors) {
+    // Samples alternate between 1 and 2 workers, so a change in the machine's load hits both alike.
+    // Each sample gets a pool of its own, created and warmed before the clock starts and destroyed
+    // after: an idle pool left beside the measured one still collects its garbage in the background
+    // (V8's memory reducer), on the cores the measured pool needs.
+    for (let s = 0; s < SAMPLES; s++) {
+      for (const workers of [1, 2]) {
+        const executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE });
+        try {
+          // Warm-up: every worker loads the runner and the data and runs trials until V8 has compiled
+          // their hot code (WARM_TRIALS per worker; the first trials of a fresh worker run slower).
+          const warm = Array.from({ length: WARM_TRIALS * workers }, (_, i) => ({ key: `warm-${i}`, scenario, params: { 'strategies.0.params.fast': 5 + (i % 30), 'strategies.0.params.slow': 60 + i }, seed: i }));
+          await executor.run(warm, () => {});
           let hash = '';
           const before = threadCpu();
           const t = await timeWallAndCpu(async () => {
@@ -100,10 +103,10 @@ export default async function run(): Promise<ThroughputResult[]> {
           const previous = hashes.get(1) ?? hashes.get(workers);
           if (previous !== undefined && previous !== hash) throw new Error(`combinedHash differs: ${previous} vs ${hash} (${workers} workers)`);
           hashes.set(workers, hash);
+        } finally {
+          await executor.close();
         }
       }
-    } finally {
-      for (const e of executors.values()) await e.close();
     }
     if (hashes.get(1) !== hashes.get(2)) throw new Error(`combinedHash differs between 1 and 2 workers: ${hashes.get(1)} vs ${hashes.get(2)}`);
     const hash = hashes.get(1)!;

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBBlobValue, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBBlobValue, DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError, InvariantError } from '../../engine/core/index.js';
 import type { TrialParams } from './space.js';
 import type { TrialMetrics, TrialResult } from './trial.js';
@@ -48,6 +48,8 @@ export class TrialStore {
   private readonly pending: { trial: TrialResult; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private writing = false;
   private closed = false;
+  /** One appender for the store's life, created with the first write. */
+  private appender: DuckDBAppender | null = null;
 
   private constructor(
     readonly file: string,
@@ -162,7 +164,8 @@ export class TrialStore {
     if (fresh.length === 0) return;
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      const appender = await this.conn.createAppender('trials');
+      this.appender ??= await this.conn.createAppender('trials');
+      const appender = this.appender;
       try {
         for (const trial of fresh) {
           appender.appendVarchar(trial.key);
@@ -183,8 +186,10 @@ export class TrialStore {
           appender.endRow();
         }
         appender.flushSync();
-      } finally {
-        appender.closeSync();
+      } catch (err) {
+        // Rows appended but not flushed must not reach the next batch.
+        appender.clear();
+        throw err;
       }
       await this.conn.run('COMMIT');
     } catch (err) {
@@ -232,6 +237,7 @@ export class TrialStore {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    this.appender?.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
