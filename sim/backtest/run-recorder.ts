@@ -1,3 +1,4 @@
+import { Float64Column } from '../../engine/core/columns.js';
 import type { AuditEntry, Fill, OrderEvent, Signal } from '../../engine/model/index.js';
 import type { Recorder } from '../../engine/ports/recorder.js';
 
@@ -13,11 +14,11 @@ export class RunRecorder implements Recorder {
   readonly audit: AuditEntry[] = [];
   readonly signals: Signal[] = [];
   orderEventCount = 0;
-  equityTs = new Float64Array(1024);
-  equity = new Float64Array(1024);
-  cash = new Float64Array(1024);
-  gross = new Float64Array(1024);
-  equityCount = 0;
+  /** The equity curve: one sample per timestamp. */
+  readonly equityTs = new Float64Column();
+  readonly equity = new Float64Column();
+  readonly cash = new Float64Column();
+  readonly gross = new Float64Column();
   /** Keep at most this many signals (counting the rest); signals are for the report, not the hash. */
   signalCount = 0;
 
@@ -37,39 +38,31 @@ export class RunRecorder implements Recorder {
     this.audit.push(entry);
   }
   onEquity(ts: number, equity: number, cash: number, grossExposure: number): void {
-    const n = this.equityCount;
-    if (n > 0 && this.equityTs[n - 1] === ts) {
+    const n = this.equityTs.length;
+    if (n > 0 && this.equityTs.get(n - 1) === ts) {
       // Same timestamp sampled again: keep the latest state.
-      this.equity[n - 1] = equity;
-      this.cash[n - 1] = cash;
-      this.gross[n - 1] = grossExposure;
+      this.equity.set(n - 1, equity);
+      this.cash.set(n - 1, cash);
+      this.gross.set(n - 1, grossExposure);
       return;
     }
-    if (n === this.equityTs.length) this.grow();
-    this.equityTs[n] = ts;
-    this.equity[n] = equity;
-    this.cash[n] = cash;
-    this.gross[n] = grossExposure;
-    this.equityCount = n + 1;
+    this.equityTs.push(ts);
+    this.equity.push(equity);
+    this.cash.push(cash);
+    this.gross.push(grossExposure);
   }
+
+  /** Number of equity samples. */
+  get equityCount(): number {
+    return this.equityTs.length;
+  }
+
   reset(): void {
     this.fillCount = 0;
     this.audit.length = 0;
     this.signals.length = 0;
     this.orderEventCount = 0;
-    this.equityCount = 0;
+    for (const c of [this.equityTs, this.equity, this.cash, this.gross]) c.clear();
     this.signalCount = 0;
-  }
-  private grow(): void {
-    const cap = this.equityTs.length * 2;
-    const g = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.equityTs = g(this.equityTs);
-    this.equity = g(this.equity);
-    this.cash = g(this.cash);
-    this.gross = g(this.gross);
   }
 }

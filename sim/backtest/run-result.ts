@@ -37,10 +37,10 @@ export function collectRunResult(p: RunParts): BacktestResult {
   const orders: OrderRecord[] = p.keepOrders ? orderLog.records() : [];
   const n = recorder.equityCount;
   const equity = {
-    ts: recorder.equityTs.slice(0, n),
-    equity: recorder.equity.slice(0, n),
-    cash: recorder.cash.slice(0, n),
-    grossExposure: recorder.gross.slice(0, n),
+    ts: recorder.equityTs.view().slice(),
+    equity: recorder.equity.view().slice(),
+    cash: recorder.cash.view().slice(),
+    grossExposure: recorder.gross.view().slice(),
   };
   const first: Record<string, number> = {};
   const last: Record<string, number> = {};
