@@ -180,6 +180,8 @@ export const WalkForwardFoldSchema = z.strictObject({
 export const WalkForwardJsonSchema = z
   .strictObject({
     schemaVersion: z.literal(WALKFORWARD_JSON_VERSION) as unknown as z.ZodType<number>,
+    generator: z.literal('tapedeck').optional().describe('Always written; absent in files from before the field'),
+    kind: z.literal('walkforward').optional().describe('Always written; absent in files from before the field'),
     scenario: z.string(),
     scenarioFile: z.string(),
     sets: z.array(z.string()),

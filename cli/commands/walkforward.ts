@@ -72,6 +72,10 @@ async function dataRange(scenario: QualifiedScenario): Promise<{ start: number; 
 /** The walkforward.json document: folds, chosen parameters, IS/OOS metrics, stitched curve, WFE, hash. */
 export interface WalkForwardJson {
   readonly schemaVersion: number;
+  /** Always written ('tapedeck'); optional for files written before the field existed. */
+  readonly generator?: 'tapedeck';
+  /** Always written ('walkforward', as sweep.json says 'sweep'); optional for older files. */
+  readonly kind?: 'walkforward';
   readonly scenario: string;
   readonly scenarioFile: string;
   readonly sets: readonly string[];
@@ -166,6 +170,8 @@ export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwar
   }));
   const out: WalkForwardJson = {
     schemaVersion: WALKFORWARD_SCHEMA_VERSION,
+    generator: 'tapedeck',
+    kind: 'walkforward',
     scenario: scenario.name,
     scenarioFile,
     sets: opts.set,

@@ -49,6 +49,7 @@ describe('tapedeck walkforward', () => {
     const a = JSON.parse(await readFile(join(dir, 'w1', 'walkforward.json'), 'utf8'));
     const b = JSON.parse(await readFile(join(dir, 'w2', 'walkforward.json'), 'utf8'));
     expect(a.schemaVersion).toBe(1);
+    expect([a.generator, a.kind]).toEqual(['tapedeck', 'walkforward']);
     expect(a.folds).toHaveLength(3);
     expect(b.combinedHash).toBe(a.combinedHash);
     expect(b.folds).toEqual(a.folds);
