@@ -145,7 +145,9 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     if (ids.has(id)) throw new InvalidArgumentError(`duplicate strategy id '${id}'`);
     ids.add(id);
   }
-  const keepEverything = (config.recording ?? 'report') === 'report';
+  const recording = config.recording ?? 'report';
+  if (recording !== 'report' && recording !== 'metrics') throw new InvalidArgumentError(`invalid 'recording': expected 'report' or 'metrics', was ${JSON.stringify(recording)}`);
+  const keepEverything = recording === 'report';
   const recorder = new RunRecorder(keepEverything ? undefined : 0);
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
   const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, config.multipliers);

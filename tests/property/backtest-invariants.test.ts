@@ -164,4 +164,8 @@ describe('backtest invariants (property)', () => {
       { numRuns: 25 },
     );
   });
+
+  it("rejects a recording other than 'report' or 'metrics', naming it", async () => {
+    await expect(runBacktest(config(() => new RandomTrader(1, false), { recording: 'orders' as never }), { bars: barFeed(walkBars(3, [0.01, -0.01], DAY), DAY) })).rejects.toThrow(/invalid 'recording': expected 'report' or 'metrics', was "orders"/);
+  });
 });
