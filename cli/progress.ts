@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import type { SweepProgress } from '../sim/research/index.js';
 
 /**
  * Progress bars of long-running commands: always on stderr (stdout carries results and --json), quiet
@@ -155,3 +156,30 @@ export function formatEta(seconds: number): string {
 
 /** Events a replay must have before `tapedeck run` shows a progress bar: small runs stay quiet. */
 export const REPLAY_PROGRESS_THRESHOLD = 200_000;
+
+/** A progress bar over the trials of a sweep (or of one walk-forward fold): done/total, failed, best so far. */
+export interface TrialProgress {
+  update(p: SweepProgress): void;
+  stop(): void;
+}
+
+/** Returns the trial bar of `tapedeck sweep` and of each `tapedeck walkforward` fold, labelled `label`. */
+export function trialProgress(label: string, quiet: boolean): TrialProgress {
+  const bar = createProgress({ label, unit: 'trials', quiet, notTtyIntervalMs: 1000 });
+  let started = false;
+  return {
+    update(p) {
+      const detail = `failed ${p.failed} | best ${p.best ? `${p.best.fitness.toFixed(4)} (${p.best.key})` : '-'}`;
+      if (!started) {
+        bar.start(p.total, p.done, detail);
+        started = true;
+      } else {
+        bar.setTotal(p.total);
+        bar.update(p.done, detail);
+      }
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

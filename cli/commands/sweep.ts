@@ -21,7 +21,7 @@ import { buildSweepJson } from '../compose/sweep-report.js';
 import type { SweepJson } from '../compose/sweep-report.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
-import { createProgress } from '../progress.js';
+import { trialProgress } from '../progress.js';
 import { writeOutputHtml } from './report.js';
 import { collect, intFlag } from './run.js';
 
@@ -132,26 +132,6 @@ export function summarizeSweep(sweep: SweepJson, outcome: SweepOutcome, outFile:
   return lines.join('\n');
 }
 
-function progressBar(quiet: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
-  const bar = createProgress({ label: 'sweep', unit: 'trials', quiet, notTtyIntervalMs: 1000 });
-  let started = false;
-  return {
-    update(p) {
-      const detail = `failed ${p.failed} | best ${p.best ? `${p.best.fitness.toFixed(4)} (${p.best.key})` : '-'}`;
-      if (!started) {
-        bar.start(p.total, p.done, detail);
-        started = true;
-      } else {
-        bar.setTotal(p.total);
-        bar.update(p.done, detail);
-      }
-    },
-    stop() {
-      bar.stop();
-    },
-  };
-}
-
 export function registerSweep(program: Command): void {
   program
     .command('sweep')
@@ -190,7 +170,7 @@ export function registerSweep(program: Command): void {
         controller.abort(new Error('interrupted'));
       };
       process.on('SIGINT', onSigint);
-      const bar = progressBar(opts.quiet ?? false);
+      const bar = trialProgress('sweep', opts.quiet ?? false);
       try {
         const { outcome, sweep, outFile, htmlFile } = await sweepAndWrite(file, { ...opts, signal: controller.signal, onProgress: bar.update });
         bar.stop();

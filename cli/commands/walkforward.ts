@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
 import { writeFileAtomic } from '../../datasets/atomic.js';
 import { SWEEP_METHODS, checkParameterPaths, createLocalExecutor, parseFitness } from '../../sim/research/index.js';
-import type { SweepMethod } from '../../sim/research/index.js';
+import type { SweepMethod, SweepProgress } from '../../sim/research/index.js';
 import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forward/index.js';
 import type { WalkForwardResult } from '../../sim/research/walk-forward/index.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
@@ -12,6 +12,8 @@ import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { openDataPath } from '../compose/run-scenario.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
+import { trialProgress } from '../progress.js';
+import type { TrialProgress } from '../progress.js';
 import { writeOutputHtml } from './report.js';
 import { collect, intFlag } from './run.js';
 import { loadSpace } from './sweep.js';
@@ -105,7 +107,12 @@ export interface WalkForwardJson {
  * folds over the scenario's data window, runs them on a worker pool (each fold's trial store under
  * DIR/folds/, so a rerun resumes) and writes DIR/walkforward.json atomically.
  */
-export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwardCommandOptions, progress: (line: string) => void = () => {}): Promise<{ doc: WalkForwardJson; outFile: string; htmlFile: string }> {
+export async function walkForwardAndWrite(
+  scenarioFile: string,
+  opts: WalkForwardCommandOptions,
+  progress: (line: string) => void = () => {},
+  onTrials?: (foldIndex: number, p: SweepProgress) => void,
+): Promise<{ doc: WalkForwardJson; outFile: string; htmlFile: string }> {
   if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
   if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers: not a positive integer, was ${opts.workers}`);
   if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
@@ -150,6 +157,7 @@ export async function walkForwardAndWrite(scenarioFile: string, opts: WalkForwar
       ...(opts.signal ? { signal: opts.signal } : {}),
       onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
       onProgress: (f, p) => {
+        onTrials?.(f.index, p);
         if (p.done === p.total) progress(`fold ${f.index + 1}: ${p.done}/${p.total} trials (${p.failed} failed), best ${p.best ? p.best.fitness.toFixed(4) : '-'}`);
       },
     });
@@ -271,8 +279,29 @@ export function registerWalkForward(program: Command): void {
       };
       process.on('SIGINT', onSigint);
       try {
-        const progress = opts.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-        const { doc, outFile, htmlFile } = await walkForwardAndWrite(file, { ...opts, signal: controller.signal }, progress);
+        const quiet = opts.quiet ?? false;
+        const progress = quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+        // On a terminal, one trial bar per fold, ended before the fold's summary line; off a terminal
+        // (a CI log) the fold lines alone, rather than a line per 5% of every fold.
+        const bars = !quiet && process.stderr.isTTY === true;
+        let bar: TrialProgress | null = null;
+        let barFold = -1;
+        const onTrials = (fold: number, p: SweepProgress): void => {
+          if (fold !== barFold) {
+            bar?.stop();
+            bar = trialProgress(`fold ${fold + 1}`, !bars);
+            barFold = fold;
+          }
+          bar!.update(p);
+          if (p.done === p.total) bar!.stop();
+        };
+        let written: Awaited<ReturnType<typeof walkForwardAndWrite>>;
+        try {
+          written = await walkForwardAndWrite(file, { ...opts, signal: controller.signal }, progress, onTrials);
+        } finally {
+          (bar as TrialProgress | null)?.stop();
+        }
+        const { doc, outFile, htmlFile } = written;
         process.stdout.write(
           opts.json
             ? `${JSON.stringify({ combinedHash: doc.combinedHash, efficiency: doc.efficiency, oosAnnualizedReturn: doc.oosAnnualizedReturn, isAnnualizedReturn: doc.isAnnualizedReturn, folds: doc.table, report: outFile, html: htmlFile }, null, 2)}\n`

@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
-import { runCli } from '../support/cli.js';
+import { REPO, runCli } from '../support/cli.js';
 
 /**
  * tapedeck walkforward end to end on a synthetic daily dataset: folds over the whole dataset,
@@ -88,4 +90,21 @@ describe('tapedeck walkforward', () => {
     expect(r.stderr).toContain(flag);
     await expect(stat(join(out, 'walkforward.json'))).rejects.toThrow();
   }, 60_000);
+
+  // A terminal is needed to see the bars: util-linux's `script` gives the command one (Debian's bsdutils).
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, shows a trial bar per fold that ends at 100% before the fold line; off one, only the fold lines', () => {
+    const cmd = [process.execPath, '--import', 'tsx', 'cli/main.ts', 'walkforward', scenario, '--space', space, '--train', '180d', '--test', '60d', '--out', join(dir, 'tty')].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
+    expect(r.status, r.stdout).toBe(0);
+    const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
+    for (const fold of [1, 2, 3]) {
+      const bar = screen.indexOf(`fold ${fold} [========================] 100% | 4/4 trials`);
+      expect(bar, screen).toBeGreaterThan(screen.indexOf(`fold ${fold}/3:`));
+      expect(screen.indexOf(`fold ${fold}: 4/4 trials`)).toBeGreaterThan(bar);
+    }
+    const plain = runCli(['walkforward', scenario, '--space', space, '--train', '180d', '--test', '60d', '--out', join(dir, 'plain')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('[');
+    expect(plain.stderr.trim().split('\n')).toHaveLength(6);
+  });
 });
