@@ -12,6 +12,19 @@ function idOfRow(row: number): OrderId {
   return `O-${row + 1}` as OrderId;
 }
 
+/** The row an id names ('O-' then row + 1 in decimal, without leading zeros), or -1 for any other string. */
+function rowInId(id: string): number {
+  const n = id.length;
+  if (n < 3 || n > 12 || id.charCodeAt(0) !== 79 || id.charCodeAt(1) !== 45 || id.charCodeAt(2) === 48) return -1;
+  let v = 0;
+  for (let i = 2; i < n; i++) {
+    const d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v - 1;
+}
+
 const code = <T extends string>(values: readonly T[]): ReadonlyMap<T, number> => new Map(values.map((v, i) => [v, i]));
 const SIDE_CODE = code(ORDER_SIDES);
 const TYPE_CODE = code(ORDER_TYPES);
@@ -58,7 +71,7 @@ export class OrderLog {
   /** Appends a new order (its id from {@link nextId}) owned by the strategy (ledger) at `strategyIndex`; returns its row. */
   add(order: Order, strategyIndex: number): number {
     const row = this.live.length;
-    if (order.id !== idOfRow(row)) throw new InvariantError(`order log: order ${order.id} does not have the next id ${idOfRow(row)}`);
+    if (rowInId(order.id) !== row) throw new InvariantError(`order log: order ${order.id} does not have the next id ${idOfRow(row)}`);
     this.live.push(order);
     this.strategy.push(strategyIndex);
     this.symbol.push(order.symbol);
@@ -78,16 +91,8 @@ export class OrderLog {
 
   /** The row of an order id, or undefined for an id this log never saw. */
   rowOfId(id: string): number | undefined {
-    // 'O-' then the row + 1 in decimal, without leading zeros.
-    const n = id.length;
-    if (n < 3 || n > 12 || id.charCodeAt(0) !== 79 || id.charCodeAt(1) !== 45 || id.charCodeAt(2) === 48) return undefined;
-    let v = 0;
-    for (let i = 2; i < n; i++) {
-      const d = id.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return undefined;
-      v = v * 10 + d;
-    }
-    return v >= 1 && v <= this.live.length ? v - 1 : undefined;
+    const row = rowInId(id);
+    return row >= 0 && row < this.live.length ? row : undefined;
   }
 
   /** The live (unfinished) order at a row, or undefined once it is finished. */

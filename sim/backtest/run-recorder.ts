@@ -9,8 +9,6 @@ import type { Recorder } from '../../engine/ports/recorder.js';
  * the signals.
  */
 export class RunRecorder implements Recorder {
-  /** Fills seen (the fills themselves are in the ExecutionEngine's FillLog). */
-  fillCount = 0;
   readonly audit: AuditEntry[] = [];
   readonly signals: Signal[] = [];
   orderEventCount = 0;
@@ -27,9 +25,8 @@ export class RunRecorder implements Recorder {
   onOrderEvent(_event: OrderEvent): void {
     this.orderEventCount++;
   }
-  onFill(_fill: Fill): void {
-    this.fillCount++;
-  }
+  /** Fills are kept by the ExecutionEngine's FillLog; nothing to add here. */
+  onFill(_fill: Fill): void {}
   onSignal(signal: Signal): void {
     this.signalCount++;
     if (this.signals.length < this.maxSignals) this.signals.push(signal);
@@ -58,7 +55,6 @@ export class RunRecorder implements Recorder {
   }
 
   reset(): void {
-    this.fillCount = 0;
     this.audit.length = 0;
     this.signals.length = 0;
     this.orderEventCount = 0;
