@@ -10,6 +10,7 @@ export class UsageError extends TapedeckError {
 /** Exit codes: 1 for a failed run or bad data, 2 for bad usage, 130 for an interrupted run. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return 2;
+  if (err instanceof TapedeckError && err.code === 'usage') return 2;
   if (err instanceof TapedeckError && err.code === 'interrupted') return 130;
   return 1;
 }

@@ -3,3 +3,4 @@ export * from './checks.js';
 export * from './time.js';
 export * from './ids.js';
 export * from './rng.js';
+export * from './printable.js';
