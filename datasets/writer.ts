@@ -1,18 +1,20 @@
 import { DuckDBDataChunk, DOUBLE, VARCHAR } from '@duckdb/node-api';
-import { copyFile, link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, formatIsoUs, InvalidArgumentError } from '../engine/core/index.js';
-import { swapDirectoryAtomic, temporarySibling } from './atomic.js';
+import { temporarySibling } from './atomic.js';
+import { recoverSiblings, swapInDataset } from './dataset-dir.js';
 import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
 import { TableHasher } from './hash.js';
 import { buildManifest, MANIFEST_FILE, readManifest, serializeManifest, tablePath, type Manifest, type ManifestFile, type Provenance } from './manifest.js';
+import { checkDatasetDirectory, DirectoryRefused, OUTPUT_MARKER } from './output-dir.js';
 import { columnsOf, isDataKind, SYMBOL_PATTERN, type ColumnSpec, type DataKind } from './schema.js';
 import { TableValidator } from './validate.js';
 
 /**
  * Writing datasets. Everything is staged in a temporary sibling directory and swapped into place only
  * when complete, so a failure (bad data, a full disk, a crash) leaves no half-written dataset and never
- * damages an existing one. Every row is validated (validate.ts) and hashed (hash.ts) on the way in.
+ * damages an existing one; files in the directory that Tapedeck did not write are kept (dataset-dir.ts). Every row is validated (validate.ts) and hashed (hash.ts) on the way in.
  */
 
 /** A numeric column: integer microseconds for `ts`/`expiry`, codes for `i8`, values for `f64`. */
@@ -55,6 +57,8 @@ export interface DatasetWriterOptions {
   readonly mode?: WriteMode;
   /** In `update` mode, allows overwriting a (kind, symbol) table that already exists. */
   readonly replaceTables?: boolean;
+  /** How messages name the directory (default `--out`, the flag every command gives it with). */
+  readonly flag?: string;
 }
 
 const CHUNK_ROWS = 2048;
@@ -219,15 +223,6 @@ export class TableWriter {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Writes a dataset directory: `DIR/manifest.json` and `DIR/<kind>/<SYMBOL>.parquet`. Open it with
  * `DatasetWriter.open`, write tables (whole with `writeTable`, or streamed with `beginTable`), then
@@ -246,23 +241,38 @@ export class DatasetWriter {
     private readonly session: DuckSession,
     private readonly createdBy: Provenance,
     private readonly replaceTables: boolean,
+    private readonly flag: string,
     private readonly existing: ReadonlySet<string>,
   ) {}
 
-  /** Opens a writer for `dir` (see WriteMode); nothing is visible at `dir` before `commit()`. */
+  /**
+   * Opens a writer for `dir` (see WriteMode); nothing is visible at `dir` before `commit()`. Refuses
+   * (DirectoryRefused, a usage error) a directory that is a run/sweep output directory or holds files
+   * but no dataset: a dataset is written only into a new or empty directory or over a dataset. What a
+   * writer killed earlier left beside `dir` is recovered first (dataset-dir.ts recoverSiblings).
+   */
   static async open(dir: string, options: DatasetWriterOptions): Promise<DatasetWriter> {
     const mode = options.mode ?? 'create';
-    const present = await exists(dir);
+    const flag = options.flag ?? '--out';
+    await recoverSiblings(dir);
+    let isFile = false;
+    try {
+      isFile = !(await stat(dir)).isDirectory();
+    } catch {
+      isFile = false;
+    }
+    if (isFile) throw new DirectoryRefused(dir, `${flag} ${dir}: is a file, not a directory`);
+    const state = await checkDatasetDirectory(dir, flag);
+    if (state.kind === 'dataset' && state.entries.includes(OUTPUT_MARKER)) {
+      throw new DirectoryRefused(dir, `${flag} ${dir}: is both a dataset and a run output directory (it has ${OUTPUT_MARKER}); move the outputs out first`);
+    }
+    const present = state.kind !== 'missing';
     let base: Manifest | null = null;
     if (present) {
       if (mode === 'create') throw new InvalidArgumentError(`output directory '${dir}' already exists (choose another directory or replace it)`);
-      const hasManifest = await exists(join(dir, MANIFEST_FILE));
-      if (hasManifest) base = await readManifest(dir);
-      else if ((await readdir(dir)).length > 0) {
-        throw new InvalidArgumentError(`output directory '${dir}' exists and is not a Tapedeck dataset (no ${MANIFEST_FILE}); refusing to touch it`);
-      }
+      if (state.kind === 'dataset') base = await readManifest(dir);
     }
-    const staging = temporarySibling(dir);
+    const staging = temporarySibling(dir, 'staging');
     await mkdir(staging, { recursive: true });
     const session = await DuckSession.open();
     const keep = mode === 'update' && base !== null;
@@ -272,6 +282,7 @@ export class DatasetWriter {
       session,
       keep ? base!.createdBy : options.createdBy,
       options.replaceTables ?? false,
+      flag,
       new Set(keep ? base!.files.map((f) => `${f.kind}/${f.symbol}`) : []),
     );
     try {
@@ -339,7 +350,7 @@ export class DatasetWriter {
       await writeFile(join(this.staging, MANIFEST_FILE), serializeManifest(manifest));
       this.done = true;
       this.session.close();
-      await swapDirectoryAtomic(this.staging, this.dir);
+      await swapInDataset(this.staging, this.dir, this.flag);
       return manifest;
     } catch (err) {
       await this.abort();

@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
 import { addToDataset, DatasetWriter, readAll, readManifest, writeDataset } from '../../../datasets/index.js';
+import { DirectoryRefused, OUTPUT_MARKER, serializeOutputMarker } from '../../../datasets/output-dir.js';
 import { bars, entries, exists, MINUTE, removeAll, snapshotTree, T0, tempDir } from './helpers.js';
 
 const cleanup: string[] = [];
@@ -184,5 +186,101 @@ describe('writeDataset', () => {
     await expect(writeDataset(join(root, 'a'), [{ kind: 'bars', symbol: 'A', columns: noVolume }], {})).rejects.toThrow(/column 'volume': missing column 'volume'/);
     await expect(writeDataset(join(root, 'b'), [{ kind: 'bars', symbol: 'A', columns: { ...bars(3), vwap: [1, 2, 3] } }], {})).rejects.toThrow(/unknown column 'vwap'/);
     expect(await entries(root)).toEqual([]);
+  });
+});
+
+/** The pid of a process that has already exited (a writer killed earlier). */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '']);
+  return r.pid!;
+}
+
+describe('the writer never deletes what it did not write (issue 11)', () => {
+  it('D1: a user file in a dataset directory survives adding a table, replacing a table and replacing the dataset', async () => {
+    const dir = join(await tempDir(cleanup), 'ds');
+    await writeDataset(dir, [{ kind: 'bars', symbol: 'A', columns: bars(5) }], {});
+    await writeFile(join(dir, 'NOTES.txt'), 'my notes\n');
+    await mkdir(join(dir, 'reports'));
+    await writeFile(join(dir, 'reports', 'report.json'), '{"mine":true}\n');
+    await writeFile(join(dir, 'bars', 'README'), 'about these bars\n');
+    const mine = async (): Promise<Record<string, string>> => {
+      const t = await snapshotTree(dir);
+      return { notes: t['NOTES.txt']!, report: t['reports/report.json']!, readme: t['bars/README']! };
+    };
+    const before = await mine();
+    expect(Object.values(before).every((h) => typeof h === 'string')).toBe(true);
+
+    await addToDataset(dir, [{ kind: 'bars', symbol: 'B', columns: bars(6) }], {});
+    expect(await mine()).toEqual(before);
+    await addToDataset(dir, [{ kind: 'bars', symbol: 'A', columns: bars(7) }], {}, { replace: true });
+    expect(await mine()).toEqual(before);
+    const m = await writeDataset(dir, [{ kind: 'bars', symbol: 'C', columns: bars(3) }], {}, { replace: true });
+    expect(m.symbols).toEqual(['C']);
+    expect(await mine()).toEqual(before);
+    expect(await readFile(join(dir, 'NOTES.txt'), 'utf8')).toBe('my notes\n');
+    expect(await exists(join(dir, 'bars', 'A.parquet'))).toBe(false);
+    expect(await entries(dirname(dir))).toEqual(['ds']); // no staging or aside left beside it
+  });
+
+  it('D1: refuses a run/sweep output directory and a non-empty directory that is not a dataset, touching nothing', async () => {
+    const root = await tempDir(cleanup);
+    const out = join(root, 'run-out');
+    await mkdir(out);
+    await writeFile(join(out, OUTPUT_MARKER), serializeOutputMarker('sweep', ['sweep.json']));
+    await writeFile(join(out, 'sweep.json'), '{}');
+    const other = join(root, 'other');
+    await mkdir(other);
+    await writeFile(join(other, 'NOTES.txt'), 'x');
+    for (const dir of [out, other]) {
+      const before = await snapshotTree(dir);
+      const err = await writeDataset(dir, [{ kind: 'bars', symbol: 'A', columns: bars(5) }], {}, { replace: true }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DirectoryRefused);
+      expect((err as Error).message).toMatch(dir === out ? /is a sweep output directory/ : /is not a dataset directory and holds files Tapedeck did not write \("NOTES.txt"\)/);
+      await expect(addToDataset(dir, [{ kind: 'bars', symbol: 'A', columns: bars(5) }], {})).rejects.toBeInstanceOf(DirectoryRefused);
+      expect(await snapshotTree(dir)).toEqual(before);
+    }
+    expect(await entries(root)).toEqual(['other', 'run-out']);
+  });
+
+  it('D1: refuses to write a table over a file of the same name that the manifest does not list', async () => {
+    const dir = join(await tempDir(cleanup), 'ds');
+    await writeDataset(dir, [{ kind: 'bars', symbol: 'A', columns: bars(5) }], {});
+    await writeFile(join(dir, 'bars', 'B.parquet'), 'a parquet file the user put here');
+    const before = await snapshotTree(dir);
+    await expect(addToDataset(dir, [{ kind: 'bars', symbol: 'B', columns: bars(5) }], {})).rejects.toThrow(/bars\/B\.parquet.*not in manifest\.json/);
+    expect(await snapshotTree(dir)).toEqual(before);
+    expect(await entries(dirname(dir))).toEqual(['ds']);
+  });
+
+  it('D20: the next write removes a killed writer\'s staging directory, and only that', async () => {
+    const root = await tempDir(cleanup);
+    const dir = join(root, 'ds');
+    await writeDataset(dir, [{ kind: 'bars', symbol: 'A', columns: bars(5) }], {});
+    const dead = deadPid();
+    const stale = join(root, `.ds.staging-${dead}-0123abcd`);
+    await mkdir(join(stale, 'bars'), { recursive: true });
+    await writeFile(join(stale, 'bars', 'A.parquet'), 'half written');
+    const live = join(root, `.ds.staging-${process.ppid}-0123abcd`); // a writer still running
+    await mkdir(live);
+    await writeFile(join(root, '.ds.staging-notes'), 'not a Tapedeck name');
+    await writeFile(join(root, `.other.staging-${dead}-0123abcd`), 'another directory\'s');
+    await addToDataset(dir, [{ kind: 'bars', symbol: 'B', columns: bars(5) }], {});
+    expect(await entries(root)).toEqual([`.ds.staging-${process.ppid}-0123abcd`, '.ds.staging-notes', `.other.staging-${dead}-0123abcd`, 'ds'].sort());
+    expect((await readManifest(dir)).symbols).toEqual(['A', 'B']);
+  });
+
+  it('D20: a dataset a killed writer had moved aside is put back before the next write', async () => {
+    const root = await tempDir(cleanup);
+    const dir = join(root, 'ds');
+    await writeDataset(dir, [{ kind: 'bars', symbol: 'A', columns: bars(5) }], {});
+    await writeFile(join(dir, 'NOTES.txt'), 'mine');
+    const dead = deadPid();
+    // Killed between the two renames of the swap: the old dataset aside, the new one staged.
+    await rename(dir, join(root, `.ds.aside-${dead}-0123abcd`));
+    await writeDataset(join(root, `.ds.staging-${dead}-89abcdef`), [{ kind: 'bars', symbol: 'X', columns: bars(5) }], {});
+    await addToDataset(dir, [{ kind: 'bars', symbol: 'B', columns: bars(5) }], {});
+    expect(await entries(root)).toEqual(['ds']);
+    expect((await readManifest(dir)).symbols).toEqual(['A', 'B']);
+    expect(await readFile(join(dir, 'NOTES.txt'), 'utf8')).toBe('mine');
   });
 });
