@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { DataError, InvalidArgumentError, parseIsoUs, TapedeckError } from '../engine/core/index.js';
+import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError } from '../engine/core/index.js';
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 import { copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import type { Manifest, Provenance } from './manifest.js';
-import { columnsOf, type ColumnSpec, type DataKind } from './schema.js';
+import { columnsOf, inTimeRange, MAX_TS_US, MIN_TS_US, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
 import { ROW_NOTE } from './validate.js';
-import { DatasetWriter, type TableWriter } from './writer.js';
+import { asWriteError, DatasetWriter, type TableWriter } from './writer.js';
 
 /**
  * Import of CSV or Parquet files into a dataset (one kind and one symbol per call).
@@ -42,7 +42,16 @@ export interface ImportOptions {
   readonly replace?: boolean;
   /** Unit of a numeric epoch time column. */
   readonly epochUnit?: EpochUnit;
+  /**
+   * What the user can do to give the unit of a numeric epoch time column, in the words of the caller
+   * (`data import` has a flag); default DEFAULT_EPOCH_UNIT_HINT, for callers that have none (a run
+   * reading a CSV file directly).
+   */
+  readonly epochUnitHint?: string;
 }
+
+/** How to give an epoch unit where the caller has no way of its own: import the file first. */
+export const DEFAULT_EPOCH_UNIT_HINT = 'import the file with `tapedeck data import --epoch-unit s|ms|us|ns` and use the dataset directory';
 
 export interface ImportResult {
   readonly manifest: Manifest;
@@ -112,6 +121,20 @@ interface ColumnMapping {
   readonly ignored: readonly string[];
 }
 
+/**
+ * A column name from a file as messages show it: as it is when it is plain text, else escaped and
+ * quoted by printable() (control bytes, very long names), so a message stays one safe line.
+ */
+export function shownName(name: string): string {
+  const p = printable(name, 60);
+  return p === `"${name}"` && !name.includes('"') ? name : p;
+}
+
+function listNames(header: readonly string[]): string {
+  const shown = header.slice(0, 30).map((h) => `'${shownName(h)}'`).join(', ');
+  return header.length > 30 ? `${shown} and ${header.length - 30} more` : shown;
+}
+
 /** Maps input column names to the columns of `kind`; throws DataError for a missing required column. */
 export function mapColumns(kind: DataKind, header: readonly string[], file: string): ColumnMapping {
   const norm = header.map(normalize);
@@ -124,7 +147,7 @@ export function mapColumns(kind: DataKind, header: readonly string[], file: stri
     for (const a of aliases) {
       const candidates = norm.flatMap((n, i) => (n === a ? [i] : []));
       if (candidates.length > 1) {
-        throw new DataError(`columns ${candidates.map((i) => `'${header[i]}'`).join(' and ')} both match '${spec.name}'`, { file, column: header[candidates[1]!]! });
+        throw new DataError(`columns ${candidates.map((i) => `'${shownName(header[i]!)}'`).join(' and ')} both match '${spec.name}'`, { file, column: shownName(header[candidates[1]!]!) });
       }
       if (candidates.length === 1) {
         found = candidates[0]!;
@@ -136,38 +159,76 @@ export function mapColumns(kind: DataKind, header: readonly string[], file: stri
     if (found >= 0) {
       index[spec.name] = found;
       used.add(found);
-      labels[spec.name] = header[found]!.trim() === '' ? UNNAMED : header[found]!;
+      labels[spec.name] = header[found]!.trim() === '' ? UNNAMED : shownName(header[found]!);
       continue;
     }
     if (DEFAULTS[kind]?.[spec.name] === undefined) {
       const expected = spec.name === 'ts' ? 'a time column (ts, timestamp, datetime, date or time, or an unnamed first column)' : `a column '${spec.name}'`;
-      throw new DataError(`missing column: ${kind} needs ${expected}; the file has ${header.map((h) => `'${h}'`).join(', ')}`, { file, column: spec.name });
+      throw new DataError(`missing column: ${kind} needs ${expected}; the file has ${listNames(header)}`, { file, column: spec.name });
     }
   }
-  const ignored = header.filter((_, i) => !used.has(i));
+  const ignored = header.filter((_, i) => !used.has(i)).map(shownName);
   return { index, labels, ignored };
 }
 
-/** Parses a time value (ISO-8601, or a numeric epoch in `unit`) to integer microseconds. */
-export function parseTimeUs(text: string, unit: EpochUnit | undefined): number {
+/** A time that is a valid date/time (or epoch value) but outside the supported range (schema TIME_RANGE_TEXT). */
+export class TimeOutOfRangeError extends InvalidArgumentError {
+  constructor(text: string) {
+    super(`${printable(text)} is a valid date/time but outside the supported range ${TIME_RANGE_TEXT}`);
+  }
+}
+
+const ISO_YEAR = /^(\d{4})(-\d{2}-\d{2}(?:[T ].*)?)$/i;
+
+function isLeapYear(y: number): boolean {
+  return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+}
+
+/**
+ * Parses a time value (ISO-8601, or a numeric epoch in `unit`) to integer microseconds inside the
+ * supported range. Throws TimeOutOfRangeError for a valid time outside it (year 1969, 0050 or 9999),
+ * InvalidArgumentError for anything else; `epochUnitHint` says how to give a missing unit.
+ */
+export function parseTimeUs(text: string, unit: EpochUnit | undefined, epochUnitHint = DEFAULT_EPOCH_UNIT_HINT): number {
   const t = text.trim();
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(t);
   if (m) {
-    if (unit === undefined) throw new InvalidArgumentError('a numeric epoch time needs its unit (s, ms, us or ns; --epoch-unit on the command line)');
+    if (unit === undefined) throw new InvalidArgumentError(`a numeric epoch time needs its unit: ${epochUnitHint}`);
     const digits = { s: 6, ms: 3, us: 0, ns: -3 }[unit];
     const [, sign, int, frac = ''] = m;
     let us: bigint;
     if (digits >= 0) us = BigInt(int!) * 10n ** BigInt(digits) + BigInt((frac + '000000').slice(0, digits) || '0');
     else us = BigInt(int!) / 1000n; // nanoseconds: truncated to microseconds (DESIGN.md)
-    const v = Number(sign === '-' ? -us : us);
-    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError('out of range');
-    return v;
+    if (sign === '-') us = -us;
+    if (us < BigInt(MIN_TS_US) || us > BigInt(MAX_TS_US)) throw new TimeOutOfRangeError(text);
+    return Number(us);
   }
+  let us: number;
   try {
-    return parseIsoUs(t, 'time');
+    us = parseIsoUs(t, 'time');
   } catch {
+    // parseIsoUs handles the years a timestamp can hold; a year outside them may still be a real date:
+    // check the same day in a year of the same leap-ness, so 0050-06-01 or 9999-12-31 are called valid.
+    const y = ISO_YEAR.exec(t);
+    if (y !== null) {
+      let valid = true;
+      try {
+        parseIsoUs(`${isLeapYear(Number(y[1])) ? '2000' : '2001'}${y[2]}`, 'time');
+      } catch {
+        valid = false;
+      }
+      if (valid) throw new TimeOutOfRangeError(text);
+    }
     throw new InvalidArgumentError('expected an ISO-8601 date or datetime such as 2024-01-31 or 2024-01-31T09:30:00Z');
   }
+  if (!inTimeRange(us)) throw new TimeOutOfRangeError(text);
+  return us;
+}
+
+/** The message of a time value that parseTimeUs refused. */
+function timeMessage(text: string, err: unknown): string {
+  if (err instanceof TimeOutOfRangeError) return err.message;
+  return `unparseable date/time ${printable(text)}, ${(err as Error).message}`;
 }
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -191,11 +252,14 @@ export async function importTable(options: ImportOptions): Promise<ImportResult>
     if (err instanceof DataError) throw err;
     throw new DataError(`unreadable input file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: input });
   }
+  if (format === 'csv') await checkText(input);
   const sha256 = await fileSha256(input);
   const writer = await DatasetWriter.open(options.out, {
     createdBy: { importedFrom: basename(input), format, sha256, kind, symbol },
     mode: 'update',
     replaceTables: options.replace === true,
+  }).catch((err: unknown) => {
+    throw asWriteError(options.out, err);
   });
   try {
     const outcome = format === 'csv' ? await importCsv(writer, options) : await importParquet(writer, options);
@@ -203,7 +267,22 @@ export async function importTable(options: ImportOptions): Promise<ImportResult>
     return { manifest, ...outcome };
   } catch (err) {
     await writer.abort();
-    throw err;
+    throw asWriteError(options.out, err);
+  }
+}
+
+/**
+ * Refuses a binary file given as CSV before any of it is parsed or shown: NUL bytes never occur in
+ * UTF-8 text (a UTF-16 file has them too, and is not read either).
+ */
+async function checkText(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (head.subarray(0, bytesRead).includes(0)) throw new DataError('not a text CSV file (it has NUL bytes in its first KB)', { file });
+  } finally {
+    await handle.close();
   }
 }
 
@@ -296,9 +375,9 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise
         }
         if (spec.type === 'ts') {
           try {
-            b.num[spec.name]![b.n] = parseTimeUs(text, options.epochUnit);
+            b.num[spec.name]![b.n] = parseTimeUs(text, options.epochUnit, options.epochUnitHint);
           } catch (err) {
-            throw new DataError(`unparseable date/time ${JSON.stringify(text)}, ${(err as Error).message} (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
+            throw new DataError(`${timeMessage(text, err)} (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
           }
           continue;
         }
@@ -311,7 +390,7 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise
         }
         let v = parseNumber(text);
         if (v === undefined) v = words[spec.name]?.[text.trim().toLowerCase()];
-        if (v === undefined) throw new DataError(`not a number: ${JSON.stringify(text)} (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
+        if (v === undefined) throw new DataError(`not a number: ${printable(text)} (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
         b.num[spec.name]![b.n] = v;
       }
       b.n++;
@@ -380,7 +459,9 @@ async function importParquet(writer: DatasetWriter, options: ImportOptions): Pro
         timeAsText.push(spec.name);
         exprs.push(`'NaN'::DOUBLE`);
       } else if (spec.type === 'ts') {
-        if (options.epochUnit === undefined) throw new DataError(`numeric time column of type ${type}: give its epoch unit (s, ms, us or ns)`, { file, column: name });
+        if (options.epochUnit === undefined) {
+          throw new DataError(`numeric time column of type ${type}: a numeric epoch time needs its unit: ${options.epochUnitHint ?? DEFAULT_EPOCH_UNIT_HINT}`, { file, column: shownName(name) });
+        }
         const scale = { s: '* 1000000', ms: '* 1000', us: '', ns: '// 1000' }[options.epochUnit];
         exprs.push(`CAST(CAST(${id} AS BIGINT) ${scale} AS DOUBLE)`);
       } else if (NUMERIC_TYPES.test(type)) exprs.push(`coalesce(CAST(${id} AS DOUBLE), 'NaN'::DOUBLE)`);
@@ -433,9 +514,9 @@ async function importParquet(writer: DatasetWriter, options: ImportOptions): Pro
           const v = values[i];
           try {
             if (v === null) throw new InvalidArgumentError('missing value');
-            ts[i] = parseTimeUs(String(v), options.epochUnit);
+            ts[i] = parseTimeUs(String(v), options.epochUnit, options.epochUnitHint);
           } catch (err) {
-            throw new DataError(`unparseable date/time ${JSON.stringify(v === null ? null : String(v))}, ${(err as Error).message} ${ROW_NOTE}`, {
+            throw new DataError(`${timeMessage(v === null ? 'null' : String(v), err)} ${ROW_NOTE}`, {
               file,
               row: rows + i + 1,
               column: mapping.labels[name]!,

@@ -1,10 +1,10 @@
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { checkInteger, checkPositiveInteger, DataError, InvalidArgumentError } from '../engine/core/index.js';
+import { checkInteger, checkPositiveInteger, DataError, formatIsoUs, InvalidArgumentError } from '../engine/core/index.js';
 import { chunkColumnTypeId, columnAsDouble, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import { compareStrings } from './hash.js';
 import { readManifest, type Manifest } from './manifest.js';
-import { columnsOf, isDataKind, type ColumnSpec, type DataKind } from './schema.js';
+import { columnsOf, inTimeRange, isDataKind, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
 
 /**
  * The streaming reader: Parquet -> time-ordered typed-array column batches.
@@ -113,6 +113,17 @@ class FileCursor {
         this.checked = true;
       }
       for (let c = 0; c < this.num.length; c++) this.num[c] = columnAsDouble(chunk, c, this.numTypes[c]!, n, this.scratch[c]!);
+      // A table an older version wrote may hold times the engine cannot run (before 1970 the clock
+      // would go backwards): name the file here rather than fail inside the simulation.
+      const ts = this.num[0]!;
+      for (let i = 0; i < n; i++) {
+        if (!inTimeRange(ts[i]!)) {
+          throw new DataError(`ts ${formatIsoUs(ts[i]!)} is outside the supported range ${TIME_RANGE_TEXT} (written by an older version? re-import the data)`, {
+            file: this.file,
+            column: 'ts',
+          });
+        }
+      }
       for (let c = 0; c < this.str.length; c++) copyInt32Column(chunk, this.num.length + c, n, this.str[c]!, 0);
       this.n = n;
       this.pos = 0;
@@ -179,6 +190,15 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
       }
     }
     const symbols = wanted.sort(compareStrings);
+    for (const f of available) {
+      if (!symbols.includes(f.symbol) || f.startUs === null || f.endUs === null) continue;
+      if (!inTimeRange(f.startUs) || !inTimeRange(f.endUs)) {
+        throw new DataError(
+          `times from ${formatIsoUs(f.startUs)} to ${formatIsoUs(f.endUs)} are outside the supported range ${TIME_RANGE_TEXT} (written by an older version? re-import the data)`,
+          { file: join(dir, f.path), column: 'ts' },
+        );
+      }
+    }
     const specs = selectColumns(kind, options.columns);
     const numeric = specs.filter((s) => s.type !== 'str');
     const strings = specs.filter((s) => s.type === 'str');

@@ -122,22 +122,49 @@ export function columnSpec(kind: DataKind, name: string): ColumnSpec | undefined
 }
 
 /**
- * Columns whose values must be strictly positive (prices), non-negative (sizes, volumes) or belong to a
- * code set. The validator applies these rules; they live here so the schema is read in one place.
+ * The largest price Tapedeck accepts. Prices are summed over windows (moving averages, P&L over many
+ * fills); a bound far below the double range keeps every such sum finite and exact enough, where a
+ * price of 1e308 would overflow to Infinity and silently stop a strategy from signalling.
  */
-export const VALUE_RULES: { readonly [K in DataKind]: { readonly [column: string]: 'positive' | 'nonNegative' | readonly number[] } } = {
-  bars: { open: 'positive', high: 'positive', low: 'positive', close: 'positive', volume: 'nonNegative' },
-  trades: { price: 'positive', size: 'nonNegative', side: [1, -1, 0] },
-  quotes: { bid: 'positive', bidSize: 'nonNegative', ask: 'positive', askSize: 'nonNegative' },
-  book: { side: [1, -1], price: 'positive', size: 'nonNegative', action: [0, 1, 2], flags: [0, 1, 2, 3] },
+export const MAX_PRICE = 1e12;
+/** The largest size, volume or open interest Tapedeck accepts (same reason as MAX_PRICE). */
+export const MAX_SIZE = 1e15;
+
+/**
+ * The supported time range, in integer microseconds since the Unix epoch: from the epoch itself (the
+ * simulation clock starts there and never goes back) to the end of 2199 (far enough inside the range
+ * of exact integers in a double, 2255, that bar intervals and expiries added to a time stay exact).
+ */
+export const MIN_TS_US = 0;
+export const MAX_TS_US = Date.UTC(2200, 0, 1) * 1000 - 1;
+/** The supported time range as messages state it. */
+export const TIME_RANGE_TEXT = '1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999Z';
+
+/** Whether integer microseconds `ts` is inside the supported time range. */
+export function inTimeRange(ts: number): boolean {
+  return ts >= MIN_TS_US && ts <= MAX_TS_US;
+}
+
+/**
+ * Value rules per column: `price` in (0, MAX_PRICE]; `quotePrice` in [0, MAX_PRICE] (an option with no
+ * bid or ask quotes 0); `size` in [0, MAX_SIZE]; or a code set. Time columns must be inTimeRange. The
+ * validator applies these rules; they live here so the schema is read in one place.
+ */
+export type ValueRule = 'price' | 'quotePrice' | 'size' | readonly number[];
+
+export const VALUE_RULES: { readonly [K in DataKind]: { readonly [column: string]: ValueRule } } = {
+  bars: { open: 'price', high: 'price', low: 'price', close: 'price', volume: 'size' },
+  trades: { price: 'price', size: 'size', side: [1, -1, 0] },
+  quotes: { bid: 'price', bidSize: 'size', ask: 'price', askSize: 'size' },
+  book: { side: [1, -1], price: 'price', size: 'size', action: [0, 1, 2], flags: [0, 1, 2, 3] },
   options: {
-    strike: 'positive',
+    strike: 'price',
     right: [1, -1],
-    bid: 'nonNegative',
-    ask: 'nonNegative',
-    last: 'nonNegative',
-    volume: 'nonNegative',
-    openInterest: 'nonNegative',
+    bid: 'quotePrice',
+    ask: 'quotePrice',
+    last: 'quotePrice',
+    volume: 'size',
+    openInterest: 'size',
   },
 };
 

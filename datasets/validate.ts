@@ -1,5 +1,5 @@
 import { assertNever, DataError, formatIsoUs } from '../engine/core/index.js';
-import { BOOK_ACTION, BOOK_FLAGS, BOOK_SIDE, columnsOf, VALUE_RULES, type ColumnSpec, type DataKind } from './schema.js';
+import { BOOK_ACTION, BOOK_FLAGS, BOOK_SIDE, columnsOf, inTimeRange, MAX_PRICE, MAX_SIZE, TIME_RANGE_TEXT, VALUE_RULES, type ColumnSpec, type DataKind } from './schema.js';
 
 /**
  * Data checks shared by the writer, import and `data validate`. Rows are numbered as the user sees
@@ -23,8 +23,9 @@ export type ValidatableColumn = ArrayLike<number> | readonly string[];
 
 /**
  * Checks one table (one kind and one symbol) fed in row batches, in file order:
- * - every required numeric value is finite, `ts` and `expiry` are safe integers;
- * - prices positive, sizes and volumes non-negative, codes in their sets (schema VALUE_RULES);
+ * - every required numeric value is finite, `ts` and `expiry` are safe integers in the supported time
+ *   range (schema TIME_RANGE_TEXT);
+ * - prices in (0, MAX_PRICE], sizes and volumes in [0, MAX_SIZE], codes in their sets (schema VALUE_RULES);
  * - `ts` never decreases; bars have no duplicate `ts`;
  * - bars: low <= open, close <= high (so high >= low);
  * - quotes: bid <= ask (a crossed quote is an error; a locked one is not);
@@ -87,10 +88,14 @@ export class TableValidator {
         }
         if (spec.type === 'ts') {
           if (!Number.isSafeInteger(x)) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, expected integer microseconds`);
-        } else if (rule === 'positive') {
+          if (!inTimeRange(x)) this.fail(base + i + 1, spec.name, `${spec.name} ${formatIsoUs(x)} is outside the supported range ${TIME_RANGE_TEXT}`);
+        } else if (rule === 'price') {
           if (!(x > 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a positive price`);
-        } else if (rule === 'nonNegative') {
+          if (x > MAX_PRICE) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, outside the supported price range (0, ${MAX_PRICE.toExponential()}]`);
+        } else if (rule === 'quotePrice' || rule === 'size') {
           if (!(x >= 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a non-negative value`);
+          const max = rule === 'size' ? MAX_SIZE : MAX_PRICE;
+          if (x > max) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, outside the supported ${rule === 'size' ? 'size' : 'price'} range [0, ${max.toExponential()}]`);
         } else if (rule !== undefined) {
           if (!rule.includes(x)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected one of ${rule.join(', ')}`);
         }

@@ -1,7 +1,7 @@
 import { DuckDBDataChunk, DOUBLE, VARCHAR } from '@duckdb/node-api';
 import { copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError, formatIsoUs, InvalidArgumentError } from '../engine/core/index.js';
+import { DataError, formatIsoUs, InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
 import { temporarySibling } from './atomic.js';
 import { recoverSiblings, swapInDataset } from './dataset-dir.js';
 import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
@@ -378,16 +378,39 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   }
 }
 
+/**
+ * The error to show when writing dataset `dir` failed: a TapedeckError as it is; a failed write of the
+ * file system or of DuckDB (a full disk, a read-only directory) as one line naming `dir` and saying that
+ * nothing was changed (the writer aborted, so the old dataset is as it was).
+ */
+export function asWriteError(dir: string, err: unknown): unknown {
+  if (err instanceof TapedeckError || !(err instanceof Error)) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const first = err.message.split('\n')[0]!;
+  let reason: string;
+  if (code === 'ENOSPC' || /no space left on device/i.test(first)) reason = 'no space left on the device';
+  else if (code === 'EDQUOT' || /quota exceeded/i.test(first)) reason = 'disk quota exceeded';
+  else if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') reason = `not allowed to write there (${code})`;
+  else if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) reason = `${code}: ${first}`;
+  else if (/^IO Error/.test(first)) reason = first;
+  else return err;
+  return new TapedeckError('io', `${dir}: cannot write the dataset: ${reason}; nothing was changed`, { cause: err });
+}
+
 /** Runs `body` with an open writer and commits; on any error the writer aborts and the error propagates. */
 async function withWriter(dir: string, options: DatasetWriterOptions, body: (w: DatasetWriter) => Promise<void>): Promise<Manifest> {
-  const writer = await DatasetWriter.open(dir, options);
+  const writer = await DatasetWriter.open(dir, options).catch((err: unknown) => {
+    throw asWriteError(dir, err);
+  });
   try {
     await body(writer);
   } catch (err) {
     await writer.abort();
-    throw err;
+    throw asWriteError(dir, err);
   }
-  return writer.commit();
+  return writer.commit().catch((err: unknown) => {
+    throw asWriteError(dir, err);
+  });
 }
 
 /**

@@ -2,7 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
-import { importTable, readAll, readManifest, type ImportOptions } from '../../../datasets/index.js';
+import { importTable, readAll, readManifest, writeDataset, type ImportOptions } from '../../../datasets/index.js';
+
+const T0_TEST = 1_700_000_000_000_000;
 import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
 import { entries, exists, removeAll, snapshotTree, tempDir } from './helpers.js';
 
@@ -262,5 +264,77 @@ describe('importTable (Parquet)', () => {
     const err = await importTable({ input: pq, kind: 'bars', symbol: 'P', out: join(root, 'ds') }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/in\.parquet, row 4, column 'high': high 8 is below low 9/);
     expect(await exists(join(root, 'ds'))).toBe(false);
+  });
+});
+
+describe('importTable checks ranges where data enters (issue 11)', () => {
+  it('D3: refuses a price of 1e308, a huge size and an infinite value, naming file, row and column', async () => {
+    const huge = await importError(HEADER + [GOOD_ROWS[0], '2024-01-03,1e308,1e308,1e308,1e308,2000'].join('\n'));
+    expect(huge.message).toMatch(/in\.csv, row 2, column 'Open': open is 1e\+308, outside the supported price range \(0, 1e\+12\]/);
+    const vol = await importError(HEADER + [GOOD_ROWS[0], '2024-01-03,10.5,12,10,11,2e15'].join('\n'));
+    expect(vol.message).toMatch(/in\.csv, row 2, column 'Volume': volume is 2000000000000000, outside the supported size range \[0, 1e\+15\]/);
+    const inf = await importError(HEADER + [GOOD_ROWS[0], '2024-01-03,10.5,inf,10,11,2000'].join('\n'));
+    expect(inf.message).toMatch(/in\.csv, row 2, column 'High': high is Infinity, expected a finite number/);
+    const trade = await importError('ts,price,size\n2024-01-02,1e13,1\n', { kind: 'trades' });
+    expect(trade.message).toMatch(/in\.csv, row 1, column 'price': price is 10000000000000, outside the supported price range/);
+  });
+
+  it('D3: refuses a huge price written through the dataset writer too (the data generator and every importer share it)', async () => {
+    const root = await tempDir(cleanup);
+    const ts = [T0_TEST];
+    const err = await writeDataset(join(root, 'ds'), [{ kind: 'trades', symbol: 'T', columns: { ts, price: [1e300], size: [1], side: [0] } }], {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/^trades\/T, row 1, column 'price': price is 1e\+300, outside the supported price range/);
+    expect(await entries(root)).toEqual([]);
+  });
+
+  it('D6: refuses a time before 1970 (ISO, epoch and Parquet), naming file, row, column and the supported range', async () => {
+    const iso = await importError(HEADER + ['1969-12-31,10,11,9,10.5,1000', GOOD_ROWS[1]].join('\n'));
+    expect(iso.message).toMatch(/in\.csv, row 1, column '\(unnamed first column\)': "1969-12-31" is a valid date\/time but outside the supported range 1970-01-01T00:00:00Z to 2199-12-31T23:59:59\.999999Z/);
+    const epoch = await importError('ts,open,high,low,close\n-86400,1,1,1,1\n', { epochUnit: 's' });
+    expect(epoch.message).toMatch(/row 1, column 'ts': "-86400" is a valid date\/time but outside the supported range 1970-01-01/);
+    const root = await tempDir(cleanup);
+    const pq = join(root, 'old.parquet');
+    const s = await DuckSession.open();
+    await s.conn.run(
+      `COPY (SELECT TIMESTAMP '1969-12-30' + INTERVAL (i) DAY AS "Date", 10.0 AS "Open", 11.0 AS "High", 9.0 AS "Low", 10.0 AS "Close" FROM range(5) t(i)) TO ${sqlString(pq)} (FORMAT parquet)`,
+    );
+    s.close();
+    const err = await importTable({ input: pq, kind: 'bars', symbol: 'P', out: join(root, 'ds') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/old\.parquet, row 1, column 'Date': ts 1969-12-30T00:00:00\.000Z is outside the supported range 1970-01-01T00:00:00Z to 2199-12-31T23:59:59\.999999Z/);
+    expect(await exists(join(root, 'ds'))).toBe(false);
+  });
+
+  it('D15: calls year 9999 and year 0050 valid dates outside the supported range, not unparseable', async () => {
+    for (const date of ['9999-12-31', '0050-06-01', '2200-01-01T00:00:00Z']) {
+      const e = await importError(HEADER + [`${date},10,11,9,10.5,1000`].join('\n'));
+      expect(e.message).toContain(`"${date}" is a valid date/time but outside the supported range 1970-01-01T00:00:00Z to 2199-12-31T23:59:59.999999Z`);
+      expect(e.message).not.toMatch(/unparseable/);
+    }
+    const bad = await importError(HEADER + ['2024-02-30,10,11,9,10.5,1000'].join('\n'));
+    expect(bad.message).toMatch(/unparseable date\/time "2024-02-30"/);
+  });
+
+  it('D16: a binary file is "not a text CSV file", and a value with control bytes is shown escaped and cut', async () => {
+    const root = await tempDir(cleanup);
+    const input = join(root, 'bin.csv');
+    await writeFile(input, Buffer.concat([Buffer.from('Date,Open\n'), Buffer.alloc(1000), Buffer.from('\n')]));
+    const err = await importTable({ input, kind: 'bars', symbol: 'X', out: join(root, 'out') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toBe(`${input}: not a text CSV file (it has NUL bytes in its first KB)`);
+    expect(await entries(root)).toEqual(['bin.csv']);
+    const e = await importError(`ts,open,high,low,close\n2024-01-02,1\u0007${'x'.repeat(300)},1,1,1\n`);
+    expect(e.message).toMatch(/column 'open': not a number: "1\\x07x+"\.\.\. \(\d+ more characters\)/);
+    const h = await importError(`ts,op\u0001en,high,low,close\n2024-01-02,1,1,1,1\n`);
+    expect(h.message).toMatch(/the file has 'ts', '"op\\x01en"', 'high'/);
+    expect(h.message).not.toContain('\u0001');
+  });
+
+  it('D14: a numeric time without a unit tells a run reading the file to import it with tapedeck data import --epoch-unit', async () => {
+    const e = await importError('ts,open,high,low,close\n1704205800,1,1,1,1\n');
+    expect(e.message).toMatch(/numeric epoch time needs its unit: import the file with `tapedeck data import --epoch-unit s\|ms\|us\|ns` and use the dataset directory/);
+    const cli = await importError('ts,open,high,low,close\n1704205800,1,1,1,1\n', { epochUnitHint: 'give --epoch-unit s, ms, us or ns' });
+    expect(cli.message).toMatch(/numeric epoch time needs its unit: give --epoch-unit s, ms, us or ns/);
   });
 });

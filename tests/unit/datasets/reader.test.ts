@@ -1,5 +1,8 @@
 import fc from 'fast-check';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DataError } from '../../../engine/core/index.js';
+import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReader, readAll, writeDataset } from '../../../datasets/index.js';
 import { bars, MINUTE, removeAll, T0, tempDir } from './helpers.js';
@@ -130,5 +133,33 @@ describe('memory boundedness', () => {
     const buffers = new Set<ArrayBufferLike>();
     for await (const b of await openReader(d, { kind: 'bars', batchRows: 1000, reuseBuffers: true })) buffers.add(b.columns['ts']!.buffer);
     expect(buffers.size).toBe(1);
+  });
+});
+
+describe('a dataset written before the time range was checked (issue 11)', () => {
+  it('D6: a table holding times before 1970 fails naming the file and ts, not the kernel\'s "time would go backwards"', async () => {
+    const old = join(await tempDir(cleanup), 'old');
+    await writeDataset(old, [{ kind: 'bars', symbol: 'OLD', columns: bars(5) }], {});
+    // What an older version wrote: the same table moved 60 years back, the manifest saying so.
+    const file = join(old, 'bars', 'OLD.parquet');
+    const shift = 60 * 365 * 86_400_000_000;
+    const s = await DuckSession.open();
+    await s.conn.run(`COPY (SELECT CAST(ts - ${shift} AS BIGINT) AS ts, open, high, low, close, volume FROM read_parquet(${sqlString(file)})) TO ${sqlString(`${file}.new`)} (FORMAT parquet)`);
+    s.close();
+    await rename(`${file}.new`, file);
+    const manifestPath = join(old, 'manifest.json');
+    const m = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: Array<{ startUs: number; endUs: number }> };
+    const honest = JSON.stringify(m);
+    m.files[0]!.startUs -= shift;
+    m.files[0]!.endUs -= shift;
+    await writeFile(manifestPath, JSON.stringify(m));
+    const err = await openReader(old, { kind: 'bars' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/OLD\.parquet, column 'ts': times from 1963-.* are outside the supported range 1970-01-01T00:00:00Z to 2199-12-31T23:59:59\.999999Z/);
+    // and when the manifest does not say so, the rows themselves are checked as they are read
+    await writeFile(manifestPath, honest);
+    const err2 = await readAll(old, { kind: 'bars' }).catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(DataError);
+    expect((err2 as Error).message).toMatch(/OLD\.parquet, column 'ts': ts 1963-.* is outside the supported range 1970-01-01/);
   });
 });

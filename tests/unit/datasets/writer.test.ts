@@ -57,12 +57,19 @@ describe('writeDataset', () => {
     expect(Array.from(ro.columns['right']!)).toEqual([1, -1, 1, -1]);
   });
 
-  it('reads back timestamps before 1970 and far in the future exactly (int64 halves conversion)', async () => {
-    const dir = join(await tempDir(cleanup), 'ds');
-    const ts = [-315_619_200_000_000, -1, 0, 1, 2 ** 32, 2 ** 32 + 1, 7_258_118_400_000_000, Number.MAX_SAFE_INTEGER];
+  it('reads back timestamps across the supported range exactly (int64 halves conversion), refusing times outside it', async () => {
+    const root = await tempDir(cleanup);
+    const dir = join(root, 'ds');
+    // Before issue 11 (D6) times before 1970 and up to 2255 were written too; the engine cannot run them.
+    const ts = [0, 1, 2 ** 32, 2 ** 32 + 1, 7_258_118_399_999_999];
     const one = ts.map(() => 1);
     await writeDataset(dir, [{ kind: 'trades', symbol: 'T', columns: { ts, price: one, size: one, side: one } }], {});
     expect(Array.from((await readAll(dir, { kind: 'trades' })).columns['ts']!)).toEqual(ts);
+    for (const t of [-1, 7_258_118_400_000_000, Number.MAX_SAFE_INTEGER]) {
+      await expect(writeDataset(join(root, 'x'), [{ kind: 'trades', symbol: 'T', columns: { ts: [t], price: [1], size: [1], side: [1] } }], {})).rejects.toThrow(
+        /row 1, column 'ts': ts .* is outside the supported range 1970-01-01T00:00:00Z to 2199-12-31T23:59:59\.999999Z/,
+      );
+    }
   });
 
   it('gives the same manifest and contentHash for the same content written twice', async () => {

@@ -123,7 +123,7 @@ describe('generateDataset', () => {
   it('refuses to replace a directory that is not a dataset even when forced', async () => {
     const root = await scratch();
     await writeFile(join(root, 'precious.txt'), 'keep me');
-    await expect(generateDataset({ ...small, out: root, force: true })).rejects.toThrow(/not a Tapedeck dataset/);
+    await expect(generateDataset({ ...small, out: root, force: true })).rejects.toThrow(/is not a dataset directory and holds files Tapedeck did not write/);
     expect(await readFile(join(root, 'precious.txt'), 'utf8')).toBe('keep me');
   });
 });
