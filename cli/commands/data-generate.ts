@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { readdir, stat } from 'node:fs/promises';
-import { InvalidArgumentError, parseIsoUs } from '../../engine/core/index.js';
-import { DATA_KINDS, isDataKind, SYMBOL_PATTERN, type DataKind } from '../../datasets/schema.js';
+import { stat } from 'node:fs/promises';
+import { InvalidArgumentError, parseIsoUs, printable } from '../../engine/core/index.js';
+import { checkDatasetDirectory } from '../../datasets/output-dir.js';
+import { shownName } from '../../datasets/import.js';
+import { DATA_KINDS, inTimeRange, isDataKind, SYMBOL_PATTERN, TIME_RANGE_TEXT, type DataKind } from '../../datasets/schema.js';
 import { BAR_INTERVALS, DEFAULT_DAYS, DEFAULT_START, DEFAULT_SYMBOLS, generateDataset, type BarInterval } from '../../datasets/synthetic/index.js';
 import { UsageError } from '../errors.js';
 import { createProgress } from '../progress.js';
@@ -28,7 +30,7 @@ interface GenerateFlags {
 }
 
 const bad = (flag: string, expected: string, value: string): UsageError =>
-  new UsageError(`${flag}: expected ${expected}, was ${value === '' ? 'an empty value' : value}`);
+  new UsageError(`${flag}: expected ${expected}, was ${value === '' ? 'an empty value' : shownName(value)}`);
 
 function integerFlag(flag: string, value: string, min: number, max: number): number {
   const n = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
@@ -55,26 +57,31 @@ function kindsFlag(value: string): DataKind[] {
 }
 
 function startFlag(value: string): string {
+  let us: number;
   try {
-    parseIsoUs(value, 'start');
+    us = parseIsoUs(value, 'start');
   } catch (err) {
     if (err instanceof InvalidArgumentError) throw bad('--start', 'an ISO date such as 2023-01-02', value);
     throw err;
   }
+  if (!inTimeRange(us)) throw bad('--start', `a date in the supported range ${TIME_RANGE_TEXT}`, value);
   return value;
 }
 
+/**
+ * Checks --out before generating: a new or empty directory, or (with --force) a dataset to replace;
+ * a run/sweep output directory or a folder of other files is refused (exit 2) even with --force, and
+ * files in a dataset directory that Tapedeck did not write are kept when it is replaced.
+ */
 async function checkOut(out: string, force: boolean): Promise<void> {
-  let entries: string[];
   try {
-    if (!(await stat(out)).isDirectory()) throw new UsageError(`--out: not a directory, was ${JSON.stringify(out)}`);
-    entries = await readdir(out);
+    if (!(await stat(out)).isDirectory()) throw new UsageError(`--out: not a directory, was ${printable(out)}`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (entries.length > 0 && !force) {
-    throw new UsageError(`--out: directory ${JSON.stringify(out)} exists and is not empty; pass --force to replace it`);
+  const state = await checkDatasetDirectory(out, '--out');
+  if (state.kind === 'dataset' && !force) {
+    throw new UsageError(`--out: directory ${printable(out)} exists and is not empty; pass --force to replace it`);
   }
 }
 
@@ -99,7 +106,7 @@ export function registerDataGenerate(data: Command): void {
   data
     .command('generate')
     .description('generate a seeded synthetic market dataset (Parquet + manifest.json)')
-    .requiredOption('--out <dir>', 'output directory (must not exist or be empty, unless --force)')
+    .requiredOption('--out <dir>', 'output directory (new or empty, or with --force a dataset to replace)')
     .option('--seed <n>', 'random seed (integer)', '7')
     .option('--symbols <list>', 'comma-separated symbols', DEFAULT_SYMBOLS.join(','))
     .option('--start <date>', 'first trading day (ISO date)', DEFAULT_START)
@@ -114,7 +121,7 @@ export function registerDataGenerate(data: Command): void {
     .option('--book-levels <n>', 'price levels per book side', '10')
     .option('--underlying <symbol>', 'underlying of the option chains (default: the first symbol)')
     .option('--expiries <n>', 'monthly expiries per option chain', '4')
-    .option('--force', 'replace an existing dataset at --out (atomically)')
+    .option('--force', 'replace an existing dataset at --out (atomically; files Tapedeck did not write are kept)')
     .option('-q, --quiet', 'no progress on stderr')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: GenerateFlags) => {

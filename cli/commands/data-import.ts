@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EPOCH_UNITS, importTable, type EpochUnit } from '../../datasets/import.js';
-import { DATA_KINDS, isDataKind, SYMBOL_PATTERN } from '../../datasets/schema.js';
+import { DATA_KINDS, isDataKind, SYMBOL_PATTERN, TIME_RANGE_TEXT } from '../../datasets/schema.js';
+import { printable } from '../../engine/core/index.js';
 import { UsageError } from '../errors.js';
 
 interface ImportFlags {
@@ -23,8 +24,16 @@ Rows are kept exactly, in file order; any bad row (NaN or non-positive price, hi
 or duplicate time, crossed quote or book, unparseable date) stops the import with its file, row and
 column, and nothing is written. Rows count data rows from 1, the header not counted.
 
+Supported ranges (a value outside them stops the import the same way):
+  prices (open, high, low, close, price, bid, ask, strike)   > 0 and <= 1e12 (option bid/ask/last may be 0)
+  sizes (volume, size, bidSize, askSize, openInterest)        >= 0 and <= 1e15
+  times                                                       ${TIME_RANGE_TEXT}
+A binary file (NUL bytes in its first KB) is refused as not a text CSV file.
+
 --out is created if missing; otherwise the table is added to that dataset and its manifest updated
-(atomically). A symbol already there for that kind needs --replace.
+(atomically). A symbol already there for that kind needs --replace. --out must be a new or empty
+directory or a dataset: a run/sweep output directory or a folder of other files is refused (exit 2).
+Files in a dataset directory that Tapedeck did not write (notes, READMEs) are kept.
 
 Examples:
   $ tapedeck data import --csv SPY.csv --kind bars --symbol SPY --out data/real
@@ -47,11 +56,11 @@ export function registerDataImport(data: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: ImportFlags) => {
       if ((flags.csv === undefined) === (flags.parquet === undefined)) throw new UsageError('give exactly one of --csv FILE or --parquet FILE');
-      if (!isDataKind(flags.kind)) throw new UsageError(`--kind: expected one of ${DATA_KINDS.join(', ')}, was ${flags.kind}`);
-      if (!SYMBOL_PATTERN.test(flags.symbol)) throw new UsageError(`--symbol: expected letters, digits and . _ ^ = - (at most 64), was ${JSON.stringify(flags.symbol)}`);
+      if (!isDataKind(flags.kind)) throw new UsageError(`--kind: expected one of ${DATA_KINDS.join(', ')}, was ${printable(flags.kind)}`);
+      if (!SYMBOL_PATTERN.test(flags.symbol)) throw new UsageError(`--symbol: expected letters, digits and . _ ^ = - (at most 64), was ${printable(flags.symbol)}`);
       if (flags.out.trim() === '') throw new UsageError('--out: expected a directory path, was an empty value');
       if (flags.epochUnit !== undefined && !(EPOCH_UNITS as readonly string[]).includes(flags.epochUnit)) {
-        throw new UsageError(`--epoch-unit: expected one of ${EPOCH_UNITS.join(', ')}, was ${flags.epochUnit}`);
+        throw new UsageError(`--epoch-unit: expected one of ${EPOCH_UNITS.join(', ')}, was ${printable(flags.epochUnit)}`);
       }
       const input = (flags.csv ?? flags.parquet)!;
       const result = await importTable({
@@ -61,6 +70,7 @@ export function registerDataImport(data: Command): void {
         symbol: flags.symbol,
         out: flags.out,
         replace: flags.replace === true,
+        epochUnitHint: `give --epoch-unit ${EPOCH_UNITS.join(', ').replace(/, (\w+)$/, ' or $1')}`,
         ...(flags.epochUnit !== undefined ? { epochUnit: flags.epochUnit as EpochUnit } : {}),
       });
       const m = result.manifest;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,84 @@ describe('tapedeck data import, inspect and validate', () => {
       expect(h.status).toBe(0);
       expect(h.stdout).toMatch(new RegExp(`Examples?:\\n\\s+\\$ tapedeck data ${cmd} `));
     }
+  }, SPAWNING);
+
+  it('D1: data import --out never deletes a user file in the directory, refuses an output directory and a folder of other files', async () => {
+    const out = join(work, 'd1');
+    expect(tapedeck('import', '--csv', FIXTURE, '--symbol', 'SPY', '--out', out).status).toBe(0);
+    await writeFile(join(out, 'NOTES.txt'), 'my notes\n');
+    await writeFile(join(out, 'sweep.json'), '{"from":"an older run"}\n');
+    expect(tapedeck('import', '--csv', FIXTURE, '--symbol', 'QQQ', '--out', out).status).toBe(0);
+    const replaced = tapedeck('import', '--csv', FIXTURE, '--symbol', 'SPY', '--out', out, '--replace');
+    expect(replaced.stderr).toBe('');
+    expect(replaced.status).toBe(0);
+    expect(await readFile(join(out, 'NOTES.txt'), 'utf8')).toBe('my notes\n');
+    expect(await readFile(join(out, 'sweep.json'), 'utf8')).toBe('{"from":"an older run"}\n');
+    expect((await readdir(work)).filter((n) => n.startsWith('.d1'))).toEqual([]);
+
+    const runOut = join(work, 'd1-run');
+    await mkdir(runOut);
+    await writeFile(join(runOut, '.tapedeck-output.json'), '{"generator":"tapedeck","kind":"run","files":["report.json"]}\n');
+    await writeFile(join(runOut, 'report.json'), '{}\n');
+    const r = tapedeck('import', '--csv', FIXTURE, '--symbol', 'SPY', '--out', runOut, '--replace');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tapedeck: --out .*d1-run: is a run output directory; write the dataset to another directory\n$/);
+    expect((await readdir(runOut)).sort()).toEqual(['.tapedeck-output.json', 'report.json']);
+
+    const mine = join(work, 'd1-mine');
+    await mkdir(mine);
+    await writeFile(join(mine, 'NOTES.txt'), 'x');
+    const f = tapedeck('import', '--csv', FIXTURE, '--symbol', 'SPY', '--out', mine);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(/^tapedeck: --out .*d1-mine: is not a dataset directory and holds files Tapedeck did not write \("NOTES.txt"\); choose a new or empty directory\n$/);
+    expect(await readdir(mine)).toEqual(['NOTES.txt']);
+  }, SPAWNING);
+
+  it('D1: data generate --out refuses an output directory and --force keeps a user file in a dataset directory', async () => {
+    const gen = (out: string, ...extra: string[]) => tapedeck('generate', '--out', out, '--days', '5', '--kinds', 'bars', '--symbols', 'AAA', '-q', ...extra);
+    const runOut = join(work, 'd1-gen-run');
+    await mkdir(runOut);
+    await writeFile(join(runOut, '.tapedeck-output.json'), '{"generator":"tapedeck","kind":"sweep","files":["sweep.json"]}\n');
+    await writeFile(join(runOut, 'sweep.json'), '{}\n');
+    const r = gen(runOut, '--force');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tapedeck: --out .*d1-gen-run: is a sweep output directory; write the dataset to another directory\n$/);
+    expect((await readdir(runOut)).sort()).toEqual(['.tapedeck-output.json', 'sweep.json']);
+
+    const ds = join(work, 'd1-gen');
+    expect(gen(ds).status).toBe(0);
+    await writeFile(join(ds, 'NOTES.txt'), 'keep me\n');
+    const again = gen(ds, '--force', '--seed', '9');
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(await readFile(join(ds, 'NOTES.txt'), 'utf8')).toBe('keep me\n');
+    expect((await readdir(work)).filter((n) => n.startsWith('.d1-gen'))).toEqual([]);
+  }, SPAWNING);
+
+  it('D16: a binary file given as CSV is "not a text CSV file" and no raw control byte reaches the terminal', async () => {
+    const bin = join(work, 'binary.csv');
+    await writeFile(bin, Buffer.concat([Buffer.from('ts,open\x1b[31m,high,low,close\n'), Buffer.alloc(1000), Buffer.from([0xff, 0xfe, 0x07])]));
+    const r = tapedeck('import', '--csv', bin, '--symbol', 'X', '--out', join(work, 'd16'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^tapedeck: .*binary\.csv: not a text CSV file \(it has NUL bytes in its first KB\)\n$/);
+    const ctl = join(work, 'control.csv');
+    await writeFile(ctl, `ts,open,high,low,close\n2024-01-02,1\x1b[31m${'\x07'.repeat(500)},1,1,1\n`);
+    const c = tapedeck('import', '--csv', ctl, '--symbol', 'X', '--out', join(work, 'd16'));
+    expect(c.status).toBe(1);
+    expect(c.stderr).toMatch(/control\.csv, row 1, column 'open': not a number: "1\\x1b\[31m(\\x07)+"\.\.\. \(\d+ more characters\)/);
+    expect(c.stderr.split('\n').length).toBe(2);
+    // eslint-disable-next-line no-control-regex
+    expect(/[\x00-\x09\x0b-\x1f\x7f]/.test(r.stderr + c.stderr)).toBe(false);
+    const sym = tapedeck('import', '--csv', ctl, '--symbol', 'A\x1bB', '--out', join(work, 'd16'));
+    expect(sym.status).toBe(2);
+    expect(sym.stderr).toContain('"A\\x1bB"');
+  }, SPAWNING);
+
+  it('D14: data import names --epoch-unit for a numeric time column; a run reading the CSV is told to import it first', async () => {
+    const epoch = join(work, 'epoch.csv');
+    await writeFile(epoch, 'ts,open,high,low,close\n1704205800,1,1,1,1\n');
+    const r = tapedeck('import', '--csv', epoch, '--symbol', 'X', '--out', join(work, 'd14'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/epoch\.csv, row 1, column 'ts': .*numeric epoch time needs its unit: give --epoch-unit s, ms, us or ns/);
   }, SPAWNING);
 });
