@@ -53,10 +53,16 @@ export async function runAndWrite(
   const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   const { report } = await runWithProgress(scenario, opts.quiet === true);
   const outDir = resolve(opts.out ?? join('out', scenario.name));
+  const outFile = await writeRunOutputs(outDir, report);
+  return { report, outFile };
+}
+
+/** Writes a run's report.json and report.html into `outDir`; returns the report.json path. */
+export async function writeRunOutputs(outDir: string, report: RunReport): Promise<string> {
   const outFile = join(outDir, 'report.json');
   await writeFileAtomic(outFile, `${JSON.stringify(report, null, 1)}\n`);
   await writeFileAtomic(join(outDir, 'report.html'), renderRunReportHtml(report));
-  return { report, outFile };
+  return outFile;
 }
 
 /** Runs a scenario with a replay progress bar (events read / events in the manifests, ETA) when the tape is large. */
