@@ -3,7 +3,9 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { writeRunOutputs } from '../../cli/commands/run.js';
+import { checkOutputDir } from '../../cli/output.js';
 import { writeFileAtomic } from '../../datasets/atomic.js';
 import { OUTPUT_MARKER } from '../../datasets/output-dir.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
@@ -270,4 +272,29 @@ describe('the output-directory rule', () => {
     expect(await readFile(join(out, 'NOTES.txt'), 'utf8')).toBe('demo notes');
     expect(await marker(out)).toEqual({ generator: 'tapedeck', kind: 'demo', files: ['report.html', 'report.json'] });
   }, 120_000);
+
+  it('a sweep directory from an earlier Tapedeck (sweep.json by tapedeck, a DuckDB trials.duckdb, no marker) is accepted; a look-alike is not', async () => {
+    const duck = Buffer.concat([Buffer.alloc(8), Buffer.from('DUCK'), Buffer.alloc(500)]);
+    const old = join(dir, 'old-sweep');
+    await mkdir(old);
+    await writeFile(join(old, 'trials.duckdb'), duck);
+    await writeFile(join(old, 'sweep.json'), JSON.stringify({ schemaVersion: 1, generator: 'tapedeck', kind: 'sweep' }));
+    expect([...(await checkOutputDir(old, 'sweep')).owned].sort()).toEqual(['sweep.json', 'trials.duckdb']);
+    const fake = join(dir, 'fake-sweep');
+    await mkdir(fake);
+    await writeFile(join(fake, 'trials.duckdb'), 'my own database');
+    await expect(checkOutputDir(fake, 'sweep')).rejects.toThrow(/holds files Tapedeck did not write \("trials\.duckdb"\)/);
+  });
+
+  it('the staging directory of a killed Tapedeck is removed at the next write; one of a live process is left alone', async () => {
+    const out = join(dir, 'stale');
+    await writeRunOutputs(out, sampleReport());
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await mkdir(join(out, `.tapedeck-staging-${dead}-0123abcd`, 'new'), { recursive: true });
+    await writeFile(join(out, `.report.json.tmp-${dead}-0123abcd`), '{');
+    await mkdir(join(out, `.tapedeck-staging-${process.pid}-0123abcd`));
+    await writeRunOutputs(out, sampleReport());
+    expect(await leftovers(out)).toEqual([`.tapedeck-staging-${process.pid}-0123abcd`]);
+    await rm(join(out, `.tapedeck-staging-${process.pid}-0123abcd`), { recursive: true });
+  });
 });
