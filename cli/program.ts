@@ -11,6 +11,7 @@ import { registerRun } from './commands/run.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerWalkForward } from './commands/walkforward.js';
 import { registerWorker } from './commands/worker.js';
+import { installOutFlagChecks } from './output.js';
 
 /**
  * Builds the `tapedeck` command tree. Each command lives in cli/commands/ and registers itself here;
@@ -49,6 +50,8 @@ export function buildProgram(): Command {
   registerDataImport(dataCommand(program));
   registerDataInspect(dataCommand(program));
   registerDataValidate(dataCommand(program));
+  // After every command is registered: `--out ''` is a usage error everywhere (one shared check).
+  installOutFlagChecks(program);
 
   return program;
 }

@@ -1,6 +1,61 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { TapedeckError } from '../engine/core/index.js';
+
+/** The errno codes a write can fail with, in words (Node's messages add the syscall and a code). */
+const IO_REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+  ENOENT: 'no such file or directory',
+  EEXIST: 'already exists',
+  ENOTEMPTY: 'directory not empty',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+  EXDEV: 'on another file system',
+  EBUSY: 'device or resource busy',
+  ELOOP: 'too many symbolic links',
+};
+
+/** Returns why a file-system call failed, in words: "no space left on device" for ENOSPC. */
+export function ioReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code !== undefined && IO_REASONS[e.code] !== undefined) return IO_REASONS[e.code]!;
+  const message = err instanceof Error ? err.message.trim().split('\n')[0]! : String(err);
+  // Node writes "ECODE: words, syscall 'path'": keep the words.
+  const words = /^[A-Z]+: ([^,]+)/.exec(message)?.[1];
+  return words ?? (message !== '' ? message : (e?.code ?? 'unknown error'));
+}
+
+/**
+ * Writing an output failed: the message names the file or directory being written (its final path,
+ * never a temporary one) and the reason in words. A failed run or write, exit 1.
+ */
+export class WriteError extends TapedeckError {
+  readonly path: string;
+  constructor(path: string, cause: unknown) {
+    super('io', `cannot write ${path}: ${ioReason(cause)}`, { cause });
+    this.path = path;
+  }
+}
+
+/** Runs `op`; a file-system error becomes a WriteError naming `path` (an error already naming its path passes). */
+async function writing<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof TapedeckError) throw err;
+    throw new WriteError(path, err);
+  }
+}
 
 /**
  * Writes nothing half-way: every output goes to a temporary path beside its destination and is
@@ -39,17 +94,114 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Writes a file atomically (temporary sibling, then rename). */
+/** `mkdir -p`; an existing file in the way (EEXIST from a recursive mkdir) is reported as "not a directory". */
+async function makeDirectory(dir: string, path: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new WriteError(path, code === 'EEXIST' ? Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }) : err);
+  }
+}
+
+/**
+ * Writes a file atomically (temporary sibling, then rename). A failure is a WriteError naming `path`
+ * and leaves nothing behind.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path), path);
   const tmp = temporarySibling(path);
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    await writing(path, () => writeFile(tmp, data));
+    await writing(path, () => rename(tmp, path));
   } catch (err) {
-    await rm(tmp, { force: true });
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
+}
+
+/** One file of a group written together: its name in the directory and its bytes. */
+export interface NamedFile {
+  readonly name: string;
+  readonly data: string | Uint8Array;
+}
+
+/** Prefix of the staging directory `replaceFilesAtomic` makes inside an existing directory. */
+export const STAGING_PREFIX = '.tapedeck-staging-';
+
+/**
+ * Writes `files` into `dir` so that they appear together or not at all, and leaves every other entry
+ * of `dir` alone. Every file is first written completely to a staging directory (a full disk fails
+ * here, before anything visible changed); then:
+ * - when `dir` does not exist, the staging directory (a sibling) is renamed to `dir`;
+ * - when it exists, the staging directory is made inside it (same file system, so renames cannot
+ *   fail for space), and each file is renamed over its old version, keeping a link to the old one
+ *   until all are in place: a failed rename puts back the files already replaced.
+ * Errors are WriteErrors naming the final path; no staging directory or temporary file is left.
+ * Callers decide which files they may replace (see cli/output.ts).
+ */
+export async function replaceFilesAtomic(dir: string, files: readonly NamedFile[]): Promise<void> {
+  const exists = await stat(dir).then(
+    (s) => {
+      if (!s.isDirectory()) throw new WriteError(dir, Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }));
+      return true;
+    },
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw new WriteError(dir, err);
+    },
+  );
+  if (!exists) {
+    await makeDirectory(dirname(dir), dir);
+    const staging = temporarySibling(dir);
+    await writing(dir, () => mkdir(staging));
+    try {
+      for (const f of files) await writing(join(dir, f.name), () => writeFile(join(staging, f.name), f.data));
+      await writing(dir, () => rename(staging, dir));
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+    return;
+  }
+  const staging = join(dir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fresh = join(staging, 'new');
+  const old = join(staging, 'old');
+  await writing(dir, () => mkdir(staging));
+  const replaced: { name: string; kept: 'link' | 'moved' | 'none' }[] = [];
+  try {
+    await writing(dir, () => mkdir(fresh));
+    await writing(dir, () => mkdir(old));
+    for (const f of files) await writing(join(dir, f.name), () => writeFile(join(fresh, f.name), f.data));
+    for (const f of files) {
+      const target = join(dir, f.name);
+      // Keep the old version: a hard link leaves it in place until the rename replaces it; where links
+      // are not supported it is moved aside.
+      let kept: 'link' | 'moved' | 'none' = 'none';
+      try {
+        await link(target, join(old, f.name));
+        kept = 'link';
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') {
+          await writing(target, () => rename(target, join(old, f.name)));
+          kept = 'moved';
+        }
+      }
+      replaced.push({ name: f.name, kept });
+      await writing(target, () => rename(join(fresh, f.name), target));
+    }
+  } catch (err) {
+    // Put back what was replaced, newest first; a file that had no old version is removed.
+    for (const r of replaced.reverse()) {
+      const target = join(dir, r.name);
+      if (r.kept === 'none') await rm(target, { force: true }).catch(() => undefined);
+      else await rename(join(old, r.name), target).catch(() => undefined);
+    }
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+  await rm(staging, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /**

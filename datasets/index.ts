@@ -7,4 +7,4 @@ export * from './reader.js';
 export * from './import.js';
 export * from './validate-dataset.js';
 export { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
-export { writeFileAtomic, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling } from './atomic.js';
+export { writeFileAtomic, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling, replaceFilesAtomic, WriteError, ioReason, STAGING_PREFIX, type NamedFile } from './atomic.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkDatasetDirectory } from '../../datasets/output-dir.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { runAndWrite, summarize } from './run.js';
 
@@ -16,7 +16,8 @@ export const DEMO_DATA_SEED = 42;
 
 /**
  * `tapedeck demo`: creates the demo dataset (out/demo-data) when it is missing, then runs
- * scenarios/demo.json and writes out/demo/report.json. `npm start` runs it.
+ * scenarios/demo.json and writes out/demo/report.json and report.html. `npm start` runs it; a rerun
+ * reuses the dataset and replaces only the files the demo wrote in out/demo.
  */
 export function registerDemo(program: Command): void {
   program
@@ -28,18 +29,17 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { out: string; quiet?: boolean }) => {
       const root = repoRoot();
       const dataDir = join(root, 'out', 'demo-data');
-      const exists = await access(join(dataDir, 'manifest.json')).then(
-        () => true,
-        () => false,
-      );
+      // The demo's dataset directory is its own: generated when missing or empty, reused when it is a
+      // dataset, and refused (never replaced) when it holds anything else.
+      const state = await checkDatasetDirectory(dataDir, 'the demo dataset directory');
       const quiet = opts.quiet === true;
-      if (!exists) {
+      if (state.kind !== 'dataset') {
         if (!quiet) process.stderr.write(`generating the demo dataset in ${dataDir} (seed ${DEMO_DATA_SEED})...\n`);
-        const { manifest } = await generateDataset({ seed: DEMO_DATA_SEED, out: dataDir, force: true });
+        const { manifest } = await generateDataset({ seed: DEMO_DATA_SEED, out: dataDir });
         if (!quiet) process.stderr.write(`  ${manifest.symbols.length} symbols, kinds ${manifest.kinds.join(', ')}, contentHash ${manifest.contentHash.slice(0, 16)}...\n`);
       }
       const scenario = join(root, 'scenarios', 'demo.json');
-      const { report, outFile } = await runAndWrite(scenario, { out: resolve(opts.out), set: [], quiet });
+      const { report, outFile } = await runAndWrite(scenario, { out: opts.out, set: [], quiet, kind: 'demo' });
       process.stdout.write(`${summarize(report, outFile)}\n`);
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../datasets/atomic.js';
+import { DirectoryRefused } from '../../datasets/output-dir.js';
 import { DataError, InvalidArgumentError, assertNever } from '../../engine/core/index.js';
 import { renderRunReportHtml, renderSweepHtml, renderWalkForwardHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
@@ -10,6 +10,7 @@ import { validateSweepJson, validateWalkForwardJson } from '../../reports/resear
 import type { SweepJsonReport, WalkForwardJsonReport } from '../../reports/research-schema.js';
 import { TRIAL_METRIC_NAMES } from '../../reports/html/index.js';
 import { UsageError } from '../errors.js';
+import { renderFor, writeOutputFile, writeOutputs } from '../output.js';
 
 /** A report.json read from disk and validated against reports/report.schema.json. */
 export interface LoadedReport {
@@ -119,38 +120,57 @@ export interface ReportViewOptions {
 /**
  * Renders the HTML page of one output from its JSON file and writes it (default: beside the JSON, as
  * report.html, sweep.html or walkforward.html). Returns the HTML file and its size. A bad --x, --y or
- * --metric is a usage error naming the flag.
+ * --metric is a usage error naming the flag. Beside the JSON, the directory must be a Tapedeck output
+ * directory (see cli/output.ts) and the page is recorded in its marker; with `out`, the file must be
+ * new or a page Tapedeck wrote.
  */
 export async function writeOutputHtml(found: FoundOutput, opts: ReportViewOptions & { readonly out?: string } = {}): Promise<{ html: string; bytes: number }> {
   const k = REPORT_KINDS.find((x) => x.kind === found.kind)!;
   const html = opts.out !== undefined ? resolve(opts.out) : join(found.dir, k.html);
   let page: string;
   switch (found.kind) {
-    case 'run':
-      page = renderRunReportHtml((await loadReport(found.file)).report);
-      break;
-    case 'sweep': {
-      const sweep = await loadSweep(found.file);
-      try {
-        page = renderSweepHtml(sweep, opts);
-      } catch (err) {
-        if (err instanceof InvalidArgumentError) throw new UsageError(err.message.replace(/^invalid '(x|y|metric)'/, "--$1"));
-        throw err;
-      }
+    case 'run': {
+      const { report } = await loadReport(found.file);
+      page = renderFor(html, () => renderRunReportHtml(report));
       break;
     }
-    case 'walkforward':
-      page = renderWalkForwardHtml(await loadWalkForward(found.file));
+    case 'sweep': {
+      const sweep = await loadSweep(found.file);
+      page = renderFor(html, () => {
+        try {
+          return renderSweepHtml(sweep, opts);
+        } catch (err) {
+          if (err instanceof InvalidArgumentError) throw new UsageError(err.message.replace(/^invalid '(x|y|metric)'/, "--$1"));
+          throw err;
+        }
+      });
       break;
+    }
+    case 'walkforward': {
+      const wf = await loadWalkForward(found.file);
+      page = renderFor(html, () => renderWalkForwardHtml(wf));
+      break;
+    }
     default:
       return assertNever(found.kind);
   }
-  return { html, bytes: await writeHtml(html, page) };
+  if (opts.out !== undefined) return { html, bytes: await writeHtml(html, page) };
+  try {
+    await writeOutputs(found.dir, found.kind, [{ name: k.html, data: page }], '');
+  } catch (err) {
+    // The directory was named as the report's place, not as --out: say how to write the page elsewhere.
+    if (err instanceof DirectoryRefused) throw new DirectoryRefused(err.dir, `${err.message.replace(/; (choose a new or empty directory|move it or choose another directory)$/, '')}, so ${k.html} is not written there; write it elsewhere with --out FILE`);
+    throw err;
+  }
+  return { html, bytes: Buffer.byteLength(page, 'utf8') };
 }
 
-/** Writes `html` to `file` atomically and returns its size in bytes. */
+/**
+ * Writes the page `html` to a file the user named, atomically, and returns its size in bytes. Refuses a
+ * file inside a dataset directory and an existing file that is not a page Tapedeck wrote (exit 2).
+ */
 export async function writeHtml(file: string, html: string): Promise<number> {
-  await writeFileAtomic(file, html);
+  await writeOutputFile(file, html);
   return Buffer.byteLength(html, 'utf8');
 }
 

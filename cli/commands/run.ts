@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../datasets/atomic.js';
+import type { OutputKind } from '../../datasets/output-dir.js';
 import { renderRunReportHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
@@ -8,6 +8,7 @@ import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { runScenario } from '../compose/run-scenario.js';
 import type { ScenarioRun } from '../compose/run-scenario.js';
 import { UsageError } from '../errors.js';
+import { checkOutFlag, checkOutputDir, renderFor, writeOutputs } from '../output.js';
 import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
 import type { Progress } from '../progress.js';
 
@@ -43,20 +44,37 @@ export function summarize(report: RunReport, outFile: string): string {
 }
 
 /**
- * Runs a scenario and writes DIR/report.json and DIR/report.html beside it (each atomically). A tape of
- * more than REPLAY_PROGRESS_THRESHOLD events shows a progress bar on stderr unless `quiet`.
+ * Runs a scenario and writes DIR/report.json and DIR/report.html (with the output marker) together. The
+ * output directory is checked before the replay (a dataset directory or a directory of the user's files is
+ * refused at once) and again when writing. A tape of more than REPLAY_PROGRESS_THRESHOLD events shows a
+ * progress bar on stderr unless `quiet`.
  */
 export async function runAndWrite(
   scenarioFile: string,
-  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean },
+  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind },
 ): Promise<{ report: RunReport; outFile: string }> {
   const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const kind = opts.kind ?? 'run';
+  const outDir = resolve(opts.out !== undefined ? checkOutFlag(opts.out) : join('out', scenario.name));
+  await checkOutputDir(outDir, kind);
   const { report } = await runWithProgress(scenario, opts.quiet === true);
-  const outDir = resolve(opts.out ?? join('out', scenario.name));
-  const outFile = join(outDir, 'report.json');
-  await writeFileAtomic(outFile, `${JSON.stringify(report, null, 1)}\n`);
-  await writeFileAtomic(join(outDir, 'report.html'), renderRunReportHtml(report));
+  const outFile = await writeRunOutputs(outDir, report, kind);
   return { report, outFile };
+}
+
+/**
+ * Writes a run's report.json and report.html into `outDir`, together or not at all: the page is
+ * rendered in memory first (a failure names report.html and the chart), then both files and the marker
+ * are staged and renamed into place (see writeOutputs). Returns the report.json path.
+ */
+export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run'): Promise<string> {
+  const html = renderFor(join(outDir, 'report.html'), () => renderRunReportHtml(report));
+  const json = `${JSON.stringify(report, null, 1)}\n`;
+  await writeOutputs(outDir, kind, [
+    { name: 'report.json', data: json },
+    { name: 'report.html', data: html },
+  ]);
+  return join(outDir, 'report.json');
 }
 
 /** Runs a scenario with a replay progress bar (events read / events in the manifests, ETA) when the tape is large. */

@@ -21,6 +21,7 @@ import { buildSweepJson } from '../compose/sweep-report.js';
 import type { SweepJson } from '../compose/sweep-report.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
+import { prepareOutputDir } from '../output.js';
 import { trialProgress } from '../progress.js';
 import { writeOutputHtml } from './report.js';
 import { collect, intFlag } from './run.js';
@@ -80,7 +81,7 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   const scenario = await qualify(doc, scenarioFile);
   checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
   const seed = opts.seed ?? scenario.seed;
-  const outDir = resolve(opts.out);
+  const outDir = await prepareOutputDir(opts.out, 'sweep');
   const base = { scenario: doc, space, method: opts.method, seed, fitness, ...(opts.trials !== undefined ? { trials: opts.trials } : {}) };
   let executor: TrialExecutor;
   if (opts.queue !== undefined) {

@@ -12,6 +12,7 @@ import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { openDataPath } from '../compose/run-scenario.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
+import { prepareOutputDir } from '../output.js';
 import { trialProgress } from '../progress.js';
 import type { TrialProgress } from '../progress.js';
 import { writeOutputHtml } from './report.js';
@@ -138,7 +139,7 @@ export async function walkForwardAndWrite(
     throw new UsageError(`--train/--test: ${opts.train} + ${opts.test} do not fit in the data (${formatIsoUs(range.start)} to ${formatIsoUs(range.end)}): ${(err as Error).message}`);
   }
   const seed = opts.seed ?? scenario.seed;
-  const outDir = resolve(opts.out);
+  const outDir = await prepareOutputDir(opts.out, 'walkforward');
   const executor = createLocalExecutor({ workers: opts.workers ?? availableParallelism(), runnerModule: SWEEP_TRIAL_MODULE });
   let result: WalkForwardResult;
   try {

@@ -1,6 +1,30 @@
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
+import { TapedeckError } from '../../engine/core/index.js';
 import { escapeHtml } from './escape.js';
+
+/** A chart could not be drawn; the message names the chart and why (ECharts' own assertions carry no message). */
+export class ChartRenderError extends TapedeckError {
+  readonly chart: string;
+  constructor(chart: string, cause: unknown) {
+    super('chart', `cannot render chart '${chart}': ${chartFailure(cause)}`, { cause });
+    this.chart = chart;
+  }
+}
+
+/** Why ECharts failed, in one line: its message, or for a bare assertion the ECharts function that failed. */
+function chartFailure(err: unknown): string {
+  if (!(err instanceof Error)) return `ECharts threw ${String(err)}`;
+  const line = err.message.split('\n').find((l) => l.trim() !== '');
+  if (line !== undefined) return line;
+  // ECharts asserts with `new Error()`: name the first ECharts frame past the assertion itself.
+  const fn = err.stack
+    ?.split('\n')
+    .map((l) => /^\s+at (?:new )?([\w$.<>]+) \(/.exec(l)?.[1])
+    .find((f) => f !== undefined && f !== 'assert')
+    ?.replace(/^([\w$]+)\.\1\./, '$1.');
+  return `an ECharts assertion failed${fn ? ` in ${fn}` : ''} (${err.name} with no message); the values are likely too large or too small to draw`;
+}
 
 /** Colours of the report, shared by charts and CSS so a series reads the same everywhere. */
 export const COLORS = {
@@ -53,6 +77,8 @@ export function renderChart(name: string, option: EChartsOption, size: ChartSize
   try {
     chart.setOption({ ...BASE, ...option });
     svg = chart.renderToSVGString();
+  } catch (err) {
+    throw new ChartRenderError(name, err);
   } finally {
     chart.dispose();
   }

@@ -106,6 +106,7 @@ export function renderPage(opts: { title: string; header: string; nav: readonly 
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="generator" content="tapedeck">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(opts.title)}</title>
