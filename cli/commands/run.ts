@@ -51,7 +51,9 @@ export async function runAndWrite(
   opts: { out?: string; seed?: number; set: string[]; quiet?: boolean },
 ): Promise<{ report: RunReport; outFile: string }> {
   const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
-  const { report } = await runWithProgress(scenario, opts.quiet === true);
+  const { report, warnings } = await runWithProgress(scenario, opts.quiet === true);
+  // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const outDir = resolve(opts.out ?? join('out', scenario.name));
   const outFile = join(outDir, 'report.json');
   await writeFileAtomic(outFile, `${JSON.stringify(report, null, 1)}\n`);
