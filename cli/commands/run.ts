@@ -57,7 +57,9 @@ export async function runAndWrite(
   const kind = opts.kind ?? 'run';
   const outDir = resolve(opts.out !== undefined ? checkOutFlag(opts.out) : join('out', scenario.name));
   await checkOutputDir(outDir, kind);
-  const { report } = await runWithProgress(scenario, opts.quiet === true);
+  const { report, warnings } = await runWithProgress(scenario, opts.quiet === true);
+  // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const outFile = await writeRunOutputs(outDir, report, kind);
   return { report, outFile };
 }

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, TapedeckError, parseDurationUs } from '../../engine/core/index.js';
+import { ConfigError, TapedeckError, parseDurationUs, printable } from '../../engine/core/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import { STRATEGIES, createStrategy } from '../../engine/strategies/index.js';
@@ -71,22 +71,31 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJsonText(text);
   } catch (err) {
-    throw new ConfigError('', `${file}: not valid JSON (${(err as Error).message})`);
+    throw new ConfigError('', `${file}: not valid JSON (${printable((err as Error).message, 120)})`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('', `${file}: a scenario is a JSON object`);
   doc = resolveDataPaths(doc as Record<string, unknown>, dirname(path));
   for (const text of options.overrides ?? []) {
-    const o = parseOverride(text);
+    const o = parseOverride(text, '--set');
     let value = o.value;
     if (o.path.length === 2 && o.path[0] === 'data' && (PATH_FIELDS as readonly unknown[]).includes(o.path[1]) && typeof value === 'string') {
       value = isAbsolute(value) ? value : resolve(cwd, value);
     }
     doc = applyOverride(doc, { ...o, value });
   }
-  if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: `--seed ${options.seed}` });
+  if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: String(options.seed), flag: '--seed' });
   return doc;
+}
+
+/**
+ * Parses JSON text as a user's editor saved it: a leading UTF-8 byte order mark (which some Windows
+ * editors write, and which CSV import already accepts) is dropped first. Use it for every JSON file
+ * a user writes (scenarios, space files).
+ */
+export function parseJsonText(text: string): unknown {
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
 function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {
@@ -135,7 +144,8 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
       throw new ConfigError(`data.${f}`, `no such file or directory: ${p} (in ${file})`);
     }
   }
-  if (s.data.interval !== undefined) parseDurationUs(s.data.interval, 'data.interval');
+  if (s.data.interval !== undefined) positiveDuration(s.data.interval, 'data.interval', file);
+  positiveDuration(s.engine.equityEvery, 'engine.equityEvery', file);
   const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));
   if (s.data.book !== undefined) rethrowAsConfig('venue', file, () => qualifyL2Venue(s.venue));
   else rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));
@@ -163,14 +173,42 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
   return Object.freeze({ ...rest, strategies, venue: s.venue as VenueConfigInput, risk, file, ...(defaultExecution !== undefined ? { execution: defaultExecution } : {}) });
 }
 
+/** Parses a duration field that must be positive (a bar interval, a sampling step), naming the field and the value. */
+function positiveDuration(text: string, path: string, file: string): number {
+  const us = rethrowAsConfig(path, file, () => parseDurationUs(text, path));
+  if (!(us > 0)) throw new ConfigError(path, `must be longer than zero, was ${printable(text)} (in ${file})`);
+  return us;
+}
+
+/**
+ * Runs a section's own qualifier and rethrows its errors as ConfigErrors at the scenario path the
+ * user wrote: an engine-style `invalid 'slow': ...` from a strategy's params becomes
+ * `strategies[0].params.slow: ...`, so the path names the field, not just its section.
+ */
 function rethrowAsConfig<T>(path: string, file: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(err.path || path, `${stripPath(err.message, err.path)} (in ${file})`);
-    if (err instanceof TapedeckError) throw new ConfigError(path, `${err.message} (in ${file})`);
+    if (err instanceof TapedeckError) {
+      const { field, message } = namedField(err.message, path);
+      throw new ConfigError(field, `${message} (in ${file})`);
+    }
     throw err;
   }
+}
+
+/**
+ * Splits an engine-style message, `invalid 'NAME': what, was VALUE` or `invalid parameter 'NAME'
+ * for X: what`, into the field it names under `section` and the rest; other messages stay whole.
+ * A name that already starts with the section (`venue.fees.rate`) is not repeated.
+ */
+function namedField(message: string, section: string): { field: string; message: string } {
+  const m = /^invalid (?:parameter )?'([^']+)'(?: for [^:]+)?: (.*)$/s.exec(message);
+  if (m === null) return { field: section, message };
+  const name = m[1]!;
+  const field = name === section || name.startsWith(`${section}.`) || name.startsWith(`${section}[`) ? name : `${section}${name.startsWith('[') ? '' : '.'}${name}`;
+  return { field, message: m[2]! };
 }
 
 function stripPath(message: string, path: string): string {

@@ -10,7 +10,7 @@ import { l2VenueConfig } from '../../sim/venue/l2/index.js';
 import type { L2VenueConfig, L2VenueConfigInput, LatencyConfig } from '../../sim/venue/l2/index.js';
 import { composeStrategies, riskWithConstraints, strategyFactory } from './ensemble-compose.js';
 import type { QualifiedScenario } from './load-scenario.js';
-import { codeMap, openDataPath, strategyAlgorithms, tradeFeed } from './run-scenario.js';
+import { codeMap, openDataPath, runWarnings, strategyAlgorithms, tradeFeed } from './run-scenario.js';
 import type { OpenedData, ScenarioRun } from './run-scenario.js';
 
 /** Returns the L2 venue and latency configuration of a scenario's `venue` section (`latency` split off). */
@@ -112,7 +112,7 @@ export async function runL2Scenario(scenario: QualifiedScenario): Promise<Scenar
     );
     const assumptions = [...result.assumptions, ...repairs, ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
     const report = buildRunReport({ ...result, assumptions }, asRun, scenario.seed, data);
-    return { result, report };
+    return { result, report, warnings: runWarnings(result, symbols) };
   } finally {
     for (const d of opened) await d.cleanup();
   }

@@ -1,9 +1,9 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
+import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
-import { createStrategy } from '../../engine/strategies/index.js';
+import { createStrategy, strategyWarmup } from '../../engine/strategies/index.js';
 import type { Strategy } from '../../engine/strategies/index.js';
 import { importTable, openReader, readManifest } from '../../datasets/index.js';
 import type { DatasetReader, Manifest } from '../../datasets/index.js';
@@ -74,27 +74,72 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
   }
 }
 
-/** Median spacing of the first symbol's first bars: the bar interval when the scenario gives none. */
-export async function inferIntervalUs(data: OpenedData, symbols: readonly string[]): Promise<number> {
-  const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbols[0]!], batchRows: 2048, columns: [] });
+/** How far apart bars may be from a standard interval and still be snapped to it (daily bars with weekend gaps). */
+const SNAP_TOLERANCE = 0.01;
+
+/**
+ * Median spacing of `symbol`'s first bars (up to 2048), snapped to a standard interval within 1%;
+ * null with fewer than 2 bars.
+ */
+export async function barSpacingUs(data: OpenedData, symbol: string): Promise<number | null> {
+  const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbol], batchRows: 2048, columns: [] });
   let ts: Float64Array | null = null;
-  for await (const b of reader) {
-    ts = b.columns.ts!.slice(0, b.length);
-    break;
+  try {
+    for await (const b of reader) {
+      ts = b.columns.ts!.slice(0, b.length);
+      break;
+    }
+  } finally {
+    reader.close();
   }
-  reader.close();
-  if (ts === null || ts.length < 2) {
-    throw new ConfigError('data.interval', `cannot infer the bar interval from fewer than 2 bars of ${symbols[0]}: set data.interval (e.g. "1d")`);
-  }
+  if (ts === null || ts.length < 2) return null;
   const d: number[] = [];
   for (let i = 1; i < ts.length; i++) d.push(ts[i]! - ts[i - 1]!);
   d.sort((a, b) => a - b);
   const median = d[d.length >> 1]!;
   // Daily bars with weekend gaps have a median of one day; snap near-standard spacings.
   for (const std of [US_PER_MINUTE, 5 * US_PER_MINUTE, 15 * US_PER_MINUTE, 30 * US_PER_MINUTE, US_PER_HOUR, US_PER_DAY]) {
-    if (Math.abs(median - std) <= std * 0.01) return std;
+    if (Math.abs(median - std) <= std * SNAP_TOLERANCE) return std;
   }
   return median;
+}
+
+/**
+ * The bar interval of each of `symbols` (the bar symbols of the run). Without `given` (data.interval)
+ * each symbol's own spacing (see barSpacingUs), so a dataset of daily and hourly symbols replays each
+ * at its own interval, whatever the order the symbols are listed in. With `given`, every symbol
+ * whose spacing can be measured must match it (within 1%): one interval for symbols of different
+ * spacings would make some bars visible before they closed, or after the next one opened. Throws a
+ * ConfigError at data.interval naming the symbol and its spacing.
+ */
+export async function barIntervals(data: OpenedData, symbols: readonly string[], given?: string): Promise<Map<string, number>> {
+  const givenUs = given !== undefined ? parseDurationUs(given, 'data.interval') : null;
+  const out = new Map<string, number>();
+  // In name order, so which symbol a message names does not depend on the order they were listed in.
+  for (const s of [...symbols].sort()) {
+    const spacing = await barSpacingUs(data, s);
+    if (givenUs !== null) {
+      if (spacing !== null && Math.abs(spacing - givenUs) > spacing * SNAP_TOLERANCE) {
+        throw new ConfigError('data.interval', `${printable(given!)} does not match the bars of ${s} (${formatInterval(spacing)} apart): remove data.interval to use each symbol's own spacing, or replay symbols of one interval`);
+      }
+      out.set(s, givenUs);
+    } else {
+      if (spacing === null) throw new ConfigError('data.interval', `cannot infer the bar interval of ${s} from fewer than 2 bars: set data.interval (e.g. "1d")`);
+      out.set(s, spacing);
+    }
+  }
+  return out;
+}
+
+/** Formats per-symbol intervals for the report: `1d` when all agree, else `AAA 1d, BBB 1h` (by symbol). */
+export function describeIntervals(intervals: ReadonlyMap<string, number>): string | null {
+  const distinct = new Set(intervals.values());
+  if (distinct.size === 0) return null;
+  if (distinct.size === 1) return formatInterval([...distinct][0]!);
+  return [...intervals.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([s, us]) => `${s} ${formatInterval(us)}`)
+    .join(', ');
 }
 
 export function formatInterval(us: number): string {
@@ -107,6 +152,92 @@ export function formatInterval(us: number): string {
 export function codeMap(reader: DatasetReader, runSymbols: readonly string[]): Int32Array {
   const index = new Map(runSymbols.map((s, i) => [s, i]));
   return Int32Array.from(reader.symbols, (s) => index.get(s) ?? -1);
+}
+
+/**
+ * Opens the bar feed of a scenario's data: one reader when every symbol has one interval, else one
+ * per interval, merged by close time (see mergeBarFeeds). The caller closes the readers.
+ */
+export async function openBarFeed(data: ScenarioData, prices?: PriceSampler): Promise<{ feed: AsyncIterable<BarBatch>; readers: DatasetReader[] }> {
+  const bars = data.bars!;
+  const groups = new Map<number, string[]>();
+  for (const s of data.symbolsOf(bars, 'bars')) {
+    const us = data.intervals.get(s)!;
+    groups.set(us, [...(groups.get(us) ?? []), s]);
+  }
+  const readers: DatasetReader[] = [];
+  const feeds: AsyncIterable<BarBatch>[] = [];
+  try {
+    for (const [us, symbols] of [...groups.entries()].sort(([a], [b]) => a - b)) {
+      const r = await openReader(bars.dir, { kind: 'bars', symbols, ...data.range });
+      readers.push(r);
+      feeds.push(barFeed(r, codeMap(r, data.symbols), us, prices));
+    }
+  } catch (err) {
+    for (const r of readers) r.close();
+    throw err;
+  }
+  return { feed: feeds.length === 1 ? feeds[0]! : mergeBarFeeds(feeds, data.symbols), readers };
+}
+
+/**
+ * Merges bar feeds (each in close-time order) into one in (close time, symbol name) order, the
+ * order one reader gives bars of one interval: the replay of symbols of different intervals is
+ * then the same whatever order they were listed in. `names` are the run's symbols (the rows' indexes).
+ */
+export async function* mergeBarFeeds(feeds: readonly AsyncIterable<BarBatch>[], names: readonly string[], batchRows = 4096): AsyncGenerator<BarBatch> {
+  const cursors = feeds.map((f) => ({ it: f[Symbol.asyncIterator](), batch: null as BarBatch | null, row: 0 }));
+  const advance = async (c: (typeof cursors)[number]): Promise<void> => {
+    c.row++;
+    while (c.batch === null || c.row >= c.batch.length) {
+      const next = await c.it.next();
+      if (next.done) {
+        c.batch = null;
+        return;
+      }
+      c.batch = next.value;
+      c.row = 0;
+    }
+  };
+  for (const c of cursors) {
+    c.row = -1;
+    await advance(c);
+  }
+  const fresh = () => ({ ts: new Float64Array(batchRows), barTs: new Float64Array(batchRows), symbol: new Int32Array(batchRows), open: new Float64Array(batchRows), high: new Float64Array(batchRows), low: new Float64Array(batchRows), close: new Float64Array(batchRows), volume: new Float64Array(batchRows) });
+  let out = fresh();
+  let n = 0;
+  for (;;) {
+    let best: (typeof cursors)[number] | null = null;
+    for (const c of cursors) {
+      if (c.batch === null) continue;
+      if (best === null) {
+        best = c;
+        continue;
+      }
+      const t = c.batch.ts[c.row]!;
+      const bt = best.batch!.ts[best.row]!;
+      if (t < bt || (t === bt && names[c.batch.symbol[c.row]!]! < names[best.batch!.symbol[best.row]!]!)) best = c;
+    }
+    if (best === null) break;
+    const b = best.batch!;
+    const r = best.row;
+    out.ts[n] = b.ts[r]!;
+    out.barTs[n] = b.barTs[r]!;
+    out.symbol[n] = b.symbol[r]!;
+    out.open[n] = b.open[r]!;
+    out.high[n] = b.high[r]!;
+    out.low[n] = b.low[r]!;
+    out.close[n] = b.close[r]!;
+    out.volume[n] = b.volume[r]!;
+    n++;
+    if (n === batchRows) {
+      yield { length: n, ...out };
+      out = fresh();
+      n = 0;
+    }
+    await advance(best);
+  }
+  if (n > 0) yield { length: n, ts: out.ts.subarray(0, n), barTs: out.barTs.subarray(0, n), symbol: out.symbol.subarray(0, n), open: out.open.subarray(0, n), high: out.high.subarray(0, n), low: out.low.subarray(0, n), close: out.close.subarray(0, n), volume: out.volume.subarray(0, n) };
 }
 
 export async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number, prices?: PriceSampler): AsyncGenerator<BarBatch> {
@@ -144,6 +275,70 @@ export async function* tradeFeed(reader: DatasetReader, map: Int32Array): AsyncG
 export interface ScenarioRun {
   readonly result: BacktestResult;
   readonly report: RunReport;
+  /**
+   * What the user should know about a run that finished (the CLI prints each as `warning: ...` on
+   * stderr, exit 0): e.g. `no trades: ...` when no order filled. A run that cannot do what was asked
+   * (data shorter than a strategy's warm-up) is an error instead, before it starts.
+   */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The warnings of a finished run (see ScenarioRun.warnings). No fill at all is a legitimate outcome
+ * on data long enough for the strategies (they saw no signal, or risk denied every order), but rarely
+ * what the user expected, so it is said.
+ */
+export function runWarnings(result: BacktestResult, symbols: readonly string[]): string[] {
+  const warnings: string[] = [];
+  if (result.fills.length === 0) {
+    const seen = result.barCount > 0 ? `${result.barCount} bars` : `${result.quoteCount + result.tradeCount} quotes and trades`;
+    const orders = result.orderCount > 0 ? ` (${result.orderCount} order${result.orderCount === 1 ? '' : 's'} submitted)` : '';
+    warnings.push(`no trades: no order filled in ${seen} of ${symbols.join(', ')}${orders}`);
+  }
+  return warnings;
+}
+
+/** Bars of `symbol` in the run's range, counted up to `atLeast` (the manifest's count without a range). */
+async function barsInRange(data: ScenarioData, symbol: string, atLeast: number): Promise<number> {
+  const bars = data.bars!;
+  const total = bars.manifest.rows.bars?.[symbol] ?? 0;
+  if (data.range.start === undefined && data.range.end === undefined) return total;
+  if (total < atLeast) return total;
+  const reader = await openReader(bars.dir, { kind: 'bars', symbols: [symbol], columns: [], ...data.range });
+  let n = 0;
+  try {
+    for await (const b of reader) {
+      n += b.length;
+      if (n >= atLeast) break;
+    }
+  } finally {
+    reader.close();
+  }
+  return n;
+}
+
+/**
+ * Refuses, before the replay, a run in which a strategy cannot act: a symbol it trades has fewer bars
+ * (in data.start..data.end) than the strategy's warm-up (StrategyDefinition.warmup). Such a run would
+ * end with no trade and no hint why. Throws a ConfigError naming the scenario's strategy, the
+ * parameter, the bars needed and the bars there are.
+ */
+export async function checkWarmup(scenario: QualifiedScenario, data: ScenarioData, specs: readonly { id: string; type: string; symbols: readonly string[]; params: Readonly<Record<string, unknown>> }[]): Promise<void> {
+  if (data.bars === null) return;
+  const range = data.range.start !== undefined || data.range.end !== undefined ? ` between ${scenario.data.start ?? 'the start'} and ${scenario.data.end ?? 'the end'}` : '';
+  for (const spec of specs) {
+    const warmup = strategyWarmup(spec.type, spec.params);
+    if (warmup === null) continue;
+    // Per-instrument instances are `<id>@<SYMBOL>`: name the scenario's strategy they came from.
+    const index = scenario.strategies.findIndex((s) => s.id === spec.id || spec.id.startsWith(`${s.id}@`));
+    for (const symbol of spec.symbols) {
+      if (!data.intervals.has(symbol)) continue;
+      const n = await barsInRange(data, symbol, warmup.bars);
+      if (n < warmup.bars) {
+        throw new ConfigError('', `strategies[${index}] (${spec.id}): needs ${warmup.bars} bars to warm up (${warmup.because}), data has ${n} bar${n === 1 ? '' : 's'} of ${symbol}${range}`);
+      }
+    }
+  }
 }
 
 /** Watches a replay as it goes (for a progress bar); it sees counts only, never the data. */
@@ -170,8 +365,10 @@ export interface ScenarioData {
   /** Replayed symbols (requested, else every symbol of the data, sorted). */
   readonly symbols: string[];
   readonly range: { readonly start?: number; readonly end?: number };
-  /** Bar interval (given or inferred), null without bars. */
+  /** The shortest bar interval (the run's equity sampling step), null without bars. */
   readonly intervalUs: number | null;
+  /** Each bar symbol's interval (given or inferred per symbol; see barIntervals). */
+  readonly intervals: ReadonlyMap<string, number>;
   /** Everything opened, for cleanup (a caller may add more). */
   readonly opened: OpenedData[];
   /** The replayed symbols `d` holds data of `kind` for. */
@@ -207,9 +404,9 @@ export async function openScenarioData(scenario: QualifiedScenario): Promise<Sce
     if (start !== undefined && end !== undefined && end <= start) throw new ConfigError('data.end', `must be after data.start (${scenario.data.start}), was ${scenario.data.end}`);
     const range = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
     const symbolsOf = (d: OpenedData, kind: 'bars' | 'quotes' | 'trades'): string[] => symbols.filter((s) => d.manifest.files.some((f) => f.kind === kind && f.symbol === s));
-    let intervalUs: number | null = null;
-    if (bars) intervalUs = scenario.data.interval !== undefined ? parseDurationUs(scenario.data.interval, 'data.interval') : await inferIntervalUs(bars, symbolsOf(bars, 'bars'));
-    return { bars, quotes, trades, symbols, range, intervalUs, opened, symbolsOf };
+    const intervals = bars ? await barIntervals(bars, symbolsOf(bars, 'bars'), scenario.data.interval) : new Map<string, number>();
+    const intervalUs = intervals.size > 0 ? Math.min(...intervals.values()) : null;
+    return { bars, quotes, trades, symbols, range, intervalUs, intervals, opened, symbolsOf };
   } catch (err) {
     for (const d of opened) await d.cleanup();
     throw err;
@@ -249,6 +446,7 @@ export async function runScenario(scenario: QualifiedScenario, observer?: Replay
     });
     // Per-instrument overrides and bundles may split a strategy into per-symbol instances; an ensemble routes them.
     const composed = await composeStrategies(scenario, strategySpecs, runSymbols);
+    await checkWarmup(scenario, scenarioData, composed.specs);
     const createStrategies: () => Strategy[] = strategyFactory(composed.specs);
     const algorithms = strategyAlgorithms(scenario, composed.specs.map((s) => s.id));
     const routing = ensembleRouting(scenario, composed.specs.map((s) => s.id));
@@ -260,10 +458,10 @@ export async function runScenario(scenario: QualifiedScenario, observer?: Replay
     const readers: DatasetReader[] = [];
     let prices: PriceSampler | null = null;
     if (bars) {
-      const r = await openReader(bars.dir, { kind: 'bars', symbols: scenarioData.symbolsOf(bars, 'bars'), ...range });
-      readers.push(r);
       prices = new PriceSampler(symbols, symbols.map((s) => bars.manifest.rows.bars?.[s] ?? 0));
-      feeds.bars = barFeed(r, codeMap(r, symbols), intervalUs!, prices);
+      const opened = await openBarFeed(scenarioData, prices);
+      readers.push(...opened.readers);
+      feeds.bars = opened.feed;
     }
     if (quotes) {
       const r = await openReader(quotes.dir, { kind: 'quotes', symbols: scenarioData.symbolsOf(quotes, 'quotes'), ...range });
@@ -326,19 +524,19 @@ export async function runScenario(scenario: QualifiedScenario, observer?: Replay
       end: primary.manifest.end,
       rows: primary.manifest.rows,
       contentHash: primary.manifest.contentHash,
-      barInterval: intervalUs !== null ? formatInterval(intervalUs) : null,
+      barInterval: describeIntervals(scenarioData.intervals),
     };
     const asRun = {
       ...scenario,
       file: undefined,
-      data: { ...scenario.data, symbols, ...(chains !== null ? { contracts: chains.contracts.length } : {}), ...(intervalUs !== null ? { interval: formatInterval(intervalUs) } : {}) },
+      data: { ...scenario.data, symbols, ...(chains !== null ? { contracts: chains.contracts.length } : {}), ...(new Set(scenarioData.intervals.values()).size === 1 ? { interval: formatInterval(intervalUs!) } : {}) },
       venue,
       strategies: composed.specs,
     };
     delete (asRun as { file?: string }).file;
     const assumptions = [...result.assumptions, ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
     const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data);
-    return { result, report };
+    return { result, report, warnings: runWarnings(result, symbols) };
   } finally {
     for (const d of opened) await d.cleanup();
   }

@@ -18,7 +18,7 @@ import { measuredWindow } from '../../sim/research/walk-forward/measured-window.
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualify } from './load-scenario.js';
 import type { QualifiedScenario } from './load-scenario.js';
-import { barFeed, codeMap, inferIntervalUs, openDataPath, openScenarioData, quoteFeed, tradeFeed } from './run-scenario.js';
+import { codeMap, openBarFeed, openDataPath, openScenarioData, quoteFeed, tradeFeed } from './run-scenario.js';
 import type { OpenedData } from './run-scenario.js';
 
 /**
@@ -66,9 +66,9 @@ async function loadData(scenario: QualifiedScenario): Promise<LoadedData> {
       let quoteBatches: QuoteBatch[] | null = null;
       let tradeBatches: TradeBatch[] | null = null;
       if (bars) {
-        const r = await openReader(bars.dir, { kind: 'bars', symbols: of(bars, 'bars'), ...range });
-        readers.push(r);
-        barBatches = await collect(barFeed(r, codeMap(r, symbols), intervalUs!));
+        const b = await openBarFeed(data);
+        readers.push(...b.readers);
+        barBatches = await collect(b.feed);
       }
       if (quotes) {
         const r = await openReader(quotes.dir, { kind: 'quotes', symbols: of(quotes, 'quotes'), ...range });

@@ -37,6 +37,22 @@ export function checkPositiveInteger(value: number, name: string): number {
   return value;
 }
 
+/**
+ * The longest indicator or strategy period (in bars, ticks or book updates) Tapedeck accepts:
+ * 10 million, far beyond any real warm-up (40,000 years of daily bars, 19 years of minute bars),
+ * and small enough that the period's window buffer (8 bytes a slot) is a plain allocation rather
+ * than an "Invalid typed array length" or an out-of-memory abort. A run also refuses a period
+ * longer than its data (see the run's warm-up check).
+ */
+export const MAX_PERIOD = 10_000_000;
+
+/** Checks a period (a window length): a positive integer of at most {@link MAX_PERIOD}. */
+export function checkPeriod(value: number, name: string): number {
+  checkPositiveInteger(value, name);
+  if (value > MAX_PERIOD) fail(name, `above the longest period Tapedeck accepts (at most ${MAX_PERIOD})`, value);
+  return value;
+}
+
 export function checkInRange(value: number, min: number, max: number, name: string): number {
   checkFinite(value, name);
   if (value < min || value > max) fail(name, `outside [${min}, ${max}]`, value);

@@ -1,4 +1,4 @@
-import { checkPositiveInteger } from '../core/index.js';
+import { checkPeriod } from '../core/index.js';
 import { Ema } from './ema.js';
 import { notFinite, type BarIndicator } from './indicator.js';
 
@@ -38,7 +38,7 @@ export class Adx implements BarIndicator {
   private directional = Number.NaN;
 
   constructor(period = 14) {
-    this.period = checkPositiveInteger(period, 'period');
+    this.period = checkPeriod(period, 'period');
     this.warmUp = 2 * period - 1;
     this.diWarmUp = period;
     this.decayNumerator = period - 1;

@@ -1,4 +1,4 @@
-import { checkPositiveInteger } from '../core/index.js';
+import { checkPeriod } from '../core/index.js';
 import { Ema } from './ema.js';
 import { notFinite, type BarIndicator } from './indicator.js';
 
@@ -19,7 +19,7 @@ export class Atr implements BarIndicator {
   private seen = 0;
 
   constructor(period = 14) {
-    this.period = checkPositiveInteger(period, 'period');
+    this.period = checkPeriod(period, 'period');
     this.warmUp = period;
     this.average = new Ema(period, { wilder: true });
   }

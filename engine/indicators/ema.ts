@@ -1,4 +1,4 @@
-import { checkPositiveInteger } from '../core/index.js';
+import { checkPeriod } from '../core/index.js';
 import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /** Options of {@link Ema}. */
@@ -26,7 +26,7 @@ export class Ema implements ScalarIndicator {
   private current = Number.NaN;
 
   constructor(period: number, options: EmaOptions = {}) {
-    this.period = checkPositiveInteger(period, 'period');
+    this.period = checkPeriod(period, 'period');
     this.ratio = options.wilder === true ? 1.0 / period : 2.0 / (period + 1);
     this.keep = 1 - this.ratio;
     this.warmUp = period - 1;

@@ -1,4 +1,4 @@
-import { checkCondition, checkPositiveInteger } from '../core/index.js';
+import { checkCondition, checkPeriod } from '../core/index.js';
 import { Ema } from './ema.js';
 import { notFinite, type ScalarIndicator } from './indicator.js';
 
@@ -41,9 +41,9 @@ export class Macd implements ScalarIndicator {
   private hist = Number.NaN;
 
   constructor(options: MacdOptions = {}) {
-    this.fast = checkPositiveInteger(options.fast ?? 12, 'fast');
-    this.slow = checkPositiveInteger(options.slow ?? 26, 'slow');
-    this.signalPeriod = checkPositiveInteger(options.signal ?? 9, 'signal');
+    this.fast = checkPeriod(options.fast ?? 12, 'fast');
+    this.slow = checkPeriod(options.slow ?? 26, 'slow');
+    this.signalPeriod = checkPeriod(options.signal ?? 9, 'signal');
     checkCondition(
       this.fast < this.slow,
       `invalid 'fast': not less than 'slow' (${this.slow}), was ${this.fast}`,

@@ -1,4 +1,4 @@
-import { checkPositiveInteger } from '../core/index.js';
+import { checkPeriod } from '../core/index.js';
 import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /**
@@ -24,7 +24,7 @@ export class RollingExtreme implements ScalarIndicator {
 
   /** `sign` 1 tracks the maximum, -1 the minimum. */
   constructor(period: number, sign: 1 | -1) {
-    this.period = checkPositiveInteger(period, 'period');
+    this.period = checkPeriod(period, 'period');
     this.warmUp = period - 1;
     this.sign = sign;
     this.values = new Float64Array(period);

@@ -1,4 +1,4 @@
-import { checkInteger, checkCondition } from '../core/index.js';
+import { checkCondition, checkPeriod } from '../core/index.js';
 import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /** Options of {@link RollingStd}. */
@@ -40,7 +40,7 @@ export class RollingStd implements ScalarIndicator {
   private current = Number.NaN;
 
   constructor(period: number, options: RollingStdOptions = {}) {
-    checkInteger(period, 'period');
+    checkPeriod(period, 'period');
     checkCondition(period >= 2, `invalid 'period': less than 2, was ${period}`);
     this.period = period;
     this.sample = options.sample ?? true;

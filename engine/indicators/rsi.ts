@@ -1,4 +1,4 @@
-import { checkPositiveInteger } from '../core/index.js';
+import { checkPeriod } from '../core/index.js';
 import { Ema } from './ema.js';
 import { notFinite, type ScalarIndicator } from './indicator.js';
 
@@ -22,7 +22,7 @@ export class Rsi implements ScalarIndicator {
   private current = Number.NaN;
 
   constructor(period = 14) {
-    this.period = checkPositiveInteger(period, 'period');
+    this.period = checkPeriod(period, 'period');
     this.warmUp = period;
     this.gains = new Ema(period, { wilder: true });
     this.losses = new Ema(period, { wilder: true });

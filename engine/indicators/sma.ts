@@ -1,4 +1,4 @@
-import { checkPositiveInteger } from '../core/index.js';
+import { checkPeriod } from '../core/index.js';
 import { notFinite, type ScalarIndicator } from './indicator.js';
 
 /**
@@ -22,7 +22,7 @@ export class Sma implements ScalarIndicator {
   private current = Number.NaN;
 
   constructor(period: number) {
-    this.period = checkPositiveInteger(period, 'period');
+    this.period = checkPeriod(period, 'period');
     this.warmUp = period - 1;
     this.window = new Float64Array(period);
   }

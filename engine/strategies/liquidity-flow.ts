@@ -1,4 +1,4 @@
-import { checkFinite, checkInRange, checkPositive, checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { checkFinite, checkInRange, checkPositive, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { QuoteTick } from '../model/market-data.js';
 import type { Strategy, StrategyContext } from './context.js';
 import { withDefaults } from './strategy-params.js';
@@ -36,10 +36,10 @@ export const LIQUIDITY_FLOW_DEFAULTS: LiquidityFlowParams = Object.freeze({
 /** Returns the validated parameters with defaults applied. */
 export function liquidityFlowParams(params?: Partial<LiquidityFlowParams>): LiquidityFlowParams {
   const p = withDefaults('liquidity_flow', LIQUIDITY_FLOW_DEFAULTS, params);
-  checkPositiveInteger(p.levels, 'levels');
+  checkPeriod(p.levels, 'levels');
   checkInRange(p.imbalanceThreshold, 0, 1, 'imbalanceThreshold');
   checkInRange(p.minLiquidityScore, 0, 1, 'minLiquidityScore');
-  checkPositiveInteger(p.depthWindow, 'depthWindow');
+  checkPeriod(p.depthWindow, 'depthWindow');
   checkFinite(p.evaluateEveryUs, 'evaluateEveryUs');
   checkPositive(p.size, 'size');
   return Object.freeze({ ...p, mode: checkTradeMode(p.mode) });

@@ -1,4 +1,4 @@
-import { checkInRange, checkNonNegative, checkOneOf, checkPositive, checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { checkInRange, checkNonNegative, checkOneOf, checkPositive, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
 import type { Strategy, StrategyContext } from './context.js';
 import { withDefaults } from './strategy-params.js';
@@ -38,10 +38,10 @@ export const MICROSTRUCTURE_DEFAULTS: MicrostructureParams = Object.freeze({
 
 export function microstructureParams(params?: Partial<MicrostructureParams>): MicrostructureParams {
   const p = withDefaults('microstructure', MICROSTRUCTURE_DEFAULTS, params);
-  checkPositiveInteger(p.tickWindow, 'tickWindow');
+  checkPeriod(p.tickWindow, 'tickWindow');
   checkInRange(p.imbalanceThreshold, 0, 1, 'imbalanceThreshold');
   checkInRange(p.spreadPercentile, 0, 100, 'spreadPercentile');
-  checkPositiveInteger(p.spreadWindow, 'spreadWindow');
+  checkPeriod(p.spreadWindow, 'spreadWindow');
   checkNonNegative(p.maxQuoteRate, 'maxQuoteRate');
   checkPositive(p.size, 'size');
   checkOneOf(p.orderType, ['market', 'limit'] as const, 'orderType');

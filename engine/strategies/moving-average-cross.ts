@@ -1,4 +1,4 @@
-import { checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { ScalarIndicator } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
@@ -37,8 +37,8 @@ export function qualifyMovingAverageCrossParams(
   params?: Partial<MovingAverageCrossParams>,
 ): MovingAverageCrossParams {
   const p = withDefaults(strategy, MOVING_AVERAGE_CROSS_DEFAULTS, params);
-  checkPositiveInteger(p.fast, 'fast');
-  checkPositiveInteger(p.slow, 'slow');
+  checkPeriod(p.fast, 'fast');
+  checkPeriod(p.slow, 'slow');
   if (p.fast >= p.slow) failParam('fast', `not smaller than 'slow' (${p.slow})`, p.fast);
   const fractional = checkBoolean(p.fractional, 'fractional');
   return Object.freeze({

@@ -1,4 +1,4 @@
-import { checkNonNegative, checkPositive, checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { checkNonNegative, checkPositive, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { OptionChainView } from '../model/option-chain.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { withDefaults } from './strategy-params.js';
@@ -41,7 +41,7 @@ export const OPTIONS_FLOW_DEFAULTS: OptionsFlowParams = Object.freeze({
 
 export function optionsFlowParams(params?: Partial<OptionsFlowParams>): OptionsFlowParams {
   const p = withDefaults('options_flow', OPTIONS_FLOW_DEFAULTS, params);
-  checkPositiveInteger(p.window, 'window');
+  checkPeriod(p.window, 'window');
   checkNonNegative(p.bullishRatio, 'bullishRatio');
   checkPositive(p.bearishRatio, 'bearishRatio');
   checkNonNegative(p.moneynessBand, 'moneynessBand');

@@ -3,6 +3,7 @@ import {
   checkInRange,
   checkInteger,
   checkPositive,
+  checkPeriod,
   checkPositiveInteger,
   InvalidArgumentError,
   parseIsoUs,
@@ -120,12 +121,12 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
   }
   checkPositiveInteger(p.episodes, 'episodes');
   if (p.episodes > 1 && p.trainUntil === null) failParam('episodes', 'above 1 without trainUntil (the extra episodes replay the training bars when training stops)', p.episodes);
-  checkPositiveInteger(p.trendPeriod, 'trendPeriod');
+  checkPeriod(p.trendPeriod, 'trendPeriod');
   checkFinite(p.trendThreshold, 'trendThreshold');
   if (p.trendThreshold < 0) failParam('trendThreshold', 'negative', p.trendThreshold);
-  checkPositiveInteger(p.volatilityPeriod, 'volatilityPeriod');
+  checkPeriod(p.volatilityPeriod, 'volatilityPeriod');
   if (p.volatilityPeriod < 2) failParam('volatilityPeriod', 'below 2', p.volatilityPeriod);
-  checkPositiveInteger(p.volumePeriod, 'volumePeriod');
+  checkPeriod(p.volumePeriod, 'volumePeriod');
   const fractional = checkBoolean(p.fractional, 'fractional');
   return Object.freeze({ ...p, actions: Object.freeze(p.actions.slice()), sizing: checkSizing(p.sizing, fractional), fractional });
 }

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type StrategyId } from '../core/index.js';
 import type { Strategy } from './context.js';
-import { EMA_CROSS_DEFAULTS, EmaCrossStrategy, type EmaCrossParams } from './ema-cross.js';
+import { EMA_CROSS_DEFAULTS, EmaCrossStrategy, emaCrossParams, type EmaCrossParams } from './ema-cross.js';
 import { IBS_DEFAULTS, IbsStrategy, type IbsParams } from './ibs-strategy.js';
-import { Q_LEARNING_SELECTOR_DEFAULTS, QLearningSelector, type QLearningSelectorParams } from './q-learning-selector.js';
-import { RSI_REVERSION_DEFAULTS, RsiReversionStrategy, type RsiReversionParams } from './rsi-reversion.js';
-import { SMA_CROSS_DEFAULTS, SmaCrossStrategy, type SmaCrossParams } from './sma-cross.js';
+import { Q_LEARNING_SELECTOR_DEFAULTS, QLearningSelector, qLearningSelectorParams, type QLearningSelectorParams } from './q-learning-selector.js';
+import { RSI_REVERSION_DEFAULTS, RsiReversionStrategy, rsiReversionParams, type RsiReversionParams } from './rsi-reversion.js';
+import { SMA_CROSS_DEFAULTS, SmaCrossStrategy, smaCrossParams, type SmaCrossParams } from './sma-cross.js';
 import { LIQUIDITY_FLOW_DEFAULTS, LiquidityFlowStrategy, type LiquidityFlowParams } from './liquidity-flow.js';
 import { MICROSTRUCTURE_DEFAULTS, MicrostructureStrategy, type MicrostructureParams } from './microstructure.js';
 import { OPTIONS_FLOW_DEFAULTS, OptionsFlowStrategy, type OptionsFlowParams } from './options-flow.js';
@@ -25,8 +25,27 @@ export interface StrategyDefinition<P extends object> {
    * start sets it, by dotted path, to each fold's train end. Absent for strategies that do not learn.
    */
   readonly trainUntilParam?: string;
+  /**
+   * For a strategy that decides on bars: the bars of a symbol it must see before it can first act
+   * (its indicators ready, plus any previous value a rule compares with), and the parameter setting
+   * that makes it so (`slow=20`). A run refuses data with fewer bars. Absent for strategies that
+   * act from the first bar or decide on ticks, book updates or chains (their warm-up is not in bars).
+   */
+  warmup?(params: Partial<P>): StrategyWarmup;
   /** Returns a new instance; `params` override the defaults and are validated (errors name the parameter). */
   create(id: StrategyId | string, symbols: readonly string[], params?: Partial<P>): Strategy;
+}
+
+/** How many bars a strategy needs before it can act, and why (see StrategyDefinition.warmup). */
+export interface StrategyWarmup {
+  readonly bars: number;
+  /** The parameter setting behind it, as a user writes it: `slow=20`. */
+  readonly because: string;
+}
+
+/** A crossover acts on a cross: both averages ready on this bar and on the one before. */
+function crossWarmup(p: { readonly slow: number }): StrategyWarmup {
+  return { bars: p.slow + 1, because: `slow=${p.slow}` };
 }
 
 /** Every strategy a scenario can name, by name. */
@@ -35,18 +54,25 @@ export const STRATEGIES = Object.freeze({
     description:
       'Simple-moving-average crossover: +size when SMA(fast) crosses above SMA(slow), -size (long_short) or flat (long_only) when it crosses below.',
     defaults: SMA_CROSS_DEFAULTS,
+    warmup: (params) => crossWarmup(smaCrossParams(params)),
     create: (id, symbols, params) => new SmaCrossStrategy(id, symbols, params),
   } satisfies StrategyDefinition<SmaCrossParams>,
   ema_cross: {
     description:
       'Exponential-moving-average crossover: +size when EMA(fast) crosses above EMA(slow), -size (long_short) or flat (long_only) when it crosses below.',
     defaults: EMA_CROSS_DEFAULTS,
+    warmup: (params) => crossWarmup(emaCrossParams(params)),
     create: (id, symbols, params) => new EmaCrossStrategy(id, symbols, params),
   } satisfies StrategyDefinition<EmaCrossParams>,
   rsi_reversion: {
     description:
       'RSI mean reversion: long below oversold; exit above exitLevel, and above overbought exit (long_only) or go short (long_short).',
     defaults: RSI_REVERSION_DEFAULTS,
+    // RSI(period) is ready after period changes, that is period + 1 closes.
+    warmup: (params) => {
+      const p = rsiReversionParams(params);
+      return { bars: p.period + 1, because: `period=${p.period}` };
+    },
     create: (id, symbols, params) => new RsiReversionStrategy(id, symbols, params),
   } satisfies StrategyDefinition<RsiReversionParams>,
   ibs: {
@@ -60,6 +86,16 @@ export const STRATEGIES = Object.freeze({
       'Q-learning strategy selector (seed 001): per symbol, picks each bar which action (long/flat/short rules or registered strategies run in the shadow) to follow from a trend x volatility x volume state, epsilon-greedy with a seeded stream; learns online (optionally over several episodes) until trainUntil, then greedy and frozen.',
     defaults: Q_LEARNING_SELECTOR_DEFAULTS,
     trainUntilParam: 'trainUntil',
+    // Its state needs SMA(trendPeriod), SMA(volumePeriod) of volume and the std of 4 x volatilityPeriod log returns.
+    warmup: (params) => {
+      const p = qLearningSelectorParams(params);
+      const needs: StrategyWarmup[] = [
+        { bars: p.trendPeriod, because: `trendPeriod=${p.trendPeriod}` },
+        { bars: 4 * p.volatilityPeriod + 1, because: `volatilityPeriod=${p.volatilityPeriod}, 4 x volatilityPeriod returns` },
+        { bars: p.volumePeriod, because: `volumePeriod=${p.volumePeriod}` },
+      ];
+      return needs.reduce((a, b) => (b.bars > a.bars ? b : a));
+    },
     create: (id, symbols, params) => new QLearningSelector(id, symbols, params, createStrategy),
   } satisfies StrategyDefinition<QLearningSelectorParams>,
   liquidity_flow: {
@@ -107,6 +143,17 @@ export function isStrategyName(name: string): name is StrategyName {
 export function trainUntilParamOf(name: string): string | null {
   if (!isStrategyName(name)) return null;
   return (STRATEGIES[name] as StrategyDefinition<object>).trainUntilParam ?? null;
+}
+
+/**
+ * Returns the bars strategy `name` needs before it can act with `params` (see
+ * StrategyDefinition.warmup), or null when its warm-up is not counted in bars. Throws like
+ * createStrategy on an unknown strategy or a bad parameter.
+ */
+export function strategyWarmup(name: string, params: Readonly<Record<string, unknown>> = {}): StrategyWarmup | null {
+  if (!isStrategyName(name)) throw new InvalidArgumentError(`unknown strategy ${JSON.stringify(name)} (known: ${STRATEGY_NAMES.join(', ')})`);
+  const definition: StrategyDefinition<object> = STRATEGIES[name] as StrategyDefinition<object>;
+  return definition.warmup?.(params) ?? null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkFinite, checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { checkFinite, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Rsi } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
@@ -40,7 +40,7 @@ export const RSI_REVERSION_DEFAULTS: RsiReversionParams = Object.freeze({
 /** Returns the validated `rsi_reversion` parameters with defaults applied. */
 export function rsiReversionParams(params?: Partial<RsiReversionParams>): RsiReversionParams {
   const p = withDefaults('rsi_reversion', RSI_REVERSION_DEFAULTS, params);
-  checkPositiveInteger(p.period, 'period');
+  checkPeriod(p.period, 'period');
   checkFinite(p.oversold, 'oversold');
   checkFinite(p.overbought, 'overbought');
   if (!(p.oversold > 0 && p.oversold < 100)) failParam('oversold', 'outside (0, 100)', p.oversold);

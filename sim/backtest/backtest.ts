@@ -30,7 +30,11 @@ export interface RunRisk extends PreTradeRisk {
 export interface BacktestConfig {
   readonly symbols: readonly string[];
   readonly initialCash: number;
-  /** Bar interval in microseconds (bar data), or null for tick-only runs. */
+  /**
+   * Bar interval in microseconds (bar data), or null for tick-only runs. With symbols of different
+   * intervals (each bar's `ts` is its own close), the shortest: equity is sampled at each bar close
+   * and stamped one such interval before it (for one interval, the bar's open time, as always).
+   */
   readonly barIntervalUs: number | null;
   /** Equity sampling interval for tick-only runs, microseconds. */
   readonly equityEveryUs: number;
@@ -230,7 +234,12 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
   const firstPrice = new Float64Array(symbols.length).fill(Number.NaN);
   const hasBars = barSrc !== null;
   const equityEvery = config.equityEveryUs;
-  let lastBarTs = Number.NEGATIVE_INFINITY;
+  // Equity is sampled once per bar close time (`ts`), after every bar closing then, and stamped
+  // `ts - barIntervalUs`: the bars' open time when all have one interval. With several intervals the
+  // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
+  // their close times are.
+  let lastBarClose = Number.NEGATIVE_INFINITY;
+  let lastBarStamp = Number.NEGATIVE_INFINITY;
   let nextTickSample = Number.NaN;
   let barCount = 0;
   let quoteCount = 0;
@@ -247,18 +256,20 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
         const r = barSrc!.row;
         const i = b.symbol[r]!;
         const barTs = b.barTs[r]!;
-        if (barTs !== lastBarTs) {
-          if (barTs < lastBarTs) throw new InvariantError(`bar time went backwards: ${barTs} after ${lastBarTs}`);
-          if (lastBarTs !== Number.NEGATIVE_INFINITY) engine.sampleEquity(lastBarTs);
-          lastBarTs = barTs;
-          venue.onTimeAdvance(barTs);
+        const closeTs = b.ts[r]!;
+        if (closeTs !== lastBarClose) {
+          if (closeTs < lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${lastBarClose}`);
+          if (lastBarClose !== Number.NEGATIVE_INFINITY) engine.sampleEquity(lastBarStamp);
+          lastBarClose = closeTs;
+          lastBarStamp = config.barIntervalUs !== null ? closeTs - config.barIntervalUs : barTs;
+          venue.onTimeAdvance(lastBarStamp);
         }
         const o = b.open[r]!;
         const h = b.high[r]!;
         const l = b.low[r]!;
         const c = b.close[r]!;
         const v = b.volume[r]!;
-        venue.onBar(i, barTs, o, h, l, c, v);
+        venue.onBar(i, barTs, o, h, l, c, v, closeTs);
         if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = c;
         engine.onBarRow(i, b, r);
         barCount++;
@@ -306,7 +317,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     }
   }
   engine.stop();
-  if (hasBars && lastBarTs !== Number.NEGATIVE_INFINITY) engine.sampleEquity(lastBarTs);
+  if (hasBars && lastBarClose !== Number.NEGATIVE_INFINITY) engine.sampleEquity(lastBarStamp);
   else if (!hasBars && clock.now() > Number.NEGATIVE_INFINITY && quoteCount + tradeCount > 0) engine.sampleEquity(clock.now());
 
   return {

@@ -104,6 +104,10 @@ export class SimulatedVenue {
   private readonly workingCount: Int32Array;
   private readonly positions: Float64Array;
   private readonly lastBarTs: Float64Array;
+  /** When each symbol's last bar closed (its open + its own interval): market-on-close fills are stamped then. */
+  private readonly lastBarCloseTs: Float64Array;
+  /** The close time of the bar being processed (see onBar). */
+  private barCloseTs = NO_BAR;
   private readonly lastClose: Float64Array;
   private readonly lastVolume: Float64Array;
   private readonly lastTickTs: Float64Array;
@@ -137,6 +141,7 @@ export class SimulatedVenue {
     this.workingCount = new Int32Array(n);
     this.positions = new Float64Array(n);
     this.lastBarTs = new Float64Array(n).fill(NO_BAR);
+    this.lastBarCloseTs = new Float64Array(n).fill(NO_BAR);
     this.lastClose = new Float64Array(n);
     this.lastVolume = new Float64Array(n);
     this.lastTickTs = new Float64Array(n).fill(NO_BAR);
@@ -156,6 +161,7 @@ export class SimulatedVenue {
     this.workingCount.fill(0);
     this.positions.fill(0);
     this.lastBarTs.fill(NO_BAR);
+    this.lastBarCloseTs.fill(NO_BAR);
     this.lastClose.fill(0);
     this.lastVolume.fill(0);
     this.lastTickTs.fill(NO_BAR);
@@ -249,8 +255,7 @@ export class SimulatedVenue {
 
     if (closeFill) {
       o.arrived = true;
-      const barTs = this.lastBarTs[s]!;
-      this.execute(o, this.lastClose[s]!, 'taker', barTs + cfg.barIntervalUs!, false, this.lastVolume[s]!);
+      this.execute(o, this.lastClose[s]!, 'taker', this.lastBarCloseTs[s]!, false, this.lastVolume[s]!);
     } else if (this.hasQuote[s] === 1) {
       this.matchQuote(o, ts);
     }
@@ -374,9 +379,11 @@ export class SimulatedVenue {
   /**
    * Processes a bar of symbol `symbolIndex` opening at `ts`. Call it before the strategies see the
    * bar. Costs a counter check when the symbol has no working order. Throws InvariantError on an
-   * inconsistent bar and TimeTravelError when `ts` does not increase per symbol.
+   * inconsistent bar and TimeTravelError when `ts` does not increase per symbol. `closeTs` is when
+   * the bar closed (market-on-close fills are stamped then); default `ts` + the configured
+   * barIntervalUs. A replay of symbols with different bar intervals passes each bar's own.
    */
-  onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+  onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number, closeTs = ts + (this.config.barIntervalUs ?? 0)): void {
     const last = this.lastBarTs[symbolIndex];
     if (last === undefined) throw new InvalidArgumentError(`invalid 'symbolIndex': no such symbol, was ${symbolIndex}`);
     if (!(ts > last)) throw new TimeTravelError(`venue: bar of "${this.symbols[symbolIndex]}" at ${ts} is not after the previous bar at ${last}`);
@@ -384,6 +391,8 @@ export class SimulatedVenue {
       throw new InvariantError(`venue: inconsistent bar of "${this.symbols[symbolIndex]}" at ${ts}: open ${open}, high ${high}, low ${low}, close ${close}, volume ${volume}`);
     }
     this.lastBarTs[symbolIndex] = ts;
+    this.lastBarCloseTs[symbolIndex] = closeTs;
+    this.barCloseTs = closeTs;
     this.lastClose[symbolIndex] = close;
     this.lastVolume[symbolIndex] = volume;
     if (this.workingCount[symbolIndex] === 0) return;
@@ -501,7 +510,7 @@ export class SimulatedVenue {
     o.arrived = true;
     const path = bars.pathFor(cfg.intrabarPath, sign);
     if (o.actsAsMarket) {
-      if (o.type === 'market' && cfg.marketFill === 'close') this.plan(o, bars.totalOf(path), close, 'taker', ts + cfg.barIntervalUs!, false);
+      if (o.type === 'market' && cfg.marketFill === 'close') this.plan(o, bars.totalOf(path), close, 'taker', this.barCloseTs, false);
       else this.plan(o, 0, open, 'taker', ts, false);
       return;
     }

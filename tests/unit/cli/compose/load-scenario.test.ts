@@ -1,0 +1,92 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TapedeckError } from '../../../../engine/core/index.js';
+import { loadScenario } from '../../../../cli/compose/load-scenario.js';
+
+const REPO = resolve(import.meta.dirname, '../../../..');
+const csv = resolve(REPO, 'tests/fixtures/csv/daily-ohlcv.csv');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tapedeck-load-scenario-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base = () => ({
+  name: 't',
+  data: { bars: csv, symbols: ['SPY'] },
+  strategies: [{ type: 'sma_cross', params: { fast: 10, slow: 20 } }],
+});
+
+async function write(name: string, text: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+/** The error loadScenario throws (fails the test when it does not throw). */
+async function refusal(file: string, overrides: string[] = []): Promise<TapedeckError> {
+  try {
+    await loadScenario(file, { overrides });
+  } catch (err) {
+    expect(err).toBeInstanceOf(TapedeckError);
+    expect((err as Error).message.split('\n')).toHaveLength(1);
+    return err as TapedeckError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('loadScenario', () => {
+  it('D17: reads a scenario that starts with a UTF-8 byte order mark', async () => {
+    const file = await write('bom.json', `\uFEFF${JSON.stringify(base())}`);
+    const s = await loadScenario(file);
+    expect(s.name).toBe('t');
+  });
+
+  it('D14: data.interval "0d" is refused at data.interval with the value, not at venue.barIntervalUs', async () => {
+    const file = await write('zero-interval.json', JSON.stringify({ ...base(), data: { ...base().data, interval: '0d' } }));
+    const err = await refusal(file);
+    expect(err.message).toMatch(/^data\.interval: /);
+    expect(err.message).toContain('"0d"');
+    expect(err.message).not.toContain('barIntervalUs');
+    const eq = await refusal(await write('zero-equity.json', JSON.stringify({ ...base(), engine: { equityEvery: '0s' } })));
+    expect(eq.message).toMatch(/^engine\.equityEvery: .*"0s"/);
+  });
+
+  it('D14: --set past the end of strategies names the path the user wrote, as a usage error', async () => {
+    const file = await write('two.json', JSON.stringify({ ...base(), strategies: [base().strategies[0], { type: 'ema_cross' }] }));
+    const err = await refusal(file, ['strategies.5.params.fast=3']);
+    expect(err.code).toBe('usage');
+    expect(err.message).toBe('--set strategies.5.params.fast=3: strategies has 2 entries');
+  });
+
+  it.each([
+    ['1e12', /^strategies\[0\]\.params\.slow: .*1000000000000/],
+    ['1.5', /^strategies\[0\]\.params\.slow: .*1\.5/],
+    ['-3', /^strategies\[0\]\.params\.slow: .*-3/],
+  ])('D8: slow=%s is refused at strategies[0].params.slow with the value', async (value, message) => {
+    const file = await write('slow.json', JSON.stringify(base()));
+    const err = await refusal(file, [`strategies.0.params.slow=${value}`]);
+    expect(err.code).toBe('config');
+    expect(err.message).toMatch(message);
+  });
+
+  it('D8: every period parameter of every strategy is bounded, named by its scenario path', async () => {
+    const periods: [string, string, Record<string, unknown>][] = [
+      ['ema_cross', 'slow', {}],
+      ['rsi_reversion', 'period', {}],
+      ['q_learning_selector', 'trendPeriod', {}],
+      ['q_learning_selector', 'volatilityPeriod', {}],
+      ['q_learning_selector', 'volumePeriod', {}],
+    ];
+    for (const [type, param, extra] of periods) {
+      const file = await write(`${type}-${param}.json`, JSON.stringify({ ...base(), strategies: [{ type, params: { ...extra, [param]: 1e12 } }] }));
+      const err = await refusal(file);
+      expect(err.message, `${type}.${param}`).toMatch(new RegExp(`^strategies\\[0\\]\\.params\\.${param}: .*at most 10000000.*1000000000000`));
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qualify } from '../../../../cli/compose/load-scenario.js';
+import { runScenario } from '../../../../cli/compose/run-scenario.js';
+import { writeDataset } from '../../../../datasets/index.js';
+import { generateMarket } from '../../../../datasets/synthetic/index.js';
+
+let dir: string;
+let mixed: string;
+let risingCsv: string;
+let twoRowCsv: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tapedeck-run-scenario-'));
+  // One dataset, two bar intervals: AAA daily, BBB hourly (7 bars a session).
+  const daily = generateMarket({ seed: 3, symbols: ['AAA'], days: 120, interval: '1d', kinds: ['bars'] });
+  const hourly = generateMarket({ seed: 4, symbols: ['BBB'], days: 40, interval: '1h', kinds: ['bars'] });
+  mixed = join(dir, 'mixed');
+  await writeDataset(mixed, [...daily.tables, ...hourly.tables], { generator: 'test' });
+  // Steadily rising closes: SMA(fast) stays above SMA(slow), so a crossover never fires.
+  const rows = ['date,open,high,low,close,volume'];
+  for (let i = 0; i < 60; i++) {
+    const d = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const p = 100 + i;
+    rows.push(`${d},${p},${p + 0.5},${p - 0.5},${p + 0.25},1000`);
+  }
+  risingCsv = join(dir, 'rising.csv');
+  await writeFile(risingCsv, `${rows.join('\n')}\n`);
+  twoRowCsv = join(dir, 'two.csv');
+  await writeFile(twoRowCsv, `${rows.slice(0, 3).join('\n')}\n`);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sma = (params: Record<string, unknown> = {}) => ({ type: 'sma_cross', params: { fast: 3, slow: 8, sizing: { kind: 'units', units: 10 }, ...params } });
+
+async function run(doc: Record<string, unknown>) {
+  return runScenario(await qualify({ name: 't', ...doc }));
+}
+
+describe('runScenario: bar intervals', () => {
+  it('D2: a dataset of daily and hourly symbols gives each its own interval: the same run in either symbol order, the hourly fills as on their own', async () => {
+    const ab = await run({ data: { bars: mixed, symbols: ['AAA', 'BBB'] }, strategies: [sma()] });
+    const ba = await run({ data: { bars: mixed, symbols: ['BBB', 'AAA'] }, strategies: [sma()] });
+    const bOnly = await run({ data: { bars: mixed, symbols: ['BBB'] }, strategies: [sma()] });
+    const aOnly = await run({ data: { bars: mixed, symbols: ['AAA'] }, strategies: [sma()] });
+    expect(ba.result.runHash).toBe(ab.result.runHash);
+    const fillsOf = (r: typeof ab, s: string) => r.result.fills.filter((f) => f.symbol === s).map((f) => [f.ts, f.side, f.qty, f.price]);
+    expect(fillsOf(bOnly, 'BBB').length).toBeGreaterThan(4);
+    expect(fillsOf(ab, 'BBB')).toEqual(fillsOf(bOnly, 'BBB'));
+    expect(fillsOf(ba, 'BBB')).toEqual(fillsOf(bOnly, 'BBB'));
+    expect(fillsOf(ab, 'AAA')).toEqual(fillsOf(aOnly, 'AAA'));
+    expect(ab.report.data.barInterval).toBe('AAA 1d, BBB 1h');
+    expect(bOnly.report.data.barInterval).toBe('1h');
+  });
+
+  it('D2: data.interval is checked against every symbol: one interval for daily and hourly symbols is refused naming the symbol', async () => {
+    await expect(run({ data: { bars: mixed, interval: '1h' }, strategies: [sma()] })).rejects.toThrow(/^data\.interval: "1h" does not match the bars of AAA \(1d apart\)/);
+    await expect(run({ data: { bars: mixed, interval: '1d' }, strategies: [sma()] })).rejects.toThrow(/^data\.interval: "1d" does not match the bars of BBB \(1h apart\)/);
+    const ok = await run({ data: { bars: mixed, symbols: ['BBB'], interval: '1h' }, strategies: [sma()] });
+    expect(ok.report.data.barInterval).toBe('1h');
+  });
+});
+
+describe('runScenario: data shorter than the warm-up', () => {
+  it('D21: a 2-row file is refused before running, naming the strategy, the parameter and the bar count', async () => {
+    await expect(run({ data: { bars: twoRowCsv, symbols: ['SPY'] }, strategies: [{ type: 'sma_cross' }] })).rejects.toThrow(
+      /^strategies\[0\] \(sma_cross\): needs 21 bars to warm up \(slow=20\), data has 2 bars of SPY$/,
+    );
+  });
+
+  it('D21: a slow period within MAX_PERIOD but longer than the data is refused the same way', async () => {
+    await expect(run({ data: { bars: risingCsv, symbols: ['SPY'] }, strategies: [sma({ fast: 5, slow: 1e6 })] })).rejects.toThrow(
+      /^strategies\[0\] \(sma_cross\): needs 1000001 bars to warm up \(slow=1000000\), data has 60 bars of SPY$/,
+    );
+    await expect(run({ data: { bars: risingCsv, symbols: ['SPY'] }, strategies: [sma(), { id: 'r', type: 'rsi_reversion', params: { period: 80 } }] })).rejects.toThrow(
+      /^strategies\[1\] \(r\): needs 81 bars to warm up \(period=80\), data has 60 bars of SPY$/,
+    );
+  });
+
+  it('D21: data.start/end count too: the bars in the range must cover the warm-up', async () => {
+    await expect(run({ data: { bars: risingCsv, symbols: ['SPY'], start: '2020-02-25' }, strategies: [sma()] })).rejects.toThrow(/needs 9 bars to warm up \(slow=8\), data has 5 bars of SPY between 2020-02-25 and the end$/);
+  });
+
+  it('D21: long enough data on which the strategy never trades runs, with a "no trades" warning in the run result', async () => {
+    const r = await run({ data: { bars: risingCsv, symbols: ['SPY'] }, strategies: [sma()] });
+    expect(r.result.fills).toHaveLength(0);
+    expect(r.warnings).toEqual(['no trades: no order filled in 60 bars of SPY']);
+    const traded = await run({ data: { bars: mixed, symbols: ['BBB'] }, strategies: [sma()] });
+    expect(traded.warnings).toEqual([]);
+  });
+});
