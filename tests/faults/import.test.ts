@@ -61,7 +61,7 @@ async function leftovers(parent: string): Promise<string[]> {
 }
 
 describe('kill -9 of data import', () => {
-  it(`leaves the previous dataset intact or the new one complete, and the next import cleans up (${KILLS} kills, seed ${SEED})`, async () => {
+  it(`D20: kill -9 at random points leaves the previous dataset intact or the new one complete, and the next import removes what it left (${KILLS} kills, seed ${SEED})`, async () => {
     const parent = join(work, 'kill');
     await mkdir(parent);
     const ds = join(parent, 'ds');
@@ -104,6 +104,21 @@ describe('kill -9 of data import', () => {
       if (added !== undefined) expect(added.rows).toBe(150_000); // complete, or absent
       expect(await readFile(join(ds, 'NOTES.txt'), 'utf8')).toBe('my notes\n');
     }
+
+    // An import into a new directory, killed: no dataset there (or a complete one), and none of it left.
+    const fresh = join(parent, 'fresh');
+    const delay = Math.floor(duration * (0.3 + 0.6 * rnd()));
+    const child = spawn(process.execPath, cliArgs('import', '--csv', big, '--symbol', 'NEW', '--out', fresh), { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise((res) => child.on('exit', res));
+    await new Promise((r) => setTimeout(r, delay));
+    child.kill('SIGKILL');
+    await exited;
+    console.log(`kill of a new import after ${delay} ms: left ${(await leftovers(parent)).join(', ') || 'nothing'}`);
+    const names = (await readdir(parent)).filter((n) => !n.startsWith('.'));
+    if (names.includes('fresh')) expect((await validateDataset(fresh)).rows).toBe(150_000);
+    await importTable({ input: small, kind: 'bars', symbol: 'AFTER', out: fresh });
+    expect(await leftovers(parent)).toEqual([]);
+    expect((await readManifest(fresh)).symbols).toContain('AFTER');
   }, 900_000);
 });
 
