@@ -1,7 +1,7 @@
 import { DuckDBDataChunk, DOUBLE, VARCHAR } from '@duckdb/node-api';
 import { copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError, formatIsoUs, InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
+import { DataError, formatIsoUs, InvalidArgumentError, TapedeckError, printable } from '../engine/core/index.js';
 import { temporarySibling } from './atomic.js';
 import { recoverSiblings, swapInDataset } from './dataset-dir.js';
 import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
@@ -78,7 +78,7 @@ function isStringColumn(col: ColumnInput): col is readonly string[] {
 /** Checks a symbol can name a file; throws InvalidArgumentError naming it otherwise. */
 export function checkSymbol(symbol: string): string {
   if (!SYMBOL_PATTERN.test(symbol)) {
-    throw new InvalidArgumentError(`invalid 'symbol': expected letters, digits and . _ ^ = - (at most 64), was ${JSON.stringify(symbol)}`);
+    throw new InvalidArgumentError(`invalid 'symbol': expected letters, digits and . _ ^ = - (at most 64), was ${printable(symbol)}`);
   }
   return symbol;
 }
@@ -311,7 +311,7 @@ export class DatasetWriter {
     names: { label?: string; columnLabels?: Readonly<Record<string, string>> } = {},
   ): Promise<TableWriter> {
     this.checkOpen();
-    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${JSON.stringify(kind)}`);
+    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${printable(kind)}`);
     checkSymbol(symbol);
     const key = `${kind}/${symbol}`;
     if (this.pending.has(key) || (this.files.has(key) && !this.existing.has(key))) {
