@@ -188,6 +188,7 @@ export async function recoverSiblings(dir: string): Promise<void> {
   for (const { name, parsed } of stale) {
     if (parsed!.tag !== 'aside') continue;
     const path = join(parent, name);
+    if ((await lstatOrNull(join(path, MANIFEST_FILE))) === null) continue; // not a dataset: not ours to recover here
     if ((await lstatOrNull(dir)) === null) await rename(path, dir); // cut between the two renames: undo
     else await disposeAside(path, dir);
   }

@@ -13,7 +13,7 @@ import { snapshotTree } from '../unit/datasets/helpers.js';
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const SEED = Number(process.env['TAPEDECK_FAULT_SEED'] ?? 11);
-const KILLS = Number(process.env['TAPEDECK_FAULT_KILLS'] ?? 4);
+const KILLS = Number(process.env['TAPEDECK_FAULT_KILLS'] ?? 3);
 
 let work: string;
 beforeAll(async () => {
