@@ -1,3 +1,4 @@
+import { printable } from '../engine/core/index.js';
 import { copyFile, link, lstat, mkdir, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseTemporarySibling, processAlive, temporarySibling } from './atomic.js';
@@ -102,7 +103,7 @@ export async function carryUserFiles(dir: string, staging: string, flag: string)
 function clash(dir: string, flag: string, rel: string): DirectoryRefused {
   return new DirectoryRefused(
     dir,
-    `${flag} ${dir}: holds ${JSON.stringify(rel)}, which Tapedeck did not write (it is not in ${MANIFEST_FILE}) and the new dataset needs that name; move it away first`,
+    `${flag} ${dir}: holds ${printable(rel)}, which Tapedeck did not write (it is not in ${MANIFEST_FILE}) and the new dataset needs that name; move it away first`,
   );
 }
 
@@ -187,6 +188,7 @@ export async function recoverSiblings(dir: string): Promise<void> {
   for (const { name, parsed } of stale) {
     if (parsed!.tag !== 'aside') continue;
     const path = join(parent, name);
+    if ((await lstatOrNull(join(path, MANIFEST_FILE))) === null) continue; // not a dataset: not ours to recover here
     if ((await lstatOrNull(dir)) === null) await rename(path, dir); // cut between the two renames: undo
     else await disposeAside(path, dir);
   }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TapedeckError } from '../engine/core/index.js';
+import { TapedeckError, printable } from '../engine/core/index.js';
 import { MANIFEST_FILE } from './manifest.js';
 
 /**
@@ -131,6 +131,6 @@ export async function checkDatasetDirectory(dir: string, flag = '--out'): Promis
 }
 
 function listNames(entries: readonly string[]): string {
-  const shown = entries.slice(0, 3).map((e) => JSON.stringify(e));
+  const shown = entries.slice(0, 3).map((e) => printable(e));
   return entries.length > 3 ? `${shown.join(', ')} and ${entries.length - 3} more` : shown.join(', ');
 }

@@ -1,6 +1,6 @@
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { checkInteger, checkPositiveInteger, DataError, formatIsoUs, InvalidArgumentError } from '../engine/core/index.js';
+import { checkInteger, checkPositiveInteger, DataError, formatIsoUs, InvalidArgumentError, printable } from '../engine/core/index.js';
 import { chunkColumnTypeId, columnAsDouble, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import { compareStrings } from './hash.js';
 import { readManifest, type Manifest } from './manifest.js';
@@ -177,7 +177,7 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
   /** Opens a reader over dataset `dir`; see ReaderOptions. */
   static async open(dir: string, options: ReaderOptions): Promise<DatasetReader> {
     const { kind } = options;
-    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${JSON.stringify(kind)}`);
+    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${printable(kind)}`);
     const batchRows = checkPositiveInteger(options.batchRows ?? 65536, 'batchRows');
     if (options.start !== undefined) checkInteger(options.start, 'start');
     if (options.end !== undefined) checkInteger(options.end, 'end');
@@ -186,7 +186,7 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
     const wanted = options.symbols ? [...new Set(options.symbols)] : available.map((f) => f.symbol);
     for (const s of wanted) {
       if (!available.some((f) => f.symbol === s)) {
-        throw new InvalidArgumentError(`invalid 'symbols': dataset '${dir}' has no ${kind} for ${JSON.stringify(s)} (has: ${available.map((f) => f.symbol).join(', ') || 'none'})`);
+        throw new InvalidArgumentError(`invalid 'symbols': dataset '${dir}' has no ${kind} for ${printable(s)} (has: ${available.map((f) => f.symbol).join(', ') || 'none'})`);
       }
     }
     const symbols = wanted.sort(compareStrings);
@@ -380,7 +380,7 @@ function selectColumns(kind: DataKind, names: readonly string[] | undefined): Co
   if (names === undefined) return [...all];
   for (const n of names) {
     if (!all.some((s) => s.name === n)) {
-      throw new InvalidArgumentError(`invalid 'columns': ${kind} has no column ${JSON.stringify(n)} (columns: ${all.map((s) => s.name).join(', ')})`);
+      throw new InvalidArgumentError(`invalid 'columns': ${kind} has no column ${printable(n)} (columns: ${all.map((s) => s.name).join(', ')})`);
     }
   }
   return all.filter((s) => s.name === 'ts' || names.includes(s.name));

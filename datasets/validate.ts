@@ -87,8 +87,11 @@ export class TableValidator {
           this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a finite number`);
         }
         if (spec.type === 'ts') {
+          if (!inTimeRange(x)) {
+            const shown = Math.abs(x) < 8.64e18 ? formatIsoUs(Math.trunc(x)) : `${x} us`; // beyond that, no calendar date
+            this.fail(base + i + 1, spec.name, `${spec.name} ${shown} is outside the supported range ${TIME_RANGE_TEXT}`);
+          }
           if (!Number.isSafeInteger(x)) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, expected integer microseconds`);
-          if (!inTimeRange(x)) this.fail(base + i + 1, spec.name, `${spec.name} ${formatIsoUs(x)} is outside the supported range ${TIME_RANGE_TEXT}`);
         } else if (rule === 'price') {
           if (!(x > 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a positive price`);
           if (x > MAX_PRICE) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, outside the supported price range (0, ${MAX_PRICE.toExponential()}]`);

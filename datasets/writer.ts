@@ -1,7 +1,7 @@
 import { DuckDBDataChunk, DOUBLE, VARCHAR } from '@duckdb/node-api';
-import { copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError, formatIsoUs, InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
+import { DataError, formatIsoUs, InvalidArgumentError, TapedeckError, printable } from '../engine/core/index.js';
 import { temporarySibling } from './atomic.js';
 import { recoverSiblings, swapInDataset } from './dataset-dir.js';
 import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
@@ -78,7 +78,7 @@ function isStringColumn(col: ColumnInput): col is readonly string[] {
 /** Checks a symbol can name a file; throws InvalidArgumentError naming it otherwise. */
 export function checkSymbol(symbol: string): string {
   if (!SYMBOL_PATTERN.test(symbol)) {
-    throw new InvalidArgumentError(`invalid 'symbol': expected letters, digits and . _ ^ = - (at most 64), was ${JSON.stringify(symbol)}`);
+    throw new InvalidArgumentError(`invalid 'symbol': expected letters, digits and . _ ^ = - (at most 64), was ${printable(symbol)}`);
   }
   return symbol;
 }
@@ -242,6 +242,7 @@ export class DatasetWriter {
     private readonly createdBy: Provenance,
     private readonly replaceTables: boolean,
     private readonly flag: string,
+    private readonly target: string,
     private readonly existing: ReadonlySet<string>,
   ) {}
 
@@ -254,7 +255,10 @@ export class DatasetWriter {
   static async open(dir: string, options: DatasetWriterOptions): Promise<DatasetWriter> {
     const mode = options.mode ?? 'create';
     const flag = options.flag ?? '--out';
-    await recoverSiblings(dir);
+    // A symlink to a dataset: the dataset is replaced where it really is (beside it, on its file system),
+    // and the link keeps pointing at it.
+    const target = await realTarget(dir);
+    await recoverSiblings(target);
     let isFile = false;
     try {
       isFile = !(await stat(dir)).isDirectory();
@@ -272,7 +276,7 @@ export class DatasetWriter {
       if (mode === 'create') throw new InvalidArgumentError(`output directory '${dir}' already exists (choose another directory or replace it)`);
       if (state.kind === 'dataset') base = await readManifest(dir);
     }
-    const staging = temporarySibling(dir, 'staging');
+    const staging = temporarySibling(target, 'staging');
     await mkdir(staging, { recursive: true });
     const session = await DuckSession.open();
     const keep = mode === 'update' && base !== null;
@@ -283,6 +287,7 @@ export class DatasetWriter {
       keep ? base!.createdBy : options.createdBy,
       options.replaceTables ?? false,
       flag,
+      target,
       new Set(keep ? base!.files.map((f) => `${f.kind}/${f.symbol}`) : []),
     );
     try {
@@ -311,7 +316,7 @@ export class DatasetWriter {
     names: { label?: string; columnLabels?: Readonly<Record<string, string>> } = {},
   ): Promise<TableWriter> {
     this.checkOpen();
-    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${JSON.stringify(kind)}`);
+    if (!isDataKind(kind)) throw new InvalidArgumentError(`invalid 'kind': not a data kind, was ${printable(kind)}`);
     checkSymbol(symbol);
     const key = `${kind}/${symbol}`;
     if (this.pending.has(key) || (this.files.has(key) && !this.existing.has(key))) {
@@ -350,7 +355,7 @@ export class DatasetWriter {
       await writeFile(join(this.staging, MANIFEST_FILE), serializeManifest(manifest));
       this.done = true;
       this.session.close();
-      await swapInDataset(this.staging, this.dir, this.flag);
+      await swapInDataset(this.staging, this.target, this.flag);
       return manifest;
     } catch (err) {
       await this.abort();
@@ -368,6 +373,16 @@ export class DatasetWriter {
   private checkOpen(): void {
     if (this.done) throw new InvalidArgumentError(`dataset writer for '${this.dir}' is already committed or aborted`);
   }
+}
+
+/** `dir` itself, or the directory it links to when it is a symbolic link. */
+async function realTarget(dir: string): Promise<string> {
+  try {
+    if ((await lstat(dir)).isSymbolicLink()) return await realpath(dir);
+  } catch {
+    // missing (or a dangling link): written as given
+  }
+  return dir;
 }
 
 async function linkOrCopy(from: string, to: string): Promise<void> {

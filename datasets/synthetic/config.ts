@@ -6,6 +6,7 @@ import {
   checkPositiveInteger,
   InvalidArgumentError,
   parseIsoUs,
+  printable,
   type TimestampUs,
 } from '../../engine/core/index.js';
 import { DATA_KINDS, SYMBOL_PATTERN, type DataKind } from '../schema.js';
@@ -98,9 +99,9 @@ function checkSymbols(symbols: readonly string[], name: string): readonly string
   const seen = new Set<string>();
   for (const s of symbols) {
     if (typeof s !== 'string' || !SYMBOL_PATTERN.test(s)) {
-      throw new InvalidArgumentError(`invalid '${name}': not a symbol (letters, digits, . _ ^ = -), was ${JSON.stringify(s)}`);
+      throw new InvalidArgumentError(`invalid '${name}': not a symbol (letters, digits, . _ ^ = -), was ${typeof s === 'string' ? printable(s) : String(s)}`);
     }
-    if (seen.has(s)) throw new InvalidArgumentError(`invalid '${name}': duplicate symbol, was ${JSON.stringify(s)}`);
+    if (seen.has(s)) throw new InvalidArgumentError(`invalid '${name}': duplicate symbol, was ${printable(s)}`);
     seen.add(s);
   }
   return Object.freeze([...symbols]);
@@ -115,12 +116,12 @@ export function qualifySyntheticOptions(o: SyntheticMarketOptions): SyntheticMar
   checkCondition(days <= 20_000, `invalid 'days': more than 20000 trading days, was ${days}`);
   const interval = o.interval ?? '1d';
   if (!BAR_INTERVALS.includes(interval)) {
-    throw new InvalidArgumentError(`invalid 'interval': not one of ${BAR_INTERVALS.join(', ')}, was ${JSON.stringify(interval)}`);
+    throw new InvalidArgumentError(`invalid 'interval': not one of ${BAR_INTERVALS.join(', ')}, was ${printable(interval)}`);
   }
   const kinds = o.kinds ?? DATA_KINDS;
   checkCondition(kinds.length > 0, `invalid 'kinds': empty`);
   for (const k of kinds) {
-    if (!DATA_KINDS.includes(k)) throw new InvalidArgumentError(`invalid 'kinds': not one of ${DATA_KINDS.join(', ')}, was ${JSON.stringify(k)}`);
+    if (!DATA_KINDS.includes(k)) throw new InvalidArgumentError(`invalid 'kinds': not one of ${DATA_KINDS.join(', ')}, was ${printable(k)}`);
   }
   let correlation: number[][] | null = null;
   if (o.correlation !== undefined) {
@@ -145,11 +146,11 @@ export function qualifySyntheticOptions(o: SyntheticMarketOptions): SyntheticMar
   const intra = o.intraday ?? {};
   const intradaySymbols = checkSymbols(intra.symbols ?? [symbols[0]!], 'intraday.symbols');
   for (const s of intradaySymbols) {
-    if (!symbols.includes(s)) throw new InvalidArgumentError(`invalid 'intraday.symbols': not among the symbols, was ${JSON.stringify(s)}`);
+    if (!symbols.includes(s)) throw new InvalidArgumentError(`invalid 'intraday.symbols': not among the symbols, was ${printable(s)}`);
   }
   const opt = o.options ?? {};
   const underlying = opt.underlying ?? symbols[0]!;
-  if (!symbols.includes(underlying)) throw new InvalidArgumentError(`invalid 'options.underlying': not among the symbols, was ${JSON.stringify(underlying)}`);
+  if (!symbols.includes(underlying)) throw new InvalidArgumentError(`invalid 'options.underlying': not among the symbols, was ${printable(underlying)}`);
   const snapshotSeconds = checkPositiveInteger(intra.snapshotSeconds ?? 60, 'intraday.snapshotSeconds');
   checkCondition(snapshotSeconds <= 23_400, `invalid 'intraday.snapshotSeconds': longer than a session, was ${snapshotSeconds}`);
   return Object.freeze({

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { formatIsoUs, InvalidArgumentError, randomStream } from '../../engine/core/index.js';
+import { formatIsoUs, InvalidArgumentError, randomStream, printable } from '../../engine/core/index.js';
 import type { Manifest } from '../manifest.js';
 import type { DataKind } from '../schema.js';
 import { writeDataset, type TableInput } from '../writer.js';
@@ -121,7 +121,7 @@ export interface GeneratedDataset {
 
 async function entries(dir: string): Promise<string[] | null> {
   try {
-    if (!(await stat(dir)).isDirectory()) throw new InvalidArgumentError(`invalid 'out': not a directory, was ${JSON.stringify(dir)}`);
+    if (!(await stat(dir)).isDirectory()) throw new InvalidArgumentError(`invalid 'out': not a directory, was ${printable(dir)}`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -140,7 +140,7 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
   if (typeof out !== 'string' || out.length === 0) throw new InvalidArgumentError(`invalid 'out': empty`);
   const present = await entries(out);
   if (present !== null && present.length > 0 && !force) {
-    throw new InvalidArgumentError(`invalid 'out': directory exists and is not empty (force to replace it), was ${JSON.stringify(out)}`);
+    throw new InvalidArgumentError(`invalid 'out': directory exists and is not empty (force to replace it), was ${printable(out)}`);
   }
   const market = generateMarket(marketOptions, onProgress && ((t) => onProgress('generate', t)));
   const total = market.tables.length;

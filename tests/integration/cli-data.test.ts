@@ -173,4 +173,31 @@ describe('tapedeck data import, inspect and validate', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/epoch\.csv, row 1, column 'ts': .*numeric epoch time needs its unit: give --epoch-unit s, ms, us or ns/);
   }, SPAWNING);
+
+  it('D3, D6, D14: a run reading a CSV directly refuses a 1e308 price and a date before 1970 naming file, row and column, and says how to give an epoch unit', async () => {
+    const scenario = resolve(ROOT, 'scenarios/sma-cross.json');
+    const lines = (await readFile(FIXTURE, 'utf8')).trimEnd().split('\n');
+    const run = async (name: string, text: string) => {
+      const file = join(work, name);
+      await writeFile(file, text);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', scenario, '--set', `data.bars=${file}`, '--out', join(work, `${name}-out`)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n').length).toBe(2);
+      expect(r.stderr).not.toMatch(/time would go backwards/);
+      return r.stderr;
+    };
+    const huge = [...lines.slice(0, 50)];
+    huge[30] = huge[30]!.replace(/,[^,]+,[^,]+,[^,]+,[^,]+,/, ',1e308,1e308,1e308,1e308,');
+    expect(await run('huge.csv', huge.join('\n'))).toMatch(/huge\.csv, row 30, column 'Open': open is 1e\+308, outside the supported price range \(0, 1e\+12\]/);
+    const old = [lines[0]!, ...lines.slice(1, 50).map((l) => l.replace(/^2019/, '1959'))];
+    expect(await run('old.csv', old.join('\n'))).toMatch(/old\.csv, row 1, column '\(unnamed first column\)': "1959-01-02" is a valid date\/time but outside the supported range 1970-01-01T00:00:00Z to 2199-12-31T23:59:59\.999999Z/);
+    const epoch = ['ts,open,high,low,close', ...Array.from({ length: 30 }, (_, i) => `${1704205800 + i * 86400},10,11,9,10`)];
+    const e = await run('epoch.csv', epoch.join('\n'));
+    expect(e).toMatch(/epoch\.csv, row 1, column 'ts': .*import the file with `tapedeck data import --epoch-unit s\|ms\|us\|ns` and use the dataset directory/);
+    expect(e).not.toMatch(/--epoch-unit on the command line/);
+  }, SPAWNING);
 });

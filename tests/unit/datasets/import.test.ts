@@ -314,6 +314,13 @@ describe('importTable checks ranges where data enters (issue 11)', () => {
     }
     const bad = await importError(HEADER + ['2024-02-30,10,11,9,10.5,1000'].join('\n'));
     expect(bad.message).toMatch(/unparseable date\/time "2024-02-30"/);
+    const root = await tempDir(cleanup);
+    const pq = join(root, 'far.parquet');
+    const s = await DuckSession.open();
+    await s.conn.run(`COPY (SELECT TIMESTAMP '9999-12-31' AS "Date", 10.0 AS "Open", 11.0 AS "High", 9.0 AS "Low", 10.0 AS "Close") TO ${sqlString(pq)} (FORMAT parquet)`);
+    s.close();
+    const far = await importTable({ input: pq, kind: 'bars', symbol: 'P', out: join(root, 'ds') }).catch((e: unknown) => e);
+    expect((far as Error).message).toMatch(/far\.parquet, row 1, column 'Date': ts 9999-12-31T00:00:00\.000Z is outside the supported range 1970-01-01T00:00:00Z to 2199-12-31/);
   });
 
   it('D16: a binary file is "not a text CSV file", and a value with control bytes is shown escaped and cut', async () => {

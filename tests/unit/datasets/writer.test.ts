@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
@@ -289,5 +289,18 @@ describe('the writer never deletes what it did not write (issue 11)', () => {
     expect(await entries(root)).toEqual(['ds']);
     expect((await readManifest(dir)).symbols).toEqual(['A', 'B']);
     expect(await readFile(join(dir, 'NOTES.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('D1: a dataset reached through a symbolic link is replaced where it is, the link and the user files kept', async () => {
+    const root = await tempDir(cleanup);
+    const real = join(root, 'real');
+    await writeDataset(real, [{ kind: 'bars', symbol: 'A', columns: bars(5) }], {});
+    await writeFile(join(real, 'NOTES.txt'), 'mine');
+    await symlink(real, join(root, 'link'));
+    await addToDataset(join(root, 'link'), [{ kind: 'bars', symbol: 'B', columns: bars(5) }], {});
+    expect((await lstat(join(root, 'link'))).isSymbolicLink()).toBe(true);
+    expect((await readManifest(real)).symbols).toEqual(['A', 'B']);
+    expect(await readFile(join(real, 'NOTES.txt'), 'utf8')).toBe('mine');
+    expect(await entries(root)).toEqual(['link', 'real']);
   });
 });
