@@ -5,7 +5,7 @@ import { ConfigError, TapedeckError, parseDurationUs, printable } from '../../en
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import { STRATEGIES, createStrategy } from '../../engine/strategies/index.js';
-import { applyOverride, formatPath, parseOverride } from '../../scenarios/overrides.js';
+import { OverrideError, applyOverride, formatPath, parseOverride } from '../../scenarios/overrides.js';
 import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
@@ -85,6 +85,9 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
     }
     doc = applyOverride(doc, { ...o, value });
   }
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
+    throw new OverrideError(`--seed: expected an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, was ${options.seed}`);
+  }
   if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: String(options.seed), flag: '--seed' });
   return doc;
 }
@@ -109,6 +112,28 @@ function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record
   return { ...doc, data: out };
 }
 
+/**
+ * Refuses a `__proto__` key anywhere in a scenario document. JSON.parse makes it an ordinary own
+ * key, but spreading, cloning and validating treat it as the object's prototype (zod drops it from a
+ * record silently), so what would run is not what the file says. Walks without recursion, so a deeply
+ * nested document cannot overflow the stack here.
+ */
+function checkNoProtoKeys(doc: unknown, file: string): void {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: doc, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') throw new ConfigError(formatPath([...path, key]), `'__proto__' is not allowed as a key (in ${file})`);
+      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+}
+
 /** Formats the first zod issue as `path: message`, naming unknown keys. */
 function zodMessage(error: z.ZodError): { path: string; message: string } {
   const issue = error.issues[0]!;
@@ -118,11 +143,14 @@ function zodMessage(error: z.ZodError): { path: string; message: string } {
     const where = keys.map((k) => (base ? `${base}.${k}` : k));
     return { path: where[0]!, message: `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}` };
   }
+  // zod says a missing field was "received undefined": say it is missing, in the user's words.
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return { path: base || '(scenario)', message: `missing (expected ${(issue as { expected: string }).expected})` };
   return { path: base || '(scenario)', message: issue.message };
 }
 
 /** Validates a raw scenario document (already overridden). */
 export async function qualify(doc: unknown, file = 'scenario'): Promise<QualifiedScenario> {
+  checkNoProtoKeys(doc, file);
   const parsed = ScenarioSchema.safeParse(doc);
   if (!parsed.success) {
     const { path, message } = zodMessage(parsed.error);
@@ -208,7 +236,9 @@ function namedField(message: string, section: string): { field: string; message:
   if (m === null) return { field: section, message };
   const name = m[1]!;
   const field = name === section || name.startsWith(`${section}.`) || name.startsWith(`${section}[`) ? name : `${section}${name.startsWith('[') ? '' : '.'}${name}`;
-  return { field, message: m[2]! };
+  // A missing field reads `not a finite number, was undefined` in engine words: say it is missing.
+  const missing = /^(.*), was undefined$/s.exec(m[2]!);
+  return { field, message: missing !== null ? `missing (${missing[1]})` : m[2]! };
 }
 
 function stripPath(message: string, path: string): string {
