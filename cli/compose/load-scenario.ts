@@ -183,7 +183,7 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
   for (const st of s.strategies) typeCount.set(st.type, (typeCount.get(st.type) ?? 0) + 1);
   const typeSeen = new Map<string, number>();
   const strategies = s.strategies.map((st, i) => {
-    if (!(st.type in STRATEGIES)) {
+    if (!Object.hasOwn(STRATEGIES, st.type)) {
       throw new ConfigError(`strategies[${i}].type`, `unknown strategy '${st.type}' (known: ${Object.keys(STRATEGIES).join(', ')}) (in ${file})`);
     }
     const n = (typeSeen.get(st.type) ?? 0) + 1;
@@ -192,7 +192,15 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
     if (seen.has(id)) throw new ConfigError(`strategies[${i}].id`, `duplicate strategy id '${id}' (also strategies[${seen.get(id)}]) (in ${file})`);
     seen.set(id, i);
     // Validate the params now (with a placeholder symbol) so errors name the scenario path.
-    rethrowAsConfig(`strategies[${i}].params`, file, () => createStrategy(st.type, id, st.symbols ?? ['_'], st.params));
+    // A parameter's message names the parameter; one about the symbols names the strategy's symbols field.
+    const defaults = STRATEGIES[st.type as keyof typeof STRATEGIES].defaults as object;
+    const fieldOf = (name: string): string => {
+      const head = name.split(/[.[]/)[0]!;
+      if (Object.hasOwn(defaults, head) || Object.hasOwn(st.params, head)) return `strategies[${i}].params.${name}`;
+      if (head === 'symbols' || head === st.type) return `strategies[${i}].symbols${name.slice(head.length)}`;
+      return `strategies[${i}]`;
+    };
+    rethrowAsConfig(`strategies[${i}].params`, file, () => createStrategy(st.type, id, st.symbols ?? ['_'], st.params), fieldOf);
     const execution = st.execution !== undefined ? rethrowAsConfig(`strategies[${i}].execution`, file, () => qualifyAlgorithmConfig(st.execution, `strategies[${i}].execution`)) : defaultExecution;
     return { id, type: st.type, ...(st.symbols ? { symbols: st.symbols } : {}), params: st.params, ...(execution !== undefined ? { execution } : {}) };
   });
@@ -213,13 +221,13 @@ function positiveDuration(text: string, path: string, file: string): number {
  * user wrote: an engine-style `invalid 'slow': ...` from a strategy's params becomes
  * `strategies[0].params.slow: ...`, so the path names the field, not just its section.
  */
-function rethrowAsConfig<T>(path: string, file: string, fn: () => T): T {
+function rethrowAsConfig<T>(path: string, file: string, fn: () => T, fieldOf?: (name: string) => string): T {
   try {
     return fn();
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(err.path || path, `${stripPath(err.message, err.path)} (in ${file})`);
     if (err instanceof TapedeckError) {
-      const { field, message } = namedField(err.message, path);
+      const { field, message } = namedField(err.message, path, fieldOf);
       throw new ConfigError(field, `${message} (in ${file})`);
     }
     throw err;
@@ -231,11 +239,11 @@ function rethrowAsConfig<T>(path: string, file: string, fn: () => T): T {
  * for X: what`, into the field it names under `section` and the rest; other messages stay whole.
  * A name that already starts with the section (`venue.fees.rate`) is not repeated.
  */
-function namedField(message: string, section: string): { field: string; message: string } {
+function namedField(message: string, section: string, fieldOf?: (name: string) => string): { field: string; message: string } {
   const m = /^invalid (?:parameter )?'([^']+)'(?: for [^:]+)?: (.*)$/s.exec(message);
   if (m === null) return { field: section, message };
   const name = m[1]!;
-  const field = name === section || name.startsWith(`${section}.`) || name.startsWith(`${section}[`) ? name : `${section}${name.startsWith('[') ? '' : '.'}${name}`;
+  const field = fieldOf !== undefined ? fieldOf(name) : name === section || name.startsWith(`${section}.`) || name.startsWith(`${section}[`) ? name : `${section}${name.startsWith('[') ? '' : '.'}${name}`;
   // A missing field reads `not a finite number, was undefined` in engine words: say it is missing.
   const missing = /^(.*), was undefined$/s.exec(m[2]!);
   return { field, message: missing !== null ? `missing (${missing[1]})` : m[2]! };
