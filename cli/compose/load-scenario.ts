@@ -6,6 +6,7 @@ import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import { STRATEGIES, createStrategy } from '../../engine/strategies/index.js';
 import { OverrideError, applyOverride, formatPath, parseOverride } from '../../scenarios/overrides.js';
+import { parseJsonText } from '../../scenarios/json.js';
 import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
@@ -13,6 +14,8 @@ import { qualifyL2Venue } from './run-l2-scenario.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
+
+export { parseJsonText };
 
 /** Scenario fields that hold file or directory paths. */
 const PATH_FIELDS = ['bars', 'quotes', 'trades', 'book', 'options'] as const;
@@ -90,15 +93,6 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
   }
   if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: String(options.seed), flag: '--seed' });
   return doc;
-}
-
-/**
- * Parses JSON text as a user's editor saved it: a leading UTF-8 byte order mark (which some Windows
- * editors write, and which CSV import already accepts) is dropped first. Use it for every JSON file
- * a user writes (scenarios, space files).
- */
-export function parseJsonText(text: string): unknown {
-  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
 function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {
