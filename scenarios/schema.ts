@@ -35,7 +35,11 @@ export const DataSchema = z.strictObject({
   symbols: z.array(z.string().min(1)).min(1).optional(),
   start: isoDate.optional(),
   end: isoDate.optional(),
-  /** Bar interval; inferred from the data (median spacing) when absent. */
+  /**
+   * Bar interval. When absent, each symbol's own (the median spacing of its first bars), so a dataset
+   * of daily and hourly symbols replays each at its own interval; when given, it must match the
+   * spacing of every replayed symbol's bars (a run refuses it otherwise, naming the symbol).
+   */
   interval: duration.optional(),
 });
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../engine/core/index.js';
+import { parseJsonText } from '../../scenarios/json.js';
 
 /**
  * Per-instrument model bundles (seed 004): a directory holding `{SYMBOL}_best.json` per symbol, with
@@ -66,7 +67,7 @@ export async function loadModelBundle(dir: string, symbol: string): Promise<Mode
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJsonText(text);
   } catch (err) {
     throw new ConfigError('bundles.dir', `malformed model bundle ${file}: not valid JSON (${(err as Error).message})`);
   }

@@ -55,7 +55,7 @@ export async function composeStrategies(
     const usesBundles = bundleStrategies === null || bundleStrategies.includes(spec.id);
     const overrideOf = (sym: string): Record<string, unknown> | null => {
       const fromBundle = usesBundles ? bundleParams.get(sym) : undefined;
-      const fromScenario = instruments[sym]?.params;
+      const fromScenario = Object.hasOwn(instruments, sym) ? instruments[sym]!.params : undefined;
       if (fromBundle === undefined && fromScenario === undefined) return null;
       return { ...(fromBundle ?? {}), ...(fromScenario ?? {}) };
     };
@@ -69,7 +69,12 @@ export async function composeStrategies(
       try {
         createStrategy(spec.type, id, [sym], params);
       } catch (err) {
-        if (err instanceof TapedeckError) throw new ConfigError(`instruments.${sym}.params`, `for strategy '${spec.id}' (${spec.type}): ${err.message}`);
+        if (err instanceof TapedeckError) {
+          // Name the field (`instruments.SPY.params.slow`) when the message names one (`invalid 'slow': ...`).
+          const m = /^invalid (?:parameter )?'([^']+)'(?: for [^:]+)?: (.*)$/s.exec(err.message);
+          if (m !== null) throw new ConfigError(`instruments.${sym}.params.${m[1]}`, `for strategy '${spec.id}' (${spec.type}): ${m[2]}`);
+          throw new ConfigError(`instruments.${sym}.params`, `for strategy '${spec.id}' (${spec.type}): ${err.message}`);
+        }
         throw err;
       }
       out.push({ id, type: spec.type, symbols: [sym], params });

@@ -5,7 +5,8 @@ import { ConfigError, TapedeckError, parseDurationUs, printable } from '../../en
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import { STRATEGIES, createStrategy } from '../../engine/strategies/index.js';
-import { applyOverride, formatPath, parseOverride } from '../../scenarios/overrides.js';
+import { OverrideError, applyOverride, formatPath, parseOverride } from '../../scenarios/overrides.js';
+import { parseJsonText } from '../../scenarios/json.js';
 import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
@@ -13,6 +14,8 @@ import { qualifyL2Venue } from './run-l2-scenario.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
+
+export { parseJsonText };
 
 /** Scenario fields that hold file or directory paths. */
 const PATH_FIELDS = ['bars', 'quotes', 'trades', 'book', 'options'] as const;
@@ -85,17 +88,11 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
     }
     doc = applyOverride(doc, { ...o, value });
   }
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
+    throw new OverrideError(`--seed: expected an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, was ${options.seed}`);
+  }
   if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: String(options.seed), flag: '--seed' });
   return doc;
-}
-
-/**
- * Parses JSON text as a user's editor saved it: a leading UTF-8 byte order mark (which some Windows
- * editors write, and which CSV import already accepts) is dropped first. Use it for every JSON file
- * a user writes (scenarios, space files).
- */
-export function parseJsonText(text: string): unknown {
-  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
 function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {
@@ -109,6 +106,28 @@ function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record
   return { ...doc, data: out };
 }
 
+/**
+ * Refuses a `__proto__` key anywhere in a scenario document. JSON.parse makes it an ordinary own
+ * key, but spreading, cloning and validating treat it as the object's prototype (zod drops it from a
+ * record silently), so what would run is not what the file says. Walks without recursion, so a deeply
+ * nested document cannot overflow the stack here.
+ */
+function checkNoProtoKeys(doc: unknown, file: string): void {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: doc, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') throw new ConfigError(formatPath([...path, key]), `'__proto__' is not allowed as a key (in ${file})`);
+      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+}
+
 /** Formats the first zod issue as `path: message`, naming unknown keys. */
 function zodMessage(error: z.ZodError): { path: string; message: string } {
   const issue = error.issues[0]!;
@@ -118,11 +137,14 @@ function zodMessage(error: z.ZodError): { path: string; message: string } {
     const where = keys.map((k) => (base ? `${base}.${k}` : k));
     return { path: where[0]!, message: `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}` };
   }
+  // zod says a missing field was "received undefined": say it is missing, in the user's words.
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return { path: base || '(scenario)', message: `missing (expected ${(issue as { expected: string }).expected})` };
   return { path: base || '(scenario)', message: issue.message };
 }
 
 /** Validates a raw scenario document (already overridden). */
 export async function qualify(doc: unknown, file = 'scenario'): Promise<QualifiedScenario> {
+  checkNoProtoKeys(doc, file);
   const parsed = ScenarioSchema.safeParse(doc);
   if (!parsed.success) {
     const { path, message } = zodMessage(parsed.error);
@@ -155,7 +177,7 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
   for (const st of s.strategies) typeCount.set(st.type, (typeCount.get(st.type) ?? 0) + 1);
   const typeSeen = new Map<string, number>();
   const strategies = s.strategies.map((st, i) => {
-    if (!(st.type in STRATEGIES)) {
+    if (!Object.hasOwn(STRATEGIES, st.type)) {
       throw new ConfigError(`strategies[${i}].type`, `unknown strategy '${st.type}' (known: ${Object.keys(STRATEGIES).join(', ')}) (in ${file})`);
     }
     const n = (typeSeen.get(st.type) ?? 0) + 1;
@@ -164,7 +186,15 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
     if (seen.has(id)) throw new ConfigError(`strategies[${i}].id`, `duplicate strategy id '${id}' (also strategies[${seen.get(id)}]) (in ${file})`);
     seen.set(id, i);
     // Validate the params now (with a placeholder symbol) so errors name the scenario path.
-    rethrowAsConfig(`strategies[${i}].params`, file, () => createStrategy(st.type, id, st.symbols ?? ['_'], st.params));
+    // A parameter's message names the parameter; one about the symbols names the strategy's symbols field.
+    const defaults = STRATEGIES[st.type as keyof typeof STRATEGIES].defaults as object;
+    const fieldOf = (name: string): string => {
+      const head = name.split(/[.[]/)[0]!;
+      if (Object.hasOwn(defaults, head) || Object.hasOwn(st.params, head)) return `strategies[${i}].params.${name}`;
+      if (head === 'symbols' || head === st.type) return `strategies[${i}].symbols${name.slice(head.length)}`;
+      return `strategies[${i}]`;
+    };
+    rethrowAsConfig(`strategies[${i}].params`, file, () => createStrategy(st.type, id, st.symbols ?? ['_'], st.params), fieldOf);
     const execution = st.execution !== undefined ? rethrowAsConfig(`strategies[${i}].execution`, file, () => qualifyAlgorithmConfig(st.execution, `strategies[${i}].execution`)) : defaultExecution;
     return { id, type: st.type, ...(st.symbols ? { symbols: st.symbols } : {}), params: st.params, ...(execution !== undefined ? { execution } : {}) };
   });
@@ -185,13 +215,13 @@ function positiveDuration(text: string, path: string, file: string): number {
  * user wrote: an engine-style `invalid 'slow': ...` from a strategy's params becomes
  * `strategies[0].params.slow: ...`, so the path names the field, not just its section.
  */
-function rethrowAsConfig<T>(path: string, file: string, fn: () => T): T {
+function rethrowAsConfig<T>(path: string, file: string, fn: () => T, fieldOf?: (name: string) => string): T {
   try {
     return fn();
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(err.path || path, `${stripPath(err.message, err.path)} (in ${file})`);
     if (err instanceof TapedeckError) {
-      const { field, message } = namedField(err.message, path);
+      const { field, message } = namedField(err.message, path, fieldOf);
       throw new ConfigError(field, `${message} (in ${file})`);
     }
     throw err;
@@ -203,12 +233,14 @@ function rethrowAsConfig<T>(path: string, file: string, fn: () => T): T {
  * for X: what`, into the field it names under `section` and the rest; other messages stay whole.
  * A name that already starts with the section (`venue.fees.rate`) is not repeated.
  */
-function namedField(message: string, section: string): { field: string; message: string } {
+function namedField(message: string, section: string, fieldOf?: (name: string) => string): { field: string; message: string } {
   const m = /^invalid (?:parameter )?'([^']+)'(?: for [^:]+)?: (.*)$/s.exec(message);
   if (m === null) return { field: section, message };
   const name = m[1]!;
-  const field = name === section || name.startsWith(`${section}.`) || name.startsWith(`${section}[`) ? name : `${section}${name.startsWith('[') ? '' : '.'}${name}`;
-  return { field, message: m[2]! };
+  const field = fieldOf !== undefined ? fieldOf(name) : name === section || name.startsWith(`${section}.`) || name.startsWith(`${section}[`) ? name : `${section}${name.startsWith('[') ? '' : '.'}${name}`;
+  // A missing field reads `not a finite number, was undefined` in engine words: say it is missing.
+  const missing = /^(.*), was undefined$/s.exec(m[2]!);
+  return { field, message: missing !== null ? `missing (${missing[1]})` : m[2]! };
 }
 
 function stripPath(message: string, path: string): string {

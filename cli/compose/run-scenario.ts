@@ -97,6 +97,7 @@ export async function barSpacingUs(data: OpenedData, symbol: string): Promise<nu
   for (let i = 1; i < ts.length; i++) d.push(ts[i]! - ts[i - 1]!);
   d.sort((a, b) => a - b);
   const median = d[d.length >> 1]!;
+  if (!(median > 0)) throw new ConfigError('data.interval', `cannot infer the bar interval of ${symbol}: most of its first bars share a timestamp; set data.interval (e.g. "1d")`);
   // Daily bars with weekend gaps have a median of one day; snap near-standard spacings.
   for (const std of [US_PER_MINUTE, 5 * US_PER_MINUTE, 15 * US_PER_MINUTE, 30 * US_PER_MINUTE, US_PER_HOUR, US_PER_DAY]) {
     if (Math.abs(median - std) <= std * SNAP_TOLERANCE) return std;

@@ -1,12 +1,31 @@
 import { InvalidArgumentError } from './errors.js';
+import { printable } from './printable.js';
 
 /**
  * Argument checks. Each throws InvalidArgumentError naming the parameter and the value, e.g.
  * `invalid quantity 'qty': not positive, was -1`.
  */
 function fail(name: string, what: string, value: unknown): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new InvalidArgumentError(`invalid '${name}': ${what}, was ${shown}`);
+  throw new InvalidArgumentError(`invalid '${name}': ${what}, was ${shownValue(value)}`);
+}
+
+/**
+ * A value as messages show it: strings and objects as JSON (an object is not `[object Object]`),
+ * cut to 80 characters, control characters escaped; anything else as String() does.
+ */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'string') return value.length > 80 ? printable(value) : JSON.stringify(value);
+  if (value !== null && typeof value === 'object') {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined) return Array.isArray(value) ? 'an array' : 'an object';
+    return json.length > 80 ? `${json.slice(0, 80)}... (${json.length - 80} more characters)` : json;
+  }
+  return String(value);
 }
 
 export function checkFinite(value: number, name: string): number {

@@ -89,7 +89,7 @@ describe('sweep determinism', () => {
       [10, 10],
       [15, 10],
     ]);
-    for (const t of failed) expect(t.status === 'failed' && t.error).toMatch(/invalid 'fast': not smaller than 'slow'/);
+    for (const t of failed) expect(t.status === 'failed' && t.error).toMatch(/strategies\[0\]\.params\.fast: not smaller than 'slow'/);
     expect(w1.trials.filter((t) => t.status === 'ok')).toHaveLength(7);
     expect(w1.best).not.toBeNull();
   });

@@ -90,3 +90,30 @@ describe('loadScenario', () => {
     }
   });
 });
+
+describe('loadScenario: messages name the field the user wrote', () => {
+  it('D14: a strategy symbols problem is named at strategies[0].symbols, not under params', async () => {
+    const file = await write('dup-symbols.json', JSON.stringify({ ...base(), strategies: [{ ...base().strategies[0], symbols: ['SPY', 'SPY'] }] }));
+    const err = await refusal(file);
+    expect(err.message).toMatch(/^strategies\[0\]\.symbols: duplicate symbol "SPY"/);
+  });
+
+  it('D14: a venue value of the wrong shape is named at its path and shown as JSON', async () => {
+    const file = await write('bad-fee.json', JSON.stringify({ ...base(), venue: { fees: { kind: 'fraction', rate: { much: 1 } } } }));
+    const err = await refusal(file);
+    expect(err.message).toMatch(/^venue\.fees\.rate: .*was \{"much":1\}/);
+    const missing = await refusal(await write('missing-fee.json', JSON.stringify({ ...base(), venue: { fees: { kind: 'fraction' } } })));
+    expect(missing.message).toMatch(/^venue\.fees\.rate: missing/);
+  });
+
+  it('D10: a __proto__ key inside a scenario file is refused at its path', async () => {
+    const file = await write('proto-key.json', `{"name":"t","data":{"bars":${JSON.stringify(csv)}},"strategies":[{"type":"sma_cross","params":{"__proto__":{"slow":3}}}]}`);
+    const err = await refusal(file);
+    expect(err.message).toMatch(/^strategies\[0\]\.params\.__proto__: '__proto__' is not allowed as a key/);
+  });
+
+  it('an out-of-range --seed is a usage error naming --seed, not the scenario file', async () => {
+    const file = await write('seed.json', JSON.stringify(base()));
+    await expect(loadScenario(file, { seed: 2 ** 60 })).rejects.toMatchObject({ code: 'usage', message: expect.stringMatching(/^--seed: expected an integer between/) });
+  });
+});
