@@ -308,15 +308,11 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.compact(symbolIndex);
   }
 
-  /** Expires DAY orders whose day ended at or before `ts`. O(1) when none is due. */
+  /** Expires DAY orders (all symbols, in arrival order) whose day ended at or before `ts`. O(1) when none is due. */
   onTimeAdvance(ts: number): void {
     if (ts < this.nextExpiry) return;
-    for (let s = 0; s < this.bySymbol.length; s++) {
-      if (this.workingCount[s] === 0) continue;
-      this.expireDueIn(this.bySymbol[s]!, ts);
-      this.compact(s);
-    }
-    if (this.dayOrders === 0) this.nextExpiry = Infinity;
+    this.expireAllDue(ts);
+    for (let s = 0; s < this.bySymbol.length; s++) this.compact(s);
   }
 
   // ---------------------------------------------------------------- bars

@@ -404,3 +404,25 @@ describe.each(DRIVERS)('venue contract: %s', (_name, make) => {
     });
   });
 });
+
+describe('venue contract: DAY expiry across symbols', () => {
+  const venues: readonly [string, (sink: { onOrderEvent(e: OrderEvent): void }) => SimulatedVenue | L2Venue][] = [
+    ['bar venue', (sink) => new SimulatedVenue(venueConfig({ barIntervalUs: US_PER_DAY }), sink, ['AAA', 'BBB'])],
+    ['L2 venue', (sink) => new L2Venue(l2VenueConfig({ tickSize: 0.01 }), sink, ['AAA', 'BBB'])],
+  ];
+  it.each(venues)('%s expires due DAY orders of every symbol in arrival order on a time advance', (_name, make) => {
+    const events: OrderEvent[] = [];
+    const venue = make({ onOrderEvent: (e) => events.push(e) });
+    const ts = T0 + 3_600_000_000;
+    const submitted = (['BBB', 'AAA', 'BBB'] as const).map((symbol) => {
+      const o = newOrder({ symbol, side: 'buy', qty: 1, type: 'limit', limitPrice: 50, timeInForce: 'DAY' }, ts);
+      venue.submit(o, ts);
+      return o.id;
+    });
+    venue.onTimeAdvance(T0 + US_PER_DAY - 1);
+    expect(events.filter((e) => e.kind === 'OrderExpired')).toEqual([]);
+    venue.onTimeAdvance(T0 + US_PER_DAY);
+    expect(events.filter((e) => e.kind === 'OrderExpired').map((e) => [e.orderId, e.ts])).toEqual(submitted.map((id) => [id, T0 + US_PER_DAY]));
+    expect(venue.workingOrders()).toBe(0);
+  });
+});
