@@ -44,9 +44,9 @@ interface Taken {
  * **Matching.** A market order walks the opposite side of the replayed book from the touch, one fill
  * per level at the level's price (taker), until filled or the displayed depth runs out; the rest is
  * cancelled. A limit order that crosses on arrival does the same up to its limit price; the rest
- * rests at its limit price (GTC, DAY), or is cancelled (IOC). FOK fills completely on arrival or is
- * cancelled. A post-only order that would cross is rejected. Stop orders are rejected. A resting
- * order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
+ * rests at its limit price (GTC, DAY), or is cancelled (IOC). FOK fills completely on arrival (what
+ * reduce-only would clip counts as unfillable) or is cancelled. A post-only order that would cross is
+ * rejected. Stop orders are rejected. A resting order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
  * price and on size decreases of its level. A trade print fills resting orders the queue model
  * puts at the front (and those priced through the print) as makers at their limit price, never more in
  * total than the print's size. When the replayed book moves through a resting order's price (the
@@ -208,7 +208,7 @@ export class L2Venue extends OrderCore<L2Order> {
     out.push('Fills come from the replayed L2 book (market-by-price levels in integer ticks) and trade prints');
     out.push('Market orders walk the opposite side of the book from the touch, one fill per level at that level\'s price (taker); what the displayed depth cannot fill is cancelled');
     out.push('A limit order that crosses on arrival takes liquidity up to its limit price as a taker; the rest rests at its limit price (GTC, DAY) or is cancelled (IOC)');
-    out.push('FOK orders fill completely on arrival against the displayed depth or are cancelled; post-only orders that would cross are rejected; stop orders are rejected');
+    out.push('FOK orders fill completely on arrival against the displayed depth (and within what reduce-only allows) or are cancelled; post-only orders that would cross are rejected; stop orders are rejected');
     out.push('A resting order joins the back of the queue at its level (the displayed size is ahead of it)');
     out.push(this.queue.describe());
     out.push('A trade print fills resting orders at the front of the queue (and orders priced through the print) as makers at their limit price; one print fills own orders for at most its size, in price then arrival priority');
@@ -355,7 +355,7 @@ export class L2Venue extends OrderCore<L2Order> {
     if (o.takerQty > 0) this.recordExecution(o, ts);
     if (!o.active) return;
     if (o.type === 'market') return this.cancelWith(o, ts, `market order: ${o.leaves} unfilled after the displayed depth was exhausted`);
-    if (tif === 'IOC' || tif === 'FOK') return this.cancelWith(o, ts, tif === 'FOK' ? 'FOK: no complete fill on arrival' : `IOC: ${o.leaves} unfilled on arrival cancelled`);
+    if (o.immediate) return this.cancelUnfilled(o, ts);
     this.rest(o);
   }
 
