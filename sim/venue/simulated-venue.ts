@@ -1,50 +1,17 @@
-import {
-  formatIsoUs,
-  IdSequence,
-  InvalidArgumentError,
-  InvariantError,
-  TimeTravelError,
-  US_PER_DAY,
-  utcDayStart,
-} from '../../engine/core/index.js';
-import type { FillId, OrderId, Symbol_ } from '../../engine/core/index.js';
-import type { Fill, Liquidity, Order, OrderChanges, OrderEvent } from '../../engine/model/index.js';
-import { commissionForFill, createFeeModel } from './fee-model.js';
-import type { FeeModel } from './fee-model.js';
+import { InvalidArgumentError, InvariantError, TimeTravelError } from '../../engine/core/index.js';
+import type { OrderId, Symbol_ } from '../../engine/core/index.js';
+import type { Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
 import { BarPath } from './intrabar-path.js';
+import { onGrid, OrderCore, tolerance } from './order-core.js';
+import type { OrderEventSink } from './order-core.js';
 import { createSlippageModel } from './slippage-model.js';
 import type { SlippageModel } from './slippage-model.js';
 import type { VenueConfig } from './venue-config.js';
 import { WorkingOrder } from './working-order.js';
 
-/** Receives the venue's order events (structurally an ExecutionReportSink). */
-export interface OrderEventSink {
-  onOrderEvent(event: OrderEvent): void;
-}
-
-/**
- * A cancel or replace request the venue refused. The OrderEvent union has no "cancel rejected" or
- * "replace rejected" event, and an OrderRejected for an order that is already working or filled would
- * be an illegal transition of the order state machine, so such refusals emit no event and are kept
- * here for the audit trail instead.
- */
-export interface VenueRequestRejection {
-  readonly ts: number;
-  readonly orderId: OrderId;
-  readonly request: 'cancel' | 'replace';
-  readonly reason: string;
-}
+export type { OrderEventSink, VenueRequestRejection } from './order-core.js';
 
 const NO_BAR = -Infinity;
-
-function onGrid(value: number, step: number): boolean {
-  const r = value / step;
-  return Math.abs(r - Math.round(r)) <= 1e-9 * Math.max(1, Math.abs(r));
-}
-
-function tolerance(qty: number): number {
-  return 1e-9 * Math.max(1, Math.abs(qty));
-}
 
 /**
  * A simulated exchange for bar and L1 (quote/trade) data. It implements the engine's ExecutionClient
@@ -91,18 +58,11 @@ function tolerance(qty: number): number {
  * triggers and fills (bars: path order; ticks: submission order), then IOC/FOK cancellations
  * (submission order).
  */
-export class SimulatedVenue {
+export class SimulatedVenue extends OrderCore<WorkingOrder> {
   readonly config: VenueConfig;
-  private readonly sink: OrderEventSink;
-  private readonly symbols: readonly Symbol_[];
-  private readonly symbolIndexOf = new Map<string, number>();
-  private readonly fees: FeeModel;
   private readonly slippage: SlippageModel;
-  private readonly fillIds = new IdSequence<FillId>('F');
-  private readonly byId = new Map<string, WorkingOrder>();
   private readonly bySymbol: WorkingOrder[][];
   private readonly workingCount: Int32Array;
-  private readonly positions: Float64Array;
   private readonly lastBarTs: Float64Array;
   /** When each symbol's last bar closed (its open + its own interval): market-on-close fills are stamped then. */
   private readonly lastBarCloseTs: Float64Array;
@@ -120,26 +80,14 @@ export class SimulatedVenue {
   private readonly tickDriven: Uint8Array;
   private readonly path = new BarPath();
   private readonly scratch: WorkingOrder[] = [];
-  private readonly rejections: VenueRequestRejection[] = [];
-  private seq = 0;
-  private dayOrders = 0;
-  /** Earliest expiry among working DAY orders (Infinity when none): makes onTimeAdvance O(1). */
-  private nextExpiry = Infinity;
 
   constructor(config: VenueConfig, sink: OrderEventSink, symbols: readonly (Symbol_ | string)[]) {
+    super(sink, symbols, config.fees);
     this.config = config;
-    this.sink = sink;
-    this.symbols = symbols.map((s) => s as Symbol_);
-    this.symbols.forEach((s, i) => {
-      if (this.symbolIndexOf.has(s)) throw new InvalidArgumentError(`invalid 'symbols': duplicate symbol at index ${i}, was "${s}"`);
-      this.symbolIndexOf.set(s, i);
-    });
-    this.fees = createFeeModel(config.fees, 'venue.fees');
     this.slippage = createSlippageModel(config.slippage, 'venue.slippage');
     const n = this.symbols.length;
     this.bySymbol = this.symbols.map(() => []);
     this.workingCount = new Int32Array(n);
-    this.positions = new Float64Array(n);
     this.lastBarTs = new Float64Array(n).fill(NO_BAR);
     this.lastBarCloseTs = new Float64Array(n).fill(NO_BAR);
     this.lastClose = new Float64Array(n);
@@ -155,11 +103,9 @@ export class SimulatedVenue {
 
   /** Forgets every order, position, price and id so the same venue can serve another run. */
   reset(): void {
-    this.fillIds.reset();
-    this.byId.clear();
+    this.resetCore();
     for (const list of this.bySymbol) list.length = 0;
     this.workingCount.fill(0);
-    this.positions.fill(0);
     this.lastBarTs.fill(NO_BAR);
     this.lastBarCloseTs.fill(NO_BAR);
     this.lastClose.fill(0);
@@ -172,27 +118,6 @@ export class SimulatedVenue {
     this.hasQuote.fill(0);
     this.tickDriven.fill(0);
     this.scratch.length = 0;
-    this.rejections.length = 0;
-    this.seq = 0;
-    this.dayOrders = 0;
-    this.nextExpiry = Infinity;
-  }
-
-  // ---------------------------------------------------------------- read-only views
-
-  /** Returns the venue's net position in symbol `symbolIndex` (signed units), from its own fills. */
-  position(symbolIndex: number): number {
-    return this.positions[symbolIndex] ?? 0;
-  }
-
-  /** Returns the number of working orders (all symbols). */
-  workingOrders(): number {
-    return this.byId.size;
-  }
-
-  /** Returns the cancel and replace requests the venue refused, in arrival order. */
-  requestRejections(): readonly VenueRequestRejection[] {
-    return this.rejections;
   }
 
   // ---------------------------------------------------------------- ExecutionClient
@@ -203,9 +128,8 @@ export class SimulatedVenue {
    * quote). Throws InvariantError when the order id is already working.
    */
   submit(order: Readonly<Order>, ts: number): void {
-    if (this.byId.has(order.id)) throw new InvariantError(`venue: order ${order.id} is already working`);
-    const s = this.symbolIndexOf.get(order.symbol);
-    if (s === undefined) return this.reject(order.id, ts, `unknown symbol "${order.symbol}" (venue symbols: ${this.symbols.join(', ')})`);
+    const s = this.admit(order, ts);
+    if (s < 0) return;
     const cfg = this.config;
     if (cfg.lotSize > 0 && !onGrid(order.qty, cfg.lotSize)) {
       return this.reject(order.id, ts, `invalid 'qty': not a multiple of the lot size ${cfg.lotSize}, was ${order.qty}`);
@@ -225,33 +149,10 @@ export class SimulatedVenue {
     if (closeFill && this.lastBarTs[s] === NO_BAR) {
       return this.reject(order.id, ts, `market-on-close order on "${order.symbol}" before the venue saw any bar of it (marketFill 'close')`);
     }
-    const expiresAt = order.timeInForce === 'DAY' ? utcDayStart(ts) + US_PER_DAY : Infinity;
-    const o = new WorkingOrder(
-      order.id,
-      order.strategyId,
-      order.symbol,
-      s,
-      order.side,
-      order.type,
-      order.timeInForce,
-      order.reduceOnly,
-      this.seq++,
-      ts,
-      this.lastBarTs[s]!,
-      expiresAt,
-      order.qty,
-      order.filledQty,
-      order.limitPrice ?? NaN,
-      order.stopPrice ?? NaN,
-    );
-    this.byId.set(o.id, o);
+    const o = new WorkingOrder(order, s, this.seq++, ts, this.lastBarTs[s]!);
     this.bySymbol[s]!.push(o);
     this.workingCount[s]!++;
-    if (expiresAt !== Infinity) {
-      this.dayOrders++;
-      if (expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
-    }
-    this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+    this.accept(o, ts);
 
     if (closeFill) {
       o.arrived = true;
@@ -259,7 +160,7 @@ export class SimulatedVenue {
     } else if (this.hasQuote[s] === 1) {
       this.matchQuote(o, ts);
     }
-    if (o.active && o.arrived && (o.timeInForce === 'IOC' || o.timeInForce === 'FOK')) this.cancelUnfilled(o, ts);
+    if (o.active && o.arrived && o.immediate) this.cancelUnfilled(o, ts);
     this.compact(s);
   }
 
@@ -269,14 +170,8 @@ export class SimulatedVenue {
    * refusal is kept in {@link requestRejections}.
    */
   cancel(orderId: OrderId, ts: number): void {
-    const o = this.byId.get(orderId);
-    if (o === undefined) {
-      this.rejections.push({ ts, orderId, request: 'cancel', reason: 'unknown or no longer working order' });
-      return;
-    }
-    this.finish(o);
-    this.emit({ kind: 'OrderCancelled', ts, orderId, reason: 'cancelled on request' });
-    this.compact(o.symbolIndex);
+    const o = this.cancelOnRequest(orderId, ts);
+    if (o !== undefined) this.compact(o.symbolIndex);
   }
 
   /**
@@ -287,41 +182,23 @@ export class SimulatedVenue {
    */
   replace(orderId: OrderId, changes: OrderChanges, ts: number): void {
     const o = this.byId.get(orderId);
-    const refuse = (reason: string): void => {
-      this.rejections.push({ ts, orderId, request: 'replace', reason });
-    };
-    if (o === undefined) return refuse('unknown or no longer working order');
+    if (!this.replaceable(o, orderId, changes, ts)) return;
     const cfg = this.config;
     const qty = changes.qty ?? o.qty;
-    if (!Number.isFinite(qty) || qty <= o.filled + tolerance(o.qty)) return refuse(`invalid 'qty': must exceed the filled quantity ${o.filled}, was ${qty}`);
-    if (cfg.lotSize > 0 && !onGrid(qty, cfg.lotSize)) return refuse(`invalid 'qty': not a multiple of the lot size ${cfg.lotSize}, was ${qty}`);
-    const hasLimit = o.type === 'limit' || o.type === 'stop_limit';
-    const hasStop = o.type === 'stop' || o.type === 'stop_limit';
-    for (const [field, value, allowed] of [
-      ['limitPrice', changes.limitPrice, hasLimit],
-      ['stopPrice', changes.stopPrice, hasStop],
-    ] as const) {
-      if (value === undefined) continue;
-      if (!allowed) return refuse(`invalid '${field}': not allowed on a ${o.type} order, was ${value}`);
-      if (!Number.isFinite(value) || value <= 0) return refuse(`invalid '${field}': not a positive finite number, was ${value}`);
-      if (cfg.enforceTickSize && !onGrid(value, cfg.tickSize)) return refuse(`invalid '${field}': not a multiple of the tick size ${cfg.tickSize}, was ${value}`);
+    if (cfg.lotSize > 0 && !onGrid(qty, cfg.lotSize)) return this.refuse(ts, orderId, 'replace', `invalid 'qty': not a multiple of the lot size ${cfg.lotSize}, was ${qty}`);
+    if (cfg.enforceTickSize) {
+      for (const [field, value] of [
+        ['limitPrice', changes.limitPrice],
+        ['stopPrice', changes.stopPrice],
+      ] as const) {
+        if (value !== undefined && !onGrid(value, cfg.tickSize)) return this.refuse(ts, orderId, 'replace', `invalid '${field}': not a multiple of the tick size ${cfg.tickSize}, was ${value}`);
+      }
     }
-    if (changes.stopPrice !== undefined && o.triggered) return refuse(`invalid 'stopPrice': the stop already triggered, was ${changes.stopPrice}`);
-    o.qty = qty;
-    if (changes.limitPrice !== undefined) o.limitPrice = changes.limitPrice;
-    if (changes.stopPrice !== undefined) o.stopPrice = changes.stopPrice;
     o.arrived = false;
-    this.emit({
-      kind: 'OrderReplaced',
-      ts,
-      orderId,
-      qty: o.qty,
-      limitPrice: Number.isNaN(o.limitPrice) ? null : o.limitPrice,
-      stopPrice: Number.isNaN(o.stopPrice) ? null : o.stopPrice,
-    });
+    this.applyReplace(o, changes, ts);
     if (this.hasQuote[o.symbolIndex] === 1) {
       this.matchQuote(o, ts);
-      if (o.active && (o.timeInForce === 'IOC' || o.timeInForce === 'FOK')) this.cancelUnfilled(o, ts);
+      if (o.active && o.immediate) this.cancelUnfilled(o, ts);
       this.compact(o.symbolIndex);
     }
   }
@@ -412,7 +289,7 @@ export class SimulatedVenue {
     this.hasQuote[symbolIndex] = 1;
     this.tickDriven[symbolIndex] = 1;
     if (this.workingCount[symbolIndex] === 0) return;
-    this.expireDue(symbolIndex, ts);
+    this.expireDueIn(this.bySymbol[symbolIndex]!, ts);
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
@@ -430,7 +307,7 @@ export class SimulatedVenue {
     }
     this.tickDriven[symbolIndex] = 1;
     if (this.workingCount[symbolIndex] === 0) return;
-    this.expireDue(symbolIndex, ts);
+    this.expireDueIn(this.bySymbol[symbolIndex]!, ts);
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
@@ -440,24 +317,17 @@ export class SimulatedVenue {
     this.compact(symbolIndex);
   }
 
-  /** Expires DAY orders whose day ended at or before `ts`. O(1) when none is due. */
+  /** Expires DAY orders (all symbols, in arrival order) whose day ended at or before `ts`. O(1) when none is due. */
   onTimeAdvance(ts: number): void {
     if (ts < this.nextExpiry) return;
-    if (this.dayOrders === 0) {
-      this.nextExpiry = Infinity;
-      return;
-    }
-    for (let s = 0; s < this.bySymbol.length; s++) {
-      if (this.workingCount[s] === 0) continue;
-      this.expireDue(s, ts);
-      this.compact(s);
-    }
+    this.expireAllDue(ts);
+    for (let s = 0; s < this.bySymbol.length; s++) this.compact(s);
   }
 
   // ---------------------------------------------------------------- bars
 
   private processBar(s: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
-    this.expireDue(s, ts);
+    this.expireDueIn(this.bySymbol[s]!, ts);
     if (this.tickDriven[s] === 1) return this.compact(s);
     const list = this.bySymbol[s]!;
     const path = this.path;
@@ -636,46 +506,16 @@ export class SimulatedVenue {
     const leaves = o.leaves;
     let qty = leaves;
     if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(available)));
-    let clipped = false;
-    if (o.reduceOnly) {
-      const pos = this.positions[o.symbolIndex]!;
-      const reducible = o.sign === 1 ? Math.max(0, -pos) : Math.max(0, pos);
-      if (reducible <= 0) return this.cancelWith(o, ts, `reduce-only: no ${o.sign === 1 ? 'short' : 'long'} position to reduce`);
-      if (reducible < qty) {
-        qty = reducible;
-        clipped = true;
-      }
-    }
+    const wanted = qty;
+    qty = this.clipReduceOnly(o, qty, ts);
+    if (qty < 0) return;
     if (o.timeInForce === 'FOK' && qty < leaves - tolerance(leaves)) {
       return this.cancelWith(o, ts, `FOK: only ${qty} of ${leaves} could fill at once`);
     }
     if (!(qty > 0)) return;
     let px = this.slippage.adjust(price, o.sign);
     if (isLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
-    const raw = this.fees.fee(qty, px, liquidity);
-    const commission = commissionForFill(raw, o.rawFees, o.chargedFees, this.fees.minimumPerOrder);
-    o.rawFees += raw;
-    o.chargedFees += commission;
-    const filled = o.filled + qty;
-    o.filled = Math.abs(o.qty - filled) <= tolerance(o.qty) ? o.qty : filled;
-    const s = o.symbolIndex;
-    const pos = this.positions[s]! + o.sign * qty;
-    this.positions[s] = Math.abs(pos) <= tolerance(qty) ? 0 : pos;
-    const fill: Fill = {
-      fillId: this.fillIds.take(),
-      orderId: o.id,
-      strategyId: o.strategyId,
-      ts,
-      symbol: o.symbol,
-      side: o.side,
-      qty,
-      price: px,
-      commission,
-      liquidity,
-    };
-    if (o.filled === o.qty) this.finish(o);
-    this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
-    if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
+    this.bookFill(o, qty, px, liquidity, ts, qty < wanted);
   }
 
   private floorToLot(qty: number): number {
@@ -684,50 +524,18 @@ export class SimulatedVenue {
     return Math.floor(qty / lot + 1e-9) * lot;
   }
 
-  private cancelWith(o: WorkingOrder, ts: number, reason: string): void {
-    this.finish(o);
-    this.emit({ kind: 'OrderCancelled', ts, orderId: o.id, reason });
-  }
-
-  private cancelUnfilled(o: WorkingOrder, ts: number): void {
-    this.cancelWith(o, ts, o.timeInForce === 'FOK' ? 'FOK: no complete fill on arrival' : `IOC: ${o.leaves} unfilled on arrival cancelled`);
-  }
-
   /** Cancels what is left of IOC/FOK orders that have had their one chance. */
   private cancelArrivedImmediateOrders(s: number, ts: number): void {
     const list = this.bySymbol[s]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
-      if (o.active && o.arrived && (o.timeInForce === 'IOC' || o.timeInForce === 'FOK')) this.cancelUnfilled(o, ts);
+      if (o.active && o.arrived && o.immediate) this.cancelUnfilled(o, ts);
     }
   }
 
-  private expireDue(s: number, ts: number): void {
-    if (this.dayOrders === 0 || ts < this.nextExpiry) return;
-    const list = this.bySymbol[s]!;
-    for (let i = 0; i < list.length; i++) {
-      const o = list[i]!;
-      if (o.active && o.expiresAt <= ts) {
-        this.finish(o);
-        this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of the UTC day (${formatIsoUs(o.expiresAt)})` });
-      }
-    }
-    this.recomputeNextExpiry();
-  }
-
-  private recomputeNextExpiry(): void {
-    let next = Infinity;
-    if (this.dayOrders > 0) for (const o of this.byId.values()) if (o.expiresAt < next) next = o.expiresAt;
-    this.nextExpiry = next;
-  }
-
-  /** Marks `o` as no longer working (the list entry is removed by the next compaction). */
-  private finish(o: WorkingOrder): void {
-    if (!o.active) throw new InvariantError(`venue: order ${o.id} finished twice`);
-    o.active = false;
-    this.byId.delete(o.id);
+  /** Takes a finished order off the symbol's count (its list entry goes at the next compaction). */
+  protected released(o: WorkingOrder): void {
     this.workingCount[o.symbolIndex]!--;
-    if (o.expiresAt !== Infinity) this.dayOrders--;
   }
 
   /** Removes finished orders from the symbol's list in place, keeping submission order. */
@@ -739,13 +547,5 @@ export class SimulatedVenue {
       if (o.active) list[w++] = o;
     }
     if (w !== list.length) list.length = w;
-  }
-
-  private reject(orderId: OrderId, ts: number, reason: string): void {
-    this.emit({ kind: 'OrderRejected', ts, orderId, reason });
-  }
-
-  private emit(event: OrderEvent): void {
-    this.sink.onOrderEvent(event);
   }
 }

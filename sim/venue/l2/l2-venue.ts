@@ -1,9 +1,8 @@
-import { IdSequence, InvalidArgumentError, InvariantError, TimeTravelError, US_PER_DAY, formatIsoUs, utcDayStart } from '../../../engine/core/index.js';
-import type { FillId, OrderId, Symbol_ } from '../../../engine/core/index.js';
-import type { Fill, Liquidity, Order, OrderChanges, OrderEvent } from '../../../engine/model/index.js';
-import { commissionForFill, createFeeModel } from '../fee-model.js';
-import type { FeeModel } from '../fee-model.js';
-import type { OrderEventSink, VenueRequestRejection } from '../simulated-venue.js';
+import { InvalidArgumentError, InvariantError, TimeTravelError } from '../../../engine/core/index.js';
+import type { OrderId, Symbol_ } from '../../../engine/core/index.js';
+import type { Liquidity, Order, OrderChanges } from '../../../engine/model/index.js';
+import { OrderCore, tolerance } from '../order-core.js';
+import type { OrderEventSink } from '../order-core.js';
 import { createImpactModel } from './impact-model.js';
 import type { ImpactModel } from './impact-model.js';
 import { L2Order } from './l2-order.js';
@@ -35,10 +34,6 @@ interface Taken {
   ts: number;
 }
 
-function tolerance(qty: number): number {
-  return 1e-9 * Math.max(1, Math.abs(qty));
-}
-
 /**
  * A simulated exchange driven by L2 (market-by-price) data. It implements the engine's
  * ExecutionClient port structurally (`submit`, `cancel`, `replace`, `assumptions`) and reports
@@ -49,9 +44,9 @@ function tolerance(qty: number): number {
  * **Matching.** A market order walks the opposite side of the replayed book from the touch, one fill
  * per level at the level's price (taker), until filled or the displayed depth runs out; the rest is
  * cancelled. A limit order that crosses on arrival does the same up to its limit price; the rest
- * rests at its limit price (GTC, DAY), or is cancelled (IOC). FOK fills completely on arrival or is
- * cancelled. A post-only order that would cross is rejected. Stop orders are rejected. A resting
- * order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
+ * rests at its limit price (GTC, DAY), or is cancelled (IOC). FOK fills completely on arrival (what
+ * reduce-only would clip counts as unfillable) or is cancelled. A post-only order that would cross is
+ * rejected. Stop orders are rejected. A resting order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
  * price and on size decreases of its level. A trade print fills resting orders the queue model
  * puts at the front (and those priced through the print) as makers at their limit price, never more in
  * total than the print's size. When the replayed book moves through a resting order's price (the
@@ -62,47 +57,30 @@ function tolerance(qty: number): number {
  * feed changes it) own orders share its displayed size, so fills never exceed displayed liquidity;
  * an optional {@link ImpactModel} instead lets taken depth recover over a half-life.
  */
-export class L2Venue {
+export class L2Venue extends OrderCore<L2Order> {
   readonly config: L2VenueConfig;
-  private readonly sink: OrderEventSink;
-  private readonly symbols: readonly Symbol_[];
-  private readonly symbolIndexOf = new Map<string, number>();
   private readonly books: OrderBook[];
   private readonly queue: QueueModel;
   private readonly impact: ImpactModel;
-  private readonly fees: FeeModel;
-  private readonly fillIds = new IdSequence<FillId>('F');
-  private readonly byId = new Map<string, L2Order>();
   /** Resting orders per symbol. */
   private readonly resting: L2Order[][];
   /** Highest resting buy tick and lowest resting sell tick per symbol (-+Infinity when none). */
   private readonly ownBestBuy: Float64Array;
   private readonly ownBestSell: Float64Array;
-  private readonly positions: Float64Array;
   private readonly lastTs: Float64Array;
   /** Liquidity taken per symbol and side (index 2s for bids, 2s + 1 for asks), by tick. */
   private readonly taken: Map<number, Taken>[];
   private takenLevels = 0;
   private readonly scratch: L2Order[] = [];
-  private readonly rejections: VenueRequestRejection[] = [];
   private readonly executions: TakerExecution[] = [];
-  private seq = 0;
-  private dayOrders = 0;
-  private nextExpiry = Infinity;
   /** Levels walked by the taking order in progress. */
   private levelsWalked = 0;
 
   constructor(config: L2VenueConfig, sink: OrderEventSink, symbols: readonly (Symbol_ | string)[]) {
+    super(sink, symbols, config.fees);
     this.config = config;
-    this.sink = sink;
-    this.symbols = symbols.map((s) => s as Symbol_);
-    this.symbols.forEach((s, i) => {
-      if (this.symbolIndexOf.has(s)) throw new InvalidArgumentError(`invalid 'symbols': duplicate symbol at index ${i}, was "${s}"`);
-      this.symbolIndexOf.set(s, i);
-    });
     this.queue = createQueueModel(config.queue, 'venue.queue');
     this.impact = createImpactModel(config.impact, 'venue.impact');
-    this.fees = createFeeModel(config.fees, 'venue.fees');
     this.books = this.symbols.map(
       (s) => new OrderBook({ tickSize: config.tickSizes[s] ?? config.tickSize, fullDepth: config.fullDepth, repair: config.repair, name: `book:${s}` }),
     );
@@ -110,28 +88,21 @@ export class L2Venue {
     this.resting = this.symbols.map(() => []);
     this.ownBestBuy = new Float64Array(n).fill(-Infinity);
     this.ownBestSell = new Float64Array(n).fill(Infinity);
-    this.positions = new Float64Array(n);
     this.lastTs = new Float64Array(n).fill(-Infinity);
     this.taken = Array.from({ length: 2 * n }, () => new Map<number, Taken>());
   }
 
   /** Forgets every order, book, position and id so the same venue can serve another run. */
   reset(): void {
-    this.fillIds.reset();
-    this.byId.clear();
+    this.resetCore();
     for (const b of this.books) b.reset();
     for (const r of this.resting) r.length = 0;
     this.ownBestBuy.fill(-Infinity);
     this.ownBestSell.fill(Infinity);
-    this.positions.fill(0);
     this.lastTs.fill(-Infinity);
     for (const t of this.taken) t.clear();
     this.takenLevels = 0;
-    this.rejections.length = 0;
     this.executions.length = 0;
-    this.seq = 0;
-    this.dayOrders = 0;
-    this.nextExpiry = Infinity;
   }
 
   // ---------------------------------------------------------------- read-only views
@@ -150,25 +121,10 @@ export class L2Venue {
     return out;
   }
 
-  /** Returns the venue's net position in symbol `symbolIndex`, from its own fills. */
-  position(symbolIndex: number): number {
-    return this.positions[symbolIndex] ?? 0;
-  }
-
-  /** Returns the number of working orders (all symbols). */
-  workingOrders(): number {
-    return this.byId.size;
-  }
-
   /** Returns the estimated queue ahead of working order `orderId` (NaN unless it rests). */
   queueAhead(orderId: OrderId): number {
     const o = this.byId.get(orderId);
     return o !== undefined && o.resting ? Math.max(0, o.front) : Number.NaN;
-  }
-
-  /** Returns the cancel and replace requests the venue refused (e.g. a cancel that arrived after the fill), in arrival order. */
-  requestRejections(): readonly VenueRequestRejection[] {
-    return this.rejections;
   }
 
   /** Returns, per order that took liquidity, its average price and slippage against the arrival mid. */
@@ -184,9 +140,8 @@ export class L2Venue {
    * InvariantError when the order id is already working.
    */
   submit(order: Readonly<Order>, ts: number): void {
-    if (this.byId.has(order.id)) throw new InvariantError(`venue: order ${order.id} is already working`);
-    const s = this.symbolIndexOf.get(order.symbol);
-    if (s === undefined) return this.reject(order.id, ts, `unknown symbol "${order.symbol}" (venue symbols: ${this.symbols.join(', ')})`);
+    const s = this.admit(order, ts);
+    if (s < 0) return;
     if (order.type === 'stop' || order.type === 'stop_limit') {
       return this.reject(order.id, ts, `invalid 'type': ${order.type} orders are not supported by the L2 venue, was "${order.type}"`);
     }
@@ -205,31 +160,8 @@ export class L2Venue {
         return this.reject(order.id, ts, `post-only: limit ${limitPrice} would take liquidity (${touch})`);
       }
     }
-    const expiresAt = order.timeInForce === 'DAY' ? utcDayStart(ts) + US_PER_DAY : Infinity;
-    const o = new L2Order(
-      order.id,
-      order.strategyId,
-      order.symbol,
-      s,
-      order.side,
-      order.type,
-      order.timeInForce,
-      order.reduceOnly,
-      order.postOnly,
-      this.seq++,
-      ts,
-      expiresAt,
-      order.qty,
-      order.filledQty,
-      limitPrice,
-      limitTick,
-    );
-    this.byId.set(o.id, o);
-    if (expiresAt !== Infinity) {
-      this.dayOrders++;
-      if (expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
-    }
-    this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+    const o = new L2Order(order, s, this.seq++, ts, limitTick);
+    this.accept(o, ts);
     this.arrive(o, ts);
   }
 
@@ -239,13 +171,7 @@ export class L2Venue {
    * {@link requestRejections}.
    */
   cancel(orderId: OrderId, ts: number): void {
-    const o = this.byId.get(orderId);
-    if (o === undefined) {
-      this.rejections.push({ ts, orderId, request: 'cancel', reason: 'unknown or no longer working order (already filled, cancelled or expired)' });
-      return;
-    }
-    this.finish(o);
-    this.emit({ kind: 'OrderCancelled', ts, orderId, reason: 'cancelled on request' });
+    this.cancelOnRequest(orderId, ts);
   }
 
   /**
@@ -257,27 +183,18 @@ export class L2Venue {
    */
   replace(orderId: OrderId, changes: OrderChanges, ts: number): void {
     const o = this.byId.get(orderId);
-    const refuse = (reason: string): void => {
-      this.rejections.push({ ts, orderId, request: 'replace', reason });
-    };
-    if (o === undefined) return refuse('unknown or no longer working order');
+    if (!this.replaceable(o, orderId, changes, ts)) return;
     const book = this.books[o.symbolIndex]!;
     const qty = changes.qty ?? o.qty;
-    if (!Number.isFinite(qty) || qty <= o.filled + tolerance(o.qty)) return refuse(`invalid 'qty': must exceed the filled quantity ${o.filled}, was ${qty}`);
-    if (changes.stopPrice !== undefined) return refuse(`invalid 'stopPrice': not allowed on a ${o.type} order, was ${changes.stopPrice}`);
     let tick = o.limitTick;
     if (changes.limitPrice !== undefined) {
       const p = changes.limitPrice;
-      if (o.type !== 'limit') return refuse(`invalid 'limitPrice': not allowed on a ${o.type} order, was ${p}`);
-      if (!Number.isFinite(p) || p <= 0) return refuse(`invalid 'limitPrice': not a positive finite number, was ${p}`);
       tick = book.toTick(p);
-      if (Math.abs(book.toPrice(tick) - p) > 1e-9 * Math.max(1, p)) return refuse(`invalid 'limitPrice': not a multiple of the tick size ${book.tickSize}, was ${p}`);
-      if (o.postOnly && this.crosses(book, o.sign, tick)) return refuse(`post-only: limit ${p} would take liquidity`);
+      if (Math.abs(book.toPrice(tick) - p) > 1e-9 * Math.max(1, p)) return this.refuse(ts, orderId, 'replace', `invalid 'limitPrice': not a multiple of the tick size ${book.tickSize}, was ${p}`);
+      if (o.postOnly && this.crosses(book, o.sign, tick)) return this.refuse(ts, orderId, 'replace', `post-only: limit ${p} would take liquidity`);
     }
     const losesPriority = tick !== o.limitTick || qty > o.qty;
-    o.qty = qty;
-    if (changes.limitPrice !== undefined) o.limitPrice = changes.limitPrice;
-    this.emit({ kind: 'OrderReplaced', ts, orderId, qty: o.qty, limitPrice: o.type === 'limit' ? o.limitPrice : null, stopPrice: null });
+    this.applyReplace(o, changes, ts);
     if (!losesPriority) return;
     if (o.resting) this.unrest(o);
     o.limitTick = tick;
@@ -291,7 +208,7 @@ export class L2Venue {
     out.push('Fills come from the replayed L2 book (market-by-price levels in integer ticks) and trade prints');
     out.push('Market orders walk the opposite side of the book from the touch, one fill per level at that level\'s price (taker); what the displayed depth cannot fill is cancelled');
     out.push('A limit order that crosses on arrival takes liquidity up to its limit price as a taker; the rest rests at its limit price (GTC, DAY) or is cancelled (IOC)');
-    out.push('FOK orders fill completely on arrival against the displayed depth or are cancelled; post-only orders that would cross are rejected; stop orders are rejected');
+    out.push('FOK orders fill completely on arrival against the displayed depth (and within what reduce-only allows) or are cancelled; post-only orders that would cross are rejected; stop orders are rejected');
     out.push('A resting order joins the back of the queue at its level (the displayed size is ahead of it)');
     out.push(this.queue.describe());
     out.push('A trade print fills resting orders at the front of the queue (and orders priced through the print) as makers at their limit price; one print fills own orders for at most its size, in price then arrival priority');
@@ -407,17 +324,7 @@ export class L2Venue {
 
   /** Expires DAY orders whose day ended at or before `ts`. O(1) when none is due. */
   onTimeAdvance(ts: number): void {
-    if (ts < this.nextExpiry) return;
-    let next = Infinity;
-    for (const o of [...this.byId.values()]) {
-      if (o.expiresAt <= ts) {
-        this.finish(o);
-        this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of the UTC day (${formatIsoUs(o.expiresAt)})` });
-      } else if (o.expiresAt < next) {
-        next = o.expiresAt;
-      }
-    }
-    this.nextExpiry = next;
+    this.expireAllDue(ts);
   }
 
   // ---------------------------------------------------------------- matching
@@ -434,14 +341,21 @@ export class L2Venue {
     o.takerQty = 0;
     o.takerNotional = 0;
     const tif = o.timeInForce;
-    if (tif === 'FOK' && this.available(o, ts) < o.leaves - tolerance(o.leaves)) {
-      return this.cancelWith(o, ts, `FOK: only ${this.available(o, ts)} of ${o.leaves} displayed within the limit`);
+    if (tif === 'FOK') {
+      // All or nothing: what reduce-only would clip counts as unfillable, as on the bar venue.
+      const reducible = this.clipReduceOnly(o, o.leaves, ts);
+      if (reducible < 0) return;
+      const available = this.available(o, ts);
+      if (Math.min(available, reducible) < o.leaves - tolerance(o.leaves)) {
+        const what = reducible < available ? `reducible (position ${this.positions[o.symbolIndex]})` : 'displayed within the limit';
+        return this.cancelWith(o, ts, `FOK: only ${Math.min(available, reducible)} of ${o.leaves} ${what}`);
+      }
     }
     if (!book.snapshotPending) this.take(o, ts);
     if (o.takerQty > 0) this.recordExecution(o, ts);
     if (!o.active) return;
     if (o.type === 'market') return this.cancelWith(o, ts, `market order: ${o.leaves} unfilled after the displayed depth was exhausted`);
-    if (tif === 'IOC' || tif === 'FOK') return this.cancelWith(o, ts, tif === 'FOK' ? 'FOK: no complete fill on arrival' : `IOC: ${o.leaves} unfilled on arrival cancelled`);
+    if (o.immediate) return this.cancelUnfilled(o, ts);
     this.rest(o);
   }
 
@@ -587,45 +501,10 @@ export class L2Venue {
    * is nothing to reduce). Returns the quantity filled.
    */
   private fill(o: L2Order, qty: number, price: number, liquidity: Liquidity, ts: number): number {
-    let q = Math.min(qty, o.leaves);
-    let clipped = false;
-    if (o.reduceOnly) {
-      const pos = this.positions[o.symbolIndex]!;
-      const reducible = o.sign === 1 ? Math.max(0, -pos) : Math.max(0, pos);
-      if (reducible <= tolerance(pos)) {
-        this.cancelWith(o, ts, `reduce-only: no ${o.sign === 1 ? 'short' : 'long'} position to reduce`);
-        return 0;
-      }
-      if (reducible < q) {
-        q = reducible;
-        clipped = true;
-      }
-    }
+    const wanted = Math.min(qty, o.leaves);
+    const q = this.clipReduceOnly(o, wanted, ts);
     if (!(q > 0)) return 0;
-    const raw = this.fees.fee(q, price, liquidity);
-    const commission = commissionForFill(raw, o.rawFees, o.chargedFees, this.fees.minimumPerOrder);
-    o.rawFees += raw;
-    o.chargedFees += commission;
-    const filled = o.filled + q;
-    o.filled = Math.abs(o.qty - filled) <= tolerance(o.qty) ? o.qty : filled;
-    const s = o.symbolIndex;
-    const pos = this.positions[s]! + o.sign * q;
-    this.positions[s] = Math.abs(pos) <= tolerance(q) ? 0 : pos;
-    const fill: Fill = {
-      fillId: this.fillIds.take(),
-      orderId: o.id,
-      strategyId: o.strategyId,
-      ts,
-      symbol: o.symbol,
-      side: o.side,
-      qty: q,
-      price,
-      commission,
-      liquidity,
-    };
-    if (o.filled === o.qty) this.finish(o);
-    this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
-    if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
+    this.bookFill(o, q, price, liquidity, ts, q < wanted);
     return q;
   }
 
@@ -645,26 +524,8 @@ export class L2Venue {
     });
   }
 
-  private cancelWith(o: L2Order, ts: number, reason: string): void {
-    this.finish(o);
-    this.emit({ kind: 'OrderCancelled', ts, orderId: o.id, reason });
-  }
-
-  /** Marks `o` as no longer working and takes it off the book. */
-  private finish(o: L2Order): void {
-    if (!o.active) throw new InvariantError(`venue: order ${o.id} finished twice`);
-    o.active = false;
-    this.byId.delete(o.id);
+  /** Takes a finished order off the book. */
+  protected released(o: L2Order): void {
     if (o.resting) this.unrest(o);
-    if (o.expiresAt !== Infinity) this.dayOrders--;
-    if (this.dayOrders === 0) this.nextExpiry = Infinity;
-  }
-
-  private reject(orderId: OrderId, ts: number, reason: string): void {
-    this.emit({ kind: 'OrderRejected', ts, orderId, reason });
-  }
-
-  private emit(event: OrderEvent): void {
-    this.sink.onOrderEvent(event);
   }
 }
