@@ -2,7 +2,7 @@ import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { ConfigError, checkPositiveInteger } from '../../engine/core/index.js';
+import { ConfigError, TapedeckError, checkPositiveInteger, printable } from '../../engine/core/index.js';
 import { createLocalExecutor } from './local-executor.js';
 import type { TrialResult, TrialTask } from './trial.js';
 import type { TrialExecutor, TrialResultHandler } from './trial-executor.js';
@@ -25,26 +25,50 @@ export function queueNameFor(configHash: string): string {
   return `tapedeck-sweep-${configHash.slice(0, 16)}`;
 }
 
-/** Returns ioredis options for a redis:// or rediss:// URL (BullMQ needs maxRetriesPerRequest null). */
+/**
+ * Returns ioredis options for a redis:// or rediss:// URL (BullMQ needs maxRetriesPerRequest null).
+ * Throws ConfigError('--queue') for a URL without a host, a port outside 1-65535 or a database that is
+ * not a non-negative integer (whether the server has that database is checked on connecting).
+ */
 export function redisOptions(url: string): RedisOptions & ConnectionOptions {
+  const expected = `expected redis://HOST:PORT[/DB], was ${printable(url)}`;
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError('--queue', `expected redis://HOST:PORT, was ${JSON.stringify(url)}`);
+    // new URL() refuses a port above 65535 among other things: say which when it is that.
+    const port = /^rediss?:\/\/[^/:]*:(\d+)/.exec(url)?.[1];
+    if (port !== undefined && Number(port) > 65535) throw new ConfigError('--queue', `port must be 1-65535, was ${port}`);
+    throw new ConfigError('--queue', expected);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError('--queue', `expected redis://HOST:PORT, was ${JSON.stringify(url)}`);
-  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new ConfigError('--queue', `database must be a non-negative integer, was ${JSON.stringify(u.pathname.slice(1))}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError('--queue', expected);
+  if (u.hostname === '') throw new ConfigError('--queue', `no host: ${expected}`);
+  const port = u.port ? Number(u.port) : 6379;
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new ConfigError('--queue', `port must be 1-65535, was ${printable(u.port)}`);
+  const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
+  if (!/^\d{1,9}$/.test(dbText)) throw new ConfigError('--queue', `database must be a non-negative integer, was ${printable(decodeURIComponent(dbText))}`);
+  if (u.search !== '' || u.hash !== '') throw new ConfigError('--queue', `unexpected ${u.search || u.hash} in ${printable(url)}: ${expected}`);
+  const db = Number(dbText);
   return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
+    host: u.hostname,
+    port,
     db,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     maxRetriesPerRequest: null,
   } as RedisOptions & ConnectionOptions;
+}
+
+/** The URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return printable(url);
+  }
 }
 
 /** A trial result as a job's return value: JSON, the returns as base64 little-endian doubles. */
@@ -70,8 +94,16 @@ function jobIdOf(key: string): string {
   return `trial-${key}`;
 }
 
-async function connect(url: string): Promise<Redis> {
-  const redis = new Redis({ ...redisOptions(url), lazyConnect: true, retryStrategy: () => null });
+/**
+ * Connects to the Redis server of `url` and selects its database. ioredis selects the database of
+ * its `db` option on connecting but only emits an error event when the server refuses it, and then
+ * goes on, on database 0: so this connection starts on database 0 and selects the database itself,
+ * waiting for the answer. Throws QueueConnectionError (exit 1, one line naming the URL) when the
+ * server cannot be reached or has no such database.
+ */
+export async function connectRedis(url: string): Promise<Redis> {
+  const { db, ...options } = redisOptions(url);
+  const redis = new Redis({ ...options, db: 0, lazyConnect: true, retryStrategy: () => null });
   // Connection errors surface through connect() and the commands; without a listener ioredis prints them.
   let lastError: Error | null = null;
   redis.on('error', (err: Error) => {
@@ -82,9 +114,22 @@ async function connect(url: string): Promise<Redis> {
   } catch (err) {
     redis.disconnect();
     const cause = (lastError as Error | null) ?? (err as Error);
-    throw new ConfigError('--queue', `cannot connect to ${url}: ${cause.message}`);
+    throw new QueueConnectionError(`--queue: cannot connect to ${redactUrl(url)}: ${cause.message}`);
+  }
+  try {
+    if (db !== undefined && db !== 0) await redis.select(db);
+  } catch (err) {
+    redis.disconnect();
+    throw new QueueConnectionError(`--queue: cannot use database ${db} of ${redactUrl(url)}: ${(err as Error).message}`);
   }
   return redis;
+}
+
+/** The Redis server of --queue cannot be reached, refused the database, or went away. Exit code 1. */
+export class QueueConnectionError extends TapedeckError {
+  constructor(message: string) {
+    super('queue', message);
+  }
 }
 
 export interface QueueExecutorOptions {
@@ -102,7 +147,7 @@ export interface QueueExecutorOptions {
  */
 export async function createQueueExecutor(options: QueueExecutorOptions): Promise<TrialExecutor> {
   const { url, queueName } = options;
-  const registry = await connect(url);
+  const registry = await connectRedis(url);
   const connection = redisOptions(url);
   const queue = new Queue(queueName, { connection });
   queue.on('error', () => {});
@@ -182,6 +227,8 @@ export interface QueueWorkerOptions {
   readonly signal?: AbortSignal;
   /** Called as queues are joined and trials finish, for logging. */
   readonly onEvent?: (event: QueueWorkerEvent) => void;
+  /** Called once connected to the server and its database selected (before that nothing is listening). */
+  readonly onReady?: () => void;
 }
 
 export type QueueWorkerEvent =
@@ -195,9 +242,10 @@ export type QueueWorkerEvent =
  */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<void> {
   checkPositiveInteger(options.concurrency, 'concurrency');
-  const registry = await connect(options.url);
+  const registry = await connectRedis(options.url);
   const connection = redisOptions(options.url);
   const pool = createLocalExecutor({ workers: options.concurrency, runnerModule: options.runnerModule });
+  options.onReady?.();
   const workers = new Map<string, Worker>();
   let poolError: Error | null = null;
   const process = async (job: Job): Promise<EncodedTrialResult> => {
