@@ -132,6 +132,30 @@ export class QueueConnectionError extends TapedeckError {
   }
 }
 
+/**
+ * Returns a promise that rejects with QueueConnectionError when `redis` (a connection without
+ * retries, from {@link connectRedis}) is lost: a server that goes away ends a sweep or a worker with
+ * one line instead of leaving it waiting on commands that never return.
+ */
+function lostConnection(redis: Redis, url: string, what: string): Promise<never> {
+  const lost = new Promise<never>((_, reject) => {
+    redis.once('end', () => reject(new QueueConnectionError(`--queue: lost the connection to ${redactUrl(url)}; ${what}`)));
+  });
+  lost.catch(() => {});
+  return lost;
+}
+
+/** Closes BullMQ objects, waiting at most `ms` (a close waits on a server that may be gone), then disconnects them. */
+async function closeWithin(items: readonly (Queue | QueueEvents | Worker)[], ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((res) => {
+    timer = setTimeout(res, ms);
+  });
+  await Promise.race([Promise.all(items.map((i) => i.close().catch(() => {}))), timeout]);
+  clearTimeout(timer);
+  await Promise.all(items.map((i) => i.disconnect().catch(() => {})));
+}
+
 export interface QueueExecutorOptions {
   /** redis://HOST:PORT[/DB] */
   readonly url: string;
@@ -148,71 +172,77 @@ export interface QueueExecutorOptions {
 export async function createQueueExecutor(options: QueueExecutorOptions): Promise<TrialExecutor> {
   const { url, queueName } = options;
   const registry = await connectRedis(url);
+  const lost = lostConnection(registry, url, 'the finished trials are kept in the trial store: run the same command again once the server is back to resume');
   const connection = redisOptions(url);
   const queue = new Queue(queueName, { connection });
   queue.on('error', () => {});
   let closed = false;
   return {
-    description: `queue ${queueName} at ${url}`,
+    description: `queue ${queueName} at ${redactUrl(url)}`,
     async run(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
       signal?.throwIfAborted();
-      // Every job awaited at once listens for the queue's closing: as many listeners as tasks.
-      queue.setMaxListeners(tasks.length + 16);
-      const events = new QueueEvents(queueName, { connection });
-      events.setMaxListeners(tasks.length + 16);
-      events.on('error', () => {});
-      try {
-        await events.waitUntilReady();
-        await registry.sadd(SWEEP_REGISTRY_KEY, queueName);
-        // A job left failed by an earlier coordinator would fail again at once: remove it so it reruns.
-        for (const t of tasks) {
-          const old = await Job.fromId(queue, jobIdOf(t.key));
-          if (old && (await old.getState()) === 'failed') await old.remove();
-        }
-        const jobs = await queue.addBulk(
-          tasks.map((t) => ({ name: 'trial', data: t, opts: { jobId: jobIdOf(t.key), removeOnComplete: false, removeOnFail: false, attempts: 1 } })),
-        );
-        let onAbort: (() => void) | null = null;
-        const aborted = new Promise<never>((_, reject) => {
-          if (!signal) return;
-          onAbort = () => reject(signal.reason);
-          signal.addEventListener('abort', onAbort, { once: true });
-        });
-        aborted.catch(() => {});
-        const collect = async (job: Job): Promise<void> => {
-          let value: EncodedTrialResult;
-          try {
-            value = (await job.waitUntilFinished(events)) as EncodedTrialResult;
-          } catch (err) {
-            throw new Error(`queue job ${job.id} failed on its worker: ${(err as Error).message}`);
-          }
-          if (signal?.aborted) return;
-          await onResult(decodeTrialResult(value));
-          await job.remove().catch(() => {});
-        };
-        try {
-          await Promise.race([Promise.all(jobs.map(collect)), aborted]);
-        } catch (err) {
-          if (signal?.aborted) {
-            await queue.drain().catch(() => {});
-            throw signal.reason;
-          }
-          throw err;
-        } finally {
-          if (onAbort) signal!.removeEventListener('abort', onAbort);
-        }
-      } finally {
-        await events.close().catch(() => {});
-      }
+      // The server going away ends the run with one line; the trials stored so far resume on a rerun.
+      await Promise.race([runTasks(tasks, onResult, signal), lost]);
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await registry.srem(SWEEP_REGISTRY_KEY, queueName).catch(() => {});
-      await queue.close().catch(() => {});
+      if (registry.status === 'ready') await registry.srem(SWEEP_REGISTRY_KEY, queueName).catch(() => {});
+      await closeWithin([queue]);
       registry.disconnect();
     },
   };
+
+  async function runTasks(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
+    // Every job awaited at once listens for the queue's closing: as many listeners as tasks.
+    queue.setMaxListeners(tasks.length + 16);
+    const events = new QueueEvents(queueName, { connection });
+    events.setMaxListeners(tasks.length + 16);
+    events.on('error', () => {});
+    try {
+      await events.waitUntilReady();
+      await registry.sadd(SWEEP_REGISTRY_KEY, queueName);
+      // A job left failed by an earlier coordinator would fail again at once: remove it so it reruns.
+      for (const t of tasks) {
+        const old = await Job.fromId(queue, jobIdOf(t.key));
+        if (old && (await old.getState()) === 'failed') await old.remove();
+      }
+      const jobs = await queue.addBulk(
+        tasks.map((t) => ({ name: 'trial', data: t, opts: { jobId: jobIdOf(t.key), removeOnComplete: false, removeOnFail: false, attempts: 1 } })),
+      );
+      let onAbort: (() => void) | null = null;
+      const aborted = new Promise<never>((_, reject) => {
+        if (!signal) return;
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => {});
+      const collect = async (job: Job): Promise<void> => {
+        let value: EncodedTrialResult;
+        try {
+          value = (await job.waitUntilFinished(events)) as EncodedTrialResult;
+        } catch (err) {
+          throw new Error(`queue job ${job.id} failed on its worker: ${(err as Error).message}`);
+        }
+        if (signal?.aborted) return;
+        await onResult(decodeTrialResult(value));
+        await job.remove().catch(() => {});
+      };
+      try {
+        await Promise.race([Promise.all(jobs.map(collect)), aborted]);
+      } catch (err) {
+        if (signal?.aborted) {
+          await queue.drain().catch(() => {});
+          throw signal.reason;
+        }
+        throw err;
+      } finally {
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
+      }
+    } finally {
+      await closeWithin([events]);
+    }
+  }
 }
 
 export interface QueueWorkerOptions {
@@ -279,10 +309,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       options.onEvent?.({ kind: 'left', queue: name });
     }
   };
+  const lost = lostConnection(registry, options.url, 'start the worker again once the server is back');
   try {
     const pollMs = options.pollMs ?? 500;
     while (!options.signal?.aborted) {
-      await sync();
+      // The server going away ends the worker with one line (exit 1) rather than a silent wait.
+      await Promise.race([sync(), lost]);
       if (poolError) throw poolError;
       await new Promise<void>((resolve) => {
         const onAbort = (): void => {
@@ -297,7 +329,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       });
     }
   } finally {
-    await Promise.all([...workers.values()].map((w) => w.close().catch(() => {})));
+    // In order: stop taking jobs (running trials finish), close the thread pool, then Redis.
+    await closeWithin([...workers.values()], 60_000);
     await pool.close();
     registry.disconnect();
   }
