@@ -141,9 +141,12 @@ describe('signals', () => {
 
   it('Ctrl-C: run (importing its CSV) and walkforward stop with 130/143 and no temp directory left', async () => {
     const run = spawnCli(['run', scenario, '--out', join(dir, 'run')]);
-    // timed: past start-up, while the CSV is imported or replayed (it prints nothing before its summary)
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(run.child.exitCode, run.stderr()).toBeNull();
+    // while the CSV is being imported: its temporary directory exists (run prints nothing before its summary)
+    const until = Date.now() + 240_000;
+    while (!(await readdir(tmp)).some((n) => n.startsWith('tapedeck-import-'))) {
+      if (run.child.exitCode !== null || Date.now() > until) throw new Error(`run never imported its CSV: ${run.stderr()}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     run.child.kill('SIGINT');
     await expectCleanExit(run, 'SIGINT');
 
