@@ -67,6 +67,8 @@ export function checkSweepSize(options: SweepPlanOptions): void {
   checkPositiveInteger(cap, 'maxTrials');
   const where = options.spaceFile ?? 'the space';
   if (method === 'grid') {
+    const continuous = space.parameters.find((p) => p.kind === 'float' && p.step === null && p.count === null);
+    if (continuous) throw new ConfigError(`parameters["${continuous.path}"]`, `a float needs 'step' or 'count' for a grid sweep (in ${where})`);
     const size = gridSizeExact(space);
     if (size > BigInt(cap)) {
       const axes = space.parameters.map((p) => `${p.path}: ${formatCount(axisCount(p))}`).join(' x ');
