@@ -7,7 +7,7 @@ export class UsageError extends TapedeckError {
   }
 }
 
-/** Exit codes: 1 for a failed run or bad data, 2 for bad usage, 130 for an interrupted run. */
+/** Exit codes: 1 for a failed run or bad data, 2 for bad usage, 130 for an interrupted run (143 after SIGTERM: see cli/shutdown.ts). */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return 2;
   if (err instanceof TapedeckError && err.code === 'usage') return 2;

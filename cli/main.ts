@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import type { Command } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
 import { buildProgram } from './program.js';
+import { installSignalHandlers, receivedSignal, runCleanups, signalExitCode } from './shutdown.js';
 
 /** Runs the CLI: one line on stderr for an error (the stack with --verbose), non-zero exit. */
 async function main(argv: string[]): Promise<void> {
@@ -14,6 +15,7 @@ async function main(argv: string[]): Promise<void> {
   };
   override(program);
   const verbose = argv.includes('--verbose');
+  installSignalHandlers();
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -24,6 +26,11 @@ async function main(argv: string[]): Promise<void> {
     }
     process.stderr.write(`tapedeck: ${describeError(err, verbose)}\n`);
     process.exitCode = exitCodeFor(err);
+  } finally {
+    runCleanups();
+    // A command stopped by SIGINT or SIGTERM exits 130 or 143, whatever it threw on the way out.
+    const signal = receivedSignal();
+    if (signal !== null) process.exitCode = signalExitCode(signal);
   }
 }
 

@@ -7,23 +7,13 @@ import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { runScenario } from '../compose/run-scenario.js';
 import type { ScenarioRun } from '../compose/run-scenario.js';
-import { UsageError } from '../errors.js';
 import { checkOutFlag, checkOutputDir, renderFor, writeOutputs } from '../output.js';
+import { collectSet, seedFlag } from '../flags.js';
 import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
 import type { Progress } from '../progress.js';
 
-/** Parses an integer flag or throws a UsageError naming it. */
-export function intFlag(name: string) {
-  return (value: string): number => {
-    if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${name}: expected an integer, was ${JSON.stringify(value)}`);
-    return Number(value);
-  };
-}
-
-/** Collects repeated `--set` flags. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+// The flag parsers moved to cli/flags.ts (shared by every command); re-exported for existing importers.
+export { collect, intFlag } from '../flags.js';
 
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 const num = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
@@ -117,8 +107,8 @@ export function registerRun(program: Command): void {
     .description('replay a scenario and write DIR/report.json')
     .argument('<scenario>', 'scenario JSON file')
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')
-    .option('--seed <n>', 'override the scenario seed', intFlag('--seed'))
-    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--seed <n>', 'override the scenario seed (0 to 2^53-1)', seedFlag)
+    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])
     .option('--json', 'print the metrics as JSON instead of a summary')
     .option('-q, --quiet', 'no replay progress bar on stderr (shown for tapes of more than 200,000 events)')
     .addHelpText(

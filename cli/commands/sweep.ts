@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../engine/core/index.js';
+import { ConfigError, TapedeckError, printable } from '../../engine/core/index.js';
 import { writeFileAtomic } from '../../datasets/atomic.js';
 import {
+  DEFAULT_MAX_TRIALS,
   SWEEP_METHODS,
   checkParameterPaths,
+  checkSweepSize,
   createLocalExecutor,
   createQueueExecutor,
   parseFitness,
   parseSearchSpace,
+  planSweep,
   queueNameFor,
   runSweep,
   sweepConfigHash,
@@ -22,9 +24,10 @@ import type { SweepJson } from '../compose/sweep-report.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
 import { prepareOutputDir } from '../output.js';
+import { checkWorkers, collectSet, intFlag, queueFlag, seedFlag, usage } from '../flags.js';
 import { trialProgress } from '../progress.js';
+import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
 import { writeOutputHtml } from './report.js';
-import { collect, intFlag } from './run.js';
 
 export interface SweepCommandOptions {
   readonly space: string;
@@ -37,9 +40,11 @@ export interface SweepCommandOptions {
   readonly fitness: string;
   readonly pboBlocks: number;
   readonly queue?: string;
+  /** Most trials allowed (default DEFAULT_MAX_TRIALS). */
+  readonly maxTrials?: number;
   readonly fresh?: boolean;
   readonly quiet?: boolean;
-  /** Aborting stops the sweep cleanly (the CLI wires SIGINT to it). */
+  /** Aborting stops the sweep cleanly (the CLI wires SIGINT and SIGTERM to it). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: SweepProgress) => void;
 }
@@ -69,30 +74,37 @@ export async function loadSpace(file: string) {
  */
 export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOptions): Promise<{ outcome: SweepOutcome; sweep: SweepJson; outFile: string; htmlFile: string }> {
   if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
-  if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers: not a positive integer, was ${opts.workers}`);
+  const workers = checkWorkers(opts.workers, '--workers');
   if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
   if (opts.method !== 'grid' && opts.trials === undefined) throw new UsageError(`--trials: the ${opts.method} method needs a number of trials`);
   if (opts.method === 'grid' && opts.trials !== undefined) throw new UsageError('--trials: a grid sweep runs every grid point; --trials applies to the other methods');
+  const maxTrials = checkMaxTrials(opts.maxTrials);
   if (!(opts.pboBlocks >= 2 && opts.pboBlocks % 2 === 0)) throw new UsageError(`--pbo-blocks: not an even number >= 2, was ${opts.pboBlocks}`);
-  if (opts.queue !== undefined && !/^rediss?:\/\//.test(opts.queue)) throw new UsageError(`--queue: expected redis://HOST:PORT, was ${JSON.stringify(opts.queue)}`);
-  const fitness = parseFitness(opts.fitness);
+  if (opts.queue !== undefined) queueFlag(opts.queue);
+  const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
+  // The size is known from the space alone: a huge grid is refused before the scenario or data is read.
+  checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: opts.space });
   const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
   const scenario = await qualify(doc, scenarioFile);
   checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
   const seed = opts.seed ?? scenario.seed;
   const outDir = await prepareOutputDir(opts.out, 'sweep');
   const base = { scenario: doc, space, method: opts.method, seed, fitness, ...(opts.trials !== undefined ? { trials: opts.trials } : {}) };
+  // Plan (and refuse an empty plan) before a store, a pool or a queue exists.
+  planSweep({ ...base, maxTrials, spaceFile: opts.space });
   let executor: TrialExecutor;
   if (opts.queue !== undefined) {
     executor = await createQueueExecutor({ url: opts.queue, queueName: queueNameFor(sweepConfigHash(base)) });
   } else {
-    executor = createLocalExecutor({ workers: opts.workers ?? availableParallelism(), runnerModule: SWEEP_TRIAL_MODULE });
+    executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE });
   }
   let outcome: SweepOutcome;
   try {
     outcome = await runSweep({
       ...base,
+      maxTrials,
+      spaceFile: opts.space,
       storeFile: join(outDir, 'trials.duckdb'),
       fresh: opts.fresh ?? false,
       executor,
@@ -107,6 +119,35 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   await writeFileAtomic(outFile, `${JSON.stringify(sweep, null, 1)}\n`);
   const { html: htmlFile } = await writeOutputHtml({ kind: 'sweep', file: outFile, dir: outDir });
   return { outcome, sweep, outFile, htmlFile };
+}
+
+/** Checks `--max-trials` (default DEFAULT_MAX_TRIALS). */
+export function checkMaxTrials(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_TRIALS;
+  if (!(Number.isInteger(value) && value >= 1)) throw new UsageError(`--max-trials: not a positive integer, was ${value}`);
+  return value;
+}
+
+/** A sweep that ran but produced nothing a user asked for: exit code 1 (the files are written). */
+export class NothingProducedError extends TapedeckError {
+  constructor(message: string) {
+    super('nothing_produced', message);
+  }
+}
+
+/**
+ * Throws NothingProducedError when a finished sweep has no trial (every point an optimizer asked for
+ * broke the constraints) or every trial failed, naming the first failure (by key) and the output file.
+ */
+export function checkSweepProduced(outcome: SweepOutcome, outFile: string): void {
+  const n = outcome.trials.length;
+  if (n === 0) throw new NothingProducedError(`no trial ran: every point the ${outcome.method} method asked for broke the constraints of the space (${outFile})`);
+  const failed = outcome.trials.filter((t) => t.status === 'failed');
+  if (failed.length === n) {
+    const first = failed[0]!;
+    const reason = first.status === 'failed' ? first.error.split('\n')[0]! : '';
+    throw new NothingProducedError(`every trial failed (${n} of ${n}); the first, ${first.key}: ${printable(reason, 200)} (trials in ${outFile})`);
+  }
 }
 
 const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
@@ -142,12 +183,13 @@ export function registerSweep(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (trials.duckdb, sweep.json, sweep.html)')
     .option('--method <name>', `search method: ${SWEEP_METHODS.join(', ')}`, 'grid')
     .option('--trials <n>', 'number of trials (random and optimizer methods)', intFlag('--trials'))
-    .option('--workers <n>', 'worker threads (default: the number of CPUs)', intFlag('--workers'))
-    .option('--seed <n>', 'sweep seed (default: the scenario seed); trial seeds derive from it', intFlag('--seed'))
-    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--max-trials <n>', `most trials the sweep may have, grid points or --trials (default ${DEFAULT_MAX_TRIALS.toLocaleString('en-US')})`, intFlag('--max-trials'))
+    .option('--workers <n>', 'worker threads (default: the number of CPUs; at most 4 per CPU)', intFlag('--workers'))
+    .option('--seed <n>', 'sweep seed, 0 to 2^53-1 (default: the scenario seed); trial seeds derive from it', seedFlag)
+    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])
     .option('--fitness <expr>', "metric to maximize, or a weighted composite such as 'sharpe:1,maxDrawdown:-0.5'", 'sharpe')
     .option('--pbo-blocks <n>', 'blocks S of the PBO cross-validation (even)', intFlag('--pbo-blocks'), 16)
-    .option('--queue <url>', 'run the trials through a BullMQ queue at redis://HOST:PORT (start `tapedeck worker` processes)')
+    .option('--queue <url>', 'run the trials through a BullMQ queue at redis://HOST:PORT[/DB] (start `tapedeck worker` processes)', queueFlag)
     .option('--fresh', 'delete the trial store of DIR and start over')
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON')
@@ -165,24 +207,21 @@ export function registerSweep(program: Command): void {
       ].join('\n'),
     )
     .action(async (file: string, opts: Omit<SweepCommandOptions, 'signal' | 'onProgress'> & { json?: boolean }) => {
-      const controller = new AbortController();
-      const onSigint = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort(new Error('interrupted'));
-      };
-      process.on('SIGINT', onSigint);
+      // SIGINT/SIGTERM stop handing out trials; running ones finish and are stored, then everything closes.
+      const done = stopsOnShutdown();
       const bar = trialProgress('sweep', opts.quiet ?? false);
       try {
-        const { outcome, sweep, outFile, htmlFile } = await sweepAndWrite(file, { ...opts, signal: controller.signal, onProgress: bar.update });
+        const { outcome, sweep, outFile, htmlFile } = await sweepAndWrite(file, { ...opts, signal: shutdownSignal(), onProgress: bar.update });
         bar.stop();
         process.stdout.write(
           opts.json
             ? `${JSON.stringify({ combinedHash: sweep.combinedHash, trialCount: sweep.trialCount, failedCount: sweep.failedCount, best: sweep.best, deflatedSharpe: sweep.deflatedSharpe, pbo: sweep.pbo, report: outFile, html: htmlFile }, null, 2)}\n`
             : `${summarizeSweep(sweep, outcome, outFile)}\nhtml          ${htmlFile}\n`,
         );
+        checkSweepProduced(outcome, outFile);
       } finally {
         bar.stop();
-        process.off('SIGINT', onSigint);
+        done();
       }
     });
 }

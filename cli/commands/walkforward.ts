@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
+import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
 import { writeFileAtomic } from '../../datasets/atomic.js';
-import { SWEEP_METHODS, checkParameterPaths, createLocalExecutor, parseFitness } from '../../sim/research/index.js';
+import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkParameterPaths, checkSweepSize, createLocalExecutor, parseFitness } from '../../sim/research/index.js';
 import type { SweepMethod, SweepProgress } from '../../sim/research/index.js';
 import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forward/index.js';
 import type { WalkForwardResult } from '../../sim/research/walk-forward/index.js';
@@ -13,11 +12,12 @@ import { openDataPath } from '../compose/run-scenario.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
 import { prepareOutputDir } from '../output.js';
+import { checkWorkers, collectSet, intFlag, seedFlag, usage } from '../flags.js';
 import { trialProgress } from '../progress.js';
 import type { TrialProgress } from '../progress.js';
+import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
 import { writeOutputHtml } from './report.js';
-import { collect, intFlag } from './run.js';
-import { loadSpace } from './sweep.js';
+import { NothingProducedError, checkMaxTrials, loadSpace } from './sweep.js';
 
 /** Version of walkforward.json. */
 export const WALKFORWARD_SCHEMA_VERSION = 1;
@@ -36,6 +36,8 @@ export interface WalkForwardCommandOptions {
   readonly seed?: number;
   readonly set: readonly string[];
   readonly fitness: string;
+  /** Most trials per fold (default DEFAULT_MAX_TRIALS). */
+  readonly maxTrials?: number;
   readonly fresh?: boolean;
   readonly quiet?: boolean;
   readonly warmStart?: boolean;
@@ -115,10 +117,11 @@ export async function walkForwardAndWrite(
   onTrials?: (foldIndex: number, p: SweepProgress) => void,
 ): Promise<{ doc: WalkForwardJson; outFile: string; htmlFile: string }> {
   if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
-  if (opts.workers !== undefined && opts.workers < 1) throw new UsageError(`--workers: not a positive integer, was ${opts.workers}`);
+  const workers = checkWorkers(opts.workers, '--workers');
   if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
   if (opts.method !== 'grid' && opts.trials === undefined) throw new UsageError(`--trials: the ${opts.method} method needs a number of trials per fold`);
   if (opts.method === 'grid' && opts.trials !== undefined) throw new UsageError('--trials: a grid sweep runs every grid point; --trials applies to the other methods');
+  const maxTrials = checkMaxTrials(opts.maxTrials);
   const train = duration(opts.train, '--train', 0);
   const test = duration(opts.test, '--test', 0);
   if (!(train > 0)) throw new UsageError(`--train: not a positive duration, was ${JSON.stringify(opts.train)}`);
@@ -126,8 +129,9 @@ export async function walkForwardAndWrite(
   const purge = duration(opts.purge, '--purge', 0);
   const embargo = duration(opts.embargo, '--embargo', 0);
   if (purge >= train) throw new UsageError(`--purge: not shorter than --train (${opts.train}), was ${JSON.stringify(opts.purge)}`);
-  const fitness = parseFitness(opts.fitness);
+  const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
+  checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: opts.space });
   const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
   const scenario = await qualify(doc, scenarioFile);
   checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
@@ -140,7 +144,7 @@ export async function walkForwardAndWrite(
   }
   const seed = opts.seed ?? scenario.seed;
   const outDir = await prepareOutputDir(opts.out, 'walkforward');
-  const executor = createLocalExecutor({ workers: opts.workers ?? availableParallelism(), runnerModule: SWEEP_TRIAL_MODULE });
+  const executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE });
   let result: WalkForwardResult;
   try {
     result = await runWalkForward({
@@ -154,6 +158,8 @@ export async function walkForwardAndWrite(
       executor,
       storeDir: join(outDir, 'folds'),
       fresh: opts.fresh ?? false,
+      maxTrials,
+      spaceFile: opts.space,
       warmStart: opts.warmStart ?? false,
       ...(opts.signal ? { signal: opts.signal } : {}),
       onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
@@ -204,6 +210,18 @@ export async function walkForwardAndWrite(
   return { doc: out, outFile, htmlFile };
 }
 
+/**
+ * Throws NothingProducedError when no fold's test run produced a result: every fold skipped (with
+ * the reasons) or failed. A walk-forward where some folds ran is a result (the others show in the table).
+ */
+export function checkWalkForwardProduced(doc: WalkForwardJson, outFile: string): void {
+  const folds = doc.folds;
+  if (folds.length === 0 || folds.some((f) => f.outOfSample.status === 'ok')) return;
+  const reasons = [...new Set(folds.map((f) => (f.outOfSample.status === 'skipped' ? f.outOfSample.reason : f.outOfSample.status === 'failed' ? `test run failed: ${f.outOfSample.error.split('\n')[0]!}` : '')))];
+  const what = folds.every((f) => f.outOfSample.status === 'skipped') ? `every fold was skipped (${folds.length} of ${folds.length})` : `no fold's test run succeeded (${folds.length} folds)`;
+  throw new NothingProducedError(`${what}: ${printable(reasons.join('; '), 300)} (folds in ${outFile})`);
+}
+
 function isoDay(us: number): string {
   return formatIsoUs(us).slice(0, 10);
 }
@@ -244,9 +262,10 @@ export function registerWalkForward(program: Command): void {
     .option('--embargo <duration>', 'embargo after each test window (recorded; a walk-forward never trains after its test)')
     .option('--method <name>', `search method per fold: ${SWEEP_METHODS.join(', ')}`, 'grid')
     .option('--trials <n>', 'trials per fold (random and optimizer methods)', intFlag('--trials'))
-    .option('--workers <n>', 'worker threads (default: the number of CPUs)', intFlag('--workers'))
-    .option('--seed <n>', 'seed (default: the scenario seed)', intFlag('--seed'))
-    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collect, [])
+    .option('--max-trials <n>', `most trials per fold, grid points or --trials (default ${DEFAULT_MAX_TRIALS.toLocaleString('en-US')})`, intFlag('--max-trials'))
+    .option('--workers <n>', 'worker threads (default: the number of CPUs; at most 4 per CPU)', intFlag('--workers'))
+    .option('--seed <n>', 'seed, 0 to 2^53-1 (default: the scenario seed)', seedFlag)
+    .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])
     .option('--fitness <expr>', "metric to maximize, a weighted composite such as 'sharpe:1,maxDrawdown:-0.5', or a preset (seed001)", 'sharpe')
     .option('--warm-start', 'test runs replay their train window first: learning strategies stop training at the train end and act on what they learned; only the test window is measured')
     .option('--fresh', 'delete the fold trial stores of DIR and start over')
@@ -273,12 +292,8 @@ export function registerWalkForward(program: Command): void {
       ].join('\n'),
     )
     .action(async (file: string, opts: Omit<WalkForwardCommandOptions, 'signal'> & { json?: boolean }) => {
-      const controller = new AbortController();
-      const onSigint = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort(new Error('interrupted'));
-      };
-      process.on('SIGINT', onSigint);
+      // SIGINT/SIGTERM stop handing out trials; running ones finish and are stored, then everything closes.
+      const done = stopsOnShutdown();
       try {
         const quiet = opts.quiet ?? false;
         const progress = quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
@@ -298,7 +313,7 @@ export function registerWalkForward(program: Command): void {
         };
         let written: Awaited<ReturnType<typeof walkForwardAndWrite>>;
         try {
-          written = await walkForwardAndWrite(file, { ...opts, signal: controller.signal }, progress, onTrials);
+          written = await walkForwardAndWrite(file, { ...opts, signal: shutdownSignal() }, progress, onTrials);
         } finally {
           (bar as TrialProgress | null)?.stop();
         }
@@ -308,8 +323,9 @@ export function registerWalkForward(program: Command): void {
             ? `${JSON.stringify({ combinedHash: doc.combinedHash, efficiency: doc.efficiency, oosAnnualizedReturn: doc.oosAnnualizedReturn, isAnnualizedReturn: doc.isAnnualizedReturn, folds: doc.table, report: outFile, html: htmlFile }, null, 2)}\n`
             : `${summarizeWalkForward(doc, outFile)}\nhtml          ${htmlFile}\n`,
         );
+        checkWalkForwardProduced(doc, outFile);
       } finally {
-        process.off('SIGINT', onSigint);
+        done();
       }
     });
 }

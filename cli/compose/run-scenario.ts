@@ -19,6 +19,7 @@ import { runL2Scenario } from './run-l2-scenario.js';
 import { loadOptionChains } from './option-chains.js';
 import type { LoadedChains } from './option-chains.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
+import { registerTempDir } from '../shutdown.js';
 
 /**
  * Returns each composed strategy's execution algorithm (an instance `<id>@SYM` has its strategy's),
@@ -63,13 +64,19 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
   }
   const symbol = symbols?.[0] ?? basename(path, extname(path)).toUpperCase().replace(/[^A-Z0-9._-]/g, '_');
   const tmp = await mkdtemp(join(tmpdir(), 'tapedeck-import-'));
+  // Removed on SIGINT/SIGTERM too (cli/shutdown.ts), not only by cleanup().
+  const unregister = registerTempDir(tmp);
+  const remove = async (): Promise<void> => {
+    await rm(tmp, { recursive: true, force: true });
+    unregister();
+  };
   const dir = join(tmp, 'dataset');
   try {
     await importTable({ input: path, kind, symbol, out: dir });
     const manifest = await readManifest(dir);
-    return { dir, manifest, source: path, cleanup: () => rm(tmp, { recursive: true, force: true }) };
+    return { dir, manifest, source: path, cleanup: remove };
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
+    await remove();
     throw err;
   }
 }

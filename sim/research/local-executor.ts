@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { setMaxListeners } from 'node:events';
 import { Piscina } from 'piscina';
 import { checkPositiveInteger } from '../../engine/core/index.js';
 import type { TrialResult, TrialTask } from './trial.js';
@@ -83,23 +82,32 @@ export function createLocalExecutor(options: LocalExecutorOptions): TrialExecuto
     async run(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
       if (poolError) throw poolError;
       signal?.throwIfAborted();
-      // piscina listens on the signal once per queued task.
-      if (signal) setMaxListeners(tasks.length + 16, signal);
       let fail!: (err: Error) => void;
       const failed = new Promise<never>((_, reject) => {
         fail = reject;
       });
       failed.catch(() => {});
       failWaiters.add(fail);
+      // Tasks are handed out one per free thread (the pool never queues), and the signal is not given
+      // to piscina: piscina terminates the thread of an aborted running task, which killed trials in
+      // the middle of a DuckDB call (a native abort) and left their temporary files behind. On abort
+      // no new task starts, and the running ones finish and are handled (stored) before run rejects.
+      let next = 0;
+      let firstError: { err: unknown } | null = null;
+      const lane = async (): Promise<void> => {
+        while (next < tasks.length && !signal?.aborted && firstError === null && poolError === null) {
+          const task = tasks[next++]!;
+          try {
+            await onResult(await pool.run(task));
+          } catch (err) {
+            firstError ??= { err };
+          }
+        }
+      };
       try {
-        const settled = Promise.allSettled(tasks.map((t) => pool.run(t, signal ? { signal } : {}).then((r) => onResult(r))));
-        const outcomes = await Promise.race([settled, failed]);
+        await Promise.race([Promise.all(Array.from({ length: Math.min(options.workers, tasks.length) }, lane)), failed]);
         if (signal?.aborted) throw signal.reason;
-        const rejected = outcomes.find((o) => o.status === 'rejected');
-        if (rejected) throw rejected.reason;
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        throw err;
+        if (firstError !== null) throw (firstError as { err: unknown }).err;
       } finally {
         failWaiters.delete(fail);
       }

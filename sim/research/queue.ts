@@ -2,7 +2,7 @@ import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { ConfigError, checkPositiveInteger } from '../../engine/core/index.js';
+import { ConfigError, TapedeckError, checkPositiveInteger, printable } from '../../engine/core/index.js';
 import { createLocalExecutor } from './local-executor.js';
 import type { TrialResult, TrialTask } from './trial.js';
 import type { TrialExecutor, TrialResultHandler } from './trial-executor.js';
@@ -25,26 +25,50 @@ export function queueNameFor(configHash: string): string {
   return `tapedeck-sweep-${configHash.slice(0, 16)}`;
 }
 
-/** Returns ioredis options for a redis:// or rediss:// URL (BullMQ needs maxRetriesPerRequest null). */
+/**
+ * Returns ioredis options for a redis:// or rediss:// URL (BullMQ needs maxRetriesPerRequest null).
+ * Throws ConfigError('--queue') for a URL without a host, a port outside 1-65535 or a database that is
+ * not a non-negative integer (whether the server has that database is checked on connecting).
+ */
 export function redisOptions(url: string): RedisOptions & ConnectionOptions {
+  const expected = `expected redis://HOST:PORT[/DB], was ${printable(url)}`;
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError('--queue', `expected redis://HOST:PORT, was ${JSON.stringify(url)}`);
+    // new URL() refuses a port above 65535 among other things: say which when it is that.
+    const port = /^rediss?:\/\/[^/:]*:(\d+)/.exec(url)?.[1];
+    if (port !== undefined && Number(port) > 65535) throw new ConfigError('--queue', `port must be 1-65535, was ${port}`);
+    throw new ConfigError('--queue', expected);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError('--queue', `expected redis://HOST:PORT, was ${JSON.stringify(url)}`);
-  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new ConfigError('--queue', `database must be a non-negative integer, was ${JSON.stringify(u.pathname.slice(1))}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError('--queue', expected);
+  if (u.hostname === '') throw new ConfigError('--queue', `no host: ${expected}`);
+  const port = u.port ? Number(u.port) : 6379;
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new ConfigError('--queue', `port must be 1-65535, was ${printable(u.port)}`);
+  const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
+  if (!/^\d{1,9}$/.test(dbText)) throw new ConfigError('--queue', `database must be a non-negative integer, was ${printable(decodeURIComponent(dbText))}`);
+  if (u.search !== '' || u.hash !== '') throw new ConfigError('--queue', `unexpected ${u.search || u.hash} in ${printable(url)}: ${expected}`);
+  const db = Number(dbText);
   return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
+    host: u.hostname,
+    port,
     db,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     maxRetriesPerRequest: null,
   } as RedisOptions & ConnectionOptions;
+}
+
+/** The URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return printable(url);
+  }
 }
 
 /** A trial result as a job's return value: JSON, the returns as base64 little-endian doubles. */
@@ -70,8 +94,16 @@ function jobIdOf(key: string): string {
   return `trial-${key}`;
 }
 
-async function connect(url: string): Promise<Redis> {
-  const redis = new Redis({ ...redisOptions(url), lazyConnect: true, retryStrategy: () => null });
+/**
+ * Connects to the Redis server of `url` and selects its database. ioredis selects the database of
+ * its `db` option on connecting but only emits an error event when the server refuses it, and then
+ * goes on, on database 0: so this connection starts on database 0 and selects the database itself,
+ * waiting for the answer. Throws QueueConnectionError (exit 1, one line naming the URL) when the
+ * server cannot be reached or has no such database.
+ */
+export async function connectRedis(url: string): Promise<Redis> {
+  const { db, ...options } = redisOptions(url);
+  const redis = new Redis({ ...options, db: 0, lazyConnect: true, retryStrategy: () => null });
   // Connection errors surface through connect() and the commands; without a listener ioredis prints them.
   let lastError: Error | null = null;
   redis.on('error', (err: Error) => {
@@ -82,9 +114,46 @@ async function connect(url: string): Promise<Redis> {
   } catch (err) {
     redis.disconnect();
     const cause = (lastError as Error | null) ?? (err as Error);
-    throw new ConfigError('--queue', `cannot connect to ${url}: ${cause.message}`);
+    throw new QueueConnectionError(`--queue: cannot connect to ${redactUrl(url)}: ${cause.message}`);
+  }
+  try {
+    if (db !== undefined && db !== 0) await redis.select(db);
+  } catch (err) {
+    redis.disconnect();
+    throw new QueueConnectionError(`--queue: cannot use database ${db} of ${redactUrl(url)}: ${(err as Error).message}`);
   }
   return redis;
+}
+
+/** The Redis server of --queue cannot be reached, refused the database, or went away. Exit code 1. */
+export class QueueConnectionError extends TapedeckError {
+  constructor(message: string) {
+    super('queue', message);
+  }
+}
+
+/**
+ * Returns a promise that rejects with QueueConnectionError when `redis` (a connection without
+ * retries, from {@link connectRedis}) is lost: a server that goes away ends a sweep or a worker with
+ * one line instead of leaving it waiting on commands that never return.
+ */
+function lostConnection(redis: Redis, url: string, what: string): Promise<never> {
+  const lost = new Promise<never>((_, reject) => {
+    redis.once('end', () => reject(new QueueConnectionError(`--queue: lost the connection to ${redactUrl(url)}; ${what}`)));
+  });
+  lost.catch(() => {});
+  return lost;
+}
+
+/** Closes BullMQ objects, waiting at most `ms` (a close waits on a server that may be gone), then disconnects them. */
+async function closeWithin(items: readonly (Queue | QueueEvents | Worker)[], ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((res) => {
+    timer = setTimeout(res, ms);
+  });
+  await Promise.race([Promise.all(items.map((i) => i.close().catch(() => {}))), timeout]);
+  clearTimeout(timer);
+  await Promise.all(items.map((i) => i.disconnect().catch(() => {})));
 }
 
 export interface QueueExecutorOptions {
@@ -102,72 +171,78 @@ export interface QueueExecutorOptions {
  */
 export async function createQueueExecutor(options: QueueExecutorOptions): Promise<TrialExecutor> {
   const { url, queueName } = options;
-  const registry = await connect(url);
+  const registry = await connectRedis(url);
+  const lost = lostConnection(registry, url, 'the finished trials are kept in the trial store: run the same command again once the server is back to resume');
   const connection = redisOptions(url);
   const queue = new Queue(queueName, { connection });
   queue.on('error', () => {});
   let closed = false;
   return {
-    description: `queue ${queueName} at ${url}`,
+    description: `queue ${queueName} at ${redactUrl(url)}`,
     async run(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
       signal?.throwIfAborted();
-      // Every job awaited at once listens for the queue's closing: as many listeners as tasks.
-      queue.setMaxListeners(tasks.length + 16);
-      const events = new QueueEvents(queueName, { connection });
-      events.setMaxListeners(tasks.length + 16);
-      events.on('error', () => {});
-      try {
-        await events.waitUntilReady();
-        await registry.sadd(SWEEP_REGISTRY_KEY, queueName);
-        // A job left failed by an earlier coordinator would fail again at once: remove it so it reruns.
-        for (const t of tasks) {
-          const old = await Job.fromId(queue, jobIdOf(t.key));
-          if (old && (await old.getState()) === 'failed') await old.remove();
-        }
-        const jobs = await queue.addBulk(
-          tasks.map((t) => ({ name: 'trial', data: t, opts: { jobId: jobIdOf(t.key), removeOnComplete: false, removeOnFail: false, attempts: 1 } })),
-        );
-        let onAbort: (() => void) | null = null;
-        const aborted = new Promise<never>((_, reject) => {
-          if (!signal) return;
-          onAbort = () => reject(signal.reason);
-          signal.addEventListener('abort', onAbort, { once: true });
-        });
-        aborted.catch(() => {});
-        const collect = async (job: Job): Promise<void> => {
-          let value: EncodedTrialResult;
-          try {
-            value = (await job.waitUntilFinished(events)) as EncodedTrialResult;
-          } catch (err) {
-            throw new Error(`queue job ${job.id} failed on its worker: ${(err as Error).message}`);
-          }
-          if (signal?.aborted) return;
-          await onResult(decodeTrialResult(value));
-          await job.remove().catch(() => {});
-        };
-        try {
-          await Promise.race([Promise.all(jobs.map(collect)), aborted]);
-        } catch (err) {
-          if (signal?.aborted) {
-            await queue.drain().catch(() => {});
-            throw signal.reason;
-          }
-          throw err;
-        } finally {
-          if (onAbort) signal!.removeEventListener('abort', onAbort);
-        }
-      } finally {
-        await events.close().catch(() => {});
-      }
+      // The server going away ends the run with one line; the trials stored so far resume on a rerun.
+      await Promise.race([runTasks(tasks, onResult, signal), lost]);
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await registry.srem(SWEEP_REGISTRY_KEY, queueName).catch(() => {});
-      await queue.close().catch(() => {});
+      if (registry.status === 'ready') await registry.srem(SWEEP_REGISTRY_KEY, queueName).catch(() => {});
+      await closeWithin([queue]);
       registry.disconnect();
     },
   };
+
+  async function runTasks(tasks: readonly TrialTask[], onResult: TrialResultHandler, signal?: AbortSignal): Promise<void> {
+    // Every job awaited at once listens for the queue's closing: as many listeners as tasks.
+    queue.setMaxListeners(tasks.length + 16);
+    const events = new QueueEvents(queueName, { connection });
+    events.setMaxListeners(tasks.length + 16);
+    events.on('error', () => {});
+    try {
+      await events.waitUntilReady();
+      await registry.sadd(SWEEP_REGISTRY_KEY, queueName);
+      // A job left failed by an earlier coordinator would fail again at once: remove it so it reruns.
+      for (const t of tasks) {
+        const old = await Job.fromId(queue, jobIdOf(t.key));
+        if (old && (await old.getState()) === 'failed') await old.remove();
+      }
+      const jobs = await queue.addBulk(
+        tasks.map((t) => ({ name: 'trial', data: t, opts: { jobId: jobIdOf(t.key), removeOnComplete: false, removeOnFail: false, attempts: 1 } })),
+      );
+      let onAbort: (() => void) | null = null;
+      const aborted = new Promise<never>((_, reject) => {
+        if (!signal) return;
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => {});
+      const collect = async (job: Job): Promise<void> => {
+        let value: EncodedTrialResult;
+        try {
+          value = (await job.waitUntilFinished(events)) as EncodedTrialResult;
+        } catch (err) {
+          throw new Error(`queue job ${job.id} failed on its worker: ${(err as Error).message}`);
+        }
+        if (signal?.aborted) return;
+        await onResult(decodeTrialResult(value));
+        await job.remove().catch(() => {});
+      };
+      try {
+        await Promise.race([Promise.all(jobs.map(collect)), aborted]);
+      } catch (err) {
+        if (signal?.aborted) {
+          await queue.drain().catch(() => {});
+          throw signal.reason;
+        }
+        throw err;
+      } finally {
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
+      }
+    } finally {
+      await closeWithin([events]);
+    }
+  }
 }
 
 export interface QueueWorkerOptions {
@@ -182,6 +257,8 @@ export interface QueueWorkerOptions {
   readonly signal?: AbortSignal;
   /** Called as queues are joined and trials finish, for logging. */
   readonly onEvent?: (event: QueueWorkerEvent) => void;
+  /** Called once connected to the server and its database selected (before that nothing is listening). */
+  readonly onReady?: () => void;
 }
 
 export type QueueWorkerEvent =
@@ -195,9 +272,10 @@ export type QueueWorkerEvent =
  */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<void> {
   checkPositiveInteger(options.concurrency, 'concurrency');
-  const registry = await connect(options.url);
+  const registry = await connectRedis(options.url);
   const connection = redisOptions(options.url);
   const pool = createLocalExecutor({ workers: options.concurrency, runnerModule: options.runnerModule });
+  options.onReady?.();
   const workers = new Map<string, Worker>();
   let poolError: Error | null = null;
   const process = async (job: Job): Promise<EncodedTrialResult> => {
@@ -231,10 +309,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       options.onEvent?.({ kind: 'left', queue: name });
     }
   };
+  const lost = lostConnection(registry, options.url, 'start the worker again once the server is back');
   try {
     const pollMs = options.pollMs ?? 500;
     while (!options.signal?.aborted) {
-      await sync();
+      // The server going away ends the worker with one line (exit 1) rather than a silent wait.
+      await Promise.race([sync(), lost]);
       if (poolError) throw poolError;
       await new Promise<void>((resolve) => {
         const onAbort = (): void => {
@@ -249,7 +329,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       });
     }
   } finally {
-    await Promise.all([...workers.values()].map((w) => w.close().catch(() => {})));
+    // In order: stop taking jobs (running trials finish), close the thread pool, then Redis.
+    await closeWithin([...workers.values()], 60_000);
     await pool.close();
     registry.disconnect();
   }

@@ -177,6 +177,14 @@ export function parseSearchSpace(doc: unknown, file = 'space'): SearchSpace {
         if (spec.step !== undefined && spec.step > spec.max - spec.min) {
           throw new ConfigError(`${where}.step`, `larger than max - min (${spec.max - spec.min}), was ${spec.step} (in ${file})`);
         }
+        const values = spec.type === 'int' ? intCount({ min: spec.min, max: spec.max, step: spec.step ?? 1 }) : spec.step !== undefined ? steppedCount(spec.min, spec.max, spec.step) : (spec.count ?? null);
+        if (values !== null && !(values <= MAX_AXIS_VALUES)) {
+          const field = spec.type === 'float' && spec.step === undefined ? 'count' : 'step';
+          throw new ConfigError(
+            `${where}.${field}`,
+            `${formatCount(values)} values from ${spec.min} to ${spec.max}, more than the ${formatCount(MAX_AXIS_VALUES)} a parameter may have: use a larger step${spec.type === 'float' ? " or a float without 'step' and 'count' (random and optimizer methods only)" : ''} (in ${file})`,
+          );
+        }
         if (spec.type === 'int') {
           parameters.push(Object.freeze({ kind: 'int', path, min: spec.min, max: spec.max, step: spec.step ?? 1 }));
         } else {
@@ -206,8 +214,21 @@ export function parseSearchSpace(doc: unknown, file = 'space'): SearchSpace {
   return Object.freeze({ parameters: Object.freeze(parameters), constraints: Object.freeze(constraints) });
 }
 
+/**
+ * Most values one stepped parameter (an int, a float with 'step' or 'count') may have: a range with a
+ * tiny step is refused when the space is read, before anything would hold its values.
+ */
+export const MAX_AXIS_VALUES = 1_000_000_000;
+
+/** Formats a count with thousands separators (`4,000,000,000`); huge or infinite counts as such. */
+export function formatCount(n: number | bigint): string {
+  if (typeof n === 'number' && !Number.isFinite(n)) return String(n);
+  if (typeof n === 'number' && n > Number.MAX_SAFE_INTEGER) return n.toExponential(3);
+  return BigInt(n).toLocaleString('en-US');
+}
+
 /** Number of values of an int parameter: min, min + step, ..., the last one <= max. */
-function intCount(p: IntParameter): number {
+function intCount(p: Pick<IntParameter, 'min' | 'max' | 'step'>): number {
   return Math.floor((p.max - p.min) / p.step) + 1;
 }
 
@@ -266,9 +287,34 @@ export function gridPoints(space: SearchSpace): TrialParams[] {
   }
 }
 
-/** Returns the number of grid points before constraints (the product of the parameters' grid sizes). */
+/**
+ * Returns the number of grid values of one parameter without building them; throws ConfigError for a
+ * float with neither 'step' nor 'count' (it has no grid).
+ */
+export function axisCount(p: Parameter): number {
+  switch (p.kind) {
+    case 'int':
+      return intCount(p);
+    case 'float':
+      if (p.step !== null) return steppedCount(p.min, p.max, p.step);
+      if (p.count === null) throw new ConfigError(`parameters["${p.path}"]`, "a float needs 'step' or 'count' for a grid sweep");
+      return p.count;
+    case 'categorical':
+      return p.values.length;
+  }
+}
+
+/**
+ * Returns the exact number of grid points before constraints (the product of the parameters' grid
+ * sizes), as a bigint so that no product overflows; nothing is materialized.
+ */
+export function gridSizeExact(space: SearchSpace): bigint {
+  return space.parameters.reduce((n, p) => n * BigInt(axisCount(p)), 1n);
+}
+
+/** Returns the number of grid points before constraints (see {@link gridSizeExact}; above 2^53 it is rounded). */
 export function gridSize(space: SearchSpace): number {
-  return space.parameters.reduce((n, p) => n * parameterGrid(p).length, 1);
+  return Number(gridSizeExact(space));
 }
 
 function bin(u: number, n: number): number {

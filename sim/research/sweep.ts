@@ -2,7 +2,7 @@ import { ConfigError, TapedeckError, checkInteger, checkPositiveInteger, randomS
 import { fitnessOf } from './fitness.js';
 import type { Fitness } from './fitness.js';
 import { createLocalExecutor } from './local-executor.js';
-import { decode, gridPoints, sampleRandom, satisfies } from './space.js';
+import { axisCount, decode, formatCount, gridPoints, gridSizeExact, sampleRandom, satisfies } from './space.js';
 import type { SearchSpace, TrialParams } from './space.js';
 import { canonicalJson, combinedHash, sha256Hex, trialKey, trialSeed } from './trial.js';
 import type { TrialOk, TrialResult, TrialTask } from './trial.js';
@@ -22,6 +22,91 @@ export class SweepInterruptedError extends TapedeckError {
   constructor(message: string) {
     super('interrupted', message);
   }
+}
+
+/** Trials a sweep (or each fold of a walk-forward) may have unless `maxTrials` (`--max-trials`) says otherwise. */
+export const DEFAULT_MAX_TRIALS = 100_000;
+
+/**
+ * A sweep larger than its cap ({@link DEFAULT_MAX_TRIALS} or `--max-trials`): a usage error (exit 2),
+ * refused before any point is built or any trial runs.
+ */
+export class SweepTooLargeError extends TapedeckError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
+
+/** What {@link planSweep} needs: the space, the method, its trial budget and the cap. */
+export interface SweepPlanOptions {
+  readonly space: SearchSpace;
+  readonly method: SweepMethod;
+  readonly trials?: number;
+  readonly seed: number;
+  /** Most trials allowed (default {@link DEFAULT_MAX_TRIALS}). */
+  readonly maxTrials?: number;
+  /** The space file, named in refusals (default 'the space'). */
+  readonly spaceFile?: string;
+}
+
+/** The trials a sweep will run: every point for grid and random sweeps, null (asked as it goes) for the optimizers. */
+export interface SweepPlan {
+  readonly points: readonly TrialParams[] | null;
+  /** Trials expected: the points, or the optimizer's budget. */
+  readonly total: number;
+}
+
+/**
+ * Checks a sweep's size against its cap without building anything: a grid's size is the exact product
+ * of its axes' value counts; the other methods' is --trials. Throws SweepTooLargeError (usage) naming
+ * the size, each axis's count and `--max-trials`.
+ */
+export function checkSweepSize(options: SweepPlanOptions): void {
+  const { space, method } = options;
+  const cap = options.maxTrials ?? DEFAULT_MAX_TRIALS;
+  checkPositiveInteger(cap, 'maxTrials');
+  const where = options.spaceFile ?? 'the space';
+  if (method === 'grid') {
+    const continuous = space.parameters.find((p) => p.kind === 'float' && p.step === null && p.count === null);
+    if (continuous) throw new ConfigError(`parameters["${continuous.path}"]`, `a float needs 'step' or 'count' for a grid sweep (in ${where})`);
+    const size = gridSizeExact(space);
+    if (size > BigInt(cap)) {
+      const axes = space.parameters.map((p) => `${p.path}: ${formatCount(axisCount(p))}`).join(' x ');
+      throw new SweepTooLargeError(
+        `--max-trials: the grid of ${where} has ${formatCount(size)} points (${axes}), more than the cap of ${formatCount(cap)} trials; use coarser steps or constraints, or raise the cap with --max-trials ${size.toString()}`,
+      );
+    }
+  } else if (options.trials !== undefined && options.trials > cap) {
+    throw new SweepTooLargeError(`--trials: ${formatCount(options.trials)} trials is more than the cap of ${formatCount(cap)}; raise the cap with --max-trials ${options.trials}`);
+  }
+}
+
+/**
+ * The sweep planner: turns a space and a method into the trials to run. Checks the size first
+ * ({@link checkSweepSize}), so a huge grid is refused before a point is built; a grid or random sweep
+ * with no point satisfying the constraints is refused with a ConfigError naming the space file.
+ */
+export function planSweep(options: SweepPlanOptions): SweepPlan {
+  const { space, method, seed } = options;
+  checkInteger(seed, 'seed');
+  if (method === 'grid') {
+    if (options.trials !== undefined) throw new ConfigError('--trials', 'a grid sweep runs every grid point; --trials applies to the other methods');
+  } else {
+    if (options.trials === undefined) throw new ConfigError('--trials', `the ${method} method needs a number of trials`);
+    checkPositiveInteger(options.trials, 'trials');
+  }
+  checkSweepSize(options);
+  const points = method === 'grid' ? gridPoints(space) : method === 'random' ? randomPoints(space, options.trials!, seed) : null;
+  if (points !== null && points.length === 0) {
+    const where = options.spaceFile ?? 'the space';
+    throw new ConfigError(
+      'constraints',
+      method === 'grid'
+        ? `no trial: the constraints exclude every one of the ${formatCount(gridSizeExact(space))} grid points (in ${where})`
+        : `no trial: none of ${formatCount(options.trials! * 100)} random draws satisfied the constraints (in ${where})`,
+    );
+  }
+  return { points, total: points ? points.length : options.trials! };
 }
 
 /** Progress of a sweep, reported after each stored trial. */
@@ -61,6 +146,10 @@ export interface SweepOptions {
   /** Aborting stops the sweep: it rejects with SweepInterruptedError, finished trials stay stored. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SweepProgress) => void;
+  /** Most trials allowed (default {@link DEFAULT_MAX_TRIALS}); not part of the sweep's identity. */
+  readonly maxTrials?: number;
+  /** The space file, named in refusals. */
+  readonly spaceFile?: string;
 }
 
 /** A trial of the outcome with its fitness. */
@@ -129,15 +218,9 @@ export function randomPoints(space: SearchSpace, count: number, seed: number): T
  */
 export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { space, method, seed, fitness } = options;
-  checkInteger(seed, 'seed');
-  if (method === 'grid') {
-    if (options.trials !== undefined) throw new ConfigError('--trials', 'a grid sweep runs every grid point; --trials applies to the other methods');
-  } else {
-    if (options.trials === undefined) throw new ConfigError('--trials', `the ${method} method needs a number of trials`);
-    checkPositiveInteger(options.trials, 'trials');
-  }
   // Points of grid and random sweeps are known up front: a bad space fails before anything is opened.
-  const fixedPoints = method === 'grid' ? gridPoints(space) : method === 'random' ? randomPoints(space, options.trials!, seed) : null;
+  const plan = planSweep(options);
+  const fixedPoints = plan.points;
 
   const configHash = sweepConfigHash(options);
   const store = await TrialStore.open(options.storeFile, {
@@ -151,7 +234,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     const results = new Map<string, TrialResult>();
     for (const t of await store.read()) results.set(t.key, t);
     const sweepKeys = new Set<string>();
-    const total = fixedPoints ? fixedPoints.length : options.trials!;
+    const total = plan.total;
     let resumed = 0;
     let ran = 0;
     let failed = 0;

@@ -27,6 +27,15 @@ export function bytesToReturns(bytes: Uint8Array): Float64Array {
   return new Float64Array(copy.buffer);
 }
 
+/**
+ * The error for a trial store DuckDB cannot open or read (a damaged file, a checksum mismatch, a file
+ * that is not a DuckDB database): one line naming the file, with the way out (--fresh starts over).
+ */
+function storeError(file: string, err: unknown): ConfigError {
+  const reason = (err as Error).message.split('\n')[0]!.replace(/^IO Error: /, '');
+  return new ConfigError('--out', `cannot read the trial store ${file} (${reason}); if it is damaged, --fresh deletes it and starts the sweep over`);
+}
+
 export interface OpenTrialStoreOptions {
   /** Identity of the sweep (hash of scenario, space, method, seed, ...); a store of another sweep is refused. */
   readonly configHash: string;
@@ -72,11 +81,21 @@ export class TrialStore {
     let instance: DuckDBInstance;
     try {
       await mkdir(dirname(file), { recursive: true });
+    } catch (err) {
+      throw new ConfigError('--out', `cannot create the directory of the trial store ${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    try {
       instance = await DuckDBInstance.create(file, { threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     } catch (err) {
-      throw new ConfigError('--out', `cannot open the trial store ${file}: ${(err as Error).message.split('\n')[0]}`);
+      throw storeError(file, err);
     }
-    const conn = await instance.connect();
+    let conn: DuckDBConnection;
+    try {
+      conn = await instance.connect();
+    } catch (err) {
+      instance.closeSync();
+      throw storeError(file, err);
+    }
     try {
       await conn.run('CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR NOT NULL)');
       await conn.run(
@@ -105,7 +124,7 @@ export class TrialStore {
     } catch (err) {
       conn.closeSync();
       instance.closeSync();
-      throw err;
+      throw err instanceof ConfigError ? err : storeError(file, err);
     }
   }
 
@@ -207,7 +226,12 @@ export class TrialStore {
   /** Returns the stored trials with the given keys (all when omitted), sorted by key, returns included. */
   async read(keys?: Iterable<string>): Promise<TrialResult[]> {
     await this.flush();
-    const rows = await (await this.conn.run('SELECT key, params, seed, status, metrics, run_hash, error, returns FROM trials ORDER BY key')).getRows();
+    let rows;
+    try {
+      rows = await (await this.conn.run('SELECT key, params, seed, status, metrics, run_hash, error, returns FROM trials ORDER BY key')).getRows();
+    } catch (err) {
+      throw storeError(this.file, err);
+    }
     const wanted = keys ? new Set(keys) : null;
     const out: TrialResult[] = [];
     for (const r of rows) {

@@ -42,6 +42,10 @@ export interface RunWalkForwardOptions {
   /** Directory of the per-fold trial stores (fold-<k>.duckdb): a rerun resumes each fold's sweep. */
   readonly storeDir: string;
   readonly optimizerOptions?: Readonly<Record<string, unknown>>;
+  /** Most trials per fold (default DEFAULT_MAX_TRIALS of the sweep). */
+  readonly maxTrials?: number;
+  /** The space file, named in refusals. */
+  readonly spaceFile?: string;
   readonly fresh?: boolean;
   readonly signal?: AbortSignal;
   /** Dotted path of the data window start in the scenario (default ['data', 'start']). */
@@ -190,6 +194,8 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
       storeFile: join(options.storeDir, `fold-${fold.index}.duckdb`),
       fresh: options.fresh ?? false,
       executor: options.executor,
+      ...(options.maxTrials !== undefined ? { maxTrials: options.maxTrials } : {}),
+      ...(options.spaceFile !== undefined ? { spaceFile: options.spaceFile } : {}),
       ...(options.optimizerOptions !== undefined ? { optimizerOptions: options.optimizerOptions } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
       ...(options.onProgress !== undefined ? { onProgress: (p: SweepProgress) => options.onProgress!(fold, p) } : {}),
