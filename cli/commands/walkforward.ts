@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
 import { writeFileAtomic } from '../../datasets/atomic.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkParameterPaths, checkSweepSize, createLocalExecutor, parseFitness } from '../../sim/research/index.js';
