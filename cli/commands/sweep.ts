@@ -89,7 +89,6 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   const scenario = await qualify(doc, scenarioFile);
   checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
   const seed = opts.seed ?? scenario.seed;
-  const outDir = await prepareOutputDir(opts.out, 'sweep');
   const base = { scenario: doc, space, method: opts.method, seed, fitness, ...(opts.trials !== undefined ? { trials: opts.trials } : {}) };
   // Plan (and refuse an empty plan) before a store, a pool or a queue exists.
   planSweep({ ...base, maxTrials, spaceFile: opts.space });
@@ -99,8 +98,12 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   } else {
     executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE });
   }
+  let outDir: string;
   let outcome: SweepOutcome;
   try {
+    // The directory is claimed (marker written) only once the plan is known to be runnable and the
+    // executor is up: a refused or failed start leaves no directory behind.
+    outDir = await prepareOutputDir(opts.out, 'sweep');
     outcome = await runSweep({
       ...base,
       maxTrials,
