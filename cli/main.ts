@@ -31,6 +31,9 @@ async function main(argv: string[]): Promise<void> {
     // A command stopped by SIGINT or SIGTERM exits 130 or 143, whatever it threw on the way out.
     const signal = receivedSignal();
     if (signal !== null) process.exitCode = signalExitCode(signal);
+    // The command is over: a connection a library keeps retrying (a Redis server that went away) must
+    // not keep the process alive. The timer does not itself hold the process open.
+    setTimeout(() => process.exit(), 10_000).unref();
   }
 }
 

@@ -153,7 +153,8 @@ async function closeWithin(items: readonly (Queue | QueueEvents | Worker)[], ms 
   });
   await Promise.race([Promise.all(items.map((i) => i.close().catch(() => {}))), timeout]);
   clearTimeout(timer);
-  await Promise.all(items.map((i) => i.disconnect().catch(() => {})));
+  // disconnect() too can wait on a server that is gone: start it and move on.
+  for (const i of items) void i.disconnect().catch(() => {});
 }
 
 export interface QueueExecutorOptions {
@@ -176,6 +177,9 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   const connection = redisOptions(url);
   const queue = new Queue(queueName, { connection });
   queue.on('error', () => {});
+  // Queue-event listeners of runs under way: a run abandoned on a lost connection leaves its own open,
+  // and a BullMQ connection left open reconnects forever, keeping the process alive.
+  const openEvents = new Set<QueueEvents>();
   let closed = false;
   return {
     description: `queue ${queueName} at ${redactUrl(url)}`,
@@ -188,7 +192,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       if (closed) return;
       closed = true;
       if (registry.status === 'ready') await registry.srem(SWEEP_REGISTRY_KEY, queueName).catch(() => {});
-      await closeWithin([queue]);
+      await closeWithin([queue, ...openEvents]);
       registry.disconnect();
     },
   };
@@ -197,6 +201,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     // Every job awaited at once listens for the queue's closing: as many listeners as tasks.
     queue.setMaxListeners(tasks.length + 16);
     const events = new QueueEvents(queueName, { connection });
+    openEvents.add(events);
     events.setMaxListeners(tasks.length + 16);
     events.on('error', () => {});
     try {
@@ -241,6 +246,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       }
     } finally {
       await closeWithin([events]);
+      openEvents.delete(events);
     }
   }
 }
@@ -310,6 +316,10 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     }
   };
   const lost = lostConnection(registry, options.url, 'start the worker again once the server is back');
+  let connected = true;
+  lost.catch(() => {
+    connected = false;
+  });
   try {
     const pollMs = options.pollMs ?? 500;
     while (!options.signal?.aborted) {
@@ -330,7 +340,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     }
   } finally {
     // In order: stop taking jobs (running trials finish), close the thread pool, then Redis.
-    await closeWithin([...workers.values()], 60_000);
+    // Running trials get a minute to finish and report; with the server gone there is no one to report to.
+    await closeWithin([...workers.values()], connected ? 60_000 : 1000);
     await pool.close();
     registry.disconnect();
   }
