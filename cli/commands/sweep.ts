@@ -22,6 +22,7 @@ import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
 import { buildSweepJson } from '../compose/sweep-report.js';
 import type { SweepJson } from '../compose/sweep-report.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
+import { parseJsonText } from '../../scenarios/json.js';
 import { UsageError } from '../errors.js';
 import { prepareOutputDir } from '../output.js';
 import { checkWorkers, collectSet, intFlag, queueFlag, seedFlag, usage } from '../flags.js';
@@ -60,7 +61,7 @@ export async function loadSpace(file: string) {
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJsonText(text);
   } catch (err) {
     throw new ConfigError('--space', `${file}: not valid JSON (${(err as Error).message})`);
   }
