@@ -48,6 +48,8 @@ export interface ImportOptions {
    * reading a CSV file directly).
    */
   readonly epochUnitHint?: string;
+  /** Told the dataset writer's staging directory (see DatasetWriterOptions.onStaging). */
+  readonly onStaging?: (stagingDir: string) => () => void;
 }
 
 /** How to give an epoch unit where the caller has no way of its own: import the file first. */
@@ -258,6 +260,7 @@ export async function importTable(options: ImportOptions): Promise<ImportResult>
     createdBy: { importedFrom: basename(input), format, sha256, kind, symbol },
     mode: 'update',
     replaceTables: options.replace === true,
+    ...(options.onStaging !== undefined ? { onStaging: options.onStaging } : {}),
   }).catch((err: unknown) => {
     throw asWriteError(options.out, err);
   });

@@ -59,6 +59,12 @@ export interface DatasetWriterOptions {
   readonly replaceTables?: boolean;
   /** How messages name the directory (default `--out`, the flag every command gives it with). */
   readonly flag?: string;
+  /**
+   * Told the staging directory once it exists, so a process being stopped by a signal can remove it
+   * (the CLI registers it with its shutdown cleanups). The returned function is called when the
+   * staging directory stops being removable: the swap into place begins, or the writer removed it.
+   */
+  readonly onStaging?: (stagingDir: string) => () => void;
 }
 
 const CHUNK_ROWS = 2048;
@@ -244,6 +250,7 @@ export class DatasetWriter {
     private readonly flag: string,
     private readonly target: string,
     private readonly existing: ReadonlySet<string>,
+    private readonly releaseStaging: () => void,
   ) {}
 
   /**
@@ -278,7 +285,12 @@ export class DatasetWriter {
     }
     const staging = temporarySibling(target, 'staging');
     await mkdir(staging, { recursive: true });
-    const session = await DuckSession.open();
+    const releaseStaging = options.onStaging?.(staging) ?? ((): void => {});
+    const session = await DuckSession.open().catch(async (err: unknown) => {
+      await rm(staging, { recursive: true, force: true });
+      releaseStaging();
+      throw err;
+    });
     const keep = mode === 'update' && base !== null;
     const writer = new DatasetWriter(
       dir,
@@ -289,6 +301,7 @@ export class DatasetWriter {
       flag,
       target,
       new Set(keep ? base!.files.map((f) => `${f.kind}/${f.symbol}`) : []),
+      releaseStaging,
     );
     try {
       if (keep) {
@@ -355,6 +368,9 @@ export class DatasetWriter {
       await writeFile(join(this.staging, MANIFEST_FILE), serializeManifest(manifest));
       this.done = true;
       this.session.close();
+      // From here the staged dataset is being moved into place: a signal must not remove it (what a
+      // stopped swap leaves beside the dataset is recovered by the next write, recoverSiblings).
+      this.releaseStaging();
       await swapInDataset(this.staging, this.target, this.flag);
       return manifest;
     } catch (err) {
@@ -368,6 +384,7 @@ export class DatasetWriter {
     this.done = true;
     this.session.close();
     await rm(this.staging, { recursive: true, force: true });
+    this.releaseStaging();
   }
 
   private checkOpen(): void {

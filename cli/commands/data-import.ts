@@ -3,6 +3,7 @@ import { EPOCH_UNITS, importTable, type EpochUnit } from '../../datasets/import.
 import { DATA_KINDS, isDataKind, SYMBOL_PATTERN, TIME_RANGE_TEXT } from '../../datasets/schema.js';
 import { printable } from '../../engine/core/index.js';
 import { UsageError } from '../errors.js';
+import { registerTempDir } from '../shutdown.js';
 
 interface ImportFlags {
   csv?: string;
@@ -70,6 +71,8 @@ export function registerDataImport(data: Command): void {
         symbol: flags.symbol,
         out: flags.out,
         replace: flags.replace === true,
+        // Ctrl-C or SIGTERM while the dataset is staged removes the staging directory before exiting.
+        onStaging: registerTempDir,
         epochUnitHint: `give --epoch-unit ${EPOCH_UNITS.join(', ').replace(/, (\w+)$/, ' or $1')}`,
         ...(flags.epochUnit !== undefined ? { epochUnit: flags.epochUnit as EpochUnit } : {}),
       });

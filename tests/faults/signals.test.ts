@@ -155,4 +155,22 @@ describe('signals', () => {
     wf.child.kill('SIGTERM');
     await expectCleanExit(wf, 'SIGTERM');
   }, 600_000);
+
+  it('Ctrl-C: data import stopped while its dataset is staged exits 130 and removes its staging directory', async () => {
+    const parent = join(dir, 'datasets');
+    await mkdir(parent, { recursive: true });
+    const out = join(parent, 'ds');
+    const imp = spawnCli(['data', 'import', '--csv', csv, '--kind', 'bars', '--symbol', 'AAA', '--out', out]);
+    const staged = async (): Promise<string[]> => (await readdir(parent)).filter((n) => n.startsWith('.ds.staging-'));
+    const until = Date.now() + 240_000;
+    while ((await staged()).length === 0) {
+      if (imp.child.exitCode !== null || Date.now() > until) throw new Error(`data import never staged its dataset: ${imp.stderr()}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    imp.child.kill('SIGINT');
+    await expectCleanExit(imp, 'SIGINT');
+    // removed by the stopped process itself, not left for the next import to recover
+    expect(await staged()).toEqual([]);
+    expect(await readdir(parent)).toEqual([]);
+  }, 300_000);
 });
