@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { SWEEP_TRIAL_MODULE } from '../../cli/compose/sweep-trial.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { parseFitness, parseSearchSpace, runSweep } from '../../sim/research/index.js';
 import { REPO } from '../support/cli.js';
+import { freePort, REDIS_SERVER, redisServerAvailable } from '../support/redis.js';
 
 /**
  * Redis going away in the middle of a queued sweep with a worker attached, then coming back on the
@@ -19,20 +18,7 @@ import { REPO } from '../support/cli.js';
  * a local, uninterrupted sweep. A worker stopped by SIGTERM exits 143.
  */
 
-const REDIS = '/usr/bin/redis-server';
-const available = existsSync(REDIS);
-if (!available) console.log(`faults/redis: skipped, ${REDIS} is not installed (apt-get install -y redis-server)`);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
+const available = redisServerAvailable('faults/redis');
 
 interface Proc {
   child: ChildProcess;
@@ -77,7 +63,7 @@ describe.skipIf(!available)('Redis going away mid-sweep and coming back', () => 
   let localHash: string;
   const procs: Proc[] = [];
   const redisServer = (): Proc => {
-    const p = start(REDIS, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1']);
+    const p = start(REDIS_SERVER, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1']);
     procs.push(p);
     return p;
   };

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { runCli } from '../support/cli.js';
+import { freePort, redisServerAvailable, startRedisServer } from '../support/redis.js';
 
 /**
  * `--queue` checks its server before anything starts: a database the server does not have ends
@@ -15,20 +13,7 @@ import { runCli } from '../support/cli.js';
  * back to database 0; the worker says "listening" only once connected and on its database.
  */
 
-const REDIS = '/usr/bin/redis-server';
-const available = existsSync(REDIS);
-if (!available) console.log(`sweep-queue: skipped, ${REDIS} is not installed (apt-get install -y redis-server)`);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
+const available = redisServerAvailable('sweep-queue');
 
 describe.skipIf(!available)('--queue database and connection checks', () => {
   let dir: string;
@@ -41,16 +26,7 @@ describe.skipIf(!available)('--queue database and connection checks', () => {
     dir = await mkdtemp(join(tmpdir(), 'tapedeck-queue-db-'));
     port = await freePort();
     // 16 databases (0-15), the default
-    redis = spawn(REDIS, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--databases', '16'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    redis.stdout!.on('data', (b: Buffer) => {
-      log += b.toString();
-    });
-    const until = Date.now() + 30_000;
-    while (!/Ready to accept connections/.test(log)) {
-      if (Date.now() > until) throw new Error(`redis-server did not start: ${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    redis = await startRedisServer(port, ['--databases', '16']);
     await generateDataset({ seed: 11, symbols: ['AAA'], days: 60, kinds: ['bars'], out: join(dir, 'daily') });
     scenario = join(dir, 'scenario.json');
     space = join(dir, 'space.json');

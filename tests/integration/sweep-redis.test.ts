@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,26 +9,14 @@ import { generateDataset } from '../../datasets/synthetic/index.js';
 import { parseFitness, parseSearchSpace, runSweep } from '../../sim/research/index.js';
 import type { SweepOutcome } from '../../sim/research/index.js';
 import { REPO, runCli } from '../support/cli.js';
+import { freePort, redisServerAvailable, startRedisServer } from '../support/redis.js';
 
 /**
  * Distributed mode: a redis-server on loopback (a free port, no persistence), a `tapedeck worker`
  * child process, and `tapedeck sweep --queue`: the trial table and combinedHash equal a local W = 1 run.
  */
 
-const REDIS = '/usr/bin/redis-server';
-const available = existsSync(REDIS);
-if (!available) console.log(`sweep-redis: skipped, ${REDIS} is not installed (apt-get install -y redis-server)`);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
+const available = redisServerAvailable('sweep-redis');
 
 async function waitForOutput(getText: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -65,12 +51,7 @@ describe.skipIf(!available)('sweep through a Redis queue', () => {
     dir = await mkdtemp(join(tmpdir(), 'tapedeck-redis-'));
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
-    redis = spawn(REDIS, ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let redisLog = '';
-    redis.stdout!.on('data', (b: Buffer) => {
-      redisLog += b.toString();
-    });
-    await waitForOutput(() => redisLog, /Ready to accept connections/, 30_000);
+    redis = await startRedisServer(port);
 
     await generateDataset({ seed: 11, symbols: ['AAA'], days: 300, kinds: ['bars'], out: join(dir, 'daily') });
     scenarioFile = join(dir, 'scenario.json');
