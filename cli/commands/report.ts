@@ -110,6 +110,39 @@ export async function loadWalkForward(file: string): Promise<WalkForwardJsonRepo
   return checked.value;
 }
 
+/**
+ * Writes a finished sweep's or walk-forward's JSON and its page together (both or neither, with the
+ * marker; see writeOutputs). The page is rendered from the JSON text exactly as it is written, read back
+ * and validated as `tapedeck report` reads it, so a later `tapedeck report DIR` rebuilds it byte for byte.
+ * Returns the page's path.
+ */
+export async function writeResearchOutputs(kind: 'sweep' | 'walkforward', dir: string, jsonText: string): Promise<string> {
+  const k = REPORT_KINDS.find((x) => x.kind === kind)!;
+  const file = join(dir, k.json);
+  const html = join(dir, k.html);
+  let value: unknown;
+  try {
+    value = JSON.parse(jsonText);
+  } catch (err) {
+    throw new DataError(`not valid JSON (${(err as Error).message})`, { file });
+  }
+  let page: string;
+  if (kind === 'sweep') {
+    const checked = validateSweepJson(value);
+    if (!checked.ok) throw invalid(file, k.json, checked);
+    page = renderFor(html, () => renderSweepHtml(checked.value, {}));
+  } else {
+    const checked = validateWalkForwardJson(value);
+    if (!checked.ok) throw invalid(file, k.json, checked);
+    page = renderFor(html, () => renderWalkForwardHtml(checked.value));
+  }
+  await writeOutputs(dir, kind, [
+    { name: k.json, data: jsonText },
+    { name: k.html, data: page },
+  ]);
+  return html;
+}
+
 /** Heatmap choices of a sweep page (see renderSweepHtml). */
 export interface ReportViewOptions {
   readonly x?: string;

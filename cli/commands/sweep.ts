@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, TapedeckError, printable } from '../../engine/core/index.js';
-import { writeFileAtomic } from '../../datasets/atomic.js';
 import {
   DEFAULT_MAX_TRIALS,
   SWEEP_METHODS,
@@ -28,7 +27,7 @@ import { prepareOutputDir } from '../output.js';
 import { checkWorkers, collectSet, intFlag, queueFlag, seedFlag, usage } from '../flags.js';
 import { trialProgress } from '../progress.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
-import { writeOutputHtml } from './report.js';
+import { writeResearchOutputs } from './report.js';
 
 export interface SweepCommandOptions {
   readonly space: string;
@@ -120,8 +119,8 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   }
   const sweep = buildSweepJson(outcome, { scenarioName: scenario.name, scenarioFile, sets: opts.set, fitness: fitness.text, space, pboBlocks: opts.pboBlocks });
   const outFile = join(outDir, 'sweep.json');
-  await writeFileAtomic(outFile, `${JSON.stringify(sweep, null, 1)}\n`);
-  const { html: htmlFile } = await writeOutputHtml({ kind: 'sweep', file: outFile, dir: outDir });
+  // sweep.json and sweep.html appear together, or neither does
+  const htmlFile = await writeResearchOutputs('sweep', outDir, `${JSON.stringify(sweep, null, 1)}\n`);
   return { outcome, sweep, outFile, htmlFile };
 }
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
-import { writeFileAtomic } from '../../datasets/atomic.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkParameterPaths, checkSweepSize, createLocalExecutor, parseFitness } from '../../sim/research/index.js';
 import type { SweepMethod, SweepProgress } from '../../sim/research/index.js';
 import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forward/index.js';
@@ -16,7 +15,7 @@ import { checkWorkers, collectSet, intFlag, seedFlag, usage } from '../flags.js'
 import { trialProgress } from '../progress.js';
 import type { TrialProgress } from '../progress.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
-import { writeOutputHtml } from './report.js';
+import { writeResearchOutputs } from './report.js';
 import { NothingProducedError, checkMaxTrials, loadSpace } from './sweep.js';
 
 /** Version of walkforward.json. */
@@ -205,8 +204,8 @@ export async function walkForwardAndWrite(
     table,
   };
   const outFile = join(outDir, 'walkforward.json');
-  await writeFileAtomic(outFile, `${JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
-  const { html: htmlFile } = await writeOutputHtml({ kind: 'walkforward', file: outFile, dir: outDir });
+  // walkforward.json and walkforward.html appear together, or neither does
+  const htmlFile = await writeResearchOutputs('walkforward', outDir, `${JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
   return { doc: out, outFile, htmlFile };
 }
 
