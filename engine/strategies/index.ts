@@ -13,3 +13,4 @@ export * from './microstructure.js';
 export * from './options-flow.js';
 export * from './delta-hedge.js';
 export * from './registry.js';
+export * from './define-strategy.js';
