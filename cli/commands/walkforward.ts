@@ -7,7 +7,7 @@ import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forw
 import type { WalkForwardResult } from '../../sim/research/walk-forward/index.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
-import { openDataPath } from '../compose/run-scenario.js';
+import { openDataPath } from '../compose/data-sources.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
 import { UsageError } from '../errors.js';
 import { prepareOutputDir } from '../output.js';

@@ -10,7 +10,7 @@ import { parseJsonText } from '../../scenarios/json.js';
 import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
-import { qualifyL2Venue } from './run-l2-scenario.js';
+import { qualifyL2Venue } from './l2-venue.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';

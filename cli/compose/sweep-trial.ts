@@ -1,25 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError, DataError, parseDurationUs, parseIsoUs } from '../../engine/core/index.js';
-import { RiskEngine } from '../../engine/risk/index.js';
-import { createStrategy } from '../../engine/strategies/index.js';
-import type { Strategy } from '../../engine/strategies/index.js';
-import { openReader } from '../../datasets/index.js';
-import type { DatasetReader } from '../../datasets/index.js';
 import { computeMetrics } from '../../reports/index.js';
 import { applyOverride, parsePath } from '../../scenarios/overrides.js';
-import { runBacktest } from '../../sim/backtest/index.js';
-import type { BacktestResult, BarBatch, QuoteBatch, TradeBatch } from '../../sim/backtest/index.js';
+import type { BacktestResult } from '../../sim/backtest/index.js';
 // Only the light modules of sim/research: this file is loaded in every worker thread.
 import { equityReturns, returnMoments } from '../../sim/research/return-moments.js';
 import type { TrialParams } from '../../sim/research/space.js';
 import { canonicalJson } from '../../sim/research/trial.js';
 import type { TrialMetrics, TrialOutput, TrialRunner, TrialRunOptions } from '../../sim/research/trial.js';
 import { measuredWindow } from '../../sim/research/walk-forward/measured-window.js';
-import { venueConfig } from '../../sim/venue/index.js';
+import { inMemory, openRunData } from './data-sources.js';
+import type { RunData } from './data-sources.js';
 import { qualify } from './load-scenario.js';
 import type { QualifiedScenario } from './load-scenario.js';
-import { codeMap, openBarFeed, openDataPath, openScenarioData, quoteFeed, tradeFeed } from './run-scenario.js';
-import type { OpenedData } from './run-scenario.js';
+import { executeRun } from './run-scenario.js';
 
 /**
  * The trial runner module of `tapedeck sweep` and `tapedeck worker` (see TrialRunnerModule in
@@ -32,66 +25,8 @@ import type { OpenedData } from './run-scenario.js';
 /** Absolute path of this module (the .ts source or the compiled .js), for runSweep's runnerModule. */
 export const SWEEP_TRIAL_MODULE = fileURLToPath(import.meta.url);
 
-/** Data of one `data` section, read once: the run's symbols, bar interval and every batch. */
-interface LoadedData {
-  readonly symbols: readonly string[];
-  readonly intervalUs: number | null;
-  readonly bars: readonly BarBatch[] | null;
-  readonly quotes: readonly QuoteBatch[] | null;
-  readonly trades: readonly TradeBatch[] | null;
-}
-
 /** How many distinct data sections a worker keeps in memory (walk-forward folds each have one). */
 const MAX_CACHED_DATA = 4;
-
-async function collect<T>(feed: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const b of feed) out.push(b);
-  return out;
-}
-
-async function* replay<T>(batches: readonly T[]): AsyncGenerator<T> {
-  for (const b of batches) yield b;
-}
-
-/** Opens the scenario's data the way runScenario does and reads every batch into memory. */
-async function loadData(scenario: QualifiedScenario): Promise<LoadedData> {
-  const data = await openScenarioData(scenario);
-  const { bars, quotes, trades, symbols, range, intervalUs, opened } = data;
-  const of = data.symbolsOf;
-  try {
-    const readers: DatasetReader[] = [];
-    try {
-      let barBatches: BarBatch[] | null = null;
-      let quoteBatches: QuoteBatch[] | null = null;
-      let tradeBatches: TradeBatch[] | null = null;
-      if (bars) {
-        const b = await openBarFeed(data);
-        readers.push(...b.readers);
-        barBatches = await collect(b.feed);
-      }
-      if (quotes) {
-        const r = await openReader(quotes.dir, { kind: 'quotes', symbols: of(quotes, 'quotes'), ...range });
-        readers.push(r);
-        quoteBatches = await collect(quoteFeed(r, codeMap(r, symbols)));
-      }
-      if (trades) {
-        const r = await openReader(trades.dir, { kind: 'trades', symbols: of(trades, 'trades'), ...range });
-        readers.push(r);
-        tradeBatches = await collect(tradeFeed(r, codeMap(r, symbols)));
-      }
-      const rows = (barBatches ?? []).reduce((n, b) => n + b.length, 0) + (quoteBatches ?? []).reduce((n, b) => n + b.length, 0) + (tradeBatches ?? []).reduce((n, b) => n + b.length, 0);
-      if (rows === 0) {
-        throw new DataError(`no data in the selected range${scenario.data.start || scenario.data.end ? ` (${scenario.data.start ?? '…'} to ${scenario.data.end ?? '…'})` : ''} for ${symbols.join(', ')}`);
-      }
-      return { symbols, intervalUs, bars: barBatches, quotes: quoteBatches, trades: tradeBatches };
-    } finally {
-      for (const r of readers) r.close();
-    }
-  } finally {
-    for (const d of opened) await d.cleanup();
-  }
-}
 
 /**
  * Returns the trial metrics of a finished run (the same computeMetrics inputs as report.json); with
@@ -142,14 +77,15 @@ export function applyTrialParams(scenario: unknown, params: TrialParams, seed: n
 
 /** Creates the runner: one per worker, caching the data of up to four `data` sections. */
 export function createTrialRunner(): TrialRunner {
-  const cache = new Map<string, Promise<LoadedData>>();
-  const dataFor = (scenario: QualifiedScenario): Promise<LoadedData> => {
-    const key = canonicalJson(scenario.data);
+  const cache = new Map<string, Promise<RunData>>();
+  const dataFor = (scenario: QualifiedScenario): Promise<RunData> => {
+    // Option chains are read with the contract multiplier: it belongs to the data's key.
+    const key = canonicalJson({ data: scenario.data, multiplier: scenario.options?.multiplier ?? null });
     let p = cache.get(key);
     if (p) {
       cache.delete(key); // re-insert: most recently used last
     } else {
-      p = loadData(scenario);
+      p = openRunData(scenario).then(inMemory);
       p.catch(() => cache.delete(key));
       if (cache.size >= MAX_CACHED_DATA) cache.delete(cache.keys().next().value!);
     }
@@ -159,36 +95,8 @@ export function createTrialRunner(): TrialRunner {
   return {
     async runTrial(scenarioDoc: unknown, params: TrialParams, seed: number, options?: TrialRunOptions): Promise<TrialOutput> {
       const scenario = await qualify(applyTrialParams(scenarioDoc, params, seed), 'the trial scenario');
-      const data = await dataFor(scenario);
-      const { symbols, intervalUs } = data;
-      const venue = venueConfig({ ...scenario.venue, barIntervalUs: intervalUs }, 'venue');
-      const strategySpecs = scenario.strategies.map((s) => ({ ...s, symbols: s.symbols ?? symbols }));
-      strategySpecs.forEach((s, i) => {
-        s.symbols.forEach((sym, j) => {
-          if (!symbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${symbols.join(', ')})`);
-        });
-      });
-      const createStrategies = (): Strategy[] => strategySpecs.map((s) => createStrategy(s.type, s.id, s.symbols, s.params));
-      const riskConfig = scenario.risk;
-      const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
-      const result = await runBacktest(
-        {
-          symbols,
-          initialCash: scenario.initialCash,
-          barIntervalUs: intervalUs,
-          equityEveryUs: parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery'),
-          lookback: scenario.engine.lookback,
-          venue,
-          createStrategies,
-          createRisk: hasLimits ? () => new RiskEngine(riskConfig) : null,
-          recording: 'metrics',
-        },
-        {
-          ...(data.bars ? { bars: replay(data.bars) } : {}),
-          ...(data.quotes ? { quotes: replay(data.quotes) } : {}),
-          ...(data.trades ? { trades: replay(data.trades) } : {}),
-        },
-      );
+      // The same assembly as `tapedeck run`: only the data comes from memory and no report is built.
+      const { result } = await executeRun(scenario, await dataFor(scenario), { recording: 'metrics' });
       const { metrics, returns } = trialMetrics(result, options?.measureFromUs);
       return { metrics, runHash: result.runHash, returns };
     },

@@ -1,0 +1,510 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
+import { importTable, openReader, readManifest } from '../../datasets/index.js';
+import type { DatasetReader, Manifest } from '../../datasets/index.js';
+import type { DataProvenance } from '../../reports/index.js';
+import type { BarBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../sim/backtest/index.js';
+import type { BookBatch } from '../../sim/backtest/l2-replay.js';
+import { loadOptionChains } from './option-chains.js';
+import type { LoadedChains } from './option-chains.js';
+import type { QualifiedScenario } from './load-scenario.js';
+import { registerTempDir } from '../shutdown.js';
+
+/**
+ * The data edge of a run: a scenario's `data` section becomes a {@link RunData}, the one thing every
+ * way of running a scenario replays (`run`, a sweep trial, a walk-forward fold, a queue worker).
+ * Which venue a run uses follows from it: book rows make an L2 run, anything else a bar/L1 run.
+ * A RunData streams from the datasets ({@link openRunData}), or from memory once read
+ * ({@link inMemory}: a sweep worker reads a `data` section once and replays it for every trial).
+ */
+
+export async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const x of items) yield x;
+}
+
+/** A dataset directory ready to read, and how to clean up if it was a temporary import. */
+export interface OpenedData {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  readonly source: string;
+  readonly cleanup: () => Promise<void>;
+}
+
+/** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options', symbols: readonly string[] | undefined): Promise<OpenedData> {
+  const st = await stat(path);
+  if (st.isDirectory()) {
+    let manifest: Manifest;
+    try {
+      manifest = await readManifest(path);
+    } catch (err) {
+      throw new ConfigError(`data.${field}`, `${path} is not a Tapedeck dataset (${(err as Error).message})`);
+    }
+    if (!manifest.kinds.includes(kind)) {
+      throw new ConfigError(`data.${field}`, `dataset ${path} has no ${kind} (it has ${manifest.kinds.join(', ') || 'nothing'})`);
+    }
+    return { dir: path, manifest, source: path, cleanup: async () => {} };
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.csv' && ext !== '.parquet') {
+    throw new ConfigError(`data.${field}`, `expected a dataset directory, a .csv or a .parquet file, was ${path}`);
+  }
+  const symbol = symbols?.[0] ?? basename(path, extname(path)).toUpperCase().replace(/[^A-Z0-9._-]/g, '_');
+  const tmp = await mkdtemp(join(tmpdir(), 'tapedeck-import-'));
+  // Removed on SIGINT/SIGTERM too (cli/shutdown.ts), not only by cleanup().
+  const unregister = registerTempDir(tmp);
+  const remove = async (): Promise<void> => {
+    await rm(tmp, { recursive: true, force: true });
+    unregister();
+  };
+  const dir = join(tmp, 'dataset');
+  try {
+    await importTable({ input: path, kind, symbol, out: dir });
+    const manifest = await readManifest(dir);
+    return { dir, manifest, source: path, cleanup: remove };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}
+
+/** How far apart bars may be from a standard interval and still be snapped to it (daily bars with weekend gaps). */
+const SNAP_TOLERANCE = 0.01;
+
+/**
+ * Median spacing of `symbol`'s first bars (up to 2048), snapped to a standard interval within 1%;
+ * null with fewer than 2 bars.
+ */
+export async function barSpacingUs(data: OpenedData, symbol: string): Promise<number | null> {
+  const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbol], batchRows: 2048, columns: [] });
+  let ts: Float64Array | null = null;
+  try {
+    for await (const b of reader) {
+      ts = b.columns.ts!.slice(0, b.length);
+      break;
+    }
+  } finally {
+    reader.close();
+  }
+  if (ts === null || ts.length < 2) return null;
+  const d: number[] = [];
+  for (let i = 1; i < ts.length; i++) d.push(ts[i]! - ts[i - 1]!);
+  d.sort((a, b) => a - b);
+  const median = d[d.length >> 1]!;
+  if (!(median > 0)) throw new ConfigError('data.interval', `cannot infer the bar interval of ${symbol}: most of its first bars share a timestamp; set data.interval (e.g. "1d")`);
+  // Daily bars with weekend gaps have a median of one day; snap near-standard spacings.
+  for (const std of [US_PER_MINUTE, 5 * US_PER_MINUTE, 15 * US_PER_MINUTE, 30 * US_PER_MINUTE, US_PER_HOUR, US_PER_DAY]) {
+    if (Math.abs(median - std) <= std * SNAP_TOLERANCE) return std;
+  }
+  return median;
+}
+
+/**
+ * The bar interval of each of `symbols` (the bar symbols of the run). Without `given` (data.interval)
+ * each symbol's own spacing (see barSpacingUs), so a dataset of daily and hourly symbols replays each
+ * at its own interval, whatever the order the symbols are listed in. With `given`, every symbol
+ * whose spacing can be measured must match it (within 1%): one interval for symbols of different
+ * spacings would make some bars visible before they closed, or after the next one opened. Throws a
+ * ConfigError at data.interval naming the symbol and its spacing.
+ */
+export async function barIntervals(data: OpenedData, symbols: readonly string[], given?: string): Promise<Map<string, number>> {
+  const givenUs = given !== undefined ? parseDurationUs(given, 'data.interval') : null;
+  const out = new Map<string, number>();
+  // In name order, so which symbol a message names does not depend on the order they were listed in.
+  for (const s of [...symbols].sort()) {
+    const spacing = await barSpacingUs(data, s);
+    if (givenUs !== null) {
+      if (spacing !== null && Math.abs(spacing - givenUs) > spacing * SNAP_TOLERANCE) {
+        throw new ConfigError('data.interval', `${printable(given!)} does not match the bars of ${s} (${formatInterval(spacing)} apart): remove data.interval to use each symbol's own spacing, or replay symbols of one interval`);
+      }
+      out.set(s, givenUs);
+    } else {
+      if (spacing === null) throw new ConfigError('data.interval', `cannot infer the bar interval of ${s} from fewer than 2 bars: set data.interval (e.g. "1d")`);
+      out.set(s, spacing);
+    }
+  }
+  return out;
+}
+
+/** Formats per-symbol intervals for the report: `1d` when all agree, else `AAA 1d, BBB 1h` (by symbol). */
+export function describeIntervals(intervals: ReadonlyMap<string, number>): string | null {
+  const distinct = new Set(intervals.values());
+  if (distinct.size === 0) return null;
+  if (distinct.size === 1) return formatInterval([...distinct][0]!);
+  return [...intervals.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([s, us]) => `${s} ${formatInterval(us)}`)
+    .join(', ');
+}
+
+export function formatInterval(us: number): string {
+  if (us % US_PER_DAY === 0) return `${us / US_PER_DAY}d`;
+  if (us % US_PER_HOUR === 0) return `${us / US_PER_HOUR}h`;
+  if (us % US_PER_MINUTE === 0) return `${us / US_PER_MINUTE}m`;
+  return `${us}us`;
+}
+
+export function codeMap(reader: DatasetReader, runSymbols: readonly string[]): Int32Array {
+  const index = new Map(runSymbols.map((s, i) => [s, i]));
+  return Int32Array.from(reader.symbols, (s) => index.get(s) ?? -1);
+}
+
+/**
+ * Opens the bar feed of a dataset: one reader when every symbol has one interval, else one per
+ * interval, merged by close time (see mergeBarFeeds). The caller closes the readers.
+ */
+async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runSymbols: readonly string[], intervals: ReadonlyMap<string, number>, range: TimeRange): Promise<{ feed: AsyncIterable<BarBatch>; readers: DatasetReader[] }> {
+  const groups = new Map<number, string[]>();
+  for (const s of barSymbols) {
+    const us = intervals.get(s)!;
+    groups.set(us, [...(groups.get(us) ?? []), s]);
+  }
+  const readers: DatasetReader[] = [];
+  const feeds: AsyncIterable<BarBatch>[] = [];
+  try {
+    for (const [us, symbols] of [...groups.entries()].sort(([a], [b]) => a - b)) {
+      const r = await openReader(bars.dir, { kind: 'bars', symbols, ...range });
+      readers.push(r);
+      feeds.push(barFeed(r, codeMap(r, runSymbols), us));
+    }
+  } catch (err) {
+    for (const r of readers) r.close();
+    throw err;
+  }
+  return { feed: feeds.length === 1 ? feeds[0]! : mergeBarFeeds(feeds, runSymbols), readers };
+}
+
+/**
+ * Merges bar feeds (each in close-time order) into one in (close time, symbol name) order, the
+ * order one reader gives bars of one interval: the replay of symbols of different intervals is
+ * then the same whatever order they were listed in. `names` are the run's symbols (the rows' indexes).
+ */
+export async function* mergeBarFeeds(feeds: readonly AsyncIterable<BarBatch>[], names: readonly string[], batchRows = 4096): AsyncGenerator<BarBatch> {
+  const cursors = feeds.map((f) => ({ it: f[Symbol.asyncIterator](), batch: null as BarBatch | null, row: 0 }));
+  const advance = async (c: (typeof cursors)[number]): Promise<void> => {
+    c.row++;
+    while (c.batch === null || c.row >= c.batch.length) {
+      const next = await c.it.next();
+      if (next.done) {
+        c.batch = null;
+        return;
+      }
+      c.batch = next.value;
+      c.row = 0;
+    }
+  };
+  for (const c of cursors) {
+    c.row = -1;
+    await advance(c);
+  }
+  const fresh = () => ({ ts: new Float64Array(batchRows), barTs: new Float64Array(batchRows), symbol: new Int32Array(batchRows), open: new Float64Array(batchRows), high: new Float64Array(batchRows), low: new Float64Array(batchRows), close: new Float64Array(batchRows), volume: new Float64Array(batchRows) });
+  let out = fresh();
+  let n = 0;
+  for (;;) {
+    let best: (typeof cursors)[number] | null = null;
+    for (const c of cursors) {
+      if (c.batch === null) continue;
+      if (best === null) {
+        best = c;
+        continue;
+      }
+      const t = c.batch.ts[c.row]!;
+      const bt = best.batch!.ts[best.row]!;
+      if (t < bt || (t === bt && names[c.batch.symbol[c.row]!]! < names[best.batch!.symbol[best.row]!]!)) best = c;
+    }
+    if (best === null) break;
+    const b = best.batch!;
+    const r = best.row;
+    out.ts[n] = b.ts[r]!;
+    out.barTs[n] = b.barTs[r]!;
+    out.symbol[n] = b.symbol[r]!;
+    out.open[n] = b.open[r]!;
+    out.high[n] = b.high[r]!;
+    out.low[n] = b.low[r]!;
+    out.close[n] = b.close[r]!;
+    out.volume[n] = b.volume[r]!;
+    n++;
+    if (n === batchRows) {
+      yield { length: n, ...out };
+      out = fresh();
+      n = 0;
+    }
+    await advance(best);
+  }
+  if (n > 0) yield { length: n, ts: out.ts.subarray(0, n), barTs: out.barTs.subarray(0, n), symbol: out.symbol.subarray(0, n), open: out.open.subarray(0, n), high: out.high.subarray(0, n), low: out.low.subarray(0, n), close: out.close.subarray(0, n), volume: out.volume.subarray(0, n) };
+}
+
+export async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number): AsyncGenerator<BarBatch> {
+  for await (const b of reader) {
+    const n = b.length;
+    const barTs = b.columns.ts!;
+    const ts = new Float64Array(n);
+    const symbol = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      ts[i] = barTs[i]! + intervalUs;
+      symbol[i] = map[b.symbol[i]!]!;
+    }
+    yield { length: n, ts, barTs, symbol, open: b.columns.open!, high: b.columns.high!, low: b.columns.low!, close: b.columns.close!, volume: b.columns.volume! };
+  }
+}
+
+export async function* quoteFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<QuoteBatch> {
+  for await (const b of reader) {
+    const symbol = Int32Array.from(b.symbol, (c) => map[c]!);
+    yield { length: b.length, ts: b.columns.ts!, symbol, bid: b.columns.bid!, bidSize: b.columns.bidSize!, ask: b.columns.ask!, askSize: b.columns.askSize! };
+  }
+}
+
+export async function* tradeFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<TradeBatch> {
+  for await (const b of reader) {
+    const symbol = Int32Array.from(b.symbol, (c) => map[c]!);
+    yield { length: b.length, ts: b.columns.ts!, symbol, price: b.columns.price!, size: b.columns.size!, side: b.columns.side! };
+  }
+}
+
+
+export async function* bookFeed(reader: DatasetReader, map: Int32Array): AsyncGenerator<BookBatch> {
+  for await (const b of reader) {
+    const symbol = Int32Array.from(b.symbol, (c) => map[c]!);
+    const c = b.columns;
+    yield { length: b.length, ts: c.ts!, symbol, side: c.side!, price: c.price!, size: c.size!, action: c.action!, flags: c.flags! };
+  }
+}
+
+/** A run's time range, microseconds (data.start inclusive, data.end exclusive); either may be absent. */
+export interface TimeRange {
+  readonly start?: number;
+  readonly end?: number;
+}
+
+/** The feeds of one replay (each read once), and how to release what they hold open. */
+export interface RunFeeds {
+  readonly bars?: AsyncIterable<BarBatch>;
+  readonly quotes?: AsyncIterable<QuoteBatch>;
+  readonly trades?: AsyncIterable<TradeBatch>;
+  readonly book?: AsyncIterable<BookBatch>;
+  close(): void;
+}
+
+/**
+ * A scenario's data, opened and checked: what every way of running a scenario replays. `venue`
+ * says which simulated venue the data calls for: `l2` when it has book rows (the order book with
+ * latency and queue models), else `bars` (bar and L1 fills).
+ */
+export interface RunData {
+  readonly venue: 'bars' | 'l2';
+  /** Replayed underlying symbols (requested, else every symbol of the data, sorted). */
+  readonly symbols: readonly string[];
+  readonly range: TimeRange;
+  /** The shortest bar interval (the run's equity sampling step), null without bars. */
+  readonly intervalUs: number | null;
+  /** Each bar symbol's interval (given or inferred per symbol; see barIntervals). */
+  readonly intervals: ReadonlyMap<string, number>;
+  /** Option chains of the underlyings (data.options), in memory; null without. */
+  readonly chains: LoadedChains | null;
+  /** Which kinds the replay has. */
+  readonly has: { readonly bars: boolean; readonly quotes: boolean; readonly trades: boolean; readonly book: boolean };
+  /** Where the data came from, for report.json (barInterval filled in). */
+  readonly provenance: DataProvenance;
+  /** Rows per kind and symbol by the manifests (a bound when data.start/end cut the tape), for progress and sampling. */
+  rows(kind: 'bars' | 'quotes' | 'trades' | 'book', symbol: string): number;
+  /** Bars of `symbol` in the run's range, counted up to `atLeast`. */
+  barsInRange(symbol: string, atLeast: number): Promise<number>;
+  /** Opens the feeds for one replay. */
+  openFeeds(): Promise<RunFeeds>;
+  /** Releases the data (temporary imports are removed). */
+  close(): Promise<void>;
+}
+
+type FeedKind = 'bars' | 'quotes' | 'trades' | 'book';
+
+/** Parses data.start/data.end into a range, checking end > start. */
+function timeRange(scenario: QualifiedScenario): TimeRange {
+  const start = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : undefined;
+  const end = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : undefined;
+  if (start !== undefined && end !== undefined && end <= start) throw new ConfigError('data.end', `must be after data.start (${scenario.data.start}), was ${scenario.data.end}`);
+  return { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+}
+
+/**
+ * Opens a scenario's data: bars, quotes, trades or book rows, and option chains (importing a
+ * CSV/Parquet file into a temporary dataset first); checks the requested symbols and the date
+ * range; works out each bar symbol's interval. The caller closes the result (when this throws,
+ * what was opened is cleaned up here).
+ */
+export async function openRunData(scenario: QualifiedScenario): Promise<RunData> {
+  const opened: OpenedData[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const d of opened) await d.cleanup();
+  };
+  try {
+    const requested = scenario.data.symbols;
+    const sources: Partial<Record<FeedKind, OpenedData>> = {};
+    for (const kind of ['bars', 'quotes', 'trades', 'book'] as const) {
+      const path = scenario.data[kind];
+      if (path === undefined) continue;
+      const d = await openDataPath(path, kind, kind, requested);
+      opened.push(d);
+      sources[kind] = d;
+    }
+    const venue = sources.book !== undefined ? 'l2' : 'bars';
+    // An L2 run replays the symbols with book rows; trades may add prints for some of them.
+    const symbolKinds: readonly FeedKind[] = venue === 'l2' ? ['book'] : ['bars', 'quotes', 'trades'];
+    const available = new Set<string>();
+    for (const kind of symbolKinds) {
+      const d = sources[kind];
+      if (d) for (const f of d.manifest.files) if (f.kind === kind) available.add(f.symbol);
+    }
+    const symbols = requested ? [...requested] : [...available].sort();
+    for (const [i, s] of symbols.entries()) {
+      if (!available.has(s)) {
+        throw new ConfigError(`data.symbols[${i}]`, venue === 'l2' ? `symbol '${s}' has no book in the data (available: ${[...available].sort().join(', ')})` : `symbol '${s}' is not in the data (available: ${[...available].sort().join(', ')})`);
+      }
+    }
+    const range = timeRange(scenario);
+    const symbolsOf = (kind: FeedKind): string[] => {
+      const d = sources[kind];
+      return d ? symbols.filter((s) => d.manifest.files.some((f) => f.kind === kind && f.symbol === s)) : [];
+    };
+    const intervals = sources.bars ? await barIntervals(sources.bars, symbolsOf('bars'), scenario.data.interval) : new Map<string, number>();
+    const intervalUs = intervals.size > 0 ? Math.min(...intervals.values()) : null;
+    let chains: LoadedChains | null = null;
+    if (scenario.data.options !== undefined) {
+      const od = await openDataPath(scenario.data.options, 'options', 'options', requested);
+      opened.push(od);
+      const underlyings = symbols.filter((s) => od.manifest.files.some((f) => f.kind === 'options' && f.symbol === s));
+      if (underlyings.length === 0) throw new ConfigError('data.options', `no option chains for ${symbols.join(', ')} in ${od.source}`);
+      chains = await loadOptionChains(od.dir, underlyings, range, scenario.options?.multiplier ?? 100);
+    }
+    const primary = (sources.book ?? sources.bars ?? sources.quotes ?? sources.trades)!;
+    const provenance: DataProvenance = {
+      source: primary.source,
+      kinds: [...new Set(opened.flatMap((d) => d.manifest.kinds))],
+      symbols,
+      start: primary.manifest.start,
+      end: primary.manifest.end,
+      rows: primary.manifest.rows,
+      contentHash: primary.manifest.contentHash,
+      barInterval: describeIntervals(intervals),
+    };
+    const rows = (kind: FeedKind, symbol: string): number => sources[kind]?.manifest.rows[kind]?.[symbol] ?? 0;
+    return {
+      venue,
+      symbols,
+      range,
+      intervalUs,
+      intervals,
+      chains,
+      has: { bars: sources.bars !== undefined, quotes: sources.quotes !== undefined, trades: sources.trades !== undefined, book: sources.book !== undefined },
+      provenance,
+      rows,
+      async barsInRange(symbol: string, atLeast: number): Promise<number> {
+        const bars = sources.bars;
+        if (!bars) return 0;
+        const total = rows('bars', symbol);
+        if (range.start === undefined && range.end === undefined) return total;
+        if (total < atLeast) return total;
+        const reader = await openReader(bars.dir, { kind: 'bars', symbols: [symbol], columns: [], ...range });
+        let n = 0;
+        try {
+          for await (const b of reader) {
+            n += b.length;
+            if (n >= atLeast) break;
+          }
+        } finally {
+          reader.close();
+        }
+        return n;
+      },
+      async openFeeds(): Promise<RunFeeds> {
+        const readers: DatasetReader[] = [];
+        const close = (): void => {
+          for (const r of readers) r.close();
+        };
+        try {
+          const feeds: { bars?: AsyncIterable<BarBatch>; quotes?: AsyncIterable<QuoteBatch>; trades?: AsyncIterable<TradeBatch>; book?: AsyncIterable<BookBatch> } = {};
+          if (sources.bars) {
+            const b = await openBarFeed(sources.bars, symbolsOf('bars'), symbols, intervals, range);
+            readers.push(...b.readers);
+            feeds.bars = b.feed;
+          }
+          if (sources.quotes) {
+            const r = await openReader(sources.quotes.dir, { kind: 'quotes', symbols: symbolsOf('quotes'), ...range });
+            readers.push(r);
+            feeds.quotes = quoteFeed(r, codeMap(r, symbols));
+          }
+          if (sources.trades) {
+            const r = await openReader(sources.trades.dir, { kind: 'trades', symbols: symbolsOf('trades'), ...range });
+            readers.push(r);
+            feeds.trades = tradeFeed(r, codeMap(r, symbols));
+          }
+          if (sources.book) {
+            const r = await openReader(sources.book.dir, { kind: 'book', symbols: [...symbols], ...range });
+            readers.push(r);
+            feeds.book = bookFeed(r, codeMap(r, symbols));
+          }
+          return { ...feeds, close };
+        } catch (err) {
+          close();
+          throw err;
+        }
+      },
+      close: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+async function collect<T>(feed: AsyncIterable<T> | undefined): Promise<T[] | null> {
+  if (feed === undefined) return null;
+  const out: T[] = [];
+  for await (const b of feed) out.push(b);
+  return out;
+}
+
+/**
+ * Reads every feed of `data` into memory once and returns a RunData that replays it from there (as
+ * many times as asked), then closes `data`. The batches are shared between replays: the replay
+ * never writes into a batch it is given.
+ */
+export async function inMemory(data: RunData): Promise<RunData> {
+  let batches: { bars: BarBatch[] | null; quotes: QuoteBatch[] | null; trades: TradeBatch[] | null; book: BookBatch[] | null };
+  try {
+    const feeds = await data.openFeeds();
+    try {
+      batches = { bars: await collect(feeds.bars), quotes: await collect(feeds.quotes), trades: await collect(feeds.trades), book: await collect(feeds.book) };
+    } finally {
+      feeds.close();
+    }
+  } finally {
+    await data.close();
+  }
+  const barCounts = new Map<number, number>();
+  for (const b of batches.bars ?? []) for (let i = 0; i < b.length; i++) barCounts.set(b.symbol[i]!, (barCounts.get(b.symbol[i]!) ?? 0) + 1);
+  const { openFeeds: _o, close: _c, barsInRange: _b, ...facts } = data;
+  return {
+    ...facts,
+    async barsInRange(symbol: string): Promise<number> {
+      return barCounts.get(data.symbols.indexOf(symbol)) ?? 0;
+    },
+    async openFeeds(): Promise<RunFeeds> {
+      return {
+        ...(batches.bars ? { bars: fromArray(batches.bars) } : {}),
+        ...(batches.quotes ? { quotes: fromArray(batches.quotes) } : {}),
+        ...(batches.trades ? { trades: fromArray(batches.trades) } : {}),
+        ...(batches.book ? { book: fromArray(batches.book) } : {}),
+        close: () => {},
+      };
+    },
+    close: async () => {},
+  };
+}
+
+/** Throws the DataError of a replay that saw no event in the run's range. */
+export function noDataError(scenario: QualifiedScenario, symbols: readonly string[], what = 'data'): DataError {
+  return new DataError(`no ${what} in the selected range${scenario.data.start || scenario.data.end ? ` (${scenario.data.start ?? '…'} to ${scenario.data.end ?? '…'})` : ''} for ${symbols.join(', ')}`);
+}
