@@ -36,8 +36,8 @@ export interface ProjectFile {
 export function projectFiles(o: ProjectOptions): ProjectFile[] {
   return [
     { path: 'package.json', text: packageJson(o) },
-    { path: 'strategies/breakout.ts', text: STRATEGY },
-    { path: 'scenario.json', text: SCENARIO },
+    { path: 'strategies/breakout.ts', text: STRATEGY_SOURCE },
+    { path: 'scenario.json', text: SCENARIO_SOURCE },
     { path: 'space.json', text: SPACE },
     { path: SAMPLE_FILE, text: barsCsv(o.bars) },
     { path: 'test/breakout.test.mjs', text: TEST },
@@ -84,7 +84,8 @@ export function barsCsv(bars: BarColumns): string {
   return `${lines.join('\n')}\n`;
 }
 
-const STRATEGY = `import { defineStrategy, indicators } from 'tapedeck';
+/** strategies/breakout.ts of a new project (the README's "Write your own strategy" shows it). */
+export const STRATEGY_SOURCE = `import { defineStrategy, indicators } from 'tapedeck';
 
 /**
  * Donchian breakout, long only: buys \`units\` when a bar closes above the highest high of the
@@ -130,7 +131,8 @@ export default defineStrategy({
 });
 `;
 
-const SCENARIO = `{
+/** scenario.json of a new project. */
+export const SCENARIO_SOURCE = `{
   "$schema": "./node_modules/tapedeck/scenarios/scenario.schema.json",
   "name": "breakout",
   "description": "Donchian breakout (20-bar entry, 10-bar exit, 100 units) on two years of seeded synthetic daily bars; market orders fill at the next open; 0.1% commission.",
@@ -166,7 +168,7 @@ test('the breakout trades the sample bars long only, 0 or 100 units at a time', 
   assert.ok(result.fills.length >= 2, \`expected an entry and an exit, got \${result.fills.length} fills\`);
   let position = 0;
   for (const fill of result.fills) {
-    position += fill.side === 'buy' ? fill.quantity : -fill.quantity;
+    position += fill.side === 'buy' ? fill.qty : -fill.qty;
     assert.ok(position === 0 || position === 100, \`position \${position} after the fill at \${fill.ts}\`);
   }
 });
@@ -175,7 +177,7 @@ test('the same scenario gives the same runHash; other parameters give another', 
   const a = await backtest(scenario);
   const b = await backtest(scenario);
   assert.equal(b.runHash, a.runHash);
-  const c = await backtest(scenario, { set: { 'strategies.0.params.entryBars': 40 } });
+  const c = await backtest(scenario, { overrides: ['strategies.0.params.entryBars=40'] });
   assert.notEqual(c.runHash, a.runHash);
 });
 `;
