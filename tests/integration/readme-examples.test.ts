@@ -49,6 +49,7 @@ describe('the README examples run', () => {
   const blocks = fileBlocks(readme);
   let project = '';
   let parent = '';
+  let cliRunHash = '';
 
   /** Fails, saying what to do, while README.md lacks a tagged example (before the sections are pasted). */
   const requireBlocks = (): void => {
@@ -98,6 +99,7 @@ describe('the README examples run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/runHash\s+[0-9a-f]{64}/);
+    cliRunHash = /runHash\s+([0-9a-f]{64})/.exec(r.stdout)![1]!;
   }, 120_000);
 
   it('"Use it as a library": node research.mjs calls indicators and backtest and prints runHashes', () => {
@@ -110,5 +112,9 @@ describe('the README examples run', () => {
     expect(r.stdout.match(/^breakout entryBars=\d+: \d+ trades/gm)).toHaveLength(3);
     // Three parameter settings, three different runs.
     expect(new Set(r.stdout.match(/runHash [0-9a-f]{16}$/gm)).size).toBe(3);
+    // backtest('scenario.json') with the scenario's own entryBars is the run `tapedeck run` made.
+    expect(cliRunHash).not.toBe('');
+    expect(r.stdout).toContain(`breakout entryBars=20: `);
+    expect(/breakout entryBars=20: .*runHash ([0-9a-f]{16})$/m.exec(r.stdout)![1]).toBe(cliRunHash.slice(0, 16));
   }, 120_000);
 });
