@@ -116,6 +116,20 @@ describe('a project made by tapedeck init, installed offline outside the reposit
     expect(existsSync(join(project, 'out/breakout/report.json'))).toBe(true);
   }, 120_000);
 
+  it('strategies/breakout.ts type-checks (strict) against the types tapedeck exports; a wrong argument type does not', () => {
+    const tsc = (file: string) =>
+      run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', file], project);
+    const ok = tsc('strategies/breakout.ts');
+    expect(ok.stdout).toBe('');
+    expect(ok.code).toBe(0);
+    // Not vacuous: `tapedeck` resolves to real declarations, so a wrong type is caught.
+    const source = readFileSync(join(project, 'strategies/breakout.ts'), 'utf8');
+    writeFileSync(join(project, 'strategies/typo.ts'), source.replace('ctx.setTarget(bars.symbol, 0)', "ctx.setTarget(bars.symbol, '0')"));
+    const bad = tsc('strategies/typo.ts');
+    rmSync(join(project, 'strategies/typo.ts'));
+    expect(bad.stdout).toMatch(/typo\.ts\(\d+,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'/);
+  }, 120_000);
+
   it("the project's own test passes (npm test: node --test calling backtest())", () => {
     const r = run('npm', ['test'], project);
     expect(r.stdout).toMatch(/# pass 2/);
