@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTapedeckSpec, newProject, tapedeckSpec, writeProject } from '../../cli/commands/init.js';
 import { SAMPLE_FILE } from '../../cli/init-template.js';
 import { REPO, runCli } from '../support/cli.js';
+import { buildDist } from '../support/dist.js';
 
 /**
  * `tapedeck init DIR` (issue 12, point 7): the project it writes, its refusal of a non-empty DIR, and
@@ -91,10 +92,8 @@ describe('a project made by tapedeck init, installed offline outside the reposit
   let project = '';
 
   beforeAll(() => {
-    // npx tapedeck runs the package's bin, built into dist/ (npm ci's prepare does it in CI): build it
-    // from the sources under test (incremental, seconds when up to date).
-    const build = run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], REPO);
-    if (build.code !== 0) throw new Error(`building dist/ failed: ${build.stdout}${build.stderr}`);
+    // npx tapedeck and import 'tapedeck' use the package's dist/: build it from the sources under test.
+    buildDist();
     project = join(tempDir('tapedeck-init-project-'), 'breakout-project');
     const init = runCli(['init', project]);
     if (init.code !== 0) throw new Error(`tapedeck init failed: ${init.stderr}`);

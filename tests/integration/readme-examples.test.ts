@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProject, writeProject } from '../../cli/commands/init.js';
 import { SCENARIO_SOURCE, STRATEGY_SOURCE } from '../../cli/init-template.js';
 import { REPO } from '../support/cli.js';
+import { buildDist } from '../support/dist.js';
 
 /**
  * The README's "Write your own strategy" and "Use it as a library" sections are executed: their code
@@ -64,10 +65,8 @@ describe('the README examples run', () => {
 
   beforeAll(async () => {
     if (Object.keys(BLOCKS).some((f) => !blocks.has(f))) return;
-    // npx tapedeck runs the package's bin in dist/ (npm ci's prepare builds it in CI): build it from
-    // the sources under test (incremental, seconds when up to date).
-    const build = run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], REPO);
-    if (build.code !== 0) throw new Error(`building dist/ failed: ${build.stdout}${build.stderr}`);
+    // npx tapedeck and import 'tapedeck' use the package's dist/: build it from the sources under test.
+    buildDist();
     parent = mkdtempSync(join(tmpdir(), 'tapedeck-readme-'));
     project = join(parent, 'my-strategies');
     await writeProject(project, newProject(project, `file:${REPO}`));
