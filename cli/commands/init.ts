@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printable } from '../../engine/core/index.js';
 import { WriteError, temporarySibling } from '../../datasets/atomic.js';
@@ -16,13 +16,13 @@ import { registerTempDir } from '../shutdown.js';
  * package.json is tapedeck's (the checkout when run from sources or dist/, node_modules/tapedeck
  * when installed).
  */
-export function tapedeckRoot(): { dir: string; version: string } {
+export function tapedeckRoot(): { dir: string } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'tapedeck') return { dir, version: String(pkg.version) };
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
+      if (pkg.name === 'tapedeck') return { dir };
     }
     const up = dirname(dir);
     if (up === dir) throw new Error(`cannot find tapedeck's package.json above ${fileURLToPath(import.meta.url)}`);
@@ -31,13 +31,13 @@ export function tapedeckRoot(): { dir: string; version: string } {
 }
 
 /**
- * The dependency spec a new project gets by default: this checkout by absolute path (`file:`), so
- * `npm install` works offline; when this tapedeck is itself an installed package (under node_modules)
- * its version range instead, since that copy belongs to another project.
+ * The dependency spec a new project gets by default: this tapedeck by absolute path (`file:`), so
+ * `npm install` works offline. It is the checkout when the CLI runs from one (an install linked by
+ * `npm install <path>` resolves to it too); a copy installed from a tarball is itself a complete
+ * package, so its path works as well. `--tapedeck` chooses a version or tarball instead.
  */
 export function defaultTapedeckSpec(): string {
-  const { dir, version } = tapedeckRoot();
-  return dir.split(sep).includes('node_modules') ? `^${version}` : `file:${dir}`;
+  return `file:${tapedeckRoot().dir}`;
 }
 
 /**
