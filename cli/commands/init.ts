@@ -86,10 +86,17 @@ export async function writeProject(dir: string, files: readonly ProjectFile[]): 
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, f.text, { flag: 'wx' });
     }
+  } catch (err) {
+    unregister();
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw new WriteError(target, err);
+  }
+  try {
     await rename(staging, target);
   } catch (err) {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
+    // A directory that was filled meanwhile is never replaced: rename(2) refuses a non-empty target.
     if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new DirectoryRefused(target, `init ${dir}: is not empty (written to while the project was being made); nothing was written`);
     throw new WriteError(target, err);
   } finally {

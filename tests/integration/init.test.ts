@@ -73,6 +73,36 @@ describe('tapedeck init: the project it writes', () => {
     expect(existsSync(join(dir, 'strategies/breakout.ts'))).toBe(true);
   });
 
+  it('a write failing half-way leaves no directory and no staging directory behind', async () => {
+    const parent = tempDir('tapedeck-init-');
+    const dir = join(parent, 'half');
+    const files = [
+      { path: 'a.txt', text: 'a' },
+      { path: 'a.txt', text: 'again' },
+    ];
+    await expect(writeProject(dir, files)).rejects.toThrow(`cannot write ${dir}: already exists`);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('a directory filled while the project is staged is not replaced: refused, its file kept', async () => {
+    const parent = tempDir('tapedeck-init-');
+    const dir = join(parent, 'raced');
+    mkdirSync(dir);
+    const files = [
+      {
+        path: 'a.txt',
+        // Reading the text happens after the emptiness check and before the rename.
+        get text(): string {
+          writeFileSync(join(dir, 'intruder.txt'), 'mine');
+          return 'a';
+        },
+      },
+    ];
+    await expect(writeProject(dir, files)).rejects.toThrow(`init ${dir}: is not empty (written to while the project was being made); nothing was written`);
+    expect(readdirSync(dir)).toEqual(['intruder.txt']);
+    expect(readdirSync(parent)).toEqual(['raced']);
+  });
+
   it('refuses a non-empty directory in one line, exit 2, writing nothing and leaving its file alone', () => {
     const parent = tempDir('tapedeck-init-');
     const dir = join(parent, 'mine');
