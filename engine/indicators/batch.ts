@@ -185,7 +185,7 @@ function scalar(x: Series, name: string, indicator: { update(x: number): number 
 function finite(xs: Series, name: string, i: number): number {
   const v = xs[i];
   if (typeof v !== 'number' || v - v !== 0) {
-    throw new InvalidArgumentError(`invalid '${name}[${i}]': not a finite number, was ${String(v)}`);
+    throw new InvalidArgumentError(`invalid '${name}[${i}]': not a finite number, was ${typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))}`);
   }
   return v;
 }

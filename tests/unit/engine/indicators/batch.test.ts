@@ -137,6 +137,7 @@ describe('batch indicators refuse bad input, naming the series and index', () =>
   it('a NaN value', () => {
     expect(() => indicators.sma([1, 2, Number.NaN, 4], 2)).toThrow("invalid 'x[2]': not a finite number, was NaN");
     expect(() => indicators.atr([2, 2], [1, 1], [1.5, Number.POSITIVE_INFINITY])).toThrow("invalid 'close[1]': not a finite number, was Infinity");
+    expect(() => indicators.rsi(['1', '2'] as unknown as number[], 1)).toThrow(`invalid 'x[0]': not a finite number, was "1"`);
   });
   it('series of different lengths', () => {
     expect(() => indicators.donchian([2, 3, 4], [1, 2], 2)).toThrow("invalid 'low': length 2 differs from 'high' (3)");
