@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { ConfigError, TapedeckError, printable } from '../../engine/core/index.js';
 import { STRATEGIES, isDefinedStrategy, isStrategyName, strategyFailure, withStrategySource } from '../../engine/strategies/index.js';
 import type { DefinedStrategy, Strategy, StrategyDefinition, StrategySource, StrategyWarmup } from '../../engine/strategies/index.js';
@@ -234,18 +235,36 @@ export function relativeImports(source: string): { spec: string; line: number }[
   return out;
 }
 
+let typeScriptHooks: Promise<void> | null = null;
+
+/**
+ * Makes this thread able to import TypeScript: tsx's ESM hooks, registered once per thread (main or
+ * worker) and not scoped to one import. Not scoped, so a user module's `import ... from 'tapedeck'`
+ * resolves to the very modules this process runs (one TapedeckError class, one registry), where
+ * tsImport's namespace would load a second copy. The CLI run from sources (`node --import tsx`) has
+ * the hooks in its main thread already; its worker threads do not (Node 20), so they register here.
+ */
+function registerTypeScript(): Promise<void> {
+  if (typeScriptHooks === null) {
+    typeScriptHooks = (async () => {
+      if (import.meta.url.endsWith('.ts') && isMainThread) return;
+      // Both hooks, as the tsx command has them: a .ts file outside a "type": "module" package (a
+      // worker's cache, say) is CommonJS to Node, and only the CommonJS hook compiles it then.
+      const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+      esm.register();
+      cjs.register();
+    })();
+  }
+  return typeScriptHooks;
+}
+
 /** Imports `file` (TypeScript through tsx) and returns its default export, checked to be a defineStrategy(...) result. */
 async function importDefinition(path: string, file: string, hash: string): Promise<DefinedStrategy<object>> {
   let mod: Record<string, unknown>;
   try {
     const url = `${pathToFileURL(file).href}?sourceHash=${hash.slice(0, 16)}`;
-    if (file.endsWith('.ts') || file.endsWith('.mts')) {
-      // tsx's ESM API registers its hooks in this thread (main or worker), scoped to this import.
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(url)) as Record<string, unknown>;
-    }
+    if (file.endsWith('.ts') || file.endsWith('.mts')) await registerTypeScript();
+    mod = (await import(url)) as Record<string, unknown>;
   } catch (err) {
     const e = err as Error;
     const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(err);

@@ -201,7 +201,7 @@ export class TradingEngine implements MarketDataHandler {
         try {
           st.onBar(this.contexts[k]!, ring);
         } catch (err) {
-          throw this.failed(k, 'onBar', err);
+          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
         }
       }
     }
@@ -218,7 +218,7 @@ export class TradingEngine implements MarketDataHandler {
         try {
           st.onBar(this.contexts[k]!, ring);
         } catch (err) {
-          throw this.failed(k, 'onBar', err);
+          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
         }
       }
     }
@@ -246,7 +246,7 @@ export class TradingEngine implements MarketDataHandler {
         try {
           st.onBar(this.contexts[k]!, ring);
         } catch (err) {
-          throw this.failed(k, 'onBar', err);
+          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
         }
       }
     }
@@ -303,12 +303,13 @@ export class TradingEngine implements MarketDataHandler {
   /**
    * What a strategy's callback threw, to rethrow: for a user strategy (one with a StrategySource) a
    * StrategyError naming it, its module, the callback, the time and the user's frame; a built-in's
-   * errors pass unchanged (they are the engine's own, already worded).
+   * errors pass unchanged (they are the engine's own, already worded). `ts` is the bar's time in
+   * onBar (the bar the user looks at), the clock's otherwise.
    */
-  private failed(k: number, callback: string, err: unknown): unknown {
+  private failed(k: number, callback: string, err: unknown, ts: number = this.clock.now()): unknown {
     const source = this.sources[k];
     if (source === undefined) return err;
-    return strategyFailure(this.strategies[k]!, source, callback, this.clock.now(), err);
+    return strategyFailure(this.strategies[k]!, source, callback, ts, err);
   }
 
   /** Records an equity sample and tells the watchers (risk limits that depend on equity). */

@@ -65,7 +65,9 @@ export function userFrame(err: unknown, file: string | undefined): string | null
   const pick = (l: string): string | null => {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(l);
     if (m === null) return null;
-    const path = m[1]!.startsWith('file://') ? decodeURIComponent(m[1]!.slice('file://'.length)) : m[1]!;
+    // A module imported as `file:///...ts?sourceHash=...` (one instance per content): drop the query.
+    const url = m[1]!.replace(/\?[^/]*$/, '');
+    const path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
     return `${path}:${m[2]}:${m[3]}`;
   };
   if (file !== undefined) {
