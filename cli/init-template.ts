@@ -42,7 +42,7 @@ export function projectFiles(o: ProjectOptions): ProjectFile[] {
     { path: SAMPLE_FILE, text: barsCsv(o.bars) },
     { path: 'test/breakout.test.mjs', text: TEST },
     { path: 'README.md', text: readme(o) },
-    { path: '.gitignore', text: 'node_modules/\nout/\n' },
+    { path: '.gitignore', text: 'node_modules/\nout/\n.tapedeck/\n' },
   ];
 }
 
