@@ -6,6 +6,7 @@ import { registerDataInspect } from './commands/data-inspect.js';
 import { registerDataValidate } from './commands/data-validate.js';
 import { dataCommand } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
+import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSweep } from './commands/sweep.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
         '',
         'Examples:',
         '  $ tapedeck demo                                          # generate demo data, run it, write out/demo/report.html',
+        '  $ tapedeck init my-strategies                            # a project with a strategy of your own, a scenario and a test',
         '  $ tapedeck run scenarios/sma-cross.json --set data.bars=prices.csv',
         '  $ tapedeck sweep scenarios/sma-cross.json --space space.json --out out/sweep',
         '  $ tapedeck report out/sweep --x fast --y slow           # rebuild an HTML report from its JSON',
@@ -41,6 +43,7 @@ export function buildProgram(): Command {
 
   registerRun(program);
   registerDemo(program);
+  registerInit(program);
   registerSweep(program);
   registerWalkForward(program);
   registerWorker(program);

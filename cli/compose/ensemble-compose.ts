@@ -4,12 +4,13 @@ import { EnsembleRouter } from '../../engine/ensemble/index.js';
 import type { EnsembleConfig, PortfolioConstructionConfig } from '../../engine/ensemble/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
-import { createStrategy } from '../../engine/strategies/index.js';
-import type { Strategy } from '../../engine/strategies/index.js';
+import type { Strategy, StrategyWarmup } from '../../engine/strategies/index.js';
 import { PortfolioSectionSchema } from '../../scenarios/ensemble-schema.js';
 import type { BacktestRouting } from '../../sim/backtest/index.js';
 import { loadModelBundles } from './bundles.js';
 import type { QualifiedScenario } from './load-scenario.js';
+import { checkParams, definitionOf, warmupOf as definitionWarmup } from './strategy-modules.js';
+import type { QualifiedDefinition, StrategyModuleRef } from './strategy-modules.js';
 
 /** A strategy instance as run: its id, type, symbols and the params after every override. */
 export interface StrategySpec {
@@ -17,6 +18,13 @@ export interface StrategySpec {
   readonly type: string;
   readonly symbols: readonly string[];
   readonly params: Readonly<Record<string, unknown>>;
+  /**
+   * The code that builds it (every spec from a qualified scenario carries its entry's); absent only
+   * in specs made by hand, which then name a built-in by `type`.
+   */
+  readonly definition?: QualifiedDefinition;
+  /** For a user module: its path and source hash (shown in report.json's scenario). */
+  readonly module?: StrategyModuleRef;
 }
 
 /**
@@ -60,14 +68,14 @@ export async function composeStrategies(
       return { ...(fromBundle ?? {}), ...(fromScenario ?? {}) };
     };
     const plain = spec.symbols.filter((s) => overrideOf(s) === null);
-    if (plain.length > 0) out.push({ ...spec, symbols: plain });
+    if (plain.length > 0) out.push(asRun({ ...spec, symbols: plain }));
     for (const sym of spec.symbols) {
       const o = overrideOf(sym);
       if (o === null) continue;
       const params = { ...spec.params, ...o };
       const id = `${spec.id}@${sym}`;
       try {
-        createStrategy(spec.type, id, [sym], params);
+        checkParams(definitionOf(spec), id, [sym], params);
       } catch (err) {
         if (err instanceof TapedeckError) {
           // Name the field (`instruments.SPY.params.slow`) when the message names one (`invalid 'slow': ...`).
@@ -77,7 +85,7 @@ export async function composeStrategies(
         }
         throw err;
       }
-      out.push({ id, type: spec.type, symbols: [sym], params });
+      out.push(asRun({ ...spec, id, symbols: [sym], params }));
     }
   }
   if (scenario.bundles?.strategies) {
@@ -88,9 +96,29 @@ export async function composeStrategies(
   return { specs: out, assumptions };
 }
 
-/** Returns a factory of fresh strategy instances for `specs`. */
+/**
+ * A spec as run, with its definition kept as a non-enumerable property: the factory and the warm-up
+ * check read it, while the spec as data (report.json's `scenario.strategies`, comparisons) is the
+ * id, type, symbols, params and, for a user module, its path and source hash.
+ */
+function asRun(spec: StrategySpec): StrategySpec {
+  const { definition, ...rest } = spec;
+  Object.defineProperty(rest, 'definition', { value: definition ?? definitionOf(spec), enumerable: false });
+  return rest;
+}
+
+/** Returns a factory of fresh strategy instances for `specs`, each built by its own definition (built-in or user module). */
 export function strategyFactory(specs: readonly StrategySpec[]): () => Strategy[] {
-  return () => specs.map((s) => createStrategy(s.type, s.id, s.symbols, s.params));
+  const definitions = specs.map((s) => definitionOf(s));
+  return () => specs.map((s, i) => definitions[i]!.create(s.id, s.symbols, s.params));
+}
+
+/**
+ * Returns the bars a spec's strategy must see before it can act (StrategyDefinition.warmup, through
+ * its own definition), or null when its warm-up is not counted in bars. Throws like the definition on a bad parameter.
+ */
+export function warmupOf(spec: Pick<StrategySpec, 'type' | 'params' | 'definition'>): StrategyWarmup | null {
+  return definitionWarmup(spec);
 }
 
 /** The portfolio section with its defaults (an absent section is all defaults). */

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, TapedeckError, parseDurationUs, printable } from '../../engine/core/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
-import { STRATEGIES, createStrategy } from '../../engine/strategies/index.js';
+import type { DefinedStrategy } from '../../engine/strategies/index.js';
 import { OverrideError, applyOverride, formatPath, parseOverride } from '../../scenarios/overrides.js';
 import { parseJsonText } from '../../scenarios/json.js';
 import { ScenarioSchema } from '../../scenarios/schema.js';
@@ -14,6 +15,8 @@ import { qualifyL2Venue } from './l2-venue.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
+import { checkParams, moduleSourcesOf, parseShippedModules, resolveModuleTypes, resolveStrategy } from './strategy-modules.js';
+import type { QualifiedDefinition, ShippedModules, StrategyModuleRef } from './strategy-modules.js';
 
 export { parseJsonText };
 
@@ -29,6 +32,10 @@ export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk'
     readonly params: Readonly<Record<string, unknown>>;
     /** This strategy's execution algorithm (its own, else the scenario default), when one is set. */
     readonly execution?: AlgorithmConfig;
+    /** The code that runs it: a built-in's definition or the user module's (serialises to nothing). */
+    readonly definition: QualifiedDefinition;
+    /** For a user module: its absolute path and the SHA-256 of its source (part of the run's identity). */
+    readonly module?: StrategyModuleRef;
   }[];
   /** The scenario's default execution algorithm, qualified. */
   readonly execution?: AlgorithmConfig;
@@ -46,6 +53,16 @@ export interface LoadOptions {
   readonly seed?: number;
   /** Directory `--set` paths are relative to (the user's working directory). */
   readonly cwd?: string;
+}
+
+/** How {@link qualify} finds strategy code beyond the built-ins. */
+export interface QualifyOptions {
+  /** Directory relative strategy module paths are resolved against (default: the scenario file's, else the working directory). */
+  readonly baseDir?: string;
+  /** Where a worker caches module sources shipped with a job (default: the working directory). */
+  readonly cwd?: string;
+  /** Strategy definitions handed over as objects (`backtest()`), by the `type` their entries use. */
+  readonly objects?: ReadonlyMap<string, DefinedStrategy<object>>;
 }
 
 /**
@@ -79,7 +96,7 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
     throw new ConfigError('', `${file}: not valid JSON (${printable((err as Error).message, 120)})`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('', `${file}: a scenario is a JSON object`);
-  doc = resolveDataPaths(doc as Record<string, unknown>, dirname(path));
+  doc = resolveModuleTypes(resolveDataPaths(doc as Record<string, unknown>, dirname(path)), dirname(path));
   for (const text of options.overrides ?? []) {
     const o = parseOverride(text, '--set');
     let value = o.value;
@@ -92,10 +109,17 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
     throw new OverrideError(`--seed: expected an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, was ${options.seed}`);
   }
   if (options.seed !== undefined) doc = applyOverride(doc, { path: ['seed'], value: options.seed, text: String(options.seed), flag: '--seed' });
+  // A module set with --set is relative to the working directory, like a data path.
+  doc = resolveModuleTypes(doc as Record<string, unknown>, cwd);
+  // The sources of its strategy modules travel with the document, so a sweep's queue worker on a
+  // machine without the files runs the same code (and their hashes are part of the sweep's config).
+  const modules = await moduleSourcesOf(doc);
+  if (Object.keys(modules).length > 0) doc = { ...(doc as Record<string, unknown>), modules };
   return doc;
 }
 
-function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+/** Returns the document with its relative data paths (data.bars, ...) made absolute against `baseDir`. */
+export function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const data = doc.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return doc;
   const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
@@ -143,8 +167,15 @@ function zodMessage(error: z.ZodError): { path: string; message: string } {
 }
 
 /** Validates a raw scenario document (already overridden). */
-export async function qualify(doc: unknown, file = 'scenario'): Promise<QualifiedScenario> {
+export async function qualify(doc: unknown, file = 'scenario', options: QualifyOptions = {}): Promise<QualifiedScenario> {
   checkNoProtoKeys(doc, file);
+  // `modules` (module path -> {sourceHash, source}) is what loadScenarioDocument adds for workers; not a scenario field.
+  let shipped: ShippedModules | undefined;
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && Object.hasOwn(doc, 'modules')) {
+    const { modules, ...rest } = doc as Record<string, unknown>;
+    shipped = parseShippedModules(modules, file);
+    doc = rest;
+  }
   const parsed = ScenarioSchema.safeParse(doc);
   if (!parsed.success) {
     const { path, message } = zodMessage(parsed.error);
@@ -176,28 +207,45 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
   const typeCount = new Map<string, number>();
   for (const st of s.strategies) typeCount.set(st.type, (typeCount.get(st.type) ?? 0) + 1);
   const typeSeen = new Map<string, number>();
-  const strategies = s.strategies.map((st, i) => {
-    if (!Object.hasOwn(STRATEGIES, st.type)) {
-      throw new ConfigError(`strategies[${i}].type`, `unknown strategy '${st.type}' (known: ${Object.keys(STRATEGIES).join(', ')}) (in ${file})`);
-    }
+  const baseDir = options.baseDir ?? (file !== 'scenario' && existsSync(file) ? dirname(resolve(file)) : process.cwd());
+  const strategies = [];
+  for (const [i, st] of s.strategies.entries()) {
+    const resolved = await resolveStrategy(st.type, `strategies[${i}].type`, file, {
+      baseDir,
+      ...(shipped !== undefined ? { modules: shipped } : {}),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      ...(options.objects !== undefined ? { objects: options.objects } : {}),
+    });
+    const { definition } = resolved;
+    // A module's instances are named after the module file (`breakout`), a built-in's after its type.
+    const label = resolved.module !== undefined ? definition.name : st.type;
     const n = (typeSeen.get(st.type) ?? 0) + 1;
     typeSeen.set(st.type, n);
-    const id = st.id ?? ((typeCount.get(st.type) ?? 0) > 1 ? `${st.type}-${n}` : st.type);
+    const id = st.id ?? ((typeCount.get(st.type) ?? 0) > 1 ? `${label}-${n}` : label);
     if (seen.has(id)) throw new ConfigError(`strategies[${i}].id`, `duplicate strategy id '${id}' (also strategies[${seen.get(id)}]) (in ${file})`);
     seen.set(id, i);
     // Validate the params now (with a placeholder symbol) so errors name the scenario path.
     // A parameter's message names the parameter; one about the symbols names the strategy's symbols field.
-    const defaults = STRATEGIES[st.type as keyof typeof STRATEGIES].defaults as object;
+    const defaults = definition.defaults as object;
     const fieldOf = (name: string): string => {
       const head = name.split(/[.[]/)[0]!;
       if (Object.hasOwn(defaults, head) || Object.hasOwn(st.params, head)) return `strategies[${i}].params.${name}`;
       if (head === 'symbols' || head === st.type) return `strategies[${i}].symbols${name.slice(head.length)}`;
       return `strategies[${i}]`;
     };
-    rethrowAsConfig(`strategies[${i}].params`, file, () => createStrategy(st.type, id, st.symbols ?? ['_'], st.params), fieldOf);
+    const where = resolved.module !== undefined ? `${file}, strategy module ${resolved.module.path}` : file;
+    rethrowAsConfig(`strategies[${i}].params`, where, () => checkParams(definition, id, st.symbols ?? ['_'], st.params), fieldOf);
     const execution = st.execution !== undefined ? rethrowAsConfig(`strategies[${i}].execution`, file, () => qualifyAlgorithmConfig(st.execution, `strategies[${i}].execution`)) : defaultExecution;
-    return { id, type: st.type, ...(st.symbols ? { symbols: st.symbols } : {}), params: st.params, ...(execution !== undefined ? { execution } : {}) };
-  });
+    strategies.push({
+      id,
+      type: st.type,
+      ...(st.symbols ? { symbols: st.symbols } : {}),
+      params: st.params,
+      ...(execution !== undefined ? { execution } : {}),
+      definition,
+      ...(resolved.module !== undefined ? { module: resolved.module } : {}),
+    });
+  }
   if (s.data.options !== undefined && s.data.bars === undefined) throw new ConfigError('data.options', `option chains replay with the underlyings' bars: give data.bars too (in ${file})`);
   const { execution: _rawExecution, ...rest } = s;
   return Object.freeze({ ...rest, strategies, venue: s.venue as VenueConfigInput, risk, file, ...(defaultExecution !== undefined ? { execution: defaultExecution } : {}) });

@@ -63,3 +63,23 @@ export class ConfigError extends TapedeckError {
 export function assertNever(value: never, what = 'value'): never {
   throw new InvariantError(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
+
+/**
+ * A strategy's own code failed: its `create`, a callback (onBar, onTrade, ...) threw, or it asked for
+ * something the engine refuses (a NaN or infinite target). The message names the strategy id, the
+ * module it came from (when it is a user module), the callback and the time, and where in the user's
+ * code it was thrown (file:line); `cause` is what was thrown.
+ */
+export class StrategyError extends TapedeckError {
+  readonly strategyId: string;
+  /** Replay time in epoch microseconds, or null when it failed before the replay (create). */
+  readonly ts: number | null;
+  /** The module path of a user strategy, or null for a built-in. */
+  readonly module: string | null;
+  constructor(message: string, where: { strategyId: string; ts: number | null; module: string | null }, options?: { cause?: unknown }) {
+    super('strategy', message, options);
+    this.strategyId = where.strategyId;
+    this.ts = where.ts;
+    this.module = where.module;
+  }
+}

@@ -25,6 +25,10 @@
  * moved, ADX's DI/DX 0 without range or direction, %B 0.5 and z-score 0 on a constant window, IBS
  * 0.5 on a bar with high == low. Macd defaults to the price-difference line (TTR: percent = TRUE).
  * Every update rejects a NaN or infinite input with an InvalidArgumentError naming it.
+ *
+ * Each class has a batch function of the same name in lower case (`sma(closes, 10)`, `macd(closes)`,
+ * `atr(high, low, close, 14)`, ...; see ./batch.ts) for research scripts: whole series in,
+ * Float64Arrays of the same length out, NaN during warm-up, computed by the class itself.
  */
 export type { Indicator, ScalarIndicator, BarIndicator } from './indicator.js';
 export { Sma } from './sma.js';
@@ -39,3 +43,23 @@ export { ZScore } from './z-score.js';
 export { RollingExtreme, RollingMax, RollingMin } from './rolling-extreme.js';
 export { DonchianChannel } from './donchian-channel.js';
 export { Ibs, internalBarStrength } from './ibs.js';
+export {
+  sma,
+  ema,
+  rsi,
+  macd,
+  atr,
+  adx,
+  bollinger,
+  rollingStd,
+  zScore,
+  rollingMax,
+  rollingMin,
+  donchian,
+  ibs,
+  type Series,
+  type MacdSeries,
+  type AdxSeries,
+  type BollingerSeries,
+  type DonchianSeries,
+} from './batch.js';

@@ -10,6 +10,8 @@ import type { MarketDataHandler } from '../ports/data-feed.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { OptionChainView } from '../model/option-chain.js';
 import type { BarSeries, BookView, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
+import { strategyFailure, strategySourceOf } from '../strategies/strategy-source.js';
+import type { StrategySource } from '../strategies/strategy-source.js';
 import { BarRing } from './bar-cache.js';
 import type { BarColumns } from './bar-cache.js';
 import { DirectRouter } from './strategy-router.js';
@@ -68,6 +70,8 @@ export class TradingEngine implements MarketDataHandler {
   /** For each symbol, the strategies that receive its data. */
   private readonly subscribers: Int32Array[];
   private readonly contexts: StrategyRuntime[];
+  /** Where each strategy's code came from (undefined for a built-in), to name it when it fails. */
+  private readonly sources: (StrategySource | undefined)[];
   private readonly symbolIndex = new Map<string, number>();
   /** @internal read by StrategyRuntime */
   readonly router: StrategyRouter;
@@ -106,6 +110,7 @@ export class TradingEngine implements MarketDataHandler {
     });
     this.subscribers = subs.map((a) => Int32Array.from(a));
     this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols));
+    this.sources = this.strategies.map((st) => strategySourceOf(st));
     if (this.router.attach !== undefined) {
       const timers = this.timers;
       this.router.attach({
@@ -119,19 +124,35 @@ export class TradingEngine implements MarketDataHandler {
     if (this.router.deliversOrderEvents) {
       this.execution.onStrategyOrderEvent((k, ev) => {
         const st = this.strategies[k];
-        if (st?.onOrderEvent) st.onOrderEvent(this.contexts[k]!, ev);
+        try {
+          if (st?.onOrderEvent) st.onOrderEvent(this.contexts[k]!, ev);
+        } catch (err) {
+          throw this.failed(k, 'onOrderEvent', err);
+        }
       });
     }
   }
 
   /** Calls every strategy's onStart. */
   start(): void {
-    this.strategies.forEach((st, k) => st.onStart?.(this.contexts[k]!));
+    this.strategies.forEach((st, k) => {
+      try {
+        st.onStart?.(this.contexts[k]!);
+      } catch (err) {
+        throw this.failed(k, 'onStart', err);
+      }
+    });
   }
 
   /** Calls every strategy's onStop. */
   stop(): void {
-    this.strategies.forEach((st, k) => st.onStop?.(this.contexts[k]!));
+    this.strategies.forEach((st, k) => {
+      try {
+        st.onStop?.(this.contexts[k]!);
+      } catch (err) {
+        throw this.failed(k, 'onStop', err);
+      }
+    });
     this.router.onStop?.();
   }
 
@@ -176,7 +197,13 @@ export class TradingEngine implements MarketDataHandler {
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
       const st = this.strategies[k]!;
-      if (st.onBar !== undefined) st.onBar(this.contexts[k]!, ring);
+      if (st.onBar !== undefined) {
+        try {
+          st.onBar(this.contexts[k]!, ring);
+        } catch (err) {
+          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
+        }
+      }
     }
   }
 
@@ -187,7 +214,13 @@ export class TradingEngine implements MarketDataHandler {
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
       const st = this.strategies[k]!;
-      if (st.onBar !== undefined) st.onBar(this.contexts[k]!, ring);
+      if (st.onBar !== undefined) {
+        try {
+          st.onBar(this.contexts[k]!, ring);
+        } catch (err) {
+          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
+        }
+      }
     }
     this.router.afterBar?.(symbolIndex, ts);
   }
@@ -209,7 +242,13 @@ export class TradingEngine implements MarketDataHandler {
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
       const st = this.strategies[k]!;
-      if (st.onBar !== undefined) st.onBar(this.contexts[k]!, ring);
+      if (st.onBar !== undefined) {
+        try {
+          st.onBar(this.contexts[k]!, ring);
+        } catch (err) {
+          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
+        }
+      }
     }
   }
 
@@ -221,7 +260,11 @@ export class TradingEngine implements MarketDataHandler {
     const subs = this.subscribers[symbolIndex]!;
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
-      this.strategies[k]!.onTrade?.(this.contexts[k]!, this.symbols[symbolIndex]!, t);
+      try {
+        this.strategies[k]!.onTrade?.(this.contexts[k]!, this.symbols[symbolIndex]!, t);
+      } catch (err) {
+        throw this.failed(k, 'onTrade', err);
+      }
     }
   }
 
@@ -232,7 +275,11 @@ export class TradingEngine implements MarketDataHandler {
     const subs = this.subscribers[symbolIndex]!;
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
-      this.strategies[k]!.onQuote?.(this.contexts[k]!, this.symbols[symbolIndex]!, q);
+      try {
+        this.strategies[k]!.onQuote?.(this.contexts[k]!, this.symbols[symbolIndex]!, q);
+      } catch (err) {
+        throw this.failed(k, 'onQuote', err);
+      }
     }
   }
 
@@ -246,7 +293,23 @@ export class TradingEngine implements MarketDataHandler {
     if (sep < 0) return;
     const k = Number(firedName.slice(0, sep));
     const st = this.strategies[k];
-    st?.onTimer?.(this.contexts[k]!, firedName.slice(sep + 1));
+    try {
+      st?.onTimer?.(this.contexts[k]!, firedName.slice(sep + 1));
+    } catch (err) {
+      throw this.failed(k, 'onTimer', err);
+    }
+  }
+
+  /**
+   * What a strategy's callback threw, to rethrow: for a user strategy (one with a StrategySource) a
+   * StrategyError naming it, its module, the callback, the time and the user's frame; a built-in's
+   * errors pass unchanged (they are the engine's own, already worded). `ts` is the bar's time in
+   * onBar (the bar the user looks at), the clock's otherwise.
+   */
+  private failed(k: number, callback: string, err: unknown, ts: number = this.clock.now()): unknown {
+    const source = this.sources[k];
+    if (source === undefined) return err;
+    return strategyFailure(this.strategies[k]!, source, callback, ts, err);
   }
 
   /** Records an equity sample and tells the watchers (risk limits that depend on equity). */
@@ -304,6 +367,8 @@ class StrategyRuntime implements StrategyContext {
     return this.engine.router.equity(this.index);
   }
   setTarget(symbol: string, units: number, options?: TargetOptions): void {
+    // Refused here, whatever the router: an ensemble would otherwise take a NaN target as a signal.
+    if (!Number.isFinite(units)) throw new InvalidArgumentError(`invalid target 'units' for ${symbol}: not a finite number, was ${units}`);
     this.engine.router.setTarget(this.index, this.engine.indexOf(symbol), units, this.engine.now, options);
   }
   emitSignal(symbol: string, direction: -1 | 0 | 1, strength = 1, confidence = 1, reason?: string): void {

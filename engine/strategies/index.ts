@@ -14,3 +14,4 @@ export * from './options-flow.js';
 export * from './delta-hedge.js';
 export * from './registry.js';
 export * from './define-strategy.js';
+export * from './strategy-source.js';

@@ -11,6 +11,7 @@ import type { AuditEntry, Fill, OrderRecord, Signal } from '../../engine/model/i
 import { Portfolio } from '../../engine/portfolio/index.js';
 import type { ClosedTrade } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
+import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
 import { SimulatedVenue } from '../venue/index.js';
 import type { VenueConfig } from '../venue/index.js';
 import type { BarBatch, QuoteBatch, TradeBatch } from './batches.js';
@@ -325,6 +326,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
       symbols,
       strategyIds,
       ledgerIds: accountIds,
+      strategySources: strategySourceLines(strategies),
       initialCash: config.initialCash,
       barIntervalUs: config.barIntervalUs,
       execution,

@@ -7,6 +7,7 @@ import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import { Portfolio } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
+import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
 import { createLatencyModel, L2Venue, LatencyLink, OrderBook } from '../venue/l2/index.js';
 import type { BookRepairCounters, L2VenueConfig, LatencyConfig, LatencyModel, TakerExecution } from '../venue/l2/index.js';
 import type { VenueRequestRejection } from '../venue/index.js';
@@ -374,6 +375,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       symbols,
       strategyIds,
       ledgerIds: strategyIds,
+      strategySources: strategySourceLines(strategies),
       initialCash: config.initialCash,
       barIntervalUs: null,
       execution,

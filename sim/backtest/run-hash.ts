@@ -174,10 +174,13 @@ function line(out: TextBytes, a: string, b: string, c: string, d: string, e?: st
  * little-endian IEEE-754 doubles (fills: ts, qty, price, commission; orders: qty, limitPrice,
  * stopPrice, filledQty, avgFillPrice, tsCreated; null as NaN) followed by their text fields as
  * comma-separated lines (fills: symbol, side, orderId, liquidity; orders: id, symbol, side, type,
- * timeInForce, status); then the equity timestamps and values as little-endian doubles. Equal
- * runs hash equal in any process, on any machine.
+ * timeInForce, status); then the equity timestamps and values as little-endian doubles; then, only
+ * when the run has user strategies, their identity lines (`id sourceHash`, see
+ * strategySourceLines), so a changed strategy never shares a runHash with the old one even when its
+ * fills do not change (and every built-in runHash stays what it was). Equal runs hash equal in any
+ * process, on any machine.
  */
-export function computeRunHash(fills: HashableFills, orders: HashableOrders, equityTs: Float64Array, equity: Float64Array, equityCount: number): string {
+export function computeRunHash(fills: HashableFills, orders: HashableOrders, equityTs: Float64Array, equity: Float64Array, equityCount: number, strategySources: readonly string[] = []): string {
   const h = createHash('sha256');
   h.update(`tapedeck-run-v3\nfills ${fills.length}\n`);
   updateRows(h, fills.length, 4, (i, out, at) => fills.numbers(i, out, at), (i, out) => line(out, fills.symbolAt(i), fills.sideAt(i), fills.orderIdAt(i), fills.liquidityAt(i)));
@@ -186,5 +189,6 @@ export function computeRunHash(fills: HashableFills, orders: HashableOrders, equ
   h.update(`equity ${equityCount}\n`);
   updateFloat64(h, equityTs, equityCount);
   updateFloat64(h, equity, equityCount);
+  if (strategySources.length > 0) h.update(`strategies ${strategySources.length}\n${strategySources.join('\n')}\n`);
   return h.digest('hex');
 }

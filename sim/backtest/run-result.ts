@@ -24,6 +24,8 @@ export interface RunParts {
   readonly barCount: number;
   readonly quoteCount: number;
   readonly tradeCount: number;
+  /** Identity lines of the user strategies (strategySourceLines), folded into the runHash; empty or absent for built-ins only. */
+  readonly strategySources?: readonly string[];
 }
 
 /**
@@ -88,6 +90,6 @@ export function collectRunResult(p: RunParts): BacktestResult {
     tradeCount: p.tradeCount,
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
-    runHash: computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n),
+    runHash: computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []),
   };
 }

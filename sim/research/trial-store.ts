@@ -116,7 +116,7 @@ export class TrialStore {
       } else if (stored !== options.configHash) {
         throw new ConfigError(
           '--out',
-          `${file} holds the trials of a different sweep (config ${stored.slice(0, 12)}, this one ${options.configHash.slice(0, 12)}): the scenario, space, method, trials, fitness or seed changed; use --fresh to start over or choose another --out`,
+          `${file} holds the trials of a different sweep (config ${stored.slice(0, 12)}, this one ${options.configHash.slice(0, 12)}): the scenario (or the source of a strategy module it names), space, method, trials, fitness or seed changed; use --fresh to start over or choose another --out`,
         );
       }
       const rows = await (await conn.run('SELECT key FROM trials ORDER BY key')).getRowsJS();

@@ -1,0 +1,26 @@
+/**
+ * Tapedeck as a library: `import { backtest, defineStrategy, indicators } from 'tapedeck'`.
+ *
+ * - {@link backtest} runs a scenario (file, object or qualified) the way `tapedeck run` does and
+ *   returns its runHash, metrics, fills, trades and equity curve.
+ * - {@link defineStrategy} defines a strategy; a module default-exporting one is named by path in a
+ *   scenario (`"type": "./strategies/breakout.ts"`) and runs in `run`, `sweep`, `walkforward` and
+ *   queue workers. The built-in strategies are written with exactly what is exported here.
+ * - `indicators` holds the streaming indicator classes (and batch functions over arrays).
+ */
+export { backtest } from './cli/compose/backtest-api.js';
+export type { BacktestOptions, BacktestOutput, BacktestScenarioInput, BacktestStrategyInput } from './cli/compose/backtest-api.js';
+export { loadScenario, qualify } from './cli/compose/load-scenario.js';
+export type { QualifiedScenario, LoadOptions, QualifyOptions } from './cli/compose/load-scenario.js';
+
+// Strategies: the contract, the helpers the built-ins use, the built-ins themselves and their registry.
+export * from './engine/strategies/index.js';
+export * as indicators from './engine/indicators/index.js';
+
+// What strategies see and send: ids, errors, checks, time helpers, orders, events, market data, option chains.
+export * from './engine/core/index.js';
+export * from './engine/model/index.js';
+
+// Results and reports.
+export type { BacktestResult } from './sim/backtest/index.js';
+export type { RunReport, PerformanceMetrics } from './reports/index.js';
