@@ -1,6 +1,5 @@
 import { ConfigError, DataError, parseDurationUs } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
-import { strategyWarmup } from '../../engine/strategies/index.js';
 import { buildRunReport } from '../../reports/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { runBacktest } from '../../sim/backtest/index.js';
@@ -11,7 +10,7 @@ import { venueConfig } from '../../sim/venue/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import { fromArray, formatInterval, noDataError, openRunData } from './data-sources.js';
 import type { RunData } from './data-sources.js';
-import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory } from './ensemble-compose.js';
+import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory, warmupOf } from './ensemble-compose.js';
 import type { StrategySpec } from './ensemble-compose.js';
 import { qualifyL2Venue } from './l2-venue.js';
 import type { QualifiedScenario } from './load-scenario.js';
@@ -72,7 +71,7 @@ export async function checkWarmup(scenario: QualifiedScenario, data: RunData, sp
   if (!data.has.bars) return;
   const range = data.range.start !== undefined || data.range.end !== undefined ? ` between ${scenario.data.start ?? 'the start'} and ${scenario.data.end ?? 'the end'}` : '';
   for (const spec of specs) {
-    const warmup = strategyWarmup(spec.type, spec.params);
+    const warmup = warmupOf(spec);
     if (warmup === null) continue;
     // Per-instrument instances are `<id>@<SYMBOL>`: name the scenario's strategy they came from.
     const index = scenario.strategies.findIndex((s) => s.id === spec.id || spec.id.startsWith(`${s.id}@`));
