@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, TapedeckError, parseDurationUs, printable } from '../../engine/core/index.js';
+import { ConfigError, TapedeckError, parseDurationUs, printable, shownValue } from '../../engine/core/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import { STRATEGIES, createStrategy } from '../../engine/strategies/index.js';
@@ -139,13 +139,16 @@ function zodMessage(error: z.ZodError): { path: string; message: string } {
   }
   // zod says a missing field was "received undefined": say it is missing, in the user's words.
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return { path: base || '(scenario)', message: `missing (expected ${(issue as { expected: string }).expected})` };
+  // Show the value the user wrote (parsed with reportInput), as the sections' own checks do.
+  const input = (issue as { input?: unknown }).input;
+  if (input !== undefined && issue.code !== 'invalid_union') return { path: base || '(scenario)', message: `${issue.message.replace(/, received \w+$/, '')}, was ${shownValue(input)}` };
   return { path: base || '(scenario)', message: issue.message };
 }
 
 /** Validates a raw scenario document (already overridden). */
 export async function qualify(doc: unknown, file = 'scenario'): Promise<QualifiedScenario> {
   checkNoProtoKeys(doc, file);
-  const parsed = ScenarioSchema.safeParse(doc);
+  const parsed = ScenarioSchema.safeParse(doc, { reportInput: true });
   if (!parsed.success) {
     const { path, message } = zodMessage(parsed.error);
     throw new ConfigError(path, `${message} (in ${file})`);
