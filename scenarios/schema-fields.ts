@@ -59,6 +59,13 @@ export function schemaFields(schema: Node = scenarioJsonSchema()): SchemaField[]
     if (n.const !== undefined) return typeof n.const;
     return 'any';
   };
+  // A nullable field is `anyOf: [shape, null]`: its description is the shape's when not its own.
+  const describe = (n: Node): string => {
+    if (typeof n.description === 'string') return n.description;
+    const options = (n.oneOf ?? n.anyOf) as Node[] | undefined;
+    const nonNull = Array.isArray(options) ? options.map((o) => resolve(o).node).filter((o) => o.type !== 'null') : [];
+    return nonNull.length === 1 ? describe(nonNull[0]!) : '';
+  };
   const visit = (raw: Node, path: string, required: boolean, when: Record<string, unknown>, seen: ReadonlySet<string>, listSelf: boolean): void => {
     const { node, ref } = resolve(raw);
     if (ref !== null && seen.has(ref)) return;
@@ -71,7 +78,7 @@ export function schemaFields(schema: Node = scenarioJsonSchema()): SchemaField[]
         ...(values !== undefined ? { values } : {}),
         hasDefault: Object.hasOwn(node, 'default'),
         ...(Object.hasOwn(node, 'default') ? { default: node.default } : {}),
-        description: typeof node.description === 'string' ? node.description : '',
+        description: describe(node),
         required,
         when,
         schema: node,
@@ -94,7 +101,8 @@ export function schemaFields(schema: Node = scenarioJsonSchema()): SchemaField[]
       const req = new Set((node.required ?? []) as string[]);
       for (const [k, p] of Object.entries((node.properties ?? {}) as Record<string, Node>)) visit(p, path ? `${path}.${k}` : k, req.has(k), when, inner, true);
       const extra = node.additionalProperties;
-      if (extra !== undefined && extra !== false && typeof extra === 'object') visit(extra as Node, `${path}.*`, false, when, inner, true);
+      // A record's values: listed when they have a shape (`{}` is any value, e.g. a strategy's params, validated by the strategy).
+      if (extra !== undefined && extra !== false && extra !== null && typeof extra === 'object' && Object.keys(extra).length > 0) visit(extra as Node, `${path}.*`, false, when, inner, true);
       return;
     }
     if (node.type === 'array' && node.items !== undefined && typeof node.items === 'object') visit(node.items as Node, `${path}[]`, false, when, inner, false);

@@ -147,7 +147,7 @@ export const VenueSchema = z
     lotSize: z.number().finite().nonnegative().optional().meta({ default: d.lotSize }).describe('Bar/L1 only. Smallest quantity increment; 0 accepts any positive quantity.'),
     tickSize: z.number().finite().positive().optional().meta({ default: d.tickSize }).describe('Smallest price increment (on L2 runs: of every symbol without an entry in `tickSizes`).'),
     enforceTickSize: z.boolean().optional().meta({ default: d.enforceTickSize }).describe('Bar/L1 only. Reject limit and stop prices that are not on the `tickSize` grid.'),
-    tickSizes: z.record(z.string(), z.number().finite().positive()).optional().meta({ default: l2.tickSizes }).describe('L2 only. Per-symbol price increments.'),
+    tickSizes: z.record(z.string(), z.number().finite().positive().describe('Price increment of the symbol.')).optional().meta({ default: l2.tickSizes }).describe('L2 only. Per-symbol price increments.'),
     queue: QueueSchema.optional().meta({ default: l2.queue }),
     impact: ImpactSchema.optional().meta({ default: l2.impact }),
     fullDepth: z.boolean().optional().meta({ default: l2.fullDepth }).describe('L2 only. The feed lists every level: a delete of an absent level is invalid input.'),
