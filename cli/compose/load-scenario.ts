@@ -11,6 +11,7 @@ import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualifyL2Venue } from './run-l2-scenario.js';
+import { checkTradeFrom } from './trade-from.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
@@ -171,6 +172,7 @@ export async function qualify(doc: unknown, file = 'scenario'): Promise<Qualifie
   }
   if (s.data.interval !== undefined) positiveDuration(s.data.interval, 'data.interval', file);
   positiveDuration(s.engine.equityEvery, 'engine.equityEvery', file);
+  checkTradeFrom(s, file);
   const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));
   if (s.data.book !== undefined) rethrowAsConfig('venue', file, () => qualifyL2Venue(s.venue));
   else rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));
