@@ -81,6 +81,10 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   const maxTrials = checkMaxTrials(opts.maxTrials);
   if (!(opts.pboBlocks >= 2 && opts.pboBlocks % 2 === 0)) throw new UsageError(`--pbo-blocks: not an even number >= 2, was ${opts.pboBlocks}`);
   if (opts.queue !== undefined) queueFlag(opts.queue);
+  // With a queue the trials run in `tapedeck worker` processes; a --workers here would change nothing.
+  if (opts.queue !== undefined && opts.workers !== undefined) {
+    throw new UsageError('--workers: with --queue the trials run in `tapedeck worker` processes (set their --concurrency); remove --workers');
+  }
   const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
   // The size is known from the space alone: a huge grid is refused before the scenario or data is read.

@@ -148,7 +148,10 @@ export async function walkForwardAndWrite(
   if (!(train > 0)) throw new UsageError(`--train: not a positive duration, was ${JSON.stringify(opts.train)}`);
   if (!(test > 0)) throw new UsageError(`--test: not a positive duration, was ${JSON.stringify(opts.test)}`);
   const purge = duration(opts.purge, '--purge', 0);
-  const embargo = duration(opts.embargo, '--embargo', 0);
+  const embargo = opts.embargo !== undefined && /^0+$/.test(opts.embargo) ? 0 : duration(opts.embargo, '--embargo', 0);
+  // Every train window ends before its own test starts, and the span after a test lies inside the
+  // next test window: an embargo removes no data here (it matters for combinatorial purged CV).
+  if (embargo > 0) throw new UsageError(`--embargo: a walk-forward never trains on data after a test window, so an embargo would change nothing; remove it (was ${JSON.stringify(opts.embargo)})`);
   if (purge >= train) throw new UsageError(`--purge: not shorter than --train (${opts.train}), was ${JSON.stringify(opts.purge)}`);
   const warmUp = warmUpFlag(opts.warmup, opts.train, opts.warmStart ?? false);
   const fitness = usage(() => parseFitness(opts.fitness));
@@ -286,7 +289,7 @@ export function registerWalkForward(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (folds/*.duckdb, walkforward.json)')
     .option('--anchored', 'anchored windows: every train window starts at the data start')
     .option('--purge <duration>', 'drop this much of the end of each train window before its test, e.g. 5d')
-    .option('--embargo <duration>', 'embargo after each test window (recorded; a walk-forward never trains after its test)')
+    .option('--embargo <duration>', 'only 0: a walk-forward never trains after its test window, so an embargo would change nothing (refused)')
     .option('--method <name>', `search method per fold: ${SWEEP_METHODS.join(', ')}`, 'grid')
     .option('--trials <n>', 'trials per fold (random and optimizer methods)', intFlag('--trials'))
     .option('--max-trials <n>', `most trials per fold, grid points or --trials (default ${DEFAULT_MAX_TRIALS.toLocaleString('en-US')})`, intFlag('--max-trials'))
