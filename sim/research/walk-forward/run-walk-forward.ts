@@ -13,9 +13,12 @@ import type { Span, WalkForwardFold } from './windows.js';
  * parameters with the best fitness; those parameters then run once on the test window. The test
  * windows' returns are stitched into one out-of-sample equity curve.
  *
- * By default each test run starts cold at the test window's start (its indicators warm up inside the
- * window, as they would for a strategy redeployed with new parameters), so out-of-sample figures
- * are, if anything, conservative. A cold start throws away what a learning strategy learned in the
+ * Without `warmUpUs` each test run starts cold at the test window's start: its indicators warm up
+ * inside the window, so a slow indicator may not be ready before the window ends and the fold makes
+ * no trade. With `warmUpUs` (what `tapedeck walkforward` does by default, the train length) the test
+ * run replays that much data before the window with `engine.tradeFrom` at the test start: the
+ * strategies are fed (indicators ready when the window opens) but nothing they ask for before it is
+ * traded, and only the test window is measured. A cold start also throws away what a learning strategy learned in the
  * train window, though, so the out-of-sample run of a model-based strategy would evaluate an
  * untrained model. With `warmStart`, each fold's test run replays from the train window's start
  * through the test window's end, with every learning strategy's train-until parameter (see
