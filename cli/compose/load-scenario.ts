@@ -142,7 +142,7 @@ function zodMessage(error: z.ZodError): { path: string; message: string } {
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return { path: base || '(scenario)', message: `missing (expected ${(issue as { expected: string }).expected})` };
   // Show the value the user wrote (parsed with reportInput), as the sections' own checks do.
   const input = (issue as { input?: unknown }).input;
-  if (input !== undefined && issue.code !== 'invalid_union') return { path: base || '(scenario)', message: `${issue.message.replace(/, received \w+$/, '')}, was ${shownValue(input)}` };
+  if (input !== undefined && issue.code !== 'invalid_union' && !/, was /.test(issue.message)) return { path: base || '(scenario)', message: `${issue.message.replace(/, received \w+$/, '')}, was ${shownValue(input)}` };
   return { path: base || '(scenario)', message: issue.message };
 }
 
