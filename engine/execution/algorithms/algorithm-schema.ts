@@ -1,7 +1,16 @@
 import { z } from 'zod';
 
-const durationText = z.string().regex(/^\d+(\.\d+)?\s*(us|ms|s|m|h|d|w)$/, 'expected a duration such as 30s, 30m or 1h');
-const micros = z.number().int().nonnegative();
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+/** One zod rule in the section's own words: `what, was VALUE`. */
+const says = (what: string) => ({ error: (iss: { input?: unknown }) => `${what}, was ${shown(iss.input)}` });
+const text = says('must be a duration such as "30m"');
+const durationText = z.string(text).regex(/^\d+(\.\d+)?\s*(us|ms|s|m|h|d|w)$/, text);
+const us = says('must be a non-negative integer number of microseconds');
+const micros = z.number(us).int(us).nonnegative(us);
+const posInt = says('must be a positive integer');
+const positiveInt = z.number(posInt).int(posInt).positive(posInt);
 
 const fallback = {
   fallbackAfter: durationText
@@ -9,21 +18,22 @@ const fallback = {
     .describe('Time after the parent order at which whatever is left (unsent slices, denied or rejected children) goes out at once as one market order; default: never.'),
   fallbackAfterUs: micros.optional().describe('`fallbackAfter` in microseconds (give one of the two).'),
 };
-const parts = z.number().int().positive().describe('Number of slices.');
+const parts = positiveInt.describe('Number of slices.');
 
 /**
  * The scenario's `execution` (and a strategy's `execution`) as a zod schema: an execution algorithm
  * discriminated on `algo`, with its fields' descriptions and documented defaults. Every duration is
  * a text (`"30m"`) or the same in microseconds (`durationUs`); giving both, or neither where one is
- * required, is decided by `qualifyAlgorithmConfig`, which also applies the defaults.
+ * required, is decided by `qualifyAlgorithmConfig`, which also applies the defaults. Messages are
+ * the section's own (`must be a positive integer, was 0`), for scenarios and programmatic configs alike.
  */
 export const ExecutionSchema = z
   .discriminatedUnion('algo', [
     z.strictObject({ algo: z.literal('direct').describe('One market order for the whole quantity, at once.'), ...fallback }),
     z.strictObject({
       algo: z.literal('smart').describe('Orders worth more than `thresholdNotional` split into at most `maxParts` equal parts, `delay` apart.'),
-      thresholdNotional: z.number().finite().positive().describe('Order value above which the order is split, currency.'),
-      maxParts: z.number().int().positive().optional().meta({ default: 5 }).describe('Most parts an order is split into.'),
+      thresholdNotional: z.number(says('must be a positive finite number')).finite(says('must be a positive finite number')).positive(says('must be a positive finite number')).describe('Order value above which the order is split, currency.'),
+      maxParts: positiveInt.optional().meta({ default: 5 }).describe('Most parts an order is split into.'),
       delay: durationText.optional().meta({ default: '2s' }).describe('Time between parts.'),
       delayUs: micros.optional().describe('`delay` in microseconds (give one of the two).'),
       ...fallback,
@@ -40,7 +50,7 @@ export const ExecutionSchema = z
       duration: durationText.optional().describe('Time the slices are spread over (required, or `durationUs`).'),
       durationUs: micros.optional().describe('`duration` in microseconds (give one of the two).'),
       parts,
-      sessions: z.number().int().positive().optional().meta({ default: 5 }).describe('Past sessions of the volume profile.'),
+      sessions: positiveInt.optional().meta({ default: 5 }).describe('Past sessions of the volume profile.'),
       ...fallback,
     }),
     z.strictObject({
