@@ -86,9 +86,11 @@ export const EngineSectionSchema = z
 
 export const ScenarioSchema = z
   .strictObject({
-    $schema: z.string().optional().describe('The JSON Schema of this file, for editors: "./scenario.schema.json".'),
     name: z.string().min(1).describe('Name of the scenario, shown in reports.'),
     description: z.string().default('').describe('What the scenario is about, shown in reports.'),
+    // After name and description: the parsed scenario keeps this key order, and report.json's reader
+    // (reports/report-schema.ts) puts name and description first, so the rebuilt page matches.
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors: "./scenario.schema.json".'),
     seed: z.number().int().default(1).describe('Seed of every random stream of the run.'),
     initialCash: z.number().positive().finite().default(100_000).describe('Cash in the account at the start, account currency.'),
     data: DataSchema,
