@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkForwardAndWrite } from '../../cli/commands/walkforward.js';
 import type { WalkForwardCommandOptions, WalkForwardJson } from '../../cli/commands/walkforward.js';
 import { UsageError } from '../../cli/errors.js';
+import { loadScenario } from '../../cli/compose/load-scenario.js';
+import { runScenario } from '../../cli/compose/run-scenario.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 
 /**
@@ -75,6 +77,18 @@ describe('walkforward warm-up of the test windows', () => {
     }
     expect(warm.combinedHash).not.toBe(cold.combinedHash);
   }, 300_000);
+
+  it("tapedeck run reproduces a warm fold's test run from its recorded warm-up: nothing traded before the test start", async () => {
+    const f = warm.folds.find((x) => x.outOfSample.status === 'ok' && x.outOfSample.metrics.totalReturn !== 0)!;
+    const sets = [`data.start=${f.warmUp!.fromIso}`, `data.end=${f.test.endIso}`, `engine.tradeFrom=${f.warmUp!.tradeFromIso}`];
+    for (const [path, value] of Object.entries(f.params!)) sets.push(`${path}=${JSON.stringify(value)}`);
+    const { report } = await runScenario(await loadScenario(scenario, { overrides: sets, seed: f.trialSeed! }));
+    expect(report.runHash).toBe(f.outOfSample.status === 'ok' ? f.outOfSample.runHash : '');
+    // The strategies decided during the warm-up (the SMA crosses there were dropped), yet every order is from the test window.
+    expect(report.orders.length).toBeGreaterThan(0);
+    expect(report.orders.every((o) => o.tsCreated >= f.test.start)).toBe(true);
+    expect(report.assumptions.find((a) => a.startsWith(`Trading starts at ${f.warmUp!.tradeFromIso}`))).toBeDefined();
+  }, 120_000);
 
   it('--warmup 0 is --no-warmup: the cold test runs of before (no warmUp in the folds, the same combinedHash)', async () => {
     const zero = (await walkForwardAndWrite(scenario, { ...base(), out: join(dir, 'zero'), warmup: '0' })).doc;
