@@ -136,6 +136,8 @@ function zodMessage(error: z.ZodError): { path: string; message: string } {
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     const where = keys.map((k) => (base ? `${base}.${k}` : k));
+    // A section may name its keys in its own words (risk: `unknown risk limit (known: ...)`).
+    if (/^unknown /.test(issue.message)) return { path: where[0]!, message: issue.message };
     return { path: where[0]!, message: `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}` };
   }
   // zod says a missing field was "received undefined": say it is missing, in the user's words.

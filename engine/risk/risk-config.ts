@@ -85,7 +85,7 @@ export function validateRiskConfig(config: RiskConfig, path = 'risk'): Qualified
     const issue = parsed.error.issues[0]!;
     const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
     if (issue.code === 'unrecognized_keys') {
-      throw new ConfigError(at(issue.keys[0]!), `unknown risk limit (known: ${Object.keys(RiskSchema.shape).join(', ')})`);
+      throw new ConfigError(at(issue.keys[0]!), issue.message);
     }
     throw new ConfigError(`${path}${path ? where : where.replace(/^\./, '')}`, issue.message);
   }
