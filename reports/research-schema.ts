@@ -168,6 +168,10 @@ export const WalkForwardFoldSchema = z.strictObject({
     .strictObject({ replayFrom: int(), replayFromIso: z.string(), trainUntil: int(), trainUntilIso: z.string(), paths: z.array(z.string()) })
     .optional()
     .describe('With warm start: the test run replays from replayFrom, the fields at paths set to trainUntil (the train end), and is measured from the test start'),
+  warmUp: z
+    .strictObject({ from: int(), fromIso: z.string(), tradeFromIso: z.string() })
+    .optional()
+    .describe('With a warm-up: the test run replayed from `from` (strategies fed, no trading) and traded and was measured from tradeFromIso (the test start)'),
   sweep: z.strictObject({ combinedHash: z.string(), trials: int(), failed: int() }),
   params: TrialParamsSchema.nullable(),
   trialKey: z.string().nullable(),
@@ -194,6 +198,10 @@ export const WalkForwardJsonSchema = z
       .boolean()
       .optional()
       .describe("True when each test run replayed its train window first (learning strategies stopping at the train end) and only the test window was measured; absent in files from before the field"),
+    warmUp: z
+      .string()
+      .optional()
+      .describe("Warm-up of the test runs (--warmup): how far before each test window the strategies were fed bars without trading, e.g. '180d'; '0' for none. Absent in files from before the field"),
     combinedHash: z.string(),
     efficiency: nullableNumber().describe('Walk-forward efficiency: OOS annualized return / mean IS annualized return'),
     isAnnualizedReturn: nullableNumber(),

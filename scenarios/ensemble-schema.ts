@@ -8,137 +8,230 @@ import { z } from 'zod';
 const fraction = z.number().min(0).max(1);
 const positiveInt = z.number().int().positive();
 
-const MeanSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('sample') }),
-  z.strictObject({ kind: z.literal('ewma'), alpha: z.number().gt(0).max(1) }),
-  z.strictObject({ kind: z.literal('rolling'), window: positiveInt }),
-  z.strictObject({ kind: z.literal('shrunk') }),
-]);
+const MeanSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('sample').describe('The mean of the window.') }),
+    z.strictObject({ kind: z.literal('ewma').describe('Exponentially weighted mean.'), alpha: z.number().gt(0).max(1).describe('Weight of the newest return, in (0, 1].') }),
+    z.strictObject({ kind: z.literal('rolling').describe('The mean of the last `window` returns.'), window: positiveInt.describe('Returns averaged.') }),
+    z.strictObject({ kind: z.literal('shrunk').describe('The sample mean shrunk toward the grand mean (James-Stein).') }),
+  ])
+  .describe('How expected returns are estimated from the shadow returns: sample, ewma, rolling or shrunk.');
 
-const CovarianceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('sample'), normalization: z.enum(['unbiased', 'mle']).optional() }),
-  z.strictObject({ kind: z.literal('ledoit-wolf') }),
-  z.strictObject({ kind: z.literal('ewma'), decay: z.union([z.strictObject({ lambda: z.number().gt(0).lt(1) }), z.strictObject({ halflife: z.number().positive() })]) }),
-]);
+const CovarianceSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('sample').describe('The sample covariance.'),
+      normalization: z.enum(['unbiased', 'mle']).optional().describe('Divide by n - 1 (unbiased, the default) or n (mle).'),
+    }),
+    z.strictObject({ kind: z.literal('ledoit-wolf').describe('The sample covariance shrunk by Ledoit-Wolf.') }),
+    z.strictObject({
+      kind: z.literal('ewma').describe('Exponentially weighted covariance.'),
+      decay: z
+        .union([
+          z.strictObject({ lambda: z.number().gt(0).lt(1).describe('Decay factor per period, in (0, 1).') }),
+          z.strictObject({ halflife: z.number().positive().describe('Half-life in periods.') }),
+        ])
+        .describe('The decay, as a factor {"lambda"} or a half-life {"halflife"}.'),
+    }),
+  ])
+  .describe('How the covariance is estimated from the shadow returns: sample, ledoit-wolf or ewma.');
 
-const WeightingSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('optimizer'),
-    mean: MeanSchema.default({ kind: 'sample' }),
-    covariance: CovarianceSchema.default({ kind: 'ledoit-wolf' }),
-    lambda: z.number().positive().optional(),
-    eta: z.number().min(0).optional(),
-    wMax: z.number().positive().max(1).optional(),
-    regime: z.enum(['trending', 'ranging', 'volatile', 'mixed', 'auto']).optional(),
-    resampling: z.strictObject({ samples: positiveInt, fraction: z.number().gt(0).max(1) }).optional(),
-  }),
-  z.strictObject({ kind: z.literal('static') }),
-  z.strictObject({ kind: z.literal('performance'), metric: z.enum(['sharpe', 'win_rate', 'profit_factor']).default('sharpe') }),
-]);
+const WeightingSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('optimizer').describe("Mean-variance optimizer over the strategies' last `window` shadow returns."),
+      mean: MeanSchema.default({ kind: 'sample' }),
+      covariance: CovarianceSchema.default({ kind: 'ledoit-wolf' }),
+      lambda: z.number().positive().optional().describe('Risk aversion; default: from the regime table.'),
+      eta: z.number().min(0).optional().describe('Turnover penalty; default: from the regime table.'),
+      wMax: z.number().positive().max(1).optional().describe('Largest weight of one strategy, in (0, 1]; default: from the regime table.'),
+      regime: z
+        .enum(['trending', 'ranging', 'volatile', 'mixed', 'auto'])
+        .optional()
+        .describe('Regime whose lambda/eta/wMax apply when not given; auto: the classified regime (see `regimes`).'),
+      resampling: z
+        .strictObject({
+          samples: positiveInt.describe('Resampled optimizations averaged.'),
+          fraction: z.number().gt(0).max(1).describe('Share of the window drawn per sample, in (0, 1].'),
+        })
+        .optional()
+        .describe('Resampled optimization (seeded by the scenario seed): the weights are the mean over `samples` draws.'),
+    }),
+    z.strictObject({ kind: z.literal('static').describe('The base weights.') }),
+    z.strictObject({
+      kind: z.literal('performance').describe('Base weight x max(0, metric) of each shadow ledger; the base weights while no strategy scores above 0.'),
+      metric: z.enum(['sharpe', 'win_rate', 'profit_factor']).default('sharpe').describe('The performance metric.'),
+    }),
+  ])
+  .describe('How the ensemble weighs its strategies (allocation mode): optimizer, static or performance.');
 
-const AdaptiveSchema = z.strictObject({
-  maxChange: fraction.default(0.15),
-  minMultiple: z.number().positive().max(1).default(0.1),
-  maxMultiple: z.number().min(1).default(2.0),
-  drawdownLimit: z.number().positive().default(0.25),
-  scoreWeights: z
-    .strictObject({ expectancy: z.number().min(0).default(0.25), profitFactor: z.number().min(0).default(0.25), drawdown: z.number().min(0).default(0.25), sharpe: z.number().min(0).default(0.25) })
-    .default({ expectancy: 0.25, profitFactor: 0.25, drawdown: 0.25, sharpe: 0.25 }),
-});
+const AdaptiveSchema = z
+  .strictObject({
+    maxChange: fraction.default(0.15).describe("Most a strategy's weight multiple moves per update, a fraction of its current value."),
+    minMultiple: z.number().positive().max(1).default(0.1).describe('Smallest multiple of the base weight.'),
+    maxMultiple: z.number().min(1).default(2.0).describe('Largest multiple of the base weight.'),
+    drawdownLimit: z.number().positive().default(0.25).describe('Drawdown at which the drawdown score reaches 0.'),
+    scoreWeights: z
+      .strictObject({
+        expectancy: z.number().min(0).default(0.25).describe('Weight of the expectancy score.'),
+        profitFactor: z.number().min(0).default(0.25).describe('Weight of the profit factor score.'),
+        drawdown: z.number().min(0).default(0.25).describe('Weight of the drawdown score.'),
+        sharpe: z.number().min(0).default(0.25).describe('Weight of the Sharpe score.'),
+      })
+      .default({ expectancy: 0.25, profitFactor: 0.25, drawdown: 0.25, sharpe: 0.25 })
+      .describe("Weights of the composite score's components."),
+  })
+  .describe("Adaptive weights: each strategy's base weight times a multiple per regime, moved toward twice its composite score, rate-limited and bounded.");
 
-const QualitySchema = z.strictObject({
-  weights: z
-    .strictObject({ confluence: z.number().min(0).default(0.4), regime: z.number().min(0).default(0.3), history: z.number().min(0).default(0.3) })
-    .default({ confluence: 0.4, regime: 0.3, history: 0.3 }),
-  confluenceTarget: z.number().positive().default(3),
-  threshold: fraction.default(0.4),
-  neutralQuality: z.number().positive().default(0.5),
-  maxMultiplier: z.number().min(0).max(2).default(2.0),
-});
+const QualitySchema = z
+  .strictObject({
+    weights: z
+      .strictObject({
+        confluence: z.number().min(0).default(0.4).describe('Weight of confluence (strategies agreeing on the direction).'),
+        regime: z.number().min(0).default(0.3).describe('Weight of regime alignment.'),
+        history: z.number().min(0).default(0.3).describe('Weight of the hit rate of similar setups.'),
+      })
+      .default({ confluence: 0.4, regime: 0.3, history: 0.3 })
+      .describe("Weights of the quality's components."),
+    confluenceTarget: z.number().positive().default(3).describe('Agreeing strategies for full confluence.'),
+    threshold: fraction.default(0.4).describe('Smallest quality a signal needs to pass.'),
+    neutralQuality: z.number().positive().default(0.5).describe('Quality whose size multiplier is 1.'),
+    maxMultiplier: z.number().min(0).max(2).default(2.0).describe('Largest position-size multiplier.'),
+  })
+  .describe('Signal quality scoring: confidence x quality, signals below `threshold` dropped, sizes scaled by quality / neutralQuality.');
 
-const RetirementSchema = z.strictObject({
-  minTrades: positiveInt.default(10),
-  minExpectancy: z.number().default(0),
-  minProfitFactor: z.number().min(0).default(1.0),
-  minWinRate: fraction.default(0.35),
-  maxDrawdown: fraction.default(0.25),
-  degradeAt: positiveInt.default(2),
-  suspendAt: positiveInt.default(3),
-  suspendAfter: positiveInt.default(2),
-  retireAfter: positiveInt.default(3),
-  degradedWeight: fraction.default(0.5),
-});
+const RetirementSchema = z
+  .strictObject({
+    minTrades: positiveInt.default(10).describe('Closed trades before a strategy is judged.'),
+    minExpectancy: z.number().default(0).describe('Expectancy below this is a violation.'),
+    minProfitFactor: z.number().min(0).default(1.0).describe('Profit factor below this is a violation.'),
+    minWinRate: fraction.default(0.35).describe('Win rate below this is a violation.'),
+    maxDrawdown: fraction.default(0.25).describe('Drawdown above this is a violation.'),
+    degradeAt: positiveInt.default(2).describe('Violations that degrade an active strategy.'),
+    suspendAt: positiveInt.default(3).describe('Violations that count toward suspension and retirement.'),
+    suspendAfter: positiveInt.default(2).describe('Consecutive assessments at `suspendAt` that suspend a degraded strategy.'),
+    retireAfter: positiveInt.default(3).describe('Consecutive suspended assessments at `suspendAt` that retire a strategy.'),
+    degradedWeight: fraction.default(0.5).describe('Weight multiplier of a degraded strategy (suspended and retired ones weigh 0).'),
+  })
+  .describe('Strategy retirement: ACTIVE -> DEGRADED -> SUSPENDED -> RETIRED by counted health violations, with recovery.');
 
-const status = z.enum(['ACTIVE', 'DEGRADED', 'SUSPENDED', 'RETIRED']);
+const status = z.enum(['ACTIVE', 'DEGRADED', 'SUSPENDED', 'RETIRED']).describe('A strategy status.');
 
 export const EnsembleSectionSchema = z.strictObject({
-  /** `allocation`: optimizer (or static/performance) weights over the strategies' books; `voting`: vote per symbol. */
-  mode: z.enum(['allocation', 'voting']).default('allocation'),
-  accountId: z.string().min(1).default('ensemble'),
-  shadowCostBps: z.number().min(0).default(0),
-  wholeUnits: z.boolean().default(true),
-  rebalanceEveryBars: positiveInt.default(20),
-  warmupBars: positiveInt.default(60),
-  window: z.number().int().min(2).default(60),
-  periodsPerYear: z.number().positive().default(252),
+  mode: z
+    .enum(['allocation', 'voting'])
+    .default('allocation')
+    .describe("allocation: weights (optimizer, static or performance) over the strategies' books; voting: a vote per symbol sized by `portfolio`."),
+  accountId: z.string().min(1).default('ensemble').describe('The ledger (and order owner) the account trades under.'),
+  shadowCostBps: z.number().min(0).default(0).describe('Cost charged to the shadow ledgers, bps of traded notional.'),
+  wholeUnits: z.boolean().default(true).describe('Rounds account targets toward zero to whole units.'),
+  rebalanceEveryBars: positiveInt.default(20).describe('Re-weighs every this many bar timestamps.'),
+  warmupBars: positiveInt.default(60).describe('Bar timestamps of shadow returns before the first re-weighing.'),
+  window: z.number().int().min(2).default(60).describe('Most recent shadow returns the weights are estimated from.'),
+  periodsPerYear: z.number().positive().default(252).describe('Periods per year, to annualize the shadow statistics.'),
   weighting: WeightingSchema.default({ kind: 'optimizer', mean: { kind: 'sample' }, covariance: { kind: 'ledoit-wolf' }, regime: 'mixed' }),
-  baseWeights: z.record(z.string(), z.number().min(0)).nullable().default(null),
+  baseWeights: z
+    .record(z.string(), z.number().min(0).describe('Base weight of the strategy.'))
+    .nullable()
+    .default(null)
+    .describe('Base weight per strategy id (equal when absent); normalized.'),
   voting: z
-    .strictObject({ method: z.enum(['majority_vote', 'weighted_vote', 'confidence_average']).default('weighted_vote'), voteRatio: fraction.default(0.5), minConfidence: fraction.default(0) })
-    .default({ method: 'weighted_vote', voteRatio: 0.5, minConfidence: 0 }),
+    .strictObject({
+      method: z.enum(['majority_vote', 'weighted_vote', 'confidence_average']).default('weighted_vote').describe('How the votes combine.'),
+      voteRatio: fraction.default(0.5).describe('Share of the vote a direction needs.'),
+      minConfidence: fraction.default(0).describe('Smallest combined confidence that trades.'),
+    })
+    .default({ method: 'weighted_vote', voteRatio: 0.5, minConfidence: 0 })
+    .describe('Voting mode: how the strategies vote per symbol.'),
   adaptive: AdaptiveSchema.nullable().default(null),
   quality: QualitySchema.nullable().default(null),
   retirement: RetirementSchema.nullable().default(null),
   monitor: z
-    .strictObject({ minSharpe: z.number().default(0.02), maxConditionNumber: z.number().positive().default(1e6), maxTurnover: z.number().min(0).default(0.3), maxDivergence: z.number().min(0).default(0.01) })
-    .default({ minSharpe: 0.02, maxConditionNumber: 1e6, maxTurnover: 0.3, maxDivergence: 0.01 }),
+    .strictObject({
+      minSharpe: z.number().default(0.02).describe("Alert when the optimum's ex-ante Sharpe (per period) is below this."),
+      maxConditionNumber: z.number().positive().default(1e6).describe("Alert when the covariance's condition number is above this."),
+      maxTurnover: z.number().min(0).default(0.3).describe('Alert when the turnover sum|w - w_prev| is above this.'),
+      maxDivergence: z.number().min(0).default(0.01).describe('Alert when expected and realized per-period returns differ by more than this.'),
+    })
+    .default({ minSharpe: 0.02, maxConditionNumber: 1e6, maxTurnover: 0.3, maxDivergence: 0.01 })
+    .describe('Thresholds of the alerts raised after each optimization.'),
   regimes: z
-    .strictObject({ adxPeriod: positiveInt.default(14), window: z.number().int().min(2).default(20), trendAdx: z.number().positive().default(25), rangeAdx: z.number().positive().default(20), volatileRatio: z.number().positive().default(1.5) })
-    .default({ adxPeriod: 14, window: 20, trendAdx: 25, rangeAdx: 20, volatileRatio: 1.5 }),
-  forcedStatus: z.record(z.string(), status).default({}),
+    .strictObject({
+      adxPeriod: positiveInt.default(14).describe('ADX period.'),
+      window: z.number().int().min(2).default(20).describe('Bars of the close-to-close volatility.'),
+      trendAdx: z.number().positive().default(25).describe('Mean ADX at or above which the market is trending.'),
+      rangeAdx: z.number().positive().default(20).describe('Mean ADX below which the market is ranging.'),
+      volatileRatio: z.number().positive().default(1.5).describe('Volatility above this multiple of its running mean is volatile.'),
+    })
+    .default({ adxPeriod: 14, window: 20, trendAdx: 25, rangeAdx: 20, volatileRatio: 1.5 })
+    .describe('Regime classifier: trending, ranging, volatile or mixed from the mean ADX and volatility of every symbol.'),
+  forcedStatus: z.record(z.string(), status).default({}).describe('Forced statuses at the start, e.g. {"rsi-14": "SUSPENDED"}.'),
 });
 
 export const PortfolioSectionSchema = z.strictObject({
   allocation: z
     .strictObject({
-      method: z.enum(['equal_weight', 'inverse_volatility', 'equal_risk_contribution', 'momentum', 'minimum_variance']).default('equal_weight'),
-      lookback: z.number().int().min(2).default(60),
-      investedFraction: fraction.default(0.95),
+      method: z
+        .enum(['equal_weight', 'inverse_volatility', 'equal_risk_contribution', 'momentum', 'minimum_variance'])
+        .default('equal_weight')
+        .describe('How capital is split over the symbols.'),
+      lookback: z.number().int().min(2).default(60).describe('Bars of history the allocation is estimated from.'),
+      investedFraction: fraction.default(0.95).describe('Share of equity invested.'),
     })
-    .default({ method: 'equal_weight', lookback: 60, investedFraction: 0.95 }),
+    .default({ method: 'equal_weight', lookback: 60, investedFraction: 0.95 })
+    .describe('Capital allocation over the symbols.'),
   rotation: z
-    .strictObject({ by: z.enum(['momentum', 'signal_strength']).default('momentum'), topN: positiveInt, lookback: positiveInt.default(30) })
+    .strictObject({
+      by: z.enum(['momentum', 'signal_strength']).default('momentum').describe('How symbols are ranked.'),
+      topN: positiveInt.describe('Symbols held.'),
+      lookback: positiveInt.default(30).describe('Bars of the momentum ranking.'),
+    })
     .nullable()
-    .default(null),
+    .default(null)
+    .describe('Rotation: hold only the top N symbols; null: no rotation.'),
   rebalancing: z
     .strictObject({
-      mode: z.enum(['periodic', 'threshold']).default('periodic'),
-      everyBars: positiveInt.default(20),
-      threshold: fraction.default(0.05),
-      costRate: z.number().min(0).default(0),
-      riskAversion: z.number().min(0).default(1),
+      mode: z.enum(['periodic', 'threshold']).default('periodic').describe('periodic: every `everyBars`; threshold: when a weight drifts by more than `threshold`.'),
+      everyBars: positiveInt.default(20).describe('Bars between periodic rebalances.'),
+      threshold: fraction.default(0.05).describe('Weight drift that triggers a threshold rebalance.'),
+      costRate: z.number().min(0).default(0).describe('Transaction cost rate weighed against the rebalance.'),
+      riskAversion: z.number().min(0).default(1).describe('Risk aversion of the cost-aware rebalance.'),
     })
-    .default({ mode: 'periodic', everyBars: 20, threshold: 0.05, costRate: 0, riskAversion: 1 }),
+    .default({ mode: 'periodic', everyBars: 20, threshold: 0.05, costRate: 0, riskAversion: 1 })
+    .describe('When the portfolio is rebalanced.'),
   hedging: z
-    .strictObject({ adxBelow: z.number().positive().optional(), volatilityAbove: z.number().positive().optional(), drawdownAbove: fraction.optional(), cashFraction: fraction.default(0.3) })
+    .strictObject({
+      adxBelow: z.number().positive().optional().describe('Hedge while the mean ADX is below this.'),
+      volatilityAbove: z.number().positive().optional().describe('Hedge while the mean per-period volatility is above this.'),
+      drawdownAbove: fraction.optional().describe('Hedge while the drawdown is above this.'),
+      cashFraction: fraction.default(0.3).describe('Fraction of the allocation moved to cash while a trigger holds.'),
+    })
     .nullable()
-    .default(null),
+    .default(null)
+    .describe('Hedging: move part of the allocation to cash while a trigger holds; null: no hedging.'),
   constraints: z
-    .strictObject({ symbols: z.array(z.string().min(1)).min(1).optional(), maxPositions: positiveInt.optional(), dailyStopLoss: z.number().positive().optional() })
-    .default({}),
+    .strictObject({
+      symbols: z.array(z.string().min(1)).min(1).optional().describe('Symbols the account may trade.'),
+      maxPositions: positiveInt.optional().describe('Most symbols held at once.'),
+      dailyStopLoss: z.number().positive().optional().describe("Loss from the UTC day's starting equity, currency, at which the account flattens until the next day."),
+    })
+    .default({})
+    .describe('Constraints of the account.'),
 });
 
 /** Per-instrument parameter overrides: `{ "AAA": { "params": { ... } } }` (precedence instrument > strategy > defaults). */
-export const InstrumentsSectionSchema = z.record(z.string().min(1), z.strictObject({ params: z.record(z.string(), z.unknown()).default({}) }));
+export const InstrumentsSectionSchema = z.record(
+  z.string().min(1),
+  z
+    .strictObject({ params: z.record(z.string(), z.unknown()).default({}).describe("Strategy parameters for this symbol, over the strategies' own.") })
+    .describe('Overrides of one symbol.'),
+);
 
 /** Per-instrument model bundles: a directory of `{SYMBOL}_best.json`, feeding `params` of the named strategies. */
 export const BundlesSectionSchema = z.strictObject({
-  /** Directory of the bundles (relative to the scenario file). */
-  dir: z.string().min(1),
-  /** Symbols whose bundle must exist; default every replayed symbol. */
-  symbols: z.array(z.string().min(1)).min(1).optional(),
-  /** Strategy ids the bundle params apply to; default every strategy. */
-  strategies: z.array(z.string().min(1)).min(1).optional(),
+  dir: z.string().min(1).describe('Directory of the bundles (relative to the scenario file).'),
+  symbols: z.array(z.string().min(1)).min(1).optional().describe('Symbols whose bundle must exist; default: every replayed symbol.'),
+  strategies: z.array(z.string().min(1)).min(1).optional().describe('Strategy ids the bundle params apply to; default: every strategy.'),
 });
 
 export type EnsembleSection = z.output<typeof EnsembleSectionSchema>;

@@ -1,10 +1,17 @@
 import { z } from 'zod';
+import { ExecutionSchema } from '../engine/execution/algorithms/algorithm-schema.js';
+import { RiskSchema } from '../engine/risk/risk-schema.js';
+import { VenueSchema } from '../sim/venue/venue-schema.js';
 import { BundlesSectionSchema, EnsembleSectionSchema, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
 
 /**
  * The scenario file format (JSON). Parsing applies every default and rejects unknown keys naming
- * their path; `venue`, `risk` and each strategy's `params` are then qualified by the modules that
- * own them (sim/venue, engine/risk, engine/strategies), so each rule is written once.
+ * their path. The `venue`, `risk` and `execution` sections are the schemas of the modules that own
+ * them (sim/venue/venue-schema.ts, engine/risk/risk-schema.ts,
+ * engine/execution/algorithms/algorithm-schema.ts): types and ranges are decided here by zod, the
+ * owners' qualifiers add only the rules across fields. Each strategy's `params` is an object
+ * validated by the strategy's own zod schema. Every field carries a `.describe()` text, published
+ * as `scenarios/scenario.schema.json` (`npm run schema`).
  */
 const isoDate = z
   .string()
@@ -12,97 +19,95 @@ const isoDate = z
 
 const duration = z.string().regex(/^\d+(\.\d+)?\s*(us|ms|s|m|h|d|w)$/, 'expected a duration such as 1m, 1h or 1d');
 
-export const DataSchema = z.strictObject({
-  /** A dataset directory (from `data generate` or `data import`) or a CSV/Parquet file of bars. */
-  bars: z.string().min(1).optional(),
-  /** A dataset directory holding quotes, for L1 replay. */
-  quotes: z.string().min(1).optional(),
-  /** A dataset directory holding trades. */
-  trades: z.string().min(1).optional(),
-  /**
-   * A dataset directory holding L2 book rows: the run replays them through the L2 venue (order book,
-   * queue models, latency; `venue` is then qualified by sim/venue/l2/l2-venue-config.ts plus an
-   * optional `venue.latency` {feed, entry, response}); `trades` may add prints. Not with bars or quotes.
-   */
-  book: z.string().min(1).optional(),
-  /**
-   * A dataset directory holding option chains (kind `options`), replayed with `bars` of the
-   * underlyings: each contract becomes a symbol `UNDERLYING YYYY-MM-DD C|P STRIKE` quoted at the
-   * chain's bid/ask, valued at mid x `options.multiplier`, settled in cash at expiry.
-   */
-  options: z.string().min(1).optional(),
-  /** Symbols to replay; default: every symbol of the bars (or quotes/trades) data. A single CSV/Parquet file is named by the first entry, else by its file name. */
-  symbols: z.array(z.string().min(1)).min(1).optional(),
-  start: isoDate.optional(),
-  end: isoDate.optional(),
-  /**
-   * Bar interval. When absent, each symbol's own (the median spacing of its first bars), so a dataset
-   * of daily and hourly symbols replays each at its own interval; when given, it must match the
-   * spacing of every replayed symbol's bars (a run refuses it otherwise, naming the symbol).
-   */
-  interval: duration.optional(),
-});
+export const DataSchema = z
+  .strictObject({
+    bars: z.string().min(1).optional().describe('A dataset directory (from `data generate` or `data import`) or a CSV/Parquet file of bars, relative to the scenario file.'),
+    quotes: z.string().min(1).optional().describe('A dataset directory holding quotes, for L1 replay.'),
+    trades: z.string().min(1).optional().describe('A dataset directory holding trades (prints).'),
+    book: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A dataset directory holding L2 book rows: the run replays them through the L2 venue (order book, queue model, latency); `trades` may add prints. Not with bars or quotes.'),
+    options: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("A dataset directory holding option chains, replayed with `bars` of the underlyings: each contract becomes a symbol `UNDERLYING YYYY-MM-DD C|P STRIKE` quoted at the chain's bid/ask, settled in cash at expiry."),
+    symbols: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Symbols to replay; default: every symbol of the data. A single CSV/Parquet file is named by the first entry, else by its file name.'),
+    start: isoDate.optional().describe('First time replayed (ISO-8601 date or datetime, UTC unless an offset is given); default: the start of the data.'),
+    end: isoDate.optional().describe('End of the replay (ISO-8601 date or datetime); default: the end of the data.'),
+    interval: duration
+      .optional()
+      .describe("Bar interval (e.g. 1m, 1h, 1d). Default: each symbol's own (the median spacing of its first bars); when given, it must match the spacing of every replayed symbol's bars."),
+  })
+  .describe('The market data of the run: bars, quotes, trades, an L2 book or option chains, and the symbols and time range to replay.');
 
-export const StrategySchema = z.strictObject({
-  /** Unique id; defaults to the type, suffixed with its position when the type repeats. */
-  id: z.string().min(1).optional(),
-  /** A registered strategy name (see `tapedeck strategies`). */
-  type: z.string().min(1),
-  /** Symbols it trades; default: every replayed symbol. */
-  symbols: z.array(z.string().min(1)).min(1).optional(),
-  params: z.record(z.string(), z.unknown()).default({}),
-  /**
-   * Execution algorithm for this strategy's market targets, e.g. `{"algo": "twap", "duration": "30m",
-   * "parts": 6, "fallbackAfter": "45m"}` (see engine/execution/algorithms/algorithm-config.ts); default
-   * the scenario's `execution`, else direct orders.
-   */
-  execution: z.record(z.string(), z.unknown()).optional(),
-});
+export const StrategySchema = z
+  .strictObject({
+    id: z.string().min(1).optional().describe('Unique id; default: the type, suffixed with its position when the type repeats.'),
+    type: z
+      .string()
+      .min(1)
+      .describe('A built-in strategy name (see `tapedeck strategies`) or the path of a strategy module (.ts, .mts, .js, .mjs, relative to the scenario file) that default-exports defineStrategy(...).'),
+    symbols: z.array(z.string().min(1)).min(1).optional().describe('Symbols it trades; default: every replayed symbol.'),
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("The strategy's parameters, validated by the strategy's own schema; missing ones take the strategy's defaults (see `tapedeck strategies`)."),
+    execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders."),
+  })
+  .describe('One strategy of the run: its type, id, symbols, parameters and execution algorithm.');
 
 /** Option pricing inputs of a run with `data.options`. */
-export const OptionsSectionSchema = z.strictObject({
-  /** Continuously compounded risk-free rate. */
-  rate: z.number().finite().default(0.04),
-  /** Continuous dividend yield of the underlyings. */
-  dividendYield: z.number().finite().default(0),
-  /** Units of the underlying per contract. */
-  multiplier: z.number().positive().finite().default(100),
-});
+export const OptionsSectionSchema = z
+  .strictObject({
+    rate: z.number().finite().default(0.04).describe('Continuously compounded risk-free rate.'),
+    dividendYield: z.number().finite().default(0).describe('Continuous dividend yield of the underlyings.'),
+    multiplier: z.number().positive().finite().default(100).describe('Units of the underlying per contract.'),
+  })
+  .describe('Option pricing (rate, dividend yield, contract multiplier) for `data.options`.');
 
-export const ScenarioSchema = z.strictObject({
-  $schema: z.string().optional(),
-  name: z.string().min(1),
-  description: z.string().default(''),
-  /** Seed of every random stream of the run. */
-  seed: z.number().int().default(1),
-  initialCash: z.number().positive().finite().default(100_000),
-  data: DataSchema,
-  strategies: z.array(StrategySchema).min(1),
-  /** Simulated venue: fill rules, fees, slippage (see sim/venue/venue-config.ts). */
-  venue: z.record(z.string(), z.unknown()).default({}),
-  /** Pre-trade risk limits (see engine/risk/risk-config.ts). */
-  risk: z.record(z.string(), z.unknown()).default({}),
-  engine: z
-    .strictObject({
-      /** Bars each strategy can read back through its BarSeries. */
-      lookback: z.number().int().positive().default(1024),
-      /** Equity sampling for tick-only runs (bars are sampled on every bar). */
-      equityEvery: duration.default('1m'),
-    })
-    .default({ lookback: 1024, equityEvery: '1m' }),
-  /** Default execution algorithm of every strategy without its own `execution` (see StrategySchema). */
-  execution: z.record(z.string(), z.unknown()).optional(),
-  /** Option pricing (rate, dividend yield, contract multiplier) for `data.options`. */
-  options: OptionsSectionSchema.optional(),
-  /** Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (see scenarios/ensemble-schema.ts). */
-  ensemble: EnsembleSectionSchema.optional(),
-  /** Portfolio construction (allocation, rotation, rebalancing, hedging) and constraints (symbols, max positions, daily stop). */
-  portfolio: PortfolioSectionSchema.optional(),
-  /** Per-instrument strategy parameter overrides (instrument > strategy > defaults). */
-  instruments: InstrumentsSectionSchema.optional(),
-  /** Per-instrument model bundles ({SYMBOL}_best.json), feeding the instrument parameters. */
-  bundles: BundlesSectionSchema.optional(),
-});
+export const EngineSectionSchema = z
+  .strictObject({
+    lookback: z.number().int().positive().default(1024).describe('Bars each strategy can read back through its BarSeries.'),
+    equityEvery: duration.default('1m').describe('Equity sampling step of tick-only runs (bar runs sample on every bar).'),
+    tradeFrom: isoDate
+      .optional()
+      .describe(
+        'Start of trading (ISO-8601). Before it strategies see bars and timers (indicators warm up) but every order and target they make is dropped and counted, not traded; default: trade from the first bar. Walk-forward sets it per fold to the start of the test window.',
+      ),
+  })
+  .describe('Replay engine settings: strategy lookback, equity sampling and the start of trading.');
+
+export const ScenarioSchema = z
+  .strictObject({
+    name: z.string().min(1).describe('Name of the scenario, shown in reports.'),
+    description: z.string().default('').describe('What the scenario is about, shown in reports.'),
+    // After name and description: the parsed scenario keeps this key order, and report.json's reader
+    // (reports/report-schema.ts) puts name and description first, so the rebuilt page matches.
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors: "./scenario.schema.json".'),
+    seed: z.number().int().default(1).describe('Seed of every random stream of the run.'),
+    initialCash: z.number().positive().finite().default(100_000).describe('Cash in the account at the start, account currency.'),
+    data: DataSchema,
+    strategies: z.array(StrategySchema).min(1).describe('The strategies of the run (at least one).'),
+    venue: VenueSchema.default({}),
+    risk: RiskSchema.default({}),
+    engine: EngineSectionSchema.default({ lookback: 1024, equityEvery: '1m' }),
+    execution: ExecutionSchema.optional().describe('Default execution algorithm of every strategy without its own `execution`; default: direct orders.'),
+    options: OptionsSectionSchema.optional(),
+    ensemble: EnsembleSectionSchema.optional().describe(
+      'Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (allocation weights or votes).',
+    ),
+    portfolio: PortfolioSectionSchema.optional().describe('Portfolio construction (allocation, rotation, rebalancing, hedging) and constraints (symbols, max positions, daily stop).'),
+    instruments: InstrumentsSectionSchema.optional().describe('Per-instrument strategy parameter overrides (instrument > strategy > defaults).'),
+    bundles: BundlesSectionSchema.optional().describe('Per-instrument model bundles ({SYMBOL}_best.json), feeding the instrument parameters.'),
+  })
+  .describe('A Tapedeck scenario: the data, strategies, venue, risk and settings of one run.');
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type ParsedScenario = z.output<typeof ScenarioSchema>;

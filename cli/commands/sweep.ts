@@ -81,6 +81,10 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   const maxTrials = checkMaxTrials(opts.maxTrials);
   if (!(opts.pboBlocks >= 2 && opts.pboBlocks % 2 === 0)) throw new UsageError(`--pbo-blocks: not an even number >= 2, was ${opts.pboBlocks}`);
   if (opts.queue !== undefined) queueFlag(opts.queue);
+  // With a queue the trials run in `tapedeck worker` processes; a --workers here would change nothing.
+  if (opts.queue !== undefined && opts.workers !== undefined) {
+    throw new UsageError('--workers: with --queue the trials run in `tapedeck worker` processes (set their --concurrency); remove --workers');
+  }
   const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
   // The size is known from the space alone: a huge grid is refused before the scenario or data is read.
@@ -155,12 +159,23 @@ export function checkSweepProduced(outcome: SweepOutcome, outFile: string): void
 
 const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
 
+/**
+ * Says why an optimizer sweep has fewer distinct trials than its --trials budget: the budget counts
+ * the points the optimizer evaluates, and a point it proposes again (or one outside the constraints)
+ * is not run again. Empty when every evaluation was a new trial.
+ */
+function optimizerNote(outcome: SweepOutcome): string {
+  const o = outcome.optimizer as { evaluations?: unknown } | null;
+  if (o === null || typeof o !== 'object' || typeof o.evaluations !== 'number' || o.evaluations <= outcome.trials.length) return '';
+  return `; the ${outcome.method} method evaluated ${o.evaluations} points, ${o.evaluations - outcome.trials.length} of them repeats or outside the constraints, which are not run again`;
+}
+
 /** A short human summary of a sweep for stdout. */
 export function summarizeSweep(sweep: SweepJson, outcome: SweepOutcome, outFile: string): string {
   const lines = [
     `scenario      ${sweep.scenario}`,
     `method        ${sweep.method}   seed ${sweep.seed}   fitness ${sweep.fitness}`,
-    `trials        ${sweep.trialCount} (${sweep.failedCount} failed; ${outcome.resumed} from the store, ${outcome.ran} run now)`,
+    `trials        ${sweep.trialCount} (${sweep.failedCount} failed; ${outcome.resumed} from the store, ${outcome.ran} run now)${optimizerNote(outcome)}`,
     `combinedHash  ${sweep.combinedHash}`,
   ];
   if (sweep.best) {

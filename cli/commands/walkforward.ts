@@ -40,6 +40,11 @@ export interface WalkForwardCommandOptions {
   readonly fresh?: boolean;
   readonly quiet?: boolean;
   readonly warmStart?: boolean;
+  /**
+   * Warm-up of the test runs (`--warmup`): a duration such as '60d', '0' for none; default the train
+   * length. Commander gives `false` for `--no-warmup`.
+   */
+  readonly warmup?: string | boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -50,6 +55,21 @@ function duration(text: string | undefined, flag: string, fallback: number): num
   } catch {
     throw new UsageError(`${flag}: expected a duration such as 30d, 12h or 0, was ${JSON.stringify(text)}`);
   }
+}
+
+/**
+ * Reads `--warmup` / `--no-warmup`: the warm-up of each test run in microseconds and as written.
+ * Default: the train length (the strategies see as many bars before the test window as their
+ * parameters were chosen on, so whatever warms up in a train window is warm when its test opens),
+ * none with --warm-start (which replays the train window itself). An explicit --warmup with
+ * --warm-start is refused: one would silently replace the other.
+ */
+function warmUpFlag(value: string | boolean | undefined, train: string, warmStart: boolean): { us: number; text: string } {
+  if (value === false) return { us: 0, text: '0' };
+  if (value === undefined || value === true) return warmStart ? { us: 0, text: '0' } : { us: duration(train, '--train', 0), text: train };
+  const us = /^0+$/.test(value) ? 0 : duration(value, '--warmup', 0);
+  if (warmStart && us > 0) throw new UsageError('--warmup: --warm-start already replays each train window before its test; give one of the two');
+  return { us, text: us === 0 ? '0' : value };
 }
 
 /** Returns the data window [start, end) in microseconds: the scenario's data.start/end, else the dataset's range. */
@@ -94,6 +114,8 @@ export interface WalkForwardJson {
    * written; optional for files written before the field existed.
    */
   readonly warmStart?: boolean;
+  /** The warm-up of the test runs (--warmup) as given or defaulted, '0' for none. Always written; optional for older files. */
+  readonly warmUp?: string;
   readonly combinedHash: string;
   readonly efficiency: number | null;
   readonly isAnnualizedReturn: number | null;
@@ -126,13 +148,20 @@ export async function walkForwardAndWrite(
   if (!(train > 0)) throw new UsageError(`--train: not a positive duration, was ${JSON.stringify(opts.train)}`);
   if (!(test > 0)) throw new UsageError(`--test: not a positive duration, was ${JSON.stringify(opts.test)}`);
   const purge = duration(opts.purge, '--purge', 0);
-  const embargo = duration(opts.embargo, '--embargo', 0);
+  const embargo = opts.embargo !== undefined && /^0+$/.test(opts.embargo) ? 0 : duration(opts.embargo, '--embargo', 0);
+  // Every train window ends before its own test starts, and the span after a test lies inside the
+  // next test window: an embargo removes no data here (it matters for combinatorial purged CV).
+  if (embargo > 0) throw new UsageError(`--embargo: a walk-forward never trains on data after a test window, so an embargo would change nothing; remove it (was ${JSON.stringify(opts.embargo)})`);
   if (purge >= train) throw new UsageError(`--purge: not shorter than --train (${opts.train}), was ${JSON.stringify(opts.purge)}`);
+  const warmUp = warmUpFlag(opts.warmup, opts.train, opts.warmStart ?? false);
   const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
   checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: opts.space });
   const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
   const scenario = await qualify(doc, scenarioFile);
+  if (warmUp.us > 0 && scenario.engine.tradeFrom !== undefined) {
+    throw new UsageError(`--warmup: the scenario sets engine.tradeFrom (${scenario.engine.tradeFrom}), which each fold's warm-up replaces; remove it or give --no-warmup`);
+  }
   checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
   const range = await dataRange(scenario);
   let folds;
@@ -160,6 +189,7 @@ export async function walkForwardAndWrite(
       maxTrials,
       spaceFile: opts.space,
       warmStart: opts.warmStart ?? false,
+      warmUpUs: warmUp.us,
       ...(opts.signal ? { signal: opts.signal } : {}),
       onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
       onProgress: (f, p) => {
@@ -195,6 +225,7 @@ export async function walkForwardAndWrite(
     fitness: fitness.text,
     windows: { train: opts.train, test: opts.test, anchored: opts.anchored ?? false, purge: opts.purge ?? '0', embargo: opts.embargo ?? '0' },
     warmStart: opts.warmStart ?? false,
+    warmUp: warmUp.text,
     combinedHash: result.combinedHash,
     efficiency: result.efficiency,
     isAnnualizedReturn: result.isAnnualizedReturn,
@@ -231,7 +262,7 @@ const fmt = (x: number | null | undefined, d = 4): string => (x === null || x ==
 export function summarizeWalkForward(doc: WalkForwardJson, outFile: string): string {
   const lines = [
     `scenario      ${doc.scenario}`,
-    `windows       train ${doc.windows.train}, test ${doc.windows.test}, ${doc.windows.anchored ? 'anchored' : 'rolling'}, purge ${doc.windows.purge}, embargo ${doc.windows.embargo}${doc.warmStart ? ', warm start' : ''}`,
+    `windows       train ${doc.windows.train}, test ${doc.windows.test}, ${doc.windows.anchored ? 'anchored' : 'rolling'}, purge ${doc.windows.purge}, embargo ${doc.windows.embargo}${doc.warmStart ? ', warm start' : ''}${doc.warmUp !== undefined && doc.warmUp !== '0' ? `, warm-up ${doc.warmUp}` : ''}`,
     `method        ${doc.method}   seed ${doc.seed}   fitness ${doc.fitness}`,
     'fold  test                       params                                   IS fitness  OOS Sharpe  WFE',
   ];
@@ -258,7 +289,7 @@ export function registerWalkForward(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (folds/*.duckdb, walkforward.json)')
     .option('--anchored', 'anchored windows: every train window starts at the data start')
     .option('--purge <duration>', 'drop this much of the end of each train window before its test, e.g. 5d')
-    .option('--embargo <duration>', 'embargo after each test window (recorded; a walk-forward never trains after its test)')
+    .option('--embargo <duration>', 'only 0: a walk-forward never trains after its test window, so an embargo would change nothing (refused)')
     .option('--method <name>', `search method per fold: ${SWEEP_METHODS.join(', ')}`, 'grid')
     .option('--trials <n>', 'trials per fold (random and optimizer methods)', intFlag('--trials'))
     .option('--max-trials <n>', `most trials per fold, grid points or --trials (default ${DEFAULT_MAX_TRIALS.toLocaleString('en-US')})`, intFlag('--max-trials'))
@@ -266,6 +297,8 @@ export function registerWalkForward(program: Command): void {
     .option('--seed <n>', 'seed, 0 to 2^53-1 (default: the scenario seed)', seedFlag)
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])
     .option('--fitness <expr>', "metric to maximize, a weighted composite such as 'sharpe:1,maxDrawdown:-0.5', or a preset (seed001)", 'sharpe')
+    .option('--warmup <duration>', "warm-up of each test run: the strategies see this much data before the test window, without trading (default: the train length; 0 or --no-warmup: none)")
+    .option('--no-warmup', 'test runs start cold at their test window (indicators warm up inside it)')
     .option('--warm-start', 'test runs replay their train window first: learning strategies stop training at the train end and act on what they learned; only the test window is measured')
     .option('--fresh', 'delete the fold trial stores of DIR and start over')
     .option('--quiet', 'no progress on stderr')
@@ -279,6 +312,12 @@ export function registerWalkForward(program: Command): void {
         '  $ tapedeck walkforward scenarios/sma-cross.json --space space.json --train 180d --test 30d --anchored --purge 5d --method random --trials 20 --out out/wf',
         '',
         'The data window is the scenario data.start/data.end (settable with --set), else the whole dataset.',
+        '',
+        'Warm-up (default): each test run replays the --warmup span before its test window (default the',
+        'train length, never before the data start) with engine.tradeFrom at the test start: strategies see',
+        'those bars and timers, so indicators are warm when the window opens, but every order, target and',
+        'signal before it is dropped (counted in the assumptions); only the test window is measured.',
+        '--no-warmup (or --warmup 0) starts each test run cold at its window, as before.',
         '',
         'Warm start (--warm-start): by default a test run starts cold at its test window, so a strategy that',
         'learns (such as q_learning_selector) would be judged untrained. With --warm-start each test run',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, TapedeckError, parseDurationUs, printable } from '../../engine/core/index.js';
+import { ConfigError, TapedeckError, parseDurationUs, printable, shownValue } from '../../engine/core/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import type { DefinedStrategy } from '../../engine/strategies/index.js';
@@ -12,6 +12,7 @@ import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualifyL2Venue } from './l2-venue.js';
+import { checkTradeFrom } from './trade-from.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
@@ -159,10 +160,15 @@ function zodMessage(error: z.ZodError): { path: string; message: string } {
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     const where = keys.map((k) => (base ? `${base}.${k}` : k));
+    // A section may name its keys in its own words (risk: `unknown risk limit (known: ...)`).
+    if (/^unknown /.test(issue.message)) return { path: where[0]!, message: issue.message };
     return { path: where[0]!, message: `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}` };
   }
   // zod says a missing field was "received undefined": say it is missing, in the user's words.
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return { path: base || '(scenario)', message: `missing (expected ${(issue as { expected: string }).expected})` };
+  // Show the value the user wrote (parsed with reportInput), as the sections' own checks do.
+  const input = (issue as { input?: unknown }).input;
+  if (input !== undefined && issue.code !== 'invalid_union' && !/, was /.test(issue.message)) return { path: base || '(scenario)', message: `${issue.message.replace(/, received \w+$/, '')}, was ${shownValue(input)}` };
   return { path: base || '(scenario)', message: issue.message };
 }
 
@@ -176,7 +182,7 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
     shipped = parseShippedModules(modules, file);
     doc = rest;
   }
-  const parsed = ScenarioSchema.safeParse(doc);
+  const parsed = ScenarioSchema.safeParse(doc, { reportInput: true });
   if (!parsed.success) {
     const { path, message } = zodMessage(parsed.error);
     throw new ConfigError(path, `${message} (in ${file})`);
@@ -199,6 +205,7 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
   }
   if (s.data.interval !== undefined) positiveDuration(s.data.interval, 'data.interval', file);
   positiveDuration(s.engine.equityEvery, 'engine.equityEvery', file);
+  checkTradeFrom(s, file);
   const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));
   if (s.data.book !== undefined) rethrowAsConfig('venue', file, () => qualifyL2Venue(s.venue));
   else rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));

@@ -13,6 +13,7 @@ import type { RunData } from './data-sources.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory, warmupOf } from './ensemble-compose.js';
 import type { StrategySpec } from './ensemble-compose.js';
 import { qualifyL2Venue } from './l2-venue.js';
+import { tradeFromOption } from './trade-from.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
 
@@ -177,7 +178,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       venueAsRun = { ...venue, latency };
       const l2Feeds: L2Feeds = { book: watch(feeds.book)!, ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}) };
       const l2: L2ReplayResult = await runL2Replay(
-        { symbols, initialCash: scenario.initialCash, equityEveryUs, lookback: scenario.engine.lookback, venue, latency, seed: scenario.seed, createStrategies, createRisk, ...(algorithms !== undefined ? { algorithms } : {}) },
+        { symbols, initialCash: scenario.initialCash, equityEveryUs, lookback: scenario.engine.lookback, venue, latency, seed: scenario.seed, createStrategies, createRisk, ...tradeFromOption(scenario.engine), ...(algorithms !== undefined ? { algorithms } : {}) },
         l2Feeds,
       );
       if (l2.l2.bookRows === 0) throw new DataError(`no book rows in the selected range for ${symbols.join(', ')}`);
@@ -202,6 +203,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         venue,
         createStrategies,
         createRisk,
+        ...tradeFromOption(scenario.engine),
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),

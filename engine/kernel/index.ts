@@ -15,3 +15,5 @@ export { MessageBus } from './message-bus.js';
 export type { MessageHandler } from './message-bus.js';
 export { DirectRouter } from './strategy-router.js';
 export type { RouterDeps, RouterHost, StrategyRouter } from './strategy-router.js';
+export { TradeGate, describeWarmup } from './trade-gate.js';
+export type { WarmupCounts } from './trade-gate.js';

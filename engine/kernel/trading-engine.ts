@@ -15,6 +15,7 @@ import type { StrategySource } from '../strategies/strategy-source.js';
 import { BarRing } from './bar-cache.js';
 import type { BarColumns } from './bar-cache.js';
 import { DirectRouter } from './strategy-router.js';
+import { TradeGate } from './trade-gate.js';
 import type { StrategyRouter } from './strategy-router.js';
 import type { TimerQueue } from './timer-queue.js';
 
@@ -39,6 +40,12 @@ export interface TradingEngineOptions {
    * and `portfolio` (each strategy trades its own ledger of the account).
    */
   readonly router?: StrategyRouter;
+  /**
+   * Start of trading, microseconds (scenario `engine.tradeFrom`): before it every order, target and
+   * signal of the strategies is dropped and counted (see {@link TradeGate}) while they still see the
+   * data. Absent: strategies trade from the first event.
+   */
+  readonly tradeFromUs?: number;
   /** Order books strategies may read (`ctx.book`), on runs that replay L2 data. */
   readonly books?: { book(symbol: string): BookView };
   /** Option chains strategies may read (`ctx.chain`), on runs that replay chains. */
@@ -75,6 +82,8 @@ export class TradingEngine implements MarketDataHandler {
   private readonly symbolIndex = new Map<string, number>();
   /** @internal read by StrategyRuntime */
   readonly router: StrategyRouter;
+  /** The warm-up gate in front of the router when `tradeFromUs` is set, else null. */
+  readonly gate: TradeGate | null;
   private readonly barHooks: boolean;
   /** @internal read by StrategyRuntime */
   readonly books: { book(symbol: string): BookView } | null;
@@ -89,7 +98,10 @@ export class TradingEngine implements MarketDataHandler {
     this.clock = o.clock;
     this.timers = o.timers;
     this.recorder = o.recorder;
-    this.router = o.router ?? new DirectRouter(o.execution, o.portfolio, o.recorder);
+    const router = o.router ?? new DirectRouter(o.execution, o.portfolio, o.recorder);
+    if (o.tradeFromUs !== undefined && !Number.isSafeInteger(o.tradeFromUs)) throw new InvalidArgumentError(`invalid 'tradeFromUs': not an integer number of microseconds, was ${o.tradeFromUs}`);
+    this.gate = o.tradeFromUs !== undefined ? new TradeGate(router, o.tradeFromUs) : null;
+    this.router = this.gate ?? router;
     this.barHooks = this.router.beforeBar !== undefined || this.router.afterBar !== undefined;
     this.books = o.books ?? null;
     this.chains = o.chains ?? null;

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/index.js';
+import { RiskSchema } from './risk-schema.js';
 
 /**
  * Pre-trade risk limits. Every limit is optional; an absent limit is not checked. Units are in the
@@ -62,37 +63,16 @@ export interface RiskConfig {
 /** A validated, frozen RiskConfig with its defaults applied. */
 export type QualifiedRiskConfig = Readonly<RiskConfig & { readonly reducingAlwaysAllowed: boolean }>;
 
-const POSITIVE_FIELDS = [
-  'maxPositionUnits',
-  'maxPositionNotional',
-  'maxGrossExposureRatio',
-  'maxGrossExposureNotional',
-  'maxOrderUnits',
-  'maxOrderNotional',
-  'dailyLossLimit',
-  'maxNetDelta',
-  'maxNetGamma',
-  'maxNetVega',
-] as const;
-
-const KNOWN_FIELDS: ReadonlySet<string> = new Set([
-  ...POSITIVE_FIELDS,
-  'maxOpenPositions',
-  'allowedSymbols',
-  'maxDrawdown',
-  'drawdownResetAfterUs',
-  'reducingAlwaysAllowed',
-]);
-
 function shown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 /**
  * Returns a frozen copy of `config` with defaults applied, or throws a ConfigError whose path names
- * the offending field under `path` (e.g. `risk.maxDrawdown`). Rejects unknown keys, non-finite or
- * non-positive limits, a non-integer `maxOpenPositions`, a `maxDrawdown` outside (0, 1), a
- * `drawdownResetAfterUs` without `maxDrawdown`, and an empty or duplicated `allowedSymbols`.
+ * the offending field under `path` (e.g. `risk.maxDrawdown`). Each field's type and range is
+ * {@link RiskSchema}'s (unknown keys, non-finite or non-positive limits, a non-integer
+ * `maxOpenPositions`, a `maxDrawdown` outside (0, 1), an empty `allowedSymbols`); this adds what
+ * spans fields or elements: a `drawdownResetAfterUs` without `maxDrawdown`, a duplicated symbol.
  * A `maxOrderUnits` above `maxPositionUnits` is allowed (the position check is the binding one).
  */
 export function validateRiskConfig(config: RiskConfig, path = 'risk'): QualifiedRiskConfig {
@@ -100,60 +80,31 @@ export function validateRiskConfig(config: RiskConfig, path = 'risk'): Qualified
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new ConfigError(path, `expected an object of risk limits, was ${shown(config)}`);
   }
-  for (const key of Object.keys(config)) {
-    if (!KNOWN_FIELDS.has(key)) {
-      throw new ConfigError(at(key), `unknown risk limit (known: ${[...KNOWN_FIELDS].join(', ')})`);
+  const parsed = RiskSchema.safeParse(config, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
+    if (issue.code === 'unrecognized_keys') {
+      throw new ConfigError(at(issue.keys[0]!), issue.message);
     }
+    throw new ConfigError(`${path}${path ? where : where.replace(/^\./, '')}`, issue.message);
   }
-  for (const field of POSITIVE_FIELDS) {
-    const v = config[field];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !(v > 0)) {
-      throw new ConfigError(at(field), `must be a positive finite number, was ${shown(v)}`);
-    }
+  const c = parsed.data;
+  if (c.drawdownResetAfterUs !== undefined && c.maxDrawdown === undefined) {
+    throw new ConfigError(at('drawdownResetAfterUs'), 'is set but maxDrawdown is not: there is no drawdown halt to reset');
   }
-  const maxOpen = config.maxOpenPositions;
-  if (maxOpen !== undefined && (typeof maxOpen !== 'number' || !Number.isSafeInteger(maxOpen) || maxOpen <= 0)) {
-    throw new ConfigError(at('maxOpenPositions'), `must be a positive integer, was ${shown(maxOpen)}`);
-  }
-  const dd = config.maxDrawdown;
-  if (dd !== undefined && (typeof dd !== 'number' || !Number.isFinite(dd) || !(dd > 0 && dd < 1))) {
-    throw new ConfigError(at('maxDrawdown'), `must be a fraction in (0, 1), was ${shown(dd)}`);
-  }
-  const reset = config.drawdownResetAfterUs;
-  if (reset !== undefined) {
-    if (typeof reset !== 'number' || !Number.isSafeInteger(reset) || reset <= 0) {
-      throw new ConfigError(at('drawdownResetAfterUs'), `must be a positive integer number of microseconds, was ${shown(reset)}`);
-    }
-    if (dd === undefined) {
-      throw new ConfigError(at('drawdownResetAfterUs'), 'is set but maxDrawdown is not: there is no drawdown halt to reset');
-    }
-  }
-  const allowed = config.allowedSymbols;
+  const allowed = c.allowedSymbols;
   if (allowed !== undefined) {
-    if (!Array.isArray(allowed)) {
-      throw new ConfigError(at('allowedSymbols'), `must be an array of symbols, was ${shown(allowed)}`);
-    }
-    if (allowed.length === 0) {
-      throw new ConfigError(at('allowedSymbols'), 'is empty, so no symbol could trade; omit it to allow every symbol');
-    }
     const seen = new Set<string>();
-    allowed.forEach((s: unknown, i) => {
-      if (typeof s !== 'string' || s.length === 0) {
-        throw new ConfigError(`${at('allowedSymbols')}[${i}]`, `must be a non-empty string, was ${shown(s)}`);
-      }
+    allowed.forEach((s, i) => {
       if (seen.has(s)) throw new ConfigError(`${at('allowedSymbols')}[${i}]`, `duplicate symbol ${JSON.stringify(s)}`);
       seen.add(s);
     });
   }
-  const reducing = config.reducingAlwaysAllowed;
-  if (reducing !== undefined && typeof reducing !== 'boolean') {
-    throw new ConfigError(at('reducingAlwaysAllowed'), `must be true or false, was ${shown(reducing)}`);
-  }
   return Object.freeze({
-    ...config,
+    ...c,
     ...(allowed !== undefined ? { allowedSymbols: Object.freeze([...allowed]) } : {}),
-    reducingAlwaysAllowed: reducing ?? true,
+    reducingAlwaysAllowed: c.reducingAlwaysAllowed ?? true,
   });
 }
 

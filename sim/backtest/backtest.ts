@@ -1,7 +1,9 @@
-import { InvalidArgumentError, InvariantError } from '../../engine/core/index.js';
+import { InvalidArgumentError, InvariantError, formatIsoUs } from '../../engine/core/index.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { ExecutionEngine } from '../../engine/execution/index.js';
 import type { PreTradeRisk } from '../../engine/execution/index.js';
+import { describeWarmup } from '../../engine/kernel/index.js';
+import type { WarmupCounts } from '../../engine/kernel/index.js';
 import { ArrayBatchSource, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
@@ -68,6 +70,13 @@ export interface BacktestConfig {
    * orders spends a sixth of its time recording and collecting what it would throw away.
    */
   readonly recording?: 'report' | 'metrics';
+  /**
+   * Start of trading, microseconds (the scenario's `engine.tradeFrom`): before it strategies see
+   * every event (their indicators warm up) but their orders, targets and signals are dropped and
+   * counted (see TradeGate; `warmup` of the result). Absent: trading from the first event, the run
+   * unchanged to the bit.
+   */
+  readonly tradeFromUs?: number;
 }
 
 /** A router that replaces direct strategy trading, and the account ids it trades under. */
@@ -124,6 +133,8 @@ export interface BacktestResult {
   readonly options?: OptionsRunSummary;
   /** What the router recorded (weights over time, decisions, per-strategy shadow results), when one ran. */
   readonly ensemble?: EnsembleSummary;
+  /** What the strategies did before `tradeFromUs` (dropped, not traded), when the run had one. */
+  readonly warmup?: WarmupCounts;
 }
 
 const PRIORITY_QUOTES = 0;
@@ -193,6 +204,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     ...(router !== undefined ? { router } : {}),
     ...(algoRouter !== null ? { router: algoRouter } : {}),
     ...(options !== null ? { chains: options.cache } : {}),
+    ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
   });
 
   // Sources and their readers.
@@ -334,7 +346,12 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
       recorder,
       keepOrders: keepEverything,
       firstPrice,
-      assumptions: [...venue.assumptions(), ...(options !== null ? options.assumptions() : []), ...(algoRouter !== null ? algoRouter.summary().algorithms : [])],
+      assumptions: [
+        ...venue.assumptions(),
+        ...(options !== null ? options.assumptions() : []),
+        ...(algoRouter !== null ? algoRouter.summary().algorithms : []),
+        ...(engine.gate !== null ? [describeWarmup(engine.gate.counts(), formatIsoUs(engine.gate.tradeFromUs))] : []),
+      ],
       barCount,
       quoteCount,
       tradeCount,
@@ -342,6 +359,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     ...(router !== undefined ? { ensemble: router.summary() } : {}),
     ...(algoRouter !== null ? { execution: algoRouter.summary() } : {}),
     ...(options !== null ? { options: options.summary(clock.now()) } : {}),
+    ...(engine.gate !== null ? { warmup: engine.gate.counts() } : {}),
   };
 }
 

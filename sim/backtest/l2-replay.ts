@@ -1,6 +1,7 @@
-import { InvalidArgumentError, InvariantError, RandomStreams } from '../../engine/core/index.js';
+import { InvalidArgumentError, InvariantError, RandomStreams, formatIsoUs } from '../../engine/core/index.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { ExecutionEngine } from '../../engine/execution/index.js';
+import { describeWarmup } from '../../engine/kernel/index.js';
 import { ArrayBatchSource, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
 import type { TimeBatch } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
@@ -88,6 +89,13 @@ export interface L2ReplayConfig {
   readonly createRisk?: (() => RunRisk) | null;
   /** Per strategy: the execution algorithm its market targets go through, or null to trade directly. */
   readonly algorithms?: readonly (AlgorithmConfig | null)[];
+  /**
+   * Start of trading, microseconds (the scenario's `engine.tradeFrom`): before it strategies see
+   * every event (their indicators warm up) but their orders, targets and signals are dropped and
+   * counted (see TradeGate; `warmup` of the result). Absent: trading from the first event, the run
+   * unchanged to the bit.
+   */
+  readonly tradeFromUs?: number;
 }
 
 export interface L2Feeds {
@@ -212,6 +220,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
     equityWatchers: watchers,
     books: view,
     ...(algoRouter !== null ? { router: algoRouter } : {}),
+    ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
   });
 
   // Each feed is two merge sources over the same batches: exchange time and strategy time.
@@ -369,6 +378,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
     'Strategies see the book through a replica updated at tsLocal; each change of its top of book is delivered as a quote',
     'At equal timestamps the venue sees market data first, then orders arriving and responses, then the strategies see market data',
     ...(algoRouter !== null ? algoRouter.summary().algorithms : []),
+    ...(engine.gate !== null ? [describeWarmup(engine.gate.counts(), formatIsoUs(engine.gate.tradeFromUs))] : []),
   ];
   return {
     ...collectRunResult({
@@ -389,6 +399,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       tradeCount,
     }),
     ...(algoRouter !== null ? { execution: algoRouter.summary() } : {}),
+    ...(engine.gate !== null ? { warmup: engine.gate.counts() } : {}),
     l2: {
       bookRows,
       quotes,

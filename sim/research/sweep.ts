@@ -37,6 +37,33 @@ export class SweepTooLargeError extends TapedeckError {
   }
 }
 
+/**
+ * A `--trials` the space cannot give: more trials than it has distinct points that satisfy its
+ * constraints. A usage error (exit 2), since running fewer trials than asked would be a silent setting.
+ */
+export class TooFewPointsError extends TapedeckError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
+
+/** Largest grid {@link distinctPointCount} enumerates to count the points that satisfy the constraints. */
+const COUNTABLE_GRID = 1_000_000;
+
+/**
+ * Returns the number of distinct points of a finite space (every parameter has a grid: ints,
+ * categoricals, floats with `step` or `count`) that satisfy its constraints, or null when the space
+ * is continuous. Every method samples those same points (random draws and optimizer coordinates are
+ * binned onto the grid), so a sweep can never have more distinct trials than this. A grid above
+ * {@link COUNTABLE_GRID} points is not enumerated: its size before constraints is returned.
+ */
+export function distinctPointCount(space: SearchSpace): number | null {
+  if (space.parameters.some((p) => p.kind === 'float' && p.step === null && p.count === null)) return null;
+  const size = gridSizeExact(space);
+  if (size > BigInt(COUNTABLE_GRID)) return Number(size);
+  return space.constraints.length === 0 ? Number(size) : gridPoints(space).length;
+}
+
 /** What {@link planSweep} needs: the space, the method, its trial budget and the cap. */
 export interface SweepPlanOptions {
   readonly space: SearchSpace;
@@ -96,14 +123,29 @@ export function planSweep(options: SweepPlanOptions): SweepPlan {
     checkPositiveInteger(options.trials, 'trials');
   }
   checkSweepSize(options);
+  const where = options.spaceFile ?? 'the space';
+  if (method !== 'grid') {
+    // A budget above the space's distinct points would silently run fewer trials: refuse it.
+    const distinct = distinctPointCount(space);
+    if (distinct !== null && distinct > 0 && options.trials! > distinct) {
+      throw new TooFewPointsError(
+        `--trials: ${formatCount(options.trials!)} trials asked, but ${where} has only ${formatCount(distinct)} distinct point${distinct === 1 ? '' : 's'}${space.constraints.length > 0 ? ' that satisfy its constraints' : ''}; ask for at most ${distinct} (or run them all with --method grid)`,
+      );
+    }
+  }
   const points = method === 'grid' ? gridPoints(space) : method === 'random' ? randomPoints(space, options.trials!, seed) : null;
   if (points !== null && points.length === 0) {
-    const where = options.spaceFile ?? 'the space';
     throw new ConfigError(
       'constraints',
       method === 'grid'
         ? `no trial: the constraints exclude every one of the ${formatCount(gridSizeExact(space))} grid points (in ${where})`
         : `no trial: none of ${formatCount(options.trials! * 100)} random draws satisfied the constraints (in ${where})`,
+    );
+  }
+  if (method === 'random' && points !== null && points.length < options.trials!) {
+    // A continuous space whose constraints reject most draws: fewer distinct points than asked.
+    throw new TooFewPointsError(
+      `--trials: ${formatCount(options.trials!)} trials asked, but only ${formatCount(points.length)} distinct points of ${where} satisfied its constraints in ${formatCount(options.trials! * 100)} random draws; ask for at most ${points.length} or loosen the constraints`,
     );
   }
   return { points, total: points ? points.length : options.trials! };

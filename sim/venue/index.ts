@@ -7,3 +7,5 @@ export type { FeeConfig, FeeModel } from './fee-model.js';
 export { createSlippageModel } from './slippage-model.js';
 export type { SlippageConfig, SlippageModel } from './slippage-model.js';
 export { BarPath } from './intrabar-path.js';
+export { VenueSchema, FeeSchema, SlippageSchema, QueueSchema, ImpactSchema, LatencySchema, L2LatencySchema, BAR_VENUE_KEYS, L2_VENUE_KEYS } from './venue-schema.js';
+export type { VenueInput } from './venue-schema.js';

@@ -80,7 +80,7 @@ describe('tapedeck walkforward --warm-start', () => {
   }, 240_000);
 
   it('measures only the test window, rebased at the test start, and stitches those returns', async () => {
-    const r = walkForward('cold', '--workers', '2');
+    const r = walkForward('cold', '--workers', '2', '--no-warmup');
     expect(r.code, r.stderr).toBe(0);
     cold = await read('cold');
     expect(cold.warmStart).toBe(false);

@@ -1,4 +1,5 @@
 import { ConfigError, parseDurationUs } from '../../core/index.js';
+import { ExecutionSchema } from './algorithm-schema.js';
 
 /** The execution algorithms a strategy's targets can go through. */
 export const ALGORITHM_KINDS = ['direct', 'smart', 'twap', 'vwap', 'dca'] as const;
@@ -45,24 +46,25 @@ export interface DcaConfig extends Common {
 
 export type AlgorithmConfig = DirectConfig | SmartSplitConfig | TwapConfig | VwapConfig | DcaConfig;
 
-const FIELDS: Readonly<Record<AlgorithmKind, readonly string[]>> = {
-  direct: [],
-  smart: ['thresholdNotional', 'maxParts', 'delay', 'delayUs'],
-  twap: ['duration', 'durationUs', 'parts'],
-  vwap: ['duration', 'durationUs', 'parts', 'sessions'],
-  dca: ['interval', 'intervalUs', 'parts'],
-};
-
 function shown(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/** The keys each algorithm takes, from {@link ExecutionSchema} (the shared ones first). */
+function keysOf(kind: AlgorithmKind): string[] {
+  const variant = ExecutionSchema.options.find((o) => o.shape.algo.value === kind)!;
+  const common = ['algo', 'fallbackAfter', 'fallbackAfterUs'];
+  return [...common, ...Object.keys(variant.shape).filter((k) => !common.includes(k))];
 }
 
 /**
  * Returns the qualified configuration of an execution algorithm written as in a scenario
  * (`{algo: 'twap', duration: '30m', parts: 6, fallbackAfter: '45m'}`; every duration may instead be
- * given in microseconds as `durationUs`, `delayUs`, `intervalUs`, `fallbackAfterUs`). Throws
- * ConfigError naming `path.<field>` for an unknown algorithm or key, a missing or invalid value.
- * Defaults: smart `maxParts` 5 and `delay` 2s (the seed's values); vwap `sessions` 5.
+ * given in microseconds as `durationUs`, `delayUs`, `intervalUs`, `fallbackAfterUs`). Each field's
+ * type and range is {@link ExecutionSchema}'s; this adds the rules across fields (a duration given
+ * both ways, or neither where the algorithm needs one; a zero duration) and the defaults: smart
+ * `maxParts` 5 and `delay` 2s (the seed's values), vwap `sessions` 5. Throws ConfigError naming
+ * `path.<field>`.
  */
 export function qualifyAlgorithmConfig(input: unknown, path = 'execution'): AlgorithmConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(path, `expected an object such as {"algo": "twap", ...}, was ${shown(input)}`);
@@ -72,18 +74,22 @@ export function qualifyAlgorithmConfig(input: unknown, path = 'execution'): Algo
     throw new ConfigError(`${path}.algo`, `expected one of ${ALGORITHM_KINDS.join(', ')}, was ${shown(algo)}`);
   }
   const kind = algo as AlgorithmKind;
-  const allowed = new Set(['algo', 'fallbackAfter', 'fallbackAfterUs', ...FIELDS[kind]]);
-  for (const k of Object.keys(o)) if (!allowed.has(k)) throw new ConfigError(`${path}.${k}`, `unknown key for algo '${kind}' (allowed: ${[...allowed].join(', ')})`);
+  const allowed = keysOf(kind);
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ConfigError(`${path}.${k}`, `unknown key for algo '${kind}' (allowed: ${allowed.join(', ')})`);
+  const parsed = ExecutionSchema.safeParse(o, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = `${path}.${issue.path.map(String).join('.')}`;
+    const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
+    throw new ConfigError(field, missing ? `is required for algo '${kind}'` : issue.message);
+  }
+  const c = parsed.data as Record<string, unknown>;
   const duration = (name: string, required: boolean, dflt?: number): number | null => {
-    const text = o[name];
-    const us = o[`${name}Us`];
+    const text = c[name] as string | undefined;
+    const us = c[`${name}Us`] as number | undefined;
     if (text !== undefined && us !== undefined) throw new ConfigError(`${path}.${name}`, `give ${name} or ${name}Us, not both`);
-    if (us !== undefined) {
-      if (typeof us !== 'number' || !Number.isSafeInteger(us) || us < 0) throw new ConfigError(`${path}.${name}Us`, `must be a non-negative integer number of microseconds, was ${shown(us)}`);
-      return us;
-    }
+    if (us !== undefined) return us;
     if (text !== undefined) {
-      if (typeof text !== 'string') throw new ConfigError(`${path}.${name}`, `must be a duration such as "30m", was ${shown(text)}`);
       try {
         return parseDurationUs(text, `${path}.${name}`);
       } catch (err) {
@@ -94,12 +100,6 @@ export function qualifyAlgorithmConfig(input: unknown, path = 'execution'): Algo
     if (required) throw new ConfigError(`${path}.${name}`, `is required for algo '${kind}'`);
     return null;
   };
-  const positiveInt = (name: string, dflt?: number): number => {
-    const v = o[name] ?? dflt;
-    if (v === undefined) throw new ConfigError(`${path}.${name}`, `is required for algo '${kind}'`);
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new ConfigError(`${path}.${name}`, `must be a positive integer, was ${shown(v)}`);
-    return v;
-  };
   const fallbackAfterUs = duration('fallbackAfter', false);
   if (fallbackAfterUs !== null && fallbackAfterUs <= 0) throw new ConfigError(`${path}.fallbackAfter`, `must be positive, was ${fallbackAfterUs} us`);
   let out: AlgorithmConfig;
@@ -107,24 +107,21 @@ export function qualifyAlgorithmConfig(input: unknown, path = 'execution'): Algo
     case 'direct':
       out = { kind, fallbackAfterUs };
       break;
-    case 'smart': {
-      const t = o.thresholdNotional;
-      if (typeof t !== 'number' || !Number.isFinite(t) || !(t > 0)) throw new ConfigError(`${path}.thresholdNotional`, `must be a positive finite number, was ${shown(t)}`);
-      out = { kind, thresholdNotional: t, maxParts: positiveInt('maxParts', 5), delayUs: duration('delay', false, 2_000_000)!, fallbackAfterUs };
+    case 'smart':
+      out = { kind, thresholdNotional: c.thresholdNotional as number, maxParts: (c.maxParts as number | undefined) ?? 5, delayUs: duration('delay', false, 2_000_000)!, fallbackAfterUs };
       break;
-    }
     case 'twap':
     case 'vwap': {
       const durationUs = duration('duration', true)!;
       if (durationUs <= 0) throw new ConfigError(`${path}.duration`, 'must be positive');
-      const parts = positiveInt('parts');
-      out = kind === 'twap' ? { kind, durationUs, parts, fallbackAfterUs } : { kind, durationUs, parts, sessions: positiveInt('sessions', 5), fallbackAfterUs };
+      const parts = c.parts as number;
+      out = kind === 'twap' ? { kind, durationUs, parts, fallbackAfterUs } : { kind, durationUs, parts, sessions: (c.sessions as number | undefined) ?? 5, fallbackAfterUs };
       break;
     }
     case 'dca': {
       const intervalUs = duration('interval', true)!;
       if (intervalUs <= 0) throw new ConfigError(`${path}.interval`, 'must be positive');
-      out = { kind, intervalUs, parts: positiveInt('parts'), fallbackAfterUs };
+      out = { kind, intervalUs, parts: c.parts as number, fallbackAfterUs };
       break;
     }
   }

@@ -13,9 +13,12 @@ import type { Span, WalkForwardFold } from './windows.js';
  * parameters with the best fitness; those parameters then run once on the test window. The test
  * windows' returns are stitched into one out-of-sample equity curve.
  *
- * By default each test run starts cold at the test window's start (its indicators warm up inside the
- * window, as they would for a strategy redeployed with new parameters), so out-of-sample figures
- * are, if anything, conservative. A cold start throws away what a learning strategy learned in the
+ * Without `warmUpUs` each test run starts cold at the test window's start: its indicators warm up
+ * inside the window, so a slow indicator may not be ready before the window ends and the fold makes
+ * no trade. With `warmUpUs` (what `tapedeck walkforward` does by default, the train length) the test
+ * run replays that much data before the window with `engine.tradeFrom` at the test start: the
+ * strategies are fed (indicators ready when the window opens) but nothing they ask for before it is
+ * traded, and only the test window is measured. A cold start also throws away what a learning strategy learned in the
  * train window, though, so the out-of-sample run of a model-based strategy would evaluate an
  * untrained model. With `warmStart`, each fold's test run replays from the train window's start
  * through the test window's end, with every learning strategy's train-until parameter (see
@@ -62,6 +65,18 @@ export interface RunWalkForwardOptions {
    * registered learning strategy of the scenario.
    */
   readonly trainUntilPaths?: readonly (readonly string[])[];
+  /**
+   * Warm-up of the test runs, microseconds (default 0: none; `tapedeck walkforward` defaults it to
+   * the train length). With warmUpUs > 0, each fold's test run replays from `warmUpUs` before the
+   * test start (never before the first fold's train start, the start of the data) with
+   * `engine.tradeFrom` (at `tradeFromPath`) set to the test start: the strategies see those bars,
+   * so their indicators are warm when the window opens, but every order they make before it is
+   * dropped, and only the test window is measured. Not with `warmStart`, which replays the train
+   * window trading.
+   */
+  readonly warmUpUs?: number;
+  /** Dotted path of the start of trading in the scenario (default ['engine', 'tradeFrom']). */
+  readonly tradeFromPath?: readonly string[];
   readonly onFoldStart?: (fold: WalkForwardFold, of: number) => void;
   readonly onProgress?: (fold: WalkForwardFold, progress: SweepProgress) => void;
 }
@@ -85,6 +100,11 @@ export interface WalkForwardFoldResult {
     readonly trainUntilIso: string;
     readonly paths: readonly string[];
   };
+  /**
+   * Present with a warm-up: the test run replayed from `from` (strategies fed, no trading) and
+   * traded from the test start.
+   */
+  readonly warmUp?: { readonly from: number; readonly fromIso: string; readonly tradeFromIso: string };
   readonly sweep: { readonly combinedHash: string; readonly trials: number; readonly failed: number };
   /** The chosen parameters (null when no train trial had a finite fitness). */
   readonly params: TrialParams | null;
@@ -172,6 +192,11 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
   const endPath = options.endPath ?? ['data', 'end'];
   if (options.folds.length === 0) throw new InvalidArgumentError(`invalid 'folds': no fold`);
   const warm = options.warmStart ?? false;
+  const warmUpUs = options.warmUpUs ?? 0;
+  if (!(Number.isSafeInteger(warmUpUs) && warmUpUs >= 0)) throw new InvalidArgumentError(`invalid 'warmUpUs': not a non-negative integer number of microseconds, was ${warmUpUs}`);
+  if (warm && warmUpUs > 0) throw new InvalidArgumentError("invalid 'warmUpUs': a warm start already replays the train window before the test; give one of the two");
+  const tradeFromPath = options.tradeFromPath ?? ['engine', 'tradeFrom'];
+  const dataStart = Math.min(...options.folds.map((f) => f.train.start));
   const learnPaths = warm ? (options.trainUntilPaths ?? trainUntilPaths(options.scenario)) : [];
   for (const [i, p] of learnPaths.entries()) {
     if (p.length === 0) throw new InvalidArgumentError(`invalid 'trainUntilPaths[${i}]': empty path`);
@@ -203,6 +228,8 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
     const best = outcome.best;
     const trainDuration = fold.train.end - fold.train.start;
     const testDuration = fold.test.end - fold.test.start;
+    const warmUpFrom = Math.max(dataStart, fold.test.start - warmUpUs);
+    const warmUp = warmUpUs > 0 && warmUpFrom < fold.test.start ? { from: warmUpFrom, fromIso: formatIsoUs(warmUpFrom), tradeFromIso: formatIsoUs(fold.test.start) } : null;
     const base = {
       index: fold.index,
       train: { ...fold.train, startIso: formatIsoUs(fold.train.start), endIso: formatIsoUs(fold.train.end) },
@@ -220,6 +247,7 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
             },
           }
         : {}),
+      ...(warmUp !== null ? { warmUp } : {}),
       sweep: { combinedHash: outcome.combinedHash, trials: outcome.trials.length, failed: outcome.trials.filter((t) => t.status === 'failed').length },
     };
     if (best === null) {
@@ -245,7 +273,16 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
           seed: best.seed,
           measureFromUs: fold.test.start,
         }
-      : { key: trialKey(best.params), scenario: window(options.scenario, fold.test, startPath, endPath), params: best.params, seed: best.seed };
+      : warmUp !== null
+        ? {
+            // Warm-up: the bars before the test window feed the strategies; trading (and measuring) starts at the test start.
+            key: trialKey(best.params),
+            scenario: withPath(window(options.scenario, { start: warmUp.from, end: fold.test.end }, startPath, endPath), tradeFromPath, warmUp.tradeFromIso),
+            params: best.params,
+            seed: best.seed,
+            measureFromUs: fold.test.start,
+          }
+        : { key: trialKey(best.params), scenario: window(options.scenario, fold.test, startPath, endPath), params: best.params, seed: best.seed };
     let testResult: TrialResult | null = null;
     await options.executor.run(
       [testTask],
@@ -317,6 +354,8 @@ function summarize(folds: WalkForwardFoldResult[]): WalkForwardResult {
     test_run: f.outOfSample.status === 'ok' ? f.outOfSample.runHash : f.outOfSample.status,
     // Absent (so cold-start hashes are unchanged) unless warm.
     warm: f.warmStart === undefined ? undefined : [f.warmStart.replayFrom, f.warmStart.trainUntil, f.warmStart.paths],
+    // Likewise absent without a warm-up.
+    warmUp: f.warmUp === undefined ? undefined : [f.warmUp.from, f.warmUp.tradeFromIso],
   }));
   return {
     folds,
