@@ -29,7 +29,12 @@ const WeightingSchema = z.discriminatedUnion('kind', [
     lambda: z.number().positive().optional(),
     eta: z.number().min(0).optional(),
     wMax: z.number().positive().max(1).optional(),
-    regime: z.enum(['trending', 'ranging', 'volatile', 'mixed', 'auto']).optional(),
+    /**
+     * Where lambda, eta and wMax not given come from: a regime of the seed-000 table, or 'auto' (the
+     * classified regime). Default 'mixed', so `{"kind": "optimizer"}` optimizes with the table's
+     * mixed-regime parameters (it used to validate and then never optimize).
+     */
+    regime: z.enum(['trending', 'ranging', 'volatile', 'mixed', 'auto']).default('mixed'),
     resampling: z.strictObject({ samples: positiveInt, fraction: z.number().gt(0).max(1) }).optional(),
   }),
   z.strictObject({ kind: z.literal('static') }),
