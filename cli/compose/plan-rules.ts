@@ -21,6 +21,8 @@ export interface PlanRule {
 export interface Written {
   /** True when the document has a value (also null) at `path` (dotted, `strategies.0.execution` style). */
   has(path: string): boolean;
+  /** The value at `path` as written, undefined when absent. */
+  get(path: string): unknown;
 }
 
 const hasBars = (s: QualifiedScenario): boolean => s.data.bars !== undefined;
@@ -88,6 +90,25 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     refused: ifWritten('venue.barIntervalUs', (s) => !isL2(s)),
   },
   {
+    path: 'venue.tickSize',
+    reason: 'bar and L1 fills are not on a tick grid: the tick size only checks limit and stop prices, with venue.enforceTickSize true',
+    refused: (s, w) => (!isL2(s) && w.has('venue.tickSize') && s.venue.enforceTickSize !== true ? ['venue.tickSize'] : []),
+  },
+  {
+    path: 'execution.fallbackAfter',
+    reason: 'the direct algorithm sends the whole target as one market order at once: there is no schedule to fall back from (use twap, vwap, dca or smart)',
+    refused: (s, w) => {
+      const out: string[] = [];
+      for (const key of ['fallbackAfter', 'fallbackAfterUs']) {
+        if (w.has(`execution.${key}`) && w.get('execution.algo') === 'direct') out.push(`execution.${key}`);
+        s.strategies.forEach((_, i) => {
+          if (w.has(`strategies.${i}.execution.${key}`) && w.get(`strategies.${i}.execution.algo`) === 'direct') out.push(`strategies[${i}].execution.${key}`);
+        });
+      }
+      return out;
+    },
+  },
+  {
     path: 'engine.equityEvery',
     reason: 'samples the equity of runs without bars (quotes, trades, book rows); a run with data.bars samples on every bar',
     refused: ifWritten('engine.equityEvery', hasBars),
@@ -101,16 +122,15 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
 
 /** Returns a {@link Written} over a raw scenario document. */
 export function writtenIn(doc: unknown): Written {
-  return {
-    has(path: string): boolean {
-      let v: unknown = doc;
-      for (const k of path.split('.')) {
-        if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return false;
-        v = (v as Record<string, unknown>)[k];
-      }
-      return v !== undefined;
-    },
+  const get = (path: string): unknown => {
+    let v: unknown = doc;
+    for (const k of path.split('.')) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
+      v = (v as Record<string, unknown>)[k];
+    }
+    return v;
   };
+  return { has: (path) => get(path) !== undefined, get };
 }
 
 /**
