@@ -105,6 +105,26 @@ describe('an ensemble over quotes and trades only', () => {
   });
 });
 
+describe('execution and venue settings that cannot take effect', () => {
+  it('refuses an execution algorithm under an ensemble, at the scenario and at a strategy', async () => {
+    await expect(qualify(scenario({ ensemble: {}, execution: { algo: 'twap', duration: '1d', parts: 2 } }), 'rules.json')).rejects.toThrow(/^execution: an ensemble trades its account with direct orders/);
+    const own = [{ ...strategies[0], execution: { algo: 'dca', interval: '1d', parts: 2 } }, strategies[1]];
+    await expect(qualify(scenario({ strategies: own, ensemble: {} }), 'rules.json')).rejects.toThrow(/^strategies\[0\]\.execution: an ensemble trades/);
+  });
+
+  it('refuses fallbackAfter on the direct algorithm and accepts it on a schedule', async () => {
+    await expect(qualify(scenario({ execution: { algo: 'direct', fallbackAfter: '1h' } }), 'rules.json')).rejects.toThrow(/^execution\.fallbackAfter: the direct algorithm sends the whole target as one market order/);
+    const own = [{ ...strategies[0], execution: { algo: 'direct', fallbackAfterUs: 5 } }, strategies[1]];
+    await expect(qualify(scenario({ strategies: own }), 'rules.json')).rejects.toThrow(/^strategies\[0\]\.execution\.fallbackAfterUs: /);
+    await expect(qualify(scenario({ execution: { algo: 'twap', duration: '2d', parts: 2, fallbackAfter: '1d' } }), 'rules.json')).resolves.toBeDefined();
+  });
+
+  it('refuses a bar venue tick size that nothing checks (without enforceTickSize)', async () => {
+    await expect(qualify(scenario({ venue: { tickSize: 0.05 } }), 'rules.json')).rejects.toThrow(/^venue\.tickSize: bar and L1 fills are not on a tick grid/);
+    await expect(qualify(scenario({ venue: { tickSize: 0.05, enforceTickSize: true } }), 'rules.json')).resolves.toBeDefined();
+  });
+});
+
 describe('settings a bar run cannot use', () => {
   it('refuses venue.barIntervalUs, engine.equityEvery and options without data.options', async () => {
     await expect(qualify(scenario({ venue: { barIntervalUs: 60_000_000 } }), 'rules.json')).rejects.toThrow(/^venue\.barIntervalUs: the bar interval comes from the data/);
