@@ -47,8 +47,8 @@ const WeightingSchema = z
       wMax: z.number().positive().max(1).optional().describe('Largest weight of one strategy, in (0, 1]; default: from the regime table.'),
       regime: z
         .enum(['trending', 'ranging', 'volatile', 'mixed', 'auto'])
-        .optional()
-        .describe('Regime whose lambda/eta/wMax apply when not given; auto: the classified regime (see `regimes`).'),
+        .default('mixed')
+        .describe("Regime whose lambda/eta/wMax apply when not given; auto: the classified regime (see `regimes`). Default 'mixed', so {\"kind\": \"optimizer\"} optimizes with the mixed-regime parameters."),
       resampling: z
         .strictObject({
           samples: positiveInt.describe('Resampled optimizations averaged.'),

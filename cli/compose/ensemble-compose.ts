@@ -1,11 +1,12 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, TapedeckError } from '../../engine/core/index.js';
-import { EnsembleRouter } from '../../engine/ensemble/index.js';
+import { EnsembleRouter, REGIME_NAMES, REGIME_TABLE } from '../../engine/ensemble/index.js';
 import type { EnsembleConfig, PortfolioConstructionConfig } from '../../engine/ensemble/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import type { Strategy, StrategyWarmup } from '../../engine/strategies/index.js';
 import { PortfolioSectionSchema } from '../../scenarios/ensemble-schema.js';
+import type { EnsembleSection } from '../../scenarios/ensemble-schema.js';
 import type { BacktestRouting } from '../../sim/backtest/index.js';
 import { loadModelBundles } from './bundles.js';
 import type { QualifiedScenario } from './load-scenario.js';
@@ -147,10 +148,25 @@ export function ensembleRouting(scenario: QualifiedScenario, strategyIds: readon
   const e = scenario.ensemble;
   if (e === undefined) return undefined;
   if (strategyIds.includes(e.accountId)) throw new ConfigError('ensemble.accountId', `'${e.accountId}' is also a strategy id; choose another account id`);
+  checkOptimizerCap(e.weighting, strategyIds.length);
   const construction = portfolioConstruction(scenario);
   const ensemble = e as EnsembleConfig;
   return {
     accountIds: [e.accountId],
     create: (deps) => new EnsembleRouter({ ...deps, ensemble, construction, seed: scenario.seed }),
   };
+}
+
+/**
+ * Refuses optimizer weighting that can never optimize: every weight is capped at wMax (given, or the
+ * regime's: 0.2 to 0.3), so with 1/wMax strategies or fewer no weights but equal ones sum to one and
+ * every re-weighing would end in equal weights (or the infeasible fallback). With regime 'auto' the largest cap of the table counts.
+ */
+function checkOptimizerCap(w: EnsembleSection['weighting'], strategies: number): void {
+  if (w.kind !== 'optimizer') return;
+  const cap = w.wMax ?? (w.regime === 'auto' ? Math.max(...REGIME_NAMES.map((r) => REGIME_TABLE[r].wMax)) : REGIME_TABLE[w.regime].wMax);
+  if (cap * strategies > 1 + 1e-12) return;
+  const where = w.wMax !== undefined ? 'ensemble.weighting.wMax' : 'ensemble.weighting.regime';
+  const from = w.wMax !== undefined ? `wMax ${w.wMax}` : `wMax ${cap} of regime '${w.regime}'`;
+  throw new ConfigError(where, `the optimizer caps each of the ${strategies} strategies' weights at ${from}, so no weights but equal ones sum to 1 and it would never optimize: give wMax above ${+(1 / strategies).toFixed(4)} or ${Math.floor(1 / cap + 1e-12) + 1} strategies or more`);
 }

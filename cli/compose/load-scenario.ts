@@ -13,6 +13,7 @@ import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualifyL2Venue } from './l2-venue.js';
 import { checkTradeFrom } from './trade-from.js';
+import { applyPlanRules } from './plan-rules.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { VenueConfigInput } from '../../sim/venue/index.js';
@@ -255,7 +256,10 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
   }
   if (s.data.options !== undefined && s.data.bars === undefined) throw new ConfigError('data.options', `option chains replay with the underlyings' bars: give data.bars too (in ${file})`);
   const { execution: _rawExecution, ...rest } = s;
-  return Object.freeze({ ...rest, strategies, venue: s.venue as VenueConfigInput, risk, file, ...(defaultExecution !== undefined ? { execution: defaultExecution } : {}) });
+  const qualified: QualifiedScenario = Object.freeze({ ...rest, strategies, venue: s.venue as VenueConfigInput, risk, file, ...(defaultExecution !== undefined ? { execution: defaultExecution } : {}) });
+  // Settings valid on their own but without effect in this scenario are refused, naming the path.
+  applyPlanRules(qualified, doc, file);
+  return qualified;
 }
 
 /** Parses a duration field that must be positive (a bar interval, a sampling step), naming the field and the value. */

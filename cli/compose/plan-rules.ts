@@ -1,0 +1,146 @@
+import { ConfigError } from '../../engine/core/index.js';
+import type { QualifiedScenario } from './load-scenario.js';
+
+/**
+ * Scenario-level cross-field rules: settings that are valid on their own but would change nothing
+ * in the scenario they are written in (issue 12, "no silent settings"). Each rule names the path it
+ * refuses and says why; {@link applyPlanRules} runs them once, at the end of `qualify`, after every
+ * section was validated by its owner. A rule looks at what the user wrote (the document before
+ * defaults), so a section left out is never refused, and at the qualified scenario for the rest.
+ */
+export interface PlanRule {
+  /** The scenario path the rule refuses (`[i]` stands for any strategy's index). */
+  readonly path: string;
+  /** Why the setting cannot take effect there, as the message says it. */
+  readonly reason: string;
+  /** Returns the concrete paths this scenario writes that the rule refuses (empty: none). */
+  refused(scenario: QualifiedScenario, written: Written): readonly string[];
+}
+
+/** What the scenario document (before defaults) writes. */
+export interface Written {
+  /** True when the document has a value (also null) at `path` (dotted, `strategies.0.execution` style). */
+  has(path: string): boolean;
+  /** The value at `path` as written, undefined when absent. */
+  get(path: string): unknown;
+}
+
+const hasBars = (s: QualifiedScenario): boolean => s.data.bars !== undefined;
+const isL2 = (s: QualifiedScenario): boolean => s.data.book !== undefined;
+const ensembleMode = (s: QualifiedScenario): 'allocation' | 'voting' | null => s.ensemble?.mode ?? null;
+
+/** `path` when it is written and `when` holds, else nothing. */
+function ifWritten(path: string, when: (s: QualifiedScenario) => boolean): (s: QualifiedScenario, w: Written) => readonly string[] {
+  return (s, w) => (w.has(path) && when(s) ? [path] : []);
+}
+
+/** The voting-only sizing sections of `portfolio` (allocation mode sizes from the strategies' own books). */
+const VOTING_PORTFOLIO = ['allocation', 'rotation', 'rebalancing'] as const;
+
+/** Every scenario-level rule, in the order they are checked. */
+export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
+  ...VOTING_PORTFOLIO.map(
+    (key): PlanRule => ({
+      path: `portfolio.${key}`,
+      reason: `needs an ensemble in voting mode (it sizes the voted positions; without an ensemble each strategy sizes its own, and in allocation mode the account holds the weighted strategy books)`,
+      refused: ifWritten(`portfolio.${key}`, (s) => ensembleMode(s) !== 'voting'),
+    }),
+  ),
+  {
+    path: 'portfolio.hedging',
+    reason: 'needs an ensemble (the hedge moves a fraction of the ensemble account to cash; strategies trading their own ledgers are not hedged)',
+    refused: ifWritten('portfolio.hedging', (s) => s.ensemble === undefined),
+  },
+  {
+    path: 'ensemble.voting',
+    reason: 'needs ensemble.mode "voting" (in allocation mode the account trades the weighted strategy books, nothing is voted)',
+    refused: ifWritten('ensemble.voting', (s) => ensembleMode(s) === 'allocation'),
+  },
+  {
+    path: 'ensemble.quality',
+    reason: 'needs ensemble.mode "voting" (signal quality filters and sizes the votes; in allocation mode the account follows the strategies\' targets, not their signals)',
+    refused: ifWritten('ensemble.quality', (s) => ensembleMode(s) === 'allocation'),
+  },
+  {
+    path: 'ensemble.weighting.regime',
+    reason: 'the optimizer takes lambda, eta and wMax from the regime only where they are not given, and all three are given: remove the regime or one of them',
+    refused: (s, w) => {
+      const wt = s.ensemble?.weighting;
+      return wt?.kind === 'optimizer' && w.has('ensemble.weighting.regime') && wt.lambda !== undefined && wt.eta !== undefined && wt.wMax !== undefined ? ['ensemble.weighting.regime'] : [];
+    },
+  },
+  {
+    path: 'ensemble',
+    reason: 'needs data.bars: the ensemble re-weighs and trades the account on bar closes, so over quotes, trades or book rows alone it would place no order',
+    refused: (s) => (s.ensemble !== undefined && !hasBars(s) ? ['ensemble'] : []),
+  },
+  {
+    path: 'execution',
+    reason: 'an ensemble trades its account with direct orders; execution algorithms apply to strategies trading their own ledgers (remove the ensemble or the execution algorithm)',
+    refused: ifWritten('execution', (s) => s.ensemble !== undefined),
+  },
+  {
+    path: 'strategies[i].execution',
+    reason: 'an ensemble trades its account with direct orders; execution algorithms apply to strategies trading their own ledgers (remove the ensemble or the execution algorithm)',
+    refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.has(`strategies.${i}.execution`) ? [`strategies[${i}].execution`] : []))),
+  },
+  {
+    path: 'venue.barIntervalUs',
+    reason: 'the bar interval comes from the data (each symbol\'s bar spacing, or data.interval); set data.interval instead',
+    refused: ifWritten('venue.barIntervalUs', (s) => !isL2(s)),
+  },
+  {
+    path: 'venue.tickSize',
+    reason: 'bar and L1 fills are not on a tick grid: the tick size only checks limit and stop prices, with venue.enforceTickSize true',
+    refused: (s, w) => (!isL2(s) && w.has('venue.tickSize') && s.venue.enforceTickSize !== true ? ['venue.tickSize'] : []),
+  },
+  {
+    path: 'execution.fallbackAfter',
+    reason: 'the direct algorithm sends the whole target as one market order at once: there is no schedule to fall back from (use twap, vwap, dca or smart)',
+    refused: (s, w) => {
+      const out: string[] = [];
+      for (const key of ['fallbackAfter', 'fallbackAfterUs']) {
+        if (w.has(`execution.${key}`) && w.get('execution.algo') === 'direct') out.push(`execution.${key}`);
+        s.strategies.forEach((_, i) => {
+          if (w.has(`strategies.${i}.execution.${key}`) && w.get(`strategies.${i}.execution.algo`) === 'direct') out.push(`strategies[${i}].execution.${key}`);
+        });
+      }
+      return out;
+    },
+  },
+  {
+    path: 'engine.equityEvery',
+    reason: 'samples the equity of runs without bars (quotes, trades, book rows); a run with data.bars samples on every bar',
+    refused: ifWritten('engine.equityEvery', hasBars),
+  },
+  {
+    path: 'options',
+    reason: 'prices option chains: needs data.options',
+    refused: ifWritten('options', (s) => s.data.options === undefined),
+  },
+]);
+
+/** Returns a {@link Written} over a raw scenario document. */
+export function writtenIn(doc: unknown): Written {
+  const get = (path: string): unknown => {
+    let v: unknown = doc;
+    for (const k of path.split('.')) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
+      v = (v as Record<string, unknown>)[k];
+    }
+    return v;
+  };
+  return { has: (path) => get(path) !== undefined, get };
+}
+
+/**
+ * Applies {@link PLAN_RULES} to a qualified scenario; `doc` is the document it was qualified from.
+ * Throws a ConfigError naming the first refused path and the rule's reason.
+ */
+export function applyPlanRules(scenario: QualifiedScenario, doc: unknown, file = 'scenario'): void {
+  const written = writtenIn(doc);
+  for (const rule of PLAN_RULES) {
+    const paths = rule.refused(scenario, written);
+    if (paths.length > 0) throw new ConfigError(paths[0]!, `${rule.reason} (in ${file})`);
+  }
+}

@@ -1,0 +1,691 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { z } from 'zod';
+import { qualify } from '../../cli/compose/load-scenario.js';
+import { runScenario } from '../../cli/compose/run-scenario.js';
+import { generateDataset } from '../../datasets/synthetic/index.js';
+import { ConfigError } from '../../engine/core/index.js';
+import { ALGORITHM_KINDS, qualifyAlgorithmConfig } from '../../engine/execution/index.js';
+import { validateRiskConfig } from '../../engine/risk/index.js';
+import type { RiskConfig } from '../../engine/risk/index.js';
+import { STRATEGIES } from '../../engine/strategies/registry.js';
+import { ScenarioSchema } from '../../scenarios/schema.js';
+import { DEFAULT_VENUE_CONFIG } from '../../sim/venue/index.js';
+import { DEFAULT_L2_VENUE_CONFIG } from '../../sim/venue/l2/index.js';
+
+/**
+ * The contract of issue 12 point 2, "no silent settings": every documented field of the scenario
+ * schema, moved away from its default to a valid value on a scenario where it can matter, either
+ * changes the runHash or is refused with a message naming that field's path.
+ *
+ * The fields come from walking the zod ScenarioSchema (scenarios/schema.ts, ensemble-schema.ts);
+ * the sections their owners validate (`venue`, `risk`, `execution`, each strategy's `params`) are
+ * enumerated from the owners: the venue defaults, the risk and algorithm validators' lists of known
+ * keys, each built-in strategy's defaults. Every field needs an entry in CONTRACT below: a new field
+ * without one fails the test ("field X has no contract entry"), and so does an entry for a field
+ * that no longer exists.
+ *
+ * A handful of fields are documented not to change what is traded: the scenario's name and
+ * description (`meta`: the report shows them), and the ensemble monitor thresholds (`audit`: they
+ * raise alerts in the report's audit trail). Their entries say so, and the test checks that effect.
+ */
+
+// A strategy placing limit and stop orders on bars, runnable by type name in this file only (see
+// price-probe.ts): the composition root looks strategies up through engine/strategies/index.js.
+vi.mock('../../engine/strategies/index.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../engine/strategies/index.js')>();
+  const { PRICE_PROBE } = await import('./price-probe.js');
+  const probe = PRICE_PROBE.name;
+  return {
+    ...real,
+    STRATEGIES: { ...real.STRATEGIES, [probe]: PRICE_PROBE },
+    createStrategy: (type: string, id: string, symbols: readonly string[], params?: Readonly<Record<string, unknown>>) =>
+      type === probe ? PRICE_PROBE.create(id, symbols, params as never) : real.createStrategy(type, id, symbols, params),
+    strategyWarmup: (type: string, params?: Readonly<Record<string, unknown>>) => (type === probe ? null : real.strategyWarmup(type, params)),
+  };
+});
+
+// ---------------------------------------------------------------------------------------------
+// The field walk
+
+/** A zod schema's internal definition (zod 4), as far as the walk reads it. */
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  options?: z.ZodType[];
+  element?: z.ZodType;
+  discriminator?: string;
+}
+const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/**
+ * Lists the fields of a zod schema: each object key (`a.b`), optional or nullable sections too
+ * (enabling one is a setting), each variant field of a discriminated union as `path<variant>.field`,
+ * array elements as `path[]`. Records are one field (their owners' keys are listed separately).
+ */
+function walk(schema: z.ZodType, path: string, out: string[]): void {
+  let s = schema;
+  let wrapped = false;
+  for (;;) {
+    const d = defOf(s);
+    if (d.type === 'optional' || d.type === 'default' || d.type === 'nullable') {
+      if (d.type !== 'default') wrapped = true;
+      s = d.innerType!;
+      continue;
+    }
+    break;
+  }
+  const d = defOf(s);
+  if (d.type === 'object') {
+    if (wrapped && path !== '') out.push(path);
+    for (const [k, v] of Object.entries(d.shape!)) walk(v, path ? `${path}.${k}` : k, out);
+    return;
+  }
+  if (d.type === 'union' && d.discriminator !== undefined) {
+    out.push(path);
+    for (const o of d.options!) {
+      const od = defOf(o);
+      const kind = (defOf(od.shape![d.discriminator]!) as unknown as { values: unknown[] }).values[0];
+      for (const [k, v] of Object.entries(od.shape!)) if (k !== d.discriminator) walk(v, `${path}<${String(kind)}>.${k}`, out);
+    }
+    return;
+  }
+  if (d.type === 'array' && defOf(d.element!).type === 'object') {
+    walk(d.element!, `${path}[]`, out);
+    return;
+  }
+  out.push(path);
+}
+
+/** The `(known: a, b, c)` / `(allowed: ...)` list of an owner's unknown-key message. */
+function knownKeys(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    const m = /\((?:known|allowed): ([^)]*)\)/.exec((err as Error).message);
+    if (m) return m[1]!.split(', ');
+    throw err;
+  }
+  throw new Error('expected an unknown-key error');
+}
+
+/** Every documented field: the zod walk, with the owner-validated records expanded. */
+function documentedFields(): string[] {
+  const walked: string[] = [];
+  walk(ScenarioSchema, '', walked);
+  const out: string[] = [];
+  for (const f of walked) {
+    if (f === 'venue') {
+      for (const k of Object.keys(DEFAULT_VENUE_CONFIG)) out.push(`venue.${k}`);
+      for (const k of Object.keys(DEFAULT_L2_VENUE_CONFIG)) out.push(`venue.${k} [l2]`);
+      for (const k of ['feed', 'entry', 'response']) out.push(`venue.latency.${k} [l2]`);
+    } else if (f === 'risk') {
+      for (const k of knownKeys(() => validateRiskConfig({ '?': 1 } as RiskConfig))) out.push(`risk.${k}`);
+    } else if (f === 'execution') {
+      out.push('execution.algo');
+      for (const algo of ALGORITHM_KINDS) {
+        for (const k of knownKeys(() => qualifyAlgorithmConfig({ algo, '?': 1 }))) if (k !== 'algo') out.push(`execution<${algo}>.${k}`);
+      }
+    } else if (f === 'strategies[].params') {
+      for (const [type, def] of Object.entries(STRATEGIES)) for (const k of Object.keys(def.defaults)) out.push(`strategies[].params<${type}>.${k}`);
+    } else {
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data and base scenarios
+
+let dir: string;
+/** Two generated datasets of every kind (bars of AAA and BBB; quotes, trades, book and option chains of AAA). */
+let d1: string;
+let d2: string;
+/** Three days of minute bars of AAA (execution algorithms slice within the day; VWAP reads past sessions). */
+let minute: string;
+/** Two directories of per-symbol model bundles with different crossover parameters. */
+let models1: string;
+let models2: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tapedeck-contract-'));
+  d1 = join(dir, 'd1');
+  d2 = join(dir, 'd2');
+  const market = (seed: number, out: string) =>
+    generateDataset({
+      seed,
+      out,
+      symbols: ['AAA', 'BBB'],
+      days: 260,
+      kinds: ['bars', 'quotes', 'trades', 'book', 'options'],
+      intraday: { symbols: ['AAA'], days: 1, bookEventsPerDay: 1500, tradesPerDay: 1200, quotesPerDay: 1200, snapshotSeconds: 600 },
+      options: { underlying: 'AAA', expiries: 2, strikesPerSide: 3 },
+    });
+  minute = join(dir, 'minute');
+  models1 = join(dir, 'models1');
+  models2 = join(dir, 'models2');
+  for (const [d, fast] of [[models1, 3], [models2, 12]] as const) {
+    await mkdir(d);
+    for (const symbol of ['AAA', 'BBB']) await writeFile(join(d, `${symbol}_best.json`), JSON.stringify({ symbol, threshold: 0.5, features: [], params: { fast }, metrics: {} }));
+  }
+  await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] })]);
+}, 120_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+type Doc = Record<string, unknown>;
+const fraction = (f: number) => ({ fractional: true, sizing: { kind: 'equity_fraction', fraction: f } });
+const barStrategies = () => [
+  { id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, ...fraction(0.3) } },
+  { id: 'rsi', type: 'rsi_reversion', params: { period: 7, mode: 'long_short', ...fraction(0.3) } },
+  { id: 'ema', type: 'ema_cross', params: { fast: 8, slow: 30, ...fraction(0.3) } },
+  { id: 'ibs', type: 'ibs', params: { ...fraction(0.3) } },
+  { id: 'sma-long', type: 'sma_cross', params: { fast: 10, slow: 40, mode: 'long_only', ...fraction(0.3) } },
+];
+
+/** The base scenarios: where each field can matter. */
+const BASES: Record<string, () => Doc> = {
+  /** Daily bars of two symbols, strategies trading their own ledgers. */
+  bars: () => ({ name: 'contract', data: { bars: d1 }, strategies: barStrategies().slice(0, 4) }),
+  /** L2 replay of AAA's book with prints, latency and a passive strategy in the queue. */
+  l2: () => ({
+    name: 'contract-l2',
+    data: { book: d1, trades: d1, symbols: ['AAA'] },
+    strategies: [
+      { id: 'flow', type: 'liquidity_flow', params: { levels: 5, imbalanceThreshold: 0.2, minLiquidityScore: 0.3, evaluateEveryUs: 60_000_000, size: 100 } },
+      { id: 'micro', type: 'microstructure', params: { tickWindow: 50, imbalanceThreshold: 0.2, spreadPercentile: 40, maxQuoteRate: 50, size: 100, orderType: 'limit' } },
+    ],
+    venue: { latency: { feed: { kind: 'constant', us: 250 }, entry: { kind: 'exponential', baseUs: 100, meanJitterUs: 200 } } },
+  }),
+  /** L1 replay of AAA's quotes and trades. */
+  l1: () => ({
+    name: 'contract-l1',
+    data: { quotes: d1, trades: d1, symbols: ['AAA'] },
+    strategies: [{ id: 'micro', type: 'microstructure', params: { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000, size: 50 } }],
+  }),
+  /** AAA's bars with its option chains. */
+  options: () => ({
+    name: 'contract-options',
+    data: { bars: d1, options: d1, symbols: ['AAA'] },
+    strategies: [
+      { id: 'hedged', type: 'delta_hedge', params: { contracts: 5, minDays: 0 } },
+      { id: 'flow', type: 'options_flow', symbols: ['AAA'], params: { window: 5, size: 50 } },
+    ],
+  }),
+  /** Daily bars with limit and stop orders (the contract's price probe). */
+  priced: () => ({ name: 'contract-priced', data: { bars: d1 }, strategies: [{ id: 'probe', type: 'contract_price_probe' }] }),
+  /** Minute bars of AAA, a crossover whose targets an execution algorithm works. */
+  minute: () => ({ name: 'contract-minute', data: { bars: minute }, strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, sizing: { kind: 'units', units: 1000 } } }] }),
+  /** An allocation-mode ensemble of five strategies: optimizer weights, adaptive multiples, retirement. */
+  ensemble: () => ({
+    name: 'contract-ensemble',
+    data: { bars: d1 },
+    strategies: barStrategies(),
+    ensemble: { warmupBars: 20, rebalanceEveryBars: 10, window: 30, weighting: { kind: 'optimizer', regime: 'auto' }, adaptive: {}, retirement: { minTrades: 2 } },
+  }),
+  /** A voting-mode ensemble with signal quality, sized by the portfolio section. */
+  voting: () => ({
+    name: 'contract-voting',
+    data: { bars: d1 },
+    strategies: barStrategies(),
+    ensemble: { mode: 'voting', warmupBars: 20, rebalanceEveryBars: 10, window: 30, weighting: { kind: 'performance' }, quality: {}, voting: { method: 'majority_vote' } },
+    portfolio: { allocation: { method: 'inverse_volatility', lookback: 20 }, rebalancing: { everyBars: 5 } },
+  }),
+};
+
+/** A strategy's own base: the data it needs and only it (ids `s`). */
+function strategyBase(type: string, params: Doc): Doc {
+  const needs = (STRATEGIES as Record<string, { needs?: readonly string[] }>)[type]!.needs ?? [];
+  const base = needs.includes('chains') ? BASES.options!() : needs.includes('book') ? BASES.l2!() : needs.includes('trades') ? BASES.l1!() : BASES.bars!();
+  return { ...base, strategies: [{ id: 's', type, ...(type === 'options_flow' ? { symbols: ['AAA'] } : {}), params }] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The contract table
+
+/**
+ * How one field is moved: on `base` (with `with` applied to the base and the moved scenario alike,
+ * e.g. the union variant the field belongs to), `set` applied to the moved scenario only. `set` is a
+ * list of [dotted document path, value]; a function value receives the datasets.
+ */
+interface Entry {
+  readonly base: string | { readonly strategy: string; readonly params?: Doc };
+  readonly with?: readonly (readonly [string, unknown])[];
+  readonly set: readonly (readonly [string, unknown])[];
+  /**
+   * What moving it does: `changed` (default) the runHash; `refused` the scenario, naming the field
+   * (or `refusedAt`); `data` the run stops on data the setting does not accept; and for the fields
+   * documented not to change what is traded, `meta` (the report's scenario shows it) or `audit`
+   * (the report's audit trail changes).
+   */
+  readonly effect?: 'changed' | 'refused' | 'data' | 'meta' | 'audit' | 'unproven';
+  /**
+   * For `unproven`: why no base scenario of this test can show the field's effect yet. Such entries
+   * are listed in every failure report and pinned by UNPROVEN, so the list cannot grow unnoticed.
+   */
+  readonly why?: string;
+  /** The path a refusal must name, when not the first `set` path. */
+  readonly refusedAt?: string;
+}
+
+const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
+const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
+const D1 = () => d1;
+const D2 = () => d2;
+
+const CONTRACT: Record<string, Entry> = {
+  $schema: on('bars', '$schema', 'https://example.com/scenario.schema.json', { effect: 'meta' }),
+  name: on('bars', 'name', 'renamed', { effect: 'meta' }),
+  description: on('bars', 'description', 'described', { effect: 'meta' }),
+  seed: on('l2', 'seed', 99),
+  initialCash: on('bars', 'initialCash', 50_000),
+  'data.bars': on('bars', 'data.bars', D2),
+  'data.quotes': on('l1', 'data.quotes', D2),
+  'data.trades': on('l2', 'data.trades', D2),
+  'data.book': on('l2', 'data.book', D2),
+  'data.options': on('options', 'data.options', D2),
+  'data.symbols': on('bars', 'data.symbols', ['AAA']),
+  'data.start': on('bars', 'data.start', '2023-03-01'),
+  'data.end': on('bars', 'data.end', '2023-10-01'),
+  'data.interval': on('bars', 'data.interval', '1h', { effect: 'refused' }),
+  'strategies[].id': on('bars', 'strategies.0.id', 'renamed', { effect: 'meta' }),
+  'strategies[].type': on('bars', 'strategies.0.type', 'ema_cross'),
+  'strategies[].symbols': on('bars', 'strategies.0.symbols', ['BBB']),
+  'strategies[].execution': on('minute', 'strategies.0.execution', { algo: 'twap', duration: '10m', parts: 5 }),
+  'engine.lookback': on('priced', 'engine.lookback', 5),
+  'engine.equityEvery': on('l2', 'engine.equityEvery', '10s'),
+  'options.rate': { base: 'options', with: [['risk.maxNetDelta', 100]], set: [['options.rate', 1]] },
+  'options.dividendYield': { base: 'options', with: [['risk.maxNetDelta', 100]], set: [['options.dividendYield', 0.5]] },
+  'options.multiplier': on('options', 'options.multiplier', 10),
+  options: on('bars', 'options', {}, { effect: 'refused' }),
+
+  // venue (bar and L1 runs: sim/venue/venue-config.ts)
+  'venue.marketFill': on('bars', 'venue.marketFill', 'close'),
+  'venue.intrabarPath': on('priced', 'venue.intrabarPath', 'worst'),
+  'venue.limitFill': on('priced', 'venue.limitFill', 'through'),
+  'venue.barIntervalUs': on('bars', 'venue.barIntervalUs', 3_600_000_000, { effect: 'refused' }),
+  'venue.slippage': on('bars', 'venue.slippage', { kind: 'fixed_bps', bps: 5 }),
+  'venue.fees': on('bars', 'venue.fees', { kind: 'bps', bps: 10 }),
+  'venue.lotSize': on('bars', 'venue.lotSize', 7),
+  'venue.tickSize': { base: 'priced', with: [['venue.enforceTickSize', true]], set: [['venue.tickSize', 0.05]] },
+  'venue.enforceTickSize': { base: 'priced', set: [['venue.enforceTickSize', true], ['venue.tickSize', 0.05]] },
+  // venue (L2 runs: sim/venue/l2/l2-venue-config.ts)
+  'venue.tickSize [l2]': on('l2', 'venue.tickSize', 0.05, { effect: 'data' }),
+  'venue.tickSizes [l2]': on('l2', 'venue.tickSizes', { AAA: 0.05 }, { effect: 'data' }),
+  'venue.queue [l2]': on('l2', 'venue.queue', { kind: 'prob', function: 'power', n: 3 }, { effect: 'unproven', why: 'no built-in strategy rests an order in the L2 queue on this data (microstructure limits fill on arrival); needs a passive user strategy' }),
+  'venue.impact [l2]': on('l2', 'venue.impact', { kind: 'decaying', halfLifeUs: 3_600_000_000 }),
+  'venue.fees [l2]': on('l2', 'venue.fees', { kind: 'bps', bps: 10 }),
+  'venue.fullDepth [l2]': on('l2', 'venue.fullDepth', true, { effect: 'unproven', why: 'judges deletes of absent levels, which the generated book never has; needs a defective book dataset' }),
+  'venue.repair [l2]': on('l2', 'venue.repair', 'skip-event', { effect: 'unproven', why: 'repairs invalid book rows, which the generated book never has; needs a defective book dataset' }),
+  'venue.latency.feed [l2]': on('l2', 'venue.latency.feed', { kind: 'constant', us: 5_000 }),
+  'venue.latency.entry [l2]': on('l2', 'venue.latency.entry', { kind: 'constant', us: 50_000 }),
+  'venue.latency.response [l2]': on('l2', 'venue.latency.response', { kind: 'constant', us: 120_000_000 }),
+
+  // risk (engine/risk/risk-config.ts)
+  'risk.maxPositionUnits': on('bars', 'risk.maxPositionUnits', 100),
+  'risk.maxPositionNotional': on('bars', 'risk.maxPositionNotional', 10_000),
+  'risk.maxGrossExposureRatio': on('bars', 'risk.maxGrossExposureRatio', 0.3),
+  'risk.maxGrossExposureNotional': on('bars', 'risk.maxGrossExposureNotional', 20_000),
+  'risk.maxOrderUnits': on('bars', 'risk.maxOrderUnits', 50),
+  'risk.maxOrderNotional': on('bars', 'risk.maxOrderNotional', 5_000),
+  'risk.dailyLossLimit': on('bars', 'risk.dailyLossLimit', 100),
+  'risk.maxNetDelta': on('options', 'risk.maxNetDelta', 100),
+  'risk.maxNetGamma': on('options', 'risk.maxNetGamma', 5),
+  'risk.maxNetVega': on('options', 'risk.maxNetVega', 100),
+  'risk.maxOpenPositions': on('bars', 'risk.maxOpenPositions', 1),
+  'risk.allowedSymbols': on('bars', 'risk.allowedSymbols', ['AAA']),
+  'risk.maxDrawdown': on('bars', 'risk.maxDrawdown', 0.02),
+  'risk.drawdownResetAfterUs': { base: 'bars', with: [['risk.maxDrawdown', 0.02]], set: [['risk.drawdownResetAfterUs', 86_400_000_000 * 10]] },
+  'risk.reducingAlwaysAllowed': { base: 'bars', with: [['risk.maxDrawdown', 0.02]], set: [['risk.reducingAlwaysAllowed', false]] },
+
+  // execution algorithms (engine/execution/algorithms/algorithm-config.ts)
+  'execution.algo': on('minute', 'execution', { algo: 'twap', duration: '10m', parts: 5 }, { refusedAt: 'execution.algo' }),
+  'execution<direct>.fallbackAfter': on('minute', 'execution', { algo: 'direct', fallbackAfter: '1s' }, { effect: 'refused', refusedAt: 'execution.fallbackAfter' }),
+  'execution<direct>.fallbackAfterUs': on('minute', 'execution', { algo: 'direct', fallbackAfterUs: 1_000_000 }, { effect: 'refused', refusedAt: 'execution.fallbackAfterUs' }),
+  'execution<smart>.thresholdNotional': on('minute', 'execution', { algo: 'smart', thresholdNotional: 1_000 }),
+  'execution<smart>.maxParts': { base: 'minute', with: [['execution', { algo: 'smart', thresholdNotional: 1_000 }]], set: [['execution.maxParts', 2]] },
+  'execution<smart>.delay': { base: 'minute', with: [['execution', { algo: 'smart', thresholdNotional: 1_000 }]], set: [['execution.delay', '30s']] },
+  'execution<smart>.delayUs': { base: 'minute', with: [['execution', { algo: 'smart', thresholdNotional: 1_000 }]], set: [['execution.delayUs', 30_000_000]] },
+  'execution<smart>.fallbackAfter': { base: 'minute', with: [['execution', { algo: 'smart', thresholdNotional: 1_000 }]], set: [['execution.fallbackAfter', '1s']] },
+  'execution<smart>.fallbackAfterUs': { base: 'minute', with: [['execution', { algo: 'smart', thresholdNotional: 1_000 }]], set: [['execution.fallbackAfterUs', 1_000_000]] },
+  'execution<twap>.duration': { base: 'minute', with: [['execution', { algo: 'twap', duration: '5m', parts: 5 }]], set: [['execution.duration', '20m']] },
+  'execution<twap>.durationUs': { base: 'minute', with: [['execution', { algo: 'twap', duration: '5m', parts: 5 }]], set: [['execution.duration', undefined], ['execution.durationUs', 1_200_000_000]] },
+  'execution<twap>.parts': { base: 'minute', with: [['execution', { algo: 'twap', duration: '5m', parts: 5 }]], set: [['execution.parts', 2]] },
+  'execution<twap>.fallbackAfter': { base: 'minute', with: [['execution', { algo: 'twap', duration: '5m', parts: 5 }]], set: [['execution.fallbackAfter', '90s']] },
+  'execution<twap>.fallbackAfterUs': { base: 'minute', with: [['execution', { algo: 'twap', duration: '5m', parts: 5 }]], set: [['execution.fallbackAfterUs', 90_000_000]] },
+  'execution<vwap>.duration': { base: 'minute', with: [['execution', { algo: 'vwap', duration: '5m', parts: 5 }]], set: [['execution.duration', '20m']] },
+  'execution<vwap>.durationUs': { base: 'minute', with: [['execution', { algo: 'vwap', duration: '5m', parts: 5 }]], set: [['execution.duration', undefined], ['execution.durationUs', 1_200_000_000]] },
+  'execution<vwap>.parts': { base: 'minute', with: [['execution', { algo: 'vwap', duration: '5m', parts: 5 }]], set: [['execution.parts', 2]] },
+  'execution<vwap>.sessions': { base: 'minute', with: [['execution', { algo: 'vwap', duration: '5m', parts: 5 }]], set: [['execution.sessions', 1]] },
+  'execution<vwap>.fallbackAfter': { base: 'minute', with: [['execution', { algo: 'vwap', duration: '5m', parts: 5 }]], set: [['execution.fallbackAfter', '90s']] },
+  'execution<vwap>.fallbackAfterUs': { base: 'minute', with: [['execution', { algo: 'vwap', duration: '5m', parts: 5 }]], set: [['execution.fallbackAfterUs', 90_000_000]] },
+  'execution<dca>.interval': { base: 'minute', with: [['execution', { algo: 'dca', interval: '1m', parts: 3 }]], set: [['execution.interval', '5m']] },
+  'execution<dca>.intervalUs': { base: 'minute', with: [['execution', { algo: 'dca', interval: '1m', parts: 3 }]], set: [['execution.interval', undefined], ['execution.intervalUs', 300_000_000]] },
+  'execution<dca>.parts': { base: 'minute', with: [['execution', { algo: 'dca', interval: '1m', parts: 3 }]], set: [['execution.parts', 6]] },
+  'execution<dca>.fallbackAfter': { base: 'minute', with: [['execution', { algo: 'dca', interval: '1m', parts: 3 }]], set: [['execution.fallbackAfter', '30s']] },
+  'execution<dca>.fallbackAfterUs': { base: 'minute', with: [['execution', { algo: 'dca', interval: '1m', parts: 3 }]], set: [['execution.fallbackAfterUs', 30_000_000]] },
+
+  // strategy parameters (each built-in's defaults, engine/strategies/registry.ts)
+  'strategies[].params<sma_cross>.fast': param('sma_cross', 'fast', 5),
+  'strategies[].params<sma_cross>.slow': param('sma_cross', 'slow', 30),
+  'strategies[].params<sma_cross>.mode': param('sma_cross', 'mode', 'long_only'),
+  'strategies[].params<sma_cross>.sizing': param('sma_cross', 'sizing', { kind: 'units', units: 7 }),
+  'strategies[].params<sma_cross>.fractional': param('sma_cross', 'fractional', true, { sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<ema_cross>.fast': param('ema_cross', 'fast', 5),
+  'strategies[].params<ema_cross>.slow': param('ema_cross', 'slow', 30),
+  'strategies[].params<ema_cross>.mode': param('ema_cross', 'mode', 'long_only'),
+  'strategies[].params<ema_cross>.sizing': param('ema_cross', 'sizing', { kind: 'units', units: 7 }),
+  'strategies[].params<ema_cross>.fractional': param('ema_cross', 'fractional', true, { sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<rsi_reversion>.period': param('rsi_reversion', 'period', 7),
+  'strategies[].params<rsi_reversion>.oversold': param('rsi_reversion', 'oversold', 40),
+  'strategies[].params<rsi_reversion>.overbought': param('rsi_reversion', 'overbought', 60, { mode: 'long_short' }),
+  'strategies[].params<rsi_reversion>.exitLevel': param('rsi_reversion', 'exitLevel', 55),
+  'strategies[].params<rsi_reversion>.mode': param('rsi_reversion', 'mode', 'long_short'),
+  'strategies[].params<rsi_reversion>.sizing': param('rsi_reversion', 'sizing', { kind: 'units', units: 7 }),
+  'strategies[].params<rsi_reversion>.fractional': param('rsi_reversion', 'fractional', true, { sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<ibs>.entryThreshold': param('ibs', 'entryThreshold', 0.3),
+  'strategies[].params<ibs>.exitThreshold': param('ibs', 'exitThreshold', 0.6),
+  'strategies[].params<ibs>.stopLossPct': param('ibs', 'stopLossPct', 1),
+  'strategies[].params<ibs>.takeProfitPct': param('ibs', 'takeProfitPct', 1),
+  'strategies[].params<ibs>.sessions': param('ibs', 'sessions', [{ start: '1200', end: '1300' }]),
+  'strategies[].params<ibs>.sizing': param('ibs', 'sizing', { kind: 'units', units: 7 }),
+  'strategies[].params<ibs>.fractional': param('ibs', 'fractional', true, { sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<q_learning_selector>.actions': param('q_learning_selector', 'actions', ['sma_cross', 'flat']),
+  'strategies[].params<q_learning_selector>.alpha': param('q_learning_selector', 'alpha', 0.5),
+  'strategies[].params<q_learning_selector>.gamma': param('q_learning_selector', 'gamma', 0.5),
+  'strategies[].params<q_learning_selector>.epsilon': param('q_learning_selector', 'epsilon', 0.5),
+  'strategies[].params<q_learning_selector>.seed': param('q_learning_selector', 'seed', 5),
+  'strategies[].params<q_learning_selector>.trainUntil': param('q_learning_selector', 'trainUntil', '2023-06-01'),
+  'strategies[].params<q_learning_selector>.episodes': param('q_learning_selector', 'episodes', 20, { trainUntil: '2023-06-01', alpha: 0.5, epsilon: 0.3 }),
+  'strategies[].params<q_learning_selector>.trendPeriod': param('q_learning_selector', 'trendPeriod', 20),
+  'strategies[].params<q_learning_selector>.trendThreshold': param('q_learning_selector', 'trendThreshold', 0.05),
+  'strategies[].params<q_learning_selector>.volatilityPeriod': param('q_learning_selector', 'volatilityPeriod', 10),
+  'strategies[].params<q_learning_selector>.volumePeriod': param('q_learning_selector', 'volumePeriod', 5),
+  'strategies[].params<q_learning_selector>.sizing': param('q_learning_selector', 'sizing', { kind: 'units', units: 7 }),
+  'strategies[].params<q_learning_selector>.fractional': param('q_learning_selector', 'fractional', true, { sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<liquidity_flow>.levels': param('liquidity_flow', 'levels', 2, { imbalanceThreshold: 0.2, minLiquidityScore: 0.3, evaluateEveryUs: 60_000_000 }),
+  'strategies[].params<liquidity_flow>.imbalanceThreshold': param('liquidity_flow', 'imbalanceThreshold', 0.1, { minLiquidityScore: 0.3, evaluateEveryUs: 60_000_000 }),
+  'strategies[].params<liquidity_flow>.minLiquidityScore': param('liquidity_flow', 'minLiquidityScore', 0.9, { imbalanceThreshold: 0.2, evaluateEveryUs: 60_000_000 }),
+  'strategies[].params<liquidity_flow>.depthWindow': param('liquidity_flow', 'depthWindow', 10, { imbalanceThreshold: 0.2, minLiquidityScore: 0.9, evaluateEveryUs: 60_000_000 }),
+  'strategies[].params<liquidity_flow>.evaluateEveryUs': param('liquidity_flow', 'evaluateEveryUs', 10_000_000, { imbalanceThreshold: 0.2, minLiquidityScore: 0.3 }),
+  'strategies[].params<liquidity_flow>.size': param('liquidity_flow', 'size', 7, { imbalanceThreshold: 0.2, minLiquidityScore: 0.3, evaluateEveryUs: 60_000_000 }),
+  'strategies[].params<liquidity_flow>.mode': param('liquidity_flow', 'mode', 'long_only', { imbalanceThreshold: 0.2, minLiquidityScore: 0.3, evaluateEveryUs: 60_000_000 }),
+  'strategies[].params<microstructure>.tickWindow': param('microstructure', 'tickWindow', 10, { imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000 }),
+  'strategies[].params<microstructure>.imbalanceThreshold': param('microstructure', 'imbalanceThreshold', 0.1, { tickWindow: 30, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000 }),
+  'strategies[].params<microstructure>.spreadPercentile': param('microstructure', 'spreadPercentile', 90, { tickWindow: 30, imbalanceThreshold: 0.2, spreadWindow: 100, maxQuoteRate: 1000 }),
+  'strategies[].params<microstructure>.spreadWindow': param('microstructure', 'spreadWindow', 20, { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, maxQuoteRate: 1000 }),
+  'strategies[].params<microstructure>.maxQuoteRate': param('microstructure', 'maxQuoteRate', 0, { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100 }),
+  'strategies[].params<microstructure>.size': param('microstructure', 'size', 7, { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000 }),
+  'strategies[].params<microstructure>.orderType': param('microstructure', 'orderType', 'limit', { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000 }),
+  'strategies[].params<microstructure>.mode': param('microstructure', 'mode', 'long_only', { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000 }),
+  'strategies[].params<options_flow>.window': param('options_flow', 'window', 1, { bearishRatio: 1.2 }),
+  'strategies[].params<options_flow>.bullishRatio': {
+    ...param('options_flow', 'bullishRatio', 3, { bearishRatio: 1.05, moneynessBand: 0.01 }),
+    effect: 'unproven',
+    why: 'the bullish branch also needs a call skew (OTM call iv above OTM put iv), which the generated smiles never have',
+  },
+  'strategies[].params<options_flow>.bearishRatio': param('options_flow', 'bearishRatio', 1.05),
+  'strategies[].params<options_flow>.bearishSkew': param('options_flow', 'bearishSkew', 0.001, { bearishRatio: 1.05 }),
+  'strategies[].params<options_flow>.moneynessBand': param('options_flow', 'moneynessBand', 0.2, { bearishRatio: 1.05 }),
+  'strategies[].params<options_flow>.gammaLimit': param('options_flow', 'gammaLimit', 1, { bearishRatio: 1.05 }),
+  'strategies[].params<options_flow>.multiplier': param('options_flow', 'multiplier', 1e9, { bearishRatio: 1.05 }),
+  'strategies[].params<options_flow>.size': param('options_flow', 'size', 7, { bearishRatio: 1.05 }),
+  'strategies[].params<options_flow>.mode': param('options_flow', 'mode', 'long_only', { bearishRatio: 1.05 }),
+  'strategies[].params<delta_hedge>.contracts': param('delta_hedge', 'contracts', 3),
+  'strategies[].params<delta_hedge>.right': param('delta_hedge', 'right', 'put'),
+  'strategies[].params<delta_hedge>.expiryIndex': param('delta_hedge', 'expiryIndex', 1),
+  'strategies[].params<delta_hedge>.minDays': param('delta_hedge', 'minDays', 20),
+  'strategies[].params<delta_hedge>.multiplier': param('delta_hedge', 'multiplier', 10),
+  'strategies[].params<delta_hedge>.band': param('delta_hedge', 'band', 1),
+  'strategies[].params<delta_hedge>.rate': { ...param('delta_hedge', 'rate', 1), effect: 'unproven', why: "prices the delta of a contract whose chain row has none; the generated chains carry every contract's delta" },
+
+  // ensemble
+  ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),
+  'ensemble.mode': on('ensemble', 'ensemble.mode', 'voting'),
+  'ensemble.accountId': on('ensemble', 'ensemble.accountId', 'account', { effect: 'meta' }),
+  'ensemble.shadowCostBps': on('ensemble', 'ensemble.shadowCostBps', 50),
+  'ensemble.wholeUnits': on('ensemble', 'ensemble.wholeUnits', false),
+  'ensemble.rebalanceEveryBars': on('ensemble', 'ensemble.rebalanceEveryBars', 3),
+  'ensemble.warmupBars': on('ensemble', 'ensemble.warmupBars', 60),
+  'ensemble.window': on('ensemble', 'ensemble.window', 10),
+  'ensemble.periodsPerYear': on('ensemble', 'ensemble.periodsPerYear', 12),
+  'ensemble.weighting': on('ensemble', 'ensemble.weighting', { kind: 'static' }),
+  'ensemble.weighting<optimizer>.mean': on('ensemble', 'ensemble.weighting.mean', { kind: 'ewma', alpha: 0.2 }),
+  'ensemble.weighting<optimizer>.mean<ewma>.alpha': { base: 'ensemble', with: [['ensemble.weighting.mean', { kind: 'ewma', alpha: 0.1 }]], set: [['ensemble.weighting.mean.alpha', 0.9]] },
+  'ensemble.weighting<optimizer>.mean<rolling>.window': { base: 'ensemble', with: [['ensemble.weighting.mean', { kind: 'rolling', window: 20 }]], set: [['ensemble.weighting.mean.window', 5]] },
+  'ensemble.weighting<optimizer>.covariance<sample>.normalization': { base: 'ensemble', with: [['ensemble.weighting.covariance', { kind: 'sample' }]], set: [['ensemble.weighting.covariance.normalization', 'mle']] },
+  'ensemble.weighting<optimizer>.covariance<ewma>.decay': { base: 'ensemble', with: [['ensemble.weighting.covariance', { kind: 'ewma', decay: { lambda: 0.94 } }]], set: [['ensemble.weighting.covariance.decay', { halflife: 3 }]] },
+  'ensemble.weighting<optimizer>.covariance': on('ensemble', 'ensemble.weighting.covariance', { kind: 'sample' }),
+  'ensemble.weighting<optimizer>.lambda': on('ensemble', 'ensemble.weighting.lambda', 2),
+  'ensemble.weighting<optimizer>.eta': on('ensemble', 'ensemble.weighting.eta', 0.5),
+  'ensemble.weighting<optimizer>.wMax': on('ensemble', 'ensemble.weighting.wMax', 0.9),
+  'ensemble.weighting<optimizer>.regime': on('ensemble', 'ensemble.weighting.regime', 'trending'),
+  'ensemble.weighting<optimizer>.resampling': on('ensemble', 'ensemble.weighting.resampling', { samples: 10, fraction: 0.8 }),
+  'ensemble.weighting<optimizer>.resampling.samples': { base: 'ensemble', with: [['ensemble.weighting.resampling', { samples: 10, fraction: 0.8 }]], set: [['ensemble.weighting.resampling.samples', 5]] },
+  'ensemble.weighting<optimizer>.resampling.fraction': { base: 'ensemble', with: [['ensemble.weighting.resampling', { samples: 10, fraction: 0.8 }]], set: [['ensemble.weighting.resampling.fraction', 0.5]] },
+  'ensemble.weighting<performance>.metric': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'performance' }]], set: [['ensemble.weighting.metric', 'win_rate']] },
+  'ensemble.baseWeights': on('ensemble', 'ensemble.baseWeights', { sma: 3, rsi: 1, ema: 1, ibs: 1, 'sma-long': 1 }),
+  'ensemble.voting.method': on('voting', 'ensemble.voting.method', 'confidence_average'),
+  'ensemble.voting.voteRatio': on('voting', 'ensemble.voting.voteRatio', 0.8),
+  'ensemble.voting.minConfidence': on('voting', 'ensemble.voting.minConfidence', 0.9),
+  'ensemble.adaptive': on('ensemble', 'ensemble.adaptive', null),
+  'ensemble.adaptive.maxChange': on('ensemble', 'ensemble.adaptive.maxChange', 0.5),
+  'ensemble.adaptive.minMultiple': on('ensemble', 'ensemble.adaptive.minMultiple', 0.9),
+  'ensemble.adaptive.maxMultiple': on('ensemble', 'ensemble.adaptive.maxMultiple', 1.1),
+  'ensemble.adaptive.drawdownLimit': on('ensemble', 'ensemble.adaptive.drawdownLimit', 0.01),
+  'ensemble.adaptive.scoreWeights.expectancy': on('ensemble', 'ensemble.adaptive.scoreWeights.expectancy', 1),
+  'ensemble.adaptive.scoreWeights.profitFactor': on('ensemble', 'ensemble.adaptive.scoreWeights.profitFactor', 1),
+  'ensemble.adaptive.scoreWeights.drawdown': on('ensemble', 'ensemble.adaptive.scoreWeights.drawdown', 1),
+  'ensemble.adaptive.scoreWeights.sharpe': on('ensemble', 'ensemble.adaptive.scoreWeights.sharpe', 1),
+  'ensemble.quality': on('voting', 'ensemble.quality', null),
+  'ensemble.quality.weights.confluence': on('voting', 'ensemble.quality.weights.confluence', 1),
+  'ensemble.quality.weights.regime': on('voting', 'ensemble.quality.weights.regime', 1),
+  'ensemble.quality.weights.history': on('voting', 'ensemble.quality.weights.history', 1),
+  'ensemble.quality.confluenceTarget': on('voting', 'ensemble.quality.confluenceTarget', 1),
+  'ensemble.quality.threshold': on('voting', 'ensemble.quality.threshold', 0.7),
+  'ensemble.quality.neutralQuality': on('voting', 'ensemble.quality.neutralQuality', 0.9),
+  'ensemble.quality.maxMultiplier': on('voting', 'ensemble.quality.maxMultiplier', 0.5),
+  'ensemble.retirement': on('ensemble', 'ensemble.retirement', null),
+  'ensemble.retirement.minTrades': on('ensemble', 'ensemble.retirement.minTrades', 20),
+  'ensemble.retirement.minExpectancy': { base: 'ensemble', with: [['ensemble.retirement', { minTrades: 2, minExpectancy: -1e9, minProfitFactor: 0, minWinRate: 0, maxDrawdown: 1, degradeAt: 1 }]], set: [['ensemble.retirement.minExpectancy', 100]] },
+  'ensemble.retirement.minProfitFactor': { base: 'ensemble', with: [['ensemble.retirement', { minTrades: 2, minExpectancy: -1e9, minProfitFactor: 0, minWinRate: 0, maxDrawdown: 1, degradeAt: 1 }]], set: [['ensemble.retirement.minProfitFactor', 3]] },
+  'ensemble.retirement.minWinRate': { base: 'ensemble', with: [['ensemble.retirement', { minTrades: 2, minExpectancy: -1e9, minProfitFactor: 0, minWinRate: 0, maxDrawdown: 1, degradeAt: 1 }]], set: [['ensemble.retirement.minWinRate', 0.9]] },
+  'ensemble.retirement.maxDrawdown': { base: 'ensemble', with: [['ensemble.retirement', { minTrades: 2, minExpectancy: -1e9, minProfitFactor: 0, minWinRate: 0, maxDrawdown: 1, degradeAt: 1 }]], set: [['ensemble.retirement.maxDrawdown', 0.01]] },
+  'ensemble.retirement.degradeAt': { base: 'ensemble', with: [['ensemble.retirement.minWinRate', 0.6]], set: [['ensemble.retirement.degradeAt', 1]] },
+  'ensemble.retirement.suspendAt': { base: 'ensemble', with: [['ensemble.retirement.minWinRate', 0.6], ['ensemble.retirement.degradeAt', 1]], set: [['ensemble.retirement.suspendAt', 1]] },
+  'ensemble.retirement.suspendAfter': { base: 'ensemble', with: [['ensemble.retirement.minWinRate', 0.6]], set: [['ensemble.retirement.suspendAfter', 1]] },
+  'ensemble.retirement.retireAfter': {
+    effect: 'unproven',
+    why: 'a retired strategy weighs 0 like a suspended one: retiring differs only when a suspended strategy would later recover, which none does on this data', base: 'ensemble', with: [['ensemble.retirement', { minTrades: 2, minWinRate: 0.5, minExpectancy: -1e9, minProfitFactor: 0, maxDrawdown: 1, degradeAt: 1, suspendAt: 1, suspendAfter: 1 }]], set: [['ensemble.retirement.retireAfter', 1]] },
+  'ensemble.retirement.degradedWeight': { base: 'ensemble', with: [['ensemble.retirement.minWinRate', 0.6]], set: [['ensemble.retirement.degradedWeight', 0.1]] },
+  'ensemble.monitor.minSharpe': on('ensemble', 'ensemble.monitor.minSharpe', 5, { effect: 'audit' }),
+  'ensemble.monitor.maxConditionNumber': on('ensemble', 'ensemble.monitor.maxConditionNumber', 1, { effect: 'audit' }),
+  'ensemble.monitor.maxTurnover': on('ensemble', 'ensemble.monitor.maxTurnover', 0, { effect: 'audit' }),
+  'ensemble.monitor.maxDivergence': on('ensemble', 'ensemble.monitor.maxDivergence', 0, { effect: 'audit' }),
+  'ensemble.regimes.adxPeriod': on('ensemble', 'ensemble.regimes.adxPeriod', 5),
+  'ensemble.regimes.window': on('ensemble', 'ensemble.regimes.window', 5),
+  'ensemble.regimes.trendAdx': on('ensemble', 'ensemble.regimes.trendAdx', 10),
+  'ensemble.regimes.rangeAdx': on('ensemble', 'ensemble.regimes.rangeAdx', 40),
+  'ensemble.regimes.volatileRatio': on('ensemble', 'ensemble.regimes.volatileRatio', 1.01),
+  'ensemble.forcedStatus': on('ensemble', 'ensemble.forcedStatus', { sma: 'SUSPENDED' }),
+
+  // portfolio
+  portfolio: on('bars', 'portfolio', { constraints: { maxPositions: 1 } }),
+  'portfolio.allocation.method': on('voting', 'portfolio.allocation.method', 'equal_weight'),
+  'portfolio.allocation.lookback': on('voting', 'portfolio.allocation.lookback', 5),
+  'portfolio.allocation.investedFraction': on('voting', 'portfolio.allocation.investedFraction', 0.5),
+  'portfolio.rotation': on('voting', 'portfolio.rotation', { topN: 1 }),
+  'portfolio.rotation.by': { base: 'voting', with: [['portfolio.rotation', { topN: 1 }]], set: [['portfolio.rotation.by', 'signal_strength']] },
+  'portfolio.rotation.topN': { base: 'voting', with: [['portfolio.rotation', { topN: 1 }]], set: [['portfolio.rotation.topN', 2]] },
+  'portfolio.rotation.lookback': { base: 'voting', with: [['portfolio.rotation', { topN: 1 }]], set: [['portfolio.rotation.lookback', 5]] },
+  'portfolio.rebalancing.mode': on('voting', 'portfolio.rebalancing.mode', 'threshold'),
+  'portfolio.rebalancing.everyBars': on('voting', 'portfolio.rebalancing.everyBars', 1),
+  'portfolio.rebalancing.threshold': { base: 'voting', with: [['portfolio.rebalancing.mode', 'threshold']], set: [['portfolio.rebalancing.threshold', 0.5]] },
+  'portfolio.rebalancing.costRate': on('voting', 'portfolio.rebalancing.costRate', 0.05),
+  'portfolio.rebalancing.riskAversion': { base: 'voting', with: [['portfolio.rebalancing.costRate', 0.001]], set: [['portfolio.rebalancing.riskAversion', 100]] },
+  'portfolio.hedging': on('ensemble', 'portfolio.hedging', { drawdownAbove: 0.01 }),
+  'portfolio.hedging.adxBelow': on('ensemble', 'portfolio.hedging', { adxBelow: 30 }),
+  'portfolio.hedging.volatilityAbove': on('ensemble', 'portfolio.hedging', { volatilityAbove: 0.001 }),
+  'portfolio.hedging.drawdownAbove': on('ensemble', 'portfolio.hedging', { drawdownAbove: 0.01 }),
+  'portfolio.hedging.cashFraction': { base: 'ensemble', with: [['portfolio.hedging', { drawdownAbove: 0.01 }]], set: [['portfolio.hedging.cashFraction', 0.9]] },
+  'portfolio.constraints.symbols': on('bars', 'portfolio.constraints.symbols', ['AAA']),
+  'portfolio.constraints.maxPositions': on('bars', 'portfolio.constraints.maxPositions', 1),
+  'portfolio.constraints.dailyStopLoss': on('bars', 'portfolio.constraints.dailyStopLoss', 100),
+
+  // per-instrument parameters and bundles
+  instruments: { base: { strategy: 'sma_cross' }, set: [['instruments', { AAA: { params: { fast: 3 } } }]] },
+  bundles: { base: 'bars', set: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]] },
+  'bundles.dir': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.dir', () => models2]] },
+  'bundles.symbols': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.symbols', ['AAA']]] },
+  'bundles.strategies': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.strategies', ['ema']]] },
+};
+
+/**
+ * Fields whose effect this test cannot show yet (see each entry's `why`): a known gap, not a pass.
+ * Adding one here is a decision to write down in the issue, not a way to silence the test.
+ */
+const UNPROVEN: readonly string[] = ['venue.queue [l2]', 'venue.fullDepth [l2]', 'venue.repair [l2]', 'strategies[].params<delta_hedge>.rate', 'strategies[].params<options_flow>.bullishRatio', 'ensemble.retirement.retireAfter'];
+
+// ---------------------------------------------------------------------------------------------
+// Running the table
+
+/** Sets `value` at a dotted path (numeric parts index arrays), creating objects on the way; undefined deletes. */
+function setAt(doc: Doc, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o: Record<string, unknown> = doc;
+  for (const k of keys.slice(0, -1)) {
+    const next = o[k];
+    o[k] = next !== null && typeof next === 'object' ? (Array.isArray(next) ? [...next] : { ...(next as Doc) }) : {};
+    o = o[k] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1]!;
+  const v = typeof value === 'function' ? (value as () => unknown)() : value;
+  if (v === undefined) delete o[last];
+  else o[last] = v;
+}
+
+/** `strategies.0.params.fast` as a user writes it: `strategies[0].params.fast`. */
+const userPath = (dotted: string): string => dotted.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+
+function baseDoc(e: Entry): Doc {
+  const doc = typeof e.base === 'string' ? BASES[e.base]!() : strategyBase(e.base.strategy, e.base.params ?? {});
+  for (const [p, v] of e.with ?? []) setAt(doc, p, v);
+  return doc;
+}
+
+type Outcome = { kind: 'ran'; runHash: string; scenario: string; audit: string; fills: number } | { kind: 'refused'; path: string; message: string } | { kind: 'failed'; message: string };
+
+async function outcome(doc: Doc): Promise<Outcome> {
+  try {
+    const { report } = await runScenario(await qualify(doc, 'contract.json'));
+    return { kind: 'ran', runHash: report.runHash, scenario: JSON.stringify(report.scenario), audit: JSON.stringify(report.ensemble?.audit ?? report.audit), fills: report.fills.length };
+  } catch (err) {
+    if (err instanceof ConfigError) return { kind: 'refused', path: err.path, message: err.message };
+    return { kind: 'failed', message: String((err as Error).stack ?? err) };
+  }
+}
+
+describe('every documented scenario field changes the run or is refused by path', () => {
+  it('has a contract entry for every field, and no entry for a field that is gone', () => {
+    const fields = documentedFields();
+    const missing = fields.filter((f) => !Object.hasOwn(CONTRACT, f)).map((f) => `field ${f} has no contract entry`);
+    const stale = Object.keys(CONTRACT).filter((f) => !fields.includes(f)).map((f) => `contract entry ${f} names no documented field`);
+    expect([...missing, ...stale]).toEqual([]);
+    expect(fields.length).toBeGreaterThan(200);
+  });
+
+  it('refuses the venue settings of the other kind of run, naming them (L2 settings on a bar run, bar fill rules on an L2 run)', async () => {
+    const fields = documentedFields();
+    const l2Only = fields.filter((f) => f.startsWith('venue.') && f.endsWith(' [l2]')).map((f) => f.slice(0, -' [l2]'.length)).filter((f) => !fields.includes(f));
+    const barOnly = fields.filter((f) => f.startsWith('venue.') && !f.endsWith(' [l2]') && !fields.includes(`${f} [l2]`));
+    expect(l2Only.length).toBeGreaterThan(3);
+    expect(barOnly.length).toBeGreaterThan(3);
+    const wrong: string[] = [];
+    for (const [base, paths] of [['bars', l2Only], ['l2', barOnly]] as const) {
+      for (const path of paths) {
+        const entry = CONTRACT[base === 'bars' ? `${path} [l2]` : path]!;
+        const doc = BASES[base]!();
+        setAt(doc, path, entry.set.find(([p]) => p === path)?.[1] ?? entry.set[0]![1]);
+        try {
+          await qualify(doc, 'contract.json');
+          wrong.push(`${path} accepted on a ${base} run`);
+        } catch (err) {
+          // The refusal names the field, or the section of the other run it belongs to (venue.latency).
+          const named = err instanceof ConfigError && (err.path.startsWith(path) || (err.path !== 'venue' && path.startsWith(`${err.path}.`)));
+          if (!named) wrong.push(`${path} on a ${base} run: ${(err as Error).message}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('moves each field away from its default: the runHash changes or the scenario is refused naming the field', async () => {
+    const baselines = new Map<string, Promise<Outcome>>();
+    const baseline = (e: Entry): Promise<Outcome> => {
+      const doc = baseDoc(e);
+      const key = JSON.stringify(doc);
+      if (!baselines.has(key)) baselines.set(key, outcome(doc));
+      return baselines.get(key)!;
+    };
+    const rows: { field: string; effect: string; ok: boolean }[] = [];
+    // CONTRACT_ONLY=regex narrows the run while working on entries (the full table runs otherwise).
+    const only = process.env.CONTRACT_ONLY ? new RegExp(process.env.CONTRACT_ONLY) : null;
+    const fields = documentedFields().filter((f) => Object.hasOwn(CONTRACT, f) && (only === null || only.test(f)));
+    // Two at a time: the replays are CPU-bound, the rest is file I/O.
+    const queue = [...fields];
+    const worker = async (): Promise<void> => {
+      for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
+        const e = CONTRACT[f]!;
+        const before = await baseline(e);
+        const doc = baseDoc(e);
+        for (const [p, v] of e.set) setAt(doc, p, v);
+        const after = await outcome(doc);
+        const at = e.refusedAt ?? userPath(e.set[0]![0]);
+        let effect: string;
+        let ok: boolean;
+        if (before.kind !== 'ran') {
+          effect = `base did not run: ${before.kind === 'refused' ? before.message : before.message.split('\n')[0]}`;
+          ok = false;
+        } else if (after.kind === 'refused') {
+          ok = e.effect === 'refused' && (after.path === at || after.path.startsWith(`${at}.`) || after.path.startsWith(`${at}[`));
+          effect = `refused: ${after.message}`;
+        } else if (e.effect === 'refused') {
+          effect = after.kind === 'failed' ? `failed: ${after.message.split('\n')[0]}` : `NOT REFUSED (runHash ${after.runHash === before.runHash ? 'unchanged' : 'changed'})`;
+          ok = false;
+        } else if (after.kind === 'failed') {
+          effect = `failed: ${after.message.split('\n')[0]}`;
+          ok = e.effect === 'data' && /^DataError/.test(after.message);
+        } else if (e.effect === 'data') {
+          effect = 'IGNORED: the run did not stop on the data';
+          ok = false;
+        } else if (e.effect === 'unproven') {
+          ok = UNPROVEN.includes(f);
+          effect = `UNPROVEN (${after.runHash === before.runHash ? 'same runHash' : 'runHash changed'}): ${e.why}`;
+        } else if (e.effect === 'meta') {
+          ok = after.runHash === before.runHash && after.scenario !== before.scenario;
+          effect = ok ? 'report only (as documented)' : 'meta field changed the run or not the report';
+        } else if (e.effect === 'audit') {
+          ok = after.audit !== before.audit;
+          effect = ok ? 'audit changed (as documented)' : 'IGNORED: audit unchanged';
+        } else {
+          ok = after.runHash !== before.runHash;
+          effect = ok ? 'changed' : `IGNORED: same runHash (${before.fills} fills)`;
+        }
+        rows.push({ field: f, effect, ok });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    const failures = rows.filter((r) => !r.ok);
+    if (failures.length > 0 || only !== null) {
+      const width = Math.max(...rows.map((r) => r.field.length));
+      console.log(['field'.padEnd(width) + '  effect', ...rows.map((r) => `${r.ok ? ' ' : '!'} ${r.field.padEnd(width)}  ${r.effect}`)].join('\n'));
+    }
+    expect(failures.map((r) => `${r.field}: ${r.effect}`)).toEqual([]);
+  }, 300_000);
+});
