@@ -174,8 +174,8 @@ export function buildSweepJson(
     best: bestRow
       ? {
           ...bestRow,
-          reproduce: `tapedeck run ${info.scenarioFile} ${[...info.sets.map((x) => `--set ${x}`), ...Object.entries(bestRow.params)
-            .map(([p, v]) => `--set ${p}=${typeof v === 'string' ? v : JSON.stringify(v)}`)]
+          reproduce: `tapedeck run ${shellWord(info.scenarioFile)} ${[...info.sets.map((x) => `--set ${shellWord(x)}`), ...Object.entries(bestRow.params)
+            .map(([p, v]) => `--set ${shellWord(`${p}=${typeof v === 'string' ? v : JSON.stringify(v)}`)}`)]
             .join(' ')} --seed ${bestRow.seed}`,
         }
       : null,
@@ -184,4 +184,13 @@ export function buildSweepJson(
     optimizer: outcome.optimizer ?? null,
     trials,
   };
+}
+
+/**
+ * Quotes `word` for a POSIX shell when it holds anything but plain characters, so a printed command
+ * (the best trial's `reproduce`) runs as shown: a JSON value with braces, quotes, commas or spaces
+ * reaches tapedeck as one argument.
+ */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_.,:/=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
