@@ -16,6 +16,8 @@ export type { QualifiedScenario, LoadOptions, QualifyOptions } from './cli/compo
 // Strategies: the contract, the helpers the built-ins use, the built-ins themselves and their registry.
 export * from './engine/strategies/index.js';
 export * as indicators from './engine/indicators/index.js';
+// The zod a strategy's `params` schema is written with: the same instance Tapedeck validates with.
+export { z } from 'zod';
 
 // What strategies see and send: ids, errors, checks, time helpers, orders, events, market data, option chains.
 export * from './engine/core/index.js';
