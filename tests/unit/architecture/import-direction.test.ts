@@ -33,7 +33,9 @@ function walk(dir: string, out: string[]): string[] {
 const IMPORT_RE = /(?:^|[^.\w])(?:import|export)\s*(?:type\s+)?(?:[^'"`;]*?\sfrom\s*)?['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 function importsOf(abs: string): ImportSite[] {
-  const text = readFileSync(abs, 'utf8');
+  // Block comments (TSDoc examples such as `import { defineStrategy } from 'tapedeck'`) are blanked,
+  // keeping their newlines so line numbers still point at the source.
+  const text = readFileSync(abs, 'utf8').replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '));
   const file = relative(ROOT, abs).split(sep).join('/');
   const sites: ImportSite[] = [];
   for (const m of text.matchAll(IMPORT_RE)) {
