@@ -18,12 +18,13 @@ import { PRICE_PROBE, QUEUE_PROBE } from './price-probe.js';
  * schema, moved away from its default to a valid value on a scenario where it can matter, either
  * changes the runHash or is refused with a message naming that field's path.
  *
- * The fields come from walking the zod ScenarioSchema (scenarios/schema.ts, ensemble-schema.ts);
- * the sections their owners validate (`venue`, `risk`, `execution`, each strategy's `params`) are
- * enumerated from the owners: the venue defaults, the risk and algorithm validators' lists of known
- * keys, each built-in strategy's defaults. Every field needs an entry in CONTRACT below: a new field
- * without one fails the test ("field X has no contract entry"), and so does an entry for a field
- * that no longer exists.
+ * The fields are the published schema's, as schemaFields() (scenarios/schema-fields.ts) lists them,
+ * a union variant's fields named after the variant (`venue.fees<bps>.bps`: the entry chooses the
+ * variant on both sides and moves the field on one); each strategy's `params` (validated by the
+ * strategy) are each built-in strategy's defaults. Every field needs an entry in CONTRACT below: a
+ * new field without one fails the test ("field X has no contract entry"), and so does an entry for
+ * a field that no longer exists. A duration written both ways (`duration` and `durationUs`) has an
+ * entry per spelling, and giving both at once is refused.
  *
  * A handful of fields are documented not to change what is traded: the scenario's name and
  * description (`meta`: the report shows them), and the ensemble monitor thresholds (`audit`: they
@@ -206,11 +207,12 @@ interface Entry {
   readonly set: readonly (readonly [string, unknown])[];
   /**
    * What moving it does: `changed` (default) the runHash; `refused` the scenario, naming the field
-   * (or `refusedAt`); `data` the run stops on data the setting does not accept; and for the fields
+   * (or `refusedAt`); `data` the run stops on data the setting does not accept; `repaired` the
+   * reverse: the base stops on invalid data, the moved scenario runs over it; and for the fields
    * documented not to change what is traded, `meta` (the report's scenario shows it) or `audit`
    * (the report's audit trail changes).
    */
-  readonly effect?: 'changed' | 'refused' | 'data' | 'meta' | 'audit' | 'unproven';
+  readonly effect?: 'changed' | 'refused' | 'data' | 'repaired' | 'meta' | 'audit' | 'unproven';
   /**
    * For `unproven`: why no base scenario of this test can show the field's effect yet. Such entries
    * are listed in every failure report and pinned by UNPROVEN, so the list cannot grow unnoticed.
@@ -306,8 +308,12 @@ const CONTRACT: Record<string, Entry> = {
   'venue.queue<prob>.n': { base: 'queue', with: [['venue.queue', { kind: 'prob', function: 'power' }]], set: [['venue.queue.n', 0.5]], effect: 'unproven', why: QUEUE_WHY },
   'venue.impact': on('l2', 'venue.impact', { kind: 'decaying', halfLifeUs: 3_600_000_000 }),
   'venue.impact<decaying>.halfLifeUs': { base: 'l2', with: [['venue.impact', { kind: 'decaying', halfLifeUs: 3_600_000_000 }]], set: [['venue.impact.halfLifeUs', 1_000_000]] },
-  'venue.fullDepth': on('l2', 'venue.fullDepth', true, { effect: 'unproven', why: 'judges deletes of absent levels, which the generated book never has; needs a defective book dataset' }),
-  'venue.repair': on('l2', 'venue.repair', 'skip-event', { effect: 'unproven', why: 'repairs invalid book rows, which the generated book never has; needs a defective book dataset' }),
+  // Under the default policy ('error') it stops the run on a delete of an absent level, which the generated book never has
+  // (valid rows only); under a repairing policy such a delete is a no-op either way, and only the report's repair counts differ.
+  'venue.fullDepth': on('l2', 'venue.fullDepth', true, { effect: 'unproven', why: 'judges deletes of absent levels, which the generated book never has (its rows are all valid); needs a defective book dataset' }),
+  // The generated book has no invalid row, so the base is one that has: AAA's book on a 0.05 grid
+  // (most rows are off it), which stops the run under the default policy ('error').
+  'venue.repair': { base: 'l2', with: [['venue.tickSizes', { AAA: 0.05 }]], set: [['venue.repair', 'skip-event']], effect: 'repaired' },
   ...latencyEntries(),
 
   // risk (engine/risk/risk-config.ts)
@@ -553,7 +559,7 @@ for (const [field, e] of Object.entries(CONTRACT)) {
   };
 }
 
-const UNPROVEN: readonly string[] = ['venue.queue', 'venue.queue<prob>.function', 'venue.queue<prob>.n', 'venue.fullDepth', 'venue.repair', 'strategies[].params<delta_hedge>.rate', 'strategies[].params<options_flow>.bullishRatio', 'ensemble.retirement.retireAfter'];
+const UNPROVEN: readonly string[] = ['venue.queue', 'venue.queue<prob>.function', 'venue.queue<prob>.n', 'venue.fullDepth', 'strategies[].params<delta_hedge>.rate', 'strategies[].params<options_flow>.bullishRatio', 'ensemble.retirement.retireAfter'];
 
 // ---------------------------------------------------------------------------------------------
 // Running the table
@@ -677,7 +683,10 @@ describe('every documented scenario field changes the run or is refused by path'
         const at = e.refusedAt ?? userPath(e.set[0]![0]);
         let effect: string;
         let ok: boolean;
-        if (before.kind !== 'ran') {
+        if (e.effect === 'repaired') {
+          ok = before.kind === 'failed' && /^DataError/.test(before.message) && after.kind === 'ran';
+          effect = ok ? 'repaired: the base stops on invalid data, the moved run goes through' : `NOT REPAIRED (base ${before.kind}, moved ${after.kind}${after.kind === 'ran' ? '' : `: ${after.message.split('\n')[0]}`})`;
+        } else if (before.kind !== 'ran') {
           effect = `base did not run: ${before.kind === 'refused' ? before.message : before.message.split('\n')[0]}`;
           ok = false;
         } else if (after.kind === 'refused') {
