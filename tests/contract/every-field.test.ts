@@ -310,7 +310,9 @@ const CONTRACT: Record<string, Entry> = {
   'venue.impact<decaying>.halfLifeUs': { base: 'l2', with: [['venue.impact', { kind: 'decaying', halfLifeUs: 3_600_000_000 }]], set: [['venue.impact.halfLifeUs', 1_000_000]] },
   // Under the default policy ('error') it stops the run on a delete of an absent level, which the generated book never has
   // (valid rows only); under a repairing policy such a delete is a no-op either way, and only the report's repair counts differ.
-  'venue.fullDepth': on('l2', 'venue.fullDepth', true, { effect: 'unproven', why: 'judges deletes of absent levels, which the generated book never has (its rows are all valid); needs a defective book dataset' }),
+  // Refused (plan-rules.ts): the dataset writer already refuses a delete of an absent level, so no
+  // replayed book has one; the field was accepted and could never change a run.
+  'venue.fullDepth': on('l2', 'venue.fullDepth', true, { effect: 'refused' }),
   // The generated book has no invalid row, so the base is one that has: AAA's book on a 0.05 grid
   // (most rows are off it), which stops the run under the default policy ('error').
   'venue.repair': { base: 'l2', with: [['venue.tickSizes', { AAA: 0.05 }]], set: [['venue.repair', 'skip-event']], effect: 'repaired' },
@@ -559,7 +561,7 @@ for (const [field, e] of Object.entries(CONTRACT)) {
   };
 }
 
-const UNPROVEN: readonly string[] = ['venue.queue', 'venue.queue<prob>.function', 'venue.queue<prob>.n', 'venue.fullDepth', 'strategies[].params<delta_hedge>.rate', 'strategies[].params<options_flow>.bullishRatio', 'ensemble.retirement.retireAfter'];
+const UNPROVEN: readonly string[] = ['venue.queue', 'venue.queue<prob>.function', 'venue.queue<prob>.n', 'strategies[].params<delta_hedge>.rate', 'strategies[].params<options_flow>.bullishRatio', 'ensemble.retirement.retireAfter'];
 
 // ---------------------------------------------------------------------------------------------
 // Running the table
