@@ -109,6 +109,12 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     },
   },
   {
+    path: 'venue.fullDepth',
+    reason:
+      'cannot change a run: every book dataset is checked when it is written or imported (a delete of a level the book does not hold is refused there, datasets/validate.ts), so a replayed book never deletes an absent level; remove it',
+    refused: ifWritten('venue.fullDepth', isL2),
+  },
+  {
     path: 'engine.equityEvery',
     reason: 'samples the equity of runs without bars (quotes, trades, book rows); a run with data.bars samples on every bar',
     refused: ifWritten('engine.equityEvery', hasBars),

@@ -29,3 +29,23 @@ export const PRICE_PROBE = defineStrategy({
     },
   }),
 });
+
+/**
+ * A strategy of the contract test only: on an L2 replay it joins the queue at the touch (a buy
+ * limit at the best bid when flat, a sell limit at the best ask when long) and leaves the order
+ * resting, so when it fills depends on the venue's queue position model (`venue.queue`). No
+ * built-in strategy rests orders in the L2 queue (microstructure's limits cross on arrival).
+ */
+export const QUEUE_PROBE = defineStrategy({
+  name: 'contract_queue_probe',
+  description: 'Rests a limit order at the touch and waits in the queue (contract test).',
+  defaults: { units: 100 },
+  create: ({ params }) => ({
+    onQuote(ctx, symbol, quote) {
+      if (ctx.openOrders(symbol).length > 0 || !(quote.bid > 0) || !(quote.ask > quote.bid)) return;
+      const pos = ctx.position(symbol);
+      if (pos === 0) ctx.submitOrder({ symbol, side: 'buy', qty: params.units, type: 'limit', limitPrice: quote.bid, timeInForce: 'GTC' });
+      else if (pos > 0) ctx.submitOrder({ symbol, side: 'sell', qty: pos, type: 'limit', limitPrice: quote.ask, timeInForce: 'GTC', reduceOnly: true });
+    },
+  }),
+});

@@ -23,7 +23,7 @@ const doc = (venue: Record<string, unknown> = {}) => ({
   name: 'l2-wiring',
   data: { book: data, trades: data },
   strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 10 } }],
-  venue: { queue: { kind: 'prob', function: 'power', n: 3 }, fullDepth: true, latency: { feed: { kind: 'constant', us: 250 }, entry: { kind: 'exponential', baseUs: 100, meanJitterUs: 200 } }, ...venue },
+  venue: { queue: { kind: 'prob', function: 'power', n: 3 }, latency: { feed: { kind: 'constant', us: 250 }, entry: { kind: 'exponential', baseUs: 100, meanJitterUs: 200 } }, ...venue },
 });
 
 describe('scenario data.book', () => {

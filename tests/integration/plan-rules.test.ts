@@ -125,6 +125,15 @@ describe('execution and venue settings that cannot take effect', () => {
   });
 });
 
+describe('settings no dataset can make act', () => {
+  it('refuses venue.fullDepth on an L2 run: datasets are checked for deletes of absent levels when written', async () => {
+    const l2 = (venue: Record<string, unknown>) => ({ name: 'rules', data: { book: ticks, symbols: ['AAA'] }, strategies: [{ type: 'liquidity_flow' }], venue });
+    await expect(qualify(l2({ fullDepth: true }), 'rules.json')).rejects.toThrow(/^venue\.fullDepth: cannot change a run: every book dataset is checked/);
+    await expect(qualify(l2({ fullDepth: false }), 'rules.json')).rejects.toThrow(/^venue\.fullDepth: /);
+    await expect(qualify(l2({ repair: 'skip-event' }), 'rules.json')).resolves.toBeDefined();
+  });
+});
+
 describe('settings a bar run cannot use', () => {
   it('refuses venue.barIntervalUs, engine.equityEvery and options without data.options', async () => {
     await expect(qualify(scenario({ venue: { barIntervalUs: 60_000_000 } }), 'rules.json')).rejects.toThrow(/^venue\.barIntervalUs: the bar interval comes from the data/);

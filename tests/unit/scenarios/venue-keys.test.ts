@@ -32,6 +32,7 @@ describe('venue keys by run kind', () => {
     await expect(qualify(scenario({ bars: dir }, { latency: { entry: { kind: 'constant', us: 5 } } }), 'bar.json')).rejects.toThrow(/^venue\.latency: unknown key/);
     await expect(qualify(scenario({ book: dir }, { marketFill: 'close' }), 'l2.json')).rejects.toThrow(/^venue\.marketFill: unknown key \(allowed: tickSize, .*\) \(in l2\.json\)$/);
     await expect(qualify(scenario({ book: dir }, { queue: { kind: 'prob', n: 2 }, latency: { entry: { kind: 'constant', us: 5 } }, tickSize: 0.05 }), 'l2.json')).resolves.toBeDefined();
-    await expect(qualify(scenario({ bars: dir }, { marketFill: 'close', fees: { kind: 'bps', bps: 1 }, tickSize: 0.05 }), 'bar.json')).resolves.toBeDefined();
+    // A bar run's tickSize only checks prices with enforceTickSize (plan-rules.ts refuses it alone).
+    await expect(qualify(scenario({ bars: dir }, { marketFill: 'close', fees: { kind: 'bps', bps: 1 }, tickSize: 0.05, enforceTickSize: true }), 'bar.json')).resolves.toBeDefined();
   });
 });
