@@ -1,0 +1,116 @@
+import { US_PER_DAY } from '../engine/core/index.js';
+import { createStrategy } from '../engine/strategies/index.js';
+import { generateMarket } from '../datasets/synthetic/index.js';
+import type { BookColumns, TradeColumns } from '../datasets/synthetic/index.js';
+import { runBacktest } from '../sim/backtest/index.js';
+import type { BarBatch, TradeBatch } from '../sim/backtest/index.js';
+import { runL2Replay } from '../sim/backtest/l2-replay.js';
+import type { BookBatch } from '../sim/backtest/l2-replay.js';
+import { venueConfig } from '../sim/venue/index.js';
+import { l2VenueConfig } from '../sim/venue/l2/index.js';
+import { measure } from './harness.js';
+import type { ThroughputResult } from './harness.js';
+
+/**
+ * The replay loop itself, in process, on both venues: a bar run (sma_cross over 500k daily bars of a
+ * random walk, fills at the next open) and an L2 run (the l2-demo strategies, microstructure quoting
+ * passively and liquidity_flow taking, over a generated book with prints, 250 us feed latency and
+ * exponential entry latency, so every order travels the latency link and its timers). The tapes are
+ * generated once into typed-array batches before timing; the figure is events replayed per CPU second.
+ */
+const BATCH = 65_536;
+
+function barTape(bars: number): BarBatch[] {
+  const batches: BarBatch[] = [];
+  let price = 100;
+  let state = 12345;
+  const rand = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) | 0;
+    return ((state >>> 0) % 1_000_000) / 1_000_000;
+  };
+  const t0 = 946_684_800_000_000;
+  for (let start = 0; start < bars; start += BATCH) {
+    const n = Math.min(BATCH, bars - start);
+    const b = { length: n, ts: new Float64Array(n), barTs: new Float64Array(n), symbol: new Int32Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const open = price;
+      const close = Math.max(1, open * (1 + (rand() - 0.5) * 0.04));
+      b.barTs[i] = t0 + (start + i) * US_PER_DAY;
+      b.ts[i] = b.barTs[i]! + US_PER_DAY;
+      b.open[i] = open;
+      b.close[i] = close;
+      b.high[i] = Math.max(open, close) * 1.005;
+      b.low[i] = Math.min(open, close) * 0.995;
+      b.volume[i] = 1e6;
+      price = close;
+    }
+    batches.push(b);
+  }
+  return batches;
+}
+
+async function* feed<T>(batches: readonly T[]): AsyncGenerator<T> {
+  for (const b of batches) yield b;
+}
+
+function l2Tape(): { book: BookBatch[]; trades: TradeBatch[]; events: number } {
+  const m = generateMarket({ seed: 7, symbols: ['AAA'], days: 1, kinds: ['book', 'trades'], intraday: { days: 1, bookEventsPerDay: 200_000, tradesPerDay: 50_000, bookLevels: 10, snapshotSeconds: 60 } });
+  const b = m.tables.find((t) => t.kind === 'book')!.columns as unknown as BookColumns;
+  const t = m.tables.find((x) => x.kind === 'trades')!.columns as unknown as TradeColumns;
+  const book: BookBatch[] = [];
+  for (let i = 0; i < b.ts.length; i += BATCH) {
+    const j = Math.min(b.ts.length, i + BATCH);
+    book.push({ length: j - i, ts: b.ts.subarray(i, j), symbol: new Int32Array(j - i), side: b.side.subarray(i, j), price: b.price.subarray(i, j), size: b.size.subarray(i, j), action: b.action.subarray(i, j), flags: b.flags.subarray(i, j) });
+  }
+  const trades: TradeBatch[] = [];
+  for (let i = 0; i < t.ts.length; i += BATCH) {
+    const j = Math.min(t.ts.length, i + BATCH);
+    trades.push({ length: j - i, ts: t.ts.subarray(i, j), symbol: new Int32Array(j - i), price: t.price.subarray(i, j), size: t.size.subarray(i, j), side: t.side.subarray(i, j) });
+  }
+  return { book, trades, events: b.ts.length + t.ts.length };
+}
+
+export default async function run(): Promise<ThroughputResult[]> {
+  const opts = { runs: 5, warmup: 1, cpuTime: true };
+  const bars = 500_000;
+  const tape = barTape(bars);
+  const barConfig = {
+    symbols: ['AAA'],
+    initialCash: 100_000,
+    barIntervalUs: US_PER_DAY,
+    equityEveryUs: 60_000_000,
+    lookback: 64,
+    venue: venueConfig({ barIntervalUs: US_PER_DAY, fees: { kind: 'fraction', rate: 0.002 } }),
+    createStrategies: () => [createStrategy('sma_cross', 'sma', ['AAA'], { fast: 10, slow: 20, sizing: { kind: 'units', units: 100 } })],
+    createRisk: null,
+  };
+  let barHash = '';
+  const barRun = await measure('replay: bar run, sma_cross(10,20), 500k daily bars', 'bars/s', bars, async () => {
+    barHash = (await runBacktest(barConfig, { bars: feed(tape) })).runHash;
+  }, opts);
+
+  const l2 = l2Tape();
+  const l2Config = {
+    symbols: ['AAA'],
+    initialCash: 1_000_000,
+    equityEveryUs: 60_000_000,
+    venue: l2VenueConfig({ queue: { kind: 'prob', function: 'power', n: 3 } }),
+    latency: { feed: { kind: 'constant', us: 250 }, entry: { kind: 'exponential', baseUs: 100, meanJitterUs: 200 }, response: { kind: 'constant', us: 0 } } as const,
+    seed: 1,
+    createStrategies: () => [
+      createStrategy('liquidity_flow', 'flow', ['AAA'], { levels: 5, imbalanceThreshold: 0.3, minLiquidityScore: 0.5, evaluateEveryUs: 300_000_000, size: 500 }),
+      createStrategy('microstructure', 'micro', ['AAA'], { tickWindow: 50, imbalanceThreshold: 0.2, spreadPercentile: 40, maxQuoteRate: 50, size: 100, orderType: 'limit' }),
+    ],
+  };
+  let l2Hash = '';
+  let l2Fills = 0;
+  const l2Run = await measure('replay: L2 run, liquidity_flow + microstructure, book deltas + prints, latency', 'events/s', l2.events, async () => {
+    const r = await runL2Replay(l2Config, { book: feed(l2.book), trades: feed(l2.trades) });
+    l2Hash = r.runHash;
+    l2Fills = r.fills.length;
+  }, opts);
+  return [
+    { ...barRun, note: `runHash ${barHash.slice(0, 12)}` },
+    { ...l2Run, note: `${l2.events} events, ${l2Fills} fills; runHash ${l2Hash.slice(0, 12)}` },
+  ];
+}
