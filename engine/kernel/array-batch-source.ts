@@ -1,21 +1,10 @@
 import { InvalidArgumentError, InvariantError, checkFinite, checkNonEmptyString } from '../core/index.js';
 import { SourceState } from './merge-source.js';
 import type { MergeSource } from './merge-source.js';
+import type { TimeBatch } from '../model/market-batches.js';
 
-/**
- * A column batch as the merge needs it: a row count, a timestamp column and an optional sequence
- * column. Concrete batches (bars, trades, book deltas...) add their own typed-array columns; the
- * consumer reads them through `source.batch` at index `source.row`.
- */
-export interface TimeBatch {
-  /** Number of rows; the columns may be longer (preallocated buffers), never shorter. */
-  readonly length: number;
-  /** Timestamps in integer microseconds, non-decreasing within the source. */
-  readonly ts: Float64Array;
-  /** Sequence numbers ordering rows of equal `ts` across sources of equal priority. When absent, a
-   * row's seq is its row number within the source (counted over all batches pushed so far). */
-  readonly seq?: Float64Array | Int32Array | undefined;
-}
+/** The batch shape of the merge; defined with the other market-data batches in engine/model. */
+export type { TimeBatch };
 
 const EMPTY_TS = new Float64Array(0);
 

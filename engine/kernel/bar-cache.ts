@@ -1,16 +1,10 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { Symbol_ } from '../core/ids.js';
 import type { BarSeries } from '../strategies/context.js';
+import type { BarColumns } from '../model/market-batches.js';
 
-/** Bar columns as a replay feed holds them (bar open time in `barTs`). */
-export interface BarColumns {
-  readonly barTs: Float64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-}
+/** Bar columns as a replay feed holds them (defined with the market-data batches in engine/model). */
+export type { BarColumns };
 
 /**
  * The last `capacity` bars of one symbol in ring buffers: the BarSeries a strategy reads. Only bars

@@ -4,3 +4,4 @@ export * from './market-data.js';
 export * from './instruments.js';
 export * from './option-pricing.js';
 export * from './option-chain.js';
+export * from './market-batches.js';

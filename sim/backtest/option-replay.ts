@@ -1,26 +1,11 @@
-import type { TimeBatch } from '../../engine/kernel/index.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import { OptionChainCache } from '../../engine/model/index.js';
-import type { AuditEntry, OptionInstrument } from '../../engine/model/index.js';
+import type { AuditEntry, ChainBatch, OptionInstrument } from '../../engine/model/index.js';
 import { OptionBook } from '../../engine/portfolio/index.js';
 import type { Greeks, OptionPricingParams, Portfolio } from '../../engine/portfolio/index.js';
 import type { Recorder } from '../../engine/ports/recorder.js';
 
-/** Option chain rows in the canonical `options` columns; `symbol` is the run's index of the contract. */
-export interface ChainBatch extends TimeBatch {
-  readonly symbol: Int32Array;
-  readonly bid: Float64Array;
-  readonly ask: Float64Array;
-  readonly last: Float64Array;
-  readonly volume: Float64Array;
-  readonly openInterest: Float64Array;
-  /** NaN where the data has no value. */
-  readonly iv: Float64Array;
-  readonly delta: Float64Array;
-  readonly gamma: Float64Array;
-  readonly vega: Float64Array;
-  readonly theta: Float64Array;
-}
+export type { ChainBatch } from '../../engine/model/index.js';
 
 /** The option side of a backtest: the contracts among the run's symbols and the pricing inputs. */
 export interface OptionReplayConfig {

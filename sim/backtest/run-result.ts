@@ -1,10 +1,73 @@
-import type { ExecutionEngine } from '../../engine/execution/index.js';
-import type { Portfolio } from '../../engine/portfolio/index.js';
-import type { BacktestResult, OrderRecord } from './backtest.js';
+import type { EnsembleSummary } from '../../engine/ensemble/index.js';
+import type { ExecutionEngine, ExecutionSummary } from '../../engine/execution/index.js';
+import type { WarmupCounts } from '../../engine/kernel/index.js';
+import type { AuditEntry, Fill, OrderRecord, Signal } from '../../engine/model/index.js';
+import type { ClosedTrade, Portfolio } from '../../engine/portfolio/index.js';
+import type { L2RunSummary } from './l2-side.js';
+import type { OptionsRunSummary } from './option-replay.js';
 import { computeRunHash } from './run-hash.js';
 import type { RunRecorder } from './run-recorder.js';
 
-/** What a finished replay loop hands over to become a BacktestResult. */
+/** A round trip as the result lists it: the portfolio's closed trade, named. */
+export type RunTrade = ClosedTrade & { readonly symbol: string; readonly strategyId: string };
+
+/** The equity curve: one sample per timestamp, as typed arrays. */
+export interface EquityCurve {
+  readonly ts: Float64Array;
+  readonly equity: Float64Array;
+  readonly cash: Float64Array;
+  readonly grossExposure: Float64Array;
+}
+
+/** Everything a run produced, as plain data: the one result of every replay (bars, L1, L2). */
+export interface RunResult {
+  readonly symbols: readonly string[];
+  readonly strategyIds: readonly string[];
+  readonly initialCash: number;
+  readonly barIntervalUs: number | null;
+  readonly fills: readonly Fill[];
+  /** Every order, in submission order (empty when run with `recording: 'metrics'`). */
+  readonly orders: readonly OrderRecord[];
+  /** Number of orders submitted (denied ones included). */
+  readonly orderCount: number;
+  readonly trades: readonly RunTrade[];
+  readonly equity: EquityCurve;
+  readonly audit: readonly AuditEntry[];
+  readonly signals: readonly Signal[];
+  readonly signalCount: number;
+  readonly assumptions: readonly string[];
+  readonly finalEquity: number;
+  readonly finalCash: number;
+  /** Net position per symbol at the end. */
+  readonly finalPositions: Readonly<Record<string, number>>;
+  /** First and last close (or mid) per symbol, for buy and hold. */
+  readonly firstPrice: Readonly<Record<string, number>>;
+  readonly lastPrice: Readonly<Record<string, number>>;
+  readonly barCount: number;
+  readonly quoteCount: number;
+  readonly tradeCount: number;
+  readonly tradedNotional: number;
+  readonly totalCommission: number;
+  readonly runHash: string;
+  /** Parent orders of the execution algorithms, when strategies used them. */
+  readonly execution?: ExecutionSummary;
+  /** Option chains, Greeks and settlements, on runs with options. */
+  readonly options?: OptionsRunSummary;
+  /** What the router recorded (weights over time, decisions, per-strategy shadow results), when one ran. */
+  readonly ensemble?: EnsembleSummary;
+  /** What the strategies did before `tradeFromUs` (dropped, not traded), when the run had one. */
+  readonly warmup?: WarmupCounts;
+  /** Book figures (rows, quotes, repairs, taker executions, messages), on L2 runs. */
+  readonly l2?: L2RunSummary;
+}
+
+/** The result of a run; the name the replay's callers know it by. */
+export type BacktestResult = RunResult;
+
+/** An order as the report lists it. */
+export type { OrderRecord } from '../../engine/model/index.js';
+
+/** What a finished replay loop hands over to become a RunResult. */
 export interface RunParts {
   readonly symbols: readonly string[];
   /** Ids of the strategies that ran. */
@@ -29,11 +92,11 @@ export interface RunParts {
 }
 
 /**
- * Turns the state of a finished run into its BacktestResult: orders as records, the equity curve
- * trimmed to its samples, round trips named, final positions and prices, and the runHash. Every
- * replay loop (bars and L1, L2 with latency) ends here, so results and hashes are built one way.
+ * Turns the state of a finished run into its RunResult: orders as records, the equity curve
+ * trimmed to its samples, round trips named, final positions and prices, and the runHash. The replay
+ * loop ends here for every venue, so results and hashes are built one way.
  */
-export function collectRunResult(p: RunParts): BacktestResult {
+export function collectRunResult(p: RunParts): RunResult {
   const { symbols, portfolio, recorder } = p;
   const orderLog = p.execution.orderLog;
   const orders: OrderRecord[] = p.keepOrders ? orderLog.records() : [];

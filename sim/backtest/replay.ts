@@ -1,0 +1,376 @@
+import { InvalidArgumentError, InvariantError, formatIsoUs } from '../../engine/core/index.js';
+import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
+import { ExecutionEngine } from '../../engine/execution/index.js';
+import type { AlgorithmConfig, PreTradeRisk } from '../../engine/execution/index.js';
+import { describeWarmup, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
+import type { ArrayBatchSource, TimeBatch } from '../../engine/kernel/index.js';
+import { TradingEngine } from '../../engine/kernel/trading-engine.js';
+import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
+import type { AuditEntry, BarBatch, BookBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
+import { Portfolio } from '../../engine/portfolio/index.js';
+import type { Strategy } from '../../engine/strategies/context.js';
+import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
+import type { VenueConfig } from '../venue/index.js';
+import type { L2VenueConfig } from '../venue/l2/index.js';
+import { L1Side } from './l1-side.js';
+import { composeRouter } from './compose-router.js';
+import type { BacktestRouting } from './compose-router.js';
+import { L2Side } from './l2-side.js';
+import type { L2BookView, L2LatencyConfig } from './l2-side.js';
+import { OptionReplay } from './option-replay.js';
+import type { OptionReplayConfig } from './option-replay.js';
+import { collectRunResult } from './run-result.js';
+import type { RunResult } from './run-result.js';
+import { RunRecorder } from './run-recorder.js';
+
+/** A pre-trade risk gate that also watches equity (daily loss, drawdown) and reports halts. */
+export interface RunRisk extends PreTradeRisk {
+  onEquity(ts: number, equity: number): readonly AuditEntry[] | void;
+}
+
+/**
+ * The venue side of a replay and its settings. 'l1': bars, quotes, trades and option chains fill
+ * against the {@link SimulatedVenue} with zero latency (the venue sees each event, then the engine).
+ * 'l2': book deltas and trade prints drive an {@link L2Venue} behind a {@link LatencyLink}; strategies
+ * see the data through replica books after the feed latency.
+ */
+export type ReplayVenue =
+  | { readonly kind: 'l1'; readonly config: VenueConfig }
+  | {
+      readonly kind: 'l2';
+      readonly config: L2VenueConfig;
+      readonly latency?: L2LatencyConfig;
+      /** Seed of the latency streams (`latency.feed.book`, `latency.feed.trades`, `latency.entry`, `latency.response`). */
+      readonly seed: number;
+      /** Run key of the latency streams; default 'run'. */
+      readonly runKey?: string;
+    };
+
+/** What every replay takes, whichever venue the data calls for. */
+export interface ReplayConfig {
+  readonly symbols: readonly string[];
+  readonly initialCash: number;
+  /**
+   * Bar interval in microseconds (bar data), or null for tick-only runs. With symbols of different
+   * intervals (each bar's `ts` is its own close), the shortest: equity is sampled at each bar close
+   * and stamped one such interval before it (for one interval, the bar's open time, as always).
+   */
+  readonly barIntervalUs: number | null;
+  /** Equity sampling interval for runs without bars, microseconds. */
+  readonly equityEveryUs: number;
+  readonly lookback: number;
+  readonly venue: ReplayVenue;
+  /**
+   * Builds fresh strategies for a run (reruns must not share indicator state). On an L2 replay it is
+   * given the books as the strategies see them (they may keep it to read depth); null otherwise.
+   */
+  readonly createStrategies: (books: L2BookView | null) => Strategy[];
+  /** Builds the risk gate for a run, or null for none. */
+  readonly createRisk: (() => RunRisk) | null;
+  /**
+   * When given, strategies do not trade the account directly: the account trades under
+   * `accountIds` (its Portfolio ledgers and order owners) and the router built here decides its
+   * targets from the strategies' requests (e.g. an ensemble). Absent: each strategy trades its own ledger.
+   */
+  readonly routing?: BacktestRouting;
+  /** Units per unit of price per symbol (100 for equity option contracts); default 1 each. */
+  readonly multipliers?: readonly number[];
+  /**
+   * Per strategy: the execution algorithm its market targets go through, or null to trade directly.
+   * Not with `routing`.
+   */
+  readonly algorithms?: readonly (AlgorithmConfig | null)[];
+  /** The option contracts among the symbols; with `feeds.chains`. */
+  readonly options?: OptionReplayConfig;
+  /**
+   * What the result keeps. 'report' (the default) keeps everything report.json shows. 'metrics' keeps
+   * what the metrics and the runHash need (fills, trades, equity curve, audit) and leaves `orders` and
+   * `signals` empty (`orderCount` and `signalCount` still count them; the runHash covers every order
+   * either way). Sweep trials use it: they report metrics, not orders, and a trial of a few thousand
+   * orders spends a sixth of its time recording and collecting what it would throw away.
+   */
+  readonly recording?: 'report' | 'metrics';
+  /**
+   * Start of trading, microseconds (the scenario's `engine.tradeFrom`): before it strategies see
+   * every event (their indicators warm up) but their orders, targets and signals are dropped and
+   * counted (see TradeGate; `warmup` of the result). Absent: trading from the first event, the run
+   * unchanged to the bit.
+   */
+  readonly tradeFromUs?: number;
+}
+
+/** Time-ordered feeds of column batches; each may be absent. Book data calls for the L2 venue. */
+export interface ReplayFeeds {
+  readonly bars?: AsyncIterable<BarBatch>;
+  readonly quotes?: AsyncIterable<QuoteBatch>;
+  readonly trades?: AsyncIterable<TradeBatch>;
+  /** Book deltas (L2); with `venue.kind` 'l2'. */
+  readonly book?: AsyncIterable<BookBatch>;
+  /** Option chain rows (contracts indexed in the run's symbols); needs `config.options`. */
+  readonly chains?: AsyncIterable<ChainBatch>;
+}
+
+/** What the lanes of a run write to besides the engine: first prices and event counts. */
+export class ReplayTally {
+  /** First price seen per symbol (NaN until one), for buy and hold. */
+  readonly firstPrice: Float64Array;
+  barCount = 0;
+  /** Quotes delivered to the strategies (on L2, changes of the replica's top of book). */
+  quoteCount = 0;
+  /** Trade prints delivered to the strategies. */
+  tradeCount = 0;
+  /** Book rows taken in by the venue (L2). */
+  bookRows = 0;
+
+  constructor(symbolCount: number) {
+    this.firstPrice = new Float64Array(symbolCount).fill(Number.NaN);
+  }
+}
+
+/**
+ * When the equity curve is sampled: at every bar close time when the run has bars (stamped one bar
+ * interval before it, the bars' open time), else every `equityEveryUs` of data time (stamped at the
+ * start of the interval that just ended). One rule for every venue.
+ */
+export class EquitySampler {
+  /** Close time of the bars being replayed; -Infinity before the first bar. */
+  lastBarClose = Number.NEGATIVE_INFINITY;
+  /** The time the current bar close's equity sample is stamped at (and the venue's time then). */
+  barStamp = Number.NEGATIVE_INFINITY;
+  private nextTick = Number.NaN;
+
+  constructor(
+    private readonly engine: TradingEngine,
+    /** True: sample by bar close (ticks do not sample). */
+    readonly byBars: boolean,
+    private readonly barIntervalUs: number | null,
+    private readonly every: number,
+  ) {}
+
+  /**
+   * A bar closing at `closeTs` (open time `barTs`) is about to be replayed. Returns true when it starts
+   * a new close time: the previous close time was sampled and `barStamp` moved on.
+   */
+  onBar(closeTs: number, barTs: number): boolean {
+    if (closeTs === this.lastBarClose) return false;
+    // Equity is sampled once per bar close time (`ts`), after every bar closing then, and stamped
+    // `ts - barIntervalUs`: the bars' open time when all have one interval. With several intervals the
+    // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
+    // their close times are.
+    if (closeTs < this.lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${this.lastBarClose}`);
+    if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
+    this.lastBarClose = closeTs;
+    this.barStamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    return true;
+  }
+
+  /** A tick event the strategies saw at `ts` (runs without bars sample on them). */
+  onTick(ts: number): void {
+    if (this.byBars) return;
+    const every = this.every;
+    const next = this.nextTick;
+    if (next !== next) this.nextTick = Math.floor(ts / every) * every + every;
+    else if (ts >= next) {
+      this.engine.sampleEquity(next - every);
+      this.nextTick = Math.floor(ts / every) * every + every;
+    }
+  }
+
+  /** Takes the last sample once the data has ended (and, on L2, the messages in flight delivered). */
+  finish(now: number, tally: ReplayTally): void {
+    if (this.byBars) {
+      if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
+    } else if (tally.bookRows + tally.quoteCount + tally.tradeCount > 0) {
+      this.engine.sampleEquity(now);
+    }
+  }
+}
+
+/** What a lane's rows are delivered to. */
+export interface ReplayRun {
+  readonly engine: TradingEngine;
+  readonly portfolio: Portfolio;
+  readonly tally: ReplayTally;
+  readonly sampler: EquitySampler;
+  readonly options: OptionReplay | null;
+}
+
+/**
+ * One source of the merge and what happens at each of its rows. A feed may be one lane (the L1 venue
+ * and then the engine see each row) or two over the same batches (L2: the venue at exchange time, the
+ * strategies at exchange time plus the feed latency).
+ */
+export interface ReplayLane {
+  readonly source: ArrayBatchSource<TimeBatch>;
+  /** Handles the source's current row: the clock is at its `ts`. */
+  onRow(): void;
+  /** Reads the lane's feed on: pushes its next batch (into every lane over that feed) or ends it. */
+  refill(): Promise<void>;
+}
+
+/**
+ * The venue side of the one replay loop: the venue (or the link in front of it), the lanes the data
+ * becomes, and how it orders and finishes the run. Chosen by the data (see {@link replay}); every
+ * difference between the venues is here, never in the loop.
+ */
+export interface VenueSide {
+  /** Books the strategies may read (L2), or null; given to `createStrategies` and the engine. */
+  readonly books: L2BookView | null;
+  /** Timers (strategy timers and the side's own) at a data event's timestamp fire before data sources of this priority or higher. */
+  readonly timerPriority: number;
+  /** Builds the venue and connects it to the execution engine. */
+  connect(execution: ExecutionEngine, clock: SimulatedClock, timers: TimerQueue): void;
+  /** Builds the lanes of the feeds, in merge-source order. */
+  lanes(feeds: ReplayFeeds, run: ReplayRun): ReplayLane[];
+  /** A timer fired: returns true when it was the side's own (then not the engine's). */
+  onTimer(name: string, ts: number): boolean;
+  /** After every data event and timer: e.g. schedules the timers of messages now in flight. */
+  afterStep(): void;
+  /** After the data has ended: delivers what is still in flight. */
+  drain(clock: SimulatedClock): void;
+  /** The venue's assumptions, for the report. */
+  assumptions(): string[];
+  /** Result fields of this venue (the `l2` figures). */
+  summary(tally: ReplayTally): Partial<RunResult>;
+}
+
+/** Returns the venue side the data and the venue settings call for; refuses combinations no side replays. */
+function venueSide(config: ReplayConfig, feeds: ReplayFeeds, symbols: readonly Symbol_[]): VenueSide {
+  const v = config.venue;
+  if (v.kind === 'l2') {
+    if (feeds.book === undefined) throw new InvalidArgumentError('an L2 replay needs book data (feeds.book)');
+    for (const k of ['bars', 'quotes', 'chains'] as const) {
+      if (feeds[k] !== undefined) throw new InvalidArgumentError(`an L2 replay takes book rows and trade prints only; ${k} are not supported with book data`);
+    }
+    if (config.routing !== undefined) throw new InvalidArgumentError('an ensemble routing is not supported on an L2 replay (book data)');
+    if (config.options !== undefined || config.multipliers !== undefined) throw new InvalidArgumentError('options and multipliers are not supported on an L2 replay (book data)');
+    return new L2Side(v.config, v.latency, v.seed, v.runKey, symbols);
+  }
+  if (v.kind !== 'l1') throw new InvalidArgumentError(`invalid 'venue.kind': expected 'l1' or 'l2', was ${JSON.stringify((v as { kind: unknown }).kind)}`);
+  if (feeds.book !== undefined) throw new InvalidArgumentError("book data (feeds.book) needs the L2 venue (venue.kind 'l2')");
+  return new L1Side(v.config, symbols);
+}
+
+/**
+ * The replay loop: replays the feeds through the venue side the data calls for and the trading engine,
+ * and returns the run's result. Bars, quotes, trades, book deltas and option chains are sources of one
+ * {@link EventMerge}; an {@link EventSequencer} interleaves them with the timers (the strategies' and
+ * the venue side's) in one total order on one clock: (visible time, source priority, seq). Each data
+ * event is handed to its lane (see {@link ReplayLane}), each timer to the venue side or the engine.
+ * Equity is sampled by {@link EquitySampler}. When the data ends the venue side drains what it still
+ * holds, the last equity sample is taken and the result is collected (see collectRunResult).
+ */
+export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<RunResult> {
+  const symbols = config.symbols as readonly Symbol_[];
+  if (symbols.length === 0) throw new InvalidArgumentError("invalid 'symbols': no symbol to replay");
+  const side = venueSide(config, feeds, symbols);
+  const strategies = config.createStrategies(side.books);
+  const strategyIds = strategies.map((s) => s.id as StrategyId);
+  const ids = new Set<string>();
+  for (const id of strategyIds) {
+    if (ids.has(id)) throw new InvalidArgumentError(`duplicate strategy id '${id}'`);
+    ids.add(id);
+  }
+  const recording = config.recording ?? 'report';
+  if (recording !== 'report' && recording !== 'metrics') throw new InvalidArgumentError(`invalid 'recording': expected 'report' or 'metrics', was ${JSON.stringify(recording)}`);
+  const keepEverything = recording === 'report';
+  const recorder = new RunRecorder(keepEverything ? undefined : 0);
+  const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
+  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, config.multipliers);
+  const risk = config.createRisk ? config.createRisk() : null;
+  const execution = new ExecutionEngine(symbols, accountIds, portfolio, recorder, risk);
+  const clock = new SimulatedClock();
+  const timers = new TimerQueue({ clock });
+  side.connect(execution, clock, timers);
+  const watchers: EquityWatcher[] = [];
+  if (risk !== null) {
+    watchers.push({
+      onEquity(ts, equity) {
+        const entries = risk.onEquity(ts, equity);
+        if (entries) for (const e of entries) recorder.onAudit(e);
+      },
+    });
+  }
+  // The decision path between the strategies and the account (ensemble, execution algorithms or direct).
+  const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder });
+  if (feeds.chains !== undefined && config.options === undefined) throw new InvalidArgumentError('option chains need config.options (the contracts among the symbols)');
+  const options = config.options !== undefined ? new OptionReplay(config.options, portfolio, symbols, accountIds, recorder) : null;
+  if (options !== null) {
+    execution.useOptionBook(options.book, () => clock.now());
+    watchers.push(options.watcher());
+  }
+  const engine = new TradingEngine({
+    symbols,
+    strategies,
+    portfolio,
+    execution,
+    clock,
+    timers,
+    recorder,
+    lookback: config.lookback,
+    equityWatchers: watchers,
+    ...(side.books !== null ? { books: side.books } : {}),
+    ...(routed.router !== undefined ? { router: routed.router } : {}),
+    ...(options !== null ? { chains: options.cache } : {}),
+    ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
+  });
+
+  const tally = new ReplayTally(symbols.length);
+  const sampler = new EquitySampler(engine, feeds.bars !== undefined, config.barIntervalUs, config.equityEveryUs);
+  const lanes = side.lanes(feeds, { engine, portfolio, tally, sampler, options });
+  if (lanes.length === 0) throw new InvalidArgumentError('no data to replay: give bars, quotes or trades');
+  const merge = new EventMerge(lanes.map((l) => l.source));
+  const sequencer = new EventSequencer(merge, timers, clock, { timerPriority: side.timerPriority });
+
+  engine.start();
+  for (;;) {
+    const step = sequencer.next();
+    if (step >= 0) {
+      if (options !== null) options.settle(clock.now());
+      lanes[step]!.onRow();
+    } else if (step === SequencerStep.Timer) {
+      const name = timers.firedName;
+      if (!side.onTimer(name, timers.firedTs)) engine.onTimer(name);
+    } else if (step === MergeSignal.Starved) {
+      await lanes[merge.starvedSource]!.refill();
+      continue;
+    } else {
+      break;
+    }
+    side.afterStep();
+  }
+  side.drain(clock);
+  engine.stop();
+  sampler.finish(clock.now(), tally);
+
+  const algorithms = routed.algorithms;
+  return {
+    ...collectRunResult({
+      symbols,
+      strategyIds,
+      ledgerIds: accountIds,
+      strategySources: strategySourceLines(strategies),
+      initialCash: config.initialCash,
+      barIntervalUs: config.barIntervalUs,
+      execution,
+      portfolio,
+      recorder,
+      keepOrders: keepEverything,
+      firstPrice: tally.firstPrice,
+      assumptions: [
+        ...side.assumptions(),
+        ...(options !== null ? options.assumptions() : []),
+        ...(algorithms !== null ? algorithms.summary().algorithms : []),
+        ...(engine.gate !== null ? [describeWarmup(engine.gate.counts(), formatIsoUs(engine.gate.tradeFromUs))] : []),
+      ],
+      barCount: tally.barCount,
+      quoteCount: tally.quoteCount,
+      tradeCount: tally.tradeCount,
+    }),
+    ...(routed.ensemble !== null ? { ensemble: routed.ensemble.summary() } : {}),
+    ...(algorithms !== null ? { execution: algorithms.summary() } : {}),
+    ...(options !== null ? { options: options.summary(clock.now()) } : {}),
+    ...(engine.gate !== null ? { warmup: engine.gate.counts() } : {}),
+    ...side.summary(tally),
+  };
+}
