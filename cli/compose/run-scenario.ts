@@ -2,10 +2,8 @@ import { ConfigError, DataError, parseDurationUs } from '../../engine/core/index
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
 import type { RunReport } from '../../reports/index.js';
-import { runBacktest } from '../../sim/backtest/index.js';
-import type { BacktestConfig, BacktestFeeds, BacktestResult, BarBatch } from '../../sim/backtest/index.js';
-import { runL2Replay } from '../../sim/backtest/l2-replay.js';
-import type { L2Feeds, L2ReplayResult } from '../../sim/backtest/l2-replay.js';
+import { replay } from '../../sim/backtest/index.js';
+import type { BacktestResult, BarBatch, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import { fromArray, formatInterval, noDataError, openRunData } from './data-sources.js';
@@ -176,13 +174,13 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       if (routing !== undefined) throw new ConfigError('ensemble', 'an ensemble is not supported on an L2 run (data.book) yet');
       const { venue, latency } = qualifyL2Venue(scenario.venue as Record<string, unknown>);
       venueAsRun = { ...venue, latency };
-      const l2Feeds: L2Feeds = { book: watch(feeds.book)!, ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}) };
-      const l2: L2ReplayResult = await runL2Replay(
-        { symbols, initialCash: scenario.initialCash, equityEveryUs, lookback: scenario.engine.lookback, venue, latency, seed: scenario.seed, createStrategies, createRisk, ...tradeFromOption(scenario.engine), ...(algorithms !== undefined ? { algorithms } : {}) },
+      const l2Feeds: ReplayFeeds = { book: watch(feeds.book)!, ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}) };
+      const l2 = await replay(
+        { symbols, initialCash: scenario.initialCash, barIntervalUs: null, equityEveryUs, lookback: scenario.engine.lookback, venue: { kind: 'l2', config: venue, latency, seed: scenario.seed }, createStrategies, createRisk, ...tradeFromOption(scenario.engine), ...(algorithms !== undefined ? { algorithms } : {}) },
         l2Feeds,
       );
-      if (l2.l2.bookRows === 0) throw new DataError(`no book rows in the selected range for ${symbols.join(', ')}`);
-      for (const [s, c] of Object.entries(l2.l2.repairs)) {
+      if (l2.l2!.bookRows === 0) throw new DataError(`no book rows in the selected range for ${symbols.join(', ')}`);
+      for (const [s, c] of Object.entries(l2.l2!.repairs)) {
         extraAssumptions.push(`Book repairs for ${s} (policy '${venue.repair}'): ${c.skippedRows} rows skipped, ${c.crossedRows} crossing rows, ${c.droppedLevels} levels dropped, ${c.negativeSize} negative sizes, ${c.invalidPrice} invalid prices, ${c.unknownLevel} deletes of absent levels, ${c.malformed} malformed rows`);
       }
       result = l2;
@@ -194,13 +192,13 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         prices = new PriceSampler(symbols, symbols.map((s) => data.rows('bars', s)));
         bars = sampled(bars, prices);
       }
-      const config: BacktestConfig = {
+      const config: ReplayConfig = {
         symbols: runSymbols,
         initialCash: scenario.initialCash,
         barIntervalUs: data.intervalUs,
         equityEveryUs,
         lookback: scenario.engine.lookback,
-        venue,
+        venue: { kind: 'l1', config: venue },
         createStrategies,
         createRisk,
         ...tradeFromOption(scenario.engine),
@@ -214,13 +212,13 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
             }
           : {}),
       };
-      const backtestFeeds: BacktestFeeds = {
+      const backtestFeeds: ReplayFeeds = {
         ...(bars ? { bars: watch(bars)! } : {}),
         ...(feeds.quotes ? { quotes: watch(feeds.quotes)! } : {}),
         ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}),
         ...(chains !== null ? { chains: fromArray(chains.batches(symbols.length)) } : {}),
       };
-      result = await runBacktest(config, backtestFeeds);
+      result = await replay(config, backtestFeeds);
       if (result.barCount + result.quoteCount + result.tradeCount === 0) throw noDataError(scenario, symbols);
     }
   } finally {
