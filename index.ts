@@ -24,5 +24,5 @@ export * from './engine/core/index.js';
 export * from './engine/model/index.js';
 
 // Results and reports.
-export type { BacktestResult } from './sim/backtest/index.js';
+export type { BacktestResult, EquityCurve, RunResult, RunTrade } from './sim/backtest/index.js';
 export type { RunReport, PerformanceMetrics } from './reports/index.js';

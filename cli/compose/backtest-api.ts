@@ -4,7 +4,7 @@ import type { Fill } from '../../engine/model/index.js';
 import { isDefinedStrategy } from '../../engine/strategies/index.js';
 import type { DefinedStrategy } from '../../engine/strategies/index.js';
 import type { PerformanceMetrics, RunReport } from '../../reports/index.js';
-import type { BacktestResult } from '../../sim/backtest/index.js';
+import type { BacktestResult, EquityCurve, RunTrade } from '../../sim/backtest/index.js';
 import { loadScenario, qualify, resolveDataPaths } from './load-scenario.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { runScenario } from './run-scenario.js';
@@ -43,9 +43,9 @@ export interface BacktestOutput {
   readonly runHash: string;
   readonly metrics: PerformanceMetrics;
   readonly fills: readonly Fill[];
-  readonly trades: BacktestResult['trades'];
+  readonly trades: readonly RunTrade[];
   /** The equity curve as typed arrays (epoch microseconds; account currency). */
-  readonly equity: { readonly ts: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array; readonly grossExposure: Float64Array };
+  readonly equity: EquityCurve;
   /** report.json of the run, as `tapedeck run` writes it. */
   readonly report: RunReport;
   /** What the CLI would print as `warning: ...` (a run with no trade, say). */

@@ -5,8 +5,7 @@ import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDu
 import { importTable, openReader, readManifest } from '../../datasets/index.js';
 import type { DatasetReader, Manifest } from '../../datasets/index.js';
 import type { DataProvenance } from '../../reports/index.js';
-import type { BarBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../sim/backtest/index.js';
-import type { BookBatch } from '../../sim/backtest/l2-replay.js';
+import type { BarBatch, BookBatch, ChainBatch, QuoteBatch, ReplayFeeds, TradeBatch } from '../../sim/backtest/index.js';
 import { loadOptionChains } from './option-chains.js';
 import type { LoadedChains } from './option-chains.js';
 import type { QualifiedScenario } from './load-scenario.js';
@@ -280,11 +279,7 @@ export interface TimeRange {
 }
 
 /** The feeds of one replay (each read once), and how to release what they hold open. */
-export interface RunFeeds {
-  readonly bars?: AsyncIterable<BarBatch>;
-  readonly quotes?: AsyncIterable<QuoteBatch>;
-  readonly trades?: AsyncIterable<TradeBatch>;
-  readonly book?: AsyncIterable<BookBatch>;
+export interface RunFeeds extends Omit<ReplayFeeds, 'chains'> {
   close(): void;
 }
 

@@ -1,3 +1,5 @@
+import type { BookColumns as ModelBookColumns, ChainQuoteColumns, QuoteColumns as ModelQuoteColumns, TradeColumns as ModelTradeColumns } from '../../engine/model/index.js';
+
 /**
  * Growable typed-array columns for generators whose row count is only known at the end. Doubling
  * growth keeps appends amortized O(1); `finish` returns a view of the filled part.
@@ -40,48 +42,29 @@ export class GrowableI8 {
   }
 }
 
+// The column shapes are the market-data batches' (engine/model/market-batches.ts), per symbol: a
+// timestamp column and no symbol index.
+
 /** Trade columns in the canonical order of datasets/schema.ts. */
-export interface TradeColumns {
+export interface TradeColumns extends ModelTradeColumns<Int8Array> {
   readonly ts: Float64Array;
-  readonly price: Float64Array;
-  readonly size: Float64Array;
-  readonly side: Int8Array;
 }
 
 /** Quote columns in the canonical order of datasets/schema.ts. */
-export interface QuoteColumns {
+export interface QuoteColumns extends ModelQuoteColumns {
   readonly ts: Float64Array;
-  readonly bid: Float64Array;
-  readonly bidSize: Float64Array;
-  readonly ask: Float64Array;
-  readonly askSize: Float64Array;
 }
 
 /** Book delta columns in the canonical order of datasets/schema.ts. */
-export interface BookColumns {
+export interface BookColumns extends ModelBookColumns<Int8Array> {
   readonly ts: Float64Array;
-  readonly side: Int8Array;
-  readonly price: Float64Array;
-  readonly size: Float64Array;
-  readonly action: Int8Array;
-  readonly flags: Int8Array;
 }
 
 /** Option chain columns in the canonical order of datasets/schema.ts. */
-export interface OptionColumns {
+export interface OptionColumns extends ChainQuoteColumns {
   readonly ts: Float64Array;
   readonly underlying: string[];
   readonly expiry: Float64Array;
   readonly strike: Float64Array;
   readonly right: Int8Array;
-  readonly bid: Float64Array;
-  readonly ask: Float64Array;
-  readonly last: Float64Array;
-  readonly volume: Float64Array;
-  readonly openInterest: Float64Array;
-  readonly iv: Float64Array;
-  readonly delta: Float64Array;
-  readonly gamma: Float64Array;
-  readonly vega: Float64Array;
-  readonly theta: Float64Array;
 }

@@ -1,4 +1,5 @@
 import { randomStream, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, type RandomStream } from '../../engine/core/index.js';
+import type { OhlcvColumns } from '../../engine/model/index.js';
 import { SESSION_OPEN_US, STEP_US, STEPS_PER_SESSION, tradingDays } from './calendar.js';
 import type { BarInterval, SyntheticMarketConfig } from './config.js';
 import { choleskyFactor, oneFactorCorrelation } from './correlation.js';
@@ -48,13 +49,9 @@ const JUMP_SD = 0.03;
 const MEAN_ABS_NORMAL = Math.sqrt(2 / Math.PI);
 
 /** Bar columns of one symbol, prices on the 0.01 tick grid. */
-export interface BarColumns {
+export interface BarColumns extends OhlcvColumns {
+  /** Bar open time, microseconds. */
   readonly ts: Float64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
 }
 
 /** The full-resolution path of one session, kept for symbols that carry intraday data. */

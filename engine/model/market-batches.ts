@@ -85,8 +85,8 @@ export interface TradeBatch extends SymbolBatch, TradeColumns {}
 /** Book rows in the canonical `book` columns plus the symbol index of each row. */
 export interface BookBatch extends SymbolBatch, BookColumns {}
 
-/** Option chain rows in the canonical `options` columns; `symbol` is the run's index of the contract. */
-export interface ChainBatch extends SymbolBatch {
+/** The quote and Greek columns of option chain rows (the canonical `options` columns after the contract's). */
+export interface ChainQuoteColumns {
   readonly bid: Float64Array;
   readonly ask: Float64Array;
   readonly last: Float64Array;
@@ -99,3 +99,6 @@ export interface ChainBatch extends SymbolBatch {
   readonly vega: Float64Array;
   readonly theta: Float64Array;
 }
+
+/** Option chain rows in the canonical `options` columns; `symbol` is the run's index of the contract. */
+export interface ChainBatch extends SymbolBatch, ChainQuoteColumns {}

@@ -16,7 +16,7 @@ export interface ComposedRouter {
   /** The router the engine runs the strategies through; undefined: each strategy trades its own ledger. */
   readonly router: StrategyRouter | undefined;
   /** The ensemble (routing) router, when the run has one: its summary is the result's `ensemble`. */
-  readonly ensemble: (StrategyRouter & { summary(): EnsembleSummary }) | null;
+  readonly combined: (StrategyRouter & { summary(): EnsembleSummary }) | null;
   /** The execution algorithms' router, when the run has one: its summary is the result's `execution`. */
   readonly algorithms: AlgorithmRouter | null;
 }
@@ -30,5 +30,5 @@ export function composeRouter(routing: BacktestRouting | undefined, algorithms: 
   const router = routing ? routing.create(deps) : undefined;
   if (algorithms !== undefined && router !== undefined) throw new InvalidArgumentError('execution algorithms are not supported together with an ensemble routing');
   const algoRouter = algorithms !== undefined ? new AlgorithmRouter(new DirectRouter(deps.execution, deps.portfolio, deps.recorder), deps.execution, deps.portfolio, algorithms) : null;
-  return { router: router ?? algoRouter ?? undefined, ensemble: router ?? null, algorithms: algoRouter };
+  return { router: router ?? algoRouter ?? undefined, combined: router ?? null, algorithms: algoRouter };
 }

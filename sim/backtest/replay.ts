@@ -367,7 +367,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
       quoteCount: tally.quoteCount,
       tradeCount: tally.tradeCount,
     }),
-    ...(routed.ensemble !== null ? { ensemble: routed.ensemble.summary() } : {}),
+    ...(routed.combined !== null ? { ensemble: routed.combined.summary() } : {}),
     ...(algorithms !== null ? { execution: algorithms.summary() } : {}),
     ...(options !== null ? { options: options.summary(clock.now()) } : {}),
     ...(engine.gate !== null ? { warmup: engine.gate.counts() } : {}),
