@@ -1,7 +1,7 @@
 import { formatIsoUs } from '../engine/core/index.js';
-import type { AuditEntry, Fill, OrderRecord, Signal } from '../engine/model/index.js';
+import type { AuditEntry, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
-import type { ExecutionSummary } from '../engine/execution/index.js';
+import type { RunResultBase, RunTrade } from '../engine/kernel/index.js';
 import { bookSection, executionSection, optionsSection } from './market-sections.js';
 import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, OptionsSectionInput } from './market-sections.js';
 import { computeMetrics, drawdownSeries } from './metrics.js';
@@ -10,49 +10,44 @@ import type { PerformanceMetrics } from './metrics.js';
 /** Version of the report.json layout; bumped on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** What a run report is built from: a backtest result as plain data (sim's BacktestResult fits). */
-export interface RunReportInput {
-  readonly symbols: readonly string[];
-  readonly strategyIds: readonly string[];
-  readonly initialCash: number;
-  readonly barIntervalUs: number | null;
-  readonly fills: readonly Fill[];
-  readonly orders: readonly OrderRecord[];
-  readonly trades: readonly {
-    readonly symbol: string;
-    readonly strategyId: string;
-    readonly side: 'long' | 'short';
-    readonly qty: number;
-    readonly entryTs: number;
-    readonly entryPrice: number;
-    readonly exitTs: number;
-    readonly exitPrice: number;
-    readonly pnl: number;
-    readonly returnPct: number;
-    readonly commission: number;
-  }[];
-  readonly equity: { readonly ts: Float64Array; readonly equity: Float64Array; readonly cash: Float64Array; readonly grossExposure: Float64Array };
-  readonly audit: readonly AuditEntry[];
-  readonly signals: readonly Signal[];
-  readonly signalCount: number;
-  readonly assumptions: readonly string[];
-  readonly firstPrice: Readonly<Record<string, number>>;
-  readonly lastPrice: Readonly<Record<string, number>>;
-  readonly finalPositions: Readonly<Record<string, number>>;
-  readonly barCount: number;
-  readonly quoteCount: number;
-  readonly tradeCount: number;
-  readonly runHash: string;
+/** The round trips a report lists: a run's trades by name (the ledger and symbol indexes are not needed). */
+export type ReportTrade = Omit<RunTrade, 'strategyIndex' | 'symbolIndex'>;
+
+/**
+ * What a run report is built from: a run's result (engine/kernel/run-result.ts, the one shape every run
+ * returns; sim's RunResult fits), the parts the report reads, plus what the runner adds.
+ */
+export interface RunReportInput
+  extends Pick<
+    RunResultBase,
+    | 'symbols'
+    | 'strategyIds'
+    | 'initialCash'
+    | 'barIntervalUs'
+    | 'fills'
+    | 'orders'
+    | 'equity'
+    | 'audit'
+    | 'signals'
+    | 'signalCount'
+    | 'assumptions'
+    | 'firstPrice'
+    | 'lastPrice'
+    | 'finalPositions'
+    | 'barCount'
+    | 'quoteCount'
+    | 'tradeCount'
+    | 'runHash'
+    | 'ensemble'
+    | 'execution'
+  > {
+  readonly trades: readonly ReportTrade[];
   /**
    * Optional close prices per symbol for the report's price charts (trade markers are drawn over
    * them); at most about MAX_PRICE_POINTS points per symbol, downsampled by the runner. Absent:
    * report.html draws the markers over the fill prices alone.
    */
   readonly prices?: Readonly<Record<string, PriceSeries>>;
-  /** What an ensemble run recorded (present when the scenario has an `ensemble` section). */
-  readonly ensemble?: EnsembleSummary;
-  /** Parent orders of execution algorithms (present when strategies used them). */
-  readonly execution?: ExecutionSummary;
   /** Option chains, Greeks and settlements (runs with option chains). */
   readonly options?: OptionsSectionInput;
   /** L2 replay figures (runs with book data). */

@@ -1,62 +1,18 @@
-import type { EnsembleSummary } from '../../engine/ensemble/index.js';
-import type { ExecutionEngine, ExecutionSummary } from '../../engine/execution/index.js';
-import type { WarmupCounts } from '../../engine/kernel/index.js';
-import type { AuditEntry, Fill, OrderRecord, Signal } from '../../engine/model/index.js';
-import type { ClosedTrade, Portfolio } from '../../engine/portfolio/index.js';
+import type { ExecutionEngine } from '../../engine/execution/index.js';
+import type { RunResultBase } from '../../engine/kernel/run-result.js';
+import type { OrderRecord } from '../../engine/model/index.js';
+import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { L2RunSummary } from './l2-side.js';
 import type { OptionsRunSummary } from './option-replay.js';
 import { computeRunHash } from './run-hash.js';
 import type { RunRecorder } from './run-recorder.js';
 
-/** A round trip as the result lists it: the portfolio's closed trade, named. */
-export type RunTrade = ClosedTrade & { readonly symbol: string; readonly strategyId: string };
-
-/** The equity curve: one sample per timestamp, as typed arrays. */
-export interface EquityCurve {
-  readonly ts: Float64Array;
-  readonly equity: Float64Array;
-  readonly cash: Float64Array;
-  readonly grossExposure: Float64Array;
-}
+export type { EquityCurve, RunTrade } from '../../engine/kernel/run-result.js';
 
 /** Everything a run produced, as plain data: the one result of every replay (bars, L1, L2). */
-export interface RunResult {
-  readonly symbols: readonly string[];
-  readonly strategyIds: readonly string[];
-  readonly initialCash: number;
-  readonly barIntervalUs: number | null;
-  readonly fills: readonly Fill[];
-  /** Every order, in submission order (empty when run with `recording: 'metrics'`). */
-  readonly orders: readonly OrderRecord[];
-  /** Number of orders submitted (denied ones included). */
-  readonly orderCount: number;
-  readonly trades: readonly RunTrade[];
-  readonly equity: EquityCurve;
-  readonly audit: readonly AuditEntry[];
-  readonly signals: readonly Signal[];
-  readonly signalCount: number;
-  readonly assumptions: readonly string[];
-  readonly finalEquity: number;
-  readonly finalCash: number;
-  /** Net position per symbol at the end. */
-  readonly finalPositions: Readonly<Record<string, number>>;
-  /** First and last close (or mid) per symbol, for buy and hold. */
-  readonly firstPrice: Readonly<Record<string, number>>;
-  readonly lastPrice: Readonly<Record<string, number>>;
-  readonly barCount: number;
-  readonly quoteCount: number;
-  readonly tradeCount: number;
-  readonly tradedNotional: number;
-  readonly totalCommission: number;
-  readonly runHash: string;
-  /** Parent orders of the execution algorithms, when strategies used them. */
-  readonly execution?: ExecutionSummary;
+export interface RunResult extends RunResultBase {
   /** Option chains, Greeks and settlements, on runs with options. */
   readonly options?: OptionsRunSummary;
-  /** What the router recorded (weights over time, decisions, per-strategy shadow results), when one ran. */
-  readonly ensemble?: EnsembleSummary;
-  /** What the strategies did before `tradeFromUs` (dropped, not traded), when the run had one. */
-  readonly warmup?: WarmupCounts;
   /** Book figures (rows, quotes, repairs, taker executions, messages), on L2 runs. */
   readonly l2?: L2RunSummary;
 }

@@ -1,0 +1,60 @@
+import type { EnsembleSummary } from '../ensemble/index.js';
+import type { ExecutionSummary } from '../execution/index.js';
+import type { AuditEntry, Fill, OrderRecord, Signal } from '../model/index.js';
+import type { ClosedTrade } from '../portfolio/index.js';
+import type { WarmupCounts } from './trade-gate.js';
+
+/**
+ * The result of a run as plain data, defined once: the replay (sim/backtest, which adds the venue's
+ * figures as its RunResult), the reports (reports/, which read it), the CLI and the library's
+ * `backtest()` all use this shape.
+ */
+
+/** A round trip as the result lists it: the portfolio's closed trade, named. */
+export type RunTrade = ClosedTrade & { readonly symbol: string; readonly strategyId: string };
+
+/** The equity curve: one sample per timestamp, as typed arrays. */
+export interface EquityCurve {
+  readonly ts: Float64Array;
+  readonly equity: Float64Array;
+  readonly cash: Float64Array;
+  readonly grossExposure: Float64Array;
+}
+
+/** Everything a run produced that does not depend on the venue; sim/backtest's RunResult adds options and L2 figures. */
+export interface RunResultBase {
+  readonly symbols: readonly string[];
+  readonly strategyIds: readonly string[];
+  readonly initialCash: number;
+  readonly barIntervalUs: number | null;
+  readonly fills: readonly Fill[];
+  /** Every order, in submission order (empty when run with `recording: 'metrics'`). */
+  readonly orders: readonly OrderRecord[];
+  /** Number of orders submitted (denied ones included). */
+  readonly orderCount: number;
+  readonly trades: readonly RunTrade[];
+  readonly equity: EquityCurve;
+  readonly audit: readonly AuditEntry[];
+  readonly signals: readonly Signal[];
+  readonly signalCount: number;
+  readonly assumptions: readonly string[];
+  readonly finalEquity: number;
+  readonly finalCash: number;
+  /** Net position per symbol at the end. */
+  readonly finalPositions: Readonly<Record<string, number>>;
+  /** First and last close (or mid) per symbol, for buy and hold. */
+  readonly firstPrice: Readonly<Record<string, number>>;
+  readonly lastPrice: Readonly<Record<string, number>>;
+  readonly barCount: number;
+  readonly quoteCount: number;
+  readonly tradeCount: number;
+  readonly tradedNotional: number;
+  readonly totalCommission: number;
+  readonly runHash: string;
+  /** Parent orders of the execution algorithms, when strategies used them. */
+  readonly execution?: ExecutionSummary;
+  /** What the router recorded (weights over time, decisions, per-strategy shadow results), when one ran. */
+  readonly ensemble?: EnsembleSummary;
+  /** What the strategies did before `tradeFromUs` (dropped, not traded), when the run had one. */
+  readonly warmup?: WarmupCounts;
+}
