@@ -17,7 +17,7 @@ export type { RiskOrder as RiskEngineOrder } from './risk/index.js';
 export * from './portfolio/index.js';
 export * from './portfolio/allocation/index.js';
 export type { Clock } from './ports/clock.js';
-export type { DataFeed, MarketDataHandler } from './ports/data-feed.js';
+export type { MarketDataHandler } from './ports/data-feed.js';
 export type { ExecutionClient, ExecutionReportSink } from './ports/execution-client.js';
 export type { Recorder } from './ports/recorder.js';
 export { TradingEngine } from './kernel/trading-engine.js';

@@ -53,5 +53,3 @@ const RISK_FIELDS = {
 export const RiskSchema = z
   .strictObject(RISK_FIELDS, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown risk limit (known: ${Object.keys(RISK_FIELDS).join(', ')})` : undefined) })
   .describe('Pre-trade risk limits; an order that would exceed one is denied whole, never clipped. Every limit is optional.');
-
-export type RiskInput = z.input<typeof RiskSchema>;

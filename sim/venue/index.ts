@@ -8,4 +8,3 @@ export { createSlippageModel } from './slippage-model.js';
 export type { SlippageConfig, SlippageModel } from './slippage-model.js';
 export { BarPath } from './intrabar-path.js';
 export { VenueSchema, FeeSchema, SlippageSchema, QueueSchema, ImpactSchema, LatencySchema, L2LatencySchema, BAR_VENUE_KEYS, L2_VENUE_KEYS } from './venue-schema.js';
-export type { VenueInput } from './venue-schema.js';

@@ -159,5 +159,3 @@ export const VenueSchema = z
     latency: L2LatencySchema.optional().meta({ default: { feed: ZERO, entry: ZERO, response: ZERO } }),
   })
   .describe('Simulated venue: fill rules, fees, slippage; on L2 runs (data.book) also queue, impact, latency and book repair.');
-
-export type VenueInput = z.input<typeof VenueSchema>;

@@ -62,5 +62,3 @@ export const ExecutionSchema = z
     }),
   ])
   .describe('Execution algorithm of market targets, discriminated on `algo`: direct, smart, twap, vwap or dca.');
-
-export type ExecutionInput = z.input<typeof ExecutionSchema>;

@@ -17,7 +17,6 @@ export * from './bayesian.js';
 
 /** Every search method a sweep can name; 'grid' enumerates the space itself (see sim/research/space.ts). */
 export const OPTIMIZER_METHODS = ['grid', 'random', 'ga', 'de', 'mcmc', 'bayes'] as const;
-export type OptimizerMethod = (typeof OPTIMIZER_METHODS)[number];
 
 /** The options of each method created by {@link createOptimizer}. */
 export interface OptimizerOptionsByMethod {
