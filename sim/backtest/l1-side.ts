@@ -6,7 +6,9 @@ import type { BarBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../engine/
 import { SimulatedVenue } from '../venue/index.js';
 import type { VenueConfig } from '../venue/index.js';
 import { CHAIN_QUOTE_SIZE } from './option-replay.js';
-import type { ReplayFeeds, ReplayLane, ReplayRun, VenueSide } from './replay.js';
+import type { OptionReplay } from './option-replay.js';
+import type { TradingEngine } from '../../engine/kernel/trading-engine.js';
+import type { EquitySampler, ReplayFeeds, ReplayLane, ReplayRun, ReplayTally, VenueSide } from './replay.js';
 import type { RunResult } from './run-result.js';
 
 // At equal timestamps: quotes, then trades, then bars, then option chains. Strategy timers fire
@@ -20,10 +22,19 @@ const PRIORITY_CHAINS = 3;
 abstract class FeedLane<B extends TimeBatch> implements ReplayLane {
   readonly source: ArrayBatchSource<B>;
   private readonly reader: AsyncIterator<B>;
+  // The parts of the run every row touches, held directly (one load each per row).
+  protected readonly engine: TradingEngine;
+  protected readonly tally: ReplayTally;
+  protected readonly sampler: EquitySampler;
+  protected readonly firstPrice: Float64Array;
 
-  constructor(name: string, priority: number, feed: AsyncIterable<B>) {
+  constructor(name: string, priority: number, feed: AsyncIterable<B>, protected readonly venue: SimulatedVenue, run: ReplayRun) {
     this.source = new ArrayBatchSource<B>(name, priority);
     this.reader = feed[Symbol.asyncIterator]();
+    this.engine = run.engine;
+    this.tally = run.tally;
+    this.sampler = run.sampler;
+    this.firstPrice = run.tally.firstPrice;
   }
 
   abstract onRow(): void;
@@ -37,109 +48,95 @@ abstract class FeedLane<B extends TimeBatch> implements ReplayLane {
 
 /** Bars: the venue fills working orders along the bar (after the time advance of a new close time), then the engine. */
 class BarLane extends FeedLane<BarBatch> {
-  constructor(
-    feed: AsyncIterable<BarBatch>,
-    private readonly venue: SimulatedVenue,
-    private readonly run: ReplayRun,
-  ) {
-    super('bars', PRIORITY_BARS, feed);
+  constructor(feed: AsyncIterable<BarBatch>, venue: SimulatedVenue, run: ReplayRun) {
+    super('bars', PRIORITY_BARS, feed, venue, run);
   }
 
   onRow(): void {
     const b = this.source.batch!;
     const r = this.source.row;
-    const run = this.run;
     const venue = this.venue;
+    const sampler = this.sampler;
     const i = b.symbol[r]!;
     const barTs = b.barTs[r]!;
     const closeTs = b.ts[r]!;
-    if (run.sampler.onBar(closeTs, barTs)) venue.onTimeAdvance(run.sampler.barStamp);
+    if (sampler.onBar(closeTs, barTs)) venue.onTimeAdvance(sampler.barStamp);
     const c = b.close[r]!;
     venue.onBar(i, barTs, b.open[r]!, b.high[r]!, b.low[r]!, c, b.volume[r]!, closeTs);
-    const firstPrice = run.tally.firstPrice;
+    const firstPrice = this.firstPrice;
     if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = c;
-    run.engine.onBarRow(i, b, r);
-    run.tally.barCount++;
+    this.engine.onBarRow(i, b, r);
+    this.tally.barCount++;
   }
 }
 
 /** Quotes: the venue (resting limits crossed by the quote), then the engine. */
 class QuoteLane extends FeedLane<QuoteBatch> {
-  constructor(
-    feed: AsyncIterable<QuoteBatch>,
-    private readonly venue: SimulatedVenue,
-    private readonly run: ReplayRun,
-  ) {
-    super('quotes', PRIORITY_QUOTES, feed);
+  constructor(feed: AsyncIterable<QuoteBatch>, venue: SimulatedVenue, run: ReplayRun) {
+    super('quotes', PRIORITY_QUOTES, feed, venue, run);
   }
 
   onRow(): void {
     const q = this.source.batch!;
     const r = this.source.row;
-    const run = this.run;
     const i = q.symbol[r]!;
     const ts = q.ts[r]!;
     this.venue.onTimeAdvance(ts);
     this.venue.onQuote(i, ts, q.bid[r]!, q.bidSize[r]!, q.ask[r]!, q.askSize[r]!);
-    run.engine.onQuote(i, ts, q.bid[r]!, q.bidSize[r]!, q.ask[r]!, q.askSize[r]!);
-    const firstPrice = run.tally.firstPrice;
+    this.engine.onQuote(i, ts, q.bid[r]!, q.bidSize[r]!, q.ask[r]!, q.askSize[r]!);
+    const firstPrice = this.firstPrice;
     if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = (q.bid[r]! + q.ask[r]!) / 2;
-    run.tally.quoteCount++;
-    run.sampler.onTick(ts);
+    this.tally.quoteCount++;
+    this.sampler.onTick(ts);
   }
 }
 
 /** Trade prints: the venue, then the engine. */
 class TradeLane extends FeedLane<TradeBatch> {
-  constructor(
-    feed: AsyncIterable<TradeBatch>,
-    private readonly venue: SimulatedVenue,
-    private readonly run: ReplayRun,
-  ) {
-    super('trades', PRIORITY_TRADES, feed);
+  constructor(feed: AsyncIterable<TradeBatch>, venue: SimulatedVenue, run: ReplayRun) {
+    super('trades', PRIORITY_TRADES, feed, venue, run);
   }
 
   onRow(): void {
     const t = this.source.batch!;
     const r = this.source.row;
-    const run = this.run;
     const i = t.symbol[r]!;
     const ts = t.ts[r]!;
     this.venue.onTimeAdvance(ts);
     this.venue.onTrade(i, ts, t.price[r]!, t.size[r]!, Math.sign(t.side[r]!) as -1 | 0 | 1);
-    run.engine.onTrade(i, ts, t.price[r]!, t.size[r]!, t.side[r]!);
-    const firstPrice = run.tally.firstPrice;
+    this.engine.onTrade(i, ts, t.price[r]!, t.size[r]!, t.side[r]!);
+    const firstPrice = this.firstPrice;
     if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = t.price[r]!;
-    run.tally.tradeCount++;
-    run.sampler.onTick(ts);
+    this.tally.tradeCount++;
+    this.sampler.onTick(ts);
   }
 }
 
 /** Option chain rows: the option book and chain view; two-sided rows are also quotes to the venue and the engine. */
 class ChainLane extends FeedLane<ChainBatch> {
-  constructor(
-    feed: AsyncIterable<ChainBatch>,
-    private readonly venue: SimulatedVenue,
-    private readonly run: ReplayRun,
-  ) {
-    super('chains', PRIORITY_CHAINS, feed);
+  private readonly options: OptionReplay;
+  private readonly mark: Float64Array;
+
+  constructor(feed: AsyncIterable<ChainBatch>, venue: SimulatedVenue, run: ReplayRun) {
+    super('chains', PRIORITY_CHAINS, feed, venue, run);
+    this.options = run.options!;
+    this.mark = run.portfolio.mark;
   }
 
   onRow(): void {
     const c = this.source.batch!;
     const r = this.source.row;
-    const run = this.run;
     const i = c.symbol[r]!;
     const ts = c.ts[r]!;
     this.venue.onTimeAdvance(ts);
-    if (run.options!.onRow(c, r)) {
+    if (this.options.onRow(c, r)) {
       this.venue.onQuote(i, ts, c.bid[r]!, CHAIN_QUOTE_SIZE, c.ask[r]!, CHAIN_QUOTE_SIZE);
-      run.engine.onQuote(i, ts, c.bid[r]!, CHAIN_QUOTE_SIZE, c.ask[r]!, CHAIN_QUOTE_SIZE);
+      this.engine.onQuote(i, ts, c.bid[r]!, CHAIN_QUOTE_SIZE, c.ask[r]!, CHAIN_QUOTE_SIZE);
     }
-    const firstPrice = run.tally.firstPrice;
-    const mark = run.portfolio.mark;
+    const firstPrice = this.firstPrice;
+    const mark = this.mark;
     if (firstPrice[i] !== firstPrice[i] && mark[i]! > 0) firstPrice[i] = mark[i]!;
-    run.sampler.onTick(ts);
+    this.sampler.onTick(ts);
   }
 }
 
