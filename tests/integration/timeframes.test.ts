@@ -183,7 +183,7 @@ export default defineStrategy({
 `;
 
 describe('a user strategy reading daily bars of hourly data through the CLI', () => {
-  it('runs with `tapedeck run`, and a sweep of it reproduces its best trial through the printed command', async () => {
+  it('runs with `tapedeck run`, a sweep of it reproduces its best trial through the printed command, and it walks forward', async () => {
     await writeFile(join(dir, 'breakout.ts'), BREAKOUT);
     await writeFile(join(dir, 'scenario.json'), JSON.stringify({ name: 'breakout', data: { bars: './hourly', timeframes: ['1d'] }, strategies: [{ type: './breakout.ts', params: { band: 0 } }] }));
     await writeFile(join(dir, 'space.json'), JSON.stringify({ parameters: { 'strategies.0.params.band': { type: 'categorical', values: [0, 0.002] } } }));
@@ -201,5 +201,11 @@ describe('a user strategy reading daily bars of hourly data through the CLI', ()
     const again = runCli([...result.best.reproduce.split(' ').slice(1), '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(result.trials.find((t) => t.key === result.best.key)!.runHash);
-  }, 120_000);
+    // Walk-forward: each fold resamples its own window (warm-up included); every trial and test run goes through.
+    const wf = runCli(['walkforward', at('scenario.json'), '--space', at('space.json'), '--train', '6d', '--test', '3d', '--workers', '1', '--quiet', '--out', at('out/wf')]);
+    expect(wf.code, wf.stderr).toBe(0);
+    const folds = (JSON.parse(await readFile(join(dir, 'out', 'wf', 'walkforward.json'), 'utf8')) as { folds: { sweep: { failed: number }; outOfSample: { status: string } }[] }).folds;
+    expect(folds.length).toBeGreaterThan(1);
+    for (const f of folds) expect([f.sweep.failed, f.outOfSample.status]).toEqual([0, 'ok']);
+  }, 180_000);
 });
