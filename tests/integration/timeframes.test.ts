@@ -144,11 +144,12 @@ describe('data.timeframes: qualification and run identity', () => {
   const base = () => ({ name: 'tf', data: { bars: hourly } as Record<string, unknown>, strategies: [{ type: 'sma_cross', params: { fast: 3, slow: 8 } }] });
   const withTf = (tfs: unknown) => ({ ...base(), data: { bars: hourly, timeframes: tfs } });
 
-  it('refuses, by path, a timeframe that is not a whole multiple of the bars, a repeated length, an empty list and a run without bars', async () => {
+  it('refuses, by path, a timeframe that is not a whole multiple of the bars, a repeated length, an empty list and a run without bars (L1 or L2)', async () => {
     await expect(runScenario(await qualify(withTf(['1d', '90m']), 'tf.json'))).rejects.toThrow(`data.timeframes[1]: "90m" is not a whole multiple of the bar interval of AAA (1h): a coarser bar is built from whole bars`);
     await expect(qualify(withTf(['1d', '24h']), 'tf.json')).rejects.toThrow(`data.timeframes[1]: "24h" is the same interval as data.timeframes[0] ("1d") (in tf.json)`);
     await expect(qualify(withTf([]), 'tf.json')).rejects.toThrow(/data\.timeframes/);
     await expect(qualify({ ...base(), data: { quotes: hourly, timeframes: ['1d'] } }, 'tf.json')).rejects.toThrow('data.timeframes: coarser intervals are resampled from bars: give data.bars (in tf.json)');
+    await expect(qualify({ ...base(), data: { book: hourly, timeframes: ['1d'] } }, 'tf.json')).rejects.toThrow('data.timeframes: coarser intervals are resampled from bars: an L2 run (data.book) has none (in tf.json)');
   });
 
   it('is part of the runHash when given (the same fills), by interval length whatever the order or spelling; without it the runHash is unchanged', async () => {
