@@ -242,7 +242,7 @@ export class TradingEngine implements MarketDataHandler {
     const has = this.timeframeLabels.length > 0 ? `it has ${this.timeframeLabels.map((t) => `'${t}'`).join(', ')}` : 'the scenario gives none';
     throw new ConfigError(
       'data.timeframes',
-      `strategy '${this.strategies[strategyIndex]!.id}' reads ctx.bars('${this.symbols[symbolIndex]}', ${JSON.stringify(timeframe)}), which needs ${JSON.stringify(timeframe)} in data.timeframes (${has})`,
+      `strategy '${this.strategies[strategyIndex]!.id}' reads ctx.bars('${this.symbols[symbolIndex]}', '${String(timeframe)}'), which needs '${String(timeframe)}' in data.timeframes (${has})`,
     );
   }
 

@@ -136,7 +136,7 @@ describe('ctx.bars(symbol, timeframe): no look-ahead', () => {
     expect(seen).toEqual(day.seen);
     const missing = runScenario(await qualify(doc, 'tf.json', { objects: new Map([['tf_recorder', recorder([], '4h')]]) }));
     // A user strategy's failure names it and its module (StrategyError), with the engine's message.
-    await expect(missing).rejects.toThrow(`data.timeframes: strategy 'rec' reads ctx.bars('AAA', "4h"), which needs "4h" in data.timeframes (it has '1d')`);
+    await expect(missing).rejects.toThrow(`data.timeframes: strategy 'rec' reads ctx.bars('AAA', '4h'), which needs '4h' in data.timeframes (it has '1d')`);
   });
 });
 

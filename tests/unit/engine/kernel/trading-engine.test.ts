@@ -187,7 +187,7 @@ describe('TradingEngine: coarser timeframes (ctx.bars(symbol, timeframe))', () =
     };
     await runBacktest(config(() => strat, { timeframes }), { bars: barFeed(walkBars(1, [0.01], DAY, T0), DAY) });
     expect(errors).toEqual([
-      `data.timeframes: strategy 'peek' reads ctx.bars('S0', "4h"), which needs "4h" in data.timeframes (it has '1d')`,
+      `data.timeframes: strategy 'peek' reads ctx.bars('S0', '4h'), which needs '4h' in data.timeframes (it has '1d')`,
       "bars(S0) of a coarser interval: index 'ago' must be an integer in [0, 0] (0 = the last closed bar; a bar still open is not readable), was 1",
     ]);
   });
