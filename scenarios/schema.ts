@@ -44,6 +44,13 @@ export const DataSchema = z
     interval: duration
       .optional()
       .describe("Bar interval (e.g. 1m, 1h, 1d). Default: each symbol's own (the median spacing of its first bars); when given, it must match the spacing of every replayed symbol's bars."),
+    timeframes: z
+      .array(duration)
+      .min(1)
+      .optional()
+      .describe(
+        "Coarser bar intervals (e.g. [\"4h\", \"1d\"]) resampled from the bars (UTC epoch buckets: first open, highest high, lowest low, last close, summed volume), each a whole multiple of every symbol's bar interval. Strategies read them with ctx.bars(symbol, '1d'); a coarse bar is readable from the first event at or after its bucket ends, and only buckets wholly inside data.start..data.end are built. Part of the run's identity (runHash) even when no strategy reads them. Needs data.bars.",
+      ),
   })
   .describe('The market data of the run: bars, quotes, trades, an L2 book or option chains, and the symbols and time range to replay.');
 

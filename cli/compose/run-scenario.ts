@@ -16,6 +16,7 @@ import { qualifyL2Venue } from './l2-venue.js';
 import { tradeFromOption } from './trade-from.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
+import { timeframeRunHash } from './timeframes.js';
 
 /**
  * The run assembly: one function turns a qualified scenario and its data into a finished run,
@@ -204,6 +205,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         createStrategies,
         createRisk,
         ...tradeFromOption(scenario.engine),
+        ...(data.timeframes.length > 0 ? { timeframes: data.timeframes } : {}),
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),
@@ -221,6 +223,8 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         ...(chains !== null ? { chains: fromArray(chains.batches(symbols.length)) } : {}),
       };
       result = await runBacktest(config, backtestFeeds);
+      // The requested timeframes are part of the run's identity (see timeframeRunHash).
+      if (data.timeframes.length > 0) result = { ...result, runHash: timeframeRunHash(result.runHash, data.timeframes) };
       if (result.barCount + result.quoteCount + result.tradeCount === 0) throw noDataError(scenario, symbols);
     }
   } finally {

@@ -60,7 +60,15 @@ export interface StrategyContext {
   readonly now: number;
   readonly strategyId: StrategyId;
   readonly symbols: readonly Symbol_[];
-  bars(symbol: Symbol_ | string): BarSeries;
+  /**
+   * The bars of `symbol` up to now. With `timeframe` (a duration such as `'4h'` or `'1d'`, one of
+   * the scenario's `data.timeframes`), its bars resampled to that interval in UTC epoch buckets
+   * (first open, highest high, lowest low, last close, summed volume): a bucket is readable from
+   * the first event at or after its end, never before, so a partial bucket (the day still running,
+   * or the last one when the data ends inside it) is never seen. `ts` is the bucket's open time.
+   * Throws for a timeframe not in `data.timeframes`.
+   */
+  bars(symbol: Symbol_ | string, timeframe?: string): BarSeries;
   lastTrade(symbol: Symbol_ | string): TradeTick | null;
   lastQuote(symbol: Symbol_ | string): QuoteTick | null;
   /** This strategy's signed position in units. */

@@ -7,6 +7,7 @@ import type { WarmupCounts } from '../../engine/kernel/index.js';
 import { ArrayBatchSource, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
+import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
 import type { RouterDeps, StrategyRouter } from '../../engine/kernel/index.js';
 import type { EnsembleSummary } from '../../engine/ensemble/index.js';
 import type { AuditEntry, Fill, OrderRecord, Signal } from '../../engine/model/index.js';
@@ -77,6 +78,8 @@ export interface BacktestConfig {
    * unchanged to the bit.
    */
   readonly tradeFromUs?: number;
+  /** Coarser bar intervals strategies read with `ctx.bars(symbol, '1d')` (scenario `data.timeframes`); passed to the TradingEngine. */
+  readonly timeframes?: readonly TimeframeBars[];
 }
 
 /** A router that replaces direct strategy trading, and the account ids it trades under. */
@@ -205,6 +208,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     ...(algoRouter !== null ? { router: algoRouter } : {}),
     ...(options !== null ? { chains: options.cache } : {}),
     ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
+    ...(config.timeframes !== undefined ? { timeframes: config.timeframes } : {}),
   });
 
   // Sources and their readers.
