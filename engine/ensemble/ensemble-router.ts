@@ -24,8 +24,6 @@ import { SignalQualityFilter, UnfilteredSignals } from './stages/signal-filter.j
 import { EnsembleWeighting } from './stages/weighting.js';
 import type { WeightsSnapshot } from './stages/weighting.js';
 
-export type { WeightsSnapshot } from './stages/weighting.js';
-
 /** One voting decision (seed 001's decision log). */
 export interface DecisionEntry {
   readonly ts: number;

@@ -92,10 +92,12 @@ export class AlgorithmTargets implements TargetSink {
   constructor(private readonly algorithms: AlgorithmRouter, symbolCount: number) {
     this.last = new Float64Array(symbolCount).fill(Number.NaN);
   }
-  setTarget(i: number, units: number, ts: number): void {
+  setTarget(i: number, units: number, _ts: number): void {
     if (units === this.last[i]) return;
     this.last[i] = units;
-    this.algorithms.setTarget(ACCOUNT, i, units, ts, ENSEMBLE_TAG);
+    // The parent starts at the clock's time, not at the stamp the ensemble decided on (a bar's open
+    // time, an equity sample's stamp, both before the clock): its slices are timers, never in the past.
+    this.algorithms.setTarget(ACCOUNT, i, units, this.algorithms.now(), ENSEMBLE_TAG);
   }
 }
 

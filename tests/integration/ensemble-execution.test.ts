@@ -96,6 +96,27 @@ describe('an ensemble trading through an execution algorithm', () => {
     expect(again.report.runHash).toBe(twap.report.runHash);
   }, 60_000);
 
+  it('runs every algorithm under an ensemble in either mode, each parent timed from the clock (a 2 s smart slice is never in the past)', async () => {
+    const algos = [
+      { algo: 'smart', thresholdNotional: 5_000, delay: '2s' },
+      { algo: 'vwap', duration: '10m', parts: 5, sessions: 1 },
+      { algo: 'dca', interval: '1m', parts: 3 },
+      { algo: 'direct' },
+    ];
+    const hashes = new Set([plain.report.runHash, twap.report.runHash]);
+    for (const [j, execution] of algos.entries()) {
+      const r = await run(`algo-${j}`, { execution });
+      expect(r.result.execution!.parents.length).toBeGreaterThan(0);
+      expect(r.result.execution!.parents.every((p) => p.algo === execution.algo)).toBe(true);
+      hashes.add(r.report.runHash);
+    }
+    const voting = await run('voting-twap', { ensemble: { mode: 'voting', weighting: { kind: 'static' }, warmupBars: 30, rebalanceEveryBars: 30 }, execution: { algo: 'twap', duration: '10m', parts: 5 } });
+    expect(voting.result.execution!.parents.length).toBeGreaterThan(0);
+    expect(voting.result.ensemble!.decisions.length).toBeGreaterThan(0);
+    hashes.add(voting.report.runHash);
+    expect(hashes.size).toBe(algos.length + 3);
+  }, 60_000);
+
   it("refuses a strategy's own algorithm under an ensemble, naming the path", async () => {
     const file = join(dir, 'own.json');
     const doc = scenarioDoc(join(dir, 'minute'), {});
