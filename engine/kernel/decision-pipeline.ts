@@ -2,7 +2,9 @@ import type { ExecutionEngine } from '../execution/execution-engine.js';
 import { InvalidArgumentError } from '../core/index.js';
 import { AlgorithmRouter } from '../execution/algorithms/algorithm-router.js';
 import type { AlgorithmConfig } from '../execution/algorithms/algorithm-config.js';
-import type { Signal } from '../model/events.js';
+import type { OrderId } from '../core/ids.js';
+import type { OrderChanges, Signal } from '../model/events.js';
+import type { Order, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
@@ -11,21 +13,27 @@ import type { RouterDeps, RouterHost, StrategyRouter, TargetSink } from './strat
 
 /*
  * The decision pipeline: what happens between a strategy's request and an order at the venue, as a
- * chain of stages. Each stage takes the previous one's output and gives its own:
+ * chain of stages. Each takes the previous stage's output and gives its own:
  *
- *   1. signals            strategies -> per strategy: targets on its own (shadow) book, latest signal per symbol   StrategyIntents
- *   2. predictive filters  a symbol's latest signals -> the ones that pass, confidence and size adjusted         SignalFilter
- *   3. combination         strategies' intents x their weights -> the account's target per symbol               Combination
- *   4. portfolio construction  combined target -> sized, allocated, rotated, rebalanced, hedged account target   (PortfolioConstruction, engine/ensemble/stages)
- *   5. risk                account guards (daily stop: flatten) before the order; pre-trade limits on every order   AccountGuard, PreTradeRisk
- *   6. execution algorithm an account target -> a parent order worked by child orders over time (or one order now) TargetSink
- *   7. venue               orders -> fills (the ExecutionClient the ExecutionEngine is connected to)
+ *   1. signals             the strategies' requests -> per strategy, its targets on its own (shadow)
+ *                          book and its latest signal per symbol                        StrategyIntents
+ *   2. predictive filters  a symbol's latest signals -> those that count, confidence and
+ *                          size multiple adjusted (signal quality)                      SignalFilter
+ *   3. combination         intents x strategy weights -> the account's combined target
+ *                          (weighted book targets, or a vote)                           Combination
+ *   4. portfolio           combined target -> the account's target: sized by the allocation,
+ *      construction        rotation and rebalancing over the symbols, hedged, rounded   PortfolioConstruction
+ *   5. risk                account guard (the daily stop flattens the account)          AccountGuard
+ *   6. execution           account target -> orders: one at once (DirectTargets), or a
+ *      algorithm           parent order worked by child orders over time (AlgorithmTargets) TargetSink
+ *   7. venue               orders -> fills, every order checked by the pre-trade risk of the
+ *                          ExecutionEngine first (PreTradeRisk, ExecutionClient)
  *
- * Without an ensemble, stages 2-4 are empty: each strategy's target goes to stage 5/6 for its own
- * ledger (the DirectRouter, or the AlgorithmRouter with per-strategy algorithms). With an ensemble
- * (engine/ensemble/ensemble-router.ts composes stages 1-5 from engine/ensemble/stages/*), the
- * account's target changes go to stage 6, the account's own execution algorithm when it has one.
- * {@link composeDecisionPipeline} builds the chain from a run's configuration.
+ * Stages 1-5 of an ensemble live in engine/ensemble/stages/*, composed by the EnsembleRouter. Without
+ * an ensemble, stages 2-5 are empty: each strategy's targets and orders go to stage 6 for its own
+ * ledger (the DirectRouter, or the AlgorithmRouter with per-strategy algorithms). With an ensemble,
+ * the changes of the account's target go to stage 6, through the account's execution algorithm when
+ * it has one. {@link composeDecisionPipeline} builds the chain from a run's configuration.
  */
 
 /** Stage 1 gives: per strategy, what it asked for. */
@@ -85,7 +93,8 @@ const ENSEMBLE_TAG: TargetOptions = Object.freeze({ tag: 'ensemble' });
  * of the account's execution algorithm (the difference to the position and working orders), worked
  * by child orders over time. A target equal to the last one sent is not a change: it leaves the
  * working parent alone (an ensemble re-states its targets on every bar; sending each would cancel
- * and restart the schedule every bar).
+ * and restart the schedule every bar). So a parent that ends short of its target (a child denied
+ * by risk) is not retried until the target changes; `fallbackAfter` sends what is left at once.
  */
 export class AlgorithmTargets implements TargetSink {
   private readonly last: Float64Array;
@@ -129,16 +138,16 @@ export class ChainedRouter implements StrategyRouter {
   signal(k: number, signal: Signal): void {
     this.front.signal(k, signal);
   }
-  submitOrder(k: number, request: Parameters<StrategyRouter['submitOrder']>[1], ts: number): ReturnType<StrategyRouter['submitOrder']> {
+  submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
     return this.front.submitOrder(k, request, ts);
   }
-  cancelOrder(k: number, orderId: Parameters<StrategyRouter['cancelOrder']>[1], ts: number): void {
+  cancelOrder(k: number, orderId: OrderId, ts: number): void {
     this.front.cancelOrder(k, orderId, ts);
   }
-  replaceOrder(k: number, orderId: Parameters<StrategyRouter['replaceOrder']>[1], changes: Parameters<StrategyRouter['replaceOrder']>[2], ts: number): void {
+  replaceOrder(k: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
     this.front.replaceOrder(k, orderId, changes, ts);
   }
-  openOrders(k: number, i: number | undefined): ReturnType<StrategyRouter['openOrders']> {
+  openOrders(k: number, i: number | undefined): readonly Readonly<Order>[] {
     return this.front.openOrders(k, i);
   }
   beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
