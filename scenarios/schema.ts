@@ -66,7 +66,7 @@ export const StrategySchema = z
       .record(z.string(), z.unknown())
       .default({})
       .describe("The strategy's parameters, validated by the strategy's own schema; missing ones take the strategy's defaults (see `tapedeck strategies`)."),
-    execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders."),
+    execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders. Refused under an ensemble (its strategies trade shadow books)."),
   })
   .describe('One strategy of the run: its type, id, symbols, parameters and execution algorithm.');
 
@@ -105,7 +105,7 @@ export const ScenarioSchema = z
     venue: VenueSchema.default({}),
     risk: RiskSchema.default({}),
     engine: EngineSectionSchema.default({ lookback: 1024, equityEvery: '1m' }),
-    execution: ExecutionSchema.optional().describe('Default execution algorithm of every strategy without its own `execution`; default: direct orders.'),
+    execution: ExecutionSchema.optional().describe("Default execution algorithm of every strategy without its own `execution`; under an ensemble, the account's algorithm: each change of the ensemble's target becomes a parent order. Default: direct orders."),
     options: OptionsSectionSchema.optional(),
     ensemble: EnsembleSectionSchema.optional().describe(
       'Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (allocation weights or votes).',

@@ -28,9 +28,10 @@ import { timeframeRunHash } from './timeframes.js';
 
 /**
  * Returns each composed strategy's execution algorithm (an instance `<id>@SYM` has its strategy's),
- * or undefined when no strategy has one.
+ * or undefined when no strategy has one or an ensemble trades the account.
  */
 export function strategyAlgorithms(scenario: QualifiedScenario, ids: readonly string[]): (AlgorithmConfig | null)[] | undefined {
+  if (scenario.ensemble !== undefined) return undefined; // strategies trade shadow books: `execution` is the account's (ensembleRouting)
   const byId = new Map(scenario.strategies.map((s) => [s.id, s.execution ?? null]));
   const out = ids.map((id) => byId.get(id) ?? byId.get(id.split('@')[0]!) ?? null);
   return out.some((a) => a !== null) ? out : undefined;

@@ -102,4 +102,14 @@ export interface RouterDeps {
   readonly execution: ExecutionEngine;
   readonly portfolio: Portfolio;
   readonly recorder: Recorder;
+  /**
+   * Where the router sends the account's targets (stage 6 of the decision pipeline,
+   * engine/kernel/decision-pipeline.ts); absent: straight to the ExecutionEngine (DirectTargets).
+   */
+  readonly targets?: TargetSink;
+}
+
+/** Stage 6 of the decision pipeline takes: the account's target per symbol (from an ensemble's portfolio construction). */
+export interface TargetSink {
+  setTarget(symbolIndex: number, units: number, ts: number): void;
 }

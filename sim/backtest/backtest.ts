@@ -20,9 +20,8 @@ import type { VenueConfig } from '../venue/index.js';
 import type { BarBatch, QuoteBatch, TradeBatch } from './batches.js';
 import { collectRunResult } from './run-result.js';
 import { RunRecorder } from './run-recorder.js';
-import { AlgorithmRouter } from '../../engine/execution/index.js';
 import type { AlgorithmConfig, ExecutionSummary } from '../../engine/execution/index.js';
-import { DirectRouter } from '../../engine/kernel/index.js';
+import { composeDecisionPipeline } from '../../engine/kernel/decision-pipeline.js';
 import { CHAIN_QUOTE_SIZE, OptionReplay } from './option-replay.js';
 import type { ChainBatch, OptionReplayConfig, OptionsRunSummary } from './option-replay.js';
 
@@ -58,7 +57,7 @@ export interface BacktestConfig {
   readonly multipliers?: readonly number[];
   /**
    * Per strategy: the execution algorithm its market targets go through, or null to trade directly.
-   * Not with `routing`.
+   * Not with `routing` (strategies then trade shadow books; the account's algorithm is `routing.algorithm`).
    */
   readonly algorithms?: readonly (AlgorithmConfig | null)[];
   /** The option contracts among the symbols; with `feeds.chains`. */
@@ -86,6 +85,11 @@ export interface BacktestConfig {
 export interface BacktestRouting {
   readonly accountIds: readonly string[];
   create(deps: RouterDeps): StrategyRouter & { summary(): EnsembleSummary };
+  /**
+   * The account's execution algorithm: each change of the account's target becomes a parent order
+   * worked by child orders (engine/kernel/decision-pipeline.ts); absent: one order at once.
+   */
+  readonly algorithm?: AlgorithmConfig;
 }
 
 /** Time-ordered feeds of column batches; each may be absent. */
@@ -185,9 +189,20 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
       },
     });
   }
-  const router = config.routing ? config.routing.create({ symbols, strategyIds, execution, portfolio, recorder }) : undefined;
-  if (config.algorithms !== undefined && router !== undefined) throw new InvalidArgumentError('execution algorithms are not supported together with an ensemble routing');
-  const algoRouter = config.algorithms !== undefined ? new AlgorithmRouter(new DirectRouter(execution, portfolio, recorder), execution, portfolio, config.algorithms) : null;
+  // The decision pipeline (engine/kernel/decision-pipeline.ts): strategies -> [ensemble] -> [execution algorithm] -> venue.
+  if (config.algorithms !== undefined && config.routing !== undefined) {
+    throw new InvalidArgumentError("per-strategy execution algorithms do not apply under a routing (its strategies trade shadow books, not the account): give the account's algorithm as routing.algorithm");
+  }
+  const accountAlgorithm = config.routing?.algorithm;
+  const pipeline = composeDecisionPipeline(
+    {
+      ...(config.routing !== undefined ? { combine: config.routing.create } : {}),
+      ...(config.algorithms !== undefined ? { algorithms: config.algorithms } : accountAlgorithm !== undefined ? { algorithms: [accountAlgorithm] } : {}),
+    },
+    { symbols, strategyIds, execution, portfolio, recorder },
+  );
+  const router = pipeline.combined ?? undefined;
+  const algoRouter = pipeline.algorithms;
   if (feeds.chains !== undefined && config.options === undefined) throw new InvalidArgumentError('option chains need config.options (the contracts among the symbols)');
   const options = config.options !== undefined ? new OptionReplay(config.options, portfolio, symbols, accountIds, recorder) : null;
   if (options !== null) {
@@ -204,8 +219,7 @@ export async function runBacktest(config: BacktestConfig, feeds: BacktestFeeds):
     recorder,
     lookback: config.lookback,
     equityWatchers: watchers,
-    ...(router !== undefined ? { router } : {}),
-    ...(algoRouter !== null ? { router: algoRouter } : {}),
+    ...(pipeline.router !== undefined ? { router: pipeline.router } : {}),
     ...(options !== null ? { chains: options.cache } : {}),
     ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
     ...(config.timeframes !== undefined ? { timeframes: config.timeframes } : {}),

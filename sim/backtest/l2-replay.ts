@@ -15,9 +15,8 @@ import type { VenueRequestRejection } from '../venue/index.js';
 import type { BacktestResult, RunRisk } from './backtest.js';
 import type { TradeBatch } from './batches.js';
 import { collectRunResult } from './run-result.js';
-import { AlgorithmRouter } from '../../engine/execution/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
-import { DirectRouter } from '../../engine/kernel/index.js';
+import { composeDecisionPipeline } from '../../engine/kernel/decision-pipeline.js';
 import { RunRecorder } from './run-recorder.js';
 
 /** Book rows in the canonical `book` columns plus the symbol index of each row. */
@@ -207,7 +206,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       },
     });
   }
-  const algoRouter = config.algorithms !== undefined ? new AlgorithmRouter(new DirectRouter(execution, portfolio, recorder), execution, portfolio, config.algorithms) : null;
+  const algoRouter = composeDecisionPipeline(config.algorithms !== undefined ? { algorithms: config.algorithms } : {}, { symbols, strategyIds, execution, portfolio, recorder }).algorithms;
   const engine = new TradingEngine({
     symbols,
     strategies,

@@ -247,6 +247,11 @@ export class AlgorithmRouter implements StrategyRouter {
     else if (name.endsWith(':fallback')) this.fallback(parent, ts);
   }
 
+  /** The host's clock: the time a target handed over from outside a strategy call (an ensemble's) is worked from. */
+  now(): number {
+    return this.requireHost().now();
+  }
+
   /** Returns a parent order by id (a DCA session's status is its `status` and `next`/`slices`). */
   parent(id: string): Readonly<ParentOrder> | undefined {
     return this.byId.get(id);
