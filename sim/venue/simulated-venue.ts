@@ -153,6 +153,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.bySymbol[s]!.push(o);
     this.workingCount[s]!++;
     this.accept(o, ts);
+    if (o.dormant) return;
 
     if (closeFill) {
       o.arrived = true;
@@ -196,7 +197,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     }
     o.arrived = false;
     this.applyReplace(o, changes, ts);
-    if (this.hasQuote[o.symbolIndex] === 1) {
+    if (this.hasQuote[o.symbolIndex] === 1 && !o.dormant) {
       this.matchQuote(o, ts);
       if (o.active && o.immediate) this.cancelUnfilled(o, ts);
       this.compact(o.symbolIndex);
@@ -248,6 +249,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     if (cfg.lotSize > 0) out.push(`Quantities must be multiples of the lot size ${cfg.lotSize}`);
     if (cfg.enforceTickSize) out.push(`Limit and stop prices must be multiples of the tick size ${cfg.tickSize}`);
     out.push('Cancel or replace requests for unknown or finished orders are ignored (no event)');
+    out.push(...this.contingencyAssumptions());
     return out;
   }
 
@@ -293,7 +295,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
-      if (o.active) this.matchQuote(o, ts);
+      if (o.active && !o.dormant) this.matchQuote(o, ts);
     }
     this.cancelArrivedImmediateOrders(symbolIndex, ts);
     this.compact(symbolIndex);
@@ -311,7 +313,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
-      if (o.active) this.matchTrade(o, ts, price, size);
+      if (o.active && !o.dormant) this.matchTrade(o, ts, price, size);
     }
     this.cancelArrivedImmediateOrders(symbolIndex, ts);
     this.compact(symbolIndex);
@@ -335,7 +337,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const scratch = this.scratch;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
-      if (!o.active || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
+      if (!o.active || o.dormant || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
       this.planBar(o, ts, open, high, low, close);
       if (o.planPos < 0) continue;
       // Insertion by (planPos, seq): lists are short and this allocates nothing.
