@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { US_PER_DAY } from '../../../../engine/core/index.js';
-import type { StrategyId, Symbol_ } from '../../../../engine/core/index.js';
+import type { OrderId, StrategyId, Symbol_ } from '../../../../engine/core/index.js';
 import { ExecutionEngine } from '../../../../engine/execution/index.js';
 import type { Recorder } from '../../../../engine/ports/recorder.js';
 import { Portfolio } from '../../../../engine/portfolio/index.js';
@@ -109,7 +109,7 @@ describe('brackets through the ExecutionEngine', () => {
     expect(hash(unlinked)).not.toBe(hash(records));
     // A plain order's record has no link key at all, so reports of runs without contingent orders are unchanged.
     expect('link' in records[0]!).toBe(false);
-    const relinked = records.map((r, i) => (i === 2 ? { ...r, link: { ...r.link!, linkedIds: ['O-9'] } } : r));
+    const relinked = records.map((r, i) => (i === 2 ? { ...r, link: { ...r.link!, linkedIds: ['O-9' as OrderId] } } : r));
     expect(hash(relinked)).not.toBe(hash(records));
   });
 });

@@ -656,7 +656,7 @@ describe.each(DRIVERS)('venue contract, brackets and OCO: %s', (_name, make) => 
           else if (st.kind === 'cancelEntry') d.cancel(b.entry);
           else if (st.kind === 'cancelTp') d.cancel(b.takeProfit);
           else if (st.kind === 'cancelSl') d.cancel(b.stopLoss);
-          else if (long) d.replace(b.takeProfit, { limitPrice: st.price });
+          else if (st.kind === 'moveTp' && long) d.replace(b.takeProfit, { limitPrice: st.price });
           const held = sign * d.position() + 0; // + 0: no -0
           expect(held).toBeGreaterThanOrEqual(0);
           expect(held).toBeLessThanOrEqual(filledQty(d, b.entry));
