@@ -167,7 +167,24 @@ export class ContingentGroup {
  * rejection, time in force (DAY expiry, IOC/FOK cancellation reasons), reduce-only clipping against
  * the venue's own net position, fill accounting (fees with the per-order minimum, filled quantity,
  * position, fill ids), cancel and the common part of cancel/replace validation, and the audit trail
- * of refused requests. A venue extends it and adds only how it finds fill prices and quantities.
+ * of refused requests, and contingent orders. A venue extends it and adds only how it finds fill
+ * prices and quantities.
+ *
+ * **Contingent orders** (NautilusTrader's and LEAN's OTO/OCO/OUO) live here, so both venues behave
+ * alike. A bracket is an entry (OTO) and two exits (OUO with each other, reduce-only). The exits are
+ * accepted when they arrive but stay dormant (not matched) until the entry's first fill; then each
+ * is sized to what the entry filled and grows with its later fills (OrderReplaced), like
+ * NautilusTrader's release-and-resize (LEAN waits for the complete fill). A fill of an exit cancels
+ * the rest of a still working entry (the trade is being closed) and shrinks the other exit to what
+ * is left of the bracket, cancelling it when nothing is: a partial take-profit leaves a smaller
+ * stop-loss (OUO), the exit that closes the bracket cancels the other (OCO). An entry that ends
+ * unfilled (cancelled, expired, IOC) cancels its exits; one that filled some leaves them working,
+ * sized to its fills, so a position is never left without its exits. An exit's quantity is the
+ * bracket's: a replace may move its price but not its quantity; an exit cancelled on request ends
+ * alone. A plain group (OrderRequest.ocoGroup, per strategy and symbol) is OCO (the first fill of a
+ * member, even partial, cancels the others) or OUO (a fill reduces the others by its quantity); a
+ * member cancelled on request cancels its group. Consequences are emitted right after the event
+ * that caused them, in member arrival order.
  */
 export abstract class OrderCore<O extends VenueOrder> {
   protected readonly sink: OrderEventSink;
