@@ -34,7 +34,8 @@ const NO_BAR = -Infinity;
  * once triggered, becomes a limit at its limit price: marketable at the trigger price it fills there,
  * otherwise it is checked along the rest of the same bar's path. Inside one bar, fills are applied in
  * the order of their position along the path (ties in submission order), so a stop-loss and a
- * take-profit in the same bar interact through reduce-only as the path dictates. Bar fills are stamped
+ * take-profit in the same bar interact through reduce-only (and, as a bracket's exits, through OCO) as
+ * the path dictates: the first reached fills, the other is cancelled. Bar fills are stamped
  * with the bar's open time, close fills with its close time.
  *
  * **Quotes and trades.** Once a symbol has seen a quote or a trade, its fills come from ticks and its

@@ -46,7 +46,8 @@ interface Taken {
  * cancelled. A limit order that crosses on arrival does the same up to its limit price; the rest
  * rests at its limit price (GTC, DAY), or is cancelled (IOC). FOK fills completely on arrival (what
  * reduce-only would clip counts as unfillable) or is cancelled. A post-only order that would cross is
- * rejected. Stop orders are rejected. A resting order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
+ * rejected. Stop orders are rejected, except a bracket's stop-loss: it waits off the book until the
+ * opposite touch or a trade print reaches its stop, then walks the book as a market order. A resting order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
  * price and on size decreases of its level. A trade print fills resting orders the queue model
  * puts at the front (and those priced through the print) as makers at their limit price, never more in
  * total than the print's size. When the replayed book moves through a resting order's price (the
