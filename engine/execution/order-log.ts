@@ -5,7 +5,7 @@ import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, l
 import type { Order, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
 
 /** An order as `ExecutionEngine.order(id)` returns it: the live order, or the record of a finished one. */
-export type OrderView = OrderRecord & { readonly leavesQty: number };
+export type OrderView = Omit<OrderRecord, 'link'> & { readonly leavesQty: number; readonly link?: OrderLink | null };
 
 /** The id of the order at a row. */
 function idOfRow(row: number): OrderId {
@@ -133,7 +133,7 @@ export class OrderLog {
   }
 
   /** The order at a row as plain data (its state now, for a live order). */
-  record(row: number): OrderView {
+  record(row: number): OrderRecord & { readonly leavesQty: number } {
     const o = this.live.get(row);
     if (o !== undefined) {
       return {

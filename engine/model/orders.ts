@@ -358,6 +358,6 @@ export interface OrderRecord {
   readonly reduceOnly: boolean;
   readonly tag: string | null;
   readonly reason: string | null;
-  /** How the order is linked to others (bracket, OCO/OUO group); absent (or null on a live order) for a plain order. */
-  readonly link?: OrderLink | null;
+  /** How the order is linked to others (bracket, OCO/OUO group); absent for a plain order. */
+  readonly link?: OrderLink;
 }

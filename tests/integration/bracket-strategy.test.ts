@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
+import { validateRunReport } from '../../reports/report-schema.js';
 import { REPO, runCli } from '../support/cli.js';
 
 const DEFINE = pathToFileURL(join(REPO, 'engine', 'strategies', 'define-strategy.ts')).href;
@@ -69,7 +70,10 @@ describe('a user strategy trading brackets through `tapedeck run`', () => {
     const r = runCli(['run', join(dir, 'scenario.json'), '--out', join(dir, 'out'), '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8')) as { orders: ReportOrder[]; fills: ReportFill[] };
+    const raw: unknown = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8'));
+    // The links are part of report.json's schema (reports/report.schema.json).
+    expect(validateRunReport(raw)).toMatchObject({ ok: true });
+    const report = raw as { orders: ReportOrder[]; fills: ReportFill[] };
     const byId = new Map(report.orders.map((o) => [o.id, o]));
     const entries = report.orders.filter((o) => o.link?.contingency === 'OTO');
     expect(entries.length).toBeGreaterThan(2);
