@@ -4,7 +4,7 @@ import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Clock } from '../ports/clock.js';
 import type { MarketDataHandler } from '../ports/data-feed.js';
@@ -446,6 +446,13 @@ class StrategyRuntime implements StrategyContext {
   }
   submitOrder(request: OrderRequest): OrderId {
     return this.engine.router.submitOrder(this.index, request, this.engine.now);
+  }
+  submitBracket(request: BracketRequest): BracketIds {
+    const router = this.engine.router;
+    if (router.submitBracket === undefined) {
+      throw new InvalidArgumentError(`strategy '${this.strategyId}' submits a bracket, which an ensemble does not route: use setTarget`);
+    }
+    return router.submitBracket(this.index, request, this.engine.now);
   }
   cancelOrder(orderId: OrderId): void {
     this.engine.router.cancelOrder(this.index, orderId, this.engine.now);

@@ -17,7 +17,7 @@ import {
 import { RollingStd, Sma } from '../indicators/index.js';
 import type { OrderChanges } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -169,6 +169,9 @@ class ShadowContext implements StrategyContext {
   emitSignal(): void {}
   submitOrder(_request: OrderRequest): OrderId {
     throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} submitted an order; actions may only set targets`);
+  }
+  submitBracket(_request: BracketRequest): BracketIds {
+    throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} submitted a bracket; actions may only set targets`);
   }
   cancelOrder(_orderId: OrderId): void {}
   replaceOrder(_orderId: OrderId, _changes: OrderChanges): void {}

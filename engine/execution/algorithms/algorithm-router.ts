@@ -3,7 +3,7 @@ import type { OrderId } from '../../core/index.js';
 import type { RouterHost, StrategyRouter } from '../../kernel/strategy-router.js';
 import type { OrderChanges, Signal } from '../../model/events.js';
 import { isTerminal } from '../../model/orders.js';
-import type { Order, OrderRequest } from '../../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../../model/orders.js';
 import type { Portfolio } from '../../portfolio/portfolio.js';
 import type { TargetOptions } from '../../strategies/context.js';
 import type { ExecutionEngine } from '../execution-engine.js';
@@ -139,6 +139,10 @@ export class AlgorithmRouter implements StrategyRouter {
   }
   submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
     return this.inner.submitOrder(k, request, ts);
+  }
+  submitBracket(k: number, request: BracketRequest, ts: number): BracketIds {
+    if (this.inner.submitBracket === undefined) throw new InvalidArgumentError(`strategy ${k} submits a bracket, which this run's router does not route (it trades targets only)`);
+    return this.inner.submitBracket(k, request, ts);
   }
   cancelOrder(k: number, orderId: OrderId, ts: number): void {
     this.inner.cancelOrder(k, orderId, ts);
