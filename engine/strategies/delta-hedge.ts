@@ -1,6 +1,7 @@
 import { checkNonNegative, checkPositive, checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { blackScholes, type OptionQuote } from '../model/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
 
@@ -96,3 +97,16 @@ export class DeltaHedgeStrategy implements Strategy {
     if (Math.abs(hedge - ctx.position(underlying)) > p.band) ctx.setTarget(underlying, hedge);
   }
 }
+
+/** The built-in `delta_hedge` (scenario `"type": "delta_hedge"`). */
+export const deltaHedge = defineStrategy({
+  name: 'delta_hedge',
+  description:
+    'A delta-hedged option position: holds N at-the-money contracts of a chosen expiry (rolling before expiry) and keeps the underlying at minus their delta. Symbols: the underlying first, then the tradable contracts. Needs option chains.',
+  defaults: DELTA_HEDGE_DEFAULTS,
+  params: deltaHedgeParams,
+  needs: ['chains'],
+  create: ({ id, symbols, params }) => new DeltaHedgeStrategy(id, symbols, params),
+});
+
+export default deltaHedge;

@@ -1,8 +1,8 @@
-export type { BarSeries, BookView, Strategy, StrategyContext, TargetOptions } from './context.js';
+export type * from './context.js';
 export * from './trade-mode.js';
 export * from './position-sizing.js';
-export { checkBoolean, withDefaults } from './strategy-params.js';
-export { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
+export * from './strategy-params.js';
+export * from './symbol-view.js';
 export * from './moving-average-cross.js';
 export * from './sma-cross.js';
 export * from './ema-cross.js';

@@ -1,6 +1,7 @@
 import { checkNonNegative, checkPositive, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { OptionChainView } from '../model/option-chain.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -155,3 +156,16 @@ export class OptionsFlowStrategy implements Strategy {
     ctx.setTarget(symbol, target);
   }
 }
+
+/** The built-in `options_flow` (scenario `"type": "options_flow"`). */
+export const optionsFlow = defineStrategy({
+  name: 'options_flow',
+  description:
+    'Options Flow Sentiment (seed 000): put/call volume ratio, out-of-the-money iv skew and dealer gamma exposure of the option chain drive a position in the underlying. Needs option chains.',
+  defaults: OPTIONS_FLOW_DEFAULTS,
+  params: optionsFlowParams,
+  needs: ['chains'],
+  create: ({ id, symbols, params }) => new OptionsFlowStrategy(id, symbols, params),
+});
+
+export default optionsFlow;

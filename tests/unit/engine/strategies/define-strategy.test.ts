@@ -84,9 +84,10 @@ describe('defineStrategy', () => {
     expect(() => bad.create('b', ['AAA'])).toThrow('strategy bad: create() must return an object of callbacks (onBar, onTrade, ...), returned null');
   });
 
-  it('isDefinedStrategy tells a defineStrategy result from a registry entry or anything else', () => {
+  it('isDefinedStrategy tells a defineStrategy result (every built-in is one) from anything else', () => {
     expect(isDefinedStrategy(breakout)).toBe(true);
-    expect(isDefinedStrategy(STRATEGIES.sma_cross)).toBe(false);
+    expect(isDefinedStrategy(STRATEGIES.sma_cross)).toBe(true);
+    expect(isDefinedStrategy({ description: 'x', defaults: {}, create() {} })).toBe(false);
     expect(isDefinedStrategy({ ...breakout })).toBe(true); // the brand is a registered symbol, it survives copies
     expect(isDefinedStrategy(null)).toBe(false);
     expect(isDefinedStrategy({ name: 'x', create() {} })).toBe(false);
