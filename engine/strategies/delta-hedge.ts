@@ -23,8 +23,13 @@ export interface DeltaHedgeParams {
   readonly rate: number;
 }
 
+/** Defaults of `delta_hedge`: 10 calls of the nearest expiry with 5+ days left, x100, rehedge band 10 units, rate 4%. */
 export const DELTA_HEDGE_DEFAULTS: DeltaHedgeParams = Object.freeze({ contracts: 10, right: 'call', expiryIndex: 0, minDays: 5, multiplier: 100, band: 10, rate: 0.04 });
 
+/**
+ * Returns the frozen, validated `delta_hedge` parameters with defaults applied. Throws
+ * InvalidArgumentError naming the parameter and its value (`invalid 'contracts': ...`).
+ */
 export function deltaHedgeParams(params?: Partial<DeltaHedgeParams>): DeltaHedgeParams {
   const p = withDefaults('delta_hedge', DELTA_HEDGE_DEFAULTS, params);
   if (!Number.isInteger(p.contracts) || p.contracts === 0) failParam('contracts', 'not a non-zero integer', p.contracts);

@@ -36,6 +36,7 @@ export interface IbsParams {
   readonly fractional: boolean;
 }
 
+/** Defaults of `ibs` (each documented on {@link IbsParams}). */
 export const IBS_DEFAULTS: IbsParams = Object.freeze({
   entryThreshold: 0.2,
   exitThreshold: 0.8,

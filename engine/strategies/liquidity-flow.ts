@@ -24,6 +24,7 @@ export interface LiquidityFlowParams {
   readonly mode: TradeMode;
 }
 
+/** Defaults of `liquidity_flow` (each documented on {@link LiquidityFlowParams}). */
 export const LIQUIDITY_FLOW_DEFAULTS: LiquidityFlowParams = Object.freeze({
   levels: 5,
   imbalanceThreshold: 0.6,

@@ -26,6 +26,7 @@ export interface MicrostructureParams {
   readonly mode: TradeMode;
 }
 
+/** Defaults of `microstructure` (each documented on {@link MicrostructureParams}). */
 export const MICROSTRUCTURE_DEFAULTS: MicrostructureParams = Object.freeze({
   tickWindow: 100,
   imbalanceThreshold: 0.6,
@@ -37,6 +38,10 @@ export const MICROSTRUCTURE_DEFAULTS: MicrostructureParams = Object.freeze({
   mode: 'long_short',
 });
 
+/**
+ * Returns the frozen, validated `microstructure` parameters with defaults applied. Throws
+ * InvalidArgumentError naming the parameter and its value.
+ */
 export function microstructureParams(params?: Partial<MicrostructureParams>): MicrostructureParams {
   const p = withDefaults('microstructure', MICROSTRUCTURE_DEFAULTS, params);
   checkPeriod(p.tickWindow, 'tickWindow');

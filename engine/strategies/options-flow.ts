@@ -28,6 +28,7 @@ export interface OptionsFlowParams {
   readonly mode: TradeMode;
 }
 
+/** Defaults of `options_flow` (each documented on {@link OptionsFlowParams}). */
 export const OPTIONS_FLOW_DEFAULTS: OptionsFlowParams = Object.freeze({
   window: 5,
   bullishRatio: 0.7,
@@ -40,6 +41,10 @@ export const OPTIONS_FLOW_DEFAULTS: OptionsFlowParams = Object.freeze({
   mode: 'long_short',
 });
 
+/**
+ * Returns the frozen, validated `options_flow` parameters with defaults applied. Throws
+ * InvalidArgumentError naming the parameter and its value.
+ */
 export function optionsFlowParams(params?: Partial<OptionsFlowParams>): OptionsFlowParams {
   const p = withDefaults('options_flow', OPTIONS_FLOW_DEFAULTS, params);
   checkPeriod(p.window, 'window');

@@ -79,6 +79,7 @@ export interface QLearningSelectorParams {
   readonly fractional: boolean;
 }
 
+/** Defaults of `q_learning_selector` (each documented on {@link QLearningSelectorParams}). */
 export const Q_LEARNING_SELECTOR_DEFAULTS: QLearningSelectorParams = Object.freeze({
   actions: Object.freeze(['sma_cross', 'rsi_reversion', 'flat']),
   alpha: 0.1,

@@ -28,6 +28,7 @@ export interface RsiReversionParams {
   readonly fractional: boolean;
 }
 
+/** Defaults of `rsi_reversion` (each documented on {@link RsiReversionParams}). */
 export const RSI_REVERSION_DEFAULTS: RsiReversionParams = Object.freeze({
   period: 14,
   oversold: 30,
