@@ -5,7 +5,12 @@
  *   returns its runHash, metrics, fills, trades and equity curve.
  * - {@link defineStrategy} defines a strategy; a module default-exporting one is named by path in a
  *   scenario (`"type": "./strategies/breakout.ts"`) and runs in `run`, `sweep`, `walkforward` and
- *   queue workers. The built-in strategies are written with exactly what is exported here.
+ *   queue workers.
+ * - The built-in strategies are such definitions too, written with exactly what is exported here
+ *   (an architecture test checks every import of theirs): `smaCross`, `emaCross`, `rsiReversion`,
+ *   `ibsMeanReversion`, `qLearningSelector`, `liquidityFlow`, `microstructure`, `optionsFlow`,
+ *   `deltaHedge`, and `STRATEGIES`, the same by scenario `type` (`sma_cross`, ...), with each one's
+ *   `description`, `defaults` and `qualifyParams`. Their source files are examples to copy.
  * - `indicators` holds the streaming indicator classes (and batch functions over arrays).
  */
 export { backtest } from './cli/compose/backtest-api.js';

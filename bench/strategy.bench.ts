@@ -89,6 +89,9 @@ class CountingContext implements StrategyContext {
   submitOrder(): OrderId {
     throw new Error('not used by the benchmarked strategies');
   }
+  submitBracket(): never {
+    throw new Error('not used by the benchmarked strategies');
+  }
   cancelOrder(): void {}
   replaceOrder(): void {}
   openOrders(): readonly never[] {

@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerStrategies } from './commands/strategies.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerWalkForward } from './commands/walkforward.js';
 import { registerWorker } from './commands/worker.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerReport(program);
   registerCompare(program);
+  registerStrategies(program);
   registerDataGenerate(dataCommand(program));
   registerDataImport(dataCommand(program));
   registerDataInspect(dataCommand(program));

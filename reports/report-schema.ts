@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StrategyId, Symbol_ } from '../engine/core/index.js';
+import type { OrderId, StrategyId, Symbol_ } from '../engine/core/index.js';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE } from '../engine/model/index.js';
 import { REPORT_SCHEMA_VERSION } from './run-report.js';
 import type { RunReport } from './run-report.js';
@@ -16,6 +16,7 @@ const nullableNumber = () => z.number().nullable();
 /** A branded id from the engine: a string at run time, the brand only in the type. */
 const strategyId = z.string() as unknown as z.ZodType<StrategyId>;
 const symbol = z.string() as unknown as z.ZodType<Symbol_>;
+const orderId = z.string() as unknown as z.ZodType<OrderId>;
 
 export const PerformanceMetricsSchema = z
   .strictObject({
@@ -111,6 +112,15 @@ const OrderSchema = z.strictObject({
   reduceOnly: z.boolean(),
   tag: z.string().nullable(),
   reason: z.string().nullable(),
+  link: z
+    .strictObject({
+      contingency: z.enum(['OTO', 'OCO', 'OUO']),
+      parentId: orderId.nullable(),
+      linkedIds: z.array(orderId),
+      group: z.string().nullable(),
+    })
+    .optional()
+    .describe('Only on contingent orders: a bracket entry (OTO, linkedIds = its exits), a bracket exit (OUO, parentId = the entry) or an OCO/OUO group member (group = its label)'),
 });
 
 const AuditEntrySchema = z.strictObject({

@@ -44,6 +44,13 @@ export const DataSchema = z
     interval: duration
       .optional()
       .describe("Bar interval (e.g. 1m, 1h, 1d). Default: each symbol's own (the median spacing of its first bars); when given, it must match the spacing of every replayed symbol's bars."),
+    timeframes: z
+      .array(duration)
+      .min(1)
+      .optional()
+      .describe(
+        "Coarser bar intervals (e.g. [\"4h\", \"1d\"]) resampled from the bars (UTC epoch buckets: first open, highest high, lowest low, last close, summed volume), each a whole multiple of every symbol's bar interval. Strategies read them with ctx.bars(symbol, '1d'); a coarse bar is readable from the first event at or after its bucket ends, and only buckets wholly inside data.start..data.end are built. Part of the run's identity (runHash) even when no strategy reads them. Needs data.bars.",
+      ),
   })
   .describe('The market data of the run: bars, quotes, trades, an L2 book or option chains, and the symbols and time range to replay.');
 
@@ -59,7 +66,7 @@ export const StrategySchema = z
       .record(z.string(), z.unknown())
       .default({})
       .describe("The strategy's parameters, validated by the strategy's own schema; missing ones take the strategy's defaults (see `tapedeck strategies`)."),
-    execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders."),
+    execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders. Refused under an ensemble (its strategies trade shadow books)."),
   })
   .describe('One strategy of the run: its type, id, symbols, parameters and execution algorithm.');
 
@@ -98,7 +105,7 @@ export const ScenarioSchema = z
     venue: VenueSchema.default({}),
     risk: RiskSchema.default({}),
     engine: EngineSectionSchema.default({ lookback: 1024, equityEvery: '1m' }),
-    execution: ExecutionSchema.optional().describe('Default execution algorithm of every strategy without its own `execution`; default: direct orders.'),
+    execution: ExecutionSchema.optional().describe("Default execution algorithm of every strategy without its own `execution`; under an ensemble, the account's algorithm: each change of the ensemble's target becomes a parent order. Default: direct orders."),
     options: OptionsSectionSchema.optional(),
     ensemble: EnsembleSectionSchema.optional().describe(
       'Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (allocation weights or votes).',

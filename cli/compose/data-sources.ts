@@ -10,6 +10,8 @@ import { loadOptionChains } from './option-chains.js';
 import type { LoadedChains } from './option-chains.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { registerTempDir } from '../shutdown.js';
+import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
+import { loadTimeframes, parseTimeframes } from './timeframes.js';
 
 /**
  * The data edge of a run: a scenario's `data` section becomes a {@link RunData}, the one thing every
@@ -299,6 +301,8 @@ export interface RunData {
   readonly intervals: ReadonlyMap<string, number>;
   /** Option chains of the underlyings (data.options), in memory; null without. */
   readonly chains: LoadedChains | null;
+  /** The bars resampled to each of data.timeframes (in memory, see cli/compose/timeframes.ts); empty without. */
+  readonly timeframes: readonly TimeframeBars[];
   /** Which kinds the replay has. */
   readonly has: { readonly bars: boolean; readonly quotes: boolean; readonly trades: boolean; readonly book: boolean };
   /** Where the data came from, for report.json (barInterval filled in). */
@@ -365,6 +369,10 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
     };
     const intervals = sources.bars ? await barIntervals(sources.bars, symbolsOf('bars'), scenario.data.interval) : new Map<string, number>();
     const intervalUs = intervals.size > 0 ? Math.min(...intervals.values()) : null;
+    const timeframes =
+      scenario.data.timeframes !== undefined && sources.bars !== undefined
+        ? await loadTimeframes(sources.bars, parseTimeframes(scenario.data.timeframes, scenario.file), symbolsOf('bars'), intervals, range, formatInterval)
+        : [];
     let chains: LoadedChains | null = null;
     if (scenario.data.options !== undefined) {
       const od = await openDataPath(scenario.data.options, 'options', 'options', requested);
@@ -392,6 +400,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       intervalUs,
       intervals,
       chains,
+      timeframes,
       has: { bars: sources.bars !== undefined, quotes: sources.quotes !== undefined, trades: sources.trades !== undefined, book: sources.book !== undefined },
       provenance,
       rows,

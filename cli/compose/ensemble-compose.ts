@@ -143,7 +143,10 @@ export function riskWithConstraints(risk: QualifiedRiskConfig, scenario: Qualifi
   return validateRiskConfig(merged as RiskConfig, 'portfolio.constraints');
 }
 
-/** Returns the backtest routing of the scenario's ensemble, or undefined when it has none. */
+/**
+ * Returns the backtest routing of the scenario's ensemble, or undefined when it has none. The
+ * scenario's `execution`, when given, is the account's execution algorithm.
+ */
 export function ensembleRouting(scenario: QualifiedScenario, strategyIds: readonly string[]): BacktestRouting | undefined {
   const e = scenario.ensemble;
   if (e === undefined) return undefined;
@@ -154,6 +157,8 @@ export function ensembleRouting(scenario: QualifiedScenario, strategyIds: readon
   return {
     accountIds: [e.accountId],
     create: (deps) => new EnsembleRouter({ ...deps, ensemble, construction, seed: scenario.seed }),
+    // The scenario's `execution` is the account's algorithm: the ensemble's target changes become its parent orders.
+    ...(scenario.execution !== undefined ? { algorithm: scenario.execution } : {}),
   };
 }
 

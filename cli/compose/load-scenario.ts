@@ -12,6 +12,7 @@ import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualifyL2Venue } from './l2-venue.js';
+import { parseTimeframes } from './timeframes.js';
 import { checkTradeFrom } from './trade-from.js';
 import { applyPlanRules } from './plan-rules.js';
 import { qualifyAlgorithmConfig } from '../../engine/execution/index.js';
@@ -205,6 +206,10 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
     }
   }
   if (s.data.interval !== undefined) positiveDuration(s.data.interval, 'data.interval', file);
+  if (s.data.timeframes !== undefined) {
+    if (s.data.bars === undefined) throw new ConfigError('data.timeframes', `coarser intervals are resampled from bars: ${s.data.book !== undefined ? 'an L2 run (data.book) has none' : 'give data.bars'} (in ${file})`);
+    parseTimeframes(s.data.timeframes, file);
+  }
   positiveDuration(s.engine.equityEvery, 'engine.equityEvery', file);
   checkTradeFrom(s, file);
   const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));

@@ -75,13 +75,9 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     refused: (s) => (s.ensemble !== undefined && !hasBars(s) ? ['ensemble'] : []),
   },
   {
-    path: 'execution',
-    reason: 'an ensemble trades its account with direct orders; execution algorithms apply to strategies trading their own ledgers (remove the ensemble or the execution algorithm)',
-    refused: ifWritten('execution', (s) => s.ensemble !== undefined),
-  },
-  {
     path: 'strategies[i].execution',
-    reason: 'an ensemble trades its account with direct orders; execution algorithms apply to strategies trading their own ledgers (remove the ensemble or the execution algorithm)',
+    reason:
+      "under an ensemble the strategies trade shadow books, not the account, so a strategy's own algorithm has no orders to work: give the account's algorithm as the scenario's `execution` (the ensemble's target changes become its parent orders)",
     refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.has(`strategies.${i}.execution`) ? [`strategies[${i}].execution`] : []))),
   },
   {

@@ -14,6 +14,7 @@ import { qualifyL2Venue } from './l2-venue.js';
 import { tradeFromOption } from './trade-from.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
+import { timeframeRunHash } from './timeframes.js';
 
 /**
  * The run assembly: one function turns a qualified scenario and its data into a finished run,
@@ -25,9 +26,10 @@ import { PriceSampler } from './price-sampler.js';
 
 /**
  * Returns each composed strategy's execution algorithm (an instance `<id>@SYM` has its strategy's),
- * or undefined when no strategy has one.
+ * or undefined when no strategy has one or an ensemble trades the account.
  */
 export function strategyAlgorithms(scenario: QualifiedScenario, ids: readonly string[]): (AlgorithmConfig | null)[] | undefined {
+  if (scenario.ensemble !== undefined) return undefined; // strategies trade shadow books: `execution` is the account's (ensembleRouting)
   const byId = new Map(scenario.strategies.map((s) => [s.id, s.execution ?? null]));
   const out = ids.map((id) => byId.get(id) ?? byId.get(id.split('@')[0]!) ?? null);
   return out.some((a) => a !== null) ? out : undefined;
@@ -202,6 +204,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         createStrategies,
         createRisk,
         ...tradeFromOption(scenario.engine),
+        ...(data.timeframes.length > 0 ? { timeframes: data.timeframes } : {}),
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),
@@ -219,6 +222,8 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         ...(chains !== null ? { chains: fromArray(chains.batches(symbols.length)) } : {}),
       };
       result = await replay(config, backtestFeeds);
+      // The requested timeframes are part of the run's identity (see timeframeRunHash).
+      if (data.timeframes.length > 0) result = { ...result, runHash: timeframeRunHash(result.runHash, data.timeframes) };
       if (result.barCount + result.quoteCount + result.tradeCount === 0) throw noDataError(scenario, symbols);
     }
   } finally {

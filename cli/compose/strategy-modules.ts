@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { ConfigError, TapedeckError, printable } from '../../engine/core/index.js';
-import { STRATEGIES, isDefinedStrategy, isStrategyName, strategyFailure, withStrategySource } from '../../engine/strategies/index.js';
+import { STRATEGIES, builtinStrategy, isDefinedStrategy, strategyFailure, withStrategySource } from '../../engine/strategies/index.js';
 import type { DefinedStrategy, Strategy, StrategyDefinition, StrategySource, StrategyWarmup } from '../../engine/strategies/index.js';
 
 /**
@@ -25,6 +25,8 @@ export const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
 export type QualifiedDefinition = StrategyDefinition<object> & {
   readonly name: string;
   readonly qualifyParams?: (params?: Readonly<Record<string, unknown>>) => object;
+  /** A built-in: its create runs no user code, so checkParams builds one (checking its symbols too). */
+  readonly builtin?: true;
 };
 
 /** Where a user strategy's code came from: the module path (absolute) and the SHA-256 of its source. */
@@ -73,12 +75,17 @@ function qualified(definition: StrategyDefinition<object> & { name?: string }, n
 
 const builtins = new Map<string, QualifiedDefinition>();
 
-/** Returns the definition of a built-in strategy, or null when `name` is not one. */
+/**
+ * Returns the definition of a built-in strategy, or null when `name` is not one. A built-in is a
+ * defineStrategy(...) definition like a user module's default export and is qualified the same way;
+ * it only carries no StrategySource (its code is Tapedeck's, so built-in runHashes stay as they were).
+ */
 export function builtinDefinition(name: string): QualifiedDefinition | null {
-  if (!isStrategyName(name)) return null;
+  const defined = builtinStrategy(name);
+  if (defined === null) return null;
   let d = builtins.get(name);
   if (d === undefined) {
-    d = qualified(STRATEGIES[name] as StrategyDefinition<object>, name);
+    d = qualified({ ...defined, builtin: true } as StrategyDefinition<object> & { name: string }, name);
     builtins.set(name, d);
   }
   return d;
@@ -354,9 +361,10 @@ export function warmupOf(spec: DefinedSpec): StrategyWarmup | null {
 
 /**
  * Checks a strategy's params without building it when its definition can (defineStrategy's
- * qualifyParams: no user code runs); otherwise builds one instance on `symbols` and drops it.
+ * qualifyParams: no user code runs); a built-in, or a definition without qualifyParams, is built
+ * once on `symbols` and dropped (a built-in's create qualifies its params and checks its symbols).
  */
 export function checkParams(definition: QualifiedDefinition, id: string, symbols: readonly string[], params: Readonly<Record<string, unknown>>): void {
-  if (definition.qualifyParams !== undefined) definition.qualifyParams(params);
+  if (definition.qualifyParams !== undefined && definition.builtin !== true) definition.qualifyParams(params);
   else definition.create(id, symbols, params);
 }

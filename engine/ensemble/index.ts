@@ -14,4 +14,5 @@ export * from './voting.js';
 export * from './shadow-book.js';
 export * from './ensemble-config.js';
 export * from './ensemble-router.js';
+export * from './stages/index.js';
 export * from './adaptive/index.js';

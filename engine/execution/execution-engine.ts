@@ -1,8 +1,8 @@
 import { InvalidArgumentError, InvariantError, assertNever } from '../core/errors.js';
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
-import { Order, isTerminal, isWorking } from '../model/orders.js';
-import type { OrderRequest } from '../model/orders.js';
+import { Order, bracketRequests, isTerminal, isWorking } from '../model/orders.js';
+import type { BracketIds, BracketRequest, OrderLink, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { OptionBook } from '../portfolio/options-book.js';
 import { worstCaseUnits } from '../risk/risk-account.js';
@@ -32,6 +32,14 @@ export interface PreTradeRisk {
 export type StrategyOrderListener = (strategyIndex: number, event: OrderEvent, order: Readonly<Order>) => void;
 
 const QTY_EPS = 1e-9;
+
+/**
+ * True for a bracket exit: it only closes what its entry opened (reduce-only, sized by the venue to
+ * the entry's fills), so it is neither new exposure for the risk gate nor pending quantity.
+ */
+function isBracketExit(o: Order): boolean {
+  return o.link !== null && o.link.parentId !== null;
+}
 
 /**
  * Order management between strategies and an ExecutionClient: creates orders with deterministic ids,
@@ -152,7 +160,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     let q = 0;
     const n = this.symbols.length;
     for (let s = 0; s < this.strategyIds.length; s++) {
-      for (const o of this.working[s * n + symbolIndex]!) if (o.sign === sign) q += o.leavesQty;
+      for (const o of this.working[s * n + symbolIndex]!) if (o.sign === sign && !isBracketExit(o)) q += o.leavesQty;
     }
     return q;
   }
@@ -183,12 +191,41 @@ export class ExecutionEngine implements ExecutionReportSink {
    * order; a malformed request (non-positive qty, missing limit price) throws InvalidArgumentError.
    */
   submit(strategyIndex: number, request: OrderRequest, ts: number, parentId: OrderId | null = null): OrderId {
+    return this.send(strategyIndex, request, ts, parentId, null, null);
+  }
+
+  /**
+   * Submits a bracket for a strategy at data time `ts`: the entry (OTO), then its take-profit limit
+   * and stop-loss stop (reduce-only, OUO with each other), which the venue holds until the entry
+   * fills and sizes to its fills. The entry passes the risk gate like any order; the exits are not
+   * checked as new exposure (they only close what the entry opened). When the entry is denied, so
+   * are the exits. A malformed bracket (a stop-loss on the wrong side of the entry, say) throws one
+   * InvalidArgumentError naming the field; the last price is the entry price of a market entry.
+   */
+  submitBracket(strategyIndex: number, request: BracketRequest, ts: number): BracketIds {
+    const symbolIndex = this.indexOf(request.symbol);
+    const [entry, takeProfit, stopLoss] = bracketRequests(request, this.portfolio.mark[symbolIndex]!);
+    const ids: BracketIds = { entry: this.orderLog.idAfter(0), takeProfit: this.orderLog.idAfter(1), stopLoss: this.orderLog.idAfter(2) };
+    this.send(strategyIndex, entry, ts, null, { contingency: 'OTO', parentId: null, linkedIds: [ids.takeProfit, ids.stopLoss], group: null }, null);
+    const denied = this.order(ids.entry)?.status === 'denied' ? `bracket entry ${ids.entry} was denied` : null;
+    this.send(strategyIndex, takeProfit, ts, null, { contingency: 'OUO', parentId: ids.entry, linkedIds: [ids.stopLoss], group: null }, denied);
+    this.send(strategyIndex, stopLoss, ts, null, { contingency: 'OUO', parentId: ids.entry, linkedIds: [ids.takeProfit], group: null }, denied);
+    return ids;
+  }
+
+  /** Creates, risk-checks (unless a bracket exit) and sends one order; `deny` denies it outright with that reason. */
+  private send(strategyIndex: number, request: OrderRequest, ts: number, parentId: OrderId | null, link: OrderLink | null, deny: string | null): OrderId {
     const client = this.client;
     if (client === null) throw new InvariantError('execution engine has no client connected');
     const symbolIndex = this.indexOf(request.symbol);
-    const order = new Order(this.orderLog.nextId(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId);
+    const order = new Order(this.orderLog.nextId(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId, link);
     this.orderLog.add(order, strategyIndex);
-    if (this.risk !== null) {
+    if (deny !== null) {
+      this.deniedCount++;
+      this.apply({ kind: 'OrderDenied', ts, orderId: order.id, reason: deny });
+      return order.id;
+    }
+    if (this.risk !== null && !isBracketExit(order)) {
       const ref = order.limitPrice ?? order.stopPrice ?? this.portfolio.mark[symbolIndex]!;
       const denial = this.risk.check(
         { symbol: order.symbol, side: order.side, qty: order.qty, price: ref, reduceOnly: order.reduceOnly },
@@ -242,7 +279,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     const pos = this.portfolio.position(strategyIndex, symbolIndex);
     const tolerance = QTY_EPS * Math.max(1, Math.abs(units));
     let pending = 0;
-    for (const o of working) pending += o.sign * o.leavesQty;
+    for (const o of working) if (!isBracketExit(o)) pending += o.sign * o.leavesQty;
     // Working orders that already reach the target stay (no churn while they are in flight).
     if (Math.abs(units - pos - pending) <= tolerance) return null;
     if (working.length > 0) {

@@ -1,11 +1,11 @@
 import { Float64Column, Int32Column, RefColumn } from '../core/columns.js';
 import { InvariantError } from '../core/errors.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
-import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal } from '../model/orders.js';
-import type { Order, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
+import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, linkText } from '../model/orders.js';
+import type { Order, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
 
 /** An order as `ExecutionEngine.order(id)` returns it: the live order, or the record of a finished one. */
-export type OrderView = OrderRecord & { readonly leavesQty: number };
+export type OrderView = Omit<OrderRecord, 'link'> & { readonly leavesQty: number; readonly link?: OrderLink | null };
 
 /** The id of the order at a row. */
 function idOfRow(row: number): OrderId {
@@ -44,6 +44,7 @@ export class OrderLog {
   private readonly symbol = new RefColumn<string>();
   private readonly strategyId = new RefColumn<StrategyId | null>();
   private readonly tag = new RefColumn<string | null>();
+  private readonly link = new RefColumn<OrderLink | null>();
   private readonly flags = new Int32Column(); // side | type << 1 | timeInForce << 3 | reduceOnly << 5
   private readonly tsCreated = new Float64Column();
   // Set when the order finishes.
@@ -68,6 +69,11 @@ export class OrderLog {
     return idOfRow(this.live.length);
   }
 
+  /** The id the order `k` places after the next one gets (`idAfter(0)` is {@link nextId}): a bracket names its exits before they exist. */
+  idAfter(k: number): OrderId {
+    return idOfRow(this.live.length + k);
+  }
+
   /** Appends a new order (its id from {@link nextId}) owned by the strategy (ledger) at `strategyIndex`; returns its row. */
   add(order: Order, strategyIndex: number): number {
     const row = this.live.length;
@@ -77,6 +83,7 @@ export class OrderLog {
     this.symbol.push(order.symbol);
     this.strategyId.push(order.strategyId);
     this.tag.push(order.tag);
+    this.link.push(order.link);
     this.flags.push(SIDE_CODE.get(order.side)! | (TYPE_CODE.get(order.type)! << 1) | (TIF_CODE.get(order.timeInForce)! << 3) | ((order.reduceOnly ? 1 : 0) << 5));
     this.tsCreated.push(order.tsCreated);
     this.status.push(-1);
@@ -126,7 +133,7 @@ export class OrderLog {
   }
 
   /** The order at a row as plain data (its state now, for a live order). */
-  record(row: number): OrderView {
+  record(row: number): OrderRecord & { readonly leavesQty: number } {
     const o = this.live.get(row);
     if (o !== undefined) {
       return {
@@ -146,6 +153,7 @@ export class OrderLog {
         reduceOnly: o.reduceOnly,
         tag: o.tag,
         reason: o.reason,
+        ...(o.link !== null ? { link: o.link } : {}),
         leavesQty: o.leavesQty,
       };
     }
@@ -153,6 +161,7 @@ export class OrderLog {
     const filledQty = this.filledQty.get(row);
     const limit = this.limitPrice.get(row);
     const stop = this.stopPrice.get(row);
+    const link = this.link.get(row);
     return {
       id: idOfRow(row),
       symbol: this.symbol.get(row),
@@ -170,6 +179,7 @@ export class OrderLog {
       reduceOnly: ((this.flags.get(row) >> 5) & 1) === 1,
       tag: this.tag.get(row),
       reason: this.reason.get(row),
+      ...(link !== null ? { link } : {}),
       leavesQty: qty - filledQty,
     };
   }
@@ -209,6 +219,11 @@ export class OrderLog {
   idAt(row: number): string {
     return idOfRow(row);
   }
+  /** The order's link as text for the run hash (see linkText), or null for a plain order. */
+  linkAt(row: number): string | null {
+    const link = this.link.get(row);
+    return link === null ? null : linkText(link);
+  }
   strategyIdAt(row: number): string | null {
     return this.strategyId.get(row);
   }
@@ -232,6 +247,6 @@ export class OrderLog {
   clear(): void {
     this.live.clear();
     for (const c of [this.strategy, this.flags, this.tsCreated, this.status, this.qty, this.limitPrice, this.stopPrice, this.filledQty, this.avgFillPrice]) c.clear();
-    for (const a of [this.symbol, this.strategyId, this.tag, this.reason]) a.clear();
+    for (const a of [this.symbol, this.strategyId, this.tag, this.link, this.reason]) a.clear();
   }
 }

@@ -97,3 +97,95 @@ export class BarRing implements BarSeries {
     return this.v[this.at(ago)]!;
   }
 }
+
+/**
+ * The bars of one symbol resampled to a coarser interval before the run (`data.timeframes`): row
+ * `i` is the bucket opening at `barTs[i]` (UTC epoch buckets: a multiple of the interval since
+ * 1970-01-01T00:00Z), first open, highest high, lowest low, last close and summed volume of the
+ * finer bars in it. `visibleTs[i]` is when the bar may be read: the bucket's end, or the close of the
+ * last finer bar in it when that is later (bars not aligned to the bucket). Rows are in time order
+ * and `visibleTs` never decreases.
+ */
+export interface CoarseBarColumns extends BarColumns {
+  readonly length: number;
+  readonly visibleTs: Float64Array;
+}
+
+/** One requested coarser interval: its length and, by symbol name, the resampled bars. */
+export interface TimeframeBars {
+  /** The interval as the scenario wrote it (`1d`). */
+  readonly label: string;
+  readonly intervalUs: number;
+  /** Resampled bars by symbol (the run's bar symbols). */
+  readonly bars: ReadonlyMap<string, CoarseBarColumns>;
+}
+
+/**
+ * The BarSeries a strategy reads for a coarser interval (`ctx.bars(symbol, '1d')`): the resampled
+ * bars whose `visibleTs` is at or before now, newest last, at most `capacity` of them. It is pulled,
+ * not pushed: {@link sync} moves it to the clock before each read, so a coarse bar appears on the
+ * first event at or after its bucket closes, whichever source that event comes from, and a bucket
+ * still open (the last one when the data ends inside it) is never readable. The clock only moves
+ * forward within a run; {@link reset} starts over.
+ */
+export class CoarseBarView implements BarSeries {
+  readonly symbol: Symbol_;
+  length = 0;
+  count = 0;
+  private readonly cap: number;
+
+  constructor(
+    symbol: Symbol_,
+    private readonly cols: CoarseBarColumns,
+    capacity: number,
+  ) {
+    this.symbol = symbol;
+    this.cap = Math.max(1, capacity | 0);
+  }
+
+  /** Makes visible every bar closed by `now`; returns this. */
+  sync(now: number): this {
+    const visible = this.cols.visibleTs;
+    const n = this.cols.length;
+    let c = this.count;
+    while (c < n && visible[c]! <= now) c++;
+    if (c !== this.count) {
+      this.count = c;
+      this.length = c < this.cap ? c : this.cap;
+    }
+    return this;
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.length = 0;
+  }
+
+  private at(ago: number): number {
+    if (!(ago >= 0 && ago < this.length) || ago !== (ago | 0)) {
+      throw new InvalidArgumentError(
+        `bars(${this.symbol}) of a coarser interval: index 'ago' must be an integer in [0, ${this.length - 1}] (0 = the last closed bar; a bar still open is not readable), was ${ago}`,
+      );
+    }
+    return this.count - 1 - ago;
+  }
+
+  ts(ago = 0): number {
+    return this.cols.barTs[this.at(ago)]!;
+  }
+  open(ago = 0): number {
+    return this.cols.open[this.at(ago)]!;
+  }
+  high(ago = 0): number {
+    return this.cols.high[this.at(ago)]!;
+  }
+  low(ago = 0): number {
+    return this.cols.low[this.at(ago)]!;
+  }
+  close(ago = 0): number {
+    return this.cols.close[this.at(ago)]!;
+  }
+  volume(ago = 0): number {
+    return this.cols.volume[this.at(ago)]!;
+  }
+}

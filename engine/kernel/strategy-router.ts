@@ -1,7 +1,7 @@
 import type { OrderId } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, Signal } from '../model/events.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
@@ -23,6 +23,8 @@ export interface StrategyRouter {
   setTarget(strategyIndex: number, symbolIndex: number, units: number, ts: number, options: TargetOptions | undefined): void;
   signal(strategyIndex: number, signal: Signal): void;
   submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId;
+  /** Submits a bracket (see StrategyContext.submitBracket); a router that trades targets only leaves it out. */
+  submitBracket?(strategyIndex: number, request: BracketRequest, ts: number): BracketIds;
   cancelOrder(strategyIndex: number, orderId: OrderId, ts: number): void;
   replaceOrder(strategyIndex: number, orderId: OrderId, changes: OrderChanges, ts: number): void;
   openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly Readonly<Order>[];
@@ -83,6 +85,9 @@ export class DirectRouter implements StrategyRouter {
   submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId {
     return this.execution.submit(strategyIndex, request, ts);
   }
+  submitBracket(strategyIndex: number, request: BracketRequest, ts: number): BracketIds {
+    return this.execution.submitBracket(strategyIndex, request, ts);
+  }
   cancelOrder(_strategyIndex: number, orderId: OrderId, ts: number): void {
     this.execution.cancel(orderId, ts);
   }
@@ -102,4 +107,14 @@ export interface RouterDeps {
   readonly execution: ExecutionEngine;
   readonly portfolio: Portfolio;
   readonly recorder: Recorder;
+  /**
+   * Where the router sends the account's targets (stage 6 of the decision pipeline,
+   * engine/kernel/decision-pipeline.ts); absent: straight to the ExecutionEngine (DirectTargets).
+   */
+  readonly targets?: TargetSink;
+}
+
+/** Stage 6 of the decision pipeline takes: the account's target per symbol (from an ensemble's portfolio construction). */
+export interface TargetSink {
+  setTarget(symbolIndex: number, units: number, ts: number): void;
 }

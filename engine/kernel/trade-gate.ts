@@ -1,7 +1,7 @@
 import { orderId } from '../core/ids.js';
 import type { OrderId } from '../core/ids.js';
 import type { OrderChanges, Signal } from '../model/events.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
 import type { TargetOptions } from '../strategies/context.js';
 import type { StrategyRouter } from './strategy-router.js';
 
@@ -44,6 +44,7 @@ export class TradeGate implements StrategyRouter {
   readonly attach?: StrategyRouter['attach'];
   readonly onTimer?: StrategyRouter['onTimer'];
   readonly onTrade?: StrategyRouter['onTrade'];
+  readonly submitBracket?: StrategyRouter['submitBracket'];
 
   constructor(
     private readonly inner: StrategyRouter,
@@ -58,6 +59,7 @@ export class TradeGate implements StrategyRouter {
     if (inner.attach) this.attach = inner.attach.bind(inner);
     if (inner.onTimer) this.onTimer = inner.onTimer.bind(inner);
     if (inner.onTrade) this.onTrade = inner.onTrade.bind(inner);
+    if (inner.submitBracket) this.submitBracket = (k: number, request: BracketRequest, ts: number): BracketIds => this.gateBracket(inner, k, request, ts);
   }
 
   /** What was dropped so far. */
@@ -96,6 +98,17 @@ export class TradeGate implements StrategyRouter {
       return id;
     }
     return this.inner.submitOrder(strategyIndex, request, ts);
+  }
+  /** A bracket before trading begins is dropped like three orders. */
+  private gateBracket(inner: StrategyRouter, k: number, request: BracketRequest, ts: number): BracketIds {
+    if (ts >= this.tradeFromUs) return inner.submitBracket!(k, request, ts);
+    const [entry, takeProfit, stopLoss] = [0, 1, 2].map(() => {
+      this.droppedOrders++;
+      const id = orderId(`warmup-${this.droppedOrders}`);
+      this.dropped.add(id);
+      return id;
+    }) as [OrderId, OrderId, OrderId];
+    return { entry, takeProfit, stopLoss };
   }
   cancelOrder(strategyIndex: number, id: OrderId, ts: number): void {
     if (this.dropped.has(id)) {

@@ -1,9 +1,10 @@
-import { InvalidArgumentError } from '../core/errors.js';
+import { ConfigError, InvalidArgumentError } from '../core/errors.js';
+import { parseDurationUs } from '../core/time.js';
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Clock } from '../ports/clock.js';
 import type { MarketDataHandler } from '../ports/data-feed.js';
@@ -12,8 +13,8 @@ import type { OptionChainView } from '../model/option-chain.js';
 import type { BarSeries, BookView, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
 import { strategyFailure, strategySourceOf } from '../strategies/strategy-source.js';
 import type { StrategySource } from '../strategies/strategy-source.js';
-import { BarRing } from './bar-cache.js';
-import type { BarColumns } from './bar-cache.js';
+import { BarRing, CoarseBarView } from './bar-cache.js';
+import type { BarColumns, TimeframeBars } from './bar-cache.js';
 import { DirectRouter } from './strategy-router.js';
 import { TradeGate } from './trade-gate.js';
 import type { StrategyRouter } from './strategy-router.js';
@@ -50,6 +51,12 @@ export interface TradingEngineOptions {
   readonly books?: { book(symbol: string): BookView };
   /** Option chains strategies may read (`ctx.chain`), on runs that replay chains. */
   readonly chains?: { chain(underlying: string): OptionChainView | null };
+  /**
+   * Coarser intervals of the bar symbols, resampled before the run (scenario `data.timeframes`),
+   * that strategies read with `ctx.bars(symbol, '1d')`; each bar is readable once its bucket closed
+   * (see CoarseBarView). Absent: only `ctx.bars(symbol)`.
+   */
+  readonly timeframes?: readonly TimeframeBars[];
 }
 
 const TIMER_SEP = '\u0000';
@@ -89,6 +96,11 @@ export class TradingEngine implements MarketDataHandler {
   readonly books: { book(symbol: string): BookView } | null;
   /** @internal read by StrategyRuntime */
   readonly chains: { chain(underlying: string): OptionChainView | null } | null;
+  /** Per timeframe label, the coarse view of each symbol (null: a symbol without bars). */
+  private readonly coarse = new Map<string, (CoarseBarView | null)[]>();
+  /** Per timeframe length (µs), its views: `ctx.bars(s, '24h')` finds the `1d` of data.timeframes. */
+  private readonly coarseByUs = new Map<number, (CoarseBarView | null)[]>();
+  private readonly timeframeLabels: readonly string[];
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -110,6 +122,15 @@ export class TradingEngine implements MarketDataHandler {
     this.symbols.forEach((s, i) => this.symbolIndex.set(s, i));
     const lookback = o.lookback ?? 1024;
     this.bars = this.symbols.map((s) => new BarRing(s, lookback));
+    for (const tf of o.timeframes ?? []) {
+      const views = this.symbols.map((s) => {
+        const cols = tf.bars.get(s);
+        return cols !== undefined ? new CoarseBarView(s, cols, lookback) : null;
+      });
+      this.coarse.set(tf.label, views);
+      this.coarseByUs.set(tf.intervalUs, views);
+    }
+    this.timeframeLabels = (o.timeframes ?? []).map((tf) => tf.label);
     this.trades = this.symbols.map(() => null);
     this.quotes = this.symbols.map(() => null);
     const subs: number[][] = this.symbols.map(() => []);
@@ -171,6 +192,7 @@ export class TradingEngine implements MarketDataHandler {
   /** Clears caches for a rerun (strategies are recreated by the caller). */
   reset(): void {
     for (const b of this.bars) b.reset();
+    for (const views of this.coarse.values()) for (const v of views) v?.reset();
     this.trades.fill(null);
     this.quotes.fill(null);
   }
@@ -187,6 +209,41 @@ export class TradingEngine implements MarketDataHandler {
 
   barSeries(symbolIndex: number): BarSeries {
     return this.bars[symbolIndex]!;
+  }
+
+  /**
+   * @internal used by StrategyRuntime: the bars of symbol `symbolIndex` at `timeframe`, closed by
+   * now. Throws a ConfigError at data.timeframes naming strategy `strategyIndex` when the scenario
+   * did not ask for that timeframe, or when the symbol has no bars to resample.
+   */
+  coarseSeries(strategyIndex: number, symbolIndex: number, timeframe: string): BarSeries {
+    let views = this.coarse.get(timeframe);
+    if (views === undefined) {
+      views = this.timeframeAlias(strategyIndex, symbolIndex, timeframe);
+      this.coarse.set(timeframe, views);
+    }
+    const view = views[symbolIndex];
+    if (view === null || view === undefined) {
+      throw new ConfigError('data.timeframes', `strategy '${this.strategies[strategyIndex]!.id}' reads ctx.bars('${this.symbols[symbolIndex]}', '${timeframe}'), but ${this.symbols[symbolIndex]} has no bars to resample`);
+    }
+    return view.sync(this.clock.now());
+  }
+
+  /** The views of `timeframe` written another way (`24h` for `1d`), else the refusal. */
+  private timeframeAlias(strategyIndex: number, symbolIndex: number, timeframe: string): (CoarseBarView | null)[] {
+    let us: number | null = null;
+    try {
+      us = parseDurationUs(String(timeframe), 'timeframe');
+    } catch {
+      us = null;
+    }
+    const views = us !== null ? this.coarseByUs.get(us) : undefined;
+    if (views !== undefined) return views;
+    const has = this.timeframeLabels.length > 0 ? `it has ${this.timeframeLabels.map((t) => `'${t}'`).join(', ')}` : 'the scenario gives none';
+    throw new ConfigError(
+      'data.timeframes',
+      `strategy '${this.strategies[strategyIndex]!.id}' reads ctx.bars('${this.symbols[symbolIndex]}', '${String(timeframe)}'), which needs '${String(timeframe)}' in data.timeframes (${has})`,
+    );
   }
 
   lastTrade(symbolIndex: number): TradeTick | null {
@@ -360,8 +417,9 @@ class StrategyRuntime implements StrategyContext {
   get now(): number {
     return this.engine.now;
   }
-  bars(symbol: string): BarSeries {
-    return this.engine.barSeries(this.engine.indexOf(symbol));
+  bars(symbol: string, timeframe?: string): BarSeries {
+    const i = this.engine.indexOf(symbol);
+    return timeframe === undefined ? this.engine.barSeries(i) : this.engine.coarseSeries(this.index, i, timeframe);
   }
   lastTrade(symbol: string): TradeTick | null {
     return this.engine.lastTrade(this.engine.indexOf(symbol));
@@ -388,6 +446,13 @@ class StrategyRuntime implements StrategyContext {
   }
   submitOrder(request: OrderRequest): OrderId {
     return this.engine.router.submitOrder(this.index, request, this.engine.now);
+  }
+  submitBracket(request: BracketRequest): BracketIds {
+    const router = this.engine.router;
+    if (router.submitBracket === undefined) {
+      throw new InvalidArgumentError(`strategy '${this.strategyId}' submits a bracket, which an ensemble does not route: use setTarget`);
+    }
+    return router.submitBracket(this.index, request, this.engine.now);
   }
   cancelOrder(orderId: OrderId): void {
     this.engine.router.cancelOrder(this.index, orderId, this.engine.now);

@@ -52,6 +52,134 @@ export interface OrderRequest {
   readonly postOnly?: boolean;
   /** Free-form label carried into fills and the audit trail. */
   readonly tag?: string;
+  /**
+   * Links the order into a contingent group of its strategy: the strategy's working orders with the
+   * same label on the same symbol affect each other as {@link contingency} says (an OCO pair of a
+   * take-profit and a stop-loss, say). A group ends when its last member stops working; the label
+   * may then be used again.
+   */
+  readonly ocoGroup?: string;
+  /**
+   * How the members of {@link ocoGroup} affect each other; only with `ocoGroup`. 'OCO' (the
+   * default): the first fill of one, even partial, cancels the others. 'OUO': a fill of one reduces
+   * the others' quantity by the filled quantity (cancelling those left with nothing).
+   */
+  readonly contingency?: 'OCO' | 'OUO';
+}
+
+/**
+ * Contingency types, as in FIX tag 1385 (NautilusTrader, LEAN). OTO (one-triggers-other): a parent
+ * whose fills release its children. OCO (one-cancels-other): the first fill of one cancels the
+ * others. OUO (one-updates-other): a fill of one reduces the others by the filled quantity.
+ */
+export type ContingencyType = 'OTO' | 'OCO' | 'OUO';
+
+/**
+ * How an order is linked to others. A bracket entry is OTO with its two exits in `linkedIds`; each
+ * exit is OUO with the entry as `parentId` and the other exit in `linkedIds`. A member of a plain
+ * group (OrderRequest.ocoGroup) is OCO or OUO with its label in `group` (its partners are whatever
+ * else works under that label).
+ */
+export interface OrderLink {
+  readonly contingency: ContingencyType;
+  /** Bracket exits: the entry whose fills release and size them; null otherwise. */
+  readonly parentId: OrderId | null;
+  /** The other orders of a bracket (entry: its exits; an exit: the other exit); empty for a plain group. */
+  readonly linkedIds: readonly OrderId[];
+  /** The strategy's label of a plain group; null for a bracket. */
+  readonly group: string | null;
+}
+
+/** How a bracket enters (see {@link BracketRequest.entry}). */
+export interface BracketEntry {
+  /** Market (default), limit, stop or stop-limit. */
+  readonly type?: OrderType;
+  readonly limitPrice?: number;
+  readonly stopPrice?: number;
+  /** GTC (default), DAY, IOC or FOK. */
+  readonly timeInForce?: TimeInForce;
+}
+
+/**
+ * A bracket: an entry order and two exits that work only once the entry has filled, sized to what
+ * it filled: a take-profit limit at `takeProfit` and a stop-loss stop at `stopLoss` on the other
+ * side, both reduce-only, GTC, and one-updates-other (a fill of one reduces the other; the one that
+ * completes the exit cancels the other).
+ */
+export interface BracketRequest {
+  readonly symbol: Symbol_ | string;
+  /** The entry's side; the exits trade the other side. */
+  readonly side: OrderSide;
+  /** Units of the entry, positive. */
+  readonly qty: number;
+  readonly entry?: BracketEntry;
+  /** Limit price of the take-profit exit: above the entry price for a buy, below it for a sell. */
+  readonly takeProfit: number;
+  /** Stop price of the stop-loss exit: below the entry price for a buy, above it for a sell. */
+  readonly stopLoss: number;
+  /** Label of the three orders (the exits get `<tag>:tp` and `<tag>:sl`); default 'bracket'. */
+  readonly tag?: string;
+}
+
+/** The ids of a bracket's three orders. */
+export interface BracketIds {
+  readonly entry: OrderId;
+  readonly takeProfit: OrderId;
+  readonly stopLoss: OrderId;
+}
+
+/**
+ * Checks a bracket and returns the three order requests (entry, take-profit, stop-loss), or throws
+ * one InvalidArgumentError naming the field, the rule and the value. `reference` is the entry's
+ * price when it has none of its own (a market entry: the last price; NaN when unknown, which skips
+ * the side checks against the entry).
+ */
+export function bracketRequests(req: BracketRequest, reference: number): [OrderRequest, OrderRequest, OrderRequest] {
+  const where = `bracket on ${req.symbol}`;
+  if (req.side !== 'buy' && req.side !== 'sell') throw new InvalidArgumentError(`invalid bracket 'side': 'buy' or 'sell', was ${JSON.stringify(req.side)} (${where})`);
+  for (const field of ['qty', 'takeProfit', 'stopLoss'] as const) {
+    const v = req[field];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`invalid bracket '${field}': not a positive finite number, was ${String(v)} (${where})`);
+  }
+  const e = req.entry ?? {};
+  const type = e.type ?? 'market';
+  const entryPrice = type === 'limit' || type === 'stop_limit' ? e.limitPrice : type === 'stop' ? e.stopPrice : reference;
+  const buy = req.side === 'buy';
+  const { takeProfit: tp, stopLoss: sl } = req;
+  if (buy ? !(sl < tp) : !(sl > tp)) {
+    throw new InvalidArgumentError(`invalid bracket 'stopLoss': a ${req.side} bracket's stop-loss must be ${buy ? 'below' : 'above'} its take-profit ${tp}, was ${sl} (${where})`);
+  }
+  if (entryPrice !== undefined && Number.isFinite(entryPrice)) {
+    const what = type === 'market' ? `the last price ${entryPrice}` : `its entry price ${entryPrice}`;
+    if (buy ? !(sl < entryPrice) : !(sl > entryPrice)) {
+      throw new InvalidArgumentError(`invalid bracket 'stopLoss': a ${req.side} bracket's stop-loss must be ${buy ? 'below' : 'above'} ${what}, was ${sl} (${where})`);
+    }
+    if (buy ? !(tp > entryPrice) : !(tp < entryPrice)) {
+      throw new InvalidArgumentError(`invalid bracket 'takeProfit': a ${req.side} bracket's take-profit must be ${buy ? 'above' : 'below'} ${what}, was ${tp} (${where})`);
+    }
+  }
+  const tag = req.tag ?? 'bracket';
+  const exit = buy ? 'sell' : 'buy';
+  const entry: OrderRequest = {
+    symbol: req.symbol,
+    side: req.side,
+    qty: req.qty,
+    type,
+    ...(e.limitPrice !== undefined ? { limitPrice: e.limitPrice } : {}),
+    ...(e.stopPrice !== undefined ? { stopPrice: e.stopPrice } : {}),
+    timeInForce: e.timeInForce ?? 'GTC',
+    tag,
+  };
+  return [
+    entry,
+    { symbol: req.symbol, side: exit, qty: req.qty, type: 'limit', limitPrice: tp, timeInForce: 'GTC', reduceOnly: true, tag: `${tag}:tp` },
+    { symbol: req.symbol, side: exit, qty: req.qty, type: 'stop', stopPrice: sl, timeInForce: 'GTC', reduceOnly: true, tag: `${tag}:sl` },
+  ];
+}
+
+/** The link text the run hash and messages use: `contingency,parent,linked ids,group` ('' for none). */
+export function linkText(link: OrderLink): string {
+  return `${link.contingency}|${link.parentId ?? ''}|${link.linkedIds.join(' ')}|${link.group ?? ''}`;
 }
 
 /** Legal transitions of the order state machine; anything else is an InvariantError. */
@@ -99,6 +227,8 @@ export class Order {
   readonly tag: string | null;
   /** Parent order id when an execution algorithm created this child order. */
   readonly parentId: OrderId | null;
+  /** How the order is linked to others (bracket, OCO/OUO group); null for a plain order. */
+  readonly link: OrderLink | null;
   readonly tsCreated: number;
   qty: number;
   limitPrice: number | null;
@@ -119,6 +249,7 @@ export class Order {
     tsCreated: number,
     strategyId: StrategyId | null = null,
     parentId: OrderId | null = null,
+    link: OrderLink | null = null,
   ) {
     this.id = id;
     this.symbol = req.symbol as Symbol_;
@@ -130,6 +261,7 @@ export class Order {
     this.strategyId = strategyId;
     this.tag = req.tag ?? null;
     this.parentId = parentId;
+    this.link = link ?? groupLink(req);
     this.tsCreated = tsCreated;
     this.tsLastEvent = tsCreated;
     this.qty = req.qty;
@@ -173,6 +305,19 @@ export class Order {
   }
 }
 
+/** The link of a plain OCO/OUO group member, from its request; null without `ocoGroup`. */
+function groupLink(req: OrderRequest): OrderLink | null {
+  const group = req.ocoGroup;
+  if (group === undefined) {
+    if (req.contingency !== undefined) throw new InvalidArgumentError(`invalid 'contingency': only with 'ocoGroup', was ${JSON.stringify(req.contingency)}`);
+    return null;
+  }
+  if (typeof group !== 'string' || group.length === 0) throw new InvalidArgumentError(`invalid 'ocoGroup': a non-empty label, was ${JSON.stringify(group)}`);
+  const contingency = req.contingency ?? 'OCO';
+  if (contingency !== 'OCO' && contingency !== 'OUO') throw new InvalidArgumentError(`invalid 'contingency': 'OCO' or 'OUO', was ${JSON.stringify(contingency)}`);
+  return { contingency, parentId: null, linkedIds: [], group };
+}
+
 /** Checks that prices required by the order type are present and sane. */
 export function validateOrder(o: Pick<Order, 'qty' | 'type' | 'limitPrice' | 'stopPrice' | 'symbol'>): void {
   checkPositive(o.qty, 'qty');
@@ -213,4 +358,6 @@ export interface OrderRecord {
   readonly reduceOnly: boolean;
   readonly tag: string | null;
   readonly reason: string | null;
+  /** How the order is linked to others (bracket, OCO/OUO group); absent for a plain order. */
+  readonly link?: OrderLink;
 }

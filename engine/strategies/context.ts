@@ -2,7 +2,7 @@ import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
 import type { OptionChainView } from '../model/option-chain.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
 
 /**
  * A read-only view of one symbol's bars up to now, newest last. `ago` counts back from the latest
@@ -60,7 +60,15 @@ export interface StrategyContext {
   readonly now: number;
   readonly strategyId: StrategyId;
   readonly symbols: readonly Symbol_[];
-  bars(symbol: Symbol_ | string): BarSeries;
+  /**
+   * The bars of `symbol` up to now. With `timeframe` (a duration such as `'4h'` or `'1d'`, one of
+   * the scenario's `data.timeframes`), its bars resampled to that interval in UTC epoch buckets
+   * (first open, highest high, lowest low, last close, summed volume): a bucket is readable from
+   * the first event at or after its end, never before, so a partial bucket (the day still running,
+   * or the last one when the data ends inside it) is never seen. `ts` is the bucket's open time.
+   * Throws for a timeframe not in `data.timeframes`.
+   */
+  bars(symbol: Symbol_ | string, timeframe?: string): BarSeries;
   lastTrade(symbol: Symbol_ | string): TradeTick | null;
   lastQuote(symbol: Symbol_ | string): QuoteTick | null;
   /** This strategy's signed position in units. */
@@ -78,6 +86,13 @@ export interface StrategyContext {
   emitSignal(symbol: Symbol_ | string, direction: -1 | 0 | 1, strength?: number, confidence?: number, reason?: string): void;
   /** Submits an order; returns its id (a denied order still gets an id and an OrderDenied event). */
   submitOrder(request: OrderRequest): OrderId;
+  /**
+   * Submits a bracket: an entry and a take-profit limit and stop-loss stop (reduce-only, OUO) that
+   * work once the entry fills, sized to its fills. Returns the three ids. A malformed bracket (a
+   * stop-loss on the wrong side of the entry, say) throws naming the field; runs whose router trades
+   * targets only (an ensemble) refuse it.
+   */
+  submitBracket(request: BracketRequest): BracketIds;
   cancelOrder(orderId: OrderId): void;
   replaceOrder(orderId: OrderId, changes: OrderChanges): void;
   /** This strategy's working orders, optionally for one symbol. */

@@ -1,8 +1,52 @@
 import type { z } from 'zod';
 import { InvalidArgumentError, strategyId, type StrategyId } from '../core/index.js';
 import type { Strategy } from './context.js';
-import type { StrategyDefinition, StrategyWarmup } from './registry.js';
 import { withDefaults } from './strategy-params.js';
+
+/**
+ * A strategy as a scenario names it: what it does, its default parameters and how to build one.
+ * {@link defineStrategy} makes one (every built-in is made by it, as a user module's is).
+ */
+export interface StrategyDefinition<P extends object> {
+  readonly description: string;
+  readonly defaults: Readonly<P>;
+  /**
+   * Data beyond bars the strategy needs to trade (`book`, `trades`, `quotes`, `chains`); absent for
+   * bar strategies. The bar-only contract suite skips strategies that need other data.
+   */
+  readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains')[];
+  /**
+   * For a strategy with a learning phase: the name of its parameter holding the ISO time at which
+   * training stops (its model freezes and it acts on what it learned). A walk-forward with warm
+   * start sets it, by dotted path, to each fold's train end. Absent for strategies that do not learn.
+   */
+  readonly trainUntilParam?: string;
+  /**
+   * For a strategy that decides on bars: the bars of a symbol it must see before it can first act
+   * (its indicators ready, plus any previous value a rule compares with), and the parameter setting
+   * that makes it so (`slow=20`). A run refuses data with fewer bars. Absent for strategies that
+   * act from the first bar or decide on ticks, book updates or chains (their warm-up is not in bars).
+   */
+  warmup?(params: Partial<P>): StrategyWarmup;
+  /** Returns a new instance; `params` override the defaults and are validated (errors name the parameter). */
+  create(id: StrategyId | string, symbols: readonly string[], params?: Partial<P>): Strategy;
+}
+
+/** How many bars a strategy needs before it can act, and why (see StrategyDefinition.warmup). */
+export interface StrategyWarmup {
+  readonly bars: number;
+  /** The parameter setting behind it, as a user writes it: `slow=20`. */
+  readonly because: string;
+}
+
+/**
+ * A parameter check written as code rather than a zod schema: given every parameter (the defaults
+ * overlaid with the scenario's), returns them validated (it may normalise or freeze them) and throws
+ * InvalidArgumentError `invalid 'NAME': what, was VALUE` naming the parameter, the form the check
+ * helpers (checkPositive, checkPeriod, checkOneOf, failParam, checkSizing, ...) throw in. The
+ * scenario loader turns that into `strategies[0].params.NAME: what, was VALUE`.
+ */
+export type ParamsCheck<P> = (params: P) => P;
 
 /**
  * What a strategy's `create` returns: the callbacks of a {@link Strategy}. `id` and `symbols` may be
@@ -28,9 +72,10 @@ export interface StrategySpec<P extends object> {
   /**
    * A zod schema of the whole parameter object, checked after the defaults are applied: its errors
    * name the parameter (`strategies[0].params.lookback: ...`). It may transform (e.g. freeze) values.
+   * Or a {@link ParamsCheck} function doing the same in code (the built-ins use the check helpers).
    * Without it, only the keys are checked.
    */
-  readonly params?: z.ZodType<P, unknown>;
+  readonly params?: z.ZodType<P, unknown> | ParamsCheck<P>;
   /** Data beyond bars the strategy needs (see StrategyDefinition.needs). */
   readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains')[];
   /** Bars of a symbol it needs before it can first act (see StrategyDefinition.warmup); a run refuses shorter data. */
@@ -91,9 +136,13 @@ export function defineStrategy<P extends object>(spec: StrategySpec<P>): Defined
   }
   if (typeof spec.create !== 'function') throw new InvalidArgumentError(`defineStrategy(${spec.name}): invalid 'create': expected a function ({ id, symbols, params }) => handlers`);
   const schema = spec.params;
+  if (schema !== undefined && typeof schema !== 'function' && (schema === null || typeof (schema as { safeParse?: unknown }).safeParse !== 'function')) {
+    throw new InvalidArgumentError(`defineStrategy(${spec.name}): invalid 'params': expected a zod schema or a function (params) => params`);
+  }
   const qualifyParams = (params?: Readonly<Record<string, unknown>>): P => {
     const merged = withDefaults(spec.name, spec.defaults, params as Partial<P> | undefined);
     if (schema === undefined) return merged;
+    if (typeof schema === 'function') return schema(merged);
     const parsed = schema.safeParse(merged);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0]!;

@@ -1,6 +1,7 @@
 import { checkNonNegative, checkPositive, checkPositiveInteger, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { blackScholes, type OptionQuote } from '../model/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
 
@@ -22,8 +23,13 @@ export interface DeltaHedgeParams {
   readonly rate: number;
 }
 
+/** Defaults of `delta_hedge`: 10 calls of the nearest expiry with 5+ days left, x100, rehedge band 10 units, rate 4%. */
 export const DELTA_HEDGE_DEFAULTS: DeltaHedgeParams = Object.freeze({ contracts: 10, right: 'call', expiryIndex: 0, minDays: 5, multiplier: 100, band: 10, rate: 0.04 });
 
+/**
+ * Returns the frozen, validated `delta_hedge` parameters with defaults applied. Throws
+ * InvalidArgumentError naming the parameter and its value (`invalid 'contracts': ...`).
+ */
 export function deltaHedgeParams(params?: Partial<DeltaHedgeParams>): DeltaHedgeParams {
   const p = withDefaults('delta_hedge', DELTA_HEDGE_DEFAULTS, params);
   if (!Number.isInteger(p.contracts) || p.contracts === 0) failParam('contracts', 'not a non-zero integer', p.contracts);
@@ -96,3 +102,16 @@ export class DeltaHedgeStrategy implements Strategy {
     if (Math.abs(hedge - ctx.position(underlying)) > p.band) ctx.setTarget(underlying, hedge);
   }
 }
+
+/** The built-in `delta_hedge` (scenario `"type": "delta_hedge"`). */
+export const deltaHedge = defineStrategy({
+  name: 'delta_hedge',
+  description:
+    'A delta-hedged option position: holds N at-the-money contracts of a chosen expiry (rolling before expiry) and keeps the underlying at minus their delta. Symbols: the underlying first, then the tradable contracts. Needs option chains.',
+  defaults: DELTA_HEDGE_DEFAULTS,
+  params: deltaHedgeParams,
+  needs: ['chains'],
+  create: ({ id, symbols, params }) => new DeltaHedgeStrategy(id, symbols, params),
+});
+
+export default deltaHedge;

@@ -1,8 +1,10 @@
 import type { StrategyId } from '../core/index.js';
 import { Ema } from '../indicators/index.js';
+import { defineStrategy } from './define-strategy.js';
 import {
   MOVING_AVERAGE_CROSS_DEFAULTS,
   MovingAverageCrossStrategy,
+  movingAverageCrossWarmup,
   qualifyMovingAverageCrossParams,
   type MovingAverageCrossParams,
 } from './moving-average-cross.js';
@@ -28,3 +30,16 @@ export class EmaCrossStrategy extends MovingAverageCrossStrategy {
     super('ema_cross', 'EMA', (n) => new Ema(n), id, symbols, emaCrossParams(params));
   }
 }
+
+/** The built-in `ema_cross` (scenario `"type": "ema_cross"`). */
+export const emaCross = defineStrategy({
+  name: 'ema_cross',
+  description:
+    'Exponential-moving-average crossover: +size when EMA(fast) crosses above EMA(slow), -size (long_short) or flat (long_only) when it crosses below.',
+  defaults: EMA_CROSS_DEFAULTS,
+  params: emaCrossParams,
+  warmup: movingAverageCrossWarmup,
+  create: ({ id, symbols, params }) => new EmaCrossStrategy(id, symbols, params),
+});
+
+export default emaCross;

@@ -1,6 +1,7 @@
 import { checkFinite, checkPositive, strategyId, US_PER_DAY, US_PER_MINUTE, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Ibs } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
@@ -35,6 +36,7 @@ export interface IbsParams {
   readonly fractional: boolean;
 }
 
+/** Defaults of `ibs` (each documented on {@link IbsParams}). */
 export const IBS_DEFAULTS: IbsParams = Object.freeze({
   entryThreshold: 0.2,
   exitThreshold: 0.8,
@@ -184,3 +186,15 @@ export class IbsStrategy implements Strategy {
     return false;
   }
 }
+
+/** The built-in `ibs` (scenario `"type": "ibs"`). */
+export const ibsMeanReversion = defineStrategy({
+  name: 'ibs',
+  description:
+    'Internal bar strength mean reversion (long only): long when IBS < entryThreshold, flat when IBS > exitThreshold, with optional percent stop-loss, take-profit and UTC session windows.',
+  defaults: IBS_DEFAULTS,
+  params: ibsParams,
+  create: ({ id, symbols, params }) => new IbsStrategy(id, symbols, params),
+});
+
+export default ibsMeanReversion;

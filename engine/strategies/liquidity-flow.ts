@@ -1,6 +1,7 @@
 import { checkFinite, checkInRange, checkPositive, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { QuoteTick } from '../model/market-data.js';
 import type { Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -23,6 +24,7 @@ export interface LiquidityFlowParams {
   readonly mode: TradeMode;
 }
 
+/** Defaults of `liquidity_flow` (each documented on {@link LiquidityFlowParams}). */
 export const LIQUIDITY_FLOW_DEFAULTS: LiquidityFlowParams = Object.freeze({
   levels: 5,
   imbalanceThreshold: 0.6,
@@ -139,3 +141,16 @@ export class LiquidityFlowStrategy implements Strategy {
     }
   }
 }
+
+/** The built-in `liquidity_flow` (scenario `"type": "liquidity_flow"`). */
+export const liquidityFlow = defineStrategy({
+  name: 'liquidity_flow',
+  description:
+    'Liquidity Flow Tracker (seed 000): bid/ask depth imbalance over N book levels with a liquidity score (depth against its running mean); long above the threshold, short (or flat) below minus it. Needs book data for depth (top of book otherwise).',
+  defaults: LIQUIDITY_FLOW_DEFAULTS,
+  params: liquidityFlowParams,
+  needs: ['book'],
+  create: ({ id, symbols, params }) => new LiquidityFlowStrategy(id, symbols, params),
+});
+
+export default liquidityFlow;

@@ -1,6 +1,7 @@
 import { checkInRange, checkNonNegative, checkOneOf, checkPositive, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
 import type { Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -25,6 +26,7 @@ export interface MicrostructureParams {
   readonly mode: TradeMode;
 }
 
+/** Defaults of `microstructure` (each documented on {@link MicrostructureParams}). */
 export const MICROSTRUCTURE_DEFAULTS: MicrostructureParams = Object.freeze({
   tickWindow: 100,
   imbalanceThreshold: 0.6,
@@ -36,6 +38,10 @@ export const MICROSTRUCTURE_DEFAULTS: MicrostructureParams = Object.freeze({
   mode: 'long_short',
 });
 
+/**
+ * Returns the frozen, validated `microstructure` parameters with defaults applied. Throws
+ * InvalidArgumentError naming the parameter and its value.
+ */
 export function microstructureParams(params?: Partial<MicrostructureParams>): MicrostructureParams {
   const p = withDefaults('microstructure', MICROSTRUCTURE_DEFAULTS, params);
   checkPeriod(p.tickWindow, 'tickWindow');
@@ -150,3 +156,16 @@ export class MicrostructureStrategy implements Strategy {
     else ctx.setTarget(symbol, target);
   }
 }
+
+/** The built-in `microstructure` (scenario `"type": "microstructure"`). */
+export const microstructure = defineStrategy({
+  name: 'microstructure',
+  description:
+    'Market Microstructure Edge (seed 000): tick-rule trade imbalance, traded only while the spread is below its recent percentile and the quote rate is under the stuffing guard; market or passive limit orders. Needs trades and quotes.',
+  defaults: MICROSTRUCTURE_DEFAULTS,
+  params: microstructureParams,
+  needs: ['trades', 'quotes'],
+  create: ({ id, symbols, params }) => new MicrostructureStrategy(id, symbols, params),
+});
+
+export default microstructure;

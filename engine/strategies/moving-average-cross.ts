@@ -1,6 +1,7 @@
 import { checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { ScalarIndicator } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import type { StrategyWarmup } from './define-strategy.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
@@ -20,6 +21,7 @@ export interface MovingAverageCrossParams {
   readonly fractional: boolean;
 }
 
+/** Defaults of the crossovers: periods 10 / 20, long/short reversal, 100 units, whole units. */
 export const MOVING_AVERAGE_CROSS_DEFAULTS: MovingAverageCrossParams = Object.freeze({
   fast: 10,
   slow: 20,
@@ -48,6 +50,14 @@ export function qualifyMovingAverageCrossParams(
     sizing: checkSizing(p.sizing, fractional),
     fractional,
   });
+}
+
+/**
+ * The warm-up of a crossover (its StrategyWarmup): a cross needs both averages ready on this bar
+ * and on the one before, so `slow + 1` bars.
+ */
+export function movingAverageCrossWarmup(params: Pick<MovingAverageCrossParams, 'slow'>): StrategyWarmup {
+  return { bars: params.slow + 1, because: `slow=${params.slow}` };
 }
 
 class CrossView extends SymbolView {

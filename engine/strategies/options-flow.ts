@@ -1,6 +1,7 @@
 import { checkNonNegative, checkPositive, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import type { OptionChainView } from '../model/option-chain.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -27,6 +28,7 @@ export interface OptionsFlowParams {
   readonly mode: TradeMode;
 }
 
+/** Defaults of `options_flow` (each documented on {@link OptionsFlowParams}). */
 export const OPTIONS_FLOW_DEFAULTS: OptionsFlowParams = Object.freeze({
   window: 5,
   bullishRatio: 0.7,
@@ -39,6 +41,10 @@ export const OPTIONS_FLOW_DEFAULTS: OptionsFlowParams = Object.freeze({
   mode: 'long_short',
 });
 
+/**
+ * Returns the frozen, validated `options_flow` parameters with defaults applied. Throws
+ * InvalidArgumentError naming the parameter and its value.
+ */
 export function optionsFlowParams(params?: Partial<OptionsFlowParams>): OptionsFlowParams {
   const p = withDefaults('options_flow', OPTIONS_FLOW_DEFAULTS, params);
   checkPeriod(p.window, 'window');
@@ -155,3 +161,16 @@ export class OptionsFlowStrategy implements Strategy {
     ctx.setTarget(symbol, target);
   }
 }
+
+/** The built-in `options_flow` (scenario `"type": "options_flow"`). */
+export const optionsFlow = defineStrategy({
+  name: 'options_flow',
+  description:
+    'Options Flow Sentiment (seed 000): put/call volume ratio, out-of-the-money iv skew and dealer gamma exposure of the option chain drive a position in the underlying. Needs option chains.',
+  defaults: OPTIONS_FLOW_DEFAULTS,
+  params: optionsFlowParams,
+  needs: ['chains'],
+  create: ({ id, symbols, params }) => new OptionsFlowStrategy(id, symbols, params),
+});
+
+export default optionsFlow;

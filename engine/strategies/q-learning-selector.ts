@@ -17,15 +17,24 @@ import {
 import { RollingStd, Sma } from '../indicators/index.js';
 import type { OrderChanges } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
+import { defineStrategy, type DefinedStrategy, type StrategyWarmup } from './define-strategy.js';
+import { deltaHedge } from './delta-hedge.js';
+import { emaCross } from './ema-cross.js';
+import { ibsMeanReversion } from './ibs-strategy.js';
+import { liquidityFlow } from './liquidity-flow.js';
+import { microstructure } from './microstructure.js';
+import { optionsFlow } from './options-flow.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { rsiReversion } from './rsi-reversion.js';
+import { smaCross } from './sma-cross.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
 
 /**
  * An action of the selector: a simple rule (`long`, `flat`, `short`: hold +size, 0 or -size) or a
- * registered strategy run in the shadow, by name with its defaults or as { strategy, params }.
+ * built-in strategy run in the shadow, by name with its defaults or as { strategy, params }.
  */
 export type QLearningAction = string | { readonly strategy: string; readonly params?: Readonly<Record<string, unknown>> };
 
@@ -70,6 +79,7 @@ export interface QLearningSelectorParams {
   readonly fractional: boolean;
 }
 
+/** Defaults of `q_learning_selector` (each documented on {@link QLearningSelectorParams}). */
 export const Q_LEARNING_SELECTOR_DEFAULTS: QLearningSelectorParams = Object.freeze({
   actions: Object.freeze(['sma_cross', 'rsi_reversion', 'flat']),
   alpha: 0.1,
@@ -86,8 +96,13 @@ export const Q_LEARNING_SELECTOR_DEFAULTS: QLearningSelectorParams = Object.free
   fractional: false,
 });
 
-/** Builds a registered strategy (the registry's createStrategy, passed in so this file does not import the registry). */
-export type StrategyFactory = (name: string, id: string, symbols: readonly string[], params?: Readonly<Record<string, unknown>>) => Strategy;
+/**
+ * The strategies an action may name: every other built-in, in the registry's order (a selector
+ * cannot select itself). Imported as definitions, as a user's selector would import its strategies.
+ */
+const SELECTABLE: ReadonlyMap<string, DefinedStrategy<object>> = new Map(
+  ([smaCross, emaCross, rsiReversion, ibsMeanReversion, liquidityFlow, microstructure, optionsFlow, deltaHedge] as unknown as DefinedStrategy<object>[]).map((d) => [d.name, d]),
+);
 
 const RULES = { long: 1, flat: 0, short: -1 } as const;
 type RuleName = keyof typeof RULES;
@@ -100,8 +115,8 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
   const p = withDefaults('q_learning_selector', Q_LEARNING_SELECTOR_DEFAULTS, params);
   if (!Array.isArray(p.actions) || p.actions.length < 2) failParam('actions', 'expected at least 2 actions', p.actions);
   p.actions.forEach((a: unknown, i: number) => {
-    if (typeof a === 'string') return;
-    if (a === null || typeof a !== 'object' || typeof (a as { strategy?: unknown }).strategy !== 'string') {
+    if (typeof a === 'string' && Object.prototype.hasOwnProperty.call(RULES, a)) return;
+    if (typeof a !== 'string' && (a === null || typeof a !== 'object' || typeof (a as { strategy?: unknown }).strategy !== 'string')) {
       failParam(`actions[${i}]`, "expected 'long', 'flat', 'short', a strategy name or { strategy, params }", a);
     }
   });
@@ -128,7 +143,44 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
   if (p.volatilityPeriod < 2) failParam('volatilityPeriod', 'below 2', p.volatilityPeriod);
   checkPeriod(p.volumePeriod, 'volumePeriod');
   const fractional = checkBoolean(p.fractional, 'fractional');
-  return Object.freeze({ ...p, actions: Object.freeze(p.actions.slice()), sizing: checkSizing(p.sizing, fractional), fractional });
+  const sizing = checkSizing(p.sizing, fractional);
+  p.actions.forEach((a, i) => {
+    if (typeof a === 'string' && Object.prototype.hasOwnProperty.call(RULES, a)) return;
+    const name = typeof a === 'string' ? a : a.strategy;
+    if (name === 'q_learning_selector') failParam(`actions[${i}]`, 'a selector cannot select itself', name);
+    const definition = SELECTABLE.get(name);
+    if (definition === undefined) {
+      throw new InvalidArgumentError(`invalid 'actions[${i}]': unknown strategy ${JSON.stringify(name)} (known: ${[...SELECTABLE.keys()].join(', ')}; or long, flat, short)`);
+    }
+    try {
+      definition.qualifyParams(actionParams(a, sizing, fractional));
+    } catch (err) {
+      // Name the action's parameter (`actions[1].params.fast`), so the scenario path points at it.
+      if (!(err instanceof InvalidArgumentError)) throw err;
+      const m = /^invalid (?:parameter )?'([^']+)'(?: for [^:]+)?: (.*)$/s.exec(err.message);
+      throw new InvalidArgumentError(m !== null ? `invalid 'actions[${i}].params.${m[1]}': ${m[2]}` : `invalid 'actions[${i}]': ${name}: ${err.message}`, { cause: err });
+    }
+  });
+  return Object.freeze({ ...p, actions: Object.freeze(p.actions.slice()), sizing, fractional });
+}
+
+/** The parameters of a strategy action: the selector's sizing, unless the action sets its own. */
+function actionParams(action: QLearningAction, sizing: PositionSizing, fractional: boolean): Readonly<Record<string, unknown>> {
+  const own = typeof action === 'string' ? {} : (action.params ?? {});
+  return { sizing, fractional, ...own };
+}
+
+/**
+ * The warm-up of the selector: its state needs SMA(trendPeriod), SMA(volumePeriod) of volume and
+ * the std of 4 x volatilityPeriod log returns; the longest of the three.
+ */
+export function qLearningSelectorWarmup(p: QLearningSelectorParams): StrategyWarmup {
+  const needs: StrategyWarmup[] = [
+    { bars: p.trendPeriod, because: `trendPeriod=${p.trendPeriod}` },
+    { bars: 4 * p.volatilityPeriod + 1, because: `volatilityPeriod=${p.volatilityPeriod}, 4 x volatilityPeriod returns` },
+    { bars: p.volumePeriod, because: `volumePeriod=${p.volumePeriod}` },
+  ];
+  return needs.reduce((a, b) => (b.bars > a.bars ? b : a));
 }
 
 /**
@@ -169,6 +221,9 @@ class ShadowContext implements StrategyContext {
   emitSignal(): void {}
   submitOrder(_request: OrderRequest): OrderId {
     throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} submitted an order; actions may only set targets`);
+  }
+  submitBracket(_request: BracketRequest): BracketIds {
+    throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} submitted a bracket; actions may only set targets`);
   }
   cancelOrder(_orderId: OrderId): void {}
   replaceOrder(_orderId: OrderId, _changes: OrderChanges): void {}
@@ -259,7 +314,7 @@ export class QLearningSelector implements Strategy {
   private readonly rng: RandomStream;
   private readonly trainUntilUs: number;
 
-  constructor(id: StrategyId | string, symbols: readonly string[], params: Partial<QLearningSelectorParams> | undefined, factory: StrategyFactory) {
+  constructor(id: StrategyId | string, symbols: readonly string[], params?: Partial<QLearningSelectorParams>) {
     this.id = strategyId(id);
     this.symbols = checkSymbols(symbols);
     this.params = qLearningSelectorParams(params);
@@ -278,13 +333,11 @@ export class QLearningSelector implements Strategy {
         names.push(a);
         return;
       }
+      // qLearningSelectorParams checked the name and the action's parameters.
       const name = typeof a === 'string' ? a : a.strategy;
-      if (name === 'q_learning_selector') failParam(`actions[${i}]`, 'a selector cannot select itself', name);
-      const own = typeof a === 'string' ? {} : (a.params ?? {});
       const subId = `${this.id}/${i}:${name}`;
       // Sizing follows the selector's unless the action sets its own.
-      const subParams = { sizing: p.sizing, fractional: p.fractional, ...own };
-      const sub = factory(name, subId, this.symbols, subParams);
+      const sub = SELECTABLE.get(name)!.create(subId, this.symbols, actionParams(a, p.sizing, p.fractional));
       this.rules.push(null);
       this.subs.push(sub);
       this.shadows.push(new ShadowContext(sub.id, this.symbols));
@@ -474,3 +527,17 @@ export class QLearningSelector implements Strategy {
     });
   }
 }
+
+/** The built-in `q_learning_selector` (scenario `"type": "q_learning_selector"`). */
+export const qLearningSelector = defineStrategy({
+  name: 'q_learning_selector',
+  description:
+    'Q-learning strategy selector (seed 001): per symbol, picks each bar which action (long/flat/short rules or registered strategies run in the shadow) to follow from a trend x volatility x volume state, epsilon-greedy with a seeded stream; learns online (optionally over several episodes) until trainUntil, then greedy and frozen.',
+  defaults: Q_LEARNING_SELECTOR_DEFAULTS,
+  params: qLearningSelectorParams,
+  trainUntilParam: 'trainUntil',
+  warmup: qLearningSelectorWarmup,
+  create: ({ id, symbols, params }) => new QLearningSelector(id, symbols, params),
+});
+
+export default qLearningSelector;

@@ -1,6 +1,7 @@
 import { checkFinite, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Rsi } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import { defineStrategy } from './define-strategy.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
@@ -27,6 +28,7 @@ export interface RsiReversionParams {
   readonly fractional: boolean;
 }
 
+/** Defaults of `rsi_reversion` (each documented on {@link RsiReversionParams}). */
 export const RSI_REVERSION_DEFAULTS: RsiReversionParams = Object.freeze({
   period: 14,
   oversold: 30,
@@ -139,3 +141,17 @@ export class RsiReversionStrategy implements Strategy {
     v.change(ctx, direction, direction * size, Math.min(1, strength), reason);
   }
 }
+
+/** The built-in `rsi_reversion` (scenario `"type": "rsi_reversion"`). */
+export const rsiReversion = defineStrategy({
+  name: 'rsi_reversion',
+  description:
+    'RSI mean reversion: long below oversold; exit above exitLevel, and above overbought exit (long_only) or go short (long_short).',
+  defaults: RSI_REVERSION_DEFAULTS,
+  params: rsiReversionParams,
+  // RSI(period) is ready after period changes, that is period + 1 closes.
+  warmup: (p) => ({ bars: p.period + 1, because: `period=${p.period}` }),
+  create: ({ id, symbols, params }) => new RsiReversionStrategy(id, symbols, params),
+});
+
+export default rsiReversion;

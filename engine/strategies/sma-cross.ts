@@ -1,8 +1,10 @@
 import type { StrategyId } from '../core/index.js';
 import { Sma } from '../indicators/index.js';
+import { defineStrategy } from './define-strategy.js';
 import {
   MOVING_AVERAGE_CROSS_DEFAULTS,
   MovingAverageCrossStrategy,
+  movingAverageCrossWarmup,
   qualifyMovingAverageCrossParams,
   type MovingAverageCrossParams,
 } from './moving-average-cross.js';
@@ -27,3 +29,16 @@ export class SmaCrossStrategy extends MovingAverageCrossStrategy {
     super('sma_cross', 'SMA', (n) => new Sma(n), id, symbols, smaCrossParams(params));
   }
 }
+
+/** The built-in `sma_cross` (scenario `"type": "sma_cross"`). */
+export const smaCross = defineStrategy({
+  name: 'sma_cross',
+  description:
+    'Simple-moving-average crossover: +size when SMA(fast) crosses above SMA(slow), -size (long_short) or flat (long_only) when it crosses below.',
+  defaults: SMA_CROSS_DEFAULTS,
+  params: smaCrossParams,
+  warmup: movingAverageCrossWarmup,
+  create: ({ id, symbols, params }) => new SmaCrossStrategy(id, symbols, params),
+});
+
+export default smaCross;

@@ -6,6 +6,7 @@ import { checkOneOf } from '../core/index.js';
  */
 export type TradeMode = 'long_short' | 'long_only';
 
+/** Every TradeMode, in the order messages list them. */
 export const TRADE_MODES = ['long_short', 'long_only'] as const satisfies readonly TradeMode[];
 
 /** Returns `value` after checking it is a TradeMode. */

@@ -6,6 +6,7 @@ import { describeWarmup, EventMerge, EventSequencer, MergeSignal, SequencerStep,
 import type { ArrayBatchSource, TimeBatch } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
+import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
 import type { AuditEntry, BarBatch, BookBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
 import { Portfolio } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
@@ -77,7 +78,7 @@ export interface ReplayConfig {
   readonly multipliers?: readonly number[];
   /**
    * Per strategy: the execution algorithm its market targets go through, or null to trade directly.
-   * Not with `routing`.
+   * Not with `routing` (strategies then trade shadow books; the account's algorithm is `routing.algorithm`).
    */
   readonly algorithms?: readonly (AlgorithmConfig | null)[];
   /** The option contracts among the symbols; with `feeds.chains`. */
@@ -97,6 +98,8 @@ export interface ReplayConfig {
    * unchanged to the bit.
    */
   readonly tradeFromUs?: number;
+  /** Coarser bar intervals strategies read with `ctx.bars(symbol, '1d')` (scenario `data.timeframes`); passed to the TradingEngine. */
+  readonly timeframes?: readonly TimeframeBars[];
 }
 
 /** Time-ordered feeds of column batches; each may be absent. Book data calls for the L2 venue. */
@@ -244,6 +247,7 @@ function venueSide(config: ReplayConfig, feeds: ReplayFeeds, symbols: readonly S
     }
     if (config.routing !== undefined) throw new InvalidArgumentError('an ensemble routing is not supported on an L2 replay (book data)');
     if (config.options !== undefined || config.multipliers !== undefined) throw new InvalidArgumentError('options and multipliers are not supported on an L2 replay (book data)');
+    if (config.timeframes !== undefined) throw new InvalidArgumentError('timeframes (coarser bars) are not supported on an L2 replay (book data)');
     return new L2Side(v.config, v.latency, v.seed, v.runKey, symbols);
   }
   if (v.kind !== 'l1') throw new InvalidArgumentError(`invalid 'venue.kind': expected 'l1' or 'l2', was ${JSON.stringify((v as { kind: unknown }).kind)}`);
@@ -291,7 +295,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
       },
     });
   }
-  // The decision path between the strategies and the account (ensemble, execution algorithms or direct).
+  // The decision pipeline: strategies -> [ensemble] -> [execution algorithm] -> venue.
   const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder });
   if (feeds.chains !== undefined && config.options === undefined) throw new InvalidArgumentError('option chains need config.options (the contracts among the symbols)');
   const options = config.options !== undefined ? new OptionReplay(config.options, portfolio, symbols, accountIds, recorder) : null;
@@ -313,6 +317,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
     ...(routed.router !== undefined ? { router: routed.router } : {}),
     ...(options !== null ? { chains: options.cache } : {}),
     ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
+    ...(config.timeframes !== undefined ? { timeframes: config.timeframes } : {}),
   });
 
   const tally = new ReplayTally(symbols.length);

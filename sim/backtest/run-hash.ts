@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
+import { linkText } from '../../engine/model/index.js';
 import type { Fill, OrderRecord } from '../../engine/model/index.js';
 
 /** The parts of an order that identify a run's behaviour. */
-export type OrderRecordForHash = Pick<OrderRecord, 'id' | 'symbol' | 'side' | 'type' | 'qty' | 'limitPrice' | 'stopPrice' | 'timeInForce' | 'status' | 'filledQty' | 'avgFillPrice' | 'tsCreated'>;
+export type OrderRecordForHash = Pick<OrderRecord, 'id' | 'symbol' | 'side' | 'type' | 'qty' | 'limitPrice' | 'stopPrice' | 'timeInForce' | 'status' | 'filledQty' | 'avgFillPrice' | 'tsCreated' | 'link'>;
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 const RECORDS_PER_UPDATE = 1024;
@@ -91,6 +92,8 @@ export interface HashableOrders {
   typeAt(i: number): string;
   timeInForceAt(i: number): string;
   statusAt(i: number): string;
+  /** The order's link (bracket, OCO/OUO group) as linkText, null for a plain order (optional: none then). */
+  linkAt?(i: number): string | null;
 }
 
 /** A list of fills (report.json's, say) as the hash reads them. */
@@ -130,6 +133,10 @@ export function hashableOrders(orders: readonly OrderRecordForHash[]): HashableO
     typeAt: (i) => orders[i]!.type,
     timeInForceAt: (i) => orders[i]!.timeInForce,
     statusAt: (i) => orders[i]!.status,
+    linkAt: (i) => {
+      const link = orders[i]!.link;
+      return link === undefined || link === null ? null : linkText(link);
+    },
   };
 }
 
@@ -174,7 +181,7 @@ function line(out: TextBytes, a: string, b: string, c: string, d: string, e?: st
  * little-endian IEEE-754 doubles (fills: ts, qty, price, commission; orders: qty, limitPrice,
  * stopPrice, filledQty, avgFillPrice, tsCreated; null as NaN) followed by their text fields as
  * comma-separated lines (fills: symbol, side, orderId, liquidity; orders: id, symbol, side, type,
- * timeInForce, status); then the equity timestamps and values as little-endian doubles; then, only
+ * timeInForce, status, and for a contingent order its link); then the equity timestamps and values as little-endian doubles; then, only
  * when the run has user strategies, their identity lines (`id sourceHash`, see
  * strategySourceLines), so a changed strategy never shares a runHash with the old one even when its
  * fills do not change (and every built-in runHash stays what it was). Equal runs hash equal in any
@@ -185,7 +192,11 @@ export function computeRunHash(fills: HashableFills, orders: HashableOrders, equ
   h.update(`tapedeck-run-v3\nfills ${fills.length}\n`);
   updateRows(h, fills.length, 4, (i, out, at) => fills.numbers(i, out, at), (i, out) => line(out, fills.symbolAt(i), fills.sideAt(i), fills.orderIdAt(i), fills.liquidityAt(i)));
   h.update(`orders ${orders.length}\n`);
-  updateRows(h, orders.length, 6, (i, out, at) => orders.numbers(i, out, at), (i, out) => line(out, orders.idAt(i), orders.symbolAt(i), orders.sideAt(i), orders.typeAt(i), orders.timeInForceAt(i), orders.statusAt(i)));
+  updateRows(h, orders.length, 6, (i, out, at) => orders.numbers(i, out, at), (i, out) => {
+    // A contingent order's link is one more field of its line, so plain orders hash as they always did.
+    const link = orders.linkAt?.(i) ?? null;
+    line(out, orders.idAt(i), orders.symbolAt(i), orders.sideAt(i), orders.typeAt(i), orders.timeInForceAt(i), link === null ? orders.statusAt(i) : `${orders.statusAt(i)},${link}`);
+  });
   h.update(`equity ${equityCount}\n`);
   updateFloat64(h, equityTs, equityCount);
   updateFloat64(h, equity, equityCount);

@@ -1,6 +1,6 @@
 import { formatIsoUs, IdSequence, InvalidArgumentError, InvariantError, US_PER_DAY, utcDayStart } from '../../engine/core/index.js';
 import type { FillId, OrderId, StrategyId, Symbol_ } from '../../engine/core/index.js';
-import type { Fill, Liquidity, Order, OrderChanges, OrderEvent, OrderSide, OrderType, TimeInForce } from '../../engine/model/index.js';
+import type { Fill, Liquidity, Order, OrderChanges, OrderEvent, OrderLink, OrderSide, OrderType, TimeInForce } from '../../engine/model/index.js';
 import { commissionForFill, createFeeModel } from './fee-model.js';
 import type { FeeConfig, FeeModel } from './fee-model.js';
 
@@ -20,6 +20,11 @@ export interface VenueRequestRejection {
   readonly orderId: OrderId;
   readonly request: 'cancel' | 'replace';
   readonly reason: string;
+}
+
+/** The key of a strategy's plain OCO/OUO group: one per strategy, symbol and label. */
+function groupKey(strategy: StrategyId | null, symbol: string, label: string): string {
+  return `${strategy ?? ''}\u0000${symbol}\u0000${label}`;
 }
 
 /** The quantity (or price) tolerance used for "filled", "flat" and "nothing to reduce" tests. */
@@ -71,6 +76,14 @@ export class VenueOrder {
   /** Raw fees of earlier fills (before the per-order minimum) and what was charged for them. */
   rawFees: number;
   chargedFees: number;
+  /** The engine's link of the order (bracket, OCO/OUO group); null for a plain order. */
+  readonly link: OrderLink | null;
+  /** Bracket exits: the entry's id; null otherwise. */
+  readonly exitOf: OrderId | null;
+  /** The order's contingent group while it works; null for a plain order. */
+  group: ContingentGroup | null;
+  /** A bracket exit waiting for its entry's first fill: accepted and working, but not matched yet. */
+  dormant: boolean;
 
   constructor(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number) {
     this.id = order.id;
@@ -94,6 +107,10 @@ export class VenueOrder {
     this.active = true;
     this.rawFees = 0;
     this.chargedFees = 0;
+    this.link = order.link;
+    this.exitOf = order.link === null ? null : order.link.parentId;
+    this.group = null;
+    this.dormant = false;
   }
 
   /** Units still to fill. */
@@ -108,11 +125,66 @@ export class VenueOrder {
 }
 
 /**
+ * The venue's record of a contingent group: a bracket (its entry and exits, keyed by the entry's id)
+ * or a strategy's OCO/OUO group (keyed by strategy, symbol and label). It lives while the entry
+ * works, exits are still to arrive, or a member works.
+ */
+export class ContingentGroup {
+  /** Bracket: the entry; null for a plain group. */
+  readonly entry: VenueOrder | null;
+  /** How a fill of one member changes the others. */
+  readonly mode: 'OCO' | 'OUO';
+  /** Working exits (bracket) or members (plain group), in arrival order. */
+  readonly members: VenueOrder[] = [];
+  /** Bracket: units the entry filled and units the exits filled (their difference is what the exits still cover). */
+  entryFilled = 0;
+  exited = 0;
+  /** Bracket: exits not yet arrived at the venue (with latency they arrive after the entry). */
+  expected: number;
+  /** True once the entry stopped working (always for a plain group). */
+  entryDone: boolean;
+
+  constructor(
+    readonly key: string,
+    entry: VenueOrder | null,
+    mode: 'OCO' | 'OUO',
+    expected: number,
+  ) {
+    this.entry = entry;
+    this.mode = mode;
+    this.expected = expected;
+    this.entryDone = entry === null;
+  }
+
+  /** Units of the entry's fills the exits still have to close. */
+  get open(): number {
+    return this.entryFilled - this.exited;
+  }
+}
+
+/**
  * The order bookkeeping both simulated venues share: the working-order index, acceptance and
  * rejection, time in force (DAY expiry, IOC/FOK cancellation reasons), reduce-only clipping against
  * the venue's own net position, fill accounting (fees with the per-order minimum, filled quantity,
  * position, fill ids), cancel and the common part of cancel/replace validation, and the audit trail
- * of refused requests. A venue extends it and adds only how it finds fill prices and quantities.
+ * of refused requests, and contingent orders. A venue extends it and adds only how it finds fill
+ * prices and quantities.
+ *
+ * **Contingent orders** (NautilusTrader's and LEAN's OTO/OCO/OUO) live here, so both venues behave
+ * alike. A bracket is an entry (OTO) and two exits (OUO with each other, reduce-only). The exits are
+ * accepted when they arrive but stay dormant (not matched) until the entry's first fill; then each
+ * is sized to what the entry filled and grows with its later fills (OrderReplaced), like
+ * NautilusTrader's release-and-resize (LEAN waits for the complete fill). A fill of an exit cancels
+ * the rest of a still working entry (the trade is being closed) and shrinks the other exit to what
+ * is left of the bracket, cancelling it when nothing is: a partial take-profit leaves a smaller
+ * stop-loss (OUO), the exit that closes the bracket cancels the other (OCO). An entry that ends
+ * unfilled (cancelled, expired, IOC) cancels its exits; one that filled some leaves them working,
+ * sized to its fills, so a position is never left without its exits. An exit's quantity is the
+ * bracket's: a replace may move its price but not its quantity; an exit cancelled on request ends
+ * alone. A plain group (OrderRequest.ocoGroup, per strategy and symbol) is OCO (the first fill of a
+ * member, even partial, cancels the others) or OUO (a fill reduces the others by its quantity); a
+ * member cancelled on request cancels its group. Consequences are emitted right after the event
+ * that caused them, in member arrival order.
  */
 export abstract class OrderCore<O extends VenueOrder> {
   protected readonly sink: OrderEventSink;
@@ -128,6 +200,10 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected dayOrders = 0;
   /** Earliest expiry among working DAY orders (Infinity when none): makes expiry checks O(1). */
   protected nextExpiry = Infinity;
+  /** Contingent groups by key (see {@link ContingentGroup}). */
+  private readonly groups = new Map<string, ContingentGroup>();
+  /** True once a contingent order arrived: the report then lists the contingency rules. */
+  protected sawContingent = false;
 
   constructor(sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], fees: FeeConfig) {
     this.sink = sink;
@@ -143,6 +219,12 @@ export abstract class OrderCore<O extends VenueOrder> {
   /** Called when `o` stops working (filled, cancelled or expired), after the core forgot it. */
   protected abstract released(o: O): void;
 
+  /**
+   * Called when a dormant bracket exit starts working (its entry's first fill). The bar venue
+   * matches it from the next market event without being told; the L2 venue lets it arrive.
+   */
+  protected activated(_o: O, _ts: number): void {}
+
   /** Forgets the core's orders, positions, ids and refusals. */
   protected resetCore(): void {
     this.fillIds.reset();
@@ -152,6 +234,8 @@ export abstract class OrderCore<O extends VenueOrder> {
     this.seq = 0;
     this.dayOrders = 0;
     this.nextExpiry = Infinity;
+    this.groups.clear();
+    this.sawContingent = false;
   }
 
   // ---------------------------------------------------------------- read-only views
@@ -184,7 +268,37 @@ export abstract class OrderCore<O extends VenueOrder> {
       this.reject(order.id, ts, `unknown symbol "${order.symbol}" (venue symbols: ${this.symbols.join(', ')})`);
       return -1;
     }
+    const link = order.link;
+    if (link !== null) {
+      const refusal = this.admitLinked(order, link);
+      if (refusal !== null) {
+        this.reject(order.id, ts, refusal);
+        return -1;
+      }
+    }
     return s;
+  }
+
+  /** Checks a contingent order's group on arrival; returns why it is rejected, or null. */
+  private admitLinked(order: Readonly<Order>, link: OrderLink): string | null {
+    this.sawContingent = true;
+    if (link.parentId !== null) {
+      const g = this.groups.get(link.parentId);
+      if (g === undefined) return `bracket exit: its entry ${link.parentId} never worked at the venue`;
+      g.expected--;
+      if (g.entryDone && g.open <= tolerance(g.entryFilled)) {
+        this.dropIfDone(g);
+        return `bracket exit: its entry ${link.parentId} no longer works and left nothing to exit`;
+      }
+      return null;
+    }
+    if (link.group !== null) {
+      const g = this.groups.get(groupKey(order.strategyId, order.symbol, link.group));
+      if (g !== undefined && g.mode !== link.contingency) {
+        return `invalid 'contingency': group '${link.group}' on ${order.symbol} is ${g.mode}, was ${link.contingency}`;
+      }
+    }
+    return null;
   }
 
   /** Registers `o` as working and emits OrderAccepted. */
@@ -195,6 +309,36 @@ export abstract class OrderCore<O extends VenueOrder> {
       if (o.expiresAt < this.nextExpiry) this.nextExpiry = o.expiresAt;
     }
     this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+    if (o.link !== null) this.join(o, o.link, ts);
+  }
+
+  /**
+   * Puts a newly accepted contingent order into its group: a bracket entry opens one; an exit joins
+   * its entry's, dormant until the entry has filled something (sized at once to what it filled
+   * otherwise); a plain member joins (or opens) its strategy's group of that label and symbol.
+   */
+  private join(o: O, link: OrderLink, ts: number): void {
+    let g: ContingentGroup;
+    if (link.contingency === 'OTO') {
+      g = new ContingentGroup(o.id, o, 'OUO', link.linkedIds.length);
+      this.groups.set(g.key, g);
+      o.group = g;
+      return;
+    }
+    if (link.parentId !== null) {
+      g = this.groups.get(link.parentId)!;
+      g.members.push(o);
+      o.group = g;
+      const open = g.open;
+      if (open > tolerance(g.entryFilled)) this.resize(o, o.filled + open, ts);
+      else o.dormant = true;
+      return;
+    }
+    const key = groupKey(o.strategyId, o.symbol, link.group!);
+    g = this.groups.get(key) ?? new ContingentGroup(key, null, link.contingency === 'OUO' ? 'OUO' : 'OCO', 0);
+    this.groups.set(key, g);
+    g.members.push(o);
+    o.group = g;
   }
 
   /**
@@ -208,7 +352,7 @@ export abstract class OrderCore<O extends VenueOrder> {
       this.refuse(ts, orderId, 'cancel', 'unknown or no longer working order');
       return undefined;
     }
-    this.cancelWith(o, ts, 'cancelled on request');
+    this.cancelWith(o, ts, 'cancelled on request', true);
     return o;
   }
 
@@ -227,7 +371,8 @@ export abstract class OrderCore<O extends VenueOrder> {
     if (o === undefined) reason = 'unknown or no longer working order';
     else {
       const qty = changes.qty ?? o.qty;
-      if (!Number.isFinite(qty) || qty <= o.filled + tolerance(o.qty)) reason = `invalid 'qty': must exceed the filled quantity ${o.filled}, was ${qty}`;
+      if (o.exitOf !== null && changes.qty !== undefined) reason = `invalid 'qty': a bracket exit is sized by its entry's fills (entry ${o.exitOf}), was ${changes.qty}`;
+      else if (!Number.isFinite(qty) || qty <= o.filled + tolerance(o.qty)) reason = `invalid 'qty': must exceed the filled quantity ${o.filled}, was ${qty}`;
       else reason = this.checkReplacePrice(o, 'limitPrice', changes.limitPrice) ?? this.checkReplacePrice(o, 'stopPrice', changes.stopPrice);
       if (reason === null && changes.stopPrice !== undefined && o.triggered) reason = `invalid 'stopPrice': the stop already triggered, was ${changes.stopPrice}`;
     }
@@ -305,14 +450,18 @@ export abstract class OrderCore<O extends VenueOrder> {
     };
     if (o.filled === o.qty) this.finish(o);
     this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
+    if (o.group !== null) this.groupFilled(o, o.group, qty, ts);
     if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
   }
 
   // ---------------------------------------------------------------- lifecycle
 
-  protected cancelWith(o: O, ts: number, reason: string): void {
+  /** Cancels `o` (OrderCancelled), then what its contingency cancels with it. */
+  protected cancelWith(o: O, ts: number, reason: string, onRequest = false): void {
+    const g = o.group;
     this.finish(o);
     this.emit({ kind: 'OrderCancelled', ts, orderId: o.id, reason });
+    if (g !== null) this.groupEnded(o, g, ts, onRequest);
   }
 
   /** Cancels what is left of an IOC or FOK order after its one chance to match. */
@@ -341,8 +490,10 @@ export abstract class OrderCore<O extends VenueOrder> {
   }
 
   private expire(o: O): void {
+    const g = o.group;
     this.finish(o);
     this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of the UTC day (${formatIsoUs(o.expiresAt)})` });
+    if (g !== null) this.groupEnded(o, g, o.expiresAt, false);
   }
 
   private recomputeNextExpiry(): void {
@@ -357,7 +508,93 @@ export abstract class OrderCore<O extends VenueOrder> {
     o.active = false;
     this.byId.delete(o.id);
     if (o.expiresAt !== Infinity && --this.dayOrders === 0) this.nextExpiry = Infinity;
+    const g = o.group;
+    if (g !== null) {
+      if (g.entry === o) g.entryDone = true;
+      else g.members.splice(g.members.indexOf(o), 1);
+      this.dropIfDone(g);
+    }
     this.released(o);
+  }
+
+  // ---------------------------------------------------------------- contingencies (OTO, OCO, OUO)
+
+  /**
+   * What a fill of `qty` of `o` does to its group. An entry's fill releases its dormant exits and
+   * sizes every working exit to the units the bracket still holds (OTO, in proportion to the fill).
+   * An exit's fill cancels the rest of a still working entry, then shrinks the other exit to what
+   * is left, or cancels it when nothing is (OUO). A plain OCO member's fill cancels the other members;
+   * a plain OUO member's fill reduces them by `qty`.
+   */
+  private groupFilled(o: O, g: ContingentGroup, qty: number, ts: number): void {
+    if (g.entry === o) {
+      g.entryFilled += qty;
+      const open = g.open;
+      for (const m of g.members.slice() as O[]) {
+        if (!m.active) continue;
+        this.resize(m, m.filled + open, ts);
+        if (m.dormant) {
+          m.dormant = false;
+          this.activated(m, ts);
+        }
+      }
+      return;
+    }
+    if (o.exitOf !== null) {
+      g.exited += qty;
+      const entry = g.entry as O | null;
+      if (entry !== null && entry.active) this.cancelWith(entry, ts, `bracket: exit ${o.id} filled, the rest of the entry is cancelled`);
+      const open = g.open;
+      for (const m of g.members.slice() as O[]) {
+        if (m === o || !m.active) continue;
+        if (open <= tolerance(g.entryFilled)) this.cancelWith(m, ts, `OCO: ${o.id} filled, the bracket is closed`);
+        else this.resize(m, m.filled + open, ts);
+      }
+      return;
+    }
+    for (const m of g.members.slice() as O[]) {
+      if (m === o || !m.active) continue;
+      if (g.mode === 'OCO') this.cancelWith(m, ts, `OCO: ${o.id} filled`);
+      else if (m.leaves - qty <= tolerance(m.qty)) this.cancelWith(m, ts, `OUO: ${o.id} filled ${qty}, nothing is left`);
+      else this.resize(m, m.qty - qty, ts);
+    }
+  }
+
+  /**
+   * What the end of `o` without a complete fill does to its group: an entry that filled nothing
+   * cancels its exits (one that filled some leaves them sized to its fills); a plain member cancelled
+   * on request cancels the rest of its group. A bracket exit ends alone: the other keeps protecting.
+   */
+  private groupEnded(o: O, g: ContingentGroup, ts: number, onRequest: boolean): void {
+    if (g.entry === o) {
+      if (g.entryFilled > 0) return;
+      for (const m of g.members.slice() as O[]) if (m.active) this.cancelWith(m, ts, `bracket entry ${o.id} ended unfilled`);
+      return;
+    }
+    if (onRequest && o.exitOf === null) {
+      for (const m of g.members.slice() as O[]) if (m.active) this.cancelWith(m, ts, `${g.mode}: ${o.id} was cancelled`);
+    }
+  }
+
+  /** Sets a working order's quantity to `qty` (above what it filled) and emits OrderReplaced when it changed. */
+  private resize(o: O, qty: number, ts: number): void {
+    if (Math.abs(o.qty - qty) <= tolerance(qty)) return;
+    this.applyReplace(o, { qty }, ts);
+  }
+
+  /** Forgets a group once its entry is done, no exit is still to arrive and no member works. */
+  private dropIfDone(g: ContingentGroup): void {
+    if (g.entryDone && g.expected <= 0 && g.members.length === 0) this.groups.delete(g.key);
+  }
+
+  /** The contingency rules, in words, for the report (only when a run used them). */
+  protected contingencyAssumptions(): string[] {
+    if (!this.sawContingent) return [];
+    return [
+      "Bracket exits are held (accepted, not matched) until the entry fills, then sized to the entry's filled quantity, growing with each further entry fill; they work from the next market event",
+      'A bracket exit fill cancels the rest of a still working entry and reduces the other exit to what is left, cancelling it when nothing is (OUO); an entry that ends unfilled cancels its exits, one that filled some leaves them working',
+      'OCO groups: the first fill of a member, even partial, cancels the others; OUO groups: a fill reduces the others by its quantity; a member cancelled on request cancels its group',
+    ];
   }
 
   protected reject(orderId: OrderId, ts: number, reason: string): void {

@@ -34,7 +34,8 @@ const NO_BAR = -Infinity;
  * once triggered, becomes a limit at its limit price: marketable at the trigger price it fills there,
  * otherwise it is checked along the rest of the same bar's path. Inside one bar, fills are applied in
  * the order of their position along the path (ties in submission order), so a stop-loss and a
- * take-profit in the same bar interact through reduce-only as the path dictates. Bar fills are stamped
+ * take-profit in the same bar interact through reduce-only (and, as a bracket's exits, through OCO) as
+ * the path dictates: the first reached fills, the other is cancelled. Bar fills are stamped
  * with the bar's open time, close fills with its close time.
  *
  * **Quotes and trades.** Once a symbol has seen a quote or a trade, its fills come from ticks and its
@@ -153,6 +154,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.bySymbol[s]!.push(o);
     this.workingCount[s]!++;
     this.accept(o, ts);
+    if (o.dormant) return;
 
     if (closeFill) {
       o.arrived = true;
@@ -196,7 +198,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     }
     o.arrived = false;
     this.applyReplace(o, changes, ts);
-    if (this.hasQuote[o.symbolIndex] === 1) {
+    if (this.hasQuote[o.symbolIndex] === 1 && !o.dormant) {
       this.matchQuote(o, ts);
       if (o.active && o.immediate) this.cancelUnfilled(o, ts);
       this.compact(o.symbolIndex);
@@ -248,6 +250,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     if (cfg.lotSize > 0) out.push(`Quantities must be multiples of the lot size ${cfg.lotSize}`);
     if (cfg.enforceTickSize) out.push(`Limit and stop prices must be multiples of the tick size ${cfg.tickSize}`);
     out.push('Cancel or replace requests for unknown or finished orders are ignored (no event)');
+    out.push(...this.contingencyAssumptions());
     return out;
   }
 
@@ -293,7 +296,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
-      if (o.active) this.matchQuote(o, ts);
+      if (o.active && !o.dormant) this.matchQuote(o, ts);
     }
     this.cancelArrivedImmediateOrders(symbolIndex, ts);
     this.compact(symbolIndex);
@@ -311,7 +314,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
-      if (o.active) this.matchTrade(o, ts, price, size);
+      if (o.active && !o.dormant) this.matchTrade(o, ts, price, size);
     }
     this.cancelArrivedImmediateOrders(symbolIndex, ts);
     this.compact(symbolIndex);
@@ -335,7 +338,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const scratch = this.scratch;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
-      if (!o.active || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
+      if (!o.active || o.dormant || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
       this.planBar(o, ts, open, high, low, close);
       if (o.planPos < 0) continue;
       // Insertion by (planPos, seq): lists are short and this allocates nothing.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualify } from '../../cli/compose/load-scenario.js';
 import { runScenario } from '../../cli/compose/run-scenario.js';
+import { readAll, writeDataset } from '../../datasets/index.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { ConfigError } from '../../engine/core/index.js';
 import type { DefinedStrategy } from '../../engine/strategies/index.js';
@@ -92,6 +93,13 @@ let d1: string;
 let d2: string;
 /** Three days of minute bars of AAA (execution algorithms slice within the day; VWAP reads past sessions). */
 let minute: string;
+/**
+ * A hand-written book of AAA with thin levels, where a resting order's fill is decided by its
+ * place in the queue (see thinBook).
+ */
+let thin: string;
+/** AAA's bars and option chains of d1 with call skew and without the chains' Greeks (see skewedChains). */
+let skewed: string;
 /** Two directories of per-symbol model bundles with different crossover parameters. */
 let models1: string;
 let models2: string;
@@ -117,7 +125,10 @@ beforeAll(async () => {
     await mkdir(d);
     for (const symbol of ['AAA', 'BBB']) await writeFile(join(d, `${symbol}_best.json`), JSON.stringify({ symbol, threshold: 0.5, features: [], params: { fast }, metrics: {} }));
   }
-  await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] })]);
+  thin = join(dir, 'thin');
+  skewed = join(dir, 'skewed');
+  await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] }), thinBook(thin)]);
+  await skewedChains(d1, skewed);
 }, 120_000);
 
 afterAll(async () => {
@@ -125,6 +136,59 @@ afterAll(async () => {
 });
 
 type Doc = Record<string, unknown>;
+
+/**
+ * Writes AAA's bars and option chains of `from` with every call's iv raised by 0.2 (the OTM calls
+ * above the puts: the call skew options_flow's bullish branch needs, which generated smiles never
+ * have) and without delta, gamma, vega and theta (the chain then carries no Greeks, so delta_hedge
+ * prices the delta itself at its `rate`).
+ */
+async function skewedChains(from: string, out: string): Promise<void> {
+  const bars = await readAll(from, { kind: 'bars', symbols: ['AAA'] });
+  const chains = await readAll(from, { kind: 'options' });
+  const { delta: _d, gamma: _g, vega: _v, theta: _t, ...kept } = chains.columns;
+  const iv = Float64Array.from(kept['iv']!, (v, i) => (kept['right']![i] === 1 ? v + 0.2 : v));
+  const underlying = Array.from(chains.codes['underlying']!, (c) => chains.dictionaries['underlying']![c]!);
+  await writeDataset(
+    out,
+    [
+      { kind: 'bars', symbol: 'AAA', columns: bars.columns },
+      ...chains.symbols.map((symbol) => ({ kind: 'options' as const, symbol, columns: { ...kept, iv, underlying } })),
+    ],
+    {},
+  );
+}
+
+/**
+ * Writes the thin book: AAA bid 100 x 1000 / ask 101 x 1000; the queue probe joins the bid behind
+ * 1000; 2000 more join behind it; 1000 are cancelled (no trade); a sell of 950 prints at 100. Where
+ * the cancel came from decides the fill: the risk-averse queue puts it behind the order (1000 still
+ * ahead: no fill); the probabilistic one splits it by f(back) / (f(back) + f(front)) with
+ * front 1000, back 2000: power n=3 takes 111.1 from ahead (fill 61.1 of the print), n=0.5 takes
+ * 414.2 (fill 100), log takes 476.2 (fill 100).
+ */
+async function thinBook(out: string): Promise<void> {
+  const t0 = Date.UTC(2024, 0, 2, 14, 30) * 1000;
+  const s = 1_000_000;
+  const book = [
+    [t0, 1, 100, 1000, 2, 1],
+    [t0, -1, 101, 1000, 2, 2],
+    [t0 + s, 1, 100, 3000, 0, 0],
+    [t0 + 2 * s, 1, 100, 2000, 0, 0],
+    [t0 + 3 * s + 1000, 1, 100, 1050, 0, 0],
+    [t0 + 4 * s, -1, 101, 500, 0, 0],
+    [t0 + 5 * s, 1, 100, 1500, 0, 0],
+  ];
+  const col = (k: number) => book.map((r) => r[k]!);
+  await writeDataset(
+    out,
+    [
+      { kind: 'book', symbol: 'AAA', columns: { ts: col(0), side: col(1), price: col(2), size: col(3), action: col(4), flags: col(5) } },
+      { kind: 'trades', symbol: 'AAA', columns: { ts: [t0 + 3 * s], price: [100], size: [950], side: [-1] } },
+    ],
+    {},
+  );
+}
 const fraction = (f: number) => ({ fractional: true, sizing: { kind: 'equity_fraction', fraction: f } });
 const barStrategies = () => [
   { id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, ...fraction(0.3) } },
@@ -149,7 +213,7 @@ const BASES: Record<string, () => Doc> = {
     venue: { latency: { feed: { kind: 'constant', us: 250 }, entry: { kind: 'exponential', baseUs: 100, meanJitterUs: 200 } } },
   }),
   /** L2 replay of AAA's book with prints, a strategy resting limit orders at the touch (the contract's queue probe). */
-  queue: () => ({ name: 'contract-queue', data: { book: d1, trades: d1, symbols: ['AAA'] }, strategies: [{ id: 'probe', type: 'contract_queue_probe' }] }),
+  queue: () => ({ name: 'contract-queue', data: { book: thin, trades: thin, symbols: ['AAA'] }, strategies: [{ id: 'probe', type: 'contract_queue_probe' }] }),
   /** L1 replay of AAA's quotes and trades. */
   l1: () => ({
     name: 'contract-l1',
@@ -165,6 +229,8 @@ const BASES: Record<string, () => Doc> = {
       { id: 'flow', type: 'options_flow', symbols: ['AAA'], params: { window: 5, size: 50 } },
     ],
   }),
+  /** The options base on `skewed`: chains with call skew and no Greeks. */
+  skewed: () => ({ ...BASES.options!(), data: { bars: skewed, options: skewed, symbols: ['AAA'] } }),
   /** Daily bars with limit and stop orders (the contract's price probe). */
   priced: () => ({ name: 'contract-priced', data: { bars: d1 }, strategies: [{ id: 'probe', type: 'contract_price_probe' }] }),
   /** Minute bars of AAA, a crossover whose targets an execution algorithm works. */
@@ -187,9 +253,9 @@ const BASES: Record<string, () => Doc> = {
 };
 
 /** A strategy's own base: the data it needs and only it (ids `s`). */
-function strategyBase(type: string, params: Doc): Doc {
+function strategyBase(type: string, params: Doc, on?: string): Doc {
   const needs = (STRATEGIES as Record<string, { needs?: readonly string[] }>)[type]!.needs ?? [];
-  const base = needs.includes('chains') ? BASES.options!() : needs.includes('book') ? BASES.l2!() : needs.includes('trades') ? BASES.l1!() : BASES.bars!();
+  const base = on !== undefined ? BASES[on]!() : needs.includes('chains') ? BASES.options!() : needs.includes('book') ? BASES.l2!() : needs.includes('trades') ? BASES.l1!() : BASES.bars!();
   return { ...base, strategies: [{ id: 's', type, ...(type === 'options_flow' ? { symbols: ['AAA'] } : {}), params }] };
 }
 
@@ -202,7 +268,7 @@ function strategyBase(type: string, params: Doc): Doc {
  * list of [dotted document path, value]; a function value receives the datasets.
  */
 interface Entry {
-  readonly base: string | { readonly strategy: string; readonly params?: Doc };
+  readonly base: string | { readonly strategy: string; readonly params?: Doc; /** A base of BASES to use instead of the one the strategy's data needs pick. */ readonly on?: string };
   readonly with?: readonly (readonly [string, unknown])[];
   readonly set: readonly (readonly [string, unknown])[];
   /**
@@ -227,9 +293,6 @@ const param = (strategy: string, key: string, value: unknown, params: Doc = {}):
 const D1 = () => d1;
 
 /** Why the L2 queue model's effect is not shown (venue.queue and its variant's fields). */
-const QUEUE_WHY =
-  'the queue probe rests orders at the touch of the generated book, yet its fills are the same under risk-averse and prob queues: on this book no fill is decided by queue position (its levels are thick next to the prints at the touch); needs a book dataset with thin levels';
-
 /** Each latency leg: the union (a different variant), and each variant's fields moved within it. */
 function latencyEntries(): Record<string, Entry> {
   const variants: Record<string, Doc> = { constant: { us: 5_000 }, exponential: { baseUs: 5_000, meanJitterUs: 2_000 }, lognormal: { medianUs: 20_000_000, sigma: 0.5 } };
@@ -264,6 +327,8 @@ const CONTRACT: Record<string, Entry> = {
   'data.start': on('bars', 'data.start', '2023-03-01'),
   'data.end': on('bars', 'data.end', '2023-10-01'),
   'data.interval': on('bars', 'data.interval', '1h', { effect: 'refused' }),
+  // Part of the run's identity whether or not a strategy reads it (timeframeRunHash); tests/integration/timeframes.test.ts has strategies reading it.
+  'data.timeframes': on('minute', 'data.timeframes', ['1h']),
   'strategies[].id': on('bars', 'strategies.0.id', 'renamed', { effect: 'meta' }),
   'strategies[].type': on('bars', 'strategies.0.type', 'ema_cross'),
   'strategies[].symbols': on('bars', 'strategies.0.symbols', ['BBB']),
@@ -303,9 +368,9 @@ const CONTRACT: Record<string, Entry> = {
   'venue.fees<per_unit>.minimum': { base: 'bars', with: [['venue.fees', { kind: 'per_unit', perUnit: 0.01 }]], set: [['venue.fees.minimum', 50]] },
   // venue (L2 runs only: refused on bar runs, see the second test)
   'venue.tickSizes.*': on('l2', 'venue.tickSizes', { AAA: 0.05 }, { effect: 'data' }),
-  'venue.queue': on('queue', 'venue.queue', { kind: 'prob', function: 'power', n: 3 }, { effect: 'unproven', why: QUEUE_WHY }),
-  'venue.queue<prob>.function': { base: 'queue', with: [['venue.queue', { kind: 'prob' }]], set: [['venue.queue.function', 'log']], effect: 'unproven', why: QUEUE_WHY },
-  'venue.queue<prob>.n': { base: 'queue', with: [['venue.queue', { kind: 'prob', function: 'power' }]], set: [['venue.queue.n', 0.5]], effect: 'unproven', why: QUEUE_WHY },
+  'venue.queue': on('queue', 'venue.queue', { kind: 'prob', function: 'power', n: 3 }),
+  'venue.queue<prob>.function': { base: 'queue', with: [['venue.queue', { kind: 'prob' }]], set: [['venue.queue.function', 'log']] },
+  'venue.queue<prob>.n': { base: 'queue', with: [['venue.queue', { kind: 'prob', function: 'power' }]], set: [['venue.queue.n', 0.5]] },
   'venue.impact': on('l2', 'venue.impact', { kind: 'decaying', halfLifeUs: 3_600_000_000 }),
   'venue.impact<decaying>.halfLifeUs': { base: 'l2', with: [['venue.impact', { kind: 'decaying', halfLifeUs: 3_600_000_000 }]], set: [['venue.impact.halfLifeUs', 1_000_000]] },
   // Under the default policy ('error') it stops the run on a delete of an absent level, which the generated book never has
@@ -416,11 +481,8 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<microstructure>.orderType': param('microstructure', 'orderType', 'limit', { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000 }),
   'strategies[].params<microstructure>.mode': param('microstructure', 'mode', 'long_only', { tickWindow: 30, imbalanceThreshold: 0.2, spreadPercentile: 60, spreadWindow: 100, maxQuoteRate: 1000 }),
   'strategies[].params<options_flow>.window': param('options_flow', 'window', 1, { bearishRatio: 1.2 }),
-  'strategies[].params<options_flow>.bullishRatio': {
-    ...param('options_flow', 'bullishRatio', 3, { bearishRatio: 1.05, moneynessBand: 0.01 }),
-    effect: 'unproven',
-    why: 'the bullish branch also needs a call skew (OTM call iv above OTM put iv), which the generated smiles never have',
-  },
+  // The bullish branch also needs a call skew (OTM call iv above OTM put iv), which generated smiles never have.
+  'strategies[].params<options_flow>.bullishRatio': { base: { strategy: 'options_flow', params: { bearishRatio: 1.05, moneynessBand: 0.01 }, on: 'skewed' }, set: [['strategies.0.params.bullishRatio', 3]] },
   'strategies[].params<options_flow>.bearishRatio': param('options_flow', 'bearishRatio', 1.05),
   'strategies[].params<options_flow>.bearishSkew': param('options_flow', 'bearishSkew', 0.001, { bearishRatio: 1.05 }),
   'strategies[].params<options_flow>.moneynessBand': param('options_flow', 'moneynessBand', 0.2, { bearishRatio: 1.05 }),
@@ -434,7 +496,8 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<delta_hedge>.minDays': param('delta_hedge', 'minDays', 20),
   'strategies[].params<delta_hedge>.multiplier': param('delta_hedge', 'multiplier', 10),
   'strategies[].params<delta_hedge>.band': param('delta_hedge', 'band', 1),
-  'strategies[].params<delta_hedge>.rate': { ...param('delta_hedge', 'rate', 1), effect: 'unproven', why: "prices the delta of a contract whose chain row has none; the generated chains carry every contract's delta" },
+  // Prices the delta of a contract whose chain row has none: generated chains carry every delta, `skewed` none.
+  'strategies[].params<delta_hedge>.rate': { base: { strategy: 'delta_hedge', on: 'skewed' }, set: [['strategies.0.params.rate', 1]] },
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),
@@ -495,8 +558,12 @@ const CONTRACT: Record<string, Entry> = {
   'ensemble.retirement.suspendAt': { base: 'ensemble', with: [['ensemble.retirement.minWinRate', 0.6], ['ensemble.retirement.degradeAt', 1]], set: [['ensemble.retirement.suspendAt', 1]] },
   'ensemble.retirement.suspendAfter': { base: 'ensemble', with: [['ensemble.retirement.minWinRate', 0.6]], set: [['ensemble.retirement.suspendAfter', 1]] },
   'ensemble.retirement.retireAfter': {
-    effect: 'unproven',
-    why: 'a retired strategy weighs 0 like a suspended one: retiring differs only when a suspended strategy would later recover, which none does on this data', base: 'ensemble', with: [['ensemble.retirement', { minTrades: 2, minWinRate: 0.5, minExpectancy: -1e9, minProfitFactor: 0, maxDrawdown: 1, degradeAt: 1, suspendAt: 1, suspendAfter: 1 }]], set: [['ensemble.retirement.retireAfter', 1]] },
+    // Win rate the only health rule: a strategy is suspended, and under the default (retire after 3)
+    // it recovers on this data (its win rate back above 0.45) where retiring after 1 keeps it at weight 0.
+    base: 'ensemble',
+    with: [['ensemble.retirement', { minTrades: 2, minWinRate: 0.45, minExpectancy: -1e9, minProfitFactor: 0, maxDrawdown: 1, degradeAt: 1, suspendAt: 1, suspendAfter: 1 }]],
+    set: [['ensemble.retirement.retireAfter', 1]],
+  },
   'ensemble.retirement.degradedWeight': { base: 'ensemble', with: [['ensemble.retirement.minWinRate', 0.6]], set: [['ensemble.retirement.degradedWeight', 0.1]] },
   'ensemble.monitor.minSharpe': on('ensemble', 'ensemble.monitor.minSharpe', 5, { effect: 'audit' }),
   'ensemble.monitor.maxConditionNumber': on('ensemble', 'ensemble.monitor.maxConditionNumber', 1, { effect: 'audit' }),
@@ -561,7 +628,7 @@ for (const [field, e] of Object.entries(CONTRACT)) {
   };
 }
 
-const UNPROVEN: readonly string[] = ['venue.queue', 'venue.queue<prob>.function', 'venue.queue<prob>.n', 'strategies[].params<delta_hedge>.rate', 'strategies[].params<options_flow>.bullishRatio', 'ensemble.retirement.retireAfter'];
+const UNPROVEN: readonly string[] = [];
 
 // ---------------------------------------------------------------------------------------------
 // Running the table
@@ -583,7 +650,7 @@ function setAt(doc: Doc, path: string, value: unknown): void {
 
 
 function baseDoc(e: Entry): Doc {
-  const doc = typeof e.base === 'string' ? BASES[e.base]!() : strategyBase(e.base.strategy, e.base.params ?? {});
+  const doc = typeof e.base === 'string' ? BASES[e.base]!() : strategyBase(e.base.strategy, e.base.params ?? {}, e.base.on);
   for (const [p, v] of e.with ?? []) setAt(doc, p, v);
   return doc;
 }

@@ -106,10 +106,11 @@ describe('an ensemble over quotes and trades only', () => {
 });
 
 describe('execution and venue settings that cannot take effect', () => {
-  it('refuses an execution algorithm under an ensemble, at the scenario and at a strategy', async () => {
-    await expect(qualify(scenario({ ensemble: {}, execution: { algo: 'twap', duration: '1d', parts: 2 } }), 'rules.json')).rejects.toThrow(/^execution: an ensemble trades its account with direct orders/);
+  it("accepts the scenario's execution algorithm under an ensemble (the account's) and refuses a strategy's own", async () => {
+    const q = await qualify(scenario({ ensemble: {}, execution: { algo: 'twap', duration: '1d', parts: 2 } }), 'rules.json');
+    expect(q.execution).toMatchObject({ kind: 'twap', parts: 2 });
     const own = [{ ...strategies[0], execution: { algo: 'dca', interval: '1d', parts: 2 } }, strategies[1]];
-    await expect(qualify(scenario({ strategies: own, ensemble: {} }), 'rules.json')).rejects.toThrow(/^strategies\[0\]\.execution: an ensemble trades/);
+    await expect(qualify(scenario({ strategies: own, ensemble: {} }), 'rules.json')).rejects.toThrow(/^strategies\[0\]\.execution: under an ensemble the strategies trade shadow books, not the account/);
   });
 
   it('refuses fallbackAfter on the direct algorithm and accepts it on a schedule', async () => {

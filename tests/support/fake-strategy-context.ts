@@ -1,5 +1,5 @@
 import { orderId, strategyId, symbolId, US_PER_DAY, type OrderId, type StrategyId, type Symbol_ } from '../../engine/core/index.js';
-import type { Bar, Order, OrderChanges, OrderRequest, QuoteTick, TradeTick } from '../../engine/model/index.js';
+import type { Bar, BracketIds, BracketRequest, Order, OrderChanges, OrderRequest, QuoteTick, TradeTick } from '../../engine/model/index.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from '../../engine/strategies/context.js';
 
 /**
@@ -167,6 +167,9 @@ export class FakeStrategyContext implements StrategyContext {
   submitOrder(request: OrderRequest): OrderId {
     this.submitted.push(request);
     return orderId(`F-${++this.orderSeq}`);
+  }
+  submitBracket(_request: BracketRequest): BracketIds {
+    return { entry: orderId(`F-${++this.orderSeq}`), takeProfit: orderId(`F-${++this.orderSeq}`), stopLoss: orderId(`F-${++this.orderSeq}`) };
   }
   cancelOrder(_orderId: OrderId): void {}
   replaceOrder(_orderId: OrderId, _changes: OrderChanges): void {}

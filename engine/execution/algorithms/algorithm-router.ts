@@ -3,7 +3,7 @@ import type { OrderId } from '../../core/index.js';
 import type { RouterHost, StrategyRouter } from '../../kernel/strategy-router.js';
 import type { OrderChanges, Signal } from '../../model/events.js';
 import { isTerminal } from '../../model/orders.js';
-import type { Order, OrderRequest } from '../../model/orders.js';
+import type { BracketIds, BracketRequest, Order, OrderRequest } from '../../model/orders.js';
 import type { Portfolio } from '../../portfolio/portfolio.js';
 import type { TargetOptions } from '../../strategies/context.js';
 import type { ExecutionEngine } from '../execution-engine.js';
@@ -140,6 +140,10 @@ export class AlgorithmRouter implements StrategyRouter {
   submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
     return this.inner.submitOrder(k, request, ts);
   }
+  submitBracket(k: number, request: BracketRequest, ts: number): BracketIds {
+    if (this.inner.submitBracket === undefined) throw new InvalidArgumentError(`strategy ${k} submits a bracket, which this run's router does not route (it trades targets only)`);
+    return this.inner.submitBracket(k, request, ts);
+  }
   cancelOrder(k: number, orderId: OrderId, ts: number): void {
     this.inner.cancelOrder(k, orderId, ts);
   }
@@ -245,6 +249,11 @@ export class AlgorithmRouter implements StrategyRouter {
     if (parent === undefined || parent.status !== 'working') return;
     if (name.endsWith(':slice')) this.sendDue(parent, ts);
     else if (name.endsWith(':fallback')) this.fallback(parent, ts);
+  }
+
+  /** The host's clock: the time a target handed over from outside a strategy call (an ensemble's) is worked from. */
+  now(): number {
+    return this.requireHost().now();
   }
 
   /** Returns a parent order by id (a DCA session's status is its `status` and `next`/`slices`). */

@@ -13,6 +13,8 @@ export class L2Order extends VenueOrder implements QueuePosition {
   limitTick: number;
   /** True while the order rests on the book with a queue position. */
   resting: boolean;
+  /** True while a stop (a bracket's stop-loss) waits for its trigger. */
+  stopWaiting: boolean;
 
   /** Estimated quantity ahead at the order's level (QueuePosition). */
   front: number;
@@ -30,6 +32,7 @@ export class L2Order extends VenueOrder implements QueuePosition {
     super(order, symbolIndex, seq, arrivalTs);
     this.limitTick = limitTick;
     this.resting = false;
+    this.stopWaiting = false;
     this.front = 0;
     this.cumTrade = 0;
     this.levelSize = 0;

@@ -46,7 +46,8 @@ interface Taken {
  * cancelled. A limit order that crosses on arrival does the same up to its limit price; the rest
  * rests at its limit price (GTC, DAY), or is cancelled (IOC). FOK fills completely on arrival (what
  * reduce-only would clip counts as unfillable) or is cancelled. A post-only order that would cross is
- * rejected. Stop orders are rejected. A resting order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
+ * rejected. Stop orders are rejected, except a bracket's stop-loss: it waits off the book until the
+ * opposite touch or a trade print reaches its stop, then walks the book as a market order. A resting order joins the back of its level's queue; a {@link QueueModel} moves it forward on trades at its
  * price and on size decreases of its level. A trade print fills resting orders the queue model
  * puts at the front (and those priced through the print) as makers at their limit price, never more in
  * total than the print's size. When the replayed book moves through a resting order's price (the
@@ -64,6 +65,10 @@ export class L2Venue extends OrderCore<L2Order> {
   private readonly impact: ImpactModel;
   /** Resting orders per symbol. */
   private readonly resting: L2Order[][];
+  /** Stops waiting for their trigger per symbol, in arrival order (bracket stop-losses). */
+  private readonly stops: L2Order[][];
+  /** Bracket exits released by their entry's fill, to arrive once the event that filled it is done. */
+  private readonly releasedExits: L2Order[] = [];
   /** Highest resting buy tick and lowest resting sell tick per symbol (-+Infinity when none). */
   private readonly ownBestBuy: Float64Array;
   private readonly ownBestSell: Float64Array;
@@ -86,6 +91,7 @@ export class L2Venue extends OrderCore<L2Order> {
     );
     const n = this.symbols.length;
     this.resting = this.symbols.map(() => []);
+    this.stops = this.symbols.map(() => []);
     this.ownBestBuy = new Float64Array(n).fill(-Infinity);
     this.ownBestSell = new Float64Array(n).fill(Infinity);
     this.lastTs = new Float64Array(n).fill(-Infinity);
@@ -97,6 +103,8 @@ export class L2Venue extends OrderCore<L2Order> {
     this.resetCore();
     for (const b of this.books) b.reset();
     for (const r of this.resting) r.length = 0;
+    for (const r of this.stops) r.length = 0;
+    this.releasedExits.length = 0;
     this.ownBestBuy.fill(-Infinity);
     this.ownBestSell.fill(Infinity);
     this.lastTs.fill(-Infinity);
@@ -142,7 +150,9 @@ export class L2Venue extends OrderCore<L2Order> {
   submit(order: Readonly<Order>, ts: number): void {
     const s = this.admit(order, ts);
     if (s < 0) return;
-    if (order.type === 'stop' || order.type === 'stop_limit') {
+    // A bracket's stop-loss is the one stop the L2 venue takes: it waits for the touch or a print.
+    const bracketStop = order.type === 'stop' && order.link !== null && order.link.parentId !== null;
+    if ((order.type === 'stop' || order.type === 'stop_limit') && !bracketStop) {
       return this.reject(order.id, ts, `invalid 'type': ${order.type} orders are not supported by the L2 venue, was "${order.type}"`);
     }
     const book = this.books[s]!;
@@ -162,7 +172,8 @@ export class L2Venue extends OrderCore<L2Order> {
     }
     const o = new L2Order(order, s, this.seq++, ts, limitTick);
     this.accept(o, ts);
-    this.arrive(o, ts);
+    if (!o.dormant) this.arrive(o, ts);
+    this.arriveReleased(ts);
   }
 
   /**
@@ -172,6 +183,7 @@ export class L2Venue extends OrderCore<L2Order> {
    */
   cancel(orderId: OrderId, ts: number): void {
     this.cancelOnRequest(orderId, ts);
+    this.arriveReleased(ts);
   }
 
   /**
@@ -195,11 +207,19 @@ export class L2Venue extends OrderCore<L2Order> {
     }
     const losesPriority = tick !== o.limitTick || qty > o.qty;
     this.applyReplace(o, changes, ts);
-    if (!losesPriority) return;
-    if (o.resting) this.unrest(o);
-    o.limitTick = tick;
-    o.seq = this.seq++;
-    this.arrive(o, ts);
+    if (o.dormant) {
+      o.limitTick = tick;
+      return;
+    }
+    if (o.type === 'stop') {
+      if (o.stopWaiting && this.stopReached(o, Number.NaN)) this.triggerStop(o, ts);
+    } else if (losesPriority) {
+      if (o.resting) this.unrest(o);
+      o.limitTick = tick;
+      o.seq = this.seq++;
+      this.arrive(o, ts);
+    }
+    this.arriveReleased(ts);
   }
 
   /** Returns every rule in force, in words, for the report. */
@@ -229,6 +249,10 @@ export class L2Venue extends OrderCore<L2Order> {
     );
     out.push(this.config.fullDepth ? 'The feed lists every level: a delete of an absent level is invalid' : 'The feed may omit levels: a delete of an absent level is ignored');
     out.push('Cancel or replace requests for unknown or finished orders are refused without an event (a fill that happened before the cancel arrived stands)');
+    if (this.sawContingent) {
+      out.push("A bracket's stop-loss waits off the book and triggers when the opposite touch or a trade print reaches its stop price (buy: ask or print at or above, sell: bid or print at or below), then walks the book as a market order");
+    }
+    out.push(...this.contingencyAssumptions());
     return out;
   }
 
@@ -250,7 +274,7 @@ export class L2Venue extends OrderCore<L2Order> {
     if (change === BookChange.None) return;
     if (this.takenLevels > 0 && this.impact.resetOnUpdate) this.forgetTaken(symbolIndex, change, book);
     const list = this.resting[symbolIndex]!;
-    if (list.length === 0) return;
+    if (list.length === 0) return this.afterEvent(symbolIndex, ts, Number.NaN);
     const q = this.queue;
     if (change === BookChange.Level) {
       const tick = book.lastTick;
@@ -276,6 +300,7 @@ export class L2Venue extends OrderCore<L2Order> {
     if (this.ownBestBuy[symbolIndex]! >= book.bestAskTick || this.ownBestSell[symbolIndex]! <= book.bestBidTick) {
       this.fillCrossedResting(symbolIndex, ts);
     }
+    this.afterEvent(symbolIndex, ts, Number.NaN);
   }
 
   /**
@@ -292,7 +317,7 @@ export class L2Venue extends OrderCore<L2Order> {
     }
     this.lastTs[symbolIndex] = ts;
     const list = this.resting[symbolIndex]!;
-    if (list.length === 0) return;
+    if (list.length === 0) return this.afterEvent(symbolIndex, ts, price);
     const book = this.books[symbolIndex]!;
     const tick = book.toTick(price);
     let aggressor = side > 0 ? 1 : side < 0 ? -1 : 0;
@@ -309,6 +334,8 @@ export class L2Venue extends OrderCore<L2Order> {
     let budget = size;
     for (let i = 0; i < scratch.length; i++) {
       const o = scratch[i]!;
+      // A fill of an earlier one may have cancelled it (its OCO partner).
+      if (!o.active) continue;
       const through = o.limitTick !== tick;
       const eligible = through ? o.leaves : Math.min(o.leaves, -o.front);
       const qty = Math.min(eligible, budget);
@@ -320,6 +347,7 @@ export class L2Venue extends OrderCore<L2Order> {
       if (o.active && o.front < 0) o.front = 0;
     }
     if (scratch.length !== 0) scratch.length = 0;
+    this.afterEvent(symbolIndex, ts, price);
   }
 
   /** Expires DAY orders whose day ended at or before `ts`. O(1) when none is due. */
@@ -334,8 +362,65 @@ export class L2Venue extends OrderCore<L2Order> {
     return sign === 1 ? tick >= book.bestAskTick : tick <= book.bestBidTick;
   }
 
+  /**
+   * After a book row or print of symbol `s` (`print`: its price, NaN for a book row): triggers the
+   * waiting stops it reached, in arrival order, then lets released bracket exits arrive.
+   */
+  private afterEvent(s: number, ts: number, print: number): void {
+    const stops = this.stops[s]!;
+    if (stops.length !== 0) {
+      for (const o of stops.slice()) if (o.active && o.stopWaiting && this.stopReached(o, print)) this.triggerStop(o, ts);
+    }
+    this.arriveReleased(ts);
+  }
+
+  /** True when the opposite touch, or the print at `print` (NaN for none), reached stop `o`'s price. */
+  private stopReached(o: L2Order, print: number): boolean {
+    const book = this.books[o.symbolIndex]!;
+    const stop = o.stopPrice;
+    if (o.sign === 1) return (!book.snapshotPending && book.bestAsk >= stop) || print >= stop;
+    return (!book.snapshotPending && book.bestBid <= stop) || print <= stop;
+  }
+
+  /** Triggers a waiting stop (OrderTriggered) and lets it walk the book as a market order. */
+  private triggerStop(o: L2Order, ts: number): void {
+    this.unwait(o);
+    o.triggered = true;
+    this.emit({ kind: 'OrderTriggered', ts, orderId: o.id });
+    this.arrive(o, ts);
+  }
+
+  private unwait(o: L2Order): void {
+    const list = this.stops[o.symbolIndex]!;
+    list.splice(list.indexOf(o), 1);
+    o.stopWaiting = false;
+  }
+
+  /** A dormant bracket exit was released by its entry's fill: it arrives once the current event is done. */
+  protected override activated(o: L2Order): void {
+    this.releasedExits.push(o);
+  }
+
+  /** Lets the released bracket exits arrive, in release order. */
+  private arriveReleased(ts: number): void {
+    const list = this.releasedExits;
+    while (list.length !== 0) {
+      const o = list.shift()!;
+      if (o.active) this.arrive(o, ts);
+    }
+  }
+
   /** Matches an order on arrival (or after a replace that moved it) and rests, cancels or keeps it. */
   private arrive(o: L2Order, ts: number): void {
+    if (o.type === 'stop' && !o.triggered) {
+      if (!this.stopReached(o, Number.NaN)) {
+        o.stopWaiting = true;
+        this.stops[o.symbolIndex]!.push(o);
+        return;
+      }
+      o.triggered = true;
+      this.emit({ kind: 'OrderTriggered', ts, orderId: o.id });
+    }
     const book = this.books[o.symbolIndex]!;
     o.arrivalMid = book.snapshotPending ? Number.NaN : book.mid;
     o.takerQty = 0;
@@ -354,7 +439,9 @@ export class L2Venue extends OrderCore<L2Order> {
     if (!book.snapshotPending) this.take(o, ts);
     if (o.takerQty > 0) this.recordExecution(o, ts);
     if (!o.active) return;
-    if (o.type === 'market') return this.cancelWith(o, ts, `market order: ${o.leaves} unfilled after the displayed depth was exhausted`);
+    if (o.type === 'market' || o.type === 'stop') {
+      return this.cancelWith(o, ts, `${o.type === 'stop' ? 'triggered stop' : 'market order'}: ${o.leaves} unfilled after the displayed depth was exhausted`);
+    }
     if (o.immediate) return this.cancelUnfilled(o, ts);
     this.rest(o);
   }
@@ -527,5 +614,6 @@ export class L2Venue extends OrderCore<L2Order> {
   /** Takes a finished order off the book. */
   protected released(o: L2Order): void {
     if (o.resting) this.unrest(o);
+    else if (o.stopWaiting) this.unwait(o);
   }
 }

@@ -117,3 +117,78 @@ describe('TradingEngine through the backtest loop', () => {
     expect(result.fills[0]!.qty).toBe(5);
   });
 });
+
+describe('TradingEngine: coarser timeframes (ctx.bars(symbol, timeframe))', () => {
+  // Six 1-day buckets of a hand-made coarse series, each readable at its end.
+  const coarse = {
+    length: 6,
+    barTs: Float64Array.from({ length: 6 }, (_, i) => T0 + i * DAY),
+    visibleTs: Float64Array.from({ length: 6 }, (_, i) => T0 + (i + 1) * DAY),
+    open: Float64Array.from({ length: 6 }, (_, i) => 100 + i),
+    high: Float64Array.from({ length: 6 }, (_, i) => 110 + i),
+    low: Float64Array.from({ length: 6 }, (_, i) => 90 + i),
+    close: Float64Array.from({ length: 6 }, (_, i) => 105 + i),
+    volume: Float64Array.from({ length: 6 }, (_, i) => 1000 * (i + 1)),
+  };
+  const timeframes = [{ label: '1d', intervalUs: DAY, bars: new Map([['S0', coarse]]) }];
+
+  it('pulls a coarse bar into view on the first event at or after its close, whatever the event (a timer here), up to the lookback', async () => {
+    const seen: string[] = [];
+    const make = (): Strategy => ({
+      id: strategyId('tf'),
+      symbols: [symbolId('S0')],
+      onStart(ctx) {
+        ctx.setTimer('before', T0 + 2 * DAY - 1);
+        ctx.setTimer('at', T0 + 2 * DAY);
+      },
+      onTimer(ctx, name) {
+        const d = ctx.bars('S0', '1d');
+        seen.push(`${name}: ${d.count} ${d.count > 0 ? d.close() : '-'}`);
+      },
+      onBar(ctx) {
+        const d = ctx.bars('S0', '1d');
+        seen.push(`bar at ${(ctx.now - T0) / DAY}d: ${d.count}/${d.length} ${d.count > 0 ? d.ts() : '-'}`);
+      },
+    });
+    // Hourly fine bars are not needed: the coarse series is given; the replay's events are 6 daily bars.
+    const feed = () => barFeed(walkBars(1, [0.01, -0.01, 0.02, 0.01, 0, -0.02], DAY, T0), DAY);
+    await runBacktest(config(make, { timeframes }), { bars: feed() });
+    expect(seen).toEqual([
+      `bar at 1d: 1/1 ${T0}`,
+      'before: 1 105',
+      'at: 2 106',
+      `bar at 2d: 2/2 ${T0 + DAY}`,
+      `bar at 3d: 3/3 ${T0 + 2 * DAY}`,
+      `bar at 4d: 4/4 ${T0 + 3 * DAY}`,
+      `bar at 5d: 5/4 ${T0 + 4 * DAY}`,
+      `bar at 6d: 6/4 ${T0 + 5 * DAY}`,
+    ]);
+    // A second run over the same (shared) coarse columns starts from nothing again.
+    const first = [...seen];
+    seen.length = 0;
+    await runBacktest(config(make, { timeframes }), { bars: feed() });
+    expect(seen).toEqual(first);
+  });
+
+  it('refuses a timeframe the run was not given, naming the strategy, and cannot read a bar not yet closed', async () => {
+    const errors: string[] = [];
+    const strat: Strategy = {
+      id: strategyId('peek'),
+      symbols: [symbolId('S0')],
+      onBar(ctx) {
+        for (const read of [() => ctx.bars('S0', '4h'), () => ctx.bars('S0', '1d').close(ctx.bars('S0', '1d').length)]) {
+          try {
+            read();
+          } catch (e) {
+            errors.push((e as Error).message);
+          }
+        }
+      },
+    };
+    await runBacktest(config(() => strat, { timeframes }), { bars: barFeed(walkBars(1, [0.01], DAY, T0), DAY) });
+    expect(errors).toEqual([
+      `data.timeframes: strategy 'peek' reads ctx.bars('S0', '4h'), which needs '4h' in data.timeframes (it has '1d')`,
+      "bars(S0) of a coarser interval: index 'ago' must be an integer in [0, 0] (0 = the last closed bar; a bar still open is not readable), was 1",
+    ]);
+  });
+});

@@ -21,6 +21,27 @@ describe('defineStrategy', () => {
     expect(breakout.warmup!({ lookback: 7 })).toEqual({ bars: 8, because: 'lookback=7' });
   });
 
+  it('takes a check function as `params` (the built-ins do): it gets every parameter and its errors pass through as they are', () => {
+    const seen: unknown[] = [];
+    const checked = defineStrategy({
+      name: 'checked',
+      description: 'test strategy',
+      defaults: { period: 10, units: 1 },
+      params: (p) => {
+        seen.push(p);
+        if (!Number.isInteger(p.period) || p.period < 1) throw new InvalidArgumentError(`invalid 'period': not a positive integer, was ${String(p.period)}`);
+        return Object.freeze({ ...p });
+      },
+      create: () => ({ onBar() {} }),
+    });
+    expect(checked.qualifyParams({ units: 3 })).toEqual({ period: 10, units: 3 });
+    expect(seen).toEqual([{ period: 10, units: 3 }]);
+    expect(Object.isFrozen(checked.qualifyParams())).toBe(true);
+    expect(() => checked.qualifyParams({ period: 0 })).toThrow(new InvalidArgumentError("invalid 'period': not a positive integer, was 0"));
+    expect(() => checked.qualifyParams({ perod: 3 })).toThrow("invalid parameter 'perod' for checked: unknown (known: period, units)");
+    expect(() => defineStrategy({ name: 'x', description: '', defaults: {}, params: 5 as never, create: () => ({}) })).toThrow("defineStrategy(x): invalid 'params': expected a zod schema or a function (params) => params");
+  });
+
   it('refuses an unknown key, naming it and the known ones', () => {
     expect(() => breakout.qualifyParams({ lokback: 5 })).toThrow(new InvalidArgumentError("invalid parameter 'lokback' for breakout: unknown (known: lookback, units, tag)"));
   });
@@ -84,9 +105,10 @@ describe('defineStrategy', () => {
     expect(() => bad.create('b', ['AAA'])).toThrow('strategy bad: create() must return an object of callbacks (onBar, onTrade, ...), returned null');
   });
 
-  it('isDefinedStrategy tells a defineStrategy result from a registry entry or anything else', () => {
+  it('isDefinedStrategy tells a defineStrategy result (every built-in is one) from anything else', () => {
     expect(isDefinedStrategy(breakout)).toBe(true);
-    expect(isDefinedStrategy(STRATEGIES.sma_cross)).toBe(false);
+    expect(isDefinedStrategy(STRATEGIES.sma_cross)).toBe(true);
+    expect(isDefinedStrategy({ description: 'x', defaults: {}, create() {} })).toBe(false);
     expect(isDefinedStrategy({ ...breakout })).toBe(true); // the brand is a registered symbol, it survives copies
     expect(isDefinedStrategy(null)).toBe(false);
     expect(isDefinedStrategy({ name: 'x', create() {} })).toBe(false);

@@ -1,0 +1,197 @@
+import { assertNever, randomStream } from '../../core/index.js';
+import { InvalidArgumentError } from '../../core/index.js';
+import type { Combination } from '../../kernel/decision-pipeline.js';
+import { AdaptiveWeights, normalize } from '../adaptive/adaptive-weights.js';
+import { checkEnsembleHealth } from '../adaptive/monitor.js';
+import type { StrategyStats } from '../adaptive/performance-stats.js';
+import { StrategyRetirement } from '../adaptive/retirement.js';
+import type { EnsembleConfig } from '../ensemble-config.js';
+import { optimizeFromReturns } from '../optimize-from-returns.js';
+
+/** The weights in force from `ts` on. */
+export interface WeightsSnapshot {
+  readonly ts: number;
+  readonly regime: string;
+  readonly weights: Readonly<Record<string, number>>;
+  readonly source: string;
+}
+
+/** Records one audit entry (the ensemble's audit trail and the run's recorder). */
+export type AuditFn = (ts: number, kind: string, message: string, strategyId?: string, details?: Record<string, unknown>) => void;
+
+/** What a re-weighing reads of the strategies and the account. */
+export interface WeighingInputs {
+  /** Each strategy's statistics over the window. */
+  readonly stats: Record<string, StrategyStats>;
+  /** The strategies' per-sample returns over the window (read by the optimizer only). */
+  returnsWindow(): number[][];
+  readonly regime: string;
+}
+
+/**
+ * Stage 3's weights: how much each strategy counts. Starts from the base weights (given or equal)
+ * and re-weighs on the schedule (every `rebalanceEveryBars` samples after `warmupBars`) by the
+ * weighting (static, performance or the mean-variance optimizer over the books' returns), then
+ * multiplies by the adaptive multiples and the retirement status (degraded x0.5, suspended and
+ * retired x0) and normalizes. Every status change, alert and weight change is an audit entry.
+ */
+export class EnsembleWeighting implements Combination {
+  private readonly base: Record<string, number>;
+  private baseOptimal: number[];
+  private readonly adaptive: AdaptiveWeights | null;
+  readonly retirement: StrategyRetirement;
+  private readonly stream;
+  private current: Float64Array;
+  readonly log: WeightsSnapshot[] = [];
+  private lastRebalance = -1;
+  private lastExpected: number | null = null;
+  private lastRebalanceAccountIdx = 0;
+
+  constructor(
+    private readonly cfg: EnsembleConfig,
+    private readonly ids: readonly string[],
+    seed: number,
+    /** The account's equity samples (read for the realized return the monitor compares). */
+    private readonly accountEquity: readonly number[],
+    private readonly audit: AuditFn,
+  ) {
+    const given = cfg.baseWeights;
+    if (given !== null) {
+      for (const id of Object.keys(given)) if (!ids.includes(id)) throw new InvalidArgumentError(`invalid 'ensemble.baseWeights': unknown strategy '${id}' (strategies: ${ids.join(', ')})`);
+    }
+    this.base = normalize(Object.fromEntries(ids.map((id) => [id, given?.[id] ?? (given === null ? 1 : 0)])));
+    this.baseOptimal = ids.map((id) => this.base[id]!);
+    this.adaptive = cfg.adaptive !== null ? new AdaptiveWeights(this.base, cfg.adaptive) : null;
+    this.retirement = new StrategyRetirement(ids, cfg.retirement ?? undefined);
+    this.stream = randomStream(seed, 'run', 'ensemble.resampling');
+    this.current = new Float64Array(ids.length);
+  }
+
+  /** Applies the scenario's forced statuses and the initial weights (call once, before the run). */
+  start(regime: string): void {
+    for (const [id, st] of Object.entries(this.cfg.forcedStatus)) {
+      if (!this.ids.includes(id)) throw new InvalidArgumentError(`invalid 'ensemble.forcedStatus': unknown strategy '${id}'`);
+      const change = this.retirement.force(id, st, 'set in the scenario');
+      if (change) this.audit(0, 'strategy.status', `${id}: ${change.from} -> ${change.to} (${change.reason})`, id, { from: change.from, to: change.to, forced: true });
+    }
+    this.apply(0, this.compose(this.baseOptimal, null), 'initial', regime);
+  }
+
+  weights(): Float64Array {
+    return this.current;
+  }
+
+  /** True when a re-weighing is due at sample number `samples`. */
+  due(samples: number): boolean {
+    return samples >= this.cfg.warmupBars && (this.lastRebalance < 0 || samples - this.lastRebalance >= this.cfg.rebalanceEveryBars);
+  }
+
+  /**
+   * Re-weighs (at sample number `samples`): assesses retirement, computes the base-or-optimal weights,
+   * updates the adaptive multiples and applies the result. Returns true when the weights changed.
+   */
+  reweigh(ts: number, samples: number, inputs: WeighingInputs): boolean {
+    this.lastRebalance = samples;
+    const stats = inputs.stats;
+    const regimeNow = inputs.regime;
+    if (this.cfg.retirement !== null) {
+      for (const id of this.ids) {
+        const change = this.retirement.assess(id, stats[id]!);
+        if (change) this.audit(ts, 'strategy.status', `${id}: ${change.from} -> ${change.to} (${change.reason})`, id, { from: change.from, to: change.to, violations: change.violations });
+      }
+    }
+    const w = this.cfg.weighting;
+    let source: string = w.kind;
+    switch (w.kind) {
+      case 'static':
+        this.baseOptimal = this.ids.map((id) => this.base[id]!);
+        break;
+      case 'performance': {
+        const metric = (s: StrategyStats): number =>
+          w.metric === 'sharpe' ? s.sharpe ?? 0 : w.metric === 'win_rate' ? s.winRate ?? 0 : Math.min(s.profitFactor ?? 0, 10);
+        const raw = this.ids.map((id) => this.base[id]! * Math.max(0, metric(stats[id]!)));
+        const total = raw.reduce((a, b) => a + b, 0);
+        this.baseOptimal = total > 0 ? raw.map((x) => x / total) : this.ids.map((id) => this.base[id]!);
+        break;
+      }
+      case 'optimizer': {
+        const returns = inputs.returnsWindow();
+        if (returns.length < 2) break;
+        const regime = w.regime === 'auto' ? (regimeNow as 'trending' | 'ranging' | 'volatile' | 'mixed') : w.regime;
+        const result = optimizeFromReturns(returns, {
+          mean: w.mean,
+          covariance: w.covariance,
+          ...(regime !== undefined ? { regime } : {}),
+          ...(w.lambda !== undefined ? { lambda: w.lambda } : {}),
+          ...(w.eta !== undefined ? { eta: w.eta } : {}),
+          ...(w.wMax !== undefined ? { wMax: w.wMax } : {}),
+          wPrev: this.baseOptimal,
+          ...(w.resampling !== undefined ? { resampling: { ...w.resampling, stream: this.stream } } : {}),
+        });
+        source = `optimizer:${result.source}:${result.status}`;
+        const realized = this.realizedAccountReturn();
+        const alerts = checkEnsembleHealth(
+          { sharpe: result.sharpe, conditionNumber: result.conditionNumber, turnover: result.turnover, expectedReturn: this.lastExpected, realizedReturn: realized },
+          this.cfg.monitor,
+        );
+        for (const a of alerts) this.audit(ts, 'monitor.alert', a.message, undefined, { level: a.level, alert: a.kind, value: a.value, threshold: a.threshold });
+        if (result.status !== 'optimal') this.audit(ts, 'monitor.alert', `optimizer status ${result.status}: ${result.reason}`, undefined, { level: 'warning', alert: 'optimizer_status' });
+        this.baseOptimal = result.weights;
+        this.lastExpected = Number.isFinite(result.expectedReturn) ? result.expectedReturn : null;
+        this.lastRebalanceAccountIdx = this.accountEquity.length - 1;
+        break;
+      }
+      default:
+        assertNever(w, 'weighting');
+    }
+    let multiples: Record<string, number> | null = null;
+    if (this.adaptive !== null) {
+      const changes = this.adaptive.update(stats, regimeNow);
+      for (const c of changes) {
+        this.audit(ts, 'weights.changed', `${c.strategyId} adaptive weight ${c.previous.toFixed(4)} -> ${c.next.toFixed(4)} in ${c.regime}: ${c.reason}`, c.strategyId, { adaptive: true, regime: c.regime, previous: c.previous, next: c.next, score: c.score });
+      }
+      multiples = Object.fromEntries(this.ids.map((id) => [id, this.adaptive!.multiple(id, regimeNow)]));
+    }
+    return this.apply(ts, this.compose(this.baseOptimal, multiples), source, regimeNow);
+  }
+
+  /** Final weights: base-or-optimal x adaptive multiple x status multiplier, normalized (all zero stays zero). */
+  private compose(baseWeights: readonly number[], multiples: Record<string, number> | null): Float64Array {
+    const raw = new Float64Array(this.ids.length);
+    let total = 0;
+    this.ids.forEach((id, k) => {
+      raw[k] = baseWeights[k]! * (multiples?.[id] ?? 1) * this.retirement.weightMultiplier(id);
+      total += raw[k]!;
+    });
+    if (total > 0) for (let k = 0; k < raw.length; k++) raw[k] = raw[k]! / total;
+    return raw;
+  }
+
+  /** Puts `next` in force; logs and audits a change. Returns true when weights in force before changed. */
+  private apply(ts: number, next: Float64Array, source: string, regime: string): boolean {
+    const prev = this.current;
+    let changed = this.log.length === 0;
+    for (let k = 0; k < next.length; k++) if (Math.abs(next[k]! - prev[k]!) > 1e-12) changed = true;
+    this.current = next;
+    if (!changed) return false;
+    const asRecord = Object.fromEntries(this.ids.map((id, k) => [id, next[k]!]));
+    this.log.push({ ts, regime, weights: asRecord, source });
+    if (this.log.length === 1) return false;
+    const turnover = next.reduce((a, w, k) => a + Math.abs(w - prev[k]!), 0);
+    this.audit(ts, 'weights.changed', `ensemble weights re-set by ${source} in regime ${regime} (turnover ${turnover.toFixed(4)})`, undefined, {
+      source,
+      regime,
+      previous: Object.fromEntries(this.ids.map((id, k) => [id, prev[k]!])),
+      next: asRecord,
+    });
+    return true;
+  }
+
+  private realizedAccountReturn(): number | null {
+    const a = this.accountEquity;
+    const from = this.lastRebalanceAccountIdx;
+    const n = a.length - 1 - from;
+    if (this.lastExpected === null || n <= 0 || !(a[from]! > 0)) return null;
+    return (a[a.length - 1]! / a[from]!) ** (1 / n) - 1;
+  }
+}
