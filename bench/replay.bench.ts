@@ -9,6 +9,7 @@ import type { BookBatch } from '../sim/backtest/l2-replay.js';
 import { venueConfig } from '../sim/venue/index.js';
 import { l2VenueConfig } from '../sim/venue/l2/index.js';
 import { measure } from './harness.js';
+import { makeTape } from './tapes.js';
 import type { ThroughputResult } from './harness.js';
 
 /**
@@ -18,36 +19,8 @@ import type { ThroughputResult } from './harness.js';
  * exponential entry latency, so every order travels the latency link and its timers). The tapes are
  * generated once into typed-array batches before timing; the figure is events replayed per CPU second.
  */
+/** Rows per batch of the L2 tape. */
 const BATCH = 65_536;
-
-function barTape(bars: number): BarBatch[] {
-  const batches: BarBatch[] = [];
-  let price = 100;
-  let state = 12345;
-  const rand = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) | 0;
-    return ((state >>> 0) % 1_000_000) / 1_000_000;
-  };
-  const t0 = 946_684_800_000_000;
-  for (let start = 0; start < bars; start += BATCH) {
-    const n = Math.min(BATCH, bars - start);
-    const b = { length: n, ts: new Float64Array(n), barTs: new Float64Array(n), symbol: new Int32Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      const open = price;
-      const close = Math.max(1, open * (1 + (rand() - 0.5) * 0.04));
-      b.barTs[i] = t0 + (start + i) * US_PER_DAY;
-      b.ts[i] = b.barTs[i]! + US_PER_DAY;
-      b.open[i] = open;
-      b.close[i] = close;
-      b.high[i] = Math.max(open, close) * 1.005;
-      b.low[i] = Math.min(open, close) * 0.995;
-      b.volume[i] = 1e6;
-      price = close;
-    }
-    batches.push(b);
-  }
-  return batches;
-}
 
 async function* feed<T>(batches: readonly T[]): AsyncGenerator<T> {
   for (const b of batches) yield b;
@@ -73,7 +46,7 @@ function l2Tape(): { book: BookBatch[]; trades: TradeBatch[]; events: number } {
 export default async function run(): Promise<ThroughputResult[]> {
   const opts = { runs: 5, warmup: 1, cpuTime: true };
   const bars = 500_000;
-  const tape = barTape(bars);
+  const tape = makeTape(bars);
   const barConfig = {
     symbols: ['AAA'],
     initialCash: 100_000,
