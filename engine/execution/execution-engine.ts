@@ -2,6 +2,7 @@ import { InvalidArgumentError, InvariantError, assertNever } from '../core/error
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
 import { Order, bracketRequests, isTerminal, isWorking } from '../model/orders.js';
+import { roundToLot } from '../model/instruments.js';
 import type { BracketIds, BracketRequest, OrderLink, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { OptionBook } from '../portfolio/options-book.js';
@@ -102,6 +103,18 @@ export class ExecutionEngine implements ExecutionReportSink {
   useOptionBook(book: OptionBook, now: () => number): void {
     this.options = book;
     this.optionsNow = now;
+  }
+
+  private lots: ArrayLike<number> | null = null;
+
+  /**
+   * Per symbol, the instrument's lot size (0: any quantity): a target's difference from the position
+   * is rounded toward zero to a whole number of lots (setTarget), so a target of 2.7 contracts from
+   * flat sends 2 and one of 0.0123 BTC at lot 0.001 sends 0.012.
+   */
+  useLotSizes(lots: ArrayLike<number>): void {
+    if (lots.length !== this.symbols.length) throw new InvalidArgumentError(`invalid 'lots': ${lots.length} lot sizes for ${this.symbols.length} symbols`);
+    this.lots = lots;
   }
 
   /** Connects the client orders go to (a venue in simulation, a broker live). */
@@ -277,6 +290,8 @@ export class ExecutionEngine implements ExecutionReportSink {
     if (!Number.isFinite(units)) throw new InvalidArgumentError(`invalid target 'units': not a finite number, was ${units}`);
     const working = this.working[strategyIndex * this.symbols.length + symbolIndex]!;
     const pos = this.portfolio.position(strategyIndex, symbolIndex);
+    const lot = this.lots !== null ? this.lots[symbolIndex]! : 0;
+    if (lot > 0) units = pos + roundToLot(units - pos, lot);
     const tolerance = QTY_EPS * Math.max(1, Math.abs(units));
     let pending = 0;
     for (const o of working) if (!isBracketExit(o)) pending += o.sign * o.leavesQty;

@@ -7,7 +7,8 @@ import type { ArrayBatchSource, TimeBatch } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
-import type { AuditEntry, BarBatch, BookBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
+import { isFuture } from '../../engine/model/index.js';
+import type { AuditEntry, BarBatch, BookBatch, ChainBatch, InstrumentSpec, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
 import { Portfolio } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
 import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
@@ -15,6 +16,7 @@ import type { VenueConfig } from '../venue/index.js';
 import type { L2VenueConfig } from '../venue/l2/index.js';
 import { L1Side } from './l1-side.js';
 import { composeRouter } from './compose-router.js';
+import { DailyStopFlatten } from './daily-stop.js';
 import type { BacktestRouting } from './compose-router.js';
 import { L2Side } from './l2-side.js';
 import type { L2BookView, L2LatencyConfig } from './l2-side.js';
@@ -74,8 +76,25 @@ export interface ReplayConfig {
    * targets from the strategies' requests (e.g. an ensemble). Absent: each strategy trades its own ledger.
    */
   readonly routing?: BacktestRouting;
-  /** Units per unit of price per symbol (100 for equity option contracts); default 1 each. */
+  /**
+   * Units per unit of price per symbol (100 for equity option contracts); default 1 each. A symbol
+   * with an instrument in `instruments` takes the instrument's multiplier (the one source of truth);
+   * a different value here for it is refused.
+   */
   readonly multipliers?: readonly number[];
+  /**
+   * Per symbol, its instrument (null: a spot unit at the venue's tick and lot size): its multiplier
+   * (point value) goes to the Portfolio, a future settles by variation margin there, its tick and lot
+   * size replace the venue's for the symbol, and targets are rounded toward zero to its lot.
+   */
+  readonly instruments?: readonly (InstrumentSpec | null)[];
+  /**
+   * The account's daily stop in currency (`portfolio.constraints.dailyStopLoss`) on a run without
+   * `routing`: a loss of this much since the day start flattens every ledger until the next UTC day
+   * (see DailyStopFlatten; give the risk gate the same `dailyLossLimit` to refuse new risk meanwhile).
+   * Under a routing the router keeps its own stop.
+   */
+  readonly dailyStopLoss?: number;
   /**
    * Per strategy: the execution algorithm its market targets go through, or null to trade directly.
    * Not with `routing` (strategies then trade shadow books; the account's algorithm is `routing.algorithm`).
@@ -246,13 +265,28 @@ function venueSide(config: ReplayConfig, feeds: ReplayFeeds, symbols: readonly S
       if (feeds[k] !== undefined) throw new InvalidArgumentError(`an L2 replay takes book rows and trade prints only; ${k} are not supported with book data`);
     }
     if (config.routing !== undefined) throw new InvalidArgumentError('an ensemble routing is not supported on an L2 replay (book data)');
-    if (config.options !== undefined || config.multipliers !== undefined) throw new InvalidArgumentError('options and multipliers are not supported on an L2 replay (book data)');
+    if (config.options !== undefined || config.multipliers !== undefined || config.instruments !== undefined) throw new InvalidArgumentError('options, multipliers and instruments are not supported on an L2 replay (book data)');
     if (config.timeframes !== undefined) throw new InvalidArgumentError('timeframes (coarser bars) are not supported on an L2 replay (book data)');
     return new L2Side(v.config, v.latency, v.seed, v.runKey, symbols);
   }
   if (v.kind !== 'l1') throw new InvalidArgumentError(`invalid 'venue.kind': expected 'l1' or 'l2', was ${JSON.stringify((v as { kind: unknown }).kind)}`);
   if (feeds.book !== undefined) throw new InvalidArgumentError("book data (feeds.book) needs the L2 venue (venue.kind 'l2')");
-  return new L1Side(v.config, symbols);
+  return new L1Side(v.config, symbols, config.instruments);
+}
+
+/** Per symbol the multiplier the Portfolio uses: the instrument's, else `multipliers`' entry, else 1; refuses two different values for a symbol. */
+function multipliersOf(config: ReplayConfig, symbols: readonly Symbol_[]): readonly number[] | undefined {
+  const specs = config.instruments;
+  if (specs === undefined) return config.multipliers;
+  if (specs.length !== symbols.length) throw new InvalidArgumentError(`invalid 'instruments': ${specs.length} entries for ${symbols.length} symbols`);
+  return symbols.map((s, i) => {
+    const spec = specs[i] ?? null;
+    const given = config.multipliers?.[i];
+    if (spec === null) return given ?? 1;
+    if (spec.symbol !== s) throw new InvalidArgumentError(`invalid 'instruments[${i}]': the instrument of '${spec.symbol}' at the place of symbol '${s}'`);
+    if (given !== undefined && given !== spec.multiplier) throw new InvalidArgumentError(`invalid 'multipliers[${i}]': ${s} has the instrument multiplier ${spec.multiplier}, was ${given} (give it once, in its instrument)`);
+    return spec.multiplier;
+  });
 }
 
 /**
@@ -280,9 +314,11 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const keepEverything = recording === 'report';
   const recorder = new RunRecorder(keepEverything ? undefined : 0);
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
-  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, config.multipliers);
+  const specs = config.instruments;
+  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, multipliersOf(config, symbols), specs?.map((x) => isFuture(x)));
   const risk = config.createRisk ? config.createRisk() : null;
   const execution = new ExecutionEngine(symbols, accountIds, portfolio, recorder, risk);
+  if (specs !== undefined) execution.useLotSizes(specs.map((x) => x?.lotSize ?? 0));
   const clock = new SimulatedClock();
   const timers = new TimerQueue({ clock });
   side.connect(execution, clock, timers);
@@ -294,6 +330,10 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
         if (entries) for (const e of entries) recorder.onAudit(e);
       },
     });
+  }
+  if (config.dailyStopLoss !== undefined) {
+    if (config.routing !== undefined) throw new InvalidArgumentError("invalid 'dailyStopLoss': a routing keeps its own daily stop (an ensemble's portfolio.constraints.dailyStopLoss)");
+    watchers.push(new DailyStopFlatten(config.dailyStopLoss, execution, portfolio, recorder));
   }
   // The decision pipeline: strategies -> [ensemble] -> [execution algorithm] -> venue.
   const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder });

@@ -204,6 +204,8 @@ export abstract class OrderCore<O extends VenueOrder> {
   private readonly groups = new Map<string, ContingentGroup>();
   /** True once a contingent order arrived: the report then lists the contingency rules. */
   protected sawContingent = false;
+  /** Per symbol, the multiplier of notional fees (an instrument's point value); null: 1 for every symbol. */
+  protected feeNotionalScale: Float64Array | null = null;
 
   constructor(sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], fees: FeeConfig) {
     this.sink = sink;
@@ -427,7 +429,9 @@ export abstract class OrderCore<O extends VenueOrder> {
    * `clipped` by reduce-only, the cancellation of the rest.
    */
   protected bookFill(o: O, qty: number, price: number, liquidity: Liquidity, ts: number, clipped: boolean): void {
-    const raw = this.fees.fee(qty, price, liquidity);
+    // Notional fees (fraction, bps) are of qty x price x the instrument's multiplier (a future's point value).
+    const scale = this.feeNotionalScale;
+    const raw = this.fees.fee(qty, scale === null ? price : price * scale[o.symbolIndex]!, liquidity);
     const commission = commissionForFill(raw, o.rawFees, o.chargedFees, this.fees.minimumPerOrder);
     o.rawFees += raw;
     o.chargedFees += commission;
