@@ -265,7 +265,8 @@ function venueSide(config: ReplayConfig, feeds: ReplayFeeds, symbols: readonly S
       if (feeds[k] !== undefined) throw new InvalidArgumentError(`an L2 replay takes book rows and trade prints only; ${k} are not supported with book data`);
     }
     if (config.routing !== undefined) throw new InvalidArgumentError('an ensemble routing is not supported on an L2 replay (book data)');
-    if (config.options !== undefined || config.multipliers !== undefined || config.instruments !== undefined) throw new InvalidArgumentError('options, multipliers and instruments are not supported on an L2 replay (book data)');
+    if (config.options !== undefined || config.multipliers !== undefined) throw new InvalidArgumentError('options and multipliers are not supported on an L2 replay (book data)');
+    if (config.instruments !== undefined) throw new InvalidArgumentError('instruments are not supported on an L2 replay (book data): its tick sizes are venue.tickSizes');
     if (config.timeframes !== undefined) throw new InvalidArgumentError('timeframes (coarser bars) are not supported on an L2 replay (book data)');
     return new L2Side(v.config, v.latency, v.seed, v.runKey, symbols);
   }

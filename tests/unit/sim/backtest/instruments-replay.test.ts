@@ -155,9 +155,10 @@ describe('replay with instruments: the daily dollar stop on futures (hand-comput
       ['portfolio.daily_stop_lifted', 24],
     ]);
     expect(stops[0]!.message).toBe('daily stop loss 2500 hit: equity 97500 is 2500 below the day-start equity 100000; flattening until 2023-11-16T00:00:00.000Z');
-    // h4 and h5 of day 1 and h0 of day 2 want 2 contracts again: refused by the halted risk gate.
+    // h4 and h5 of day 1 and h0 of day 2 want 2 contracts again at their closes: refused by the halted risk gate.
     const denied = r.orders.filter((o) => o.status === 'denied');
-    expect(denied.map((o) => at(o.tsCreated))).toEqual([4, 5, 24]);
+    expect(denied.map((o) => at(o.tsCreated) - 1)).toEqual([4, 5, 24]);
+    expect(denied[0]!.reason).toMatch(/^dailyLossLimit 2500 hit: new risk halted until 2023-11-16/);
     expect(r.finalPositions['ES']).toBe(2);
     // Final: -3000 realized, then long 2 from 4996 marked at 5000: +400.
     expect(r.finalEquity).toBe(97_400);
