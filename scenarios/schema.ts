@@ -111,7 +111,16 @@ export const ScenarioSchema = z
       'Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (allocation weights or votes).',
     ),
     portfolio: PortfolioSectionSchema.optional().describe('Portfolio construction (allocation, rotation, rebalancing, hedging) and constraints (symbols, max positions, daily stop).'),
-    instruments: InstrumentsSectionSchema.optional().describe('Per-instrument strategy parameter overrides (instrument > strategy > defaults).'),
+    instruments: InstrumentsSectionSchema.optional().describe(
+      'Per symbol: strategy parameter overrides (instrument > strategy > defaults) and the instrument (asset class, point value, tick and lot size, currency, margins per contract). Each symbol must be replayed.',
+    ),
+    instrumentsFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A JSON file of instruments shared by scenarios, relative to the scenario file: {"instruments": {"ES": {"assetClass": "future", "multiplier": 50, ...}}} (optional "$comment", "description"). Symbols not replayed are ignored; `instruments.SYM` fields replace its fields.',
+      ),
     bundles: BundlesSectionSchema.optional().describe('Per-instrument model bundles ({SYMBOL}_best.json), feeding the instrument parameters.'),
   })
   .describe('A Tapedeck scenario: the data, strategies, venue, risk and settings of one run.');
