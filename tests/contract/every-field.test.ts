@@ -299,6 +299,17 @@ const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 
+/** A margin of AAA as a future moved from `from` to `to`: read by the account, not yet merged (UNPROVEN). */
+function marginEntry(field: 'initialMargin' | 'maintenanceMargin', from: number, to: number): Entry {
+  return {
+    base: 'bars',
+    with: [['instruments.AAA', { assetClass: 'future', multiplier: 1, initialMargin: 100, maintenanceMargin: 50, [field]: from }]],
+    set: [[`instruments.AAA.${field}`, to]],
+    effect: 'unproven',
+    why: 'margins are read by the account (issue 13 point 1, branch i13-accounts: buying power and margin calls); until it is merged they are carried in InstrumentSpec and the report only',
+  };
+}
+
 /** Why the L2 queue model's effect is not shown (venue.queue and its variant's fields). */
 /** Each latency leg: the union (a different variant), and each variant's fields moved within it. */
 function latencyEntries(): Record<string, Entry> {
@@ -619,20 +630,8 @@ const CONTRACT: Record<string, Entry> = {
   'instruments.*.lotSize': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.lotSize', 10]] },
   // The account currency (USD) is the only one accepted: there is no FX conversion.
   'instruments.*.currency': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.currency', 'EUR']], effect: 'refused' },
-  'instruments.*.initialMargin': {
-    base: 'bars',
-    with: [['instruments.AAA', { assetClass: 'future', multiplier: 1, initialMargin: 100, maintenanceMargin: 50 }]],
-    set: [['instruments.AAA.initialMargin', 1_000_000]],
-    effect: 'unproven',
-    why: 'margins are read by the account (issue 13 point 1, branch i13-accounts: buying power and margin calls); until it is merged they are carried in InstrumentSpec and the report only',
-  },
-  'instruments.*.maintenanceMargin': {
-    base: 'bars',
-    with: [['instruments.AAA', { assetClass: 'future', multiplier: 1, initialMargin: 1_000_000, maintenanceMargin: 50 }]],
-    set: [['instruments.AAA.maintenanceMargin', 900_000]],
-    effect: 'unproven',
-    why: 'margins are read by the account (issue 13 point 1, branch i13-accounts: buying power and margin calls); until it is merged they are carried in InstrumentSpec and the report only',
-  },
+  'instruments.*.initialMargin': marginEntry('initialMargin', 100, 1_000_000),
+  'instruments.*.maintenanceMargin': marginEntry('maintenanceMargin', 50, 90),
   instrumentsFile: on('bars', 'instrumentsFile', () => instrumentsFile),
   bundles: { base: 'bars', set: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]] },
   'bundles.dir': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.dir', () => models2]] },
