@@ -291,7 +291,8 @@ export class ExecutionEngine implements ExecutionReportSink {
     const working = this.working[strategyIndex * this.symbols.length + symbolIndex]!;
     const pos = this.portfolio.position(strategyIndex, symbolIndex);
     const lot = this.lots !== null ? this.lots[symbolIndex]! : 0;
-    if (lot > 0) units = pos + roundToLot(units - pos, lot);
+    const lotDelta = lot > 0 ? roundToLot(units - pos, lot) : 0;
+    if (lot > 0) units = pos + lotDelta;
     const tolerance = QTY_EPS * Math.max(1, Math.abs(units));
     let pending = 0;
     for (const o of working) if (!isBracketExit(o)) pending += o.sign * o.leavesQty;
@@ -300,7 +301,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     if (working.length > 0) {
       for (const o of [...working]) this.cancel(o.id, ts);
     }
-    const delta = units - pos;
+    const delta = lot > 0 ? lotDelta : units - pos;
     if (Math.abs(delta) <= tolerance) return null;
     const req: OrderRequest = {
       symbol: this.symbols[symbolIndex]!,
