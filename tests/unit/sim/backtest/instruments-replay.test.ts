@@ -164,3 +164,75 @@ describe('replay with instruments: the daily dollar stop on futures (hand-comput
     expect(r.finalEquity).toBe(97_400);
   });
 });
+
+describe('replay with instruments: the daily stop counts dollars across point values (hand-computed)', () => {
+  const NQ: InstrumentSpec = { ...ES, symbol: 'NQ', multiplier: 20, initialMargin: 18_700, maintenanceMargin: 17_000 };
+  /**
+   * 1 ES (50 per point) and 1 NQ (20 per point) long from 5000 and 18000 (h1 opens). At h2's close
+   * ES is 20 points down (-1000) and NQ 75 points down (-1500): 95 points in all, 2,500 dollars, so
+   * the 2,500 stop hits there (a stop in points would need 2,500 points). The flatten fills at h3's
+   * opens 4985 and 17930: -750 and -1400, equity 97,850. With maxPositions 2 a third symbol would
+   * be refused; here both fit.
+   */
+  it('sums each future at its point value and flattens both at the next bar', async () => {
+    const rows: [number, number, number, number][] = [
+      // hour, symbol, open, close
+      [0, 0, 5000, 5000],
+      [0, 1, 18_000, 18_000],
+      [1, 0, 5000, 4990],
+      [1, 1, 18_000, 17_950],
+      [2, 0, 4990, 4980],
+      [2, 1, 17_950, 17_925],
+      [3, 0, 4985, 4990],
+      [3, 1, 17_930, 17_940],
+      [4, 0, 4990, 4995],
+      [4, 1, 17_940, 17_950],
+    ];
+    const bars = rows.map(([h, s, o, c]) => ({ ...bar(T0 + h * HOUR, o, c), symbol: s }));
+    const s: Strategy = { id: 's' as StrategyId, symbols: ['ES', 'NQ'] as Symbol_[], onBar: (ctx, b) => ctx.setTarget(b.symbol, 1) };
+    const r = await replay(
+      {
+        ...config('ES', ES, s, HOUR, {
+          venue: { kind: 'l1', config: venueConfig({ barIntervalUs: HOUR }) },
+          createRisk: () => new RiskEngine({ dailyLossLimit: 2500, maxOpenPositions: 2 }),
+          dailyStopLoss: 2500,
+        }),
+        symbols: ['ES', 'NQ'],
+        instruments: [ES, NQ],
+      },
+      { bars: barFeed(bars, HOUR) },
+    );
+    const at = (ts: number) => (ts - T0) / HOUR;
+    expect(r.fills.map((f) => [at(f.ts), f.symbol, f.side, f.price])).toEqual([
+      [1, 'ES', 'buy', 5000],
+      [1, 'NQ', 'buy', 18_000],
+      [3, 'ES', 'sell', 4985],
+      [3, 'NQ', 'sell', 17_930],
+    ]);
+    expect(Array.from(r.equity.equity.slice(0, 4))).toEqual([100_000, 98_500, 97_500, 97_850]);
+    expect(r.audit.filter((e) => e.kind === 'portfolio.daily_stop').map((e) => at(e.ts))).toEqual([2]);
+    expect(r.trades.map((t) => [t.symbol, t.pnl])).toEqual([
+      ['ES', -750],
+      ['NQ', -1400],
+    ]);
+  });
+
+  it('maxPositions on futures: with 1 allowed, the NQ entry beside the ES position is refused naming the limit', async () => {
+    const bars = [
+      { ...bar(T0, 5000, 5000), symbol: 0 },
+      { ...bar(T0, 18_000, 18_000), symbol: 1 },
+      { ...bar(T0 + HOUR, 5000, 5001), symbol: 0 },
+      { ...bar(T0 + HOUR, 18_000, 18_001), symbol: 1 },
+    ];
+    const s: Strategy = { id: 's' as StrategyId, symbols: ['ES', 'NQ'] as Symbol_[], onBar: (ctx, b) => ctx.setTarget(b.symbol, 1) };
+    const r = await replay(
+      { ...config('ES', ES, s, HOUR, { venue: { kind: 'l1', config: venueConfig({ barIntervalUs: HOUR }) }, createRisk: () => new RiskEngine({ maxOpenPositions: 1 }) }), symbols: ['ES', 'NQ'], instruments: [ES, NQ] },
+      { bars: barFeed(bars, HOUR) },
+    );
+    expect(r.fills.map((f) => f.symbol)).toEqual(['ES']);
+    expect(r.orders.filter((o) => o.status === 'denied').map((o) => [o.symbol, o.reason])).toEqual([
+      ['NQ', 'maxOpenPositions 1 reached: 1 symbols open, buy 1 NQ would open another'],
+      ['NQ', 'maxOpenPositions 1 reached: 1 symbols open, buy 1 NQ would open another'],
+    ]);
+  });
+});
