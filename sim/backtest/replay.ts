@@ -157,13 +157,17 @@ export class EquitySampler {
   onBar(closeTs: number, barTs: number): boolean {
     if (closeTs === this.lastBarClose) return false;
     // Equity is sampled once per bar close time (`ts`), after every bar closing then, and stamped
-    // `ts - barIntervalUs`: the bars' open time when all have one interval. With several intervals the
+    // `ts - barIntervalUs` (or the bar's open when later): the bars' open time when all have one interval. With several intervals the
     // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
     // their close times are.
     if (closeTs < this.lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${this.lastBarClose}`);
     if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
     this.lastBarClose = closeTs;
-    this.barStamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    // A bar shorter than the interval (a 28-day month, cut by its symbol's next bar) is stamped at its
+    // open, never before it; stamps never go back.
+    let stamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    if (stamp < barTs) stamp = barTs;
+    if (stamp > this.barStamp) this.barStamp = stamp;
     return true;
   }
 
