@@ -169,7 +169,7 @@ describe('bad input: a data.interval that contradicts the data is refused naming
     const bars = await csv('daily-30', days);
     const out = join(dir, 'out-1h');
     const r = runCli(['run', await scenarioFile('wrong-1h', bars, '1h'), '--out', out]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`data.interval: "1h" contradicts the bars of X in ${bars} (1d apart): give 1d, or remove data.interval`);
     expect(existsSync(out)).toBe(false);
@@ -179,8 +179,16 @@ describe('bad input: a data.interval that contradicts the data is refused naming
     const bars = await csv('monthly-7d', MONTHS);
     const out = join(dir, 'out-7d');
     const r = runCli(['run', await scenarioFile('wrong-7d', bars, '7d'), '--out', out]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain(`data.interval: "7d" contradicts the bars of X in ${bars} (28d to 31d apart): give 28d to 31d`);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('data.interval or data.barTimestamp without bars is refused naming the field (it could not act)', async () => {
+    const file = await csv('quotes-path', MONTHS);
+    for (const [field, value] of [['interval', '1d'], ['barTimestamp', 'close']] as const) {
+      const doc = { name: 'q', data: { quotes: file, [field]: value }, strategies: [{ type: 'sma_cross' }] };
+      await expect(qualify(doc, 'q.json')).rejects.toThrow(`data.${field}: applies to bars and this run has none (give data.bars, or remove it) (in q.json)`);
+    }
   });
 });
