@@ -54,7 +54,9 @@ export interface ReplayConfig {
   /**
    * Bar interval in microseconds (bar data), or null for tick-only runs. With symbols of different
    * intervals (each bar's `ts` is its own close), the shortest: equity is sampled at each bar close
-   * and stamped one such interval before it (for one interval, the bar's open time, as always).
+   * and stamped one such interval before it, never before the bar's open (for one interval, the
+   * bar's open time, as always; a bar's close, BarBatch.ts, is its open + its interval or its
+   * symbol's next bar's open when sooner: see cli/compose/bar-timing.ts).
    */
   readonly barIntervalUs: number | null;
   /** Equity sampling interval for runs without bars, microseconds. */
