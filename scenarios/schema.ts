@@ -50,7 +50,7 @@ export const DataSchema = z
       .enum(['open', 'close'])
       .optional()
       .describe(
-        "What a bar's timestamp marks. 'open' (default): the bar opened then and closes at the sooner of its open + the interval and the next bar of its symbol's open (the feed reads ahead that next timestamp, no price). 'close': the bar closed then and opened at the later of its timestamp - the interval and the previous bar's timestamp. Decisions are taken at a bar's close and fill on the next bar. data.start/data.end select bars by their timestamps as stored.",
+        "What a bar's timestamp marks. 'open' (default): the bar opened then and closes at the sooner of its open + the interval and the next bar of its symbol's open (the feed reads ahead that next timestamp, no price). 'close': the bar closed then and opened at the later of its timestamp - the interval and the previous bar's timestamp. Decisions are taken at a bar's close and fill on the next bar. data.start/data.end select bars by their timestamps as stored; data.timeframes buckets them by their opens.",
       ),
     timeframes: z
       .array(duration)

@@ -191,4 +191,35 @@ describe('bad input: a data.interval that contradicts the data is refused naming
       await expect(qualify(doc, 'q.json')).rejects.toThrow(`data.${field}: applies to bars and this run has none (give data.bars, or remove it) (in q.json)`);
     }
   });
+
+  it('data.timeframes under barTimestamp "close": the coarse bars are bucketed by the bars\' opens, as for the same bars stamped at their opens', async () => {
+    const coarse = async (bars: string, barTimestamp: 'open' | 'close'): Promise<number[][]> => {
+      const seen: number[][] = [];
+      const reader = defineStrategy({
+        name: 'coarse_reader',
+        description: 'records the last 2d bar it can read (test)',
+        defaults: {},
+        create: () => ({
+          onBar(ctx) {
+            const d = ctx.bars('X', '2d');
+            if (d.count > 0) seen.push([ctx.now, d.ts(), d.open(), d.high(), d.low(), d.close(), d.volume()]);
+          },
+        }),
+      }) as unknown as DefinedStrategy<object>;
+      const doc = { name: 'tf', data: { bars, symbols: ['X'], timeframes: ['2d'], barTimestamp }, strategies: [{ type: 'coarse_reader' }] };
+      await runScenario(await qualify(doc, 'tf.json', { objects: new Map([['coarse_reader', reader]]) }));
+      return seen;
+    };
+    const days = Array.from({ length: 9 }, (_, i) => formatIsoUs(iso('2024-03-01') + i * DAY).slice(0, 10));
+    const open = await coarse(await csv('tf-open', days), 'open');
+    const closed = await coarse(await csv('tf-close', days.map((d) => formatIsoUs(iso(d) + DAY).slice(0, 10))), 'close');
+    // 2d epoch buckets: 2024-03-01 (day 19783, odd) lies in the bucket opening 2024-02-29 (bar 0 alone: no data.start cuts it).
+    expect(open.length).toBeGreaterThan(3);
+    expect(open[0]![1]).toBe(iso('2024-02-29'));
+    expect(open[0]!.slice(2)).toEqual([100, 101, 99, 100.5, 1000]);
+    // Bar i opens at 100 + i: the bucket of 03-02 and 03-03 (bars 1, 2) opens at 101, closes at 102.5, high 103, low 100.
+    const second = open.find((r) => r[1] === iso('2024-03-02'))!;
+    expect(second.slice(2)).toEqual([101, 103, 100, 102.5, 2000]);
+    expect(closed).toEqual(open);
+  });
 });
