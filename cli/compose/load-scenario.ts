@@ -215,6 +215,9 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
       throw new ConfigError(`data.${f}`, `no such file or directory: ${p} (in ${file})`);
     }
   }
+  for (const f of ['interval', 'barTimestamp'] as const) {
+    if (s.data[f] !== undefined && s.data.bars === undefined) throw new ConfigError(`data.${f}`, `applies to bars and this run has none (${s.data.book !== undefined ? 'an L2 run replays book rows' : 'give data.bars, or remove it'}) (in ${file})`);
+  }
   if (s.data.interval !== undefined) positiveDuration(s.data.interval, 'data.interval', file);
   if (s.data.timeframes !== undefined) {
     if (s.data.bars === undefined) throw new ConfigError('data.timeframes', `coarser intervals are resampled from bars: ${s.data.book !== undefined ? 'an L2 run (data.book) has none' : 'give data.bars'} (in ${file})`);

@@ -56,7 +56,9 @@ export interface ReplayConfig {
   /**
    * Bar interval in microseconds (bar data), or null for tick-only runs. With symbols of different
    * intervals (each bar's `ts` is its own close), the shortest: equity is sampled at each bar close
-   * and stamped one such interval before it (for one interval, the bar's open time, as always).
+   * and stamped one such interval before it, never before the bar's open (for one interval, the
+   * bar's open time, as always; a bar's close, BarBatch.ts, is its open + its interval or its
+   * symbol's next bar's open when sooner: see cli/compose/bar-timing.ts).
    */
   readonly barIntervalUs: number | null;
   /** Equity sampling interval for runs without bars, microseconds. */
@@ -176,13 +178,17 @@ export class EquitySampler {
   onBar(closeTs: number, barTs: number): boolean {
     if (closeTs === this.lastBarClose) return false;
     // Equity is sampled once per bar close time (`ts`), after every bar closing then, and stamped
-    // `ts - barIntervalUs`: the bars' open time when all have one interval. With several intervals the
+    // `ts - barIntervalUs` (or the bar's open when later): the bars' open time when all have one interval. With several intervals the
     // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
     // their close times are.
     if (closeTs < this.lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${this.lastBarClose}`);
     if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
     this.lastBarClose = closeTs;
-    this.barStamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    // A bar shorter than the interval (a 28-day month, cut by its symbol's next bar) is stamped at its
+    // open, never before it; stamps never go back.
+    let stamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    if (stamp < barTs) stamp = barTs;
+    if (stamp > this.barStamp) this.barStamp = stamp;
     return true;
   }
 

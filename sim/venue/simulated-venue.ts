@@ -65,7 +65,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly bySymbol: WorkingOrder[][];
   private readonly workingCount: Int32Array;
   private readonly lastBarTs: Float64Array;
-  /** When each symbol's last bar closed (its open + its own interval): market-on-close fills are stamped then. */
+  /** When each symbol's last bar closed (as the replay passes it: its open + its interval, or its symbol's next bar's open when sooner): market-on-close fills are stamped then. */
   private readonly lastBarCloseTs: Float64Array;
   /** The close time of the bar being processed (see onBar). */
   private barCloseTs = NO_BAR;
@@ -303,7 +303,8 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    * bar. Costs a counter check when the symbol has no working order. Throws InvariantError on an
    * inconsistent bar and TimeTravelError when `ts` does not increase per symbol. `closeTs` is when
    * the bar closed (market-on-close fills are stamped then); default `ts` + the configured
-   * barIntervalUs. A replay of symbols with different bar intervals passes each bar's own.
+   * barIntervalUs. A replay passes each bar's true close (a bar of an irregular calendar closes when
+   * the next bar of its symbol opens; see cli/compose/bar-timing.ts).
    */
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number, closeTs = ts + (this.config.barIntervalUs ?? 0)): void {
     const last = this.lastBarTs[symbolIndex];

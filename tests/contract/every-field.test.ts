@@ -345,6 +345,8 @@ const CONTRACT: Record<string, Entry> = {
   'data.start': on('bars', 'data.start', '2023-03-01'),
   'data.end': on('bars', 'data.end', '2023-10-01'),
   'data.interval': on('bars', 'data.interval', '1h', { effect: 'refused' }),
+  // The daily bars read as stamped at their closes: each opened a day earlier, so every fill and equity stamp moves (tests/golden/bar-timing.test.ts).
+  'data.barTimestamp': on('bars', 'data.barTimestamp', 'close'),
   // Part of the run's identity whether or not a strategy reads it (timeframeRunHash); tests/integration/timeframes.test.ts has strategies reading it.
   'data.timeframes': on('minute', 'data.timeframes', ['1h']),
   'strategies[].id': on('bars', 'strategies.0.id', 'renamed', { effect: 'meta' }),
