@@ -17,7 +17,9 @@ import {
 import { RollingStd, Sma } from '../indicators/index.js';
 import type { OrderChanges } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
-import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
+import { NO_ORDERS } from '../model/order-snapshot.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
 import { defineStrategy, type DefinedStrategy, type StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
@@ -227,8 +229,8 @@ class ShadowContext implements StrategyContext {
   }
   cancelOrder(_orderId: OrderId): void {}
   replaceOrder(_orderId: OrderId, _changes: OrderChanges): void {}
-  openOrders(): readonly Readonly<Order>[] {
-    return [];
+  openOrders(): readonly OrderSnapshot[] {
+    return NO_ORDERS;
   }
   setTimer(): void {
     throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} set a timer; actions may only set targets`);
