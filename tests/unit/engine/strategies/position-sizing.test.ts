@@ -183,4 +183,38 @@ describe('risk sizing places its protective stop (sma_cross through the backtest
     // 2380 x (20.58 - 21) = -999.6: the 1% of equity the sizing risked.
     expect(result.equity.equity.at(-1)! - 100_000).toBeCloseTo(2380 * (20.58 - 21), 6);
   });
+
+  it('a cross below cancels the long position\'s stop before reversing, and the short gets its own stop above its fill', async () => {
+    const { runBacktest } = await import('../../../../sim/backtest/index.js');
+    const { venueConfig } = await import('../../../../sim/venue/index.js');
+    const { barFeed } = await import('../../../support/bar-feed.js');
+    // sma-cross.test.ts's CLOSES: cross above on bar 8 (21), below on bar 11 (15); no bar reaches a stop.
+    const cl = [20, 19, 18, 17, 16, 15, 16, 18, 21, 20.8, 20.6, 15, 14.9, 14.8];
+    const tape = cl.map((close, i) => {
+      const open = i === 0 ? close : cl[i - 1]!;
+      return { symbol: 0, ts: T0 + i * DAY, open, high: Math.max(open, close) + 0.05, low: Math.min(open, close) - 0.05, close, volume: 1000 };
+    });
+    const result = await runBacktest(
+      {
+        symbols: ['AAA'],
+        initialCash: 100_000,
+        barIntervalUs: DAY,
+        equityEveryUs: DAY,
+        lookback: 16,
+        venue: venueConfig({ barIntervalUs: DAY }),
+        createStrategies: () => [new SmaCrossStrategy('s', ['AAA'], { fast: 3, slow: 5, sizing: { kind: 'risk', fraction: 0.01, stopPct: 0.3 } as never })],
+        createRisk: null,
+      },
+      { bars: barFeed(tape, DAY) },
+    );
+    // Stop distance 30%: long floor(1000 / 6.3) = 158 at 21 with its stop at 14.7 (bar 11's low 14.95 stays above).
+    // At the cross below (close 15, equity 100000 + 158 x (15 - 21) = 99052) the stop is cancelled, then the
+    // reversal sells 158 + floor(990.52 / 4.5) = 158 + 220; the short's stop is at its fill (15) + 4.5.
+    expect(result.orders.map((o) => [o.side, o.type, o.qty, o.stopPrice, o.status])).toEqual([
+      ['buy', 'market', 158, null, 'filled'],
+      ['sell', 'stop', 158, 21 - 6.3, 'cancelled'],
+      ['sell', 'market', 378, null, 'filled'],
+      ['buy', 'stop', 220, 15 + 4.5, 'accepted'],
+    ]);
+  });
 });
