@@ -4,9 +4,8 @@ import { qualifyAlgorithmConfig } from '../../../../engine/execution/algorithms/
 import type { OrderEvent, OrderSnapshot } from '../../../../engine/model/index.js';
 import type { Strategy, StrategyContext } from '../../../../engine/strategies/index.js';
 import { runBacktest } from '../../../../sim/backtest/index.js';
-import type { BacktestConfig } from '../../../../sim/backtest/index.js';
-import { venueConfig } from '../../../../sim/venue/index.js';
 import { barFeed, walkBars } from '../../../support/bar-feed.js';
+import { dailyConfig } from '../../../support/daily-backtest.js';
 
 /**
  * ctx.openOrders() is a snapshot: a loop that cancels each order it lists cancels all of them
@@ -17,19 +16,7 @@ const T0 = 1_700_006_400_000_000; // a UTC midnight
 // S0 opens at 50 and moves 1% a day: limit buys at 1..5 never fill.
 const LIMITS = [1, 2, 3, 4, 5];
 
-function config(make: () => Strategy, extra: Partial<BacktestConfig> = {}): BacktestConfig {
-  return {
-    symbols: ['S0'],
-    initialCash: 10_000,
-    barIntervalUs: DAY,
-    equityEveryUs: 60_000_000,
-    lookback: 4,
-    venue: venueConfig({ barIntervalUs: DAY }),
-    createStrategies: () => [make()],
-    createRisk: null,
-    ...extra,
-  };
-}
+const config = dailyConfig;
 
 /** Places five resting limit buys on the first bar, cancels whatever openOrders lists on the second, then counts. */
 function cancelAll(seen: { listed: number[]; after: number[]; cancelledEvents: number }): Strategy {

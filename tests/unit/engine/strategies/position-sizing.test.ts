@@ -13,6 +13,10 @@ import {
   stopDistance,
 } from '../../../../engine/strategies/index.js';
 import type { BarSeries, RiskSizing } from '../../../../engine/strategies/index.js';
+import { runBacktest } from '../../../../sim/backtest/index.js';
+import { barFeed } from '../../../support/bar-feed.js';
+import type { SimpleBar } from '../../../support/bar-feed.js';
+import { dailyConfig } from '../../../support/daily-backtest.js';
 import { barsFromCloses, FakeStrategyContext } from '../../../support/fake-strategy-context.js';
 
 /** A BarSeries over closes (oldest first); only `close` and `length` matter to the sizing. */
@@ -155,23 +159,20 @@ describe('risk sizing places its protective stop (sma_cross through the backtest
     return { symbol: 0, ts: T0 + i * DAY, open, high: Math.max(open, close) + 0.5, low: lows[i] ?? Math.min(open, close) - 1, close, volume: 1000 };
   });
 
-  it('enters 2380 units at the next open (21), places a reduce-only stop at 21 - 2% x 21 = 20.58 for the position, and loses 1% of equity when it fills', async () => {
-    const { runBacktest } = await import('../../../../sim/backtest/index.js');
-    const { venueConfig } = await import('../../../../sim/venue/index.js');
-    const { barFeed } = await import('../../../support/bar-feed.js');
-    const result = await runBacktest(
-      {
+  /** Runs SMA(3)/SMA(5) with risk sizing (1% of equity, stop `stopPct` of the price) over `tape` on AAA with 100000 cash. */
+  const runRisk = (stopPct: number, tape: readonly SimpleBar[]) =>
+    runBacktest(
+      dailyConfig(() => new SmaCrossStrategy('s', ['AAA'], { fast: 3, slow: 5, sizing: { kind: 'risk', fraction: 0.01, stopPct } as never }), {
         symbols: ['AAA'],
         initialCash: 100_000,
-        barIntervalUs: DAY,
         equityEveryUs: DAY,
         lookback: 16,
-        venue: venueConfig({ barIntervalUs: DAY }),
-        createStrategies: () => [new SmaCrossStrategy('s', ['AAA'], { fast: 3, slow: 5, sizing: { kind: 'risk', fraction: 0.01, stopPct: 0.02 } as never })],
-        createRisk: null,
-      },
-      { bars: barFeed(bars, DAY) },
+      }),
+      { bars: barFeed(tape, DAY) },
     );
+
+  it('enters 2380 units at the next open (21), places a reduce-only stop at 21 - 2% x 21 = 20.58 for the position, and loses 1% of equity when it fills', async () => {
+    const result = await runRisk(0.02, bars);
     expect(result.orders.map((o) => [o.id, o.side, o.type, o.qty, o.stopPrice, o.reduceOnly, o.tag, o.status])).toEqual([
       ['O-1', 'buy', 'market', 2380, null, false, 'target', 'filled'],
       ['O-2', 'sell', 'stop', 2380, 21 - 0.42, true, 'stop', 'filled'],
@@ -185,28 +186,13 @@ describe('risk sizing places its protective stop (sma_cross through the backtest
   });
 
   it('a cross below cancels the long position\'s stop before reversing, and the short gets its own stop above its fill', async () => {
-    const { runBacktest } = await import('../../../../sim/backtest/index.js');
-    const { venueConfig } = await import('../../../../sim/venue/index.js');
-    const { barFeed } = await import('../../../support/bar-feed.js');
     // sma-cross.test.ts's CLOSES: cross above on bar 8 (21), below on bar 11 (15); no bar reaches a stop.
     const cl = [20, 19, 18, 17, 16, 15, 16, 18, 21, 20.8, 20.6, 15, 14.9, 14.8];
     const tape = cl.map((close, i) => {
       const open = i === 0 ? close : cl[i - 1]!;
       return { symbol: 0, ts: T0 + i * DAY, open, high: Math.max(open, close) + 0.05, low: Math.min(open, close) - 0.05, close, volume: 1000 };
     });
-    const result = await runBacktest(
-      {
-        symbols: ['AAA'],
-        initialCash: 100_000,
-        barIntervalUs: DAY,
-        equityEveryUs: DAY,
-        lookback: 16,
-        venue: venueConfig({ barIntervalUs: DAY }),
-        createStrategies: () => [new SmaCrossStrategy('s', ['AAA'], { fast: 3, slow: 5, sizing: { kind: 'risk', fraction: 0.01, stopPct: 0.3 } as never })],
-        createRisk: null,
-      },
-      { bars: barFeed(tape, DAY) },
-    );
+    const result = await runRisk(0.3, tape);
     // Stop distance 30%: long floor(1000 / 6.3) = 158 at 21 with its stop at 14.7 (bar 11's low 14.95 stays above).
     // At the cross below (close 15, equity 100000 + 158 x (15 - 21) = 99052) the stop is cancelled, then the
     // reversal sells 158 + floor(990.52 / 4.5) = 158 + 220; the short's stop is at its fill (15) + 4.5.
