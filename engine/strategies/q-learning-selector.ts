@@ -154,6 +154,8 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
     if (definition === undefined) {
       throw new InvalidArgumentError(`invalid 'actions[${i}]': unknown strategy ${JSON.stringify(name)} (known: ${[...SELECTABLE.keys()].join(', ')}; or long, flat, short)`);
     }
+    const own = typeof a === 'string' ? undefined : (a.params?.['sizing'] as { kind?: unknown } | undefined);
+    if (own?.kind === 'risk') failParam(`actions[${i}].params.sizing.kind`, 'risk sizing places a protective stop order, and an action of the selector only sets targets (use units, equity_fraction or volatility_target)', own.kind);
     try {
       definition.qualifyParams(actionParams(a, sizing, fractional));
     } catch (err) {

@@ -105,6 +105,10 @@ describe('checkSizing: refusals name the parameter path and the value', () => {
     expect(() => STRATEGIES.q_learning_selector.qualifyParams({ sizing: risk })).toThrow(why('q_learning_selector'));
     expect(() => checkSizing(risk, false)).toThrow(why('this strategy'));
     expect(() => STRATEGIES.ema_cross.qualifyParams({ sizing: risk })).not.toThrow();
+    // An sma_cross action of the selector would place no stop either (actions only set targets).
+    expect(() => STRATEGIES.q_learning_selector.qualifyParams({ actions: [{ strategy: 'sma_cross', params: { sizing: risk } }, 'flat'] })).toThrow(
+      "invalid 'actions[0].params.sizing.kind': risk sizing places a protective stop order, and an action of the selector only sets targets (use units, equity_fraction or volatility_target), was \"risk\"",
+    );
   });
 });
 
