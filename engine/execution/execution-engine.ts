@@ -3,6 +3,8 @@ import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
 import { Order, bracketRequests, isTerminal, isWorking } from '../model/orders.js';
 import { roundToLot } from '../model/instruments.js';
+import { NO_ORDERS, snapshotOrder } from '../model/order-snapshot.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { BracketIds, BracketRequest, OrderLink, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { OptionBook } from '../portfolio/options-book.js';
@@ -154,13 +156,19 @@ export class ExecutionEngine implements ExecutionReportSink {
     return row === undefined ? undefined : this.orderLog.liveAt(row);
   }
 
-  /** Working orders of a strategy, optionally for one symbol. */
-  openOrders(strategyIndex: number, symbolIndex?: number): readonly Readonly<Order>[] {
+  /**
+   * Working orders of a strategy, optionally for one symbol, in submission order: a snapshot, a
+   * fresh frozen array of frozen copies (see OrderSnapshot), never the engine's working list or its
+   * Order objects, so cancelling while iterating it cancels every order, and writing to it throws
+   * instead of changing the engine. Costs one small object per working order per call.
+   */
+  openOrders(strategyIndex: number, symbolIndex?: number): readonly OrderSnapshot[] {
     const n = this.symbols.length;
-    if (symbolIndex !== undefined) return this.working[strategyIndex * n + symbolIndex]!;
-    const out: Order[] = [];
-    for (let i = 0; i < n; i++) out.push(...this.working[strategyIndex * n + i]!);
-    return out;
+    const out: OrderSnapshot[] = [];
+    const from = symbolIndex ?? 0;
+    const to = symbolIndex === undefined ? n : symbolIndex + 1;
+    for (let i = from; i < to; i++) for (const o of this.working[strategyIndex * n + i]!) out.push(snapshotOrder(o));
+    return out.length === 0 ? NO_ORDERS : Object.freeze(out);
   }
 
   /** Signed quantity still working in a symbol over all strategies (buys positive). */

@@ -40,6 +40,7 @@ afterAll(async () => {
 const CASES: readonly { scenario: string; data: () => string[]; parameter: string; values: readonly unknown[] }[] = [
   { scenario: 'demo.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.fast', values: [5, 8] },
   { scenario: 'sma-cross.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.slow', values: [20, 30] },
+  { scenario: 'quickstart.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.sizing.fraction', values: [0.5, 0.95] },
   // The sweep's own --set holds JSON with commas and quotes: the printed command must quote it for the shell.
   { scenario: 'ensemble.json', data: () => [`data.bars=${daily}`, 'strategies.6.params.sizing={"kind": "units", "units": 50}'], parameter: 'strategies.0.params.fast', values: [5, 8] },
   { scenario: 'l2-demo.json', data: () => [`data.book=${l2}`, `data.trades=${l2}`], parameter: 'strategies.0.params.imbalanceThreshold', values: [0.2, 0.3] },
