@@ -1,7 +1,7 @@
-import { ConfigError, DataError, parseDurationUs } from '../../engine/core/index.js';
+import { ConfigError, DataError, parseDurationUs, resolveCalendar } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
-import type { RunReport } from '../../reports/index.js';
+import type { MetricsOptions, RunReport } from '../../reports/index.js';
 import { replay } from '../../sim/backtest/index.js';
 import type { BacktestResult, BarBatch, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
@@ -84,6 +84,18 @@ export async function checkWarmup(scenario: QualifiedScenario, data: RunData, sp
       }
     }
   }
+}
+
+/**
+ * The metric settings of a scenario: its trading calendar (resolved) and `metrics` section. The
+ * report and every trial metric (sweeps, walk-forward folds) annualize with them.
+ */
+export function scenarioMetricsOptions(scenario: Pick<QualifiedScenario, 'calendar' | 'metrics'>): MetricsOptions {
+  return {
+    ...(scenario.calendar !== undefined ? { calendar: resolveCalendar(scenario.calendar, 'calendar') } : {}),
+    ...(scenario.metrics?.periodsPerYear !== undefined ? { periodsPerYear: scenario.metrics.periodsPerYear } : {}),
+    ...(scenario.metrics?.riskFreeRate !== undefined ? { riskFreeRate: scenario.metrics.riskFreeRate } : {}),
+  };
 }
 
 /** Watches a replay as it goes (for a progress bar); it sees counts only, never the data. */
@@ -245,7 +257,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   };
   delete (asRun as { file?: string }).file;
   const assumptions = [...result.assumptions, ...extraAssumptions, ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
-  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance);
+  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, scenarioMetricsOptions(scenario));
   return { result, report, warnings };
 }
 
