@@ -10,7 +10,7 @@ export const SessionCalendarSchema = z
     timeZone: z
       .string()
       .min(1)
-      .refine((tz) => isKnownTimeZone(tz), { error: (issue) => `unknown time zone '${String(issue.input)}' (an IANA name such as America/New_York)` })
+      .refine((tz) => isKnownTimeZone(tz), 'unknown time zone (an IANA name such as America/New_York)')
       .describe('IANA time zone the session times and holidays are read in, e.g. America/New_York (daylight saving follows the time zone database).'),
     open: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM').describe('Local time the session opens, HH:MM.'),
     close: z

@@ -178,7 +178,7 @@ export function resolveCalendar(spec: CalendarSpec, path = 'calendar'): Calendar
   }
   if (spec === 'XNYS') return resolveCalendar({ timeZone: 'America/New_York', open: '09:30', close: '16:00' }, path);
   if (spec === null || typeof spec !== 'object') throw new ConfigError(path, `expected ${CALENDAR_NAMES.map((n) => `'${n}'`).join(', ')} or { timeZone, open, close, weekdays?, holidays? }, was ${JSON.stringify(spec)}`);
-  if (!isKnownTimeZone(spec.timeZone)) throw new ConfigError(`${path}.timeZone`, `unknown time zone '${String(spec.timeZone)}' (an IANA name such as America/New_York)`);
+  if (!isKnownTimeZone(spec.timeZone)) throw new ConfigError(`${path}.timeZone`, `unknown time zone (an IANA name such as America/New_York), was ${JSON.stringify(spec.timeZone)}`);
   const open = parseClockMinutes(spec.open, `${path}.open`);
   const close = parseClockMinutes(spec.close, `${path}.close`);
   if (!(close > open)) throw new ConfigError(`${path}.close`, `'${spec.close}' is not after open '${spec.open}' (a session opens and closes on the same local day)`);
