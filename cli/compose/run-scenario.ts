@@ -1,4 +1,5 @@
 import { ConfigError, DataError, parseDurationUs, resolveCalendar } from '../../engine/core/index.js';
+import type { Calendar } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
 import type { MetricsOptions, RunReport } from '../../reports/index.js';
@@ -98,6 +99,19 @@ export function scenarioMetricsOptions(scenario: Pick<QualifiedScenario, 'calend
   };
 }
 
+/**
+ * What a trading calendar does and does not do in a run, for the report's assumptions (the
+ * annualization sentence is the report's own, see describeAnnualization).
+ */
+export function calendarAssumptions(cal: Calendar): string[] {
+  const day = cal.kind === '24/7' ? 'the UTC day' : cal.kind === 'fx-24/5' ? 'the session day (17:00 to 17:00 America/New_York)' : `the session day (local midnight to midnight in ${cal.timeZone})`;
+  return [
+    `Trading ${cal.label}: the daily loss limit (risk.dailyLossLimit, portfolio.constraints.dailyStopLoss) resets at the start of ${day}.`,
+    'DAY orders expire at the end of the UTC day, not at the session close: the venue does not read the calendar.',
+    "The calendar does not filter the data: bars outside its sessions are replayed and traded as they are; strategy session windows are the strategy's own (ibs: sessions with timeZone).",
+  ];
+}
+
 /** Watches a replay as it goes (for a progress bar); it sees counts only, never the data. */
 export interface ReplayObserver {
   /** Called once before the replay with the events the tape holds by its manifests' row counts (a bound when data.start/end cut it). */
@@ -168,7 +182,8 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   const routing = ensembleRouting(scenario, ids);
   const riskConfig = riskWithConstraints(scenario.risk, scenario);
   const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
-  const createRisk = hasLimits ? () => new RiskEngine(riskConfig) : null;
+  const metricsOptions = scenarioMetricsOptions(scenario);
+  const createRisk = hasLimits ? () => new RiskEngine(riskConfig, metricsOptions.calendar) : null;
   const equityEveryUs = parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery');
 
   const feeds = await data.openFeeds();
@@ -256,8 +271,16 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
     strategies: composed.specs,
   };
   delete (asRun as { file?: string }).file;
-  const assumptions = [...result.assumptions, ...extraAssumptions, ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
-  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, scenarioMetricsOptions(scenario));
+  const cal = metricsOptions.calendar;
+  const sessionDays = cal !== undefined && cal.kind !== '24/7';
+  const assumptions = [
+    ...result.assumptions,
+    ...extraAssumptions,
+    ...(hasLimits ? describeRiskConfig(riskConfig, sessionDays ? `session day of the ${cal.label}` : 'UTC day') : ['No pre-trade risk limits.']),
+    ...composed.assumptions,
+    ...(cal !== undefined ? calendarAssumptions(cal) : []),
+  ];
+  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, metricsOptions);
   return { result, report, warnings };
 }
 

@@ -256,3 +256,19 @@ export function sessionEnd(cal: Calendar, ts: number): number {
   if (cal.kind === '24/7') return (day + 1) * US_PER_DAY;
   return utcOfLocal(cal.timeZone, day, cal.closeMinute);
 }
+
+/**
+ * The start and end (µs, [start, end)) of the session day `ts` belongs to: the UTC day (24/7 or no
+ * calendar), 17:00 to 17:00 New York (fx-24/5), or local midnight to midnight (an exchange session,
+ * 23 or 25 hours long on a DST change). Daily loss limits reset at these boundaries.
+ */
+export function sessionDayBounds(cal: Calendar | undefined, ts: number): readonly [number, number] {
+  if (cal === undefined || cal.kind === '24/7') {
+    const start = Math.floor(ts / US_PER_DAY) * US_PER_DAY;
+    return [start, start + US_PER_DAY];
+  }
+  const day = sessionDay(cal, ts);
+  const at = cal.kind === 'fx-24/5' ? cal.closeMinute : 0;
+  const prev = cal.kind === 'fx-24/5' ? day - 1 : day;
+  return [utcOfLocal(cal.timeZone, prev, at), utcOfLocal(cal.timeZone, prev + 1, at)];
+}
