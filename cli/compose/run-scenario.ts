@@ -106,8 +106,7 @@ export function scenarioMetricsOptions(scenario: Pick<QualifiedScenario, 'calend
 export function calendarAssumptions(cal: Calendar): string[] {
   const day = cal.kind === '24/7' ? 'the UTC day' : cal.kind === 'fx-24/5' ? 'the session day (17:00 to 17:00 America/New_York)' : `the session day (local midnight to midnight in ${cal.timeZone})`;
   return [
-    `Trading ${cal.label}: the daily loss limit (risk.dailyLossLimit, portfolio.constraints.dailyStopLoss) resets at the start of ${day}.`,
-    'DAY orders expire at the end of the UTC day, not at the session close: the venue does not read the calendar.',
+    `Trading ${cal.label}: the daily loss limit (risk.dailyLossLimit, portfolio.constraints.dailyStopLoss) resets at the start of ${day}; DAY orders on bars and quotes expire at the first session close after submission (the venue's assumptions say so).`,
     "The calendar does not filter the data: bars outside its sessions are replayed and traded as they are; strategy session windows are the strategy's own (ibs: sessions with timeZone).",
   ];
 }
@@ -208,6 +207,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         { symbols, initialCash: scenario.initialCash, barIntervalUs: null, equityEveryUs, lookback: scenario.engine.lookback, venue: { kind: 'l2', config: venue, latency, seed: scenario.seed }, createStrategies, createRisk, ...tradeFromOption(scenario.engine), ...(algorithms !== undefined ? { algorithms } : {}) },
         l2Feeds,
       );
+      if (metricsOptions.calendar !== undefined && metricsOptions.calendar.kind !== '24/7') extraAssumptions.push('DAY orders on the L2 venue expire at the end of the UTC day, not at the session close: the L2 venue does not read the calendar.');
       if (l2.l2!.bookRows === 0) throw new DataError(`no book rows in the selected range for ${symbols.join(', ')}`);
       for (const [s, c] of Object.entries(l2.l2!.repairs)) {
         extraAssumptions.push(`Book repairs for ${s} (policy '${venue.repair}'): ${c.skippedRows} rows skipped, ${c.crossedRows} crossing rows, ${c.droppedLevels} levels dropped, ${c.negativeSize} negative sizes, ${c.invalidPrice} invalid prices, ${c.unknownLevel} deletes of absent levels, ${c.malformed} malformed rows`);
@@ -227,7 +227,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         barIntervalUs: data.intervalUs,
         equityEveryUs,
         lookback: scenario.engine.lookback,
-        venue: { kind: 'l1', config: venue },
+        venue: { kind: 'l1', config: venue, ...(metricsOptions.calendar !== undefined ? { calendar: metricsOptions.calendar } : {}) },
         createStrategies,
         createRisk,
         ...tradeFromOption(scenario.engine),

@@ -272,3 +272,21 @@ export function sessionDayBounds(cal: Calendar | undefined, ts: number): readonl
   const prev = cal.kind === 'fx-24/5' ? day - 1 : day;
   return [utcOfLocal(cal.timeZone, prev, at), utcOfLocal(cal.timeZone, prev + 1, at)];
 }
+
+/**
+ * When a DAY order submitted at `ts` expires: the first session close after `ts` (the close of the
+ * current session, or, submitted after the close, on a weekend or a holiday, the close of the next
+ * session); the next UTC midnight on 24/7; 17:00 New York of the fx session day (Friday's for a
+ * weekend order).
+ */
+export function dayOrderExpiry(cal: Calendar, ts: number): number {
+  if (cal.kind === '24/7') return (Math.floor(ts / US_PER_DAY) + 1) * US_PER_DAY;
+  let day = cal.kind === 'fx-24/5' ? sessionDay(cal, ts) : localTime(cal.timeZone, ts).day;
+  // A session a week at least (weekdays is never empty); holidays may add a few more days.
+  for (let i = 0; i < 7 + cal.holidays.size; i++, day++) {
+    if (!cal.weekdays.includes(isoWeekday(day)) || cal.holidays.has(day)) continue;
+    const close = utcOfLocal(cal.timeZone, day, cal.closeMinute);
+    if (close > ts) return close;
+  }
+  throw new Error(`no session close within ${7 + cal.holidays.size} days of ${ts}`);
+}

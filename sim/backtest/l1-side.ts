@@ -1,4 +1,4 @@
-import type { Symbol_ } from '../../engine/core/index.js';
+import type { Calendar, Symbol_ } from '../../engine/core/index.js';
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import { ArrayBatchSource } from '../../engine/kernel/index.js';
 import type { TimeBatch } from '../../engine/kernel/index.js';
@@ -154,10 +154,12 @@ export class L1Side implements VenueSide {
   constructor(
     private readonly config: VenueConfig,
     private readonly symbols: readonly Symbol_[],
+    /** The trading calendar: DAY orders expire at its session close. */
+    private readonly calendar?: Calendar,
   ) {}
 
   connect(execution: ExecutionEngine): void {
-    const venue = new SimulatedVenue(this.config, execution, this.symbols);
+    const venue = new SimulatedVenue(this.config, execution, this.symbols, this.calendar);
     execution.connect(venue);
     this.venue = venue;
   }
