@@ -73,6 +73,7 @@ describe('calendars and annualization', () => {
     expect(withCal.assumptions).toContain(
       'Annualized by 101,748.21 one-minute periods per year: 260.89 sessions per year x 390 bars per session (calendar America/New_York 09:30-16:00, weekdays).',
     );
+    expect(withCal.assumptions).toContain('DAY orders expire at the first session close after submission (calendar America/New_York 09:30-16:00, weekdays)');
     // Without a calendar the same run annualizes round the clock: 525,960 minutes a year, Sharpe x 2.27.
     expect(without.runHash).toBe(withCal.runHash);
     expect(without.metrics.annualization).toBe('interval');
