@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { ConfigError, InvariantError } from './errors.js';
 import { US_PER_DAY, US_PER_MINUTE, US_PER_YEAR } from './time.js';
 
 /**
@@ -288,5 +288,5 @@ export function dayOrderExpiry(cal: Calendar, ts: number): number {
     const close = utcOfLocal(cal.timeZone, day, cal.closeMinute);
     if (close > ts) return close;
   }
-  throw new Error(`no session close within ${7 + cal.holidays.size} days of ${ts}`);
+  throw new InvariantError(`no session close within ${7 + cal.holidays.size} days of ${ts}`);
 }
