@@ -1,4 +1,5 @@
-import { checkCondition, checkFinite, checkPositive, InvalidArgumentError, US_PER_DAY, US_PER_YEAR } from '../engine/core/index.js';
+import { calendarPeriodsPerYear, checkCondition, checkFinite, checkPositive, InvalidArgumentError, US_PER_DAY, US_PER_MINUTE, US_PER_YEAR } from '../engine/core/index.js';
+import type { Calendar } from '../engine/core/index.js';
 
 /**
  * Performance metrics of one run, computed from plain data (the equity curve, round-trip trades and
@@ -79,6 +80,8 @@ export interface MetricsInput {
   readonly barIntervalUs?: number;
   /** Explicit periods per year; overrides the rule derived from the bar interval (e.g. session-only intraday data). */
   readonly periodsPerYear?: number;
+  /** The trading calendar: intraday and daily bars annualize by its trading periods per year (see {@link annualization}). */
+  readonly calendar?: Calendar;
   /**
    * One value per bar (same length as the equity curve): a bar counts as exposed when its value is not
    * zero, so either 0/1 flags or the gross position notional fit. When absent, exposure is derived from
@@ -95,9 +98,10 @@ export interface MetricsInput {
 export interface Annualization {
   /**
    * `trading-days`: daily bars without weekends, P = 252; `calendar-days`: daily bars with weekends,
-   * P = 365; `interval`: P = US_PER_YEAR / barIntervalUs; `explicit`: given by the caller.
+   * P = 365; `interval`: P = US_PER_YEAR / barIntervalUs; `calendar`: the trading calendar's periods
+   * per year (calendarPeriodsPerYear); `explicit`: given by the caller.
    */
-  readonly kind: 'trading-days' | 'calendar-days' | 'interval' | 'explicit';
+  readonly kind: 'trading-days' | 'calendar-days' | 'interval' | 'calendar' | 'explicit';
   readonly periodsPerYear: number;
   readonly barIntervalUs: number | null;
 }
@@ -222,13 +226,16 @@ export function weekendsAbsent(ts: ArrayLike<number>): boolean {
  * Returns the annualization of a bar series. Daily bars (a bar interval that rounds to one day, i.e. in
  * [0.5, 1.5) days) use P = 252 when weekends are absent ({@link weekendsAbsent}) and P = 365 when they
  * are present, as backtesting.py does; any other interval uses P = US_PER_YEAR / barIntervalUs
- * (365.25-day years). `periodsPerYear` overrides both. Returns null when the interval is unknown (a single
- * bar and no barIntervalUs).
+ * (365.25-day years). With a trading `calendar`, intraday and daily bars use the calendar's periods per
+ * year instead (calendarPeriodsPerYear: sessions per year x bars per session; longer bars keep the
+ * interval rule). `periodsPerYear` overrides every rule. Returns null when the interval is unknown (a
+ * single bar and no barIntervalUs).
  */
 export function annualization(
   ts: ArrayLike<number>,
   barIntervalUs?: number,
   periodsPerYear?: number,
+  calendar?: Calendar,
 ): Annualization | null {
   const interval = barIntervalUs ?? medianSpacingUs(ts);
   if (periodsPerYear !== undefined) {
@@ -237,12 +244,54 @@ export function annualization(
   }
   if (interval === null) return null;
   checkPositive(interval, 'barIntervalUs');
+  if (calendar !== undefined) {
+    const p = calendarPeriodsPerYear(calendar, interval);
+    if (p !== null) return { kind: 'calendar', periodsPerYear: p, barIntervalUs: interval };
+  }
   if (interval >= 0.5 * US_PER_DAY && interval < 1.5 * US_PER_DAY) {
     return weekendsAbsent(ts)
       ? { kind: 'trading-days', periodsPerYear: TRADING_DAYS_PER_YEAR, barIntervalUs: interval }
       : { kind: 'calendar-days', periodsPerYear: CALENDAR_DAYS_PER_YEAR, barIntervalUs: interval };
   }
   return { kind: 'interval', periodsPerYear: US_PER_YEAR / interval, barIntervalUs: interval };
+}
+
+/** A bar interval in words: `one-minute`, `5-minute`, `1-hour`, `daily` ... */
+function intervalWords(us: number): string {
+  const minutes = us / US_PER_MINUTE;
+  if (minutes === 1) return 'one-minute';
+  if (Number.isInteger(minutes) && minutes < 60) return `${minutes}-minute`;
+  if (Number.isInteger(minutes / 60) && minutes < 1440) return `${minutes / 60}-hour`;
+  return `${formatCount(us / US_PER_DAY)}-day`;
+}
+
+const formatCount = (x: number): string => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+
+/**
+ * The sentence of the report's assumptions that states the annualization in force, e.g. "Annualized
+ * by 101,748.21 one-minute periods per year: 260.89 sessions per year x 390 bars per session
+ * (calendar America/New_York 09:30-16:00, weekdays)."
+ */
+export function describeAnnualization(ann: Annualization | null, calendar?: Calendar): string {
+  if (ann === null) return 'No annualization: a single bar and no bar interval.';
+  const P = formatCount(ann.periodsPerYear);
+  const bars = ann.barIntervalUs !== null ? intervalWords(ann.barIntervalUs) : 'bar';
+  switch (ann.kind) {
+    case 'explicit':
+      return `Annualized by ${P} periods per year (metrics.periodsPerYear), whatever the bars and the calendar.`;
+    case 'calendar': {
+      const cal = calendar!;
+      const perSession = ann.periodsPerYear / cal.sessionsPerYear;
+      const rule = ann.barIntervalUs! < 0.5 * US_PER_DAY ? `${formatCount(cal.sessionsPerYear)} sessions per year x ${formatCount(Math.round(perSession))} bars per session` : 'one bar per session';
+      return `Annualized by ${P} ${bars} periods per year: ${rule} (${cal.label}).`;
+    }
+    case 'trading-days':
+      return `Annualized by ${P} trading days per year (daily bars without weekends; no calendar given).`;
+    case 'calendar-days':
+      return `Annualized by ${P} days per year (daily bars with weekends; no calendar given).`;
+    case 'interval':
+      return `Annualized by ${P} ${bars} periods per year: 365.25 days / the bar interval, the market taken as open around the clock (no calendar given; set calendar or metrics.periodsPerYear for session data).`;
+  }
 }
 
 /**
@@ -451,7 +500,7 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   const { ts, equity } = input.equity;
   const n = equity.length;
   const rf = input.riskFreeRate ?? 0;
-  const ann = annualization(ts, input.barIntervalUs, input.periodsPerYear);
+  const ann = annualization(ts, input.barIntervalUs, input.periodsPerYear, input.calendar);
   const P = ann === null ? null : ann.periodsPerYear;
   const finalEquity = equity[n - 1]!;
   const totalReturn = finalEquity / input.initialCash - 1;

@@ -24,7 +24,7 @@ export const PerformanceMetricsSchema = z
     startTs: int(),
     endTs: int(),
     periodsPerYear: nullableNumber(),
-    annualization: z.enum(['trading-days', 'calendar-days', 'interval', 'explicit']).nullable(),
+    annualization: z.enum(['trading-days', 'calendar-days', 'interval', 'calendar', 'explicit']).nullable(),
     finalEquity: z.number(),
     totalReturn: z.number(),
     cagr: nullableNumber(),

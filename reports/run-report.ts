@@ -1,10 +1,12 @@
 import { formatIsoUs } from '../engine/core/index.js';
+import type { Calendar } from '../engine/core/index.js';
 import type { AuditEntry, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
 import type { RunResultBase, RunTrade } from '../engine/kernel/index.js';
 import { bookSection, executionSection, optionsSection } from './market-sections.js';
 import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, OptionsSectionInput } from './market-sections.js';
-import { computeMetrics, drawdownSeries } from './metrics.js';
+import { computeMetrics, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
+import type { MetricsInput } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
 
 /** Version of the report.json layout; bumped on any incompatible change. */
@@ -141,7 +143,26 @@ export interface EnsembleReport extends Omit<EnsembleSummary, 'weightsOverTime' 
  * Builds report.json from a finished run: metrics (see METRICS.md), fills, round trips, the equity
  * curve with drawdown, orders, the assumptions in force, the audit trail and the data provenance.
  */
-export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance): RunReport {
+/** How a run's metrics are annualized (scenario `calendar` and `metrics`): see MetricsInput. */
+export interface MetricsOptions {
+  readonly calendar?: Calendar;
+  readonly periodsPerYear?: number;
+  readonly riskFreeRate?: number;
+}
+
+/**
+ * The computeMetrics settings of `options`, and the assumptions they put in force: the annualization
+ * sentence (describeAnnualization) and the risk-free rate when one is given.
+ */
+export function metricsSettings(options: MetricsOptions): Pick<MetricsInput, 'calendar' | 'periodsPerYear' | 'riskFreeRate'> {
+  return {
+    ...(options.calendar !== undefined ? { calendar: options.calendar } : {}),
+    ...(options.periodsPerYear !== undefined ? { periodsPerYear: options.periodsPerYear } : {}),
+    ...(options.riskFreeRate !== undefined ? { riskFreeRate: options.riskFreeRate } : {}),
+  };
+}
+
+export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
   const n = run.equity.ts.length;
   const exposure = new Float64Array(n);
   for (let i = 0; i < n; i++) exposure[i] = run.equity.grossExposure[i]!;
@@ -151,6 +172,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     fills: run.fills,
     initialCash: run.initialCash,
     ...(run.barIntervalUs !== null ? { barIntervalUs: run.barIntervalUs } : {}),
+    ...metricsSettings(options),
     exposure,
     buyAndHold: {
       kind: 'prices',
@@ -200,7 +222,11 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     equity,
     orders: run.orders,
     positions: run.finalPositions,
-    assumptions: run.assumptions,
+    assumptions: [
+      ...run.assumptions,
+      describeAnnualization(metrics.periodsPerYear === null ? null : { kind: metrics.annualization!, periodsPerYear: metrics.periodsPerYear, barIntervalUs: run.barIntervalUs ?? medianSpacingUs(run.equity.ts) }, options.calendar),
+      ...(options.riskFreeRate !== undefined ? [`Risk-free rate ${options.riskFreeRate * 100}% a year (metrics.riskFreeRate), de-annualized per bar in Sharpe and Sortino.`] : []),
+    ],
     audit: run.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })),
     signals: { count: run.signalCount, recorded: run.signals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })) },
     data,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExecutionSchema } from '../engine/execution/algorithms/algorithm-schema.js';
 import { RiskSchema } from '../engine/risk/risk-schema.js';
 import { VenueSchema } from '../sim/venue/venue-schema.js';
+import { CalendarSchema, MetricsSectionSchema } from './calendar-schema.js';
 import { BundlesSectionSchema, EnsembleSectionSchema, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
 
 /**
@@ -113,6 +114,8 @@ export const ScenarioSchema = z
     venue: VenueSchema.default({}),
     risk: RiskSchema.default({}),
     engine: EngineSectionSchema.default({ lookback: 1024, equityEvery: '1m' }),
+    calendar: CalendarSchema.optional(),
+    metrics: MetricsSectionSchema.optional(),
     execution: ExecutionSchema.optional().describe("Default execution algorithm of every strategy without its own `execution`; under an ensemble, the account's algorithm: each change of the ensemble's target becomes a parent order. Default: direct orders."),
     options: OptionsSectionSchema.optional(),
     ensemble: EnsembleSectionSchema.optional().describe(

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, TapedeckError } from '../../engine/core/index.js';
+import { ConfigError, resolveCalendar, TapedeckError } from '../../engine/core/index.js';
 import { EnsembleRouter, REGIME_NAMES, REGIME_TABLE } from '../../engine/ensemble/index.js';
 import type { EnsembleConfig, PortfolioConstructionConfig } from '../../engine/ensemble/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
@@ -155,9 +155,10 @@ export function ensembleRouting(scenario: QualifiedScenario, strategyIds: readon
   checkOptimizerCap(e.weighting, strategyIds.length);
   const construction = portfolioConstruction(scenario);
   const ensemble = e as EnsembleConfig;
+  const calendar = scenario.calendar !== undefined ? resolveCalendar(scenario.calendar, 'calendar') : undefined;
   return {
     accountIds: [e.accountId],
-    create: (deps) => new EnsembleRouter({ ...deps, ensemble, construction, seed: scenario.seed }),
+    create: (deps) => new EnsembleRouter({ ...deps, ensemble, construction, seed: scenario.seed, ...(calendar !== undefined ? { calendar } : {}) }),
     // The scenario's `execution` is the account's algorithm: the ensemble's target changes become its parent orders.
     ...(scenario.execution !== undefined ? { algorithm: scenario.execution } : {}),
   };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, TapedeckError, parseDurationUs, printable, shownValue } from '../../engine/core/index.js';
+import { ConfigError, TapedeckError, parseDurationUs, printable, resolveCalendar, shownValue } from '../../engine/core/index.js';
 import { validateRiskConfig } from '../../engine/risk/index.js';
 import type { QualifiedRiskConfig, RiskConfig } from '../../engine/risk/index.js';
 import type { DefinedStrategy } from '../../engine/strategies/index.js';
@@ -225,6 +225,7 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
   }
   positiveDuration(s.engine.equityEvery, 'engine.equityEvery', file);
   checkTradeFrom(s, file);
+  if (s.calendar !== undefined) rethrowAsConfig('calendar', file, () => resolveCalendar(s.calendar!, 'calendar'));
   const risk = rethrowAsConfig('risk', file, () => validateRiskConfig(s.risk as RiskConfig, 'risk'));
   if (s.data.book !== undefined) rethrowAsConfig('venue', file, () => qualifyL2Venue(s.venue));
   else rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));

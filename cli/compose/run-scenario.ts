@@ -1,7 +1,8 @@
-import { ConfigError, DataError, parseDurationUs } from '../../engine/core/index.js';
+import { ConfigError, DataError, parseDurationUs, resolveCalendar } from '../../engine/core/index.js';
+import type { Calendar } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
-import type { RunReport } from '../../reports/index.js';
+import type { MetricsOptions, RunReport } from '../../reports/index.js';
 import { replay } from '../../sim/backtest/index.js';
 import type { BacktestResult, BarBatch, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
@@ -87,6 +88,30 @@ export async function checkWarmup(scenario: QualifiedScenario, data: RunData, sp
   }
 }
 
+/**
+ * The metric settings of a scenario: its trading calendar (resolved) and `metrics` section. The
+ * report and every trial metric (sweeps, walk-forward folds) annualize with them.
+ */
+export function scenarioMetricsOptions(scenario: Pick<QualifiedScenario, 'calendar' | 'metrics'>): MetricsOptions {
+  return {
+    ...(scenario.calendar !== undefined ? { calendar: resolveCalendar(scenario.calendar, 'calendar') } : {}),
+    ...(scenario.metrics?.periodsPerYear !== undefined ? { periodsPerYear: scenario.metrics.periodsPerYear } : {}),
+    ...(scenario.metrics?.riskFreeRate !== undefined ? { riskFreeRate: scenario.metrics.riskFreeRate } : {}),
+  };
+}
+
+/**
+ * What a trading calendar does and does not do in a run, for the report's assumptions (the
+ * annualization sentence is the report's own, see describeAnnualization).
+ */
+export function calendarAssumptions(cal: Calendar): string[] {
+  const day = cal.kind === '24/7' ? 'the UTC day' : cal.kind === 'fx-24/5' ? 'the session day (17:00 to 17:00 America/New_York)' : `the session day (local midnight to midnight in ${cal.timeZone})`;
+  return [
+    `Trading ${cal.label}: the daily loss limit (risk.dailyLossLimit, portfolio.constraints.dailyStopLoss) resets at the start of ${day}; DAY orders on bars and quotes expire at the first session close after submission (the venue's assumptions say so).`,
+    "The calendar does not filter the data: bars outside its sessions are replayed and traded as they are; strategy session windows are the strategy's own (ibs: sessions with timeZone).",
+  ];
+}
+
 /** Watches a replay as it goes (for a progress bar); it sees counts only, never the data. */
 export interface ReplayObserver {
   /** Called once before the replay with the events the tape holds by its manifests' row counts (a bound when data.start/end cut it). */
@@ -157,7 +182,8 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   const routing = ensembleRouting(scenario, ids);
   const riskConfig = riskWithConstraints(scenario.risk, scenario);
   const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
-  const createRisk = hasLimits ? () => new RiskEngine(riskConfig) : null;
+  const metricsOptions = scenarioMetricsOptions(scenario);
+  const createRisk = hasLimits ? () => new RiskEngine(riskConfig, metricsOptions.calendar) : null;
   const equityEveryUs = parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery');
   // The instruments of the replayed symbols (option contracts after them have none: options.multiplier).
   const specs = resolveInstruments(scenario.instrumentSpecs, symbols, scenario.venue, data.venue === 'l2');
@@ -199,6 +225,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         },
         l2Feeds,
       );
+      if (metricsOptions.calendar !== undefined && metricsOptions.calendar.kind !== '24/7') extraAssumptions.push('DAY orders on the L2 venue expire at the end of the UTC day, not at the session close: the L2 venue does not read the calendar.');
       if (l2.l2!.bookRows === 0) throw new DataError(`no book rows in the selected range for ${symbols.join(', ')}`);
       for (const [s, c] of Object.entries(l2.l2!.repairs)) {
         extraAssumptions.push(`Book repairs for ${s} (policy '${venue.repair}'): ${c.skippedRows} rows skipped, ${c.crossedRows} crossing rows, ${c.droppedLevels} levels dropped, ${c.negativeSize} negative sizes, ${c.invalidPrice} invalid prices, ${c.unknownLevel} deletes of absent levels, ${c.malformed} malformed rows`);
@@ -218,7 +245,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         barIntervalUs: data.intervalUs,
         equityEveryUs,
         lookback: scenario.engine.lookback,
-        venue: { kind: 'l1', config: venue },
+        venue: { kind: 'l1', config: venue, ...(metricsOptions.calendar !== undefined ? { calendar: metricsOptions.calendar } : {}) },
         createStrategies,
         createRisk,
         ...tradeFromOption(scenario.engine),
@@ -264,8 +291,17 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
     strategies: composed.specs,
   };
   delete (asRun as { file?: string }).file;
-  const assumptions = [...result.assumptions, ...extraAssumptions, ...(instruments !== undefined ? describeInstruments(instruments) : []), ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
-  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance);
+  const cal = metricsOptions.calendar;
+  const sessionDays = cal !== undefined && cal.kind !== '24/7';
+  const assumptions = [
+    ...result.assumptions,
+    ...extraAssumptions,
+    ...(instruments !== undefined ? describeInstruments(instruments) : []),
+    ...(hasLimits ? describeRiskConfig(riskConfig, sessionDays ? `session day of the ${cal.label}` : 'UTC day') : ['No pre-trade risk limits.']),
+    ...composed.assumptions,
+    ...(cal !== undefined ? calendarAssumptions(cal) : []),
+  ];
+  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, metricsOptions);
   return { result, report, warnings };
 }
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { computeMetrics } from '../../reports/index.js';
+import { computeMetrics, metricsSettings } from '../../reports/index.js';
+import type { MetricsOptions } from '../../reports/index.js';
 import { applyOverride, parsePath } from '../../scenarios/overrides.js';
 import type { BacktestResult } from '../../sim/backtest/index.js';
 // Only the light modules of sim/research: this file is loaded in every worker thread.
@@ -12,7 +13,7 @@ import { inMemory, openRunData } from './data-sources.js';
 import type { RunData } from './data-sources.js';
 import { qualify } from './load-scenario.js';
 import type { QualifiedScenario } from './load-scenario.js';
-import { executeRun } from './run-scenario.js';
+import { executeRun, scenarioMetricsOptions } from './run-scenario.js';
 
 /**
  * The trial runner module of `tapedeck sweep` and `tapedeck worker` (see TrialRunnerModule in
@@ -30,9 +31,10 @@ const MAX_CACHED_DATA = 4;
 
 /**
  * Returns the trial metrics of a finished run (the same computeMetrics inputs as report.json); with
- * `measureFromUs`, of the part of the run from that time on, rebased (see measuredWindow).
+ * `measureFromUs`, of the part of the run from that time on, rebased (see measuredWindow); annualized
+ * as the report is, by the scenario's calendar and metrics settings (`options`, scenarioMetricsOptions).
  */
-export function trialMetrics(result: BacktestResult, measureFromUs?: number): { metrics: TrialMetrics; returns: Float64Array } {
+export function trialMetrics(result: BacktestResult, measureFromUs?: number, options: MetricsOptions = {}): { metrics: TrialMetrics; returns: Float64Array } {
   let input: { equity: { ts: Float64Array; equity: Float64Array }; trades: BacktestResult['trades']; fills: BacktestResult['fills']; initialCash: number; exposure: Float64Array };
   let returns: Float64Array;
   if (measureFromUs === undefined) {
@@ -46,7 +48,7 @@ export function trialMetrics(result: BacktestResult, measureFromUs?: number): { 
     input = { equity: w.equity, trades: w.trades, fills: w.fills, initialCash: w.initialCash, exposure: w.exposure };
     returns = w.returns;
   }
-  const m = computeMetrics({ ...input, ...(result.barIntervalUs !== null ? { barIntervalUs: result.barIntervalUs } : {}) });
+  const m = computeMetrics({ ...input, ...(result.barIntervalUs !== null ? { barIntervalUs: result.barIntervalUs } : {}), ...metricsSettings(options) });
   const moments = returnMoments(returns);
   return {
     metrics: {
@@ -97,7 +99,7 @@ export function createTrialRunner(): TrialRunner {
       const scenario = await qualify(applyTrialParams(scenarioDoc, params, seed), 'the trial scenario');
       // The same assembly as `tapedeck run`: only the data comes from memory and no report is built.
       const { result } = await executeRun(scenario, await dataFor(scenario), { recording: 'metrics' });
-      const { metrics, returns } = trialMetrics(result, options?.measureFromUs);
+      const { metrics, returns } = trialMetrics(result, options?.measureFromUs, scenarioMetricsOptions(scenario));
       return { metrics, runHash: result.runHash, returns };
     },
   };

@@ -4,3 +4,4 @@ export * from './time.js';
 export * from './ids.js';
 export * from './rng.js';
 export * from './printable.js';
+export * from './calendar.js';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../core/index.js';
+import type { Calendar } from '../core/index.js';
 import type { OrderId } from '../core/ids.js';
 import { DirectTargets } from '../kernel/decision-pipeline.js';
 import type { SignalFilter, TargetSink } from '../kernel/decision-pipeline.js';
@@ -80,6 +81,8 @@ export interface EnsembleRouterOptions {
   readonly seed: number;
   /** Where the account's targets go (stage 6): default straight to the ExecutionEngine ({@link DirectTargets}). */
   readonly targets?: TargetSink;
+  /** The trading calendar: the daily stop's day is its session day (default: the UTC day). */
+  readonly calendar?: Calendar;
 }
 
 /**
@@ -131,7 +134,7 @@ export class EnsembleRouter implements StrategyRouter {
     this.filter = this.cfg.quality !== null ? new SignalQualityFilter(this.cfg.quality, this.ids, this.symbols, this.intents.history) : new UnfilteredSignals();
     this.weighting = new EnsembleWeighting(this.cfg, this.ids, o.seed, this.accountEquity, audit);
     this.construction = new PortfolioConstruction(o.construction, this.cfg.wholeUnits, n);
-    this.stop = new DailyStop(o.construction.constraints.dailyStopLoss, audit);
+    this.stop = new DailyStop(o.construction.constraints.dailyStopLoss, audit, o.calendar);
     this.weighting.start(this.market.regime);
   }
 

@@ -112,7 +112,7 @@ export function validateRiskConfig(config: RiskConfig, path = 'risk'): Qualified
  * Returns the limits in force as sentences, in a fixed order, for the report's assumptions (an
  * empty config gives one sentence saying no limit applies).
  */
-export function describeRiskConfig(config: QualifiedRiskConfig): string[] {
+export function describeRiskConfig(config: QualifiedRiskConfig, day = 'UTC day'): string[] {
   const out: string[] = [];
   const c = config;
   if (c.allowedSymbols !== undefined) out.push(`Only these symbols may trade: ${c.allowedSymbols.join(', ')}.`);
@@ -126,7 +126,7 @@ export function describeRiskConfig(config: QualifiedRiskConfig): string[] {
   if (c.maxGrossExposureNotional !== undefined) out.push(`Gross exposure (sum of |position| x price) may not exceed ${c.maxGrossExposureNotional}.`);
   if (c.maxGrossExposureRatio !== undefined) out.push(`Gross exposure may not exceed ${c.maxGrossExposureRatio} x equity.`);
   if (c.dailyLossLimit !== undefined) {
-    out.push(`A loss of ${c.dailyLossLimit} from the equity at the start of the UTC day halts new risk until the next UTC day.`);
+    out.push(`A loss of ${c.dailyLossLimit} from the equity at the start of the ${day} halts new risk until the next ${day}.`);
   }
   if (c.maxDrawdown !== undefined) {
     out.push(

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, TimeTravelError, checkFinite, formatIsoUs, utcDayStart, US_PER_DAY } from '../core/index.js';
+import { InvalidArgumentError, TimeTravelError, checkFinite, formatIsoUs, sessionDayBounds } from '../core/index.js';
+import type { Calendar } from '../core/index.js';
 import type { AuditEntry, OrderSide } from '../model/index.js';
 import type { RiskAccount } from './risk-account.js';
 import { validateRiskConfig, type QualifiedRiskConfig, type RiskConfig } from './risk-config.js';
@@ -85,8 +86,20 @@ export class RiskEngine {
   private drawdownHalted: boolean;
   private drawdownHaltTs: number;
 
-  /** Validates `config` (throws ConfigError naming `risk.<field>`) and starts with no halt. */
-  constructor(config: RiskConfig = {}) {
+  /** End of the current day (µs), see {@link sessionDayBounds}. */
+  private dayEnd = Number.NaN;
+  /** `UTC day`, or `session day` with a calendar: the words of the audit messages. */
+  private readonly dayWords: string;
+
+  /**
+   * Validates `config` (throws ConfigError naming `risk.<field>`) and starts with no halt. With a
+   * `calendar`, the daily loss limit's day is the calendar's session day (sessionDayBounds), else the UTC day.
+   */
+  constructor(
+    config: RiskConfig = {},
+    private readonly calendar?: Calendar,
+  ) {
+    this.dayWords = calendar === undefined || calendar.kind === '24/7' ? 'UTC day' : 'session day';
     this.config = validateRiskConfig(config);
     this.allowed = this.config.allowedSymbols !== undefined ? new Set(this.config.allowedSymbols) : null;
     this.lastTs = Number.NEGATIVE_INFINITY;
@@ -103,6 +116,7 @@ export class RiskEngine {
   reset(): void {
     this.lastTs = Number.NEGATIVE_INFINITY;
     this.day = Number.NaN;
+    this.dayEnd = Number.NaN;
     this.lastEquity = Number.NaN;
     this.dayStart = Number.NaN;
     this.peak = Number.NEGATIVE_INFINITY;
@@ -172,7 +186,7 @@ export class RiskEngine {
         limit: 'dailyLossLimit',
         reason:
           `dailyLossLimit ${num(c.dailyLossLimit!)} hit: new risk halted until ` +
-          `${formatIsoUs(this.day + US_PER_DAY)} (${side} ${num(qty)} ${symbol})`,
+          `${formatIsoUs(this.dayEnd)} (${side} ${num(qty)} ${symbol})`,
       };
     }
     if (this.allowed !== null && !this.allowed.has(symbol)) {
@@ -270,16 +284,17 @@ export class RiskEngine {
     const c = this.config;
     let out: AuditEntry[] | null = null;
 
-    const day = utcDayStart(ts);
+    const [day, dayEnd] = ts >= this.day && ts < this.dayEnd ? [this.day, this.dayEnd] : sessionDayBounds(this.calendar, ts);
     if (day !== this.day) {
       this.dayStart = Number.isNaN(this.lastEquity) ? equity : this.lastEquity;
       this.day = day;
+      this.dayEnd = dayEnd;
       if (this.dailyHalted) {
         this.dailyHalted = false;
         (out ??= []).push({
           ts,
           kind: 'risk.resumed',
-          message: `dailyLossLimit halt lifted: new UTC day ${formatIsoUs(day)}, day-start equity ${num(this.dayStart)}`,
+          message: `dailyLossLimit halt lifted: new ${this.dayWords} ${formatIsoUs(day)}, day-start equity ${num(this.dayStart)}`,
           details: { limit: 'dailyLossLimit', dayStartEquity: this.dayStart },
         });
       }
@@ -307,7 +322,7 @@ export class RiskEngine {
           kind: 'risk.halted',
           message:
             `dailyLossLimit ${num(c.dailyLossLimit)} hit: equity ${num(equity)} is ${num(loss)} below the day-start equity ` +
-            `${num(this.dayStart)}; new risk halted until ${formatIsoUs(day + US_PER_DAY)}`,
+            `${num(this.dayStart)}; new risk halted until ${formatIsoUs(dayEnd)}`,
           details: { limit: 'dailyLossLimit', equity, dayStartEquity: this.dayStart, loss },
         });
       }

@@ -1,4 +1,4 @@
-import { checkFinite, checkPositive, strategyId, US_PER_DAY, US_PER_MINUTE, type StrategyId, type Symbol_ } from '../core/index.js';
+import { checkFinite, checkPositive, isKnownTimeZone, strategyId, timeZoneOffsetMinutes, US_PER_DAY, US_PER_MINUTE, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Ibs } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
@@ -6,7 +6,7 @@ import { checkSizing, positionSize, type PositionSizing } from './position-sizin
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 
-/** A time-of-day window in UTC, `HHMM` (or `HH:MM`) strings; `end` may be `2400`; start > end wraps past midnight. */
+/** A time-of-day window in the strategy's `timeZone`, `HHMM` (or `HH:MM`) strings; `end` may be `2400`; start > end wraps past midnight. */
 export interface SessionWindow {
   readonly start: string;
   readonly end: string;
@@ -27,9 +27,15 @@ export interface IbsParams {
   readonly takeProfitPct: number | null;
   /**
    * Entries happen only when the decision time (the bar's close, `ctx.now`) falls in one of these
-   * UTC windows `[start, end)`; exits are never blocked. null: no restriction. Default null.
+   * windows `[start, end)` of local time in `timeZone`; exits are never blocked. null: no restriction. Default null.
    */
   readonly sessions: readonly SessionWindow[] | null;
+  /**
+   * IANA time zone the session windows are read in, e.g. America/New_York: a 09:30 window opens at
+   * 09:30 New York time in winter and in summer (daylight saving from the time zone database).
+   * Default UTC; another zone needs `sessions`.
+   */
+  readonly timeZone: string;
   /** Position size. Default 100 units. */
   readonly sizing: PositionSizing;
   /** Allows fractional units. Default false. */
@@ -43,6 +49,7 @@ export const IBS_DEFAULTS: IbsParams = Object.freeze({
   stopLossPct: null,
   takeProfitPct: null,
   sessions: null,
+  timeZone: 'UTC',
   sizing: Object.freeze({ kind: 'units', units: 100 }),
   fractional: false,
 });
@@ -80,6 +87,8 @@ export function ibsParams(params?: Partial<IbsParams>): IbsParams {
       }),
     );
   }
+  if (typeof p.timeZone !== 'string' || !isKnownTimeZone(p.timeZone)) failParam('timeZone', 'unknown time zone (an IANA name such as America/New_York)', p.timeZone);
+  if (sessions === null && p.timeZone !== 'UTC') failParam('timeZone', 'has no effect without sessions (it is the time zone of the session windows)', p.timeZone);
   const fractional = checkBoolean(p.fractional, 'fractional');
   return Object.freeze({
     entryThreshold: p.entryThreshold,
@@ -87,6 +96,7 @@ export function ibsParams(params?: Partial<IbsParams>): IbsParams {
     stopLossPct: p.stopLossPct,
     takeProfitPct: p.takeProfitPct,
     sessions,
+    timeZone: p.timeZone,
     sizing: checkSizing(p.sizing, fractional, 'sizing', { strategy: 'ibs' }),
     fractional,
   });
@@ -172,11 +182,12 @@ export class IbsStrategy implements Strategy {
     v.change(ctx, 0, 0, 0, reason);
   }
 
-  /** Returns true when `ts`'s UTC time of day lies in a session window (always, with none). */
+  /** Returns true when `ts`'s local time of day (in params.timeZone) lies in a session window (always, with none). */
   private inSession(ts: number): boolean {
     const w = this.windows;
     if (w.length === 0) return true;
-    const dayUs = ts - Math.floor(ts / US_PER_DAY) * US_PER_DAY;
+    const local = ts + timeZoneOffsetMinutes(this.params.timeZone, ts) * US_PER_MINUTE;
+    const dayUs = local - Math.floor(local / US_PER_DAY) * US_PER_DAY;
     const minute = dayUs / US_PER_MINUTE;
     for (let i = 0; i < w.length; i += 2) {
       const start = w[i]!;
@@ -191,7 +202,7 @@ export class IbsStrategy implements Strategy {
 export const ibsMeanReversion = defineStrategy({
   name: 'ibs',
   description:
-    'Internal bar strength mean reversion (long only): long when IBS < entryThreshold, flat when IBS > exitThreshold, with optional percent stop-loss, take-profit and UTC session windows.',
+    'Internal bar strength mean reversion (long only): long when IBS < entryThreshold, flat when IBS > exitThreshold, with optional percent stop-loss, take-profit and session windows in a time zone.',
   defaults: IBS_DEFAULTS,
   params: ibsParams,
   create: ({ id, symbols, params }) => new IbsStrategy(id, symbols, params),

@@ -1,4 +1,4 @@
-import type { Symbol_ } from '../../engine/core/index.js';
+import type { Calendar, Symbol_ } from '../../engine/core/index.js';
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import { ArrayBatchSource } from '../../engine/kernel/index.js';
 import type { TimeBatch } from '../../engine/kernel/index.js';
@@ -156,10 +156,12 @@ export class L1Side implements VenueSide {
     private readonly symbols: readonly Symbol_[],
     /** Per symbol, the instrument whose tick and lot size replace the venue's (see SimulatedVenue.useInstruments). */
     private readonly instruments?: readonly (InstrumentSpec | null)[],
+    /** The trading calendar: DAY orders expire at its session close. */
+    private readonly calendar?: Calendar,
   ) {}
 
   connect(execution: ExecutionEngine): void {
-    const venue = new SimulatedVenue(this.config, execution, this.symbols);
+    const venue = new SimulatedVenue(this.config, execution, this.symbols, this.calendar);
     if (this.instruments !== undefined) venue.useInstruments(this.instruments);
     execution.connect(venue);
     this.venue = venue;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvariantError, formatIsoUs } from '../../engine/core/index.js';
-import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
+import type { Calendar, StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { ExecutionEngine } from '../../engine/execution/index.js';
 import type { AlgorithmConfig, PreTradeRisk } from '../../engine/execution/index.js';
 import { describeWarmup, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
@@ -38,7 +38,12 @@ export interface RunRisk extends PreTradeRisk {
  * see the data through replica books after the feed latency.
  */
 export type ReplayVenue =
-  | { readonly kind: 'l1'; readonly config: VenueConfig }
+  | {
+      readonly kind: 'l1';
+      readonly config: VenueConfig;
+      /** The trading calendar: DAY orders expire at its first session close after submission instead of UTC midnight. */
+      readonly calendar?: Calendar;
+    }
   | {
       readonly kind: 'l2';
       readonly config: L2VenueConfig;
@@ -278,7 +283,7 @@ function venueSide(config: ReplayConfig, feeds: ReplayFeeds, symbols: readonly S
   }
   if (v.kind !== 'l1') throw new InvalidArgumentError(`invalid 'venue.kind': expected 'l1' or 'l2', was ${JSON.stringify((v as { kind: unknown }).kind)}`);
   if (feeds.book !== undefined) throw new InvalidArgumentError("book data (feeds.book) needs the L2 venue (venue.kind 'l2')");
-  return new L1Side(v.config, symbols, config.instruments);
+  return new L1Side(v.config, symbols, config.instruments, v.calendar);
 }
 
 /** Per symbol the multiplier the Portfolio uses: the instrument's, else `multipliers`' entry, else 1; refuses two different values for a symbol. */

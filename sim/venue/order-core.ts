@@ -60,8 +60,11 @@ export class VenueOrder {
   seq: number;
   /** Time the venue received the order. */
   readonly submitTs: number;
-  /** DAY orders: the UTC midnight after the day of arrival; Infinity otherwise. */
-  readonly expiresAt: number;
+  /**
+   * DAY orders: the UTC midnight after the day of arrival, or with a trading calendar the session
+   * close (set on acceptance, OrderCore.dayEnd); Infinity otherwise.
+   */
+  expiresAt: number;
 
   qty: number;
   filled: number;
@@ -200,6 +203,10 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected dayOrders = 0;
   /** Earliest expiry among working DAY orders (Infinity when none): makes expiry checks O(1). */
   protected nextExpiry = Infinity;
+  /** When DAY orders expire given their arrival time; null: the UTC midnight after it (see VenueOrder.expiresAt). */
+  protected dayEnd: ((submitTs: number) => number) | null = null;
+  /** How an expiry is worded: `the UTC day` or `the session` (with dayEnd). */
+  protected dayWords = 'the UTC day';
   /** Contingent groups by key (see {@link ContingentGroup}). */
   private readonly groups = new Map<string, ContingentGroup>();
   /** True once a contingent order arrived: the report then lists the contingency rules. */
@@ -307,6 +314,7 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected accept(o: O, ts: number): void {
     this.byId.set(o.id, o);
     if (o.expiresAt !== Infinity) {
+      if (this.dayEnd !== null) o.expiresAt = this.dayEnd(o.submitTs);
       this.dayOrders++;
       if (o.expiresAt < this.nextExpiry) this.nextExpiry = o.expiresAt;
     }
@@ -496,7 +504,7 @@ export abstract class OrderCore<O extends VenueOrder> {
   private expire(o: O): void {
     const g = o.group;
     this.finish(o);
-    this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of the UTC day (${formatIsoUs(o.expiresAt)})` });
+    this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of ${this.dayWords} (${formatIsoUs(o.expiresAt)})` });
     if (g !== null) this.groupEnded(o, g, o.expiresAt, false);
   }
 

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, InvariantError, TimeTravelError } from '../../engine/core/index.js';
-import type { OrderId, Symbol_ } from '../../engine/core/index.js';
+import { dayOrderExpiry, InvalidArgumentError, InvariantError, TimeTravelError } from '../../engine/core/index.js';
+import type { Calendar, OrderId, Symbol_ } from '../../engine/core/index.js';
 import type { InstrumentSpec, Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
 import { BarPath } from './intrabar-path.js';
 import { onGrid, OrderCore, tolerance } from './order-core.js';
@@ -87,10 +87,18 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly tickChecked: Uint8Array;
   /** Per symbol, the instrument whose tick and lot replace the venue's (null: the venue's). */
   private specs: readonly (InstrumentSpec | null)[] | null = null;
+  /** The DAY-order line of the assumptions. */
+  private readonly dayRule: string = 'DAY orders expire at the end of the UTC day of submission';
 
-  constructor(config: VenueConfig, sink: OrderEventSink, symbols: readonly (Symbol_ | string)[]) {
+  /** `calendar`: DAY orders expire at its first session close after arrival (dayOrderExpiry), not at UTC midnight. */
+  constructor(config: VenueConfig, sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], calendar?: Calendar) {
     super(sink, symbols, config.fees);
     this.config = config;
+    if (calendar !== undefined && calendar.kind !== '24/7') {
+      this.dayEnd = (ts) => dayOrderExpiry(calendar, ts);
+      this.dayWords = 'the session';
+      this.dayRule = `DAY orders expire at the first session close after submission (${calendar.label})`;
+    }
     this.slippage = createSlippageModel(config.slippage, 'venue.slippage');
     const n = this.symbols.length;
     this.bySymbol = this.symbols.map(() => []);
@@ -277,7 +285,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     out.push(this.fees.describe());
     out.push('Own orders do not move prices (no market impact) and do not consume liquidity seen by other own orders');
     out.push('No latency: orders reach the venue at the time they are submitted');
-    out.push('DAY orders expire at the end of the UTC day of submission');
+    out.push(this.dayRule);
     out.push('IOC and FOK orders match once on arrival; IOC cancels the rest, FOK fills completely or is cancelled');
     out.push('Reduce-only fills are clipped to the venue\'s net position; with nothing to reduce the order is cancelled');
     const specs = this.specs;

@@ -29,7 +29,9 @@ import { PRICE_PROBE, QUEUE_PROBE } from './price-probe.js';
  *
  * A handful of fields are documented not to change what is traded: the scenario's name and
  * description (`meta`: the report shows them), and the ensemble monitor thresholds (`audit`: they
- * raise alerts in the report's audit trail). Their entries say so, and the test checks that effect.
+ * raise alerts in the report's audit trail), and the settings of the metrics (`metrics`: the
+ * calendar's sessions and `metrics.*` annualize Sharpe, volatility and CAGR, the report's metrics
+ * move). Their entries say so, and the test checks that effect.
  */
 
 /**
@@ -282,10 +284,10 @@ interface Entry {
    * What moving it does: `changed` (default) the runHash; `refused` the scenario, naming the field
    * (or `refusedAt`); `data` the run stops on data the setting does not accept; `repaired` the
    * reverse: the base stops on invalid data, the moved scenario runs over it; and for the fields
-   * documented not to change what is traded, `meta` (the report's scenario shows it) or `audit`
-   * (the report's audit trail changes).
+   * documented not to change what is traded, `meta` (the report's scenario shows it), `audit`
+   * (the report's audit trail changes) or `metrics` (the report's metrics change: annualization).
    */
-  readonly effect?: 'changed' | 'refused' | 'data' | 'repaired' | 'meta' | 'audit' | 'unproven';
+  readonly effect?: 'changed' | 'refused' | 'data' | 'repaired' | 'meta' | 'audit' | 'metrics' | 'unproven';
   /**
    * For `unproven`: why no base scenario of this test can show the field's effect yet. Such entries
    * are listed in every failure report and pinned by UNPROVEN, so the list cannot grow unnoticed.
@@ -619,6 +621,22 @@ const CONTRACT: Record<string, Entry> = {
   'portfolio.constraints.maxPositions': on('bars', 'portfolio.constraints.maxPositions', 1),
   'portfolio.constraints.dailyStopLoss': on('bars', 'portfolio.constraints.dailyStopLoss', 100),
 
+  // calendar and metrics: annualization (the report's metrics move); the session day of daily loss limits (the run moves)
+  calendar: on('minute', 'calendar', { timeZone: 'America/New_York', open: '09:30', close: '16:00' }, { effect: 'metrics' }),
+  'calendar.timeZone': {
+    base: 'minute',
+    with: [['calendar', { timeZone: 'Europe/London', open: '08:00', close: '16:30' }], ['risk.dailyLossLimit', 200]],
+    set: [['calendar.timeZone', 'Asia/Tokyo']],
+  },
+  'calendar.open': { base: 'minute', with: [['calendar', { timeZone: 'America/New_York', open: '09:30', close: '16:00' }]], set: [['calendar.open', '12:00']], effect: 'metrics' },
+  'calendar.close': { base: 'minute', with: [['calendar', { timeZone: 'America/New_York', open: '09:30', close: '16:00' }]], set: [['calendar.close', '13:00']], effect: 'metrics' },
+  'calendar.weekdays': { base: 'minute', with: [['calendar', { timeZone: 'America/New_York', open: '09:30', close: '16:00' }]], set: [['calendar.weekdays', [1, 2, 3]]], effect: 'metrics' },
+  'calendar.holidays': { base: 'minute', with: [['calendar', { timeZone: 'America/New_York', open: '09:30', close: '16:00' }]], set: [['calendar.holidays', ['2024-12-25']]], effect: 'metrics' },
+  metrics: on('minute', 'metrics', { periodsPerYear: 98_280 }, { effect: 'metrics' }),
+  'metrics.periodsPerYear': { base: 'minute', with: [['metrics', {}]], set: [['metrics.periodsPerYear', 98_280]], effect: 'metrics' },
+  'metrics.riskFreeRate': { base: 'minute', with: [['metrics', {}]], set: [['metrics.riskFreeRate', 0.05]], effect: 'metrics' },
+  'strategies[].params<ibs>.timeZone': { base: { strategy: 'ibs', params: { sessions: [{ start: '0000', end: '0100' }] } }, set: [['strategies.0.params.timeZone', 'America/New_York']] },
+
   // per-instrument parameters and bundles
   instruments: { base: { strategy: 'sma_cross' }, set: [['instruments', { AAA: { params: { fast: 3 } } }]] },
   'instruments.*': { base: { strategy: 'sma_cross' }, set: [['instruments.BBB', { params: { slow: 50 } }]] },
@@ -687,12 +705,12 @@ function baseDoc(e: Entry): Doc {
   return doc;
 }
 
-type Outcome = { kind: 'ran'; runHash: string; scenario: string; audit: string; fills: number } | { kind: 'refused'; path: string; message: string } | { kind: 'failed'; message: string };
+type Outcome = { kind: 'ran'; runHash: string; scenario: string; audit: string; metrics: string; fills: number } | { kind: 'refused'; path: string; message: string } | { kind: 'failed'; message: string };
 
 async function outcome(doc: Doc): Promise<Outcome> {
   try {
     const { report } = await runScenario(await qualify(doc, 'contract.json', QUALIFY_OPTIONS));
-    return { kind: 'ran', runHash: report.runHash, scenario: JSON.stringify(report.scenario), audit: JSON.stringify(report.ensemble?.audit ?? report.audit), fills: report.fills.length };
+    return { kind: 'ran', runHash: report.runHash, scenario: JSON.stringify(report.scenario), audit: JSON.stringify(report.ensemble?.audit ?? report.audit), metrics: JSON.stringify(report.metrics), fills: report.fills.length };
   } catch (err) {
     if (err instanceof ConfigError) return { kind: 'refused', path: err.path, message: err.message };
     return { kind: 'failed', message: String((err as Error).stack ?? err) };
@@ -808,6 +826,9 @@ describe('every documented scenario field changes the run or is refused by path'
         } else if (e.effect === 'meta') {
           ok = after.runHash === before.runHash && after.scenario !== before.scenario;
           effect = ok ? 'report only (as documented)' : 'meta field changed the run or not the report';
+        } else if (e.effect === 'metrics') {
+          ok = after.metrics !== before.metrics;
+          effect = ok ? `metrics changed (as documented)${after.runHash === before.runHash ? '' : ', and the run'}` : 'IGNORED: metrics unchanged';
         } else if (e.effect === 'audit') {
           ok = after.audit !== before.audit;
           effect = ok ? 'audit changed (as documented)' : 'IGNORED: audit unchanged';

@@ -1,4 +1,5 @@
-import { utcDayStart } from '../../core/index.js';
+import { sessionDayBounds } from '../../core/index.js';
+import type { Calendar } from '../../core/index.js';
 import type { AccountGuard } from '../../kernel/decision-pipeline.js';
 import type { AuditFn } from './weighting.js';
 
@@ -7,34 +8,41 @@ export type DailyStopEvent = 'lifted' | 'hit' | null;
 
 /**
  * Stage 5 of the decision pipeline under an ensemble, the account guard of
- * `portfolio.constraints.dailyStopLoss`: when the account has lost the limit since the UTC day's
- * first equity sample, the ensemble flattens it and holds it flat until the next UTC day. (The
- * RiskEngine also refuses orders past the same daily loss, on every order.)
+ * `portfolio.constraints.dailyStopLoss`: when the account has lost the limit since the day's
+ * first equity sample, the ensemble flattens it and holds it flat until the next day. The day is the
+ * UTC day, or with a `calendar` its session day (sessionDayBounds). (The RiskEngine also refuses
+ * orders past the same daily loss, on every order.)
  */
 export class DailyStop implements AccountGuard {
   private stopped = false;
   private day = Number.NaN;
+  private dayEnd = Number.NaN;
   private dayStart = 0;
+  private readonly dayWords: string;
 
   constructor(
     private readonly limit: number | undefined,
     private readonly audit: AuditFn,
-  ) {}
+    private readonly calendar?: Calendar,
+  ) {
+    this.dayWords = calendar === undefined || calendar.kind === '24/7' ? 'UTC day' : 'session day';
+  }
 
   get halted(): boolean {
     return this.stopped;
   }
 
   /**
-   * Reads an equity sample: 'lifted' when a new UTC day lifts a stop (re-target the account),
+   * Reads an equity sample: 'lifted' when a new day lifts a stop (re-target the account),
    * 'hit' when the loss reaches the limit (flatten the account), else null.
    */
   onEquity(ts: number, equity: number): DailyStopEvent {
-    const day = utcDayStart(ts);
+    const [day, dayEnd] = ts >= this.day && ts < this.dayEnd ? [this.day, this.dayEnd] : sessionDayBounds(this.calendar, ts);
     let event: DailyStopEvent = null;
     if (day !== this.day) {
-      if (this.stopped) this.audit(ts, 'portfolio.daily_stop_lifted', `daily stop lifted: new UTC day, day-start equity ${equity.toFixed(2)}`);
+      if (this.stopped) this.audit(ts, 'portfolio.daily_stop_lifted', `daily stop lifted: new ${this.dayWords}, day-start equity ${equity.toFixed(2)}`);
       this.day = day;
+      this.dayEnd = dayEnd;
       this.dayStart = equity;
       if (this.stopped) {
         this.stopped = false;
@@ -44,7 +52,7 @@ export class DailyStop implements AccountGuard {
     if (this.limit === undefined || this.stopped) return event;
     if (this.dayStart - equity >= this.limit) {
       this.stopped = true;
-      this.audit(ts, 'portfolio.daily_stop', `daily stop loss ${this.limit} hit: loss ${(this.dayStart - equity).toFixed(2)} since the day start; flattening until the next UTC day`, undefined, { limit: this.limit, dayStartEquity: this.dayStart, equity });
+      this.audit(ts, 'portfolio.daily_stop', `daily stop loss ${this.limit} hit: loss ${(this.dayStart - equity).toFixed(2)} since the day start; flattening until the next ${this.dayWords}`, undefined, { limit: this.limit, dayStartEquity: this.dayStart, equity });
       return 'hit';
     }
     return event;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, parseIsoUs, TimeTravelError, US_PER_DAY, US_PER_HOUR } from '../../../../engine/core/index.js';
+import { InvalidArgumentError, parseIsoUs, resolveCalendar, TimeTravelError, US_PER_DAY, US_PER_HOUR } from '../../../../engine/core/index.js';
 import { RiskEngine, worstCaseUnits, type RiskOrder } from '../../../../engine/risk/index.js';
 import { TestAccount } from './test-account.js';
 
@@ -163,6 +163,32 @@ describe('RiskEngine: daily loss stop', () => {
     expect(resumed.map((e) => e.kind)).toEqual(['risk.resumed']);
     expect(risk.halted).toBe(false);
     expect(risk.check(buy('A', 1, 10), acct)).toBeNull();
+  });
+
+  it('with a session calendar, resets at local midnight of the calendar time zone (New York, across the DST change)', () => {
+    const ny = resolveCalendar({ timeZone: 'America/New_York', open: '09:30', close: '16:00' });
+    const at = (iso: string) => parseIsoUs(iso);
+    const risk = new RiskEngine({ dailyLossLimit: 100 }, ny);
+    const utc = new RiskEngine({ dailyLossLimit: 100 });
+    for (const r of [risk, utc]) {
+      r.onEquity(at('2024-03-11T02:00:00Z'), 1_000); // 22:00 EDT on the 10th
+      r.onEquity(at('2024-03-11T03:30:00Z'), 900); // 23:30 EDT: loss 100, halted
+      expect(r.halted).toBe(true);
+    }
+    expect(risk.onEquity(at('2024-03-11T03:30:00Z'), 900)).toEqual([]);
+    expect(risk.check(buy('A', 1, 10), new TestAccount())!.reason).toBe('dailyLossLimit 100 hit: new risk halted until 2024-03-11T04:00:00.000Z (buy 1 A)');
+    // 00:30 EDT on the 11th: a new New York day, halt lifted; still the same UTC day, halt kept.
+    const lifted = risk.onEquity(at('2024-03-11T04:30:00Z'), 900);
+    expect(lifted.map((e) => e.message)).toEqual(['dailyLossLimit halt lifted: new session day 2024-03-11T04:00:00.000Z, day-start equity 900']);
+    expect(risk.halted).toBe(false);
+    expect(utc.onEquity(at('2024-03-11T04:30:00Z'), 900)).toEqual([]);
+    expect(utc.halted).toBe(true);
+    // In winter (EST) New York midnight is 05:00 UTC.
+    const winter = new RiskEngine({ dailyLossLimit: 100 }, ny);
+    winter.onEquity(at('2024-01-10T04:00:00Z'), 1_000);
+    winter.onEquity(at('2024-01-10T04:30:00Z'), 800);
+    expect(winter.onEquity(at('2024-01-10T04:59:00Z'), 800)).toEqual([]);
+    expect(winter.onEquity(at('2024-01-10T05:00:00Z'), 800).map((e) => e.kind)).toEqual(['risk.resumed']);
   });
 
   it('takes the day-start equity from the last sample before the UTC day began', () => {

@@ -87,8 +87,33 @@ describe('ibs', () => {
     expect(run({ sessions: [{ start: '1700', end: '2400' }] }, bars(hlc, DAY0, US_PER_HOUR), US_PER_HOUR).targets).toHaveLength(0);
   });
 
-  it('has defaults entry 0.2, exit 0.8, no stop, no take profit, no sessions', () => {
-    expect(IBS_DEFAULTS).toMatchObject({ entryThreshold: 0.2, exitThreshold: 0.8, stopLossPct: null, takeProfitPct: null, sessions: null });
+  it('reads a 09:30 New York window in New York time on both sides of the DST change (timeZone)', () => {
+    // One-minute bars, decided at their close (ts + 1m). 2024-03-10 02:00 New York switched EST (UTC-5) to EDT (UTC-4).
+    const MIN = 60_000_000;
+    const decidedAt = (isoUtc: string): Bar[] => bars([[10, 0, 1]], Date.parse(isoUtc) * 1000 - MIN, MIN);
+    const enters = (isoUtc: string, timeZone?: string): boolean =>
+      run({ sessions: [{ start: '0930', end: '1000' }], ...(timeZone !== undefined ? { timeZone } : {}) }, decidedAt(isoUtc), MIN).targets.length === 1;
+    const ny = 'America/New_York';
+    // Friday 2024-03-08, EST: 09:30 New York is 14:30 UTC.
+    expect(enters('2024-03-08T14:30:00Z', ny)).toBe(true);
+    expect(enters('2024-03-08T14:29:00Z', ny)).toBe(false); // 09:29
+    expect(enters('2024-03-08T13:30:00Z', ny)).toBe(false); // 08:30
+    expect(enters('2024-03-08T14:59:00Z', ny)).toBe(true); // 09:59
+    expect(enters('2024-03-08T15:00:00Z', ny)).toBe(false); // 10:00, the end is excluded
+    // Monday 2024-03-11, EDT: 09:30 New York is 13:30 UTC; 14:30 UTC is 10:30.
+    expect(enters('2024-03-11T13:30:00Z', ny)).toBe(true);
+    expect(enters('2024-03-11T13:29:00Z', ny)).toBe(false);
+    expect(enters('2024-03-11T14:30:00Z', ny)).toBe(false);
+    // November 2024 back on EST (the change was 2024-11-03).
+    expect(enters('2024-11-04T14:30:00Z', ny)).toBe(true);
+    expect(enters('2024-11-04T13:30:00Z', ny)).toBe(false);
+    // The default time zone is UTC: the same window is 09:30 UTC.
+    expect(enters('2024-03-11T09:30:00Z')).toBe(true);
+    expect(enters('2024-03-11T13:30:00Z')).toBe(false);
+  });
+
+  it('has defaults entry 0.2, exit 0.8, no stop, no take profit, no sessions, UTC', () => {
+    expect(IBS_DEFAULTS).toMatchObject({ entryThreshold: 0.2, exitThreshold: 0.8, stopLossPct: null, takeProfitPct: null, sessions: null, timeZone: 'UTC' });
   });
 
   it.each([
@@ -100,6 +125,8 @@ describe('ibs', () => {
     [{ sessions: [] }, "invalid 'sessions': expected a non-empty array of { start, end } or null, was []"],
     [{ sessions: [{ start: '2500', end: '0100' }] }, "invalid 'sessions[0].start': not a time of day HHMM between 0000 and 2400, was \"2500\""],
     [{ sessions: [{ start: '0100', end: '01:00' }] }, "invalid 'sessions[0].end': equal to start (an empty window), was \"01:00\""],
+    [{ sessions: [{ start: '0930', end: '1000' }], timeZone: 'Mars/Olympus' }, "invalid 'timeZone': unknown time zone (an IANA name such as America/New_York), was \"Mars/Olympus\""],
+    [{ timeZone: 'America/New_York' }, "invalid 'timeZone': has no effect without sessions (it is the time zone of the session windows), was \"America/New_York\""],
   ])('rejects %j naming the parameter and value', (params, message) => {
     expect(() => ibsParams(params as Partial<IbsParams>)).toThrow(message);
   });

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { orderId, resolveCalendar, strategyId } from '../../../../engine/core/index.js';
+import { Order } from '../../../../engine/model/index.js';
+import type { OrderEvent } from '../../../../engine/model/index.js';
+import { SimulatedVenue, venueConfig } from '../../../../sim/venue/index.js';
 import { after, barTs, DAY, harness, T0 } from './venue-harness.js';
 
 describe('volume-share cap', () => {
@@ -93,6 +97,33 @@ describe('time in force', () => {
     h.venue.onTimeAdvance(T0 + DAY);
     expect(h.kinds(id)).toEqual(['OrderAccepted', 'OrderExpired']);
     expect(h.venue.workingOrders()).toBe(0);
+  });
+
+  it('with a session calendar, a DAY order expires at the session close in New York time (after the close: the next session\'s; weekends and holidays skipped)', () => {
+    const cal = resolveCalendar({ timeZone: 'America/New_York', open: '09:30', close: '16:00', holidays: ['2024-03-11'] });
+    const events: OrderEvent[] = [];
+    const venue = new SimulatedVenue(venueConfig({ barIntervalUs: 60_000_000 }), { onOrderEvent: (e) => events.push(e) }, ['AAA'], cal);
+    const at = (iso: string) => Date.parse(iso) * 1000;
+    let n = 0;
+    const submit = (ts: number) => {
+      const o = new Order(orderId(`D-${++n}`), { symbol: 'AAA', side: 'buy', qty: 1, type: 'limit', limitPrice: 95, timeInForce: 'DAY' }, ts, strategyId('S'));
+      venue.submit(o, ts);
+      return o.id;
+    };
+    const expiry = (id: string) => events.find((e) => e.kind === 'OrderExpired' && e.orderId === id);
+    // Thursday 2024-03-07 11:00 EST: expires at 16:00 EST = 21:00 UTC, not at UTC midnight.
+    const a = submit(at('2024-03-07T16:00:00Z'));
+    // Friday 2024-03-08 after the close (17:00 EST): the next session is Tuesday the 12th (weekend, then the Monday holiday), 16:00 EDT = 20:00 UTC.
+    const b = submit(at('2024-03-08T22:00:00Z'));
+    venue.onTimeAdvance(at('2024-03-07T20:59:00Z'));
+    expect(expiry(a)).toBeUndefined();
+    venue.onTimeAdvance(at('2024-03-07T21:00:00Z'));
+    expect(expiry(a)).toMatchObject({ ts: at('2024-03-07T21:00:00Z'), reason: 'DAY order expired at the end of the session (2024-03-07T21:00:00.000Z)' });
+    venue.onTimeAdvance(at('2024-03-12T19:59:00Z'));
+    expect(expiry(b)).toBeUndefined();
+    venue.onTimeAdvance(at('2024-03-12T20:00:00Z'));
+    expect(expiry(b)?.ts).toBe(at('2024-03-12T20:00:00Z'));
+    expect(venue.assumptions()).toContain('DAY orders expire at the first session close after submission (calendar America/New_York 09:30-16:00, weekdays, 1 holiday)');
   });
 
   it('a GTC order keeps working across days', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SIGNAL_QUALITY_DEFAULTS } from '../../../../../engine/ensemble/adaptive/signal-quality.js';
 import type { StrategyStats } from '../../../../../engine/ensemble/adaptive/performance-stats.js';
 import type { EnsembleConfig, PortfolioConstructionConfig } from '../../../../../engine/ensemble/ensemble-config.js';
+import { resolveCalendar } from '../../../../../engine/core/index.js';
 import { DailyStop } from '../../../../../engine/ensemble/stages/account-risk.js';
 import { combineTargets, combineVotes } from '../../../../../engine/ensemble/stages/combination.js';
 import { EnsembleMarket } from '../../../../../engine/ensemble/stages/market-state.js';
@@ -197,5 +198,19 @@ describe('stage 5: the daily stop', () => {
     expect(s.halted).toBe(false);
     expect(log.entries.map((e) => e.kind)).toEqual(['portfolio.daily_stop', 'portfolio.daily_stop_lifted']);
     expect(new DailyStop(undefined, log.fn).onEquity(DAY, 1)).toBeNull();
+  });
+
+  it('daily stop: with an fx-24/5 calendar the day turns at 17:00 New York (21:00 UTC in July), not at UTC midnight', () => {
+    const log = auditLog();
+    const s = new DailyStop(1_000, log.fn, resolveCalendar('fx-24/5'));
+    const at = (iso: string) => Date.parse(iso) * 1000;
+    expect(s.onEquity(at('2024-07-09T12:00:00Z'), 100_000)).toBeNull(); // Tuesday 08:00 EDT
+    expect(s.onEquity(at('2024-07-09T20:00:00Z'), 99_000)).toBe('hit'); // 16:00 EDT
+    expect(s.onEquity(at('2024-07-09T20:59:00Z'), 99_000)).toBeNull();
+    expect(s.halted).toBe(true);
+    expect(s.onEquity(at('2024-07-09T21:00:00Z'), 99_000)).toBe('lifted'); // 17:00 EDT: Wednesday's session
+    expect(s.onEquity(at('2024-07-10T00:30:00Z'), 98_500)).toBeNull(); // UTC midnight passed: same session, day-start 99,000
+    expect(s.onEquity(at('2024-07-10T01:00:00Z'), 98_000)).toBe('hit');
+    expect(log.entries.map((e) => e.message)[1]).toBe('daily stop lifted: new session day, day-start equity 99000.00');
   });
 });
