@@ -43,3 +43,32 @@ export function roundToLot(qty: number, lotSize: number): number {
   const lots = Math.trunc(qty / lotSize + 1e-9 * Math.sign(qty));
   return lots * lotSize;
 }
+
+/** The asset classes an instrument spec can name. */
+export type AssetClass = 'equity' | 'fx' | 'crypto' | 'future' | 'option';
+
+/**
+ * What the account and the venue need to know about one traded symbol (the scenario's
+ * `instruments` section or file, resolved per run symbol).
+ */
+export interface InstrumentSpec {
+  readonly symbol: string;
+  readonly assetClass: AssetClass;
+  /** Currency value of a one-point price move per unit (a future's point value; 1 for spot). */
+  readonly multiplier: number;
+  /** Smallest price increment; 0 accepts any price. */
+  readonly tickSize: number;
+  /** Smallest quantity increment; 0 allows any fractional quantity. */
+  readonly lotSize: number;
+  /** Currency the instrument is priced and settled in (the account currency: no FX conversion exists). */
+  readonly currency: string;
+  /** Initial margin in currency per unit/contract; null when the account's rule applies. */
+  readonly initialMargin: number | null;
+  /** Maintenance margin in currency per unit/contract; null when the account's rule applies. */
+  readonly maintenanceMargin: number | null;
+}
+
+/** True for instruments settled by variation margin (cash moves by P&L only, no notional). */
+export function isFuture(spec: InstrumentSpec | null | undefined): boolean {
+  return spec?.assetClass === 'future';
+}
