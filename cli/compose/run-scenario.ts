@@ -1,3 +1,4 @@
+import { accountFromSection } from '../../engine/portfolio/account-schema.js';
 import { ConfigError, DataError, parseDurationUs } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
@@ -178,7 +179,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       venueAsRun = { ...venue, latency };
       const l2Feeds: ReplayFeeds = { book: watch(feeds.book)!, ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}) };
       const l2 = await replay(
-        { symbols, initialCash: scenario.initialCash, barIntervalUs: null, equityEveryUs, lookback: scenario.engine.lookback, venue: { kind: 'l2', config: venue, latency, seed: scenario.seed }, createStrategies, createRisk, ...tradeFromOption(scenario.engine), ...(algorithms !== undefined ? { algorithms } : {}) },
+        { symbols, initialCash: scenario.initialCash, account: accountFromSection(scenario.account), barIntervalUs: null, equityEveryUs, lookback: scenario.engine.lookback, venue: { kind: 'l2', config: venue, latency, seed: scenario.seed }, createStrategies, createRisk, ...tradeFromOption(scenario.engine), ...(algorithms !== undefined ? { algorithms } : {}) },
         l2Feeds,
       );
       if (l2.l2!.bookRows === 0) throw new DataError(`no book rows in the selected range for ${symbols.join(', ')}`);
@@ -197,6 +198,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       const config: ReplayConfig = {
         symbols: runSymbols,
         initialCash: scenario.initialCash,
+        account: accountFromSection(scenario.account),
         barIntervalUs: data.intervalUs,
         equityEveryUs,
         lookback: scenario.engine.lookback,

@@ -8,7 +8,9 @@ import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
 import type { AuditEntry, BarBatch, BookBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
-import { Portfolio } from '../../engine/portfolio/index.js';
+import { Account, CASH_ACCOUNT, Portfolio } from '../../engine/portfolio/index.js';
+import type { AccountConfig } from '../../engine/portfolio/index.js';
+import type { InstrumentSpec } from '../../engine/model/instruments.js';
 import type { Strategy } from '../../engine/strategies/context.js';
 import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
 import type { VenueConfig } from '../venue/index.js';
@@ -98,6 +100,17 @@ export interface ReplayConfig {
    * unchanged to the bit.
    */
   readonly tradeFromUs?: number;
+  /**
+   * The account's rules (scenario `account`): buying power at fill time, margin, borrow cost, margin
+   * calls and ruin (see engine/portfolio/account.ts). Absent: a cash account that denies what it
+   * cannot pay for (CASH_ACCOUNT).
+   */
+  readonly account?: AccountConfig;
+  /**
+   * Per run symbol, its instrument (asset class, point value, tick and lot, margin per unit/contract),
+   * or null for the defaults; the account reads futures and per-unit margins from it.
+   */
+  readonly instruments?: readonly (InstrumentSpec | null)[];
   /** Coarser bar intervals strategies read with `ctx.bars(symbol, '1d')` (scenario `data.timeframes`); passed to the TradingEngine. */
   readonly timeframes?: readonly TimeframeBars[];
 }
@@ -161,7 +174,7 @@ export class EquitySampler {
     // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
     // their close times are.
     if (closeTs < this.lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${this.lastBarClose}`);
-    if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
+    if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp, this.lastBarClose);
     this.lastBarClose = closeTs;
     this.barStamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
     return true;
@@ -182,7 +195,7 @@ export class EquitySampler {
   /** Takes the last sample once the data has ended (and, on L2, the messages in flight delivered). */
   finish(now: number, tally: ReplayTally): void {
     if (this.byBars) {
-      if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
+      if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp, this.lastBarClose);
     } else if (tally.bookRows + tally.quoteCount + tally.tradeCount > 0) {
       this.engine.sampleEquity(now);
     }
@@ -283,6 +296,8 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, config.multipliers);
   const risk = config.createRisk ? config.createRisk() : null;
   const execution = new ExecutionEngine(symbols, accountIds, portfolio, recorder, risk);
+  const account = new Account(config.account ?? CASH_ACCOUNT, portfolio, config.instruments);
+  execution.useAccount(account);
   const clock = new SimulatedClock();
   const timers = new TimerQueue({ clock });
   side.connect(execution, clock, timers);
@@ -362,7 +377,9 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
       recorder,
       keepOrders: keepEverything,
       firstPrice: tally.firstPrice,
+      ruin: account.ruin,
       assumptions: [
+        ...account.assumptions(),
         ...side.assumptions(),
         ...(options !== null ? options.assumptions() : []),
         ...(algorithms !== null ? algorithms.summary().algorithms : []),

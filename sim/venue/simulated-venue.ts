@@ -251,6 +251,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     if (cfg.enforceTickSize) out.push(`Limit and stop prices must be multiples of the tick size ${cfg.tickSize}`);
     out.push('Cancel or replace requests for unknown or finished orders are ignored (no event)');
     out.push(...this.contingencyAssumptions());
+    out.push(...this.fillDenialAssumptions());
     return out;
   }
 
@@ -519,6 +520,10 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     let px = this.slippage.adjust(price, o.sign);
     if (isLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
     this.bookFill(o, qty, px, liquidity, ts, qty < wanted);
+  }
+
+  protected override lotOf(): number {
+    return this.config.lotSize;
   }
 
   private floorToLot(qty: number): number {

@@ -253,6 +253,7 @@ export class L2Venue extends OrderCore<L2Order> {
       out.push("A bracket's stop-loss waits off the book and triggers when the opposite touch or a trade print reaches its stop price (buy: ask or print at or above, sell: bid or print at or below), then walks the book as a market order");
     }
     out.push(...this.contingencyAssumptions());
+    out.push(...this.fillDenialAssumptions());
     return out;
   }
 
