@@ -141,9 +141,10 @@ export class ExecutionEngine implements ExecutionReportSink {
    * The account's rules at an equity sample stamped `ts`, decided at data time `decisionTs` (orders
    * sent now carry it): borrow cost accrues; equity at or below zero ruins the account (working
    * orders cancelled, positions closed with market orders tagged 'ruin', later strategy orders
-   * denied); otherwise equity below the maintenance margin in use is a margin call (working orders
-   * that add exposure cancelled, positions closed with market orders tagged 'margin_call', largest
-   * maintenance requirement first, until the initial margin of what is left is covered by equity).
+   * denied); otherwise equity below the maintenance margin in use is a margin call (the working
+   * orders of the symbols being closed and every order elsewhere that may add exposure cancelled,
+   * positions closed with market orders tagged 'margin_call', largest maintenance requirement first,
+   * until the initial margin of what is left is covered by equity).
    */
   onAccountSample(ts: number, decisionTs: number): void {
     const account = this.accountRules;
@@ -170,9 +171,17 @@ export class ExecutionEngine implements ExecutionReportSink {
       message: `margin call: equity ${equity} < maintenance margin in use ${maintenance}; closing ${closed.join(', ')}`,
       details: { equity, maintenanceMargin: maintenance, initialMargin: account.initialMarginInUse(), closing: closed },
     });
-    // Orders that add exposure: same direction as the net position, or any order in a flat symbol.
-    this.cancelAll(decisionTs, (o, i) => o.sign * pf.netPosition[i]! >= 0 && !o.reduceOnly);
-    for (let k = 0; k < n; k++) this.flatten(this.liquidation[k]!, decisionTs, 'margin_call');
+    // Every working order of a symbol being closed (what is left of it would open a new position),
+    // and elsewhere every order that may add exposure: all but reduce-only orders and opposite-side
+    // orders no larger than the position.
+    const closing = this.liquidation;
+    this.cancelAll(decisionTs, (o, i) => {
+      for (let k = 0; k < n; k++) if (closing[k] === i) return true;
+      if (o.reduceOnly) return false;
+      const pos = pf.netPosition[i]!;
+      return !(o.sign * pos < 0 && o.leavesQty <= Math.abs(pos));
+    });
+    for (let k = 0; k < n; k++) this.flatten(closing[k]!, decisionTs, 'margin_call');
   }
 
   /** Cancels the working orders (all strategies) that `which` selects. */

@@ -364,7 +364,7 @@ export class Account {
       );
       out.push(
         c.marginCall === 'liquidate'
-          ? 'Margin call: at each equity sample (after the marks of a bar close), when equity < maintenance margin in use, working orders that add exposure are cancelled and whole positions are closed with market orders (tag margin_call), largest maintenance requirement first, until the initial margin in use of the positions left is at most equity (audit account.margin_call); they fill at the next fill opportunity'
+          ? 'Margin call: at each equity sample (after the marks of a bar close), when equity < maintenance margin in use, the working orders of the symbols closed and every other working order that may add exposure (all but reduce-only orders and opposite-side orders no larger than the position) are cancelled, and whole positions are closed with market orders (tag margin_call), largest maintenance requirement first, until the initial margin in use of the positions left is at most equity (audit account.margin_call); they fill at the next fill opportunity'
           : 'Margin call: none (account.marginCall "none"): positions are kept whatever the maintenance margin',
       );
     }
