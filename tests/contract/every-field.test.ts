@@ -318,6 +318,16 @@ const CONTRACT: Record<string, Entry> = {
   description: on('bars', 'description', 'described', { effect: 'meta' }),
   seed: on('l2', 'seed', 99),
   initialCash: on('bars', 'initialCash', 50_000),
+  // account (engine/portfolio/account-schema.ts): the bars base is a cash account (the default) whose
+  // strategies ask for 1.2x equity and short (rsi long_short): refusals at fill time move the run.
+  'account.type': on('bars', 'account.type', 'margin'),
+  'account.insufficientFunds': on('bars', 'account.insufficientFunds', 'resize'),
+  'account.leverage': { base: 'bars', with: [['account', { type: 'margin', leverage: 1 }]], set: [['account.leverage', 3]] },
+  'account.initialMargin': { base: 'bars', with: [['account', { type: 'margin' }]], set: [['account.initialMargin', 1]] },
+  // Maintenance = initial = 1: any loss while fully invested is a margin call.
+  'account.maintenanceMargin': { base: 'bars', with: [['account', { type: 'margin', leverage: 1 }]], set: [['account.maintenanceMargin', 1]] },
+  'account.borrowRate': { base: 'bars', with: [['account', { type: 'margin' }]], set: [['account.borrowRate', 0.2]] },
+  'account.marginCall': { base: 'bars', with: [['account', { type: 'margin', leverage: 1, maintenanceMargin: 1 }]], set: [['account.marginCall', 'none']] },
   'data.bars': on('bars', 'data.bars', D2),
   'data.quotes': on('l1', 'data.quotes', D2),
   'data.trades': on('l2', 'data.trades', D2),
