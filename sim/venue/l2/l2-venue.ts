@@ -586,14 +586,13 @@ export class L2Venue extends OrderCore<L2Order> {
 
   /**
    * Fills up to `qty` of `o` at `price`, clipped by reduce-only (which cancels the order when there
-   * is nothing to reduce). Returns the quantity filled.
+   * is nothing to reduce) and by the account (which denies the rest). Returns the quantity filled.
    */
   private fill(o: L2Order, qty: number, price: number, liquidity: Liquidity, ts: number): number {
     const wanted = Math.min(qty, o.leaves);
     const q = this.clipReduceOnly(o, wanted, ts);
     if (!(q > 0)) return 0;
-    this.bookFill(o, q, price, liquidity, ts, q < wanted);
-    return q;
+    return this.bookFill(o, q, price, liquidity, ts, q < wanted);
   }
 
   private recordExecution(o: L2Order, ts: number): void {

@@ -9,6 +9,8 @@ import type { BarSeries, Strategy, StrategyContext } from '../../../../engine/st
 import { replay } from '../../../../sim/backtest/index.js';
 import type { ReplayConfig } from '../../../../sim/backtest/index.js';
 import { venueConfig } from '../../../../sim/venue/index.js';
+import { l2VenueConfig } from '../../../../sim/venue/l2/index.js';
+import type { BookBatch } from '../../../../engine/model/index.js';
 import { computeMetrics } from '../../../../reports/metrics.js';
 import { barFeed } from '../../../support/bar-feed.js';
 import type { SimpleBar } from '../../../support/bar-feed.js';
@@ -204,6 +206,45 @@ describe('margin account', () => {
     const [a, b] = [await go(), await go()];
     expect(a.runHash).toBe(b.runHash);
     expect(a.fills.length).toBe(2);
+  });
+});
+
+describe('accounts on the L2 venue', () => {
+  /** A book of AAA: bid 99.99 x 10, ask 100.01 x 5, then a second bid update. */
+  function book(): BookBatch {
+    const rows = [
+      [T0, 1, 99.99, 10, 2, 1],
+      [T0, -1, 100.01, 5, 2, 2],
+      [T0 + 1_000_000, 1, 99.98, 10, 2, 3],
+    ];
+    const col = (k: number) => Float64Array.from(rows.map((r) => r[k]!));
+    return { length: rows.length, ts: col(0), symbol: new Int32Array(rows.length), side: col(1), price: col(2), size: col(3), action: col(4), flags: col(5) };
+  }
+  async function* once<T>(x: T): AsyncGenerator<T> {
+    yield x;
+  }
+  const seller = (): Strategy => {
+    let sent = false;
+    return {
+      id: 'seller' as StrategyId,
+      symbols: ['AAA' as Symbol_],
+      onQuote(ctx) {
+        if (sent) return;
+        sent = true;
+        ctx.submitOrder(order('sell', 3));
+      },
+    };
+  };
+  const l2run = (account?: AccountConfig) =>
+    replay({ symbols: ['AAA'], initialCash: 10_000, barIntervalUs: null, equityEveryUs: 1_000_000, lookback: 8, venue: { kind: 'l2', config: l2VenueConfig(), seed: 1 }, createStrategies: () => [seller()], createRisk: null, ...(account ? { account } : {}) }, { book: once(book()) });
+
+  it('denies a short sale at the fill in a cash account and fills it in a margin account', async () => {
+    const cash = await l2run();
+    expect(cash.fills).toEqual([]);
+    expect(cash.orders[0]!.status).toBe('denied');
+    expect(cash.orders[0]!.reason).toBe('short sale: selling 3 AAA at 99.99 with a position of 0 would go short by 3; short sales need account.type "margin"');
+    const m = await l2run(margin({}));
+    expect(m.fills.map((f) => [f.side, f.qty, f.price])).toEqual([['sell', 3, 99.99]]);
   });
 });
 
