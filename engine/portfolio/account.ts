@@ -157,22 +157,20 @@ export class Account {
 
   /** Initial margin in use: the margined positions' requirements at the marks. */
   initialMarginInUse(): number {
-    const net = this.portfolio.netPosition;
-    let m = 0;
-    for (let i = 0; i < net.length; i++) {
-      const q = net[i]!;
-      if (q !== 0 && this.margined(i)) m += this.initialRequirement(i, q, this.mark(i));
-    }
-    return m;
+    return this.marginInUse(true);
   }
 
   /** Maintenance margin in use at the marks. */
   maintenanceMarginInUse(): number {
+    return this.marginInUse(false);
+  }
+
+  private marginInUse(initial: boolean): number {
     const net = this.portfolio.netPosition;
     let m = 0;
     for (let i = 0; i < net.length; i++) {
       const q = net[i]!;
-      if (q !== 0 && this.margined(i)) m += this.maintenanceRequirement(i, q, this.mark(i));
+      if (q !== 0 && this.margined(i)) m += initial ? this.initialRequirement(i, q, this.mark(i)) : this.maintenanceRequirement(i, q, this.mark(i));
     }
     return m;
   }
