@@ -202,9 +202,11 @@ const barStrategies = () => [
 const BASES: Record<string, () => Doc> = {
   /** Daily bars of two symbols, strategies trading their own ledgers. */
   bars: () => ({ name: 'contract', data: { bars: d1 }, strategies: barStrategies().slice(0, 4) }),
-  /** L2 replay of AAA's book with prints, latency and a passive strategy in the queue. */
+  /** L2 replay of AAA's book with prints, latency and strategies that go long and short. */
   l2: () => ({
     name: 'contract-l2',
+    // Its strategies go short: a margin account (the default cash account denies short sales).
+    account: { type: 'margin' },
     data: { book: d1, trades: d1, symbols: ['AAA'] },
     strategies: [
       { id: 'flow', type: 'liquidity_flow', params: { levels: 5, imbalanceThreshold: 0.2, minLiquidityScore: 0.3, evaluateEveryUs: 60_000_000, size: 100 } },
@@ -223,6 +225,8 @@ const BASES: Record<string, () => Doc> = {
   /** AAA's bars with its option chains. */
   options: () => ({
     name: 'contract-options',
+    // delta_hedge sells the underlying, options_flow's bearish branch goes short: a margin account.
+    account: { type: 'margin' },
     data: { bars: d1, options: d1, symbols: ['AAA'] },
     strategies: [
       { id: 'hedged', type: 'delta_hedge', params: { contracts: 5, minDays: 0 } },
