@@ -392,7 +392,8 @@ export class TradingEngine implements MarketDataHandler {
     const account = this.execution.accountInUse;
     if (account !== null) this.execution.onAccountSample(ts, decisionTs);
     const equity = p.equity();
-    this.recorder.onEquity(ts, equity, p.cash, p.grossExposure(), account !== null ? account.initialMarginInUse() : 0, account !== null ? account.buyingPower() : p.cash);
+    const margin = account !== null ? account.initialMarginInUse() : 0;
+    this.recorder.onEquity(ts, equity, p.cash, p.grossExposure(), margin, account !== null ? account.buyingPowerAt(equity, margin) : p.cash);
     for (let i = 0; i < this.watchers.length; i++) this.watchers[i]!.onEquity(ts, equity);
   }
 

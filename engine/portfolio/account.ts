@@ -96,6 +96,8 @@ export class Account {
   /** Number of margin calls. */
   marginCalls = 0;
   private lastSampleTs = Number.NaN;
+  /** False for a cash account without futures: no position needs margin (the per-sample checks are skipped). */
+  private readonly anyMargined: boolean;
 
   constructor(config: AccountConfig, portfolio: Portfolio, instruments?: readonly (InstrumentSpec | null)[]) {
     this.config = accountConfig(config);
@@ -113,6 +115,7 @@ export class Account {
         if (spec.assetClass === 'future') this.future[i] = 1;
       }
     }
+    this.anyMargined = this.config.type === 'margin' || this.future.includes(1);
   }
 
   /** Forgets ruin, borrow and margin call history (for a rerun). */
@@ -166,6 +169,7 @@ export class Account {
   }
 
   private marginInUse(initial: boolean): number {
+    if (!this.anyMargined) return 0;
     const net = this.portfolio.netPosition;
     let m = 0;
     for (let i = 0; i < net.length; i++) {
@@ -180,8 +184,13 @@ export class Account {
    * a margin account (equity - initial margin in use) / initialMargin.
    */
   buyingPower(): number {
-    if (this.config.type === 'cash') return this.portfolio.cash - this.initialMarginInUse();
-    return (this.portfolio.equity() - this.initialMarginInUse()) / this.config.initialMargin;
+    return this.buyingPowerAt(this.portfolio.equity(), this.initialMarginInUse());
+  }
+
+  /** Buying power given the equity and the initial margin in use (already computed). */
+  buyingPowerAt(equity: number, initialMarginInUse: number): number {
+    if (this.config.type === 'cash') return this.portfolio.cash - initialMarginInUse;
+    return (equity - initialMarginInUse) / this.config.initialMargin;
   }
 
   /**
@@ -292,6 +301,7 @@ export class Account {
 
   /** True when the account is in a margin call: equity below the maintenance margin in use (and calls liquidate). */
   inMarginCall(equity: number): boolean {
+    if (!this.anyMargined) return false;
     if (this.config.marginCall !== 'liquidate' && this.config.type === 'margin') return false;
     if (this.config.type === 'cash' && !this.hasMarginedPosition()) return false;
     return equity < this.maintenanceMarginInUse();
