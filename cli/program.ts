@@ -33,7 +33,7 @@ export function buildProgram(): Command {
         'Examples:',
         '  $ tapedeck demo                                          # generate demo data, run it, write out/demo/report.html',
         '  $ tapedeck init my-strategies                            # a project with a strategy of your own, a scenario and a test',
-        '  $ tapedeck run scenarios/sma-cross.json --set data.bars=prices.csv',
+        '  $ tapedeck run scenarios/quickstart.json --set data.bars=prices.csv',
         '  $ tapedeck sweep scenarios/sma-cross.json --space space.json --out out/sweep',
         '  $ tapedeck report out/sweep --x fast --y slow           # rebuild an HTML report from its JSON',
         '  $ tapedeck <command> --help                              # options and examples of a command',

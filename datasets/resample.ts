@@ -25,6 +25,12 @@ export interface ResampleOptions {
   readonly intervalUs: number;
   /** The finer bars' own interval, microseconds: a finer bar closes `barIntervalUs` after its `ts`. */
   readonly barIntervalUs: number;
+  /**
+   * How long before its stored `ts` a finer bar opened (0, the default: `ts` is the open; a series
+   * stamped at its bars' closes, scenario data.barTimestamp "close": its interval). `start`/`end`
+   * select the finer bars by their stored `ts`.
+   */
+  readonly stampOffsetUs?: number;
   /** First finer bar to use (inclusive, µs); a bucket that opens before it is left out (it would be partial). */
   readonly start?: number;
   /** Finer bars before it only (exclusive, µs); a bucket that ends after it is left out (it would be partial). */
@@ -42,6 +48,8 @@ export interface ResampleOptions {
  */
 export async function resampleBars(dir: string, manifest: Manifest, options: ResampleOptions): Promise<ResampledBars> {
   const { symbol, intervalUs, barIntervalUs } = options;
+  const offset = options.stampOffsetUs ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidArgumentError(`invalid 'stampOffsetUs': not a non-negative integer number of microseconds, was ${offset}`);
   if (!Number.isSafeInteger(intervalUs) || intervalUs <= 0) throw new InvalidArgumentError(`invalid 'intervalUs': not a positive integer number of microseconds, was ${intervalUs}`);
   const file = manifest.files.find((f) => f.kind === 'bars' && f.symbol === symbol);
   if (file === undefined) throw new InvalidArgumentError(`invalid 'symbol': dataset '${dir}' has no bars for ${symbol}`);
@@ -55,8 +63,9 @@ export async function resampleBars(dir: string, manifest: Manifest, options: Res
     SELECT CAST(bucket AS DOUBLE), CAST(greatest(bucket + ${intervalUs}, max(ts) + ${barIntervalUs}) AS DOUBLE),
            arg_min(open, ts), max(high), min(low), arg_max(close, ts),
            CASE WHEN count(volume) < count(*) THEN 'NaN'::DOUBLE ELSE sum(volume) END
-    FROM (SELECT ts - ts % ${intervalUs} AS bucket, ts, open, high, low, close, volume
-          FROM read_parquet(${sqlString(join(dir, file.path))})${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''})
+    FROM (SELECT t0 - t0 % ${intervalUs} AS bucket, t0 AS ts, open, high, low, close, volume
+          FROM (SELECT ts - ${offset} AS t0, open, high, low, close, volume
+                FROM read_parquet(${sqlString(join(dir, file.path))})${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}))
     GROUP BY bucket${keep.length > 0 ? ` HAVING ${keep.join(' AND ')}` : ''}
     ORDER BY bucket`;
   const session = await DuckSession.open({ threads: 1 });

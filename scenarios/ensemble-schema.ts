@@ -219,13 +219,63 @@ export const PortfolioSectionSchema = z.strictObject({
     .describe('Constraints of the account.'),
 });
 
-/** Per-instrument parameter overrides: `{ "AAA": { "params": { ... } } }` (precedence instrument > strategy > defaults). */
+/** The asset classes an instrument may be (engine/model/instruments.ts AssetClass). */
+export const ASSET_CLASSES = ['equity', 'fx', 'crypto', 'future', 'option'] as const;
+
+/**
+ * The fields of one instrument (engine/model/instruments.ts InstrumentSpec), as the scenario's
+ * `instruments.SYM` and an `instrumentsFile` give them. Rules across fields (a future needs its point
+ * value and margins, maintenance at most initial, the account currency) are checked when the
+ * scenario is qualified (cli/compose/instruments.ts).
+ */
+export const InstrumentFields = {
+  assetClass: z
+    .enum(ASSET_CLASSES)
+    .optional()
+    .describe('equity, fx, crypto, future or option; required with any other instrument field. A future settles by variation margin: cash moves by realized P&L and fees, never by notional.'),
+  multiplier: z
+    .number()
+    .positive()
+    .finite()
+    .optional()
+    .describe('Point value: currency per 1.0 of price per contract (ES 50, NQ 20, CL 1000). Required for a future or option; 1 (the default) for equity, fx and crypto, which refuse any other value.'),
+  tickSize: z.number().finite().nonnegative().optional().describe('Smallest price increment; limit and stop prices off this grid are rejected. 0 (the default): any price. Replaces venue.tickSize for this symbol.'),
+  lotSize: z
+    .number()
+    .finite()
+    .nonnegative()
+    .optional()
+    .describe('Smallest quantity increment (0.001 for BTC); targets are rounded toward zero to it, orders off it are rejected. Default 1 for a future or option, 0 (any fractional quantity) otherwise. Replaces venue.lotSize for this symbol.'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected a three-letter currency code such as USD')
+    .optional()
+    .describe('Currency of its prices; must be the account currency (USD): Tapedeck has no FX conversion.'),
+  initialMargin: z.number().finite().nonnegative().optional().describe('Initial margin per contract (per unit for non-futures), account currency. Required for a future.'),
+  maintenanceMargin: z.number().finite().nonnegative().optional().describe('Maintenance margin per contract (per unit), account currency; at most initialMargin. Required for a future.'),
+};
+
+/**
+ * Per-instrument settings: `{ "AAA": { "params": { ... }, "assetClass": "future", "multiplier": 50, ... } }`.
+ * `params` override the strategies' parameters for the symbol (precedence instrument > strategy > defaults);
+ * the other fields describe the instrument (see {@link InstrumentFields}).
+ */
 export const InstrumentsSectionSchema = z.record(
   z.string().min(1),
   z
-    .strictObject({ params: z.record(z.string(), z.unknown()).default({}).describe("Strategy parameters for this symbol, over the strategies' own.") })
-    .describe('Overrides of one symbol.'),
+    .strictObject({
+      params: z.record(z.string(), z.unknown()).optional().describe("Strategy parameters for this symbol, over the strategies' own."),
+      ...InstrumentFields,
+    })
+    .describe('Strategy parameter overrides and the instrument fields of one symbol (each field here replaces the same field of instrumentsFile).'),
 );
+
+/** An instruments file (`instrumentsFile`): a universe of instrument fields by symbol, shared by scenarios. */
+export const InstrumentsFileSchema = z.strictObject({
+  $comment: z.string().optional().describe('Free text: where the figures come from.'),
+  description: z.string().optional().describe('What the universe is.'),
+  instruments: z.record(z.string().min(1), z.strictObject(InstrumentFields).describe('The instrument fields of one symbol.')).describe('Instrument fields by symbol.'),
+});
 
 /** Per-instrument model bundles: a directory of `{SYMBOL}_best.json`, feeding `params` of the named strategies. */
 export const BundlesSectionSchema = z.strictObject({

@@ -44,7 +44,15 @@ export const DataSchema = z
     end: isoDate.optional().describe('End of the replay (ISO-8601 date or datetime); default: the end of the data.'),
     interval: duration
       .optional()
-      .describe("Bar interval (e.g. 1m, 1h, 1d). Default: each symbol's own (the median spacing of its first bars); when given, it must match the spacing of every replayed symbol's bars."),
+      .describe(
+        "Bar interval (e.g. 1m, 1h, 1d). Default: each symbol's own (the median spacing of its first bars). When given it must not contradict any replayed symbol's bars: within 1% of its spacing for a regular series, or of the range of its normal spacings (those within half and 1.5 times the median; month-end bars: 28d to 31d); else the run is refused naming both. A bar closes at its open + the interval, or when the next bar of its symbol opens if that is sooner (months, weeks after a holiday).",
+      ),
+    barTimestamp: z
+      .enum(['open', 'close'])
+      .optional()
+      .describe(
+        "What a bar's timestamp marks. 'open' (default): the bar opened then and closes at the sooner of its open + the interval and the next bar of its symbol's open (the feed reads ahead that next timestamp, no price). 'close': the bar closed then and opened at the later of its timestamp - the interval and the previous bar's timestamp. Decisions are taken at a bar's close and fill on the next bar. data.start/data.end select bars by their timestamps as stored; data.timeframes buckets them by their opens.",
+      ),
     timeframes: z
       .array(duration)
       .min(1)
@@ -113,7 +121,16 @@ export const ScenarioSchema = z
       'Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (allocation weights or votes).',
     ),
     portfolio: PortfolioSectionSchema.optional().describe('Portfolio construction (allocation, rotation, rebalancing, hedging) and constraints (symbols, max positions, daily stop).'),
-    instruments: InstrumentsSectionSchema.optional().describe('Per-instrument strategy parameter overrides (instrument > strategy > defaults).'),
+    instruments: InstrumentsSectionSchema.optional().describe(
+      'Per symbol: strategy parameter overrides (instrument > strategy > defaults) and the instrument (asset class, point value, tick and lot size, currency, margins per contract). Each symbol must be replayed.',
+    ),
+    instrumentsFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A JSON file of instruments shared by scenarios, relative to the scenario file: {"instruments": {"ES": {"assetClass": "future", "multiplier": 50, ...}}} (optional "$comment", "description"). Symbols not replayed are ignored; `instruments.SYM` fields replace its fields.',
+      ),
     bundles: BundlesSectionSchema.optional().describe('Per-instrument model bundles ({SYMBOL}_best.json), feeding the instrument parameters.'),
   })
   .describe('A Tapedeck scenario: the data, strategies, venue, risk and settings of one run.');

@@ -113,7 +113,7 @@ export function registerRun(program: Command): void {
     .option('-q, --quiet', 'no replay progress bar on stderr (shown for tapes of more than 200,000 events)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ tapedeck run scenarios/sma-cross.json\n  $ tapedeck run scenarios/sma-cross.json --json --quiet\n  $ tapedeck run scenarios/sma-cross.json --set data.bars=prices.csv --out out/spy\n  $ tapedeck run scenarios/demo.json --set strategies.0.params.fast=10 --seed 3',
+      '\nExamples:\n  $ tapedeck run scenarios/sma-cross.json\n  $ tapedeck run scenarios/sma-cross.json --json --quiet\n  $ tapedeck run scenarios/quickstart.json --set data.bars=prices.csv --out out/spy\n  $ tapedeck run scenarios/demo.json --set strategies.0.params.fast=10 --seed 3',
     )
     .action(async (file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean }) => {
       const { report, outFile } = await runAndWrite(file, opts);

@@ -12,6 +12,8 @@ import type { QualifiedScenario } from './load-scenario.js';
 import { registerTempDir } from '../shutdown.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
 import { loadTimeframes, parseTimeframes } from './timeframes.js';
+import { timedBars } from './bar-timing.js';
+import type { BarTimestamp, StampedBars } from './bar-timing.js';
 
 /**
  * The data edge of a run: a scenario's `data` section becomes a {@link RunData}, the one thing every
@@ -75,10 +77,19 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
 const SNAP_TOLERANCE = 0.01;
 
 /**
- * Median spacing of `symbol`'s first bars (up to 2048), snapped to a standard interval within 1%;
- * null with fewer than 2 bars.
+ * How `symbol`'s first bars (up to 2048) are spaced: `median`, the median spacing snapped to a
+ * standard interval within 1% (daily bars with weekend gaps have a median of one day); `least` and
+ * `most`, the shortest and longest of the normal spacings, those within half and one and a half times
+ * the median (a regular series: both the median; month-end bars: 28 and 31 days; weekends, holidays
+ * and missing bars are gaps, not normal spacings). Null with fewer than 2 bars.
  */
-export async function barSpacingUs(data: OpenedData, symbol: string): Promise<number | null> {
+export interface BarSpacing {
+  readonly median: number;
+  readonly least: number;
+  readonly most: number;
+}
+
+export async function barSpacing(data: OpenedData, symbol: string): Promise<BarSpacing | null> {
   const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbol], batchRows: 2048, columns: [] });
   let ts: Float64Array | null = null;
   try {
@@ -93,37 +104,46 @@ export async function barSpacingUs(data: OpenedData, symbol: string): Promise<nu
   const d: number[] = [];
   for (let i = 1; i < ts.length; i++) d.push(ts[i]! - ts[i - 1]!);
   d.sort((a, b) => a - b);
-  const median = d[d.length >> 1]!;
+  let median = d[d.length >> 1]!;
   if (!(median > 0)) throw new ConfigError('data.interval', `cannot infer the bar interval of ${symbol}: most of its first bars share a timestamp; set data.interval (e.g. "1d")`);
-  // Daily bars with weekend gaps have a median of one day; snap near-standard spacings.
+  const least = d.find((x) => x >= median / 2)!;
+  let most = median;
+  for (const x of d) if (x <= median * 1.5) most = x;
   for (const std of [US_PER_MINUTE, 5 * US_PER_MINUTE, 15 * US_PER_MINUTE, 30 * US_PER_MINUTE, US_PER_HOUR, US_PER_DAY]) {
-    if (Math.abs(median - std) <= std * SNAP_TOLERANCE) return std;
+    if (Math.abs(median - std) <= std * SNAP_TOLERANCE) {
+      median = std;
+      break;
+    }
   }
-  return median;
+  return { median, least: Math.min(least, median), most: Math.max(most, median) };
 }
 
 /**
  * The bar interval of each of `symbols` (the bar symbols of the run). Without `given` (data.interval)
- * each symbol's own spacing (see barSpacingUs), so a dataset of daily and hourly symbols replays each
- * at its own interval, whatever the order the symbols are listed in. With `given`, every symbol
- * whose spacing can be measured must match it (within 1%): one interval for symbols of different
- * spacings would make some bars visible before they closed, or after the next one opened. Throws a
- * ConfigError at data.interval naming the symbol and its spacing.
+ * each symbol's own median spacing (see barSpacing), so a dataset of daily and hourly symbols replays
+ * each at its own interval, whatever the order the symbols are listed in. With `given`, it must not
+ * contradict any symbol whose spacing can be measured: it must lie within 1% of the range of the
+ * symbol's normal spacings (a regular series: its spacing; month-end bars: 28d to 31d). Otherwise a
+ * ConfigError at data.interval names the given value, the symbol, its spacing and where the bars come
+ * from: one interval for symbols of different spacings would make some bars visible before they
+ * closed, and a wrong one would move every decision.
  */
 export async function barIntervals(data: OpenedData, symbols: readonly string[], given?: string): Promise<Map<string, number>> {
   const givenUs = given !== undefined ? parseDurationUs(given, 'data.interval') : null;
   const out = new Map<string, number>();
   // In name order, so which symbol a message names does not depend on the order they were listed in.
   for (const s of [...symbols].sort()) {
-    const spacing = await barSpacingUs(data, s);
+    const spacing = await barSpacing(data, s);
     if (givenUs !== null) {
-      if (spacing !== null && Math.abs(spacing - givenUs) > spacing * SNAP_TOLERANCE) {
-        throw new ConfigError('data.interval', `${printable(given!)} does not match the bars of ${s} (${formatInterval(spacing)} apart): remove data.interval to use each symbol's own spacing, or replay symbols of one interval`);
+      if (spacing !== null && (givenUs < spacing.least * (1 - SNAP_TOLERANCE) || givenUs > spacing.most * (1 + SNAP_TOLERANCE))) {
+        const has = spacing.least === spacing.most ? `${formatInterval(spacing.median)} apart` : `${formatInterval(spacing.least)} to ${formatInterval(spacing.most)} apart`;
+        const fits = spacing.least === spacing.most ? formatInterval(spacing.median) : `${formatInterval(spacing.least)} to ${formatInterval(spacing.most)}`;
+        throw new ConfigError('data.interval', `${printable(given!)} contradicts the bars of ${s} in ${data.source} (${has}): give ${fits}, or remove data.interval to use each symbol's own spacing`);
       }
       out.set(s, givenUs);
     } else {
       if (spacing === null) throw new ConfigError('data.interval', `cannot infer the bar interval of ${s} from fewer than 2 bars: set data.interval (e.g. "1d")`);
-      out.set(s, spacing);
+      out.set(s, spacing.median);
     }
   }
   return out;
@@ -156,7 +176,7 @@ export function codeMap(reader: DatasetReader, runSymbols: readonly string[]): I
  * Opens the bar feed of a dataset: one reader when every symbol has one interval, else one per
  * interval, merged by close time (see mergeBarFeeds). The caller closes the readers.
  */
-async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runSymbols: readonly string[], intervals: ReadonlyMap<string, number>, range: TimeRange): Promise<{ feed: AsyncIterable<BarBatch>; readers: DatasetReader[] }> {
+async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runSymbols: readonly string[], intervals: ReadonlyMap<string, number>, range: TimeRange, stamp: BarTimestamp): Promise<{ feed: AsyncIterable<BarBatch>; readers: DatasetReader[] }> {
   const groups = new Map<number, string[]>();
   for (const s of barSymbols) {
     const us = intervals.get(s)!;
@@ -168,7 +188,7 @@ async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runS
     for (const [us, symbols] of [...groups.entries()].sort(([a], [b]) => a - b)) {
       const r = await openReader(bars.dir, { kind: 'bars', symbols, ...range });
       readers.push(r);
-      feeds.push(barFeed(r, codeMap(r, runSymbols), us));
+      feeds.push(barFeed(r, codeMap(r, runSymbols), us, stamp));
     }
   } catch (err) {
     for (const r of readers) r.close();
@@ -237,17 +257,19 @@ export async function* mergeBarFeeds(feeds: readonly AsyncIterable<BarBatch>[], 
   if (n > 0) yield { length: n, ts: out.ts.subarray(0, n), barTs: out.barTs.subarray(0, n), symbol: out.symbol.subarray(0, n), open: out.open.subarray(0, n), high: out.high.subarray(0, n), low: out.low.subarray(0, n), close: out.close.subarray(0, n), volume: out.volume.subarray(0, n) };
 }
 
-export async function* barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number): AsyncGenerator<BarBatch> {
+/**
+ * The bars of one reader as a replay feed: each bar's open and close by `stamp` (data.barTimestamp,
+ * see cli/compose/bar-timing.ts: a bar never closes after the next bar of its symbol opens), rows in
+ * close-time order, symbols mapped to the run's.
+ */
+export function barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number, stamp: BarTimestamp = 'open'): AsyncGenerator<BarBatch> {
+  return timedBars(stampedBars(reader), map, intervalUs, stamp);
+}
+
+async function* stampedBars(reader: DatasetReader): AsyncGenerator<StampedBars> {
   for await (const b of reader) {
-    const n = b.length;
-    const barTs = b.columns.ts!;
-    const ts = new Float64Array(n);
-    const symbol = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      ts[i] = barTs[i]! + intervalUs;
-      symbol[i] = map[b.symbol[i]!]!;
-    }
-    yield { length: n, ts, barTs, symbol, open: b.columns.open!, high: b.columns.high!, low: b.columns.low!, close: b.columns.close!, volume: b.columns.volume! };
+    const c = b.columns;
+    yield { length: b.length, symbol: b.symbol, ts: c.ts!, open: c.open!, high: c.high!, low: c.low!, close: c.close!, volume: c.volume! };
   }
 }
 
@@ -371,7 +393,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
     const intervalUs = intervals.size > 0 ? Math.min(...intervals.values()) : null;
     const timeframes =
       scenario.data.timeframes !== undefined && sources.bars !== undefined
-        ? await loadTimeframes(sources.bars, parseTimeframes(scenario.data.timeframes, scenario.file), symbolsOf('bars'), intervals, range, formatInterval)
+        ? await loadTimeframes(sources.bars, parseTimeframes(scenario.data.timeframes, scenario.file), symbolsOf('bars'), intervals, range, formatInterval, scenario.data.barTimestamp ?? 'open')
         : [];
     let chains: LoadedChains | null = null;
     if (scenario.data.options !== undefined) {
@@ -430,7 +452,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
         try {
           const feeds: { bars?: AsyncIterable<BarBatch>; quotes?: AsyncIterable<QuoteBatch>; trades?: AsyncIterable<TradeBatch>; book?: AsyncIterable<BookBatch> } = {};
           if (sources.bars) {
-            const b = await openBarFeed(sources.bars, symbolsOf('bars'), symbols, intervals, range);
+            const b = await openBarFeed(sources.bars, symbolsOf('bars'), symbols, intervals, range, scenario.data.barTimestamp ?? 'open');
             readers.push(...b.readers);
             feeds.bars = b.feed;
           }

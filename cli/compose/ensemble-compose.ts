@@ -130,8 +130,9 @@ export function portfolioConstruction(scenario: QualifiedScenario): PortfolioCon
 /**
  * Returns the risk limits with the portfolio constraints folded in (the stricter limit wins):
  * `symbols` -> allowedSymbols, `maxPositions` -> maxOpenPositions, `dailyStopLoss` ->
- * dailyLossLimit. The RiskEngine enforces them on every order; an ensemble additionally flattens
- * the account when the daily stop is hit.
+ * dailyLossLimit. The RiskEngine enforces them on every order; when the daily stop is hit the
+ * account is also flattened until the next UTC day (by the ensemble's own stop, or on a run without
+ * one by ReplayConfig.dailyStopLoss, sim/backtest/daily-stop.ts).
  */
 export function riskWithConstraints(risk: QualifiedRiskConfig, scenario: QualifiedScenario): QualifiedRiskConfig {
   const c = scenario.portfolio?.constraints;

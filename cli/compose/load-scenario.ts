@@ -12,6 +12,8 @@ import { ScenarioSchema } from '../../scenarios/schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import { qualifyL2Venue } from './l2-venue.js';
+import { qualifyInstruments } from './instruments.js';
+import type { InstrumentSpec } from '../../engine/model/index.js';
 import { parseTimeframes } from './timeframes.js';
 import { checkTradeFrom } from './trade-from.js';
 import { applyPlanRules } from './plan-rules.js';
@@ -47,6 +49,11 @@ export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk'
   readonly risk: QualifiedRiskConfig;
   /** Where the scenario came from, for messages. */
   readonly file: string;
+  /**
+   * The instrument of every symbol that has one (scenario `instruments` over `instrumentsFile`,
+   * defaults applied, rules checked: cli/compose/instruments.ts); absent or empty: none.
+   */
+  readonly instrumentSpecs?: Readonly<Record<string, InstrumentSpec>>;
 }
 
 export interface LoadOptions {
@@ -103,7 +110,8 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
   for (const text of options.overrides ?? []) {
     const o = parseOverride(text, '--set');
     let value = o.value;
-    if (o.path.length === 2 && o.path[0] === 'data' && (PATH_FIELDS as readonly unknown[]).includes(o.path[1]) && typeof value === 'string') {
+    const isPath = (o.path.length === 2 && o.path[0] === 'data' && (PATH_FIELDS as readonly unknown[]).includes(o.path[1])) || (o.path.length === 1 && o.path[0] === 'instrumentsFile');
+    if (isPath && typeof value === 'string') {
       value = isAbsolute(value) ? value : resolve(cwd, value);
     }
     doc = applyOverride(doc, { ...o, value });
@@ -121,8 +129,10 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
   return doc;
 }
 
-/** Returns the document with its relative data paths (data.bars, ...) made absolute against `baseDir`. */
+/** Returns the document with its relative data paths (data.bars, ...) and `instrumentsFile` made absolute against `baseDir`. */
 export function resolveDataPaths(doc: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+  const f = doc.instrumentsFile;
+  if (typeof f === 'string' && f.length > 0 && !isAbsolute(f)) doc = { ...doc, instrumentsFile: resolve(baseDir, f) };
   const data = doc.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return doc;
   const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
@@ -205,6 +215,9 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
       throw new ConfigError(`data.${f}`, `no such file or directory: ${p} (in ${file})`);
     }
   }
+  for (const f of ['interval', 'barTimestamp'] as const) {
+    if (s.data[f] !== undefined && s.data.bars === undefined) throw new ConfigError(`data.${f}`, `applies to bars and this run has none (${s.data.book !== undefined ? 'an L2 run replays book rows' : 'give data.bars, or remove it'}) (in ${file})`);
+  }
   if (s.data.interval !== undefined) positiveDuration(s.data.interval, 'data.interval', file);
   if (s.data.timeframes !== undefined) {
     if (s.data.bars === undefined) throw new ConfigError('data.timeframes', `coarser intervals are resampled from bars: ${s.data.book !== undefined ? 'an L2 run (data.book) has none' : 'give data.bars'} (in ${file})`);
@@ -216,11 +229,12 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
   if (s.data.book !== undefined) rethrowAsConfig('venue', file, () => qualifyL2Venue(s.venue));
   else rethrowAsConfig('venue', file, () => venueConfig({ ...(s.venue as VenueConfigInput), ...(s.venue.marketFill === 'close' ? { barIntervalUs: 1 } : {}) }, 'venue'));
   const defaultExecution = s.execution !== undefined ? rethrowAsConfig('execution', file, () => qualifyAlgorithmConfig(s.execution, 'execution')) : undefined;
+  const baseDir = options.baseDir ?? (file !== 'scenario' && existsSync(file) ? dirname(resolve(file)) : process.cwd());
+  const instrumentSpecs = await qualifyInstruments(s.instrumentsFile !== undefined && !isAbsolute(s.instrumentsFile) ? { ...s, instrumentsFile: resolve(baseDir, s.instrumentsFile) } : s, file);
   const seen = new Map<string, number>();
   const typeCount = new Map<string, number>();
   for (const st of s.strategies) typeCount.set(st.type, (typeCount.get(st.type) ?? 0) + 1);
   const typeSeen = new Map<string, number>();
-  const baseDir = options.baseDir ?? (file !== 'scenario' && existsSync(file) ? dirname(resolve(file)) : process.cwd());
   const strategies = [];
   for (const [i, st] of s.strategies.entries()) {
     const resolved = await resolveStrategy(st.type, `strategies[${i}].type`, file, {
@@ -261,7 +275,15 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
   }
   if (s.data.options !== undefined && s.data.bars === undefined) throw new ConfigError('data.options', `option chains replay with the underlyings' bars: give data.bars too (in ${file})`);
   const { execution: _rawExecution, ...rest } = s;
-  const qualified: QualifiedScenario = Object.freeze({ ...rest, strategies, venue: s.venue as VenueConfigInput, risk, file, ...(defaultExecution !== undefined ? { execution: defaultExecution } : {}) });
+  const qualified: QualifiedScenario = Object.freeze({
+    ...rest,
+    strategies,
+    venue: s.venue as VenueConfigInput,
+    risk,
+    file,
+    ...(defaultExecution !== undefined ? { execution: defaultExecution } : {}),
+    ...(Object.keys(instrumentSpecs).length > 0 ? { instrumentSpecs } : {}),
+  });
   // Settings valid on their own but without effect in this scenario are refused, naming the path.
   applyPlanRules(qualified, doc, file);
   return qualified;

@@ -81,6 +81,12 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.has(`strategies.${i}.execution`) ? [`strategies[${i}].execution`] : []))),
   },
   {
+    path: 'strategies[i].params.sizing.kind',
+    reason:
+      "risk sizing places a protective stop order, and under an ensemble the strategies trade shadow books, not the account: no stop would be placed; use units, equity_fraction or volatility_target",
+    refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.get(`strategies.${i}.params.sizing.kind`) === 'risk' ? [`strategies[${i}].params.sizing.kind`] : []))),
+  },
+  {
     path: 'venue.barIntervalUs',
     reason: 'the bar interval comes from the data (each symbol\'s bar spacing, or data.interval); set data.interval instead',
     refused: ifWritten('venue.barIntervalUs', (s) => !isL2(s)),

@@ -15,6 +15,7 @@ import { qualifyL2Venue } from './l2-venue.js';
 import { tradeFromOption } from './trade-from.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
+import { describeInstruments, resolveInstruments } from './instruments.js';
 import { timeframeRunHash } from './timeframes.js';
 
 /**
@@ -159,6 +160,11 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
   const createRisk = hasLimits ? () => new RiskEngine(riskConfig) : null;
   const equityEveryUs = parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery');
+  // The instruments of the replayed symbols (option contracts after them have none: options.multiplier).
+  const specs = resolveInstruments(scenario.instrumentSpecs, symbols, scenario.venue, data.venue === 'l2');
+  const instruments = specs !== undefined ? [...specs, ...runSymbols.slice(symbols.length).map(() => null)] : undefined;
+  // Without an ensemble (which keeps its own), the daily stop flattens the account (DailyStopFlatten).
+  const dailyStopLoss = routing === undefined ? scenario.portfolio?.constraints.dailyStopLoss : undefined;
 
   const feeds = await data.openFeeds();
   let result: BacktestResult;
@@ -179,7 +185,20 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       venueAsRun = { ...venue, latency };
       const l2Feeds: ReplayFeeds = { book: watch(feeds.book)!, ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}) };
       const l2 = await replay(
-        { symbols, initialCash: scenario.initialCash, account: accountFromSection(scenario.account), barIntervalUs: null, equityEveryUs, lookback: scenario.engine.lookback, venue: { kind: 'l2', config: venue, latency, seed: scenario.seed }, createStrategies, createRisk, ...tradeFromOption(scenario.engine), ...(algorithms !== undefined ? { algorithms } : {}) },
+        {
+          symbols,
+          initialCash: scenario.initialCash,
+          account: accountFromSection(scenario.account),
+          barIntervalUs: null,
+          equityEveryUs,
+          lookback: scenario.engine.lookback,
+          venue: { kind: 'l2', config: venue, latency, seed: scenario.seed },
+          createStrategies,
+          createRisk,
+          ...tradeFromOption(scenario.engine),
+          ...(algorithms !== undefined ? { algorithms } : {}),
+          ...(dailyStopLoss !== undefined ? { dailyStopLoss } : {}),
+        },
         l2Feeds,
       );
       if (l2.l2!.bookRows === 0) throw new DataError(`no book rows in the selected range for ${symbols.join(', ')}`);
@@ -210,6 +229,8 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),
+        ...(instruments !== undefined ? { instruments } : {}),
+        ...(dailyStopLoss !== undefined ? { dailyStopLoss } : {}),
         ...(chains !== null
           ? {
               multipliers: runSymbols.map((_, i) => (i < symbols.length ? 1 : optionsSection.multiplier)),
@@ -246,7 +267,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
     strategies: composed.specs,
   };
   delete (asRun as { file?: string }).file;
-  const assumptions = [...result.assumptions, ...extraAssumptions, ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
+  const assumptions = [...result.assumptions, ...extraAssumptions, ...(instruments !== undefined ? describeInstruments(instruments) : []), ...(hasLimits ? describeRiskConfig(riskConfig) : ['No pre-trade risk limits.']), ...composed.assumptions];
   const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance);
   return { result, report, warnings };
 }

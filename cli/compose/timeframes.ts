@@ -54,6 +54,7 @@ export async function loadTimeframes(
   intervals: ReadonlyMap<string, number>,
   range: { readonly start?: number; readonly end?: number },
   describe: (us: number) => string,
+  stamp: 'open' | 'close' = 'open',
 ): Promise<TimeframeBars[]> {
   timeframes.forEach((tf, i) => {
     for (const s of symbols) {
@@ -67,7 +68,7 @@ export async function loadTimeframes(
   for (const tf of timeframes) {
     const bars = new Map<string, ResampledBars>();
     for (const s of symbols) {
-      bars.set(s, await resampleBars(dataset.dir, dataset.manifest, { symbol: s, intervalUs: tf.us, barIntervalUs: intervals.get(s)!, ...range }));
+      bars.set(s, await resampleBars(dataset.dir, dataset.manifest, { symbol: s, intervalUs: tf.us, barIntervalUs: intervals.get(s)!, ...(stamp === 'close' ? { stampOffsetUs: intervals.get(s)! } : {}), ...range }));
     }
     out.push({ label: tf.label, intervalUs: tf.us, bars });
   }

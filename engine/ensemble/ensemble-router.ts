@@ -5,7 +5,9 @@ import type { SignalFilter, TargetSink } from '../kernel/decision-pipeline.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { StrategyRouter } from '../kernel/strategy-router.js';
 import type { AuditEntry, OrderChanges, Signal } from '../model/events.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { OrderRequest } from '../model/orders.js';
+import { NO_ORDERS } from '../model/order-snapshot.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
@@ -160,8 +162,8 @@ export class EnsembleRouter implements StrategyRouter {
   replaceOrder(strategyIndex: number, _orderId: OrderId, _changes: OrderChanges, _ts: number): void {
     throw new InvalidArgumentError(`strategy '${this.ids[strategyIndex]}' replaces orders directly, which an ensemble does not route`);
   }
-  openOrders(_strategyIndex: number, _symbolIndex: number | undefined): readonly Readonly<Order>[] {
-    return [];
+  openOrders(_strategyIndex: number, _symbolIndex: number | undefined): readonly OrderSnapshot[] {
+    return NO_ORDERS;
   }
 
   // ---- engine hooks ----

@@ -2,6 +2,9 @@ import { InvalidArgumentError, InvariantError, assertNever } from '../core/error
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
 import { Order, bracketRequests, isTerminal, isWorking } from '../model/orders.js';
+import { roundToLot } from '../model/instruments.js';
+import { NO_ORDERS, snapshotOrder } from '../model/order-snapshot.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { BracketIds, BracketRequest, OrderLink, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Account } from '../portfolio/account.js';
@@ -210,6 +213,18 @@ export class ExecutionEngine implements ExecutionReportSink {
     }
   }
 
+  private lots: ArrayLike<number> | null = null;
+
+  /**
+   * Per symbol, the instrument's lot size (0: any quantity): a target's difference from the position
+   * is rounded toward zero to a whole number of lots (setTarget), so a target of 2.7 contracts from
+   * flat sends 2 and one of 0.0123 BTC at lot 0.001 sends 0.012.
+   */
+  useLotSizes(lots: ArrayLike<number>): void {
+    if (lots.length !== this.symbols.length) throw new InvalidArgumentError(`invalid 'lots': ${lots.length} lot sizes for ${this.symbols.length} symbols`);
+    this.lots = lots;
+  }
+
   /** Connects the client orders go to (a venue in simulation, a broker live). */
   connect(client: ExecutionClient): void {
     this.client = client;
@@ -247,13 +262,19 @@ export class ExecutionEngine implements ExecutionReportSink {
     return row === undefined ? undefined : this.orderLog.liveAt(row);
   }
 
-  /** Working orders of a strategy, optionally for one symbol. */
-  openOrders(strategyIndex: number, symbolIndex?: number): readonly Readonly<Order>[] {
+  /**
+   * Working orders of a strategy, optionally for one symbol, in submission order: a snapshot, a
+   * fresh frozen array of frozen copies (see OrderSnapshot), never the engine's working list or its
+   * Order objects, so cancelling while iterating it cancels every order, and writing to it throws
+   * instead of changing the engine. Costs one small object per working order per call.
+   */
+  openOrders(strategyIndex: number, symbolIndex?: number): readonly OrderSnapshot[] {
     const n = this.symbols.length;
-    if (symbolIndex !== undefined) return this.working[strategyIndex * n + symbolIndex]!;
-    const out: Order[] = [];
-    for (let i = 0; i < n; i++) out.push(...this.working[strategyIndex * n + i]!);
-    return out;
+    const out: OrderSnapshot[] = [];
+    const from = symbolIndex ?? 0;
+    const to = symbolIndex === undefined ? n : symbolIndex + 1;
+    for (let i = from; i < to; i++) for (const o of this.working[strategyIndex * n + i]!) out.push(snapshotOrder(o));
+    return out.length === 0 ? NO_ORDERS : Object.freeze(out);
   }
 
   /** Signed quantity still working in a symbol over all strategies (buys positive). */
@@ -385,6 +406,9 @@ export class ExecutionEngine implements ExecutionReportSink {
     if (!Number.isFinite(units)) throw new InvalidArgumentError(`invalid target 'units': not a finite number, was ${units}`);
     const working = this.working[strategyIndex * this.symbols.length + symbolIndex]!;
     const pos = this.portfolio.position(strategyIndex, symbolIndex);
+    const lot = this.lots !== null ? this.lots[symbolIndex]! : 0;
+    const lotDelta = lot > 0 ? roundToLot(units - pos, lot) : 0;
+    if (lot > 0) units = pos + lotDelta;
     const tolerance = QTY_EPS * Math.max(1, Math.abs(units));
     let pending = 0;
     for (const o of working) if (!isBracketExit(o)) pending += o.sign * o.leavesQty;
@@ -393,7 +417,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     if (working.length > 0) {
       for (const o of [...working]) this.cancel(o.id, ts);
     }
-    const delta = units - pos;
+    const delta = lot > 0 ? lotDelta : units - pos;
     if (Math.abs(delta) <= tolerance) return null;
     const req: OrderRequest = {
       symbol: this.symbols[symbolIndex]!,

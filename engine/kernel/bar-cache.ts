@@ -10,6 +10,8 @@ export type { BarColumns };
  * The last `capacity` bars of one symbol in ring buffers: the BarSeries a strategy reads. Only bars
  * already delivered are stored, and `ago` may only reach back, never forward, so look-ahead is
  * impossible by construction. Memory is fixed by `capacity`, whatever the tape length.
+ * Strategies get this object itself, a live view by design (see BarSeries): typed as BarSeries,
+ * they see only its readers; `push`, `pushRow` and `reset` are the engine's.
  */
 export class BarRing implements BarSeries {
   readonly symbol: Symbol_;

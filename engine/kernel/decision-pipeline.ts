@@ -4,7 +4,8 @@ import { AlgorithmRouter } from '../execution/algorithms/algorithm-router.js';
 import type { AlgorithmConfig } from '../execution/algorithms/algorithm-config.js';
 import type { OrderId } from '../core/ids.js';
 import type { OrderChanges, Signal } from '../model/events.js';
-import type { Order, OrderRequest } from '../model/orders.js';
+import type { OrderRequest } from '../model/orders.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
@@ -147,7 +148,7 @@ export class ChainedRouter implements StrategyRouter {
   replaceOrder(k: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
     this.front.replaceOrder(k, orderId, changes, ts);
   }
-  openOrders(k: number, i: number | undefined): readonly Readonly<Order>[] {
+  openOrders(k: number, i: number | undefined): readonly OrderSnapshot[] {
     return this.front.openOrders(k, i);
   }
   beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {

@@ -1,7 +1,8 @@
 import type { OrderId } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, Signal } from '../model/events.js';
-import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
@@ -27,7 +28,7 @@ export interface StrategyRouter {
   submitBracket?(strategyIndex: number, request: BracketRequest, ts: number): BracketIds;
   cancelOrder(strategyIndex: number, orderId: OrderId, ts: number): void;
   replaceOrder(strategyIndex: number, orderId: OrderId, changes: OrderChanges, ts: number): void;
-  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly Readonly<Order>[];
+  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly OrderSnapshot[];
   /** Called with each bar before the strategies see it (after the account is marked). */
   beforeBar?(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void;
   /** Called after every strategy subscribed to the symbol has seen the bar. */
@@ -94,7 +95,7 @@ export class DirectRouter implements StrategyRouter {
   replaceOrder(_strategyIndex: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
     this.execution.replace(orderId, changes, ts);
   }
-  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly Readonly<Order>[] {
+  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly OrderSnapshot[] {
     return this.execution.openOrders(strategyIndex, symbolIndex);
   }
 }

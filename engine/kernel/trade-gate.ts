@@ -1,7 +1,8 @@
 import { orderId } from '../core/ids.js';
 import type { OrderId } from '../core/ids.js';
 import type { OrderChanges, Signal } from '../model/events.js';
-import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { TargetOptions } from '../strategies/context.js';
 import type { StrategyRouter } from './strategy-router.js';
 
@@ -124,7 +125,7 @@ export class TradeGate implements StrategyRouter {
     }
     this.inner.replaceOrder(strategyIndex, id, changes, ts);
   }
-  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly Readonly<Order>[] {
+  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly OrderSnapshot[] {
     return this.inner.openOrders(strategyIndex, symbolIndex);
   }
 }

@@ -4,7 +4,8 @@ import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
-import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Clock } from '../ports/clock.js';
 import type { MarketDataHandler } from '../ports/data-feed.js';
@@ -101,6 +102,8 @@ export class TradingEngine implements MarketDataHandler {
   /** Per timeframe length (µs), its views: `ctx.bars(s, '24h')` finds the `1d` of data.timeframes. */
   private readonly coarseByUs = new Map<number, (CoarseBarView | null)[]>();
   private readonly timeframeLabels: readonly string[];
+  /** Read-only views of the books, per symbol, made on first use (see bookView). */
+  private readonly bookViews: BookView[] = [];
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -246,6 +249,43 @@ export class TradingEngine implements MarketDataHandler {
     );
   }
 
+  /**
+   * @internal used by StrategyRuntime: the read-only BookView of a symbol's book (null without L2
+   * data), made once per symbol. The book behind it is the strategy-side replica the run keeps
+   * (sim/backtest/l2-side.ts), whose methods can change it; the view hands out only the readers
+   * of BookView, so a strategy sees the live book (it changes as the feed moves: that is what a
+   * book is) but cannot write to it.
+   */
+  bookView(symbolIndex: number): BookView | null {
+    const books = this.books;
+    if (books === null) return null;
+    let view = this.bookViews[symbolIndex];
+    if (view === undefined) {
+      const b = books.book(this.symbols[symbolIndex]!);
+      view = Object.freeze({
+        get bestBid() {
+          return b.bestBid;
+        },
+        get bestAsk() {
+          return b.bestAsk;
+        },
+        get bestBidSize() {
+          return b.bestBidSize;
+        },
+        get bestAskSize() {
+          return b.bestAskSize;
+        },
+        get mid() {
+          return b.mid;
+        },
+        levelCount: (side: number) => b.levelCount(side),
+        depth: (side: number, n: number, prices: Float64Array, sizes: Float64Array) => b.depth(side, n, prices, sizes),
+      });
+      this.bookViews[symbolIndex] = view;
+    }
+    return view;
+  }
+
   lastTrade(symbolIndex: number): TradeTick | null {
     return this.trades[symbolIndex]!;
   }
@@ -322,7 +362,8 @@ export class TradingEngine implements MarketDataHandler {
   }
 
   onTrade(symbolIndex: number, ts: number, price: number, size: number, side: number): void {
-    const t: TradeTick = { ts, price, size, side: side > 0 ? 1 : side < 0 ? -1 : 0 };
+    // Frozen: the same object is ctx.lastTrade() and the onTrade argument; a strategy cannot change what others read.
+    const t: TradeTick = Object.freeze({ ts, price, size, side: side > 0 ? 1 : side < 0 ? -1 : 0 });
     this.trades[symbolIndex] = t;
     this.portfolio.markPrice(symbolIndex, price);
     this.router.onTrade?.(symbolIndex, ts, price, size);
@@ -338,7 +379,8 @@ export class TradingEngine implements MarketDataHandler {
   }
 
   onQuote(symbolIndex: number, ts: number, bid: number, bidSize: number, ask: number, askSize: number): void {
-    const q: QuoteTick = { ts, bid, bidSize, ask, askSize };
+    // Frozen: the same object is ctx.lastQuote(), the onQuote argument and what execution algorithms price against.
+    const q: QuoteTick = Object.freeze({ ts, bid, bidSize, ask, askSize });
     this.quotes[symbolIndex] = q;
     if (bid > 0 && ask > 0) this.portfolio.markPrice(symbolIndex, (bid + ask) / 2);
     const subs = this.subscribers[symbolIndex]!;
@@ -468,7 +510,7 @@ class StrategyRuntime implements StrategyContext {
   replaceOrder(orderId: OrderId, changes: OrderChanges): void {
     this.engine.router.replaceOrder(this.index, orderId, changes, this.engine.now);
   }
-  openOrders(symbol?: string): readonly Readonly<Order>[] {
+  openOrders(symbol?: string): readonly OrderSnapshot[] {
     return this.engine.router.openOrders(this.index, symbol === undefined ? undefined : this.engine.indexOf(symbol));
   }
   setTimer(name: string, ts: number, intervalUs = 0): void {
@@ -478,7 +520,7 @@ class StrategyRuntime implements StrategyContext {
     this.engine.cancelTimer(this.index, name);
   }
   book(symbol: string): BookView | null {
-    return this.engine.books === null ? null : this.engine.books.book(this.engine.symbols[this.engine.indexOf(symbol)]!);
+    return this.engine.bookView(this.engine.indexOf(symbol));
   }
   chain(underlying: string): OptionChainView | null {
     return this.engine.chains === null ? null : this.engine.chains.chain(underlying);

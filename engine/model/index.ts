@@ -5,3 +5,4 @@ export * from './instruments.js';
 export * from './option-pricing.js';
 export * from './option-chain.js';
 export * from './market-batches.js';
+export * from './order-snapshot.js';

@@ -41,7 +41,8 @@ export function spotInstrument(symbol: Symbol_, opts: { tickSize?: number; lotSi
 export function roundToLot(qty: number, lotSize: number): number {
   if (lotSize <= 0) return qty;
   const lots = Math.trunc(qty / lotSize + 1e-9 * Math.sign(qty));
-  return lots * lotSize;
+  // 15 significant digits drop the float residue of the product (3 x 0.1 is 0.3, not 0.30000000000000004).
+  return lots === 0 ? 0 : Number((lots * lotSize).toPrecision(15));
 }
 
 /** The asset classes an instrument spec can name. */

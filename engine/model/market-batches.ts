@@ -73,8 +73,8 @@ export interface SymbolBatch extends TimeBatch {
 }
 
 /**
- * Bars. `ts` is the time the bar becomes visible, its close (open time + interval), which is the merge
- * key; `barTs` its open time.
+ * Bars. `ts` is the time the bar becomes visible, its close (open time + interval, or the next bar of
+ * its symbol's open when sooner), which is the merge key; rows in `ts` order; `barTs` its open time.
  */
 export interface BarBatch extends SymbolBatch, BarColumns {}
 

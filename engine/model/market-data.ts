@@ -3,7 +3,7 @@
  * shapes are what a strategy reads through its views and what tests build by hand.
  */
 export interface Bar {
-  /** Bar open time, microseconds. The bar becomes visible at `ts + intervalUs` (its close). */
+  /** Bar open time, microseconds. The bar becomes visible at its close: `ts + intervalUs`, or the next bar of its symbol's open when sooner (months, weeks after a holiday). */
   readonly ts: number;
   readonly open: number;
   readonly high: number;

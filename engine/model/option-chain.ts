@@ -76,23 +76,32 @@ export interface OptionChainView {
  * contracts drop out because a newer chain no longer lists them.
  */
 export class OptionChainCache {
-  private readonly chains = new Map<string, { ts: number; contracts: OptionQuote[] }>();
+  private readonly chains = new Map<string, { ts: number; contracts: OptionQuote[]; view: OptionChainView | null }>();
 
-  /** Adds a chain row (call in time order). */
+  /** Adds a chain row (call in time order); the cache keeps a frozen copy of it. */
   add(row: OptionQuote): void {
+    const frozen = Object.isFrozen(row) ? row : Object.freeze({ ...row });
     const c = this.chains.get(row.underlying);
     if (c === undefined || row.ts > c.ts) {
-      this.chains.set(row.underlying, { ts: row.ts, contracts: [row] });
+      this.chains.set(row.underlying, { ts: row.ts, contracts: [frozen], view: null });
       return;
     }
     if (row.ts < c.ts) throw new InvalidArgumentError(`option chain row of '${row.symbol}' at ${row.ts} is older than the chain at ${c.ts}`);
-    c.contracts.push(row);
+    c.contracts.push(frozen);
+    c.view = null;
   }
 
-  /** Returns the latest chain of `underlying`, or null before its first row. */
+  /**
+   * Returns the latest chain of `underlying`, or null before its first row: a snapshot (a frozen
+   * view over a frozen copy of the contracts and frozen rows), so rows that join the chain later,
+   * or a newer chain, never change a view already handed out, and writing to it throws. The copy is
+   * made once per chain change, not per call.
+   */
   chain(underlying: string): OptionChainView | null {
     const c = this.chains.get(underlying);
-    return c === undefined ? null : { underlying, ts: c.ts, contracts: c.contracts };
+    if (c === undefined) return null;
+    if (c.view === null) c.view = Object.freeze({ underlying, ts: c.ts, contracts: Object.freeze(c.contracts.slice()) });
+    return c.view;
   }
 
   /** Forgets every chain (for a rerun). */

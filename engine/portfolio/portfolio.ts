@@ -31,6 +31,11 @@ const QTY_EPS = 1e-9;
  * position realizes (exit - avg) x closed qty x multiplier x direction. A fill that crosses zero
  * closes the old position and opens the remainder at the fill price. Equity is cash plus every
  * position marked at its symbol's last price (no forced liquidation).
+ *
+ * Futures (symbols flagged in `futures`) settle by variation margin: a fill moves cash only by its
+ * commission and the P&L it realizes, never by notional, and a future's position value is its
+ * unrealized P&L, q x (mark - avg) x multiplier (the multiplier is the point value). Equity means
+ * the same for both (cash plus position value); gross exposure still counts a future's notional.
  */
 export class Portfolio {
   readonly symbolCount: number;
@@ -48,6 +53,10 @@ export class Portfolio {
   /** Last mark per symbol; NaN until the first price. */
   readonly mark: Float64Array;
   readonly multiplier: Float64Array;
+  /** 1 for a future (variation margin: no notional in cash, position value = unrealized P&L), else 0. */
+  readonly isFuture: Uint8Array;
+  /** True when some symbol is a future. */
+  private readonly anyFuture: boolean;
   // Per (strategy, symbol) ledgers, index s * symbolCount + i.
   private readonly pos: Float64Array;
   private readonly avg: Float64Array;
@@ -56,7 +65,7 @@ export class Portfolio {
   private readonly entryFee: Float64Array;
   private readonly trades = new TradeLog();
 
-  constructor(symbolCount: number, strategyCount: number, initialCash: number, multipliers?: ArrayLike<number>) {
+  constructor(symbolCount: number, strategyCount: number, initialCash: number, multipliers?: ArrayLike<number>, futures?: ArrayLike<boolean>) {
     this.symbolCount = symbolCount;
     this.strategyCount = Math.max(1, strategyCount);
     this.initialCash = checkFinite(initialCash, 'initialCash');
@@ -65,6 +74,9 @@ export class Portfolio {
     this.mark = new Float64Array(symbolCount).fill(Number.NaN);
     this.multiplier = new Float64Array(symbolCount).fill(1);
     if (multipliers) for (let i = 0; i < symbolCount; i++) this.multiplier[i] = checkFinite(multipliers[i] ?? 1, 'multiplier');
+    this.isFuture = new Uint8Array(symbolCount);
+    if (futures) for (let i = 0; i < symbolCount; i++) this.isFuture[i] = futures[i] === true ? 1 : 0;
+    this.anyFuture = this.isFuture.includes(1);
     const n = this.strategyCount * symbolCount;
     this.pos = new Float64Array(n);
     this.avg = new Float64Array(n);
@@ -112,7 +124,9 @@ export class Portfolio {
     if (!(qty > 0)) throw new InvariantError(`fill quantity must be positive, was ${qty}`);
     const k = strategyIndex * this.symbolCount + symbolIndex;
     const mult = this.multiplier[symbolIndex]!;
-    this.cash -= sign * qty * price * mult + commission;
+    const future = this.isFuture[symbolIndex] === 1;
+    // A future's cash moves by the commission here and by the realized P&L below, never by notional.
+    this.cash -= future ? commission : sign * qty * price * mult + commission;
     this.commissions += commission;
     this.tradedNotional += qty * price * mult;
     this.netPosition[symbolIndex] = this.netPosition[symbolIndex]! + sign * qty;
@@ -131,6 +145,7 @@ export class Portfolio {
       const avg = this.avg[k]!;
       const gross = (price - avg) * closeQty * mult * dir;
       this.realizedGross += gross;
+      if (future) this.cash += gross;
       const tradeFee = entryFee + exitFee;
       const pnl = gross - tradeFee;
       this.trades.add(strategyIndex, symbolIndex, dir, closeQty, this.entryTs[k]!, avg, ts, price, pnl, avg > 0 ? pnl / (avg * closeQty * mult) : 0, tradeFee);
@@ -168,17 +183,31 @@ export class Portfolio {
     return this.trades.length;
   }
 
-  /** Value of all positions at their marks (a symbol never priced counts as 0). */
+  /**
+   * Value of all positions at their marks (a symbol never priced counts as 0): q x mark x multiplier,
+   * for a future its unrealized P&L q x (mark - avg) x multiplier over every ledger.
+   */
   positionValue(): number {
     let v = 0;
     for (let i = 0; i < this.symbolCount; i++) {
       const p = this.netPosition[i]!;
       if (p !== 0) {
         const m = this.mark[i]!;
-        if (m === m) v += p * m * this.multiplier[i]!;
+        if (m === m) v += this.anyFuture && this.isFuture[i] === 1 ? this.futureValue(i, m) : p * m * this.multiplier[i]!;
       }
     }
     return v;
+  }
+
+  /** A future's unrealized P&L at mark `m`, summed over the strategies' ledgers. */
+  private futureValue(i: number, m: number): number {
+    let u = 0;
+    for (let s = 0; s < this.strategyCount; s++) {
+      const k = s * this.symbolCount + i;
+      const q = this.pos[k]!;
+      if (q !== 0) u += (m - this.avg[k]!) * q;
+    }
+    return u * this.multiplier[i]!;
   }
 
   /** Cash plus positions marked to their last prices. */

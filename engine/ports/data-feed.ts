@@ -3,7 +3,7 @@
  * (sim/backtest) or live: the events in time order, never ahead of the clock.
  */
 export interface MarketDataHandler {
-  /** A bar closed; `ts` is its open time, the bar is visible from `ts + intervalUs`. */
+  /** A bar closed; `ts` is its open time, the bar is visible from its close (`ts + intervalUs`, or its symbol's next bar's open when sooner). */
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void;
   onTrade(symbolIndex: number, ts: number, price: number, size: number, side: number): void;
   onQuote(symbolIndex: number, ts: number, bid: number, bidSize: number, ask: number, askSize: number): void;

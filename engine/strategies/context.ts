@@ -2,12 +2,19 @@ import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
 import type { OptionChainView } from '../model/option-chain.js';
-import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 
 /**
  * A read-only view of one symbol's bars up to now, newest last. `ago` counts back from the latest
  * bar (0 = the bar that just closed). Only bars already delivered are in it, so a strategy cannot
  * read the future: there is no index that reaches past now.
+ *
+ * It is a live view by design, the one accessor of the context that is not a snapshot: the object
+ * is the engine's own ring of the symbol's last bars (no copy per bar), so `close(0)`, `length` and
+ * `count` move when the next bar arrives. Read what you need inside the callback (copy numbers to
+ * keep them); an object kept to read later shows the bars of that later time. Only the readers
+ * below are part of the contract: write to nothing else on it.
  */
 export interface BarSeries {
   readonly symbol: Symbol_;
@@ -69,7 +76,9 @@ export interface StrategyContext {
    * Throws for a timeframe not in `data.timeframes`.
    */
   bars(symbol: Symbol_ | string, timeframe?: string): BarSeries;
+  /** The last trade print of `symbol` (null before the first): a frozen object, the one onTrade received. */
   lastTrade(symbol: Symbol_ | string): TradeTick | null;
+  /** The last quote of `symbol` (null before the first): a frozen object, the one onQuote received. */
   lastQuote(symbol: Symbol_ | string): QuoteTick | null;
   /** This strategy's signed position in units. */
   position(symbol: Symbol_ | string): number;
@@ -95,17 +104,26 @@ export interface StrategyContext {
   submitBracket(request: BracketRequest): BracketIds;
   cancelOrder(orderId: OrderId): void;
   replaceOrder(orderId: OrderId, changes: OrderChanges): void;
-  /** This strategy's working orders, optionally for one symbol. */
-  openOrders(symbol?: Symbol_ | string): readonly Readonly<Order>[];
+  /**
+   * This strategy's working orders, optionally for one symbol, in submission order: a snapshot (a
+   * new frozen array of frozen copies, see OrderSnapshot), so a loop that cancels each order it
+   * lists cancels them all, and writing to it throws instead of changing the engine. It does not
+   * follow later fills or cancels: call it again, or follow onOrderEvent.
+   */
+  openOrders(symbol?: Symbol_ | string): readonly OrderSnapshot[];
   /** Schedules a timer at `ts` (repeating every `intervalUs` when given); names are per strategy. */
   setTimer(name: string, ts: number, intervalUs?: number): void;
   cancelTimer(name: string): void;
   /**
-   * Returns the order book of `symbol` on runs that replay L2 data, else null. Optional: contexts
-   * without market-depth data may leave it out.
+   * Returns the order book of `symbol` on runs that replay L2 data, else null: a frozen read-only
+   * view of the live book (it follows the feed; none of the book's writers is reachable through it).
+   * Optional: contexts without market-depth data may leave it out.
    */
   book?(symbol: Symbol_ | string): BookView | null;
-  /** Returns the latest option chain of `underlying` on runs that replay chains, else null. Optional like `book`. */
+  /**
+   * Returns the latest option chain of `underlying` on runs that replay chains, else null: a frozen
+   * snapshot (rows that join the chain later, or a newer chain, do not change it). Optional like `book`.
+   */
   chain?(underlying: Symbol_ | string): OptionChainView | null;
 }
 

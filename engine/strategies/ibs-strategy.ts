@@ -87,7 +87,7 @@ export function ibsParams(params?: Partial<IbsParams>): IbsParams {
     stopLossPct: p.stopLossPct,
     takeProfitPct: p.takeProfitPct,
     sessions,
-    sizing: checkSizing(p.sizing, fractional),
+    sizing: checkSizing(p.sizing, fractional, 'sizing', { strategy: 'ibs' }),
     fractional,
   });
 }
@@ -152,7 +152,7 @@ export class IbsStrategy implements Strategy {
     const p = this.params;
     if (v.direction === 0) {
       if (ibs < p.entryThreshold && this.inSession(ctx.now)) {
-        const size = positionSize(p.sizing, p.fractional, ctx.equity(), close);
+        const size = positionSize(p.sizing, p.fractional, ctx.equity(), close, bars);
         if (size > 0) {
           v.entryReference = close;
           v.change(ctx, 1, size, Math.min(1, (p.entryThreshold - ibs) / p.entryThreshold), this.reasonEntry);

@@ -1,8 +1,9 @@
-import { checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
-import type { ScalarIndicator } from '../indicators/index.js';
+import { checkPeriod, strategyId, type OrderId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { Atr, type ScalarIndicator } from '../indicators/index.js';
+import type { OrderEvent } from '../model/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import type { StrategyWarmup } from './define-strategy.js';
-import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { checkSizing, positionSize, sizingWarmupBars, stopDistance, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -15,7 +16,12 @@ export interface MovingAverageCrossParams {
   readonly slow: number;
   /** `long_short` reverses on every cross; `long_only` goes long or flat. Default `long_short`. */
   readonly mode: TradeMode;
-  /** Position size. Default 100 units. */
+  /**
+   * Position size (see PositionSizing). Default 100 units. With `risk` sizing the strategy places
+   * the protective stop: each fill of its entry puts a reduce-only stop order for the whole
+   * position at the fill price -/+ the stop distance measured at the decision (replacing the
+   * previous one), and the next cross cancels it before trading.
+   */
   readonly sizing: PositionSizing;
   /** Allows fractional units (equity_fraction sizing is otherwise floored). Default false. */
   readonly fractional: boolean;
@@ -47,16 +53,18 @@ export function qualifyMovingAverageCrossParams(
     fast: p.fast,
     slow: p.slow,
     mode: checkTradeMode(p.mode),
-    sizing: checkSizing(p.sizing, fractional),
+    sizing: checkSizing(p.sizing, fractional, 'sizing', { placesStops: true, strategy }),
     fractional,
   });
 }
 
 /**
  * The warm-up of a crossover (its StrategyWarmup): a cross needs both averages ready on this bar
- * and on the one before, so `slow + 1` bars.
+ * and on the one before, so `slow + 1` bars, or what the sizing needs when more (see sizingWarmupBars).
  */
-export function movingAverageCrossWarmup(params: Pick<MovingAverageCrossParams, 'slow'>): StrategyWarmup {
+export function movingAverageCrossWarmup(params: Pick<MovingAverageCrossParams, 'slow'> & Partial<Pick<MovingAverageCrossParams, 'sizing'>>): StrategyWarmup {
+  const sizing = params.sizing !== undefined ? sizingWarmupBars(params.sizing) : 0;
+  if (sizing > params.slow + 1) return { bars: sizing, because: `sizing.kind=${params.sizing!.kind}` };
   return { bars: params.slow + 1, because: `slow=${params.slow}` };
 }
 
@@ -64,10 +72,15 @@ class CrossView extends SymbolView {
   /** The averages on the previous bar on which both were ready; NaN before that. */
   previousFast = Number.NaN;
   previousSlow = Number.NaN;
+  /** `risk` sizing: the stop distance of the current position (price units) and its working stop order. */
+  stopDistance = Number.NaN;
+  stopId: OrderId | null = null;
   constructor(
     symbol: Symbol_,
     readonly fast: ScalarIndicator,
     readonly slow: ScalarIndicator,
+    /** The ATR of `risk` sizing with `stopAtr`; null otherwise. */
+    readonly atr: Atr | null,
   ) {
     super(symbol);
   }
@@ -111,7 +124,10 @@ export class MovingAverageCrossStrategy implements Strategy {
     this.id = strategyId(id);
     this.symbols = checkSymbols(symbols);
     this.params = params;
-    this.views = new SymbolViews(name, this.symbols.map((s) => new CrossView(s, createAverage(params.fast), createAverage(params.slow))));
+    const sizing = params.sizing;
+    const atr = (): Atr | null => (sizing.kind === 'risk' && sizing.atrPeriod !== null ? new Atr(sizing.atrPeriod) : null);
+    this.views = new SymbolViews(name, this.symbols.map((s) => new CrossView(s, createAverage(params.fast), createAverage(params.slow), atr())));
+    if (sizing.kind !== 'risk') this.onOrderEvent = undefined;
     this.reasonAbove = `${label}(${params.fast}) crossed above ${label}(${params.slow})`;
     this.reasonBelow = `${label}(${params.fast}) crossed below ${label}(${params.slow})`;
   }
@@ -121,6 +137,7 @@ export class MovingAverageCrossStrategy implements Strategy {
     const close = bars.close(0);
     const fast = v.fast.update(close);
     const slow = v.slow.update(close);
+    if (v.atr !== null) v.atr.update(bars.high(0), bars.low(0), close);
     if (!(v.fast.ready && v.slow.ready)) return;
     const prevFast = v.previousFast;
     const prevSlow = v.previousSlow;
@@ -140,12 +157,50 @@ export class MovingAverageCrossStrategy implements Strategy {
   private onCross(ctx: StrategyContext, v: CrossView, direction: 1 | -1, bars: BarSeries): void {
     const p = this.params;
     const close = bars.close(0);
+    let stop = Number.NaN;
+    if (p.sizing.kind === 'risk') {
+      // The old position's stop goes before the target moves (it would count as working toward it).
+      if (v.stopId !== null) ctx.cancelOrder(v.stopId);
+      v.stopId = null;
+      stop = stopDistance(p.sizing, close, v.atr !== null ? v.atr.value : Number.NaN);
+      v.stopDistance = stop;
+    }
     if (direction === 1) {
-      v.change(ctx, 1, positionSize(p.sizing, p.fractional, ctx.equity(), close), 1, this.reasonAbove);
+      v.change(ctx, 1, positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, stop), 1, this.reasonAbove);
     } else if (p.mode === 'long_only') {
       v.change(ctx, 0, 0, 0, this.reasonBelow);
     } else {
-      v.change(ctx, -1, -positionSize(p.sizing, p.fractional, ctx.equity(), close), 1, this.reasonBelow);
+      v.change(ctx, -1, -positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, stop), 1, this.reasonBelow);
     }
+  }
+
+  /**
+   * `risk` sizing only (left undefined otherwise): after each fill of an entry, (re)places the
+   * protective stop for the whole position at the fill price -/+ the stop distance; forgets the stop
+   * once it finished.
+   */
+  onOrderEvent?(ctx: StrategyContext, event: OrderEvent): void {
+    if (event.kind !== 'OrderFilled') {
+      if (event.kind === 'OrderCancelled' || event.kind === 'OrderExpired' || event.kind === 'OrderRejected') {
+        for (const s of this.symbols) {
+          const v = this.views.get(s);
+          if (v.stopId === event.orderId) v.stopId = null;
+        }
+      }
+      return;
+    }
+    const fill = event.fill;
+    const v = this.views.get(fill.symbol);
+    const pos = ctx.position(fill.symbol);
+    if (event.orderId === v.stopId) {
+      if (pos === 0) v.stopId = null;
+      return;
+    }
+    if (v.stopId !== null) ctx.cancelOrder(v.stopId);
+    v.stopId = null;
+    if (pos === 0 || !(v.stopDistance > 0)) return;
+    const stopPrice = pos > 0 ? fill.price - v.stopDistance : fill.price + v.stopDistance;
+    if (!(stopPrice > 0)) return;
+    v.stopId = ctx.submitOrder({ symbol: fill.symbol, side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos), type: 'stop', stopPrice, reduceOnly: true, tag: 'stop' });
   }
 }

@@ -17,7 +17,9 @@ import {
 import { RollingStd, Sma } from '../indicators/index.js';
 import type { OrderChanges } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
-import type { BracketIds, BracketRequest, Order, OrderRequest } from '../model/orders.js';
+import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
+import { NO_ORDERS } from '../model/order-snapshot.js';
+import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
 import { defineStrategy, type DefinedStrategy, type StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
@@ -26,7 +28,7 @@ import { ibsMeanReversion } from './ibs-strategy.js';
 import { liquidityFlow } from './liquidity-flow.js';
 import { microstructure } from './microstructure.js';
 import { optionsFlow } from './options-flow.js';
-import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { checkSizing, positionSize, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -143,7 +145,7 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
   if (p.volatilityPeriod < 2) failParam('volatilityPeriod', 'below 2', p.volatilityPeriod);
   checkPeriod(p.volumePeriod, 'volumePeriod');
   const fractional = checkBoolean(p.fractional, 'fractional');
-  const sizing = checkSizing(p.sizing, fractional);
+  const sizing = checkSizing(p.sizing, fractional, 'sizing', { strategy: 'q_learning_selector' });
   p.actions.forEach((a, i) => {
     if (typeof a === 'string' && Object.prototype.hasOwnProperty.call(RULES, a)) return;
     const name = typeof a === 'string' ? a : a.strategy;
@@ -152,6 +154,8 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
     if (definition === undefined) {
       throw new InvalidArgumentError(`invalid 'actions[${i}]': unknown strategy ${JSON.stringify(name)} (known: ${[...SELECTABLE.keys()].join(', ')}; or long, flat, short)`);
     }
+    const own = typeof a === 'string' ? undefined : (a.params?.['sizing'] as { kind?: unknown } | undefined);
+    if (own?.kind === 'risk') failParam(`actions[${i}].params.sizing.kind`, 'risk sizing places a protective stop order, and an action of the selector only sets targets (use units, equity_fraction or volatility_target)', own.kind);
     try {
       definition.qualifyParams(actionParams(a, sizing, fractional));
     } catch (err) {
@@ -179,6 +183,7 @@ export function qLearningSelectorWarmup(p: QLearningSelectorParams): StrategyWar
     { bars: p.trendPeriod, because: `trendPeriod=${p.trendPeriod}` },
     { bars: 4 * p.volatilityPeriod + 1, because: `volatilityPeriod=${p.volatilityPeriod}, 4 x volatilityPeriod returns` },
     { bars: p.volumePeriod, because: `volumePeriod=${p.volumePeriod}` },
+    { bars: sizingWarmupBars(p.sizing), because: `sizing.kind=${p.sizing.kind}` },
   ];
   return needs.reduce((a, b) => (b.bars > a.bars ? b : a));
 }
@@ -227,8 +232,8 @@ class ShadowContext implements StrategyContext {
   }
   cancelOrder(_orderId: OrderId): void {}
   replaceOrder(_orderId: OrderId, _changes: OrderChanges): void {}
-  openOrders(): readonly Readonly<Order>[] {
-    return [];
+  openOrders(): readonly OrderSnapshot[] {
+    return NO_ORDERS;
   }
   setTimer(): void {
     throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} set a timer; actions may only set targets`);
@@ -428,9 +433,9 @@ export class QLearningSelector implements Strategy {
     } else {
       action = this.greedy(agent, state);
     }
-    const units = this.actionTarget(ctx, action, bars.symbol, close);
+    const units = this.actionTarget(ctx, action, bars, close);
     if (recording) {
-      for (let a = 0; a < n; a++) agent.prevDirections[a] = a === action ? Math.sign(units) : Math.sign(this.actionTarget(ctx, a, bars.symbol, close));
+      for (let a = 0; a < n; a++) agent.prevDirections[a] = a === action ? Math.sign(units) : Math.sign(this.actionTarget(ctx, a, bars, close));
     }
     agent.prevState = state;
     agent.prevAction = action;
@@ -496,13 +501,13 @@ export class QLearningSelector implements Strategy {
     return (t * 3 + v) * 2 + vol;
   }
 
-  private actionTarget(ctx: StrategyContext, action: number, symbol: Symbol_, close: number): number {
+  private actionTarget(ctx: StrategyContext, action: number, bars: BarSeries, close: number): number {
     const rule = this.rules[action];
     if (rule !== null && rule !== undefined) {
       if (rule === 0) return 0;
-      return rule * positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
+      return rule * positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close, bars);
     }
-    return this.shadows[action]!.targets.get(symbol) ?? 0;
+    return this.shadows[action]!.targets.get(bars.symbol) ?? 0;
   }
 
   private hold(ctx: StrategyContext, agent: SymbolAgent, action: number, units: number, reason: string): void {

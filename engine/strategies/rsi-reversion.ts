@@ -2,7 +2,7 @@ import { checkFinite, checkPeriod, strategyId, type StrategyId, type Symbol_ } f
 import { Rsi } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
-import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
+import { checkSizing, positionSize, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -62,7 +62,7 @@ export function rsiReversionParams(params?: Partial<RsiReversionParams>): RsiRev
     overbought: p.overbought,
     exitLevel: p.exitLevel,
     mode: checkTradeMode(p.mode),
-    sizing: checkSizing(p.sizing, fractional),
+    sizing: checkSizing(p.sizing, fractional, 'sizing', { strategy: 'rsi_reversion' }),
     fractional,
   });
 }
@@ -122,10 +122,10 @@ export class RsiReversionStrategy implements Strategy {
     if (!v.rsi.ready) return;
     const { oversold, overbought } = this.params;
     if (rsi < oversold) {
-      if (v.direction !== 1) this.enter(ctx, v, 1, close, (oversold - rsi) / oversold, this.reasonLong);
+      if (v.direction !== 1) this.enter(ctx, v, 1, bars, (oversold - rsi) / oversold, this.reasonLong);
     } else if (rsi > overbought) {
       if (this.longShort) {
-        if (v.direction !== -1) this.enter(ctx, v, -1, close, (rsi - overbought) / (100 - overbought), this.reasonShort);
+        if (v.direction !== -1) this.enter(ctx, v, -1, bars, (rsi - overbought) / (100 - overbought), this.reasonShort);
       } else if (v.direction === 1) {
         v.change(ctx, 0, 0, 0, this.reasonShort);
       }
@@ -136,8 +136,8 @@ export class RsiReversionStrategy implements Strategy {
     }
   }
 
-  private enter(ctx: StrategyContext, v: RsiView, direction: 1 | -1, close: number, strength: number, reason: string): void {
-    const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close);
+  private enter(ctx: StrategyContext, v: RsiView, direction: 1 | -1, bars: BarSeries, strength: number, reason: string): void {
+    const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), bars.close(0), bars);
     v.change(ctx, direction, direction * size, Math.min(1, strength), reason);
   }
 }
@@ -150,7 +150,7 @@ export const rsiReversion = defineStrategy({
   defaults: RSI_REVERSION_DEFAULTS,
   params: rsiReversionParams,
   // RSI(period) is ready after period changes, that is period + 1 closes.
-  warmup: (p) => ({ bars: p.period + 1, because: `period=${p.period}` }),
+  warmup: (p) => (sizingWarmupBars(p.sizing) > p.period + 1 ? { bars: sizingWarmupBars(p.sizing), because: `sizing.kind=${p.sizing.kind}` } : { bars: p.period + 1, because: `period=${p.period}` }),
   create: ({ id, symbols, params }) => new RsiReversionStrategy(id, symbols, params),
 });
 

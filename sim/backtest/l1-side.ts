@@ -2,7 +2,7 @@ import type { Symbol_ } from '../../engine/core/index.js';
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import { ArrayBatchSource } from '../../engine/kernel/index.js';
 import type { TimeBatch } from '../../engine/kernel/index.js';
-import type { BarBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
+import type { BarBatch, ChainBatch, InstrumentSpec, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
 import { SimulatedVenue } from '../venue/index.js';
 import type { VenueConfig } from '../venue/index.js';
 import { CHAIN_QUOTE_SIZE } from './option-replay.js';
@@ -154,10 +154,13 @@ export class L1Side implements VenueSide {
   constructor(
     private readonly config: VenueConfig,
     private readonly symbols: readonly Symbol_[],
+    /** Per symbol, the instrument whose tick and lot size replace the venue's (see SimulatedVenue.useInstruments). */
+    private readonly instruments?: readonly (InstrumentSpec | null)[],
   ) {}
 
   connect(execution: ExecutionEngine): void {
     const venue = new SimulatedVenue(this.config, execution, this.symbols);
+    if (this.instruments !== undefined) venue.useInstruments(this.instruments);
     execution.connect(venue);
     this.venue = venue;
   }

@@ -7,16 +7,17 @@ import type { ArrayBatchSource, TimeBatch } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
-import type { AuditEntry, BarBatch, BookBatch, ChainBatch, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
+import { isFuture } from '../../engine/model/index.js';
+import type { AuditEntry, BarBatch, BookBatch, ChainBatch, InstrumentSpec, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
 import { Account, CASH_ACCOUNT, Portfolio } from '../../engine/portfolio/index.js';
 import type { AccountConfig } from '../../engine/portfolio/index.js';
-import type { InstrumentSpec } from '../../engine/model/instruments.js';
 import type { Strategy } from '../../engine/strategies/context.js';
 import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
 import type { VenueConfig } from '../venue/index.js';
 import type { L2VenueConfig } from '../venue/l2/index.js';
 import { L1Side } from './l1-side.js';
 import { composeRouter } from './compose-router.js';
+import { DailyStopFlatten } from './daily-stop.js';
 import type { BacktestRouting } from './compose-router.js';
 import { L2Side } from './l2-side.js';
 import type { L2BookView, L2LatencyConfig } from './l2-side.js';
@@ -56,7 +57,9 @@ export interface ReplayConfig {
   /**
    * Bar interval in microseconds (bar data), or null for tick-only runs. With symbols of different
    * intervals (each bar's `ts` is its own close), the shortest: equity is sampled at each bar close
-   * and stamped one such interval before it (for one interval, the bar's open time, as always).
+   * and stamped one such interval before it, never before the bar's open (for one interval, the
+   * bar's open time, as always; a bar's close, BarBatch.ts, is its open + its interval or its
+   * symbol's next bar's open when sooner: see cli/compose/bar-timing.ts).
    */
   readonly barIntervalUs: number | null;
   /** Equity sampling interval for runs without bars, microseconds. */
@@ -76,8 +79,26 @@ export interface ReplayConfig {
    * targets from the strategies' requests (e.g. an ensemble). Absent: each strategy trades its own ledger.
    */
   readonly routing?: BacktestRouting;
-  /** Units per unit of price per symbol (100 for equity option contracts); default 1 each. */
+  /**
+   * Units per unit of price per symbol (100 for equity option contracts); default 1 each. A symbol
+   * with an instrument in `instruments` takes the instrument's multiplier (the one source of truth);
+   * a different value here for it is refused.
+   */
   readonly multipliers?: readonly number[];
+  /**
+   * Per symbol, its instrument (null: a spot unit at the venue's tick and lot size): its multiplier
+   * (point value) goes to the Portfolio, a future settles by variation margin there, its tick and lot
+   * size replace the venue's for the symbol, and targets are rounded toward zero to its lot; the
+   * account reads futures and per-unit initial/maintenance margins from it.
+   */
+  readonly instruments?: readonly (InstrumentSpec | null)[];
+  /**
+   * The account's daily stop in currency (`portfolio.constraints.dailyStopLoss`) on a run without
+   * `routing`: a loss of this much since the day start flattens every ledger until the next UTC day
+   * (see DailyStopFlatten; give the risk gate the same `dailyLossLimit` to refuse new risk meanwhile).
+   * Under a routing the router keeps its own stop.
+   */
+  readonly dailyStopLoss?: number;
   /**
    * Per strategy: the execution algorithm its market targets go through, or null to trade directly.
    * Not with `routing` (strategies then trade shadow books; the account's algorithm is `routing.algorithm`).
@@ -106,11 +127,6 @@ export interface ReplayConfig {
    * cannot pay for (CASH_ACCOUNT).
    */
   readonly account?: AccountConfig;
-  /**
-   * Per run symbol, its instrument (asset class, point value, tick and lot, margin per unit/contract),
-   * or null for the defaults; the account reads futures and per-unit margins from it.
-   */
-  readonly instruments?: readonly (InstrumentSpec | null)[];
   /** Coarser bar intervals strategies read with `ctx.bars(symbol, '1d')` (scenario `data.timeframes`); passed to the TradingEngine. */
   readonly timeframes?: readonly TimeframeBars[];
 }
@@ -170,13 +186,17 @@ export class EquitySampler {
   onBar(closeTs: number, barTs: number): boolean {
     if (closeTs === this.lastBarClose) return false;
     // Equity is sampled once per bar close time (`ts`), after every bar closing then, and stamped
-    // `ts - barIntervalUs`: the bars' open time when all have one interval. With several intervals the
+    // `ts - barIntervalUs` (or the bar's open when later): the bars' open time when all have one interval. With several intervals the
     // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
     // their close times are.
     if (closeTs < this.lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${this.lastBarClose}`);
     if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp, this.lastBarClose);
     this.lastBarClose = closeTs;
-    this.barStamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    // A bar shorter than the interval (a 28-day month, cut by its symbol's next bar) is stamped at its
+    // open, never before it; stamps never go back.
+    let stamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    if (stamp < barTs) stamp = barTs;
+    if (stamp > this.barStamp) this.barStamp = stamp;
     return true;
   }
 
@@ -260,12 +280,28 @@ function venueSide(config: ReplayConfig, feeds: ReplayFeeds, symbols: readonly S
     }
     if (config.routing !== undefined) throw new InvalidArgumentError('an ensemble routing is not supported on an L2 replay (book data)');
     if (config.options !== undefined || config.multipliers !== undefined) throw new InvalidArgumentError('options and multipliers are not supported on an L2 replay (book data)');
+    if (config.instruments !== undefined) throw new InvalidArgumentError('instruments are not supported on an L2 replay (book data): its tick sizes are venue.tickSizes');
     if (config.timeframes !== undefined) throw new InvalidArgumentError('timeframes (coarser bars) are not supported on an L2 replay (book data)');
     return new L2Side(v.config, v.latency, v.seed, v.runKey, symbols);
   }
   if (v.kind !== 'l1') throw new InvalidArgumentError(`invalid 'venue.kind': expected 'l1' or 'l2', was ${JSON.stringify((v as { kind: unknown }).kind)}`);
   if (feeds.book !== undefined) throw new InvalidArgumentError("book data (feeds.book) needs the L2 venue (venue.kind 'l2')");
-  return new L1Side(v.config, symbols);
+  return new L1Side(v.config, symbols, config.instruments);
+}
+
+/** Per symbol the multiplier the Portfolio uses: the instrument's, else `multipliers`' entry, else 1; refuses two different values for a symbol. */
+function multipliersOf(config: ReplayConfig, symbols: readonly Symbol_[]): readonly number[] | undefined {
+  const specs = config.instruments;
+  if (specs === undefined) return config.multipliers;
+  if (specs.length !== symbols.length) throw new InvalidArgumentError(`invalid 'instruments': ${specs.length} entries for ${symbols.length} symbols`);
+  return symbols.map((s, i) => {
+    const spec = specs[i] ?? null;
+    const given = config.multipliers?.[i];
+    if (spec === null) return given ?? 1;
+    if (spec.symbol !== s) throw new InvalidArgumentError(`invalid 'instruments[${i}]': the instrument of '${spec.symbol}' at the place of symbol '${s}'`);
+    if (given !== undefined && given !== spec.multiplier) throw new InvalidArgumentError(`invalid 'multipliers[${i}]': ${s} has the instrument multiplier ${spec.multiplier}, was ${given} (give it once, in its instrument)`);
+    return spec.multiplier;
+  });
 }
 
 /**
@@ -293,11 +329,13 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const keepEverything = recording === 'report';
   const recorder = new RunRecorder(keepEverything ? undefined : 0);
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
-  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, config.multipliers);
+  const specs = config.instruments;
+  const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, multipliersOf(config, symbols), specs?.map((x) => isFuture(x)));
   const risk = config.createRisk ? config.createRisk() : null;
   const execution = new ExecutionEngine(symbols, accountIds, portfolio, recorder, risk);
   const account = new Account(config.account ?? CASH_ACCOUNT, portfolio, config.instruments);
   execution.useAccount(account);
+  if (specs !== undefined) execution.useLotSizes(specs.map((x) => x?.lotSize ?? 0));
   const clock = new SimulatedClock();
   const timers = new TimerQueue({ clock });
   side.connect(execution, clock, timers);
@@ -309,6 +347,10 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
         if (entries) for (const e of entries) recorder.onAudit(e);
       },
     });
+  }
+  if (config.dailyStopLoss !== undefined) {
+    if (config.routing !== undefined) throw new InvalidArgumentError("invalid 'dailyStopLoss': a routing keeps its own daily stop (an ensemble's portfolio.constraints.dailyStopLoss)");
+    watchers.push(new DailyStopFlatten(config.dailyStopLoss, execution, portfolio, recorder));
   }
   // The decision pipeline: strategies -> [ensemble] -> [execution algorithm] -> venue.
   const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder });

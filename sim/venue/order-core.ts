@@ -229,6 +229,8 @@ export abstract class OrderCore<O extends VenueOrder> {
   private readonly feeQuote: OrderFeeQuote;
   /** True once a fill was refused by the sink's approveFill: the report then lists the rule. */
   protected sawFillDenial = false;
+  /** Per symbol, the multiplier of notional fees (an instrument's point value); null: 1 for every symbol. */
+  protected feeNotionalScale: Float64Array | null = null;
 
   constructor(sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], fees: FeeConfig) {
     this.sink = sink;
@@ -266,7 +268,7 @@ export abstract class OrderCore<O extends VenueOrder> {
   }
 
   /** Lot size of a symbol for flooring approved quantities (0: fractional). */
-  protected lotOf(_symbolIndex: number): number {
+  protected fillLot(_symbolIndex: number): number {
     return 0;
   }
 
@@ -466,9 +468,10 @@ export abstract class OrderCore<O extends VenueOrder> {
     if (sink.approveFill !== undefined) {
       const quote = this.feeQuote;
       quote.o = o;
-      quote.price = price;
+      // Notional fees (fraction, bps) are of qty x price x the instrument's multiplier (a future's point value).
+      quote.price = this.feeNotionalScale === null ? price : price * this.feeNotionalScale[o.symbolIndex]!;
       quote.liquidity = liquidity;
-      q = sink.approveFill(o.id, o.symbolIndex, o.sign, qty, price, quote, this.lotOf(o.symbolIndex));
+      q = sink.approveFill(o.id, o.symbolIndex, o.sign, qty, price, quote, this.fillLot(o.symbolIndex));
       quote.o = null;
       if (q < qty - tolerance(qty)) {
         const reason = sink.fillDenial ?? 'fill refused by the account';
@@ -484,7 +487,9 @@ export abstract class OrderCore<O extends VenueOrder> {
   }
 
   private bookApproved(o: O, qty: number, price: number, liquidity: Liquidity, ts: number, clipped: boolean): void {
-    const raw = this.fees.fee(qty, price, liquidity);
+    // Notional fees (fraction, bps) are of qty x price x the instrument's multiplier (a future's point value).
+    const scale = this.feeNotionalScale;
+    const raw = this.fees.fee(qty, scale === null ? price : price * scale[o.symbolIndex]!, liquidity);
     const commission = commissionForFill(raw, o.rawFees, o.chargedFees, this.fees.minimumPerOrder);
     o.rawFees += raw;
     o.chargedFees += commission;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvariantError, TimeTravelError } from '../../engine/core/index.js';
 import type { OrderId, Symbol_ } from '../../engine/core/index.js';
-import type { Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
+import type { InstrumentSpec, Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
 import { BarPath } from './intrabar-path.js';
 import { onGrid, OrderCore, tolerance } from './order-core.js';
 import type { OrderEventSink } from './order-core.js';
@@ -65,7 +65,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly bySymbol: WorkingOrder[][];
   private readonly workingCount: Int32Array;
   private readonly lastBarTs: Float64Array;
-  /** When each symbol's last bar closed (its open + its own interval): market-on-close fills are stamped then. */
+  /** When each symbol's last bar closed (as the replay passes it: its open + its interval, or its symbol's next bar's open when sooner): market-on-close fills are stamped then. */
   private readonly lastBarCloseTs: Float64Array;
   /** The close time of the bar being processed (see onBar). */
   private barCloseTs = NO_BAR;
@@ -81,6 +81,12 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly tickDriven: Uint8Array;
   private readonly path = new BarPath();
   private readonly scratch: WorkingOrder[] = [];
+  /** Per symbol: the lot size (0: any quantity), the tick size, and 1 when limit/stop prices must be on its tick grid. */
+  private readonly lotOf: Float64Array;
+  private readonly tickOf: Float64Array;
+  private readonly tickChecked: Uint8Array;
+  /** Per symbol, the instrument whose tick and lot replace the venue's (null: the venue's). */
+  private specs: readonly (InstrumentSpec | null)[] | null = null;
 
   constructor(config: VenueConfig, sink: OrderEventSink, symbols: readonly (Symbol_ | string)[]) {
     super(sink, symbols, config.fees);
@@ -100,6 +106,29 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.askSize = new Float64Array(n);
     this.hasQuote = new Uint8Array(n);
     this.tickDriven = new Uint8Array(n);
+    this.lotOf = new Float64Array(n).fill(config.lotSize);
+    this.tickOf = new Float64Array(n).fill(config.tickSize);
+    this.tickChecked = new Uint8Array(n).fill(config.enforceTickSize ? 1 : 0);
+  }
+
+  /**
+   * Per symbol, an instrument whose tick size and lot size replace the venue's `tickSize`,
+   * `enforceTickSize` and `lotSize` for that symbol (null: the venue's): quantities must be
+   * multiples of its lot (0: any), limit and stop prices multiples of its tick (0: any price).
+   * Notional fees (`fraction`, `bps`) of its fills are of qty x price x its multiplier.
+   */
+  useInstruments(specs: readonly (InstrumentSpec | null)[]): void {
+    if (specs.length !== this.symbols.length) throw new InvalidArgumentError(`invalid 'instruments': ${specs.length} entries for ${this.symbols.length} symbols`);
+    const scale = new Float64Array(specs.length).fill(1);
+    specs.forEach((spec, i) => {
+      if (spec === null) return;
+      scale[i] = spec.multiplier;
+      this.lotOf[i] = spec.lotSize;
+      this.tickOf[i] = spec.tickSize;
+      this.tickChecked[i] = spec.tickSize > 0 ? 1 : 0;
+    });
+    this.specs = specs;
+    if (scale.some((m) => m !== 1)) this.feeNotionalScale = scale;
   }
 
   /** Forgets every order, position, price and id so the same venue can serve another run. */
@@ -132,15 +161,17 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const s = this.admit(order, ts);
     if (s < 0) return;
     const cfg = this.config;
-    if (cfg.lotSize > 0 && !onGrid(order.qty, cfg.lotSize)) {
-      return this.reject(order.id, ts, `invalid 'qty': not a multiple of the lot size ${cfg.lotSize}, was ${order.qty}`);
+    const lot = this.lotOf[s]!;
+    if (lot > 0 && !onGrid(order.qty, lot)) {
+      return this.reject(order.id, ts, `invalid 'qty': not a multiple of the lot size ${lot}${this.whose(s)}, was ${order.qty}`);
     }
-    if (cfg.enforceTickSize) {
-      if (order.limitPrice !== null && !onGrid(order.limitPrice, cfg.tickSize)) {
-        return this.reject(order.id, ts, `invalid 'limitPrice': not a multiple of the tick size ${cfg.tickSize}, was ${order.limitPrice}`);
+    if (this.tickChecked[s] === 1) {
+      const tick = this.tickOf[s]!;
+      if (order.limitPrice !== null && !onGrid(order.limitPrice, tick)) {
+        return this.reject(order.id, ts, `invalid 'limitPrice': not a multiple of the tick size ${tick}${this.whose(s)}, was ${order.limitPrice}`);
       }
-      if (order.stopPrice !== null && !onGrid(order.stopPrice, cfg.tickSize)) {
-        return this.reject(order.id, ts, `invalid 'stopPrice': not a multiple of the tick size ${cfg.tickSize}, was ${order.stopPrice}`);
+      if (order.stopPrice !== null && !onGrid(order.stopPrice, tick)) {
+        return this.reject(order.id, ts, `invalid 'stopPrice': not a multiple of the tick size ${tick}${this.whose(s)}, was ${order.stopPrice}`);
       }
     }
     if ((order.timeInForce === 'IOC' || order.timeInForce === 'FOK') && (order.type === 'stop' || order.type === 'stop_limit')) {
@@ -185,15 +216,17 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   replace(orderId: OrderId, changes: OrderChanges, ts: number): void {
     const o = this.byId.get(orderId);
     if (!this.replaceable(o, orderId, changes, ts)) return;
-    const cfg = this.config;
+    const s = o.symbolIndex;
     const qty = changes.qty ?? o.qty;
-    if (cfg.lotSize > 0 && !onGrid(qty, cfg.lotSize)) return this.refuse(ts, orderId, 'replace', `invalid 'qty': not a multiple of the lot size ${cfg.lotSize}, was ${qty}`);
-    if (cfg.enforceTickSize) {
+    const lot = this.lotOf[s]!;
+    if (lot > 0 && !onGrid(qty, lot)) return this.refuse(ts, orderId, 'replace', `invalid 'qty': not a multiple of the lot size ${lot}${this.whose(s)}, was ${qty}`);
+    if (this.tickChecked[s] === 1) {
+      const tick = this.tickOf[s]!;
       for (const [field, value] of [
         ['limitPrice', changes.limitPrice],
         ['stopPrice', changes.stopPrice],
       ] as const) {
-        if (value !== undefined && !onGrid(value, cfg.tickSize)) return this.refuse(ts, orderId, 'replace', `invalid '${field}': not a multiple of the tick size ${cfg.tickSize}, was ${value}`);
+        if (value !== undefined && !onGrid(value, tick)) return this.refuse(ts, orderId, 'replace', `invalid '${field}': not a multiple of the tick size ${tick}${this.whose(s)}, was ${value}`);
       }
     }
     o.arrived = false;
@@ -247,8 +280,17 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     out.push('DAY orders expire at the end of the UTC day of submission');
     out.push('IOC and FOK orders match once on arrival; IOC cancels the rest, FOK fills completely or is cancelled');
     out.push('Reduce-only fills are clipped to the venue\'s net position; with nothing to reduce the order is cancelled');
-    if (cfg.lotSize > 0) out.push(`Quantities must be multiples of the lot size ${cfg.lotSize}`);
-    if (cfg.enforceTickSize) out.push(`Limit and stop prices must be multiples of the tick size ${cfg.tickSize}`);
+    const specs = this.specs;
+    const plain = specs === null || specs.some((x) => x === null);
+    const others = specs !== null ? ' (symbols without an instrument)' : '';
+    if (plain && cfg.lotSize > 0) out.push(`Quantities must be multiples of the lot size ${cfg.lotSize}${others}`);
+    if (plain && cfg.enforceTickSize) out.push(`Limit and stop prices must be multiples of the tick size ${cfg.tickSize}${others}`);
+    if (specs !== null) {
+      for (const x of specs) {
+        if (x === null) continue;
+        out.push(`${x.symbol}: ${x.lotSize > 0 ? `quantities in multiples of ${x.lotSize}` : 'any quantity'}; ${x.tickSize > 0 ? `limit and stop prices on the ${x.tickSize} tick grid` : 'any limit and stop price'}`);
+      }
+    }
     out.push('Cancel or replace requests for unknown or finished orders are ignored (no event)');
     out.push(...this.contingencyAssumptions());
     out.push(...this.fillDenialAssumptions());
@@ -262,7 +304,8 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    * bar. Costs a counter check when the symbol has no working order. Throws InvariantError on an
    * inconsistent bar and TimeTravelError when `ts` does not increase per symbol. `closeTs` is when
    * the bar closed (market-on-close fills are stamped then); default `ts` + the configured
-   * barIntervalUs. A replay of symbols with different bar intervals passes each bar's own.
+   * barIntervalUs. A replay passes each bar's true close (a bar of an irregular calendar closes when
+   * the next bar of its symbol opens; see cli/compose/bar-timing.ts).
    */
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number, closeTs = ts + (this.config.barIntervalUs ?? 0)): void {
     const last = this.lastBarTs[symbolIndex];
@@ -509,7 +552,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private execute(o: WorkingOrder, price: number, liquidity: Liquidity, ts: number, isLimit: boolean, available: number): void {
     const leaves = o.leaves;
     let qty = leaves;
-    if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(available)));
+    if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(available), o.symbolIndex));
     const wanted = qty;
     qty = this.clipReduceOnly(o, qty, ts);
     if (qty < 0) return;
@@ -522,12 +565,17 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.bookFill(o, qty, px, liquidity, ts, qty < wanted);
   }
 
-  protected override lotOf(): number {
-    return this.config.lotSize;
+  protected override fillLot(s: number): number {
+    return this.lotOf[s]!;
   }
 
-  private floorToLot(qty: number): number {
-    const lot = this.config.lotSize;
+  /** ` of SYMBOL's instrument` when the symbol's grid is its instrument's, else ''. */
+  private whose(s: number): string {
+    return this.specs !== null && this.specs[s] !== null ? ` of ${this.symbols[s]}'s instrument` : '';
+  }
+
+  private floorToLot(qty: number, s: number): number {
+    const lot = this.lotOf[s]!;
     if (lot <= 0 || qty === Infinity) return qty;
     return Math.floor(qty / lot + 1e-9) * lot;
   }

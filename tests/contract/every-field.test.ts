@@ -100,6 +100,8 @@ let minute: string;
 let thin: string;
 /** AAA's bars and option chains of d1 with call skew and without the chains' Greeks (see skewedChains). */
 let skewed: string;
+/** An instruments file: AAA a future of point value 2, BBB (not in the file) and CCC (not replayed). */
+let instrumentsFile: string;
 /** Two directories of per-symbol model bundles with different crossover parameters. */
 let models1: string;
 let models2: string;
@@ -125,6 +127,11 @@ beforeAll(async () => {
     await mkdir(d);
     for (const symbol of ['AAA', 'BBB']) await writeFile(join(d, `${symbol}_best.json`), JSON.stringify({ symbol, threshold: 0.5, features: [], params: { fast }, metrics: {} }));
   }
+  instrumentsFile = join(dir, 'universe.instruments.json');
+  await writeFile(
+    instrumentsFile,
+    JSON.stringify({ instruments: { AAA: { assetClass: 'future', multiplier: 2, initialMargin: 100, maintenanceMargin: 50 }, CCC: { assetClass: 'future', multiplier: 5, initialMargin: 100, maintenanceMargin: 50 } } }),
+  );
   thin = join(dir, 'thin');
   skewed = join(dir, 'skewed');
   await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] }), thinBook(thin)]);
@@ -296,6 +303,17 @@ const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 
+/** A margin of AAA as a future moved from `from` to `to`: read by the account, not yet merged (UNPROVEN). */
+function marginEntry(field: 'initialMargin' | 'maintenanceMargin', from: number, to: number): Entry {
+  return {
+    base: 'bars',
+    with: [['instruments.AAA', { assetClass: 'future', multiplier: 1, initialMargin: 100, maintenanceMargin: 50, [field]: from }]],
+    set: [[`instruments.AAA.${field}`, to]],
+    effect: 'unproven',
+    why: 'margins are read by the account (issue 13 point 1, branch i13-accounts: buying power and margin calls); until it is merged they are carried in InstrumentSpec and the report only',
+  };
+}
+
 /** Why the L2 queue model's effect is not shown (venue.queue and its variant's fields). */
 /** Each latency leg: the union (a different variant), and each variant's fields moved within it. */
 function latencyEntries(): Record<string, Entry> {
@@ -341,6 +359,8 @@ const CONTRACT: Record<string, Entry> = {
   'data.start': on('bars', 'data.start', '2023-03-01'),
   'data.end': on('bars', 'data.end', '2023-10-01'),
   'data.interval': on('bars', 'data.interval', '1h', { effect: 'refused' }),
+  // The daily bars read as stamped at their closes: each opened a day earlier, so every fill and equity stamp moves (tests/golden/bar-timing.test.ts).
+  'data.barTimestamp': on('bars', 'data.barTimestamp', 'close'),
   // Part of the run's identity whether or not a strategy reads it (timeframeRunHash); tests/integration/timeframes.test.ts has strategies reading it.
   'data.timeframes': on('minute', 'data.timeframes', ['1h']),
   'strategies[].id': on('bars', 'strategies.0.id', 'renamed', { effect: 'meta' }),
@@ -617,6 +637,18 @@ const CONTRACT: Record<string, Entry> = {
   instruments: { base: { strategy: 'sma_cross' }, set: [['instruments', { AAA: { params: { fast: 3 } } }]] },
   'instruments.*': { base: { strategy: 'sma_cross' }, set: [['instruments.BBB', { params: { slow: 50 } }]] },
   'instruments.*.params': { base: { strategy: 'sma_cross' }, with: [['instruments.AAA.params', { fast: 3 }]], set: [['instruments.AAA.params', { fast: 3, mode: 'long_only' }]] },
+  // instrument fields: AAA described as an instrument on the fractional-sized bar strategies
+  // An equity trades any fraction, a future whole contracts (its default lotSize 1).
+  'instruments.*.assetClass': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity', multiplier: 1, initialMargin: 100, maintenanceMargin: 50 }]], set: [['instruments.AAA.assetClass', 'future']] },
+  'instruments.*.multiplier': { base: 'bars', with: [['instruments.AAA', { assetClass: 'future', multiplier: 1, initialMargin: 100, maintenanceMargin: 50 }]], set: [['instruments.AAA.multiplier', 2]] },
+  // The price probe's limit and stop prices, most of them off a 0.05 grid, are rejected.
+  'instruments.*.tickSize': { base: 'priced', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.tickSize', 0.05]] },
+  'instruments.*.lotSize': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.lotSize', 10]] },
+  // The account currency (USD) is the only one accepted: there is no FX conversion.
+  'instruments.*.currency': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.currency', 'EUR']], effect: 'refused' },
+  'instruments.*.initialMargin': marginEntry('initialMargin', 100, 1_000_000),
+  'instruments.*.maintenanceMargin': marginEntry('maintenanceMargin', 50, 90),
+  instrumentsFile: on('bars', 'instrumentsFile', () => instrumentsFile),
   bundles: { base: 'bars', set: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]] },
   'bundles.dir': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.dir', () => models2]] },
   'bundles.symbols': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.symbols', ['AAA']]] },
@@ -642,7 +674,7 @@ for (const [field, e] of Object.entries(CONTRACT)) {
   };
 }
 
-const UNPROVEN: readonly string[] = [];
+const UNPROVEN: readonly string[] = ['instruments.*.initialMargin', 'instruments.*.maintenanceMargin'];
 
 // ---------------------------------------------------------------------------------------------
 // Running the table

@@ -126,6 +126,14 @@ describe('execution and venue settings that cannot take effect', () => {
   });
 });
 
+describe('risk sizing under an ensemble', () => {
+  it('is refused naming the strategy\'s sizing.kind: the ensemble would trade a shadow book and no protective stop would be placed', async () => {
+    const risky = [{ id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, sizing: { kind: 'risk', fraction: 0.01, stopPct: 0.05 } } }, strategies[1]];
+    await expect(qualify(scenario({ strategies: risky, ensemble: {} }), 'rules.json')).rejects.toThrow(/^strategies\[0\]\.params\.sizing\.kind: risk sizing places a protective stop order/);
+    await expect(qualify(scenario({ strategies: risky }), 'rules.json')).resolves.toBeDefined();
+  });
+});
+
 describe('settings no dataset can make act', () => {
   it('refuses venue.fullDepth on an L2 run: datasets are checked for deletes of absent levels when written', async () => {
     const l2 = (venue: Record<string, unknown>) => ({ name: 'rules', data: { book: ticks, symbols: ['AAA'] }, strategies: [{ type: 'liquidity_flow' }], venue });

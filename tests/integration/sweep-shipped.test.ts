@@ -18,15 +18,18 @@ let dir: string;
 let daily: string;
 let l2: string;
 let options: string;
+let futures: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tapedeck-sweep-shipped-'));
   daily = join(dir, 'daily');
   l2 = join(dir, 'l2');
   options = join(dir, 'options');
+  futures = join(dir, 'futures');
   await generateDataset({ out: daily, seed: 11, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], days: 300, kinds: ['bars'] });
   await generateDataset({ out: l2, seed: 7, symbols: ['AAA'], days: 2, kinds: ['book', 'trades'], intraday: { days: 1, bookEventsPerDay: 3000, tradesPerDay: 1500 } });
   await generateDataset({ out: options, seed: 7, symbols: ['AAA'], days: 120, kinds: ['bars', 'options'] });
+  await generateDataset({ out: futures, seed: 4, symbols: ['ES', 'NQ', 'RTY', 'YM', 'CL'], days: 300, kinds: ['bars'] });
 }, 120_000);
 
 afterAll(async () => {
@@ -37,10 +40,13 @@ afterAll(async () => {
 const CASES: readonly { scenario: string; data: () => string[]; parameter: string; values: readonly unknown[] }[] = [
   { scenario: 'demo.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.fast', values: [5, 8] },
   { scenario: 'sma-cross.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.slow', values: [20, 30] },
+  { scenario: 'quickstart.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.sizing.fraction', values: [0.5, 0.95] },
   // The sweep's own --set holds JSON with commas and quotes: the printed command must quote it for the shell.
   { scenario: 'ensemble.json', data: () => [`data.bars=${daily}`, 'strategies.6.params.sizing={"kind": "units", "units": 50}'], parameter: 'strategies.0.params.fast', values: [5, 8] },
   { scenario: 'l2-demo.json', data: () => [`data.book=${l2}`, `data.trades=${l2}`], parameter: 'strategies.0.params.imbalanceThreshold', values: [0.2, 0.3] },
   { scenario: 'options-demo.json', data: () => [`data.bars=${options}`, `data.options=${options}`], parameter: 'strategies.1.params.window', values: [10, 15] },
+  // Its instruments file is relative to the scenario: the printed command must still find it.
+  { scenario: 'futures.json', data: () => [`data.bars=${futures}`], parameter: 'strategies.0.params.entryThreshold', values: [0.2, 0.3] },
   { scenario: 'q-learning.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.alpha', values: [0.1, 0.2] },
 ];
 

@@ -1,5 +1,5 @@
 import { orderId, strategyId, symbolId, US_PER_DAY, type OrderId, type StrategyId, type Symbol_ } from '../../engine/core/index.js';
-import type { Bar, BracketIds, BracketRequest, Order, OrderChanges, OrderRequest, QuoteTick, TradeTick } from '../../engine/model/index.js';
+import type { Bar, BracketIds, BracketRequest, OrderChanges, OrderRequest, OrderSnapshot, QuoteTick, TradeTick } from '../../engine/model/index.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from '../../engine/strategies/context.js';
 
 /**
@@ -173,7 +173,7 @@ export class FakeStrategyContext implements StrategyContext {
   }
   cancelOrder(_orderId: OrderId): void {}
   replaceOrder(_orderId: OrderId, _changes: OrderChanges): void {}
-  openOrders(_symbol?: Symbol_ | string): readonly Readonly<Order>[] {
+  openOrders(_symbol?: Symbol_ | string): readonly OrderSnapshot[] {
     return [];
   }
   setTimer(_name: string, _ts: number, _intervalUs?: number): void {}

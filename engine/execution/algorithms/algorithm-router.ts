@@ -3,7 +3,8 @@ import type { OrderId } from '../../core/index.js';
 import type { RouterHost, StrategyRouter } from '../../kernel/strategy-router.js';
 import type { OrderChanges, Signal } from '../../model/events.js';
 import { isTerminal } from '../../model/orders.js';
-import type { BracketIds, BracketRequest, Order, OrderRequest } from '../../model/orders.js';
+import type { BracketIds, BracketRequest, OrderRequest } from '../../model/orders.js';
+import type { OrderSnapshot } from '../../model/order-snapshot.js';
 import type { Portfolio } from '../../portfolio/portfolio.js';
 import type { TargetOptions } from '../../strategies/context.js';
 import type { ExecutionEngine } from '../execution-engine.js';
@@ -150,7 +151,7 @@ export class AlgorithmRouter implements StrategyRouter {
   replaceOrder(k: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
     this.inner.replaceOrder(k, orderId, changes, ts);
   }
-  openOrders(k: number, i: number | undefined): readonly Readonly<Order>[] {
+  openOrders(k: number, i: number | undefined): readonly OrderSnapshot[] {
     return this.inner.openOrders(k, i);
   }
   beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {

@@ -8,12 +8,12 @@ import { checkSchemaKeywords, validate } from '../../support/json-schema.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 
-/** The shipped scenarios: every scenarios/*.json with a `name` (the *.space.json files are sweep spaces). */
+/** The shipped scenarios: every scenarios/*.json with a `name` (the *.space.json files are sweep spaces, the *.instruments.json files instrument universes). */
 async function shippedScenarios(): Promise<{ file: string; doc: Record<string, unknown> }[]> {
   const dir = resolve(REPO, 'scenarios');
   const out = [];
   for (const f of (await readdir(dir)).sort()) {
-    if (!f.endsWith('.json') || f.endsWith('.space.json') || f === 'scenario.schema.json') continue;
+    if (!f.endsWith('.json') || f.endsWith('.space.json') || f.endsWith('.instruments.json') || f === 'scenario.schema.json') continue;
     out.push({ file: f, doc: JSON.parse(await readFile(resolve(dir, f), 'utf8')) as Record<string, unknown> });
   }
   return out;
@@ -37,7 +37,7 @@ describe('scenarios/scenario.schema.json', () => {
   it('every shipped scenario names it in "$schema", passes the JSON Schema and parses with ScenarioSchema', async () => {
     const schema = scenarioJsonSchema();
     const shipped = await shippedScenarios();
-    expect(shipped.map((s) => s.file)).toEqual(['demo.json', 'ensemble.json', 'l2-demo.json', 'options-demo.json', 'q-learning.json', 'sma-cross.json']);
+    expect(shipped.map((s) => s.file)).toEqual(['demo.json', 'ensemble.json', 'futures.json', 'l2-demo.json', 'options-demo.json', 'q-learning.json', 'quickstart.json', 'sma-cross.json']);
     for (const { file, doc } of shipped) {
       expect(doc.$schema, file).toBe('./scenario.schema.json');
       expect(validate(schema, doc), file).toBeNull();

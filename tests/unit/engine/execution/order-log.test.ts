@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OrderId, StrategyId, Symbol_ } from '../../../../engine/core/index.js';
 import { ExecutionEngine } from '../../../../engine/execution/index.js';
+import { Order } from '../../../../engine/model/index.js';
 import type { Fill, OrderRecord } from '../../../../engine/model/index.js';
 import type { Recorder } from '../../../../engine/ports/recorder.js';
 import { Portfolio } from '../../../../engine/portfolio/index.js';
@@ -31,8 +32,11 @@ describe('OrderLog and FillLog (through ExecutionEngine)', () => {
     const denied = execution.submit(0, { symbol: 'AAA', side: 'buy', qty: 600 }, 3000);
 
     expect(execution.orderLog.length).toBe(3);
-    // The working order is the live object; a finished one is a record of its final state.
-    expect(execution.order(resting)).toBe(execution.openOrders(0, 0)[0]);
+    // The working order is the live object (openOrders hands out a frozen copy of it); a finished one is a record of its final state.
+    const live = execution.order(resting);
+    expect(live).toBeInstanceOf(Order);
+    expect(execution.openOrders(0, 0)[0]).not.toBe(live);
+    expect(execution.openOrders(0, 0)[0]).toMatchObject({ id: resting, status: 'accepted', qty: 10, leavesQty: 10, limitPrice: 99.5, tag: 'entry' });
     expect(execution.order(filled)).toEqual({
       id: filled, symbol: 'BBB', side: 'sell', type: 'market', qty: 7, limitPrice: null, stopPrice: null, timeInForce: 'GTC', status: 'filled',
       filledQty: 7, avgFillPrice: 101.25, tsCreated: 2000, strategyId: 's1', reduceOnly: false, tag: null, reason: null, leavesQty: 0,

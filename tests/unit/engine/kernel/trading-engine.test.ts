@@ -3,26 +3,13 @@ import { US_PER_DAY, US_PER_HOUR, strategyId, symbolId } from '../../../../engin
 import { RiskEngine } from '../../../../engine/risk/index.js';
 import type { BarSeries, Strategy, StrategyContext } from '../../../../engine/strategies/index.js';
 import { runBacktest } from '../../../../sim/backtest/index.js';
-import type { BacktestConfig } from '../../../../sim/backtest/index.js';
-import { venueConfig } from '../../../../sim/venue/index.js';
 import { barFeed, walkBars } from '../../../support/bar-feed.js';
+import { dailyConfig } from '../../../support/daily-backtest.js';
 
 const DAY = US_PER_DAY;
 const T0 = 1_700_006_400_000_000; // a UTC midnight
 
-function config(make: () => Strategy, extra: Partial<BacktestConfig> = {}): BacktestConfig {
-  return {
-    symbols: ['S0'],
-    initialCash: 10_000,
-    barIntervalUs: DAY,
-    equityEveryUs: 60_000_000,
-    lookback: 4,
-    venue: venueConfig({ barIntervalUs: DAY }),
-    createStrategies: () => [make()],
-    createRisk: null,
-    ...extra,
-  };
-}
+const config = dailyConfig;
 
 describe('TradingEngine through the backtest loop', () => {
   it('fires a strategy timer at its time, before later bars, with now = the timer time', async () => {

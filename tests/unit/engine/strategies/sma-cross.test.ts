@@ -120,7 +120,7 @@ describe('sma_cross parameters', () => {
     [{ sizing: { kind: 'equity_fraction', fraction: 1.5 } }, "invalid 'sizing.fraction': outside (0, 1], was 1.5"],
     [{ sizing: { kind: 'units', units: -1 } }, "invalid 'sizing.units': not positive, was -1"],
     [{ sizing: { kind: 'units', units: 1.5 } }, "invalid 'sizing.units': not a whole number of units (fractional is false), was 1.5"],
-    [{ sizing: { kind: 'lots', lots: 1 } }, "invalid 'sizing.kind': not one of units, equity_fraction, was \"lots\""],
+    [{ sizing: { kind: 'lots', lots: 1 } }, "invalid 'sizing.kind': not one of units, equity_fraction, risk, volatility_target, was \"lots\""],
     [{ fractional: 'yes' }, "invalid 'fractional': not true or false, was \"yes\""],
     [{ fsat: 3 }, "invalid parameter 'fsat' for sma_cross: unknown (known: fast, slow, mode, sizing, fractional)"],
   ])('rejects %j naming the parameter and value', (params, message) => {
