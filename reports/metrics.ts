@@ -1,3 +1,4 @@
+import { formatIsoUs } from '../engine/core/time.js';
 import { calendarPeriodsPerYear, checkCondition, checkFinite, checkPositive, InvalidArgumentError, US_PER_DAY, US_PER_MINUTE, US_PER_YEAR } from '../engine/core/index.js';
 import type { Calendar } from '../engine/core/index.js';
 
@@ -92,6 +93,8 @@ export interface MetricsInput {
   readonly buyAndHold?: BuyAndHoldInput;
   /** Annual risk-free rate as a fraction (default 0); de-annualized as (1 + rf)^(1/P) - 1 per bar. */
   readonly riskFreeRate?: number;
+  /** When the account was ruined (microseconds), or null/absent when it never was. */
+  readonly ruinTs?: number | null;
 }
 
 /** How bars are annualized: `kind` names the rule, `periodsPerYear` is P. */
@@ -150,6 +153,8 @@ export interface PerformanceMetrics {
   readonly totalCommissions: number;
   readonly buyAndHoldReturn: number | null;
   readonly riskFreeRate: number;
+  /** When the account was ruined (equity <= 0 at an equity sample; trading ended then), ISO-8601, or null. */
+  readonly ruinedAt: string | null;
 }
 
 /** Days per year of daily bars on weekdays only (backtesting.py's convention). */
@@ -644,5 +649,6 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     totalCommissions,
     buyAndHoldReturn: buyAndHoldReturn(input.buyAndHold),
     riskFreeRate: rf,
+    ruinedAt: input.ruinTs !== undefined && input.ruinTs !== null ? formatIsoUs(input.ruinTs) : null,
   };
 }

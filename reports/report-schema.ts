@@ -56,6 +56,7 @@ export const PerformanceMetricsSchema = z
     totalCommissions: z.number(),
     buyAndHoldReturn: nullableNumber(),
     riskFreeRate: z.number(),
+    ruinedAt: z.string().nullable(),
   })
   .describe('Performance metrics; every formula is in reports/METRICS.md. Fractions are plain fractions, null means undefined for the data.');
 
@@ -93,6 +94,8 @@ const EquityPointSchema = z.strictObject({
   cash: z.number(),
   drawdown: z.number(),
   grossExposure: z.number(),
+  marginInUse: z.number().optional(),
+  buyingPower: z.number().optional(),
 });
 
 const OrderSchema = z.strictObject({

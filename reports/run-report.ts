@@ -43,6 +43,8 @@ export interface RunReportInput
     | 'ensemble'
     | 'execution'
   > {
+  /** When the account was ruined, or null/absent (metrics.ruinedAt). */
+  readonly ruin?: RunResultBase['ruin'];
   readonly trades: readonly ReportTrade[];
   /**
    * Optional close prices per symbol for the report's price charts (trade markers are drawn over
@@ -109,7 +111,7 @@ export interface RunReport {
     returnPct: number;
     commission: number;
   }[];
-  readonly equity: readonly { time: string; ts: number; equity: number; cash: number; drawdown: number; grossExposure: number }[];
+  readonly equity: readonly { time: string; ts: number; equity: number; cash: number; drawdown: number; grossExposure: number; marginInUse?: number; buyingPower?: number }[];
   readonly orders: RunReportInput['orders'];
   readonly positions: Readonly<Record<string, number>>;
   readonly assumptions: readonly string[];
@@ -174,6 +176,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     ...(run.barIntervalUs !== null ? { barIntervalUs: run.barIntervalUs } : {}),
     ...metricsSettings(options),
     exposure,
+    ruinTs: run.ruin?.ts ?? null,
     buyAndHold: {
       kind: 'prices',
       prices: run.symbols
@@ -185,7 +188,17 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
   const equity = [];
   for (let i = 0; i < n; i++) {
     const ts = run.equity.ts[i]!;
-    equity.push({ time: formatIsoUs(ts), ts, equity: run.equity.equity[i]!, cash: run.equity.cash[i]!, drawdown: dd[i]!, grossExposure: run.equity.grossExposure[i]! });
+    const margin = run.equity.marginInUse;
+    const power = run.equity.buyingPower;
+    equity.push({
+      time: formatIsoUs(ts),
+      ts,
+      equity: run.equity.equity[i]!,
+      cash: run.equity.cash[i]!,
+      drawdown: dd[i]!,
+      grossExposure: run.equity.grossExposure[i]!,
+      ...(margin !== undefined ? { marginInUse: margin[i]!, buyingPower: power[i]! } : {}),
+    });
   }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExecutionSchema } from '../engine/execution/algorithms/algorithm-schema.js';
 import { RiskSchema } from '../engine/risk/risk-schema.js';
+import { AccountSchema } from '../engine/portfolio/account-schema.js';
 import { VenueSchema } from '../sim/venue/venue-schema.js';
 import { CalendarSchema, MetricsSectionSchema } from './calendar-schema.js';
 import { BundlesSectionSchema, EnsembleSectionSchema, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
@@ -109,6 +110,7 @@ export const ScenarioSchema = z
     $schema: z.string().optional().describe('The JSON Schema of this file, for editors: "./scenario.schema.json".'),
     seed: z.number().int().default(1).describe('Seed of every random stream of the run.'),
     initialCash: z.number().positive().finite().default(100_000).describe('Cash in the account at the start, account currency.'),
+    account: AccountSchema.prefault({}),
     data: DataSchema,
     strategies: z.array(StrategySchema).min(1).describe('The strategies of the run (at least one).'),
     venue: VenueSchema.default({}),

@@ -1,3 +1,4 @@
+import { accountFromSection } from '../../engine/portfolio/account-schema.js';
 import { ConfigError, DataError, parseDurationUs, resolveCalendar } from '../../engine/core/index.js';
 import type { Calendar } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
@@ -213,6 +214,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         {
           symbols,
           initialCash: scenario.initialCash,
+          account: accountFromSection(scenario.account),
           barIntervalUs: null,
           equityEveryUs,
           lookback: scenario.engine.lookback,
@@ -242,6 +244,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       const config: ReplayConfig = {
         symbols: runSymbols,
         initialCash: scenario.initialCash,
+        account: accountFromSection(scenario.account),
         barIntervalUs: data.intervalUs,
         equityEveryUs,
         lookback: scenario.engine.lookback,

@@ -7,6 +7,8 @@ import { NO_ORDERS, snapshotOrder } from '../model/order-snapshot.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { BracketIds, BracketRequest, OrderLink, OrderRequest } from '../model/orders.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
+import type { Account } from '../portfolio/account.js';
+import { formatIsoUs } from '../core/time.js';
 import type { OptionBook } from '../portfolio/options-book.js';
 import { worstCaseUnits } from '../risk/risk-account.js';
 import type { RiskAccount } from '../risk/risk-account.js';
@@ -62,6 +64,12 @@ export class ExecutionEngine implements ExecutionReportSink {
   /** Every fill in run order. */
   readonly fillLog: FillLog;
   deniedCount = 0;
+  /** The account whose rules fills must pass (buying power, margin, ruin), or null for none. */
+  private accountRules: Account | null = null;
+  /** Scratch for margin call liquidation order (symbol indexes). */
+  private liquidation: Int32Array = new Int32Array(0);
+  /** True while the engine itself sends orders (margin call, ruin): they pass the risk gate and the ruin denial. */
+  private accountSending = false;
 
   constructor(
     readonly symbols: readonly Symbol_[],
@@ -105,6 +113,104 @@ export class ExecutionEngine implements ExecutionReportSink {
   useOptionBook(book: OptionBook, now: () => number): void {
     this.options = book;
     this.optionsNow = now;
+  }
+
+  /**
+   * Puts fills under an account's rules: the venue asks {@link approveFill} before booking each fill,
+   * and {@link onAccountSample} applies borrow cost, margin calls and ruin at each equity sample.
+   */
+  useAccount(account: Account): void {
+    this.accountRules = account;
+    this.liquidation = new Int32Array(this.symbols.length);
+  }
+
+  /** The account, when one is in use. */
+  get accountInUse(): Account | null {
+    return this.accountRules;
+  }
+
+  /** The quantity of a fill the account allows (see ExecutionReportSink.approveFill). */
+  approveFill(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number {
+    const account = this.accountRules;
+    if (account === null) return qty;
+    return account.approveFill(symbolIndex, sign, qty, price, fees, lot, this.symbols[symbolIndex]!);
+  }
+
+  get fillDenial(): string {
+    return this.accountRules?.denialReason ?? '';
+  }
+
+  /**
+   * The account's rules at an equity sample stamped `ts`, decided at data time `decisionTs` (orders
+   * sent now carry it): borrow cost accrues; equity at or below zero ruins the account (working
+   * orders cancelled, positions closed with market orders tagged 'ruin', later strategy orders
+   * denied); otherwise equity below the maintenance margin in use is a margin call (the working
+   * orders of the symbols being closed and every order elsewhere that may add exposure cancelled,
+   * positions closed with market orders tagged 'margin_call', largest maintenance requirement first,
+   * until the initial margin of what is left is covered by equity).
+   */
+  onAccountSample(ts: number, decisionTs: number): void {
+    const account = this.accountRules;
+    if (account === null) return;
+    account.accrueBorrow(ts);
+    const pf = this.portfolio;
+    const equity = pf.equity();
+    if (account.ruin !== null) return;
+    if (account.checkRuin(ts, equity)) {
+      this.audit({ ts, kind: 'account.ruined', message: `account ruined at ${formatIsoUs(ts)}: equity ${equity} <= 0; working orders cancelled, positions closed, no further orders`, details: { equity } });
+      this.cancelAll(decisionTs, () => true);
+      for (let i = 0; i < this.symbols.length; i++) this.flatten(i, decisionTs, 'ruin');
+      return;
+    }
+    if (!account.inMarginCall(equity)) return;
+    account.marginCalls++;
+    const maintenance = account.maintenanceMarginInUse();
+    const n = account.liquidationOrder(equity, this.liquidation);
+    const closed: string[] = [];
+    for (let k = 0; k < n; k++) closed.push(this.symbols[this.liquidation[k]!]!);
+    this.audit({
+      ts,
+      kind: 'account.margin_call',
+      message: `margin call: equity ${equity} < maintenance margin in use ${maintenance}; closing ${closed.join(', ')}`,
+      details: { equity, maintenanceMargin: maintenance, initialMargin: account.initialMarginInUse(), closing: closed },
+    });
+    // Every working order of a symbol being closed (what is left of it would open a new position),
+    // and elsewhere every order that may add exposure: all but reduce-only orders and opposite-side
+    // orders no larger than the position.
+    const closing = this.liquidation;
+    this.cancelAll(decisionTs, (o, i) => {
+      for (let k = 0; k < n; k++) if (closing[k] === i) return true;
+      if (o.reduceOnly) return false;
+      const pos = pf.netPosition[i]!;
+      return !(o.sign * pos < 0 && o.leavesQty <= Math.abs(pos));
+    });
+    for (let k = 0; k < n; k++) this.flatten(closing[k]!, decisionTs, 'margin_call');
+  }
+
+  /** Cancels the working orders (all strategies) that `which` selects. */
+  private cancelAll(ts: number, which: (o: Order, symbolIndex: number) => boolean): void {
+    const n = this.symbols.length;
+    for (let k = 0; k < this.working.length; k++) {
+      const list = this.working[k]!;
+      if (list.length === 0) continue;
+      const i = k % n;
+      for (const o of [...list]) if (which(o, i)) this.cancel(o.id, ts);
+    }
+  }
+
+  /** Sends market orders closing every ledger's position in symbol i (past the risk gate). */
+  private flatten(i: number, ts: number, tag: string): void {
+    const pf = this.portfolio;
+    for (let s = 0; s < Math.max(1, this.strategyIds.length); s++) {
+      const pos = pf.position(s, i);
+      if (pos === 0) continue;
+      this.accountSending = true;
+      try {
+        this.send(s, { symbol: this.symbols[i]!, side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos), type: 'market', tag }, ts, null, null, null);
+      } finally {
+        this.accountSending = false;
+      }
+    }
   }
 
   private lots: ArrayLike<number> | null = null;
@@ -241,12 +347,14 @@ export class ExecutionEngine implements ExecutionReportSink {
     const symbolIndex = this.indexOf(request.symbol);
     const order = new Order(this.orderLog.nextId(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId, link);
     this.orderLog.add(order, strategyIndex);
+    const ruin = this.accountRules?.ruin ?? null;
+    if (deny === null && ruin !== null && !this.accountSending) deny = `account ruined at ${formatIsoUs(ruin.ts)}`;
     if (deny !== null) {
       this.deniedCount++;
       this.apply({ kind: 'OrderDenied', ts, orderId: order.id, reason: deny });
       return order.id;
     }
-    if (this.risk !== null && !isBracketExit(order)) {
+    if (this.risk !== null && !isBracketExit(order) && !this.accountSending) {
       const ref = order.limitPrice ?? order.stopPrice ?? this.portfolio.mark[symbolIndex]!;
       const denial = this.risk.check(
         { symbol: order.symbol, side: order.side, qty: order.qty, price: ref, reduceOnly: order.reduceOnly },
@@ -334,8 +442,16 @@ export class ExecutionEngine implements ExecutionReportSink {
     const strategyIndex = this.orderLog.strategyAt(row!);
     switch (event.kind) {
       case 'OrderDenied':
-        order.transition('denied', event.ts, event.reason);
-        this.audit({ ts: event.ts, kind: 'risk.denied', message: event.reason, orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined });
+        if (order.status === 'initialized') {
+          order.transition('denied', event.ts, event.reason);
+          this.audit({ ts: event.ts, kind: 'risk.denied', message: event.reason, orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined });
+        } else {
+          // The account refused (the rest of) a fill at the venue.
+          this.deniedCount++;
+          order.transition('denied', event.ts, event.reason);
+          this.unwork(order, strategyIndex);
+          this.audit({ ts: event.ts, kind: 'account.denied', message: event.reason, orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined });
+        }
         break;
       case 'OrderSubmitted':
         break;

@@ -19,6 +19,10 @@ export interface EquityCurve {
   readonly equity: Float64Array;
   readonly cash: Float64Array;
   readonly grossExposure: Float64Array;
+  /** The account's initial margin in use at each sample (0 without margined positions). */
+  readonly marginInUse: Float64Array;
+  /** The account's buying power at each sample (cash account: cash available; margin: (equity - initial margin in use) / initial margin rate). */
+  readonly buyingPower: Float64Array;
 }
 
 /** Everything a run produced that does not depend on the venue; sim/backtest's RunResult adds options and L2 figures. */
@@ -51,6 +55,8 @@ export interface RunResultBase {
   readonly tradedNotional: number;
   readonly totalCommission: number;
   readonly runHash: string;
+  /** When equity first reached zero or below at an equity sample (trading ended then), or null. */
+  readonly ruin: { readonly ts: number; readonly equity: number } | null;
   /** Parent orders of the execution algorithms, when strategies used them. */
   readonly execution?: ExecutionSummary;
   /** What the router recorded (weights over time, decisions, per-strategy shadow results), when one ran. */

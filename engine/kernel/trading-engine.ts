@@ -423,11 +423,19 @@ export class TradingEngine implements MarketDataHandler {
     return strategyFailure(this.strategies[k]!, source, callback, ts, err);
   }
 
-  /** Records an equity sample and tells the watchers (risk limits that depend on equity). */
-  sampleEquity(ts: number): void {
+  /**
+   * Applies the account's rules at the sample (borrow cost, ruin, margin call: see
+   * ExecutionEngine.onAccountSample; orders they send are decided at `decisionTs`, default now),
+   * records an equity sample stamped `ts` with margin in use and buying power (0 and cash without an
+   * account), and tells the watchers (risk limits that depend on equity).
+   */
+  sampleEquity(ts: number, decisionTs: number = this.clock.now()): void {
     const p = this.portfolio;
+    const account = this.execution.accountInUse;
+    if (account !== null) this.execution.onAccountSample(ts, decisionTs);
     const equity = p.equity();
-    this.recorder.onEquity(ts, equity, p.cash, p.grossExposure());
+    const margin = account !== null ? account.initialMarginInUse() : 0;
+    this.recorder.onEquity(ts, equity, p.cash, p.grossExposure(), margin, account !== null ? account.buyingPowerAt(equity, margin) : p.cash);
     for (let i = 0; i < this.watchers.length; i++) this.watchers[i]!.onEquity(ts, equity);
   }
 

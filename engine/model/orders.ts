@@ -14,8 +14,9 @@ export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit';
 export type TimeInForce = 'GTC' | 'DAY' | 'IOC' | 'FOK';
 
 /**
- * Order states. `denied` is the risk engine's verdict before the order reaches a venue; `rejected`
- * is the venue's.
+ * Order states. `denied` is the risk engine's verdict before the order reaches a venue, or the
+ * account's at fill time (buying power, short sale, ruin: see ExecutionReportSink.approveFill), which
+ * may end a submitted, accepted or partially filled order; `rejected` is the venue's.
  */
 export type OrderStatus =
   | 'initialized'
@@ -185,9 +186,10 @@ export function linkText(link: OrderLink): string {
 /** Legal transitions of the order state machine; anything else is an InvariantError. */
 const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   initialized: ['denied', 'submitted'],
-  submitted: ['accepted', 'rejected'],
-  accepted: ['partially_filled', 'filled', 'cancelled', 'expired', 'accepted'],
-  partially_filled: ['partially_filled', 'filled', 'cancelled', 'expired'],
+  // -> denied after submission: only the account's refusal of a fill (OrderDenied from the venue).
+  submitted: ['accepted', 'rejected', 'denied'],
+  accepted: ['partially_filled', 'filled', 'cancelled', 'expired', 'accepted', 'denied'],
+  partially_filled: ['partially_filled', 'filled', 'cancelled', 'expired', 'denied'],
   denied: [],
   filled: [],
   cancelled: [],

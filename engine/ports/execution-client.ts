@@ -20,4 +20,14 @@ export interface ExecutionClient {
 /** Receives order events from an ExecutionClient. */
 export interface ExecutionReportSink {
   onOrderEvent(event: OrderEvent): void;
+  /**
+   * Asked by a simulated venue before it books a fill of `qty` units (sign +1 buy, -1 sell) of the
+   * run's symbol `symbolIndex` at `price`: returns the quantity the account allows (`qty` for all;
+   * less: the venue books that, floored to `lot` when > 0, and ends the rest of the order with
+   * OrderDenied, reason `fillDenial`). `fees.feeFor(q)` is the commission of a fill of q units.
+   * Absent (a broker live): every fill stands.
+   */
+  approveFill?(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number;
+  /** Why the last approveFill refused (part of) a fill. */
+  readonly fillDenial?: string;
 }

@@ -9,6 +9,10 @@ export interface Recorder {
   onFill(fill: Fill): void;
   onSignal(signal: Signal): void;
   onAudit(entry: AuditEntry): void;
-  /** Equity sample: total equity, cash and gross exposure (sum of |position x mark|). */
-  onEquity(ts: number, equity: number, cash: number, grossExposure: number): void;
+  /**
+   * Equity sample: total equity, cash, gross exposure (sum of |position x mark|), the account's
+   * initial margin in use and its buying power (cash account: cash available; margin account:
+   * (equity - initial margin in use) / initial margin rate).
+   */
+  onEquity(ts: number, equity: number, cash: number, grossExposure: number, marginInUse: number, buyingPower: number): void;
 }

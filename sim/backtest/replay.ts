@@ -9,7 +9,8 @@ import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
 import { isFuture } from '../../engine/model/index.js';
 import type { AuditEntry, BarBatch, BookBatch, ChainBatch, InstrumentSpec, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
-import { Portfolio } from '../../engine/portfolio/index.js';
+import { Account, CASH_ACCOUNT, Portfolio } from '../../engine/portfolio/index.js';
+import type { AccountConfig } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
 import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
 import type { VenueConfig } from '../venue/index.js';
@@ -92,7 +93,8 @@ export interface ReplayConfig {
   /**
    * Per symbol, its instrument (null: a spot unit at the venue's tick and lot size): its multiplier
    * (point value) goes to the Portfolio, a future settles by variation margin there, its tick and lot
-   * size replace the venue's for the symbol, and targets are rounded toward zero to its lot.
+   * size replace the venue's for the symbol, and targets are rounded toward zero to its lot; the
+   * account reads futures and per-unit initial/maintenance margins from it.
    */
   readonly instruments?: readonly (InstrumentSpec | null)[];
   /**
@@ -124,6 +126,12 @@ export interface ReplayConfig {
    * unchanged to the bit.
    */
   readonly tradeFromUs?: number;
+  /**
+   * The account's rules (scenario `account`): buying power at fill time, margin, borrow cost, margin
+   * calls and ruin (see engine/portfolio/account.ts). Absent: a cash account that denies what it
+   * cannot pay for (CASH_ACCOUNT).
+   */
+  readonly account?: AccountConfig;
   /** Coarser bar intervals strategies read with `ctx.bars(symbol, '1d')` (scenario `data.timeframes`); passed to the TradingEngine. */
   readonly timeframes?: readonly TimeframeBars[];
 }
@@ -187,7 +195,7 @@ export class EquitySampler {
     // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
     // their close times are.
     if (closeTs < this.lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${this.lastBarClose}`);
-    if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
+    if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp, this.lastBarClose);
     this.lastBarClose = closeTs;
     // A bar shorter than the interval (a 28-day month, cut by its symbol's next bar) is stamped at its
     // open, never before it; stamps never go back.
@@ -212,7 +220,7 @@ export class EquitySampler {
   /** Takes the last sample once the data has ended (and, on L2, the messages in flight delivered). */
   finish(now: number, tally: ReplayTally): void {
     if (this.byBars) {
-      if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp);
+      if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp, this.lastBarClose);
     } else if (tally.bookRows + tally.quoteCount + tally.tradeCount > 0) {
       this.engine.sampleEquity(now);
     }
@@ -330,6 +338,8 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, multipliersOf(config, symbols), specs?.map((x) => isFuture(x)));
   const risk = config.createRisk ? config.createRisk() : null;
   const execution = new ExecutionEngine(symbols, accountIds, portfolio, recorder, risk);
+  const account = new Account(config.account ?? CASH_ACCOUNT, portfolio, config.instruments);
+  execution.useAccount(account);
   if (specs !== undefined) execution.useLotSizes(specs.map((x) => x?.lotSize ?? 0));
   const clock = new SimulatedClock();
   const timers = new TimerQueue({ clock });
@@ -414,7 +424,9 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
       recorder,
       keepOrders: keepEverything,
       firstPrice: tally.firstPrice,
+      ruin: account.ruin,
       assumptions: [
+        ...account.assumptions(),
         ...side.assumptions(),
         ...(options !== null ? options.assumptions() : []),
         ...(algorithms !== null ? algorithms.summary().algorithms : []),

@@ -17,6 +17,8 @@ export class RunRecorder implements Recorder {
   readonly equity = new Float64Column();
   readonly cash = new Float64Column();
   readonly gross = new Float64Column();
+  readonly marginInUse = new Float64Column();
+  readonly buyingPower = new Float64Column();
   /** Keep at most this many signals (counting the rest); signals are for the report, not the hash. */
   signalCount = 0;
 
@@ -34,19 +36,23 @@ export class RunRecorder implements Recorder {
   onAudit(entry: AuditEntry): void {
     this.audit.push(entry);
   }
-  onEquity(ts: number, equity: number, cash: number, grossExposure: number): void {
+  onEquity(ts: number, equity: number, cash: number, grossExposure: number, marginInUse: number, buyingPower: number): void {
     const n = this.equityTs.length;
     if (n > 0 && this.equityTs.get(n - 1) === ts) {
       // Same timestamp sampled again: keep the latest state.
       this.equity.set(n - 1, equity);
       this.cash.set(n - 1, cash);
       this.gross.set(n - 1, grossExposure);
+      this.marginInUse.set(n - 1, marginInUse);
+      this.buyingPower.set(n - 1, buyingPower);
       return;
     }
     this.equityTs.push(ts);
     this.equity.push(equity);
     this.cash.push(cash);
     this.gross.push(grossExposure);
+    this.marginInUse.push(marginInUse);
+    this.buyingPower.push(buyingPower);
   }
 
   /** Number of equity samples. */
@@ -58,7 +64,7 @@ export class RunRecorder implements Recorder {
     this.audit.length = 0;
     this.signals.length = 0;
     this.orderEventCount = 0;
-    for (const c of [this.equityTs, this.equity, this.cash, this.gross]) c.clear();
+    for (const c of [this.equityTs, this.equity, this.cash, this.gross, this.marginInUse, this.buyingPower]) c.clear();
     this.signalCount = 0;
   }
 }

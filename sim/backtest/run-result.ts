@@ -45,6 +45,8 @@ export interface RunParts {
   readonly tradeCount: number;
   /** Identity lines of the user strategies (strategySourceLines), folded into the runHash; empty or absent for built-ins only. */
   readonly strategySources?: readonly string[];
+  /** When the account was ruined (null: never). */
+  readonly ruin?: { readonly ts: number; readonly equity: number } | null;
 }
 
 /**
@@ -62,6 +64,8 @@ export function collectRunResult(p: RunParts): RunResult {
     equity: recorder.equity.view().slice(),
     cash: recorder.cash.view().slice(),
     grossExposure: recorder.gross.view().slice(),
+    marginInUse: recorder.marginInUse.view().slice(),
+    buyingPower: recorder.buyingPower.view().slice(),
   };
   const first: Record<string, number> = {};
   const last: Record<string, number> = {};
@@ -109,6 +113,7 @@ export function collectRunResult(p: RunParts): RunResult {
     tradeCount: p.tradeCount,
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
+    ruin: p.ruin ?? null,
     runHash: computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []),
   };
 }

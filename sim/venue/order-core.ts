@@ -7,6 +7,27 @@ import type { FeeConfig, FeeModel } from './fee-model.js';
 /** Receives the venue's order events (structurally an ExecutionReportSink). */
 export interface OrderEventSink {
   onOrderEvent(event: OrderEvent): void;
+  /**
+   * Asked before every fill is booked (the account's buying power check, see
+   * ExecutionReportSink.approveFill): returns the quantity that may fill (`qty` for all of it). Less
+   * than `qty`: the venue books what was approved (floored to `lot` when > 0) and denies the rest of
+   * the order with OrderDenied and `fillDenial` as the reason. Absent: every fill is booked.
+   */
+  approveFill?(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number;
+  /** Why the last approveFill refused (part of) a fill. */
+  readonly fillDenial?: string;
+}
+
+/** The commission of a fill of a given quantity of the order being filled (what approveFill is told). */
+class OrderFeeQuote {
+  o: VenueOrder | null = null;
+  price = 0;
+  liquidity: Liquidity = 'taker';
+  constructor(private readonly fees: FeeModel) {}
+  feeFor(qty: number): number {
+    const o = this.o!;
+    return commissionForFill(this.fees.fee(qty, this.price, this.liquidity), o.rawFees, o.chargedFees, this.fees.minimumPerOrder);
+  }
 }
 
 /**
@@ -211,6 +232,10 @@ export abstract class OrderCore<O extends VenueOrder> {
   private readonly groups = new Map<string, ContingentGroup>();
   /** True once a contingent order arrived: the report then lists the contingency rules. */
   protected sawContingent = false;
+  /** Reused for approveFill (no allocation per fill). */
+  private readonly feeQuote: OrderFeeQuote;
+  /** True once a fill was refused by the sink's approveFill: the report then lists the rule. */
+  protected sawFillDenial = false;
   /** Per symbol, the multiplier of notional fees (an instrument's point value); null: 1 for every symbol. */
   protected feeNotionalScale: Float64Array | null = null;
 
@@ -222,6 +247,7 @@ export abstract class OrderCore<O extends VenueOrder> {
       this.symbolIndexOf.set(s, i);
     });
     this.fees = createFeeModel(fees, 'venue.fees');
+    this.feeQuote = new OrderFeeQuote(this.fees);
     this.positions = new Float64Array(this.symbols.length);
   }
 
@@ -245,6 +271,12 @@ export abstract class OrderCore<O extends VenueOrder> {
     this.nextExpiry = Infinity;
     this.groups.clear();
     this.sawContingent = false;
+    this.sawFillDenial = false;
+  }
+
+  /** Lot size of a symbol for flooring approved quantities (0: fractional). */
+  protected fillLot(_symbolIndex: number): number {
+    return 0;
   }
 
   // ---------------------------------------------------------------- read-only views
@@ -432,11 +464,37 @@ export abstract class OrderCore<O extends VenueOrder> {
   }
 
   /**
-   * Books a fill of `qty` (> 0, within leaves) of `o` at `price`: fees with the per-order minimum,
-   * filled quantity and position (snapped to whole on float residue), OrderFilled, and when
-   * `clipped` by reduce-only, the cancellation of the rest.
+   * Books a fill of `qty` (> 0, within leaves) of `o` at `price`, as far as the sink's approveFill
+   * (the account) allows: fees with the per-order minimum, filled quantity and position (snapped to
+   * whole on float residue), OrderFilled, and when `clipped` by reduce-only, the cancellation of the
+   * rest. When the account approves less than `qty`, what it approved is booked and the rest of the
+   * order is denied (OrderDenied with the account's reason). Returns the quantity booked.
    */
-  protected bookFill(o: O, qty: number, price: number, liquidity: Liquidity, ts: number, clipped: boolean): void {
+  protected bookFill(o: O, qty: number, price: number, liquidity: Liquidity, ts: number, clipped: boolean): number {
+    const sink = this.sink;
+    let q = qty;
+    if (sink.approveFill !== undefined) {
+      const quote = this.feeQuote;
+      quote.o = o;
+      // Notional fees (fraction, bps) are of qty x price x the instrument's multiplier (a future's point value).
+      quote.price = this.feeNotionalScale === null ? price : price * this.feeNotionalScale[o.symbolIndex]!;
+      quote.liquidity = liquidity;
+      q = sink.approveFill(o.id, o.symbolIndex, o.sign, qty, price, quote, this.fillLot(o.symbolIndex));
+      quote.o = null;
+      if (q < qty - tolerance(qty)) {
+        const reason = sink.fillDenial ?? 'fill refused by the account';
+        this.sawFillDenial = true;
+        if (q > tolerance(qty)) this.bookApproved(o, q, price, liquidity, ts, false);
+        if (o.active) this.denyRest(o, ts, reason);
+        return q > tolerance(qty) ? q : 0;
+      }
+      q = qty;
+    }
+    this.bookApproved(o, q, price, liquidity, ts, clipped);
+    return q;
+  }
+
+  private bookApproved(o: O, qty: number, price: number, liquidity: Liquidity, ts: number, clipped: boolean): void {
     // Notional fees (fraction, bps) are of qty x price x the instrument's multiplier (a future's point value).
     const scale = this.feeNotionalScale;
     const raw = this.fees.fee(qty, scale === null ? price : price * scale[o.symbolIndex]!, liquidity);
@@ -464,6 +522,14 @@ export abstract class OrderCore<O extends VenueOrder> {
     this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
     if (o.group !== null) this.groupFilled(o, o.group, qty, ts);
     if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
+  }
+
+  /** Ends `o` with OrderDenied (the account refused its fill), then what its contingency ends with it. */
+  private denyRest(o: O, ts: number, reason: string): void {
+    const g = o.group;
+    this.finish(o);
+    this.emit({ kind: 'OrderDenied', ts, orderId: o.id, reason });
+    if (g !== null) this.groupEnded(o, g, ts, false);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -597,6 +663,12 @@ export abstract class OrderCore<O extends VenueOrder> {
   /** Forgets a group once its entry is done, no exit is still to arrive and no member works. */
   private dropIfDone(g: ContingentGroup): void {
     if (g.entryDone && g.expected <= 0 && g.members.length === 0) this.groups.delete(g.key);
+  }
+
+  /** The fill-time account rule, in words, for the report (only when the account refused a fill). */
+  protected fillDenialAssumptions(): string[] {
+    if (!this.sawFillDenial) return [];
+    return ['A fill the account refuses at fill time (buying power, short sale, ruin) books only the approved quantity (none, the closing part, or a resized part); the rest of the order ends with OrderDenied naming the reason'];
   }
 
   /** The contingency rules, in words, for the report (only when a run used them). */

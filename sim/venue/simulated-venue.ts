@@ -301,6 +301,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     }
     out.push('Cancel or replace requests for unknown or finished orders are ignored (no event)');
     out.push(...this.contingencyAssumptions());
+    out.push(...this.fillDenialAssumptions());
     return out;
   }
 
@@ -570,6 +571,10 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     let px = this.slippage.adjust(price, o.sign);
     if (isLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
     this.bookFill(o, qty, px, liquidity, ts, qty < wanted);
+  }
+
+  protected override fillLot(s: number): number {
+    return this.lotOf[s]!;
   }
 
   /** ` of SYMBOL's instrument` when the symbol's grid is its instrument's, else ''. */

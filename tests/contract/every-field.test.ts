@@ -211,9 +211,11 @@ const barStrategies = () => [
 const BASES: Record<string, () => Doc> = {
   /** Daily bars of two symbols, strategies trading their own ledgers. */
   bars: () => ({ name: 'contract', data: { bars: d1 }, strategies: barStrategies().slice(0, 4) }),
-  /** L2 replay of AAA's book with prints, latency and a passive strategy in the queue. */
+  /** L2 replay of AAA's book with prints, latency and strategies that go long and short. */
   l2: () => ({
     name: 'contract-l2',
+    // Its strategies go short: a margin account (the default cash account denies short sales).
+    account: { type: 'margin' },
     data: { book: d1, trades: d1, symbols: ['AAA'] },
     strategies: [
       { id: 'flow', type: 'liquidity_flow', params: { levels: 5, imbalanceThreshold: 0.2, minLiquidityScore: 0.3, evaluateEveryUs: 60_000_000, size: 100 } },
@@ -232,6 +234,8 @@ const BASES: Record<string, () => Doc> = {
   /** AAA's bars with its option chains. */
   options: () => ({
     name: 'contract-options',
+    // delta_hedge sells the underlying, options_flow's bearish branch goes short: a margin account.
+    account: { type: 'margin' },
     data: { bars: d1, options: d1, symbols: ['AAA'] },
     strategies: [
       { id: 'hedged', type: 'delta_hedge', params: { contracts: 5, minDays: 0 } },
@@ -338,6 +342,16 @@ const CONTRACT: Record<string, Entry> = {
   description: on('bars', 'description', 'described', { effect: 'meta' }),
   seed: on('l2', 'seed', 99),
   initialCash: on('bars', 'initialCash', 50_000),
+  // account (engine/portfolio/account-schema.ts): the bars base is a cash account (the default) whose
+  // strategies ask for 1.2x equity and short (rsi long_short): refusals at fill time move the run.
+  'account.type': on('bars', 'account.type', 'margin'),
+  'account.insufficientFunds': on('bars', 'account.insufficientFunds', 'resize'),
+  'account.leverage': { base: 'bars', with: [['account', { type: 'margin', leverage: 1 }]], set: [['account.leverage', 3]] },
+  'account.initialMargin': { base: 'bars', with: [['account', { type: 'margin' }]], set: [['account.initialMargin', 1]] },
+  // Maintenance = initial = 1: any loss while fully invested is a margin call.
+  'account.maintenanceMargin': { base: 'bars', with: [['account', { type: 'margin', leverage: 1 }]], set: [['account.maintenanceMargin', 1]] },
+  'account.borrowRate': { base: 'bars', with: [['account', { type: 'margin' }]], set: [['account.borrowRate', 0.2]] },
+  'account.marginCall': { base: 'bars', with: [['account', { type: 'margin', leverage: 1, maintenanceMargin: 1 }]], set: [['account.marginCall', 'none']] },
   'data.bars': on('bars', 'data.bars', D2),
   'data.quotes': on('l1', 'data.quotes', D2),
   'data.trades': on('l2', 'data.trades', D2),

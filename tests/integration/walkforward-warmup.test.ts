@@ -30,6 +30,8 @@ beforeAll(async () => {
     scenario,
     JSON.stringify({
       name: 'wf-warmup',
+      // A long/short reversal: a margin account (the default cash account denies its short sales).
+      account: { type: 'margin', leverage: 1 },
       data: { bars: join(dir, 'daily') },
       strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 10, slow: 40, mode: 'long_short', sizing: { kind: 'units', units: 100 } } }],
       venue: { fees: { kind: 'fraction', rate: 0.002 } },

@@ -253,6 +253,7 @@ export class L2Venue extends OrderCore<L2Order> {
       out.push("A bracket's stop-loss waits off the book and triggers when the opposite touch or a trade print reaches its stop price (buy: ask or print at or above, sell: bid or print at or below), then walks the book as a market order");
     }
     out.push(...this.contingencyAssumptions());
+    out.push(...this.fillDenialAssumptions());
     return out;
   }
 
@@ -585,14 +586,13 @@ export class L2Venue extends OrderCore<L2Order> {
 
   /**
    * Fills up to `qty` of `o` at `price`, clipped by reduce-only (which cancels the order when there
-   * is nothing to reduce). Returns the quantity filled.
+   * is nothing to reduce) and by the account (which denies the rest). Returns the quantity filled.
    */
   private fill(o: L2Order, qty: number, price: number, liquidity: Liquidity, ts: number): number {
     const wanted = Math.min(qty, o.leaves);
     const q = this.clipReduceOnly(o, wanted, ts);
     if (!(q > 0)) return 0;
-    this.bookFill(o, q, price, liquidity, ts, q < wanted);
-    return q;
+    return this.bookFill(o, q, price, liquidity, ts, q < wanted);
   }
 
   private recordExecution(o: L2Order, ts: number): void {

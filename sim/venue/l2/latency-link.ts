@@ -118,6 +118,19 @@ export class LatencyLink implements OrderEventSink {
     this.inbound.push({ at, event });
   }
 
+  /**
+   * The account's fill check, passed straight to the strategy side (the account as the engine knows
+   * it at the venue's time: fills still in flight to it are not yet counted).
+   */
+  approveFill(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number {
+    const side = this.strategySide;
+    return side.approveFill !== undefined ? side.approveFill(orderId, symbolIndex, sign, qty, price, fees, lot) : qty;
+  }
+
+  get fillDenial(): string | undefined {
+    return this.strategySide.fillDenial;
+  }
+
   // ---------------------------------------------------------------- delivery
 
   /** Returns when the next request reaches the venue (Infinity when none is in flight). */

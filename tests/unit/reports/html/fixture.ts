@@ -57,7 +57,7 @@ export function sampleReport(opts: { days?: number; strategies?: readonly string
     fills: fills as unknown as RunReportInput['fills'],
     orders: [],
     trades: [trade('AAA', s0, 1, 2, 50, 55), trade('BBB', s1, 3, 4, 20, 19)],
-    equity: { ts, equity, cash, grossExposure: gross },
+    equity: { ts, equity, cash, grossExposure: gross, marginInUse: new Float64Array(ts.length), buyingPower: cash },
     audit: opts.audit ? [{ ts: START_US + DAY_US, kind: 'risk.denied', message: 'order O-9 denied: <max notional>', strategyId: s0, symbol: 'AAA', details: { limit: 400000 } }] : [],
     signals: [],
     signalCount: 0,

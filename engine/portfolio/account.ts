@@ -1,0 +1,384 @@
+import { InvalidArgumentError } from '../core/errors.js';
+import { formatIsoUs, US_PER_DAY } from '../core/time.js';
+import type { InstrumentSpec } from '../model/instruments.js';
+import type { Portfolio } from './portfolio.js';
+
+/**
+ * The account rules of a run (the scenario's `account` section, resolved): what a fill may cost,
+ * what margin positions need, what a short costs to carry, and what happens when equity falls short.
+ */
+export interface AccountConfig {
+  /** 'cash': fills are paid from cash, no short sales of non-futures; 'margin': fills need initial margin. */
+  readonly type: 'cash' | 'margin';
+  /** A fill the account cannot pay for: 'reject' denies it (OrderDenied), 'resize' fills the largest affordable quantity. */
+  readonly insufficientFunds: 'reject' | 'resize';
+  /** Initial margin as a fraction of notional (margin accounts; 1/leverage). */
+  readonly initialMargin: number;
+  /** Maintenance margin as a fraction of notional (margin accounts). */
+  readonly maintenanceMargin: number;
+  /** Annual borrow rate charged on short notional (margin accounts). */
+  readonly borrowRate: number;
+  /** What a breach of maintenance margin does: 'liquidate' (margin call) or 'none'. */
+  readonly marginCall: 'liquidate' | 'none';
+}
+
+/** The default account: a cash account that refuses what it cannot pay for (the peers' rule). */
+export const CASH_ACCOUNT: AccountConfig = { type: 'cash', insufficientFunds: 'reject', initialMargin: 1, maintenanceMargin: 1, borrowRate: 0, marginCall: 'none' };
+
+/** Returns a checked AccountConfig; throws InvalidArgumentError naming the field. */
+export function accountConfig(c: AccountConfig): AccountConfig {
+  if (c.type !== 'cash' && c.type !== 'margin') throw new InvalidArgumentError(`invalid 'account.type': expected "cash" or "margin", was ${JSON.stringify(c.type)}`);
+  if (c.insufficientFunds !== 'reject' && c.insufficientFunds !== 'resize') throw new InvalidArgumentError(`invalid 'account.insufficientFunds': expected "reject" or "resize", was ${JSON.stringify(c.insufficientFunds)}`);
+  if (!(c.initialMargin > 0 && c.initialMargin <= 1)) throw new InvalidArgumentError(`invalid 'account.initialMargin': must be in (0, 1], was ${c.initialMargin}`);
+  if (!(c.maintenanceMargin > 0 && c.maintenanceMargin <= c.initialMargin)) throw new InvalidArgumentError(`invalid 'account.maintenanceMargin': must be in (0, initialMargin ${c.initialMargin}], was ${c.maintenanceMargin}`);
+  if (!(c.borrowRate >= 0 && Number.isFinite(c.borrowRate))) throw new InvalidArgumentError(`invalid 'account.borrowRate': must be a finite number >= 0, was ${c.borrowRate}`);
+  if (c.marginCall !== 'liquidate' && c.marginCall !== 'none') throw new InvalidArgumentError(`invalid 'account.marginCall': expected "liquidate" or "none", was ${JSON.stringify(c.marginCall)}`);
+  return c;
+}
+
+/** What a fill costs in commission: the venue's fee model for the order being filled. */
+export interface FeeQuote {
+  /** Commission of a fill of `qty` units of the order at hand (with the order's minimum). */
+  feeFor(qty: number): number;
+}
+
+/** When and at what equity an account was ruined. */
+export interface Ruin {
+  readonly ts: number;
+  readonly equity: number;
+}
+
+const YEAR_US = 365.25 * US_PER_DAY;
+
+/** `1234567.891` -> `1,234,567.89`. */
+export function money(x: number): string {
+  const s = Math.abs(x).toFixed(2);
+  const dot = s.indexOf('.');
+  let int = s.slice(0, dot);
+  for (let i = int.length - 3; i > 0; i -= 3) int = `${int.slice(0, i)},${int.slice(i)}`;
+  return `${x < 0 ? '-' : ''}${int}${s.slice(dot)}`;
+}
+
+/**
+ * The buying power, margin and ruin rules of one account over its Portfolio (pure: it reads the
+ * portfolio's cash, net positions and marks; the ExecutionEngine acts on its verdicts).
+ *
+ * **Requirement** of a position of q units of symbol i at price p: |q| x the instrument's initial
+ * (maintenance) margin per unit when its InstrumentSpec gives one (futures: per contract), else
+ * |q| x p x multiplier x the account's initialMargin (maintenanceMargin) fraction. A future is
+ * margined in either account type; in a cash account other positions need their full cost.
+ *
+ * **Fill check** (at fill time, `approveFill`): the part of a fill that closes the net position is
+ * always allowed. The opening part is allowed when, after the fill,
+ * - cash account: cash >= initial margin of the futures positions (a spot buy pays q x p x
+ *   multiplier + commission from cash); a sell below zero of a non-future is a short sale and is
+ *   denied (it needs a margin account);
+ * - margin account: initial margin in use <= equity, the filled symbol valued at the fill price and
+ *   the commission paid (with leverage 1 this is backtesting.py's `size x price x (1 + commission)
+ *   <= margin available` after closing the opposite position).
+ * Otherwise, with 'reject', only the closing part fills (backtesting.py closes the old trade and
+ * drops the new one); with 'resize', the closing part and the largest affordable opening quantity
+ * (lot-floored) fill. The rest is denied with the reason in `denialReason`.
+ */
+export class Account {
+  readonly config: AccountConfig;
+  private readonly portfolio: Portfolio;
+  /** Per symbol initial / maintenance margin per unit, NaN when the account fraction applies. */
+  private readonly imUnit: Float64Array;
+  private readonly mmUnit: Float64Array;
+  /** 1 for futures (shortable in a cash account, cash semantics of variation margin, no borrow cost). */
+  private readonly future: Uint8Array;
+  /** Why the last approveFill denied (part of) a fill. */
+  denialReason = '';
+  ruin: Ruin | null = null;
+  /** Borrow cost charged so far. */
+  borrowCharged = 0;
+  /** Number of margin calls. */
+  marginCalls = 0;
+  private lastSampleTs = Number.NaN;
+  /** False for a cash account without futures: no position needs margin (the per-sample checks are skipped). */
+  private readonly anyMargined: boolean;
+
+  constructor(config: AccountConfig, portfolio: Portfolio, instruments?: readonly (InstrumentSpec | null)[]) {
+    this.config = accountConfig(config);
+    this.portfolio = portfolio;
+    const n = portfolio.symbolCount;
+    this.imUnit = new Float64Array(n).fill(Number.NaN);
+    this.mmUnit = new Float64Array(n).fill(Number.NaN);
+    this.future = new Uint8Array(n);
+    if (instruments) {
+      for (let i = 0; i < n; i++) {
+        const spec = instruments[i];
+        if (!spec) continue;
+        if (spec.initialMargin !== null) this.imUnit[i] = spec.initialMargin;
+        if (spec.maintenanceMargin !== null) this.mmUnit[i] = spec.maintenanceMargin;
+        if (spec.assetClass === 'future') this.future[i] = 1;
+      }
+    }
+    this.anyMargined = this.config.type === 'margin' || this.future.includes(1);
+  }
+
+  /** Forgets ruin, borrow and margin call history (for a rerun). */
+  reset(): void {
+    this.ruin = null;
+    this.borrowCharged = 0;
+    this.marginCalls = 0;
+    this.lastSampleTs = Number.NaN;
+    this.denialReason = '';
+  }
+
+  /** True when symbol i is a future. */
+  isFuture(i: number): boolean {
+    return this.future[i] === 1;
+  }
+
+  private mark(i: number): number {
+    const m = this.portfolio.mark[i]!;
+    return m === m ? m : 0;
+  }
+
+  /** Whether symbol i needs margin in this account (always in a margin account; futures in a cash account). */
+  private margined(i: number): boolean {
+    return this.config.type === 'margin' || this.future[i] === 1;
+  }
+
+  /** Initial margin of |q| units of symbol i at price p. */
+  initialRequirement(i: number, q: number, p: number): number {
+    const unit = this.imUnit[i]!;
+    if (unit === unit) return Math.abs(q) * unit;
+    return Math.abs(q) * p * this.portfolio.multiplier[i]! * (this.config.type === 'margin' ? this.config.initialMargin : 1);
+  }
+
+  /** Maintenance margin of |q| units of symbol i at price p. */
+  maintenanceRequirement(i: number, q: number, p: number): number {
+    const unit = this.mmUnit[i]!;
+    if (unit === unit) return Math.abs(q) * unit;
+    const iu = this.imUnit[i]!;
+    if (iu === iu) return Math.abs(q) * iu;
+    return Math.abs(q) * p * this.portfolio.multiplier[i]! * (this.config.type === 'margin' ? this.config.maintenanceMargin : 1);
+  }
+
+  /** Initial margin in use: the margined positions' requirements at the marks. */
+  initialMarginInUse(): number {
+    return this.marginInUse(true);
+  }
+
+  /** Maintenance margin in use at the marks. */
+  maintenanceMarginInUse(): number {
+    return this.marginInUse(false);
+  }
+
+  private marginInUse(initial: boolean): number {
+    if (!this.anyMargined) return 0;
+    const net = this.portfolio.netPosition;
+    let m = 0;
+    for (let i = 0; i < net.length; i++) {
+      const q = net[i]!;
+      if (q !== 0 && this.margined(i)) m += initial ? this.initialRequirement(i, q, this.mark(i)) : this.maintenanceRequirement(i, q, this.mark(i));
+    }
+    return m;
+  }
+
+  /**
+   * Buying power: in a cash account the cash available (cash less the futures' initial margin); in
+   * a margin account (equity - initial margin in use) / initialMargin.
+   */
+  buyingPower(): number {
+    return this.buyingPowerAt(this.portfolio.equity(), this.initialMarginInUse());
+  }
+
+  /** Buying power given the equity and the initial margin in use (already computed). */
+  buyingPowerAt(equity: number, initialMarginInUse: number): number {
+    if (this.config.type === 'cash') return this.portfolio.cash - initialMarginInUse;
+    return (equity - initialMarginInUse) / this.config.initialMargin;
+  }
+
+  /**
+   * The quantity of a fill of `qty` units (sign +1 buy, -1 sell) of symbol i at `price` the account
+   * allows (see the class comment): `qty` when all of it, less when only part (then `denialReason`
+   * says why the rest is refused), 0 when none. `lot` > 0 floors a resized quantity to whole lots.
+   */
+  approveFill(i: number, sign: 1 | -1, qty: number, price: number, fees: FeeQuote, lot: number, symbol: string): number {
+    const pos = this.portfolio.netPosition[i]!;
+    const closing = pos * sign < 0 ? Math.min(qty, Math.abs(pos)) : 0;
+    const opening = qty - closing;
+    if (opening <= 1e-9 * Math.max(1, qty)) return qty;
+    const verb = sign === 1 ? 'buying' : 'selling';
+    if (this.ruin !== null) {
+      this.denialReason = `account ruined at ${formatIsoUs(this.ruin.ts)}`;
+      return closing;
+    }
+    if (this.config.type === 'cash' && sign === -1 && this.future[i] === 0) {
+      this.denialReason = `short sale: ${verb} ${qty} ${symbol} at ${price} with a position of ${pos} would go short by ${opening}; short sales need account.type "margin"`;
+      return closing;
+    }
+    if (this.affordable(i, sign, qty, price, fees) >= 0) return qty;
+    this.denialReason = this.shortfallReason(i, sign, qty, price, fees, verb, symbol);
+    if (this.config.insufficientFunds === 'reject') return closing;
+    // Resize: the largest affordable opening quantity (whole lots when lot > 0), by bisection (the
+    // cost grows with the quantity, whatever the fee model).
+    let lo = 0;
+    if (lot > 0) {
+      let hi = Math.floor(opening / lot + 1e-9);
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (this.affordable(i, sign, closing + mid * lot, price, fees) >= 0) lo = mid;
+        else hi = mid - 1;
+      }
+      const q = closing + lo * lot;
+      if (lo > 0) this.denialReason = `${this.denialReason}; resized to ${q} of ${qty}`;
+      return q;
+    }
+    let hi = opening;
+    for (let k = 0; k < 80 && hi - lo > 1e-12 * opening; k++) {
+      const mid = (lo + hi) / 2;
+      if (this.affordable(i, sign, closing + mid, price, fees) >= 0) lo = mid;
+      else hi = mid;
+    }
+    if (lo > 0) this.denialReason = `${this.denialReason}; resized to ${closing + lo} of ${qty}`;
+    return closing + lo;
+  }
+
+  /** Change of cash of a fill (futures: the commission only, variation margin moves the rest). */
+  private cashDelta(i: number, sign: 1 | -1, q: number, p: number, fee: number): number {
+    return this.future[i] === 1 ? -fee : -sign * q * p * this.portfolio.multiplier[i]! - fee;
+  }
+
+  /** What is left after a fill of q (>= 0: allowed): cash less futures margin (cash account) or equity less initial margin (margin account). */
+  private affordable(i: number, sign: 1 | -1, q: number, p: number, fees: FeeQuote): number {
+    const pf = this.portfolio;
+    const pos = pf.netPosition[i]!;
+    const after = pos + sign * q;
+    const fee = fees.feeFor(q);
+    const m = this.mark(i);
+    if (this.config.type === 'cash') {
+      const cash = pf.cash + this.cashDelta(i, sign, q, p, fee);
+      let margin = this.initialMarginInUse();
+      if (this.margined(i)) margin += this.initialRequirement(i, after, p) - this.initialRequirement(i, pos, m);
+      return cash - margin;
+    }
+    // Equity with symbol i valued at the fill price, less the commission.
+    const equity = pf.equity() + pos * (p - m) * pf.multiplier[i]! - fee;
+    const margin = this.initialMarginInUse() - this.initialRequirement(i, pos, m) + this.initialRequirement(i, after, p);
+    return equity - margin;
+  }
+
+  private shortfallReason(i: number, sign: 1 | -1, q: number, p: number, fees: FeeQuote, verb: string, symbol: string): string {
+    const fee = fees.feeFor(q);
+    const short = -this.affordable(i, sign, q, p, fees);
+    if (this.config.type === 'cash' && this.future[i] === 0) {
+      const cost = q * p * this.portfolio.multiplier[i]! + fee;
+      return `insufficient funds: ${verb} ${q} ${symbol} at ${p} costs ${money(cost)} with fees, cash available ${money(cost - short)} (short ${money(short)})`;
+    }
+    const margin = this.config.type === 'cash' ? 'futures initial margin' : 'initial margin in use';
+    const have = this.config.type === 'cash' ? 'cash after fees' : 'equity after fees';
+    const need = short + (this.config.type === 'cash' ? this.portfolio.cash + this.cashDelta(i, sign, q, p, fee) : this.portfolio.equity() + this.portfolio.netPosition[i]! * (p - this.mark(i)) * this.portfolio.multiplier[i]! - fee);
+    return `insufficient margin: ${verb} ${q} ${symbol} at ${p} brings ${margin} to ${money(need)}, ${have} ${money(need - short)} (short ${money(short)})`;
+  }
+
+  /**
+   * Borrow cost of the time since the previous sample: borrowRate x short notional at the marks x
+   * elapsed / 365.25 days, charged to cash (futures carry none). Returns the amount charged.
+   */
+  accrueBorrow(ts: number): number {
+    const last = this.lastSampleTs;
+    this.lastSampleTs = ts;
+    const rate = this.config.borrowRate;
+    if (rate === 0 || last !== last || !(ts > last)) return 0;
+    const pf = this.portfolio;
+    const net = pf.netPosition;
+    let short = 0;
+    for (let i = 0; i < net.length; i++) {
+      const q = net[i]!;
+      if (q < 0 && this.future[i] === 0) short += -q * this.mark(i) * pf.multiplier[i]!;
+    }
+    if (short === 0) return 0;
+    const cost = (rate * short * (ts - last)) / YEAR_US;
+    pf.cash -= cost;
+    this.borrowCharged += cost;
+    return cost;
+  }
+
+  /** True when the account is in a margin call: equity below the maintenance margin in use (and calls liquidate). */
+  inMarginCall(equity: number): boolean {
+    if (!this.anyMargined) return false;
+    if (this.config.marginCall !== 'liquidate' && this.config.type === 'margin') return false;
+    if (this.config.type === 'cash' && !this.hasMarginedPosition()) return false;
+    return equity < this.maintenanceMarginInUse();
+  }
+
+  private hasMarginedPosition(): boolean {
+    const net = this.portfolio.netPosition;
+    for (let i = 0; i < net.length; i++) if (net[i] !== 0 && this.margined(i)) return true;
+    return false;
+  }
+
+  /**
+   * The symbols a margin call liquidates, written to `out` (returns how many): margined positions by
+   * maintenance requirement, largest first (ties by symbol index), until the initial margin in use
+   * of the positions left is at most `equity` at the marks.
+   */
+  liquidationOrder(equity: number, out: Int32Array): number {
+    const net = this.portfolio.netPosition;
+    let n = 0;
+    for (let i = 0; i < net.length; i++) if (net[i] !== 0 && this.margined(i)) out[n++] = i;
+    // Insertion sort: a handful of symbols, no allocation.
+    for (let a = 1; a < n; a++) {
+      const v = out[a]!;
+      const rv = this.maintenanceRequirement(v, net[v]!, this.mark(v));
+      let b = a - 1;
+      while (b >= 0) {
+        const u = out[b]!;
+        const ru = this.maintenanceRequirement(u, net[u]!, this.mark(u));
+        if (ru > rv || (ru === rv && u < v)) break;
+        out[b + 1] = u;
+        b--;
+      }
+      out[b + 1] = v;
+    }
+    let left = this.initialMarginInUse();
+    let k = 0;
+    while (k < n && left > equity) {
+      const i = out[k]!;
+      left -= this.initialRequirement(i, net[i]!, this.mark(i));
+      k++;
+    }
+    return k;
+  }
+
+  /** Records ruin (equity at or below zero) at `ts`; returns true the first time. */
+  checkRuin(ts: number, equity: number): boolean {
+    if (this.ruin !== null || equity > 0) return false;
+    this.ruin = { ts, equity };
+    return true;
+  }
+
+  /** The account rules in force, in words, for the report. */
+  assumptions(): string[] {
+    const c = this.config;
+    const out: string[] = [];
+    if (c.type === 'cash') {
+      out.push(
+        `Cash account: at fill time a buy must be paid from cash (quantity x price x multiplier + commission; futures: cash must cover their initial margin); ${c.insufficientFunds === 'reject' ? 'an order it cannot pay for is denied (OrderDenied naming the shortfall)' : 'an order it cannot pay for fills the largest affordable quantity (lot-floored), the rest is denied'}; a sell that would take a non-future below zero is a short sale and is denied (short sales need account.type "margin"); the part of a fill that closes a position always fills`,
+      );
+    } else {
+      out.push(
+        `Margin account: initial margin ${c.initialMargin} (leverage ${+(1 / c.initialMargin).toFixed(6)}), maintenance margin ${c.maintenanceMargin} of notional (per-unit margins of instruments that give them override); at fill time the opening part of a fill is allowed when initial margin in use <= equity after it (the symbol valued at the fill price, commission paid); the closing part always fills; ${c.insufficientFunds === 'reject' ? 'otherwise the opening part is denied (a reversal closes the old position and drops the new one, as backtesting.py)' : 'otherwise the largest affordable opening quantity (lot-floored) fills, the rest is denied'}`,
+      );
+      out.push(
+        c.borrowRate > 0
+          ? `Borrow cost: ${c.borrowRate} a year on short notional (non-futures), charged to cash at each equity sample as rate x short notional at the marks x time since the previous sample / 365.25 days`
+          : 'Borrow cost: none (account.borrowRate 0)',
+      );
+      out.push(
+        c.marginCall === 'liquidate'
+          ? 'Margin call: at each equity sample (after the marks of a bar close), when equity < maintenance margin in use, the working orders of the symbols closed and every other working order that may add exposure (all but reduce-only orders and opposite-side orders no larger than the position) are cancelled, and whole positions are closed with market orders (tag margin_call), largest maintenance requirement first, until the initial margin in use of the positions left is at most equity (audit account.margin_call); they fill at the next fill opportunity'
+          : 'Margin call: none (account.marginCall "none"): positions are kept whatever the maintenance margin',
+      );
+    }
+    out.push(
+      'Ruin: when equity at an equity sample is <= 0 trading ends for the run: working orders are cancelled, every position is closed with market orders (tag ruin) that fill at the next fill opportunity, and every later strategy order is denied (`account ruined at <time>`; audit account.ruined)',
+    );
+    return out;
+  }
+}
