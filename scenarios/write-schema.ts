@@ -1,14 +1,22 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reportJsonSchemaText } from '../reports/report-schema.js';
 import { SCENARIO_JSON_SCHEMA_FILE, scenarioJsonSchemaText } from './json-schema.js';
 
 /**
- * `npm run schema`: writes scenarios/scenario.schema.json from the zod schema (staged, then renamed
- * into place). tests/unit/scenarios/schema-json.test.ts fails when the committed file drifts.
+ * `npm run schema`: writes the JSON Schemas generated from the zod schemas, each staged then renamed
+ * into place: scenarios/scenario.schema.json (tests/unit/scenarios/schema-json.test.ts fails when the
+ * committed file drifts) and reports/report.schema.json (tests/integration/report-cli.test.ts).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const target = resolve(root, SCENARIO_JSON_SCHEMA_FILE);
-await writeFile(`${target}.tmp`, scenarioJsonSchemaText());
-await rename(`${target}.tmp`, target);
-process.stdout.write(`wrote ${SCENARIO_JSON_SCHEMA_FILE}\n`);
+const REPORT_JSON_SCHEMA_FILE = 'reports/report.schema.json';
+for (const [file, text] of [
+  [SCENARIO_JSON_SCHEMA_FILE, scenarioJsonSchemaText()],
+  [REPORT_JSON_SCHEMA_FILE, reportJsonSchemaText()],
+] as const) {
+  const target = resolve(root, file);
+  await writeFile(`${target}.tmp`, text);
+  await rename(`${target}.tmp`, target);
+  process.stdout.write(`wrote ${file}\n`);
+}
