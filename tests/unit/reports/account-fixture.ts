@@ -17,3 +17,17 @@ export function accountReport(opts: { ruinAt?: number } = {}): RunReport {
   const ruinedAt = opts.ruinAt === undefined ? null : base.equity[opts.ruinAt]!.time;
   return { ...base, equity, metrics: { ...base.metrics, ruinedAt } } as RunReport;
 }
+
+/** sampleReport() as report.json was written before accounts: no marginInUse/buyingPower columns, no metrics.ruinedAt. */
+export function legacyReport(): RunReport {
+  const base = sampleReport();
+  const equity = base.equity.map((p) => {
+    const q: Record<string, unknown> = { ...p };
+    delete q.marginInUse;
+    delete q.buyingPower;
+    return q;
+  });
+  const metrics: Record<string, unknown> = { ...base.metrics };
+  delete metrics.ruinedAt;
+  return { ...base, equity, metrics } as unknown as RunReport;
+}

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { accountSeries, reportRuin, ruinLine } from '../../../reports/account-view.js';
-import { accountReport } from './account-fixture.js';
-import { sampleReport } from './html/fixture.js';
+import { accountReport, legacyReport } from './account-fixture.js';
 
 describe('reportRuin', () => {
   it('reads a report written before accounts (no ruinedAt) as never ruined', () => {
-    expect(reportRuin(sampleReport())).toBeNull();
+    expect(reportRuin(legacyReport())).toBeNull();
   });
 
   it('reads ruinedAt null as never ruined', () => {
@@ -33,7 +32,7 @@ describe('ruinLine', () => {
 
 describe('accountSeries', () => {
   it('is null for a report without the account columns', () => {
-    expect(accountSeries(sampleReport())).toBeNull();
+    expect(accountSeries(legacyReport())).toBeNull();
   });
 
   it('is null when a sample lacks them (never a series with holes)', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runJson, summarize } from '../../../../cli/commands/run.js';
-import { accountReport } from '../../reports/account-fixture.js';
-import { sampleReport } from '../../reports/html/fixture.js';
+import { accountReport, legacyReport } from '../../reports/account-fixture.js';
 
 describe('tapedeck run: summary and --json of a ruined account', () => {
   it('prints `account ruined at <ISO time> (equity <x>)` right after the final equity line', () => {
@@ -12,13 +11,13 @@ describe('tapedeck run: summary and --json of a ruined account', () => {
 
   it('prints no ruin line for a run that was never ruined, or a report written before accounts', () => {
     expect(summarize(accountReport(), '/out/report.json')).not.toContain('ruined');
-    expect(summarize(sampleReport(), '/out/report.json')).not.toContain('ruined');
+    expect(summarize(legacyReport(), '/out/report.json')).not.toContain('ruined');
   });
 
   it('--json carries metrics.ruinedAt: the ISO time, or null', () => {
     expect(runJson(accountReport({ ruinAt: 200 }), '/out/report.json').metrics.ruinedAt).toBe('2023-07-21T00:00:00.000Z');
     expect(runJson(accountReport(), '/out/report.json').metrics.ruinedAt).toBeNull();
-    const old = runJson(sampleReport(), '/out/report.json');
+    const old = runJson(legacyReport(), '/out/report.json');
     expect(old.metrics.ruinedAt).toBeNull();
     expect(old.runHash).toBe('ab'.repeat(32));
     expect(old.report).toBe('/out/report.json');

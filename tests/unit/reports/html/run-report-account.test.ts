@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
-import { accountReport } from '../account-fixture.js';
-import { sampleReport } from './fixture.js';
+import { accountReport, legacyReport } from '../account-fixture.js';
 
 function charts(html: string): string[] {
   return [...html.matchAll(/<figure class="chart" data-chart="([^"]+)">/g)].map((m) => m[1]!);
@@ -9,7 +8,7 @@ function charts(html: string): string[] {
 
 describe('report.html: buying power, margin and ruin', () => {
   it('draws no account pane and no banner for a report without the account columns', () => {
-    const html = renderRunReportHtml(sampleReport());
+    const html = renderRunReportHtml(legacyReport());
     expect(charts(html)).not.toContain('account');
     expect(html).not.toContain('<section id="account">');
     expect(html).not.toContain('account ruined');
