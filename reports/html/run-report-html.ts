@@ -237,19 +237,10 @@ function accountSection(report: RunReport): string {
           lineStyle: { width: 1.4, color: COLORS.buyingPower },
           itemStyle: { color: COLORS.buyingPower },
           ...(Number.isFinite(ruinMs)
-            ? { markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.drawdown, type: 'solid', width: 1.5 }, label: { formatter: 'ruined', color: COLORS.drawdown }, data: [{ xAxis: ruinMs }] } }
+            ? { markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.drawdown, type: 'solid', width: 1.5 }, label: { formatter: 'ruined', position: 'insideEndTop', color: COLORS.drawdown }, data: [{ xAxis: ruinMs }] } }
             : {}),
         },
-        {
-          name: 'Margin in use',
-          type: 'line',
-          data: downsamplePairs(x, a.marginInUse),
-          showSymbol: false,
-          step: 'end',
-          lineStyle: { width: 1.2, color: COLORS.margin },
-          itemStyle: { color: COLORS.margin },
-          areaStyle: { color: COLORS.margin, opacity: 0.15 },
-        },
+        stepArea('Margin in use', downsamplePairs(x, a.marginInUse), COLORS.margin, 0.15),
       ],
     },
     { width: CHART_WIDTH, height: 240 },
@@ -411,6 +402,11 @@ function pricesSection(report: RunReport): string {
   return section('prices', 'Prices and trades', `${charts.join('')}${note}`);
 }
 
+/** A stepped line series with a shaded area below it (exposure, margin in use). */
+function stepArea(name: string, data: readonly (readonly [number, number])[], color: string, opacity: number): Record<string, unknown> {
+  return { name, type: 'line', data, showSymbol: false, step: 'end', lineStyle: { width: 1.2, color }, itemStyle: { color }, areaStyle: { color, opacity } };
+}
+
 function exposureSection(report: RunReport): string {
   const eq = report.equity.filter((p) => p.equity > 0);
   if (eq.length < 2) return section('exposure', 'Exposure', '<p class="note">Fewer than two equity samples with positive equity.</p>');
@@ -425,16 +421,7 @@ function exposureSection(report: RunReport): string {
       xAxis: timeAxis(0, true, runRange(report)),
       yAxis: valueAxis(percentAxisLabel, 0, { scale: false, min: 0 }),
       series: [
-        {
-          name: 'Gross exposure',
-          type: 'line',
-          data,
-          showSymbol: false,
-          step: 'end',
-          lineStyle: { width: 1.2, color: COLORS.exposure },
-          itemStyle: { color: COLORS.exposure },
-          areaStyle: { color: COLORS.exposure, opacity: 0.18 },
-        },
+        stepArea('Gross exposure', data, COLORS.exposure, 0.18),
       ],
     },
     { width: CHART_WIDTH, height: 200 },
