@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import type { OutputKind } from '../../datasets/output-dir.js';
 import { renderRunReportHtml } from '../../reports/html/index.js';
+import { reportRuin, ruinLine } from '../../reports/account-view.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
@@ -18,19 +19,26 @@ export { collect, intFlag } from '../flags.js';
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 const num = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
 
-/** A short human summary of a run for stdout. */
+/** A short human summary of a run for stdout; a ruined run says `account ruined at <ISO time> (equity <x>)`. */
 export function summarize(report: RunReport, outFile: string): string {
   const m = report.metrics;
+  const ruin = reportRuin(report);
   return [
     `scenario      ${(report.scenario as { name: string }).name}`,
     `runHash       ${report.runHash}`,
     `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${m.bars} bars)`,
     `final equity  ${m.finalEquity.toFixed(2)}`,
+    ...(ruin !== null ? [ruinLine(ruin)] : []),
     `total return  ${pct(m.totalReturn)}   buy & hold ${pct(m.buyAndHoldReturn)}`,
     `sharpe        ${num(m.sharpe)}   sortino ${num(m.sortino)}   max drawdown ${pct(m.maxDrawdown)}`,
     `trades        ${m.tradeCount}   win rate ${pct(m.winRate)}   commissions ${m.totalCommissions.toFixed(2)}`,
     `report        ${outFile}`,
   ].join('\n');
+}
+
+/** What `tapedeck run --json` prints: the runHash, the metrics (with `ruinedAt`, null when never ruined) and the report path. */
+export function runJson(report: RunReport, outFile: string): { runHash: string; metrics: RunReport['metrics'] & { ruinedAt: string | null }; report: string } {
+  return { runHash: report.runHash, metrics: { ...report.metrics, ruinedAt: reportRuin(report)?.time ?? null }, report: outFile };
 }
 
 /**
@@ -117,6 +125,6 @@ export function registerRun(program: Command): void {
     )
     .action(async (file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean }) => {
       const { report, outFile } = await runAndWrite(file, opts);
-      process.stdout.write(opts.json ? `${JSON.stringify({ runHash: report.runHash, metrics: report.metrics, report: outFile }, null, 2)}\n` : `${summarize(report, outFile)}\n`);
+      process.stdout.write(opts.json ? `${JSON.stringify(runJson(report, outFile), null, 2)}\n` : `${summarize(report, outFile)}\n`);
     });
 }

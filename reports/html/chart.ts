@@ -33,6 +33,8 @@ export const COLORS = {
   drawdown: '#dc2626',
   sharpe: '#7c3aed',
   exposure: '#0891b2',
+  buyingPower: '#0d9488',
+  margin: '#ca8a04',
   price: '#475569',
   buy: '#16a34a',
   sell: '#dc2626',

@@ -14,6 +14,7 @@ header.top .kicker{text-transform:uppercase;letter-spacing:.08em;font-size:11px;
 header.top p.desc{margin:6px 0 0;max-width:900px;color:#cbd5e1}
 header.top .hash{margin-top:8px;color:#94a3b8;font-size:12.5px}
 header.top .hash code{color:#e2e8f0}
+header.top .alert{margin-top:10px;display:inline-block;padding:6px 12px;border-radius:6px;background:#b91c1c;color:#fff;font-weight:650}
 nav{position:sticky;top:0;z-index:5;background:#fff;border-bottom:1px solid var(--border)}
 nav .wrap{display:flex;flex-wrap:wrap;gap:4px 16px;padding-top:8px;padding-bottom:8px}
 nav a{color:var(--muted);text-decoration:none;font-size:13px}

@@ -1,3 +1,4 @@
+import { accountSeries, reportRuin, ruinLine } from '../account-view.js';
 import type { RunReport } from '../run-report.js';
 import { cumulativePnlByStrategy, strategyAttribution } from './attribution.js';
 import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, compactNumberLabel, percentAxisLabel, renderChart, seriesColor, timeAxis, valueAxis } from './chart.js';
@@ -35,11 +36,14 @@ export function renderRunReportHtml(report: RunReport): string {
   const info = scenarioInfo(report.scenario);
   const strategyIds = info.strategies.length > 0 ? info.strategies.map((s) => s.id) : [...new Set(report.trades.map((t) => t.strategyId))];
   const multiStrategy = new Set([...strategyIds, ...report.trades.map((t) => t.strategyId)]).size > 1;
+  const account = accountSection(report);
+  const ruin = reportRuin(report);
 
   const nav: NavLink[] = [
     { id: 'run', label: 'Run' },
     { id: 'metrics', label: 'Metrics' },
     { id: 'equity', label: 'Equity & drawdown' },
+    ...(account !== '' ? [{ id: 'account', label: 'Buying power & margin' }] : []),
     { id: 'rolling-sharpe', label: 'Rolling Sharpe' },
     { id: 'monthly', label: 'Monthly returns' },
     { id: 'prices', label: 'Prices & trades' },
@@ -53,6 +57,7 @@ export function renderRunReportHtml(report: RunReport): string {
     runSection(report),
     metricsSection(report),
     equitySection(report),
+    account,
     rollingSharpeSection(report),
     monthlySection(report),
     pricesSection(report),
@@ -66,7 +71,9 @@ export function renderRunReportHtml(report: RunReport): string {
   const header = `<div class="kicker">Tapedeck run report</div>
 <h1>${escapeHtml(info.name)}</h1>
 ${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
-<div class="hash">seed <code>${report.seed}</code> &middot; runHash <code>${escapeHtml(report.runHash)}</code> &middot; ${escapeHtml(period)} &middot; ${formatCount(report.metrics.bars)} bars</div>`;
+<div class="hash">seed <code>${report.seed}</code> &middot; runHash <code>${escapeHtml(report.runHash)}</code> &middot; ${escapeHtml(period)} &middot; ${formatCount(report.metrics.bars)} bars</div>${
+    ruin !== null ? `\n<div class="alert" role="alert">${escapeHtml(ruinLine(ruin))}: equity reached zero or below and trading ended</div>` : ''
+  }`;
   return renderPage({
     title: `${info.name} - Tapedeck run report`,
     header,
@@ -201,6 +208,48 @@ function equitySection(report: RunReport): string {
 
 function downsampleNote(n: number): string {
   return n > MAX_CHART_POINTS ? `Drawn from ${formatCount(MAX_CHART_POINTS)} of ${formatCount(n)} samples chosen by largest-triangle-three-buckets downsampling.` : '';
+}
+
+/**
+ * Buying power and initial margin in use over time, below the equity chart; '' when the report has no
+ * account columns (written before accounts). A ruined run marks the ruin with a vertical line.
+ */
+function accountSection(report: RunReport): string {
+  const a = accountSeries(report);
+  if (a === null || a.ts.length < 2) return '';
+  const x = a.ts.map((t) => t / US_PER_MS);
+  const ruin = reportRuin(report);
+  const ruinMs = ruin === null ? Number.NaN : Date.parse(ruin.time);
+  const chart = renderChart(
+    'account',
+    {
+      legend: { top: 0, left: 'center', itemWidth: 18, data: ['Buying power', 'Margin in use'] },
+      grid: { left: 78, right: 24, top: 30, bottom: 28 },
+      xAxis: timeAxis(0, true, runRange(report)),
+      yAxis: valueAxis(compactNumberLabel, 0, { name: 'account currency', nameTextStyle: { color: COLORS.axis } }),
+      series: [
+        {
+          name: 'Buying power',
+          type: 'line',
+          data: downsamplePairs(x, a.buyingPower),
+          showSymbol: false,
+          step: 'end',
+          lineStyle: { width: 1.4, color: COLORS.buyingPower },
+          itemStyle: { color: COLORS.buyingPower },
+          ...(Number.isFinite(ruinMs)
+            ? { markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.drawdown, type: 'solid', width: 1.5 }, label: { formatter: 'ruined', position: 'insideEndTop', color: COLORS.drawdown }, data: [{ xAxis: ruinMs }] } }
+            : {}),
+        },
+        stepArea('Margin in use', downsamplePairs(x, a.marginInUse), COLORS.margin, 0.15),
+      ],
+    },
+    { width: CHART_WIDTH, height: 240 },
+    `Buying power (cash account: the cash available; margin account: (equity - initial margin in use) / initial margin rate) and the initial margin in use at each equity sample. ${downsampleNote(a.ts.length)}`,
+  );
+  const lastPower = a.buyingPower.at(-1)!;
+  const peakMargin = a.marginInUse.reduce((m, v) => (v > m ? v : m), 0);
+  const note = `Final buying power ${formatMoney(lastPower, 0)}; largest margin in use ${formatMoney(peakMargin, 0)}.${ruin !== null ? ` ${ruinLine(ruin)}.` : ''}`;
+  return section('account', 'Buying power and margin', `${chart}<p class="note">${escapeHtml(note)}</p>`);
 }
 
 function rollingSharpeSection(report: RunReport): string {
@@ -353,6 +402,11 @@ function pricesSection(report: RunReport): string {
   return section('prices', 'Prices and trades', `${charts.join('')}${note}`);
 }
 
+/** A stepped line series with a shaded area below it (exposure, margin in use). */
+function stepArea(name: string, data: readonly (readonly [number, number])[], color: string, opacity: number): Record<string, unknown> {
+  return { name, type: 'line', data, showSymbol: false, step: 'end', lineStyle: { width: 1.2, color }, itemStyle: { color }, areaStyle: { color, opacity } };
+}
+
 function exposureSection(report: RunReport): string {
   const eq = report.equity.filter((p) => p.equity > 0);
   if (eq.length < 2) return section('exposure', 'Exposure', '<p class="note">Fewer than two equity samples with positive equity.</p>');
@@ -367,16 +421,7 @@ function exposureSection(report: RunReport): string {
       xAxis: timeAxis(0, true, runRange(report)),
       yAxis: valueAxis(percentAxisLabel, 0, { scale: false, min: 0 }),
       series: [
-        {
-          name: 'Gross exposure',
-          type: 'line',
-          data,
-          showSymbol: false,
-          step: 'end',
-          lineStyle: { width: 1.2, color: COLORS.exposure },
-          itemStyle: { color: COLORS.exposure },
-          areaStyle: { color: COLORS.exposure, opacity: 0.18 },
-        },
+        stepArea('Gross exposure', data, COLORS.exposure, 0.18),
       ],
     },
     { width: CHART_WIDTH, height: 200 },

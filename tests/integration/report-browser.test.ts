@@ -7,6 +7,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
+import { accountSeries } from '../../reports/account-view.js';
 import { comparisonLabels, renderComparisonHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { runCli } from '../support/cli.js';
@@ -117,7 +118,10 @@ describe('report.html in headless Chromium', () => {
     const { page, problems } = await open(join(dir, 'demo', 'report.html'));
     expect(problems).toEqual({ console: [], failed: [], foreign: [] });
     const charts = await chartStats(page);
-    expect(charts.map((c) => c.name)).toEqual(['equity-drawdown', 'rolling-sharpe', 'price-0', 'price-1', 'price-2', 'price-3', 'exposure', 'attribution']);
+    // The buying power and margin pane is drawn when the run recorded them (every run once accounts exist).
+    const demoReport = JSON.parse(await readFile(join(dir, 'demo', 'report.json'), 'utf8')) as RunReport;
+    const account = accountSeries(demoReport) !== null ? ['account'] : [];
+    expect(charts.map((c) => c.name)).toEqual(['equity-drawdown', ...account, 'rolling-sharpe', 'price-0', 'price-1', 'price-2', 'price-3', 'exposure', 'attribution']);
     for (const c of charts) {
       expect(c.paths, c.name).toBeGreaterThan(0);
       expect(c.width, c.name).toBeGreaterThan(600);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
 import { validateRunReport } from '../../../../reports/report-schema.js';
+import { accountReport } from '../account-fixture.js';
 import { sampleReport } from './fixture.js';
 
 /** The chart containers of a page, by their data-chart name. */
@@ -10,11 +11,11 @@ function charts(html: string): string[] {
 
 describe('renderRunReportHtml', () => {
   it('renders every section of a two-strategy run', () => {
-    const html = renderRunReportHtml(sampleReport());
-    for (const id of ['run', 'metrics', 'equity', 'rolling-sharpe', 'monthly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
+    const html = renderRunReportHtml(accountReport());
+    for (const id of ['run', 'metrics', 'equity', 'account', 'rolling-sharpe', 'monthly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
       expect(html, id).toContain(`<section id="${id}">`);
     }
-    expect(charts(html)).toEqual(['equity-drawdown', 'rolling-sharpe', 'price-0', 'price-1', 'exposure', 'attribution']);
+    expect(charts(html)).toEqual(['equity-drawdown', 'account', 'rolling-sharpe', 'price-0', 'price-1', 'exposure', 'attribution']);
   });
 
   it('is one self-contained document: no external script, stylesheet, image or font', () => {
