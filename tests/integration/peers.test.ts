@@ -86,20 +86,7 @@ function checkData(c: PeerCase): void {
 }
 
 describe.skipIf(!haveData)(`peers: backtesting.py 0.6.6 on its GOOG and BTCUSD files (data in ${DATA})`, () => {
-  // At integration, remove this case: i13-accounts makes the default a cash account, which denies short sales
-  // (the long_short reversals then fill only their closing half); the margin-account case below is then the comparison.
-  it('GOOG sma-cross (no account section) matches backtesting.py fill for fill: 94 fills, final equity 208,409.284', async () => {
-    const c = peer('goog-sma-cross');
-    checkData(c);
-    const report = await run(scenarioDoc(c, 'sma_cross'));
-    expect(c.fills.length).toBe(94);
-    expectSameFills(fillsOf(report), c.fills);
-    expect(Math.abs(report.metrics.finalEquity - c.finalEquity)).toBeLessThanOrEqual(1e-6);
-    expect(report.positions.GOOG).toBe(c.finalPosition);
-  });
-
-  // enabled at integration: needs i13-accounts (the scenario's `account` section)
-  it.skip('GOOG sma-cross in a margin account with leverage 1 (backtesting.py margin=1) matches fill for fill, nothing refused', async () => {
+  it('GOOG sma-cross in a margin account with leverage 1 (backtesting.py margin=1) matches fill for fill, nothing refused', async () => {
     const c = peer('goog-sma-cross');
     expect(c.refused).toEqual([]);
     const report = await run(scenarioDoc(c, 'sma_cross', { account: { type: 'margin', leverage: 1, marginCall: 'none' } }));
@@ -119,8 +106,7 @@ describe.skipIf(!haveData)(`peers: backtesting.py 0.6.6 on its GOOG and BTCUSD f
     expect(report.orders.filter((o) => o.status === 'denied')).toEqual([]);
   });
 
-  // enabled at integration: needs i13-accounts (the default cash account refuses a buy the cash cannot pay for)
-  it.skip('GOOG ibs with 150 units in the default cash account: the same 20 buys as the peer are refused (first 2011-12-09), the rest fill for fill', async () => {
+  it('GOOG ibs with 150 units in the default cash account: the same 20 buys as the peer are refused (first 2011-12-09), the rest fill for fill', async () => {
     const c = peer('goog-ibs-150');
     checkData(c);
     expect(c.refused.length).toBe(20);
@@ -136,8 +122,7 @@ describe.skipIf(!haveData)(`peers: backtesting.py 0.6.6 on its GOOG and BTCUSD f
     );
   });
 
-  // enabled at integration: needs i13-accounts (margin account, ruin) and i13-bartiming (month-end bars fill on the next bar)
-  it.skip('BTCUSD month-end sma-cross in a margin account with leverage 1: the peer\'s 3 fills (2016-04-30 @416.52), ruined at 2019-05-31', async () => {
+  it('BTCUSD month-end sma-cross in a margin account with leverage 1: the peer\'s 3 fills (2016-04-30 @416.52), ruined at 2019-05-31', async () => {
     const c = peer('btcusd-monthly-sma-cross');
     checkData(c);
     expect(c.fills[1]).toEqual({ ts: '2016-04-30T00:00:00.000Z', side: 'buy', qty: 200, price: 416.52 });
