@@ -100,6 +100,8 @@ let minute: string;
  * place in the queue (see thinBook).
  */
 let thin: string;
+/** Hand-written daily bars of AAA whose low touches the price probe's buy limit exactly (see touchBars). */
+let touched: string;
 /** AAA's bars and option chains of d1 with call skew and without the chains' Greeks (see skewedChains). */
 let skewed: string;
 /** An instruments file: AAA a future of point value 2, BBB (not in the file) and CCC (not replayed). */
@@ -135,8 +137,9 @@ beforeAll(async () => {
     JSON.stringify({ instruments: { AAA: { assetClass: 'future', multiplier: 2, initialMargin: 100, maintenanceMargin: 50 }, CCC: { assetClass: 'future', multiplier: 5, initialMargin: 100, maintenanceMargin: 50 } } }),
   );
   thin = join(dir, 'thin');
+  touched = join(dir, 'touched');
   skewed = join(dir, 'skewed');
-  await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] }), thinBook(thin)]);
+  await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] }), thinBook(thin), touchBars(touched)]);
   await skewedChains(d1, skewed);
 }, 120_000);
 
@@ -198,6 +201,18 @@ async function thinBook(out: string): Promise<void> {
     {},
   );
 }
+/**
+ * Writes 20 daily bars of AAA closing at 100 with lows at 99.5, except bar 14 whose low is exactly
+ * 98.5: the price probe (history 10, distance 0.015) rests a buy limit at 98.5 from bar 10, which
+ * fills on bar 14 when limits fill on a touch and never when they must trade through.
+ */
+async function touchBars(out: string): Promise<void> {
+  const n = 20;
+  const ts = Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1 + i) * 1000);
+  const low = Array.from({ length: n }, (_, i) => (i === 14 ? 98.5 : 99.5));
+  const flat = (v: number) => Array.from({ length: n }, () => v);
+  await writeDataset(out, [{ kind: 'bars', symbol: 'AAA', columns: { ts, open: flat(100), high: flat(100.5), low, close: flat(100), volume: flat(1000) } }], {});
+}
 const fraction = (f: number) => ({ fractional: true, sizing: { kind: 'equity_fraction', fraction: f } });
 const barStrategies = () => [
   { id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, ...fraction(0.3) } },
@@ -246,6 +261,8 @@ const BASES: Record<string, () => Doc> = {
   skewed: () => ({ ...BASES.options!(), data: { bars: skewed, options: skewed, symbols: ['AAA'] } }),
   /** Daily bars with limit and stop orders (the contract's price probe). */
   priced: () => ({ name: 'contract-priced', data: { bars: d1 }, strategies: [{ id: 'probe', type: 'contract_price_probe' }] }),
+  /** The price probe on bars whose low touches its buy limit exactly once (touchBars). */
+  touched: () => ({ name: 'contract-touched', data: { bars: touched }, strategies: [{ id: 'probe', type: 'contract_price_probe' }] }),
   /** Minute bars of AAA, a crossover whose targets an execution algorithm works. */
   minute: () => ({ name: 'contract-minute', data: { bars: minute }, strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, sizing: { kind: 'units', units: 1000 } } }] }),
   /** An allocation-mode ensemble of five strategies: optimizer weights, adaptive multiples, retirement. */
@@ -381,7 +398,7 @@ const CONTRACT: Record<string, Entry> = {
   // venue (bar and L1 runs: sim/venue/venue-config.ts)
   'venue.marketFill': on('bars', 'venue.marketFill', 'close'),
   'venue.intrabarPath': on('priced', 'venue.intrabarPath', 'worst'),
-  'venue.limitFill': on('priced', 'venue.limitFill', 'through'),
+  'venue.limitFill': on('touched', 'venue.limitFill', 'through'),
   'venue.barIntervalUs': on('bars', 'venue.barIntervalUs', 3_600_000_000, { effect: 'refused' }),
   'venue.slippage': on('bars', 'venue.slippage', { kind: 'fixed_bps', bps: 5 }),
   'venue.fees': on('bars', 'venue.fees', { kind: 'bps', bps: 10 }),
