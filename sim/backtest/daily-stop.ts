@@ -1,4 +1,5 @@
-import { checkPositive, formatIsoUs, utcDayStart, US_PER_DAY } from '../../engine/core/index.js';
+import { checkPositive, formatIsoUs, sessionDayBounds } from '../../engine/core/index.js';
+import type { Calendar } from '../../engine/core/index.js';
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
@@ -15,12 +16,14 @@ function num(x: number): string {
  * equity sample: when the account has lost `limit` (currency, so P&L with every point value) since
  * the day start, it flattens every ledger at once (each position's target set to 0, which cancels its
  * working orders; the orders fill on the next bar) and keeps flattening what reopens until the first
- * sample of the next UTC day. The day start is the same as the RiskEngine's `dailyLossLimit`: the last
- * equity sampled before the UTC day began (the run's first sample on its first day); the risk gate,
+ * sample of the next day (the calendar's session day, see sessionDayBounds; the UTC day without a
+ * calendar). The day start is the same as the RiskEngine's `dailyLossLimit`: the last equity sampled
+ * before the day began (the run's first sample on its first day); the risk gate,
  * given the same limit, refuses every order that adds risk meanwhile.
  */
 export class DailyStopFlatten implements EquityWatcher {
   private day = Number.NaN;
+  private dayEnd = Number.NaN;
   private dayStart = Number.NaN;
   private lastEquity = Number.NaN;
   private stopped = false;
@@ -30,18 +33,20 @@ export class DailyStopFlatten implements EquityWatcher {
     private readonly execution: ExecutionEngine,
     private readonly portfolio: Portfolio,
     private readonly recorder: Recorder,
+    private readonly calendar?: Calendar,
   ) {
     checkPositive(limit, 'dailyStopLoss');
   }
 
   onEquity(ts: number, equity: number): void {
-    const day = utcDayStart(ts);
-    if (day !== this.day) {
+    if (!(ts >= this.day && ts < this.dayEnd)) {
+      const [day, dayEnd] = sessionDayBounds(this.calendar, ts);
       this.dayStart = this.lastEquity !== this.lastEquity ? equity : this.lastEquity;
       this.day = day;
+      this.dayEnd = dayEnd;
       if (this.stopped) {
         this.stopped = false;
-        this.recorder.onAudit({ ts, kind: 'portfolio.daily_stop_lifted', message: `daily stop lifted: new UTC day ${formatIsoUs(day)}, day-start equity ${num(this.dayStart)}` });
+        this.recorder.onAudit({ ts, kind: 'portfolio.daily_stop_lifted', message: `daily stop lifted: new day ${formatIsoUs(day)}, day-start equity ${num(this.dayStart)}` });
       }
     }
     this.lastEquity = equity;
@@ -52,7 +57,7 @@ export class DailyStopFlatten implements EquityWatcher {
       this.recorder.onAudit({
         ts,
         kind: 'portfolio.daily_stop',
-        message: `daily stop loss ${num(this.limit)} hit: equity ${num(equity)} is ${num(loss)} below the day-start equity ${num(this.dayStart)}; flattening until ${formatIsoUs(day + US_PER_DAY)}`,
+        message: `daily stop loss ${num(this.limit)} hit: equity ${num(equity)} is ${num(loss)} below the day-start equity ${num(this.dayStart)}; flattening until ${formatIsoUs(this.dayEnd)}`,
         details: { limit: this.limit, dayStartEquity: this.dayStart, equity, loss },
       });
     }

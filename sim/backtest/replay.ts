@@ -355,7 +355,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   }
   if (config.dailyStopLoss !== undefined) {
     if (config.routing !== undefined) throw new InvalidArgumentError("invalid 'dailyStopLoss': a routing keeps its own daily stop (an ensemble's portfolio.constraints.dailyStopLoss)");
-    watchers.push(new DailyStopFlatten(config.dailyStopLoss, execution, portfolio, recorder));
+    watchers.push(new DailyStopFlatten(config.dailyStopLoss, execution, portfolio, recorder, config.venue.kind === 'l1' ? config.venue.calendar : undefined));
   }
   // The decision pipeline: strategies -> [ensemble] -> [execution algorithm] -> venue.
   const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder });
