@@ -3,6 +3,7 @@ import { parseDurationUs } from '../core/time.js';
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
+import type { InstrumentSpec } from '../model/instruments.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
@@ -58,6 +59,8 @@ export interface TradingEngineOptions {
    * (see CoarseBarView). Absent: only `ctx.bars(symbol)`.
    */
   readonly timeframes?: readonly TimeframeBars[];
+  /** Per symbol, the instrument the scenario declares (null: none), read by strategies with `ctx.instrument`. */
+  readonly instruments?: readonly (InstrumentSpec | null)[];
 }
 
 const TIMER_SEP = '\u0000';
@@ -102,6 +105,8 @@ export class TradingEngine implements MarketDataHandler {
   /** Per timeframe length (µs), its views: `ctx.bars(s, '24h')` finds the `1d` of data.timeframes. */
   private readonly coarseByUs = new Map<number, (CoarseBarView | null)[]>();
   private readonly timeframeLabels: readonly string[];
+  /** @internal read by StrategyRuntime: frozen instruments per symbol. */
+  readonly instruments: readonly (Readonly<InstrumentSpec> | null)[];
   /** Read-only views of the books, per symbol, made on first use (see bookView). */
   private readonly bookViews: BookView[] = [];
 
@@ -134,6 +139,10 @@ export class TradingEngine implements MarketDataHandler {
       this.coarseByUs.set(tf.intervalUs, views);
     }
     this.timeframeLabels = (o.timeframes ?? []).map((tf) => tf.label);
+    this.instruments = this.symbols.map((_, i) => {
+      const spec = o.instruments?.[i] ?? null;
+      return spec === null ? null : Object.freeze({ ...spec });
+    });
     this.trades = this.symbols.map(() => null);
     this.quotes = this.symbols.map(() => null);
     const subs: number[][] = this.symbols.map(() => []);
@@ -524,6 +533,9 @@ class StrategyRuntime implements StrategyContext {
   }
   chain(underlying: string): OptionChainView | null {
     return this.engine.chains === null ? null : this.engine.chains.chain(underlying);
+  }
+  instrument(symbol: string): Readonly<InstrumentSpec> | null {
+    return this.engine.instruments[this.engine.indexOf(symbol)] ?? null;
   }
 }
 

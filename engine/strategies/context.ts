@@ -1,6 +1,7 @@
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { QuoteTick, TradeTick } from '../model/market-data.js';
+import type { InstrumentSpec } from '../model/instruments.js';
 import type { OptionChainView } from '../model/option-chain.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
@@ -125,6 +126,13 @@ export interface StrategyContext {
    * snapshot (rows that join the chain later, or a newer chain, do not change it). Optional like `book`.
    */
   chain?(underlying: Symbol_ | string): OptionChainView | null;
+  /**
+   * Returns the instrument of `symbol` when the scenario declares one (`instruments.SYM` or
+   * `instrumentsFile`: asset class, multiplier = point value, tick and lot size, margins), else null
+   * (a plain unit of 1). A frozen object. Sizing uses its multiplier: one ES contract at 5000 is
+   * 250,000 of exposure. Optional like `book`.
+   */
+  instrument?(symbol: Symbol_ | string): Readonly<InstrumentSpec> | null;
 }
 
 /** A trading strategy. Every callback is synchronous and sees only data up to `ctx.now`. */

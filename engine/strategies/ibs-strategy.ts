@@ -162,7 +162,7 @@ export class IbsStrategy implements Strategy {
     const p = this.params;
     if (v.direction === 0) {
       if (ibs < p.entryThreshold && this.inSession(ctx.now)) {
-        const size = positionSize(p.sizing, p.fractional, ctx.equity(), close, bars);
+        const size = positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, Number.NaN, ctx.instrument?.(bars.symbol)?.multiplier ?? 1);
         if (size > 0) {
           v.entryReference = close;
           v.change(ctx, 1, size, Math.min(1, (p.entryThreshold - ibs) / p.entryThreshold), this.reasonEntry);

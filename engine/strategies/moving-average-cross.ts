@@ -166,11 +166,11 @@ export class MovingAverageCrossStrategy implements Strategy {
       v.stopDistance = stop;
     }
     if (direction === 1) {
-      v.change(ctx, 1, positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, stop), 1, this.reasonAbove);
+      v.change(ctx, 1, positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, stop, ctx.instrument?.(bars.symbol)?.multiplier ?? 1), 1, this.reasonAbove);
     } else if (p.mode === 'long_only') {
       v.change(ctx, 0, 0, 0, this.reasonBelow);
     } else {
-      v.change(ctx, -1, -positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, stop), 1, this.reasonBelow);
+      v.change(ctx, -1, -positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, stop, ctx.instrument?.(bars.symbol)?.multiplier ?? 1), 1, this.reasonBelow);
     }
   }
 

@@ -20,6 +20,7 @@ import type { QuoteTick, TradeTick } from '../model/market-data.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
 import { NO_ORDERS } from '../model/order-snapshot.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
+import type { InstrumentSpec } from '../model/instruments.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
 import { defineStrategy, type DefinedStrategy, type StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
@@ -239,6 +240,9 @@ class ShadowContext implements StrategyContext {
     throw new InvalidArgumentError(`q_learning_selector: sub-strategy ${this.strategyId} set a timer; actions may only set targets`);
   }
   cancelTimer(): void {}
+  instrument(symbol: Symbol_ | string): Readonly<InstrumentSpec> | null {
+    return this.real.instrument?.(symbol) ?? null;
+  }
 }
 
 /** Learning state of one symbol. */
@@ -505,7 +509,7 @@ export class QLearningSelector implements Strategy {
     const rule = this.rules[action];
     if (rule !== null && rule !== undefined) {
       if (rule === 0) return 0;
-      return rule * positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close, bars);
+      return rule * positionSize(this.params.sizing, this.params.fractional, ctx.equity(), close, bars, Number.NaN, ctx.instrument?.(bars.symbol)?.multiplier ?? 1);
     }
     return this.shadows[action]!.targets.get(bars.symbol) ?? 0;
   }

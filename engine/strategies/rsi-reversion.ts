@@ -137,7 +137,7 @@ export class RsiReversionStrategy implements Strategy {
   }
 
   private enter(ctx: StrategyContext, v: RsiView, direction: 1 | -1, bars: BarSeries, strength: number, reason: string): void {
-    const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), bars.close(0), bars);
+    const size = positionSize(this.params.sizing, this.params.fractional, ctx.equity(), bars.close(0), bars, Number.NaN, ctx.instrument?.(bars.symbol)?.multiplier ?? 1);
     v.change(ctx, direction, direction * size, Math.min(1, strength), reason);
   }
 }

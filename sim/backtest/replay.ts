@@ -380,6 +380,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
     ...(options !== null ? { chains: options.cache } : {}),
     ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
     ...(config.timeframes !== undefined ? { timeframes: config.timeframes } : {}),
+    ...(config.instruments !== undefined ? { instruments: config.instruments } : {}),
   });
 
   const tally = new ReplayTally(symbols.length);

@@ -236,3 +236,29 @@ describe('replay with instruments: the daily stop counts dollars across point va
     ]);
   });
 });
+
+describe('strategies read the instrument (ctx.instrument) and size by its point value', () => {
+  it('ctx.instrument returns the frozen spec; equity_fraction sizing of sma_cross on ES divides by price x 50', async () => {
+    const { createStrategy } = await import('../../../../engine/strategies/registry.js');
+    // Falling then rising closes: SMA(2) crosses above SMA(3) on bar 5 (close 5010).
+    const closes = [5000, 4990, 4980, 4985, 5010, 5020, 5030];
+    const bars = closes.map((c, i) => bar(T0 + i * DAY, c, c));
+    let seen: unknown = undefined;
+    const sma = createStrategy('sma_cross', 'sma', ['ES'], { fast: 2, slow: 3, mode: 'long_only', sizing: { kind: 'equity_fraction', fraction: 0.5 } });
+    const probe: Strategy = {
+      ...sma,
+      onBar: (ctx, series) => {
+        seen ??= ctx.instrument?.('ES');
+        sma.onBar!(ctx, series);
+      },
+    };
+    const r = await replay(config('ES', ES, probe, DAY), { bars: barFeed(bars, DAY) });
+    expect(seen).toEqual(ES);
+    expect(Object.isFrozen(seen)).toBe(true);
+    // floor(0.5 x 100000 / (5010 x 50)) = floor(0.1996) = 0: one contract is 250,500 of exposure.
+    expect(r.fills).toHaveLength(0);
+    const r2 = await replay({ ...config('ES', ES, probe, DAY), initialCash: 1_000_000 }, { bars: barFeed(bars, DAY) });
+    // floor(0.5 x 1,000,000 / (5010 x 50)) = floor(1.996) = 1 contract (not 99 units).
+    expect(r2.fills.map((f) => f.qty)).toEqual([1]);
+  });
+});
