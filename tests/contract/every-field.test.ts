@@ -322,14 +322,19 @@ const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 
-/** A margin of AAA as a future moved from `from` to `to`: read by the account, not yet merged (UNPROVEN). */
+/**
+ * A margin of AAA as a future moved from `from` to `to` (the account reads both: the initial margin
+ * decides which fills it can back, the maintenance margin when a margin call liquidates).
+ */
 function marginEntry(field: 'initialMargin' | 'maintenanceMargin', from: number, to: number): Entry {
   return {
     base: 'bars',
-    with: [['instruments.AAA', { assetClass: 'future', multiplier: 1, initialMargin: 100, maintenanceMargin: 50, [field]: from }]],
+    // Resized fills use the whole cash as initial margin, so a maintenance margin at the initial one calls at the first loss.
+    with: [
+      ['account', { type: 'cash', insufficientFunds: 'resize' }],
+      ['instruments.AAA', { assetClass: 'future', multiplier: 1, initialMargin: 1000, maintenanceMargin: 5, [field]: from }],
+    ],
     set: [[`instruments.AAA.${field}`, to]],
-    effect: 'unproven',
-    why: 'margins are read by the account (issue 13 point 1, branch i13-accounts: buying power and margin calls); until it is merged they are carried in InstrumentSpec and the report only',
   };
 }
 
@@ -681,8 +686,8 @@ const CONTRACT: Record<string, Entry> = {
   'instruments.*.lotSize': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.lotSize', 10]] },
   // The account currency (USD) is the only one accepted: there is no FX conversion.
   'instruments.*.currency': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.currency', 'EUR']], effect: 'refused' },
-  'instruments.*.initialMargin': marginEntry('initialMargin', 100, 1_000_000),
-  'instruments.*.maintenanceMargin': marginEntry('maintenanceMargin', 50, 90),
+  'instruments.*.initialMargin': marginEntry('initialMargin', 1000, 1_000_000),
+  'instruments.*.maintenanceMargin': marginEntry('maintenanceMargin', 5, 1000),
   instrumentsFile: on('bars', 'instrumentsFile', () => instrumentsFile),
   bundles: { base: 'bars', set: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]] },
   'bundles.dir': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.dir', () => models2]] },
@@ -709,7 +714,7 @@ for (const [field, e] of Object.entries(CONTRACT)) {
   };
 }
 
-const UNPROVEN: readonly string[] = ['instruments.*.initialMargin', 'instruments.*.maintenanceMargin'];
+const UNPROVEN: readonly string[] = [];
 
 // ---------------------------------------------------------------------------------------------
 // Running the table
