@@ -1,3 +1,4 @@
+import { CASH_ACCOUNT } from '../../../../engine/portfolio/account.js';
 import { describe, expect, it } from 'vitest';
 import { US_PER_DAY } from '../../../../engine/core/index.js';
 import {
@@ -163,7 +164,11 @@ describe('risk sizing places its protective stop (sma_cross through the backtest
     return { symbol: 0, ts: T0 + i * DAY, open, high: Math.max(open, close) + 0.5, low: lows[i] ?? Math.min(open, close) - 1, close, volume: 1000 };
   });
 
-  /** Runs SMA(3)/SMA(5) with risk sizing (1% of equity, stop `stopPct` of the price) over `tape` on AAA with 100000 cash. */
+  /**
+   * Runs SMA(3)/SMA(5) with risk sizing (1% of equity, stop `stopPct` of the price) over `tape` on AAA
+   * with 100000 cash, in a margin account at leverage 1 (the reversal goes short: a cash account would
+   * deny it).
+   */
   const runRisk = (stopPct: number, tape: readonly SimpleBar[]) =>
     runBacktest(
       dailyConfig(() => new SmaCrossStrategy('s', ['AAA'], { fast: 3, slow: 5, sizing: { kind: 'risk', fraction: 0.01, stopPct } as never }), {
@@ -171,6 +176,7 @@ describe('risk sizing places its protective stop (sma_cross through the backtest
         initialCash: 100_000,
         equityEveryUs: DAY,
         lookback: 16,
+        account: { ...CASH_ACCOUNT, type: 'margin', initialMargin: 1, maintenanceMargin: 1 },
       }),
       { bars: barFeed(tape, DAY) },
     );
