@@ -1,6 +1,7 @@
 import { InvariantError } from '../../engine/core/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { BookBatch, TradeBatch } from '../../engine/model/index.js';
+import type { AccountConfig } from '../../engine/portfolio/account.js';
 import type { Strategy } from '../../engine/strategies/context.js';
 import type { L2VenueConfig } from '../venue/l2/index.js';
 import type { L2BookView, L2LatencyConfig, L2RunSummary } from './l2-side.js';
@@ -37,6 +38,8 @@ export interface L2ReplayConfig {
    * unchanged to the bit.
    */
   readonly tradeFromUs?: number;
+  /** The account's rules (engine/portfolio/account.ts); absent: the default cash account. */
+  readonly account?: AccountConfig;
 }
 
 export interface L2Feeds {
@@ -65,6 +68,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       createRisk: config.createRisk ?? null,
       ...(config.algorithms !== undefined ? { algorithms: config.algorithms } : {}),
       ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
+      ...(config.account !== undefined ? { account: config.account } : {}),
     },
     { book: feeds.book, ...(feeds.trades !== undefined ? { trades: feeds.trades } : {}) },
   );

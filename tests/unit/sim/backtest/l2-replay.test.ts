@@ -78,6 +78,22 @@ describe('runL2Replay', () => {
     expect(result.assumptions.some((a) => a.startsWith('Order entry latency: 1000 us'))).toBe(true);
   });
 
+  it("takes the account it is given: a short sale the default cash account denies fills in a margin account", async () => {
+    const run = async (account?: { type: 'margin'; insufficientFunds: 'reject'; initialMargin: number; maintenanceMargin: number; borrowRate: number; marginCall: 'none' }) => {
+      const r = recorder((ctx) => ctx.submitOrder({ symbol: 'AAA', side: 'sell', qty: 3 }));
+      return runL2Replay(
+        { symbols: ['AAA'], initialCash: 1e6, equityEveryUs: 1e6, venue: l2VenueConfig(), latency: latency(0, 0, 0), seed: 1, createStrategies: () => [r.strategy], ...(account ? { account } : {}) },
+        { book: once(bookBatch([...SNAPSHOT, [T0 + 5000, 1, 99.99, 10, 0, 0]])) },
+      );
+    };
+    const cash = await run();
+    expect(cash.fills).toEqual([]);
+    expect(cash.finalPositions.AAA ?? 0).toBe(0);
+    const margin = await run({ type: 'margin', insufficientFunds: 'reject', initialMargin: 0.5, maintenanceMargin: 0.25, borrowRate: 0, marginCall: 'none' });
+    expect(margin.fills.map((f) => [f.qty, f.price])).toEqual([[3, 99.99]]);
+    expect(margin.finalPositions.AAA).toBe(-3);
+  });
+
   it('lets a fill stand when the cancel reaches the venue after it', async () => {
     let id = '';
     const r = recorder((ctx) => {
