@@ -11,9 +11,8 @@ import { z } from 'zod';
  * Objects are strict (an unknown key is an error) except where the writer stores an opaque value (the
  * optimizer summary, the per-fold table of the walk-forward summary).
  *
- * Regenerate the JSON files after a change with
- * `node --import tsx -e "import('./reports/research-schema.ts').then((m) => process.stdout.write(m.sweepJsonSchemaText()))" > reports/sweep.schema.json`
- * (and walkForwardJsonSchemaText into reports/walkforward.schema.json).
+ * Regenerate reports/sweep.schema.json and reports/walkforward.schema.json after a change with
+ * `npm run schema` (scenarios/write-schema.ts, which writes every generated JSON Schema).
  */
 
 /** Version of sweep.json this schema reads. */
@@ -46,6 +45,7 @@ export const TrialMetricsSchema = z
     periodSharpe: nullableNumber(),
     skewness: nullableNumber(),
     kurtosis: nullableNumber(),
+    ruinedAt: z.string().nullable().optional().describe("When the trial's account was ruined (ISO-8601; trading ended then), null when never; absent in sweeps run before accounts existed."),
   })
   .describe('Trial metrics: a subset of report.json metrics (annualized Sharpe, Sortino, CAGR) plus the per-period moments the DSR needs');
 

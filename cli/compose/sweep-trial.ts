@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { formatIsoUs } from '../../engine/core/index.js';
 import { computeMetrics, metricsSettings } from '../../reports/index.js';
 import type { MetricsOptions } from '../../reports/index.js';
 import { applyOverride, parsePath } from '../../scenarios/overrides.js';
@@ -65,6 +66,7 @@ export function trialMetrics(result: BacktestResult, measureFromUs?: number, opt
       periodSharpe: moments.sharpe,
       skewness: moments.skewness,
       kurtosis: moments.kurtosis,
+      ruinedAt: result.ruin !== null ? formatIsoUs(result.ruin.ts) : null,
     },
     returns,
   };

@@ -316,7 +316,8 @@ function trialsSection(sweep: SweepJsonReport): string {
       return `<td class="num ${cls}" data-v="${v ?? ''}">${escapeHtml(formatTrialMetric(c, v))}</td>`;
     });
     const best = t.key === sweep.best?.key ? ' style="font-weight:650"' : '';
-    const status = t.status === 'ok' ? '<span class="pill long">ok</span>' : '<span class="pill sell">failed</span>';
+    const ruinedAt = t.status === 'ok' ? (t.metrics?.ruinedAt ?? null) : null;
+    const status = t.status !== 'ok' ? '<span class="pill sell">failed</span>' : ruinedAt !== null ? `<span class="pill sell" title="account ruined at ${escapeHtml(ruinedAt)}: equity reached zero or below and trading ended">ruined</span>` : '<span class="pill long">ok</span>';
     return `<tr${best}><td class="num" data-v="${i + 1}">${i + 1}</td><td class="mono">${escapeHtml(t.key)}</td><td data-v="${t.status}">${status}</td>${paramCells.join('')}${metricCells.join('')}<td class="num" data-v="${t.seed}">${t.seed}</td><td class="mono" title="${escapeHtml(t.runHash ?? '')}">${escapeHtml(t.runHash ? t.runHash.slice(0, 12) : '')}</td><td class="muted">${escapeHtml(t.error ?? '')}</td></tr>`;
   });
   const capped = ordered.length > shown.length ? ` The best ${formatCount(shown.length)} of ${formatCount(ordered.length)} are listed; sweep.json has them all.` : '';

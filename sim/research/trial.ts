@@ -28,6 +28,11 @@ export interface TrialMetrics {
   /** Skewness and raw kurtosis (normal = 3) of the per-period returns; null with no dispersion. */
   readonly skewness: number | null;
   readonly kurtosis: number | null;
+  /**
+   * When the trial's account was ruined (ISO-8601: equity at or below zero at an equity sample, and
+   * trading ended then), or null when never; absent in trial stores written before accounts existed.
+   */
+  readonly ruinedAt?: string | null;
 }
 
 /** Names of the metrics a fitness expression may weight. */

@@ -24,6 +24,19 @@ describe('renderSweepHtml', () => {
     expect(html).toContain('<table class="sortable" id="trial-table">');
   });
 
+  it("marks a trial whose account was ruined, with the time, and the others ok", () => {
+    const base = sampleSweep({ failed: false });
+    const ruinedKey = base.trials[1]!.key;
+    const trials = base.trials.map((t) => (t.key === ruinedKey ? { ...t, metrics: { ...t.metrics!, ruinedAt: '2024-03-05T00:00:00.000Z' } } : t));
+    const page = renderSweepHtml({ ...base, trials });
+    const table = page.slice(page.indexOf('id="trial-table"'), page.indexOf('</table>', page.indexOf('id="trial-table"')));
+    const rows = table.split('<tr').slice(2);
+    const ruinedRow = rows.find((r) => r.includes(ruinedKey))!;
+    expect(ruinedRow).toContain('title="account ruined at 2024-03-05T00:00:00.000Z: equity reached zero or below and trading ended">ruined</span>');
+    expect(rows.filter((r) => r.includes('>ruined</span>'))).toHaveLength(1);
+    expect(rows.filter((r) => r.includes('>ok</span>'))).toHaveLength(rows.length - 1);
+  });
+
   it('states the DSR and the PBO with what each means for the decision', () => {
     expect(html).toContain('Deflated Sharpe ratio 0.420</b> (consistent with luck)');
     expect(html).toContain('treat the best trial as luck');
