@@ -60,7 +60,8 @@ const NO_BAR = -Infinity;
  * opens inside the session (an intraday bar; a 09:00-10:00 bar is outside a 09:30 open, its open
  * price is from before the session) or, for a bar of half a day or longer (daily bars stamped at
  * midnight), when a session overlaps it (engine/core barInSession); a quote or trade when it is
- * inside the session. Outside, the symbol's orders neither trigger nor fill (expiries still happen):
+ * inside the session (an order arriving inside matches the current quote only when that quote came
+ * in the same session, not before the open or in an earlier session). Outside, the symbol's orders neither trigger nor fill (expiries still happen):
  * they keep working, and the first fill opportunity inside the session treats them as it treats any
  * order there (a market order fills at that bar's open, or under `marketFill: 'close'` at its close;
  * a gap through a stop or limit fills at the open; IOC/FOK have their one chance there). A
@@ -90,6 +91,8 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly ask: Float64Array;
   private readonly askSize: Float64Array;
   private readonly hasQuote: Uint8Array;
+  /** When each symbol's current quote arrived. */
+  private readonly quoteTs: Float64Array;
   /** 1 once a quote or trade was seen for the symbol: fills then come from ticks. */
   private readonly tickDriven: Uint8Array;
   private readonly path = new BarPath();
@@ -131,6 +134,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.ask = new Float64Array(n);
     this.askSize = new Float64Array(n);
     this.hasQuote = new Uint8Array(n);
+    this.quoteTs = new Float64Array(n).fill(NO_BAR);
     this.tickDriven = new Uint8Array(n);
     this.lotOf = new Float64Array(n).fill(config.lotSize);
     this.tickOf = new Float64Array(n).fill(config.tickSize);
@@ -181,6 +185,18 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     return cal === null || isOpen(cal, ts);
   }
 
+  /**
+   * True when an order arriving at `ts` may match symbol `s`'s current quote: always without a
+   * session; with one, when `ts` is inside it and the quote came in the same session (a quote from
+   * before the open or from yesterday's session is not today's market).
+   */
+  private quoteTradable(s: number, ts: number): boolean {
+    const cal = this.sessions === null ? null : (this.sessions[s] ?? null);
+    if (cal === null) return true;
+    const q = this.quoteTs[s]!;
+    return isOpen(cal, ts) && isOpen(cal, q) && dayOrderExpiry(cal, q) > ts;
+  }
+
   protected override dayWordsOf(s: number): string {
     return this.sessions !== null && this.sessions[s] !== null ? `${this.symbols[s]}'s session` : this.dayWords;
   }
@@ -200,6 +216,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.ask.fill(0);
     this.askSize.fill(0);
     this.hasQuote.fill(0);
+    this.quoteTs.fill(NO_BAR);
     this.tickDriven.fill(0);
     this.scratch.length = 0;
   }
@@ -247,7 +264,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
         o.arrived = true;
         this.execute(o, this.lastClose[s]!, 'taker', this.lastBarCloseTs[s]!, false, this.lastVolume[s]!);
       }
-    } else if (this.hasQuote[s] === 1 && this.tickTradable(s, ts)) {
+    } else if (this.hasQuote[s] === 1 && this.quoteTradable(s, ts)) {
       this.matchQuote(o, ts);
     }
     if (o.active && o.arrived && o.immediate) this.cancelUnfilled(o, ts);
@@ -288,7 +305,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     }
     o.arrived = false;
     this.applyReplace(o, changes, ts);
-    if (this.hasQuote[o.symbolIndex] === 1 && !o.dormant && this.tickTradable(o.symbolIndex, ts)) {
+    if (this.hasQuote[o.symbolIndex] === 1 && !o.dormant && this.quoteTradable(o.symbolIndex, ts)) {
       this.matchQuote(o, ts);
       if (o.active && o.immediate) this.cancelUnfilled(o, ts);
       this.compact(o.symbolIndex);
@@ -402,6 +419,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.ask[symbolIndex] = ask;
     this.askSize[symbolIndex] = askSize;
     this.hasQuote[symbolIndex] = 1;
+    this.quoteTs[symbolIndex] = ts;
     this.tickDriven[symbolIndex] = 1;
     if (this.workingCount[symbolIndex] === 0) return;
     this.expireDueIn(this.bySymbol[symbolIndex]!, ts);

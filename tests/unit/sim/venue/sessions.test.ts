@@ -152,6 +152,22 @@ describe('instrument trading sessions on the bar venue', () => {
     expect(h.fill(es)).toMatchObject({ price: 103, ts: ny('2024-03-05', '09:30') });
   });
 
+  it('an order placed inside the session does not match a quote from before the open or from the previous session', () => {
+    const h = sessionVenue();
+    h.venue.onQuote(0, ny('2024-03-05', '09:29'), 99, 10, 101, 10);
+    const early = h.submit({ symbol: 'ES', side: 'buy', qty: 1 }, ny('2024-03-05', '09:31'));
+    expect(h.fill(early)).toBeUndefined();
+    h.venue.onQuote(0, ny('2024-03-05', '15:59'), 100, 10, 102, 10);
+    expect(h.fill(early)).toMatchObject({ price: 102, ts: ny('2024-03-05', '15:59') });
+    const nextDay = h.submit({ symbol: 'ES', side: 'buy', qty: 1 }, ny('2024-03-06', '09:31'));
+    expect(h.fill(nextDay)).toBeUndefined();
+    h.venue.onQuote(0, ny('2024-03-06', '09:32'), 101, 10, 104, 10);
+    expect(h.fill(nextDay)).toMatchObject({ price: 104, ts: ny('2024-03-06', '09:32') });
+    // In the session of the current quote, a new order matches it at once.
+    const same = h.submit({ symbol: 'ES', side: 'buy', qty: 1 }, ny('2024-03-06', '09:40'));
+    expect(h.fill(same)).toMatchObject({ price: 104, ts: ny('2024-03-06', '09:40') });
+  });
+
   it('lists each session among the assumptions', () => {
     const h = sessionVenue();
     const a = h.venue.assumptions();
