@@ -61,13 +61,15 @@ const NO_BAR = -Infinity;
  * price is from before the session) or, for a bar of half a day or longer (daily bars stamped at
  * midnight), when a session overlaps it (engine/core barInSession); a quote or trade when it is
  * inside the session (an order arriving inside matches the current quote only when that quote came
- * in the same session, not before the open or in an earlier session). Outside, the symbol's orders neither trigger nor fill (expiries still happen):
- * they keep working, and the first fill opportunity inside the session treats them as it treats any
- * order there (a market order fills at that bar's open, or under `marketFill: 'close'` at its close;
- * a gap through a stop or limit fills at the open; IOC/FOK have their one chance there). A
- * market-on-close order submitted after a bar outside the session does not fill at that bar's close:
- * it waits for the close of the first bar inside. The symbol's DAY orders expire at its first
- * session close after submission, whatever the run's calendar.
+ * in the same session, not before the open or in an earlier session). Outside, the symbol's orders
+ * neither trigger nor fill (expiries still happen): they keep working, and the first fill
+ * opportunity inside the session treats them as it treats any order there (a market order fills
+ * at that bar's open, or under `marketFill: 'close'` at its close; a gap through a stop or limit
+ * fills at the open; IOC/FOK have their one chance there). A market-on-close order submitted after
+ * a bar outside the session does not fill at that bar's close: it waits for the close of the first
+ * bar inside (the close of the last bar inside, at the session close, is a fill there). The
+ * symbol's DAY orders expire at its first session close after submission, whatever the run's
+ * calendar.
  *
  * **Events** come in a deterministic order: per market-data event, expiries (submission order), then
  * triggers and fills (bars: path order; ticks: submission order), then IOC/FOK cancellations
@@ -192,7 +194,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    */
   private quoteTradable(s: number, ts: number): boolean {
     const cal = this.sessions === null ? null : (this.sessions[s] ?? null);
-    if (cal === null) return true;
+    if (cal === null || cal.kind === '24/7') return true;
     const q = this.quoteTs[s]!;
     return isOpen(cal, ts) && isOpen(cal, q) && dayOrderExpiry(cal, q) > ts;
   }

@@ -168,6 +168,13 @@ describe('instrument trading sessions on the bar venue', () => {
     expect(h.fill(same)).toMatchObject({ price: 104, ts: ny('2024-03-06', '09:40') });
   });
 
+  it("a '24/7' session matches the current quote across UTC midnight, as a symbol without one does", () => {
+    const h = sessionVenue('24/7');
+    h.venue.onQuote(0, Date.parse('2024-03-05T23:59:00Z') * 1000, 99, 10, 101, 10);
+    const id = h.submit({ symbol: 'ES', side: 'buy', qty: 1 }, Date.parse('2024-03-06T00:01:00Z') * 1000);
+    expect(h.fill(id)).toMatchObject({ price: 101, ts: Date.parse('2024-03-06T00:01:00Z') * 1000 });
+  });
+
   it('lists each session among the assumptions', () => {
     const h = sessionVenue();
     const a = h.venue.assumptions();
