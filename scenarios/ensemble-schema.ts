@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarSchema } from './calendar-schema.js';
 
 /**
  * Scenario sections of the ensemble and portfolio construction (issue 5): `ensemble`, `portfolio`,
@@ -253,6 +254,9 @@ export const InstrumentFields = {
     .describe('Currency of its prices; must be the account currency (USD): Tapedeck has no FX conversion.'),
   initialMargin: z.number().finite().nonnegative().optional().describe('Initial margin per contract (per unit for non-futures), account currency. Required for a future.'),
   maintenanceMargin: z.number().finite().nonnegative().optional().describe('Maintenance margin per contract (per unit), account currency; at most initialMargin. Required for a future.'),
+  session: CalendarSchema.optional().describe(
+    "Trading session of the symbol, in the form of `calendar` ('24/7', 'fx-24/5', 'XNYS' or { timeZone, open, close, weekdays?, holidays? }; a session opens and closes on the same local day, so CME's overnight Globex session is not expressible: give the regular hours). The bar/L1 venue fills the symbol's orders only inside it (an intraday bar when it opens inside the session, a daily bar when a session overlaps it, a quote or trade when inside): an order whose fill opportunity falls outside keeps working and fills at the first one inside, by the usual price rules of that bar or quote. The symbol's DAY orders expire at its first session close after submission. Default: none (the run's calendar, or UTC days, for DAY orders; fills at any time). Refused on an L2 run.",
+  ),
 };
 
 /**

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { ConfigError, printable } from '../../engine/core/index.js';
+import { ConfigError, printable, resolveCalendar } from '../../engine/core/index.js';
+import type { Calendar, CalendarSpec } from '../../engine/core/index.js';
 import type { AssetClass, InstrumentSpec } from '../../engine/model/index.js';
 import { InstrumentFields, InstrumentsFileSchema } from '../../scenarios/ensemble-schema.js';
 import type { ParsedScenario } from '../../scenarios/schema.js';
@@ -116,6 +117,15 @@ function qualifyOne(sym: string, w: Written): InstrumentSpec | null {
   }
   const currency = f.currency ?? ACCOUNT_CURRENCY;
   if (currency !== ACCOUNT_CURRENCY) fail('currency', `not the account currency ${ACCOUNT_CURRENCY}: Tapedeck has no FX conversion, so a price in another currency cannot be added to the account, was "${currency}"`);
+  let session: Calendar | undefined;
+  if (f.session !== undefined) {
+    try {
+      session = resolveCalendar(f.session as CalendarSpec, `instruments.${sym}.session`);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new ConfigError(err.path, `${err.message.slice(err.path.length + 2)} (in ${w.from.session})`);
+    }
+  }
   return Object.freeze({
     symbol: sym,
     assetClass: assetClass!,
@@ -125,6 +135,7 @@ function qualifyOne(sym: string, w: Written): InstrumentSpec | null {
     currency,
     initialMargin: f.initialMargin ?? null,
     maintenanceMargin: f.maintenanceMargin ?? null,
+    ...(session !== undefined ? { session } : {}),
   });
 }
 
@@ -132,21 +143,36 @@ function qualifyOne(sym: string, w: Written): InstrumentSpec | null {
  * The instrument of each run symbol (null: none, a spot unit at the venue's tick and lot), or
  * undefined when no replayed symbol has one. Instruments of the instruments file whose symbols are
  * not replayed are left out (a file is a universe); the scenario's own `instruments` entries must be
- * replayed (checked with their params, composeStrategies). Refuses an instrument on an L2 run and a
- * venue tick or lot size written in the scenario that contradicts a replayed symbol's instrument.
+ * replayed (checked with their params, composeStrategies). Refuses an instrument on an L2 run, a
+ * venue tick or lot size written in the scenario that contradicts a replayed symbol's instrument, a
+ * session on an option contract of the chain (`run.contracts`) and a '24/7' session that departs
+ * from nothing (no `run.calendar`, or a 24/7 one).
  */
 export function resolveInstruments(
   specs: Readonly<Record<string, InstrumentSpec>> | undefined,
   runSymbols: readonly string[],
   venue: VenueConfigInput,
   l2: boolean,
+  run: { readonly contracts?: readonly string[]; readonly calendar?: Calendar } = {},
 ): (InstrumentSpec | null)[] | undefined {
   if (specs === undefined) return undefined;
+  for (const c of run.contracts ?? []) {
+    if (Object.hasOwn(specs, c) && specs[c]!.session !== undefined) {
+      throw new ConfigError(`instruments.${c}.session`, 'an option contract of the chain has no trading session of its own: its quotes come from the chain replay, which the session does not gate; remove it');
+    }
+  }
   const out = runSymbols.map((s) => (Object.hasOwn(specs, s) ? specs[s]! : null));
   const used = out.filter((x): x is InstrumentSpec => x !== null);
   if (used.length === 0) return undefined;
-  if (l2) throw new ConfigError(`instruments.${used[0]!.symbol}`, 'instruments are not supported on an L2 run (data.book) yet: its tick sizes are venue.tickSizes');
+  if (l2) {
+    const timed = used.find((x) => x.session !== undefined);
+    if (timed !== undefined) throw new ConfigError(`instruments.${timed.symbol}.session`, 'trading sessions are not supported on an L2 run (data.book): the L2 venue fills whenever the book has liquidity; remove the session (or the instrument)');
+    throw new ConfigError(`instruments.${used[0]!.symbol}`, 'instruments are not supported on an L2 run (data.book) yet: its tick sizes are venue.tickSizes');
+  }
   for (const x of used) {
+    if (x.session?.kind === '24/7' && (run.calendar === undefined || run.calendar.kind === '24/7')) {
+      throw new ConfigError(`instruments.${x.symbol}.session`, "'24/7' changes nothing in a run without a session calendar (every symbol trades at any time and its DAY orders end at UTC midnight); remove it, or give the run a `calendar` it departs from");
+    }
     if (venue.lotSize !== undefined && venue.lotSize !== x.lotSize) {
       throw new ConfigError('venue.lotSize', `${venue.lotSize} contradicts ${x.symbol}'s instrument lot size ${x.lotSize} (instruments.${x.symbol}.lotSize): an instrument's lot size replaces the venue's for its symbol; remove venue.lotSize or make them agree`);
     }
@@ -167,6 +193,17 @@ export function describeInstruments(specs: readonly (InstrumentSpec | null)[]): 
     .map((x) => {
       const margins = x.initialMargin !== null ? `, margin ${x.initialMargin} initial / ${x.maintenanceMargin ?? x.initialMargin} maintenance per ${x.assetClass === 'future' ? 'contract' : 'unit'}` : '';
       const settle = x.assetClass === 'future' ? ' (settled by variation margin: cash moves by realized P&L and fees, position value = open P&L)' : '';
-      return `Instrument ${x.symbol}: ${x.assetClass}, point value ${x.multiplier} ${x.currency}${settle}${margins}`;
+      const session = x.session !== undefined ? `; trades only in its session (${x.session.label.replace(/^calendar /, '')})` : '';
+      return `Instrument ${x.symbol}: ${x.assetClass}, point value ${x.multiplier} ${x.currency}${settle}${margins}${session}`;
     });
+}
+
+/**
+ * The instruments as the report's scenario shows them: a resolved session (a Calendar, whose holiday
+ * set JSON cannot write) becomes its one-line label; the written form is in `instruments` or the
+ * instruments file. Returns `specs` itself when no instrument has a session.
+ */
+export function instrumentSpecsAsRun(specs: Readonly<Record<string, InstrumentSpec>>): Readonly<Record<string, unknown>> {
+  if (!Object.values(specs).some((x) => x.session !== undefined)) return specs;
+  return Object.fromEntries(Object.entries(specs).map(([sym, x]) => [sym, x.session !== undefined ? { ...x, session: x.session.label.replace(/^calendar /, '') } : x]));
 }

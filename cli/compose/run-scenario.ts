@@ -16,7 +16,7 @@ import { qualifyL2Venue } from './l2-venue.js';
 import { tradeFromOption } from './trade-from.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
-import { describeInstruments, resolveInstruments } from './instruments.js';
+import { describeInstruments, instrumentSpecsAsRun, resolveInstruments } from './instruments.js';
 import { timeframeRunHash } from './timeframes.js';
 
 /**
@@ -187,7 +187,10 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   const createRisk = hasLimits ? () => new RiskEngine(riskConfig, metricsOptions.calendar) : null;
   const equityEveryUs = parseDurationUs(scenario.engine.equityEvery, 'engine.equityEvery');
   // The instruments of the replayed symbols (option contracts after them have none: options.multiplier).
-  const specs = resolveInstruments(scenario.instrumentSpecs, symbols, scenario.venue, data.venue === 'l2');
+  const specs = resolveInstruments(scenario.instrumentSpecs, symbols, scenario.venue, data.venue === 'l2', {
+    ...(chains !== null ? { contracts: chains.contracts } : {}),
+    ...(metricsOptions.calendar !== undefined ? { calendar: metricsOptions.calendar } : {}),
+  });
   const instruments = specs !== undefined ? [...specs, ...runSymbols.slice(symbols.length).map(() => null)] : undefined;
   // Without an ensemble (which keeps its own), the daily stop flattens the account (DailyStopFlatten).
   const dailyStopLoss = routing === undefined ? scenario.portfolio?.constraints.dailyStopLoss : undefined;
@@ -292,6 +295,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
     },
     venue: venueAsRun,
     strategies: composed.specs,
+    ...(scenario.instrumentSpecs !== undefined ? { instrumentSpecs: instrumentSpecsAsRun(scenario.instrumentSpecs) } : {}),
   };
   delete (asRun as { file?: string }).file;
   const cal = metricsOptions.calendar;

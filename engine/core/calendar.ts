@@ -290,3 +290,35 @@ export function dayOrderExpiry(cal: Calendar, ts: number): number {
   }
   throw new InvariantError(`no session close within ${7 + cal.holidays.size} days of ${ts}`);
 }
+
+/**
+ * Returns true when the market is open at some time in [start, end) (µs): e.g. a daily bar stamped
+ * at UTC midnight overlaps the weekday session of America/Chicago 08:30-15:15, a Saturday's does not.
+ */
+export function openWithin(cal: Calendar, start: number, end: number): boolean {
+  if (cal.kind === '24/7') return end > start;
+  if (!(end > start)) return false;
+  if (isOpen(cal, start)) return true;
+  const fx = cal.kind === 'fx-24/5';
+  const last = sessionDay(cal, end) + 1;
+  for (let day = sessionDay(cal, start); day <= last; day++) {
+    if (!cal.weekdays.includes(isoWeekday(day)) || cal.holidays.has(day)) continue;
+    // fx: the session of day d runs from 17:00 New York of d - 1 to 17:00 of d.
+    const open = fx ? utcOfLocal(cal.timeZone, day - 1, cal.openMinute) : utcOfLocal(cal.timeZone, day, cal.openMinute);
+    const close = utcOfLocal(cal.timeZone, day, cal.closeMinute);
+    if (open < end && close > start) return true;
+  }
+  return false;
+}
+
+/**
+ * Returns true when a bar opening at `openTs` and closing at `closeTs` (µs) is inside the calendar's
+ * sessions, i.e. a fill opportunity of a venue that trades only in session: an intraday bar (shorter
+ * than half a day) when the market is open at its open time (a 09:00-10:00 bar is outside a 09:30
+ * open: its open price is from before the session); a longer bar (daily, weekly: stamped at
+ * midnight, not at the session's open) when a session overlaps it.
+ */
+export function barInSession(cal: Calendar, openTs: number, closeTs: number): boolean {
+  if (closeTs - openTs < 0.5 * US_PER_DAY) return isOpen(cal, openTs);
+  return openWithin(cal, openTs, closeTs);
+}

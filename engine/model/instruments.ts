@@ -1,3 +1,4 @@
+import type { Calendar } from '../core/calendar.js';
 import { checkPositive } from '../core/checks.js';
 import type { Symbol_ } from '../core/ids.js';
 
@@ -67,6 +68,12 @@ export interface InstrumentSpec {
   readonly initialMargin: number | null;
   /** Maintenance margin in currency per unit/contract; null when the account's rule applies. */
   readonly maintenanceMargin: number | null;
+  /**
+   * The instrument's trading session (absent: it trades whenever the run's data has a price). The
+   * bar/L1 venue fills its orders only inside it and expires its DAY orders at its session close
+   * (sim/venue/simulated-venue.ts).
+   */
+  readonly session?: Calendar;
 }
 
 /** True for instruments settled by variation margin (cash moves by P&L only, no notional). */

@@ -224,8 +224,8 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected dayOrders = 0;
   /** Earliest expiry among working DAY orders (Infinity when none): makes expiry checks O(1). */
   protected nextExpiry = Infinity;
-  /** When DAY orders expire given their arrival time; null: the UTC midnight after it (see VenueOrder.expiresAt). */
-  protected dayEnd: ((submitTs: number) => number) | null = null;
+  /** When DAY orders of a symbol expire given their arrival time; null: the UTC midnight after it (see VenueOrder.expiresAt). */
+  protected dayEnd: ((submitTs: number, symbolIndex: number) => number) | null = null;
   /** How an expiry is worded: `the UTC day` or `the session` (with dayEnd). */
   protected dayWords = 'the UTC day';
   /** Contingent groups by key (see {@link ContingentGroup}). */
@@ -346,7 +346,7 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected accept(o: O, ts: number): void {
     this.byId.set(o.id, o);
     if (o.expiresAt !== Infinity) {
-      if (this.dayEnd !== null) o.expiresAt = this.dayEnd(o.submitTs);
+      if (this.dayEnd !== null) o.expiresAt = this.dayEnd(o.submitTs, o.symbolIndex);
       this.dayOrders++;
       if (o.expiresAt < this.nextExpiry) this.nextExpiry = o.expiresAt;
     }
@@ -570,8 +570,13 @@ export abstract class OrderCore<O extends VenueOrder> {
   private expire(o: O): void {
     const g = o.group;
     this.finish(o);
-    this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of ${this.dayWords} (${formatIsoUs(o.expiresAt)})` });
+    this.emit({ kind: 'OrderExpired', ts: o.expiresAt, orderId: o.id, reason: `DAY order expired at the end of ${this.dayWordsOf(o.symbolIndex)} (${formatIsoUs(o.expiresAt)})` });
     if (g !== null) this.groupEnded(o, g, o.expiresAt, false);
+  }
+
+  /** How the end of a DAY order's day is worded for symbol `symbolIndex` (default {@link dayWords}). */
+  protected dayWordsOf(_symbolIndex: number): string {
+    return this.dayWords;
   }
 
   private recomputeNextExpiry(): void {

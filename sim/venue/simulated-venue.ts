@@ -1,4 +1,4 @@
-import { dayOrderExpiry, InvalidArgumentError, InvariantError, TimeTravelError } from '../../engine/core/index.js';
+import { barInSession, dayOrderExpiry, InvalidArgumentError, InvariantError, isOpen, TimeTravelError, US_PER_DAY, utcDayStart } from '../../engine/core/index.js';
 import type { Calendar, OrderId, Symbol_ } from '../../engine/core/index.js';
 import type { InstrumentSpec, Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
 import { BarPath } from './intrabar-path.js';
@@ -55,6 +55,22 @@ const NO_BAR = -Infinity;
  * orders, or the current/next quote or print); IOC cancels the rest, FOK fills completely or is cancelled
  * (also when the volume cap would split it). Stop and stop-limit orders with IOC or FOK are rejected.
  *
+ * **Trading sessions.** A symbol whose instrument has a `session` (useInstruments) trades only inside
+ * it, like an exchange with trading hours (LEAN's market hours): a bar is a fill opportunity when it
+ * opens inside the session (an intraday bar; a 09:00-10:00 bar is outside a 09:30 open, its open
+ * price is from before the session) or, for a bar of half a day or longer (daily bars stamped at
+ * midnight), when a session overlaps it (engine/core barInSession); a quote or trade when it is
+ * inside the session (an order arriving inside matches the current quote only when that quote came
+ * in the same session, not before the open or in an earlier session). Outside, the symbol's orders
+ * neither trigger nor fill (expiries still happen): they keep working, and the first fill
+ * opportunity inside the session treats them as it treats any order there (a market order fills
+ * at that bar's open, or under `marketFill: 'close'` at its close; a gap through a stop or limit
+ * fills at the open; IOC/FOK have their one chance there). A market-on-close order submitted after
+ * a bar outside the session does not fill at that bar's close: it waits for the close of the first
+ * bar inside (the close of the last bar inside, at the session close, is a fill there). The
+ * symbol's DAY orders expire at its first session close after submission, whatever the run's
+ * calendar.
+ *
  * **Events** come in a deterministic order: per market-data event, expiries (submission order), then
  * triggers and fills (bars: path order; ticks: submission order), then IOC/FOK cancellations
  * (submission order).
@@ -77,6 +93,8 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly ask: Float64Array;
   private readonly askSize: Float64Array;
   private readonly hasQuote: Uint8Array;
+  /** When each symbol's current quote arrived. */
+  private readonly quoteTs: Float64Array;
   /** 1 once a quote or trade was seen for the symbol: fills then come from ticks. */
   private readonly tickDriven: Uint8Array;
   private readonly path = new BarPath();
@@ -89,11 +107,16 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private specs: readonly (InstrumentSpec | null)[] | null = null;
   /** The DAY-order line of the assumptions. */
   private readonly dayRule: string = 'DAY orders expire at the end of the UTC day of submission';
+  /** The run's calendar, for DAY orders of symbols without a session of their own. */
+  private readonly calendar: Calendar | undefined;
+  /** Per symbol, its instrument's trading session (null: always open); null when no symbol has one. */
+  private sessions: (Calendar | null)[] | null = null;
 
   /** `calendar`: DAY orders expire at its first session close after arrival (dayOrderExpiry), not at UTC midnight. */
   constructor(config: VenueConfig, sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], calendar?: Calendar) {
     super(sink, symbols, config.fees);
     this.config = config;
+    this.calendar = calendar;
     if (calendar !== undefined && calendar.kind !== '24/7') {
       this.dayEnd = (ts) => dayOrderExpiry(calendar, ts);
       this.dayWords = 'the session';
@@ -113,6 +136,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.ask = new Float64Array(n);
     this.askSize = new Float64Array(n);
     this.hasQuote = new Uint8Array(n);
+    this.quoteTs = new Float64Array(n).fill(NO_BAR);
     this.tickDriven = new Uint8Array(n);
     this.lotOf = new Float64Array(n).fill(config.lotSize);
     this.tickOf = new Float64Array(n).fill(config.tickSize);
@@ -123,7 +147,9 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    * Per symbol, an instrument whose tick size and lot size replace the venue's `tickSize`,
    * `enforceTickSize` and `lotSize` for that symbol (null: the venue's): quantities must be
    * multiples of its lot (0: any), limit and stop prices multiples of its tick (0: any price).
-   * Notional fees (`fraction`, `bps`) of its fills are of qty x price x its multiplier.
+   * Notional fees (`fraction`, `bps`) of its fills are of qty x price x its multiplier. An
+   * instrument's `session` limits its fills to the session and ends its DAY orders at the session
+   * close (see the class comment).
    */
   useInstruments(specs: readonly (InstrumentSpec | null)[]): void {
     if (specs.length !== this.symbols.length) throw new InvalidArgumentError(`invalid 'instruments': ${specs.length} entries for ${this.symbols.length} symbols`);
@@ -137,6 +163,44 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     });
     this.specs = specs;
     if (scale.some((m) => m !== 1)) this.feeNotionalScale = scale;
+    if (specs.some((x) => x?.session !== undefined)) {
+      const sessions = specs.map((x) => x?.session ?? null);
+      this.sessions = sessions;
+      const cal = this.calendar;
+      const runDayEnd = cal !== undefined && cal.kind !== '24/7' ? (ts: number) => dayOrderExpiry(cal, ts) : (ts: number) => utcDayStart(ts) + US_PER_DAY;
+      this.dayEnd = (ts, s) => {
+        const own = sessions[s];
+        return own !== null && own !== undefined ? dayOrderExpiry(own, ts) : runDayEnd(ts);
+      };
+    }
+  }
+
+  /** True when a bar of symbol `s` opening at `ts` and closing at `closeTs` is inside its session (always without one). */
+  private barTradable(s: number, ts: number, closeTs: number): boolean {
+    const cal = this.sessions === null ? null : (this.sessions[s] ?? null);
+    return cal === null || barInSession(cal, ts, closeTs);
+  }
+
+  /** True when a quote or trade of symbol `s` at `ts` is inside its session (always without one). */
+  private tickTradable(s: number, ts: number): boolean {
+    const cal = this.sessions === null ? null : (this.sessions[s] ?? null);
+    return cal === null || isOpen(cal, ts);
+  }
+
+  /**
+   * True when an order arriving at `ts` may match symbol `s`'s current quote: always without a
+   * session; with one, when `ts` is inside it and the quote came in the same session (a quote from
+   * before the open or from yesterday's session is not today's market).
+   */
+  private quoteTradable(s: number, ts: number): boolean {
+    const cal = this.sessions === null ? null : (this.sessions[s] ?? null);
+    if (cal === null || cal.kind === '24/7') return true;
+    const q = this.quoteTs[s]!;
+    return isOpen(cal, ts) && isOpen(cal, q) && dayOrderExpiry(cal, q) > ts;
+  }
+
+  protected override dayWordsOf(s: number): string {
+    return this.sessions !== null && this.sessions[s] !== null ? `${this.symbols[s]}'s session` : this.dayWords;
   }
 
   /** Forgets every order, position, price and id so the same venue can serve another run. */
@@ -154,6 +218,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.ask.fill(0);
     this.askSize.fill(0);
     this.hasQuote.fill(0);
+    this.quoteTs.fill(NO_BAR);
     this.tickDriven.fill(0);
     this.scratch.length = 0;
   }
@@ -196,9 +261,12 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     if (o.dormant) return;
 
     if (closeFill) {
-      o.arrived = true;
-      this.execute(o, this.lastClose[s]!, 'taker', this.lastBarCloseTs[s]!, false, this.lastVolume[s]!);
-    } else if (this.hasQuote[s] === 1) {
+      // Outside the session, the order waits for the close of the first bar inside it.
+      if (this.barTradable(s, this.lastBarTs[s]!, this.lastBarCloseTs[s]!)) {
+        o.arrived = true;
+        this.execute(o, this.lastClose[s]!, 'taker', this.lastBarCloseTs[s]!, false, this.lastVolume[s]!);
+      }
+    } else if (this.hasQuote[s] === 1 && this.quoteTradable(s, ts)) {
       this.matchQuote(o, ts);
     }
     if (o.active && o.arrived && o.immediate) this.cancelUnfilled(o, ts);
@@ -239,7 +307,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     }
     o.arrived = false;
     this.applyReplace(o, changes, ts);
-    if (this.hasQuote[o.symbolIndex] === 1 && !o.dormant) {
+    if (this.hasQuote[o.symbolIndex] === 1 && !o.dormant && this.quoteTradable(o.symbolIndex, ts)) {
       this.matchQuote(o, ts);
       if (o.active && o.immediate) this.cancelUnfilled(o, ts);
       this.compact(o.symbolIndex);
@@ -285,7 +353,18 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     out.push(this.fees.describe());
     out.push('Own orders do not move prices (no market impact) and do not consume liquidity seen by other own orders');
     out.push('No latency: orders reach the venue at the time they are submitted');
-    out.push(this.dayRule);
+    const sessions = this.sessions;
+    if (sessions === null) out.push(this.dayRule);
+    else if (sessions.some((x) => x === null)) out.push(`${this.dayRule} (symbols without a session)`);
+    if (sessions !== null) {
+      sessions.forEach((cal, i) => {
+        if (cal === null) return;
+        const sym = this.symbols[i];
+        out.push(
+          `${sym} trades only in its session (${cal.label.replace(/^calendar /, '')}): a bar fills its orders when it opens inside the session (a bar of half a day or longer when a session overlaps it), a quote or trade when inside; outside, its orders keep working unfilled and untriggered until the first fill opportunity inside; its DAY orders expire at its first session close after submission`,
+        );
+      });
+    }
     out.push('IOC and FOK orders match once on arrival; IOC cancels the rest, FOK fills completely or is cancelled');
     out.push('Reduce-only fills are clipped to the venue\'s net position; with nothing to reduce the order is cancelled');
     const specs = this.specs;
@@ -342,9 +421,11 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.ask[symbolIndex] = ask;
     this.askSize[symbolIndex] = askSize;
     this.hasQuote[symbolIndex] = 1;
+    this.quoteTs[symbolIndex] = ts;
     this.tickDriven[symbolIndex] = 1;
     if (this.workingCount[symbolIndex] === 0) return;
     this.expireDueIn(this.bySymbol[symbolIndex]!, ts);
+    if (!this.tickTradable(symbolIndex, ts)) return this.compact(symbolIndex);
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
@@ -363,6 +444,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.tickDriven[symbolIndex] = 1;
     if (this.workingCount[symbolIndex] === 0) return;
     this.expireDueIn(this.bySymbol[symbolIndex]!, ts);
+    if (!this.tickTradable(symbolIndex, ts)) return this.compact(symbolIndex);
     const list = this.bySymbol[symbolIndex]!;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
@@ -384,6 +466,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private processBar(s: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
     this.expireDueIn(this.bySymbol[s]!, ts);
     if (this.tickDriven[s] === 1) return this.compact(s);
+    if (this.sessions !== null && !this.barTradable(s, ts, this.barCloseTs)) return this.compact(s);
     const list = this.bySymbol[s]!;
     const path = this.path;
     path.set(open, high, low, close);

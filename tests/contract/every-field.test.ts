@@ -321,6 +321,9 @@ interface Entry {
 const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
+/** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
+const NY_RTH = { timeZone: 'America/New_York', open: '09:30', close: '16:00' };
+const UTC_RTH = { timeZone: 'UTC', open: '09:30', close: '16:00' };
 
 /**
  * A margin of AAA as a future moved from `from` to `to` (the account reads both: the initial margin
@@ -688,6 +691,18 @@ const CONTRACT: Record<string, Entry> = {
   'instruments.*.currency': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.currency', 'EUR']], effect: 'refused' },
   'instruments.*.initialMargin': marginEntry('initialMargin', 1000, 1_000_000),
   'instruments.*.maintenanceMargin': marginEntry('maintenanceMargin', 5, 1000),
+  // An instrument's trading session: the venue fills the symbol only inside it (daily bars: the session days; minute bars: the hours).
+  'instruments.*.session': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity' }]], set: [['instruments.AAA.session', { ...NY_RTH, weekdays: [1, 2, 3] }]] },
+  'instruments.*.session.timeZone': { base: 'minute', with: [['instruments.AAA', { assetClass: 'equity', session: UTC_RTH }]], set: [['instruments.AAA.session.timeZone', 'America/New_York']] },
+  'instruments.*.session.open': { base: 'minute', with: [['instruments.AAA', { assetClass: 'equity', session: UTC_RTH }]], set: [['instruments.AAA.session.open', '12:00']] },
+  'instruments.*.session.close': { base: 'minute', with: [['instruments.AAA', { assetClass: 'equity', session: UTC_RTH }]], set: [['instruments.AAA.session.close', '13:00']] },
+  'instruments.*.session.weekdays': { base: 'bars', with: [['instruments.AAA', { assetClass: 'equity', session: NY_RTH }]], set: [['instruments.AAA.session.weekdays', [1, 2, 3]]] },
+  // The first 60 days of the data (from 2023-01-02) without a session.
+  'instruments.*.session.holidays': {
+    base: 'bars',
+    with: [['instruments.AAA', { assetClass: 'equity', session: NY_RTH }]],
+    set: [['instruments.AAA.session.holidays', Array.from({ length: 60 }, (_, i) => new Date(Date.UTC(2023, 0, 2 + i)).toISOString().slice(0, 10))]],
+  },
   instrumentsFile: on('bars', 'instrumentsFile', () => instrumentsFile),
   bundles: { base: 'bars', set: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]] },
   'bundles.dir': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.dir', () => models2]] },

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  barInSession,
   calendarPeriodsPerYear,
   isOpen,
   localTime,
+  openWithin,
   resolveCalendar,
   sessionDay,
   sessionEnd,
@@ -97,5 +99,26 @@ describe('calendar', () => {
     expect(() => resolveCalendar({ ...NYSE, close: '09:00' })).toThrow("calendar.close: '09:00' is not after open '09:30'");
     expect(() => resolveCalendar({ ...NYSE, open: '9:30' })).toThrow("calendar.open: not a time of day HH:MM between 00:00 and 24:00, was '9:30'");
     expect(() => resolveCalendar({ ...NYSE, holidays: ['2024-02-30'] })).toThrow("calendar.holidays[0]: not a date YYYY-MM-DD, was '2024-02-30'");
+  });
+
+  it('decides whether a bar is inside the sessions: an intraday bar by its open time, a daily bar by overlap', () => {
+    const cme = resolveCalendar({ timeZone: 'America/Chicago', open: '08:30', close: '15:15' });
+    const hour = 3_600_000_000;
+    // 2024-03-08 is a Friday (CST, UTC-6): the session is 14:30-21:15 UTC.
+    expect(barInSession(cme, at('2024-03-08T14:30:00Z'), at('2024-03-08T14:30:00Z') + hour)).toBe(true);
+    expect(barInSession(cme, at('2024-03-08T14:00:00Z'), at('2024-03-08T14:00:00Z') + hour)).toBe(false); // opens at 08:00, before the open
+    expect(barInSession(cme, at('2024-03-08T21:15:00Z'), at('2024-03-08T21:15:00Z') + hour)).toBe(false); // opens at the close
+    // Daily bars stamped at UTC midnight: Friday's overlaps its session, Saturday's and Sunday's do not.
+    const day = 24 * hour;
+    expect(barInSession(cme, at('2024-03-08T00:00:00Z'), at('2024-03-08T00:00:00Z') + day)).toBe(true);
+    expect(barInSession(cme, at('2024-03-09T00:00:00Z'), at('2024-03-09T00:00:00Z') + day)).toBe(false);
+    expect(barInSession(cme, at('2024-03-10T00:00:00Z'), at('2024-03-10T00:00:00Z') + day)).toBe(false);
+    // A weekly bar from Saturday holds the next week's sessions.
+    expect(openWithin(cme, at('2024-03-09T00:00:00Z'), at('2024-03-09T00:00:00Z') + 7 * day)).toBe(true);
+    // fx: Sunday's UTC day holds the opening at 17:00 New York (21:00 UTC in July), Saturday's nothing.
+    const fx = resolveCalendar('fx-24/5');
+    expect(openWithin(fx, at('2024-07-07T00:00:00Z'), at('2024-07-08T00:00:00Z'))).toBe(true);
+    expect(openWithin(fx, at('2024-07-06T00:00:00Z'), at('2024-07-07T00:00:00Z'))).toBe(false);
+    expect(openWithin(fx, at('2024-07-07T00:00:00Z'), at('2024-07-07T20:59:00Z'))).toBe(false);
   });
 });
