@@ -18,6 +18,8 @@ import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
 import { describeInstruments, resolveInstruments } from './instruments.js';
 import { timeframeRunHash } from './timeframes.js';
+import { booksOf, mergeBookResults } from './books.js';
+import type { BookResult } from './books.js';
 
 /**
  * The run assembly: one function turns a qualified scenario and its data into a finished run,
@@ -162,6 +164,93 @@ export interface ExecutedRun {
  */
 export async function executeRun(scenario: QualifiedScenario, data: RunData, options: ExecuteOptions = {}): Promise<ExecutedRun> {
   const recording = options.recording ?? 'report';
+  const books = booksOf(scenario);
+  if (books === null) {
+    const one = await replayOne(scenario, data, options);
+    const warnings = runWarnings(one.result, data.symbols);
+    if (recording === 'metrics') return { result: one.result, report: null, warnings };
+    return { result: one.result, report: buildReport(scenario, data, one, one.result, one.assumptions), warnings };
+  }
+  // Strategies with their own accounts: each book replays the same data alone (see books.ts).
+  const observer = options.observer;
+  const done: BookResult[] = [];
+  const replays: ReplayedOne[] = [];
+  for (const [k, book] of books.entries()) {
+    const bookObserver: ReplayObserver | undefined =
+      observer === undefined ? undefined : { ...(observer.batch ? { batch: observer.batch } : {}), ...(k === 0 && observer.start ? { start: (total: number) => observer.start!(total * books.length) } : {}) };
+    let one: ReplayedOne;
+    try {
+      one = await replayOne(book.scenario, data, { ...options, ...(bookObserver !== undefined ? { observer: bookObserver } : {}) }, k === 0);
+    } catch (err) {
+      // The book's scenario has its strategy at index 0: name the scenario's own index.
+      if (err instanceof ConfigError && /^strategies\[0\]/.test(err.path)) {
+        const path = `strategies[${book.index}]${err.path.slice('strategies[0]'.length)}`;
+        throw new ConfigError(path, err.message.slice(err.path.length + 2).replaceAll('strategies[0]', `strategies[${book.index}]`), { cause: err });
+      }
+      throw err;
+    }
+    replays.push(one);
+    done.push({ id: book.id, initialCash: book.scenario.initialCash, result: one.result });
+  }
+  const assumptions = recording === 'report' ? bookAssumptions(books.map((b) => b.id), replays.map((r) => r.assumptions)) : [];
+  const result = mergeBookResults(done, assumptions);
+  const warnings = runWarnings(result, data.symbols);
+  if (recording === 'metrics') return { result, report: null, warnings };
+  const combined: ReplayedOne = { ...replays[0]!, specs: replays.flatMap((r) => r.specs) };
+  return { result, report: buildReport(scenario, data, combined, result, assumptions), warnings };
+}
+
+/**
+ * The assumptions of a run with books: those every book states once, then each book's own
+ * (its account, its limits) prefixed `account <id>:`.
+ */
+export function bookAssumptions(ids: readonly string[], lists: readonly (readonly string[])[]): string[] {
+  const common = lists[0]!.filter((a) => lists.every((l) => l.includes(a)));
+  const own = lists.flatMap((l, k) => l.filter((a) => !common.includes(a)).map((a) => `account ${ids[k]}: ${a}`));
+  return [
+    `Each strategy trades its own account (strategies[i].account: ${ids.join(', ')}), replayed as a separate book on the same data with its own cash, positions, buying power, margin calls, ruin, position cap and daily stop; the scenario's risk limits apply to each book separately. The equity, cash, exposure, margin and buying power shown are the books' sums; a book's ruin ends its trading only.`,
+    ...common,
+    ...own,
+  ];
+}
+
+/** What one replay of a plan left for its report. */
+interface ReplayedOne {
+  readonly result: BacktestResult;
+  readonly prices: PriceSampler | null;
+  readonly venueAsRun: unknown;
+  readonly specs: readonly StrategySpec[];
+  /** The run's assumptions (empty with recording 'metrics'). */
+  readonly assumptions: readonly string[];
+}
+
+/** Builds the report of a finished run: the scenario as run (its data, venue and composed strategies), its assumptions and metrics. */
+function buildReport(scenario: QualifiedScenario, data: RunData, one: ReplayedOne, result: BacktestResult, assumptions: readonly string[]): RunReport {
+  const chains = data.chains;
+  const symbols = data.symbols;
+  const asRun = {
+    ...scenario,
+    file: undefined,
+    data: {
+      ...scenario.data,
+      symbols: [...symbols],
+      ...(chains !== null ? { contracts: chains.contracts.length } : {}),
+      ...(data.intervalUs !== null && new Set(data.intervals.values()).size === 1 ? { interval: formatInterval(data.intervalUs) } : {}),
+    },
+    venue: one.venueAsRun,
+    strategies: one.specs,
+  };
+  delete (asRun as { file?: string }).file;
+  const prices = one.prices;
+  return buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, scenarioMetricsOptions(scenario));
+}
+
+/**
+ * Composes one plan (one account) and replays `data` through it. `samplePrices`: sample the closes
+ * for the report's charts (the first book of a run with books only).
+ */
+async function replayOne(scenario: QualifiedScenario, data: RunData, options: ExecuteOptions, samplePrices = true): Promise<ReplayedOne> {
+  const recording = options.recording ?? 'report';
   const symbols = data.symbols;
   const chains = data.chains;
   // With option chains, every contract is a symbol of the run after the underlyings.
@@ -237,7 +326,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       const venue = venueConfig({ ...scenario.venue, barIntervalUs: data.intervalUs }, 'venue');
       venueAsRun = venue;
       let bars = feeds.bars;
-      if (bars && recording === 'report') {
+      if (bars && recording === 'report' && samplePrices) {
         prices = new PriceSampler(symbols, symbols.map((s) => data.rows('bars', s)));
         bars = sampled(bars, prices);
       }
@@ -279,21 +368,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   } finally {
     feeds.close();
   }
-  const warnings = runWarnings(result, symbols);
-  if (recording === 'metrics') return { result, report: null, warnings };
-  const asRun = {
-    ...scenario,
-    file: undefined,
-    data: {
-      ...scenario.data,
-      symbols: [...symbols],
-      ...(chains !== null ? { contracts: chains.contracts.length } : {}),
-      ...(data.intervalUs !== null && new Set(data.intervals.values()).size === 1 ? { interval: formatInterval(data.intervalUs) } : {}),
-    },
-    venue: venueAsRun,
-    strategies: composed.specs,
-  };
-  delete (asRun as { file?: string }).file;
+  if (recording === 'metrics') return { result, prices, venueAsRun, specs: composed.specs, assumptions: [] };
   const cal = metricsOptions.calendar;
   const sessionDays = cal !== undefined && cal.kind !== '24/7';
   const assumptions = [
@@ -304,8 +379,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
     ...composed.assumptions,
     ...(cal !== undefined ? calendarAssumptions(cal) : []),
   ];
-  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, metricsOptions);
-  return { result, report, warnings };
+  return { result, prices, venueAsRun, specs: composed.specs, assumptions };
 }
 
 /**
