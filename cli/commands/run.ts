@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import type { OutputKind } from '../../datasets/output-dir.js';
 import { renderRunReportHtml } from '../../reports/html/index.js';
-import { reportRuin, ruinLine } from '../../reports/account-view.js';
+import { bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../../reports/account-view.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
@@ -29,6 +29,10 @@ export function summarize(report: RunReport, outFile: string): string {
     `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${m.bars} bars)`,
     `final equity  ${m.finalEquity.toFixed(2)}`,
     ...(ruin !== null ? [ruinLine(ruin)] : []),
+    ...reportAccounts(report).flatMap((a) => {
+      const line = bookRuinLine(a);
+      return line !== null ? [line] : [];
+    }),
     `total return  ${pct(m.totalReturn)}   buy & hold ${pct(m.buyAndHoldReturn)}`,
     `sharpe        ${num(m.sharpe)}   sortino ${num(m.sortino)}   max drawdown ${pct(m.maxDrawdown)}`,
     `trades        ${m.tradeCount}   win rate ${pct(m.winRate)}   commissions ${m.totalCommissions.toFixed(2)}`,
