@@ -206,11 +206,11 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
  */
 export function bookAssumptions(ids: readonly string[], lists: readonly (readonly string[])[]): string[] {
   // The ruin rule of one account, said of each book (its ruin ends its own trading).
-  const common = lists[0]!.filter((a) => lists.every((l) => l.includes(a))).map((a) => a.replace('trading ends for the run', 'trading ends for that account (the other accounts trade on)'));
+  const common = lists[0]!.filter((a) => lists.every((l) => l.includes(a)));
   const own = lists.flatMap((l, k) => l.filter((a) => !common.includes(a)).map((a) => `account ${ids[k]}: ${a}`));
   return [
     `Each strategy trades its own account (strategies[i].account: ${ids.join(', ')}), replayed as a separate book on the same data with its own cash, positions, buying power, margin calls, ruin, position cap and daily stop; the scenario's risk limits apply to each book separately. The equity, cash, exposure, margin and buying power shown are the books' sums; a book's ruin ends its trading only.`,
-    ...common,
+    ...common.map((a) => a.replace('trading ends for the run', 'trading ends for that account (the other accounts trade on)')),
     ...own,
   ];
 }

@@ -258,6 +258,32 @@ describe('books: a book is the standalone run of its strategy', () => {
 });
 
 describe('books at the CLI', () => {
+  it('runs the shipped scenarios/multi-alpha.json: an account per strategy in report.json, the total their sum', async () => {
+    const futures = join(dir, 'futures');
+    await generateDataset({ seed: 4, out: futures, symbols: ['ES', 'NQ', 'RTY', 'YM', 'CL'], days: 300, kinds: ['bars'] });
+    const out = join(dir, 'multi-alpha');
+    const r = runCli(['run', 'scenarios/multi-alpha.json', '--set', `data.bars=${futures}`, '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as {
+      runHash: string;
+      accounts: { id: string; initialCash: number; finalEquity: number; ruinedAt: string | null }[];
+      metrics: { finalEquity: number };
+      fills: { strategyId: string }[];
+      audit: { kind: string; message: string; strategyId?: string }[];
+    };
+    expect(r.stdout).toContain(`runHash       ${report.runHash}`);
+    expect(report.accounts.map((a) => [a.id, a.initialCash])).toEqual([
+      ['ibs', 150_000],
+      ['trend', 100_000],
+    ]);
+    expect(report.metrics.finalEquity).toBeCloseTo(report.accounts[0]!.finalEquity + report.accounts[1]!.finalEquity, 6);
+    for (const id of ['ibs', 'trend']) expect(report.fills.filter((f) => f.strategyId === id).length).toBeGreaterThan(0);
+    // The position cap of each account is its own: ibs is held at 4 symbols (trend never holds more than 3).
+    expect(report.audit.some((a) => a.strategyId === 'ibs' && /^maxOpenPositions 4 reached/.test(a.message))).toBe(true);
+    expect(report.audit.some((a) => a.strategyId === 'trend' && /^maxOpenPositions 4/.test(a.message))).toBe(false);
+  }, 120_000);
+
   it('(6) tapedeck sweep on a scenario with books runs every trial', async () => {
     const scenario = join(dir, 'sweep-books.json');
     await writeFile(
