@@ -196,8 +196,11 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   const result = mergeBookResults(done, assumptions);
   const warnings = runWarnings(result, data.symbols);
   if (recording === 'metrics') return { result, report: null, warnings };
-  const combined: ReplayedOne = { ...replays[0]!, specs: replays.flatMap((r) => r.specs) };
-  return { result, report: buildReport(scenario, data, combined, result, assumptions), warnings };
+  // The scenario as run: each composed strategy with its account; no run-wide cash or account (refused with books).
+  const specs = replays.flatMap((r, k) => r.specs.map((spec) => ({ ...spec, account: scenario.strategies[books[k]!.index]!.account })));
+  const combined: ReplayedOne = { ...replays[0]!, specs };
+  const { initialCash: _cash, account: _account, ...asRun } = scenario;
+  return { result, report: buildReport(asRun as QualifiedScenario, data, combined, result, assumptions), warnings };
 }
 
 /**

@@ -112,6 +112,14 @@ describe('books: each strategy trades its own account', () => {
       { id: 'b', initialCash: 10_000, finalEquity: 11_000, totalReturn: 0.1, maxDrawdown: 0, ruinedAt: null, ruinEquity: null },
     ]);
     expect(r.report.metrics.finalEquity).toBe(12_000);
+    // The scenario as run names each strategy's account and no run-wide cash or account.
+    const asRun = r.report.scenario as { initialCash?: number; account?: unknown; strategies: { id: string; account: { initialCash: number } }[] };
+    expect(asRun.strategies.map((st) => [st.id, st.account.initialCash])).toEqual([
+      ['a', 1_000],
+      ['b', 10_000],
+    ]);
+    expect(asRun).not.toHaveProperty('initialCash');
+    expect(asRun).not.toHaveProperty('account');
     // One account of 11,000 for both: each buy of 5,000 fits, both fill.
     const shared = await run({ initialCash: 11_000, data: { bars }, strategies: [scripted('a', { buyBar: 1 }), scripted('b', { buyBar: 1 })] });
     expect(shared.result.fills.length).toBe(2);
@@ -307,6 +315,33 @@ describe('books at the CLI', () => {
     expect(sweep.trials.map((t) => t.status)).toEqual(['ok', 'ok']);
     for (const t of sweep.trials) expect(t.metrics.finalEquity).not.toBe(100_000);
   }, 120_000);
+
+  it('(6) tapedeck walkforward on a scenario with books runs every fold', async () => {
+    const scenario = join(dir, 'wf-books.json');
+    await writeFile(
+      scenario,
+      JSON.stringify({
+        name: 'wf-books',
+        data: { bars: generated },
+        strategies: [
+          { id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, sizing: { kind: 'units', units: 50 } }, account: { initialCash: 40_000, dailyStopLoss: 500 } },
+          { id: 'ema', type: 'ema_cross', params: { fast: 8, slow: 30, sizing: { kind: 'units', units: 50 } }, account: { initialCash: 60_000 } },
+        ],
+      }),
+    );
+    const space = join(dir, 'wf-space.json');
+    await writeFile(space, JSON.stringify({ parameters: { 'strategies.0.params.fast': { type: 'int', min: 4, max: 6, step: 2 } } }));
+    const out = join(dir, 'wf-out');
+    const r = runCli(['walkforward', scenario, '--space', space, '--train', '120d', '--test', '60d', '--workers', '1', '--quiet', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const wf = JSON.parse(await readFile(join(out, 'walkforward.json'), 'utf8')) as { folds: { outOfSample: { status: string }; sweep: { trials: number } }[] };
+    expect(wf.folds.length).toBeGreaterThan(0);
+    for (const f of wf.folds) {
+      expect(f.outOfSample.status).toBe('ok');
+      expect(f.sweep.trials).toBe(2);
+    }
+  }, 180_000);
 
   it('(7) refuses bad accounts with the path, exit 1, and writes nothing', async () => {
     const base = {
