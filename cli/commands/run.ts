@@ -40,9 +40,13 @@ export function summarize(report: RunReport, outFile: string): string {
   ].join('\n');
 }
 
-/** What `tapedeck run --json` prints: the runHash, the metrics (with `ruinedAt`, null when never ruined) and the report path. */
-export function runJson(report: RunReport, outFile: string): { runHash: string; metrics: RunReport['metrics'] & { ruinedAt: string | null }; report: string } {
-  return { runHash: report.runHash, metrics: { ...report.metrics, ruinedAt: reportRuin(report)?.time ?? null }, report: outFile };
+/**
+ * What `tapedeck run --json` prints: the runHash, the metrics (with `ruinedAt`, null when never
+ * ruined), each strategy's own account when the strategies trade their own (`accounts`, as in
+ * report.json) and the report path.
+ */
+export function runJson(report: RunReport, outFile: string): { runHash: string; metrics: RunReport['metrics'] & { ruinedAt: string | null }; accounts?: RunReport['accounts']; report: string } {
+  return { runHash: report.runHash, metrics: { ...report.metrics, ruinedAt: reportRuin(report)?.time ?? null }, ...(report.accounts !== undefined ? { accounts: report.accounts } : {}), report: outFile };
 }
 
 /**

@@ -187,6 +187,10 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
         const path = `strategies[${book.index}]${err.path.slice('strategies[0]'.length)}`;
         throw new ConfigError(path, err.message.slice(err.path.length + 2).replaceAll('strategies[0]', `strategies[${book.index}]`), { cause: err });
       }
+      // A message that names the strategy itself (the warm-up check: `strategies[0] (id): needs ...`).
+      if (err instanceof ConfigError && err.path === '' && err.message.startsWith('strategies[0]')) {
+        throw new ConfigError('', `strategies[${book.index}]${err.message.slice('strategies[0]'.length)}`, { cause: err });
+      }
       throw err;
     }
     replays.push(one);

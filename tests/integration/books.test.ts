@@ -127,6 +127,16 @@ describe('books: each strategy trades its own account', () => {
     expect(shared.report.accounts).toBeUndefined();
   });
 
+  it("names the scenario's strategy when a book cannot run: a later book's warm-up longer than the data", async () => {
+    const bars = await tape('short', { AAA: [50, 50, 50, 50, 60, 60, 60, 60] });
+    await expect(
+      run({
+        data: { bars },
+        strategies: [scripted('a', { buyBar: 1 }, { initialCash: 1_000 }), { id: 'slow', type: 'sma_cross', params: { fast: 3, slow: 20 }, account: { initialCash: 1_000 } }],
+      }),
+    ).rejects.toThrow(/^strategies\[1\] \(slow\): needs 21 bars to warm up \(slow=20\), data has 8 bars of AAA$/);
+  });
+
   it("(2) a book's dailyStopLoss flattens that book only", async () => {
     const bars = await tape('drop', { AAA: [50, 50, 50, 50, 40, 40, 55, 55] });
     const r = await run({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarize } from '../../../../cli/commands/run.js';
+import { runJson, summarize } from '../../../../cli/commands/run.js';
 import { bookAssumptions } from '../../../../cli/compose/run-scenario.js';
 import { booksOf, booksRunHash, mergeBookResults, sumCurves } from '../../../../cli/compose/books.js';
 import type { BookResult } from '../../../../cli/compose/books.js';
@@ -198,6 +198,7 @@ describe('mergeBookResults', () => {
       ['a', -1.05, '1970-01-01T00:00:00.000003Z'],
       ['b', 0.15, null],
     ]);
+    expect(runJson(report, '/out/report.json').accounts).toEqual(report.accounts);
     const lines = summarize(report, '/out/report.json').split('\n');
     expect(lines).toContain('account a ruined at 1970-01-01T00:00:00.000003Z (equity -50.00)');
     expect(lines.filter((l) => l.includes('ruined'))).toHaveLength(1);
