@@ -79,7 +79,7 @@ export const StrategySchema = z
     execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders. Refused under an ensemble (its strategies trade shadow books)."),
     account: StrategyAccountSchema.optional(),
   })
-  .describe('One strategy of the run: its type, id, symbols, parameters and execution algorithm.');
+  .describe('One strategy of the run: its type, id, symbols, parameters, execution algorithm and, optionally, its own account.');
 
 /** Option pricing inputs of a run with `data.options`. */
 export const OptionsSectionSchema = z

@@ -373,6 +373,8 @@ describe('books at the CLI', () => {
       ['account', { ...base, account: { type: 'margin' } }, /^tapedeck: account: the strategies trade their own accounts/],
       ['maxPositions', { ...base, portfolio: { constraints: { maxPositions: 2 } } }, /^tapedeck: portfolio\.constraints\.maxPositions: the strategies trade their own accounts .*strategies\[i\]\.account\.maxPositions/],
       ['dailyStopLoss', { ...base, portfolio: { constraints: { dailyStopLoss: 100 } } }, /^tapedeck: portfolio\.constraints\.dailyStopLoss: the strategies trade their own accounts/],
+      ['l2', { ...base, data: { book: generated } }, /^tapedeck: strategies\[0\]\.account: per-strategy accounts replay bars, quotes and trades; an L2 run \(data\.book\)/],
+      ['options', { ...base, data: { bars: generated, options: generated } }, /^tapedeck: strategies\[0\]\.account: per-strategy accounts replay bars, quotes and trades; .*option chains/],
     ];
     // Through the CLI: exit 1, one line naming the path, nothing written.
     for (const [name, doc, message] of cases.filter(([n]) => ['mixed', 'ensemble', 'negative', 'unknown', 'initialCash'].includes(n))) {
