@@ -27,6 +27,8 @@ import type { BookResult } from './books.js';
  * library's `backtest()`). It composes strategies (per-instrument overrides and bundles applied),
  * the ensemble routing, portfolio constraints, risk and execution algorithms once, and replays the
  * data through the venue the data calls for (bar/L1, or the L2 book with latency and queues).
+ * Strategies with their own accounts (`strategies[i].account`) are replayed one book at a time on
+ * the same data and their results merged into the run's one result (cli/compose/books.ts).
  */
 
 /**
