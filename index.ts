@@ -29,5 +29,5 @@ export * from './engine/core/index.js';
 export * from './engine/model/index.js';
 
 // Results and reports.
-export type { BacktestResult, EquityCurve, RunResult, RunTrade } from './sim/backtest/index.js';
-export type { RunReport, PerformanceMetrics } from './reports/index.js';
+export type { AccountResult, BacktestResult, EquityCurve, RunResult, RunTrade } from './sim/backtest/index.js';
+export type { AccountReport, RunReport, PerformanceMetrics } from './reports/index.js';

@@ -60,3 +60,13 @@ export function accountSeries(report: Pick<RunReport, 'equity'>): AccountSeries 
   }
   return { ts, marginInUse, buyingPower };
 }
+
+/** The books of a run whose strategies trade their own accounts (report.json `accounts`), or none. */
+export function reportAccounts(report: Pick<RunReport, 'accounts'>): NonNullable<RunReport['accounts']> {
+  return report.accounts ?? [];
+}
+
+/** The summary line of a ruined book: `account <id> ruined at <ISO time> (equity <x>)`. */
+export function bookRuinLine(a: NonNullable<RunReport['accounts']>[number]): string | null {
+  return a.ruinedAt === null ? null : `account ${a.id} ruined at ${a.ruinedAt}${a.ruinEquity === null ? '' : ` (equity ${a.ruinEquity.toFixed(2)})`}`;
+}

@@ -308,6 +308,20 @@ export const RunReportSchema = z
     execution: ExecutionSectionSchema.optional(),
     options: OptionsSectionSchema.optional(),
     book: BookSectionSchema.optional(),
+    accounts: z
+      .array(
+        z.strictObject({
+          id: z.string().describe("The strategy's id (the account is its own)."),
+          initialCash: z.number(),
+          finalEquity: z.number(),
+          totalReturn: z.number().describe('(finalEquity - initialCash) / initialCash.'),
+          maxDrawdown: z.number().describe("Largest peak-to-trough fall of the book's equity, a fraction of the peak."),
+          ruinedAt: z.string().nullable().describe("When the book's equity reached zero or below (its trading ended; the other books traded on), ISO-8601, or null."),
+          ruinEquity: z.number().nullable(),
+        }),
+      )
+      .optional()
+      .describe('Per-strategy accounts (scenario strategies[i].account), in strategy order: present when the strategies trade their own books. The top-level equity, cash and metrics are the books summed.'),
   })
   .describe(`Tapedeck run report (report.json), schemaVersion ${REPORT_SCHEMA_VERSION}`);
 

@@ -42,6 +42,7 @@ export interface RunReportInput
     | 'runHash'
     | 'ensemble'
     | 'execution'
+    | 'accounts'
   > {
   /** When the account was ruined, or null/absent (metrics.ruinedAt). */
   readonly ruin?: RunResultBase['ruin'];
@@ -132,6 +133,24 @@ export interface RunReport {
   readonly options?: OptionsReport;
   /** Order book: rows replayed, taker executions and their slippage, order messages, repairs. */
   readonly book?: BookReport;
+  /** Per-strategy accounts (scenario strategies[i].account), in strategy order; present when the strategies trade their own books. */
+  readonly accounts?: readonly AccountReport[];
+}
+
+/** One strategy's own account in a run with books: its starting cash, its end, its worst fall and its ruin. */
+export interface AccountReport {
+  /** The strategy's id. */
+  readonly id: string;
+  readonly initialCash: number;
+  readonly finalEquity: number;
+  /** (finalEquity - initialCash) / initialCash. */
+  readonly totalReturn: number;
+  /** Largest peak-to-trough fall of the book's equity, a fraction of the peak. */
+  readonly maxDrawdown: number;
+  /** When the book's equity reached zero or below (its trading ended then), ISO-8601, or null. */
+  readonly ruinedAt: string | null;
+  /** The book's equity at its ruin, or null. */
+  readonly ruinEquity: number | null;
 }
 
 /** The report's ensemble section: the run's EnsembleSummary with readable times. */
@@ -258,5 +277,18 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     ...(run.execution !== undefined ? { execution: executionSection(run.execution) } : {}),
     ...(run.options !== undefined ? { options: optionsSection(run.options) } : {}),
     ...(run.l2 !== undefined ? { book: bookSection(run.l2) } : {}),
+    ...(run.accounts !== undefined
+      ? {
+          accounts: run.accounts.map((a) => ({
+            id: a.id,
+            initialCash: a.initialCash,
+            finalEquity: a.finalEquity,
+            totalReturn: (a.finalEquity - a.initialCash) / a.initialCash,
+            maxDrawdown: a.maxDrawdown,
+            ruinedAt: a.ruin !== null ? formatIsoUs(a.ruin.ts) : null,
+            ruinEquity: a.ruin !== null ? a.ruin.equity : null,
+          })),
+        }
+      : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ExecutionSchema } from '../engine/execution/algorithms/algorithm-schema.js';
 import { RiskSchema } from '../engine/risk/risk-schema.js';
-import { AccountSchema } from '../engine/portfolio/account-schema.js';
+import { AccountSchema, StrategyAccountSchema } from '../engine/portfolio/account-schema.js';
 import { VenueSchema } from '../sim/venue/venue-schema.js';
 import { CalendarSchema, MetricsSectionSchema } from './calendar-schema.js';
 import { BundlesSectionSchema, EnsembleSectionSchema, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
@@ -77,8 +77,9 @@ export const StrategySchema = z
       .default({})
       .describe("The strategy's parameters, validated by the strategy's own schema; missing ones take the strategy's defaults (see `tapedeck strategies`)."),
     execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders. Refused under an ensemble (its strategies trade shadow books)."),
+    account: StrategyAccountSchema.optional(),
   })
-  .describe('One strategy of the run: its type, id, symbols, parameters and execution algorithm.');
+  .describe('One strategy of the run: its type, id, symbols, parameters, execution algorithm and, optionally, its own account.');
 
 /** Option pricing inputs of a run with `data.options`. */
 export const OptionsSectionSchema = z

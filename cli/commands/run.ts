@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import type { OutputKind } from '../../datasets/output-dir.js';
 import { renderRunReportHtml } from '../../reports/html/index.js';
-import { reportRuin, ruinLine } from '../../reports/account-view.js';
+import { bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../../reports/account-view.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
@@ -29,6 +29,10 @@ export function summarize(report: RunReport, outFile: string): string {
     `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${m.bars} bars)`,
     `final equity  ${m.finalEquity.toFixed(2)}`,
     ...(ruin !== null ? [ruinLine(ruin)] : []),
+    ...reportAccounts(report).flatMap((a) => {
+      const line = bookRuinLine(a);
+      return line !== null ? [line] : [];
+    }),
     `total return  ${pct(m.totalReturn)}   buy & hold ${pct(m.buyAndHoldReturn)}`,
     `sharpe        ${num(m.sharpe)}   sortino ${num(m.sortino)}   max drawdown ${pct(m.maxDrawdown)}`,
     `trades        ${m.tradeCount}   win rate ${pct(m.winRate)}   commissions ${m.totalCommissions.toFixed(2)}`,
@@ -36,9 +40,13 @@ export function summarize(report: RunReport, outFile: string): string {
   ].join('\n');
 }
 
-/** What `tapedeck run --json` prints: the runHash, the metrics (with `ruinedAt`, null when never ruined) and the report path. */
-export function runJson(report: RunReport, outFile: string): { runHash: string; metrics: RunReport['metrics'] & { ruinedAt: string | null }; report: string } {
-  return { runHash: report.runHash, metrics: { ...report.metrics, ruinedAt: reportRuin(report)?.time ?? null }, report: outFile };
+/**
+ * What `tapedeck run --json` prints: the runHash, the metrics (with `ruinedAt`, null when never
+ * ruined), each strategy's own account when the strategies trade their own (`accounts`, as in
+ * report.json) and the report path.
+ */
+export function runJson(report: RunReport, outFile: string): { runHash: string; metrics: RunReport['metrics'] & { ruinedAt: string | null }; accounts?: RunReport['accounts']; report: string } {
+  return { runHash: report.runHash, metrics: { ...report.metrics, ruinedAt: reportRuin(report)?.time ?? null }, ...(report.accounts !== undefined ? { accounts: report.accounts } : {}), report: outFile };
 }
 
 /**

@@ -14,6 +14,7 @@ import { venueConfig } from '../../sim/venue/index.js';
 import { qualifyL2Venue } from './l2-venue.js';
 import { qualifyInstruments } from './instruments.js';
 import type { InstrumentSpec } from '../../engine/model/index.js';
+import type { StrategyAccountSection } from '../../engine/portfolio/account-schema.js';
 import { parseTimeframes } from './timeframes.js';
 import { checkTradeFrom } from './trade-from.js';
 import { applyPlanRules } from './plan-rules.js';
@@ -41,6 +42,8 @@ export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk'
     readonly definition: QualifiedDefinition;
     /** For a user module: its absolute path and the SHA-256 of its source (part of the run's identity). */
     readonly module?: StrategyModuleRef;
+    /** The strategy's own account: it trades a separate book (cli/compose/books.ts). All strategies have one, or none. */
+    readonly account?: StrategyAccountSection;
   }[];
   /** The scenario's default execution algorithm, qualified. */
   readonly execution?: AlgorithmConfig;
@@ -272,6 +275,7 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
       ...(execution !== undefined ? { execution } : {}),
       definition,
       ...(resolved.module !== undefined ? { module: resolved.module } : {}),
+      ...(st.account !== undefined ? { account: st.account } : {}),
     });
   }
   if (s.data.options !== undefined && s.data.bars === undefined) throw new ConfigError('data.options', `option chains replay with the underlyings' bars: give data.bars too (in ${file})`);

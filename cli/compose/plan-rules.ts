@@ -26,6 +26,8 @@ export interface Written {
 }
 
 const hasBars = (s: QualifiedScenario): boolean => s.data.bars !== undefined;
+/** Whether the strategies trade their own accounts (books). */
+const hasBooks = (s: QualifiedScenario): boolean => s.strategies.some((st) => st.account !== undefined);
 const isL2 = (s: QualifiedScenario): boolean => s.data.book !== undefined;
 const ensembleMode = (s: QualifiedScenario): 'allocation' | 'voting' | null => s.ensemble?.mode ?? null;
 
@@ -126,6 +128,32 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     reason: 'prices option chains: needs data.options',
     refused: ifWritten('options', (s) => s.data.options === undefined),
   },
+  // Per-strategy accounts (books, cli/compose/books.ts).
+  {
+    path: 'strategies[i].account',
+    reason: 'every strategy needs its own account once one has one (a strategy without one would have no account to trade)',
+    refused: (s) => {
+      const withAccount = s.strategies.filter((st) => st.account !== undefined).length;
+      return withAccount === 0 || withAccount === s.strategies.length ? [] : s.strategies.flatMap((st, i) => (st.account === undefined ? [`strategies[${i}].account`] : []));
+    },
+  },
+  {
+    path: 'strategies[i].account',
+    reason: 'an ensemble trades one account from the combination of its strategies, so strategies with their own accounts cannot be combined: remove the ensemble or the strategies\' accounts',
+    refused: (s) => (s.ensemble !== undefined ? s.strategies.flatMap((st, i) => (st.account !== undefined ? [`strategies[${i}].account`] : [])) : []),
+  },
+  {
+    path: 'strategies[i].account',
+    reason: 'per-strategy accounts replay bars, quotes and trades; an L2 run (data.book) or a run with option chains (data.options) trades one account: remove the strategies\' accounts',
+    refused: (s) => (s.data.book !== undefined || s.data.options !== undefined ? s.strategies.flatMap((st, i) => (st.account !== undefined ? [`strategies[${i}].account`] : [])) : []),
+  },
+  ...(['initialCash', 'account', 'portfolio.constraints.maxPositions', 'portfolio.constraints.dailyStopLoss'] as const).map(
+    (path): PlanRule => ({
+      path,
+      reason: `the strategies trade their own accounts (strategies[i].account), so the scenario's ${path} would apply to nothing: give it in each strategies[i].account${path === 'account' ? '' : `.${path.split('.').at(-1)}`}`,
+      refused: ifWritten(path, hasBooks),
+    }),
+  ),
 ]);
 
 /** Returns a {@link Written} over a raw scenario document. */

@@ -18,6 +18,8 @@ import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
 import { describeInstruments, instrumentSpecsAsRun, resolveInstruments } from './instruments.js';
 import { timeframeRunHash } from './timeframes.js';
+import { booksOf, mergeBookResults } from './books.js';
+import type { BookResult } from './books.js';
 
 /**
  * The run assembly: one function turns a qualified scenario and its data into a finished run,
@@ -25,6 +27,8 @@ import { timeframeRunHash } from './timeframes.js';
  * library's `backtest()`). It composes strategies (per-instrument overrides and bundles applied),
  * the ensemble routing, portfolio constraints, risk and execution algorithms once, and replays the
  * data through the venue the data calls for (bar/L1, or the L2 book with latency and queues).
+ * Strategies with their own accounts (`strategies[i].account`) are replayed one book at a time on
+ * the same data and their results merged into the run's one result (cli/compose/books.ts).
  */
 
 /**
@@ -162,6 +166,102 @@ export interface ExecutedRun {
  */
 export async function executeRun(scenario: QualifiedScenario, data: RunData, options: ExecuteOptions = {}): Promise<ExecutedRun> {
   const recording = options.recording ?? 'report';
+  const books = booksOf(scenario);
+  if (books === null) {
+    const one = await replayOne(scenario, data, options);
+    const warnings = runWarnings(one.result, data.symbols);
+    if (recording === 'metrics') return { result: one.result, report: null, warnings };
+    return { result: one.result, report: buildReport(scenario, data, one, one.result, one.assumptions), warnings };
+  }
+  // Strategies with their own accounts: each book replays the same data alone (see books.ts).
+  const observer = options.observer;
+  const done: BookResult[] = [];
+  const replays: ReplayedOne[] = [];
+  for (const [k, book] of books.entries()) {
+    const bookObserver: ReplayObserver | undefined =
+      observer === undefined ? undefined : { ...(observer.batch ? { batch: observer.batch } : {}), ...(k === 0 && observer.start ? { start: (total: number) => observer.start!(total * books.length) } : {}) };
+    let one: ReplayedOne;
+    try {
+      one = await replayOne(book.scenario, data, { ...options, ...(bookObserver !== undefined ? { observer: bookObserver } : {}) }, k === 0);
+    } catch (err) {
+      // The book's scenario has its strategy at index 0: name the scenario's own index.
+      if (err instanceof ConfigError && /^strategies\[0\]/.test(err.path)) {
+        const path = `strategies[${book.index}]${err.path.slice('strategies[0]'.length)}`;
+        throw new ConfigError(path, err.message.slice(err.path.length + 2).replaceAll('strategies[0]', `strategies[${book.index}]`), { cause: err });
+      }
+      // A message that names the strategy itself (the warm-up check: `strategies[0] (id): needs ...`).
+      if (err instanceof ConfigError && err.path === '' && err.message.startsWith('strategies[0]')) {
+        throw new ConfigError('', `strategies[${book.index}]${err.message.slice('strategies[0]'.length)}`, { cause: err });
+      }
+      throw err;
+    }
+    replays.push(one);
+    done.push({ id: book.id, initialCash: book.scenario.initialCash, result: one.result });
+  }
+  const assumptions = recording === 'report' ? bookAssumptions(books.map((b) => b.id), replays.map((r) => r.assumptions)) : [];
+  const result = mergeBookResults(done, assumptions);
+  const warnings = runWarnings(result, data.symbols);
+  if (recording === 'metrics') return { result, report: null, warnings };
+  // The scenario as run: each composed strategy with its account; no run-wide cash or account (refused with books).
+  const specs = replays.flatMap((r, k) => r.specs.map((spec) => ({ ...spec, account: scenario.strategies[books[k]!.index]!.account })));
+  const combined: ReplayedOne = { ...replays[0]!, specs };
+  const { initialCash: _cash, account: _account, ...asRun } = scenario;
+  return { result, report: buildReport(asRun as QualifiedScenario, data, combined, result, assumptions), warnings };
+}
+
+/**
+ * The assumptions of a run with books: those every book states once, then each book's own
+ * (its account, its limits) prefixed `account <id>:`.
+ */
+export function bookAssumptions(ids: readonly string[], lists: readonly (readonly string[])[]): string[] {
+  // The ruin rule of one account, said of each book (its ruin ends its own trading).
+  const common = lists[0]!.filter((a) => lists.every((l) => l.includes(a)));
+  const own = lists.flatMap((l, k) => l.filter((a) => !common.includes(a)).map((a) => `account ${ids[k]}: ${a}`));
+  return [
+    `Each strategy trades its own account (strategies[i].account: ${ids.join(', ')}), replayed as a separate book on the same data with its own cash, positions, buying power, margin calls, ruin, position cap and daily stop; the scenario's risk limits apply to each book separately. The equity, cash, exposure, margin and buying power shown are the books' sums; a book's ruin ends its trading only.`,
+    ...common.map((a) => a.replace('trading ends for the run', 'trading ends for that account (the other accounts trade on)')),
+    ...own,
+  ];
+}
+
+/** What one replay of a plan left for its report. */
+interface ReplayedOne {
+  readonly result: BacktestResult;
+  readonly prices: PriceSampler | null;
+  readonly venueAsRun: unknown;
+  readonly specs: readonly StrategySpec[];
+  /** The run's assumptions (empty with recording 'metrics'). */
+  readonly assumptions: readonly string[];
+}
+
+/** Builds the report of a finished run: the scenario as run (its data, venue and composed strategies), its assumptions and metrics. */
+function buildReport(scenario: QualifiedScenario, data: RunData, one: ReplayedOne, result: BacktestResult, assumptions: readonly string[]): RunReport {
+  const chains = data.chains;
+  const symbols = data.symbols;
+  const asRun = {
+    ...scenario,
+    file: undefined,
+    data: {
+      ...scenario.data,
+      symbols: [...symbols],
+      ...(chains !== null ? { contracts: chains.contracts.length } : {}),
+      ...(data.intervalUs !== null && new Set(data.intervals.values()).size === 1 ? { interval: formatInterval(data.intervalUs) } : {}),
+    },
+    venue: one.venueAsRun,
+    strategies: one.specs,
+    ...(scenario.instrumentSpecs !== undefined ? { instrumentSpecs: instrumentSpecsAsRun(scenario.instrumentSpecs) } : {}),
+  };
+  delete (asRun as { file?: string }).file;
+  const prices = one.prices;
+  return buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, scenarioMetricsOptions(scenario));
+}
+
+/**
+ * Composes one plan (one account) and replays `data` through it. `samplePrices`: sample the closes
+ * for the report's charts (the first book of a run with books only).
+ */
+async function replayOne(scenario: QualifiedScenario, data: RunData, options: ExecuteOptions, samplePrices = true): Promise<ReplayedOne> {
+  const recording = options.recording ?? 'report';
   const symbols = data.symbols;
   const chains = data.chains;
   // With option chains, every contract is a symbol of the run after the underlyings.
@@ -240,7 +340,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       const venue = venueConfig({ ...scenario.venue, barIntervalUs: data.intervalUs }, 'venue');
       venueAsRun = venue;
       let bars = feeds.bars;
-      if (bars && recording === 'report') {
+      if (bars && recording === 'report' && samplePrices) {
         prices = new PriceSampler(symbols, symbols.map((s) => data.rows('bars', s)));
         bars = sampled(bars, prices);
       }
@@ -282,22 +382,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
   } finally {
     feeds.close();
   }
-  const warnings = runWarnings(result, symbols);
-  if (recording === 'metrics') return { result, report: null, warnings };
-  const asRun = {
-    ...scenario,
-    file: undefined,
-    data: {
-      ...scenario.data,
-      symbols: [...symbols],
-      ...(chains !== null ? { contracts: chains.contracts.length } : {}),
-      ...(data.intervalUs !== null && new Set(data.intervals.values()).size === 1 ? { interval: formatInterval(data.intervalUs) } : {}),
-    },
-    venue: venueAsRun,
-    strategies: composed.specs,
-    ...(scenario.instrumentSpecs !== undefined ? { instrumentSpecs: instrumentSpecsAsRun(scenario.instrumentSpecs) } : {}),
-  };
-  delete (asRun as { file?: string }).file;
+  if (recording === 'metrics') return { result, prices, venueAsRun, specs: composed.specs, assumptions: [] };
   const cal = metricsOptions.calendar;
   const sessionDays = cal !== undefined && cal.kind !== '24/7';
   const assumptions = [
@@ -308,8 +393,7 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
     ...composed.assumptions,
     ...(cal !== undefined ? calendarAssumptions(cal) : []),
   ];
-  const report = buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, metricsOptions);
-  return { result, report, warnings };
+  return { result, prices, venueAsRun, specs: composed.specs, assumptions };
 }
 
 /**

@@ -17,4 +17,4 @@ export { DirectRouter } from './strategy-router.js';
 export type { RouterDeps, RouterHost, StrategyRouter } from './strategy-router.js';
 export { TradeGate, describeWarmup } from './trade-gate.js';
 export type { WarmupCounts } from './trade-gate.js';
-export type { EquityCurve, RunResultBase, RunTrade } from './run-result.js';
+export type { AccountResult, EquityCurve, RunResultBase, RunTrade } from './run-result.js';

@@ -25,6 +25,18 @@ export interface EquityCurve {
   readonly buyingPower: Float64Array;
 }
 
+/** One account of a run whose strategies trade their own accounts (books): the book's own figures. */
+export interface AccountResult {
+  /** The strategy's id (the account is its own). */
+  readonly id: string;
+  readonly initialCash: number;
+  readonly finalEquity: number;
+  /** Largest peak-to-trough fall of the book's equity, a fraction of the peak. */
+  readonly maxDrawdown: number;
+  /** When the book's equity first reached zero or below (its trading ended then; the other books trade on), or null. */
+  readonly ruin: { readonly ts: number; readonly equity: number } | null;
+}
+
 /** Everything a run produced that does not depend on the venue; sim/backtest's RunResult adds options and L2 figures. */
 export interface RunResultBase {
   readonly symbols: readonly string[];
@@ -63,4 +75,6 @@ export interface RunResultBase {
   readonly ensemble?: EnsembleSummary;
   /** What the strategies did before `tradeFromUs` (dropped, not traded), when the run had one. */
   readonly warmup?: WarmupCounts;
+  /** Per-strategy accounts (scenario strategies[i].account), in strategy order, when the strategies trade their own books. */
+  readonly accounts?: readonly AccountResult[];
 }

@@ -17,8 +17,7 @@ const MARGIN_ONLY = ['leverage', 'initialMargin', 'maintenanceMargin', 'borrowRa
  * `initialMargin` are exclusive; maintenance may not exceed initial; the margin fields need
  * `type: "margin"`.
  */
-export const AccountSchema = z
-  .strictObject({
+export const AccountFields = {
     type: z
       .enum(['cash', 'margin'])
       .default('cash')
@@ -45,19 +44,69 @@ export const AccountSchema = z
       .enum(['liquidate', 'none'])
       .optional()
       .describe('Margin accounts: "liquidate" (the default) closes positions with market orders, largest maintenance requirement first, when equity falls below the maintenance margin in use; "none" never does (backtesting.py has no margin calls).'),
-  })
-  .superRefine((a, ctx) => {
-    if (a.type === 'cash') {
-      for (const k of MARGIN_ONLY) if (a[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only with account.type "margin"' });
-      return;
-    }
-    if (a.leverage !== undefined && a.initialMargin !== undefined) ctx.addIssue({ code: 'custom', path: ['initialMargin'], message: `give leverage (${a.leverage}) or initialMargin (${a.initialMargin}), not both` });
-    const im = a.leverage !== undefined ? 1 / a.leverage : (a.initialMargin ?? 0.5);
-    if (a.maintenanceMargin !== undefined && a.maintenanceMargin > im) ctx.addIssue({ code: 'custom', path: ['maintenanceMargin'], message: `must not exceed the initial margin ${im}, was ${a.maintenanceMargin}` });
-  })
+};
+
+/** The account fields as the rules across them read them. */
+interface AccountRuleFields {
+  readonly type: 'cash' | 'margin';
+  readonly leverage?: number | undefined;
+  readonly initialMargin?: number | undefined;
+  readonly maintenanceMargin?: number | undefined;
+  readonly borrowRate?: number | undefined;
+  readonly marginCall?: string | undefined;
+}
+
+/**
+ * The rules across the account fields (shared by the scenario's `account` and a strategy's own
+ * `strategies[i].account`): the margin fields need type "margin", leverage and initialMargin are
+ * exclusive, maintenance at most initial.
+ */
+export function checkAccountRules(a: AccountRuleFields, ctx: z.RefinementCtx): void {
+  if (a.type === 'cash') {
+    for (const k of MARGIN_ONLY) if (a[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only with account.type "margin"' });
+    return;
+  }
+  if (a.leverage !== undefined && a.initialMargin !== undefined) ctx.addIssue({ code: 'custom', path: ['initialMargin'], message: `give leverage (${a.leverage}) or initialMargin (${a.initialMargin}), not both` });
+  const im = a.leverage !== undefined ? 1 / a.leverage : (a.initialMargin ?? 0.5);
+  if (a.maintenanceMargin !== undefined && a.maintenanceMargin > im) ctx.addIssue({ code: 'custom', path: ['maintenanceMargin'], message: `must not exceed the initial margin ${im}, was ${a.maintenanceMargin}` });
+}
+
+export const AccountSchema = z
+  .strictObject(AccountFields)
+  .superRefine(checkAccountRules)
   .describe('The account: cash (the default) or margin, buying power at fill time, margin, borrow cost, margin calls; equity at or below zero ends trading (ruin).');
 
 export type AccountSection = z.output<typeof AccountSchema>;
+
+/**
+ * A strategy's own account (`strategies[i].account`): the fields and rules of the scenario's
+ * `account`, plus its starting cash and the book's own position cap and dollar daily stop. A strategy
+ * with one trades a separate book, as if it were the only strategy of a run with these settings.
+ */
+export const StrategyAccountSchema = z
+  .strictObject({
+    initialCash: z.number().positive().finite().describe("Cash in this strategy's own account at the start, account currency (required)."),
+    ...AccountFields,
+    maxPositions: z.number().int().positive().optional().describe('Most symbols this book holds at once (its risk maxOpenPositions).'),
+    dailyStopLoss: z
+      .number()
+      .positive()
+      .finite()
+      .optional()
+      .describe("Loss from the book's equity at the start of the day, currency, at which this book flattens until the next day (the other books trade on)."),
+  })
+  .superRefine(checkAccountRules)
+  .describe(
+    "The strategy's own broker account (backtrader: one Cerebro per strategy): its cash, positions, buying power, margin calls, ruin, position cap and daily stop are its own. Once one strategy has an account, every strategy needs one; not with an ensemble, the scenario's initialCash, account, or portfolio.constraints.maxPositions/dailyStopLoss.",
+  );
+
+export type StrategyAccountSection = z.output<typeof StrategyAccountSchema>;
+
+/** The scenario `account` section of a strategy's own account (its book-only fields left out). */
+export function accountSectionOf(a: StrategyAccountSection): AccountSection {
+  const { initialCash: _c, maxPositions: _m, dailyStopLoss: _d, ...account } = a;
+  return account;
+}
 
 /** The AccountConfig a parsed `account` section stands for (defaults applied). */
 export function accountFromSection(a: AccountSection): AccountConfig {

@@ -1,4 +1,4 @@
-import { accountSeries, reportRuin, ruinLine } from '../account-view.js';
+import { accountSeries, bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../account-view.js';
 import type { RunReport } from '../run-report.js';
 import { cumulativePnlByStrategy, strategyAttribution } from './attribution.js';
 import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, compactNumberLabel, percentAxisLabel, renderChart, seriesColor, timeAxis, valueAxis } from './chart.js';
@@ -37,12 +37,14 @@ export function renderRunReportHtml(report: RunReport): string {
   const strategyIds = info.strategies.length > 0 ? info.strategies.map((s) => s.id) : [...new Set(report.trades.map((t) => t.strategyId))];
   const multiStrategy = new Set([...strategyIds, ...report.trades.map((t) => t.strategyId)]).size > 1;
   const account = accountSection(report);
+  const books = accountsSection(report);
   const ruin = reportRuin(report);
 
   const nav: NavLink[] = [
     { id: 'run', label: 'Run' },
     { id: 'metrics', label: 'Metrics' },
     { id: 'equity', label: 'Equity & drawdown' },
+    ...(books !== '' ? [{ id: 'accounts', label: 'Accounts' }] : []),
     ...(account !== '' ? [{ id: 'account', label: 'Buying power & margin' }] : []),
     { id: 'rolling-sharpe', label: 'Rolling Sharpe' },
     { id: 'monthly', label: 'Monthly returns' },
@@ -57,6 +59,7 @@ export function renderRunReportHtml(report: RunReport): string {
     runSection(report),
     metricsSection(report),
     equitySection(report),
+    books,
     account,
     rollingSharpeSection(report),
     monthlySection(report),
@@ -203,6 +206,26 @@ function equitySection(report: RunReport): string {
     'equity',
     'Equity and drawdown',
     `${chart}<p class="note">Max drawdown ${formatPercent(m.maxDrawdown)} lasting ${formatDurationUs(m.maxDrawdownDurationUs)} (${formatCount(m.maxDrawdownDurationBars)} bars); ${formatCount(m.drawdownEpisodes)} drawdown episodes averaging ${formatPercent(m.averageDrawdown)}.</p>`,
+  );
+}
+
+/**
+ * The strategies' own accounts (a run with books): one row per account with its starting cash, final
+ * equity, return, max drawdown and ruin; '' for a run with one account.
+ */
+function accountsSection(report: RunReport): string {
+  const accounts = reportAccounts(report);
+  if (accounts.length === 0) return '';
+  const rows = accounts.map(
+    (a) =>
+      `<tr><td>${escapeHtml(a.id)}</td><td class="num">${escapeHtml(formatMoney(a.initialCash, 0))}</td><td class="num">${escapeHtml(formatMoney(a.finalEquity, 0))}</td><td class="num ${signClass(a.totalReturn)}">${escapeHtml(formatPercent(a.totalReturn))}</td><td class="num">${escapeHtml(formatPercent(a.maxDrawdown))}</td><td>${a.ruinedAt === null ? '<span class="muted">never</span>' : escapeHtml(shortTime(a.ruinedAt))}</td></tr>`,
+  );
+  const ruined = accounts.map(bookRuinLine).filter((l): l is string => l !== null);
+  return section(
+    'accounts',
+    'Accounts',
+    `<table><thead><tr><th>Account</th><th class="num">Initial cash</th><th class="num">Final equity</th><th class="num">Return</th><th class="num">Max drawdown</th><th>Ruined at</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<p class="note">Each strategy traded its own account (strategies[i].account) on the same data; the equity, metrics and charts above are the accounts summed.${ruined.length > 0 ? ` ${escapeHtml(ruined.join('; '))}: that account stopped trading, the others traded on.` : ''}</p>`,
   );
 }
 

@@ -7,7 +7,7 @@ import type { OptionsRunSummary } from './option-replay.js';
 import { computeRunHash } from './run-hash.js';
 import type { RunRecorder } from './run-recorder.js';
 
-export type { EquityCurve, RunTrade } from '../../engine/kernel/run-result.js';
+export type { AccountResult, EquityCurve, RunTrade } from '../../engine/kernel/run-result.js';
 
 /** Everything a run produced, as plain data: the one result of every replay (bars, L1, L2). */
 export interface RunResult extends RunResultBase {

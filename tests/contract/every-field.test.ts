@@ -226,6 +226,18 @@ const barStrategies = () => [
 const BASES: Record<string, () => Doc> = {
   /** Daily bars of two symbols, strategies trading their own ledgers. */
   bars: () => ({ name: 'contract', data: { bars: d1 }, strategies: barStrategies().slice(0, 4) }),
+  /**
+   * The bar strategies each trading its own account of 25,000 (books, cli/compose/books.ts); the
+   * first invests its whole equity, sized at the close and filled at the next open, so its account's
+   * buying power and margin rules decide its fills.
+   */
+  books: () => ({
+    name: 'contract-books',
+    data: { bars: d1 },
+    strategies: barStrategies()
+      .slice(0, 4)
+      .map((s, i) => ({ ...s, ...(i === 0 ? { params: { ...s.params, ...fraction(1) } } : {}), account: { initialCash: 25_000 } })),
+  }),
   /** L2 replay of AAA's book with prints, latency and strategies that go long and short. */
   l2: () => ({
     name: 'contract-l2',
@@ -709,6 +721,27 @@ const CONTRACT: Record<string, Entry> = {
   'bundles.symbols': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.symbols', ['AAA']]] },
   'bundles.strategies': { base: 'bars', with: [['bundles', { strategies: ['sma'] }], ['bundles.dir', () => models1]], set: [['bundles.strategies', ['ema']]] },
 };
+
+/**
+ * A strategy's own account (strategies[].account) takes the scenario account's fields: each
+ * `account.field` entry moved onto the books base's first strategy (its starting cash kept), plus the
+ * book's own fields. Enabling an account on a lone strategy moves its starting cash.
+ */
+CONTRACT['strategies[].account'] = on('bars', 'strategies', [{ ...barStrategies()[0], account: { initialCash: 60_000 } }]);
+CONTRACT['strategies[].account.initialCash'] = on('books', 'strategies.0.account.initialCash', 5_000);
+// The second book (0.3 of its equity per symbol) holds both symbols at times; the first invests all its equity in one.
+CONTRACT['strategies[].account.maxPositions'] = on('books', 'strategies.1.account.maxPositions', 1);
+CONTRACT['strategies[].account.dailyStopLoss'] = on('books', 'strategies.0.account.dailyStopLoss', 100);
+for (const [field, e] of Object.entries(CONTRACT)) {
+  if (!field.startsWith('account.')) continue;
+  const moved = (p: string): string => p.replace(/^account(?=\.|$)/, 'strategies.0.account');
+  CONTRACT[`strategies[].${field}`] = {
+    ...e,
+    base: 'books',
+    ...(e.with !== undefined ? { with: e.with.map(([p, v]) => [moved(p), p === 'account' ? { initialCash: 25_000, ...(v as Doc) } : v] as const) } : {}),
+    set: e.set.map(([p, v]) => [moved(p), v] as const),
+  };
+}
 
 /**
  * Fields whose effect this test cannot show yet (see each entry's `why`): a known gap, not a pass.

@@ -47,6 +47,8 @@ const CASES: readonly { scenario: string; data: () => string[]; parameter: strin
   { scenario: 'options-demo.json', data: () => [`data.bars=${options}`, `data.options=${options}`], parameter: 'strategies.1.params.window', values: [10, 15] },
   // Its instruments file is relative to the scenario: the printed command must still find it.
   { scenario: 'futures.json', data: () => [`data.bars=${futures}`], parameter: 'strategies.0.params.entryThreshold', values: [0.2, 0.3] },
+  // Each strategy trades its own account (books): the sweep measures their sum.
+  { scenario: 'multi-alpha.json', data: () => [`data.bars=${futures}`], parameter: 'strategies.0.params.entryThreshold', values: [0.2, 0.3] },
   { scenario: 'q-learning.json', data: () => [`data.bars=${daily}`], parameter: 'strategies.0.params.alpha', values: [0.1, 0.2] },
 ];
 
