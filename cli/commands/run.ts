@@ -19,7 +19,11 @@ export { collect, intFlag } from '../flags.js';
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 const num = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
 
-/** A short human summary of a run for stdout; a ruined run says `account ruined at <ISO time> (equity <x>)`. */
+/**
+ * A short human summary of a run for stdout; a ruined run says `account ruined at <ISO time> (equity <x>)`;
+ * with per-strategy accounts, a line per account (initial cash, final equity, return, max drawdown) and
+ * `account <id> ruined at ...` for a ruined one.
+ */
 export function summarize(report: RunReport, outFile: string): string {
   const m = report.metrics;
   const ruin = reportRuin(report);
@@ -29,9 +33,10 @@ export function summarize(report: RunReport, outFile: string): string {
     `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${m.bars} bars)`,
     `final equity  ${m.finalEquity.toFixed(2)}`,
     ...(ruin !== null ? [ruinLine(ruin)] : []),
+    // Each strategy's own account (books): what it started and ended with, then a ruined one's line.
     ...reportAccounts(report).flatMap((a) => {
       const line = bookRuinLine(a);
-      return line !== null ? [line] : [];
+      return [`account ${a.id}  ${a.initialCash.toFixed(2)} -> ${a.finalEquity.toFixed(2)}   return ${pct(a.totalReturn)}   max drawdown ${pct(a.maxDrawdown)}`, ...(line !== null ? [line] : [])];
     }),
     `total return  ${pct(m.totalReturn)}   buy & hold ${pct(m.buyAndHoldReturn)}`,
     `sharpe        ${num(m.sharpe)}   sortino ${num(m.sortino)}   max drawdown ${pct(m.maxDrawdown)}`,

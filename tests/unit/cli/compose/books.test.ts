@@ -202,6 +202,8 @@ describe('mergeBookResults', () => {
     const lines = summarize(report, '/out/report.json').split('\n');
     expect(lines).toContain('account a ruined at 1970-01-01T00:00:00.000003Z (equity -50.00)');
     expect(lines.filter((l) => l.includes('ruined'))).toHaveLength(1);
+    expect(lines).toContain('account a  1000.00 -> -50.00   return -105.00%   max drawdown ' + (report.accounts![0]!.maxDrawdown * 100).toFixed(2) + '%');
+    expect(lines.filter((l) => l.startsWith('account b  2000.00 -> '))).toHaveLength(1);
     const html = renderRunReportHtml(report);
     expect(html).toContain('<a href="#accounts">Accounts</a>');
     const table = html.slice(html.indexOf('<section id="accounts">'));
