@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { TapedeckError, printable } from '../engine/core/index.js';
 import { parseOverride } from '../scenarios/overrides.js';
-import { redisOptions } from '../sim/research/index.js';
+import { redisOptions } from '../sim/research/redis-url.js';
 import { UsageError } from './errors.js';
 
 /**

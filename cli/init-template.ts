@@ -5,7 +5,7 @@ import type { BarColumns } from '../datasets/synthetic/index.js';
  * The project `tapedeck init DIR` writes: a package.json depending on tapedeck, one strategy module
  * written against the public API only (`import { defineStrategy, indicators } from 'tapedeck'`), one
  * scenario naming it with its own small bar file, a sweep space, one test run by `node --test` (no
- * devDependency) and a README. Everything here is text; cli/commands/init.ts writes it.
+ * devDependency) and a README. Everything here is text; cli/actions/init.ts writes it.
  */
 
 /** Symbol of the sample bars (a single-file bar source is named by the scenario's first symbol). */

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { STAGING_PREFIX, WriteError, replaceFilesAtomic, writeFileAtomic } from '../datasets/atomic.js';
@@ -9,6 +8,7 @@ import { MANIFEST_FILE } from '../datasets/manifest.js';
 import { TapedeckError, printable } from '../engine/core/index.js';
 import { validateWalkForwardJson } from '../reports/research-schema.js';
 import { UsageError, describeError } from './errors.js';
+import { checkOutFlag } from './out-flag.js';
 
 /**
  * Where commands write their outputs, and how (the output-directory rule of issue 11):
@@ -41,28 +41,8 @@ export const HTML_GENERATOR_META = '<meta name="generator" content="tapedeck">';
 /** A rule of the report stylesheet, found in pages written before the generator meta tag. */
 const LEGACY_HTML_SIGNATURE = 'header.top .kicker{';
 
-/** Refuses an empty or blank value of an output flag (it would write into the current directory). */
-export function checkOutFlag(value: string, flag = '--out', what: 'directory' | 'file' = 'directory'): string {
-  if (value.trim() === '') throw new UsageError(`${flag}: expected a ${what} name, was ${printable(value)}`);
-  return value;
-}
-
-/**
- * Gives every `--out` option of `program` and its subcommands the check of {@link checkOutFlag}, so
- * that `--out ''` is a usage error for every command, whatever else its option parses.
- */
-export function installOutFlagChecks(program: Command): void {
-  for (const option of program.options) {
-    if (option.long !== '--out') continue;
-    const previous = option.parseArg;
-    const what = /<file>/.test(option.flags) ? 'file' : 'directory';
-    option.argParser((value: string, prior: unknown) => {
-      checkOutFlag(value, '--out', what);
-      return previous ? previous(value, prior) : value;
-    });
-  }
-  for (const sub of program.commands) installOutFlagChecks(sub);
-}
+// The --out checks are in a module of their own: the command tree installs them without loading this one.
+export { checkOutFlag, installOutFlagChecks } from './out-flag.js';
 
 /** A directory Tapedeck may write outputs into, and the names in it that Tapedeck wrote. */
 export interface OutputDirectory {

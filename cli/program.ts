@@ -13,11 +13,14 @@ import { registerStrategies } from './commands/strategies.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerWalkForward } from './commands/walkforward.js';
 import { registerWorker } from './commands/worker.js';
-import { installOutFlagChecks } from './output.js';
+import { installOutFlagChecks } from './out-flag.js';
 
 /**
- * Builds the `tapedeck` command tree. Each command lives in cli/commands/ and registers itself here;
- * actions stay thin and call into datasets/, sim/, engine/ and reports/.
+ * Builds the `tapedeck` command tree. Each command's name, arguments, options and help live in
+ * cli/commands/ and import only light modules (commander, flag parsers, constants); what the command
+ * does lives in cli/actions/ and is imported when the command runs (see lazyAction), so that help and
+ * each command load only what they use. Actions stay thin and call into datasets/, sim/, engine/ and
+ * reports/.
  */
 export function buildProgram(): Command {
   const program = new Command('tapedeck')

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The zod schemas of the research outputs, sweep.json (`tapedeck sweep`, built by
- * cli/compose/sweep-report.ts) and walkforward.json (`tapedeck walkforward`, cli/commands/walkforward.ts),
+ * cli/compose/sweep-report.ts) and walkforward.json (`tapedeck walkforward`, cli/actions/walkforward.ts),
  * and the JSON Schemas generated from them (reports/sweep.schema.json, reports/walkforward.schema.json,
  * kept equal to the generated text by a test). reports/ may not import sim/ or cli/, so the writers'
  * types are not visible here; tests/unit/reports/research-schema.test.ts checks at compile time that

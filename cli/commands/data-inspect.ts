@@ -1,24 +1,5 @@
 import type { Command } from 'commander';
-import { readManifest, serializeManifest, type Manifest } from '../../datasets/manifest.js';
-
-/** Returns the human-readable manifest summary printed by `data inspect`. */
-export function summarizeManifest(dir: string, m: Manifest): string {
-  const total = m.files.reduce((s, f) => s + f.rows, 0);
-  const lines = [
-    `dataset   ${dir}`,
-    `kinds     ${m.kinds.join(', ') || '(none)'}`,
-    `symbols   ${m.symbols.join(', ') || '(none)'}`,
-    `range     ${m.start ?? '-'} .. ${m.end ?? '-'}`,
-    `rows      ${total}`,
-  ];
-  for (const kind of m.kinds) {
-    const bySymbol = m.rows[kind] ?? {};
-    lines.push(`  ${kind.padEnd(8)}${Object.entries(bySymbol).map(([s, n]) => `${s} ${n}`).join(', ')}`);
-  }
-  lines.push(`contentHash ${m.contentHash}`);
-  lines.push(`createdBy ${JSON.stringify(m.createdBy)}`);
-  return `${lines.join('\n')}\n`;
-}
+import { lazyAction } from '../lazy-action.js';
 
 /** Registers `data inspect` on the shared `data` command. */
 export function registerDataInspect(data: Command): void {
@@ -37,8 +18,5 @@ Examples:
   $ tapedeck data inspect data/demo --json
 `,
     )
-    .action(async (dir: string, flags: { json?: boolean }) => {
-      const m = await readManifest(dir);
-      process.stdout.write(flags.json === true ? serializeManifest(m) : summarizeManifest(dir, m));
-    });
+    .action(lazyAction(async () => (await import('../actions/data-inspect.js')).dataInspectAction));
 }

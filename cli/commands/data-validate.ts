@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { validateDataset } from '../../datasets/validate-dataset.js';
+import { lazyAction } from '../lazy-action.js';
 
 /** Registers `data validate` on the shared `data` command. */
 export function registerDataValidate(data: Command): void {
@@ -22,13 +22,5 @@ Examples:
   $ tapedeck data validate data/demo --json
 `,
     )
-    .action(async (dir: string, flags: { json?: boolean }) => {
-      const v = await validateDataset(dir);
-      if (flags.json === true) {
-        const json = { ok: true, dataset: dir, files: v.files, rows: v.rows, kinds: v.manifest.kinds, symbols: v.manifest.symbols, contentHash: v.contentHash };
-        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-        return;
-      }
-      process.stdout.write(`OK ${dir}: ${v.files} files, ${v.rows} rows, kinds ${v.manifest.kinds.join(',')}, symbols ${v.manifest.symbols.join(',')}, contentHash ${v.contentHash}\n`);
-    });
+    .action(lazyAction(async () => (await import('../actions/data-validate.js')).dataValidateAction));
 }

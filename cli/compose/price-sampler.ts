@@ -1,4 +1,5 @@
-import { lttbIndices } from '../../reports/html/index.js';
+// The module itself, not reports/html/index.js: that would load ECharts with every run, before the replay.
+import { lttbIndices } from '../../reports/html/downsample.js';
 import { MAX_PRICE_POINTS } from '../../reports/index.js';
 import type { PriceSeries } from '../../reports/index.js';
 

@@ -9,10 +9,13 @@ import type { TrialOk, TrialResult, TrialTask } from './trial.js';
 import type { TrialExecutor } from './trial-executor.js';
 import { TrialStore } from './trial-store.js';
 import { createOptimizer } from './optimizers/index.js';
+import { DEFAULT_MAX_TRIALS, SWEEP_METHODS } from './sweep-methods.js';
+import type { SweepMethod } from './sweep-methods.js';
 
-/** Search methods: grid and random here, the others from sim/research/optimizers. */
-export const SWEEP_METHODS = ['grid', 'random', 'ga', 'de', 'mcmc', 'bayes'] as const;
-export type SweepMethod = (typeof SWEEP_METHODS)[number];
+// The method names and the default trial limit live in a module of their own, which the CLI's command
+// tree imports without loading the store (DuckDB) or the pool (piscina).
+export { DEFAULT_MAX_TRIALS, SWEEP_METHODS } from './sweep-methods.js';
+export type { SweepMethod } from './sweep-methods.js';
 
 /** Methods driven through an ask/tell optimizer. */
 export const ASK_TELL_METHODS = ['ga', 'de', 'mcmc', 'bayes'] as const satisfies readonly SweepMethod[];
@@ -24,8 +27,6 @@ export class SweepInterruptedError extends TapedeckError {
   }
 }
 
-/** Trials a sweep (or each fold of a walk-forward) may have unless `maxTrials` (`--max-trials`) says otherwise. */
-export const DEFAULT_MAX_TRIALS = 100_000;
 
 /**
  * A sweep larger than its cap ({@link DEFAULT_MAX_TRIALS} or `--max-trials`): a usage error (exit 2),

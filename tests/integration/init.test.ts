@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultTapedeckSpec, newProject, tapedeckSpec, writeProject } from '../../cli/commands/init.js';
+import { defaultTapedeckSpec, newProject, tapedeckSpec, writeProject } from '../../cli/actions/init.js';
 import { SAMPLE_FILE } from '../../cli/init-template.js';
 import { REPO, runCli } from '../support/cli.js';
 import { buildDist } from '../support/dist.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { writeRunOutputs } from '../../cli/commands/run.js';
+import { writeRunOutputs } from '../../cli/actions/run.js';
 import { checkOutputDir } from '../../cli/output.js';
 import { writeFileAtomic } from '../../datasets/atomic.js';
 import { OUTPUT_MARKER } from '../../datasets/output-dir.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newProject, writeProject } from '../../cli/commands/init.js';
+import { newProject, writeProject } from '../../cli/actions/init.js';
 import { SCENARIO_SOURCE, STRATEGY_SOURCE } from '../../cli/init-template.js';
 import { REPO } from '../support/cli.js';
 import { buildDist } from '../support/dist.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { WalkForwardJson } from '../../../cli/commands/walkforward.js';
+import type { WalkForwardJson } from '../../../cli/actions/walkforward.js';
 import type { SweepJson } from '../../../cli/compose/sweep-report.js';
 import { sweepJsonSchemaText, validateSweepJson, validateWalkForwardJson, walkForwardJsonSchemaText } from '../../../reports/research-schema.js';
 import type { SweepJsonReport, WalkForwardJsonReport } from '../../../reports/research-schema.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runJson, summarize } from '../../../../cli/commands/run.js';
+import { runJson, summarize } from '../../../../cli/actions/run.js';
 import { bookAssumptions } from '../../../../cli/compose/run-scenario.js';
 import { booksOf, booksRunHash, mergeBookResults, sumCurves } from '../../../../cli/compose/books.js';
 import type { BookResult } from '../../../../cli/compose/books.js';

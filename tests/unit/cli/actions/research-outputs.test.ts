@@ -2,7 +2,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeResearchOutputs } from '../../../../cli/commands/report.js';
+import { writeResearchOutputs } from '../../../../cli/actions/report.js';
 import { OUTPUT_MARKER, serializeOutputMarker } from '../../../../datasets/output-dir.js';
 
 describe('writeResearchOutputs', () => {

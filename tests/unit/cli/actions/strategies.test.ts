@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { builtinListings, formatStrategy } from '../../../../cli/commands/strategies.js';
+import { builtinListings, formatStrategy } from '../../../../cli/actions/strategies.js';
 import { UsageError } from '../../../../cli/errors.js';
 import { buildProgram } from '../../../../cli/program.js';
 import { STRATEGIES, STRATEGY_NAMES } from '../../../../engine/strategies/index.js';

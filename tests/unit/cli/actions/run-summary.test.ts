@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runJson, summarize } from '../../../../cli/commands/run.js';
+import { runJson, summarize } from '../../../../cli/actions/run.js';
 import { accountReport, legacyReport } from '../../reports/account-fixture.js';
 
 describe('tapedeck run: summary and --json of a ruined account', () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpace } from '../../../../cli/commands/sweep.js';
+import { loadSpace } from '../../../../cli/actions/sweep.js';
 import { REPO } from '../../../support/cli.js';
 
 describe('loadSpace', () => {

@@ -1,0 +1,129 @@
+import { join, resolve } from 'node:path';
+import type { OutputKind } from '../../datasets/output-dir.js';
+import { bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../../reports/account-view.js';
+import type { RunReport } from '../../reports/index.js';
+import { loadScenario } from '../compose/load-scenario.js';
+import type { QualifiedScenario } from '../compose/load-scenario.js';
+import { runScenario } from '../compose/run-scenario.js';
+import type { ScenarioRun } from '../compose/run-scenario.js';
+import { checkOutFlag, checkOutputDir, renderFor, writeOutputs } from '../output.js';
+import { collectSet, seedFlag } from '../flags.js';
+import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
+import type { Progress } from '../progress.js';
+
+// The flag parsers moved to cli/flags.ts (shared by every command); re-exported for existing importers.
+export { collect, intFlag } from '../flags.js';
+
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+const num = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
+
+/**
+ * A short human summary of a run for stdout; a ruined run says `account ruined at <ISO time> (equity <x>)`;
+ * with per-strategy accounts, a line per account (initial cash, final equity, return, max drawdown) and
+ * `account <id> ruined at ...` for a ruined one.
+ */
+export function summarize(report: RunReport, outFile: string): string {
+  const m = report.metrics;
+  const ruin = reportRuin(report);
+  return [
+    `scenario      ${(report.scenario as { name: string }).name}`,
+    `runHash       ${report.runHash}`,
+    `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${m.bars} bars)`,
+    `final equity  ${m.finalEquity.toFixed(2)}`,
+    ...(ruin !== null ? [ruinLine(ruin)] : []),
+    // Each strategy's own account (books): what it started and ended with, then a ruined one's line.
+    ...reportAccounts(report).flatMap((a) => {
+      const line = bookRuinLine(a);
+      return [`account ${a.id}  ${a.initialCash.toFixed(2)} -> ${a.finalEquity.toFixed(2)}   return ${pct(a.totalReturn)}   max drawdown ${pct(a.maxDrawdown)}`, ...(line !== null ? [line] : [])];
+    }),
+    `total return  ${pct(m.totalReturn)}   buy & hold ${pct(m.buyAndHoldReturn)}`,
+    `sharpe        ${num(m.sharpe)}   sortino ${num(m.sortino)}   max drawdown ${pct(m.maxDrawdown)}`,
+    `trades        ${m.tradeCount}   win rate ${pct(m.winRate)}   commissions ${m.totalCommissions.toFixed(2)}`,
+    `report        ${outFile}`,
+  ].join('\n');
+}
+
+/**
+ * What `tapedeck run --json` prints: the runHash, the metrics (with `ruinedAt`, null when never
+ * ruined), each strategy's own account when the strategies trade their own (`accounts`, as in
+ * report.json) and the report path.
+ */
+export function runJson(report: RunReport, outFile: string): { runHash: string; metrics: RunReport['metrics'] & { ruinedAt: string | null }; accounts?: RunReport['accounts']; report: string } {
+  return { runHash: report.runHash, metrics: { ...report.metrics, ruinedAt: reportRuin(report)?.time ?? null }, ...(report.accounts !== undefined ? { accounts: report.accounts } : {}), report: outFile };
+}
+
+/**
+ * Runs a scenario and writes DIR/report.json and DIR/report.html (with the output marker) together. The
+ * output directory is checked before the replay (a dataset directory or a directory of the user's files is
+ * refused at once) and again when writing. A tape of more than REPLAY_PROGRESS_THRESHOLD events shows a
+ * progress bar on stderr unless `quiet`.
+ */
+export async function runAndWrite(
+  scenarioFile: string,
+  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind },
+): Promise<{ report: RunReport; outFile: string }> {
+  const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const kind = opts.kind ?? 'run';
+  const outDir = resolve(opts.out !== undefined ? checkOutFlag(opts.out) : join('out', scenario.name));
+  await checkOutputDir(outDir, kind);
+  const { report, warnings } = await runWithProgress(scenario, opts.quiet === true);
+  // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const outFile = await writeRunOutputs(outDir, report, kind);
+  return { report, outFile };
+}
+
+/**
+ * Writes a run's report.json and report.html into `outDir`, together or not at all: the page is
+ * rendered in memory first (a failure names report.html and the chart), then both files and the marker
+ * are staged and renamed into place (see writeOutputs). Returns the report.json path.
+ */
+export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run'): Promise<string> {
+  // The page's renderer (and ECharts with it) is loaded here, once the run is done, not at start.
+  const { renderRunReportHtml } = await import('../../reports/html/index.js');
+  const html = renderFor(join(outDir, 'report.html'), () => renderRunReportHtml(report));
+  const json = `${JSON.stringify(report, null, 1)}\n`;
+  await writeOutputs(outDir, kind, [
+    { name: 'report.json', data: json },
+    { name: 'report.html', data: html },
+  ]);
+  return join(outDir, 'report.json');
+}
+
+/** Runs a scenario with a replay progress bar (events read / events in the manifests, ETA) when the tape is large. */
+async function runWithProgress(scenario: QualifiedScenario, quiet: boolean): Promise<ScenarioRun> {
+  let progress: Progress | null = null;
+  let done = 0;
+  try {
+    return await runScenario(
+      scenario,
+      quiet
+        ? undefined
+        : {
+            start(total) {
+              if (total <= REPLAY_PROGRESS_THRESHOLD) return;
+              progress = createProgress({ label: 'replay', unit: 'events' });
+              progress.start(total);
+            },
+            batch(events) {
+              done += events;
+              progress?.update(done);
+            },
+          },
+    );
+  } finally {
+    const p = progress as Progress | null;
+    // data.start/end may cut the tape short of the manifests' counts: end the bar at what was replayed.
+    if (p) {
+      p.setTotal(Math.max(done, 1));
+      p.update(done);
+      p.stop();
+    }
+  }
+}
+
+/** What `tapedeck run` does once its arguments are parsed (loaded only when the command runs). */
+export async function runAction(file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean }): Promise<void> {
+  const { report, outFile } = await runAndWrite(file, opts);
+  process.stdout.write(opts.json ? `${JSON.stringify(runJson(report, outFile), null, 2)}\n` : `${summarize(report, outFile)}\n`);
+}

@@ -1,0 +1,11 @@
+/**
+ * The sweep's search methods and its default trial limit: constants without dependencies, so that the
+ * CLI can list them in its help without loading the trial store (DuckDB) or the worker pool (piscina).
+ */
+
+/** Search methods: grid and random here, the others from sim/research/optimizers. */
+export const SWEEP_METHODS = ['grid', 'random', 'ga', 'de', 'mcmc', 'bayes'] as const;
+export type SweepMethod = (typeof SWEEP_METHODS)[number];
+
+/** Trials a sweep (or each fold of a walk-forward) may have unless `maxTrials` (`--max-trials`) says otherwise. */
+export const DEFAULT_MAX_TRIALS = 100_000;
