@@ -121,14 +121,15 @@ const MARK = '@@bench-time@@';
 
 /**
  * Returns GNU time's figures from the last line of `stderr` marked by {@link MARK} ("MARK user sys
- * maxrssKiB") and the stderr without that line; null figures when the line is absent.
+ * maxrssKiB") and the stderr without GNU time's lines; null figures when the line is absent.
  */
 export function parseTimeLine(stderr: string): { cpu: number | null; peakMiB: number | null; rest: string } {
   const at = stderr.lastIndexOf(MARK);
   if (at < 0) return { cpu: null, peakMiB: null, rest: stderr };
   const end = stderr.indexOf('\n', at);
   const fields = stderr.slice(at + MARK.length, end < 0 ? undefined : end).trim().split(/\s+/).map(Number);
-  const rest = stderr.slice(0, at) + (end < 0 ? '' : stderr.slice(end + 1));
+  // GNU time also says "Command exited with non-zero status N" (or "terminated by signal N") before its line.
+  const rest = (stderr.slice(0, at) + (end < 0 ? '' : stderr.slice(end + 1))).replace(/^Command (exited with non-zero status|terminated by signal) \d+\n/m, '');
   if (fields.length < 3 || fields.some((x) => !Number.isFinite(x))) return { cpu: null, peakMiB: null, rest };
   return { cpu: fields[0]! + fields[1]!, peakMiB: fields[2]! / 1024, rest };
 }

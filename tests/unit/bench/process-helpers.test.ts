@@ -42,6 +42,10 @@ describe('bench/process.ts helpers of the whole-process benchmarks', () => {
     expect(r.peakMiB).toBe(200);
     expect(r.rest).toBe('progress\n');
     expect(parseTimeLine('no line here')).toEqual({ cpu: null, peakMiB: null, rest: 'no line here' });
-    expect(parseTimeLine('Command exited with non-zero status 1\n@@bench-time@@ 0.10 0.02 1024\n')).toEqual({ cpu: 0.12000000000000001, peakMiB: 1, rest: 'Command exited with non-zero status 1\n' });
+    // A failed child: GNU time's own status line goes too, so the child's last line is the error.
+    const failed = parseTimeLine('tapedeck: Invalid string length\nCommand exited with non-zero status 1\n@@bench-time@@ 0.10 0.02 1024\n');
+    expect(failed.cpu).toBeCloseTo(0.12, 12);
+    expect(failed.peakMiB).toBe(1);
+    expect(failed.rest).toBe('tapedeck: Invalid string length\n');
   });
 });
