@@ -86,8 +86,9 @@ export async function measure(
   return result;
 }
 
-/** Returns `value` with SI suffixes, e.g. 12 345 678 -> "12.35 M". */
+/** Returns `value` with SI suffixes, e.g. 12 345 678 -> "12.35 M"; NaN (not measured) is "-". */
 export function formatRate(value: number): string {
+  if (Number.isNaN(value)) return '-';
   if (!Number.isFinite(value)) return String(value);
   if (value >= 1e9) return `${(value / 1e9).toFixed(2)} G`;
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
