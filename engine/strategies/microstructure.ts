@@ -74,6 +74,71 @@ export function percentile(values: Float64Array, n: number, p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
+/** Returns the `p`-th percentile (0-100) of the ascending `sorted[0..n)`, as {@link percentile} computes it. */
+export function percentileOfSorted(sorted: Float64Array, n: number, p: number): number {
+  if (n === 0) return Number.NaN;
+  const h = ((n - 1) * p) / 100;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** Index of the first element of the ascending `sorted[0..n)` that is >= x (n when none). */
+function lowerBound(sorted: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The last `capacity` values in arrival order (a ring) and the same values kept sorted, so a
+ * percentile of the window is a lookup: a new value costs two binary searches and a shift of the
+ * sorted array (no allocation), instead of a copy and a sort of the window per query.
+ */
+export class SortedWindow {
+  private readonly ring: Float64Array;
+  readonly sorted: Float64Array;
+  private count = 0;
+
+  constructor(capacity: number) {
+    this.ring = new Float64Array(capacity);
+    this.sorted = new Float64Array(capacity);
+  }
+
+  /** Number of values in the window (at most its capacity). */
+  get length(): number {
+    return Math.min(this.count, this.ring.length);
+  }
+
+  /** Adds `x` (finite), dropping the oldest value once the window is full. */
+  push(x: number): void {
+    const cap = this.ring.length;
+    const slot = this.count % cap;
+    let n = this.length;
+    if (this.count >= cap) {
+      // Remove the value leaving the window (any copy of an equal value is the same value).
+      const at = lowerBound(this.sorted, n, this.ring[slot]!);
+      this.sorted.copyWithin(at, at + 1, n);
+      n--;
+    }
+    const at = lowerBound(this.sorted, n, x);
+    this.sorted.copyWithin(at + 1, at, n);
+    this.sorted[at] = x;
+    this.ring[slot] = x;
+    this.count++;
+  }
+
+  /** The `p`-th percentile (0-100) of the window, as {@link percentile} of its values. */
+  percentile(p: number): number {
+    return percentileOfSorted(this.sorted, this.length, p);
+  }
+}
+
 /**
  * Market Microstructure Edge (seed 000). Trades are classified by the tick rule; the imbalance is
  * (buys - sells) / (buys + sells) over the last `tickWindow` classified trades. Quotes feed the
@@ -92,8 +157,8 @@ export class MicrostructureStrategy implements Strategy {
   private signSum = 0;
   private lastPrice = Number.NaN;
   private lastSign = 0;
-  private readonly spreads: Float64Array;
-  private spreadCount = 0;
+  /** The last `spreadWindow` relative spreads, kept sorted for the percentile. */
+  private readonly spreads: SortedWindow;
   private spread = Number.NaN;
   private readonly quoteTimes: Float64Array;
   private quoteCount = 0;
@@ -109,7 +174,7 @@ export class MicrostructureStrategy implements Strategy {
     this.symbols = checkSymbols(symbols, 'microstructure');
     this.params = microstructureParams(params);
     this.signs = new Int8Array(this.params.tickWindow);
-    this.spreads = new Float64Array(this.params.spreadWindow);
+    this.spreads = new SortedWindow(this.params.spreadWindow);
     this.quoteTimes = new Float64Array(Math.max(1, Math.ceil(this.params.maxQuoteRate) + 1));
   }
 
@@ -119,8 +184,7 @@ export class MicrostructureStrategy implements Strategy {
     this.ask = q.ask;
     const mid = (q.bid + q.ask) / 2;
     this.spread = (q.ask - q.bid) / mid;
-    this.spreads[this.spreadCount % this.spreads.length] = this.spread;
-    this.spreadCount++;
+    this.spreads.push(this.spread);
     this.quoteTimes[this.quoteCount % this.quoteTimes.length] = ctx.now;
     this.quoteCount++;
   }
@@ -138,8 +202,7 @@ export class MicrostructureStrategy implements Strategy {
     let classified = 0;
     for (let j = 0; j < Math.min(this.signCount, w); j++) if (this.signs[j] !== 0) classified++;
     this.imbalance = classified > 0 ? this.signSum / classified : 0;
-    const n = Math.min(this.spreadCount, this.spreads.length);
-    this.compressed = n >= 20 && this.spread < percentile(this.spreads, n, this.params.spreadPercentile);
+    this.compressed = this.spreads.length >= 20 && this.spread < this.spreads.percentile(this.params.spreadPercentile);
     // Quotes in the last second: the ring holds maxQuoteRate + 1 times, so a full ring within 1 s means too many.
     const cap = this.quoteTimes.length;
     this.quoteRate = this.quoteCount >= cap && ctx.now - this.quoteTimes[this.quoteCount % cap]! < 1_000_000 ? cap : 0;
