@@ -1,7 +1,51 @@
-import * as echarts from 'echarts';
+// ECharts' core with only what the reports draw, each registered by its own module (the `echarts/charts`
+// and `echarts/components` indexes would load every chart and component: a third of the import time
+// of the whole library is saved): line, bar, scatter and heatmap series; grid, title, legend, mark
+// lines and areas, visual maps; hidden overlapping labels; the SVG renderer. A chart that uses
+// anything else must register it here: renderChart refuses an option that needs a part not registered
+// (tests/unit/reports/html/chart.test.ts).
+import * as echarts from 'echarts/core';
+import 'echarts/lib/chart/line';
+import 'echarts/lib/chart/bar';
+import 'echarts/lib/chart/scatter';
+import 'echarts/lib/chart/heatmap';
+import 'echarts/lib/component/grid';
+import 'echarts/lib/component/title';
+import 'echarts/lib/component/legend';
+import 'echarts/lib/component/markLine';
+import 'echarts/lib/component/markArea';
+import 'echarts/lib/component/visualMap';
+import { LabelLayout } from 'echarts/features';
+import { SVGRenderer } from 'echarts/renderers';
 import type { EChartsOption } from 'echarts';
 import { TapedeckError } from '../../engine/core/index.js';
 import { escapeHtml } from './escape.js';
+
+echarts.use([LabelLayout, SVGRenderer]);
+
+/** The series types registered above. */
+const SERIES_TYPES: ReadonlySet<string> = new Set(['line', 'bar', 'scatter', 'heatmap']);
+/** Top-level option keys that are registered components (above) or plain settings. */
+const OPTION_KEYS: ReadonlySet<string> = new Set(['grid', 'title', 'legend', 'visualMap', 'xAxis', 'yAxis', 'series', 'animation', 'useUTC', 'backgroundColor', 'textStyle', 'color']);
+/** Series keys that need a component: only the registered ones may be used. */
+const SERIES_COMPONENTS = ['markPoint'] as const;
+
+/**
+ * The parts of `option` that need a series or component not registered above (`series 'pie'`,
+ * `component 'tooltip'`). ECharts itself only warns on the console, once per process and not in
+ * production builds, and draws the chart without them, so renderChart checks first.
+ */
+export function unregisteredParts(option: EChartsOption): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(option)) if (!OPTION_KEYS.has(key)) out.push(`component '${key}'`);
+  const series = option.series === undefined ? [] : Array.isArray(option.series) ? option.series : [option.series];
+  for (const s of series as Record<string, unknown>[]) {
+    const type = String(s.type);
+    if (!SERIES_TYPES.has(type)) out.push(`series '${type}'`);
+    for (const c of SERIES_COMPONENTS) if (s[c] !== undefined) out.push(`component '${c}'`);
+  }
+  return [...new Set(out)];
+}
 
 /** A chart could not be drawn; the message names the chart and why (ECharts' own assertions carry no message). */
 export class ChartRenderError extends TapedeckError {
@@ -74,6 +118,8 @@ export interface ChartSize {
  * every call, and names stay unique when several charts share one page.
  */
 export function renderChart(name: string, option: EChartsOption, size: ChartSize, caption?: string): string {
+  const missing = unregisteredParts(option);
+  if (missing.length > 0) throw new ChartRenderError(name, new Error(`it uses ECharts ${missing.join(', ')}, not registered in reports/html/chart.ts`));
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
   let svg: string;
   try {
