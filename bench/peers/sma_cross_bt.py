@@ -21,14 +21,12 @@ peers-backtesting-py.py is the fill-for-fill reference and uses a correctly roun
 fast < slow), maximizing the Sharpe ratio, with backtesting.py's own `Backtest.optimize` (its process pool
 uses every CPU).
 
-backtesting.py imports bokeh at import time for plotting only: without bokeh installed, stand-in modules
-are registered first (no plot is drawn). With pandas older than 2.2 (Debian 12 has 1.5.3) the 'ME'/'YE'
-resampling names of its summary statistics are mapped to 'M'/'Y'.
+backtesting.py's bokeh import and pandas < 2.2 are handled by tests/fixtures/scripts/backtesting_py_shims.py
+(shared with the peers' fixture script).
 """
 import json
 import os
 import sys
-import types
 import warnings
 
 BTPY = os.environ.get('BACKTESTING_PY')
@@ -37,41 +35,8 @@ if not BTPY:
     sys.exit(2)
 
 
-def stub_bokeh():
-    try:
-        import bokeh  # noqa: F401
-        return
-    except ImportError:
-        pass
-
-    class Anything:
-        def __init__(self, *a, **k):
-            pass
-
-        def __call__(self, *a, **k):
-            return Anything()
-
-        def __getattr__(self, name):
-            return Anything()
-
-        def __getitem__(self, key):
-            return Anything()
-
-        def __iter__(self):
-            return iter(())
-
-    class StubModule(types.ModuleType):
-        def __getattr__(self, name):
-            if name.startswith('__'):
-                raise AttributeError(name)
-            return Anything
-
-    for name in ['bokeh', 'bokeh.colors', 'bokeh.colors.named', 'bokeh.events', 'bokeh.plotting', 'bokeh.models',
-                 'bokeh.io', 'bokeh.io.state', 'bokeh.layouts', 'bokeh.palettes', 'bokeh.transform']:
-        m = StubModule(name)
-        m.__path__ = []
-        sys.modules[name] = m
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tests', 'fixtures', 'scripts'))
+from backtesting_py_shims import shim_pandas_offsets, stub_bokeh  # noqa: E402
 
 stub_bokeh()
 sys.path.insert(0, BTPY)
@@ -79,13 +44,7 @@ import pandas as pd  # noqa: E402
 from backtesting import Backtest, Strategy  # noqa: E402
 from backtesting.lib import crossover  # noqa: E402
 
-if pd.__version__ < '2.2':
-    _resample = pd.Series.resample
-
-    def _resample_old_names(self, rule, *args, **kwargs):
-        return _resample(self, {'ME': 'M', 'YE': 'Y'}.get(rule, rule), *args, **kwargs)
-    pd.Series.resample = _resample_old_names
-    pd.DataFrame.resample = _resample_old_names
+shim_pandas_offsets(pd)
 
 
 def sma(values, n):

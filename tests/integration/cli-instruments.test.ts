@@ -1,49 +1,14 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDataset } from '../../datasets/synthetic/index.js';
-import { runCli } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { ES, futuresCli } from '../support/futures-cli.js';
 
 /**
  * Issue 13 point 2 at the CLI: instruments in the scenario and in an instruments file. Bad input is
  * refused before anything runs: exit 1, one line naming the field's path and the file, no output.
  */
 
-let dir: string;
-let data: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapedeck-cli-instruments-'));
-  data = join(dir, 'data');
-  await generateDataset({ out: data, seed: 4, symbols: ['ES', 'CL'], days: 80, kinds: ['bars'] });
-}, 60_000);
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const ES = { assetClass: 'future', multiplier: 50, tickSize: 0.25, initialMargin: 13_200, maintenanceMargin: 12_000 };
-
-/** Writes a scenario (and optionally an instruments file next to it) and runs it; returns the CLI's answer and whether the output exists. */
-async function runWith(name: string, scenario: Record<string, unknown>, file?: unknown): Promise<{ code: number; stderr: string; stdout: string; wrote: boolean; path: string; filePath: string }> {
-  const path = join(dir, `${name}.json`);
-  const filePath = join(dir, `${name}.instruments.json`);
-  if (file !== undefined) await writeFile(filePath, JSON.stringify(file));
-  await writeFile(
-    path,
-    JSON.stringify({
-      name,
-      data: { bars: data },
-      strategies: [{ id: 'ibs', type: 'ibs', params: { sizing: { kind: 'units', units: 1 } } }],
-      ...(file !== undefined ? { instrumentsFile: `${name}.instruments.json` } : {}),
-      ...scenario,
-    }),
-  );
-  const out = join(dir, `out-${name}`);
-  const r = runCli(['run', path, '--out', out, '--quiet']);
-  return { ...r, wrote: existsSync(out), path, filePath };
-}
+const { runWith } = futuresCli('cli-instruments');
 
 describe('tapedeck run: instruments bad input (exit 1, one line naming the path, nothing written)', () => {
   it('an unknown instrument field', async () => {
@@ -122,7 +87,7 @@ describe('tapedeck run: instruments that run', () => {
     const r = await runWith('universe', { portfolio: { constraints: { maxPositions: 1 } } }, universe);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(await readFile(join(dir, 'out-universe', 'report.json'), 'utf8'));
+    const report = JSON.parse(await readFile(join(r.out, 'report.json'), 'utf8'));
     expect(report.assumptions).toContain('Instrument CL: future, point value 1000 USD (settled by variation margin: cash moves by realized P&L and fees, position value = open P&L), margin 6600 initial / 6000 maintenance per contract');
     // Each trade's P&L is (exit - entry) x qty x point value (no fees here).
     const trades = report.trades as { symbol: string; qty: number; entryPrice: number; exitPrice: number; pnl: number; side: string }[];

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDataset } from '../../datasets/synthetic/index.js';
-import { runCli } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { ES, futuresCli } from '../support/futures-cli.js';
 
 /**
  * Issue 13 point 2, the instrument's trading session, at the CLI: bad sessions are refused before
@@ -12,40 +9,8 @@ import { runCli } from '../support/cli.js';
  * a session gates the symbol's fills and is listed in the report.
  */
 
-let dir: string;
-let data: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapedeck-cli-sessions-'));
-  data = join(dir, 'data');
-  await generateDataset({ out: data, seed: 4, symbols: ['ES', 'CL'], days: 80, kinds: ['bars'] });
-}, 60_000);
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const ES = { assetClass: 'future', multiplier: 50, tickSize: 0.25, initialMargin: 13_200, maintenanceMargin: 12_000 };
+const { runWith } = futuresCli('cli-sessions', { initialCash: 200_000 });
 const CME_RTH = { timeZone: 'America/Chicago', open: '08:30', close: '15:15' };
-
-async function runWith(name: string, scenario: Record<string, unknown>, file?: unknown): Promise<{ code: number; stderr: string; wrote: boolean; path: string; filePath: string; out: string }> {
-  const path = join(dir, `${name}.json`);
-  const filePath = join(dir, `${name}.instruments.json`);
-  if (file !== undefined) await writeFile(filePath, JSON.stringify(file));
-  await writeFile(
-    path,
-    JSON.stringify({
-      name,
-      data: { bars: data },
-      initialCash: 200_000,
-      strategies: [{ id: 'ibs', type: 'ibs', params: { sizing: { kind: 'units', units: 1 } } }],
-      ...(file !== undefined ? { instrumentsFile: `${name}.instruments.json` } : {}),
-      ...scenario,
-    }),
-  );
-  const out = join(dir, `out-${name}`);
-  const r = runCli(['run', path, '--out', out, '--quiet']);
-  return { ...r, wrote: existsSync(out), path, filePath, out };
-}
 
 describe('tapedeck run: bad instrument sessions (exit 1, one line naming the path, nothing written)', () => {
   for (const [name, session, expected] of [
