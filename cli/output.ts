@@ -2,7 +2,7 @@ import { open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { STAGING_PREFIX, WriteError, replaceFilesAtomic, writeFileAtomic } from '../datasets/atomic.js';
 import type { NamedFile } from '../datasets/atomic.js';
-import { DirectoryRefused, OUTPUT_MARKER, inspectDirectory, serializeOutputMarker } from '../datasets/output-dir.js';
+import { DirectoryRefused, OUTPUT_MARKER, RUN_TABLES, inspectDirectory, serializeOutputMarker } from '../datasets/output-dir.js';
 import type { OutputKind } from '../datasets/output-dir.js';
 import { MANIFEST_FILE } from '../datasets/manifest.js';
 import { TapedeckError, printable } from '../engine/core/index.js';
@@ -25,10 +25,13 @@ import { checkOutFlag } from './out-flag.js';
  * Tapedeck's, and trials.duckdb / folds hold DuckDB files. The marker is added at the next write.
  */
 
+/** What a run may write: report.json, report.html, the Parquet tables and their CSV exports (cli/compose/run-outputs.ts). */
+const RUN_OUTPUT_NAMES: readonly string[] = ['report.json', 'report.html', ...RUN_TABLES.flatMap((t) => [`${t}.parquet`, `${t}.csv`])];
+
 /** The files (and, for walk-forward, the `folds` directory) each kind of output writes in its directory. */
 export const OUTPUT_FILES: Readonly<Record<OutputKind, readonly string[]>> = {
-  run: ['report.json', 'report.html'],
-  demo: ['report.json', 'report.html'],
+  run: RUN_OUTPUT_NAMES,
+  demo: RUN_OUTPUT_NAMES,
   sweep: ['trials.duckdb', 'trials.duckdb.wal', 'trials.duckdb.tmp', 'sweep.json', 'sweep.html'],
   walkforward: ['folds', 'walkforward.json', 'walkforward.html'],
   compare: [],
@@ -127,6 +130,8 @@ async function provenName(dir: string, name: string): Promise<boolean> {
     return value['generator'] === 'tapedeck';
   }
   if (name.endsWith('.html')) return isTapedeckPage(file);
+  // The run tables came after the marker: a directory without one never held them.
+  if (name.endsWith('.parquet') || name.endsWith('.csv')) return false;
   if (name === 'trials.duckdb') return isDuckDbFile(file);
   if (name === 'folds') {
     const inner = await readdir(file).catch(() => null);

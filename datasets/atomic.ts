@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TapedeckError } from '../engine/core/index.js';
 
@@ -121,9 +121,24 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /** One file of a group written together: its name in the directory and its bytes. */
-export interface NamedFile {
-  readonly name: string;
-  readonly data: string | Uint8Array;
+/**
+ * A file to place: its content (`data`), or a finished file written elsewhere (`path`, e.g. a Parquet table
+ * staged while the run went on), which is moved into place (renamed; copied across file systems).
+ */
+export type NamedFile = { readonly name: string; readonly data: string | Uint8Array } | { readonly name: string; readonly path: string };
+
+/** Puts `f` at `dest`: writes its data, or moves its file there. */
+async function placeFile(f: NamedFile, dest: string): Promise<void> {
+  if ('data' in f) {
+    await writeFile(dest, f.data);
+    return;
+  }
+  try {
+    await rename(f.path, dest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(f.path, dest);
+  }
 }
 
 /** Prefix of the staging directory `replaceFilesAtomic` makes inside an existing directory. */
@@ -156,7 +171,7 @@ export async function replaceFilesAtomic(dir: string, files: readonly NamedFile[
     const staging = temporarySibling(dir);
     await writing(dir, () => mkdir(staging));
     try {
-      for (const f of files) await writing(join(dir, f.name), () => writeFile(join(staging, f.name), f.data));
+      for (const f of files) await writing(join(dir, f.name), () => placeFile(f, join(staging, f.name)));
       await writing(dir, () => rename(staging, dir));
     } catch (err) {
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
@@ -172,7 +187,7 @@ export async function replaceFilesAtomic(dir: string, files: readonly NamedFile[
   try {
     await writing(dir, () => mkdir(fresh));
     await writing(dir, () => mkdir(old));
-    for (const f of files) await writing(join(dir, f.name), () => writeFile(join(fresh, f.name), f.data));
+    for (const f of files) await writing(join(dir, f.name), () => placeFile(f, join(fresh, f.name)));
     for (const f of files) {
       const target = join(dir, f.name);
       // Keep the old version: a hard link leaves it in place until the rename replaces it; where links

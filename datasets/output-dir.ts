@@ -14,6 +14,10 @@ import { MANIFEST_FILE } from './manifest.js';
 export const OUTPUT_MARKER = '.tapedeck-output.json';
 
 /** What wrote an output directory. */
+/** The Parquet tables a run writes beside report.json (the equity curve, fills, orders, round trips, audit trail and recorded signals) (and, with `--export csv`, a CSV of each), in order. */
+export const RUN_TABLES = ['equity', 'fills', 'orders', 'trades', 'audit', 'signals'] as const;
+export type RunTableName = (typeof RUN_TABLES)[number];
+
 export type OutputKind = 'run' | 'sweep' | 'walkforward' | 'compare' | 'demo';
 
 /** Contents of the marker: what wrote the directory and the files it owns there (names, not paths). */

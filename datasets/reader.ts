@@ -203,7 +203,8 @@ export class DatasetReader implements AsyncIterable<ColumnBatch> {
     const numeric = specs.filter((s) => s.type !== 'str');
     const strings = specs.filter((s) => s.type === 'str');
     const paths = symbols.map((s) => join(dir, available.find((f) => f.symbol === s)!.path));
-    const session = await DuckSession.open({ threads: 1 });
+    // A replay reads each file once, front to back: DuckDB's cache of blocks would only grow with the tape.
+    const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
     try {
       const dictionaries: Record<string, readonly string[]> = {};
       for (const s of strings) {

@@ -89,6 +89,8 @@ export interface MetricsInput {
    * the trades: bar i is exposed when some trade has entryTs <= ts[i] < exitTs.
    */
   readonly exposure?: ArrayLike<number>;
+  /** Instead of `exposure`: how many samples were exposed (a streamed run counts them as it goes). */
+  readonly exposedSamples?: number;
   /** The buy-and-hold benchmark; buyAndHoldReturn is null when absent. */
   readonly buyAndHold?: BuyAndHoldInput;
   /** Annual risk-free rate as a fraction (default 0); de-annualized as (1 + rf)^(1/P) - 1 per bar. */
@@ -394,6 +396,7 @@ function lowerBound(ts: ArrayLike<number>, t: number): number {
 function exposureTime(input: MetricsInput): number {
   const { ts } = input.equity;
   const n = ts.length;
+  if (input.exposedSamples !== undefined) return input.exposedSamples / n;
   let exposed = 0;
   if (input.exposure !== undefined) {
     for (let i = 0; i < n; i++) if (input.exposure[i] !== 0) exposed++;

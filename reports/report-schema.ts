@@ -284,10 +284,16 @@ const ScenarioSchema = z.looseObject({
   description: z.string().optional(),
 });
 
+const TableFileSchema = z.strictObject({ file: z.string(), rows: int() });
+const RunTablesSchema = z
+  .strictObject({ equity: TableFileSchema, fills: TableFileSchema, orders: TableFileSchema, trades: TableFileSchema, audit: TableFileSchema, signals: TableFileSchema })
+  .describe('The Parquet tables beside report.json: every equity sample, fill, order, round trip, audit entry and recorded signal (times as Parquet timestamps); file names are relative to report.json.');
+
+/** The run report as a run returns it in memory (and as report.json held it whole in schemaVersion 1). */
 export const RunReportSchema = z
   .strictObject({
-    // Only this version validates; typed as RunReport types it (a number).
-    schemaVersion: z.literal(REPORT_SCHEMA_VERSION) as unknown as z.ZodType<number>,
+    // Versions 1 (everything inline) and 2 (the large lists in Parquet tables) read the same once loaded.
+    schemaVersion: z.union([z.literal(1), z.literal(REPORT_SCHEMA_VERSION)]) as unknown as z.ZodType<number>,
     generator: z.string(),
     scenario: ScenarioSchema,
     seed: int(),
@@ -322,8 +328,25 @@ export const RunReportSchema = z
       )
       .optional()
       .describe('Per-strategy accounts (scenario strategies[i].account), in strategy order: present when the strategies trade their own books. The top-level equity, cash and metrics are the books summed.'),
+    tables: RunTablesSchema.optional(),
   })
-  .describe(`Tapedeck run report (report.json), schemaVersion ${REPORT_SCHEMA_VERSION}`);
+  .describe(`Tapedeck run report, schemaVersion ${REPORT_SCHEMA_VERSION}`);
+
+/**
+ * report.json as `tapedeck run` writes it (schemaVersion 2): the report without its fills, orders, round
+ * trips, audit trail and recorded signals, which are in the Parquet tables named by `tables` (with every equity sample; `equity` here
+ * is the curve the report draws).
+ */
+export const RunReportFileSchema = RunReportSchema.omit({ fills: true, orders: true, trades: true, audit: true, signals: true })
+  .extend({
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION) as unknown as z.ZodType<number>,
+    signals: z.strictObject({ count: int() }).describe('Signals emitted; the recorded ones are tables.signals.'),
+    tables: RunTablesSchema,
+  })
+  .describe(`Tapedeck run report (report.json), schemaVersion ${REPORT_SCHEMA_VERSION}: the large lists are the Parquet tables beside it`);
+
+/** report.json as written: the report without fills, orders and trades, with `tables`. */
+export type RunReportFile = Omit<RunReport, 'fills' | 'orders' | 'trades' | 'audit' | 'signals' | 'tables'> & { readonly signals: { readonly count: number }; readonly tables: NonNullable<RunReport['tables']> };
 
 /** The report as the schema reads it (the scenario typed as far as the schema checks it). */
 export type ParsedRunReport = z.output<typeof RunReportSchema>;
@@ -336,9 +359,9 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaMatchesRunReport: Same<WithoutScenario<ParsedRunReport>, WithoutScenario<RunReport>> = true;
 void schemaMatchesRunReport;
 
-/** Returns the JSON Schema (draft 2020-12) of report.json, generated from {@link RunReportSchema}. */
+/** Returns the JSON Schema (draft 2020-12) of report.json, generated from {@link RunReportFileSchema}. */
 export function reportJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(RunReportSchema, { target: 'draft-2020-12' });
+  const generated = z.toJSONSchema(RunReportFileSchema, { target: 'draft-2020-12' });
   return { $schema: generated.$schema, title: 'Tapedeck run report (report.json)', ...generated };
 }
 
@@ -354,12 +377,21 @@ export interface ReportIssue {
 }
 
 /**
- * Validates a parsed report.json. Returns the report, or the first issue (its path as
- * `equity[3].drawdown`, or `(root)`) so a caller can name the file and the field.
+ * Validates a run report held whole (a run's in-memory report, or a schemaVersion 1 report.json). Returns
+ * the report, or the first issue (its path as `equity[3].drawdown`, or `(root)`) so a caller can name the
+ * file and the field.
  */
 export function validateRunReport(value: unknown): { ok: true; report: RunReport } | { ok: false; issue: ReportIssue; issues: number } {
-  const r = RunReportSchema.safeParse(value);
-  if (r.success) return { ok: true, report: r.data };
+  return checked(RunReportSchema.safeParse(value), (report) => report);
+}
+
+/** Validates report.json as `tapedeck run` writes it now (schemaVersion 2, see RunReportFileSchema). */
+export function validateRunReportFile(value: unknown): { ok: true; report: RunReportFile } | { ok: false; issue: ReportIssue; issues: number } {
+  return checked(RunReportFileSchema.safeParse(value), (report) => report as RunReportFile);
+}
+
+function checked<T, R>(r: { success: true; data: T } | { success: false; error: z.ZodError }, ok: (data: T) => R): { ok: true; report: R } | { ok: false; issue: ReportIssue; issues: number } {
+  if (r.success) return { ok: true, report: ok(r.data) };
   const first = r.error.issues[0]!;
   return { ok: false, issue: { path: formatIssuePath(first.path), message: first.message }, issues: r.error.issues.length };
 }

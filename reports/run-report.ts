@@ -2,7 +2,8 @@ import { formatIsoUs } from '../engine/core/index.js';
 import type { Calendar } from '../engine/core/index.js';
 import type { AuditEntry, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
-import type { RunResultBase, RunTrade } from '../engine/kernel/index.js';
+import { EquityPreview } from '../engine/kernel/index.js';
+import type { EquityPreviewColumns, RunResultBase, RunTrade } from '../engine/kernel/index.js';
 import { bookSection, executionSection, optionsSection } from './market-sections.js';
 import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, OptionsSectionInput } from './market-sections.js';
 import { computeMetrics, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
@@ -10,7 +11,7 @@ import type { MetricsInput } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
 
 /** Version of the report.json layout; bumped on any incompatible change. */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** The round trips a report lists: a run's trades by name (the ledger and symbol indexes are not needed). */
 export type ReportTrade = Omit<RunTrade, 'strategyIndex' | 'symbolIndex'>;
@@ -43,6 +44,7 @@ export interface RunReportInput
     | 'ensemble'
     | 'execution'
     | 'accounts'
+    | 'equityStream'
   > {
   /** When the account was ruined, or null/absent (metrics.ruinedAt). */
   readonly ruin?: RunResultBase['ruin'];
@@ -80,6 +82,26 @@ export interface DataProvenance {
   readonly barInterval: string | null;
 }
 
+/** One table of a run written as Parquet beside report.json: its file (relative to report.json) and its row count. */
+export interface RunTableFile {
+  readonly file: string;
+  readonly rows: number;
+}
+
+/**
+ * The Parquet tables beside report.json (schemaVersion 2): every equity sample, fill, order, round trip, audit entry and recorded signal,
+ * with the columns of the report's lists (times as Parquet timestamps). See README "Outputs".
+ */
+export interface RunTables {
+  readonly equity: RunTableFile;
+  readonly fills: RunTableFile;
+  readonly orders: RunTableFile;
+  readonly trades: RunTableFile;
+  readonly audit: RunTableFile;
+  /** The recorded signals (`signals.recorded`; `signals.count` stays in report.json). */
+  readonly signals: RunTableFile;
+}
+
 export interface RunReport {
   readonly schemaVersion: number;
   readonly generator: string;
@@ -112,7 +134,14 @@ export interface RunReport {
     returnPct: number;
     commission: number;
   }[];
+  /**
+   * The equity curve as the report draws it: every sample of a run of up to PREVIEW_BUCKETS (2,500)
+   * samples, else a downsample that keeps each bucket's first, last, lowest and highest sample (see
+   * EquityPreview); every sample is in `tables.equity`.
+   */
   readonly equity: readonly { time: string; ts: number; equity: number; cash: number; drawdown: number; grossExposure: number; marginInUse?: number; buyingPower?: number }[];
+  /** The Parquet tables beside report.json, once written (schemaVersion 2 reports). */
+  readonly tables?: RunTables;
   readonly orders: RunReportInput['orders'];
   readonly positions: Readonly<Record<string, number>>;
   readonly assumptions: readonly string[];
@@ -183,10 +212,20 @@ export function metricsSettings(options: MetricsOptions): Pick<MetricsInput, 'ca
   };
 }
 
+/**
+ * The equity curve a report shows (see EquityPreview): every sample of a run of up to PREVIEW_BUCKETS
+ * samples, else a min/max-preserving downsample; a streamed run brings its own, built as it went.
+ */
+export function equityPreviewOf(run: Pick<RunReportInput, 'equity' | 'equityStream'>): EquityPreviewColumns {
+  if (run.equityStream !== undefined) return run.equityStream.preview;
+  const e = run.equity;
+  const dd = drawdownSeries(e.equity);
+  const preview = new EquityPreview();
+  for (let i = 0; i < e.ts.length; i++) preview.push(e.ts[i]!, e.equity[i]!, e.cash[i]!, dd[i]!, e.grossExposure[i]!, e.marginInUse[i]!, e.buyingPower[i]!);
+  return preview.columns();
+}
+
 export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
-  const n = run.equity.ts.length;
-  const exposure = new Float64Array(n);
-  for (let i = 0; i < n; i++) exposure[i] = run.equity.grossExposure[i]!;
   const metrics = computeMetrics({
     equity: { ts: run.equity.ts, equity: run.equity.equity },
     trades: run.trades,
@@ -194,7 +233,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     initialCash: run.initialCash,
     ...(run.barIntervalUs !== null ? { barIntervalUs: run.barIntervalUs } : {}),
     ...metricsSettings(options),
-    exposure,
+    ...(run.equityStream !== undefined ? { exposedSamples: run.equityStream.exposedSamples } : { exposure: run.equity.grossExposure }),
     ruinTs: run.ruin?.ts ?? null,
     buyAndHold: {
       kind: 'prices',
@@ -203,21 +242,11 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
         .map((s) => ({ symbol: s, firstPrice: run.firstPrice[s]!, lastPrice: run.lastPrice[s]! })),
     },
   });
-  const dd = drawdownSeries(run.equity.equity);
+  const p = equityPreviewOf(run);
   const equity = [];
-  for (let i = 0; i < n; i++) {
-    const ts = run.equity.ts[i]!;
-    const margin = run.equity.marginInUse;
-    const power = run.equity.buyingPower;
-    equity.push({
-      time: formatIsoUs(ts),
-      ts,
-      equity: run.equity.equity[i]!,
-      cash: run.equity.cash[i]!,
-      drawdown: dd[i]!,
-      grossExposure: run.equity.grossExposure[i]!,
-      ...(margin !== undefined ? { marginInUse: margin[i]!, buyingPower: power[i]! } : {}),
-    });
+  for (let i = 0; i < p.length; i++) {
+    const ts = p.ts[i]!;
+    equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -4,7 +4,8 @@ import { DirectoryRefused } from '../../datasets/output-dir.js';
 import { DataError, InvalidArgumentError, assertNever } from '../../engine/core/index.js';
 import { renderRunReportHtml, renderSweepHtml, renderWalkForwardHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
-import { validateRunReport } from '../../reports/report-schema.js';
+import { validateRunReport, validateRunReportFile } from '../../reports/report-schema.js';
+import { REPORT_SCHEMA_VERSION } from '../../reports/run-report.js';
 import { validateSweepJson, validateWalkForwardJson } from '../../reports/research-schema.js';
 import type { SweepJsonReport, WalkForwardJsonReport } from '../../reports/research-schema.js';
 import { TRIAL_METRIC_NAMES } from '../../reports/html/index.js';
@@ -90,9 +91,23 @@ export async function loadReport(dirOrFile: string): Promise<LoadedReport> {
   if (st === null) throw new UsageError(`${dirOrFile}: no such directory or file`);
   const file = st.isDirectory() ? join(path, 'report.json') : path;
   const value = await readJson(file, 'report.json', ' (write one with `tapedeck run SCENARIO --out DIR`)');
+  const dir = dirname(file);
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version > REPORT_SCHEMA_VERSION) {
+    throw new DataError(`report.json schemaVersion ${version} was written by a newer Tapedeck; this one reads versions 1 to ${REPORT_SCHEMA_VERSION}`, { file });
+  }
+  // schemaVersion 2 as `tapedeck run` writes it: the fills, orders and round trips are in the Parquet tables beside it.
+  if (version === REPORT_SCHEMA_VERSION && value !== null && typeof value === 'object' && 'tables' in value) {
+    const checked = validateRunReportFile(value);
+    if (!checked.ok) throw invalid(file, 'report.json', checked);
+    const { readRunTables } = await import('../compose/run-outputs.js');
+    const lists = await readRunTables(dir, checked.report.tables, checked.report.signals.count);
+    return { file, dir, report: { ...checked.report, ...lists } };
+  }
+  // A report held whole: schemaVersion 1 (before the tables), or one a library caller wrote.
   const checked = validateRunReport(value);
   if (!checked.ok) throw invalid(file, 'report.json', checked);
-  return { file, dir: dirname(file), report: checked.report };
+  return { file, dir, report: checked.report };
 }
 
 /** Reads a sweep.json file and validates it against reports/sweep.schema.json. */

@@ -4,7 +4,10 @@ import { bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../../report
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
+import { RunOutputs } from '../compose/run-outputs.js';
+import type { ExportFormat } from '../compose/run-outputs.js';
 import { runScenario } from '../compose/run-scenario.js';
+import type { NamedFile } from '../../datasets/atomic.js';
 import type { ScenarioRun } from '../compose/run-scenario.js';
 import { checkOutFlag, checkOutputDir, renderFor, writeOutputs } from '../output.js';
 import { collectSet, seedFlag } from '../flags.js';
@@ -60,38 +63,47 @@ export function runJson(report: RunReport, outFile: string): { runHash: string; 
  */
 export async function runAndWrite(
   scenarioFile: string,
-  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind },
+  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind; export?: readonly ExportFormat[] },
 ): Promise<{ report: RunReport; outFile: string }> {
   const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   const kind = opts.kind ?? 'run';
   const outDir = resolve(opts.out !== undefined ? checkOutFlag(opts.out) : join('out', scenario.name));
   await checkOutputDir(outDir, kind);
-  const { report, warnings } = await runWithProgress(scenario, opts.quiet === true);
-  // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  const outFile = await writeRunOutputs(outDir, report, kind);
-  return { report, outFile };
+  // The tables are staged beside the output directory as the run goes (the equity curve streams there).
+  const outputs = await RunOutputs.open(outDir);
+  try {
+    const { report, result, warnings } = await runWithProgress(scenario, opts.quiet === true, outputs);
+    // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    const { files, tables } = await outputs.finish(report, result, opts.export ?? []);
+    const written = { ...report, tables };
+    const outFile = await writeRunOutputs(outDir, written, kind, files);
+    return { report: written, outFile };
+  } finally {
+    await outputs.close();
+  }
 }
 
 /**
- * Writes a run's report.json and report.html into `outDir`, together or not at all: the page is
- * rendered in memory first (a failure names report.html and the chart), then both files and the marker
- * are staged and renamed into place (see writeOutputs). Returns the report.json path.
+ * Writes a run's report.json and report.html, and the `tables` staged by RunOutputs, into `outDir`,
+ * together or not at all: the page is rendered in memory first (a failure names report.html and the
+ * chart), then every file and the marker are staged and renamed into place (see writeOutputs). report.json
+ * leaves out the fills, orders and round trips the tables hold (see RunReportFile). Returns its path.
  */
-export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run'): Promise<string> {
+export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run', tables: readonly NamedFile[] = []): Promise<string> {
   // The page's renderer (and ECharts with it) is loaded here, once the run is done, not at start.
   const { renderRunReportHtml } = await import('../../reports/html/index.js');
   const html = renderFor(join(outDir, 'report.html'), () => renderRunReportHtml(report));
-  const json = `${JSON.stringify(report, null, 1)}\n`;
-  await writeOutputs(outDir, kind, [
-    { name: 'report.json', data: json },
-    { name: 'report.html', data: html },
-  ]);
+  // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.
+  const { fills: _fills, orders: _orders, trades: _trades, audit: _audit, signals, ...rest } = report;
+  const file = { ...rest, signals: { count: signals.count } };
+  const json = `${JSON.stringify(report.tables !== undefined ? file : report, null, 1)}\n`;
+  await writeOutputs(outDir, kind, [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...tables]);
   return join(outDir, 'report.json');
 }
 
 /** Runs a scenario with a replay progress bar (events read / events in the manifests, ETA) when the tape is large. */
-async function runWithProgress(scenario: QualifiedScenario, quiet: boolean): Promise<ScenarioRun> {
+async function runWithProgress(scenario: QualifiedScenario, quiet: boolean, outputs: RunOutputs): Promise<ScenarioRun> {
   let progress: Progress | null = null;
   let done = 0;
   try {
@@ -110,6 +122,7 @@ async function runWithProgress(scenario: QualifiedScenario, quiet: boolean): Pro
               progress?.update(done);
             },
           },
+      { equitySink: outputs.equity },
     );
   } finally {
     const p = progress as Progress | null;
@@ -123,7 +136,7 @@ async function runWithProgress(scenario: QualifiedScenario, quiet: boolean): Pro
 }
 
 /** What `tapedeck run` does once its arguments are parsed (loaded only when the command runs). */
-export async function runAction(file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean }): Promise<void> {
+export async function runAction(file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean; export?: ExportFormat[] }): Promise<void> {
   const { report, outFile } = await runAndWrite(file, opts);
   process.stdout.write(opts.json ? `${JSON.stringify(runJson(report, outFile), null, 2)}\n` : `${summarize(report, outFile)}\n`);
 }

@@ -5,7 +5,7 @@ import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
 import type { MetricsOptions, RunReport } from '../../reports/index.js';
 import { replay } from '../../sim/backtest/index.js';
-import type { BacktestResult, BarBatch, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
+import type { BacktestResult, BarBatch, EquitySink, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import { fromArray, formatInterval, noDataError, openRunData } from './data-sources.js';
@@ -150,6 +150,12 @@ export interface ExecuteOptions {
    * the runHash need (sweep trials and walk-forward folds), no report.
    */
   readonly recording?: 'report' | 'metrics';
+  /**
+   * Stream the equity curve to this sink as the run goes (`tapedeck run`'s equity.parquet; see
+   * ReplayConfig.equitySink). A run whose strategies trade their own books keeps its curve in memory
+   * (the books are summed sample by sample) and its writer takes it from the result.
+   */
+  readonly equitySink?: EquitySink;
 }
 
 /** A finished run: the result, its report (absent with recording 'metrics') and the warnings to print. */
@@ -182,7 +188,8 @@ export async function executeRun(scenario: QualifiedScenario, data: RunData, opt
       observer === undefined ? undefined : { ...(observer.batch ? { batch: observer.batch } : {}), ...(k === 0 && observer.start ? { start: (total: number) => observer.start!(total * books.length) } : {}) };
     let one: ReplayedOne;
     try {
-      one = await replayOne(book.scenario, data, { ...options, ...(bookObserver !== undefined ? { observer: bookObserver } : {}) }, k === 0);
+      const { equitySink: _sink, ...bookOptions } = options;
+      one = await replayOne(book.scenario, data, { ...bookOptions, ...(bookObserver !== undefined ? { observer: bookObserver } : {}) }, k === 0);
     } catch (err) {
       // The book's scenario has its strategy at index 0: name the scenario's own index.
       if (err instanceof ConfigError && /^strategies\[0\]/.test(err.path)) {
@@ -232,6 +239,18 @@ interface ReplayedOne {
   readonly specs: readonly StrategySpec[];
   /** The run's assumptions (empty with recording 'metrics'). */
   readonly assumptions: readonly string[];
+}
+
+/**
+ * Equity samples a whole-tape bar run expects: one per bar of its most populous symbol (several symbols
+ * sharing a clock take one per distinct time, more when their times differ: the columns then grow). None
+ * when data.start/end cut the tape (the manifests' counts would overstate it) or without bars.
+ */
+function expectedSamples(scenario: QualifiedScenario, data: RunData, symbols: readonly string[]): number | undefined {
+  if (!data.has.bars || data.has.quotes || data.has.trades || scenario.data.start !== undefined || scenario.data.end !== undefined) return undefined;
+  let most = 0;
+  for (const s of symbols) most = Math.max(most, data.rows('bars', s));
+  return most > 0 ? most + 1 : undefined;
 }
 
 /** Builds the report of a finished run: the scenario as run (its data, venue and composed strategies), its assumptions and metrics. */
@@ -327,6 +346,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
           ...tradeFromOption(scenario.engine),
           ...(algorithms !== undefined ? { algorithms } : {}),
           ...(dailyStopLoss !== undefined ? { dailyStopLoss } : {}),
+          ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : {}),
         },
         l2Feeds,
       );
@@ -357,6 +377,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...tradeFromOption(scenario.engine),
         ...(data.timeframes.length > 0 ? { timeframes: data.timeframes } : {}),
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
+        ...(options.equitySink !== undefined ? { equitySink: options.equitySink, expectedEquitySamples: expectedSamples(scenario, data, symbols) } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),
         ...(instruments !== undefined ? { instruments } : {}),
@@ -400,10 +421,10 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
  * Runs a qualified scenario end to end from its datasets: opens the data (importing a CSV/Parquet
  * file into a temporary dataset first), executes the run (see executeRun) and cleans up.
  */
-export async function runScenario(scenario: QualifiedScenario, observer?: ReplayObserver): Promise<ScenarioRun> {
+export async function runScenario(scenario: QualifiedScenario, observer?: ReplayObserver, options: { equitySink?: EquitySink } = {}): Promise<ScenarioRun> {
   const data = await openRunData(scenario);
   try {
-    const run = await executeRun(scenario, data, observer !== undefined ? { observer } : {});
+    const run = await executeRun(scenario, data, { ...(observer !== undefined ? { observer } : {}), ...options });
     return { result: run.result, report: run.report!, warnings: run.warnings };
   } finally {
     await data.close();

@@ -9,8 +9,13 @@ const INITIAL_CAPACITY = 256;
 
 /** A growable column of doubles. */
 export class Float64Column {
-  private data = new Float64Array(INITIAL_CAPACITY);
+  private data: Float64Array;
   private n = 0;
+
+  /** `capacity`: rows to allocate at once (a known row count spares the doublings and their copies). */
+  constructor(capacity = INITIAL_CAPACITY) {
+    this.data = new Float64Array(Math.max(1, capacity));
+  }
 
   get length(): number {
     return this.n;

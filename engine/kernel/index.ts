@@ -18,3 +18,5 @@ export type { RouterDeps, RouterHost, StrategyRouter } from './strategy-router.j
 export { TradeGate, describeWarmup } from './trade-gate.js';
 export type { WarmupCounts } from './trade-gate.js';
 export type { AccountResult, EquityCurve, RunResultBase, RunTrade } from './run-result.js';
+export { EquityPreview, PREVIEW_BUCKETS, PREVIEW_COLUMNS } from './equity-preview.js';
+export type { EquityPreviewColumns } from './equity-preview.js';

@@ -2,6 +2,7 @@ import type { EnsembleSummary } from '../ensemble/index.js';
 import type { ExecutionSummary } from '../execution/index.js';
 import type { AuditEntry, Fill, OrderRecord, Signal } from '../model/index.js';
 import type { ClosedTrade } from '../portfolio/index.js';
+import type { EquityPreviewColumns } from './equity-preview.js';
 import type { WarmupCounts } from './trade-gate.js';
 
 /**
@@ -23,6 +24,18 @@ export interface EquityCurve {
   readonly marginInUse: Float64Array;
   /** The account's buying power at each sample (cash account: cash available; margin: (equity - initial margin in use) / initial margin rate). */
   readonly buyingPower: Float64Array;
+}
+
+/**
+ * A run whose equity curve was streamed to a sink (the CLI's equity.parquet): its `equity` keeps `ts` and
+ * `equity` of every sample (the metrics and the runHash read them) and leaves the other columns empty;
+ * this says how many samples went out, how many were exposed, and the preview a report draws.
+ */
+export interface StreamedEquityCurve {
+  readonly rows: number;
+  /** Samples with a nonzero gross exposure. */
+  readonly exposedSamples: number;
+  readonly preview: EquityPreviewColumns;
 }
 
 /** One account of a run whose strategies trade their own accounts (books): the book's own figures. */
@@ -49,7 +62,10 @@ export interface RunResultBase {
   /** Number of orders submitted (denied ones included). */
   readonly orderCount: number;
   readonly trades: readonly RunTrade[];
+  /** Every equity sample; in a streamed run (see `equityStream`) only `ts` and `equity`, the other columns empty. */
   readonly equity: EquityCurve;
+  /** Present when the equity curve was streamed to a sink rather than kept whole. */
+  readonly equityStream?: StreamedEquityCurve;
   readonly audit: readonly AuditEntry[];
   readonly signals: readonly Signal[];
   readonly signalCount: number;

@@ -5,6 +5,7 @@ import type { AccountConfig } from '../../engine/portfolio/account.js';
 import type { Strategy } from '../../engine/strategies/context.js';
 import type { L2VenueConfig } from '../venue/l2/index.js';
 import type { L2BookView, L2LatencyConfig, L2RunSummary } from './l2-side.js';
+import type { EquitySink } from './run-recorder.js';
 import { replay } from './replay.js';
 import type { RunRisk } from './replay.js';
 import type { RunResult } from './run-result.js';
@@ -18,6 +19,8 @@ export interface L2ReplayConfig {
   readonly initialCash: number;
   /** Equity sampling interval, microseconds. */
   readonly equityEveryUs: number;
+  /** Stream the equity curve to this sink (see ReplayConfig.equitySink). */
+  readonly equitySink?: EquitySink;
   /** Bars kept per symbol for the strategies; default 1024. */
   readonly lookback?: number;
   readonly venue: L2VenueConfig;
@@ -69,6 +72,7 @@ export async function runL2Replay(config: L2ReplayConfig, feeds: L2Feeds): Promi
       ...(config.algorithms !== undefined ? { algorithms: config.algorithms } : {}),
       ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
       ...(config.account !== undefined ? { account: config.account } : {}),
+      ...(config.equitySink !== undefined ? { equitySink: config.equitySink } : {}),
     },
     { book: feeds.book, ...(feeds.trades !== undefined ? { trades: feeds.trades } : {}) },
   );

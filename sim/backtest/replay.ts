@@ -26,6 +26,7 @@ import type { OptionReplayConfig } from './option-replay.js';
 import { collectRunResult } from './run-result.js';
 import type { RunResult } from './run-result.js';
 import { RunRecorder } from './run-recorder.js';
+import type { EquitySink } from './run-recorder.js';
 
 /** A pre-trade risk gate that also watches equity (daily loss, drawdown) and reports halts. */
 export interface RunRisk extends PreTradeRisk {
@@ -119,6 +120,13 @@ export interface ReplayConfig {
    * orders spends a sixth of its time recording and collecting what it would throw away.
    */
   readonly recording?: 'report' | 'metrics';
+  /**
+   * Stream the equity curve to this sink as the run goes (the result then keeps only `ts` and `equity` of
+   * each sample, see RunResultBase.equityStream): memory flat in the tape's length for the other columns.
+   */
+  readonly equitySink?: EquitySink;
+  /** With `equitySink`: how many equity samples to expect (the columns kept whole are allocated at that size once). */
+  readonly expectedEquitySamples?: number;
   /**
    * Start of trading, microseconds (the scenario's `engine.tradeFrom`): before it strategies see
    * every event (their indicators warm up) but their orders, targets and signals are dropped and
@@ -332,7 +340,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const recording = config.recording ?? 'report';
   if (recording !== 'report' && recording !== 'metrics') throw new InvalidArgumentError(`invalid 'recording': expected 'report' or 'metrics', was ${JSON.stringify(recording)}`);
   const keepEverything = recording === 'report';
-  const recorder = new RunRecorder(keepEverything ? undefined : 0);
+  const recorder = new RunRecorder(keepEverything ? undefined : 0, config.equitySink ?? null, config.equitySink !== undefined ? config.expectedEquitySamples : undefined);
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
   const specs = config.instruments;
   const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, multipliersOf(config, symbols), specs?.map((x) => isFuture(x)));
@@ -400,6 +408,8 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
       const name = timers.firedName;
       if (!side.onTimer(name, timers.firedTs)) engine.onTimer(name);
     } else if (step === MergeSignal.Starved) {
+      // A pause for data: let a streamed equity curve write what it staged.
+      if (recorder.wantsDrain) await recorder.drain();
       await lanes[merge.starvedSource]!.refill();
       continue;
     } else {

@@ -58,14 +58,17 @@ export function collectRunResult(p: RunParts): RunResult {
   const { symbols, portfolio, recorder } = p;
   const orderLog = p.execution.orderLog;
   const orders: OrderRecord[] = p.keepOrders ? orderLog.records() : [];
+  const stream = recorder.finishStream();
   const n = recorder.equityCount;
+  const empty = new Float64Array(0);
+  // Views of the recorder's columns, not copies (the recorder is done): a long run's curve is not held twice.
   const equity = {
-    ts: recorder.equityTs.view().slice(),
-    equity: recorder.equity.view().slice(),
-    cash: recorder.cash.view().slice(),
-    grossExposure: recorder.gross.view().slice(),
-    marginInUse: recorder.marginInUse.view().slice(),
-    buyingPower: recorder.buyingPower.view().slice(),
+    ts: recorder.equityTs.view(),
+    equity: recorder.equity.view(),
+    cash: stream !== null ? empty : recorder.cash.view(),
+    grossExposure: stream !== null ? empty : recorder.gross.view(),
+    marginInUse: stream !== null ? empty : recorder.marginInUse.view(),
+    buyingPower: stream !== null ? empty : recorder.buyingPower.view(),
   };
   const first: Record<string, number> = {};
   const last: Record<string, number> = {};
@@ -99,6 +102,7 @@ export function collectRunResult(p: RunParts): RunResult {
       strategyId: p.ledgerIds[t.strategyIndex]!,
     })),
     equity,
+    ...(stream !== null ? { equityStream: { rows: stream.rows, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
     audit: recorder.audit,
     signals: recorder.signals,
     signalCount: recorder.signalCount,

@@ -12,6 +12,7 @@ import { generateDataset } from '../../datasets/synthetic/index.js';
 import { defineStrategy } from '../../engine/strategies/define-strategy.js';
 import type { DefinedStrategy } from '../../engine/strategies/index.js';
 import { runCli } from '../support/cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 /**
  * Per-strategy accounts (books, cli/compose/books.ts): each strategy with its own
@@ -283,7 +284,7 @@ describe('books at the CLI', () => {
     const r = runCli(['run', 'scenarios/multi-alpha.json', '--set', `data.bars=${futures}`, '--out', out, '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as {
+    const report = await readWholeReport(join(out)) as {
       runHash: string;
       accounts: { id: string; initialCash: number; finalEquity: number; ruinedAt: string | null }[];
       metrics: { finalEquity: number };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { validateRunReport } from '../../reports/report-schema.js';
 import { REPO, runCli } from '../support/cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 const DEFINE = pathToFileURL(join(REPO, 'engine', 'strategies', 'define-strategy.ts')).href;
 
@@ -70,7 +71,7 @@ describe('a user strategy trading brackets through `tapedeck run`', () => {
     const r = runCli(['run', join(dir, 'scenario.json'), '--out', join(dir, 'out'), '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const raw: unknown = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8'));
+    const raw: unknown = await readWholeReport(join(dir, 'out'));
     // The links are part of report.json's schema (reports/report.schema.json).
     expect(validateRunReport(raw)).toMatchObject({ ok: true });
     const report = raw as { orders: ReportOrder[]; fills: ReportFill[] };

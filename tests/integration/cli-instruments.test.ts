@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ES, futuresCli } from '../support/futures-cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 /**
  * Issue 13 point 2 at the CLI: instruments in the scenario and in an instruments file. Bad input is
@@ -87,7 +88,7 @@ describe('tapedeck run: instruments that run', () => {
     const r = await runWith('universe', { portfolio: { constraints: { maxPositions: 1 } } }, universe);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(await readFile(join(r.out, 'report.json'), 'utf8'));
+    const report = await readWholeReport(join(r.out));
     expect(report.assumptions).toContain('Instrument CL: future, point value 1000 USD (settled by variation margin: cash moves by realized P&L and fees, position value = open P&L), margin 6600 initial / 6000 maintenance per contract');
     // Each trade's P&L is (exit - entry) x qty x point value (no fees here).
     const trades = report.trades as { symbol: string; qty: number; entryPrice: number; exitPrice: number; pnl: number; side: string }[];

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadReport } from '../../cli/actions/report.js';
 import { REPO, runCli } from '../support/cli.js';
 
 let dir: string;
@@ -33,10 +34,12 @@ describe('tapedeck run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/runHash\s+[0-9a-f]{64}/);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-    expect(report.schemaVersion).toBe(1);
-    expect(report.scenario.strategies[0].params.fast).toBe(10);
-    expect(report.scenario.venue.fees).toEqual({ kind: 'fraction', rate: 0.002 });
+    expect(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')).schemaVersion).toBe(2);
+    // The whole report: report.json and its Parquet tables (the fills are in fills.parquet).
+    const { report } = await loadReport(out);
+    const scenario = report.scenario as { strategies: { params: { fast: number } }[]; venue: { fees: unknown } };
+    expect(scenario.strategies[0]!.params.fast).toBe(10);
+    expect(scenario.venue.fees).toEqual({ kind: 'fraction', rate: 0.002 });
     expect(report.data.barInterval).toBe('1d');
     expect(report.fills.length).toBeGreaterThan(0);
     for (const f of report.fills) {

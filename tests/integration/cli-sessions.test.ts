@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ES, futuresCli } from '../support/futures-cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 /**
  * Issue 13 point 2, the instrument's trading session, at the CLI: bad sessions are refused before
@@ -50,8 +51,8 @@ describe('tapedeck run: an instrument session that runs', () => {
     const free = await runWith('free', { instruments: { ES } });
     const gated = await runWith('gated', { instruments: { ES: { ...ES, session: { ...CME_RTH, weekdays: [1, 2, 3] } } } });
     expect([free.code, free.stderr, gated.code, gated.stderr]).toEqual([0, '', 0, '']);
-    const a = JSON.parse(await readFile(join(free.out, 'report.json'), 'utf8'));
-    const b = JSON.parse(await readFile(join(gated.out, 'report.json'), 'utf8'));
+    const a = await readWholeReport(join(free.out));
+    const b = await readWholeReport(join(gated.out));
     const weekday = (ts: number) => new Date(ts / 1000).getUTCDay();
     type F = { symbol: string; ts: number };
     const esFree = (a.fills as F[]).filter((f) => f.symbol === 'ES');

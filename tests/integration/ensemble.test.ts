@@ -9,6 +9,7 @@ import { generateDataset } from '../../datasets/synthetic/index.js';
 import { validateRunReport } from '../../reports/report-schema.js';
 import type { RunReport } from '../../reports/index.js';
 import { REPO, runCli } from '../support/cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 /**
  * The ensemble demo (scenarios/ensemble.json) on a generated four-symbol daily dataset, run through
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const r = runCli(['run', 'scenarios/ensemble.json', '--set', `data.bars=${dataDir}`, '--out', out]);
   expect(r.stderr).not.toMatch(/error/i);
   expect(r.code).toBe(0);
-  report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+  report = await readWholeReport(join(out)) as RunReport;
 }, 120_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateRunReport } from '../../reports/report-schema.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { runCli } from '../support/cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 let dir: string;
 let data: string;
@@ -24,7 +25,7 @@ describe('scenarios/options-demo.json', () => {
     const r = runCli(['run', 'scenarios/options-demo.json', '--set', `data.bars=${data}`, '--set', `data.options=${data}`, '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    const report = await readWholeReport(join(out));
     const checked = validateRunReport(report);
     expect(checked.ok ? 'ok' : JSON.stringify(checked.issue)).toBe('ok');
     const o = report.options;

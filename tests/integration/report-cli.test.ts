@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeError, exitCodeFor } from '../../cli/errors.js';
 import { buildProgram } from '../../cli/program.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
-import { reportJsonSchemaText, validateRunReport } from '../../reports/report-schema.js';
+import { reportJsonSchemaText, validateRunReport, validateRunReportFile } from '../../reports/report-schema.js';
 import { validateSweepJson, validateWalkForwardJson } from '../../reports/research-schema.js';
 import { REPO, runCli } from '../support/cli.js';
+import { loadReport } from '../../cli/actions/report.js';
 
 /**
  * Runs a CLI command in this process (as cli/main.ts does: one line on stderr, the exit code of
@@ -68,11 +69,20 @@ describe('report.json schema', () => {
     expect(committed).toBe(reportJsonSchemaText());
   });
 
-  it('accepts the demo report and the sma-cross run report', async () => {
+  it('accepts the demo report and the sma-cross run report, and each loaded whole with its tables', async () => {
     for (const d of [demoDir, smaDir]) {
-      const checked = validateRunReport(JSON.parse(await readFile(join(d, 'report.json'), 'utf8')));
+      const checked = validateRunReportFile(JSON.parse(await readFile(join(d, 'report.json'), 'utf8')));
       expect(checked.ok ? 'ok' : JSON.stringify(checked.issue), d).toBe('ok');
+      const { report } = await loadReport(d);
+      expect(validateRunReport(report).ok, d).toBe(true);
+      expect(report.fills.length, d).toBe(report.tables!.fills.rows);
+      expect(report.fills.length, d).toBe(report.counts.fills);
     }
+  });
+
+  it('a report.json of schemaVersion 2 without its list fields is refused by the whole-report schema', async () => {
+    const file = JSON.parse(await readFile(join(demoDir, 'report.json'), 'utf8')) as Record<string, unknown>;
+    expect(validateRunReport(file)).toMatchObject({ ok: false, issue: { path: 'fills' } });
   });
 
   it('rejects an unknown field and a wrong type, naming the first bad path', () => {
@@ -81,6 +91,42 @@ describe('report.json schema', () => {
     const r = validateRunReport(report);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issue.path).toBe('scenario');
+  });
+});
+
+describe('report.json versions', () => {
+  it('report and compare read a schemaVersion 1 directory (everything inline) as they read the new layout', async () => {
+    const { report } = await loadReport(smaDir);
+    const { tables: _tables, ...whole } = report;
+    const v1 = join(dir, 'v1');
+    await mkdir(v1);
+    await writeFile(join(v1, 'report.json'), JSON.stringify({ ...whole, schemaVersion: 1 }));
+    const page = join(dir, 'v1.html');
+    const r = runCli(['report', v1, '--out', page]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(page, 'utf8')).toBe(await readFile(join(smaDir, 'report.html'), 'utf8'));
+    const c = runCli(['compare', v1, smaDir, '--out', join(dir, 'v1-compare.html'), '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const runs = (JSON.parse(c.stdout) as { runs: { runHash: string }[] }).runs;
+    expect(runs.map((x) => x.runHash)).toEqual([report.runHash, report.runHash]);
+  });
+
+  it('refuses a report.json from a newer Tapedeck, naming the file and the version', async () => {
+    const newer = join(dir, 'v99');
+    await mkdir(newer);
+    await writeFile(join(newer, 'report.json'), JSON.stringify({ schemaVersion: 99, generator: 'tapedeck' }));
+    const r = runCli(['report', newer, '--out', join(dir, 'v99.html')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/report\.json.*schemaVersion 99 was written by a newer Tapedeck; this one reads versions 1 to 2/);
+  });
+
+  it('names a missing table file', async () => {
+    const gone = join(dir, 'gone');
+    await mkdir(gone);
+    for (const f of ['report.json', 'equity.parquet', 'orders.parquet', 'trades.parquet', 'audit.parquet', 'signals.parquet']) await writeFile(join(gone, f), await readFile(join(smaDir, f)));
+    const r = runCli(['report', gone, '--out', join(dir, 'gone.html')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/fills\.parquet.*unreadable fills table/);
   });
 });
 

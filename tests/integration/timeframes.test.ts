@@ -10,6 +10,7 @@ import { formatIsoUs } from '../../engine/core/index.js';
 import { defineStrategy } from '../../engine/strategies/define-strategy.js';
 import type { DefinedStrategy } from '../../engine/strategies/index.js';
 import { REPO, runCli } from '../support/cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 /**
  * Issue 12 point 4, multi-timeframe: `data.timeframes` asks for coarser intervals resampled from the
@@ -191,7 +192,7 @@ describe('a user strategy reading daily bars of hourly data through the CLI', ()
     const at = (p: string) => join(dir, p);
     const run = runCli(['run', at('scenario.json'), '--json', '--out', at('out/run')]);
     expect(run.code, run.stderr).toBe(0);
-    const report = JSON.parse(await readFile(join(dir, 'out', 'run', 'report.json'), 'utf8')) as { runHash: string; metrics: { tradeCount: number }; scenario: { data: { timeframes: string[] } } };
+    const report = await readWholeReport(join(dir, 'out', 'run')) as { runHash: string; metrics: { tradeCount: number }; scenario: { data: { timeframes: string[] } } };
     expect(report.scenario.data.timeframes).toEqual(['1d']);
     expect(report.metrics.tradeCount).toBeGreaterThan(0);
     const sweep = runCli(['sweep', at('scenario.json'), '--space', at('space.json'), '--workers', '1', '--out', at('out/sweep'), '--quiet']);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { REPO } from '../support/cli.js';
 import { freePort, redisServerAvailable, startRedisServer } from '../support/redis.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 /**
  * Acceptance of issue 12's user strategies, as a user meets them: a project folder outside the
@@ -145,7 +146,7 @@ describe('a user strategy module in a project outside the repository', () => {
   it('runs with `tapedeck run`: the same runHash twice, the module and its source hash in report.json', async () => {
     runHash = runHashOf(tapedeck(['run', 'scenario.json', '--json', '--out', 'out/run']));
     expect(runHashOf(tapedeck(['run', 'scenario.json', '--json']))).toBe(runHash);
-    const report = JSON.parse(await readFile(join(project, 'out', 'run', 'report.json'), 'utf8')) as { scenario: { strategies: { id: string; module?: { path: string; sourceHash: string } }[] }; fills: unknown[] };
+    const report = await readWholeReport(join(project, 'out', 'run')) as { scenario: { strategies: { id: string; module?: { path: string; sourceHash: string } }[] }; fills: unknown[] };
     expect(report.scenario.strategies[0]!.id).toBe('above_sma');
     expect(report.scenario.strategies[0]!.module).toEqual({ path: join(project, 'strategies', 'above-sma.ts'), sourceHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(report.fills.length).toBeGreaterThan(4);
@@ -218,11 +219,11 @@ describe('a user strategy module in a project outside the repository', () => {
   );
 
   it('a one-line edit changes the runHash (same fills) and a sweep into the same output does not reuse the old trials', async () => {
-    const before = JSON.parse(await readFile(join(project, 'out', 'run', 'report.json'), 'utf8')) as { fills: unknown[] };
+    const before = await readWholeReport(join(project, 'out', 'run')) as { fills: unknown[] };
     await writeFile(join(project, 'strategies', 'above-sma.ts'), STRATEGY.replace('// Long while the close is above', '// Long when the close is above'));
     const edited = runHashOf(tapedeck(['run', 'scenario.json', '--json', '--out', 'out/run-edited']));
     expect(edited).not.toBe(runHash);
-    const after = JSON.parse(await readFile(join(project, 'out', 'run-edited', 'report.json'), 'utf8')) as { fills: unknown[] };
+    const after = await readWholeReport(join(project, 'out', 'run-edited')) as { fills: unknown[] };
     expect(after.fills).toEqual(before.fills);
 
     const again = tapedeck(['sweep', 'scenario.json', '--space', 'space.json', '--workers', '1', '--out', 'out/s1', '--quiet']);

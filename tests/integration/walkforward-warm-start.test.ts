@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { validateWalkForwardJson } from '../../reports/research-schema.js';
 import { runCli } from '../support/cli.js';
+import { readWholeReport } from '../support/whole-report.js';
 
 /**
  * `tapedeck walkforward --warm-start` end to end with scenarios/q-learning.json (the Q-learning
@@ -111,7 +112,7 @@ describe('tapedeck walkforward --warm-start', () => {
     for (const [path, value] of Object.entries(f.params)) sets.push(`${path}=${JSON.stringify(value)}`);
     const r = runCli(['run', SCENARIO, ...sets.flatMap((s) => ['--set', s]), '--out', join(dir, 'rerun')]);
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(await readFile(join(dir, 'rerun', 'report.json'), 'utf8')) as { runHash: string; signals: { recorded: { ts: number; reason?: string }[] } };
+    const report = await readWholeReport(join(dir, 'rerun')) as { runHash: string; signals: { recorded: { ts: number; reason?: string }[] } };
     expect(report.runHash).toBe(f.outOfSample.runHash);
     // With the table frozen, an untrained (all-zero) table would always pick the first action; the
     // learned one switches between actions by state within the test window.

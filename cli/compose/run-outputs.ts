@@ -1,0 +1,339 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { temporarySibling } from '../../datasets/atomic.js';
+import type { NamedFile } from '../../datasets/atomic.js';
+import { RUN_TABLES } from '../../datasets/output-dir.js';
+import type { RunTableName } from '../../datasets/output-dir.js';
+import { DuckSession, sqlIdent, sqlString } from '../../datasets/duckdb.js';
+import { ParquetTableSink } from '../../datasets/table-sink.js';
+import type { SinkColumn } from '../../datasets/table-sink.js';
+import { DataError, formatIsoUs } from '../../engine/core/index.js';
+import type { RunReport, RunTables } from '../../reports/index.js';
+import { drawdownSeries } from '../../reports/metrics.js';
+import type { BacktestResult } from '../../sim/backtest/index.js';
+import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
+
+/**
+ * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
+ * files beside report.json (equity.parquet, fills.parquet, orders.parquet, trades.parquet), readable by
+ * pandas, polars and DuckDB; `--export csv` adds a CSV of each. The equity curve streams to its file as
+ * the run goes (see ReplayConfig.equitySink), so memory does not grow with it; the other tables are
+ * written from the run's logs when it ends. Everything is staged in a hidden sibling of the output
+ * directory and moved into place with report.json and report.html (writeOutputs), or removed on failure.
+ */
+
+/** The Parquet tables of a run, their columns in file order. */
+export const RUN_TABLE_COLUMNS = {
+  equity: EQUITY_SINK_COLUMNS.map((name): SinkColumn => ({ name, type: name === 'ts' ? 'ts' : 'f64' })),
+  fills: [
+    { name: 'ts', type: 'ts' },
+    { name: 'symbol', type: 'str' },
+    { name: 'side', type: 'str' },
+    { name: 'qty', type: 'f64' },
+    { name: 'price', type: 'f64' },
+    { name: 'commission', type: 'f64' },
+    { name: 'orderId', type: 'str' },
+    { name: 'strategyId', type: 'str', nullable: true },
+    { name: 'liquidity', type: 'str' },
+  ],
+  orders: [
+    { name: 'id', type: 'str' },
+    { name: 'symbol', type: 'str' },
+    { name: 'side', type: 'str' },
+    { name: 'type', type: 'str' },
+    { name: 'qty', type: 'f64' },
+    { name: 'limitPrice', type: 'f64', nullable: true },
+    { name: 'stopPrice', type: 'f64', nullable: true },
+    { name: 'timeInForce', type: 'str' },
+    { name: 'status', type: 'str' },
+    { name: 'filledQty', type: 'f64' },
+    { name: 'avgFillPrice', type: 'f64' },
+    { name: 'tsCreated', type: 'ts' },
+    { name: 'strategyId', type: 'str', nullable: true },
+    { name: 'reduceOnly', type: 'bool' },
+    { name: 'tag', type: 'str', nullable: true },
+    { name: 'reason', type: 'str', nullable: true },
+    { name: 'linkContingency', type: 'str', nullable: true },
+    { name: 'linkParentId', type: 'str', nullable: true },
+    { name: 'linkedIds', type: 'str', nullable: true },
+    { name: 'linkGroup', type: 'str', nullable: true },
+  ],
+  trades: [
+    { name: 'symbol', type: 'str' },
+    { name: 'strategyId', type: 'str' },
+    { name: 'side', type: 'str' },
+    { name: 'qty', type: 'f64' },
+    { name: 'entryTime', type: 'ts' },
+    { name: 'entryPrice', type: 'f64' },
+    { name: 'exitTime', type: 'ts' },
+    { name: 'exitPrice', type: 'f64' },
+    { name: 'pnl', type: 'f64' },
+    { name: 'returnPct', type: 'f64' },
+    { name: 'commission', type: 'f64' },
+  ],
+  audit: [
+    { name: 'ts', type: 'ts' },
+    { name: 'kind', type: 'str' },
+    { name: 'message', type: 'str' },
+    { name: 'strategyId', type: 'str', nullable: true },
+    { name: 'symbol', type: 'str', nullable: true },
+    { name: 'orderId', type: 'str', nullable: true },
+    { name: 'details', type: 'str', nullable: true },
+  ],
+  signals: [
+    { name: 'ts', type: 'ts' },
+    { name: 'strategyId', type: 'str' },
+    { name: 'symbol', type: 'str' },
+    { name: 'direction', type: 'i64' },
+    { name: 'strength', type: 'f64' },
+    { name: 'confidence', type: 'f64' },
+    { name: 'reason', type: 'str', nullable: true },
+  ],
+} as const satisfies Record<RunTableName, readonly SinkColumn[]>;
+
+export const RUN_TABLE_NAMES: readonly RunTableName[] = RUN_TABLES;
+/** What `--export` may add beside the Parquet files. */
+export const EXPORT_FORMATS = ['csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The tables of a run being written. */
+export class RunOutputs {
+  private finished = false;
+  private constructor(
+    /** The hidden directory the files are staged in (a sibling of the output directory). */
+    readonly staging: string,
+    private readonly session: DuckSession,
+    /** The equity curve's sink: give it to the run (ExecuteOptions.equitySink). */
+    readonly equity: ParquetTableSink,
+  ) {}
+
+  /** Opens the staging directory beside `outDir` and the equity curve's sink. */
+  static async open(outDir: string): Promise<RunOutputs> {
+    const staging = temporarySibling(outDir);
+    await mkdir(staging, { recursive: true });
+    try {
+      // A small pool: the staging table holds one part (about 7 MB) at a time.
+      const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
+      const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session });
+      return new RunOutputs(staging, session, equity);
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Writes the tables of a finished run: the equity curve from the run's arrays when it was not streamed
+   * (a run with books), the fills, orders and round trips from the report; with `exports`, a CSV of each.
+   * Returns the files to move into place and the report's `tables` section.
+   */
+  async finish(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
+    if (result.equityStream === undefined) writeEquityFromMemory(this.equity, result);
+    const rows: Record<RunTableName, number> = { equity: await this.equity.finish(), fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
+    rows.fills = await this.writeTable('fills', {
+      ts: Float64Array.from(report.fills, (f) => f.ts),
+      symbol: report.fills.map((f) => f.symbol),
+      side: report.fills.map((f) => f.side),
+      qty: Float64Array.from(report.fills, (f) => f.qty),
+      price: Float64Array.from(report.fills, (f) => f.price),
+      commission: Float64Array.from(report.fills, (f) => f.commission),
+      orderId: report.fills.map((f) => f.orderId),
+      strategyId: report.fills.map((f) => f.strategyId),
+      liquidity: report.fills.map((f) => f.liquidity),
+    });
+    const o = report.orders;
+    rows.orders = await this.writeTable('orders', {
+      id: o.map((x) => x.id),
+      symbol: o.map((x) => x.symbol),
+      side: o.map((x) => x.side),
+      type: o.map((x) => x.type),
+      qty: Float64Array.from(o, (x) => x.qty),
+      limitPrice: Float64Array.from(o, (x) => x.limitPrice ?? Number.NaN),
+      stopPrice: Float64Array.from(o, (x) => x.stopPrice ?? Number.NaN),
+      timeInForce: o.map((x) => x.timeInForce),
+      status: o.map((x) => x.status),
+      filledQty: Float64Array.from(o, (x) => x.filledQty),
+      avgFillPrice: Float64Array.from(o, (x) => x.avgFillPrice),
+      tsCreated: Float64Array.from(o, (x) => x.tsCreated),
+      strategyId: o.map((x) => x.strategyId),
+      reduceOnly: Float64Array.from(o, (x) => (x.reduceOnly ? 1 : 0)),
+      tag: o.map((x) => x.tag),
+      reason: o.map((x) => x.reason),
+      linkContingency: o.map((x) => x.link?.contingency ?? null),
+      linkParentId: o.map((x) => x.link?.parentId ?? null),
+      linkedIds: o.map((x) => (x.link !== undefined ? JSON.stringify(x.link.linkedIds) : null)),
+      linkGroup: o.map((x) => x.link?.group ?? null),
+    });
+    const t = result.trades;
+    rows.trades = await this.writeTable('trades', {
+      symbol: t.map((x) => x.symbol),
+      strategyId: t.map((x) => x.strategyId),
+      side: t.map((x) => x.side),
+      qty: Float64Array.from(t, (x) => x.qty),
+      entryTime: Float64Array.from(t, (x) => x.entryTs),
+      entryPrice: Float64Array.from(t, (x) => x.entryPrice),
+      exitTime: Float64Array.from(t, (x) => x.exitTs),
+      exitPrice: Float64Array.from(t, (x) => x.exitPrice),
+      pnl: Float64Array.from(t, (x) => x.pnl),
+      returnPct: Float64Array.from(t, (x) => x.returnPct),
+      commission: Float64Array.from(t, (x) => x.commission),
+    });
+    const a = report.audit;
+    rows.audit = await this.writeTable('audit', {
+      ts: Float64Array.from(a, (x) => x.ts),
+      kind: a.map((x) => x.kind),
+      message: a.map((x) => x.message),
+      strategyId: a.map((x) => x.strategyId ?? null),
+      symbol: a.map((x) => x.symbol ?? null),
+      orderId: a.map((x) => x.orderId ?? null),
+      details: a.map((x) => (x.details !== undefined ? JSON.stringify(x.details) : null)),
+    });
+    const g = report.signals.recorded;
+    rows.signals = await this.writeTable('signals', {
+      ts: Float64Array.from(g, (x) => x.ts),
+      strategyId: g.map((x) => x.strategyId),
+      symbol: g.map((x) => x.symbol),
+      direction: Float64Array.from(g, (x) => x.direction),
+      strength: Float64Array.from(g, (x) => x.strength),
+      confidence: Float64Array.from(g, (x) => x.confidence),
+      reason: g.map((x) => x.reason ?? null),
+    });
+    const files: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
+    for (const format of exports) {
+      for (const name of RUN_TABLE_NAMES) {
+        const csv = join(this.staging, `${name}.${format}`);
+        await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`);
+        files.push({ name: `${name}.${format}`, path: csv });
+      }
+    }
+    this.finished = true;
+    this.session.close();
+    const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
+    return { files, tables };
+  }
+
+  private async writeTable(name: Exclude<RunTableName, 'equity'>, columns: Record<string, Float64Array | readonly (string | null)[]>): Promise<number> {
+    const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session });
+    const n = (Object.values(columns)[0] ?? []).length;
+    sink.append(columns, n);
+    return sink.finish();
+  }
+
+  /** Removes everything staged (the files already moved into place are not touched). */
+  async close(): Promise<void> {
+    if (!this.finished) {
+      await this.equity.abort().catch(() => undefined);
+      this.session.close();
+      this.finished = true;
+    }
+    await rm(this.staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Appends a run's in-memory equity curve to the sink (a run whose curve was not streamed). */
+function writeEquityFromMemory(sink: ParquetTableSink, result: BacktestResult): void {
+  const e = result.equity;
+  sink.append({ ts: e.ts, equity: e.equity, cash: e.cash, drawdown: drawdownSeries(e.equity), grossExposure: e.grossExposure, marginInUse: e.marginInUse, buyingPower: e.buyingPower }, e.ts.length);
+}
+
+/**
+ * Reads a run's fills, orders and round trips back from the Parquet files beside its report.json (the
+ * report's `tables`), as report.json held them before schemaVersion 2. A missing or unreadable file is
+ * a DataError naming it.
+ */
+export async function readRunTables(dir: string, tables: RunTables, signalCount: number): Promise<Pick<RunReport, 'fills' | 'orders' | 'trades' | 'audit' | 'signals'>> {
+  const session = await DuckSession.open({ threads: 1 });
+  try {
+    const read = async (name: Exclude<RunTableName, 'equity'>): Promise<Record<string, unknown>[]> => {
+      const file = join(dir, tables[name].file);
+      const select = RUN_TABLE_COLUMNS[name]
+        .map((c) => {
+          const id = sqlIdent(c.name);
+          return c.type === 'ts' ? `epoch_us(${id})::DOUBLE AS ${id}` : c.type === 'bool' ? `${id}::BOOLEAN AS ${id}` : id;
+        })
+        .join(', ');
+      let rows: Record<string, unknown>[];
+      try {
+        const r = await session.conn.runAndReadAll(`SELECT ${select} FROM read_parquet(${sqlString(file)})`);
+        rows = r.getRowObjectsJS() as Record<string, unknown>[];
+      } catch (err) {
+        throw new DataError(`unreadable ${name} table: ${(err as Error).message.split('\n')[0]}`, { file }, { cause: err });
+      }
+      if (rows.length !== tables[name].rows) throw new DataError(`holds ${rows.length} rows, report.json says ${tables[name].rows}`, { file });
+      return rows;
+    };
+    const fills = (await read('fills')).map((r) => ({
+      ts: r['ts'] as number,
+      time: formatIsoUs(r['ts'] as number),
+      symbol: r['symbol'] as string,
+      side: r['side'] as 'buy' | 'sell',
+      qty: r['qty'] as number,
+      price: r['price'] as number,
+      commission: r['commission'] as number,
+      orderId: r['orderId'] as string,
+      strategyId: (r['strategyId'] as string | null) ?? null,
+      liquidity: r['liquidity'] as string,
+    }));
+    const orders = (await read('orders')).map((r) => {
+      const link =
+        r['linkContingency'] !== null
+          ? { link: { contingency: r['linkContingency'], parentId: r['linkParentId'] ?? null, linkedIds: JSON.parse(r['linkedIds'] as string) as string[], group: r['linkGroup'] ?? null } }
+          : {};
+      return {
+        id: r['id'],
+        symbol: r['symbol'],
+        side: r['side'],
+        type: r['type'],
+        qty: r['qty'],
+        limitPrice: r['limitPrice'] ?? null,
+        stopPrice: r['stopPrice'] ?? null,
+        timeInForce: r['timeInForce'],
+        status: r['status'],
+        filledQty: r['filledQty'],
+        avgFillPrice: r['avgFillPrice'],
+        tsCreated: r['tsCreated'],
+        strategyId: r['strategyId'] ?? null,
+        reduceOnly: r['reduceOnly'],
+        tag: r['tag'] ?? null,
+        reason: r['reason'] ?? null,
+        ...link,
+      };
+    }) as unknown as RunReport['orders'];
+    const trades = (await read('trades')).map((r) => ({
+      symbol: r['symbol'] as string,
+      strategyId: r['strategyId'] as string,
+      side: r['side'] as 'long' | 'short',
+      qty: r['qty'] as number,
+      entryTime: formatIsoUs(r['entryTime'] as number),
+      entryPrice: r['entryPrice'] as number,
+      exitTime: formatIsoUs(r['exitTime'] as number),
+      exitPrice: r['exitPrice'] as number,
+      pnl: r['pnl'] as number,
+      returnPct: r['returnPct'] as number,
+      commission: r['commission'] as number,
+    }));
+    // Optional fields come back only when they were there.
+    const present = (r: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> => Object.fromEntries(keys.filter((k) => r[k] !== null).map((k) => [k, r[k]]));
+    const audit = (await read('audit')).map((r) => ({
+      ts: r['ts'] as number,
+      kind: r['kind'] as string,
+      message: r['message'] as string,
+      ...present(r, ['strategyId', 'symbol', 'orderId']),
+      ...(r['details'] !== null ? { details: JSON.parse(r['details'] as string) as Record<string, unknown> } : {}),
+      time: formatIsoUs(r['ts'] as number),
+    }));
+    const recorded = (await read('signals')).map((r) => ({
+      ts: r['ts'] as number,
+      strategyId: r['strategyId'],
+      symbol: r['symbol'],
+      direction: Number(r['direction']),
+      strength: r['strength'],
+      confidence: r['confidence'],
+      ...present(r, ['reason']),
+      time: formatIsoUs(r['ts'] as number),
+    }));
+    return { fills, orders, trades, audit, signals: { count: signalCount, recorded } } as Pick<RunReport, 'fills' | 'orders' | 'trades' | 'audit' | 'signals'>;
+  } finally {
+    session.close();
+  }
+}

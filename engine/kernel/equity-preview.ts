@@ -1,0 +1,138 @@
+/**
+ * The equity curve as a report draws it: every sample while the run has at most `maxBuckets`, else a
+ * min/max-preserving downsample of at most 4 x `maxBuckets` samples, built as the samples arrive in memory
+ * that does not grow with the tape (every sample is in the run's equity.parquet).
+ *
+ * The samples are cut into buckets of `stride` consecutive samples; each bucket keeps its first, last,
+ * lowest-equity and highest-equity samples (ties: the earliest). When `maxBuckets` buckets are full,
+ * neighbours merge pairwise and the stride doubles, so the kept samples never exceed 4 x maxBuckets and
+ * the deepest trough and highest peak are always among them. Deterministic: the same samples give the
+ * same preview, whether pushed one by one during a run or from arrays after it.
+ */
+
+/** Columns of a sample, in slot order. */
+export const PREVIEW_COLUMNS = ['index', 'ts', 'equity', 'cash', 'drawdown', 'grossExposure', 'marginInUse', 'buyingPower'] as const;
+const C = PREVIEW_COLUMNS.length;
+const FIRST = 0;
+const LOW = 1;
+const HIGH = 2;
+const LAST = 3;
+const EQUITY = 2;
+
+/** Buckets kept before they merge: every sample of a run of up to this many is in its preview. */
+export const PREVIEW_BUCKETS = 2500;
+
+/** The preview's samples as columns, in sample order; `index` is each sample's position in the full curve. */
+export type EquityPreviewColumns = { readonly [K in (typeof PREVIEW_COLUMNS)[number]]: Float64Array } & { readonly length: number };
+
+export class EquityPreview {
+  /** Closed buckets: 4 slots of C values each. */
+  private readonly buckets: Float64Array;
+  private closed = 0;
+  /** The open bucket. */
+  private readonly open = new Float64Array(4 * C);
+  private inOpen = 0;
+  private stride = 1;
+  private count = 0;
+
+  constructor(private readonly maxBuckets = PREVIEW_BUCKETS) {
+    this.buckets = new Float64Array(maxBuckets * 4 * C);
+  }
+
+  /** Samples pushed so far. */
+  get samples(): number {
+    return this.count;
+  }
+
+  /** Adds the next sample (its index is the count of samples before it). */
+  push(ts: number, equity: number, cash: number, drawdown: number, grossExposure: number, marginInUse: number, buyingPower: number): void {
+    const o = this.open;
+    const index = this.count++;
+    if (this.inOpen === 0) {
+      writeSlot(o, FIRST, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+      o.copyWithin(LOW * C, 0, C);
+      o.copyWithin(HIGH * C, 0, C);
+    } else {
+      if (equity < o[LOW * C + EQUITY]!) writeSlot(o, LOW, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+      if (equity > o[HIGH * C + EQUITY]!) writeSlot(o, HIGH, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+    }
+    writeSlot(o, LAST, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+    if (++this.inOpen === this.stride) this.closeOpen();
+  }
+
+  private closeOpen(): void {
+    if (this.closed === this.maxBuckets) this.compact();
+    this.buckets.set(this.open, this.closed * 4 * C);
+    this.closed++;
+    this.inOpen = 0;
+  }
+
+  /** Merges neighbouring buckets pairwise and doubles the stride. */
+  private compact(): void {
+    const b = this.buckets;
+    const half = this.closed >>> 1;
+    for (let k = 0; k < half; k++) {
+      const a = 2 * k * 4 * C;
+      const z = (2 * k + 1) * 4 * C;
+      const out = k * 4 * C;
+      // first: a's; low/high: the lower/higher of the two (ties: a's, the earlier); last: z's
+      const low = b[z + LOW * C + EQUITY]! < b[a + LOW * C + EQUITY]! ? z : a;
+      const high = b[z + HIGH * C + EQUITY]! > b[a + HIGH * C + EQUITY]! ? z : a;
+      b.copyWithin(out + LOW * C, low + LOW * C, low + LOW * C + C);
+      b.copyWithin(out + HIGH * C, high + HIGH * C, high + HIGH * C + C);
+      b.copyWithin(out + LAST * C, z + LAST * C, z + LAST * C + C);
+      b.copyWithin(out + FIRST * C, a + FIRST * C, a + FIRST * C + C);
+    }
+    if (this.closed % 2 === 1) b.copyWithin(half * 4 * C, (this.closed - 1) * 4 * C, this.closed * 4 * C);
+    this.closed = half + (this.closed % 2);
+    this.stride *= 2;
+  }
+
+  /** The kept samples, in sample order. */
+  columns(): EquityPreviewColumns {
+    const picked: number[] = [];
+    const take = (src: Float64Array, base: number): void => {
+      // The distinct slots of one bucket, by sample index.
+      const slots = [FIRST, LOW, HIGH, LAST].map((s) => base + s * C).sort((x, y) => src[x]! - src[y]!);
+      let prev = -1;
+      for (const s of slots) {
+        if (src[s]! === prev) continue;
+        prev = src[s]!;
+        for (let c = 0; c < C; c++) picked.push(src[s + c]!);
+      }
+    };
+    for (let k = 0; k < this.closed; k++) take(this.buckets, k * 4 * C);
+    if (this.inOpen > 0) take(this.open, 0);
+    const n = picked.length / C;
+    const out: Record<string, Float64Array> = {};
+    PREVIEW_COLUMNS.forEach((name, c) => {
+      const col = new Float64Array(n);
+      for (let i = 0; i < n; i++) col[i] = picked[i * C + c]!;
+      out[name] = col;
+    });
+    return { ...(out as { [K in (typeof PREVIEW_COLUMNS)[number]]: Float64Array }), length: n };
+  }
+}
+
+function writeSlot(
+  o: Float64Array,
+  slot: number,
+  index: number,
+  ts: number,
+  equity: number,
+  cash: number,
+  drawdown: number,
+  grossExposure: number,
+  marginInUse: number,
+  buyingPower: number,
+): void {
+  const p = slot * C;
+  o[p] = index;
+  o[p + 1] = ts;
+  o[p + 2] = equity;
+  o[p + 3] = cash;
+  o[p + 4] = drawdown;
+  o[p + 5] = grossExposure;
+  o[p + 6] = marginInUse;
+  o[p + 7] = buyingPower;
+}
