@@ -14,9 +14,12 @@ interface ResampleFlags {
 
 /** Parses --interval: a number and a unit, a whole number of microseconds from 1us to 1d. */
 export function intervalFlag(value: string): number {
-  if (!/^\s*\d+(?:\.\d+)?\s*(us|ms|s|m|h|d)\s*$/.test(value)) throw new UsageError(`--interval: expected a number and a unit (s, m, h or d), e.g. 5m, was ${printable(value)}`);
-  const us = parseDurationUs(value, '--interval');
-  if (!(us >= 1)) throw new UsageError(`--interval: expected a positive length, was ${printable(value)}`);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h|d)\s*$/.exec(value);
+  if (m === null) throw new UsageError(`--interval: expected a number and a unit (s, m, h or d), e.g. 5m, was ${printable(value)}`);
+  const us = Number(m[1]) * (parseDurationUs(`1${m[2]}`) as number);
+  if (!(us >= 1) || !Number.isSafeInteger(us)) {
+    throw new UsageError(`--interval: expected a whole positive number of microseconds, was ${printable(value)}`);
+  }
   if (us > US_PER_DAY) throw new UsageError(`--interval: at most 1d (bars are aligned to the Unix epoch), was ${printable(value)}`);
   return us;
 }

@@ -66,6 +66,7 @@ describe('tapedeck data resample', () => {
     const cases: [string[], number, RegExp][] = [
       [['--interval', '5x'], 2, /^tapedeck: --interval: expected a number and a unit \(s, m, h or d\), e\.g\. 5m, was "5x"\n$/],
       [['--interval', '2d'], 2, /^tapedeck: --interval: at most 1d/],
+      [['--interval', '0.5us'], 2, /^tapedeck: --interval: expected a whole positive number of microseconds, was "0\.5us"\n$/],
       [['--interval', '5m', '--kind', 'quotes'], 2, /^tapedeck: --kind: expected trades or closes, was "quotes"\n$/],
       [['--interval', '5m', '--symbol', 'a b'], 2, /^tapedeck: --symbol: expected letters/],
       [['--interval', '5m', '--kind', 'closes'], 1, /^tapedeck: .*ticks-bad: has no closes to resample \(it has trades\)\n$/],
