@@ -26,8 +26,9 @@ import type { ProcessSample, Spread } from './process.js';
  *   `Backtest.optimize` on the same grid);
  * - one attempt at a 2.5 M-bar CSV run (TAPEDECK_BENCH_FULL_BARS, default 2,500,000; 0 skips it): today it
  *   fails writing report.json (`Invalid string length`, issue 14 point 5), reported as such.
- * The real USDCHF tape (R's 30-minute USDCHF, close only) cannot be run today: a close-only file is not
- * importable until issue 14 point 3; the bench prints that row as skipped rather than fake it.
+ * - the real USDCHF tape (R's 30-minute USDCHF, 62,496 closes, tests/fixtures/csv/usdchf.csv): `tapedeck run`
+ *   on the CSV directly (each close a bar, O = H = L = C; the peer reads it the same way), and the dataset
+ *   route: `data import --kind closes`, `data resample --interval 30m`, `run` on the resampled bars;
  *
  * The peer runs when BACKTESTING_PY names a checkout of https://github.com/kernc/backtesting.py and
  * /usr/bin/python3 imports pandas (Debian's python3-pandas); otherwise the bench says how to get both
@@ -205,7 +206,28 @@ export default async function run(): Promise<ThroughputResult[]> {
       results.push(skipped('tapedeck run sma-cross, GOOG.csv', `${goog} missing (set TAPEDECK_PEER_DATA; tests/fixtures/peers/README.md says where the file comes from)`));
     }
 
-    results.push(skipped('tapedeck run sma-cross, R USDCHF (62,496 30-min closes)', 'a close-only file is not importable today (issue 14 point 3); the generated 62,496-bar OHLCV tape below stands in'));
+    // R's USDCHF, a close-only file: run directly, and imported, resampled and run
+    {
+      const csv = join(REPO, 'tests', 'fixtures', 'csv', 'usdchf.csv');
+      const s = await sampleBoth('run USDCHF CSV', () => td(runArgs(csv, 'USDCHF')), peerOn ? () => py('run', csv) : null, runs, 1);
+      const eq = equityNote(s.td.samples[0], s.peer?.samples[0]);
+      results.push(...rows('run sma-cross, R USDCHF CSV directly (62,496 30-min closes as O=H=L=C bars)', s.td, s.peer, eq.td, eq.peer));
+      const ds = join(dir, 'usdchf');
+      const bars30 = join(dir, 'usdchf-30m');
+      const imp = await sampleBoth('data import USDCHF closes', async () => {
+        await rm(ds, { recursive: true, force: true });
+        return await td(['data', 'import', '--csv', csv, '--kind', 'closes', '--symbol', 'USDCHF', '--out', ds]);
+      }, null, runs, 1);
+      results.push(...rows('data import --kind closes, R USDCHF (62,496 closes)', imp.td, null, `${(62_496 / walls(imp.td).median / 1e3).toFixed(0)}k rows/s`));
+      const res = await sampleBoth('data resample USDCHF 30m', async () => {
+        await rm(bars30, { recursive: true, force: true });
+        return await td(['data', 'resample', ds, '--interval', '30m', '--out', bars30]);
+      }, null, runs, 1);
+      results.push(...rows('data resample --interval 30m, R USDCHF (62,496 closes -> 62,496 bars)', res.td, null, `${(62_496 / walls(res.td).median / 1e3).toFixed(0)}k rows/s`));
+      const fromDs = await sampleBoth('run USDCHF 30m dataset', () => td(runArgs(bars30, 'USDCHF')), null, runs, 1);
+      const dsEq = tapedeckEquity(fromDs.td.samples[0]!);
+      results.push(...rows('run sma-cross, R USDCHF resampled 30m dataset', fromDs.td, null, dsEq === null ? '' : `final equity ${dsEq.toFixed(2)}`));
+    }
 
     // generated 30-minute tape of 62,496 bars
     {

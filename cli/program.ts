@@ -3,6 +3,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerDataGenerate } from './commands/data-generate.js';
 import { registerDataImport } from './commands/data-import.js';
 import { registerDataInspect } from './commands/data-inspect.js';
+import { registerDataResample } from './commands/data-resample.js';
 import { registerDataValidate } from './commands/data-validate.js';
 import { dataCommand } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerDataGenerate(dataCommand(program));
   registerDataImport(dataCommand(program));
   registerDataInspect(dataCommand(program));
+  registerDataResample(dataCommand(program));
   registerDataValidate(dataCommand(program));
   // After every command is registered: `--out ''` is a usage error everywhere (one shared check).
   installOutFlagChecks(program);

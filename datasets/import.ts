@@ -19,8 +19,11 @@ import { asWriteError, DatasetWriter, type TableWriter } from './writer.js';
  * unnamed first column (pandas' `to_csv` layout `,Open,High,Low,Close,Volume`). Times are ISO-8601
  * dates or datetimes; a date or a datetime without zone is UTC. A numeric epoch time column is accepted
  * only with an explicit `epochUnit` (s, ms, us or ns; nanoseconds are truncated to microseconds).
- * Missing columns take these defaults: bars.volume 0, trades.side 0 (unknown), book.flags 0,
- * options.underlying the symbol, option greeks missing; any other missing column is an error.
+ * Missing columns take these defaults: bars.volume 0, trades.size 0 and trades.side 0 (unknown: a tick
+ * file of ts and price is a trades table), book.flags 0, options.underlying the symbol, option greeks
+ * missing; any other missing column is an error. A closes table takes its value from a column named
+ * close, price, value, rate, last or adj close (KIND_COLUMN_ALIASES), else from the only column besides
+ * the time (R's and pandas' one-series layout, `ts,USDCHF`).
  * Extra columns (e.g. `Adj Close`) are ignored and listed in the file's provenance.
  * Rows are kept exactly as they are, in file order: numbers are parsed to the nearest double
  * (correctly rounded), and nothing is sorted, filled or dropped; bad rows are errors.
@@ -93,6 +96,11 @@ export const COLUMN_ALIASES: Readonly<Record<string, readonly string[]>> = {
   theta: ['theta'],
 };
 
+/** Accepted names of a column that differ by kind (tried instead of COLUMN_ALIASES). */
+export const KIND_COLUMN_ALIASES: Readonly<Partial<Record<DataKind, Readonly<Record<string, readonly string[]>>>>> = {
+  closes: { close: ['close', 'price', 'value', 'rate', 'last', 'adjclose'] },
+};
+
 /** Words accepted for code columns, besides the numeric codes themselves. */
 export const CODE_WORDS: Readonly<Partial<Record<DataKind, Readonly<Record<string, Readonly<Record<string, number>>>>>>> = {
   trades: { side: { b: 1, buy: 1, s: -1, sell: -1, n: 0, u: 0, unknown: 0 } },
@@ -102,7 +110,7 @@ export const CODE_WORDS: Readonly<Partial<Record<DataKind, Readonly<Record<strin
 
 const DEFAULTS: Readonly<Partial<Record<DataKind, Readonly<Record<string, number | 'symbol' | 'missing'>>>>> = {
   bars: { volume: 0 },
-  trades: { side: 0 },
+  trades: { size: 0, side: 0 },
   book: { flags: 0 },
   options: { underlying: 'symbol', iv: 'missing', delta: 'missing', gamma: 'missing', vega: 'missing', theta: 'missing' },
 };
@@ -144,7 +152,7 @@ export function mapColumns(kind: DataKind, header: readonly string[], file: stri
   const labels: Record<string, string> = {};
   const used = new Set<number>();
   for (const spec of columnsOf(kind)) {
-    const aliases = COLUMN_ALIASES[spec.name] ?? [normalize(spec.name)];
+    const aliases = KIND_COLUMN_ALIASES[kind]?.[spec.name] ?? COLUMN_ALIASES[spec.name] ?? [normalize(spec.name)];
     let found = -1;
     for (const a of aliases) {
       const candidates = norm.flatMap((n, i) => (n === a ? [i] : []));
@@ -158,6 +166,7 @@ export function mapColumns(kind: DataKind, header: readonly string[], file: stri
     }
     if (found < 0 && spec.name === 'ts' && header.length > 0 && /^(|unnamed0|column0|index|indexlevel0)$/.test(norm[0]!)) found = 0;
     if (found >= 0 && used.has(found)) found = -1;
+    if (found < 0 && kind === 'closes' && spec.name === 'close' && header.length === 2 && used.size === 1) found = used.has(0) ? 1 : 0;
     if (found >= 0) {
       index[spec.name] = found;
       used.add(found);
@@ -165,12 +174,33 @@ export function mapColumns(kind: DataKind, header: readonly string[], file: stri
       continue;
     }
     if (DEFAULTS[kind]?.[spec.name] === undefined) {
-      const expected = spec.name === 'ts' ? 'a time column (ts, timestamp, datetime, date or time, or an unnamed first column)' : `a column '${spec.name}'`;
-      throw new DataError(`missing column: ${kind} needs ${expected}; the file has ${listNames(header)}`, { file, column: spec.name });
+      const expected =
+        spec.name === 'ts'
+          ? 'a time column (ts, timestamp, datetime, date or time, or an unnamed first column)'
+          : kind === 'closes'
+            ? 'a value column (close, price, value, rate, last or adj close, or the only column besides the time)'
+            : `a column '${spec.name}'`;
+      const hint = kind === 'bars' && isCloseOnly(header) ? ': a close-only file imports with --kind closes, and `tapedeck data resample` builds bars from it' : '';
+      throw new DataError(`missing column: ${kind} needs ${expected}; the file has ${listNames(header)}${hint}`, { file, column: spec.name });
     }
   }
   const ignored = header.filter((_, i) => !used.has(i)).map(shownName);
   return { index, labels, ignored };
+}
+
+/**
+ * Whether a file with `header` is a close-only series: it has no open, high or low column, and maps as
+ * a closes table (a time column and a close-like column, or one column besides the time).
+ */
+export function isCloseOnly(header: readonly string[]): boolean {
+  const norm = new Set(header.map(normalize));
+  if (['open', 'high', 'low'].some((c) => norm.has(c))) return false;
+  try {
+    mapColumns('closes', header, '');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A time that is a valid date/time (or epoch value) but outside the supported range (schema TIME_RANGE_TEXT). */

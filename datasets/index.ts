@@ -6,5 +6,7 @@ export * from './writer.js';
 export * from './reader.js';
 export * from './import.js';
 export * from './validate-dataset.js';
+export * from './build-bars.js';
+export { barsFromCloses, isCloseOnlyFile } from './close-series.js';
 export { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 export { writeFileAtomic, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling, replaceFilesAtomic, WriteError, ioReason, STAGING_PREFIX, type NamedFile } from './atomic.js';

@@ -95,6 +95,16 @@ export const KIND_SCHEMAS = {
     { name: 'vega', type: 'f64', optional: true },
     { name: 'theta', type: 'f64', optional: true },
   ],
+  /**
+   * A close-only series (a "close series" or "price series": one observation per time, as R's
+   * timeSeries, a pandas Series or a central bank's daily fixings store it). Not replayed by itself:
+   * `tapedeck data resample` builds bars from it, and a run given a close-only file reads each close
+   * as a bar with open = high = low = close (cli/compose/close-bars.ts).
+   */
+  closes: [
+    { name: 'ts', type: 'ts' },
+    { name: 'close', type: 'f64' },
+  ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;
 
 /** A canonical data kind. */
@@ -102,6 +112,13 @@ export type DataKind = keyof typeof KIND_SCHEMAS;
 
 /** The kinds in canonical order. */
 export const DATA_KINDS = Object.keys(KIND_SCHEMAS) as readonly DataKind[];
+
+/** The kinds the synthetic generator makes (`data generate --kinds`): every kind but closes, which resample reads. */
+export const GENERATED_KINDS: readonly DataKind[] = DATA_KINDS.filter((k) => k !== 'closes');
+
+/** The kinds `tapedeck data resample` builds bars from (datasets/build-bars.ts). */
+export const BAR_SOURCE_KINDS = ['trades', 'closes'] as const satisfies readonly DataKind[];
+export type BarSourceKind = (typeof BAR_SOURCE_KINDS)[number];
 
 /** The column names of kind `K`, as a union. */
 export type ColumnName<K extends DataKind> = (typeof KIND_SCHEMAS)[K][number]['name'];
@@ -166,6 +183,7 @@ export const VALUE_RULES: { readonly [K in DataKind]: { readonly [column: string
     volume: 'size',
     openInterest: 'size',
   },
+  closes: { close: 'price' },
 };
 
 /** Symbols name files (`<kind>/<SYMBOL>.parquet`), so they are restricted to a portable character set. */

@@ -26,7 +26,7 @@ export type ValidatableColumn = ArrayLike<number> | readonly string[];
  * - every required numeric value is finite, `ts` and `expiry` are safe integers in the supported time
  *   range (schema TIME_RANGE_TEXT);
  * - prices in (0, MAX_PRICE], sizes and volumes in [0, MAX_SIZE], codes in their sets (schema VALUE_RULES);
- * - `ts` never decreases; bars have no duplicate `ts`;
+ * - `ts` never decreases; bars and closes have no duplicate `ts`;
  * - bars: low <= open, close <= high (so high >= low);
  * - quotes: bid <= ask (a crossed quote is an error; a locked one is not);
  * - options: bid <= ask when both are quoted (> 0), expiry >= ts, underlying non-empty;
@@ -115,7 +115,7 @@ export class TableValidator {
   }
 
   private checkOrder(ts: ArrayLike<number>, n: number, base: number): void {
-    const strict = this.kind === 'bars';
+    const strict = this.kind === 'bars' || this.kind === 'closes';
     let last = this.lastTs;
     for (let i = 0; i < n; i++) {
       const t = ts[i]!;
@@ -170,6 +170,7 @@ export class TableValidator {
         this.book!.update(columns, n, base);
         return;
       case 'trades':
+      case 'closes':
         return;
       default:
         assertNever(kind, 'kind');

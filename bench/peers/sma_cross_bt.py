@@ -5,6 +5,7 @@ Run:
   BACKTESTING_PY=/path/to/backtesting.py-checkout /usr/bin/python3 bench/peers/sma_cross_bt.py run FILE.csv
   BACKTESTING_PY=... /usr/bin/python3 bench/peers/sma_cross_bt.py optimize FILE.csv
 
+FILE.csv is OHLC(V), or a close-only series (one value column), run as bars with Open = High = Low = Close.
 Prints one JSON line: {"finalEquity": ..., "trades": ..., "bars": ...} (`optimize` adds the best fast/slow
 and the number of trials). Needs Debian's python3-pandas (`apt-get install -y python3-pandas`) and a
 checkout of https://github.com/kernc/backtesting.py (`git clone https://github.com/kernc/backtesting.py`;
@@ -72,6 +73,11 @@ def main():
         sys.exit(2)
     mode, path = sys.argv[1], sys.argv[2]
     df = pd.read_csv(path, index_col=0, parse_dates=True)
+    if len(df.columns) == 1:
+        # A close-only series (R's USDCHF: ts,USDCHF): backtesting.py needs OHLC, so each close is a bar
+        # with Open = High = Low = Close, what `tapedeck run` does with such a file.
+        close = df.iloc[:, 0]
+        df = pd.DataFrame({'Open': close, 'High': close, 'Low': close, 'Close': close}, index=df.index)
     bt = Backtest(df, SmaCross, cash=100_000, commission=0.002, margin=1, trade_on_close=False,
                   exclusive_orders=True, finalize_trades=False)
     with warnings.catch_warnings():

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DATA_KINDS } from '../../datasets/schema.js';
+import { GENERATED_KINDS } from '../../datasets/schema.js';
 import { DEFAULT_DAYS, DEFAULT_START, DEFAULT_SYMBOLS } from '../../datasets/synthetic/config.js';
 import { lazyAction } from '../lazy-action.js';
 
@@ -30,7 +30,7 @@ export function registerDataGenerate(data: Command): void {
     .option('--start <date>', 'first trading day (ISO date)', DEFAULT_START)
     .option('--days <n>', 'number of trading days', String(DEFAULT_DAYS))
     .option('--interval <i>', 'bar interval: 1m, 1h or 1d', '1d')
-    .option('--kinds <list>', `kinds to generate, subset of ${DATA_KINDS.join(',')}`, DATA_KINDS.join(','))
+    .option('--kinds <list>', `kinds to generate, subset of ${GENERATED_KINDS.join(',')}`, GENERATED_KINDS.join(','))
     .option('--intraday-symbols <list>', 'symbols with trades, quotes and book (default: the first symbol)')
     .option('--intraday-days <n>', 'trailing trading days with trades, quotes and book', '3')
     .option('--trades-per-day <n>', 'expected trades per symbol and session', '4000')

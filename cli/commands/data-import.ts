@@ -15,6 +15,9 @@ Column names are case-insensitive and ignore spaces, '_' and '-'. The time colum
 datetime, date or time, or an unnamed first column (pandas' to_csv layout ',Open,High,Low,Close,Volume').
 Times are ISO-8601 dates or datetimes (UTC unless they carry a zone); a numeric epoch column needs
 --epoch-unit. A missing Volume is 0; a missing price column is an error; extra columns are ignored.
+A tick file of ts and price imports as --kind trades (size 0 and side 0: unknown). A close-only series
+imports as --kind closes: its value is the column named close, price, value, rate, last or adj close,
+or the only column besides the time (R's and pandas' 'ts,USDCHF'); 'tapedeck data resample' builds bars.
 Rows are kept exactly, in file order; any bad row (NaN or non-positive price, high < low, out-of-order
 or duplicate time, crossed quote or book, unparseable date) stops the import with its file, row and
 column, and nothing is written. Rows count data rows from 1, the header not counted.
@@ -34,6 +37,7 @@ Examples:
   $ tapedeck data import --csv SPY.csv --kind bars --symbol SPY --out data/real
   $ tapedeck data import --parquet QQQ.parquet --kind bars --symbol QQQ --out data/real
   $ tapedeck data import --csv SPY-new.csv --kind bars --symbol SPY --out data/real --replace
+  $ tapedeck data import --csv usdchf.csv --kind closes --symbol USDCHF --out data/usdchf
 `;
 
 /** Registers `data import` on the shared `data` command. */

@@ -9,9 +9,9 @@ export function dataCommand(program: Command): Command {
   if (existing) return existing;
   return program
     .command('data')
-    .description('generate, import, inspect and validate datasets')
+    .description('generate, import, resample, inspect and validate datasets')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ tapedeck data generate --seed 7 --out data/demo\n  $ tapedeck data import --csv SPY.csv --kind bars --symbol SPY --out data/real\n  $ tapedeck data inspect data/demo --json\n  $ tapedeck data validate data/demo',
+      '\nExamples:\n  $ tapedeck data generate --seed 7 --out data/demo\n  $ tapedeck data import --csv SPY.csv --kind bars --symbol SPY --out data/real\n  $ tapedeck data resample data/ticks --interval 5m\n  $ tapedeck data inspect data/demo --json\n  $ tapedeck data validate data/demo',
     );
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
-import { importTable, openReader, readManifest } from '../../datasets/index.js';
+import { barsFromCloses, importTable, isCloseOnlyFile, openReader, readManifest } from '../../datasets/index.js';
 import type { DatasetReader, Manifest } from '../../datasets/index.js';
 import type { DataProvenance } from '../../reports/index.js';
 import type { BarBatch, BookBatch, ChainBatch, QuoteBatch, ReplayFeeds, TradeBatch } from '../../sim/backtest/index.js';
@@ -33,6 +33,8 @@ export interface OpenedData {
   readonly manifest: Manifest;
   readonly source: string;
   readonly cleanup: () => Promise<void>;
+  /** What the run assumes about this data beyond the file itself (a close-only file read as bars), for the report. */
+  readonly assumptions?: readonly string[];
 }
 
 /** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
@@ -44,6 +46,9 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
       manifest = await readManifest(path);
     } catch (err) {
       throw new ConfigError(`data.${field}`, `${path} is not a Tapedeck dataset (${(err as Error).message})`);
+    }
+    if (kind === 'bars' && !manifest.kinds.includes('bars') && manifest.kinds.includes('closes')) {
+      throw new ConfigError(`data.${field}`, `dataset ${path} has closes but no bars: build bars with \`tapedeck data resample ${path} --interval 30m\` (any interval)`);
     }
     if (!manifest.kinds.includes(kind)) {
       throw new ConfigError(`data.${field}`, `dataset ${path} has no ${kind} (it has ${manifest.kinds.join(', ') || 'nothing'})`);
@@ -64,7 +69,18 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
   };
   const dir = join(tmp, 'dataset');
   try {
-    await importTable({ input: path, kind, symbol, out: dir });
+    const format = ext === '.parquet' ? 'parquet' : 'csv';
+    if (kind === 'bars' && (await isCloseOnlyFile(path, format))) {
+      // A close-only series (R's and pandas' one-column layout): each close is one bar, O = H = L = C.
+      const imported = await importTable({ input: path, format, kind: 'closes', symbol, out: dir });
+      const manifest = await barsFromCloses(dir, symbol);
+      const column = imported.mapping['close'] ?? 'close';
+      const assumptions = [
+        `${symbol}: ${basename(path)} is a close-only series (column '${column}', ${imported.rows} closes): each close is read as one bar at the file's own spacing, with open = high = low = close and volume 0, so an order filled at the next bar's open fills at the next close, and intrabar stops and limits see no range. For bars of another interval, import it with --kind closes and run \`tapedeck data resample\`.`,
+      ];
+      return { dir, manifest, source: path, cleanup: remove, assumptions };
+    }
+    await importTable({ input: path, format, kind, symbol, out: dir });
     const manifest = await readManifest(dir);
     return { dir, manifest, source: path, cleanup: remove };
   } catch (err) {
@@ -329,6 +345,8 @@ export interface RunData {
   readonly has: { readonly bars: boolean; readonly quotes: boolean; readonly trades: boolean; readonly book: boolean };
   /** Where the data came from, for report.json (barInterval filled in). */
   readonly provenance: DataProvenance;
+  /** What the run assumes about its data (a close-only file read as bars), for the report's assumptions. */
+  readonly assumptions: readonly string[];
   /** Rows per kind and symbol by the manifests (a bound when data.start/end cut the tape), for progress and sampling. */
   rows(kind: 'bars' | 'quotes' | 'trades' | 'book', symbol: string): number;
   /** Bars of `symbol` in the run's range, counted up to `atLeast`. */
@@ -425,6 +443,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       timeframes,
       has: { bars: sources.bars !== undefined, quotes: sources.quotes !== undefined, trades: sources.trades !== undefined, book: sources.book !== undefined },
       provenance,
+      assumptions: opened.flatMap((d) => d.assumptions ?? []),
       rows,
       async barsInRange(symbol: string, atLeast: number): Promise<number> {
         const bars = sources.bars;

@@ -407,6 +407,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   const cal = metricsOptions.calendar;
   const sessionDays = cal !== undefined && cal.kind !== '24/7';
   const assumptions = [
+    ...data.assumptions,
     ...result.assumptions,
     ...extraAssumptions,
     ...(instruments !== undefined ? describeInstruments(instruments) : []),

@@ -9,7 +9,7 @@ import {
   printable,
   type TimestampUs,
 } from '../../engine/core/index.js';
-import { DATA_KINDS, SYMBOL_PATTERN, type DataKind } from '../schema.js';
+import { DATA_KINDS, GENERATED_KINDS, SYMBOL_PATTERN, type DataKind } from '../schema.js';
 
 /** Bar intervals the generator produces. */
 export const BAR_INTERVALS = ['1m', '1h', '1d'] as const;
@@ -118,10 +118,10 @@ export function qualifySyntheticOptions(o: SyntheticMarketOptions): SyntheticMar
   if (!BAR_INTERVALS.includes(interval)) {
     throw new InvalidArgumentError(`invalid 'interval': not one of ${BAR_INTERVALS.join(', ')}, was ${printable(interval)}`);
   }
-  const kinds = o.kinds ?? DATA_KINDS;
+  const kinds = o.kinds ?? GENERATED_KINDS;
   checkCondition(kinds.length > 0, `invalid 'kinds': empty`);
   for (const k of kinds) {
-    if (!DATA_KINDS.includes(k)) throw new InvalidArgumentError(`invalid 'kinds': not one of ${DATA_KINDS.join(', ')}, was ${printable(k)}`);
+    if (!GENERATED_KINDS.includes(k)) throw new InvalidArgumentError(`invalid 'kinds': not one of ${GENERATED_KINDS.join(', ')}, was ${printable(k)}`);
   }
   let correlation: number[][] | null = null;
   if (o.correlation !== undefined) {

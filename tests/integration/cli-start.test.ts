@@ -70,7 +70,7 @@ describe('tapedeck starts light', () => {
     // The hook works: it saw commander and the program (a hook that saw nothing would pass the checks below).
     expect(r.packages.has('commander')).toBe(true);
     expect(r.files.has('cli/program.ts')).toBe(true);
-    expect(helps.map((h) => h.path.join(' '))).toEqual(expect.arrayContaining(['', 'run', 'sweep', 'walkforward', 'worker', 'report', 'compare', 'strategies', 'data', 'data import']));
+    expect(helps.map((h) => h.path.join(' '))).toEqual(expect.arrayContaining(['', 'run', 'sweep', 'walkforward', 'worker', 'report', 'compare', 'strategies', 'data', 'data import', 'data resample']));
     for (const h of helps) expect(h.text, h.path.join(' ')).toMatch(/^Usage: tapedeck/);
     expect(HEAVY_PACKAGES.filter((p) => r.packages.has(p))).toEqual([]);
     // What a command does is loaded when it runs, never to build the tree.
@@ -85,8 +85,16 @@ describe('tapedeck starts light', () => {
     expect(['echarts', 'piscina', 'bullmq', 'ioredis'].filter((p) => r.packages.has(p))).toEqual([]);
   });
 
+  it('data resample loads DuckDB when it runs, and neither ECharts, a worker pool nor a queue', async () => {
+    const r = await traced(`await import(${JSON.stringify(pathToFileURL(resolve(REPO, 'cli/actions/data-resample.ts')).href)});`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.packages.has('@duckdb/node-api')).toBe(true);
+    expect(r.files.has('datasets/build-bars.ts')).toBe(true);
+    expect(['echarts', 'piscina', 'bullmq', 'ioredis'].filter((p) => r.packages.has(p))).toEqual([]);
+  });
+
   it('--help of the program and of every subcommand prints its usage and exits 0', () => {
-    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data inspect', 'data validate'];
+    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data resample', 'data inspect', 'data validate'];
     for (const c of commands) {
       const args = c === '' ? [] : c.split(' ');
       const r = runCli([...args, '--help']);
