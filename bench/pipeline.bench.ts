@@ -20,7 +20,7 @@ import type { ThroughputResult } from './harness.js';
  * sums (10, 20) over a ring, the cross rule (strict, on the previous ready bar), a target of +100 units on a
  * cross above and -100 below, executed at the next bar's open with a 0.2% commission under a cash account
  * (a sale never goes short: what would is dropped, as the account denies it, and a buy needs the cash);
- * each fill kept as a row of typed arrays (bar, side, qty, price, commission) and the equity (cash +
+ * each fill kept as a row of typed arrays (bar, signed qty, price, commission) and the equity (cash +
  * position x close) and cash sampled into typed arrays on every bar. What the engine does on top of this
  * (order and fill records, audit, signals, the runHash) is the gap between the two rows.
  */
