@@ -37,6 +37,8 @@ export interface PreTradeRisk {
 export type StrategyOrderListener = (strategyIndex: number, event: OrderEvent, order: Readonly<Order>) => void;
 
 const QTY_EPS = 1e-9;
+/** setTarget's options when none are given (one frozen object, not a fresh one per call). */
+const NO_TARGET_OPTIONS: { type?: 'market' | 'limit'; limitPrice?: number; tag?: string } = Object.freeze({});
 
 /**
  * True for a bracket exit: it only closes what its entry opened (reduce-only, sized by the venue to
@@ -153,9 +155,18 @@ export class ExecutionEngine implements ExecutionReportSink {
     const account = this.accountRules;
     if (account === null) return;
     account.accrueBorrow(ts);
-    const pf = this.portfolio;
-    const equity = pf.equity();
     if (account.ruin !== null) return;
+    const equity = this.portfolio.equity();
+    // The sample of nearly every bar: nothing to do. Kept this small so that it inlines into the
+    // equity sampling and passes no double to a call that is not inlined (a boxed number per bar).
+    if (equity > 0 && !account.inMarginCall(equity)) return;
+    this.accountAction(ts, decisionTs, equity);
+  }
+
+  /** The rest of onAccountSample: ruin (equity at or below zero) or a margin call. */
+  private accountAction(ts: number, decisionTs: number, equity: number): void {
+    const account = this.accountRules!;
+    const pf = this.portfolio;
     if (account.checkRuin(ts, equity)) {
       this.audit({ ts, kind: 'account.ruined', message: `account ruined at ${formatIsoUs(ts)}: equity ${equity} <= 0; working orders cancelled, positions closed, no further orders`, details: { equity } });
       this.cancelAll(decisionTs, () => true);
@@ -401,7 +412,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     symbolIndex: number,
     units: number,
     ts: number,
-    options: { type?: 'market' | 'limit'; limitPrice?: number; tag?: string } = {},
+    options: { type?: 'market' | 'limit'; limitPrice?: number; tag?: string } = NO_TARGET_OPTIONS,
   ): OrderId | null {
     if (!Number.isFinite(units)) throw new InvalidArgumentError(`invalid target 'units': not a finite number, was ${units}`);
     const working = this.working[strategyIndex * this.symbols.length + symbolIndex]!;
@@ -419,14 +430,13 @@ export class ExecutionEngine implements ExecutionReportSink {
     }
     const delta = lot > 0 ? lotDelta : units - pos;
     if (Math.abs(delta) <= tolerance) return null;
-    const req: OrderRequest = {
-      symbol: this.symbols[symbolIndex]!,
-      side: delta > 0 ? 'buy' : 'sell',
-      qty: Math.abs(delta),
-      type: options.type ?? 'market',
-      ...(options.limitPrice !== undefined ? { limitPrice: options.limitPrice } : {}),
-      tag: options.tag ?? 'target',
-    };
+    const symbol = this.symbols[symbolIndex]!;
+    const side = delta > 0 ? 'buy' : 'sell';
+    const qty = Math.abs(delta);
+    const type = options.type ?? 'market';
+    const tag = options.tag ?? 'target';
+    // One literal per shape (no spread of a temporary object): the same keys, in the same order.
+    const req: OrderRequest = options.limitPrice !== undefined ? { symbol, side, qty, type, limitPrice: options.limitPrice, tag } : { symbol, side, qty, type, tag };
     return this.submit(strategyIndex, req, ts);
   }
 

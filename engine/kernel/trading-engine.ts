@@ -460,7 +460,12 @@ export class TradingEngine implements MarketDataHandler {
 
   /** @internal used by StrategyRuntime */
   recordSignal(strategyIndex: number, strategyId: StrategyId, symbol: Symbol_, direction: -1 | 0 | 1, strength: number, confidence: number, reason: string | undefined): void {
-    this.router.signal(strategyIndex, { ts: this.clock.now(), strategyId, symbol, direction, strength, confidence, ...(reason !== undefined ? { reason } : {}) });
+    const ts = this.clock.now();
+    // One literal per shape (no spread of a temporary object): the same keys, in the same order.
+    this.router.signal(
+      strategyIndex,
+      reason !== undefined ? { ts, strategyId, symbol, direction, strength, confidence, reason } : { ts, strategyId, symbol, direction, strength, confidence },
+    );
   }
 }
 
