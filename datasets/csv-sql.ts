@@ -75,6 +75,12 @@ export function timeCellSql(col: string, epochUnit: 's' | 'ms' | 'us' | 'ns' | u
   return `CASE WHEN ${us} BETWEEN ${MIN_TS_US} AND ${MAX_TS_US} THEN CAST(${us} AS DOUBLE) END`;
 }
 
+/** A time cell that scanPlainCsv proved a plain ISO date/datetime: the cast checks the calendar date. */
+export function plainTimeSql(col: string): string {
+  const us = `epoch_us(TRY_CAST(${col} AS TIMESTAMP))`;
+  return `CASE WHEN ${us} BETWEEN ${MIN_TS_US} AND ${MAX_TS_US} THEN CAST(${us} AS DOUBLE) END`;
+}
+
 /** A string cell, trimmed; NULL when it starts or ends with anything but a visible ASCII character. */
 export function stringCellSql(col: string): string {
   const t = trimmed(col);

@@ -4,7 +4,8 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError } from '../engine/core/index.js';
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
-import { numberCellSql, stringCellSql, timeCellSql } from './csv-sql.js';
+import { scanPlainCsv, type ScanClass } from './csv-scan.js';
+import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
 import { columnAsDouble, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import type { Manifest, Provenance } from './manifest.js';
 import { columnsOf, inTimeRange, MAX_TS_US, MIN_TS_US, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
@@ -407,18 +408,28 @@ export function planCsv(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol'
   return { file: options.input, kind: options.kind, symbol: options.symbol, delimiter, fields: header.fields.length, mapping, epochUnit: options.epochUnit, epochUnitHint: options.epochUnitHint };
 }
 
+/** A CSV file read by DuckDB into a table of canonical columns (see openCsvDuckDb). */
+export interface DuckCsv {
+  readonly rows: number;
+  /** Hands the rows on in batches of BATCH_ROWS, in file order. */
+  stream(append: AppendBatch): Promise<void>;
+  /** Runs `sql(table)` in the session holding the rows (the table writer's COPY to Parquet). */
+  run(sql: (table: string) => string): Promise<void>;
+  close(): void;
+}
+
 /**
  * The fast CSV reader: DuckDB's CSV reader (every column as VARCHAR, the delimiter given, `"` quotes,
- * strict field counts) converts and checks every cell in SQL (csv-sql.ts), then the rows go to
- * `append` in batches of BATCH_ROWS, in file order. Returns the row count, or null, before anything is
- * appended, when DuckDB cannot read the file or any cell is not in the plain forms csv-sql.ts accepts;
- * the JS reader (readCsvJs) then accepts the file or names its first bad cell.
+ * strict field counts) converts and checks every cell in SQL (csv-sql.ts) into a table of canonical
+ * columns. Null when DuckDB cannot read the file or any cell is not in the plain forms csv-sql.ts
+ * accepts; the JS reader (readCsvJs) then accepts the file or names its first bad cell.
  */
-export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch): Promise<number | null> {
+export async function openCsvDuckDb(plan: CsvPlan, typed = false): Promise<DuckCsv | null> {
   const specs = columnsOf(plan.kind);
+  const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' => 'VARCHAR');
   const words = CODE_WORDS[plan.kind] ?? {};
   const defaults = DEFAULTS[plan.kind] ?? {};
-  const exprs = specs.map((spec, i) => {
+  const exprs = specs.map((spec) => {
     const idx = plan.mapping.index[spec.name];
     let e: string;
     if (idx === undefined) {
@@ -427,55 +438,97 @@ export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch): Promise
     } else {
       const col = `c${idx}`;
       if (spec.type === 'str') e = stringCellSql(col);
-      else if (spec.type === 'ts') e = timeCellSql(col, plan.epochUnit);
-      else e = numberCellSql(col, { optional: spec.optional === true, words: words[spec.name] ?? {}, decimalComma: decimalComma(plan.delimiter) });
+      else if (spec.type === 'ts') e = typed ? plainTimeSql(col) : timeCellSql(col, plan.epochUnit);
+      else if (typed) {
+        types[idx] = 'DOUBLE'; // scanPlainCsv proved every cell a plain decimal number
+        e = col;
+      } else e = numberCellSql(col, { optional: spec.optional === true, words: words[spec.name] ?? {}, decimalComma: decimalComma(plan.delimiter) });
     }
-    return `${e} AS v${i}`;
+    return `${e} AS ${sqlIdent(spec.name)}`;
   });
-  const columns = `{${Array.from({ length: plan.fields }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
+  const columns = `{${types.map((t, i) => `'c${i}': '${t}'`).join(', ')}}`;
   const src = `read_csv(${sqlString(plan.file)}, header = true, delim = ${sqlString(plan.delimiter)}, quote = '"', escape = '"', auto_detect = false, columns = ${columns}, strict_mode = true, null_padding = false)`;
   const session = await DuckSession.open();
+  let rows: number;
   try {
-    let rows: number;
-    try {
-      await session.conn.run(`CREATE TABLE csv_rows AS SELECT ${exprs.join(', ')} FROM ${src}`);
-      const r = await session.conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${specs.map((_, i) => `v${i} IS NULL`).join(' OR ')}) FROM csv_rows`);
-      const [count, bad] = r.getRows()[0]!.map(Number);
-      if (count === 0 || bad !== 0) return null;
-      rows = count!;
-    } catch {
-      return null; // DuckDB refused the file (field counts, quoting, encoding): the JS reader says why
+    await session.conn.run(`CREATE TABLE csv_rows AS SELECT ${exprs.join(', ')} FROM ${src}`);
+    const r = await session.conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${specs.map((s) => `${sqlIdent(s.name)} IS NULL`).join(' OR ')}) FROM csv_rows`);
+    const [count, bad] = r.getRows()[0]!.map(Number);
+    if (count === 0 || bad !== 0) {
+      session.close();
+      return null;
     }
-    const builder = new BatchBuilder(specs, append);
-    const result = await session.conn.stream('SELECT * FROM csv_rows');
-    const scratch = new Float64Array(0); // unused: the columns are DOUBLE (columnAsDouble returns a view)
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const n = chunk.rowCount;
-      const strings: Record<string, string[]> = {};
-      for (let c = 0; c < specs.length; c++) {
-        const spec = specs[c]!;
-        if (spec.type === 'str') strings[spec.name] = chunk.getColumnValues(c).map(String);
-      }
-      const numeric = specs.map((spec, c) => (spec.type === 'str' ? null : columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, scratch)));
-      for (let start = 0; start < n; ) {
-        const m = Math.min(n - start, BATCH_ROWS - builder.n);
-        for (let c = 0; c < specs.length; c++) {
-          const spec = specs[c]!;
-          if (spec.type === 'str') builder.str[spec.name]!.push(...strings[spec.name]!.slice(start, start + m));
-          else builder.num[spec.name]!.set(numeric[c]!.subarray(start, start + m), builder.n);
-        }
-        builder.n += m;
-        start += m;
-        if (builder.full) await builder.flush();
-      }
-    }
-    await builder.flush();
-    if (builder.rows !== rows) throw new DataError(`DuckDB returned ${builder.rows} of ${rows} rows`, { file: plan.file });
-    return rows;
-  } finally {
+    rows = count!;
+  } catch {
     session.close();
+    return null; // DuckDB refused the file (field counts, quoting, encoding): the JS reader says why
+  }
+  return {
+    rows,
+    async stream(append: AppendBatch): Promise<void> {
+      const builder = new BatchBuilder(specs, append);
+      // run() and getChunk(i): no async hop per 2048-row chunk (TOOLCHAIN.md)
+      const result = await session.conn.run('SELECT * FROM csv_rows');
+      const unused = new Float64Array(0); // the columns are DOUBLE: columnAsDouble returns a view of its copy
+      for (let k = 0; k < result.chunkCount; k++) {
+        const chunk = result.getChunk(k);
+        if (chunk.rowCount === 0) continue;
+        const n = chunk.rowCount;
+        const strings = specs.map((spec, c) => (spec.type === 'str' ? chunk.getColumnValues(c).map(String) : null));
+        const numeric = specs.map((spec, c) => (spec.type === 'str' ? null : columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, unused)));
+        for (let start = 0; start < n; ) {
+          const m = Math.min(n - start, BATCH_ROWS - builder.n);
+          for (let c = 0; c < specs.length; c++) {
+            const spec = specs[c]!;
+            if (spec.type === 'str') builder.str[spec.name]!.push(...strings[c]!.slice(start, start + m));
+            else builder.num[spec.name]!.set(numeric[c]!.subarray(start, start + m), builder.n);
+          }
+          builder.n += m;
+          start += m;
+          if (builder.full) await builder.flush();
+        }
+      }
+      await builder.flush();
+      if (builder.rows !== rows) throw new DataError(`DuckDB returned ${builder.rows} of ${rows} rows`, { file: plan.file });
+    },
+    async run(sql: (table: string) => string): Promise<void> {
+      await session.conn.run(sql('csv_rows'));
+    },
+    close(): void {
+      session.close();
+    },
+  };
+}
+
+/** The column classes of scanPlainCsv for `plan`: its mapped number and time columns. */
+function scanClasses(plan: CsvPlan): ScanClass[] {
+  const classes = Array.from({ length: plan.fields }, (): ScanClass => 'other');
+  for (const spec of columnsOf(plan.kind)) {
+    const idx = plan.mapping.index[spec.name];
+    if (idx !== undefined && spec.type !== 'str') classes[idx] = spec.type === 'ts' ? 'time' : 'number';
+  }
+  return classes;
+}
+
+/**
+ * Reads a CSV file into DuckDB: typed by DuckDB's CSV reader when scanPlainCsv proves the file plain
+ * (the common case, and the fastest), else with every cell checked in SQL; null when neither takes
+ * the file (the JS reader decides then).
+ */
+export async function openCsvFast(plan: CsvPlan): Promise<DuckCsv | null> {
+  if (await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan))) return openCsvDuckDb(plan, true); // null: a bad date the JS reader names
+  return openCsvDuckDb(plan, false);
+}
+
+/** Reads a CSV file with openCsvFast and hands its rows on; the row count, or null (declined). */
+export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch): Promise<number | null> {
+  const csv = await openCsvFast(plan);
+  if (csv === null) return null;
+  try {
+    await csv.stream(append);
+    return csv.rows;
+  } finally {
+    csv.close();
   }
 }
 
@@ -586,19 +639,17 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise
   const head = await readHead(file);
   const delimiter = detectDelimiter(head);
   const plan = planCsv(options, head, delimiter);
-  if (plan !== null) {
-    let begun = false;
-    const rows = await readCsvDuckDb(plan, async (cols) => {
-      if (!begun) {
-        begun = true;
-        await begin(plan.mapping);
-      }
-      await append(cols);
-    });
-    if (rows !== null) {
-      await table!.end();
-      return { rows, mapping: plan.mapping.labels, ignoredColumns: plan.mapping.ignored };
+  const csv = plan === null ? null : await openCsvFast(plan);
+  if (csv !== null) {
+    try {
+      await begin(plan!.mapping);
+      // the rows are validated and hashed in JS, and written to Parquet from DuckDB's table, not staged again
+      await csv.stream(async (cols) => table!.check(cols));
+      await table!.endExternal(async (copy) => csv.run(copy));
+    } finally {
+      csv.close();
     }
+    return { rows: csv.rows, mapping: plan!.mapping.labels, ignoredColumns: plan!.mapping.ignored };
   }
   const { rows, mapping } = await readCsvJs(options, delimiter, append, begin);
   await table!.end();
