@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
  * no `"` and exactly `fields` fields; each number column holds the JS reader's decimal form, optionally
  * padded with spaces or tabs (nothing else: no empty cell, word, NaN or infinity); each time column
  * an ISO date `YYYY-MM-DD`, optionally with `T` or a space and `HH:MM` (hours 00-23, minutes 00-59),
- * `:SS` (00-59), a 1-9 digit fraction, and then an optional `Z`; other columns anything.
+ * `:SS` (00-59), a 1-9 digit fraction, and then (after the seconds) an optional `Z`; other columns anything.
  */
 export type ScanClass = 'number' | 'time' | 'other';
 
@@ -109,8 +109,8 @@ export function plainTime(buf: Uint8Array, s: number, e: number): boolean {
       }
       if (n < 1 || n > 9) return false;
     }
+    if (i < e && buf[i] === 90) i++; // Z after the seconds only: DuckDB's cast refuses `09:30Z`
   }
-  if (i < e && buf[i] === 90) i++;
   return i === e;
 }
 

@@ -13,7 +13,7 @@ import { MAX_TS_US, MIN_TS_US } from './schema.js';
  *   words nan/inf/+inf/-inf/infinity/-infinity, the kind's code words, and empty values of optional
  *   columns (NaN); anything else (other whitespace, `1_000`, `+-1`, `0x10`, `-nan`) is NULL;
  * - times: `YYYY-MM-DD`, optionally followed by `T` or a space, `HH:MM`, `:SS` and 1-9 fraction digits
- *   (truncated to microseconds), and an optional `Z`, through DuckDB's timestamp cast (which checks
+ *   (truncated to microseconds), and after the seconds an optional `Z`, through DuckDB's timestamp cast (which checks
  *   the calendar date); hours 00-23, minutes and seconds 00-59 by the pattern (DuckDB alone would take
  *   `24:00:00`); zone offsets, lower-case `t`/`z` and other spellings are left to the JS reader;
  *   numeric epoch times only with a unit, unsigned; then the supported range (schema MIN_TS_US..MAX_TS_US);
@@ -22,7 +22,7 @@ import { MAX_TS_US, MIN_TS_US } from './schema.js';
 
 /** The JS reader's decimal number form (import.ts DECIMAL), for RE2. */
 const NUMBER_RE = '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?';
-const TIME_RE = '[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?)?Z?';
+const TIME_RE = '[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?Z?)?)?';
 /** Unsigned epoch numbers per unit, with few enough digits that the value in microseconds fits a BIGINT. */
 const EPOCH: Readonly<Record<'s' | 'ms' | 'us' | 'ns', { re: string; us: (t: string) => string }>> = {
   s: { re: '[0-9]{1,12}(?:\\.[0-9]+)?', us: (t) => `CAST(split_part(${t}, '.', 1) AS BIGINT) * 1000000 + CAST(left(split_part(${t}, '.', 2) || '000000', 6) AS BIGINT)` },

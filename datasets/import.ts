@@ -467,12 +467,12 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false): Promise<DuckC
     rows,
     async stream(append: AppendBatch): Promise<void> {
       const builder = new BatchBuilder(specs, append);
-      // run() and getChunk(i): no async hop per 2048-row chunk (TOOLCHAIN.md)
-      const result = await session.conn.run('SELECT * FROM csv_rows');
+      // streamed, not run(): a materialized result would hold a second copy of every row
+      const result = await session.conn.stream('SELECT * FROM csv_rows');
       const unused = new Float64Array(0); // the columns are DOUBLE: columnAsDouble returns a view of its copy
-      for (let k = 0; k < result.chunkCount; k++) {
-        const chunk = result.getChunk(k);
-        if (chunk.rowCount === 0) continue;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
         const n = chunk.rowCount;
         const strings = specs.map((spec, c) => (spec.type === 'str' ? chunk.getColumnValues(c).map(String) : null));
         const numeric = specs.map((spec, c) => (spec.type === 'str' ? null : columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, unused)));

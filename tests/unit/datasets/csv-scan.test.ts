@@ -10,7 +10,7 @@ afterEach(() => removeAll(cleanup));
 
 /** The forms the scan must accept, as regular expressions (import.ts DECIMAL, padded; csv-scan.ts's times). */
 const NUMBER = /^[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*$/;
-const TIME = /^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?Z?)?$/;
+const TIME = /^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?Z?)?)?$/;
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
