@@ -1,7 +1,8 @@
 /**
- * A streaming RFC 4180 CSV parser (comma-separated, `"` quoting with `""` escapes, LF or CRLF line
- * ends, quoted fields may span lines). Blank lines are skipped. Each record carries the 1-based line
- * number it starts on, so errors can point into the file.
+ * A streaming RFC 4180 CSV parser (comma-separated by default, or another one-character delimiter such
+ * as `;` or tab; `"` quoting with `""` escapes, LF or CRLF line ends, quoted fields may span lines).
+ * Blank lines are skipped. Each record carries the 1-based line number it starts on, so errors can
+ * point into the file.
  */
 export interface CsvRecord {
   readonly fields: string[];
@@ -19,6 +20,7 @@ export class CsvSyntaxError extends Error {
 }
 
 export class CsvParser {
+  private readonly delimiter: number;
   private field = '';
   private fields: string[] = [];
   private inQuotes = false;
@@ -28,6 +30,13 @@ export class CsvParser {
   private recordLine = 1;
   private pendingCR = false;
   private first = true;
+
+  /** `delimiter`: the one character that separates fields (default `,`; not `"`, CR or LF). */
+  constructor(delimiter = ',') {
+    const code = delimiter.charCodeAt(0);
+    if (delimiter.length !== 1 || code === 34 || code === 10 || code === 13) throw new RangeError(`CsvParser: invalid delimiter ${JSON.stringify(delimiter)}`);
+    this.delimiter = code;
+  }
 
   /** Parses `text` (the next piece of the file) and returns the records completed in it. */
   push(text: string): CsvRecord[] {
@@ -72,7 +81,7 @@ export class CsvParser {
         this.afterQuote = false;
         continue;
       }
-      if (ch === 44) {
+      if (ch === this.delimiter) {
         this.endField();
       } else if (ch === 10 || ch === 13) {
         this.endRecord(out);

@@ -4,7 +4,9 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError } from '../engine/core/index.js';
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
-import { copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
+import { scanPlainCsv, type ScanClass } from './csv-scan.js';
+import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
+import { columnAsDouble, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import type { Manifest, Provenance } from './manifest.js';
 import { columnsOf, inTimeRange, MAX_TS_US, MIN_TS_US, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
 import { ROW_NOTE } from './validate.js';
@@ -123,7 +125,7 @@ function normalize(name: string): string {
 }
 
 /** How input columns map to the kind's columns. */
-interface ColumnMapping {
+export interface ColumnMapping {
   /** canonical name -> input column index */
   readonly index: Readonly<Record<string, number>>;
   /** canonical name -> input column name as the user sees it */
@@ -334,7 +336,10 @@ function sourceOf(options: ImportOptions, format: string, mapping: ColumnMapping
   };
 }
 
-/** Collects converted rows into column arrays and hands full batches to the table writer. */
+/** A batch of canonical columns and its row count, as handed to the table writer. */
+type AppendBatch = (columns: Record<string, Float64Array | string[]>) => Promise<void>;
+
+/** Collects converted rows into column arrays and hands full batches (BATCH_ROWS) on. */
 class BatchBuilder {
   readonly num: Record<string, Float64Array> = {};
   readonly str: Record<string, string[]> = {};
@@ -342,7 +347,7 @@ class BatchBuilder {
   rows = 0;
   constructor(
     private readonly specs: readonly ColumnSpec[],
-    private readonly table: TableWriter,
+    private readonly append: AppendBatch,
   ) {
     this.reset();
   }
@@ -360,18 +365,219 @@ class BatchBuilder {
     if (this.n === 0) return;
     const cols: Record<string, Float64Array | string[]> = {};
     for (const s of this.specs) cols[s.name] = s.type === 'str' ? this.str[s.name]! : this.num[s.name]!.subarray(0, this.n);
-    await this.table.append(cols);
+    await this.append(cols);
     this.rows += this.n;
     this.reset();
   }
 }
 
-async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise<Omit<ImportResult, 'manifest'>> {
+/**
+ * The field delimiter of a CSV file, from its first line (the header; a BOM and quoted text skipped):
+ * `,` when the line has one, else `;`, else a tab, else `,` (a one-column file).
+ */
+export function detectDelimiter(head: string): ',' | ';' | '\t' {
+  let inQuotes = false;
+  let semicolon = false;
+  let tab = false;
+  for (let i = head.charCodeAt(0) === 0xfeff ? 1 : 0; i < head.length; i++) {
+    const ch = head[i];
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (inQuotes) continue;
+    else if (ch === ',') return ',';
+    else if (ch === ';') semicolon = true;
+    else if (ch === '\t') tab = true;
+    else if (ch === '\n' || ch === '\r') break;
+  }
+  return semicolon ? ';' : tab ? '\t' : ',';
+}
+
+/** What both CSV readers need: the file, the kind's columns and how the header maps to them. */
+export interface CsvPlan {
+  readonly file: string;
+  readonly kind: DataKind;
+  readonly symbol: string;
+  readonly delimiter: string;
+  /** The header's field count. */
+  readonly fields: number;
+  readonly mapping: ColumnMapping;
+  readonly epochUnit?: EpochUnit | undefined;
+  readonly epochUnitHint?: string | undefined;
+}
+
+/** Whether a numeric cell's `,` is its decimal point: files not separated by commas (see numberCellSql). */
+function decimalComma(delimiter: string): boolean {
+  return delimiter !== ',';
+}
+
+/** The first MB of a file as text (the header and the delimiter are read from it). */
+async function readHead(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The plan of a CSV file from its first MB `head`: delimiter, header field count and column mapping.
+ * Null when `head` holds no complete, well-formed first record (the JS reader then reports what is
+ * wrong); throws the mapping's DataError (a missing or ambiguous column), as the JS reader would.
+ */
+export function planCsv(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>, head: string, delimiter: string): CsvPlan | null {
+  let header: CsvRecord | undefined;
+  try {
+    header = new CsvParser(delimiter).push(head)[0];
+  } catch {
+    return null;
+  }
+  if (header === undefined) return null;
+  const mapping = mapColumns(options.kind, header.fields, options.input);
+  return { file: options.input, kind: options.kind, symbol: options.symbol, delimiter, fields: header.fields.length, mapping, epochUnit: options.epochUnit, epochUnitHint: options.epochUnitHint };
+}
+
+/** A CSV file read by DuckDB into a table of canonical columns (see openCsvDuckDb). */
+export interface DuckCsv {
+  readonly rows: number;
+  /** Hands the rows on in batches of BATCH_ROWS, in file order. */
+  stream(append: AppendBatch): Promise<void>;
+  /** Runs `sql(table)` in the session holding the rows (the table writer's COPY to Parquet). */
+  run(sql: (table: string) => string): Promise<void>;
+  close(): void;
+}
+
+/**
+ * The fast CSV reader: DuckDB's CSV reader (every column as VARCHAR, the delimiter given, `"` quotes,
+ * strict field counts) converts and checks every cell in SQL (csv-sql.ts) into a table of canonical
+ * columns. Null when DuckDB cannot read the file or any cell is not in the plain forms csv-sql.ts
+ * accepts; the JS reader (readCsvJs) then accepts the file or names its first bad cell.
+ */
+export async function openCsvDuckDb(plan: CsvPlan, typed = false): Promise<DuckCsv | null> {
+  const specs = columnsOf(plan.kind);
+  const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' => 'VARCHAR');
+  const words = CODE_WORDS[plan.kind] ?? {};
+  const defaults = DEFAULTS[plan.kind] ?? {};
+  const exprs = specs.map((spec) => {
+    const idx = plan.mapping.index[spec.name];
+    let e: string;
+    if (idx === undefined) {
+      const d = defaults[spec.name]!;
+      e = spec.type === 'str' ? sqlString(plan.symbol) : d === 'missing' ? `'NaN'::DOUBLE` : `CAST(${Number(d)} AS DOUBLE)`;
+    } else {
+      const col = `c${idx}`;
+      if (spec.type === 'str') e = stringCellSql(col);
+      else if (spec.type === 'ts') e = typed ? plainTimeSql(col) : timeCellSql(col, plan.epochUnit);
+      else if (typed) {
+        types[idx] = 'DOUBLE'; // scanPlainCsv proved every cell a plain decimal number
+        e = col;
+      } else e = numberCellSql(col, { optional: spec.optional === true, words: words[spec.name] ?? {}, decimalComma: decimalComma(plan.delimiter) });
+    }
+    return `${e} AS ${sqlIdent(spec.name)}`;
+  });
+  const columns = `{${types.map((t, i) => `'c${i}': '${t}'`).join(', ')}}`;
+  const src = `read_csv(${sqlString(plan.file)}, header = true, delim = ${sqlString(plan.delimiter)}, quote = '"', escape = '"', auto_detect = false, columns = ${columns}, strict_mode = true, null_padding = false)`;
+  const session = await DuckSession.open();
+  let rows: number;
+  try {
+    await session.conn.run(`CREATE TABLE csv_rows AS SELECT ${exprs.join(', ')} FROM ${src}`);
+    const r = await session.conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${specs.map((s) => `${sqlIdent(s.name)} IS NULL`).join(' OR ')}) FROM csv_rows`);
+    const [count, bad] = r.getRows()[0]!.map(Number);
+    if (count === 0 || bad !== 0) {
+      session.close();
+      return null;
+    }
+    rows = count!;
+  } catch {
+    session.close();
+    return null; // DuckDB refused the file (field counts, quoting, encoding): the JS reader says why
+  }
+  return {
+    rows,
+    async stream(append: AppendBatch): Promise<void> {
+      const builder = new BatchBuilder(specs, append);
+      // streamed, not run(): a materialized result would hold a second copy of every row
+      const result = await session.conn.stream('SELECT * FROM csv_rows');
+      const unused = new Float64Array(0); // the columns are DOUBLE: columnAsDouble returns a view of its copy
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        const n = chunk.rowCount;
+        const strings = specs.map((spec, c) => (spec.type === 'str' ? chunk.getColumnValues(c).map(String) : null));
+        const numeric = specs.map((spec, c) => (spec.type === 'str' ? null : columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, unused)));
+        for (let start = 0; start < n; ) {
+          const m = Math.min(n - start, BATCH_ROWS - builder.n);
+          for (let c = 0; c < specs.length; c++) {
+            const spec = specs[c]!;
+            if (spec.type === 'str') builder.str[spec.name]!.push(...strings[c]!.slice(start, start + m));
+            else builder.num[spec.name]!.set(numeric[c]!.subarray(start, start + m), builder.n);
+          }
+          builder.n += m;
+          start += m;
+          if (builder.full) await builder.flush();
+        }
+      }
+      await builder.flush();
+      if (builder.rows !== rows) throw new DataError(`DuckDB returned ${builder.rows} of ${rows} rows`, { file: plan.file });
+    },
+    async run(sql: (table: string) => string): Promise<void> {
+      await session.conn.run(sql('csv_rows'));
+    },
+    close(): void {
+      session.close();
+    },
+  };
+}
+
+/** The column classes of scanPlainCsv for `plan`: its mapped number and time columns. */
+function scanClasses(plan: CsvPlan): ScanClass[] {
+  const classes = Array.from({ length: plan.fields }, (): ScanClass => 'other');
+  for (const spec of columnsOf(plan.kind)) {
+    const idx = plan.mapping.index[spec.name];
+    if (idx !== undefined && spec.type !== 'str') classes[idx] = spec.type === 'ts' ? 'time' : 'number';
+  }
+  return classes;
+}
+
+/**
+ * Reads a CSV file into DuckDB: typed by DuckDB's CSV reader when scanPlainCsv proves the file plain
+ * (the common case, and the fastest), else with every cell checked in SQL; null when neither takes
+ * the file (the JS reader decides then).
+ */
+export async function openCsvFast(plan: CsvPlan): Promise<DuckCsv | null> {
+  if (await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan))) return openCsvDuckDb(plan, true); // null: a bad date the JS reader names
+  return openCsvDuckDb(plan, false);
+}
+
+/** Reads a CSV file with openCsvFast and hands its rows on; the row count, or null (declined). */
+export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch): Promise<number | null> {
+  const csv = await openCsvFast(plan);
+  if (csv === null) return null;
+  try {
+    await csv.stream(append);
+    return csv.rows;
+  } finally {
+    csv.close();
+  }
+}
+
+/**
+ * The streaming JS CSV reader: every cell converted and checked in file order; the first bad cell
+ * throws a DataError naming the file, row, column and line. Calls `onHeader` with the mapping before
+ * the first batch.
+ */
+export async function readCsvJs(
+  options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>,
+  delimiter: string,
+  append: AppendBatch,
+  onHeader: (mapping: ColumnMapping) => Promise<void> = async () => {},
+): Promise<{ rows: number; mapping: ColumnMapping }> {
   const { input: file, kind, symbol } = options;
   const specs = columnsOf(kind);
-  const parser = new CsvParser();
+  const parser = new CsvParser(delimiter);
+  const comma = decimalComma(delimiter);
   let mapping: ColumnMapping | null = null;
-  let table: TableWriter | null = null;
   let builder: BatchBuilder | null = null;
   let headerLength = 0;
   let dataRow = 0;
@@ -383,8 +589,8 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise
       if (mapping === null) {
         mapping = mapColumns(kind, rec.fields, file);
         headerLength = rec.fields.length;
-        table = await writer.beginTable(kind, symbol, sourceOf(options, 'csv', mapping), { label: file, columnLabels: mapping.labels });
-        builder = new BatchBuilder(specs, table);
+        await onHeader(mapping);
+        builder = new BatchBuilder(specs, append);
         continue;
       }
       dataRow++;
@@ -421,7 +627,7 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise
           }
           throw new DataError(`empty value (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
         }
-        let v = parseNumber(text);
+        let v = parseNumber(comma && !text.includes('.') ? text.replaceAll(',', '.') : text);
         if (v === undefined) v = words[spec.name]?.[text.trim().toLowerCase()];
         if (v === undefined) throw new DataError(`not a number: ${printable(text)} (line ${rec.line}) ${ROW_NOTE}`, where(spec.name));
         b.num[spec.name]![b.n] = v;
@@ -444,9 +650,40 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise
   if (mapping === null) throw new DataError('empty file: no header line', { file });
   if (dataRow === 0) throw new DataError('no data rows after the header', { file });
   await builder!.flush();
+  return { rows: builder!.rows, mapping };
+}
+
+/**
+ * Imports a CSV file: the fast DuckDB reader first; when it declines, the JS reader, which accepts the
+ * file or names its first bad cell. Both give the same rows (tests/fuzz/csv-duckdb.test.ts).
+ */
+async function importCsv(writer: DatasetWriter, options: ImportOptions): Promise<Omit<ImportResult, 'manifest'>> {
+  const { input: file, kind, symbol } = options;
+  let table: TableWriter | null = null;
+  const begin = async (mapping: ColumnMapping): Promise<void> => {
+    table = await writer.beginTable(kind, symbol, sourceOf(options, 'csv', mapping), { label: file, columnLabels: mapping.labels });
+  };
+  const append: AppendBatch = async (cols) => {
+    await table!.append(cols);
+  };
+  const head = await readHead(file);
+  const delimiter = detectDelimiter(head);
+  const plan = planCsv(options, head, delimiter);
+  const csv = plan === null ? null : await openCsvFast(plan);
+  if (csv !== null) {
+    try {
+      await begin(plan!.mapping);
+      // the rows are validated and hashed in JS, and written to Parquet from DuckDB's table, not staged again
+      await csv.stream(async (cols) => table!.check(cols));
+      await table!.endExternal(async (copy) => csv.run(copy));
+    } finally {
+      csv.close();
+    }
+    return { rows: csv.rows, mapping: plan!.mapping.labels, ignoredColumns: plan!.mapping.ignored };
+  }
+  const { rows, mapping } = await readCsvJs(options, delimiter, append, begin);
   await table!.end();
-  const m = mapping as ColumnMapping;
-  return { rows: builder!.rows, mapping: m.labels, ignoredColumns: m.ignored };
+  return { rows, mapping: mapping.labels, ignoredColumns: mapping.ignored };
 }
 
 /** DuckDB types that hold an absolute time (converted with epoch_us). */

@@ -100,6 +100,9 @@ export class TableWriter {
   private firstTs: number | null = null;
   private lastTs: number | null = null;
   private ended = false;
+  /** Rows come through `check` and are written by the caller (endExternal). */
+  private external = false;
+  private staged = false;
 
   /** @internal Created by DatasetWriter.beginTable. */
   constructor(
@@ -161,10 +164,23 @@ export class TableWriter {
     const tsCol = normalized['ts'] as Float64Array;
     if (this.firstTs === null) this.firstTs = tsCol[0]!;
     this.lastTs = tsCol[n - 1]!;
+    if (this.external) return;
     await this.stage(normalized, n);
   }
 
+  /**
+   * Validates and hashes rows as `append` does, without staging them in the writer's DuckDB: for a
+   * caller whose own DuckDB table holds the same rows and writes them with `endExternal` (the CSV
+   * import's DuckDB reader). A table takes either `append` or `check`, not both.
+   */
+  async check(columns: Readonly<Record<string, ColumnInput>>): Promise<void> {
+    if (this.staged) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: check after append`);
+    this.external = true;
+    await this.append(columns);
+  }
+
   private async stage(columns: Record<string, Float64Array | readonly string[]>, n: number): Promise<void> {
+    this.staged = true;
     const appender = await this.session.conn.createAppender(this.stagingTable);
     try {
       for (let start = 0; start < n; start += CHUNK_ROWS) {
@@ -190,6 +206,25 @@ export class TableWriter {
 
   /** Ends the table: writes its Parquet file (zstd) into the staging directory. */
   async end(): Promise<ManifestFile> {
+    if (this.external) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: rows given to check() end with endExternal()`);
+    return this.finish(async (select) => {
+      await this.session.conn.run(`COPY (SELECT ${select} FROM ${this.stagingTable}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`);
+    });
+  }
+
+  /**
+   * Ends a table whose rows were given to `check`: `write(copy)` must run, in the caller's DuckDB,
+   * `copy(from)` where `from` is a table or subquery holding exactly those rows in the same order, as
+   * DOUBLE (VARCHAR for strings) columns named like the kind's columns.
+   */
+  async endExternal(write: (copy: (from: string) => string) => Promise<void>): Promise<ManifestFile> {
+    if (!this.external && this.staged) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: appended rows end with end()`);
+    return this.finish(async (select) => {
+      await write((from) => `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`);
+    });
+  }
+
+  private async finish(copy: (select: string) => Promise<void>): Promise<ManifestFile> {
     if (this.ended) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol} already ended`);
     this.ended = true;
     this.validator.finish();
@@ -208,9 +243,7 @@ export class TableWriter {
         }
       })
       .join(', ');
-    await this.session.conn.run(
-      `COPY (SELECT ${select} FROM ${this.stagingTable}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    await copy(select);
     await this.session.conn.run(`DROP TABLE ${this.stagingTable}`);
     const file: ManifestFile = {
       kind: this.kind,

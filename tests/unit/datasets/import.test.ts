@@ -345,3 +345,39 @@ describe('importTable checks ranges where data enters (issue 11)', () => {
     expect(cli.message).toMatch(/numeric epoch time needs its unit: give --epoch-unit s, ms, us or ns/);
   });
 });
+
+describe('importTable reads ; and tab separated, BOM-prefixed files and decimal commas (issue 14)', () => {
+  const COMMA = 'Date,Open,High,Low,Close,Volume\n2024-01-02,10.25,11,9.5,10.5,1000\n2024-01-03,10.5,12,10,11.75,2000.5\n';
+
+  async function hashOf(text: string, name = 'x.csv'): Promise<string> {
+    const root = await tempDir(cleanup);
+    const input = await csvFile(root, name, text);
+    const res = await importTable({ input, kind: 'bars', symbol: 'X', out: join(root, 'ds') });
+    expect(res.rows).toBe(2);
+    expect(res.mapping).toEqual({ ts: 'Date', open: 'Open', high: 'High', low: 'Low', close: 'Close', volume: 'Volume' });
+    return res.manifest.files[0]!.contentHash;
+  }
+
+  it('a ;-separated file with decimal points or decimal commas, a tab-separated file and a BOM give the comma file\'s rows', async () => {
+    const want = await hashOf(COMMA);
+    const root = await tempDir(cleanup);
+    const input = await csvFile(root, 'semi.csv', 'Date;Open;High;Low;Close;Volume\n2024-01-02;10,25;11;9,5;10,5;1000\n2024-01-03;10.5;12;10;11,75;2000,5\n');
+    await importTable({ input, kind: 'bars', symbol: 'X', out: join(root, 'ds') });
+    const r = await readAll(join(root, 'ds'), { kind: 'bars' });
+    expect(Array.from(r.columns['open']!)).toEqual([10.25, 10.5]);
+    expect(Array.from(r.columns['volume']!)).toEqual([1000, 2000.5]);
+    expect(await hashOf(COMMA.replaceAll(',', ';'))).toBe(want);
+    expect(await hashOf(COMMA.replaceAll(',', '\t'))).toBe(want);
+    expect(await hashOf(`\ufeff${COMMA}`)).toBe(want);
+    expect(await hashOf(`\ufeff${COMMA.replaceAll(',', ';').replaceAll('\n', '\r\n')}`)).toBe(want);
+    // a file DuckDB's reader leaves to the JS reader (lower-case `t`, a zone offset, `"` quotes): the same rows
+    expect(await hashOf(COMMA.replace('2024-01-02,', '2024-01-02t00:00:00+00:00,').replace('10.5,12', '"10.5",12'))).toBe(want);
+  });
+
+  it('refuses a decimal comma that is not one, and a comma-separated decimal comma, naming file, row and column', async () => {
+    const e = await importError('Date;Open;High;Low;Close\n2024-01-02;10;11;9;10\n2024-01-03;1.010,5;12;10;11\n');
+    expect(e.message).toMatch(/in\.csv, row 2, column 'Open': not a number: "1\.010,5" \(line 3\)/);
+    const f = await importError('Date,Open,High,Low,Close\n2024-01-02,10,11,9,10,5\n');
+    expect(f.message).toMatch(/in\.csv, row 1: has 6 fields, the header has 5 \(line 2\)/);
+  });
+});
