@@ -14,6 +14,8 @@
  * - `indicators` holds the streaming indicator classes (and batch functions over arrays).
  */
 export { backtest } from './cli/compose/backtest-api.js';
+export { toArrow } from './cli/compose/arrow-tables.js';
+export type { RunArrowTables } from './cli/compose/arrow-tables.js';
 export type { BacktestOptions, BacktestOutput, BacktestScenarioInput, BacktestStrategyInput } from './cli/compose/backtest-api.js';
 export { loadScenario, qualify } from './cli/compose/load-scenario.js';
 export type { QualifiedScenario, LoadOptions, QualifyOptions } from './cli/compose/load-scenario.js';

@@ -35,7 +35,7 @@ const DAYS = 12_821;
 const RSS_BOUND_MIB = 480;
 
 const scenarioFile = join(REPO, 'scenarios', 'sma-cross.json');
-/** SMA 390/1950 (a day and a week of minutes) with no commission: a few thousand round trips on the tape. */
+/** SMA 390/1950 (a day and a week of minutes) with no commission: a few hundred round trips on the tape. */
 const rules = ['--set', 'venue.fees.rate=0', '--set', 'strategies.0.params.fast=390', '--set', 'strategies.0.params.slow=1950'];
 
 let dir: string;
@@ -81,7 +81,7 @@ describe('a 5 M-bar tape', () => {
     expect(await count(join(out, 'equity.parquet'))).toBe(bars);
     expect(report.fills.length).toBe(report.counts.fills);
     expect(await count(join(out, 'fills.parquet'))).toBe(report.counts.fills);
-    expect(report.counts.fills).toBeGreaterThan(1000);
+    expect(report.counts.fills).toBeGreaterThan(100);
     // The report draws a downsample; the table has the last sample's equity, the run's final equity.
     expect(report.equity.length).toBeLessThanOrEqual(10_000);
     const s = await DuckSession.open({ threads: 1 });

@@ -104,7 +104,10 @@ describe('report.json versions', () => {
     const page = join(dir, 'v1.html');
     const r = runCli(['report', v1, '--out', page]);
     expect(r.code, r.stderr).toBe(0);
-    expect(await readFile(page, 'utf8')).toBe(await readFile(join(smaDir, 'report.html'), 'utf8'));
+    // The same page but for the footer, which names the report's schemaVersion.
+    const v1Page = await readFile(page, 'utf8');
+    expect(v1Page).toContain('report.json schemaVersion 1');
+    expect(v1Page.replace('report.json schemaVersion 1', 'report.json schemaVersion 2')).toBe(await readFile(join(smaDir, 'report.html'), 'utf8'));
     const c = runCli(['compare', v1, smaDir, '--out', join(dir, 'v1-compare.html'), '--json']);
     expect(c.code, c.stderr).toBe(0);
     const runs = (JSON.parse(c.stdout) as { runs: { runHash: string }[] }).runs;
