@@ -245,6 +245,21 @@ export async function writeOutputs(out: string, kind: OutputKind, files: readonl
 }
 
 /**
+ * After a run's files were written into `out`: removes the files of the same kind that Tapedeck wrote
+ * there before (listed in the marker) and this write did not replace (a `--export csv` of an earlier run),
+ * so no table of an older run sits beside a new report. Files Tapedeck did not write are never touched.
+ */
+export async function removeStaleOutputs(out: string, kind: OutputKind, written: readonly string[]): Promise<void> {
+  const dir = resolve(out);
+  const checked = await checkOutputDir(dir, kind);
+  const stale = OUTPUT_FILES[kind].filter((n) => !written.includes(n) && checked.owned.has(n) && checked.entries.includes(n));
+  if (stale.length === 0) return;
+  const kept = [...checked.owned].filter((n) => checked.entries.includes(n) && !stale.includes(n));
+  await writeFileAtomic(join(dir, OUTPUT_MARKER), serializeOutputMarker(checked.markedKind ?? kind, kept));
+  for (const n of stale) await rm(join(dir, n), { force: true });
+}
+
+/**
  * Writes one page to a file the user named (`compare --out FILE`, `report --out FILE`): never inside a
  * dataset directory, and never over a file that is not a page Tapedeck wrote. Atomic.
  */

@@ -9,7 +9,7 @@ import type { ExportFormat } from '../compose/run-outputs.js';
 import { runScenario } from '../compose/run-scenario.js';
 import type { NamedFile } from '../../datasets/atomic.js';
 import type { ScenarioRun } from '../compose/run-scenario.js';
-import { checkOutFlag, checkOutputDir, renderFor, writeOutputs } from '../output.js';
+import { checkOutFlag, checkOutputDir, removeStaleOutputs, renderFor, writeOutputs } from '../output.js';
 import { collectSet, seedFlag } from '../flags.js';
 import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
 import type { Progress } from '../progress.js';
@@ -98,7 +98,9 @@ export async function writeRunOutputs(outDir: string, report: RunReport, kind: O
   const { fills: _fills, orders: _orders, trades: _trades, audit: _audit, signals, ...rest } = report;
   const file = { ...rest, signals: { count: signals.count } };
   const json = `${JSON.stringify(report.tables !== undefined ? file : report, null, 1)}\n`;
-  await writeOutputs(outDir, kind, [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...tables]);
+  const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...tables];
+  await writeOutputs(outDir, kind, files);
+  await removeStaleOutputs(outDir, kind, files.map((f) => f.name));
   return join(outDir, 'report.json');
 }
 

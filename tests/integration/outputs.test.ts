@@ -180,6 +180,20 @@ describe('the output-directory rule', () => {
     expect((await marker(out)).files).toEqual(RUN_FILES);
   });
 
+  it('a rerun without --export csv removes the CSVs of the earlier run (its own), and keeps the user\'s files', async () => {
+    const out = join(dir, 'exports');
+    expect(run(out, '--export', 'csv').code).toBe(0);
+    expect(existsSync(join(out, 'fills.csv'))).toBe(true);
+    expect((await marker(out)).files).toContain('fills.csv');
+    await writeFile(join(out, 'NOTES.txt'), 'mine');
+    const r = run(out);
+    expect(r.code, r.stderr).toBe(0);
+    for (const t of ['equity', 'fills', 'orders', 'trades', 'audit', 'signals']) expect(existsSync(join(out, `${t}.csv`)), t).toBe(false);
+    expect((await marker(out)).files).toEqual(RUN_FILES);
+    expect(await readFile(join(out, 'NOTES.txt'), 'utf8')).toBe('mine');
+    expect(run(out, '--export', 'xlsx').code).toBe(2);
+  });
+
   it('run refuses a directory whose report.json is not Tapedeck\'s', async () => {
     const out = join(dir, 'not-ours');
     await mkdir(out);
