@@ -10,16 +10,15 @@ import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkSweepSize, planSweep, runSweep,
 import type { SweepMethod, SweepOutcome, SweepProgress } from '../../sim/research/sweep.js';
 import type { TrialExecutor } from '../../sim/research/trial-executor.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
-import { buildSweepJson } from '../compose/sweep-report.js';
 import type { SweepJson } from '../compose/sweep-report.js';
-import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
+import { prepareSharedData } from '../compose/sweep-shared-data.js';
+import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial-module.js';
 import { parseJsonText } from '../../scenarios/json.js';
 import { UsageError } from '../errors.js';
 import { prepareOutputDir } from '../output.js';
 import { checkWorkers, collectSet, intFlag, queueFlag, seedFlag, usage } from '../flags.js';
 import { trialProgress } from '../progress.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
-import { writeResearchOutputs } from './report.js';
 
 export interface SweepCommandOptions {
   readonly space: string;
@@ -89,12 +88,21 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   // Plan (and refuse an empty plan) before a store, a pool or a queue exists.
   planSweep({ ...base, maxTrials, spaceFile: opts.space });
   let executor: TrialExecutor;
+  let ready: Promise<unknown> = Promise.resolve();
   if (opts.queue !== undefined) {
     const { createQueueExecutor, queueNameFor } = await import('../../sim/research/queue.js');
     executor = await createQueueExecutor({ url: opts.queue, queueName: queueNameFor(sweepConfigHash(base)) });
   } else {
-    executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE });
+    // The pool starts first, so its workers load while this thread reads the data they all replay.
+    let shared: Promise<unknown> = Promise.resolve(null);
+    executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE, shared: () => shared });
+    shared = prepareSharedData(doc);
+    ready = shared;
   }
+  // The page's modules (charts included) load while the trials run, not after them (and not before
+  // the data the workers wait for is read).
+  const outputs = ready.then(loadOutputModules);
+  outputs.catch(() => {});
   let outDir: string;
   let outcome: SweepOutcome;
   try {
@@ -114,11 +122,22 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   } finally {
     await executor.close();
   }
+  const { buildSweepJson, writeResearchOutputs } = await outputs;
   const sweep = buildSweepJson(outcome, { scenarioName: scenario.name, scenarioFile, sets: opts.set, fitness: fitness.text, space, pboBlocks: opts.pboBlocks });
   const outFile = join(outDir, 'sweep.json');
   // sweep.json and sweep.html appear together, or neither does
   const htmlFile = await writeResearchOutputs('sweep', outDir, `${JSON.stringify(sweep, null, 1)}\n`);
   return { outcome, sweep, outFile, htmlFile };
+}
+
+/**
+ * Starts loading what writes sweep.json and its page (the report modules, charts included): a sweep
+ * or walk-forward starts it before its trials and awaits it after them, so the loading overlaps them.
+ */
+export function loadOutputModules(): Promise<{ buildSweepJson: typeof import('../compose/sweep-report.js').buildSweepJson; writeResearchOutputs: typeof import('./report.js').writeResearchOutputs }> {
+  const p = Promise.all([import('../compose/sweep-report.js'), import('./report.js')]).then(([a, b]) => ({ buildSweepJson: a.buildSweepJson, writeResearchOutputs: b.writeResearchOutputs }));
+  p.catch(() => {});
+  return p;
 }
 
 /** Checks `--max-trials` (default DEFAULT_MAX_TRIALS). */
