@@ -24,7 +24,8 @@ export { prepareSharedData } from './sweep-shared-data.js';
  * sim/research): a trial applies its parameters to the scenario document exactly as `--set` does,
  * sets the scenario seed to the trial seed and replays. So `tapedeck run SCENARIO --set p=v ...
  * --seed <trial seed>` reproduces a trial's runHash. The data of a scenario is read into memory once
- * per worker and replayed from there by every trial that shares its `data` section.
+ * (by the main thread for the whole pool, see sweep-shared-data.ts, else once per worker) and replayed
+ * from there by every trial that shares its `data` section.
  */
 
 /** Absolute path of this module (the .ts source or the compiled .js), for runSweep's runnerModule. */

@@ -46,10 +46,11 @@ export interface OpenTrialStoreOptions {
 }
 
 /**
- * The DuckDB file of a sweep's trials (DIR/trials.duckdb). Each trial is committed as soon as it is
- * put, keyed by its trial key (a trial already stored is not stored again), so a sweep killed
- * at any point resumes with every finished trial and no duplicate. Only the thread that opened the
- * store writes to it (DuckDB has a single writer).
+ * The DuckDB file of a sweep's trials (DIR/trials.duckdb). Trials are committed in batches (see
+ * {@link TrialStore.put}: within 100 ms of finishing), keyed by their trial key (a trial already stored
+ * is not stored again), so a sweep killed at any point resumes with every committed trial and no
+ * duplicate, and an interrupted one (Ctrl-C) commits every finished trial first. Only the thread that
+ * opened the store writes to it (DuckDB has a single writer).
  */
 export class TrialStore {
   private readonly keySet: Set<string>;
