@@ -88,7 +88,6 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   // Plan (and refuse an empty plan) before a store, a pool or a queue exists.
   planSweep({ ...base, maxTrials, spaceFile: opts.space });
   let executor: TrialExecutor;
-  let ready: Promise<unknown> = Promise.resolve();
   if (opts.queue !== undefined) {
     const { createQueueExecutor, queueNameFor } = await import('../../sim/research/queue.js');
     executor = await createQueueExecutor({ url: opts.queue, queueName: queueNameFor(sweepConfigHash(base)) });
@@ -97,12 +96,7 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
     let shared: Promise<unknown> = Promise.resolve(null);
     executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE, shared: () => shared });
     shared = prepareSharedData(doc);
-    ready = shared;
   }
-  // The page's modules (charts included) load while the trials run, not after them (and not before
-  // the data the workers wait for is read).
-  const outputs = ready.then(loadOutputModules);
-  outputs.catch(() => {});
   let outDir: string;
   let outcome: SweepOutcome;
   try {
@@ -122,7 +116,7 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   } finally {
     await executor.close();
   }
-  const { buildSweepJson, writeResearchOutputs } = await outputs;
+  const { buildSweepJson, writeResearchOutputs } = await loadOutputModules();
   const sweep = buildSweepJson(outcome, { scenarioName: scenario.name, scenarioFile, sets: opts.set, fitness: fitness.text, space, pboBlocks: opts.pboBlocks });
   const outFile = join(outDir, 'sweep.json');
   // sweep.json and sweep.html appear together, or neither does
@@ -131,13 +125,14 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
 }
 
 /**
- * Starts loading what writes sweep.json and its page (the report modules, charts included): a sweep
- * or walk-forward starts it before its trials and awaits it after them, so the loading overlaps them.
+ * Loads what writes sweep.json and its page (the report modules, ECharts included) once the trials are
+ * done: loading them takes this thread ~1 s in synchronous steps, and while trials run it must be free
+ * to hand out tasks and take results (loaded beside the trials, the workers idled waiting for it and
+ * the peak memory grew by the charts' modules).
  */
-export function loadOutputModules(): Promise<{ buildSweepJson: typeof import('../compose/sweep-report.js').buildSweepJson; writeResearchOutputs: typeof import('./report.js').writeResearchOutputs }> {
-  const p = Promise.all([import('../compose/sweep-report.js'), import('./report.js')]).then(([a, b]) => ({ buildSweepJson: a.buildSweepJson, writeResearchOutputs: b.writeResearchOutputs }));
-  p.catch(() => {});
-  return p;
+export async function loadOutputModules(): Promise<{ buildSweepJson: typeof import('../compose/sweep-report.js').buildSweepJson; writeResearchOutputs: typeof import('./report.js').writeResearchOutputs }> {
+  const [a, b] = await Promise.all([import('../compose/sweep-report.js'), import('./report.js')]);
+  return { buildSweepJson: a.buildSweepJson, writeResearchOutputs: b.writeResearchOutputs };
 }
 
 /** Checks `--max-trials` (default DEFAULT_MAX_TRIALS). */

@@ -164,7 +164,6 @@ export async function walkForwardAndWrite(
   checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
   const seed = opts.seed ?? scenario.seed;
   const files = new ImportedFiles();
-  let outputs: ReturnType<typeof loadOutputModules> | null = null;
   /** Runs the folds on a pool started for them; each batch's data is read here once for every worker. */
   async function runFolds(folds: readonly WalkForwardFold[], outDir: string): Promise<WalkForwardResult> {
     // Each fold's train trials share one data window, its test run another: this thread reads each
@@ -180,8 +179,6 @@ export async function walkForwardAndWrite(
           lastDoc = doc;
           lastShared = prepareSharedData(doc, files);
         }
-        // The page's modules load while the trials run (once the first data is read).
-        outputs ??= lastShared.then(loadOutputModules);
         return lastShared;
       },
     });
@@ -263,7 +260,7 @@ export async function walkForwardAndWrite(
   };
   const outFile = join(outDir, 'walkforward.json');
   // walkforward.json and walkforward.html appear together, or neither does
-  const { writeResearchOutputs } = await (outputs ?? loadOutputModules());
+  const { writeResearchOutputs } = await loadOutputModules();
   const htmlFile = await writeResearchOutputs('walkforward', outDir, `${JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
   return { doc: out, outFile, htmlFile };
 }
