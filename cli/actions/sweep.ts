@@ -10,16 +10,15 @@ import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkSweepSize, planSweep, runSweep,
 import type { SweepMethod, SweepOutcome, SweepProgress } from '../../sim/research/sweep.js';
 import type { TrialExecutor } from '../../sim/research/trial-executor.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
-import { buildSweepJson } from '../compose/sweep-report.js';
 import type { SweepJson } from '../compose/sweep-report.js';
-import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
+import { prepareSharedData } from '../compose/sweep-shared-data.js';
+import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial-module.js';
 import { parseJsonText } from '../../scenarios/json.js';
 import { UsageError } from '../errors.js';
 import { prepareOutputDir } from '../output.js';
 import { checkWorkers, collectSet, intFlag, queueFlag, seedFlag, usage } from '../flags.js';
 import { trialProgress } from '../progress.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
-import { writeResearchOutputs } from './report.js';
 
 export interface SweepCommandOptions {
   readonly space: string;
@@ -93,7 +92,10 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
     const { createQueueExecutor, queueNameFor } = await import('../../sim/research/queue.js');
     executor = await createQueueExecutor({ url: opts.queue, queueName: queueNameFor(sweepConfigHash(base)) });
   } else {
-    executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE });
+    // The pool starts first, so its workers load while this thread reads the data they all replay.
+    let shared: Promise<unknown> = Promise.resolve(null);
+    executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE, shared: () => shared });
+    shared = prepareSharedData(doc);
   }
   let outDir: string;
   let outcome: SweepOutcome;
@@ -114,11 +116,23 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   } finally {
     await executor.close();
   }
+  const { buildSweepJson, writeResearchOutputs } = await loadOutputModules();
   const sweep = buildSweepJson(outcome, { scenarioName: scenario.name, scenarioFile, sets: opts.set, fitness: fitness.text, space, pboBlocks: opts.pboBlocks });
   const outFile = join(outDir, 'sweep.json');
   // sweep.json and sweep.html appear together, or neither does
   const htmlFile = await writeResearchOutputs('sweep', outDir, `${JSON.stringify(sweep, null, 1)}\n`);
   return { outcome, sweep, outFile, htmlFile };
+}
+
+/**
+ * Loads what writes sweep.json and its page (the report modules, ECharts included) once the trials are
+ * done: loading them takes this thread ~1 s in synchronous steps, and while trials run it must be free
+ * to hand out tasks and take results (loaded beside the trials, the workers idled waiting for it and
+ * the peak memory grew by the charts' modules).
+ */
+export async function loadOutputModules(): Promise<{ buildSweepJson: typeof import('../compose/sweep-report.js').buildSweepJson; writeResearchOutputs: typeof import('./report.js').writeResearchOutputs }> {
+  const [a, b] = await Promise.all([import('../compose/sweep-report.js'), import('./report.js')]);
+  return { buildSweepJson: a.buildSweepJson, writeResearchOutputs: b.writeResearchOutputs };
 }
 
 /** Checks `--max-trials` (default DEFAULT_MAX_TRIALS). */

@@ -7,19 +7,18 @@ import { checkParameterPaths } from '../../sim/research/space.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkSweepSize } from '../../sim/research/sweep.js';
 import type { SweepMethod, SweepProgress } from '../../sim/research/sweep.js';
 import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forward/index.js';
-import type { WalkForwardResult } from '../../sim/research/walk-forward/index.js';
+import type { WalkForwardFold, WalkForwardResult } from '../../sim/research/walk-forward/index.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
-import { openDataPath } from '../compose/data-sources.js';
-import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
+import { ImportedFiles, prepareSharedData } from '../compose/sweep-shared-data.js';
+import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial-module.js';
 import { UsageError } from '../errors.js';
 import { prepareOutputDir } from '../output.js';
 import { checkWorkers, collectSet, intFlag, seedFlag, usage } from '../flags.js';
 import { trialProgress } from '../progress.js';
 import type { TrialProgress } from '../progress.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
-import { writeResearchOutputs } from './report.js';
-import { NothingProducedError, checkMaxTrials, loadSpace } from './sweep.js';
+import { NothingProducedError, checkMaxTrials, loadOutputModules, loadSpace } from './sweep.js';
 
 /** Version of walkforward.json. */
 export const WALKFORWARD_SCHEMA_VERSION = 1;
@@ -76,22 +75,19 @@ function warmUpFlag(value: string | boolean | undefined, train: string, warmStar
 }
 
 /** Returns the data window [start, end) in microseconds: the scenario's data.start/end, else the dataset's range. */
-async function dataRange(scenario: QualifiedScenario): Promise<{ start: number; end: number }> {
+async function dataRange(scenario: QualifiedScenario, files: ImportedFiles): Promise<{ start: number; end: number }> {
   let start: number | null = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : null;
   let end: number | null = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : null;
   if (start === null || end === null) {
     const field = (['bars', 'quotes', 'trades', 'book'] as const).find((f) => scenario.data[f] !== undefined);
     if (field === undefined) throw new ConfigError('data', 'the scenario names no data');
-    const opened = await openDataPath(scenario.data[field]!, field, field, scenario.data.symbols);
-    try {
-      const m = opened.manifest;
-      if (m.startUs === null || m.endUs === null) throw new ConfigError(`data.${field}`, `dataset ${opened.source} is empty`);
-      start ??= m.startUs;
-      // The manifest's end is the last timestamp; the window is half-open.
-      end ??= m.endUs + 1;
-    } finally {
-      await opened.cleanup();
-    }
+    // Imported once for the whole command: the folds read this import (see ImportedFiles).
+    const opened = await files.open(scenario.data[field]!, field, field, scenario.data.symbols);
+    const m = opened.manifest;
+    if (m.startUs === null || m.endUs === null) throw new ConfigError(`data.${field}`, `dataset ${opened.source} is empty`);
+    start ??= m.startUs;
+    // The manifest's end is the last timestamp; the window is half-open.
+    end ??= m.endUs + 1;
   }
   return { start, end };
 }
@@ -166,42 +162,67 @@ export async function walkForwardAndWrite(
     throw new UsageError(`--warmup: the scenario sets engine.tradeFrom (${scenario.engine.tradeFrom}), which each fold's warm-up replaces; remove it or give --no-warmup`);
   }
   checkParameterPaths(space, [doc, scenario], `scenario ${scenarioFile} (a field must be in the file or have a default to be swept)`);
-  const range = await dataRange(scenario);
-  let folds;
-  try {
-    folds = walkForwardWindows({ start: range.start, end: range.end, train, test, anchored: opts.anchored ?? false, purge, embargo });
-  } catch (err) {
-    throw new UsageError(`--train/--test: ${opts.train} + ${opts.test} do not fit in the data (${formatIsoUs(range.start)} to ${formatIsoUs(range.end)}): ${(err as Error).message}`);
-  }
   const seed = opts.seed ?? scenario.seed;
-  const outDir = await prepareOutputDir(opts.out, 'walkforward');
-  const executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE });
-  let result: WalkForwardResult;
-  try {
-    result = await runWalkForward({
-      scenario: doc,
-      space,
-      method: opts.method,
-      ...(opts.trials !== undefined ? { trials: opts.trials } : {}),
-      seed,
-      fitness,
-      folds,
-      executor,
-      storeDir: join(outDir, 'folds'),
-      fresh: opts.fresh ?? false,
-      maxTrials,
-      spaceFile: opts.space,
-      warmStart: opts.warmStart ?? false,
-      warmUpUs: warmUp.us,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
-      onProgress: (f, p) => {
-        onTrials?.(f.index, p);
-        if (p.done === p.total) progress(`fold ${f.index + 1}: ${p.done}/${p.total} trials (${p.failed} failed), best ${p.best ? p.best.fitness.toFixed(4) : '-'}`);
+  const files = new ImportedFiles();
+  /** Runs the folds on a pool started for them; each batch's data is read here once for every worker. */
+  async function runFolds(folds: readonly WalkForwardFold[], outDir: string): Promise<WalkForwardResult> {
+    // Each fold's train trials share one data window, its test run another: this thread reads each
+    // once for all the workers (from one import of a CSV or Parquet file, whatever the folds).
+    let lastDoc: unknown = undefined;
+    let lastShared: Promise<unknown> = Promise.resolve(null);
+    const executor = createLocalExecutor({
+      workers,
+      runnerModule: SWEEP_TRIAL_MODULE,
+      shared: (tasks) => {
+        const doc = tasks[0]!.scenario;
+        if (doc !== lastDoc) {
+          lastDoc = doc;
+          lastShared = prepareSharedData(doc, files);
+        }
+        return lastShared;
       },
     });
+    try {
+      return await runWalkForward({
+        scenario: doc,
+        space,
+        method: opts.method,
+        ...(opts.trials !== undefined ? { trials: opts.trials } : {}),
+        seed,
+        fitness,
+        folds,
+        executor,
+        storeDir: join(outDir, 'folds'),
+        fresh: opts.fresh ?? false,
+        maxTrials,
+        spaceFile: opts.space,
+        warmStart: opts.warmStart ?? false,
+        warmUpUs: warmUp.us,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
+        onProgress: (f, p) => {
+          onTrials?.(f.index, p);
+          if (p.done === p.total) progress(`fold ${f.index + 1}: ${p.done}/${p.total} trials (${p.failed} failed), best ${p.best ? p.best.fitness.toFixed(4) : '-'}`);
+        },
+      });
+    } finally {
+      await executor.close();
+    }
+  }
+  let outDir: string;
+  let result: WalkForwardResult;
+  try {
+    const range = await dataRange(scenario, files);
+    let folds;
+    try {
+      folds = walkForwardWindows({ start: range.start, end: range.end, train, test, anchored: opts.anchored ?? false, purge, embargo });
+    } catch (err) {
+      throw new UsageError(`--train/--test: ${opts.train} + ${opts.test} do not fit in the data (${formatIsoUs(range.start)} to ${formatIsoUs(range.end)}): ${(err as Error).message}`);
+    }
+    outDir = await prepareOutputDir(opts.out, 'walkforward');
+    result = await runFolds(folds, outDir);
   } finally {
-    await executor.close();
+    await files.close();
   }
   const table = result.folds.map((f) => ({
     fold: f.index,
@@ -239,6 +260,7 @@ export async function walkForwardAndWrite(
   };
   const outFile = join(outDir, 'walkforward.json');
   // walkforward.json and walkforward.html appear together, or neither does
+  const { writeResearchOutputs } = await loadOutputModules();
   const htmlFile = await writeResearchOutputs('walkforward', outDir, `${JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
   return { doc: out, outFile, htmlFile };
 }

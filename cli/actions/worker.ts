@@ -1,5 +1,5 @@
 import { redactUrl, runQueueWorker } from '../../sim/research/index.js';
-import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial.js';
+import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial-module.js';
 import { checkWorkers, intFlag, queueFlag } from '../flags.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
 

@@ -2,8 +2,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
-import { barsFromCloses, importTable, isCloseOnlyFile, openReader, readManifest } from '../../datasets/index.js';
 import type { DatasetReader, Manifest } from '../../datasets/index.js';
+// DuckDB loads when data is first read, not with the run assembly (see lazy-datasets.ts).
+import { loadDatasets } from './lazy-datasets.js';
 import type { DataProvenance } from '../../reports/index.js';
 import type { BarBatch, BookBatch, ChainBatch, QuoteBatch, ReplayFeeds, TradeBatch } from '../../sim/backtest/index.js';
 import { loadOptionChains } from './option-chains.js';
@@ -40,6 +41,7 @@ export interface OpenedData {
 /** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
 export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options', symbols: readonly string[] | undefined): Promise<OpenedData> {
   const st = await stat(path);
+  const { barsFromCloses, importTable, isCloseOnlyFile, readManifest } = await loadDatasets();
   if (st.isDirectory()) {
     let manifest: Manifest;
     try {
@@ -106,6 +108,7 @@ export interface BarSpacing {
 }
 
 export async function barSpacing(data: OpenedData, symbol: string): Promise<BarSpacing | null> {
+  const { openReader } = await loadDatasets();
   const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbol], batchRows: 2048, columns: [] });
   let ts: Float64Array | null = null;
   try {
@@ -198,6 +201,7 @@ async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runS
     const us = intervals.get(s)!;
     groups.set(us, [...(groups.get(us) ?? []), s]);
   }
+  const { openReader } = await loadDatasets();
   const readers: DatasetReader[] = [];
   const feeds: AsyncIterable<BarBatch>[] = [];
   try {
@@ -451,6 +455,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
         const total = rows('bars', symbol);
         if (range.start === undefined && range.end === undefined) return total;
         if (total < atLeast) return total;
+        const { openReader } = await loadDatasets();
         const reader = await openReader(bars.dir, { kind: 'bars', symbols: [symbol], columns: [], ...range });
         let n = 0;
         try {
@@ -464,6 +469,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
         return n;
       },
       async openFeeds(): Promise<RunFeeds> {
+        const { openReader } = await loadDatasets();
         const readers: DatasetReader[] = [];
         const close = (): void => {
           for (const r of readers) r.close();
@@ -511,13 +517,24 @@ async function collect<T>(feed: AsyncIterable<T> | undefined): Promise<T[] | nul
   return out;
 }
 
+/** The batches of every feed of a RunData, read into memory (null: the data has no such feed). */
+export interface RunBatches {
+  readonly bars: readonly BarBatch[] | null;
+  readonly quotes: readonly QuoteBatch[] | null;
+  readonly trades: readonly TradeBatch[] | null;
+  readonly book: readonly BookBatch[] | null;
+}
+
+/** What a RunData is besides its feeds: the facts a replay reads before and beside them. */
+export type RunDataFacts = Omit<RunData, 'openFeeds' | 'close' | 'barsInRange'>;
+
 /**
  * Reads every feed of `data` into memory once and returns a RunData that replays it from there (as
  * many times as asked), then closes `data`. The batches are shared between replays: the replay
  * never writes into a batch it is given.
  */
 export async function inMemory(data: RunData): Promise<RunData> {
-  let batches: { bars: BarBatch[] | null; quotes: QuoteBatch[] | null; trades: TradeBatch[] | null; book: BookBatch[] | null };
+  let batches: RunBatches;
   try {
     const feeds = await data.openFeeds();
     try {
@@ -528,13 +545,18 @@ export async function inMemory(data: RunData): Promise<RunData> {
   } finally {
     await data.close();
   }
+  const { openFeeds: _o, close: _c, barsInRange: _b, ...facts } = data;
+  return replayFromMemory(facts, batches);
+}
+
+/** Returns a RunData replaying `batches` (see {@link inMemory}); `facts` say what the data is. */
+export function replayFromMemory(facts: RunDataFacts, batches: RunBatches): RunData {
   const barCounts = new Map<number, number>();
   for (const b of batches.bars ?? []) for (let i = 0; i < b.length; i++) barCounts.set(b.symbol[i]!, (barCounts.get(b.symbol[i]!) ?? 0) + 1);
-  const { openFeeds: _o, close: _c, barsInRange: _b, ...facts } = data;
   return {
     ...facts,
     async barsInRange(symbol: string): Promise<number> {
-      return barCounts.get(data.symbols.indexOf(symbol)) ?? 0;
+      return barCounts.get(facts.symbols.indexOf(symbol)) ?? 0;
     },
     async openFeeds(): Promise<RunFeeds> {
       return {

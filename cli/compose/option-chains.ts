@@ -1,8 +1,8 @@
 import { ConfigError } from '../../engine/core/index.js';
+import { loadDatasets } from './lazy-datasets.js';
 import type { Symbol_ } from '../../engine/core/index.js';
 import { optionSymbol } from '../../engine/model/index.js';
 import type { OptionInstrument } from '../../engine/model/index.js';
-import { readAll } from '../../datasets/index.js';
 import type { ChainBatch } from '../../sim/backtest/index.js';
 
 /** The option contracts of a run and their chain rows, ready to replay. */
@@ -23,6 +23,8 @@ const BATCH_ROWS = 8192;
  * `data.options` when none of the underlyings has chains.
  */
 export async function loadOptionChains(dir: string, underlyings: readonly string[], range: { start?: number; end?: number }, multiplier: number): Promise<LoadedChains> {
+  // DuckDB is loaded when chains are read, not with this module (see lazy-datasets.ts).
+  const { readAll } = await loadDatasets();
   const all = await readAll(dir, { kind: 'options', symbols: [...underlyings], ...range });
   if (all.length === 0) throw new ConfigError('data.options', `no option chain rows for ${underlyings.join(', ')} in ${dir}${range.start !== undefined || range.end !== undefined ? ' in the selected range' : ''}`);
   const c = all.columns;

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { formatIsoUs } from '../../engine/core/index.js';
 import { computeMetrics, metricsSettings } from '../../reports/index.js';
 import type { MetricsOptions } from '../../reports/index.js';
@@ -7,7 +6,6 @@ import type { BacktestResult } from '../../sim/backtest/index.js';
 // Only the light modules of sim/research: this file is loaded in every worker thread.
 import { equityReturns, returnMoments } from '../../sim/research/return-moments.js';
 import type { TrialParams } from '../../sim/research/space.js';
-import { canonicalJson } from '../../sim/research/trial.js';
 import type { TrialMetrics, TrialOutput, TrialRunner, TrialRunOptions } from '../../sim/research/trial.js';
 import { measuredWindow } from '../../sim/research/walk-forward/measured-window.js';
 import { inMemory, openRunData } from './data-sources.js';
@@ -15,17 +13,23 @@ import type { RunData } from './data-sources.js';
 import { qualify } from './load-scenario.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { executeRun, scenarioMetricsOptions } from './run-scenario.js';
+import { dataKey, isSharedTrialData, sharedRunData } from './sweep-shared-data.js';
+
+// The runner module's main-thread half (see TrialRunnerModule): the sweep and walk-forward commands
+// import it from sweep-shared-data.ts, which does not load the engine.
+export { prepareSharedData } from './sweep-shared-data.js';
 
 /**
  * The trial runner module of `tapedeck sweep` and `tapedeck worker` (see TrialRunnerModule in
  * sim/research): a trial applies its parameters to the scenario document exactly as `--set` does,
  * sets the scenario seed to the trial seed and replays. So `tapedeck run SCENARIO --set p=v ...
  * --seed <trial seed>` reproduces a trial's runHash. The data of a scenario is read into memory once
- * per worker and replayed from there by every trial that shares its `data` section.
+ * (by the main thread for the whole pool, see sweep-shared-data.ts, else once per worker) and replayed
+ * from there by every trial that shares its `data` section.
  */
 
 /** Absolute path of this module (the .ts source or the compiled .js), for runSweep's runnerModule. */
-export const SWEEP_TRIAL_MODULE = fileURLToPath(import.meta.url);
+export { SWEEP_TRIAL_MODULE } from './sweep-trial-module.js';
 
 /** How many distinct data sections a worker keeps in memory (walk-forward folds each have one). */
 const MAX_CACHED_DATA = 4;
@@ -79,17 +83,20 @@ export function applyTrialParams(scenario: unknown, params: TrialParams, seed: n
   return applyOverride(doc, { path: ['seed'], value: seed, text: `seed=${seed}` });
 }
 
-/** Creates the runner: one per worker, caching the data of up to four `data` sections. */
+/**
+ * Creates the runner: one per worker, caching the data of up to four `data` sections. A trial whose
+ * task carries the main thread's SharedTrialData of its `data` section replays that.
+ */
 export function createTrialRunner(): TrialRunner {
   const cache = new Map<string, Promise<RunData>>();
-  const dataFor = (scenario: QualifiedScenario): Promise<RunData> => {
+  const dataFor = (scenario: QualifiedScenario, shared: unknown): Promise<RunData> => {
     // Option chains are read with the contract multiplier: it belongs to the data's key.
-    const key = canonicalJson({ data: scenario.data, multiplier: scenario.options?.multiplier ?? null });
+    const key = dataKey(scenario);
     let p = cache.get(key);
     if (p) {
       cache.delete(key); // re-insert: most recently used last
     } else {
-      p = openRunData(scenario).then(inMemory);
+      p = isSharedTrialData(shared) && shared.key === key ? Promise.resolve(sharedRunData(shared)) : openRunData(scenario).then(inMemory);
       p.catch(() => cache.delete(key));
       if (cache.size >= MAX_CACHED_DATA) cache.delete(cache.keys().next().value!);
     }
@@ -100,7 +107,7 @@ export function createTrialRunner(): TrialRunner {
     async runTrial(scenarioDoc: unknown, params: TrialParams, seed: number, options?: TrialRunOptions): Promise<TrialOutput> {
       const scenario = await qualify(applyTrialParams(scenarioDoc, params, seed), 'the trial scenario');
       // The same assembly as `tapedeck run`: only the data comes from memory and no report is built.
-      const { result } = await executeRun(scenario, await dataFor(scenario), { recording: 'metrics' });
+      const { result } = await executeRun(scenario, await dataFor(scenario, options?.shared), { recording: 'metrics' });
       const { metrics, returns } = trialMetrics(result, options?.measureFromUs, scenarioMetricsOptions(scenario));
       return { metrics, runHash: result.runHash, returns };
     },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, parseDurationUs, printable } from '../../engine/core/index.js';
+import { loadResample } from './lazy-datasets.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
-import { resampleBars } from '../../datasets/resample.js';
+import type { Manifest } from '../../datasets/manifest.js';
 import type { ResampledBars } from '../../datasets/resample.js';
 
 /**
@@ -48,7 +49,7 @@ export function parseTimeframes(texts: readonly string[], file: string): Timefra
  * `data.timeframes[i]` naming the symbol and its interval.
  */
 export async function loadTimeframes(
-  dataset: { readonly dir: string; readonly manifest: Parameters<typeof resampleBars>[1] },
+  dataset: { readonly dir: string; readonly manifest: Manifest },
   timeframes: readonly Timeframe[],
   symbols: readonly string[],
   intervals: ReadonlyMap<string, number>,
@@ -64,6 +65,8 @@ export async function loadTimeframes(
       }
     }
   });
+  // DuckDB is loaded when bars are resampled, not with this module (see lazy-datasets.ts).
+  const { resampleBars } = await loadResample();
   const out: TimeframeBars[] = [];
   for (const tf of timeframes) {
     const bars = new Map<string, ResampledBars>();

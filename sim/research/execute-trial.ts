@@ -12,12 +12,10 @@ export function errorLine(err: unknown): string {
  * Runs one task on a runner and returns its result: a trial that throws becomes a failed result
  * carrying the error's first line, so one bad parameter combination never stops a sweep.
  */
-export async function executeTrial(runner: TrialRunner, task: TrialTask): Promise<TrialResult> {
+export async function executeTrial(runner: TrialRunner, task: TrialTask & { readonly shared?: unknown }): Promise<TrialResult> {
   try {
-    const out =
-      task.measureFromUs === undefined
-        ? await runner.runTrial(task.scenario, task.params, task.seed)
-        : await runner.runTrial(task.scenario, task.params, task.seed, { measureFromUs: task.measureFromUs });
+    const options = { ...(task.measureFromUs !== undefined ? { measureFromUs: task.measureFromUs } : {}), ...(task.shared !== undefined && task.shared !== null ? { shared: task.shared } : {}) };
+    const out = Object.keys(options).length === 0 ? await runner.runTrial(task.scenario, task.params, task.seed) : await runner.runTrial(task.scenario, task.params, task.seed, options);
     return { status: 'ok', key: task.key, params: task.params, seed: task.seed, metrics: out.metrics, runHash: out.runHash, returns: out.returns };
   } catch (err) {
     return { status: 'failed', key: task.key, params: task.params, seed: task.seed, error: errorLine(err) };

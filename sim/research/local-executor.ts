@@ -47,6 +47,14 @@ export interface LocalExecutorOptions {
   readonly workers: number;
   /** The trial runner module (absolute path or file URL); a .ts module runs through tsx. */
   readonly runnerModule: string;
+  /**
+   * Data the runner module prepared in this thread for the workers (see TrialRunnerModule's
+   * `prepareSharedData`), handed to every task as `shared`: typed arrays on SharedArrayBuffers
+   * are shared with the workers, not copied, so each worker replays the one copy read here
+   * instead of reading the data itself. Called with each batch of tasks before it starts (a
+   * walk-forward's folds each have their own data); the batch waits for it while the workers start.
+   */
+  readonly shared?: (tasks: readonly TrialTask[]) => Promise<unknown> | unknown;
 }
 
 /**
@@ -62,11 +70,14 @@ export function createLocalExecutor(options: LocalExecutorOptions): TrialExecuto
   const filename = new URL(fromSources ? './trial-worker.ts' : './trial-worker.js', import.meta.url).href;
   let poolError: Error | null = null;
   const failWaiters = new Set<(err: Error) => void>();
-  const pool = new Piscina<TrialTask, TrialResult>({
+  const pool = new Piscina<TrialTask & { shared?: unknown }, TrialResult>({
     filename,
     minThreads: options.workers,
     maxThreads: options.workers,
     concurrentTasksPerWorker: 1,
+    // Idle workers wait on their event loop, not in Atomics.wait: a worker blocked there could not
+    // load its runner module (module loading is asynchronous) until its first task arrived.
+    atomics: 'disabled',
     idleTimeout: 60_000,
     workerData: { runnerModule },
     resourceLimits: { maxYoungGenerationSizeMb: TRIAL_WORKER_YOUNG_GENERATION_MB },
@@ -92,20 +103,36 @@ export function createLocalExecutor(options: LocalExecutorOptions): TrialExecuto
       // to piscina: piscina terminates the thread of an aborted running task, which killed trials in
       // the middle of a DuckDB call (a native abort) and left their temporary files behind. On abort
       // no new task starts, and the running ones finish and are handled (stored) before run rejects.
+      // A thread gets its next task as soon as it hands back a result: the result is handled (stored)
+      // beside it, not before it, so no worker waits on the trial store's commits.
       let next = 0;
       let firstError: { err: unknown } | null = null;
+      const handling: Promise<void>[] = [];
+      const handle = async (result: TrialResult): Promise<void> => {
+        try {
+          await onResult(result);
+        } catch (err) {
+          firstError ??= { err };
+        }
+      };
+      let shared: unknown;
       const lane = async (): Promise<void> => {
         while (next < tasks.length && !signal?.aborted && firstError === null && poolError === null) {
           const task = tasks[next++]!;
+          let result: TrialResult;
           try {
-            await onResult(await pool.run(task));
+            result = await pool.run(shared === undefined ? task : { ...task, shared });
           } catch (err) {
             firstError ??= { err };
+            return;
           }
+          handling.push(handle(result));
         }
       };
       try {
+        if (options.shared && tasks.length > 0) shared = await Promise.race([options.shared(tasks), failed]);
         await Promise.race([Promise.all(Array.from({ length: Math.min(options.workers, tasks.length) }, lane)), failed]);
+        await Promise.all(handling);
         if (signal?.aborted) throw signal.reason;
         if (firstError !== null) throw (firstError as { err: unknown }).err;
       } finally {

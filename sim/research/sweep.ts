@@ -152,7 +152,7 @@ export function planSweep(options: SweepPlanOptions): SweepPlan {
   return { points, total: points ? points.length : options.trials! };
 }
 
-/** Progress of a sweep, reported after each stored trial. */
+/** Progress of a sweep, reported as each trial finishes (its result is stored in the next batch, see TrialStore.put). */
 export interface SweepProgress {
   /** Distinct trials finished (resumed ones included). */
   readonly done: number;
@@ -312,18 +312,28 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         if (options.runnerModule === undefined) throw new ConfigError('runnerModule', 'give an executor or a trial runner module');
         executor = createLocalExecutor({ workers: options.workers ?? 1, runnerModule: options.runnerModule });
       }
-      await executor.run(
-        tasks,
-        async (r) => {
-          await store.put(r);
-          results.set(r.key, r);
-          sweepKeys.add(r.key);
-          ran++;
-          note(r);
-          report();
-        },
-        options.signal,
-      );
+      // Results are stored in batches (see TrialStore.put) while the trials go on; the batch is
+      // over once every one of its trials is committed.
+      const stored: Promise<void>[] = [];
+      try {
+        await executor.run(
+          tasks,
+          (r) => {
+            const put = store.put(r);
+            put.catch(() => {});
+            stored.push(put);
+            results.set(r.key, r);
+            sweepKeys.add(r.key);
+            ran++;
+            note(r);
+            report();
+          },
+          options.signal,
+        );
+      } finally {
+        await store.flush();
+      }
+      await Promise.all(stored);
     };
 
     let optimizerSummary: unknown = null;

@@ -46,10 +46,11 @@ export interface OpenTrialStoreOptions {
 }
 
 /**
- * The DuckDB file of a sweep's trials (DIR/trials.duckdb). Each trial is committed as soon as it is
- * put, keyed by its trial key (a trial already stored is not stored again), so a sweep killed
- * at any point resumes with every finished trial and no duplicate. Only the thread that opened the
- * store writes to it (DuckDB has a single writer).
+ * The DuckDB file of a sweep's trials (DIR/trials.duckdb). Trials are committed in batches (see
+ * {@link TrialStore.put}: within 100 ms of finishing), keyed by their trial key (a trial already stored
+ * is not stored again), so a sweep killed at any point resumes with every committed trial and no
+ * duplicate, and an interrupted one (Ctrl-C) commits every finished trial first. Only the thread that
+ * opened the store writes to it (DuckDB has a single writer).
  */
 export class TrialStore {
   private readonly keySet: Set<string>;
@@ -142,15 +143,38 @@ export class TrialStore {
   }
 
   /**
-   * Stores a trial and commits it; a trial already stored is left as it is. Writes are serialized,
-   * and trials that finish while a commit is under way are committed together in the next one (group
-   * commit), so a fast pool does not wait on one commit per trial.
+   * Stores a trial and commits it; resolves once it is committed. A trial already stored is left as
+   * it is. Trials are written in batches, one transaction each: a batch opens with the first trial
+   * put while no write is under way and collects the trials put in the next
+   * {@link TrialStore.BATCH_WINDOW_MS} ms (or until {@link TrialStore.BATCH_TRIALS} wait, or
+   * {@link flush}); trials put while a batch commits go in the next one. So a fast pool costs a
+   * commit per batch, not per trial, and a sweep killed outright loses at most the trials of the
+   * last window (a rerun runs them again); an interrupted one flushes first.
    */
   put(trial: TrialResult): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ trial, resolve, reject });
-      if (!this.writing) this.chain = this.drain();
+      if (this.writing) return;
+      if (this.pending.length >= TrialStore.BATCH_TRIALS) this.startDrain();
+      else if (this.timer === null) {
+        this.timer = setTimeout(() => this.startDrain(), TrialStore.BATCH_WINDOW_MS);
+        this.timer.unref?.();
+      }
     });
+  }
+
+  /** How long a batch collects trials before it is written, in milliseconds. */
+  static readonly BATCH_WINDOW_MS = 100;
+  /** A batch this large is written at once. */
+  static readonly BATCH_TRIALS = 256;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  private startDrain(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (!this.writing && this.pending.length > 0) this.chain = this.drain();
   }
 
   private async drain(): Promise<void> {
@@ -218,9 +242,13 @@ export class TrialStore {
     for (const t of fresh) this.keySet.add(t.key);
   }
 
-  /** Waits for every pending write (failures are reported to the put that made them). */
+  /** Writes the trials put so far now and waits for every pending write (failures are reported to the put that made them). */
   async flush(): Promise<void> {
-    while (this.writing || this.pending.length > 0) await this.chain.catch(() => {});
+    this.startDrain();
+    while (this.writing || this.pending.length > 0) {
+      this.startDrain();
+      await this.chain.catch(() => {});
+    }
   }
 
   /** Returns the stored trials with the given keys (all when omitted), sorted by key, returns included. */

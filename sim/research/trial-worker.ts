@@ -12,6 +12,6 @@ const { runnerModule } = workerData as { runnerModule: string };
 const runner: Promise<TrialRunner> = loadTrialRunner(runnerModule);
 runner.catch(() => {});
 
-export default async function runTrialTask(task: TrialTask): Promise<TrialResult> {
+export default async function runTrialTask(task: TrialTask & { readonly shared?: unknown }): Promise<TrialResult> {
   return executeTrial(await runner, task);
 }

@@ -79,6 +79,12 @@ export interface TrialRunOptions {
    * fills count from it on. Absent: the whole run.
    */
   readonly measureFromUs?: number;
+  /**
+   * What the runner module's `prepareSharedData` returned in the main thread (local pools only: the
+   * queue never carries it). A runner uses it for a trial whose data it describes and ignores it
+   * otherwise, so a trial's result never depends on it.
+   */
+  readonly shared?: unknown;
 }
 
 /** A finished trial, successful or failed. */
@@ -123,6 +129,12 @@ export interface TrialRunner {
 /** The exports a trial runner module must have. */
 export interface TrialRunnerModule {
   createTrialRunner(): Promise<TrialRunner> | TrialRunner;
+  /**
+   * Optional: reads, in the main thread, the data of the trials of `scenario` once, for every worker
+   * of a local pool (see LocalExecutorOptions.shared); resolves to null when it cannot (the workers then
+   * read the data themselves and report its errors per trial, as without it).
+   */
+  prepareSharedData?(scenario: unknown): Promise<unknown>;
 }
 
 /** Returns the canonical JSON of a value: object keys sorted at every level, no whitespace. */

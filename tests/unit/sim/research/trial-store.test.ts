@@ -84,6 +84,29 @@ describe('TrialStore', () => {
     await store.close();
   });
 
+  it('writes the trials put within one batch window together, and flush writes them at once', async () => {
+    const file = join(dir, 'batch.duckdb');
+    const store = await TrialStore.open(file, { configHash: 'c' });
+    const puts = ['p', 'q', 'r'].map((k) => store.put(ok(k)));
+    // Nothing is committed while the batch collects trials.
+    expect(store.size).toBe(0);
+    await store.flush();
+    expect(store.size).toBe(3);
+    await Promise.all(puts);
+    await store.close();
+    // Committed, not only counted: a new handle reads them back.
+    const again = await TrialStore.open(file, { configHash: 'c' });
+    expect((await again.read()).map((t) => t.key)).toEqual(['p', 'q', 'r']);
+    await again.close();
+  });
+
+  it('commits a lone trial after the batch window without a flush', async () => {
+    const store = await TrialStore.open(join(dir, 'lone.duckdb'), { configHash: 'c' });
+    await store.put(ok('solo'));
+    expect(store.size).toBe(1);
+    await store.close();
+  });
+
   it('encodes returns as little-endian doubles', () => {
     const r = new Float64Array([1, -0.5]);
     const bytes = returnsToBytes(r);
