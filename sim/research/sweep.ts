@@ -319,14 +319,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         await executor.run(
           tasks,
           (r) => {
-            const put = store.put(r);
+            results.set(r.key, r);
+            // The progress counts a trial once it is committed: what the bar shows done survives a kill -9.
+            const put = store.put(r).then(() => {
+              sweepKeys.add(r.key);
+              ran++;
+              note(r);
+              report();
+            });
             put.catch(() => {});
             stored.push(put);
-            results.set(r.key, r);
-            sweepKeys.add(r.key);
-            ran++;
-            note(r);
-            report();
           },
           options.signal,
         );
