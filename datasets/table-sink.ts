@@ -1,7 +1,8 @@
 import { DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../engine/core/index.js';
+import { InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
+import { WriteError } from './atomic.js';
 import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
 
 /**
@@ -49,6 +50,8 @@ export class ParquetTableSink {
     private readonly session: DuckSession,
     /** The Parquet file finish() writes. */
     readonly file: string,
+    /** How messages name the file (its final place, when `file` is staged elsewhere). */
+    private readonly label: string,
     private readonly partsDir: string,
     readonly columns: readonly SinkColumn[],
     private readonly rowsPerPart: number,
@@ -65,12 +68,15 @@ export class ParquetTableSink {
    * Opens a sink writing `file` (a Parquet file; its parts go to a hidden directory beside it). `session`:
    * a DuckDB session to share (several sinks of one run), else one of its own with one thread.
    */
-  static async open(file: string, columns: readonly SinkColumn[], options: { session?: DuckSession; rowsPerPart?: number } = {}): Promise<ParquetTableSink> {
+  static async open(file: string, columns: readonly SinkColumn[], options: { session?: DuckSession; rowsPerPart?: number; label?: string } = {}): Promise<ParquetTableSink> {
     if (columns.length === 0) throw new InvalidArgumentError('a table needs at least one column');
+    const label = options.label ?? file;
     const session = options.session ?? (await DuckSession.open({ threads: 1 }));
     const partsDir = `${file}.parts`;
-    await mkdir(partsDir, { recursive: true });
-    const sink = new ParquetTableSink(session, file, partsDir, columns, options.rowsPerPart ?? DEFAULT_ROWS_PER_PART, options.session === undefined);
+    await mkdir(partsDir).catch((err: unknown) => {
+      throw new WriteError(label, err);
+    });
+    const sink = new ParquetTableSink(session, file, label, partsDir, columns, options.rowsPerPart ?? DEFAULT_ROWS_PER_PART, options.session === undefined);
     // Staged as DOUBLE (times and integers are exact below 2^53) and cast once, when the file is written.
     const defs = columns.map((c) => `${sqlIdent(c.name)} ${c.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ');
     await session.conn.run(`CREATE TABLE ${sink.staging} (${defs})`);
@@ -120,7 +126,7 @@ export class ParquetTableSink {
     if (this.appender === null || this.inPart === 0) return;
     this.appender.flushSync();
     const part = join(this.partsDir, `part-${String(this.parts.length).padStart(6, '0')}.parquet`);
-    await this.session.conn.run(`COPY ${this.staging} TO ${sqlString(part)} (FORMAT parquet, COMPRESSION snappy)`);
+    await this.written(this.session.conn.run(`COPY ${this.staging} TO ${sqlString(part)} (FORMAT parquet, COMPRESSION snappy)`));
     await this.session.conn.run(`DELETE FROM ${this.staging}`);
     this.parts.push(part);
     this.inPart = 0;
@@ -155,11 +161,20 @@ export class ParquetTableSink {
       this.parts.length === 0
         ? `(SELECT * FROM ${this.staging} LIMIT 0)`
         : `read_parquet([${this.parts.map(sqlString).join(', ')}])`;
-    await this.session.conn.run(`COPY (SELECT ${select} FROM ${source}) TO ${sqlString(this.file)} (FORMAT parquet, COMPRESSION zstd)`);
+    await this.written(this.session.conn.run(`COPY (SELECT ${select} FROM ${source}) TO ${sqlString(this.file)} (FORMAT parquet, COMPRESSION zstd)`));
     await this.session.conn.run(`DROP TABLE ${this.staging}`);
     await rm(this.partsDir, { recursive: true, force: true });
     if (this.ownsSession) this.session.close();
     return this.total;
+  }
+
+  /** Awaits a write of DuckDB's; its failure becomes a WriteError naming the table's final file and the reason in words. */
+  private async written(op: Promise<unknown>): Promise<void> {
+    try {
+      await op;
+    } catch (err) {
+      throw duckWriteError(this.label, err);
+    }
   }
 
   /** Drops what was staged and the parts (after a failed run); the sink cannot be used afterwards. */
@@ -179,6 +194,14 @@ export class ParquetTableSink {
 }
 
 let sinkSeq = 0;
+
+/** DuckDB reports a failed write as text ("IO Error: Could not write file ...: No space left on device"): name its cause as the file system would. */
+export function duckWriteError(file: string, err: unknown): TapedeckError {
+  if (err instanceof TapedeckError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  const code = /no space left on device/i.test(text) ? 'ENOSPC' : /read-only file system/i.test(text) ? 'EROFS' : /permission denied/i.test(text) ? 'EACCES' : undefined;
+  return new WriteError(file, code !== undefined ? Object.assign(new Error(text), { code }) : err);
+}
 
 function hashName(s: string): number {
   let h = 0;

@@ -1,11 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { temporarySibling } from '../../datasets/atomic.js';
+import { dirname, join } from 'node:path';
+import { WriteError, temporarySibling } from '../../datasets/atomic.js';
 import type { NamedFile } from '../../datasets/atomic.js';
 import { RUN_TABLES } from '../../datasets/output-dir.js';
 import type { RunTableName } from '../../datasets/output-dir.js';
 import { DuckSession, sqlIdent, sqlString } from '../../datasets/duckdb.js';
-import { ParquetTableSink } from '../../datasets/table-sink.js';
+import { ParquetTableSink, duckWriteError } from '../../datasets/table-sink.js';
 import type { SinkColumn } from '../../datasets/table-sink.js';
 import { DataError, formatIsoUs } from '../../engine/core/index.js';
 import type { RunReport, RunTables } from '../../reports/index.js';
@@ -100,6 +100,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export class RunOutputs {
   private finished = false;
   private constructor(
+    private readonly outDir: string,
     /** The hidden directory the files are staged in (a sibling of the output directory). */
     readonly staging: string,
     private readonly session: DuckSession,
@@ -110,12 +111,18 @@ export class RunOutputs {
   /** Opens the staging directory beside `outDir` and the equity curve's sink. */
   static async open(outDir: string): Promise<RunOutputs> {
     const staging = temporarySibling(outDir);
-    await mkdir(staging, { recursive: true });
+    // The parent as replaceFilesAtomic would make it; the staging directory itself alone (a read-only file system says so).
+    await mkdir(dirname(outDir), { recursive: true }).catch((err: unknown) => {
+      throw new WriteError(outDir, err);
+    });
+    await mkdir(staging).catch((err: unknown) => {
+      throw new WriteError(outDir, err);
+    });
     try {
       // A small pool: the staging table holds one part (about 7 MB) at a time.
       const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
-      const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session });
-      return new RunOutputs(staging, session, equity);
+      const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet') });
+      return new RunOutputs(outDir, staging, session, equity);
     } catch (err) {
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
       throw err;
@@ -202,7 +209,9 @@ export class RunOutputs {
     for (const format of exports) {
       for (const name of RUN_TABLE_NAMES) {
         const csv = join(this.staging, `${name}.${format}`);
-        await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`);
+        await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
+          throw duckWriteError(join(this.outDir, `${name}.${format}`), err);
+        });
         files.push({ name: `${name}.${format}`, path: csv });
       }
     }
@@ -213,7 +222,7 @@ export class RunOutputs {
   }
 
   private async writeTable(name: Exclude<RunTableName, 'equity'>, columns: Record<string, Float64Array | readonly (string | null)[]>): Promise<number> {
-    const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session });
+    const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
     const n = (Object.values(columns)[0] ?? []).length;
     sink.append(columns, n);
     return sink.finish();

@@ -71,18 +71,21 @@ describe.skipIf(mnt === '')('tapedeck run on a full or read-only disk', () => {
     const out = join(mnt, 'run');
     expect(run(out, '1').code).toBe(0);
     await writeFile(join(out, 'NOTES.txt'), 'notes');
-    const before = { json: await readFile(join(out, 'report.json'), 'utf8'), html: await readFile(join(out, 'report.html'), 'utf8') };
+    const before = { json: await readFile(join(out, 'report.json'), 'utf8'), html: await readFile(join(out, 'report.html'), 'utf8'), fills: await readFile(join(out, 'fills.parquet')) };
+    const files = (await readdir(out)).sort();
     const filler = fillDisk();
     try {
       const r = run(out, '2');
       expect(r.code).toBe(1);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^tapedeck: cannot write ${out}/(report\\.json|report\\.html|\\.tapedeck-output\\.json): no space left on device$`));
+      expect(lines[0]).toMatch(new RegExp(`^tapedeck: cannot write ${out}/(report\\.json|report\\.html|\\.tapedeck-output\\.json|[a-z]+\\.parquet): no space left on device$`));
       expect(await readFile(join(out, 'report.json'), 'utf8')).toBe(before.json);
       expect(await readFile(join(out, 'report.html'), 'utf8')).toBe(before.html);
       expect(await readFile(join(out, 'NOTES.txt'), 'utf8')).toBe('notes');
-      expect((await readdir(out)).sort()).toEqual([OUTPUT_MARKER, 'NOTES.txt', 'report.html', 'report.json']);
+      expect(await readFile(join(out, 'fills.parquet'))).toEqual(before.fills);
+      expect((await readdir(out)).sort()).toEqual(files);
+      expect(files).toEqual([OUTPUT_MARKER, 'NOTES.txt', 'audit.parquet', 'equity.parquet', 'fills.parquet', 'orders.parquet', 'report.html', 'report.json', 'signals.parquet', 'trades.parquet']);
       expect((await readdir(mnt)).sort()).toEqual(['filler.bin', 'run']);
     } finally {
       await rm(filler);
