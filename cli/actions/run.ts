@@ -12,6 +12,7 @@ import type { ScenarioRun } from '../compose/run-scenario.js';
 import { checkOutFlag, checkOutputDir, removeStaleOutputs, renderFor, writeOutputs } from '../output.js';
 import { collectSet, seedFlag } from '../flags.js';
 import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
+import { registerTempDir } from '../shutdown.js';
 import type { Progress } from '../progress.js';
 
 // The flag parsers moved to cli/flags.ts (shared by every command); re-exported for existing importers.
@@ -71,6 +72,8 @@ export async function runAndWrite(
   await checkOutputDir(outDir, kind);
   // The tables are staged beside the output directory as the run goes (the equity curve streams there).
   const outputs = await RunOutputs.open(outDir);
+  // Ctrl-C ends the process at once: its staged tables go with it.
+  const unregister = registerTempDir(outputs.staging);
   try {
     const { report, result, warnings } = await runWithProgress(scenario, opts.quiet === true, outputs);
     // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
@@ -81,6 +84,7 @@ export async function runAndWrite(
     return { report: written, outFile };
   } finally {
     await outputs.close();
+    unregister();
   }
 }
 

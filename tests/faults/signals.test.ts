@@ -149,6 +149,8 @@ describe('signals', () => {
     }
     run.child.kill('SIGINT');
     await expectCleanExit(run, 'SIGINT');
+    // nor the tables it staged beside its output directory
+    expect((await readdir(dir)).filter((n) => n.startsWith('.run.tmp-'))).toEqual([]);
 
     const wf = spawnCli(['walkforward', scenario, '--space', spaceFile, '--method', 'random', '--trials', '4', '--train', '10d', '--test', '5d', '--workers', '2', '--out', join(dir, 'wf')]);
     await waitFor(() => /fold 1/.test(wf.stderr()) || wf.child.exitCode !== null, 240_000, wf.stderr);
