@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_MAX_TRIALS, SWEEP_METHODS } from '../../sim/research/sweep-methods.js';
+import { DEFAULT_MAX_TRIALS_TEXT, SWEEP_METHODS } from '../../sim/research/sweep-methods.js';
 import { collectSet, intFlag, queueFlag, seedFlag } from '../flags.js';
 import { lazyAction } from '../lazy-action.js';
 
@@ -12,7 +12,7 @@ export function registerSweep(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (trials.duckdb, sweep.json, sweep.html)')
     .option('--method <name>', `search method: ${SWEEP_METHODS.join(', ')}`, 'grid')
     .option('--trials <n>', 'number of trials (random and optimizer methods)', intFlag('--trials'))
-    .option('--max-trials <n>', `most trials the sweep may have, grid points or --trials (default ${DEFAULT_MAX_TRIALS.toLocaleString('en-US')})`, intFlag('--max-trials'))
+    .option('--max-trials <n>', `most trials the sweep may have, grid points or --trials (default ${DEFAULT_MAX_TRIALS_TEXT})`, intFlag('--max-trials'))
     .option('--workers <n>', 'worker threads (default: the number of CPUs; at most 4 per CPU)', intFlag('--workers'))
     .option('--seed <n>', 'sweep seed, 0 to 2^53-1 (default: the scenario seed); trial seeds derive from it', seedFlag)
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])

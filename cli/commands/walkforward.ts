@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_MAX_TRIALS, SWEEP_METHODS } from '../../sim/research/sweep-methods.js';
+import { DEFAULT_MAX_TRIALS_TEXT, SWEEP_METHODS } from '../../sim/research/sweep-methods.js';
 import { collectSet, intFlag, seedFlag } from '../flags.js';
 import { lazyAction } from '../lazy-action.js';
 
@@ -17,7 +17,7 @@ export function registerWalkForward(program: Command): void {
     .option('--embargo <duration>', 'only 0: a walk-forward never trains after its test window, so an embargo would change nothing (refused)')
     .option('--method <name>', `search method per fold: ${SWEEP_METHODS.join(', ')}`, 'grid')
     .option('--trials <n>', 'trials per fold (random and optimizer methods)', intFlag('--trials'))
-    .option('--max-trials <n>', `most trials per fold, grid points or --trials (default ${DEFAULT_MAX_TRIALS.toLocaleString('en-US')})`, intFlag('--max-trials'))
+    .option('--max-trials <n>', `most trials per fold, grid points or --trials (default ${DEFAULT_MAX_TRIALS_TEXT})`, intFlag('--max-trials'))
     .option('--workers <n>', 'worker threads (default: the number of CPUs; at most 4 per CPU)', intFlag('--workers'))
     .option('--seed <n>', 'seed, 0 to 2^53-1 (default: the scenario seed)', seedFlag)
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])
