@@ -12,6 +12,7 @@ import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
+import { recordColumns } from './run-columns.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
@@ -137,74 +138,8 @@ export class RunOutputs {
   async finish(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
     if (result.equityStream === undefined) writeEquityFromMemory(this.equity, result);
     const rows: Record<RunTableName, number> = { equity: await this.equity.finish(), fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
-    rows.fills = await this.writeTable('fills', {
-      ts: Float64Array.from(report.fills, (f) => f.ts),
-      symbol: report.fills.map((f) => f.symbol),
-      side: report.fills.map((f) => f.side),
-      qty: Float64Array.from(report.fills, (f) => f.qty),
-      price: Float64Array.from(report.fills, (f) => f.price),
-      commission: Float64Array.from(report.fills, (f) => f.commission),
-      orderId: report.fills.map((f) => f.orderId),
-      strategyId: report.fills.map((f) => f.strategyId),
-      liquidity: report.fills.map((f) => f.liquidity),
-    });
-    const o = report.orders;
-    rows.orders = await this.writeTable('orders', {
-      id: o.map((x) => x.id),
-      symbol: o.map((x) => x.symbol),
-      side: o.map((x) => x.side),
-      type: o.map((x) => x.type),
-      qty: Float64Array.from(o, (x) => x.qty),
-      limitPrice: Float64Array.from(o, (x) => x.limitPrice ?? Number.NaN),
-      stopPrice: Float64Array.from(o, (x) => x.stopPrice ?? Number.NaN),
-      timeInForce: o.map((x) => x.timeInForce),
-      status: o.map((x) => x.status),
-      filledQty: Float64Array.from(o, (x) => x.filledQty),
-      avgFillPrice: Float64Array.from(o, (x) => x.avgFillPrice),
-      tsCreated: Float64Array.from(o, (x) => x.tsCreated),
-      strategyId: o.map((x) => x.strategyId),
-      reduceOnly: Float64Array.from(o, (x) => (x.reduceOnly ? 1 : 0)),
-      tag: o.map((x) => x.tag),
-      reason: o.map((x) => x.reason),
-      linkContingency: o.map((x) => x.link?.contingency ?? null),
-      linkParentId: o.map((x) => x.link?.parentId ?? null),
-      linkedIds: o.map((x) => (x.link !== undefined ? JSON.stringify(x.link.linkedIds) : null)),
-      linkGroup: o.map((x) => x.link?.group ?? null),
-    });
-    const t = result.trades;
-    rows.trades = await this.writeTable('trades', {
-      symbol: t.map((x) => x.symbol),
-      strategyId: t.map((x) => x.strategyId),
-      side: t.map((x) => x.side),
-      qty: Float64Array.from(t, (x) => x.qty),
-      entryTime: Float64Array.from(t, (x) => x.entryTs),
-      entryPrice: Float64Array.from(t, (x) => x.entryPrice),
-      exitTime: Float64Array.from(t, (x) => x.exitTs),
-      exitPrice: Float64Array.from(t, (x) => x.exitPrice),
-      pnl: Float64Array.from(t, (x) => x.pnl),
-      returnPct: Float64Array.from(t, (x) => x.returnPct),
-      commission: Float64Array.from(t, (x) => x.commission),
-    });
-    const a = report.audit;
-    rows.audit = await this.writeTable('audit', {
-      ts: Float64Array.from(a, (x) => x.ts),
-      kind: a.map((x) => x.kind),
-      message: a.map((x) => x.message),
-      strategyId: a.map((x) => x.strategyId ?? null),
-      symbol: a.map((x) => x.symbol ?? null),
-      orderId: a.map((x) => x.orderId ?? null),
-      details: a.map((x) => (x.details !== undefined ? JSON.stringify(x.details) : null)),
-    });
-    const g = report.signals.recorded;
-    rows.signals = await this.writeTable('signals', {
-      ts: Float64Array.from(g, (x) => x.ts),
-      strategyId: g.map((x) => x.strategyId),
-      symbol: g.map((x) => x.symbol),
-      direction: Float64Array.from(g, (x) => x.direction),
-      strength: Float64Array.from(g, (x) => x.strength),
-      confidence: Float64Array.from(g, (x) => x.confidence),
-      reason: g.map((x) => x.reason ?? null),
-    });
+    const columns = recordColumns(report, result);
+    for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) rows[name] = await this.writeTable(name, columns[name]);
     const files: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
     for (const format of exports) {
       for (const name of RUN_TABLE_NAMES) {
