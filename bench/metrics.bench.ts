@@ -11,6 +11,7 @@ import {
   drawdownSeries,
   probabilityOfBacktestOverfitting,
   type FillRecord,
+  type EquityCurveInput,
   type MetricsInput,
   type TradeRecord,
 } from '../reports/index.js';
@@ -34,7 +35,7 @@ function xorshift(seed: number): () => number {
   };
 }
 
-function metricsInput(): MetricsInput {
+function metricsInput(): MetricsInput & { equity: EquityCurveInput } {
   const rnd = xorshift(42);
   const ts = new Float64Array(POINTS);
   const equity = new Float64Array(POINTS);

@@ -1,6 +1,38 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { InvariantError } from '../engine/core/index.js';
+
+/**
+ * Chunks read from a stream between two young-generation collections (see {@link chunkRead}):
+ * 64 chunks of 2,048 rows.
+ */
+const CHUNKS_PER_COLLECTION = 64;
+let chunksSinceCollection = 0;
+let collectYoung: ((options: { type: 'minor' }) => void) | null | undefined;
+
+/**
+ * Counts a DuckDB data chunk the caller is done with, and every {@link CHUNKS_PER_COLLECTION} chunks
+ * asks V8 for a young-generation collection. A chunk's wrapper holds native memory V8 does not see, so
+ * V8 collects them too rarely: streaming a 5 M-row Parquet file held ~150 MB of dead chunks (peak RSS
+ * 342 MiB; 191 MiB with a scavenge every 64 chunks). A scavenge of a small young generation costs well
+ * under a millisecond; results do not depend on when it runs.
+ */
+export function chunkRead(): void {
+  if (++chunksSinceCollection < CHUNKS_PER_COLLECTION) return;
+  chunksSinceCollection = 0;
+  if (collectYoung === undefined) {
+    try {
+      // The documented way to reach V8's gc() without starting node with --expose-gc.
+      setFlagsFromString('--expose-gc');
+      collectYoung = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+    } catch {
+      collectYoung = null;
+    }
+  }
+  collectYoung?.({ type: 'minor' });
+}
 
 /**
  * A private in-memory DuckDB database with one connection. Only the statically linked extensions

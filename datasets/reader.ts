@@ -1,7 +1,7 @@
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { checkInteger, checkPositiveInteger, DataError, formatIsoUs, InvalidArgumentError, printable } from '../engine/core/index.js';
-import { chunkColumnTypeId, columnAsDouble, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
+import { chunkColumnTypeId, chunkRead, columnAsDouble, copyInt32Column, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
 import { compareStrings } from './hash.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { columnsOf, inTimeRange, isDataKind, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
@@ -92,6 +92,7 @@ class FileCursor {
       if (this.done) return false;
       const chunk = await (this.prefetch ?? this.result.fetchChunk());
       this.prefetch = null;
+      chunkRead();
       if (chunk === null || chunk.rowCount === 0) {
         this.done = true;
         return false;

@@ -77,11 +77,20 @@ export class ParquetTableSink {
       throw new WriteError(label, err);
     });
     const sink = new ParquetTableSink(session, file, label, partsDir, columns, options.rowsPerPart ?? DEFAULT_ROWS_PER_PART, options.session === undefined);
-    // Staged as DOUBLE (times and integers are exact below 2^53) and cast once, when the file is written.
-    const defs = columns.map((c) => `${sqlIdent(c.name)} ${c.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ');
-    await session.conn.run(`CREATE TABLE ${sink.staging} (${defs})`);
-    sink.appender = await session.conn.createAppender(sink.staging);
+    await sink.createStaging();
     return sink;
+  }
+
+  /**
+   * (Re)creates the empty staging table and its appender. Staged as DOUBLE (times and integers are exact
+   * below 2^53) and cast once, when the file is written. A part's rows leave by dropping the table: a
+   * DELETE in an in-memory database only marks rows deleted and keeps their memory, which grew a 5 M-row
+   * curve's staging to the whole curve.
+   */
+  private async createStaging(): Promise<void> {
+    const defs = this.columns.map((c) => `${sqlIdent(c.name)} ${c.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ');
+    await this.session.conn.run(`CREATE TABLE ${this.staging} (${defs})`);
+    this.appender = await this.session.conn.createAppender(this.staging);
   }
 
   /** Rows appended so far. */
@@ -127,7 +136,10 @@ export class ParquetTableSink {
     this.appender.flushSync();
     const part = join(this.partsDir, `part-${String(this.parts.length).padStart(6, '0')}.parquet`);
     await this.written(this.session.conn.run(`COPY ${this.staging} TO ${sqlString(part)} (FORMAT parquet, COMPRESSION snappy)`));
-    await this.session.conn.run(`DELETE FROM ${this.staging}`);
+    this.appender.closeSync();
+    this.appender = null;
+    await this.session.conn.run(`DROP TABLE ${this.staging}`);
+    await this.createStaging();
     this.parts.push(part);
     this.inPart = 0;
   }

@@ -1,6 +1,7 @@
 import { formatIsoUs } from '../engine/core/time.js';
 import { calendarPeriodsPerYear, checkCondition, checkFinite, checkPositive, InvalidArgumentError, US_PER_DAY, US_PER_MINUTE, US_PER_YEAR } from '../engine/core/index.js';
 import type { Calendar } from '../engine/core/index.js';
+import type { EquityCurveScan } from '../engine/kernel/run-result.js';
 
 /**
  * Performance metrics of one run, computed from plain data (the equity curve, round-trip trades and
@@ -16,6 +17,14 @@ export interface EquityCurveInput {
   /** Account equity (cash plus positions marked to market) at each bar; `equity[0]` must be positive. */
   readonly equity: ArrayLike<number>;
 }
+
+/**
+ * An equity curve read in consecutive chunks, in time order: a streamed run's curve, which is read back
+ * from where it was spilled rather than held in memory (engine/kernel/run-result.ts). Every metric is a
+ * pass in order over the samples, so a curve given whole and the same curve given in chunks yield the
+ * same numbers bit for bit (tests/property/metrics-chunks.property.test.ts).
+ */
+export type { EquityCurveScan } from '../engine/kernel/run-result.js';
 
 /** One closed round trip, as in report.json's `trades`. */
 export interface TradeRecord {
@@ -67,7 +76,8 @@ export type BuyAndHoldInput =
 
 /** Everything computeMetrics needs; the backtest runner fills it from a finished run. */
 export interface MetricsInput {
-  readonly equity: EquityCurveInput;
+  /** The curve whole, or read in chunks (a streamed run's). */
+  readonly equity: EquityCurveInput | EquityCurveScan;
   /** Closed round trips (may be empty). */
   readonly trades: readonly TradeRecord[];
   /** All fills (may be empty). */
@@ -170,46 +180,87 @@ function fail(name: string, what: string, value: unknown): never {
   throw new InvalidArgumentError(`invalid '${name}': ${what}, was ${String(value)}`);
 }
 
-/** Returns the k-th smallest value (0-based) of `values`, reordering it in place (Hoare quickselect). */
-function selectInPlace(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (hi > lo) {
-    const pivot = values[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i] = values[j]!;
-        values[j] = t;
-        i++;
-        j--;
-      }
+/** Returns `curve` as a scan: a whole curve is one chunk. */
+export function curveScan(curve: EquityCurveInput | EquityCurveScan): EquityCurveScan {
+  if ('scan' in curve) return curve;
+  const n = curve.equity.length;
+  return { length: n, scan: (visit) => visit(curve.ts, curve.equity, n) };
+}
+
+/** Timestamps alone, whole or in chunks (the `ts` of a curve). */
+type TsSource = ArrayLike<number> | EquityCurveScan;
+
+function scanTs(ts: TsSource, visit: (ts: ArrayLike<number>, n: number) => void): void {
+  if ('scan' in ts && typeof ts.scan === 'function') ts.scan((t, _e, n) => visit(t, n));
+  else visit(ts as ArrayLike<number>, (ts as ArrayLike<number>).length);
+}
+
+/**
+ * Counts of the spacings between consecutive timestamps, one pass in order. The median is read from
+ * the counts, so it needs memory for the distinct spacings only (a handful for bars: the interval, the
+ * overnight and the weekend gaps) rather than one number per sample.
+ */
+class SpacingCounts {
+  private readonly counts = new Map<number, number>();
+  private prev = Number.NaN;
+  private seen = 0;
+
+  push(t: number): void {
+    if (this.seen++ > 0) {
+      const d = t - this.prev;
+      this.counts.set(d, (this.counts.get(d) ?? 0) + 1);
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return values[k]!;
+    this.prev = t;
   }
-  return values[k]!;
+
+  /** The median spacing (the mean of the two middle ones for an even count), or null with fewer than two timestamps. */
+  median(): number | null {
+    const m = this.seen - 1;
+    if (m < 1) return null;
+    const keys = [...this.counts.keys()].sort((a, b) => a - b);
+    const kth = (k: number): number => {
+      let below = 0;
+      for (const key of keys) {
+        below += this.counts.get(key)!;
+        if (k < below) return key;
+      }
+      return keys[keys.length - 1]!;
+    };
+    const upper = kth(m >>> 1);
+    if (m % 2 === 1) return upper;
+    return (kth((m >>> 1) - 1) + upper) / 2;
+  }
 }
 
 /**
  * Returns the median spacing of `ts` (the mean of the two middle spacings for an even count, as
  * pandas' median), or null with fewer than two timestamps.
  */
-export function medianSpacingUs(ts: ArrayLike<number>): number | null {
-  const n = ts.length;
-  if (n < 2) return null;
-  const d = new Float64Array(n - 1);
-  for (let i = 1; i < n; i++) d[i - 1] = ts[i]! - ts[i - 1]!;
-  const m = d.length;
-  const upper = selectInPlace(d, m >>> 1);
-  if (m % 2 === 1) return upper;
-  const lower = selectInPlace(d, (m >>> 1) - 1);
-  return (lower + upper) / 2;
+export function medianSpacingUs(ts: TsSource): number | null {
+  const counts = new SpacingCounts();
+  scanTs(ts, (t, n) => {
+    for (let i = 0; i < n; i++) counts.push(t[i]!);
+  });
+  return counts.median();
+}
+
+/** Bars per UTC weekday (Sunday = 0), one pass in order. */
+class WeekdayCounts {
+  readonly counts = [0, 0, 0, 0, 0, 0, 0];
+  n = 0;
+
+  push(t: number): void {
+    const day = Math.floor(t / US_PER_DAY);
+    const dow = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday (4, with Sunday = 0)
+    this.counts[dow]!++;
+    this.n++;
+  }
+
+  /** See {@link weekendsAbsent}. */
+  weekendsAbsent(): boolean {
+    const sorted = [...this.counts].sort((a, b) => a - b);
+    return sorted[0]! + sorted[1]! <= WEEKEND_SHARE_THRESHOLD * this.n;
+  }
 }
 
 /**
@@ -217,16 +268,12 @@ export function medianSpacingUs(ts: ArrayLike<number>): number | null {
  * at most 60% of their 2/7 share of the bars. This is backtesting.py's weekend test made independent of
  * the time zone the daily bars are stamped in (a Monday session stamped on Sunday UTC still counts).
  */
-export function weekendsAbsent(ts: ArrayLike<number>): boolean {
-  const counts = [0, 0, 0, 0, 0, 0, 0];
-  const n = ts.length;
-  for (let i = 0; i < n; i++) {
-    const day = Math.floor(ts[i]! / US_PER_DAY);
-    const dow = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday (4, with Sunday = 0)
-    counts[dow]!++;
-  }
-  counts.sort((a, b) => a - b);
-  return counts[0]! + counts[1]! <= WEEKEND_SHARE_THRESHOLD * n;
+export function weekendsAbsent(ts: TsSource): boolean {
+  const counts = new WeekdayCounts();
+  scanTs(ts, (t, n) => {
+    for (let i = 0; i < n; i++) counts.push(t[i]!);
+  });
+  return counts.weekendsAbsent();
 }
 
 /**
@@ -239,12 +286,16 @@ export function weekendsAbsent(ts: ArrayLike<number>): boolean {
  * single bar and no barIntervalUs).
  */
 export function annualization(
-  ts: ArrayLike<number>,
+  ts: TsSource,
   barIntervalUs?: number,
   periodsPerYear?: number,
   calendar?: Calendar,
 ): Annualization | null {
-  const interval = barIntervalUs ?? medianSpacingUs(ts);
+  return annualizationOf(barIntervalUs ?? medianSpacingUs(ts), () => weekendsAbsent(ts), periodsPerYear, calendar);
+}
+
+/** {@link annualization} given the interval (null: unknown) and the weekend test. */
+function annualizationOf(interval: number | null, noWeekends: () => boolean, periodsPerYear?: number, calendar?: Calendar): Annualization | null {
   if (periodsPerYear !== undefined) {
     checkPositive(periodsPerYear, 'periodsPerYear');
     return { kind: 'explicit', periodsPerYear, barIntervalUs: interval };
@@ -256,7 +307,7 @@ export function annualization(
     if (p !== null) return { kind: 'calendar', periodsPerYear: p, barIntervalUs: interval };
   }
   if (interval >= 0.5 * US_PER_DAY && interval < 1.5 * US_PER_DAY) {
-    return weekendsAbsent(ts)
+    return noWeekends()
       ? { kind: 'trading-days', periodsPerYear: TRADING_DAYS_PER_YEAR, barIntervalUs: interval }
       : { kind: 'calendar-days', periodsPerYear: CALENDAR_DAYS_PER_YEAR, barIntervalUs: interval };
   }
@@ -323,22 +374,22 @@ export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
 const TRADE_NUMBERS = ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const;
 const FILL_NUMBERS = ['ts', 'qty', 'price', 'commission'] as const;
 
-function validate(input: MetricsInput): void {
-  const { ts, equity } = input.equity;
-  const n = equity.length;
-  checkCondition(n >= 1, `invalid 'equity.equity': empty, was length 0`);
-  checkCondition(
-    ts.length === n,
-    `invalid 'equity.ts': length differs from equity.equity (${n}), was length ${ts.length}`,
-  );
-  for (let i = 0; i < n; i++) {
-    const t = ts[i]!;
-    if (!Number.isSafeInteger(t)) fail(`equity.ts[${i}]`, 'not a safe integer', t);
-    if (i > 0 && !(t > ts[i - 1]!)) fail(`equity.ts[${i}]`, `not after equity.ts[${i - 1}] (${ts[i - 1]})`, t);
-    const e = equity[i]!;
-    if (!Number.isFinite(e)) fail(`equity.equity[${i}]`, 'not a finite number', e);
+/** Checks the curve's lengths; its samples are checked by the pass of {@link CurveFacts}. */
+function validateCurveShape(curve: EquityCurveInput | EquityCurveScan): void {
+  if (!('scan' in curve)) {
+    const n = curve.equity.length;
+    checkCondition(n >= 1, `invalid 'equity.equity': empty, was length 0`);
+    checkCondition(
+      curve.ts.length === n,
+      `invalid 'equity.ts': length differs from equity.equity (${n}), was length ${curve.ts.length}`,
+    );
+  } else {
+    checkCondition(curve.length >= 1, `invalid 'equity.equity': empty, was length 0`);
   }
-  if (!(equity[0]! > 0)) fail('equity.equity[0]', 'not positive', equity[0]);
+}
+
+/** Checks everything but the curve (see {@link validateCurveShape} and {@link CurveFacts}). */
+function validate(input: MetricsInput, n: number): void {
   checkPositive(input.initialCash, 'initialCash');
   if (input.barIntervalUs !== undefined) checkPositive(input.barIntervalUs, 'barIntervalUs');
   const rf = input.riskFreeRate ?? 0;
@@ -380,43 +431,34 @@ function validate(input: MetricsInput): void {
   }
 }
 
-/** Returns the first index i in [0, n) with ts[i] >= t (n when none), by binary search. */
-function lowerBound(ts: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Returns the fraction of bars exposed, from the exposure series or from the trades' [entryTs, exitTs) spans. */
-function exposureTime(input: MetricsInput): number {
-  const { ts } = input.equity;
-  const n = ts.length;
+/**
+ * Returns the fraction of samples exposed: from the exposure series, the streamed count, or the trades:
+ * sample i is exposed when some trade has entryTs <= ts[i] < exitTs. The trades' entries and exits are
+ * sorted once and the samples are walked in order: exposed while more entries than exits lie at or
+ * before the sample (a trade with exitTs <= entryTs covers no sample and is left out).
+ */
+function exposureTime(input: MetricsInput, curve: EquityCurveScan): number {
+  const n = curve.length;
   if (input.exposedSamples !== undefined) return input.exposedSamples / n;
   let exposed = 0;
   if (input.exposure !== undefined) {
     for (let i = 0; i < n; i++) if (input.exposure[i] !== 0) exposed++;
     return exposed / n;
   }
-  // Difference array over bar indexes: +1 where a trade's span starts, -1 where it ends.
-  const delta = new Int32Array(n + 1);
-  for (const t of input.trades) {
-    const from = lowerBound(ts, t.entryTs);
-    const to = lowerBound(ts, t.exitTs);
-    if (to > from) {
-      delta[from]!++;
-      delta[to]!--;
+  const spans = input.trades.filter((t) => t.exitTs > t.entryTs);
+  if (spans.length === 0) return 0;
+  const entries = Float64Array.from(spans, (t) => t.entryTs).sort();
+  const exits = Float64Array.from(spans, (t) => t.exitTs).sort();
+  let opened = 0;
+  let closed = 0;
+  curve.scan((ts, _e, m) => {
+    for (let i = 0; i < m; i++) {
+      const t = ts[i]!;
+      while (opened < entries.length && entries[opened]! <= t) opened++;
+      while (closed < exits.length && exits[closed]! <= t) closed++;
+      if (opened > closed) exposed++;
     }
-  }
-  let open = 0;
-  for (let i = 0; i < n; i++) {
-    open += delta[i]!;
-    if (open > 0) exposed++;
-  }
+  });
   return exposed / n;
 }
 
@@ -439,62 +481,93 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-interface DrawdownStats {
-  maxDrawdown: number;
-  episodes: number;
-  depthSum: number;
-  durationSum: number;
-  maxDurationUs: number;
-  maxDurationBars: number;
-}
-
 /**
- * Returns the drawdown statistics in one pass. An episode runs from the last bar at a peak to the first
- * bar back at (or above) that peak, or to the last bar when the curve never recovers. Kept free of
- * closures so the loop's state stays in registers.
+ * What one pass in order over the curve gives: it checks every sample (strictly increasing safe-integer
+ * timestamps, finite equity, equity[0] > 0; errors name the sample's index), and gathers the first and
+ * last samples, the equity sum, the weekday counts, the spacings (when the interval is not given) and the
+ * drawdown statistics. An episode runs from the last sample at a peak to the first sample back at (or
+ * above) that peak, or to the last sample when the curve never recovers.
  */
-function drawdownStats(ts: ArrayLike<number>, equity: ArrayLike<number>): DrawdownStats {
-  const n = equity.length;
-  let peak = equity[0]!;
-  let peakIndex = 0;
-  let maxDrawdown = 0;
-  let episodeDepth = 0;
-  let inEpisode = false;
-  let episodes = 0;
-  let depthSum = 0;
-  let durationSum = 0;
-  let maxDurationUs = 0;
-  let maxDurationBars = 0;
-  for (let i = 0; i <= n; i++) {
-    // i === n is a sentinel step that closes an episode still open on the last bar.
-    const atEnd = i === n;
-    const e = atEnd ? 0 : equity[i]!;
-    if (atEnd || e >= peak) {
-      if (inEpisode) {
-        const endIndex = atEnd ? n - 1 : i;
-        episodes++;
-        depthSum += episodeDepth;
-        const durationUs = ts[endIndex]! - ts[peakIndex]!;
-        durationSum += durationUs;
-        if (durationUs > maxDurationUs) {
-          maxDurationUs = durationUs;
-          maxDurationBars = endIndex - peakIndex;
+class CurveFacts {
+  n = 0;
+  firstTs = Number.NaN;
+  lastTs = Number.NaN;
+  firstEquity = Number.NaN;
+  lastEquity = Number.NaN;
+  equitySum = 0;
+  readonly weekdays = new WeekdayCounts();
+  readonly spacings: SpacingCounts | null;
+  // Drawdown state, kept in fields so a chunked curve carries it from chunk to chunk.
+  maxDrawdown = 0;
+  episodes = 0;
+  depthSum = 0;
+  durationSum = 0;
+  maxDurationUs = 0;
+  maxDurationBars = 0;
+  private peak = Number.NaN;
+  private peakIndex = 0;
+  private peakTs = Number.NaN;
+  private episodeDepth = 0;
+  private inEpisode = false;
+
+  constructor(withSpacings: boolean) {
+    this.spacings = withSpacings ? new SpacingCounts() : null;
+  }
+
+  push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
+    for (let j = 0; j < m; j++) {
+      const i = this.n;
+      const t = ts[j]!;
+      if (!Number.isSafeInteger(t)) fail(`equity.ts[${i}]`, 'not a safe integer', t);
+      if (i > 0 && !(t > this.lastTs)) fail(`equity.ts[${i}]`, `not after equity.ts[${i - 1}] (${this.lastTs})`, t);
+      const e = equity[j]!;
+      if (!Number.isFinite(e)) fail(`equity.equity[${i}]`, 'not a finite number', e);
+      if (i === 0) {
+        this.firstTs = t;
+        this.firstEquity = e;
+        this.peak = e;
+      }
+      this.weekdays.push(t);
+      this.spacings?.push(t);
+      this.equitySum += e;
+      if (e >= this.peak) {
+        if (this.inEpisode) this.closeEpisode(i, t);
+        this.peak = e;
+        this.peakIndex = i;
+        this.peakTs = t;
+      } else {
+        const dd = 1 - e / this.peak;
+        if (!this.inEpisode) {
+          this.inEpisode = true;
+          this.episodeDepth = 0;
         }
-        inEpisode = false;
+        if (dd > this.episodeDepth) this.episodeDepth = dd;
+        if (dd > this.maxDrawdown) this.maxDrawdown = dd;
       }
-      peak = e;
-      peakIndex = i;
-    } else {
-      const dd = 1 - e / peak;
-      if (!inEpisode) {
-        inEpisode = true;
-        episodeDepth = 0;
-      }
-      if (dd > episodeDepth) episodeDepth = dd;
-      if (dd > maxDrawdown) maxDrawdown = dd;
+      this.lastTs = t;
+      this.lastEquity = e;
+      this.n++;
     }
   }
-  return { maxDrawdown, episodes, depthSum, durationSum, maxDurationUs, maxDurationBars };
+
+  /** Ends the pass: closes an episode still open on the last sample; checks equity[0]. */
+  finish(): this {
+    if (!(this.firstEquity > 0)) fail('equity.equity[0]', 'not positive', this.firstEquity);
+    if (this.inEpisode) this.closeEpisode(this.n - 1, this.lastTs);
+    return this;
+  }
+
+  private closeEpisode(endIndex: number, endTs: number): void {
+    this.episodes++;
+    this.depthSum += this.episodeDepth;
+    const durationUs = endTs - this.peakTs;
+    this.durationSum += durationUs;
+    if (durationUs > this.maxDurationUs) {
+      this.maxDurationUs = durationUs;
+      this.maxDurationBars = endIndex - this.peakIndex;
+    }
+    this.inEpisode = false;
+  }
 }
 
 /**
@@ -504,13 +577,17 @@ function drawdownStats(ts: ArrayLike<number>, equity: ArrayLike<number>): Drawdo
  * (mismatched lengths, non-increasing timestamps, non-finite numbers, non-positive equity[0] or initialCash).
  */
 export function computeMetrics(input: MetricsInput): PerformanceMetrics {
-  validate(input);
-  const { ts, equity } = input.equity;
-  const n = equity.length;
+  validateCurveShape(input.equity);
+  const curve = curveScan(input.equity);
+  const facts = new CurveFacts(input.barIntervalUs === undefined);
+  curve.scan((ts, equity, m) => facts.push(ts, equity, m));
+  facts.finish();
+  const n = facts.n;
+  validate(input, n);
   const rf = input.riskFreeRate ?? 0;
-  const ann = annualization(ts, input.barIntervalUs, input.periodsPerYear, input.calendar);
+  const ann = annualizationOf(input.barIntervalUs ?? facts.spacings!.median(), () => facts.weekdays.weekendsAbsent(), input.periodsPerYear, input.calendar);
   const P = ann === null ? null : ann.periodsPerYear;
-  const finalEquity = equity[n - 1]!;
+  const finalEquity = facts.lastEquity;
   const totalReturn = finalEquity / input.initialCash - 1;
 
   // Returns: mean first, then squared deviations (two passes, fixed order: deterministic and stable).
@@ -518,14 +595,22 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   const rfPerBar = P === null ? 0 : Math.pow(1 + rf, 1 / P) - 1;
   let returnsDefined = m >= 1;
   let sumExcess = 0;
-  for (let i = 1; i < n; i++) {
-    const prev = equity[i - 1]!;
-    if (!(prev > 0)) {
-      returnsDefined = false; // once equity is not positive, a percentage return has no meaning
-      break;
+  let prev = Number.NaN;
+  let started = false;
+  curve.scan((_ts, equity, k) => {
+    for (let j = 0; j < k && returnsDefined; j++) {
+      const e = equity[j]!;
+      if (started) {
+        if (!(prev > 0)) {
+          returnsDefined = false; // once equity is not positive, a percentage return has no meaning
+          break;
+        }
+        sumExcess += e / prev - 1 - rfPerBar;
+      }
+      started = true;
+      prev = e;
     }
-    sumExcess += equity[i]! / prev - 1 - rfPerBar;
-  }
+  });
   let annualizedVolatility: number | null = null;
   let sharpe: number | null = null;
   let sortino: number | null = null;
@@ -533,12 +618,20 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     const meanExcess = sumExcess / m;
     let ss = 0;
     let downside = 0;
-    for (let i = 1; i < n; i++) {
-      const x = equity[i]! / equity[i - 1]! - 1 - rfPerBar;
-      const d = x - meanExcess;
-      ss += d * d;
-      if (x < 0) downside += x * x;
-    }
+    started = false;
+    curve.scan((_ts, equity, k) => {
+      for (let j = 0; j < k; j++) {
+        const e = equity[j]!;
+        if (started) {
+          const x = e / prev - 1 - rfPerBar;
+          const d = x - meanExcess;
+          ss += d * d;
+          if (x < 0) downside += x * x;
+        }
+        started = true;
+        prev = e;
+      }
+    });
     const sqrtP = Math.sqrt(P);
     if (m >= 2) {
       const sd = Math.sqrt(ss / (m - 1));
@@ -557,7 +650,7 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     cagr = growth > 0 ? finiteOrNull(Math.pow(growth, 1 / years) - 1) : -1;
   }
 
-  const dd = drawdownStats(ts, equity);
+  const dd = facts;
   const maxDrawdown = dd.maxDrawdown;
 
   // Trades.
@@ -609,16 +702,14 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     tradedNotional += Math.abs(f.qty) * f.price;
     totalCommissions += f.commission;
   }
-  let equitySum = 0;
-  for (let i = 0; i < n; i++) equitySum += equity[i]!;
-  const meanEquity = equitySum / n;
+  const meanEquity = facts.equitySum / n;
   const turnover = meanEquity > 0 ? tradedNotional / meanEquity : null;
   const annualTurnover = turnover !== null && years !== null && years > 0 ? turnover / years : null;
 
   return {
     bars: n,
-    startTs: ts[0]!,
-    endTs: ts[n - 1]!,
+    startTs: facts.firstTs,
+    endTs: facts.lastTs,
     periodsPerYear: P,
     annualization: ann === null ? null : ann.kind,
     finalEquity,
@@ -634,7 +725,7 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     averageDrawdown: dd.episodes > 0 ? dd.depthSum / dd.episodes : 0,
     averageDrawdownDurationUs: dd.episodes > 0 ? dd.durationSum / dd.episodes : 0,
     drawdownEpisodes: dd.episodes,
-    exposureTime: exposureTime(input),
+    exposureTime: exposureTime(input, curve),
     tradeCount: nt,
     winRate,
     bestTrade: nt > 0 ? best : null,

@@ -6,7 +6,7 @@ import { EquityPreview } from '../engine/kernel/index.js';
 import type { EquityPreviewColumns, RunResultBase, RunTrade } from '../engine/kernel/index.js';
 import { bookSection, executionSection, optionsSection } from './market-sections.js';
 import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, OptionsSectionInput } from './market-sections.js';
-import { computeMetrics, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
+import { computeMetrics, curveScan, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
 import type { MetricsInput } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
 
@@ -226,8 +226,9 @@ export function equityPreviewOf(run: Pick<RunReportInput, 'equity' | 'equityStre
 }
 
 export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
+  const curve = run.equityStream?.curve ?? { ts: run.equity.ts, equity: run.equity.equity };
   const metrics = computeMetrics({
-    equity: { ts: run.equity.ts, equity: run.equity.equity },
+    equity: curve,
     trades: run.trades,
     fills: run.fills,
     initialCash: run.initialCash,
@@ -285,7 +286,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     positions: run.finalPositions,
     assumptions: [
       ...run.assumptions,
-      describeAnnualization(metrics.periodsPerYear === null ? null : { kind: metrics.annualization!, periodsPerYear: metrics.periodsPerYear, barIntervalUs: run.barIntervalUs ?? medianSpacingUs(run.equity.ts) }, options.calendar),
+      describeAnnualization(metrics.periodsPerYear === null ? null : { kind: metrics.annualization!, periodsPerYear: metrics.periodsPerYear, barIntervalUs: run.barIntervalUs ?? medianSpacingUs(curveScan(curve)) }, options.calendar),
       ...(options.riskFreeRate !== undefined ? [`Risk-free rate ${options.riskFreeRate * 100}% a year (metrics.riskFreeRate), de-annualized per bar in Sharpe and Sortino.`] : []),
     ],
     audit: run.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })),

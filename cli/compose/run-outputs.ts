@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WriteError, temporarySibling } from '../../datasets/atomic.js';
+import { CurveSpill } from './curve-spill.js';
 import type { NamedFile } from '../../datasets/atomic.js';
 import { RUN_TABLES } from '../../datasets/output-dir.js';
 import type { RunTableName } from '../../datasets/output-dir.js';
@@ -10,7 +11,7 @@ import type { SinkColumn } from '../../datasets/table-sink.js';
 import { DataError, formatIsoUs } from '../../engine/core/index.js';
 import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
-import type { BacktestResult } from '../../sim/backtest/index.js';
+import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { recordColumns } from './run-columns.js';
 
@@ -105,9 +106,27 @@ export class RunOutputs {
     /** The hidden directory the files are staged in (a sibling of the output directory). */
     readonly staging: string,
     private readonly session: DuckSession,
-    /** The equity curve's sink: give it to the run (ExecuteOptions.equitySink). */
-    readonly equity: ParquetTableSink,
-  ) {}
+    /** The equity curve's table. */
+    private readonly equityTable: ParquetTableSink,
+    /** Where the streamed curve's ts and equity are spilled for the metrics and the runHash. */
+    private readonly spill: CurveSpill,
+  ) {
+    const table = equityTable;
+    this.equity = {
+      append(batch, n) {
+        table.append(batch, n);
+        spill.append(batch.ts, batch.equity, n);
+      },
+      get wantsFlush() {
+        return table.wantsFlush;
+      },
+      flush: () => table.flush(),
+      curve: () => spill,
+    };
+  }
+
+  /** The equity curve's sink: give it to the run (ExecuteOptions.equitySink). */
+  readonly equity: EquitySink;
 
   /** Opens the staging directory beside `outDir` and the equity curve's sink. */
   static async open(outDir: string): Promise<RunOutputs> {
@@ -123,7 +142,7 @@ export class RunOutputs {
       // A small pool: the staging table holds one part (about 7 MB) at a time.
       const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
       const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet') });
-      return new RunOutputs(outDir, staging, session, equity);
+      return new RunOutputs(outDir, staging, session, equity, new CurveSpill(staging, join(outDir, 'equity.parquet')));
     } catch (err) {
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
       throw err;
@@ -136,8 +155,9 @@ export class RunOutputs {
    * Returns the files to move into place and the report's `tables` section.
    */
   async finish(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
-    if (result.equityStream === undefined) writeEquityFromMemory(this.equity, result);
-    const rows: Record<RunTableName, number> = { equity: await this.equity.finish(), fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
+    if (result.equityStream === undefined) writeEquityFromMemory(this.equityTable, result);
+    this.spill.close();
+    const rows: Record<RunTableName, number> = { equity: await this.equityTable.finish(), fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
     const columns = recordColumns(report, result);
     for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) rows[name] = await this.writeTable(name, columns[name]);
     const files: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
@@ -166,7 +186,8 @@ export class RunOutputs {
   /** Removes everything staged (the files already moved into place are not touched). */
   async close(): Promise<void> {
     if (!this.finished) {
-      await this.equity.abort().catch(() => undefined);
+      this.spill.close();
+      await this.equityTable.abort().catch(() => undefined);
       this.session.close();
       this.finished = true;
     }

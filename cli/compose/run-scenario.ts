@@ -241,18 +241,6 @@ interface ReplayedOne {
   readonly assumptions: readonly string[];
 }
 
-/**
- * Equity samples a whole-tape bar run expects: one per bar of its most populous symbol (several symbols
- * sharing a clock take one per distinct time, more when their times differ: the columns then grow). None
- * when data.start/end cut the tape (the manifests' counts would overstate it) or without bars.
- */
-function expectedSamples(scenario: QualifiedScenario, data: RunData, symbols: readonly string[]): number | undefined {
-  if (!data.has.bars || data.has.quotes || data.has.trades || scenario.data.start !== undefined || scenario.data.end !== undefined) return undefined;
-  let most = 0;
-  for (const s of symbols) most = Math.max(most, data.rows('bars', s));
-  return most > 0 ? most + 1 : undefined;
-}
-
 /** Builds the report of a finished run: the scenario as run (its data, venue and composed strategies), its assumptions and metrics. */
 function buildReport(scenario: QualifiedScenario, data: RunData, one: ReplayedOne, result: BacktestResult, assumptions: readonly string[]): RunReport {
   const chains = data.chains;
@@ -377,7 +365,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...tradeFromOption(scenario.engine),
         ...(data.timeframes.length > 0 ? { timeframes: data.timeframes } : {}),
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
-        ...(options.equitySink !== undefined ? { equitySink: options.equitySink, expectedEquitySamples: expectedSamples(scenario, data, symbols) } : {}),
+        ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),
         ...(instruments !== undefined ? { instruments } : {}),

@@ -31,8 +31,21 @@ export interface EquityCurve {
  * `equity` of every sample (the metrics and the runHash read them) and leaves the other columns empty;
  * this says how many samples went out, how many were exposed, and the preview a report draws.
  */
+/**
+ * An equity curve read back in consecutive chunks, in time order (a streamed run's `ts` and `equity`,
+ * spilled as the run went rather than held in memory). `scan` may be called any number of times; the
+ * arrays it hands are valid during the call only.
+ */
+export interface EquityCurveScan {
+  /** Number of samples. */
+  readonly length: number;
+  scan(visit: (ts: ArrayLike<number>, equity: ArrayLike<number>, n: number) => void): void;
+}
+
 export interface StreamedEquityCurve {
   readonly rows: number;
+  /** Every sample's `ts` and `equity`, read back in order (the metrics and the runHash read it). */
+  readonly curve: EquityCurveScan;
   /** Samples with a nonzero gross exposure. */
   readonly exposedSamples: number;
   readonly preview: EquityPreviewColumns;
@@ -62,7 +75,7 @@ export interface RunResultBase {
   /** Number of orders submitted (denied ones included). */
   readonly orderCount: number;
   readonly trades: readonly RunTrade[];
-  /** Every equity sample; in a streamed run (see `equityStream`) only `ts` and `equity`, the other columns empty. */
+  /** Every equity sample; empty in a streamed run (see `equityStream`: its `curve` reads `ts` and `equity` back). */
   readonly equity: EquityCurve;
   /** Present when the equity curve was streamed to a sink rather than kept whole. */
   readonly equityStream?: StreamedEquityCurve;

@@ -121,12 +121,10 @@ export interface ReplayConfig {
    */
   readonly recording?: 'report' | 'metrics';
   /**
-   * Stream the equity curve to this sink as the run goes (the result then keeps only `ts` and `equity` of
-   * each sample, see RunResultBase.equityStream): memory flat in the tape's length for the other columns.
+   * Stream the equity curve to this sink as the run goes (the result keeps none of it; its curve is read
+   * back from the sink, see RunResultBase.equityStream): memory flat in the tape's length.
    */
   readonly equitySink?: EquitySink;
-  /** With `equitySink`: how many equity samples to expect (the columns kept whole are allocated at that size once). */
-  readonly expectedEquitySamples?: number;
   /**
    * Start of trading, microseconds (the scenario's `engine.tradeFrom`): before it strategies see
    * every event (their indicators warm up) but their orders, targets and signals are dropped and
@@ -340,7 +338,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const recording = config.recording ?? 'report';
   if (recording !== 'report' && recording !== 'metrics') throw new InvalidArgumentError(`invalid 'recording': expected 'report' or 'metrics', was ${JSON.stringify(recording)}`);
   const keepEverything = recording === 'report';
-  const recorder = new RunRecorder(keepEverything ? undefined : 0, config.equitySink ?? null, config.equitySink !== undefined ? config.expectedEquitySamples : undefined);
+  const recorder = new RunRecorder(keepEverything ? undefined : 0, config.equitySink ?? null);
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
   const specs = config.instruments;
   const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, multipliersOf(config, symbols), specs?.map((x) => isFuture(x)));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
+import type { EquityCurveScan } from '../../engine/kernel/run-result.js';
 import { linkText } from '../../engine/model/index.js';
 import type { Fill, OrderRecord } from '../../engine/model/index.js';
 
@@ -10,8 +11,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 const RECORDS_PER_UPDATE = 1024;
 
 /** Feeds float64 values to the hash as little-endian IEEE-754 bytes, whatever the platform. */
-function updateFloat64(h: Hash, values: Float64Array, count: number): void {
-  const view = values.subarray(0, count);
+function updateFloat64(h: Hash, values: ArrayLike<number>, count: number): void {
+  const view = values instanceof Float64Array ? values.subarray(0, count) : Float64Array.from({ length: count }, (_, i) => values[i]!);
   if (LITTLE_ENDIAN) {
     h.update(new Uint8Array(view.buffer, view.byteOffset, count * 8));
     return;
@@ -188,6 +189,12 @@ function line(out: TextBytes, a: string, b: string, c: string, d: string, e?: st
  * process, on any machine.
  */
 export function computeRunHash(fills: HashableFills, orders: HashableOrders, equityTs: Float64Array, equity: Float64Array, equityCount: number, strategySources: readonly string[] = []): string {
+  return computeRunHashOfCurve(fills, orders, { length: equityCount, scan: (visit) => visit(equityTs, equity, equityCount) }, strategySources);
+}
+
+/** {@link computeRunHash} with the equity curve read in chunks (a streamed run's): the same bytes, the same hash. */
+export function computeRunHashOfCurve(fills: HashableFills, orders: HashableOrders, curve: EquityCurveScan, strategySources: readonly string[] = []): string {
+  const equityCount = curve.length;
   const h = createHash('sha256');
   h.update(`tapedeck-run-v3\nfills ${fills.length}\n`);
   updateRows(h, fills.length, 4, (i, out, at) => fills.numbers(i, out, at), (i, out) => line(out, fills.symbolAt(i), fills.sideAt(i), fills.orderIdAt(i), fills.liquidityAt(i)));
@@ -198,8 +205,8 @@ export function computeRunHash(fills: HashableFills, orders: HashableOrders, equ
     line(out, orders.idAt(i), orders.symbolAt(i), orders.sideAt(i), orders.typeAt(i), orders.timeInForceAt(i), link === null ? orders.statusAt(i) : `${orders.statusAt(i)},${link}`);
   });
   h.update(`equity ${equityCount}\n`);
-  updateFloat64(h, equityTs, equityCount);
-  updateFloat64(h, equity, equityCount);
+  curve.scan((ts, _equity, n) => updateFloat64(h, ts, n));
+  curve.scan((_ts, equity, n) => updateFloat64(h, equity, n));
   if (strategySources.length > 0) h.update(`strategies ${strategySources.length}\n${strategySources.join('\n')}\n`);
   return h.digest('hex');
 }

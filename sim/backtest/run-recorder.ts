@@ -1,6 +1,7 @@
 import { Float64Column } from '../../engine/core/columns.js';
 import { InvariantError } from '../../engine/core/index.js';
 import { EquityPreview } from '../../engine/kernel/equity-preview.js';
+import type { EquityCurveScan } from '../../engine/kernel/run-result.js';
 import type { AuditEntry, Fill, OrderEvent, Signal } from '../../engine/model/index.js';
 import type { Recorder } from '../../engine/ports/recorder.js';
 
@@ -15,6 +16,11 @@ export interface EquitySink {
   append(batch: Readonly<Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>>, n: number): void;
   readonly wantsFlush: boolean;
   flush(): Promise<void>;
+  /**
+   * After the last append: every appended sample's `ts` and `equity`, read back in order (the run's
+   * metrics and runHash read the curve from here, so the run never holds it whole).
+   */
+  curve(): EquityCurveScan;
 }
 
 const SINK_BATCH = 4096;
@@ -23,6 +29,8 @@ const SINK_BATCH = 4096;
 export interface StreamedEquity {
   /** Samples written to the sink (every sample). */
   readonly rows: number;
+  /** Their `ts` and `equity`, read back from the sink. */
+  readonly curve: EquityCurveScan;
   /** Samples with a nonzero gross exposure (the metrics' exposure time). */
   readonly exposedSamples: number;
   readonly preview: EquityPreview;
@@ -59,17 +67,16 @@ export class RunRecorder implements Recorder {
   private readonly preview: EquityPreview | null;
 
   /**
-   * `sink`: stream the equity curve to it (the run keeps only `ts` and `equity` of every sample, for the
-   * metrics and the runHash, plus a preview for the report); otherwise every column is kept in memory.
+   * `sink`: stream the equity curve to it (the run keeps none of it: the sink hands `ts` and `equity` back
+   * for the metrics and the runHash, see EquitySink.curve; a preview is kept for the report); otherwise
+   * every column is kept in memory.
    */
   constructor(
     private readonly maxSignals = 100_000,
     private readonly sink: EquitySink | null = null,
-    /** Equity samples expected (e.g. the bars of a one-symbol tape): `ts` and `equity` are allocated at that size. */
-    expectedSamples?: number,
   ) {
-    this.equityTs = new Float64Column(expectedSamples);
-    this.equity = new Float64Column(expectedSamples);
+    this.equityTs = new Float64Column(sink === null ? undefined : 1);
+    this.equity = new Float64Column(sink === null ? undefined : 1);
     this.batch = sink === null ? null : (Object.fromEntries(EQUITY_SINK_COLUMNS.map((c) => [c, new Float64Array(SINK_BATCH)])) as Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>);
     this.preview = sink === null ? null : new EquityPreview();
   }
@@ -115,15 +122,10 @@ export class RunRecorder implements Recorder {
   }
 
   private onStreamedEquity(ts: number, equity: number, cash: number, grossExposure: number, marginInUse: number, buyingPower: number): void {
-    const n = this.equityTs.length;
     const p = this.pending;
-    if (this.hasPending && p[0] === ts) {
-      // Same timestamp sampled again: keep the latest state.
-      this.equity.set(n - 1, equity);
-    } else {
+    // A sample at the timestamp of the pending one replaces it (the latest state is kept).
+    if (!(this.hasPending && p[0] === ts)) {
       if (this.hasPending) this.commit();
-      this.equityTs.push(ts);
-      this.equity.push(equity);
       this.hasPending = true;
     }
     p[0] = ts;
@@ -180,12 +182,12 @@ export class RunRecorder implements Recorder {
     if (this.sink === null) return null;
     if (this.hasPending) this.commit();
     this.appendBatch();
-    return { rows: this.committed, exposedSamples: this.exposed, preview: this.preview! };
+    return { rows: this.committed, curve: this.sink.curve(), exposedSamples: this.exposed, preview: this.preview! };
   }
 
-  /** Number of equity samples. */
+  /** Number of equity samples (kept in memory, or committed to the sink). */
   get equityCount(): number {
-    return this.equityTs.length;
+    return this.sink !== null ? this.committed + (this.hasPending ? 1 : 0) : this.equityTs.length;
   }
 
   reset(): void {

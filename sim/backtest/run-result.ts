@@ -4,7 +4,7 @@ import type { OrderRecord } from '../../engine/model/index.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { L2RunSummary } from './l2-side.js';
 import type { OptionsRunSummary } from './option-replay.js';
-import { computeRunHash } from './run-hash.js';
+import { computeRunHash, computeRunHashOfCurve } from './run-hash.js';
 import type { RunRecorder } from './run-recorder.js';
 
 export type { AccountResult, EquityCurve, RunTrade } from '../../engine/kernel/run-result.js';
@@ -63,8 +63,8 @@ export function collectRunResult(p: RunParts): RunResult {
   const empty = new Float64Array(0);
   // Views of the recorder's columns, not copies (the recorder is done): a long run's curve is not held twice.
   const equity = {
-    ts: recorder.equityTs.view(),
-    equity: recorder.equity.view(),
+    ts: stream !== null ? empty : recorder.equityTs.view(),
+    equity: stream !== null ? empty : recorder.equity.view(),
     cash: stream !== null ? empty : recorder.cash.view(),
     grossExposure: stream !== null ? empty : recorder.gross.view(),
     marginInUse: stream !== null ? empty : recorder.marginInUse.view(),
@@ -102,7 +102,7 @@ export function collectRunResult(p: RunParts): RunResult {
       strategyId: p.ledgerIds[t.strategyIndex]!,
     })),
     equity,
-    ...(stream !== null ? { equityStream: { rows: stream.rows, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
+    ...(stream !== null ? { equityStream: { rows: stream.rows, curve: stream.curve, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
     audit: recorder.audit,
     signals: recorder.signals,
     signalCount: recorder.signalCount,
@@ -118,6 +118,6 @@ export function collectRunResult(p: RunParts): RunResult {
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
     ruin: p.ruin ?? null,
-    runHash: computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []),
+    runHash: stream !== null ? computeRunHashOfCurve(p.execution.fillLog, orderLog, stream.curve, p.strategySources ?? []) : computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []),
   };
 }

@@ -31,8 +31,11 @@ function runLong(args: readonly string[], env: Record<string, string> = {}, prel
 const BARS_PER_DAY = 390;
 /** 12,821 trading days of one-minute bars: 5,000,190 bars. */
 const DAYS = 12_821;
-/** Peak RSS bound of the 5 M-bar run, MiB (issue 14's target is 400: see README "Outputs that scale" for the figure). */
-const RSS_BOUND_MIB = 480;
+/**
+ * Peak RSS bound of the 5 M-bar run: issue 14's 400 MB, in MiB (381), for the CLI from sources (tsx adds
+ * ~60 MiB to the built CLI's figure; see README "Outputs that scale" for both).
+ */
+const RSS_BOUND_MIB = 400_000_000 / 1024 / 1024;
 
 const scenarioFile = join(REPO, 'scenarios', 'sma-cross.json');
 /** SMA 390/1950 (a day and a week of minutes) with no commission: a few hundred round trips on the tape. */
@@ -103,14 +106,20 @@ describe('a 5 M-bar tape', () => {
     const scenario = await loadScenario(scenarioFile, { overrides: [`data.bars=${data}`, 'venue.fees.rate=0', 'strategies.0.params.fast=390', 'strategies.0.params.slow=1950', `data.end=${end}`] });
     const runData = await openRunData(scenario);
     let memory;
+    let memoryReport;
     try {
-      memory = (await executeRun(scenario, runData)).result;
+      const executed = await executeRun(scenario, runData);
+      memory = executed.result;
+      memoryReport = executed.report!;
     } finally {
       await runData.close();
     }
     expect(memory.equityStream).toBeUndefined();
     const { report } = await loadReport(out);
     expect(report.runHash).toBe(memory.runHash);
+    // The streamed run read its curve back from the spill for the metrics: the same numbers, bit for bit.
+    expect(report.metrics).toStrictEqual(memoryReport.metrics);
+    expect(report.metrics.sharpe).not.toBeNull();
     const s = await DuckSession.open({ threads: 1 });
     try {
       const rows = await s.conn.runAndReadAll(
