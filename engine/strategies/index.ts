@@ -13,6 +13,8 @@ export * from './microstructure.js';
 export * from './options-flow.js';
 export * from './delta-hedge.js';
 export * from './q-learning-selector.js';
+export * from './bar-rule.js';
+export * from './ut-bot.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

@@ -10,6 +10,7 @@ import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
+import { utBot } from './ut-bot.js';
 
 /**
  * The built-in strategies: each a `defineStrategy({ name, description, defaults, params, create })`
@@ -27,6 +28,7 @@ export const STRATEGIES = Object.freeze({
   microstructure,
   options_flow: optionsFlow,
   delta_hedge: deltaHedge,
+  ut_bot: utBot,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {
