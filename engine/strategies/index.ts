@@ -15,6 +15,7 @@ export * from './delta-hedge.js';
 export * from './q-learning-selector.js';
 export * from './bar-rule.js';
 export * from './ut-bot.js';
+export * from './mean-reversion.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

@@ -5,6 +5,7 @@ import { deltaHedge } from './delta-hedge.js';
 import { emaCross } from './ema-cross.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
 import { liquidityFlow } from './liquidity-flow.js';
+import { meanReversion } from './mean-reversion.js';
 import { microstructure } from './microstructure.js';
 import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
@@ -29,6 +30,7 @@ export const STRATEGIES = Object.freeze({
   options_flow: optionsFlow,
   delta_hedge: deltaHedge,
   ut_bot: utBot,
+  mean_reversion: meanReversion,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

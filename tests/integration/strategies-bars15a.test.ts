@@ -26,6 +26,7 @@ const SYMBOL = HAVE_GOOG ? 'GOOG' : 'DAILY';
 /** Each strategy, its params in the run, the parameter swept and its two values. */
 const CASES: readonly { type: string; params: Record<string, unknown>; parameter: string; values: readonly unknown[] }[] = [
   { type: 'ut_bot', params: { keyValue: 2, atrPeriod: 10, mode: 'long_short' }, parameter: 'keyValue', values: [1, 3] },
+  { type: 'mean_reversion', params: { window: 20, entryZ: 2, exitZ: 0, halfLife: true, mode: 'long_short' }, parameter: 'entryZ', values: [1.5, 2.5] },
 ];
 
 let dir: string;
