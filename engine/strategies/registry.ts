@@ -7,6 +7,7 @@ import { ibsMeanReversion } from './ibs-strategy.js';
 import { liquidityFlow } from './liquidity-flow.js';
 import { meanReversion } from './mean-reversion.js';
 import { microstructure } from './microstructure.js';
+import { momentum } from './momentum.js';
 import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
 import { rsiReversion } from './rsi-reversion.js';
@@ -31,6 +32,7 @@ export const STRATEGIES = Object.freeze({
   delta_hedge: deltaHedge,
   ut_bot: utBot,
   mean_reversion: meanReversion,
+  momentum,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {
