@@ -3,6 +3,7 @@ import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
 import { emaCross } from './ema-cross.js';
+import { gradientTrend } from './gradient-trend.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
 import { liquidityFlow } from './liquidity-flow.js';
 import { meanReversion } from './mean-reversion.js';
@@ -33,6 +34,7 @@ export const STRATEGIES = Object.freeze({
   ut_bot: utBot,
   mean_reversion: meanReversion,
   momentum,
+  gradient_trend: gradientTrend,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

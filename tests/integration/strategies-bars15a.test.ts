@@ -28,6 +28,7 @@ const CASES: readonly { type: string; params: Record<string, unknown>; parameter
   { type: 'ut_bot', params: { keyValue: 2, atrPeriod: 10, mode: 'long_short' }, parameter: 'keyValue', values: [1, 3] },
   { type: 'mean_reversion', params: { window: 20, entryZ: 2, exitZ: 0, halfLife: true, mode: 'long_short' }, parameter: 'entryZ', values: [1.5, 2.5] },
   { type: 'momentum', params: { lookback: 60, skip: 5, targetVol: 0.15, mode: 'long_short' }, parameter: 'lookback', values: [20, 60] },
+  { type: 'gradient_trend', params: { window: 40, entryThreshold: 1, exitThreshold: 0.25, mode: 'long_short' }, parameter: 'window', values: [20, 40] },
 ];
 
 let dir: string;
