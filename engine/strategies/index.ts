@@ -18,6 +18,7 @@ export * from './ut-bot.js';
 export * from './mean-reversion.js';
 export * from './momentum.js';
 export * from './gradient-trend.js';
+export * from './donchian-breakout.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

@@ -2,6 +2,7 @@ import { InvalidArgumentError, InvariantError, type StrategyId } from '../core/i
 import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
+import { donchianBreakout } from './donchian-breakout.js';
 import { emaCross } from './ema-cross.js';
 import { gradientTrend } from './gradient-trend.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
@@ -35,6 +36,7 @@ export const STRATEGIES = Object.freeze({
   mean_reversion: meanReversion,
   momentum,
   gradient_trend: gradientTrend,
+  donchian_breakout: donchianBreakout,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

@@ -14,7 +14,7 @@ import { REPO, runCli } from '../support/cli.js';
  * The CSV is backtesting.py's GOOG.csv (2148 daily bars, 2004-2013) read from TAPEDECK_PEER_DATA as
  * tests/integration/peers.test.ts reads it (it is not committed; see tests/fixtures/peers/README.md);
  * without it, the committed tests/fixtures/csv/daily-ohlcv.csv (300 daily bars) stands in, imported
- * the same way, and the periods are shortened to fit it.
+ * the same way (the same cases pass on it).
  */
 
 const PEER_DATA = process.env.TAPEDECK_PEER_DATA ?? resolve(REPO, '../shared/peers/backtesting.py');
@@ -29,6 +29,7 @@ const CASES: readonly { type: string; params: Record<string, unknown>; parameter
   { type: 'mean_reversion', params: { window: 20, entryZ: 2, exitZ: 0, halfLife: true, mode: 'long_short' }, parameter: 'entryZ', values: [1.5, 2.5] },
   { type: 'momentum', params: { lookback: 60, skip: 5, targetVol: 0.15, mode: 'long_short' }, parameter: 'lookback', values: [20, 60] },
   { type: 'gradient_trend', params: { window: 40, entryThreshold: 1, exitThreshold: 0.25, mode: 'long_short' }, parameter: 'window', values: [20, 40] },
+  { type: 'donchian_breakout', params: { entryPeriod: 20, exitPeriod: 10, mode: 'long_short' }, parameter: 'entryPeriod', values: [20, 55] },
 ];
 
 let dir: string;
