@@ -11,8 +11,6 @@ import { checkTradeMode, type TradeMode } from './trade-mode.js';
 export interface GradientTrendParams {
   /** Closes in the rolling least-squares fit, the current one included; >= 3. Default 20. */
   readonly window: number;
-  /** Fits the natural log of the close (slopes are relative, comparable across prices) when true, the close itself when false. Default true. */
-  readonly logPrice: boolean;
   /** A trend score strictly above this goes long, strictly below its negative short (`long_short`) or flat. Default 1. */
   readonly entryThreshold: number;
   /** A long exits when the score falls strictly below this, a short when it rises strictly above its negative; in (-entryThreshold, entryThreshold). Default 0.25. */
@@ -28,7 +26,6 @@ export interface GradientTrendParams {
 /** Defaults of `gradient_trend` (each documented on {@link GradientTrendParams}). */
 export const GRADIENT_TREND_DEFAULTS: GradientTrendParams = Object.freeze({
   window: 20,
-  logPrice: true,
   entryThreshold: 1,
   exitThreshold: 0.25,
   mode: 'long_only',
@@ -49,7 +46,6 @@ export function gradientTrendParams(params?: Partial<GradientTrendParams>): Grad
   const fractional = checkBoolean(p.fractional, 'fractional');
   return Object.freeze({
     window: p.window,
-    logPrice: checkBoolean(p.logPrice, 'logPrice'),
     entryThreshold: p.entryThreshold,
     exitThreshold: p.exitThreshold,
     mode: checkTradeMode(p.mode),
@@ -92,7 +88,7 @@ export function gradientTrendScore(ys: Float64Array, oldest = 0): number {
 }
 
 class GradientTrendView extends SymbolView {
-  /** The last `window` fitted values (log closes or closes); `pos` is the next slot written (the oldest once full). */
+  /** The last `window` log closes; `pos` is the next slot written (the oldest once full). */
   readonly ys: Float64Array;
   pos = 0;
   seen = 0;
@@ -104,8 +100,9 @@ class GradientTrendView extends SymbolView {
 
 /**
  * `gradient_trend`: trend following on the slope of a rolling least-squares line through the last
- * `window` (log) closes, normalized by volatility: `score = slope x sqrt(window) / sd`, sd the sample
- * deviation of the window's bar-to-bar changes (see {@link gradientTrendScore}; mean 0, variance
+ * `window` log closes, normalized by volatility: `score = slope x sqrt(window) / sd`, sd the sample
+ * deviation of the window's log returns (the fit is on logs so that the slope is a rate; the
+ * normalization makes the score nearly the same on the closes themselves, so that is not a setting) (see {@link gradientTrendScore}; mean 0, variance
  * about 1.2 to 1.6 when there is no trend). Decided on each bar's close from bar `window` on.
  *
  * score > entryThreshold goes long; score < -entryThreshold goes short (`long_short`) or flat.
@@ -129,7 +126,7 @@ export class GradientTrendStrategy implements Strategy {
     this.params = gradientTrendParams(params);
     const p = this.params;
     this.views = new SymbolViews('gradient_trend', this.symbols.map((s) => new GradientTrendView(s, p.window)));
-    const score = `trend score(${p.window}${p.logPrice ? ', log' : ''})`;
+    const score = `trend score(${p.window})`;
     this.reasonLong = `${score} above ${p.entryThreshold}`;
     this.reasonShort = `${score} below ${-p.entryThreshold}`;
     this.reasonExitLong = `${score} below ${p.exitThreshold}`;
@@ -140,7 +137,7 @@ export class GradientTrendStrategy implements Strategy {
     const v = this.views.get(bars.symbol);
     const p = this.params;
     const close = bars.close(0);
-    v.ys[v.pos] = p.logPrice ? Math.log(close) : close;
+    v.ys[v.pos] = Math.log(close);
     v.pos = v.pos + 1 === p.window ? 0 : v.pos + 1;
     if (++v.seen < p.window) return;
     const score = gradientTrendScore(v.ys, v.pos);
@@ -156,7 +153,7 @@ export class GradientTrendStrategy implements Strategy {
 export const gradientTrend = defineStrategy({
   name: 'gradient_trend',
   description:
-    'Gradient trend: slope of a rolling least-squares line through the last window (log) closes, times sqrt(window) over the deviation of the bar-to-bar changes; long above entryThreshold, short (long_short) or flat below its negative, exit inside exitThreshold.',
+    'Gradient trend: slope of a rolling least-squares line through the last window log closes, times sqrt(window) over the deviation of the log returns; long above entryThreshold, short (long_short) or flat below its negative, exit inside exitThreshold.',
   defaults: GRADIENT_TREND_DEFAULTS,
   params: gradientTrendParams,
   // The fit needs `window` closes.

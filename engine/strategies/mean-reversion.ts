@@ -17,16 +17,14 @@ export interface MeanReversionParams {
   /** A long exits once the z-score is >= `-exitZ`, a short once it is <= `exitZ`; in [0, entryZ). Default 0 (the mean). */
   readonly exitZ: number;
   /**
-   * Estimates the half-life of mean reversion on each bar: the OLS slope `b` of `close[t] - close[t-1]`
-   * on `close[t-1]` over the window's `window - 1` consecutive pairs, half-life
-   * `-ln 2 / ln |1 + b|` bars for -2 < b < 0, infinite otherwise (no reversion); each entry's signal
-   * reason reports it. Default false.
+   * Estimates the half-life of mean reversion when an entry is due: the OLS slope `b` of
+   * `close[t] - close[t-1]` on `close[t-1]` over the window's `window - 1` consecutive pairs, half-life
+   * `-ln 2 / ln |1 + b|` bars for -2 < b < 0, infinite otherwise (the window does not revert). An
+   * entry (never an exit) is then taken only while the half-life is finite, and its signal reason
+   * reports it. Default false.
    */
   readonly halfLife: boolean;
-  /**
-   * With `halfLife`: entries (not exits) are taken only while the estimated half-life is at most this
-   * many bars (so never while it is infinite). null: the estimate is only reported. Default null.
-   */
+  /** With `halfLife`: entries are taken only while the half-life is at most this many bars as well. null: any finite half-life. Default null. */
   readonly maxHalfLife: number | null;
   /** Default `long_only`. */
   readonly mode: TradeMode;
@@ -127,12 +125,12 @@ class MeanReversionView extends SymbolView {
  * deviation, z = 0 on a constant window), decided on each bar's close from bar `window` on.
  *
  * Entries: z < -entryZ goes long; z > entryZ goes short in `long_short` (from a long, a reversal). With
- * `maxHalfLife`, an entry is taken only while the half-life estimate (see
- * {@link MeanReversionParams.halfLife}) is at most `maxHalfLife` bars. Exits: a long goes flat once
+ * `halfLife`, an entry is taken only while the half-life estimate (see
+ * {@link MeanReversionParams.halfLife}) is finite and at most `maxHalfLife` bars (when set). Exits: a long goes flat once
  * z >= -exitZ, a short once z <= exitZ (in `long_only` a z above entryZ is such an exit).
  *
  * Signal: strength `|z| / (2 x entryZ)` capped at 1 (0 when flat); the entry's reason names the
- * z-score and, with `halfLife`, the half-life estimate (`half-life 6.2 bars`, or `none`).
+ * z-score and, with `halfLife`, the half-life estimate (`half-life 6.20 bars`).
  */
 export class MeanReversionStrategy implements Strategy {
   readonly id: StrategyId;
@@ -151,7 +149,8 @@ export class MeanReversionStrategy implements Strategy {
     const p = this.params;
     this.views = new SymbolViews('mean_reversion', this.symbols.map((s) => new MeanReversionView(s, new ZScore(p.window, { sample: false }), p.halfLife ? p.window : 1)));
     this.longShort = p.mode === 'long_short';
-    this.maxHalfLife = p.maxHalfLife ?? Number.POSITIVE_INFINITY;
+    // Any finite half-life passes without a bound (an infinite one is no reversion).
+    this.maxHalfLife = p.maxHalfLife ?? Number.MAX_VALUE;
     this.reasonExitLong = `z-score(${p.window}) at or above ${-p.exitZ}`;
     this.reasonExitShort = `z-score(${p.window}) at or below ${p.exitZ}`;
   }
@@ -170,7 +169,7 @@ export class MeanReversionStrategy implements Strategy {
     const want: -1 | 1 | 0 = z < -entryZ ? 1 : z > entryZ && this.longShort ? -1 : 0;
     if (want !== 0 && want !== v.direction) {
       const halfLife = p.halfLife ? meanReversionHalfLife(v.closes, v.pos) : Number.NaN;
-      if (!(halfLife > this.maxHalfLife)) {
+      if (!p.halfLife || halfLife <= this.maxHalfLife) {
         followView(ctx, v, p, want, bars, Math.abs(z) / (2 * entryZ), this.entryReason(z, halfLife));
         return;
       }
@@ -182,7 +181,7 @@ export class MeanReversionStrategy implements Strategy {
   private entryReason(z: number, halfLife: number): string {
     const p = this.params;
     const side = z < 0 ? `below ${-p.entryZ}` : `above ${p.entryZ}`;
-    const estimate = !p.halfLife ? '' : Number.isFinite(halfLife) ? `; half-life ${halfLife.toFixed(2)} bars` : '; half-life none (not mean-reverting)';
+    const estimate = p.halfLife ? `; half-life ${halfLife.toFixed(2)} bars` : '';
     return `z-score(${p.window}) ${z.toFixed(2)} ${side}${estimate}`;
   }
 }
@@ -191,7 +190,7 @@ export class MeanReversionStrategy implements Strategy {
 export const meanReversion = defineStrategy({
   name: 'mean_reversion',
   description:
-    'Bollinger-style mean reversion: z-score of the close over a rolling window; long below -entryZ, short (long_short) above entryZ, exit back inside +/-exitZ; optional half-life estimate (OLS) reported and gating entries.',
+    'Bollinger-style mean reversion: z-score of the close over a rolling window; long below -entryZ, short (long_short) above entryZ, exit back inside +/-exitZ; optional OLS half-life estimate: entries only while it is finite (and at most maxHalfLife), reported in the signal.',
   defaults: MEAN_REVERSION_DEFAULTS,
   params: meanReversionParams,
   // The z-score is defined once the window holds `window` closes.

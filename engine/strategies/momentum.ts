@@ -1,4 +1,4 @@
-import { checkFinite, checkNonNegative, checkPeriod, checkPositive, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
+import { checkNonNegative, checkPeriod, checkPositive, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { RollingStd } from '../indicators/index.js';
 import { barRuleWarmup, followView } from './bar-rule.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
@@ -64,7 +64,6 @@ export function momentumParams(params?: Partial<MomentumParams>): MomentumParams
   const fractional = checkBoolean(p.fractional, 'fractional');
   const sizing = checkSizing(p.sizing, fractional, 'sizing', { strategy: 'momentum' });
   if (p.targetVol !== null) {
-    checkFinite(p.targetVol, 'targetVol');
     checkPositive(p.targetVol, 'targetVol');
     if (sizing.kind === 'volatility_target') failParam('targetVol', 'scales by volatility on top of volatility_target sizing, which already does; set one of them (targetVol null, or another sizing kind)', p.targetVol);
   }

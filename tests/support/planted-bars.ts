@@ -93,6 +93,38 @@ export function runPnl(strategy: Strategy, bars: readonly Bar[]): PnlRun {
   return { pnl, positions, changes: ctx.targets.length };
 }
 
+/**
+ * The targets `ctx` recorded, as [bar index, units]: bar i opens at `startTs + i` days (the default
+ * is barsFromCloses') and its decision is timed at its close, a day later.
+ */
+export function targetsByBar(ctx: FakeStrategyContext, startTs = 1_704_067_200_000_000): [number, number][] {
+  return ctx.targets.map((t) => [(t.ts - startTs) / US_PER_DAY - 1, t.units]);
+}
+
+/** What {@link trendAndWalk} measured over its seeds. */
+export interface TrendAndWalk {
+  /** P&L on trendingBars(seed, n), one per seed. */
+  readonly trend: number[];
+  /** Of the bars a position was held on trendingBars, the fraction where its sign was the drift's, one per seed. */
+  readonly agreement: number[];
+  /** P&L on randomWalkBars(seed, n), one per seed. */
+  readonly walk: number[];
+}
+
+/** Runs a fresh `make()` on trendingBars and on randomWalkBars for seeds 1..`seeds` (see {@link runPnl}). */
+export function trendAndWalk(make: () => Strategy, seeds = 20, n = 2000): TrendAndWalk {
+  const out: TrendAndWalk = { trend: [], agreement: [], walk: [] };
+  for (let seed = 1; seed <= seeds; seed++) {
+    const { bars, trend } = trendingBars(seed, n);
+    const r = runPnl(make(), bars);
+    out.trend.push(r.pnl);
+    const held = r.positions.filter((p) => p !== 0).length;
+    out.agreement.push(r.positions.filter((p, i) => p !== 0 && Math.sign(p) === trend[i]).length / held);
+    out.walk.push(runPnl(make(), randomWalkBars(seed, n)).pnl);
+  }
+  return out;
+}
+
 /** Mean and standard error of the mean of `xs`. */
 export function meanAndError(xs: readonly number[]): { mean: number; error: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MeanReversionStrategy, meanReversionHalfLife, meanReversionParams, MEAN_REVERSION_DEFAULTS, STRATEGIES } from '../../../../engine/strategies/index.js';
 import { barsFromCloses, FakeStrategyContext } from '../../../support/fake-strategy-context.js';
-import { meanAndError, meanRevertingBars, randomWalkBars, runPnl } from '../../../support/planted-bars.js';
+import { meanAndError, meanRevertingBars, randomWalkBars, runPnl, targetsByBar } from '../../../support/planted-bars.js';
 
 /*
  * window 3, entryZ 1, population deviation, by hand:
@@ -20,8 +20,7 @@ function run(params: Parameters<typeof meanReversionParams>[0], closes = CLOSES)
 }
 
 function targets(params: Parameters<typeof meanReversionParams>[0], closes = CLOSES): [number, number][] {
-  const first = 1_704_067_200_000_000 + 86_400_000_000;
-  return run(params, closes).targets.map((t) => [(t.ts - first) / 86_400_000_000, t.units]);
+  return targetsByBar(run(params, closes));
 }
 
 /* p[t] = 100 + 16 x 0.5^t: every change is exactly -0.5 x (p[t-1] - 100), so b = -0.5 and the half-life is 1 bar. */
@@ -73,13 +72,15 @@ describe('mean_reversion', () => {
     expect(meanReversionHalfLife(Float64Array.from([5, 5, 5]))).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('reports the half-life in the entry reason and gates entries on maxHalfLife', () => {
+  it('with halfLife, enters only on a finite half-life (at most maxHalfLife) and reports it in the reason', () => {
     // Window 5 over REVERTING: z of 101 = (101 - 106.2) / 5.455 = -0.953 < -0.9.
     expect(run({ window: 5, entryZ: 0.9, halfLife: true }, REVERTING).signals.map((s) => s.reason)).toEqual(['z-score(5) -0.95 below -0.9; half-life 1.00 bars']);
     expect(targets({ window: 5, entryZ: 0.9, halfLife: true, maxHalfLife: 2 }, REVERTING)).toEqual([[4, 100]]);
     expect(targets({ window: 5, entryZ: 0.9, halfLife: true, maxHalfLife: 0.5 }, REVERTING)).toEqual([]);
-    // RUNAWAY's last close is further below its mean (z = -9.8 / 5.455 = -1.80), but nothing reverts: no half-life, no entry.
-    expect(run({ window: 5, entryZ: 0.9, halfLife: true }, RUNAWAY).signals.map((s) => s.reason)).toEqual(['z-score(5) -1.80 below -0.9; half-life none (not mean-reverting)']);
+    // RUNAWAY's last close is further below its mean (z = -9.8 / 5.455 = -1.80), but nothing reverts:
+    // an infinite half-life, no entry with halfLife (with or without a bound), an entry without it.
+    expect(targets({ window: 5, entryZ: 0.9 }, RUNAWAY)).toEqual([[4, 100]]);
+    expect(targets({ window: 5, entryZ: 0.9, halfLife: true }, RUNAWAY)).toEqual([]);
     expect(targets({ window: 5, entryZ: 0.9, halfLife: true, maxHalfLife: 100 }, RUNAWAY)).toEqual([]);
   });
 

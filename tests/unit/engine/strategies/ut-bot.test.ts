@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STRATEGIES, UtBotStrategy, utBotParams, UT_BOT_DEFAULTS } from '../../../../engine/strategies/index.js';
 import { barsFromCloses, FakeStrategyContext } from '../../../support/fake-strategy-context.js';
-import { meanAndError, randomWalkBars, runPnl, trendingBars } from '../../../support/planted-bars.js';
+import { meanAndError, targetsByBar, trendAndWalk } from '../../../support/planted-bars.js';
 
 /*
  * keyValue 1, ATR(2) by hand. barsFromCloses makes open = previous close and high/low 1 beyond both,
@@ -24,8 +24,7 @@ const CLOSES = [10, 10, 10, 11, 12, 13, 12, 10, 9, 11, 13, 12, 9];
 
 function targets(params: Parameters<typeof utBotParams>[0], closes = CLOSES): [number, number][] {
   const ctx = new FakeStrategyContext(['X']).run(new UtBotStrategy('u', ['X'], params), 'X', barsFromCloses(closes));
-  const first = 1_704_067_200_000_000 + 86_400_000_000;
-  return ctx.targets.map((t) => [(t.ts - first) / 86_400_000_000, t.units]);
+  return targetsByBar(ctx);
 }
 
 describe('ut_bot', () => {
@@ -74,34 +73,14 @@ describe('ut_bot', () => {
     expect(targets({ keyValue: 0.1, atrPeriod: 2, mode: 'long_short' }, [10, 10, 5, 4])).toEqual([[3, -100]]);
   });
 
-  it('follows planted trends: profits, and is long mostly while the drift is up', () => {
-    for (const seed of [1, 2, 3]) {
-      const { bars, trend } = trendingBars(seed, 2000);
-      const r = runPnl(new UtBotStrategy('u', ['X'], { keyValue: 2, atrPeriod: 10, mode: 'long_short' }), bars);
-      expect(r.pnl, `seed ${seed}`).toBeGreaterThan(0);
-      let agree = 0;
-      let held = 0;
-      r.positions.forEach((p, i) => {
-        if (p !== 0) {
-          held++;
-          if (Math.sign(p) === trend[i]) agree++;
-        }
-      });
-      expect(agree / held, `seed ${seed}`).toBeGreaterThan(0.6);
-    }
-  });
-
-  it('does not profit systematically on a driftless random walk', () => {
-    const walk = [];
-    const trend = [];
-    for (let seed = 1; seed <= 20; seed++) {
-      walk.push(runPnl(new UtBotStrategy('u', ['X'], { keyValue: 2, atrPeriod: 10, mode: 'long_short' }), randomWalkBars(seed, 2000)).pnl);
-      trend.push(runPnl(new UtBotStrategy('u', ['X'], { keyValue: 2, atrPeriod: 10, mode: 'long_short' }), trendingBars(seed, 2000).bars).pnl);
-    }
-    const w = meanAndError(walk);
-    const t = meanAndError(trend);
-    expect(Math.abs(w.mean)).toBeLessThan(3 * w.error);
-    expect(t.mean).toBeGreaterThan(3 * t.error);
+  it('follows planted trends in their direction and profits; no systematic profit on a random walk', () => {
+    const r = trendAndWalk(() => new UtBotStrategy('s', ['X'], { keyValue: 2, atrPeriod: 10, mode: 'long_short' }));
+    // In the drift's direction on most bars held, for every seed.
+    expect(Math.min(...r.agreement)).toBeGreaterThan(0.6);
+    const trend = meanAndError(r.trend);
+    const walk = meanAndError(r.walk);
+    expect(trend.mean).toBeGreaterThan(3 * trend.error);
+    expect(Math.abs(walk.mean)).toBeLessThan(3 * walk.error);
   });
 
   it('has defaults keyValue 1, atrPeriod 10, close source, long_only', () => {
