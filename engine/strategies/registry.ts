@@ -2,14 +2,19 @@ import { InvalidArgumentError, InvariantError, type StrategyId } from '../core/i
 import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
+import { donchianBreakout } from './donchian-breakout.js';
 import { emaCross } from './ema-cross.js';
+import { gradientTrend } from './gradient-trend.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
 import { liquidityFlow } from './liquidity-flow.js';
+import { meanReversion } from './mean-reversion.js';
 import { microstructure } from './microstructure.js';
+import { momentum } from './momentum.js';
 import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
+import { utBot } from './ut-bot.js';
 
 /**
  * The built-in strategies: each a `defineStrategy({ name, description, defaults, params, create })`
@@ -27,6 +32,11 @@ export const STRATEGIES = Object.freeze({
   microstructure,
   options_flow: optionsFlow,
   delta_hedge: deltaHedge,
+  ut_bot: utBot,
+  mean_reversion: meanReversion,
+  momentum,
+  gradient_trend: gradientTrend,
+  donchian_breakout: donchianBreakout,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {
