@@ -10,6 +10,7 @@ import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
+import { volatilityRegime } from './volatility-regime.js';
 
 /**
  * The built-in strategies: each a `defineStrategy({ name, description, defaults, params, create })`
@@ -27,6 +28,7 @@ export const STRATEGIES = Object.freeze({
   microstructure,
   options_flow: optionsFlow,
   delta_hedge: deltaHedge,
+  volatility_regime: volatilityRegime,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

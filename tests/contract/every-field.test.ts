@@ -331,6 +331,8 @@ interface Entry {
 }
 
 const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
+/** Base parameters of volatility_regime in the contract: a regime window the daily bars fill. */
+const VR_BASE = { regimeWindow: 60, mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -571,6 +573,19 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<delta_hedge>.band': param('delta_hedge', 'band', 1),
   // Prices the delta of a contract whose chain row has none: generated chains carry every delta, `skewed` none.
   'strategies[].params<delta_hedge>.rate': { base: { strategy: 'delta_hedge', on: 'skewed' }, set: [['strategies.0.params.rate', 1]] },
+  // issue 15 bar strategies (branch bars15b): each on the daily bars, short windows so they trade.
+  'strategies[].params<volatility_regime>.volLookback': param('volatility_regime', 'volLookback', 10, VR_BASE),
+  'strategies[].params<volatility_regime>.regimeWindow': param('volatility_regime', 'regimeWindow', 40, VR_BASE),
+  'strategies[].params<volatility_regime>.lowPercentile': param('volatility_regime', 'lowPercentile', 40, VR_BASE),
+  'strategies[].params<volatility_regime>.highPercentile': param('volatility_regime', 'highPercentile', 60, VR_BASE),
+  'strategies[].params<volatility_regime>.lowRegime': param('volatility_regime', 'lowRegime', 'mean_reversion', VR_BASE),
+  'strategies[].params<volatility_regime>.normalRegime': param('volatility_regime', 'normalRegime', 'trend', VR_BASE),
+  'strategies[].params<volatility_regime>.highRegime': param('volatility_regime', 'highRegime', 'trend', VR_BASE),
+  'strategies[].params<volatility_regime>.maPeriod': param('volatility_regime', 'maPeriod', 20, VR_BASE),
+  'strategies[].params<volatility_regime>.entryZ': param('volatility_regime', 'entryZ', 1, VR_BASE),
+  'strategies[].params<volatility_regime>.mode': param('volatility_regime', 'mode', 'long_only', VR_BASE),
+  'strategies[].params<volatility_regime>.sizing': param('volatility_regime', 'sizing', { kind: 'units', units: 7 }, VR_BASE),
+  'strategies[].params<volatility_regime>.fractional': param('volatility_regime', 'fractional', true, { ...VR_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),
