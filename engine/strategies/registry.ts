@@ -1,6 +1,7 @@
 import { InvalidArgumentError, InvariantError, type StrategyId } from '../core/index.js';
 import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
+import { anomaly } from './anomaly.js';
 import { deltaHedge } from './delta-hedge.js';
 import { emaCross } from './ema-cross.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
@@ -29,6 +30,7 @@ export const STRATEGIES = Object.freeze({
   options_flow: optionsFlow,
   delta_hedge: deltaHedge,
   volatility_regime: volatilityRegime,
+  anomaly,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

@@ -333,6 +333,8 @@ interface Entry {
 const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
 /** Base parameters of volatility_regime in the contract: a regime window the daily bars fill. */
 const VR_BASE = { regimeWindow: 60, mode: 'long_short' };
+/** Base parameters of anomaly in the contract: a threshold the generated daily returns cross. */
+const AN_BASE = { threshold: 2.5, mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -586,6 +588,14 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<volatility_regime>.mode': param('volatility_regime', 'mode', 'long_only', VR_BASE),
   'strategies[].params<volatility_regime>.sizing': param('volatility_regime', 'sizing', { kind: 'units', units: 7 }, VR_BASE),
   'strategies[].params<volatility_regime>.fractional': param('volatility_regime', 'fractional', true, { ...VR_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<anomaly>.window': param('anomaly', 'window', 20, AN_BASE),
+  'strategies[].params<anomaly>.threshold': param('anomaly', 'threshold', 2, AN_BASE),
+  'strategies[].params<anomaly>.volumeThreshold': param('anomaly', 'volumeThreshold', 1, AN_BASE),
+  'strategies[].params<anomaly>.style': param('anomaly', 'style', 'follow', AN_BASE),
+  'strategies[].params<anomaly>.holdBars': param('anomaly', 'holdBars', 2, AN_BASE),
+  'strategies[].params<anomaly>.mode': param('anomaly', 'mode', 'long_only', AN_BASE),
+  'strategies[].params<anomaly>.sizing': param('anomaly', 'sizing', { kind: 'units', units: 7 }, AN_BASE),
+  'strategies[].params<anomaly>.fractional': param('anomaly', 'fractional', true, { ...AN_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),
