@@ -17,6 +17,7 @@ export * from './rule-position.js';
 export * from './robust-window.js';
 export * from './volatility-regime.js';
 export * from './anomaly.js';
+export * from './regime-change.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

@@ -9,6 +9,7 @@ import { liquidityFlow } from './liquidity-flow.js';
 import { microstructure } from './microstructure.js';
 import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
+import { regimeChange } from './regime-change.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
 import { volatilityRegime } from './volatility-regime.js';
@@ -31,6 +32,7 @@ export const STRATEGIES = Object.freeze({
   delta_hedge: deltaHedge,
   volatility_regime: volatilityRegime,
   anomaly,
+  regime_change: regimeChange,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

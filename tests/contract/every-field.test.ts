@@ -335,6 +335,8 @@ const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {
 const VR_BASE = { regimeWindow: 60, mode: 'long_short' };
 /** Base parameters of anomaly in the contract: a threshold the generated daily returns cross. */
 const AN_BASE = { threshold: 2.5, mode: 'long_short' };
+/** Base parameters of regime_change in the contract: a threshold the generated daily returns break. */
+const RC_BASE = { threshold: 3, mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -596,6 +598,12 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<anomaly>.mode': param('anomaly', 'mode', 'long_only', AN_BASE),
   'strategies[].params<anomaly>.sizing': param('anomaly', 'sizing', { kind: 'units', units: 7 }, AN_BASE),
   'strategies[].params<anomaly>.fractional': param('anomaly', 'fractional', true, { ...AN_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<regime_change>.window': param('regime_change', 'window', 20, RC_BASE),
+  'strategies[].params<regime_change>.threshold': param('regime_change', 'threshold', 2, RC_BASE),
+  'strategies[].params<regime_change>.drift': param('regime_change', 'drift', 0.2, RC_BASE),
+  'strategies[].params<regime_change>.mode': param('regime_change', 'mode', 'long_only', RC_BASE),
+  'strategies[].params<regime_change>.sizing': param('regime_change', 'sizing', { kind: 'units', units: 7 }, RC_BASE),
+  'strategies[].params<regime_change>.fractional': param('regime_change', 'fractional', true, { ...RC_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),
