@@ -2,6 +2,7 @@ import { InvalidArgumentError, InvariantError, type StrategyId } from '../core/i
 import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
 import { anomaly } from './anomaly.js';
+import { bayesianUpdater } from './bayesian-updater.js';
 import { deltaHedge } from './delta-hedge.js';
 import { emaCross } from './ema-cross.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
@@ -33,6 +34,7 @@ export const STRATEGIES = Object.freeze({
   volatility_regime: volatilityRegime,
   anomaly,
   regime_change: regimeChange,
+  bayesian_updater: bayesianUpdater,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

@@ -337,6 +337,8 @@ const VR_BASE = { regimeWindow: 60, mode: 'long_short' };
 const AN_BASE = { threshold: 2.5, mode: 'long_short' };
 /** Base parameters of regime_change in the contract: a threshold the generated daily returns break. */
 const RC_BASE = { threshold: 3, mode: 'long_short' };
+/** Base parameters of bayesian_updater in the contract. */
+const BU_BASE = { mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -604,6 +606,16 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<regime_change>.mode': param('regime_change', 'mode', 'long_only', RC_BASE),
   'strategies[].params<regime_change>.sizing': param('regime_change', 'sizing', { kind: 'units', units: 7 }, RC_BASE),
   'strategies[].params<regime_change>.fractional': param('regime_change', 'fractional', true, { ...RC_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<bayesian_updater>.evidence': param('bayesian_updater', 'evidence', ['prev_return', 'above_sma'], BU_BASE),
+  'strategies[].params<bayesian_updater>.smaPeriod': param('bayesian_updater', 'smaPeriod', 5, BU_BASE),
+  'strategies[].params<bayesian_updater>.volumePeriod': param('bayesian_updater', 'volumePeriod', 5, BU_BASE),
+  'strategies[].params<bayesian_updater>.prior': param('bayesian_updater', 'prior', 5, BU_BASE),
+  'strategies[].params<bayesian_updater>.forgetting': param('bayesian_updater', 'forgetting', 0.9, BU_BASE),
+  'strategies[].params<bayesian_updater>.minObservations': param('bayesian_updater', 'minObservations', 10, BU_BASE),
+  'strategies[].params<bayesian_updater>.threshold': param('bayesian_updater', 'threshold', 0.6, BU_BASE),
+  'strategies[].params<bayesian_updater>.mode': param('bayesian_updater', 'mode', 'long_only', BU_BASE),
+  'strategies[].params<bayesian_updater>.sizing': param('bayesian_updater', 'sizing', { kind: 'units', units: 7 }, BU_BASE),
+  'strategies[].params<bayesian_updater>.fractional': param('bayesian_updater', 'fractional', true, { ...BU_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),

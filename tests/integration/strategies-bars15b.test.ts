@@ -32,6 +32,7 @@ const CASES: readonly Case[] = [
   { type: 'volatility_regime', params: { mode: 'long_short', lowPercentile: 25 }, swept: 'lowPercentile', values: [15, 25, 35] },
   { type: 'anomaly', params: { mode: 'long_short', threshold: 2.5 }, swept: 'threshold', values: [2, 2.5, 3] },
   { type: 'regime_change', params: { mode: 'long_short', threshold: 2 }, swept: 'threshold', values: [1.5, 2, 3] },
+  { type: 'bayesian_updater', params: { mode: 'long_short', threshold: 0.55 }, swept: 'threshold', values: [0.52, 0.55, 0.6] },
 ];
 
 let dir: string;
