@@ -19,6 +19,7 @@ export * from './volatility-regime.js';
 export * from './anomaly.js';
 export * from './regime-change.js';
 export * from './bayesian-updater.js';
+export * from './volume-sr.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

@@ -14,6 +14,7 @@ import { regimeChange } from './regime-change.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
 import { volatilityRegime } from './volatility-regime.js';
+import { volumeSr } from './volume-sr.js';
 
 /**
  * The built-in strategies: each a `defineStrategy({ name, description, defaults, params, create })`
@@ -35,6 +36,7 @@ export const STRATEGIES = Object.freeze({
   anomaly,
   regime_change: regimeChange,
   bayesian_updater: bayesianUpdater,
+  volume_sr: volumeSr,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

@@ -339,6 +339,8 @@ const AN_BASE = { threshold: 2.5, mode: 'long_short' };
 const RC_BASE = { threshold: 3, mode: 'long_short' };
 /** Base parameters of bayesian_updater in the contract. */
 const BU_BASE = { mode: 'long_short' };
+/** Base parameters of volume_sr in the contract. */
+const VS_BASE = { mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -616,6 +618,13 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<bayesian_updater>.mode': param('bayesian_updater', 'mode', 'long_only', BU_BASE),
   'strategies[].params<bayesian_updater>.sizing': param('bayesian_updater', 'sizing', { kind: 'units', units: 7 }, BU_BASE),
   'strategies[].params<bayesian_updater>.fractional': param('bayesian_updater', 'fractional', true, { ...BU_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<volume_sr>.lookback': param('volume_sr', 'lookback', 20, VS_BASE),
+  'strategies[].params<volume_sr>.bins': param('volume_sr', 'bins', 10, VS_BASE),
+  'strategies[].params<volume_sr>.nodeRatio': param('volume_sr', 'nodeRatio', 1.2, VS_BASE),
+  'strategies[].params<volume_sr>.style': param('volume_sr', 'style', 'bounce', VS_BASE),
+  'strategies[].params<volume_sr>.mode': param('volume_sr', 'mode', 'long_only', VS_BASE),
+  'strategies[].params<volume_sr>.sizing': param('volume_sr', 'sizing', { kind: 'units', units: 7 }, VS_BASE),
+  'strategies[].params<volume_sr>.fractional': param('volume_sr', 'fractional', true, { ...VS_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),

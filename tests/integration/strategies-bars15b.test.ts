@@ -33,6 +33,7 @@ const CASES: readonly Case[] = [
   { type: 'anomaly', params: { mode: 'long_short', threshold: 2.5 }, swept: 'threshold', values: [2, 2.5, 3] },
   { type: 'regime_change', params: { mode: 'long_short', threshold: 2 }, swept: 'threshold', values: [1.5, 2, 3] },
   { type: 'bayesian_updater', params: { mode: 'long_short', threshold: 0.55 }, swept: 'threshold', values: [0.52, 0.55, 0.6] },
+  { type: 'volume_sr', params: { mode: 'long_short', style: 'bounce', bins: 20 }, swept: 'bins', values: [10, 20, 30] },
 ];
 
 let dir: string;
