@@ -52,29 +52,30 @@ describe('bayesian_updater', () => {
   });
 
   it('combines sources as naive Bayes in log-odds: logit P = logit p0 + sum of (logit P_s - logit p0)', () => {
-    // Two sources on the same series: prev_return and above_sma (SMA 2). Recompute the posterior after the last bar by hand.
-    const closes = [10, 11, 12, 11, 12, 13, 14, 13, 12, 11, 10, 11, 12, 13];
-    const s = new BayesianUpdaterStrategy('b', ['X'], { ...HAND, evidence: ['prev_return', 'above_sma'], smaPeriod: 2 });
+    // Two sources, prev_return and above_sma (SMA 3, known from bar 2): the posterior after the last bar recomputed from counts.
+    const closes = [10, 11, 12, 11, 12, 13, 14, 13, 12, 11, 10, 11, 12, 13, 12.5, 12.6];
+    const s = new BayesianUpdaterStrategy('b', ['X'], { ...HAND, evidence: ['prev_return', 'above_sma'], smaPeriod: 3 });
     runOnBars(s, barsFromCloses(closes));
     const ups = closes.map((c, i) => (i > 0 && c > closes[i - 1]! ? 1 : 0));
-    const above = closes.map((c, i) => (i > 0 && c > (c + closes[i - 1]!) / 2 ? 1 : 0));
-    // Learning pairs: state on bar i - 1 (from bar 1 on), outcome on bar i.
-    const beta = (states: number[], want: number): [number, number] => {
+    const above = closes.map((c, i) => (i >= 2 && c > (closes[i - 2]! + closes[i - 1]! + c) / 3 ? 1 : 0));
+    // Learning pairs: the states on bar i - 1 (both known from bar 2), the outcome on bar i (from bar 3).
+    const beta = (states: number[], want: number | null): [number, number] => {
       let a = 1;
       let b = 1;
-      for (let i = 2; i < closes.length; i++) if (states[i - 1] === want) (ups[i] ? a++ : b++);
+      for (let i = 3; i < closes.length; i++) if (want === null || states[i - 1] === want) (ups[i] ? a++ : b++);
       return [a, b];
     };
     const last = closes.length - 1;
     const [ua, ub] = beta(ups, ups[last]!);
     const [sa, sb] = beta(above, above[last]!);
-    const baseA = 1 + ups.slice(2).filter((u) => u === 1).length;
-    const baseB = 1 + ups.slice(2).filter((u) => u === 0).length;
+    const [baseA, baseB] = beta(ups, null);
+    expect([ups[last], above[last]]).toEqual([1, 0]); // the sources disagree on the last bar
     const logit = (p: number): number => Math.log(p / (1 - p));
     const p0 = baseA / (baseA + baseB);
-    const expected = 1 / (1 + Math.exp(-(logit(p0) + logit(ua / (ua + ub)) - logit(p0) + logit(sa / (sa + sb)) - logit(p0))));
+    const expected = 1 / (1 + Math.exp(-(logit(p0) + (logit(ua / (ua + ub)) - logit(p0)) + (logit(sa / (sa + sb)) - logit(p0)))));
     const view = (s as unknown as { views: { get(x: string): { posterior: number } } }).views.get('X');
     expect(view.posterior).toBeCloseTo(expected, 12);
+    expect(view.posterior).not.toBeCloseTo(ua / (ua + ub), 3);
   });
 
   it('is silent before the evidence and minObservations are in', () => {
