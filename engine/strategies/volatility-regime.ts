@@ -125,7 +125,8 @@ const REGIME_NAMES = ['low', 'normal', 'high'] as const;
  * - `mean_reversion`: long when z < -entryZ, short or flat when z > entryZ; a long leaves at
  *   z >= 0, a short at z <= 0; otherwise it holds;
  * - `flat`: flat.
- * Nothing before the regime window is full (`volLookback + regimeWindow` bars).
+ * Nothing before the regime window is full and the z-score ready (the larger of `volLookback +
+ * regimeWindow` and `maPeriod` bars).
  *
  * Signal: the reason names the regime and the behaviour; strength min(1, |z| / 3); confidence 1.
  */
