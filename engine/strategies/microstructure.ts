@@ -83,8 +83,8 @@ export function percentileOfSorted(sorted: Float64Array, n: number, p: number): 
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-/** Index of the first element of the ascending `sorted[0..n)` that is >= x (n when none). */
-function lowerBound(sorted: Float64Array, n: number, x: number): number {
+/** Returns the index of the first element of the ascending `sorted[0..n)` that is >= x (n when none). */
+export function lowerBound(sorted: Float64Array, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {

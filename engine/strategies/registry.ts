@@ -1,6 +1,8 @@
 import { InvalidArgumentError, InvariantError, type StrategyId } from '../core/index.js';
 import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
+import { anomaly } from './anomaly.js';
+import { bayesianUpdater } from './bayesian-updater.js';
 import { deltaHedge } from './delta-hedge.js';
 import { donchianBreakout } from './donchian-breakout.js';
 import { emaCross } from './ema-cross.js';
@@ -12,9 +14,12 @@ import { microstructure } from './microstructure.js';
 import { momentum } from './momentum.js';
 import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
+import { regimeChange } from './regime-change.js';
 import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
 import { utBot } from './ut-bot.js';
+import { volatilityRegime } from './volatility-regime.js';
+import { volumeSr } from './volume-sr.js';
 
 /**
  * The built-in strategies: each a `defineStrategy({ name, description, defaults, params, create })`
@@ -37,6 +42,11 @@ export const STRATEGIES = Object.freeze({
   momentum,
   gradient_trend: gradientTrend,
   donchian_breakout: donchianBreakout,
+  volatility_regime: volatilityRegime,
+  anomaly,
+  regime_change: regimeChange,
+  bayesian_updater: bayesianUpdater,
+  volume_sr: volumeSr,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

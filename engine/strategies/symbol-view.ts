@@ -34,12 +34,12 @@ export class SymbolView {
   /**
    * Moves the view to `direction` with the signed `target` units: emits a signal when the
    * direction changes and sets the target when it changes, and does nothing otherwise (so a
-   * steady bar calls neither).
+   * steady bar calls neither). `confidence` (in [0, 1], default 1) goes with the signal.
    */
-  change(ctx: StrategyContext, direction: -1 | 0 | 1, target: number, strength: number, reason: string): void {
+  change(ctx: StrategyContext, direction: -1 | 0 | 1, target: number, strength: number, reason: string, confidence = 1): void {
     if (direction !== this.direction) {
       this.direction = direction;
-      ctx.emitSignal(this.symbol, direction, strength, 1, reason);
+      ctx.emitSignal(this.symbol, direction, strength, confidence, reason);
     }
     if (target !== this.target) {
       this.target = target;

@@ -331,6 +331,16 @@ interface Entry {
 }
 
 const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
+/** Base parameters of volatility_regime in the contract: a regime window the daily bars fill. */
+const VR_BASE = { regimeWindow: 60, mode: 'long_short' };
+/** Base parameters of anomaly in the contract: a threshold the generated daily returns cross. */
+const AN_BASE = { threshold: 2.5, mode: 'long_short' };
+/** Base parameters of regime_change in the contract: a threshold the generated daily returns break. */
+const RC_BASE = { threshold: 3, mode: 'long_short' };
+/** Base parameters of bayesian_updater in the contract. */
+const BU_BASE = { mode: 'long_short' };
+/** Base parameters of volume_sr in the contract. */
+const VS_BASE = { mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -607,6 +617,50 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<delta_hedge>.band': param('delta_hedge', 'band', 1),
   // Prices the delta of a contract whose chain row has none: generated chains carry every delta, `skewed` none.
   'strategies[].params<delta_hedge>.rate': { base: { strategy: 'delta_hedge', on: 'skewed' }, set: [['strategies.0.params.rate', 1]] },
+  // issue 15 bar strategies (branch bars15b): each on the daily bars, short windows so they trade.
+  'strategies[].params<volatility_regime>.volLookback': param('volatility_regime', 'volLookback', 10, VR_BASE),
+  'strategies[].params<volatility_regime>.regimeWindow': param('volatility_regime', 'regimeWindow', 40, VR_BASE),
+  'strategies[].params<volatility_regime>.lowPercentile': param('volatility_regime', 'lowPercentile', 40, VR_BASE),
+  'strategies[].params<volatility_regime>.highPercentile': param('volatility_regime', 'highPercentile', 60, VR_BASE),
+  'strategies[].params<volatility_regime>.lowRegime': param('volatility_regime', 'lowRegime', 'mean_reversion', VR_BASE),
+  'strategies[].params<volatility_regime>.normalRegime': param('volatility_regime', 'normalRegime', 'trend', VR_BASE),
+  'strategies[].params<volatility_regime>.highRegime': param('volatility_regime', 'highRegime', 'trend', VR_BASE),
+  'strategies[].params<volatility_regime>.maPeriod': param('volatility_regime', 'maPeriod', 20, VR_BASE),
+  'strategies[].params<volatility_regime>.entryZ': param('volatility_regime', 'entryZ', 1, VR_BASE),
+  'strategies[].params<volatility_regime>.mode': param('volatility_regime', 'mode', 'long_only', VR_BASE),
+  'strategies[].params<volatility_regime>.sizing': param('volatility_regime', 'sizing', { kind: 'units', units: 7 }, VR_BASE),
+  'strategies[].params<volatility_regime>.fractional': param('volatility_regime', 'fractional', true, { ...VR_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<anomaly>.window': param('anomaly', 'window', 20, AN_BASE),
+  'strategies[].params<anomaly>.threshold': param('anomaly', 'threshold', 2, AN_BASE),
+  'strategies[].params<anomaly>.volumeThreshold': param('anomaly', 'volumeThreshold', 1, AN_BASE),
+  'strategies[].params<anomaly>.style': param('anomaly', 'style', 'follow', AN_BASE),
+  'strategies[].params<anomaly>.holdBars': param('anomaly', 'holdBars', 2, AN_BASE),
+  'strategies[].params<anomaly>.mode': param('anomaly', 'mode', 'long_only', AN_BASE),
+  'strategies[].params<anomaly>.sizing': param('anomaly', 'sizing', { kind: 'units', units: 7 }, AN_BASE),
+  'strategies[].params<anomaly>.fractional': param('anomaly', 'fractional', true, { ...AN_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<regime_change>.window': param('regime_change', 'window', 20, RC_BASE),
+  'strategies[].params<regime_change>.threshold': param('regime_change', 'threshold', 2, RC_BASE),
+  'strategies[].params<regime_change>.drift': param('regime_change', 'drift', 0.2, RC_BASE),
+  'strategies[].params<regime_change>.mode': param('regime_change', 'mode', 'long_only', RC_BASE),
+  'strategies[].params<regime_change>.sizing': param('regime_change', 'sizing', { kind: 'units', units: 7 }, RC_BASE),
+  'strategies[].params<regime_change>.fractional': param('regime_change', 'fractional', true, { ...RC_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<bayesian_updater>.evidence': param('bayesian_updater', 'evidence', ['prev_return', 'above_sma'], BU_BASE),
+  'strategies[].params<bayesian_updater>.smaPeriod': param('bayesian_updater', 'smaPeriod', 5, BU_BASE),
+  'strategies[].params<bayesian_updater>.volumePeriod': param('bayesian_updater', 'volumePeriod', 5, BU_BASE),
+  'strategies[].params<bayesian_updater>.prior': param('bayesian_updater', 'prior', 5, BU_BASE),
+  'strategies[].params<bayesian_updater>.forgetting': param('bayesian_updater', 'forgetting', 0.9, BU_BASE),
+  'strategies[].params<bayesian_updater>.minObservations': param('bayesian_updater', 'minObservations', 10, BU_BASE),
+  'strategies[].params<bayesian_updater>.threshold': param('bayesian_updater', 'threshold', 0.6, BU_BASE),
+  'strategies[].params<bayesian_updater>.mode': param('bayesian_updater', 'mode', 'long_only', BU_BASE),
+  'strategies[].params<bayesian_updater>.sizing': param('bayesian_updater', 'sizing', { kind: 'units', units: 7 }, BU_BASE),
+  'strategies[].params<bayesian_updater>.fractional': param('bayesian_updater', 'fractional', true, { ...BU_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<volume_sr>.lookback': param('volume_sr', 'lookback', 20, VS_BASE),
+  'strategies[].params<volume_sr>.bins': param('volume_sr', 'bins', 10, VS_BASE),
+  'strategies[].params<volume_sr>.nodeRatio': param('volume_sr', 'nodeRatio', 1.2, VS_BASE),
+  'strategies[].params<volume_sr>.style': param('volume_sr', 'style', 'bounce', VS_BASE),
+  'strategies[].params<volume_sr>.mode': param('volume_sr', 'mode', 'long_only', VS_BASE),
+  'strategies[].params<volume_sr>.sizing': param('volume_sr', 'sizing', { kind: 'units', units: 7 }, VS_BASE),
+  'strategies[].params<volume_sr>.fractional': param('volume_sr', 'fractional', true, { ...VS_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),
