@@ -23,6 +23,9 @@ export type { QualifiedScenario, LoadOptions, QualifyOptions } from './cli/compo
 // Strategies: the contract, the helpers the built-ins use, the built-ins themselves and their registry.
 export * from './engine/strategies/index.js';
 export * as indicators from './engine/indicators/index.js';
+// Statistics the strategies share: unit-root, cointegration and Granger tests, Hurst exponent, rolling
+// correlation, entropy and mutual information.
+export * from './engine/models/index.js';
 // The zod a strategy's `params` schema is written with: the same instance Tapedeck validates with.
 export { z } from 'zod';
 
