@@ -9,7 +9,7 @@
  * - The built-in strategies are such definitions too, written with exactly what is exported here
  *   (an architecture test checks every import of theirs): `smaCross`, `emaCross`, `rsiReversion`,
  *   `ibsMeanReversion`, `qLearningSelector`, `liquidityFlow`, `microstructure`, `optionsFlow`,
- *   `deltaHedge`, and `STRATEGIES`, the same by scenario `type` (`sma_cross`, ...), with each one's
+ *   `deltaHedge`, `fractal`, `entropyStrategy`, and `STRATEGIES`, the same by scenario `type` (`sma_cross`, ...), with each one's
  *   `description`, `defaults` and `qualifyParams`. Their source files are examples to copy.
  * - `indicators` holds the streaming indicator classes (and batch functions over arrays).
  */

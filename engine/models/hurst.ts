@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../core/index.js';
+import { logGamma } from './special.js';
 
 /** Options of {@link hurstExponent} and {@link RollingHurst}. */
 export interface HurstOptions {
@@ -6,6 +7,39 @@ export interface HurstOptions {
   readonly minWindow?: number;
   /** The largest block length (default, and at most, half the series length). */
   readonly maxWindow?: number;
+  /**
+   * 'none' (default): the empirical exponent, pracma's He (biased upward in small blocks: about 0.55-0.6
+   * for independent increments with blocks of 8-64). 'anis-lloyd': pracma's Hal, the slope of
+   * log(R/S - E[R/S] + sqrt(pi d / 2)), E[R/S] the Anis-Lloyd/Peters expected R/S of independent
+   * normal increments, which removes that bias (about 0.5 for independent increments).
+   */
+  readonly correction?: 'none' | 'anis-lloyd';
+}
+
+/**
+ * Returns the Anis-Lloyd/Peters corrected expected R/S of `d` independent normal values, as
+ * pracma::hurstexp's ERS: ((d - 0.5) / d) sum_{i=1}^{d-1} sqrt((d - i) / i), times
+ * Gamma((d - 1) / 2) / (Gamma(d / 2) sqrt(pi)) for d <= 340 and 1 / sqrt(pi d / 2) above.
+ */
+function expectedRescaledRange(d: number): number {
+  let sum = 0;
+  for (let i = 1; i < d; i++) sum += Math.sqrt((d - i) / i);
+  const ratio = ((d - 0.5) / d) * sum;
+  if (d > 340) return ratio / Math.sqrt(0.5 * Math.PI * d);
+  return (Math.exp(logGamma(0.5 * (d - 1)) - logGamma(0.5 * d)) * ratio) / Math.sqrt(Math.PI);
+}
+
+/** Returns, per block length, what is added to the empirical R/S before the fit (0 without a correction). */
+function corrections(blocks: Int32Array, options: HurstOptions, who: string): Float64Array {
+  const correction = options.correction ?? 'none';
+  if (correction !== 'none' && correction !== 'anis-lloyd') {
+    throw new InvalidArgumentError(`${who}: invalid 'correction': expected 'none' or 'anis-lloyd', was ${String(correction)}`);
+  }
+  const out = new Float64Array(blocks.length);
+  if (correction === 'anis-lloyd') {
+    for (let b = 0; b < blocks.length; b++) out[b] = Math.sqrt(0.5 * Math.PI * blocks[b]!) - expectedRescaledRange(blocks[b]!);
+  }
+  return out;
 }
 
 /**
@@ -37,7 +71,7 @@ function blockLengths(n: number, options: HurstOptions, who: string): Int32Array
  * standard deviation); the slope of log(mean R/S) on log(d) by least squares. Reads `x[0..n)`;
  * allocates nothing. NaN if a block is constant.
  */
-function rescaledRangeSlope(x: ArrayLike<number>, n: number, blocks: Int32Array): number {
+function rescaledRangeSlope(x: ArrayLike<number>, n: number, blocks: Int32Array, shift: Float64Array): number {
   let su = 0;
   let sv = 0;
   let suu = 0;
@@ -66,7 +100,7 @@ function rescaledRangeSlope(x: ArrayLike<number>, n: number, blocks: Int32Array)
       total += (hi - lo) / sd;
     }
     const u = Math.log10(d);
-    const v = Math.log10(total / (n / d));
+    const v = Math.log10(total / (n / d) + shift[b]!);
     su += u;
     sv += v;
     suu += u * u;
@@ -86,7 +120,8 @@ function rescaledRangeSlope(x: ArrayLike<number>, n: number, blocks: Int32Array)
  * slope of log(mean R/S) on log(d). About 0.5 for independent increments (higher in small samples: R/S
  * is biased upward), above for persistent (trending), below for anti-persistent (mean-reverting) ones.
  *
- * pracma::hurstexp(x, d = minWindow)$He gives the same value when x.length is even and no length in
+ * With `correction: 'anis-lloyd'`, pracma's corrected exponent Hal instead (see HurstOptions).
+ * pracma::hurstexp(x, d = minWindow)$He (and $Hal) gives the same value when x.length is even and no length in
  * [0.99 x.length, x.length) has more divisors >= minWindow (pracma first trims x to that length).
  * NaN when a block is constant.
  */
@@ -95,7 +130,8 @@ export function hurstExponent(x: ArrayLike<number>, options: HurstOptions = {}):
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(x[i] as number)) throw new InvalidArgumentError(`hurstExponent: x[${i}] is not finite`);
   }
-  return rescaledRangeSlope(x, n, blockLengths(n, options, 'hurstExponent'));
+  const blocks = blockLengths(n, options, 'hurstExponent');
+  return rescaledRangeSlope(x, n, blocks, corrections(blocks, options, 'hurstExponent'));
 }
 
 /**
@@ -110,6 +146,7 @@ export class RollingHurst {
   readonly blocks: Int32Array;
   private readonly ring: Float64Array;
   private readonly ordered: Float64Array;
+  private readonly shift: Float64Array;
   private pos = 0;
   private seen = 0;
   private current = Number.NaN;
@@ -120,6 +157,7 @@ export class RollingHurst {
     }
     this.window = window;
     this.blocks = blockLengths(window, options, 'RollingHurst');
+    this.shift = corrections(this.blocks, options, 'RollingHurst');
     this.ring = new Float64Array(window);
     this.ordered = new Float64Array(window);
   }
@@ -143,7 +181,7 @@ export class RollingHurst {
     this.seen++;
     if (this.seen < w) return Number.NaN;
     for (let k = 0, i = this.pos; k < w; k++, i = i + 1 === w ? 0 : i + 1) this.ordered[k] = this.ring[i]!;
-    this.current = rescaledRangeSlope(this.ordered, w, this.blocks);
+    this.current = rescaledRangeSlope(this.ordered, w, this.blocks, this.shift);
     return this.current;
   }
 

@@ -3,6 +3,8 @@ import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
 import { emaCross } from './ema-cross.js';
+import { entropyStrategy } from './entropy-strategy.js';
+import { fractal } from './fractal.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
 import { liquidityFlow } from './liquidity-flow.js';
 import { microstructure } from './microstructure.js';
@@ -27,6 +29,8 @@ export const STRATEGIES = Object.freeze({
   microstructure,
   options_flow: optionsFlow,
   delta_hedge: deltaHedge,
+  fractal,
+  entropy: entropyStrategy,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

@@ -331,6 +331,9 @@ interface Entry {
 }
 
 const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
+/** Base parameters of fractal and entropy in the contract (branch models15): windows the daily bars fill, both ways. */
+const FRACTAL_BASE = { window: 64, minWindow: 8, lookback: 5, mode: 'long_short' };
+const ENTROPY_BASE = { window: 20, bins: 3, entryEntropy: 0.9, exitEntropy: 0.95, mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -571,6 +574,23 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<delta_hedge>.band': param('delta_hedge', 'band', 1),
   // Prices the delta of a contract whose chain row has none: generated chains carry every delta, `skewed` none.
   'strategies[].params<delta_hedge>.rate': { base: { strategy: 'delta_hedge', on: 'skewed' }, set: [['strategies.0.params.rate', 1]] },
+  // issue 15 model strategies (branch models15): fractal and entropy on the daily bars.
+  'strategies[].params<fractal>.window': param('fractal', 'window', 48, FRACTAL_BASE),
+  'strategies[].params<fractal>.minWindow': param('fractal', 'minWindow', 4, FRACTAL_BASE),
+  'strategies[].params<fractal>.correction': param('fractal', 'correction', 'none', FRACTAL_BASE),
+  'strategies[].params<fractal>.margin': param('fractal', 'margin', 0.15, FRACTAL_BASE),
+  'strategies[].params<fractal>.lookback': param('fractal', 'lookback', 10, FRACTAL_BASE),
+  'strategies[].params<fractal>.mode': param('fractal', 'mode', 'long_only', FRACTAL_BASE),
+  'strategies[].params<fractal>.sizing': param('fractal', 'sizing', { kind: 'units', units: 7 }, FRACTAL_BASE),
+  'strategies[].params<fractal>.fractional': param('fractal', 'fractional', true, { ...FRACTAL_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<entropy>.window': param('entropy', 'window', 30, ENTROPY_BASE),
+  'strategies[].params<entropy>.bins': param('entropy', 'bins', 2, ENTROPY_BASE),
+  'strategies[].params<entropy>.binRange': param('entropy', 'binRange', 1, ENTROPY_BASE),
+  'strategies[].params<entropy>.entryEntropy': param('entropy', 'entryEntropy', 0.8, ENTROPY_BASE),
+  'strategies[].params<entropy>.exitEntropy': param('entropy', 'exitEntropy', 0.99, ENTROPY_BASE),
+  'strategies[].params<entropy>.mode': param('entropy', 'mode', 'long_only', ENTROPY_BASE),
+  'strategies[].params<entropy>.sizing': param('entropy', 'sizing', { kind: 'units', units: 7 }, ENTROPY_BASE),
+  'strategies[].params<entropy>.fractional': param('entropy', 'fractional', true, { ...ENTROPY_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),

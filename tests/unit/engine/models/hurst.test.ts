@@ -9,6 +9,7 @@ describe('hurstExponent (R pracma hurstexp He)', () => {
     it(`${c.input}[0..${c.length}) minWindow=${c.minWindow}: ${c.He.toFixed(4)}`, () => {
       const x = input(c.input).slice(0, c.length);
       expectClose(hurstExponent(x, { minWindow: c.minWindow }), c.He, 1e-10, 'He');
+      expectClose(hurstExponent(x, { minWindow: c.minWindow, correction: 'anis-lloyd' }), c.Hal, 1e-10, 'Hal');
     });
   }
 

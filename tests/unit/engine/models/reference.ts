@@ -53,7 +53,7 @@ export interface ModelsFixture {
   rollingCorrelation: { a: string; b: string; length: number; window: number; correlation: (number | null)[] }[];
   hurst: {
     pracma: string;
-    cases: { input: string; length: number; minWindow: number; He: number; windows: number[] }[];
+    cases: { input: string; length: number; minWindow: number; He: number; Hal: number; windows: number[] }[];
     series: Record<string, number[]>;
   };
 }
