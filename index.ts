@@ -9,7 +9,7 @@
  * - The built-in strategies are such definitions too, written with exactly what is exported here
  *   (an architecture test checks every import of theirs): `smaCross`, `emaCross`, `rsiReversion`,
  *   `ibsMeanReversion`, `qLearningSelector`, `liquidityFlow`, `microstructure`, `optionsFlow`,
- *   `deltaHedge`, and `STRATEGIES`, the same by scenario `type` (`sma_cross`, ...), with each one's
+ *   `deltaHedge`, `fractal`, `entropyStrategy`, and `STRATEGIES`, the same by scenario `type` (`sma_cross`, ...), with each one's
  *   `description`, `defaults` and `qualifyParams`. Their source files are examples to copy.
  * - `indicators` holds the streaming indicator classes (and batch functions over arrays).
  */
@@ -23,6 +23,9 @@ export type { QualifiedScenario, LoadOptions, QualifyOptions } from './cli/compo
 // Strategies: the contract, the helpers the built-ins use, the built-ins themselves and their registry.
 export * from './engine/strategies/index.js';
 export * as indicators from './engine/indicators/index.js';
+// Statistics the strategies share: unit-root, cointegration and Granger tests, Hurst exponent, rolling
+// correlation, entropy and mutual information.
+export * from './engine/models/index.js';
 // The zod a strategy's `params` schema is written with: the same instance Tapedeck validates with.
 export { z } from 'zod';
 

@@ -6,6 +6,7 @@ export * from './core/index.js';
 export * from './model/index.js';
 export * from './kernel/index.js';
 export * from './indicators/index.js';
+export * from './models/index.js';
 export * from './strategies/index.js';
 export * from './ensemble/index.js';
 export * from './risk/index.js';

@@ -26,6 +26,8 @@ export * from './anomaly.js';
 export * from './regime-change.js';
 export * from './bayesian-updater.js';
 export * from './volume-sr.js';
+export * from './fractal.js';
+export * from './entropy-strategy.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

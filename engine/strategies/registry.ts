@@ -7,6 +7,8 @@ import { deltaHedge } from './delta-hedge.js';
 import { donchianBreakout } from './donchian-breakout.js';
 import { emaCross } from './ema-cross.js';
 import { gradientTrend } from './gradient-trend.js';
+import { entropyStrategy } from './entropy-strategy.js';
+import { fractal } from './fractal.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
 import { liquidityFlow } from './liquidity-flow.js';
 import { meanReversion } from './mean-reversion.js';
@@ -47,6 +49,8 @@ export const STRATEGIES = Object.freeze({
   regime_change: regimeChange,
   bayesian_updater: bayesianUpdater,
   volume_sr: volumeSr,
+  fractal,
+  entropy: entropyStrategy,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

@@ -341,6 +341,9 @@ const RC_BASE = { threshold: 3, mode: 'long_short' };
 const BU_BASE = { mode: 'long_short' };
 /** Base parameters of volume_sr in the contract. */
 const VS_BASE = { mode: 'long_short' };
+/** Base parameters of fractal and entropy in the contract (branch models15): windows the daily bars fill, both ways. */
+const FRACTAL_BASE = { window: 64, minWindow: 8, lookback: 5, mode: 'long_short' };
+const ENTROPY_BASE = { window: 20, bins: 3, entryEntropy: 0.9, exitEntropy: 0.95, mode: 'long_short' };
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -661,6 +664,23 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<volume_sr>.mode': param('volume_sr', 'mode', 'long_only', VS_BASE),
   'strategies[].params<volume_sr>.sizing': param('volume_sr', 'sizing', { kind: 'units', units: 7 }, VS_BASE),
   'strategies[].params<volume_sr>.fractional': param('volume_sr', 'fractional', true, { ...VS_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  // issue 15 model strategies (branch models15): fractal and entropy on the daily bars.
+  'strategies[].params<fractal>.window': param('fractal', 'window', 48, FRACTAL_BASE),
+  'strategies[].params<fractal>.minWindow': param('fractal', 'minWindow', 4, FRACTAL_BASE),
+  'strategies[].params<fractal>.correction': param('fractal', 'correction', 'none', FRACTAL_BASE),
+  'strategies[].params<fractal>.margin': param('fractal', 'margin', 0.15, FRACTAL_BASE),
+  'strategies[].params<fractal>.lookback': param('fractal', 'lookback', 10, FRACTAL_BASE),
+  'strategies[].params<fractal>.mode': param('fractal', 'mode', 'long_only', FRACTAL_BASE),
+  'strategies[].params<fractal>.sizing': param('fractal', 'sizing', { kind: 'units', units: 7 }, FRACTAL_BASE),
+  'strategies[].params<fractal>.fractional': param('fractal', 'fractional', true, { ...FRACTAL_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<entropy>.window': param('entropy', 'window', 30, ENTROPY_BASE),
+  'strategies[].params<entropy>.bins': param('entropy', 'bins', 2, ENTROPY_BASE),
+  'strategies[].params<entropy>.binRange': param('entropy', 'binRange', 1, ENTROPY_BASE),
+  'strategies[].params<entropy>.entryEntropy': param('entropy', 'entryEntropy', 0.8, ENTROPY_BASE),
+  'strategies[].params<entropy>.exitEntropy': param('entropy', 'exitEntropy', 0.99, ENTROPY_BASE),
+  'strategies[].params<entropy>.mode': param('entropy', 'mode', 'long_only', ENTROPY_BASE),
+  'strategies[].params<entropy>.sizing': param('entropy', 'sizing', { kind: 'units', units: 7 }, ENTROPY_BASE),
+  'strategies[].params<entropy>.fractional': param('entropy', 'fractional', true, { ...ENTROPY_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),
