@@ -5,7 +5,7 @@ import type { DataKind } from '../schema.js';
 import { writeDataset, type TableInput } from '../writer.js';
 import { generateBook } from './book.js';
 import { qualifySyntheticOptions, type SyntheticMarketConfig, type SyntheticMarketOptions } from './config.js';
-import { generateOptionChains } from './options.js';
+import { generateOptionChains, generateOptionFlow } from './options.js';
 import { simulateMarket, type MarketPaths } from './price-paths.js';
 import { generateQuotes, generateTrades } from './trades-quotes.js';
 
@@ -14,7 +14,7 @@ export { replayBook, type BookReplaySummary } from './book-replay.js';
 export { REGIMES, REGIME_TRANSITIONS, simulateMarket, type MarketPaths, type SymbolPath, type IntradaySession, type BarColumns } from './price-paths.js';
 export { symbolProfile, type SymbolProfile } from './profiles.js';
 export { choleskyFactor, oneFactorCorrelation } from './correlation.js';
-export { smileVolatility, strikeStep } from './options.js';
+export { flowSmileSlope, generateOptionFlow, smileVolatility, strikeStep } from './options.js';
 export { SESSION_OPEN_US, SESSION_CLOSE_US, STEP_US, STEPS_PER_SESSION, tradingDays, monthlyExpiriesAfter } from './calendar.js';
 export type { BookColumns, OptionColumns, QuoteColumns, TradeColumns } from './columns.js';
 
@@ -74,7 +74,8 @@ export function generateMarket(options: SyntheticMarketOptions, onTable?: (table
   if (wants('options')) {
     const s = config.options.underlying;
     const p = paths.symbols.find((x) => x.profile.symbol === s)!;
-    push({ kind: 'options', symbol: s, columns: { ...generateOptionChains(paths.days, p, config.options, stream(`options/${s}`)) } });
+    const flow = generateOptionFlow(p.dailyClose, stream(`options-flow/${s}`));
+    push({ kind: 'options', symbol: s, columns: { ...generateOptionChains(paths.days, p, config.options, flow, stream(`options/${s}`)) } });
   }
   return { config, paths, tables };
 }
