@@ -394,6 +394,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...(feeds.quotes ? { quotes: watch(feeds.quotes)! } : {}),
         ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}),
         ...(chains !== null ? { chains: fromArray(chains.batches(symbols.length)) } : {}),
+        ...(data.sentiment !== null ? { sentiment: fromArray(data.sentiment.batches) } : {}),
       };
       result = await replay(config, backtestFeeds);
       // The requested timeframes are part of the run's identity (see timeframeRunHash).

@@ -13,6 +13,7 @@ export * from './microstructure.js';
 export * from './options-flow.js';
 export * from './delta-hedge.js';
 export * from './q-learning-selector.js';
+export * from './sentiment.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

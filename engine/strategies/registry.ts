@@ -9,6 +9,7 @@ import { microstructure } from './microstructure.js';
 import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
 import { rsiReversion } from './rsi-reversion.js';
+import { sentiment } from './sentiment.js';
 import { smaCross } from './sma-cross.js';
 
 /**
@@ -27,6 +28,7 @@ export const STRATEGIES = Object.freeze({
   microstructure,
   options_flow: optionsFlow,
   delta_hedge: deltaHedge,
+  sentiment,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {
