@@ -11,7 +11,7 @@ import {
 
 describe('strategy registry', () => {
   it('registers sma_cross, ema_cross, rsi_reversion, ibs and q_learning_selector', () => {
-    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge']);
+    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'sentiment']);
     expect(createStrategy('sma_cross', 'a', ['X'])).toBeInstanceOf(SmaCrossStrategy);
     expect(createStrategy('ema_cross', 'b', ['X'])).toBeInstanceOf(EmaCrossStrategy);
     expect(createStrategy('rsi_reversion', 'c', ['X'])).toBeInstanceOf(RsiReversionStrategy);
