@@ -20,7 +20,7 @@ describe('strategy registry', () => {
 
   it('names an unknown strategy and lists the known ones', () => {
     expect(() => createStrategy('macd_cross', 'a', ['X'])).toThrow(
-      'unknown strategy "macd_cross" (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge)',
+      'unknown strategy "macd_cross" (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge, sentiment)',
     );
     expect(() => createStrategy('toString', 'a', ['X'])).toThrow('unknown strategy "toString"');
   });
