@@ -76,6 +76,7 @@ describe('sentiment on the GOOG CSV through the CLI', () => {
     for (const s of signals) expect(s.reason).toMatch(/^sentiment EMA\(3\) (above|below) -?0(\.1)?$/);
     expect(report.fills.length).toBeGreaterThan(10);
     expect(report.data.kinds).toEqual(expect.arrayContaining(['bars', 'sentiment']));
+    expect(report.assumptions).toContainEqual(expect.stringMatching(/^Sentiment scores \(300 rows of GOOG\) reach the strategies' onSentiment at their own timestamps/));
     // Half the score is the next day's move: the strategy is on the right side more often than not.
     expect(report.metrics.finalEquity).toBeGreaterThan(100_000);
 
