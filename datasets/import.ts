@@ -23,7 +23,7 @@ import { asWriteError, DatasetWriter, type TableWriter } from './writer.js';
  * only with an explicit `epochUnit` (s, ms, us or ns; nanoseconds are truncated to microseconds).
  * Missing columns take these defaults: bars.volume 0, trades.size 0 and trades.side 0 (unknown: a tick
  * file of ts and price is a trades table), book.flags 0, options.underlying the symbol, option greeks
- * missing; any other missing column is an error. A closes table takes its value from a column named
+ * and sentiment.mentions missing; any other missing column is an error. A closes table takes its value from a column named
  * close, price, value, rate, last or adj close (KIND_COLUMN_ALIASES), else from the only column besides
  * the time (R's and pandas' one-series layout, `ts,USDCHF`).
  * Extra columns (e.g. `Adj Close`) are ignored and listed in the file's provenance.
@@ -96,6 +96,8 @@ export const COLUMN_ALIASES: Readonly<Record<string, readonly string[]>> = {
   gamma: ['gamma'],
   vega: ['vega'],
   theta: ['theta'],
+  score: ['score', 'sentiment', 'sentimentscore', 'polarity'],
+  mentions: ['mentions', 'mentioncount', 'count', 'posts', 'volume'],
 };
 
 /** Accepted names of a column that differ by kind (tried instead of COLUMN_ALIASES). */
@@ -115,6 +117,7 @@ const DEFAULTS: Readonly<Partial<Record<DataKind, Readonly<Record<string, number
   trades: { size: 0, side: 0 },
   book: { flags: 0 },
   options: { underlying: 'symbol', iv: 'missing', delta: 'missing', gamma: 'missing', vega: 'missing', theta: 'missing' },
+  sentiment: { mentions: 'missing' },
 };
 
 const UNNAMED = '(unnamed first column)';

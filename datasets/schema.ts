@@ -105,6 +105,17 @@ export const KIND_SCHEMAS = {
     { name: 'ts', type: 'ts' },
     { name: 'close', type: 'f64' },
   ],
+  /**
+   * A sentiment score series per symbol (news, social media, analyst tone): at `ts`, a `score` in
+   * [-1, 1] (-1 most negative, 1 most positive) and optionally the volume of `mentions` behind it.
+   * One row per time (no duplicate timestamps). Replayed beside the bars (scenario `data.sentiment`)
+   * to strategies' `onSentiment`; `ts` is when the score became known.
+   */
+  sentiment: [
+    { name: 'ts', type: 'ts' },
+    { name: 'score', type: 'f64' },
+    { name: 'mentions', type: 'f64', optional: true },
+  ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;
 
 /** A canonical data kind. */
@@ -115,6 +126,9 @@ export const DATA_KINDS = Object.keys(KIND_SCHEMAS) as readonly DataKind[];
 
 /** The kinds the synthetic generator makes (`data generate --kinds`): every kind but closes, which resample reads. */
 export const GENERATED_KINDS: readonly DataKind[] = DATA_KINDS.filter((k) => k !== 'closes');
+
+/** The kinds the generator makes when none are asked for: the market data (sentiment only on request). */
+export const DEFAULT_GENERATED_KINDS: readonly DataKind[] = GENERATED_KINDS.filter((k) => k !== 'sentiment');
 
 /** The kinds `tapedeck data resample` builds bars from (datasets/build-bars.ts). */
 export const BAR_SOURCE_KINDS = ['trades', 'closes'] as const satisfies readonly DataKind[];
@@ -164,10 +178,10 @@ export function inTimeRange(ts: number): boolean {
 
 /**
  * Value rules per column: `price` in (0, MAX_PRICE]; `quotePrice` in [0, MAX_PRICE] (an option with no
- * bid or ask quotes 0); `size` in [0, MAX_SIZE]; or a code set. Time columns must be inTimeRange. The
+ * bid or ask quotes 0); `size` in [0, MAX_SIZE]; `score` in [-1, 1]; or a code set. Time columns must be inTimeRange. The
  * validator applies these rules; they live here so the schema is read in one place.
  */
-export type ValueRule = 'price' | 'quotePrice' | 'size' | readonly number[];
+export type ValueRule = 'price' | 'quotePrice' | 'size' | 'score' | readonly number[];
 
 export const VALUE_RULES: { readonly [K in DataKind]: { readonly [column: string]: ValueRule } } = {
   bars: { open: 'price', high: 'price', low: 'price', close: 'price', volume: 'size' },
@@ -184,6 +198,7 @@ export const VALUE_RULES: { readonly [K in DataKind]: { readonly [column: string
     openInterest: 'size',
   },
   closes: { close: 'price' },
+  sentiment: { score: 'score', mentions: 'size' },
 };
 
 /** Symbols name files (`<kind>/<SYMBOL>.parquet`), so they are restricted to a portable character set. */

@@ -25,8 +25,9 @@ export type ValidatableColumn = ArrayLike<number> | readonly string[];
  * Checks one table (one kind and one symbol) fed in row batches, in file order:
  * - every required numeric value is finite, `ts` and `expiry` are safe integers in the supported time
  *   range (schema TIME_RANGE_TEXT);
- * - prices in (0, MAX_PRICE], sizes and volumes in [0, MAX_SIZE], codes in their sets (schema VALUE_RULES);
- * - `ts` never decreases; bars and closes have no duplicate `ts`;
+ * - prices in (0, MAX_PRICE], sizes and volumes in [0, MAX_SIZE], sentiment scores in [-1, 1], codes in
+ *   their sets (schema VALUE_RULES);
+ * - `ts` never decreases; bars, closes and sentiment have no duplicate `ts`;
  * - bars: low <= open, close <= high (so high >= low);
  * - quotes: bid <= ask (a crossed quote is an error; a locked one is not);
  * - options: bid <= ask when both are quoted (> 0), expiry >= ts, underlying non-empty;
@@ -95,6 +96,8 @@ export class TableValidator {
         } else if (rule === 'price') {
           if (!(x > 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a positive price`);
           if (x > MAX_PRICE) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, outside the supported price range (0, ${MAX_PRICE.toExponential()}]`);
+        } else if (rule === 'score') {
+          if (!(x >= -1 && x <= 1)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a score in [-1, 1]`);
         } else if (rule === 'quotePrice' || rule === 'size') {
           if (!(x >= 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a non-negative value`);
           const max = rule === 'size' ? MAX_SIZE : MAX_PRICE;
@@ -115,7 +118,7 @@ export class TableValidator {
   }
 
   private checkOrder(ts: ArrayLike<number>, n: number, base: number): void {
-    const strict = this.kind === 'bars' || this.kind === 'closes';
+    const strict = this.kind === 'bars' || this.kind === 'closes' || this.kind === 'sentiment';
     let last = this.lastTs;
     for (let i = 0; i < n; i++) {
       const t = ts[i]!;
@@ -171,6 +174,7 @@ export class TableValidator {
         return;
       case 'trades':
       case 'closes':
+      case 'sentiment':
         return;
       default:
         assertNever(kind, 'kind');

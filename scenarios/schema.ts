@@ -36,6 +36,13 @@ export const DataSchema = z
       .min(1)
       .optional()
       .describe("A dataset directory holding option chains, replayed with `bars` of the underlyings: each contract becomes a symbol `UNDERLYING YYYY-MM-DD C|P STRIKE` quoted at the chain's bid/ask, settled in cash at expiry."),
+    sentiment: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A dataset directory or a CSV/Parquet file of sentiment scores (kind `sentiment`: ts, score in [-1, 1], optional mentions), replayed with the bars, quotes or trades to the strategies' onSentiment in time order (at equal times after the market data). A file is one symbol's (named by data.symbols' first entry, else by the file name). Not on an L2 run (data.book).",
+      ),
     symbols: z
       .array(z.string().min(1))
       .min(1)
@@ -62,7 +69,7 @@ export const DataSchema = z
         "Coarser bar intervals (e.g. [\"4h\", \"1d\"]) resampled from the bars (UTC epoch buckets: first open, highest high, lowest low, last close, summed volume), each a whole multiple of every symbol's bar interval. Strategies read them with ctx.bars(symbol, '1d'); a coarse bar is readable from the first event at or after its bucket ends, and only buckets wholly inside data.start..data.end are built. Part of the run's identity (runHash) even when no strategy reads them. Needs data.bars.",
       ),
   })
-  .describe('The market data of the run: bars, quotes, trades, an L2 book or option chains, and the symbols and time range to replay.');
+  .describe('The market data of the run: bars, quotes, trades, an L2 book, option chains or sentiment scores, and the symbols and time range to replay.');
 
 export const StrategySchema = z
   .strictObject({

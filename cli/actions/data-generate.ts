@@ -24,6 +24,8 @@ interface GenerateFlags {
   bookLevels: string;
   underlying?: string;
   expiries: string;
+  sentimentCorrelation: string;
+  sentimentHorizon: string;
   force?: boolean;
   quiet?: boolean;
 }
@@ -34,6 +36,12 @@ const bad = (flag: string, expected: string, value: string): UsageError =>
 function integerFlag(flag: string, value: string, min: number, max: number): number {
   const n = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) throw bad(flag, `an integer from ${min} to ${max}`, value);
+  return n;
+}
+
+function correlationFlag(flag: string, value: string): number {
+  const n = /^\s*-?(\d+(\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= -1 && n <= 1)) throw bad(flag, 'a number from -1 to 1', value);
   return n;
 }
 
@@ -114,6 +122,10 @@ export async function dataGenerateAction(flags: GenerateFlags): Promise<void> {
       bookLevels: integerFlag('--book-levels', flags.bookLevels, 1, 100),
     },
     options: { underlying, expiries: integerFlag('--expiries', flags.expiries, 1, 24) },
+    sentiment: {
+      correlation: correlationFlag('--sentiment-correlation', flags.sentimentCorrelation),
+      horizon: integerFlag('--sentiment-horizon', flags.sentimentHorizon, 1, 250),
+    },
   };
   const force = flags.force === true;
   await checkOut(out, force);

@@ -12,7 +12,7 @@ export function summarizeManifest(dir: string, m: Manifest): string {
   ];
   for (const kind of m.kinds) {
     const bySymbol = m.rows[kind] ?? {};
-    lines.push(`  ${kind.padEnd(8)}${Object.entries(bySymbol).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+    lines.push(`  ${kind.padEnd(10)}${Object.entries(bySymbol).map(([s, n]) => `${s} ${n}`).join(', ')}`);
   }
   lines.push(`contentHash ${m.contentHash}`);
   lines.push(`createdBy ${JSON.stringify(m.createdBy)}`);

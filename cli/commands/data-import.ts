@@ -24,7 +24,9 @@ column, and nothing is written. Rows count data rows from 1, the header not coun
 
 Supported ranges (a value outside them stops the import the same way):
   prices (open, high, low, close, price, bid, ask, strike)   > 0 and <= 1e12 (option bid/ask/last may be 0)
-  sizes (volume, size, bidSize, askSize, openInterest)        >= 0 and <= 1e15
+  sizes (volume, size, bidSize, askSize, openInterest,
+         mentions)                                            >= 0 and <= 1e15
+  sentiment score                                             >= -1 and <= 1
   times                                                       ${TIME_RANGE_TEXT}
 A binary file (NUL bytes in its first KB) is refused as not a text CSV file.
 
@@ -38,6 +40,7 @@ Examples:
   $ tapedeck data import --parquet QQQ.parquet --kind bars --symbol QQQ --out data/real
   $ tapedeck data import --csv SPY-new.csv --kind bars --symbol SPY --out data/real --replace
   $ tapedeck data import --csv usdchf.csv --kind closes --symbol USDCHF --out data/usdchf
+  $ tapedeck data import --csv spy-news.csv --kind sentiment --symbol SPY --out data/real   (ts,score[,mentions])
 `;
 
 /** Registers `data import` on the shared `data` command. */

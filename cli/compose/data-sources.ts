@@ -9,6 +9,8 @@ import type { DataProvenance } from '../../reports/index.js';
 import type { BarBatch, BookBatch, ChainBatch, QuoteBatch, ReplayFeeds, TradeBatch } from '../../sim/backtest/index.js';
 import { loadOptionChains } from './option-chains.js';
 import type { LoadedChains } from './option-chains.js';
+import { loadSentiment } from './sentiment.js';
+import type { LoadedSentiment } from './sentiment.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { registerTempDir } from '../shutdown.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
@@ -39,7 +41,7 @@ export interface OpenedData {
 }
 
 /** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
-export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options', symbols: readonly string[] | undefined): Promise<OpenedData> {
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined): Promise<OpenedData> {
   const st = await stat(path);
   const { barsFromCloses, importTable, isCloseOnlyFile, readManifest } = await loadDatasets();
   if (st.isDirectory()) {
@@ -323,7 +325,7 @@ export interface TimeRange {
 }
 
 /** The feeds of one replay (each read once), and how to release what they hold open. */
-export interface RunFeeds extends Omit<ReplayFeeds, 'chains'> {
+export interface RunFeeds extends Omit<ReplayFeeds, 'chains' | 'sentiment'> {
   close(): void;
 }
 
@@ -343,6 +345,8 @@ export interface RunData {
   readonly intervals: ReadonlyMap<string, number>;
   /** Option chains of the underlyings (data.options), in memory; null without. */
   readonly chains: LoadedChains | null;
+  /** Sentiment scores of the symbols (data.sentiment), in memory; null without. */
+  readonly sentiment: LoadedSentiment | null;
   /** The bars resampled to each of data.timeframes (in memory, see cli/compose/timeframes.ts); empty without. */
   readonly timeframes: readonly TimeframeBars[];
   /** Which kinds the replay has. */
@@ -425,6 +429,13 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       if (underlyings.length === 0) throw new ConfigError('data.options', `no option chains for ${symbols.join(', ')} in ${od.source}`);
       chains = await loadOptionChains(od.dir, underlyings, range, scenario.options?.multiplier ?? 100);
     }
+    let sentiment: LoadedSentiment | null = null;
+    if (scenario.data.sentiment !== undefined) {
+      const sd = await openDataPath(scenario.data.sentiment, 'sentiment', 'sentiment', requested);
+      opened.push(sd);
+      const has = sd.manifest.files.filter((f) => f.kind === 'sentiment').map((f) => f.symbol);
+      sentiment = await loadSentiment(sd.dir, sd.source, symbols, has, range);
+    }
     const primary = (sources.book ?? sources.bars ?? sources.quotes ?? sources.trades)!;
     const provenance: DataProvenance = {
       source: primary.source,
@@ -444,6 +455,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       intervalUs,
       intervals,
       chains,
+      sentiment,
       timeframes,
       has: { bars: sources.bars !== undefined, quotes: sources.quotes !== undefined, trades: sources.trades !== undefined, book: sources.book !== undefined },
       provenance,

@@ -27,7 +27,7 @@ import type { QualifiedDefinition, ShippedModules, StrategyModuleRef } from './s
 export { parseJsonText };
 
 /** Scenario fields that hold file or directory paths. */
-const PATH_FIELDS = ['bars', 'quotes', 'trades', 'book', 'options'] as const;
+const PATH_FIELDS = ['bars', 'quotes', 'trades', 'book', 'options', 'sentiment'] as const;
 
 /** A scenario after validation: every default applied, every section qualified by its owner. */
 export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk' | 'strategies' | 'execution'> {
@@ -205,6 +205,9 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
   const s = parsed.data;
   if (s.data.bars === undefined && s.data.quotes === undefined && s.data.trades === undefined && s.data.book === undefined) {
     throw new ConfigError('data', `give at least one of data.bars, data.quotes, data.trades or data.book (in ${file})`);
+  }
+  if (s.data.sentiment !== undefined && s.data.book !== undefined) {
+    throw new ConfigError('data.sentiment', `sentiment scores replay with bars, quotes or trades; an L2 run (data.book) does not take them (in ${file})`);
   }
   if (s.data.book !== undefined && (s.data.bars !== undefined || s.data.quotes !== undefined)) {
     throw new ConfigError('data.book', `an L2 run replays book rows and optional trades, not bars or quotes: remove data.${s.data.bars !== undefined ? 'bars' : 'quotes'} (in ${file})`);

@@ -128,6 +128,12 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     reason: 'prices option chains: needs data.options',
     refused: ifWritten('options', (s) => s.data.options === undefined),
   },
+  {
+    path: 'data.sentiment',
+    reason:
+      "no strategy of this run reads sentiment scores: the built-in strategies that do declare needs 'sentiment' (the `sentiment` type); a strategy module of your own may read them (onSentiment, ctx.lastSentiment)",
+    refused: ifWritten('data.sentiment', (s) => s.strategies.every((st) => st.module === undefined && !(st.definition.needs ?? []).includes('sentiment'))),
+  },
   // Per-strategy accounts (books, cli/compose/books.ts).
   {
     path: 'strategies[i].account',

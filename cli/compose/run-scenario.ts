@@ -382,7 +382,13 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...(feeds.quotes ? { quotes: watch(feeds.quotes)! } : {}),
         ...(feeds.trades ? { trades: watch(feeds.trades)! } : {}),
         ...(chains !== null ? { chains: fromArray(chains.batches(symbols.length)) } : {}),
+        ...(data.sentiment !== null ? { sentiment: fromArray(data.sentiment.batches) } : {}),
       };
+      if (data.sentiment !== null) {
+        extraAssumptions.push(
+          `Sentiment scores (${data.sentiment.rows} rows of ${data.sentiment.symbols.join(', ')}) reach the strategies' onSentiment at their own timestamps, after the quotes, trades, bars and chains of the same time; they move no price and no mark`,
+        );
+      }
       result = await replay(config, backtestFeeds);
       // The requested timeframes are part of the run's identity (see timeframeRunHash).
       if (data.timeframes.length > 0) result = { ...result, runHash: timeframeRunHash(result.runHash, data.timeframes) };

@@ -16,7 +16,7 @@ export interface SharedTrialData {
   readonly format: typeof SHARED_FORMAT;
   /** The data's cache key (see dataKey in sweep-trial.ts): trials with another `data` section ignore it. */
   readonly key: string;
-  readonly facts: Omit<RunDataFacts, 'rows' | 'chains'>;
+  readonly facts: Omit<RunDataFacts, 'rows' | 'chains' | 'sentiment'>;
   /** RunData.rows(kind, symbol) by kind, per index of `facts.symbols`. */
   readonly rows: Readonly<Record<FeedKind, readonly number[]>>;
   readonly feeds: Readonly<Record<FeedKind, SharedFeed | null>>;
@@ -126,11 +126,12 @@ function shareDeep(value: unknown): unknown {
 
 /**
  * Returns `data` (an in-memory RunData, see inMemory) as a SharedTrialData under `key`, or null when
- * it cannot be shared as it is: option chains (they are read per contract through functions) or a
+ * it cannot be shared as it is: option chains (they are read per contract through functions), sentiment
+ * scores (read into memory beside the feeds, by each worker) or a
  * feed whose batches are not plain typed-array columns. The workers then read the data themselves.
  */
 export async function shareRunData(key: string, data: RunData): Promise<SharedTrialData | null> {
-  if (data.chains !== null) return null;
+  if (data.chains !== null || data.sentiment !== null) return null;
   const feeds = await data.openFeeds();
   const batches: Record<FeedKind, object[] | null> = { bars: null, quotes: null, trades: null, book: null };
   try {
@@ -174,6 +175,7 @@ export function sharedRunData(shared: SharedTrialData): RunData {
   const facts: RunDataFacts = {
     ...shared.facts,
     chains: null,
+    sentiment: null,
     rows: (kind, symbol) => {
       const i = index.get(symbol);
       return i === undefined ? 0 : (shared.rows[kind][i] ?? 0);
@@ -202,7 +204,7 @@ export class ImportedFiles {
   private readonly files = new Map<string, Promise<OpenedData>>();
 
   /** Returns the dataset of `path` (openDataPath's arguments), importing a file the first time it is asked for. */
-  open(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options', symbols: readonly string[] | undefined): Promise<OpenedData> {
+  open(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined): Promise<OpenedData> {
     const key = JSON.stringify([path, field, kind, symbols ?? null]);
     let p = this.files.get(key);
     if (p === undefined) {
@@ -234,8 +236,8 @@ export async function prepareSharedData(scenarioDoc: unknown, files?: ImportedFi
   let data: RunData | null = null;
   try {
     const scenario = await qualify(scenarioDoc, 'the trial scenario');
-    // Option chains cannot be shared (see shareRunData): do not read them for nothing.
-    if (scenario.data.options !== undefined) return null;
+    // Option chains and sentiment cannot be shared (see shareRunData): do not read them for nothing.
+    if (scenario.data.options !== undefined || scenario.data.sentiment !== undefined) return null;
     let read = scenario;
     let source: string | null = null;
     if (files !== undefined) {

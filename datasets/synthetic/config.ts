@@ -9,7 +9,7 @@ import {
   printable,
   type TimestampUs,
 } from '../../engine/core/index.js';
-import { DATA_KINDS, GENERATED_KINDS, SYMBOL_PATTERN, type DataKind } from '../schema.js';
+import { DATA_KINDS, DEFAULT_GENERATED_KINDS, GENERATED_KINDS, SYMBOL_PATTERN, type DataKind } from '../schema.js';
 
 /** Bar intervals the generator produces. */
 export const BAR_INTERVALS = ['1m', '1h', '1d'] as const;
@@ -29,7 +29,7 @@ export interface SyntheticMarketOptions {
   readonly days?: number;
   /** Bar interval; default 1d. */
   readonly interval?: BarInterval;
-  /** Kinds to produce; default all of them. */
+  /** Kinds to produce; default every kind but sentiment (DEFAULT_GENERATED_KINDS). */
   readonly kinds?: readonly DataKind[];
   /**
    * Correlation matrix of the symbols' returns (same order as `symbols`). Default: a one-factor
@@ -62,6 +62,15 @@ export interface SyntheticMarketOptions {
     /** Risk-free rate; default 0.04. */
     readonly rate?: number;
   };
+  /** The sentiment series of every symbol (kind `sentiment`; see generateSentiment). */
+  readonly sentiment?: {
+    /** Correlation of the score with the symbol's future return over `horizon` bars, in [-1, 1]; 0: none. Default 0.1. */
+    readonly correlation?: number;
+    /** Bars ahead the score informs about; default 1. */
+    readonly horizon?: number;
+    /** Mean mentions per row; default 100. */
+    readonly mentions?: number;
+  };
 }
 
 /** Fully qualified, validated generator options: every default applied, frozen. */
@@ -87,6 +96,11 @@ export interface SyntheticMarketConfig {
     readonly expiries: number;
     readonly strikesPerSide: number;
     readonly rate: number;
+  };
+  readonly sentiment: {
+    readonly correlation: number;
+    readonly horizon: number;
+    readonly mentions: number;
   };
 }
 
@@ -118,7 +132,7 @@ export function qualifySyntheticOptions(o: SyntheticMarketOptions): SyntheticMar
   if (!BAR_INTERVALS.includes(interval)) {
     throw new InvalidArgumentError(`invalid 'interval': not one of ${BAR_INTERVALS.join(', ')}, was ${printable(interval)}`);
   }
-  const kinds = o.kinds ?? GENERATED_KINDS;
+  const kinds = o.kinds ?? DEFAULT_GENERATED_KINDS;
   checkCondition(kinds.length > 0, `invalid 'kinds': empty`);
   for (const k of kinds) {
     if (!GENERATED_KINDS.includes(k)) throw new InvalidArgumentError(`invalid 'kinds': not one of ${GENERATED_KINDS.join(', ')}, was ${printable(k)}`);
@@ -151,6 +165,7 @@ export function qualifySyntheticOptions(o: SyntheticMarketOptions): SyntheticMar
   const opt = o.options ?? {};
   const underlying = opt.underlying ?? symbols[0]!;
   if (!symbols.includes(underlying)) throw new InvalidArgumentError(`invalid 'options.underlying': not among the symbols, was ${printable(underlying)}`);
+  const sent = o.sentiment ?? {};
   const snapshotSeconds = checkPositiveInteger(intra.snapshotSeconds ?? 60, 'intraday.snapshotSeconds');
   checkCondition(snapshotSeconds <= 23_400, `invalid 'intraday.snapshotSeconds': longer than a session, was ${snapshotSeconds}`);
   return Object.freeze({
@@ -175,6 +190,11 @@ export function qualifySyntheticOptions(o: SyntheticMarketOptions): SyntheticMar
       expiries: checkInRange(checkPositiveInteger(opt.expiries ?? 4, 'options.expiries'), 1, 24, 'options.expiries'),
       strikesPerSide: checkInRange(checkPositiveInteger(opt.strikesPerSide ?? 7, 'options.strikesPerSide'), 1, 50, 'options.strikesPerSide'),
       rate: checkInRange(opt.rate ?? 0.04, -0.05, 0.3, 'options.rate'),
+    }),
+    sentiment: Object.freeze({
+      correlation: checkInRange(sent.correlation ?? 0.1, -1, 1, 'sentiment.correlation'),
+      horizon: checkInRange(checkPositiveInteger(sent.horizon ?? 1, 'sentiment.horizon'), 1, 250, 'sentiment.horizon'),
+      mentions: checkInRange(sent.mentions ?? 100, 0, 1e6, 'sentiment.mentions'),
     }),
   });
 }

@@ -5,8 +5,9 @@ import type { DataKind } from '../schema.js';
 import { writeDataset, type TableInput } from '../writer.js';
 import { generateBook } from './book.js';
 import { qualifySyntheticOptions, type SyntheticMarketConfig, type SyntheticMarketOptions } from './config.js';
-import { generateOptionChains } from './options.js';
-import { simulateMarket, type MarketPaths } from './price-paths.js';
+import { generateOptionChains, generateOptionFlow } from './options.js';
+import { barLayout, simulateMarket, type MarketPaths } from './price-paths.js';
+import { generateSentiment } from './sentiment.js';
 import { generateQuotes, generateTrades } from './trades-quotes.js';
 
 export * from './config.js';
@@ -14,9 +15,10 @@ export { replayBook, type BookReplaySummary } from './book-replay.js';
 export { REGIMES, REGIME_TRANSITIONS, simulateMarket, type MarketPaths, type SymbolPath, type IntradaySession, type BarColumns } from './price-paths.js';
 export { symbolProfile, type SymbolProfile } from './profiles.js';
 export { choleskyFactor, oneFactorCorrelation } from './correlation.js';
-export { smileVolatility, strikeStep } from './options.js';
+export { flowSmileSlope, generateOptionFlow, smileVolatility, strikeStep } from './options.js';
 export { SESSION_OPEN_US, SESSION_CLOSE_US, STEP_US, STEPS_PER_SESSION, tradingDays, monthlyExpiriesAfter } from './calendar.js';
 export type { BookColumns, OptionColumns, QuoteColumns, TradeColumns } from './columns.js';
+export { generateSentiment, type SentimentColumns, type SentimentOptions } from './sentiment.js';
 
 /** Generated tables, ready for the dataset writer, with the configuration that produced them. */
 export interface SyntheticMarket {
@@ -38,7 +40,7 @@ export function generateMarket(options: SyntheticMarketOptions, onTable?: (table
   const wants = (k: DataKind): boolean => config.kinds.includes(k);
   const intradayPaths = paths.symbols.filter((p) => intraday.symbols.includes(p.profile.symbol));
   const total =
-    (wants('bars') ? paths.symbols.length : 0) + (['trades', 'quotes', 'book'] as const).filter(wants).length * intradayPaths.length + (wants('options') ? 1 : 0);
+    (wants('bars') ? paths.symbols.length : 0) + (['trades', 'quotes', 'book'] as const).filter(wants).length * intradayPaths.length + (wants('options') ? 1 : 0) + (wants('sentiment') ? paths.symbols.length : 0);
   // Reports each table as it is generated (a progress hook; it sees nothing of the data).
   const tables: TableInput[] = [];
   const push = (t: TableInput): void => {
@@ -74,7 +76,15 @@ export function generateMarket(options: SyntheticMarketOptions, onTable?: (table
   if (wants('options')) {
     const s = config.options.underlying;
     const p = paths.symbols.find((x) => x.profile.symbol === s)!;
-    push({ kind: 'options', symbol: s, columns: { ...generateOptionChains(paths.days, p, config.options, stream(`options/${s}`)) } });
+    const flow = generateOptionFlow(p.dailyClose, stream(`options-flow/${s}`));
+    push({ kind: 'options', symbol: s, columns: { ...generateOptionChains(paths.days, p, config.options, flow, stream(`options/${s}`)) } });
+  }
+  if (wants('sentiment')) {
+    const { barUs } = barLayout(config.interval);
+    for (const p of paths.symbols) {
+      const s = p.profile.symbol;
+      push({ kind: 'sentiment', symbol: s, columns: { ...generateSentiment(p.bars, barUs, config.sentiment, stream(`sentiment/${s}`)) } });
+    }
   }
   return { config, paths, tables };
 }
@@ -93,6 +103,7 @@ export function syntheticProvenance(config: SyntheticMarketConfig): Record<strin
     correlation: config.correlation,
     intraday: config.intraday,
     options: config.options,
+    ...(config.kinds.includes('sentiment') ? { sentiment: config.sentiment } : {}),
   };
 }
 

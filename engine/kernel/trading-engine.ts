@@ -4,7 +4,7 @@ import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
 import type { InstrumentSpec } from '../model/instruments.js';
-import type { QuoteTick, TradeTick } from '../model/market-data.js';
+import type { QuoteTick, SentimentEvent, TradeTick } from '../model/market-data.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
@@ -85,6 +85,7 @@ export class TradingEngine implements MarketDataHandler {
   private readonly bars: BarRing[];
   private readonly trades: (TradeTick | null)[];
   private readonly quotes: (QuoteTick | null)[];
+  private readonly sentiments: (SentimentEvent | null)[];
   /** For each symbol, the strategies that receive its data. */
   private readonly subscribers: Int32Array[];
   private readonly contexts: StrategyRuntime[];
@@ -145,6 +146,7 @@ export class TradingEngine implements MarketDataHandler {
     });
     this.trades = this.symbols.map(() => null);
     this.quotes = this.symbols.map(() => null);
+    this.sentiments = this.symbols.map(() => null);
     const subs: number[][] = this.symbols.map(() => []);
     this.strategies.forEach((st, k) => {
       for (const s of st.symbols) {
@@ -207,6 +209,7 @@ export class TradingEngine implements MarketDataHandler {
     for (const views of this.coarse.values()) for (const v of views) v?.reset();
     this.trades.fill(null);
     this.quotes.fill(null);
+    this.sentiments.fill(null);
   }
 
   get now(): number {
@@ -301,6 +304,10 @@ export class TradingEngine implements MarketDataHandler {
 
   lastQuote(symbolIndex: number): QuoteTick | null {
     return this.quotes[symbolIndex]!;
+  }
+
+  lastSentiment(symbolIndex: number): SentimentEvent | null {
+    return this.sentiments[symbolIndex]!;
   }
 
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
@@ -403,6 +410,26 @@ export class TradingEngine implements MarketDataHandler {
     }
   }
 
+  /**
+   * A sentiment score of symbol `symbolIndex` became known at `ts` (`mentions` NaN when the data has
+   * none): delivered to the symbol's strategies' onSentiment as one frozen event, also ctx.lastSentiment.
+   * It marks nothing and reaches no venue: a score is information, not a price.
+   */
+  onSentiment(symbolIndex: number, ts: number, score: number, mentions: number): void {
+    const symbol = this.symbols[symbolIndex]!;
+    const e: SentimentEvent = Object.freeze({ ts, symbol, score, mentions });
+    this.sentiments[symbolIndex] = e;
+    const subs = this.subscribers[symbolIndex]!;
+    for (let j = 0; j < subs.length; j++) {
+      const k = subs[j]!;
+      try {
+        this.strategies[k]!.onSentiment?.(this.contexts[k]!, e);
+      } catch (err) {
+        throw this.failed(k, 'onSentiment', err);
+      }
+    }
+  }
+
   /** Dispatches a fired timer (`timers.firedName`) to the strategy that set it. */
   onTimer(firedName: string): void {
     if (firedName.startsWith(ROUTER_TIMER)) {
@@ -490,6 +517,9 @@ class StrategyRuntime implements StrategyContext {
   }
   lastQuote(symbol: string): QuoteTick | null {
     return this.engine.lastQuote(this.engine.indexOf(symbol));
+  }
+  lastSentiment(symbol: string): SentimentEvent | null {
+    return this.engine.lastSentiment(this.engine.indexOf(symbol));
   }
   position(symbol: string): number {
     return this.engine.router.position(this.index, this.engine.indexOf(symbol));

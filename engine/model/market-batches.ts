@@ -102,3 +102,14 @@ export interface ChainQuoteColumns {
 
 /** Option chain rows in the canonical `options` columns; `symbol` is the run's index of the contract. */
 export interface ChainBatch extends SymbolBatch, ChainQuoteColumns {}
+
+/** Sentiment score columns in the canonical `sentiment` layout. */
+export interface SentimentColumns {
+  /** Score in [-1, 1]. */
+  readonly score: Float64Array;
+  /** Volume of mentions behind the score; NaN where the data has none. */
+  readonly mentions: Float64Array;
+}
+
+/** Sentiment rows of several symbols; `ts` is when each score became known; `symbol` the run's index. */
+export interface SentimentBatch extends SymbolBatch, SentimentColumns {}

@@ -20,6 +20,17 @@ export interface TradeTick {
   readonly side: -1 | 0 | 1;
 }
 
+/** A sentiment score of one symbol (data kind `sentiment`), as `onSentiment` receives it. */
+export interface SentimentEvent {
+  /** When the score became known, microseconds. */
+  readonly ts: number;
+  readonly symbol: string;
+  /** Score in [-1, 1]: -1 most negative, 1 most positive. */
+  readonly score: number;
+  /** Volume of mentions behind the score; NaN when the data has none. */
+  readonly mentions: number;
+}
+
 export interface QuoteTick {
   readonly ts: number;
   readonly bid: number;

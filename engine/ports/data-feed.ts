@@ -7,4 +7,6 @@ export interface MarketDataHandler {
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void;
   onTrade(symbolIndex: number, ts: number, price: number, size: number, side: number): void;
   onQuote(symbolIndex: number, ts: number, bid: number, bidSize: number, ask: number, askSize: number): void;
+  /** A sentiment score became known (`mentions` NaN when the data has none). */
+  onSentiment?(symbolIndex: number, ts: number, score: number, mentions: number): void;
 }

@@ -1,6 +1,6 @@
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { OrderChanges, OrderEvent } from '../model/events.js';
-import type { QuoteTick, TradeTick } from '../model/market-data.js';
+import type { QuoteTick, SentimentEvent, TradeTick } from '../model/market-data.js';
 import type { InstrumentSpec } from '../model/instruments.js';
 import type { OptionChainView } from '../model/option-chain.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
@@ -81,6 +81,11 @@ export interface StrategyContext {
   lastTrade(symbol: Symbol_ | string): TradeTick | null;
   /** The last quote of `symbol` (null before the first): a frozen object, the one onQuote received. */
   lastQuote(symbol: Symbol_ | string): QuoteTick | null;
+  /**
+   * The last sentiment score of `symbol` (null before the first, and on runs without `data.sentiment`):
+   * a frozen object, the one onSentiment received. Optional: contexts without sentiment data may leave it out.
+   */
+  lastSentiment?(symbol: Symbol_ | string): SentimentEvent | null;
   /** This strategy's signed position in units. */
   position(symbol: Symbol_ | string): number;
   /** Account cash. */
@@ -145,6 +150,12 @@ export interface Strategy {
   onBar?(ctx: StrategyContext, bars: BarSeries): void;
   onTrade?(ctx: StrategyContext, symbol: Symbol_, trade: TradeTick): void;
   onQuote?(ctx: StrategyContext, symbol: Symbol_, quote: QuoteTick): void;
+  /**
+   * A sentiment score of one of the strategy's symbols arrived (scenario `data.sentiment`). Scores
+   * are replayed with the other data in time order; at the same timestamp after quotes, trades, bars
+   * and option chains, so a score stamped at a bar's close follows that bar's onBar.
+   */
+  onSentiment?(ctx: StrategyContext, event: SentimentEvent): void;
   onTimer?(ctx: StrategyContext, name: string): void;
   onOrderEvent?(ctx: StrategyContext, event: OrderEvent): void;
   onStop?(ctx: StrategyContext): void;

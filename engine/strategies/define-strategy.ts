@@ -11,10 +11,10 @@ export interface StrategyDefinition<P extends object> {
   readonly description: string;
   readonly defaults: Readonly<P>;
   /**
-   * Data beyond bars the strategy needs to trade (`book`, `trades`, `quotes`, `chains`); absent for
+   * Data beyond bars the strategy needs to trade (`book`, `trades`, `quotes`, `chains`, `sentiment`); absent for
    * bar strategies. The bar-only contract suite skips strategies that need other data.
    */
-  readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains')[];
+  readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains' | 'sentiment')[];
   /**
    * For a strategy with a learning phase: the name of its parameter holding the ISO time at which
    * training stops (its model freezes and it acts on what it learned). A walk-forward with warm
@@ -77,7 +77,7 @@ export interface StrategySpec<P extends object> {
    */
   readonly params?: z.ZodType<P, unknown> | ParamsCheck<P>;
   /** Data beyond bars the strategy needs (see StrategyDefinition.needs). */
-  readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains')[];
+  readonly needs?: readonly ('book' | 'trades' | 'quotes' | 'chains' | 'sentiment')[];
   /** Bars of a symbol it needs before it can first act (see StrategyDefinition.warmup); a run refuses shorter data. */
   readonly warmup?: (params: P) => StrategyWarmup;
   /** For a learning strategy: its ISO train-until parameter (see StrategyDefinition.trainUntilParam). */

@@ -28,6 +28,7 @@ export * from './bayesian-updater.js';
 export * from './volume-sr.js';
 export * from './fractal.js';
 export * from './entropy-strategy.js';
+export * from './sentiment.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';

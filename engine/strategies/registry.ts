@@ -18,6 +18,7 @@ import { optionsFlow } from './options-flow.js';
 import { qLearningSelector } from './q-learning-selector.js';
 import { regimeChange } from './regime-change.js';
 import { rsiReversion } from './rsi-reversion.js';
+import { sentiment } from './sentiment.js';
 import { smaCross } from './sma-cross.js';
 import { utBot } from './ut-bot.js';
 import { volatilityRegime } from './volatility-regime.js';
@@ -51,6 +52,7 @@ export const STRATEGIES = Object.freeze({
   volume_sr: volumeSr,
   fractal,
   entropy: entropyStrategy,
+  sentiment,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

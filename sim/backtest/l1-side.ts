@@ -2,7 +2,7 @@ import type { Calendar, Symbol_ } from '../../engine/core/index.js';
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import { ArrayBatchSource } from '../../engine/kernel/index.js';
 import type { TimeBatch } from '../../engine/kernel/index.js';
-import type { BarBatch, ChainBatch, InstrumentSpec, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
+import type { BarBatch, ChainBatch, InstrumentSpec, QuoteBatch, SentimentBatch, TradeBatch } from '../../engine/model/index.js';
 import { SimulatedVenue } from '../venue/index.js';
 import type { VenueConfig } from '../venue/index.js';
 import { CHAIN_QUOTE_SIZE } from './option-replay.js';
@@ -11,12 +11,14 @@ import type { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquitySampler, ReplayFeeds, ReplayLane, ReplayRun, ReplayTally, VenueSide } from './replay.js';
 import type { RunResult } from './run-result.js';
 
-// At equal timestamps: quotes, then trades, then bars, then option chains. Strategy timers fire
-// before data of the same time (the sequencer's default timer priority, 0).
+// At equal timestamps: quotes, then trades, then bars, then option chains, then sentiment scores
+// (a score stamped at a bar's close follows the bar). Strategy timers fire before data of the same
+// time (the sequencer's default timer priority, 0).
 const PRIORITY_QUOTES = 0;
 const PRIORITY_TRADES = 1;
 const PRIORITY_BARS = 2;
 const PRIORITY_CHAINS = 3;
+const PRIORITY_SENTIMENT = 4;
 
 /** A lane over one feed: its own source and reader. */
 abstract class FeedLane<B extends TimeBatch> implements ReplayLane {
@@ -141,6 +143,26 @@ class ChainLane extends FeedLane<ChainBatch> {
 }
 
 /**
+ * Sentiment scores: the engine only (a score is no price: the venue and the marks do not see it). The
+ * venue's clock advances to the score's time first, as for every event, so orders the strategies send
+ * on it are submitted at that time.
+ */
+class SentimentLane extends FeedLane<SentimentBatch> {
+  constructor(feed: AsyncIterable<SentimentBatch>, venue: SimulatedVenue, run: ReplayRun) {
+    super('sentiment', PRIORITY_SENTIMENT, feed, venue, run);
+  }
+
+  onRow(): void {
+    const b = this.source.batch!;
+    const r = this.source.row;
+    const ts = b.ts[r]!;
+    this.venue.onTimeAdvance(ts);
+    this.engine.onSentiment(b.symbol[r]!, ts, b.score[r]!, b.mentions[r]!);
+    this.sampler.onTick(ts);
+  }
+}
+
+/**
  * The bar/L1 venue side: a {@link SimulatedVenue} connected straight to the execution engine (zero
  * latency). Each event is one lane: the venue sees it (fills of working orders at that bar's open,
  * stops and limits along the intrabar path, quotes crossing resting limits), then the engine marks the
@@ -174,6 +196,7 @@ export class L1Side implements VenueSide {
     if (feeds.trades) lanes.push(new TradeLane(feeds.trades, venue, run));
     if (feeds.bars) lanes.push(new BarLane(feeds.bars, venue, run));
     if (feeds.chains) lanes.push(new ChainLane(feeds.chains, venue, run));
+    if (feeds.sentiment) lanes.push(new SentimentLane(feeds.sentiment, venue, run));
     return lanes;
   }
 

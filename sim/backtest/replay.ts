@@ -8,7 +8,7 @@ import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
 import { isFuture } from '../../engine/model/index.js';
-import type { AuditEntry, BarBatch, BookBatch, ChainBatch, InstrumentSpec, QuoteBatch, TradeBatch } from '../../engine/model/index.js';
+import type { AuditEntry, BarBatch, BookBatch, ChainBatch, InstrumentSpec, QuoteBatch, SentimentBatch, TradeBatch } from '../../engine/model/index.js';
 import { Account, CASH_ACCOUNT, Portfolio } from '../../engine/portfolio/index.js';
 import type { AccountConfig } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
@@ -151,6 +151,8 @@ export interface ReplayFeeds {
   readonly book?: AsyncIterable<BookBatch>;
   /** Option chain rows (contracts indexed in the run's symbols); needs `config.options`. */
   readonly chains?: AsyncIterable<ChainBatch>;
+  /** Sentiment scores (data kind `sentiment`), delivered to the strategies' onSentiment; bar/L1 runs. */
+  readonly sentiment?: AsyncIterable<SentimentBatch>;
 }
 
 /** What the lanes of a run write to besides the engine: first prices and event counts. */
@@ -286,7 +288,7 @@ function venueSide(config: ReplayConfig, feeds: ReplayFeeds, symbols: readonly S
   const v = config.venue;
   if (v.kind === 'l2') {
     if (feeds.book === undefined) throw new InvalidArgumentError('an L2 replay needs book data (feeds.book)');
-    for (const k of ['bars', 'quotes', 'chains'] as const) {
+    for (const k of ['bars', 'quotes', 'chains', 'sentiment'] as const) {
       if (feeds[k] !== undefined) throw new InvalidArgumentError(`an L2 replay takes book rows and trade prints only; ${k} are not supported with book data`);
     }
     if (config.routing !== undefined) throw new InvalidArgumentError('an ensemble routing is not supported on an L2 replay (book data)');
@@ -317,7 +319,7 @@ function multipliersOf(config: ReplayConfig, symbols: readonly Symbol_[]): reado
 
 /**
  * The replay loop: replays the feeds through the venue side the data calls for and the trading engine,
- * and returns the run's result. Bars, quotes, trades, book deltas and option chains are sources of one
+ * and returns the run's result. Bars, quotes, trades, book deltas, option chains and sentiment scores are sources of one
  * {@link EventMerge}; an {@link EventSequencer} interleaves them with the timers (the strategies' and
  * the venue side's) in one total order on one clock: (visible time, source priority, seq). Each data
  * event is handed to its lane (see {@link ReplayLane}), each timer to the venue side or the engine.

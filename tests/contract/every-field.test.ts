@@ -90,7 +90,7 @@ const BAR_ONLY = BAR_VENUE_KEYS.filter((k) => !(L2_VENUE_KEYS as readonly string
 // Data and base scenarios
 
 let dir: string;
-/** Two generated datasets of every kind (bars of AAA and BBB; quotes, trades, book and option chains of AAA). */
+/** Two generated datasets of every kind (bars and sentiment of AAA and BBB; quotes, trades, book and option chains of AAA). */
 let d1: string;
 let d2: string;
 /** Three days of minute bars of AAA (execution algorithms slice within the day; VWAP reads past sessions). */
@@ -120,7 +120,8 @@ beforeAll(async () => {
       out,
       symbols: ['AAA', 'BBB'],
       days: 260,
-      kinds: ['bars', 'quotes', 'trades', 'book', 'options'],
+      kinds: ['bars', 'quotes', 'trades', 'book', 'options', 'sentiment'],
+      sentiment: { correlation: 0.2 },
       intraday: { symbols: ['AAA'], days: 1, bookEventsPerDay: 1500, tradesPerDay: 1200, quotesPerDay: 1200, snapshotSeconds: 600 },
       options: { underlying: 'AAA', expiries: 2, strikesPerSide: 3 },
     });
@@ -151,8 +152,8 @@ type Doc = Record<string, unknown>;
 
 /**
  * Writes AAA's bars and option chains of `from` with every call's iv raised by 0.2 (the OTM calls
- * above the puts: the call skew options_flow's bullish branch needs, which generated smiles never
- * have) and without delta, gamma, vega and theta (the chain then carries no Greeks, so delta_hedge
+ * above the puts: the call skew options_flow's bullish branch needs, which generated smiles have only
+ * on call-heavy days) and without delta, gamma, vega and theta (the chain then carries no Greeks, so delta_hedge
  * prices the delta itself at its `rate`).
  */
 async function skewedChains(from: string, out: string): Promise<void> {
@@ -252,6 +253,8 @@ const BASES: Record<string, () => Doc> = {
   }),
   /** L2 replay of AAA's book with prints, a strategy resting limit orders at the touch (the contract's queue probe). */
   queue: () => ({ name: 'contract-queue', data: { book: thin, trades: thin, symbols: ['AAA'] }, strategies: [{ id: 'probe', type: 'contract_queue_probe' }] }),
+  /** Daily bars of AAA and BBB with their sentiment scores (strategies given by strategyBase). */
+  sentiment: () => ({ name: 'contract-sentiment', account: { type: 'margin' }, data: { bars: d1, sentiment: d1 }, strategies: [] }),
   /** L1 replay of AAA's quotes and trades. */
   l1: () => ({
     name: 'contract-l1',
@@ -297,7 +300,18 @@ const BASES: Record<string, () => Doc> = {
 /** A strategy's own base: the data it needs and only it (ids `s`). */
 function strategyBase(type: string, params: Doc, on?: string): Doc {
   const needs = (STRATEGIES as Record<string, { needs?: readonly string[] }>)[type]!.needs ?? [];
-  const base = on !== undefined ? BASES[on]!() : needs.includes('chains') ? BASES.options!() : needs.includes('book') ? BASES.l2!() : needs.includes('trades') ? BASES.l1!() : BASES.bars!();
+  const base =
+    on !== undefined
+      ? BASES[on]!()
+      : needs.includes('chains')
+        ? BASES.options!()
+        : needs.includes('book')
+          ? BASES.l2!()
+          : needs.includes('trades')
+            ? BASES.l1!()
+            : needs.includes('sentiment')
+              ? BASES.sentiment!()
+              : BASES.bars!();
   return { ...base, strategies: [{ id: 's', type, ...(type === 'options_flow' ? { symbols: ['AAA'] } : {}), params }] };
 }
 
@@ -407,6 +421,8 @@ const CONTRACT: Record<string, Entry> = {
   'data.trades': on('l2', 'data.trades', D2),
   'data.book': on('l2', 'data.book', D2),
   'data.options': on('options', 'data.options', D2),
+  // The other dataset's scores (its own draws): the sentiment strategy trades other days.
+  'data.sentiment': { base: { strategy: 'sentiment' }, set: [['data.sentiment', D2]] },
   'data.symbols': on('bars', 'data.symbols', ['AAA']),
   'data.start': on('bars', 'data.start', '2023-03-01'),
   'data.end': on('bars', 'data.end', '2023-10-01'),
@@ -612,6 +628,14 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<options_flow>.multiplier': param('options_flow', 'multiplier', 1e9, { bearishRatio: 1.05 }),
   'strategies[].params<options_flow>.size': param('options_flow', 'size', 7, { bearishRatio: 1.05 }),
   'strategies[].params<options_flow>.mode': param('options_flow', 'mode', 'long_only', { bearishRatio: 1.05 }),
+  'strategies[].params<sentiment>.period': param('sentiment', 'period', 2),
+  'strategies[].params<sentiment>.entry': param('sentiment', 'entry', 0.05),
+  'strategies[].params<sentiment>.exit': param('sentiment', 'exit', 0.2),
+  // Generated mentions average 100 a score, more for strong opinions: 140 skips most of the weak ones.
+  'strategies[].params<sentiment>.minMentions': param('sentiment', 'minMentions', 140),
+  'strategies[].params<sentiment>.mode': param('sentiment', 'mode', 'long_only'),
+  'strategies[].params<sentiment>.sizing': param('sentiment', 'sizing', { kind: 'units', units: 7 }),
+  'strategies[].params<sentiment>.fractional': param('sentiment', 'fractional', true, { sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
   'strategies[].params<delta_hedge>.contracts': param('delta_hedge', 'contracts', 3),
   'strategies[].params<delta_hedge>.right': param('delta_hedge', 'right', 'put'),
   'strategies[].params<delta_hedge>.expiryIndex': param('delta_hedge', 'expiryIndex', 1),

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe('built-in strategies are defineStrategy definitions', () => {
   it('each has its name, a description and defaults; createStrategy builds it through its definition', () => {
-    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy']);
+    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy', 'sentiment']);
     for (const name of STRATEGY_NAMES) {
       const d = STRATEGIES[name];
       expect(isDefinedStrategy(d), name).toBe(true);

@@ -63,7 +63,7 @@ describe('tapedeck data generate', () => {
     [['--interval', '5x'], '--interval: expected 1m, 1h or 1d, was 5x'],
     [['--seed', 'abc'], '--seed: expected an integer from 0 to 9007199254740991, was abc'],
     [['--days', '0'], '--days: expected an integer from 1 to 20000, was 0'],
-    [['--kinds', 'bars,ticks'], '--kinds: expected a comma-separated subset of bars,trades,quotes,book,options, was bars,ticks'],
+    [['--kinds', 'bars,ticks'], '--kinds: expected a comma-separated subset of bars,trades,quotes,book,options,sentiment, was bars,ticks'],
     [['--symbols', 'AAA,,B'], '--symbols: expected comma-separated symbols'],
     [['--start', '2023-13-01'], '--start: expected an ISO date such as 2023-01-02, was 2023-13-01'],
     [['--underlying', 'ZZZ'], '--underlying: expected one of --symbols (AAA,BBB,CCC,DDD), was ZZZ'],

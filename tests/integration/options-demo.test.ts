@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateRunReport } from '../../reports/report-schema.js';
+import { DEMO_DATA_SEED } from '../../cli/actions/demo.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { runCli } from '../support/cli.js';
 import { readWholeReport } from '../support/whole-report.js';
@@ -13,7 +14,9 @@ let data: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tapedeck-options-demo-'));
   data = join(dir, 'data');
-  await generateDataset({ out: data, seed: 7, symbols: ['AAA'], days: 120, kinds: ['bars', 'options'] });
+  // The shipped demo data (`tapedeck demo` / `npm start` writes out/demo-data with this seed and the
+  // default symbols and days); bars and options do not depend on the other kinds generated.
+  await generateDataset({ out: data, seed: DEMO_DATA_SEED, kinds: ['bars', 'options'] });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -43,5 +46,25 @@ describe('scenarios/options-demo.json', () => {
     expect(denials.length).toBeGreaterThan(0);
     expect(report.fills.some((f: { symbol: string }) => / C /.test(f.symbol))).toBe(true);
     expect(report.assumptions).toContainEqual(expect.stringMatching(/^Net option Greeks per underlying may not exceed \|delta\| 400, \|gamma\| 150, \|vega\| 5000/));
+  }, 60_000);
+
+  it('options_flow trades on the shipped demo data: it enters long on call-heavy flow and exits when the flow turns', async () => {
+    const out = join(dir, 'out-flow');
+    const r = runCli(['run', 'scenarios/options-demo.json', '--set', `data.bars=${data}`, '--set', `data.options=${data}`, '--set', 'data.end=2024-12-31', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = await readWholeReport(join(out));
+    type Signal = { strategyId: string; direction: number; reason: string };
+    const flow = (report.signals.recorded as Signal[]).filter((s) => s.strategyId === 'options-flow');
+    const entries = flow.filter((s) => s.direction === 1);
+    const exits = flow.filter((s) => s.direction === -1);
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    expect(exits.length).toBeGreaterThanOrEqual(3);
+    for (const s of entries) expect(s.reason).toMatch(/^low put\/call ratio and call skew \(put\/call 0\.[0-6]\d, skew -/);
+    // Its orders fill: AAA shares bought and sold in its own ledger.
+    const fills = (report.fills as { strategyId: string; symbol: string; side: string; qty: number }[]).filter((f) => f.strategyId === 'options-flow');
+    expect(fills.every((f) => f.symbol === 'AAA' && f.qty === 50)).toBe(true);
+    expect(fills.filter((f) => f.side === 'buy').length).toBe(entries.length);
+    expect(fills.filter((f) => f.side === 'sell').length).toBeGreaterThanOrEqual(exits.length - 1);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { orderId, strategyId, symbolId, US_PER_DAY, type OrderId, type StrategyId, type Symbol_ } from '../../engine/core/index.js';
-import type { Bar, BracketIds, BracketRequest, OrderChanges, OrderRequest, OrderSnapshot, QuoteTick, TradeTick } from '../../engine/model/index.js';
+import type { Bar, BracketIds, BracketRequest, OrderChanges, OrderRequest, OrderSnapshot, QuoteTick, SentimentEvent, TradeTick } from '../../engine/model/index.js';
 import type { BarSeries, Strategy, StrategyContext, TargetOptions } from '../../engine/strategies/context.js';
 
 /**
@@ -104,6 +104,7 @@ export class FakeStrategyContext implements StrategyContext {
   readonly submitted: OrderRequest[] = [];
   readonly positions = new Map<string, number>();
   private readonly series = new Map<string, FakeBarSeries>();
+  private readonly sentiments = new Map<string, SentimentEvent>();
   private readonly options: FakeContextOptions;
   private orderSeq = 0;
 
@@ -130,6 +131,14 @@ export class FakeStrategyContext implements StrategyContext {
     strategy.onBar?.(this, series);
   }
 
+  /** Advances `now` to the score's time and calls `strategy.onSentiment` with it (frozen, also lastSentiment). */
+  deliverSentiment(strategy: Strategy, symbol: string, ts: number, score: number, mentions = Number.NaN): void {
+    const e: SentimentEvent = Object.freeze({ ts, symbol, score, mentions });
+    this.sentiments.set(symbol, e);
+    this.now = ts;
+    strategy.onSentiment?.(this, e);
+  }
+
   /** Delivers every bar in order. */
   run(strategy: Strategy, symbol: string, bars: readonly Bar[]): this {
     for (const b of bars) this.deliver(strategy, symbol, b);
@@ -146,6 +155,9 @@ export class FakeStrategyContext implements StrategyContext {
   }
   lastQuote(_symbol: Symbol_ | string): QuoteTick | null {
     return null;
+  }
+  lastSentiment(symbol: Symbol_ | string): SentimentEvent | null {
+    return this.sentiments.get(symbol) ?? null;
   }
   position(symbol: Symbol_ | string): number {
     return this.positions.get(symbol) ?? 0;

@@ -57,6 +57,14 @@ describe('loadScenario', () => {
     expect(eq.message).toMatch(/^engine\.equityEvery: .*"0s"/);
   });
 
+  it('data.sentiment is refused on an L2 run, and for a missing file, naming data.sentiment', async () => {
+    const sentiment = [{ type: 'sentiment' }];
+    const l2 = await refusal(await write('l2-sentiment.json', JSON.stringify({ ...base(), data: { book: dir, sentiment: csv }, strategies: sentiment })));
+    expect(l2.message).toMatch(/^data\.sentiment: sentiment scores replay with bars, quotes or trades; an L2 run \(data\.book\) does not take them/);
+    const missing = await refusal(await write('missing-sentiment.json', JSON.stringify({ ...base(), data: { ...base().data, sentiment: join(dir, 'nowhere.csv') }, strategies: sentiment })));
+    expect(missing.message).toMatch(/^data\.sentiment: no such file or directory: /);
+  });
+
   it('D14: --set past the end of strategies names the path the user wrote, as a usage error', async () => {
     const file = await write('two.json', JSON.stringify({ ...base(), strategies: [base().strategies[0], { type: 'ema_cross' }] }));
     const err = await refusal(file, ['strategies.5.params.fast=3']);

@@ -35,7 +35,7 @@ describe('qualifySyntheticOptions', () => {
     [{ seed: 1, symbols: ['A', 'A'] }, `invalid 'symbols': duplicate symbol, was "A"`],
     [{ seed: 1, symbols: ['a/b'] }, `invalid 'symbols': not a symbol`],
     [{ seed: 1, interval: '5x' }, `invalid 'interval': not one of 1m, 1h, 1d, was "5x"`],
-    [{ seed: 1, kinds: ['bars', 'ticks'] }, `invalid 'kinds': not one of bars, trades, quotes, book, options, was "ticks"`],
+    [{ seed: 1, kinds: ['bars', 'ticks'] }, `invalid 'kinds': not one of bars, trades, quotes, book, options, sentiment, was "ticks"`],
     [{ seed: 1, start: '2023-02-30' }, `invalid 'start': not a calendar date/time`],
     [{ seed: 1, options: { underlying: 'ZZZ' } }, `invalid 'options.underlying': not among the symbols, was "ZZZ"`],
     [{ seed: 1, symbols: ['A', 'B'], correlation: [[1, 2], [2, 1]] }, `invalid 'correlation[0][1]': outside [-1, 1], was 2`],

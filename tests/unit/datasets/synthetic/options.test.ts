@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { US_PER_DAY } from '../../../../engine/core/index.js';
 import { blackScholes, impliedVolatility, optionPriceBounds } from '../../../../engine/model/option-pricing.js';
-import { generateMarket, monthlyExpiriesAfter, smileVolatility, strikeStep, type OptionColumns } from '../../../../datasets/synthetic/index.js';
+import { flowSmileSlope, generateMarket, generateOptionFlow, monthlyExpiriesAfter, smileVolatility, strikeStep, type OptionColumns } from '../../../../datasets/synthetic/index.js';
+import { randomStream } from '../../../../engine/core/index.js';
 
 describe('option chains', () => {
   let o: OptionColumns;
@@ -93,5 +94,33 @@ describe('option chains', () => {
     expect(new Date(b! / 1000).toISOString()).toBe('2024-02-16T16:00:00.000Z');
     // On expiry day after the close, the next month is the front expiry.
     expect(new Date(monthlyExpiriesAfter(a!, 1)[0]! / 1000).toISOString()).toBe('2024-02-16T16:00:00.000Z');
+  });
+
+  it('varies the put/call flow in regimes: daily put/call volume ratios well below 0.7 and above 1.3, a call skew on call-heavy days', () => {
+    const m = generateMarket({ seed: 42, symbols: ['AAA'], days: 250, kinds: ['options'] });
+    const c = m.tables[0]!.columns as unknown as OptionColumns;
+    const days = new Map<number, { put: number; call: number }>();
+    for (let i = 0; i < c.ts.length; i++) {
+      const d = days.get(c.ts[i]!) ?? { put: 0, call: 0 };
+      if (c.right[i] === 1) d.call += c.volume[i]!;
+      else d.put += c.volume[i]!;
+      days.set(c.ts[i]!, d);
+    }
+    const ratios = [...days.values()].map((d) => d.put / d.call);
+    expect(ratios.filter((r) => r < 0.7).length).toBeGreaterThan(10);
+    expect(ratios.filter((r) => r > 1.3).length).toBeGreaterThan(10);
+    // Balanced flow keeps the put skew; call buying tilts the smile towards calls.
+    expect(flowSmileSlope(0)).toBe(-0.3);
+    expect(flowSmileSlope(-0.6)).toBeGreaterThan(0);
+    expect(smileVolatility(0.3, 120, 100, 0.25, flowSmileSlope(-0.6))).toBeGreaterThan(smileVolatility(0.3, 80, 100, 0.25, flowSmileSlope(-0.6)));
+  });
+
+  it('draws the flow from its own seeded stream: same seed, same flow; puts are bought after a fall', () => {
+    const closes = Float64Array.from([100, 100, 100, 90, 90]);
+    const a = generateOptionFlow(closes, randomStream(1, 'synthetic', 'options-flow/AAA'));
+    const b = generateOptionFlow(closes, randomStream(1, 'synthetic', 'options-flow/AAA'));
+    expect(Array.from(a)).toEqual(Array.from(b));
+    const flat = generateOptionFlow(Float64Array.from([100, 100, 100, 100, 100]), randomStream(1, 'synthetic', 'options-flow/AAA'));
+    expect(a[3]! - flat[3]!).toBeCloseTo(-4 * Math.log(0.9), 12);
   });
 });
