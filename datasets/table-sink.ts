@@ -1,9 +1,9 @@
-import { DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
+import type { DuckDBAppender } from '@duckdb/node-api';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
 import { WriteError } from './atomic.js';
-import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
+import { DOUBLE, DuckDBDataChunk, DuckSession, fillVector, setVectorString, sqlIdent, sqlString, VARCHAR } from './duckdb.js';
 
 /**
  * Columnar output tables written as Parquet while a run goes on (a run's equity curve, fills, orders and

@@ -1,10 +1,9 @@
-import { DuckDBDataChunk, DOUBLE, VARCHAR } from '@duckdb/node-api';
 import { copyFile, link, lstat, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, formatIsoUs, InvalidArgumentError, TapedeckError, printable } from '../engine/core/index.js';
 import { temporarySibling } from './atomic.js';
 import { recoverSiblings, swapInDataset } from './dataset-dir.js';
-import { DuckSession, fillVector, setVectorString, sqlIdent, sqlString } from './duckdb.js';
+import { DOUBLE, DuckDBDataChunk, DuckSession, fillVector, setVectorString, sqlIdent, sqlString, VARCHAR } from './duckdb.js';
 import { TableHasher } from './hash.js';
 import { buildManifest, MANIFEST_FILE, readManifest, serializeManifest, tablePath, type Manifest, type ManifestFile, type Provenance } from './manifest.js';
 import { checkDatasetDirectory, DirectoryRefused, OUTPUT_MARKER } from './output-dir.js';

@@ -1,10 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type * as DuckApi from '@duckdb/node-api';
+import { createRequire } from 'node:module';
 import type { DuckDBAppender, DuckDBBlobValue, DuckDBConnection } from '@duckdb/node-api';
 import { ConfigError, InvariantError } from '../../engine/core/index.js';
 import type { TrialParams } from './space.js';
 import type { TrialMetrics, TrialResult } from './trial.js';
+
+// CommonJS, so loaded with require rather than import (see datasets/duckdb.ts, which every other module uses).
+const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckApi;
+type DuckDBInstance = DuckApi.DuckDBInstance;
 
 /** Store file format version, written in the meta table. */
 export const TRIAL_STORE_VERSION = 1;
