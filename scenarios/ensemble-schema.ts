@@ -8,6 +8,10 @@ import { CalendarSchema } from './calendar-schema.js';
  */
 const fraction = z.number().min(0).max(1);
 const positiveInt = z.number().int().positive();
+/** An ISO-8601 date or datetime (UTC unless an offset is given). */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO-8601 date or datetime');
 
 const MeanSchema = z
   .discriminatedUnion('kind', [
@@ -63,8 +67,23 @@ const WeightingSchema = z
       kind: z.literal('performance').describe('Base weight x max(0, metric) of each shadow ledger; the base weights while no strategy scores above 0.'),
       metric: z.enum(['sharpe', 'win_rate', 'profit_factor']).default('sharpe').describe('The performance metric.'),
     }),
+    z.strictObject({
+      kind: z
+        .literal('rl')
+        .describe(
+          "RL meta agent: seeded tabular Q-learning over (regime x the strategy with the best shadow return over `window`); at each re-weighing it keeps the base weights or overweights one strategy, rewarded by the next period's return of the weights it chose; learns online until `trainUntil`, then greedy and frozen. Every decision is a 'rl.decision' audit entry.",
+        ),
+      alpha: z.number().gt(0).max(1).default(0.2).describe('Learning rate, in (0, 1].'),
+      gamma: z.number().min(0).lt(1).default(0.5).describe('Discount of the next state value, in [0, 1).'),
+      epsilon: fraction.default(0.1).describe('Probability of a random action while learning (stream ensemble.rl of the scenario seed).'),
+      tilt: z.number().gt(0).lt(1).default(0.5).describe('Weight an "overweight k" action gives strategy k, on top of (1 - tilt) x the base weights, in (0, 1).'),
+      trainUntil: isoDate
+        .nullable()
+        .default(null)
+        .describe('ISO-8601 time after which the Q table freezes and every action is greedy; null: learns throughout. `walkforward --warm-start` sets it to each fold\'s train end.'),
+    }),
   ])
-  .describe('How the ensemble weighs its strategies (allocation mode): optimizer, static or performance.');
+  .describe('How the ensemble weighs its strategies (allocation mode): optimizer, static, performance or rl.');
 
 const AdaptiveSchema = z
   .strictObject({

@@ -4,7 +4,7 @@ import { RiskSchema } from '../engine/risk/risk-schema.js';
 import { AccountSchema, StrategyAccountSchema } from '../engine/portfolio/account-schema.js';
 import { VenueSchema } from '../sim/venue/venue-schema.js';
 import { CalendarSchema, MetricsSectionSchema } from './calendar-schema.js';
-import { BundlesSectionSchema, EnsembleSectionSchema, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
+import { BundlesSectionSchema, EnsembleSectionSchema, isoDate, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
 
 /**
  * The scenario file format (JSON). Parsing applies every default and rejects unknown keys naming
@@ -15,10 +15,6 @@ import { BundlesSectionSchema, EnsembleSectionSchema, InstrumentsSectionSchema, 
  * validated by the strategy's own zod schema. Every field carries a `.describe()` text, published
  * as `scenarios/scenario.schema.json` (`npm run schema`).
  */
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO-8601 date or datetime');
-
 const duration = z.string().regex(/^\d+(\.\d+)?\s*(us|ms|s|m|h|d|w)$/, 'expected a duration such as 1m, 1h or 1d');
 
 export const DataSchema = z

@@ -6,6 +6,7 @@ import type { RetirementConfig } from './adaptive/retirement.js';
 import type { SignalQualityConfig } from './adaptive/signal-quality.js';
 import type { CovarianceEstimator, MeanEstimator } from './moment-estimation.js';
 import type { RegimeName } from './regime-table.js';
+import type { RlWeightingConfig } from './rl-meta-agent.js';
 import type { VotingMethod } from './voting.js';
 
 /**
@@ -15,7 +16,9 @@ import type { VotingMethod } from './voting.js';
  *   'auto' = the classified regime), optionally resampled (seeded by the scenario seed);
  * - `static`: the base weights;
  * - `performance`: base weight x max(0, metric) of each shadow ledger (Sharpe, win rate or profit
- *   factor; seed 001's dynamic weights), the base weights while no strategy scores above 0.
+ *   factor; seed 001's dynamic weights), the base weights while no strategy scores above 0;
+ * - `rl`: seed 000's RL meta agent (rl-meta-agent.ts): tabular Q-learning over regime x leading
+ *   strategy choosing the base weights or a tilt toward one strategy, online until `trainUntil`.
  */
 export type WeightingConfig =
   | {
@@ -29,7 +32,8 @@ export type WeightingConfig =
       readonly resampling?: { readonly samples: number; readonly fraction: number };
     }
   | { readonly kind: 'static' }
-  | { readonly kind: 'performance'; readonly metric: 'sharpe' | 'win_rate' | 'profit_factor' };
+  | { readonly kind: 'performance'; readonly metric: 'sharpe' | 'win_rate' | 'profit_factor' }
+  | RlWeightingConfig;
 
 /**
  * The ensemble section of a scenario, qualified (every default applied).

@@ -211,7 +211,7 @@ export class EnsembleRouter implements StrategyRouter {
     const samples = this.intents.samples;
     if (this.weighting.due(samples)) {
       const stats = this.intents.stats(this.cfg.window, this.cfg.periodsPerYear);
-      const changed = this.weighting.reweigh(ts, samples, { stats, regime, returnsWindow: () => this.intents.returnsWindow(this.cfg.window) });
+      const changed = this.weighting.reweigh(ts, samples, { stats, regime, returnsWindow: () => this.intents.returnsWindow(this.cfg.window), equities: () => this.intents.books.map((b) => b.equity()) });
       if (changed && this.cfg.mode === 'allocation') for (let i = 0; i < this.symbols.length; i++) this.pushAllocationTarget(i);
     }
     if (this.cfg.mode === 'voting') this.rebalancePositions(ts, equity);

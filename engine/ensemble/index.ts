@@ -12,6 +12,7 @@ export * from './resampling.js';
 export * from './optimize-from-returns.js';
 export * from './voting.js';
 export * from './shadow-book.js';
+export * from './rl-meta-agent.js';
 export * from './ensemble-config.js';
 export * from './ensemble-router.js';
 export * from './stages/index.js';

@@ -732,6 +732,12 @@ const CONTRACT: Record<string, Entry> = {
   'ensemble.weighting<optimizer>.resampling': on('ensemble', 'ensemble.weighting.resampling', { samples: 10, fraction: 0.8 }),
   'ensemble.weighting<optimizer>.resampling.samples': { base: 'ensemble', with: [['ensemble.weighting.resampling', { samples: 10, fraction: 0.8 }]], set: [['ensemble.weighting.resampling.samples', 5]] },
   'ensemble.weighting<optimizer>.resampling.fraction': { base: 'ensemble', with: [['ensemble.weighting.resampling', { samples: 10, fraction: 0.8 }]], set: [['ensemble.weighting.resampling.fraction', 0.5]] },
+  // alpha and gamma scale the learned values: their effect on the greedy choice needs revisited states (re-weighing every 3 bars).
+  'ensemble.weighting<rl>.alpha': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl', epsilon: 0.3 }], ['ensemble.rebalanceEveryBars', 3]], set: [['ensemble.weighting.alpha', 1]] },
+  'ensemble.weighting<rl>.gamma': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl', epsilon: 0.3 }], ['ensemble.rebalanceEveryBars', 3]], set: [['ensemble.weighting.gamma', 0.95]] },
+  'ensemble.weighting<rl>.epsilon': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl' }]], set: [['ensemble.weighting.epsilon', 0.9]] },
+  'ensemble.weighting<rl>.tilt': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl' }]], set: [['ensemble.weighting.tilt', 0.9]] },
+  'ensemble.weighting<rl>.trainUntil': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl' }]], set: [['ensemble.weighting.trainUntil', '2023-03-01']] },
   'ensemble.weighting<performance>.metric': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'performance' }]], set: [['ensemble.weighting.metric', 'win_rate']] },
   'ensemble.baseWeights': on('ensemble', 'ensemble.baseWeights', { sma: 3, rsi: 1, ema: 1, ibs: 1, 'sma-long': 1 }),
   'ensemble.baseWeights.*': { base: 'ensemble', with: [['ensemble.baseWeights', { sma: 1, rsi: 1, ema: 1, ibs: 1, 'sma-long': 1 }]], set: [['ensemble.baseWeights.rsi', 5]] },

@@ -7,6 +7,8 @@ import type { StrategyStats } from '../adaptive/performance-stats.js';
 import { StrategyRetirement } from '../adaptive/retirement.js';
 import type { EnsembleConfig } from '../ensemble-config.js';
 import { optimizeFromReturns } from '../optimize-from-returns.js';
+import { RlMetaAgent } from '../rl-meta-agent.js';
+import type { RlDecision } from '../rl-meta-agent.js';
 
 /** The weights in force from `ts` on. */
 export interface WeightsSnapshot {
@@ -26,6 +28,8 @@ export interface WeighingInputs {
   /** The strategies' per-sample returns over the window (read by the optimizer only). */
   returnsWindow(): number[][];
   readonly regime: string;
+  /** Each strategy's shadow equity now, in strategy order (read by the rl weighting only). */
+  equities?(): readonly number[];
 }
 
 /**
@@ -46,6 +50,10 @@ export class EnsembleWeighting implements Combination {
   private lastRebalance = -1;
   private lastExpected: number | null = null;
   private lastRebalanceAccountIdx = 0;
+  /** The rl weighting's agent (null for the other weightings). */
+  readonly agent: RlMetaAgent | null;
+  /** The shadow equities and the weights in force at the agent's last decision (its reward's start). */
+  private rlFrom: { equities: readonly number[]; weights: Float64Array } | null = null;
 
   constructor(
     private readonly cfg: EnsembleConfig,
@@ -65,6 +73,8 @@ export class EnsembleWeighting implements Combination {
     this.retirement = new StrategyRetirement(ids, cfg.retirement ?? undefined);
     this.stream = randomStream(seed, 'run', 'ensemble.resampling');
     this.current = new Float64Array(ids.length);
+    // Its own named stream, so the rl weighting never shifts the resampling's draws (nor they its).
+    this.agent = cfg.weighting.kind === 'rl' ? new RlMetaAgent(cfg.weighting, ids, this.baseOptimal, randomStream(seed, 'run', 'ensemble.rl')) : null;
   }
 
   /** Applies the scenario's forced statuses and the initial weights (call once, before the run). */
@@ -102,6 +112,7 @@ export class EnsembleWeighting implements Combination {
     }
     const w = this.cfg.weighting;
     let source: string = w.kind;
+    let rl: { decision: RlDecision; reward: number | null } | null = null;
     switch (w.kind) {
       case 'static':
         this.baseOptimal = this.ids.map((id) => this.base[id]!);
@@ -141,6 +152,10 @@ export class EnsembleWeighting implements Combination {
         this.lastRebalanceAccountIdx = this.accountEquity.length - 1;
         break;
       }
+      case 'rl':
+        rl = this.decideRl(ts, inputs);
+        source = `rl:${rl.decision.actionName}`;
+        break;
       default:
         assertNever(w, 'weighting');
     }
@@ -152,7 +167,63 @@ export class EnsembleWeighting implements Combination {
       }
       multiples = Object.fromEntries(this.ids.map((id) => [id, this.adaptive!.multiple(id, regimeNow)]));
     }
-    return this.apply(ts, this.compose(this.baseOptimal, multiples), source, regimeNow);
+    const changed = this.apply(ts, this.compose(this.baseOptimal, multiples), source, regimeNow);
+    if (rl !== null) this.auditRl(ts, rl);
+    return changed;
+  }
+
+  /**
+   * The rl weighting's re-weighing: the leader is the strategy with the highest shadow return over
+   * the window; the reward of the previous action is the return of the weights it put in force over
+   * the period since (sum of weight x the strategy's shadow return), the ensemble's return as the
+   * allocation sizing defines it. Sets the action's weights as the base-or-optimal weights.
+   */
+  private decideRl(ts: number, inputs: WeighingInputs): { decision: RlDecision; reward: number | null } {
+    const agent = this.agent!;
+    if (inputs.equities === undefined) throw new InvalidArgumentError('the rl weighting needs the shadow equities (WeighingInputs.equities)');
+    const equities = inputs.equities();
+    let leader = 0;
+    let best = Number.NEGATIVE_INFINITY;
+    this.ids.forEach((id, k) => {
+      const r = inputs.stats[id]?.totalReturn ?? 0;
+      if (r > best) {
+        best = r;
+        leader = k;
+      }
+    });
+    let reward: number | null = null;
+    if (this.rlFrom !== null) {
+      reward = 0;
+      for (let k = 0; k < this.ids.length; k++) {
+        const from = this.rlFrom.equities[k]!;
+        if (from > 0) reward += this.rlFrom.weights[k]! * (equities[k]! / from - 1);
+      }
+    }
+    const decision = agent.decide(ts, inputs.regime, leader, reward);
+    this.baseOptimal = decision.weights.slice();
+    this.rlFrom = { equities: equities.slice(), weights: this.current };
+    return { decision, reward };
+  }
+
+  /** Audits an rl decision with the weights in force after it (adaptive multiples and statuses applied). */
+  private auditRl(ts: number, { decision: d, reward }: { decision: RlDecision; reward: number | null }): void {
+    // The reward of the next decision is earned by the weights now in force.
+    this.rlFrom!.weights = this.current;
+    const mode = d.exploring ? 'exploring' : d.learning ? 'greedy' : 'frozen';
+    const learnt = d.update === null ? '' : `; Q[${d.update.state}][${d.update.action}] ${d.update.before.toFixed(6)} -> ${d.update.after.toFixed(6)} by reward ${d.update.reward.toFixed(6)}`;
+    this.audit(ts, 'rl.decision', `rl chose ${d.actionName} in state ${d.state} (${d.regime}, leader ${this.ids[d.leader]}), ${mode}${learnt}`, undefined, {
+      state: d.state,
+      regime: d.regime,
+      leader: this.ids[d.leader],
+      action: d.action,
+      actionName: d.actionName,
+      exploring: d.exploring,
+      learning: d.learning,
+      reward,
+      update: d.update,
+      actionWeights: Object.fromEntries(this.ids.map((id, k) => [id, d.weights[k]!])),
+      weights: Object.fromEntries(this.ids.map((id, k) => [id, this.current[k]!])),
+    });
   }
 
   /** Final weights: base-or-optimal x adaptive multiple x status multiplier, normalized (all zero stays zero). */

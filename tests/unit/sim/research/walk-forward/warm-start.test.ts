@@ -17,6 +17,16 @@ describe('trainUntilPaths', () => {
       ['strategies', '3', 'params', 'trainUntil'],
     ]);
   });
+  it('names ensemble.weighting.trainUntil when the ensemble weighting learns (kind rl), after the strategies', () => {
+    const doc = { strategies: [{ type: 'q_learning_selector' }, { type: 'sma_cross' }], ensemble: { weighting: { kind: 'rl' } } };
+    expect(trainUntilPaths(doc)).toEqual([
+      ['strategies', '0', 'params', 'trainUntil'],
+      ['ensemble', 'weighting', 'trainUntil'],
+    ]);
+    expect(trainUntilPaths({ ensemble: { weighting: { kind: 'rl', trainUntil: '2020-01-01' } } })).toEqual([['ensemble', 'weighting', 'trainUntil']]);
+    expect(trainUntilPaths({ strategies: [{ type: 'sma_cross' }], ensemble: { weighting: { kind: 'optimizer' } } })).toEqual([]);
+    expect(trainUntilPaths({ ensemble: null })).toEqual([]);
+  });
   it('finds nothing in a scenario without learning strategies, without strategies, or with unknown types', () => {
     expect(trainUntilPaths({ strategies: [{ type: 'sma_cross' }, { type: 'nope' }, null, { type: 3 }] })).toEqual([]);
     expect(trainUntilPaths({})).toEqual([]);
