@@ -11,7 +11,7 @@ import {
 
 describe('strategy registry', () => {
   it('registers sma_cross, ema_cross, rsi_reversion, ibs and q_learning_selector', () => {
-    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy']);
+    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy', 'pairs', 'granger_causality', 'correlation_matrix']);
     expect(createStrategy('sma_cross', 'a', ['X'])).toBeInstanceOf(SmaCrossStrategy);
     expect(createStrategy('ema_cross', 'b', ['X'])).toBeInstanceOf(EmaCrossStrategy);
     expect(createStrategy('rsi_reversion', 'c', ['X'])).toBeInstanceOf(RsiReversionStrategy);
@@ -20,7 +20,7 @@ describe('strategy registry', () => {
 
   it('names an unknown strategy and lists the known ones', () => {
     expect(() => createStrategy('macd_cross', 'a', ['X'])).toThrow(
-      'unknown strategy "macd_cross" (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge, ut_bot, mean_reversion, momentum, gradient_trend, donchian_breakout, volatility_regime, anomaly, regime_change, bayesian_updater, volume_sr, fractal, entropy)',
+      'unknown strategy "macd_cross" (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge, ut_bot, mean_reversion, momentum, gradient_trend, donchian_breakout, volatility_regime, anomaly, regime_change, bayesian_updater, volume_sr, fractal, entropy, pairs, granger_causality, correlation_matrix)',
     );
     expect(() => createStrategy('toString', 'a', ['X'])).toThrow('unknown strategy "toString"');
   });
