@@ -383,6 +383,6 @@ export function checkSymbolsOf(definition: QualifiedDefinition, index: number, i
   } catch (err) {
     const m = err instanceof TapedeckError ? /^invalid 'symbols(\[\d+\])?': (.*)$/s.exec(err.message) : null;
     if (m === null) throw err;
-    throw new ConfigError(`strategies[${index}].symbols${m[1] ?? ''}`, m[2]!);
+    throw new ConfigError(`strategies[${index}].symbols${m[1] ?? ''}`, `${m[2]!} (the data's symbols: the strategy names none)`);
   }
 }
