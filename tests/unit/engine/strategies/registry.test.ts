@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MULTI_SYMBOL_STRATEGIES } from '../../../support/multi-bars.js';
 import {
   createStrategy,
   EmaCrossStrategy,
@@ -42,7 +43,7 @@ describe('strategy registry', () => {
       const def = STRATEGIES[name];
       expect(Object.isFrozen(def.defaults)).toBe(true);
       expect(def.description.length).toBeGreaterThan(20);
-      expect((createStrategy(name, 's', ['X']) as unknown as { params: unknown }).params).toEqual(def.defaults);
+      expect((createStrategy(name, 's', MULTI_SYMBOL_STRATEGIES[name] ?? ['X']) as unknown as { params: unknown }).params).toEqual(def.defaults);
     }
   });
 });
