@@ -73,9 +73,9 @@ export class CorrelationMatrixStrategy implements Strategy {
   readonly params: CorrelationMatrixParams;
   private readonly sync: TimestampSync;
   private readonly n: number;
-  /** Pair (i < j) correlations, index i * n + j. */
-  private readonly long: RollingCorrelation[];
-  private readonly short: RollingCorrelation[];
+  /** Pair (i < j) correlations, index i * n + j (null for i >= j). */
+  private readonly long: (RollingCorrelation | null)[];
+  private readonly short: (RollingCorrelation | null)[];
   private readonly returns: AlignedWindow;
   private readonly closes: Float64Array;
   private readonly prev: Float64Array;
@@ -95,9 +95,11 @@ export class CorrelationMatrixStrategy implements Strategy {
     const n = (this.n = this.symbols.length);
     this.long = [];
     this.short = [];
-    for (let i = 0; i < n * n; i++) {
-      this.long.push(new RollingCorrelation(this.params.longWindow));
-      this.short.push(new RollingCorrelation(this.params.shortWindow));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        this.long.push(i < j ? new RollingCorrelation(this.params.longWindow) : null);
+        this.short.push(i < j ? new RollingCorrelation(this.params.shortWindow) : null);
+      }
     }
     this.sync = new TimestampSync(this.symbols);
     this.returns = new AlignedWindow(n, this.params.shortWindow);
