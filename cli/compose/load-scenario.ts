@@ -268,7 +268,7 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
       return `strategies[${i}]`;
     };
     const where = resolved.module !== undefined ? `${file}, strategy module ${resolved.module.path}` : file;
-    rethrowAsConfig(`strategies[${i}].params`, where, () => checkParams(definition, id, st.symbols ?? ['_'], st.params), fieldOf);
+    rethrowAsConfig(`strategies[${i}].params`, where, () => checkParams(definition, id, st.symbols ?? null, st.params), fieldOf);
     const execution = st.execution !== undefined ? rethrowAsConfig(`strategies[${i}].execution`, file, () => qualifyAlgorithmConfig(st.execution, `strategies[${i}].execution`)) : defaultExecution;
     strategies.push({
       id,

@@ -13,6 +13,7 @@ import type { RunData } from './data-sources.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory, warmupOf } from './ensemble-compose.js';
 import type { StrategySpec } from './ensemble-compose.js';
 import { qualifyL2Venue } from './l2-venue.js';
+import { checkSymbolsOf, definitionOf } from './strategy-modules.js';
 import { tradeFromOption } from './trade-from.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { PriceSampler } from './price-sampler.js';
@@ -280,6 +281,8 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
     s.symbols.forEach((sym, j) => {
       if (!runSymbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${runSymbols.join(', ')})`);
     });
+    // Symbols taken from the data were not checked when the scenario loaded: a built-in refuses them here.
+    if (scenario.strategies[i]!.symbols === undefined) checkSymbolsOf(definitionOf(s), i, s.id ?? `strategies[${i}]`, s.symbols, s.params);
   });
   // Per-instrument overrides and bundles may split a strategy into per-symbol instances; an ensemble routes them.
   const composed = await composeStrategies(scenario, strategySpecs, runSymbols);

@@ -363,8 +363,26 @@ export function warmupOf(spec: DefinedSpec): StrategyWarmup | null {
  * Checks a strategy's params without building it when its definition can (defineStrategy's
  * qualifyParams: no user code runs); a built-in, or a definition without qualifyParams, is built
  * once on `symbols` and dropped (a built-in's create qualifies its params and checks its symbols).
+ * `symbols` null: the strategy's symbols are not known yet (they come from the data), so a built-in
+ * only has its params qualified; the run checks its symbols when it builds it ({@link checkSymbolsOf}).
  */
-export function checkParams(definition: QualifiedDefinition, id: string, symbols: readonly string[], params: Readonly<Record<string, unknown>>): void {
-  if (definition.qualifyParams !== undefined && definition.builtin !== true) definition.qualifyParams(params);
-  else definition.create(id, symbols, params);
+export function checkParams(definition: QualifiedDefinition, id: string, symbols: readonly string[] | null, params: Readonly<Record<string, unknown>>): void {
+  if (definition.qualifyParams !== undefined && (definition.builtin !== true || symbols === null)) definition.qualifyParams(params);
+  else definition.create(id, symbols ?? ['_'], params);
+}
+
+/**
+ * Builds a built-in strategy once on the symbols the run gives it (the data's, when the scenario
+ * names none) and drops it, so a built-in that refuses them (pairs given one symbol) is refused as
+ * a ConfigError naming `strategies[i].symbols`. Other errors propagate as they are.
+ */
+export function checkSymbolsOf(definition: QualifiedDefinition, index: number, id: string, symbols: readonly string[], params: Readonly<Record<string, unknown>>): void {
+  if (definition.builtin !== true) return;
+  try {
+    definition.create(id, symbols, params);
+  } catch (err) {
+    const m = err instanceof TapedeckError ? /^invalid 'symbols(\[\d+\])?': (.*)$/s.exec(err.message) : null;
+    if (m === null) throw err;
+    throw new ConfigError(`strategies[${index}].symbols${m[1] ?? ''}`, `${m[2]!} (the data's symbols: the strategy names none)`);
+  }
 }

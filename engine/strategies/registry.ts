@@ -3,10 +3,12 @@ import type { Strategy } from './context.js';
 import type { DefinedStrategy, StrategyWarmup } from './define-strategy.js';
 import { anomaly } from './anomaly.js';
 import { bayesianUpdater } from './bayesian-updater.js';
+import { correlationMatrix } from './correlation-matrix.js';
 import { deltaHedge } from './delta-hedge.js';
 import { donchianBreakout } from './donchian-breakout.js';
 import { emaCross } from './ema-cross.js';
 import { gradientTrend } from './gradient-trend.js';
+import { grangerCausality } from './granger-causality.js';
 import { entropyStrategy } from './entropy-strategy.js';
 import { fractal } from './fractal.js';
 import { ibsMeanReversion } from './ibs-strategy.js';
@@ -15,6 +17,7 @@ import { meanReversion } from './mean-reversion.js';
 import { microstructure } from './microstructure.js';
 import { momentum } from './momentum.js';
 import { optionsFlow } from './options-flow.js';
+import { pairs } from './pairs.js';
 import { qLearningSelector } from './q-learning-selector.js';
 import { regimeChange } from './regime-change.js';
 import { rsiReversion } from './rsi-reversion.js';
@@ -53,6 +56,9 @@ export const STRATEGIES = Object.freeze({
   fractal,
   entropy: entropyStrategy,
   sentiment,
+  pairs,
+  granger_causality: grangerCausality,
+  correlation_matrix: correlationMatrix,
 });
 
 for (const [key, definition] of Object.entries(STRATEGIES)) {

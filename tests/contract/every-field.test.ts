@@ -106,6 +106,8 @@ let touched: string;
 let skewed: string;
 /** An instruments file: AAA a future of point value 2, BBB (not in the file) and CCC (not replayed). */
 let instrumentsFile: string;
+/** Daily bars of AAA, BBB and CCC (correlation_matrix needs three symbols). */
+let d3: string;
 /** Two directories of per-symbol model bundles with different crossover parameters. */
 let models1: string;
 let models2: string;
@@ -140,7 +142,8 @@ beforeAll(async () => {
   thin = join(dir, 'thin');
   touched = join(dir, 'touched');
   skewed = join(dir, 'skewed');
-  await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] }), thinBook(thin), touchBars(touched)]);
+  d3 = join(dir, 'd3');
+  await Promise.all([market(1, d1), market(2, d2), generateDataset({ seed: 4, out: d3, symbols: ['AAA', 'BBB', 'CCC'], days: 260, kinds: ['bars'] }), generateDataset({ seed: 3, out: minute, symbols: ['AAA'], days: 3, interval: '1m', kinds: ['bars'] }), thinBook(thin), touchBars(touched)]);
   await skewedChains(d1, skewed);
 }, 120_000);
 
@@ -274,6 +277,8 @@ const BASES: Record<string, () => Doc> = {
   }),
   /** The options base on `skewed`: chains with call skew and no Greeks. */
   skewed: () => ({ ...BASES.options!(), data: { bars: skewed, options: skewed, symbols: ['AAA'] } }),
+  /** Daily bars of three symbols (d3), for correlation_matrix. */
+  tri: () => ({ name: 'contract-tri', data: { bars: d3 }, strategies: [] }),
   /** Daily bars with limit and stop orders (the contract's price probe). */
   priced: () => ({ name: 'contract-priced', data: { bars: d1 }, strategies: [{ id: 'probe', type: 'contract_price_probe' }] }),
   /** The price probe on bars whose low touches its buy limit exactly once (touchBars). */
@@ -358,6 +363,16 @@ const VS_BASE = { mode: 'long_short' };
 /** Base parameters of fractal and entropy in the contract (branch models15): windows the daily bars fill, both ways. */
 const FRACTAL_BASE = { window: 64, minWindow: 8, lookback: 5, mode: 'long_short' };
 const ENTROPY_BASE = { window: 20, bins: 3, entryEntropy: 0.9, exitEntropy: 0.95, mode: 'long_short' };
+/** Base parameters of the multi-symbol strategies (branch multi15): short windows so they trade on the daily bars. */
+const PAIRS_BASE = { window: 30, entryZ: 1.5, exitZ: 0.3 };
+const GC_BASE = { window: 40, maxPValue: 0.3, mode: 'long_short' };
+const CM_BASE = { longWindow: 40, shortWindow: 8, decoupleThreshold: 0.3, recoupleThreshold: 0.1, mode: 'long_short' };
+/** A multi-symbol strategy's parameter on a margin account (their spreads and shorts sell), on `on`'s data (the bars base's AAA, BBB by default). */
+const multiParam = (strategy: string, key: string, value: unknown, params: Doc, on?: string): Entry => ({
+  base: { strategy, params, ...(on !== undefined ? { on } : {}) },
+  with: [['account', { type: 'margin' }]],
+  set: [[`strategies.0.params.${key}`, value]],
+});
 const param = (strategy: string, key: string, value: unknown, params: Doc = {}): Entry => ({ base: { strategy, params }, set: [[`strategies.0.params.${key}`, value]] });
 const D1 = () => d1;
 /** New York's regular session; the synthetic minute data's session (09:30-16:00 UTC), which the contract moves inside. */
@@ -705,6 +720,31 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<entropy>.mode': param('entropy', 'mode', 'long_only', ENTROPY_BASE),
   'strategies[].params<entropy>.sizing': param('entropy', 'sizing', { kind: 'units', units: 7 }, ENTROPY_BASE),
   'strategies[].params<entropy>.fractional': param('entropy', 'fractional', true, { ...ENTROPY_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+
+  // issue 15 multi-symbol strategies (branch multi15): pairs and granger_causality on AAA, BBB; correlation_matrix on AAA, BBB, CCC.
+  'strategies[].params<pairs>.window': multiParam('pairs', 'window', 40, PAIRS_BASE),
+  'strategies[].params<pairs>.refitEvery': multiParam('pairs', 'refitEvery', 1, PAIRS_BASE),
+  'strategies[].params<pairs>.maxPValue': multiParam('pairs', 'maxPValue', 0.5, PAIRS_BASE),
+  'strategies[].params<pairs>.entryZ': multiParam('pairs', 'entryZ', 2, PAIRS_BASE),
+  'strategies[].params<pairs>.exitZ': multiParam('pairs', 'exitZ', 0, PAIRS_BASE),
+  'strategies[].params<pairs>.sizing': multiParam('pairs', 'sizing', { kind: 'units', units: 7 }, PAIRS_BASE),
+  'strategies[].params<pairs>.fractional': multiParam('pairs', 'fractional', true, { ...PAIRS_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<granger_causality>.leader': multiParam('granger_causality', 'leader', 'BBB', GC_BASE),
+  'strategies[].params<granger_causality>.follower': multiParam('granger_causality', 'follower', 'AAA', GC_BASE),
+  'strategies[].params<granger_causality>.window': multiParam('granger_causality', 'window', 30, GC_BASE),
+  'strategies[].params<granger_causality>.lag': multiParam('granger_causality', 'lag', 2, GC_BASE),
+  'strategies[].params<granger_causality>.maxPValue': multiParam('granger_causality', 'maxPValue', 0.5, GC_BASE),
+  'strategies[].params<granger_causality>.minMove': multiParam('granger_causality', 'minMove', 0.01, GC_BASE),
+  'strategies[].params<granger_causality>.mode': multiParam('granger_causality', 'mode', 'long_only', GC_BASE),
+  'strategies[].params<granger_causality>.sizing': multiParam('granger_causality', 'sizing', { kind: 'units', units: 7 }, GC_BASE),
+  'strategies[].params<granger_causality>.fractional': multiParam('granger_causality', 'fractional', true, { ...GC_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  'strategies[].params<correlation_matrix>.longWindow': multiParam('correlation_matrix', 'longWindow', 30, CM_BASE, 'tri'),
+  'strategies[].params<correlation_matrix>.shortWindow': multiParam('correlation_matrix', 'shortWindow', 5, CM_BASE, 'tri'),
+  'strategies[].params<correlation_matrix>.decoupleThreshold': multiParam('correlation_matrix', 'decoupleThreshold', 0.4, CM_BASE, 'tri'),
+  'strategies[].params<correlation_matrix>.recoupleThreshold': multiParam('correlation_matrix', 'recoupleThreshold', 0.25, CM_BASE, 'tri'),
+  'strategies[].params<correlation_matrix>.mode': multiParam('correlation_matrix', 'mode', 'long_only', CM_BASE, 'tri'),
+  'strategies[].params<correlation_matrix>.sizing': multiParam('correlation_matrix', 'sizing', { kind: 'units', units: 7 }, CM_BASE, 'tri'),
+  'strategies[].params<correlation_matrix>.fractional': multiParam('correlation_matrix', 'fractional', true, { ...CM_BASE, sizing: { kind: 'equity_fraction', fraction: 0.3 } }, 'tri'),
 
   // ensemble
   ensemble: on('bars', 'ensemble', { weighting: { kind: 'static' } }),

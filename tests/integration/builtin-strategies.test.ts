@@ -6,6 +6,7 @@ import { backtest, createStrategy, defineStrategy, isDefinedStrategy, STRATEGIES
 import { builtinDefinition, loadStrategyModule } from '../../cli/compose/strategy-modules.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { REPO } from '../support/cli.js';
+import { MULTI_SYMBOL_STRATEGIES } from '../support/multi-bars.js';
 
 /**
  * Issue 12, point 6: the built-in strategies are `defineStrategy(...)` definitions, built the way a
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 describe('built-in strategies are defineStrategy definitions', () => {
   it('each has its name, a description and defaults; createStrategy builds it through its definition', () => {
-    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy', 'sentiment']);
+    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy', 'sentiment', 'pairs', 'granger_causality', 'correlation_matrix']);
     for (const name of STRATEGY_NAMES) {
       const d = STRATEGIES[name];
       expect(isDefinedStrategy(d), name).toBe(true);
@@ -36,7 +37,7 @@ describe('built-in strategies are defineStrategy definitions', () => {
       expect(d.description.length, name).toBeGreaterThan(40);
       // The qualified defaults are what an instance built with no params holds.
       const params = d.qualifyParams();
-      expect((createStrategy(name, 's', ['X']) as unknown as { params: unknown }).params, name).toEqual(params);
+      expect((createStrategy(name, 's', MULTI_SYMBOL_STRATEGIES[name] ?? ['X']) as unknown as { params: unknown }).params, name).toEqual(params);
       expect(Object.keys(params)).toEqual(Object.keys(d.defaults));
     }
   });

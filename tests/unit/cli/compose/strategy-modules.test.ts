@@ -79,7 +79,7 @@ describe('strategy types: built-in names and module paths', () => {
     expect(r.definition.create('a', ['AAA'], {})).toBeInstanceOf(SmaCrossStrategy);
     expect(JSON.stringify({ definition: r.definition })).toBe('{}');
     await expect(resolveStrategy('sma_crosss', 'strategies[0].type', 's.json', { baseDir: dir })).rejects.toThrow(
-      new ConfigError('strategies[0].type', "unknown strategy 'sma_crosss' (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge, ut_bot, mean_reversion, momentum, gradient_trend, donchian_breakout, volatility_regime, anomaly, regime_change, bayesian_updater, volume_sr, fractal, entropy, sentiment; or a module path such as ./strategies/my-strategy.ts) (in s.json)"),
+      new ConfigError('strategies[0].type', "unknown strategy 'sma_crosss' (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge, ut_bot, mean_reversion, momentum, gradient_trend, donchian_breakout, volatility_regime, anomaly, regime_change, bayesian_updater, volume_sr, fractal, entropy, sentiment, pairs, granger_causality, correlation_matrix; or a module path such as ./strategies/my-strategy.ts) (in s.json)"),
     );
   });
 

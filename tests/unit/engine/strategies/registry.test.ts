@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MULTI_SYMBOL_STRATEGIES } from '../../../support/multi-bars.js';
 import {
   createStrategy,
   EmaCrossStrategy,
@@ -11,7 +12,7 @@ import {
 
 describe('strategy registry', () => {
   it('registers sma_cross, ema_cross, rsi_reversion, ibs and q_learning_selector', () => {
-    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy', 'sentiment']);
+    expect(STRATEGY_NAMES).toEqual(['sma_cross', 'ema_cross', 'rsi_reversion', 'ibs', 'q_learning_selector', 'liquidity_flow', 'microstructure', 'options_flow', 'delta_hedge', 'ut_bot', 'mean_reversion', 'momentum', 'gradient_trend', 'donchian_breakout', 'volatility_regime', 'anomaly', 'regime_change', 'bayesian_updater', 'volume_sr', 'fractal', 'entropy', 'sentiment', 'pairs', 'granger_causality', 'correlation_matrix']);
     expect(createStrategy('sma_cross', 'a', ['X'])).toBeInstanceOf(SmaCrossStrategy);
     expect(createStrategy('ema_cross', 'b', ['X'])).toBeInstanceOf(EmaCrossStrategy);
     expect(createStrategy('rsi_reversion', 'c', ['X'])).toBeInstanceOf(RsiReversionStrategy);
@@ -20,7 +21,7 @@ describe('strategy registry', () => {
 
   it('names an unknown strategy and lists the known ones', () => {
     expect(() => createStrategy('macd_cross', 'a', ['X'])).toThrow(
-      'unknown strategy "macd_cross" (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge, ut_bot, mean_reversion, momentum, gradient_trend, donchian_breakout, volatility_regime, anomaly, regime_change, bayesian_updater, volume_sr, fractal, entropy, sentiment)',
+      'unknown strategy "macd_cross" (known: sma_cross, ema_cross, rsi_reversion, ibs, q_learning_selector, liquidity_flow, microstructure, options_flow, delta_hedge, ut_bot, mean_reversion, momentum, gradient_trend, donchian_breakout, volatility_regime, anomaly, regime_change, bayesian_updater, volume_sr, fractal, entropy, sentiment, pairs, granger_causality, correlation_matrix)',
     );
     expect(() => createStrategy('toString', 'a', ['X'])).toThrow('unknown strategy "toString"');
   });
@@ -42,7 +43,7 @@ describe('strategy registry', () => {
       const def = STRATEGIES[name];
       expect(Object.isFrozen(def.defaults)).toBe(true);
       expect(def.description.length).toBeGreaterThan(20);
-      expect((createStrategy(name, 's', ['X']) as unknown as { params: unknown }).params).toEqual(def.defaults);
+      expect((createStrategy(name, 's', MULTI_SYMBOL_STRATEGIES[name] ?? ['X']) as unknown as { params: unknown }).params).toEqual(def.defaults);
     }
   });
 });

@@ -3,14 +3,21 @@ import { randomStream } from '../../../../engine/core/index.js';
 import type { Bar } from '../../../../engine/model/index.js';
 import { createStrategy, STRATEGIES, STRATEGY_NAMES, type StrategyName } from '../../../../engine/strategies/index.js';
 import { FakeStrategyContext, type ContextCall } from '../../../support/fake-strategy-context.js';
+import { MULTI_SYMBOL_STRATEGIES } from '../../../support/multi-bars.js';
 
 /**
  * The contract every registered strategy keeps, run over each one with its defaults and with
  * fractional equity sizing: it reads only bars it was given, is deterministic, and never asks for a
- * non-finite target or emits an out-of-range signal, over 10 000 random bars on two symbols.
+ * non-finite target or emits an out-of-range signal, over 10 000 random bars on two symbols (three
+ * for correlation_matrix, which refuses fewer: MULTI_SYMBOL_STRATEGIES).
  */
 const N = 10_000;
 const SYMBOLS = ['AAA', 'BBB'];
+
+/** The symbols `name` runs on here: two, or what a multi-symbol strategy needs. */
+function symbolsOf(name: string): readonly string[] {
+  return MULTI_SYMBOL_STRATEGIES[name] ?? SYMBOLS;
+}
 
 /** Random OHLC bars: a log-normal walk with random ranges, occasionally a bar with no range. */
 function randomBars(seed: number, symbol: string): Bar[] {
@@ -34,17 +41,16 @@ const VARIANTS: { label: string; params: (name: StrategyName) => Record<string, 
 ];
 
 function runStrategy(name: StrategyName, params: Record<string, unknown>, seed: number): ContextCall[] {
-  const strategy = createStrategy(name, `${name}-1`, SYMBOLS, params);
-  const ctx = new FakeStrategyContext(SYMBOLS, {
+  const symbols = symbolsOf(name);
+  const strategy = createStrategy(name, `${name}-1`, symbols, params);
+  const ctx = new FakeStrategyContext(symbols, {
     lookback: 3,
     // Equity follows the positions so sizing sees a moving account.
-    equity: (c) => 100_000 + SYMBOLS.reduce((sum, s) => sum + c.position(s) * (c.bars(s).length > 0 ? c.bars(s).close(0) * 0.001 : 0), 0),
+    equity: (c) => 100_000 + symbols.reduce((sum, s) => sum + c.position(s) * (c.bars(s).length > 0 ? c.bars(s).close(0) * 0.001 : 0), 0),
   });
-  const a = randomBars(seed, 'AAA');
-  const b = randomBars(seed, 'BBB');
+  const bars = symbols.map((s) => randomBars(seed, s));
   for (let i = 0; i < N; i++) {
-    ctx.deliver(strategy, 'AAA', a[i]!);
-    ctx.deliver(strategy, 'BBB', b[i]!);
+    symbols.forEach((s, k) => ctx.deliver(strategy, s, bars[k]![i]!));
   }
   return ctx.calls;
 }
@@ -82,11 +88,13 @@ describe.each(STRATEGY_NAMES.filter((n) => !('needs' in STRATEGIES[n])))('strate
   });
 
   it('reads only the bars it was given (the fake throws past them)', () => {
-    // Lookback 1: a strategy that reads any bar but the latest fails here.
-    const strategy = createStrategy(name, 's', ['AAA']);
-    const ctx = new FakeStrategyContext(['AAA'], { lookback: 1 });
+    // Lookback 1: a strategy that reads any bar but the latest fails here (one symbol, or the ones a multi-symbol strategy needs).
+    const symbols = MULTI_SYMBOL_STRATEGIES[name] ?? ['AAA'];
+    const strategy = createStrategy(name, 's', symbols);
+    const ctx = new FakeStrategyContext(symbols, { lookback: 1 });
+    const bars = symbols.map((s) => randomBars(9, s).slice(0, 500));
     expect(() => {
-      for (const bar of randomBars(9, 'AAA').slice(0, 500)) ctx.deliver(strategy, 'AAA', bar);
+      for (let i = 0; i < 500; i++) symbols.forEach((s, k) => ctx.deliver(strategy, s, bars[k]![i]!));
     }).not.toThrow();
   });
 });
