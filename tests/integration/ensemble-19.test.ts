@@ -8,8 +8,7 @@ import { qualify } from '../../cli/compose/load-scenario.js';
 import { REPO, runCli } from '../support/cli.js';
 
 /**
- * Issue 15 point 3: scenarios/ensemble-19.json, the seed-000 strategy library (every built-in of it
- * that exists) under the optimizer weights with the monitor and retirement on, over generated data
+ * Issue 15 point 3: scenarios/ensemble-19.json, the seed-000 strategy library (its 19 strategies) under the optimizer weights with the monitor and retirement on, over generated data
  * with bars, trades, quotes, option chains and sentiment for several symbols. The data is made the way
  * the scenario's description says (`tapedeck data generate`, smaller here), and the scenario runs
  * through `tapedeck run` with --set data.*=DIR.
@@ -66,7 +65,8 @@ describe('scenarios/ensemble-19.json', () => {
   it('runs end to end: every strategy side by side in report.json, each one signalling', async () => {
     const scenario = JSON.parse(await readFile(join(REPO, SCENARIO), 'utf8')) as { strategies: { id: string; type: string }[] };
     const ids = scenario.strategies.map((s) => s.id);
-    expect(new Set(scenario.strategies.map((s) => s.type)).size).toBe(ids.length);
+    expect(new Set(scenario.strategies.map((s) => s.type)).size).toBe(19);
+    expect(ids).toHaveLength(19);
     first = run(join(dir, 'run-1'));
     report = JSON.parse(await readFile(join(dir, 'run-1', 'report.json'), 'utf8')) as Report;
     expect(report.runHash).toBe(first.runHash);
