@@ -39,6 +39,27 @@ function ifWritten(path: string, when: (s: QualifiedScenario) => boolean): (s: Q
 /** The voting-only sizing sections of `portfolio` (allocation mode sizes from the strategies' own books). */
 const VOTING_PORTFOLIO = ['allocation', 'rotation', 'rebalancing'] as const;
 
+type DataKey = keyof QualifiedScenario['data'];
+
+/**
+ * Under an ensemble, the data each `needs` of a strategy (StrategyDefinition.needs) reads. A strategy
+ * whose needs the scenario does not give would never set a target: it would sit in the ensemble with a
+ * flat shadow book (and a weight), so it is refused by name instead. An ensemble runs on bars and an L2
+ * run (data.book) replays none, so `book` is read as the top of book of data.quotes.
+ */
+const ENSEMBLE_NEEDS: readonly { need: 'book' | 'trades' | 'quotes' | 'chains' | 'sentiment'; keys: readonly DataKey[]; reason: string }[] = [
+  { need: 'trades', keys: ['trades'], reason: 'the strategy needs trade prints (needs trades) and the scenario gives no data.trades: under the ensemble it would never trade; give data.trades or remove the strategy' },
+  { need: 'quotes', keys: ['quotes'], reason: 'the strategy needs quotes (needs quotes) and the scenario gives no data.quotes: under the ensemble it would never trade; give data.quotes or remove the strategy' },
+  {
+    need: 'book',
+    keys: ['quotes'],
+    reason:
+      'the strategy needs the order book (needs book): an ensemble runs on bars and an L2 run (data.book) replays none, so under an ensemble it reads the top of book from data.quotes, which the scenario does not give; give data.quotes or remove the strategy',
+  },
+  { need: 'chains', keys: ['options'], reason: 'the strategy needs option chains (needs chains) and the scenario gives no data.options: under the ensemble it would never trade; give data.options or remove the strategy' },
+  { need: 'sentiment', keys: ['sentiment'], reason: 'the strategy needs sentiment scores (needs sentiment) and the scenario gives no data.sentiment: under the ensemble it would never trade; give data.sentiment or remove the strategy' },
+];
+
 /** Every scenario-level rule, in the order they are checked. */
 export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
   ...VOTING_PORTFOLIO.map(
@@ -87,6 +108,22 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     reason:
       "risk sizing places a protective stop order, and under an ensemble the strategies trade shadow books, not the account: no stop would be placed; use units, equity_fraction or volatility_target",
     refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.get(`strategies.${i}.params.sizing.kind`) === 'risk' ? [`strategies[${i}].params.sizing.kind`] : []))),
+  },
+  ...ENSEMBLE_NEEDS.map(
+    ({ need, keys, reason }): PlanRule => ({
+      path: 'strategies[i]',
+      reason,
+      refused: (s) =>
+        s.ensemble === undefined || keys.some((k) => s.data[k] !== undefined)
+          ? []
+          : s.strategies.flatMap((st, i) => ((st.definition.needs ?? []).includes(need) ? [`strategies[${i}]`] : [])),
+    }),
+  ),
+  {
+    path: 'strategies[i].params.orderType',
+    reason:
+      "under an ensemble the strategies trade shadow books (filled at the next bar's open) and the account's orders come from the ensemble's combined target (the scenario's `execution`), so a strategy's own limit orders would never be placed: remove orderType (market)",
+    refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.get(`strategies.${i}.params.orderType`) === 'limit' ? [`strategies[${i}].params.orderType`] : []))),
   },
   {
     path: 'venue.barIntervalUs',

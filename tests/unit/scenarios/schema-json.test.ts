@@ -37,7 +37,7 @@ describe('scenarios/scenario.schema.json', () => {
   it('every shipped scenario names it in "$schema", passes the JSON Schema and parses with ScenarioSchema', async () => {
     const schema = scenarioJsonSchema();
     const shipped = await shippedScenarios();
-    expect(shipped.map((s) => s.file)).toEqual(['demo.json', 'ensemble.json', 'futures.json', 'l2-demo.json', 'multi-alpha.json', 'options-demo.json', 'q-learning.json', 'quickstart.json', 'sma-cross.json']);
+    expect(shipped.map((s) => s.file)).toEqual(['demo.json', 'ensemble-19.json', 'ensemble.json', 'futures.json', 'l2-demo.json', 'multi-alpha.json', 'options-demo.json', 'q-learning.json', 'quickstart.json', 'sma-cross.json']);
     for (const { file, doc } of shipped) {
       expect(doc.$schema, file).toBe('./scenario.schema.json');
       expect(validate(schema, doc), file).toBeNull();
