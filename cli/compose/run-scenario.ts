@@ -276,7 +276,12 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   const runSymbols: readonly string[] = chains !== null ? [...symbols, ...chains.contracts] : symbols;
   const optionsSection = scenario.options ?? { rate: 0.04, dividendYield: 0, multiplier: 100 };
 
-  const strategySpecs: StrategySpec[] = scenario.strategies.map(({ execution: _e, ...s }) => ({ ...s, symbols: s.symbols ?? runSymbols }));
+  // A strategy that names no symbols trades the data's: the option contracts too only when it reads chains
+  // (options_flow, delta_hedge, a module that `needs: ['chains']`). A bar strategy given hundreds of
+  // contracts that never have a bar would wait forever on a rule that needs every symbol's bar.
+  const defaultSymbols = (s: (typeof scenario.strategies)[number]): readonly string[] =>
+    chains !== null && !(definitionOf(s as StrategySpec).needs ?? []).includes('chains') ? symbols : runSymbols;
+  const strategySpecs: StrategySpec[] = scenario.strategies.map(({ execution: _e, ...s }) => ({ ...s, symbols: s.symbols ?? defaultSymbols(s) }));
   strategySpecs.forEach((s, i) => {
     s.symbols.forEach((sym, j) => {
       if (!runSymbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${runSymbols.join(', ')})`);

@@ -67,4 +67,21 @@ describe('scenarios/options-demo.json', () => {
     expect(fills.filter((f) => f.side === 'buy').length).toBe(entries.length);
     expect(fills.filter((f) => f.side === 'sell').length).toBeGreaterThanOrEqual(exits.length - 1);
   }, 60_000);
+  it('a strategy naming no symbols trades the underlyings, not the option contracts, unless it reads chains', async () => {
+    // correlation_matrix decides on a timestamp once every one of its symbols has a bar: given the ~1,200
+    // contracts as symbols (they never have a bar) it waited forever and never traded, without a word.
+    const out = join(dir, 'out-corr');
+    const r = runCli([
+      'run', 'scenarios/options-demo.json', '--set', `data.bars=${data}`, '--set', `data.options=${data}`,
+      '--set', 'data.symbols=["AAA","BBB","CCC","DDD"]',
+      '--set', 'strategies=[{"id":"corr","type":"correlation_matrix","params":{"longWindow":40,"shortWindow":5}}]',
+      '--out', out,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = await readWholeReport(join(out));
+    const fills = report.fills as { strategyId: string; symbol: string }[];
+    expect(fills.length).toBeGreaterThan(0);
+    expect(fills.every((f) => ['AAA', 'BBB', 'CCC', 'DDD'].includes(f.symbol))).toBe(true);
+  }, 120_000);
 });
