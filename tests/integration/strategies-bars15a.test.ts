@@ -13,15 +13,15 @@ import { REPO, runCli } from '../support/cli.js';
  *
  * The CSV is backtesting.py's GOOG.csv (2148 daily bars, 2004-2013) read from TAPEDECK_PEER_DATA as
  * tests/integration/peers.test.ts reads it (it is not committed; see tests/fixtures/peers/README.md);
- * without it, the committed tests/fixtures/csv/daily-ohlcv.csv (300 daily bars) stands in, imported
+ * without it, the committed tests/fixtures/csv/msft.csv (249 real daily Microsoft bars, 2000-2001, from R's timeSeries: tests/fixtures/scripts/msft-csv.R) stands in, imported
  * the same way (the same cases pass on it).
  */
 
 const PEER_DATA = process.env.TAPEDECK_PEER_DATA ?? resolve(REPO, '../shared/peers/backtesting.py');
 const GOOG = join(PEER_DATA, 'GOOG.csv');
 const HAVE_GOOG = existsSync(GOOG);
-const CSV = HAVE_GOOG ? GOOG : resolve(REPO, 'tests/fixtures/csv/daily-ohlcv.csv');
-const SYMBOL = HAVE_GOOG ? 'GOOG' : 'DAILY';
+const CSV = HAVE_GOOG ? GOOG : resolve(REPO, 'tests/fixtures/csv/msft.csv');
+const SYMBOL = HAVE_GOOG ? 'GOOG' : 'MSFT';
 
 /** Each strategy, its params in the run, the parameter swept and its two values. */
 const CASES: readonly { type: string; params: Record<string, unknown>; parameter: string; values: readonly unknown[] }[] = [

@@ -11,14 +11,14 @@ import { REPO, runCli } from '../support/cli.js';
  *
  * The CSV is backtesting.py's GOOG.csv (2148 daily bars, 2004-08-19 to 2013-03-01) read from
  * TAPEDECK_PEER_DATA as tests/integration/peers.test.ts reads it (not committed: see
- * tests/fixtures/peers/README.md); without it the committed tests/fixtures/csv/daily-ohlcv.csv
- * (300 daily bars) stands in, read the same way.
+ * tests/fixtures/peers/README.md); without it the committed real tests/fixtures/csv/msft.csv (R timeSeries MSFT)
+ * stands in (249 real daily bars, 2000-2001; tests/fixtures/scripts/msft-csv.R), read the same way.
  */
 const PEER_DATA = process.env.TAPEDECK_PEER_DATA ?? resolve(REPO, '../shared/peers/backtesting.py');
 const HAVE_GOOG = existsSync(join(PEER_DATA, 'GOOG.csv'));
-const CSV = HAVE_GOOG ? join(PEER_DATA, 'GOOG.csv') : resolve(REPO, 'tests/fixtures/csv/daily-ohlcv.csv');
-const SYMBOL = HAVE_GOOG ? 'GOOG' : 'DAILY';
-const BARS = HAVE_GOOG ? 2148 : 300;
+const CSV = HAVE_GOOG ? join(PEER_DATA, 'GOOG.csv') : resolve(REPO, 'tests/fixtures/csv/msft.csv');
+const SYMBOL = HAVE_GOOG ? 'GOOG' : 'MSFT';
+const BARS = HAVE_GOOG ? 2148 : 249;
 
 interface Case {
   readonly type: string;

@@ -7,19 +7,19 @@ import { REPO, runCli } from '../support/cli.js';
 import { readWholeReport } from '../support/whole-report.js';
 
 /**
- * The sentiment strategy end to end on the GOOG fixture's daily bars (tests/fixtures/csv), with a
+ * The sentiment strategy end to end on real daily bars (tests/fixtures/csv/msft.csv, R timeSeries MSFT), with a
  * sentiment CSV made here: one score a day at 21:00 UTC (after the close, before the next bar), led
  * by the next close-to-close return (a planted signal, half signal half seeded noise).
  */
 
-const GOOG = resolve(REPO, 'tests/fixtures/csv/daily-ohlcv.csv');
+const MSFT = resolve(REPO, 'tests/fixtures/csv/msft.csv');
 let dir: string;
 let scoresCsv: string;
 let dataset: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tapedeck-senti15-'));
-  const rows = (await readFile(GOOG, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = (await readFile(MSFT, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
   const close = rows.map((r) => Number(r[4]));
   const rng = randomStream(15, 'test', 'sentiment');
   const lines = ['ts,score,mentions'];
@@ -46,7 +46,7 @@ async function scenario(name: string, sentiment: string | null, strategies: unkn
       seed: 1,
       initialCash: 100_000,
       account: { type: 'margin' },
-      data: { bars: GOOG, symbols: ['GOOG'], ...(sentiment !== null ? { sentiment } : {}) },
+      data: { bars: MSFT, symbols: ['MSFT'], ...(sentiment !== null ? { sentiment } : {}) },
       strategies,
       venue: { marketFill: 'next_open', fees: { kind: 'fraction', rate: 0.0005 } },
     }),
@@ -56,12 +56,12 @@ async function scenario(name: string, sentiment: string | null, strategies: unkn
 
 const SENTIMENT = [{ id: 'senti', type: 'sentiment', params: { period: 3, entry: 0.1, exit: 0, sizing: { kind: 'units', units: 100 } } }];
 
-describe('sentiment on the GOOG CSV through the CLI', () => {
+describe('sentiment on the MSFT CSV through the CLI', () => {
   it('imports the sentiment CSV with data import --kind sentiment', () => {
-    const r = runCli(['data', 'import', '--csv', scoresCsv, '--kind', 'sentiment', '--symbol', 'GOOG', '--out', dataset]);
+    const r = runCli(['data', 'import', '--csv', scoresCsv, '--kind', 'sentiment', '--symbol', 'MSFT', '--out', dataset]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^imported 300 sentiment rows for GOOG \(2019-01-02T21:00:00.000Z \.\. /);
+    expect(r.stdout).toMatch(/^imported 249 sentiment rows for MSFT \(2000-09-27T21:00:00.000Z \.\. /);
   }, 60_000);
 
   it('tapedeck run trades the scores: long and short signals on them, the fills in its ledger; the CSV given directly runs the same', async () => {
@@ -76,7 +76,7 @@ describe('sentiment on the GOOG CSV through the CLI', () => {
     for (const s of signals) expect(s.reason).toMatch(/^sentiment EMA\(3\) (above|below) -?0(\.1)?$/);
     expect(report.fills.length).toBeGreaterThan(10);
     expect(report.data.kinds).toEqual(expect.arrayContaining(['bars', 'sentiment']));
-    expect(report.assumptions).toContainEqual(expect.stringMatching(/^Sentiment scores \(300 rows of GOOG\) reach the strategies' onSentiment at their own timestamps/));
+    expect(report.assumptions).toContainEqual(expect.stringMatching(/^Sentiment scores \(249 rows of MSFT\) reach the strategies' onSentiment at their own timestamps/));
     // Half the score is the next day's move: the strategy is on the right side more often than not.
     expect(report.metrics.finalEquity).toBeGreaterThan(100_000);
 
