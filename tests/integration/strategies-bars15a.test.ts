@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli } from '../support/cli.js';
+import { REPO } from '../support/cli.js';
+import { runScenario, sweepChangesRun, tradeValues } from '../support/strategy-cli.js';
 
 /**
  * Issue 15: the bar strategies ut_bot, mean_reversion, momentum, gradient_trend and
@@ -42,19 +42,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The distinct sides of the trades in a run's trades.parquet. */
-async function tradeSides(file: string): Promise<string[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const connection = await db.connect();
-  try {
-    const rows = await connection.runAndReadAll(`select distinct side from read_parquet('${file.replaceAll("'", "''")}') order by side`);
-    return rows.getRowObjectsJson().map((r) => String(r['side']));
-  } finally {
-    connection.closeSync();
-    db.closeSync();
-  }
-}
-
 function scenario(type: string, params: Record<string, unknown>): Record<string, unknown> {
   return {
     name: `${type}-${SYMBOL}`,
@@ -73,25 +60,9 @@ describe(`bars15a strategies on ${SYMBOL} (${CSV})`, () => {
     it(`${c.type}: tapedeck run trades both ways, and a sweep over ${c.parameter} gives two different runs`, async () => {
       const file = join(dir, `${c.type}.json`);
       await writeFile(file, JSON.stringify(scenario(c.type, c.params)));
-      const out = join(dir, `run-${c.type}`);
-      const run = runCli(['run', file, '--out', out, '--json']);
-      expect(run.stderr).toBe('');
-      expect(run.code).toBe(0);
-      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-      expect(report.metrics.tradeCount, c.type).toBeGreaterThan(3);
-      expect(await tradeSides(join(out, 'trades.parquet')), c.type).toEqual(['long', 'short']);
-      expect(JSON.parse(run.stdout).runHash).toMatch(/^[0-9a-f]{64}$/);
-
-      const space = join(dir, `${c.type}.space.json`);
-      await writeFile(space, JSON.stringify({ parameters: { [`strategies.0.params.${c.parameter}`]: { type: 'categorical', values: c.values } } }));
-      const sweepOut = join(dir, `sweep-${c.type}`);
-      const sweep = runCli(['sweep', file, '--space', space, '--out', sweepOut, '--workers', '1', '--quiet']);
-      expect(sweep.code, sweep.stderr).toBe(0);
-      const result = JSON.parse(await readFile(join(sweepOut, 'sweep.json'), 'utf8'));
-      expect(result.trialCount).toBe(2);
-      expect(result.failedCount).toBe(0);
-      const hashes = (result.trials as { runHash: string }[]).map((t) => t.runHash);
-      expect(new Set(hashes).size, `${c.parameter} = ${c.values.join(' / ')} must change the run`).toBe(2);
+      const { out } = await runScenario(dir, c.type, file);
+      expect(await tradeValues(join(out, 'trades.parquet')), c.type).toEqual(['long', 'short']);
+      await sweepChangesRun(dir, c.type, file, c.parameter, c.values);
     }, 240_000);
   }
 });

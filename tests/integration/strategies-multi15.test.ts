@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { runScenario, sweepChangesRun, tradeValues } from '../support/strategy-cli.js';
 
 /**
  * Issue 15: the multi-symbol strategies pairs, granger_causality and correlation_matrix each run
@@ -40,19 +40,6 @@ const CASES: readonly { type: string; symbols: readonly string[]; params: Record
   },
 ];
 
-/** The distinct (symbol, side) of the trades in a run's trades.parquet. */
-async function tradeSides(file: string): Promise<string[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const connection = await db.connect();
-  try {
-    const rows = await connection.runAndReadAll(`select distinct symbol || ' ' || side as s from read_parquet('${file.replaceAll("'", "''")}') order by s`);
-    return rows.getRowObjectsJson().map((r) => String(r['s']));
-  } finally {
-    connection.closeSync();
-    db.closeSync();
-  }
-}
-
 function scenario(type: string, symbols: readonly string[] | null, params: Record<string, unknown>, dataSymbols: readonly string[] = ['AAA', 'BBB', 'CCC']): Record<string, unknown> {
   return {
     name: `${type}-multi`,
@@ -71,29 +58,13 @@ describe('multi15 strategies on a generated AAA, BBB, CCC dataset', () => {
     it(`${c.type}: tapedeck run trades its symbols both ways, and a sweep over ${c.parameter} gives two different runs`, async () => {
       const file = join(dir, `${c.type}.json`);
       await writeFile(file, JSON.stringify(scenario(c.type, c.symbols, c.params)));
-      const out = join(dir, `run-${c.type}`);
-      const run = runCli(['run', file, '--out', out, '--json']);
-      expect(run.stderr).toBe('');
-      expect(run.code).toBe(0);
-      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
-      expect(report.metrics.tradeCount, c.type).toBeGreaterThan(3);
-      const sides = await tradeSides(join(out, 'trades.parquet'));
+      const { out } = await runScenario(dir, c.type, file);
+      const sides = await tradeValues(join(out, 'trades.parquet'), "symbol || ' ' || side");
       // pairs trades both legs; the others trade their follower (granger) or the decoupling symbols, long and short.
       if (c.type === 'pairs') expect(sides).toEqual(['AAA long', 'AAA short', 'BBB long', 'BBB short']);
       else if (c.type === 'granger_causality') expect(sides).toEqual(['BBB long', 'BBB short']);
       else expect(new Set(sides.map((s) => s.split(' ')[1])).size).toBe(2);
-      expect(JSON.parse(run.stdout).runHash).toMatch(/^[0-9a-f]{64}$/);
-
-      const space = join(dir, `${c.type}.space.json`);
-      await writeFile(space, JSON.stringify({ parameters: { [`strategies.0.params.${c.parameter}`]: { type: 'categorical', values: c.values } } }));
-      const sweepOut = join(dir, `sweep-${c.type}`);
-      const sweep = runCli(['sweep', file, '--space', space, '--out', sweepOut, '--workers', '1', '--quiet']);
-      expect(sweep.code, sweep.stderr).toBe(0);
-      const result = JSON.parse(await readFile(join(sweepOut, 'sweep.json'), 'utf8'));
-      expect(result.trialCount).toBe(2);
-      expect(result.failedCount).toBe(0);
-      const hashes = (result.trials as { runHash: string }[]).map((t) => t.runHash);
-      expect(new Set(hashes).size, `${c.parameter} = ${c.values.join(' / ')} must change the run`).toBe(2);
+      await sweepChangesRun(dir, c.type, file, c.parameter, c.values);
     }, 240_000);
   }
 
