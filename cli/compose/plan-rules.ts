@@ -41,24 +41,54 @@ const VOTING_PORTFOLIO = ['allocation', 'rotation', 'rebalancing'] as const;
 
 type DataKey = keyof QualifiedScenario['data'];
 
+type Need = 'book' | 'trades' | 'quotes' | 'chains' | 'sentiment';
+
 /**
- * Under an ensemble, the data each `needs` of a strategy (StrategyDefinition.needs) reads. A strategy
- * whose needs the scenario does not give would never set a target: it would sit in the ensemble with a
- * flat shadow book (and a weight), so it is refused by name instead. An ensemble runs on bars and an L2
- * run (data.book) replays none, so `book` is read as the top of book of data.quotes.
+ * The data each `needs` of a strategy (StrategyDefinition.needs) reads, and what it reads under an
+ * ensemble. A strategy whose needs the scenario does not give would never set a target: alone it
+ * would replay the whole run without an order, under an ensemble it would sit there with a flat
+ * shadow book (and a weight), so it is refused by name instead. Alone, `book` is data.book's depth
+ * (an L2 run) or the top of book of data.quotes, and an L2 run's quotes are its book's top; an ensemble runs on bars and an L2 run (data.book)
+ * replays none, so there `book` is read from data.quotes only.
  */
-const ENSEMBLE_NEEDS: readonly { need: 'book' | 'trades' | 'quotes' | 'chains' | 'sentiment'; keys: readonly DataKey[]; reason: string }[] = [
-  { need: 'trades', keys: ['trades'], reason: 'the strategy needs trade prints (needs trades) and the scenario gives no data.trades: under the ensemble it would never trade; give data.trades or remove the strategy' },
-  { need: 'quotes', keys: ['quotes'], reason: 'the strategy needs quotes (needs quotes) and the scenario gives no data.quotes: under the ensemble it would never trade; give data.quotes or remove the strategy' },
-  {
-    need: 'book',
-    keys: ['quotes'],
-    reason:
-      'the strategy needs the order book (needs book): an ensemble runs on bars and an L2 run (data.book) replays none, so under an ensemble it reads the top of book from data.quotes, which the scenario does not give; give data.quotes or remove the strategy',
-  },
-  { need: 'chains', keys: ['options'], reason: 'the strategy needs option chains (needs chains) and the scenario gives no data.options: under the ensemble it would never trade; give data.options or remove the strategy' },
-  { need: 'sentiment', keys: ['sentiment'], reason: 'the strategy needs sentiment scores (needs sentiment) and the scenario gives no data.sentiment: under the ensemble it would never trade; give data.sentiment or remove the strategy' },
+const NEEDS: readonly { need: Need; what: string; keys: readonly DataKey[]; ensembleKeys: readonly DataKey[] }[] = [
+  { need: 'trades', what: 'trade prints', keys: ['trades'], ensembleKeys: ['trades'] },
+  // An L2 run delivers the changes of its replayed book's top as quotes.
+  { need: 'quotes', what: 'quotes', keys: ['quotes', 'book'], ensembleKeys: ['quotes'] },
+  { need: 'book', what: 'the order book', keys: ['book', 'quotes'], ensembleKeys: ['quotes'] },
+  { need: 'chains', what: 'option chains', keys: ['options'], ensembleKeys: ['options'] },
+  { need: 'sentiment', what: 'sentiment scores', keys: ['sentiment'], ensembleKeys: ['sentiment'] },
 ];
+
+/** The strategies (as `strategies[i]`) needing `need` when none of `keys` is given, under an ensemble or not. */
+function lacking(need: Need, keys: readonly DataKey[], ensemble: boolean): PlanRule['refused'] {
+  return (s) =>
+    (s.ensemble !== undefined) !== ensemble || keys.some((k) => s.data[k] !== undefined)
+      ? []
+      : s.strategies.flatMap((st, i) => ((st.definition.needs ?? []).includes(need) ? [`strategies[${i}]`] : []));
+}
+
+const NEEDS_RULES: readonly PlanRule[] = NEEDS.flatMap(({ need, what, keys, ensembleKeys }): PlanRule[] => {
+  const given = (ks: readonly DataKey[]): string => ks.map((k) => `data.${k}`).join(' or ');
+  return [
+    {
+      path: 'strategies[i]',
+      reason:
+        need === 'book'
+          ? `the strategy needs the order book (needs book) and the scenario gives neither data.book (depth, an L2 run) nor data.quotes (the top of book): it would never trade; give one or remove the strategy`
+          : `the strategy needs ${what} (needs ${need}) and the scenario gives no ${given(keys)}: it would replay the run without an order; give ${given(keys)} or remove the strategy`,
+      refused: lacking(need, keys, false),
+    },
+    {
+      path: 'strategies[i]',
+      reason:
+        need === 'book'
+          ? 'the strategy needs the order book (needs book): an ensemble runs on bars and an L2 run (data.book) replays none, so under an ensemble it reads the top of book from data.quotes, which the scenario does not give; give data.quotes or remove the strategy'
+          : `the strategy needs ${what} (needs ${need}) and the scenario gives no ${given(ensembleKeys)}: under the ensemble it would never trade; give ${given(ensembleKeys)} or remove the strategy`,
+      refused: lacking(need, ensembleKeys, true),
+    },
+  ];
+});
 
 /** Every scenario-level rule, in the order they are checked. */
 export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
@@ -109,16 +139,7 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
       "risk sizing places a protective stop order, and under an ensemble the strategies trade shadow books, not the account: no stop would be placed; use units, equity_fraction or volatility_target",
     refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.get(`strategies.${i}.params.sizing.kind`) === 'risk' ? [`strategies[${i}].params.sizing.kind`] : []))),
   },
-  ...ENSEMBLE_NEEDS.map(
-    ({ need, keys, reason }): PlanRule => ({
-      path: 'strategies[i]',
-      reason,
-      refused: (s) =>
-        s.ensemble === undefined || keys.some((k) => s.data[k] !== undefined)
-          ? []
-          : s.strategies.flatMap((st, i) => ((st.definition.needs ?? []).includes(need) ? [`strategies[${i}]`] : [])),
-    }),
-  ),
+  ...NEEDS_RULES,
   {
     path: 'strategies[i].params.orderType',
     reason:

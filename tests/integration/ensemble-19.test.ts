@@ -110,7 +110,7 @@ describe('scenarios/ensemble-19.json', () => {
   }, 180_000);
 });
 
-describe('a strategy in an ensemble works or is refused, never left idle', () => {
+describe('a strategy alone or in an ensemble works or is refused, never left idle', () => {
   const base = () => JSON.parse(JSON.stringify({ name: 'needs', data: { bars: data }, ensemble: {} })) as Record<string, unknown>;
   const sma = { id: 'sma', type: 'sma_cross', params: { fractional: true, sizing: { kind: 'equity_fraction', fraction: 0.3 } } };
   const cases = [
@@ -125,9 +125,12 @@ describe('a strategy in an ensemble works or is refused, never left idle', () =>
       await expect(qualify({ ...base(), strategies }, 'needs.json')).rejects.toThrow(c.message);
       const given = { ...base(), strategies, data: { bars: data, ...Object.fromEntries(c.keys.map((k) => [k, data])) } };
       await expect(qualify(given, 'needs.json')).resolves.toBeDefined();
-      // Without an ensemble the rule does not apply (each strategy trades its own orders).
+      // Alone it would replay the run without an order: refused the same way, and accepted with its data
+      // (the order book: data.book's depth or data.quotes' top of book).
       const { ensemble: _, ...alone } = base();
-      await expect(qualify({ ...alone, strategies }, 'needs.json')).resolves.toBeDefined();
+      await expect(qualify({ ...alone, strategies }, 'needs.json')).rejects.toThrow(c.type === 'liquidity_flow' ? /^strategies\[1\]: the strategy needs the order book \(needs book\) and the scenario gives neither data\.book/ : /^strategies\[1\]: the strategy needs .* it would replay the run without an order/);
+      await expect(qualify({ ...alone, strategies, data: given.data }, 'needs.json')).resolves.toBeDefined();
+      if (c.type === 'liquidity_flow') await expect(qualify({ ...alone, strategies, data: { book: data } }, 'needs.json')).resolves.toBeDefined();
     });
   }
 
