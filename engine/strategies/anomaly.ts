@@ -3,7 +3,7 @@ import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
 import { RobustWindow } from './robust-window.js';
-import { moveTo } from './rule-position.js';
+import { followView } from './bar-rule.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -153,9 +153,9 @@ export class AnomalyStrategy implements Strategy {
       let want = (moveSign * this.styleSign) as -1 | 1 | 0;
       if (want === -1 && !this.longShort) want = 0;
       v.holdLeft = want === 0 ? 0 : p.holdBars;
-      if (want !== v.direction) moveTo(ctx, v, want, bars, p, (Math.abs(z) - p.threshold) / (2 * p.threshold), moveSign > 0 ? this.reasonUp : this.reasonDown);
+      if (want !== v.direction) followView(ctx, v, p, want, bars, (Math.abs(z) - p.threshold) / (2 * p.threshold), moveSign > 0 ? this.reasonUp : this.reasonDown);
     } else if (v.direction !== 0 && --v.holdLeft <= 0) {
-      moveTo(ctx, v, 0, bars, p, 0, this.reasonExit);
+      followView(ctx, v, p, 0, bars, 0, this.reasonExit);
     }
   }
 }

@@ -17,7 +17,7 @@ export interface BarRuleSizing {
  * position is sized once, when it is taken). Flat sets target 0 with strength 0; a long or short
  * position is `positionSize(...)` units (the sizing at the bar's close and the current equity) times
  * `scale` (>= 0; 1 leaves the sizing as it is), floored to whole units unless `fractional`, and the
- * signal's strength is `strength` clipped to [0, 1].
+ * signal's strength is `strength` clipped to [0, 1]; `confidence` goes with the signal (flat too).
  */
 export function followView(
   ctx: StrategyContext,
@@ -28,11 +28,12 @@ export function followView(
   strength: number,
   reason: string,
   scale = 1,
+  confidence = 1,
 ): void {
   const d = direction === -1 && p.mode === 'long_only' ? 0 : direction;
   if (d === v.direction) return;
   if (d === 0) {
-    v.change(ctx, 0, 0, 0, reason);
+    v.change(ctx, 0, 0, 0, reason, confidence);
     return;
   }
   const multiplier = ctx.instrument?.(bars.symbol)?.multiplier ?? 1;
@@ -44,7 +45,7 @@ export function followView(
     if (!p.fractional) size = Math.floor(size);
   }
   const s = strength > 0 ? (strength < 1 ? strength : 1) : 0;
-  v.change(ctx, d, d * size, s, reason);
+  v.change(ctx, d, d * size, s, reason, confidence);
 }
 
 /**

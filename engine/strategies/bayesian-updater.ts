@@ -3,7 +3,7 @@ import { Sma } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
-import { moveTo } from './rule-position.js';
+import { followView } from './bar-rule.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -236,7 +236,7 @@ export class BayesianUpdaterStrategy implements Strategy {
     if (want === -1 && !this.longShort) want = 0;
     if (want !== v.direction) {
       const reason = want === 1 ? this.reasonUp : posterior < 1 - p.threshold ? this.reasonDown : this.reasonFlat;
-      moveTo(ctx, v, want, bars, p, Math.abs(2 * posterior - 1), reason, confidence > 1 ? 1 : confidence);
+      followView(ctx, v, p, want, bars, Math.abs(2 * posterior - 1), reason, 1, confidence > 1 ? 1 : confidence);
     }
   }
 }

@@ -19,7 +19,6 @@ export * from './mean-reversion.js';
 export * from './momentum.js';
 export * from './gradient-trend.js';
 export * from './donchian-breakout.js';
-export * from './rule-position.js';
 export * from './robust-window.js';
 export * from './volatility-regime.js';
 export * from './anomaly.js';

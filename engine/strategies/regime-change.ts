@@ -3,7 +3,7 @@ import { RollingStd } from '../indicators/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
-import { moveTo } from './rule-position.js';
+import { followView } from './bar-rule.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -117,12 +117,12 @@ export class RegimeChangeStrategy implements Strategy {
     if (up > p.threshold) {
       v.up = 0;
       v.down = 0;
-      if (v.direction !== 1) moveTo(ctx, v, 1, bars, p, up / (2 * p.threshold), this.reasonUp);
+      if (v.direction !== 1) followView(ctx, v, p, 1, bars, up / (2 * p.threshold), this.reasonUp);
     } else if (down > p.threshold) {
       v.up = 0;
       v.down = 0;
       const want = this.longShort ? -1 : 0;
-      if (v.direction !== want) moveTo(ctx, v, want, bars, p, down / (2 * p.threshold), this.reasonDown);
+      if (v.direction !== want) followView(ctx, v, p, want, bars, down / (2 * p.threshold), this.reasonDown);
     } else {
       v.up = up;
       v.down = down;

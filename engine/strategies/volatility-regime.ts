@@ -1,6 +1,6 @@
 import { checkOneOf, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { RollingStd, ZScore } from '../indicators/index.js';
-import { moveTo } from './rule-position.js';
+import { followView } from './bar-rule.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { lowerBound, SortedWindow } from './microstructure.js';
@@ -198,7 +198,7 @@ export class VolatilityRegimeStrategy implements Strategy {
         break;
     }
     if (want === -1 && !this.longShort) want = 0;
-    if (want !== v.direction) moveTo(ctx, v, want, bars, p, Math.abs(z) / 3, this.reasons[regime * 3 + want + 1]!);
+    if (want !== v.direction) followView(ctx, v, p, want, bars, Math.abs(z) / 3, this.reasons[regime * 3 + want + 1]!);
   }
 }
 

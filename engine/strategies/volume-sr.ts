@@ -2,7 +2,7 @@ import { checkOneOf, checkPeriod, strategyId, type StrategyId, type Symbol_ } fr
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
-import { moveTo } from './rule-position.js';
+import { followView } from './bar-rule.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 import { checkTradeMode, type TradeMode } from './trade-mode.js';
@@ -207,7 +207,7 @@ export class VolumeSrStrategy implements Strategy {
     if (want === -1 && !this.longShort) want = 0;
     if (want !== v.direction) {
       v.level = level;
-      moveTo(ctx, v, want, bars, p, Math.abs(close - level) / width, reason);
+      followView(ctx, v, p, want, bars, Math.abs(close - level) / width, reason);
     } else if (want !== 0) {
       v.level = level;
     }
