@@ -22,6 +22,19 @@ const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toF
 const num = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
 
 /**
+ * What the period replayed: `N equity samples` (one per timestamp; the metrics' `bars`) and the data rows
+ * behind them (`B bars`, `Q quotes`, `T trade prints`, the nonzero ones): a run over 3 symbols' daily bars
+ * has 3 bars per sample.
+ */
+function replayed(report: RunReport): string {
+  const c = report.counts as RunReport['counts'] | undefined;
+  const samples = `${report.metrics.bars} equity samples`;
+  if (c === undefined) return samples;
+  const rows = [c.bars > 0 ? `${c.bars} bars` : null, c.quotes > 0 ? `${c.quotes} quotes` : null, c.trades > 0 ? `${c.trades} trade prints` : null].filter((x) => x !== null);
+  return rows.length > 0 ? `${samples} of ${rows.join(', ')}` : samples;
+}
+
+/**
  * A short human summary of a run for stdout; a ruined run says `account ruined at <ISO time> (equity <x>)`;
  * with per-strategy accounts, a line per account (initial cash, final equity, return, max drawdown) and
  * `account <id> ruined at ...` for a ruined one.
@@ -32,7 +45,7 @@ export function summarize(report: RunReport, outFile: string): string {
   return [
     `scenario      ${(report.scenario as { name: string }).name}`,
     `runHash       ${report.runHash}`,
-    `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${m.bars} bars)`,
+    `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${replayed(report)})`,
     `final equity  ${m.finalEquity.toFixed(2)}`,
     ...(ruin !== null ? [ruinLine(ruin)] : []),
     // Each strategy's own account (books): what it started and ended with, then a ruined one's line.

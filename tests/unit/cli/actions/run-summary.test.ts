@@ -22,4 +22,13 @@ describe('tapedeck run: summary and --json of a ruined account', () => {
     expect(old.runHash).toBe('ab'.repeat(32));
     expect(old.report).toBe('/out/report.json');
   });
+
+  it("says what the period replayed: the equity samples and the data rows behind them, not the samples called bars", () => {
+    const report = accountReport();
+    const line = (r: typeof report) => summarize(r, '/out/report.json').split('\n').find((l) => l.startsWith('period'))!;
+    const three = { ...report, counts: { ...report.counts, bars: 3 * report.metrics.bars, quotes: 0, trades: 0 } };
+    expect(line(three)).toMatch(new RegExp(`\\(${report.metrics.bars} equity samples of ${3 * report.metrics.bars} bars\\)$`));
+    const ticks = { ...report, counts: { ...report.counts, bars: 0, quotes: 12, trades: 5 } };
+    expect(line(ticks)).toMatch(/ equity samples of 12 quotes, 5 trade prints\)$/);
+  });
 });
