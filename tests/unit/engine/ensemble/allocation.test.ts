@@ -80,7 +80,7 @@ describe('the allocation QP with the diversification and cost terms, by hand (2 
 
 describe('optimizeFromReturns with diversification, cost and gammaReg against cvxopt (tests/fixtures/allocation-reference.json)', () => {
   for (const c of fixture.cases) {
-    it(`${c.name}: weights within 1e-7 and objective within 1e-10 of cvxopt's`, () => {
+    it(`${c.name}: weights within 1e-9 and objective within 1e-10 of cvxopt's (measured: 1.4e-11 and 3.5e-14 at most)`, () => {
       const r = optimizeFromReturns(c.returns, {
         mean: { kind: 'sample' },
         covariance: { kind: 'sample' },
@@ -94,7 +94,7 @@ describe('optimizeFromReturns with diversification, cost and gammaReg against cv
       expect(r.status).toBe('optimal');
       let worst = 0;
       r.weights.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - c.weights[i]!))));
-      expect(worst).toBeLessThan(1e-7);
+      expect(worst).toBeLessThan(1e-9);
       // Ours is the exact active-set optimum: never worse than the interior-point answer beyond rounding.
       expect(r.objective).toBeGreaterThanOrEqual(c.objective - 1e-12);
       expect(Math.abs(r.objective - c.objective)).toBeLessThan(1e-10);
