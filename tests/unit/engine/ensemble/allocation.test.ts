@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EnsembleConfig } from '../../../../engine/ensemble/ensemble-config.js';
 import { optimizeFromReturns, optimizeWeights } from '../../../../engine/ensemble/index.js';
 import { combineSleeveTargets, combineTargets } from '../../../../engine/ensemble/stages/combination.js';
+import { ShadowBook } from '../../../../engine/ensemble/shadow-book.js';
 import { SignalCollection } from '../../../../engine/ensemble/stages/signal-collection.js';
 import { EnsembleWeighting } from '../../../../engine/ensemble/stages/weighting.js';
 import type { AuditFn } from '../../../../engine/ensemble/stages/weighting.js';
@@ -152,6 +153,20 @@ describe('sleeves: (strategy, symbol) returns from the shadow books, and the acc
       expect((rows[t]![0]! + rows[t]![1]!) / 2).toBeCloseTo(bookReturns[t]![0]!, 15);
       expect(rows[t]![2]).toBeCloseTo(bookReturns[t]![1]!, 15);
     }
+  });
+
+  it("splits a book's P&L over its symbols exactly, costs included: equity = capital + sum of symbolPnl", () => {
+    const book = new ShadowBook(2, 1000, 25);
+    book.setTarget(0, 10);
+    book.setTarget(1, -4);
+    book.onBar(0, 1, 10, 11); // buys 10 at 10, cost 0.25; marks 11
+    book.onBar(1, 1, 20, 19); // sells 4 at 20, cost 0.2; marks 19
+    expect(book.symbolPnl(0)).toBeCloseTo(10 * 1 - 0.25, 12);
+    expect(book.symbolPnl(1)).toBeCloseTo(4 * 1 - 0.2, 12);
+    book.setTarget(0, 3);
+    book.onBar(0, 2, 12, 12); // sells 7 at 12, cost 0.21
+    expect(book.symbolPnl(0)).toBeCloseTo(10 * 2 - 0.25 - 0.21, 12);
+    expect(book.equity() - 1000).toBeCloseTo(book.symbolPnl(0) + book.symbolPnl(1), 12);
   });
 
   it('equal sleeve weights (w_k / m_k) give exactly the strategy-level account target', () => {
