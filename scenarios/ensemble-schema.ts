@@ -61,6 +61,29 @@ const WeightingSchema = z
         })
         .optional()
         .describe('Resampled optimization (seeded by the scenario seed): the weights are the mean over `samples` draws.'),
+      gammaReg: z
+        .number()
+        .min(0)
+        .optional()
+        .describe("Seed 000's gamma_reg (covariance regularization): added to the estimated covariance's diagonal (Sigma + gammaReg I) before optimizing; default 0 (none). The seed's value is 1e-5."),
+    }),
+    z.strictObject({
+      kind: z
+        .literal('strategy_asset')
+        .describe(
+          "Seed 003's strategies x assets allocation: one weight per (strategy, symbol) sleeve (strategy k's shadow book in symbol i, with 1/m_k of its capital for its m_k symbols), maximising W'mu - (lambda/2) W'Sigma W - diversification sum W^2 - cost ||W - W_prev||^2 over the sleeves' last `window` shadow returns, with sum W = 1 and 0 <= W <= wMax, solved by the optimizer's QP solver. The account holds W_k,i x m_k of strategy k's target in symbol i. Allocation mode only.",
+        ),
+      mean: MeanSchema.default({ kind: 'sample' }),
+      covariance: CovarianceSchema.default({ kind: 'ledoit-wolf' }),
+      lambda: z.number().positive().default(100).describe('Risk aversion lambda, > 0.'),
+      diversification: z.number().min(0).default(0.01).describe("Weight beta of seed 003's diversification bonus -beta sum W^2 (0: none); larger spreads the weights toward equal."),
+      cost: z
+        .number()
+        .min(0)
+        .default(0.05)
+        .describe('Transaction cost kappa of the change from the weights held, kappa ||W - W_prev||^2 (quadratic, like an impact cost; 0: none); larger lowers the turnover of each re-weighing.'),
+      wMax: z.number().positive().max(1).default(1).describe('Largest weight of one sleeve, in (0, 1]; at least 1 / the number of sleeves.'),
+      gammaReg: z.number().min(0).default(0).describe("Seed 000's gamma_reg: added to the sleeves' estimated covariance diagonal (Sigma + gammaReg I); 0: none."),
     }),
     z.strictObject({ kind: z.literal('static').describe('The base weights.') }),
     z.strictObject({
@@ -83,7 +106,7 @@ const WeightingSchema = z
         .describe('ISO-8601 time after which the Q table freezes and every action is greedy; null: learns throughout. `walkforward --warm-start` sets it to each fold\'s train end.'),
     }),
   ])
-  .describe('How the ensemble weighs its strategies (allocation mode): optimizer, static, performance or rl.');
+  .describe('How the ensemble weighs its strategies (allocation mode): optimizer, strategy_asset, static, performance or rl.');
 
 const AdaptiveSchema = z
   .strictObject({
@@ -150,6 +173,17 @@ export const EnsembleSectionSchema = z.strictObject({
   window: z.number().int().min(2).default(60).describe('Most recent shadow returns the weights are estimated from.'),
   periodsPerYear: z.number().positive().default(252).describe('Periods per year, to annualize the shadow statistics.'),
   weighting: WeightingSchema.default({ kind: 'optimizer', mean: { kind: 'sample' }, covariance: { kind: 'ledoit-wolf' }, regime: 'mixed' }),
+  rebalanceRules: z
+    .strictObject({
+      maxTurnover: z.number().positive().default(0.1).describe('New weights are accepted when their turnover sum|w - w_prev| is below this (or the confidence passes).'),
+      minConfidence: fraction.default(0.8).describe("New weights are accepted when the optimizer's confidence is above this (or the turnover passes)."),
+      minWeightChange: fraction.default(0.01).describe('Of accepted weights, a weight changes only when it moves by more than this (seed 000 trades only changes above 1%).'),
+    })
+    .nullable()
+    .default(null)
+    .describe(
+      "Seed 000's live rebalance rules for an optimizing weighting (optimizer or strategy_asset) in allocation mode: a re-weighing's weights are put in force only when turnover < maxTurnover or confidence > minConfidence (a rejection is a 'weights.rejected' audit entry), and weight changes at or below minWeightChange are not made (the weights in force may then sum to slightly more or less than 1). null: every re-weighing is put in force.",
+    ),
   baseWeights: z
     .record(z.string(), z.number().min(0).describe('Base weight of the strategy.'))
     .nullable()

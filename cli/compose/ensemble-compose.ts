@@ -146,19 +146,22 @@ export function riskWithConstraints(risk: QualifiedRiskConfig, scenario: Qualifi
 
 /**
  * Returns the backtest routing of the scenario's ensemble, or undefined when it has none. The
- * scenario's `execution`, when given, is the account's execution algorithm.
+ * scenario's `execution`, when given, is the account's execution algorithm. `strategySymbols` (the
+ * symbols each strategy trades, in strategy order) are the sleeves of the strategy_asset weighting.
  */
-export function ensembleRouting(scenario: QualifiedScenario, strategyIds: readonly string[]): BacktestRouting | undefined {
+export function ensembleRouting(scenario: QualifiedScenario, strategyIds: readonly string[], strategySymbols?: readonly (readonly string[])[]): BacktestRouting | undefined {
   const e = scenario.ensemble;
   if (e === undefined) return undefined;
   if (strategyIds.includes(e.accountId)) throw new ConfigError('ensemble.accountId', `'${e.accountId}' is also a strategy id; choose another account id`);
   checkOptimizerCap(e.weighting, strategyIds.length);
+  if (e.weighting.kind === 'strategy_asset' && strategySymbols !== undefined) checkSleeveCap(e.weighting.wMax, strategySymbols.reduce((a, s) => a + s.length, 0));
   const construction = portfolioConstruction(scenario);
   const ensemble = e as EnsembleConfig;
   const calendar = scenario.calendar !== undefined ? resolveCalendar(scenario.calendar, 'calendar') : undefined;
   return {
     accountIds: [e.accountId],
-    create: (deps) => new EnsembleRouter({ ...deps, ensemble, construction, seed: scenario.seed, ...(calendar !== undefined ? { calendar } : {}) }),
+    create: (deps) =>
+      new EnsembleRouter({ ...deps, ensemble, construction, seed: scenario.seed, ...(calendar !== undefined ? { calendar } : {}), ...(strategySymbols !== undefined ? { strategySymbols } : {}) }),
     // The scenario's `execution` is the account's algorithm: the ensemble's target changes become its parent orders.
     ...(scenario.execution !== undefined ? { algorithm: scenario.execution } : {}),
   };
@@ -176,4 +179,13 @@ function checkOptimizerCap(w: EnsembleSection['weighting'], strategies: number):
   const where = w.wMax !== undefined ? 'ensemble.weighting.wMax' : 'ensemble.weighting.regime';
   const from = w.wMax !== undefined ? `wMax ${w.wMax}` : `wMax ${cap} of regime '${w.regime}'`;
   throw new ConfigError(where, `the optimizer caps each of the ${strategies} strategies' weights at ${from}, so no weights but equal ones sum to 1 and it would never optimize: give wMax above ${+(1 / strategies).toFixed(4)} or ${Math.floor(1 / cap + 1e-12) + 1} strategies or more`);
+}
+
+/** Refuses a strategy_asset cap under which no sleeve weights but equal ones sum to 1 (like {@link checkOptimizerCap}). */
+function checkSleeveCap(wMax: number, sleeves: number): void {
+  if (wMax * sleeves > 1 + 1e-12) return;
+  throw new ConfigError(
+    'ensemble.weighting.wMax',
+    `the allocation caps each of the ${sleeves} (strategy, symbol) sleeves at wMax ${wMax}, so no weights but equal ones sum to 1 and it would never optimize: give wMax above ${+(1 / sleeves).toFixed(4)}`,
+  );
 }

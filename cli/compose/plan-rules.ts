@@ -115,6 +115,22 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     refused: ifWritten('ensemble.quality', (s) => ensembleMode(s) === 'allocation'),
   },
   {
+    path: 'ensemble.weighting',
+    reason:
+      'the strategy_asset allocation weighs (strategy, symbol) sleeves of the account\'s holdings, which only allocation mode has (a vote counts a strategy once per symbol): use ensemble.mode "allocation" or another weighting',
+    refused: (s) => (s.ensemble?.weighting.kind === 'strategy_asset' && ensembleMode(s) === 'voting' ? ['ensemble.weighting'] : []),
+  },
+  {
+    path: 'ensemble.rebalanceRules',
+    reason:
+      'needs ensemble.mode "allocation" and an optimizing weighting (kind optimizer or strategy_asset): the rules gate the optimizer\'s new weights by their turnover and confidence, which the static, performance and rl weightings and a vote do not have',
+    refused: (s, w) => {
+      const e = s.ensemble;
+      if (!w.has('ensemble.rebalanceRules') || e === undefined || e.rebalanceRules === null) return [];
+      return ensembleMode(s) !== 'allocation' || (e.weighting.kind !== 'optimizer' && e.weighting.kind !== 'strategy_asset') ? ['ensemble.rebalanceRules'] : [];
+    },
+  },
+  {
     path: 'ensemble.weighting.regime',
     reason: 'the optimizer takes lambda, eta and wMax from the regime only where they are not given, and all three are given: remove the regime or one of them',
     refused: (s, w) => {

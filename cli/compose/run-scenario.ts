@@ -295,7 +295,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   const createStrategies = strategyFactory(composed.specs);
   const ids = composed.specs.map((s) => s.id);
   const algorithms = strategyAlgorithms(scenario, ids);
-  const routing = ensembleRouting(scenario, ids);
+  const routing = ensembleRouting(scenario, ids, composed.specs.map((s) => s.symbols));
   const riskConfig = riskWithConstraints(scenario.risk, scenario);
   const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
   const metricsOptions = scenarioMetricsOptions(scenario);

@@ -18,7 +18,12 @@ import type { VotingMethod } from './voting.js';
  * - `performance`: base weight x max(0, metric) of each shadow ledger (Sharpe, win rate or profit
  *   factor; seed 001's dynamic weights), the base weights while no strategy scores above 0;
  * - `rl`: seed 000's RL meta agent (rl-meta-agent.ts): tabular Q-learning over regime x leading
- *   strategy choosing the base weights or a tilt toward one strategy, online until `trainUntil`.
+ *   strategy choosing the base weights or a tilt toward one strategy, online until `trainUntil`;
+ * - `strategy_asset`: seed 003's strategies x assets allocation: one weight per (strategy, symbol)
+ *   sleeve, maximising W'mu - (lambda/2) W'Sigma W - diversification sum W^2 - cost ||W - W_prev||^2
+ *   over the sleeves' shadow returns, sum W = 1, 0 <= W <= wMax, on the same solver as `optimizer`.
+ *
+ * `gammaReg` (seed 000's gamma_reg) adds gamma to the estimated covariance's diagonal before either optimizer solves.
  */
 export type WeightingConfig =
   | {
@@ -30,10 +35,43 @@ export type WeightingConfig =
       readonly wMax?: number;
       readonly regime?: RegimeName | 'auto';
       readonly resampling?: { readonly samples: number; readonly fraction: number };
+      readonly gammaReg?: number;
     }
+  | StrategyAssetWeighting
   | { readonly kind: 'static' }
   | { readonly kind: 'performance'; readonly metric: 'sharpe' | 'win_rate' | 'profit_factor' }
   | RlWeightingConfig;
+
+/** Seed 003's strategies x assets allocation (see {@link WeightingConfig}). */
+export interface StrategyAssetWeighting {
+  readonly kind: 'strategy_asset';
+  readonly mean: MeanEstimator;
+  readonly covariance: CovarianceEstimator;
+  /** Risk aversion, > 0. */
+  readonly lambda: number;
+  /** beta of the diversification bonus -beta sum W^2, >= 0. */
+  readonly diversification: number;
+  /** Quadratic transaction cost kappa of kappa ||W - W_prev||^2 on the change from the weights held, >= 0. */
+  readonly cost: number;
+  /** Largest weight of one sleeve, in (0, 1]. */
+  readonly wMax: number;
+  /** Added to the covariance's diagonal (seed 000's gamma_reg), >= 0. */
+  readonly gammaReg: number;
+}
+
+/**
+ * Seed 000's live rebalance rules, applied to every re-weighing of an optimizing weighting
+ * (`optimizer`, `strategy_asset`) in allocation mode: the optimizer's new weights are accepted only
+ * when their turnover sum|w - w_prev| is below `maxTurnover` or its confidence is above
+ * `minConfidence` (else the weights held stay); of accepted weights, a weight moves only when it
+ * changes by more than `minWeightChange` (seed 000's 1% trade threshold), so the weights in force
+ * may sum to slightly more or less than 1 (the skipped changes are simply not traded).
+ */
+export interface RebalanceRules {
+  readonly maxTurnover: number;
+  readonly minConfidence: number;
+  readonly minWeightChange: number;
+}
 
 /**
  * The ensemble section of a scenario, qualified (every default applied).
@@ -65,6 +103,8 @@ export interface EnsembleConfig {
   readonly window: number;
   readonly periodsPerYear: number;
   readonly weighting: WeightingConfig;
+  /** Seed 000's live rebalance rules (null: every re-weighing's weights are put in force). */
+  readonly rebalanceRules?: RebalanceRules | null;
   /** Base weight per strategy id (equal when absent); normalized. */
   readonly baseWeights: Readonly<Record<string, number>> | null;
   readonly voting: { readonly method: VotingMethod; readonly voteRatio: number; readonly minConfidence: number };

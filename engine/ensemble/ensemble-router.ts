@@ -19,13 +19,14 @@ import type { StrategyStatus } from './adaptive/retirement.js';
 import type { EnsembleConfig, PortfolioConstructionConfig } from './ensemble-config.js';
 import type { VoteDecision } from './voting.js';
 import { DailyStop } from './stages/account-risk.js';
-import { combineTargets, combineVotes } from './stages/combination.js';
+import { combineSleeveTargets, combineTargets, combineVotes } from './stages/combination.js';
 import { EnsembleMarket } from './stages/market-state.js';
 import { PortfolioConstruction } from './stages/portfolio-construction.js';
 import { SignalCollection } from './stages/signal-collection.js';
 import { SignalQualityFilter, UnfilteredSignals } from './stages/signal-filter.js';
 import { EnsembleWeighting } from './stages/weighting.js';
-import type { WeightsSnapshot } from './stages/weighting.js';
+import type { SleeveLayout, WeightsSnapshot } from './stages/weighting.js';
+import type { SleeveCell } from './stages/signal-collection.js';
 
 /** One voting decision (seed 001's decision log). */
 export interface DecisionEntry {
@@ -83,6 +84,11 @@ export interface EnsembleRouterOptions {
   readonly targets?: TargetSink;
   /** The trading calendar: the daily stop's day is its session day (default: the UTC day). */
   readonly calendar?: Calendar;
+  /**
+   * The symbols each strategy trades, in strategy order: the sleeves of the strategy_asset
+   * weighting (default: every strategy in every symbol).
+   */
+  readonly strategySymbols?: readonly (readonly string[])[];
 }
 
 /**
@@ -132,7 +138,21 @@ export class EnsembleRouter implements StrategyRouter {
     this.intents = new SignalCollection(this.ids, this.symbols, o.portfolio.initialCash, this.cfg.shadowCostBps);
     this.market = new EnsembleMarket(n, this.cfg.regimes);
     this.filter = this.cfg.quality !== null ? new SignalQualityFilter(this.cfg.quality, this.ids, this.symbols, this.intents.history) : new UnfilteredSignals();
-    this.weighting = new EnsembleWeighting(this.cfg, this.ids, o.seed, this.accountEquity, audit);
+    let sleeves: SleeveLayout | null = null;
+    if (this.cfg.weighting.kind === 'strategy_asset') {
+      const cells: SleeveCell[] = [];
+      this.ids.forEach((id, k) => {
+        const traded = o.strategySymbols?.[k] ?? this.symbols;
+        for (const sym of traded) {
+          const i = this.symbols.indexOf(sym);
+          if (i < 0) throw new InvalidArgumentError(`strategy '${id}' trades '${sym}', which the ensemble does not replay (symbols: ${this.symbols.join(', ')})`);
+          cells.push({ strategy: k, symbol: i });
+        }
+      });
+      sleeves = { cells, symbols: this.symbols };
+      this.intents.trackSleeves(cells);
+    }
+    this.weighting = new EnsembleWeighting(this.cfg, this.ids, o.seed, this.accountEquity, audit, sleeves);
     this.construction = new PortfolioConstruction(o.construction, this.cfg.wholeUnits, n);
     this.stop = new DailyStop(o.construction.constraints.dailyStopLoss, audit, o.calendar);
     this.weighting.start(this.market.regime);
@@ -211,7 +231,13 @@ export class EnsembleRouter implements StrategyRouter {
     const samples = this.intents.samples;
     if (this.weighting.due(samples)) {
       const stats = this.intents.stats(this.cfg.window, this.cfg.periodsPerYear);
-      const changed = this.weighting.reweigh(ts, samples, { stats, regime, returnsWindow: () => this.intents.returnsWindow(this.cfg.window), equities: () => this.intents.books.map((b) => b.equity()) });
+      const changed = this.weighting.reweigh(ts, samples, {
+        stats,
+        regime,
+        returnsWindow: () => this.intents.returnsWindow(this.cfg.window),
+        equities: () => this.intents.books.map((b) => b.equity()),
+        sleeveReturnsWindow: () => this.intents.sleeveReturnsWindow(this.cfg.window),
+      });
       if (changed && this.cfg.mode === 'allocation') for (let i = 0; i < this.symbols.length; i++) this.pushAllocationTarget(i);
     }
     if (this.cfg.mode === 'voting') this.rebalancePositions(ts, equity);
@@ -225,7 +251,11 @@ export class EnsembleRouter implements StrategyRouter {
 
   private pushAllocationTarget(i: number): void {
     if (this.stop.halted || this.ended) return;
-    const combined = combineTargets(this.intents, this.weighting.weights(), i, this.portfolio.equity());
+    const exposure = this.weighting.exposure();
+    const combined =
+      exposure !== null
+        ? combineSleeveTargets(this.intents, exposure, this.symbols.length, i, this.portfolio.equity())
+        : combineTargets(this.intents, this.weighting.weights(), i, this.portfolio.equity());
     this.setAccountTarget(i, this.construction.allocationUnits(combined));
   }
 

@@ -3,12 +3,13 @@ import { SimplexBoxQpSolver } from './qp-solver.js';
 import { symmetricEigenvalues } from './symmetric-eigenvalues.js';
 
 /**
- * The mean-variance optimizer over strategy (or asset) returns, as described in seed 000:
+ * The mean-variance optimizer over strategy (or asset) returns, as described in seed 000, with
+ * seed 003's diversification bonus beta Div(w) = -beta sum w_i^2 (beta = 0 unless given):
  *
- *   maximise  w'mu - (lambda/2) w'Sigma w - eta ||w - w_prev||^2
+ *   maximise  w'mu - (lambda/2) w'Sigma w - eta ||w - w_prev||^2 - beta ||w||^2
  *   s.t.      sum(w) = 1,  0 <= w_i <= w_max,
  *
- * solved as the equivalent QP  min (1/2) w'(lambda Sigma + 2 eta I) w - (mu + 2 eta w_prev)'w.
+ * solved as the equivalent QP  min (1/2) w'(lambda Sigma + 2 (eta + beta) I) w - (mu + 2 eta w_prev)'w.
  * Bad input never throws and never yields NaN weights: it yields a status, a reason and documented
  * fallback weights.
  */
@@ -42,6 +43,8 @@ export interface OptimizeWeightsInput {
   readonly eta: number;
   /** The weights currently held (the turnover anchor), one per strategy. */
   readonly wPrev: readonly number[];
+  /** Diversification weight beta >= 0 of seed 003's -beta sum w^2 (pulls toward equal weights); 0 when absent. */
+  readonly diversification?: number;
   /** Cap per weight, > 0; feasible when n * wMax >= 1. Values above 1 act as 1. */
   readonly wMax: number;
   /** Number of return observations behind mu and Sigma; lowers `confidence` when small. */
@@ -52,7 +55,7 @@ export interface OptimizeWeightsInput {
 export interface OptimizationResult {
   /** The weights: never NaN; they sum to 1 and lie in [0, w_max] except in the fallback documented on `status`. */
   readonly weights: number[];
-  /** w'mu - (lambda/2) w'Sigma w - eta ||w - w_prev||^2 at `weights` (the maximised objective). */
+  /** w'mu - (lambda/2) w'Sigma w - eta ||w - w_prev||^2 - beta ||w||^2 at `weights` (the maximised objective). */
   readonly objective: number;
   /** w'mu. */
   readonly expectedReturn: number;
@@ -96,6 +99,8 @@ function validate(input: OptimizeWeightsInput): string | null {
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || !(lambda > 0)) return `lambda must be a finite number > 0, was ${lambda}`;
   if (typeof eta !== 'number' || !Number.isFinite(eta) || !(eta >= 0)) return `eta must be a finite number >= 0, was ${eta}`;
   if (typeof wMax !== 'number' || !Number.isFinite(wMax) || !(wMax > 0)) return `wMax must be a finite number > 0, was ${wMax}`;
+  const beta = input.diversification;
+  if (beta !== undefined && (typeof beta !== 'number' || !Number.isFinite(beta) || !(beta >= 0))) return `diversification must be a finite number >= 0, was ${beta}`;
   if (!Array.isArray(mu) || mu.length === 0) return 'mu must be a non-empty array';
   const n = mu.length;
   for (let i = 0; i < n; i++) if (!Number.isFinite(mu[i])) return `mu[${i}] is not a finite number, was ${mu[i]}`;
@@ -178,6 +183,7 @@ export function portfolioMetrics(w: readonly number[], input: OptimizeWeightsInp
   let expectedReturn = 0;
   let variance = 0;
   let drift = 0;
+  let concentration = 0;
   for (let i = 0; i < n; i++) {
     expectedReturn += w[i]! * input.mu[i]!;
     const row = input.sigma[i]!;
@@ -186,9 +192,11 @@ export function portfolioMetrics(w: readonly number[], input: OptimizeWeightsInp
     variance += w[i]! * s;
     const d = w[i]! - input.wPrev[i]!;
     drift += d * d;
+    concentration += w[i]! * w[i]!;
   }
   const volatility = Math.sqrt(Math.max(0, variance));
-  const objective = expectedReturn - (input.lambda / 2) * variance - input.eta * drift;
+  const beta = input.diversification ?? 0;
+  const objective = expectedReturn - (input.lambda / 2) * variance - input.eta * drift - (beta > 0 ? beta * concentration : 0);
   const sharpe = volatility > 0 ? expectedReturn / volatility : null;
   return { objective, expectedReturn, volatility, sharpe, turnover };
 }
@@ -260,7 +268,7 @@ export function kktViolation(n: number, q: Float64Array, c: Float64Array, upper:
 }
 
 /**
- * Returns the weights maximising w'mu - (lambda/2) w'Sigma w - eta ||w - w_prev||^2 subject to
+ * Returns the weights maximising w'mu - (lambda/2) w'Sigma w - eta ||w - w_prev||^2 - beta ||w||^2 subject to
  * sum(w) = 1 and 0 <= w <= w_max, with their metrics and a status. Never throws on bad numbers:
  * see {@link OptimizationStatus} for the outcomes and {@link fallbackWeights} for the fallback.
  */
@@ -270,6 +278,7 @@ export function optimizeWeights(input: OptimizeWeightsInput): OptimizationResult
   if (invalid !== null) return failed(input, n, 'invalid_input', invalid, false, Number.NaN);
 
   const { mu, sigma, lambda, eta, wPrev } = input;
+  const beta = input.diversification ?? 0;
   const upper = Math.min(1, input.wMax);
   const sig = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -290,7 +299,7 @@ export function optimizeWeights(input: OptimizeWeightsInput): OptimizationResult
   const c = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) q[i * n + j] = lambda * sig[i * n + j]!;
-    q[i * n + i] = q[i * n + i]! + 2 * eta;
+    q[i * n + i] = q[i * n + i]! + 2 * eta + 2 * beta;
     c[i] = mu[i]! + 2 * eta * wPrev[i]!;
   }
   const x = new Float64Array(n);

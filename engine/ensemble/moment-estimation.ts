@@ -65,3 +65,12 @@ export function estimateMoments(x: RowMajorMatrix, mean: MeanEstimator, covarian
   }
   return { mu, sigma, meanShrinkage, covarianceShrinkage };
 }
+
+/**
+ * Adds `gamma` to the diagonal of the row-major `n x n` covariance in place: seed 000's `gamma_reg`
+ * ("covariance regularization", Sigma + gamma I), which bounds the condition number away from
+ * singular and shrinks the optimizer's bets on the smallest-variance directions.
+ */
+export function regularizeCovariance(sigma: Float64Array, n: number, gamma: number): void {
+  for (let i = 0; i < n; i++) sigma[i * n + i] = sigma[i * n + i]! + gamma;
+}

@@ -1,6 +1,6 @@
 import { TapedeckError } from '../core/index.js';
 import { type OptimizationResult, fallbackWeights, optimizationConfidence, optimizeWeights, portfolioMetrics } from './mean-variance.js';
-import { type CovarianceEstimator, type MeanEstimator, estimateMoments } from './moment-estimation.js';
+import { type CovarianceEstimator, type MeanEstimator, estimateMoments, regularizeCovariance } from './moment-estimation.js';
 import { regimeParameters, type RegimeName } from './regime-table.js';
 import { type ResamplingOptions, type ResamplingSummary, resampleWeights } from './resampling.js';
 import { type RowMajorMatrix, toNested, toRowMajor } from './returns-matrix.js';
@@ -23,6 +23,10 @@ export interface OptimizeFromReturnsOptions {
   readonly wPrev?: readonly number[];
   /** When given, the weights are the resampled (bootstrap-averaged) optimum. */
   readonly resampling?: ResamplingOptions;
+  /** Seed 000's `gamma_reg`: added to Sigma's diagonal after estimation (Sigma + gamma I), >= 0; 0 by default. */
+  readonly gammaReg?: number;
+  /** Seed 003's diversification weight beta of -beta sum w^2, >= 0; 0 by default. */
+  readonly diversification?: number;
 }
 
 /** An optimization result with the estimates and parameters behind it. */
@@ -98,9 +102,13 @@ export function optimizeFromReturns(returns: readonly (readonly number[])[], opt
     if (error instanceof TapedeckError) return invalid(n, options, parameters, error.message);
     throw error;
   }
+  const gammaReg = options.gammaReg ?? 0;
+  if (!(Number.isFinite(gammaReg) && gammaReg >= 0)) return invalid(n, options, parameters, `gammaReg must be a finite number >= 0, was ${gammaReg}`);
+  if (gammaReg > 0) regularizeCovariance(estimates.sigma, x.cols, gammaReg);
   const mu = Array.from(estimates.mu);
   const sigma = toNested(estimates.sigma, x.cols);
-  const input = { mu, sigma, ...parameters, wPrev, nObservations: x.rows };
+  const diversification = options.diversification !== undefined ? { diversification: options.diversification } : {};
+  const input = { mu, sigma, ...parameters, wPrev, nObservations: x.rows, ...diversification };
   const base = optimizeWeights(input);
   const extras = { mu, sigma, meanShrinkage: estimates.meanShrinkage, covarianceShrinkage: estimates.covarianceShrinkage, parameters };
   if (options.resampling === undefined || base.status === 'invalid_input' || base.status === 'infeasible') {
@@ -108,7 +116,7 @@ export function optimizeFromReturns(returns: readonly (readonly number[])[], opt
   }
   let resampled;
   try {
-    resampled = resampleWeights(x, { mean, covariance, ...parameters, wPrev }, options.resampling);
+    resampled = resampleWeights(x, { mean, covariance, ...parameters, wPrev, gammaReg, ...diversification }, options.resampling);
   } catch (error) {
     if (error instanceof TapedeckError) return invalid(n, options, parameters, error.message);
     throw error;

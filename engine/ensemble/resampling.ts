@@ -1,6 +1,6 @@
 import { type RandomStream, checkInRange, checkPositiveInteger } from '../core/index.js';
 import { optimizeWeights } from './mean-variance.js';
-import { type CovarianceEstimator, type MeanEstimator, estimateMoments } from './moment-estimation.js';
+import { type CovarianceEstimator, type MeanEstimator, estimateMoments, regularizeCovariance } from './moment-estimation.js';
 import { type RowMajorMatrix, toNested } from './returns-matrix.js';
 
 /**
@@ -27,6 +27,10 @@ export interface ResampledProblem {
   readonly eta: number;
   readonly wPrev: readonly number[];
   readonly wMax: number;
+  /** Added to Sigma's diagonal after each estimate (seed 000's gamma_reg); 0 when absent. */
+  readonly gammaReg?: number;
+  /** Seed 003's diversification weight beta (see OptimizeWeightsInput); 0 when absent. */
+  readonly diversification?: number;
 }
 
 /** What the resampling did. */
@@ -72,6 +76,7 @@ export function resampleWeights(
     let outcome: string | null = null;
     try {
       const est = estimateMoments(sample, problem.mean, problem.covariance);
+      if (problem.gammaReg !== undefined && problem.gammaReg > 0) regularizeCovariance(est.sigma, cols, problem.gammaReg);
       const result = optimizeWeights({
         mu: Array.from(est.mu),
         sigma: toNested(est.sigma, cols),
@@ -79,6 +84,7 @@ export function resampleWeights(
         eta: problem.eta,
         wPrev: problem.wPrev,
         wMax: problem.wMax,
+        ...(problem.diversification !== undefined ? { diversification: problem.diversification } : {}),
       });
       if (result.source === 'active-set' || result.source === 'quadprog') {
         for (let j = 0; j < cols; j++) {

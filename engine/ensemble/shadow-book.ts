@@ -27,6 +27,8 @@ export class ShadowBook {
   costs = 0;
   readonly position: Float64Array;
   readonly mark: Float64Array;
+  /** Per symbol: the cash its trades paid or received, costs included (cash = notionalBase + sum of these). */
+  readonly flow: Float64Array;
   /** Pending targets (NaN: none) executed at the next open of the symbol. */
   private readonly pending: Float64Array;
   private readonly avg: Float64Array;
@@ -44,6 +46,7 @@ export class ShadowBook {
     this.cash = notionalBase;
     this.position = new Float64Array(symbolCount);
     this.mark = new Float64Array(symbolCount).fill(Number.NaN);
+    this.flow = new Float64Array(symbolCount);
     this.pending = new Float64Array(symbolCount).fill(Number.NaN);
     this.avg = new Float64Array(symbolCount);
     this.entryTs = new Float64Array(symbolCount);
@@ -75,6 +78,7 @@ export class ShadowBook {
     const notional = Math.abs(delta) * price;
     const cost = notional * this.costRate;
     this.cash -= delta * price + cost;
+    this.flow[i] = this.flow[i]! - (delta * price + cost);
     this.costs += cost;
     this.tradedNotional += notional;
     const before = this.position[i]!;
@@ -97,6 +101,16 @@ export class ShadowBook {
     } else {
       this.position[i] = after;
     }
+  }
+
+  /**
+   * What trading symbol i has made so far: its cash flows plus its position at the last mark (the
+   * book's equity is notionalBase plus the sum of these over the symbols, up to rounding).
+   */
+  symbolPnl(i: number): number {
+    const p = this.position[i]!;
+    const m = this.mark[i]!;
+    return this.flow[i]! + (p !== 0 && m === m ? p * m : 0);
   }
 
   /** Cash plus positions at their last marks (a symbol never priced counts as 0). */

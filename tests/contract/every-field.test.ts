@@ -349,6 +349,8 @@ interface Entry {
   readonly refusedAt?: string;
 }
 
+/** The strategy_asset weighting with its defaults (seed 003's strategies x assets allocation). */
+const SA = { kind: 'strategy_asset' };
 const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
 /** Base parameters of volatility_regime in the contract: a regime window the daily bars fill. */
 const VR_BASE = { regimeWindow: 60, mode: 'long_short' };
@@ -778,6 +780,24 @@ const CONTRACT: Record<string, Entry> = {
   'ensemble.weighting<rl>.epsilon': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl' }]], set: [['ensemble.weighting.epsilon', 0.9]] },
   'ensemble.weighting<rl>.tilt': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl' }]], set: [['ensemble.weighting.tilt', 0.9]] },
   'ensemble.weighting<rl>.trainUntil': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'rl' }]], set: [['ensemble.weighting.trainUntil', '2023-03-01']] },
+  'ensemble.weighting<optimizer>.gammaReg': on('ensemble', 'ensemble.weighting.gammaReg', 1e-4),
+  'ensemble.weighting<strategy_asset>.mean': { base: 'ensemble', with: [['ensemble.weighting', SA]], set: [['ensemble.weighting.mean', { kind: 'ewma', alpha: 0.2 }]] },
+  'ensemble.weighting<strategy_asset>.mean<ewma>.alpha': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'strategy_asset', mean: { kind: 'ewma', alpha: 0.1 } }]], set: [['ensemble.weighting.mean.alpha', 0.9]] },
+  'ensemble.weighting<strategy_asset>.mean<rolling>.window': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'strategy_asset', mean: { kind: 'rolling', window: 20 } }]], set: [['ensemble.weighting.mean.window', 5]] },
+  'ensemble.weighting<strategy_asset>.covariance': { base: 'ensemble', with: [['ensemble.weighting', SA]], set: [['ensemble.weighting.covariance', { kind: 'sample' }]] },
+  'ensemble.weighting<strategy_asset>.covariance<sample>.normalization': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'strategy_asset', covariance: { kind: 'sample' } }]], set: [['ensemble.weighting.covariance.normalization', 'mle']] },
+  'ensemble.weighting<strategy_asset>.covariance<ewma>.decay': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'strategy_asset', covariance: { kind: 'ewma', decay: { lambda: 0.94 } } }]], set: [['ensemble.weighting.covariance.decay', { halflife: 3 }]] },
+  'ensemble.weighting<strategy_asset>.covariance<ewma>.decay.lambda': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'strategy_asset', covariance: { kind: 'ewma', decay: { lambda: 0.94 } } }]], set: [['ensemble.weighting.covariance.decay.lambda', 0.5]] },
+  'ensemble.weighting<strategy_asset>.covariance<ewma>.decay.halflife': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'strategy_asset', covariance: { kind: 'ewma', decay: { halflife: 20 } } }]], set: [['ensemble.weighting.covariance.decay.halflife', 2]] },
+  'ensemble.weighting<strategy_asset>.lambda': { base: 'ensemble', with: [['ensemble.weighting', SA]], set: [['ensemble.weighting.lambda', 5]] },
+  'ensemble.weighting<strategy_asset>.diversification': { base: 'ensemble', with: [['ensemble.weighting', SA]], set: [['ensemble.weighting.diversification', 1]] },
+  'ensemble.weighting<strategy_asset>.cost': { base: 'ensemble', with: [['ensemble.weighting', SA]], set: [['ensemble.weighting.cost', 2]] },
+  'ensemble.weighting<strategy_asset>.wMax': { base: 'ensemble', with: [['ensemble.weighting', SA]], set: [['ensemble.weighting.wMax', 0.15]] },
+  'ensemble.weighting<strategy_asset>.gammaReg': { base: 'ensemble', with: [['ensemble.weighting', SA]], set: [['ensemble.weighting.gammaReg', 1e-4]] },
+  'ensemble.rebalanceRules': on('ensemble', 'ensemble.rebalanceRules', {}),
+  'ensemble.rebalanceRules.maxTurnover': { base: 'ensemble', with: [['ensemble.rebalanceRules', { minConfidence: 1 }]], set: [['ensemble.rebalanceRules.maxTurnover', 0.5]] },
+  'ensemble.rebalanceRules.minConfidence': { base: 'ensemble', with: [['ensemble.rebalanceRules', { maxTurnover: 0.01 }]], set: [['ensemble.rebalanceRules.minConfidence', 0.1]] },
+  'ensemble.rebalanceRules.minWeightChange': { base: 'ensemble', with: [['ensemble.rebalanceRules', { maxTurnover: 10 }]], set: [['ensemble.rebalanceRules.minWeightChange', 0.1]] },
   'ensemble.weighting<performance>.metric': { base: 'ensemble', with: [['ensemble.weighting', { kind: 'performance' }]], set: [['ensemble.weighting.metric', 'win_rate']] },
   'ensemble.baseWeights': on('ensemble', 'ensemble.baseWeights', { sma: 3, rsi: 1, ema: 1, ibs: 1, 'sma-long': 1 }),
   'ensemble.baseWeights.*': { base: 'ensemble', with: [['ensemble.baseWeights', { sma: 1, rsi: 1, ema: 1, ibs: 1, 'sma-long': 1 }]], set: [['ensemble.baseWeights.rsi', 5]] },

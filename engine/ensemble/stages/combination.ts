@@ -19,6 +19,23 @@ export function combineTargets(intents: StrategyIntents, weights: Float64Array, 
   return units;
 }
 
+/**
+ * Stage 3 under the strategies x assets allocation: as {@link combineTargets} with a weight per
+ * (strategy, symbol): sum_k exposure_k,i x target_k,i x accountEquity / bookEquity_k, where
+ * `exposure` (index k x symbols + i) is the sleeve weight times the strategy's sleeve count.
+ */
+export function combineSleeveTargets(intents: StrategyIntents, exposure: Float64Array, symbolCount: number, i: number, accountEquity: number): number {
+  let units = 0;
+  for (let k = 0; k < intents.strategyCount; k++) {
+    const x = exposure[k * symbolCount + i]!;
+    if (x === 0) continue;
+    const be = intents.bookEquity(k);
+    if (!(be > 0)) continue;
+    units += x * intents.targetOf(k, i) * (accountEquity / be);
+  }
+  return units;
+}
+
 /** What a vote decided, with the size multiple of the signals that carried it. */
 export interface CombinedVote {
   readonly result: VoteResult;

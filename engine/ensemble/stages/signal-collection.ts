@@ -6,6 +6,12 @@ import type { StrategyStats } from '../adaptive/performance-stats.js';
 import type { AttributedTrade } from '../adaptive/decomposition.js';
 import { ShadowBook } from '../shadow-book.js';
 
+/** One (strategy, symbol) sleeve of the strategies x assets allocation: strategy k's book in symbol i. */
+export interface SleeveCell {
+  readonly strategy: number;
+  readonly symbol: number;
+}
+
 /**
  * Stage 1 of the decision pipeline under an ensemble: collects what each strategy asks for. Each
  * strategy trades its own shadow ledger (a {@link ShadowBook} that starts with the run's capital and
@@ -29,6 +35,12 @@ export class SignalCollection implements StrategyIntents {
   private readonly tradeRegime: Map<string, string>[];
   /** Equity samples so far. */
   samples = 0;
+  /** The (strategy, symbol) sleeves whose P&L is sampled (see {@link trackSleeves}); empty: none. */
+  private sleeves: readonly SleeveCell[] = [];
+  /** Per sleeve: the sleeve's cumulative P&L at every sample. */
+  private sleevePnl: number[][] = [];
+  /** Per sleeve: the number of sleeves of its strategy (its book's capital is split over them). */
+  private sleeveShare: Float64Array = new Float64Array(0);
 
   constructor(
     readonly ids: readonly string[],
@@ -81,10 +93,48 @@ export class SignalCollection implements StrategyIntents {
     this.signalsChanged[i] = 0;
   }
 
-  /** Records every book's equity (one sample). */
+  /**
+   * Samples the P&L of each (strategy, symbol) sleeve from now on (call before the first sample):
+   * the strategies x assets allocation (weighting kind strategy_asset) reads their returns.
+   */
+  trackSleeves(cells: readonly SleeveCell[]): void {
+    this.sleeves = cells;
+    this.sleevePnl = cells.map(() => []);
+    const perStrategy = new Float64Array(this.books.length);
+    for (const c of cells) perStrategy[c.strategy] = perStrategy[c.strategy]! + 1;
+    this.sleeveShare = Float64Array.from(cells, (c) => perStrategy[c.strategy]!);
+  }
+
+  /** Records every book's equity (one sample), and each tracked sleeve's P&L. */
   sampleEquity(): void {
     this.samples++;
     for (let k = 0; k < this.books.length; k++) this.equityHistory[k]!.push(this.books[k]!.equity());
+    for (let c = 0; c < this.sleeves.length; c++) {
+      const cell = this.sleeves[c]!;
+      this.sleevePnl[c]!.push(this.books[cell.strategy]!.symbolPnl(cell.symbol));
+    }
+  }
+
+  /**
+   * The tracked sleeves' per-sample returns over the last `window` samples: rows = samples, columns
+   * = sleeves. Sleeve (k, i) holds strategy k's position in symbol i with 1/m_k of the book's
+   * capital (m_k: the strategy's sleeves), so its return is m_k x its P&L over the period / the
+   * book's equity at the period's start: equal sleeve weights w_k / m_k earn exactly the book's return.
+   */
+  sleeveReturnsWindow(window: number): number[][] {
+    const t = this.samples;
+    const from = Math.max(1, t - window);
+    const rows: number[][] = [];
+    for (let s = from; s < t; s++) {
+      const row: number[] = [];
+      for (let c = 0; c < this.sleeves.length; c++) {
+        const e = this.equityHistory[this.sleeves[c]!.strategy]![s - 1]!;
+        const p = this.sleevePnl[c]!;
+        row.push(e > 0 ? (this.sleeveShare[c]! * (p[s]! - p[s - 1]!)) / e : 0);
+      }
+      rows.push(row);
+    }
+    return rows;
   }
 
   /** Attributes the books' trades closed since the last call to `regime`, and records them in the setup history. */
