@@ -13,6 +13,22 @@ export {
   type Garch11Options,
   type Garch11Params,
 } from './garch.js';
+export {
+  ConfidenceFilter,
+  createPredictiveFilter,
+  describePredictiveFilter,
+  DirectionFilter,
+  GarchVolatilityFilter,
+  VolumeSurgeFilter,
+  type ConfidenceFilterConfig,
+  type DirectionForecaster,
+  type FilterVerdict,
+  type GarchVolatilityFilterConfig,
+  type PredictiveFilter,
+  type PredictiveFilterConfig,
+  type VolumeSurgeFilterConfig,
+} from './predictive-filters.js';
+export { PredictiveFilterSchema, PredictiveFiltersSchema } from './predictive-filter-schema.js';
 export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead.js';
 export { adfTest, type AdfOptions, type AdfResult } from './adf.js';
 export { cointegrationTest, type CointegrationOptions, type CointegrationResult } from './cointegration.js';
