@@ -205,6 +205,10 @@ const SignalSchema = z.strictObject({
   strength: z.number(),
   confidence: z.number(),
   reason: z.string().optional(),
+  metadata: z
+    .record(z.string(), z.union([z.number(), z.string(), z.null()]))
+    .optional()
+    .describe("The predictive filters' predictions when the signal was emitted (garchVolatility, volumeZScore, ...) and their verdict `filter` (pass or blocked:<kind>); present only for strategies with filters."),
 });
 
 const DataProvenanceSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CalendarSchema } from './calendar-schema.js';
+import { PredictiveFiltersSchema } from '../engine/models/predictive-filter-schema.js';
 
 /**
  * Scenario sections of the ensemble and portfolio construction (issue 5): `ensemble`, `portfolio`,
@@ -199,6 +200,9 @@ export const EnsembleSectionSchema = z.strictObject({
     .describe('Voting mode: how the strategies vote per symbol.'),
   adaptive: AdaptiveSchema.nullable().default(null),
   quality: QualitySchema.nullable().default(null),
+  filters: PredictiveFiltersSchema.optional().describe(
+    "Predictive filters of the ensemble account's entries (after the combination, before the execution stage): every one must pass for a change of the account's target that opens, adds to or flips a position to go; reductions always pass. `garch_volatility` and `volume_surge` only: the account emits no signal to be confident about (a strategy's `filters` may hold `confidence`). Each block is an audit entry `filter.blocked`. Needs data.bars.",
+  ),
   retirement: RetirementSchema.nullable().default(null),
   monitor: z
     .strictObject({

@@ -1,3 +1,4 @@
+import type { PredictiveFilterConfig } from '../../engine/models/index.js';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -44,6 +45,8 @@ export interface QualifiedScenario extends Omit<ParsedScenario, 'venue' | 'risk'
     readonly module?: StrategyModuleRef;
     /** The strategy's own account: it trades a separate book (cli/compose/books.ts). All strategies have one, or none. */
     readonly account?: StrategyAccountSection;
+    /** The strategy's predictive filters (engine/kernel/predictive-filter-gate.ts), when it has any. */
+    readonly filters?: readonly PredictiveFilterConfig[];
   }[];
   /** The scenario's default execution algorithm, qualified. */
   readonly execution?: AlgorithmConfig;
@@ -279,6 +282,7 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
       definition,
       ...(resolved.module !== undefined ? { module: resolved.module } : {}),
       ...(st.account !== undefined ? { account: st.account } : {}),
+      ...(st.filters !== undefined ? { filters: st.filters } : {}),
     });
   }
   if (s.data.options !== undefined && s.data.bars === undefined) throw new ConfigError('data.options', `option chains replay with the underlyings' bars: give data.bars too (in ${file})`);

@@ -163,6 +163,17 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
     refused: (s, w) => (s.ensemble === undefined ? [] : s.strategies.flatMap((_, i) => (w.get(`strategies.${i}.params.orderType`) === 'limit' ? [`strategies[${i}].params.orderType`] : []))),
   },
   {
+    path: 'strategies[i].filters',
+    reason: 'predictive filters read the bars as they close (returns, volumes) and judge entries against them: needs data.bars (a run of quotes, trades or book rows alone would judge every entry without data)',
+    refused: (s, w) => (hasBars(s) ? [] : s.strategies.flatMap((_, i) => (w.has(`strategies.${i}.filters`) ? [`strategies[${i}].filters`] : []))),
+  },
+  {
+    path: 'ensemble.filters[j]',
+    reason:
+      "a confidence filter judges the deciding strategy's latest signal, and the ensemble's account emits none: put it in the strategies' filters (strategies[i].filters), or use ensemble.quality in voting mode",
+    refused: (s) => (s.ensemble?.filters ?? []).flatMap((f, j) => (f.kind === 'confidence' ? [`ensemble.filters[${j}]`] : [])),
+  },
+  {
     path: 'venue.barIntervalUs',
     reason: 'the bar interval comes from the data (each symbol\'s bar spacing, or data.interval); set data.interval instead',
     refused: ifWritten('venue.barIntervalUs', (s) => !isL2(s)),

@@ -80,6 +80,7 @@ export function recordColumns(report: RunReport, result: BacktestResult): Record
       strength: Float64Array.from(g, (x) => x.strength),
       confidence: Float64Array.from(g, (x) => x.confidence),
       reason: g.map((x) => x.reason ?? null),
+      metadata: g.map((x) => (x.metadata !== undefined ? JSON.stringify(x.metadata) : null)),
     },
   };
 }

@@ -90,6 +90,7 @@ export const RUN_TABLE_COLUMNS = {
     { name: 'strength', type: 'f64' },
     { name: 'confidence', type: 'f64' },
     { name: 'reason', type: 'str', nullable: true },
+    { name: 'metadata', type: 'str', nullable: true },
   ],
 } as const satisfies Record<RunTableName, readonly SinkColumn[]>;
 
@@ -295,6 +296,7 @@ export async function readRunTables(dir: string, tables: RunTables, signalCount:
       strength: r['strength'],
       confidence: r['confidence'],
       ...present(r, ['reason']),
+      ...(r['metadata'] !== null && r['metadata'] !== undefined ? { metadata: JSON.parse(r['metadata'] as string) as Record<string, unknown> } : {}),
       time: formatIsoUs(r['ts'] as number),
     }));
     return { fills, orders, trades, audit, signals: { count: signalCount, recorded } } as Pick<RunReport, 'fills' | 'orders' | 'trades' | 'audit' | 'signals'>;

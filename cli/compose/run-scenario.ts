@@ -8,6 +8,7 @@ import { replay } from '../../sim/backtest/index.js';
 import type { BacktestResult, BarBatch, EquitySink, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
+import type { PredictiveFiltersConfig } from '../../engine/kernel/index.js';
 import { fromArray, formatInterval, noDataError, openRunData } from './data-sources.js';
 import type { RunData } from './data-sources.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory, warmupOf } from './ensemble-compose.js';
@@ -41,6 +42,17 @@ export function strategyAlgorithms(scenario: QualifiedScenario, ids: readonly st
   const byId = new Map(scenario.strategies.map((s) => [s.id, s.execution ?? null]));
   const out = ids.map((id) => byId.get(id) ?? byId.get(id.split('@')[0]!) ?? null);
   return out.some((a) => a !== null) ? out : undefined;
+}
+
+/**
+ * The run's predictive filters (scenario `strategies[i].filters`, `ensemble.filters`) by the composed
+ * strategies' ids (a per-symbol instance `id@SYM` takes its entry's); undefined when none has any.
+ */
+export function predictiveFilters(scenario: QualifiedScenario, ids: readonly string[]): PredictiveFiltersConfig | undefined {
+  const byId = new Map(scenario.strategies.map((s) => [s.id, s.filters ?? []]));
+  const strategies = ids.map((id) => byId.get(id) ?? byId.get(id.split('@')[0]!) ?? []);
+  const account = scenario.ensemble?.filters ?? [];
+  return strategies.some((f) => f.length > 0) || account.length > 0 ? { strategies, account } : undefined;
 }
 
 export interface ScenarioRun {
@@ -281,7 +293,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   // contracts that never have a bar would wait forever on a rule that needs every symbol's bar.
   const defaultSymbols = (s: (typeof scenario.strategies)[number]): readonly string[] =>
     chains !== null && !(definitionOf(s as StrategySpec).needs ?? []).includes('chains') ? symbols : runSymbols;
-  const strategySpecs: StrategySpec[] = scenario.strategies.map(({ execution: _e, ...s }) => ({ ...s, symbols: s.symbols ?? defaultSymbols(s) }));
+  const strategySpecs: StrategySpec[] = scenario.strategies.map(({ execution: _e, filters: _f, ...s }) => ({ ...s, symbols: s.symbols ?? defaultSymbols(s) }));
   strategySpecs.forEach((s, i) => {
     s.symbols.forEach((sym, j) => {
       if (!runSymbols.includes(sym)) throw new ConfigError(`strategies[${i}].symbols[${j}]`, `symbol '${sym}' is not replayed (symbols: ${runSymbols.join(', ')})`);
@@ -296,6 +308,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   const ids = composed.specs.map((s) => s.id);
   const algorithms = strategyAlgorithms(scenario, ids);
   const routing = ensembleRouting(scenario, ids, composed.specs.map((s) => s.symbols));
+  const filters = predictiveFilters(scenario, ids);
   const riskConfig = riskWithConstraints(scenario.risk, scenario);
   const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
   const metricsOptions = scenarioMetricsOptions(scenario);
@@ -376,6 +389,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),
+        ...(filters !== undefined ? { filters } : {}),
         ...(instruments !== undefined ? { instruments } : {}),
         ...(dailyStopLoss !== undefined ? { dailyStopLoss } : {}),
         ...(chains !== null
@@ -405,7 +419,9 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   } finally {
     feeds.close();
   }
-  if (recording === 'metrics') return { result, prices, venueAsRun, specs: composed.specs, assumptions: [] };
+  // The report's scenario as run shows each composed strategy with its filters.
+  const asRunSpecs = filters === undefined ? composed.specs : composed.specs.map((spec, k) => (filters.strategies[k]!.length > 0 ? { ...spec, filters: filters.strategies[k] } : spec));
+  if (recording === 'metrics') return { result, prices, venueAsRun, specs: asRunSpecs, assumptions: [] };
   const cal = metricsOptions.calendar;
   const sessionDays = cal !== undefined && cal.kind !== '24/7';
   const assumptions = [
@@ -417,7 +433,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
     ...composed.assumptions,
     ...(cal !== undefined ? calendarAssumptions(cal) : []),
   ];
-  return { result, prices, venueAsRun, specs: composed.specs, assumptions };
+  return { result, prices, venueAsRun, specs: asRunSpecs, assumptions };
 }
 
 /**

@@ -9,6 +9,8 @@ import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
+import { PredictiveFilterGate, PredictiveFilterStage } from './predictive-filter-gate.js';
+import type { PredictiveFiltersConfig } from './predictive-filter-gate.js';
 import { DirectRouter } from './strategy-router.js';
 import type { RouterDeps, RouterHost, StrategyRouter, TargetSink } from './strategy-router.js';
 
@@ -189,6 +191,11 @@ export interface DecisionPipelineConfig<S> {
    * `combine`, one per account (the ensemble's account is index 0).
    */
   readonly algorithms?: readonly (AlgorithmConfig | null)[];
+  /**
+   * Stage 2: predictive filters per strategy and for an ensemble's account (see PredictiveFilterStage).
+   * Absent: no filter stage at all (the run as it was without filters, to the bit).
+   */
+  readonly filters?: PredictiveFiltersConfig;
 }
 
 /** The services every stage is built over. */
@@ -208,6 +215,8 @@ export interface DecisionPipeline<S> {
   readonly combined: (StrategyRouter & { summary(): S }) | null;
   /** The execution algorithm stage, when there is one. */
   readonly algorithms: AlgorithmRouter | null;
+  /** The predictive filter stage, when the run has filters. */
+  readonly filters: PredictiveFilterStage | null;
 }
 
 /**
@@ -220,21 +229,42 @@ export interface DecisionPipeline<S> {
  */
 export function composeDecisionPipeline<S>(config: DecisionPipelineConfig<S>, services: PipelineServices): DecisionPipeline<S> {
   const { symbols, strategyIds, execution, portfolio, recorder } = services;
+  const filters = config.filters;
+  if (filters === undefined) return composeUnfiltered(config, services);
+  if (filters.account.length > 0 && config.combine === undefined) throw new InvalidArgumentError('account filters need an ensemble (combine): without one, filters are per strategy');
+  const stage = new PredictiveFilterStage(filters, symbols, strategyIds, recorder, config.combine !== undefined ? String(execution.strategyIds[0]) : 'ensemble');
+  const index = new Map(symbols.map((s, i) => [s, i]));
+  const symbolIndex = (symbol: string): number => {
+    const i = index.get(symbol);
+    if (i === undefined) throw new InvalidArgumentError(`unknown symbol '${symbol}': not in this run's data (${symbols.join(', ')})`);
+    return i;
+  };
+  // The account's filters sit between the ensemble and the execution stage: a filtered target sink.
+  const routed = filters.account.length > 0 ? composeUnfiltered(config, services, (base) => stage.accountSink(base ?? new DirectTargets(execution))) : composeUnfiltered(config, services);
+  const inner = routed.router ?? new DirectRouter(execution, portfolio, recorder);
+  return { ...routed, router: new PredictiveFilterGate(inner, stage, symbolIndex), filters: stage };
+}
+
+/** The pipeline without the filter stage; `sink` wraps the ensemble's target sink (undefined: DirectTargets). */
+function composeUnfiltered<S>(config: DecisionPipelineConfig<S>, services: PipelineServices, sink?: (base: TargetSink | undefined) => TargetSink): DecisionPipeline<S> {
+  const { symbols, strategyIds, execution, portfolio, recorder } = services;
   const algorithms = config.algorithms;
   if (config.combine === undefined) {
-    if (algorithms === undefined) return { router: undefined, combined: null, algorithms: null };
+    if (algorithms === undefined) return { router: undefined, combined: null, algorithms: null, filters: null };
     const algo = new AlgorithmRouter(new DirectRouter(execution, portfolio, recorder), execution, portfolio, algorithms);
-    return { router: algo, combined: null, algorithms: algo };
+    return { router: algo, combined: null, algorithms: algo, filters: null };
   }
   if (algorithms === undefined) {
-    const combined = config.combine({ symbols, strategyIds, execution, portfolio, recorder });
-    return { router: combined, combined, algorithms: null };
+    const targets = sink?.(undefined);
+    const combined = config.combine({ symbols, strategyIds, execution, portfolio, recorder, ...(targets !== undefined ? { targets } : {}) });
+    return { router: combined, combined, algorithms: null, filters: null };
   }
   const accounts = execution.strategyIds.length;
   if (algorithms.length !== accounts) {
     throw new InvalidArgumentError(`an ensemble's execution algorithms are per account: ${accounts} expected, ${algorithms.length} given`);
   }
   const algo = new AlgorithmRouter(new DirectRouter(execution, portfolio, recorder), execution, portfolio, algorithms);
-  const combined = config.combine({ symbols, strategyIds, execution, portfolio, recorder, targets: new AlgorithmTargets(algo, symbols.length) });
-  return { router: new ChainedRouter(combined, algo), combined, algorithms: algo };
+  const base = new AlgorithmTargets(algo, symbols.length);
+  const combined = config.combine({ symbols, strategyIds, execution, portfolio, recorder, targets: sink !== undefined ? sink(base) : base });
+  return { router: new ChainedRouter(combined, algo), combined, algorithms: algo, filters: null };
 }

@@ -17,6 +17,8 @@ export { DirectRouter } from './strategy-router.js';
 export type { RouterDeps, RouterHost, StrategyRouter } from './strategy-router.js';
 export { TradeGate, describeWarmup } from './trade-gate.js';
 export type { WarmupCounts } from './trade-gate.js';
+export { entrySide, PredictiveFilterGate, PredictiveFilterStage } from './predictive-filter-gate.js';
+export type { FilterBlockCount, PredictiveFiltersConfig } from './predictive-filter-gate.js';
 export type { AccountResult, EquityCurve, EquityCurveScan, RunResultBase, RunTrade, StreamedEquityCurve } from './run-result.js';
 export { EquityPreview, PREVIEW_BUCKETS, PREVIEW_COLUMNS } from './equity-preview.js';
 export type { EquityPreviewColumns } from './equity-preview.js';

@@ -61,6 +61,11 @@ export interface Signal {
   /** Confidence in [0, 1]. */
   readonly confidence: number;
   readonly reason?: string;
+  /**
+   * What the run's predictive filters predicted when the signal was emitted (e.g. `garchVolatility`,
+   * `volumeZScore`) and their verdict (`filter`: `pass` or `blocked:<kind>`); absent without filters.
+   */
+  readonly metadata?: Readonly<Record<string, number | string | null>>;
 }
 
 /** One entry of the report's audit trail: every decision that changed risk, weights or status. */

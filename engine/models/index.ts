@@ -1,8 +1,35 @@
 /**
  * engine/models: statistics shared by the strategies and the predictive layer, one implementation each,
  * pure and deterministic, each tested against a reference implementation (statsmodels, scipy,
- * scikit-learn, pandas, R's pracma; tests/fixtures/models-reference.json and the scripts beside it).
+ * scikit-learn, pandas, R's pracma and fGarch; tests/fixtures/models-reference.json and the scripts beside it).
  */
+export {
+  fitGarch11,
+  garch11Forecast,
+  garch11LogLikelihood,
+  garch11Variance,
+  GARCH11_MIN_OBSERVATIONS,
+  type Garch11Fit,
+  type Garch11Options,
+  type Garch11Params,
+} from './garch.js';
+export {
+  ConfidenceFilter,
+  createPredictiveFilter,
+  describePredictiveFilter,
+  DirectionFilter,
+  GarchVolatilityFilter,
+  VolumeSurgeFilter,
+  type ConfidenceFilterConfig,
+  type DirectionForecaster,
+  type FilterVerdict,
+  type GarchVolatilityFilterConfig,
+  type PredictiveFilter,
+  type PredictiveFilterConfig,
+  type VolumeSurgeFilterConfig,
+} from './predictive-filters.js';
+export { PredictiveFilterSchema, PredictiveFiltersSchema } from './predictive-filter-schema.js';
+export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead.js';
 export { adfTest, type AdfOptions, type AdfResult } from './adf.js';
 export { cointegrationTest, type CointegrationOptions, type CointegrationResult } from './cointegration.js';
 export { grangerTest, type GrangerLagResult } from './granger.js';

@@ -4,6 +4,7 @@ import type { EnsembleSummary } from '../../engine/ensemble/index.js';
 import { composeDecisionPipeline } from '../../engine/kernel/decision-pipeline.js';
 import type { DecisionPipeline, PipelineServices } from '../../engine/kernel/decision-pipeline.js';
 import type { RouterDeps, StrategyRouter } from '../../engine/kernel/index.js';
+import type { PredictiveFiltersConfig } from '../../engine/kernel/predictive-filter-gate.js';
 
 /** A router that replaces direct strategy trading, and the account ids it trades under. */
 export interface BacktestRouting {
@@ -23,9 +24,15 @@ export type ComposedRouter = DecisionPipeline<EnsembleSummary>;
  * Composes the decision pipeline between the strategies and the execution engine
  * (engine/kernel/decision-pipeline.ts): strategies -> [ensemble] -> [execution algorithm] -> venue.
  * An ensemble routing (`routing`, with the account's algorithm as `routing.algorithm`), per-strategy
- * execution algorithms (`algorithms`), or neither (direct trading). The one place a replay builds its router.
+ * execution algorithms (`algorithms`), or neither (direct trading), with the predictive filters
+ * (`filters`) in front. The one place a replay builds its router.
  */
-export function composeRouter(routing: BacktestRouting | undefined, algorithms: readonly (AlgorithmConfig | null)[] | undefined, deps: PipelineServices): ComposedRouter {
+export function composeRouter(
+  routing: BacktestRouting | undefined,
+  algorithms: readonly (AlgorithmConfig | null)[] | undefined,
+  deps: PipelineServices,
+  filters?: PredictiveFiltersConfig,
+): ComposedRouter {
   if (algorithms !== undefined && routing !== undefined) {
     throw new InvalidArgumentError("per-strategy execution algorithms do not apply under a routing (its strategies trade shadow books, not the account): give the account's algorithm as routing.algorithm");
   }
@@ -34,6 +41,7 @@ export function composeRouter(routing: BacktestRouting | undefined, algorithms: 
     {
       ...(routing !== undefined ? { combine: routing.create } : {}),
       ...(algorithms !== undefined ? { algorithms } : accountAlgorithm !== undefined ? { algorithms: [accountAlgorithm] } : {}),
+      ...(filters !== undefined ? { filters } : {}),
     },
     deps,
   );

@@ -7,6 +7,7 @@ import type { ArrayBatchSource, TimeBatch } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
+import type { PredictiveFiltersConfig } from '../../engine/kernel/predictive-filter-gate.js';
 import { isFuture } from '../../engine/model/index.js';
 import type { AuditEntry, BarBatch, BookBatch, ChainBatch, InstrumentSpec, QuoteBatch, SentimentBatch, TradeBatch } from '../../engine/model/index.js';
 import { Account, CASH_ACCOUNT, Portfolio } from '../../engine/portfolio/index.js';
@@ -138,6 +139,12 @@ export interface ReplayConfig {
    * cannot pay for (CASH_ACCOUNT).
    */
   readonly account?: AccountConfig;
+  /**
+   * Predictive filters per strategy (by index) and for the routing's account (scenario
+   * `strategies[i].filters`, `ensemble.filters`; see PredictiveFilterStage). They read bars: a run
+   * with filters needs bars. Absent: no filter stage, the run unchanged to the bit.
+   */
+  readonly filters?: PredictiveFiltersConfig;
   /** Coarser bar intervals strategies read with `ctx.bars(symbol, '1d')` (scenario `data.timeframes`); passed to the TradingEngine. */
   readonly timeframes?: readonly TimeframeBars[];
 }
@@ -366,7 +373,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
     watchers.push(new DailyStopFlatten(config.dailyStopLoss, execution, portfolio, recorder, config.venue.kind === 'l1' ? config.venue.calendar : undefined));
   }
   // The decision pipeline: strategies -> [ensemble] -> [execution algorithm] -> venue.
-  const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder });
+  const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder }, config.filters);
   if (feeds.chains !== undefined && config.options === undefined) throw new InvalidArgumentError('option chains need config.options (the contracts among the symbols)');
   const options = config.options !== undefined ? new OptionReplay(config.options, portfolio, symbols, accountIds, recorder) : null;
   if (options !== null) {
@@ -442,6 +449,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
         ...(options !== null ? options.assumptions() : []),
         ...(algorithms !== null ? algorithms.summary().algorithms : []),
         ...(engine.gate !== null ? [describeWarmup(engine.gate.counts(), formatIsoUs(engine.gate.tradeFromUs))] : []),
+        ...(routed.filters !== null ? routed.filters.assumptions() : []),
       ],
       barCount: tally.barCount,
       quoteCount: tally.quoteCount,

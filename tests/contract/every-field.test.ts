@@ -414,6 +414,22 @@ function latencyEntries(): Record<string, Entry> {
 }
 const D2 = () => d2;
 
+/** The fields of the GARCH and volume filters at `at` (a filters list) on `base`, each moved from a filter that blocks some entries. */
+function filterEntries(base: string, at: string): Record<string, Entry> {
+  const name = at.startsWith('strategies') ? 'strategies[].filters' : 'ensemble.filters';
+  const garch = { kind: 'garch_volatility', window: 60, refitEvery: 10, maxVolatility: 0.012, annualization: null };
+  const volume = { kind: 'volume_surge', window: 20, minZScore: 0 };
+  const moved = (filter: Doc, key: string, value: unknown): Entry => ({ base, with: [[at, [filter]]], set: [[`${at}.0.${key}`, value]] });
+  return {
+    [`${name}[]<garch_volatility>.window`]: moved(garch, 'window', 120),
+    [`${name}[]<garch_volatility>.refitEvery`]: moved(garch, 'refitEvery', 1),
+    [`${name}[]<garch_volatility>.maxVolatility`]: moved(garch, 'maxVolatility', 0.02),
+    [`${name}[]<garch_volatility>.annualization`]: moved(garch, 'annualization', 252),
+    [`${name}[]<volume_surge>.window`]: moved(volume, 'window', 5),
+    [`${name}[]<volume_surge>.minZScore`]: moved(volume, 'minZScore', 1),
+  };
+}
+
 /** `strategies.0.params.fast` as a user writes it: `strategies[0].params.fast`. */
 const userPath = (dotted: string): string => dotted.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
 
@@ -887,6 +903,15 @@ const CONTRACT: Record<string, Entry> = {
   'metrics.periodsPerYear': { base: 'minute', with: [['metrics', {}]], set: [['metrics.periodsPerYear', 98_280]], effect: 'metrics' },
   'metrics.riskFreeRate': { base: 'minute', with: [['metrics', {}]], set: [['metrics.riskFreeRate', 0.05]], effect: 'metrics' },
   'strategies[].params<ibs>.timeZone': { base: { strategy: 'ibs', params: { sessions: [{ start: '0000', end: '0100' }] } }, set: [['strategies.0.params.timeZone', 'America/New_York']] },
+
+  // predictive filters (engine/models/predictive-filters.ts): on sma (strategies[0]) of the bars base, and on the ensemble's account
+  'strategies[].filters': on('bars', 'strategies.0.filters', [{ kind: 'volume_surge', minZScore: 0 }]),
+  ...filterEntries('bars', 'strategies.0.filters'),
+  'strategies[].filters[]<confidence>.minConfidence': { base: { strategy: 'bayesian_updater', params: BU_BASE }, with: [['account', { type: 'margin' }], ['strategies.0.filters', [{ kind: 'confidence', minConfidence: 0 }]]], set: [['strategies.0.filters.0.minConfidence', 0.9]] },
+  'ensemble.filters': on('ensemble', 'ensemble.filters', [{ kind: 'volume_surge', minZScore: 0 }]),
+  ...filterEntries('ensemble', 'ensemble.filters'),
+  // The account emits no signal: a confidence filter there is refused (cli/compose/plan-rules.ts).
+  'ensemble.filters[]<confidence>.minConfidence': on('ensemble', 'ensemble.filters', [{ kind: 'confidence', minConfidence: 0.5 }], { effect: 'refused' }),
 
   // per-instrument parameters and bundles
   instruments: { base: { strategy: 'sma_cross' }, set: [['instruments', { AAA: { params: { fast: 3 } } }]] },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { US_PER_MINUTE } from '../../../../engine/core/index.js';
 import { AlgorithmRouter, qualifyAlgorithmConfig } from '../../../../engine/execution/algorithms/index.js';
 import { AlgorithmTargets, ChainedRouter, composeDecisionPipeline } from '../../../../engine/kernel/decision-pipeline.js';
-import { DirectRouter } from '../../../../engine/kernel/index.js';
+import { DirectRouter, PredictiveFilterGate } from '../../../../engine/kernel/index.js';
 import type { RouterDeps, StrategyRouter } from '../../../../engine/kernel/index.js';
 import { algoHarness, nullRecorder } from '../execution/algorithms/harness.js';
 
@@ -25,7 +25,7 @@ function fakeEnsemble(seen: RouterDeps[]): (deps: RouterDeps) => StrategyRouter 
 describe('composeDecisionPipeline', () => {
   it('without an ensemble or an algorithm leaves the TradingEngine its DirectRouter', () => {
     const { services: s } = services();
-    expect(composeDecisionPipeline({}, s)).toEqual({ router: undefined, combined: null, algorithms: null });
+    expect(composeDecisionPipeline({}, s)).toEqual({ router: undefined, combined: null, algorithms: null, filters: null });
   });
 
   it('with per-strategy algorithms only, routes through an AlgorithmRouter', () => {
@@ -53,6 +53,27 @@ describe('composeDecisionPipeline', () => {
     expect(p.algorithms).toBeInstanceOf(AlgorithmRouter);
     expect(seen[0]!.targets).toBeInstanceOf(AlgorithmTargets);
     expect(() => composeDecisionPipeline({ combine: fakeEnsemble([]), algorithms: [twap, null] }, s)).toThrow(/per account: 1 expected, 2 given/);
+  });
+
+  it('with filters, puts the filter gate in front of whichever router there is, and the account filters in front of the ensemble\'s sink', () => {
+    const { services: s } = services();
+    const volume = { kind: 'volume_surge', window: 3, minZScore: 1 } as const;
+    const direct = composeDecisionPipeline({ filters: { strategies: [[volume]], account: [] } }, s);
+    expect(direct.router).toBeInstanceOf(PredictiveFilterGate);
+    expect(direct.filters).toBe((direct.router as PredictiveFilterGate).stage);
+    const algo = composeDecisionPipeline({ algorithms: [twap], filters: { strategies: [[volume]], account: [] } }, s);
+    expect(algo.router).toBeInstanceOf(PredictiveFilterGate);
+    expect(algo.algorithms).toBeInstanceOf(AlgorithmRouter);
+    const seen: RouterDeps[] = [];
+    const ensemble = composeDecisionPipeline({ combine: fakeEnsemble(seen), filters: { strategies: [[]], account: [volume] } }, s);
+    expect(ensemble.router).toBeInstanceOf(PredictiveFilterGate);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.targets).toBeDefined();
+    // Without account filters the ensemble keeps its own sink.
+    const seen2: RouterDeps[] = [];
+    composeDecisionPipeline({ combine: fakeEnsemble(seen2), filters: { strategies: [[volume]], account: [] } }, s);
+    expect(seen2[0]!.targets).toBeUndefined();
+    expect(() => composeDecisionPipeline({ filters: { strategies: [[]], account: [volume] } }, s)).toThrow(/account filters need an ensemble/);
   });
 });
 
