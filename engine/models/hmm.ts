@@ -335,6 +335,10 @@ export class HmmForwardFilter {
     for (let j = 1; j < this.w.k; j++) if (this.post[j]! > this.post[arg]!) arg = j;
     return arg;
   }
+  /** The current state's posterior (a view), null before the first update. */
+  get posterior(): Float64Array | null {
+    return this.started ? this.post : null;
+  }
   /** Log-likelihood of the observations fed so far. */
   get logLikelihood(): number {
     return this.ll;

@@ -25,3 +25,4 @@ export {
   type GaussianHmmParams,
   type HmmInitial,
 } from './hmm.js';
+export { HmmRegimeDetector, type HmmRegimeConfig } from './hmm-regime.js';

@@ -7,6 +7,7 @@ import type { StrategyStats } from '../adaptive/performance-stats.js';
 import { StrategyRetirement } from '../adaptive/retirement.js';
 import type { EnsembleConfig } from '../ensemble-config.js';
 import { optimizeFromReturns } from '../optimize-from-returns.js';
+import { REGIME_NAMES, REGIME_TABLE, rebalanceInterval, type RegimeName } from '../regime-table.js';
 import { RlMetaAgent } from '../rl-meta-agent.js';
 import type { RlDecision } from '../rl-meta-agent.js';
 
@@ -91,10 +92,30 @@ export class EnsembleWeighting implements Combination {
     return this.current;
   }
 
-  /** True when a re-weighing is due at sample number `samples`. */
-  due(samples: number): boolean {
-    return samples >= this.cfg.warmupBars && (this.lastRebalance < 0 || samples - this.lastRebalance >= this.cfg.rebalanceEveryBars);
+  /**
+   * True when a re-weighing is due at sample number `samples` (time `ts`, classified `regime`): every
+   * `rebalanceEveryBars` samples, or with rebalanceBy 'regime' on the regime table's cadence of the
+   * regime (calendar days since the last re-weighing; 'hold' in volatile: never, audited once per
+   * re-weighing it holds back).
+   */
+  due(samples: number, ts = 0, regime = 'mixed'): boolean {
+    if (samples < this.cfg.warmupBars) return false;
+    if (this.cfg.rebalanceBy !== 'regime') return this.lastRebalance < 0 || samples - this.lastRebalance >= this.cfg.rebalanceEveryBars;
+    const name = (REGIME_NAMES as readonly string[]).includes(regime) ? (regime as RegimeName) : 'mixed';
+    const every = rebalanceInterval(REGIME_TABLE[name].rebalance);
+    if (every === null) {
+      if (!this.holding) {
+        this.holding = true;
+        this.audit(ts, 'rebalance.held', `re-weighing held: regime ${name} rebalances 'hold' (seed 000 regime table)`, undefined, { regime: name });
+      }
+      return false;
+    }
+    this.holding = false;
+    return this.lastRebalanceTs < 0 || ts - this.lastRebalanceTs >= every;
   }
+  /** True while a 'hold' regime holds the re-weighing back (audited once per spell). */
+  private holding = false;
+  private lastRebalanceTs = -1;
 
   /**
    * Re-weighs (at sample number `samples`): assesses retirement, computes the base-or-optimal weights,
@@ -102,6 +123,7 @@ export class EnsembleWeighting implements Combination {
    */
   reweigh(ts: number, samples: number, inputs: WeighingInputs): boolean {
     this.lastRebalance = samples;
+    this.lastRebalanceTs = ts;
     const stats = inputs.stats;
     const regimeNow = inputs.regime;
     if (this.cfg.retirement !== null) {

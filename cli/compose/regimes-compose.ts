@@ -1,0 +1,40 @@
+import { ConfigError } from '../../engine/core/index.js';
+import type { RegimeAdaptiveConfig, RegimeMultipliers } from '../../engine/kernel/index.js';
+import type { QualifiedScenario } from './load-scenario.js';
+
+/** Seed 003's state names by count: bear / (sideways) / bull, states in ascending order of mean. */
+const DEFAULT_LABELS: Readonly<Record<number, readonly string[]>> = { 2: ['bear', 'bull'], 3: ['bear', 'sideways', 'bull'] };
+
+/**
+ * Resolves the scenario's `regimes` section (seed 003's regime-adaptive parameters) against the
+ * replayed symbols, or returns undefined when it has none. Refuses, by path, labels that do not
+ * match the states, an `adapt` entry for no label, an entry that multiplies nothing (size and stop
+ * both 1), an empty `adapt` (the regimes would change nothing) and a detector symbol not replayed.
+ */
+export function regimeAdaptiveOf(scenario: QualifiedScenario, runSymbols: readonly string[]): RegimeAdaptiveConfig | undefined {
+  const r = scenario.regimes;
+  if (r === undefined) return undefined;
+  const d = r.detector;
+  const labels = d.labels ?? DEFAULT_LABELS[d.states];
+  if (labels === undefined) throw new ConfigError('regimes.detector.labels', `required with ${d.states} states (one name per state, in ascending order of mean)`);
+  if (labels.length !== d.states) throw new ConfigError('regimes.detector.labels', `${labels.length} labels for ${d.states} states`);
+  if (new Set(labels).size !== labels.length) throw new ConfigError('regimes.detector.labels', `labels repeat (${labels.join(', ')})`);
+  if (d.window < 2 * d.states + 1) throw new ConfigError('regimes.detector.window', `at least ${2 * d.states + 1} returns for ${d.states} states, was ${d.window}`);
+  const entries = Object.entries(r.adapt) as [string, RegimeMultipliers][];
+  if (entries.length === 0) throw new ConfigError('regimes.adapt', 'no regime has multipliers: the regimes would change nothing');
+  for (const [label, m] of entries) {
+    if (!labels.includes(label)) throw new ConfigError(`regimes.adapt.${label}`, `not a regime label (labels: ${labels.join(', ')})`);
+    if (m.size === 1 && m.stop === 1) throw new ConfigError(`regimes.adapt.${label}`, 'size and stop are both 1: the entry changes nothing');
+  }
+  const symbols = d.symbols ?? runSymbols;
+  const symbolIndexes = symbols.map((s, j) => {
+    const i = runSymbols.indexOf(s);
+    if (i < 0) throw new ConfigError(`regimes.detector.symbols[${j}]`, `symbol '${s}' is not replayed (symbols: ${runSymbols.join(', ')})`);
+    return i;
+  });
+  return {
+    detector: { states: d.states, window: d.window, refitEvery: d.refitEvery, restarts: d.restarts, maxIter: d.maxIter, labels, seed: scenario.seed },
+    symbolIndexes,
+    adapt: Object.fromEntries(entries),
+  };
+}
