@@ -24,6 +24,10 @@ export const hmmDetectorFields = {
   refitEvery: positiveInt.default(20).describe('Returns between refits; between them the fitted forward filter labels each new return.'),
   restarts: positiveInt.default(3).describe('Seeded Baum-Welch restarts per fit (the best likelihood wins).'),
   maxIter: positiveInt.default(200).describe('Baum-Welch iterations per restart.'),
+  orderBy: z
+    .enum(['mean', 'volatility'])
+    .default('mean')
+    .describe('The order in which `labels` name the fitted states: ascending mean return, or ascending volatility (more stable when the regimes differ mostly in volatility).'),
 };
 
 const MeanSchema = z
@@ -207,7 +211,7 @@ export const EnsembleSectionSchema = z.strictObject({
           labels: z
             .array(z.enum(['trending', 'ranging', 'volatile', 'mixed']))
             .optional()
-            .describe("The regime-table regime of each state, states in ascending order of mean return; default ['volatile', 'trending'] for 2 states, ['volatile', 'ranging', 'trending'] for 3 (seed 003's bear, sideways, bull); required for more."),
+            .describe("The regime-table regime of each state, states in ascending order of `orderBy`; default by mean ['volatile', 'trending'] for 2 states, ['volatile', 'ranging', 'trending'] for 3 (seed 003's bear, sideways, bull), by volatility ['trending', 'volatile'] and ['ranging', 'trending', 'volatile']; required for more."),
         })
         .nullable()
         .default(null)
@@ -229,7 +233,7 @@ export const RegimesSectionSchema = z
         labels: z
           .array(z.string().min(1))
           .optional()
-          .describe("A name per state, states in ascending order of mean return; default ['bear', 'bull'] for 2 states, ['bear', 'sideways', 'bull'] for 3 (seed 003); required for more."),
+          .describe("A name per state, states in ascending order of `orderBy`; default by mean ['bear', 'bull'] for 2 states, ['bear', 'sideways', 'bull'] for 3 (seed 003), by volatility ['bull', 'bear'] and ['sideways', 'bull', 'bear']; required for more."),
         symbols: z
           .array(z.string().min(1))
           .min(1)

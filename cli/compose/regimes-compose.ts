@@ -2,8 +2,11 @@ import { ConfigError } from '../../engine/core/index.js';
 import type { RegimeAdaptiveConfig, RegimeMultipliers } from '../../engine/kernel/index.js';
 import type { QualifiedScenario } from './load-scenario.js';
 
-/** Seed 003's state names by count: bear / (sideways) / bull, states in ascending order of mean. */
-const DEFAULT_LABELS: Readonly<Record<number, readonly string[]>> = { 2: ['bear', 'bull'], 3: ['bear', 'sideways', 'bull'] };
+/** Seed 003's state names by count: bear / (sideways) / bull, in ascending order of mean or of volatility. */
+const DEFAULT_LABELS = {
+  mean: { 2: ['bear', 'bull'], 3: ['bear', 'sideways', 'bull'] },
+  volatility: { 2: ['bull', 'bear'], 3: ['sideways', 'bull', 'bear'] },
+} as const satisfies Record<'mean' | 'volatility', Record<number, readonly string[]>>;
 
 /**
  * Resolves the scenario's `regimes` section (seed 003's regime-adaptive parameters) against the
@@ -15,7 +18,7 @@ export function regimeAdaptiveOf(scenario: QualifiedScenario, runSymbols: readon
   const r = scenario.regimes;
   if (r === undefined) return undefined;
   const d = r.detector;
-  const labels = d.labels ?? DEFAULT_LABELS[d.states];
+  const labels: readonly string[] | undefined = d.labels ?? (DEFAULT_LABELS[d.orderBy] as Record<number, readonly string[]>)[d.states];
   if (labels === undefined) throw new ConfigError('regimes.detector.labels', `required with ${d.states} states (one name per state, in ascending order of mean)`);
   if (labels.length !== d.states) throw new ConfigError('regimes.detector.labels', `${labels.length} labels for ${d.states} states`);
   if (new Set(labels).size !== labels.length) throw new ConfigError('regimes.detector.labels', `labels repeat (${labels.join(', ')})`);
@@ -33,7 +36,7 @@ export function regimeAdaptiveOf(scenario: QualifiedScenario, runSymbols: readon
     return i;
   });
   return {
-    detector: { states: d.states, window: d.window, refitEvery: d.refitEvery, restarts: d.restarts, maxIter: d.maxIter, labels, seed: scenario.seed },
+    detector: { states: d.states, window: d.window, refitEvery: d.refitEvery, restarts: d.restarts, maxIter: d.maxIter, orderBy: d.orderBy, labels, seed: scenario.seed },
     symbolIndexes,
     adapt: Object.fromEntries(entries),
   };

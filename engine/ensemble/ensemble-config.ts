@@ -42,7 +42,8 @@ export interface EnsembleHmmRegimes {
   readonly refitEvery: number;
   readonly restarts: number;
   readonly maxIter: number;
-  /** The table regime of each state in mean order; absent: the default of 2 or 3 states. */
+  readonly orderBy: 'mean' | 'volatility';
+  /** The table regime of each state in `orderBy` order; absent: the default of 2 or 3 states. */
   readonly labels?: readonly RegimeName[];
 }
 

@@ -9,8 +9,17 @@ export interface HmmRegimeConfig {
   readonly window: number;
   /** Observations between refits (the first fit when `window` observations are in). */
   readonly refitEvery: number;
-  /** One label per state, in the fitted states' mean order (ascending): e.g. ['bear', 'sideways', 'bull']. */
+  /**
+   * One label per state, states in ascending order of `orderBy`: e.g. ['bear', 'sideways', 'bull'] by
+   * mean, ['sideways', 'bull', 'bear'] by volatility.
+   */
   readonly labels: readonly string[];
+  /**
+   * How the fitted states are matched to `labels`: by mean return (fitGaussianHmm's order, the
+   * default) or by volatility. Regimes that differ mostly in volatility label more stably by it: the
+   * mean of a volatile state is estimated with a large error.
+   */
+  readonly orderBy?: 'mean' | 'volatility';
   /** Seed of the fits' restarts. */
   readonly seed: number;
   /** Restarts per fit (default 3). */
@@ -23,8 +32,9 @@ export interface HmmRegimeConfig {
  * Seed 003's HMMRegimeDetector, online and without look-ahead: observations (returns) arrive one at
  * a time; every `refitEvery` observations, once `window` are in, a Gaussian HMM is fitted
  * (fitGaussianHmm, Baum-Welch) on the trailing `window` only; between refits the fitted model's
- * forward filter carries the current state's posterior, and the regime is the label of the most
- * probable state (states ordered by mean, so labels[0] is the lowest-mean state). Nothing after an
+ * forward filter (its transitions mixed with uniform ones at weight 1/window, so that a state the
+ * window never left can still be left) carries the current state's posterior, and the regime is the label of the most
+ * probable state (states ordered by mean, or by volatility with `orderBy`: labels[0] is the lowest). Nothing after an
  * observation ever moves the label given at it: a detector fed a prefix gives the same labels on it.
  */
 export class HmmRegimeDetector {
@@ -44,8 +54,12 @@ export class HmmRegimeDetector {
     if (config.window < 2 * config.states + 1) throw new Error(`invalid 'window': at least ${2 * config.states + 1} for ${config.states} states, was ${config.window}`);
     if (config.refitEvery < 1) throw new Error(`invalid 'refitEvery': at least 1, was ${config.refitEvery}`);
     if (config.labels.length !== config.states) throw new Error(`invalid 'labels': ${config.labels.length} labels for ${config.states} states`);
+    if (config.orderBy !== undefined && config.orderBy !== 'mean' && config.orderBy !== 'volatility') throw new Error(`invalid 'orderBy': expected mean or volatility, was ${String(config.orderBy)}`);
     this.buffer = new Float64Array(config.window);
+    this.rank = Int32Array.from({ length: config.states }, (_, j) => j);
   }
+  /** The label index of each fitted state (identity by mean; the volatility rank by volatility). */
+  private readonly rank: Int32Array;
 
   /** Adds the next observation and returns the regime label now (null before the first fit). */
   update(x: number): string | null {
@@ -59,7 +73,7 @@ export class HmmRegimeDetector {
     } else if (this.filter !== null) {
       this.filter.update(x);
     }
-    if (this.filter !== null) this.current = this.config.labels[this.filter.state]!;
+    if (this.filter !== null) this.current = this.config.labels[this.rank[this.filter.state]!]!;
     return this.current;
   }
 
@@ -88,8 +102,18 @@ export class HmmRegimeDetector {
     });
     this.fitted = fit;
     this.fits++;
+    if (this.config.orderBy === 'volatility') {
+      const byVariance = Array.from({ length: fit.variances.length }, (_, j) => j).sort((p, q) => fit.variances[p]! - fit.variances[q]! || p - q);
+      byVariance.forEach((state, r) => (this.rank[state] = r));
+    }
+    // A state the window never left has an estimated exit probability of 0 and would absorb the filter
+    // until the next refit: the filter mixes the fitted transitions with uniform ones at weight 1/window
+    // (about one pseudo-transition per window).
+    const k = this.config.states;
+    const eps = 1 / w;
+    const transition = fit.transition.map((row) => row.map((p) => (1 - eps) * p + eps / k));
     // The current posterior is the filtered one at the window's end: replay the window through the new model.
-    const filter = new HmmForwardFilter(fit);
+    const filter = new HmmForwardFilter({ ...fit, transition });
     for (let i = 0; i < w; i++) filter.update(window[i]!);
     this.filter = filter;
   }
@@ -98,7 +122,7 @@ export class HmmRegimeDetector {
   get regime(): string | null {
     return this.current;
   }
-  /** The current state's posterior (in the labels' order), null before the first fit; a view. */
+  /** The current state's posterior (states by mean, as `model`), null before the first fit; a view. */
   get posterior(): Float64Array | null {
     return this.filter?.posterior ?? null;
   }

@@ -846,6 +846,7 @@ const CONTRACT: Record<string, Entry> = {
   'ensemble.regimes.hmm.restarts': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.restarts', 1]] },
   'ensemble.regimes.hmm.maxIter': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.maxIter', 2]] },
   'ensemble.regimes.hmm.labels': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.labels', ['ranging', 'volatile']]] },
+  'ensemble.regimes.hmm.orderBy': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.orderBy', 'volatility']] },
   'ensemble.rebalanceBy': { base: 'ensemble', with: [['ensemble.rebalanceEveryBars', undefined]], set: [['ensemble.rebalanceBy', 'regime']] },
 
   // regimes (seed 003's regime-adaptive sizes and stops)
@@ -856,6 +857,7 @@ const CONTRACT: Record<string, Entry> = {
   'regimes.detector.restarts': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.restarts', 1]] },
   'regimes.detector.maxIter': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.maxIter', 2]] },
   'regimes.detector.labels': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.labels', ['bull', 'bear']]] },
+  'regimes.detector.orderBy': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.orderBy', 'volatility']] },
   'regimes.detector.symbols': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.symbols', ['BBB']]] },
   'regimes.adapt.*.size': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.adapt.bear.size', 0.25]] },
   'regimes.adapt.*.stop': { base: 'stopped', with: [['regimes', REGIMES]], set: [['regimes.adapt.bear.stop', 0.3]] },

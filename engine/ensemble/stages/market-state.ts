@@ -5,14 +5,15 @@ import type { RegimeClassifierConfig } from '../adaptive/regime-classifier.js';
 import type { EnsembleHmmRegimes } from '../ensemble-config.js';
 import type { RegimeName } from '../regime-table.js';
 
-/** The default table regime of each HMM state (mean order): seed 003's bear / (sideways) / bull. */
+/** The table regime of each HMM state: given, or by default seed 003's bear / (sideways) / bull as table regimes. */
 export function hmmRegimeLabels(hmm: EnsembleHmmRegimes): readonly RegimeName[] {
   if (hmm.labels !== undefined) {
     if (hmm.labels.length !== hmm.states) throw new InvalidArgumentError(`invalid 'ensemble.regimes.hmm.labels': ${hmm.labels.length} labels for ${hmm.states} states`);
     return hmm.labels;
   }
-  if (hmm.states === 2) return ['volatile', 'trending'];
-  if (hmm.states === 3) return ['volatile', 'ranging', 'trending'];
+  const byVolatility = hmm.orderBy === 'volatility';
+  if (hmm.states === 2) return byVolatility ? ['trending', 'volatile'] : ['volatile', 'trending'];
+  if (hmm.states === 3) return byVolatility ? ['ranging', 'trending', 'volatile'] : ['volatile', 'ranging', 'trending'];
   throw new InvalidArgumentError(`invalid 'ensemble.regimes.hmm.labels': required with ${hmm.states} states (one regime per state, in ascending order of mean)`);
 }
 
