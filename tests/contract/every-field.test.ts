@@ -859,6 +859,7 @@ const CONTRACT: Record<string, Entry> = {
   'regimes.detector.labels': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.labels', ['bull', 'bear']]] },
   'regimes.detector.orderBy': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.orderBy', 'volatility']] },
   'regimes.detector.symbols': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.symbols', ['BBB']]] },
+  'regimes.adapt.*': { base: 'bars', with: [['regimes', { ...REGIMES, adapt: { bear: { size: 0.5 } } }]], set: [['regimes.adapt.bull', { size: 2 }]] },
   'regimes.adapt.*.size': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.adapt.bear.size', 0.25]] },
   'regimes.adapt.*.stop': { base: 'stopped', with: [['regimes', REGIMES]], set: [['regimes.adapt.bear.stop', 0.3]] },
 
