@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
+import { validateRunReport } from '../../reports/report-schema.js';
 import { REPO, runCli } from '../support/cli.js';
 import { readWholeReport } from '../support/whole-report.js';
 
@@ -60,6 +61,7 @@ describe('seed 003 regime-adaptive sizes and stops (scenario regimes)', () => {
     expect(stopOnly.runHash).not.toBe(base.runHash);
     expect(stopOnly.runHash).not.toBe(adapted.runHash);
     const report = await readWholeReport(adapted.out);
+    expect(validateRunReport(report).ok).toBe(true);
     const changes = (report.audit as Audit[]).filter((e) => e.kind === 'regime.changed');
     expect(changes.length).toBeGreaterThan(0);
     // The first regime comes with the first fit: 60 returns in, so not before the 61st bar.
