@@ -1,4 +1,5 @@
 import { ConfigError } from '../../engine/core/index.js';
+import { STRATEGIES } from '../../engine/strategies/registry.js';
 import type { RegimeAdaptiveConfig, RegimeMultipliers } from '../../engine/kernel/index.js';
 import type { QualifiedScenario } from './load-scenario.js';
 
@@ -12,7 +13,8 @@ const DEFAULT_LABELS = {
  * Resolves the scenario's `regimes` section (seed 003's regime-adaptive parameters) against the
  * replayed symbols, or returns undefined when it has none. Refuses, by path, labels that do not
  * match the states, an `adapt` entry for no label, an entry that multiplies nothing (size and stop
- * both 1), an empty `adapt` (the regimes would change nothing) and a detector symbol not replayed.
+ * both 1), an empty `adapt` (the regimes would change nothing), a stop multiplier when no strategy
+ * places protective stops, and a detector symbol not replayed.
  */
 export function regimeAdaptiveOf(scenario: QualifiedScenario, runSymbols: readonly string[]): RegimeAdaptiveConfig | undefined {
   const r = scenario.regimes;
@@ -29,6 +31,13 @@ export function regimeAdaptiveOf(scenario: QualifiedScenario, runSymbols: readon
     if (!labels.includes(label)) throw new ConfigError(`regimes.adapt.${label}`, `not a regime label (labels: ${labels.join(', ')})`);
     if (m.size === 1 && m.stop === 1) throw new ConfigError(`regimes.adapt.${label}`, 'size and stop are both 1: the entry changes nothing');
   }
+  const stopping = entries.find(([, m]) => m.stop !== 1);
+  if (stopping !== undefined && !mayPlaceStops(scenario)) {
+    throw new ConfigError(
+      `regimes.adapt.${stopping[0]}.stop`,
+      'no strategy of this run places a protective stop (of the built-ins only sma_cross and ema_cross with risk sizing do; a strategy module may): the stop multiplier would change nothing',
+    );
+  }
   const symbols = d.symbols ?? runSymbols;
   const symbolIndexes = symbols.map((s, j) => {
     const i = runSymbols.indexOf(s);
@@ -40,4 +49,17 @@ export function regimeAdaptiveOf(scenario: QualifiedScenario, runSymbols: readon
     symbolIndexes,
     adapt: Object.fromEntries(entries),
   };
+}
+
+/** The built-ins that place a reduce-only protective stop, with `risk` sizing (engine/strategies/moving-average-cross.ts). */
+const STOP_PLACING = ['sma_cross', 'ema_cross'];
+
+/**
+ * Whether a strategy of the scenario may submit a protective stop: a strategy module (it may), or a
+ * stop-placing built-in with `risk` sizing in its own params or in any instrument's parameter overrides.
+ */
+function mayPlaceStops(scenario: QualifiedScenario): boolean {
+  const risk = (params: unknown): boolean => ((params as { sizing?: { kind?: unknown } } | undefined)?.sizing?.kind ?? null) === 'risk';
+  const anyInstrumentRisk = Object.values(scenario.instruments ?? {}).some((i) => risk((i as { params?: unknown }).params));
+  return scenario.strategies.some((st) => !Object.hasOwn(STRATEGIES, st.type) || (STOP_PLACING.includes(st.type) && (risk(st.params) || anyInstrumentRisk)));
 }

@@ -20,7 +20,7 @@ describe('regimeAdaptiveOf', () => {
     expect(r.detector).toEqual({ states: 2, window: 250, refitEvery: 20, restarts: 3, maxIter: 200, orderBy: 'mean', labels: ['bear', 'bull'], seed: 9 });
     expect(r.symbolIndexes).toEqual([0, 1]);
     expect(r.adapt).toEqual({ bear: { size: 0.5, stop: 1 } });
-    expect((await resolve({ detector: { states: 3, orderBy: 'volatility' }, adapt: { bear: { stop: 0.5 } } }))!.detector.labels).toEqual(['sideways', 'bull', 'bear']);
+    expect((await resolve({ detector: { states: 3, orderBy: 'volatility' }, adapt: { bear: { size: 0.5 } } }))!.detector.labels).toEqual(['sideways', 'bull', 'bear']);
     expect((await resolve({ detector: { symbols: ['BBB'] }, adapt: { bull: { size: 2 } } }))!.symbolIndexes).toEqual([1]);
     expect(regimeAdaptiveOf(await qualify(doc(undefined)), ['AAA'])).toBeUndefined();
   });
@@ -35,6 +35,10 @@ describe('regimeAdaptiveOf', () => {
     await expect(resolve({ detector: { symbols: ['CCC'] }, adapt: { bear: { size: 0.5 } } })).rejects.toThrow(/regimes\.detector\.symbols\[0\]: symbol 'CCC' is not replayed/);
     await expect(resolve({ detector: { window: 10 }, adapt: { bear: { size: 0.5 } } })).rejects.toThrow(/regimes\.detector\.window/);
     await expect(resolve({ adapt: { bear: { size: -1 } } })).rejects.toThrow(/regimes\.adapt\.bear\.size/);
+    // sma_cross places protective stops only with risk sizing
+    await expect(resolve({ adapt: { bear: { stop: 0.5 } } })).rejects.toThrow(/regimes\.adapt\.bear\.stop: no strategy of this run places a protective stop/);
+    const risky = doc({ adapt: { bear: { stop: 0.5 } } }, { strategies: [{ type: 'sma_cross', params: { sizing: { kind: 'risk', fraction: 0.01, stopPct: 0.02 } } }] });
+    expect(regimeAdaptiveOf(await qualify(risky), ['AAA', 'BBB'])!.adapt).toEqual({ bear: { size: 1, stop: 0.5 } });
     await expect(resolve({ detector: { state: 2 }, adapt: { bear: { size: 0.5 } } })).rejects.toThrow(/regimes\.detector/);
   });
 });
