@@ -122,6 +122,8 @@ describe('Gaussian HMM by hand', () => {
 
   it('the likelihood is the sum over all 16 paths', () => {
     expect(hmmLogLikelihood(x, params)).toBeCloseTo(Math.log(total), 12);
+    // the same enumeration in Python (math.exp, itertools.product): -8.145466199034225
+    expect(hmmLogLikelihood(x, params)).toBeCloseTo(-8.145466199034225, 12);
     // one observation: log(0.6 N(-0.5; -1, 1) + 0.4 N(-0.5; 2, 4))
     expect(hmmLogLikelihood([-0.5], params)).toBeCloseTo(Math.log(0.6 * 0.3520653267642995 + 0.4 * 0.09132454269451096), 12);
   });
@@ -137,6 +139,8 @@ describe('Gaussian HMM by hand', () => {
       expect(filtered[t]![1]).toBeCloseTo(prefix[1]!, 12);
     }
     expect(filtered[3]![1]).toBeCloseTo(smoothed[3]![1]!, 14);
+    // the Python enumeration's P(S_t = 1 | x)
+    expect(smoothed.map((p) => p[1]!)).toEqual([0.3675560543767136, 0.9699779684489449, 0.9964617367567431, 0.24788689924872284].map((v) => expect.closeTo(v, 12)));
   });
 
   it('Viterbi returns the single most likely path', () => {
