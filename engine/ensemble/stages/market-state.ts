@@ -14,7 +14,7 @@ export function hmmRegimeLabels(hmm: EnsembleHmmRegimes): readonly RegimeName[] 
   const byVolatility = hmm.orderBy === 'volatility';
   if (hmm.states === 2) return byVolatility ? ['trending', 'volatile'] : ['volatile', 'trending'];
   if (hmm.states === 3) return byVolatility ? ['ranging', 'trending', 'volatile'] : ['volatile', 'ranging', 'trending'];
-  throw new InvalidArgumentError(`invalid 'ensemble.regimes.hmm.labels': required with ${hmm.states} states (one regime per state, in ascending order of mean)`);
+  throw new InvalidArgumentError(`invalid 'ensemble.regimes.hmm.labels': required with ${hmm.states} states (one regime per state, in ascending order of ${hmm.orderBy})`);
 }
 
 /**

@@ -49,6 +49,10 @@ export class EnsembleWeighting implements Combination {
   private current: Float64Array;
   readonly log: WeightsSnapshot[] = [];
   private lastRebalance = -1;
+  /** Time of the last re-weighing (-1 before the first), for rebalanceBy 'regime'. */
+  private lastRebalanceTs = -1;
+  /** True while a 'hold' regime holds the re-weighing back (audited once per spell). */
+  private holding = false;
   private lastExpected: number | null = null;
   private lastRebalanceAccountIdx = 0;
   /** The rl weighting's agent (null for the other weightings). */
@@ -95,8 +99,8 @@ export class EnsembleWeighting implements Combination {
   /**
    * True when a re-weighing is due at sample number `samples` (time `ts`, classified `regime`): every
    * `rebalanceEveryBars` samples, or with rebalanceBy 'regime' on the regime table's cadence of the
-   * regime (calendar days since the last re-weighing; 'hold' in volatile: never, audited once per
-   * re-weighing it holds back).
+   * regime (calendar days since the last re-weighing; 'hold' in volatile: never, each spell of holding
+   * one 'rebalance.held' audit entry).
    */
   due(samples: number, ts = 0, regime = 'mixed'): boolean {
     if (samples < this.cfg.warmupBars) return false;
@@ -113,9 +117,7 @@ export class EnsembleWeighting implements Combination {
     this.holding = false;
     return this.lastRebalanceTs < 0 || ts - this.lastRebalanceTs >= every;
   }
-  /** True while a 'hold' regime holds the re-weighing back (audited once per spell). */
-  private holding = false;
-  private lastRebalanceTs = -1;
+
 
   /**
    * Re-weighs (at sample number `samples`): assesses retirement, computes the base-or-optimal weights,
