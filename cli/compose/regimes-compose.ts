@@ -24,7 +24,6 @@ export function regimeAdaptiveOf(scenario: QualifiedScenario, runSymbols: readon
   if (labels === undefined) throw new ConfigError('regimes.detector.labels', `required with ${d.states} states (one name per state, in ascending order of mean)`);
   if (labels.length !== d.states) throw new ConfigError('regimes.detector.labels', `${labels.length} labels for ${d.states} states`);
   if (new Set(labels).size !== labels.length) throw new ConfigError('regimes.detector.labels', `labels repeat (${labels.join(', ')})`);
-  if (d.window < 2 * d.states + 1) throw new ConfigError('regimes.detector.window', `at least ${2 * d.states + 1} returns for ${d.states} states, was ${d.window}`);
   const entries = Object.entries(r.adapt) as [string, RegimeMultipliers][];
   if (entries.length === 0) throw new ConfigError('regimes.adapt', 'no regime has multipliers: the regimes would change nothing');
   for (const [label, m] of entries) {
