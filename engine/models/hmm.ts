@@ -408,7 +408,9 @@ function baumWelch(
       w.variance[i] = gSum[i]! > 0 ? Math.max(v / gSum[i]!, varFloor) : w.variance[i]!;
       let row = 0;
       for (let j = 0; j < k; j++) row += xi[i * k + j]!;
-      if (row > 0) for (let j = 0; j < k; j++) w.a[i * k + j] = xi[i * k + j]! / row;
+      // An exact 0 would make a later observation impossible under every path (the forward pass's scale 0):
+      // entries stay at least 1e-300, far below anything the likelihood can tell apart.
+      if (row > 0) for (let j = 0; j < k; j++) w.a[i * k + j] = Math.max(xi[i * k + j]! / row, 1e-300);
       if (initialMode === 'estimate') w.init[i] = g0;
     }
     if (initialMode === 'stationary') {
