@@ -14,6 +14,23 @@ export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO-8601 date or datetime');
 
+/**
+ * A Gaussian HMM regime detector (engine/models HmmRegimeDetector): fitted by Baum-Welch on the
+ * trailing `window` returns every `refitEvery` observations, the current state by its forward filter.
+ * Shared by `ensemble.regimes.hmm` and the scenario's `regimes.detector`; `labels` is each section's own.
+ */
+export const hmmDetectorFields = {
+  states: z.number().int().min(2).max(6).default(2).describe('Hidden states of the HMM (2 to 6).'),
+  window: z.number().int().min(20).default(250).describe('Trailing returns each fit reads (at least 20); no regime before the first fit.'),
+  refitEvery: positiveInt.default(20).describe('Returns between refits; between them the fitted forward filter labels each new return.'),
+  restarts: positiveInt.default(3).describe('Seeded Baum-Welch restarts per fit (the best likelihood wins).'),
+  maxIter: positiveInt.default(200).describe('Baum-Welch iterations per restart.'),
+  orderBy: z
+    .enum(['mean', 'volatility'])
+    .default('mean')
+    .describe('The order in which `labels` name the fitted states: ascending mean return, or ascending volatility (more stable when the regimes differ mostly in volatility).'),
+};
+
 const MeanSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('sample').describe('The mean of the window.') }),
@@ -169,7 +186,13 @@ export const EnsembleSectionSchema = z.strictObject({
   accountId: z.string().min(1).default('ensemble').describe('The ledger (and order owner) the account trades under.'),
   shadowCostBps: z.number().min(0).default(0).describe('Cost charged to the shadow ledgers, bps of traded notional.'),
   wholeUnits: z.boolean().default(true).describe('Rounds account targets toward zero to whole units.'),
-  rebalanceEveryBars: positiveInt.default(20).describe('Re-weighs every this many bar timestamps.'),
+  rebalanceEveryBars: positiveInt.default(20).describe('Re-weighs every this many bar timestamps (with rebalanceBy bars).'),
+  rebalanceBy: z
+    .enum(['bars', 'regime'])
+    .default('bars')
+    .describe(
+      "bars: re-weigh every `rebalanceEveryBars`; regime: on seed 000's regime-table cadence of the classified regime (see `regimes`): trending weekly, ranging daily, mixed every 3 days (calendar time since the last re-weighing), volatile 'hold' (no re-weighing while it lasts; each spell of holding an audit entry 'rebalance.held').",
+    ),
   warmupBars: positiveInt.default(60).describe('Bar timestamps of shadow returns before the first re-weighing.'),
   window: z.number().int().min(2).default(60).describe('Most recent shadow returns the weights are estimated from.'),
   periodsPerYear: z.number().positive().default(252).describe('Periods per year, to annualize the shadow statistics.'),
@@ -220,11 +243,60 @@ export const EnsembleSectionSchema = z.strictObject({
       trendAdx: z.number().positive().default(25).describe('Mean ADX at or above which the market is trending.'),
       rangeAdx: z.number().positive().default(20).describe('Mean ADX below which the market is ranging.'),
       volatileRatio: z.number().positive().default(1.5).describe('Volatility above this multiple of its running mean is volatile.'),
+      hmm: z
+        .strictObject({
+          ...hmmDetectorFields,
+          labels: z
+            .array(z.enum(['trending', 'ranging', 'volatile', 'mixed']))
+            .optional()
+            .describe("The regime-table regime of each state, states in ascending order of `orderBy`; default by mean ['volatile', 'trending'] for 2 states, ['volatile', 'ranging', 'trending'] for 3 (seed 003's bear, sideways, bull), by volatility ['trending', 'volatile'] and ['ranging', 'trending', 'volatile']; required for more."),
+        })
+        .nullable()
+        .default(null)
+        .describe(
+          "Classify with a Gaussian HMM on the equal-weighted mean log return of the symbols per bar timestamp instead of ADX and volatility (which are then refused): fitted on trailing returns only, every change of regime an audit entry 'regime.changed'. 'mixed' until the first fit.",
+        ),
     })
-    .default({ adxPeriod: 14, window: 20, trendAdx: 25, rangeAdx: 20, volatileRatio: 1.5 })
-    .describe('Regime classifier: trending, ranging, volatile or mixed from the mean ADX and volatility of every symbol.'),
+    .default({ adxPeriod: 14, window: 20, trendAdx: 25, rangeAdx: 20, volatileRatio: 1.5, hmm: null })
+    .describe('Regime classifier: trending, ranging, volatile or mixed from the mean ADX and volatility of every symbol, or from a Gaussian HMM (`hmm`).'),
   forcedStatus: z.record(z.string(), status).default({}).describe('Forced statuses at the start, e.g. {"rsi-14": "SUSPENDED"}.'),
 });
+
+/** Seed 003's regime-adaptive parameters (the scenario's `regimes` section): an HMM detector and multipliers per regime. */
+export const RegimesSectionSchema = z
+  .strictObject({
+    detector: z
+      .strictObject({
+        ...hmmDetectorFields,
+        labels: z
+          .array(z.string().min(1))
+          .optional()
+          .describe("A name per state, states in ascending order of `orderBy`; default by mean ['bear', 'bull'] for 2 states, ['bear', 'sideways', 'bull'] for 3 (seed 003), by volatility ['bull', 'bear'] and ['sideways', 'bull', 'bear']; required for more."),
+        symbols: z
+          .array(z.string().min(1))
+          .min(1)
+          .optional()
+          .describe('Symbols whose equal-weighted mean log return (between equity samples, from the last prices) the HMM reads; default: every replayed symbol.'),
+      })
+      .prefault({})
+      .describe('The Gaussian HMM regime detector: fitted on trailing returns only (never after the decision time), seeded by the scenario seed.'),
+    adapt: z
+      .record(
+        z.string(),
+        z
+          .strictObject({
+            size: z.number().positive().default(1).describe("Multiplier of every strategy's target position while the regime holds (whole targets stay whole, truncated toward zero)."),
+            stop: z
+              .number()
+              .positive()
+              .default(1)
+              .describe("Multiplier of the distance, from the symbol's last price, of every protective stop a strategy submits while the regime holds (reduce-only stop and stop-limit orders, bracket stop-losses)."),
+          })
+          .describe('Multipliers of one regime (seed 003: bull larger size and wider stops, bear smaller size and tighter stops).'),
+      )
+      .describe('Multipliers per regime label; a label not listed, and the time before the first fit, multiply by 1. Each change of regime is an audit entry regime.changed.'),
+  })
+  .describe("Seed 003's regime-adaptive strategy parameters: an HMM regime detector and per-regime multipliers of the strategies' position sizes and stop distances.");
 
 export const PortfolioSectionSchema = z.strictObject({
   allocation: z

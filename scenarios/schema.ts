@@ -5,7 +5,7 @@ import { AccountSchema, StrategyAccountSchema } from '../engine/portfolio/accoun
 import { PredictiveFiltersSchema } from '../engine/models/predictive-filter-schema.js';
 import { VenueSchema } from '../sim/venue/venue-schema.js';
 import { CalendarSchema, MetricsSectionSchema } from './calendar-schema.js';
-import { BundlesSectionSchema, EnsembleSectionSchema, isoDate, InstrumentsSectionSchema, PortfolioSectionSchema } from './ensemble-schema.js';
+import { BundlesSectionSchema, EnsembleSectionSchema, isoDate, InstrumentsSectionSchema, PortfolioSectionSchema, RegimesSectionSchema } from './ensemble-schema.js';
 
 /**
  * The scenario file format (JSON). Parsing applies every default and rejects unknown keys naming
@@ -131,6 +131,7 @@ export const ScenarioSchema = z
     ensemble: EnsembleSectionSchema.optional().describe(
       'Strategy ensemble: strategies trade shadow ledgers, the account trades their combination (allocation weights or votes).',
     ),
+    regimes: RegimesSectionSchema.optional(),
     portfolio: PortfolioSectionSchema.optional().describe('Portfolio construction (allocation, rotation, rebalancing, hedging) and constraints (symbols, max positions, daily stop).'),
     instruments: InstrumentsSectionSchema.optional().describe(
       'Per symbol: strategy parameter overrides (instrument > strategy > defaults) and the instrument (asset class, point value, tick and lot size, currency, margins per contract). Each symbol must be replayed.',

@@ -138,6 +138,23 @@ export const PLAN_RULES: readonly PlanRule[] = Object.freeze([
       return wt?.kind === 'optimizer' && w.has('ensemble.weighting.regime') && wt.lambda !== undefined && wt.eta !== undefined && wt.wMax !== undefined ? ['ensemble.weighting.regime'] : [];
     },
   },
+  ...(['adxPeriod', 'trendAdx', 'rangeAdx', 'volatileRatio'] as const).map(
+    (key): PlanRule => ({
+      path: `ensemble.regimes.${key}`,
+      reason: 'the regime comes from the HMM (ensemble.regimes.hmm), not from ADX and volatility: remove it or the hmm',
+      refused: ifWritten(`ensemble.regimes.${key}`, (s) => (s.ensemble?.regimes.hmm ?? null) !== null),
+    }),
+  ),
+  {
+    path: 'regimes',
+    reason: 'an L2 run (data.book) routes orders through the L2 venue, which the regime-adaptive multipliers do not reach yet',
+    refused: ifWritten('regimes', isL2),
+  },
+  {
+    path: 'ensemble.rebalanceEveryBars',
+    reason: "with ensemble.rebalanceBy 'regime' the regime table's cadence decides when to re-weigh, not a count of bars",
+    refused: ifWritten('ensemble.rebalanceEveryBars', (s) => s.ensemble?.rebalanceBy === 'regime'),
+  },
   {
     path: 'ensemble',
     reason: 'needs data.bars: the ensemble re-weighs and trades the account on bar closes, so over quotes, trades or book rows alone it would place no order',

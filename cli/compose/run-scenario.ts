@@ -12,6 +12,7 @@ import type { PredictiveFiltersConfig } from '../../engine/kernel/index.js';
 import { fromArray, formatInterval, noDataError, openRunData } from './data-sources.js';
 import type { RunData } from './data-sources.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory, warmupOf } from './ensemble-compose.js';
+import { regimeAdaptiveOf } from './regimes-compose.js';
 import type { StrategySpec } from './ensemble-compose.js';
 import { qualifyL2Venue } from './l2-venue.js';
 import { checkSymbolsOf, definitionOf } from './strategy-modules.js';
@@ -309,6 +310,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   const algorithms = strategyAlgorithms(scenario, ids);
   const routing = ensembleRouting(scenario, ids, composed.specs.map((s) => s.symbols));
   const filters = predictiveFilters(scenario, ids);
+  const regimeAdaptive = regimeAdaptiveOf(scenario, runSymbols);
   const riskConfig = riskWithConstraints(scenario.risk, scenario);
   const hasLimits = Object.keys(riskConfig).some((k) => k !== 'reducingAlwaysAllowed');
   const metricsOptions = scenarioMetricsOptions(scenario);
@@ -388,6 +390,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
         ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : {}),
         ...(routing !== undefined ? { routing } : {}),
+        ...(regimeAdaptive !== undefined ? { regimeAdaptive } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),
         ...(filters !== undefined ? { filters } : {}),
         ...(instruments !== undefined ? { instruments } : {}),

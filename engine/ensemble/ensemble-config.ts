@@ -73,6 +73,18 @@ export interface RebalanceRules {
   readonly minWeightChange: number;
 }
 
+/** The ensemble's HMM regime source (`ensemble.regimes.hmm`): see engine/models HmmRegimeDetector. */
+export interface EnsembleHmmRegimes {
+  readonly states: number;
+  readonly window: number;
+  readonly refitEvery: number;
+  readonly restarts: number;
+  readonly maxIter: number;
+  readonly orderBy: 'mean' | 'volatility';
+  /** The table regime of each state in `orderBy` order; absent: the default of 2 or 3 states. */
+  readonly labels?: readonly RegimeName[];
+}
+
 /**
  * The ensemble section of a scenario, qualified (every default applied).
  *
@@ -112,7 +124,9 @@ export interface EnsembleConfig {
   readonly quality: SignalQualityConfig | null;
   readonly retirement: RetirementConfig | null;
   readonly monitor: MonitorThresholds;
-  readonly regimes: RegimeClassifierConfig;
+  readonly regimes: RegimeClassifierConfig & { readonly hmm: EnsembleHmmRegimes | null };
+  /** 'bars': every `rebalanceEveryBars`; 'regime': the regime table's cadence of the classified regime ('hold' in volatile). */
+  readonly rebalanceBy: 'bars' | 'regime';
   /** Forced statuses at the start, e.g. { "rsi-14": "SUSPENDED" }. */
   readonly forcedStatus: Readonly<Record<string, 'ACTIVE' | 'DEGRADED' | 'SUSPENDED' | 'RETIRED'>>;
 }

@@ -136,7 +136,7 @@ export class EnsembleRouter implements StrategyRouter {
     const audit = this.audit.bind(this);
     const n = this.symbols.length;
     this.intents = new SignalCollection(this.ids, this.symbols, o.portfolio.initialCash, this.cfg.shadowCostBps);
-    this.market = new EnsembleMarket(n, this.cfg.regimes);
+    this.market = new EnsembleMarket(n, this.cfg.regimes, o.seed);
     this.filter = this.cfg.quality !== null ? new SignalQualityFilter(this.cfg.quality, this.ids, this.symbols, this.intents.history) : new UnfilteredSignals();
     let sleeves: SleeveLayout | null = null;
     if (this.cfg.weighting.kind === 'strategy_asset') {
@@ -214,7 +214,17 @@ export class EnsembleRouter implements StrategyRouter {
     this.now = ts;
     this.intents.sampleEquity();
     this.accountEquity.push(equity);
+    const before = this.market.regime;
     const regime = this.market.classify();
+    if (regime !== before && this.market.hmm !== null) {
+      const p = this.market.hmm.posterior;
+      this.audit(ts, 'regime.changed', `regime ${before} -> ${regime} (HMM, fit ${this.market.hmm.fitCount})`, undefined, {
+        from: before,
+        to: regime,
+        posterior: p === null ? null : Array.from(p),
+        fits: this.market.hmm.fitCount,
+      });
+    }
     this.intents.attributeTrades(regime);
     this.construction.onEquity(equity);
     const stop = this.stop.onEquity(ts, equity);
@@ -229,7 +239,7 @@ export class EnsembleRouter implements StrategyRouter {
     if (this.stop.halted) return;
     this.checkHedge(ts, equity);
     const samples = this.intents.samples;
-    if (this.weighting.due(samples)) {
+    if (this.weighting.due(samples, ts, regime)) {
       const stats = this.intents.stats(this.cfg.window, this.cfg.periodsPerYear);
       const changed = this.weighting.reweigh(ts, samples, {
         stats,

@@ -14,6 +14,8 @@ export type { EventSequencerOptions } from './event-sequencer.js';
 export { MessageBus } from './message-bus.js';
 export type { MessageHandler } from './message-bus.js';
 export { DirectRouter } from './strategy-router.js';
+export { RegimeAdaptiveRouter } from './regime-adaptive-router.js';
+export type { RegimeAdaptiveConfig, RegimeMultipliers } from './regime-adaptive-router.js';
 export type { RouterDeps, RouterHost, StrategyRouter } from './strategy-router.js';
 export { TradeGate, describeWarmup } from './trade-gate.js';
 export type { WarmupCounts } from './trade-gate.js';

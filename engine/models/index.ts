@@ -39,3 +39,17 @@ export { entropy, entropyOfCounts, mutualInformation, quantileBins } from './inf
 export { mackinnonP, mackinnonCrit, type CriticalValues, type DfRegression } from './mackinnon.js';
 export { olsFit, type OlsFit } from './ols.js';
 export { fDistributionSf, logGamma, regularizedIncompleteBeta } from './special.js';
+export {
+  fitGaussianHmm,
+  hmmFilter,
+  hmmLogLikelihood,
+  hmmSmooth,
+  HmmForwardFilter,
+  stationaryDistribution,
+  viterbiPath,
+  type GaussianHmmFit,
+  type GaussianHmmOptions,
+  type GaussianHmmParams,
+  type HmmInitial,
+} from './hmm.js';
+export { HmmRegimeDetector, type HmmRegimeConfig } from './hmm-regime.js';

@@ -2,8 +2,8 @@ import { InvalidArgumentError, InvariantError, formatIsoUs } from '../../engine/
 import type { Calendar, StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { ExecutionEngine } from '../../engine/execution/index.js';
 import type { AlgorithmConfig, PreTradeRisk } from '../../engine/execution/index.js';
-import { describeWarmup, EventMerge, EventSequencer, MergeSignal, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
-import type { ArrayBatchSource, TimeBatch } from '../../engine/kernel/index.js';
+import { describeWarmup, DirectRouter, EventMerge, EventSequencer, MergeSignal, RegimeAdaptiveRouter, SequencerStep, SimulatedClock, TimerQueue } from '../../engine/kernel/index.js';
+import type { ArrayBatchSource, RegimeAdaptiveConfig, TimeBatch } from '../../engine/kernel/index.js';
 import { TradingEngine } from '../../engine/kernel/trading-engine.js';
 import type { EquityWatcher } from '../../engine/kernel/trading-engine.js';
 import type { TimeframeBars } from '../../engine/kernel/bar-cache.js';
@@ -86,6 +86,12 @@ export interface ReplayConfig {
    * targets from the strategies' requests (e.g. an ensemble). Absent: each strategy trades its own ledger.
    */
   readonly routing?: BacktestRouting;
+  /**
+   * Seed 003's regime-adaptive parameters: an HMM regime detector and per-regime multipliers of the
+   * strategies' targets and protective stop distances, decorating the router (engine/kernel
+   * RegimeAdaptiveRouter). Absent: none.
+   */
+  readonly regimeAdaptive?: RegimeAdaptiveConfig;
   /**
    * Units per unit of price per symbol (100 for equity option contracts); default 1 each. A symbol
    * with an instrument in `instruments` takes the instrument's multiplier (the one source of truth);
@@ -374,6 +380,10 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   }
   // The decision pipeline: strategies -> [ensemble] -> [execution algorithm] -> venue.
   const routed = composeRouter(config.routing, config.algorithms, { symbols, strategyIds, execution, portfolio, recorder }, config.filters);
+  const adaptive =
+    config.regimeAdaptive !== undefined
+      ? new RegimeAdaptiveRouter(routed.router ?? new DirectRouter(execution, portfolio, recorder), config.regimeAdaptive, symbols, recorder)
+      : undefined;
   if (feeds.chains !== undefined && config.options === undefined) throw new InvalidArgumentError('option chains need config.options (the contracts among the symbols)');
   const options = config.options !== undefined ? new OptionReplay(config.options, portfolio, symbols, accountIds, recorder) : null;
   if (options !== null) {
@@ -391,7 +401,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
     lookback: config.lookback,
     equityWatchers: watchers,
     ...(side.books !== null ? { books: side.books } : {}),
-    ...(routed.router !== undefined ? { router: routed.router } : {}),
+    ...(adaptive !== undefined ? { router: adaptive } : routed.router !== undefined ? { router: routed.router } : {}),
     ...(options !== null ? { chains: options.cache } : {}),
     ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
     ...(config.timeframes !== undefined ? { timeframes: config.timeframes } : {}),

@@ -292,6 +292,12 @@ const BASES: Record<string, () => Doc> = {
     strategies: barStrategies(),
     ensemble: { warmupBars: 20, rebalanceEveryBars: 10, window: 30, weighting: { kind: 'optimizer', regime: 'auto' }, adaptive: {}, retirement: { minTrades: 2 } },
   }),
+  /** A crossover placing a protective (reduce-only) stop at 2% on each entry: risk sizing (issue 16's stop multipliers). */
+  stopped: () => ({
+    name: 'contract-stopped',
+    data: { bars: d1 },
+    strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 5, slow: 20, mode: 'long_short', sizing: { kind: 'risk', fraction: 0.02, stopPct: 0.02 } } }],
+  }),
   /** A voting-mode ensemble with signal quality, sized by the portfolio section. */
   voting: () => ({
     name: 'contract-voting',
@@ -352,6 +358,10 @@ interface Entry {
 /** The strategy_asset weighting with its defaults (seed 003's strategies x assets allocation). */
 const SA = { kind: 'strategy_asset' };
 const on = (base: string, path: string, value: unknown, more: Partial<Entry> = {}): Entry => ({ base, set: [[path, value]], ...more });
+/** An HMM regime source the generated daily bars fill (issue 16). */
+const HMM = { window: 40, refitEvery: 10 };
+/** Seed 003's regime-adaptive multipliers on an HMM of 40 daily returns (issue 16). */
+const REGIMES = { detector: { window: 40, refitEvery: 10 }, adapt: { bear: { size: 0.5 }, bull: { size: 2 } } };
 /** Base parameters of volatility_regime in the contract: a regime window the daily bars fill. */
 const VR_BASE = { regimeWindow: 60, mode: 'long_short' };
 /** Base parameters of anomaly in the contract: a threshold the generated daily returns cross. */
@@ -864,6 +874,30 @@ const CONTRACT: Record<string, Entry> = {
   'ensemble.regimes.rangeAdx': on('ensemble', 'ensemble.regimes.rangeAdx', 40),
   'ensemble.regimes.volatileRatio': on('ensemble', 'ensemble.regimes.volatileRatio', 1.01),
   'ensemble.forcedStatus.*': on('ensemble', 'ensemble.forcedStatus', { sma: 'SUSPENDED' }),
+  // The HMM regime source (issue 16): the base's optimizer takes lambda/eta/wMax from the classified regime.
+  'ensemble.regimes.hmm': on('ensemble', 'ensemble.regimes.hmm', HMM),
+  'ensemble.regimes.hmm.states': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.states', 3]] },
+  'ensemble.regimes.hmm.window': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.window', 80]] },
+  'ensemble.regimes.hmm.refitEvery': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.refitEvery', 3]] },
+  'ensemble.regimes.hmm.restarts': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.restarts', 1]] },
+  'ensemble.regimes.hmm.maxIter': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.maxIter', 2]] },
+  'ensemble.regimes.hmm.labels': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.labels', ['ranging', 'volatile']]] },
+  'ensemble.regimes.hmm.orderBy': { base: 'ensemble', with: [['ensemble.regimes.hmm', HMM]], set: [['ensemble.regimes.hmm.orderBy', 'volatility']] },
+  'ensemble.rebalanceBy': { base: 'ensemble', with: [['ensemble.rebalanceEveryBars', undefined]], set: [['ensemble.rebalanceBy', 'regime']] },
+
+  // regimes (seed 003's regime-adaptive sizes and stops)
+  regimes: on('bars', 'regimes', REGIMES),
+  'regimes.detector.states': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.states', 3]] },
+  'regimes.detector.window': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.window', 80]] },
+  'regimes.detector.refitEvery': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.refitEvery', 3]] },
+  'regimes.detector.restarts': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.restarts', 1]] },
+  'regimes.detector.maxIter': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.maxIter', 2]] },
+  'regimes.detector.labels': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.labels', ['bull', 'bear']]] },
+  'regimes.detector.orderBy': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.orderBy', 'volatility']] },
+  'regimes.detector.symbols': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.detector.symbols', ['BBB']]] },
+  'regimes.adapt.*': { base: 'bars', with: [['regimes', { ...REGIMES, adapt: { bear: { size: 0.5 } } }]], set: [['regimes.adapt.bull', { size: 2 }]] },
+  'regimes.adapt.*.size': { base: 'bars', with: [['regimes', REGIMES]], set: [['regimes.adapt.bear.size', 0.25]] },
+  'regimes.adapt.*.stop': { base: 'stopped', with: [['regimes', REGIMES]], set: [['regimes.adapt.bear.stop', 0.3]] },
 
   // portfolio
   portfolio: on('bars', 'portfolio', { constraints: { maxPositions: 1 } }),

@@ -8,6 +8,7 @@ import { StrategyRetirement } from '../adaptive/retirement.js';
 import type { EnsembleConfig } from '../ensemble-config.js';
 import { optimizeFromReturns } from '../optimize-from-returns.js';
 import type { ReturnsOptimizationResult } from '../optimize-from-returns.js';
+import { REGIME_NAMES, REGIME_TABLE, rebalanceInterval, type RegimeName } from '../regime-table.js';
 import { RlMetaAgent } from '../rl-meta-agent.js';
 import type { RlDecision } from '../rl-meta-agent.js';
 import type { SleeveCell } from './signal-collection.js';
@@ -64,6 +65,10 @@ export class EnsembleWeighting implements Combination {
   private current: Float64Array;
   readonly log: WeightsSnapshot[] = [];
   private lastRebalance = -1;
+  /** Time of the last re-weighing (-1 before the first), for rebalanceBy 'regime'. */
+  private lastRebalanceTs = -1;
+  /** True while a 'hold' regime holds the re-weighing back (audited once per spell). */
+  private holding = false;
   private lastExpected: number | null = null;
   private lastRebalanceAccountIdx = 0;
   /** The rl weighting's agent (null for the other weightings). */
@@ -135,10 +140,28 @@ export class EnsembleWeighting implements Combination {
     return this.current;
   }
 
-  /** True when a re-weighing is due at sample number `samples`. */
-  due(samples: number): boolean {
-    return samples >= this.cfg.warmupBars && (this.lastRebalance < 0 || samples - this.lastRebalance >= this.cfg.rebalanceEveryBars);
+  /**
+   * True when a re-weighing is due at sample number `samples` (time `ts`, classified `regime`): every
+   * `rebalanceEveryBars` samples, or with rebalanceBy 'regime' on the regime table's cadence of the
+   * regime (calendar days since the last re-weighing; 'hold' in volatile: never, each spell of holding
+   * one 'rebalance.held' audit entry).
+   */
+  due(samples: number, ts = 0, regime = 'mixed'): boolean {
+    if (samples < this.cfg.warmupBars) return false;
+    if (this.cfg.rebalanceBy !== 'regime') return this.lastRebalance < 0 || samples - this.lastRebalance >= this.cfg.rebalanceEveryBars;
+    const name = (REGIME_NAMES as readonly string[]).includes(regime) ? (regime as RegimeName) : 'mixed';
+    const every = rebalanceInterval(REGIME_TABLE[name].rebalance);
+    if (every === null) {
+      if (!this.holding) {
+        this.holding = true;
+        this.audit(ts, 'rebalance.held', `re-weighing held: regime ${name} rebalances 'hold' (seed 000 regime table)`, undefined, { regime: name });
+      }
+      return false;
+    }
+    this.holding = false;
+    return this.lastRebalanceTs < 0 || ts - this.lastRebalanceTs >= every;
   }
+
 
   /**
    * Re-weighs (at sample number `samples`): assesses retirement, computes the base-or-optimal weights,
@@ -146,6 +169,7 @@ export class EnsembleWeighting implements Combination {
    */
   reweigh(ts: number, samples: number, inputs: WeighingInputs): boolean {
     this.lastRebalance = samples;
+    this.lastRebalanceTs = ts;
     const stats = inputs.stats;
     const regimeNow = inputs.regime;
     if (this.cfg.retirement !== null) {
