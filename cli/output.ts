@@ -35,6 +35,8 @@ export const OUTPUT_FILES: Readonly<Record<OutputKind, readonly string[]>> = {
   sweep: ['trials.duckdb', 'trials.duckdb.wal', 'trials.duckdb.tmp', 'sweep.json', 'sweep.html'],
   walkforward: ['folds', 'walkforward.json', 'walkforward.html'],
   compare: [],
+  // and one {SYMBOL}_best.json per symbol, listed in the marker as written.
+  train: ['train.json'],
 };
 
 const KNOWN_NAMES: ReadonlySet<string> = new Set(Object.values(OUTPUT_FILES).flat());

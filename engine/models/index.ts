@@ -12,3 +12,26 @@ export { entropy, entropyOfCounts, mutualInformation, quantileBins } from './inf
 export { mackinnonP, mackinnonCrit, type CriticalValues, type DfRegression } from './mackinnon.js';
 export { olsFit, type OlsFit } from './ols.js';
 export { fDistributionSf, logGamma, regularizedIncompleteBeta } from './special.js';
+// Direction classifiers (issue 16): bar features, logistic regression, random forest, their JSON form, metrics.
+export { BarFeatures, FEATURE_NAMES, checkFeatureNames, featureMatrix, isFeatureName, upLabels, type FeatureBars, type FeatureName } from './features.js';
+export { fitLogistic, sigmoid, type LogisticFit, type LogisticOptions } from './logistic.js';
+export {
+  CLASSIFIER_FORMAT,
+  ClassifierModelSchema,
+  ClassifierSpecSchema,
+  compileClassifier,
+  parseClassifier,
+  predictProbabilities,
+  trainClassifier,
+  type ClassifierModel,
+  type ClassifierSpec,
+  type ClassifierTree,
+  type CompiledClassifier,
+  type LogitModel,
+  type LogitSpec,
+  type RandomForestModel,
+  type RandomForestSpec,
+  type TrainOptions,
+  type TrainedClassifier,
+} from './classifier.js';
+export { accuracy, calibrationTable, logLoss, rocAuc, type CalibrationBin } from './classification-metrics.js';
