@@ -58,7 +58,7 @@ export async function composeStrategies(
     bundleStrategies = b.strategies ?? null;
     for (const [s, m] of bundles) {
       const metrics = Object.entries(m.metrics).map(([k, v]) => `${k} ${v}`).join(', ');
-      const use = m.model !== undefined ? `${m.model.kind} model over ${m.features.length} features (${m.features.join(', ')}) gates entries at probability >= ${m.threshold}` : `threshold ${m.threshold}, ${m.features.length} features`;
+      const use = m.model !== undefined ? `${m.model.kind} model over ${m.features.length} features (${m.features.join(', ')}) gates entries at probability >= ${m.threshold}` : `threshold ${m.threshold}, ${m.features.length} features (not applied: the bundle has no model)`;
       assumptions.push(`Model bundle ${s}: ${use}, params ${JSON.stringify(m.params)}${metrics ? ` (selected on ${metrics})` : ''}`);
     }
   }

@@ -60,6 +60,8 @@ export class BarFeatures {
   private readonly codes: Int32Array;
   private readonly closes = new Float64Array(LAGS);
   private seen = 0;
+  /** The bar count at the last return that was not finite (0: none). */
+  private badReturnAt = 0;
   private readonly ibs = new Ibs();
   private readonly rsi = new Rsi(14);
   private readonly volZ = new ZScore(20);
@@ -93,7 +95,11 @@ export class BarFeatures {
     const ibs = this.ibs.update(high, low, close);
     const rsi = this.rsi.update(close);
     const volz = this.volZ.update(volume);
-    const rvol = this.seen > 1 ? this.rvol.update(ret1) : Number.NaN;
+    // A return that is not finite (a close of 0 or below) is kept out of the realized volatility's
+    // window, which then has no value until 20 finite returns have followed it.
+    if (Number.isFinite(ret1)) this.rvol.update(ret1);
+    else if (this.seen > 1) this.badReturnAt = this.seen;
+    const rvol = this.seen - this.badReturnAt > 20 ? this.rvol.value : Number.NaN;
     const sma = this.sma.update(close);
     const v = this.values;
     for (let i = 0; i < this.codes.length; i++) {
