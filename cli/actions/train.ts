@@ -7,7 +7,7 @@ import { loadDatasets } from '../compose/lazy-datasets.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import { UsageError } from '../errors.js';
 import { usage } from '../flags.js';
-import { writeOutputs } from '../output.js';
+import { removeStaleOutputs, writeOutputs } from '../output.js';
 
 /** Version of train.json. */
 export const TRAIN_SCHEMA_VERSION = 1;
@@ -213,6 +213,8 @@ export async function trainAndWrite(scenarioFile: string, o: TrainCommandOptions
   };
   files.push({ name: 'train.json', data: `${JSON.stringify(doc, null, 2)}\n` });
   await writeOutputs(o.out, 'train', files);
+  // A bundle an earlier run wrote for a symbol not trained now would be loaded as if current: remove it.
+  await removeStaleOutputs(o.out, 'train', files.map((f) => f.name), (name) => name.endsWith('_best.json'));
   return { doc, files: files.map((f) => f.name) };
 }
 
@@ -225,7 +227,7 @@ export async function trainAction(scenarioFile: string, opts: TrainCommandOption
     return;
   }
   const lines = [`${doc.model.kind} on ${doc.features.join(', ')} -> ${doc.target}; ${doc.cv.scheme} ${doc.cv.folds} folds, purge ${doc.cv.purge}, embargo ${doc.cv.embargo} (out-of-sample)`];
-  lines.push('symbol  rows   AUC     logloss  accuracy  top feature (importance, MI nats)');
+  lines.push('symbol  oos    AUC     logloss  accuracy  top feature (importance, MI nats)');
   for (const s of doc.symbols) {
     const top = [...s.features].sort((a, b) => b.importance - a.importance)[0]!;
     const o = s.outOfSample;

@@ -33,8 +33,8 @@ export function registerTrain(program: Command): void {
       [
         '',
         'Examples:',
-        '  $ tapedeck train scenarios/ibs.json --model rf --features ibs,rsi14,ret1,volz20 --target up:1 --out models',
-        '  $ tapedeck train scenarios/ibs.json --model logit --features ibs,ret1,ret5 --cv walkforward --folds 4 --out models',
+        '  $ tapedeck train scenarios/quickstart.json --set data.bars=prices.csv --model rf --features ibs,rsi14,ret1,volz20 --target up:1 --out models',
+        '  $ tapedeck train scenarios/quickstart.json --set data.bars=prices.csv --model logit --features ibs,ret1,ret5 --cv walkforward --folds 4 --out models',
         '',
         'Out-of-sample accuracy, log loss, AUC and a calibration table come from predictions made only by',
         'models that never trained on the test rows nor on rows whose label overlaps them: with target up:H,',

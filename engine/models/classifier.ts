@@ -74,11 +74,12 @@ const RandomForestSpecSchema = z.strictObject({
 /** Validates a {@link ClassifierSpec}. */
 export const ClassifierSpecSchema = z.discriminatedUnion('kind', [LogitSpecSchema, RandomForestSpecSchema]);
 
+/** The fields every serialized model has: the format tag, the symbol it was trained for (null: any) and its features in column order. */
+const MODEL_HEADER = { format: z.literal(CLASSIFIER_FORMAT), symbol: z.string().min(1).nullable(), features: FeatureList };
+
 const LogitModelSchema = z.strictObject({
-  format: z.literal(CLASSIFIER_FORMAT),
+  ...MODEL_HEADER,
   kind: z.literal('logit'),
-  symbol: z.string().min(1).nullable(),
-  features: FeatureList,
   spec: LogitSpecSchema,
   /** Training mean and standard deviation of each feature: the model sees (x - mean) / scale. */
   mean: z.array(finite),
@@ -99,10 +100,8 @@ const TreeSchema = z.strictObject({
 });
 
 const RandomForestModelSchema = z.strictObject({
-  format: z.literal(CLASSIFIER_FORMAT),
+  ...MODEL_HEADER,
   kind: z.literal('rf'),
-  symbol: z.string().min(1).nullable(),
-  features: FeatureList,
   spec: RandomForestSpecSchema,
   seed: z.number().int(),
   trees: z.array(TreeSchema).min(1),

@@ -77,6 +77,26 @@ describe('tapedeck train', () => {
     expect(Math.abs(auc - 0.5)).toBeLessThan(0.06);
   }, 120_000);
 
+  it('a rerun into the same directory replaces its own bundles (a stale symbol\'s too) and keeps the user\'s files; a directory of other files is refused', async () => {
+    const out = join(dir, 'rerun');
+    const run = (csv: string) => runCli(['train', join(dir, `${csv}.json`), '--model', 'logit', '--features', 'ibs', '--out', out, '--quiet']);
+    await writeFile(join(dir, 'BBB.json'), JSON.stringify({ name: 'b', data: { bars: 'noise.csv', symbols: ['BBB'] }, strategies: [{ id: 'ibs', type: 'ibs' }] }));
+    expect(run('planted').code).toBe(0);
+    await writeFile(join(out, 'NOTES.txt'), 'mine');
+    const r = run('BBB');
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'BBB_best.json'))).toBe(true);
+    expect(existsSync(join(out, 'AAA_best.json'))).toBe(false);
+    expect(await readFile(join(out, 'NOTES.txt'), 'utf8')).toBe('mine');
+    const foreign = join(dir, 'foreign');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'AAA_best.json'), '{"mine": true}');
+    const refused = runCli(['train', join(dir, 'planted.json'), '--model', 'logit', '--features', 'ibs', '--out', foreign, '--quiet']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds files Tapedeck did not write \("AAA_best\.json"\)/);
+    expect(await readFile(join(foreign, 'AAA_best.json'), 'utf8')).toBe('{"mine": true}');
+  }, 120_000);
+
   it('refuses bad flags before reading any data (exit 2, one line)', () => {
     const cases: [string[], RegExp][] = [
       [['--model', 'svm'], /^tapedeck: --model: expected rf or logit/],
