@@ -9,6 +9,7 @@ import {
   rocAuc,
   trainClassifier,
   type CalibrationBin,
+  type ClassifierModel,
   type ClassifierSpec,
 } from '../../engine/models/index.js';
 import { cpcvSplits, walkForwardWindows, type Span } from './walk-forward/windows.js';
@@ -107,7 +108,7 @@ export function validationSplits(n: number, o: Pick<ValidationOptions, 'scheme' 
  * Validates `spec` on rows `x` (row-major, n x features) with 0/1 labels `y`, trains the final model
  * on every row, and returns both. Deterministic for a seed.
  */
-export function validateClassifier(spec: ClassifierSpec, x: Float64Array, y: Float64Array, n: number, o: ValidationOptions) {
+export function validateClassifier(spec: ClassifierSpec, x: Float64Array, y: Float64Array, n: number, o: ValidationOptions): { result: ValidationResult; model: ClassifierModel } {
   const k = o.features.length;
   const splits = validationSplits(n, o);
   const folds: ValidationFold[] = [];

@@ -110,6 +110,16 @@ describe('bar features', () => {
     expect(Array.from(b.subarray(0, 45 * names.length))).toEqual(Array.from(a.subarray(0, 45 * names.length)));
   });
 
+  it('a close of 0 leaves the returns and the realized volatility without a value for 20 bars instead of throwing', () => {
+    const f = new BarFeatures(['ret1', 'rvol20', 'ibs']);
+    const close = Array.from({ length: 60 }, (_, i) => (i === 30 ? 0 : 100 + (i % 5)));
+    const ready = close.map((c) => f.update(c + 1, Math.max(0, c - 1), c, 10));
+    expect(ready.slice(21, 30).every(Boolean)).toBe(true);
+    // Bar 30 (close 0) and bar 31 (return from 0) have no finite return; rvol20 returns 20 finite returns later.
+    expect(ready.slice(30, 52).some(Boolean)).toBe(false);
+    expect(ready[52]).toBe(true);
+  });
+
   it('refuses an unknown or repeated feature name, naming it', () => {
     expect(() => new BarFeatures(['ret1', 'magic'])).toThrow(/features\[1\]'.*unknown feature "magic"/);
     expect(() => new BarFeatures(['ibs', 'ibs'])).toThrow(/listed twice/);
