@@ -1,5 +1,7 @@
 import { ConfigError, parseIsoUs } from '../../engine/core/index.js';
-import { checkFeatureNames, featureMatrix, upLabels, type ClassifierSpec } from '../../engine/models/index.js';
+import { readFile } from 'node:fs/promises';
+import { ClassifierSpecSchema, checkFeatureNames, featureMatrix, upLabels, type ClassifierSpec } from '../../engine/models/index.js';
+import { parseJsonText } from '../../scenarios/json.js';
 import { validateClassifier, type ValidationResult } from '../../sim/research/classifier-validation.js';
 import { modelParams } from '../compose/bundles.js';
 import { openDataPath } from '../compose/data-sources.js';
@@ -30,6 +32,8 @@ export interface TrainCommandOptions {
   readonly maxSamples?: string;
   readonly classWeight?: string;
   readonly C?: string;
+  /** A JSON file of model hyperparameters under scikit-learn's names, or a seed-004 bundle whose Params to use. */
+  readonly params?: string;
   readonly seed?: number;
   readonly set?: readonly string[];
   readonly quiet?: boolean;
@@ -89,6 +93,59 @@ export function specFromFlags(o: TrainCommandOptions): ClassifierSpec {
   };
 }
 
+/** scikit-learn's hyperparameter names, the flag that sets the same and the spec field. */
+const SKLEARN_NAMES: Readonly<Record<string, { flag: keyof TrainCommandOptions; field: string; model: 'rf' | 'logit' }>> = {
+  n_estimators: { flag: 'trees', field: 'nEstimators', model: 'rf' },
+  max_depth: { flag: 'maxDepth', field: 'maxDepth', model: 'rf' },
+  min_samples_leaf: { flag: 'minSamplesLeaf', field: 'minSamplesLeaf', model: 'rf' },
+  max_features: { flag: 'maxFeatures', field: 'maxFeatures', model: 'rf' },
+  bootstrap: { flag: 'bootstrap', field: 'bootstrap', model: 'rf' },
+  max_samples: { flag: 'maxSamples', field: 'maxSamples', model: 'rf' },
+  class_weight: { flag: 'classWeight', field: 'classWeight', model: 'rf' },
+  C: { flag: 'C', field: 'C', model: 'logit' },
+  penalty: { flag: 'model', field: '', model: 'logit' },
+};
+
+/**
+ * Reads `--params FILE` (hyperparameters under scikit-learn's names, or a seed-004 bundle's `Params`)
+ * over the spec from the flags: a key the model does not have, a value of the wrong kind, or a key also
+ * given by its flag is refused naming the file and the key. Strategy parameters in a bundle's Params
+ * (ibs_entry_high, ...) are not the model's and are skipped.
+ */
+export async function specWithParamsFile(o: TrainCommandOptions, fromFlags: ClassifierSpec): Promise<ClassifierSpec> {
+  if (o.params === undefined) return fromFlags;
+  let doc: unknown;
+  try {
+    doc = parseJsonText(await readFile(o.params, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--params ${o.params}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const record = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const params = record(doc) ? (record(doc['Params']) ? doc['Params'] : record(doc['params']) ? doc['params'] : doc) : null;
+  if (params === null) throw new UsageError(`--params ${o.params}: expected an object of hyperparameters (scikit-learn's names) or a bundle with Params`);
+  const spec: Record<string, unknown> = { ...fromFlags };
+  for (const [key, value] of Object.entries(params)) {
+    const known = SKLEARN_NAMES[key];
+    if (known === undefined) continue;
+    if (known.model !== fromFlags.kind) throw new UsageError(`--params ${o.params}: ${key}: a hyperparameter of --model ${known.model}, not ${fromFlags.kind}`);
+    if (key === 'penalty') {
+      if (value !== 'l2') throw new UsageError(`--params ${o.params}: penalty: only 'l2' is implemented, was ${JSON.stringify(value)}`);
+      continue;
+    }
+    const flagGiven = known.flag === 'bootstrap' ? o.bootstrap === false : o[known.flag] !== undefined;
+    if (flagGiven) throw new UsageError(`--params ${o.params}: ${key}: also given by its flag; give one of the two`);
+    spec[known.field] = value;
+  }
+  const parsed = ClassifierSpecSchema.safeParse(spec);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? '');
+    const name = Object.entries(SKLEARN_NAMES).find(([, v]) => v.field === field)?.[0] ?? field;
+    throw new UsageError(`--params ${o.params}: ${name}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
 /** Parses `--target up:H`. */
 export function parseTarget(text: string): { kind: 'up'; horizon: number } {
   const m = /^up:(\d+)$/.exec(text.trim());
@@ -130,7 +187,7 @@ export interface TrainJson {
  * (staged, then renamed; only files Tapedeck wrote there are replaced).
  */
 export async function trainAndWrite(scenarioFile: string, o: TrainCommandOptions, progress: (line: string) => void = () => {}): Promise<{ doc: TrainJson; files: string[] }> {
-  const spec = specFromFlags(o);
+  const spec = await specWithParamsFile(o, specFromFlags(o));
   const features = usage(() => [...checkFeatureNames(o.features.split(',').map((s) => s.trim()).filter((s) => s !== ''), '--features')]);
   const targetText = o.target ?? 'up:1';
   const target = parseTarget(targetText);

@@ -24,6 +24,7 @@ export function registerTrain(program: Command): void {
     .option('--max-samples <share>', 'rf: bootstrap sample size as a share of the rows (max_samples)')
     .option('--class-weight <kind>', 'rf: balanced or balanced_subsample (class-balanced bootstrap samples)')
     .option('--C <c>', 'logit: inverse L2 strength, as scikit-learn (default 1)')
+    .option('--params <file>', "hyperparameters under scikit-learn's names (n_estimators, max_depth, min_samples_leaf, max_features, bootstrap, max_samples, class_weight; C, penalty), or a seed-004 {SYMBOL}_best.json whose Params to use")
     .option('--seed <n>', 'seed, 0 to 2^53-1 (default: the scenario seed)', seedFlag)
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])
     .option('--quiet', 'no progress on stderr')
@@ -35,6 +36,7 @@ export function registerTrain(program: Command): void {
         'Examples:',
         '  $ tapedeck train scenarios/quickstart.json --set data.bars=prices.csv --model rf --features ibs,rsi14,ret1,volz20 --target up:1 --out models',
         '  $ tapedeck train scenarios/quickstart.json --set data.bars=prices.csv --model logit --features ibs,ret1,ret5 --cv walkforward --folds 4 --out models',
+        '  $ tapedeck train scenarios/quickstart.json --set data.bars=prices.csv --model rf --params old/AAA_best.json --features ibs,rsi14 --out models',
         '',
         'Out-of-sample accuracy, log loss, AUC and a calibration table come from predictions made only by',
         'models that never trained on the test rows nor on rows whose label overlaps them: with target up:H,',

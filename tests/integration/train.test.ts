@@ -97,6 +97,26 @@ describe('tapedeck train', () => {
     expect(await readFile(join(foreign, 'AAA_best.json'), 'utf8')).toBe('{"mine": true}');
   }, 120_000);
 
+  it("retrains with a seed-004 bundle's Params (--params): every hyperparameter of the seed's ES_best.json is used", async () => {
+    const seedParams = { n_estimators: 7, min_samples_leaf: 50, max_depth: 3, max_features: 'log2', bootstrap: true, max_samples: 0.6407, class_weight: 'balanced_subsample' };
+    await writeFile(join(dir, 'seed_best.json'), JSON.stringify({ Symbol: 'AAA', Sharpe: 0.94, Profit_Factor: 1.65, Trades: 875, Prod_Threshold: 0.5, Params: { ...seedParams, ibs_entry_high: 0.3 }, Features: ['ibs', 'rsi14'] }));
+    const out = join(dir, 'from-seed');
+    const r = runCli(['train', join(dir, 'planted.json'), '--model', 'rf', '--params', join(dir, 'seed_best.json'), '--features', 'ibs,rsi14,ret1', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const bundle = JSON.parse(await readFile(join(out, 'AAA_best.json'), 'utf8'));
+    expect(bundle.Params).toEqual(seedParams);
+    expect(bundle.Model.spec).toEqual({ kind: 'rf', nEstimators: 7, maxDepth: 3, minSamplesLeaf: 50, maxFeatures: 'log2', bootstrap: true, maxSamples: 0.6407, classWeight: 'balanced_subsample' });
+    expect(bundle.Model.trees).toHaveLength(7);
+    const both = runCli(['train', join(dir, 'planted.json'), '--model', 'rf', '--trees', '9', '--params', join(dir, 'seed_best.json'), '--features', 'ibs', '--out', join(dir, 'never2'), '--quiet']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--params .*seed_best\.json: n_estimators: also given by its flag/);
+    await writeFile(join(dir, 'bad_params.json'), JSON.stringify({ n_estimators: 'many' }));
+    const bad = runCli(['train', join(dir, 'planted.json'), '--model', 'rf', '--params', join(dir, 'bad_params.json'), '--features', 'ibs', '--out', join(dir, 'never2'), '--quiet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--params .*bad_params\.json: n_estimators: /);
+    expect(existsSync(join(dir, 'never2'))).toBe(false);
+  }, 120_000);
+
   it('refuses bad flags before reading any data (exit 2, one line)', () => {
     const cases: [string[], RegExp][] = [
       [['--model', 'svm'], /^tapedeck: --model: expected rf or logit/],
