@@ -184,6 +184,9 @@ export class IbsStrategy implements Strategy {
     this.symbols = checkSymbols(symbols);
     this.params = ibsParams(params);
     const p = this.params;
+    const trainedFor = p.filter?.model.symbol ?? null;
+    const other = trainedFor === null ? undefined : this.symbols.find((s) => s !== trainedFor);
+    if (other !== undefined) failParam('filter.model.symbol', `the model was trained for '${trainedFor}', and the strategy trades '${other}'`, trainedFor);
     this.model = p.filter === null ? null : compileClassifier(p.filter.model);
     const features = this.model?.features ?? null;
     this.views = new SymbolViews(

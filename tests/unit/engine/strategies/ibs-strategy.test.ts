@@ -183,5 +183,6 @@ describe('ibs with a model filter (seed 004 bundles)', () => {
     expect(() => ibsParams({ filter: { model: { ...model, coefficients: [] }, threshold: 0.5 } as unknown as IbsModelFilter })).toThrow(/invalid 'filter\.model\.coefficients': has 0 entries for 1 features/);
     expect(() => ibsParams({ filter: { model, threshold: 0.5, code: 'x' } as unknown as IbsModelFilter })).toThrow(/invalid 'filter': unknown key\(s\) 'code'/);
     expect(IBS_DEFAULTS.filter).toBeNull();
+    expect(() => new IbsStrategy('i', ['NQ'], { filter: { model, threshold: 0.5 } })).toThrow(/invalid 'filter\.model\.symbol': the model was trained for 'ES', and the strategy trades 'NQ'/);
   });
 });
