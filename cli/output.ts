@@ -35,6 +35,8 @@ export const OUTPUT_FILES: Readonly<Record<OutputKind, readonly string[]>> = {
   sweep: ['trials.duckdb', 'trials.duckdb.wal', 'trials.duckdb.tmp', 'sweep.json', 'sweep.html'],
   walkforward: ['folds', 'walkforward.json', 'walkforward.html'],
   compare: [],
+  // and one {SYMBOL}_best.json per symbol, listed in the marker as written.
+  train: ['train.json'],
 };
 
 const KNOWN_NAMES: ReadonlySet<string> = new Set(Object.values(OUTPUT_FILES).flat());
@@ -247,12 +249,14 @@ export async function writeOutputs(out: string, kind: OutputKind, files: readonl
 /**
  * After a run's files were written into `out`: removes the files of the same kind that Tapedeck wrote
  * there before (listed in the marker) and this write did not replace (a `--export csv` of an earlier run),
- * so no table of an older run sits beside a new report. Files Tapedeck did not write are never touched.
+ * so no table of an older run sits beside a new report; `alsoOwned` names more of its own files of that
+ * kind (train: every `{SYMBOL}_best.json`). Files Tapedeck did not write are never touched.
  */
-export async function removeStaleOutputs(out: string, kind: OutputKind, written: readonly string[]): Promise<void> {
+export async function removeStaleOutputs(out: string, kind: OutputKind, written: readonly string[], alsoOwned: (name: string) => boolean = () => false): Promise<void> {
   const dir = resolve(out);
   const checked = await checkOutputDir(dir, kind);
-  const stale = OUTPUT_FILES[kind].filter((n) => !written.includes(n) && checked.owned.has(n) && checked.entries.includes(n));
+  const candidates = [...new Set([...OUTPUT_FILES[kind], ...[...checked.owned].filter(alsoOwned)])];
+  const stale = candidates.filter((n) => !written.includes(n) && checked.owned.has(n) && checked.entries.includes(n));
   if (stale.length === 0) return;
   const kept = [...checked.owned].filter((n) => checked.entries.includes(n) && !stale.includes(n));
   await writeFileAtomic(join(dir, OUTPUT_MARKER), serializeOutputMarker(checked.markedKind ?? kind, kept));

@@ -12,6 +12,7 @@ import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerStrategies } from './commands/strategies.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerTrain } from './commands/train.js';
 import { registerWalkForward } from './commands/walkforward.js';
 import { registerWorker } from './commands/worker.js';
 import { installOutFlagChecks } from './out-flag.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerSweep(program);
   registerWalkForward(program);
+  registerTrain(program);
   registerWorker(program);
   registerReport(program);
   registerCompare(program);

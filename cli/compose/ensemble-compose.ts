@@ -8,7 +8,8 @@ import type { Strategy, StrategyWarmup } from '../../engine/strategies/index.js'
 import { PortfolioSectionSchema } from '../../scenarios/ensemble-schema.js';
 import type { EnsembleSection } from '../../scenarios/ensemble-schema.js';
 import type { BacktestRouting } from '../../sim/backtest/index.js';
-import { loadModelBundles } from './bundles.js';
+import { loadModelBundles, strategyParamsOf } from './bundles.js';
+import type { ModelBundle } from './bundles.js';
 import type { QualifiedScenario } from './load-scenario.js';
 import { checkParams, definitionOf, warmupOf as definitionWarmup } from './strategy-modules.js';
 import type { QualifiedDefinition, StrategyModuleRef } from './strategy-modules.js';
@@ -30,7 +31,9 @@ export interface StrategySpec {
 
 /**
  * Applies per-instrument parameters (precedence: `instruments.SYM.params` > the symbol's model
- * bundle params > the strategy's params > the strategy's defaults). A strategy needs one instance
+ * bundle params > the strategy's params > the strategy's defaults). A bundle's model and threshold
+ * become an `ibs` strategy's `filter` (entries only when the model's probability passes the
+ * threshold); a strategy that takes no model is refused a bundle with one. A strategy needs one instance
  * per parameter set, so a strategy trading symbols with overrides is split: the symbols without an
  * override stay in one instance under the strategy's id, and each symbol with one gets its own
  * instance `<id>@<SYMBOL>`. Returns the specs as run and the bundle facts for the assumptions.
@@ -45,42 +48,63 @@ export async function composeStrategies(
   for (const sym of Object.keys(instruments)) {
     if (!symbols.includes(sym)) throw new ConfigError(`instruments.${sym}`, `symbol '${sym}' is not replayed (symbols: ${symbols.join(', ')})`);
   }
-  let bundleParams = new Map<string, Readonly<Record<string, unknown>>>();
+  let bundles = new Map<string, ModelBundle>();
   let bundleStrategies: readonly string[] | null = null;
   if (scenario.bundles !== undefined) {
     const b = scenario.bundles;
     const dir = isAbsolute(b.dir) ? b.dir : resolve(dirname(resolve(scenario.file)), b.dir);
     const wanted = b.symbols ?? symbols;
-    const loaded = await loadModelBundles(dir, wanted);
-    bundleParams = new Map([...loaded].map(([s, m]) => [s, m.params]));
+    bundles = await loadModelBundles(dir, wanted);
     bundleStrategies = b.strategies ?? null;
-    for (const [s, m] of loaded) {
+    for (const [s, m] of bundles) {
       const metrics = Object.entries(m.metrics).map(([k, v]) => `${k} ${v}`).join(', ');
-      assumptions.push(`Model bundle ${s}: threshold ${m.threshold}, ${m.features.length} features, params ${JSON.stringify(m.params)}${metrics ? ` (selected on ${metrics})` : ''}`);
+      const use = m.model !== undefined ? `${m.model.kind} model over ${m.features.length} features (${m.features.join(', ')}) gates entries at probability >= ${m.threshold}` : `threshold ${m.threshold}, ${m.features.length} features (not applied: the bundle has no model)`;
+      assumptions.push(`Model bundle ${s}: ${use}, params ${JSON.stringify(m.params)}${metrics ? ` (selected on ${metrics})` : ''}`);
     }
   }
+  /** The params a bundle gives a strategy: its strategy params and, for ibs, the model filter; refuses a model the strategy cannot use. */
+  const paramsFromBundle = (spec: StrategySpec, bundle: ModelBundle): Record<string, unknown> => {
+    const params = strategyParamsOf(bundle, spec.type);
+    if (spec.type === 'ibs') {
+      if (bundle.model === undefined) {
+        throw new ConfigError('bundles.dir', `malformed model bundle ${bundle.file}: model: missing; strategy '${spec.id}' (ibs) trades on the bundle's model and its threshold (${bundle.threshold}): write one with \`tapedeck train\``);
+      }
+      params.filter = { model: bundle.model, threshold: bundle.threshold };
+    } else if (bundle.model !== undefined) {
+      throw new ConfigError('bundles.strategies', `strategy '${spec.id}' (${spec.type}) takes no model filter, but ${bundle.file} has a model: list the strategies the bundles apply to in bundles.strategies`);
+    }
+    return params;
+  };
   const out: StrategySpec[] = [];
   for (const spec of specs) {
     const usesBundles = bundleStrategies === null || bundleStrategies.includes(spec.id);
-    const overrideOf = (sym: string): Record<string, unknown> | null => {
-      const fromBundle = usesBundles ? bundleParams.get(sym) : undefined;
+    const overrideOf = (sym: string): { params: Record<string, unknown>; fromBundle: Record<string, unknown>; bundle?: ModelBundle } | null => {
+      const bundle = usesBundles ? bundles.get(sym) : undefined;
       const fromScenario = Object.hasOwn(instruments, sym) ? instruments[sym]!.params : undefined;
-      if (fromBundle === undefined && fromScenario === undefined) return null;
-      return { ...(fromBundle ?? {}), ...(fromScenario ?? {}) };
+      if (bundle === undefined && fromScenario === undefined) return null;
+      const fromBundle = bundle !== undefined ? paramsFromBundle(spec, bundle) : {};
+      return { params: { ...fromBundle, ...(fromScenario ?? {}) }, fromBundle, ...(bundle !== undefined ? { bundle } : {}) };
     };
     const plain = spec.symbols.filter((s) => overrideOf(s) === null);
     if (plain.length > 0) out.push(asRun({ ...spec, symbols: plain }));
     for (const sym of spec.symbols) {
       const o = overrideOf(sym);
       if (o === null) continue;
-      const params = { ...spec.params, ...o };
+      const params = { ...spec.params, ...o.params };
       const id = `${spec.id}@${sym}`;
       try {
         checkParams(definitionOf(spec), id, [sym], params);
       } catch (err) {
         if (err instanceof TapedeckError) {
-          // Name the field (`instruments.SPY.params.slow`) when the message names one (`invalid 'slow': ...`).
+          // Name the field (`instruments.SPY.params.slow`) when the message names one (`invalid 'slow': ...`),
+          // or the bundle file when the field came from a bundle and no instrument override replaced it.
           const m = /^invalid (?:parameter )?'([^']+)'(?: for [^:]+)?: (.*)$/s.exec(err.message);
+          const key = m?.[1]?.split(/[.[]/)[0];
+          const fromScenario = Object.hasOwn(instruments, sym) ? instruments[sym]!.params : undefined;
+          if (m !== null && o.bundle !== undefined && key !== undefined && Object.hasOwn(o.fromBundle, key) && !(fromScenario && Object.hasOwn(fromScenario, key))) {
+            const field = key === 'filter' ? m[1]!.replace(/^filter\./, '') : `params.${m[1]}`;
+            throw new ConfigError('bundles.dir', `malformed model bundle ${o.bundle.file}: ${field}: for strategy '${spec.id}' (${spec.type}): ${m[2]}`);
+          }
           if (m !== null) throw new ConfigError(`instruments.${sym}.params.${m[1]}`, `for strategy '${spec.id}' (${spec.type}): ${m[2]}`);
           throw new ConfigError(`instruments.${sym}.params`, `for strategy '${spec.id}' (${spec.type}): ${err.message}`);
         }

@@ -53,3 +53,26 @@ export {
   type HmmInitial,
 } from './hmm.js';
 export { HmmRegimeDetector, type HmmRegimeConfig } from './hmm-regime.js';
+// Direction classifiers (issue 16): bar features, logistic regression, random forest, their JSON form, metrics.
+export { BarFeatures, FEATURE_NAMES, checkFeatureNames, featureMatrix, isFeatureName, upLabels, type FeatureBars, type FeatureName } from './features.js';
+export { fitLogistic, sigmoid, type LogisticFit, type LogisticOptions } from './logistic.js';
+export {
+  CLASSIFIER_FORMAT,
+  ClassifierModelSchema,
+  ClassifierSpecSchema,
+  compileClassifier,
+  parseClassifier,
+  predictProbabilities,
+  trainClassifier,
+  type ClassifierModel,
+  type ClassifierSpec,
+  type ClassifierTree,
+  type CompiledClassifier,
+  type LogitModel,
+  type LogitSpec,
+  type RandomForestModel,
+  type RandomForestSpec,
+  type TrainOptions,
+  type TrainedClassifier,
+} from './classifier.js';
+export { accuracy, calibrationTable, logLoss, rocAuc, type CalibrationBin } from './classification-metrics.js';

@@ -1,5 +1,6 @@
 import { checkFinite, checkPositive, isKnownTimeZone, strategyId, timeZoneOffsetMinutes, US_PER_DAY, US_PER_MINUTE, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Ibs } from '../indicators/index.js';
+import { BarFeatures, compileClassifier, parseClassifier, type ClassifierModel, type CompiledClassifier } from '../models/index.js';
 import type { BarSeries, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
@@ -10,6 +11,18 @@ import { checkSymbols, SymbolView, SymbolViews } from './symbol-view.js';
 export interface SessionWindow {
   readonly start: string;
   readonly end: string;
+}
+
+/**
+ * A trained direction model gating the entries of `ibs` (seed 004's per-instrument bundle: the model
+ * and its `Prod_Threshold`): an entry happens only when the model's probability of an up move, from
+ * the bar's features, is at least `threshold`.
+ */
+export interface IbsModelFilter {
+  /** The serialized classifier (see parseClassifier): plain JSON data, validated on load. */
+  readonly model: ClassifierModel;
+  /** Smallest probability that lets an entry through, in [0, 1]. */
+  readonly threshold: number;
 }
 
 /** Parameters of `ibs`. */
@@ -40,6 +53,8 @@ export interface IbsParams {
   readonly sizing: PositionSizing;
   /** Allows fractional units. Default false. */
   readonly fractional: boolean;
+  /** Entries only when a trained model's probability passes its threshold (see {@link IbsModelFilter}); null: none. Default null. */
+  readonly filter: IbsModelFilter | null;
 }
 
 /** Defaults of `ibs` (each documented on {@link IbsParams}). */
@@ -52,6 +67,7 @@ export const IBS_DEFAULTS: IbsParams = Object.freeze({
   timeZone: 'UTC',
   sizing: Object.freeze({ kind: 'units', units: 100 }),
   fractional: false,
+  filter: null,
 });
 
 /** Returns minutes after midnight for `HHMM` or `HH:MM` (0000..2400), or throws naming `name`. */
@@ -90,6 +106,23 @@ export function ibsParams(params?: Partial<IbsParams>): IbsParams {
   if (typeof p.timeZone !== 'string' || !isKnownTimeZone(p.timeZone)) failParam('timeZone', 'unknown time zone (an IANA name such as America/New_York)', p.timeZone);
   if (sessions === null && p.timeZone !== 'UTC') failParam('timeZone', 'has no effect without sessions (it is the time zone of the session windows)', p.timeZone);
   const fractional = checkBoolean(p.fractional, 'fractional');
+  let filter: IbsModelFilter | null = null;
+  if (p.filter !== null) {
+    const f = p.filter as unknown;
+    if (f === null || typeof f !== 'object' || Array.isArray(f)) failParam('filter', 'expected { model, threshold } or null', f);
+    const extra = Object.keys(f).filter((key) => key !== 'model' && key !== 'threshold');
+    if (extra.length > 0) failParam('filter', `unknown key(s) ${extra.map((key) => `'${key}'`).join(', ')} (known: model, threshold)`, Object.keys(f));
+    const { model, threshold } = f as { model?: unknown; threshold?: unknown };
+    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) failParam('filter.threshold', 'not a probability in [0, 1]', threshold);
+    let parsed: ClassifierModel;
+    try {
+      parsed = parseClassifier(model, 'filter.model');
+    } catch (err) {
+      const m = /^([^:]+): (.*)$/s.exec((err as Error).message);
+      failParam(m ? m[1]! : 'filter.model', m ? m[2]! : (err as Error).message, '(see the model)');
+    }
+    filter = Object.freeze({ model: parsed, threshold });
+  }
   return Object.freeze({
     entryThreshold: p.entryThreshold,
     exitThreshold: p.exitThreshold,
@@ -99,11 +132,14 @@ export function ibsParams(params?: Partial<IbsParams>): IbsParams {
     timeZone: p.timeZone,
     sizing: checkSizing(p.sizing, fractional, 'sizing', { strategy: 'ibs' }),
     fractional,
+    filter,
   });
 }
 
 class IbsView extends SymbolView {
   readonly ibs = new Ibs();
+  /** The model's features of the last bar (only with a filter). */
+  features: BarFeatures | null = null;
   /** The close of the bar the current long was decided on; NaN when flat. */
   entryReference = Number.NaN;
 }
@@ -121,7 +157,12 @@ class IbsView extends SymbolView {
  * on closes, because the strategy decides on closes; intrabar protection needs stop orders.
  *
  * Signal: long strength is `(entryThreshold - ibs) / entryThreshold` (how close to the low the bar
- * closed relative to the threshold), 0 when flat; confidence is 1.
+ * closed relative to the threshold), 0 when flat; confidence is 1, or with a model filter the model's probability.
+ *
+ * Model filter (`filter`, seed 004's bundles written by `tapedeck train`): the model's features are
+ * built from every bar as it closes (engine/models BarFeatures, the code that built the training
+ * rows); an entry signal goes through only when every feature has a value and the model's
+ * probability of an up move is at least the threshold. Exits are never filtered.
  */
 export class IbsStrategy implements Strategy {
   readonly id: StrategyId;
@@ -136,20 +177,33 @@ export class IbsStrategy implements Strategy {
   private readonly reasonExit: string;
   private readonly reasonStop: string;
   private readonly reasonTakeProfit: string;
+  private readonly model: CompiledClassifier | null;
 
   constructor(id: StrategyId | string, symbols: readonly string[], params?: Partial<IbsParams>) {
     this.id = strategyId(id);
     this.symbols = checkSymbols(symbols);
     this.params = ibsParams(params);
     const p = this.params;
-    this.views = new SymbolViews('ibs', this.symbols.map((s) => new IbsView(s)));
+    const trainedFor = p.filter?.model.symbol ?? null;
+    const other = trainedFor === null ? undefined : this.symbols.find((s) => s !== trainedFor);
+    if (other !== undefined) failParam('filter.model.symbol', `the model was trained for '${trainedFor}', and the strategy trades '${other}'`, trainedFor);
+    this.model = p.filter === null ? null : compileClassifier(p.filter.model);
+    const features = this.model?.features ?? null;
+    this.views = new SymbolViews(
+      'ibs',
+      this.symbols.map((s) => {
+        const v = new IbsView(s);
+        if (features !== null) v.features = new BarFeatures(features);
+        return v;
+      }),
+    );
     this.windows = Int32Array.from(
       (p.sessions ?? []).flatMap((w, i) => [parseClock(w.start, `sessions[${i}].start`), parseClock(w.end, `sessions[${i}].end`)]),
     );
     // NaN factors disable the comparisons below.
     this.stopFactor = p.stopLossPct === null ? Number.NaN : 1 - p.stopLossPct / 100;
     this.takeProfitFactor = p.takeProfitPct === null ? Number.NaN : 1 + p.takeProfitPct / 100;
-    this.reasonEntry = `IBS below ${p.entryThreshold}`;
+    this.reasonEntry = p.filter === null ? `IBS below ${p.entryThreshold}` : `IBS below ${p.entryThreshold}, model probability at least ${p.filter.threshold}`;
     this.reasonExit = `IBS above ${p.exitThreshold}`;
     this.reasonStop = `stop loss ${String(p.stopLossPct)}% below the entry close`;
     this.reasonTakeProfit = `take profit ${String(p.takeProfitPct)}% above the entry close`;
@@ -159,13 +213,20 @@ export class IbsStrategy implements Strategy {
     const v = this.views.get(bars.symbol);
     const close = bars.close(0);
     const ibs = v.ibs.update(bars.high(0), bars.low(0), close);
+    const ready = v.features !== null && v.features.update(bars.high(0), bars.low(0), close, bars.volume(0));
     const p = this.params;
     if (v.direction === 0) {
       if (ibs < p.entryThreshold && this.inSession(ctx.now)) {
+        let confidence = 1;
+        if (this.model !== null) {
+          if (!ready) return;
+          confidence = this.model.probability(v.features!.values);
+          if (!(confidence >= p.filter!.threshold)) return;
+        }
         const size = positionSize(p.sizing, p.fractional, ctx.equity(), close, bars, Number.NaN, ctx.instrument?.(bars.symbol)?.multiplier ?? 1);
         if (size > 0) {
           v.entryReference = close;
-          v.change(ctx, 1, size, Math.min(1, (p.entryThreshold - ibs) / p.entryThreshold), this.reasonEntry);
+          v.change(ctx, 1, size, Math.min(1, (p.entryThreshold - ibs) / p.entryThreshold), this.reasonEntry, confidence);
         }
       }
     } else if (close <= v.entryReference * this.stopFactor) {
@@ -202,7 +263,7 @@ export class IbsStrategy implements Strategy {
 export const ibsMeanReversion = defineStrategy({
   name: 'ibs',
   description:
-    'Internal bar strength mean reversion (long only): long when IBS < entryThreshold, flat when IBS > exitThreshold, with optional percent stop-loss, take-profit and session windows in a time zone.',
+    'Internal bar strength mean reversion (long only): long when IBS < entryThreshold, flat when IBS > exitThreshold, with optional percent stop-loss, take-profit, session windows in a time zone and a trained model filter (entries only when its probability passes a threshold).',
   defaults: IBS_DEFAULTS,
   params: ibsParams,
   create: ({ id, symbols, params }) => new IbsStrategy(id, symbols, params),

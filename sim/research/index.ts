@@ -29,3 +29,4 @@ export type { LocalExecutorOptions } from './local-executor.js';
 export * from './trial-store.js';
 export * from './sweep.js';
 export * from './queue.js';
+export { validateClassifier, validationSplits, type ValidationFold, type ValidationOptions, type ValidationResult, type Scores as ValidationScores } from './classifier-validation.js';

@@ -597,6 +597,11 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<ibs>.sessions': param('ibs', 'sessions', [{ start: '1200', end: '1300' }]),
   'strategies[].params<ibs>.sizing': param('ibs', 'sizing', { kind: 'units', units: 7 }),
   'strategies[].params<ibs>.fractional': param('ibs', 'fractional', true, { sizing: { kind: 'equity_fraction', fraction: 0.3 } }),
+  // A hand-made logistic model on ibs alone, p = sigmoid(-(ibs - 0.1) / 0.1): at 0.5 it lets only entries with IBS below 0.1 through.
+  'strategies[].params<ibs>.filter': param('ibs', 'filter', {
+    threshold: 0.5,
+    model: { format: 'tapedeck-classifier/1', kind: 'logit', symbol: null, features: ['ibs'], spec: { kind: 'logit', C: 1 }, mean: [0.1], scale: [0.1], intercept: 0, coefficients: [-1] },
+  }),
   'strategies[].params<q_learning_selector>.actions': param('q_learning_selector', 'actions', ['sma_cross', 'flat']),
   'strategies[].params<q_learning_selector>.alpha': param('q_learning_selector', 'alpha', 0.5),
   'strategies[].params<q_learning_selector>.gamma': param('q_learning_selector', 'gamma', 0.5),

@@ -70,7 +70,7 @@ describe('tapedeck starts light', () => {
     // The hook works: it saw commander and the program (a hook that saw nothing would pass the checks below).
     expect(r.packages.has('commander')).toBe(true);
     expect(r.files.has('cli/program.ts')).toBe(true);
-    expect(helps.map((h) => h.path.join(' '))).toEqual(expect.arrayContaining(['', 'run', 'sweep', 'walkforward', 'worker', 'report', 'compare', 'strategies', 'data', 'data import', 'data resample']));
+    expect(helps.map((h) => h.path.join(' '))).toEqual(expect.arrayContaining(['', 'run', 'sweep', 'walkforward', 'train', 'worker', 'report', 'compare', 'strategies', 'data', 'data import', 'data resample']));
     for (const h of helps) expect(h.text, h.path.join(' ')).toMatch(/^Usage: tapedeck/);
     expect(HEAVY_PACKAGES.filter((p) => r.packages.has(p))).toEqual([]);
     // What a command does is loaded when it runs, never to build the tree.
@@ -97,7 +97,7 @@ describe('tapedeck starts light', () => {
   });
 
   it('--help of the program and of every subcommand prints its usage and exits 0', () => {
-    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data resample', 'data inspect', 'data validate'];
+    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'train', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data resample', 'data inspect', 'data validate'];
     for (const c of commands) {
       const args = c === '' ? [] : c.split(' ');
       const r = runCli([...args, '--help']);

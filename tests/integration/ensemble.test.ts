@@ -133,11 +133,21 @@ describe('per-instrument parameters and model bundles', () => {
     await expect(loadModelBundle(bad, 'DDD')).rejects.toThrow(/DDD_best\.json: \(root\): unknown key\(s\) 'extra'/);
   });
 
-  it('rejects a bundle parameter the strategy does not know, naming the instrument', async () => {
+  it('rejects a bundle parameter the strategy does not know, naming the bundle file and the field', async () => {
     const odd = join(dir, 'odd-models');
     await mkdir(odd, { recursive: true });
-    await writeFile(join(odd, 'AAA_best.json'), JSON.stringify({ symbol: 'AAA', threshold: 0.5, features: [], params: { n_estimators: 900 } }));
+    await writeFile(join(odd, 'AAA_best.json'), JSON.stringify({ symbol: 'AAA', threshold: 0.5, features: [], params: { colour: 'red' } }));
     const s = await qualify(base({ bundles: { dir: odd, symbols: ['AAA'] } }), join(dir, 'x.json'));
-    await expect(runScenario(s)).rejects.toThrow(/instruments\.AAA\.params.*n_estimators/);
+    await expect(runScenario(s)).rejects.toThrow(/odd-models\/AAA_best\.json: params\.colour: for strategy 'sma' \(sma_cross\): unknown/);
+    // An instrument override of the same key is blamed on the scenario.
+    const t = await qualify(base({ bundles: { dir: odd, symbols: ['AAA'] }, instruments: { AAA: { params: { colour: 'blue' } } } }), join(dir, 'x.json'));
+    await expect(runScenario(t)).rejects.toThrow(/instruments\.AAA\.params\.colour/);
+  });
+
+  it("refuses seed 004's model hyperparameters in a bundle without a model (its pickle is never loaded)", async () => {
+    const seed = join(dir, 'seed-models');
+    await mkdir(seed, { recursive: true });
+    await writeFile(join(seed, 'AAA_best.json'), JSON.stringify({ Symbol: 'AAA', Prod_Threshold: 0.5, Features: ['ibs'], Params: { n_estimators: 900, max_depth: 5 } }));
+    await expect(loadModelBundle(seed, 'AAA')).rejects.toThrow(/AAA_best\.json: params\.n_estimators: a model hyperparameter, but the bundle has no model .*pickle.*tapedeck train/);
   });
 });

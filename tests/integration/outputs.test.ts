@@ -126,6 +126,7 @@ describe("--out ''", () => {
     ['demo', () => ['demo']],
     ['sweep', () => ['sweep', scenario, '--space', space, '--workers', '1']],
     ['walkforward', () => ['walkforward', scenario, '--space', space, '--train', '180d', '--test', '60d', '--workers', '1']],
+    ['train', () => ['train', scenario, '--model', 'logit', '--features', 'ibs']],
     ['compare', () => ['compare', join(dir, 'cmp-a'), join(dir, 'cmp-b')]],
     ['report', () => ['report', join(dir, 'cmp-a')]],
     ['data import', () => ['data', 'import', '--csv', csv, '--symbol', 'SPY']],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { US_PER_HOUR } from '../../../../engine/core/index.js';
 import type { Bar } from '../../../../engine/model/index.js';
-import { IbsStrategy, ibsParams, IBS_DEFAULTS, type IbsParams } from '../../../../engine/strategies/index.js';
+import { IbsStrategy, ibsParams, IBS_DEFAULTS, type IbsModelFilter, type IbsParams } from '../../../../engine/strategies/index.js';
+import type { ClassifierModel } from '../../../../engine/models/index.js';
 import { FakeStrategyContext } from '../../../support/fake-strategy-context.js';
 
 const DAY0 = 1_704_067_200_000_000; // 2024-01-01T00:00Z
@@ -129,5 +130,59 @@ describe('ibs', () => {
     [{ timeZone: 'America/New_York' }, "invalid 'timeZone': has no effect without sessions (it is the time zone of the session windows), was \"America/New_York\""],
   ])('rejects %j naming the parameter and value', (params, message) => {
     expect(() => ibsParams(params as Partial<IbsParams>)).toThrow(message);
+  });
+});
+
+describe('ibs with a model filter (seed 004 bundles)', () => {
+  // A hand-made logistic model on one feature, ibs: p = sigmoid(-10 (ibs - 0.1)), so p > 0.5 exactly when ibs < 0.1.
+  const model: ClassifierModel = {
+    format: 'tapedeck-classifier/1',
+    kind: 'logit',
+    symbol: 'ES',
+    features: ['ibs'],
+    spec: { kind: 'logit', C: 1 },
+    mean: [0.1],
+    scale: [0.1],
+    intercept: 0,
+    coefficients: [-1],
+  };
+  const input = bars([
+    [10, 0, 0.5], // 0.05: p = sigmoid(0.5) = 0.62
+    [10, 0, 9], // 0.9 -> exit
+    [10, 0, 1.5], // 0.15: p = sigmoid(-0.5) = 0.38
+    [10, 0, 9],
+    [10, 0, 0], // 0.0: p = sigmoid(1) = 0.73
+  ]);
+
+  it('enters only when the model probability is at least the threshold, with the probability as confidence; exits are not filtered', () => {
+    const all = run({ filter: { model, threshold: 0 } }, input);
+    expect(all.signals.filter((s) => s.direction === 1).map((s) => [(s.ts - DAY0) / DAY - 1, +s.confidence!.toFixed(4)])).toEqual([
+      [0, 0.6225],
+      [2, 0.3775],
+      [4, 0.7311],
+    ]);
+    const gated = run({ filter: { model, threshold: 0.6 } }, input);
+    expect(gated.targets.map((t) => [(t.ts - DAY0) / DAY - 1, t.units])).toEqual([
+      [0, 100],
+      [1, 0],
+      [4, 100],
+    ]);
+    const strict = run({ filter: { model, threshold: 0.7 } }, input);
+    expect(strict.targets.map((t) => (t.ts - DAY0) / DAY - 1)).toEqual([4]);
+    expect(run({}, input).targets).toHaveLength(5);
+  });
+
+  it('does not enter before every model feature has a value (warm-up)', () => {
+    const ret5 = { ...model, features: ['ret5'] };
+    const ctx = run({ filter: { model: ret5, threshold: 0 } as unknown as IbsModelFilter }, input);
+    expect(ctx.targets).toEqual([]);
+  });
+
+  it('refuses a malformed filter, naming the field', () => {
+    expect(() => ibsParams({ filter: { model, threshold: 1.5 } })).toThrow(/invalid 'filter\.threshold': not a probability/);
+    expect(() => ibsParams({ filter: { model: { ...model, coefficients: [] }, threshold: 0.5 } as unknown as IbsModelFilter })).toThrow(/invalid 'filter\.model\.coefficients': has 0 entries for 1 features/);
+    expect(() => ibsParams({ filter: { model, threshold: 0.5, code: 'x' } as unknown as IbsModelFilter })).toThrow(/invalid 'filter': unknown key\(s\) 'code'/);
+    expect(IBS_DEFAULTS.filter).toBeNull();
+    expect(() => new IbsStrategy('i', ['NQ'], { filter: { model, threshold: 0.5 } })).toThrow(/invalid 'filter\.model\.symbol': the model was trained for 'ES', and the strategy trades 'NQ'/);
   });
 });
