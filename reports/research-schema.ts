@@ -72,7 +72,12 @@ const ConstraintSchema = z.strictObject({
 });
 
 /** A validated search space (parameters in the order of the space file). */
-export const SearchSpaceSchema = z.strictObject({ parameters: z.array(ParameterSchema), constraints: z.array(ConstraintSchema) });
+export const SearchSpaceSchema = z.strictObject({
+  parameters: z.array(ParameterSchema),
+  constraints: z.array(ConstraintSchema),
+  /** The space file's optimizer settings (sim/research/optimizer-settings.ts), when it gives any. */
+  optimizer: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.number())])).optional(),
+});
 
 const trialFields = {
   key: z.string().describe('First 16 hex digits of SHA-256 over the canonical params'),

@@ -3,6 +3,7 @@ import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs, printable } from
 // The research modules one by one, not sim/research/index.js (which loads BullMQ and ioredis).
 import { createLocalExecutor } from '../../sim/research/local-executor.js';
 import { parseFitness } from '../../sim/research/fitness.js';
+import { checkOptimizerSettings } from '../../sim/research/optimizer-settings.js';
 import { checkParameterPaths } from '../../sim/research/space.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkSweepSize } from '../../sim/research/sweep.js';
 import type { SweepMethod, SweepProgress } from '../../sim/research/sweep.js';
@@ -155,6 +156,7 @@ export async function walkForwardAndWrite(
   const warmUp = warmUpFlag(opts.warmup, opts.train, opts.warmStart ?? false);
   const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
+  usage(() => checkOptimizerSettings(space.optimizer, { method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), dimensions: space.parameters.length, file: opts.space }));
   checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: opts.space });
   const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
   const scenario = await qualify(doc, scenarioFile);
