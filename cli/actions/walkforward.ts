@@ -8,7 +8,7 @@ import { checkParameterPaths } from '../../sim/research/space.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkSweepSize } from '../../sim/research/sweep.js';
 import type { SweepMethod, SweepProgress } from '../../sim/research/sweep.js';
 import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forward/index.js';
-import type { WalkForwardFold, WalkForwardResult } from '../../sim/research/walk-forward/index.js';
+import type { AutoUpdateOptions, WalkForwardFold, WalkForwardResult } from '../../sim/research/walk-forward/index.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { ImportedFiles, prepareSharedData } from '../compose/sweep-shared-data.js';
@@ -48,6 +48,10 @@ export interface WalkForwardCommandOptions {
    * length. Commander gives `false` for `--no-warmup`.
    */
   readonly warmup?: string | boolean;
+  /** Seed 001's update rule: adopt a fold's re-optimized parameters only when they beat the incumbent by this fraction (--improvement-threshold). */
+  readonly improvementThreshold?: number;
+  /** ... and only when the train window gives at least this many per-period returns (--min-observations). */
+  readonly minObservations?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -73,6 +77,18 @@ function warmUpFlag(value: string | boolean | undefined, train: string, warmStar
   const us = /^0+$/.test(value) ? 0 : duration(value, '--warmup', 0);
   if (warmStart && us > 0) throw new UsageError('--warmup: --warm-start already replays each train window before its test; give one of the two');
   return { us, text: us === 0 ? '0' : value };
+}
+
+/**
+ * Reads --improvement-threshold and --min-observations (seed 001's `wfo.improvement_threshold` and
+ * `wfo.min_observations`): either turns the automatic update rule on, the other defaulting to 0 and 1
+ * (any strict improvement; any train window). Null when neither is given.
+ */
+function autoUpdateFlags(threshold: number | undefined, minObservations: number | undefined): AutoUpdateOptions | null {
+  if (threshold === undefined && minObservations === undefined) return null;
+  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) throw new UsageError(`--improvement-threshold: not a non-negative number, was ${threshold}`);
+  if (minObservations !== undefined && !(Number.isSafeInteger(minObservations) && minObservations >= 1)) throw new UsageError(`--min-observations: not a positive integer, was ${minObservations}`);
+  return { improvementThreshold: threshold ?? 0, minObservations: minObservations ?? 1 };
 }
 
 /** Returns the data window [start, end) in microseconds: the scenario's data.start/end, else the dataset's range. */
@@ -116,6 +132,8 @@ export interface WalkForwardJson {
   readonly warmStart?: boolean;
   /** The warm-up of the test runs (--warmup) as given or defaulted, '0' for none. Always written; optional for older files. */
   readonly warmUp?: string;
+  /** The automatic update rule (--improvement-threshold, --min-observations), null without it. Always written; optional for older files. */
+  readonly autoUpdate?: AutoUpdateOptions | null;
   readonly combinedHash: string;
   readonly efficiency: number | null;
   readonly isAnnualizedReturn: number | null;
@@ -154,6 +172,7 @@ export async function walkForwardAndWrite(
   if (embargo > 0) throw new UsageError(`--embargo: a walk-forward never trains on data after a test window, so an embargo would change nothing; remove it (was ${JSON.stringify(opts.embargo)})`);
   if (purge >= train) throw new UsageError(`--purge: not shorter than --train (${opts.train}), was ${JSON.stringify(opts.purge)}`);
   const warmUp = warmUpFlag(opts.warmup, opts.train, opts.warmStart ?? false);
+  const autoUpdate = autoUpdateFlags(opts.improvementThreshold, opts.minObservations);
   const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
   usage(() => checkOptimizerSettings(space.optimizer, { method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), dimensions: space.parameters.length, file: opts.space }));
@@ -200,6 +219,7 @@ export async function walkForwardAndWrite(
         spaceFile: opts.space,
         warmStart: opts.warmStart ?? false,
         warmUpUs: warmUp.us,
+        ...(autoUpdate !== null ? { autoUpdate } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
         onProgress: (f, p) => {
@@ -221,6 +241,9 @@ export async function walkForwardAndWrite(
     } catch (err) {
       throw new UsageError(`--train/--test: ${opts.train} + ${opts.test} do not fit in the data (${formatIsoUs(range.start)} to ${formatIsoUs(range.end)}): ${(err as Error).message}`);
     }
+    if (opts.improvementThreshold !== undefined && folds.length < 2) {
+      throw new UsageError(`--improvement-threshold: the data gives one fold, so there are never parameters in force to beat; it needs at least two folds (shorter --train/--test)`);
+    }
     outDir = await prepareOutputDir(opts.out, 'walkforward');
     result = await runFolds(folds, outDir);
   } finally {
@@ -231,6 +254,7 @@ export async function walkForwardAndWrite(
     train: `${f.train.startIso}..${f.train.endIso}`,
     test: `${f.test.startIso}..${f.test.endIso}`,
     params: f.params,
+    ...(f.update !== undefined ? { adopted: f.update.adopted } : {}),
     isFitness: f.inSample?.fitness ?? null,
     isAnnualizedReturn: f.inSample?.annualizedReturn ?? null,
     oosStatus: f.outOfSample.status,
@@ -252,6 +276,7 @@ export async function walkForwardAndWrite(
     windows: { train: opts.train, test: opts.test, anchored: opts.anchored ?? false, purge: opts.purge ?? '0', embargo: opts.embargo ?? '0' },
     warmStart: opts.warmStart ?? false,
     warmUp: warmUp.text,
+    autoUpdate,
     combinedHash: result.combinedHash,
     efficiency: result.efficiency,
     isAnnualizedReturn: result.isAnnualizedReturn,
@@ -291,10 +316,13 @@ export function summarizeWalkForward(doc: WalkForwardJson, outFile: string): str
     `scenario      ${doc.scenario}`,
     `windows       train ${doc.windows.train}, test ${doc.windows.test}, ${doc.windows.anchored ? 'anchored' : 'rolling'}, purge ${doc.windows.purge}, embargo ${doc.windows.embargo}${doc.warmStart ? ', warm start' : ''}${doc.warmUp !== undefined && doc.warmUp !== '0' ? `, warm-up ${doc.warmUp}` : ''}`,
     `method        ${doc.method}   seed ${doc.seed}   fitness ${doc.fitness}`,
+    ...(doc.autoUpdate ? [`auto update   improvement threshold ${doc.autoUpdate.improvementThreshold}, min observations ${doc.autoUpdate.minObservations}: ${doc.folds.filter((f) => f.update?.adopted === true).length} of ${doc.folds.length} folds adopted new parameters`] : []),
     'fold  test                       params                                   IS fitness  OOS Sharpe  WFE',
   ];
   for (const row of doc.table) {
-    const params = row['params'] === null ? '-' : Object.entries(row['params'] as Record<string, unknown>).map(([k, v]) => `${k.split('.').pop()}=${String(v)}`).join(' ');
+    const shown = row['params'] === null ? '-' : Object.entries(row['params'] as Record<string, unknown>).map(([k, v]) => `${k.split('.').pop()}=${String(v)}`).join(' ');
+    // With the automatic update rule, a fold that kept the parameters in force says so.
+    const params = row['adopted'] === false && row['params'] !== null ? `${shown} (kept)` : shown;
     lines.push(
       `${String(row['fold']).padEnd(5)} ${String(row['test']).slice(0, 10)}..${String(row['test']).split('..')[1]!.slice(0, 10)}  ${params.padEnd(40)} ${fmt(row['isFitness'] as number | null).padStart(10)}  ${fmt(row['oosSharpe'] as number | null).padStart(10)}  ${fmt(row['efficiency'] as number | null)}`,
     );

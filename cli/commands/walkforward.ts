@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_TRIALS_TEXT, SWEEP_METHODS } from '../../sim/research/sweep-methods.js';
-import { collectSet, intFlag, seedFlag } from '../flags.js';
+import { collectSet, intFlag, numberFlag, seedFlag } from '../flags.js';
 import { lazyAction } from '../lazy-action.js';
 
 export function registerWalkForward(program: Command): void {
@@ -25,6 +25,8 @@ export function registerWalkForward(program: Command): void {
     .option('--warmup <duration>', "warm-up of each test run: the strategies see this much data before the test window, without trading (default: the train length; 0 or --no-warmup: none)")
     .option('--no-warmup', 'test runs start cold at their test window (indicators warm up inside it)')
     .option('--warm-start', 'test runs replay their train window first: learning strategies stop training at the train end and act on what they learned; only the test window is measured')
+    .option('--improvement-threshold <x>', "automatic update (seed 001): a fold adopts its re-optimized parameters only when their train fitness beats the parameters in force by more than x times |their fitness| (e.g. 0.05); otherwise those run the test", numberFlag('--improvement-threshold'))
+    .option('--min-observations <n>', 'automatic update: a fold adopts re-optimized parameters only when its train window gives at least n per-period returns', intFlag('--min-observations'))
     .option('--fresh', 'delete the fold trial stores of DIR and start over')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print the summary as JSON')
@@ -53,6 +55,13 @@ export function registerWalkForward(program: Command): void {
         "the fold's OOS metrics and the stitched curve use only the test window, rebased at its start.",
         'walkforward.json then has "warmStart": true and, per fold, warmStart {replayFrom, trainUntil, paths}.',
         '  $ tapedeck walkforward scenarios/q-learning.json --space scenarios/q-learning.space.json --train 180d --test 60d --warm-start --out out/wf-q',
+        '',
+        'Automatic update (--improvement-threshold, --min-observations; seed 001): the first fold adopts its',
+        "best parameters; each later fold re-optimizes and adopts the result only when its train window has at",
+        "least --min-observations returns and its fitness beats the parameters in force, run on the same train",
+        'window, by more than the threshold times |their fitness|; otherwise the parameters in force run the',
+        "test window. Each fold's decision and reason is in walkforward.json (folds[].update).",
+        '  $ tapedeck walkforward scenarios/sma-cross.json --space scenarios/sma-cross.space.json --train 90d --test 30d --improvement-threshold 0.05 --min-observations 60 --out out/wf-auto',
       ].join('\n'),
     )
     .action(lazyAction(async () => (await import('../actions/walkforward.js')).walkForwardAction));
