@@ -34,6 +34,7 @@ export const OUTPUT_FILES: Readonly<Record<OutputKind, readonly string[]>> = {
   demo: RUN_OUTPUT_NAMES,
   sweep: ['trials.duckdb', 'trials.duckdb.wal', 'trials.duckdb.tmp', 'sweep.json', 'sweep.html'],
   walkforward: ['folds', 'walkforward.json', 'walkforward.html'],
+  portfolio: ['portfolio.json'],
   compare: [],
 };
 

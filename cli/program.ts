@@ -13,6 +13,7 @@ import { registerRun } from './commands/run.js';
 import { registerStrategies } from './commands/strategies.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerWalkForward } from './commands/walkforward.js';
+import { registerPortfolio } from './commands/portfolio.js';
 import { registerWorker } from './commands/worker.js';
 import { installOutFlagChecks } from './out-flag.js';
 
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerSweep(program);
   registerWalkForward(program);
+  registerPortfolio(program);
   registerWorker(program);
   registerReport(program);
   registerCompare(program);
