@@ -25,7 +25,8 @@ import { NothingProducedError, checkMaxTrials, loadOutputModules, loadSpace } fr
 export const WALKFORWARD_SCHEMA_VERSION = 1;
 
 export interface WalkForwardCommandOptions {
-  readonly space: string;
+  /** The search space file; required unless `lambdaEta`. */
+  readonly space?: string;
   readonly out: string;
   readonly train: string;
   readonly test: string;
@@ -52,6 +53,14 @@ export interface WalkForwardCommandOptions {
   readonly improvementThreshold?: number;
   /** ... and only when the train window gives at least this many per-period returns (--min-observations). */
   readonly minObservations?: number;
+  /** Seed 000's nested lambda/eta walk-forward instead of a parameter walk-forward (see lambda-eta.ts). */
+  readonly lambdaEta?: boolean;
+  readonly lambdas?: string;
+  readonly etas?: string;
+  readonly innerTrain?: string;
+  readonly innerTest?: string;
+  readonly cost?: number;
+  readonly wMax?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -92,7 +101,7 @@ function autoUpdateFlags(threshold: number | undefined, minObservations: number 
 }
 
 /** Returns the data window [start, end) in microseconds: the scenario's data.start/end, else the dataset's range. */
-async function dataRange(scenario: QualifiedScenario, files: ImportedFiles): Promise<{ start: number; end: number }> {
+export async function dataRange(scenario: QualifiedScenario, files: ImportedFiles): Promise<{ start: number; end: number }> {
   let start: number | null = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : null;
   let end: number | null = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : null;
   if (start === null || end === null) {
@@ -156,6 +165,19 @@ export async function walkForwardAndWrite(
   onTrials?: (foldIndex: number, p: SweepProgress) => void,
 ): Promise<{ doc: WalkForwardJson; outFile: string; htmlFile: string }> {
   if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
+  const lambdaEtaFlag = (
+    [
+      [opts.lambdas, '--lambdas'],
+      [opts.etas, '--etas'],
+      [opts.innerTrain, '--inner-train'],
+      [opts.innerTest, '--inner-test'],
+      [opts.cost, '--cost'],
+      [opts.wMax, '--w-max'],
+    ] as const
+  ).find(([v]) => v !== undefined);
+  if (lambdaEtaFlag) throw new UsageError(`${lambdaEtaFlag[1]}: applies to --lambda-eta only`);
+  if (opts.space === undefined) throw new UsageError('--space: required (the parameters each fold searches), unless --lambda-eta');
+  const spaceFile = opts.space;
   const workers = checkWorkers(opts.workers, '--workers');
   if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
   if (opts.method !== 'grid' && opts.trials === undefined) throw new UsageError(`--trials: the ${opts.method} method needs a number of trials per fold`);
@@ -174,9 +196,9 @@ export async function walkForwardAndWrite(
   const warmUp = warmUpFlag(opts.warmup, opts.train, opts.warmStart ?? false);
   const autoUpdate = autoUpdateFlags(opts.improvementThreshold, opts.minObservations);
   const fitness = usage(() => parseFitness(opts.fitness));
-  const space = await loadSpace(opts.space);
-  usage(() => checkOptimizerSettings(space.optimizer, { method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), dimensions: space.parameters.length, file: opts.space }));
-  checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: opts.space });
+  const space = await loadSpace(spaceFile);
+  usage(() => checkOptimizerSettings(space.optimizer, { method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), dimensions: space.parameters.length, file: spaceFile }));
+  checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: spaceFile });
   const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
   const scenario = await qualify(doc, scenarioFile);
   if (warmUp.us > 0 && scenario.engine.tradeFrom !== undefined) {
@@ -216,7 +238,7 @@ export async function walkForwardAndWrite(
         storeDir: join(outDir, 'folds'),
         fresh: opts.fresh ?? false,
         maxTrials,
-        spaceFile: opts.space,
+        spaceFile: spaceFile,
         warmStart: opts.warmStart ?? false,
         warmUpUs: warmUp.us,
         ...(autoUpdate !== null ? { autoUpdate } : {}),
@@ -338,6 +360,13 @@ export async function walkForwardAction(file: string, opts: Omit<WalkForwardComm
   // SIGINT/SIGTERM stop handing out trials; running ones finish and are stored, then everything closes.
   const done = stopsOnShutdown();
   try {
+    if (opts.lambdaEta) {
+      const { lambdaEtaAndWrite, summarizeLambdaEta } = await import('./lambda-eta.js');
+      const { lambdaEta: _flag, ...rest } = opts;
+      const { doc, outFile } = await lambdaEtaAndWrite(file, { ...rest, signal: shutdownSignal() }, opts.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`));
+      process.stdout.write(opts.json ? `${JSON.stringify({ oosSharpe: doc.oosSharpe, folds: doc.folds.map((f) => ({ index: f.index, lambda: f.lambda, eta: f.eta, innerSharpe: f.innerSharpe, testSharpe: f.testSharpe, weights: f.weights })), report: outFile }, null, 2)}\n` : `${summarizeLambdaEta(doc, outFile)}\n`);
+      return;
+    }
     const quiet = opts.quiet ?? false;
     const progress = quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
     // On a terminal, one trial bar per fold, ended before the fold's summary line; off a terminal

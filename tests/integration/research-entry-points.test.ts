@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaEtaAndWrite } from '../../cli/actions/lambda-eta.js';
 import { portfolioAndWrite } from '../../cli/actions/portfolio.js';
 import type { PortfolioCommandOptions } from '../../cli/actions/portfolio.js';
 import { sweepAndWrite } from '../../cli/actions/sweep.js';
@@ -181,5 +182,46 @@ describe('tapedeck portfolio (greedy search)', () => {
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/^tapedeck: --over strategies: the scenario has 1 strategy, nothing to choose between/);
     expect(existsSync(dest)).toBe(false);
+  });
+});
+
+describe('walkforward --lambda-eta (seed 000’s nested lambda/eta walk-forward)', () => {
+  const le = (o: Partial<WalkForwardCommandOptions>) =>
+    lambdaEtaAndWrite(multi, { out: out(), train: '120d', test: '60d', innerTrain: '60d', innerTest: '30d', wMax: 0.8, method: 'grid', set: [], fitness: 'sharpe', workers: 2, quiet: true, ...o });
+
+  it('runs each strategy alone, walks the outer folds and writes lambda-eta.json; each setting changes the folds', async () => {
+    const a = await le({});
+    expect(a.doc.strategies.map((s) => s.id)).toEqual(['sma', 'rsi', 'ema']);
+    for (const s of a.doc.strategies) expect(s.observations).toBe(a.doc.windows.rows);
+    expect(a.doc.folds.length).toBeGreaterThanOrEqual(2);
+    for (const f of a.doc.folds) {
+      expect(f.grid).toHaveLength(25);
+      expect(f.weights.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
+      expect(Math.max(...f.weights)).toBeLessThanOrEqual(0.8 + 1e-9);
+      expect(f.test.start).toBe(f.train.end);
+    }
+    expect(JSON.parse(await readFile(a.outFile, 'utf8')).folds).toEqual(JSON.parse(JSON.stringify(a.doc.folds)));
+    expect((await le({})).doc.folds).toEqual(a.doc.folds);
+    const grid = await le({ lambdas: '1,2', etas: '0.5' });
+    expect(grid.doc.folds.map((f) => [f.lambda, f.eta])).not.toEqual(a.doc.folds.map((f) => [f.lambda, f.eta]));
+    const cost = await le({ cost: 0.05 });
+    expect(cost.doc.oosEquity).not.toEqual(a.doc.oosEquity);
+    const anchored = await le({ anchored: true });
+    expect(anchored.doc.folds.map((f) => f.train.start)).toEqual(a.doc.folds.map(() => 0));
+    const cap = await le({ wMax: 0.4 });
+    expect(cap.doc.folds.map((f) => f.weights)).not.toEqual(a.doc.folds.map((f) => f.weights));
+  }, 300_000);
+
+  it('refuses what would change nothing or does not apply: exit 2, one line', () => {
+    const base = ['walkforward', multi, '--lambda-eta', '--train', '120d', '--test', '60d', '--inner-train', '60d', '--inner-test', '30d', '--out', out()];
+    const eq = runCli(base);
+    expect(eq.code).toBe(2);
+    expect(eq.stderr).toBe('tapedeck: --w-max: with 3 strategies a cap of 0.333333 (the default) per weight forces equal weights (0.333333 each), so lambda and eta would change nothing; give a cap above 1/3\n');
+    const space = runCli([...base, '--w-max', '0.8', '--space', 'x.json']);
+    expect(space.code).toBe(2);
+    expect(space.stderr).toMatch(/^tapedeck: --space: applies to a walk-forward over the --space parameters, not to --lambda-eta/);
+    const stray = runCli(['walkforward', multi, '--space', 'x.json', '--train', '120d', '--test', '60d', '--etas', '0.1', '--out', out()]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toBe('tapedeck: --etas: applies to --lambda-eta only\n');
   });
 });
