@@ -7,6 +7,7 @@ import type { GreedyStep } from '../../sim/research/greedy-search.js';
 import { createLocalExecutor } from '../../sim/research/local-executor.js';
 import { canonicalJson, sha256Hex } from '../../sim/research/trial.js';
 import type { TrialMetrics, TrialResult, TrialTask } from '../../sim/research/trial.js';
+import { ensembleRouting } from '../compose/ensemble-compose.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
 import { prepareSharedData } from '../compose/sweep-shared-data.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial-module.js';
@@ -130,6 +131,17 @@ export async function portfolioAndWrite(scenarioFile: string, opts: PortfolioCom
   // Every max-positions value, with the whole selection, must make a scenario: refused before any run.
   for (const m of maxPositions) await qualify(build(candidates, m), scenarioFile);
   const selectionMax = Math.max(...maxPositions);
+  // The search starts from single candidates: a scenario that refuses a selection of one (an ensemble
+  // whose weight cap needs more strategies, a strategy naming a symbol left out) could never start.
+  for (const c of candidates) {
+    try {
+      const one = await qualify(build([c], selectionMax), scenarioFile);
+      // The ensemble's own rules (checked when a run is composed) apply to the selection's size.
+      ensembleRouting(one, one.strategies.map((s) => s.id));
+    } catch (err) {
+      throw new UsageError(`--over ${over}: the search starts from one ${over === 'strategies' ? 'strategy' : 'symbol'}, and the scenario with only ${c} is refused: ${(err as Error).message.split('\n')[0]!}`);
+    }
+  }
 
   const executor = createLocalExecutor({ workers, runnerModule: SWEEP_TRIAL_MODULE, shared: () => shared });
   let shared: Promise<unknown> = Promise.resolve(null);

@@ -31,8 +31,8 @@ export function registerPortfolio(program: Command): void {
         '`reproduce` command gives its runHash again.',
         '',
         'Examples:',
-        '  $ tapedeck portfolio scenarios/ensemble.json --max-positions 1,2,3,4 --out out/portfolio',
-        "  $ tapedeck portfolio scenarios/multi-alpha.json --over symbols --max-positions 2,4 --fitness 'sharpe:1,maxDrawdown:-0.5' --out out/portfolio-symbols",
+        '  $ tapedeck portfolio my-strategies.json --max-positions 1,2,3,4 --out out/portfolio',
+        "  $ tapedeck portfolio my-strategies.json --over symbols --max-positions 2,4 --fitness 'sharpe:1,maxDrawdown:-0.5' --out out/portfolio-symbols",
       ].join('\n'),
     )
     .action(lazyAction(async () => (await import('../actions/portfolio.js')).portfolioAction));

@@ -178,6 +178,9 @@ describe('tapedeck portfolio (greedy search)', () => {
       expect(r.code, message).toBe(2);
       expect(r.stderr).toBe(`tapedeck: ${message}\n`);
     }
+    const ensemble = runCli(['portfolio', multi, '--set', 'ensemble={"mode":"allocation","weighting":{"kind":"optimizer"}}', '--max-positions', '2', '--out', dest]);
+    expect(ensemble.code).toBe(2);
+    expect(ensemble.stderr).toMatch(/^tapedeck: --over strategies: the search starts from one strategy, and the scenario with only sma is refused: ensemble\.weighting\.regime: the optimizer caps each of the 1 strategies' weights/);
     const one = runCli(['portfolio', scenario, '--max-positions', '2', '--out', dest]);
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/^tapedeck: --over strategies: the scenario has 1 strategy, nothing to choose between/);
