@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../engine/core/index.js';
 import { OPTIMIZER_SETTINGS_BY_METHOD, parseFitness, parseSearchSpace, planSweep, runSweep } from '../../../../sim/research/index.js';
+import { runWalkForward, walkForwardWindows } from '../../../../sim/research/walk-forward/index.js';
+import { parseIsoUs, US_PER_DAY } from '../../../../engine/core/index.js';
 import type { SweepMethod, TrialExecutor, TrialMetrics, TrialResult, TrialTask } from '../../../../sim/research/index.js';
 
 /**
@@ -83,6 +85,17 @@ describe('the optimizer block of a space file', () => {
       }
     }, 60_000);
   }
+
+  it('reaches every fold of a walk-forward: each fold sweep runs other trials', async () => {
+    const start = parseIsoUs('2024-01-01');
+    const folds = walkForwardWindows({ start, end: start + 90 * US_PER_DAY, train: 30 * US_PER_DAY, test: 30 * US_PER_DAY });
+    const wf = (optimizer?: Record<string, unknown>) =>
+      runWalkForward({ scenario: { name: 'fake' }, space: space(optimizer), method: 'ga', trials: 60, seed: 7, fitness: parseFitness('sharpe'), folds, executor, storeDir: join(dir, `wf${n++}`), fresh: true });
+    const plain = await wf();
+    const tuned = await wf({ populationSize: 10, mutationRate: 0.5 });
+    expect(tuned.folds).toHaveLength(plain.folds.length);
+    tuned.folds.forEach((f, i) => expect(f.sweep.combinedHash).not.toBe(plain.folds[i]!.sweep.combinedHash));
+  });
 
   it('passes the settings to the optimizer (its summary echoes them)', async () => {
     const r = await sweep('ga', 100, { populationSize: 10, mutationRate: 0.4 });
