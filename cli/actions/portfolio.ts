@@ -129,7 +129,14 @@ export async function portfolioAndWrite(scenarioFile: string, opts: PortfolioCom
     return applyOverride(applyOverride(doc, { path: s.path.split('.'), value: s.value, text: `${s.path}=${JSON.stringify(s.value)}` }), pathOverride(m));
   };
   // Every max-positions value, with the whole selection, must make a scenario: refused before any run.
-  for (const m of maxPositions) await qualify(build(candidates, m), scenarioFile);
+  // The scenario itself qualified above, so a refusal here is the flags' doing: a usage error naming them.
+  for (const m of maxPositions) {
+    try {
+      await qualify(build(candidates, m), scenarioFile);
+    } catch (err) {
+      throw new UsageError(`--max-positions-path ${opts.maxPositionsPath}=${m}: ${(err as Error).message.split('\n')[0]!}`);
+    }
+  }
   const selectionMax = Math.max(...maxPositions);
   // The search starts from single candidates: a scenario that refuses a selection of one (an ensemble
   // whose weight cap needs more strategies, a strategy naming a symbol left out) could never start.

@@ -178,6 +178,9 @@ describe('tapedeck portfolio (greedy search)', () => {
       expect(r.code, message).toBe(2);
       expect(r.stderr).toBe(`tapedeck: ${message}\n`);
     }
+    const path = runCli(['portfolio', multi, '--max-positions', '2', '--max-positions-path', 'risk.nope', '--out', dest]);
+    expect(path.code).toBe(2);
+    expect(path.stderr).toMatch(/^tapedeck: --max-positions-path risk\.nope=2: risk\.nope: unknown risk limit/);
     const ensemble = runCli(['portfolio', multi, '--set', 'ensemble={"mode":"allocation","weighting":{"kind":"optimizer"}}', '--max-positions', '2', '--out', dest]);
     expect(ensemble.code).toBe(2);
     expect(ensemble.stderr).toMatch(/^tapedeck: --over strategies: the search starts from one strategy, and the scenario with only sma is refused: ensemble\.weighting\.regime: the optimizer caps each of the 1 strategies' weights/);
