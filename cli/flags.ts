@@ -19,6 +19,15 @@ export function intFlag(name: string) {
   };
 }
 
+/** Parses a finite number flag (e.g. 0.05) or throws a UsageError naming it. */
+export function numberFlag(name: string) {
+  return (value: string): number => {
+    const n = Number(value.trim());
+    if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name}: expected a number, was ${printable(value)}`);
+    return n;
+  };
+}
+
 /** Collects repeated flags. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

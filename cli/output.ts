@@ -33,7 +33,8 @@ export const OUTPUT_FILES: Readonly<Record<OutputKind, readonly string[]>> = {
   run: RUN_OUTPUT_NAMES,
   demo: RUN_OUTPUT_NAMES,
   sweep: ['trials.duckdb', 'trials.duckdb.wal', 'trials.duckdb.tmp', 'sweep.json', 'sweep.html'],
-  walkforward: ['folds', 'walkforward.json', 'walkforward.html'],
+  walkforward: ['folds', 'walkforward.json', 'walkforward.html', 'lambda-eta.json'],
+  portfolio: ['portfolio.json'],
   compare: [],
   // and one {SYMBOL}_best.json per symbol, listed in the marker as written.
   train: ['train.json'],

@@ -14,6 +14,7 @@ import { registerStrategies } from './commands/strategies.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
 import { registerWalkForward } from './commands/walkforward.js';
+import { registerPortfolio } from './commands/portfolio.js';
 import { registerWorker } from './commands/worker.js';
 import { installOutFlagChecks } from './out-flag.js';
 
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerWalkForward(program);
   registerTrain(program);
+  registerPortfolio(program);
   registerWorker(program);
   registerReport(program);
   registerCompare(program);

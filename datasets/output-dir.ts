@@ -18,7 +18,7 @@ export const OUTPUT_MARKER = '.tapedeck-output.json';
 export const RUN_TABLES = ['equity', 'fills', 'orders', 'trades', 'audit', 'signals'] as const;
 export type RunTableName = (typeof RUN_TABLES)[number];
 
-export type OutputKind = 'run' | 'sweep' | 'walkforward' | 'compare' | 'demo' | 'train';
+export type OutputKind = 'run' | 'sweep' | 'walkforward' | 'compare' | 'demo' | 'train' | 'portfolio';
 
 /** Contents of the marker: what wrote the directory and the files it owns there (names, not paths). */
 export interface OutputMarker {
@@ -47,7 +47,7 @@ export class DirectoryRefused extends TapedeckError {
   }
 }
 
-const OUTPUT_KINDS: readonly OutputKind[] = ['run', 'sweep', 'walkforward', 'compare', 'demo', 'train'];
+const OUTPUT_KINDS: readonly OutputKind[] = ['run', 'sweep', 'walkforward', 'compare', 'demo', 'train', 'portfolio'];
 
 function parseMarker(text: string): OutputMarker | null {
   try {

@@ -72,7 +72,12 @@ const ConstraintSchema = z.strictObject({
 });
 
 /** A validated search space (parameters in the order of the space file). */
-export const SearchSpaceSchema = z.strictObject({ parameters: z.array(ParameterSchema), constraints: z.array(ConstraintSchema) });
+export const SearchSpaceSchema = z.strictObject({
+  parameters: z.array(ParameterSchema),
+  constraints: z.array(ConstraintSchema),
+  /** The space file's optimizer settings (sim/research/optimizer-settings.ts), when it gives any. */
+  optimizer: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.number())])).optional(),
+});
 
 const trialFields = {
   key: z.string().describe('First 16 hex digits of SHA-256 over the canonical params'),
@@ -173,6 +178,15 @@ export const WalkForwardFoldSchema = z.strictObject({
     .optional()
     .describe('With a warm-up: the test run replayed from `from` (strategies fed, no trading) and traded and was measured from tradeFromIso (the test start)'),
   sweep: z.strictObject({ combinedHash: z.string(), trials: int(), failed: int() }),
+  update: z
+    .strictObject({
+      incumbent: z.strictObject({ params: TrialParamsSchema, trialKey: z.string(), fitness: nullableNumber() }).nullable(),
+      candidate: z.strictObject({ params: TrialParamsSchema, trialKey: z.string(), fitness: z.number(), observations: int() }).nullable(),
+      adopted: z.boolean(),
+      reason: z.string(),
+    })
+    .optional()
+    .describe('With --improvement-threshold/--min-observations: whether the fold adopted its re-optimized parameters (candidate) over the ones in force (incumbent), and why'),
   params: TrialParamsSchema.nullable(),
   trialKey: z.string().nullable(),
   trialSeed: int().nullable(),
@@ -202,6 +216,11 @@ export const WalkForwardJsonSchema = z
       .string()
       .optional()
       .describe("Warm-up of the test runs (--warmup): how far before each test window the strategies were fed bars without trading, e.g. '180d'; '0' for none. Absent in files from before the field"),
+    autoUpdate: z
+      .strictObject({ improvementThreshold: z.number(), minObservations: int() })
+      .nullable()
+      .optional()
+      .describe('The automatic update rule (--improvement-threshold, --min-observations), null without it; absent in files from before the field'),
     combinedHash: z.string(),
     efficiency: nullableNumber().describe('Walk-forward efficiency: OOS annualized return / mean IS annualized return'),
     isAnnualizedReturn: nullableNumber(),

@@ -5,6 +5,7 @@ import { ConfigError, TapedeckError, printable } from '../../engine/core/index.j
 // every sweep; the queue is imported only for --queue.
 import { createLocalExecutor } from '../../sim/research/local-executor.js';
 import { parseFitness } from '../../sim/research/fitness.js';
+import { checkOptimizerSettings } from '../../sim/research/optimizer-settings.js';
 import { checkParameterPaths, parseSearchSpace } from '../../sim/research/space.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkSweepSize, planSweep, runSweep, sweepConfigHash } from '../../sim/research/sweep.js';
 import type { SweepMethod, SweepOutcome, SweepProgress } from '../../sim/research/sweep.js';
@@ -78,6 +79,7 @@ export async function sweepAndWrite(scenarioFile: string, opts: SweepCommandOpti
   }
   const fitness = usage(() => parseFitness(opts.fitness));
   const space = await loadSpace(opts.space);
+  usage(() => checkOptimizerSettings(space.optimizer, { method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), dimensions: space.parameters.length, file: opts.space }));
   // The size is known from the space alone: a huge grid is refused before the scenario or data is read.
   checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: opts.space });
   const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });

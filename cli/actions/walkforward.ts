@@ -3,11 +3,12 @@ import { ConfigError, formatIsoUs, parseDurationUs, parseIsoUs, printable } from
 // The research modules one by one, not sim/research/index.js (which loads BullMQ and ioredis).
 import { createLocalExecutor } from '../../sim/research/local-executor.js';
 import { parseFitness } from '../../sim/research/fitness.js';
+import { checkOptimizerSettings } from '../../sim/research/optimizer-settings.js';
 import { checkParameterPaths } from '../../sim/research/space.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS, checkSweepSize } from '../../sim/research/sweep.js';
 import type { SweepMethod, SweepProgress } from '../../sim/research/sweep.js';
 import { runWalkForward, walkForwardWindows } from '../../sim/research/walk-forward/index.js';
-import type { WalkForwardFold, WalkForwardResult } from '../../sim/research/walk-forward/index.js';
+import type { AutoUpdateOptions, WalkForwardFold, WalkForwardResult } from '../../sim/research/walk-forward/index.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { ImportedFiles, prepareSharedData } from '../compose/sweep-shared-data.js';
@@ -24,7 +25,8 @@ import { NothingProducedError, checkMaxTrials, loadOutputModules, loadSpace } fr
 export const WALKFORWARD_SCHEMA_VERSION = 1;
 
 export interface WalkForwardCommandOptions {
-  readonly space: string;
+  /** The search space file; required unless `lambdaEta`. */
+  readonly space?: string;
   readonly out: string;
   readonly train: string;
   readonly test: string;
@@ -47,6 +49,18 @@ export interface WalkForwardCommandOptions {
    * length. Commander gives `false` for `--no-warmup`.
    */
   readonly warmup?: string | boolean;
+  /** Seed 001's update rule: adopt a fold's re-optimized parameters only when they beat the incumbent by this fraction (--improvement-threshold). */
+  readonly improvementThreshold?: number;
+  /** ... and only when the train window gives at least this many per-period returns (--min-observations). */
+  readonly minObservations?: number;
+  /** Seed 000's nested lambda/eta walk-forward instead of a parameter walk-forward (see lambda-eta.ts). */
+  readonly lambdaEta?: boolean;
+  readonly lambdas?: string;
+  readonly etas?: string;
+  readonly innerTrain?: string;
+  readonly innerTest?: string;
+  readonly cost?: number;
+  readonly wMax?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -74,8 +88,20 @@ function warmUpFlag(value: string | boolean | undefined, train: string, warmStar
   return { us, text: us === 0 ? '0' : value };
 }
 
+/**
+ * Reads --improvement-threshold and --min-observations (seed 001's `wfo.improvement_threshold` and
+ * `wfo.min_observations`): either turns the automatic update rule on, the other defaulting to 0 and 1
+ * (any strict improvement; any train window). Null when neither is given.
+ */
+function autoUpdateFlags(threshold: number | undefined, minObservations: number | undefined): AutoUpdateOptions | null {
+  if (threshold === undefined && minObservations === undefined) return null;
+  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) throw new UsageError(`--improvement-threshold: not a non-negative number, was ${threshold}`);
+  if (minObservations !== undefined && !(Number.isSafeInteger(minObservations) && minObservations >= 1)) throw new UsageError(`--min-observations: not a positive integer, was ${minObservations}`);
+  return { improvementThreshold: threshold ?? 0, minObservations: minObservations ?? 1 };
+}
+
 /** Returns the data window [start, end) in microseconds: the scenario's data.start/end, else the dataset's range. */
-async function dataRange(scenario: QualifiedScenario, files: ImportedFiles): Promise<{ start: number; end: number }> {
+export async function dataRange(scenario: QualifiedScenario, files: ImportedFiles): Promise<{ start: number; end: number }> {
   let start: number | null = scenario.data.start !== undefined ? parseIsoUs(scenario.data.start, 'data.start') : null;
   let end: number | null = scenario.data.end !== undefined ? parseIsoUs(scenario.data.end, 'data.end') : null;
   if (start === null || end === null) {
@@ -115,6 +141,8 @@ export interface WalkForwardJson {
   readonly warmStart?: boolean;
   /** The warm-up of the test runs (--warmup) as given or defaulted, '0' for none. Always written; optional for older files. */
   readonly warmUp?: string;
+  /** The automatic update rule (--improvement-threshold, --min-observations), null without it. Always written; optional for older files. */
+  readonly autoUpdate?: AutoUpdateOptions | null;
   readonly combinedHash: string;
   readonly efficiency: number | null;
   readonly isAnnualizedReturn: number | null;
@@ -137,6 +165,19 @@ export async function walkForwardAndWrite(
   onTrials?: (foldIndex: number, p: SweepProgress) => void,
 ): Promise<{ doc: WalkForwardJson; outFile: string; htmlFile: string }> {
   if (!(SWEEP_METHODS as readonly string[]).includes(opts.method)) throw new UsageError(`--method: expected one of ${SWEEP_METHODS.join(', ')}, was ${JSON.stringify(opts.method)}`);
+  const lambdaEtaFlag = (
+    [
+      [opts.lambdas, '--lambdas'],
+      [opts.etas, '--etas'],
+      [opts.innerTrain, '--inner-train'],
+      [opts.innerTest, '--inner-test'],
+      [opts.cost, '--cost'],
+      [opts.wMax, '--w-max'],
+    ] as const
+  ).find(([v]) => v !== undefined);
+  if (lambdaEtaFlag) throw new UsageError(`${lambdaEtaFlag[1]}: applies to --lambda-eta only`);
+  if (opts.space === undefined) throw new UsageError('--space: required (the parameters each fold searches), unless --lambda-eta');
+  const spaceFile = opts.space;
   const workers = checkWorkers(opts.workers, '--workers');
   if (opts.trials !== undefined && opts.trials < 1) throw new UsageError(`--trials: not a positive integer, was ${opts.trials}`);
   if (opts.method !== 'grid' && opts.trials === undefined) throw new UsageError(`--trials: the ${opts.method} method needs a number of trials per fold`);
@@ -153,9 +194,11 @@ export async function walkForwardAndWrite(
   if (embargo > 0) throw new UsageError(`--embargo: a walk-forward never trains on data after a test window, so an embargo would change nothing; remove it (was ${JSON.stringify(opts.embargo)})`);
   if (purge >= train) throw new UsageError(`--purge: not shorter than --train (${opts.train}), was ${JSON.stringify(opts.purge)}`);
   const warmUp = warmUpFlag(opts.warmup, opts.train, opts.warmStart ?? false);
+  const autoUpdate = autoUpdateFlags(opts.improvementThreshold, opts.minObservations);
   const fitness = usage(() => parseFitness(opts.fitness));
-  const space = await loadSpace(opts.space);
-  checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: opts.space });
+  const space = await loadSpace(spaceFile);
+  usage(() => checkOptimizerSettings(space.optimizer, { method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), dimensions: space.parameters.length, file: spaceFile }));
+  checkSweepSize({ space, method: opts.method, ...(opts.trials !== undefined ? { trials: opts.trials } : {}), seed: 0, maxTrials, spaceFile: spaceFile });
   const doc = await loadScenarioDocument(scenarioFile, { overrides: opts.set });
   const scenario = await qualify(doc, scenarioFile);
   if (warmUp.us > 0 && scenario.engine.tradeFrom !== undefined) {
@@ -195,9 +238,10 @@ export async function walkForwardAndWrite(
         storeDir: join(outDir, 'folds'),
         fresh: opts.fresh ?? false,
         maxTrials,
-        spaceFile: opts.space,
+        spaceFile: spaceFile,
         warmStart: opts.warmStart ?? false,
         warmUpUs: warmUp.us,
+        ...(autoUpdate !== null ? { autoUpdate } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onFoldStart: (f, of) => progress(`fold ${f.index + 1}/${of}: train ${isoDay(f.train.start)}..${isoDay(f.train.end)}, test ${isoDay(f.test.start)}..${isoDay(f.test.end)}`),
         onProgress: (f, p) => {
@@ -219,6 +263,9 @@ export async function walkForwardAndWrite(
     } catch (err) {
       throw new UsageError(`--train/--test: ${opts.train} + ${opts.test} do not fit in the data (${formatIsoUs(range.start)} to ${formatIsoUs(range.end)}): ${(err as Error).message}`);
     }
+    if (opts.improvementThreshold !== undefined && folds.length < 2) {
+      throw new UsageError(`--improvement-threshold: the data gives one fold, so there are never parameters in force to beat; it needs at least two folds (shorter --train/--test)`);
+    }
     outDir = await prepareOutputDir(opts.out, 'walkforward');
     result = await runFolds(folds, outDir);
   } finally {
@@ -229,6 +276,7 @@ export async function walkForwardAndWrite(
     train: `${f.train.startIso}..${f.train.endIso}`,
     test: `${f.test.startIso}..${f.test.endIso}`,
     params: f.params,
+    ...(f.update !== undefined ? { adopted: f.update.adopted } : {}),
     isFitness: f.inSample?.fitness ?? null,
     isAnnualizedReturn: f.inSample?.annualizedReturn ?? null,
     oosStatus: f.outOfSample.status,
@@ -250,6 +298,7 @@ export async function walkForwardAndWrite(
     windows: { train: opts.train, test: opts.test, anchored: opts.anchored ?? false, purge: opts.purge ?? '0', embargo: opts.embargo ?? '0' },
     warmStart: opts.warmStart ?? false,
     warmUp: warmUp.text,
+    autoUpdate,
     combinedHash: result.combinedHash,
     efficiency: result.efficiency,
     isAnnualizedReturn: result.isAnnualizedReturn,
@@ -289,10 +338,13 @@ export function summarizeWalkForward(doc: WalkForwardJson, outFile: string): str
     `scenario      ${doc.scenario}`,
     `windows       train ${doc.windows.train}, test ${doc.windows.test}, ${doc.windows.anchored ? 'anchored' : 'rolling'}, purge ${doc.windows.purge}, embargo ${doc.windows.embargo}${doc.warmStart ? ', warm start' : ''}${doc.warmUp !== undefined && doc.warmUp !== '0' ? `, warm-up ${doc.warmUp}` : ''}`,
     `method        ${doc.method}   seed ${doc.seed}   fitness ${doc.fitness}`,
+    ...(doc.autoUpdate ? [`auto update   improvement threshold ${doc.autoUpdate.improvementThreshold}, min observations ${doc.autoUpdate.minObservations}: ${doc.folds.filter((f) => f.update?.adopted === true).length} of ${doc.folds.length} folds adopted new parameters`] : []),
     'fold  test                       params                                   IS fitness  OOS Sharpe  WFE',
   ];
   for (const row of doc.table) {
-    const params = row['params'] === null ? '-' : Object.entries(row['params'] as Record<string, unknown>).map(([k, v]) => `${k.split('.').pop()}=${String(v)}`).join(' ');
+    const shown = row['params'] === null ? '-' : Object.entries(row['params'] as Record<string, unknown>).map(([k, v]) => `${k.split('.').pop()}=${String(v)}`).join(' ');
+    // With the automatic update rule, a fold that kept the parameters in force says so.
+    const params = row['adopted'] === false && row['params'] !== null ? `${shown} (kept)` : shown;
     lines.push(
       `${String(row['fold']).padEnd(5)} ${String(row['test']).slice(0, 10)}..${String(row['test']).split('..')[1]!.slice(0, 10)}  ${params.padEnd(40)} ${fmt(row['isFitness'] as number | null).padStart(10)}  ${fmt(row['oosSharpe'] as number | null).padStart(10)}  ${fmt(row['efficiency'] as number | null)}`,
     );
@@ -308,6 +360,13 @@ export async function walkForwardAction(file: string, opts: Omit<WalkForwardComm
   // SIGINT/SIGTERM stop handing out trials; running ones finish and are stored, then everything closes.
   const done = stopsOnShutdown();
   try {
+    if (opts.lambdaEta) {
+      const { lambdaEtaAndWrite, summarizeLambdaEta } = await import('./lambda-eta.js');
+      const { lambdaEta: _flag, ...rest } = opts;
+      const { doc, outFile } = await lambdaEtaAndWrite(file, { ...rest, signal: shutdownSignal() }, opts.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`));
+      process.stdout.write(opts.json ? `${JSON.stringify({ oosSharpe: doc.oosSharpe, folds: doc.folds.map((f) => ({ index: f.index, lambda: f.lambda, eta: f.eta, innerSharpe: f.innerSharpe, testSharpe: f.testSharpe, weights: f.weights })), report: outFile }, null, 2)}\n` : `${summarizeLambdaEta(doc, outFile)}\n`);
+      return;
+    }
     const quiet = opts.quiet ?? false;
     const progress = quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
     // On a terminal, one trial bar per fold, ended before the fold's summary line; off a terminal

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_TRIALS_TEXT, SWEEP_METHODS } from '../../sim/research/sweep-methods.js';
-import { collectSet, intFlag, seedFlag } from '../flags.js';
+import { collectSet, intFlag, numberFlag, seedFlag } from '../flags.js';
 import { lazyAction } from '../lazy-action.js';
 
 export function registerWalkForward(program: Command): void {
@@ -8,7 +8,7 @@ export function registerWalkForward(program: Command): void {
     .command('walkforward')
     .description('walk-forward analysis: optimize on each train window, run the choice on the next test window, stitch the out-of-sample curve; writes DIR/walkforward.json')
     .argument('<scenario>', 'scenario JSON file')
-    .requiredOption('--space <file>', 'search space JSON (as for tapedeck sweep)')
+    .option('--space <file>', 'search space JSON (as for tapedeck sweep); required unless --lambda-eta')
     .requiredOption('--train <duration>', 'train window length, e.g. 90d')
     .requiredOption('--test <duration>', 'test window length, e.g. 30d')
     .requiredOption('--out <dir>', 'output directory (folds/*.duckdb, walkforward.json)')
@@ -25,6 +25,15 @@ export function registerWalkForward(program: Command): void {
     .option('--warmup <duration>', "warm-up of each test run: the strategies see this much data before the test window, without trading (default: the train length; 0 or --no-warmup: none)")
     .option('--no-warmup', 'test runs start cold at their test window (indicators warm up inside it)')
     .option('--warm-start', 'test runs replay their train window first: learning strategies stop training at the train end and act on what they learned; only the test window is measured')
+    .option('--improvement-threshold <x>', "automatic update (seed 001): a fold adopts its re-optimized parameters only when their train fitness beats the parameters in force by more than x times |their fitness| (e.g. 0.05); otherwise those run the test", numberFlag('--improvement-threshold'))
+    .option('--min-observations <n>', 'automatic update: a fold adopts re-optimized parameters only when its train window gives at least n per-period returns', intFlag('--min-observations'))
+    .option('--lambda-eta', "seed 000's nested walk-forward of the ensemble's mean-variance lambda and eta instead of --space parameters: each strategy runs alone, and each fold picks (lambda, eta) by an inner walk-forward in its train window; writes DIR/lambda-eta.json")
+    .option('--lambdas <list>', 'with --lambda-eta: risk aversions tried (default 50,100,150,200,300)')
+    .option('--etas <list>', 'with --lambda-eta: turnover penalties tried (default 0.01,0.03,0.05,0.08,0.1)')
+    .option('--inner-train <duration>', 'with --lambda-eta: inner train window inside each train window, e.g. 60d')
+    .option('--inner-test <duration>', 'with --lambda-eta: inner test window, e.g. 10d')
+    .option('--cost <x>', 'with --lambda-eta: cost per unit of turnover, charged when the weights change (default 0)', numberFlag('--cost'))
+    .option('--w-max <x>', 'with --lambda-eta: cap per weight (default max(0.25, 1/strategies))', numberFlag('--w-max'))
     .option('--fresh', 'delete the fold trial stores of DIR and start over')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print the summary as JSON')
@@ -53,6 +62,19 @@ export function registerWalkForward(program: Command): void {
         "the fold's OOS metrics and the stitched curve use only the test window, rebased at its start.",
         'walkforward.json then has "warmStart": true and, per fold, warmStart {replayFrom, trainUntil, paths}.',
         '  $ tapedeck walkforward scenarios/q-learning.json --space scenarios/q-learning.space.json --train 180d --test 60d --warm-start --out out/wf-q',
+        '',
+        'Automatic update (--improvement-threshold, --min-observations; seed 001): the first fold adopts its',
+        "best parameters; each later fold re-optimizes and adopts the result only when its train window has at",
+        "least --min-observations returns and its fitness beats the parameters in force, run on the same train",
+        'window, by more than the threshold times |their fitness|; otherwise the parameters in force run the',
+        "test window. Each fold's decision and reason is in walkforward.json (folds[].update).",
+        '  $ tapedeck walkforward scenarios/sma-cross.json --space scenarios/sma-cross.space.json --train 90d --test 30d --improvement-threshold 0.05 --min-observations 60 --out out/wf-auto',
+        '',
+        "Lambda/eta (--lambda-eta; seed 000): each strategy of the scenario runs alone over the data window; their",
+        'per-period returns are the columns of a matrix, and durations become rows in proportion to the data window.',
+        'Each outer fold scores every (lambda, eta) pair by the Sharpe ratio of an inner walk-forward inside its train',
+        'window, optimizes the weights on the whole train window with the best pair and holds them through its test.',
+        '  $ tapedeck walkforward scenarios/ensemble.json --lambda-eta --train 180d --test 60d --inner-train 120d --inner-test 30d --out out/wf-lambda-eta',
       ].join('\n'),
     )
     .action(lazyAction(async () => (await import('../actions/walkforward.js')).walkForwardAction));

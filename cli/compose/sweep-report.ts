@@ -116,6 +116,9 @@ export interface SweepJsonTrial {
   readonly fitness: number | null;
 }
 
+/** The search space as sweep.json holds it: the optimizer block as a plain record of settings. */
+export type SweepJsonSpace = Omit<SearchSpace, 'optimizer'> & { readonly optimizer?: Readonly<Record<string, number | string | boolean | readonly number[]>> };
+
 /** The content of DIR/sweep.json. It holds no wall-clock time, so a rerun writes the same file. */
 export interface SweepJson {
   readonly schemaVersion: number;
@@ -125,7 +128,7 @@ export interface SweepJson {
   readonly method: string;
   readonly seed: number;
   readonly fitness: string;
-  readonly space: SearchSpace;
+  readonly space: SweepJsonSpace;
   readonly configHash: string;
   readonly trialCount: number;
   readonly failedCount: number;

@@ -41,6 +41,10 @@ import { checkSymbols } from './symbol-view.js';
  */
 export type QLearningAction = string | { readonly strategy: string; readonly params?: Readonly<Record<string, unknown>> };
 
+/** How an action's outcome is rewarded (see {@link QLearningSelectorParams.reward}). */
+export type QLearningReward = 'return' | 'sharpe' | 'win_rate';
+const REWARDS: readonly QLearningReward[] = ['return', 'sharpe', 'win_rate'];
+
 /** Parameters of `q_learning_selector` (learning defaults from seed 001's `rl` block). */
 export interface QLearningSelectorParams {
   /** The actions (at least 2). Default ['sma_cross', 'rsi_reversion', 'flat']. */
@@ -68,6 +72,21 @@ export interface QLearningSelectorParams {
    * would hold depends on the action chosen. More than 1 needs trainUntil. Default 1.
    */
   readonly episodes: number;
+  /**
+   * Most transitions in each replayed episode (seed 001's `max_steps_per_episode`): with `episodes` > 1,
+   * each extra episode replays this many consecutive recorded transitions from a start drawn from the
+   * exploration stream (the whole record when it is shorter), rather than the whole online pass.
+   * null: every replay is the whole pass. Needs episodes > 1. Default null.
+   */
+  readonly maxStepsPerEpisode: number | null;
+  /**
+   * What rewards an action (seed 001's `reward_function`), from the return r of the close-to-close move
+   * it held (direction x change): 'return' r itself; 'sharpe' r divided by the standard deviation of
+   * log returns over volatilityPeriod bars at the decision (a per-bar Sharpe ratio contribution, so calm
+   * and volatile bars weigh alike); 'win_rate' +1 for a gain, -1 for a loss, 0 when flat or unchanged.
+   * Default 'return'.
+   */
+  readonly reward: QLearningReward;
   /** SMA period of the trend state. Default 50. */
   readonly trendPeriod: number;
   /** |close / SMA - 1| above which the trend is up or down rather than flat. Default 0.01. */
@@ -91,6 +110,8 @@ export const Q_LEARNING_SELECTOR_DEFAULTS: QLearningSelectorParams = Object.free
   seed: 0,
   trainUntil: null,
   episodes: 1,
+  maxStepsPerEpisode: null,
+  reward: 'return',
   trendPeriod: 50,
   trendThreshold: 0.01,
   volatilityPeriod: 20,
@@ -139,6 +160,11 @@ export function qLearningSelectorParams(params?: Partial<QLearningSelectorParams
   }
   checkPositiveInteger(p.episodes, 'episodes');
   if (p.episodes > 1 && p.trainUntil === null) failParam('episodes', 'above 1 without trainUntil (the extra episodes replay the training bars when training stops)', p.episodes);
+  if (p.maxStepsPerEpisode !== null) {
+    checkPositiveInteger(p.maxStepsPerEpisode, 'maxStepsPerEpisode');
+    if (p.episodes === 1) failParam('maxStepsPerEpisode', 'set with episodes 1 (it limits the replayed episodes, and one episode is the online pass only)', p.maxStepsPerEpisode);
+  }
+  if (!REWARDS.includes(p.reward)) failParam('reward', `not one of ${REWARDS.join(', ')}`, p.reward);
   checkPeriod(p.trendPeriod, 'trendPeriod');
   checkFinite(p.trendThreshold, 'trendThreshold');
   if (p.trendThreshold < 0) failParam('trendThreshold', 'negative', p.trendThreshold);
@@ -271,7 +297,11 @@ class SymbolAgent {
   readonly recordedStates: number[] = [];
   readonly recordedNext: number[] = [];
   readonly recordedReturns: number[] = [];
+  /** What the reward of each recorded transition's return is divided by (1 unless reward is 'sharpe'). */
+  readonly recordedScales: number[] = [];
   readonly recordedDirections: number[] = [];
+  /** The reward's divisor at the previous decision (see {@link QLearningSelector.rewardScale}). */
+  prevScale = 1;
   /** Whether the training stop (replays, freeze) has been applied. */
   trainingDone = false;
   constructor(
@@ -413,11 +443,12 @@ export class QLearningSelector implements Strategy {
     const n = this.actionNames.length;
     if (learning && agent.prevState >= 0 && state >= 0 && agent.prevClose > 0) {
       const change = close / agent.prevClose - 1;
-      this.update(agent, agent.prevState, agent.prevAction, agent.prevDirection * change, state);
+      this.update(agent, agent.prevState, agent.prevAction, this.reward(agent.prevDirection * change, agent.prevScale), state);
       if (recording) {
         agent.recordedStates.push(agent.prevState);
         agent.recordedNext.push(state);
         agent.recordedReturns.push(change);
+        agent.recordedScales.push(agent.prevScale);
         for (let a = 0; a < n; a++) agent.recordedDirections.push(agent.prevDirections[a]!);
       }
     }
@@ -444,7 +475,31 @@ export class QLearningSelector implements Strategy {
     agent.prevState = state;
     agent.prevAction = action;
     agent.prevDirection = Math.sign(units);
+    agent.prevScale = this.rewardScale(agent);
     this.hold(ctx, agent, action, units, this.actionNames[action]!);
+  }
+
+  /** Returns the reward of a held return `r` (direction x change), `scale` the divisor of a 'sharpe' reward. */
+  private reward(r: number, scale: number): number {
+    switch (this.params.reward) {
+      case 'return':
+        return r;
+      case 'sharpe':
+        return r / scale;
+      case 'win_rate':
+        return r > 0 ? 1 : r < 0 ? -1 : 0;
+    }
+  }
+
+  /**
+   * The divisor of a 'sharpe' reward for the action decided now: the standard deviation of the last
+   * volatilityPeriod log returns (known now; the state is defined, so it is warm), 1 when it is 0 or
+   * for the other rewards.
+   */
+  private rewardScale(agent: SymbolAgent): number {
+    if (this.params.reward !== 'sharpe') return 1;
+    const sd = agent.shortVol.value;
+    return sd > 0 ? sd : 1;
   }
 
   /** Q(s, a) += alpha (reward + gamma max Q(next, .) - Q(s, a)). */
@@ -474,16 +529,20 @@ export class QLearningSelector implements Strategy {
     const p = this.params;
     const n = this.actionNames.length;
     const count = agent.recordedStates.length;
+    const steps = p.maxStepsPerEpisode === null ? count : Math.min(p.maxStepsPerEpisode, count);
     for (let episode = 1; episode < p.episodes; episode++) {
-      for (let t = 0; t < count; t++) {
+      // An episode of maxStepsPerEpisode consecutive transitions starts anywhere it fits.
+      const from = steps < count ? this.rng.int(0, count - steps) : 0;
+      for (let t = from; t < from + steps; t++) {
         const state = agent.recordedStates[t]!;
         const action = this.rng.next() < p.epsilon ? this.rng.int(0, n - 1) : this.greedy(agent, state);
-        this.update(agent, state, action, agent.recordedDirections[t * n + action]! * agent.recordedReturns[t]!, agent.recordedNext[t]!);
+        this.update(agent, state, action, this.reward(agent.recordedDirections[t * n + action]! * agent.recordedReturns[t]!, agent.recordedScales[t]!), agent.recordedNext[t]!);
       }
     }
     agent.recordedStates.length = 0;
     agent.recordedNext.length = 0;
     agent.recordedReturns.length = 0;
+    agent.recordedScales.length = 0;
     agent.recordedDirections.length = 0;
   }
 

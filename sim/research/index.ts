@@ -19,6 +19,7 @@
  * ```
  */
 export * from './space.js';
+export * from './optimizer-settings.js';
 export * from './trial.js';
 export * from './fitness.js';
 export * from './return-moments.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../../engine/core/index.js';
 import type { RandomStream } from '../../engine/core/index.js';
+import { OptimizerSettingsSchema, type OptimizerSettings } from './optimizer-settings.js';
 
 /**
  * Search spaces of sweeps and optimizers. A space file addresses scenario fields by the dotted paths
@@ -10,8 +11,12 @@ import type { RandomStream } from '../../engine/core/index.js';
  * {"parameters": {"strategies.0.params.fast": {"type": "int", "min": 5, "max": 30, "step": 5},
  *                 "venue.fees.rate": {"type": "float", "min": 0.0001, "max": 0.01, "log": true, "count": 5},
  *                 "strategies.0.params.mode": {"type": "categorical", "values": ["long_only", "long_short"]}},
- *  "constraints": ["strategies.0.params.fast < strategies.0.params.slow"]}
+ *  "constraints": ["strategies.0.params.fast < strategies.0.params.slow"],
+ *  "optimizer": {"populationSize": 10, "mutationRate": 0.2}}
  * ```
+ *
+ * The optional `optimizer` block holds settings of the --method's optimizer (see
+ * optimizer-settings.ts); a setting another method takes is refused when the sweep is planned.
  *
  * Every parameter is one dimension of the unit hypercube the optimizers search, in the order of the
  * file. {@link decode} maps a point of [0, 1]^d to parameter values: an int or categorical dimension is
@@ -74,6 +79,8 @@ export interface SearchSpace {
   /** Parameters in the order of the file; dimension i of the unit cube is parameters[i]. */
   readonly parameters: readonly Parameter[];
   readonly constraints: readonly Constraint[];
+  /** The file's `optimizer` block, when it has one (absent otherwise, so existing sweep identities hold). */
+  readonly optimizer?: OptimizerSettings;
 }
 
 const finite = z.number().refine(Number.isFinite, 'not a finite number');
@@ -106,6 +113,7 @@ const ParameterSchema = z.discriminatedUnion('type', [IntSchema, FloatSchema, Ca
 const SpaceSchema = z.strictObject({
   parameters: z.record(z.string(), ParameterSchema),
   constraints: z.array(z.string()).optional(),
+  optimizer: OptimizerSettingsSchema.optional(),
 });
 
 /** Formats a zod path with the parameter's dotted path quoted as one segment: `parameters["a.b"].min`. */
@@ -211,7 +219,12 @@ export function parseSearchSpace(doc: unknown, file = 'space'): SearchSpace {
   if (parameters.length === 0) throw new ConfigError('parameters', `empty: give at least one parameter (in ${file})`);
   const byPath = new Map(parameters.map((p) => [p.path, p]));
   const constraints = (parsed.data.constraints ?? []).map((c, i) => parseConstraint(c, i, byPath, file));
-  return Object.freeze({ parameters: Object.freeze(parameters), constraints: Object.freeze(constraints) });
+  const optimizer = parsed.data.optimizer;
+  return Object.freeze({
+    parameters: Object.freeze(parameters),
+    constraints: Object.freeze(constraints),
+    ...(optimizer !== undefined ? { optimizer: Object.freeze(Object.fromEntries(Object.entries(optimizer).filter(([, v]) => v !== undefined))) as OptimizerSettings } : {}),
+  });
 }
 
 /**

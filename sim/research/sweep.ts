@@ -9,6 +9,7 @@ import type { TrialOk, TrialResult, TrialTask } from './trial.js';
 import type { TrialExecutor } from './trial-executor.js';
 import { TrialStore } from './trial-store.js';
 import { createOptimizer } from './optimizers/index.js';
+import { checkOptimizerSettings } from './optimizer-settings.js';
 import { DEFAULT_MAX_TRIALS, SWEEP_METHODS } from './sweep-methods.js';
 import type { SweepMethod } from './sweep-methods.js';
 
@@ -125,6 +126,7 @@ export function planSweep(options: SweepPlanOptions): SweepPlan {
   }
   checkSweepSize(options);
   const where = options.spaceFile ?? 'the space';
+  checkOptimizerSettings(space.optimizer, { method, ...(options.trials !== undefined ? { trials: options.trials } : {}), dimensions: space.parameters.length, file: where });
   if (method !== 'grid') {
     // A budget above the space's distinct points would silently run fewer trials: refuse it.
     const distinct = distinctPointCount(space);
@@ -184,7 +186,10 @@ export interface SweepOptions {
   readonly workers?: number;
   /** Absolute path or file URL of the trial runner module (see TrialRunnerModule). */
   readonly runnerModule?: string;
-  /** Extra options passed to createOptimizer (population size, burn-in, ...). Part of the sweep's identity. */
+  /**
+   * Extra options passed to createOptimizer (population size, burn-in, ...), over the space's
+   * `optimizer` block. Part of the sweep's identity.
+   */
   readonly optimizerOptions?: Readonly<Record<string, unknown>>;
   /** Aborting stops the sweep: it rejects with SweepInterruptedError, finished trials stay stored. */
   readonly signal?: AbortSignal;
@@ -345,6 +350,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         await evaluate(fixedPoints);
       } else {
         const optimizer = createOptimizer(method, {
+          ...(space.optimizer ?? {}),
           ...(options.optimizerOptions ?? {}),
           dimensions: space.parameters.length,
           rng: randomStream(seed, 'sweep', method),

@@ -609,6 +609,8 @@ const CONTRACT: Record<string, Entry> = {
   'strategies[].params<q_learning_selector>.seed': param('q_learning_selector', 'seed', 5),
   'strategies[].params<q_learning_selector>.trainUntil': param('q_learning_selector', 'trainUntil', '2023-06-01'),
   'strategies[].params<q_learning_selector>.episodes': param('q_learning_selector', 'episodes', 20, { trainUntil: '2023-06-01', alpha: 0.5, epsilon: 0.3 }),
+  'strategies[].params<q_learning_selector>.maxStepsPerEpisode': param('q_learning_selector', 'maxStepsPerEpisode', 5, { trainUntil: '2023-06-01', alpha: 0.5, epsilon: 0.3, episodes: 20 }),
+  'strategies[].params<q_learning_selector>.reward': param('q_learning_selector', 'reward', 'win_rate', { alpha: 0.5, epsilon: 0.3 }),
   'strategies[].params<q_learning_selector>.trendPeriod': param('q_learning_selector', 'trendPeriod', 20),
   'strategies[].params<q_learning_selector>.trendThreshold': param('q_learning_selector', 'trendThreshold', 0.05),
   'strategies[].params<q_learning_selector>.volatilityPeriod': param('q_learning_selector', 'volatilityPeriod', 10),

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { formatIsoUs, InvalidArgumentError, US_PER_YEAR } from '../../../engine/core/index.js';
-import { fitnessOfMetrics, type Fitness } from '../fitness.js';
+import { fitnessOf, fitnessOfMetrics, type Fitness } from '../fitness.js';
 import type { SearchSpace, TrialParams } from '../space.js';
-import { runSweep, type SweepMethod, type SweepProgress } from '../sweep.js';
-import { canonicalJson, sha256Hex, trialKey, type TrialMetrics, type TrialResult } from '../trial.js';
+import { runSweep, type ScoredTrial, type SweepMethod, type SweepProgress } from '../sweep.js';
+import { canonicalJson, sha256Hex, trialKey, trialSeed, type TrialMetrics, type TrialOk, type TrialResult } from '../trial.js';
 import type { TrialExecutor } from '../trial-executor.js';
 import { trainUntilPaths } from './warm-start.js';
 import type { Span, WalkForwardFold } from './windows.js';
@@ -77,8 +77,38 @@ export interface RunWalkForwardOptions {
   readonly warmUpUs?: number;
   /** Dotted path of the start of trading in the scenario (default ['engine', 'tradeFrom']). */
   readonly tradeFromPath?: readonly string[];
+  /**
+   * Seed 001's automatic parameter update (default: none, every fold adopts its re-optimized
+   * parameters). With it, a fold's best train trial replaces the parameters in force (the
+   * incumbent, adopted by an earlier fold) only when its train window has at least
+   * `minObservations` per-period returns and its fitness beats the incumbent's fitness on the same
+   * train window by more than `improvementThreshold` x |incumbent fitness|; otherwise the
+   * incumbent runs the test window. The first fold adopts its best trial if it has enough
+   * observations, and is skipped otherwise. The incumbent is run on a train window when the
+   * fold's sweep did not try it (same seed as its trial, so the figures match).
+   */
+  readonly autoUpdate?: AutoUpdateOptions;
   readonly onFoldStart?: (fold: WalkForwardFold, of: number) => void;
   readonly onProgress?: (fold: WalkForwardFold, progress: SweepProgress) => void;
+}
+
+/** Seed 001's walk-forward update rule (its `wfo.improvement_threshold` and `wfo.min_observations`). */
+export interface AutoUpdateOptions {
+  /** Relative improvement over the incumbent's train fitness required to adopt new parameters, >= 0 (seed 001: 0.05). */
+  readonly improvementThreshold: number;
+  /** Fewest per-period returns a train window must give for its re-optimized parameters to be adopted, >= 1 (seed 001: 1000). */
+  readonly minObservations: number;
+}
+
+/** How a fold decided between its re-optimized parameters and the incumbent (with autoUpdate). */
+export interface FoldUpdate {
+  /** The parameters in force before the fold and their fitness on its train window (null for the first fold to adopt any). */
+  readonly incumbent: { readonly params: TrialParams; readonly trialKey: string; readonly fitness: number | null } | null;
+  /** The fold's best train trial (null when none had a finite fitness). */
+  readonly candidate: { readonly params: TrialParams; readonly trialKey: string; readonly fitness: number; readonly observations: number } | null;
+  /** True when the candidate replaced the incumbent (or became the first parameters in force). */
+  readonly adopted: boolean;
+  readonly reason: string;
 }
 
 /** One fold's outcome. */
@@ -106,6 +136,8 @@ export interface WalkForwardFoldResult {
    */
   readonly warmUp?: { readonly from: number; readonly fromIso: string; readonly tradeFromIso: string };
   readonly sweep: { readonly combinedHash: string; readonly trials: number; readonly failed: number };
+  /** Present with autoUpdate: whether the fold adopted its re-optimized parameters, and why. */
+  readonly update?: FoldUpdate;
   /** The chosen parameters (null when no train trial had a finite fitness). */
   readonly params: TrialParams | null;
   readonly trialKey: string | null;
@@ -201,6 +233,17 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
   for (const [i, p] of learnPaths.entries()) {
     if (p.length === 0) throw new InvalidArgumentError(`invalid 'trainUntilPaths[${i}]': empty path`);
   }
+  const auto = options.autoUpdate ?? null;
+  if (auto !== null) {
+    if (!(Number.isFinite(auto.improvementThreshold) && auto.improvementThreshold >= 0)) {
+      throw new InvalidArgumentError(`invalid 'autoUpdate.improvementThreshold': not a non-negative number, was ${auto.improvementThreshold}`);
+    }
+    if (!(Number.isSafeInteger(auto.minObservations) && auto.minObservations >= 1)) {
+      throw new InvalidArgumentError(`invalid 'autoUpdate.minObservations': not a positive integer, was ${auto.minObservations}`);
+    }
+  }
+  /** With autoUpdate, the parameters in force (adopted by an earlier fold). */
+  let incumbent: { readonly params: TrialParams; readonly key: string } | null = null;
   const results: WalkForwardFoldResult[] = [];
   for (const fold of options.folds) {
     options.signal?.throwIfAborted();
@@ -209,8 +252,9 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
     // through its whole window whatever the scenario says) and in the test run.
     const trainUntilIso = formatIsoUs(fold.train.end);
     const trainScenario = window(options.scenario, fold.train, startPath, endPath);
+    const sweepScenario = warm ? withPaths(trainScenario, learnPaths, trainUntilIso) : trainScenario;
     const outcome = await runSweep({
-      scenario: warm ? withPaths(trainScenario, learnPaths, trainUntilIso) : trainScenario,
+      scenario: sweepScenario,
       space: options.space,
       method: options.method,
       ...(options.trials !== undefined ? { trials: options.trials } : {}),
@@ -225,7 +269,23 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
       ...(options.onProgress !== undefined ? { onProgress: (p: SweepProgress) => options.onProgress!(fold, p) } : {}),
     });
-    const best = outcome.best;
+    let best: (TrialOk & { readonly fitness: number }) | null = outcome.best;
+    let update: FoldUpdate | undefined;
+    let skipReason = 'no train trial had a finite fitness';
+    if (auto !== null) {
+      const decision = await decideUpdate(auto, outcome.best, incumbent, outcome.trials, async (params, key) => {
+        let r: TrialResult | null = null;
+        await options.executor.run([{ key, scenario: sweepScenario, params, seed: trialSeed(options.seed, key) }], (x) => {
+          r = x;
+        }, options.signal);
+        if (r === null) throw new InvalidArgumentError(`the executor returned no result for the incumbent's train run (${key})`);
+        return r;
+      }, options.fitness);
+      best = decision.chosen;
+      update = decision.update;
+      if (decision.chosen === null) skipReason = decision.update.reason;
+      else incumbent = { params: decision.chosen.params, key: decision.chosen.key };
+    }
     const trainDuration = fold.train.end - fold.train.start;
     const testDuration = fold.test.end - fold.test.start;
     const warmUpFrom = Math.max(dataStart, fold.test.start - warmUpUs);
@@ -249,6 +309,7 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
         : {}),
       ...(warmUp !== null ? { warmUp } : {}),
       sweep: { combinedHash: outcome.combinedHash, trials: outcome.trials.length, failed: outcome.trials.filter((t) => t.status === 'failed').length },
+      ...(update !== undefined ? { update } : {}),
     };
     if (best === null) {
       results.push({
@@ -257,7 +318,7 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
         trialKey: null,
         trialSeed: null,
         inSample: null,
-        outOfSample: { status: 'skipped', reason: 'no train trial had a finite fitness' },
+        outOfSample: { status: 'skipped', reason: skipReason },
         efficiency: null,
       });
       continue;
@@ -323,6 +384,47 @@ export async function runWalkForward(options: RunWalkForwardOptions): Promise<Wa
   return summarize(results);
 }
 
+const fmtFitness = (x: number): string => (Number.isFinite(x) ? x.toPrecision(6) : String(x));
+
+/**
+ * Applies the automatic update rule to one fold: returns the trial whose parameters run the test
+ * window (the fold's best, or the incumbent's train trial) and the decision; `runIncumbent` runs the
+ * incumbent on the fold's train window when its sweep did not try it.
+ */
+export async function decideUpdate(
+  auto: AutoUpdateOptions,
+  best: (TrialOk & { readonly fitness: number }) | null,
+  incumbent: { readonly params: TrialParams; readonly key: string } | null,
+  trials: readonly ScoredTrial[],
+  runIncumbent: (params: TrialParams, key: string) => Promise<TrialResult>,
+  fitness: Fitness,
+): Promise<{ chosen: (TrialOk & { readonly fitness: number }) | null; update: FoldUpdate }> {
+  const candidate = best === null ? null : { params: best.params, trialKey: best.key, fitness: best.fitness, observations: best.metrics.observations };
+  const short = best !== null && best.metrics.observations < auto.minObservations ? `the best train trial has ${best.metrics.observations} observations, fewer than the ${auto.minObservations} required (min observations)` : null;
+  if (incumbent === null) {
+    if (best === null) return { chosen: null, update: { incumbent: null, candidate, adopted: false, reason: 'no train trial had a finite fitness' } };
+    if (short !== null) return { chosen: null, update: { incumbent: null, candidate, adopted: false, reason: `${short}; no parameters in force yet` } };
+    return { chosen: best, update: { incumbent: null, candidate, adopted: true, reason: 'the first parameters in force' } };
+  }
+  const stored = trials.find((t) => t.key === incumbent.key);
+  const run: TrialResult & { fitness: number } = stored ?? (await runIncumbent(incumbent.params, incumbent.key).then((r) => ({ ...r, fitness: fitnessOf(fitness, r) })));
+  const incFitness = run.fitness;
+  const incumbentInfo = { params: incumbent.params, trialKey: incumbent.key, fitness: Number.isFinite(incFitness) ? incFitness : null };
+  const keep = (reason: string) => ({
+    chosen: run.status === 'ok' && Number.isFinite(incFitness) ? (run as TrialOk & { fitness: number }) : null,
+    update: { incumbent: incumbentInfo, candidate, adopted: false, reason: run.status === 'ok' ? reason : `${reason}; the incumbent's train run failed, so the fold has no test run` },
+  });
+  const adopt = (reason: string) => ({ chosen: best, update: { incumbent: incumbentInfo, candidate, adopted: true, reason } });
+  if (best === null) return keep('no train trial had a finite fitness; the incumbent stays');
+  if (best.key === incumbent.key) return keep('the re-optimization chose the incumbent again');
+  if (short !== null) return keep(`${short}; the incumbent stays`);
+  if (!Number.isFinite(incFitness)) return adopt('the incumbent has no finite fitness on this train window');
+  const gain = best.fitness - incFitness;
+  const needed = auto.improvementThreshold * Math.abs(incFitness);
+  const text = `fitness ${fmtFitness(best.fitness)} vs the incumbent's ${fmtFitness(incFitness)} (gain ${fmtFitness(gain)}, needed more than ${fmtFitness(needed)}: threshold ${auto.improvementThreshold} x |incumbent|)`;
+  return gain > needed ? adopt(text) : keep(`${text}; the incumbent stays`);
+}
+
 /** Stitches the folds' out-of-sample returns and computes the aggregate figures and hash. */
 function summarize(folds: WalkForwardFoldResult[]): WalkForwardResult {
   const equity: number[] = [1];
@@ -356,6 +458,8 @@ function summarize(folds: WalkForwardFoldResult[]): WalkForwardResult {
     warm: f.warmStart === undefined ? undefined : [f.warmStart.replayFrom, f.warmStart.trainUntil, f.warmStart.paths],
     // Likewise absent without a warm-up.
     warmUp: f.warmUp === undefined ? undefined : [f.warmUp.from, f.warmUp.tradeFromIso],
+    // And without the automatic update rule.
+    update: f.update === undefined ? undefined : [f.update.adopted, f.update.incumbent?.trialKey ?? null],
   }));
   return {
     folds,

@@ -101,7 +101,39 @@ describe('q_learning_selector', () => {
     // Deterministic per seed.
     expect(run({ ...params, episodes: 3 }, bars).ctx.calls).toEqual(three.ctx.calls);
   });
+  it('maxStepsPerEpisode limits each replayed episode to that many consecutive transitions (seed 001 max_steps_per_episode)', () => {
+    const bars = uptrend(400, 4);
+    const trainUntil = formatIsoUs(bars[250]!.ts + US_PER_DAY);
+    const params = { ...RULE_ACTIONS, epsilon: 0.2, seed: 9, trainUntil };
+    const total = (v: number[][]): number => v.flat().reduce((a, b) => a + b, 0);
+    const online = total(run({ ...params, episodes: 1 }, bars).strategy.visitCounts('X'));
+    const short = run({ ...params, episodes: 3, maxStepsPerEpisode: 10 }, bars);
+    // The online pass, then 2 episodes of 10 updates each.
+    expect(total(short.strategy.visitCounts('X'))).toBe(online + 2 * 10);
+    const whole = run({ ...params, episodes: 3 }, bars);
+    expect(short.strategy.qTable('X')).not.toEqual(whole.strategy.qTable('X'));
+    // A limit at or above the record replays it whole, as without one, but its start draw moves nothing.
+    expect(total(run({ ...params, episodes: 3, maxStepsPerEpisode: 100_000 }, bars).strategy.visitCounts('X'))).toBe(3 * online);
+    expect(run({ ...params, episodes: 3, maxStepsPerEpisode: 10 }, bars).ctx.calls).toEqual(short.ctx.calls);
+  });
+  it("rewards by the chosen reward function: 'win_rate' learns +1/-1/0, 'sharpe' the return over the bar volatility", () => {
+    const bars = uptrend(300, 7);
+    // alpha 1, gamma 0: every Q value is the reward of the last update of its (state, action).
+    const params = { ...RULE_ACTIONS, alpha: 1, gamma: 0, epsilon: 0.5, seed: 2 };
+    const visited = (r: ReturnType<typeof run>) => r.strategy.qTable('X').flatMap((row, st) => row.filter((_, a) => r.strategy.visitCounts('X')[st]![a]! > 0));
+    const ret = visited(run({ ...params, reward: 'return' }, bars));
+    const win = visited(run({ ...params, reward: 'win_rate' }, bars));
+    const sharpe = visited(run({ ...params, reward: 'sharpe' }, bars));
+    expect(new Set(win)).toEqual(new Set([-1, 0, 1]));
+    // Returns of a +0.3%/day trend are below 2% a bar; divided by a per-bar volatility near 0.1% they are far larger.
+    expect(Math.max(...ret.map(Math.abs))).toBeLessThan(0.02);
+    expect(Math.max(...sharpe.map(Math.abs))).toBeGreaterThan(1);
+    expect(run({ ...params, reward: 'return' }, bars).ctx.calls).toEqual(run(params, bars).ctx.calls);
+  });
   it('rejects bad parameters, naming them', () => {
+    expect(() => createStrategy('q_learning_selector', 'q', ['X'], { maxStepsPerEpisode: 10 })).toThrow("invalid 'maxStepsPerEpisode': set with episodes 1 (it limits the replayed episodes, and one episode is the online pass only), was 10");
+    expect(() => createStrategy('q_learning_selector', 'q', ['X'], { episodes: 2, trainUntil: '2024-01-01', maxStepsPerEpisode: 0 })).toThrow(/'maxStepsPerEpisode'/);
+    expect(() => createStrategy('q_learning_selector', 'q', ['X'], { reward: 'pnl' })).toThrow(/'reward'.*not one of return, sharpe, win_rate/);
     expect(() => createStrategy('q_learning_selector', 'q', ['X'], { episodes: 0 })).toThrow(/'episodes'/);
     expect(() => createStrategy('q_learning_selector', 'q', ['X'], { episodes: 2 })).toThrow(/'episodes': above 1 without trainUntil/);
     expect(() => createStrategy('q_learning_selector', 'q', ['X'], { actions: ['long'] })).toThrow(/'actions'/);
