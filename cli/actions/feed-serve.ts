@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { printable } from '../../engine/core/index.js';
 import { readManifest } from '../../datasets/index.js';
-import { serveFeed } from '../../live/index.js';
+import { FEED_KINDS, serveFeed } from '../../live/index.js';
 import { UsageError } from '../errors.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
 
@@ -45,10 +45,14 @@ export async function feedServeAction(dataset: string, flags: ServeFlags): Promi
   const st = await stat(dataset).catch(() => null);
   if (st === null) throw new UsageError(`DATASET: no such directory: ${printable(dataset)}`);
   if (!st.isDirectory()) throw new UsageError(`DATASET: expected a dataset directory, was the file ${printable(dataset)}`);
+  let kinds: readonly string[];
   try {
-    await readManifest(dataset);
+    kinds = (await readManifest(dataset)).kinds;
   } catch (err) {
     throw new UsageError(`DATASET: ${printable(dataset)} is not a Tapedeck dataset (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (!kinds.some((k) => (FEED_KINDS as readonly string[]).includes(k))) {
+    throw new UsageError(`DATASET: ${printable(dataset)} has no ${FEED_KINDS.join(', ')} to serve (it has ${kinds.join(', ') || 'nothing'})`);
   }
   const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`tapedeck feed: ${line}\n`);
   const done = stopsOnShutdown();

@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { generateDataset } from '../../../../datasets/synthetic/index.js';
 import { openRunData } from '../../../../cli/compose/data-sources.js';
 import { qualify } from '../../../../cli/compose/load-scenario.js';
@@ -175,6 +178,41 @@ describe('feed serve and the WebSocket feed', () => {
     await expect(rowsOf('bars', feed.batches.bars, [])).rejects.toThrow(/gave up after 3/);
   });
 
+  it('the server refuses a resume of another stream with an error message and a policy close', async () => {
+    const server = await serve();
+    const ws = new WebSocket(server.url);
+    const got: string[] = [];
+    ws.on('message', (d) => {
+      got.push(String(d));
+      if (got.length === 1) ws.send(JSON.stringify({ type: 'resume', stream: 'someotherstream', lastSeq: 10 }));
+    });
+    const code = await new Promise<number>((r) => ws.on('close', (c) => r(c)));
+    expect(code).toBe(1008);
+    expect(JSON.parse(got[0]!)).toMatchObject({ type: 'hello', protocol: 1, stream: server.frames.stream, symbols: ['AAA', 'BBB'], kinds: ['bars', 'trades', 'quotes', 'book'], heartbeatMs: 1000 });
+    expect(JSON.parse(got[got.length - 1]!)).toEqual({ type: 'error', message: `cannot resume stream someotherstream: this server serves ${server.frames.stream}` });
+  });
+
+  it('fails, without throwing, when the stream changes under a resume', async () => {
+    const other = join(dir, 'other');
+    await generateDataset({ seed: 9, out: other, symbols: ['AAA', 'BBB'], days: 3, kinds: ['bars'] });
+    // In real time (1x) the first day's bars go out at once and the next ones a day later: the server
+    // is replaced by one serving other data while the client waits.
+    const first = await serve({ speed: 1 });
+    const port = first.port;
+    const feed = new WsFeed({ url: first.url, symbols: ['AAA', 'BBB'], kinds: ['bars'], backoff: { initialMs: 300 } }).start();
+    feeds.push(feed);
+    const rows: number[][] = [];
+    const reading = rowsOf('bars', feed.batches.bars, rows).catch((e: Error) => e);
+    for (let i = 0; i < 300 && feed.stats.accepted === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await first.close();
+    servers.length = 0;
+    await serve({ dataset: other, port });
+    const report = await feed.done;
+    expect(report.failure).toMatch(/^the server's stream changed from [0-9a-f]{16} to [0-9a-f]{16}: cannot resume$/);
+    expect(await reading).toBeInstanceOf(Error);
+    expect(rows.length).toBe(feed.stats.accepted);
+  });
+
   it('paces rows by their timestamps divided by the speed, on the injected clock', async () => {
     const timers = new ManualTimers(1_000_000_000);
     const server = await serve({ speed: 3600, timers, heartbeatMs: 60_000 });
@@ -198,6 +236,46 @@ describe('feed serve and the WebSocket feed', () => {
     timers.advance(1);
     await until(4);
     expect(feed.stats.accepted).toBe(4);
+  });
+});
+
+describe('WsFeed reconnects', () => {
+  it('waits the backoff of each consecutive failure on its timers before trying again', async () => {
+    // A TCP server that hangs up on every connection: each attempt fails once it was made.
+    let attempts = 0;
+    const tcp = createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', () => r()));
+    const port = (tcp.address() as AddressInfo).port;
+    const timers = new ManualTimers(0);
+    const feed = new WsFeed({ url: `ws://127.0.0.1:${port}`, symbols: ['AAA'], timers, backoff: { initialMs: 100, factor: 2, maxMs: 300 }, maxAttempts: 5 });
+    const settle = async (n: number): Promise<void> => {
+      for (let i = 0; i < 300 && (attempts < n || feed.gaps.outages.length === 0 || timers.armed === 0); i++) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 30));
+    };
+    try {
+      feed.start();
+      await settle(1);
+      expect(attempts).toBe(1);
+      // Delays 100, 200, 300 (capped), 300: each attempt only once its delay has passed.
+      for (const [n, delay] of [[2, 100], [3, 200], [4, 300], [5, 300]] as const) {
+        timers.advance(delay - 1);
+        await new Promise((r) => setTimeout(r, 30));
+        expect(attempts, `attempt ${n} before its delay`).toBe(n - 1);
+        timers.advance(1);
+        await settle(n);
+        expect(attempts, `attempt ${n}`).toBe(n);
+      }
+      const report = await feed.done;
+      expect(report.failure).toMatch(/^gave up after 5 failed connection attempts/);
+      expect(report.gaps.outages).toHaveLength(1);
+      expect(report.gaps.reconnects).toBe(0);
+    } finally {
+      feed.close();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    }
   });
 });
 
