@@ -119,7 +119,13 @@ export class WsFeed {
   private connect(): void {
     this.retry = null;
     this.attempts++;
-    const ws = new WebSocket(this.options.url);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.options.url);
+    } catch (err) {
+      this.finish(`invalid feed URL ${JSON.stringify(this.options.url)}: ${(err as Error).message}`);
+      return;
+    }
     this.socket = ws;
     this.arm();
     let reason = 'connection closed';

@@ -240,6 +240,12 @@ describe('feed serve and the WebSocket feed', () => {
 });
 
 describe('WsFeed reconnects', () => {
+  it('fails with the reason, without throwing, on a URL that is not a WebSocket URL', async () => {
+    const feed = new WsFeed({ url: 'ftp://127.0.0.1/feed', symbols: ['AAA'] }).start();
+    const report = await feed.done;
+    expect(report.failure).toMatch(/^invalid feed URL "ftp:\/\/127\.0\.0\.1\/feed": /);
+  });
+
   it('waits the backoff of each consecutive failure on its timers before trying again', async () => {
     // A TCP server that hangs up on every connection: each attempt fails once it was made.
     let attempts = 0;
