@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { printable } from '../../engine/core/index.js';
-import { readManifest } from '../../datasets/index.js';
-import { FEED_KINDS, serveFeed } from '../../live/index.js';
+import { readManifest } from '../../datasets/manifest.js';
+import { FEED_KINDS } from '../../live/feed/protocol.js';
 import { UsageError } from '../errors.js';
 import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
 
@@ -55,6 +55,8 @@ export async function feedServeAction(dataset: string, flags: ServeFlags): Promi
     throw new UsageError(`DATASET: ${printable(dataset)} has no ${FEED_KINDS.join(', ')} to serve (it has ${kinds.join(', ') || 'nothing'})`);
   }
   const log = flags.quiet ? undefined : (line: string) => process.stderr.write(`tapedeck feed: ${line}\n`);
+  // The server (DuckDB readers, ws) loads once the arguments are known to be good.
+  const { serveFeed } = await import('../../live/feed/serve.js');
   const done = stopsOnShutdown();
   try {
     let server;
