@@ -148,6 +148,9 @@ describe('feed serve and the WebSocket feed', () => {
     const report = await feed.done;
     expect(report.stats).toMatchObject({ malformed: 2, duplicateTs: 2, outOfOrder: 2, accepted: server.frames.rows, invalid: 0 });
     expect(report.stats.refusals.some((r) => r.startsWith('duplicateTs: bar of '))).toBe(true);
+    // Every message received is counted once: passed on, or refused under one counter.
+    const st = report.stats;
+    expect(st.accepted + st.heartbeats + st.control + st.malformed + st.unknownType + st.invalid + st.unsubscribed + st.duplicateSeq + st.outOfOrder + st.duplicateTs).toBe(st.received);
     // The injected messages took seq numbers of their own: no gap, nothing resent.
     expect(report.gaps).toMatchObject({ seqGaps: [], reconnects: 0, lastSeq: server.frames.rows + 4 });
   });
