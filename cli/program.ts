@@ -7,6 +7,7 @@ import { registerDataResample } from './commands/data-resample.js';
 import { registerDataValidate } from './commands/data-validate.js';
 import { dataCommand } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
+import { registerFeed } from './commands/feed.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerDataInspect(dataCommand(program));
   registerDataResample(dataCommand(program));
   registerDataValidate(dataCommand(program));
+  registerFeed(program);
   // After every command is registered: `--out ''` is a usage error everywhere (one shared check).
   installOutFlagChecks(program);
 

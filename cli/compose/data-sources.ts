@@ -197,7 +197,7 @@ export function codeMap(reader: DatasetReader, runSymbols: readonly string[]): I
  * Opens the bar feed of a dataset: one reader when every symbol has one interval, else one per
  * interval, merged by close time (see mergeBarFeeds). The caller closes the readers.
  */
-async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runSymbols: readonly string[], intervals: ReadonlyMap<string, number>, range: TimeRange, stamp: BarTimestamp): Promise<{ feed: AsyncIterable<BarBatch>; readers: DatasetReader[] }> {
+export async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runSymbols: readonly string[], intervals: ReadonlyMap<string, number>, range: TimeRange, stamp: BarTimestamp): Promise<{ feed: AsyncIterable<BarBatch>; readers: DatasetReader[] }> {
   const groups = new Map<number, string[]>();
   for (const s of barSymbols) {
     const us = intervals.get(s)!;

@@ -124,6 +124,37 @@ describe('import direction (shared/DESIGN.md)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('live/ imports only engine/, datasets/, sim/ and the run assembly (cli/compose)', () => {
+    const problems = check('live', (s) =>
+      s.target === null || under(s.target, 'live', 'engine', 'datasets', 'sim', 'cli/compose') ? null : 'live/ sees only engine/, datasets/, sim/ and cli/compose',
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('nothing but the CLI commands imports live/ (engine, sim, datasets, reports and the run assembly never do)', () => {
+    const problems = ['engine', 'sim', 'datasets', 'reports', 'scenarios', 'cli/compose'].flatMap((top) =>
+      check(top, (s) => (under(s.target, 'live') ? `${top}/ may not import live/ (live depends on it, not the other way)` : null)),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('live/ reads the wall clock and arms timers only in live/clock.ts (behind LiveTimers, so tests drive them)', () => {
+    const banned = /\b(Date\.now|performance\.now|Math\.random|setTimeout|setInterval|setImmediate)\b|new\s+Date\s*\(\s*\)/;
+    const problems: string[] = [];
+    for (const f of sourceFiles('live')) {
+      const rel = relative(ROOT, f).split(sep).join('/');
+      if (rel === 'live/clock.ts') continue;
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const code = line.replace(/\/\/.*$/, '');
+          if (banned.test(code)) problems.push(`${rel}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(sourceFiles('live').map((f) => relative(ROOT, f).split(sep).join('/'))).toContain('live/clock.ts');
+    expect(problems).toEqual([]);
+  });
+
   it('no wall clock or ambient randomness in engine/ or sim/ outside sim/research', () => {
     const banned = /\b(Date\.now|performance\.now|Math\.random)\b|new\s+Date\s*\(\s*\)/;
     const problems: string[] = [];

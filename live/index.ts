@@ -1,0 +1,20 @@
+/**
+ * The live side of Tapedeck (issue 17): what a live or paper session plugs into the ports instead of
+ * the simulation's adapters. It imports engine/, datasets/ and the run assembly (cli/compose), never
+ * the other way round (tests/unit/architecture). So far: the wall clock and the market-data feeds.
+ */
+export { ManualTimers, sleep, wallTimers } from './clock.js';
+export type { LiveTimers, TimerHandle } from './clock.js';
+export * from './feed/protocol.js';
+export { BatchBuilder, BatchQueue, KIND_COLUMNS } from './feed/batch-builder.js';
+export type { KindBatch } from './feed/batch-builder.js';
+export { batchesOf, FeedAssembler } from './feed/feed-assembler.js';
+export type { FeedBatches, FeedStats, GapReport, Outage, SeqGap } from './feed/feed-assembler.js';
+export { backoffDelayMs, WsFeed } from './feed/ws-feed.js';
+export type { BackoffConfig, FeedReport, WsFeedOptions } from './feed/ws-feed.js';
+export { JsonlFeed } from './feed/jsonl-feed.js';
+export type { JsonlFeedOptions } from './feed/jsonl-feed.js';
+export { DatasetFrames } from './feed/dataset-frames.js';
+export type { DataFrame, FrameFilter } from './feed/dataset-frames.js';
+export { serveFeed } from './feed/serve.js';
+export type { FeedFaults, FeedServer, FeedServerOptions } from './feed/serve.js';
