@@ -35,13 +35,13 @@ const DirectionFilterSchema = z
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
     f.features.forEach((name, j) => {
-      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['features', j], message: `feature '${name}' is listed twice` });
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['features', j], input: name, message: `feature '${name}' is listed twice` });
       seen.add(name);
     });
-    if (f.horizon >= f.window) ctx.addIssue({ code: 'custom', path: ['horizon'], message: `horizon ${f.horizon} must be below window ${f.window}: a fit trains on the last window labelled rows` });
+    if (f.horizon >= f.window) ctx.addIssue({ code: 'custom', path: ['horizon'], input: f.horizon, message: `horizon ${f.horizon} must be below window ${f.window}: a fit trains on the last window labelled rows` });
     for (const [key, model] of Object.entries(MODEL_ONLY)) {
       if (f[key as keyof typeof MODEL_ONLY] !== undefined && f.model !== model) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `only model '${model}' reads ${key}; this filter's model is '${f.model}'` });
+        ctx.addIssue({ code: 'custom', path: [key], input: f[key as keyof typeof MODEL_ONLY], message: `only model '${model}' reads ${key}; this filter's model is '${f.model}'` });
       }
     }
   })
