@@ -97,8 +97,8 @@ describe('the direction filter (online classifier)', () => {
         feed(f, b, t);
         const buy = f.assess(0, 1, null);
         const sell = f.assess(0, -1, null);
-        expect(buy.pass).toBe(b.next[t] > 0);
-        expect(sell.pass).toBe(b.next[t] < 0);
+        expect(buy.pass).toBe(b.next[t]! > 0);
+        expect(sell.pass).toBe(b.next[t]! < 0);
         if (!buy.pass) {
           blockedBuys++;
           expect(buy.reason).toMatch(/^P\(up\) 0\.\d+ < minProbability 0\.6: the forecast is down$/);
