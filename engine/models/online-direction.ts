@@ -20,14 +20,14 @@ export interface OnlineDirectionConfig {
   readonly seed?: number;
   /** Inverse L2 strength of the logistic regression (logit only); absent: 1. */
   readonly C?: number;
-  /** Trees of the random forest (rf only); absent: 20. */
+  /** Trees of the random forest (rf only); absent: 10. */
   readonly trees?: number;
   /** Deepest split level of each tree (rf only); absent: 4. */
   readonly maxDepth?: number;
 }
 
 /** Defaults of the optional model settings. */
-export const ONLINE_DIRECTION_DEFAULTS = { C: 1, trees: 20, maxDepth: 4, seed: 0 } as const;
+export const ONLINE_DIRECTION_DEFAULTS = { C: 1, trees: 10, maxDepth: 4, seed: 0 } as const;
 
 /**
  * A {@link DirectionForecaster} trained online on trailing data only. Per symbol it keeps the last

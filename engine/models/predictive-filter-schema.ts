@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FEATURE_NAMES } from './features.js';
+import { ONLINE_DIRECTION_DEFAULTS as DEFAULTS } from './online-direction.js';
 
 /**
  * The scenario's predictive filters (`strategies[i].filters`, `ensemble.filters`) as a zod schema,
@@ -28,9 +29,9 @@ const DirectionFilterSchema = z
       .default(0.5)
       .describe('A buy goes when P(up) >= minProbability, a sell or short when P(up) <= 1 - minProbability; in (0, 1).'),
     seed: z.number().int().optional().describe("Seed of the random forest's bootstrap samples and feature draws (model rf only); default: the scenario's seed."),
-    C: z.number().positive().finite().optional().describe('Inverse L2 strength of the logistic regression, as scikit-learn\'s C (model logit only); default 1.'),
-    trees: z.number().int().min(1).max(500).optional().describe('Trees of the random forest (model rf only); default 20.'),
-    maxDepth: z.number().int().min(1).max(20).optional().describe('Deepest split level of each tree (model rf only); default 4.'),
+    C: z.number().positive().finite().optional().describe(`Inverse L2 strength of the logistic regression, as scikit-learn's C (model logit only); default ${DEFAULTS.C}.`),
+    trees: z.number().int().min(1).max(500).optional().describe(`Trees of the random forest (model rf only); default ${DEFAULTS.trees}. A fit's cost grows with trees x window: it runs once per refitEvery bars.`),
+    maxDepth: z.number().int().min(1).max(20).optional().describe(`Deepest split level of each tree (model rf only); default ${DEFAULTS.maxDepth}.`),
   })
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
