@@ -224,7 +224,7 @@ export const EnsembleSectionSchema = z.strictObject({
   adaptive: AdaptiveSchema.nullable().default(null),
   quality: QualitySchema.nullable().default(null),
   filters: PredictiveFiltersSchema.optional().describe(
-    "Predictive filters of the ensemble account's entries (after the combination, before the execution stage): every one must pass for a change of the account's target that opens, adds to or flips a position to go; reductions always pass. `garch_volatility` and `volume_surge` only: the account emits no signal to be confident about (a strategy's `filters` may hold `confidence`). Each block is an audit entry `filter.blocked`. Needs data.bars.",
+    "Predictive filters of the ensemble account's entries (after the combination, before the execution stage): every one must pass for a change of the account's target that opens, adds to or flips a position to go; reductions always pass. `garch_volatility`, `volume_surge` and `direction` only: the account emits no signal to be confident about (a strategy's `filters` may hold `confidence`). Each block is an audit entry `filter.blocked`. Needs data.bars.",
   ),
   retirement: RetirementSchema.nullable().default(null),
   monitor: z

@@ -83,7 +83,7 @@ export const StrategySchema = z
     execution: ExecutionSchema.optional().describe("Execution algorithm of this strategy's market targets, e.g. {\"algo\": \"twap\", \"duration\": \"30m\", \"parts\": 6}; default: the scenario's `execution`, else direct orders. Refused under an ensemble (its strategies trade shadow books)."),
     account: StrategyAccountSchema.optional(),
     filters: PredictiveFiltersSchema.optional().describe(
-      "Predictive filters of this strategy's entries, e.g. [{\"kind\": \"garch_volatility\", \"maxVolatility\": 0.4, \"annualization\": 252}, {\"kind\": \"volume_surge\", \"minZScore\": 1}]: every one must pass for an entry (a target, order or bracket that opens, adds to or flips a position) to go; reductions and exits always pass, and a blocked signal goes on neutral (direction 0). Each block is an audit entry `filter.blocked`; the predictions travel in the strategy's signals' metadata. Needs data.bars.",
+      "Predictive filters of this strategy's entries, e.g. [{\"kind\": \"garch_volatility\", \"maxVolatility\": 0.4, \"annualization\": 252}, {\"kind\": \"volume_surge\", \"minZScore\": 1}, {\"kind\": \"direction\", \"model\": \"logit\", \"features\": [\"ret1\", \"ibs\"]}]: every one must pass for an entry (a target, order or bracket that opens, adds to or flips a position) to go; reductions and exits always pass, and a blocked signal goes on neutral (direction 0). Each block is an audit entry `filter.blocked`; the predictions travel in the strategy's signals' metadata. Needs data.bars.",
     ),
   })
   .describe('One strategy of the run: its type, id, symbols, parameters, execution algorithm and, optionally, its own account.');

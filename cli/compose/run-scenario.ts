@@ -9,6 +9,7 @@ import type { BacktestResult, BarBatch, EquitySink, ReplayConfig, ReplayFeeds } 
 import { venueConfig } from '../../sim/venue/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { PredictiveFiltersConfig } from '../../engine/kernel/index.js';
+import type { PredictiveFilterConfig } from '../../engine/models/index.js';
 import { fromArray, formatInterval, noDataError, openRunData } from './data-sources.js';
 import type { RunData } from './data-sources.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory, warmupOf } from './ensemble-compose.js';
@@ -50,9 +51,12 @@ export function strategyAlgorithms(scenario: QualifiedScenario, ids: readonly st
  * strategies' ids (a per-symbol instance `id@SYM` takes its entry's); undefined when none has any.
  */
 export function predictiveFilters(scenario: QualifiedScenario, ids: readonly string[]): PredictiveFiltersConfig | undefined {
-  const byId = new Map(scenario.strategies.map((s) => [s.id, s.filters ?? []]));
+  // A random-forest direction filter without its own seed draws from the scenario's.
+  const seeded = (filters: readonly PredictiveFilterConfig[]): readonly PredictiveFilterConfig[] =>
+    filters.map((f) => (f.kind === 'direction' && f.model === 'rf' && f.seed === undefined ? { ...f, seed: scenario.seed } : f));
+  const byId = new Map(scenario.strategies.map((s) => [s.id, seeded(s.filters ?? [])]));
   const strategies = ids.map((id) => byId.get(id) ?? byId.get(id.split('@')[0]!) ?? []);
-  const account = scenario.ensemble?.filters ?? [];
+  const account = seeded(scenario.ensemble?.filters ?? []);
   return strategies.some((f) => f.length > 0) || account.length > 0 ? { strategies, account } : undefined;
 }
 

@@ -97,8 +97,8 @@ export class PredictiveFilterStage {
     return null;
   }
 
-  private predictionsOf(filters: readonly PredictiveFilter[], i: number): Record<string, number | null> {
-    const out: Record<string, number | null> = {};
+  private predictionsOf(filters: readonly PredictiveFilter[], i: number): Record<string, number | string | null> {
+    const out: Record<string, number | string | null> = {};
     for (const f of filters) f.predictions(i, out);
     return out;
   }

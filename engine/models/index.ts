@@ -18,9 +18,11 @@ export {
   createPredictiveFilter,
   describePredictiveFilter,
   DirectionFilter,
+  directionFilter,
   GarchVolatilityFilter,
   VolumeSurgeFilter,
   type ConfidenceFilterConfig,
+  type DirectionFilterConfig,
   type DirectionForecaster,
   type FilterVerdict,
   type GarchVolatilityFilterConfig,
@@ -28,6 +30,7 @@ export {
   type PredictiveFilterConfig,
   type VolumeSurgeFilterConfig,
 } from './predictive-filters.js';
+export { ONLINE_DIRECTION_DEFAULTS, OnlineDirectionForecaster, type OnlineDirectionConfig } from './online-direction.js';
 export { PredictiveFilterSchema, PredictiveFiltersSchema } from './predictive-filter-schema.js';
 export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead.js';
 export { adfTest, type AdfOptions, type AdfResult } from './adf.js';

@@ -1,6 +1,8 @@
 import { assertNever, InvalidArgumentError } from '../core/index.js';
 import type { Signal } from '../model/events.js';
 import { fitGarch11 } from './garch.js';
+import { ONLINE_DIRECTION_DEFAULTS, OnlineDirectionForecaster } from './online-direction.js';
+import type { OnlineDirectionConfig } from './online-direction.js';
 
 /*
  * Predictive filters (seed 001's PredictiveModelManager): models that judge a strategy's (or an
@@ -31,7 +33,7 @@ export interface PredictiveFilter {
    */
   assess(i: number, side: 1 | -1, signal: Signal | null): FilterVerdict;
   /** Writes the filter's current predictions for symbol `i` into `out` (signal metadata, audit details). */
-  predictions(i: number, out: Record<string, number | null>): void;
+  predictions(i: number, out: Record<string, number | string | null>): void;
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -141,7 +143,7 @@ export class GarchVolatilityFilter implements PredictiveFilter {
       : { pass: true, reason: `GARCH forecast volatility ${v.toPrecision(4)} ${unit} <= maxVolatility ${this.config.maxVolatility}` };
   }
 
-  predictions(i: number, out: Record<string, number | null>): void {
+  predictions(i: number, out: Record<string, number | string | null>): void {
     out['garchVolatility'] = finiteOrNull(this.forecastVolatility(i));
   }
 }
@@ -210,7 +212,7 @@ export class VolumeSurgeFilter implements PredictiveFilter {
       : { pass: false, reason: `volume z-score ${z.toPrecision(4)} < minZScore ${this.config.minZScore}` };
   }
 
-  predictions(i: number, out: Record<string, number | null>): void {
+  predictions(i: number, out: Record<string, number | string | null>): void {
     out['volumeZScore'] = finiteOrNull(this.z[i]!);
   }
 }
@@ -247,17 +249,23 @@ export class ConfidenceFilter implements PredictiveFilter {
 export interface DirectionForecaster {
   onBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void;
   probabilityUp(i: number): number;
+  /** Optional: writes what the forecast rests on (model, rows trained on) into `out`, beside `probabilityUp`. */
+  describe?(i: number, out: Record<string, number | string | null>): void;
+  /** Optional: why there is no forecast yet (the reason a filter gives while P(up) is NaN). */
+  pending?(i: number): string;
 }
 
 /**
  * Blocks a buy when the forecast is down and a sell when it is up: a buy goes when P(up) >= `minProbability`,
- * a sell when 1 - P(up) >= `minProbability`. While the forecaster cannot tell (NaN), entries are blocked.
+ * a sell when 1 - P(up) >= `minProbability`. While the forecaster cannot tell (NaN), entries are blocked,
+ * or pass with `whileUnknown: 'pass'`.
  */
 export class DirectionFilter implements PredictiveFilter {
   readonly kind = 'direction';
   constructor(
     private readonly forecaster: DirectionForecaster,
     readonly minProbability: number,
+    readonly whileUnknown: 'pass' | 'block' = 'block',
   ) {
     if (!(minProbability >= 0 && minProbability <= 1)) throw new InvalidArgumentError(`invalid 'minProbability': not in [0, 1], was ${minProbability}`);
   }
@@ -266,20 +274,53 @@ export class DirectionFilter implements PredictiveFilter {
   }
   assess(i: number, side: 1 | -1, _signal: Signal | null): FilterVerdict {
     const up = this.forecaster.probabilityUp(i);
-    if (up !== up) return { pass: false, reason: 'no direction forecast yet' };
+    if (up !== up) {
+      const why = this.forecaster.pending?.(i);
+      return { pass: this.whileUnknown === 'pass', reason: `no direction forecast yet${why === undefined ? '' : ` (${why})`}` };
+    }
     const p = side > 0 ? up : 1 - up;
     const what = side > 0 ? 'up' : 'down';
     return p >= this.minProbability
       ? { pass: true, reason: `P(${what}) ${p.toPrecision(4)} >= minProbability ${this.minProbability}` }
       : { pass: false, reason: `P(${what}) ${p.toPrecision(4)} < minProbability ${this.minProbability}: the forecast is ${side > 0 ? 'down' : 'up'}` };
   }
-  predictions(i: number, out: Record<string, number | null>): void {
+  predictions(i: number, out: Record<string, number | string | null>): void {
     out['probabilityUp'] = finiteOrNull(this.forecaster.probabilityUp(i));
+    this.forecaster.describe?.(i, out);
   }
 }
 
+/** Settings of a scenario's `direction` filter: an {@link OnlineDirectionForecaster} behind a {@link DirectionFilter}. */
+export interface DirectionFilterConfig extends OnlineDirectionConfig {
+  readonly kind: 'direction';
+  /** A buy goes when P(up) >= minProbability, a sell or short when P(up) <= 1 - minProbability. */
+  readonly minProbability: number;
+}
+
+/**
+ * The scenario's `direction` filter: a classifier trained online on trailing bars only
+ * ({@link OnlineDirectionForecaster}) judges each entry; before its first fit entries pass (the filter
+ * cannot say the forecast is against them), with the reason in the filter's verdict.
+ */
+export function directionFilter(config: DirectionFilterConfig, symbolCount: number): DirectionFilter {
+  const forecaster = new OnlineDirectionForecaster(config, symbolCount);
+  return new DirectionFilter(
+    {
+      onBar: (i, ts, open, high, low, close, volume) => forecaster.onBar(i, ts, open, high, low, close, volume),
+      probabilityUp: (i) => forecaster.probabilityUp(i),
+      describe: (i, out) => {
+        out['directionModel'] = config.model;
+        out['directionTrainedRows'] = forecaster.trainedOn(i);
+      },
+      pending: (i) => `${forecaster.labelled(i)} of ${config.window} labelled rows; entries pass until the first fit`,
+    },
+    config.minProbability,
+    'pass',
+  );
+}
+
 /** A filter as a scenario configures it (`strategies[i].filters`, `ensemble.filters`). */
-export type PredictiveFilterConfig = GarchVolatilityFilterConfig | VolumeSurgeFilterConfig | ConfidenceFilterConfig;
+export type PredictiveFilterConfig = GarchVolatilityFilterConfig | VolumeSurgeFilterConfig | ConfidenceFilterConfig | DirectionFilterConfig;
 
 /** Returns a new filter of `config` over `symbolCount` symbols. */
 export function createPredictiveFilter(config: PredictiveFilterConfig, symbolCount: number): PredictiveFilter {
@@ -290,6 +331,8 @@ export function createPredictiveFilter(config: PredictiveFilterConfig, symbolCou
       return new VolumeSurgeFilter(config, symbolCount);
     case 'confidence':
       return new ConfidenceFilter(config);
+    case 'direction':
+      return directionFilter(config, symbolCount);
     default:
       return assertNever(config, 'filter kind');
   }
@@ -304,6 +347,13 @@ export function describePredictiveFilter(config: PredictiveFilterConfig): string
       return `volume_surge (entries only when the bar's volume z-score against the ${config.window} bars before it is at least ${config.minZScore})`;
     case 'confidence':
       return `confidence (entries only when the strategy's latest signal has confidence at least ${config.minConfidence})`;
+    case 'direction': {
+      const model =
+        config.model === 'logit'
+          ? `logistic regression (C ${config.C ?? ONLINE_DIRECTION_DEFAULTS.C})`
+          : `random forest (${config.trees ?? ONLINE_DIRECTION_DEFAULTS.trees} trees, maxDepth ${config.maxDepth ?? ONLINE_DIRECTION_DEFAULTS.maxDepth}, seed ${config.seed ?? ONLINE_DIRECTION_DEFAULTS.seed})`;
+      return `direction (${model} on ${config.features.join(', ')}, trained online on the last ${config.window} bars whose ${config.horizon}-bar up/down label is known at the decision, refit every ${config.refitEvery} bars; a buy goes when P(up) >= ${config.minProbability}, a sell when P(up) <= ${Number((1 - config.minProbability).toFixed(12))}; entries pass before the first fit)`;
+    }
     default:
       return assertNever(config, 'filter kind');
   }

@@ -437,6 +437,27 @@ function filterEntries(base: string, at: string): Record<string, Entry> {
     [`${name}[]<garch_volatility>.annualization`]: moved(garch, 'annualization', 252),
     [`${name}[]<volume_surge>.window`]: moved(volume, 'window', 5),
     [`${name}[]<volume_surge>.minZScore`]: moved(volume, 'minZScore', 1),
+    ...directionEntries(base, at, name),
+  };
+}
+
+/** The fields of the direction filter (an online logit or random forest) at `at` on `base`, each moved from a filter that blocks some entries. */
+function directionEntries(base: string, at: string, name: string): Record<string, Entry> {
+  const logit = { kind: 'direction', model: 'logit', features: ['ret1', 'ibs'], horizon: 1, window: 60, refitEvery: 10, minProbability: 0.52 };
+  const rf = { ...logit, model: 'rf', trees: 5, maxDepth: 2, seed: 1 };
+  const moved = (filter: Doc, key: string, value: unknown): Entry => ({ base, with: [[at, [filter]]], set: [[`${at}.0.${key}`, value]] });
+  const d = `${name}[]<direction>`;
+  return {
+    [`${d}.model`]: { base, with: [[at, [logit]]], set: [[`${at}.0`, { ...logit, model: 'rf' }]] },
+    [`${d}.features`]: moved(logit, 'features', ['ret5', 'rsi14']),
+    [`${d}.horizon`]: moved(logit, 'horizon', 5),
+    [`${d}.window`]: moved(logit, 'window', 100),
+    [`${d}.refitEvery`]: moved(logit, 'refitEvery', 1),
+    [`${d}.minProbability`]: moved(logit, 'minProbability', 0.6),
+    [`${d}.C`]: moved(logit, 'C', 0.001),
+    [`${d}.seed`]: moved(rf, 'seed', 2),
+    [`${d}.trees`]: moved(rf, 'trees', 15),
+    [`${d}.maxDepth`]: moved(rf, 'maxDepth', 5),
   };
 }
 

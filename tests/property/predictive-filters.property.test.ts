@@ -45,8 +45,19 @@ const FILTERS: PredictiveFiltersConfig = {
   account: [],
 };
 
-async function run(seed: number, data: readonly SimpleBar[]) {
-  return runBacktest(dailyConfig(() => trader(seed), { initialCash: 1e7, filters: FILTERS }), { bars: barFeed(data, DAY, 16) });
+/** Direction filters trained online (logit and a small seeded forest), horizon 2: a fit at bar t may use rows s <= t - 2 only. */
+const DIRECTION: PredictiveFiltersConfig = {
+  strategies: [
+    [
+      { kind: 'direction', model: 'logit', features: ['ret1', 'ibs', 'range'], horizon: 2, window: 20, refitEvery: 3, minProbability: 0.55 },
+      { kind: 'direction', model: 'rf', features: ['ret1', 'ret5', 'volz20'], horizon: 2, window: 20, refitEvery: 4, minProbability: 0.5, trees: 4, maxDepth: 3, seed: 5 },
+    ],
+  ],
+  account: [],
+};
+
+async function run(seed: number, data: readonly SimpleBar[], filters = FILTERS) {
+  return runBacktest(dailyConfig(() => trader(seed), { initialCash: 1e7, filters }), { bars: barFeed(data, DAY, 16) });
 }
 
 describe('predictive filters (property)', () => {
@@ -74,6 +85,32 @@ describe('predictive filters (property)', () => {
     );
   });
 
+  it('direction filters train only on rows whose label is known by the decision: on a prefix they decide exactly as on the whole, up to its end', async () => {
+    let fitted = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer(),
+        fc.array(fc.double({ min: -0.05, max: 0.05, noNaN: true }), { minLength: 70, maxLength: 90 }),
+        fc.array(fc.integer({ min: 100, max: 5000 }), { minLength: 90, maxLength: 90 }),
+        fc.integer({ min: 45, max: 68 }),
+        async (seed, rs, vs, cut) => {
+          const data = bars(rs, vs);
+          const whole = await run(seed, data, DIRECTION);
+          const prefix = await run(seed, data.slice(0, cut), DIRECTION);
+          const end = T0 + cut * DAY;
+          const before = <T extends { ts: number }>(xs: readonly T[]): T[] => xs.filter((x) => x.ts <= end);
+          const blocks = (xs: typeof whole.audit) => before(xs.filter((a) => a.kind === 'filter.blocked'));
+          expect(blocks(prefix.audit)).toEqual(blocks(whole.audit));
+          expect(before(prefix.signals)).toEqual(before(whole.signals));
+          // Counted to show the property is not vacuous (a flat tape has one class and no fit).
+          if (prefix.signals.some((s) => typeof s.metadata?.['probabilityUp'] === 'number' && s.metadata['directionTrainedRows'] === 20)) fitted++;
+        },
+      ),
+      { numRuns: 15 },
+    );
+    expect(fitted).toBeGreaterThan(7);
+  });
+
   it('a filtered run reruns to the same runHash, and filters change it', async () => {
     const rng = randomStream(3, 'filters-prop', 'data');
     const data = bars(
@@ -86,5 +123,9 @@ describe('predictive filters (property)', () => {
     const plain = await runBacktest(dailyConfig(() => trader(11), { initialCash: 1e7 }), { bars: barFeed(data, DAY, 16) });
     expect(plain.runHash).not.toBe(a.runHash);
     expect(a.audit.some((e) => e.kind === 'filter.blocked')).toBe(true);
+    const d = await run(11, data, DIRECTION);
+    expect((await run(11, data, DIRECTION)).runHash).toBe(d.runHash);
+    expect(d.runHash).not.toBe(plain.runHash);
+    expect(d.audit.some((e) => e.kind === 'filter.blocked' && (e.details as { filter: string }).filter === 'direction')).toBe(true);
   });
 });
