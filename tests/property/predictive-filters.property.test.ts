@@ -106,7 +106,9 @@ describe('predictive filters (property)', () => {
           if (prefix.signals.some((s) => typeof s.metadata?.['probabilityUp'] === 'number' && s.metadata['directionTrainedRows'] === 20)) fitted++;
         },
       ),
-      { numRuns: 15 },
+      // A fixed fast-check seed: the count below must not depend on the draw (unpinned, about 1 run in 40
+      // drew 7 or fewer tapes with a fit and failed the count, not the property).
+      { numRuns: 15, seed: 1605 },
     );
     expect(fitted).toBeGreaterThan(7);
   });
