@@ -86,7 +86,7 @@ function parseList(text: string): number[] {
 }
 
 /**
- * Runs `tapedeck portfolio`: checks the flags and the scenario (every max-positions value must make a
+ * Runs `tapedeck portfolio search`: checks the flags and the scenario (every max-positions value must make a
  * valid scenario), runs the greedy search over the strategies (or data.symbols) on a worker pool, one
  * round's evaluations in parallel, and writes DIR/portfolio.json atomically.
  */
@@ -284,7 +284,7 @@ export function summarizePortfolio(doc: PortfolioJson, outFile: string): string 
   return lines.join('\n');
 }
 
-/** What `tapedeck portfolio` does once its arguments are parsed. */
+/** What `tapedeck portfolio search` does once its arguments are parsed. */
 export async function portfolioAction(file: string, opts: Omit<PortfolioCommandOptions, 'signal'> & { json?: boolean }): Promise<void> {
   const done = stopsOnShutdown();
   try {

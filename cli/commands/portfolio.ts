@@ -2,10 +2,17 @@ import type { Command } from 'commander';
 import { collectSet, intFlag, numberFlag, seedFlag } from '../flags.js';
 import { lazyAction } from '../lazy-action.js';
 
-/** `tapedeck portfolio SCENARIO`: greedy forward selection of strategies (or symbols) and max positions. */
+/**
+ * `tapedeck portfolio search SCENARIO`: greedy forward selection of strategies (or symbols) and max
+ * positions. `portfolio` is a command group: the live runtime's portfolio state commands join it.
+ */
 export function registerPortfolio(program: Command): void {
-  program
+  const portfolio = program
     .command('portfolio')
+    .description('portfolio research: greedy search over strategies or symbols')
+    .addHelpText('after', '\nExample:\n  $ tapedeck portfolio search my-strategies.json --max-positions 1,2,3,4 --out out/portfolio');
+  portfolio
+    .command('search')
     .description("greedy portfolio search (seed 004): add the scenario's strategies (or symbols) one at a time while the fitness improves, then pick the max positions; writes DIR/portfolio.json")
     .argument('<scenario>', 'scenario JSON file')
     .requiredOption('--out <dir>', 'output directory (portfolio.json)')
@@ -31,8 +38,8 @@ export function registerPortfolio(program: Command): void {
         '`reproduce` command gives its runHash again.',
         '',
         'Examples:',
-        '  $ tapedeck portfolio my-strategies.json --max-positions 1,2,3,4 --out out/portfolio',
-        "  $ tapedeck portfolio my-strategies.json --over symbols --max-positions 2,4 --fitness 'sharpe:1,maxDrawdown:-0.5' --out out/portfolio-symbols",
+        '  $ tapedeck portfolio search my-strategies.json --max-positions 1,2,3,4 --out out/portfolio',
+        "  $ tapedeck portfolio search my-strategies.json --over symbols --max-positions 2,4 --fitness 'sharpe:1,maxDrawdown:-0.5' --out out/portfolio-symbols",
       ].join('\n'),
     )
     .action(lazyAction(async () => (await import('../actions/portfolio.js')).portfolioAction));

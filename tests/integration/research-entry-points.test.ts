@@ -174,17 +174,17 @@ describe('tapedeck portfolio (greedy search)', () => {
       [['--max-positions', '2', '--over', 'weights'], "--over: expected 'strategies' or 'symbols', was \"weights\""],
     ];
     for (const [flags, message] of cases) {
-      const r = runCli(['portfolio', multi, ...flags, '--out', dest]);
+      const r = runCli(['portfolio', 'search', multi, ...flags, '--out', dest]);
       expect(r.code, message).toBe(2);
       expect(r.stderr).toBe(`tapedeck: ${message}\n`);
     }
-    const path = runCli(['portfolio', multi, '--max-positions', '2', '--max-positions-path', 'risk.nope', '--out', dest]);
+    const path = runCli(['portfolio', 'search', multi, '--max-positions', '2', '--max-positions-path', 'risk.nope', '--out', dest]);
     expect(path.code).toBe(2);
     expect(path.stderr).toMatch(/^tapedeck: --max-positions-path risk\.nope=2: risk\.nope: unknown risk limit/);
-    const ensemble = runCli(['portfolio', multi, '--set', 'ensemble={"mode":"allocation","weighting":{"kind":"optimizer"}}', '--max-positions', '2', '--out', dest]);
+    const ensemble = runCli(['portfolio', 'search', multi, '--set', 'ensemble={"mode":"allocation","weighting":{"kind":"optimizer"}}', '--max-positions', '2', '--out', dest]);
     expect(ensemble.code).toBe(2);
     expect(ensemble.stderr).toMatch(/^tapedeck: --over strategies: the search starts from one strategy, and the scenario with only sma is refused: ensemble\.weighting\.regime: the optimizer caps each of the 1 strategies' weights/);
-    const one = runCli(['portfolio', scenario, '--max-positions', '2', '--out', dest]);
+    const one = runCli(['portfolio', 'search', scenario, '--max-positions', '2', '--out', dest]);
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/^tapedeck: --over strategies: the scenario has 1 strategy, nothing to choose between/);
     expect(existsSync(dest)).toBe(false);
