@@ -36,6 +36,17 @@ export interface Garch11Options {
 /** The fewest observations {@link fitGarch11} fits: below this the likelihood is too flat to identify four parameters. */
 export const GARCH11_MIN_OBSERVATIONS = 30;
 
+/** mean((r_t - mu)^2) over the whole sample: fGarch's start of the variance recursion. */
+function meanSquare(r: ArrayLike<number>, mu: number): number {
+  const n = r.length;
+  let v = 0;
+  for (let t = 0; t < n; t++) {
+    const e = (r[t] as number) - mu;
+    v += e * e;
+  }
+  return v / n;
+}
+
 /**
  * Writes the conditional variances h_1..h_n of `r` under `params` into `out` (allocated when not given)
  * and returns it. The recursion starts as R's fGarch does (`init.rec = "mci"`, src/llhGarch.f and
@@ -46,12 +57,7 @@ export function garch11Variance(r: ArrayLike<number>, params: Garch11Params, out
   const n = r.length;
   const h = out ?? new Float64Array(n);
   const { mu, omega, alpha, beta } = params;
-  let v = 0;
-  for (let t = 0; t < n; t++) {
-    const e = (r[t] as number) - mu;
-    v += e * e;
-  }
-  v /= n;
+  const v = meanSquare(r, mu);
   let prev = omega + (alpha + beta) * v;
   if (n > 0) h[0] = prev;
   for (let t = 1; t < n; t++) {
@@ -72,12 +78,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 export function garch11LogLikelihood(r: ArrayLike<number>, params: Garch11Params): number {
   const n = r.length;
   const { mu, omega, alpha, beta } = params;
-  let v = 0;
-  for (let t = 0; t < n; t++) {
-    const e = (r[t] as number) - mu;
-    v += e * e;
-  }
-  v /= n;
+  const v = meanSquare(r, mu);
   let h = omega + (alpha + beta) * v;
   let ll = 0;
   let prevE2 = 0;
