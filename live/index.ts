@@ -1,7 +1,8 @@
 /**
  * The live side of Tapedeck (issue 17): what a live or paper session plugs into the ports instead of
  * the simulation's adapters. It imports engine/, datasets/ and the run assembly (cli/compose), never
- * the other way round (tests/unit/architecture). So far: the wall clock and the market-data feeds.
+ * the other way round (tests/unit/architecture). So far: the wall clock, the market-data feeds and the
+ * webhook broker's execution client.
  */
 export { ManualTimers, sleep, wallTimers } from './clock.js';
 export type { LiveTimers, TimerHandle } from './clock.js';
@@ -18,3 +19,5 @@ export { DatasetFrames } from './feed/dataset-frames.js';
 export type { DataFrame, FrameFilter } from './feed/dataset-frames.js';
 export { serveFeed } from './feed/serve.js';
 export type { FeedFaults, FeedServer, FeedServerOptions } from './feed/serve.js';
+export { idempotencyKey, isRetryableStatus, webhookBody, webhookSignature, WebhookExecutionClient } from './broker/webhook-client.js';
+export type { BrokerAlert, FillReport, WebhookBackoff, WebhookClientOptions, WebhookOrderBody } from './broker/webhook-client.js';
