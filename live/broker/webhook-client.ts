@@ -319,20 +319,35 @@ export class WebhookExecutionClient implements ExecutionClient {
         p.abort = null;
       }
     };
-    void attempt().then((outcome) => {
-      if (this.closed) return;
-      if (outcome === null) return this.finish(p, 'accepted', '');
-      const reason = this.redact(outcome.reason);
-      if (!outcome.retry) return this.finish(p, 'rejected', `broker webhook ${this.endpoint} refused order ${p.order.id} (${reason})`);
-      if (p.attempts >= this.maxAttempts) {
-        return this.finish(p, 'rejected', `broker webhook ${this.endpoint} failed order ${p.order.id} after ${p.attempts} attempts (last: ${reason})`);
-      }
-      const delay = this.backoffMs(p.attempts);
-      this.audit({ ts: this.timers.nowUs(), kind: 'broker.retry', message: `order ${p.order.id}: attempt ${p.attempts} of ${this.maxAttempts} failed (${reason}); retrying in ${delay} ms with the same idempotency key`, orderId: p.order.id });
-      p.timer = this.timers.after(delay, () => {
-        p.timer = null;
-        this.send(p);
-      });
+    void attempt()
+      .then((outcome) => this.onOutcome(p, outcome))
+      .catch((e: unknown) => {
+        // Only the sink or a callback can throw here: reported, never an unhandled rejection.
+        const ts = this.timers.nowUs();
+        const reason = this.redact(`order ${p.order.id}: reporting its outcome failed: ${e instanceof Error ? e.message : String(e)}`);
+        try {
+          this.options.onAlert?.({ ts, orderId: p.order.id, reason });
+        } finally {
+          p.settle();
+        }
+      })
+      .catch(() => undefined); // the alert callback threw too: nothing left to report it to
+  }
+
+  /** Acts on one attempt's outcome: accept, reject, or arm the retry. */
+  private onOutcome(p: Pending, outcome: { retry: boolean; reason: string } | null): void {
+    if (this.closed) return;
+    if (outcome === null) return this.finish(p, 'accepted', '');
+    const reason = this.redact(outcome.reason);
+    if (!outcome.retry) return this.finish(p, 'rejected', `broker webhook ${this.endpoint} refused order ${p.order.id} (${reason})`);
+    if (p.attempts >= this.maxAttempts) {
+      return this.finish(p, 'rejected', `broker webhook ${this.endpoint} failed order ${p.order.id} after ${p.attempts} attempts (last: ${reason})`);
+    }
+    const delay = this.backoffMs(p.attempts);
+    this.audit({ ts: this.timers.nowUs(), kind: 'broker.retry', message: `order ${p.order.id}: attempt ${p.attempts} of ${this.maxAttempts} failed (${reason}); retrying in ${delay} ms with the same idempotency key`, orderId: p.order.id });
+    p.timer = this.timers.after(delay, () => {
+      p.timer = null;
+      this.send(p);
     });
   }
 

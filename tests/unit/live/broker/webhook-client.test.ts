@@ -8,7 +8,7 @@ import type { AuditEntry, OrderEvent } from '../../../../engine/model/events.js'
 import { Order } from '../../../../engine/model/orders.js';
 import type { OrderRequest } from '../../../../engine/model/orders.js';
 import { ManualTimers } from '../../../../live/clock.js';
-import { idempotencyKey, webhookSignature, WebhookExecutionClient } from '../../../../live/broker/webhook-client.js';
+import { idempotencyKey, webhookBody, webhookSignature, WebhookExecutionClient } from '../../../../live/broker/webhook-client.js';
 import type { BrokerAlert, WebhookClientOptions } from '../../../../live/broker/webhook-client.js';
 
 const SECRET = 's3cr3t-Hunter2-xyz';
@@ -43,6 +43,7 @@ class TestBroker {
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    running.add(this);
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/trading/webhook/abc`;
   }
 
@@ -54,6 +55,7 @@ class TestBroker {
   }
 
   async stop(): Promise<void> {
+    running.delete(this);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -73,11 +75,13 @@ function order(id: string, req: Partial<OrderRequest> = {}): Order {
 }
 
 let broker: TestBroker;
+/** Servers started and not yet stopped: afterEach stops them. */
+const running = new Set<TestBroker>();
 const clients: WebhookExecutionClient[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  await broker?.stop();
+  for (const b of [...running]) await b.stop();
 });
 
 async function setup(plan: (number | 'hang')[], opts: Partial<WebhookClientOptions> = {}) {
@@ -225,8 +229,6 @@ describe('WebhookExecutionClient against a local webhook', { timeout: 15_000 }, 
     t.timers.advance(300);
     await dead.settled(o.id);
     expect(t.events.map((e) => e.kind)).toEqual(['OrderRejected']);
-    broker = new TestBroker();
-    await broker.start(); // for afterEach
   });
 
   it('a restarted client with the same session id re-sends under the same key', async () => {
@@ -297,6 +299,31 @@ describe('WebhookExecutionClient against a local webhook', { timeout: 15_000 }, 
     expect(withCreds.redact(`x ${credUrl} y ${SECRET}`)).toBe('x *** y ***');
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain(Buffer.from(`bot:${SECRET}`).toString('base64'));
+  });
+
+  it('a sink that throws becomes an alert, not an unhandled rejection', async () => {
+    const t = await setup([200]);
+    const c = new WebhookExecutionClient({
+      ...(t.client as unknown as { options: WebhookClientOptions }).options,
+      sink: {
+        onOrderEvent: () => {
+          throw new Error(`engine refused (${SECRET})`);
+        },
+      },
+    });
+    clients.push(c);
+    const o = order('O-11');
+    c.submit(o, o.tsCreated);
+    await c.settled(o.id);
+    expect(t.alerts.map((a) => a.reason)).toEqual(['order O-11: reporting its outcome failed: engine refused (***)']);
+  });
+
+  it('writes market orders without prices and stop-limits with both, sells as sell', () => {
+    expect(webhookBody(order('M-1', { side: 'sell', qty: 3 }), 's')).toEqual({
+      ticker: 'SPY', action: 'sell', quantity: 3, orderType: 'market', timeInForce: 'gtc', time: '2025-12-05T00:00:00.000Z', idempotencyKey: idempotencyKey('s', 'M-1'), orderId: 'M-1',
+    });
+    expect(webhookBody(order('M-2', { type: 'stop_limit', stopPrice: 401, limitPrice: 402, timeInForce: 'IOC' }), 's')).toMatchObject({ orderType: 'stop_limit', stopPrice: 401, limitPrice: 402, timeInForce: 'ioc' });
+    expect(idempotencyKey('dca-spy', 'O-1')).toBe('td-c00d2de39d6d731ac02aaff524912d53'); // the README's example
   });
 
   it('refuses to start without the secret, naming the variable only', async () => {
