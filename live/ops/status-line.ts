@@ -64,6 +64,7 @@ export interface StatusLineOptions {
 const CLEAR_LINE = '\r\x1b[K';
 /** Window of the events-per-second rate, microseconds. */
 const RATE_WINDOW_US = 5_000_000;
+const SAMPLE_SPACING_US = 100_000;
 
 /** Returns a quantity with its sign (`+10`, `-5`, `+0.25`). */
 function signed(qty: number): string {
@@ -131,12 +132,15 @@ export class StatusLine {
     };
   }
 
-  /** Records the session's state; drawn now, or when 250 ms have passed since the last draw. */
+  /** Records the session's state (as often as it likes); drawn now, or when 250 ms have passed since the last draw. */
   update(input: StatusInput): void {
     if (this.closed) return;
     this.input = input;
     const t = this.timers.nowUs();
-    this.samples.push({ tUs: t, events: input.events });
+    const n = this.samples.length;
+    // Samples about 100 ms apart (the newest one moves), so an update per event keeps some 50 of them.
+    if (n >= 2 && t - this.samples[n - 2]!.tUs < SAMPLE_SPACING_US) this.samples[n - 1] = { tUs: t, events: input.events };
+    else this.samples.push({ tUs: t, events: input.events });
     // The oldest sample older than the window goes, unless only it and the new one are left.
     while (this.samples.length > 2 && this.samples[0]!.tUs < t - RATE_WINDOW_US) this.samples.shift();
     this.schedule();

@@ -111,6 +111,14 @@ describe('StatusLine', () => {
     line.update(input({ events: 130 }));
     // The sample at 0 s left the window: (130 - 100) / 4 s.
     expect(line.view()?.eventsPerSec).toBe(7.5);
+    // An update per event: the samples 10 ms apart are merged, the rate still counts every event.
+    for (let i = 1; i <= 1000; i++) {
+      timers.advance(10);
+      line.update(input({ events: 130 + i }));
+    }
+    // 10 s later: the window holds the last ~5 s, 100 events a second.
+    expect(line.view()?.eventsPerSec).toBeCloseTo(100, 9);
+    expect((line as unknown as { samples: unknown[] }).samples.length).toBeLessThanOrEqual(60);
     line.close();
   });
 
