@@ -21,7 +21,7 @@ export { serveFeed } from './feed/serve.js';
 export type { FeedFaults, FeedServer, FeedServerOptions } from './feed/serve.js';
 export { idempotencyKey, isRetryableStatus, webhookBody, webhookSignature, WebhookExecutionClient } from './broker/webhook-client.js';
 export type { BrokerAlert, FillReport, WebhookBackoff, WebhookClientOptions, WebhookOrderBody } from './broker/webhook-client.js';
-export { LiveLog, LOG_LEVELS, parseLogLevel, REDACTED, redactUrlCredentials } from './ops/live-log.js';
+export { LiveLog, LOG_FORMATS, LOG_LEVELS, parseLogLevel, REDACTED, redactUrlCredentials } from './ops/live-log.js';
 export type { LiveLogOptions, LogFields, LogFormat, LogLevel, LogStream } from './ops/live-log.js';
 export { formatStatus, StatusLine } from './ops/status-line.js';
 export type { SessionState, StatusInput, StatusLineOptions, StatusPosition, StatusStream, StatusView } from './ops/status-line.js';

@@ -11,7 +11,8 @@ import type { LiveTimers } from '../clock.js';
 /** The levels, least severe first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export type LogFormat = 'text' | 'json';
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Where log lines go: a writable stream, or a {@link StatusLine}'s wrapper of one. */
 export interface LogStream {
@@ -59,6 +60,7 @@ export class LiveLog {
   private readonly timers: LiveTimers;
   /** Every form a secret may take in a line, longest first. */
   private hidden: string[] = [];
+  private readonly redactors: ((text: string) => string)[] = [];
 
   constructor(options: LiveLogOptions = {}) {
     this.format = options.format ?? 'text';
@@ -80,10 +82,19 @@ export class LiveLog {
     this.hidden.sort((a, b) => b.length - a.length);
   }
 
+  /**
+   * Adds a redaction another component knows how to do (the webhook client's `redact`, which hides
+   * its URL's path too); it runs on every string and on every whole line, after the secrets.
+   */
+  addRedactor(fn: (text: string) => string): void {
+    this.redactors.push(fn);
+  }
+
   /** Returns `text` with every registered secret and URL credential replaced by `[redacted]`. */
   redact(text: string): string {
     let out = text;
     for (const h of this.hidden) if (out.includes(h)) out = out.split(h).join(REDACTED);
+    for (const fn of this.redactors) out = fn(out);
     return redactUrlCredentials(out);
   }
 

@@ -86,6 +86,15 @@ describe('LiveLog', () => {
     }
   });
 
+  it("applies a component's own redaction (the webhook client hides its URL path) to fields and lines", () => {
+    const out = capture();
+    const log = new LiveLog({ stream: out, timers: new ManualTimers(T0), format: 'json' });
+    log.addRedactor((t) => t.split('/hook/TOKEN123').join('***'));
+    log.warn('broker.retry', { url: 'https://broker.example/hook/TOKEN123', err: new Error('POST /hook/TOKEN123: 503') });
+    expect(out.text).not.toContain('TOKEN123');
+    expect(JSON.parse(out.text)).toMatchObject({ url: 'https://broker.example***', err: { message: 'POST ***: 503' } });
+  });
+
   it('hides the credentials of any URL, registered or not', () => {
     const out = capture();
     const log = new LiveLog({ stream: out, timers: new ManualTimers(T0) });
