@@ -94,7 +94,14 @@ export class LiveLog {
   redact(text: string): string {
     let out = text;
     for (const h of this.hidden) if (out.includes(h)) out = out.split(h).join(REDACTED);
-    for (const fn of this.redactors) out = fn(out);
+    for (const fn of this.redactors) {
+      try {
+        out = fn(out);
+      } catch {
+        // A redaction that fails cannot vouch for the text: none of it is written.
+        return '[redaction failed]';
+      }
+    }
     return redactUrlCredentials(out);
   }
 
@@ -126,7 +133,7 @@ export class LiveLog {
     try {
       line = this.format === 'json' ? this.jsonLine(level, event, fields) : this.textLine(level, event, fields);
     } catch (e) {
-      // A getter or toJSON that throws: the event is still logged, without its fields.
+      // A getter that throws: the event is still logged, without its fields.
       const why = { logError: `fields not rendered: ${e instanceof Error ? e.message : String(e)}` };
       line = this.format === 'json' ? this.jsonLine(level, event, why) : this.textLine(level, event, why);
     }

@@ -127,6 +127,18 @@ describe('LiveLog', () => {
     }
   });
 
+  it('writes nothing of a text a throwing redactor was given, and does not throw', () => {
+    const out = capture();
+    const log = new LiveLog({ stream: out, timers: new ManualTimers(T0) });
+    log.addRedactor((t) => {
+      if (t.includes('TOKEN')) throw new Error('cannot');
+      return t;
+    });
+    expect(() => log.info('x', { a: 'TOKEN-9' })).not.toThrow();
+    expect(out.text).not.toContain('TOKEN');
+    expect(out.text).toContain('a="[redaction failed]"');
+  });
+
   it('does not throw when the stream does', () => {
     const log = new LiveLog({ stream: { write: () => { throw new Error('EPIPE'); } } });
     expect(() => log.error('x', { y: 1 })).not.toThrow();
