@@ -3,9 +3,9 @@ import { printable } from '../../engine/core/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import { RunOutputs } from '../compose/run-outputs.js';
 import { UsageError } from '../errors.js';
-import { shutdownSignal, stopsOnShutdown } from '../shutdown.js';
+import { runCleanups, shutdownSignal, stopsOnShutdown } from '../shutdown.js';
 import { summarize, writeRunOutputs } from './run.js';
-import type { LiveSummary } from '../../live/session/live-session.js';
+import type { LiveSession, LiveSummary } from '../../live/session/live-session.js';
 
 interface LiveFlags {
   feed: string;
@@ -43,23 +43,67 @@ export async function liveAction(file: string, flags: LiveFlags): Promise<void> 
   if (flags.broker !== undefined && process.env[flags.secretEnv] === undefined) throw new UsageError(`--broker needs the signing secret in the environment variable ${flags.secretEnv} (--secret-env names another)`);
   const scenario = await loadScenario(file, { overrides: flags.set, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
   const stateDir = resolve(flags.state);
-  const { runLiveSession } = await import('../../live/session/live-session.js');
-  const json = flags.log === 'json';
-  const log = (level: string, event: string, fields: Readonly<Record<string, unknown>> = {}): void => {
-    process.stderr.write(json ? `${JSON.stringify({ level, event, ...fields })}\n` : `tapedeck live: ${level} ${event} ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}\n`);
-  };
-  const done = stopsOnShutdown();
+  const [{ runLiveSession }, { LiveLog }, { StatusLine }, { HaltSwitch }, { flushOnShutdown }] = await Promise.all([
+    import('../../live/session/live-session.js'),
+    import('../../live/ops/live-log.js'),
+    import('../../live/ops/status-line.js'),
+    import('../../live/ops/halt-switch.js'),
+    import('../../live/ops/shutdown.js'),
+  ]);
+  // The status line owns stderr on a terminal; log lines go through it (it clears itself first).
+  const status = new StatusLine();
+  const log = new LiveLog({ format: flags.log, stream: status.stream });
+  const secret = flags.broker !== undefined ? process.env[flags.secretEnv] : undefined;
+  if (secret !== undefined) log.addSecret(secret);
+  if (flags.broker !== undefined) {
+    // The webhook's URL is a credential too (a TradersPost hook is its path): only scheme://host:port shows.
+    log.addSecret(flags.broker);
+    try {
+      const u = new URL(flags.broker);
+      if (u.pathname.length > 1 || u.search !== '') log.addSecret(`${u.pathname}${u.search}`);
+      if (u.password !== '') log.addSecret(u.password);
+    } catch {
+      // an invalid URL is refused by the webhook client, by name only
+    }
+  }
+  const stopCooperating = stopsOnShutdown();
+  const signal = shutdownSignal();
+  let finishedWriting: () => void = () => {};
+  const written = new Promise<void>((r) => (finishedWriting = r));
+  let session: LiveSession | null = null;
+  // Ctrl-C / SIGTERM: stop the data, let the outputs be written (at most a minute), then exit 130 / 143.
+  const shutdown = flushOnShutdown({
+    signal,
+    log,
+    timeoutMs: 60_000,
+    flush: async () => {
+      session?.stop();
+      await written;
+    },
+    exit: (code) => {
+      status.close();
+      runCleanups();
+      process.exit(code);
+    },
+  });
+  const halt = new HaltSwitch({ ...(flags.haltFile !== undefined ? { file: resolve(flags.haltFile) } : {}), onHalt: (h) => session?.halt(h.mode, `${h.reason} (${h.source})`) });
+  const ticker = setInterval(() => {
+    if (session === null) return;
+    const s = session.status();
+    status.update({ state: s.state, equity: s.equity, cash: s.cash, positions: s.positions, lastEventTsUs: s.lastEventUs, events: s.events, refusals: s.refusals });
+  }, 250);
+  ticker.unref();
   try {
-    const signal = shutdownSignal();
     const { run, summary, state } = await runLiveSession({
       scenario,
       feed: flags.feed,
       stateDir,
-      log,
+      log: (level, event, fields) => log.log(level, event, fields),
       ...(flags.broker !== undefined ? { broker: { url: flags.broker, secretEnv: flags.secretEnv } } : {}),
-      onStart(session) {
-        if (signal.aborted) session.stop();
-        else signal.addEventListener('abort', () => session.stop(), { once: true });
+      onStart(s) {
+        session = s;
+        halt.start();
+        if (signal.aborted) s.stop();
       },
     });
     const outDir = join(state.dir, 'report');
@@ -72,11 +116,18 @@ export async function liveAction(file: string, flags: LiveFlags): Promise<void> 
     } finally {
       await outputs.close();
     }
+    status.close();
     for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
     if (flags.json) process.stdout.write(`${JSON.stringify({ runHash: run.result.runHash, report: outFile, live: summary }, null, 2)}\n`);
     else process.stdout.write(`${[summarize(report, outFile), ...liveLines(summary, state.dir)].join('\n')}\n`);
-    if (signal.aborted) throw signal.reason;
   } finally {
-    done();
+    clearInterval(ticker);
+    halt.close();
+    status.close();
+    finishedWriting();
+    shutdown.dispose();
+    stopCooperating();
   }
+  // Stopped by a signal: flushOnShutdown exits with its code once the outputs above are written.
+  if (signal.aborted) await shutdown.done;
 }

@@ -26,6 +26,7 @@ import type { BrokerCounts, HaltMode } from './order-router.js';
 import { writeRecording } from './recording.js';
 import { DATA_JOURNAL, ORDER_JOURNAL, openSessionState, RECORDING_DIR, writeSession } from './session-state.js';
 import type { OpenedState } from './session-state.js';
+import type { SessionState } from '../ops/status-line.js';
 
 /** A live session's broker: orders mirrored to a webhook (README "Broker webhook"). Absent: paper. */
 export interface BrokerSettings {
@@ -65,7 +66,7 @@ export interface LiveSessionOptions {
 
 /** The session as it stands, for a status line. */
 export interface SessionStatus {
-  readonly state: 'starting' | 'live' | 'halted' | 'ended';
+  readonly state: SessionState;
   readonly equity: number;
   readonly cash: number;
   readonly positions: readonly { readonly symbol: string; readonly qty: number }[];
@@ -330,6 +331,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
   let pendingHalt: { mode: HaltMode; reason: string } | null = null;
   let events = 0;
   let stopped = false;
+  let finished = false;
 
   const applyHalt = (mode: HaltMode, reason: string): void => {
     if (router === null || attached === null) {
@@ -390,9 +392,11 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
       const lastEventUs = Number.isFinite(last) ? last : Number.NaN;
       const positions: { symbol: string; qty: number }[] = [];
       if (a !== null) for (let i = 0; i < a.portfolio.symbolCount; i++) if (a.portfolio.netPosition[i] !== 0) positions.push({ symbol: a.symbols[i]!, qty: a.portfolio.netPosition[i]! });
-      const s = feedStats().stats;
+      const { stats: s, gaps } = feedStats();
+      const outage = gaps.outages[gaps.outages.length - 1];
+      const linkDown = outage !== undefined && Number.isNaN(outage.endUs);
       return {
-        state: a === null ? 'starting' : (router as SessionOrderRouter | null)?.halted != null ? 'halted' : 'live',
+        state: finished ? 'ended' : (router as SessionOrderRouter | null)?.halted != null ? 'halted' : linkDown ? 'reconnecting' : a === null ? 'connecting' : 'live',
         equity: a !== null ? a.portfolio.equity() : scenario.initialCash,
         cash: a !== null ? a.portfolio.cash : scenario.initialCash,
         positions,
@@ -455,6 +459,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
     throw err;
   }
   const report = await feedDone;
+  finished = true;
   await saveStream();
   dataJournal.close();
   if (broker !== null) {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../../engine/core/index.js';
 import { writeFileAtomic } from '../../datasets/index.js';
+import { DirectoryRefused } from '../../datasets/output-dir.js';
 
 /** The file that makes a directory a live session's state (and says whose). */
 export const SESSION_FILE = 'session.json';
@@ -65,16 +65,16 @@ export async function openSessionState(
     try {
       session = SessionFile.parse(JSON.parse(readFileSync(file, 'utf8')));
     } catch (err) {
-      throw new ConfigError('--state', `${file} is not a Tapedeck live session file (${err instanceof SyntaxError ? err.message : 'unexpected fields'})`);
+      throw new DirectoryRefused(dir, `--state: ${file} is not a Tapedeck live session file (${err instanceof SyntaxError ? err.message : 'unexpected fields'})`);
     }
-    if (session.state === 'ended') throw new ConfigError('--state', `the session in ${dir} ended at ${session.endedAt}: its report is in ${join(dir, REPORT_DIR)}; start a new session with another --state directory`);
-    if (session.scenarioHash !== fresh.scenarioHash) throw new ConfigError('--state', `the session in ${dir} runs another scenario ('${session.scenarioName}', or the same file changed since): resume it with the scenario it started with, or use another --state directory`);
-    if (session.mode !== fresh.mode) throw new ConfigError('--state', `the session in ${dir} is a ${session.mode} session: resume it with ${session.mode === 'paper' ? '--paper' : '--broker URL'}`);
+    if (session.state === 'ended') throw new DirectoryRefused(dir, `--state: the session in ${dir} ended at ${session.endedAt}: its report is in ${join(dir, REPORT_DIR)}; start a new session with another --state directory`);
+    if (session.scenarioHash !== fresh.scenarioHash) throw new DirectoryRefused(dir, `--state: the session in ${dir} runs another scenario ('${session.scenarioName}', or the same file changed since): resume it with the scenario it started with, or use another --state directory`);
+    if (session.mode !== fresh.mode) throw new DirectoryRefused(dir, `--state: the session in ${dir} is a ${session.mode} session: resume it with ${session.mode === 'paper' ? '--paper' : '--broker URL'}`);
     const resumed = { ...session, restarts: session.restarts + 1 };
     await writeSession(dir, resumed);
     return { dir, session: resumed, resumed: true };
   }
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new ConfigError('--state', `${dir} is not empty and holds no live session (${SESSION_FILE}): Tapedeck keeps a session's state only in a new or empty directory`);
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new DirectoryRefused(dir, `--state: ${dir} is not empty and holds no live session (${SESSION_FILE}): Tapedeck keeps a session's state only in a new or empty directory`);
   mkdirSync(dir, { recursive: true });
   const session: SessionFile = { format: 'tapedeck-live-session', version: 1, id: randomUUID(), state: 'running', startedAt: nowIso, restarts: 0, endedAt: null, stream: null, ...fresh };
   await writeSession(dir, session);
