@@ -97,7 +97,7 @@ describe('tapedeck starts light', () => {
   });
 
   it('--help of the program and of every subcommand prints its usage and exits 0', () => {
-    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'train', 'portfolio', 'portfolio search', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data resample', 'data inspect', 'data validate', 'feed', 'feed serve'];
+    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'train', 'portfolio', 'portfolio search', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data resample', 'data inspect', 'data validate', 'feed', 'feed serve', 'live'];
     for (const c of commands) {
       const args = c === '' ? [] : c.split(' ');
       const r = runCli([...args, '--help']);
