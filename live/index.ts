@@ -1,8 +1,10 @@
 /**
  * The live side of Tapedeck (issue 17): what a live or paper session plugs into the ports instead of
- * the simulation's adapters. It imports engine/, datasets/ and the run assembly (cli/compose), never
- * the other way round (tests/unit/architecture). So far: the wall clock, the market-data feeds, the
- * webhook broker's execution client, and the operations (log, status line, kill switch, shutdown flush).
+ * the simulation's adapters. It imports engine/, datasets/, sim/, reports/ (types) and the run assembly
+ * (cli/compose), never the other way round (tests/unit/architecture): the session (the run assembly
+ * over a live feed, its journals, recording, kill switch and broker mirror), the wall clock, the
+ * market-data feeds, the webhook broker's execution client, and the operations (log, status line,
+ * kill switch, shutdown flush).
  */
 export { ManualTimers, sleep, wallTimers } from './clock.js';
 export type { LiveTimers, TimerHandle } from './clock.js';
@@ -29,3 +31,9 @@ export { HALT_SIGNALS, haltFileMode, HaltSwitch } from './ops/halt-switch.js';
 export type { HaltMode, HaltRequest, HaltSource, HaltSwitchOptions, SignalSource } from './ops/halt-switch.js';
 export { flushOnShutdown, shutdownExitCode } from './ops/shutdown.js';
 export type { FlushOnShutdownOptions, ShutdownFlush } from './ops/shutdown.js';
+export { feedLabel, runLiveSession, scenarioHash } from './session/live-session.js';
+export type { BrokerSettings, LiveSession, LiveSessionOptions, LiveSessionRun, LiveSummary, SessionLog, SessionStatus } from './session/live-session.js';
+export { JsonlJournal, OrderJournal } from './session/journal.js';
+export { BrokerMirror, HALT_TAG, SessionOrderRouter } from './session/order-router.js';
+export { writeRecording } from './session/recording.js';
+export { DATA_JOURNAL, ORDER_JOURNAL, RECORDING_DIR, REPORT_DIR, SESSION_FILE, openSessionState } from './session/session-state.js';

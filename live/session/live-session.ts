@@ -22,10 +22,11 @@ import { WsFeed } from '../feed/ws-feed.js';
 import type { BackoffConfig, FeedReport } from '../feed/ws-feed.js';
 import { JsonlJournal, OrderJournal } from './journal.js';
 import { BrokerMirror, HALT_TAG, SessionOrderRouter } from './order-router.js';
-import type { BrokerCounts, HaltMode } from './order-router.js';
+import type { HaltMode } from './order-router.js';
 import { writeRecording } from './recording.js';
 import { DATA_JOURNAL, ORDER_JOURNAL, openSessionState, RECORDING_DIR, writeSession } from './session-state.js';
 import type { OpenedState } from './session-state.js';
+import type { LiveSessionReport } from '../../reports/run-report.js';
 import type { SessionState } from '../ops/status-line.js';
 
 /** A live session's broker: orders mirrored to a webhook (README "Broker webhook"). Absent: paper. */
@@ -78,26 +79,11 @@ export interface SessionStatus {
   readonly refusals: number;
 }
 
-/** What a session did besides trading, for report.json's `live` section. */
-export interface LiveSummary {
-  readonly sessionId: string;
-  readonly mode: 'paper' | 'broker';
-  readonly feed: string;
-  readonly stream: string | null;
-  /** Runs of this session before this one that were interrupted (killed or stopped) and resumed. */
-  readonly restarts: number;
-  /** Messages replayed from the journal at start (0 on a fresh session). */
-  readonly journalReplayed: number;
-  /** Why the data stopped: the server's `end`, a stop (Ctrl-C, SIGTERM), or a feed failure. */
-  readonly ended: 'end' | 'stopped' | 'failed';
-  readonly feedFailure: string | null;
-  readonly feedStats: FeedStats;
-  readonly gaps: GapReport;
-  readonly broker: Omit<BrokerCounts, 'alerts'> & { readonly alerts: number } | null;
-  readonly halt: { readonly mode: HaltMode; readonly reason: string; readonly refusedOrders: number } | null;
-  /** The dataset of everything received (relative to the state directory), null when nothing was. */
-  readonly recording: string | null;
-}
+/**
+ * What a session did besides trading: report.json's `live` section (its type and schema are the
+ * report's, reports/run-report.ts; NaN times are written as null).
+ */
+export type LiveSummary = LiveSessionReport;
 
 /** The controls of a running session. */
 export interface LiveSession {

@@ -124,9 +124,9 @@ describe('import direction (shared/DESIGN.md)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('live/ imports only engine/, datasets/, sim/ and the run assembly (cli/compose)', () => {
+  it('live/ imports only engine/, datasets/, sim/, reports/ (the report types its session fills) and the run assembly (cli/compose)', () => {
     const problems = check('live', (s) =>
-      s.target === null || under(s.target, 'live', 'engine', 'datasets', 'sim', 'cli/compose') ? null : 'live/ sees only engine/, datasets/, sim/ and cli/compose',
+      s.target === null || under(s.target, 'live', 'engine', 'datasets', 'sim', 'reports', 'cli/compose') ? null : 'live/ sees only engine/, datasets/, sim/, reports/ and cli/compose',
     );
     expect(problems).toEqual([]);
   });
