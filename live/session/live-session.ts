@@ -22,7 +22,7 @@ import { WsFeed } from '../feed/ws-feed.js';
 import type { BackoffConfig, FeedReport } from '../feed/ws-feed.js';
 import { JsonlJournal, OrderJournal } from './journal.js';
 import { BrokerMirror, HALT_TAG, SessionOrderRouter } from './order-router.js';
-import type { HaltMode } from './order-router.js';
+import type { HaltMode } from '../ops/halt-switch.js';
 import { writeRecording } from './recording.js';
 import { DATA_JOURNAL, ORDER_JOURNAL, openSessionState, RECORDING_DIR, writeSession } from './session-state.js';
 import type { OpenedState } from './session-state.js';

@@ -9,8 +9,7 @@ import type { OrderJournal } from './journal.js';
 /** The tag of the orders a kill switch sends to flatten; the only orders a halted session lets through. */
 export const HALT_TAG = 'halt';
 
-/** What a halted session does: stop sending new orders and cancel the working ones, or also flatten. */
-export type HaltMode = 'cancel' | 'flatten';
+import type { HaltMode } from '../ops/halt-switch.js';
 
 /** What the broker mirror did, for the session's report. */
 export interface BrokerCounts {
