@@ -1,8 +1,8 @@
 /**
  * The live side of Tapedeck (issue 17): what a live or paper session plugs into the ports instead of
  * the simulation's adapters. It imports engine/, datasets/ and the run assembly (cli/compose), never
- * the other way round (tests/unit/architecture). So far: the wall clock, the market-data feeds and the
- * webhook broker's execution client.
+ * the other way round (tests/unit/architecture). So far: the wall clock, the market-data feeds, the
+ * webhook broker's execution client and the portfolio state file.
  */
 export { ManualTimers, sleep, wallTimers } from './clock.js';
 export type { LiveTimers, TimerHandle } from './clock.js';
@@ -21,3 +21,16 @@ export { serveFeed } from './feed/serve.js';
 export type { FeedFaults, FeedServer, FeedServerOptions } from './feed/serve.js';
 export { idempotencyKey, isRetryableStatus, webhookBody, webhookSignature, WebhookExecutionClient } from './broker/webhook-client.js';
 export type { BrokerAlert, FillReport, WebhookBackoff, WebhookClientOptions, WebhookOrderBody } from './broker/webhook-client.js';
+export {
+  buildPortfolioFile,
+  mergePortfolios,
+  netLots,
+  parsePortfolioFile,
+  portfolioFileSchema,
+  PORTFOLIO_FORMAT,
+  PORTFOLIO_VERSION,
+  readPortfolioFile,
+  serializePortfolioFile,
+  writePortfolioFile,
+} from './state/portfolio-file.js';
+export type { Lot, PortfolioBuildInput, PortfolioFile, PortfolioFill, PortfolioPosition, PortfolioWorkingOrder } from './state/portfolio-file.js';
