@@ -321,6 +321,9 @@ export function parsePortfolioFile(text: string, file: string): PortfolioFile {
   } catch (err) {
     throw new DataError(`not valid JSON: ${(err as Error).message}`, { file });
   }
+  if (json !== null && typeof json === 'object' && (json as { kind?: unknown }).kind === 'portfolio' && (json as { generator?: unknown }).generator === 'tapedeck') {
+    throw new DataError(`a 'portfolio search' result, not a portfolio state (expected "format": "${PORTFOLIO_FORMAT}")`, { file });
+  }
   if (json === null || typeof json !== 'object' || (json as { format?: unknown }).format !== PORTFOLIO_FORMAT) {
     throw new DataError(`not a Tapedeck portfolio (expected "format": "${PORTFOLIO_FORMAT}")`, { file });
   }
