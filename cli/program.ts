@@ -8,6 +8,7 @@ import { registerDataValidate } from './commands/data-validate.js';
 import { dataCommand } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeed } from './commands/feed.js';
+import { registerLive } from './commands/live.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -66,6 +67,7 @@ export function buildProgram(): Command {
   registerDataResample(dataCommand(program));
   registerDataValidate(dataCommand(program));
   registerFeed(program);
+  registerLive(program);
   // After every command is registered: `--out ''` is a usage error everywhere (one shared check).
   installOutFlagChecks(program);
 

@@ -2,7 +2,8 @@
  * The live side of Tapedeck (issue 17): what a live or paper session plugs into the ports instead of
  * the simulation's adapters. It imports engine/, datasets/ and the run assembly (cli/compose), never
  * the other way round (tests/unit/architecture). So far: the wall clock, the market-data feeds, the
- * webhook broker's execution client and the portfolio state file.
+ * webhook broker's execution client, the operations (log, status line, kill switch, shutdown flush) and
+ * the portfolio state file.
  */
 export { ManualTimers, sleep, wallTimers } from './clock.js';
 export type { LiveTimers, TimerHandle } from './clock.js';
@@ -21,6 +22,14 @@ export { serveFeed } from './feed/serve.js';
 export type { FeedFaults, FeedServer, FeedServerOptions } from './feed/serve.js';
 export { idempotencyKey, isRetryableStatus, webhookBody, webhookSignature, WebhookExecutionClient } from './broker/webhook-client.js';
 export type { BrokerAlert, FillReport, WebhookBackoff, WebhookClientOptions, WebhookOrderBody } from './broker/webhook-client.js';
+export { LiveLog, LOG_FORMATS, LOG_LEVELS, parseLogLevel, REDACTED, redactUrlCredentials } from './ops/live-log.js';
+export type { LiveLogOptions, LogFields, LogFormat, LogLevel, LogStream } from './ops/live-log.js';
+export { formatStatus, StatusLine } from './ops/status-line.js';
+export type { SessionState, StatusInput, StatusLineOptions, StatusPosition, StatusStream, StatusView } from './ops/status-line.js';
+export { HALT_SIGNALS, haltFileMode, HaltSwitch } from './ops/halt-switch.js';
+export type { HaltMode, HaltRequest, HaltSource, HaltSwitchOptions, SignalSource } from './ops/halt-switch.js';
+export { flushOnShutdown, shutdownExitCode } from './ops/shutdown.js';
+export type { FlushOnShutdownOptions, ShutdownFlush } from './ops/shutdown.js';
 export {
   buildPortfolioFile,
   mergePortfolios,

@@ -293,6 +293,53 @@ const RunTablesSchema = z
   .strictObject({ equity: TableFileSchema, fills: TableFileSchema, orders: TableFileSchema, trades: TableFileSchema, audit: TableFileSchema, signals: TableFileSchema })
   .describe('The Parquet tables beside report.json: every equity sample, fill, order, round trip, audit entry and recorded signal (times as Parquet timestamps); file names are relative to report.json.');
 
+const FeedStatsSchema = z.strictObject({
+  received: int(),
+  accepted: int(),
+  heartbeats: int(),
+  control: int(),
+  malformed: int(),
+  unknownType: int(),
+  invalid: int(),
+  unsubscribed: int(),
+  duplicateSeq: int(),
+  outOfOrder: int(),
+  duplicateTs: int(),
+  refusals: z.array(z.string()),
+});
+const GapReportSchema = z.strictObject({
+  lastSeq: int(),
+  seqGaps: z.array(z.strictObject({ after: int(), next: int(), missing: int() })),
+  missedMessages: int(),
+  reconnects: int(),
+  heartbeatTimeouts: int(),
+  outages: z.array(z.strictObject({ startUs: z.number(), endUs: z.number().nullable(), reason: z.string() })),
+  downtimeMs: z.number(),
+  longestSilenceMs: z.number(),
+  watermarkUs: z.number().nullable(),
+  ended: z.boolean(),
+});
+const LiveSessionSchema = z
+  .strictObject({
+    sessionId: z.string(),
+    mode: z.enum(['paper', 'broker']),
+    feed: z.string().describe('The feed, without credentials.'),
+    stream: z.string().nullable(),
+    restarts: int().describe('Earlier runs of the session that were interrupted and resumed from its journal.'),
+    journalReplayed: int(),
+    ended: z.enum(['end', 'stopped', 'failed']),
+    feedFailure: z.string().nullable(),
+    feedStats: FeedStatsSchema.describe('Every message received, and what was refused (counted per reason; the first refusals in words).'),
+    gaps: GapReportSchema.describe('Sequence gaps, reconnects, heartbeat timeouts and outages of the feed.'),
+    broker: z
+      .strictObject({ sent: int(), skippedAnswered: int(), resent: int(), accepted: int(), rejected: int(), alerts: int() })
+      .nullable()
+      .describe('Orders mirrored to the webhook broker; null in a paper session.'),
+    halt: z.strictObject({ mode: z.enum(['cancel', 'flatten']), reason: z.string(), refusedOrders: int() }).nullable(),
+    recording: z.string().nullable().describe('The recording dataset, relative to the state directory.'),
+  })
+  .describe('A live or paper session (tapedeck live): its feed, gaps, broker and kill switch.');
+
 /** The run report as a run returns it in memory (and as report.json held it whole in schemaVersion 1). */
 export const RunReportSchema = z
   .strictObject({
@@ -333,6 +380,7 @@ export const RunReportSchema = z
       .optional()
       .describe('Per-strategy accounts (scenario strategies[i].account), in strategy order: present when the strategies trade their own books. The top-level equity, cash and metrics are the books summed.'),
     tables: RunTablesSchema.optional(),
+    live: LiveSessionSchema.optional(),
   })
   .describe(`Tapedeck run report, schemaVersion ${REPORT_SCHEMA_VERSION}`);
 

@@ -164,6 +164,8 @@ export interface RunReport {
   readonly book?: BookReport;
   /** Per-strategy accounts (scenario strategies[i].account), in strategy order; present when the strategies trade their own books. */
   readonly accounts?: readonly AccountReport[];
+  /** A live or paper session's feed, gaps, broker and kill switch (`tapedeck live`; see live/session). */
+  readonly live?: LiveSessionReport;
 }
 
 /** One strategy's own account in a run with books: its starting cash, its end, its worst fall and its ruin. */
@@ -321,4 +323,45 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
         }
       : {}),
   };
+}
+
+/** The `live` section of a session's report (`tapedeck live`): written as the session returns it, NaN as null. */
+export interface LiveSessionReport {
+  readonly sessionId: string;
+  readonly mode: 'paper' | 'broker';
+  readonly feed: string;
+  readonly stream: string | null;
+  readonly restarts: number;
+  readonly journalReplayed: number;
+  readonly ended: 'end' | 'stopped' | 'failed';
+  readonly feedFailure: string | null;
+  readonly feedStats: {
+    readonly received: number;
+    readonly accepted: number;
+    readonly heartbeats: number;
+    readonly control: number;
+    readonly malformed: number;
+    readonly unknownType: number;
+    readonly invalid: number;
+    readonly unsubscribed: number;
+    readonly duplicateSeq: number;
+    readonly outOfOrder: number;
+    readonly duplicateTs: number;
+    readonly refusals: readonly string[];
+  };
+  readonly gaps: {
+    readonly lastSeq: number;
+    readonly seqGaps: readonly { readonly after: number; readonly next: number; readonly missing: number }[];
+    readonly missedMessages: number;
+    readonly reconnects: number;
+    readonly heartbeatTimeouts: number;
+    readonly outages: readonly { readonly startUs: number; readonly endUs: number | null; readonly reason: string }[];
+    readonly downtimeMs: number;
+    readonly longestSilenceMs: number;
+    readonly watermarkUs: number | null;
+    readonly ended: boolean;
+  };
+  readonly broker: { readonly sent: number; readonly skippedAnswered: number; readonly resent: number; readonly accepted: number; readonly rejected: number; readonly alerts: number } | null;
+  readonly halt: { readonly mode: 'cancel' | 'flatten'; readonly reason: string; readonly refusedOrders: number } | null;
+  readonly recording: string | null;
 }

@@ -2,12 +2,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../datasets/atomic.js';
 import { DataError, printable } from '../../engine/core/index.js';
-import { mergePortfolios, readPortfolioFile, serializePortfolioFile, writePortfolioFile, type PortfolioFile } from '../../live/state/portfolio-file.js';
+import { mergePortfolios, PORTFOLIO_FILE, readPortfolioFile, serializePortfolioFile, writePortfolioFile, type PortfolioFile } from '../../live/state/portfolio-file.js';
 import { formatMoney, formatNumber, shortTime } from '../../reports/html/format.js';
 import { UsageError } from '../errors.js';
-
-/** The file of a live session's state directory that holds its portfolio. */
-export const PORTFOLIO_STATE_FILE = 'portfolio.json';
 
 /** Fills `show` lists, newest last. */
 const LAST_FILLS = 10;
@@ -18,9 +15,9 @@ export async function portfolioPath(state: string): Promise<string> {
     throw new DataError(err.code === 'ENOENT' ? 'no such file or directory (expected a state directory or its portfolio.json)' : `unreadable (${err.code ?? err.message})`, { file: state });
   });
   if (!s.isDirectory()) return state;
-  const file = join(state, PORTFOLIO_STATE_FILE);
+  const file = join(state, PORTFOLIO_FILE);
   const f = await stat(file).catch(() => null);
-  if (f === null) throw new DataError(`no ${PORTFOLIO_STATE_FILE}: not a live session's state directory`, { file: state });
+  if (f === null) throw new DataError(`no ${PORTFOLIO_FILE}: not a live session's state directory`, { file: state });
   return file;
 }
 

@@ -5,7 +5,7 @@ import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
 import type { MetricsOptions, RunReport } from '../../reports/index.js';
 import { replay } from '../../sim/backtest/index.js';
-import type { BacktestResult, BarBatch, EquitySink, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
+import type { BacktestResult, BarBatch, EquitySink, LiveHooks, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
 import type { PredictiveFiltersConfig } from '../../engine/kernel/index.js';
@@ -174,6 +174,8 @@ export interface ExecuteOptions {
    * (the books are summed sample by sample) and its writer takes it from the result.
    */
   readonly equitySink?: EquitySink;
+  /** A live session's adapters (live/session): its order routing and its hold on the run's parts. */
+  readonly live?: LiveHooks;
 }
 
 /** A finished run: the result, its report (absent with recording 'metrics') and the warnings to print. */
@@ -362,6 +364,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
           ...(algorithms !== undefined ? { algorithms } : {}),
           ...(dailyStopLoss !== undefined ? { dailyStopLoss } : {}),
           ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : {}),
+          ...(options.live !== undefined ? { live: options.live } : {}),
         },
         l2Feeds,
       );
@@ -393,6 +396,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...(data.timeframes.length > 0 ? { timeframes: data.timeframes } : {}),
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
         ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : {}),
+        ...(options.live !== undefined ? { live: options.live } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(regimeAdaptive !== undefined ? { regimeAdaptive } : {}),
         ...(algorithms !== undefined ? { algorithms } : {}),

@@ -241,6 +241,11 @@ export class ExecutionEngine implements ExecutionReportSink {
     this.client = client;
   }
 
+  /** The client orders go to, or null before {@link connect}. */
+  get connectedClient(): ExecutionClient | null {
+    return this.client;
+  }
+
   /** Registers the callback that routes order events to strategies. */
   onStrategyOrderEvent(listener: StrategyOrderListener): void {
     this.listener = listener;

@@ -119,6 +119,8 @@ export class FeedAssembler {
     watermarkUs: Number.NaN,
     ended: false,
   };
+  /** Called with the text of each accepted data message (a live session journals it); null: none. */
+  onAccepted: ((text: string, message: DataMessage) => void) | null = null;
   /** Per kind the batches of accepted rows; only the subscribed kinds are read. */
   readonly queues: { readonly [K in FeedKind]: BatchQueue<K> };
   private readonly index: Map<string, number>;
@@ -176,7 +178,7 @@ export class FeedAssembler {
       }
       return m;
     }
-    this.onData(m as DataMessage, kind);
+    if (this.onData(m as DataMessage, kind)) this.onAccepted?.(text, m as DataMessage);
     return null;
   }
 
@@ -200,23 +202,24 @@ export class FeedAssembler {
     this.gaps.downtimeMs += (last.endUs - last.startUs) / 1000;
   }
 
-  private onData(m: DataMessage, kind: FeedKind): void {
+  /** Takes one data message; returns true when it was accepted. */
+  private onData(m: DataMessage, kind: FeedKind): boolean {
     if (m.seq !== undefined) {
       if (m.seq <= this.gaps.lastSeq) {
         this.refuse('duplicateSeq', `${m.type} of ${m.symbol}: seq ${m.seq} already received (last ${this.gaps.lastSeq})`);
-        return;
+        return false;
       }
       this.advanceSeq(m.seq);
     }
     const sym = this.index.get(m.symbol);
     if (sym === undefined || !this.subscribed.has(kind)) {
       this.refuse('unsubscribed', `${m.type} of ${m.symbol}${m.seq !== undefined ? ` (seq ${m.seq})` : ''}: ${sym === undefined ? 'symbol' : 'kind'} not subscribed`);
-      return;
+      return false;
     }
     const ts = m.ts;
     if (ts < this.lastTs[kind]) {
       this.refuse('outOfOrder', `${m.type} of ${m.symbol}${m.seq !== undefined ? ` (seq ${m.seq})` : ''}: ts ${ts} is before the last ${m.type}'s ${this.lastTs[kind]}`);
-      return;
+      return false;
     }
     const v = this.values;
     switch (m.type) {
@@ -252,7 +255,7 @@ export class FeedAssembler {
     const at = sym * width;
     if (kind === 'bars' ? prev[at] === ts : sameRow(prev, at, ts, v, width)) {
       this.refuse('duplicateTs', kind === 'bars' ? `bar of ${m.symbol}: a second bar closing at ts ${ts}` : `${m.type} of ${m.symbol}: a repeat of the previous ${m.type} (ts ${ts}, every field equal)`);
-      return;
+      return false;
     }
     prev[at] = ts;
     for (let c = 1; c < width; c++) prev[at + c] = v[c - 1]!;
@@ -266,6 +269,7 @@ export class FeedAssembler {
     this.raiseWatermark(ts);
     this.queues[kind].notify();
     this.onRows?.(kind);
+    return true;
   }
 
   private advanceSeq(seq: number): void {

@@ -6,7 +6,7 @@ import type { LiveTimers } from '../clock.js';
 import { batchesOf, FeedAssembler } from './feed-assembler.js';
 import type { FeedBatches, FeedStats, GapReport } from './feed-assembler.js';
 import { FEED_KINDS } from './protocol.js';
-import type { FeedKind } from './protocol.js';
+import type { DataMessage, FeedKind } from './protocol.js';
 import type { FeedReport } from './ws-feed.js';
 
 export interface JsonlFeedOptions {
@@ -16,6 +16,8 @@ export interface JsonlFeedOptions {
   readonly kinds?: readonly FeedKind[];
   readonly timers?: LiveTimers;
   readonly onRows?: (kind: FeedKind) => void;
+  /** Called with the text of each accepted data message (a live session journals it). */
+  readonly onAccepted?: (text: string, message: DataMessage) => void;
 }
 
 /**
@@ -30,16 +32,20 @@ export class JsonlFeed {
   private readonly assembler: FeedAssembler;
 
   /** Reads `input` (a Readable, e.g. process.stdin) from now on. */
-  constructor(input: Readable, options: JsonlFeedOptions) {
+  constructor(input: Readable, options: JsonlFeedOptions, preload: Iterable<string> = []) {
     const kinds = options.kinds ?? FEED_KINDS;
     this.assembler = new FeedAssembler(options.symbols, kinds, options.timers ?? wallTimers, options.onRows);
+    // Messages an earlier run of this session accepted (its journal) pass first, not journaled again.
+    for (const t of preload) this.assembler.handleText(t);
+    const journal = options.onAccepted;
+    if (journal !== undefined) this.assembler.onAccepted = journal;
     this.batches = batchesOf(this.assembler, kinds);
     this.done = this.read(input);
   }
 
   /** Reads the JSON lines of file `path`. */
-  static fromFile(path: string, options: JsonlFeedOptions): JsonlFeed {
-    return new JsonlFeed(createReadStream(path, { encoding: 'utf8' }), options);
+  static fromFile(path: string, options: JsonlFeedOptions, preload: Iterable<string> = []): JsonlFeed {
+    return new JsonlFeed(createReadStream(path, { encoding: 'utf8' }), options, preload);
   }
 
   get stats(): FeedStats {

@@ -6,7 +6,7 @@ import type { LiveTimers, TimerHandle } from '../clock.js';
 import { batchesOf, FeedAssembler } from './feed-assembler.js';
 import type { FeedBatches, FeedStats, GapReport } from './feed-assembler.js';
 import { encodeMessage, FEED_KINDS } from './protocol.js';
-import type { FeedKind, FeedMessage } from './protocol.js';
+import type { DataMessage, FeedKind, FeedMessage } from './protocol.js';
 
 /** Reconnect backoff: the n-th consecutive failed attempt waits min(maxMs, initialMs * factor^(n-1)), times 1 ± jitter. */
 export interface BackoffConfig {
@@ -50,6 +50,8 @@ export interface WsFeedOptions {
   readonly timers?: LiveTimers;
   /** Called after each accepted row (push mode; the batches are also readable as async iterables). */
   readonly onRows?: (kind: FeedKind) => void;
+  /** Called with the text of each accepted data message, as received (a live session journals it). */
+  readonly onAccepted?: (text: string, message: DataMessage) => void;
 }
 
 /** What a feed ends with: its counts, its gaps and why it failed (null when it did not). */
@@ -82,6 +84,7 @@ export class WsFeed {
   private attempts = 0;
   private connections = 0;
   private finished = false;
+  private preloading = false;
   private failure: string | null = null;
   private resolveDone!: (report: FeedReport) => void;
   /** Resolves when the stream ended (`end`), the feed was closed, or it failed; never rejects. */
@@ -91,6 +94,12 @@ export class WsFeed {
     this.timers = options.timers ?? wallTimers;
     this.kinds = options.kinds ?? FEED_KINDS;
     this.assembler = new FeedAssembler(options.symbols, this.kinds, this.timers, options.onRows);
+    const journal = options.onAccepted;
+    if (journal !== undefined) {
+      this.assembler.onAccepted = (text, m) => {
+        if (!this.preloading) journal(text, m);
+      };
+    }
     this.batches = batchesOf(this.assembler, this.kinds);
     this.timeoutMs = options.heartbeatTimeoutMs ?? 5000;
     this.jitter = randomStream(options.backoff?.seed ?? 0, 'live', 'feed.backoff');
@@ -103,6 +112,28 @@ export class WsFeed {
 
   get gaps(): GapReport {
     return this.assembler.gaps;
+  }
+
+  /** The server's stream id (from its hello, or given to {@link preload}); null before either. */
+  get streamId(): string | null {
+    return this.stream;
+  }
+
+  /**
+   * Before {@link start}: hands the feed the messages an earlier run of this session accepted (its
+   * journal), as if received again (the same checks, counted again; not passed to `onAccepted`). The
+   * first connection then resumes `stream` after the last seq among them, and a server whose stream
+   * is another one is refused.
+   */
+  preload(texts: Iterable<string>, stream: string): void {
+    if (this.connections > 0 || this.socket !== null) throw new Error('preload before start()');
+    this.stream = stream;
+    this.preloading = true;
+    try {
+      for (const t of texts) this.assembler.handleText(t);
+    } finally {
+      this.preloading = false;
+    }
   }
 
   /** Connects (once; reconnects are the feed's own business). */

@@ -31,6 +31,11 @@ import { writeFileDurable } from '../../datasets/atomic.js';
  * - equity = cash + sum of market values (unrealized P&L for a future).
  */
 export const PORTFOLIO_FORMAT = 'tapedeck-portfolio';
+/**
+ * The file's name in a session's state directory (live/session/session-state.ts names it too; this one
+ * is for readers that must not load the session's modules, e.g. `tapedeck portfolio show`).
+ */
+export const PORTFOLIO_FILE = 'portfolio.json';
 export const PORTFOLIO_VERSION = 1;
 
 /** Amounts this close are equal when a file's totals are checked against its positions (relative to the account's size). */

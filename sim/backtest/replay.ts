@@ -13,6 +13,8 @@ import type { AuditEntry, BarBatch, BookBatch, ChainBatch, InstrumentSpec, Quote
 import { Account, CASH_ACCOUNT, Portfolio } from '../../engine/portfolio/index.js';
 import type { AccountConfig } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
+import type { ExecutionClient } from '../../engine/ports/execution-client.js';
+import type { Recorder } from '../../engine/ports/recorder.js';
 import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
 import type { VenueConfig } from '../venue/index.js';
 import type { L2VenueConfig } from '../venue/l2/index.js';
@@ -153,6 +155,36 @@ export interface ReplayConfig {
   readonly filters?: PredictiveFiltersConfig;
   /** Coarser bar intervals strategies read with `ctx.bars(symbol, '1d')` (scenario `data.timeframes`); passed to the TradingEngine. */
   readonly timeframes?: readonly TimeframeBars[];
+  /** A live session's adapters (see {@link LiveHooks}); absent in a backtest. */
+  readonly live?: LiveHooks;
+}
+
+/** A run's parts, once built: what a live session reads (status, snapshots) and acts on (its kill switch). */
+export interface AttachedRun {
+  readonly symbols: readonly Symbol_[];
+  /** The strategies as built (in `createStrategies` order). */
+  readonly strategies: readonly Strategy[];
+  /** Ledgers of the portfolio: the strategies', or the routing's accounts. */
+  readonly accountIds: readonly StrategyId[];
+  readonly engine: TradingEngine;
+  readonly execution: ExecutionEngine;
+  readonly portfolio: Portfolio;
+  readonly clock: SimulatedClock;
+  readonly recorder: Recorder;
+}
+
+/**
+ * A live session's hold on a run (live/session): the replay loop is the same, only the adapters
+ * change. Absent in a backtest.
+ */
+export interface LiveHooks {
+  /**
+   * Wraps the client the execution engine sends orders to (the simulated venue, or the L2 latency
+   * link in front of it): a live session puts its kill switch and its broker mirror there.
+   */
+  routeOrders?(client: ExecutionClient, execution: ExecutionEngine): ExecutionClient;
+  /** Told the run's parts once they are built, before the first event. */
+  attach?(run: AttachedRun): void;
 }
 
 /** Time-ordered feeds of column batches; each may be absent. Book data calls for the L2 venue. */
@@ -365,6 +397,8 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const clock = new SimulatedClock();
   const timers = new TimerQueue({ clock });
   side.connect(execution, clock, timers);
+  const routeOrders = config.live?.routeOrders;
+  if (routeOrders !== undefined) execution.connect(routeOrders.call(config.live, execution.connectedClient!, execution));
   const watchers: EquityWatcher[] = [];
   if (risk !== null) {
     watchers.push({
@@ -408,6 +442,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
     ...(config.instruments !== undefined ? { instruments: config.instruments } : {}),
   });
 
+  config.live?.attach?.({ symbols, strategies, accountIds, engine, execution, portfolio, clock, recorder });
   const tally = new ReplayTally(symbols.length);
   const sampler = new EquitySampler(engine, feeds.bars !== undefined, config.barIntervalUs, config.equityEveryUs);
   const lanes = side.lanes(feeds, { engine, portfolio, tally, sampler, options });
