@@ -164,6 +164,24 @@ describe('mergePortfolios', () => {
     const b = pfile('B', T0, 1000, 1000, 0, [['ES', 1, 5000, 5000, 5]]);
     expect(() => mergePortfolios(a, b)).toThrow('cannot merge ES: its multiplier is 50 in A and 5 in B (not the same contract)');
   });
+  it('futures: netting opposite sides realizes into cash too (variation margin), equity counts unrealized P&L; a future merged with a non-future is refused', () => {
+    const fut = (f: PortfolioFile): PortfolioFile => {
+      const positions = f.positions.map((p) => ({ ...p, future: true }));
+      return portfolioFileSchema.parse({ ...f, positions, equity: f.cash + positions.reduce((u, p) => u + p.unrealizedPnl, 0) });
+    };
+    const a = fut(pfile('A', T0, 50_000, 50_000, 0, [['ES', 2, 5000, 5020, 50]]));
+    const b = fut(pfile('B', T0, 50_000, 50_000, 0, [['ES', -3, 5010, 5020, 50]]));
+    const m = mergePortfolios(a, b);
+    // 2 netted at (5010 - 5000) x 50 = 1000 realized and settled in cash; -1 remains at 5010:
+    // unrealized (5020 - 5010) x -1 x 50 = -500; equity 101000 - 500.
+    expect(m.realizedPnl).toBe(1000);
+    expect(m.cash).toBe(101_000);
+    expect(m.positions).toEqual([{ symbol: 'ES', qty: -1, averagePrice: 5010, mark: 5020, multiplier: 50, future: true, marketValue: -251_000, unrealizedPnl: -500 }]);
+    expect(m.equity).toBe(100_500);
+    expect(m.equity).toBe(m.initialCash + m.realizedPnl + m.unrealizedPnl);
+    const stock = pfile('C', T0, 1000, 1000, 0, [['ES', 1, 5000, 5000, 50]]);
+    expect(() => mergePortfolios(a, stock)).toThrow('cannot merge ES: it is a future in A and not in C');
+  });
   it('keeps both histories: fills in time order (A first on a tie), order and strategy ids prefixed by source, one mark missing', () => {
     const f = (tsUs: number, id: string, strategy: string) => ({ ts: iso(tsUs), tsUs, orderId: id, strategy, symbol: 'AAA', side: 'buy' as const, qty: 1, price: 100, commission: 0 });
     const a = pfile('P', T0, 1000, 1000, 0, [['AAA', 1, 100, null]], { fills: [f(T0 + 1, 'O-1', 'x'), f(T0 + 5, 'O-2', 'x')], strategies: { x: { n: 1 } }, workingOrders: [{ orderId: 'O-3', strategy: 'x', symbol: 'AAA', side: 'sell', qty: 1, filledQty: 0, type: 'market', timeInForce: 'GTC' }] });
