@@ -17,7 +17,7 @@ export async function portfolioPath(state: string): Promise<string> {
   if (!s.isDirectory()) return state;
   const file = join(state, PORTFOLIO_FILE);
   const f = await stat(file).catch(() => null);
-  if (f === null) throw new DataError(`no ${PORTFOLIO_FILE}: not a live session's state directory`, { file: state });
+  if (f === null) throw new DataError(`no ${PORTFOLIO_FILE} in this directory (a live session writes it in its --state directory once it saved its portfolio)`, { file: state });
   return file;
 }
 

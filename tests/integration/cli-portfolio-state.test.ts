@@ -115,7 +115,7 @@ describe('tapedeck portfolio show', () => {
     await mkdir(empty);
     const noFile = runCli(['portfolio', 'show', empty]);
     expect(noFile.code).toBe(1);
-    expect(oneLine(noFile.stderr)).toBe(`tapedeck: ${empty}: no portfolio.json: not a live session's state directory`);
+    expect(oneLine(noFile.stderr)).toBe(`tapedeck: ${empty}: no portfolio.json in this directory (a live session writes it in its --state directory once it saved its portfolio)`);
     const bad = join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ ...PAPER, positions: [{ ...PAPER.positions[0], multiplier: -1 }, PAPER.positions[1]] }));
     const r = runCli(['portfolio', 'show', bad]);

@@ -76,6 +76,14 @@ describe('q_learning_selector snapshot/restore', () => {
     expect(callsB).toEqual(callsA);
     expect(b.qTable('X')).toEqual(a.qTable('X'));
   });
+  it('goes through strategySnapshots/restoreStrategies: the restored instance snapshots the same JSON', () => {
+    const a = createStrategy('q_learning_selector', 'q1', ['X'], PARAMS) as QLearningSelector;
+    new FakeStrategyContext(['X'], { lookback: 50 }).run(a, 'X', walk(300, 5));
+    const saved = JSON.parse(JSON.stringify(strategySnapshots([a])));
+    const b = createStrategy('q_learning_selector', 'q1', ['X'], PARAMS) as QLearningSelector;
+    restoreStrategies([b], saved);
+    expect(JSON.stringify(b.snapshot())).toBe(JSON.stringify(saved.q1));
+  });
   it('refuses a snapshot of other actions, other windows or another kind, naming what differs', () => {
     const bars = walk(200, 3);
     const a = createStrategy('q_learning_selector', 'q1', ['X'], PARAMS) as QLearningSelector;
