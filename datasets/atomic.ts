@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TapedeckError } from '../engine/core/index.js';
 
@@ -117,6 +117,49 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Writes a file so that it survives a crash or a power cut whole, old or new, never half: like
+ * {@link writeFileAtomic} (temporary sibling, rename), and the temporary file is fsync'ed before the
+ * rename and the directory after it, so the new name and its bytes are on disk when this returns.
+ * For state a process resumes from (a live session's portfolio.json). A failure is a WriteError
+ * naming `path` and leaves no temporary file.
+ */
+export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await makeDirectory(dir, path);
+  const tmp = temporarySibling(path);
+  try {
+    await writing(path, async () => {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
+    await writing(path, () => rename(tmp, path));
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dir, path);
+}
+
+/** fsyncs directory `dir` (so a rename in it is durable); a file system that cannot (EINVAL, EISDIR on some) is let be. */
+export async function syncDirectory(dir: string, path = dir): Promise<void> {
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM') throw new WriteError(path, err);
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
 }
 

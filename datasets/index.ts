@@ -9,4 +9,4 @@ export * from './validate-dataset.js';
 export * from './build-bars.js';
 export { barsFromCloses, isCloseOnlyFile } from './close-series.js';
 export { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
-export { writeFileAtomic, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling, replaceFilesAtomic, WriteError, ioReason, STAGING_PREFIX, type NamedFile } from './atomic.js';
+export { writeFileAtomic, writeFileDurable, syncDirectory, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling, replaceFilesAtomic, WriteError, ioReason, STAGING_PREFIX, type NamedFile } from './atomic.js';

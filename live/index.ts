@@ -5,6 +5,10 @@
  * over a live feed, its journals, recording, kill switch and broker mirror), the wall clock, the
  * market-data feeds, the webhook broker's execution client, and the operations (log, status line,
  * kill switch, shutdown flush).
+ * the simulation's adapters. It imports engine/, datasets/ and the run assembly (cli/compose), never
+ * the other way round (tests/unit/architecture). So far: the wall clock, the market-data feeds, the
+ * webhook broker's execution client, the operations (log, status line, kill switch, shutdown flush) and
+ * the portfolio state file.
  */
 export { ManualTimers, sleep, wallTimers } from './clock.js';
 export type { LiveTimers, TimerHandle } from './clock.js';
@@ -37,3 +41,16 @@ export { JsonlJournal, OrderJournal } from './session/journal.js';
 export { BrokerMirror, HALT_TAG, SessionOrderRouter } from './session/order-router.js';
 export { writeRecording } from './session/recording.js';
 export { DATA_JOURNAL, ORDER_JOURNAL, RECORDING_DIR, REPORT_DIR, SESSION_FILE, openSessionState } from './session/session-state.js';
+export {
+  buildPortfolioFile,
+  mergePortfolios,
+  netLots,
+  parsePortfolioFile,
+  portfolioFileSchema,
+  PORTFOLIO_FORMAT,
+  PORTFOLIO_VERSION,
+  readPortfolioFile,
+  serializePortfolioFile,
+  writePortfolioFile,
+} from './state/portfolio-file.js';
+export type { Lot, PortfolioBuildInput, PortfolioFile, PortfolioFill, PortfolioPosition, PortfolioWorkingOrder } from './state/portfolio-file.js';

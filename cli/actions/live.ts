@@ -17,6 +17,7 @@ interface LiveFlags {
   set: string[];
   log: string;
   haltFile?: string;
+  restore?: string;
   json?: boolean;
 }
 
@@ -99,6 +100,7 @@ export async function liveAction(file: string, flags: LiveFlags): Promise<void> 
       feed: flags.feed,
       stateDir,
       log: (level, event, fields) => log.log(level, event, fields),
+      ...(flags.restore !== undefined ? { restoreFrom: resolve(flags.restore) } : {}),
       ...(flags.broker !== undefined ? { broker: { url: flags.broker, secretEnv: flags.secretEnv } } : {}),
       onStart(s) {
         session = s;

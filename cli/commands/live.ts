@@ -44,6 +44,7 @@ export function registerLive(program: Command): void {
     .option('--set <path=value>', 'override a scenario field by dotted path (repeatable)', collectSet, [])
     .option('--log <format>', "log lines on stderr: 'text' or 'json' (one JSON object per line)", 'text')
     .option('--halt-file <path>', 'kill switch: when this file appears the session halts (its content: cancel or flatten)')
+    .option('--restore <portfolio>', "a portfolio.json (or a session's state directory): its strategy snapshots (Q tables, ...) are restored into this session's strategies; positions and cash are not")
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', LIVE_HELP)
     .action(lazyAction(async () => (await import('../actions/live.js')).liveAction));

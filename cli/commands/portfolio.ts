@@ -2,15 +2,68 @@ import type { Command } from 'commander';
 import { collectSet, intFlag, numberFlag, seedFlag } from '../flags.js';
 import { lazyAction } from '../lazy-action.js';
 
+const STATE_HELP = `
+STATE is a live or paper session's state directory (its --state DIR, holding portfolio.json) or a
+portfolio.json itself. README "Portfolio state" describes the file and the accounting.`;
+
 /**
  * `tapedeck portfolio search SCENARIO`: greedy forward selection of strategies (or symbols) and max
- * positions. `portfolio` is a command group: the live runtime's portfolio state commands join it.
+ * positions; `portfolio show|export|merge STATE`: the portfolio state a live session keeps.
  */
 export function registerPortfolio(program: Command): void {
   const portfolio = program
     .command('portfolio')
-    .description('portfolio research: greedy search over strategies or symbols')
-    .addHelpText('after', '\nExample:\n  $ tapedeck portfolio search my-strategies.json --max-positions 1,2,3,4 --out out/portfolio');
+    .description("portfolios: greedy search over strategies or symbols; show, export and merge a live session's portfolio state")
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ tapedeck portfolio search my-strategies.json --max-positions 1,2,3,4 --out out/portfolio',
+        '  $ tapedeck portfolio show state/paper',
+        '  $ tapedeck portfolio merge state/paper state/lab --out merged.json --name combined',
+      ].join('\n'),
+    );
+  portfolio
+    .command('show')
+    .description("print a live session's portfolio: cash, equity, P&L, positions, working orders, last fills")
+    .argument('<state>', 'state directory (holding portfolio.json) or a portfolio.json')
+    .option('--json', 'print the portfolio file as it is')
+    .addHelpText('after', `${STATE_HELP}\n\nExamples:\n  $ tapedeck portfolio show state/paper\n  $ tapedeck portfolio show state/paper/portfolio.json --json`)
+    .action(lazyAction(async () => (await import('../actions/portfolio-state.js')).portfolioShowAction));
+  portfolio
+    .command('export')
+    .description('write the portfolio to a file: the whole portfolio.json (json) or the positions table (csv)')
+    .argument('<state>', 'state directory (holding portfolio.json) or a portfolio.json')
+    .requiredOption('--out <file>', 'file to write (must not exist: an export never overwrites)')
+    .option('--format <f>', "'json' (the whole file) or 'csv' (the positions)", 'json')
+    .option('--quiet', 'print nothing on success')
+    .addHelpText('after', `${STATE_HELP}\n\nExamples:\n  $ tapedeck portfolio export state/paper --out paper.json\n  $ tapedeck portfolio export state/paper --out positions.csv --format csv`)
+    .action(lazyAction(async () => (await import('../actions/portfolio-state.js')).portfolioExportAction));
+  portfolio
+    .command('merge')
+    .description('merge two portfolios into one (cash summed, positions netted, histories kept) and write it as a portfolio.json')
+    .argument('<a>', 'first portfolio: state directory or portfolio.json')
+    .argument('<b>', 'second portfolio: state directory or portfolio.json')
+    .requiredOption('--out <file>', 'file to write (must not exist)')
+    .option('--name <name>', 'name of the merged portfolio (default: A+B, the two names)')
+    .option('--json', 'print the merged file instead of the summary')
+    .option('--quiet', 'print nothing on success')
+    .addHelpText(
+      'after',
+      [
+        STATE_HELP,
+        '',
+        'Merge rules: initial cash, cash and realized P&L are summed; positions of one symbol are netted (same side:',
+        'quantity-weighted average price; opposite sides: the remaining side keeps its average price and the netted',
+        "quantity's P&L is realized); a symbol with two multipliers is refused; marks come from the later portfolio;",
+        'fills are kept in time order; order and strategy ids are prefixed with their portfolio name (A/O-1).',
+        '',
+        'Example:',
+        '  $ tapedeck portfolio merge state/paper state/lab --out merged.json --name combined',
+      ].join('\n'),
+    )
+    .action(lazyAction(async () => (await import('../actions/portfolio-state.js')).portfolioMergeAction));
   portfolio
     .command('search')
     .description("greedy portfolio search (seed 004): add the scenario's strategies (or symbols) one at a time while the fitness improves, then pick the max positions; writes DIR/portfolio.json")

@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { checkInteger, checkNonEmptyString } from './checks.js';
+import { InvalidArgumentError } from './errors.js';
 
 /**
  * Seeded random-number streams. A stream is identified by (seed, run key, component name): each
@@ -25,14 +26,41 @@ export interface RandomStream {
   poisson(lambda: number): number;
   /** Shuffles `items` in place (Fisher-Yates) and returns it. */
   shuffle<T>(items: T[]): T[];
+  /** Returns where the stream is (plain numbers, JSON-safe): {@link restore} continues from there. */
+  state(): RandomStreamState;
+  /** Continues the stream from `state` (taken by {@link state} of a stream of the same name). */
+  restore(state: RandomStreamState): void;
+}
+
+/** Where a stream is: the Alea generator's registers and the spare normal draw. */
+export interface RandomStreamState {
+  readonly c: number;
+  readonly s0: number;
+  readonly s1: number;
+  readonly s2: number;
+  readonly spare: number;
+  readonly hasSpare: boolean;
 }
 
 class AleaStream implements RandomStream {
-  private readonly prng: () => number;
+  private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spare = 0;
   private hasSpare = false;
   constructor(readonly name: string) {
-    this.prng = seedrandom.alea(name);
+    this.prng = seedrandom.alea(name, { state: true });
+  }
+  state(): RandomStreamState {
+    const { c, s0, s1, s2 } = this.prng.state();
+    return { c, s0, s1, s2, spare: this.spare, hasSpare: this.hasSpare };
+  }
+  restore(state: RandomStreamState): void {
+    for (const k of ['c', 's0', 's1', 's2', 'spare'] as const) {
+      if (typeof state?.[k] !== 'number' || !Number.isFinite(state[k])) throw new InvalidArgumentError(`random stream ${this.name}: invalid state '${k}': not a finite number, was ${JSON.stringify(state?.[k])}`);
+    }
+    if (typeof state.hasSpare !== 'boolean') throw new InvalidArgumentError(`random stream ${this.name}: invalid state 'hasSpare': not a boolean, was ${JSON.stringify(state.hasSpare)}`);
+    this.prng = seedrandom.alea('', { state: { c: state.c, s0: state.s0, s1: state.s1, s2: state.s2 } });
+    this.spare = state.spare;
+    this.hasSpare = state.hasSpare;
   }
   next(): number {
     return this.prng();

@@ -159,4 +159,19 @@ export interface Strategy {
   onTimer?(ctx: StrategyContext, name: string): void;
   onOrderEvent?(ctx: StrategyContext, event: OrderEvent): void;
   onStop?(ctx: StrategyContext): void;
+  /**
+   * The state the strategy chooses to persist across sessions (a learned table, a DCA schedule, a
+   * counter): a JSON-serialisable value (numbers, strings, booleans, null, arrays, plain objects; no
+   * NaN or Infinity, which JSON cannot hold). A live session saves it in the portfolio state
+   * (`portfolio.json`, `strategies.<id>`) and hands it to {@link restore} of a fresh instance, built
+   * with the same parameters, when the session resumes. Optional: a strategy without it starts fresh.
+   * Called outside the callbacks (never in the middle of one), it must not change the strategy.
+   */
+  snapshot?(): unknown;
+  /**
+   * Puts back the state {@link snapshot} returned (after a JSON round trip), on a fresh instance, before
+   * `onStart`, when a session resumes. Throw (naming what is wrong) on a state it cannot take; a
+   * snapshot for a strategy without `restore` is refused by the session (see restoreStrategies).
+   */
+  restore?(state: unknown): void;
 }

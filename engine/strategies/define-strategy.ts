@@ -173,6 +173,9 @@ export function defineStrategy<P extends object>(spec: StrategySpec<P>): Defined
   return Object.freeze(definition);
 }
 
+/** Every method of a {@link Strategy}: what a wrapper of a frozen instance binds and passes on. */
+export const STRATEGY_METHODS = Object.freeze(['onStart', 'onBar', 'onTrade', 'onQuote', 'onSentiment', 'onTimer', 'onOrderEvent', 'onStop', 'snapshot', 'restore'] as const);
+
 /** Gives `handlers` the id and symbols of the instance (a Strategy already carrying them is returned as is). */
 function asStrategy(handlers: StrategyHandlers, id: StrategyId, symbols: readonly string[]): Strategy {
   if (handlers.id !== undefined && handlers.symbols !== undefined) return handlers as Strategy;
@@ -184,7 +187,7 @@ function asStrategy(handlers: StrategyHandlers, id: StrategyId, symbols: readonl
   } catch {
     // A frozen handler object: wrap it, keeping `this` bound to the user's object.
     const wrapped: Record<string, unknown> = { id, symbols: Object.freeze([...symbols]) };
-    for (const key of ['onStart', 'onBar', 'onTrade', 'onQuote', 'onTimer', 'onOrderEvent', 'onStop'] as const) {
+    for (const key of STRATEGY_METHODS) {
       const fn = handlers[key] as ((...args: unknown[]) => void) | undefined;
       if (typeof fn === 'function') wrapped[key] = fn.bind(handlers);
     }

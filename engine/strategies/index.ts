@@ -35,3 +35,5 @@ export * from './correlation-matrix.js';
 export * from './registry.js';
 export * from './define-strategy.js';
 export * from './strategy-source.js';
+export * from './snapshots.js';
+export * from './state-capture.js';

@@ -11,6 +11,7 @@ import {
   strategyId,
   type OrderId,
   type RandomStream,
+  type RandomStreamState,
   type StrategyId,
   type Symbol_,
 } from '../core/index.js';
@@ -34,6 +35,7 @@ import { rsiReversion } from './rsi-reversion.js';
 import { smaCross } from './sma-cross.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
 import { checkSymbols } from './symbol-view.js';
+import { captureState, restoreState, type CapturedState } from './state-capture.js';
 
 /**
  * An action of the selector: a simple rule (`long`, `flat`, `short`: hold +size, 0 or -size) or a
@@ -585,6 +587,55 @@ export class QLearningSelector implements Strategy {
     }
   }
 
+  /**
+   * What the selector learned and where it is, as JSON: per symbol the Q table, the visit counts, the
+   * indicators of its state, the previous decision and any recorded transitions; the exploration
+   * stream's position; and the state of every shadow action (its indicators and target). A fresh
+   * selector built with the same parameters and given it by {@link restore} decides bar for bar as
+   * this one would.
+   */
+  snapshot(): QLearningSnapshot {
+    return {
+      kind: 'q_learning_selector',
+      version: 1,
+      actions: [...this.actionNames],
+      symbols: [...this.symbols],
+      rng: this.rng.state(),
+      agents: Object.fromEntries([...this.agents].map(([sym, agent]) => [sym, captureState(agent, `agents.${sym}`)])),
+      subs: this.subs.map((sub, i) => (sub === null ? null : captureState(sub, `subs[${i}]`))),
+      shadowTargets: this.shadows.map((sh, i) => (sh === null ? null : captureState(sh.targets, `shadowTargets[${i}]`))),
+    };
+  }
+
+  /**
+   * Takes back a {@link snapshot} (after a JSON round trip) on a fresh instance, before onStart.
+   * Refuses one taken by another kind of strategy, with other actions or symbols, or with other
+   * indicator windows, naming the field.
+   */
+  restore(state: unknown): void {
+    const s = state as Partial<QLearningSnapshot> | null;
+    const where = `q_learning_selector ${this.id}`;
+    if (s === null || typeof s !== 'object' || s.kind !== 'q_learning_selector') throw new InvalidArgumentError(`${where}: not a q_learning_selector snapshot (kind ${JSON.stringify(s?.kind)})`);
+    if (s.version !== 1) throw new InvalidArgumentError(`${where}: snapshot version ${JSON.stringify(s.version)} is not supported (1 is)`);
+    const same = (a: unknown, b: readonly string[]) => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+    if (!same(s.actions, this.actionNames)) throw new InvalidArgumentError(`${where}: the snapshot's actions ${JSON.stringify(s.actions)} differ from this instance's ${JSON.stringify(this.actionNames)}`);
+    if (!same(s.symbols, this.symbols)) throw new InvalidArgumentError(`${where}: the snapshot's symbols ${JSON.stringify(s.symbols)} differ from this instance's ${JSON.stringify(this.symbols)}`);
+    if (s.agents === null || typeof s.agents !== 'object' || !Array.isArray(s.subs) || s.subs.length !== this.subs.length || !Array.isArray(s.shadowTargets) || s.shadowTargets.length !== this.shadows.length) {
+      throw new InvalidArgumentError(`${where}: malformed snapshot (agents, subs or shadowTargets missing or of another length)`);
+    }
+    for (const sym of this.symbols) {
+      const a = s.agents[sym];
+      if (a === undefined) throw new InvalidArgumentError(`${where}: the snapshot has no state for ${sym}`);
+      restoreState(this.agents.get(sym)!, a, `${where}: agents.${sym}`);
+    }
+    this.subs.forEach((sub, i) => {
+      if (sub !== null) restoreState(sub, s.subs![i]!, `${where}: subs[${i}]`);
+      const sh = this.shadows[i];
+      if (sh !== null && sh !== undefined) restoreState(sh.targets, s.shadowTargets![i]!, `${where}: shadowTargets[${i}]`);
+    });
+    this.rng.restore(s.rng as RandomStreamState);
+  }
+
   onStop(ctx: StrategyContext): void {
     this.subs.forEach((sub, i) => {
       const shadow = this.shadows[i]!;
@@ -594,6 +645,21 @@ export class QLearningSelector implements Strategy {
       }
     });
   }
+}
+
+/** What {@link QLearningSelector.snapshot} returns (JSON). */
+export interface QLearningSnapshot {
+  readonly kind: 'q_learning_selector';
+  readonly version: 1;
+  readonly actions: readonly string[];
+  readonly symbols: readonly string[];
+  readonly rng: RandomStreamState;
+  /** Per symbol: the learning state (Q table, visits, indicators, previous decision), field by field. */
+  readonly agents: Readonly<Record<string, CapturedState>>;
+  /** Per action: a shadow strategy's state, null for a rule. */
+  readonly subs: readonly (CapturedState | null)[];
+  /** Per action: the targets a shadow strategy last set, null for a rule. */
+  readonly shadowTargets: readonly (CapturedState | null)[];
 }
 
 /** The built-in `q_learning_selector` (scenario `"type": "q_learning_selector"`). */

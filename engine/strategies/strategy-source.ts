@@ -1,6 +1,7 @@
 import { StrategyError, TapedeckError } from '../core/errors.js';
 import { formatIsoUs } from '../core/time.js';
 import type { Strategy } from './context.js';
+import { STRATEGY_METHODS } from './define-strategy.js';
 
 /**
  * Where a strategy instance's code came from, when it is not a built-in: the module path as the
@@ -28,7 +29,7 @@ export function withStrategySource(strategy: Strategy, source: StrategySource): 
     return strategy;
   }
   const wrapped: Record<string | symbol, unknown> = { id: strategy.id, symbols: strategy.symbols };
-  for (const key of ['onStart', 'onBar', 'onTrade', 'onQuote', 'onTimer', 'onOrderEvent', 'onStop'] as const) {
+  for (const key of STRATEGY_METHODS) {
     const fn = strategy[key] as ((...args: unknown[]) => void) | undefined;
     if (typeof fn === 'function') wrapped[key] = fn.bind(strategy);
   }

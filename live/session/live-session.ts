@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ConfigError, DataError, formatIsoUs, parseDurationUs } from '../../engine/core/index.js';
@@ -24,9 +24,14 @@ import { JsonlJournal, OrderJournal } from './journal.js';
 import { BrokerMirror, HALT_TAG, SessionOrderRouter } from './order-router.js';
 import type { HaltMode } from '../ops/halt-switch.js';
 import { writeRecording } from './recording.js';
-import { DATA_JOURNAL, ORDER_JOURNAL, openSessionState, RECORDING_DIR, writeSession } from './session-state.js';
+import { DATA_JOURNAL, ORDER_JOURNAL, openSessionState, RECORDING_DIR, RESTORE_FILE, writeSession } from './session-state.js';
 import type { OpenedState } from './session-state.js';
 import type { LiveSessionReport } from '../../reports/run-report.js';
+import { DirectoryRefused } from '../../datasets/output-dir.js';
+import { writeFileDurable } from '../../datasets/atomic.js';
+import { restoreStrategies } from '../../engine/strategies/snapshots.js';
+import type { Strategy } from '../../engine/strategies/context.js';
+import { buildPortfolioFile, PORTFOLIO_FILE, readPortfolioFile, writePortfolioFile } from '../state/portfolio-file.js';
 import type { SessionState } from '../ops/status-line.js';
 
 /** A live session's broker: orders mirrored to a webhook (README "Broker webhook"). Absent: paper. */
@@ -61,6 +66,13 @@ export interface LiveSessionOptions {
   readonly heartbeatTimeoutMs?: number;
   /** Standard input, for `--feed -`. */
   readonly stdin?: NodeJS.ReadableStream;
+  /**
+   * A portfolio.json (or a state directory holding one) whose strategy snapshots the strategies take
+   * back (restore()) before their first event: what a strategy chose to persist (a Q table, a DCA
+   * plan) carries into a new session. Positions and cash do not: the session starts with the
+   * scenario's initialCash, flat. Kept in the state directory (restore.json), so a resume restores the same.
+   */
+  readonly restoreFrom?: string;
   /** Told the session's controls once the session has opened its state and feed. */
   readonly onStart?: (session: LiveSession) => void;
 }
@@ -204,6 +216,19 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
   session.symbols = [...symbols];
   await writeSession(state.dir, session);
   log('info', state.resumed ? 'session.resumed' : 'session.started', { session: session.id, state: state.dir, feed: label, mode, symbols: symbols.join(','), restarts: session.restarts });
+
+  // Strategy snapshots to restore: given now (kept for resumes), or kept by an earlier run of this session.
+  const restorePath = join(state.dir, RESTORE_FILE);
+  let restored: Readonly<Record<string, unknown>> | null = null;
+  if (options.restoreFrom !== undefined) {
+    if (state.resumed && !existsSync(restorePath)) throw new DirectoryRefused(state.dir, `--restore: the session in ${state.dir} started without one; resume it without --restore`);
+    if (!state.resumed) {
+      const from = options.restoreFrom;
+      const file = await readPortfolioFile(existsSync(join(from, PORTFOLIO_FILE)) ? join(from, PORTFOLIO_FILE) : from);
+      await writeFileDurable(restorePath, `${JSON.stringify({ from: file.name, asOf: file.asOf, strategies: file.strategies }, null, 1)}\n`);
+    }
+  }
+  if (existsSync(restorePath)) restored = (JSON.parse(readFileSync(restorePath, 'utf8')) as { strategies: Record<string, unknown> }).strategies;
 
   // The journals: data first (write-ahead), orders when a broker is used.
   const { journal: dataJournal, lines: journaled } = JsonlJournal.open(join(state.dir, DATA_JOURNAL));
@@ -355,6 +380,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
     },
     attach(run) {
       attached = run;
+      if (restored !== null) restoreStrategies(run.strategies as Strategy[], restored);
       if (pendingHalt !== null) {
         const h = pendingHalt;
         pendingHalt = null;
@@ -420,6 +446,33 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
     close: async () => {},
   };
 
+  // portfolio.json: the account as of now, rewritten crash-safely at most once a second and at the end.
+  let saving: Promise<void> | null = null;
+  const savePortfolio = async (): Promise<void> => {
+    const a = attached as AttachedRun | null;
+    if (a === null || !Number.isFinite(a.clock.now())) return;
+    const working = [];
+    for (let k = 0; k < a.portfolio.strategyCount; k++) for (let i = 0; i < a.portfolio.symbolCount; i++) working.push(...a.execution.openOrders(k, i));
+    const stream = wsFeed?.streamId ?? session.stream;
+    const file = buildPortfolioFile({
+      name: scenario.name,
+      asOfUs: a.clock.now(),
+      symbols: a.symbols,
+      strategies: a.strategies,
+      portfolio: a.portfolio,
+      fills: a.execution.fillLog.list(),
+      workingOrders: working,
+      ...(stream !== null ? { feed: { url: label, stream, lastSeq: feedStats().gaps.lastSeq } } : {}),
+    });
+    await writePortfolioFile(join(state.dir, PORTFOLIO_FILE), file);
+  };
+  const saveSoon = (): void => {
+    if (saving !== null) return;
+    saving = savePortfolio()
+      .catch((err: unknown) => log('error', 'portfolio.save_failed', { reason: (err as Error).message }))
+      .finally(() => (saving = null));
+  };
+
   let run: ExecutedRun;
   let lastSync = timers.nowUs();
   try {
@@ -433,6 +486,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
           const now = timers.nowUs();
           if (now - lastSync >= 1_000_000) {
             dataJournal.sync();
+            saveSoon();
             lastSync = now;
           }
         },
@@ -457,6 +511,8 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
   }
   orderJournal?.close();
 
+  await saving;
+  await savePortfolio();
   const ended = report.failure !== null ? 'failed' : report.gaps.ended ? 'end' : 'stopped';
   const allLines = readFileSync(join(state.dir, DATA_JOURNAL), 'utf8').split('\n').filter((l) => l !== '');
   const manifest = await writeRecording(join(state.dir, RECORDING_DIR), allLines, { live: { session: session.id, feed: label, stream: session.stream } });

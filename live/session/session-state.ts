@@ -13,10 +13,10 @@ export const DATA_JOURNAL = 'data.jsonl';
 export const ORDER_JOURNAL = 'orders.jsonl';
 /** The recording of the session (a dataset), written when the session ends. */
 export const RECORDING_DIR = 'recording';
+/** The strategy snapshots a session started with (`--restore`), applied again on every resume. */
+export const RESTORE_FILE = 'restore.json';
 /** The session's run outputs (report.json, report.html, Parquet tables), written when it ends. */
 export const REPORT_DIR = 'report';
-/** The portfolio as of the last save (see live/state). */
-export const PORTFOLIO_FILE = 'portfolio.json';
 
 const SessionFile = z.strictObject({
   format: z.literal('tapedeck-live-session'),

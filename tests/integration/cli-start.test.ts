@@ -96,8 +96,15 @@ describe('tapedeck starts light', () => {
     expect(['echarts', 'piscina', 'bullmq', 'ioredis'].filter((p) => r.packages.has(p))).toEqual([]);
   });
 
+  it('portfolio show|export|merge load neither DuckDB, ECharts, a worker pool nor a queue', async () => {
+    const r = await traced(`await import(${JSON.stringify(pathToFileURL(resolve(REPO, 'cli/actions/portfolio-state.ts')).href)});`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.files.has('live/state/portfolio-file.ts')).toBe(true);
+    expect(HEAVY_PACKAGES.filter((p) => p !== 'zod' && r.packages.has(p))).toEqual([]);
+  });
+
   it('--help of the program and of every subcommand prints its usage and exits 0', () => {
-    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'train', 'portfolio', 'portfolio search', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data resample', 'data inspect', 'data validate', 'feed', 'feed serve', 'live'];
+    const commands = ['', 'run', 'demo', 'init', 'sweep', 'walkforward', 'train', 'portfolio', 'portfolio search', 'portfolio show', 'portfolio export', 'portfolio merge', 'worker', 'report', 'compare', 'strategies', 'data', 'data generate', 'data import', 'data resample', 'data inspect', 'data validate', 'feed', 'feed serve', 'live'];
     for (const c of commands) {
       const args = c === '' ? [] : c.split(' ');
       const r = runCli([...args, '--help']);
