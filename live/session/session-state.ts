@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../datasets/index.js';
+import { writeFileDurable } from '../../datasets/atomic.js';
 import { DirectoryRefused } from '../../datasets/output-dir.js';
 
 /** The file that makes a directory a live session's state (and says whose). */
@@ -81,7 +81,7 @@ export async function openSessionState(
   return { dir, session, resumed: false };
 }
 
-/** Replaces session.json atomically. */
+/** Replaces session.json crash-safely (temporary file, fsync, rename, fsync of the directory). */
 export async function writeSession(dir: string, session: SessionFile): Promise<void> {
-  await writeFileAtomic(join(dir, SESSION_FILE), `${JSON.stringify(session, null, 1)}\n`);
+  await writeFileDurable(join(dir, SESSION_FILE), `${JSON.stringify(session, null, 1)}\n`);
 }
