@@ -30,8 +30,9 @@ interface Cell {
 /** A row beyond METRIC_ROWS: a metric the report page shows elsewhere, or one the table derives from the report. */
 interface ExtraRow {
   readonly label: string;
+  /** The number behind the row (its sign colours it; null or non-finite reads `-`). */
   readonly value: (report: RunReport) => number | null;
-  readonly format: (v: number) => string;
+  readonly format: (v: number, report: RunReport) => string;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -66,16 +67,21 @@ const EXTRA_ROWS: Readonly<Record<string, ExtraRow>> = {
   equityPeak: { label: 'Equity peak', value: equityPeak, format: (v) => formatMoney(v) },
   buyAndHoldCagr: { label: 'Buy & hold CAGR', value: (r) => buyAndHoldCagr(r.metrics), format: (v) => formatPercent(v) },
   periodsPerYear: { label: 'Periods per year', value: (r) => r.metrics.periodsPerYear, format: (v) => formatNumber(v, v % 1 === 0 ? 0 : 2) },
+  annualization: { label: 'Annualization', value: (r) => r.metrics.periodsPerYear, format: (_v, r) => r.metrics.annualization ?? NO_VALUE },
   riskFreeRate: { label: 'Risk-free rate', value: (r) => r.metrics.riskFreeRate, format: (v) => formatPercent(v) },
   maxDrawdownDurationBars: { label: 'Max drawdown duration (bars)', value: (r) => r.metrics.maxDrawdownDurationBars, format: formatCount },
   averageDrawdownDurationUs: { label: 'Average drawdown duration', value: (r) => r.metrics.averageDrawdownDurationUs, format: formatDurationUs },
 };
 
-/** The groups in reading order; a METRIC_ROWS row none of them names is shown under `Other`. */
-const GROUPS: readonly { readonly title: string; readonly keys: readonly string[] }[] = [
+/**
+ * The table's groups in reading order, by the key of a METRIC_ROWS row or of an extra row; a METRIC_ROWS
+ * row none of them names is shown under `Other`. Every metric of report.metrics but `ruinedAt` (the ruin
+ * line) has a row.
+ */
+export const TABLE_GROUPS: readonly { readonly title: string; readonly keys: readonly string[] }[] = [
   { title: 'Period', keys: ['startTs', 'endTs', 'duration', 'bars', 'exposureTime'] },
   { title: 'Returns', keys: ['finalEquity', 'equityPeak', 'totalReturn', 'buyAndHoldReturn', 'cagr', 'buyAndHoldCagr', 'annualizedVolatility'] },
-  { title: 'Risk-adjusted', keys: ['sharpe', 'sortino', 'calmar', 'periodsPerYear', 'riskFreeRate'] },
+  { title: 'Risk-adjusted', keys: ['sharpe', 'sortino', 'calmar', 'periodsPerYear', 'annualization', 'riskFreeRate'] },
   { title: 'Drawdowns', keys: ['maxDrawdown', 'averageDrawdown', 'maxDrawdownDurationUs', 'maxDrawdownDurationBars', 'averageDrawdownDurationUs', 'drawdownEpisodes'] },
   { title: 'Trades', keys: ['tradeCount', 'winRate', 'bestTrade', 'worstTrade', 'averageTrade', 'averageWinningTrade', 'averageLosingTrade', 'profitFactor', 'expectancy', 'sqn', 'kelly'] },
   { title: 'Costs and turnover', keys: ['totalCommissions', 'tradedNotional', 'turnover', 'annualTurnover'] },
@@ -91,7 +97,7 @@ function cellOf(key: string, report: RunReport): Cell | null {
   const row = extra === undefined ? METRIC_ROWS.find((r) => r.key === key) : undefined;
   if (extra === undefined && row === undefined) return null;
   const v = extra !== undefined ? extra.value(report) : row!.value(report.metrics);
-  const text = !defined(v) ? NO_VALUE : extra !== undefined ? extra.format(v) : row!.format(report.metrics);
+  const text = !defined(v) ? NO_VALUE : extra !== undefined ? extra.format(v, report) : row!.format(report.metrics);
   const label = extra?.label ?? row!.label;
   return SIGNED.has(key) ? { label, text, signed: v } : { label, text };
 }
@@ -110,9 +116,9 @@ export function summarize(report: RunReport, outFile: string, opts: { readonly c
   const bold = paint(color, '1', '22');
   const green = paint(color, '32', '39');
   const red = paint(color, '31', '39');
-  const named = new Set(GROUPS.flatMap((g) => g.keys));
+  const named = new Set(TABLE_GROUPS.flatMap((g) => g.keys));
   const others = METRIC_ROWS.filter((r) => !named.has(r.key)).map((r) => r.key);
-  const groups = [...GROUPS, ...(others.length > 0 ? [{ title: 'Other', keys: others }] : [])]
+  const groups = [...TABLE_GROUPS, ...(others.length > 0 ? [{ title: 'Other', keys: others }] : [])]
     .map((g) => ({ title: g.title, cells: g.keys.map((k) => cellOf(k, report)).filter((c): c is Cell => c !== null) }))
     .filter((g) => g.cells.length > 0);
   const cells = groups.flatMap((g) => g.cells);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_VALUE, summarize, wantsColor } from '../../../../cli/actions/run-summary.js';
+import { NO_VALUE, TABLE_GROUPS, summarize, wantsColor } from '../../../../cli/actions/run-summary.js';
 import { runJson } from '../../../../cli/actions/run.js';
 import { METRIC_ROWS } from '../../../../reports/html/metric-rows.js';
 import type { PerformanceMetrics } from '../../../../reports/metrics.js';
@@ -80,7 +80,7 @@ describe('tapedeck run: the metrics table', () => {
   it('aligns labels left and values right: every row is as wide as the widest label and the widest value', () => {
     // Widest label 'Max drawdown duration (bars)' (28), widest value '2024-01-04 12:00:00Z' (20): 2 + 28 + 2 + 20.
     const rows = lines.filter((l) => l.startsWith('  '));
-    expect(rows.length).toBe(38);
+    expect(rows.length).toBe(39);
     for (const r of rows) expect(r.length, r).toBe(52);
     expect(rowOf(text, 'Total return')).toBe(`  Total return${' '.repeat(32)}21.00%`);
     expect(rowOf(text, 'Traded notional')).toBe(`  Traded notional${' '.repeat(23)}1,234,567.89`);
@@ -96,9 +96,15 @@ describe('tapedeck run: the metrics table', () => {
     expect(rowOf(text, 'Equity peak')!.endsWith(' 13,000.00')).toBe(true);
     expect(rowOf(text, 'Average drawdown duration')!.endsWith(' 12.0 h')).toBe(true);
     expect(rowOf(text, 'Periods per year')!.endsWith(' 252')).toBe(true);
+    expect(rowOf(text, 'Annualization')!.endsWith(' trading-days')).toBe(true);
     // (1 - 0.05)^(252 / 2) - 1, the buy-and-hold return annualized over the run's 2 periods.
     expect(rowOf(text, 'Buy & hold CAGR')!.endsWith(' -99.84%')).toBe(true);
     expect(rowOf(text, 'Sortino ratio')!.endsWith(' -0.50')).toBe(true);
+  });
+
+  it('has a row for every metric of report.metrics but ruinedAt (the ruin line)', () => {
+    const shown = new Set(TABLE_GROUPS.flatMap((g) => g.keys));
+    expect(Object.keys(handReport().metrics).filter((k) => !shown.has(k))).toEqual(['ruinedAt']);
   });
 
   it('shows a null or NaN metric as -', () => {
