@@ -2,7 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkDatasetDirectory } from '../../datasets/output-dir.js';
 import { generateDataset } from '../../datasets/synthetic/index.js';
-import { runAndWrite, summarize } from './run.js';
+import { runAndWrite, summarize, wantsColor } from './run.js';
 
 /** The repository root (two levels above this file, in sources and in dist/ alike). */
 function repoRoot(): string {
@@ -28,5 +28,5 @@ export async function demoAction(opts: { out: string; quiet?: boolean }): Promis
   }
   const scenario = join(root, 'scenarios', 'demo.json');
   const { report, outFile } = await runAndWrite(scenario, { out: opts.out, set: [], quiet, kind: 'demo' });
-  process.stdout.write(`${summarize(report, outFile)}\n`);
+  process.stdout.write(`${summarize(report, outFile, { color: wantsColor(process.stdout) })}\n`);
 }

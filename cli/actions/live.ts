@@ -4,7 +4,7 @@ import { loadScenario } from '../compose/load-scenario.js';
 import { RunOutputs } from '../compose/run-outputs.js';
 import { UsageError } from '../errors.js';
 import { runCleanups, shutdownSignal, stopsOnShutdown } from '../shutdown.js';
-import { summarize, writeRunOutputs } from './run.js';
+import { summarize, wantsColor, writeRunOutputs } from './run.js';
 import type { LiveSession, LiveSummary } from '../../live/session/live-session.js';
 
 interface LiveFlags {
@@ -121,7 +121,7 @@ export async function liveAction(file: string, flags: LiveFlags): Promise<void> 
     status.close();
     for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
     if (flags.json) process.stdout.write(`${JSON.stringify({ runHash: run.result.runHash, report: outFile, live: summary }, null, 2)}\n`);
-    else process.stdout.write(`${[summarize(report, outFile), ...liveLines(summary, state.dir)].join('\n')}\n`);
+    else process.stdout.write(`${[summarize(report, outFile, { color: wantsColor(process.stdout) }), ...liveLines(summary, state.dir)].join('\n')}\n`);
   } finally {
     clearInterval(ticker);
     halt.close();

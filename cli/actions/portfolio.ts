@@ -11,7 +11,7 @@ import { ensembleRouting } from '../compose/ensemble-compose.js';
 import { loadScenarioDocument, qualify } from '../compose/load-scenario.js';
 import { prepareSharedData } from '../compose/sweep-shared-data.js';
 import { SWEEP_TRIAL_MODULE } from '../compose/sweep-trial-module.js';
-import { shellWord } from '../compose/sweep-report.js';
+import { reproduceCommand } from '../compose/sweep-report.js';
 import { UsageError } from '../errors.js';
 import { checkWorkers, usage } from '../flags.js';
 import { prepareOutputDir, writeOutputs } from '../output.js';
@@ -246,11 +246,7 @@ export async function portfolioAndWrite(scenarioFile: string, opts: PortfolioCom
             maxPositions: search.maxPositions,
             fitness: search.metric,
             runHash: chosenRun !== null && chosenRun.status === 'ok' ? chosenRun.runHash : null,
-            reproduce: `tapedeck run ${shellWord(scenarioFile)} ${[
-              ...opts.set.map((x) => `--set ${shellWord(x)}`),
-              `--set ${shellWord(`${chosenSelect.path}=${JSON.stringify(chosenSelect.value)}`)}`,
-              `--set ${shellWord(`${opts.maxPositionsPath}=${search.maxPositions}`)}`,
-            ].join(' ')} --seed ${seed}`,
+            reproduce: reproduceCommand(scenarioFile, [...opts.set, `${chosenSelect.path}=${JSON.stringify(chosenSelect.value)}`, `${opts.maxPositionsPath}=${search.maxPositions}`], seed),
           }
         : null,
     evaluations: search.evaluations,

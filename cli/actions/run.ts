@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { OutputKind } from '../../datasets/output-dir.js';
-import { bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../../reports/account-view.js';
+import { reportRuin } from '../../reports/account-view.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
@@ -14,51 +14,12 @@ import { collectSet, seedFlag } from '../flags.js';
 import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
 import { registerTempDir } from '../shutdown.js';
 import type { Progress } from '../progress.js';
+import { summarize, wantsColor } from './run-summary.js';
 
 // The flag parsers moved to cli/flags.ts (shared by every command); re-exported for existing importers.
 export { collect, intFlag } from '../flags.js';
-
-const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
-const num = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
-
-/**
- * What the period replayed: `N equity samples` (one per timestamp; the metrics' `bars`) and the data rows
- * behind them (`B bars`, `Q quotes`, `T trade prints`, the nonzero ones): a run over 3 symbols' daily bars
- * has 3 bars per sample.
- */
-function replayed(report: RunReport): string {
-  const c = report.counts as RunReport['counts'] | undefined;
-  const samples = `${report.metrics.bars} equity samples`;
-  if (c === undefined) return samples;
-  const rows = [c.bars > 0 ? `${c.bars} bars` : null, c.quotes > 0 ? `${c.quotes} quotes` : null, c.trades > 0 ? `${c.trades} trade prints` : null].filter((x) => x !== null);
-  return rows.length > 0 ? `${samples} of ${rows.join(', ')}` : samples;
-}
-
-/**
- * A short human summary of a run for stdout; a ruined run says `account ruined at <ISO time> (equity <x>)`;
- * with per-strategy accounts, a line per account (initial cash, final equity, return, max drawdown) and
- * `account <id> ruined at ...` for a ruined one.
- */
-export function summarize(report: RunReport, outFile: string): string {
-  const m = report.metrics;
-  const ruin = reportRuin(report);
-  return [
-    `scenario      ${(report.scenario as { name: string }).name}`,
-    `runHash       ${report.runHash}`,
-    `period        ${report.equity[0]?.time ?? '-'} .. ${report.equity.at(-1)?.time ?? '-'} (${replayed(report)})`,
-    `final equity  ${m.finalEquity.toFixed(2)}`,
-    ...(ruin !== null ? [ruinLine(ruin)] : []),
-    // Each strategy's own account (books): what it started and ended with, then a ruined one's line.
-    ...reportAccounts(report).flatMap((a) => {
-      const line = bookRuinLine(a);
-      return [`account ${a.id}  ${a.initialCash.toFixed(2)} -> ${a.finalEquity.toFixed(2)}   return ${pct(a.totalReturn)}   max drawdown ${pct(a.maxDrawdown)}`, ...(line !== null ? [line] : [])];
-    }),
-    `total return  ${pct(m.totalReturn)}   buy & hold ${pct(m.buyAndHoldReturn)}`,
-    `sharpe        ${num(m.sharpe)}   sortino ${num(m.sortino)}   max drawdown ${pct(m.maxDrawdown)}`,
-    `trades        ${m.tradeCount}   win rate ${pct(m.winRate)}   commissions ${m.totalCommissions.toFixed(2)}`,
-    `report        ${outFile}`,
-  ].join('\n');
-}
+// The summary (the metrics table) is its own module; re-exported for the commands that print it.
+export { summarize, wantsColor } from './run-summary.js';
 
 /**
  * What `tapedeck run --json` prints: the runHash, the metrics (with `ruinedAt`, null when never
@@ -157,5 +118,5 @@ async function runWithProgress(scenario: QualifiedScenario, quiet: boolean, outp
 /** What `tapedeck run` does once its arguments are parsed (loaded only when the command runs). */
 export async function runAction(file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean; export?: ExportFormat[] }): Promise<void> {
   const { report, outFile } = await runAndWrite(file, opts);
-  process.stdout.write(opts.json ? `${JSON.stringify(runJson(report, outFile), null, 2)}\n` : `${summarize(report, outFile)}\n`);
+  process.stdout.write(opts.json ? `${JSON.stringify(runJson(report, outFile), null, 2)}\n` : `${summarize(report, outFile, { color: wantsColor(process.stdout) })}\n`);
 }

@@ -177,9 +177,11 @@ export function buildSweepJson(
     best: bestRow
       ? {
           ...bestRow,
-          reproduce: `tapedeck run ${shellWord(info.scenarioFile)} ${[...info.sets.map((x) => `--set ${shellWord(x)}`), ...Object.entries(bestRow.params)
-            .map(([p, v]) => `--set ${shellWord(`${p}=${typeof v === 'string' ? v : JSON.stringify(v)}`)}`)]
-            .join(' ')} --seed ${bestRow.seed}`,
+          reproduce: reproduceCommand(
+            info.scenarioFile,
+            [...info.sets, ...Object.entries(bestRow.params).map(([p, v]) => `${p}=${typeof v === 'string' ? v : JSON.stringify(v)}`)],
+            bestRow.seed,
+          ),
         }
       : null,
     deflatedSharpe: deflatedSharpeOfBest(outcome),
@@ -190,10 +192,24 @@ export function buildSweepJson(
 }
 
 /**
- * Quotes `word` for a POSIX shell when it holds anything but plain characters, so a printed command
- * (the best trial's `reproduce`) runs as shown: a JSON value with braces, quotes, commas or spaces
- * reaches tapedeck as one argument.
+ * Quotes `word` for bash when it holds anything but plain characters, so a printed command (the best
+ * trial's `reproduce`) runs as shown: a JSON value with braces, quotes, commas or spaces reaches tapedeck
+ * as one argument. Single quotes keep every character as it is (`$`, backslashes, backquotes, `!`); a
+ * single quote inside closes the quoting, is escaped and reopens it. A word with control characters
+ * (a tab, a newline, ...) is ANSI-C quoted instead (`$'a\x09b'`, each control character and `!` as `\xHH`; bash, zsh, ksh and POSIX.1-2024 sh), so the
+ * command stays one line and pasting it into a terminal sends no key that line editing acts on (a tab
+ * would complete, Ctrl-U would erase the line).
  */
 export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_.,:/=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  if (/^[A-Za-z0-9_.,:/=@%+-]+$/.test(word)) return word;
+  if (!/[\x00-\x1f\x7f]/.test(word)) return `'${word.replace(/'/g, `'\\''`)}'`;
+  return `$'${word.replace(/[\\'!\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
+}
+
+/**
+ * Returns the command that reruns one trial as a single run, `tapedeck run FILE --set S ... --seed N`,
+ * every word quoted by shellWord: pasted into bash it gives tapedeck exactly these arguments.
+ */
+export function reproduceCommand(scenarioFile: string, sets: readonly string[], seed: number): string {
+  return ['tapedeck', 'run', scenarioFile, ...sets.flatMap((s) => ['--set', s]), '--seed', String(seed)].map(shellWord).join(' ');
 }

@@ -291,7 +291,7 @@ describe('books at the CLI', () => {
       fills: { strategyId: string }[];
       audit: { kind: string; message: string; strategyId?: string }[];
     };
-    expect(r.stdout).toContain(`runHash       ${report.runHash}`);
+    expect(r.stdout).toMatch(new RegExp(`^runHash +${report.runHash}$`, 'm'));
     expect(report.accounts.map((a) => [a.id, a.initialCash])).toEqual([
       ['ibs', 150_000],
       ['trend', 100_000],

@@ -141,7 +141,7 @@ describe('a project made by tapedeck init, installed offline outside the reposit
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/runHash\s+[0-9a-f]{64}/);
-    expect(r.stdout).toMatch(/trades\s+[1-9]/);
+    expect(r.stdout).toMatch(/^ {2}Trades +[1-9]/m);
     expect(existsSync(join(project, 'out/breakout/report.json'))).toBe(true);
   }, 120_000);
 
