@@ -112,5 +112,6 @@ describe('tapedeck starts light', () => {
       expect(r.stdout, c).toContain(`Usage: tapedeck${c === '' ? '' : ` ${c}`} [options]`);
       expect(r.stdout, c).toContain('Example');
     }
-  });
+    // 25 processes: ~15 s on an idle machine, several times that on a loaded one.
+  }, 240_000);
 });
