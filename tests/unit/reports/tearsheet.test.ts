@@ -8,6 +8,7 @@ import {
   computeMetrics,
   computeTearSheet,
   histogram,
+  quantile,
   returnDistribution,
   rollingStats,
   rollingWindowOf,
@@ -124,6 +125,29 @@ describe('returnDistribution on hand-computed returns', () => {
   });
 });
 
+describe('quantile', () => {
+  it('interpolates linearly between order statistics, as numpy, with ties and in any order', () => {
+    expect(quantile([3, 1, 2, 4], 0.5)).toBe(2.5);
+    expect(quantile([5], 0.05)).toBe(5);
+    expect(quantile([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, -1], 0.05)).toBe(-0.5); // h = 0.5 between -1 and 0
+    // Against a sort, on seeded arrays full of ties (returns of a strategy often out of the market).
+    let seed = 7;
+    for (let trial = 0; trial < 50; trial++) {
+      const x = Array.from({ length: 1 + (trial * 37) % 400 }, () => {
+        seed = (seed * 16807) % 2147483647;
+        return (seed % 7) - 3;
+      });
+      const sorted = [...x].sort((a, b) => a - b);
+      for (const q of [0, 0.05, 0.5, 0.95, 1]) {
+        const h = (x.length - 1) * q;
+        const k = Math.floor(h);
+        const want = sorted[k]! + (h - k) * (sorted[Math.min(k + 1, x.length - 1)]! - sorted[k]!);
+        expect(quantile(x, q), `trial ${trial} q ${q}`).toBeCloseTo(want, 12);
+      }
+    }
+  });
+});
+
 describe('benchmark regression by hand', () => {
   const rb = [0.01, -0.02, 0.03, 0, 0.01];
   const rs = rb.map((x) => 0.001 + 2 * x);
@@ -170,12 +194,23 @@ describe('rollingStats', () => {
     const r = rollingStats(ts, rs, rb, 4, 2, [0, 1, 2, 3, 4]);
     expect(r.sharpe.slice(0, 2)).toEqual([null, null]);
     // Sample 2: returns 0.1, -0.1: mean 0, sd sqrt(0.02); beta = cov / var = 2.
-    expect(r.sharpe[2]).toBe(0);
+    expect(r.sharpe[2]!).toBeCloseTo(0, 14);
     expect(r.volatility[2]!).toBeCloseTo(Math.sqrt(0.02) * 2, 14);
     expect(r.beta![2]!).toBeCloseTo(2, 14);
     // Sample 4: returns 0.1, 0.3: mean 0.2, sd sqrt(0.02); the benchmark is flat: no beta.
     expect(r.sharpe[4]!).toBeCloseTo((0.2 / Math.sqrt(0.02)) * 2, 12);
     expect(r.beta![4]).toBeNull();
+  });
+
+  it('finds flat windows exactly: no Sharpe and volatility 0 out of the market, no beta against a flat benchmark, beta 0 when flat', () => {
+    // Whole-run means far from the flat windows' values: the prefix sums alone would leave a rounding residue.
+    const rs = [0.3, -0.2, 0.01, 0.01, 0.01, 0.02, -0.01];
+    const rb = [0.07, 0.05, 0.03, -0.02, 0.004, 0.004, 0.004];
+    const ts = rs.map((_, i) => i).concat([7]);
+    const r = rollingStats(ts, rs, rb, 252, 3, [5, 7]);
+    expect([r.sharpe[0], r.volatility[0], r.beta![0]]).toEqual([null, 0, 0]); // returns 2..4 are all 0.01
+    expect(r.beta![1]).toBeNull(); // benchmark returns 4..6 are all 0.004
+    expect(r.volatility[1]!).toBeGreaterThan(0);
   });
 
   it('uses half a year of periods, at least 20', () => {
