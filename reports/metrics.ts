@@ -613,31 +613,16 @@ export interface DrawdownEpisode {
 }
 
 /**
- * Returns every drawdown episode of the curve in time order: the same pass, the same episodes and the
- * same depths as computeMetrics' drawdownEpisodes, maxDrawdown and maxDrawdownDuration (one
- * implementation). Episodes never overlap: each ends where the next can begin at the earliest.
+ * Calls `onEpisode` with every drawdown episode of the curve in time order, as each closes: the same pass,
+ * the same episodes and the same depths as computeMetrics' drawdownEpisodes, maxDrawdown and
+ * maxDrawdownDuration (one implementation). Episodes never overlap: each ends where the next can begin at
+ * the earliest. Nothing is kept, so a streamed curve of any length is read in bounded memory.
  */
-export function drawdownEpisodes(curve: EquityCurveInput | EquityCurveScan): DrawdownEpisode[] {
+export function drawdownEpisodes(curve: EquityCurveInput | EquityCurveScan, onEpisode: (episode: DrawdownEpisode) => void): void {
   validateCurveShape(curve);
-  const out: DrawdownEpisode[] = [];
-  const facts = new CurveFacts(false, (e) => out.push(e));
+  const facts = new CurveFacts(false, onEpisode);
   curveScan(curve).scan((ts, equity, m) => facts.push(ts, equity, m));
   facts.finish();
-  return out;
-}
-
-/**
- * Returns the per-period simple returns r_i = E_i / E_{i-1} - 1 (i = 1..n-1) of computeMetrics, ending
- * after the first return whose base or value is not positive: once equity is not positive a percentage
- * return has no meaning (computeMetrics then reports no volatility, Sharpe or Sortino).
- */
-export function periodReturns(equity: ArrayLike<number>): Float64Array {
-  const n = equity.length;
-  let m = 0;
-  while (m + 1 < n && equity[m]! > 0) m++;
-  const out = new Float64Array(m);
-  for (let i = 1; i <= m; i++) out[i - 1] = equity[i]! / equity[i - 1]! - 1;
-  return out;
 }
 
 /**

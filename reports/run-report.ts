@@ -9,7 +9,7 @@ import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, Opti
 import { computeMetrics, curveScan, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
 import type { MetricsInput } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
-import { buyAndHoldCurve, computeTearSheet } from './tearsheet.js';
+import { computeTearSheet } from './tearsheet.js';
 import type { TearSheet } from './tearsheet.js';
 
 /** Version of the report.json layout; bumped on any incompatible change. */
@@ -336,29 +336,17 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
 }
 
 /**
- * The report's tear sheet, or null when the curve has fewer than two samples. A streamed curve is read
- * whole into typed arrays (16 bytes a sample) for it. The benchmark is the equal-weight buy and hold of
- * the run's symbols from the sampled `prices` (buyAndHoldCurve), absent without them.
+ * The report's tear sheet, or null when the curve has fewer than two samples. The benchmark is the
+ * equal-weight buy and hold of the run's symbols from the sampled `prices` (absent without them). A
+ * streamed curve is read back a few times, never held whole.
  */
 function tearSheetOf(run: RunReportInput, curve: MetricsInput['equity'], metrics: PerformanceMetrics, previewTs: readonly number[], options: MetricsOptions): TearSheet | null {
-  const scan = curveScan(curve);
-  if (scan.length < 2) return null;
-  const ts = new Float64Array(scan.length);
-  const eq = new Float64Array(scan.length);
-  let at = 0;
-  scan.scan((t, e, m) => {
-    for (let j = 0; j < m; j++, at++) {
-      ts[at] = t[j]!;
-      eq[at] = e[j]!;
-    }
-  });
-  const benchmark = run.prices !== undefined ? buyAndHoldCurve(ts, run.prices, run.symbols) : null;
+  if (curveScan(curve).length < 2) return null;
   return computeTearSheet({
-    ts,
-    equity: eq,
+    curve,
     periodsPerYear: metrics.periodsPerYear,
     ...(options.riskFreeRate !== undefined ? { riskFreeRate: options.riskFreeRate } : {}),
-    benchmark,
+    benchmark: run.prices !== undefined ? { prices: run.prices, symbols: run.symbols } : null,
     previewTs,
     trades: run.trades,
   });

@@ -1,15 +1,16 @@
 import { checkCondition, checkPositiveInteger, formatIsoUs, InvalidArgumentError, US_PER_DAY } from '../engine/core/index.js';
-// The modules themselves, not reports/html/index.js (that would load ECharts with every run).
-import { everyKth } from './html/downsample.js';
+// The module itself, not reports/html/index.js (that would load ECharts with every run).
 import { monthlyReturns, yearlyReturns } from './html/monthly-returns.js';
-import { drawdownEpisodes, periodReturns } from './metrics.js';
+import { curveScan, drawdownEpisodes } from './metrics.js';
+import type { DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
 
 /**
  * The tear sheet of a run (report.json `tearSheet`): worst drawdowns, the distribution of the period
  * returns, yearly returns beside buy and hold, alpha and beta against buy and hold, rolling Sharpe,
- * volatility and beta, and round-trip durations. Pure functions of the equity curve, the benchmark curve
- * and the round trips; the period returns, the annualization (periodsPerYear) and the drawdown episodes
- * are computeMetrics' own (reports/metrics.ts). A figure undefined for the data is null.
+ * volatility and beta, and round-trip durations. Functions of the equity curve (whole, or a streamed run's
+ * read in chunks a few times over, never held whole), the sampled prices and the round trips. The period
+ * returns are computeMetrics' (r_i = E_i / E_{i-1} - 1), the annualization its periodsPerYear and the
+ * drawdown episodes its own (drawdownEpisodes in reports/metrics.ts). A figure undefined for the data is null.
  */
 
 /** Episodes the worst-drawdowns table lists. */
@@ -21,7 +22,6 @@ export const MAX_ROLLING_POINTS = 2000;
 /** The shortest rolling window. */
 export const MIN_ROLLING_WINDOW = 20;
 
-/** One row of the worst-drawdowns table (pyfolio's gen_drawdown_table: peak, valley, recovery). */
 export interface WorstDrawdown {
   /** The last sample at the peak before the fall, ISO-8601. */
   readonly start: string;
@@ -147,152 +147,313 @@ export interface TearSheet {
 /** Returns null in place of a non-finite number. */
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** Close prices of one symbol, as report.json's `prices` (ts increasing). */
+type Prices = { readonly ts: readonly number[]; readonly close: readonly number[] };
+
 /**
  * Returns the `count` deepest drawdown episodes of the curve, deepest first (an earlier episode first on
  * a tie). The episodes are computeMetrics' (drawdownEpisodes in reports/metrics.ts): they run from the last
  * sample at a peak to the first sample back at that peak and never overlap, so the deepest five are
- * pyfolio's get_top_drawdowns.
+ * pyfolio's get_top_drawdowns. Only the `count` deepest are kept while the curve is read.
  */
-export function worstDrawdowns(ts: ArrayLike<number>, equity: ArrayLike<number>, count: number = WORST_DRAWDOWNS): WorstDrawdown[] {
-  const episodes = drawdownEpisodes({ ts, equity });
-  const order = episodes.map((_, i) => i).sort((a, b) => episodes[b]!.depth - episodes[a]!.depth || a - b);
-  return order.slice(0, count).map((i) => {
-    const e = episodes[i]!;
-    return {
-      start: formatIsoUs(e.peakTs),
-      trough: formatIsoUs(e.troughTs),
-      end: e.endTs === null ? null : formatIsoUs(e.endTs),
-      depth: e.depth,
-      lengthDays: (e.lastTs - e.peakTs) / US_PER_DAY,
-      recoveryDays: e.endTs === null ? null : (e.endTs - e.troughTs) / US_PER_DAY,
-    };
+export function worstDrawdowns(curve: EquityCurveInput | EquityCurveScan, count: number = WORST_DRAWDOWNS): WorstDrawdown[] {
+  const kept: DrawdownEpisode[] = [];
+  drawdownEpisodes(curve, (e) => {
+    // Insert after every kept episode at least as deep (earlier ones win ties), drop the shallowest.
+    let at = kept.length;
+    while (at > 0 && kept[at - 1]!.depth < e.depth) at--;
+    if (at < count) {
+      kept.splice(at, 0, e);
+      if (kept.length > count) kept.pop();
+    }
   });
+  return kept.map((e) => ({
+    start: formatIsoUs(e.peakTs),
+    trough: formatIsoUs(e.troughTs),
+    end: e.endTs === null ? null : formatIsoUs(e.endTs),
+    depth: e.depth,
+    lengthDays: (e.lastTs - e.peakTs) / US_PER_DAY,
+    recoveryDays: e.endTs === null ? null : (e.endTs - e.troughTs) / US_PER_DAY,
+  }));
 }
 
 /**
- * Returns the k-th smallest value of `a` (0-based), partially reordering `a` in place so that a[0..k-1] <= a[k]
- * <= a[k+1..]: Hoare's selection with a median-of-three pivot, O(n) on average and deterministic (a 2.5
- * million-return run's quantile without sorting the returns).
+ * The equal-weight buy and hold of `symbols`, read forward in time: {@link value} at t is the mean over
+ * the symbols of price_s(t) / first price_s, where price_s(t) is the symbol's last price at or before t
+ * (as of t) and a symbol not yet priced counts as 1 (its share still in cash). Symbols without a positive
+ * first price are left out.
  */
-function selectKth(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const x = a[lo]!;
-    const y = a[(lo + hi) >>> 1]!;
-    const z = a[hi]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
+export class BuyAndHoldCursor {
+  readonly symbols: readonly string[];
+  private readonly series: readonly Prices[];
+  private readonly at: Int32Array;
+
+  constructor(prices: Readonly<Record<string, Prices>>, symbols: readonly string[]) {
+    this.symbols = symbols.filter((s) => prices[s] !== undefined && prices[s]!.close.length > 0 && prices[s]!.close[0]! > 0);
+    this.series = this.symbols.map((s) => prices[s]!);
+    this.at = new Int32Array(this.symbols.length).fill(-1);
   }
-  return a[k]!;
+
+  /** The value at `t`; calls must come in non-decreasing `t`. */
+  value(t: number): number {
+    let sum = 0;
+    for (let k = 0; k < this.series.length; k++) {
+      const p = this.series[k]!;
+      let j = this.at[k]!;
+      while (j + 1 < p.ts.length && p.ts[j + 1]! <= t) j++;
+      this.at[k] = j;
+      sum += j < 0 ? 1 : p.close[j]! / p.close[0]!;
+    }
+    return sum / this.series.length;
+  }
+}
+
+/**
+ * Returns the equal-weight buy-and-hold curve at the samples `ts` (growth of 1; see {@link BuyAndHoldCursor}).
+ * With the report's sampled prices (at most MAX_PRICE_POINTS per symbol) it is exact at every sample of a
+ * run up to that many bars per symbol and a step curve between the kept samples beyond. Null when no
+ * symbol has a positive first price.
+ */
+export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<string, Prices>>, symbols: readonly string[]): { symbols: string[]; value: Float64Array } | null {
+  const cursor = new BuyAndHoldCursor(prices, symbols);
+  if (cursor.symbols.length === 0) return null;
+  const value = new Float64Array(ts.length);
+  for (let i = 0; i < ts.length; i++) value[i] = cursor.value(ts[i]!);
+  return { symbols: [...cursor.symbols], value };
+}
+
+/**
+ * Period returns, replayable: each call visits them in order. `r` is the strategy's, `b` the benchmark's
+ * (NaN without one or once it is undefined), `i` the equity sample the period ends at (the return r_i =
+ * E_i / E_{i-1} - 1 ends at sample i). Strategy returns end after the first one whose base or value is
+ * not positive (computeMetrics' rule: once equity is not positive a percentage return has no meaning).
+ */
+export type ReturnSource = (visit: (r: number, b: number, i: number) => void) => void;
+
+/** Returns the returns of arrays `rs` (and `rb`, same periods) as a source; return j ends at sample j + 1. */
+export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null = null): ReturnSource {
+  return (visit) => {
+    for (let j = 0; j < rs.length; j++) visit(rs[j]!, rb !== null && j < rb.length ? rb[j]! : Number.NaN, j + 1);
+  };
+}
+
+/** Returns the period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark), read anew at each call. */
+export function curveReturns(curve: EquityCurveScan, prices: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null): ReturnSource {
+  return (visit) => {
+    const cursor = prices === null ? null : new BuyAndHoldCursor(prices.prices, prices.symbols);
+    let i = 0;
+    let prev = Number.NaN;
+    let prevB = Number.NaN;
+    let ended = false;
+    curve.scan((ts, equity, m) => {
+      for (let j = 0; j < m; j++, i++) {
+        const e = equity[j]!;
+        const b = cursor === null ? Number.NaN : cursor.value(ts[j]!);
+        if (i > 0 && !ended) {
+          visit(e / prev - 1, prevB > 0 ? b / prevB - 1 : Number.NaN, i);
+          if (!(e > 0)) ended = true;
+        }
+        prev = e;
+        prevB = prevB > 0 || i === 0 ? b : prevB; // the benchmark's returns end at its first non-positive value
+      }
+    });
+  };
+}
+
+/**
+ * Returns numpy.histogram's equal-width bin of `v` over [lo, hi] with `bins` bins: the bin computed from
+ * (v - lo) x bins / (hi - lo), corrected against the linspace edges, the last bin closed. Monotone in `v`.
+ */
+function binOf(v: number, lo: number, norm: number, edges: Float64Array, bins: number): number {
+  let b = Math.floor((v - lo) * norm);
+  if (b >= bins) b = bins - 1;
+  if (b < 0) b = 0;
+  if (v < edges[b]!) b--;
+  else if (b !== bins - 1 && v >= edges[b + 1]!) b++;
+  return b;
+}
+
+/** Linspace edges of `bins` equal-width bins over [lo, hi], the last exactly `hi` (numpy.histogram's). */
+function edgesOf(lo: number, hi: number, bins: number): Float64Array {
+  const step = (hi - lo) / bins;
+  const edges = new Float64Array(bins + 1);
+  for (let b = 0; b <= bins; b++) edges[b] = b * step + lo;
+  edges[bins] = hi;
+  return edges;
+}
+
+/** The value range [lo, hi] of numpy.histogram for data within [min, max] (one unit wide around a single value). */
+function rangeOf(min: number, max: number): [number, number] {
+  return min === max ? [min - 0.5, max + 0.5] : [min, max];
+}
+
+/**
+ * Returns numpy.histogram(x, bins) with equal-width bins over [min, max] (over [x - 0.5, x + 0.5] when
+ * every value is equal), placing each value as numpy does.
+ */
+export function histogram(x: ArrayLike<number>, bins: number = HISTOGRAM_BINS): HistogramBin[] {
+  checkPositiveInteger(bins, 'bins');
+  checkCondition(x.length >= 1, `invalid 'x': empty, was length 0`);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]! < min) min = x[i]!;
+    if (x[i]! > max) max = x[i]!;
+  }
+  return histogramOf((visit) => {
+    for (let i = 0; i < x.length; i++) visit(x[i]!);
+  }, min, max, bins);
+}
+
+function histogramOf(values: (visit: (v: number) => void) => void, min: number, max: number, bins: number): HistogramBin[] {
+  const [lo, hi] = rangeOf(min, max);
+  const edges = edgesOf(lo, hi, bins);
+  const norm = bins / (hi - lo);
+  const counts = new Float64Array(bins);
+  values((v) => counts[binOf(v, lo, norm, edges, bins)]!++);
+  return Array.from(counts, (count, b) => ({ from: edges[b]!, to: edges[b + 1]!, count }));
+}
+
+/** Values gathered at once to select order statistics from; above, the range is narrowed by a histogram first. */
+const SELECT_GATHER = 1 << 20;
+const SELECT_BINS = 1 << 16;
+/** Levels of narrowing at most (each divides the range by up to SELECT_BINS); then the candidates are gathered whatever their number. */
+const SELECT_LEVELS = 6;
+
+/**
+ * Returns the order statistics `ranks` (0-based, ascending) of the `n` values (within [min, max]) that
+ * `values` visits, in memory bounded by SELECT_GATHER: while more than that many values could hold them,
+ * a pass counts the values per bin of the candidate range (binOf, monotone) and keeps the bins holding the
+ * ranks; then a pass gathers the candidates, which are sorted.
+ */
+function orderStatistics(values: (visit: (v: number) => void) => void, n: number, min: number, max: number, ranks: readonly number[]): number[] {
+  // Each level narrows the candidates to bins [from, to] of a histogram over [lo, hi]; `below` values lie under them.
+  const levels: { lo: number; norm: number; edges: Float64Array; from: number; to: number }[] = [];
+  let below = 0;
+  let inRange = n;
+  let lo = min;
+  let hi = max;
+  const candidate = (v: number): boolean => {
+    for (const L of levels) {
+      const b = binOf(v, L.lo, L.norm, L.edges, SELECT_BINS);
+      if (b < L.from || b > L.to) return false;
+    }
+    return true;
+  };
+  while (inRange > SELECT_GATHER && hi > lo && levels.length < SELECT_LEVELS) {
+    const edges = edgesOf(lo, hi, SELECT_BINS);
+    const norm = SELECT_BINS / (hi - lo);
+    const counts = new Float64Array(SELECT_BINS);
+    values((v) => {
+      if (!candidate(v)) return;
+      counts[binOf(v, lo, norm, edges, SELECT_BINS)]!++;
+    });
+    let acc = below;
+    let from = -1;
+    let to = -1;
+    let under = below;
+    for (let b = 0; b < SELECT_BINS && to < 0; b++) {
+      const next = acc + counts[b]!;
+      if (from < 0 && next > ranks[0]!) {
+        from = b;
+        under = acc;
+      }
+      if (from >= 0 && next > ranks[ranks.length - 1]!) to = b;
+      acc = next;
+    }
+    let kept = 0;
+    for (let b = from; b <= to; b++) kept += counts[b]!;
+    levels.push({ lo, norm, edges, from, to });
+    below = under;
+    inRange = kept;
+    // The candidates' own range, for the next level's bins.
+    let cmin = Number.POSITIVE_INFINITY;
+    let cmax = Number.NEGATIVE_INFINITY;
+    values((v) => {
+      if (!candidate(v)) return;
+      if (v < cmin) cmin = v;
+      if (v > cmax) cmax = v;
+    });
+    lo = cmin;
+    hi = cmax;
+  }
+  if (!(hi > lo)) return ranks.map(() => lo); // every candidate is the same value
+  const gathered = new Float64Array(inRange);
+  let g = 0;
+  values((v) => {
+    if (candidate(v)) gathered[g++] = v;
+  });
+  gathered.sort();
+  return ranks.map((k) => gathered[k - below]!);
 }
 
 /** Returns the q-quantile of `x` with linear interpolation (numpy's default, Hyndman-Fan type 7). */
 export function quantile(x: ArrayLike<number>, q: number): number {
   const n = x.length;
   checkCondition(n >= 1, `invalid 'x': empty, was length 0`);
-  const a = Float64Array.from(x);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    if (x[i]! < min) min = x[i]!;
+    if (x[i]! > max) max = x[i]!;
+  }
+  return quantileOf((visit) => {
+    for (let i = 0; i < n; i++) visit(x[i]!);
+  }, n, min, max, q);
+}
+
+function quantileOf(values: (visit: (v: number) => void) => void, n: number, min: number, max: number, q: number): number {
   const h = (n - 1) * q;
   const k = Math.floor(h);
-  const lo = selectKth(a, k);
-  if (k + 1 >= n) return lo;
-  let hi = a[k + 1]!;
-  for (let i = k + 2; i < n; i++) if (a[i]! < hi) hi = a[i]!;
-  return lo + (h - k) * (hi - lo);
+  const [a, b] = orderStatistics(values, n, min, max, k + 1 < n ? [k, k + 1] : [k, k]);
+  return a! + (h - k) * (b! - a!);
 }
 
 /**
- * Returns numpy.histogram(x, bins) with equal-width bins over [min, max] (over [x - 0.5, x + 0.5] when
- * every value is equal), placing each value as numpy does: edges from linspace, the computed bin corrected
- * against its edges, the last bin closed.
+ * Returns the distribution of the returns `source` visits (the strategy's), or null when there are none.
+ * Moments are central moments about the mean, summed in order; skew and kurtosis are the bias-corrected
+ * estimators (scipy.stats.skew / kurtosis with bias=False, pandas' skew() / kurt(), quantstats' figures).
+ * A few passes over the returns, in bounded memory.
  */
-export function histogram(x: ArrayLike<number>, bins: number = HISTOGRAM_BINS): HistogramBin[] {
-  checkPositiveInteger(bins, 'bins');
-  const n = x.length;
-  checkCondition(n >= 1, `invalid 'x': empty, was length 0`);
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    if (x[i]! < lo) lo = x[i]!;
-    if (x[i]! > hi) hi = x[i]!;
-  }
-  if (lo === hi) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const step = (hi - lo) / bins;
-  const edges = new Float64Array(bins + 1);
-  for (let b = 0; b <= bins; b++) edges[b] = b * step + lo;
-  edges[bins] = hi;
-  const counts = new Float64Array(bins);
-  const norm = bins / (hi - lo);
-  for (let i = 0; i < n; i++) {
-    const v = x[i]!;
-    let b = Math.floor((v - lo) * norm);
-    if (b >= bins) b = bins - 1;
-    if (v < edges[b]!) b--;
-    else if (b !== bins - 1 && v >= edges[b + 1]!) b++;
-    counts[b]!++;
-  }
-  return Array.from(counts, (count, b) => ({ from: edges[b]!, to: edges[b + 1]!, count }));
-}
-
-/**
- * Returns the distribution of the period returns `r` (at least one), or null when there are none. Moments
- * are central moments about the mean, summed in order; skew and kurtosis are the bias-corrected estimators
- * (scipy.stats.skew / kurtosis with bias=False, pandas' skew() / kurt(), quantstats' figures).
- */
-export function returnDistribution(r: ArrayLike<number>, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
-  const n = r.length;
-  if (n === 0) return null;
+export function distributionOf(source: ReturnSource, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
+  let n = 0;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += r[i]!;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  source((r) => {
+    n++;
+    sum += r;
+    if (r < min) min = r;
+    if (r > max) max = r;
+  });
+  if (n === 0) return null;
   const mean = sum / n;
   let s2 = 0;
   let s3 = 0;
   let s4 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = r[i]! - mean;
+  source((r) => {
+    const d = r - mean;
     const d2 = d * d;
     s2 += d2;
     s3 += d2 * d;
     s4 += d2 * d2;
-  }
+  });
   const m2 = s2 / n;
   const m3 = s3 / n;
   const m4 = s4 / n;
   const std = n >= 2 ? Math.sqrt(s2 / (n - 1)) : null;
   const skew = n >= 3 && m2 > 0 ? finite(((m3 / Math.pow(m2, 1.5)) * Math.sqrt(n * (n - 1))) / (n - 2)) : null;
   const kurtosis = n >= 4 && m2 > 0 ? finite((((n + 1) * (m4 / (m2 * m2) - 3) + 6) * (n - 1)) / ((n - 2) * (n - 3))) : null;
-  const var95 = quantile(r, 0.05);
+  const values = (visit: (v: number) => void): void => source((r) => visit(r));
+  const var95 = quantileOf(values, n, min, max, 0.05);
   let tail = 0;
   let below = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const v = r[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (v < var95) {
-      tail += v;
+  source((r) => {
+    if (r < var95) {
+      tail += r;
       below++;
     }
-  }
+  });
   return {
     periods: n,
     mean,
@@ -303,69 +464,49 @@ export function returnDistribution(r: ArrayLike<number>, bins: number = HISTOGRA
     max,
     var95,
     cvar95: below > 0 ? tail / below : var95,
-    histogram: histogram(r, bins),
+    histogram: histogramOf(values, min, max, bins),
     normal: { mean, std },
   };
 }
 
-/**
- * Returns the equal-weight buy-and-hold curve at the samples `ts` (growth of 1): the mean over the
- * symbols of price_s(t) / first price_s, where price_s(t) is the symbol's last price at or before t (as
- * of t) and a symbol not yet priced counts as 1 (its share still in cash). With the report's sampled
- * prices (at most MAX_PRICE_POINTS per symbol) the curve is exact at every sample of a run up to that many
- * bars and a step curve between the kept samples beyond. Null when no symbol has a positive first price.
- */
-export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<string, { readonly ts: readonly number[]; readonly close: readonly number[] }>>, symbols: readonly string[]): { symbols: string[]; value: Float64Array } | null {
-  const held = symbols.filter((s) => prices[s] !== undefined && prices[s]!.close.length > 0 && prices[s]!.close[0]! > 0);
-  if (held.length === 0) return null;
-  const n = ts.length;
-  const value = new Float64Array(n);
-  for (const s of held) {
-    const p = prices[s]!;
-    const first = p.close[0]!;
-    let j = -1;
-    for (let i = 0; i < n; i++) {
-      while (j + 1 < p.ts.length && p.ts[j + 1]! <= ts[i]!) j++;
-      value[i]! += j < 0 ? 1 : p.close[j]! / first;
-    }
-  }
-  for (let i = 0; i < n; i++) value[i]! /= held.length;
-  return { symbols: held, value };
+/** {@link distributionOf} the returns in `r`. */
+export function returnDistribution(r: ArrayLike<number>, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
+  return distributionOf(arrayReturns(r), bins);
 }
 
 /**
- * Returns the OLS regression of the strategy's period returns `rs` on the benchmark's `rb` (same periods,
- * same length, at least two), with the tracking error and information ratio annualized by P.
+ * Returns the OLS regression of the strategy's period returns on the benchmark's (over the periods where
+ * both are defined, at least two), with the tracking error and information ratio annualized by P; null
+ * without two such periods.
  */
-export function benchmarkStats(rs: ArrayLike<number>, rb: ArrayLike<number>, periodsPerYear: number | null): BenchmarkStats | null {
-  const n = Math.min(rs.length, rb.length);
-  if (n < 2) return null;
+export function benchmarkStatsOf(source: ReturnSource, periodsPerYear: number | null): BenchmarkStats | null {
+  let n = 0;
   let ss = 0;
   let sb = 0;
-  for (let i = 0; i < n; i++) {
-    ss += rs[i]!;
-    sb += rb[i]!;
-  }
+  source((r, b) => {
+    if (Number.isNaN(b)) return;
+    n++;
+    ss += r;
+    sb += b;
+  });
+  if (n < 2) return null;
   const ms = ss / n;
   const mb = sb / n;
+  const ma = (ss - sb) / n;
   let vss = 0;
   let vbb = 0;
   let vsb = 0;
-  let sa = 0;
-  for (let i = 0; i < n; i++) {
-    const ds = rs[i]! - ms;
-    const db = rb[i]! - mb;
+  let va = 0;
+  source((r, b) => {
+    if (Number.isNaN(b)) return;
+    const ds = r - ms;
+    const db = b - mb;
+    const da = r - b - ma;
     vss += ds * ds;
     vbb += db * db;
     vsb += ds * db;
-    sa += rs[i]! - rb[i]!;
-  }
-  const ma = sa / n;
-  let va = 0;
-  for (let i = 0; i < n; i++) {
-    const d = rs[i]! - rb[i]! - ma;
-    va += d * d;
-  }
+    va += da * da;
+  });
   const beta = vbb > 0 ? vsb / vbb : null;
   const correlation = vbb > 0 && vss > 0 ? finite(vsb / Math.sqrt(vss * vbb)) : null;
   const sdActive = Math.sqrt(va / (n - 1));
@@ -381,98 +522,122 @@ export function benchmarkStats(rs: ArrayLike<number>, rb: ArrayLike<number>, per
   };
 }
 
+/** {@link benchmarkStatsOf} the returns `rs` on `rb` (same periods). */
+export function benchmarkStats(rs: ArrayLike<number>, rb: ArrayLike<number>, periodsPerYear: number | null): BenchmarkStats | null {
+  return benchmarkStatsOf(arrayReturns(rs, rb), periodsPerYear);
+}
+
 /** The rolling window of a run: round(P / 2) period returns (about six months), at least MIN_ROLLING_WINDOW. */
 export function rollingWindowOf(periodsPerYear: number): number {
   return Math.max(MIN_ROLLING_WINDOW, Math.round(periodsPerYear / 2));
 }
 
+/** Returns at most `max` sample indices of a curve of `n` samples: every k-th (k = ceil(n / max)), the last always kept (reports/html/downsample.ts everyKth's choice). */
+export function rollingPicks(n: number, max: number = MAX_ROLLING_POINTS): number[] {
+  const k = Math.max(1, Math.ceil(n / max));
+  const out: number[] = [];
+  for (let i = 0; i < n; i += k) out.push(i);
+  if (n > 0 && (n - 1) % k !== 0) out[out.length - 1] = n - 1;
+  return out;
+}
+
 /**
- * Returns the rolling Sharpe, volatility and beta at the samples `pick` (indices into the equity curve,
- * increasing). At sample i >= window the window holds the returns r_{i-window+1..i} (r_j = E_j / E_{j-1} - 1,
- * stored at j - 1 of `rs`); before, and past the returns' end (after a ruin), the value is null.
+ * Returns the rolling Sharpe, volatility and beta at the samples `pick` (increasing indices into the equity
+ * curve; `pickTs` their times). At sample i >= window the window holds the `window` returns ending at
+ * samples i - window + 1 .. i; before, and past the returns' end (after a ruin), the value is null.
  *
- * One pass builds prefix sums of the returns' deviations from their whole-run mean (and of their squares
- * and cross products with the benchmark's), so each window's moments are differences of two prefix sums:
- * O(n) whatever the window (a minute-bar run's half-year window holds ~49,000 returns). Centring on the
- * whole-run mean keeps the sums of squares free of the cancellation of raw sums; the result agrees with
- * pandas' rolling mean / std / cov to ~1e-14 on the reference series. A window of equal returns (a
- * strategy out of the market) is found exactly, from a prefix count of changes, and has a variance of
- * exactly 0 rather than the rounding residue of two prefix sums: no Sharpe, volatility 0, no beta
- * against a flat benchmark.
+ * One pass in order keeps the window in a ring and running sums of r, r^2, b, b^2 and r b, summed afresh
+ * from the ring every `window` returns so rounding cannot drift: O(n) whatever the window (a minute-bar
+ * run's half-year window holds ~49,000 returns) in memory of the window's size. A window of equal returns
+ * (a strategy out of the market) is found exactly, from the last change, and has a variance of exactly 0
+ * rather than a rounding residue: no Sharpe, volatility 0, beta 0, and no beta against a flat benchmark.
  */
-export function rollingStats(
-  ts: ArrayLike<number>,
-  rs: ArrayLike<number>,
-  rb: ArrayLike<number> | null,
-  periodsPerYear: number,
-  window: number,
-  pick: readonly number[],
-  riskFreeRate = 0,
-): RollingStats {
+export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0): RollingStats {
   checkPositiveInteger(window, 'window');
   if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
   const rfp = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
   const scale = Math.sqrt(periodsPerYear);
-  const m = rb === null ? rs.length : Math.min(rs.length, rb.length);
-  let cs = 0;
-  let cb = 0;
-  for (let j = 0; j < m; j++) {
-    cs += rs[j]!;
-    if (rb !== null) cb += rb[j]!;
-  }
-  if (m > 0) {
-    cs /= m;
-    cb /= m;
-  }
-  // Prefix sums over the first k returns at index k (0..m).
-  const s1 = new Float64Array(m + 1);
-  const s2 = new Float64Array(m + 1);
-  const b1 = rb === null ? null : new Float64Array(m + 1);
-  const b2 = rb === null ? null : new Float64Array(m + 1);
-  const sb = rb === null ? null : new Float64Array(m + 1);
-  // sChanges[k]: how many j in 1..k-1 have rs[j] !== rs[j - 1]; the window from..i-1 is flat when none lies in from+1..i-1.
-  const sChanges = new Int32Array(m + 1);
-  const bChanges = rb === null ? null : new Int32Array(m + 1);
-  for (let j = 0; j < m; j++) {
-    const ds = rs[j]! - cs;
-    s1[j + 1] = s1[j]! + ds;
-    s2[j + 1] = s2[j]! + ds * ds;
-    sChanges[j + 1] = sChanges[j]! + (j > 0 && rs[j] !== rs[j - 1] ? 1 : 0);
-    if (rb !== null) {
-      const db = rb[j]! - cb;
-      b1![j + 1] = b1![j]! + db;
-      b2![j + 1] = b2![j]! + db * db;
-      sb![j + 1] = sb![j]! + ds * db;
-      bChanges![j + 1] = bChanges![j]! + (j > 0 && rb[j] !== rb[j - 1] ? 1 : 0);
+  const n = pick.length;
+  const sharpe: (number | null)[] = new Array<number | null>(n).fill(null);
+  const volatility: (number | null)[] = new Array<number | null>(n).fill(null);
+  const beta: (number | null)[] | null = hasBenchmark ? new Array<number | null>(n).fill(null) : null;
+  const ringS = new Float64Array(window);
+  const ringB = new Float64Array(window);
+  let s1 = 0;
+  let s2 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let sb = 0;
+  let count = 0;
+  let lastChangeS = 0;
+  let lastChangeB = 0;
+  let prevS = Number.NaN;
+  let prevB = Number.NaN;
+  let bEnded = false;
+  let next = 0;
+  source((r, b, i) => {
+    while (next < n && pick[next]! < i) next++;
+    const pos = count % window;
+    if (count >= window) {
+      const oldS = ringS[pos]!;
+      const oldB = ringB[pos]!;
+      s1 -= oldS;
+      s2 -= oldS * oldS;
+      b1 -= oldB;
+      b2 -= oldB * oldB;
+      sb -= oldS * oldB;
     }
-  }
-  const sharpe: (number | null)[] = [];
-  const volatility: (number | null)[] = [];
-  const beta: (number | null)[] | null = rb === null ? null : [];
-  for (const i of pick) {
-    if (i < window || i > m) {
-      sharpe.push(null);
-      volatility.push(null);
-      beta?.push(null);
-      continue;
+    if (Number.isNaN(b)) {
+      bEnded = true;
+      b = 0;
     }
-    const from = i - window;
-    const sFlat = sChanges[i] === sChanges[from + 1];
-    const ds = s1[i]! - s1[from]!;
-    const mean = ds / window;
-    const vss = sFlat ? 0 : Math.max(0, s2[i]! - s2[from]! - ds * mean);
-    const sd = Math.sqrt(vss / (window - 1));
-    volatility.push(sd * scale);
-    sharpe.push(sd > 0 ? finite(((mean + cs - rfp) / sd) * scale) : null);
-    if (beta !== null) {
-      const bFlat = bChanges![i] === bChanges![from + 1];
-      const db = b1![i]! - b1![from]!;
-      const vbb = bFlat ? 0 : Math.max(0, b2![i]! - b2![from]! - (db * db) / window);
-      const vsb = sFlat || bFlat ? 0 : sb![i]! - sb![from]! - (ds * db) / window;
-      beta.push(vbb > 0 ? finite(vsb / vbb) : null);
+    ringS[pos] = r;
+    ringB[pos] = b;
+    s1 += r;
+    s2 += r * r;
+    b1 += b;
+    b2 += b * b;
+    sb += r * b;
+    if (count > 0 && r !== prevS) lastChangeS = count;
+    if (count > 0 && b !== prevB) lastChangeB = count;
+    prevS = r;
+    prevB = b;
+    count++;
+    if (count % window === 0) {
+      s1 = s2 = b1 = b2 = sb = 0;
+      for (let j = 0; j < window; j++) {
+        const x = ringS[j]!;
+        const y = ringB[j]!;
+        s1 += x;
+        s2 += x * x;
+        b1 += y;
+        b2 += y * y;
+        sb += x * y;
+      }
     }
-  }
-  return { window, ts: pick.map((i) => ts[i]!), sharpe, volatility, beta };
+    if (next < n && pick[next] === i && count >= window) {
+      // The window is returns count - window .. count - 1; flat when none of them differs from the one before.
+      const first = count - window;
+      const sFlat = lastChangeS <= first;
+      const mean = s1 / window;
+      const vss = sFlat ? 0 : Math.max(0, s2 - s1 * mean);
+      const sd = Math.sqrt(vss / (window - 1));
+      volatility[next] = sd * scale;
+      sharpe[next] = sd > 0 ? finite(((mean - rfp) / sd) * scale) : null;
+      if (beta !== null && !bEnded) {
+        const bFlat = lastChangeB <= first;
+        const vbb = bFlat ? 0 : Math.max(0, b2 - (b1 * b1) / window);
+        const vsb = sFlat || bFlat ? 0 : sb - (s1 * b1) / window;
+        beta[next] = vbb > 0 ? finite(vsb / vbb) : null;
+      }
+    }
+  });
+  return { window, ts: Array.from(pickTs), sharpe, volatility, beta };
+}
+
+/** {@link rollingStatsOf} over arrays: `rs[j]` (and `rb[j]`) is the return ending at sample j + 1 of `ts`. */
+export function rollingStats(ts: ArrayLike<number>, rs: ArrayLike<number>, rb: ArrayLike<number> | null, periodsPerYear: number, window: number, pick: readonly number[], riskFreeRate = 0): RollingStats {
+  return rollingStatsOf(arrayReturns(rs, rb), rb !== null, periodsPerYear, window, pick, pick.map((i) => ts[i]!), riskFreeRate);
 }
 
 function durationStats(days: number[]): DurationStats {
@@ -499,16 +664,23 @@ export function tradeStats(trades: readonly { readonly entryTs: number; readonly
   return { all: durationStats(all), winners: durationStats(winners), losers: durationStats(losers), mae: null, mfe: null };
 }
 
+/** Returns the UTC calendar month holding `t` (microseconds) as [start, end). */
+function utcMonthOf(t: number): [number, number] {
+  const d = new Date(Math.floor(t / 1000));
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  return [Date.UTC(y, m, 1) * 1000, Date.UTC(y, m + 1, 1) * 1000];
+}
+
 /** What {@link computeTearSheet} reads. */
 export interface TearSheetInput {
-  /** Every equity sample (microseconds, increasing) and its equity; at least two samples. */
-  readonly ts: ArrayLike<number>;
-  readonly equity: ArrayLike<number>;
+  /** The equity curve, whole or in chunks (a streamed run's); at least two samples. */
+  readonly curve: EquityCurveInput | EquityCurveScan;
   /** computeMetrics' periods per year (metrics.periodsPerYear); null leaves out alpha, the annualized figures and the rolling series. */
   readonly periodsPerYear: number | null;
   readonly riskFreeRate?: number;
-  /** Buy and hold's value at every equity sample (see {@link buyAndHoldCurve}), or null. */
-  readonly benchmark: { readonly symbols: readonly string[]; readonly value: ArrayLike<number> } | null;
+  /** Close prices per symbol (report.json `prices`) and the symbols held in the buy-and-hold benchmark; null: no benchmark. */
+  readonly benchmark: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null;
   /** The samples the report draws (report.json `equity[i].ts`): the benchmark curve is given at these. */
   readonly previewTs: readonly number[];
   readonly trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[];
@@ -518,42 +690,87 @@ export interface TearSheetInput {
   readonly maxPoints?: number;
 }
 
-/** Returns the tear sheet of a run (see {@link TearSheet}). */
+/**
+ * Returns the tear sheet of a run (see {@link TearSheet}). The curve is read a few times in order (once for
+ * the drawdowns, a few times for the returns) and never held whole: memory is bounded by the rolling window,
+ * the months and the 2,000 picked samples, whatever the curve's length.
+ */
 export function computeTearSheet(input: TearSheetInput): TearSheet {
-  const { ts, equity, benchmark } = input;
-  const n = equity.length;
+  const curve = curveScan(input.curve);
+  const n = curve.length;
   checkCondition(n >= 2, `invalid 'equity': a tear sheet needs at least 2 samples, was ${n}`);
-  checkCondition(ts.length === n, `invalid 'ts': length differs from equity (${n}), was ${ts.length}`);
-  if (benchmark !== null) checkCondition(benchmark.value.length === n, `invalid 'benchmark.value': length differs from equity (${n}), was ${benchmark.value.length}`);
   const P = input.periodsPerYear;
-  const rs = periodReturns(equity);
-  const rb = benchmark === null ? null : periodReturns(benchmark.value);
-  const months = yearlyReturns(monthlyReturns(ts, equity));
-  const benchYears = benchmark === null ? null : new Map(yearlyReturns(monthlyReturns(ts, benchmark.value)).map((y) => [y.year, y.value]));
-  let rolling: RollingStats | null = null;
-  if (P !== null) {
-    const window = input.rollingWindow ?? rollingWindowOf(P);
-    const pick = everyKth(Array.from({ length: n }, (_, i) => i), input.maxPoints ?? MAX_ROLLING_POINTS);
-    rolling = rollingStats(ts, rs, rb, P, window, pick, input.riskFreeRate ?? 0);
-  }
-  let benchmarkCurve: BenchmarkCurve | null = null;
-  if (benchmark !== null) {
-    // The benchmark as of each drawn sample (every drawn sample is an equity sample).
-    const value: number[] = [];
-    let j = 0;
-    for (const t of input.previewTs) {
-      while (j + 1 < n && ts[j + 1]! <= t) j++;
-      value.push(benchmark.value[j]!);
+  const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
+  const bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
+  const source = curveReturns(curve, bench);
+
+  // One pass for what is read at given samples: the month ends (yearly returns), the picked times, the drawn samples' benchmark.
+  const pick = P === null ? [] : rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
+  const pickTs = new Float64Array(pick.length);
+  const monthTs: number[] = [];
+  const monthEquity: number[] = [];
+  const monthBench: number[] = [];
+  const previewValue: number[] = [];
+  {
+    const cursor = bench === null ? null : new BuyAndHoldCursor(bench.prices, bench.symbols);
+    let i = 0;
+    let p = 0;
+    let d = 0;
+    let monthStart = Number.NaN;
+    let monthEnd = Number.NaN;
+    let prevT = Number.NaN;
+    let prevE = Number.NaN;
+    let prevB = Number.NaN;
+    const preview = input.previewTs;
+    curve.scan((ts, equity, m) => {
+      for (let j = 0; j < m; j++, i++) {
+        const t = ts[j]!;
+        const e = equity[j]!;
+        const b = cursor === null ? Number.NaN : cursor.value(t);
+        // monthlyReturns reads the first sample and each month's last: keep just those.
+        if (i === 0) {
+          monthTs.push(t);
+          monthEquity.push(e);
+          monthBench.push(b);
+        } else if (!(t >= monthStart && t < monthEnd)) {
+          monthTs.push(prevT);
+          monthEquity.push(prevE);
+          monthBench.push(prevB);
+        }
+        if (!(t >= monthStart && t < monthEnd)) [monthStart, monthEnd] = utcMonthOf(t);
+        if (p < pick.length && pick[p] === i) pickTs[p++] = t;
+        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+        while (d < preview.length && preview[d]! < t) {
+          previewValue.push(i > 0 ? prevB : b);
+          d++;
+        }
+        while (d < preview.length && preview[d] === t) {
+          previewValue.push(b);
+          d++;
+        }
+        prevT = t;
+        prevE = e;
+        prevB = b;
+      }
+    });
+    monthTs.push(prevT);
+    monthEquity.push(prevE);
+    monthBench.push(prevB);
+    while (d < preview.length) {
+      previewValue.push(prevB);
+      d++;
     }
-    benchmarkCurve = { symbols: [...benchmark.symbols], ts: [...input.previewTs], value };
   }
+  const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
+  const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
+  const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), pick, pickTs, input.riskFreeRate ?? 0);
   return {
     periodsPerYear: P,
-    worstDrawdowns: worstDrawdowns(ts, equity),
-    distribution: returnDistribution(rs),
-    yearly: months.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
-    benchmarkCurve,
-    benchmark: rb === null ? null : benchmarkStats(rs, rb, P),
+    worstDrawdowns: worstDrawdowns(curve),
+    distribution: distributionOf(source),
+    yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
+    benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
+    benchmark: bench === null ? null : benchmarkStatsOf(source, P),
     rolling,
     tradeStats: tradeStats(input.trades),
   };

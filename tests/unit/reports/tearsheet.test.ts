@@ -10,12 +10,14 @@ import {
   histogram,
   quantile,
   returnDistribution,
+  rollingPicks,
   rollingStats,
   rollingWindowOf,
   tradeStats,
   worstDrawdowns,
 } from '../../../reports/index.js';
-import type { TearSheet } from '../../../reports/index.js';
+import type { EquityCurveScan, TearSheet } from '../../../reports/index.js';
+import { everyKth } from '../../../reports/html/downsample.js';
 
 const JAN_1_2024 = Date.UTC(2024, 0, 1) * 1000;
 const day = (i: number): number => JAN_1_2024 + i * US_PER_DAY;
@@ -31,7 +33,7 @@ const HAND_EQUITY = [100, 110, 99, 104.5, 110, 121, 108.9, 96.8, 121, 133.1, 113
 const HAND_TS = HAND_EQUITY.map((_, i) => day(i));
 
 describe('worstDrawdowns on a hand-computed curve', () => {
-  const rows = worstDrawdowns(HAND_TS, HAND_EQUITY);
+  const rows = worstDrawdowns({ ts: HAND_TS, equity: HAND_EQUITY });
 
   it('lists the three episodes deepest first with their peak, trough and recovery dates', () => {
     expect(rows.map((r) => [r.start, r.trough, r.end])).toEqual([
@@ -56,7 +58,7 @@ describe('worstDrawdowns on a hand-computed curve', () => {
   });
 
   it('keeps at most `count` episodes', () => {
-    expect(worstDrawdowns(HAND_TS, HAND_EQUITY, 2).map((r) => r.depth)).toEqual(rows.slice(0, 2).map((r) => r.depth));
+    expect(worstDrawdowns({ ts: HAND_TS, equity: HAND_EQUITY }, 2).map((r) => r.depth)).toEqual(rows.slice(0, 2).map((r) => r.depth));
   });
 
   it('uses the episodes computeMetrics counts (one implementation)', () => {
@@ -67,12 +69,12 @@ describe('worstDrawdowns on a hand-computed curve', () => {
   });
 
   it('starts an episode at the last sample of a flat peak', () => {
-    const rows2 = worstDrawdowns([day(0), day(1), day(2), day(3)], [100, 100, 90, 100]);
+    const rows2 = worstDrawdowns({ ts: [day(0), day(1), day(2), day(3)], equity: [100, 100, 90, 100] });
     expect(rows2).toEqual([{ start: iso(1), trough: iso(2), end: iso(3), depth: 0.09999999999999998, lengthDays: 2, recoveryDays: 1 }]);
   });
 
   it('is empty for a curve that never falls', () => {
-    expect(worstDrawdowns([day(0), day(1)], [100, 101])).toEqual([]);
+    expect(worstDrawdowns({ ts: [day(0), day(1)], equity: [100, 101] })).toEqual([]);
   });
 });
 
@@ -144,6 +146,21 @@ describe('quantile', () => {
         const want = sorted[k]! + (h - k) * (sorted[Math.min(k + 1, x.length - 1)]! - sorted[k]!);
         expect(quantile(x, q), `trial ${trial} q ${q}`).toBeCloseTo(want, 12);
       }
+    }
+  });
+
+  it('selects exactly beyond a million values, narrowing by histograms first (ties included)', () => {
+    let seed = 11;
+    const x = new Float64Array(1_300_000);
+    for (let i = 0; i < x.length; i++) {
+      seed = (seed * 16807) % 2147483647;
+      x[i] = seed % 5 < 3 ? 0 : (seed % 100003) / 1e5 - 0.5; // 60% zeros, the rest spread over [-0.5, 0.5]
+    }
+    const sorted = Float64Array.from(x).sort();
+    for (const q of [0.05, 0.3, 0.5, 0.999]) {
+      const h = (x.length - 1) * q;
+      const k = Math.floor(h);
+      expect(quantile(x, q), `q ${q}`).toBe(sorted[k]! + (h - k) * (sorted[k + 1]! - sorted[k]!));
     }
   });
 });
@@ -234,7 +251,8 @@ describe('tradeStats', () => {
 describe('computeTearSheet', () => {
   it('gives yearly returns of the strategy and buy and hold per UTC calendar year', () => {
     const ts = [Date.UTC(2023, 11, 30), Date.UTC(2023, 11, 31), Date.UTC(2024, 0, 1), Date.UTC(2024, 5, 1)].map((ms) => ms * 1000);
-    const sheet = computeTearSheet({ ts, equity: [100, 110, 121, 133.1], periodsPerYear: 252, benchmark: { symbols: ['X'], value: [1, 1, 0.5, 1] }, previewTs: [ts[0]!, ts[3]!], trades: [] });
+    const prices = { X: { ts, close: [10, 10, 5, 10] } };
+    const sheet = computeTearSheet({ curve: { ts, equity: [100, 110, 121, 133.1] }, periodsPerYear: 252, benchmark: { prices, symbols: ['X'] }, previewTs: [ts[0]!, ts[3]!], trades: [] });
     expect(sheet.yearly.map((y) => y.year)).toEqual([2023, 2024]);
     expect(sheet.yearly[0]!.strategy!).toBeCloseTo(0.1, 14);
     expect(sheet.yearly[1]!.strategy!).toBeCloseTo(0.21, 14);
@@ -246,7 +264,7 @@ describe('computeTearSheet', () => {
     const n = 50;
     const ts = Array.from({ length: n }, (_, i) => day(i));
     const equity = ts.map((_, i) => 100 * (1 + 0.01 * Math.sin(i)));
-    const sheet = computeTearSheet({ ts, equity, periodsPerYear: 252, benchmark: null, previewTs: ts, trades: [], rollingWindow: 5, maxPoints: 10 });
+    const sheet = computeTearSheet({ curve: { ts, equity }, periodsPerYear: 252, benchmark: null, previewTs: ts, trades: [], rollingWindow: 5, maxPoints: 10 });
     expect(sheet.rolling!.ts.length).toBeLessThanOrEqual(10);
     expect(sheet.rolling!.ts.at(-1)).toBe(ts.at(-1));
     expect(sheet.rolling!.beta).toBeNull();
@@ -254,8 +272,35 @@ describe('computeTearSheet', () => {
     expect(sheet.benchmarkCurve).toBeNull();
   });
 
+  it('gives the same sheet for a curve read in chunks (a streamed run) as for the whole curve', () => {
+    const c = reference.cases[1]!;
+    const { ts, equity, prices } = c.input;
+    const chunked: EquityCurveScan = {
+      length: ts.length,
+      scan: (visit) => {
+        for (let o = 0; o < ts.length; o += 97) visit(ts.slice(o, o + 97), equity.slice(o, o + 97), Math.min(97, ts.length - o));
+      },
+    };
+    const input = { periodsPerYear: 252, benchmark: { prices: prices!, symbols: Object.keys(prices!) }, previewTs: ts.filter((_, i) => i % 5 === 0), trades: [], maxPoints: 300 };
+    expect(computeTearSheet({ ...input, curve: chunked })).toEqual(computeTearSheet({ ...input, curve: { ts, equity } }));
+  });
+
+  it('ends the returns at a ruin: the return into it is the last', () => {
+    const ts = [0, 1, 2, 3, 4].map(day);
+    const sheet = computeTearSheet({ curve: { ts, equity: [100, 110, 0, 50, 60] }, periodsPerYear: 252, benchmark: null, previewTs: ts, trades: [], rollingWindow: 2 });
+    expect(sheet.distribution!.periods).toBe(2);
+    expect(sheet.distribution!.min).toBe(-1);
+    expect(sheet.rolling!.volatility.map((v) => v !== null)).toEqual([false, false, true, false, false]);
+  });
+
+  it('picks the rolling samples as everyKth does', () => {
+    for (const [n, max] of [[10, 20], [2500, 2000], [4001, 2000], [7, 3]] as const) {
+      expect(rollingPicks(n, max)).toEqual(everyKth(Array.from({ length: n }, (_, i) => i), max));
+    }
+  });
+
   it('refuses a curve of fewer than two samples', () => {
-    expect(() => computeTearSheet({ ts: [0], equity: [1], periodsPerYear: 252, benchmark: null, previewTs: [0], trades: [] })).toThrow(/at least 2 samples/);
+    expect(() => computeTearSheet({ curve: { ts: [0], equity: [1] }, periodsPerYear: 252, benchmark: null, previewTs: [0], trades: [] })).toThrow(/at least 2 samples/);
   });
 });
 
@@ -293,7 +338,7 @@ describe('the tear sheet against pandas, scipy and statsmodels (tests/fixtures/s
     describe(c.name, () => {
       const { ts, equity, periodsPerYear, prices } = c.input;
       const bench = prices !== undefined ? buyAndHoldCurve(ts, prices, Object.keys(prices)) : null;
-      const sheet = computeTearSheet({ ts, equity, periodsPerYear, benchmark: bench, previewTs: ts, trades: [] });
+      const sheet = computeTearSheet({ curve: { ts, equity }, periodsPerYear, benchmark: prices !== undefined ? { prices, symbols: Object.keys(prices) } : null, previewTs: ts, trades: [] });
       const e = c.expected;
 
       it('matches the distribution (scipy bias=False skew and kurtosis, numpy quantile and histogram)', () => {
