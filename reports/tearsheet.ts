@@ -551,8 +551,9 @@ export function rollingPicks(n: number, max: number = MAX_ROLLING_POINTS): numbe
  * run's half-year window holds ~49,000 returns) in memory of the window's size. A window of equal returns
  * (a strategy out of the market) is found exactly, from the last change, and has a variance of exactly 0
  * rather than a rounding residue: no Sharpe, volatility 0, beta 0, and no beta against a flat benchmark.
+ * `returns`: how many returns the source visits at most (bounds the ring when the window is longer).
  */
-export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0): RollingStats {
+export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0, returns = Number.POSITIVE_INFINITY): RollingStats {
   checkPositiveInteger(window, 'window');
   if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
   const rfp = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
@@ -561,8 +562,9 @@ export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, peri
   const sharpe: (number | null)[] = new Array<number | null>(n).fill(null);
   const volatility: (number | null)[] = new Array<number | null>(n).fill(null);
   const beta: (number | null)[] | null = hasBenchmark ? new Array<number | null>(n).fill(null) : null;
-  const ringS = new Float64Array(window);
-  const ringB = new Float64Array(window);
+  // A window longer than the returns never fills and never wraps: the ring needs no more room than the returns.
+  const ringS = new Float64Array(Math.min(window, returns));
+  const ringB = new Float64Array(Math.min(window, returns));
   let s1 = 0;
   let s2 = 0;
   let b1 = 0;
@@ -637,7 +639,7 @@ export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, peri
 
 /** {@link rollingStatsOf} over arrays: `rs[j]` (and `rb[j]`) is the return ending at sample j + 1 of `ts`. */
 export function rollingStats(ts: ArrayLike<number>, rs: ArrayLike<number>, rb: ArrayLike<number> | null, periodsPerYear: number, window: number, pick: readonly number[], riskFreeRate = 0): RollingStats {
-  return rollingStatsOf(arrayReturns(rs, rb), rb !== null, periodsPerYear, window, pick, pick.map((i) => ts[i]!), riskFreeRate);
+  return rollingStatsOf(arrayReturns(rs, rb), rb !== null, periodsPerYear, window, pick, pick.map((i) => ts[i]!), riskFreeRate, rs.length);
 }
 
 function durationStats(days: number[]): DurationStats {
@@ -763,7 +765,7 @@ export function computeTearSheet(input: TearSheetInput): TearSheet {
   }
   const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
   const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
-  const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), pick, pickTs, input.riskFreeRate ?? 0);
+  const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), pick, pickTs, input.riskFreeRate ?? 0, n - 1);
   return {
     periodsPerYear: P,
     worstDrawdowns: worstDrawdowns(curve),

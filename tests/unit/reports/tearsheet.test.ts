@@ -293,6 +293,13 @@ describe('computeTearSheet', () => {
     expect(sheet.rolling!.volatility.map((v) => v !== null)).toEqual([false, false, true, false, false]);
   });
 
+  it('leaves the rolling series null when the window is longer than the run (microsecond samples: P ~ 3e13)', () => {
+    const ts = [1, 2, 3, 4];
+    const sheet = computeTearSheet({ curve: { ts, equity: [100, 101, 99, 100] }, periodsPerYear: 31_557_600_000_000, benchmark: null, previewTs: ts, trades: [] });
+    expect(sheet.rolling!.window).toBe(15_778_800_000_000);
+    expect(sheet.rolling!.sharpe).toEqual([null, null, null, null]);
+  });
+
   it('picks the rolling samples as everyKth does', () => {
     for (const [n, max] of [[10, 20], [2500, 2000], [4001, 2000], [7, 3]] as const) {
       expect(rollingPicks(n, max)).toEqual(everyKth(Array.from({ length: n }, (_, i) => i), max));
