@@ -508,9 +508,15 @@ class CurveFacts {
   private peakIndex = 0;
   private peakTs = Number.NaN;
   private episodeDepth = 0;
+  private troughIndex = 0;
+  private troughTs = Number.NaN;
   private inEpisode = false;
 
-  constructor(withSpacings: boolean) {
+  /** `onEpisode`: called with each drawdown episode as it closes (see {@link drawdownEpisodes}). */
+  constructor(
+    withSpacings: boolean,
+    private readonly onEpisode?: (episode: DrawdownEpisode) => void,
+  ) {
     this.spacings = withSpacings ? new SpacingCounts() : null;
   }
 
@@ -531,7 +537,7 @@ class CurveFacts {
       this.spacings?.push(t);
       this.equitySum += e;
       if (e >= this.peak) {
-        if (this.inEpisode) this.closeEpisode(i, t);
+        if (this.inEpisode) this.closeEpisode(i, t, true);
         this.peak = e;
         this.peakIndex = i;
         this.peakTs = t;
@@ -541,7 +547,11 @@ class CurveFacts {
           this.inEpisode = true;
           this.episodeDepth = 0;
         }
-        if (dd > this.episodeDepth) this.episodeDepth = dd;
+        if (dd > this.episodeDepth) {
+          this.episodeDepth = dd;
+          this.troughIndex = i;
+          this.troughTs = t;
+        }
         if (dd > this.maxDrawdown) this.maxDrawdown = dd;
       }
       this.lastTs = t;
@@ -553,11 +563,22 @@ class CurveFacts {
   /** Ends the pass: closes an episode still open on the last sample; checks equity[0]. */
   finish(): this {
     if (!(this.firstEquity > 0)) fail('equity.equity[0]', 'not positive', this.firstEquity);
-    if (this.inEpisode) this.closeEpisode(this.n - 1, this.lastTs);
+    if (this.inEpisode) this.closeEpisode(this.n - 1, this.lastTs, false);
     return this;
   }
 
-  private closeEpisode(endIndex: number, endTs: number): void {
+  private closeEpisode(endIndex: number, endTs: number, recovered: boolean): void {
+    this.onEpisode?.({
+      peakIndex: this.peakIndex,
+      peakTs: this.peakTs,
+      troughIndex: this.troughIndex,
+      troughTs: this.troughTs,
+      endIndex: recovered ? endIndex : null,
+      endTs: recovered ? endTs : null,
+      lastIndex: endIndex,
+      lastTs: endTs,
+      depth: this.episodeDepth,
+    });
     this.episodes++;
     this.depthSum += this.episodeDepth;
     const durationUs = endTs - this.peakTs;
@@ -568,6 +589,40 @@ class CurveFacts {
     }
     this.inEpisode = false;
   }
+}
+
+/**
+ * One drawdown episode, as computeMetrics counts them: from the last sample at a running peak
+ * (`peakIndex`) to the first sample back at or above that peak (`endIndex`), or to the last sample of
+ * the curve when it never recovers (`endIndex` null). `depth` is the episode's largest 1 - E/peak, first
+ * reached at `troughIndex`.
+ */
+export interface DrawdownEpisode {
+  readonly peakIndex: number;
+  readonly peakTs: number;
+  readonly troughIndex: number;
+  readonly troughTs: number;
+  /** The recovery sample, or null when the curve ends below the peak. */
+  readonly endIndex: number | null;
+  readonly endTs: number | null;
+  /** Where the episode ends: the recovery sample, or the curve's last sample. */
+  readonly lastIndex: number;
+  readonly lastTs: number;
+  /** Positive fraction of the peak. */
+  readonly depth: number;
+}
+
+/**
+ * Calls `onEpisode` with every drawdown episode of the curve in time order, as each closes: the same pass,
+ * the same episodes and the same depths as computeMetrics' drawdownEpisodes, maxDrawdown and
+ * maxDrawdownDuration (one implementation). Episodes never overlap: each ends where the next can begin at
+ * the earliest. Nothing is kept, so a streamed curve of any length is read in bounded memory.
+ */
+export function drawdownEpisodes(curve: EquityCurveInput | EquityCurveScan, onEpisode: (episode: DrawdownEpisode) => void): void {
+  validateCurveShape(curve);
+  const facts = new CurveFacts(false, onEpisode);
+  curveScan(curve).scan((ts, equity, m) => facts.push(ts, equity, m));
+  facts.finish();
 }
 
 /**

@@ -340,6 +340,81 @@ const LiveSessionSchema = z
   })
   .describe('A live or paper session (tapedeck live): its feed, gaps, broker and kill switch.');
 
+const nullableNumbers = () => z.array(z.number().nullable());
+const DurationStatsSchema = z.strictObject({ count: int(), meanDays: nullableNumber(), medianDays: nullableNumber(), maxDays: nullableNumber() });
+
+const TearSheetSchema = z
+  .strictObject({
+    periodsPerYear: nullableNumber().describe("metrics.periodsPerYear: the annualization of the tear sheet's figures."),
+    worstDrawdowns: z
+      .array(
+        z.strictObject({
+          start: z.string().describe('The last sample at the peak before the fall, ISO-8601.'),
+          trough: z.string().describe('The deepest sample of the episode, ISO-8601.'),
+          end: z.string().nullable().describe('The first sample back at the peak; null when not recovered.'),
+          depth: z.number().describe('1 - trough / peak, a positive fraction.'),
+          lengthDays: z.number().describe('Days from start to end (or to the last sample).'),
+          recoveryDays: nullableNumber().describe('Days from trough to end; null when not recovered.'),
+        }),
+      )
+      .describe('The 5 deepest drawdown episodes (the episodes of metrics.drawdownEpisodes), deepest first.'),
+    distribution: z
+      .strictObject({
+        periods: int(),
+        mean: z.number(),
+        std: nullableNumber().describe('Sample standard deviation (ddof 1).'),
+        skew: nullableNumber().describe('Bias-corrected skewness (scipy.stats.skew bias=False, pandas skew()).'),
+        kurtosis: nullableNumber().describe('Bias-corrected excess kurtosis (scipy.stats.kurtosis bias=False, pandas kurt()).'),
+        min: z.number(),
+        max: z.number(),
+        var95: z.number().describe('Historical 5% quantile of the period returns (linear interpolation); negative for a loss.'),
+        cvar95: z.number().describe('Mean of the period returns below var95.'),
+        histogram: z.array(z.strictObject({ from: z.number(), to: z.number(), count: int() })).describe('30 equal-width bins over [min, max], as numpy.histogram.'),
+        normal: z.strictObject({ mean: z.number(), std: nullableNumber() }).describe('The normal overlay.'),
+      })
+      .nullable()
+      .describe('The period returns (E_i / E_{i-1} - 1); null without a return.'),
+    yearly: z
+      .array(z.strictObject({ year: int(), strategy: nullableNumber(), benchmark: nullableNumber() }))
+      .describe('Compounded return per calendar year (UTC) of the strategy and of buy and hold.'),
+    benchmarkCurve: z
+      .strictObject({ symbols: z.array(z.string()), ts: z.array(int()), value: z.array(z.number()) })
+      .nullable()
+      .describe("Equal-weight buy and hold of the run's symbols (growth of 1) at the samples of `equity`; null without sampled prices."),
+    benchmark: z
+      .strictObject({
+        periods: int(),
+        alpha: nullableNumber().describe('OLS intercept per period x periodsPerYear.'),
+        beta: nullableNumber(),
+        correlation: nullableNumber(),
+        rSquared: nullableNumber(),
+        trackingError: nullableNumber().describe('std of active returns x sqrt(periodsPerYear).'),
+        informationRatio: nullableNumber().describe('mean / std of active returns x sqrt(periodsPerYear).'),
+      })
+      .nullable()
+      .describe("The strategy's period returns regressed on buy and hold's (OLS with intercept); null without a benchmark."),
+    rolling: z
+      .strictObject({
+        window: int().describe('Period returns in the trailing window.'),
+        ts: z.array(int()).describe('The equity samples the values are given at (evenly spaced, at most 2000).'),
+        sharpe: nullableNumbers(),
+        volatility: nullableNumbers(),
+        beta: nullableNumbers().nullable(),
+      })
+      .nullable()
+      .describe('Rolling Sharpe, annualized volatility and beta against buy and hold; null without periodsPerYear.'),
+    tradeStats: z
+      .strictObject({
+        all: DurationStatsSchema,
+        winners: DurationStatsSchema,
+        losers: DurationStatsSchema,
+        mae: z.null().describe('Maximum adverse excursion: not recorded by the round trips.'),
+        mfe: z.null().describe('Maximum favourable excursion: not recorded by the round trips.'),
+      })
+      .describe('Round-trip durations in days (entry to exit): all, winners (pnl > 0), losers (pnl < 0).'),
+  })
+  .describe('The tear sheet (reports/tearsheet.ts); present when the equity curve has at least two samples.');
+
 /** The run report as a run returns it in memory (and as report.json held it whole in schemaVersion 1). */
 export const RunReportSchema = z
   .strictObject({
@@ -361,6 +436,7 @@ export const RunReportSchema = z
     data: DataProvenanceSchema,
     counts: z.strictObject({ bars: int(), quotes: int(), trades: int(), orders: int(), fills: int() }),
     prices: z.record(z.string(), PriceSeriesSchema).optional(),
+    tearSheet: TearSheetSchema.optional(),
     ensemble: EnsembleSchema.optional(),
     execution: ExecutionSectionSchema.optional(),
     options: OptionsSectionSchema.optional(),

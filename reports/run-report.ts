@@ -9,6 +9,8 @@ import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, Opti
 import { computeMetrics, curveScan, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
 import type { MetricsInput } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
+import { computeTearSheet } from './tearsheet.js';
+import type { TearSheet } from './tearsheet.js';
 
 /** Version of the report.json layout; bumped on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -166,6 +168,12 @@ export interface RunReport {
   readonly accounts?: readonly AccountReport[];
   /** A live or paper session's feed, gaps, broker and kill switch (`tapedeck live`; see live/session). */
   readonly live?: LiveSessionReport;
+  /**
+   * Worst drawdowns, return distribution, yearly returns, alpha and beta against equal-weight buy and hold,
+   * rolling Sharpe, volatility and beta, round-trip durations (reports/tearsheet.ts); present when the
+   * equity curve has at least two samples.
+   */
+  readonly tearSheet?: TearSheet;
 }
 
 /** One strategy's own account in a run with books: its starting cash, its end, its worst fall and its ruin. */
@@ -251,6 +259,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     const ts = p.ts[i]!;
     equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
+  const tearSheet = tearSheetOf(run, curve, metrics, equity.map((e) => e.ts), options);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generator: 'tapedeck',
@@ -296,6 +305,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     data,
     counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
     ...(run.prices !== undefined ? { prices: run.prices } : {}),
+    ...(tearSheet !== null ? { tearSheet } : {}),
     ...(run.ensemble !== undefined
       ? {
           ensemble: {
@@ -323,6 +333,23 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
         }
       : {}),
   };
+}
+
+/**
+ * The report's tear sheet, or null when the curve has fewer than two samples. The benchmark is the
+ * equal-weight buy and hold of the run's symbols from the sampled `prices` (absent without them). A
+ * streamed curve is read back a few times, never held whole.
+ */
+function tearSheetOf(run: RunReportInput, curve: MetricsInput['equity'], metrics: PerformanceMetrics, previewTs: readonly number[], options: MetricsOptions): TearSheet | null {
+  if (curveScan(curve).length < 2) return null;
+  return computeTearSheet({
+    curve,
+    periodsPerYear: metrics.periodsPerYear,
+    ...(options.riskFreeRate !== undefined ? { riskFreeRate: options.riskFreeRate } : {}),
+    benchmark: run.prices !== undefined ? { prices: run.prices, symbols: run.symbols } : null,
+    previewTs,
+    trades: run.trades,
+  });
 }
 
 /** The `live` section of a session's report (`tapedeck live`): written as the session returns it, NaN as null. */

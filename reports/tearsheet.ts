@@ -1,0 +1,779 @@
+import { checkCondition, checkPositiveInteger, formatIsoUs, InvalidArgumentError, US_PER_DAY } from '../engine/core/index.js';
+// The module itself, not reports/html/index.js (that would load ECharts with every run).
+import { monthlyReturns, yearlyReturns } from './html/monthly-returns.js';
+import { curveScan, drawdownEpisodes } from './metrics.js';
+import type { DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
+
+/**
+ * The tear sheet of a run (report.json `tearSheet`): worst drawdowns, the distribution of the period
+ * returns, yearly returns beside buy and hold, alpha and beta against buy and hold, rolling Sharpe,
+ * volatility and beta, and round-trip durations. Functions of the equity curve (whole, or a streamed run's
+ * read in chunks a few times over, never held whole), the sampled prices and the round trips. The period
+ * returns are computeMetrics' (r_i = E_i / E_{i-1} - 1), the annualization its periodsPerYear and the
+ * drawdown episodes its own (drawdownEpisodes in reports/metrics.ts). A figure undefined for the data is null.
+ */
+
+/** Episodes the worst-drawdowns table lists. */
+export const WORST_DRAWDOWNS = 5;
+/** Bins of the return histogram. */
+export const HISTOGRAM_BINS = 30;
+/** Most points of each rolling series in the report. */
+export const MAX_ROLLING_POINTS = 2000;
+/** The shortest rolling window. */
+export const MIN_ROLLING_WINDOW = 20;
+
+export interface WorstDrawdown {
+  /** The last sample at the peak before the fall, ISO-8601. */
+  readonly start: string;
+  /** The deepest sample of the episode (its first occurrence), ISO-8601. */
+  readonly trough: string;
+  /** The first sample back at or above the peak, or null when the curve never recovers. */
+  readonly end: string | null;
+  /** 1 - trough equity / peak equity: a positive fraction. */
+  readonly depth: number;
+  /** Days from start to end, or to the last sample when not recovered. */
+  readonly lengthDays: number;
+  /** Days from trough to end, or null when not recovered. */
+  readonly recoveryDays: number | null;
+}
+
+/** One bin of the return histogram: returns in [from, to) (the last bin includes `to`), as numpy.histogram. */
+export interface HistogramBin {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+}
+
+/** The distribution of the period returns. */
+export interface ReturnDistribution {
+  readonly periods: number;
+  readonly mean: number;
+  /** Sample standard deviation (ddof 1); null with one return. */
+  readonly std: number | null;
+  /** Adjusted Fisher-Pearson skewness, scipy.stats.skew(bias=False) = pandas' skew(); null under 3 returns or with zero variance. */
+  readonly skew: number | null;
+  /** Excess kurtosis, scipy.stats.kurtosis(fisher=True, bias=False) = pandas' kurt(); null under 4 returns or with zero variance. */
+  readonly kurtosis: number | null;
+  readonly min: number;
+  readonly max: number;
+  /** Historical value at risk: the 5% quantile of the returns (linear interpolation, numpy's default); a return, negative for a loss. */
+  readonly var95: number;
+  /** Conditional VaR: the mean of the returns below var95 (var95 itself when none is below), as quantstats. */
+  readonly cvar95: number;
+  readonly histogram: readonly HistogramBin[];
+  /** The normal distribution drawn over the histogram: the returns' mean and std. */
+  readonly normal: { readonly mean: number; readonly std: number | null };
+}
+
+/** One calendar year (UTC): the compounded return of the strategy and of buy and hold over the months the run covers. */
+export interface YearlyRow {
+  readonly year: number;
+  readonly strategy: number | null;
+  readonly benchmark: number | null;
+}
+
+/** The strategy's period returns regressed on buy and hold's (OLS with intercept: r_s = a + b r_b + e). */
+export interface BenchmarkStats {
+  /** Number of period returns regressed. */
+  readonly periods: number;
+  /** Intercept a per period x periodsPerYear (quantstats' annualization); null without periodsPerYear. */
+  readonly alpha: number | null;
+  /** Slope b = cov(r_s, r_b) / var(r_b); null when buy and hold is flat. */
+  readonly beta: number | null;
+  readonly correlation: number | null;
+  /** correlation squared (the regression's R squared). */
+  readonly rSquared: number | null;
+  /** std(r_s - r_b) (ddof 1) x sqrt(periodsPerYear). */
+  readonly trackingError: number | null;
+  /** mean(r_s - r_b) / std(r_s - r_b) x sqrt(periodsPerYear). */
+  readonly informationRatio: number | null;
+}
+
+/**
+ * Rolling figures over a trailing window of `window` period returns, at the samples `ts` (a subset of
+ * the equity samples: evenly spaced, the last kept, at most MAX_ROLLING_POINTS). A value is null until
+ * the window has filled (the first `window` samples) and where it is undefined (zero variance).
+ */
+export interface RollingStats {
+  readonly window: number;
+  readonly ts: readonly number[];
+  /** (mean - rf per period) / std x sqrt(periodsPerYear), as the whole-run Sharpe. */
+  readonly sharpe: readonly (number | null)[];
+  /** std (ddof 1) x sqrt(periodsPerYear). */
+  readonly volatility: readonly (number | null)[];
+  /** cov(r_s, r_b) / var(r_b) against buy and hold; null without a benchmark. */
+  readonly beta: readonly (number | null)[] | null;
+}
+
+/** Durations of a set of round trips, in days (entry to exit). */
+export interface DurationStats {
+  readonly count: number;
+  readonly meanDays: number | null;
+  readonly medianDays: number | null;
+  readonly maxDays: number | null;
+}
+
+/** Round-trip durations: all, winners (pnl > 0) and losers (pnl < 0). */
+export interface TradeStats {
+  readonly all: DurationStats;
+  readonly winners: DurationStats;
+  readonly losers: DurationStats;
+  /** Maximum adverse / favourable excursion: not recorded by the engine's round trips, so null. */
+  readonly mae: null;
+  readonly mfe: null;
+}
+
+/** The buy-and-hold curve at the report's equity samples (report.json `equity[i].ts`): growth of 1. */
+export interface BenchmarkCurve {
+  /** The symbols held, in equal weights. */
+  readonly symbols: readonly string[];
+  readonly ts: readonly number[];
+  /** Value of 1 invested at the start: mean over the symbols of price(t) / first price. */
+  readonly value: readonly number[];
+}
+
+/** report.json's `tearSheet`. */
+export interface TearSheet {
+  readonly periodsPerYear: number | null;
+  readonly worstDrawdowns: readonly WorstDrawdown[];
+  readonly distribution: ReturnDistribution | null;
+  readonly yearly: readonly YearlyRow[];
+  readonly benchmarkCurve: BenchmarkCurve | null;
+  readonly benchmark: BenchmarkStats | null;
+  readonly rolling: RollingStats | null;
+  readonly tradeStats: TradeStats;
+}
+
+/** Returns null in place of a non-finite number. */
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** Close prices of one symbol, as report.json's `prices` (ts increasing). */
+type Prices = { readonly ts: readonly number[]; readonly close: readonly number[] };
+
+/**
+ * Returns the `count` deepest drawdown episodes of the curve, deepest first (an earlier episode first on
+ * a tie). The episodes are computeMetrics' (drawdownEpisodes in reports/metrics.ts): they run from the last
+ * sample at a peak to the first sample back at that peak and never overlap, so the deepest five are
+ * pyfolio's get_top_drawdowns. Only the `count` deepest are kept while the curve is read.
+ */
+export function worstDrawdowns(curve: EquityCurveInput | EquityCurveScan, count: number = WORST_DRAWDOWNS): WorstDrawdown[] {
+  const kept: DrawdownEpisode[] = [];
+  drawdownEpisodes(curve, (e) => {
+    // Insert after every kept episode at least as deep (earlier ones win ties), drop the shallowest.
+    let at = kept.length;
+    while (at > 0 && kept[at - 1]!.depth < e.depth) at--;
+    if (at < count) {
+      kept.splice(at, 0, e);
+      if (kept.length > count) kept.pop();
+    }
+  });
+  return kept.map((e) => ({
+    start: formatIsoUs(e.peakTs),
+    trough: formatIsoUs(e.troughTs),
+    end: e.endTs === null ? null : formatIsoUs(e.endTs),
+    depth: e.depth,
+    lengthDays: (e.lastTs - e.peakTs) / US_PER_DAY,
+    recoveryDays: e.endTs === null ? null : (e.endTs - e.troughTs) / US_PER_DAY,
+  }));
+}
+
+/**
+ * The equal-weight buy and hold of `symbols`, read forward in time: {@link value} at t is the mean over
+ * the symbols of price_s(t) / first price_s, where price_s(t) is the symbol's last price at or before t
+ * (as of t) and a symbol not yet priced counts as 1 (its share still in cash). Symbols without a positive
+ * first price are left out.
+ */
+export class BuyAndHoldCursor {
+  readonly symbols: readonly string[];
+  private readonly series: readonly Prices[];
+  private readonly at: Int32Array;
+
+  constructor(prices: Readonly<Record<string, Prices>>, symbols: readonly string[]) {
+    this.symbols = symbols.filter((s) => prices[s] !== undefined && prices[s]!.close.length > 0 && prices[s]!.close[0]! > 0);
+    this.series = this.symbols.map((s) => prices[s]!);
+    this.at = new Int32Array(this.symbols.length).fill(-1);
+  }
+
+  /** The value at `t`; calls must come in non-decreasing `t`. */
+  value(t: number): number {
+    let sum = 0;
+    for (let k = 0; k < this.series.length; k++) {
+      const p = this.series[k]!;
+      let j = this.at[k]!;
+      while (j + 1 < p.ts.length && p.ts[j + 1]! <= t) j++;
+      this.at[k] = j;
+      sum += j < 0 ? 1 : p.close[j]! / p.close[0]!;
+    }
+    return sum / this.series.length;
+  }
+}
+
+/**
+ * Returns the equal-weight buy-and-hold curve at the samples `ts` (growth of 1; see {@link BuyAndHoldCursor}).
+ * With the report's sampled prices (at most MAX_PRICE_POINTS per symbol) it is exact at every sample of a
+ * run up to that many bars per symbol and a step curve between the kept samples beyond. Null when no
+ * symbol has a positive first price.
+ */
+export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<string, Prices>>, symbols: readonly string[]): { symbols: string[]; value: Float64Array } | null {
+  const cursor = new BuyAndHoldCursor(prices, symbols);
+  if (cursor.symbols.length === 0) return null;
+  const value = new Float64Array(ts.length);
+  for (let i = 0; i < ts.length; i++) value[i] = cursor.value(ts[i]!);
+  return { symbols: [...cursor.symbols], value };
+}
+
+/**
+ * Period returns, replayable: each call visits them in order. `r` is the strategy's, `b` the benchmark's
+ * (NaN without one or once it is undefined), `i` the equity sample the period ends at (the return r_i =
+ * E_i / E_{i-1} - 1 ends at sample i). Strategy returns end after the first one whose base or value is
+ * not positive (computeMetrics' rule: once equity is not positive a percentage return has no meaning).
+ */
+export type ReturnSource = (visit: (r: number, b: number, i: number) => void) => void;
+
+/** Returns the returns of arrays `rs` (and `rb`, same periods) as a source; return j ends at sample j + 1. */
+export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null = null): ReturnSource {
+  return (visit) => {
+    for (let j = 0; j < rs.length; j++) visit(rs[j]!, rb !== null && j < rb.length ? rb[j]! : Number.NaN, j + 1);
+  };
+}
+
+/** Returns the period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark), read anew at each call. */
+export function curveReturns(curve: EquityCurveScan, prices: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null): ReturnSource {
+  return (visit) => {
+    const cursor = prices === null ? null : new BuyAndHoldCursor(prices.prices, prices.symbols);
+    let i = 0;
+    let prev = Number.NaN;
+    let prevB = Number.NaN;
+    let ended = false;
+    curve.scan((ts, equity, m) => {
+      for (let j = 0; j < m; j++, i++) {
+        const e = equity[j]!;
+        const b = cursor === null ? Number.NaN : cursor.value(ts[j]!);
+        if (i > 0 && !ended) {
+          visit(e / prev - 1, prevB > 0 ? b / prevB - 1 : Number.NaN, i);
+          if (!(e > 0)) ended = true;
+        }
+        prev = e;
+        prevB = prevB > 0 || i === 0 ? b : prevB; // the benchmark's returns end at its first non-positive value
+      }
+    });
+  };
+}
+
+/**
+ * Returns numpy.histogram's equal-width bin of `v` over [lo, hi] with `bins` bins: the bin computed from
+ * (v - lo) x bins / (hi - lo), corrected against the linspace edges, the last bin closed. Monotone in `v`.
+ */
+function binOf(v: number, lo: number, norm: number, edges: Float64Array, bins: number): number {
+  let b = Math.floor((v - lo) * norm);
+  if (b >= bins) b = bins - 1;
+  if (b < 0) b = 0;
+  if (v < edges[b]!) b--;
+  else if (b !== bins - 1 && v >= edges[b + 1]!) b++;
+  return b;
+}
+
+/** Linspace edges of `bins` equal-width bins over [lo, hi], the last exactly `hi` (numpy.histogram's). */
+function edgesOf(lo: number, hi: number, bins: number): Float64Array {
+  const step = (hi - lo) / bins;
+  const edges = new Float64Array(bins + 1);
+  for (let b = 0; b <= bins; b++) edges[b] = b * step + lo;
+  edges[bins] = hi;
+  return edges;
+}
+
+/** The value range [lo, hi] of numpy.histogram for data within [min, max] (one unit wide around a single value). */
+function rangeOf(min: number, max: number): [number, number] {
+  return min === max ? [min - 0.5, max + 0.5] : [min, max];
+}
+
+/**
+ * Returns numpy.histogram(x, bins) with equal-width bins over [min, max] (over [x - 0.5, x + 0.5] when
+ * every value is equal), placing each value as numpy does.
+ */
+export function histogram(x: ArrayLike<number>, bins: number = HISTOGRAM_BINS): HistogramBin[] {
+  checkPositiveInteger(bins, 'bins');
+  checkCondition(x.length >= 1, `invalid 'x': empty, was length 0`);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]! < min) min = x[i]!;
+    if (x[i]! > max) max = x[i]!;
+  }
+  return histogramOf((visit) => {
+    for (let i = 0; i < x.length; i++) visit(x[i]!);
+  }, min, max, bins);
+}
+
+function histogramOf(values: (visit: (v: number) => void) => void, min: number, max: number, bins: number): HistogramBin[] {
+  const [lo, hi] = rangeOf(min, max);
+  const edges = edgesOf(lo, hi, bins);
+  const norm = bins / (hi - lo);
+  const counts = new Float64Array(bins);
+  values((v) => counts[binOf(v, lo, norm, edges, bins)]!++);
+  return Array.from(counts, (count, b) => ({ from: edges[b]!, to: edges[b + 1]!, count }));
+}
+
+/** Values gathered at once to select order statistics from; above, the range is narrowed by a histogram first. */
+const SELECT_GATHER = 1 << 20;
+const SELECT_BINS = 1 << 16;
+/** Levels of narrowing at most (each divides the range by up to SELECT_BINS); then the candidates are gathered whatever their number. */
+const SELECT_LEVELS = 6;
+
+/**
+ * Returns the order statistics `ranks` (0-based, ascending) of the `n` values (within [min, max]) that
+ * `values` visits, in memory bounded by SELECT_GATHER: while more than that many values could hold them,
+ * a pass counts the values per bin of the candidate range (binOf, monotone) and keeps the bins holding the
+ * ranks; then a pass gathers the candidates, which are sorted.
+ */
+function orderStatistics(values: (visit: (v: number) => void) => void, n: number, min: number, max: number, ranks: readonly number[]): number[] {
+  // Each level narrows the candidates to bins [from, to] of a histogram over [lo, hi]; `below` values lie under them.
+  const levels: { lo: number; norm: number; edges: Float64Array; from: number; to: number }[] = [];
+  let below = 0;
+  let inRange = n;
+  let lo = min;
+  let hi = max;
+  const candidate = (v: number): boolean => {
+    for (const L of levels) {
+      const b = binOf(v, L.lo, L.norm, L.edges, SELECT_BINS);
+      if (b < L.from || b > L.to) return false;
+    }
+    return true;
+  };
+  while (inRange > SELECT_GATHER && hi > lo && levels.length < SELECT_LEVELS) {
+    const edges = edgesOf(lo, hi, SELECT_BINS);
+    const norm = SELECT_BINS / (hi - lo);
+    const counts = new Float64Array(SELECT_BINS);
+    values((v) => {
+      if (!candidate(v)) return;
+      counts[binOf(v, lo, norm, edges, SELECT_BINS)]!++;
+    });
+    let acc = below;
+    let from = -1;
+    let to = -1;
+    let under = below;
+    for (let b = 0; b < SELECT_BINS && to < 0; b++) {
+      const next = acc + counts[b]!;
+      if (from < 0 && next > ranks[0]!) {
+        from = b;
+        under = acc;
+      }
+      if (from >= 0 && next > ranks[ranks.length - 1]!) to = b;
+      acc = next;
+    }
+    let kept = 0;
+    for (let b = from; b <= to; b++) kept += counts[b]!;
+    levels.push({ lo, norm, edges, from, to });
+    below = under;
+    inRange = kept;
+    // The candidates' own range, for the next level's bins.
+    let cmin = Number.POSITIVE_INFINITY;
+    let cmax = Number.NEGATIVE_INFINITY;
+    values((v) => {
+      if (!candidate(v)) return;
+      if (v < cmin) cmin = v;
+      if (v > cmax) cmax = v;
+    });
+    lo = cmin;
+    hi = cmax;
+  }
+  if (!(hi > lo)) return ranks.map(() => lo); // every candidate is the same value
+  const gathered = new Float64Array(inRange);
+  let g = 0;
+  values((v) => {
+    if (candidate(v)) gathered[g++] = v;
+  });
+  gathered.sort();
+  return ranks.map((k) => gathered[k - below]!);
+}
+
+/** Returns the q-quantile of `x` with linear interpolation (numpy's default, Hyndman-Fan type 7). */
+export function quantile(x: ArrayLike<number>, q: number): number {
+  const n = x.length;
+  checkCondition(n >= 1, `invalid 'x': empty, was length 0`);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    if (x[i]! < min) min = x[i]!;
+    if (x[i]! > max) max = x[i]!;
+  }
+  return quantileOf((visit) => {
+    for (let i = 0; i < n; i++) visit(x[i]!);
+  }, n, min, max, q);
+}
+
+function quantileOf(values: (visit: (v: number) => void) => void, n: number, min: number, max: number, q: number): number {
+  const h = (n - 1) * q;
+  const k = Math.floor(h);
+  const [a, b] = orderStatistics(values, n, min, max, k + 1 < n ? [k, k + 1] : [k, k]);
+  return a! + (h - k) * (b! - a!);
+}
+
+/**
+ * Returns the distribution of the returns `source` visits (the strategy's), or null when there are none.
+ * Moments are central moments about the mean, summed in order; skew and kurtosis are the bias-corrected
+ * estimators (scipy.stats.skew / kurtosis with bias=False, pandas' skew() / kurt(), quantstats' figures).
+ * A few passes over the returns, in bounded memory.
+ */
+export function distributionOf(source: ReturnSource, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
+  let n = 0;
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  source((r) => {
+    n++;
+    sum += r;
+    if (r < min) min = r;
+    if (r > max) max = r;
+  });
+  if (n === 0) return null;
+  const mean = sum / n;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  source((r) => {
+    const d = r - mean;
+    const d2 = d * d;
+    s2 += d2;
+    s3 += d2 * d;
+    s4 += d2 * d2;
+  });
+  const m2 = s2 / n;
+  const m3 = s3 / n;
+  const m4 = s4 / n;
+  const std = n >= 2 ? Math.sqrt(s2 / (n - 1)) : null;
+  const skew = n >= 3 && m2 > 0 ? finite(((m3 / Math.pow(m2, 1.5)) * Math.sqrt(n * (n - 1))) / (n - 2)) : null;
+  const kurtosis = n >= 4 && m2 > 0 ? finite((((n + 1) * (m4 / (m2 * m2) - 3) + 6) * (n - 1)) / ((n - 2) * (n - 3))) : null;
+  const values = (visit: (v: number) => void): void => source((r) => visit(r));
+  const var95 = quantileOf(values, n, min, max, 0.05);
+  let tail = 0;
+  let below = 0;
+  source((r) => {
+    if (r < var95) {
+      tail += r;
+      below++;
+    }
+  });
+  return {
+    periods: n,
+    mean,
+    std,
+    skew,
+    kurtosis,
+    min,
+    max,
+    var95,
+    cvar95: below > 0 ? tail / below : var95,
+    histogram: histogramOf(values, min, max, bins),
+    normal: { mean, std },
+  };
+}
+
+/** {@link distributionOf} the returns in `r`. */
+export function returnDistribution(r: ArrayLike<number>, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
+  return distributionOf(arrayReturns(r), bins);
+}
+
+/**
+ * Returns the OLS regression of the strategy's period returns on the benchmark's (over the periods where
+ * both are defined, at least two), with the tracking error and information ratio annualized by P; null
+ * without two such periods.
+ */
+export function benchmarkStatsOf(source: ReturnSource, periodsPerYear: number | null): BenchmarkStats | null {
+  let n = 0;
+  let ss = 0;
+  let sb = 0;
+  source((r, b) => {
+    if (Number.isNaN(b)) return;
+    n++;
+    ss += r;
+    sb += b;
+  });
+  if (n < 2) return null;
+  const ms = ss / n;
+  const mb = sb / n;
+  const ma = (ss - sb) / n;
+  let vss = 0;
+  let vbb = 0;
+  let vsb = 0;
+  let va = 0;
+  source((r, b) => {
+    if (Number.isNaN(b)) return;
+    const ds = r - ms;
+    const db = b - mb;
+    const da = r - b - ma;
+    vss += ds * ds;
+    vbb += db * db;
+    vsb += ds * db;
+    va += da * da;
+  });
+  const beta = vbb > 0 ? vsb / vbb : null;
+  const correlation = vbb > 0 && vss > 0 ? finite(vsb / Math.sqrt(vss * vbb)) : null;
+  const sdActive = Math.sqrt(va / (n - 1));
+  const P = periodsPerYear;
+  return {
+    periods: n,
+    alpha: beta !== null && P !== null ? finite((ms - beta * mb) * P) : null,
+    beta,
+    correlation,
+    rSquared: correlation === null ? null : correlation * correlation,
+    trackingError: P !== null ? sdActive * Math.sqrt(P) : null,
+    informationRatio: P !== null && sdActive > 0 ? finite((ma / sdActive) * Math.sqrt(P)) : null,
+  };
+}
+
+/** {@link benchmarkStatsOf} the returns `rs` on `rb` (same periods). */
+export function benchmarkStats(rs: ArrayLike<number>, rb: ArrayLike<number>, periodsPerYear: number | null): BenchmarkStats | null {
+  return benchmarkStatsOf(arrayReturns(rs, rb), periodsPerYear);
+}
+
+/** The rolling window of a run: round(P / 2) period returns (about six months), at least MIN_ROLLING_WINDOW. */
+export function rollingWindowOf(periodsPerYear: number): number {
+  return Math.max(MIN_ROLLING_WINDOW, Math.round(periodsPerYear / 2));
+}
+
+/** Returns at most `max` sample indices of a curve of `n` samples: every k-th (k = ceil(n / max)), the last always kept (reports/html/downsample.ts everyKth's choice). */
+export function rollingPicks(n: number, max: number = MAX_ROLLING_POINTS): number[] {
+  const k = Math.max(1, Math.ceil(n / max));
+  const out: number[] = [];
+  for (let i = 0; i < n; i += k) out.push(i);
+  if (n > 0 && (n - 1) % k !== 0) out[out.length - 1] = n - 1;
+  return out;
+}
+
+/**
+ * Returns the rolling Sharpe, volatility and beta at the samples `pick` (increasing indices into the equity
+ * curve; `pickTs` their times). At sample i >= window the window holds the `window` returns ending at
+ * samples i - window + 1 .. i; before, and past the returns' end (after a ruin), the value is null.
+ *
+ * One pass in order keeps the window in a ring and running sums of r, r^2, b, b^2 and r b, summed afresh
+ * from the ring every `window` returns so rounding cannot drift: O(n) whatever the window (a minute-bar
+ * run's half-year window holds ~49,000 returns) in memory of the window's size. A window of equal returns
+ * (a strategy out of the market) is found exactly, from the last change, and has a variance of exactly 0
+ * rather than a rounding residue: no Sharpe, volatility 0, beta 0, and no beta against a flat benchmark.
+ * `returns`: how many returns the source visits at most (bounds the ring when the window is longer).
+ */
+export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0, returns = Number.POSITIVE_INFINITY): RollingStats {
+  checkPositiveInteger(window, 'window');
+  if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
+  const rfp = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
+  const scale = Math.sqrt(periodsPerYear);
+  const n = pick.length;
+  const sharpe: (number | null)[] = new Array<number | null>(n).fill(null);
+  const volatility: (number | null)[] = new Array<number | null>(n).fill(null);
+  const beta: (number | null)[] | null = hasBenchmark ? new Array<number | null>(n).fill(null) : null;
+  // A window longer than the returns never fills and never wraps: the ring needs no more room than the returns.
+  const ringS = new Float64Array(Math.min(window, returns));
+  const ringB = new Float64Array(Math.min(window, returns));
+  let s1 = 0;
+  let s2 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let sb = 0;
+  let count = 0;
+  let lastChangeS = 0;
+  let lastChangeB = 0;
+  let prevS = Number.NaN;
+  let prevB = Number.NaN;
+  let bEnded = false;
+  let next = 0;
+  source((r, b, i) => {
+    while (next < n && pick[next]! < i) next++;
+    const pos = count % window;
+    if (count >= window) {
+      const oldS = ringS[pos]!;
+      const oldB = ringB[pos]!;
+      s1 -= oldS;
+      s2 -= oldS * oldS;
+      b1 -= oldB;
+      b2 -= oldB * oldB;
+      sb -= oldS * oldB;
+    }
+    if (Number.isNaN(b)) {
+      bEnded = true;
+      b = 0;
+    }
+    ringS[pos] = r;
+    ringB[pos] = b;
+    s1 += r;
+    s2 += r * r;
+    b1 += b;
+    b2 += b * b;
+    sb += r * b;
+    if (count > 0 && r !== prevS) lastChangeS = count;
+    if (count > 0 && b !== prevB) lastChangeB = count;
+    prevS = r;
+    prevB = b;
+    count++;
+    if (count % window === 0) {
+      s1 = s2 = b1 = b2 = sb = 0;
+      for (let j = 0; j < window; j++) {
+        const x = ringS[j]!;
+        const y = ringB[j]!;
+        s1 += x;
+        s2 += x * x;
+        b1 += y;
+        b2 += y * y;
+        sb += x * y;
+      }
+    }
+    if (next < n && pick[next] === i && count >= window) {
+      // The window is returns count - window .. count - 1; flat when none of them differs from the one before.
+      const first = count - window;
+      const sFlat = lastChangeS <= first;
+      const mean = s1 / window;
+      const vss = sFlat ? 0 : Math.max(0, s2 - s1 * mean);
+      const sd = Math.sqrt(vss / (window - 1));
+      volatility[next] = sd * scale;
+      sharpe[next] = sd > 0 ? finite(((mean - rfp) / sd) * scale) : null;
+      if (beta !== null && !bEnded) {
+        const bFlat = lastChangeB <= first;
+        const vbb = bFlat ? 0 : Math.max(0, b2 - (b1 * b1) / window);
+        const vsb = sFlat || bFlat ? 0 : sb - (s1 * b1) / window;
+        beta[next] = vbb > 0 ? finite(vsb / vbb) : null;
+      }
+    }
+  });
+  return { window, ts: Array.from(pickTs), sharpe, volatility, beta };
+}
+
+/** {@link rollingStatsOf} over arrays: `rs[j]` (and `rb[j]`) is the return ending at sample j + 1 of `ts`. */
+export function rollingStats(ts: ArrayLike<number>, rs: ArrayLike<number>, rb: ArrayLike<number> | null, periodsPerYear: number, window: number, pick: readonly number[], riskFreeRate = 0): RollingStats {
+  return rollingStatsOf(arrayReturns(rs, rb), rb !== null, periodsPerYear, window, pick, pick.map((i) => ts[i]!), riskFreeRate, rs.length);
+}
+
+function durationStats(days: number[]): DurationStats {
+  const n = days.length;
+  if (n === 0) return { count: 0, meanDays: null, medianDays: null, maxDays: null };
+  const sorted = Float64Array.from(days).sort();
+  let sum = 0;
+  for (const d of days) sum += d;
+  const mid = n >>> 1;
+  return { count: n, meanDays: sum / n, medianDays: n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, maxDays: sorted[n - 1]! };
+}
+
+/** Returns the round trips' durations (exit - entry, in days): all of them, the winners (pnl > 0) and the losers (pnl < 0). */
+export function tradeStats(trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[]): TradeStats {
+  const all: number[] = [];
+  const winners: number[] = [];
+  const losers: number[] = [];
+  for (const t of trades) {
+    const d = (t.exitTs - t.entryTs) / US_PER_DAY;
+    all.push(d);
+    if (t.pnl > 0) winners.push(d);
+    else if (t.pnl < 0) losers.push(d);
+  }
+  return { all: durationStats(all), winners: durationStats(winners), losers: durationStats(losers), mae: null, mfe: null };
+}
+
+/** Returns the UTC calendar month holding `t` (microseconds) as [start, end). */
+function utcMonthOf(t: number): [number, number] {
+  const d = new Date(Math.floor(t / 1000));
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  return [Date.UTC(y, m, 1) * 1000, Date.UTC(y, m + 1, 1) * 1000];
+}
+
+/** What {@link computeTearSheet} reads. */
+export interface TearSheetInput {
+  /** The equity curve, whole or in chunks (a streamed run's); at least two samples. */
+  readonly curve: EquityCurveInput | EquityCurveScan;
+  /** computeMetrics' periods per year (metrics.periodsPerYear); null leaves out alpha, the annualized figures and the rolling series. */
+  readonly periodsPerYear: number | null;
+  readonly riskFreeRate?: number;
+  /** Close prices per symbol (report.json `prices`) and the symbols held in the buy-and-hold benchmark; null: no benchmark. */
+  readonly benchmark: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null;
+  /** The samples the report draws (report.json `equity[i].ts`): the benchmark curve is given at these. */
+  readonly previewTs: readonly number[];
+  readonly trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[];
+  /** Returns in the rolling window; default {@link rollingWindowOf}(periodsPerYear). */
+  readonly rollingWindow?: number;
+  /** Most points of each rolling series; default MAX_ROLLING_POINTS. */
+  readonly maxPoints?: number;
+}
+
+/**
+ * Returns the tear sheet of a run (see {@link TearSheet}). The curve is read a few times in order (once for
+ * the drawdowns, a few times for the returns) and never held whole: memory is bounded by the rolling window,
+ * the months and the 2,000 picked samples, whatever the curve's length.
+ */
+export function computeTearSheet(input: TearSheetInput): TearSheet {
+  const curve = curveScan(input.curve);
+  const n = curve.length;
+  checkCondition(n >= 2, `invalid 'equity': a tear sheet needs at least 2 samples, was ${n}`);
+  const P = input.periodsPerYear;
+  const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
+  const bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
+  const source = curveReturns(curve, bench);
+
+  // One pass for what is read at given samples: the month ends (yearly returns), the picked times, the drawn samples' benchmark.
+  const pick = P === null ? [] : rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
+  const pickTs = new Float64Array(pick.length);
+  const monthTs: number[] = [];
+  const monthEquity: number[] = [];
+  const monthBench: number[] = [];
+  const previewValue: number[] = [];
+  {
+    const cursor = bench === null ? null : new BuyAndHoldCursor(bench.prices, bench.symbols);
+    let i = 0;
+    let p = 0;
+    let d = 0;
+    let monthStart = Number.NaN;
+    let monthEnd = Number.NaN;
+    let prevT = Number.NaN;
+    let prevE = Number.NaN;
+    let prevB = Number.NaN;
+    const preview = input.previewTs;
+    curve.scan((ts, equity, m) => {
+      for (let j = 0; j < m; j++, i++) {
+        const t = ts[j]!;
+        const e = equity[j]!;
+        const b = cursor === null ? Number.NaN : cursor.value(t);
+        // monthlyReturns reads the first sample and each month's last: keep just those.
+        if (i === 0) {
+          monthTs.push(t);
+          monthEquity.push(e);
+          monthBench.push(b);
+        } else if (!(t >= monthStart && t < monthEnd)) {
+          monthTs.push(prevT);
+          monthEquity.push(prevE);
+          monthBench.push(prevB);
+        }
+        if (!(t >= monthStart && t < monthEnd)) [monthStart, monthEnd] = utcMonthOf(t);
+        if (p < pick.length && pick[p] === i) pickTs[p++] = t;
+        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+        while (d < preview.length && preview[d]! < t) {
+          previewValue.push(i > 0 ? prevB : b);
+          d++;
+        }
+        while (d < preview.length && preview[d] === t) {
+          previewValue.push(b);
+          d++;
+        }
+        prevT = t;
+        prevE = e;
+        prevB = b;
+      }
+    });
+    monthTs.push(prevT);
+    monthEquity.push(prevE);
+    monthBench.push(prevB);
+    while (d < preview.length) {
+      previewValue.push(prevB);
+      d++;
+    }
+  }
+  const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
+  const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
+  const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), pick, pickTs, input.riskFreeRate ?? 0, n - 1);
+  return {
+    periodsPerYear: P,
+    worstDrawdowns: worstDrawdowns(curve),
+    distribution: distributionOf(source),
+    yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
+    benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
+    benchmark: bench === null ? null : benchmarkStatsOf(source, P),
+    rolling,
+    tradeStats: tradeStats(input.trades),
+  };
+}
