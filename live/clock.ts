@@ -38,6 +38,15 @@ export const wallTimers: LiveTimers = {
 };
 
 /**
+ * Keeps the process alive until the returned function is called: the timers above do not, so a session
+ * waiting only on them (a reconnect backoff, a broker retry) would otherwise let Node exit mid-session.
+ */
+export function keepProcessAlive(): () => void {
+  const t = setInterval(() => {}, 60_000);
+  return () => clearInterval(t);
+}
+
+/**
  * Timers driven by the caller: time stands still until {@link ManualTimers.advance}, which fires the
  * timers due in (due time, arming order) order. For tests of backoff and watchdogs without waiting.
  */

@@ -11,7 +11,7 @@ import { executeRun } from '../../cli/compose/run-scenario.js';
 import type { ExecutedRun } from '../../cli/compose/run-scenario.js';
 import type { QualifiedScenario } from '../../cli/compose/load-scenario.js';
 import { booksOf } from '../../cli/compose/books.js';
-import { wallTimers } from '../clock.js';
+import { keepProcessAlive, wallTimers } from '../clock.js';
 import type { LiveTimers } from '../clock.js';
 import type { BrokerAlert, WebhookBackoff } from '../broker/webhook-client.js';
 import type { FeedBatches, FeedStats, GapReport } from '../feed/feed-assembler.js';
@@ -187,6 +187,16 @@ export function scenarioHash(scenario: QualifiedScenario): string {
  * the broker's idempotency keys). Returns when the stream ends, the session is stopped, or the feed fails.
  */
 export async function runLiveSession(options: LiveSessionOptions): Promise<LiveSessionRun> {
+  // The feed's and the broker's timers do not hold the process: the session does, until it returns.
+  const release = keepProcessAlive();
+  try {
+    return await liveSession(options);
+  } finally {
+    release();
+  }
+}
+
+async function liveSession(options: LiveSessionOptions): Promise<LiveSessionRun> {
   const scenario = options.scenario;
   const timers = options.timers ?? wallTimers;
   const log: SessionLog = options.log ?? (() => {});

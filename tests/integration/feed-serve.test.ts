@@ -92,8 +92,9 @@ describe('tapedeck feed serve', () => {
   it('exits 143 on SIGTERM while a client is connected', async () => {
     const s = await startServe([data, '--port', '0', '--speed', '1x', '--quiet']);
     const feed = new WsFeed({ url: s.url, symbols: ['AAA', 'BBB'], maxAttempts: 1 }).start();
-    // At 1x the daily bars are days apart: the client sits connected until the server goes.
-    await new Promise((r) => setTimeout(r, 300));
+    // At 1x the daily bars are days apart: the client sits connected until the server goes, once it
+    // has the first day's two bars (waited for: a loaded machine takes more than a moment to connect).
+    for (const end = Date.now() + 30_000; feed.stats.accepted < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(143);
     expect(s.stderr()).toBe('');

@@ -99,6 +99,24 @@ describe('tapedeck live operations', () => {
     expect(ended.counts.bars).toBe(4 * 300);
   }, 90_000);
 
+  it('a dropped connection is waited out and resumed: the process stays alive through the reconnect backoff and exits 0', async () => {
+    const dropping = await serveFeed({ dataset: data, speed: 'max', port: 0, faults: { dropAfterSeq: [100] } });
+    try {
+      const state = join(dir, 'dropped');
+      const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO, 'cli/main.ts'), 'live', scenarioFile, '--feed', dropping.url, '--paper', '--state', state], { cwd: REPO });
+      children.push(child);
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      expect(code, err).toBe(0);
+      const report = JSON.parse(await readFile(join(state, 'report', 'report.json'), 'utf8'));
+      expect(report.live.gaps.reconnects).toBe(1);
+      expect(report.counts.bars).toBe(4 * 300);
+    } finally {
+      await dropping.close();
+    }
+  }, 90_000);
+
   it('refuses bad usage in one line with exit 2, and never writes into a directory of other files', async () => {
     const both = runCli(['live', scenarioFile, '--feed', feed.url, '--paper', '--broker', 'http://127.0.0.1:9/x', '--state', join(dir, 'x')]);
     expect(both.code).toBe(2);
