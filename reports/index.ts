@@ -2,3 +2,4 @@ export * from './normal.js';
 export * from './metrics.js';
 export * from './overfitting.js';
 export * from './run-report.js';
+export * from './indicators.js';

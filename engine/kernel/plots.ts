@@ -1,0 +1,153 @@
+import { Float64Column } from '../core/columns.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { PlotOptions } from '../strategies/context.js';
+import type { PlotSeriesResult } from './run-result.js';
+
+/**
+ * What strategies plot (`ctx.plot`), kept for the report's price panes: per strategy, per series name
+ * and symbol, the points in time order as two growable Float64Arrays. Plots are not part of a run's
+ * identity (the runHash does not read them) and nothing in the run reads them back, so a strategy's
+ * decisions cannot depend on them.
+ *
+ * Rules (documented on StrategyContext.plot):
+ * - A series is (strategy, name, symbol); `symbol` defaults to the strategy's first symbol.
+ * - One value per timestamp: a second value at the same time replaces the first (the last wins); a
+ *   value stamped before the series' last point (a series fed from two symbols' bars of different
+ *   intervals) replaces that last point too, so time never goes back.
+ * - NaN is a gap; +-Infinity and non-numbers are refused.
+ * - The first call fixes `overlay` and `color`; a later call may leave them out, and one that gives a
+ *   different value is refused. `overlay` left out on the first call is decided at the end of the run:
+ *   over the price pane when at least 60% of the finite values lie within 0.6 to 1.4 times the symbol's
+ *   price at the time (backtesting.py's rule), else in a pane of its own.
+ */
+
+/** Longest series name accepted. */
+const MAX_NAME = 80;
+/** A colour the report can put in a chart option as it is: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS name, or rgb()/rgba(). */
+const COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|rgba?\(\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*(,\s*[0-9.]+%?\s*)?\))$/;
+
+/** One plotted series as it is being recorded. */
+class PlotSeries {
+  readonly ts = new Float64Column(64);
+  readonly values = new Float64Column(64);
+  /** Points with a finite value and a positive price, and among them those within 0.6-1.4 x the price (the overlay rule). */
+  private priced = 0;
+  private near = 0;
+  /** The last point's share of `priced` and `near` (0 or 1 each), taken back when it is replaced. */
+  private lastPriced = 0;
+  private lastNear = 0;
+
+  constructor(
+    readonly name: string,
+    readonly symbolIndex: number,
+    /** As the first call gave it (undefined: decided at the end). */
+    readonly overlay: boolean | undefined,
+    readonly color: string | undefined,
+  ) {}
+
+  add(ts: number, value: number, price: number): void {
+    const n = this.ts.length;
+    if (n > 0 && ts <= this.ts.get(n - 1)) {
+      this.values.set(n - 1, value);
+      this.priced -= this.lastPriced;
+      this.near -= this.lastNear;
+    } else {
+      this.ts.push(ts);
+      this.values.push(value);
+    }
+    // NaN values and prices fail both comparisons.
+    const priced = value === value && price > 0 ? 1 : 0;
+    const ratio = value / price;
+    const near = priced === 1 && ratio > 0.6 && ratio < 1.4 ? 1 : 0;
+    this.priced += priced;
+    this.near += near;
+    this.lastPriced = priced;
+    this.lastNear = near;
+  }
+
+  /** Whether the series is drawn over the price: as given, else by the rule above. */
+  resolvedOverlay(): boolean {
+    if (this.overlay !== undefined) return this.overlay;
+    return this.priced > 0 && this.near >= 0.6 * this.priced;
+  }
+}
+
+/** Where a strategy's plots read the time, the symbols and the prices: the engine. */
+export interface PlotHost {
+  /** The time a value plotted now is stamped at (see TradingEngine.plotTime). */
+  plotTime(): number;
+  /** The index of a run symbol; throws naming it when the run has no such symbol. */
+  indexOf(symbol: string): number;
+  readonly symbols: readonly string[];
+  /** The last price per symbol (the portfolio's marks). */
+  readonly mark: ArrayLike<number>;
+}
+
+/** The series one strategy plotted. Made only for runs that keep plots; never allocates per call once a series exists. */
+export class StrategyPlots {
+  /** Per series name, its series per symbol index (sparse). */
+  private readonly byName = new Map<string, (PlotSeries | undefined)[]>();
+  /** Every series, in the order of their first point. */
+  private readonly order: PlotSeries[] = [];
+  private readonly defaultSymbol: number;
+
+  constructor(
+    private readonly host: PlotHost,
+    readonly strategyId: string,
+    symbols: readonly string[],
+  ) {
+    this.defaultSymbol = symbols.length > 0 ? host.indexOf(symbols[0]!) : -1;
+  }
+
+  record(name: string, value: number, options: PlotOptions | undefined): void {
+    if (typeof value !== 'number' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
+      throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
+    }
+    const symbol = options?.symbol;
+    const k = symbol === undefined ? this.defaultSymbol : this.host.indexOf(symbol);
+    let bySymbol = this.byName.get(name);
+    let s = bySymbol?.[k];
+    if (s === undefined) {
+      s = this.create(name, k, options);
+      if (bySymbol === undefined) {
+        bySymbol = [];
+        this.byName.set(name, bySymbol);
+      }
+      bySymbol[k] = s;
+      this.order.push(s);
+    } else if (options !== undefined && ((options.overlay !== undefined && options.overlay !== s.overlay) || (options.color !== undefined && options.color !== s.color))) {
+      throw new InvalidArgumentError(
+        `strategy '${this.strategyId}' plots '${name}' for ${this.host.symbols[k]} with ${JSON.stringify({ overlay: options.overlay, color: options.color })}, but its first point fixed ${JSON.stringify({ overlay: s.overlay, color: s.color })}: a series keeps its options`,
+      );
+    }
+    s.add(this.host.plotTime(), value, this.host.mark[k]!);
+  }
+
+  private create(name: string, k: number, options: PlotOptions | undefined): PlotSeries {
+    const what = `strategy '${this.strategyId}' plots`;
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME) {
+      throw new InvalidArgumentError(`${what} a series named ${JSON.stringify(name)}: a name is a string of 1 to ${MAX_NAME} characters`);
+    }
+    if (k < 0) throw new InvalidArgumentError(`${what} '${name}' without options.symbol, and the strategy trades no symbol to default to`);
+    const overlay = options?.overlay;
+    if (overlay !== undefined && typeof overlay !== 'boolean') throw new InvalidArgumentError(`${what} '${name}' with overlay ${JSON.stringify(overlay)}: expected true or false`);
+    const color = options?.color;
+    if (color !== undefined && (typeof color !== 'string' || !COLOR.test(color))) {
+      throw new InvalidArgumentError(`${what} '${name}' with color ${JSON.stringify(color)}: expected #rgb, #rrggbb, #rrggbbaa, a CSS colour name or rgb()/rgba()`);
+    }
+    return new PlotSeries(name, k, overlay, color);
+  }
+
+  /** The series as the result lists them (views of the columns, valid while nothing is plotted after). */
+  results(): PlotSeriesResult[] {
+    return this.order.map((s) => ({
+      strategyId: this.strategyId,
+      name: s.name,
+      symbol: this.host.symbols[s.symbolIndex]!,
+      overlay: s.resolvedOverlay(),
+      ...(s.color !== undefined ? { color: s.color } : {}),
+      ts: s.ts.view(),
+      values: s.values.view(),
+    }));
+  }
+}
