@@ -80,13 +80,33 @@ export interface PlotHost {
   indexOf(symbol: string): number;
   readonly symbols: readonly string[];
   /** The last price per symbol (the portfolio's marks). */
-  readonly mark: ArrayLike<number>;
+  readonly plotMarks: Float64Array;
+}
+
+/** The series of one name, per symbol index (sparse), and the last options object seen with the series it led to. */
+class NamedSeries {
+  readonly bySymbol: (PlotSeries | undefined)[] = [];
+  /**
+   * A strategy passing the same options object every call (the usual way) skips the symbol lookup and
+   * the checks: the object and what it held then (it may have been changed since, so that is compared too).
+   */
+  lastOptions: PlotOptions | undefined = undefined;
+  lastSymbol: string | undefined = undefined;
+  lastOverlay: boolean | undefined = undefined;
+  lastColor: string | undefined = undefined;
+  lastSeries: PlotSeries | null = null;
+
+  /** Whether `options` is the object of the last call, unchanged. */
+  same(options: PlotOptions | undefined): boolean {
+    if (options !== this.lastOptions || this.lastSeries === null) return false;
+    return options === undefined || (options.symbol === this.lastSymbol && options.overlay === this.lastOverlay && options.color === this.lastColor);
+  }
 }
 
 /** The series one strategy plotted. Made only for runs that keep plots; never allocates per call once a series exists. */
 export class StrategyPlots {
-  /** Per series name, its series per symbol index (sparse). */
-  private readonly byName = new Map<string, (PlotSeries | undefined)[]>();
+  /** Per series name, its series. */
+  private readonly byName = new Map<string, NamedSeries>();
   /** Every series, in the order of their first point. */
   private readonly order: PlotSeries[] = [];
   private readonly defaultSymbol: number;
@@ -103,24 +123,35 @@ export class StrategyPlots {
     if (typeof value !== 'number' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
       throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
     }
+    const named = this.byName.get(name);
+    const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
+    s.add(this.host.plotTime(), value, this.host.plotMarks[s.symbolIndex]!);
+  }
+
+  /** The series of (name, options.symbol), made on its first point; checks the options against the first call's. */
+  private find(named: NamedSeries | undefined, name: string, options: PlotOptions | undefined): PlotSeries {
     const symbol = options?.symbol;
     const k = symbol === undefined ? this.defaultSymbol : this.host.indexOf(symbol);
-    let bySymbol = this.byName.get(name);
-    let s = bySymbol?.[k];
+    let s = named?.bySymbol[k];
     if (s === undefined) {
       s = this.create(name, k, options);
-      if (bySymbol === undefined) {
-        bySymbol = [];
-        this.byName.set(name, bySymbol);
+      if (named === undefined) {
+        named = new NamedSeries();
+        this.byName.set(name, named);
       }
-      bySymbol[k] = s;
+      named.bySymbol[k] = s;
       this.order.push(s);
     } else if (options !== undefined && ((options.overlay !== undefined && options.overlay !== s.overlay) || (options.color !== undefined && options.color !== s.color))) {
       throw new InvalidArgumentError(
         `strategy '${this.strategyId}' plots '${name}' for ${this.host.symbols[k]} with ${JSON.stringify({ overlay: options.overlay, color: options.color })}, but its first point fixed ${JSON.stringify({ overlay: s.overlay, color: s.color })}: a series keeps its options`,
       );
     }
-    s.add(this.host.plotTime(), value, this.host.mark[k]!);
+    named!.lastOptions = options;
+    named!.lastSymbol = options?.symbol;
+    named!.lastOverlay = options?.overlay;
+    named!.lastColor = options?.color;
+    named!.lastSeries = s;
+    return s;
   }
 
   private create(name: string, k: number, options: PlotOptions | undefined): PlotSeries {

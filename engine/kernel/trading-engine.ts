@@ -18,6 +18,7 @@ import type { StrategySource } from '../strategies/strategy-source.js';
 import { BarRing, CoarseBarView } from './bar-cache.js';
 import type { BarColumns, TimeframeBars } from './bar-cache.js';
 import { StrategyPlots } from './plots.js';
+import type { PlotHost } from './plots.js';
 import type { PlotSeriesResult } from './run-result.js';
 import { DirectRouter } from './strategy-router.js';
 import { TradeGate } from './trade-gate.js';
@@ -77,7 +78,7 @@ const ROUTER_TIMER = '\u0002r:';
  * samples equity. It is driven by a data feed (MarketDataHandler) and a timer queue; whether the
  * fills come from a simulated venue or a broker is decided by what the ExecutionEngine is connected to.
  */
-export class TradingEngine implements MarketDataHandler {
+export class TradingEngine implements MarketDataHandler, PlotHost {
   readonly symbols: readonly Symbol_[];
   readonly strategies: readonly Strategy[];
   readonly portfolio: Portfolio;
@@ -116,6 +117,8 @@ export class TradingEngine implements MarketDataHandler {
   private readonly bookViews: BookView[] = [];
   /** The open time of the bar being delivered to the strategies, NaN outside onBar: what a plot is stamped at. */
   private barPlotTs = Number.NaN;
+  /** @internal read by the strategies' plots (PlotHost): the portfolio's marks. */
+  readonly plotMarks: Float64Array;
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -162,8 +165,8 @@ export class TradingEngine implements MarketDataHandler {
       }
     });
     this.subscribers = subs.map((a) => Int32Array.from(a));
-    const plotHost = o.plots === true ? { plotTime: () => this.plotTime(), indexOf: (s: string) => this.indexOf(s), symbols: this.symbols, mark: this.portfolio.mark } : null;
-    this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols, plotHost !== null ? new StrategyPlots(plotHost, st.id, st.symbols) : null));
+    this.plotMarks = this.portfolio.mark;
+    this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols, o.plots === true ? new StrategyPlots(this, st.id, st.symbols) : null));
     this.sources = this.strategies.map((st) => strategySourceOf(st));
     if (this.router.attach !== undefined) {
       const timers = this.timers;

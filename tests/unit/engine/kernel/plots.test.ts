@@ -129,6 +129,33 @@ describe('ctx.plot', () => {
     for (const v of rsi!.values) expect(v >= 0 && v <= 100).toBe(true);
   });
 
+  it('one options object changed between calls (its symbol) plots the series of each symbol, and a changed colour is still refused', async () => {
+    const shared: { symbol?: string; overlay?: boolean; color?: string } = { overlay: true };
+    const make = (): Strategy => ({
+      id: strategyId('p'),
+      symbols: [symbolId('AAA'), symbolId('BBB')],
+      onBar: (ctx, bars) => {
+        shared.symbol = bars.symbol;
+        ctx.plot('close', bars.close(0), shared);
+      },
+    });
+    const r = await replay(config(make), { bars: barFeed(BARS, DAY) });
+    expect(r.indicators!.map((s) => [s.symbol, [...s.values]])).toEqual([
+      ['AAA', openTimes.map((_, i) => 100 + i)],
+      ['BBB', openTimes.map((_, i) => 50 + i)],
+    ]);
+    const recolour = (): Strategy => ({
+      id: strategyId('p'),
+      symbols: [symbolId('AAA')],
+      onBar: (ctx, bars) => {
+        shared.symbol = undefined;
+        shared.color = bars.close(0) > 100 ? 'blue' : 'red';
+        ctx.plot('close', bars.close(0), shared);
+      },
+    });
+    await expect(replay(config(recolour), { bars: barFeed(BARS, DAY) })).rejects.toThrow(/a series keeps its options/);
+  });
+
   it('refuses an infinite value, a changed option, a bad colour or name and an unknown symbol, naming the strategy and series', async () => {
     const cases: [(ctx: StrategyContext) => void, RegExp][] = [
       [(ctx) => ctx.plot('x', Number.POSITIVE_INFINITY), /strategy 'p' plots 'x' with Infinity: not a finite number or NaN/],
