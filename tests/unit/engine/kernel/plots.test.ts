@@ -129,6 +129,30 @@ describe('ctx.plot', () => {
     for (const v of rsi!.values) expect(v >= 0 && v <= 100).toBe(true);
   });
 
+  it('donchian_breakout plots the channels each bar was judged against, ibs its IBS in its own pane; same runHash as without plots', async () => {
+    const closes = Array.from({ length: 30 }, (_, i) => 100 + 10 * Math.sin(i / 2));
+    const bars: SimpleBar[] = closes.map((c, i) => ({ symbol: 0, ts: T0 + i * DAY, open: c, high: c + 1, low: c - 2, close: c, volume: 1000 }));
+    const make = () => [createStrategy('donchian_breakout', 'dc', ['AAA'], { entryPeriod: 5, exitPeriod: 3 }), createStrategy('ibs', 'ibs', ['AAA'])];
+    const cfg = { ...config(() => plotter(false)), symbols: ['AAA'], createStrategies: make };
+    const r = await replay(cfg, { bars: barFeed(bars, DAY) });
+    const m = await replay({ ...cfg, recording: 'metrics' }, { bars: barFeed(bars, DAY) });
+    expect(r.runHash).toBe(m.runHash);
+    expect(r.indicators!.map((s) => [s.strategyId, s.name, s.overlay])).toEqual([
+      ['dc', 'High(3)', true],
+      ['dc', 'Low(3)', true],
+      ['dc', 'High(5)', true],
+      ['dc', 'Low(5)', true],
+      ['ibs', 'IBS', false],
+    ]);
+    // On bar 5 (the first with five bars before it) the entry channel is that of bars 0-4.
+    const high5 = r.indicators![2]!;
+    expect(high5.ts[0]).toBe(T0 + 5 * DAY);
+    expect(high5.values[0]).toBe(Math.max(...closes.slice(0, 5)) + 1);
+    expect(r.indicators![3]!.values[0]).toBe(Math.min(...closes.slice(0, 5)) - 2);
+    // IBS = (close - low) / (high - low) = 2 / 3 on every bar of this tape.
+    expect([...r.indicators![4]!.values]).toEqual(closes.map(() => 2 / 3));
+  });
+
   it('one options object changed between calls (its symbol) plots the series of each symbol, and a changed colour is still refused', async () => {
     const shared: { symbol?: string; overlay?: boolean; color?: string } = { overlay: true };
     const make = (): Strategy => ({
