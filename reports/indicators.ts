@@ -20,7 +20,7 @@ export interface IndicatorSeriesReport {
   /** Drawn over the symbol's price (true) or in a pane of its own below it (false). */
   readonly overlay: boolean;
   readonly color?: string;
-  /** Points the run recorded, before downsampling. */
+  /** Points the strategy plotted (one per timestamp), before any downsampling. */
   readonly points: number;
   /** Times, microseconds since the epoch, increasing (the time axis of `prices` and `equity`). */
   readonly ts: readonly number[];
@@ -103,7 +103,7 @@ export function indicatorsSection(series: readonly PlotSeriesResult[] | undefine
       symbol: s.symbol,
       overlay: s.overlay,
       ...(s.color !== undefined ? { color: s.color } : {}),
-      points: s.ts.length,
+      points: s.points,
       ts: keep.map((i) => s.ts[i]!),
       values: keep.map((i) => (Number.isNaN(s.values[i]!) ? null : s.values[i]!)),
     };

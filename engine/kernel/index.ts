@@ -22,7 +22,7 @@ export type { WarmupCounts } from './trade-gate.js';
 export { entrySide, PredictiveFilterGate, PredictiveFilterStage } from './predictive-filter-gate.js';
 export type { FilterBlockCount, PredictiveFiltersConfig } from './predictive-filter-gate.js';
 export type { AccountResult, EquityCurve, EquityCurveScan, PlotSeriesResult, RunResultBase, RunTrade, StreamedEquityCurve } from './run-result.js';
-export { StrategyPlots } from './plots.js';
+export { PLOT_FULL_POINTS, StrategyPlots } from './plots.js';
 export type { PlotHost } from './plots.js';
 export { EquityPreview, PREVIEW_BUCKETS, PREVIEW_COLUMNS } from './equity-preview.js';
 export type { EquityPreviewColumns } from './equity-preview.js';

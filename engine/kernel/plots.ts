@@ -1,5 +1,6 @@
 import { Float64Column } from '../core/columns.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { EquityPreview } from './equity-preview.js';
 import type { PlotOptions } from '../strategies/context.js';
 import type { PlotSeriesResult } from './run-result.js';
 
@@ -14,6 +15,8 @@ import type { PlotSeriesResult } from './run-result.js';
  * - One value per timestamp: a second value at the same time replaces the first (the last wins); a
  *   value stamped before the series' last point (a series fed from two symbols' bars of different
  *   intervals) replaces that last point too, so time never goes back.
+ * - A series keeps every point up to PLOT_FULL_POINTS, then goes on as a min/max preview (memory flat
+ *   in the tape's length; the result's `points` says how many were plotted).
  * - NaN is a gap; +-Infinity and non-numbers are refused.
  * - The first call fixes `overlay` and `color`; a later call may leave them out, and one that gives a
  *   different value is refused. `overlay` left out on the first call is decided at the end of the run:
@@ -26,16 +29,28 @@ const MAX_NAME = 80;
 /** A colour the report can put in a chart option as it is: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS name, or rgb()/rgba(). */
 const COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|rgba?\(\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*(,\s*[0-9.]+%?\s*)?\))$/;
 
+/**
+ * Points a series keeps whole (4 MiB of them); past it the series goes on as a min/max preview of at
+ * most 4 x PREVIEW_BUCKETS points (EquityPreview), so a plot's memory does not grow with the tape.
+ */
+export const PLOT_FULL_POINTS = 1 << 18;
+
 /** One plotted series as it is being recorded. */
 class PlotSeries {
-  readonly ts = new Float64Column(64);
-  readonly values = new Float64Column(64);
+  private ts: Float64Column | null = new Float64Column(64);
+  private values: Float64Column | null = new Float64Column(64);
+  /** Past PLOT_FULL_POINTS: the preview every point goes to instead (the columns are dropped). */
+  private preview: EquityPreview | null = null;
+  /** Points committed (the pending one aside). */
+  private count = 0;
+  /** The latest point, not committed until a later time comes (a value at its time replaces it: the last wins). */
+  private hasPending = false;
+  private pendingTs = Number.NaN;
+  private pendingValue = Number.NaN;
+  private pendingPrice = Number.NaN;
   /** Points with a finite value and a positive price, and among them those within 0.6-1.4 x the price (the overlay rule). */
   private priced = 0;
   private near = 0;
-  /** The last point's share of `priced` and `near` (0 or 1 each), taken back when it is replaced. */
-  private lastPriced = 0;
-  private lastNear = 0;
 
   constructor(
     readonly name: string,
@@ -46,26 +61,61 @@ class PlotSeries {
   ) {}
 
   add(ts: number, value: number, price: number): void {
-    const n = this.ts.length;
-    if (n > 0 && ts <= this.ts.get(n - 1)) {
-      this.values.set(n - 1, value);
-      this.priced -= this.lastPriced;
-      this.near -= this.lastNear;
-    } else {
-      this.ts.push(ts);
-      this.values.push(value);
+    if (!this.hasPending) {
+      this.hasPending = true;
+      this.pendingTs = ts;
+    } else if (ts > this.pendingTs) {
+      this.commit();
+      this.hasPending = true;
+      this.pendingTs = ts;
     }
-    // NaN values and prices fail both comparisons.
-    const priced = value === value && price > 0 ? 1 : 0;
-    const ratio = value / price;
-    const near = priced === 1 && ratio > 0.6 && ratio < 1.4 ? 1 : 0;
-    this.priced += priced;
-    this.near += near;
-    this.lastPriced = priced;
-    this.lastNear = near;
+    // At the pending point's time or before it: that point takes the value (time never goes back).
+    this.pendingValue = value;
+    this.pendingPrice = price;
   }
 
-  /** Whether the series is drawn over the price: as given, else by the rule above. */
+  private commit(): void {
+    const v = this.pendingValue;
+    const price = this.pendingPrice;
+    // NaN values and prices fail both comparisons.
+    if (v === v && price > 0) {
+      this.priced++;
+      const ratio = v / price;
+      if (ratio > 0.6 && ratio < 1.4) this.near++;
+    }
+    this.count++;
+    this.hasPending = false;
+    if (this.preview !== null) {
+      this.preview.push(this.pendingTs, v, 0, 0, 0, 0, 0);
+      return;
+    }
+    this.ts!.push(this.pendingTs);
+    this.values!.push(v);
+    if (this.count > PLOT_FULL_POINTS) this.toPreview();
+  }
+
+  /** Moves the kept points into a preview and drops the columns. */
+  private toPreview(): void {
+    const preview = new EquityPreview();
+    const ts = this.ts!.view();
+    const values = this.values!.view();
+    for (let i = 0; i < ts.length; i++) preview.push(ts[i]!, values[i]!, 0, 0, 0, 0, 0);
+    this.preview = preview;
+    this.ts = null;
+    this.values = null;
+  }
+
+  /** Ends the series (commits the pending point) and returns its points: all of them, or the preview past PLOT_FULL_POINTS. */
+  finish(): { readonly ts: Float64Array; readonly values: Float64Array; readonly points: number } {
+    if (this.hasPending) this.commit();
+    if (this.preview !== null) {
+      const c = this.preview.columns();
+      return { ts: c.ts, values: c.equity, points: this.count };
+    }
+    return { ts: this.ts!.view(), values: this.values!.view(), points: this.count };
+  }
+
+  /** Whether the series is drawn over the price: as given, else by the rule above (after finish). */
   resolvedOverlay(): boolean {
     if (this.overlay !== undefined) return this.overlay;
     return this.priced > 0 && this.near >= 0.6 * this.priced;
@@ -169,16 +219,20 @@ export class StrategyPlots {
     return new PlotSeries(name, k, overlay, color);
   }
 
-  /** The series as the result lists them (views of the columns, valid while nothing is plotted after). */
+  /** The series as the result lists them, once the run has ended (views of the columns: nothing may be plotted after). */
   results(): PlotSeriesResult[] {
-    return this.order.map((s) => ({
-      strategyId: this.strategyId,
-      name: s.name,
-      symbol: this.host.symbols[s.symbolIndex]!,
-      overlay: s.resolvedOverlay(),
-      ...(s.color !== undefined ? { color: s.color } : {}),
-      ts: s.ts.view(),
-      values: s.values.view(),
-    }));
+    return this.order.map((s) => {
+      const { ts, values, points } = s.finish();
+      return {
+        strategyId: this.strategyId,
+        name: s.name,
+        symbol: this.host.symbols[s.symbolIndex]!,
+        overlay: s.resolvedOverlay(),
+        ...(s.color !== undefined ? { color: s.color } : {}),
+        points,
+        ts,
+        values,
+      };
+    });
   }
 }

@@ -52,8 +52,8 @@ export interface StreamedEquityCurve {
 }
 
 /**
- * One series a strategy plotted (`ctx.plot`), every point in time order: `ts[i]` (microseconds,
- * increasing) and `values[i]` (NaN: a gap). Not part of the run's identity (the runHash does not read it).
+ * One series a strategy plotted (`ctx.plot`), in time order: `ts[i]` (microseconds, increasing) and
+ * `values[i]` (NaN: a gap). Not part of the run's identity (the runHash does not read it).
  */
 export interface PlotSeriesResult {
   readonly strategyId: string;
@@ -64,6 +64,8 @@ export interface PlotSeriesResult {
   /** Drawn over the symbol's price (true) or in a pane of its own (false). */
   readonly overlay: boolean;
   readonly color?: string;
+  /** Points plotted (one per timestamp). `ts` and `values` hold every one up to 262,144 (PLOT_FULL_POINTS), past that a min/max preview of at most 10,000. */
+  readonly points: number;
   readonly ts: Float64Array;
   readonly values: Float64Array;
 }

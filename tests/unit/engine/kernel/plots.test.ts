@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, US_PER_DAY, strategyId, symbolId } from '../../../../engine/core/index.js';
+import { PLOT_FULL_POINTS, PREVIEW_BUCKETS, StrategyPlots } from '../../../../engine/kernel/index.js';
 import type { PlotOptions, Strategy, StrategyContext } from '../../../../engine/strategies/index.js';
 import { createStrategy } from '../../../../engine/strategies/index.js';
 import { IndicatorsSectionSchema, buildRunReport, indicatorsSection } from '../../../../reports/index.js';
@@ -84,9 +85,9 @@ describe('ctx.plot', () => {
     const series = r.indicators!.map((s) => ({ ...s, ts: [...s.ts], values: [...s.values] }));
     expect(series.map((s) => `${s.name} ${s.symbol}`)).toEqual(['double AAA', 'gappy AAA', 'twice AAA', 'near AAA', 'double BBB', 'timer AAA']);
     const by = (name: string, symbol = 'AAA') => series.find((s) => s.name === name && s.symbol === symbol)!;
-    expect(by('double')).toEqual({ strategyId: 'p', name: 'double', symbol: 'AAA', overlay: false, color: '#ff0000', ts: openTimes, values: openTimes.map((_, i) => 2 * (100 + i)) });
+    expect(by('double')).toEqual({ strategyId: 'p', name: 'double', symbol: 'AAA', overlay: false, color: '#ff0000', points: N, ts: openTimes, values: openTimes.map((_, i) => 2 * (100 + i)) });
     expect(by('double', 'BBB').values).toEqual(openTimes.map((_, i) => 2 * (50 + i)));
-    expect(by('gappy')).toEqual({ strategyId: 'p', name: 'gappy', symbol: 'AAA', overlay: false, ts: openTimes, values: [0, 1, Number.NaN, 3, 4, 5, 6, 7, 8, 9] });
+    expect(by('gappy')).toEqual({ strategyId: 'p', name: 'gappy', symbol: 'AAA', overlay: false, points: N, ts: openTimes, values: [0, 1, Number.NaN, 3, 4, 5, 6, 7, 8, 9] });
     expect(by('twice').values).toEqual(openTimes.map((_, i) => i * 10));
     expect(by('near').overlay).toBe(true);
     expect(by('near').values).toEqual(openTimes.map((_, i) => (100 + i) * 1.1));
@@ -236,5 +237,39 @@ describe('ctx.plot', () => {
     // The report's JSON holds it as written (no NaN that JSON would turn into null behind the schema's back).
     expect(JSON.parse(JSON.stringify(section))).toEqual(section);
     expect(indicatorsSection([])).toBeUndefined();
+  });
+
+  it('keeps every point up to PLOT_FULL_POINTS, then a bounded min/max preview with the count, the ends, the extremes and the gaps between buckets', () => {
+    let now = 0;
+    const host = { plotTime: () => now, indexOf: () => 0, symbols: ['AAA'], plotMarks: Float64Array.of(100) };
+    const plots = new StrategyPlots(host, 'p', ['AAA']);
+    const n = PLOT_FULL_POINTS + 100_000;
+    const value = (i: number): number => (i === 123_456 ? 1e6 : i === 300_000 ? -1e6 : i >= 200_000 && i < 210_000 ? Number.NaN : Math.sin(i / 1000));
+    for (let i = 0; i < n; i++) {
+      now = 1000 * i;
+      plots.record('s', value(i), undefined);
+      // A second value at the same time replaces the first.
+      if (i === 5) plots.record('s', 7, undefined);
+    }
+    const [s] = plots.results();
+    expect(s!.points).toBe(n);
+    expect(s!.ts.length).toBeLessThanOrEqual(4 * PREVIEW_BUCKETS);
+    expect(s!.ts.length).toBeGreaterThan(PREVIEW_BUCKETS);
+    expect([s!.ts[0], s!.ts.at(-1)]).toEqual([0, 1000 * (n - 1)]);
+    expect(Math.max(...s!.values.filter((v) => !Number.isNaN(v)))).toBe(1e6);
+    expect(Math.min(...s!.values.filter((v) => !Number.isNaN(v)))).toBe(-1e6);
+    expect(s!.values.some((v) => Number.isNaN(v))).toBe(true);
+    for (let i = 1; i < s!.ts.length; i++) expect(s!.ts[i]!).toBeGreaterThan(s!.ts[i - 1]!);
+    for (let i = 0; i < s!.ts.length; i++) {
+      const k = s!.ts[i]! / 1000;
+      expect(Object.is(s!.values[i], k === 5 ? 7 : value(k))).toBe(true);
+    }
+    // Below the bound every point is kept.
+    const small = new StrategyPlots(host, 'p', ['AAA']);
+    for (let i = 0; i < 1000; i++) {
+      now = i;
+      small.record('s', i, undefined);
+    }
+    expect(small.results()[0]!.ts.length).toBe(1000);
   });
 });
