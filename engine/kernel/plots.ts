@@ -20,7 +20,7 @@ import type { PlotSeriesResult } from './run-result.js';
  * - NaN is a gap; +-Infinity and non-numbers are refused.
  * - The first call fixes `overlay` and `color`; a later call may leave them out, and one that gives a
  *   different value is refused. `overlay` left out on the first call is decided at the end of the run:
- *   over the price pane when at least 60% of the finite values lie within 0.6 to 1.4 times the symbol's
+ *   over the price pane when more than 60% of the finite values lie within 0.6 to 1.4 times the symbol's
  *   price at the time (backtesting.py's rule), else in a pane of its own.
  */
 
@@ -118,7 +118,7 @@ class PlotSeries {
   /** Whether the series is drawn over the price: as given, else by the rule above (after finish). */
   resolvedOverlay(): boolean {
     if (this.overlay !== undefined) return this.overlay;
-    return this.priced > 0 && this.near >= 0.6 * this.priced;
+    return this.priced > 0 && this.near > 0.6 * this.priced;
   }
 }
 

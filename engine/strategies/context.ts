@@ -65,7 +65,7 @@ export interface PlotOptions {
   readonly symbol?: Symbol_ | string;
   /**
    * true: drawn over the symbol's price (a moving average); false: in a pane of its own (an RSI).
-   * Left out: over the price when at least 60% of its finite values lie within 0.6 to 1.4 times the
+   * Left out: over the price when more than 60% of its finite values lie within 0.6 to 1.4 times the
    * symbol's price at the time, else its own pane.
    */
   readonly overlay?: boolean;
