@@ -83,15 +83,15 @@ class PlotSeries {
       const ratio = v / price;
       if (ratio > 0.6 && ratio < 1.4) this.near++;
     }
-    this.count++;
     this.hasPending = false;
+    // Into the preview before the columns would grow past PLOT_FULL_POINTS (their capacity doubles to it exactly).
+    if (++this.count > PLOT_FULL_POINTS && this.preview === null) this.toPreview();
     if (this.preview !== null) {
       this.preview.push(this.pendingTs, v, 0, 0, 0, 0, 0);
       return;
     }
     this.ts!.push(this.pendingTs);
     this.values!.push(v);
-    if (this.count > PLOT_FULL_POINTS) this.toPreview();
   }
 
   /** Moves the kept points into a preview and drops the columns. */
