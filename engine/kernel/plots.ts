@@ -27,7 +27,7 @@ import type { PlotSeriesResult } from './run-result.js';
 /** Longest series name accepted. */
 const MAX_NAME = 80;
 /** A colour the report can put in a chart option as it is: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS name, or rgb()/rgba(). */
-const COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|rgba?\(\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*(,\s*[0-9.]+%?\s*)?\))$/;
+const COLOR = /^(#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{1,30}|rgba?\(\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*(,\s*[0-9.]+%?\s*)?\))$/;
 
 /**
  * Points a series keeps whole (4 MiB of them); past it the series goes on as a min/max preview of at

@@ -200,6 +200,7 @@ describe('ctx.plot', () => {
         /a series keeps its options/,
       ],
       [(ctx) => ctx.plot('x', 1, { color: 'red;}</script>' }), /with color "red;}<\/script>": expected #rgb/],
+      [(ctx) => ctx.plot('x', 1, { color: '#12345' }), /with color "#12345": expected #rgb/],
       [(ctx) => ctx.plot('', 1), /a series named "": a name is a string of 1 to 80 characters/],
       [(ctx) => ctx.plot('x', 1, { overlay: 'yes' as unknown as boolean }), /with overlay "yes": expected true or false/],
       [(ctx) => ctx.plot('x', 1, { symbol: 'ZZZ' }), /unknown symbol 'ZZZ'/],
