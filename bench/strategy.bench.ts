@@ -99,6 +99,8 @@ class CountingContext implements StrategyContext {
   }
   setTimer(): void {}
   cancelTimer(): void {}
+  readonly plotting = false;
+  plot(): void {}
 }
 
 export default async function run(): Promise<ThroughputResult[]> {

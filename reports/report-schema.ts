@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OrderId, StrategyId, Symbol_ } from '../engine/core/index.js';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE } from '../engine/model/index.js';
+import { IndicatorsSectionSchema } from './indicators.js';
 import { REPORT_SCHEMA_VERSION } from './run-report.js';
 import type { RunReport } from './run-report.js';
 
@@ -437,6 +438,7 @@ export const RunReportSchema = z
     counts: z.strictObject({ bars: int(), quotes: int(), trades: int(), orders: int(), fills: int() }),
     prices: z.record(z.string(), PriceSeriesSchema).optional(),
     tearSheet: TearSheetSchema.optional(),
+    indicators: IndicatorsSectionSchema.optional(),
     ensemble: EnsembleSchema.optional(),
     execution: ExecutionSectionSchema.optional(),
     options: OptionsSectionSchema.optional(),

@@ -4,6 +4,8 @@ import type { AuditEntry, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
 import { EquityPreview } from '../engine/kernel/index.js';
 import type { EquityPreviewColumns, RunResultBase, RunTrade } from '../engine/kernel/index.js';
+import { indicatorsSection } from './indicators.js';
+import type { IndicatorsReport } from './indicators.js';
 import { bookSection, executionSection, optionsSection } from './market-sections.js';
 import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, OptionsSectionInput } from './market-sections.js';
 import { computeMetrics, curveScan, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
@@ -47,6 +49,7 @@ export interface RunReportInput
     | 'execution'
     | 'accounts'
     | 'equityStream'
+    | 'indicators'
   > {
   /** When the account was ruined, or null/absent (metrics.ruinedAt). */
   readonly ruin?: RunResultBase['ruin'];
@@ -153,6 +156,8 @@ export interface RunReport {
   readonly counts: { readonly bars: number; readonly quotes: number; readonly trades: number; readonly orders: number; readonly fills: number };
   /** Close prices per symbol for charts, when the runner supplied them (see RunReportInput.prices). */
   readonly prices?: Readonly<Record<string, PriceSeries>>;
+  /** What the strategies plotted (ctx.plot), per strategy and series, downsampled for the charts; absent when nothing was plotted. */
+  readonly indicators?: IndicatorsReport;
   /**
    * The ensemble beside each strategy it combines (shadow-ledger return, Sharpe, drawdown, turnover),
    * its weights over time, the voting decisions and its own audit entries; present for ensemble runs.
@@ -306,6 +311,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
     ...(run.prices !== undefined ? { prices: run.prices } : {}),
     ...(tearSheet !== null ? { tearSheet } : {}),
+    ...(run.indicators !== undefined && run.indicators.length > 0 ? { indicators: indicatorsSection(run.indicators)! } : {}),
     ...(run.ensemble !== undefined
       ? {
           ensemble: {

@@ -248,6 +248,8 @@ export function mergeBookResults(books: readonly BookResult[], assumptions: read
     ruin: b.result.ruin,
   }));
   const execution = mergeExecution(books);
+  // Each book's strategies plot in their own replay: their series, book after book (strategy order).
+  const indicators = books.flatMap((b) => b.result.indicators ?? []);
   const warmups = books.map((b) => b.result.warmup);
   const warmup =
     warmups[0] !== undefined
@@ -289,5 +291,6 @@ export function mergeBookResults(books: readonly BookResult[], assumptions: read
     accounts,
     ...(execution !== undefined ? { execution } : {}),
     ...(warmup !== undefined ? { warmup } : {}),
+    ...(indicators.length > 0 ? { indicators } : {}),
   };
 }

@@ -53,8 +53,11 @@ export class EquityPreview {
       o.copyWithin(LOW * C, 0, C);
       o.copyWithin(HIGH * C, 0, C);
     } else {
-      if (equity < o[LOW * C + EQUITY]!) writeSlot(o, LOW, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
-      if (equity > o[HIGH * C + EQUITY]!) writeSlot(o, HIGH, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+      // A NaN (a gap in a plotted series; an equity is never NaN) is never the lowest or highest, and a number replaces it there.
+      const low = o[LOW * C + EQUITY]!;
+      const high = o[HIGH * C + EQUITY]!;
+      if (equity < low || (low !== low && equity === equity)) writeSlot(o, LOW, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+      if (equity > high || (high !== high && equity === equity)) writeSlot(o, HIGH, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
     }
     writeSlot(o, LAST, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
     if (++this.inOpen === this.stride) this.closeOpen();
@@ -76,8 +79,12 @@ export class EquityPreview {
       const z = (2 * k + 1) * 4 * C;
       const out = k * 4 * C;
       // first: a's; low/high: the lower/higher of the two (ties: a's, the earlier); last: z's
-      const low = b[z + LOW * C + EQUITY]! < b[a + LOW * C + EQUITY]! ? z : a;
-      const high = b[z + HIGH * C + EQUITY]! > b[a + HIGH * C + EQUITY]! ? z : a;
+      const al = b[a + LOW * C + EQUITY]!;
+      const zl = b[z + LOW * C + EQUITY]!;
+      const ah = b[a + HIGH * C + EQUITY]!;
+      const zh = b[z + HIGH * C + EQUITY]!;
+      const low = zl < al || (al !== al && zl === zl) ? z : a;
+      const high = zh > ah || (ah !== ah && zh === zh) ? z : a;
       b.copyWithin(out + LOW * C, low + LOW * C, low + LOW * C + C);
       b.copyWithin(out + HIGH * C, high + HIGH * C, high + HIGH * C + C);
       b.copyWithin(out + LAST * C, z + LAST * C, z + LAST * C + C);

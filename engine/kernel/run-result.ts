@@ -51,6 +51,25 @@ export interface StreamedEquityCurve {
   readonly preview: EquityPreviewColumns;
 }
 
+/**
+ * One series a strategy plotted (`ctx.plot`), in time order: `ts[i]` (microseconds, increasing) and
+ * `values[i]` (NaN: a gap). Not part of the run's identity (the runHash does not read it).
+ */
+export interface PlotSeriesResult {
+  readonly strategyId: string;
+  /** The series' name, as the strategy gave it. */
+  readonly name: string;
+  /** The symbol whose price pane it belongs to. */
+  readonly symbol: string;
+  /** Drawn over the symbol's price (true) or in a pane of its own (false). */
+  readonly overlay: boolean;
+  readonly color?: string;
+  /** Points plotted (one per timestamp). `ts` and `values` hold every one up to 262,144 (PLOT_FULL_POINTS), past that a min/max preview of at most 10,000. */
+  readonly points: number;
+  readonly ts: Float64Array;
+  readonly values: Float64Array;
+}
+
 /** One account of a run whose strategies trade their own accounts (books): the book's own figures. */
 export interface AccountResult {
   /** The strategy's id (the account is its own). */
@@ -106,4 +125,6 @@ export interface RunResultBase {
   readonly warmup?: WarmupCounts;
   /** Per-strategy accounts (scenario strategies[i].account), in strategy order, when the strategies trade their own books. */
   readonly accounts?: readonly AccountResult[];
+  /** What the strategies plotted (ctx.plot), in strategy order, when the run kept plots (recording 'report') and a strategy plotted. */
+  readonly indicators?: readonly PlotSeriesResult[];
 }

@@ -12,11 +12,14 @@ import type { Clock } from '../ports/clock.js';
 import type { MarketDataHandler } from '../ports/data-feed.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { OptionChainView } from '../model/option-chain.js';
-import type { BarSeries, BookView, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
+import type { BarSeries, BookView, PlotOptions, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
 import { strategyFailure, strategySourceOf } from '../strategies/strategy-source.js';
 import type { StrategySource } from '../strategies/strategy-source.js';
 import { BarRing, CoarseBarView } from './bar-cache.js';
 import type { BarColumns, TimeframeBars } from './bar-cache.js';
+import { StrategyPlots } from './plots.js';
+import type { PlotHost } from './plots.js';
+import type { PlotSeriesResult } from './run-result.js';
 import { DirectRouter } from './strategy-router.js';
 import { TradeGate } from './trade-gate.js';
 import type { StrategyRouter } from './strategy-router.js';
@@ -61,6 +64,8 @@ export interface TradingEngineOptions {
   readonly timeframes?: readonly TimeframeBars[];
   /** Per symbol, the instrument the scenario declares (null: none), read by strategies with `ctx.instrument`. */
   readonly instruments?: readonly (InstrumentSpec | null)[];
+  /** Keep what strategies plot (`ctx.plot`, see {@link TradingEngine.plotSeries}); default false: `ctx.plotting` is false and ctx.plot does nothing. */
+  readonly plots?: boolean;
 }
 
 const TIMER_SEP = '\u0000';
@@ -73,7 +78,7 @@ const ROUTER_TIMER = '\u0002r:';
  * samples equity. It is driven by a data feed (MarketDataHandler) and a timer queue; whether the
  * fills come from a simulated venue or a broker is decided by what the ExecutionEngine is connected to.
  */
-export class TradingEngine implements MarketDataHandler {
+export class TradingEngine implements MarketDataHandler, PlotHost {
   readonly symbols: readonly Symbol_[];
   readonly strategies: readonly Strategy[];
   readonly portfolio: Portfolio;
@@ -110,6 +115,10 @@ export class TradingEngine implements MarketDataHandler {
   readonly instruments: readonly (Readonly<InstrumentSpec> | null)[];
   /** Read-only views of the books, per symbol, made on first use (see bookView). */
   private readonly bookViews: BookView[] = [];
+  /** The open time of the bar being delivered to the strategies, NaN outside onBar: what a plot is stamped at. */
+  private barPlotTs = Number.NaN;
+  /** @internal read by the strategies' plots (PlotHost): the portfolio's marks. */
+  readonly plotMarks: Float64Array;
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -156,7 +165,8 @@ export class TradingEngine implements MarketDataHandler {
       }
     });
     this.subscribers = subs.map((a) => Int32Array.from(a));
-    this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols));
+    this.plotMarks = this.portfolio.mark;
+    this.contexts = this.strategies.map((st, k) => new StrategyRuntime(this, k, st.id, st.symbols, o.plots === true ? new StrategyPlots(this, st.id, st.symbols) : null));
     this.sources = this.strategies.map((st) => strategySourceOf(st));
     if (this.router.attach !== undefined) {
       const timers = this.timers;
@@ -314,8 +324,10 @@ export class TradingEngine implements MarketDataHandler {
     const ring = this.bars[symbolIndex]!;
     ring.push(ts, open, high, low, close, volume);
     this.portfolio.markPrice(symbolIndex, close);
+    this.barPlotTs = ts;
     if (this.barHooks) {
       this.onBarRouted(symbolIndex, ring, ts, open, high, low, close, volume);
+      this.barPlotTs = Number.NaN;
       return;
     }
     const subs = this.subscribers[symbolIndex]!;
@@ -330,6 +342,7 @@ export class TradingEngine implements MarketDataHandler {
         }
       }
     }
+    this.barPlotTs = Number.NaN;
   }
 
   /** onBar with the router's bar hooks around the strategies (kept out of the direct path). */
@@ -359,8 +372,10 @@ export class TradingEngine implements MarketDataHandler {
     const ring = this.bars[symbolIndex]!;
     ring.pushRow(cols, row);
     this.portfolio.mark[symbolIndex] = cols.close[row]!;
+    this.barPlotTs = cols.barTs[row]!;
     if (this.barHooks) {
       this.onBarRouted(symbolIndex, ring, cols.barTs[row]!, cols.open[row]!, cols.high[row]!, cols.low[row]!, cols.close[row]!, cols.volume[row]!);
+      this.barPlotTs = Number.NaN;
       return;
     }
     const subs = this.subscribers[symbolIndex]!;
@@ -375,6 +390,7 @@ export class TradingEngine implements MarketDataHandler {
         }
       }
     }
+    this.barPlotTs = Number.NaN;
   }
 
   onTrade(symbolIndex: number, ts: number, price: number, size: number, side: number): void {
@@ -475,6 +491,26 @@ export class TradingEngine implements MarketDataHandler {
     for (let i = 0; i < this.watchers.length; i++) this.watchers[i]!.onEquity(ts, equity);
   }
 
+  /**
+   * @internal read by the strategies' plots: the time a value plotted now is stamped at. In onBar the
+   * bar's open time (`bars.ts(0)`: where the price pane draws the bar and the equity curve samples it),
+   * so an indicator computed on a bar's close is drawn on that bar; elsewhere the clock's now.
+   */
+  plotTime(): number {
+    const t = this.barPlotTs;
+    return t === t ? t : this.clock.now();
+  }
+
+  /**
+   * Every series the strategies plotted (ctx.plot), in strategy order and, within a strategy, in the
+   * order of their first points; empty when the engine does not keep plots (TradingEngineOptions.plots).
+   */
+  plotSeries(): PlotSeriesResult[] {
+    const out: PlotSeriesResult[] = [];
+    for (const c of this.contexts) out.push(...c.plotResults());
+    return out;
+  }
+
   /** @internal used by StrategyRuntime */
   scheduleTimer(strategyIndex: number, name: string, ts: number, intervalUs: number): void {
     this.timers.schedule(`${strategyIndex}${TIMER_SEP}${name}`, ts, intervalUs);
@@ -503,10 +539,23 @@ class StrategyRuntime implements StrategyContext {
     private readonly index: number,
     readonly strategyId: StrategyId,
     readonly symbols: readonly Symbol_[],
-  ) {}
+    /** Null when the run keeps no plots. */
+    private readonly plots: StrategyPlots | null,
+  ) {
+    this.plotting = plots !== null;
+  }
+
+  readonly plotting: boolean;
 
   get now(): number {
     return this.engine.now;
+  }
+  plot(series: string, value: number, options?: PlotOptions): void {
+    if (this.plots !== null) this.plots.record(series, value, options);
+  }
+  /** @internal what this strategy plotted (see TradingEngine.plotSeries). */
+  plotResults(): PlotSeriesResult[] {
+    return this.plots === null ? [] : this.plots.results();
   }
   bars(symbol: string, timeframe?: string): BarSeries {
     const i = this.engine.indexOf(symbol);

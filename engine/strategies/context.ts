@@ -59,6 +59,20 @@ export interface TargetOptions {
   readonly tag?: string;
 }
 
+/** Options of a plotted series (see StrategyContext.plot). */
+export interface PlotOptions {
+  /** The symbol whose price pane the series belongs to; default the strategy's first symbol. */
+  readonly symbol?: Symbol_ | string;
+  /**
+   * true: drawn over the symbol's price (a moving average); false: in a pane of its own (an RSI).
+   * Left out: over the price when more than 60% of its finite values lie within 0.6 to 1.4 times the
+   * symbol's price at the time, else its own pane.
+   */
+  readonly overlay?: boolean;
+  /** Line colour: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS colour name or `rgb()`/`rgba()`; default the chart's palette. */
+  readonly color?: string;
+}
+
 /**
  * Everything a strategy may see and do. Positions are the strategy's own (the portfolio keeps one
  * ledger per strategy and symbol); cash and equity are the account's.
@@ -138,6 +152,22 @@ export interface StrategyContext {
    * 250,000 of exposure. Optional like `book`.
    */
   instrument?(symbol: Symbol_ | string): Readonly<InstrumentSpec> | null;
+  /**
+   * Whether this run keeps what {@link plot} records: true in `tapedeck run` and `backtest()`, false in
+   * sweep trials and walk-forward folds (they report metrics). Test it to skip work done only to plot.
+   */
+  readonly plotting: boolean;
+  /**
+   * Records `value` of the series `series` at the time of the data the strategy is looking at (in onBar
+   * the bar's timestamp, the time the price pane draws the bar at; elsewhere `now`), for the report's
+   * price pane of `options.symbol` (default the strategy's first symbol); backtesting.py's `self.I`.
+   * A series is (strategy, name, symbol). One value per timestamp: a second call at the same time
+   * replaces the first. NaN is a gap (a warming-up indicator); +-Infinity is refused. The first call
+   * fixes `overlay` and `color`: later calls may leave them out, and a different value is refused.
+   * Plots never change the run (the runHash does not cover them, nothing reads them back); a run that
+   * does not keep them ({@link plotting} false) ignores the call.
+   */
+  plot(series: string, value: number, options?: PlotOptions): void;
 }
 
 /** A trading strategy. Every callback is synchronous and sees only data up to `ctx.now`. */

@@ -1,7 +1,7 @@
 import { checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { DonchianChannel } from '../indicators/index.js';
 import { barRuleWarmup, followView } from './bar-rule.js';
-import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, withDefaults } from './strategy-params.js';
@@ -47,12 +47,15 @@ export function donchianBreakoutParams(params?: Partial<DonchianBreakoutParams>)
 }
 
 class DonchianView extends SymbolView {
+  /** The channels are plotted over this symbol's price (ctx.plot). */
+  readonly plotOptions: PlotOptions;
   constructor(
     symbol: Symbol_,
     readonly entry: DonchianChannel,
     readonly exit: DonchianChannel,
   ) {
     super(symbol);
+    this.plotOptions = Object.freeze({ symbol, overlay: true });
   }
 }
 
@@ -78,6 +81,8 @@ export class DonchianBreakoutStrategy implements Strategy {
   private readonly reasonShort: string;
   private readonly reasonExitLong: string;
   private readonly reasonExitShort: string;
+  /** The plotted channels' names: `High(20)`, `Low(20)` (entry), `High(10)`, `Low(10)` (exit). */
+  private readonly plotNames: readonly [string, string, string, string];
 
   constructor(id: StrategyId | string, symbols: readonly string[], params?: Partial<DonchianBreakoutParams>) {
     this.id = strategyId(id);
@@ -89,16 +94,31 @@ export class DonchianBreakoutStrategy implements Strategy {
     this.reasonShort = `close below the ${p.entryPeriod}-bar low`;
     this.reasonExitLong = `close below the ${p.exitPeriod}-bar low`;
     this.reasonExitShort = `close above the ${p.exitPeriod}-bar high`;
+    this.plotNames = [`High(${p.entryPeriod})`, `Low(${p.entryPeriod})`, `High(${p.exitPeriod})`, `Low(${p.exitPeriod})`];
   }
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
     const v = this.views.get(bars.symbol);
     const close = bars.close(0);
     if (v.entry.ready && v.exit.ready) this.decide(ctx, v, bars, close);
+    if (ctx.plotting) this.plotChannels(ctx, v);
     const high = bars.high(0);
     const low = bars.low(0);
     v.entry.update(high, low);
     v.exit.update(high, low);
+  }
+
+  /** Plots the channels this bar was judged against (those of the bars before it), once each is ready. */
+  private plotChannels(ctx: StrategyContext, v: DonchianView): void {
+    const [entryHigh, entryLow, exitHigh, exitLow] = this.plotNames;
+    if (v.entry.ready) {
+      ctx.plot(entryHigh, v.entry.upper, v.plotOptions);
+      ctx.plot(entryLow, v.entry.lower, v.plotOptions);
+    }
+    if (v.exit.ready && this.params.exitPeriod !== this.params.entryPeriod) {
+      ctx.plot(exitHigh, v.exit.upper, v.plotOptions);
+      ctx.plot(exitLow, v.exit.lower, v.plotOptions);
+    }
   }
 
   /** Decides on `close` against the channels of the previous bars (before the current bar is added). */

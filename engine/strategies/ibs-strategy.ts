@@ -1,7 +1,7 @@
 import { checkFinite, checkPositive, isKnownTimeZone, strategyId, timeZoneOffsetMinutes, US_PER_DAY, US_PER_MINUTE, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Ibs } from '../indicators/index.js';
 import { BarFeatures, compileClassifier, parseClassifier, type ClassifierModel, type CompiledClassifier } from '../models/index.js';
-import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -136,8 +136,15 @@ export function ibsParams(params?: Partial<IbsParams>): IbsParams {
   });
 }
 
+/** Plots the bar's IBS (the view, not the value, is passed: no double boxed on the way). */
+function plotIbs(ctx: StrategyContext, v: IbsView): void {
+  ctx.plot('IBS', v.ibs.value, v.plotOptions);
+}
+
 class IbsView extends SymbolView {
   readonly ibs = new Ibs();
+  /** IBS is plotted in a pane of its own under this symbol's price (ctx.plot). */
+  readonly plotOptions: PlotOptions = Object.freeze({ symbol: this.symbol, overlay: false });
   /** The model's features of the last bar (only with a filter). */
   features: BarFeatures | null = null;
   /** The close of the bar the current long was decided on; NaN when flat. */
@@ -213,6 +220,7 @@ export class IbsStrategy implements Strategy {
     const v = this.views.get(bars.symbol);
     const close = bars.close(0);
     const ibs = v.ibs.update(bars.high(0), bars.low(0), close);
+    if (ctx.plotting) plotIbs(ctx, v);
     const ready = v.features !== null && v.features.update(bars.high(0), bars.low(0), close, bars.volume(0));
     const p = this.params;
     if (v.direction === 0) {

@@ -1,7 +1,7 @@
 import { checkPeriod, strategyId, type OrderId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Atr, type ScalarIndicator } from '../indicators/index.js';
 import type { OrderEvent } from '../model/index.js';
-import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
 import type { StrategyWarmup } from './define-strategy.js';
 import { checkSizing, positionSize, sizingWarmupBars, stopDistance, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -75,6 +75,8 @@ class CrossView extends SymbolView {
   /** `risk` sizing: the stop distance of the current position (price units) and its working stop order. */
   stopDistance = Number.NaN;
   stopId: OrderId | null = null;
+  /** Both averages are plotted over this symbol's price (ctx.plot), with these options made once. */
+  readonly plotOptions: PlotOptions;
   constructor(
     symbol: Symbol_,
     readonly fast: ScalarIndicator,
@@ -83,6 +85,7 @@ class CrossView extends SymbolView {
     readonly atr: Atr | null,
   ) {
     super(symbol);
+    this.plotOptions = Object.freeze({ symbol, overlay: true });
   }
 }
 
@@ -107,6 +110,9 @@ export class MovingAverageCrossStrategy implements Strategy {
   private readonly views: SymbolViews<CrossView>;
   private readonly reasonAbove: string;
   private readonly reasonBelow: string;
+  /** The plotted series' names: `SMA(10)`, `SMA(20)`. */
+  private readonly fastName: string;
+  private readonly slowName: string;
 
   /**
    * @param name the strategy name used in messages (e.g. `sma_cross`)
@@ -130,6 +136,8 @@ export class MovingAverageCrossStrategy implements Strategy {
     if (sizing.kind !== 'risk') this.onOrderEvent = undefined;
     this.reasonAbove = `${label}(${params.fast}) crossed above ${label}(${params.slow})`;
     this.reasonBelow = `${label}(${params.fast}) crossed below ${label}(${params.slow})`;
+    this.fastName = `${label}(${params.fast})`;
+    this.slowName = `${label}(${params.slow})`;
   }
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
@@ -138,6 +146,7 @@ export class MovingAverageCrossStrategy implements Strategy {
     const fast = v.fast.update(close);
     const slow = v.slow.update(close);
     if (v.atr !== null) v.atr.update(bars.high(0), bars.low(0), close);
+    if (ctx.plotting) this.plotAverages(ctx, v);
     if (!(v.fast.ready && v.slow.ready)) return;
     const prevFast = v.previousFast;
     const prevSlow = v.previousSlow;
@@ -146,6 +155,12 @@ export class MovingAverageCrossStrategy implements Strategy {
     // NaN (no previous ready bar) compares false both ways, so the first ready bar never crosses.
     if (prevFast < prevSlow && fast > slow) this.onCross(ctx, v, 1, bars);
     else if (prevFast > prevSlow && fast < slow) this.onCross(ctx, v, -1, bars);
+  }
+
+  /** Plots each average once it is ready (the view, not the values, is passed: no double boxed on the way). */
+  private plotAverages(ctx: StrategyContext, v: CrossView): void {
+    if (v.fast.ready) ctx.plot(this.fastName, v.fast.value, v.plotOptions);
+    if (v.slow.ready) ctx.plot(this.slowName, v.slow.value, v.plotOptions);
   }
 
   /**

@@ -271,6 +271,9 @@ class ShadowContext implements StrategyContext {
   instrument(symbol: Symbol_ | string): Readonly<InstrumentSpec> | null {
     return this.real.instrument?.(symbol) ?? null;
   }
+  /** A sub-strategy's indicators are not the selector's: its plots are not kept. */
+  readonly plotting = false;
+  plot(): void {}
 }
 
 /** Learning state of one symbol. */

@@ -1,6 +1,6 @@
 import { checkFinite, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Rsi } from '../indicators/index.js';
-import type { BarSeries, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, positionSize, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -68,11 +68,14 @@ export function rsiReversionParams(params?: Partial<RsiReversionParams>): RsiRev
 }
 
 class RsiView extends SymbolView {
+  /** The RSI is plotted in a pane of its own under this symbol's price (ctx.plot). */
+  readonly plotOptions: PlotOptions;
   constructor(
     symbol: Symbol_,
     readonly rsi: Rsi,
   ) {
     super(symbol);
+    this.plotOptions = Object.freeze({ symbol, overlay: false });
   }
 }
 
@@ -99,6 +102,8 @@ export class RsiReversionStrategy implements Strategy {
   private readonly reasonShort: string;
   private readonly reasonExitLong: string;
   private readonly reasonExitShort: string;
+  /** The plotted series' name: `RSI(14)`. */
+  private readonly plotName: string;
 
   constructor(id: StrategyId | string, symbols: readonly string[], params?: Partial<RsiReversionParams>) {
     this.id = strategyId(id);
@@ -113,6 +118,7 @@ export class RsiReversionStrategy implements Strategy {
     this.reasonShort = `RSI(${p.period}) above ${p.overbought}`;
     this.reasonExitLong = p.exitLevel === null ? this.reasonShort : `RSI(${p.period}) above ${p.exitLevel}`;
     this.reasonExitShort = p.exitLevel === null ? this.reasonLong : `RSI(${p.period}) below ${p.exitLevel}`;
+    this.plotName = `RSI(${p.period})`;
   }
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
@@ -120,6 +126,7 @@ export class RsiReversionStrategy implements Strategy {
     const close = bars.close(0);
     const rsi = v.rsi.update(close);
     if (!v.rsi.ready) return;
+    if (ctx.plotting) this.plotRsi(ctx, v);
     const { oversold, overbought } = this.params;
     if (rsi < oversold) {
       if (v.direction !== 1) this.enter(ctx, v, 1, bars, (oversold - rsi) / oversold, this.reasonLong);
@@ -134,6 +141,11 @@ export class RsiReversionStrategy implements Strategy {
     } else if (v.direction === -1 && rsi < this.exitLevel) {
       v.change(ctx, 0, 0, 0, this.reasonExitShort);
     }
+  }
+
+  /** Plots the RSI (the view, not the value, is passed: no double boxed on the way). */
+  private plotRsi(ctx: StrategyContext, v: RsiView): void {
+    ctx.plot(this.plotName, v.rsi.value, v.plotOptions);
   }
 
   private enter(ctx: StrategyContext, v: RsiView, direction: 1 | -1, bars: BarSeries, strength: number, reason: string): void {

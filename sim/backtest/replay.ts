@@ -126,7 +126,8 @@ export interface ReplayConfig {
    * what the metrics and the runHash need (fills, trades, equity curve, audit) and leaves `orders` and
    * `signals` empty (`orderCount` and `signalCount` still count them; the runHash covers every order
    * either way). Sweep trials use it: they report metrics, not orders, and a trial of a few thousand
-   * orders spends a sixth of its time recording and collecting what it would throw away.
+   * orders spends a sixth of its time recording and collecting what it would throw away. Only 'report'
+   * keeps what strategies plot (ctx.plot; the result's `indicators`).
    */
   readonly recording?: 'report' | 'metrics';
   /**
@@ -440,6 +441,8 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
     ...(config.tradeFromUs !== undefined ? { tradeFromUs: config.tradeFromUs } : {}),
     ...(config.timeframes !== undefined ? { timeframes: config.timeframes } : {}),
     ...(config.instruments !== undefined ? { instruments: config.instruments } : {}),
+    // Plots are for the report: a run recording 'metrics' (a sweep trial) keeps none and ctx.plotting is false.
+    plots: keepEverything,
   });
 
   config.live?.attach?.({ symbols, strategies, accountIds, engine, execution, portfolio, clock, recorder });
@@ -499,6 +502,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
       barCount: tally.barCount,
       quoteCount: tally.quoteCount,
       tradeCount: tally.tradeCount,
+      indicators: engine.plotSeries(),
     }),
     ...(routed.combined !== null ? { ensemble: routed.combined.summary() } : {}),
     ...(algorithms !== null ? { execution: algorithms.summary() } : {}),

@@ -1,5 +1,5 @@
 import type { ExecutionEngine } from '../../engine/execution/index.js';
-import type { RunResultBase } from '../../engine/kernel/run-result.js';
+import type { PlotSeriesResult, RunResultBase } from '../../engine/kernel/run-result.js';
 import type { OrderRecord } from '../../engine/model/index.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { L2RunSummary } from './l2-side.js';
@@ -47,6 +47,8 @@ export interface RunParts {
   readonly strategySources?: readonly string[];
   /** When the account was ruined (null: never). */
   readonly ruin?: { readonly ts: number; readonly equity: number } | null;
+  /** What the strategies plotted (TradingEngine.plotSeries); the result lists them when any. Not in the runHash. */
+  readonly indicators?: readonly PlotSeriesResult[];
 }
 
 /**
@@ -118,6 +120,7 @@ export function collectRunResult(p: RunParts): RunResult {
     tradedNotional: portfolio.tradedNotional,
     totalCommission: portfolio.commissions,
     ruin: p.ruin ?? null,
+    ...(p.indicators !== undefined && p.indicators.length > 0 ? { indicators: p.indicators } : {}),
     runHash: stream !== null ? computeRunHashOfCurve(p.execution.fillLog, orderLog, stream.curve, p.strategySources ?? []) : computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []),
   };
 }

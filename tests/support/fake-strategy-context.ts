@@ -1,6 +1,6 @@
 import { orderId, strategyId, symbolId, US_PER_DAY, type OrderId, type StrategyId, type Symbol_ } from '../../engine/core/index.js';
 import type { Bar, BracketIds, BracketRequest, OrderChanges, OrderRequest, OrderSnapshot, QuoteTick, SentimentEvent, TradeTick } from '../../engine/model/index.js';
-import type { BarSeries, Strategy, StrategyContext, TargetOptions } from '../../engine/strategies/context.js';
+import type { BarSeries, PlotOptions, Strategy, StrategyContext, TargetOptions } from '../../engine/strategies/context.js';
 
 /**
  * A BarSeries over an array of bars, revealing them one at a time. Reading `ago` outside
@@ -88,6 +88,8 @@ export interface FakeContextOptions {
   readonly fillTargets?: boolean;
   /** Lookback window of the bar views. Default unlimited. */
   readonly lookback?: number;
+  /** `ctx.plotting`: when true, ctx.plot calls are recorded in `plots`. Default false. */
+  readonly plotting?: boolean;
 }
 
 /**
@@ -190,6 +192,14 @@ export class FakeStrategyContext implements StrategyContext {
   }
   setTimer(_name: string, _ts: number, _intervalUs?: number): void {}
   cancelTimer(_name: string): void {}
+  get plotting(): boolean {
+    return this.options.plotting === true;
+  }
+  /** Every ctx.plot call (when `plotting`), in order, with `now` at the call. */
+  readonly plots: { series: string; value: number; options: PlotOptions | undefined; now: number }[] = [];
+  plot(series: string, value: number, options?: PlotOptions): void {
+    if (this.plotting) this.plots.push({ series, value, options, now: this.now });
+  }
 }
 
 /** Returns bars with the given closes (open = previous close, high/low bracketing both), one a day. */

@@ -1,0 +1,238 @@
+import { Float64Column } from '../core/columns.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { EquityPreview } from './equity-preview.js';
+import type { PlotOptions } from '../strategies/context.js';
+import type { PlotSeriesResult } from './run-result.js';
+
+/**
+ * What strategies plot (`ctx.plot`), kept for the report's price panes: per strategy, per series name
+ * and symbol, the points in time order as two growable Float64Arrays. Plots are not part of a run's
+ * identity (the runHash does not read them) and nothing in the run reads them back, so a strategy's
+ * decisions cannot depend on them.
+ *
+ * Rules (documented on StrategyContext.plot):
+ * - A series is (strategy, name, symbol); `symbol` defaults to the strategy's first symbol.
+ * - One value per timestamp: a second value at the same time replaces the first (the last wins); a
+ *   value stamped before the series' last point (a series fed from two symbols' bars of different
+ *   intervals) replaces that last point too, so time never goes back.
+ * - A series keeps every point up to PLOT_FULL_POINTS, then goes on as a min/max preview (memory flat
+ *   in the tape's length; the result's `points` says how many were plotted).
+ * - NaN is a gap; +-Infinity and non-numbers are refused.
+ * - The first call fixes `overlay` and `color`; a later call may leave them out, and one that gives a
+ *   different value is refused. `overlay` left out on the first call is decided at the end of the run:
+ *   over the price pane when more than 60% of the finite values lie within 0.6 to 1.4 times the symbol's
+ *   price at the time (backtesting.py's rule), else in a pane of its own.
+ */
+
+/** Longest series name accepted. */
+const MAX_NAME = 80;
+/** A colour the report can put in a chart option as it is: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS name, or rgb()/rgba(). */
+const COLOR = /^(#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{1,30}|rgba?\(\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*,\s*[0-9.]+%?\s*(,\s*[0-9.]+%?\s*)?\))$/;
+
+/**
+ * Points a series keeps whole (4 MiB of them); past it the series goes on as a min/max preview of at
+ * most 4 x PREVIEW_BUCKETS points (EquityPreview), so a plot's memory does not grow with the tape.
+ */
+export const PLOT_FULL_POINTS = 1 << 18;
+
+/** One plotted series as it is being recorded. */
+class PlotSeries {
+  private ts: Float64Column | null = new Float64Column(64);
+  private values: Float64Column | null = new Float64Column(64);
+  /** Past PLOT_FULL_POINTS: the preview every point goes to instead (the columns are dropped). */
+  private preview: EquityPreview | null = null;
+  /** Points committed (the pending one aside). */
+  private count = 0;
+  /** The latest point, not committed until a later time comes (a value at its time replaces it: the last wins). */
+  private hasPending = false;
+  private pendingTs = Number.NaN;
+  private pendingValue = Number.NaN;
+  private pendingPrice = Number.NaN;
+  /** Points with a finite value and a positive price, and among them those within 0.6-1.4 x the price (the overlay rule). */
+  private priced = 0;
+  private near = 0;
+
+  constructor(
+    readonly name: string,
+    readonly symbolIndex: number,
+    /** As the first call gave it (undefined: decided at the end). */
+    readonly overlay: boolean | undefined,
+    readonly color: string | undefined,
+  ) {}
+
+  add(ts: number, value: number, price: number): void {
+    if (!this.hasPending) {
+      this.hasPending = true;
+      this.pendingTs = ts;
+    } else if (ts > this.pendingTs) {
+      this.commit();
+      this.hasPending = true;
+      this.pendingTs = ts;
+    }
+    // At the pending point's time or before it: that point takes the value (time never goes back).
+    this.pendingValue = value;
+    this.pendingPrice = price;
+  }
+
+  private commit(): void {
+    const v = this.pendingValue;
+    const price = this.pendingPrice;
+    // NaN values and prices fail both comparisons.
+    if (v === v && price > 0) {
+      this.priced++;
+      const ratio = v / price;
+      if (ratio > 0.6 && ratio < 1.4) this.near++;
+    }
+    this.hasPending = false;
+    // Into the preview before the columns would grow past PLOT_FULL_POINTS (their capacity doubles to it exactly).
+    if (++this.count > PLOT_FULL_POINTS && this.preview === null) this.toPreview();
+    if (this.preview !== null) {
+      this.preview.push(this.pendingTs, v, 0, 0, 0, 0, 0);
+      return;
+    }
+    this.ts!.push(this.pendingTs);
+    this.values!.push(v);
+  }
+
+  /** Moves the kept points into a preview and drops the columns. */
+  private toPreview(): void {
+    const preview = new EquityPreview();
+    const ts = this.ts!.view();
+    const values = this.values!.view();
+    for (let i = 0; i < ts.length; i++) preview.push(ts[i]!, values[i]!, 0, 0, 0, 0, 0);
+    this.preview = preview;
+    this.ts = null;
+    this.values = null;
+  }
+
+  /** Ends the series (commits the pending point) and returns its points: all of them, or the preview past PLOT_FULL_POINTS. */
+  finish(): { readonly ts: Float64Array; readonly values: Float64Array; readonly points: number } {
+    if (this.hasPending) this.commit();
+    if (this.preview !== null) {
+      const c = this.preview.columns();
+      return { ts: c.ts, values: c.equity, points: this.count };
+    }
+    return { ts: this.ts!.view(), values: this.values!.view(), points: this.count };
+  }
+
+  /** Whether the series is drawn over the price: as given, else by the rule above (after finish). */
+  resolvedOverlay(): boolean {
+    if (this.overlay !== undefined) return this.overlay;
+    return this.priced > 0 && this.near > 0.6 * this.priced;
+  }
+}
+
+/** Where a strategy's plots read the time, the symbols and the prices: the engine. */
+export interface PlotHost {
+  /** The time a value plotted now is stamped at (see TradingEngine.plotTime). */
+  plotTime(): number;
+  /** The index of a run symbol; throws naming it when the run has no such symbol. */
+  indexOf(symbol: string): number;
+  readonly symbols: readonly string[];
+  /** The last price per symbol (the portfolio's marks). */
+  readonly plotMarks: Float64Array;
+}
+
+/** The series of one name, per symbol index (sparse), and the last options object seen with the series it led to. */
+class NamedSeries {
+  readonly bySymbol: (PlotSeries | undefined)[] = [];
+  /**
+   * A strategy passing the same options object every call (the usual way) skips the symbol lookup and
+   * the checks: the object and what it held then (it may have been changed since, so that is compared too).
+   */
+  lastOptions: PlotOptions | undefined = undefined;
+  lastSymbol: string | undefined = undefined;
+  lastOverlay: boolean | undefined = undefined;
+  lastColor: string | undefined = undefined;
+  lastSeries: PlotSeries | null = null;
+
+  /** Whether `options` is the object of the last call, unchanged. */
+  same(options: PlotOptions | undefined): boolean {
+    if (options !== this.lastOptions || this.lastSeries === null) return false;
+    return options === undefined || (options.symbol === this.lastSymbol && options.overlay === this.lastOverlay && options.color === this.lastColor);
+  }
+}
+
+/** The series one strategy plotted. Made only for runs that keep plots; never allocates per call once a series exists. */
+export class StrategyPlots {
+  /** Per series name, its series. */
+  private readonly byName = new Map<string, NamedSeries>();
+  /** Every series, in the order of their first point. */
+  private readonly order: PlotSeries[] = [];
+  private readonly defaultSymbol: number;
+
+  constructor(
+    private readonly host: PlotHost,
+    readonly strategyId: string,
+    symbols: readonly string[],
+  ) {
+    this.defaultSymbol = symbols.length > 0 ? host.indexOf(symbols[0]!) : -1;
+  }
+
+  record(name: string, value: number, options: PlotOptions | undefined): void {
+    if (typeof value !== 'number' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
+      throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
+    }
+    const named = this.byName.get(name);
+    const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
+    s.add(this.host.plotTime(), value, this.host.plotMarks[s.symbolIndex]!);
+  }
+
+  /** The series of (name, options.symbol), made on its first point; checks the options against the first call's. */
+  private find(named: NamedSeries | undefined, name: string, options: PlotOptions | undefined): PlotSeries {
+    const symbol = options?.symbol;
+    const k = symbol === undefined ? this.defaultSymbol : this.host.indexOf(symbol);
+    let s = named?.bySymbol[k];
+    if (s === undefined) {
+      s = this.create(name, k, options);
+      if (named === undefined) {
+        named = new NamedSeries();
+        this.byName.set(name, named);
+      }
+      named.bySymbol[k] = s;
+      this.order.push(s);
+    } else if (options !== undefined && ((options.overlay !== undefined && options.overlay !== s.overlay) || (options.color !== undefined && options.color !== s.color))) {
+      throw new InvalidArgumentError(
+        `strategy '${this.strategyId}' plots '${name}' for ${this.host.symbols[k]} with ${JSON.stringify({ overlay: options.overlay, color: options.color })}, but its first point fixed ${JSON.stringify({ overlay: s.overlay, color: s.color })}: a series keeps its options`,
+      );
+    }
+    named!.lastOptions = options;
+    named!.lastSymbol = options?.symbol;
+    named!.lastOverlay = options?.overlay;
+    named!.lastColor = options?.color;
+    named!.lastSeries = s;
+    return s;
+  }
+
+  private create(name: string, k: number, options: PlotOptions | undefined): PlotSeries {
+    const what = `strategy '${this.strategyId}' plots`;
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME) {
+      throw new InvalidArgumentError(`${what} a series named ${JSON.stringify(name)}: a name is a string of 1 to ${MAX_NAME} characters`);
+    }
+    if (k < 0) throw new InvalidArgumentError(`${what} '${name}' without options.symbol, and the strategy trades no symbol to default to`);
+    const overlay = options?.overlay;
+    if (overlay !== undefined && typeof overlay !== 'boolean') throw new InvalidArgumentError(`${what} '${name}' with overlay ${JSON.stringify(overlay)}: expected true or false`);
+    const color = options?.color;
+    if (color !== undefined && (typeof color !== 'string' || !COLOR.test(color))) {
+      throw new InvalidArgumentError(`${what} '${name}' with color ${JSON.stringify(color)}: expected #rgb, #rrggbb, #rrggbbaa, a CSS colour name or rgb()/rgba()`);
+    }
+    return new PlotSeries(name, k, overlay, color);
+  }
+
+  /** The series as the result lists them, once the run has ended (views of the columns: nothing may be plotted after). */
+  results(): PlotSeriesResult[] {
+    return this.order.map((s) => {
+      const { ts, values, points } = s.finish();
+      return {
+        strategyId: this.strategyId,
+        name: s.name,
+        symbol: this.host.symbols[s.symbolIndex]!,
+        overlay: s.resolvedOverlay(),
+        ...(s.color !== undefined ? { color: s.color } : {}),
+        points,
+        ts,
+        values,
+      };
+    });
+  }
+}
