@@ -16,7 +16,9 @@ export const CHART_SCRIPT = `
   function pad(n){return (n<10?'0':'')+n;}
   function when(ms){var d=new Date(ms);if(isNaN(d.getTime()))return '';var s=d.getUTCFullYear()+'-'+pad(d.getUTCMonth()+1)+'-'+pad(d.getUTCDate());
     if(d.getUTCHours()||d.getUTCMinutes()||d.getUTCSeconds())s+=' '+pad(d.getUTCHours())+':'+pad(d.getUTCMinutes())+(d.getUTCSeconds()?':'+pad(d.getUTCSeconds()):'');return s;}
-  var F={percentAxis:function(){return percentAxis;},compact:function(){return compact;},fixed:fixed,percent:percent};
+  function amount(d){return function(v){if(typeof v!=='number'||!isFinite(v))return 'n/a';var s=Math.abs(v).toFixed(d),i=s.indexOf('.'),w=i<0?s:s.slice(0,i);
+    return (v<0?'-':'')+w.replace(/\\B(?=(\\d{3})+(?!\\d))/g,',')+(i<0?'':s.slice(i));};}
+  var F={percentAxis:function(){return percentAxis;},compact:function(){return compact;},fixed:fixed,percent:percent,amount:amount};
   function valueFormat(spec){if(!spec)return sig;var f=F[spec[0]];return f?f(spec[1]):sig;}
   function row(p,text){return '<div>'+p.marker+esc(p.seriesName)+': <b>'+esc(text)+'</b></div>';}
   function describe(p,formats,t,tol){

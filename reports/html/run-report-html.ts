@@ -17,8 +17,12 @@ import { distributionSection, drawdownsSection, reportTearSheet, rollingSection,
 
 /** Width of every chart's SVG viewBox in pixels; the page scales it to the column width. */
 export const CHART_WIDTH = 1100;
-/** Most rows the trade list and the audit trail show; report.json always has all of them. */
-export const MAX_TABLE_ROWS = 5000;
+/**
+ * Most rows the trade list and the audit trail show (report.json and the Parquet tables have all of
+ * them): with the charts and the inlined ECharts library it keeps report.html under 5 MB however long
+ * the run (bench/RESULTS.md, a 2.5 M-bar run).
+ */
+export const MAX_TABLE_ROWS = 2000;
 export { MAX_MARKERS_PER_SYMBOL } from './price-pane.js';
 /** The zoom group of the run report's time charts: zooming one zooms them all. */
 const GROUP = 'run';
@@ -198,7 +202,7 @@ function equitySection(report: RunReport): string {
     'equity-drawdown',
     {
       legend: { top: 0, left: 'center', itemWidth: 18, data: series.map((s) => s.name as string) },
-      tooltip: timeTooltip({ Equity: ['compact'], 'Buy & hold': ['compact'], Drawdown: ['percent', 2] }),
+      tooltip: timeTooltip({ Equity: ['amount', 0], 'Buy & hold': ['amount', 0], Drawdown: ['percent', 2] }),
       axisPointer: { link: [{ xAxisIndex: 'all' }] },
       grid: [
         { left: 78, right: 24, top: 30, height: 250 },
@@ -260,7 +264,7 @@ function accountSection(report: RunReport): string {
     'account',
     {
       legend: { top: 0, left: 'center', itemWidth: 18, data: ['Buying power', 'Margin in use'] },
-      tooltip: timeTooltip({ 'Buying power': ['compact'], 'Margin in use': ['compact'] }),
+      tooltip: timeTooltip({ 'Buying power': ['amount', 0], 'Margin in use': ['amount', 0] }),
       grid: { left: 78, right: 24, top: 30, bottom: 28 },
       xAxis: timeAxis(0, true, runRange(report)),
       yAxis: valueAxis(fmt('compact'), 0, { name: 'account currency', nameTextStyle: { color: COLORS.axis } }),
@@ -438,7 +442,7 @@ function attributionSection(report: RunReport, strategyIds: readonly string[]): 
       'attribution',
       {
         legend: { type: 'scroll', top: 0, left: 'center', itemWidth: 18 },
-        tooltip: timeTooltip(Object.fromEntries(order.map((id) => [id, ['compact'] as const]))),
+        tooltip: timeTooltip(Object.fromEntries(order.map((id) => [id, ['amount', 0] as const]))),
         grid: { left: 78, right: 24, top: 30, bottom: 28 },
         xAxis: timeAxis(0, true, runRange(report)),
         yAxis: valueAxis(fmt('compact'), 0, { scale: false }),
@@ -557,7 +561,7 @@ function tradesSection(report: RunReport): string {
   );
   const head =
     '<tr><th class="num" data-type="num">#</th><th>Symbol</th><th>Strategy</th><th>Side</th><th class="num" data-type="num">Qty</th><th>Entry</th><th class="num" data-type="num">Entry price</th><th>Exit</th><th class="num" data-type="num">Exit price</th><th class="num" data-type="num">PnL</th><th class="num" data-type="num">Return</th><th class="num" data-type="num">Commission</th></tr>';
-  const capped = trades.length > shown.length ? ` The first ${formatCount(shown.length)} of ${formatCount(trades.length)} are listed; report.json has them all.` : '';
+  const capped = trades.length > shown.length ? ` The first ${formatCount(shown.length)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
   return section(
     'trades',
     `Trades (${formatCount(trades.length)})`,
@@ -583,7 +587,7 @@ function auditSection(report: RunReport): string {
     (a) =>
       `<tr><td data-v="${escapeHtml(a.time)}" class="mono">${escapeHtml(shortTime(a.time))}</td><td>${escapeHtml(a.kind)}</td><td>${escapeHtml(a.strategyId ?? '')}</td><td>${escapeHtml(a.symbol ?? '')}</td><td>${escapeHtml(a.orderId ?? '')}</td><td>${escapeHtml(a.message)}${a.details ? ` <span class="muted mono">${escapeHtml(compactValue(a.details))}</span>` : ''}</td></tr>`,
   );
-  const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json has them all.</p>` : '';
+  const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json and audit.parquet have them all.</p>` : '';
   return section(
     'audit',
     `Audit trail (${formatCount(audit.length)})`,

@@ -50,6 +50,9 @@ describe('the chart script formatters', () => {
     for (const v of [0, 12.345, 9999, 12_500, -125_000, 1_250_000, 3.2e9]) expect(compact(v)).toBe(compactNumberLabel(v));
     for (const v of [0.12345, -0.5, 0]) expect(F.percent!(2)(v)).toBe(formatPercent(v, 2));
     expect(F.fixed!(1)(1.26)).toBe('1.3');
+    expect(F.amount!(0)(1234567.6)).toBe('1,234,568');
+    expect(F.amount!(2)(-999.5)).toBe('-999.50');
+    expect(F.amount!(0)(Number.NaN)).toBe('n/a');
   });
 
   it('builds an axis tooltip with the UTC date and each value in its format, and a marker tip only near the hovered time', () => {
