@@ -43,7 +43,7 @@ export const CHART_SCRIPT = `
   var charts=[],byName={},groups={};
   Array.prototype.forEach.call(document.querySelectorAll('figure.chart'),function(fig){
     var el=fig.querySelector('div.echart'),src=fig.querySelector('script.chart-option');if(!el||!src)return;
-    var chart=echarts.init(el,null,{renderer:'svg'});
+    var chart=echarts.init(el,null,{renderer:el.getAttribute('data-renderer')==='canvas'?'canvas':'svg'});
     chart.setOption(revive(JSON.parse(src.textContent)));
     var g=el.getAttribute('data-group');if(g){chart.group=g;groups[g]=true;}
     charts.push(chart);byName[fig.getAttribute('data-chart')]=chart;

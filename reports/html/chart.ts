@@ -128,11 +128,14 @@ export function scriptJson(value: unknown): string {
  * JSON, and the caption. Charts with the same `group` share their zoom (a time axis over the same
  * range). The same option gives the same bytes.
  */
-export function renderChart(name: string, option: EChartsOption | Record<string, unknown>, size: ChartSize, caption?: string, group?: string): string {
+export function renderChart(name: string, option: EChartsOption | Record<string, unknown>, size: ChartSize, caption?: string, group?: string, renderer: 'svg' | 'canvas' = 'svg'): string {
   const json = scriptJson({ ...BASE, ...option });
   const cap = caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : '';
   const g = group ? ` data-group="${escapeHtml(group)}"` : '';
-  return `<figure class="chart" data-chart="${escapeHtml(name)}"><div class="echart" role="img" aria-label="${escapeHtml(caption ?? name)}" style="height:${size.height}px"${g}></div><script type="application/json" class="chart-option">${json}</script>${cap}</figure>`;
+  // SVG by default (crisp, text selectable); canvas for charts with thousands of markers, which SVG draws as
+  // thousands of elements (about 8 times slower for a price pane with 2,400 round trips).
+  const r = renderer === 'canvas' ? ' data-renderer="canvas"' : '';
+  return `<figure class="chart" data-chart="${escapeHtml(name)}"><div class="echart" role="img" aria-label="${escapeHtml(caption ?? name)}" style="height:${size.height}px"${g}${r}></div><script type="application/json" class="chart-option">${json}</script>${cap}</figure>`;
 }
 
 /** Whether a page body holds a chart (and so needs the library and the chart script). */

@@ -220,6 +220,7 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
         { width, height: top + 16 },
         caption,
         group,
+        trades.length + fills.length > 400 ? 'canvas' : 'svg',
       ),
     );
   }
