@@ -44,7 +44,9 @@ export const CHART_SCRIPT = `
   Array.prototype.forEach.call(document.querySelectorAll('figure.chart'),function(fig){
     var el=fig.querySelector('div.echart'),src=fig.querySelector('script.chart-option');if(!el||!src)return;
     var chart=echarts.init(el,null,{renderer:el.getAttribute('data-renderer')==='canvas'?'canvas':'svg'});
-    chart.setOption(revive(JSON.parse(src.textContent)));
+    // A chart ECharts cannot draw (values it cannot scale) says so in its place; the rest of the page draws.
+    try{chart.setOption(revive(JSON.parse(src.textContent)));}
+    catch(e){chart.dispose();el.style.height='auto';el.className+=' failed';el.textContent='This chart could not be drawn: '+((e&&e.message)||'ECharts failed on these values')+'. The numbers are in report.json and the Parquet tables.';return;}
     var g=el.getAttribute('data-group');if(g){chart.group=g;groups[g]=true;}
     charts.push(chart);byName[fig.getAttribute('data-chart')]=chart;
   });

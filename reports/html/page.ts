@@ -58,6 +58,7 @@ ol.assumptions li{break-inside:avoid;margin-bottom:4px}
 @media (max-width:900px){ol.assumptions{columns:1}}
 figure.chart{margin:4px 0 10px}
 figure.chart div.echart{width:100%}
+figure.chart div.echart.failed{padding:12px;border:1px dashed var(--border);color:var(--neg)}
 .chart-tools{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin:0 0 2px;font-size:12px;color:var(--muted)}
 button.toggle{font:inherit;font-size:12px;padding:2px 10px;border:1px solid var(--border);border-radius:6px;background:#fff;color:var(--fg);cursor:pointer}
 button.toggle[aria-pressed=true]{background:#eef2ff;border-color:#c7d2fe;color:#3730a3}
