@@ -106,9 +106,14 @@ export function mergeCandles(p: SampledBars, max: number = MAX_CHART_POINTS): { 
   return { candles, volume: vol ? volume : [] };
 }
 
-/** Marker size for a quantity: 7 px for the smallest, up to 18 px for the largest of the chart (by square root, so area follows size). */
-function markerSize(qty: number, maxQty: number): number {
-  return maxQty > 0 ? Math.round((7 + 11 * Math.sqrt(Math.abs(qty) / maxQty)) * 10) / 10 : 9;
+/**
+ * Marker size for a quantity: 7 px for the smallest, up to 18 px for the largest of the chart (by square
+ * root, so area follows size); half that when the chart has more than 200 markers, so that they do not
+ * cover the price before the user zooms in.
+ */
+function markerSize(qty: number, maxQty: number, markers: number): number {
+  const scale = markers > 200 ? 0.5 : 1;
+  return maxQty > 0 ? Math.round((7 + 11 * Math.sqrt(Math.abs(qty) / maxQty)) * scale * 10) / 10 : 9 * scale;
 }
 
 /**
@@ -186,13 +191,14 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
     const grids: Record<string, unknown>[] = [{ left: 78, right: 24, top: priceTop, height: priceHeight }];
     const xAxes: Record<string, unknown>[] = [timeAxis(0, panes.length === 0, range)];
     const yAxes: Record<string, unknown>[] = [valueAxis(fmt('compact'), 0)];
-    let top = priceTop + priceHeight + 14;
+    let top = priceTop + priceHeight + 24;
     panes.forEach((p, j) => {
       const g = j + 1;
       grids.push({ left: 78, right: 24, top, height: p.height });
       xAxes.push(timeAxis(g, j === panes.length - 1, range));
-      yAxes.push(valueAxis(fmt('compact'), g, { name: p.name, nameTextStyle: { color: COLORS.axis, align: 'left' }, splitNumber: 2 }));
-      top += p.height + 14;
+      // The pane's name along its axis, left of the labels (above the pane it would run into the one above).
+      yAxes.push(valueAxis(fmt('compact'), g, { name: p.name, nameLocation: 'middle', nameRotate: 90, nameGap: 54, nameTextStyle: { color: COLORS.axis }, splitNumber: 2 }));
+      top += p.height + 24;
     });
     if (volume.length > 0) {
       formats.Volume = ['compact'];
@@ -238,14 +244,14 @@ function tradeMarkers(all: RunReport['trades']): Record<string, unknown>[] {
   const entries = trades.map((t) => ({
     value: [Date.parse(t.entryTime), t.entryPrice],
     symbol: t.side === 'long' ? UP_TRIANGLE : DOWN_TRIANGLE,
-    symbolSize: markerSize(t.qty, maxQty),
+    symbolSize: markerSize(t.qty, maxQty, trades.length),
     itemStyle: { color: color(t.pnl) },
     tip: tip(t, 'entry'),
   }));
   const exits = trades.map((t) => ({
     value: [Date.parse(t.exitTime), t.exitPrice],
-    symbolSize: markerSize(t.qty, maxQty) * 0.8,
-    itemStyle: { color: '#fff', borderColor: color(t.pnl), borderWidth: 2 },
+    symbolSize: markerSize(t.qty, maxQty, trades.length) * 0.8,
+    itemStyle: { color: '#fff', borderColor: color(t.pnl), borderWidth: trades.length > 200 ? 1 : 2 },
     tip: tip(t, 'exit'),
   }));
   return [
@@ -267,7 +273,7 @@ function fillMarkers(fills: RunReport['fills']): Record<string, unknown>[] {
     data: everyKth(
       fills.filter((f) => f.side === side),
       MAX_MARKERS_PER_SYMBOL / 2,
-    ).map((f) => ({ value: [f.ts / US_PER_MS, f.price], symbolSize: markerSize(f.qty, maxQty), tip: `${side} ${formatNumber(f.qty, f.qty % 1 === 0 ? 0 : 4)} at ${formatNumber(f.price, 2)} on ${shortTime(f.time)}` })),
+    ).map((f) => ({ value: [f.ts / US_PER_MS, f.price], symbolSize: markerSize(f.qty, maxQty, fills.length), tip: `${side} ${formatNumber(f.qty, f.qty % 1 === 0 ? 0 : 4)} at ${formatNumber(f.price, 2)} on ${shortTime(f.time)}` })),
   });
   return [marker('Buy', 'buy', COLORS.buy, UP_TRIANGLE), marker('Sell', 'sell', COLORS.sell, DOWN_TRIANGLE)];
 }

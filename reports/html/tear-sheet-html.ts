@@ -163,12 +163,13 @@ export function rollingSection(ts: Obj, range: [number, number] | undefined, gro
     [
       ['Sharpe', nums(r.sharpe), COLORS.sharpe, fmt('fixed', 1), ['fixed', 2]],
       ['Volatility', nums(r.volatility), COLORS.exposure, fmt('percentAxis'), ['percent', 1]],
-      ['Beta', nums(r.beta), COLORS.margin, fmt('fixed', 1), ['fixed', 2]],
+      ['Beta', nums(r.beta), COLORS.margin, fmt('fixed', 2), ['fixed', 2]],
     ] as const
   ).filter(([, v]) => v !== null && v.length === x.length && v.some((y) => y !== null));
   if (panes.length === 0) return '';
   const h = 110;
-  const grids = panes.map((_, i) => ({ left: 78, right: 24, top: 30 + i * (h + 16), height: h }));
+  const gap = 26;
+  const grids = panes.map((_, i) => ({ left: 78, right: 24, top: 30 + i * (h + gap), height: h }));
   const series = panes.map(([name, values, color], i) => {
     const xs: number[] = [];
     const ys: number[] = [];
@@ -188,14 +189,14 @@ export function rollingSection(ts: Obj, range: [number, number] | undefined, gro
       axisPointer: { link: [{ xAxisIndex: 'all' }] },
       grid: grids,
       xAxis: panes.map((_, i) => timeAxis(i, i === panes.length - 1, range)),
-      yAxis: panes.map(([name, , , axisFmt], i) => valueAxis(axisFmt, i, { name, nameTextStyle: { color: COLORS.axis, align: 'left' }, splitNumber: 3 })),
+      yAxis: panes.map(([name, , , axisFmt], i) => valueAxis(axisFmt, i, { name, nameLocation: 'middle', nameRotate: 90, nameGap: 54, nameTextStyle: { color: COLORS.axis }, splitNumber: 3 })),
       dataZoom: timeZoom(
         panes.map((_, i) => i),
         false,
       ),
       series,
     },
-    { width, height: 30 + panes.length * (h + 16) + 20 },
+    { width, height: 30 + panes.length * (h + gap) + 20 },
     `Over a trailing window of ${formatCount(num(r.window))} periods: annualized Sharpe ratio, annualized volatility, and beta against equal-weight buy and hold; gaps where the window is not yet full.`,
     group,
   );

@@ -151,7 +151,7 @@ function stitchedSection(wf: WalkForwardJsonReport): string {
       ] as never,
     },
     { width: CHART_WIDTH, height: 380 + SLIDER_ROOM },
-    `Growth of 1 invested only in the test windows, one after another (0% = the start); each band is one fold's test window, labelled with its first day. The x axis counts return periods.${eq.length - 1 > data.length ? ' Downsampled for drawing.' : ''}`,
+    `Growth of 1 invested only in the test windows, one after another (0% = the start); each band is one fold's test window${wf.folds.length <= 12 ? ', labelled with its first day' : ' (the fold table names them)'}. The x axis counts return periods.${eq.length - 1 > data.length ? ' Downsampled for drawing.' : ''}`,
   );
   return section('stitched', 'Stitched out-of-sample equity', `${chart}<p class="note">This is the curve a trader re-optimizing on this schedule would have lived through: every point comes from parameters chosen on data before it.</p>`);
 }
