@@ -111,15 +111,24 @@ export function echartsLibrary(): string {
   return echartsSource;
 }
 
-/** Significant digits a chart keeps of a fractional number: more than a chart or a tooltip shows, half the bytes of a full double. */
+/** Significant digits a chart keeps of a fractional number below 1e6: more than a chart or a tooltip shows, half the bytes of a full double. */
 const CHART_DIGITS = 8;
 
 /**
+ * Returns a fractional number as a chart keeps it: CHART_DIGITS significant digits below 1e6, three
+ * decimals from 1e6 up (so a time in milliseconds keeps its microseconds, an amount its cents).
+ */
+export function chartNumber(v: number): number {
+  if (Number.isInteger(v) || !Number.isFinite(v)) return v;
+  return Math.abs(v) >= 1e6 ? Math.round(v * 1000) / 1000 : Number(v.toPrecision(CHART_DIGITS));
+}
+
+/**
  * Returns `value` as JSON that is safe inside a `<script>` element (no `</script>`, no `<!--`), its
- * fractional numbers rounded to CHART_DIGITS significant digits (integers, such as times, stay exact).
+ * fractional numbers rounded by {@link chartNumber}.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(CHART_DIGITS)) : v)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? chartNumber(v) : v)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /**

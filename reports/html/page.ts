@@ -33,7 +33,8 @@ p.note{margin:6px 0 0}
 .kpi .s{font-size:12px;color:var(--muted)}
 .pos{color:var(--pos)}.neg{color:var(--neg)}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:8px 28px}
-@media (max-width:900px){.cols{grid-template-columns:1fr}}
+.cols.wide-left{grid-template-columns:3fr 2fr}
+@media (max-width:900px){.cols,.cols.wide-left{grid-template-columns:1fr}}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:4px 8px;border-bottom:1px solid var(--border);text-align:left;vertical-align:top}
 th{font-weight:600;font-size:12.5px;color:#374151;background:#f9fafb;white-space:nowrap}

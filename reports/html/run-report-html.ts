@@ -15,7 +15,7 @@ import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
 import { compactValue, scenarioInfo } from './scenario-info.js';
 import { distributionSection, drawdownsSection, reportTearSheet, rollingSection, statsSection, yearlySection } from './tear-sheet-html.js';
 
-/** Width of every chart's SVG viewBox in pixels; the page scales it to the column width. */
+/** The width in pixels the layout of multi-pane charts is computed for; a chart takes its column's width in the page. */
 export const CHART_WIDTH = 1100;
 /**
  * Most rows the trade list and the audit trail show (report.json and the Parquet tables have all of

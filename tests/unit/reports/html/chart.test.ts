@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CHART_SCRIPT } from '../../../../reports/html/chart-script.js';
-import { compactNumberLabel, echartsLibrary, fmt, percentAxisLabel, renderChart, scriptJson, timeTooltip } from '../../../../reports/html/chart.js';
+import { chartNumber, compactNumberLabel, echartsLibrary, fmt, percentAxisLabel, renderChart, scriptJson, timeTooltip } from '../../../../reports/html/chart.js';
 import { formatPercent } from '../../../../reports/html/format.js';
 
 const SIZE = { width: 200, height: 120 };
@@ -24,6 +24,15 @@ describe('renderChart (an option drawn by the page in the browser)', () => {
     expect(option.useUTC).toBe(true);
     expect(option.yAxis).toEqual({ axisLabel: { formatter: { $fmt: 'percentAxis' } } });
     expect(html).toContain('<figcaption>a &lt;caption&gt;</figcaption>');
+  });
+
+  it('keeps 8 significant digits of small fractions and three decimals of large numbers (a time in ms keeps its microseconds)', () => {
+    expect(chartNumber(0.012345678912)).toBe(0.012345679);
+    expect(chartNumber(-75.85899999999965)).toBe(-75.859);
+    expect(chartNumber(1_700_000_000_123.456789)).toBe(1_700_000_000_123.457);
+    expect(chartNumber(1_234_567.891)).toBe(1_234_567.891);
+    expect(chartNumber(1_700_000_000_000)).toBe(1_700_000_000_000);
+    expect(scriptJson([0.1 + 0.2, 1e12 + 0.0004])).toBe('[0.3,1000000000000]');
   });
 
   it('escapes text that would end the script element', () => {
