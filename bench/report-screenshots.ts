@@ -3,7 +3,7 @@
  * look at: the demo's run report, a sweep report, a walk-forward report with 48 folds, and a comparison
  * of three runs with long labels. Uses Debian's Chromium (/usr/bin/chromium) through playwright-core.
  *
- *   node --import tsx scripts/report-screenshots.ts [OUT_DIR]     (default out/screenshots)
+ *   node --import tsx bench/report-screenshots.ts [OUT_DIR]     (default out/screenshots)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
