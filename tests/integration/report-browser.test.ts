@@ -204,6 +204,20 @@ describe('report.html in headless Chromium', () => {
     await page.close();
   });
 
+  it.skipIf(!hasChromium)('switches the equity axis to a log scale and back', async () => {
+    const { page, problems } = await open(join(dir, 'demo', 'report.html'));
+    const axisType = () => page.evaluate(`echarts.getInstanceByDom(document.querySelector('figure[data-chart="equity-drawdown"] div.echart')).getOption().yAxis.map(function(a){return a.type;})`);
+    expect(await axisType()).toEqual(['value', 'value']);
+    const button = page.locator('button[data-log-chart="equity-drawdown"]');
+    await button.click();
+    expect(await button.getAttribute('aria-pressed')).toBe('true');
+    expect(await axisType()).toEqual(['log', 'value']);
+    await button.click();
+    expect(await axisType()).toEqual(['value', 'value']);
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    await page.close();
+  });
+
   it.skipIf(!hasChromium)('renders a comparison page with both charts drawn', async () => {
     const file = join(dir, 'demo', 'report.json');
     const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
