@@ -282,7 +282,7 @@ export async function writeOutputFile(file: string, data: string, flag = '--out'
   await writeFileAtomic(path, data);
 }
 
-/** Rendering an output failed (an ECharts assertion on extreme values, a formatting error); names the file. */
+/** Rendering an output failed (a formatting error, a report of an unexpected shape); names the file. */
 export class RenderError extends TapedeckError {
   constructor(file: string, cause: unknown) {
     super('render', `${file}: ${describeError(cause, false)}`, { cause });
@@ -291,7 +291,7 @@ export class RenderError extends TapedeckError {
 
 /**
  * Renders the content of `file` in memory; any failure but a usage error becomes one RenderError line
- * naming the file (`out/x/report.html: cannot render chart 'equity-drawdown': ...`).
+ * naming the file (`out/x/report.html: ...`).
  */
 export function renderFor<T>(file: string, render: () => T): T {
   try {

@@ -69,7 +69,8 @@ export async function runAndWrite(
  * leaves out the fills, orders and round trips the tables hold (see RunReportFile). Returns its path.
  */
 export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run', tables: readonly NamedFile[] = []): Promise<string> {
-  // The page's renderer (and ECharts with it) is loaded here, once the run is done, not at start.
+  // The page's renderer is loaded here, once the run is done, not at start (ECharts is not loaded into Node:
+  // the page inlines its browser build and draws in the browser).
   const { renderRunReportHtml } = await import('../../reports/html/index.js');
   const html = renderFor(join(outDir, 'report.html'), () => renderRunReportHtml(report));
   // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.

@@ -1,74 +1,12 @@
-// ECharts' core with only what the reports draw, each registered by its own module (the `echarts/charts`
-// and `echarts/components` indexes would load every chart and component: a third of the import time
-// of the whole library is saved): line, bar, scatter and heatmap series; grid, title, legend, mark
-// lines and areas, visual maps; hidden overlapping labels; the SVG renderer. A chart that uses
-// anything else must register it here: renderChart refuses an option that needs a part not registered
-// (tests/unit/reports/html/chart.test.ts).
-import * as echarts from 'echarts/core';
-import 'echarts/lib/chart/line';
-import 'echarts/lib/chart/bar';
-import 'echarts/lib/chart/scatter';
-import 'echarts/lib/chart/heatmap';
-import 'echarts/lib/component/grid';
-import 'echarts/lib/component/title';
-import 'echarts/lib/component/legend';
-import 'echarts/lib/component/markLine';
-import 'echarts/lib/component/markArea';
-import 'echarts/lib/component/visualMap';
-import { LabelLayout } from 'echarts/features';
-import { SVGRenderer } from 'echarts/renderers';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { EChartsOption } from 'echarts';
-import { TapedeckError } from '../../engine/core/index.js';
 import { escapeHtml } from './escape.js';
 
-echarts.use([LabelLayout, SVGRenderer]);
-
-/** The series types registered above. */
-const SERIES_TYPES: ReadonlySet<string> = new Set(['line', 'bar', 'scatter', 'heatmap']);
-/** Top-level option keys that are registered components (above) or plain settings. */
-const OPTION_KEYS: ReadonlySet<string> = new Set(['grid', 'title', 'legend', 'visualMap', 'xAxis', 'yAxis', 'series', 'animation', 'useUTC', 'backgroundColor', 'textStyle', 'color']);
-/** Series keys that need a component: only the registered ones may be used. */
-const SERIES_COMPONENTS = ['markPoint'] as const;
-
-/**
- * The parts of `option` that need a series or component not registered above (`series 'pie'`,
- * `component 'tooltip'`). ECharts itself only warns on the console, once per process and not in
- * production builds, and draws the chart without them, so renderChart checks first.
- */
-export function unregisteredParts(option: EChartsOption): string[] {
-  const out: string[] = [];
-  for (const key of Object.keys(option)) if (!OPTION_KEYS.has(key)) out.push(`component '${key}'`);
-  const series = option.series === undefined ? [] : Array.isArray(option.series) ? option.series : [option.series];
-  for (const s of series as Record<string, unknown>[]) {
-    const type = String(s.type);
-    if (!SERIES_TYPES.has(type)) out.push(`series '${type}'`);
-    for (const c of SERIES_COMPONENTS) if (s[c] !== undefined) out.push(`component '${c}'`);
-  }
-  return [...new Set(out)];
-}
-
-/** A chart could not be drawn; the message names the chart and why (ECharts' own assertions carry no message). */
-export class ChartRenderError extends TapedeckError {
-  readonly chart: string;
-  constructor(chart: string, cause: unknown) {
-    super('chart', `cannot render chart '${chart}': ${chartFailure(cause)}`, { cause });
-    this.chart = chart;
-  }
-}
-
-/** Why ECharts failed, in one line: its message, or for a bare assertion the ECharts function that failed. */
-function chartFailure(err: unknown): string {
-  if (!(err instanceof Error)) return `ECharts threw ${String(err)}`;
-  const line = err.message.split('\n').find((l) => l.trim() !== '');
-  if (line !== undefined) return line;
-  // ECharts asserts with `new Error()`: name the first ECharts frame past the assertion itself.
-  const fn = err.stack
-    ?.split('\n')
-    .map((l) => /^\s+at (?:new )?([\w$.<>]+) \(/.exec(l)?.[1])
-    .find((f) => f !== undefined && f !== 'assert')
-    ?.replace(/^([\w$]+)\.\1\./, '$1.');
-  return `an ECharts assertion failed${fn ? ` in ${fn}` : ''} (${err.name} with no message); the values are likely too large or too small to draw`;
-}
+// Charts are drawn in the browser: each chart is an ECharts option serialized as JSON into the page,
+// and the page inlines the ECharts library once (read from node_modules at render time; no CDN, so the
+// file opens offline from file://) with a small script (CHART_SCRIPT) that draws them with zoom, pan,
+// tooltips and legend toggles. Rendering a report never loads ECharts into Node.
 
 /** Colours of the report, shared by charts and CSS so a series reads the same everywhere. */
 export const COLORS = {
@@ -97,8 +35,8 @@ export function seriesColor(i: number): string {
 
 export const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
-/** Options every chart shares: no animation (static SVG), UTC time axes, the report's font. */
-const BASE: EChartsOption = {
+/** Options every chart shares: no animation, UTC time axes, the report's font. */
+const BASE = {
   animation: false,
   useUTC: true,
   backgroundColor: 'transparent',
@@ -106,54 +44,112 @@ const BASE: EChartsOption = {
 };
 
 export interface ChartSize {
+  /** Kept for the layout arithmetic of multi-grid charts; the drawn chart takes the column's width. */
   readonly width: number;
   readonly height: number;
 }
 
 /**
- * Renders an ECharts option to an SVG string in Node (no DOM: ECharts' server-side SVG renderer) and
- * wraps it in a `<figure class="chart">` container named `name` (used by CSS and the browser test).
- * ECharts numbers its SVG ids and hover classes with process-wide counters (`zr3-c0`, `zr3-cls-25`); they
- * are renamed after `name` (see {@link renameSvgIds}) so the output is the same in every process and on
- * every call, and names stay unique when several charts share one page.
+ * A formatter the page's script builds in the browser (a JSON option cannot carry a function):
+ * `{ $fmt: name, arg }` is replaced by CHART_FORMATTERS[name](arg) before the option is drawn.
  */
-export function renderChart(name: string, option: EChartsOption, size: ChartSize, caption?: string): string {
-  const missing = unregisteredParts(option);
-  if (missing.length > 0) throw new ChartRenderError(name, new Error(`it uses ECharts ${missing.join(', ')}, not registered in reports/html/chart.ts`));
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
-  let svg: string;
-  try {
-    chart.setOption({ ...BASE, ...option });
-    svg = chart.renderToSVGString();
-  } catch (err) {
-    throw new ChartRenderError(name, err);
-  } finally {
-    chart.dispose();
-  }
-  svg = renameSvgIds(svg, name.replace(/[^A-Za-z0-9_-]/g, '_'));
-  // Scale with the page: the viewBox keeps the aspect ratio, CSS sets the width.
-  svg = svg.replace(/^<svg width="\d+" height="\d+"/, `<svg role="img" aria-label="${escapeHtml(caption ?? name)}" preserveAspectRatio="xMidYMid meet"`);
-  const cap = caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : '';
-  return `<figure class="chart" data-chart="${escapeHtml(name)}">${svg}${cap}</figure>`;
+export interface FormatterRef {
+  readonly $fmt: 'percentAxis' | 'compact' | 'fixed' | 'percent' | 'amount' | 'timeTooltip' | 'itemTooltip';
+  readonly arg?: unknown;
+}
+
+/** Returns a reference to a formatter of the page's script (see {@link FormatterRef}). */
+export function fmt($fmt: FormatterRef['$fmt'], arg?: unknown): FormatterRef {
+  return arg === undefined ? { $fmt } : { $fmt, arg };
+}
+
+/** How a value of a series is shown in a tooltip, by series name: a formatter name and its argument. */
+export type TooltipFormats = Readonly<Record<string, readonly [FormatterRef['$fmt'], unknown?]>>;
+
+/**
+ * An axis tooltip for time axes: the UTC date (and time of day when not midnight) of the hovered
+ * point, then each series' value formatted by `formats` (by series name; a number with 4 significant
+ * digits otherwise); a data item with a `tip` field (a trade marker) shows that text instead, when it
+ * lies within `tolMs` of the hovered time (0: always).
+ */
+export function timeTooltip(formats: TooltipFormats = {}, tolMs = 0): Record<string, unknown> {
+  return { trigger: 'axis', axisPointer: { type: 'line', snap: true }, confine: true, formatter: fmt('timeTooltip', { formats, tolMs }) };
+}
+
+/** An item tooltip (scatter, heatmap and bar charts without a time axis): the data item's `tip`, else its name and value. */
+export function itemTooltip(): Record<string, unknown> {
+  return { trigger: 'item', confine: true, formatter: fmt('itemTooltip') };
 }
 
 /**
- * Returns `svg` with ECharts' generated names (`zr<instance>-<kind><n>` ids and `zr<instance>-cls-<n>`
- * classes) replaced by `<prefix>-<kind><k>`, k counting from 0 per kind in order of first appearance.
+ * Zoom and pan on the time axes `xAxisIndex`: drag to pan, Ctrl + wheel (or a trackpad pinch) to zoom,
+ * and a range slider under the chart (`slider` false hides it: the chart still follows the slider of
+ * the charts linked to it). The components have fixed ids so that charts of one `group` (see
+ * {@link renderChart}) move together: ECharts' connect replays one chart's zoom on the others by id.
  */
-export function renameSvgIds(svg: string, prefix: string): string {
-  const names = new Map<string, string>();
-  const counters = new Map<string, number>();
-  return svg.replace(/\bzr\d+-(cls-|[a-z]+)(\d+)\b/g, (token: string, kind: string) => {
-    let renamed = names.get(token);
-    if (renamed === undefined) {
-      const k = counters.get(kind) ?? 0;
-      counters.set(kind, k + 1);
-      renamed = `${prefix}-${kind}${k}`;
-      names.set(token, renamed);
-    }
-    return renamed;
-  });
+export function timeZoom(xAxisIndex: readonly number[], slider: boolean, sliderBottom = 6): Record<string, unknown>[] {
+  return [
+    { id: 'zoom-inside', type: 'inside', xAxisIndex: [...xAxisIndex], filterMode: 'none', zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false, moveOnMouseMove: true },
+    { id: 'zoom-slider', type: 'slider', xAxisIndex: [...xAxisIndex], filterMode: 'none', show: slider, height: 22, bottom: sliderBottom, showDetail: true, brushSelect: true },
+  ];
+}
+
+/** Extra room under a chart for a visible range slider. */
+export const SLIDER_ROOM = 40;
+
+let echartsSource: string | undefined;
+
+/**
+ * Returns the ECharts library (the minified browser build of the installed package), read once per
+ * process, to inline into a page.
+ */
+export function echartsLibrary(): string {
+  if (echartsSource === undefined) {
+    const file = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+    echartsSource = readFileSync(file, 'utf8');
+  }
+  return echartsSource;
+}
+
+/** Significant digits a chart keeps of a fractional number below 1e6: more than a chart or a tooltip shows, half the bytes of a full double. */
+const CHART_DIGITS = 8;
+
+/**
+ * Returns a fractional number as a chart keeps it: CHART_DIGITS significant digits below 1e6, three
+ * decimals from 1e6 up (so a time in milliseconds keeps its microseconds, an amount its cents).
+ */
+export function chartNumber(v: number): number {
+  if (Number.isInteger(v) || !Number.isFinite(v)) return v;
+  return Math.abs(v) >= 1e6 ? Math.round(v * 1000) / 1000 : Number(v.toPrecision(CHART_DIGITS));
+}
+
+/**
+ * Returns `value` as JSON that is safe inside a `<script>` element (no `</script>`, no `<!--`), its
+ * fractional numbers rounded by {@link chartNumber}.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? chartNumber(v) : v)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * Returns a chart container named `name` (used by CSS, the script and the browser test): a
+ * `<figure class="chart">` holding the element the page's script draws `option` into, the option as
+ * JSON, and the caption. Charts with the same `group` share their zoom (a time axis over the same
+ * range). The same option gives the same bytes.
+ */
+export function renderChart(name: string, option: EChartsOption | Record<string, unknown>, size: ChartSize, caption?: string, group?: string, renderer: 'svg' | 'canvas' = 'svg'): string {
+  const json = scriptJson({ ...BASE, ...option });
+  const cap = caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : '';
+  const g = group ? ` data-group="${escapeHtml(group)}"` : '';
+  // SVG by default (crisp, text selectable); canvas for charts with thousands of markers, which SVG draws as
+  // thousands of elements (about 8 times slower for a price pane with 2,400 round trips).
+  const r = renderer === 'canvas' ? ' data-renderer="canvas"' : '';
+  return `<figure class="chart" data-chart="${escapeHtml(name)}"><div class="echart" role="img" aria-label="${escapeHtml(caption ?? name)}" style="height:${size.height}px"${g}${r}></div><script type="application/json" class="chart-option">${json}</script>${cap}</figure>`;
+}
+
+/** Whether a page body holds a chart (and so needs the library and the chart script). */
+export function hasCharts(body: string): boolean {
+  return body.includes('class="chart-option"');
 }
 
 /** Axis label formatter: a fraction as a whole percentage (0.125 -> "12.5%" when small, "13%" otherwise). */
@@ -187,8 +183,8 @@ export function timeAxis(gridIndex = 0, showLabels = true, range?: readonly [num
   };
 }
 
-/** A value y-axis styled for the report, with a label formatter. */
-export function valueAxis(formatter: (v: number) => string, gridIndex = 0, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/** A value y-axis styled for the report, with a label formatter of the page's script (see {@link fmt}). */
+export function valueAxis(formatter: FormatterRef, gridIndex = 0, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     type: 'value',
     gridIndex,

@@ -1,5 +1,5 @@
 import type { RunReport } from '../run-report.js';
-import { COLORS, compactNumberLabel, percentAxisLabel, renderChart, seriesColor, timeAxis, valueAxis } from './chart.js';
+import { COLORS, SLIDER_ROOM, fmt, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { downsamplePairs } from './downsample.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, shortTime } from './format.js';
@@ -97,28 +97,35 @@ export function renderComparisonHtml(runs: readonly ComparedRun[]): string {
       renderChart(
         'compare-equity',
         {
-          legend: { top: 0, left: 'center', itemWidth: 18 },
-          grid: { left: 70, right: 24, top: 34, bottom: 28 },
+          // One scrolling row however many runs and however long their labels (a wrapped legend ran into itself).
+          legend: { type: 'scroll', top: 0, left: 24, right: 24, itemWidth: 18 },
+          tooltip: timeTooltip(Object.fromEntries(drawable.map(({ r }) => [r.label, ['fixed', 3] as const]))),
+          grid: { left: 70, right: 24, top: 34, bottom: 28 + SLIDER_ROOM },
           xAxis: timeAxis(),
-          yAxis: valueAxis((v) => compactNumberLabel(v)),
+          yAxis: valueAxis(fmt('compact')),
+          dataZoom: timeZoom([0], true),
           series: equitySeries.map((s, k) =>
             k === 0 ? { ...s, markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.axis, type: 'dashed', width: 1 }, label: { show: false }, data: [{ yAxis: 1 }] } } : s,
           ) as never,
         },
-        { width: CHART_WIDTH, height: 360 },
-        'Equity of each run divided by its first value (1.0 = the starting capital).',
+        { width: CHART_WIDTH, height: 360 + SLIDER_ROOM },
+        'Equity of each run divided by its first value (1.0 = the starting capital). Drag to pan, Ctrl + wheel or the slider to zoom; click a legend entry to hide or show a run.',
+        'compare',
       ) +
       renderChart(
         'compare-drawdown',
         {
-          legend: { top: 0, left: 'center', itemWidth: 18 },
+          legend: { type: 'scroll', top: 0, left: 24, right: 24, itemWidth: 18 },
+          tooltip: timeTooltip(Object.fromEntries(drawable.map(({ r }) => [r.label, ['percent', 2] as const]))),
           grid: { left: 70, right: 24, top: 34, bottom: 28 },
           xAxis: timeAxis(),
-          yAxis: valueAxis(percentAxisLabel, 0, { scale: false, max: 0 }),
+          yAxis: valueAxis(fmt('percentAxis'), 0, { scale: false, max: 0 }),
+          dataZoom: timeZoom([0], false),
           series: ddSeries as never,
         },
         { width: CHART_WIDTH, height: 230 },
         'Drawdown of each run below its running peak.',
+        'compare',
       );
   }
   const header = `<div class="kicker">Tapedeck comparison</div><h1>${runs.length} runs side by side</h1><p class="desc">${runs.map((r) => escapeHtml(r.label)).join(' &middot; ')}</p>`;

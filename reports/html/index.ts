@@ -18,4 +18,3 @@ export type { Heatmap, HeatmapCell } from './sweep-heatmap.js';
 export { TRIAL_METRIC_COLUMNS, TRIAL_METRIC_NAMES, trialMetricColumn, trialMetricValue, formatTrialMetric } from './trial-metrics.js';
 export type { TrialMetricColumn } from './trial-metrics.js';
 export { renderWalkForwardHtml, efficiencyVerdict, maxDrawdownOf } from './walkforward-html.js';
-export { ChartRenderError } from './chart.js';

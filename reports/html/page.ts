@@ -1,4 +1,5 @@
-import { FONT_FAMILY } from './chart.js';
+import { CHART_SCRIPT } from './chart-script.js';
+import { FONT_FAMILY, echartsLibrary, hasCharts } from './chart.js';
 import { escapeHtml } from './escape.js';
 
 /** The report's stylesheet, inlined so the page needs no network and opens from file://. */
@@ -32,7 +33,8 @@ p.note{margin:6px 0 0}
 .kpi .s{font-size:12px;color:var(--muted)}
 .pos{color:var(--pos)}.neg{color:var(--neg)}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:8px 28px}
-@media (max-width:900px){.cols{grid-template-columns:1fr}}
+.cols.wide-left{grid-template-columns:3fr 2fr}
+@media (max-width:900px){.cols,.cols.wide-left{grid-template-columns:1fr}}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:4px 8px;border-bottom:1px solid var(--border);text-align:left;vertical-align:top}
 th{font-weight:600;font-size:12.5px;color:#374151;background:#f9fafb;white-space:nowrap}
@@ -56,7 +58,13 @@ ol.assumptions{margin:0;padding-left:22px;columns:2;column-gap:32px}
 ol.assumptions li{break-inside:avoid;margin-bottom:4px}
 @media (max-width:900px){ol.assumptions{columns:1}}
 figure.chart{margin:4px 0 10px}
-figure.chart svg{width:100%;height:auto;display:block}
+figure.chart div.echart{width:100%}
+figure.chart div.echart.failed{padding:12px;border:1px dashed var(--border);color:var(--neg)}
+.chart-tools{display:flex;gap:8px;align-items:center;justify-content:flex-end;margin:0 0 2px;font-size:12px;color:var(--muted)}
+button.toggle{font:inherit;font-size:12px;padding:2px 10px;border:1px solid var(--border);border-radius:6px;background:#fff;color:var(--fg);cursor:pointer}
+button.toggle[aria-pressed=true]{background:#eef2ff;border-color:#c7d2fe;color:#3730a3}
+details.setup>summary{font-size:16px;font-weight:650;color:var(--fg);list-style-position:outside}
+details.setup[open]>summary{margin-bottom:10px}
 figcaption{margin-top:2px}
 details summary{cursor:pointer;color:var(--accent)}
 pre{background:#f8fafc;border:1px solid var(--border);border-radius:6px;padding:10px;overflow:auto;max-height:420px}
@@ -100,7 +108,10 @@ export interface NavLink {
   readonly label: string;
 }
 
-/** Returns a complete, self-contained HTML document: inline CSS and script, no external resource. */
+/**
+ * Returns a complete, self-contained HTML document: inline CSS and scripts, no external resource. A page
+ * with charts inlines the ECharts library once and the script that draws the charts from their options.
+ */
 export function renderPage(opts: { title: string; header: string; nav: readonly NavLink[]; body: string; footer: string }): string {
   const nav = opts.nav.map((n) => `<a href="#${escapeHtml(n.id)}">${escapeHtml(n.label)}</a>`).join('');
   return `<!doctype html>
@@ -120,7 +131,7 @@ export function renderPage(opts: { title: string; header: string; nav: readonly 
 ${opts.body}
 </main>
 <footer>${opts.footer}</footer>
-<script>${SORT_SCRIPT}</script>
+${hasCharts(opts.body) ? `<script>${echartsLibrary()}</script>\n<script>${CHART_SCRIPT}</script>\n` : ''}<script>${SORT_SCRIPT}</script>
 </body>
 </html>
 `;

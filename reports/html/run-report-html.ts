@@ -1,7 +1,7 @@
 import { accountSeries, bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../account-view.js';
 import type { RunReport } from '../run-report.js';
 import { cumulativePnlByStrategy, strategyAttribution } from './attribution.js';
-import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, compactNumberLabel, percentAxisLabel, renderChart, seriesColor, timeAxis, valueAxis } from './chart.js';
+import { COLORS, SLIDER_ROOM, fmt, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent, shortTime } from './format.js';
@@ -10,27 +10,37 @@ import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
 import { renderPage, section, signClass } from './page.js';
 import type { NavLink } from './page.js';
+import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
 import { compactValue, scenarioInfo } from './scenario-info.js';
+import { distributionSection, drawdownsSection, reportTearSheet, rollingSection, statsSection, yearlySection } from './tear-sheet-html.js';
 
-/** Width of every chart's SVG viewBox in pixels; the page scales it to the column width. */
+/** The width in pixels the layout of multi-pane charts is computed for; a chart takes its column's width in the page. */
 export const CHART_WIDTH = 1100;
-/** Most rows the trade list and the audit trail show; report.json always has all of them. */
-export const MAX_TABLE_ROWS = 5000;
-/** Most fill markers per symbol chart (every k-th fill beyond it). */
-export const MAX_MARKERS_PER_SYMBOL = 1500;
+/**
+ * Most rows the trade list and the audit trail show (report.json and the Parquet tables have all of
+ * them): with the charts and the inlined ECharts library it keeps report.html under 5 MB however long
+ * the run (bench/RESULTS.md, a 2.5 M-bar run).
+ */
+export const MAX_TABLE_ROWS = 2000;
+export { MAX_MARKERS_PER_SYMBOL } from './price-pane.js';
+/** The zoom group of the run report's time charts: zooming one zooms them all. */
+const GROUP = 'run';
 
 const US_PER_MS = 1000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
- * Returns report.html for a run: one self-contained HTML document (inline CSS, inline SVG charts drawn
- * by ECharts in Node, a few lines of inline script to sort tables; no network, opens from file://). It
- * shows the scenario, seed, runHash, data provenance and every assumption in force; the metrics beside
- * buy and hold; equity and drawdown; rolling Sharpe; monthly returns; prices with fills per symbol;
- * gross exposure; per-strategy attribution when more than one strategy ran; the trade list and the
- * audit trail. Long series are downsampled for drawing (LTTB, at most MAX_CHART_POINTS points per
- * series); the numbers in tables are never downsampled. The same report gives the same bytes.
+ * Returns report.html for a run: one self-contained HTML document (inline CSS, the ECharts library
+ * inlined once, each chart's option as JSON drawn in the browser with zoom, pan, tooltips and legend
+ * toggles, the time charts zooming together; no network, opens from file://). Results come first: the
+ * headline numbers, equity and drawdown (linear or log) against buy and hold, the metrics; then the
+ * account, the price pane of each symbol (candles or closes, volume, indicators, trade markers),
+ * exposure, the tear sheet (worst drawdowns, monthly and yearly returns, return distribution, rolling
+ * statistics, trade statistics, alpha and beta; the parts report.tearSheet has), ensemble weights,
+ * per-strategy attribution, the trade list and the audit trail; the data, configuration, assumptions
+ * and scenario last, collapsed. Long series are downsampled for drawing (LTTB, at most MAX_CHART_POINTS
+ * points per series); the numbers in tables are never downsampled. The same report gives the same bytes.
  */
 export function renderRunReportHtml(report: RunReport): string {
   const info = scenarioInfo(report.scenario);
@@ -40,36 +50,30 @@ export function renderRunReportHtml(report: RunReport): string {
   const books = accountsSection(report);
   const ruin = reportRuin(report);
 
-  const nav: NavLink[] = [
-    { id: 'run', label: 'Run' },
-    { id: 'metrics', label: 'Metrics' },
-    { id: 'equity', label: 'Equity & drawdown' },
-    ...(books !== '' ? [{ id: 'accounts', label: 'Accounts' }] : []),
-    ...(account !== '' ? [{ id: 'account', label: 'Buying power & margin' }] : []),
-    { id: 'rolling-sharpe', label: 'Rolling Sharpe' },
-    { id: 'monthly', label: 'Monthly returns' },
-    { id: 'prices', label: 'Prices & trades' },
-    { id: 'exposure', label: 'Exposure' },
-    ...(report.ensemble ? [{ id: 'ensemble', label: 'Ensemble weights' }] : []),
-    ...(multiStrategy ? [{ id: 'attribution', label: 'Attribution' }] : []),
-    { id: 'trades', label: 'Trades' },
-    { id: 'audit', label: 'Audit trail' },
+  const tear = reportTearSheet(report);
+  const tearRolling = tear ? rollingSection(tear, runRange(report), GROUP, CHART_WIDTH) : '';
+  const parts: [NavLink | null, string][] = [
+    [{ id: 'summary', label: 'Summary' }, summarySection(report)],
+    [{ id: 'equity', label: 'Equity & drawdown' }, equitySection(report)],
+    [{ id: 'metrics', label: 'Metrics' }, metricsSection(report)],
+    [{ id: 'accounts', label: 'Accounts' }, books],
+    [{ id: 'account', label: 'Buying power & margin' }, account],
+    [{ id: 'prices', label: 'Prices & trades' }, pricesSection(report)],
+    [{ id: 'exposure', label: 'Exposure' }, exposureSection(report)],
+    [{ id: 'drawdowns', label: 'Worst drawdowns' }, tear ? drawdownsSection(tear) : ''],
+    [{ id: 'monthly', label: 'Monthly & yearly' }, monthlySection(report)],
+    [null, yearlySection(tear, report.equity.length < 2 ? [] : yearlyReturns(monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity))), CHART_WIDTH)],
+    [{ id: 'distribution', label: 'Distribution' }, tear ? distributionSection(tear, CHART_WIDTH) : ''],
+    tearRolling !== '' ? [{ id: 'rolling', label: 'Rolling statistics' }, tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, rollingSharpeSection(report)],
+    [{ id: 'statistics', label: 'Trade statistics' }, tear ? statsSection(tear) : ''],
+    [{ id: 'ensemble', label: 'Ensemble weights' }, report.ensemble ? ensembleSection(report, strategyIds) : ''],
+    [{ id: 'attribution', label: 'Attribution' }, multiStrategy ? attributionSection(report, strategyIds) : ''],
+    [{ id: 'trades', label: 'Trades' }, tradesSection(report)],
+    [{ id: 'audit', label: 'Audit trail' }, auditSection(report)],
+    [{ id: 'run', label: 'Setup' }, runSection(report)],
   ];
-  const body = [
-    runSection(report),
-    metricsSection(report),
-    equitySection(report),
-    books,
-    account,
-    rollingSharpeSection(report),
-    monthlySection(report),
-    pricesSection(report),
-    exposureSection(report),
-    report.ensemble ? ensembleSection(report, strategyIds) : '',
-    multiStrategy ? attributionSection(report, strategyIds) : '',
-    tradesSection(report),
-    auditSection(report),
-  ].join('');
+  const nav = parts.filter(([n, html]) => n !== null && html !== '').map(([n]) => n!);
+  const body = parts.map(([, html]) => html).join('');
   const period = report.equity.length > 0 ? `${shortTime(report.equity[0]!.time)} to ${shortTime(report.equity.at(-1)!.time)}` : 'no bars';
   const header = `<div class="kicker">Tapedeck run report</div>
 <h1>${escapeHtml(info.name)}</h1>
@@ -97,17 +101,24 @@ function kpi(label: string, value: string, cls = '', sub = ''): string {
   return `<div class="kpi"><div class="l">${escapeHtml(label)}</div><div class="v ${cls}">${escapeHtml(value)}</div>${sub ? `<div class="s">${escapeHtml(sub)}</div>` : ''}</div>`;
 }
 
-function metricsSection(report: RunReport): string {
+/** The headline numbers, first on the page. */
+function summarySection(report: RunReport): string {
   const m = report.metrics;
   const bhCagr = buyAndHoldCagr(m);
-  const kpis = `<div class="kpis">
+  return `<section id="summary" class="summary"><div class="kpis">
 ${kpi('Total return', formatPercent(m.totalReturn), signClass(m.totalReturn), `buy & hold ${formatPercent(m.buyAndHoldReturn)}`)}
 ${kpi('CAGR', formatPercent(m.cagr), signClass(m.cagr), `buy & hold ${formatPercent(bhCagr)}`)}
 ${kpi('Sharpe', formatNumber(m.sharpe), signClass(m.sharpe), `Sortino ${formatNumber(m.sortino)}`)}
 ${kpi('Max drawdown', formatPercent(m.maxDrawdown), m.maxDrawdown > 0 ? 'neg' : '', `lasted ${formatDurationUs(m.maxDrawdownDurationUs)}`)}
 ${kpi('Trades', formatCount(m.tradeCount), '', `win rate ${formatPercent(m.winRate)}`)}
 ${kpi('Final equity', formatMoney(m.finalEquity, 0), '', `commissions ${formatMoney(m.totalCommissions, 0)}`)}
-</div>`;
+</div></section>
+`;
+}
+
+function metricsSection(report: RunReport): string {
+  const m = report.metrics;
+  const bhCagr = buyAndHoldCagr(m);
   const benchmark: Record<string, string> = { totalReturn: formatPercent(m.buyAndHoldReturn), cagr: formatPercent(bhCagr) };
   const rows = METRIC_ROWS.filter((r) => r.key !== 'buyAndHoldReturn').map((r) => {
     const v = r.value(m);
@@ -122,7 +133,7 @@ ${kpi('Final equity', formatMoney(m.finalEquity, 0), '', `commissions ${formatMo
   return section(
     'metrics',
     'Performance',
-    `${kpis}<div class="cols">${table(rows.slice(0, half))}${table(rows.slice(half))}</div>
+    `<div class="cols">${table(rows.slice(0, half))}${table(rows.slice(half))}</div>
 <p class="note">Buy &amp; hold: an equal-weight buy of every replayed symbol at its first price, held to its last. Ratios are ${escapeHtml(annual)}, risk-free rate ${formatPercent(m.riskFreeRate)}; n/a marks a metric that is undefined for this run.</p>`,
   );
 }
@@ -186,26 +197,32 @@ function equitySection(report: RunReport): string {
       itemStyle: { color: COLORS.benchmark },
     });
   }
+  const logOk = equity.every(([, v]) => v > 0) && (bh === null || bh.every((v) => v > 0));
   const chart = renderChart(
     'equity-drawdown',
     {
       legend: { top: 0, left: 'center', itemWidth: 18, data: series.map((s) => s.name as string) },
+      tooltip: timeTooltip({ Equity: ['amount', 0], 'Buy & hold': ['amount', 0], Drawdown: ['percent', 2] }),
+      axisPointer: { link: [{ xAxisIndex: 'all' }] },
       grid: [
         { left: 78, right: 24, top: 30, height: 250 },
         { left: 78, right: 24, top: 318, height: 110 },
       ],
       xAxis: [timeAxis(0, false, runRange(report)), timeAxis(1, true, runRange(report))],
-      yAxis: [valueAxis(compactNumberLabel, 0, { name: 'equity', nameTextStyle: { color: COLORS.axis } }), valueAxis(percentAxisLabel, 1, { scale: false, max: 0, name: 'drawdown', nameTextStyle: { color: COLORS.axis } })],
+      yAxis: [valueAxis(fmt('compact'), 0, { name: 'equity', nameTextStyle: { color: COLORS.axis } }), valueAxis(fmt('percentAxis'), 1, { scale: false, max: 0, name: 'drawdown', nameTextStyle: { color: COLORS.axis } })],
+      dataZoom: timeZoom([0, 1], true),
       series: series as never,
     },
-    { width: CHART_WIDTH, height: 460 },
-    `Account equity (cash plus positions marked to market) and its drawdown below the running peak${bh ? '; dashed: equal-weight buy & hold from the close prices' : ''}. ${downsampleNote(eq.length)}`,
+    { width: CHART_WIDTH, height: 460 + SLIDER_ROOM },
+    `Account equity (cash plus positions marked to market) and its drawdown below the running peak (the underwater curve)${bh ? '; dashed: equal-weight buy & hold from the close prices' : ''}. Drag to pan, Ctrl + wheel or the slider to zoom: every time chart of the page follows. ${downsampleNote(eq.length)}`,
+    GROUP,
   );
+  const tools = logOk ? '<div class="chart-tools">Equity scale <button type="button" class="toggle" data-log-chart="equity-drawdown" aria-pressed="false">log</button></div>' : '';
   const m = report.metrics;
   return section(
     'equity',
     'Equity and drawdown',
-    `${chart}<p class="note">Max drawdown ${formatPercent(m.maxDrawdown)} lasting ${formatDurationUs(m.maxDrawdownDurationUs)} (${formatCount(m.maxDrawdownDurationBars)} bars); ${formatCount(m.drawdownEpisodes)} drawdown episodes averaging ${formatPercent(m.averageDrawdown)}.</p>`,
+    `${tools}${chart}<p class="note">Max drawdown ${formatPercent(m.maxDrawdown)} lasting ${formatDurationUs(m.maxDrawdownDurationUs)} (${formatCount(m.maxDrawdownDurationBars)} bars); ${formatCount(m.drawdownEpisodes)} drawdown episodes averaging ${formatPercent(m.averageDrawdown)}.</p>`,
   );
 }
 
@@ -247,9 +264,11 @@ function accountSection(report: RunReport): string {
     'account',
     {
       legend: { top: 0, left: 'center', itemWidth: 18, data: ['Buying power', 'Margin in use'] },
+      tooltip: timeTooltip({ 'Buying power': ['amount', 0], 'Margin in use': ['amount', 0] }),
       grid: { left: 78, right: 24, top: 30, bottom: 28 },
       xAxis: timeAxis(0, true, runRange(report)),
-      yAxis: valueAxis(compactNumberLabel, 0, { name: 'account currency', nameTextStyle: { color: COLORS.axis } }),
+      yAxis: valueAxis(fmt('compact'), 0, { name: 'account currency', nameTextStyle: { color: COLORS.axis } }),
+      dataZoom: timeZoom([0], false),
       series: [
         {
           name: 'Buying power',
@@ -268,6 +287,7 @@ function accountSection(report: RunReport): string {
     },
     { width: CHART_WIDTH, height: 240 },
     `Buying power (cash account: the cash available; margin account: (equity - initial margin in use) / initial margin rate) and the initial margin in use at each equity sample. ${downsampleNote(a.ts.length)}`,
+    GROUP,
   );
   const lastPower = a.buyingPower.at(-1)!;
   const peakMargin = a.marginInUse.reduce((m, v) => (v > m ? v : m), 0);
@@ -302,9 +322,11 @@ function rollingSharpeSection(report: RunReport): string {
   const chart = renderChart(
     'rolling-sharpe',
     {
+      tooltip: timeTooltip({ 'Rolling Sharpe': ['fixed', 2] }),
       grid: { left: 78, right: 24, top: 16, bottom: 28 },
       xAxis: timeAxis(0, true, runRange(report)),
-      yAxis: valueAxis((v) => v.toFixed(1)),
+      yAxis: valueAxis(fmt('fixed', 1)),
+      dataZoom: timeZoom([0], false),
       series: [
         {
           name: 'Rolling Sharpe',
@@ -319,6 +341,7 @@ function rollingSharpeSection(report: RunReport): string {
     },
     { width: CHART_WIDTH, height: 230 },
     `At each bar: mean(r - rf_p) / std(r) * sqrt(P) over the last ${w} per-bar returns r = E_t / E_(t-1) - 1 (sample std, P = ${formatNumber(m.periodsPerYear, 0)}), the whole-run Sharpe formula of METRICS.md on a trailing window; gaps where the window is flat. ${downsampleNote(xs.length)}`,
+    GROUP,
   );
   return section('rolling-sharpe', title, chart);
 }
@@ -363,65 +386,11 @@ function monthlySection(report: RunReport): string {
 }
 
 function pricesSection(report: RunReport): string {
-  const symbols = [...new Set([...report.data.symbols, ...Object.keys(report.prices ?? {}), ...report.fills.map((f) => f.symbol)])];
-  const charts: string[] = [];
-  for (const [k, sym] of symbols.entries()) {
-    const price = report.prices?.[sym];
-    const fills = report.fills.filter((f) => f.symbol === sym);
-    if (!price && fills.length === 0) continue;
-    const buys = everyKth(
-      fills.filter((f) => f.side === 'buy'),
-      MAX_MARKERS_PER_SYMBOL / 2,
-    );
-    const sells = everyKth(
-      fills.filter((f) => f.side === 'sell'),
-      MAX_MARKERS_PER_SYMBOL / 2,
-    );
-    const series: Record<string, unknown>[] = [];
-    if (price && price.ts.length > 0) {
-      series.push({
-        name: 'Close',
-        type: 'line',
-        data: downsamplePairs(
-          price.ts.map((t) => t / US_PER_MS),
-          price.close,
-        ),
-        showSymbol: false,
-        lineStyle: { width: 1.2, color: COLORS.price },
-        itemStyle: { color: COLORS.price },
-      });
-    }
-    const marker = (name: string, list: typeof fills, color: string, shape: string) => ({
-      name,
-      type: 'scatter',
-      data: list.map((f) => [f.ts / US_PER_MS, f.price]),
-      symbol: shape,
-      symbolSize: [9, 8],
-      itemStyle: { color, opacity: 0.85, borderColor: '#fff', borderWidth: 0.5 },
-    });
-    series.push(marker('Buy', buys, COLORS.buy, UP_TRIANGLE), marker('Sell', sells, COLORS.sell, DOWN_TRIANGLE));
-    const held = report.positions[sym];
-    const thinned = buys.length + sells.length < fills.length ? ` Markers: every k-th of ${formatCount(fills.length)} fills.` : '';
-    charts.push(
-      renderChart(
-        `price-${k}`,
-        {
-          title: { text: sym, left: 8, top: 0, textStyle: { fontSize: 13, fontWeight: 600, color: COLORS.text } },
-          legend: { top: 0, right: 24, itemWidth: 14, data: series.map((s) => s.name as string) },
-          grid: { left: 78, right: 24, top: 30, bottom: 28 },
-          xAxis: timeAxis(0, true, runRange(report)),
-          yAxis: valueAxis(compactNumberLabel),
-          series: series as never,
-        },
-        { width: CHART_WIDTH, height: 240 },
-        `${sym}: ${formatCount(fills.filter((f) => f.side === 'buy').length)} buy and ${formatCount(fills.filter((f) => f.side === 'sell').length)} sell fills${held !== undefined ? `, ${formatNumber(held, held % 1 === 0 ? 0 : 4)} held at the end` : ''}.${thinned}`,
-      ),
-    );
-  }
+  const charts = pricePanes(report, runRange(report), GROUP, CHART_WIDTH);
   if (charts.length === 0) return section('prices', 'Prices and trades', '<p class="note">No fills and no price series in this report.</p>');
   const note = report.prices
     ? ''
-    : '<p class="note">This report.json has no <code>prices</code> section, so the markers stand alone at their fill prices (green: buys, red: sells); a runner that records close prices gets the price line drawn under them.</p>';
+    : '<p class="note">This report.json has no <code>prices</code> section, so the markers stand alone at their prices; a runner that records close prices gets the price line drawn under them.</p>';
   return section('prices', 'Prices and trades', `${charts.join('')}${note}`);
 }
 
@@ -440,15 +409,18 @@ function exposureSection(report: RunReport): string {
   const chart = renderChart(
     'exposure',
     {
+      tooltip: timeTooltip({ 'Gross exposure': ['percent', 1] }),
       grid: { left: 78, right: 24, top: 16, bottom: 28 },
       xAxis: timeAxis(0, true, runRange(report)),
-      yAxis: valueAxis(percentAxisLabel, 0, { scale: false, min: 0 }),
+      yAxis: valueAxis(fmt('percentAxis'), 0, { scale: false, min: 0 }),
+      dataZoom: timeZoom([0], false),
       series: [
         stepArea('Gross exposure', data, COLORS.exposure, 0.18),
       ],
     },
     { width: CHART_WIDTH, height: 200 },
     `Gross exposure: the sum of absolute position notionals over equity. ${downsampleNote(eq.length)}`,
+    GROUP,
   );
   return section('exposure', 'Exposure', `${chart}<p class="note">Exposed (non-zero position) ${formatPercent(report.metrics.exposureTime, 1)} of the bars.</p>`);
 }
@@ -469,10 +441,12 @@ function attributionSection(report: RunReport, strategyIds: readonly string[]): 
     chart = renderChart(
       'attribution',
       {
-        legend: { top: 0, left: 'center', itemWidth: 18 },
+        legend: { type: 'scroll', top: 0, left: 'center', itemWidth: 18 },
+        tooltip: timeTooltip(Object.fromEntries(order.map((id) => [id, ['amount', 0] as const]))),
         grid: { left: 78, right: 24, top: 30, bottom: 28 },
         xAxis: timeAxis(0, true, runRange(report)),
-        yAxis: valueAxis(compactNumberLabel, 0, { scale: false }),
+        yAxis: valueAxis(fmt('compact'), 0, { scale: false }),
+        dataZoom: timeZoom([0], false),
         series: order.map((id) => {
           const steps = cumulative.get(id)!;
           const color = seriesColor(strategyIds.indexOf(id) >= 0 ? strategyIds.indexOf(id) : order.indexOf(id));
@@ -483,6 +457,7 @@ function attributionSection(report: RunReport, strategyIds: readonly string[]): 
       },
       { width: CHART_WIDTH, height: 260 },
       'Cumulative realized PnL per strategy at the exit of each round trip, net of commission; open positions are not included.',
+      GROUP,
     );
   }
   return section('attribution', 'Per-strategy attribution', `${chart}${table}`);
@@ -541,14 +516,17 @@ function ensembleSection(report: RunReport, strategyIds: readonly string[]): str
       renderChart(
         'ensemble-weights',
         {
-          legend: { top: 0, left: 'center', itemWidth: 14 },
+          legend: { type: 'scroll', top: 0, left: 'center', itemWidth: 14 },
+          tooltip: timeTooltip(Object.fromEntries(ids.map((id) => [id, ['percent', 1] as const]))),
           grid: { left: 78, right: 24, top: 34, bottom: 28 },
           xAxis: timeAxis(0, true, range),
-          yAxis: valueAxis(percentAxisLabel, 0, { scale: false, min: 0, max: top + strip, axisLabel: { color: COLORS.axis, formatter: percentAxisLabel, showMaxLabel: false } }),
+          yAxis: valueAxis(fmt('percentAxis'), 0, { scale: false, min: 0, max: top + strip, axisLabel: { color: COLORS.axis, formatter: fmt('percentAxis'), showMaxLabel: false } }),
+          dataZoom: timeZoom([0], false),
           series: series as never,
         },
         { width: CHART_WIDTH, height: 280 },
         `Strategy weights (stacked), ${plural(snaps.length, 're-weighting')}; the strip along the top marks the regime in force.`,
+        GROUP,
       ),
     );
     parts.push(
@@ -583,7 +561,7 @@ function tradesSection(report: RunReport): string {
   );
   const head =
     '<tr><th class="num" data-type="num">#</th><th>Symbol</th><th>Strategy</th><th>Side</th><th class="num" data-type="num">Qty</th><th>Entry</th><th class="num" data-type="num">Entry price</th><th>Exit</th><th class="num" data-type="num">Exit price</th><th class="num" data-type="num">PnL</th><th class="num" data-type="num">Return</th><th class="num" data-type="num">Commission</th></tr>';
-  const capped = trades.length > shown.length ? ` The first ${formatCount(shown.length)} of ${formatCount(trades.length)} are listed; report.json has them all.` : '';
+  const capped = trades.length > shown.length ? ` The first ${formatCount(shown.length)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
   return section(
     'trades',
     `Trades (${formatCount(trades.length)})`,
@@ -609,7 +587,7 @@ function auditSection(report: RunReport): string {
     (a) =>
       `<tr><td data-v="${escapeHtml(a.time)}" class="mono">${escapeHtml(shortTime(a.time))}</td><td>${escapeHtml(a.kind)}</td><td>${escapeHtml(a.strategyId ?? '')}</td><td>${escapeHtml(a.symbol ?? '')}</td><td>${escapeHtml(a.orderId ?? '')}</td><td>${escapeHtml(a.message)}${a.details ? ` <span class="muted mono">${escapeHtml(compactValue(a.details))}</span>` : ''}</td></tr>`,
   );
-  const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json has them all.</p>` : '';
+  const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json and audit.parquet have them all.</p>` : '';
   return section(
     'audit',
     `Audit trail (${formatCount(audit.length)})`,
@@ -667,12 +645,9 @@ ${fact('Final positions', escapeHtml(positions || 'flat'))}
     .filter((x) => x)
     .join('');
   const assumptions = report.assumptions.length > 0 ? `<ol class="assumptions">${report.assumptions.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ol>` : '<p class="note">The run listed no assumptions.</p>';
-  return section(
-    'run',
-    'Data, configuration and assumptions',
-    `<div class="cols"><div>${facts}</div><div>${config ? `<dl class="facts">${config}</dl>` : ''}</div></div>
+  return `<section id="run"><details class="setup"><summary>Data, configuration and assumptions</summary><div class="cols"><div>${facts}</div><div>${config ? `<dl class="facts">${config}</dl>` : ''}</div></div>
 ${strategies}
 <h3>Assumptions in force (${report.assumptions.length})</h3>${assumptions}
-<h3>Scenario as run</h3><details><summary>Show the scenario JSON</summary><pre>${escapeHtml(JSON.stringify(report.scenario, null, 2))}</pre></details>`,
-  );
+<h3>Scenario as run</h3><details><summary>Show the scenario JSON</summary><pre>${escapeHtml(JSON.stringify(report.scenario, null, 2))}</pre></details></details></section>
+`;
 }

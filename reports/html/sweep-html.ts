@@ -1,5 +1,5 @@
 import type { SweepJsonReport, SweepTrialRow } from '../research-schema.js';
-import { COLORS, renderChart } from './chart.js';
+import { COLORS, fmt as formatterRef, itemTooltip, renderChart } from './chart.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatNumber, formatPercent } from './format.js';
 import { renderPage, section, signClass } from './page.js';
@@ -175,6 +175,7 @@ function heatmapSection(sweep: SweepJsonReport, axes: { x: string; y: string } |
   const chart = renderChart(
     'sweep-heatmap',
     {
+      tooltip: itemTooltip(),
       grid: { left: 100, right: 130, top: 16, bottom: 56 },
       xAxis: { type: 'category', data: hm.xValues.map(valueText), name: xLabel, nameLocation: 'middle', nameGap: 34, axisLabel: { color: COLORS.axis }, splitArea: { show: false } },
       yAxis: { type: 'category', data: hm.yValues.map(valueText), name: yLabel, nameLocation: 'middle', nameGap: 64, axisLabel: { color: COLORS.axis }, splitArea: { show: false } },
@@ -203,16 +204,16 @@ function heatmapSection(sweep: SweepJsonReport, axes: { x: string; y: string } |
           // Dark cells (either end of the scale) get white labels.
           data: shown.map((c) => {
             const u = (c.value! - lo) / (hi - lo);
-            return { value: [c.xi, c.yi, c.value], label: { color: u < 0.2 || u > 0.8 ? '#fff' : '#111827' } };
+            return { value: [c.xi, c.yi, c.value], label: { color: u < 0.2 || u > 0.8 ? '#fff' : '#111827', formatter: fmt(c.value!) }, tip: `${xLabel} ${valueText(hm.xValues[c.xi]!)}, ${yLabel} ${valueText(hm.yValues[c.yi]!)}: ${metric.label} ${fmt(c.value!)}` };
           }),
-          label: { show: labels, fontSize: 11, formatter: (p: { value: [number, number, number] }) => fmt(p.value[2]) },
+          label: { show: labels, fontSize: 11 },
           itemStyle: { borderColor: '#fff', borderWidth: 1 },
         },
         {
           name: 'failed',
           type: 'heatmap',
-          data: failedCells.map((c) => [c.xi, c.yi, 0]),
-          label: { show: labels, fontSize: 11, color: COLORS.axis, formatter: () => 'failed' },
+          data: failedCells.map((c) => ({ value: [c.xi, c.yi, 0], tip: `${xLabel} ${valueText(hm.xValues[c.xi]!)}, ${yLabel} ${valueText(hm.yValues[c.yi]!)}: every trial failed` })),
+          label: { show: labels, fontSize: 11, color: COLORS.axis, formatter: 'failed' },
           itemStyle: { color: '#e5e7eb', borderColor: '#fff', borderWidth: 1 },
         },
       ] as never,
@@ -247,16 +248,19 @@ function scatterSection(sweep: SweepJsonReport): string {
   const yAxes: Record<string, unknown>[] = [];
   const series: Record<string, unknown>[] = [];
   params.forEach((p, i) => {
+    const has = (t: SweepTrialRow) => t.params[p.path] !== undefined;
     const r = Math.floor(i / perRow);
     const c = i % perRow;
-    grids.push({ left: left + c * (panelW + gapX), top: top + r * (panelH + gapY), width: panelW, height: panelH });
+    // In percent of the chart's width: the chart takes the width of the page's column.
+    const pct = (px: number) => `${((px / CHART_WIDTH) * 100).toFixed(3)}%`;
+    grids.push({ left: pct(left + c * (panelW + gapX)), top: top + r * (panelH + gapY), width: pct(panelW), height: panelH });
     const categorical = p.kind === 'categorical';
     const categories = categorical ? p.values.map(valueText) : [];
     xAxes.push({
       gridIndex: i,
       type: categorical ? 'category' : 'value',
       // Numeric axes get 5% room on each side, so points at the ends of a domain are not cut by the frame.
-      ...(categorical ? { data: categories } : { scale: true, min: padBelow, max: padAbove }),
+      ...(categorical ? { data: categories } : { scale: true, ...padded(ok.filter(has).map((t) => Number(t.params[p.path]))) }),
       // The padded bounds are not round numbers: label only the ticks inside them.
       name: parameterLabel(params, p.path),
       nameLocation: 'middle',
@@ -266,9 +270,8 @@ function scatterSection(sweep: SweepJsonReport): string {
       axisLine: { onZero: false, lineStyle: { color: COLORS.axis } },
       splitLine: { show: false },
     });
-    yAxes.push({ gridIndex: i, type: 'value', scale: true, min: padBelow, max: padAbove, axisLabel: { color: COLORS.axis, showMinLabel: false, showMaxLabel: false, formatter: (v: number) => formatNumber(v, 2) }, splitLine: { lineStyle: { color: COLORS.grid } } });
-    const point = (t: SweepTrialRow) => [categorical ? valueText(t.params[p.path]!) : t.params[p.path], t.fitness];
-    const has = (t: SweepTrialRow) => t.params[p.path] !== undefined;
+    yAxes.push({ gridIndex: i, type: 'value', scale: true, ...padded(ok.filter(has).map((t) => t.fitness!)), axisLabel: { color: COLORS.axis, showMinLabel: false, showMaxLabel: false, formatter: formatterRef('fixed', 2) }, splitLine: { lineStyle: { color: COLORS.grid } } });
+    const point = (t: SweepTrialRow) => ({ value: [categorical ? valueText(t.params[p.path]!) : t.params[p.path], t.fitness], tip: `trial ${t.key}: ${Object.entries(t.params).map(([k, v]) => `${parameterLabel(params, k)}=${valueText(v)}`).join(', ')}; fitness ${formatNumber(t.fitness, 4)}` });
     series.push({ name: 'trials', type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbolSize: 7, itemStyle: { color: COLORS.equity, opacity: 0.55 }, data: ok.filter((t) => has(t) && t.key !== bestKey).map(point) });
     const best = ok.find((t) => t.key === bestKey);
     if (best && has(best)) series.push({ name: 'best trial', type: 'scatter', xAxisIndex: i, yAxisIndex: i, symbol: 'diamond', symbolSize: 14, z: 3, itemStyle: { color: COLORS.drawdown, borderColor: '#fff', borderWidth: 1 }, data: [point(best)] });
@@ -277,6 +280,7 @@ function scatterSection(sweep: SweepJsonReport): string {
     'sweep-scatter',
     {
       legend: { top: 0, left: 'center', data: ['trials', 'best trial'] },
+      tooltip: itemTooltip(),
       grid: grids,
       xAxis: xAxes,
       yAxis: yAxes,
@@ -288,15 +292,18 @@ function scatterSection(sweep: SweepJsonReport): string {
   return section('params-fitness', 'Parameters vs fitness', `${chart}<p class="note">A parameter whose points climb or fall steadily matters; a flat cloud means the fitness does not depend on it. A wide vertical spread at one value shows how much the other parameters move the result.</p>`);
 }
 
-/** Axis bounds 5% beyond the data (a range of 10 assumed when all values are equal), rounded to 2 decimals for tidy labels. */
-function padBelow(v: { min: number; max: number }): number {
-  const r = v.max - v.min || 10;
-  return Math.floor((v.min - r * 0.05) * 100) / 100;
-}
-
-function padAbove(v: { min: number; max: number }): number {
-  const r = v.max - v.min || 10;
-  return Math.ceil((v.max + r * 0.05) * 100) / 100;
+/** Axis bounds 5% beyond the values (a range of 10 assumed when all are equal), rounded to 2 decimals for tidy labels; none for no values. */
+export function padded(values: readonly number[]): { min?: number; max?: number } {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return {};
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of finite) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const r = hi - lo || 10;
+  return { min: Math.floor((lo - r * 0.05) * 100) / 100, max: Math.ceil((hi + r * 0.05) * 100) / 100 };
 }
 
 function trialsSection(sweep: SweepJsonReport): string {

@@ -1,5 +1,5 @@
 import type { WalkForwardFoldRow, WalkForwardJsonReport } from '../research-schema.js';
-import { COLORS, percentAxisLabel, renderChart } from './chart.js';
+import { COLORS, SLIDER_ROOM, fmt, itemTooltip, renderChart, timeZoom } from './chart.js';
 import { downsamplePairs } from './downsample.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationUs, formatNumber, formatPercent } from './format.js';
@@ -130,9 +130,11 @@ function stitchedSection(wf: WalkForwardJsonReport): string {
   const chart = renderChart(
     'wf-stitched',
     {
-      grid: { left: 70, right: 24, top: 44, bottom: 44 },
+      grid: { left: 70, right: 24, top: 44, bottom: 44 + SLIDER_ROOM },
       xAxis: { type: 'value', min: 0, max: eq.length - 1, name: 'out-of-sample period', nameLocation: 'middle', nameGap: 28, axisLabel: { color: COLORS.axis }, splitLine: { show: false } },
-      yAxis: { type: 'value', scale: true, axisLabel: { color: COLORS.axis, formatter: percentAxisLabel }, splitLine: { lineStyle: { color: COLORS.grid } } },
+      yAxis: { type: 'value', scale: true, axisLabel: { color: COLORS.axis, formatter: fmt('percentAxis') }, splitLine: { lineStyle: { color: COLORS.grid } } },
+      tooltip: { trigger: 'axis', confine: true, valueFormatter: fmt('percent', 2) },
+      dataZoom: timeZoom([0], true),
       series: [
         {
           name: 'OOS equity',
@@ -143,12 +145,13 @@ function stitchedSection(wf: WalkForwardJsonReport): string {
           itemStyle: { color: COLORS.equity },
           areaStyle: { color: COLORS.equity, opacity: 0.05 },
           markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.axis, type: 'dashed', width: 1 }, label: { show: false }, data: [{ yAxis: 0 }] },
-          markArea: { silent: true, label: { position: 'insideTop', color: COLORS.axis, fontSize: 11 }, data: areas },
+          // Past 12 folds the band labels would run into each other: the fold table and the bars below name them.
+          markArea: { silent: true, label: { show: wf.folds.length <= 12, position: 'insideTop', color: COLORS.axis, fontSize: 11 }, data: areas },
         },
       ] as never,
     },
-    { width: CHART_WIDTH, height: 380 },
-    `Growth of 1 invested only in the test windows, one after another (0% = the start); each band is one fold's test window, labelled with its first day. The x axis counts return periods.${eq.length - 1 > data.length ? ' Downsampled for drawing.' : ''}`,
+    { width: CHART_WIDTH, height: 380 + SLIDER_ROOM },
+    `Growth of 1 invested only in the test windows, one after another (0% = the start); each band is one fold's test window${wf.folds.length <= 12 ? ', labelled with its first day' : ' (the fold table names them)'}. The x axis counts return periods.${eq.length - 1 > data.length ? ' Downsampled for drawing.' : ''}`,
   );
   return section('stitched', 'Stitched out-of-sample equity', `${chart}<p class="note">This is the curve a trader re-optimizing on this schedule would have lived through: every point comes from parameters chosen on data before it.</p>`);
 }
@@ -161,21 +164,26 @@ function isOosSection(wf: WalkForwardJsonReport): string {
   const bar = (name: string, values: (number | null)[], color: string) => ({
     name,
     type: 'bar',
-    data: values.map((v) => (v === null ? '-' : v)),
     itemStyle: { color },
     barMaxWidth: 36,
-    label: { show: wf.folds.length <= 12, position: 'top', fontSize: 10, color: COLORS.axis, formatter: (p: { value: number }) => formatPercent(p.value, 1) },
+    data: values.map((v, i) => (v === null ? '-' : { value: v, label: { formatter: formatPercent(v, 1) }, tip: `${labels[i]!.replace('\n', ' ')} ${name}: ${formatPercent(v, 2)}` })),
+    label: { show: wf.folds.length <= 12, position: 'top', fontSize: 10, color: COLORS.axis },
   });
+  // Many folds: the labels turn and thin out (ECharts drops the ones that would overlap), and a slider
+  // selects a range of folds.
+  const many = wf.folds.length > 12;
   const chart = renderChart(
     'wf-is-oos',
     {
       legend: { top: 0, left: 'center', itemGap: 36 },
-      grid: { left: 70, right: 24, top: 40, bottom: 50 },
-      xAxis: { type: 'category', data: labels, axisLabel: { color: COLORS.axis, interval: 0, hideOverlap: true } },
-      yAxis: { type: 'value', axisLabel: { color: COLORS.axis, formatter: percentAxisLabel }, splitLine: { lineStyle: { color: COLORS.grid } } },
+      tooltip: itemTooltip(),
+      grid: { left: 70, right: 24, top: 40, bottom: many ? 78 + SLIDER_ROOM : 50 },
+      xAxis: { type: 'category', data: many ? labels.map((l) => l.replace('\n', ' ')) : labels, axisLabel: { color: COLORS.axis, interval: many ? 'auto' : 0, hideOverlap: true, rotate: many ? 40 : 0 } },
+      yAxis: { type: 'value', axisLabel: { color: COLORS.axis, formatter: fmt('percentAxis') }, splitLine: { lineStyle: { color: COLORS.grid } } },
+      ...(many ? { dataZoom: [{ type: 'inside', xAxisIndex: [0], zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false }, { type: 'slider', xAxisIndex: [0], height: 22, bottom: 6 }] } : {}),
       series: [bar('In sample (train)', isR, COLORS.benchmark), bar('Out of sample (test)', oosR, COLORS.equity)] as never,
     },
-    { width: CHART_WIDTH, height: 320 },
+    { width: CHART_WIDTH, height: many ? 380 + SLIDER_ROOM : 320 },
     'Annualized return of the chosen parameters on each fold’s train window (grey) and on its test window (blue). A missing bar is undefined (no finite fitness in train, or a test run that failed).',
   );
   return section('is-oos', 'In sample vs out of sample, per fold', `${chart}<p class="note">Where the blue bars fall far short of the grey ones, the optimizer was fitting the train window; bars that agree fold after fold are the sign of a parameter choice that generalizes.</p>`);

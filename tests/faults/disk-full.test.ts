@@ -15,11 +15,11 @@ import { REPO, runCli } from '../support/cli.js';
 const csv = resolve(REPO, 'tests/fixtures/csv/daily-ohlcv.csv');
 const smaCross = resolve(REPO, 'scenarios/sma-cross.json');
 
-/** Mounts a 1 MiB tmpfs (a run writes about 200 KB) or returns why it cannot. */
+/** Mounts a 4 MiB tmpfs (a run writes about 1.4 MB, 1.1 MB of it the ECharts library inlined in report.html) or returns why it cannot. */
 function mountTmpfs(): { dir: string } | { skip: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tapedeck-diskfull-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'pipe' });
     return { dir };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

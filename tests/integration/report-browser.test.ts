@@ -15,8 +15,9 @@ import { runCli } from '../support/cli.js';
 /**
  * Opens the demo's report.html, a comparison page, a sweep's sweep.html and a walk-forward's
  * walkforward.html in headless Debian Chromium over file://, the way a user double-clicks them: no
- * console error, no request leaves the file, every chart has drawn SVG paths, the tables sort, and a
- * full-page screenshot of each is saved (its path is printed).
+ * console error, no request leaves the file, ECharts (inlined in the page) has drawn every chart, the
+ * tables sort, hovering the equity chart shows the date and value, zooming it zooms every time chart of
+ * the run, and a full-page screenshot of each is saved (its path is printed).
  */
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -102,13 +103,23 @@ async function open(file: string): Promise<{ page: Page; problems: Problems }> {
   return { page, problems };
 }
 
-/** Every chart container on the page: its name, how many SVG paths it drew, and its rendered size. */
+/**
+ * Every chart container on the page: its name, how many SVG paths ECharts drew (for a chart drawn on a
+ * canvas: how many of its pixels are not transparent), and its rendered size.
+ */
 async function chartStats(page: Page): Promise<{ name: string; paths: number; width: number; height: number }[]> {
   return page.$$eval('figure.chart', (figs) =>
     figs.map((f) => {
-      const svg = f.querySelector('svg');
-      const box = svg?.getBoundingClientRect();
-      return { name: f.getAttribute('data-chart') ?? '', paths: f.querySelectorAll('svg path').length, width: box?.width ?? 0, height: box?.height ?? 0 };
+      const canvas = f.querySelector('canvas');
+      const drawn = canvas ?? f.querySelector('svg');
+      const box = drawn?.getBoundingClientRect();
+      let paths = f.querySelectorAll('svg path').length;
+      if (canvas) {
+        const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        paths = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) paths++;
+      }
+      return { name: f.getAttribute('data-chart') ?? '', paths, width: box?.width ?? 0, height: box?.height ?? 0 };
     }),
   );
 }
@@ -121,7 +132,7 @@ describe('report.html in headless Chromium', () => {
     // The buying power and margin pane is drawn when the run recorded them (every run once accounts exist).
     const demoReport = JSON.parse(await readFile(join(dir, 'demo', 'report.json'), 'utf8')) as RunReport;
     const account = accountSeries(demoReport) !== null ? ['account'] : [];
-    expect(charts.map((c) => c.name)).toEqual(['equity-drawdown', ...account, 'rolling-sharpe', 'price-0', 'price-1', 'price-2', 'price-3', 'exposure', 'attribution']);
+    expect(charts.map((c) => c.name)).toEqual(['equity-drawdown', ...account, 'price-0', 'price-1', 'price-2', 'price-3', 'exposure', 'yearly', 'rolling-sharpe', 'attribution']);
     for (const c of charts) {
       expect(c.paths, c.name).toBeGreaterThan(0);
       expect(c.width, c.name).toBeGreaterThan(600);
@@ -148,6 +159,62 @@ describe('report.html in headless Chromium', () => {
     await header.click();
     expect(await pnl()).toEqual([...before].sort((a, b) => b - a));
     expect(await header.getAttribute('aria-sort')).toBe('descending');
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('shows the date and the values in a tooltip when the pointer is over the equity chart', async () => {
+    const { page, problems } = await open(join(dir, 'demo', 'report.html'));
+    const box = (await page.locator('figure[data-chart="equity-drawdown"] div.echart').boundingBox())!;
+    // The middle of the equity grid (78 px from the left, 30 px from the top, 250 px high).
+    await page.mouse.move(box.x + 78 + (box.width - 102) / 2, box.y + 30 + 125);
+    const tooltip = page.locator('figure[data-chart="equity-drawdown"] div.echart > div').filter({ hasText: 'Equity:' });
+    await tooltip.waitFor({ state: 'visible', timeout: 5000 });
+    const text = (await tooltip.innerText()).replace(/\s+/g, ' ');
+    // The demo runs daily bars over 2023-2024: the date, then the equity, buy and hold and the drawdown.
+    expect(text).toMatch(/^202[34]-\d\d-\d\d Equity: \d{1,3}(,\d{3})+ Buy & hold: \d{1,3}(,\d{3})+ Drawdown: -?\d+\.\d\d% ?$/);
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('zooms every time chart of the run when the equity chart is zoomed (Ctrl + wheel)', async () => {
+    const { page, problems } = await open(join(dir, 'demo', 'report.html'));
+    /** The visible time window [start, end] in milliseconds of each chart of the run's zoom group, by chart name. */
+    const windows = () =>
+      page.evaluate(`(function(){var out={};document.querySelectorAll('figure.chart').forEach(function(f){var el=f.querySelector('div.echart');if(el.getAttribute('data-group')!=='run')return;
+        var c=echarts.getInstanceByDom(el);var ax=c.getModel().getComponent('xAxis',0).axis.scale.getExtent();out[f.getAttribute('data-chart')]=[ax[0],ax[1]];});return out;})()`) as Promise<Record<string, [number, number]>>;
+    const before = await windows();
+    const names = Object.keys(before);
+    expect(names).toEqual(expect.arrayContaining(['equity-drawdown', 'price-0', 'price-3', 'exposure', 'rolling-sharpe', 'attribution']));
+    const full = before['equity-drawdown']!;
+    for (const n of names) expect(before[n], n).toEqual(full);
+    const box = (await page.locator('figure[data-chart="equity-drawdown"] div.echart').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 150);
+    await page.keyboard.down('Control');
+    for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -400);
+    await page.keyboard.up('Control');
+    await page.waitForTimeout(200);
+    const after = await windows();
+    const zoomed = after['equity-drawdown']!;
+    expect(zoomed[1] - zoomed[0]).toBeLessThan((full[1] - full[0]) * 0.7);
+    for (const n of names) {
+      expect(after[n]![0], n).toBeCloseTo(zoomed[0], -4);
+      expect(after[n]![1], n).toBeCloseTo(zoomed[1], -4);
+    }
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('switches the equity axis to a log scale and back', async () => {
+    const { page, problems } = await open(join(dir, 'demo', 'report.html'));
+    const axisType = () => page.evaluate(`echarts.getInstanceByDom(document.querySelector('figure[data-chart="equity-drawdown"] div.echart')).getOption().yAxis.map(function(a){return a.type;})`);
+    expect(await axisType()).toEqual(['value', 'value']);
+    const button = page.locator('button[data-log-chart="equity-drawdown"]');
+    await button.click();
+    expect(await button.getAttribute('aria-pressed')).toBe('true');
+    expect(await axisType()).toEqual(['log', 'value']);
+    await button.click();
+    expect(await axisType()).toEqual(['value', 'value']);
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
     await page.close();
   });
 

@@ -150,7 +150,7 @@ describe('tapedeck report', () => {
     await rm(join(demoDir, 'report.html'));
     const r = await cli(['report', demoDir]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^wrote .*report\.html \(\d+ KB\)\n$/);
+    expect(r.stdout).toMatch(/^wrote .*report\.html \((\d+ KB|\d+\.\d MB)\)\n$/);
     expect(await readFile(join(demoDir, 'report.html'), 'utf8')).toBe(before);
   });
 

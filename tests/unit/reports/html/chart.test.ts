@@ -1,46 +1,80 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ChartRenderError, renderChart } from '../../../../reports/html/chart.js';
+import { CHART_SCRIPT } from '../../../../reports/html/chart-script.js';
+import { chartNumber, compactNumberLabel, echartsLibrary, fmt, percentAxisLabel, renderChart, scriptJson, timeTooltip } from '../../../../reports/html/chart.js';
+import { formatPercent } from '../../../../reports/html/format.js';
 
 const SIZE = { width: 200, height: 120 };
 
-describe('renderChart (ECharts core with the parts the reports use)', () => {
-  it('draws the series and components the reports use', () => {
-    const svg = renderChart(
-      'parts',
-      {
-        title: { text: 't' },
-        legend: { data: ['a', 'b'] },
-        grid: { left: 30, right: 10, top: 20, bottom: 20 },
-        xAxis: { type: 'category', data: ['x', 'y'] },
-        yAxis: { type: 'value' },
-        series: [
-          { name: 'a', type: 'line', data: [1, 2], markLine: { data: [{ yAxis: 1 }] }, markArea: { data: [[{ xAxis: 'x' }, { xAxis: 'y' }]] } },
-          { name: 'b', type: 'bar', data: [2, 1] },
-          { type: 'scatter', data: [1, 1] },
-        ],
-      } as never,
-      SIZE,
-    );
-    expect(svg).toContain('<figure class="chart" data-chart="parts">');
-    expect(svg).toContain('<path');
-    const heat = renderChart(
-      'heat',
-      {
-        xAxis: { type: 'category', data: ['x', 'y'] },
-        yAxis: { type: 'category', data: ['u', 'v'] },
-        visualMap: { type: 'continuous', min: 0, max: 1, show: false },
-        series: [{ type: 'heatmap', data: [[0, 0, 0.5], [1, 1, 1]] }],
-      } as never,
-      SIZE,
-    );
-    expect(heat).toContain('<path');
+/** The chart script's formatter registry, built in a sandbox whose `echarts` is absent (the script stops after defining it). */
+function browserFormatters(): Record<string, (arg?: unknown) => (...a: unknown[]) => string> {
+  const exported = CHART_SCRIPT.replace("if(typeof echarts==='undefined')return;", 'globalThis.F=F;return;');
+  const sandbox: Record<string, unknown> = {};
+  runInNewContext(exported, sandbox);
+  return sandbox.F as never;
+}
+
+describe('renderChart (an option drawn by the page in the browser)', () => {
+  it('writes a named container with the option as JSON, the caption and the zoom group', () => {
+    const html = renderChart('eq', { series: [{ type: 'line', data: [[1, 2]] }], yAxis: { axisLabel: { formatter: fmt('percentAxis') } } }, SIZE, 'a <caption>', 'run');
+    expect(html).toMatch(/^<figure class="chart" data-chart="eq"><div class="echart" role="img" aria-label="a &lt;caption&gt;" style="height:120px" data-group="run"><\/div><script type="application\/json" class="chart-option">/);
+    const json = /<script type="application\/json" class="chart-option">(.*?)<\/script>/.exec(html)![1]!;
+    const option = JSON.parse(json) as Record<string, unknown>;
+    expect(option.animation).toBe(false);
+    expect(option.useUTC).toBe(true);
+    expect(option.yAxis).toEqual({ axisLabel: { formatter: { $fmt: 'percentAxis' } } });
+    expect(html).toContain('<figcaption>a &lt;caption&gt;</figcaption>');
   });
 
-  it('refuses an option that needs a series or a component that is not registered, naming it (ECharts would only warn and draw without it)', () => {
-    const render = (option: unknown) => () => renderChart('missing', option as never, SIZE);
-    expect(render({ series: [{ type: 'pie', data: [1, 2] }] })).toThrow(ChartRenderError);
-    expect(render({ series: [{ type: 'pie', data: [1, 2] }] })).toThrow("cannot render chart 'missing': it uses ECharts series 'pie', not registered in reports/html/chart.ts");
-    expect(render({ xAxis: { type: 'value' }, yAxis: { type: 'value' }, tooltip: {}, series: [{ type: 'line', data: [[1, 2]] }] })).toThrow("component 'tooltip'");
-    expect(render({ xAxis: { type: 'value' }, yAxis: { type: 'value' }, series: [{ type: 'line', data: [[1, 2]], markPoint: { data: [] } }] })).toThrow("component 'markPoint'");
+  it('keeps 8 significant digits of small fractions and three decimals of large numbers (a time in ms keeps its microseconds)', () => {
+    expect(chartNumber(0.012345678912)).toBe(0.012345679);
+    expect(chartNumber(-75.85899999999965)).toBe(-75.859);
+    expect(chartNumber(1_700_000_000_123.456789)).toBe(1_700_000_000_123.457);
+    expect(chartNumber(1_234_567.891)).toBe(1_234_567.891);
+    expect(chartNumber(1_700_000_000_000)).toBe(1_700_000_000_000);
+    expect(scriptJson([0.1 + 0.2, 1e12 + 0.0004])).toBe('[0.3,1000000000000]');
+  });
+
+  it('escapes text that would end the script element', () => {
+    expect(scriptJson({ name: '</script><script>alert(1)</script>' })).toBe('{"name":"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"}');
+    const html = renderChart('x', { title: { text: '</script>' } }, SIZE);
+    expect(html.match(/<\/script>/g)).toHaveLength(1);
+  });
+
+  it('inlines the installed ECharts browser build, which has no script end tag in it', () => {
+    const lib = echartsLibrary();
+    expect(lib.length).toBeGreaterThan(500_000);
+    expect(lib).toContain('echarts');
+    expect(lib.includes('</script')).toBe(false);
+  });
+});
+
+describe('the chart script formatters', () => {
+  const F = browserFormatters();
+
+  it('match the server side axis labels and percentages', () => {
+    const percent = F.percentAxis!();
+    const compact = F.compact!();
+    for (const v of [0, 0.125, -0.0333, 0.5, 1.234, -2, 0.05]) expect(percent(v)).toBe(percentAxisLabel(v));
+    for (const v of [0, 12.345, 9999, 12_500, -125_000, 1_250_000, 3.2e9]) expect(compact(v)).toBe(compactNumberLabel(v));
+    for (const v of [0.12345, -0.5, 0]) expect(F.percent!(2)(v)).toBe(formatPercent(v, 2));
+    expect(F.fixed!(1)(1.26)).toBe('1.3');
+    expect(F.amount!(0)(1234567.6)).toBe('1,234,568');
+    expect(F.amount!(2)(-999.5)).toBe('-999.50');
+    expect(F.amount!(0)(Number.NaN)).toBe('n/a');
+  });
+
+  it('builds an axis tooltip with the UTC date and each value in its format, and a marker tip only near the hovered time', () => {
+    const option = timeTooltip({ Equity: ['compact'], Drawdown: ['percent', 1] }, 1000) as { formatter: { $fmt: string; arg: unknown } };
+    const tooltip = F[option.formatter.$fmt]!(option.formatter.arg);
+    const t = Date.UTC(2021, 2, 4);
+    const html = tooltip([
+      { axisValue: t, marker: '*', seriesName: 'Equity', value: [t, 125_000], data: [t, 125_000] },
+      { axisValue: t, marker: '*', seriesName: 'Drawdown', value: [t, -0.0512], data: [t, -0.0512] },
+      { axisValue: t, marker: '*', seriesName: 'Entries', value: [t + 500, 1], data: { value: [t + 500, 1], tip: 'long 5 <entered>' } },
+      { axisValue: t, marker: '*', seriesName: 'Exits', value: [t + 5000, 1], data: { value: [t + 5000, 1], tip: 'far away' } },
+    ]);
+    expect(html).toBe('<div style="font-weight:600">2021-03-04</div><div>*Equity: <b>125k</b></div><div>*Drawdown: <b>-5.1%</b></div><div>*long 5 &lt;entered&gt;</div>');
+    expect(tooltip([{ axisValue: t + 90_061_000, marker: '', seriesName: 'x', value: [0, 2], data: [0, 2] }])).toContain('2021-03-05 01:01:01');
   });
 });

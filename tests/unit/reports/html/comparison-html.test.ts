@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { comparisonLabels, renderComparisonHtml } from '../../../../reports/html/comparison-html.js';
+import { chartOption } from './chart-options.js';
 import { sampleReport } from './fixture.js';
 
 describe('comparisonLabels', () => {
@@ -36,6 +37,13 @@ describe('renderComparisonHtml', () => {
   it('draws normalized equity and drawdown charts with one line per run', () => {
     expect(html).toContain('data-chart="compare-equity"');
     expect(html).toContain('data-chart="compare-drawdown"');
+    // The legend is one scrolling row (a wrapped one ran into itself with long labels), and the two charts zoom together.
+    for (const name of ['compare-equity', 'compare-drawdown']) {
+      const at = html.indexOf(`data-chart="${name}"`);
+      expect(html.slice(at, html.indexOf('</div>', at))).toContain('data-group="compare"');
+      const option = chartOption(html, name) as { legend: { type: string } };
+      expect(option.legend.type).toBe('scroll');
+    }
     expect(html).toContain('Equity of each run divided by its first value');
   });
 });

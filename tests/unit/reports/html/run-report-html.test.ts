@@ -2,30 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
 import { validateRunReport } from '../../../../reports/report-schema.js';
 import { accountReport } from '../account-fixture.js';
+import { chartOption, charts, seriesNames, withoutScripts } from './chart-options.js';
 import { sampleReport } from './fixture.js';
-
-/** The chart containers of a page, by their data-chart name. */
-function charts(html: string): string[] {
-  return [...html.matchAll(/<figure class="chart" data-chart="([^"]+)">/g)].map((m) => m[1]!);
-}
 
 describe('renderRunReportHtml', () => {
   it('renders every section of a two-strategy run', () => {
     const html = renderRunReportHtml(accountReport());
-    for (const id of ['run', 'metrics', 'equity', 'account', 'rolling-sharpe', 'monthly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
+    for (const id of ['run', 'metrics', 'equity', 'account', 'rolling-sharpe', 'monthly', 'yearly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
       expect(html, id).toContain(`<section id="${id}">`);
     }
-    expect(charts(html)).toEqual(['equity-drawdown', 'account', 'rolling-sharpe', 'price-0', 'price-1', 'exposure', 'attribution']);
+    expect(charts(html)).toEqual(['equity-drawdown', 'account', 'price-0', 'price-1', 'exposure', 'yearly', 'rolling-sharpe', 'attribution']);
+    // Results first: the headline numbers and the equity chart, the setup last and collapsed.
+    expect(html.indexOf('<section id="summary"')).toBeLessThan(html.indexOf('<section id="equity">'));
+    expect(html.indexOf('<section id="equity">')).toBeLessThan(html.indexOf('<section id="metrics">'));
+    expect(html.indexOf('<section id="audit">')).toBeLessThan(html.indexOf('<section id="run">'));
+    expect(html).toContain('<section id="run"><details class="setup"><summary>Data, configuration and assumptions</summary>');
   });
 
   it('is one self-contained document: no external script, stylesheet, image or font', () => {
-    const html = renderRunReportHtml(sampleReport());
+    const full = renderRunReportHtml(sampleReport());
+    const html = withoutScripts(full);
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
     expect(html).not.toMatch(/@import|url\((?!#)/);
-    // The only absolute URLs are SVG namespace declarations.
-    const urls = [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => m[0]);
-    expect(new Set(urls)).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']));
+    expect([...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)]).toEqual([]);
+    // The ECharts library is inlined once, whatever the number of charts.
+    expect(full.split('t.version="6.1.0"').length - 1).toBe(1);
+    expect(full.match(/<script>/g)).toHaveLength(3);
   });
 
   it('gives the same bytes for the same report', () => {
@@ -33,11 +36,10 @@ describe('renderRunReportHtml', () => {
     expect(renderRunReportHtml(report)).toBe(renderRunReportHtml(report));
   });
 
-  it('names every SVG id after its chart, so ids are unique on the page', () => {
-    const html = renderRunReportHtml(sampleReport());
+  it('gives every element id once on the page', () => {
+    const html = withoutScripts(renderRunReportHtml(sampleReport()));
     const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]!);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(html).not.toMatch(/id="zr\d/);
   });
 
   it('shows the seed, runHash, provenance, every assumption and the metrics with buy and hold', () => {
@@ -68,11 +70,12 @@ describe('renderRunReportHtml', () => {
 
   it('draws the close price line and a buy-and-hold curve when the report has prices, and says so when it has not', () => {
     const withPrices = renderRunReportHtml(sampleReport({ prices: true }));
-    expect(withPrices).toContain('>Close</text>');
-    expect(withPrices).toContain('>Buy &amp; hold</text>');
+    expect(seriesNames(chartOption(withPrices, 'price-0'))).toEqual(['Close', 'Entries', 'Exits']);
+    expect(seriesNames(chartOption(withPrices, 'equity-drawdown'))).toEqual(['Equity', 'Buy & hold', 'Drawdown']);
     expect(withPrices).not.toContain('has no <code>prices</code> section');
     const without = renderRunReportHtml(sampleReport());
-    expect(without).not.toContain('>Close</text>');
+    expect(seriesNames(chartOption(without, 'price-0'))).toEqual(['Entries', 'Exits']);
+    expect(seriesNames(chartOption(without, 'equity-drawdown'))).toEqual(['Equity', 'Drawdown']);
     expect(without).toContain('has no <code>prices</code> section');
   });
 
@@ -81,7 +84,9 @@ describe('renderRunReportHtml', () => {
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('order O-9 denied: &lt;max notional&gt;');
-    expect(html.match(/<script>/g)).toHaveLength(1);
+    // The library, the chart script and the table sorter; the chart options are JSON with '<' escaped.
+    expect(html.match(/<script>/g)).toHaveLength(3);
+    expect(html.match(/<\/script>/g)).toHaveLength(3 + charts(html).length);
   });
 
   it('lists the audit trail with a count per kind', () => {
@@ -97,15 +102,6 @@ describe('renderRunReportHtml', () => {
 
   it('builds reports the schema accepts, prices included', () => {
     expect(validateRunReport(JSON.parse(JSON.stringify(sampleReport({ prices: true, audit: true })))).ok).toBe(true);
-  });
-});
-
-describe('renameSvgIds', () => {
-  it('renumbers ECharts names per kind in order of first appearance', async () => {
-    const { renameSvgIds } = await import('../../../../reports/html/chart.js');
-    expect(renameSvgIds('<g id="zr7-c3" class="zr7-cls-40"><use href="#zr7-c3"/><p class="zr7-cls-41 zr7-cls-40"/></g>', 'eq')).toBe(
-      '<g id="eq-c0" class="eq-cls-0"><use href="#eq-c0"/><p class="eq-cls-1 eq-cls-0"/></g>',
-    );
   });
 });
 

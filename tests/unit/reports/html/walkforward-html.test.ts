@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { efficiencyVerdict, maxDrawdownOf, renderWalkForwardHtml } from '../../../../reports/html/walkforward-html.js';
+import { chartOption } from './chart-options.js';
 import { sampleWalkForward } from './walkforward-fixture.js';
 
 describe('renderWalkForwardHtml', () => {
@@ -55,5 +56,34 @@ describe('maxDrawdownOf', () => {
 describe('efficiencyVerdict', () => {
   it('reads the thresholds 0, 0.5 and 1.5', () => {
     expect([efficiencyVerdict(null), efficiencyVerdict(-0.1), efficiencyVerdict(0.3), efficiencyVerdict(0.5), efficiencyVerdict(2)]).toEqual(['undefined', 'lost out of sample', 'mostly fitted noise', 'held up out of sample', 'beat in-sample']);
+  });
+});
+
+describe('renderWalkForwardHtml with many folds', () => {
+  /** The sample's folds repeated to `n` (the chart layout depends only on their count and labels). */
+  function manyFolds(n: number) {
+    const wf = sampleWalkForward();
+    const folds = Array.from({ length: n }, (_, i) => ({ ...wf.folds[i % wf.folds.length]!, index: i }));
+    return { ...wf, folds, stitched: { ...wf.stitched, foldOffsets: folds.map((_, i) => Math.min(i, wf.stitched.equity.length - 1)) } };
+  }
+  const option = (html: string, name: string): unknown => chartOption(html, name);
+
+  it('turns and thins the fold labels, hides the bar and band labels, and adds a range slider at 48 folds', () => {
+    const html = renderWalkForwardHtml(manyFolds(48));
+    const bars = option(html, 'wf-is-oos') as { xAxis: { data: string[]; axisLabel: { rotate: number; interval: string; hideOverlap: boolean } }; dataZoom: { type: string }[]; series: { label: { show: boolean } }[] };
+    expect(bars.xAxis.data).toHaveLength(48);
+    expect(bars.xAxis.data[0]).not.toContain('\n');
+    expect(bars.xAxis.axisLabel).toMatchObject({ rotate: 40, interval: 'auto', hideOverlap: true });
+    expect(bars.dataZoom.map((z) => z.type)).toEqual(['inside', 'slider']);
+    expect(bars.series.map((s) => s.label.show)).toEqual([false, false]);
+    const stitched = option(html, 'wf-stitched') as { series: { markArea: { label: { show: boolean } } }[] };
+    expect(stitched.series[0]!.markArea.label.show).toBe(false);
+  });
+
+  it('keeps every label, on two lines, with a few folds', () => {
+    const bars = option(renderWalkForwardHtml(manyFolds(3)), 'wf-is-oos') as { xAxis: { data: string[]; axisLabel: { rotate: number; interval: number } }; dataZoom?: unknown };
+    expect(bars.xAxis.data[0]).toContain('\n');
+    expect(bars.xAxis.axisLabel).toMatchObject({ rotate: 0, interval: 0 });
+    expect(bars.dataZoom).toBeUndefined();
   });
 });
