@@ -226,6 +226,10 @@ const DataProvenanceSchema = z.strictObject({
 const PriceSeriesSchema = z.strictObject({
   ts: z.array(int()),
   close: z.array(z.number()),
+  open: z.array(z.number()).optional(),
+  high: z.array(z.number()).optional(),
+  low: z.array(z.number()).optional(),
+  volume: z.array(z.number()).optional(),
 });
 
 const GroupStatsSchema = z.strictObject({

@@ -73,6 +73,11 @@ export const MAX_PRICE_POINTS = 2000;
 export interface PriceSeries {
   readonly ts: readonly number[];
   readonly close: readonly number[];
+  /** Candles (a sampled point merges consecutive bars: first open, highest high, lowest low, summed volume); absent in reports written before them. */
+  readonly open?: readonly number[];
+  readonly high?: readonly number[];
+  readonly low?: readonly number[];
+  readonly volume?: readonly number[];
 }
 
 /** The data a run replayed, as the report names it. */

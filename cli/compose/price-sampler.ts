@@ -1,21 +1,19 @@
-// The module itself, not reports/html/index.js: that would load ECharts with every run, before the replay.
-import { lttbIndices } from '../../reports/html/downsample.js';
 import { MAX_PRICE_POINTS } from '../../reports/index.js';
 import type { PriceSeries } from '../../reports/index.js';
 
 /**
- * Keeps a bounded sample of each symbol's closes while bars stream by, for the report's price
- * charts: every k-th bar (k chosen from the row count so at most ~4 x MAX_PRICE_POINTS are kept,
- * plus the last bar), then LTTB down to MAX_PRICE_POINTS at the end. Memory does not grow with the
- * tape beyond that bound.
+ * Keeps a bounded sample of each symbol's bars while they stream by, for the report's price charts
+ * (candles, volume, the tear sheet's buy and hold): consecutive bars are merged into candles of
+ * `stride` bars each (stride chosen from the row count so at most ~4 x MAX_PRICE_POINTS are kept; a
+ * candle opens at its first bar's time and open, closes at its last bar's close, with the highest high,
+ * the lowest low and the summed volume), and at the end merged again, k at a time, down to at most
+ * MAX_PRICE_POINTS. A run of at most MAX_PRICE_POINTS bars per symbol keeps every bar as it is.
+ * Memory does not grow with the tape beyond that bound.
  */
 export class PriceSampler {
   private readonly stride: number[];
   private readonly seen: number[];
-  private readonly ts: number[][];
-  private readonly close: number[][];
-  private readonly lastTs: number[];
-  private readonly lastClose: number[];
+  private readonly cols: { ts: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }[];
 
   constructor(
     private readonly symbols: readonly string[],
@@ -23,35 +21,59 @@ export class PriceSampler {
   ) {
     this.stride = rowsPerSymbol.map((n) => Math.max(1, Math.ceil(n / (4 * MAX_PRICE_POINTS))));
     this.seen = symbols.map(() => 0);
-    this.ts = symbols.map(() => []);
-    this.close = symbols.map(() => []);
-    this.lastTs = symbols.map(() => Number.NaN);
-    this.lastClose = symbols.map(() => Number.NaN);
+    this.cols = symbols.map(() => ({ ts: [], open: [], high: [], low: [], close: [], volume: [] }));
   }
 
-  observe(symbolIndex: number, ts: number, close: number): void {
+  observe(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
     const k = this.seen[symbolIndex]!++;
-    this.lastTs[symbolIndex] = ts;
-    this.lastClose[symbolIndex] = close;
+    const c = this.cols[symbolIndex]!;
     if (k % this.stride[symbolIndex]! === 0) {
-      this.ts[symbolIndex]!.push(ts);
-      this.close[symbolIndex]!.push(close);
+      c.ts.push(ts);
+      c.open.push(open);
+      c.high.push(high);
+      c.low.push(low);
+      c.close.push(close);
+      c.volume.push(volume);
+      return;
     }
+    const j = c.ts.length - 1;
+    if (high > c.high[j]!) c.high[j] = high;
+    if (low < c.low[j]!) c.low[j] = low;
+    c.close[j] = close;
+    c.volume[j] = c.volume[j]! + volume;
   }
 
-  /** The downsampled series per symbol (symbols never seen are left out). */
+  /** The sampled candles per symbol (symbols never seen are left out). */
   result(): Record<string, PriceSeries> {
     const out: Record<string, PriceSeries> = {};
     this.symbols.forEach((s, i) => {
-      const ts = this.ts[i]!;
-      const close = this.close[i]!;
-      if (ts.length === 0) return;
-      if (ts.at(-1) !== this.lastTs[i]) {
-        ts.push(this.lastTs[i]!);
-        close.push(this.lastClose[i]!);
+      const c = this.cols[i]!;
+      const n = c.ts.length;
+      if (n === 0) return;
+      const k = Math.ceil(n / MAX_PRICE_POINTS);
+      if (k === 1) {
+        out[s] = { ts: c.ts, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
+        return;
       }
-      const keep = ts.length > MAX_PRICE_POINTS ? lttbIndices(ts, close, MAX_PRICE_POINTS) : ts.map((_, j) => j);
-      out[s] = { ts: keep.map((j) => ts[j]!), close: keep.map((j) => close[j]!) };
+      const m: { ts: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] } = { ts: [], open: [], high: [], low: [], close: [], volume: [] };
+      for (let a = 0; a < n; a += k) {
+        const b = Math.min(n, a + k);
+        let hi = c.high[a]!;
+        let lo = c.low[a]!;
+        let vol = 0;
+        for (let j = a; j < b; j++) {
+          if (c.high[j]! > hi) hi = c.high[j]!;
+          if (c.low[j]! < lo) lo = c.low[j]!;
+          vol += c.volume[j]!;
+        }
+        m.ts.push(c.ts[a]!);
+        m.open.push(c.open[a]!);
+        m.high.push(hi);
+        m.low.push(lo);
+        m.close.push(c.close[b - 1]!);
+        m.volume.push(vol);
+      }
+      out[s] = m;
     });
     return out;
   }

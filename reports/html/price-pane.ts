@@ -43,7 +43,8 @@ export function reportIndicators(report: RunReport): IndicatorSeries[] {
       if (typeof v.symbol !== 'string' || !Array.isArray(v.ts) || !Array.isArray(v.values) || v.ts.length !== v.values.length) continue;
       out.push({
         strategyId,
-        name,
+        // The series' own name (its key adds the symbol when one name is plotted on several symbols).
+        name: typeof v.name === 'string' ? v.name : name,
         symbol: v.symbol,
         overlay: v.overlay === true,
         color: typeof v.color === 'string' ? v.color : null,

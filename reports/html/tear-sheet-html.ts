@@ -60,7 +60,7 @@ export function drawdownsSection(ts: Obj): string {
 export function yearlySection(ts: Obj | null, fallback: readonly YearlyReturn[], width: number): string {
   const rows = ts && Array.isArray(ts.yearly) ? ts.yearly.map(obj).filter((y): y is Obj => y !== null && num(y.year) !== null) : null;
   const years = rows ? rows.map((y) => String(y.year)) : fallback.map((y) => String(y.year));
-  const strat = rows ? rows.map((y) => num(y.return)) : fallback.map((y) => y.value);
+  const strat = rows ? rows.map((y) => num(y.strategy ?? y.return)) : fallback.map((y) => y.value);
   const bench = rows && rows.some((y) => num(y.benchmark) !== null) ? rows.map((y) => num(y.benchmark)) : null;
   if (years.length === 0) return '';
   const bar = (name: string, values: Num[], color: string) => ({
@@ -97,7 +97,8 @@ function normalPdf(x: number, mean: number, std: number): number {
 export function distributionSection(ts: Obj, width: number): string {
   const d = obj(ts.distribution);
   if (d === null) return '';
-  const bins = Array.isArray(d.bins) ? d.bins.map(obj).filter((b): b is Obj => b !== null && num(b.from) !== null && num(b.to) !== null && num(b.count) !== null) : [];
+  const binList = Array.isArray(d.histogram) ? d.histogram : d.bins;
+  const bins = Array.isArray(binList) ? binList.map(obj).filter((b): b is Obj => b !== null && num(b.from) !== null && num(b.to) !== null && num(b.count) !== null) : [];
   const periods = num(d.periods);
   const normal = obj(d.normal);
   const nMean = normal ? num(normal.mean) : null;
@@ -223,8 +224,13 @@ export function statsSection(ts: Obj): string {
   const trade = obj(ts.tradeStats);
   const bench = ts.benchmark === null ? null : obj(ts.benchmark);
   if (trade === null && bench === null && ts.benchmark !== null) return '';
+  // One level of nesting is flattened: tradeStats.winners.meanDays is the row 'winners mean days'.
+  const flat = (o: Obj): [string, unknown][] =>
+    Object.entries(o).flatMap(([k, v]): [string, unknown][] => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v as Obj).map(([k2, v2]): [string, unknown] => [`${k} ${k2}`, v2]) : [[k, v]]));
   const rows = (o: Obj) =>
-    Object.entries(o)
+    flat(o)
+      // MAE/MFE are shown when the run recorded them, not as n/a rows.
+      .filter(([k, v]) => !(v === null && /^(mae|mfe)$/i.test(k)))
       .filter(([, v]) => v === null || typeof v === 'number' || typeof v === 'string')
       .map(([k, v]) => `<tr><td>${escapeHtml(keyLabel(k))}</td><td class="num ${k === 'alpha' ? signClass(num(v)) : ''}">${escapeHtml(statText(k, v))}</td></tr>`)
       .join('');

@@ -132,7 +132,7 @@ describe('report.html in headless Chromium', () => {
     // The buying power and margin pane is drawn when the run recorded them (every run once accounts exist).
     const demoReport = JSON.parse(await readFile(join(dir, 'demo', 'report.json'), 'utf8')) as RunReport;
     const account = accountSeries(demoReport) !== null ? ['account'] : [];
-    expect(charts.map((c) => c.name)).toEqual(['equity-drawdown', ...account, 'price-0', 'price-1', 'price-2', 'price-3', 'exposure', 'yearly', 'rolling-sharpe', 'attribution']);
+    expect(charts.map((c) => c.name)).toEqual(['equity-drawdown', ...account, 'price-0', 'price-1', 'price-2', 'price-3', 'exposure', 'yearly', 'distribution', 'rolling', 'attribution']);
     for (const c of charts) {
       expect(c.paths, c.name).toBeGreaterThan(0);
       expect(c.width, c.name).toBeGreaterThan(600);
@@ -184,7 +184,7 @@ describe('report.html in headless Chromium', () => {
         var c=echarts.getInstanceByDom(el);var ax=c.getModel().getComponent('xAxis',0).axis.scale.getExtent();out[f.getAttribute('data-chart')]=[ax[0],ax[1]];});return out;})()`) as Promise<Record<string, [number, number]>>;
     const before = await windows();
     const names = Object.keys(before);
-    expect(names).toEqual(expect.arrayContaining(['equity-drawdown', 'price-0', 'price-3', 'exposure', 'rolling-sharpe', 'attribution']));
+    expect(names).toEqual(expect.arrayContaining(['equity-drawdown', 'price-0', 'price-3', 'exposure', 'rolling', 'attribution']));
     const full = before['equity-drawdown']!;
     for (const n of names) expect(before[n], n).toEqual(full);
     const box = (await page.locator('figure[data-chart="equity-drawdown"] div.echart').boundingBox())!;

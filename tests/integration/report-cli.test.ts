@@ -137,7 +137,7 @@ describe('tapedeck run and demo', () => {
   it('write report.html beside report.json, under 5 MB, with every section of the demo', async () => {
     const html = await readFile(join(demoDir, 'report.html'), 'utf8');
     expect((await stat(join(demoDir, 'report.html'))).size).toBeLessThan(5 * 1024 * 1024);
-    for (const id of ['run', 'metrics', 'equity', 'rolling-sharpe', 'monthly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
+    for (const id of ['run', 'metrics', 'equity', 'rolling', 'drawdowns', 'distribution', 'statistics', 'monthly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
       expect(html, id).toContain(`<section id="${id}">`);
     }
     await stat(join(smaDir, 'report.html'));

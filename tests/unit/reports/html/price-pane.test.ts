@@ -114,7 +114,7 @@ describe('the price pane', () => {
 
   it('links every time chart of the run in one zoom group with the same components', () => {
     const html = renderRunReportHtml(sampleReport({ prices: true }));
-    for (const name of ['equity-drawdown', 'account', 'price-0', 'price-1', 'exposure', 'rolling-sharpe', 'attribution']) {
+    for (const name of ['equity-drawdown', 'account', 'price-0', 'price-1', 'exposure', 'rolling', 'attribution']) {
       expect(html, name).toContain(`data-chart="${name}"><div class="echart" role="img"`);
       const zoom = chartOption(html, name).dataZoom as { id: string }[];
       expect(zoom.map((z) => z.id), name).toEqual(['zoom-inside', 'zoom-slider']);

@@ -13,7 +13,7 @@ describe('report.html: buying power, margin and ruin', () => {
 
   it('draws buying power and margin in use in a pane right below the equity chart, linked from the nav', () => {
     const html = renderRunReportHtml(accountReport());
-    expect(charts(html)).toEqual(['equity-drawdown', 'account', 'price-0', 'price-1', 'exposure', 'yearly', 'rolling-sharpe', 'attribution']);
+    expect(charts(html)).toEqual(['equity-drawdown', 'account', 'price-0', 'price-1', 'exposure', 'yearly', 'distribution', 'rolling', 'attribution']);
     expect(html).toContain('<a href="#account">Buying power &amp; margin</a>');
     const pane = html.slice(html.indexOf('<section id="account">'), html.indexOf('<section id="prices">'));
     expect(seriesNames(chartOption(pane, 'account'))).toEqual(['Buying power', 'Margin in use']);

@@ -8,10 +8,10 @@ import { sampleReport } from './fixture.js';
 describe('renderRunReportHtml', () => {
   it('renders every section of a two-strategy run', () => {
     const html = renderRunReportHtml(accountReport());
-    for (const id of ['run', 'metrics', 'equity', 'account', 'rolling-sharpe', 'monthly', 'yearly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
+    for (const id of ['run', 'metrics', 'equity', 'account', 'rolling', 'drawdowns', 'distribution', 'statistics', 'monthly', 'yearly', 'prices', 'exposure', 'attribution', 'trades', 'audit']) {
       expect(html, id).toContain(`<section id="${id}">`);
     }
-    expect(charts(html)).toEqual(['equity-drawdown', 'account', 'price-0', 'price-1', 'exposure', 'yearly', 'rolling-sharpe', 'attribution']);
+    expect(charts(html)).toEqual(['equity-drawdown', 'account', 'price-0', 'price-1', 'exposure', 'yearly', 'distribution', 'rolling', 'attribution']);
     // Results first: the headline numbers and the equity chart, the setup last and collapsed.
     expect(html.indexOf('<section id="summary"')).toBeLessThan(html.indexOf('<section id="equity">'));
     expect(html.indexOf('<section id="equity">')).toBeLessThan(html.indexOf('<section id="metrics">'));
