@@ -3,6 +3,7 @@ import type { RunReport } from '../run-report.js';
 import { cumulativePnlByStrategy, strategyAttribution } from './attribution.js';
 import { COLORS, SLIDER_ROOM, fmt, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
+import { ensembleViews } from './ensemble-views.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent, shortTime } from './format.js';
 import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
@@ -548,6 +549,7 @@ function ensembleSection(report: RunReport, strategyIds: readonly string[]): str
       `<h3>Strategies on their shadow ledgers</h3><table class="sortable"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table><p class="note">Each strategy measured on its own shadow ledger beside the account the ensemble traded (${escapeHtml(e.mode)} mode).</p>`,
     );
   }
+  parts.push(ensembleViews(report, strategyIds, range, GROUP, CHART_WIDTH));
   return section('ensemble', 'Ensemble weights and strategies', parts.join('') || '<p class="note">The ensemble recorded no weights.</p>');
 }
 

@@ -1,0 +1,162 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../../../cli/compose/load-scenario.js';
+import { runScenario } from '../../../../cli/compose/run-scenario.js';
+import { generateDataset } from '../../../../datasets/synthetic/index.js';
+import { MAX_ALERT_ROWS, ensembleViews, monitorAlerts, statusSpans } from '../../../../reports/html/ensemble-views.js';
+import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
+import type { RunReport } from '../../../../reports/run-report.js';
+import { chartOption, charts } from './chart-options.js';
+import { sampleReport } from './fixture.js';
+
+/** The rows of the table marked data-view="<view>": each row's first cell text and its cells' data-v values. */
+function tableRows(html: string, view: string): { id: string; values: (number | null)[] }[] {
+  const m = new RegExp(`<table class="sortable" data-view="${view}">.*?<tbody>(.*?)</tbody>`, 's').exec(html);
+  if (!m) throw new Error(`no table ${view}`);
+  return [...m[1]!.matchAll(/<tr><td>([^<]*)<\/td>(.*?)<\/tr>/g)].map((r) => ({
+    id: r[1]!,
+    values: [...r[2]!.matchAll(/<td([^>]*)>/g)].map((c) => {
+      const v = / data-v="([^"]*)"/.exec(c[1]!);
+      return v === null ? null : v[1] === '' ? null : Number(v[1]);
+    }),
+  }));
+}
+
+const US_PER_MS = 1000;
+
+/** scenarios/ensemble.json on a generated four-symbol daily dataset, run in process (as tests/integration/ensemble.test.ts runs it). */
+describe('ensemble views of a real ensemble run', () => {
+  let dir: string;
+  let report: RunReport;
+  let html: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tapedeck-ensemble-views-'));
+    const data = join(dir, 'data');
+    await generateDataset({ seed: 11, out: data, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], days: 504, kinds: ['bars'] });
+    const scenario = await loadScenario(resolve('scenarios/ensemble.json'), { overrides: [`data.bars=${data}`] });
+    report = (await runScenario(scenario)).report;
+    html = renderRunReportHtml(report);
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists each strategy closed-trade decomposition with the report numbers', () => {
+    const by = report.ensemble!.decomposition.byStrategy;
+    const rows = tableRows(html, 'decomposition');
+    expect(rows.map((r) => r.id)).toEqual(report.ensemble!.strategies.map((s) => s.id).filter((id) => id in by));
+    expect(rows.length).toBe(7);
+    for (const r of rows) {
+      const s = by[r.id]!;
+      expect(r.values).toEqual([s.trades, s.pnl, s.winRate, s.profitFactor, s.expectancy]);
+    }
+    expect(html).toContain('Alpha, beta, timing and selection per strategy are not shown');
+  });
+
+  it('shades a strategy x symbol P&L grid from bySymbol', () => {
+    const bySymbol = report.ensemble!.decomposition.bySymbol;
+    const symbols = [...new Set(Object.values(bySymbol).flatMap((m) => Object.keys(m)))].sort();
+    expect(symbols).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
+    const rows = tableRows(html, 'by-symbol');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.values).toEqual(symbols.map((sym) => bySymbol[r.id]![sym]?.pnl ?? null));
+    // Each strategy's symbol P&L adds up to its total.
+    for (const r of rows) expect(r.values.reduce((a: number, v) => a + (v ?? 0), 0)).toBeCloseTo(report.ensemble!.decomposition.byStrategy[r.id]!.pnl, 6);
+  });
+
+  it('tabulates P&L and win rate per strategy and regime from byRegime', () => {
+    const byRegime = report.ensemble!.decomposition.byRegime;
+    const regimes = Object.keys(byRegime).filter((r) => Object.keys(byRegime[r]!).length > 0).sort();
+    expect(regimes.length).toBeGreaterThan(0);
+    const rows = tableRows(html, 'by-regime');
+    for (const r of rows) expect(r.values).toEqual(regimes.flatMap((g) => (byRegime[g]![r.id] ? [byRegime[g]![r.id]!.pnl, byRegime[g]![r.id]!.winRate] : [null, null])));
+    for (const g of regimes) expect(html).toContain(`${g} P&amp;L</th>`);
+  });
+
+  it('draws each audited strategy status on the shared time axis, ending in the status the report gives it', () => {
+    expect(charts(html)).toContain('ensemble-status');
+    const option = chartOption(html, 'ensemble-status');
+    const changes = report.ensemble!.audit.filter((a) => a.kind === 'strategy.status');
+    const changed = [...new Set(changes.map((a) => a.strategyId!))];
+    expect(changed.length).toBeGreaterThan(0);
+    expect((option.yAxis as { data: string[] }).data).toEqual(changed);
+    const eq = report.equity;
+    const range: [number, number] = [eq[0]!.ts / US_PER_MS, eq.at(-1)!.ts / US_PER_MS];
+    const spans = statusSpans(report, range);
+    for (const id of changed) {
+      const own = spans.filter((s) => s.strategyId === id);
+      expect(own[0]!.start).toBe(range[0]);
+      expect(own.at(-1)!.end).toBe(range[1]);
+      expect(own.at(-1)!.status).toBe(report.ensemble!.strategies.find((s) => s.id === id)!.status);
+      // Each change of this strategy starts a span at its audited time.
+      expect(own.slice(1).map((s) => s.start)).toEqual(changes.filter((a) => a.strategyId === id).map((a) => a.ts / US_PER_MS));
+    }
+    expect(html).toMatch(/<figure class="chart" data-chart="ensemble-status"[^]*?data-group="run"|data-group="run"[^]*?data-chart="ensemble-status"/);
+  });
+
+  it('lists the monitor alerts newest first', () => {
+    const alerts = report.ensemble!.audit.filter((a) => a.kind === 'monitor.alert');
+    expect(alerts.length).toBeGreaterThan(0);
+    const m = /<table class="sortable" data-view="alerts">.*?<tbody>(.*?)<\/tbody>/s.exec(html)!;
+    const rows = [...m[1]!.matchAll(/<tr><td data-v="([^"]+)">.*?<span class="pill">([^<]+)<\/span>.*?<\/tr>/g)];
+    // report.audit repeats the ensemble's entries: each alert is listed once.
+    expect(rows.length).toBe(alerts.length);
+    const times = rows.map((r) => r[1]!);
+    expect(times).toEqual([...times].sort().reverse());
+    expect(rows[0]![2]).toBe(alerts.at(-1)!.details!.alert);
+  });
+});
+
+describe('ensemble views without their data', () => {
+  const base = sampleReport();
+  const t0 = base.equity[0]!.ts;
+  const t1 = base.equity.at(-1)!.ts;
+  const empty = {
+    mode: 'allocation' as const,
+    accountId: 'ensemble',
+    weightsOverTime: [],
+    decisions: [],
+    strategies: [],
+    account: { return: 0, sharpe: null, maxDrawdown: 0, turnover: 0 },
+    decomposition: { byStrategy: {}, bySymbol: {}, byRegime: {} },
+    audit: [],
+  };
+  const entry = (ts: number, kind: string, message: string, details: Record<string, unknown>, strategyId?: string) => ({ ts, time: new Date(ts / 1000).toISOString(), kind, message, details, ...(strategyId ? { strategyId } : {}) });
+
+  it('omits every view when the ensemble has no decomposition, status change or alert', () => {
+    const html = renderRunReportHtml({ ...base, ensemble: empty });
+    expect(html).not.toContain('data-view=');
+    expect(charts(html)).not.toContain('ensemble-status');
+    expect(ensembleViews({ ...base, ensemble: empty }, [], [0, 1], 'run', 1100)).toBe('');
+    expect(ensembleViews(base, [], [0, 1], 'run', 1100)).toBe('');
+  });
+
+  it('splits a strategy status into spans at its changes', () => {
+    const mid = t0 + (t1 - t0) / 2;
+    const audit = [entry(t0 + 1000, 'strategy.status', 'a', { from: 'ACTIVE', to: 'DEGRADED' }, 'x'), entry(mid, 'strategy.status', 'b', { from: 'DEGRADED', to: 'RETIRED' }, 'x')];
+    const r = { ...base, ensemble: { ...empty, audit } };
+    const range: [number, number] = [t0 / 1000, t1 / 1000];
+    expect(statusSpans(r, range)).toEqual([
+      { strategyId: 'x', status: 'ACTIVE', start: t0 / 1000, end: t0 / 1000 + 1 },
+      { strategyId: 'x', status: 'DEGRADED', start: t0 / 1000 + 1, end: mid / 1000 },
+      { strategyId: 'x', status: 'RETIRED', start: mid / 1000, end: t1 / 1000 },
+    ]);
+    const html = renderRunReportHtml(r);
+    expect(charts(html)).toContain('ensemble-status');
+    expect(html).not.toContain('data-view="decomposition"');
+  });
+
+  it(`caps the alerts table at ${MAX_ALERT_ROWS} rows, newest first, and says so`, () => {
+    const audit = Array.from({ length: MAX_ALERT_ROWS + 50 }, (_, i) => entry(t0 + i * 1000, 'monitor.alert', `turnover ${i}`, { level: 'warning', alert: 'excessive_turnover' }));
+    const r = { ...base, ensemble: { ...empty, audit } };
+    expect(monitorAlerts(r)[0]!.message).toBe(`turnover ${MAX_ALERT_ROWS + 49}`);
+    const html = ensembleViews(r, [], undefined, 'run', 1100);
+    expect(html.match(/<tr><td data-v=/g)!.length).toBe(MAX_ALERT_ROWS);
+    expect(html).toContain(`the newest ${MAX_ALERT_ROWS} of ${MAX_ALERT_ROWS + 50} are listed`);
+    expect(html).toContain('excessive_turnover 250');
+  });
+});
