@@ -19,11 +19,11 @@ export const MAX_ALERT_ROWS = 200;
 const US_PER_MS = 1000;
 export const STATUS_COLORS: Readonly<Record<string, string>> = { ACTIVE: '#16a34a', DEGRADED: '#f59e0b', SUSPENDED: '#f97316', RETIRED: '#6b7280' };
 
-/** A P&L cell shaded by its sign and its size relative to the largest |P&L| of its table. */
-function pnlCell(pnl: number, scale: number): string {
+/** A P&L cell shaded by its sign and its size relative to the largest |P&L| of its table; `extra` goes under the amount. */
+function pnlCell(pnl: number, scale: number, extra = '', attrs = ''): string {
   const alpha = scale > 0 ? Math.min(Math.abs(pnl) / scale, 1) * 0.45 : 0;
   const bg = pnl > 0 ? `rgba(22,163,74,${alpha.toFixed(3)})` : pnl < 0 ? `rgba(220,38,38,${alpha.toFixed(3)})` : 'transparent';
-  return `<td class="num ${signClass(pnl)}" data-v="${pnl}" style="background:${bg}">${formatMoney(pnl)}</td>`;
+  return `<td class="num ${signClass(pnl)}" data-v="${pnl}"${attrs} style="background:${bg}">${formatMoney(pnl)}${extra}</td>`;
 }
 
 function statsCells(s: Stats): string {
@@ -70,20 +70,22 @@ export function regimeView(e: Ensemble, order: readonly string[]): string {
   if (regimes.length === 0) return '';
   const ids = ordered(order, regimes.flatMap((r) => Object.keys(byRegime[r]!)));
   const scale = Math.max(0, ...regimes.flatMap((r) => Object.values(byRegime[r]!).map((s) => Math.abs(s.pnl))));
-  const head = regimes.map((r) => `<th class="num" data-type="num">${escapeHtml(r)} P&amp;L</th><th class="num" data-type="num">${escapeHtml(r)} win rate</th>`).join('');
+  const head = regimes.map((r) => `<th class="num" data-type="num">${escapeHtml(r)}</th>`).join('');
   const body = ids
     .map(
       (id) =>
         `<tr><td>${escapeHtml(id)}</td>${regimes
           .map((r) => {
             const s = byRegime[r]![id];
-            return s ? `${pnlCell(s.pnl, scale)}<td class="num" data-v="${s.winRate}">${formatPercent(s.winRate, 1)} <span class="muted">(${formatCount(s.trades)})</span></td>` : '<td class="num muted">-</td><td class="num muted">-</td>';
+            return s
+              ? pnlCell(s.pnl, scale, `<br><span class="muted">${formatPercent(s.winRate, 1)} won of ${formatCount(s.trades)}</span>`, ` data-win="${s.winRate}"`)
+              : '<td class="num muted">-</td>';
           })
           .join('')}</tr>`,
     )
     .join('');
   return `<h3>Regime effectiveness</h3><table class="sortable" data-view="by-regime"><thead><tr><th>Strategy</th>${head}</tr></thead><tbody>${body}</tbody></table>
-<p class="note">Closed shadow-ledger trades by the regime classified when each closed; win rate with the trade count in brackets; - marks no trade in that regime.</p>`;
+<p class="note">P&amp;L of each strategy's closed shadow-ledger trades by the regime classified when each closed, shaded by sign and size, with its win rate and trade count below; - marks no trade in that regime.</p>`;
 }
 
 /** One status interval of a strategy, in milliseconds. */
@@ -163,7 +165,7 @@ export function statusView(report: RunReport, range: readonly [number, number] |
       series: series as never,
     },
     { width, height: 60 + 34 * ids.length },
-    `Status of each strategy from its audited status changes (${formatCount(Math.max(changes, 0))} change${changes === 1 ? '' : 's'} after the first status).`,
+    `Status of each strategy over the run from its audited status changes (${formatCount(Math.max(changes, 0))} change${changes === 1 ? '' : 's'}); a strategy with no audited change is not drawn. Hover an interval's ends for its dates.`,
     group,
   )}`;
 }

@@ -11,15 +11,15 @@ import type { RunReport } from '../../../../reports/run-report.js';
 import { chartOption, charts } from './chart-options.js';
 import { sampleReport } from './fixture.js';
 
-/** The rows of the table marked data-view="<view>": each row's first cell text and its cells' data-v values. */
-function tableRows(html: string, view: string): { id: string; values: (number | null)[] }[] {
+/** The rows of the table marked data-view="<view>": each row's first cell text and its cells' `attr` values (null when absent or empty). */
+function tableRows(html: string, view: string, attr = 'data-v'): { id: string; values: (number | null)[] }[] {
   const m = new RegExp(`<table class="sortable" data-view="${view}">.*?<tbody>(.*?)</tbody>`, 's').exec(html);
   if (!m) throw new Error(`no table ${view}`);
   return [...m[1]!.matchAll(/<tr><td>([^<]*)<\/td>(.*?)<\/tr>/g)].map((r) => ({
     id: r[1]!,
     values: [...r[2]!.matchAll(/<td([^>]*)>/g)].map((c) => {
-      const v = / data-v="([^"]*)"/.exec(c[1]!);
-      return v === null ? null : v[1] === '' ? null : Number(v[1]);
+      const v = new RegExp(` ${attr}="([^"]*)"`).exec(c[1]!);
+      return v === null || v[1] === '' ? null : Number(v[1]);
     }),
   }));
 }
@@ -73,8 +73,10 @@ describe('ensemble views of a real ensemble run', () => {
     const regimes = Object.keys(byRegime).filter((r) => Object.keys(byRegime[r]!).length > 0).sort();
     expect(regimes.length).toBeGreaterThan(0);
     const rows = tableRows(html, 'by-regime');
-    for (const r of rows) expect(r.values).toEqual(regimes.flatMap((g) => (byRegime[g]![r.id] ? [byRegime[g]![r.id]!.pnl, byRegime[g]![r.id]!.winRate] : [null, null])));
-    for (const g of regimes) expect(html).toContain(`${g} P&amp;L</th>`);
+    expect(rows.length).toBe(7);
+    for (const r of rows) expect(r.values).toEqual(regimes.map((g) => byRegime[g]![r.id]?.pnl ?? null));
+    for (const r of tableRows(html, 'by-regime', 'data-win')) expect(r.values).toEqual(regimes.map((g) => byRegime[g]![r.id]?.winRate ?? null));
+    for (const g of regimes) expect(html).toContain(`<th class="num" data-type="num">${g}</th>`);
   });
 
   it('draws each audited strategy status on the shared time axis, ending in the status the report gives it', () => {
