@@ -1,4 +1,4 @@
-import type { RunReport } from '../run-report.js';
+import type { PriceSeries, RunReport } from '../run-report.js';
 import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, fmt, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import type { TooltipFormats } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
@@ -57,14 +57,7 @@ export function reportIndicators(report: RunReport): IndicatorSeries[] {
 }
 
 /** A symbol's sampled bars as the report carries them: closes always; open, high, low and volume when sampled. */
-interface SampledBars {
-  readonly ts: readonly number[];
-  readonly close: readonly number[];
-  readonly open?: readonly number[];
-  readonly high?: readonly number[];
-  readonly low?: readonly number[];
-  readonly volume?: readonly number[];
-}
+type SampledBars = PriceSeries;
 
 function sameLength(a: readonly number[] | undefined, n: number): a is readonly number[] {
   return Array.isArray(a) && a.length === n;
