@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { printable } from '../../engine/core/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
@@ -42,6 +43,9 @@ export async function liveAction(file: string, flags: LiveFlags): Promise<void> 
   if (flags.state.trim() === '') throw new UsageError('--state: expected a directory, was an empty value');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.secretEnv)) throw new UsageError(`--secret-env: expected an environment variable name, was ${printable(flags.secretEnv)}`);
   if (flags.broker !== undefined && process.env[flags.secretEnv] === undefined) throw new UsageError(`--broker needs the signing secret in the environment variable ${flags.secretEnv} (--secret-env names another)`);
+  // A file feed and --restore must exist before the session opens its state directory.
+  if (!/^wss?:\/\//i.test(flags.feed) && flags.feed !== '-' && !existsSync(flags.feed)) throw new UsageError(`--feed: expected a ws:// or wss:// URL, a JSON-lines file or -, and there is no file ${printable(flags.feed)}`);
+  if (flags.restore !== undefined && !existsSync(flags.restore)) throw new UsageError(`--restore: no such file or directory: ${printable(flags.restore)}`);
   const scenario = await loadScenario(file, { overrides: flags.set, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
   const stateDir = resolve(flags.state);
   const [{ runLiveSession }, { LiveLog }, { StatusLine }, { HaltSwitch }, { flushOnShutdown }] = await Promise.all([

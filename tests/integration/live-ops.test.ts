@@ -124,6 +124,13 @@ describe('tapedeck live operations', () => {
     const noSecret = runCli(['live', scenarioFile, '--feed', feed.url, '--broker', 'http://127.0.0.1:9/x', '--state', join(dir, 'y'), '--secret-env', 'TAPEDECK_TEST_UNSET_SECRET']);
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toContain('TAPEDECK_TEST_UNSET_SECRET');
+    const noFile = runCli(['live', scenarioFile, '--feed', join(dir, 'missing.jsonl'), '--paper', '--state', join(dir, 'z')]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('--feed');
+    const noRestore = runCli(['live', scenarioFile, '--feed', feed.url, '--paper', '--state', join(dir, 'z'), '--restore', join(dir, 'missing')]);
+    expect(noRestore.code).toBe(2);
+    expect(noRestore.stderr).toContain('--restore: no such file or directory');
+    expect(existsSync(join(dir, 'z'))).toBe(false);
     const userDir = join(dir, 'user-files');
     await writeFile(join(dir, 'placeholder'), '');
     await rm(userDir, { recursive: true, force: true });
