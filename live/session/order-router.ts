@@ -83,7 +83,7 @@ export class BrokerMirror {
     if (this.keys.has(orderId)) this.client.replace(orderId, changes, ts);
   }
 
-  /** Resolves when every order sent has been answered, or after `within` (a promise the caller times). */
+  /** Resolves when every order sent has been answered (the caller bounds the wait). */
   async settle(): Promise<void> {
     await Promise.all([...this.keys.keys()].map((id) => this.client.settled(id as OrderId)));
   }
