@@ -240,6 +240,21 @@ const GroupStatsSchema = z.strictObject({
   expectancy: z.number(),
 });
 
+const ReturnAttributionSchema = z.strictObject({
+  periods: int(),
+  meanReturn: z.number(),
+  alpha: z.number(),
+  beta: z.number(),
+  alphaT: nullableNumber(),
+  selection: nullableNumber(),
+  market: nullableNumber(),
+  timing: nullableNumber(),
+  timingCoefficient: nullableNumber(),
+  selectionT: nullableNumber(),
+  timingT: nullableNumber(),
+  rSquared: z.number(),
+});
+
 const EnsembleSchema = z
   .strictObject({
     mode: z.enum(['allocation', 'voting']),
@@ -280,6 +295,30 @@ const EnsembleSchema = z
       bySymbol: z.record(z.string(), z.record(z.string(), GroupStatsSchema)),
       byRegime: z.record(z.string(), z.record(z.string(), GroupStatsSchema)),
     }),
+    attribution: z
+      .strictObject({
+        benchmark: z.string(),
+        byStrategy: z.record(z.string(), ReturnAttributionSchema.nullable()),
+        account: ReturnAttributionSchema.nullable(),
+      })
+      .optional()
+      .describe('Shadow-ledger returns per equity sample regressed on the benchmark: CAPM alpha/beta and the Treynor-Mazuy split of the annualized mean return into selection + market + timing (absent before 2026-12-05)'),
+    signalQuality: z
+      .strictObject({
+        threshold: z.number(),
+        buckets: z.array(
+          z.strictObject({
+            startTs: int(),
+            endTs: int(),
+            start: z.string(),
+            end: z.string(),
+            byStrategy: z.record(z.string(), z.strictObject({ signals: int(), passed: int(), meanQuality: z.number() })),
+          }),
+        ),
+      })
+      .nullable()
+      .optional()
+      .describe('What the signal quality filter scored per strategy in at most 256 equal-sample time buckets (null without ensemble.quality; absent before 2026-12-05)'),
     audit: z.array(AuditEntrySchema),
   })
   .describe('Ensemble runs: each strategy measured on its shadow ledger beside the account, weights over time, voting decisions, audit entries');

@@ -203,8 +203,15 @@ export interface AccountReport {
 }
 
 /** The report's ensemble section: the run's EnsembleSummary with readable times. */
-export interface EnsembleReport extends Omit<EnsembleSummary, 'weightsOverTime' | 'decisions' | 'audit'> {
+export interface EnsembleReport extends Omit<EnsembleSummary, 'weightsOverTime' | 'decisions' | 'audit' | 'attribution' | 'signalQuality'> {
   readonly weightsOverTime: readonly (EnsembleSummary['weightsOverTime'][number] & { readonly time: string })[];
+  /** Absent in reports written before 2026-12-05. */
+  readonly attribution?: EnsembleSummary['attribution'];
+  /** Each bucket with its first and last sample's time; absent in reports written before 2026-12-05. */
+  readonly signalQuality?: {
+    readonly threshold: number;
+    readonly buckets: readonly (NonNullable<EnsembleSummary['signalQuality']>['buckets'][number] & { readonly start: string; readonly end: string })[];
+  } | null;
   readonly decisions: readonly (EnsembleSummary['decisions'][number] & { readonly time: string })[];
   readonly audit: readonly (AuditEntry & { readonly time: string })[];
 }
@@ -323,6 +330,10 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
             ...run.ensemble,
             weightsOverTime: run.ensemble.weightsOverTime.map((w) => ({ ...w, time: formatIsoUs(w.ts) })),
             decisions: run.ensemble.decisions.map((d) => ({ ...d, time: formatIsoUs(d.ts) })),
+            signalQuality:
+              run.ensemble.signalQuality === null
+                ? null
+                : { ...run.ensemble.signalQuality, buckets: run.ensemble.signalQuality.buckets.map((b) => ({ ...b, start: formatIsoUs(b.startTs), end: formatIsoUs(b.endTs) })) },
             audit: run.ensemble.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })),
           },
         }

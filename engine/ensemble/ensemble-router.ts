@@ -15,6 +15,10 @@ import type { TargetOptions } from '../strategies/context.js';
 import { decomposePerformance } from './adaptive/decomposition.js';
 import type { PerformanceDecomposition } from './adaptive/decomposition.js';
 import { strategyStats } from './adaptive/performance-stats.js';
+import { QualityTimeline } from './adaptive/quality-timeline.js';
+import type { QualityBucket } from './adaptive/quality-timeline.js';
+import { attributeReturns } from './adaptive/return-attribution.js';
+import type { ReturnAttribution } from './adaptive/return-attribution.js';
 import type { StrategyStatus } from './adaptive/retirement.js';
 import type { EnsembleConfig, PortfolioConstructionConfig } from './ensemble-config.js';
 import type { VoteDecision } from './voting.js';
@@ -68,6 +72,19 @@ export interface EnsembleSummary {
   /** The account's results measured like the strategies' (from its equity samples). */
   readonly account: { readonly return: number; readonly sharpe: number | null; readonly maxDrawdown: number; readonly turnover: number };
   readonly decomposition: PerformanceDecomposition;
+  /**
+   * Each strategy's shadow-ledger returns (and the account's) attributed against the equal-weight buy
+   * and hold of the ensemble's symbols, per equity sample: alpha and beta, and the Treynor-Mazuy split
+   * of the mean return into selection, market and timing (see {@link ReturnAttribution}; null with too
+   * few samples or a flat benchmark).
+   */
+  readonly attribution: {
+    readonly benchmark: string;
+    readonly byStrategy: Readonly<Record<string, ReturnAttribution | null>>;
+    readonly account: ReturnAttribution | null;
+  };
+  /** What the signal quality filter scored, per strategy, over time (null without `ensemble.quality`). */
+  readonly signalQuality: { readonly threshold: number; readonly buckets: readonly QualityBucket[] } | null;
   readonly audit: readonly AuditEntry[];
 }
 
@@ -119,6 +136,10 @@ export class EnsembleRouter implements StrategyRouter {
   private readonly construction: PortfolioConstruction;
   private readonly stop: DailyStop;
   private readonly accountEquity: number[] = [];
+  /** Equal-weight buy and hold of the symbols at each equity sample (growth of 1; a symbol not yet priced counts as 1). */
+  private readonly benchmark: number[] = [];
+  private readonly firstClose: Float64Array;
+  private readonly qualityTimeline: QualityTimeline | null;
   private ended = false;
   private now = 0;
   private readonly decisions: DecisionEntry[] = [];
@@ -137,7 +158,9 @@ export class EnsembleRouter implements StrategyRouter {
     const n = this.symbols.length;
     this.intents = new SignalCollection(this.ids, this.symbols, o.portfolio.initialCash, this.cfg.shadowCostBps);
     this.market = new EnsembleMarket(n, this.cfg.regimes, o.seed);
-    this.filter = this.cfg.quality !== null ? new SignalQualityFilter(this.cfg.quality, this.ids, this.symbols, this.intents.history) : new UnfilteredSignals();
+    this.firstClose = new Float64Array(n).fill(Number.NaN);
+    this.qualityTimeline = this.cfg.quality !== null ? new QualityTimeline(this.ids) : null;
+    this.filter = this.cfg.quality !== null ? new SignalQualityFilter(this.cfg.quality, this.ids, this.symbols, this.intents.history, this.qualityTimeline) : new UnfilteredSignals();
     let sleeves: SleeveLayout | null = null;
     if (this.cfg.weighting.kind === 'strategy_asset') {
       const cells: SleeveCell[] = [];
@@ -193,6 +216,7 @@ export class EnsembleRouter implements StrategyRouter {
 
   beforeBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, _volume: number): void {
     this.now = ts;
+    if (Number.isNaN(this.firstClose[symbolIndex]!) && close > 0) this.firstClose[symbolIndex] = close;
     this.intents.onBar(symbolIndex, ts, open, close);
     this.market.onBar(symbolIndex, high, low, close);
   }
@@ -214,6 +238,8 @@ export class EnsembleRouter implements StrategyRouter {
     this.now = ts;
     this.intents.sampleEquity();
     this.accountEquity.push(equity);
+    this.benchmark.push(this.buyAndHold());
+    this.qualityTimeline?.sample(ts);
     const before = this.market.regime;
     const regime = this.market.classify();
     if (regime !== before && this.market.hmm !== null) {
@@ -296,6 +322,17 @@ export class EnsembleRouter implements StrategyRouter {
     });
   }
 
+  /** The equal-weight buy and hold now: the mean over the symbols of last close / first close (1 before a symbol's first close). */
+  private buyAndHold(): number {
+    let sum = 0;
+    for (let i = 0; i < this.symbols.length; i++) {
+      const first = this.firstClose[i]!;
+      const last = this.market.lastClose(i);
+      sum += Number.isNaN(first) || last === undefined ? 1 : last / first;
+    }
+    return sum / this.symbols.length;
+  }
+
   private votedUnits(i: number): number {
     return this.construction.votedUnits(i, this.portfolio.equity(), this.market.lastClose(i));
   }
@@ -331,6 +368,19 @@ export class EnsembleRouter implements StrategyRouter {
     this.recorder.onAudit(entry);
   }
 
+  private attribution(): EnsembleSummary['attribution'] {
+    const bench = [1, ...this.benchmark];
+    const byStrategy: Record<string, ReturnAttribution | null> = {};
+    this.ids.forEach((id, k) => {
+      byStrategy[id] = attributeReturns([this.intents.books[k]!.notionalBase, ...this.intents.equityHistory[k]!], bench, this.cfg.periodsPerYear);
+    });
+    return {
+      benchmark: `equal-weight buy and hold of ${this.symbols.join(', ')}`,
+      byStrategy,
+      account: attributeReturns([this.portfolio.initialCash, ...this.accountEquity], bench, this.cfg.periodsPerYear),
+    };
+  }
+
   /** Returns what the run recorded. */
   summary(): EnsembleSummary {
     const weights = this.weighting.weights();
@@ -359,6 +409,8 @@ export class EnsembleRouter implements StrategyRouter {
       strategies,
       account: { return: acct.totalReturn, sharpe: acct.sharpe, maxDrawdown: acct.maxDrawdown, turnover: this.portfolio.tradedNotional / this.portfolio.initialCash },
       decomposition: decomposePerformance(this.intents.attributedTrades(this.market.regime)),
+      attribution: this.attribution(),
+      signalQuality: this.qualityTimeline === null || this.cfg.quality === null ? null : { threshold: this.cfg.quality.threshold, buckets: this.qualityTimeline.entries() },
       audit: this.auditLog,
     };
   }

@@ -1,10 +1,11 @@
 /**
  * Seed 002's ensemble views in the run report, each drawn only when report.ensemble holds its data:
- * the performance decomposition per strategy (and strategy x symbol), regime effectiveness per strategy,
- * each strategy's status over time (from the audited status changes) and the monitor's alerts.
+ * the performance decomposition per strategy (closed trades, per symbol, and alpha/beta/selection/timing of
+ * its returns), regime effectiveness per strategy, signal quality over time, each strategy's status over
+ * time (from the audited status changes) and the monitor's alerts.
  */
 import type { RunReport } from '../run-report.js';
-import { COLORS, itemTooltip, renderChart, timeAxis, timeZoom } from './chart.js';
+import { COLORS, fmt, itemTooltip, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatMoney, formatNumber, formatPercent, shortTime } from './format.js';
 import { signClass } from './page.js';
@@ -12,6 +13,7 @@ import { signClass } from './page.js';
 type Ensemble = NonNullable<RunReport['ensemble']>;
 type Stats = Ensemble['decomposition']['byStrategy'][string];
 type AuditEntry = Ensemble['audit'][number];
+type Attribution = NonNullable<NonNullable<Ensemble['attribution']>['account']>;
 
 /** Most alerts the alerts table lists (newest first); report.json has all of them. */
 export const MAX_ALERT_ROWS = 200;
@@ -39,14 +41,46 @@ function ordered(order: readonly string[], keys: Iterable<string>): string[] {
   return [...order.filter((id) => set.has(id)), ...[...set].filter((id) => !order.includes(id)).sort()];
 }
 
+function tCell(t: number | null): string {
+  if (t === null) return '<td class="num muted" data-v="">-</td>';
+  const strong = Math.abs(t) >= 2 ? ' style="font-weight:600"' : '';
+  return `<td class="num"${strong} data-v="${t}">${formatNumber(t)}</td>`;
+}
+
+function pctCell(v: number | null): string {
+  return v === null ? '<td class="num muted" data-v="">-</td>' : `<td class="num ${signClass(v)}" data-v="${v}">${formatPercent(v, 2)}</td>`;
+}
+
+function attributionRow(label: string, a: Attribution | null | undefined): string {
+  if (a === null || a === undefined) return `<tr><td>${label}</td><td class="muted" colspan="10">too few samples or a flat benchmark</td></tr>`;
+  return `<tr><td>${label}</td>${pctCell(a.meanReturn)}${pctCell(a.alpha)}<td class="num" data-v="${a.beta}">${formatNumber(a.beta)}</td>${tCell(a.alphaT)}${pctCell(a.selection)}${pctCell(a.market)}${pctCell(a.timing)}${tCell(a.selectionT)}${tCell(a.timingT)}<td class="num" data-v="${a.rSquared}">${formatNumber(a.rSquared)}</td></tr>`;
+}
+
+/**
+ * Alpha, beta, selection, market and timing of each strategy's shadow-ledger returns (and the account's)
+ * against buy and hold: report.ensemble.attribution (engine/ensemble/adaptive/return-attribution.ts).
+ */
+export function attributionView(e: Ensemble, ids: readonly string[]): string {
+  const at = e.attribution;
+  if (!at) return '';
+  const rowIds = ordered(ids, Object.keys(at.byStrategy));
+  const rows = rowIds.map((id) => attributionRow(escapeHtml(id), at.byStrategy[id])).join('') + attributionRow(`<strong>account (${escapeHtml(e.accountId)})</strong>`, at.account);
+  const periods = at.account?.periods ?? Object.values(at.byStrategy).find((a) => a !== null)?.periods ?? 0;
+  return `<h4>Alpha, beta, selection and timing</h4><table class="sortable" data-view="attribution"><thead><tr><th>Strategy</th><th class="num" data-type="num">Mean return</th><th class="num" data-type="num">Alpha</th><th class="num" data-type="num">Beta</th><th class="num" data-type="num">Alpha t</th><th class="num" data-type="num">Selection</th><th class="num" data-type="num">Market</th><th class="num" data-type="num">Timing</th><th class="num" data-type="num">Selection t</th><th class="num" data-type="num">Timing t</th><th class="num" data-type="num">R&sup2;</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="note">Each shadow ledger's returns per equity sample (${formatCount(periods)} periods) against the ${escapeHtml(at.benchmark)}, annualized, no risk-free rate. Alpha and beta: CAPM regression r = a + &beta; b. Selection + market + timing = mean return, from the Treynor-Mazuy regression r = s + m b + g b&sup2;: selection is s (return independent of the market), market is m &times; mean(b) (exposure), timing is g &times; mean(b&sup2;) (more exposure before larger market moves when positive). t-statistics in bold when |t| &ge; 2; with overlapping signals and few independent periods they overstate significance.</p>`;
+}
+
 /** Closed shadow trades per strategy, and per strategy x symbol as a shaded P&L grid. */
 export function decompositionView(e: Ensemble, order: readonly string[]): string {
   const by = e.decomposition.byStrategy;
   const ids = ordered(order, Object.keys(by));
-  if (ids.length === 0) return '';
+  if (ids.length === 0) {
+    const attribution = attributionView(e, order);
+    return attribution === '' ? '' : `<h3>Performance decomposition</h3>${attribution}`;
+  }
   const rows = ids.map((id) => `<tr><td>${escapeHtml(id)}</td>${statsCells(by[id]!)}</tr>`).join('');
   let html = `<h3>Performance decomposition</h3><table class="sortable" data-view="decomposition"><thead><tr><th>Strategy</th>${STATS_HEAD}</tr></thead><tbody>${rows}</tbody></table>
-<p class="note">Closed shadow-ledger trades of each strategy. Alpha, beta, timing and selection per strategy are not shown: they need each strategy's return series over time (or its positions), and report.json holds only each strategy's total return and Sharpe and these closed-trade totals.</p>`;
+<p class="note">Closed shadow-ledger trades of each strategy.</p>${attributionView(e, ids)}`;
   const symRows = ordered(order, Object.keys(e.decomposition.bySymbol)).filter((id) => Object.keys(e.decomposition.bySymbol[id]!).length > 0);
   if (symRows.length > 0) {
     const symbols = [...new Set(symRows.flatMap((id) => Object.keys(e.decomposition.bySymbol[id]!)))].sort();
@@ -86,6 +120,53 @@ export function regimeView(e: Ensemble, order: readonly string[]): string {
     .join('');
   return `<h3>Regime effectiveness</h3><table class="sortable" data-view="by-regime"><thead><tr><th>Strategy</th>${head}</tr></thead><tbody>${body}</tbody></table>
 <p class="note">P&amp;L of each strategy's closed shadow-ledger trades by the regime classified when each closed, shaded by sign and size, with its win rate and trade count below; - marks no trade in that regime.</p>`;
+}
+
+/**
+ * Signal quality over time: each strategy's mean quality score per time bucket (report.ensemble.signalQuality),
+ * the filter's threshold as a line; the tooltip gives the signals scored and passed in the bucket.
+ */
+export function signalQualityView(e: Ensemble, order: readonly string[], range: readonly [number, number] | undefined, group: string, width: number): string {
+  const sq = e.signalQuality;
+  if (!sq || sq.buckets.length === 0) return '';
+  const ids = ordered(order, new Set(sq.buckets.flatMap((b) => Object.keys(b.byStrategy))));
+  if (ids.length === 0) return '';
+  let signals = 0;
+  let passed = 0;
+  const series = ids.map((id, k) => ({
+    name: id,
+    type: 'line',
+    showSymbol: false,
+    connectNulls: false,
+    lineStyle: { width: 1.5 },
+    color: seriesColor(k),
+    data: sq.buckets.map((b) => {
+      const s = b.byStrategy[id];
+      // Each bucket drawn at its midpoint; a bucket where the strategy scored nothing breaks its line.
+      const t = (b.startTs + b.endTs) / 2 / US_PER_MS;
+      if (!s) return [t, null];
+      signals += s.signals;
+      passed += s.passed;
+      return [t, s.meanQuality];
+    }),
+    ...(k === 0 ? { markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.axis, type: 'dashed' }, label: { position: 'insideEndTop', formatter: `threshold ${sq.threshold}`, color: COLORS.axis }, data: [{ yAxis: sq.threshold }] } } : {}),
+  }));
+  const passRate = signals > 0 ? passed / signals : 0;
+  return `<h3>Signal quality over time</h3>${renderChart(
+    'ensemble-signal-quality',
+    {
+      legend: { top: 0, left: 'center', type: 'scroll' },
+      tooltip: timeTooltip(Object.fromEntries(ids.map((id) => [id, ['fixed', 3] as const]))),
+      grid: { left: 60, right: 24, top: 34, bottom: 28 },
+      xAxis: timeAxis(0, true, range),
+      yAxis: valueAxis(fmt('fixed', 2), 0, { min: 0, max: 1, scale: false, name: 'mean quality', nameTextStyle: { color: COLORS.axis } }),
+      dataZoom: timeZoom([0], false),
+      series: series as never,
+    },
+    { width, height: 280 },
+    `Mean quality score of each strategy's signals in ${formatCount(sq.buckets.length)} equal time buckets (the filter of ensemble.quality: confluence, regime alignment and the success of similar setups); signals under the dashed threshold are dropped. ${formatCount(signals)} signals scored, ${formatPercent(passRate, 1)} passed; a gap is a bucket where the strategy signalled nothing.`,
+    group,
+  )}`;
 }
 
 /** One status interval of a strategy, in milliseconds. */
@@ -217,7 +298,6 @@ export function alertsView(report: RunReport): string {
 export function ensembleViews(report: RunReport, order: readonly string[], range: readonly [number, number] | undefined, group: string, width: number): string {
   const e = report.ensemble;
   if (!e) return '';
-  const note = '<p class="note">Signal quality over time is not shown: the quality filter scores signals without recording the scores in the report or its audit trail.</p>';
-  const views = [decompositionView(e, order), regimeView(e, order), statusView(report, range, group, width), alertsView(report)].filter((v) => v !== '');
-  return views.length > 0 ? views.join('') + note : '';
+  const views = [decompositionView(e, order), regimeView(e, order), signalQualityView(e, order, range, group, width), statusView(report, range, group, width), alertsView(report)].filter((v) => v !== '');
+  return views.join('');
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../../cli/compose/load-scenario.js';
 import { runScenario } from '../../../../cli/compose/run-scenario.js';
 import { generateDataset } from '../../../../datasets/synthetic/index.js';
+import { chartNumber } from '../../../../reports/html/chart.js';
 import { MAX_ALERT_ROWS, ensembleViews, monitorAlerts, statusSpans } from '../../../../reports/html/ensemble-views.js';
 import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
 import type { RunReport } from '../../../../reports/run-report.js';
@@ -26,6 +27,16 @@ function tableRows(html: string, view: string, attr = 'data-v'): { id: string; v
 
 const US_PER_MS = 1000;
 
+/** Runs scenarios/ensemble.json with `overrides` on a generated four-symbol daily dataset in a new temporary directory. */
+async function runEnsemble(overrides: readonly string[]): Promise<{ dir: string; report: RunReport; html: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tapedeck-ensemble-views-'));
+  const data = join(dir, 'data');
+  await generateDataset({ seed: 11, out: data, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], days: 504, kinds: ['bars'] });
+  const scenario = await loadScenario(resolve('scenarios/ensemble.json'), { overrides: [`data.bars=${data}`, ...overrides] });
+  const report = (await runScenario(scenario)).report;
+  return { dir, report, html: renderRunReportHtml(report) };
+}
+
 /** scenarios/ensemble.json on a generated four-symbol daily dataset, run in process (as tests/integration/ensemble.test.ts runs it). */
 describe('ensemble views of a real ensemble run', () => {
   let dir: string;
@@ -33,12 +44,7 @@ describe('ensemble views of a real ensemble run', () => {
   let html: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tapedeck-ensemble-views-'));
-    const data = join(dir, 'data');
-    await generateDataset({ seed: 11, out: data, symbols: ['AAA', 'BBB', 'CCC', 'DDD'], days: 504, kinds: ['bars'] });
-    const scenario = await loadScenario(resolve('scenarios/ensemble.json'), { overrides: [`data.bars=${data}`] });
-    report = (await runScenario(scenario)).report;
-    html = renderRunReportHtml(report);
+    ({ dir, report, html } = await runEnsemble([]));
   }, 120_000);
 
   afterAll(async () => {
@@ -54,7 +60,29 @@ describe('ensemble views of a real ensemble run', () => {
       const s = by[r.id]!;
       expect(r.values).toEqual([s.trades, s.pnl, s.winRate, s.profitFactor, s.expectancy]);
     }
-    expect(html).toContain('Alpha, beta, timing and selection per strategy are not shown');
+  });
+
+  it('tabulates alpha, beta, selection, market and timing of every strategy and the account from report.ensemble.attribution', () => {
+    const at = report.ensemble!.attribution!;
+    expect(at.benchmark).toBe('equal-weight buy and hold of AAA, BBB, CCC, DDD');
+    const rows = tableRows(html, 'attribution');
+    const ids = report.ensemble!.strategies.map((s) => s.id);
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    const cols = (a: NonNullable<typeof at.account>) => [a.meanReturn, a.alpha, a.beta, a.alphaT, a.selection, a.market, a.timing, a.selectionT, a.timingT, a.rSquared];
+    for (const r of rows) {
+      const a = at.byStrategy[r.id]!;
+      expect(a.periods).toBe(at.account!.periods);
+      expect(a.periods).toBeGreaterThan(report.equity.length - 3);
+      expect(r.values).toEqual(cols(a));
+      // The Treynor-Mazuy parts add up to the annualized mean return.
+      expect(a.selection! + a.market! + a.timing!).toBeCloseTo(a.meanReturn, 10);
+    }
+    expect(tableRows(html.replace('<strong>account (ensemble)</strong>', 'account'), 'attribution').at(-1)!.values).toEqual(cols(at.account!));
+    // Different strategies, different attributions: the numbers come from each shadow ledger.
+    expect(new Set(ids.map((id) => at.byStrategy[id]!.beta)).size).toBe(ids.length);
+    // An allocation ensemble without ensemble.quality records no signal quality and draws no chart.
+    expect(report.ensemble!.signalQuality).toBeNull();
+    expect(charts(html)).not.toContain('ensemble-signal-quality');
   });
 
   it('shades a strategy x symbol P&L grid from bySymbol', () => {
@@ -110,6 +138,62 @@ describe('ensemble views of a real ensemble run', () => {
     const times = rows.map((r) => r[1]!);
     expect(times).toEqual([...times].sort().reverse());
     expect(rows[0]![2]).toBe(alerts.at(-1)!.details!.alert);
+  });
+});
+
+/** The same ensemble voting, with the signal quality filter (ensemble.quality) on. */
+describe('signal quality over time of a voting ensemble with the quality filter', () => {
+  let dir: string;
+  let report: RunReport;
+  let html: string;
+
+  beforeAll(async () => {
+    ({ dir, report, html } = await runEnsemble(['ensemble.mode=voting', 'ensemble.quality={"threshold":0.5}']));
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records every scored signal in equal-sample buckets covering the run', () => {
+    const sq = report.ensemble!.signalQuality!;
+    expect(sq.threshold).toBe(0.5);
+    const b = sq.buckets;
+    expect(b.length).toBeGreaterThan(100);
+    expect(b.length).toBeLessThanOrEqual(256);
+    expect(b[0]!.startTs).toBe(report.equity[0]!.ts);
+    // The last bucket ends at the ensemble's last equity sample (the run's last sample, or the one before when the run's end adds a closing one).
+    expect(report.equity.slice(-2).map((e) => e.ts)).toContain(b.at(-1)!.endTs);
+    expect(b[0]!.start).toBe(report.equity[0]!.time);
+    const all = b.flatMap((x) => Object.values(x.byStrategy));
+    const scored = all.reduce((s, v) => s + v.signals, 0);
+    const passed = all.reduce((s, v) => s + v.passed, 0);
+    expect(scored).toBeGreaterThan(passed);
+    expect(passed).toBeGreaterThan(0);
+    for (const v of all) {
+      expect(v.meanQuality).toBeGreaterThanOrEqual(0);
+      expect(v.meanQuality).toBeLessThanOrEqual(1);
+      // A bucket whose signals all passed has a mean at or above the threshold; all failed, below it.
+      if (v.passed === v.signals) expect(v.meanQuality).toBeGreaterThanOrEqual(0.5);
+      if (v.passed === 0) expect(v.meanQuality).toBeLessThan(0.5);
+    }
+    // Every vote decision that counted a strategy's signal came from a passing signal of that strategy.
+    const contributors = new Set(report.ensemble!.decisions.flatMap((d) => d.contributingStrategies));
+    for (const id of contributors) expect(all.length > 0 && b.some((x) => (x.byStrategy[id]?.passed ?? 0) > 0)).toBe(true);
+  });
+
+  it('draws one line per strategy of its bucket means, at each bucket midpoint, with the threshold', () => {
+    const sq = report.ensemble!.signalQuality!;
+    const option = chartOption(html, 'ensemble-signal-quality');
+    const series = option.series as { name: string; data: [number, number | null][]; markLine?: { data: { yAxis: number }[] } }[];
+    const ids = report.ensemble!.strategies.map((s) => s.id).filter((id) => sq.buckets.some((x) => id in x.byStrategy));
+    expect(series.map((s) => s.name)).toEqual(ids);
+    for (const s of series) {
+      expect(s.data).toEqual(sq.buckets.map((x) => [(x.startTs + x.endTs) / 2 / US_PER_MS, x.byStrategy[s.name] ? chartNumber(x.byStrategy[s.name]!.meanQuality) : null]));
+    }
+    expect(series[0]!.markLine!.data).toEqual([{ yAxis: 0.5 }]);
+    expect(html).toContain('<h3>Signal quality over time</h3>');
+    expect(html).not.toContain('Signal quality over time is not shown');
   });
 });
 
