@@ -3,6 +3,9 @@
  * the run; expected outcomes (a risk denial, not enough data) are values or events, never errors.
  */
 
+/** Marks the prototype of TapedeckError in every copy of Tapedeck loaded in a process. */
+const TAPEDECK_ERROR: unique symbol = Symbol.for('tapedeck.error') as never;
+
 /** Base class: every error Tapedeck raises on purpose is a TapedeckError with a stable `code`. */
 export class TapedeckError extends Error {
   readonly code: string;
@@ -11,7 +14,24 @@ export class TapedeckError extends Error {
     this.name = new.target.name;
     this.code = code;
   }
+
+  /**
+   * Returns whether `value` is an error of this class, made by this copy of Tapedeck or by another one
+   * in the same process: the `tapedeck` bin is a bundle, and a user's strategy module imports the
+   * library (dist/index.js), so the errors its `defineStrategy` throws (a bad parameter) come from the
+   * library's classes. Another copy's class is matched by name along the error's prototype chain, as
+   * the strategy markers are (Symbol.for).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (value === null || typeof value !== 'object' || !(TAPEDECK_ERROR in value)) return false;
+    for (let p: unknown = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p)) {
+      if (Object.hasOwn(p as object, 'constructor') && (p as { constructor: unknown }).constructor !== undefined && ((p as { constructor: { name?: unknown } }).constructor.name === this.name)) return true;
+    }
+    return false;
+  }
 }
+Object.defineProperty(TapedeckError.prototype, TAPEDECK_ERROR, { value: true });
 
 /** A parameter or configuration value is invalid. The message names the parameter and the value. */
 export class InvalidArgumentError extends TapedeckError {

@@ -8,9 +8,10 @@ const LOCK = join(REPO, 'dist', '.build-lock');
 const STALE_MS = 5 * 60_000;
 
 /**
- * Builds dist/ from the sources under test (`tsc -p tsconfig.build.json`, incremental: nothing is
- * rewritten when dist/ is up to date, as after `npm ci`'s prepare in CI). The installed package's bin
- * and `exports` point into dist/, so tests that run Tapedeck as another project sees it need this.
+ * Builds dist/ from the sources under test as `npm run build` does (scripts/build.mjs: tsc, incremental,
+ * nothing rewritten when dist/ is up to date, as after `npm ci`'s prepare in CI; then the bin's bundle,
+ * ~1 s). The installed package's bin and `exports` point into dist/, so tests that run Tapedeck as
+ * another project sees it need this.
  * Test files run in parallel: a lock directory makes the builds take turns, so no test reads dist/
  * while another rewrites it.
  */
@@ -30,7 +31,7 @@ export function buildDist(): void {
     }
   }
   try {
-    const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0) throw new Error(`building dist/ failed: ${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}`);
   } finally {
     rmSync(LOCK, { recursive: true, force: true });

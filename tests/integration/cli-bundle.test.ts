@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, runCli } from '../support/cli.js';
+import { buildDist } from '../support/dist.js';
+
+/**
+ * The `tapedeck` bin (dist/cli/main.js) is a bundle (scripts/build.mjs, issue 14 "start fast"): it must
+ * behave as the sources do. The bundle is copied alone (dist/cli/main.js and dist/cli/chunks/, beside a
+ * node_modules) so that nothing it runs, the sweep's worker threads included, can fall back on tsc's
+ * per-module output in dist/. Each case is compared with the CLI run from sources through tsx.
+ */
+
+let dir: string;
+let bin: string;
+const msft = resolve(REPO, 'tests/fixtures/csv/msft.csv');
+
+beforeAll(async () => {
+  // CI builds dist/ in `npm ci` (prepare); this rebuilds only what changed since.
+  buildDist();
+  dir = await mkdtemp(join(tmpdir(), 'tapedeck-bundle-'));
+  const alone = join(dir, 'package');
+  await mkdir(join(alone, 'dist', 'cli'), { recursive: true });
+  cpSync(join(REPO, 'dist', 'cli', 'main.js'), join(alone, 'dist', 'cli', 'main.js'));
+  cpSync(join(REPO, 'dist', 'cli', 'chunks'), join(alone, 'dist', 'cli', 'chunks'), { recursive: true });
+  await symlink(join(REPO, 'node_modules'), join(alone, 'node_modules'), 'dir');
+  bin = join(alone, 'dist', 'cli', 'main.js');
+}, 600_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the bundled bin (from the copy) in `cwd`. */
+function bundled(args: readonly string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the bundled bin', () => {
+  it('is a bundle: dist/cli/main.js loads its chunks, not the per-module output of tsc', () => {
+    const main = readFileSync(join(REPO, 'dist', 'cli', 'main.js'), 'utf8');
+    expect(main.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(main).toMatch(/from\s*"\.\/chunks\//);
+    expect(main).not.toMatch(/from\s*["']\.\/program\.js["']/);
+  });
+
+  it('prints the same help and usage errors as the sources', () => {
+    const help = bundled(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe(runCli(['--help']).stdout);
+    const usage = bundled(['run']);
+    const fromSources = runCli(['run']);
+    expect(usage.code).toBe(2);
+    expect(usage.code).toBe(fromSources.code);
+    expect(usage.stderr).toBe(fromSources.stderr);
+  });
+
+  it('runs a scenario to the same runHash as the sources', () => {
+    const args = (out: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, out), '--json', '--quiet'];
+    const a = bundled(args('run-bundle'));
+    const b = runCli(args('run-sources'));
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
+    expect(hash(a.stdout)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash(a.stdout)).toBe(hash(b.stdout));
+  });
+
+  it('sweeps on 2 worker threads (the pool loads the bundle\'s worker entry) to the same combinedHash as the sources', () => {
+    const args = (out: string): string[] => ['sweep', 'scenarios/sma-cross.json', '--space', 'scenarios/sma-cross.space.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--workers', '2', '--out', join(dir, out), '--fresh', '--quiet', '--json'];
+    const a = bundled(args('sweep-bundle'));
+    const b = runCli(args('sweep-sources'));
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const sweep = (s: string): { combinedHash: string; trialCount: number; failedCount: number } => JSON.parse(s) as never;
+    expect(sweep(a.stdout).trialCount).toBe(19);
+    expect(sweep(a.stdout).failedCount).toBe(0);
+    expect(sweep(a.stdout).combinedHash).toBe(sweep(b.stdout).combinedHash);
+  }, 180_000);
+
+  it('names the scenario path of a bad parameter of a user strategy, whose errors come from the library (dist/index.js), and maps --verbose stack traces to the .ts sources', async () => {
+    const project = join(dir, 'project');
+    await mkdir(join(project, 'node_modules'), { recursive: true });
+    await symlink(REPO, join(project, 'node_modules', 'tapedeck'), 'dir');
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'p', private: true, type: 'module' }));
+    await writeFile(
+      join(project, 'strategy.ts'),
+      `import { defineStrategy, z } from 'tapedeck';
+export default defineStrategy({
+  name: 'flat', description: 'Never trades.', defaults: { period: 5 },
+  params: z.object({ period: z.number().int().min(2) }),
+  create: () => ({ onBar() {} }),
+});
+`,
+    );
+    await writeFile(join(project, 'scenario.json'), JSON.stringify({ name: 'p', data: { bars: msft, symbols: ['MSFT'] }, strategies: [{ type: './strategy.ts', params: { period: 1 } }] }));
+    const args = ['run', join(project, 'scenario.json'), '--out', join(project, 'out'), '--quiet'];
+    const a = bundled(args);
+    const b = runCli(args);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/^tapedeck: strategies\[0\]\.params\.period: Too small: expected number to be >=2, was 1 \(in \S+scenario\.json, strategy module /);
+    expect(a.stderr).toBe(b.stderr);
+    const verbose = bundled([...args, '--verbose']);
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/\n\s+at \S+ \(\/\S+\/cli\/compose\/load-scenario\.ts:\d+:\d+\)/);
+  }, 120_000);
+});
