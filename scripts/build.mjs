@@ -9,12 +9,15 @@
  * the dynamic imports become chunks, so `--help` loads the command tree only.
  *
  * npm packages stay outside the bundle, loaded from node_modules as before, except the pure JavaScript
- * ones in BUNDLED, each many small files that cost more to load one by one than the code they hold:
- * zod (95 ES modules), DuckDB's JavaScript API (@duckdb/node-api, 181 CommonJS modules: its native
- * binding, @duckdb/node-bindings, stays outside) and commander. The
- * library (dist/index.js) and a user's strategy module importing it use the packages in node_modules;
+ * ones in BUNDLED, made of many small files that cost more to load one by one than the code they hold:
+ * zod (95 ES modules), DuckDB's JavaScript API (@duckdb/node-api, 181 CommonJS modules; its native
+ * binding, @duckdb/node-bindings, stays outside), ml-random-forest with ml-matrix and their helpers
+ * (loaded by every run: engine/models), commander, cli-progress, seedrandom and quadprog. The packages
+ * that load files by path (piscina's worker, BullMQ's Lua scripts, tsx's loaders, ECharts' script,
+ * DuckDB's binding) stay outside, and so does apache-arrow, whose tables a user's code receives. The
+ * library (dist/index.js) and a user's strategy module importing it use the packages in node_modules:
  * nothing crosses between the two copies but plain values (a strategy's zod schema is parsed by the
- * library's own defineStrategy).
+ * library's own defineStrategy) and errors (TapedeckError's instanceof holds across copies).
  *
  * Every file whose path the code builds from its own location (`new URL('./x.js', import.meta.url)`)
  * sits in dist/cli/chunks/ with the code that names it: the worker entry points (the piscina trial
@@ -33,7 +36,7 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Packages bundled into the CLI (see above); every other package is imported from node_modules. */
-const BUNDLED = new Set(['zod', '@duckdb/node-api', 'commander']);
+const BUNDLED = new Set(['zod', '@duckdb/node-api', 'commander', 'cli-progress', 'seedrandom', 'quadprog', 'ml-matrix', 'ml-random-forest']);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
   .filter((name) => !BUNDLED.has(name))
