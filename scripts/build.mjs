@@ -28,7 +28,7 @@
  * Usage: node scripts/build.mjs [--bundle-only]
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -48,8 +48,6 @@ if (!process.argv.includes('--bundle-only')) {
 }
 
 const outdir = join(root, 'dist', 'cli');
-// Chunk names carry content hashes: clear the previous build's, so none is left behind.
-rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
 
 /**
  * The project loads @duckdb/node-api with a `require` made by createRequire (datasets/duckdb.ts,
@@ -70,8 +68,9 @@ const duckdbApiRequire = {
   },
 };
 
-await build({
+const result = await build({
   absWorkingDir: root,
+  write: false,
   entryPoints: {
     main: 'cli/main.ts',
     // Loaded by path by sim/research/local-executor.ts ('./trial-worker.js') and named by
@@ -101,3 +100,22 @@ await build({
   plugins: [duckdbApiRequire],
   logLevel: 'warning',
 });
+
+// Written file by file, only where the bytes differ, and the previous build's other chunks removed after:
+// a rebuild of unchanged sources (tests build dist/ before they run the bin, several at once) rewrites
+// nothing, so a bin running meanwhile never finds a chunk missing. Chunk names carry content hashes.
+const written = new Set();
+for (const file of result.outputFiles) {
+  written.add(file.path);
+  let same = false;
+  try {
+    same = Buffer.compare(readFileSync(file.path), file.contents) === 0;
+  } catch {
+    // not there yet
+  }
+  if (same) continue;
+  mkdirSync(dirname(file.path), { recursive: true });
+  writeFileSync(file.path, file.contents);
+}
+const chunks = join(outdir, 'chunks');
+for (const name of readdirSync(chunks)) if (!written.has(join(chunks, name))) rmSync(join(chunks, name), { force: true });
