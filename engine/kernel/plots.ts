@@ -24,6 +24,9 @@ import type { PlotSeriesResult } from './run-result.js';
  *   price at the time (backtesting.py's rule), else in a pane of its own.
  */
 
+/** Names a strategy's plots find by identity before their Map (StrategyPlots.named). */
+const RECENT = 4;
+
 /** Longest series name accepted. */
 const MAX_NAME = 80;
 /** A colour the report can put in a chart option as it is: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS name, or rgb()/rgba(). */
@@ -173,6 +176,10 @@ export class StrategyPlots {
   /** Every series, in the order of their first point. */
   private readonly order: PlotSeries[] = [];
   private readonly defaultSymbol: number;
+  /** The last names looked up, and their series (see {@link named}). */
+  private readonly recentNames: string[] = [];
+  private readonly recentSeries: NamedSeries[] = [];
+  private recentNext = 0;
   /** The point being recorded (time, value, price), reused: see PlotSeries.add. */
   private readonly point = new Float64Array(3);
 
@@ -188,13 +195,30 @@ export class StrategyPlots {
     if (typeof value !== 'number' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
       throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
     }
-    const named = this.byName.get(name);
+    const named = this.named(name);
     const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
     const point = this.point;
     point[0] = this.host.plotTime();
     point[1] = value;
     point[2] = this.host.plotMarks[s.symbolIndex]!;
     s.add(point);
+  }
+
+  /**
+   * The series of `name`, if any. A strategy plots the same few names on every bar, usually passing the
+   * same string each time: those are found by identity among the last RECENT names before the Map.
+   */
+  private named(name: string): NamedSeries | undefined {
+    const names = this.recentNames;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return this.recentSeries[i];
+    const named = this.byName.get(name);
+    if (named !== undefined) {
+      const at = this.recentNext;
+      this.recentNext = (at + 1) % RECENT;
+      names[at] = name;
+      this.recentSeries[at] = named;
+    }
+    return named;
   }
 
   /** The series of (name, options.symbol), made on its first point; checks the options against the first call's. */
