@@ -45,6 +45,63 @@ export class Float64Column {
   }
 }
 
+/**
+ * Growable columns of doubles that share one row count: a row is appended from a typed array in one
+ * call (one capacity check, and no number passed as an argument, which V8 boxes at every call it does
+ * not inline). Used where a run appends a row on every bar (the equity curve).
+ */
+export class Float64Table {
+  private readonly cols: Float64Array[];
+  private n = 0;
+  private capacity: number;
+
+  /** `width` columns; `capacity`: rows to allocate at once. */
+  constructor(
+    readonly width: number,
+    capacity = INITIAL_CAPACITY,
+  ) {
+    this.capacity = Math.max(1, capacity);
+    this.cols = Array.from({ length: width }, () => new Float64Array(this.capacity));
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** Appends the row `src[from .. from + width)`. */
+  pushRow(src: Float64Array, from: number): void {
+    if (this.n === this.capacity) this.grow();
+    const n = this.n++;
+    const cols = this.cols;
+    for (let c = 0; c < cols.length; c++) cols[c]![n] = src[from + c]!;
+  }
+
+  /** Overwrites row i (0 <= i < length; not checked) with `src[from .. from + width)`. */
+  setRow(i: number, src: Float64Array, from: number): void {
+    const cols = this.cols;
+    for (let c = 0; c < cols.length; c++) cols[c]![i] = src[from + c]!;
+  }
+
+  /** The value of column c at row i (not checked). */
+  get(c: number, i: number): number {
+    return this.cols[c]![i]!;
+  }
+
+  /** Column c's first `length` values as a view (valid until the next push). */
+  view(c: number): Float64Array {
+    return this.cols[c]!.subarray(0, this.n);
+  }
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    for (let c = 0; c < this.cols.length; c++) this.cols[c] = grow(this.cols[c]!, new Float64Array(this.capacity));
+  }
+}
+
 /** A growable column of 32-bit integers (indexes and small codes). */
 export class Int32Column {
   private data = new Int32Array(INITIAL_CAPACITY);

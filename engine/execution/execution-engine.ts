@@ -13,6 +13,7 @@ import type { OptionBook } from '../portfolio/options-book.js';
 import { worstCaseUnits } from '../risk/risk-account.js';
 import type { RiskAccount } from '../risk/risk-account.js';
 import type { ExecutionClient, ExecutionReportSink } from '../ports/execution-client.js';
+import { EquitySample } from '../ports/recorder.js';
 import type { Recorder } from '../ports/recorder.js';
 import { FillLog } from './fill-log.js';
 import { OrderLog } from './order-log.js';
@@ -143,7 +144,7 @@ export class ExecutionEngine implements ExecutionReportSink {
   }
 
   /**
-   * The account's rules at an equity sample stamped `ts`, decided at data time `decisionTs` (orders
+   * The account's rules at an equity sample (`sample`, EquitySample indexes) stamped `ts`, decided at data time `decisionTs` (orders
    * sent now carry it): borrow cost accrues; equity at or below zero ruins the account (working
    * orders cancelled, positions closed with market orders tagged 'ruin', later strategy orders
    * denied); otherwise equity below the maintenance margin in use is a margin call (the working
@@ -151,16 +152,18 @@ export class ExecutionEngine implements ExecutionReportSink {
    * positions closed with market orders tagged 'margin_call', largest maintenance requirement first,
    * until the initial margin of what is left is covered by equity).
    */
-  onAccountSample(ts: number, decisionTs: number): void {
+  onAccountSample(sample: Float64Array): void {
     const account = this.accountRules;
     if (account === null) return;
-    account.accrueBorrow(ts);
+    account.accrueBorrow(sample);
     if (account.ruin !== null) return;
-    const equity = this.portfolio.equity();
-    // The sample of nearly every bar: nothing to do. Kept this small so that it inlines into the
-    // equity sampling and passes no double to a call that is not inlined (a boxed number per bar).
-    if (equity > 0 && !account.inMarginCall(equity)) return;
-    this.accountAction(ts, decisionTs, equity);
+    // The sample of nearly every bar: nothing to do. The times and the equity stay in the sample
+    // (EquitySample indexes; the equity is written again once the account has acted): no number is
+    // passed to or returned from a call V8 may not inline (a boxed allocation per bar).
+    this.portfolio.sampleInto(sample);
+    const equity = sample[EquitySample.equity]!;
+    if (equity > 0 && !(account.marginCallsPossible && account.inMarginCall(equity))) return;
+    this.accountAction(sample[EquitySample.ts]!, sample[EquitySample.decisionTs]!, equity);
   }
 
   /** The rest of onAccountSample: ruin (equity at or below zero) or a margin call. */

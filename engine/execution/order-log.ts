@@ -134,9 +134,22 @@ export class OrderLog {
 
   /** The order at a row as plain data (its state now, for a live order). */
   record(row: number): OrderRecord & { readonly leavesQty: number } {
+    const r = this.orderRecord(row) as OrderRecord & { leavesQty: number };
+    r.leavesQty = r.qty - r.filledQty;
+    return r;
+  }
+
+  /**
+   * The order of row `row` as the result lists it: {@link record} without `leavesQty`, built as one
+   * object (its `link` added last, as the key order of report.json has it) rather than copied from a
+   * larger one: a run's result holds one per order.
+   */
+  private orderRecord(row: number): OrderRecord {
     const o = this.live.get(row);
+    let r: { -readonly [K in keyof OrderRecord]: OrderRecord[K] };
+    let link: OrderLink | null;
     if (o !== undefined) {
-      return {
+      r = {
         id: o.id,
         symbol: o.symbol,
         side: o.side,
@@ -153,51 +166,41 @@ export class OrderLog {
         reduceOnly: o.reduceOnly,
         tag: o.tag,
         reason: o.reason,
-        ...(o.link !== null ? { link: o.link } : {}),
-        leavesQty: o.leavesQty,
       };
+      link = o.link;
+    } else {
+      const limit = this.limitPrice.get(row);
+      const stop = this.stopPrice.get(row);
+      r = {
+        id: idOfRow(row),
+        symbol: this.symbol.get(row),
+        side: this.sideAt(row),
+        type: this.typeAt(row),
+        qty: this.qty.get(row),
+        limitPrice: limit === limit ? limit : null,
+        stopPrice: stop === stop ? stop : null,
+        timeInForce: this.timeInForceAt(row),
+        status: this.statusAt(row),
+        filledQty: this.filledQty.get(row),
+        avgFillPrice: this.avgFillPrice.get(row),
+        tsCreated: this.tsCreated.get(row),
+        strategyId: this.strategyId.get(row),
+        reduceOnly: ((this.flags.get(row) >> 5) & 1) === 1,
+        tag: this.tag.get(row),
+        reason: this.reason.get(row),
+      };
+      link = this.link.get(row);
     }
-    const qty = this.qty.get(row);
-    const filledQty = this.filledQty.get(row);
-    const limit = this.limitPrice.get(row);
-    const stop = this.stopPrice.get(row);
-    const link = this.link.get(row);
-    return {
-      id: idOfRow(row),
-      symbol: this.symbol.get(row),
-      side: this.sideAt(row),
-      type: this.typeAt(row),
-      qty,
-      limitPrice: limit === limit ? limit : null,
-      stopPrice: stop === stop ? stop : null,
-      timeInForce: this.timeInForceAt(row),
-      status: this.statusAt(row),
-      filledQty,
-      avgFillPrice: this.avgFillPrice.get(row),
-      tsCreated: this.tsCreated.get(row),
-      strategyId: this.strategyId.get(row),
-      reduceOnly: ((this.flags.get(row) >> 5) & 1) === 1,
-      tag: this.tag.get(row),
-      reason: this.reason.get(row),
-      ...(link !== null ? { link } : {}),
-      leavesQty: qty - filledQty,
-    };
+    if (link !== null) r.link = link;
+    return r;
   }
 
-  /** Every order as plain data, in submission order. */
   records(): OrderRecord[] {
     const out: OrderRecord[] = new Array(this.length);
-    for (let i = 0; i < out.length; i++) {
-      const { leavesQty: _, ...r } = this.record(i);
-      out[i] = r;
-    }
+    for (let i = 0; i < out.length; i++) out[i] = this.orderRecord(i);
     return out;
   }
 
-  /**
-   * The numeric fields of order i in run-hash order: qty, limitPrice, stopPrice, filledQty,
-   * avgFillPrice, tsCreated (null prices as NaN).
-   */
   numbers(row: number, out: Float64Array, at: number): void {
     const o = this.live.get(row);
     if (o !== undefined) {

@@ -46,22 +46,43 @@ export class EquityPreview {
 
   /** Adds the next sample (its index is the count of samples before it). */
   push(ts: number, equity: number, cash: number, drawdown: number, grossExposure: number, marginInUse: number, buyingPower: number): void {
+    const r = this.row;
+    r[0] = ts;
+    r[1] = equity;
+    r[2] = cash;
+    r[3] = drawdown;
+    r[4] = grossExposure;
+    r[5] = marginInUse;
+    r[6] = buyingPower;
+    this.pushRow(r);
+  }
+
+  /**
+   * {@link push} with the sample in `sample[0..6]` (ts, equity, cash, drawdown, grossExposure,
+   * marginInUse, buyingPower): the per-sample path of a run, which passes no number to a call V8 may
+   * not inline (each would be a boxed allocation).
+   */
+  pushRow(sample: Float64Array): void {
     const o = this.open;
     const index = this.count++;
+    const equity = sample[1]!;
     if (this.inOpen === 0) {
-      writeSlot(o, FIRST, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+      writeSlot(o, FIRST, index, sample);
       o.copyWithin(LOW * C, 0, C);
       o.copyWithin(HIGH * C, 0, C);
     } else {
       // A NaN (a gap in a plotted series; an equity is never NaN) is never the lowest or highest, and a number replaces it there.
       const low = o[LOW * C + EQUITY]!;
       const high = o[HIGH * C + EQUITY]!;
-      if (equity < low || (low !== low && equity === equity)) writeSlot(o, LOW, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
-      if (equity > high || (high !== high && equity === equity)) writeSlot(o, HIGH, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+      if (equity < low || (low !== low && equity === equity)) writeSlot(o, LOW, index, sample);
+      if (equity > high || (high !== high && equity === equity)) writeSlot(o, HIGH, index, sample);
     }
-    writeSlot(o, LAST, index, ts, equity, cash, drawdown, grossExposure, marginInUse, buyingPower);
+    writeSlot(o, LAST, index, sample);
     if (++this.inOpen === this.stride) this.closeOpen();
   }
+
+  /** The sample {@link push} passes on to pushRow, reused. */
+  private readonly row = new Float64Array(C - 1);
 
   private closeOpen(): void {
     if (this.closed === this.maxBuckets) this.compact();
@@ -121,25 +142,9 @@ export class EquityPreview {
   }
 }
 
-function writeSlot(
-  o: Float64Array,
-  slot: number,
-  index: number,
-  ts: number,
-  equity: number,
-  cash: number,
-  drawdown: number,
-  grossExposure: number,
-  marginInUse: number,
-  buyingPower: number,
-): void {
+/** Writes sample `index` (its values in `sample[0..C-2]`, in PREVIEW_COLUMNS order after `index`) into `slot` of bucket `o`. */
+function writeSlot(o: Float64Array, slot: number, index: number, sample: Float64Array): void {
   const p = slot * C;
   o[p] = index;
-  o[p + 1] = ts;
-  o[p + 2] = equity;
-  o[p + 3] = cash;
-  o[p + 4] = drawdown;
-  o[p + 5] = grossExposure;
-  o[p + 6] = marginInUse;
-  o[p + 7] = buyingPower;
+  for (let c = 1; c < C; c++) o[p + c] = sample[c - 1]!;
 }

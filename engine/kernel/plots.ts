@@ -24,6 +24,9 @@ import type { PlotSeriesResult } from './run-result.js';
  *   price at the time (backtesting.py's rule), else in a pane of its own.
  */
 
+/** Names a strategy's plots find by identity before their Map (StrategyPlots.named). */
+const RECENT = 4;
+
 /** Longest series name accepted. */
 const MAX_NAME = 80;
 /** A colour the report can put in a chart option as it is: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS name, or rgb()/rgba(). */
@@ -41,6 +44,8 @@ class PlotSeries {
   private values: Float64Column | null = new Float64Column(64);
   /** Past PLOT_FULL_POINTS: the preview every point goes to instead (the columns are dropped). */
   private preview: EquityPreview | null = null;
+  /** A point as the preview takes it (EquityPreview.pushRow: ts, value, then zeros), reused. */
+  private readonly previewRow = new Float64Array(7);
   /** Points committed (the pending one aside). */
   private count = 0;
   /** The latest point, not committed until a later time comes (a value at its time replaces it: the last wins). */
@@ -60,7 +65,15 @@ class PlotSeries {
     readonly color: string | undefined,
   ) {}
 
-  add(ts: number, value: number, price: number): void {
+  /**
+   * Adds the point `point` holds: [0] its time, [1] its value, [2] the symbol's price then. Read from
+   * the plotter's reused array, not passed: a number passed to a call V8 does not inline is boxed, and
+   * strategies plot on every bar.
+   */
+  add(point: Float64Array): void {
+    const ts = point[0]!;
+    const value = point[1]!;
+    const price = point[2]!;
     if (!this.hasPending) {
       this.hasPending = true;
       this.pendingTs = ts;
@@ -87,7 +100,10 @@ class PlotSeries {
     // Into the preview before the columns would grow past PLOT_FULL_POINTS (their capacity doubles to it exactly).
     if (++this.count > PLOT_FULL_POINTS && this.preview === null) this.toPreview();
     if (this.preview !== null) {
-      this.preview.push(this.pendingTs, v, 0, 0, 0, 0, 0);
+      const row = this.previewRow;
+      row[0] = this.pendingTs;
+      row[1] = v;
+      this.preview.pushRow(row);
       return;
     }
     this.ts!.push(this.pendingTs);
@@ -160,6 +176,12 @@ export class StrategyPlots {
   /** Every series, in the order of their first point. */
   private readonly order: PlotSeries[] = [];
   private readonly defaultSymbol: number;
+  /** The last names looked up, and their series (see {@link named}). */
+  private readonly recentNames: string[] = [];
+  private readonly recentSeries: NamedSeries[] = [];
+  private recentNext = 0;
+  /** The point being recorded (time, value, price), reused: see PlotSeries.add. */
+  private readonly point = new Float64Array(3);
 
   constructor(
     private readonly host: PlotHost,
@@ -173,9 +195,30 @@ export class StrategyPlots {
     if (typeof value !== 'number' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
       throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
     }
-    const named = this.byName.get(name);
+    const named = this.named(name);
     const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
-    s.add(this.host.plotTime(), value, this.host.plotMarks[s.symbolIndex]!);
+    const point = this.point;
+    point[0] = this.host.plotTime();
+    point[1] = value;
+    point[2] = this.host.plotMarks[s.symbolIndex]!;
+    s.add(point);
+  }
+
+  /**
+   * The series of `name`, if any. A strategy plots the same few names on every bar, usually passing the
+   * same string each time: those are found by identity among the last RECENT names before the Map.
+   */
+  private named(name: string): NamedSeries | undefined {
+    const names = this.recentNames;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return this.recentSeries[i];
+    const named = this.byName.get(name);
+    if (named !== undefined) {
+      const at = this.recentNext;
+      this.recentNext = (at + 1) % RECENT;
+      names[at] = name;
+      this.recentSeries[at] = named;
+    }
+    return named;
   }
 
   /** The series of (name, options.symbol), made on its first point; checks the options against the first call's. */

@@ -10,6 +10,7 @@ import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Clock } from '../ports/clock.js';
 import type { MarketDataHandler } from '../ports/data-feed.js';
+import { EquitySample } from '../ports/recorder.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { OptionChainView } from '../model/option-chain.js';
 import type { BarSeries, BookView, PlotOptions, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
@@ -119,6 +120,8 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
   private barPlotTs = Number.NaN;
   /** @internal read by the strategies' plots (PlotHost): the portfolio's marks. */
   readonly plotMarks: Float64Array;
+  /** The equity sample being taken (EquitySample indexes), reused for every sample: see {@link takeSample}. */
+  readonly sample = new Float64Array(EquitySample.size);
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -482,13 +485,30 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
    * account), and tells the watchers (risk limits that depend on equity).
    */
   sampleEquity(ts: number, decisionTs: number = this.clock.now()): void {
+    const s = this.sample;
+    s[EquitySample.ts] = ts;
+    s[EquitySample.decisionTs] = decisionTs;
+    this.takeSample();
+  }
+
+  /**
+   * {@link sampleEquity} with `ts` and `decisionTs` already written into {@link sample}: the per-bar
+   * path (EquitySampler) passes no number to a call V8 may not inline (each would be a boxed
+   * allocation), and the sample's fields travel to the account and the recorder in the same array.
+   */
+  takeSample(): void {
+    const s = this.sample;
     const p = this.portfolio;
     const account = this.execution.accountInUse;
-    if (account !== null) this.execution.onAccountSample(ts, decisionTs);
-    const equity = p.equity();
-    const margin = account !== null ? account.initialMarginInUse() : 0;
-    this.recorder.onEquity(ts, equity, p.cash, p.grossExposure(), margin, account !== null ? account.buyingPowerAt(equity, margin) : p.cash);
-    for (let i = 0; i < this.watchers.length; i++) this.watchers[i]!.onEquity(ts, equity);
+    if (account !== null) this.execution.onAccountSample(s);
+    p.sampleInto(s);
+    if (account !== null) account.sampleInto(s);
+    else {
+      s[EquitySample.marginInUse] = 0;
+      s[EquitySample.buyingPower] = p.cash;
+    }
+    this.recorder.onEquity(s);
+    for (let i = 0; i < this.watchers.length; i++) this.watchers[i]!.onEquity(s[EquitySample.ts]!, s[EquitySample.equity]!);
   }
 
   /**

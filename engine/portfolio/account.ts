@@ -187,6 +187,22 @@ export class Account {
     return this.buyingPowerAt(this.portfolio.equity(), this.initialMarginInUse());
   }
 
+  /**
+   * Writes the initial margin in use and the buying power at the equity in `out[1]` into `out[4]` and
+   * `out[5]` (the EquitySample indexes): {@link initialMarginInUse} and {@link buyingPowerAt}, without
+   * a number returned on the per-bar path.
+   */
+  sampleInto(out: Float64Array): void {
+    const margin = this.anyMargined ? this.marginInUse(true) : 0;
+    out[4] = margin;
+    out[5] = this.config.type === 'cash' ? this.portfolio.cash - margin : (out[1]! - margin) / this.config.initialMargin;
+  }
+
+  /** Whether any symbol can be held on margin (a margin account, or a future): else no margin call is possible. */
+  get marginCallsPossible(): boolean {
+    return this.anyMargined;
+  }
+
   /** Buying power given the equity and the initial margin in use (already computed). */
   buyingPowerAt(equity: number, initialMarginInUse: number): number {
     if (this.config.type === 'cash') return this.portfolio.cash - initialMarginInUse;
@@ -278,9 +294,11 @@ export class Account {
 
   /**
    * Borrow cost of the time since the previous sample: borrowRate x short notional at the marks x
-   * elapsed / 365.25 days, charged to cash (futures carry none). Returns the amount charged.
+   * elapsed / 365.25 days, charged to cash (futures carry none). The sample's time is `sample[0]`
+   * (EquitySample.ts: read here, not passed, so the per-bar call boxes no number). Returns the amount charged.
    */
-  accrueBorrow(ts: number): number {
+  accrueBorrow(sample: Float64Array): number {
+    const ts = sample[0]!;
     const last = this.lastSampleTs;
     this.lastSampleTs = ts;
     const rate = this.config.borrowRate;

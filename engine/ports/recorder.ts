@@ -10,9 +10,28 @@ export interface Recorder {
   onSignal(signal: Signal): void;
   onAudit(entry: AuditEntry): void;
   /**
-   * Equity sample: total equity, cash, gross exposure (sum of |position x mark|), the account's
-   * initial margin in use and its buying power (cash account: cash available; margin account:
-   * (equity - initial margin in use) / initial margin rate).
+   * Equity sample, read from `sample` by the EquitySample indexes: its time, total equity, cash,
+   * gross exposure (sum of |position x mark|), the account's initial margin in use and its buying
+   * power (cash account: cash available; margin account: (equity - initial margin in use) / initial
+   * margin rate). The array is the engine's, reused for every sample: copy what you keep.
    */
-  onEquity(ts: number, equity: number, cash: number, grossExposure: number, marginInUse: number, buyingPower: number): void;
+  onEquity(sample: Float64Array): void;
 }
+
+/**
+ * Where each field of an equity sample sits in the array Recorder.onEquity receives. The sample
+ * travels as one reused Float64Array rather than as six number arguments, which V8 would box (an
+ * allocation each) at every call it does not inline: a sample is taken on every bar.
+ */
+export const EquitySample = {
+  ts: 0,
+  equity: 1,
+  cash: 2,
+  grossExposure: 3,
+  marginInUse: 4,
+  buyingPower: 5,
+  /** The time orders sent at the sample (account rules) are decided at; not recorded. */
+  decisionTs: 6,
+  /** Length of the array. */
+  size: 7,
+} as const;

@@ -60,9 +60,9 @@ class BarLane extends FeedLane<BarBatch> {
     const venue = this.venue;
     const sampler = this.sampler;
     const i = b.symbol[r]!;
+    if (sampler.onBarRow(b, r)) venue.onTimeAdvance(sampler.barStamp);
     const barTs = b.barTs[r]!;
     const closeTs = b.ts[r]!;
-    if (sampler.onBar(closeTs, barTs)) venue.onTimeAdvance(sampler.barStamp);
     const c = b.close[r]!;
     venue.onBar(i, barTs, b.open[r]!, b.high[r]!, b.low[r]!, c, b.volume[r]!, closeTs);
     const firstPrice = this.firstPrice;

@@ -14,6 +14,7 @@ import { Account, CASH_ACCOUNT, Portfolio } from '../../engine/portfolio/index.j
 import type { AccountConfig } from '../../engine/portfolio/index.js';
 import type { Strategy } from '../../engine/strategies/context.js';
 import type { ExecutionClient } from '../../engine/ports/execution-client.js';
+import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Recorder } from '../../engine/ports/recorder.js';
 import { strategySourceLines } from '../../engine/strategies/strategy-source.js';
 import type { VenueConfig } from '../venue/index.js';
@@ -218,63 +219,120 @@ export class ReplayTally {
   }
 }
 
+/** The time columns of a bar batch the sampler reads: close time (`ts`) and open time (`barTs`). */
+interface BarTimes {
+  readonly ts: Float64Array;
+  readonly barTs: Float64Array;
+}
+
 /**
  * When the equity curve is sampled: at every bar close time when the run has bars (stamped one bar
  * interval before it, the bars' open time), else every `equityEveryUs` of data time (stamped at the
  * start of the interval that just ended). One rule for every venue.
  */
 export class EquitySampler {
-  /** Close time of the bars being replayed; -Infinity before the first bar. */
-  lastBarClose = Number.NEGATIVE_INFINITY;
-  /** The time the current bar close's equity sample is stamped at (and the venue's time then). */
-  barStamp = Number.NEGATIVE_INFINITY;
-  private nextTick = Number.NaN;
+  /**
+   * The sampler's times, in one typed array so that the per-bar path stores and passes no boxed
+   * number: [0] the close time of the bars being replayed (-Infinity before the first bar), [1] the
+   * time the current bar close's equity sample is stamped at (and the venue's time then), [2] the
+   * next tick sample's time (NaN before the first tick).
+   */
+  private readonly t = new Float64Array([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]);
+  private readonly barIntervalUs: number;
+  private readonly hasBarInterval: boolean;
 
   constructor(
     private readonly engine: TradingEngine,
     /** True: sample by bar close (ticks do not sample). */
     readonly byBars: boolean,
-    private readonly barIntervalUs: number | null,
+    barIntervalUs: number | null,
     private readonly every: number,
-  ) {}
+  ) {
+    this.barIntervalUs = barIntervalUs ?? 0;
+    this.hasBarInterval = barIntervalUs !== null;
+  }
+
+  /** Close time of the bars being replayed; -Infinity before the first bar. */
+  get lastBarClose(): number {
+    return this.t[0]!;
+  }
+
+  /** The time the current bar close's equity sample is stamped at (and the venue's time then). */
+  get barStamp(): number {
+    return this.t[1]!;
+  }
 
   /**
    * A bar closing at `closeTs` (open time `barTs`) is about to be replayed. Returns true when it starts
    * a new close time: the previous close time was sampled and `barStamp` moved on.
    */
   onBar(closeTs: number, barTs: number): boolean {
-    if (closeTs === this.lastBarClose) return false;
+    const one = this.one;
+    one.ts[0] = closeTs;
+    one.barTs[0] = barTs;
+    return this.onBarRow(one, 0);
+  }
+
+  /**
+   * {@link onBar} for row `row` of a bar batch (its `ts` and `barTs`): the replay's path. The times are
+   * read from the columns, not passed, at every call that V8 may not inline (a boxed number each).
+   */
+  onBarRow(cols: BarTimes, row: number): boolean {
+    if (cols.ts[row]! === this.t[0]) return false;
+    return this.newClose(cols, row);
+  }
+
+  /** A one-row BarTimes for {@link onBar}. */
+  private readonly one: BarTimes = { ts: new Float64Array(1), barTs: new Float64Array(1) };
+
+  private newClose(cols: BarTimes, row: number): boolean {
+    const t = this.t;
+    const closeTs = cols.ts[row]!;
+    const barTs = cols.barTs[row]!;
     // Equity is sampled once per bar close time (`ts`), after every bar closing then, and stamped
     // `ts - barIntervalUs` (or the bar's open when later): the bars' open time when all have one interval. With several intervals the
     // bars' open times are not in replay order (a daily bar closes after the hourly bars it spans),
     // their close times are.
-    if (closeTs < this.lastBarClose) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${this.lastBarClose}`);
-    if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp, this.lastBarClose);
-    this.lastBarClose = closeTs;
+    if (closeTs < t[0]!) throw new InvariantError(`bar time went backwards: a bar closing at ${closeTs} after one closing at ${t[0]}`);
+    if (t[0] !== Number.NEGATIVE_INFINITY) this.sampleBar();
+    t[0] = closeTs;
     // A bar shorter than the interval (a 28-day month, cut by its symbol's next bar) is stamped at its
     // open, never before it; stamps never go back.
-    let stamp = this.barIntervalUs !== null ? closeTs - this.barIntervalUs : barTs;
+    let stamp = this.hasBarInterval ? closeTs - this.barIntervalUs : barTs;
     if (stamp < barTs) stamp = barTs;
-    if (stamp > this.barStamp) this.barStamp = stamp;
+    if (stamp > t[1]!) t[1] = stamp;
     return true;
+  }
+
+  /**
+   * Samples the bar close time that just ended, stamped `barStamp` and decided at `lastBarClose`,
+   * through the engine's sample array (TradingEngine.takeSample): no number passed per bar.
+   */
+  private sampleBar(): void {
+    const engine = this.engine;
+    const s = engine.sample;
+    s[EquitySample.ts] = this.t[1]!;
+    s[EquitySample.decisionTs] = this.t[0]!;
+    engine.takeSample();
   }
 
   /** A tick event the strategies saw at `ts` (runs without bars sample on them). */
   onTick(ts: number): void {
     if (this.byBars) return;
     const every = this.every;
-    const next = this.nextTick;
-    if (next !== next) this.nextTick = Math.floor(ts / every) * every + every;
+    const t = this.t;
+    const next = t[2]!;
+    if (next !== next) t[2] = Math.floor(ts / every) * every + every;
     else if (ts >= next) {
       this.engine.sampleEquity(next - every);
-      this.nextTick = Math.floor(ts / every) * every + every;
+      t[2] = Math.floor(ts / every) * every + every;
     }
   }
 
   /** Takes the last sample once the data has ended (and, on L2, the messages in flight delivered). */
   finish(now: number, tally: ReplayTally): void {
     if (this.byBars) {
-      if (this.lastBarClose !== Number.NEGATIVE_INFINITY) this.engine.sampleEquity(this.barStamp, this.lastBarClose);
+      if (this.t[0] !== Number.NEGATIVE_INFINITY) this.sampleBar();
     } else if (tally.bookRows + tally.quoteCount + tally.tradeCount > 0) {
       this.engine.sampleEquity(now);
     }

@@ -1,8 +1,9 @@
-import { Float64Column } from '../../engine/core/columns.js';
+import { Float64Table } from '../../engine/core/columns.js';
 import { InvariantError } from '../../engine/core/index.js';
 import { EquityPreview } from '../../engine/kernel/equity-preview.js';
 import type { EquityCurveScan } from '../../engine/kernel/run-result.js';
 import type { AuditEntry, Fill, OrderEvent, Signal } from '../../engine/model/index.js';
+import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Recorder } from '../../engine/ports/recorder.js';
 
 /** Columns of the equity rows a sink receives, in this order (equity.parquet's columns). */
@@ -24,6 +25,19 @@ export interface EquitySink {
 }
 
 const SINK_BATCH = 4096;
+/** Columns of the in-memory curve always kept: the EquitySample fields ts .. grossExposure. */
+const CURVE_WIDTH = EquitySample.grossExposure + 1;
+
+/**
+ * Whether the sample's marginInUse and buyingPower are what an account without margin gives: +0 and
+ * its cash, to the bit (so the implied columns are the ones that would have been recorded).
+ */
+function impliedMargin(sample: Float64Array): boolean {
+  const m = sample[EquitySample.marginInUse]!;
+  const bp = sample[EquitySample.buyingPower]!;
+  const cash = sample[EquitySample.cash]!;
+  return m === 0 && 1 / m > 0 && bp === cash && (bp !== 0 || 1 / bp === 1 / cash);
+}
 
 /** What a streamed recorder kept besides `ts` and `equity`: the counts the metrics need and the preview. */
 export interface StreamedEquity {
@@ -46,13 +60,18 @@ export class RunRecorder implements Recorder {
   readonly audit: AuditEntry[] = [];
   readonly signals: Signal[] = [];
   orderEventCount = 0;
-  /** The equity curve: one sample per timestamp. */
-  readonly equityTs: Float64Column;
-  readonly equity: Float64Column;
-  readonly cash = new Float64Column();
-  readonly gross = new Float64Column();
-  readonly marginInUse = new Float64Column();
-  readonly buyingPower = new Float64Column();
+  /**
+   * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity, cash
+   * and grossExposure (EquitySample indexes 0-3; see {@link curveColumn}).
+   */
+  private readonly curve: Float64Table;
+  /**
+   * Its marginInUse and buyingPower, kept from the first sample with a margin in use other than 0 or
+   * a buying power other than its cash. Until then (every sample of a cash account without futures)
+   * they are implied: zeros and a copy of the cash column, made when the curve is read. A run
+   * writes a sample on every bar, and on this machine fresh memory is what a long curve costs most.
+   */
+  private margin: Float64Table | null = null;
   /** Keep at most this many signals (counting the rest); signals are for the report, not the hash. */
   signalCount = 0;
 
@@ -65,6 +84,8 @@ export class RunRecorder implements Recorder {
   private exposed = 0;
   private committed = 0;
   private readonly preview: EquityPreview | null;
+  /** The committed sample as the preview takes it (EquityPreview.pushRow), reused. */
+  private readonly previewRow = new Float64Array(7);
 
   /**
    * `sink`: stream the equity curve to it (the run keeps none of it: the sink hands `ts` and `equity` back
@@ -75,8 +96,7 @@ export class RunRecorder implements Recorder {
     private readonly maxSignals = 100_000,
     private readonly sink: EquitySink | null = null,
   ) {
-    this.equityTs = new Float64Column(sink === null ? undefined : 1);
-    this.equity = new Float64Column(sink === null ? undefined : 1);
+    this.curve = new Float64Table(CURVE_WIDTH, sink === null ? undefined : 1);
     this.batch = sink === null ? null : (Object.fromEntries(EQUITY_SINK_COLUMNS.map((c) => [c, new Float64Array(SINK_BATCH)])) as Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>);
     this.preview = sink === null ? null : new EquityPreview();
   }
@@ -98,42 +118,66 @@ export class RunRecorder implements Recorder {
   onAudit(entry: AuditEntry): void {
     this.audit.push(entry);
   }
-  onEquity(ts: number, equity: number, cash: number, grossExposure: number, marginInUse: number, buyingPower: number): void {
+  onEquity(sample: Float64Array): void {
     if (this.sink !== null) {
-      this.onStreamedEquity(ts, equity, cash, grossExposure, marginInUse, buyingPower);
+      this.onStreamedEquity(sample);
       return;
     }
-    const n = this.equityTs.length;
-    if (n > 0 && this.equityTs.get(n - 1) === ts) {
-      // Same timestamp sampled again: keep the latest state.
-      this.equity.set(n - 1, equity);
-      this.cash.set(n - 1, cash);
-      this.gross.set(n - 1, grossExposure);
-      this.marginInUse.set(n - 1, marginInUse);
-      this.buyingPower.set(n - 1, buyingPower);
-      return;
+    const curve = this.curve;
+    const n = curve.length;
+    // Same timestamp sampled again: keep the latest state.
+    const same = n > 0 && curve.get(EquitySample.ts, n - 1) === sample[EquitySample.ts]!;
+    let margin = this.margin;
+    if (margin === null && !impliedMargin(sample)) margin = this.keepMargin();
+    if (same) {
+      curve.setRow(n - 1, sample, 0);
+      if (margin !== null) margin.setRow(n - 1, sample, EquitySample.marginInUse);
+    } else {
+      curve.pushRow(sample, 0);
+      if (margin !== null) margin.pushRow(sample, EquitySample.marginInUse);
     }
-    this.equityTs.push(ts);
-    this.equity.push(equity);
-    this.cash.push(cash);
-    this.gross.push(grossExposure);
-    this.marginInUse.push(marginInUse);
-    this.buyingPower.push(buyingPower);
   }
 
-  private onStreamedEquity(ts: number, equity: number, cash: number, grossExposure: number, marginInUse: number, buyingPower: number): void {
+  /** Starts keeping marginInUse and buyingPower, filled in for the samples so far (zeros, their cash). */
+  private keepMargin(): Float64Table {
+    const curve = this.curve;
+    const margin = new Float64Table(2, Math.max(1, 2 * curve.length));
+    const row = new Float64Array(2);
+    for (let i = 0; i < curve.length; i++) {
+      row[1] = curve.get(EquitySample.cash, i);
+      margin.pushRow(row, 0);
+    }
+    this.margin = margin;
+    return margin;
+  }
+
+  /**
+   * A column of the equity curve kept in memory, by its EquitySample index (ts, equity, cash,
+   * grossExposure, marginInUse, buyingPower), as a view of its samples (valid until the next sample;
+   * implied marginInUse and buyingPower columns are made here, a new array each call).
+   */
+  curveColumn(field: number): Float64Array {
+    if (field < CURVE_WIDTH) return this.curve.view(field);
+    const margin = this.margin;
+    if (margin !== null) return margin.view(field - EquitySample.marginInUse);
+    if (field === EquitySample.marginInUse) return new Float64Array(this.curve.length);
+    return this.curve.view(EquitySample.cash).slice();
+  }
+
+  private onStreamedEquity(sample: Float64Array): void {
     const p = this.pending;
+    const ts = sample[EquitySample.ts]!;
     // A sample at the timestamp of the pending one replaces it (the latest state is kept).
     if (!(this.hasPending && p[0] === ts)) {
       if (this.hasPending) this.commit();
       this.hasPending = true;
     }
     p[0] = ts;
-    p[1] = equity;
-    p[2] = cash;
-    p[3] = grossExposure;
-    p[4] = marginInUse;
-    p[5] = buyingPower;
+    p[1] = sample[EquitySample.equity]!;
+    p[2] = sample[EquitySample.cash]!;
+    p[3] = sample[EquitySample.grossExposure]!;
+    p[4] = sample[EquitySample.marginInUse]!;
+    p[5] = sample[EquitySample.buyingPower]!;
   }
 
   /** Commits the pending sample: its drawdown from the running peak (as drawdownSeries), the preview, the sink's batch. */
@@ -144,7 +188,15 @@ export class RunRecorder implements Recorder {
     const dd = 1 - e / this.peak;
     if (p[3] !== 0) this.exposed++;
     this.committed++;
-    this.preview!.push(p[0]!, e, p[2]!, dd, p[3]!, p[4]!, p[5]!);
+    const row = this.previewRow;
+    row[0] = p[0]!;
+    row[1] = e;
+    row[2] = p[2]!;
+    row[3] = dd;
+    row[4] = p[3]!;
+    row[5] = p[4]!;
+    row[6] = p[5]!;
+    this.preview!.pushRow(row);
     const b = this.batch!;
     const i = this.inBatch++;
     b.ts[i] = p[0]!;
@@ -187,7 +239,7 @@ export class RunRecorder implements Recorder {
 
   /** Number of equity samples (kept in memory, or committed to the sink). */
   get equityCount(): number {
-    return this.sink !== null ? this.committed + (this.hasPending ? 1 : 0) : this.equityTs.length;
+    return this.sink !== null ? this.committed + (this.hasPending ? 1 : 0) : this.curve.length;
   }
 
   reset(): void {
@@ -195,7 +247,8 @@ export class RunRecorder implements Recorder {
     this.audit.length = 0;
     this.signals.length = 0;
     this.orderEventCount = 0;
-    for (const c of [this.equityTs, this.equity, this.cash, this.gross, this.marginInUse, this.buyingPower]) c.clear();
+    this.curve.clear();
+    this.margin = null;
     this.signalCount = 0;
   }
 }

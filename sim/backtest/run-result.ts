@@ -1,6 +1,7 @@
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import type { PlotSeriesResult, RunResultBase } from '../../engine/kernel/run-result.js';
 import type { OrderRecord } from '../../engine/model/index.js';
+import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { L2RunSummary } from './l2-side.js';
 import type { OptionsRunSummary } from './option-replay.js';
@@ -65,12 +66,12 @@ export function collectRunResult(p: RunParts): RunResult {
   const empty = new Float64Array(0);
   // Views of the recorder's columns, not copies (the recorder is done): a long run's curve is not held twice.
   const equity = {
-    ts: stream !== null ? empty : recorder.equityTs.view(),
-    equity: stream !== null ? empty : recorder.equity.view(),
-    cash: stream !== null ? empty : recorder.cash.view(),
-    grossExposure: stream !== null ? empty : recorder.gross.view(),
-    marginInUse: stream !== null ? empty : recorder.marginInUse.view(),
-    buyingPower: stream !== null ? empty : recorder.buyingPower.view(),
+    ts: stream !== null ? empty : recorder.curveColumn(EquitySample.ts),
+    equity: stream !== null ? empty : recorder.curveColumn(EquitySample.equity),
+    cash: stream !== null ? empty : recorder.curveColumn(EquitySample.cash),
+    grossExposure: stream !== null ? empty : recorder.curveColumn(EquitySample.grossExposure),
+    marginInUse: stream !== null ? empty : recorder.curveColumn(EquitySample.marginInUse),
+    buyingPower: stream !== null ? empty : recorder.curveColumn(EquitySample.buyingPower),
   };
   const first: Record<string, number> = {};
   const last: Record<string, number> = {};

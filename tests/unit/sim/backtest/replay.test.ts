@@ -19,7 +19,9 @@ const T0 = 1_700_006_400_000_000; // a UTC midnight
 /** Equity samples the sampler takes, in order (a stand-in for the engine's sampleEquity). */
 function sampler(byBars: boolean, barIntervalUs: number | null, every: number): { s: EquitySampler; taken: number[] } {
   const taken: number[] = [];
-  const engine = { sampleEquity: (ts: number) => taken.push(ts) } as unknown as TradingEngine;
+  const sample = new Float64Array(8);
+  // Bar samples come through the engine's sample array (takeSample), tick samples through sampleEquity.
+  const engine = { sample, takeSample: () => taken.push(sample[0]!), sampleEquity: (ts: number) => taken.push(ts) } as unknown as TradingEngine;
   return { s: new EquitySampler(engine, byBars, barIntervalUs, every), taken };
 }
 
