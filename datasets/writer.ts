@@ -64,6 +64,8 @@ export interface DatasetWriterOptions {
    * staging directory stops being removable: the swap into place begins, or the writer removed it.
    */
   readonly onStaging?: (stagingDir: string) => () => void;
+  /** DuckDB's threads for staging and writing (default: DuckDB's own choice); 1 for small tables. */
+  readonly threads?: number;
 }
 
 const CHUNK_ROWS = 2048;
@@ -326,7 +328,7 @@ export class DatasetWriter {
     const staging = temporarySibling(target, 'staging');
     await mkdir(staging, { recursive: true });
     const releaseStaging = options.onStaging?.(staging) ?? ((): void => {});
-    const session = await DuckSession.open().catch(async (err: unknown) => {
+    const session = await DuckSession.open(options.threads !== undefined ? { threads: options.threads } : {}).catch(async (err: unknown) => {
       await rm(staging, { recursive: true, force: true });
       releaseStaging();
       throw err;
