@@ -502,9 +502,9 @@ export interface DuckCsv {
  * strict field counts) converts and checks every cell in SQL (csv-sql.ts) into a table of canonical
  * columns. Null when DuckDB cannot read the file or any cell is not in the plain forms csv-sql.ts
  * accepts; the JS reader (readCsvJs) then accepts the file or names its first bad cell.
- * `threads` bounds DuckDB's threads (default: DuckDB's own choice).
+ * `threads` bounds DuckDB's threads (default: DuckDB's own choice); `cancel` stops the read (null).
  */
-export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: number): Promise<DuckCsv | null> {
+export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: number, cancel?: AbortSignal): Promise<DuckCsv | null> {
   const specs = columnsOf(plan.kind);
   const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' => 'VARCHAR');
   const words = CODE_WORDS[plan.kind] ?? {};
@@ -528,20 +528,30 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
   });
   const columns = `{${types.map((t, i) => `'c${i}': '${t}'`).join(', ')}}`;
   const src = `read_csv(${sqlString(plan.file)}, header = true, delim = ${sqlString(plan.delimiter)}, quote = '"', escape = '"', auto_detect = false, columns = ${columns}, strict_mode = true, null_padding = false)`;
+  const cancelled = (): boolean => cancel?.aborted === true; // read anew each time: it changes while awaiting
+  if (cancelled()) return null;
   const session = await DuckSession.open(threads !== undefined ? { threads } : {});
+  // A cancelled read stops DuckDB's query at once; the listener goes before the session closes.
+  const interrupt = (): void => session.conn.interrupt();
+  cancel?.addEventListener('abort', interrupt, { once: true });
+  const close = (): void => {
+    cancel?.removeEventListener('abort', interrupt);
+    session.close();
+  };
   let rows: number;
   try {
+    if (cancelled()) throw new Error('cancelled');
     await session.conn.run(`CREATE TABLE csv_rows AS SELECT ${exprs.join(', ')} FROM ${src}`);
     const r = await session.conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${specs.map((s) => `${sqlIdent(s.name)} IS NULL`).join(' OR ')}) FROM csv_rows`);
     const [count, bad] = r.getRows()[0]!.map(Number);
-    if (count === 0 || bad !== 0) {
-      session.close();
+    if (count === 0 || bad !== 0 || cancelled()) {
+      close();
       return null;
     }
     rows = count!;
   } catch {
-    session.close();
-    return null; // DuckDB refused the file (field counts, quoting, encoding): the JS reader says why
+    close();
+    return null; // DuckDB refused the file (field counts, quoting, encoding), or the read was cancelled: the JS reader says why
   }
   return {
     rows,
@@ -574,9 +584,7 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
     async run(sql: (table: string) => string): Promise<void> {
       await (await session.connect()).run(sql('csv_rows'));
     },
-    close(): void {
-      session.close();
-    },
+    close,
   };
 }
 
@@ -597,17 +605,21 @@ function scanClasses(plan: CsvPlan): ScanClass[] {
  */
 export async function openCsvFast(plan: CsvPlan, threads?: number): Promise<DuckCsv | null> {
   // DuckDB reads the file typed on its own threads while the scan runs here; the typed table is used
-  // only once the scan proved the file plain, else dropped.
-  const typed = openCsvDuckDb(plan, true, threads);
+  // only once the scan proved the file plain, else stopped (a large file with quoted cells would
+  // otherwise keep DuckDB busy with a table nobody reads) and dropped.
+  const stop = new AbortController();
+  const typed = openCsvDuckDb(plan, true, threads, stop.signal);
   typed.catch(() => undefined); // awaited below, after the scan
   let plain: boolean;
   try {
     plain = await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan));
   } catch (err) {
+    stop.abort();
     (await typed)?.close();
     throw err;
   }
   if (plain) return typed; // null: a bad date the JS reader names
+  stop.abort();
   (await typed)?.close();
   return openCsvDuckDb(plan, false, threads);
 }
