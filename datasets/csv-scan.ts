@@ -22,62 +22,50 @@ function isDigit(b: number): boolean {
   return b >= 48 && b <= 57;
 }
 
+/**
+ * One step of the decimal-number automaton: the state after byte `b` in `state` (0 leading spaces,
+ * 1 after the sign, 2 integer digits, 3 a leading point, 4 fraction digits, 5 after e, 6 after the
+ * exponent's sign, 7 exponent digits, 8 trailing spaces; DEAD once the text cannot be a number).
+ */
+function numberStep(state: number, b: number): number {
+  const ws = b === 32 || b === 9;
+  const digit = isDigit(b);
+  switch (state) {
+    case 0: // leading spaces
+      return ws ? 0 : b === 43 || b === 45 ? 1 : digit ? 2 : b === 46 ? 3 : DEAD;
+    case 1: // after the sign
+      return digit ? 2 : b === 46 ? 3 : DEAD;
+    case 2: // integer digits
+      return digit ? 2 : b === 46 ? 4 : b === 101 || b === 69 ? 5 : ws ? 8 : DEAD;
+    case 3: // a leading point: a digit must follow
+      return digit ? 4 : DEAD;
+    case 4: // fraction digits
+      return digit ? 4 : b === 101 || b === 69 ? 5 : ws ? 8 : DEAD;
+    case 5: // after e
+      return b === 43 || b === 45 ? 6 : digit ? 7 : DEAD;
+    case 6: // after the exponent's sign
+      return digit ? 7 : DEAD;
+    case 7: // exponent digits
+      return digit ? 7 : ws ? 8 : DEAD;
+    case 8: // trailing spaces
+      return ws ? 8 : DEAD;
+    default:
+      return DEAD;
+  }
+}
+
+const DEAD = 9;
+/** numberStep as a table: NUMBER_NEXT[state << 8 | byte]. */
+const NUMBER_NEXT = new Uint8Array((DEAD + 1) << 8);
+for (let st = 0; st <= DEAD; st++) for (let b = 0; b < 256; b++) NUMBER_NEXT[(st << 8) | b] = numberStep(st, b);
+/** The states that end a complete number. */
+const NUMBER_ACCEPT = Uint8Array.from({ length: DEAD + 1 }, (_, st) => (st === 2 || st === 4 || st === 7 || st === 8 ? 1 : 0));
+
 /** Whether bytes [s, e) of `buf` are the JS reader's decimal number, optionally padded with spaces/tabs. */
 export function plainNumber(buf: Uint8Array, s: number, e: number): boolean {
   let state = 0;
-  for (let i = s; i < e; i++) {
-    const b = buf[i]!;
-    const ws = b === 32 || b === 9;
-    const digit = isDigit(b);
-    switch (state) {
-      case 0: // leading spaces
-        if (ws) state = 0;
-        else if (b === 43 || b === 45) state = 1;
-        else if (digit) state = 2;
-        else if (b === 46) state = 3;
-        else return false;
-        break;
-      case 1: // after the sign
-        if (digit) state = 2;
-        else if (b === 46) state = 3;
-        else return false;
-        break;
-      case 2: // integer digits
-        if (digit) state = 2;
-        else if (b === 46) state = 4;
-        else if (b === 101 || b === 69) state = 5;
-        else if (ws) state = 8;
-        else return false;
-        break;
-      case 3: // a leading point: a digit must follow
-        if (digit) state = 4;
-        else return false;
-        break;
-      case 4: // fraction digits
-        if (digit) state = 4;
-        else if (b === 101 || b === 69) state = 5;
-        else if (ws) state = 8;
-        else return false;
-        break;
-      case 5: // after e
-        if (b === 43 || b === 45) state = 6;
-        else if (digit) state = 7;
-        else return false;
-        break;
-      case 6: // after the exponent's sign
-        if (digit) state = 7;
-        else return false;
-        break;
-      case 7: // exponent digits
-        if (digit) state = 7;
-        else if (ws) state = 8;
-        else return false;
-        break;
-      default: // trailing spaces
-        if (!ws) return false;
-    }
-  }
-  return state === 2 || state === 4 || state === 7 || state === 8;
+  for (let i = s; i < e; i++) state = NUMBER_NEXT[(state << 8) | buf[i]!]!;
+  return NUMBER_ACCEPT[state] === 1;
 }
 
 function digits(buf: Uint8Array, at: number, n: number): boolean {
@@ -114,22 +102,53 @@ export function plainTime(buf: Uint8Array, s: number, e: number): boolean {
   return i === e;
 }
 
-/** Checks one data line [s, e) (without its line end) against the column classes. */
-function plainLine(buf: Uint8Array, s: number, e: number, delimiter: number, classes: readonly ScanClass[]): boolean {
-  if (e === s) return false; // a blank line
-  let field = 0;
-  let start = s;
-  for (let i = s; i <= e; i++) {
-    const b = i < e ? buf[i]! : delimiter;
-    if (b === QUOTE || b === CR) return false;
-    if (b !== delimiter) continue;
-    if (field >= classes.length) return false;
-    const cls = classes[field]!;
-    if (cls === 'number' ? !plainNumber(buf, start, i) : cls === 'time' ? !plainTime(buf, start, i) : false) return false;
-    field++;
-    start = i + 1;
+const CLASS_CODE: Readonly<Record<ScanClass, number>> = { other: 0, number: 1, time: 2 };
+
+/**
+ * Checks the complete lines of buf[s, end) (`end` just after an LF) against the column classes, each
+ * byte read once: number cells through the NUMBER_NEXT table as they are split. Returns the number of
+ * lines checked, or -1 at the first line that is not plain. A line may end with CRLF; any other CR,
+ * a `"`, a blank line or a wrong field count is not plain.
+ */
+function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, classes: Uint8Array): number {
+  const last = classes.length - 1;
+  let lines = 0;
+  let i = s;
+  while (i < end) {
+    if (buf[i] === LF || (buf[i] === CR && buf[i + 1] === LF)) return -1; // a blank line
+    for (let f = 0; ; f++) {
+      const cls = classes[f]!;
+      const start = i;
+      let b = buf[i]!;
+      if (cls === 1) {
+        let state = 0;
+        while (b !== delimiter && b !== LF && b !== CR) {
+          state = NUMBER_NEXT[(state << 8) | b]!;
+          b = buf[++i]!;
+        }
+        if (NUMBER_ACCEPT[state] !== 1) return -1;
+      } else {
+        while (b !== delimiter && b !== LF && b !== CR) {
+          if (b === QUOTE) return -1;
+          b = buf[++i]!;
+        }
+        if (cls === 2 && !plainTime(buf, start, i)) return -1;
+      }
+      if (b === CR) {
+        if (buf[i + 1] !== LF) return -1; // a CR that does not end the line
+        i++;
+        b = LF;
+      }
+      i++;
+      if (b === LF) {
+        if (f !== last) return -1; // too few fields
+        break;
+      }
+      if (f === last) return -1; // too many fields
+    }
+    lines++;
   }
-  return field === classes.length;
+  return lines;
 }
 
 /**
@@ -138,7 +157,8 @@ function plainLine(buf: Uint8Array, s: number, e: number, delimiter: number, cla
  */
 export async function scanPlainCsv(file: string, delimiter: string, classes: readonly ScanClass[]): Promise<boolean> {
   const delim = delimiter.charCodeAt(0);
-  if (delimiter.length !== 1 || delim > 127) return false;
+  if (delimiter.length !== 1 || delim > 127 || delim === LF || delim === CR || delim === QUOTE || classes.length === 0) return false;
+  const codes = Uint8Array.from(classes, (c) => CLASS_CODE[c]);
   const handle = await open(file, 'r');
   try {
     let buf = new Uint8Array(CHUNK);
@@ -153,27 +173,38 @@ export async function scanPlainCsv(file: string, delimiter: string, classes: rea
         buf = bigger;
       }
       const { bytesRead } = await handle.read(buf, carry, buf.length - carry, null);
-      const end = carry + bytesRead;
+      let end = carry + bytesRead;
       let s = 0;
       if (first && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) s = 3;
       first = false;
-      for (let i = s; i < end; i++) {
-        if (buf[i] !== LF) continue;
-        const lineEnd = i > s && buf[i - 1] === CR ? i - 1 : i;
-        if (header) header = false;
-        else if (!plainLine(buf, s, lineEnd, delim, classes)) return false;
-        else lines++;
-        s = i + 1;
-      }
       if (bytesRead === 0) {
-        // the last line, without a line end
-        if (s < end) {
-          if (header) return false;
-          if (!plainLine(buf, s, end, delim, classes)) return false;
-          lines++;
+        // the last line, without a line end: checked with one added (a final CR is not a line end)
+        if (s === end) return !header && lines > 0;
+        if (header || buf[end - 1] === CR) return false;
+        if (end === buf.length) {
+          const bigger = new Uint8Array(buf.length + 1);
+          bigger.set(buf);
+          buf = bigger;
         }
-        return !header && lines > 0;
+        buf[end++] = LF;
       }
+      if (header) {
+        const lf = buf.indexOf(LF, s);
+        if (lf < 0 || lf >= end) {
+          carry = end;
+          continue;
+        }
+        header = false;
+        s = lf + 1;
+      }
+      const lf = buf.lastIndexOf(LF, end - 1);
+      if (lf >= s) {
+        const n = plainLines(buf, s, lf + 1, delim, codes);
+        if (n < 0) return false;
+        lines += n;
+        s = lf + 1;
+      }
+      if (bytesRead === 0) return lines > 0;
       buf.copyWithin(0, s, end);
       carry = end - s;
     }

@@ -64,6 +64,8 @@ export interface DatasetWriterOptions {
    * staging directory stops being removable: the swap into place begins, or the writer removed it.
    */
   readonly onStaging?: (stagingDir: string) => () => void;
+  /** DuckDB's threads for staging and writing (default: DuckDB's own choice); 1 for small tables. */
+  readonly threads?: number;
 }
 
 const CHUNK_ROWS = 2048;
@@ -206,27 +208,18 @@ export class TableWriter {
   /** Ends the table: writes its Parquet file (zstd) into the staging directory. */
   async end(): Promise<ManifestFile> {
     if (this.external) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: rows given to check() end with endExternal()`);
-    return this.finish(async (select) => {
-      await this.session.conn.run(`COPY (SELECT ${select} FROM ${this.stagingTable}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`);
+    return this.finish(async () => {
+      await this.session.conn.run(this.copyStatement(this.stagingTable));
     });
   }
 
   /**
-   * Ends a table whose rows were given to `check`: `write(copy)` must run, in the caller's DuckDB,
-   * `copy(from)` where `from` is a table or subquery holding exactly those rows in the same order, as
-   * DOUBLE (VARCHAR for strings) columns named like the kind's columns.
+   * The statement that writes this table's Parquet file (zstd, in the staging directory) from `from`: a
+   * table or subquery holding the table's rows in order, as DOUBLE (VARCHAR for strings) columns named
+   * like the kind's columns. A caller whose rows went to `check` runs it in its own DuckDB (it may start
+   * it while the rows are still being checked) and ends the table with `endExternal`.
    */
-  async endExternal(write: (copy: (from: string) => string) => Promise<void>): Promise<ManifestFile> {
-    if (!this.external && this.staged) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: appended rows end with end()`);
-    return this.finish(async (select) => {
-      await write((from) => `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`);
-    });
-  }
-
-  private async finish(copy: (select: string) => Promise<void>): Promise<ManifestFile> {
-    if (this.ended) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol} already ended`);
-    this.ended = true;
-    this.validator.finish();
+  copyStatement(from: string): string {
     const select = this.specs
       .map((s) => {
         const id = sqlIdent(s.name);
@@ -242,7 +235,24 @@ export class TableWriter {
         }
       })
       .join(', ');
-    await copy(select);
+    return `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`;
+  }
+
+  /**
+   * Ends a table whose rows were given to `check`: `written` resolves once the caller's DuckDB has run
+   * `copyStatement(from)` over exactly those rows (it rejects with the COPY's error). The rows' checks
+   * are finished before it is awaited, so a bad table fails with its DataError, not a write error.
+   */
+  async endExternal(written: () => Promise<void>): Promise<ManifestFile> {
+    if (!this.external && this.staged) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: appended rows end with end()`);
+    return this.finish(written);
+  }
+
+  private async finish(copy: () => Promise<void>): Promise<ManifestFile> {
+    if (this.ended) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol} already ended`);
+    this.ended = true;
+    this.validator.finish();
+    await copy();
     await this.session.conn.run(`DROP TABLE ${this.stagingTable}`);
     const file: ManifestFile = {
       kind: this.kind,
@@ -318,7 +328,7 @@ export class DatasetWriter {
     const staging = temporarySibling(target, 'staging');
     await mkdir(staging, { recursive: true });
     const releaseStaging = options.onStaging?.(staging) ?? ((): void => {});
-    const session = await DuckSession.open().catch(async (err: unknown) => {
+    const session = await DuckSession.open(options.threads !== undefined ? { threads: options.threads } : {}).catch(async (err: unknown) => {
       await rm(staging, { recursive: true, force: true });
       releaseStaging();
       throw err;

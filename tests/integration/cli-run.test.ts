@@ -98,4 +98,41 @@ describe('tapedeck run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--seed: expected an integer from 0 to \d+, was "abc"/);
   });
+
+  /** 66,000 plain 30-minute bars (more than one 65,536-row batch); `bad` gets high 0.5 below low 0.9. */
+  async function plainCsv(name: string, bad = -1): Promise<string> {
+    const rows: string[] = ['Date,Open,High,Low,Close,Volume'];
+    let p = 1;
+    for (let i = 1; i <= 66_000; i++) {
+      const ts = new Date(Date.UTC(2020, 0, 1) + (i - 1) * 1_800_000).toISOString().slice(0, 19).replace('T', ' ');
+      const next = p * (1 + (((i * 7919) % 13) - 6) / 1000);
+      rows.push(i === bad ? `${ts},1,0.5,0.9,1,10` : `${ts},${p},${Math.max(p, next) * 1.001},${Math.min(p, next) * 0.999},${next},${i % 997}`);
+      p = next;
+    }
+    const file = join(dir, name);
+    await writeFile(file, `${rows.join('\n')}\n`);
+    return file;
+  }
+
+  it('a CSV run replays the bars the imported dataset holds (same runHash), and a bad row in its second batch fails as data import does', async () => {
+    const good = await plainCsv('plain.csv');
+    const direct = runCli(['run', smaCross, '--set', `data.bars=${good}`, '--set', 'data.symbols=["P"]', '--out', join(dir, 'direct'), '--json', '--quiet']);
+    expect(direct.stderr).toBe('');
+    const ds = join(dir, 'plain-ds');
+    expect(runCli(['data', 'import', '--csv', good, '--symbol', 'P', '--out', ds]).code).toBe(0);
+    const viaDataset = runCli(['run', smaCross, '--set', `data.bars=${ds}`, '--set', 'data.symbols=["P"]', '--out', join(dir, 'via-ds'), '--json', '--quiet']);
+    expect(viaDataset.stderr).toBe('');
+    const hash = (out: string): string => (JSON.parse(out) as { runHash: string }).runHash;
+    expect(hash(direct.stdout)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash(direct.stdout)).toBe(hash(viaDataset.stdout));
+
+    const bad = await plainCsv('bad-row.csv', 65_800);
+    const run = runCli(['run', smaCross, '--set', `data.bars=${bad}`, '--set', 'data.symbols=["P"]', '--out', join(dir, 'bad-run'), '--quiet']);
+    const imported = runCli(['data', 'import', '--csv', bad, '--symbol', 'P', '--out', join(dir, 'bad-ds')]);
+    const line = /^tapedeck: .*bad-row\.csv, row 65800, column 'High': high 0\.5 is below low 0\.9 \(rows are 1-based data rows in file order, header not counted\)\n$/;
+    expect(run.stderr).toMatch(line);
+    expect(imported.stderr).toBe(run.stderr);
+    expect([run.code, imported.code]).toEqual([1, 1]);
+    expect(existsSync(join(dir, 'bad-ds'))).toBe(false);
+  }, 180_000); // five CLI processes over 66,000 bars
 });

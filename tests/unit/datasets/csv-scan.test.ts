@@ -60,4 +60,52 @@ describe('csv-scan', () => {
       'ts,price,note\n',
     ]) expect(await check(bad), JSON.stringify(bad)).toBe(false);
   });
+
+  /** What scanPlainCsv must answer, line by line with the regular expressions (the scan reads bytes in one pass). */
+  function reference(text: string, delimiter: string, classes: readonly string[]): boolean {
+    const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+    const lines = body.split('\n');
+    if (lines.length < 2) return false; // no line end after the header
+    const data = lines.slice(1);
+    const unterminated = data.pop()!; // '' when the file ends with a line end
+    const all = data.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (unterminated !== '') all.push(unterminated);
+    if (all.length === 0) return false;
+    return all.every((line) => {
+      if (line === '' || line.includes('"') || line.includes('\r')) return false;
+      const fields = line.split(delimiter);
+      return fields.length === classes.length && fields.every((f, i) => (classes[i] === 'number' ? NUMBER.test(f) : classes[i] === 'time' ? TIME.test(f) : true));
+    });
+  }
+
+  it('scanPlainCsv answers as the line-by-line reference on generated files (line ends, quotes, CRs, field counts, cells)', async () => {
+    const root = await tempDir(cleanup);
+    const classes = ['time', 'number', 'other', 'number'] as const;
+    const cell = fc.constantFrom('2024-01-31', '2024-01-31 09:30:00', '1.5', ' 2 ', '-1e5', '', 'x', 'a b', '"q"', '1\r', 'nan', '.', '2024-01-31T24:00');
+    const line = fc.oneof(
+      fc.tuple(fc.constantFrom('2024-01-31', '2024-02-01T10:00:00.5Z'), fc.constantFrom('1', '0.25', ' 3 '), fc.constantFrom('x', '', 'y z'), fc.constantFrom('7', '1e-3')).map((f) => f.join(',')),
+      fc.array(cell, { minLength: 1, maxLength: 5 }).map((f) => f.join(',')),
+    );
+    let k = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n', '\r', '')), { maxLength: 6 }), async (bom, rows) => {
+        const text = `${bom ? '\ufeff' : ''}ts,price,note,size\n${rows.map(([l, end]) => l + end).join('')}`;
+        const f = join(root, `g${k++}.csv`);
+        await writeFile(f, text);
+        expect(await scanPlainCsv(f, ',', classes), JSON.stringify(text)).toBe(reference(text, ',', classes));
+      }),
+      { numRuns: 400, seed: 14 },
+    );
+  });
+
+  it('scanPlainCsv reads past its 4 MB pieces: a line split between pieces, and a bad line after the first piece', async () => {
+    const root = await tempDir(cleanup);
+    const good = Array.from({ length: 200_000 }, (_, i) => `2024-01-31 09:30:${String(i % 60).padStart(2, '0')},${i}.25,n${i}\n`).join('');
+    expect(good.length).toBeGreaterThan(5 << 20);
+    const f = join(root, 'big.csv');
+    await writeFile(f, `ts,price,note\n${good}`);
+    expect(await scanPlainCsv(f, ',', ['time', 'number', 'other'])).toBe(true);
+    await writeFile(f, `ts,price,note\n${good}2024-01-31,1.5.5,x\n${good}`);
+    expect(await scanPlainCsv(f, ',', ['time', 'number', 'other'])).toBe(false);
+  });
 });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
 import { importTable, readAll, readManifest, writeDataset, type ImportOptions } from '../../../datasets/index.js';
+import { readCsvJs } from '../../../datasets/import.js';
 
 const T0_TEST = 1_700_000_000_000_000;
 import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
@@ -131,6 +132,53 @@ describe('importTable (CSV)', () => {
     expect(Array.from(o.columns['iv']!)).toEqual([0.25, Number.NaN]);
     expect(o.dictionaries['underlying']).toEqual(['X']);
     expect((await readManifest(out)).kinds).toEqual(['trades', 'quotes', 'options']);
+  });
+
+  /** `n` plain 30-minute bars from 2024-01-01; `bad` (1-based data row) gets high 0.5 below its low 0.9. */
+  function plainBars(n: number, bad = -1): string {
+    const t0 = Date.UTC(2024, 0, 1);
+    const rows: string[] = [];
+    for (let i = 1; i <= n; i++) {
+      const ts = new Date(t0 + (i - 1) * 1_800_000).toISOString().slice(0, 19).replace('T', ' ');
+      rows.push(i === bad ? `${ts},1,0.5,0.9,1,10` : `${ts},1,1.25,0.75,1.125,${i}`);
+    }
+    return `Date,Open,High,Low,Close,Volume\n${rows.join('\n')}\n`;
+  }
+
+  it('a plain file past one batch: DuckDB reads it (Parquet written while the rows are checked) with the rows of the JS reader', async () => {
+    const root = await tempDir(cleanup);
+    const input = await csvFile(root, 'in.csv', plainBars(150_000));
+    const out = join(root, 'ds');
+    const result = await importTable({ input, kind: 'bars', symbol: 'P', out });
+    expect(result.rows).toBe(150_000);
+    const r = await readAll(out, { kind: 'bars' });
+    expect(r.length).toBe(150_000);
+    const js: Record<string, number[]> = {};
+    await readCsvJs({ input, kind: 'bars', symbol: 'P' }, ',', async (cols) => {
+      for (const [k, v] of Object.entries(cols)) (js[k] ??= []).push(...(v as Float64Array));
+    });
+    for (const c of ['ts', 'open', 'high', 'low', 'close', 'volume']) {
+      expect(r.columns[c]!.length).toBe(js[c]!.length);
+      for (let i = 0; i < js[c]!.length; i++) if (!Object.is(r.columns[c]![i], js[c]![i])) throw new Error(`${c}[${i}]: ${r.columns[c]![i]} vs ${js[c]![i]}`);
+    }
+    expect(r.columns['ts']![149_999]).toBe((Date.UTC(2024, 0, 1) + 149_999 * 1_800_000) * 1000);
+  });
+
+  it('a bad row in the second batch of a plain file stops the import with its row and column while DuckDB writes Parquet, and nothing is left', async () => {
+    const err = await importError(plainBars(150_000, 100_000));
+    expect(err.message).toMatch(/in\.csv, row 100000, column 'High': high 0\.5 is below low 0\.9 \(rows are 1-based/);
+  });
+
+  it('an unusable --out is reported before a bad header, though DuckDB starts reading the file at once', async () => {
+    const root = await tempDir(cleanup);
+    const input = await csvFile(root, 'in.csv', 'Date,Open,High,Low\n2024-01-02,1,2,0.5\n');
+    const out = await csvFile(root, 'taken', 'not a directory');
+    const err = (await importTable({ input, kind: 'bars', symbol: 'P', out }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/taken: is a file, not a directory/);
+    expect(await entries(root)).toEqual(['in.csv', 'taken']);
+    const bad = await importTable({ input, kind: 'bars', symbol: 'P', out: join(root, 'ds') }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(DataError);
+    expect((bad as Error).message).toMatch(/missing column: bars needs a column 'close'/);
   });
 });
 
