@@ -34,12 +34,12 @@ export const RUN_TABLE_COLUMNS = {
     { name: 'qty', type: 'f64' },
     { name: 'price', type: 'f64' },
     { name: 'commission', type: 'f64' },
-    { name: 'orderId', type: 'str' },
+    { name: 'orderId', type: 'str', numbered: 'O-' },
     { name: 'strategyId', type: 'str', nullable: true },
     { name: 'liquidity', type: 'str' },
   ],
   orders: [
-    { name: 'id', type: 'str' },
+    { name: 'id', type: 'str', numbered: 'O-' },
     { name: 'symbol', type: 'str' },
     { name: 'side', type: 'str' },
     { name: 'type', type: 'str' },
@@ -79,7 +79,7 @@ export const RUN_TABLE_COLUMNS = {
     { name: 'message', type: 'str' },
     { name: 'strategyId', type: 'str', nullable: true },
     { name: 'symbol', type: 'str', nullable: true },
-    { name: 'orderId', type: 'str', nullable: true },
+    { name: 'orderId', type: 'str', nullable: true, numbered: 'O-' },
     { name: 'details', type: 'str', nullable: true },
   ],
   signals: [
@@ -99,9 +99,20 @@ export const RUN_TABLE_NAMES: readonly RunTableName[] = RUN_TABLES;
 export const EXPORT_FORMATS = ['csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** A run's tables once their rows are handed over: the report's `tables` section now, the files when DuckDB has written them. */
+export interface StartedTables {
+  readonly tables: RunTables;
+  /** The files to move into place (the Parquet tables, then any exports), once written. */
+  readonly files: Promise<NamedFile[]>;
+}
+
 /** The tables of a run being written. */
 export class RunOutputs {
   private finished = false;
+  /** equity.parquet being written (started when the run hands its curve back, see `equity.curve`). */
+  private equityWrite: Promise<number> | null = null;
+  /** DuckDB work under way, awaited before the session closes. */
+  private readonly inFlight: Promise<unknown>[] = [];
   private constructor(
     private readonly outDir: string,
     /** The hidden directory the files are staged in (a sibling of the output directory). */
@@ -122,7 +133,11 @@ export class RunOutputs {
         return table.wantsFlush;
       },
       flush: () => table.flush(),
-      curve: () => spill,
+      curve: () => {
+        // The last sample is in: DuckDB writes equity.parquet while the report is built.
+        this.startEquityWrite();
+        return spill;
+      },
     };
   }
 
@@ -150,47 +165,76 @@ export class RunOutputs {
     }
   }
 
+  /** Starts writing equity.parquet (once), in the background; its failure surfaces in {@link start}'s files. */
+  private startEquityWrite(): Promise<number> {
+    if (this.equityWrite === null) {
+      this.equityWrite = this.equityTable.finish();
+      this.inFlight.push(this.equityWrite.catch(() => undefined));
+    }
+    return this.equityWrite;
+  }
+
   /**
-   * Writes the tables of a finished run: the equity curve from the run's arrays when it was not streamed
-   * (a run with books), the fills, orders and round trips from the report; with `exports`, a CSV of each.
-   * Returns the files to move into place and the report's `tables` section.
+   * Hands over the rows of a finished run and starts writing its tables: the equity curve from the run's
+   * arrays when it was not streamed (a run with books), the fills, orders and round trips from the report;
+   * with `exports`, a CSV of each. Returns the report's `tables` section at once and the files to move into
+   * place when DuckDB has written them (on its own thread, while the caller renders the report).
+   */
+  async start(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<StartedTables> {
+    if (result.equityStream === undefined && this.equityWrite === null) writeEquityFromMemory(this.equityTable, result);
+    const equityRows = this.equityTable.rows;
+    const equityWrite = this.startEquityWrite();
+    this.spill.close();
+    // The other tables go through a connection of their own, so they are written while equity.parquet is.
+    const conn = await this.session.connect();
+    const columns = recordColumns(report, result);
+    const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
+    const sinks: ParquetTableSink[] = [];
+    for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) {
+      const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, conn, label: join(this.outDir, `${name}.parquet`) });
+      sinks.push(sink);
+      const table = columns[name];
+      const n = (Object.values(table)[0] ?? []).length;
+      sink.append(table, n);
+      rows[name] = n;
+    }
+    const files = (async (): Promise<NamedFile[]> => {
+      for (const sink of sinks) await sink.finish();
+      await equityWrite;
+      const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
+      for (const format of exports) {
+        for (const name of RUN_TABLE_NAMES) {
+          const csv = join(this.staging, `${name}.${format}`);
+          await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
+            throw duckWriteError(join(this.outDir, `${name}.${format}`), err);
+          });
+          out.push({ name: `${name}.${format}`, path: csv });
+        }
+      }
+      return out;
+    })();
+    this.inFlight.push(files.catch(() => undefined));
+    const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
+    return { tables, files };
+  }
+
+  /**
+   * Writes the tables of a finished run (see {@link start}) and waits for them. Returns the files to move
+   * into place and the report's `tables` section.
    */
   async finish(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
-    if (result.equityStream === undefined) writeEquityFromMemory(this.equityTable, result);
-    this.spill.close();
-    const rows: Record<RunTableName, number> = { equity: await this.equityTable.finish(), fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
-    const columns = recordColumns(report, result);
-    for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) rows[name] = await this.writeTable(name, columns[name]);
-    const files: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
-    for (const format of exports) {
-      for (const name of RUN_TABLE_NAMES) {
-        const csv = join(this.staging, `${name}.${format}`);
-        await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
-          throw duckWriteError(join(this.outDir, `${name}.${format}`), err);
-        });
-        files.push({ name: `${name}.${format}`, path: csv });
-      }
-    }
-    this.finished = true;
-    this.session.close();
-    const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
-    return { files, tables };
+    const started = await this.start(report, result, exports);
+    return { files: await started.files, tables: started.tables };
   }
 
-  private async writeTable(name: Exclude<RunTableName, 'equity'>, columns: Record<string, Float64Array | readonly (string | null)[]>): Promise<number> {
-    const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
-    const n = (Object.values(columns)[0] ?? []).length;
-    sink.append(columns, n);
-    return sink.finish();
-  }
-
-  /** Removes everything staged (the files already moved into place are not touched). */
+  /** Waits for DuckDB's writes to end, then removes everything staged (the files already moved into place are not touched). */
   async close(): Promise<void> {
     if (!this.finished) {
-      this.spill.close();
-      await this.equityTable.abort().catch(() => undefined);
-      this.session.close();
       this.finished = true;
+      this.spill.close();
+      await Promise.all(this.inFlight);
+      if (this.equityWrite === null) await this.equityTable.abort().catch(() => undefined);
+      this.session.close();
     }
     await rm(this.staging, { recursive: true, force: true }).catch(() => undefined);
   }
