@@ -14,6 +14,7 @@ import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { recordColumns } from './run-columns.js';
+import type { TableColumns } from './run-columns.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
@@ -189,17 +190,15 @@ export class RunOutputs {
     const conn = await this.session.connect();
     const columns = recordColumns(report, result);
     const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
-    const sinks: ParquetTableSink[] = [];
-    for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) {
-      const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, conn, label: join(this.outDir, `${name}.parquet`) });
-      sinks.push(sink);
-      const table = columns[name];
-      const n = (Object.values(table)[0] ?? []).length;
-      sink.append(table, n);
-      rows[name] = n;
-    }
+    const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
+    for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
+    // One table at a time, a part at a time: DuckDB's small pool (64 MB) holds one part of one table besides equity.parquet's write.
     const files = (async (): Promise<NamedFile[]> => {
-      for (const sink of sinks) await sink.finish();
+      for (const name of names) {
+        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, conn, label: join(this.outDir, `${name}.parquet`) });
+        await appendInParts(sink, columns[name], rows[name]);
+        await sink.finish();
+      }
       await equityWrite;
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
@@ -237,6 +236,18 @@ export class RunOutputs {
       this.session.close();
     }
     await rm(this.staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Appends the first `n` rows of `columns` to `sink`, writing a part whenever one is full. */
+async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: number): Promise<void> {
+  const step = 1 << 16;
+  for (let at = 0; at < n; at += step) {
+    const end = Math.min(n, at + step);
+    const slice: Record<string, Float64Array | readonly (string | null)[]> = {};
+    for (const [k, v] of Object.entries(columns)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
+    sink.append(slice, end - at);
+    if (sink.wantsFlush) await sink.flush();
   }
 }
 
