@@ -5,6 +5,7 @@ import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { RunOutputs } from '../compose/run-outputs.js';
+import { releaseGarbage } from '../compose/heap.js';
 import type { ExportFormat } from '../compose/run-outputs.js';
 import { runScenario } from '../compose/run-scenario.js';
 import type { NamedFile } from '../../datasets/atomic.js';
@@ -52,8 +53,10 @@ export async function runAndWrite(
     const { report, result, warnings } = await runWithProgress(scenario, opts.quiet === true, outputs);
     // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    releaseGarbage();
     // DuckDB writes the tables on its own thread while report.json and report.html are rendered.
     const { files, tables } = await outputs.start(report, result, opts.export ?? []);
+    releaseGarbage();
     const written = { ...report, tables };
     const outFile = await writeRunOutputs(outDir, written, kind, files);
     return { report: written, outFile };
