@@ -138,15 +138,14 @@ export class ParquetTableSink {
 
   /**
    * Opens a sink writing `file` (a Parquet file; its parts go to a hidden directory beside it). `session`:
-   * a DuckDB session to share (several sinks of one run), else one of its own with one thread; `conn`: a
-   * connection of that session to use instead of its first (a sink writing while another one's statement runs).
+   * a DuckDB session to share (several sinks of one run), else one of its own with one thread.
    */
-  static async open(file: string, columns: readonly SinkColumn[], options: { session?: DuckSession; conn?: DuckDBConnection; rowsPerPart?: number; label?: string } = {}): Promise<ParquetTableSink> {
+  static async open(file: string, columns: readonly SinkColumn[], options: { session?: DuckSession; rowsPerPart?: number; label?: string } = {}): Promise<ParquetTableSink> {
     if (columns.length === 0) throw new InvalidArgumentError('a table needs at least one column');
     const label = options.label ?? file;
     const session = options.session ?? (await DuckSession.open({ threads: 1 }));
     const partsDir = `${file}.parts`;
-    const sink = new ParquetTableSink(session, options.conn ?? session.conn, file, label, partsDir, columns, options.rowsPerPart ?? DEFAULT_ROWS_PER_PART, options.session === undefined);
+    const sink = new ParquetTableSink(session, session.conn, file, label, partsDir, columns, options.rowsPerPart ?? DEFAULT_ROWS_PER_PART, options.session === undefined);
     await sink.createStaging();
     return sink;
   }

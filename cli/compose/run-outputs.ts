@@ -186,25 +186,23 @@ export class RunOutputs {
     const equityRows = this.equityTable.rows;
     const equityWrite = this.startEquityWrite();
     this.spill.close();
-    // The other tables go through a connection of their own, so they are written while equity.parquet is.
-    const conn = await this.session.connect();
     const columns = recordColumns(report, result);
     const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
     const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
     for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
-    // One table at a time, a part at a time: DuckDB's small pool (64 MB) holds one part of one table besides equity.parquet's write.
+    // One table at a time, a part at a time, after equity.parquet (begun when the replay ended): one write at a time in DuckDB's small pool (64 MB).
     const files = (async (): Promise<NamedFile[]> => {
+      await equityWrite;
       for (const name of names) {
-        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, conn, label: join(this.outDir, `${name}.parquet`) });
+        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
         await appendInParts(sink, columns[name], rows[name]);
         await sink.finish();
       }
-      await equityWrite;
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
           const csv = join(this.staging, `${name}.${format}`);
-          await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
+          await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
             throw duckWriteError(join(this.outDir, `${name}.${format}`), err);
           });
           out.push({ name: `${name}.${format}`, path: csv });
