@@ -48,6 +48,8 @@ const CHUNK_ROWS = 2048;
 /** What a null in a column that is not nullable is written as (one control character), as before strings were coded. */
 const NULL_TEXT = '\u0001';
 const DEFAULT_ROWS_PER_PART = 1 << 17;
+/** A dictionary of at most this many characters is written into the statement itself (a list literal). */
+const INLINE_DICTIONARY_CHARS = 4096;
 /** Digits of the largest integer a numbered value may carry (exact as a double). */
 const MAX_NUMBER_DIGITS = 15;
 
@@ -243,7 +245,7 @@ export class ParquetTableSink {
           case 'str': {
             const numbered = c.numbered !== undefined ? ` WHEN ${id} >= 0 THEN ${sqlString(c.numbered)} || CAST(CAST(${id} AS BIGINT) AS VARCHAR)` : '';
             const dictionary = dictionaries[k] ?? null;
-            const listed = dictionary !== null ? `getvariable(${sqlString(dictionary)})[CAST(-${id} AS BIGINT)]` : 'NULL::VARCHAR';
+            const listed = dictionary !== null ? `${dictionary.list}[CAST(-${id} AS BIGINT)]` : 'NULL::VARCHAR';
             return `CASE WHEN isnan(${id}) THEN NULL::VARCHAR${numbered} ELSE ${listed} END AS ${id}`;
           }
           case 'f64':
@@ -257,22 +259,29 @@ export class ParquetTableSink {
     const source = direct ? this.staging : `read_parquet([${this.parts.map(sqlString).join(', ')}])`;
     await this.written(this.conn.run(`COPY (SELECT ${select} FROM ${source}) TO ${sqlString(this.file)} (FORMAT parquet, COMPRESSION zstd)`));
     await this.conn.run(`DROP TABLE ${this.staging}`);
-    for (const d of dictionaries) if (d !== null) await this.conn.run(`RESET VARIABLE ${d}`);
+    for (const d of dictionaries) if (d?.variable !== undefined) await this.conn.run(`RESET VARIABLE ${d.variable}`);
     if (!direct) await rm(this.partsDir, { recursive: true, force: true });
     if (this.ownsSession) this.session.close();
     return this.total;
   }
 
   /**
-   * Sets each str column's dictionary (its distinct values not numbered, in code order) as a DuckDB variable
-   * holding their list; returns the variables' names, null for a column without one. One string per distinct
-   * value crosses into DuckDB, not one per row.
+   * Each str column's dictionary (its distinct values not numbered, in code order) as a SQL list: a literal
+   * when short (a few symbols, sides, statuses), else a DuckDB variable set from a table the values are
+   * appended to, one string per distinct value, not one per row. Null for a column without values.
    */
-  private async writeDictionaries(): Promise<(string | null)[]> {
-    const out: (string | null)[] = [];
+  private async writeDictionaries(): Promise<({ list: string; variable?: string } | null)[]> {
+    const out: ({ list: string; variable?: string } | null)[] = [];
     for (const [k, codes] of this.codes.entries()) {
       if (codes === null || codes.values.length === 0) {
         out.push(null);
+        continue;
+      }
+      const values = codes.values;
+      let chars = 0;
+      for (const v of values) chars += v.length;
+      if (chars <= INLINE_DICTIONARY_CHARS) {
+        out.push({ list: `[${values.map(sqlString).join(', ')}]` });
         continue;
       }
       const name = `${this.staging}_d${k}`;
@@ -280,7 +289,6 @@ export class ParquetTableSink {
       const appender = await this.conn.createAppender(name);
       const chunk = DuckDBDataChunk.create([DOUBLE, VARCHAR], CHUNK_ROWS);
       const index = new Float64Array(CHUNK_ROWS);
-      const values = codes.values;
       for (let start = 0; start < values.length; start += CHUNK_ROWS) {
         const m = Math.min(CHUNK_ROWS, values.length - start);
         for (let i = 0; i < m; i++) {
@@ -296,7 +304,7 @@ export class ParquetTableSink {
       // A variable, not a subquery in the SELECT: DuckDB plans a subquery as a join, which does not keep row order on several threads.
       await this.conn.run(`SET VARIABLE ${name} = (SELECT list(v ORDER BY i) FROM ${name})`);
       await this.conn.run(`DROP TABLE ${name}`);
-      out.push(name);
+      out.push({ list: `getvariable(${sqlString(name)})`, variable: name });
     }
     return out;
   }

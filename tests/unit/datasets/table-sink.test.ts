@@ -57,7 +57,8 @@ function sample(n: number): { batch: Record<string, Float64Array | (string | nul
     num[i] = i - 5;
     id.push(i % 11 === 10 ? ODD_IDS[(i / 11) % ODD_IDS.length | 0]! : `O-${i}`);
     symbol.push(['AAA', 'BBB', 'C,"D"'][i % 3]!);
-    tag.push(i % 5 === 0 ? null : i % 5 === 1 ? '\u0001' : `tag-${i % 4}`);
+    // tag: a dictionary longer than a list literal takes (written through a variable); symbol: a short one.
+    tag.push(i % 5 === 0 ? null : i % 5 === 1 ? '\u0001' : i % 5 === 4 ? `note-${i}` : `tag-${i % 4}`);
     expected.push([ts[i], id[i], symbol[i], i % 5 <= 1 ? null : tag[i], Number.isNaN(price[i]!) ? null : price[i], flag[i] === 1, num[i]]);
   }
   return { batch: { ts, id, symbol, tag, price, flag, n: num }, expected };
