@@ -230,6 +230,41 @@ export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<s
  */
 export type ReturnSource = (visit: (r: number, b: number, i: number) => void) => void;
 
+/** Most returns {@link replayable} keeps (32 MB each of strategy and benchmark returns); a longer curve is read anew at each pass. */
+export const REPLAYABLE_RETURNS = 1 << 22;
+
+/**
+ * Returns `source` (at most `returns` returns) keeping what its first pass visits, so that later passes
+ * (the tear sheet makes eight) replay them from arrays instead of reading the curve and the benchmark again:
+ * the same values in the same order, so every figure is the same. Above `max` returns, `source` itself.
+ */
+export function replayable(source: ReturnSource, returns: number, max: number = REPLAYABLE_RETURNS): ReturnSource {
+  if (returns > max) return source;
+  let kept: { r: Float64Array; b: Float64Array; n: number } | null = null;
+  return (visit) => {
+    if (kept !== null) {
+      const { r, b, n } = kept;
+      for (let j = 0; j < n; j++) visit(r[j]!, b[j]!, j + 1);
+      return;
+    }
+    const r = new Float64Array(returns);
+    const b = new Float64Array(returns);
+    let n = 0;
+    let consecutive = true;
+    source((x, y, i) => {
+      if (n < returns && i === n + 1) {
+        r[n] = x;
+        b[n] = y;
+      } else {
+        consecutive = false;
+      }
+      n++;
+      visit(x, y, i);
+    });
+    if (consecutive) kept = { r, b, n };
+  };
+}
+
 /** Returns the returns of arrays `rs` (and `rb`, same periods) as a source; return j ends at sample j + 1. */
 export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null = null): ReturnSource {
   return (visit) => {
@@ -704,7 +739,7 @@ export function computeTearSheet(input: TearSheetInput): TearSheet {
   const P = input.periodsPerYear;
   const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
   const bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
-  const source = curveReturns(curve, bench);
+  const source = replayable(curveReturns(curve, bench), n - 1);
 
   // One pass for what is read at given samples: the month ends (yearly returns), the picked times, the drawn samples' benchmark.
   const pick = P === null ? [] : rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);

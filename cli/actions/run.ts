@@ -5,6 +5,7 @@ import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { RunOutputs } from '../compose/run-outputs.js';
+import { releaseGarbage } from '../compose/heap.js';
 import type { ExportFormat } from '../compose/run-outputs.js';
 import { runScenario } from '../compose/run-scenario.js';
 import type { NamedFile } from '../../datasets/atomic.js';
@@ -52,7 +53,10 @@ export async function runAndWrite(
     const { report, result, warnings } = await runWithProgress(scenario, opts.quiet === true, outputs);
     // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    const { files, tables } = await outputs.finish(report, result, opts.export ?? []);
+    releaseGarbage();
+    // DuckDB writes the tables on its own thread while report.json and report.html are rendered.
+    const { files, tables } = await outputs.start(report, result, opts.export ?? []);
+    releaseGarbage();
     const written = { ...report, tables };
     const outFile = await writeRunOutputs(outDir, written, kind, files);
     return { report: written, outFile };
@@ -65,10 +69,11 @@ export async function runAndWrite(
 /**
  * Writes a run's report.json and report.html, and the `tables` staged by RunOutputs, into `outDir`,
  * together or not at all: the page is rendered in memory first (a failure names report.html and the
- * chart), then every file and the marker are staged and renamed into place (see writeOutputs). report.json
+ * chart), then every file and the marker are staged and renamed into place (see writeOutputs); `tables` may
+ * still be being written (a promise), and are awaited once the page and report.json are rendered. report.json
  * leaves out the fills, orders and round trips the tables hold (see RunReportFile). Returns its path.
  */
-export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run', tables: readonly NamedFile[] = []): Promise<string> {
+export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run', tables: readonly NamedFile[] | Promise<readonly NamedFile[]> = []): Promise<string> {
   // The page's renderer is loaded here, once the run is done, not at start (ECharts is not loaded into Node:
   // the page inlines its browser build and draws in the browser).
   const { renderRunReportHtml } = await import('../../reports/html/index.js');
@@ -77,7 +82,7 @@ export async function writeRunOutputs(outDir: string, report: RunReport, kind: O
   const { fills: _fills, orders: _orders, trades: _trades, audit: _audit, signals, ...rest } = report;
   const file = { ...rest, signals: { count: signals.count } };
   const json = `${JSON.stringify(report.tables !== undefined ? file : report, null, 1)}\n`;
-  const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...tables];
+  const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...(await tables)];
   await writeOutputs(outDir, kind, files);
   await removeStaleOutputs(outDir, kind, files.map((f) => f.name));
   return join(outDir, 'report.json');

@@ -4,11 +4,21 @@ import type { BacktestResult } from '../../sim/backtest/index.js';
 /** A table as columns: numbers as Float64Array (times in epoch microseconds), strings (or null) as arrays. */
 export type TableColumns = Record<string, Float64Array | (string | null)[]>;
 
+/** Empty columns for `n` rows: `numbers` as Float64Arrays, `strings` as arrays to fill. */
+function columnsFor<N extends string, S extends string>(n: number, numbers: readonly N[], strings: readonly S[]): Record<N, Float64Array> & Record<S, (string | null)[]> {
+  const out: Record<string, Float64Array | (string | null)[]> = {};
+  for (const k of numbers) out[k] = new Float64Array(n);
+  for (const k of strings) out[k] = new Array<string | null>(n);
+  return out as Record<N, Float64Array> & Record<S, (string | null)[]>;
+}
+
 /**
  * A run's records as columns, one definition for every place that hands them out: the Parquet tables
  * `tapedeck run` writes (run-outputs.ts, which gives these columns their Parquet types) and the Arrow
  * tables of `toArrow()` (arrow-tables.ts). Fills, orders, audit and signals come from the report, round
- * trips from the result (their times as numbers).
+ * trips from the result (their times as numbers). One loop per table fills all its columns (a
+ * Float64Array.from with a mapping function per column took 0.7 s of a 2.5 M-bar run's 137,634 fills
+ * and orders and 137,633 round trips); the keys are in each table's column order.
  */
 export function recordColumns(report: RunReport, result: BacktestResult): Record<'fills' | 'orders' | 'trades' | 'audit' | 'signals', TableColumns> {
   const f = report.fills;
@@ -16,71 +26,97 @@ export function recordColumns(report: RunReport, result: BacktestResult): Record
   const t = result.trades;
   const a = report.audit;
   const g = report.signals.recorded;
+
+  const fc = columnsFor(f.length, ['ts', 'qty', 'price', 'commission'], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
+  for (let i = 0; i < f.length; i++) {
+    const x = f[i]!;
+    fc.ts[i] = x.ts;
+    fc.symbol[i] = x.symbol;
+    fc.side[i] = x.side;
+    fc.qty[i] = x.qty;
+    fc.price[i] = x.price;
+    fc.commission[i] = x.commission;
+    fc.orderId[i] = x.orderId;
+    fc.strategyId[i] = x.strategyId;
+    fc.liquidity[i] = x.liquidity;
+  }
+
+  const oc = columnsFor(
+    o.length,
+    ['qty', 'limitPrice', 'stopPrice', 'filledQty', 'avgFillPrice', 'tsCreated', 'reduceOnly'],
+    ['id', 'symbol', 'side', 'type', 'timeInForce', 'status', 'strategyId', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup'],
+  );
+  for (let i = 0; i < o.length; i++) {
+    const x = o[i]!;
+    oc.id[i] = x.id;
+    oc.symbol[i] = x.symbol;
+    oc.side[i] = x.side;
+    oc.type[i] = x.type;
+    oc.qty[i] = x.qty;
+    oc.limitPrice[i] = x.limitPrice ?? Number.NaN;
+    oc.stopPrice[i] = x.stopPrice ?? Number.NaN;
+    oc.timeInForce[i] = x.timeInForce;
+    oc.status[i] = x.status;
+    oc.filledQty[i] = x.filledQty;
+    oc.avgFillPrice[i] = x.avgFillPrice;
+    oc.tsCreated[i] = x.tsCreated;
+    oc.strategyId[i] = x.strategyId;
+    oc.reduceOnly[i] = x.reduceOnly ? 1 : 0;
+    oc.tag[i] = x.tag;
+    oc.reason[i] = x.reason;
+    oc.linkContingency[i] = x.link?.contingency ?? null;
+    oc.linkParentId[i] = x.link?.parentId ?? null;
+    oc.linkedIds[i] = x.link !== undefined ? JSON.stringify(x.link.linkedIds) : null;
+    oc.linkGroup[i] = x.link?.group ?? null;
+  }
+
+  const tc = columnsFor(t.length, ['qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission'], ['symbol', 'strategyId', 'side']);
+  for (let i = 0; i < t.length; i++) {
+    const x = t[i]!;
+    tc.symbol[i] = x.symbol;
+    tc.strategyId[i] = x.strategyId;
+    tc.side[i] = x.side;
+    tc.qty[i] = x.qty;
+    tc.entryTime[i] = x.entryTs;
+    tc.entryPrice[i] = x.entryPrice;
+    tc.exitTime[i] = x.exitTs;
+    tc.exitPrice[i] = x.exitPrice;
+    tc.pnl[i] = x.pnl;
+    tc.returnPct[i] = x.returnPct;
+    tc.commission[i] = x.commission;
+  }
+
+  const ac = columnsFor(a.length, ['ts'], ['kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    ac.ts[i] = x.ts;
+    ac.kind[i] = x.kind;
+    ac.message[i] = x.message;
+    ac.strategyId[i] = x.strategyId ?? null;
+    ac.symbol[i] = x.symbol ?? null;
+    ac.orderId[i] = x.orderId ?? null;
+    ac.details[i] = x.details !== undefined ? JSON.stringify(x.details) : null;
+  }
+
+  const gc = columnsFor(g.length, ['ts', 'direction', 'strength', 'confidence'], ['strategyId', 'symbol', 'reason', 'metadata']);
+  for (let i = 0; i < g.length; i++) {
+    const x = g[i]!;
+    gc.ts[i] = x.ts;
+    gc.strategyId[i] = x.strategyId;
+    gc.symbol[i] = x.symbol;
+    gc.direction[i] = x.direction;
+    gc.strength[i] = x.strength;
+    gc.confidence[i] = x.confidence;
+    gc.reason[i] = x.reason ?? null;
+    gc.metadata[i] = x.metadata !== undefined ? JSON.stringify(x.metadata) : null;
+  }
+
+  const ordered = (c: TableColumns, keys: readonly string[]): TableColumns => Object.fromEntries(keys.map((k) => [k, c[k]!]));
   return {
-    fills: {
-      ts: Float64Array.from(f, (x) => x.ts),
-      symbol: f.map((x) => x.symbol),
-      side: f.map((x) => x.side),
-      qty: Float64Array.from(f, (x) => x.qty),
-      price: Float64Array.from(f, (x) => x.price),
-      commission: Float64Array.from(f, (x) => x.commission),
-      orderId: f.map((x) => x.orderId),
-      strategyId: f.map((x) => x.strategyId),
-      liquidity: f.map((x) => x.liquidity),
-    },
-    orders: {
-      id: o.map((x) => x.id),
-      symbol: o.map((x) => x.symbol),
-      side: o.map((x) => x.side),
-      type: o.map((x) => x.type),
-      qty: Float64Array.from(o, (x) => x.qty),
-      limitPrice: Float64Array.from(o, (x) => x.limitPrice ?? Number.NaN),
-      stopPrice: Float64Array.from(o, (x) => x.stopPrice ?? Number.NaN),
-      timeInForce: o.map((x) => x.timeInForce),
-      status: o.map((x) => x.status),
-      filledQty: Float64Array.from(o, (x) => x.filledQty),
-      avgFillPrice: Float64Array.from(o, (x) => x.avgFillPrice),
-      tsCreated: Float64Array.from(o, (x) => x.tsCreated),
-      strategyId: o.map((x) => x.strategyId),
-      reduceOnly: Float64Array.from(o, (x) => (x.reduceOnly ? 1 : 0)),
-      tag: o.map((x) => x.tag),
-      reason: o.map((x) => x.reason),
-      linkContingency: o.map((x) => x.link?.contingency ?? null),
-      linkParentId: o.map((x) => x.link?.parentId ?? null),
-      linkedIds: o.map((x) => (x.link !== undefined ? JSON.stringify(x.link.linkedIds) : null)),
-      linkGroup: o.map((x) => x.link?.group ?? null),
-    },
-    trades: {
-      symbol: t.map((x) => x.symbol),
-      strategyId: t.map((x) => x.strategyId),
-      side: t.map((x) => x.side),
-      qty: Float64Array.from(t, (x) => x.qty),
-      entryTime: Float64Array.from(t, (x) => x.entryTs),
-      entryPrice: Float64Array.from(t, (x) => x.entryPrice),
-      exitTime: Float64Array.from(t, (x) => x.exitTs),
-      exitPrice: Float64Array.from(t, (x) => x.exitPrice),
-      pnl: Float64Array.from(t, (x) => x.pnl),
-      returnPct: Float64Array.from(t, (x) => x.returnPct),
-      commission: Float64Array.from(t, (x) => x.commission),
-    },
-    audit: {
-      ts: Float64Array.from(a, (x) => x.ts),
-      kind: a.map((x) => x.kind),
-      message: a.map((x) => x.message),
-      strategyId: a.map((x) => x.strategyId ?? null),
-      symbol: a.map((x) => x.symbol ?? null),
-      orderId: a.map((x) => x.orderId ?? null),
-      details: a.map((x) => (x.details !== undefined ? JSON.stringify(x.details) : null)),
-    },
-    signals: {
-      ts: Float64Array.from(g, (x) => x.ts),
-      strategyId: g.map((x) => x.strategyId),
-      symbol: g.map((x) => x.symbol),
-      direction: Float64Array.from(g, (x) => x.direction),
-      strength: Float64Array.from(g, (x) => x.strength),
-      confidence: Float64Array.from(g, (x) => x.confidence),
-      reason: g.map((x) => x.reason ?? null),
-      metadata: g.map((x) => (x.metadata !== undefined ? JSON.stringify(x.metadata) : null)),
-    },
+    fills: ordered(fc, ['ts', 'symbol', 'side', 'qty', 'price', 'commission', 'orderId', 'strategyId', 'liquidity']),
+    orders: ordered(oc, ['id', 'symbol', 'side', 'type', 'qty', 'limitPrice', 'stopPrice', 'timeInForce', 'status', 'filledQty', 'avgFillPrice', 'tsCreated', 'strategyId', 'reduceOnly', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']),
+    trades: ordered(tc, ['symbol', 'strategyId', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission']),
+    audit: ordered(ac, ['ts', 'kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']),
+    signals: ordered(gc, ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata']),
   };
 }

@@ -14,6 +14,7 @@ import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { recordColumns } from './run-columns.js';
+import type { TableColumns } from './run-columns.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
@@ -34,12 +35,12 @@ export const RUN_TABLE_COLUMNS = {
     { name: 'qty', type: 'f64' },
     { name: 'price', type: 'f64' },
     { name: 'commission', type: 'f64' },
-    { name: 'orderId', type: 'str' },
+    { name: 'orderId', type: 'str', numbered: 'O-' },
     { name: 'strategyId', type: 'str', nullable: true },
     { name: 'liquidity', type: 'str' },
   ],
   orders: [
-    { name: 'id', type: 'str' },
+    { name: 'id', type: 'str', numbered: 'O-' },
     { name: 'symbol', type: 'str' },
     { name: 'side', type: 'str' },
     { name: 'type', type: 'str' },
@@ -79,7 +80,7 @@ export const RUN_TABLE_COLUMNS = {
     { name: 'message', type: 'str' },
     { name: 'strategyId', type: 'str', nullable: true },
     { name: 'symbol', type: 'str', nullable: true },
-    { name: 'orderId', type: 'str', nullable: true },
+    { name: 'orderId', type: 'str', nullable: true, numbered: 'O-' },
     { name: 'details', type: 'str', nullable: true },
   ],
   signals: [
@@ -99,9 +100,20 @@ export const RUN_TABLE_NAMES: readonly RunTableName[] = RUN_TABLES;
 export const EXPORT_FORMATS = ['csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** A run's tables once their rows are handed over: the report's `tables` section now, the files when DuckDB has written them. */
+export interface StartedTables {
+  readonly tables: RunTables;
+  /** The files to move into place (the Parquet tables, then any exports), once written. */
+  readonly files: Promise<NamedFile[]>;
+}
+
 /** The tables of a run being written. */
 export class RunOutputs {
   private finished = false;
+  /** equity.parquet being written (started when the run hands its curve back, see `equity.curve`). */
+  private equityWrite: Promise<number> | null = null;
+  /** DuckDB work under way, awaited before the session closes. */
+  private readonly inFlight: Promise<unknown>[] = [];
   private constructor(
     private readonly outDir: string,
     /** The hidden directory the files are staged in (a sibling of the output directory). */
@@ -122,7 +134,11 @@ export class RunOutputs {
         return table.wantsFlush;
       },
       flush: () => table.flush(),
-      curve: () => spill,
+      curve: () => {
+        // The last sample is in: DuckDB writes equity.parquet while the report is built.
+        this.startEquityWrite();
+        return spill;
+      },
     };
   }
 
@@ -150,49 +166,86 @@ export class RunOutputs {
     }
   }
 
+  /** Starts writing equity.parquet (once), in the background; its failure surfaces in {@link start}'s files. */
+  private startEquityWrite(): Promise<number> {
+    if (this.equityWrite === null) {
+      this.equityWrite = this.equityTable.finish();
+      this.inFlight.push(this.equityWrite.catch(() => undefined));
+    }
+    return this.equityWrite;
+  }
+
   /**
-   * Writes the tables of a finished run: the equity curve from the run's arrays when it was not streamed
-   * (a run with books), the fills, orders and round trips from the report; with `exports`, a CSV of each.
-   * Returns the files to move into place and the report's `tables` section.
+   * Hands over the rows of a finished run and starts writing its tables: the equity curve from the run's
+   * arrays when it was not streamed (a run with books), the fills, orders and round trips from the report;
+   * with `exports`, a CSV of each. Returns the report's `tables` section at once and the files to move into
+   * place when DuckDB has written them (on its own thread, while the caller renders the report).
+   */
+  async start(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<StartedTables> {
+    if (result.equityStream === undefined && this.equityWrite === null) writeEquityFromMemory(this.equityTable, result);
+    const equityRows = this.equityTable.rows;
+    const equityWrite = this.startEquityWrite();
+    this.spill.close();
+    const columns = recordColumns(report, result);
+    const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
+    const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
+    for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
+    // One table at a time, a part at a time, after equity.parquet (begun when the replay ended): one write at a time in DuckDB's small pool (64 MB).
+    const files = (async (): Promise<NamedFile[]> => {
+      await equityWrite;
+      for (const name of names) {
+        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
+        await appendInParts(sink, columns[name], rows[name]);
+        await sink.finish();
+      }
+      const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
+      for (const format of exports) {
+        for (const name of RUN_TABLE_NAMES) {
+          const csv = join(this.staging, `${name}.${format}`);
+          await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
+            throw duckWriteError(join(this.outDir, `${name}.${format}`), err);
+          });
+          out.push({ name: `${name}.${format}`, path: csv });
+        }
+      }
+      return out;
+    })();
+    this.inFlight.push(files.catch(() => undefined));
+    const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
+    return { tables, files };
+  }
+
+  /**
+   * Writes the tables of a finished run (see {@link start}) and waits for them. Returns the files to move
+   * into place and the report's `tables` section.
    */
   async finish(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
-    if (result.equityStream === undefined) writeEquityFromMemory(this.equityTable, result);
-    this.spill.close();
-    const rows: Record<RunTableName, number> = { equity: await this.equityTable.finish(), fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
-    const columns = recordColumns(report, result);
-    for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) rows[name] = await this.writeTable(name, columns[name]);
-    const files: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
-    for (const format of exports) {
-      for (const name of RUN_TABLE_NAMES) {
-        const csv = join(this.staging, `${name}.${format}`);
-        await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
-          throw duckWriteError(join(this.outDir, `${name}.${format}`), err);
-        });
-        files.push({ name: `${name}.${format}`, path: csv });
-      }
-    }
-    this.finished = true;
-    this.session.close();
-    const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
-    return { files, tables };
+    const started = await this.start(report, result, exports);
+    return { files: await started.files, tables: started.tables };
   }
 
-  private async writeTable(name: Exclude<RunTableName, 'equity'>, columns: Record<string, Float64Array | readonly (string | null)[]>): Promise<number> {
-    const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
-    const n = (Object.values(columns)[0] ?? []).length;
-    sink.append(columns, n);
-    return sink.finish();
-  }
-
-  /** Removes everything staged (the files already moved into place are not touched). */
+  /** Waits for DuckDB's writes to end, then removes everything staged (the files already moved into place are not touched). */
   async close(): Promise<void> {
     if (!this.finished) {
-      this.spill.close();
-      await this.equityTable.abort().catch(() => undefined);
-      this.session.close();
       this.finished = true;
+      this.spill.close();
+      await Promise.all(this.inFlight);
+      if (this.equityWrite === null) await this.equityTable.abort().catch(() => undefined);
+      this.session.close();
     }
     await rm(this.staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Appends the first `n` rows of `columns` to `sink`, writing a part whenever one is full. */
+async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: number): Promise<void> {
+  const step = 1 << 16;
+  for (let at = 0; at < n; at += step) {
+    const end = Math.min(n, at + step);
+    const slice: Record<string, Float64Array | readonly (string | null)[]> = {};
+    for (const [k, v] of Object.entries(columns)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
+    sink.append(slice, end - at);
+    if (sink.wantsFlush) await sink.flush();
   }
 }
 

@@ -1,0 +1,132 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
+import { ParquetTableSink, StringCodes } from '../../../datasets/table-sink.js';
+import type { SinkColumn } from '../../../datasets/table-sink.js';
+
+let dir: string;
+let session: DuckSession;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'table-sink-'));
+  session = await DuckSession.open({ threads: 1 });
+});
+afterAll(async () => {
+  session.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const COLUMNS: readonly SinkColumn[] = [
+  { name: 'ts', type: 'ts' },
+  { name: 'id', type: 'str', numbered: 'O-' },
+  { name: 'symbol', type: 'str' },
+  { name: 'tag', type: 'str', nullable: true },
+  { name: 'price', type: 'f64', nullable: true },
+  { name: 'flag', type: 'bool' },
+  { name: 'n', type: 'i64' },
+];
+
+/** Rows of a Parquet file as DuckDB reads them (times as epoch microseconds), in file order. */
+async function rowsOf(file: string): Promise<unknown[][]> {
+  const r = await session.conn.runAndReadAll(`SELECT epoch_us(ts)::DOUBLE, id, symbol, tag, price, flag, n::DOUBLE FROM read_parquet(${sqlString(file)})`);
+  return r.getRowsJS() as unknown[][];
+}
+
+async function typesOf(file: string): Promise<string[]> {
+  const r = await session.conn.runAndReadAll(`SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}))`);
+  return (r.getRowsJS() as string[][]).map((row) => row[0]!);
+}
+
+/** Ids a numbered column must keep as text: not the prefix then an integer without leading zeros. */
+const ODD_IDS = ['O-', 'O-01', 'O-1x', 'O--1', 'o-5', 'X-7', 'O-1234567890123456', 'O-1.5', '', '\u00e9t\u00e9 \u{1f600}'];
+
+function sample(n: number): { batch: Record<string, Float64Array | (string | null)[]>; expected: unknown[][] } {
+  const ts = new Float64Array(n);
+  const price = new Float64Array(n);
+  const flag = new Float64Array(n);
+  const num = new Float64Array(n);
+  const id: string[] = [];
+  const symbol: string[] = [];
+  const tag: (string | null)[] = [];
+  const expected: unknown[][] = [];
+  for (let i = 0; i < n; i++) {
+    ts[i] = 946_684_800_000_000 + i * 60_000_000;
+    price[i] = i % 7 === 3 ? Number.NaN : 100 + i / 8;
+    flag[i] = i % 3 === 0 ? 1 : 0;
+    num[i] = i - 5;
+    id.push(i % 11 === 10 ? ODD_IDS[(i / 11) % ODD_IDS.length | 0]! : `O-${i}`);
+    symbol.push(['AAA', 'BBB', 'C,"D"'][i % 3]!);
+    // tag: a dictionary longer than a list literal takes (written through a variable); symbol: a short one.
+    tag.push(i % 5 === 0 ? null : i % 5 === 1 ? '\u0001' : i % 5 === 4 ? `note-${i}` : `tag-${i % 4}`);
+    expected.push([ts[i], id[i], symbol[i], i % 5 <= 1 ? null : tag[i], Number.isNaN(price[i]!) ? null : price[i], flag[i] === 1, num[i]]);
+  }
+  return { batch: { ts, id, symbol, tag, price, flag, n: num }, expected };
+}
+
+describe('ParquetTableSink', () => {
+  it('writes every row in order with its value: strings coded, ids numbered, odd ids and nulls kept', async () => {
+    const file = join(dir, 'one.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session });
+    const { batch, expected } = sample(5000);
+    sink.append(batch, 5000);
+    expect(await sink.finish()).toBe(5000);
+    expect(await rowsOf(file)).toEqual(expected);
+    expect(await typesOf(file)).toEqual(['TIMESTAMP', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'DOUBLE', 'BOOLEAN', 'BIGINT']);
+    // Straight from the staging table: no part directory was made.
+    expect((await readdir(dir)).filter((n) => n.startsWith('one.parquet.parts'))).toEqual([]);
+  });
+
+  it('writes the same rows across parts, appended in batches, as in one part', async () => {
+    const file = join(dir, 'parts.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 700 });
+    const { batch, expected } = sample(5000);
+    for (let at = 0; at < 5000; at += 1000) {
+      const slice = Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, v.slice(at, at + 1000)]));
+      sink.append(slice, 1000);
+      if (sink.wantsFlush) await sink.flush();
+    }
+    expect(await sink.finish()).toBe(5000);
+    expect(await rowsOf(file)).toEqual(expected);
+    expect((await readdir(dir)).filter((n) => n.startsWith('parts.parquet.parts'))).toEqual([]);
+  });
+
+  it('writes an empty table with its columns and types', async () => {
+    const file = join(dir, 'empty.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session });
+    expect(await sink.finish()).toBe(0);
+    expect(await rowsOf(file)).toEqual([]);
+    expect(await typesOf(file)).toEqual(['TIMESTAMP', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'DOUBLE', 'BOOLEAN', 'BIGINT']);
+  });
+
+  it('keeps row order and values with a session of several threads, from parts and straight from staging', async () => {
+    const many = await DuckSession.open({ threads: 4 });
+    try {
+      for (const parts of [true, false]) {
+        const file = join(dir, `threads-${parts}.parquet`);
+        const sink = await ParquetTableSink.open(file, COLUMNS, { session: many, rowsPerPart: 20_000 });
+        const { batch, expected } = sample(60_000);
+        sink.append(batch, 60_000);
+        if (parts) await sink.flush();
+        expect(await sink.finish()).toBe(60_000);
+        const rows = await rowsOf(file);
+        expect(rows.length).toBe(60_000);
+        const wrong = rows.filter((r, i) => JSON.stringify(r) !== JSON.stringify(expected[i]));
+        expect(wrong.slice(0, 3)).toEqual([]);
+      }
+    } finally {
+      many.close();
+    }
+  });
+});
+
+describe('StringCodes', () => {
+  it('numbers prefixed integers, lists other values once in order of appearance, and codes null', () => {
+    const c = new StringCodes('O-', null);
+    expect([c.code('O-12'), c.code('O-0'), c.code('B'), c.code('A'), c.code('B'), c.code(null), c.code('O-012')]).toEqual([12, 0, -1, -2, -1, Number.NaN, -3]);
+    expect(c.values).toEqual(['B', 'A', 'O-012']);
+    const notNullable = new StringCodes(undefined, '\u0001');
+    expect([notNullable.code(null), notNullable.code('O-1')]).toEqual([-1, -2]);
+    expect(notNullable.values).toEqual(['\u0001', 'O-1']);
+  });
+});
