@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { researchScenario, writeResearchFiles } from '../tests/support/research-scenario.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,21 +30,7 @@ async function main(): Promise<void> {
   cli(['demo', '--out', join(work, 'demo'), '--quiet']);
   const data = join(work, 'research-data');
   if (!existsSync(data)) cli(['data', 'generate', '--seed', '11', '--symbols', 'AAA', '--days', '400', '--kinds', 'bars', '--out', data]);
-  const scenario = join(work, 'research.json');
-  const strategy = (fast: number, slow: number) => ({ id: 'sma', type: 'sma_cross', params: { fast, slow, mode: 'long_short', sizing: { kind: 'units', units: 100 } } });
-  const doc = (name: string, fast: number, slow: number) => ({ name, seed: 1, initialCash: 100000, data: { bars: data }, strategies: [strategy(fast, slow)], venue: { marketFill: 'next_open', fees: { kind: 'fraction', rate: 0.002 } } });
-  await writeFile(scenario, JSON.stringify(doc('sma-sweep', 10, 20)));
-  const space = join(work, 'space.json');
-  await writeFile(
-    space,
-    JSON.stringify({
-      parameters: {
-        'strategies.0.params.fast': { type: 'int', min: 5, max: 25, step: 5 },
-        'strategies.0.params.slow': { type: 'int', min: 20, max: 60, step: 10 },
-        'strategies.0.params.mode': { type: 'categorical', values: ['long_only', 'long_short'] },
-      },
-    }),
-  );
+  const { scenario, space } = await writeResearchFiles(work, data);
   cli(['sweep', scenario, '--space', space, '--workers', '2', '--out', join(work, 'sweep'), '--quiet']);
   const small = join(work, 'space-small.json');
   await writeFile(small, JSON.stringify({ parameters: { 'strategies.0.params.fast': { type: 'int', min: 5, max: 15, step: 5 } } }));
@@ -57,7 +44,7 @@ async function main(): Promise<void> {
   ] as const) {
     const dir = join(work, `sma-cross-fast-${fast}-slow-${slow}-long-short-fraction-fees`);
     const file = join(work, `sma-${fast}-${slow}.json`);
-    await writeFile(file, JSON.stringify(doc(`sma ${fast}/${slow}`, fast, slow)));
+    await writeFile(file, JSON.stringify(researchScenario(`sma ${fast}/${slow}`, data, fast, slow)));
     cli(['run', file, '--out', dir, '--quiet']);
     runs.push(dir);
   }

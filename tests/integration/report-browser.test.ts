@@ -11,6 +11,7 @@ import { accountSeries } from '../../reports/account-view.js';
 import { comparisonLabels, renderComparisonHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { runCli } from '../support/cli.js';
+import { writeResearchFiles } from '../support/research-scenario.js';
 
 /**
  * Opens the demo's report.html, a comparison page, a sweep's sweep.html and a walk-forward's
@@ -37,29 +38,7 @@ beforeAll(async () => {
   // A small real sweep (3 parameters, one categorical, a few failed trials) and a walk-forward over it.
   const data = join(dir, 'research-data');
   await generateDataset({ seed: 11, symbols: ['AAA'], days: 400, kinds: ['bars'], out: data });
-  const scenario = join(dir, 'research.json');
-  await writeFile(
-    scenario,
-    JSON.stringify({
-      name: 'sma-sweep',
-      seed: 1,
-      initialCash: 100000,
-      data: { bars: data },
-      strategies: [{ id: 'sma', type: 'sma_cross', params: { fast: 10, slow: 20, mode: 'long_short', sizing: { kind: 'units', units: 100 } } }],
-      venue: { marketFill: 'next_open', fees: { kind: 'fraction', rate: 0.002 } },
-    }),
-  );
-  const space = join(dir, 'space.json');
-  await writeFile(
-    space,
-    JSON.stringify({
-      parameters: {
-        'strategies.0.params.fast': { type: 'int', min: 5, max: 25, step: 5 },
-        'strategies.0.params.slow': { type: 'int', min: 20, max: 60, step: 10 },
-        'strategies.0.params.mode': { type: 'categorical', values: ['long_only', 'long_short'] },
-      },
-    }),
-  );
+  const { scenario, space } = await writeResearchFiles(dir, data);
   const sweep = runCli(['sweep', scenario, '--space', space, '--workers', '2', '--pbo-blocks', '8', '--out', join(dir, 'sweep'), '--quiet']);
   expect(sweep.code, sweep.stderr).toBe(0);
   const wf = runCli(['walkforward', scenario, '--space', space, '--train', '200d', '--test', '100d', '--workers', '2', '--out', join(dir, 'wf'), '--quiet']);
