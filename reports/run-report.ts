@@ -277,38 +277,25 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
   const tearSheet = tearSheetOf(run, curve, metrics, equity.map((e) => e.ts), options);
-  return {
+  let fills: RunReport['fills'] | undefined;
+  let trades: RunReport['trades'] | undefined;
+  let audit: RunReport['audit'] | undefined;
+  let recorded: RunReport['signals']['recorded'] | undefined;
+  const report: RunReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generator: 'tapedeck',
     scenario,
     seed,
     runHash: run.runHash,
     metrics,
-    fills: run.fills.map((f) => ({
-      ts: f.ts,
-      time: formatIsoUs(f.ts),
-      symbol: f.symbol,
-      side: f.side,
-      qty: f.qty,
-      price: f.price,
-      commission: f.commission,
-      orderId: f.orderId,
-      strategyId: f.strategyId,
-      liquidity: f.liquidity,
-    })),
-    trades: run.trades.map((t) => ({
-      symbol: t.symbol,
-      strategyId: t.strategyId,
-      side: t.side,
-      qty: t.qty,
-      entryTime: formatIsoUs(t.entryTs),
-      entryPrice: t.entryPrice,
-      exitTime: formatIsoUs(t.exitTs),
-      exitPrice: t.exitPrice,
-      pnl: t.pnl,
-      returnPct: t.returnPct,
-      commission: t.commission,
-    })),
+    // The record lists are built on first read (report.json's writer, a library caller), not here: a run's
+    // tables are written from its result (cli/compose/run-columns.ts) and its page reads the result's records (runRecordsOf).
+    get fills() {
+      return (fills ??= reportFills(run.fills));
+    },
+    get trades() {
+      return (trades ??= reportTrades(run.trades));
+    },
     equity,
     orders: run.orders,
     positions: run.finalPositions,
@@ -317,8 +304,15 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
       describeAnnualization(metrics.periodsPerYear === null ? null : { kind: metrics.annualization!, periodsPerYear: metrics.periodsPerYear, barIntervalUs: run.barIntervalUs ?? medianSpacingUs(curveScan(curve)) }, options.calendar),
       ...(options.riskFreeRate !== undefined ? [`Risk-free rate ${options.riskFreeRate * 100}% a year (metrics.riskFreeRate), de-annualized per bar in Sharpe and Sortino.`] : []),
     ],
-    audit: run.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })),
-    signals: { count: run.signalCount, recorded: run.signals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })) },
+    get audit() {
+      return (audit ??= run.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })));
+    },
+    signals: {
+      count: run.signalCount,
+      get recorded() {
+        return (recorded ??= run.signals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })));
+      },
+    },
     data,
     counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
     ...(run.prices !== undefined ? { prices: run.prices } : {}),
@@ -354,6 +348,98 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
           })),
         }
       : {}),
+  };
+  RUN_RECORDS.set(report, { fills: run.fills, trades: run.trades });
+  return report;
+}
+
+/** The records a report was built from, by report (see runRecordsOf). */
+const RUN_RECORDS = new WeakMap<RunReport, RunRecords>();
+
+/** A run's fills and round trips as its result lists them (times as numbers). */
+export interface RunRecords {
+  readonly fills: RunReportInput['fills'];
+  readonly trades: RunReportInput['trades'];
+}
+
+/**
+ * The fills and round trips `report` was built from (buildRunReport), or null for a report that was not
+ * (read from report.json and its tables, or spread into a new object). The page reads these rather than
+ * `report.fills` and `report.trades`, which are then never built when nothing else asks for them.
+ */
+export function runRecordsOf(report: RunReport): RunRecords | null {
+  return RUN_RECORDS.get(report) ?? null;
+}
+
+/**
+ * `report` with `extra`'s fields set (as `{ ...report, ...extra }` would, key order included), without
+ * reading its record lists: they stay unbuilt until read, and the page still finds the run's records.
+ */
+export function extendReport<T extends object>(report: RunReport, extra: T): RunReport & T {
+  const out = Object.defineProperties({}, Object.getOwnPropertyDescriptors(report)) as RunReport & T;
+  for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  const records = RUN_RECORDS.get(report);
+  if (records !== undefined) RUN_RECORDS.set(out, records);
+  return out;
+}
+
+/** The lists report.json leaves to its tables (schemaVersion 2). */
+const TABLE_LISTS: ReadonlySet<string> = new Set(['fills', 'orders', 'trades', 'audit', 'signals']);
+
+/**
+ * What report.json holds beside its tables: `report` without the lists the tables hold (fills, orders,
+ * trades, audit, recorded signals), `signals` reduced to its count, last (as `{ ...rest, signals }`
+ * orders it). The lists are not read, so a report whose lists were never built does not build them.
+ */
+export function reportWithoutLists(report: RunReport): Omit<RunReport, 'fills' | 'orders' | 'trades' | 'audit' | 'signals'> & { readonly signals: { readonly count: number } } {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(report)) if (!TABLE_LISTS.has(k)) out[k] = (report as unknown as Record<string, unknown>)[k];
+  out['signals'] = { count: report.signals.count };
+  return out as Omit<RunReport, 'fills' | 'orders' | 'trades' | 'audit' | 'signals'> & { readonly signals: { readonly count: number } };
+}
+
+/** The report's fills: the run's, each with its time as ISO-8601. */
+function reportFills(fills: RunReportInput['fills']): RunReport['fills'] {
+  const out: RunReport['fills'][number][] = new Array(fills.length);
+  for (let i = 0; i < fills.length; i++) {
+    const f = fills[i]!;
+    out[i] = {
+      ts: f.ts,
+      time: formatIsoUs(f.ts),
+      symbol: f.symbol,
+      side: f.side,
+      qty: f.qty,
+      price: f.price,
+      commission: f.commission,
+      orderId: f.orderId,
+      strategyId: f.strategyId,
+      liquidity: f.liquidity,
+    };
+  }
+  return out;
+}
+
+/** The report's round trips: the run's, named, with entry and exit times as ISO-8601. */
+function reportTrades(trades: RunReportInput['trades']): RunReport['trades'] {
+  const out: RunReport['trades'][number][] = new Array(trades.length);
+  for (let i = 0; i < trades.length; i++) out[i] = reportTrade(trades[i]!);
+  return out;
+}
+
+/** One round trip as the report lists it (entry and exit times as ISO-8601). */
+export function reportTrade(t: ReportTrade): RunReport['trades'][number] {
+  return {
+    symbol: t.symbol,
+    strategyId: t.strategyId,
+    side: t.side,
+    qty: t.qty,
+    entryTime: formatIsoUs(t.entryTs),
+    entryPrice: t.entryPrice,
+    exitTime: formatIsoUs(t.exitTs),
+    exitPrice: t.exitPrice,
+    pnl: t.pnl,
+    returnPct: t.returnPct,
+    commission: t.commission,
   };
 }
 

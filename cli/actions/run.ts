@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { OutputKind } from '../../datasets/output-dir.js';
 import { reportRuin } from '../../reports/account-view.js';
+import { extendReport, reportWithoutLists } from '../../reports/run-report.js';
 import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
@@ -57,7 +58,7 @@ export async function runAndWrite(
     // DuckDB writes the tables on its own thread while report.json and report.html are rendered.
     const { files, tables } = await outputs.start(report, result, opts.export ?? []);
     releaseGarbage();
-    const written = { ...report, tables };
+    const written = extendReport(report, { tables });
     const outFile = await writeRunOutputs(outDir, written, kind, files);
     return { report: written, outFile };
   } finally {
@@ -79,9 +80,7 @@ export async function writeRunOutputs(outDir: string, report: RunReport, kind: O
   const { renderRunReportHtml } = await import('../../reports/html/index.js');
   const html = renderFor(join(outDir, 'report.html'), () => renderRunReportHtml(report));
   // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.
-  const { fills: _fills, orders: _orders, trades: _trades, audit: _audit, signals, ...rest } = report;
-  const file = { ...rest, signals: { count: signals.count } };
-  const json = `${JSON.stringify(report.tables !== undefined ? file : report, null, 1)}\n`;
+  const json = `${JSON.stringify(report.tables !== undefined ? reportWithoutLists(report) : report, null, 1)}\n`;
   const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...(await tables)];
   await writeOutputs(outDir, kind, files);
   await removeStaleOutputs(outDir, kind, files.map((f) => f.name));

@@ -23,10 +23,10 @@ export interface RunArrowTables {
  */
 export async function toArrow(run: { readonly result: BacktestResult; readonly report: RunReport }): Promise<RunArrowTables> {
   const { tableFromArrays } = await import('apache-arrow');
-  const { result, report } = run;
+  const { result } = run;
   if (result.equityStream !== undefined) throw new Error('toArrow: this run streamed its equity curve to equity.parquet; read that file');
   const e = result.equity;
-  const records = recordColumns(report, result);
+  const records = recordColumns(result);
   // A nullable string column is built from its non-null values' type; Arrow takes null entries as missing.
   const table = (columns: TableColumns): Table => tableFromArrays(columns as Record<string, Float64Array | string[]>);
   return {

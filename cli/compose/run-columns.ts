@@ -1,4 +1,3 @@
-import type { RunReport } from '../../reports/index.js';
 import type { BacktestResult } from '../../sim/backtest/index.js';
 
 /** A table as columns: numbers as Float64Array (times in epoch microseconds), strings (or null) as arrays. */
@@ -15,17 +14,18 @@ function columnsFor<N extends string, S extends string>(n: number, numbers: read
 /**
  * A run's records as columns, one definition for every place that hands them out: the Parquet tables
  * `tapedeck run` writes (run-outputs.ts, which gives these columns their Parquet types) and the Arrow
- * tables of `toArrow()` (arrow-tables.ts). Fills, orders, audit and signals come from the report, round
- * trips from the result (their times as numbers). One loop per table fills all its columns (a
- * Float64Array.from with a mapping function per column took 0.7 s of a 2.5 M-bar run's 137,634 fills
- * and orders and 137,633 round trips); the keys are in each table's column order.
+ * tables of `toArrow()` (arrow-tables.ts). Every table comes from the result's own records (times as
+ * numbers), not from the report's lists, which are then never built for a run that writes its tables
+ * (each would be a second object per record, with its times as text). One loop per table fills all its
+ * columns (a Float64Array.from with a mapping function per column took 0.7 s of a 2.5 M-bar run's
+ * 137,634 fills and orders and 137,633 round trips); the keys are in each table's column order.
  */
-export function recordColumns(report: RunReport, result: BacktestResult): Record<'fills' | 'orders' | 'trades' | 'audit' | 'signals', TableColumns> {
-  const f = report.fills;
-  const o = report.orders;
+export function recordColumns(result: BacktestResult): Record<'fills' | 'orders' | 'trades' | 'audit' | 'signals', TableColumns> {
+  const f = result.fills;
+  const o = result.orders;
   const t = result.trades;
-  const a = report.audit;
-  const g = report.signals.recorded;
+  const a = result.audit;
+  const g = result.signals;
 
   const fc = columnsFor(f.length, ['ts', 'qty', 'price', 'commission'], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
   for (let i = 0; i < f.length; i++) {

@@ -186,7 +186,7 @@ export class RunOutputs {
     const equityRows = this.equityTable.rows;
     const equityWrite = this.startEquityWrite();
     this.spill.close();
-    const columns = recordColumns(report, result);
+    const columns = recordColumns(result);
     const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
     const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
     for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;

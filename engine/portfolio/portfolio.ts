@@ -271,6 +271,15 @@ export class Portfolio {
     }
     return u;
   }
+
+  /**
+   * The round trips closed so far as {@link closedTrades} lists them, each also named by `symbols[symbolIndex]`
+   * and `ledgerIds[strategyIndex]`: one object per trade built straight from the trade log, without the
+   * list of `closedTrades` (a run's result holds these, not both).
+   */
+  namedClosedTrades(symbols: readonly string[], ledgerIds: readonly string[]): (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] {
+    return this.trades.named(symbols, ledgerIds);
+  }
 }
 
 /**
@@ -337,5 +346,31 @@ class TradeLog {
   clear(): void {
     for (const c of [this.strategyIndex, this.symbolIndex, this.direction, this.qty, this.entryTs, this.entryPrice, this.exitTs, this.exitPrice, this.pnl, this.returnPct, this.commission]) c.clear();
     this.cached = [];
+  }
+
+  /** Every trade as an object named by its symbol and ledger (see Portfolio.namedClosedTrades). */
+  named(symbols: readonly string[], ledgerIds: readonly string[]): (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] {
+    const n = this.length;
+    const out: (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const strategyIndex = this.strategyIndex.get(i);
+      const symbolIndex = this.symbolIndex.get(i);
+      out[i] = {
+        strategyIndex,
+        symbolIndex,
+        side: this.direction.get(i) > 0 ? 'long' : 'short',
+        qty: this.qty.get(i),
+        entryTs: this.entryTs.get(i),
+        entryPrice: this.entryPrice.get(i),
+        exitTs: this.exitTs.get(i),
+        exitPrice: this.exitPrice.get(i),
+        pnl: this.pnl.get(i),
+        returnPct: this.returnPct.get(i),
+        commission: this.commission.get(i),
+        symbol: symbols[symbolIndex]!,
+        strategyId: ledgerIds[strategyIndex]!,
+      };
+    }
+    return out;
   }
 }

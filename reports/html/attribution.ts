@@ -1,3 +1,6 @@
+import { compareExitTime } from './page-records.js';
+import type { ExitTimed } from './page-records.js';
+
 /** A closed round trip as report.json lists it (the fields attribution needs). */
 export interface AttributedTrade {
   readonly strategyId: string;
@@ -24,7 +27,7 @@ export interface StrategyAttribution {
  * (strategies with no trade appear with zeros; trades of an unlisted strategy are appended in order of
  * first appearance). Sums run in trade order, so the result is bit-reproducible.
  */
-export function strategyAttribution(trades: readonly AttributedTrade[], strategyIds: readonly string[] = []): StrategyAttribution[] {
+export function strategyAttribution(trades: readonly Pick<AttributedTrade, 'strategyId' | 'pnl' | 'commission'>[], strategyIds: readonly string[] = []): StrategyAttribution[] {
   const acc = new Map<string, { trades: number; pnl: number; commission: number; wins: number }>();
   for (const id of strategyIds) acc.set(id, { trades: 0, pnl: 0, commission: 0, wins: 0 });
   for (const t of trades) {
@@ -56,8 +59,18 @@ export function strategyAttribution(trades: readonly AttributedTrade[], strategy
  */
 export function cumulativePnlByStrategy(trades: readonly AttributedTrade[]): Map<string, [string, number][]> {
   const out = new Map<string, [string, number][]>();
+  for (const [id, steps] of cumulativePnlSteps(trades)) out.set(id, steps.map(([t, s]) => [t.exitTime, s]));
+  return out;
+}
+
+/**
+ * {@link cumulativePnlByStrategy} over round trips as the page reads them (see page-records.ts), each step holding
+ * its trade rather than its exit time as text: the page formats the times of the steps it draws only.
+ */
+export function cumulativePnlSteps<T extends Pick<AttributedTrade, 'strategyId' | 'pnl'> & ExitTimed>(trades: readonly T[]): Map<string, [T, number][]> {
+  const out = new Map<string, [T, number][]>();
   const sums = new Map<string, number>();
-  const byExit = [...trades].sort((a, b) => (a.exitTime < b.exitTime ? -1 : a.exitTime > b.exitTime ? 1 : 0));
+  const byExit = [...trades].sort(compareExitTime);
   for (const t of byExit) {
     const s = (sums.get(t.strategyId) ?? 0) + t.pnl;
     sums.set(t.strategyId, s);
@@ -66,7 +79,7 @@ export function cumulativePnlByStrategy(trades: readonly AttributedTrade[]): Map
       list = [];
       out.set(t.strategyId, list);
     }
-    list.push([t.exitTime, s]);
+    list.push([t, s]);
   }
   return out;
 }

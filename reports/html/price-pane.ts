@@ -3,6 +3,8 @@ import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, fmt, renderChart, seriesColor, time
 import type { TooltipFormats } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { formatCount, formatMoney, formatNumber, shortTime } from './format.js';
+import { asReportTrade, fillTime, pageFills, pageTrades } from './page-records.js';
+import type { PageFill, PageTrade } from './page-records.js';
 
 /** Most entry (and, separately, exit) markers per symbol chart (every k-th round trip beyond it). */
 export const MAX_MARKERS_PER_SYMBOL = 1500;
@@ -120,13 +122,17 @@ function markerSize(qty: number, maxQty: number, markers: number): number {
  */
 export function pricePanes(report: RunReport, range: [number, number] | undefined, group: string, width: number): string[] {
   const indicators = reportIndicators(report);
-  const symbols = [...new Set([...report.data.symbols, ...Object.keys(report.prices ?? {}), ...report.fills.map((f) => f.symbol), ...indicators.map((i) => i.symbol)])];
+  const allFills = pageFills(report);
+  const allTrades = pageTrades(report);
+  const fillSymbols = new Set<string>();
+  for (const f of allFills) fillSymbols.add(f.symbol);
+  const symbols = [...new Set([...report.data.symbols, ...Object.keys(report.prices ?? {}), ...fillSymbols, ...indicators.map((i) => i.symbol)])];
   const multiStrategy = new Set(indicators.map((i) => i.strategyId)).size > 1;
   const charts: string[] = [];
   for (const [k, sym] of symbols.entries()) {
     const price = report.prices?.[sym] as SampledBars | undefined;
-    const fills = report.fills.filter((f) => f.symbol === sym);
-    const trades = report.trades.filter((t) => t.symbol === sym);
+    const fills = allFills.filter((f) => f.symbol === sym);
+    const trades = allTrades.filter((t) => t.symbol === sym);
     const mine = indicators.filter((i) => i.symbol === sym);
     if (!price && fills.length === 0 && mine.length === 0) continue;
     const series: Record<string, unknown>[] = [];
@@ -228,8 +234,8 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
 }
 
 /** Entry and exit markers of round trips, every k-th beyond MAX_MARKERS_PER_SYMBOL / 2. */
-function tradeMarkers(all: RunReport['trades']): Record<string, unknown>[] {
-  const trades = everyKth(all, MAX_MARKERS_PER_SYMBOL / 2);
+function tradeMarkers(all: readonly PageTrade[]): Record<string, unknown>[] {
+  const trades = everyKth(all, MAX_MARKERS_PER_SYMBOL / 2).map(asReportTrade);
   let maxQty = 0;
   for (const t of trades) maxQty = Math.max(maxQty, Math.abs(t.qty));
   const color = (pnl: number) => (pnl > 0 ? COLORS.buy : COLORS.sell);
@@ -255,7 +261,7 @@ function tradeMarkers(all: RunReport['trades']): Record<string, unknown>[] {
 }
 
 /** Fill markers for a symbol without closed round trips: up for buys, down for sells, sized by quantity. */
-function fillMarkers(fills: RunReport['fills']): Record<string, unknown>[] {
+function fillMarkers(fills: readonly PageFill[]): Record<string, unknown>[] {
   let maxQty = 0;
   for (const f of fills) maxQty = Math.max(maxQty, Math.abs(f.qty));
   const marker = (name: string, side: 'buy' | 'sell', color: string, shape: string) => ({
@@ -267,7 +273,7 @@ function fillMarkers(fills: RunReport['fills']): Record<string, unknown>[] {
     data: everyKth(
       fills.filter((f) => f.side === side),
       MAX_MARKERS_PER_SYMBOL / 2,
-    ).map((f) => ({ value: [f.ts / US_PER_MS, f.price], symbolSize: markerSize(f.qty, maxQty, fills.length), tip: `${side} ${formatNumber(f.qty, f.qty % 1 === 0 ? 0 : 4)} at ${formatNumber(f.price, 2)} on ${shortTime(f.time)}` })),
+    ).map((f) => ({ value: [f.ts / US_PER_MS, f.price], symbolSize: markerSize(f.qty, maxQty, fills.length), tip: `${side} ${formatNumber(f.qty, f.qty % 1 === 0 ? 0 : 4)} at ${formatNumber(f.price, 2)} on ${shortTime(fillTime(f))}` })),
   });
   return [marker('Buy', 'buy', COLORS.buy, UP_TRIANGLE), marker('Sell', 'sell', COLORS.sell, DOWN_TRIANGLE)];
 }

@@ -1,6 +1,6 @@
 import { accountSeries, bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../account-view.js';
 import type { RunReport } from '../run-report.js';
-import { cumulativePnlByStrategy, strategyAttribution } from './attribution.js';
+import { cumulativePnlSteps, strategyAttribution } from './attribution.js';
 import { COLORS, SLIDER_ROOM, fmt, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { ensembleViews } from './ensemble-views.js';
@@ -10,6 +10,7 @@ import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
 import { renderPage, section, signClass } from './page.js';
+import { asReportTrade, exitTime, pageTrades } from './page-records.js';
 import type { NavLink } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
@@ -45,8 +46,10 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  */
 export function renderRunReportHtml(report: RunReport): string {
   const info = scenarioInfo(report.scenario);
-  const strategyIds = info.strategies.length > 0 ? info.strategies.map((s) => s.id) : [...new Set(report.trades.map((t) => t.strategyId))];
-  const multiStrategy = new Set([...strategyIds, ...report.trades.map((t) => t.strategyId)]).size > 1;
+  const tradedBy = new Set<string>();
+  for (const t of pageTrades(report)) tradedBy.add(t.strategyId);
+  const strategyIds = info.strategies.length > 0 ? info.strategies.map((s) => s.id) : [...tradedBy];
+  const multiStrategy = new Set([...strategyIds, ...tradedBy]).size > 1;
   const account = accountSection(report);
   const books = accountsSection(report);
   const ruin = reportRuin(report);
@@ -427,14 +430,15 @@ function exposureSection(report: RunReport): string {
 }
 
 function attributionSection(report: RunReport, strategyIds: readonly string[]): string {
-  const rows = strategyAttribution(report.trades, strategyIds);
+  const trades = pageTrades(report);
+  const rows = strategyAttribution(trades, strategyIds);
   const table = `<table class="sortable"><thead><tr><th>Strategy</th><th class="num" data-type="num">Trades</th><th class="num" data-type="num">Realized PnL</th><th class="num" data-type="num">Commissions</th><th class="num" data-type="num">Win rate</th><th class="num" data-type="num">Share of |PnL|</th></tr></thead><tbody>${rows
     .map(
       (r) =>
         `<tr><td>${escapeHtml(r.strategyId)}</td><td class="num" data-v="${r.trades}">${formatCount(r.trades)}</td><td class="num ${signClass(r.pnl)}" data-v="${r.pnl}">${formatMoney(r.pnl)}</td><td class="num" data-v="${r.commission}">${formatMoney(r.commission)}</td><td class="num" data-v="${r.winRate ?? ''}">${formatPercent(r.winRate, 1)}</td><td class="num" data-v="${r.shareOfAbsPnl ?? ''}">${formatPercent(r.shareOfAbsPnl, 1)}</td></tr>`,
     )
     .join('')}</tbody></table>`;
-  const cumulative = cumulativePnlByStrategy(report.trades);
+  const cumulative = cumulativePnlSteps(trades);
   const order = rows.map((r) => r.strategyId).filter((id) => cumulative.has(id));
   let chart = '';
   if (order.length > 0) {
@@ -451,7 +455,7 @@ function attributionSection(report: RunReport, strategyIds: readonly string[]): 
         series: order.map((id) => {
           const steps = cumulative.get(id)!;
           const color = seriesColor(strategyIds.indexOf(id) >= 0 ? strategyIds.indexOf(id) : order.indexOf(id));
-          const points = everyKth(steps, MAX_CHART_POINTS).map(([time, v]) => [Date.parse(time), v]);
+          const points = everyKth(steps, MAX_CHART_POINTS).map(([t, v]) => [Date.parse(exitTime(t)), v]);
           if (start !== undefined) points.unshift([start / US_PER_MS, 0]);
           return { name: id, type: 'line', step: 'end', data: points, showSymbol: false, lineStyle: { width: 1.5, color }, itemStyle: { color } };
         }) as never,
@@ -554,9 +558,9 @@ function ensembleSection(report: RunReport, strategyIds: readonly string[]): str
 }
 
 function tradesSection(report: RunReport): string {
-  const trades = report.trades;
+  const trades = pageTrades(report);
   if (trades.length === 0) return section('trades', 'Trades', '<p class="note">No closed round trips.</p>');
-  const shown = trades.slice(0, MAX_TABLE_ROWS);
+  const shown = trades.slice(0, MAX_TABLE_ROWS).map(asReportTrade);
   const rows = shown.map(
     (t, i) =>
       `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
