@@ -50,14 +50,20 @@ const FIXED_WIDTH_MS: readonly [number, number] = [-62167219200000, 253402300799
 /**
  * Orders two round trips by their exit time as the report writes it (ISO-8601 text, compared as text:
  * a time with microseconds sorts before the whole millisecond it falls in). Run records compare by
- * their numbers where that gives the same order, so a sort formats no time but those of ties.
+ * their numbers where that gives the same order (whole microseconds in the years 0000 to 9999), so a sort formats no time.
  */
 export function compareExitTime(a: ExitTimed, b: ExitTimed): number {
   if (!('exitTime' in a) && !('exitTime' in b)) {
     if (a.exitTs === b.exitTs) return 0;
     const x = Math.floor(a.exitTs / 1000);
     const y = Math.floor(b.exitTs / 1000);
-    if (x !== y && x >= FIXED_WIDTH_MS[0] && y >= FIXED_WIDTH_MS[0] && x <= FIXED_WIDTH_MS[1] && y <= FIXED_WIDTH_MS[1]) return x < y ? -1 : 1;
+    if (x >= FIXED_WIDTH_MS[0] && y >= FIXED_WIDTH_MS[0] && x <= FIXED_WIDTH_MS[1] && y <= FIXED_WIDTH_MS[1]) {
+      if (x !== y) return x < y ? -1 : 1;
+      // The same millisecond: its microseconds (three digits, then 'Z') sort before the whole millisecond ('Z').
+      const u = a.exitTs - x * 1000;
+      const v = b.exitTs - y * 1000;
+      if (Number.isInteger(u) && Number.isInteger(v)) return u === 0 ? 1 : v === 0 ? -1 : u < v ? -1 : 1;
+    }
   }
   const s = exitTime(a);
   const u = exitTime(b);

@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { backtest } from '../../../../index.js';
+import { recordColumns } from '../../../../cli/compose/run-columns.js';
+import { REPO } from '../../../support/cli.js';
+
+describe('recordColumns', () => {
+  it("fills the tables' columns from the result's records, with the values of the report's lists", async () => {
+    const run = await backtest(join(REPO, 'scenarios', 'demo.json'));
+    const { report, result } = run;
+    const c = recordColumns(result);
+    expect(report.fills.length).toBeGreaterThan(10);
+    expect(Object.keys(c.fills)).toEqual(['ts', 'symbol', 'side', 'qty', 'price', 'commission', 'orderId', 'strategyId', 'liquidity']);
+    for (const key of Object.keys(c.fills)) expect([...c.fills[key]!], `fills.${key}`).toEqual(report.fills.map((f) => f[key as keyof (typeof report.fills)[number]]));
+    expect([...c.orders['id']!]).toEqual(report.orders.map((o) => o.id));
+    expect([...c.orders['limitPrice']!]).toEqual(report.orders.map((o) => o.limitPrice ?? Number.NaN));
+    expect([...c.orders['reduceOnly']!]).toEqual(report.orders.map((o) => (o.reduceOnly ? 1 : 0)));
+    expect(c.trades['entryTime']!.length).toBe(report.trades.length);
+    expect(report.trades.map((t) => t.entryTime)).toEqual(result.trades.map((t) => new Date(t.entryTs / 1000).toISOString()));
+    expect([...c.trades['pnl']!]).toEqual(report.trades.map((t) => t.pnl));
+    expect([...c.trades['symbol']!]).toEqual(report.trades.map((t) => t.symbol));
+    expect([...c.audit['ts']!]).toEqual(report.audit.map((a) => a.ts));
+    expect([...c.audit['details']!]).toEqual(report.audit.map((a) => (a.details !== undefined ? JSON.stringify(a.details) : null)));
+    expect([...c.signals['ts']!]).toEqual(report.signals.recorded.map((s) => s.ts));
+    expect([...c.signals['metadata']!]).toEqual(report.signals.recorded.map((s) => (s.metadata !== undefined ? JSON.stringify(s.metadata) : null)));
+  });
+});
