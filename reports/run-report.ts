@@ -252,6 +252,14 @@ export function equityPreviewOf(run: Pick<RunReportInput, 'equity' | 'equityStre
   return preview.columns();
 }
 
+/**
+ * Returns the report of a run: its metrics, tear sheet, equity preview and sections, and its record lists
+ * (`fills`, `trades`, `audit`, `signals.recorded`: the run's records with ISO-8601 times) as enumerable getters
+ * that build each list on its first read and keep it. JSON.stringify and a spread read them (report.json
+ * written whole is what it always was); `tapedeck run` writes its tables from the result (run-columns.ts),
+ * leaves the lists out of report.json (reportWithoutLists) and draws the page from the run's records
+ * (runRecordsOf), so a run of 100,000 round trips never builds them.
+ */
 export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
   const curve = run.equityStream?.curve ?? { ts: run.equity.ts, equity: run.equity.equity };
   const metrics = computeMetrics({

@@ -46,7 +46,10 @@ export interface BacktestOutput {
   readonly trades: readonly RunTrade[];
   /** The equity curve as typed arrays (epoch microseconds; account currency). */
   readonly equity: EquityCurve;
-  /** report.json of the run, as `tapedeck run` writes it. */
+  /**
+   * report.json of the run, as `tapedeck run` writes it. Its lists (`fills`, `trades`, `audit`, `signals.recorded`)
+   * are built on their first read, then kept (see buildRunReport); `fills` and `trades` here hold the same records with times as numbers.
+   */
   readonly report: RunReport;
   /** What the CLI would print as `warning: ...` (a run with no trade, say). */
   readonly warnings: readonly string[];
