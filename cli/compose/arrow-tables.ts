@@ -18,7 +18,8 @@ export interface RunArrowTables {
 
 /**
  * Returns `run`'s equity curve, fills, orders and round trips as Arrow tables (`backtest()`'s output, or
- * any result with its report). apache-arrow is loaded on the first call. A result whose curve was streamed
+ * any result with its report), from the result's records (the report's lists are not read, nor built).
+ * apache-arrow is loaded on the first call. A result whose curve was streamed
  * to a file (`tapedeck run`) holds only times and equity: read equity.parquet instead.
  */
 export async function toArrow(run: { readonly result: BacktestResult; readonly report: RunReport }): Promise<RunArrowTables> {
