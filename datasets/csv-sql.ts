@@ -75,9 +75,13 @@ export function timeCellSql(col: string, epochUnit: 's' | 'ms' | 'us' | 'ns' | u
   return `CASE WHEN ${us} BETWEEN ${MIN_TS_US} AND ${MAX_TS_US} THEN CAST(${us} AS DOUBLE) END`;
 }
 
-/** A time cell that scanPlainCsv proved a plain ISO date/datetime: the cast checks the calendar date. */
+/**
+ * A time column that scanPlainCsv proved plain ISO dates/datetimes and DuckDB's CSV reader read as
+ * TIMESTAMP (its parse checks the calendar date: a bad date fails the read): as DOUBLE microseconds
+ * inside the supported range, else NULL.
+ */
 export function plainTimeSql(col: string): string {
-  const us = `epoch_us(TRY_CAST(${col} AS TIMESTAMP))`;
+  const us = `epoch_us(${col})`;
   return `CASE WHEN ${us} BETWEEN ${MIN_TS_US} AND ${MAX_TS_US} THEN CAST(${us} AS DOUBLE) END`;
 }
 

@@ -7,10 +7,10 @@ import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 import { scanPlainCsv, type ScanClass } from './csv-scan.js';
 import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
 import { columnAsDouble, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
-import type { Manifest, Provenance } from './manifest.js';
+import type { Manifest, ManifestFile, Provenance } from './manifest.js';
 import { columnsOf, inTimeRange, MAX_TS_US, MIN_TS_US, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
 import { ROW_NOTE } from './validate.js';
-import { asWriteError, DatasetWriter, type TableWriter } from './writer.js';
+import { asWriteError, checkSymbol, DatasetWriter, TableCheck, type TableWriter } from './writer.js';
 
 /**
  * Import of CSV or Parquet files into a dataset (one kind and one symbol per call).
@@ -288,24 +288,20 @@ const SMALL_FILE_BYTES = 16 << 20;
 export async function importTable(options: ImportOptions): Promise<ImportResult> {
   const { input, kind, symbol } = options;
   const format = options.format ?? (/^\.(parquet|pq)$/i.test(extname(input)) ? 'parquet' : 'csv');
-  let size: number;
-  try {
-    const s = await stat(input);
-    if (!s.isFile()) throw new DataError('not a file', { file: input });
-    size = s.size;
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(`unreadable input file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: input });
-  }
+  const size = await inputSize(input);
   if (format === 'csv') await checkText(input);
   // DuckDB starts reading a CSV file on its own threads while the file is hashed and the writer opens;
   // what goes wrong with the output directory is still reported first.
   const threads = size < SMALL_FILE_BYTES ? 1 : undefined;
-  const reading = format === 'csv' ? startCsv(options, threads) : null;
+  // The byte scan of the fast reader hashes the file as it reads it (one pass over the bytes, not two).
+  let digest: (hex: string | null) => void = () => {};
+  const scanned = new Promise<string | null>((resolve) => (digest = resolve));
+  const reading = format === 'csv' ? startCsv(options, threads, digest) : null;
+  if (reading === null) digest(null);
   reading?.catch(() => undefined); // awaited in importCsv, or dropped
   let writer: DatasetWriter;
   try {
-    const sha256 = await fileSha256(input);
+    const sha256 = (await scanned) ?? (await fileSha256(input));
     writer = await DatasetWriter.open(options.out, {
       createdBy: { importedFrom: basename(input), format, sha256, kind, symbol },
       mode: 'update',
@@ -326,6 +322,18 @@ export async function importTable(options: ImportOptions): Promise<ImportResult>
   } catch (err) {
     await writer.abort();
     throw asWriteError(options.out, err);
+  }
+}
+
+/** The size of input file `file`; a DataError when it is not a readable file. */
+async function inputSize(file: string): Promise<number> {
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) throw new DataError('not a file', { file });
+    return s.size;
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`unreadable input file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file });
   }
 }
 
@@ -350,7 +358,7 @@ async function fileSha256(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-function sourceOf(options: ImportOptions, format: string, mapping: ColumnMapping): Provenance {
+function sourceOf(options: Pick<ImportOptions, 'input'>, format: string, mapping: ColumnMapping): Provenance {
   return {
     importedFrom: basename(options.input),
     format,
@@ -506,7 +514,7 @@ export interface DuckCsv {
  */
 export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: number, cancel?: AbortSignal): Promise<DuckCsv | null> {
   const specs = columnsOf(plan.kind);
-  const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' => 'VARCHAR');
+  const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' | 'TIMESTAMP' => 'VARCHAR');
   const words = CODE_WORDS[plan.kind] ?? {};
   const defaults = DEFAULTS[plan.kind] ?? {};
   const exprs = specs.map((spec) => {
@@ -518,7 +526,10 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
     } else {
       const col = `c${idx}`;
       if (spec.type === 'str') e = stringCellSql(col);
-      else if (spec.type === 'ts') e = typed ? plainTimeSql(col) : timeCellSql(col, plan.epochUnit);
+      else if (spec.type === 'ts' && typed) {
+        types[idx] = 'TIMESTAMP'; // scanPlainCsv proved every cell a plain ISO date/datetime: DuckDB's CSV reader parses it (a bad calendar date fails the read)
+        e = plainTimeSql(col);
+      } else if (spec.type === 'ts') e = timeCellSql(col, plan.epochUnit);
       else if (typed) {
         types[idx] = 'DOUBLE'; // scanPlainCsv proved every cell a plain decimal number
         e = col;
@@ -601,9 +612,9 @@ function scanClasses(plan: CsvPlan): ScanClass[] {
 /**
  * Reads a CSV file into DuckDB: typed by DuckDB's CSV reader when scanPlainCsv proves the file plain
  * (the common case, and the fastest), else with every cell checked in SQL; null when neither takes
- * the file (the JS reader decides then).
+ * the file (the JS reader decides then). `digest` is given the file's SHA-256 (hex), hashed by the scan.
  */
-export async function openCsvFast(plan: CsvPlan, threads?: number): Promise<DuckCsv | null> {
+export async function openCsvFast(plan: CsvPlan, threads?: number, digest?: (hex: string) => void): Promise<DuckCsv | null> {
   // DuckDB reads the file typed on its own threads while the scan runs here; the typed table is used
   // only once the scan proved the file plain, else stopped (a large file with quoted cells would
   // otherwise keep DuckDB busy with a table nobody reads) and dropped.
@@ -612,7 +623,9 @@ export async function openCsvFast(plan: CsvPlan, threads?: number): Promise<Duck
   typed.catch(() => undefined); // awaited below, after the scan
   let plain: boolean;
   try {
-    plain = await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan));
+    const hash = digest !== undefined ? createHash('sha256') : undefined;
+    plain = await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan), hash);
+    if (hash !== undefined) digest!(hash.digest('hex'));
   } catch (err) {
     stop.abort();
     (await typed)?.close();
@@ -739,11 +752,15 @@ interface CsvStart {
 }
 
 /** Reads a CSV file's head and plans it, and has DuckDB read it (openCsvFast); throws the plan's DataError. */
-async function startCsv(options: ImportOptions, threads: number | undefined): Promise<CsvStart> {
-  const head = await readHead(options.input);
-  const delimiter = detectDelimiter(head);
-  const plan = planCsv(options, head, delimiter);
-  return { delimiter, plan, csv: plan === null ? null : await openCsvFast(plan, threads) };
+async function startCsv(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>, threads: number | undefined, digest?: (hex: string | null) => void): Promise<CsvStart> {
+  try {
+    const head = await readHead(options.input);
+    const delimiter = detectDelimiter(head);
+    const plan = planCsv(options, head, delimiter);
+    return { delimiter, plan, csv: plan === null ? null : await openCsvFast(plan, threads, digest) };
+  } finally {
+    digest?.(null); // no scan hashed the file (or it failed): a no-op once the scan gave the digest
+  }
 }
 
 /** Closes what `reading` opened, when the import stops before using it; its own errors are not shown. */
@@ -785,6 +802,68 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions, reading:
   const { rows, mapping } = await readCsvJs(options, delimiter, append, begin);
   await table!.end();
   return { rows, mapping: mapping.labels, ignoredColumns: mapping.ignored };
+}
+
+/** A CSV file read and checked in memory (see readCsvTable). */
+export interface CsvTable {
+  /** The manifest entry an import of the file would write (rows, first and last ts, contentHash). */
+  readonly file: ManifestFile;
+  /** Canonical column -> the input column it came from (absent when defaulted). */
+  readonly mapping: Readonly<Record<string, string>>;
+  readonly ignoredColumns: readonly string[];
+  /** Every numeric column of the kind, `file.rows` values each, in file order. */
+  readonly columns: Readonly<Record<string, Float64Array>>;
+}
+
+/**
+ * Reads one CSV file as one table of `kind` into memory, checked exactly as importTable checks it (the
+ * same readers, validations and DataErrors naming file, row and column) and hashed the same way, without
+ * writing a dataset: for a run that reads the file directly. Only for kinds without string columns.
+ */
+export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>): Promise<CsvTable> {
+  const { input: file, kind, symbol } = options;
+  const specs = columnsOf(kind);
+  if (specs.some((s) => s.type === 'str')) throw new InvalidArgumentError(`readCsvTable: ${kind} has string columns`);
+  const size = await inputSize(file);
+  await checkText(file);
+  const { delimiter, plan, csv } = await startCsv(options, size < SMALL_FILE_BYTES ? 1 : undefined);
+  let check: TableCheck | null = null;
+  const parts: Float64Array[][] = specs.map(() => []);
+  const begin = async (mapping: ColumnMapping): Promise<void> => {
+    checkSymbol(symbol); // where an import refuses it: when its table begins
+    check = new TableCheck(kind, symbol, file, mapping.labels);
+  };
+  // A batch's arrays are reused by the reader once this returns: the rows are copied out.
+  const append: AppendBatch = async (cols) => {
+    const n = (cols['ts'] as Float64Array).length;
+    check!.update(cols, n);
+    for (let c = 0; c < specs.length; c++) parts[c]!.push((cols[specs[c]!.name] as Float64Array).slice(0, n));
+  };
+  let mapping: ColumnMapping;
+  if (csv !== null) {
+    try {
+      mapping = plan!.mapping;
+      await begin(mapping);
+      await csv.stream(append);
+    } finally {
+      csv.close();
+    }
+  } else {
+    mapping = (await readCsvJs(options, delimiter, append, begin)).mapping;
+  }
+  const entry = check!.finish(sourceOf(options, 'csv', mapping));
+  const columns: Record<string, Float64Array> = {};
+  for (let c = 0; c < specs.length; c++) {
+    const all = new Float64Array(entry.rows);
+    let at = 0;
+    for (const p of parts[c]!) {
+      all.set(p, at);
+      at += p.length;
+    }
+    parts[c] = [];
+    columns[specs[c]!.name] = all;
+  }
+  return { file: entry, mapping: mapping.labels, ignoredColumns: mapping.ignored, columns };
 }
 
 /** DuckDB types that hold an absolute time (converted with epoch_us). */

@@ -90,16 +90,64 @@ export function checkSymbol(symbol: string): string {
   return symbol;
 }
 
+/**
+ * The checks every table written goes through, without the writing: rows validated (validate.ts) and
+ * hashed (hash.ts) in order, first and last `ts` kept. The table writer checks its rows with one; a
+ * caller that keeps the rows itself (a run reading a CSV file directly, cli/compose/data-sources.ts)
+ * uses one to get the manifest entry an import of the same rows would write.
+ */
+export class TableCheck {
+  private readonly hasher: TableHasher;
+  private readonly validator: TableValidator;
+  private firstTs: number | null = null;
+  private lastTs: number | null = null;
+
+  /** `label` names the table in errors, `columnLabels` its columns (see TableValidator). */
+  constructor(
+    readonly kind: DataKind,
+    readonly symbol: string,
+    label: string,
+    columnLabels: Readonly<Record<string, string>> = {},
+  ) {
+    this.hasher = new TableHasher(kind, symbol);
+    this.validator = new TableValidator(kind, label, columnLabels);
+  }
+
+  /** Checks rows `[0, n)` of every column of the kind (numbers as Float64Array); throws the first bad row's DataError. */
+  update(columns: Readonly<Record<string, Float64Array | readonly string[]>>, n: number): void {
+    if (n === 0) return;
+    this.validator.update(columns, n);
+    this.hasher.update(columns, n);
+    const ts = columns['ts'] as Float64Array;
+    if (this.firstTs === null) this.firstTs = ts[0]!;
+    this.lastTs = ts[n - 1]!;
+  }
+
+  /** Ends the checks (a book's last snapshot must be closed) and returns the table's manifest entry. */
+  finish(source: Provenance): ManifestFile {
+    this.validator.finish();
+    return {
+      kind: this.kind,
+      symbol: this.symbol,
+      path: tablePath(this.kind, this.symbol),
+      rows: this.validator.rows,
+      startUs: this.firstTs,
+      endUs: this.lastTs,
+      start: this.firstTs === null ? null : formatIsoUs(this.firstTs),
+      end: this.lastTs === null ? null : formatIsoUs(this.lastTs),
+      contentHash: this.hasher.digest(),
+      source,
+    };
+  }
+}
+
 /** Streams the rows of one table into the dataset being written; see DatasetWriter.beginTable. */
 export class TableWriter {
   readonly kind: DataKind;
   readonly symbol: string;
   private readonly specs: readonly ColumnSpec[];
-  private readonly hasher: TableHasher;
-  private readonly validator: TableValidator;
+  private readonly checks: TableCheck;
   private readonly chunk: DuckDBDataChunk;
-  private firstTs: number | null = null;
-  private lastTs: number | null = null;
   private ended = false;
   /** Rows come through `check` and are written by the caller (endExternal). */
   private external = false;
@@ -120,8 +168,7 @@ export class TableWriter {
     this.kind = kind;
     this.symbol = symbol;
     this.specs = columnsOf(kind);
-    this.hasher = new TableHasher(kind, symbol);
-    this.validator = new TableValidator(kind, label, columnLabels);
+    this.checks = new TableCheck(kind, symbol, label, columnLabels);
     this.chunk = DuckDBDataChunk.create(this.specs.map((s) => (s.type === 'str' ? VARCHAR : DOUBLE)), CHUNK_ROWS);
   }
 
@@ -160,11 +207,7 @@ export class TableWriter {
       }
     }
     if (n === 0) return;
-    this.validator.update(normalized, n);
-    this.hasher.update(normalized, n);
-    const tsCol = normalized['ts'] as Float64Array;
-    if (this.firstTs === null) this.firstTs = tsCol[0]!;
-    this.lastTs = tsCol[n - 1]!;
+    this.checks.update(normalized, n);
     if (this.external) return;
     await this.stage(normalized, n);
   }
@@ -251,21 +294,9 @@ export class TableWriter {
   private async finish(copy: () => Promise<void>): Promise<ManifestFile> {
     if (this.ended) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol} already ended`);
     this.ended = true;
-    this.validator.finish();
+    const file = this.checks.finish(this.source);
     await copy();
     await this.session.conn.run(`DROP TABLE ${this.stagingTable}`);
-    const file: ManifestFile = {
-      kind: this.kind,
-      symbol: this.symbol,
-      path: tablePath(this.kind, this.symbol),
-      rows: this.validator.rows,
-      startUs: this.firstTs,
-      endUs: this.lastTs,
-      start: this.firstTs === null ? null : formatIsoUs(this.firstTs),
-      end: this.lastTs === null ? null : formatIsoUs(this.lastTs),
-      contentHash: this.hasher.digest(),
-      source: this.source,
-    };
     this.onEnd(file);
     return file;
   }
