@@ -149,13 +149,15 @@ export class TableWriter {
   private readonly checks: TableCheck;
   private readonly chunk: DuckDBDataChunk;
   private ended = false;
+  /** The writer's DuckDB session, once the staging table was created in it (rows given to `check` never need it). */
+  private session: DuckSession | null = null;
   /** Rows come through `check` and are written by the caller (endExternal). */
   private external = false;
   private staged = false;
 
   /** @internal Created by DatasetWriter.beginTable. */
   constructor(
-    private readonly session: DuckSession,
+    private readonly openSession: () => Promise<DuckSession>,
     private readonly stagingTable: string,
     private readonly parquetPath: string,
     kind: DataKind,
@@ -223,9 +225,19 @@ export class TableWriter {
     await this.append(columns);
   }
 
+  /** The writer's session with this table's staging table, created on first use. */
+  private async staging(): Promise<DuckSession> {
+    if (this.session !== null) return this.session;
+    const session = await this.openSession();
+    await session.conn.run(`CREATE TABLE ${this.stagingTable} (${this.specs.map((s) => `${sqlIdent(s.name)} ${s.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
+    this.session = session;
+    return session;
+  }
+
   private async stage(columns: Record<string, Float64Array | readonly string[]>, n: number): Promise<void> {
     this.staged = true;
-    const appender = await this.session.conn.createAppender(this.stagingTable);
+    const session = await this.staging();
+    const appender = await session.conn.createAppender(this.stagingTable);
     try {
       for (let start = 0; start < n; start += CHUNK_ROWS) {
         const m = Math.min(CHUNK_ROWS, n - start);
@@ -252,7 +264,7 @@ export class TableWriter {
   async end(): Promise<ManifestFile> {
     if (this.external) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: rows given to check() end with endExternal()`);
     return this.finish(async () => {
-      await this.session.conn.run(this.copyStatement(this.stagingTable));
+      await (await this.staging()).conn.run(this.copyStatement(this.stagingTable));
     });
   }
 
@@ -296,7 +308,7 @@ export class TableWriter {
     this.ended = true;
     const file = this.checks.finish(this.source);
     await copy();
-    await this.session.conn.run(`DROP TABLE ${this.stagingTable}`);
+    await this.session?.conn.run(`DROP TABLE ${this.stagingTable}`);
     this.onEnd(file);
     return file;
   }
@@ -312,12 +324,13 @@ export class DatasetWriter {
   private readonly files = new Map<string, ManifestFile>();
   private readonly pending = new Set<string>();
   private tableSeq = 0;
+  private session: Promise<DuckSession> | null = null;
   private done = false;
 
   private constructor(
     readonly dir: string,
     private readonly staging: string,
-    private readonly session: DuckSession,
+    private readonly threads: number | undefined,
     private readonly createdBy: Provenance,
     private readonly replaceTables: boolean,
     private readonly flag: string,
@@ -359,16 +372,11 @@ export class DatasetWriter {
     const staging = temporarySibling(target, 'staging');
     await mkdir(staging, { recursive: true });
     const releaseStaging = options.onStaging?.(staging) ?? ((): void => {});
-    const session = await DuckSession.open(options.threads !== undefined ? { threads: options.threads } : {}).catch(async (err: unknown) => {
-      await rm(staging, { recursive: true, force: true });
-      releaseStaging();
-      throw err;
-    });
     const keep = mode === 'update' && base !== null;
     const writer = new DatasetWriter(
       dir,
       staging,
-      session,
+      options.threads,
       keep ? base!.createdBy : options.createdBy,
       options.replaceTables ?? false,
       flag,
@@ -416,13 +424,11 @@ export class DatasetWriter {
     const path = join(this.staging, tablePath(kind, symbol));
     await rm(path, { force: true }); // a replaced table: drop the link to the old file, never write through it
     const table = `staging_${this.tableSeq++}`;
-    const specs = columnsOf(kind);
-    await this.session.conn.run(`CREATE TABLE ${table} (${specs.map((s) => `${sqlIdent(s.name)} ${s.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
     const onEnd = (file: ManifestFile): void => {
       this.pending.delete(key);
       this.files.set(key, file);
     };
-    return new TableWriter(this.session, table, path, kind, symbol, source ?? this.createdBy, names.label ?? key, onEnd, names.columnLabels ?? {});
+    return new TableWriter(() => this.duck(), table, path, kind, symbol, source ?? this.createdBy, names.label ?? key, onEnd, names.columnLabels ?? {});
   }
 
   /** Writes a whole table at once. */
@@ -440,7 +446,7 @@ export class DatasetWriter {
       const manifest = buildManifest([...this.files.values()], this.createdBy);
       await writeFile(join(this.staging, MANIFEST_FILE), serializeManifest(manifest));
       this.done = true;
-      this.session.close();
+      await this.closeSession();
       // From here the staged dataset is being moved into place: a signal must not remove it (what a
       // stopped swap leaves beside the dataset is recovered by the next write, recoverSiblings).
       this.releaseStaging();
@@ -455,9 +461,29 @@ export class DatasetWriter {
   /** Discards everything staged; the target directory stays as it was. */
   async abort(): Promise<void> {
     this.done = true;
-    this.session.close();
+    await this.closeSession();
     await rm(this.staging, { recursive: true, force: true });
     this.releaseStaging();
+  }
+
+  /**
+   * The DuckDB session staging and writing the tables, opened when a table first needs it: a table
+   * whose rows went to `check` is written by its caller's DuckDB, and never opens it.
+   */
+  private duck(): Promise<DuckSession> {
+    this.session ??= DuckSession.open(this.threads !== undefined ? { threads: this.threads } : {});
+    return this.session;
+  }
+
+  private async closeSession(): Promise<void> {
+    const opening = this.session;
+    this.session = null;
+    if (opening === null) return;
+    try {
+      (await opening).close();
+    } catch {
+      // it never opened: nothing to close
+    }
   }
 
   private checkOpen(): void {

@@ -68,7 +68,7 @@ const DIRECT_CSV_BYTES = 64 << 20;
  */
 export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false): Promise<OpenedData> {
   const st = await stat(path);
-  const { barsFromCloses, buildManifest, importTable, isCloseOnlyFile, readCsvTable, readManifest } = await loadDatasets();
+  const { barsFromCloses, barsOfCloses, buildManifest, closeBarsSource, importTable, isCloseOnlyFile, readCsvTable, readManifest, TableCheck } = await loadDatasets();
   if (st.isDirectory()) {
     let manifest: Manifest;
     try {
@@ -89,10 +89,20 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
     throw new ConfigError(`data.${field}`, `expected a dataset directory, a .csv or a .parquet file, was ${path}`);
   }
   const symbol = symbols?.[0] ?? basename(path, extname(path)).toUpperCase().replace(/[^A-Z0-9._-]/g, '_');
-  if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size <= DIRECT_CSV_BYTES && !(await isCloseOnlyFile(path, 'csv'))) {
-    const table = await readCsvTable({ input: path, kind, symbol });
-    const manifest = buildManifest([table.file], { importedFrom: basename(path), format: 'csv', kind, symbol });
-    return { dir: path, manifest, source: path, cleanup: async () => {}, memory: { symbol, rows: table.file.rows, columns: table.columns } };
+  if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size <= DIRECT_CSV_BYTES) {
+    if (!(await isCloseOnlyFile(path, 'csv'))) {
+      const table = await readCsvTable({ input: path, kind, symbol });
+      const manifest = buildManifest([table.file], { importedFrom: basename(path), format: 'csv', kind, symbol });
+      return { dir: path, manifest, source: path, cleanup: async () => {}, memory: { symbol, rows: table.file.rows, columns: table.columns } };
+    }
+    // As the temporary dataset below has them: the closes table, and the bars table read from it.
+    const closes = await readCsvTable({ input: path, kind: 'closes', symbol });
+    const columns = barsOfCloses(closes.columns['ts']!, closes.columns['close']!);
+    const check = new TableCheck('bars', symbol, `bars/${symbol}`);
+    check.update(columns, closes.file.rows);
+    const manifest = buildManifest([closes.file, check.finish(closeBarsSource(symbol))], { importedFrom: basename(path), format: 'csv', kind: 'closes', symbol });
+    const assumptions = [closeOnlyAssumption(symbol, path, closes.mapping['close'] ?? 'close', closes.file.rows)];
+    return { dir: path, manifest, source: path, cleanup: async () => {}, assumptions, memory: { symbol, rows: closes.file.rows, columns } };
   }
   const tmp = await mkdtemp(join(tmpdir(), 'tapedeck-import-'));
   // Removed on SIGINT/SIGTERM too (cli/shutdown.ts), not only by cleanup().
@@ -108,10 +118,7 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
       // A close-only series (R's and pandas' one-column layout): each close is one bar, O = H = L = C.
       const imported = await importTable({ input: path, format, kind: 'closes', symbol, out: dir });
       const manifest = await barsFromCloses(dir, symbol);
-      const column = imported.mapping['close'] ?? 'close';
-      const assumptions = [
-        `${symbol}: ${basename(path)} is a close-only series (column '${column}', ${imported.rows} closes): each close is read as one bar at the file's own spacing, with open = high = low = close and volume 0, so an order filled at the next bar's open fills at the next close, and intrabar stops and limits see no range. For bars of another interval, import it with --kind closes and run \`tapedeck data resample\`.`,
-      ];
+      const assumptions = [closeOnlyAssumption(symbol, path, imported.mapping['close'] ?? 'close', imported.rows)];
       return { dir, manifest, source: path, cleanup: remove, assumptions };
     }
     await importTable({ input: path, format, kind, symbol, out: dir });
@@ -121,6 +128,11 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
     await remove();
     throw err;
   }
+}
+
+/** What a run assumes reading close-only file `path` (`rows` closes in `column`) as bars. */
+function closeOnlyAssumption(symbol: string, path: string, column: string, rows: number): string {
+  return `${symbol}: ${basename(path)} is a close-only series (column '${column}', ${rows} closes): each close is read as one bar at the file's own spacing, with open = high = low = close and volume 0, so an order filled at the next bar's open fills at the next close, and intrabar stops and limits see no range. For bars of another interval, import it with --kind closes and run \`tapedeck data resample\`.`;
 }
 
 /** How far apart bars may be from a standard interval and still be snapped to it (daily bars with weekend gaps). */

@@ -86,6 +86,24 @@ describe('a CSV file of bars read directly into memory', () => {
     }
   });
 
+  it('reads a close-only file as the bars its temporary dataset builds from the closes (both tables in the manifest), with the same assumption', async () => {
+    const file = join(work, 'usd.csv');
+    await writeFile(file, 'ts,USDCHF\n2024-01-02T00:00:00Z,1.5\n2024-01-02T00:30:00Z,1.25\n2024-01-02T01:00:00Z,1.75\n2024-01-02T02:00:00Z,1.5\n');
+    const direct = await open(file, true, 'USD');
+    const dataset = await open(file, false, 'USD');
+    expect(direct.memory?.rows).toBe(4);
+    const { createdBy: _a, ...m1 } = direct.manifest;
+    const { createdBy: _b, ...m2 } = dataset.manifest;
+    expect(m1).toEqual(m2);
+    expect(m1.kinds).toEqual(['bars', 'closes']);
+    expect(direct.assumptions).toEqual(dataset.assumptions);
+    expect(direct.assumptions?.[0]).toMatch(/close-only series \(column 'USDCHF', 4 closes\)/);
+    const got = await feedOf(direct, 'USD', {}, 'open');
+    expect(got).toEqual(await feedOf(dataset, 'USD', {}, 'open'));
+    expect(got.cols['high']).toEqual([1.5, 1.25, 1.75, 1.5]);
+    expect(got.cols['volume']).toEqual([0, 0, 0, 0]);
+  });
+
   it('cuts more rows than a reader batch into the reader batches, with the same rows', async () => {
     const file = await generated(70_000);
     const direct = await open(file, true, 'GEN');
