@@ -75,13 +75,9 @@ export function timeCellSql(col: string, epochUnit: 's' | 'ms' | 'us' | 'ns' | u
   return `CASE WHEN ${us} BETWEEN ${MIN_TS_US} AND ${MAX_TS_US} THEN CAST(${us} AS DOUBLE) END`;
 }
 
-/**
- * A time column that scanPlainCsv proved plain ISO dates/datetimes and DuckDB's CSV reader read as
- * TIMESTAMP (its parse checks the calendar date: a bad date fails the read): as DOUBLE microseconds
- * inside the supported range, else NULL.
- */
+/** A time cell that scanPlainCsv proved a plain ISO date/datetime: the cast checks the calendar date. */
 export function plainTimeSql(col: string): string {
-  const us = `epoch_us(${col})`;
+  const us = `epoch_us(TRY_CAST(${col} AS TIMESTAMP))`;
   return `CASE WHEN ${us} BETWEEN ${MIN_TS_US} AND ${MAX_TS_US} THEN CAST(${us} AS DOUBLE) END`;
 }
 

@@ -514,7 +514,7 @@ export interface DuckCsv {
  */
 export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: number, cancel?: AbortSignal): Promise<DuckCsv | null> {
   const specs = columnsOf(plan.kind);
-  const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' | 'TIMESTAMP' => 'VARCHAR');
+  const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' => 'VARCHAR');
   const words = CODE_WORDS[plan.kind] ?? {};
   const defaults = DEFAULTS[plan.kind] ?? {};
   const exprs = specs.map((spec) => {
@@ -526,10 +526,7 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
     } else {
       const col = `c${idx}`;
       if (spec.type === 'str') e = stringCellSql(col);
-      else if (spec.type === 'ts' && typed) {
-        types[idx] = 'TIMESTAMP'; // scanPlainCsv proved every cell a plain ISO date/datetime: DuckDB's CSV reader parses it (a bad calendar date fails the read)
-        e = plainTimeSql(col);
-      } else if (spec.type === 'ts') e = timeCellSql(col, plan.epochUnit);
+      else if (spec.type === 'ts') e = typed ? plainTimeSql(col) : timeCellSql(col, plan.epochUnit);
       else if (typed) {
         types[idx] = 'DOUBLE'; // scanPlainCsv proved every cell a plain decimal number
         e = col;
@@ -828,7 +825,9 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   await checkText(file);
   const { delimiter, plan, csv } = await startCsv(options, size < SMALL_FILE_BYTES ? 1 : undefined);
   let check: TableCheck | null = null;
-  const parts: Float64Array[][] = specs.map(() => []);
+  // Every column of the file, filled as the batches come: sized by DuckDB's row count, else grown.
+  let store = specs.map(() => new Float64Array(csv?.rows ?? BATCH_ROWS));
+  let rows = 0;
   const begin = async (mapping: ColumnMapping): Promise<void> => {
     checkSymbol(symbol); // where an import refuses it: when its table begins
     check = new TableCheck(kind, symbol, file, mapping.labels);
@@ -837,7 +836,16 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   const append: AppendBatch = async (cols) => {
     const n = (cols['ts'] as Float64Array).length;
     check!.update(cols, n);
-    for (let c = 0; c < specs.length; c++) parts[c]!.push((cols[specs[c]!.name] as Float64Array).slice(0, n));
+    if (rows + n > store[0]!.length) {
+      const grown = Math.max(rows + n, store[0]!.length * 2);
+      store = store.map((a) => {
+        const b = new Float64Array(grown);
+        b.set(a.subarray(0, rows));
+        return b;
+      });
+    }
+    for (let c = 0; c < specs.length; c++) store[c]!.set(cols[specs[c]!.name] as Float64Array, rows);
+    rows += n;
   };
   let mapping: ColumnMapping;
   if (csv !== null) {
@@ -853,16 +861,7 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   }
   const entry = check!.finish(sourceOf(options, 'csv', mapping));
   const columns: Record<string, Float64Array> = {};
-  for (let c = 0; c < specs.length; c++) {
-    const all = new Float64Array(entry.rows);
-    let at = 0;
-    for (const p of parts[c]!) {
-      all.set(p, at);
-      at += p.length;
-    }
-    parts[c] = [];
-    columns[specs[c]!.name] = all;
-  }
+  for (let c = 0; c < specs.length; c++) columns[specs[c]!.name] = store[c]!.length === rows ? store[c]! : store[c]!.slice(0, rows);
   return { file: entry, mapping: mapping.labels, ignoredColumns: mapping.ignored, columns };
 }
 

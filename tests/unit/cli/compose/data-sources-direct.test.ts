@@ -51,16 +51,16 @@ async function feedOf(d: OpenedData, symbol: string, range: TimeRange, stamp: 'o
 }
 
 /** A generated 30-minute OHLCV file of `n` bars (more than one reader batch when n > 65,536). */
-async function generated(n: number): Promise<string> {
+async function generated(n: number, zone = ''): Promise<string> {
   const lines = ['Date,Open,High,Low,Close,Volume'];
   let p = 100;
   for (let i = 0; i < n; i++) {
-    const t = new Date(Date.UTC(2001, 0, 1) + i * 1_800_000).toISOString().slice(0, 19).replace('T', ' ');
+    const t = new Date(Date.UTC(2001, 0, 1) + i * 1_800_000).toISOString().slice(0, 19).replace('T', ' ') + zone;
     const o = p;
     p = Math.round((p * (1 + Math.sin(i * 0.7) * 0.002)) * 1e6) / 1e6;
     lines.push(`${t},${o},${Math.max(o, p) + 0.01},${Math.min(o, p) - 0.01},${p},${i % 977}`);
   }
-  const file = join(work, `gen-${n}.csv`);
+  const file = join(work, `gen-${n}${zone === '' ? '' : '-zone'}.csv`);
   await writeFile(file, `${lines.join('\n')}\n`);
   return file;
 }
@@ -104,18 +104,24 @@ describe('a CSV file of bars read directly into memory', () => {
     expect(got.cols['volume']).toEqual([0, 0, 0, 0]);
   });
 
-  it('cuts more rows than a reader batch into the reader batches, with the same rows', async () => {
-    const file = await generated(70_000);
-    const direct = await open(file, true, 'GEN');
-    const dataset = await open(file, false, 'GEN');
-    expect(direct.manifest.contentHash).toBe(dataset.manifest.contentHash);
-    const start = Date.UTC(2001, 0, 2) * 1000;
-    for (const range of [{}, { start }] as TimeRange[]) {
-      const got = await feedOf(direct, 'GEN', range, 'open');
-      const want = await feedOf(dataset, 'GEN', range, 'open');
-      expect(got.sizes).toEqual(want.sizes);
-      expect(got.cols).toEqual(want.cols);
+  it('cuts more rows than a reader batch into the reader batches, with the same rows (DuckDB and the JS reader)', async () => {
+    // Times with a zone offset are left to Tapedeck's own reader; plain ones are read by DuckDB.
+    const hashes: string[] = [];
+    for (const file of [await generated(66_000), await generated(66_000, '+00:00')]) {
+      const direct = await open(file, true, 'GEN');
+      const dataset = await open(file, false, 'GEN');
+      expect(direct.memory?.rows).toBe(66_000);
+      expect(direct.manifest.contentHash).toBe(dataset.manifest.contentHash);
+      hashes.push(direct.manifest.contentHash);
+      const start = Date.UTC(2001, 0, 2) * 1000;
+      for (const range of [{}, { start }] as TimeRange[]) {
+        const got = await feedOf(direct, 'GEN', range, 'open');
+        const want = await feedOf(dataset, 'GEN', range, 'open');
+        expect(got.sizes).toEqual(want.sizes);
+        expect(got.cols).toEqual(want.cols);
+      }
     }
+    expect(hashes[1]).toBe(hashes[0]);
   });
 
   it('refuses a bad file with the error of its import, naming file, row and column', async () => {
