@@ -3,7 +3,7 @@ import { DataError } from '../engine/core/index.js';
 import { CsvParser } from './csv.js';
 import { DuckSession, sqlString } from './duckdb.js';
 import { isCloseOnly } from './import.js';
-import type { Manifest } from './manifest.js';
+import type { Manifest, Provenance } from './manifest.js';
 import { openReader } from './reader.js';
 import { asWriteError, DatasetWriter } from './writer.js';
 
@@ -52,18 +52,25 @@ export async function isCloseOnlyFile(path: string, format: 'csv' | 'parquet'): 
  * close-only frame assumes: a fill at the next bar's open is a fill at the next close). Streams the
  * closes in batches; returns the updated manifest.
  */
+/** The provenance of the bars table read from `symbol`'s closes (barsFromCloses). */
+export function closeBarsSource(symbol: string): Provenance {
+  return { barsFrom: `closes/${symbol}.parquet`, rule: 'open = high = low = close, volume 0' };
+}
+
+/** The bars columns of closes `ts`, `close` (n rows): open = high = low = close, volume 0. */
+export function barsOfCloses(ts: Float64Array, close: Float64Array): Record<string, Float64Array> {
+  return { ts, open: close, high: close, low: close, close, volume: new Float64Array(close.length) };
+}
+
 export async function barsFromCloses(dir: string, symbol: string): Promise<Manifest> {
   const writer = await DatasetWriter.open(dir, { createdBy: {}, mode: 'update' }).catch((err: unknown) => {
     throw asWriteError(dir, err);
   });
   try {
-    const table = await writer.beginTable('bars', symbol, { barsFrom: `closes/${symbol}.parquet`, rule: 'open = high = low = close, volume 0' });
+    const table = await writer.beginTable('bars', symbol, closeBarsSource(symbol));
     const reader = await openReader(dir, { kind: 'closes', symbols: [symbol] });
     try {
-      for await (const b of reader) {
-        const close = b.columns.close!;
-        await table.append({ ts: b.columns.ts!, open: close, high: close, low: close, close, volume: new Float64Array(b.length) });
-      }
+      for await (const b of reader) await table.append(barsOfCloses(b.columns.ts!, b.columns.close!));
     } finally {
       reader.close();
     }

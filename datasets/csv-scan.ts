@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import type { Hash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * A byte scan that proves a CSV file plain enough for DuckDB to type its columns itself: then import
@@ -121,12 +122,26 @@ function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, 
       const start = i;
       let b = buf[i]!;
       if (cls === 1) {
-        let state = 0;
-        while (b !== delimiter && b !== LF && b !== CR) {
-          state = NUMBER_NEXT[(state << 8) | b]!;
-          b = buf[++i]!;
+        // The common cell first, without the automaton: digits, then optionally a point and digits,
+        // up to the cell's end (a subset of what the automaton accepts). Anything else is read again
+        // from its first byte by the automaton.
+        let j = i;
+        while (b >= 48 && b <= 57) b = buf[++j]!;
+        if (b === 46 && j > i) {
+          b = buf[++j]!;
+          while (b >= 48 && b <= 57) b = buf[++j]!;
         }
-        if (NUMBER_ACCEPT[state] !== 1) return -1;
+        if (j > i && (b === delimiter || b === LF || b === CR)) {
+          i = j;
+        } else {
+          b = buf[i]!;
+          let state = 0;
+          while (b !== delimiter && b !== LF && b !== CR) {
+            state = NUMBER_NEXT[(state << 8) | b]!;
+            b = buf[++i]!;
+          }
+          if (NUMBER_ACCEPT[state] !== 1) return -1;
+        }
       } else {
         while (b !== delimiter && b !== LF && b !== CR) {
           if (b === QUOTE) return -1;
@@ -154,61 +169,95 @@ function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, 
 /**
  * Whether every data line of `file` is plain for `classes` (one per header field), split by the
  * one-byte `delimiter`. Reads the file in 4 MB pieces; stops at the first line that is not plain.
+ * With `hash`, every byte of the file is also fed to it, in the same pass (to the end of the file,
+ * plain or not), so a caller needing the file's digest does not read the file a second time.
  */
-export async function scanPlainCsv(file: string, delimiter: string, classes: readonly ScanClass[]): Promise<boolean> {
+export async function scanPlainCsv(file: string, delimiter: string, classes: readonly ScanClass[], hash?: Hash): Promise<boolean> {
   const delim = delimiter.charCodeAt(0);
-  if (delimiter.length !== 1 || delim > 127 || delim === LF || delim === CR || delim === QUOTE || classes.length === 0) return false;
+  if (delimiter.length !== 1 || delim > 127 || delim === LF || delim === CR || delim === QUOTE || classes.length === 0) {
+    if (hash !== undefined) await hashRest(file, 0, hash);
+    return false;
+  }
   const codes = Uint8Array.from(classes, (c) => CLASS_CODE[c]);
   const handle = await open(file, 'r');
+  let read = 0; // bytes read (and hashed) so far
+  let plain = false;
   try {
-    let buf = new Uint8Array(CHUNK);
-    let carry = 0; // bytes of an unfinished line kept at the start of buf
-    let header = true;
-    let first = true;
-    let lines = 0;
-    for (;;) {
-      if (carry === buf.length) {
-        const bigger = new Uint8Array(buf.length * 2);
-        bigger.set(buf);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, carry, buf.length - carry, null);
-      let end = carry + bytesRead;
-      let s = 0;
-      if (first && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) s = 3;
-      first = false;
-      if (bytesRead === 0) {
-        // the last line, without a line end: checked with one added (a final CR is not a line end)
-        if (s === end) return !header && lines > 0;
-        if (header || buf[end - 1] === CR) return false;
-        if (end === buf.length) {
-          const bigger = new Uint8Array(buf.length + 1);
-          bigger.set(buf);
-          buf = bigger;
-        }
-        buf[end++] = LF;
-      }
-      if (header) {
-        const lf = buf.indexOf(LF, s);
-        if (lf < 0 || lf >= end) {
-          carry = end;
-          continue;
-        }
-        header = false;
-        s = lf + 1;
-      }
-      const lf = buf.lastIndexOf(LF, end - 1);
-      if (lf >= s) {
-        const n = plainLines(buf, s, lf + 1, delim, codes);
-        if (n < 0) return false;
-        lines += n;
-        s = lf + 1;
-      }
-      if (bytesRead === 0) return lines > 0;
-      buf.copyWithin(0, s, end);
-      carry = end - s;
+    plain = await scanOpen(handle, codes, delim, (bytes) => {
+      read += bytes.length;
+      hash?.update(bytes);
+    });
+  } finally {
+    await handle.close();
+  }
+  if (hash !== undefined) await hashRest(file, read, hash);
+  return plain;
+}
+
+/** Feeds bytes `from`.. of `file` to `hash`. */
+async function hashRest(file: string, from: number, hash: Hash): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = new Uint8Array(CHUNK);
+    for (let at = from; ; ) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, at);
+      if (bytesRead === 0) return;
+      hash.update(buf.subarray(0, bytesRead));
+      at += bytesRead;
     }
   } finally {
     await handle.close();
+  }
+}
+
+/** The scan of scanPlainCsv over an open file; `onRead` sees every piece read, in order. */
+async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, onRead: (bytes: Uint8Array) => void): Promise<boolean> {
+  let buf = new Uint8Array(CHUNK);
+  let carry = 0; // bytes of an unfinished line kept at the start of buf
+  let header = true;
+  let first = true;
+  let lines = 0;
+  for (;;) {
+    if (carry === buf.length) {
+      const bigger = new Uint8Array(buf.length * 2);
+      bigger.set(buf);
+      buf = bigger;
+    }
+    const { bytesRead } = await handle.read(buf, carry, buf.length - carry, null);
+    onRead(buf.subarray(carry, carry + bytesRead));
+    let end = carry + bytesRead;
+    let s = 0;
+    if (first && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) s = 3;
+    first = false;
+    if (bytesRead === 0) {
+      // the last line, without a line end: checked with one added (a final CR is not a line end)
+      if (s === end) return !header && lines > 0;
+      if (header || buf[end - 1] === CR) return false;
+      if (end === buf.length) {
+        const bigger = new Uint8Array(buf.length + 1);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      buf[end++] = LF;
+    }
+    if (header) {
+      const lf = buf.indexOf(LF, s);
+      if (lf < 0 || lf >= end) {
+        carry = end;
+        continue;
+      }
+      header = false;
+      s = lf + 1;
+    }
+    const lf = buf.lastIndexOf(LF, end - 1);
+    if (lf >= s) {
+      const n = plainLines(buf, s, lf + 1, delim, codes);
+      if (n < 0) return false;
+      lines += n;
+      s = lf + 1;
+    }
+    if (bytesRead === 0) return lines > 0;
+    buf.copyWithin(0, s, end);
+    carry = end - s;
   }
 }

@@ -7,6 +7,6 @@ export * from './reader.js';
 export * from './import.js';
 export * from './validate-dataset.js';
 export * from './build-bars.js';
-export { barsFromCloses, isCloseOnlyFile } from './close-series.js';
+export { barsFromCloses, barsOfCloses, closeBarsSource, isCloseOnlyFile } from './close-series.js';
 export { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 export { writeFileAtomic, writeFileDurable, syncDirectory, writeDirectoryAtomic, swapDirectoryAtomic, temporarySibling, replaceFilesAtomic, WriteError, ioReason, STAGING_PREFIX, type NamedFile } from './atomic.js';

@@ -90,24 +90,74 @@ export function checkSymbol(symbol: string): string {
   return symbol;
 }
 
+/**
+ * The checks every table written goes through, without the writing: rows validated (validate.ts) and
+ * hashed (hash.ts) in order, first and last `ts` kept. The table writer checks its rows with one; a
+ * caller that keeps the rows itself (a run reading a CSV file directly, cli/compose/data-sources.ts)
+ * uses one to get the manifest entry an import of the same rows would write.
+ */
+export class TableCheck {
+  private readonly hasher: TableHasher;
+  private readonly validator: TableValidator;
+  private firstTs: number | null = null;
+  private lastTs: number | null = null;
+
+  /** `label` names the table in errors, `columnLabels` its columns (see TableValidator). */
+  constructor(
+    readonly kind: DataKind,
+    readonly symbol: string,
+    label: string,
+    columnLabels: Readonly<Record<string, string>> = {},
+  ) {
+    this.hasher = new TableHasher(kind, symbol);
+    this.validator = new TableValidator(kind, label, columnLabels);
+  }
+
+  /** Checks rows `[0, n)` of every column of the kind (numbers as Float64Array); throws the first bad row's DataError. */
+  update(columns: Readonly<Record<string, Float64Array | readonly string[]>>, n: number): void {
+    if (n === 0) return;
+    this.validator.update(columns, n);
+    this.hasher.update(columns, n);
+    const ts = columns['ts'] as Float64Array;
+    if (this.firstTs === null) this.firstTs = ts[0]!;
+    this.lastTs = ts[n - 1]!;
+  }
+
+  /** Ends the checks (a book's last snapshot must be closed) and returns the table's manifest entry. */
+  finish(source: Provenance): ManifestFile {
+    this.validator.finish();
+    return {
+      kind: this.kind,
+      symbol: this.symbol,
+      path: tablePath(this.kind, this.symbol),
+      rows: this.validator.rows,
+      startUs: this.firstTs,
+      endUs: this.lastTs,
+      start: this.firstTs === null ? null : formatIsoUs(this.firstTs),
+      end: this.lastTs === null ? null : formatIsoUs(this.lastTs),
+      contentHash: this.hasher.digest(),
+      source,
+    };
+  }
+}
+
 /** Streams the rows of one table into the dataset being written; see DatasetWriter.beginTable. */
 export class TableWriter {
   readonly kind: DataKind;
   readonly symbol: string;
   private readonly specs: readonly ColumnSpec[];
-  private readonly hasher: TableHasher;
-  private readonly validator: TableValidator;
+  private readonly checks: TableCheck;
   private readonly chunk: DuckDBDataChunk;
-  private firstTs: number | null = null;
-  private lastTs: number | null = null;
   private ended = false;
+  /** The writer's DuckDB session, once the staging table was created in it (rows given to `check` never need it). */
+  private session: DuckSession | null = null;
   /** Rows come through `check` and are written by the caller (endExternal). */
   private external = false;
   private staged = false;
 
   /** @internal Created by DatasetWriter.beginTable. */
   constructor(
-    private readonly session: DuckSession,
+    private readonly openSession: () => Promise<DuckSession>,
     private readonly stagingTable: string,
     private readonly parquetPath: string,
     kind: DataKind,
@@ -120,8 +170,7 @@ export class TableWriter {
     this.kind = kind;
     this.symbol = symbol;
     this.specs = columnsOf(kind);
-    this.hasher = new TableHasher(kind, symbol);
-    this.validator = new TableValidator(kind, label, columnLabels);
+    this.checks = new TableCheck(kind, symbol, label, columnLabels);
     this.chunk = DuckDBDataChunk.create(this.specs.map((s) => (s.type === 'str' ? VARCHAR : DOUBLE)), CHUNK_ROWS);
   }
 
@@ -160,11 +209,7 @@ export class TableWriter {
       }
     }
     if (n === 0) return;
-    this.validator.update(normalized, n);
-    this.hasher.update(normalized, n);
-    const tsCol = normalized['ts'] as Float64Array;
-    if (this.firstTs === null) this.firstTs = tsCol[0]!;
-    this.lastTs = tsCol[n - 1]!;
+    this.checks.update(normalized, n);
     if (this.external) return;
     await this.stage(normalized, n);
   }
@@ -180,9 +225,19 @@ export class TableWriter {
     await this.append(columns);
   }
 
+  /** The writer's session with this table's staging table, created on first use. */
+  private async staging(): Promise<DuckSession> {
+    if (this.session !== null) return this.session;
+    const session = await this.openSession();
+    await session.conn.run(`CREATE TABLE ${this.stagingTable} (${this.specs.map((s) => `${sqlIdent(s.name)} ${s.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
+    this.session = session;
+    return session;
+  }
+
   private async stage(columns: Record<string, Float64Array | readonly string[]>, n: number): Promise<void> {
     this.staged = true;
-    const appender = await this.session.conn.createAppender(this.stagingTable);
+    const session = await this.staging();
+    const appender = await session.conn.createAppender(this.stagingTable);
     try {
       for (let start = 0; start < n; start += CHUNK_ROWS) {
         const m = Math.min(CHUNK_ROWS, n - start);
@@ -209,7 +264,7 @@ export class TableWriter {
   async end(): Promise<ManifestFile> {
     if (this.external) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: rows given to check() end with endExternal()`);
     return this.finish(async () => {
-      await this.session.conn.run(this.copyStatement(this.stagingTable));
+      await (await this.staging()).conn.run(this.copyStatement(this.stagingTable));
     });
   }
 
@@ -251,21 +306,9 @@ export class TableWriter {
   private async finish(copy: () => Promise<void>): Promise<ManifestFile> {
     if (this.ended) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol} already ended`);
     this.ended = true;
-    this.validator.finish();
+    const file = this.checks.finish(this.source);
     await copy();
-    await this.session.conn.run(`DROP TABLE ${this.stagingTable}`);
-    const file: ManifestFile = {
-      kind: this.kind,
-      symbol: this.symbol,
-      path: tablePath(this.kind, this.symbol),
-      rows: this.validator.rows,
-      startUs: this.firstTs,
-      endUs: this.lastTs,
-      start: this.firstTs === null ? null : formatIsoUs(this.firstTs),
-      end: this.lastTs === null ? null : formatIsoUs(this.lastTs),
-      contentHash: this.hasher.digest(),
-      source: this.source,
-    };
+    await this.session?.conn.run(`DROP TABLE ${this.stagingTable}`);
     this.onEnd(file);
     return file;
   }
@@ -281,12 +324,13 @@ export class DatasetWriter {
   private readonly files = new Map<string, ManifestFile>();
   private readonly pending = new Set<string>();
   private tableSeq = 0;
+  private session: Promise<DuckSession> | null = null;
   private done = false;
 
   private constructor(
     readonly dir: string,
     private readonly staging: string,
-    private readonly session: DuckSession,
+    private readonly threads: number | undefined,
     private readonly createdBy: Provenance,
     private readonly replaceTables: boolean,
     private readonly flag: string,
@@ -328,16 +372,11 @@ export class DatasetWriter {
     const staging = temporarySibling(target, 'staging');
     await mkdir(staging, { recursive: true });
     const releaseStaging = options.onStaging?.(staging) ?? ((): void => {});
-    const session = await DuckSession.open(options.threads !== undefined ? { threads: options.threads } : {}).catch(async (err: unknown) => {
-      await rm(staging, { recursive: true, force: true });
-      releaseStaging();
-      throw err;
-    });
     const keep = mode === 'update' && base !== null;
     const writer = new DatasetWriter(
       dir,
       staging,
-      session,
+      options.threads,
       keep ? base!.createdBy : options.createdBy,
       options.replaceTables ?? false,
       flag,
@@ -385,13 +424,11 @@ export class DatasetWriter {
     const path = join(this.staging, tablePath(kind, symbol));
     await rm(path, { force: true }); // a replaced table: drop the link to the old file, never write through it
     const table = `staging_${this.tableSeq++}`;
-    const specs = columnsOf(kind);
-    await this.session.conn.run(`CREATE TABLE ${table} (${specs.map((s) => `${sqlIdent(s.name)} ${s.type === 'str' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
     const onEnd = (file: ManifestFile): void => {
       this.pending.delete(key);
       this.files.set(key, file);
     };
-    return new TableWriter(this.session, table, path, kind, symbol, source ?? this.createdBy, names.label ?? key, onEnd, names.columnLabels ?? {});
+    return new TableWriter(() => this.duck(), table, path, kind, symbol, source ?? this.createdBy, names.label ?? key, onEnd, names.columnLabels ?? {});
   }
 
   /** Writes a whole table at once. */
@@ -409,7 +446,7 @@ export class DatasetWriter {
       const manifest = buildManifest([...this.files.values()], this.createdBy);
       await writeFile(join(this.staging, MANIFEST_FILE), serializeManifest(manifest));
       this.done = true;
-      this.session.close();
+      await this.closeSession();
       // From here the staged dataset is being moved into place: a signal must not remove it (what a
       // stopped swap leaves beside the dataset is recovered by the next write, recoverSiblings).
       this.releaseStaging();
@@ -424,9 +461,29 @@ export class DatasetWriter {
   /** Discards everything staged; the target directory stays as it was. */
   async abort(): Promise<void> {
     this.done = true;
-    this.session.close();
+    await this.closeSession();
     await rm(this.staging, { recursive: true, force: true });
     this.releaseStaging();
+  }
+
+  /**
+   * The DuckDB session staging and writing the tables, opened when a table first needs it: a table
+   * whose rows went to `check` is written by its caller's DuckDB, and never opens it.
+   */
+  private duck(): Promise<DuckSession> {
+    this.session ??= DuckSession.open(this.threads !== undefined ? { threads: this.threads } : {});
+    return this.session;
+  }
+
+  private async closeSession(): Promise<void> {
+    const opening = this.session;
+    this.session = null;
+    if (opening === null) return;
+    try {
+      (await opening).close();
+    } catch {
+      // it never opened: nothing to close
+    }
   }
 
   private checkOpen(): void {

@@ -38,12 +38,37 @@ export interface OpenedData {
   readonly cleanup: () => Promise<void>;
   /** What the run assumes about this data beyond the file itself (a close-only file read as bars), for the report. */
   readonly assumptions?: readonly string[];
+  /**
+   * The bars of a CSV file read directly into memory (see openDataPath's `direct`): then `dir` holds
+   * no dataset, `manifest` is the one an import of the file would write, and the feeds read from here.
+   */
+  readonly memory?: MemoryBars;
 }
 
-/** Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. */
-export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined): Promise<OpenedData> {
+/** One symbol's bars, checked and held in memory: every bars column, `rows` values each, in file order. */
+export interface MemoryBars {
+  readonly symbol: string;
+  readonly rows: number;
+  readonly columns: Readonly<Record<string, Float64Array>>;
+}
+
+/**
+ * The largest CSV file a run reads straight into memory (see openDataPath): about 8 M bars' worth
+ * of columns per 64 MB of file would otherwise stay resident through the replay, so a longer file goes
+ * through a temporary dataset, read back in flat memory.
+ */
+const DIRECT_CSV_BYTES = 64 << 20;
+
+/**
+ * Opens a dataset directory, or imports a CSV/Parquet file into a temporary dataset. With `direct`
+ * (a caller that reads the bars only through openBarFeed, barSpacing and barsInRange), an OHLCV CSV
+ * file of bars up to DIRECT_CSV_BYTES is instead read, checked and hashed in memory, exactly as an
+ * import would (the same DataErrors, the same manifest figures and contentHash), with no Parquet
+ * written and read back.
+ */
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false): Promise<OpenedData> {
   const st = await stat(path);
-  const { barsFromCloses, importTable, isCloseOnlyFile, readManifest } = await loadDatasets();
+  const { barsFromCloses, barsOfCloses, buildManifest, closeBarsSource, importTable, isCloseOnlyFile, readCsvTable, readManifest, TableCheck } = await loadDatasets();
   if (st.isDirectory()) {
     let manifest: Manifest;
     try {
@@ -64,6 +89,21 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
     throw new ConfigError(`data.${field}`, `expected a dataset directory, a .csv or a .parquet file, was ${path}`);
   }
   const symbol = symbols?.[0] ?? basename(path, extname(path)).toUpperCase().replace(/[^A-Z0-9._-]/g, '_');
+  if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size <= DIRECT_CSV_BYTES) {
+    if (!(await isCloseOnlyFile(path, 'csv'))) {
+      const table = await readCsvTable({ input: path, kind, symbol });
+      const manifest = buildManifest([table.file], { importedFrom: basename(path), format: 'csv', kind, symbol });
+      return { dir: path, manifest, source: path, cleanup: async () => {}, memory: { symbol, rows: table.file.rows, columns: table.columns } };
+    }
+    // As the temporary dataset below has them: the closes table, and the bars table read from it.
+    const closes = await readCsvTable({ input: path, kind: 'closes', symbol });
+    const columns = barsOfCloses(closes.columns['ts']!, closes.columns['close']!);
+    const check = new TableCheck('bars', symbol, `bars/${symbol}`);
+    check.update(columns, closes.file.rows);
+    const manifest = buildManifest([closes.file, check.finish(closeBarsSource(symbol))], { importedFrom: basename(path), format: 'csv', kind: 'closes', symbol });
+    const assumptions = [closeOnlyAssumption(symbol, path, closes.mapping['close'] ?? 'close', closes.file.rows)];
+    return { dir: path, manifest, source: path, cleanup: async () => {}, assumptions, memory: { symbol, rows: closes.file.rows, columns } };
+  }
   const tmp = await mkdtemp(join(tmpdir(), 'tapedeck-import-'));
   // Removed on SIGINT/SIGTERM too (cli/shutdown.ts), not only by cleanup().
   const unregister = registerTempDir(tmp);
@@ -78,10 +118,7 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
       // A close-only series (R's and pandas' one-column layout): each close is one bar, O = H = L = C.
       const imported = await importTable({ input: path, format, kind: 'closes', symbol, out: dir });
       const manifest = await barsFromCloses(dir, symbol);
-      const column = imported.mapping['close'] ?? 'close';
-      const assumptions = [
-        `${symbol}: ${basename(path)} is a close-only series (column '${column}', ${imported.rows} closes): each close is read as one bar at the file's own spacing, with open = high = low = close and volume 0, so an order filled at the next bar's open fills at the next close, and intrabar stops and limits see no range. For bars of another interval, import it with --kind closes and run \`tapedeck data resample\`.`,
-      ];
+      const assumptions = [closeOnlyAssumption(symbol, path, imported.mapping['close'] ?? 'close', imported.rows)];
       return { dir, manifest, source: path, cleanup: remove, assumptions };
     }
     await importTable({ input: path, format, kind, symbol, out: dir });
@@ -91,6 +128,11 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
     await remove();
     throw err;
   }
+}
+
+/** What a run assumes reading close-only file `path` (`rows` closes in `column`) as bars. */
+function closeOnlyAssumption(symbol: string, path: string, column: string, rows: number): string {
+  return `${symbol}: ${basename(path)} is a close-only series (column '${column}', ${rows} closes): each close is read as one bar at the file's own spacing, with open = high = low = close and volume 0, so an order filled at the next bar's open fills at the next close, and intrabar stops and limits see no range. For bars of another interval, import it with --kind closes and run \`tapedeck data resample\`.`;
 }
 
 /** How far apart bars may be from a standard interval and still be snapped to it (daily bars with weekend gaps). */
@@ -110,16 +152,20 @@ export interface BarSpacing {
 }
 
 export async function barSpacing(data: OpenedData, symbol: string): Promise<BarSpacing | null> {
-  const { openReader } = await loadDatasets();
-  const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbol], batchRows: 2048, columns: [] });
   let ts: Float64Array | null = null;
-  try {
-    for await (const b of reader) {
-      ts = b.columns.ts!.slice(0, b.length);
-      break;
+  if (data.memory !== undefined) {
+    ts = data.memory.columns['ts']!.slice(0, 2048);
+  } else {
+    const { openReader } = await loadDatasets();
+    const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbol], batchRows: 2048, columns: [] });
+    try {
+      for await (const b of reader) {
+        ts = b.columns.ts!.slice(0, b.length);
+        break;
+      }
+    } finally {
+      reader.close();
     }
-  } finally {
-    reader.close();
   }
   if (ts === null || ts.length < 2) return null;
   const d: number[] = [];
@@ -198,6 +244,11 @@ export function codeMap(reader: DatasetReader, runSymbols: readonly string[]): I
  * interval, merged by close time (see mergeBarFeeds). The caller closes the readers.
  */
 export async function openBarFeed(bars: OpenedData, barSymbols: readonly string[], runSymbols: readonly string[], intervals: ReadonlyMap<string, number>, range: TimeRange, stamp: BarTimestamp): Promise<{ feed: AsyncIterable<BarBatch>; readers: DatasetReader[] }> {
+  const memory = bars.memory;
+  if (memory !== undefined) {
+    const map = Int32Array.of(runSymbols.indexOf(memory.symbol));
+    return { feed: timedBars(memoryBars(memory, range), map, intervals.get(memory.symbol)!, stamp), readers: [] };
+  }
   const groups = new Map<number, string[]>();
   for (const s of barSymbols) {
     const us = intervals.get(s)!;
@@ -286,6 +337,39 @@ export async function* mergeBarFeeds(feeds: readonly AsyncIterable<BarBatch>[], 
  */
 export function barFeed(reader: DatasetReader, map: Int32Array, intervalUs: number, stamp: BarTimestamp = 'open'): AsyncGenerator<BarBatch> {
   return timedBars(stampedBars(reader), map, intervalUs, stamp);
+}
+
+/** Rows per batch of memoryBars: a dataset reader's default batch. */
+const MEMORY_BATCH_ROWS = 65536;
+
+/** The rows of `range` (start <= ts < end) of bars held in memory, `start` to `end`: ts never decreases. */
+function rangeOf(memory: MemoryBars, range: TimeRange): { from: number; to: number } {
+  const ts = memory.columns['ts']!;
+  const first = (t: number | undefined, dflt: number): number => {
+    if (t === undefined) return dflt;
+    let lo = 0;
+    let hi = memory.rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const from = first(range.start, 0);
+  return { from, to: Math.max(from, first(range.end, memory.rows)) };
+}
+
+/** Bars held in memory as a dataset reader gives them: rows of `range`, in batches of MEMORY_BATCH_ROWS (views, never written). */
+async function* memoryBars(memory: MemoryBars, range: TimeRange): AsyncGenerator<StampedBars> {
+  const { from, to } = rangeOf(memory, range);
+  const c = memory.columns;
+  const codes = new Int32Array(Math.min(MEMORY_BATCH_ROWS, to - from)); // one symbol: code 0
+  for (let at = from; at < to; at += MEMORY_BATCH_ROWS) {
+    const end = Math.min(to, at + MEMORY_BATCH_ROWS);
+    const cut = (name: string): Float64Array => c[name]!.subarray(at, end);
+    yield { length: end - at, symbol: codes.subarray(0, end - at), ts: cut('ts'), open: cut('open'), high: cut('high'), low: cut('low'), close: cut('close'), volume: cut('volume') };
+  }
 }
 
 async function* stampedBars(reader: DatasetReader): AsyncGenerator<StampedBars> {
@@ -392,7 +476,8 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
     for (const kind of ['bars', 'quotes', 'trades', 'book'] as const) {
       const path = scenario.data[kind];
       if (path === undefined) continue;
-      const d = await openDataPath(path, kind, kind, requested);
+      // Bars of a CSV file are read straight into memory unless data.timeframes resamples them from a dataset.
+      const d = await openDataPath(path, kind, kind, requested, kind === 'bars' && scenario.data.timeframes === undefined);
       opened.push(d);
       sources[kind] = d;
     }
@@ -467,6 +552,10 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
         const total = rows('bars', symbol);
         if (range.start === undefined && range.end === undefined) return total;
         if (total < atLeast) return total;
+        if (bars.memory !== undefined) {
+          const { from, to } = rangeOf(bars.memory, range);
+          return to - from;
+        }
         const { openReader } = await loadDatasets();
         const reader = await openReader(bars.dir, { kind: 'bars', symbols: [symbol], columns: [], ...range });
         let n = 0;
