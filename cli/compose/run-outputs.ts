@@ -96,6 +96,11 @@ export const RUN_TABLE_COLUMNS = {
 } as const satisfies Record<RunTableName, readonly SinkColumn[]>;
 
 export const RUN_TABLE_NAMES: readonly RunTableName[] = RUN_TABLES;
+/**
+ * Tables written at once when a run ends: two keep both cores of a small machine busy (DuckDB's writes run
+ * on their own threads while the page is rendered) with at most two tables' staged parts in DuckDB's pool.
+ */
+const TABLES_AT_ONCE = 2;
 /** What `--export` may add beside the Parquet files. */
 export const EXPORT_FORMATS = ['csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -156,8 +161,9 @@ export class RunOutputs {
       throw new WriteError(outDir, err);
     });
     try {
-      // A small pool: the staging table holds one part (about 7 MB) at a time.
-      const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
+      // A small pool: a table's staging holds a part (7-20 MB) being written and the next rows; anything
+      // beyond the pool spills inside the staging directory, never into the working directory.
+      const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB', tempDirectory: join(staging, '.duckdb-tmp') });
       const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet') });
       return new RunOutputs(outDir, staging, session, equity, new CurveSpill(staging, join(outDir, 'equity.parquet')));
     } catch (err) {
@@ -190,14 +196,28 @@ export class RunOutputs {
     const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
     const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
     for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
-    // One table at a time, a part at a time, after equity.parquet (begun when the replay ended): one write at a time in DuckDB's small pool (64 MB).
+    // The tables are written while report.json and report.html are rendered, TABLES_AT_ONCE at a time (each
+    // part a background write of its own connection), beside the end of equity.parquet (begun when the
+    // replay ended); largest first, so the last to end is a small one.
+    const order = [...names].sort((a, b) => rows[b] * RUN_TABLE_COLUMNS[b].length - rows[a] * RUN_TABLE_COLUMNS[a].length);
     const files = (async (): Promise<NamedFile[]> => {
-      await equityWrite;
-      for (const name of names) {
+      const writeTable = async (name: (typeof names)[number]): Promise<void> => {
         const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
-        await appendInParts(sink, columns[name], rows[name]);
-        await sink.finish();
-      }
+        try {
+          await appendInParts(sink, columns[name], rows[name]);
+          await sink.finish();
+        } catch (err) {
+          await sink.abort();
+          throw err;
+        }
+      };
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < order.length) await writeTable(order[next++]!);
+      };
+      // Every write ends before the files are handed over (or the first failure is thrown): none is left running.
+      const settled = await Promise.allSettled([equityWrite, ...Array.from({ length: TABLES_AT_ONCE }, worker)]);
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
