@@ -109,6 +109,8 @@ function integerAt(s: string, from: number): number {
 }
 
 export class ParquetTableSink {
+  /** Rows of a part (a row group of the file) unless `open` is told otherwise: DuckDB's row group size. */
+  static readonly ROWS_PER_PART = DEFAULT_ROWS_PER_PART;
   private appender: DuckDBAppender | null = null;
   private readonly chunk: DuckDBDataChunk;
   /** Parts written: the first is the file being joined (see {@link ParquetConcat}), the others are appended to it and removed. */
@@ -168,6 +170,10 @@ export class ParquetTableSink {
     const session = options.session ?? (await DuckSession.open({ threads: 1 }));
     const writer = await session.connect();
     const sink = new ParquetTableSink(session, session.conn, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined);
+    // Made now, so that a part's COPY starts without waiting for the event loop (a caller busy rendering the report).
+    await mkdir(sink.partsDir).catch((err: unknown) => {
+      throw new WriteError(label, err);
+    });
     await sink.conn.run(`CREATE TABLE ${sink.staging} (${sink.stagingColumns()})`);
     sink.appender = await sink.conn.createAppender(sink.staging);
     return sink;
@@ -253,11 +259,6 @@ export class ParquetTableSink {
    * as the file is, and joins it to the parts before. `filtered`: the table holds other rows too.
    */
   private async writePart(table: string, from: number, count: number, filtered: boolean): Promise<void> {
-    if (this.parts === 0) {
-      await mkdir(this.partsDir, { recursive: true }).catch((err: unknown) => {
-        throw new WriteError(this.label, err);
-      });
-    }
     const part = this.partFile(this.parts);
     const where = filtered ? ` WHERE rowid >= ${from} AND rowid < ${from + count}` : '';
     const select = await this.select();
@@ -272,6 +273,11 @@ export class ParquetTableSink {
       );
     }
     this.parts++;
+  }
+
+  /** Waits for the parts handed to the background writer (a failure of theirs is thrown here): one part at a time in DuckDB's pool. */
+  async drain(): Promise<void> {
+    await this.pending;
   }
 
   private partFile(k: number): string {

@@ -96,11 +96,6 @@ export const RUN_TABLE_COLUMNS = {
 } as const satisfies Record<RunTableName, readonly SinkColumn[]>;
 
 export const RUN_TABLE_NAMES: readonly RunTableName[] = RUN_TABLES;
-/**
- * Tables written at once when a run ends: two keep both cores of a small machine busy (DuckDB's writes run
- * on their own threads while the page is rendered) with at most two tables' staged parts in DuckDB's pool.
- */
-const TABLES_AT_ONCE = 2;
 /** What `--export` may add beside the Parquet files. */
 export const EXPORT_FORMATS = ['csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -196,10 +191,12 @@ export class RunOutputs {
     const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
     const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
     for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
-    // The tables are written while report.json and report.html are rendered, TABLES_AT_ONCE at a time (each
-    // part a background write of its own connection), beside the end of equity.parquet (begun when the
-    // replay ended); largest first, so the last to end is a small one.
-    const order = [...names].sort((a, b) => rows[b] * RUN_TABLE_COLUMNS[b].length - rows[a] * RUN_TABLE_COLUMNS[a].length);
+    // The tables are written while report.json and report.html render, as many at once as DuckDB's small pool
+    // (64 MB) holds: a part costs about twice its staged bytes while it is written (one of the orders, 122,880
+    // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of staged parts at a time, equity.parquet's
+    // end (begun when the replay ended) included; a larger table waits to be written alone. A run's small
+    // tables go all at once.
+    const staged = (name: RunTableName): number => Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * RUN_TABLE_COLUMNS[name].length * 8;
     const files = (async (): Promise<NamedFile[]> => {
       const writeTable = async (name: (typeof names)[number]): Promise<void> => {
         const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
@@ -211,13 +208,11 @@ export class RunOutputs {
           throw err;
         }
       };
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < order.length) await writeTable(order[next++]!);
-      };
-      // Every write ends before the files are handed over (or the first failure is thrown): none is left running.
-      const settled = await Promise.allSettled([equityWrite, ...Array.from({ length: TABLES_AT_ONCE }, worker)]);
-      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      await withinBudget(
+        names.map((name) => ({ bytes: staged(name), run: () => writeTable(name) })),
+        STAGED_BYTES_AT_ONCE,
+        { bytes: staged('equity'), done: equityWrite },
+      );
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
@@ -257,6 +252,40 @@ export class RunOutputs {
   }
 }
 
+/** Staged bytes of the tables written at once (see RunOutputs.start). */
+const STAGED_BYTES_AT_ONCE = 20 << 20;
+
+/**
+ * Starts `tasks` in order, each once the bytes of those under way (`running` included) leave room for it within
+ * `budget` (one larger than the budget starts when nothing else is under way), and waits for every one; the
+ * first failure is thrown once none is left running (no write outlives the files' promise).
+ */
+async function withinBudget(tasks: readonly { bytes: number; run: () => Promise<unknown> }[], budget: number, running: { bytes: number; done: Promise<unknown> }): Promise<void> {
+  const active = new Set<Promise<void>>();
+  const errors: unknown[] = [];
+  let used = 0;
+  const track = (done: Promise<unknown>, bytes: number): void => {
+    used += bytes;
+    const settled: Promise<void> = done.then(
+      () => undefined,
+      (err: unknown) => void errors.push(err),
+    );
+    const tracked = settled.then(() => {
+      used -= bytes;
+      active.delete(tracked);
+    });
+    active.add(tracked);
+  };
+  track(running.done, running.bytes);
+  for (const task of tasks) {
+    while (active.size > 0 && used + task.bytes > budget) await Promise.race(active);
+    if (errors.length > 0) break;
+    track(task.run(), task.bytes);
+  }
+  await Promise.all(active);
+  if (errors.length > 0) throw errors[0];
+}
+
 /** Appends the first `n` rows of `columns` to `sink`, writing a part whenever one is full. */
 async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: number): Promise<void> {
   const step = 1 << 16;
@@ -265,7 +294,10 @@ async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: n
     const slice: Record<string, Float64Array | readonly (string | null)[]> = {};
     for (const [k, v] of Object.entries(columns)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
     sink.append(slice, end - at);
-    if (sink.wantsFlush) await sink.flush();
+    if (sink.wantsFlush) {
+      await sink.flush();
+      await sink.drain();
+    }
   }
 }
 

@@ -129,7 +129,8 @@ describe('ParquetTableSink', () => {
     const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 1000, label: '/out/lost.parquet' });
     const { batch } = sample(2500);
     sink.append(batch, 2500);
-    // The parts' directory cannot be made (a file is in its place): the first part fails after flush has returned.
+    // The parts' directory is gone (a file is in its place): the first part fails after flush has returned.
+    await rm(`${file}.parts`, { recursive: true });
     await writeFile(`${file}.parts`, 'in the way');
     await sink.flush();
     await expect(sink.finish()).rejects.toThrow(/^cannot write \/out\/lost\.parquet: /);
