@@ -287,6 +287,8 @@ export class ParquetTableSink {
   /** Writes `file` (every row, in append order, zstd; one row group per part) and removes the parts; returns the row count. */
   async finish(): Promise<number> {
     if (this.finished) throw new InvalidArgumentError(`table ${this.file} already finished`);
+    // Full parts not flushed yet leave first, so every part is one row group of rowsPerPart rows.
+    if (this.wantsFlush) await this.flush();
     this.finished = true;
     try {
       await this.pending;

@@ -98,6 +98,16 @@ describe('ParquetTableSink', () => {
     expect(await rowGroupsOf(file)).toEqual([700, 700, 700, 700, 700, 700, 700, 100]);
   });
 
+  it('splits rows never flushed into parts at finish, a whole number of parts with no empty one', async () => {
+    const file = join(dir, 'unflushed.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 700 });
+    const { batch, expected } = sample(2100);
+    sink.append(batch, 2100);
+    expect(await sink.finish()).toBe(2100);
+    expect(await rowsOf(file)).toEqual(expected);
+    expect(await rowGroupsOf(file)).toEqual([700, 700, 700]);
+  });
+
   it('writes the row groups one write of every row gives (DuckDB row group size), and the same bytes for a table of one part', async () => {
     const { batch } = sample(130_000);
     const file = join(dir, 'groups.parquet');
