@@ -66,12 +66,14 @@ export class DuckSession {
 
   /**
    * Opens a session; `threads` bounds DuckDB's worker threads (default: DuckDB's own choice), `memoryLimit`
-   * its buffer pool (e.g. '64MB'; default DuckDB's, 80% of RAM, which it fills with cached blocks freely).
+   * its buffer pool (e.g. '64MB'; default DuckDB's, 80% of RAM, which it fills with cached blocks freely),
+   * `tempDirectory` where it spills what does not fit (default DuckDB's: `.tmp` in the working directory).
    */
-  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckSession> {
+  static async open(options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}): Promise<DuckSession> {
     const config: Record<string, string> = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
     if (options.threads !== undefined) config['threads'] = String(options.threads);
     if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
+    if (options.tempDirectory !== undefined) config['temp_directory'] = options.tempDirectory;
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = await instance.connect();
     return new DuckSession(instance, conn);

@@ -1,8 +1,9 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
 import { WriteError } from './atomic.js';
+import { ParquetConcat } from './parquet-concat.js';
 import { DOUBLE, DuckDBDataChunk, DuckSession, fillVector, setVectorString, sqlIdent, sqlString, VARCHAR } from './duckdb.js';
 
 /**
@@ -10,10 +11,12 @@ import { DOUBLE, DuckDBDataChunk, DuckSession, fillVector, setVectorString, sqlI
  * round trips: see reports/run-tables.ts for the tables themselves).
  *
  * Rows are appended synchronously (a typed-array batch into a DuckDB appender, no object per row) into a
- * small in-memory staging table; every `rowsPerPart` rows the staging table is written out as a Parquet
- * part file and emptied, so memory stays flat however long the run. `finish()` joins the parts, in order,
- * into the one file (DuckDB streams Parquet into Parquet); a table that never filled a part is written
- * straight from the staging table. Nothing is visible at `file` before finish().
+ * small in-memory staging table; every `rowsPerPart` rows (one Parquet row group) the staging table is
+ * handed to a background write and a fresh one takes the next rows, so memory stays flat however long the
+ * run and the run does not wait for the write. Each part is written once, in the file's final types and
+ * compression (zstd), and joined to the parts before it by copying its bytes (datasets/parquet-concat.ts):
+ * no part is read back and compressed again. `finish()` writes the last rows and the footer. Nothing is
+ * visible at `file` before finish().
  *
  * Every column is staged as DOUBLE: numbers as they are, and strings as codes (see {@link StringCodes}).
  * Handing DuckDB one string per row costs a call into the native side per row (most of the time of
@@ -47,7 +50,8 @@ export type SinkBatch = Readonly<Record<string, Float64Array | readonly (string 
 const CHUNK_ROWS = 2048;
 /** What a null in a column that is not nullable is written as (one control character), as before strings were coded. */
 const NULL_TEXT = '\u0001';
-const DEFAULT_ROWS_PER_PART = 1 << 17;
+/** DuckDB's Parquet row group size: a part is one row group of the file. */
+const DEFAULT_ROWS_PER_PART = 122_880;
 /** A dictionary of at most this many characters is written into the statement itself (a list literal). */
 const INLINE_DICTIONARY_CHARS = 4096;
 /** Digits of the largest integer a numbered value may carry (exact as a double). */
@@ -105,22 +109,35 @@ function integerAt(s: string, from: number): number {
 }
 
 export class ParquetTableSink {
+  /** Rows of a part (a row group of the file) unless `open` is told otherwise: DuckDB's row group size. */
+  static readonly ROWS_PER_PART = DEFAULT_ROWS_PER_PART;
   private appender: DuckDBAppender | null = null;
   private readonly chunk: DuckDBDataChunk;
-  private readonly parts: string[] = [];
+  /** Parts written: the first is the file being joined (see {@link ParquetConcat}), the others are appended to it and removed. */
+  private parts = 0;
+  private joined: ParquetConcat | null = null;
   private inPart = 0;
   private total = 0;
   private finished = false;
-  private readonly staging: string;
+  /** The staging table rows are appended to (a new one, numbered, whenever full parts leave). */
+  private staging: string;
+  private generation = 0;
+  /** The parts being written in the background (see {@link flush}); its failure surfaces at the next flush or finish. */
+  private pending: Promise<void> = Promise.resolve();
   /** Per column: its string codes (str columns), else null. */
   private readonly codes: (StringCodes | null)[];
+  /** Per str column with a large dictionary: how many of its values are in its dictionary table so far. */
+  private readonly listed: number[];
   /** A chunk's codes of a str column before they are copied into the chunk. */
   private readonly codeScratch = new Float64Array(CHUNK_ROWS);
+  private readonly name: string;
 
   private constructor(
     private readonly session: DuckSession,
-    /** The connection the sink's statements go through (the session's, or one of its others). */
+    /** The connection rows are appended through. */
     private readonly conn: DuckDBConnection,
+    /** The connection parts are written through, in the background while rows are appended. */
+    private readonly writer: DuckDBConnection,
     /** The Parquet file finish() writes. */
     readonly file: string,
     /** How messages name the file (its final place, when `file` is staged elsewhere). */
@@ -135,33 +152,36 @@ export class ParquetTableSink {
       CHUNK_ROWS,
     );
     this.codes = columns.map((c) => (c.type === 'str' ? new StringCodes(c.numbered, c.nullable === true ? null : NULL_TEXT) : null));
-    this.staging = `sink_${Math.abs(hashName(file))}_${sinkSeq++}`;
+    this.listed = columns.map(() => 0);
+    this.name = `sink_${Math.abs(hashName(file))}_${sinkSeq++}`;
+    this.staging = `${this.name}_s0`;
   }
 
   /**
    * Opens a sink writing `file` (a Parquet file; its parts go to a hidden directory beside it). `session`:
    * a DuckDB session to share (several sinks of one run), else one of its own with one thread.
+   * `rowsPerPart`: rows of each part, so of each row group of the file (DuckDB's row group size by default).
    */
   static async open(file: string, columns: readonly SinkColumn[], options: { session?: DuckSession; rowsPerPart?: number; label?: string } = {}): Promise<ParquetTableSink> {
     if (columns.length === 0) throw new InvalidArgumentError('a table needs at least one column');
+    const rowsPerPart = options.rowsPerPart ?? DEFAULT_ROWS_PER_PART;
+    if (!(Number.isInteger(rowsPerPart) && rowsPerPart > 0 && rowsPerPart <= DEFAULT_ROWS_PER_PART)) throw new InvalidArgumentError(`rowsPerPart must be an integer from 1 to ${DEFAULT_ROWS_PER_PART}, got ${rowsPerPart}`);
     const label = options.label ?? file;
     const session = options.session ?? (await DuckSession.open({ threads: 1 }));
-    const partsDir = `${file}.parts`;
-    const sink = new ParquetTableSink(session, session.conn, file, label, partsDir, columns, options.rowsPerPart ?? DEFAULT_ROWS_PER_PART, options.session === undefined);
-    await sink.createStaging();
+    const writer = await session.connect();
+    const sink = new ParquetTableSink(session, session.conn, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined);
+    // Made now, so that a part's COPY starts without waiting for the event loop (a caller busy rendering the report).
+    await mkdir(sink.partsDir).catch((err: unknown) => {
+      throw new WriteError(label, err);
+    });
+    await sink.conn.run(`CREATE TABLE ${sink.staging} (${sink.stagingColumns()})`);
+    sink.appender = await sink.conn.createAppender(sink.staging);
     return sink;
   }
 
-  /**
-   * (Re)creates the empty staging table and its appender. Staged as DOUBLE (times and integers are exact
-   * below 2^53, strings as their codes) and cast once, when the file is written. A part's rows leave by dropping the table: a
-   * DELETE in an in-memory database only marks rows deleted and keeps their memory, which grew a 5 M-row
-   * curve's staging to the whole curve.
-   */
-  private async createStaging(): Promise<void> {
-    const defs = this.columns.map((c) => `${sqlIdent(c.name)} DOUBLE`).join(', ');
-    await this.conn.run(`CREATE TABLE ${this.staging} (${defs})`);
-    this.appender = await this.conn.createAppender(this.staging);
+  /** The staging table's columns: every one DOUBLE (times and integers are exact below 2^53, strings as their codes), cast once, when a part is written. */
+  private stagingColumns(): string {
+    return this.columns.map((c) => `${sqlIdent(c.name)} DOUBLE`).join(', ');
   }
 
   /** Rows appended so far. */
@@ -185,7 +205,6 @@ export class ParquetTableSink {
     for (let start = 0; start < n; start += CHUNK_ROWS) {
       const m = Math.min(CHUNK_ROWS, n - start);
       for (let c = 0; c < this.columns.length; c++) {
-        const spec = this.columns[c]!;
         const col = cols[c]!;
         const codes = this.codes[c]!;
         if (codes !== null) {
@@ -204,37 +223,102 @@ export class ParquetTableSink {
     this.total += n;
   }
 
-  /** Writes the staged rows as the next part file and empties the staging table (a no-op when empty). */
+  /**
+   * Hands every full part of the staged rows to the background writer and goes on appending into a fresh
+   * staging table (the rows past the last full part move there); returns once the parts before are written,
+   * so at most two staging tables exist. A no-op while no part is full.
+   */
   async flush(): Promise<void> {
-    if (this.appender === null || this.inPart === 0) return;
+    if (this.appender === null || this.inPart < this.rowsPerPart) return;
     this.appender.flushSync();
-    if (this.parts.length === 0) {
-      await mkdir(this.partsDir).catch((err: unknown) => {
-        throw new WriteError(this.label, err);
-      });
-    }
-    const part = join(this.partsDir, `part-${String(this.parts.length).padStart(6, '0')}.parquet`);
-    await this.written(this.conn.run(`COPY ${this.staging} TO ${sqlString(part)} (FORMAT parquet, COMPRESSION snappy)`));
     this.appender.closeSync();
     this.appender = null;
-    await this.conn.run(`DROP TABLE ${this.staging}`);
-    await this.createStaging();
-    this.parts.push(part);
-    this.inPart = 0;
+    const full = Math.floor(this.inPart / this.rowsPerPart);
+    const left = this.inPart - full * this.rowsPerPart;
+    const table = this.staging;
+    this.staging = `${this.name}_s${++this.generation}`;
+    await this.pending;
+    // Dropping the full table, not deleting its rows: a DELETE in an in-memory database only marks rows deleted and keeps their memory.
+    await this.conn.run(
+      left > 0
+        ? `CREATE TABLE ${this.staging} AS SELECT * FROM ${table} WHERE rowid >= ${full * this.rowsPerPart} ORDER BY rowid`
+        : `CREATE TABLE ${this.staging} (${this.stagingColumns()})`,
+    );
+    this.appender = await this.conn.createAppender(this.staging);
+    this.inPart = left;
+    const job = (async (): Promise<void> => {
+      for (let k = 0; k < full; k++) await this.writePart(table, k * this.rowsPerPart, this.rowsPerPart, full > 1 || left > 0);
+      await this.writer.run(`DROP TABLE ${table}`);
+    })();
+    job.catch(() => undefined); // awaited at the next flush or at finish; not an unhandled rejection meanwhile
+    this.pending = job;
   }
 
-  /** Writes `file` (every row, in append order, zstd) and removes the parts; returns the row count. */
+  /**
+   * Writes rows [from, from + count) of `table` as the next part, cast to the file's types and compressed
+   * as the file is, and joins it to the parts before. `filtered`: the table holds other rows too.
+   */
+  private async writePart(table: string, from: number, count: number, filtered: boolean): Promise<void> {
+    const part = this.partFile(this.parts);
+    const where = filtered ? ` WHERE rowid >= ${from} AND rowid < ${from + count}` : '';
+    const select = await this.select();
+    await this.written(this.writer.run(`COPY (SELECT ${select} FROM ${table}${where}) TO ${sqlString(part)} (FORMAT parquet, COMPRESSION zstd)`));
+    if (this.parts > 0) {
+      await this.written(
+        (async () => {
+          this.joined ??= await ParquetConcat.open(this.partFile(0));
+          await this.joined.append(part);
+          await rm(part);
+        })(),
+      );
+    }
+    this.parts++;
+  }
+
+  /** Waits for the parts handed to the background writer (a failure of theirs is thrown here): one part at a time in DuckDB's pool. */
+  async drain(): Promise<void> {
+    await this.pending;
+  }
+
+  private partFile(k: number): string {
+    return join(this.partsDir, `part-${String(k).padStart(6, '0')}.parquet`);
+  }
+
+  /** Writes `file` (every row, in append order, zstd; one row group per part) and removes the parts; returns the row count. */
   async finish(): Promise<number> {
     if (this.finished) throw new InvalidArgumentError(`table ${this.file} already finished`);
-    // A table that never filled a part is written from the staging table itself: no part written and read back.
-    const direct = this.parts.length === 0;
-    if (direct) this.appender?.flushSync();
-    else await this.flush();
-    this.appender?.closeSync();
-    this.appender = null;
+    // Full parts not flushed yet leave first, so every part is one row group of rowsPerPart rows.
+    if (this.wantsFlush) await this.flush();
     this.finished = true;
+    try {
+      await this.pending;
+      this.appender?.flushSync();
+      this.appender?.closeSync();
+      this.appender = null;
+      // The last rows (or, for a table without rows, a file that still has its columns and types).
+      if (this.inPart > 0 || this.parts === 0) await this.writePart(this.staging, 0, this.inPart, false);
+      if (this.joined !== null) await this.written(this.joined.close());
+      this.joined = null;
+      await this.written(rename(this.partFile(0), this.file));
+      await this.conn.run(`DROP TABLE ${this.staging}`);
+      for (const [k, n] of this.listed.entries()) {
+        if (n > 0) {
+          await this.writer.run(`DROP TABLE ${this.dictionaryTable(k)}`);
+          await this.writer.run(`RESET VARIABLE ${this.dictionaryTable(k)}`);
+        }
+      }
+    } finally {
+      await this.joined?.close().catch(() => undefined);
+      await rm(this.partsDir, { recursive: true, force: true });
+    }
+    if (this.ownsSession) this.session.close();
+    return this.total;
+  }
+
+  /** The SELECT list that turns staged columns into the file's (times, booleans, integers, strings from their codes). */
+  private async select(): Promise<string> {
     const dictionaries = await this.writeDictionaries();
-    const select = this.columns
+    return this.columns
       .map((c, k) => {
         const id = sqlIdent(c.name);
         switch (c.type) {
@@ -245,7 +329,7 @@ export class ParquetTableSink {
           case 'str': {
             const numbered = c.numbered !== undefined ? ` WHEN ${id} >= 0 THEN ${sqlString(c.numbered)} || CAST(CAST(${id} AS BIGINT) AS VARCHAR)` : '';
             const dictionary = dictionaries[k] ?? null;
-            const listed = dictionary !== null ? `${dictionary.list}[CAST(-${id} AS BIGINT)]` : 'NULL::VARCHAR';
+            const listed = dictionary !== null ? `${dictionary}[CAST(-${id} AS BIGINT)]` : 'NULL::VARCHAR';
             return `CASE WHEN isnan(${id}) THEN NULL::VARCHAR${numbered} ELSE ${listed} END AS ${id}`;
           }
           case 'f64':
@@ -255,23 +339,20 @@ export class ParquetTableSink {
         }
       })
       .join(', ');
-    // No row: the empty staging table gives a file that still has the table's columns and types.
-    const source = direct ? this.staging : `read_parquet([${this.parts.map(sqlString).join(', ')}])`;
-    await this.written(this.conn.run(`COPY (SELECT ${select} FROM ${source}) TO ${sqlString(this.file)} (FORMAT parquet, COMPRESSION zstd)`));
-    await this.conn.run(`DROP TABLE ${this.staging}`);
-    for (const d of dictionaries) if (d?.variable !== undefined) await this.conn.run(`RESET VARIABLE ${d.variable}`);
-    if (!direct) await rm(this.partsDir, { recursive: true, force: true });
-    if (this.ownsSession) this.session.close();
-    return this.total;
+  }
+
+  private dictionaryTable(k: number): string {
+    return `${this.name}_d${k}`;
   }
 
   /**
-   * Each str column's dictionary (its distinct values not numbered, in code order) as a SQL list: a literal
-   * when short (a few symbols, sides, statuses), else a DuckDB variable set from a table the values are
-   * appended to, one string per distinct value, not one per row. Null for a column without values.
+   * Each str column's dictionary (its distinct values not numbered so far, in code order) as a SQL list: a
+   * literal when short (a few symbols, sides, statuses), else a DuckDB variable (of the writer connection)
+   * set from a table the values are appended to, one string per distinct value and only once, not one per
+   * row. Null for a column without values.
    */
-  private async writeDictionaries(): Promise<({ list: string; variable?: string } | null)[]> {
-    const out: ({ list: string; variable?: string } | null)[] = [];
+  private async writeDictionaries(): Promise<(string | null)[]> {
+    const out: (string | null)[] = [];
     for (const [k, codes] of this.codes.entries()) {
       if (codes === null || codes.values.length === 0) {
         out.push(null);
@@ -280,31 +361,35 @@ export class ParquetTableSink {
       const values = codes.values;
       let chars = 0;
       for (const v of values) chars += v.length;
-      if (chars <= INLINE_DICTIONARY_CHARS) {
-        out.push({ list: `[${values.map(sqlString).join(', ')}]` });
+      if (chars <= INLINE_DICTIONARY_CHARS && this.listed[k] === 0) {
+        out.push(`[${values.map(sqlString).join(', ')}]`);
         continue;
       }
-      const name = `${this.staging}_d${k}`;
-      await this.conn.run(`CREATE TABLE ${name} (i DOUBLE, v VARCHAR)`);
-      const appender = await this.conn.createAppender(name);
-      const chunk = DuckDBDataChunk.create([DOUBLE, VARCHAR], CHUNK_ROWS);
-      const index = new Float64Array(CHUNK_ROWS);
-      for (let start = 0; start < values.length; start += CHUNK_ROWS) {
-        const m = Math.min(CHUNK_ROWS, values.length - start);
-        for (let i = 0; i < m; i++) {
-          index[i] = start + i;
-          setVectorString(chunk, 1, i, values[start + i]!);
+      const name = this.dictionaryTable(k);
+      if (this.listed[k] === 0) await this.writer.run(`CREATE TABLE ${name} (i DOUBLE, v VARCHAR)`);
+      const from = this.listed[k]!;
+      const to = values.length;
+      if (to > from) {
+        const appender = await this.writer.createAppender(name);
+        const chunk = DuckDBDataChunk.create([DOUBLE, VARCHAR], CHUNK_ROWS);
+        const index = new Float64Array(CHUNK_ROWS);
+        for (let start = from; start < to; start += CHUNK_ROWS) {
+          const m = Math.min(CHUNK_ROWS, to - start);
+          for (let i = 0; i < m; i++) {
+            index[i] = start + i;
+            setVectorString(chunk, 1, i, values[start + i]!);
+          }
+          fillVector(chunk, 0, index, 0, m * 8);
+          chunk.rowCount = m;
+          appender.appendDataChunk(chunk);
         }
-        fillVector(chunk, 0, index, 0, m * 8);
-        chunk.rowCount = m;
-        appender.appendDataChunk(chunk);
+        appender.flushSync();
+        appender.closeSync();
+        this.listed[k] = to;
+        // A variable, not a subquery in the SELECT: DuckDB plans a subquery as a join, which does not keep row order on several threads.
+        await this.writer.run(`SET VARIABLE ${name} = (SELECT list(v ORDER BY i) FROM ${name})`);
       }
-      appender.flushSync();
-      appender.closeSync();
-      // A variable, not a subquery in the SELECT: DuckDB plans a subquery as a join, which does not keep row order on several threads.
-      await this.conn.run(`SET VARIABLE ${name} = (SELECT list(v ORDER BY i) FROM ${name})`);
-      await this.conn.run(`DROP TABLE ${name}`);
-      out.push({ list: `getvariable(${sqlString(name)})`, variable: name });
+      out.push(`getvariable(${sqlString(name)})`);
     }
     return out;
   }
@@ -329,6 +414,9 @@ export class ParquetTableSink {
       }
       this.appender = null;
     }
+    await this.pending.catch(() => undefined);
+    await this.joined?.close().catch(() => undefined);
+    this.joined = null;
     await rm(this.partsDir, { recursive: true, force: true }).catch(() => undefined);
     if (this.ownsSession) this.session.close();
   }

@@ -156,8 +156,9 @@ export class RunOutputs {
       throw new WriteError(outDir, err);
     });
     try {
-      // A small pool: the staging table holds one part (about 7 MB) at a time.
-      const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
+      // A small pool: a table's staging holds a part (7-20 MB) being written and the next rows; anything
+      // beyond the pool spills inside the staging directory, never into the working directory.
+      const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB', tempDirectory: join(staging, '.duckdb-tmp') });
       const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet') });
       return new RunOutputs(outDir, staging, session, equity, new CurveSpill(staging, join(outDir, 'equity.parquet')));
     } catch (err) {
@@ -190,14 +191,28 @@ export class RunOutputs {
     const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
     const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
     for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
-    // One table at a time, a part at a time, after equity.parquet (begun when the replay ended): one write at a time in DuckDB's small pool (64 MB).
+    // The tables are written while report.json and report.html render, as many at once as DuckDB's small pool
+    // (64 MB) holds: a part costs about twice its staged bytes while it is written (one of the orders, 122,880
+    // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of staged parts at a time, equity.parquet's
+    // end (begun when the replay ended) included; a larger table waits to be written alone. A run's small
+    // tables go all at once.
+    const staged = (name: RunTableName): number => Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * RUN_TABLE_COLUMNS[name].length * 8;
     const files = (async (): Promise<NamedFile[]> => {
-      await equityWrite;
-      for (const name of names) {
+      const writeTable = async (name: (typeof names)[number]): Promise<void> => {
         const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
-        await appendInParts(sink, columns[name], rows[name]);
-        await sink.finish();
-      }
+        try {
+          await appendInParts(sink, columns[name], rows[name]);
+          await sink.finish();
+        } catch (err) {
+          await sink.abort();
+          throw err;
+        }
+      };
+      await withinBudget(
+        names.map((name) => ({ bytes: staged(name), run: () => writeTable(name) })),
+        STAGED_BYTES_AT_ONCE,
+        { bytes: staged('equity'), done: equityWrite },
+      );
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
@@ -237,6 +252,40 @@ export class RunOutputs {
   }
 }
 
+/** Staged bytes of the tables written at once (see RunOutputs.start). */
+const STAGED_BYTES_AT_ONCE = 20 << 20;
+
+/**
+ * Starts `tasks` in order, each once the bytes of those under way (`running` included) leave room for it within
+ * `budget` (one larger than the budget starts when nothing else is under way), and waits for every one; the
+ * first failure is thrown once none is left running (no write outlives the files' promise).
+ */
+async function withinBudget(tasks: readonly { bytes: number; run: () => Promise<unknown> }[], budget: number, running: { bytes: number; done: Promise<unknown> }): Promise<void> {
+  const active = new Set<Promise<void>>();
+  const errors: unknown[] = [];
+  let used = 0;
+  const track = (done: Promise<unknown>, bytes: number): void => {
+    used += bytes;
+    const settled: Promise<void> = done.then(
+      () => undefined,
+      (err: unknown) => void errors.push(err),
+    );
+    const tracked = settled.then(() => {
+      used -= bytes;
+      active.delete(tracked);
+    });
+    active.add(tracked);
+  };
+  track(running.done, running.bytes);
+  for (const task of tasks) {
+    while (active.size > 0 && used + task.bytes > budget) await Promise.race(active);
+    if (errors.length > 0) break;
+    track(task.run(), task.bytes);
+  }
+  await Promise.all(active);
+  if (errors.length > 0) throw errors[0];
+}
+
 /** Appends the first `n` rows of `columns` to `sink`, writing a part whenever one is full. */
 async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: number): Promise<void> {
   const step = 1 << 16;
@@ -245,7 +294,10 @@ async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: n
     const slice: Record<string, Float64Array | readonly (string | null)[]> = {};
     for (const [k, v] of Object.entries(columns)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
     sink.append(slice, end - at);
-    if (sink.wantsFlush) await sink.flush();
+    if (sink.wantsFlush) {
+      await sink.flush();
+      await sink.drain();
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,11 @@ const COLUMNS: readonly SinkColumn[] = [
 async function rowsOf(file: string): Promise<unknown[][]> {
   const r = await session.conn.runAndReadAll(`SELECT epoch_us(ts)::DOUBLE, id, symbol, tag, price, flag, n::DOUBLE FROM read_parquet(${sqlString(file)})`);
   return r.getRowsJS() as unknown[][];
+}
+
+async function rowGroupsOf(file: string): Promise<number[]> {
+  const r = await session.conn.runAndReadAll(`SELECT row_group_num_rows::INT FROM parquet_metadata(${sqlString(file)}) WHERE column_id = 0 ORDER BY row_group_id`);
+  return (r.getRowsJS() as number[][]).map((row) => row[0]!);
 }
 
 async function typesOf(file: string): Promise<string[]> {
@@ -89,6 +94,57 @@ describe('ParquetTableSink', () => {
     expect(await sink.finish()).toBe(5000);
     expect(await rowsOf(file)).toEqual(expected);
     expect((await readdir(dir)).filter((n) => n.startsWith('parts.parquet.parts'))).toEqual([]);
+    // Each part written once is one row group of the file, whatever the batches appended: 7 of 700 rows, then the last 100.
+    expect(await rowGroupsOf(file)).toEqual([700, 700, 700, 700, 700, 700, 700, 100]);
+  });
+
+  it('splits rows never flushed into parts at finish, a whole number of parts with no empty one', async () => {
+    const file = join(dir, 'unflushed.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 700 });
+    const { batch, expected } = sample(2100);
+    sink.append(batch, 2100);
+    expect(await sink.finish()).toBe(2100);
+    expect(await rowsOf(file)).toEqual(expected);
+    expect(await rowGroupsOf(file)).toEqual([700, 700, 700]);
+  });
+
+  it('writes the row groups one write of every row gives (DuckDB row group size), and the same bytes for a table of one part', async () => {
+    const { batch } = sample(130_000);
+    const file = join(dir, 'groups.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session });
+    for (let at = 0; at < 130_000; at += 4096) {
+      const slice = Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, v.slice(at, at + 4096)]));
+      sink.append(slice, Math.min(4096, 130_000 - at));
+      if (sink.wantsFlush) await sink.flush();
+    }
+    expect(await sink.finish()).toBe(130_000);
+    expect(await rowGroupsOf(file)).toEqual([122_880, 7_120]);
+    const whole = join(dir, 'groups-whole.parquet');
+    await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(file)})) TO ${sqlString(whole)} (FORMAT parquet, COMPRESSION zstd)`);
+    expect(await rowGroupsOf(whole)).toEqual([122_880, 7_120]);
+    expect(await rowsOf(file)).toEqual(await rowsOf(whole));
+
+    const one = join(dir, 'one-part.parquet');
+    const small = await ParquetTableSink.open(one, COLUMNS, { session });
+    const first = Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, v.slice(0, 2000)]));
+    small.append(first, 2000);
+    await small.finish();
+    const direct = join(dir, 'one-direct.parquet');
+    await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(one)})) TO ${sqlString(direct)} (FORMAT parquet, COMPRESSION zstd)`);
+    expect((await readFile(one)).equals(await readFile(direct))).toBe(true);
+  });
+
+  it('reports a part that failed in the background at finish, naming the table, and leaves no file', async () => {
+    const file = join(dir, 'lost.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 1000, label: '/out/lost.parquet' });
+    const { batch } = sample(2500);
+    sink.append(batch, 2500);
+    // The parts' directory is gone (a file is in its place): the first part fails after flush has returned.
+    await rm(`${file}.parts`, { recursive: true });
+    await writeFile(`${file}.parts`, 'in the way');
+    await sink.flush();
+    await expect(sink.finish()).rejects.toThrow(/^cannot write \/out\/lost\.parquet: /);
+    expect(await readdir(dir).then((names) => names.filter((n) => n === 'lost.parquet'))).toEqual([]);
   });
 
   it('writes an empty table with its columns and types', async () => {
