@@ -117,7 +117,7 @@ export async function liveAction(file: string, flags: LiveFlags): Promise<void> 
     const outputs = await RunOutputs.open(outDir);
     let outFile: string;
     try {
-      const { files, tables } = await outputs.finish(report, run.result, []);
+      const { files, tables } = await outputs.finish(run.result, []);
       outFile = await writeRunOutputs(outDir, { ...report, tables }, 'run', files);
     } finally {
       await outputs.close();

@@ -56,7 +56,7 @@ export async function runAndWrite(
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     releaseGarbage();
     // DuckDB writes the tables on its own thread while report.json and report.html are rendered.
-    const { files, tables } = await outputs.start(report, result, opts.export ?? []);
+    const { files, tables } = await outputs.start(result, opts.export ?? []);
     releaseGarbage();
     const written = extendReport(report, { tables });
     const outFile = await writeRunOutputs(outDir, written, kind, files);

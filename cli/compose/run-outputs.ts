@@ -178,11 +178,11 @@ export class RunOutputs {
 
   /**
    * Hands over the rows of a finished run and starts writing its tables: the equity curve from the run's
-   * arrays when it was not streamed (a run with books), the fills, orders and round trips from the report;
+   * arrays when it was not streamed (a run with books), the fills, orders, round trips, audit and signals from the result's records (run-columns.ts);
    * with `exports`, a CSV of each. Returns the report's `tables` section at once and the files to move into
    * place when DuckDB has written them (on its own thread, while the caller renders the report).
    */
-  async start(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<StartedTables> {
+  async start(result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<StartedTables> {
     if (result.equityStream === undefined && this.equityWrite === null) writeEquityFromMemory(this.equityTable, result);
     const equityRows = this.equityTable.rows;
     const equityWrite = this.startEquityWrite();
@@ -234,8 +234,8 @@ export class RunOutputs {
    * Writes the tables of a finished run (see {@link start}) and waits for them. Returns the files to move
    * into place and the report's `tables` section.
    */
-  async finish(report: RunReport, result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
-    const started = await this.start(report, result, exports);
+  async finish(result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
+    const started = await this.start(result, exports);
     return { files: await started.files, tables: started.tables };
   }
 
