@@ -197,10 +197,22 @@ export class StrategyPlots {
     this.defaultSymbol = symbols.length > 0 ? host.indexOf(symbols[0]!) : -1;
   }
 
+  /**
+   * The value {@link recordValue} records, written here by the caller: a number passed to a call V8 does
+   * not inline is boxed (an allocation), and strategies plot on every bar. @internal
+   */
+  readonly valueIn = new Float64Array(1);
+
   record(name: string, value: number, options: PlotOptions | undefined): void {
-    if (typeof value !== 'number' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
-      throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
-    }
+    if (typeof value !== 'number') this.refuse(name, value);
+    this.valueIn[0] = value;
+    this.recordValue(name, options);
+  }
+
+  /** {@link record} of the number in `valueIn[0]` (the caller has checked it is a number). */
+  recordValue(name: string, options: PlotOptions | undefined): void {
+    const value = this.valueIn[0]!;
+    if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) this.refuse(name, value);
     const named = this.named(name);
     const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
     const point = this.point;
@@ -208,6 +220,10 @@ export class StrategyPlots {
     point[1] = value;
     point[2] = this.host.plotMarks[s.symbolIndex]!;
     s.add(point);
+  }
+
+  private refuse(name: string, value: unknown): never {
+    throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
   }
 
   /**
