@@ -13,8 +13,13 @@ const INITIAL_CAPACITY = 256;
  */
 export const RESERVE_FROM = 16_384;
 
-/** The reserve of a column that names none: 262,144 rows (2 MiB of address space for doubles). */
-export const DEFAULT_RESERVE = 1 << 18;
+/**
+ * The reserve of a column that names none: none (doubling). The run's logs of orders, fills and round
+ * trips keep to doubling: reserving for them measured slower on the trading bench (each reserve is
+ * counted as external memory, and a run has some thirty such columns); the equity curve and plotted
+ * series, a row per bar, name theirs.
+ */
+export const DEFAULT_RESERVE = 0;
 
 /**
  * The capacity a full column of `capacity` rows grows to: double, or `reserve` rows at once when the
