@@ -7,13 +7,47 @@
 
 const INITIAL_CAPACITY = 256;
 
+/**
+ * Rows past which a column given a reserve (see {@link nextCapacity}) jumps to it instead of doubling.
+ * Runs shorter than this never reserve anything.
+ */
+export const RESERVE_FROM = 16_384;
+
+/**
+ * The reserve of a column that names none: none (doubling). The run's logs of orders, fills and round
+ * trips keep to doubling: reserving for them measured slower on the trading bench (each reserve is
+ * counted as external memory, and a run has some thirty such columns); the equity curve and plotted
+ * series, a row per bar, name theirs.
+ */
+export const DEFAULT_RESERVE = 0;
+
+/**
+ * The capacity a full column of `capacity` rows grows to: double, or `reserve` rows at once when the
+ * column has reached RESERVE_FROM rows and the reserve is larger. A fresh typed array's pages are
+ * committed by the operating system only when first written, so a reserved capacity costs address
+ * space, not memory (RSS grows with the rows written), and it spares the doublings that would follow:
+ * each copies the rows so far into new pages. Where page faults are dear (a virtual machine: ~4 ms per
+ * MiB of fresh pages on the 2-core machine of bench/RESULTS.md) fresh pages are what a long column
+ * costs most: a doubling column writes about twice its final size into them, a reserved one its size.
+ */
+export function nextCapacity(capacity: number, reserve: number): number {
+  const doubled = capacity * 2;
+  return capacity >= RESERVE_FROM && reserve > doubled ? reserve : doubled;
+}
+
 /** A growable column of doubles. */
 export class Float64Column {
   private data: Float64Array;
   private n = 0;
 
-  /** `capacity`: rows to allocate at once (a known row count spares the doublings and their copies). */
-  constructor(capacity = INITIAL_CAPACITY) {
+  /**
+   * `capacity`: rows to allocate at once (a known row count spares the doublings and their copies).
+   * `reserve`: rows to grow to at once past RESERVE_FROM (see {@link nextCapacity}); 0 for none.
+   */
+  constructor(
+    capacity = INITIAL_CAPACITY,
+    private readonly reserve = DEFAULT_RESERVE,
+  ) {
     this.data = new Float64Array(Math.max(1, capacity));
   }
 
@@ -22,7 +56,7 @@ export class Float64Column {
   }
 
   push(x: number): void {
-    if (this.n === this.data.length) this.data = grow(this.data, new Float64Array(this.data.length * 2));
+    if (this.n === this.data.length) this.data = grow(this.data, new Float64Array(nextCapacity(this.data.length, this.reserve)));
     this.data[this.n++] = x;
   }
 
@@ -55,10 +89,14 @@ export class Float64Table {
   private n = 0;
   private capacity: number;
 
-  /** `width` columns; `capacity`: rows to allocate at once. */
+  /**
+   * `width` columns; `capacity`: rows to allocate at once; `reserve`: rows to grow to at once past
+   * RESERVE_FROM (see {@link nextCapacity}; 0 for none).
+   */
   constructor(
     readonly width: number,
     capacity = INITIAL_CAPACITY,
+    private readonly reserve = DEFAULT_RESERVE,
   ) {
     this.capacity = Math.max(1, capacity);
     this.cols = Array.from({ length: width }, () => new Float64Array(this.capacity));
@@ -97,7 +135,7 @@ export class Float64Table {
   }
 
   private grow(): void {
-    this.capacity *= 2;
+    this.capacity = nextCapacity(this.capacity, this.reserve);
     for (let c = 0; c < this.cols.length; c++) this.cols[c] = grow(this.cols[c]!, new Float64Array(this.capacity));
   }
 }
@@ -107,12 +145,15 @@ export class Int32Column {
   private data = new Int32Array(INITIAL_CAPACITY);
   private n = 0;
 
+  /** `reserve`: rows to grow to at once past RESERVE_FROM (see {@link nextCapacity}); 0 for none. */
+  constructor(private readonly reserve = DEFAULT_RESERVE) {}
+
   get length(): number {
     return this.n;
   }
 
   push(x: number): void {
-    if (this.n === this.data.length) this.data = grow(this.data, new Int32Array(this.data.length * 2));
+    if (this.n === this.data.length) this.data = grow(this.data, new Int32Array(nextCapacity(this.data.length, this.reserve)));
     this.data[this.n++] = x;
   }
 

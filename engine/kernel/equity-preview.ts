@@ -1,3 +1,5 @@
+import { InvariantError } from '../core/errors.js';
+
 /**
  * The equity curve as a report draws it: every sample while the run has at most `maxBuckets`, else a
  * min/max-preserving downsample of at most 4 x `maxBuckets` samples, built as the samples arrive in memory
@@ -12,7 +14,8 @@
 
 /** Columns of a sample, in slot order. */
 export const PREVIEW_COLUMNS = ['index', 'ts', 'equity', 'cash', 'drawdown', 'grossExposure', 'marginInUse', 'buyingPower'] as const;
-const C = PREVIEW_COLUMNS.length;
+/** Values of a full sample (every column but `index`). */
+const FULL_WIDTH = PREVIEW_COLUMNS.length - 1;
 const FIRST = 0;
 const LOW = 1;
 const HIGH = 2;
@@ -26,17 +29,30 @@ export const PREVIEW_BUCKETS = 2500;
 export type EquityPreviewColumns = { readonly [K in (typeof PREVIEW_COLUMNS)[number]]: Float64Array } & { readonly length: number };
 
 export class EquityPreview {
-  /** Closed buckets: 4 slots of C values each. */
+  /** Values per slot: the sample's index, then its `width` values. */
+  private readonly c: number;
+  /** Closed buckets: 4 slots of `c` values each. */
   private readonly buckets: Float64Array;
   private closed = 0;
   /** The open bucket. */
-  private readonly open = new Float64Array(4 * C);
+  private readonly open: Float64Array;
   private inOpen = 0;
   private stride = 1;
   private count = 0;
 
-  constructor(private readonly maxBuckets = PREVIEW_BUCKETS) {
-    this.buckets = new Float64Array(maxBuckets * 4 * C);
+  /**
+   * `width`: values per sample, the first PREVIEW_COLUMNS after `index`: all 7, or 2 (ts and a value),
+   * as a plotted series keeps them (see {@link series}), which spares it the writes of five zeros per point.
+   */
+  constructor(
+    private readonly maxBuckets = PREVIEW_BUCKETS,
+    width = FULL_WIDTH,
+  ) {
+    if (width !== 2 && width !== FULL_WIDTH) throw new InvariantError(`equity preview: width ${width} is not 2 or ${FULL_WIDTH}`);
+    this.c = width + 1;
+    this.buckets = new Float64Array(maxBuckets * 4 * this.c);
+    this.open = new Float64Array(4 * this.c);
+    this.row = new Float64Array(width);
   }
 
   /** Samples pushed so far. */
@@ -44,49 +60,52 @@ export class EquityPreview {
     return this.count;
   }
 
-  /** Adds the next sample (its index is the count of samples before it). */
+  /** Adds the next sample (its index is the count of samples before it; a narrower preview keeps its first values). */
   push(ts: number, equity: number, cash: number, drawdown: number, grossExposure: number, marginInUse: number, buyingPower: number): void {
     const r = this.row;
     r[0] = ts;
     r[1] = equity;
-    r[2] = cash;
-    r[3] = drawdown;
-    r[4] = grossExposure;
-    r[5] = marginInUse;
-    r[6] = buyingPower;
+    if (r.length === FULL_WIDTH) {
+      r[2] = cash;
+      r[3] = drawdown;
+      r[4] = grossExposure;
+      r[5] = marginInUse;
+      r[6] = buyingPower;
+    }
     this.pushRow(r);
   }
 
   /**
-   * {@link push} with the sample in `sample[0..6]` (ts, equity, cash, drawdown, grossExposure,
-   * marginInUse, buyingPower): the per-sample path of a run, which passes no number to a call V8 may
-   * not inline (each would be a boxed allocation).
+   * {@link push} with the sample in `sample[0..width-1]` (ts, equity, cash, drawdown, grossExposure,
+   * marginInUse, buyingPower, as many as the width): the per-sample path of a run, which passes no
+   * number to a call V8 may not inline (each would be a boxed allocation).
    */
   pushRow(sample: Float64Array): void {
     const o = this.open;
+    const C = this.c;
     const index = this.count++;
     const equity = sample[1]!;
     if (this.inOpen === 0) {
-      writeSlot(o, FIRST, index, sample);
+      writeSlot(o, FIRST * C, index, sample, C);
       o.copyWithin(LOW * C, 0, C);
       o.copyWithin(HIGH * C, 0, C);
     } else {
       // A NaN (a gap in a plotted series; an equity is never NaN) is never the lowest or highest, and a number replaces it there.
       const low = o[LOW * C + EQUITY]!;
       const high = o[HIGH * C + EQUITY]!;
-      if (equity < low || (low !== low && equity === equity)) writeSlot(o, LOW, index, sample);
-      if (equity > high || (high !== high && equity === equity)) writeSlot(o, HIGH, index, sample);
+      if (equity < low || (low !== low && equity === equity)) writeSlot(o, LOW * C, index, sample, C);
+      if (equity > high || (high !== high && equity === equity)) writeSlot(o, HIGH * C, index, sample, C);
     }
-    writeSlot(o, LAST, index, sample);
+    writeSlot(o, LAST * C, index, sample, C);
     if (++this.inOpen === this.stride) this.closeOpen();
   }
 
   /** The sample {@link push} passes on to pushRow, reused. */
-  private readonly row = new Float64Array(C - 1);
+  private readonly row: Float64Array;
 
   private closeOpen(): void {
     if (this.closed === this.maxBuckets) this.compact();
-    this.buckets.set(this.open, this.closed * 4 * C);
+    this.buckets.set(this.open, this.closed * 4 * this.c);
     this.closed++;
     this.inOpen = 0;
   }
@@ -94,6 +113,7 @@ export class EquityPreview {
   /** Merges neighbouring buckets pairwise and doubles the stride. */
   private compact(): void {
     const b = this.buckets;
+    const C = this.c;
     const half = this.closed >>> 1;
     for (let k = 0; k < half; k++) {
       const a = 2 * k * 4 * C;
@@ -116,8 +136,21 @@ export class EquityPreview {
     this.stride *= 2;
   }
 
-  /** The kept samples, in sample order. */
+  /** The kept samples, in sample order (a full-width preview). */
   columns(): EquityPreviewColumns {
+    if (this.c !== FULL_WIDTH + 1) throw new InvariantError(`equity preview: columns() of a preview of width ${this.c - 1}; use series()`);
+    return this.pickedColumns() as unknown as EquityPreviewColumns;
+  }
+
+  /** The kept samples' first two values (a plotted series' time and value), in sample order. */
+  series(): { readonly ts: Float64Array; readonly values: Float64Array } {
+    const c = this.pickedColumns();
+    return { ts: c.ts!, values: c.equity! };
+  }
+
+  /** The kept samples as columns named by PREVIEW_COLUMNS (as many as the width), with `length`. */
+  private pickedColumns(): Record<string, Float64Array> & { length: number } {
+    const C = this.c;
     const picked: number[] = [];
     const take = (src: Float64Array, base: number): void => {
       // The distinct slots of one bucket, by sample index.
@@ -133,18 +166,17 @@ export class EquityPreview {
     if (this.inOpen > 0) take(this.open, 0);
     const n = picked.length / C;
     const out: Record<string, Float64Array> = {};
-    PREVIEW_COLUMNS.forEach((name, c) => {
+    PREVIEW_COLUMNS.slice(0, C).forEach((name, c) => {
       const col = new Float64Array(n);
       for (let i = 0; i < n; i++) col[i] = picked[i * C + c]!;
       out[name] = col;
     });
-    return { ...(out as { [K in (typeof PREVIEW_COLUMNS)[number]]: Float64Array }), length: n };
+    return { ...out, length: n } as Record<string, Float64Array> & { length: number };
   }
 }
 
-/** Writes sample `index` (its values in `sample[0..C-2]`, in PREVIEW_COLUMNS order after `index`) into `slot` of bucket `o`. */
-function writeSlot(o: Float64Array, slot: number, index: number, sample: Float64Array): void {
-  const p = slot * C;
+/** Writes sample `index` (its values in `sample[0..C-2]`, in PREVIEW_COLUMNS order after `index`) at offset `p` of bucket `o` (slots of C values). */
+function writeSlot(o: Float64Array, p: number, index: number, sample: Float64Array, C: number): void {
   o[p] = index;
   for (let c = 1; c < C; c++) o[p + c] = sample[c - 1]!;
 }

@@ -1,6 +1,6 @@
 import { Float64Column } from '../core/columns.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { EquityPreview } from './equity-preview.js';
+import { EquityPreview, PREVIEW_BUCKETS } from './equity-preview.js';
 import type { PlotOptions } from '../strategies/context.js';
 import type { PlotSeriesResult } from './run-result.js';
 
@@ -40,12 +40,13 @@ export const PLOT_FULL_POINTS = 1 << 18;
 
 /** One plotted series as it is being recorded. */
 class PlotSeries {
-  private ts: Float64Column | null = new Float64Column(64);
-  private values: Float64Column | null = new Float64Column(64);
+  // Past RESERVE_FROM points the columns reserve all PLOT_FULL_POINTS at once (see nextCapacity).
+  private ts: Float64Column | null = new Float64Column(64, PLOT_FULL_POINTS);
+  private values: Float64Column | null = new Float64Column(64, PLOT_FULL_POINTS);
   /** Past PLOT_FULL_POINTS: the preview every point goes to instead (the columns are dropped). */
   private preview: EquityPreview | null = null;
-  /** A point as the preview takes it (EquityPreview.pushRow: ts, value, then zeros), reused. */
-  private readonly previewRow = new Float64Array(7);
+  /** A point as the preview takes it (EquityPreview.pushRow: ts, value), reused. */
+  private readonly previewRow = new Float64Array(2);
   /** Points committed (the pending one aside). */
   private count = 0;
   /** The latest point, not committed until a later time comes (a value at its time replaces it: the last wins). */
@@ -97,7 +98,7 @@ class PlotSeries {
       if (ratio > 0.6 && ratio < 1.4) this.near++;
     }
     this.hasPending = false;
-    // Into the preview before the columns would grow past PLOT_FULL_POINTS (their capacity doubles to it exactly).
+    // Into the preview before the columns would grow past PLOT_FULL_POINTS (their capacity reaches it exactly).
     if (++this.count > PLOT_FULL_POINTS && this.preview === null) this.toPreview();
     if (this.preview !== null) {
       const row = this.previewRow;
@@ -112,10 +113,15 @@ class PlotSeries {
 
   /** Moves the kept points into a preview and drops the columns. */
   private toPreview(): void {
-    const preview = new EquityPreview();
+    const preview = new EquityPreview(PREVIEW_BUCKETS, 2);
     const ts = this.ts!.view();
     const values = this.values!.view();
-    for (let i = 0; i < ts.length; i++) preview.push(ts[i]!, values[i]!, 0, 0, 0, 0, 0);
+    const row = this.previewRow;
+    for (let i = 0; i < ts.length; i++) {
+      row[0] = ts[i]!;
+      row[1] = values[i]!;
+      preview.pushRow(row);
+    }
     this.preview = preview;
     this.ts = null;
     this.values = null;
@@ -125,8 +131,8 @@ class PlotSeries {
   finish(): { readonly ts: Float64Array; readonly values: Float64Array; readonly points: number } {
     if (this.hasPending) this.commit();
     if (this.preview !== null) {
-      const c = this.preview.columns();
-      return { ts: c.ts, values: c.equity, points: this.count };
+      const c = this.preview.series();
+      return { ts: c.ts, values: c.values, points: this.count };
     }
     return { ts: this.ts!.view(), values: this.values!.view(), points: this.count };
   }
@@ -191,10 +197,22 @@ export class StrategyPlots {
     this.defaultSymbol = symbols.length > 0 ? host.indexOf(symbols[0]!) : -1;
   }
 
+  /**
+   * The value {@link recordValue} records, written here by the caller: a number passed to a call V8 does
+   * not inline is boxed (an allocation), and strategies plot on every bar. @internal
+   */
+  readonly valueIn = new Float64Array(1);
+
   record(name: string, value: number, options: PlotOptions | undefined): void {
-    if (typeof value !== 'number' || value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
-      throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
-    }
+    if (typeof value !== 'number') this.refuse(name, value);
+    this.valueIn[0] = value;
+    this.recordValue(name, options);
+  }
+
+  /** {@link record} of the number in `valueIn[0]` (the caller has checked it is a number). */
+  recordValue(name: string, options: PlotOptions | undefined): void {
+    const value = this.valueIn[0]!;
+    if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) this.refuse(name, value);
     const named = this.named(name);
     const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
     const point = this.point;
@@ -202,6 +220,10 @@ export class StrategyPlots {
     point[1] = value;
     point[2] = this.host.plotMarks[s.symbolIndex]!;
     s.add(point);
+  }
+
+  private refuse(name: string, value: unknown): never {
+    throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
   }
 
   /**

@@ -571,7 +571,13 @@ class StrategyRuntime implements StrategyContext {
     return this.engine.now;
   }
   plot(series: string, value: number, options?: PlotOptions): void {
-    if (this.plots !== null) this.plots.record(series, value, options);
+    const plots = this.plots;
+    if (plots === null) return;
+    // The value travels in the plots' array, not as an argument (see StrategyPlots.valueIn); a
+    // non-number goes the checked way, which refuses it.
+    if (typeof value !== 'number') return plots.record(series, value, options);
+    plots.valueIn[0] = value;
+    plots.recordValue(series, options);
   }
   /** @internal what this strategy plotted (see TradingEngine.plotSeries). */
   plotResults(): PlotSeriesResult[] {

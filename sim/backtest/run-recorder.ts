@@ -25,6 +25,12 @@ export interface EquitySink {
 }
 
 const SINK_BATCH = 4096;
+/**
+ * Rows the in-memory curve grows to at once past RESERVE_FROM (32 MiB of address space per column,
+ * committed as samples are written): a long curve is written once into fresh pages rather than
+ * about twice through its doublings (see nextCapacity).
+ */
+const CURVE_RESERVE = 1 << 22;
 /** Columns of the in-memory curve always kept: the EquitySample fields ts .. grossExposure. */
 const CURVE_WIDTH = EquitySample.grossExposure + 1;
 
@@ -96,7 +102,7 @@ export class RunRecorder implements Recorder {
     private readonly maxSignals = 100_000,
     private readonly sink: EquitySink | null = null,
   ) {
-    this.curve = new Float64Table(CURVE_WIDTH, sink === null ? undefined : 1);
+    this.curve = sink === null ? new Float64Table(CURVE_WIDTH, undefined, CURVE_RESERVE) : new Float64Table(CURVE_WIDTH, 1);
     this.batch = sink === null ? null : (Object.fromEntries(EQUITY_SINK_COLUMNS.map((c) => [c, new Float64Array(SINK_BATCH)])) as Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>);
     this.preview = sink === null ? null : new EquityPreview();
   }
@@ -141,7 +147,7 @@ export class RunRecorder implements Recorder {
   /** Starts keeping marginInUse and buyingPower, filled in for the samples so far (zeros, their cash). */
   private keepMargin(): Float64Table {
     const curve = this.curve;
-    const margin = new Float64Table(2, Math.max(1, 2 * curve.length));
+    const margin = new Float64Table(2, Math.max(1, 2 * curve.length), CURVE_RESERVE);
     const row = new Float64Array(2);
     for (let i = 0; i < curve.length; i++) {
       row[1] = curve.get(EquitySample.cash, i);
@@ -153,15 +159,18 @@ export class RunRecorder implements Recorder {
 
   /**
    * A column of the equity curve kept in memory, by its EquitySample index (ts, equity, cash,
-   * grossExposure, marginInUse, buyingPower), as a view of its samples (valid until the next sample;
-   * implied marginInUse and buyingPower columns are made here, a new array each call).
+   * grossExposure, marginInUse, buyingPower), as a view of its samples (valid until the next sample).
+   * An implied marginInUse is a new array of zeros each call; an implied buyingPower is the cash
+   * column's own view (the same values to the bit: see impliedMargin), not a copy: on a long run a
+   * copy is megabytes of fresh memory, which this machine's page faults make the dearest part of a
+   * curve.
    */
   curveColumn(field: number): Float64Array {
     if (field < CURVE_WIDTH) return this.curve.view(field);
     const margin = this.margin;
     if (margin !== null) return margin.view(field - EquitySample.marginInUse);
     if (field === EquitySample.marginInUse) return new Float64Array(this.curve.length);
-    return this.curve.view(EquitySample.cash).slice();
+    return this.curve.view(EquitySample.cash);
   }
 
   private onStreamedEquity(sample: Float64Array): void {

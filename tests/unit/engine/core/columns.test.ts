@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Float64Column, Int32Column } from '../../../../engine/core/columns.js';
+import { DEFAULT_RESERVE, Float64Column, Float64Table, Int32Column, RESERVE_FROM, nextCapacity } from '../../../../engine/core/columns.js';
+import { EquityPreview } from '../../../../engine/kernel/equity-preview.js';
 
 describe('Float64Column', () => {
   it('keeps every row across the first chunk and the chunks after it', () => {
@@ -46,5 +47,62 @@ describe('Int32Column', () => {
     const c = new Int32Column();
     for (let i = 0; i < 1000; i++) c.push(i * 3);
     expect([c.length, c.get(0), c.get(257), c.get(999)]).toEqual([1000, 0, 771, 2997]);
+  });
+});
+
+describe('nextCapacity', () => {
+  it('doubles below RESERVE_FROM rows, then jumps to the reserve once, then doubles again', () => {
+    expect(nextCapacity(256, 1 << 22)).toBe(512);
+    expect(nextCapacity(RESERVE_FROM / 2, 1 << 22)).toBe(RESERVE_FROM);
+    expect(nextCapacity(RESERVE_FROM, 1 << 22)).toBe(1 << 22);
+    expect(nextCapacity(1 << 22, 1 << 22)).toBe(1 << 23);
+    // No reserve, or one no larger than a doubling: doubling.
+    expect(nextCapacity(RESERVE_FROM, 0)).toBe(2 * RESERVE_FROM);
+    expect(nextCapacity(RESERVE_FROM, 2 * RESERVE_FROM)).toBe(2 * RESERVE_FROM);
+    // A column that names no reserve doubles.
+    expect(nextCapacity(RESERVE_FROM, DEFAULT_RESERVE)).toBe(2 * RESERVE_FROM);
+  });
+
+  it('keeps every row of a table and a column that grow into their reserve and past it', () => {
+    const reserve = 4 * RESERVE_FROM;
+    const t = new Float64Table(2, undefined, reserve);
+    const c = new Float64Column(undefined, reserve);
+    const k = new Int32Column(reserve);
+    const row = new Float64Array(2);
+    const n = reserve + 3;
+    for (let i = 0; i < n; i++) {
+      row[0] = i;
+      row[1] = -i;
+      t.pushRow(row, 0);
+      c.push(i / 4);
+      k.push(i);
+    }
+    expect([t.length, c.length, k.length]).toEqual([n, n, n]);
+    for (const i of [0, RESERVE_FROM - 1, RESERVE_FROM, RESERVE_FROM + 1, reserve - 1, reserve, n - 1]) {
+      expect([t.get(0, i), t.get(1, i), c.get(i), k.get(i)]).toEqual([i, -i, i / 4, i]);
+    }
+    expect(t.view(1).length).toBe(n);
+  });
+});
+
+describe('EquityPreview of width 2', () => {
+  it('keeps the same samples, times and values as the full width given the same two values', () => {
+    const full = new EquityPreview(50);
+    const narrow = new EquityPreview(50, 2);
+    const row = new Float64Array(2);
+    for (let i = 0; i < 10_000; i++) {
+      const v = i % 97 === 0 ? Number.NaN : Math.sin(i / 37) * 100 + (i % 13);
+      full.push(1000 + i, v, 0, 0, 0, 0, 0);
+      row[0] = 1000 + i;
+      row[1] = v;
+      narrow.pushRow(row);
+    }
+    const a = full.columns();
+    const b = narrow.series();
+    expect(a.length).toBeLessThanOrEqual(200);
+    expect(Array.from(b.ts)).toEqual(Array.from(a.ts));
+    expect(Array.from(b.values)).toEqual(Array.from(a.equity));
+    expect(() => narrow.columns()).toThrow(/width 2/);
+    expect(() => new EquityPreview(50, 3)).toThrow(/width 3/);
   });
 });
