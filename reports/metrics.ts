@@ -107,6 +107,8 @@ export interface MetricsInput {
   readonly riskFreeRate?: number;
   /** When the account was ruined (microseconds), or null/absent when it never was. */
   readonly ruinTs?: number | null;
+  /** Called with each drawdown episode as the metrics' pass over the curve closes it (see {@link drawdownEpisodes}): the tear sheet's worst drawdowns without another pass. */
+  readonly onDrawdownEpisode?: (episode: DrawdownEpisode) => void;
 }
 
 /** How bars are annualized: `kind` names the rule, `periodsPerYear` is P. */
@@ -634,7 +636,7 @@ export function drawdownEpisodes(curve: EquityCurveInput | EquityCurveScan, onEp
 export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   validateCurveShape(input.equity);
   const curve = curveScan(input.equity);
-  const facts = new CurveFacts(input.barIntervalUs === undefined);
+  const facts = new CurveFacts(input.barIntervalUs === undefined, input.onDrawdownEpisode);
   curve.scan((ts, equity, m) => facts.push(ts, equity, m));
   facts.finish();
   const n = facts.n;

@@ -11,7 +11,7 @@ import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, Opti
 import { computeMetrics, curveScan, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
 import type { MetricsInput } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
-import { computeTearSheet } from './tearsheet.js';
+import { computeTearSheet, WorstDrawdownKeeper } from './tearsheet.js';
 import type { TearSheet } from './tearsheet.js';
 
 /** Version of the report.json layout; bumped on any incompatible change. */
@@ -262,7 +262,10 @@ export function equityPreviewOf(run: Pick<RunReportInput, 'equity' | 'equityStre
  */
 export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
   const curve = run.equityStream?.curve ?? { ts: run.equity.ts, equity: run.equity.equity };
+  // The tear sheet's worst drawdowns come from the metrics' own pass over the curve.
+  const worst = new WorstDrawdownKeeper();
   const metrics = computeMetrics({
+    onDrawdownEpisode: (e) => worst.add(e),
     equity: curve,
     trades: run.trades,
     fills: run.fills,
@@ -284,7 +287,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     const ts = p.ts[i]!;
     equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
-  const tearSheet = tearSheetOf(run, curve, metrics, equity.map((e) => e.ts), options);
+  const tearSheet = tearSheetOf(run, curve, metrics, equity.map((e) => e.ts), options, worst);
   let fills: RunReport['fills'] | undefined;
   let trades: RunReport['trades'] | undefined;
   let audit: RunReport['audit'] | undefined;
@@ -456,7 +459,7 @@ export function reportTrade(t: ReportTrade): RunReport['trades'][number] {
  * equal-weight buy and hold of the run's symbols from the sampled `prices` (absent without them). A
  * streamed curve is read back a few times, never held whole.
  */
-function tearSheetOf(run: RunReportInput, curve: MetricsInput['equity'], metrics: PerformanceMetrics, previewTs: readonly number[], options: MetricsOptions): TearSheet | null {
+function tearSheetOf(run: RunReportInput, curve: MetricsInput['equity'], metrics: PerformanceMetrics, previewTs: readonly number[], options: MetricsOptions, worst: WorstDrawdownKeeper): TearSheet | null {
   if (curveScan(curve).length < 2) return null;
   return computeTearSheet({
     curve,
@@ -465,6 +468,7 @@ function tearSheetOf(run: RunReportInput, curve: MetricsInput['equity'], metrics
     benchmark: run.prices !== undefined ? { prices: run.prices, symbols: run.symbols } : null,
     previewTs,
     trades: run.trades,
+    worstDrawdowns: worst.result(),
   });
 }
 

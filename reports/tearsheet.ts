@@ -157,24 +157,42 @@ type Prices = { readonly ts: readonly number[]; readonly close: readonly number[
  * pyfolio's get_top_drawdowns. Only the `count` deepest are kept while the curve is read.
  */
 export function worstDrawdowns(curve: EquityCurveInput | EquityCurveScan, count: number = WORST_DRAWDOWNS): WorstDrawdown[] {
-  const kept: DrawdownEpisode[] = [];
-  drawdownEpisodes(curve, (e) => {
+  const worst = new WorstDrawdownKeeper(count);
+  drawdownEpisodes(curve, (e) => worst.add(e));
+  return worst.result();
+}
+
+/**
+ * Keeps the `count` deepest of the drawdown episodes given to {@link add} in time order (an earlier one first
+ * on a tie): {@link worstDrawdowns} of a curve, or of computeMetrics' own pass (MetricsInput.onDrawdownEpisode).
+ */
+export class WorstDrawdownKeeper {
+  private readonly kept: DrawdownEpisode[] = [];
+
+  constructor(private readonly count: number = WORST_DRAWDOWNS) {}
+
+  add(e: DrawdownEpisode): void {
+    const kept = this.kept;
     // Insert after every kept episode at least as deep (earlier ones win ties), drop the shallowest.
     let at = kept.length;
     while (at > 0 && kept[at - 1]!.depth < e.depth) at--;
-    if (at < count) {
+    if (at < this.count) {
       kept.splice(at, 0, e);
-      if (kept.length > count) kept.pop();
+      if (kept.length > this.count) kept.pop();
     }
-  });
-  return kept.map((e) => ({
-    start: formatIsoUs(e.peakTs),
-    trough: formatIsoUs(e.troughTs),
-    end: e.endTs === null ? null : formatIsoUs(e.endTs),
-    depth: e.depth,
-    lengthDays: (e.lastTs - e.peakTs) / US_PER_DAY,
-    recoveryDays: e.endTs === null ? null : (e.endTs - e.troughTs) / US_PER_DAY,
-  }));
+  }
+
+  /** The episodes kept, deepest first, as the report lists them. */
+  result(): WorstDrawdown[] {
+    return this.kept.map((e) => ({
+      start: formatIsoUs(e.peakTs),
+      trough: formatIsoUs(e.troughTs),
+      end: e.endTs === null ? null : formatIsoUs(e.endTs),
+      depth: e.depth,
+      lengthDays: (e.lastTs - e.peakTs) / US_PER_DAY,
+      recoveryDays: e.endTs === null ? null : (e.endTs - e.troughTs) / US_PER_DAY,
+    }));
+  }
 }
 
 /**
@@ -228,14 +246,17 @@ export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<s
  * E_i / E_{i-1} - 1 ends at sample i). Strategy returns end after the first one whose base or value is
  * not positive (computeMetrics' rule: once equity is not positive a percentage return has no meaning).
  */
-export type ReturnSource = (visit: (r: number, b: number, i: number) => void) => void;
+export type ReturnSource = ((visit: (r: number, b: number, i: number) => void) => void) & {
+  /** The same returns held in arrays (return j ends at sample j + 1; `b` null: no benchmark), when they are: read directly where a pass needs them whole. */
+  readonly arrays?: { readonly r: Float64Array; readonly b: Float64Array | null };
+};
 
-/** Most returns {@link replayable} keeps (32 MB each of strategy and benchmark returns); a longer curve is read anew at each pass. */
+/** Most returns the tear sheet (and {@link replayable}) keeps in arrays (32 MB each of strategy and benchmark returns); a longer curve is read anew at each pass. */
 export const REPLAYABLE_RETURNS = 1 << 22;
 
 /**
  * Returns `source` (at most `returns` returns) keeping what its first pass visits, so that later passes
- * (the tear sheet makes eight) replay them from arrays instead of reading the curve and the benchmark again:
+ * replay them from arrays instead of reading the curve and the benchmark again:
  * the same values in the same order, so every figure is the same. Above `max` returns, `source` itself.
  */
 export function replayable(source: ReturnSource, returns: number, max: number = REPLAYABLE_RETURNS): ReturnSource {
@@ -267,29 +288,47 @@ export function replayable(source: ReturnSource, returns: number, max: number = 
 
 /** Returns the returns of arrays `rs` (and `rb`, same periods) as a source; return j ends at sample j + 1. */
 export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null = null): ReturnSource {
-  return (visit) => {
+  const source = (visit: (r: number, b: number, i: number) => void): void => {
     for (let j = 0; j < rs.length; j++) visit(rs[j]!, rb !== null && j < rb.length ? rb[j]! : Number.NaN, j + 1);
   };
+  if (!(rs instanceof Float64Array) || !(rb === null || (rb instanceof Float64Array && rb.length === rs.length))) return source;
+  return Object.assign(source, { arrays: { r: rs, b: rb } });
+}
+
+/**
+ * The period-return rule of {@link curveReturns}, one sample at a time: {@link step} takes sample i (its
+ * equity and buy-and-hold value) and says whether a return ends there ({@link r}, {@link b}).
+ */
+class ReturnSteps {
+  r = Number.NaN;
+  b = Number.NaN;
+  private prev = Number.NaN;
+  private prevB = Number.NaN;
+  private ended = false;
+
+  step(e: number, bv: number, i: number): boolean {
+    let ends = false;
+    if (i > 0 && !this.ended) {
+      this.r = e / this.prev - 1;
+      this.b = this.prevB > 0 ? bv / this.prevB - 1 : Number.NaN;
+      ends = true;
+      if (!(e > 0)) this.ended = true;
+    }
+    this.prev = e;
+    this.prevB = this.prevB > 0 || i === 0 ? bv : this.prevB; // the benchmark's returns end at its first non-positive value
+    return ends;
+  }
 }
 
 /** Returns the period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark), read anew at each call. */
 export function curveReturns(curve: EquityCurveScan, prices: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null): ReturnSource {
   return (visit) => {
     const cursor = prices === null ? null : new BuyAndHoldCursor(prices.prices, prices.symbols);
+    const steps = new ReturnSteps();
     let i = 0;
-    let prev = Number.NaN;
-    let prevB = Number.NaN;
-    let ended = false;
     curve.scan((ts, equity, m) => {
       for (let j = 0; j < m; j++, i++) {
-        const e = equity[j]!;
-        const b = cursor === null ? Number.NaN : cursor.value(ts[j]!);
-        if (i > 0 && !ended) {
-          visit(e / prev - 1, prevB > 0 ? b / prevB - 1 : Number.NaN, i);
-          if (!(e > 0)) ended = true;
-        }
-        prev = e;
-        prevB = prevB > 0 || i === 0 ? b : prevB; // the benchmark's returns end at its first non-positive value
+        if (steps.step(equity[j]!, cursor === null ? Number.NaN : cursor.value(ts[j]!), i)) visit(steps.r, steps.b, i);
       }
     });
   };
@@ -340,13 +379,38 @@ export function histogram(x: ArrayLike<number>, bins: number = HISTOGRAM_BINS): 
   }, min, max, bins);
 }
 
+/** Counts of values (within [min, max]) per bin of numpy.histogram's equal-width bins over [min, max]. */
+class HistogramCounts {
+  private readonly lo: number;
+  private readonly norm: number;
+  private readonly edges: Float64Array;
+  private readonly counts: Float64Array;
+
+  constructor(
+    min: number,
+    max: number,
+    private readonly count: number,
+  ) {
+    const [lo, hi] = rangeOf(min, max);
+    this.lo = lo;
+    this.edges = edgesOf(lo, hi, count);
+    this.norm = count / (hi - lo);
+    this.counts = new Float64Array(count);
+  }
+
+  add(v: number): void {
+    this.counts[binOf(v, this.lo, this.norm, this.edges, this.count)]!++;
+  }
+
+  bins(): HistogramBin[] {
+    return Array.from(this.counts, (count, b) => ({ from: this.edges[b]!, to: this.edges[b + 1]!, count }));
+  }
+}
+
 function histogramOf(values: (visit: (v: number) => void) => void, min: number, max: number, bins: number): HistogramBin[] {
-  const [lo, hi] = rangeOf(min, max);
-  const edges = edgesOf(lo, hi, bins);
-  const norm = bins / (hi - lo);
-  const counts = new Float64Array(bins);
-  values((v) => counts[binOf(v, lo, norm, edges, bins)]!++);
-  return Array.from(counts, (count, b) => ({ from: edges[b]!, to: edges[b + 1]!, count }));
+  const counts = new HistogramCounts(min, max, bins);
+  values((v) => counts.add(v));
+  return counts.bins();
 }
 
 /** Values gathered at once to select order statistics from; above, the range is narrowed by a histogram first. */
@@ -444,52 +508,181 @@ function quantileOf(values: (visit: (v: number) => void) => void, n: number, min
   return a! + (h - k) * (b! - a!);
 }
 
+/** Values {@link quantileInMemory} samples to bracket the order statistics it selects. */
+const BRACKET_SAMPLE = 8192;
+
 /**
- * Returns the distribution of the returns `source` visits (the strategy's), or null when there are none.
- * Moments are central moments about the mean, summed in order; skew and kurtosis are the bias-corrected
- * estimators (scipy.stats.skew / kurtosis with bias=False, pandas' skew() / kurt(), quantstats' figures).
- * A few passes over the returns, in bounded memory.
+ * Returns the q-quantile (numpy's linear interpolation, as {@link quantile}) of the values of `x` (`min` and
+ * `max` their range): the order statistics are bracketed by the values of an evenly spaced sample, one
+ * pass counts the values below the bracket and those in it, a second gathers those in it, which are sorted:
+ * the same order statistics as a sort of every value. Null (the caller selects with {@link quantileOf})
+ * when the bracket misses them or a value is not comparable (NaN).
  */
-export function distributionOf(source: ReturnSource, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
-  let n = 0;
-  let sum = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  source((r) => {
-    n++;
-    sum += r;
-    if (r < min) min = r;
-    if (r > max) max = r;
-  });
-  if (n === 0) return null;
-  const mean = sum / n;
-  let s2 = 0;
-  let s3 = 0;
-  let s4 = 0;
-  source((r) => {
-    const d = r - mean;
+function quantileInMemory(x: Float64Array, q: number, min: number, max: number): number | null {
+  const n = x.length;
+  const h = (n - 1) * q;
+  const k = Math.floor(h);
+  const k1 = k + 1 < n ? k + 1 : k;
+  let lo = min;
+  let hi = max;
+  if (n > 4 * BRACKET_SAMPLE) {
+    const stride = Math.floor(n / BRACKET_SAMPLE);
+    const sample = new Float64Array(BRACKET_SAMPLE);
+    for (let j = 0; j < BRACKET_SAMPLE; j++) sample[j] = x[j * stride]!;
+    sample.sort();
+    const margin = 4 * Math.ceil(Math.sqrt(BRACKET_SAMPLE));
+    lo = sample[Math.max(0, Math.floor((k / n) * BRACKET_SAMPLE) - margin)]!;
+    hi = sample[Math.min(BRACKET_SAMPLE - 1, Math.ceil((k1 / n) * BRACKET_SAMPLE) + margin)]!;
+  }
+  let below = 0;
+  let within = 0;
+  let above = 0;
+  for (let j = 0; j < n; j++) {
+    const v = x[j]!;
+    if (v < lo) below++;
+    else if (v <= hi) within++;
+    else if (v > hi) above++;
+  }
+  if (below + within + above !== n || k < below || k1 >= below + within) return null;
+  const gathered = new Float64Array(within);
+  let g = 0;
+  for (let j = 0; j < n; j++) {
+    const v = x[j]!;
+    if (v >= lo && v <= hi) gathered[g++] = v;
+  }
+  gathered.sort();
+  const a = gathered[k - below]!;
+  return a + (h - k) * (gathered[k1 - below]! - a);
+}
+
+/** Calls `visit` with every return of `source` in order, read from its arrays when it holds them. */
+function eachReturn(source: ReturnSource, visit: (r: number, b: number, i: number) => void): void {
+  const held = source.arrays;
+  if (held === undefined) {
+    source(visit);
+    return;
+  }
+  const { r, b } = held;
+  for (let j = 0; j < r.length; j++) visit(r[j]!, b === null ? Number.NaN : b[j]!, j + 1);
+}
+
+/** The sums of {@link returnStatsOf}'s three passes, in fields (a closure's captured numbers would be boxed anew at each write). */
+class ReturnSums {
+  n = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  nb = 0;
+  ss = 0;
+  sb = 0;
+  s2 = 0;
+  s3 = 0;
+  s4 = 0;
+  vss = 0;
+  vbb = 0;
+  vsb = 0;
+  va = 0;
+  tail = 0;
+  below = 0;
+  private mean = Number.NaN;
+  private regress = false;
+  private ms = Number.NaN;
+  private mb = Number.NaN;
+  private ma = Number.NaN;
+  private var95 = Number.NaN;
+
+  constructor(private readonly withBenchmark: boolean) {}
+
+  /** First pass: count, sum and range; with the benchmark, the sums over the periods where it is defined. */
+  first(r: number, b: number): void {
+    this.n++;
+    this.sum += r;
+    if (r < this.min) this.min = r;
+    if (r > this.max) this.max = r;
+    if (this.withBenchmark && !Number.isNaN(b)) {
+      this.nb++;
+      this.ss += r;
+      this.sb += b;
+    }
+  }
+
+  centre(mean: number, regress: boolean, ms: number, mb: number, ma: number): void {
+    this.mean = mean;
+    this.regress = regress;
+    this.ms = ms;
+    this.mb = mb;
+    this.ma = ma;
+  }
+
+  /** Second pass: central moments; with the regression, its (co)variances. */
+  second(r: number, b: number): void {
+    const d = r - this.mean;
     const d2 = d * d;
-    s2 += d2;
-    s3 += d2 * d;
-    s4 += d2 * d2;
-  });
+    this.s2 += d2;
+    this.s3 += d2 * d;
+    this.s4 += d2 * d2;
+    if (this.regress && !Number.isNaN(b)) {
+      const ds = r - this.ms;
+      const db = b - this.mb;
+      const da = r - b - this.ma;
+      this.vss += ds * ds;
+      this.vbb += db * db;
+      this.vsb += ds * db;
+      this.va += da * da;
+    }
+  }
+
+  tailBelow(var95: number): void {
+    this.var95 = var95;
+  }
+
+  /** Third pass: the returns below var95. */
+  third(r: number): void {
+    if (r < this.var95) {
+      this.tail += r;
+      this.below++;
+    }
+  }
+}
+
+/**
+ * Returns the distribution of the returns `source` visits (the strategy's; null when there are none) and,
+ * with `withBenchmark`, their OLS regression on the benchmark's (null without two periods where both are
+ * defined), from the same three passes. The distribution: moments are central moments about the mean,
+ * summed in order; skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with
+ * bias=False, pandas' skew() / kurt(), quantstats' figures). The regression: tracking error and information
+ * ratio annualized by P. Memory is bounded; when the source holds its returns in arrays, var95 is selected
+ * from them directly ({@link quantileInMemory}).
+ */
+function returnStatsOf(source: ReturnSource, bins: number, withBenchmark: boolean, periodsPerYear: number | null): { distribution: ReturnDistribution | null; benchmark: BenchmarkStats | null } {
+  const sums = new ReturnSums(withBenchmark);
+  eachReturn(source, (r, b) => sums.first(r, b));
+  const { n, sum, min, max, nb, ss, sb } = sums;
+  if (n === 0) return { distribution: null, benchmark: null };
+  const mean = sum / n;
+  const regress = nb >= 2;
+  const ms = ss / nb;
+  const mb = sb / nb;
+  const ma = (ss - sb) / nb;
+  sums.centre(mean, regress, ms, mb, ma);
+  eachReturn(source, (r, b) => sums.second(r, b));
+  const { s2, s3, s4, vss, vbb, vsb, va } = sums;
   const m2 = s2 / n;
   const m3 = s3 / n;
   const m4 = s4 / n;
   const std = n >= 2 ? Math.sqrt(s2 / (n - 1)) : null;
   const skew = n >= 3 && m2 > 0 ? finite(((m3 / Math.pow(m2, 1.5)) * Math.sqrt(n * (n - 1))) / (n - 2)) : null;
   const kurtosis = n >= 4 && m2 > 0 ? finite((((n + 1) * (m4 / (m2 * m2) - 3) + 6) * (n - 1)) / ((n - 2) * (n - 3))) : null;
-  const values = (visit: (v: number) => void): void => source((r) => visit(r));
-  const var95 = quantileOf(values, n, min, max, 0.05);
-  let tail = 0;
-  let below = 0;
-  source((r) => {
-    if (r < var95) {
-      tail += r;
-      below++;
-    }
+  const held = source.arrays?.r;
+  const var95 = (held !== undefined && held.length === n ? quantileInMemory(held, 0.05, min, max) : null) ?? quantileOf((visit) => source((r) => visit(r)), n, min, max, 0.05);
+  const hist = new HistogramCounts(min, max, bins);
+  sums.tailBelow(var95);
+  eachReturn(source, (r) => {
+    sums.third(r);
+    hist.add(r);
   });
-  return {
+  const { tail, below } = sums;
+  const distribution: ReturnDistribution = {
     periods: n,
     mean,
     std,
@@ -499,9 +692,34 @@ export function distributionOf(source: ReturnSource, bins: number = HISTOGRAM_BI
     max,
     var95,
     cvar95: below > 0 ? tail / below : var95,
-    histogram: histogramOf(values, min, max, bins),
+    histogram: hist.bins(),
     normal: { mean, std },
   };
+  if (!regress) return { distribution, benchmark: null };
+  const beta = vbb > 0 ? vsb / vbb : null;
+  const correlation = vbb > 0 && vss > 0 ? finite(vsb / Math.sqrt(vss * vbb)) : null;
+  const sdActive = Math.sqrt(va / (nb - 1));
+  const P = periodsPerYear;
+  return {
+    distribution,
+    benchmark: {
+      periods: nb,
+      alpha: beta !== null && P !== null ? finite((ms - beta * mb) * P) : null,
+      beta,
+      correlation,
+      rSquared: correlation === null ? null : correlation * correlation,
+      trackingError: P !== null ? sdActive * Math.sqrt(P) : null,
+      informationRatio: P !== null && sdActive > 0 ? finite((ma / sdActive) * Math.sqrt(P)) : null,
+    },
+  };
+}
+
+/**
+ * Returns the distribution of the returns `source` visits (the strategy's), or null when there are none
+ * (see {@link returnStatsOf}). A few passes over the returns, in bounded memory.
+ */
+export function distributionOf(source: ReturnSource, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
+  return returnStatsOf(source, bins, false, null).distribution;
 }
 
 /** {@link distributionOf} the returns in `r`. */
@@ -512,49 +730,10 @@ export function returnDistribution(r: ArrayLike<number>, bins: number = HISTOGRA
 /**
  * Returns the OLS regression of the strategy's period returns on the benchmark's (over the periods where
  * both are defined, at least two), with the tracking error and information ratio annualized by P; null
- * without two such periods.
+ * without two such periods (see {@link returnStatsOf}).
  */
 export function benchmarkStatsOf(source: ReturnSource, periodsPerYear: number | null): BenchmarkStats | null {
-  let n = 0;
-  let ss = 0;
-  let sb = 0;
-  source((r, b) => {
-    if (Number.isNaN(b)) return;
-    n++;
-    ss += r;
-    sb += b;
-  });
-  if (n < 2) return null;
-  const ms = ss / n;
-  const mb = sb / n;
-  const ma = (ss - sb) / n;
-  let vss = 0;
-  let vbb = 0;
-  let vsb = 0;
-  let va = 0;
-  source((r, b) => {
-    if (Number.isNaN(b)) return;
-    const ds = r - ms;
-    const db = b - mb;
-    const da = r - b - ma;
-    vss += ds * ds;
-    vbb += db * db;
-    vsb += ds * db;
-    va += da * da;
-  });
-  const beta = vbb > 0 ? vsb / vbb : null;
-  const correlation = vbb > 0 && vss > 0 ? finite(vsb / Math.sqrt(vss * vbb)) : null;
-  const sdActive = Math.sqrt(va / (n - 1));
-  const P = periodsPerYear;
-  return {
-    periods: n,
-    alpha: beta !== null && P !== null ? finite((ms - beta * mb) * P) : null,
-    beta,
-    correlation,
-    rSquared: correlation === null ? null : correlation * correlation,
-    trackingError: P !== null ? sdActive * Math.sqrt(P) : null,
-    informationRatio: P !== null && sdActive > 0 ? finite((ma / sdActive) * Math.sqrt(P)) : null,
-  };
+  return returnStatsOf(source, HISTOGRAM_BINS, true, periodsPerYear).benchmark;
 }
 
 /** {@link benchmarkStatsOf} the returns `rs` on `rb` (same periods). */
@@ -591,85 +770,131 @@ export function rollingPicks(n: number, max: number = MAX_ROLLING_POINTS): numbe
 export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0, returns = Number.POSITIVE_INFINITY): RollingStats {
   checkPositiveInteger(window, 'window');
   if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
-  const rfp = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
-  const scale = Math.sqrt(periodsPerYear);
-  const n = pick.length;
-  const sharpe: (number | null)[] = new Array<number | null>(n).fill(null);
-  const volatility: (number | null)[] = new Array<number | null>(n).fill(null);
-  const beta: (number | null)[] | null = hasBenchmark ? new Array<number | null>(n).fill(null) : null;
-  // A window longer than the returns never fills and never wraps: the ring needs no more room than the returns.
-  const ringS = new Float64Array(Math.min(window, returns));
-  const ringB = new Float64Array(Math.min(window, returns));
-  let s1 = 0;
-  let s2 = 0;
-  let b1 = 0;
-  let b2 = 0;
-  let sb = 0;
-  let count = 0;
-  let lastChangeS = 0;
-  let lastChangeB = 0;
-  let prevS = Number.NaN;
-  let prevB = Number.NaN;
-  let bEnded = false;
-  let next = 0;
-  source((r, b, i) => {
+  const w = new RollingWindow(hasBenchmark, periodsPerYear, window, pick, riskFreeRate, returns);
+  eachReturn(source, (r, b, i) => w.push(r, b, i));
+  return { window, ts: Array.from(pickTs), sharpe: w.sharpe, volatility: w.volatility, beta: w.beta };
+}
+
+/** The state of {@link rollingStatsOf}'s pass, in fields (a closure's captured numbers would be boxed anew at each write). */
+class RollingWindow {
+  readonly sharpe: (number | null)[];
+  readonly volatility: (number | null)[];
+  readonly beta: (number | null)[] | null;
+  private readonly rfp: number;
+  private readonly scale: number;
+  private readonly ringS: Float64Array;
+  private readonly ringB: Float64Array;
+  private s1 = 0;
+  private s2 = 0;
+  private b1 = 0;
+  private b2 = 0;
+  private sb = 0;
+  private count = 0;
+  private lastChangeS = 0;
+  private lastChangeB = 0;
+  private prevS = Number.NaN;
+  private prevB = Number.NaN;
+  private bEnded = false;
+  private next = 0;
+
+  constructor(
+    hasBenchmark: boolean,
+    periodsPerYear: number,
+    private readonly window: number,
+    private readonly pick: readonly number[],
+    riskFreeRate: number,
+    returns: number,
+  ) {
+    this.rfp = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
+    this.scale = Math.sqrt(periodsPerYear);
+    const n = pick.length;
+    this.sharpe = new Array<number | null>(n).fill(null);
+    this.volatility = new Array<number | null>(n).fill(null);
+    this.beta = hasBenchmark ? new Array<number | null>(n).fill(null) : null;
+    // A window longer than the returns never fills and never wraps: the ring needs no more room than the returns.
+    this.ringS = new Float64Array(Math.min(window, returns));
+    this.ringB = new Float64Array(Math.min(window, returns));
+  }
+
+  /** Takes return r (and the benchmark's b) ending at sample i. */
+  push(r: number, b: number, i: number): void {
+    const { window, pick, ringS, ringB } = this;
+    const n = pick.length;
+    let next = this.next;
     while (next < n && pick[next]! < i) next++;
+    this.next = next;
+    const count = this.count;
     const pos = count % window;
     if (count >= window) {
       const oldS = ringS[pos]!;
       const oldB = ringB[pos]!;
-      s1 -= oldS;
-      s2 -= oldS * oldS;
-      b1 -= oldB;
-      b2 -= oldB * oldB;
-      sb -= oldS * oldB;
+      this.s1 -= oldS;
+      this.s2 -= oldS * oldS;
+      this.b1 -= oldB;
+      this.b2 -= oldB * oldB;
+      this.sb -= oldS * oldB;
     }
     if (Number.isNaN(b)) {
-      bEnded = true;
+      this.bEnded = true;
       b = 0;
     }
     ringS[pos] = r;
     ringB[pos] = b;
-    s1 += r;
-    s2 += r * r;
-    b1 += b;
-    b2 += b * b;
-    sb += r * b;
-    if (count > 0 && r !== prevS) lastChangeS = count;
-    if (count > 0 && b !== prevB) lastChangeB = count;
-    prevS = r;
-    prevB = b;
-    count++;
-    if (count % window === 0) {
-      s1 = s2 = b1 = b2 = sb = 0;
-      for (let j = 0; j < window; j++) {
-        const x = ringS[j]!;
-        const y = ringB[j]!;
-        s1 += x;
-        s2 += x * x;
-        b1 += y;
-        b2 += y * y;
-        sb += x * y;
-      }
+    this.s1 += r;
+    this.s2 += r * r;
+    this.b1 += b;
+    this.b2 += b * b;
+    this.sb += r * b;
+    if (count > 0 && r !== this.prevS) this.lastChangeS = count;
+    if (count > 0 && b !== this.prevB) this.lastChangeB = count;
+    this.prevS = r;
+    this.prevB = b;
+    this.count = count + 1;
+    if (this.count % window === 0) this.resum();
+    if (next < n && pick[next] === i && this.count >= window) this.record(next);
+  }
+
+  /** Sums the window afresh from the ring, so that rounding cannot drift. */
+  private resum(): void {
+    let s1 = 0;
+    let s2 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    let sb = 0;
+    for (let j = 0; j < this.window; j++) {
+      const x = this.ringS[j]!;
+      const y = this.ringB[j]!;
+      s1 += x;
+      s2 += x * x;
+      b1 += y;
+      b2 += y * y;
+      sb += x * y;
     }
-    if (next < n && pick[next] === i && count >= window) {
-      // The window is returns count - window .. count - 1; flat when none of them differs from the one before.
-      const first = count - window;
-      const sFlat = lastChangeS <= first;
-      const mean = s1 / window;
-      const vss = sFlat ? 0 : Math.max(0, s2 - s1 * mean);
-      const sd = Math.sqrt(vss / (window - 1));
-      volatility[next] = sd * scale;
-      sharpe[next] = sd > 0 ? finite(((mean - rfp) / sd) * scale) : null;
-      if (beta !== null && !bEnded) {
-        const bFlat = lastChangeB <= first;
-        const vbb = bFlat ? 0 : Math.max(0, b2 - (b1 * b1) / window);
-        const vsb = sFlat || bFlat ? 0 : sb - (s1 * b1) / window;
-        beta[next] = vbb > 0 ? finite(vsb / vbb) : null;
-      }
+    this.s1 = s1;
+    this.s2 = s2;
+    this.b1 = b1;
+    this.b2 = b2;
+    this.sb = sb;
+  }
+
+  /** The figures of the window at picked sample `at`. */
+  private record(at: number): void {
+    const { window, s1, s2, b1, b2, sb } = this;
+    // The window is returns count - window .. count - 1; flat when none of them differs from the one before.
+    const first = this.count - window;
+    const sFlat = this.lastChangeS <= first;
+    const mean = s1 / window;
+    const vss = sFlat ? 0 : Math.max(0, s2 - s1 * mean);
+    const sd = Math.sqrt(vss / (window - 1));
+    this.volatility[at] = sd * this.scale;
+    this.sharpe[at] = sd > 0 ? finite(((mean - this.rfp) / sd) * this.scale) : null;
+    if (this.beta !== null && !this.bEnded) {
+      const bFlat = this.lastChangeB <= first;
+      const vbb = bFlat ? 0 : Math.max(0, b2 - (b1 * b1) / window);
+      const vsb = sFlat || bFlat ? 0 : sb - (s1 * b1) / window;
+      this.beta[at] = vbb > 0 ? finite(vsb / vbb) : null;
     }
-  });
-  return { window, ts: Array.from(pickTs), sharpe, volatility, beta };
+  }
 }
 
 /** {@link rollingStatsOf} over arrays: `rs[j]` (and `rb[j]`) is the return ending at sample j + 1 of `ts`. */
@@ -725,12 +950,16 @@ export interface TearSheetInput {
   readonly rollingWindow?: number;
   /** Most points of each rolling series; default MAX_ROLLING_POINTS. */
   readonly maxPoints?: number;
+  /** The worst drawdowns of `curve` when the caller has them (a WorstDrawdownKeeper fed by computeMetrics' pass); otherwise the curve is read for them. */
+  readonly worstDrawdowns?: readonly WorstDrawdown[];
 }
 
 /**
- * Returns the tear sheet of a run (see {@link TearSheet}). The curve is read a few times in order (once for
- * the drawdowns, a few times for the returns) and never held whole: memory is bounded by the rolling window,
- * the months and the 2,000 picked samples, whatever the curve's length.
+ * Returns the tear sheet of a run (see {@link TearSheet}). The curve is read twice in order (once for the
+ * drawdowns, unless the caller gives them, once for the returns and the samples read by time); the returns are kept in two Float64Arrays
+ * up to REPLAYABLE_RETURNS of them (the rolling figures, the distribution and the regression then read
+ * those, in four passes), and a longer curve is never held whole: it is read again at each pass, in memory
+ * bounded by the rolling window, the months and the 2,000 picked samples.
  */
 export function computeTearSheet(input: TearSheetInput): TearSheet {
   const curve = curveScan(input.curve);
@@ -739,9 +968,12 @@ export function computeTearSheet(input: TearSheetInput): TearSheet {
   const P = input.periodsPerYear;
   const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
   const bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
-  const source = replayable(curveReturns(curve, bench), n - 1);
 
-  // One pass for what is read at given samples: the month ends (yearly returns), the picked times, the drawn samples' benchmark.
+  // One pass for the period returns (kept in arrays for the later passes, up to REPLAYABLE_RETURNS of them) and
+  // for what is read at given samples: the month ends (yearly returns), the picked times, the drawn samples' benchmark.
+  const keptR = n - 1 <= REPLAYABLE_RETURNS ? new Float64Array(n - 1) : null;
+  const keptB = keptR !== null && bench !== null ? new Float64Array(n - 1) : null;
+  let kept = 0;
   const pick = P === null ? [] : rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
   const pickTs = new Float64Array(pick.length);
   const monthTs: number[] = [];
@@ -750,20 +982,22 @@ export function computeTearSheet(input: TearSheetInput): TearSheet {
   const previewValue: number[] = [];
   {
     const cursor = bench === null ? null : new BuyAndHoldCursor(bench.prices, bench.symbols);
-    let i = 0;
-    let p = 0;
-    let d = 0;
-    let monthStart = Number.NaN;
-    let monthEnd = Number.NaN;
-    let prevT = Number.NaN;
-    let prevE = Number.NaN;
-    let prevB = Number.NaN;
+    const steps = new ReturnSteps();
+    // The pass's position, carried from chunk to chunk; each chunk works on locals (numbers a closure captures
+    // and writes at every sample would be boxed anew at each write).
+    const at = { i: 0, p: 0, d: 0, kept: 0, monthStart: Number.NaN, monthEnd: Number.NaN, prevT: Number.NaN, prevE: Number.NaN, prevB: Number.NaN };
     const preview = input.previewTs;
     curve.scan((ts, equity, m) => {
+      let { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB } = at;
       for (let j = 0; j < m; j++, i++) {
         const t = ts[j]!;
         const e = equity[j]!;
         const b = cursor === null ? Number.NaN : cursor.value(t);
+        if (keptR !== null && steps.step(e, b, i)) {
+          keptR[kept] = steps.r;
+          if (keptB !== null) keptB[kept] = steps.b;
+          kept++;
+        }
         // monthlyReturns reads the first sample and each month's last: keep just those.
         if (i === 0) {
           monthTs.push(t);
@@ -789,7 +1023,11 @@ export function computeTearSheet(input: TearSheetInput): TearSheet {
         prevE = e;
         prevB = b;
       }
+      Object.assign(at, { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB });
     });
+    const { prevT, prevE, prevB } = at;
+    let d = at.d;
+    kept = at.kept;
     monthTs.push(prevT);
     monthEquity.push(prevE);
     monthBench.push(prevB);
@@ -798,16 +1036,19 @@ export function computeTearSheet(input: TearSheetInput): TearSheet {
       d++;
     }
   }
+  // The same returns in the same order either way, so every figure is the same.
+  const source = keptR !== null ? arrayReturns(keptR.subarray(0, kept), keptB === null ? null : keptB.subarray(0, kept)) : curveReturns(curve, bench);
+  const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P);
   const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
   const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
   const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), pick, pickTs, input.riskFreeRate ?? 0, n - 1);
   return {
     periodsPerYear: P,
-    worstDrawdowns: worstDrawdowns(curve),
-    distribution: distributionOf(source),
+    worstDrawdowns: input.worstDrawdowns !== undefined ? [...input.worstDrawdowns] : worstDrawdowns(curve),
+    distribution: stats.distribution,
     yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
     benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
-    benchmark: bench === null ? null : benchmarkStatsOf(source, P),
+    benchmark: stats.benchmark,
     rolling,
     tradeStats: tradeStats(input.trades),
   };
