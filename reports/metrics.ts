@@ -627,6 +627,33 @@ export function drawdownEpisodes(curve: EquityCurveInput | EquityCurveScan, onEp
   facts.finish();
 }
 
+/** The sum of the excess returns e_i / e_{i-1} - 1 - rfPerBar in order, read chunk by chunk; `defined` turns false (and the sum stops) at the first non-positive base. */
+class ExcessReturnSum {
+  sum = 0;
+  defined = true;
+  private prev = Number.NaN;
+  private started = false;
+
+  push(equity: ArrayLike<number>, k: number, rfPerBar: number): void {
+    let { sum, prev, started } = this;
+    for (let j = 0; j < k && this.defined; j++) {
+      const e = equity[j]!;
+      if (started) {
+        if (!(prev > 0)) {
+          this.defined = false; // once equity is not positive, a percentage return has no meaning
+          break;
+        }
+        sum += e / prev - 1 - rfPerBar;
+      }
+      started = true;
+      prev = e;
+    }
+    this.sum = sum;
+    this.prev = prev;
+    this.started = started;
+  }
+}
+
 /**
  * Returns the performance metrics of a run (formulas in reports/METRICS.md). Per-bar simple returns
  * r_i = E_i / E_{i-1} - 1 (i = 1..n-1) drive volatility, Sharpe and Sortino; P is the periods per year of
@@ -637,11 +664,17 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   validateCurveShape(input.equity);
   const curve = curveScan(input.equity);
   const facts = new CurveFacts(input.barIntervalUs === undefined, input.onDrawdownEpisode);
-  curve.scan((ts, equity, m) => facts.push(ts, equity, m));
+  const rf = input.riskFreeRate ?? 0;
+  // Without a risk-free rate the per-bar rate is exactly 0 whatever P is, so the excess returns are summed
+  // in this pass (a streamed curve is read from its spill once less); with one, in a pass of their own once P is known.
+  const excess = new ExcessReturnSum();
+  curve.scan((ts, equity, m) => {
+    facts.push(ts, equity, m);
+    if (rf === 0) excess.push(equity, m, 0);
+  });
   facts.finish();
   const n = facts.n;
   validate(input, n);
-  const rf = input.riskFreeRate ?? 0;
   const ann = annualizationOf(input.barIntervalUs ?? facts.spacings!.median(), () => facts.weekdays.weekendsAbsent(), input.periodsPerYear, input.calendar);
   const P = ann === null ? null : ann.periodsPerYear;
   const finalEquity = facts.lastEquity;
@@ -650,33 +683,18 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   // Returns: mean first, then squared deviations (two passes, fixed order: deterministic and stable).
   const m = n - 1;
   const rfPerBar = P === null ? 0 : Math.pow(1 + rf, 1 / P) - 1;
-  let returnsDefined = m >= 1;
-  let sumExcess = 0;
-  let prev = Number.NaN;
-  let started = false;
-  curve.scan((_ts, equity, k) => {
-    for (let j = 0; j < k && returnsDefined; j++) {
-      const e = equity[j]!;
-      if (started) {
-        if (!(prev > 0)) {
-          returnsDefined = false; // once equity is not positive, a percentage return has no meaning
-          break;
-        }
-        sumExcess += e / prev - 1 - rfPerBar;
-      }
-      started = true;
-      prev = e;
-    }
-  });
+  if (rf !== 0) curve.scan((_ts, equity, k) => excess.push(equity, k, rfPerBar));
+  const returnsDefined = m >= 1 && excess.defined;
+  const sumExcess = excess.sum;
   let annualizedVolatility: number | null = null;
   let sharpe: number | null = null;
   let sortino: number | null = null;
   if (returnsDefined && P !== null) {
     const meanExcess = sumExcess / m;
-    let ss = 0;
-    let downside = 0;
-    started = false;
+    // Carried from chunk to chunk in fields; each chunk sums in locals (a closure's captured numbers would be boxed anew at each write).
+    const acc = { ss: 0, downside: 0, prev: Number.NaN, started: false };
     curve.scan((_ts, equity, k) => {
+      let { ss, downside, prev, started } = acc;
       for (let j = 0; j < k; j++) {
         const e = equity[j]!;
         if (started) {
@@ -688,7 +706,9 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
         started = true;
         prev = e;
       }
+      Object.assign(acc, { ss, downside, prev, started });
     });
+    const { ss, downside } = acc;
     const sqrtP = Math.sqrt(P);
     if (m >= 2) {
       const sd = Math.sqrt(ss / (m - 1));

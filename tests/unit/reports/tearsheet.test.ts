@@ -16,6 +16,7 @@ import {
   rollingWindowOf,
   tradeStats,
   worstDrawdowns,
+  WorstDrawdownKeeper,
 } from '../../../reports/index.js';
 import type { EquityCurveScan, ReturnSource, TearSheet } from '../../../reports/index.js';
 import { everyKth } from '../../../reports/html/downsample.js';
@@ -42,6 +43,18 @@ describe('worstDrawdowns on a hand-computed curve', () => {
       [iso(9), iso(10), null],
       [iso(1), iso(2), iso(4)],
     ]);
+  });
+
+  it('are the same from computeMetrics\' own pass (onDrawdownEpisode into a WorstDrawdownKeeper), in the tear sheet too', () => {
+    const keeper = new WorstDrawdownKeeper();
+    const curve = { ts: HAND_TS, equity: HAND_EQUITY };
+    computeMetrics({ equity: curve, trades: [], fills: [], initialCash: HAND_EQUITY[0]!, onDrawdownEpisode: (e) => keeper.add(e) });
+    expect(keeper.result()).toEqual(rows);
+    expect(new WorstDrawdownKeeper(2).result()).toEqual([]);
+    const input = { curve, periodsPerYear: 252, benchmark: null, previewTs: [], trades: [] };
+    expect(computeTearSheet({ ...input, worstDrawdowns: keeper.result() })).toEqual(computeTearSheet(input));
+    // Given, they are what the tear sheet lists (the curve is not read for them).
+    expect(computeTearSheet({ ...input, worstDrawdowns: rows.slice(0, 1) }).worstDrawdowns).toEqual(rows.slice(0, 1));
   });
 
   it('gives each depth as a positive fraction of the peak', () => {
