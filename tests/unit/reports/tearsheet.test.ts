@@ -4,15 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { US_PER_DAY } from '../../../engine/core/index.js';
 import {
   benchmarkStats,
+  benchmarkStatsOf,
   buyAndHoldCurve,
   computeMetrics,
   computeTearSheet,
+  curveReturns,
+  distributionOf,
   histogram,
   quantile,
   replayable,
   returnDistribution,
   rollingPicks,
   rollingStats,
+  rollingStatsOf,
   rollingWindowOf,
   tradeStats,
   worstDrawdowns,
@@ -331,6 +335,19 @@ describe('computeTearSheet', () => {
     };
     const input = { periodsPerYear: 252, benchmark: { prices: prices!, symbols: Object.keys(prices!) }, previewTs: ts.filter((_, i) => i % 5 === 0), trades: [], maxPoints: 300 };
     expect(computeTearSheet({ ...input, curve: chunked })).toEqual(computeTearSheet({ ...input, curve: { ts, equity } }));
+  });
+
+  it('reads the same figures from the curve at each pass (a curve beyond REPLAYABLE_RETURNS) as from the arrays the sheet keeps', () => {
+    const c = reference.cases[1]!;
+    const { ts, equity, prices } = c.input;
+    const bench = { prices: prices!, symbols: Object.keys(prices!) };
+    const sheet = computeTearSheet({ curve: { ts, equity }, periodsPerYear: 252, benchmark: bench, previewTs: [], trades: [], maxPoints: 300 });
+    const fromCurve = curveReturns({ length: ts.length, scan: (visit) => visit(ts, equity, ts.length) }, bench);
+    expect(fromCurve.arrays).toBeUndefined();
+    expect(distributionOf(fromCurve)).toEqual(sheet.distribution);
+    expect(benchmarkStatsOf(fromCurve, 252)).toEqual(sheet.benchmark);
+    const pick = rollingPicks(ts.length, 300);
+    expect(rollingStatsOf(fromCurve, true, 252, rollingWindowOf(252), pick, pick.map((i) => ts[i]!))).toEqual(sheet.rolling);
   });
 
   it('ends the returns at a ruin: the return into it is the last', () => {
