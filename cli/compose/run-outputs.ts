@@ -231,10 +231,6 @@ export class RunOutputs {
       return out;
     })();
     this.inFlight.push(files.catch(() => undefined));
-    // The caller renders the report next: a long curve's write (begun at the replay's end) ends first, so
-    // what DuckDB freed writing it is handed back (see RELEASE_AFTER_ROWS) before the page and report.json
-    // are built, not held with them. Its failure surfaces in `files`.
-    if (equityRows >= RELEASE_AFTER_ROWS) await equityWrite.catch(() => undefined);
     const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
     return { tables, files };
   }
