@@ -324,23 +324,26 @@ class TradeLog {
     const n = this.length;
     if (this.cached.length === n) return this.cached;
     const out = this.cached.length < n ? this.cached.slice() : [];
-    for (let i = out.length; i < n; i++) {
-      out.push({
-        strategyIndex: this.strategyIndex.get(i),
-        symbolIndex: this.symbolIndex.get(i),
-        side: this.direction.get(i) > 0 ? 'long' : 'short',
-        qty: this.qty.get(i),
-        entryTs: this.entryTs.get(i),
-        entryPrice: this.entryPrice.get(i),
-        exitTs: this.exitTs.get(i),
-        exitPrice: this.exitPrice.get(i),
-        pnl: this.pnl.get(i),
-        returnPct: this.returnPct.get(i),
-        commission: this.commission.get(i),
-      });
-    }
+    for (let i = out.length; i < n; i++) out.push(this.tradeAt(i));
     this.cached = out;
     return out;
+  }
+
+  /** Trade `i` as a new object. */
+  private tradeAt(i: number): ClosedTrade {
+    return {
+      strategyIndex: this.strategyIndex.get(i),
+      symbolIndex: this.symbolIndex.get(i),
+      side: this.direction.get(i) > 0 ? 'long' : 'short',
+      qty: this.qty.get(i),
+      entryTs: this.entryTs.get(i),
+      entryPrice: this.entryPrice.get(i),
+      exitTs: this.exitTs.get(i),
+      exitPrice: this.exitPrice.get(i),
+      pnl: this.pnl.get(i),
+      returnPct: this.returnPct.get(i),
+      commission: this.commission.get(i),
+    };
   }
 
   clear(): void {
@@ -353,23 +356,11 @@ class TradeLog {
     const n = this.length;
     const out: (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const strategyIndex = this.strategyIndex.get(i);
-      const symbolIndex = this.symbolIndex.get(i);
-      out[i] = {
-        strategyIndex,
-        symbolIndex,
-        side: this.direction.get(i) > 0 ? 'long' : 'short',
-        qty: this.qty.get(i),
-        entryTs: this.entryTs.get(i),
-        entryPrice: this.entryPrice.get(i),
-        exitTs: this.exitTs.get(i),
-        exitPrice: this.exitPrice.get(i),
-        pnl: this.pnl.get(i),
-        returnPct: this.returnPct.get(i),
-        commission: this.commission.get(i),
-        symbol: symbols[symbolIndex]!,
-        strategyId: ledgerIds[strategyIndex]!,
-      };
+      // The names are added to the new object (same key order for every trade: one shape).
+      const t = this.tradeAt(i) as ClosedTrade & { symbol: string; strategyId: string };
+      t.symbol = symbols[t.symbolIndex]!;
+      t.strategyId = ledgerIds[t.strategyIndex]!;
+      out[i] = t;
     }
     return out;
   }
