@@ -64,9 +64,13 @@ export function registerCleanup(fn: () => void): () => void {
   };
 }
 
-/** Registers a temporary directory removed on shutdown; returns its unregistration (call it once removed). */
+/**
+ * Registers a temporary directory removed on shutdown; returns its unregistration (call it once removed).
+ * A file being created in it on a libuv thread while it is removed (a report staged as Ctrl-C comes) makes
+ * the last rmdir fail with ENOTEMPTY: the removal is retried a few times (20 ms apart, then more).
+ */
 export function registerTempDir(dir: string): () => void {
-  return registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return registerCleanup(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }));
 }
 
 /** Runs (and forgets) every registered cleanup; a failing one does not stop the others. */

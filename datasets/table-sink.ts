@@ -169,7 +169,10 @@ export class ParquetTableSink {
     const label = options.label ?? file;
     const session = options.session ?? (await DuckSession.open({ threads: 1 }));
     const writer = await session.connect();
-    const sink = new ParquetTableSink(session, session.conn, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined);
+    // The staging table's own connection on a shared session: sinks of one run stage, flush and finish at the same
+    // time, and a connection runs one query at a time (a second one fails the first's pending result).
+    const staging = options.session !== undefined ? await session.connect() : session.conn;
+    const sink = new ParquetTableSink(session, staging, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined);
     // Made now, so that a part's COPY starts without waiting for the event loop (a caller busy rendering the report).
     await mkdir(sink.partsDir).catch((err: unknown) => {
       throw new WriteError(label, err);

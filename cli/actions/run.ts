@@ -47,9 +47,14 @@ export async function runAndWrite(
   const outDir = resolve(opts.out !== undefined ? checkOutFlag(opts.out) : join('out', scenario.name));
   await checkOutputDir(outDir, kind);
   // The tables are staged beside the output directory as the run goes (the equity curve streams there).
-  const outputs = await RunOutputs.open(outDir);
-  // Ctrl-C ends the process at once: its staged tables go with it.
-  const unregister = registerTempDir(outputs.staging);
+  // Ctrl-C ends the process at once: its staged tables go with it (registered before the directory is made).
+  let unregister = (): void => undefined;
+  const outputs = await RunOutputs.open(outDir, (staging) => {
+    unregister = registerTempDir(staging);
+  }).catch((err: unknown) => {
+    unregister();
+    throw err;
+  });
   try {
     const { report, result, warnings } = await runWithProgress(scenario, opts.quiet === true, outputs);
     // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.

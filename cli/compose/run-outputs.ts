@@ -145,9 +145,13 @@ export class RunOutputs {
   /** The equity curve's sink: give it to the run (ExecuteOptions.equitySink). */
   readonly equity: EquitySink;
 
-  /** Opens the staging directory beside `outDir` and the equity curve's sink. */
-  static async open(outDir: string): Promise<RunOutputs> {
+  /**
+   * Opens the staging directory beside `outDir` and the equity curve's sink. `staged` is told the staging
+   * directory before it is made (the CLI registers it for removal on Ctrl-C: a signal may come while it opens).
+   */
+  static async open(outDir: string, staged: (staging: string) => void = () => undefined): Promise<RunOutputs> {
     const staging = temporarySibling(outDir);
+    staged(staging);
     // The parent as replaceFilesAtomic would make it; the staging directory itself alone (a read-only file system says so).
     await mkdir(dirname(outDir), { recursive: true }).catch((err: unknown) => {
       throw new WriteError(outDir, err);

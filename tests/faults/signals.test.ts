@@ -26,7 +26,7 @@ let spaceFile: string;
 const space = { parameters: { [FAST]: { type: 'int', min: 5, max: 40 }, [SLOW]: { type: 'int', min: 50, max: 200 } } };
 let cleanHash: string;
 
-/** A deterministic minute-bar CSV: a data file given directly, so every process imports it into a temp dir. */
+/** A deterministic minute-bar CSV: a data file given directly (sweep workers import it into temp dirs; `run` reads it in memory). */
 function minuteCsv(rows: number): string {
   const lines = ['time,open,high,low,close,volume'];
   let price = 100;
@@ -139,13 +139,14 @@ describe('signals', () => {
     expect(sweep.combinedHash).toBe(cleanHash);
   }, 900_000);
 
-  it('Ctrl-C: run (importing its CSV) and walkforward stop with 130/143 and no temp directory left', async () => {
+  it('Ctrl-C: run (its tables staged) and walkforward stop with 130/143 and no temp directory left', async () => {
     const run = spawnCli(['run', scenario, '--out', join(dir, 'run')]);
-    // while the CSV is being imported: its temporary directory exists (run prints nothing before its summary)
+    // while the run stages its tables beside its output directory (a CSV this size is read in memory, not
+    // imported into a temporary dataset; run prints nothing before its summary)
     const until = Date.now() + 240_000;
-    while (!(await readdir(tmp)).some((n) => n.startsWith('tapedeck-import-'))) {
-      if (run.child.exitCode !== null || Date.now() > until) throw new Error(`run never imported its CSV: ${run.stderr()}`);
-      await new Promise((r) => setTimeout(r, 10));
+    while (!(await readdir(dir)).some((n) => n.startsWith('.run.tmp-'))) {
+      if (run.child.exitCode !== null || Date.now() > until) throw new Error(`run never staged its tables: ${run.stderr()}`);
+      await new Promise((r) => setTimeout(r, 5));
     }
     run.child.kill('SIGINT');
     await expectCleanExit(run, 'SIGINT');

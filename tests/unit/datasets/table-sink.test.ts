@@ -98,6 +98,30 @@ describe('ParquetTableSink', () => {
     expect(await rowGroupsOf(file)).toEqual([700, 700, 700, 700, 700, 700, 700, 100]);
   });
 
+  it('writes several tables of one session at once (a run writes its tables together), each whole and in order', async () => {
+    // Before each sink staged on its own connection, sinks sharing the session's connection failed here with
+    // DuckDB's "Attempting to execute an unsuccessful or closed pending query result".
+    const own = await DuckSession.open({ threads: 2 });
+    try {
+      const { batch, expected } = sample(3000);
+      const files = Array.from({ length: 12 }, (_, k) => join(dir, `together-${k}.parquet`));
+      const sinks = await Promise.all(files.map((f) => ParquetTableSink.open(f, COLUMNS, { session: own, rowsPerPart: 100 })));
+      const counts = await Promise.all(
+        sinks.map(async (sink) => {
+          for (let at = 0; at < 3000; at += 100) {
+            sink.append(Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, v.slice(at, at + 100)])), 100);
+            if (sink.wantsFlush) await sink.flush();
+          }
+          return sink.finish();
+        }),
+      );
+      expect(counts).toEqual(files.map(() => 3000));
+      for (const f of files) expect(await rowsOf(f)).toEqual(expected);
+    } finally {
+      own.close();
+    }
+  });
+
   it('splits rows never flushed into parts at finish, a whole number of parts with no empty one', async () => {
     const file = join(dir, 'unflushed.parquet');
     const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 700 });
