@@ -47,4 +47,5 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-await main(process.argv);
+// Not awaited at the top level: the bin also runs this program as a CommonJS script (scripts/build.mjs).
+void main(process.argv);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run build`: the library (tsc: dist/index.js, every module and its .d.ts, as before) and the
- * `tapedeck` bin bundled by esbuild over it (dist/cli/main.js and dist/cli/chunks/).
+ * `tapedeck` bin bundled by esbuild over it (dist/cli/main.js and dist/cli/chunks/): ES module chunks, and
+ * the same CLI as one CommonJS script run with a V8 code cache written here (see `bin` below).
  *
  * Why a bundle: compiled by tsc alone, the CLI is ~400 ES modules, and Node 20 (no compile cache)
  * spent ~0.4 s of every `tapedeck run` resolving, statting, reading and compiling them. The bundle
@@ -28,9 +29,13 @@
  * Usage: node scripts/build.mjs [--bundle-only]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,11 +73,28 @@ const duckdbApiRequire = {
   },
 };
 
-const result = await build({
+/** What both builds of the CLI share (see the header). */
+const common = {
   absWorkingDir: root,
   write: false,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external,
+  // Class and function names stay as written (minified, and where two modules' names collide):
+  // errors print their class name (`ConfigError: ...`), and copies of a class are told apart by it.
+  keepNames: true,
+  legalComments: 'none',
+  // Node compiles every byte of a module it loads: minified, a run loads 1.8 MB instead of 3.2 MB.
+  minify: true,
+  logLevel: 'warning',
+};
+
+const result = await build({
+  ...common,
   entryPoints: {
-    main: 'cli/main.ts',
+    // The bin's ES module build (dist/cli/main.js imports it for help, --version and --verbose).
+    'chunks/cli': 'cli/main.ts',
     // Loaded by path by sim/research/local-executor.ts ('./trial-worker.js') and named by
     // cli/compose/sweep-trial-module.ts ('./sweep-trial.js'), both relative to their own chunk.
     'chunks/trial-worker': 'sim/research/trial-worker.ts',
@@ -80,42 +102,154 @@ const result = await build({
   },
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external,
   // A bundled CommonJS package requires Node's built-in modules: give each chunk a real `require`.
   banner: { js: "import { createRequire as __tapedeckCreateRequire } from 'node:module';\nconst require = __tapedeckCreateRequire(import.meta.url);" },
   sourcemap: true,
   // Paths in the maps are relative to dist/cli/: stack traces name the sources (cli/..., engine/...).
   sourcesContent: false,
-  // Class and function names stay as written (minified, and where two modules' names collide):
-  // errors print their class name (`ConfigError: ...`), and copies of a class are told apart by it.
-  keepNames: true,
-  legalComments: 'none',
-  // Node compiles every byte of a module it loads: minified, a run loads 1.8 MB instead of 3.2 MB.
-  minify: true,
   plugins: [duckdbApiRequire],
-  logLevel: 'warning',
 });
+
+/**
+ * The same CLI as one script for V8's code cache: a CommonJS function expression
+ * `(function (exports, require, module, __filename, __dirname) {...})`, which dist/cli/main.js compiles with
+ * vm.Script. It sits in dist/cli/chunks/ like the chunks, so that `import.meta.url` (its file's URL here)
+ * names the same directory. Named by a hash of its bytes: V8 checks a cache against its script's length only.
+ */
+const script = await build({
+  ...common,
+  entryPoints: ['cli/main.ts'],
+  outfile: join(outdir, 'chunks', 'cli.cjs'),
+  format: 'cjs',
+  // import.meta.resolve is read where the sources run under tsx only (sim/research/local-executor.ts).
+  define: { 'import.meta.url': '__tapedeckImportMetaUrl', 'import.meta.resolve': 'undefined' },
+  banner: { js: "const __tapedeckImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [duckdbApiRequire],
+});
+const scriptText = `(function (exports, require, module, __filename, __dirname, __tapedeckImport) {${withImportFunction(script.outputFiles[0].text.replace(/^#!.*\n/, ''))}\n})`;
+/**
+ * Returns the script with each `import(...)` (the packages and user modules it imports, tsx's API) made a call
+ * of `__tapedeckImport`, the bin's own `import`: in Node 20, an import() in a script V8 deserialized from a
+ * code cache fails ("A dynamic import callback was not specified"), and vm.Script's import callbacks are
+ * experimental. The calls are found by TypeScript's parser, not in strings or comments.
+ */
+function withImportFunction(code) {
+  const ts = createRequire(import.meta.url)('typescript');
+  const starts = [];
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) starts.push(node.expression.getStart());
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('cli.cjs', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS));
+  let out = '';
+  let at = 0;
+  for (const start of starts.sort((a, b) => a - b)) {
+    out += `${code.slice(at, start)}__tapedeckImport`;
+    at = start + 'import'.length;
+  }
+  return out + code.slice(at);
+}
+const scriptName = `cli-${createHash('sha256').update(scriptText).digest('hex').slice(0, 12).toUpperCase()}.cjs`;
+
+/**
+ * dist/cli/main.js, the bin. Node 20 compiles every ES module it loads from its source (~0.1 s of a run for
+ * the 1.8 MB of chunks, before each function's own compilation when it first runs); a script compiled with
+ * V8's code cache skips both for the code the cache holds. A command runs the script with the cache written
+ * below; V8 rejects a cache made by another V8 version or under other V8 flags, and the script is then
+ * compiled from its source, silently. Help, --version and --verbose load the ES module build instead:
+ * deserializing the whole cache costs more than help's few chunks, and --verbose's stack traces need the
+ * chunks' source maps. Both are the same program.
+ */
+const bin = `#!/usr/bin/env node
+// The tapedeck bin, written by scripts/build.mjs (see there).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+const args = process.argv.slice(2);
+if (args.length === 0 || args[0] === 'help' || args.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version' || a === '--verbose')) {
+  await import('./chunks/cli.js');
+} else {
+  const file = fileURLToPath(new URL('./chunks/${scriptName}', import.meta.url));
+  let cachedData;
+  try {
+    cachedData = readFileSync(\`\${file}.v8cache\`);
+  } catch {
+    // no cache: compiled from the source
+  }
+  const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+  cachedData = undefined;
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), (specifier) => import(specifier));
+}
+`;
 
 // Written file by file, only where the bytes differ, and the previous build's other chunks removed after:
 // a rebuild of unchanged sources (tests build dist/ before they run the bin, several at once) rewrites
 // nothing, so a bin running meanwhile never finds a chunk missing. Chunk names carry content hashes.
 const written = new Set();
-for (const file of result.outputFiles) {
-  written.add(file.path);
+/** Writes `contents` to `path` unless it holds them already; each file is renamed into place whole. */
+function writeIfChanged(path, contents) {
+  written.add(path);
   let same = false;
   try {
-    same = Buffer.compare(readFileSync(file.path), file.contents) === 0;
+    same = Buffer.compare(readFileSync(path), contents) === 0;
   } catch {
     // not there yet
   }
-  if (same) continue;
-  mkdirSync(dirname(file.path), { recursive: true });
-  writeFileSync(file.path, file.contents);
+  if (same) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, contents);
+  renameSync(`${path}.tmp`, path);
 }
+for (const file of result.outputFiles) writeIfChanged(file.path, file.contents);
+const scriptPath = join(outdir, 'chunks', scriptName);
+writeIfChanged(scriptPath, Buffer.from(scriptText));
+writeIfChanged(join(outdir, 'main.js'), Buffer.from(bin));
+writeCodeCache(scriptPath, `${scriptPath}.v8cache`);
+written.add(`${scriptPath}.v8cache`);
 const chunks = join(outdir, 'chunks');
 for (const name of readdirSync(chunks)) if (!written.has(join(chunks, name))) rmSync(join(chunks, name), { force: true });
+
+/**
+ * Writes the script's code cache, unless the one there is accepted by this Node: the cache of a script
+ * created after it ran holds the bytecode of every function it ran. The warm-up runs sma-cross on the
+ * MSFT fixture (CSV read by DuckDB, replay, report.json and the page, the Parquet tables), in a child
+ * process whose V8 flags are the bin's own.
+ */
+function writeCodeCache(file, cacheFile) {
+  const source = readFileSync(file, 'utf8');
+  try {
+    if (!new vm.Script(source, { filename: file, cachedData: readFileSync(cacheFile) }).cachedDataRejected) return;
+  } catch {
+    // no cache yet
+  }
+  const out = mkdtempSync(join(tmpdir(), 'tapedeck-build-'));
+  const warmUp = `const { readFileSync, writeFileSync, renameSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname } = require('node:path');
+const vm = require('node:vm');
+const [file, cacheFile, ...args] = process.argv.slice(1);
+process.argv = [process.argv[0], file, ...args];
+const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file });
+process.on('exit', (code) => {
+  if (code !== 0) return;
+  writeFileSync(cacheFile + '.tmp', script.createCachedData());
+  renameSync(cacheFile + '.tmp', cacheFile);
+});
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), (specifier) => import(specifier));`;
+  try {
+    const args = ['run', 'scenarios/sma-cross.json', '--set', 'data.bars=tests/fixtures/csv/msft.csv', '--set', 'data.symbols=["MSFT"]', '--out', join(out, 'run'), '--quiet'];
+    const r = spawnSync(process.execPath, ['-e', warmUp, '--', file, cacheFile, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    if (r.status !== 0) {
+      process.stderr.write(`build: the warm-up run of ${file} for its code cache failed (exit ${r.status}):\n${r.stderr}${r.error ?? ''}\n`);
+      process.exit(1);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

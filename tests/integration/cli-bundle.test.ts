@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli } from '../support/cli.js';
 import { buildDist } from '../support/dist.js';
@@ -11,7 +11,8 @@ import { buildDist } from '../support/dist.js';
  * The `tapedeck` bin (dist/cli/main.js) is a bundle (scripts/build.mjs, issue 14 "start fast"): it must
  * behave as the sources do. The bundle is copied alone (dist/cli/main.js and dist/cli/chunks/, beside a
  * node_modules) so that nothing it runs, the sweep's worker threads included, can fall back on tsc's
- * per-module output in dist/. Each case is compared with the CLI run from sources through tsx.
+ * per-module output in dist/. Each case is compared with the CLI run from sources through tsx. A command runs
+ * the bundle's script with its V8 code cache; help, --version and --verbose load the bundle's ES modules.
  */
 
 let dir: string;
@@ -41,11 +42,40 @@ function bundled(args: readonly string[], cwd = REPO): { code: number; stdout: s
 }
 
 describe('the bundled bin', () => {
-  it('is a bundle: dist/cli/main.js loads its chunks, not the per-module output of tsc', () => {
+  it('is a bundle: dist/cli/main.js loads its chunks or its cached script, not the per-module output of tsc', () => {
     const main = readFileSync(join(REPO, 'dist', 'cli', 'main.js'), 'utf8');
     expect(main.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    expect(main).toMatch(/from\s*"\.\/chunks\//);
-    expect(main).not.toMatch(/from\s*["']\.\/program\.js["']/);
+    expect(main).toMatch(/import\(['"]\.\/chunks\/cli\.js['"]\)/);
+    expect(main).toMatch(/\.\/chunks\/cli-[0-9A-F]{12}\.cjs/);
+    expect(main).not.toMatch(/["']\.\/program\.js["']/);
+  });
+
+  /** Whether V8 rejects the script's code cache in a child process started with `flags`, compiled as the bin compiles it. */
+  function cacheRejected(flags: readonly string[]): string {
+    const name = /\.\/chunks\/(cli-[0-9A-F]{12}\.cjs)/.exec(readFileSync(bin, 'utf8'))![1]!;
+    const file = join(dirname(bin), 'chunks', name);
+    const check = `const fs = require('node:fs'); const vm = require('node:vm'); const file = ${JSON.stringify(file)};
+const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData: fs.readFileSync(file + '.v8cache')});
+process.stdout.write(String(script.cachedDataRejected));`;
+    const r = spawnSync(process.execPath, [...flags, '-e', check], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    return r.stdout + r.stderr;
+  }
+
+  it('writes a V8 code cache of the script that this Node accepts', () => {
+    expect(cacheRejected([])).toBe('false');
+  });
+
+  it('runs to the same runHash when V8 rejects the code cache (other V8 flags): the script is compiled from its source', () => {
+    expect(cacheRejected(['--no-opt'])).toBe('true');
+    const args = (out: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, out), '--json', '--quiet'];
+    const r = spawnSync(process.execPath, ['--no-opt', bin, ...args('run-rejected')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
+    const cached = bundled(args('run-cached'));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(cached.code).toBe(0);
+    const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
+    expect(hash(r.stdout)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash(r.stdout)).toBe(hash(cached.stdout));
   });
 
   it('prints the same help and usage errors as the sources', () => {
