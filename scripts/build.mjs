@@ -114,14 +114,14 @@ const result = await build({
 
 /**
  * The same CLI as one script for V8's code cache: a CommonJS function expression
- * `(function (exports, require, module, __filename, __dirname) {...})`, which dist/cli/main.js compiles with
- * vm.Script. It sits in dist/cli/chunks/ like the chunks, so that `import.meta.url` (its file's URL here)
+ * `(function (exports, require, module, __filename, __dirname, __tapedeckImport) {...})`, which dist/cli/main.js
+ * compiles with vm.Script. It sits in dist/cli/chunks/ like the chunks, so that `import.meta.url` (its file's URL here)
  * names the same directory. Named by a hash of its bytes: V8 checks a cache against its script's length only.
  */
 const script = await build({
   ...common,
   entryPoints: ['cli/main.ts'],
-  outfile: join(outdir, 'chunks', 'cli.cjs'),
+  outfile: join(outdir, 'chunks', 'cli-script.js'),
   format: 'cjs',
   // import.meta.resolve is read where the sources run under tsx only (sim/research/local-executor.ts).
   define: { 'import.meta.url': '__tapedeckImportMetaUrl', 'import.meta.resolve': 'undefined' },
@@ -129,6 +129,7 @@ const script = await build({
   plugins: [duckdbApiRequire],
 });
 const scriptText = `(function (exports, require, module, __filename, __dirname, __tapedeckImport) {${withImportFunction(script.outputFiles[0].text.replace(/^#!.*\n/, ''))}\n})`;
+
 /**
  * Returns the script with each `import(...)` (the packages and user modules it imports, tsx's API) made a call
  * of `__tapedeckImport`, the bin's own `import`: in Node 20, an import() in a script V8 deserialized from a
@@ -142,7 +143,7 @@ function withImportFunction(code) {
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) starts.push(node.expression.getStart());
     ts.forEachChild(node, visit);
   };
-  visit(ts.createSourceFile('cli.cjs', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS));
+  visit(ts.createSourceFile('cli-script.js', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS));
   let out = '';
   let at = 0;
   for (const start of starts.sort((a, b) => a - b)) {
@@ -151,7 +152,8 @@ function withImportFunction(code) {
   }
   return out + code.slice(at);
 }
-const scriptName = `cli-${createHash('sha256').update(scriptText).digest('hex').slice(0, 12).toUpperCase()}.cjs`;
+// A .js name: package.json's `files` ships dist/**/*.js.
+const scriptName = `cli-script-${createHash('sha256').update(scriptText).digest('hex').slice(0, 12).toUpperCase()}.js`;
 
 /**
  * dist/cli/main.js, the bin. Node 20 compiles every ES module it loads from its source (~0.1 s of a run for
@@ -181,6 +183,7 @@ if (args.length === 0 || args[0] === 'help' || args.some((a) => a === '-h' || a 
     // no cache: compiled from the source
   }
   const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+  // The cache's buffer is not needed past compilation: not kept for the whole run.
   cachedData = undefined;
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), (specifier) => import(specifier));
@@ -209,6 +212,8 @@ for (const file of result.outputFiles) writeIfChanged(file.path, file.contents);
 const scriptPath = join(outdir, 'chunks', scriptName);
 writeIfChanged(scriptPath, Buffer.from(scriptText));
 writeIfChanged(join(outdir, 'main.js'), Buffer.from(bin));
+// tsc's map of cli/main.ts, or an earlier build's of its bundle: the bin has none.
+rmSync(join(outdir, 'main.js.map'), { force: true });
 writeCodeCache(scriptPath, `${scriptPath}.v8cache`);
 written.add(`${scriptPath}.v8cache`);
 const chunks = join(outdir, 'chunks');

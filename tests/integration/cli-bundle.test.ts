@@ -46,13 +46,13 @@ describe('the bundled bin', () => {
     const main = readFileSync(join(REPO, 'dist', 'cli', 'main.js'), 'utf8');
     expect(main.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(main).toMatch(/import\(['"]\.\/chunks\/cli\.js['"]\)/);
-    expect(main).toMatch(/\.\/chunks\/cli-[0-9A-F]{12}\.cjs/);
+    expect(main).toMatch(/\.\/chunks\/cli-script-[0-9A-F]{12}\.js/);
     expect(main).not.toMatch(/["']\.\/program\.js["']/);
   });
 
   /** Whether V8 rejects the script's code cache in a child process started with `flags`, compiled as the bin compiles it. */
   function cacheRejected(flags: readonly string[]): string {
-    const name = /\.\/chunks\/(cli-[0-9A-F]{12}\.cjs)/.exec(readFileSync(bin, 'utf8'))![1]!;
+    const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
     const file = join(dirname(bin), 'chunks', name);
     const check = `const fs = require('node:fs'); const vm = require('node:vm'); const file = ${JSON.stringify(file)};
 const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData: fs.readFileSync(file + '.v8cache')});
