@@ -128,7 +128,9 @@ const script = await build({
   banner: { js: "const __tapedeckImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [duckdbApiRequire],
 });
-const scriptText = `(function (exports, require, module, __filename, __dirname, __tapedeckImport) {${withImportFunction(script.outputFiles[0].text.replace(/^#!.*\n/, ''))}\n})`;
+// Strict as the ES module chunks are (esbuild's CommonJS output leaves a module's top-level functions outside
+// the "use strict" of its initializer).
+const scriptText = `(function (exports, require, module, __filename, __dirname, __tapedeckImport) {'use strict';${withImportFunction(script.outputFiles[0].text.replace(/^#!.*\n/, ''))}\n})`;
 
 /**
  * Returns the script with each `import(...)` (the packages and user modules it imports, tsx's API) made a call

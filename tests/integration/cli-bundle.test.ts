@@ -48,6 +48,9 @@ describe('the bundled bin', () => {
     expect(main).toMatch(/import\(['"]\.\/chunks\/cli\.js['"]\)/);
     expect(main).toMatch(/\.\/chunks\/cli-script-[0-9A-F]{12}\.js/);
     expect(main).not.toMatch(/["']\.\/program\.js["']/);
+    // The script is one strict function, as the ES module chunks are strict.
+    const script = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(main)![1]!;
+    expect(readFileSync(join(REPO, 'dist', 'cli', 'chunks', script), 'utf8')).toMatch(/^\(function \(exports, require, module, __filename, __dirname, __tapedeckImport\) \{'use strict';/);
   });
 
   /** Whether V8 rejects the script's code cache in a child process started with `flags`, compiled as the bin compiles it. */
