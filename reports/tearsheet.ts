@@ -2,7 +2,7 @@ import { checkCondition, checkPositiveInteger, formatIsoUs, InvalidArgumentError
 // The module itself, not reports/html/index.js (that would load ECharts with every run).
 import { monthlyReturns, yearlyReturns } from './html/monthly-returns.js';
 import { curveScan, drawdownEpisodes } from './metrics.js';
-import type { DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
+import type { CurveObserver, DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
 
 /**
  * The tear sheet of a run (report.json `tearSheet`): worst drawdowns, the distribution of the period
@@ -205,6 +205,9 @@ export class BuyAndHoldCursor {
   readonly symbols: readonly string[];
   private readonly series: readonly Prices[];
   private readonly at: Int32Array;
+  /** The value last computed, and the earliest time a symbol's next price takes effect: before it, the value is the same. */
+  private last = Number.NaN;
+  private nextTs = Number.NEGATIVE_INFINITY;
 
   constructor(prices: Readonly<Record<string, Prices>>, symbols: readonly string[]) {
     this.symbols = symbols.filter((s) => prices[s] !== undefined && prices[s]!.close.length > 0 && prices[s]!.close[0]! > 0);
@@ -212,17 +215,22 @@ export class BuyAndHoldCursor {
     this.at = new Int32Array(this.symbols.length).fill(-1);
   }
 
-  /** The value at `t`; calls must come in non-decreasing `t`. */
+  /** The value at `t`; calls must come in non-decreasing `t`. Recomputed only when a price takes effect (the sampled prices are far fewer than the equity samples). */
   value(t: number): number {
+    if (t < this.nextTs) return this.last;
     let sum = 0;
+    let next = Number.POSITIVE_INFINITY;
     for (let k = 0; k < this.series.length; k++) {
       const p = this.series[k]!;
       let j = this.at[k]!;
       while (j + 1 < p.ts.length && p.ts[j + 1]! <= t) j++;
       this.at[k] = j;
       sum += j < 0 ? 1 : p.close[j]! / p.close[0]!;
+      if (j + 1 < p.ts.length && p.ts[j + 1]! < next) next = p.ts[j + 1]!;
     }
-    return sum / this.series.length;
+    this.nextTs = next;
+    this.last = sum / this.series.length;
+    return this.last;
   }
 }
 
@@ -652,11 +660,22 @@ class ReturnSums {
  * summed in order; skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with
  * bias=False, pandas' skew() / kurt(), quantstats' figures). The regression: tracking error and information
  * ratio annualized by P. Memory is bounded; when the source holds its returns in arrays, var95 is selected
- * from them directly ({@link quantileInMemory}).
+ * from them directly ({@link quantileInMemory}). `fed`: the first pass's sums (ReturnSums.first of every return
+ * in order), when the caller summed the returns as it gathered them ({@link TearSheetPass}); the pass is then not run.
  */
-function returnStatsOf(source: ReturnSource, bins: number, withBenchmark: boolean, periodsPerYear: number | null): { distribution: ReturnDistribution | null; benchmark: BenchmarkStats | null } {
-  const sums = new ReturnSums(withBenchmark);
-  eachReturn(source, (r, b) => sums.first(r, b));
+function returnStatsOf(
+  source: ReturnSource,
+  bins: number,
+  withBenchmark: boolean,
+  periodsPerYear: number | null,
+  fed?: ReturnSums,
+): { distribution: ReturnDistribution | null; benchmark: BenchmarkStats | null } {
+  let sums = fed;
+  if (sums === undefined) {
+    const own = new ReturnSums(withBenchmark);
+    eachReturn(source, (r, b) => own.first(r, b));
+    sums = own;
+  }
   const { n, sum, min, max, nb, ss, sb } = sums;
   if (n === 0) return { distribution: null, benchmark: null };
   const mean = sum / n;
@@ -902,28 +921,33 @@ export function rollingStats(ts: ArrayLike<number>, rs: ArrayLike<number>, rb: A
   return rollingStatsOf(arrayReturns(rs, rb), rb !== null, periodsPerYear, window, pick, pick.map((i) => ts[i]!), riskFreeRate, rs.length);
 }
 
-function durationStats(days: number[]): DurationStats {
+/** Duration figures of `days` (in round-trip order; sorted in place once their mean is summed). */
+function durationStats(days: Float64Array): DurationStats {
   const n = days.length;
   if (n === 0) return { count: 0, meanDays: null, medianDays: null, maxDays: null };
-  const sorted = Float64Array.from(days).sort();
   let sum = 0;
-  for (const d of days) sum += d;
+  for (let i = 0; i < n; i++) sum += days[i]!;
+  const sorted = days.sort();
   const mid = n >>> 1;
   return { count: n, meanDays: sum / n, medianDays: n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, maxDays: sorted[n - 1]! };
 }
 
 /** Returns the round trips' durations (exit - entry, in days): all of them, the winners (pnl > 0) and the losers (pnl < 0). */
 export function tradeStats(trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[]): TradeStats {
-  const all: number[] = [];
-  const winners: number[] = [];
-  const losers: number[] = [];
-  for (const t of trades) {
+  const n = trades.length;
+  const all = new Float64Array(n);
+  const winners = new Float64Array(n);
+  const losers = new Float64Array(n);
+  let w = 0;
+  let l = 0;
+  for (let i = 0; i < n; i++) {
+    const t = trades[i]!;
     const d = (t.exitTs - t.entryTs) / US_PER_DAY;
-    all.push(d);
-    if (t.pnl > 0) winners.push(d);
-    else if (t.pnl < 0) losers.push(d);
+    all[i] = d;
+    if (t.pnl > 0) winners[w++] = d;
+    else if (t.pnl < 0) losers[l++] = d;
   }
-  return { all: durationStats(all), winners: durationStats(winners), losers: durationStats(losers), mae: null, mfe: null };
+  return { all: durationStats(all), winners: durationStats(winners.subarray(0, w)), losers: durationStats(losers.subarray(0, l)), mae: null, mfe: null };
 }
 
 /** Returns the UTC calendar month holding `t` (microseconds) as [start, end). */
@@ -955,101 +979,150 @@ export interface TearSheetInput {
 }
 
 /**
- * Returns the tear sheet of a run (see {@link TearSheet}). The curve is read twice in order (once for the
- * drawdowns, unless the caller gives them, once for the returns and the samples read by time); the returns are kept in two Float64Arrays
- * up to REPLAYABLE_RETURNS of them (the rolling figures, the distribution and the regression then read
- * those, in four passes), and a longer curve is never held whole: it is read again at each pass, in memory
- * bounded by the rolling window, the months and the 2,000 picked samples.
+ * The tear sheet's pass over the curve, fed its chunks in time order ({@link push}): by computeTearSheet's
+ * own read of the curve, or by computeMetrics' pass as its observer (MetricsInput.observer), so that a
+ * report reads its curve once. It gathers the period returns (kept in two Float64Arrays up to
+ * REPLAYABLE_RETURNS of them) and their first sums, the first sample and each month's last (yearly
+ * returns), the picked samples' times (rolling series) and the benchmark at the drawn samples; {@link finish}
+ * makes the tear sheet once the periods per year are known.
  */
-export function computeTearSheet(input: TearSheetInput): TearSheet {
-  const curve = curveScan(input.curve);
-  const n = curve.length;
-  checkCondition(n >= 2, `invalid 'equity': a tear sheet needs at least 2 samples, was ${n}`);
-  const P = input.periodsPerYear;
-  const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
-  const bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
+export class TearSheetPass implements CurveObserver {
+  private readonly curve: EquityCurveScan;
+  private readonly n: number;
+  private readonly bench: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null;
+  private readonly cursor: BuyAndHoldCursor | null;
+  private readonly steps = new ReturnSteps();
+  private readonly sums: ReturnSums;
+  private readonly keptR: Float64Array | null;
+  private readonly keptB: Float64Array | null;
+  private readonly pick: number[];
+  private readonly pickTs: Float64Array;
+  private readonly preview: readonly number[];
+  private readonly monthTs: number[] = [];
+  private readonly monthEquity: number[] = [];
+  private readonly monthBench: number[] = [];
+  private readonly previewValue: number[] = [];
+  // The pass's position, carried from chunk to chunk in fields; each chunk works on locals.
+  private i = 0;
+  private p = 0;
+  private d = 0;
+  private kept = 0;
+  private monthStart = Number.NaN;
+  private monthEnd = Number.NaN;
+  private prevT = Number.NaN;
+  private prevE = Number.NaN;
+  private prevB = Number.NaN;
 
-  // One pass for the period returns (kept in arrays for the later passes, up to REPLAYABLE_RETURNS of them) and
-  // for what is read at given samples: the month ends (yearly returns), the picked times, the drawn samples' benchmark.
-  const keptR = n - 1 <= REPLAYABLE_RETURNS ? new Float64Array(n - 1) : null;
-  const keptB = keptR !== null && bench !== null ? new Float64Array(n - 1) : null;
-  let kept = 0;
-  const pick = P === null ? [] : rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
-  const pickTs = new Float64Array(pick.length);
-  const monthTs: number[] = [];
-  const monthEquity: number[] = [];
-  const monthBench: number[] = [];
-  const previewValue: number[] = [];
-  {
-    const cursor = bench === null ? null : new BuyAndHoldCursor(bench.prices, bench.symbols);
-    const steps = new ReturnSteps();
-    // The pass's position, carried from chunk to chunk; each chunk works on locals (numbers a closure captures
-    // and writes at every sample would be boxed anew at each write).
-    const at = { i: 0, p: 0, d: 0, kept: 0, monthStart: Number.NaN, monthEnd: Number.NaN, prevT: Number.NaN, prevE: Number.NaN, prevB: Number.NaN };
-    const preview = input.previewTs;
-    curve.scan((ts, equity, m) => {
-      let { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB } = at;
-      for (let j = 0; j < m; j++, i++) {
-        const t = ts[j]!;
-        const e = equity[j]!;
-        const b = cursor === null ? Number.NaN : cursor.value(t);
-        if (keptR !== null && steps.step(e, b, i)) {
+  constructor(private readonly input: Omit<TearSheetInput, 'periodsPerYear' | 'worstDrawdowns'>) {
+    const curve = curveScan(input.curve);
+    const n = curve.length;
+    checkCondition(n >= 2, `invalid 'equity': a tear sheet needs at least 2 samples, was ${n}`);
+    this.curve = curve;
+    this.n = n;
+    const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
+    this.bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
+    this.cursor = this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols);
+    this.sums = new ReturnSums(this.bench !== null);
+    this.keptR = n - 1 <= REPLAYABLE_RETURNS ? new Float64Array(n - 1) : null;
+    this.keptB = this.keptR !== null && this.bench !== null ? new Float64Array(n - 1) : null;
+    this.pick = rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
+    this.pickTs = new Float64Array(this.pick.length);
+    this.preview = input.previewTs;
+  }
+
+  push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
+    const { cursor, steps, sums, keptR, keptB, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
+    let { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB } = this;
+    const picks = pick.length;
+    for (let j = 0; j < m; j++, i++) {
+      const t = ts[j]!;
+      const e = equity[j]!;
+      const b = cursor === null ? Number.NaN : cursor.value(t);
+      if (steps.step(e, b, i)) {
+        sums.first(steps.r, steps.b);
+        if (keptR !== null) {
           keptR[kept] = steps.r;
           if (keptB !== null) keptB[kept] = steps.b;
           kept++;
         }
-        // monthlyReturns reads the first sample and each month's last: keep just those.
-        if (i === 0) {
-          monthTs.push(t);
-          monthEquity.push(e);
-          monthBench.push(b);
-        } else if (!(t >= monthStart && t < monthEnd)) {
-          monthTs.push(prevT);
-          monthEquity.push(prevE);
-          monthBench.push(prevB);
-        }
-        if (!(t >= monthStart && t < monthEnd)) [monthStart, monthEnd] = utcMonthOf(t);
-        if (p < pick.length && pick[p] === i) pickTs[p++] = t;
-        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-        while (d < preview.length && preview[d]! < t) {
-          previewValue.push(i > 0 ? prevB : b);
-          d++;
-        }
-        while (d < preview.length && preview[d] === t) {
-          previewValue.push(b);
-          d++;
-        }
-        prevT = t;
-        prevE = e;
-        prevB = b;
       }
-      Object.assign(at, { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB });
-    });
-    const { prevT, prevE, prevB } = at;
-    let d = at.d;
-    kept = at.kept;
-    monthTs.push(prevT);
-    monthEquity.push(prevE);
-    monthBench.push(prevB);
-    while (d < preview.length) {
-      previewValue.push(prevB);
-      d++;
+      // monthlyReturns reads the first sample and each month's last: keep just those.
+      if (!(t >= monthStart && t < monthEnd)) {
+        monthTs.push(i === 0 ? t : prevT);
+        monthEquity.push(i === 0 ? e : prevE);
+        monthBench.push(i === 0 ? b : prevB);
+        [monthStart, monthEnd] = utcMonthOf(t);
+      }
+      if (p < picks && pick[p] === i) pickTs[p++] = t;
+      // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+      while (d < preview.length && preview[d]! < t) {
+        previewValue.push(i > 0 ? prevB : b);
+        d++;
+      }
+      while (d < preview.length && preview[d] === t) {
+        previewValue.push(b);
+        d++;
+      }
+      prevT = t;
+      prevE = e;
+      prevB = b;
     }
+    this.i = i;
+    this.p = p;
+    this.d = d;
+    this.kept = kept;
+    this.monthStart = monthStart;
+    this.monthEnd = monthEnd;
+    this.prevT = prevT;
+    this.prevE = prevE;
+    this.prevB = prevB;
   }
-  // The same returns in the same order either way, so every figure is the same.
-  const source = keptR !== null ? arrayReturns(keptR.subarray(0, kept), keptB === null ? null : keptB.subarray(0, kept)) : curveReturns(curve, bench);
-  const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P);
-  const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
-  const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
-  const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), pick, pickTs, input.riskFreeRate ?? 0, n - 1);
-  return {
-    periodsPerYear: P,
-    worstDrawdowns: input.worstDrawdowns !== undefined ? [...input.worstDrawdowns] : worstDrawdowns(curve),
-    distribution: stats.distribution,
-    yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
-    benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
-    benchmark: stats.benchmark,
-    rolling,
-    tradeStats: tradeStats(input.trades),
-  };
+
+  /** Every period return, when all n - 1 were kept (none ended them: every base is positive); else null. */
+  periodReturns(): Float64Array | null {
+    return this.keptR !== null && this.kept === this.n - 1 ? this.keptR : null;
+  }
+
+  /**
+   * The tear sheet, once every sample was pushed: `periodsPerYear` is computeMetrics'; `worst` the curve's
+   * worst drawdowns when the caller has them (else the curve is read for them).
+   */
+  finish(periodsPerYear: number | null, worst?: readonly WorstDrawdown[]): TearSheet {
+    const { input, bench, keptR, keptB, kept, curve, n } = this;
+    const P = periodsPerYear;
+    const monthTs = [...this.monthTs, this.prevT];
+    const monthEquity = [...this.monthEquity, this.prevE];
+    const monthBench = [...this.monthBench, this.prevB];
+    const previewValue = this.previewValue.slice();
+    for (let d = this.d; d < this.preview.length; d++) previewValue.push(this.prevB);
+    // The same returns in the same order either way, so every figure is the same.
+    const source = keptR !== null ? arrayReturns(keptR.subarray(0, kept), keptB === null ? null : keptB.subarray(0, kept)) : curveReturns(curve, bench);
+    const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P, this.sums);
+    const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
+    const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
+    const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), this.pick, this.pickTs, input.riskFreeRate ?? 0, n - 1);
+    return {
+      periodsPerYear: P,
+      worstDrawdowns: worst !== undefined ? [...worst] : worstDrawdowns(curve),
+      distribution: stats.distribution,
+      yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
+      benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
+      benchmark: stats.benchmark,
+      rolling,
+      tradeStats: tradeStats(input.trades),
+    };
+  }
+}
+
+/**
+ * Returns the tear sheet of a run (see {@link TearSheet}): one {@link TearSheetPass} over the curve, and one
+ * more for the drawdowns unless the caller gives them. The returns are kept in two Float64Arrays up to
+ * REPLAYABLE_RETURNS of them (the rolling figures, the distribution and the regression then read those,
+ * in three passes), and a longer curve is never held whole: it is read again at each pass, in memory
+ * bounded by the rolling window, the months and the 2,000 picked samples.
+ */
+export function computeTearSheet(input: TearSheetInput): TearSheet {
+  const pass = new TearSheetPass(input);
+  curveScan(input.curve).scan((ts, equity, m) => pass.push(ts, equity, m));
+  return pass.finish(input.periodsPerYear, input.worstDrawdowns);
 }
