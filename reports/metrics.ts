@@ -343,7 +343,19 @@ function intervalWords(us: number): string {
   return `${formatCount(us / US_PER_DAY)}-day`;
 }
 
-const formatCount = (x: number): string => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+/**
+ * `x` as en-US writes it (`17,532`, `101,748.21`: grouped thousands, at most two decimals). A safe integer is
+ * grouped here: toLocaleString's first call loads the locale data (~15 ms, the only Intl use of a run).
+ */
+function formatCount(x: number): string {
+  if (Number.isSafeInteger(x)) {
+    const digits = String(Math.abs(x));
+    let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+    for (let at = out.length; at < digits.length; at += 3) out += ',' + digits.slice(at, at + 3);
+    return x < 0 || Object.is(x, -0) ? '-' + out : out;
+  }
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
 
 /**
  * The sentence of the report's assumptions that states the annualization in force, e.g. "Annualized
@@ -543,43 +555,50 @@ class CurveFacts {
   }
 
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
-    for (let j = 0; j < m; j++) {
-      const i = this.n;
+    // The state is read into locals for the chunk and written back after it (and before an episode closes,
+    // closeEpisode reading it): fields read and written at every sample are what made this pass slow.
+    const { weekdays, spacings } = this;
+    let { n, lastTs, lastEquity, equitySum, maxDrawdown, peak, peakIndex, peakTs, episodeDepth, troughIndex, troughTs, inEpisode } = this;
+    for (let j = 0; j < m; j++, n++) {
       const t = ts[j]!;
-      if (!Number.isSafeInteger(t)) fail(`equity.ts[${i}]`, 'not a safe integer', t);
-      if (i > 0 && !(t > this.lastTs)) fail(`equity.ts[${i}]`, `not after equity.ts[${i - 1}] (${this.lastTs})`, t);
+      if (!Number.isSafeInteger(t)) fail(`equity.ts[${n}]`, 'not a safe integer', t);
+      if (n > 0 && !(t > lastTs)) fail(`equity.ts[${n}]`, `not after equity.ts[${n - 1}] (${lastTs})`, t);
       const e = equity[j]!;
-      if (!Number.isFinite(e)) fail(`equity.equity[${i}]`, 'not a finite number', e);
-      if (i === 0) {
+      if (!Number.isFinite(e)) fail(`equity.equity[${n}]`, 'not a finite number', e);
+      if (n === 0) {
         this.firstTs = t;
         this.firstEquity = e;
-        this.peak = e;
+        peak = e;
       }
-      this.weekdays?.push(t);
-      this.spacings?.push(t);
-      this.equitySum += e;
-      if (e >= this.peak) {
-        if (this.inEpisode) this.closeEpisode(i, t, true);
-        this.peak = e;
-        this.peakIndex = i;
-        this.peakTs = t;
+      weekdays?.push(t);
+      spacings?.push(t);
+      equitySum += e;
+      if (e >= peak) {
+        if (inEpisode) {
+          Object.assign(this, { peakIndex, peakTs, episodeDepth, troughIndex, troughTs });
+          this.closeEpisode(n, t, true);
+          inEpisode = false;
+        }
+        peak = e;
+        peakIndex = n;
+        peakTs = t;
       } else {
-        const dd = 1 - e / this.peak;
-        if (!this.inEpisode) {
-          this.inEpisode = true;
-          this.episodeDepth = 0;
+        const dd = 1 - e / peak;
+        if (!inEpisode) {
+          inEpisode = true;
+          episodeDepth = 0;
         }
-        if (dd > this.episodeDepth) {
-          this.episodeDepth = dd;
-          this.troughIndex = i;
-          this.troughTs = t;
+        if (dd > episodeDepth) {
+          episodeDepth = dd;
+          troughIndex = n;
+          troughTs = t;
         }
-        if (dd > this.maxDrawdown) this.maxDrawdown = dd;
+        if (dd > maxDrawdown) maxDrawdown = dd;
       }
-      this.lastTs = t;
-      this.lastEquity = e;
-      this.n++;
+      lastTs = t;
+      lastEquity = e;
     }
+    Object.assign(this, { n, lastTs, lastEquity, equitySum, maxDrawdown, peak, peakIndex, peakTs, episodeDepth, troughIndex, troughTs, inEpisode });
   }
 
   /** Ends the pass: closes an episode still open on the last sample; checks equity[0]. */

@@ -255,9 +255,95 @@ export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<s
  * not positive (computeMetrics' rule: once equity is not positive a percentage return has no meaning).
  */
 export type ReturnSource = ((visit: (r: number, b: number, i: number) => void) => void) & {
-  /** The same returns held in arrays (return j ends at sample j + 1; `b` null: no benchmark), when they are: read directly where a pass needs them whole. */
-  readonly arrays?: { readonly r: Float64Array; readonly b: Float64Array | null };
+  /** The same returns held in memory (return j ends at sample j + 1), when they are: read directly where a pass needs them whole. */
+  readonly arrays?: HeldReturns;
 };
+
+/** Returns held in memory: `r[j]` ends at sample j + 1; `b` the benchmark's, in an array or as runs, or null (no benchmark). */
+export interface HeldReturns {
+  readonly r: Float64Array;
+  readonly b: Float64Array | ReturnRuns | null;
+}
+
+/**
+ * Values held as runs of equal values: value j is `values[k]` for the last k with `starts[k] <= j`
+ * (`starts[0]` is 0). The benchmark's returns are kept so: buy and hold moves only at the sampled prices
+ * (MAX_PRICE_POINTS per symbol), so its return is exactly 0 between them and a 2.5 M-sample run's are a
+ * few thousand runs rather than 20 MB of memory touched for the first time.
+ */
+export interface ReturnRuns {
+  readonly starts: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** Calls `visit` with every held return in order (a run's value for each of its returns). */
+function visitHeld(held: HeldReturns, visit: (r: number, b: number, i: number) => void): void {
+  const { r, b } = held;
+  if (b === null || b instanceof Float64Array) {
+    for (let j = 0; j < r.length; j++) visit(r[j]!, b === null ? Number.NaN : b[j]!, j + 1);
+    return;
+  }
+  const { starts, values } = b;
+  let k = 0;
+  let value = Number.NaN;
+  let next = starts.length > 0 ? starts[0]! : Number.POSITIVE_INFINITY;
+  for (let j = 0; j < r.length; j++) {
+    if (j === next) {
+      value = values[k++]!;
+      next = k < starts.length ? starts[k]! : Number.POSITIVE_INFINITY;
+    }
+    visit(r[j]!, value, j + 1);
+  }
+}
+
+/** The source of held returns. */
+function heldReturns(held: HeldReturns): ReturnSource {
+  return Object.assign((visit: (r: number, b: number, i: number) => void) => visitHeld(held, visit), { arrays: held });
+}
+
+/**
+ * Keeps values pushed in order as runs of equal values (SameValue: NaN equals NaN, -0 differs from 0), or in
+ * a Float64Array of `capacity` once the runs would take more room than the values.
+ */
+class RunsBuilder {
+  private readonly starts: number[] = [];
+  private readonly values: number[] = [];
+  private dense: Float64Array | null = null;
+  private n = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(v: number): void {
+    const dense = this.dense;
+    if (dense !== null) {
+      dense[this.n++] = v;
+      return;
+    }
+    const k = this.values.length;
+    if (k === 0 || !Object.is(this.values[k - 1], v)) {
+      if (k >= this.capacity >>> 3) {
+        this.densify()[this.n++] = v;
+        return;
+      }
+      this.starts.push(this.n);
+      this.values.push(v);
+    }
+    this.n++;
+  }
+
+  /** The values pushed: the runs, or the array's first n. */
+  held(): Float64Array | ReturnRuns {
+    return this.dense !== null ? this.dense.subarray(0, this.n) : { starts: this.starts, values: this.values };
+  }
+
+  private densify(): Float64Array {
+    const { starts, values, n } = this;
+    const dense = new Float64Array(this.capacity);
+    for (let k = 0; k < starts.length; k++) dense.fill(values[k]!, starts[k]!, k + 1 < starts.length ? starts[k + 1]! : n);
+    this.dense = dense;
+    return dense;
+  }
+}
 
 /** Most returns the tear sheet (and {@link replayable}) keeps in arrays (32 MB each of strategy and benchmark returns); a longer curve is read anew at each pass. */
 export const REPLAYABLE_RETURNS = 1 << 22;
@@ -300,7 +386,7 @@ export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null
     for (let j = 0; j < rs.length; j++) visit(rs[j]!, rb !== null && j < rb.length ? rb[j]! : Number.NaN, j + 1);
   };
   if (!(rs instanceof Float64Array) || !(rb === null || (rb instanceof Float64Array && rb.length === rs.length))) return source;
-  return Object.assign(source, { arrays: { r: rs, b: rb } });
+  return heldReturns({ r: rs, b: rb });
 }
 
 /**
@@ -566,12 +652,8 @@ function quantileInMemory(x: Float64Array, q: number, min: number, max: number):
 /** Calls `visit` with every return of `source` in order, read from its arrays when it holds them. */
 function eachReturn(source: ReturnSource, visit: (r: number, b: number, i: number) => void): void {
   const held = source.arrays;
-  if (held === undefined) {
-    source(visit);
-    return;
-  }
-  const { r, b } = held;
-  for (let j = 0; j < r.length; j++) visit(r[j]!, b === null ? Number.NaN : b[j]!, j + 1);
+  if (held === undefined) source(visit);
+  else visitHeld(held, visit);
 }
 
 /** The sums of {@link returnStatsOf}'s three passes, in fields (a closure's captured numbers would be boxed anew at each write). */
@@ -662,6 +744,7 @@ class ReturnSums {
  * ratio annualized by P. Memory is bounded; when the source holds its returns in arrays, var95 is selected
  * from them directly ({@link quantileInMemory}). `fed`: the first pass's sums (ReturnSums.first of every return
  * in order), when the caller summed the returns as it gathered them ({@link TearSheetPass}); the pass is then not run.
+ * `alongside`: a rolling window fed every return in the last pass (none when there are no returns).
  */
 function returnStatsOf(
   source: ReturnSource,
@@ -669,6 +752,7 @@ function returnStatsOf(
   withBenchmark: boolean,
   periodsPerYear: number | null,
   fed?: ReturnSums,
+  alongside?: RollingWindow,
 ): { distribution: ReturnDistribution | null; benchmark: BenchmarkStats | null } {
   let sums = fed;
   if (sums === undefined) {
@@ -684,7 +768,18 @@ function returnStatsOf(
   const mb = sb / nb;
   const ma = (ss - sb) / nb;
   sums.centre(mean, regress, ms, mb, ma);
-  eachReturn(source, (r, b) => sums.second(r, b));
+  // var95 needs the first pass only: the central moments, the regression, the tail below var95, the histogram
+  // (and the caller's `alongside`) then share one pass, each summed in the same order as in passes of their own.
+  const held = source.arrays?.r;
+  const var95 = (held !== undefined && held.length === n ? quantileInMemory(held, 0.05, min, max) : null) ?? quantileOf((visit) => source((r) => visit(r)), n, min, max, 0.05);
+  const hist = new HistogramCounts(min, max, bins);
+  sums.tailBelow(var95);
+  eachReturn(source, (r, b, i) => {
+    sums.second(r, b);
+    sums.third(r);
+    hist.add(r);
+    alongside?.push(r, b, i);
+  });
   const { s2, s3, s4, vss, vbb, vsb, va } = sums;
   const m2 = s2 / n;
   const m3 = s3 / n;
@@ -692,14 +787,6 @@ function returnStatsOf(
   const std = n >= 2 ? Math.sqrt(s2 / (n - 1)) : null;
   const skew = n >= 3 && m2 > 0 ? finite(((m3 / Math.pow(m2, 1.5)) * Math.sqrt(n * (n - 1))) / (n - 2)) : null;
   const kurtosis = n >= 4 && m2 > 0 ? finite((((n + 1) * (m4 / (m2 * m2) - 3) + 6) * (n - 1)) / ((n - 2) * (n - 3))) : null;
-  const held = source.arrays?.r;
-  const var95 = (held !== undefined && held.length === n ? quantileInMemory(held, 0.05, min, max) : null) ?? quantileOf((visit) => source((r) => visit(r)), n, min, max, 0.05);
-  const hist = new HistogramCounts(min, max, bins);
-  sums.tailBelow(var95);
-  eachReturn(source, (r) => {
-    sums.third(r);
-    hist.add(r);
-  });
   const { tail, below } = sums;
   const distribution: ReturnDistribution = {
     periods: n,
@@ -787,11 +874,9 @@ export function rollingPicks(n: number, max: number = MAX_ROLLING_POINTS): numbe
  * `returns`: how many returns the source visits at most (bounds the ring when the window is longer).
  */
 export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0, returns = Number.POSITIVE_INFINITY): RollingStats {
-  checkPositiveInteger(window, 'window');
-  if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
   const w = new RollingWindow(hasBenchmark, periodsPerYear, window, pick, riskFreeRate, returns);
   eachReturn(source, (r, b, i) => w.push(r, b, i));
-  return { window, ts: Array.from(pickTs), sharpe: w.sharpe, volatility: w.volatility, beta: w.beta };
+  return w.stats(pickTs);
 }
 
 /** The state of {@link rollingStatsOf}'s pass, in fields (a closure's captured numbers would be boxed anew at each write). */
@@ -824,6 +909,8 @@ class RollingWindow {
     riskFreeRate: number,
     returns: number,
   ) {
+    checkPositiveInteger(window, 'window');
+    if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
     this.rfp = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
     this.scale = Math.sqrt(periodsPerYear);
     const n = pick.length;
@@ -871,6 +958,11 @@ class RollingWindow {
     this.count = count + 1;
     if (this.count % window === 0) this.resum();
     if (next < n && pick[next] === i && this.count >= window) this.record(next);
+  }
+
+  /** The rolling figures, once every return was pushed; `pickTs`: the picked samples' times. */
+  stats(pickTs: ArrayLike<number>): RollingStats {
+    return { window: this.window, ts: Array.from(pickTs), sharpe: this.sharpe, volatility: this.volatility, beta: this.beta };
   }
 
   /** Sums the window afresh from the ring, so that rounding cannot drift. */
@@ -994,7 +1086,7 @@ export class TearSheetPass implements CurveObserver {
   private readonly steps = new ReturnSteps();
   private readonly sums: ReturnSums;
   private readonly keptR: Float64Array | null;
-  private readonly keptB: Float64Array | null;
+  private readonly keptB: RunsBuilder | null;
   private readonly pick: number[];
   private readonly pickTs: Float64Array;
   private readonly preview: readonly number[];
@@ -1024,7 +1116,7 @@ export class TearSheetPass implements CurveObserver {
     this.cursor = this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols);
     this.sums = new ReturnSums(this.bench !== null);
     this.keptR = n - 1 <= REPLAYABLE_RETURNS ? new Float64Array(n - 1) : null;
-    this.keptB = this.keptR !== null && this.bench !== null ? new Float64Array(n - 1) : null;
+    this.keptB = this.keptR !== null && this.bench !== null ? new RunsBuilder(n - 1) : null;
     this.pick = rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
     this.pickTs = new Float64Array(this.pick.length);
     this.preview = input.previewTs;
@@ -1042,7 +1134,7 @@ export class TearSheetPass implements CurveObserver {
         sums.first(steps.r, steps.b);
         if (keptR !== null) {
           keptR[kept] = steps.r;
-          if (keptB !== null) keptB[kept] = steps.b;
+          keptB?.push(steps.b);
           kept++;
         }
       }
@@ -1096,11 +1188,13 @@ export class TearSheetPass implements CurveObserver {
     const previewValue = this.previewValue.slice();
     for (let d = this.d; d < this.preview.length; d++) previewValue.push(this.prevB);
     // The same returns in the same order either way, so every figure is the same.
-    const source = keptR !== null ? arrayReturns(keptR.subarray(0, kept), keptB === null ? null : keptB.subarray(0, kept)) : curveReturns(curve, bench);
-    const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P, this.sums);
+    const source = keptR !== null ? heldReturns({ r: keptR.subarray(0, kept), b: keptB === null ? null : keptB.held() }) : curveReturns(curve, bench);
+    const window = P === null ? null : new RollingWindow(bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), this.pick, input.riskFreeRate ?? 0, n - 1);
+    // The rolling window reads the returns in the distribution's last pass.
+    const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P, this.sums, window ?? undefined);
     const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
     const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
-    const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), this.pick, this.pickTs, input.riskFreeRate ?? 0, n - 1);
+    const rolling = window === null ? null : window.stats(this.pickTs);
     return {
       periodsPerYear: P,
       worstDrawdowns: worst !== undefined ? [...worst] : worstDrawdowns(curve),
