@@ -656,7 +656,7 @@ function eachReturn(source: ReturnSource, visit: (r: number, b: number, i: numbe
   else visitHeld(held, visit);
 }
 
-/** The sums of {@link returnStatsOf}'s three passes, in fields (a closure's captured numbers would be boxed anew at each write). */
+/** The sums of {@link returnStatsOf}'s two passes, in fields (a closure's captured numbers would be boxed anew at each write). */
 class ReturnSums {
   n = 0;
   sum = 0;
@@ -726,7 +726,7 @@ class ReturnSums {
     this.var95 = var95;
   }
 
-  /** Third pass: the returns below var95. */
+  /** Second pass too: the returns below var95. */
   third(r: number): void {
     if (r < this.var95) {
       this.tail += r;
@@ -738,8 +738,8 @@ class ReturnSums {
 /**
  * Returns the distribution of the returns `source` visits (the strategy's; null when there are none) and,
  * with `withBenchmark`, their OLS regression on the benchmark's (null without two periods where both are
- * defined), from the same three passes. The distribution: moments are central moments about the mean,
- * summed in order; skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with
+ * defined), from the same two passes (var95 selected between them). The distribution: moments are central
+ * moments about the mean, summed in order; skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with
  * bias=False, pandas' skew() / kurt(), quantstats' figures). The regression: tracking error and information
  * ratio annualized by P. Memory is bounded; when the source holds its returns in arrays, var95 is selected
  * from them directly ({@link quantileInMemory}). `fed`: the first pass's sums (ReturnSums.first of every return
@@ -1073,8 +1073,8 @@ export interface TearSheetInput {
 /**
  * The tear sheet's pass over the curve, fed its chunks in time order ({@link push}): by computeTearSheet's
  * own read of the curve, or by computeMetrics' pass as its observer (MetricsInput.observer), so that a
- * report reads its curve once. It gathers the period returns (kept in two Float64Arrays up to
- * REPLAYABLE_RETURNS of them) and their first sums, the first sample and each month's last (yearly
+ * report reads its curve once. It gathers the period returns (kept up to REPLAYABLE_RETURNS of them: the
+ * strategy's in a Float64Array, the benchmark's as runs) and their first sums, the first sample and each month's last (yearly
  * returns), the picked samples' times (rolling series) and the benchmark at the drawn samples; {@link finish}
  * makes the tear sheet once the periods per year are known.
  */
@@ -1210,10 +1210,11 @@ export class TearSheetPass implements CurveObserver {
 
 /**
  * Returns the tear sheet of a run (see {@link TearSheet}): one {@link TearSheetPass} over the curve, and one
- * more for the drawdowns unless the caller gives them. The returns are kept in two Float64Arrays up to
- * REPLAYABLE_RETURNS of them (the rolling figures, the distribution and the regression then read those,
- * in three passes), and a longer curve is never held whole: it is read again at each pass, in memory
- * bounded by the rolling window, the months and the 2,000 picked samples.
+ * more for the drawdowns unless the caller gives them. The returns are kept up to REPLAYABLE_RETURNS of them
+ * (the strategy's in a Float64Array, the benchmark's as runs: see ReturnRuns); the distribution, the
+ * regression and the rolling figures then read those in one pass, after var95's selection. A longer curve is
+ * never held whole: it is read again at each pass, in memory bounded by the rolling window, the months and
+ * the 2,000 picked samples.
  */
 export function computeTearSheet(input: TearSheetInput): TearSheet {
   const pass = new TearSheetPass(input);
