@@ -80,10 +80,20 @@ export function minMaxIndices(y: ArrayLike<number>, max: number = MAX_INDICATOR_
         if (hi < 0 || v > y[hi]!) hi = i;
       }
     }
+    // The bucket's picks in order, each once: an insertion sort of at most five, in place (no array per bucket).
     let k = 0;
-    for (const i of [start, lo, hi, gap, end - 1]) if (i >= 0) picked[k++] = i;
-    const kept = picked.slice(0, k).sort((a, c) => a - c);
-    for (let j = 0; j < kept.length; j++) if (j === 0 || kept[j] !== kept[j - 1]) out.push(kept[j]!);
+    picked[k++] = start;
+    if (lo >= 0) picked[k++] = lo;
+    if (hi >= 0) picked[k++] = hi;
+    if (gap >= 0) picked[k++] = gap;
+    picked[k++] = end - 1;
+    for (let a = 1; a < k; a++) {
+      const v = picked[a]!;
+      let z = a - 1;
+      while (z >= 0 && picked[z]! > v) picked[z + 1] = picked[z--]!;
+      picked[z + 1] = v;
+    }
+    for (let j = 0; j < k; j++) if (j === 0 || picked[j] !== picked[j - 1]) out.push(picked[j]!);
   }
   return out;
 }

@@ -109,6 +109,19 @@ export interface MetricsInput {
   readonly ruinTs?: number | null;
   /** Called with each drawdown episode as the metrics' pass over the curve closes it (see {@link drawdownEpisodes}): the tear sheet's worst drawdowns without another pass. */
   readonly onDrawdownEpisode?: (episode: DrawdownEpisode) => void;
+  /** Reads the metrics' pass over the curve with them (the tear sheet's, reports/tearsheet.ts TearSheetPass): a report reads its curve once. */
+  readonly observer?: CurveObserver;
+}
+
+/**
+ * What reads computeMetrics' pass over the curve beside it (MetricsInput.observer): each chunk in order, once
+ * its samples are checked; after the pass, the period returns it kept, which the metrics' later passes over
+ * the returns read instead of the curve.
+ */
+export interface CurveObserver {
+  push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void;
+  /** Every period return E_i / E_{i-1} - 1 (i = 1..n-1) in order, when all were kept and every base E_{i-1} is positive; else null. */
+  periodReturns(): Float64Array | null;
 }
 
 /** How bars are annualized: `kind` names the rule, `periodsPerYear` is P. */
@@ -296,6 +309,11 @@ export function annualization(
   return annualizationOf(barIntervalUs ?? medianSpacingUs(ts), () => weekendsAbsent(ts), periodsPerYear, calendar);
 }
 
+/** Whether bars of `interval` microseconds are daily bars (it rounds to one day): their annualization depends on the weekend test. */
+function isDaily(interval: number): boolean {
+  return interval >= 0.5 * US_PER_DAY && interval < 1.5 * US_PER_DAY;
+}
+
 /** {@link annualization} given the interval (null: unknown) and the weekend test. */
 function annualizationOf(interval: number | null, noWeekends: () => boolean, periodsPerYear?: number, calendar?: Calendar): Annualization | null {
   if (periodsPerYear !== undefined) {
@@ -308,7 +326,7 @@ function annualizationOf(interval: number | null, noWeekends: () => boolean, per
     const p = calendarPeriodsPerYear(calendar, interval);
     if (p !== null) return { kind: 'calendar', periodsPerYear: p, barIntervalUs: interval };
   }
-  if (interval >= 0.5 * US_PER_DAY && interval < 1.5 * US_PER_DAY) {
+  if (isDaily(interval)) {
     return noWeekends()
       ? { kind: 'trading-days', periodsPerYear: TRADING_DAYS_PER_YEAR, barIntervalUs: interval }
       : { kind: 'calendar-days', periodsPerYear: CALENDAR_DAYS_PER_YEAR, barIntervalUs: interval };
@@ -325,7 +343,19 @@ function intervalWords(us: number): string {
   return `${formatCount(us / US_PER_DAY)}-day`;
 }
 
-const formatCount = (x: number): string => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+/**
+ * `x` as en-US writes it (`17,532`, `101,748.21`: grouped thousands, at most two decimals). A safe integer is
+ * grouped here: toLocaleString's first call loads the locale data (~15 ms, the only Intl use of a run).
+ */
+function formatCount(x: number): string {
+  if (Number.isSafeInteger(x)) {
+    const digits = String(Math.abs(x));
+    let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+    for (let at = out.length; at < digits.length; at += 3) out += ',' + digits.slice(at, at + 3);
+    return x < 0 || Object.is(x, -0) ? '-' + out : out;
+  }
+  return Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
 
 /**
  * The sentence of the report's assumptions that states the annualization in force, e.g. "Annualized
@@ -497,7 +527,7 @@ class CurveFacts {
   firstEquity = Number.NaN;
   lastEquity = Number.NaN;
   equitySum = 0;
-  readonly weekdays = new WeekdayCounts();
+  readonly weekdays: WeekdayCounts | null;
   readonly spacings: SpacingCounts | null;
   // Drawdown state, kept in fields so a chunked curve carries it from chunk to chunk.
   maxDrawdown = 0;
@@ -517,49 +547,58 @@ class CurveFacts {
   /** `onEpisode`: called with each drawdown episode as it closes (see {@link drawdownEpisodes}). */
   constructor(
     withSpacings: boolean,
+    withWeekdays: boolean,
     private readonly onEpisode?: (episode: DrawdownEpisode) => void,
   ) {
     this.spacings = withSpacings ? new SpacingCounts() : null;
+    this.weekdays = withWeekdays ? new WeekdayCounts() : null;
   }
 
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
-    for (let j = 0; j < m; j++) {
-      const i = this.n;
+    // The state is read into locals for the chunk and written back after it (and before an episode closes,
+    // closeEpisode reading it): fields read and written at every sample are what made this pass slow.
+    const { weekdays, spacings } = this;
+    let { n, lastTs, lastEquity, equitySum, maxDrawdown, peak, peakIndex, peakTs, episodeDepth, troughIndex, troughTs, inEpisode } = this;
+    for (let j = 0; j < m; j++, n++) {
       const t = ts[j]!;
-      if (!Number.isSafeInteger(t)) fail(`equity.ts[${i}]`, 'not a safe integer', t);
-      if (i > 0 && !(t > this.lastTs)) fail(`equity.ts[${i}]`, `not after equity.ts[${i - 1}] (${this.lastTs})`, t);
+      if (!Number.isSafeInteger(t)) fail(`equity.ts[${n}]`, 'not a safe integer', t);
+      if (n > 0 && !(t > lastTs)) fail(`equity.ts[${n}]`, `not after equity.ts[${n - 1}] (${lastTs})`, t);
       const e = equity[j]!;
-      if (!Number.isFinite(e)) fail(`equity.equity[${i}]`, 'not a finite number', e);
-      if (i === 0) {
+      if (!Number.isFinite(e)) fail(`equity.equity[${n}]`, 'not a finite number', e);
+      if (n === 0) {
         this.firstTs = t;
         this.firstEquity = e;
-        this.peak = e;
+        peak = e;
       }
-      this.weekdays.push(t);
-      this.spacings?.push(t);
-      this.equitySum += e;
-      if (e >= this.peak) {
-        if (this.inEpisode) this.closeEpisode(i, t, true);
-        this.peak = e;
-        this.peakIndex = i;
-        this.peakTs = t;
+      weekdays?.push(t);
+      spacings?.push(t);
+      equitySum += e;
+      if (e >= peak) {
+        if (inEpisode) {
+          Object.assign(this, { peakIndex, peakTs, episodeDepth, troughIndex, troughTs });
+          this.closeEpisode(n, t, true);
+          inEpisode = false;
+        }
+        peak = e;
+        peakIndex = n;
+        peakTs = t;
       } else {
-        const dd = 1 - e / this.peak;
-        if (!this.inEpisode) {
-          this.inEpisode = true;
-          this.episodeDepth = 0;
+        const dd = 1 - e / peak;
+        if (!inEpisode) {
+          inEpisode = true;
+          episodeDepth = 0;
         }
-        if (dd > this.episodeDepth) {
-          this.episodeDepth = dd;
-          this.troughIndex = i;
-          this.troughTs = t;
+        if (dd > episodeDepth) {
+          episodeDepth = dd;
+          troughIndex = n;
+          troughTs = t;
         }
-        if (dd > this.maxDrawdown) this.maxDrawdown = dd;
+        if (dd > maxDrawdown) maxDrawdown = dd;
       }
-      this.lastTs = t;
-      this.lastEquity = e;
-      this.n++;
+      lastTs = t;
+      lastEquity = e;
     }
+    Object.assign(this, { n, lastTs, lastEquity, equitySum, maxDrawdown, peak, peakIndex, peakTs, episodeDepth, troughIndex, troughTs, inEpisode });
   }
 
   /** Ends the pass: closes an episode still open on the last sample; checks equity[0]. */
@@ -622,7 +661,7 @@ export interface DrawdownEpisode {
  */
 export function drawdownEpisodes(curve: EquityCurveInput | EquityCurveScan, onEpisode: (episode: DrawdownEpisode) => void): void {
   validateCurveShape(curve);
-  const facts = new CurveFacts(false, onEpisode);
+  const facts = new CurveFacts(false, false, onEpisode);
   curveScan(curve).scan((ts, equity, m) => facts.push(ts, equity, m));
   facts.finish();
 }
@@ -633,6 +672,13 @@ class ExcessReturnSum {
   defined = true;
   private prev = Number.NaN;
   private started = false;
+
+  /** The sum from the period returns themselves (`returns`: CurveObserver.periodReturns, every base positive): the same terms in the same order. */
+  pushReturns(returns: Float64Array, rfPerBar: number): void {
+    let sum = this.sum;
+    for (let j = 0; j < returns.length; j++) sum += returns[j]! - rfPerBar;
+    this.sum = sum;
+  }
 
   push(equity: ArrayLike<number>, k: number, rfPerBar: number): void {
     let { sum, prev, started } = this;
@@ -655,6 +701,58 @@ class ExcessReturnSum {
 }
 
 /**
+ * The second pass over the excess returns x_i = E_i / E_{i-1} - 1 - rfPerBar, in order: the sum of squared
+ * deviations from their mean (volatility, Sharpe) and of the squared negative ones (Sortino). Fields carry
+ * the sums from chunk to chunk; each chunk sums in locals.
+ */
+class DeviationSums {
+  ss = 0;
+  downside = 0;
+  private prev = Number.NaN;
+  private started = false;
+
+  constructor(
+    private readonly meanExcess: number,
+    private readonly rfPerBar: number,
+  ) {}
+
+  /** From a chunk of the curve's equity. */
+  push(equity: ArrayLike<number>, k: number): void {
+    const { meanExcess, rfPerBar } = this;
+    let { ss, downside, prev, started } = this;
+    for (let j = 0; j < k; j++) {
+      const e = equity[j]!;
+      if (started) {
+        const x = e / prev - 1 - rfPerBar;
+        const d = x - meanExcess;
+        ss += d * d;
+        if (x < 0) downside += x * x;
+      }
+      started = true;
+      prev = e;
+    }
+    this.ss = ss;
+    this.downside = downside;
+    this.prev = prev;
+    this.started = started;
+  }
+
+  /** From the period returns themselves (CurveObserver.periodReturns): the same terms in the same order. */
+  pushReturns(returns: Float64Array): void {
+    const { meanExcess, rfPerBar } = this;
+    let { ss, downside } = this;
+    for (let j = 0; j < returns.length; j++) {
+      const x = returns[j]! - rfPerBar;
+      const d = x - meanExcess;
+      ss += d * d;
+      if (x < 0) downside += x * x;
+    }
+    this.ss = ss;
+    this.downside = downside;
+  }
+}
+
+/**
  * Returns the performance metrics of a run (formulas in reports/METRICS.md). Per-bar simple returns
  * r_i = E_i / E_{i-1} - 1 (i = 1..n-1) drive volatility, Sharpe and Sortino; P is the periods per year of
  * {@link annualization}. Throws InvalidArgumentError naming the field and the value for malformed input
@@ -663,19 +761,23 @@ class ExcessReturnSum {
 export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   validateCurveShape(input.equity);
   const curve = curveScan(input.equity);
-  const facts = new CurveFacts(input.barIntervalUs === undefined, input.onDrawdownEpisode);
+  // The weekday counts decide daily bars' annualization only: not kept when the interval is given and not daily, or P is.
+  const withWeekdays = input.periodsPerYear === undefined && (input.barIntervalUs === undefined || isDaily(input.barIntervalUs));
+  const facts = new CurveFacts(input.barIntervalUs === undefined, withWeekdays, input.onDrawdownEpisode);
   const rf = input.riskFreeRate ?? 0;
   // Without a risk-free rate the per-bar rate is exactly 0 whatever P is, so the excess returns are summed
   // in this pass (a streamed curve is read from its spill once less); with one, in a pass of their own once P is known.
   const excess = new ExcessReturnSum();
+  const observer = input.observer;
   curve.scan((ts, equity, m) => {
     facts.push(ts, equity, m);
     if (rf === 0) excess.push(equity, m, 0);
+    observer?.push(ts, equity, m);
   });
   facts.finish();
   const n = facts.n;
   validate(input, n);
-  const ann = annualizationOf(input.barIntervalUs ?? facts.spacings!.median(), () => facts.weekdays.weekendsAbsent(), input.periodsPerYear, input.calendar);
+  const ann = annualizationOf(input.barIntervalUs ?? facts.spacings!.median(), () => facts.weekdays!.weekendsAbsent(), input.periodsPerYear, input.calendar);
   const P = ann === null ? null : ann.periodsPerYear;
   const finalEquity = facts.lastEquity;
   const totalReturn = finalEquity / input.initialCash - 1;
@@ -683,7 +785,13 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   // Returns: mean first, then squared deviations (two passes, fixed order: deterministic and stable).
   const m = n - 1;
   const rfPerBar = P === null ? 0 : Math.pow(1 + rf, 1 / P) - 1;
-  if (rf !== 0) curve.scan((_ts, equity, k) => excess.push(equity, k, rfPerBar));
+  // The observer's returns are the terms E_i / E_{i-1} - 1 these passes compute from the curve: read them when it kept them all.
+  const kept = m >= 1 ? (observer?.periodReturns() ?? null) : null;
+  const returns = kept !== null && kept.length === m ? kept : null;
+  if (rf !== 0) {
+    if (returns !== null) excess.pushReturns(returns, rfPerBar);
+    else curve.scan((_ts, equity, k) => excess.push(equity, k, rfPerBar));
+  }
   const returnsDefined = m >= 1 && excess.defined;
   const sumExcess = excess.sum;
   let annualizedVolatility: number | null = null;
@@ -691,24 +799,10 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   let sortino: number | null = null;
   if (returnsDefined && P !== null) {
     const meanExcess = sumExcess / m;
-    // Carried from chunk to chunk in fields; each chunk sums in locals (a closure's captured numbers would be boxed anew at each write).
-    const acc = { ss: 0, downside: 0, prev: Number.NaN, started: false };
-    curve.scan((_ts, equity, k) => {
-      let { ss, downside, prev, started } = acc;
-      for (let j = 0; j < k; j++) {
-        const e = equity[j]!;
-        if (started) {
-          const x = e / prev - 1 - rfPerBar;
-          const d = x - meanExcess;
-          ss += d * d;
-          if (x < 0) downside += x * x;
-        }
-        started = true;
-        prev = e;
-      }
-      Object.assign(acc, { ss, downside, prev, started });
-    });
-    const { ss, downside } = acc;
+    const dev = new DeviationSums(meanExcess, rfPerBar);
+    if (returns !== null) dev.pushReturns(returns);
+    else curve.scan((_ts, equity, k) => dev.push(equity, k));
+    const { ss, downside } = dev;
     const sqrtP = Math.sqrt(P);
     if (m >= 2) {
       const sd = Math.sqrt(ss / (m - 1));

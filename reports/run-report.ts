@@ -11,7 +11,7 @@ import type { BookReport, BookSectionInput, ExecutionReport, OptionsReport, Opti
 import { computeMetrics, curveScan, describeAnnualization, drawdownSeries, medianSpacingUs } from './metrics.js';
 import type { MetricsInput } from './metrics.js';
 import type { PerformanceMetrics } from './metrics.js';
-import { computeTearSheet, WorstDrawdownKeeper } from './tearsheet.js';
+import { TearSheetPass, WorstDrawdownKeeper } from './tearsheet.js';
 import type { TearSheet } from './tearsheet.js';
 
 /** Version of the report.json layout; bumped on any incompatible change. */
@@ -262,10 +262,14 @@ export function equityPreviewOf(run: Pick<RunReportInput, 'equity' | 'equityStre
  */
 export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
   const curve = run.equityStream?.curve ?? { ts: run.equity.ts, equity: run.equity.equity };
-  // The tear sheet's worst drawdowns come from the metrics' own pass over the curve.
+  const p = equityPreviewOf(run);
+  // The tear sheet gathers what it reads of the curve in the metrics' pass, its worst drawdowns are that pass's
+  // episodes, and the metrics' later passes over the returns read the ones it keeps: the curve is read once.
   const worst = new WorstDrawdownKeeper();
+  const sheet = tearSheetPassOf(run, curve, p.ts.subarray(0, p.length), options);
   const metrics = computeMetrics({
     onDrawdownEpisode: (e) => worst.add(e),
+    ...(sheet !== null ? { observer: sheet } : {}),
     equity: curve,
     trades: run.trades,
     fills: run.fills,
@@ -281,13 +285,12 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
         .map((s) => ({ symbol: s, firstPrice: run.firstPrice[s]!, lastPrice: run.lastPrice[s]! })),
     },
   });
-  const p = equityPreviewOf(run);
   const equity = [];
   for (let i = 0; i < p.length; i++) {
     const ts = p.ts[i]!;
     equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
-  const tearSheet = tearSheetOf(run, curve, metrics, equity.map((e) => e.ts), options, worst);
+  const tearSheet = sheet === null ? null : sheet.finish(metrics.periodsPerYear, worst.result());
   let fills: RunReport['fills'] | undefined;
   let trades: RunReport['trades'] | undefined;
   let audit: RunReport['audit'] | undefined;
@@ -455,20 +458,18 @@ export function reportTrade(t: ReportTrade): RunReport['trades'][number] {
 }
 
 /**
- * The report's tear sheet, or null when the curve has fewer than two samples. The benchmark is the
- * equal-weight buy and hold of the run's symbols from the sampled `prices` (absent without them). A
- * streamed curve is read back a few times, never held whole.
+ * The pass of the report's tear sheet (finished once the metrics are), or null when the curve has fewer than
+ * two samples. The benchmark is the equal-weight buy and hold of the run's symbols from the sampled `prices`
+ * (absent without them); the benchmark curve is given at the drawn samples `previewTs`.
  */
-function tearSheetOf(run: RunReportInput, curve: MetricsInput['equity'], metrics: PerformanceMetrics, previewTs: readonly number[], options: MetricsOptions, worst: WorstDrawdownKeeper): TearSheet | null {
+function tearSheetPassOf(run: RunReportInput, curve: MetricsInput['equity'], previewTs: ArrayLike<number>, options: MetricsOptions): TearSheetPass | null {
   if (curveScan(curve).length < 2) return null;
-  return computeTearSheet({
+  return new TearSheetPass({
     curve,
-    periodsPerYear: metrics.periodsPerYear,
     ...(options.riskFreeRate !== undefined ? { riskFreeRate: options.riskFreeRate } : {}),
     benchmark: run.prices !== undefined ? { prices: run.prices, symbols: run.symbols } : null,
-    previewTs,
+    previewTs: Array.from(previewTs),
     trades: run.trades,
-    worstDrawdowns: worst.result(),
   });
 }
 

@@ -2,7 +2,7 @@ import { checkCondition, checkPositiveInteger, formatIsoUs, InvalidArgumentError
 // The module itself, not reports/html/index.js (that would load ECharts with every run).
 import { monthlyReturns, yearlyReturns } from './html/monthly-returns.js';
 import { curveScan, drawdownEpisodes } from './metrics.js';
-import type { DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
+import type { CurveObserver, DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
 
 /**
  * The tear sheet of a run (report.json `tearSheet`): worst drawdowns, the distribution of the period
@@ -205,6 +205,9 @@ export class BuyAndHoldCursor {
   readonly symbols: readonly string[];
   private readonly series: readonly Prices[];
   private readonly at: Int32Array;
+  /** The value last computed, and the earliest time a symbol's next price takes effect: before it, the value is the same. */
+  private last = Number.NaN;
+  private nextTs = Number.NEGATIVE_INFINITY;
 
   constructor(prices: Readonly<Record<string, Prices>>, symbols: readonly string[]) {
     this.symbols = symbols.filter((s) => prices[s] !== undefined && prices[s]!.close.length > 0 && prices[s]!.close[0]! > 0);
@@ -212,17 +215,22 @@ export class BuyAndHoldCursor {
     this.at = new Int32Array(this.symbols.length).fill(-1);
   }
 
-  /** The value at `t`; calls must come in non-decreasing `t`. */
+  /** The value at `t`; calls must come in non-decreasing `t`. Recomputed only when a price takes effect (the sampled prices are far fewer than the equity samples). */
   value(t: number): number {
+    if (t < this.nextTs) return this.last;
     let sum = 0;
+    let next = Number.POSITIVE_INFINITY;
     for (let k = 0; k < this.series.length; k++) {
       const p = this.series[k]!;
       let j = this.at[k]!;
       while (j + 1 < p.ts.length && p.ts[j + 1]! <= t) j++;
       this.at[k] = j;
       sum += j < 0 ? 1 : p.close[j]! / p.close[0]!;
+      if (j + 1 < p.ts.length && p.ts[j + 1]! < next) next = p.ts[j + 1]!;
     }
-    return sum / this.series.length;
+    this.nextTs = next;
+    this.last = sum / this.series.length;
+    return this.last;
   }
 }
 
@@ -247,9 +255,95 @@ export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<s
  * not positive (computeMetrics' rule: once equity is not positive a percentage return has no meaning).
  */
 export type ReturnSource = ((visit: (r: number, b: number, i: number) => void) => void) & {
-  /** The same returns held in arrays (return j ends at sample j + 1; `b` null: no benchmark), when they are: read directly where a pass needs them whole. */
-  readonly arrays?: { readonly r: Float64Array; readonly b: Float64Array | null };
+  /** The same returns held in memory (return j ends at sample j + 1), when they are: read directly where a pass needs them whole. */
+  readonly arrays?: HeldReturns;
 };
+
+/** Returns held in memory: `r[j]` ends at sample j + 1; `b` the benchmark's, in an array or as runs, or null (no benchmark). */
+export interface HeldReturns {
+  readonly r: Float64Array;
+  readonly b: Float64Array | ReturnRuns | null;
+}
+
+/**
+ * Values held as runs of equal values: value j is `values[k]` for the last k with `starts[k] <= j`
+ * (`starts[0]` is 0). The benchmark's returns are kept so: buy and hold moves only at the sampled prices
+ * (MAX_PRICE_POINTS per symbol), so its return is exactly 0 between them and a 2.5 M-sample run's are a
+ * few thousand runs rather than 20 MB of memory touched for the first time.
+ */
+export interface ReturnRuns {
+  readonly starts: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** Calls `visit` with every held return in order (a run's value for each of its returns). */
+function visitHeld(held: HeldReturns, visit: (r: number, b: number, i: number) => void): void {
+  const { r, b } = held;
+  if (b === null || b instanceof Float64Array) {
+    for (let j = 0; j < r.length; j++) visit(r[j]!, b === null ? Number.NaN : b[j]!, j + 1);
+    return;
+  }
+  const { starts, values } = b;
+  let k = 0;
+  let value = Number.NaN;
+  let next = starts.length > 0 ? starts[0]! : Number.POSITIVE_INFINITY;
+  for (let j = 0; j < r.length; j++) {
+    if (j === next) {
+      value = values[k++]!;
+      next = k < starts.length ? starts[k]! : Number.POSITIVE_INFINITY;
+    }
+    visit(r[j]!, value, j + 1);
+  }
+}
+
+/** The source of held returns. */
+function heldReturns(held: HeldReturns): ReturnSource {
+  return Object.assign((visit: (r: number, b: number, i: number) => void) => visitHeld(held, visit), { arrays: held });
+}
+
+/**
+ * Keeps values pushed in order as runs of equal values (SameValue: NaN equals NaN, -0 differs from 0), or in
+ * a Float64Array of `capacity` once the runs would take more room than the values.
+ */
+class RunsBuilder {
+  private readonly starts: number[] = [];
+  private readonly values: number[] = [];
+  private dense: Float64Array | null = null;
+  private n = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(v: number): void {
+    const dense = this.dense;
+    if (dense !== null) {
+      dense[this.n++] = v;
+      return;
+    }
+    const k = this.values.length;
+    if (k === 0 || !Object.is(this.values[k - 1], v)) {
+      if (k >= this.capacity >>> 3) {
+        this.densify()[this.n++] = v;
+        return;
+      }
+      this.starts.push(this.n);
+      this.values.push(v);
+    }
+    this.n++;
+  }
+
+  /** The values pushed: the runs, or the array's first n. */
+  held(): Float64Array | ReturnRuns {
+    return this.dense !== null ? this.dense.subarray(0, this.n) : { starts: this.starts, values: this.values };
+  }
+
+  private densify(): Float64Array {
+    const { starts, values, n } = this;
+    const dense = new Float64Array(this.capacity);
+    for (let k = 0; k < starts.length; k++) dense.fill(values[k]!, starts[k]!, k + 1 < starts.length ? starts[k + 1]! : n);
+    this.dense = dense;
+    return dense;
+  }
+}
 
 /** Most returns the tear sheet (and {@link replayable}) keeps in arrays (32 MB each of strategy and benchmark returns); a longer curve is read anew at each pass. */
 export const REPLAYABLE_RETURNS = 1 << 22;
@@ -292,7 +386,7 @@ export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null
     for (let j = 0; j < rs.length; j++) visit(rs[j]!, rb !== null && j < rb.length ? rb[j]! : Number.NaN, j + 1);
   };
   if (!(rs instanceof Float64Array) || !(rb === null || (rb instanceof Float64Array && rb.length === rs.length))) return source;
-  return Object.assign(source, { arrays: { r: rs, b: rb } });
+  return heldReturns({ r: rs, b: rb });
 }
 
 /**
@@ -558,15 +652,11 @@ function quantileInMemory(x: Float64Array, q: number, min: number, max: number):
 /** Calls `visit` with every return of `source` in order, read from its arrays when it holds them. */
 function eachReturn(source: ReturnSource, visit: (r: number, b: number, i: number) => void): void {
   const held = source.arrays;
-  if (held === undefined) {
-    source(visit);
-    return;
-  }
-  const { r, b } = held;
-  for (let j = 0; j < r.length; j++) visit(r[j]!, b === null ? Number.NaN : b[j]!, j + 1);
+  if (held === undefined) source(visit);
+  else visitHeld(held, visit);
 }
 
-/** The sums of {@link returnStatsOf}'s three passes, in fields (a closure's captured numbers would be boxed anew at each write). */
+/** The sums of {@link returnStatsOf}'s two passes, in fields (a closure's captured numbers would be boxed anew at each write). */
 class ReturnSums {
   n = 0;
   sum = 0;
@@ -636,7 +726,7 @@ class ReturnSums {
     this.var95 = var95;
   }
 
-  /** Third pass: the returns below var95. */
+  /** Second pass too: the returns below var95. */
   third(r: number): void {
     if (r < this.var95) {
       this.tail += r;
@@ -648,15 +738,28 @@ class ReturnSums {
 /**
  * Returns the distribution of the returns `source` visits (the strategy's; null when there are none) and,
  * with `withBenchmark`, their OLS regression on the benchmark's (null without two periods where both are
- * defined), from the same three passes. The distribution: moments are central moments about the mean,
- * summed in order; skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with
+ * defined), from the same two passes (var95 selected between them). The distribution: moments are central
+ * moments about the mean, summed in order; skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with
  * bias=False, pandas' skew() / kurt(), quantstats' figures). The regression: tracking error and information
  * ratio annualized by P. Memory is bounded; when the source holds its returns in arrays, var95 is selected
- * from them directly ({@link quantileInMemory}).
+ * from them directly ({@link quantileInMemory}). `fed`: the first pass's sums (ReturnSums.first of every return
+ * in order), when the caller summed the returns as it gathered them ({@link TearSheetPass}); the pass is then not run.
+ * `alongside`: a rolling window fed every return in the last pass (none when there are no returns).
  */
-function returnStatsOf(source: ReturnSource, bins: number, withBenchmark: boolean, periodsPerYear: number | null): { distribution: ReturnDistribution | null; benchmark: BenchmarkStats | null } {
-  const sums = new ReturnSums(withBenchmark);
-  eachReturn(source, (r, b) => sums.first(r, b));
+function returnStatsOf(
+  source: ReturnSource,
+  bins: number,
+  withBenchmark: boolean,
+  periodsPerYear: number | null,
+  fed?: ReturnSums,
+  alongside?: RollingWindow,
+): { distribution: ReturnDistribution | null; benchmark: BenchmarkStats | null } {
+  let sums = fed;
+  if (sums === undefined) {
+    const own = new ReturnSums(withBenchmark);
+    eachReturn(source, (r, b) => own.first(r, b));
+    sums = own;
+  }
   const { n, sum, min, max, nb, ss, sb } = sums;
   if (n === 0) return { distribution: null, benchmark: null };
   const mean = sum / n;
@@ -665,7 +768,18 @@ function returnStatsOf(source: ReturnSource, bins: number, withBenchmark: boolea
   const mb = sb / nb;
   const ma = (ss - sb) / nb;
   sums.centre(mean, regress, ms, mb, ma);
-  eachReturn(source, (r, b) => sums.second(r, b));
+  // var95 needs the first pass only: the central moments, the regression, the tail below var95, the histogram
+  // (and the caller's `alongside`) then share one pass, each summed in the same order as in passes of their own.
+  const held = source.arrays?.r;
+  const var95 = (held !== undefined && held.length === n ? quantileInMemory(held, 0.05, min, max) : null) ?? quantileOf((visit) => source((r) => visit(r)), n, min, max, 0.05);
+  const hist = new HistogramCounts(min, max, bins);
+  sums.tailBelow(var95);
+  eachReturn(source, (r, b, i) => {
+    sums.second(r, b);
+    sums.third(r);
+    hist.add(r);
+    alongside?.push(r, b, i);
+  });
   const { s2, s3, s4, vss, vbb, vsb, va } = sums;
   const m2 = s2 / n;
   const m3 = s3 / n;
@@ -673,14 +787,6 @@ function returnStatsOf(source: ReturnSource, bins: number, withBenchmark: boolea
   const std = n >= 2 ? Math.sqrt(s2 / (n - 1)) : null;
   const skew = n >= 3 && m2 > 0 ? finite(((m3 / Math.pow(m2, 1.5)) * Math.sqrt(n * (n - 1))) / (n - 2)) : null;
   const kurtosis = n >= 4 && m2 > 0 ? finite((((n + 1) * (m4 / (m2 * m2) - 3) + 6) * (n - 1)) / ((n - 2) * (n - 3))) : null;
-  const held = source.arrays?.r;
-  const var95 = (held !== undefined && held.length === n ? quantileInMemory(held, 0.05, min, max) : null) ?? quantileOf((visit) => source((r) => visit(r)), n, min, max, 0.05);
-  const hist = new HistogramCounts(min, max, bins);
-  sums.tailBelow(var95);
-  eachReturn(source, (r) => {
-    sums.third(r);
-    hist.add(r);
-  });
   const { tail, below } = sums;
   const distribution: ReturnDistribution = {
     periods: n,
@@ -768,11 +874,9 @@ export function rollingPicks(n: number, max: number = MAX_ROLLING_POINTS): numbe
  * `returns`: how many returns the source visits at most (bounds the ring when the window is longer).
  */
 export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0, returns = Number.POSITIVE_INFINITY): RollingStats {
-  checkPositiveInteger(window, 'window');
-  if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
   const w = new RollingWindow(hasBenchmark, periodsPerYear, window, pick, riskFreeRate, returns);
   eachReturn(source, (r, b, i) => w.push(r, b, i));
-  return { window, ts: Array.from(pickTs), sharpe: w.sharpe, volatility: w.volatility, beta: w.beta };
+  return w.stats(pickTs);
 }
 
 /** The state of {@link rollingStatsOf}'s pass, in fields (a closure's captured numbers would be boxed anew at each write). */
@@ -805,6 +909,8 @@ class RollingWindow {
     riskFreeRate: number,
     returns: number,
   ) {
+    checkPositiveInteger(window, 'window');
+    if (window < 2) throw new InvalidArgumentError(`invalid 'window': below 2, was ${window}`);
     this.rfp = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
     this.scale = Math.sqrt(periodsPerYear);
     const n = pick.length;
@@ -852,6 +958,11 @@ class RollingWindow {
     this.count = count + 1;
     if (this.count % window === 0) this.resum();
     if (next < n && pick[next] === i && this.count >= window) this.record(next);
+  }
+
+  /** The rolling figures, once every return was pushed; `pickTs`: the picked samples' times. */
+  stats(pickTs: ArrayLike<number>): RollingStats {
+    return { window: this.window, ts: Array.from(pickTs), sharpe: this.sharpe, volatility: this.volatility, beta: this.beta };
   }
 
   /** Sums the window afresh from the ring, so that rounding cannot drift. */
@@ -902,28 +1013,33 @@ export function rollingStats(ts: ArrayLike<number>, rs: ArrayLike<number>, rb: A
   return rollingStatsOf(arrayReturns(rs, rb), rb !== null, periodsPerYear, window, pick, pick.map((i) => ts[i]!), riskFreeRate, rs.length);
 }
 
-function durationStats(days: number[]): DurationStats {
+/** Duration figures of `days` (in round-trip order; sorted in place once their mean is summed). */
+function durationStats(days: Float64Array): DurationStats {
   const n = days.length;
   if (n === 0) return { count: 0, meanDays: null, medianDays: null, maxDays: null };
-  const sorted = Float64Array.from(days).sort();
   let sum = 0;
-  for (const d of days) sum += d;
+  for (let i = 0; i < n; i++) sum += days[i]!;
+  const sorted = days.sort();
   const mid = n >>> 1;
   return { count: n, meanDays: sum / n, medianDays: n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, maxDays: sorted[n - 1]! };
 }
 
 /** Returns the round trips' durations (exit - entry, in days): all of them, the winners (pnl > 0) and the losers (pnl < 0). */
 export function tradeStats(trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[]): TradeStats {
-  const all: number[] = [];
-  const winners: number[] = [];
-  const losers: number[] = [];
-  for (const t of trades) {
+  const n = trades.length;
+  const all = new Float64Array(n);
+  const winners = new Float64Array(n);
+  const losers = new Float64Array(n);
+  let w = 0;
+  let l = 0;
+  for (let i = 0; i < n; i++) {
+    const t = trades[i]!;
     const d = (t.exitTs - t.entryTs) / US_PER_DAY;
-    all.push(d);
-    if (t.pnl > 0) winners.push(d);
-    else if (t.pnl < 0) losers.push(d);
+    all[i] = d;
+    if (t.pnl > 0) winners[w++] = d;
+    else if (t.pnl < 0) losers[l++] = d;
   }
-  return { all: durationStats(all), winners: durationStats(winners), losers: durationStats(losers), mae: null, mfe: null };
+  return { all: durationStats(all), winners: durationStats(winners.subarray(0, w)), losers: durationStats(losers.subarray(0, l)), mae: null, mfe: null };
 }
 
 /** Returns the UTC calendar month holding `t` (microseconds) as [start, end). */
@@ -955,101 +1071,153 @@ export interface TearSheetInput {
 }
 
 /**
- * Returns the tear sheet of a run (see {@link TearSheet}). The curve is read twice in order (once for the
- * drawdowns, unless the caller gives them, once for the returns and the samples read by time); the returns are kept in two Float64Arrays
- * up to REPLAYABLE_RETURNS of them (the rolling figures, the distribution and the regression then read
- * those, in four passes), and a longer curve is never held whole: it is read again at each pass, in memory
- * bounded by the rolling window, the months and the 2,000 picked samples.
+ * The tear sheet's pass over the curve, fed its chunks in time order ({@link push}): by computeTearSheet's
+ * own read of the curve, or by computeMetrics' pass as its observer (MetricsInput.observer), so that a
+ * report reads its curve once. It gathers the period returns (kept up to REPLAYABLE_RETURNS of them: the
+ * strategy's in a Float64Array, the benchmark's as runs) and their first sums, the first sample and each month's last (yearly
+ * returns), the picked samples' times (rolling series) and the benchmark at the drawn samples; {@link finish}
+ * makes the tear sheet once the periods per year are known.
  */
-export function computeTearSheet(input: TearSheetInput): TearSheet {
-  const curve = curveScan(input.curve);
-  const n = curve.length;
-  checkCondition(n >= 2, `invalid 'equity': a tear sheet needs at least 2 samples, was ${n}`);
-  const P = input.periodsPerYear;
-  const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
-  const bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
+export class TearSheetPass implements CurveObserver {
+  private readonly curve: EquityCurveScan;
+  private readonly n: number;
+  private readonly bench: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null;
+  private readonly cursor: BuyAndHoldCursor | null;
+  private readonly steps = new ReturnSteps();
+  private readonly sums: ReturnSums;
+  private readonly keptR: Float64Array | null;
+  private readonly keptB: RunsBuilder | null;
+  private readonly pick: number[];
+  private readonly pickTs: Float64Array;
+  private readonly preview: readonly number[];
+  private readonly monthTs: number[] = [];
+  private readonly monthEquity: number[] = [];
+  private readonly monthBench: number[] = [];
+  private readonly previewValue: number[] = [];
+  // The pass's position, carried from chunk to chunk in fields; each chunk works on locals.
+  private i = 0;
+  private p = 0;
+  private d = 0;
+  private kept = 0;
+  private monthStart = Number.NaN;
+  private monthEnd = Number.NaN;
+  private prevT = Number.NaN;
+  private prevE = Number.NaN;
+  private prevB = Number.NaN;
 
-  // One pass for the period returns (kept in arrays for the later passes, up to REPLAYABLE_RETURNS of them) and
-  // for what is read at given samples: the month ends (yearly returns), the picked times, the drawn samples' benchmark.
-  const keptR = n - 1 <= REPLAYABLE_RETURNS ? new Float64Array(n - 1) : null;
-  const keptB = keptR !== null && bench !== null ? new Float64Array(n - 1) : null;
-  let kept = 0;
-  const pick = P === null ? [] : rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
-  const pickTs = new Float64Array(pick.length);
-  const monthTs: number[] = [];
-  const monthEquity: number[] = [];
-  const monthBench: number[] = [];
-  const previewValue: number[] = [];
-  {
-    const cursor = bench === null ? null : new BuyAndHoldCursor(bench.prices, bench.symbols);
-    const steps = new ReturnSteps();
-    // The pass's position, carried from chunk to chunk; each chunk works on locals (numbers a closure captures
-    // and writes at every sample would be boxed anew at each write).
-    const at = { i: 0, p: 0, d: 0, kept: 0, monthStart: Number.NaN, monthEnd: Number.NaN, prevT: Number.NaN, prevE: Number.NaN, prevB: Number.NaN };
-    const preview = input.previewTs;
-    curve.scan((ts, equity, m) => {
-      let { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB } = at;
-      for (let j = 0; j < m; j++, i++) {
-        const t = ts[j]!;
-        const e = equity[j]!;
-        const b = cursor === null ? Number.NaN : cursor.value(t);
-        if (keptR !== null && steps.step(e, b, i)) {
+  constructor(private readonly input: Omit<TearSheetInput, 'periodsPerYear' | 'worstDrawdowns'>) {
+    const curve = curveScan(input.curve);
+    const n = curve.length;
+    checkCondition(n >= 2, `invalid 'equity': a tear sheet needs at least 2 samples, was ${n}`);
+    this.curve = curve;
+    this.n = n;
+    const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
+    this.bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
+    this.cursor = this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols);
+    this.sums = new ReturnSums(this.bench !== null);
+    this.keptR = n - 1 <= REPLAYABLE_RETURNS ? new Float64Array(n - 1) : null;
+    this.keptB = this.keptR !== null && this.bench !== null ? new RunsBuilder(n - 1) : null;
+    this.pick = rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
+    this.pickTs = new Float64Array(this.pick.length);
+    this.preview = input.previewTs;
+  }
+
+  push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
+    const { cursor, steps, sums, keptR, keptB, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
+    let { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB } = this;
+    const picks = pick.length;
+    for (let j = 0; j < m; j++, i++) {
+      const t = ts[j]!;
+      const e = equity[j]!;
+      const b = cursor === null ? Number.NaN : cursor.value(t);
+      if (steps.step(e, b, i)) {
+        sums.first(steps.r, steps.b);
+        if (keptR !== null) {
           keptR[kept] = steps.r;
-          if (keptB !== null) keptB[kept] = steps.b;
+          keptB?.push(steps.b);
           kept++;
         }
-        // monthlyReturns reads the first sample and each month's last: keep just those.
-        if (i === 0) {
-          monthTs.push(t);
-          monthEquity.push(e);
-          monthBench.push(b);
-        } else if (!(t >= monthStart && t < monthEnd)) {
-          monthTs.push(prevT);
-          monthEquity.push(prevE);
-          monthBench.push(prevB);
-        }
-        if (!(t >= monthStart && t < monthEnd)) [monthStart, monthEnd] = utcMonthOf(t);
-        if (p < pick.length && pick[p] === i) pickTs[p++] = t;
-        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-        while (d < preview.length && preview[d]! < t) {
-          previewValue.push(i > 0 ? prevB : b);
-          d++;
-        }
-        while (d < preview.length && preview[d] === t) {
-          previewValue.push(b);
-          d++;
-        }
-        prevT = t;
-        prevE = e;
-        prevB = b;
       }
-      Object.assign(at, { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB });
-    });
-    const { prevT, prevE, prevB } = at;
-    let d = at.d;
-    kept = at.kept;
-    monthTs.push(prevT);
-    monthEquity.push(prevE);
-    monthBench.push(prevB);
-    while (d < preview.length) {
-      previewValue.push(prevB);
-      d++;
+      // monthlyReturns reads the first sample and each month's last: keep just those.
+      if (!(t >= monthStart && t < monthEnd)) {
+        monthTs.push(i === 0 ? t : prevT);
+        monthEquity.push(i === 0 ? e : prevE);
+        monthBench.push(i === 0 ? b : prevB);
+        [monthStart, monthEnd] = utcMonthOf(t);
+      }
+      if (p < picks && pick[p] === i) pickTs[p++] = t;
+      // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+      while (d < preview.length && preview[d]! < t) {
+        previewValue.push(i > 0 ? prevB : b);
+        d++;
+      }
+      while (d < preview.length && preview[d] === t) {
+        previewValue.push(b);
+        d++;
+      }
+      prevT = t;
+      prevE = e;
+      prevB = b;
     }
+    this.i = i;
+    this.p = p;
+    this.d = d;
+    this.kept = kept;
+    this.monthStart = monthStart;
+    this.monthEnd = monthEnd;
+    this.prevT = prevT;
+    this.prevE = prevE;
+    this.prevB = prevB;
   }
-  // The same returns in the same order either way, so every figure is the same.
-  const source = keptR !== null ? arrayReturns(keptR.subarray(0, kept), keptB === null ? null : keptB.subarray(0, kept)) : curveReturns(curve, bench);
-  const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P);
-  const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
-  const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
-  const rolling = P === null ? null : rollingStatsOf(source, bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), pick, pickTs, input.riskFreeRate ?? 0, n - 1);
-  return {
-    periodsPerYear: P,
-    worstDrawdowns: input.worstDrawdowns !== undefined ? [...input.worstDrawdowns] : worstDrawdowns(curve),
-    distribution: stats.distribution,
-    yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
-    benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
-    benchmark: stats.benchmark,
-    rolling,
-    tradeStats: tradeStats(input.trades),
-  };
+
+  /** Every period return, when all n - 1 were kept (none ended them: every base is positive); else null. */
+  periodReturns(): Float64Array | null {
+    return this.keptR !== null && this.kept === this.n - 1 ? this.keptR : null;
+  }
+
+  /**
+   * The tear sheet, once every sample was pushed: `periodsPerYear` is computeMetrics'; `worst` the curve's
+   * worst drawdowns when the caller has them (else the curve is read for them).
+   */
+  finish(periodsPerYear: number | null, worst?: readonly WorstDrawdown[]): TearSheet {
+    const { input, bench, keptR, keptB, kept, curve, n } = this;
+    const P = periodsPerYear;
+    const monthTs = [...this.monthTs, this.prevT];
+    const monthEquity = [...this.monthEquity, this.prevE];
+    const monthBench = [...this.monthBench, this.prevB];
+    const previewValue = this.previewValue.slice();
+    for (let d = this.d; d < this.preview.length; d++) previewValue.push(this.prevB);
+    // The same returns in the same order either way, so every figure is the same.
+    const source = keptR !== null ? heldReturns({ r: keptR.subarray(0, kept), b: keptB === null ? null : keptB.held() }) : curveReturns(curve, bench);
+    const window = P === null ? null : new RollingWindow(bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), this.pick, input.riskFreeRate ?? 0, n - 1);
+    // The rolling window reads the returns in the distribution's last pass.
+    const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P, this.sums, window ?? undefined);
+    const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
+    const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
+    const rolling = window === null ? null : window.stats(this.pickTs);
+    return {
+      periodsPerYear: P,
+      worstDrawdowns: worst !== undefined ? [...worst] : worstDrawdowns(curve),
+      distribution: stats.distribution,
+      yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
+      benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
+      benchmark: stats.benchmark,
+      rolling,
+      tradeStats: tradeStats(input.trades),
+    };
+  }
+}
+
+/**
+ * Returns the tear sheet of a run (see {@link TearSheet}): one {@link TearSheetPass} over the curve, and one
+ * more for the drawdowns unless the caller gives them. The returns are kept up to REPLAYABLE_RETURNS of them
+ * (the strategy's in a Float64Array, the benchmark's as runs: see ReturnRuns); the distribution, the
+ * regression and the rolling figures then read those in one pass, after var95's selection. A longer curve is
+ * never held whole: it is read again at each pass, in memory bounded by the rolling window, the months and
+ * the 2,000 picked samples.
+ */
+export function computeTearSheet(input: TearSheetInput): TearSheet {
+  const pass = new TearSheetPass(input);
+  curveScan(input.curve).scan((ts, equity, m) => pass.push(ts, equity, m));
+  return pass.finish(input.periodsPerYear, input.worstDrawdowns);
 }

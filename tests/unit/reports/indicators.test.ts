@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { US_PER_MINUTE } from '../../../engine/core/index.js';
 import { createStrategy } from '../../../engine/strategies/index.js';
@@ -16,6 +17,30 @@ describe('minMaxIndices (the report downsample of plotted series)', () => {
     // [2 8 4 6 0 3] -> 6 (first) 7 (high) 10 (low) 11 (last); no gap.
     expect(minMaxIndices([...y, 0, 3], 10)).toEqual([0, 1, 2, 3, 5, 6, 7, 10, 11]);
     expect(() => minMaxIndices(y, 4)).toThrow("invalid 'max': below 5, was 4");
+  });
+
+  it('keeps each bucket\'s first, lowest, highest, first gap and last point in order, each once, on any series', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constant(Number.NaN)), { maxLength: 200 }), fc.integer({ min: 5, max: 40 }), (y, max) => {
+        const n = y.length;
+        let expected = Array.from({ length: n }, (_, i) => i);
+        if (n > max) {
+          expected = [];
+          const buckets = Math.floor(max / 5);
+          for (let b = 0; b < buckets; b++) {
+            const start = Math.floor((b * n) / buckets);
+            const end = Math.floor(((b + 1) * n) / buckets);
+            const idx = Array.from({ length: end - start }, (_, k) => start + k);
+            const real = idx.filter((i) => !Number.isNaN(y[i]));
+            const lo = real.reduce((a, i) => (a < 0 || y[i]! < y[a]! ? i : a), -1);
+            const hi = real.reduce((a, i) => (a < 0 || y[i]! > y[a]! ? i : a), -1);
+            const gap = idx.find((i) => Number.isNaN(y[i])) ?? -1;
+            expected.push(...[...new Set([start, lo, hi, gap, end - 1].filter((i) => i >= 0))].sort((a, c) => a - c));
+          }
+        }
+        expect(minMaxIndices(y, max)).toEqual(expected);
+      }),
+    );
   });
 
   it('bounds each series of a 100,000-bar run to 2000 points in the report, keeping its ends, its extremes and the full count', async () => {
