@@ -24,8 +24,8 @@ import type { ProcessSample, Spread } from './process.js';
  * - `tapedeck data import` of the long CSV, and `tapedeck run` of the imported dataset;
  * - `tapedeck sweep`: the 19-trial grid of scenarios/sma-cross.space.json on GOOG, 2 workers (the peer:
  *   `Backtest.optimize` on the same grid);
- * - one attempt at a 2.5 M-bar CSV run (TAPEDECK_BENCH_FULL_BARS, default 2,500,000; 0 skips it): today it
- *   fails writing report.json (`Invalid string length`, issue 14 point 5), reported as such.
+ * - one attempt at a 2.5 M-bar CSV run (TAPEDECK_BENCH_FULL_BARS, default 2,500,000; 0 skips it; a failure
+ *   is reported as such), and `tapedeck data import` of that CSV (the file point 3's target names);
  * - the real USDCHF tape (R's 30-minute USDCHF, 62,496 closes, tests/fixtures/csv/usdchf.csv): `tapedeck run`
  *   on the CSV directly (each close a bar, O = H = L = C; the peer reads it the same way), and the dataset
  *   route: `data import --kind closes`, `data resample --interval 30m`, `run` on the resampled bars;
@@ -292,6 +292,14 @@ export default async function run(): Promise<ThroughputResult[]> {
         results.push({ name: `tapedeck run sma-cross, generated CSV (${label} 30-min bars), one run`, unit: 's wall', median: Number.NaN, samples: 1, note: `FAILED: exit ${a.code} after ${a.wall.toFixed(1)} s${mem}: ${last.slice(0, 120)}; target <= 5 s${peerNote}` });
       }
       if (b !== null && b.code === 0) results.push({ name: `backtesting.py: run sma-cross, generated CSV (${label} 30-min bars), one run`, unit: 's wall', median: b.wall, samples: 1, note: resources({ samples: [b] }) });
+      // The import of this file is the one issue 14's point-3 target names (>= 1 M rows/s on 2.5 M rows).
+      const ds = join(dir, 'full-ds');
+      const imp = await sampleBoth(`data import ${label} CSV`, async () => {
+        await rm(ds, { recursive: true, force: true });
+        return await td(['data', 'import', '--csv', csv, '--kind', 'bars', '--symbol', 'FULL', '--out', ds]);
+      }, null, longRuns, 0);
+      results.push(...rows(`data import, generated CSV (${label} bars)`, imp.td, null, `${(fullBars / walls(imp.td).median / 1e3).toFixed(0)}k rows/s; target (point 3) >= 1 M rows/s`));
+      await rm(ds, { recursive: true, force: true });
       await rm(csv, { force: true });
     }
   } finally {
