@@ -190,6 +190,15 @@ export default async function run(): Promise<ThroughputResult[]> {
   const td = (args: string[]): Promise<ProcessSample> => timeProcess(cli.argv[0]!, [...cli.argv.slice(1), ...args], { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' } });
   const py = (mode: 'run' | 'optimize', csv: string): Promise<ProcessSample> => timeProcess(PYTHON, [PEER_SCRIPT, mode, csv], { cwd: REPO, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   const runArgs = (bars: string, symbol: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${bars}`, '--set', `data.symbols=["${symbol}"]`, '--out', join(dir, `run-${outSeq++}`), '--json', '--quiet'];
+  /** Times `data import` of a generated tape of `bars` bars (`csv`) into `ds`, left there. */
+  const importRows = async (csv: string, symbol: string, bars: number, ds: string): Promise<void> => {
+    const label = bars.toLocaleString('en-US');
+    const imp = await sampleBoth(`data import ${label} CSV`, async () => {
+      await rm(ds, { recursive: true, force: true });
+      return await td(['data', 'import', '--csv', csv, '--kind', 'bars', '--symbol', symbol, '--out', ds]);
+    }, null, longRuns, 0);
+    results.push(...rows(`data import, generated CSV (${label} bars)`, imp.td, null, `${(bars / walls(imp.td).median / 1e3).toFixed(0)}k rows/s; target (point 3) >= 1 M rows/s`));
+  };
   try {
     // --help
     {
@@ -248,11 +257,7 @@ export default async function run(): Promise<ThroughputResult[]> {
       results.push(...rows(`run sma-cross, generated CSV (${label} 30-min bars)`, s.td, s.peer, `${(longBars / walls(s.td).median / 1e3).toFixed(0)}k bars/s; ${eq.td}`, eq.peer));
 
       const ds = join(dir, 'long-ds');
-      const imp = await sampleBoth(`data import ${label} CSV`, async () => {
-        await rm(ds, { recursive: true, force: true });
-        return await td(['data', 'import', '--csv', csv, '--kind', 'bars', '--symbol', 'LONG', '--out', ds]);
-      }, null, longRuns, 0);
-      results.push(...rows(`data import, generated CSV (${label} bars)`, imp.td, null, `${(longBars / walls(imp.td).median / 1e3).toFixed(0)}k rows/s; target (point 3) >= 1 M rows/s`));
+      await importRows(csv, 'LONG', longBars, ds);
 
       const fromDs = await sampleBoth(`run ${label} dataset`, () => td(runArgs(ds, 'LONG')), null, longRuns, 0);
       const dsEq = tapedeckEquity(fromDs.td.samples[0]!);
@@ -294,11 +299,7 @@ export default async function run(): Promise<ThroughputResult[]> {
       if (b !== null && b.code === 0) results.push({ name: `backtesting.py: run sma-cross, generated CSV (${label} 30-min bars), one run`, unit: 's wall', median: b.wall, samples: 1, note: resources({ samples: [b] }) });
       // The import of this file is the one issue 14's point-3 target names (>= 1 M rows/s on 2.5 M rows).
       const ds = join(dir, 'full-ds');
-      const imp = await sampleBoth(`data import ${label} CSV`, async () => {
-        await rm(ds, { recursive: true, force: true });
-        return await td(['data', 'import', '--csv', csv, '--kind', 'bars', '--symbol', 'FULL', '--out', ds]);
-      }, null, longRuns, 0);
-      results.push(...rows(`data import, generated CSV (${label} bars)`, imp.td, null, `${(fullBars / walls(imp.td).median / 1e3).toFixed(0)}k rows/s; target (point 3) >= 1 M rows/s`));
+      await importRows(csv, 'FULL', fullBars, ds);
       await rm(ds, { recursive: true, force: true });
       await rm(csv, { force: true });
     }
