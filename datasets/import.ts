@@ -526,7 +526,7 @@ function headerRecord(head: string, delimiter: string): CsvRecord | undefined {
 /** A CSV file read by DuckDB into a table of canonical columns (see openCsvDuckDb). */
 export interface DuckCsv {
   readonly rows: number;
-  /** Hands the rows on in batches of BATCH_ROWS, in file order. */
+  /** Hands the rows on in file order, a DuckDB chunk (2,048 rows) at a time (see pumpRows). */
   stream(append: AppendBatch): Promise<void>;
   /**
    * Runs `sql(table)` in the session holding the rows (the table writer's COPY to Parquet), on a
