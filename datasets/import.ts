@@ -480,12 +480,22 @@ async function readHead(file: string): Promise<string> {
 
 const SHORT_HEAD_BYTES = 64 << 10;
 
-/** About how many rows a CSV file of `size` bytes has, from its head: the size over the second line's length. */
+/**
+ * About how many rows a CSV file of `size` bytes has, from its head: the size over the mean length of
+ * up to 1,000 lines after the header, taken as at least 8 bytes (a blank or very short line early on
+ * must not size the columns for hundreds of millions of rows).
+ */
 function estimateRows(head: string, size: number): number {
   const first = head.indexOf('\n');
-  const second = first < 0 ? -1 : head.indexOf('\n', first + 1);
-  const line = second < 0 ? 0 : second - first;
-  return line > 0 ? Math.ceil((size / line) * 1.01) + 16 : BATCH_ROWS;
+  if (first < 0) return BATCH_ROWS;
+  let lines = 0;
+  let last = first;
+  for (let at = head.indexOf('\n', first + 1); at >= 0 && lines < 1000; at = head.indexOf('\n', at + 1)) {
+    lines++;
+    last = at;
+  }
+  if (lines === 0) return BATCH_ROWS;
+  return Math.ceil((size / Math.max(8, (last - first) / lines)) * 1.01) + 16;
 }
 
 /**
@@ -938,8 +948,8 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   const delimiter = detectDelimiter(head);
   const plan = planCsv(options, head, delimiter);
   let check: TableCheck | null = null;
-  // Every column of the file, filled as the batches come: sized by the file's size over its second
-  // line's (a little more than its rows for lines of even length), grown when short.
+  // Every column of the file, filled as the batches come: sized by estimateRows (a little more than
+  // its rows for lines of even length), grown when short.
   let store = specs.map(() => new Float64Array(estimateRows(head, size)));
   let rows = 0;
   const begin = async (mapping: ColumnMapping): Promise<void> => {

@@ -49,6 +49,19 @@ describe('a plain CSV file streamed from DuckDB', () => {
     expect(table.columns['ts']![1]).toBe((T0 + 1_800_000) * 1000);
   });
 
+  it('keeps every row when the lines get shorter after the head the store was sized from', async () => {
+    // 1,200 lines padded to ~2.5x their length, then 20,000 plain ones: the store is sized from the long
+    // ones (~9,000 rows) and must grow; the columns hold exactly the file's rows.
+    const pad = '0'.repeat(40);
+    const input = await file(bars(21_200, (i, l) => (i >= 1200 ? l : l.replace(/,(\d+)$/, `,${pad}$1`).replace(/,([0-9.]+),/, `,${pad}$1,`))));
+    const table = await readCsvTable({ input, kind: 'bars', symbol: 'AAA' });
+    expect(table.file.rows).toBe(21_200);
+    for (const c of ['ts', 'open', 'high', 'low', 'close', 'volume']) expect(table.columns[c]!.length).toBe(21_200);
+    expect(table.columns['volume']![21_199]).toBe(1000 + 21_199);
+    expect(table.columns['open']![21_199]).toBe(100 + (21_199 % 50) / 10);
+    expect(table.columns['volume']![0]).toBe(1000);
+  });
+
   it('names the bad date of a row DuckDB declines after an earlier bad row, as the JS reader does', async () => {
     // Row 11 is out of order (the checks see it in DuckDB's first rows); row 4501 is 2000-02-30, which
     // the byte scan passes and DuckDB's cast refuses (NULL): the JS reader then names the date first.
