@@ -209,6 +209,14 @@ export function columnAsDouble(chunk: DuckDBDataChunk, col: number, typeId: numb
   return values;
 }
 
+/** Whether any of the first `n` values of column `col` of `chunk` is NULL (DuckDB omits the validity mask when none is). */
+export function columnHasNull(chunk: DuckDBDataChunk, col: number, n: number): boolean {
+  const validity = duckdb.vector_get_validity(duckdb.data_chunk_get_vector(chunk.chunk, col), Math.ceil(n / 64) * 8) as Uint8Array | null;
+  if (validity === null) return false;
+  for (let i = 0; i < n; i++) if ((validity[i >> 3]! & (1 << (i & 7))) === 0) return true;
+  return false;
+}
+
 /** Copies `n` INTEGER values of column `col` of `chunk` into `out` at `offset`. */
 export function copyInt32Column(chunk: DuckDBDataChunk, col: number, n: number, out: Int32Array, offset: number): void {
   const bytes = duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk.chunk, col), n * 4);

@@ -6,7 +6,8 @@ import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError }
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 import { scanPlainCsv, type ScanClass } from './csv-scan.js';
 import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
-import { columnAsDouble, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID } from './duckdb.js';
+import { chunkRead, columnAsDouble, columnHasNull, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID, type DuckDBDataChunk } from './duckdb.js';
+import type { DuckDBResult } from '@duckdb/node-api';
 import type { Manifest, ManifestFile, Provenance } from './manifest.js';
 import { columnsOf, inTimeRange, MAX_TS_US, MIN_TS_US, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
 import { ROW_NOTE } from './validate.js';
@@ -55,6 +56,12 @@ export interface ImportOptions {
   readonly epochUnitHint?: string;
   /** Told the dataset writer's staging directory (see DatasetWriterOptions.onStaging). */
   readonly onStaging?: (stagingDir: string) => () => void;
+  /**
+   * The dataset is read once and removed (a run's temporary import): the input file is not hashed (the
+   * manifest's createdBy has no sha256) and the Parquet file is written with LZ4 (DatasetWriterOptions.compression).
+   * Rows, checks, errors and contentHash are the same.
+   */
+  readonly scratch?: boolean;
 }
 
 /** How to give an epoch unit where the caller has no way of its own: import the file first. */
@@ -294,18 +301,20 @@ export async function importTable(options: ImportOptions): Promise<ImportResult>
   // what goes wrong with the output directory is still reported first.
   const threads = size < SMALL_FILE_BYTES ? 1 : undefined;
   // The byte scan of the fast reader hashes the file as it reads it (one pass over the bytes, not two).
+  const scratch = options.scratch === true;
   let digest: (hex: string | null) => void = () => {};
   const scanned = new Promise<string | null>((resolve) => (digest = resolve));
-  const reading = format === 'csv' ? startCsv(options, threads, digest) : null;
-  if (reading === null) digest(null);
+  const reading = format === 'csv' ? startCsv(options, threads, scratch ? undefined : digest) : null;
+  if (reading === null || scratch) digest(null);
   reading?.catch(() => undefined); // awaited in importCsv, or dropped
   let writer: DatasetWriter;
   try {
-    const sha256 = (await scanned) ?? (await fileSha256(input));
+    const sha256 = scratch ? null : ((await scanned) ?? (await fileSha256(input)));
     writer = await DatasetWriter.open(options.out, {
-      createdBy: { importedFrom: basename(input), format, sha256, kind, symbol },
+      createdBy: { importedFrom: basename(input), format, ...(sha256 !== null ? { sha256 } : {}), kind, symbol },
       mode: 'update',
       replaceTables: options.replace === true,
+      ...(scratch ? { compression: 'lz4' as const } : {}),
       ...(threads !== undefined ? { threads } : {}),
       ...(options.onStaging !== undefined ? { onStaging: options.onStaging } : {}),
     }).catch((err: unknown) => {
@@ -472,6 +481,24 @@ async function readHead(file: string): Promise<string> {
 const SHORT_HEAD_BYTES = 64 << 10;
 
 /**
+ * About how many rows a CSV file of `size` bytes has, from its head: the size over the mean length of
+ * up to 1,000 lines after the header, taken as at least 8 bytes (a blank or very short line early on
+ * must not size the columns for hundreds of millions of rows).
+ */
+function estimateRows(head: string, size: number): number {
+  const first = head.indexOf('\n');
+  if (first < 0) return BATCH_ROWS;
+  let lines = 0;
+  let last = first;
+  for (let at = head.indexOf('\n', first + 1); at >= 0 && lines < 1000; at = head.indexOf('\n', at + 1)) {
+    lines++;
+    last = at;
+  }
+  if (lines === 0) return BATCH_ROWS;
+  return Math.ceil((size / Math.max(8, (last - first) / lines)) * 1.01) + 16;
+}
+
+/**
  * The plan of a CSV file from its first MB `head`: delimiter, header field count and column mapping.
  * Null when `head` holds no complete, well-formed first record (the JS reader then reports what is
  * wrong); throws the mapping's DataError (a missing or ambiguous column), as the JS reader would.
@@ -509,7 +536,7 @@ function headerRecord(head: string, delimiter: string): CsvRecord | undefined {
 /** A CSV file read by DuckDB into a table of canonical columns (see openCsvDuckDb). */
 export interface DuckCsv {
   readonly rows: number;
-  /** Hands the rows on in batches of BATCH_ROWS, in file order. */
+  /** Hands the rows on in file order, a DuckDB chunk (2,048 rows) at a time (see pumpRows). */
   stream(append: AppendBatch): Promise<void>;
   /**
    * Runs `sql(table)` in the session holding the rows (the table writer's COPY to Parquet), on a
@@ -520,13 +547,13 @@ export interface DuckCsv {
 }
 
 /**
- * The fast CSV reader: DuckDB's CSV reader (every column as VARCHAR, the delimiter given, `"` quotes,
- * strict field counts) converts and checks every cell in SQL (csv-sql.ts) into a table of canonical
- * columns. Null when DuckDB cannot read the file or any cell is not in the plain forms csv-sql.ts
- * accepts; the JS reader (readCsvJs) then accepts the file or names its first bad cell.
- * `threads` bounds DuckDB's threads (default: DuckDB's own choice); `cancel` stops the read (null).
+ * The SQL reading `plan`'s file with DuckDB's CSV reader into the kind's columns (`<columns> FROM
+ * read_csv(...)`): every column as VARCHAR (the delimiter given, `"` quotes, strict field counts) and
+ * every cell converted and checked in SQL (csv-sql.ts); `typed` (the file proved plain by
+ * scanPlainCsv): number columns read as DOUBLE by the CSV reader itself and times through one cast.
+ * A cell outside the forms csv-sql.ts accepts gives NULL.
  */
-export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: number, cancel?: AbortSignal): Promise<DuckCsv | null> {
+function csvSelect(plan: CsvPlan, typed: boolean): string {
   const specs = columnsOf(plan.kind);
   const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' => 'VARCHAR');
   const words = CODE_WORDS[plan.kind] ?? {};
@@ -550,6 +577,17 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
   });
   const columns = `{${types.map((t, i) => `'c${i}': '${t}'`).join(', ')}}`;
   const src = `read_csv(${sqlString(plan.file)}, header = true, delim = ${sqlString(plan.delimiter)}, quote = '"', escape = '"', auto_detect = false, columns = ${columns}, strict_mode = true, null_padding = false)`;
+  return `${exprs.join(', ')} FROM ${src}`;
+}
+
+/**
+ * The fast CSV reader into a table: DuckDB's CSV reader converts and checks every cell in SQL
+ * (csvSelect) into a table of canonical columns. Null when DuckDB cannot read the file or any cell is
+ * not in the forms csv-sql.ts accepts; the JS reader (readCsvJs) then accepts the file or names its
+ * first bad cell. `threads` bounds DuckDB's threads (default: DuckDB's own choice); `cancel` stops the read (null).
+ */
+export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: number, cancel?: AbortSignal): Promise<DuckCsv | null> {
+  const specs = columnsOf(plan.kind);
   const cancelled = (): boolean => cancel?.aborted === true; // read anew each time: it changes while awaiting
   if (cancelled()) return null;
   const session = await DuckSession.open(threads !== undefined ? { threads } : {});
@@ -563,7 +601,7 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
   let rows: number;
   try {
     if (cancelled()) throw new Error('cancelled');
-    await session.conn.run(`CREATE TABLE csv_rows AS SELECT ${exprs.join(', ')} FROM ${src}`);
+    await session.conn.run(`CREATE TABLE csv_rows AS SELECT ${csvSelect(plan, typed)}`);
     const r = await session.conn.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${specs.map((s) => `${sqlIdent(s.name)} IS NULL`).join(' OR ')}) FROM csv_rows`);
     const [count, bad] = r.getRows()[0]!.map(Number);
     if (count === 0 || bad !== 0 || cancelled()) {
@@ -578,30 +616,9 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
   return {
     rows,
     async stream(append: AppendBatch): Promise<void> {
-      const builder = new BatchBuilder(specs, append);
       // streamed, not run(): a materialized result would hold a second copy of every row
-      const result = await session.conn.stream('SELECT * FROM csv_rows');
-      const unused = new Float64Array(0); // the columns are DOUBLE: columnAsDouble returns a view of its copy
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) break;
-        const n = chunk.rowCount;
-        const strings = specs.map((spec, c) => (spec.type === 'str' ? chunk.getColumnValues(c).map(String) : null));
-        const numeric = specs.map((spec, c) => (spec.type === 'str' ? null : columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, unused)));
-        for (let start = 0; start < n; ) {
-          const m = Math.min(n - start, BATCH_ROWS - builder.n);
-          for (let c = 0; c < specs.length; c++) {
-            const spec = specs[c]!;
-            if (spec.type === 'str') builder.str[spec.name]!.push(...strings[c]!.slice(start, start + m));
-            else builder.num[spec.name]!.set(numeric[c]!.subarray(start, start + m), builder.n);
-          }
-          builder.n += m;
-          start += m;
-          if (builder.full) await builder.flush();
-        }
-      }
-      await builder.flush();
-      if (builder.rows !== rows) throw new DataError(`DuckDB returned ${builder.rows} of ${rows} rows`, { file: plan.file });
+      const got = await pumpRows(await session.conn.stream('SELECT * FROM csv_rows'), specs, append, false);
+      if (got !== rows) throw new DataError(`DuckDB returned ${got ?? 'NULL in some'} of ${rows} rows`, { file: plan.file });
     },
     async run(sql: (table: string) => string): Promise<void> {
       const conn = await session.connect();
@@ -612,6 +629,103 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
     },
     close,
   };
+}
+
+/**
+ * Hands the rows of `result` (the columns of `specs`: DOUBLE, VARCHAR for strings) on to `append`, one
+ * DuckDB chunk (2,048 rows) at a time, as fresh arrays. The next chunk is asked for before the current
+ * one is handed on, so DuckDB produces it meanwhile (waiting for each in turn cost ~40% more CPU: a
+ * thread hop per chunk). Returns the row count, or null at the first NULL value or failed fetch (the
+ * file is declined). With `declinable` (a result read straight from the CSV file, which may yet turn
+ * out NULL or fail further down) an error `append` throws is held until the rest of the rows are known
+ * not to decline: a declined file goes to the JS reader, which may name an earlier bad cell.
+ */
+async function pumpRows(result: DuckDBResult, specs: readonly ColumnSpec[], append: AppendBatch, declinable: boolean): Promise<number | null> {
+  const unused = new Float64Array(0); // the columns are DOUBLE: columnAsDouble returns a view of its copy
+  let rows = 0;
+  let failure: { error: unknown } | null = null;
+  let next: Promise<DuckDBDataChunk | null> = result.fetchChunk();
+  try {
+    for (;;) {
+      let chunk: DuckDBDataChunk | null;
+      try {
+        chunk = await next;
+      } catch {
+        return null; // DuckDB's CSV reader refused a line further down
+      } finally {
+        next = Promise.resolve(null);
+      }
+      if (chunk === null || chunk.rowCount === 0) break;
+      next = result.fetchChunk();
+      next.catch(() => undefined); // awaited above, or settled below
+      chunkRead();
+      const n = chunk.rowCount;
+      const cols: Record<string, Float64Array | string[]> = {};
+      for (let c = 0; c < specs.length; c++) {
+        const spec = specs[c]!;
+        if (spec.type === 'str') {
+          const values = chunk.getColumnValues(c);
+          if (values.includes(null)) return null;
+          cols[spec.name] = values.map(String);
+        } else {
+          if (columnHasNull(chunk, c, n)) return null;
+          cols[spec.name] = columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, unused);
+        }
+      }
+      if (failure === null) {
+        try {
+          await append(cols);
+        } catch (error) {
+          if (!declinable) throw error;
+          failure = { error };
+        }
+      }
+      rows += n;
+    }
+  } finally {
+    await next.catch(() => undefined); // the session may close once no fetch is under way
+  }
+  if (failure !== null) throw failure.error;
+  return rows;
+}
+
+/**
+ * Reads a CSV file through DuckDB and hands its rows on (AppendBatch, in file order): streamed straight
+ * from DuckDB's CSV reader, typed, when scanPlainCsv proves the file plain (no table is built), else
+ * through openCsvDuckDb's checked table. Returns the row count, or null when DuckDB declines the file;
+ * `append` may then have seen some of its rows, and the caller starts over with the JS reader, which
+ * accepts the file or names its first bad cell. Both give the same rows (tests/fuzz/csv-duckdb.test.ts).
+ * `threads` bounds DuckDB's threads (default: DuckDB's own choice).
+ */
+export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch, threads?: number): Promise<number | null> {
+  const session = await DuckSession.open(threads !== undefined ? { threads } : {});
+  try {
+    // DuckDB starts reading while the file is scanned here; the stream is read only once the scan
+    // proved the file plain.
+    const typed = session.conn.stream(`SELECT ${csvSelect(plan, true)}`);
+    typed.catch(() => undefined); // awaited below, or dropped with the session
+    if (await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan))) {
+      let result: DuckDBResult;
+      try {
+        result = await typed;
+      } catch {
+        return null; // a line DuckDB's reader refuses at once: the JS reader says why
+      }
+      return await pumpRows(result, columnsOf(plan.kind), append, true);
+    }
+    session.conn.interrupt();
+    await typed.catch(() => undefined);
+  } finally {
+    session.close();
+  }
+  const csv = await openCsvDuckDb(plan, false, threads);
+  if (csv === null) return null;
+  try {
+    await csv.stream(append);
+    return csv.rows;
+  } finally {
+    csv.close();
+  }
 }
 
 /** The column classes of scanPlainCsv for `plan`: its mapped number and time columns. */
@@ -625,9 +739,10 @@ function scanClasses(plan: CsvPlan): ScanClass[] {
 }
 
 /**
- * Reads a CSV file into DuckDB: typed by DuckDB's CSV reader when scanPlainCsv proves the file plain
- * (the common case, and the fastest), else with every cell checked in SQL; null when neither takes
- * the file (the JS reader decides then). `digest` is given the file's SHA-256 (hex), hashed by the scan.
+ * Reads a CSV file into a DuckDB table (for an import, whose Parquet file DuckDB writes from it): typed
+ * by DuckDB's CSV reader when scanPlainCsv proves the file plain (the common case, and the fastest),
+ * else with every cell checked in SQL; null when neither takes the file (the JS reader decides then).
+ * `digest` is given the file's SHA-256 (hex), hashed by the scan.
  */
 export async function openCsvFast(plan: CsvPlan, threads?: number, digest?: (hex: string) => void): Promise<DuckCsv | null> {
   // DuckDB reads the file typed on its own threads while the scan runs here; the typed table is used
@@ -650,18 +765,6 @@ export async function openCsvFast(plan: CsvPlan, threads?: number, digest?: (hex
   stop.abort();
   (await typed)?.close();
   return openCsvDuckDb(plan, false, threads);
-}
-
-/** Reads a CSV file with openCsvFast and hands its rows on; the row count, or null (declined). */
-export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch): Promise<number | null> {
-  const csv = await openCsvFast(plan);
-  if (csv === null) return null;
-  try {
-    await csv.stream(append);
-    return csv.rows;
-  } finally {
-    csv.close();
-  }
 }
 
 /**
@@ -841,14 +944,18 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   if (specs.some((s) => s.type === 'str')) throw new InvalidArgumentError(`readCsvTable: ${kind} has string columns`);
   const size = await inputSize(file);
   await checkText(file);
-  const { delimiter, plan, csv } = await startCsv(options, size < SMALL_FILE_BYTES ? 1 : undefined);
+  const head = await readHead(file);
+  const delimiter = detectDelimiter(head);
+  const plan = planCsv(options, head, delimiter);
   let check: TableCheck | null = null;
-  // Every column of the file, filled as the batches come: sized by DuckDB's row count, else grown.
-  let store = specs.map(() => new Float64Array(csv?.rows ?? BATCH_ROWS));
+  // Every column of the file, filled as the batches come: sized by estimateRows (a little more than
+  // its rows for lines of even length), grown when short.
+  let store = specs.map(() => new Float64Array(estimateRows(head, size)));
   let rows = 0;
   const begin = async (mapping: ColumnMapping): Promise<void> => {
     checkSymbol(symbol); // where an import refuses it: when its table begins
     check = new TableCheck(kind, symbol, file, mapping.labels);
+    rows = 0;
   };
   // A batch's arrays are reused by the reader once this returns: the rows are copied out.
   const append: AppendBatch = async (cols) => {
@@ -865,21 +972,18 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
     for (let c = 0; c < specs.length; c++) store[c]!.set(cols[specs[c]!.name] as Float64Array, rows);
     rows += n;
   };
-  let mapping: ColumnMapping;
-  if (csv !== null) {
-    try {
-      mapping = plan!.mapping;
-      await begin(mapping);
-      await csv.stream(append);
-    } finally {
-      csv.close();
-    }
-  } else {
-    mapping = (await readCsvJs(options, delimiter, append, begin)).mapping;
+  let mapping: ColumnMapping | null = null;
+  if (plan !== null) {
+    await begin(plan.mapping);
+    if ((await readCsvDuckDb(plan, append, size < SMALL_FILE_BYTES ? 1 : undefined)) !== null) mapping = plan.mapping;
   }
+  // Declined by DuckDB (perhaps after some rows: begin starts the checks over): the JS reader decides.
+  mapping ??= (await readCsvJs(options, delimiter, append, begin)).mapping;
   const entry = check!.finish(sourceOf(options, 'csv', mapping));
   const columns: Record<string, Float64Array> = {};
-  for (let c = 0; c < specs.length; c++) columns[specs[c]!.name] = store[c]!.length === rows ? store[c]! : store[c]!.slice(0, rows);
+  // A view when the estimate was close (it keeps a few spare rows), a copy when the store had grown.
+  const tight = store[0]!.length - rows <= store[0]!.length / 16;
+  for (let c = 0; c < specs.length; c++) columns[specs[c]!.name] = tight ? store[c]!.subarray(0, rows) : store[c]!.slice(0, rows);
   return { file: entry, mapping: mapping.labels, ignoredColumns: mapping.ignored, columns };
 }
 

@@ -66,7 +66,16 @@ export interface DatasetWriterOptions {
   readonly onStaging?: (stagingDir: string) => () => void;
   /** DuckDB's threads for staging and writing (default: DuckDB's own choice); 1 for small tables. */
   readonly threads?: number;
+  /**
+   * The Parquet compression of the tables written (default `zstd`, half the size). `lz4` is for a dataset
+   * read once and removed (a run's temporary import): written in about half the CPU time of zstd
+   * (2.5 M bars: 0.7 against 1.3-1.6 s) and read faster, at 1.5x the size.
+   */
+  readonly compression?: ParquetCompression;
 }
+
+/** The Parquet compressions a dataset is written with (see DatasetWriterOptions.compression). */
+export type ParquetCompression = 'zstd' | 'lz4';
 
 const CHUNK_ROWS = 2048;
 
@@ -166,6 +175,7 @@ export class TableWriter {
     private readonly label: string,
     private readonly onEnd: (file: ManifestFile) => void,
     columnLabels: Readonly<Record<string, string>>,
+    private readonly compression: ParquetCompression,
   ) {
     this.kind = kind;
     this.symbol = symbol;
@@ -260,7 +270,7 @@ export class TableWriter {
     }
   }
 
-  /** Ends the table: writes its Parquet file (zstd) into the staging directory. */
+  /** Ends the table: writes its Parquet file into the staging directory. */
   async end(): Promise<ManifestFile> {
     if (this.external) throw new InvalidArgumentError(`table ${this.kind}/${this.symbol}: rows given to check() end with endExternal()`);
     return this.finish(async () => {
@@ -269,7 +279,7 @@ export class TableWriter {
   }
 
   /**
-   * The statement that writes this table's Parquet file (zstd, in the staging directory) from `from`: a
+   * The statement that writes this table's Parquet file (zstd unless the writer says otherwise, in the staging directory) from `from`: a
    * table or subquery holding the table's rows in order, as DOUBLE (VARCHAR for strings) columns named
    * like the kind's columns. A caller whose rows went to `check` runs it in its own DuckDB (it may start
    * it while the rows are still being checked) and ends the table with `endExternal`.
@@ -290,7 +300,7 @@ export class TableWriter {
         }
       })
       .join(', ');
-    return `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`;
+    return `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(this.parquetPath)} (FORMAT parquet, COMPRESSION ${this.compression})`;
   }
 
   /**
@@ -331,6 +341,7 @@ export class DatasetWriter {
     readonly dir: string,
     private readonly staging: string,
     private readonly threads: number | undefined,
+    private readonly compression: ParquetCompression,
     private readonly createdBy: Provenance,
     private readonly replaceTables: boolean,
     private readonly flag: string,
@@ -377,6 +388,7 @@ export class DatasetWriter {
       dir,
       staging,
       options.threads,
+      options.compression ?? 'zstd',
       keep ? base!.createdBy : options.createdBy,
       options.replaceTables ?? false,
       flag,
@@ -428,7 +440,7 @@ export class DatasetWriter {
       this.pending.delete(key);
       this.files.set(key, file);
     };
-    return new TableWriter(() => this.duck(), table, path, kind, symbol, source ?? this.createdBy, names.label ?? key, onEnd, names.columnLabels ?? {});
+    return new TableWriter(() => this.duck(), table, path, kind, symbol, source ?? this.createdBy, names.label ?? key, onEnd, names.columnLabels ?? {}, this.compression);
   }
 
   /** Writes a whole table at once. */

@@ -116,12 +116,13 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
     const format = ext === '.parquet' ? 'parquet' : 'csv';
     if (kind === 'bars' && (await isCloseOnlyFile(path, format))) {
       // A close-only series (R's and pandas' one-column layout): each close is one bar, O = H = L = C.
-      const imported = await importTable({ input: path, format, kind: 'closes', symbol, out: dir });
+      const imported = await importTable({ input: path, format, kind: 'closes', symbol, out: dir, scratch: true });
       const manifest = await barsFromCloses(dir, symbol);
       const assumptions = [closeOnlyAssumption(symbol, path, imported.mapping['close'] ?? 'close', imported.rows)];
       return { dir, manifest, source: path, cleanup: remove, assumptions };
     }
-    await importTable({ input: path, format, kind, symbol, out: dir });
+    // Read once by this run and removed: no file digest, LZ4 rather than zstd (importTable's `scratch`).
+    await importTable({ input: path, format, kind, symbol, out: dir, scratch: true });
     const manifest = await readManifest(dir);
     return { dir, manifest, source: path, cleanup: remove };
   } catch (err) {
