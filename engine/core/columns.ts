@@ -225,16 +225,10 @@ const CODED_RECENT = 4;
  */
 export class CodedColumn<T> {
   private readonly codes = new Int32Column();
-  private readonly values: T[];
+  private readonly values = new RefColumn<T>();
   /** Codes of the last values listed, most recent at `next - 1` (cyclic); -1 none. */
   private readonly recent = new Int32Array(CODED_RECENT).fill(-1);
   private next = 0;
-
-  constructor() {
-    // Created holding a value, for the elements kind (see RefColumn).
-    this.values = [null as T];
-    this.values.length = 0;
-  }
 
   get length(): number {
     return this.codes.length;
@@ -246,7 +240,7 @@ export class CodedColumn<T> {
 
   /** The value at row i (0 <= i < length; not checked). */
   get(i: number): T {
-    return this.values[this.codes.get(i)]!;
+    return this.values.get(this.codes.get(i));
   }
 
   set(i: number, x: T): void {
@@ -255,7 +249,7 @@ export class CodedColumn<T> {
 
   clear(): void {
     this.codes.clear();
-    this.values.length = 0;
+    this.values.clear();
     this.recent.fill(-1);
     this.next = 0;
   }
@@ -265,7 +259,7 @@ export class CodedColumn<T> {
     const values = this.values;
     for (let k = 0; k < CODED_RECENT; k++) {
       const c = recent[k]!;
-      if (c >= 0 && values[c] === x) return c;
+      if (c >= 0 && values.get(c) === x) return c;
     }
     const c = values.length;
     values.push(x);
