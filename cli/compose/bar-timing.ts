@@ -158,6 +158,24 @@ class RowPool {
   take(bound: number, map: Int32Array, pending: Int32Array): BarBatch | null {
     const n = this.length;
     const ts = this.ts;
+    const code = this.code;
+    // The common case (one symbol, or symbols whose bars close together): the rows taken are the pool's
+    // first rows, already in (close, code) order, and none after them is taken.
+    let first = 0;
+    while (first < n) {
+      const t = ts[first]!;
+      if (!(t < bound)) break;
+      if (first > 0 && (t < ts[first - 1]! || (t === ts[first - 1]! && code[first]! < code[first - 1]!))) break;
+      first++;
+    }
+    let prefix = true;
+    for (let i = first; i < n; i++) {
+      if (ts[i]! < bound) {
+        prefix = false;
+        break;
+      }
+    }
+    if (prefix) return first === 0 ? null : this.takeFirst(first, map, pending);
     const picked: number[] = [];
     let sorted = true;
     for (let i = 0; i < n; i++) {
@@ -200,6 +218,26 @@ class RowPool {
     }
     this.length = w;
     for (let c = 0; c < pending.length; c++) if (pending[c]! >= 0) pending[c] = moved[pending[c]!]!;
+    return out;
+  }
+
+  /**
+   * {@link take} when the rows taken are the first `m`, in order: each column is copied out and the rest
+   * moved down in bulk (a copy of contiguous memory), not row by row.
+   */
+  private takeFirst(m: number, map: Int32Array, pending: Int32Array): BarBatch {
+    const n = this.length;
+    const code = this.code;
+    const symbol = new Int32Array(m);
+    for (let k = 0; k < m; k++) symbol[k] = map[code[k]!]!;
+    const out = { length: m, ts: this.ts.slice(0, m), barTs: this.barTs.slice(0, m), symbol, open: this.open.slice(0, m), high: this.high.slice(0, m), low: this.low.slice(0, m), close: this.close.slice(0, m), volume: this.volume.slice(0, m) };
+    if (m < n) {
+      for (const k of COLUMNS) this[k].copyWithin(0, m, n);
+      code.copyWithin(0, m, n);
+    }
+    this.length = n - m;
+    // Pending rows (close unknown) are never taken: each moved down by m.
+    for (let c = 0; c < pending.length; c++) if (pending[c]! >= 0) pending[c] = pending[c]! - m;
     return out;
   }
 }

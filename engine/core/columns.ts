@@ -211,3 +211,60 @@ export class RefColumn<T> {
     this.data.length = 0;
   }
 }
+
+/** Values a {@link CodedColumn} finds by identity before it lists a new one. */
+const CODED_RECENT = 4;
+
+/**
+ * A growable column of references that repeat (an order's symbol, strategy id, tag or reason): each row
+ * holds, in an Int32Column, the index of its value in a list of the values seen; a value is looked up by
+ * identity among the last CODED_RECENT listed, and listed again when it is not among them (no map: a
+ * value that never repeats, a formatted denial, costs one list entry, as it would in a RefColumn). A
+ * RefColumn keeps a pointer per row, which the garbage collector traces at every full collection and,
+ * while the value is young, remembers at every scavenge; a row here is four bytes of a typed array.
+ */
+export class CodedColumn<T> {
+  private readonly codes = new Int32Column();
+  private readonly values = new RefColumn<T>();
+  /** Codes of the last values listed, most recent at `next - 1` (cyclic); -1 none. */
+  private readonly recent = new Int32Array(CODED_RECENT).fill(-1);
+  private next = 0;
+
+  get length(): number {
+    return this.codes.length;
+  }
+
+  push(x: T): void {
+    this.codes.push(this.codeOf(x));
+  }
+
+  /** The value at row i (0 <= i < length; not checked). */
+  get(i: number): T {
+    return this.values.get(this.codes.get(i));
+  }
+
+  set(i: number, x: T): void {
+    this.codes.set(i, this.codeOf(x));
+  }
+
+  clear(): void {
+    this.codes.clear();
+    this.values.clear();
+    this.recent.fill(-1);
+    this.next = 0;
+  }
+
+  private codeOf(x: T): number {
+    const recent = this.recent;
+    const values = this.values;
+    for (let k = 0; k < CODED_RECENT; k++) {
+      const c = recent[k]!;
+      if (c >= 0 && values.get(c) === x) return c;
+    }
+    const c = values.length;
+    values.push(x);
+    recent[this.next] = c;
+    this.next = (this.next + 1) % CODED_RECENT;
+    return c;
+  }
+}

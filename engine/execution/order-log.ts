@@ -1,4 +1,4 @@
-import { Float64Column, Int32Column, RefColumn } from '../core/columns.js';
+import { CodedColumn, Float64Column, Int32Column, RefColumn } from '../core/columns.js';
 import { InvariantError } from '../core/errors.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, linkText } from '../model/orders.js';
@@ -40,11 +40,11 @@ const STATUS_CODE = code(ORDER_STATUSES);
 export class OrderLog {
   private readonly live = new RefColumn<Order | undefined>();
   private readonly strategy = new Int32Column();
-  // Set when the order is added.
-  private readonly symbol = new RefColumn<string>();
-  private readonly strategyId = new RefColumn<StrategyId | null>();
-  private readonly tag = new RefColumn<string | null>();
-  private readonly link = new RefColumn<OrderLink | null>();
+  // Set when the order is added. Coded: these repeat from order to order (see CodedColumn).
+  private readonly symbol = new CodedColumn<string>();
+  private readonly strategyId = new CodedColumn<StrategyId | null>();
+  private readonly tag = new CodedColumn<string | null>();
+  private readonly link = new CodedColumn<OrderLink | null>();
   private readonly flags = new Int32Column(); // side | type << 1 | timeInForce << 3 | reduceOnly << 5
   private readonly tsCreated = new Float64Column();
   // Set when the order finishes.
@@ -54,7 +54,7 @@ export class OrderLog {
   private readonly stopPrice = new Float64Column(); // NaN for none
   private readonly filledQty = new Float64Column();
   private readonly avgFillPrice = new Float64Column();
-  private readonly reason = new RefColumn<string | null>();
+  private readonly reason = new CodedColumn<string | null>();
 
   /** Number of orders. */
   get length(): number {

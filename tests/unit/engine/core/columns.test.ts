@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESERVE, Float64Column, Float64Table, Int32Column, RESERVE_FROM, nextCapacity } from '../../../../engine/core/columns.js';
+import { CodedColumn, DEFAULT_RESERVE, Float64Column, Float64Table, Int32Column, RESERVE_FROM, nextCapacity } from '../../../../engine/core/columns.js';
 import { EquityPreview } from '../../../../engine/kernel/equity-preview.js';
 
 describe('Float64Column', () => {
@@ -104,5 +104,30 @@ describe('EquityPreview of width 2', () => {
     expect(Array.from(b.values)).toEqual(Array.from(a.equity));
     expect(() => narrow.columns()).toThrow(/width 2/);
     expect(() => new EquityPreview(50, 3)).toThrow(/width 3/);
+  });
+});
+
+describe('CodedColumn', () => {
+  it('gives back each row its value (objects by identity, null, values seen long before and never repeated), across set and clear', () => {
+    const c = new CodedColumn<string | { k: number } | null>();
+    const objects = [{ k: 1 }, { k: 2 }];
+    // Constants interleaved with values that never repeat (more distinct values between two uses than it looks back over).
+    const want: (string | { k: number } | null)[] = [];
+    for (let i = 0; i < 200; i++) want.push(i % 3 === 0 ? 'AAA' : i % 3 === 1 ? `denied ${i}` : i % 7 === 0 ? null : objects[i % 2]!);
+    for (const v of want) c.push(v);
+    expect(c.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) expect(c.get(i)).toBe(want[i]);
+    c.set(5, 'AAA');
+    c.set(6, objects[0]!);
+    c.set(7, 'new one');
+    want[5] = 'AAA';
+    want[6] = objects[0]!;
+    want[7] = 'new one';
+    for (let i = 0; i < want.length; i++) expect(c.get(i)).toBe(want[i]);
+    c.clear();
+    expect(c.length).toBe(0);
+    c.push(null);
+    c.push('BBB');
+    expect([c.get(0), c.get(1)]).toEqual([null, 'BBB']);
   });
 });
