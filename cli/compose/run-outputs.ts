@@ -7,7 +7,7 @@ import { RUN_TABLES } from '../../datasets/output-dir.js';
 import type { RunTableName } from '../../datasets/output-dir.js';
 import { DuckSession, releaseDuckMemory, sqlIdent, sqlString } from '../../datasets/duckdb.js';
 import { ParquetTableSink, duckWriteError } from '../../datasets/table-sink.js';
-import type { SinkColumn } from '../../datasets/table-sink.js';
+import type { SinkColumn, SinkConstant } from '../../datasets/table-sink.js';
 import { DataError, formatIsoUs } from '../../engine/core/index.js';
 import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
@@ -204,10 +204,13 @@ export class RunOutputs {
     // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of staged parts at a time, equity.parquet's
     // end (begun when the replay ended) included; a larger table waits to be written alone. A run's small
     // tables go all at once.
-    const staged = (name: RunTableName): number => Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * RUN_TABLE_COLUMNS[name].length * 8;
+    // A column holding one value in every row (a run of one symbol, market orders without limits or tags) is not staged.
+    const constants = Object.fromEntries(names.map((name) => [name, constantColumns(columns[name], rows[name])])) as Record<(typeof names)[number], Record<string, SinkConstant>>;
+    const staged = (name: RunTableName): number =>
+      Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * (RUN_TABLE_COLUMNS[name].length - (name === 'equity' ? 0 : Object.keys(constants[name]).length)) * 8;
     const files = (async (): Promise<NamedFile[]> => {
       const writeTable = async (name: (typeof names)[number]): Promise<void> => {
-        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
+        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`), constants: constants[name] });
         try {
           await appendInParts(sink, columns[name], rows[name]);
           await sink.finish();
@@ -302,13 +305,45 @@ async function withinBudget(tasks: readonly { bytes: number; run: () => Promise<
   if (errors.length > 0) throw errors[0];
 }
 
+/**
+ * The columns of a table of `n` rows whose every row holds the same value (the same double, NaN and the sign of
+ * zero included; the same string or null), with that value; the first column is left out when all are (a table
+ * stages at least one). None for an empty table.
+ */
+export function constantColumns(columns: TableColumns, n: number): Record<string, SinkConstant> {
+  const out: Record<string, SinkConstant> = {};
+  if (n === 0) return out;
+  for (const [name, col] of Object.entries(columns)) {
+    if (col instanceof Float64Array) {
+      const v = col[0]!;
+      let same = true;
+      if (v !== v) {
+        for (let i = 1; i < n && same; i++) same = col[i] !== col[i];
+      } else if (v === 0) {
+        for (let i = 1; i < n && same; i++) same = col[i] === 0 && Object.is(col[i], v);
+      } else {
+        for (let i = 1; i < n && same; i++) same = col[i] === v;
+      }
+      if (same) out[name] = v;
+    } else {
+      const v = col[0] ?? null;
+      let same = true;
+      for (let i = 1; i < n && same; i++) same = (col[i] ?? null) === v;
+      if (same) out[name] = v;
+    }
+  }
+  const first = Object.keys(columns)[0];
+  if (first !== undefined && Object.keys(out).length === Object.keys(columns).length) delete out[first];
+  return out;
+}
+
 /** Appends the first `n` rows of `columns` to `sink`, writing a part whenever one is full. */
 async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: number): Promise<void> {
   const step = 1 << 16;
   for (let at = 0; at < n; at += step) {
     const end = Math.min(n, at + step);
     const slice: Record<string, Float64Array | readonly (string | null)[]> = {};
-    for (const [k, v] of Object.entries(columns)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
+    for (const [k, v] of Object.entries(columns)) if (sink.stages(k)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
     sink.append(slice, end - at);
     if (sink.wantsFlush) {
       await sink.flush();
