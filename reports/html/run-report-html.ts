@@ -9,9 +9,9 @@ import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent
 import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
-import { renderPage, section, signClass } from './page.js';
+import { renderPage, renderPagePieces, section, signClass } from './page.js';
 import { asReportTrade, exitTime, pageTrades } from './page-records.js';
-import type { NavLink } from './page.js';
+import type { NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
 import { compactValue, scenarioInfo } from './scenario-info.js';
@@ -45,6 +45,15 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  * points per series); the numbers in tables are never downsampled. The same report gives the same bytes.
  */
 export function renderRunReportHtml(report: RunReport): string {
+  return renderPage(runReportPage(report));
+}
+
+/** The page of {@link renderRunReportHtml} as pieces to write one after the other (see renderPagePieces): the same bytes. */
+export function renderRunReportPieces(report: RunReport): (string | Uint8Array)[] {
+  return renderPagePieces(runReportPage(report));
+}
+
+function runReportPage(report: RunReport): PageContent {
   const info = scenarioInfo(report.scenario);
   const tradedBy = new Set<string>();
   for (const t of pageTrades(report)) tradedBy.add(t.strategyId);
@@ -85,13 +94,13 @@ ${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
 <div class="hash">seed <code>${report.seed}</code> &middot; runHash <code>${escapeHtml(report.runHash)}</code> &middot; ${escapeHtml(period)} &middot; ${formatCount(report.metrics.bars)} bars</div>${
     ruin !== null ? `\n<div class="alert" role="alert">${escapeHtml(ruinLine(ruin))}: equity reached zero or below and trading ended</div>` : ''
   }`;
-  return renderPage({
+  return {
     title: `${info.name} - Tapedeck run report`,
     header,
     nav,
     body,
     footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
-  });
+  };
 }
 
 /** The run's first and last equity time in milliseconds, so every time axis of the page spans the same period. */
