@@ -13,7 +13,7 @@ import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
-import { recordColumns } from './run-columns.js';
+import { recordRows, tableColumns } from './run-columns.js';
 import type { TableColumns } from './run-columns.js';
 
 /**
@@ -195,36 +195,46 @@ export class RunOutputs {
     const equityRows = this.equityTable.rows;
     const equityWrite = this.startEquityWrite();
     this.spill.close();
-    const columns = recordColumns(result);
-    const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
+    const rows: Record<RunTableName, number> = { equity: equityRows, ...recordRows(result) };
     const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
-    for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
     // The tables are written while report.json and report.html render, as many at once as DuckDB's small pool
-    // (64 MB) holds: a part costs about twice its staged bytes while it is written (one of the orders, 122,880
-    // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of staged parts at a time, equity.parquet's
-    // end (begun when the replay ended) included; a larger table waits to be written alone. A run's small
-    // tables go all at once.
-    // A column holding one value in every row (a run of one symbol, market orders without limits or tags) is not staged.
-    const constants = Object.fromEntries(names.map((name) => [name, constantColumns(columns[name], rows[name])])) as Record<(typeof names)[number], Record<string, SinkConstant>>;
-    const staged = (name: RunTableName): number =>
-      Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * (RUN_TABLE_COLUMNS[name].length - (name === 'equity' ? 0 : Object.keys(constants[name]).length)) * 8;
-    const files = (async (): Promise<NamedFile[]> => {
-      const writeTable = async (name: (typeof names)[number]): Promise<void> => {
-        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`), constants: constants[name] });
-        try {
-          await appendInParts(sink, columns[name], rows[name]);
-          await sink.finish();
-          if (rows[name] >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
-        } catch (err) {
-          await sink.abort();
-          throw err;
-        }
+    // (64 MB) holds: a part costs about twice its bytes as doubles while it is written (one of the orders, 122,880
+    // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of parts at a time, equity.parquet's end (begun
+    // when the replay ended) included; a larger table waits to be written alone. A run's small tables go all at
+    // once. A column holding one value in every row (one symbol, market orders without limits or tags) is not
+    // staged, but counts: the Parquet writer holds it as any other (counting staged columns only, the 2.5 M-bar
+    // run's tables overran the pool). Each table's columns are built when it is next to be written and let go
+    // once appended: a long run holds one or two tables' columns at a time, not all five.
+    const staged = (name: RunTableName): number => Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * RUN_TABLE_COLUMNS[name].length * 8;
+    const writeTable = async (name: (typeof names)[number], columns: TableColumns, constants: Record<string, SinkConstant>): Promise<void> => {
+      const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`), constants });
+      try {
+        await appendInParts(sink, columns, rows[name]);
+        await sink.finish();
+        if (rows[name] >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
+      } catch (err) {
+        await sink.abort();
+        throw err;
+      }
+    };
+    const tasks = names.map((name) => {
+      let columns: TableColumns | null = null;
+      let constants: Record<string, SinkConstant> = {};
+      return {
+        bytes: (): number => {
+          columns = tableColumns(result, name);
+          constants = constantColumns(columns, rows[name]);
+          return staged(name);
+        },
+        run: (): Promise<void> => {
+          const c = columns!;
+          columns = null;
+          return writeTable(name, c, constants);
+        },
       };
-      await withinBudget(
-        names.map((name) => ({ bytes: staged(name), run: () => writeTable(name) })),
-        STAGED_BYTES_AT_ONCE,
-        { bytes: staged('equity'), done: equityWrite },
-      );
+    });
+    const files = (async (): Promise<NamedFile[]> => {
+      await withinBudget(tasks, STAGED_BYTES_AT_ONCE, { bytes: staged('equity'), done: equityWrite });
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
@@ -277,9 +287,10 @@ const STAGED_BYTES_AT_ONCE = 20 << 20;
 /**
  * Starts `tasks` in order, each once the bytes of those under way (`running` included) leave room for it within
  * `budget` (one larger than the budget starts when nothing else is under way), and waits for every one; the
- * first failure is thrown once none is left running (no write outlives the files' promise).
+ * first failure is thrown once none is left running (no write outlives the files' promise). A task's bytes are
+ * asked for when it is next in line (it may prepare its rows then).
  */
-async function withinBudget(tasks: readonly { bytes: number; run: () => Promise<unknown> }[], budget: number, running: { bytes: number; done: Promise<unknown> }): Promise<void> {
+async function withinBudget(tasks: readonly { bytes: () => number; run: () => Promise<unknown> }[], budget: number, running: { bytes: number; done: Promise<unknown> }): Promise<void> {
   const active = new Set<Promise<void>>();
   const errors: unknown[] = [];
   let used = 0;
@@ -297,9 +308,11 @@ async function withinBudget(tasks: readonly { bytes: number; run: () => Promise<
   };
   track(running.done, running.bytes);
   for (const task of tasks) {
-    while (active.size > 0 && used + task.bytes > budget) await Promise.race(active);
     if (errors.length > 0) break;
-    track(task.run(), task.bytes);
+    const bytes = task.bytes();
+    while (active.size > 0 && used + bytes > budget) await Promise.race(active);
+    if (errors.length > 0) break;
+    track(task.run(), bytes);
   }
   await Promise.all(active);
   if (errors.length > 0) throw errors[0];
