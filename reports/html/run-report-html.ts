@@ -45,15 +45,27 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  * points per series); the numbers in tables are never downsampled. The same report gives the same bytes.
  */
 export function renderRunReportHtml(report: RunReport): string {
-  return renderPage(runReportPage(report));
+  const { sections, page } = runReportPage(report);
+  return renderPage(page(sections.map((render) => render())));
 }
 
-/** The page of {@link renderRunReportHtml} as pieces to write one after the other (see renderPagePieces): the same bytes. */
-export function renderRunReportPieces(report: RunReport): (string | Uint8Array)[] {
-  return renderPagePieces(runReportPage(report));
+/**
+ * The page of {@link renderRunReportHtml} as pieces to write one after the other (see renderPagePieces): the
+ * same bytes. The event loop runs between sections, so that work waiting on it (the run's tables being handed
+ * to DuckDB, run-outputs.ts) goes on while the page renders rather than after.
+ */
+export async function renderRunReportPieces(report: RunReport): Promise<(string | Uint8Array)[]> {
+  const { sections, page } = runReportPage(report);
+  const html: string[] = [];
+  for (const render of sections) {
+    html.push(render());
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return renderPagePieces(page(html));
 }
 
-function runReportPage(report: RunReport): PageContent {
+/** The page's sections, each rendered when called (in order), and the page around them once rendered. */
+function runReportPage(report: RunReport): { readonly sections: readonly (() => string)[]; readonly page: (sections: readonly string[]) => PageContent } {
   const info = scenarioInfo(report.scenario);
   const tradedBy = new Set<string>();
   for (const t of pageTrades(report)) tradedBy.add(t.strategyId);
@@ -65,28 +77,26 @@ function runReportPage(report: RunReport): PageContent {
 
   const tear = reportTearSheet(report);
   const tearRolling = tear ? rollingSection(tear, runRange(report), GROUP, CHART_WIDTH) : '';
-  const parts: [NavLink | null, string][] = [
-    [{ id: 'summary', label: 'Summary' }, summarySection(report)],
-    [{ id: 'equity', label: 'Equity & drawdown' }, equitySection(report)],
-    [{ id: 'metrics', label: 'Metrics' }, metricsSection(report)],
-    [{ id: 'accounts', label: 'Accounts' }, books],
-    [{ id: 'account', label: 'Buying power & margin' }, account],
-    [{ id: 'prices', label: 'Prices & trades' }, pricesSection(report)],
-    [{ id: 'exposure', label: 'Exposure' }, exposureSection(report)],
-    [{ id: 'drawdowns', label: 'Worst drawdowns' }, tear ? drawdownsSection(tear) : ''],
-    [{ id: 'monthly', label: 'Monthly & yearly' }, monthlySection(report)],
-    [null, yearlySection(tear, report.equity.length < 2 ? [] : yearlyReturns(monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity))), CHART_WIDTH)],
-    [{ id: 'distribution', label: 'Distribution' }, tear ? distributionSection(tear, CHART_WIDTH) : ''],
-    tearRolling !== '' ? [{ id: 'rolling', label: 'Rolling statistics' }, tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, rollingSharpeSection(report)],
-    [{ id: 'statistics', label: 'Trade statistics' }, tear ? statsSection(tear) : ''],
-    [{ id: 'ensemble', label: 'Ensemble weights' }, report.ensemble ? ensembleSection(report, strategyIds) : ''],
-    [{ id: 'attribution', label: 'Attribution' }, multiStrategy ? attributionSection(report, strategyIds) : ''],
-    [{ id: 'trades', label: 'Trades' }, tradesSection(report)],
-    [{ id: 'audit', label: 'Audit trail' }, auditSection(report)],
-    [{ id: 'run', label: 'Setup' }, runSection(report)],
+  const parts: [NavLink | null, () => string][] = [
+    [{ id: 'summary', label: 'Summary' }, () => summarySection(report)],
+    [{ id: 'equity', label: 'Equity & drawdown' }, () => equitySection(report)],
+    [{ id: 'metrics', label: 'Metrics' }, () => metricsSection(report)],
+    [{ id: 'accounts', label: 'Accounts' }, () => books],
+    [{ id: 'account', label: 'Buying power & margin' }, () => account],
+    [{ id: 'prices', label: 'Prices & trades' }, () => pricesSection(report)],
+    [{ id: 'exposure', label: 'Exposure' }, () => exposureSection(report)],
+    [{ id: 'drawdowns', label: 'Worst drawdowns' }, () => tear ? drawdownsSection(tear) : ''],
+    [{ id: 'monthly', label: 'Monthly & yearly' }, () => monthlySection(report)],
+    [null, () => yearlySection(tear, report.equity.length < 2 ? [] : yearlyReturns(monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity))), CHART_WIDTH)],
+    [{ id: 'distribution', label: 'Distribution' }, () => tear ? distributionSection(tear, CHART_WIDTH) : ''],
+    tearRolling !== '' ? [{ id: 'rolling', label: 'Rolling statistics' }, () => tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, () => rollingSharpeSection(report)],
+    [{ id: 'statistics', label: 'Trade statistics' }, () => tear ? statsSection(tear) : ''],
+    [{ id: 'ensemble', label: 'Ensemble weights' }, () => report.ensemble ? ensembleSection(report, strategyIds) : ''],
+    [{ id: 'attribution', label: 'Attribution' }, () => multiStrategy ? attributionSection(report, strategyIds) : ''],
+    [{ id: 'trades', label: 'Trades' }, () => tradesSection(report)],
+    [{ id: 'audit', label: 'Audit trail' }, () => auditSection(report)],
+    [{ id: 'run', label: 'Setup' }, () => runSection(report)],
   ];
-  const nav = parts.filter(([n, html]) => n !== null && html !== '').map(([n]) => n!);
-  const body = parts.map(([, html]) => html).join('');
   const period = report.equity.length > 0 ? `${shortTime(report.equity[0]!.time)} to ${shortTime(report.equity.at(-1)!.time)}` : 'no bars';
   const header = `<div class="kicker">Tapedeck run report</div>
 <h1>${escapeHtml(info.name)}</h1>
@@ -95,11 +105,14 @@ ${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
     ruin !== null ? `\n<div class="alert" role="alert">${escapeHtml(ruinLine(ruin))}: equity reached zero or below and trading ended</div>` : ''
   }`;
   return {
-    title: `${info.name} - Tapedeck run report`,
-    header,
-    nav,
-    body,
-    footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
+    sections: parts.map(([, render]) => render),
+    page: (html) => ({
+      title: `${info.name} - Tapedeck run report`,
+      header,
+      nav: parts.filter(([n], k) => n !== null && html[k] !== '').map(([n]) => n!),
+      body: html.join(''),
+      footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
+    }),
   };
 }
 
