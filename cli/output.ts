@@ -297,9 +297,21 @@ export function renderFor<T>(file: string, render: () => T): T {
   try {
     return render();
   } catch (err) {
-    if (err instanceof TapedeckError && (err.code === 'usage' || err.code === 'render')) throw err;
-    throw new RenderError(file, err);
+    throw renderFailure(file, err);
   }
+}
+
+/** {@link renderFor} of a rendering that yields to the event loop as it goes (report.html, see renderRunReportPieces). */
+export async function renderForAsync<T>(file: string, render: () => Promise<T>): Promise<T> {
+  try {
+    return await render();
+  } catch (err) {
+    throw renderFailure(file, err);
+  }
+}
+
+function renderFailure(file: string, err: unknown): TapedeckError {
+  return err instanceof TapedeckError && (err.code === 'usage' || err.code === 'render') ? err : new RenderError(file, err);
 }
 
 export { WriteError };

@@ -163,12 +163,12 @@ export async function syncDirectory(dir: string, path = dir): Promise<void> {
   }
 }
 
-/** One file of a group written together: its name in the directory and its bytes. */
 /**
- * A file to place: its content (`data`), or a finished file written elsewhere (`path`, e.g. a Parquet table
+ * A file to place: its content (`data`: text, bytes, or pieces of either written one after the other, so a
+ * large file is never one string), or a finished file written elsewhere (`path`, e.g. a Parquet table
  * staged while the run went on), which is moved into place (renamed; copied across file systems).
  */
-export type NamedFile = { readonly name: string; readonly data: string | Uint8Array } | { readonly name: string; readonly path: string };
+export type NamedFile = { readonly name: string; readonly data: string | Uint8Array | readonly (string | Uint8Array)[] } | { readonly name: string; readonly path: string };
 
 /** Puts `f` at `dest`: writes its data, or moves its file there. */
 async function placeFile(f: NamedFile, dest: string): Promise<void> {

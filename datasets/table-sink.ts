@@ -47,6 +47,9 @@ export interface SinkColumn {
 /** A batch as appended: numbers as Float64Array, strings as arrays (null allowed in nullable columns). */
 export type SinkBatch = Readonly<Record<string, Float64Array | readonly (string | null)[]>>;
 
+/** A value every row of a column holds (see ParquetTableSink.open's `constants`): a number, or a string (or null) of a str column. */
+export type SinkConstant = number | string | null;
+
 const CHUNK_ROWS = 2048;
 /** What a null in a column that is not nullable is written as (one control character), as before strings were coded. */
 const NULL_TEXT = '\u0001';
@@ -96,6 +99,11 @@ export class StringCodes {
   }
 }
 
+/** `v` as a SQL DOUBLE, exactly: parsed from its shortest round-trip text (a decimal literal would be a DECIMAL first), the sign of zero and NaN kept. */
+function doubleLiteral(v: number): string {
+  return `CAST('${Object.is(v, -0) ? '-0' : String(v)}' AS DOUBLE)`;
+}
+
 /** The integer written in `s` from `from` to its end (digits only, no leading zero unless it is 0), or -1. */
 function integerAt(s: string, from: number): number {
   if (s.charCodeAt(from) === 48 && s.length > from + 1) return -1;
@@ -126,6 +134,10 @@ export class ParquetTableSink {
   private pending: Promise<void> = Promise.resolve();
   /** Per column: its string codes (str columns), else null. */
   private readonly codes: (StringCodes | null)[];
+  /** The columns staged, in order (the others hold one value, written as a literal: see {@link open}). */
+  private readonly staged: readonly number[];
+  /** Per column: its value as a SQL DOUBLE (a string column's code) when every row holds it, else null. */
+  private readonly constants: (string | null)[];
   /** Per str column with a large dictionary: how many of its values are in its dictionary table so far. */
   private readonly listed: number[];
   /** A chunk's codes of a str column before they are copied into the chunk. */
@@ -146,12 +158,21 @@ export class ParquetTableSink {
     readonly columns: readonly SinkColumn[],
     private readonly rowsPerPart: number,
     private readonly ownsSession: boolean,
+    constants: Readonly<Record<string, SinkConstant>>,
   ) {
+    this.codes = columns.map((c) => (c.type === 'str' ? new StringCodes(c.numbered, c.nullable === true ? null : NULL_TEXT) : null));
+    // A constant's string is coded once, here (checked by open): its value is in the column's dictionary as any other.
+    this.constants = columns.map((c, k) => {
+      if (!Object.hasOwn(constants, c.name)) return null;
+      const v = constants[c.name]!;
+      const codes = this.codes[k]!;
+      return doubleLiteral(codes !== null ? codes.code(v as string | null) : (v as number));
+    });
+    this.staged = columns.flatMap((_, k) => (this.constants[k] === null ? [k] : []));
     this.chunk = DuckDBDataChunk.create(
-      columns.map(() => DOUBLE),
+      this.staged.map(() => DOUBLE),
       CHUNK_ROWS,
     );
-    this.codes = columns.map((c) => (c.type === 'str' ? new StringCodes(c.numbered, c.nullable === true ? null : NULL_TEXT) : null));
     this.listed = columns.map(() => 0);
     this.name = `sink_${Math.abs(hashName(file))}_${sinkSeq++}`;
     this.staging = `${this.name}_s0`;
@@ -161,18 +182,34 @@ export class ParquetTableSink {
    * Opens a sink writing `file` (a Parquet file; its parts go to a hidden directory beside it). `session`:
    * a DuckDB session to share (several sinks of one run), else one of its own with one thread.
    * `rowsPerPart`: rows of each part, so of each row group of the file (DuckDB's row group size by default).
+   * `constants`: columns (by name) whose every row holds the given value: they are not staged nor appended (a
+   * batch may leave them out) and each part writes the value through the column's own cast, so the file is
+   * the one staging them gives. A run's logs hold many such columns (one symbol, market orders without
+   * limits, tags or links): staging them was half the rows' bytes appended on the main thread and held in
+   * DuckDB's pool. At least one column is staged.
    */
-  static async open(file: string, columns: readonly SinkColumn[], options: { session?: DuckSession; rowsPerPart?: number; label?: string } = {}): Promise<ParquetTableSink> {
+  static async open(
+    file: string,
+    columns: readonly SinkColumn[],
+    options: { session?: DuckSession; rowsPerPart?: number; label?: string; constants?: Readonly<Record<string, SinkConstant>> } = {},
+  ): Promise<ParquetTableSink> {
     if (columns.length === 0) throw new InvalidArgumentError('a table needs at least one column');
     const rowsPerPart = options.rowsPerPart ?? DEFAULT_ROWS_PER_PART;
     if (!(Number.isInteger(rowsPerPart) && rowsPerPart > 0 && rowsPerPart <= DEFAULT_ROWS_PER_PART)) throw new InvalidArgumentError(`rowsPerPart must be an integer from 1 to ${DEFAULT_ROWS_PER_PART}, got ${rowsPerPart}`);
     const label = options.label ?? file;
+    const constants = options.constants ?? {};
+    for (const [name, v] of Object.entries(constants)) {
+      const c = columns.find((x) => x.name === name);
+      if (c === undefined) throw new InvalidArgumentError(`table ${file}: constant of unknown column '${name}'`);
+      if (c.type === 'str' ? typeof v === 'number' : typeof v !== 'number') throw new InvalidArgumentError(`table ${file}: constant of column '${name}' must be ${c.type === 'str' ? 'a string or null' : 'a number'}`);
+    }
+    if (columns.every((c) => Object.hasOwn(constants, c.name))) throw new InvalidArgumentError(`table ${file}: at least one column must be staged (not constant)`);
     const session = options.session ?? (await DuckSession.open({ threads: 1 }));
     const writer = await session.connect();
     // The staging table's own connection on a shared session: sinks of one run stage, flush and finish at the same
     // time, and a connection runs one query at a time (a second one fails the first's pending result).
     const staging = options.session !== undefined ? await session.connect() : session.conn;
-    const sink = new ParquetTableSink(session, staging, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined);
+    const sink = new ParquetTableSink(session, staging, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined, constants);
     // Made now, so that a part's COPY starts without waiting for the event loop (a caller busy rendering the report).
     await mkdir(sink.partsDir).catch((err: unknown) => {
       throw new WriteError(label, err);
@@ -182,9 +219,14 @@ export class ParquetTableSink {
     return sink;
   }
 
-  /** The staging table's columns: every one DOUBLE (times and integers are exact below 2^53, strings as their codes), cast once, when a part is written. */
+  /** The staging table's columns: every staged one DOUBLE (times and integers are exact below 2^53, strings as their codes), cast once, when a part is written. */
   private stagingColumns(): string {
-    return this.columns.map((c) => `${sqlIdent(c.name)} DOUBLE`).join(', ');
+    return this.staged.map((k) => `${sqlIdent(this.columns[k]!.name)} DOUBLE`).join(', ');
+  }
+
+  /** Whether column `name` is staged (appended), not one of the constants given to {@link open}. */
+  stages(name: string): boolean {
+    return this.staged.some((k) => this.columns[k]!.name === name);
   }
 
   /** Rows appended so far. */
@@ -197,26 +239,27 @@ export class ParquetTableSink {
     return this.inPart >= this.rowsPerPart;
   }
 
-  /** Appends the first `n` rows of `batch` (every column present, numbers for numeric columns). */
+  /** Appends the first `n` rows of `batch` (every staged column present, numbers for numeric columns; constant columns may be left out). */
   append(batch: SinkBatch, n: number): void {
     if (this.finished || this.appender === null) throw new InvalidArgumentError(`table ${this.file} already finished`);
-    const cols = this.columns.map((c) => {
+    const cols = this.staged.map((k) => {
+      const c = this.columns[k]!;
       const v = batch[c.name];
       if (v === undefined || v.length < n) throw new InvalidArgumentError(`table ${this.file}: column '${c.name}' missing or shorter than ${n} rows`);
       return v;
     });
     for (let start = 0; start < n; start += CHUNK_ROWS) {
       const m = Math.min(CHUNK_ROWS, n - start);
-      for (let c = 0; c < this.columns.length; c++) {
-        const col = cols[c]!;
-        const codes = this.codes[c]!;
+      for (let j = 0; j < cols.length; j++) {
+        const col = cols[j]!;
+        const codes = this.codes[this.staged[j]!]!;
         if (codes !== null) {
           const s = col as readonly (string | null)[];
           const out = this.codeScratch;
           for (let i = 0; i < m; i++) out[i] = codes.code(s[start + i] ?? null);
-          fillVector(this.chunk, c, out, 0, m * 8);
+          fillVector(this.chunk, j, out, 0, m * 8);
         } else {
-          fillVector(this.chunk, c, col as Float64Array, start * 8, m * 8);
+          fillVector(this.chunk, j, col as Float64Array, start * 8, m * 8);
         }
       }
       this.chunk.rowCount = m;
@@ -324,21 +367,24 @@ export class ParquetTableSink {
     return this.columns
       .map((c, k) => {
         const id = sqlIdent(c.name);
+        // The staged column, or the constant in its place: the same cast either way, so the same values and types.
+        const v = this.constants[k] ?? id;
         switch (c.type) {
           case 'ts':
-            return `make_timestamp(CAST(${id} AS BIGINT)) AS ${id}`;
+            return `make_timestamp(CAST(${v} AS BIGINT)) AS ${id}`;
           case 'bool':
-            return `(${id} <> 0) AS ${id}`;
+            return `(${v} <> 0) AS ${id}`;
           case 'str': {
-            const numbered = c.numbered !== undefined ? ` WHEN ${id} >= 0 THEN ${sqlString(c.numbered)} || CAST(CAST(${id} AS BIGINT) AS VARCHAR)` : '';
+            const numbered = c.numbered !== undefined ? ` WHEN ${v} >= 0 THEN ${sqlString(c.numbered)} || CAST(CAST(${v} AS BIGINT) AS VARCHAR)` : '';
             const dictionary = dictionaries[k] ?? null;
-            const listed = dictionary !== null ? `${dictionary}[CAST(-${id} AS BIGINT)]` : 'NULL::VARCHAR';
-            return `CASE WHEN isnan(${id}) THEN NULL::VARCHAR${numbered} ELSE ${listed} END AS ${id}`;
+            const listed = dictionary !== null ? `${dictionary}[CAST(-${v} AS BIGINT)]` : 'NULL::VARCHAR';
+            return `CASE WHEN isnan(${v}) THEN NULL::VARCHAR${numbered} ELSE ${listed} END AS ${id}`;
           }
           case 'f64':
-            return c.nullable === true ? `CASE WHEN isnan(${id}) THEN NULL ELSE ${id} END AS ${id}` : id;
+            if (c.nullable === true) return `CASE WHEN isnan(${v}) THEN NULL ELSE ${v} END AS ${id}`;
+            return v === id ? id : `${v} AS ${id}`;
           case 'i64':
-            return `CAST(${id} AS BIGINT) AS ${id}`;
+            return `CAST(${v} AS BIGINT) AS ${id}`;
         }
       })
       .join(', ');

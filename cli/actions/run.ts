@@ -11,7 +11,7 @@ import type { ExportFormat } from '../compose/run-outputs.js';
 import { runScenario } from '../compose/run-scenario.js';
 import type { NamedFile } from '../../datasets/atomic.js';
 import type { ScenarioRun } from '../compose/run-scenario.js';
-import { checkOutFlag, checkOutputDir, removeStaleOutputs, renderFor, writeOutputs } from '../output.js';
+import { checkOutFlag, checkOutputDir, removeStaleOutputs, renderForAsync, writeOutputs } from '../output.js';
 import { collectSet, seedFlag } from '../flags.js';
 import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
 import { registerTempDir } from '../shutdown.js';
@@ -82,8 +82,8 @@ export async function runAndWrite(
 export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run', tables: readonly NamedFile[] | Promise<readonly NamedFile[]> = []): Promise<string> {
   // The page's renderer is loaded here, once the run is done, not at start (ECharts is not loaded into Node:
   // the page inlines its browser build and draws in the browser).
-  const { renderRunReportHtml } = await import('../../reports/html/index.js');
-  const html = renderFor(join(outDir, 'report.html'), () => renderRunReportHtml(report));
+  const { renderRunReportPieces } = await import('../../reports/html/index.js');
+  const html = await renderForAsync(join(outDir, 'report.html'), () => renderRunReportPieces(report));
   // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.
   const json = `${JSON.stringify(report.tables !== undefined ? reportWithoutLists(report) : report, null, 1)}\n`;
   const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...(await tables)];

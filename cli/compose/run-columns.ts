@@ -11,6 +11,14 @@ function columnsFor<N extends string, S extends string>(n: number, numbers: read
   return out as Record<N, Float64Array> & Record<S, (string | null)[]>;
 }
 
+/** The tables of a run's records (every table of a run but its equity curve). */
+export type RecordTableName = 'fills' | 'orders' | 'trades' | 'audit' | 'signals';
+
+/** The number of rows of each of a run's record tables, read without building any column. */
+export function recordRows(result: BacktestResult): Record<RecordTableName, number> {
+  return { fills: result.fills.length, orders: result.orders.length, trades: result.trades.length, audit: result.audit.length, signals: result.signals.length };
+}
+
 /**
  * A run's records as columns, one definition for every place that hands them out: the Parquet tables
  * `tapedeck run` writes (run-outputs.ts, which gives these columns their Parquet types) and the Arrow
@@ -20,13 +28,29 @@ function columnsFor<N extends string, S extends string>(n: number, numbers: read
  * columns (a Float64Array.from with a mapping function per column took 0.7 s of a 2.5 M-bar run's
  * 137,634 fills and orders and 137,633 round trips); the keys are in each table's column order.
  */
-export function recordColumns(result: BacktestResult): Record<'fills' | 'orders' | 'trades' | 'audit' | 'signals', TableColumns> {
-  const f = result.fills;
-  const o = result.orders;
-  const t = result.trades;
-  const a = result.audit;
-  const g = result.signals;
+export function recordColumns(result: BacktestResult): Record<RecordTableName, TableColumns> {
+  return { fills: tableColumns(result, 'fills'), orders: tableColumns(result, 'orders'), trades: tableColumns(result, 'trades'), audit: tableColumns(result, 'audit'), signals: tableColumns(result, 'signals') };
+}
 
+/** One table of {@link recordColumns}, built alone (a long run's tables are written one after another, each table's columns let go once written). */
+export function tableColumns(result: BacktestResult, name: RecordTableName): TableColumns {
+  switch (name) {
+    case 'fills':
+      return fillColumns(result.fills);
+    case 'orders':
+      return orderColumns(result.orders);
+    case 'trades':
+      return tradeColumns(result.trades);
+    case 'audit':
+      return auditColumns(result.audit);
+    case 'signals':
+      return signalColumns(result.signals);
+  }
+}
+
+const ordered = (c: TableColumns, keys: readonly string[]): TableColumns => Object.fromEntries(keys.map((k) => [k, c[k]!]));
+
+function fillColumns(f: BacktestResult['fills']): TableColumns {
   const fc = columnsFor(f.length, ['ts', 'qty', 'price', 'commission'], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
   for (let i = 0; i < f.length; i++) {
     const x = f[i]!;
@@ -40,7 +64,10 @@ export function recordColumns(result: BacktestResult): Record<'fills' | 'orders'
     fc.strategyId[i] = x.strategyId;
     fc.liquidity[i] = x.liquidity;
   }
+  return ordered(fc, ['ts', 'symbol', 'side', 'qty', 'price', 'commission', 'orderId', 'strategyId', 'liquidity']);
+}
 
+function orderColumns(o: BacktestResult['orders']): TableColumns {
   const oc = columnsFor(
     o.length,
     ['qty', 'limitPrice', 'stopPrice', 'filledQty', 'avgFillPrice', 'tsCreated', 'reduceOnly'],
@@ -69,7 +96,10 @@ export function recordColumns(result: BacktestResult): Record<'fills' | 'orders'
     oc.linkedIds[i] = x.link !== undefined ? JSON.stringify(x.link.linkedIds) : null;
     oc.linkGroup[i] = x.link?.group ?? null;
   }
+  return ordered(oc, ['id', 'symbol', 'side', 'type', 'qty', 'limitPrice', 'stopPrice', 'timeInForce', 'status', 'filledQty', 'avgFillPrice', 'tsCreated', 'strategyId', 'reduceOnly', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']);
+}
 
+function tradeColumns(t: BacktestResult['trades']): TableColumns {
   const tc = columnsFor(t.length, ['qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission'], ['symbol', 'strategyId', 'side']);
   for (let i = 0; i < t.length; i++) {
     const x = t[i]!;
@@ -85,7 +115,10 @@ export function recordColumns(result: BacktestResult): Record<'fills' | 'orders'
     tc.returnPct[i] = x.returnPct;
     tc.commission[i] = x.commission;
   }
+  return ordered(tc, ['symbol', 'strategyId', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission']);
+}
 
+function auditColumns(a: BacktestResult['audit']): TableColumns {
   const ac = columnsFor(a.length, ['ts'], ['kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -97,7 +130,10 @@ export function recordColumns(result: BacktestResult): Record<'fills' | 'orders'
     ac.orderId[i] = x.orderId ?? null;
     ac.details[i] = x.details !== undefined ? JSON.stringify(x.details) : null;
   }
+  return ordered(ac, ['ts', 'kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
+}
 
+function signalColumns(g: BacktestResult['signals']): TableColumns {
   const gc = columnsFor(g.length, ['ts', 'direction', 'strength', 'confidence'], ['strategyId', 'symbol', 'reason', 'metadata']);
   for (let i = 0; i < g.length; i++) {
     const x = g[i]!;
@@ -110,13 +146,5 @@ export function recordColumns(result: BacktestResult): Record<'fills' | 'orders'
     gc.reason[i] = x.reason ?? null;
     gc.metadata[i] = x.metadata !== undefined ? JSON.stringify(x.metadata) : null;
   }
-
-  const ordered = (c: TableColumns, keys: readonly string[]): TableColumns => Object.fromEntries(keys.map((k) => [k, c[k]!]));
-  return {
-    fills: ordered(fc, ['ts', 'symbol', 'side', 'qty', 'price', 'commission', 'orderId', 'strategyId', 'liquidity']),
-    orders: ordered(oc, ['id', 'symbol', 'side', 'type', 'qty', 'limitPrice', 'stopPrice', 'timeInForce', 'status', 'filledQty', 'avgFillPrice', 'tsCreated', 'strategyId', 'reduceOnly', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']),
-    trades: ordered(tc, ['symbol', 'strategyId', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission']),
-    audit: ordered(ac, ['ts', 'kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']),
-    signals: ordered(gc, ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata']),
-  };
+  return ordered(gc, ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata']);
 }

@@ -7,13 +7,13 @@ import { RUN_TABLES } from '../../datasets/output-dir.js';
 import type { RunTableName } from '../../datasets/output-dir.js';
 import { DuckSession, releaseDuckMemory, sqlIdent, sqlString } from '../../datasets/duckdb.js';
 import { ParquetTableSink, duckWriteError } from '../../datasets/table-sink.js';
-import type { SinkColumn } from '../../datasets/table-sink.js';
+import type { SinkColumn, SinkConstant } from '../../datasets/table-sink.js';
 import { DataError, formatIsoUs } from '../../engine/core/index.js';
 import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
-import { recordColumns } from './run-columns.js';
+import { recordRows, tableColumns } from './run-columns.js';
 import type { TableColumns } from './run-columns.js';
 
 /**
@@ -195,33 +195,50 @@ export class RunOutputs {
     const equityRows = this.equityTable.rows;
     const equityWrite = this.startEquityWrite();
     this.spill.close();
-    const columns = recordColumns(result);
-    const rows: Record<RunTableName, number> = { equity: equityRows, fills: 0, orders: 0, trades: 0, audit: 0, signals: 0 };
+    // What DuckDB freed during a long run (the tape read, equity.parquet's parts) goes back to the system before
+    // the tables are written: held, it sat under the tables' and the page's memory, the run's peak (a 2.5 M-bar
+    // run's RSS fell 425 -> 361 MB here).
+    if (equityRows >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
+    const rows: Record<RunTableName, number> = { equity: equityRows, ...recordRows(result) };
     const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
-    for (const name of names) rows[name] = (Object.values(columns[name])[0] ?? []).length;
     // The tables are written while report.json and report.html render, as many at once as DuckDB's small pool
-    // (64 MB) holds: a part costs about twice its staged bytes while it is written (one of the orders, 122,880
-    // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of staged parts at a time, equity.parquet's
-    // end (begun when the replay ended) included; a larger table waits to be written alone. A run's small
-    // tables go all at once.
+    // (64 MB) holds: a part costs about twice its bytes as doubles while it is written (one of the orders, 122,880
+    // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of parts at a time, equity.parquet's end (begun
+    // when the replay ended) included; a larger table waits to be written alone. A run's small tables go all at
+    // once. A column holding one value in every row (one symbol, market orders without limits or tags) is not
+    // staged, but counts: the Parquet writer holds it as any other (counting staged columns only, the 2.5 M-bar
+    // run's tables overran the pool). Each table's columns are built when it is next to be written and let go
+    // once appended: a long run holds one or two tables' columns at a time, not all five.
     const staged = (name: RunTableName): number => Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * RUN_TABLE_COLUMNS[name].length * 8;
-    const files = (async (): Promise<NamedFile[]> => {
-      const writeTable = async (name: (typeof names)[number]): Promise<void> => {
-        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`) });
-        try {
-          await appendInParts(sink, columns[name], rows[name]);
-          await sink.finish();
-          if (rows[name] >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
-        } catch (err) {
-          await sink.abort();
-          throw err;
-        }
+    const writeTable = async (name: (typeof names)[number], columns: TableColumns, constants: Record<string, SinkConstant>): Promise<void> => {
+      const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`), constants });
+      try {
+        await appendInParts(sink, columns, rows[name]);
+        await sink.finish();
+        if (rows[name] >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
+      } catch (err) {
+        await sink.abort();
+        throw err;
+      }
+    };
+    const tasks = names.map((name) => {
+      let columns: TableColumns | null = null;
+      let constants: Record<string, SinkConstant> = {};
+      return {
+        bytes: (): number => {
+          columns = tableColumns(result, name);
+          constants = constantColumns(columns, rows[name]);
+          return staged(name);
+        },
+        run: (): Promise<void> => {
+          const c = columns!;
+          columns = null;
+          return writeTable(name, c, constants);
+        },
       };
-      await withinBudget(
-        names.map((name) => ({ bytes: staged(name), run: () => writeTable(name) })),
-        STAGED_BYTES_AT_ONCE,
-        { bytes: staged('equity'), done: equityWrite },
-      );
+    });
+    const files = (async (): Promise<NamedFile[]> => {
+      await withinBudget(tasks, STAGED_BYTES_AT_ONCE, { bytes: staged('equity'), done: equityWrite });
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
@@ -274,9 +291,10 @@ const STAGED_BYTES_AT_ONCE = 20 << 20;
 /**
  * Starts `tasks` in order, each once the bytes of those under way (`running` included) leave room for it within
  * `budget` (one larger than the budget starts when nothing else is under way), and waits for every one; the
- * first failure is thrown once none is left running (no write outlives the files' promise).
+ * first failure is thrown once none is left running (no write outlives the files' promise). A task's bytes are
+ * asked for when it is next in line (it may prepare its rows then).
  */
-async function withinBudget(tasks: readonly { bytes: number; run: () => Promise<unknown> }[], budget: number, running: { bytes: number; done: Promise<unknown> }): Promise<void> {
+async function withinBudget(tasks: readonly { bytes: () => number; run: () => Promise<unknown> }[], budget: number, running: { bytes: number; done: Promise<unknown> }): Promise<void> {
   const active = new Set<Promise<void>>();
   const errors: unknown[] = [];
   let used = 0;
@@ -294,12 +312,46 @@ async function withinBudget(tasks: readonly { bytes: number; run: () => Promise<
   };
   track(running.done, running.bytes);
   for (const task of tasks) {
-    while (active.size > 0 && used + task.bytes > budget) await Promise.race(active);
     if (errors.length > 0) break;
-    track(task.run(), task.bytes);
+    const bytes = task.bytes();
+    while (active.size > 0 && used + bytes > budget) await Promise.race(active);
+    if (errors.length > 0) break;
+    track(task.run(), bytes);
   }
   await Promise.all(active);
   if (errors.length > 0) throw errors[0];
+}
+
+/**
+ * The columns of a table of `n` rows whose every row holds the same value (the same double, NaN and the sign of
+ * zero included; the same string or null), with that value; the first column is left out when all are (a table
+ * stages at least one). None for an empty table.
+ */
+export function constantColumns(columns: TableColumns, n: number): Record<string, SinkConstant> {
+  const out: Record<string, SinkConstant> = {};
+  if (n === 0) return out;
+  for (const [name, col] of Object.entries(columns)) {
+    if (col instanceof Float64Array) {
+      const v = col[0]!;
+      let same = true;
+      if (v !== v) {
+        for (let i = 1; i < n && same; i++) same = col[i] !== col[i];
+      } else if (v === 0) {
+        for (let i = 1; i < n && same; i++) same = col[i] === 0 && Object.is(col[i], v);
+      } else {
+        for (let i = 1; i < n && same; i++) same = col[i] === v;
+      }
+      if (same) out[name] = v;
+    } else {
+      const v = col[0] ?? null;
+      let same = true;
+      for (let i = 1; i < n && same; i++) same = (col[i] ?? null) === v;
+      if (same) out[name] = v;
+    }
+  }
+  const first = Object.keys(columns)[0];
+  if (first !== undefined && Object.keys(out).length === Object.keys(columns).length) delete out[first];
+  return out;
 }
 
 /** Appends the first `n` rows of `columns` to `sink`, writing a part whenever one is full. */
@@ -308,7 +360,7 @@ async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: n
   for (let at = 0; at < n; at += step) {
     const end = Math.min(n, at + step);
     const slice: Record<string, Float64Array | readonly (string | null)[]> = {};
-    for (const [k, v] of Object.entries(columns)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
+    for (const [k, v] of Object.entries(columns)) if (sink.stages(k)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
     sink.append(slice, end - at);
     if (sink.wantsFlush) {
       await sink.flush();

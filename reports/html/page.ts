@@ -1,5 +1,5 @@
 import { CHART_SCRIPT } from './chart-script.js';
-import { FONT_FAMILY, echartsLibrary, hasCharts } from './chart.js';
+import { FONT_FAMILY, echartsLibrary, echartsLibraryBytes, hasCharts } from './chart.js';
 import { escapeHtml } from './escape.js';
 
 /** The report's stylesheet, inlined so the page needs no network and opens from file://. */
@@ -108,13 +108,35 @@ export interface NavLink {
   readonly label: string;
 }
 
+/** What a page shows (see {@link renderPage}). */
+export interface PageContent {
+  readonly title: string;
+  readonly header: string;
+  readonly nav: readonly NavLink[];
+  readonly body: string;
+  readonly footer: string;
+}
+
 /**
  * Returns a complete, self-contained HTML document: inline CSS and scripts, no external resource. A page
  * with charts inlines the ECharts library once and the script that draws the charts from their options.
  */
-export function renderPage(opts: { title: string; header: string; nav: readonly NavLink[]; body: string; footer: string }): string {
+export function renderPage(opts: PageContent): string {
+  return pageParts(opts, echartsLibrary).join('');
+}
+
+/**
+ * The document of {@link renderPage} as the pieces to write one after the other, the ECharts library as
+ * the bytes of its file (see echartsLibraryBytes): the same bytes, never one string.
+ */
+export function renderPagePieces(opts: PageContent): (string | Uint8Array)[] {
+  return pageParts(opts, echartsLibraryBytes);
+}
+
+/** The page in pieces, the ECharts library (when the page has charts) as `library` gives it. */
+function pageParts<L>(opts: PageContent, library: () => L): (string | L)[] {
   const nav = opts.nav.map((n) => `<a href="#${escapeHtml(n.id)}">${escapeHtml(n.label)}</a>`).join('');
-  return `<!doctype html>
+  const page = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -131,10 +153,12 @@ export function renderPage(opts: { title: string; header: string; nav: readonly 
 ${opts.body}
 </main>
 <footer>${opts.footer}</footer>
-${hasCharts(opts.body) ? `<script>${echartsLibrary()}</script>\n<script>${CHART_SCRIPT}</script>\n` : ''}<script>${SORT_SCRIPT}</script>
+`;
+  const end = `<script>${SORT_SCRIPT}</script>
 </body>
 </html>
 `;
+  return hasCharts(opts.body) ? [`${page}<script>`, library(), `</script>\n<script>${CHART_SCRIPT}</script>\n${end}`] : [`${page}${end}`];
 }
 
 /** Returns a `<section>` with an id (the navigation target) and a heading. */

@@ -9,9 +9,9 @@ import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent
 import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
-import { renderPage, section, signClass } from './page.js';
+import { renderPage, renderPagePieces, section, signClass } from './page.js';
 import { asReportTrade, exitTime, pageTrades } from './page-records.js';
-import type { NavLink } from './page.js';
+import type { NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
 import { compactValue, scenarioInfo } from './scenario-info.js';
@@ -45,6 +45,27 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  * points per series); the numbers in tables are never downsampled. The same report gives the same bytes.
  */
 export function renderRunReportHtml(report: RunReport): string {
+  const { sections, page } = runReportPage(report);
+  return renderPage(page(sections.map((render) => render())));
+}
+
+/**
+ * The page of {@link renderRunReportHtml} as pieces to write one after the other (see renderPagePieces): the
+ * same bytes. The event loop runs between sections, so that work waiting on it (the run's tables being handed
+ * to DuckDB, run-outputs.ts) goes on while the page renders rather than after.
+ */
+export async function renderRunReportPieces(report: RunReport): Promise<(string | Uint8Array)[]> {
+  const { sections, page } = runReportPage(report);
+  const html: string[] = [];
+  for (const render of sections) {
+    html.push(render());
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return renderPagePieces(page(html));
+}
+
+/** The page's sections, each rendered when called (in order), and the page around them once rendered. */
+function runReportPage(report: RunReport): { readonly sections: readonly (() => string)[]; readonly page: (sections: readonly string[]) => PageContent } {
   const info = scenarioInfo(report.scenario);
   const tradedBy = new Set<string>();
   for (const t of pageTrades(report)) tradedBy.add(t.strategyId);
@@ -56,28 +77,26 @@ export function renderRunReportHtml(report: RunReport): string {
 
   const tear = reportTearSheet(report);
   const tearRolling = tear ? rollingSection(tear, runRange(report), GROUP, CHART_WIDTH) : '';
-  const parts: [NavLink | null, string][] = [
-    [{ id: 'summary', label: 'Summary' }, summarySection(report)],
-    [{ id: 'equity', label: 'Equity & drawdown' }, equitySection(report)],
-    [{ id: 'metrics', label: 'Metrics' }, metricsSection(report)],
-    [{ id: 'accounts', label: 'Accounts' }, books],
-    [{ id: 'account', label: 'Buying power & margin' }, account],
-    [{ id: 'prices', label: 'Prices & trades' }, pricesSection(report)],
-    [{ id: 'exposure', label: 'Exposure' }, exposureSection(report)],
-    [{ id: 'drawdowns', label: 'Worst drawdowns' }, tear ? drawdownsSection(tear) : ''],
-    [{ id: 'monthly', label: 'Monthly & yearly' }, monthlySection(report)],
-    [null, yearlySection(tear, report.equity.length < 2 ? [] : yearlyReturns(monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity))), CHART_WIDTH)],
-    [{ id: 'distribution', label: 'Distribution' }, tear ? distributionSection(tear, CHART_WIDTH) : ''],
-    tearRolling !== '' ? [{ id: 'rolling', label: 'Rolling statistics' }, tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, rollingSharpeSection(report)],
-    [{ id: 'statistics', label: 'Trade statistics' }, tear ? statsSection(tear) : ''],
-    [{ id: 'ensemble', label: 'Ensemble weights' }, report.ensemble ? ensembleSection(report, strategyIds) : ''],
-    [{ id: 'attribution', label: 'Attribution' }, multiStrategy ? attributionSection(report, strategyIds) : ''],
-    [{ id: 'trades', label: 'Trades' }, tradesSection(report)],
-    [{ id: 'audit', label: 'Audit trail' }, auditSection(report)],
-    [{ id: 'run', label: 'Setup' }, runSection(report)],
+  const parts: [NavLink | null, () => string][] = [
+    [{ id: 'summary', label: 'Summary' }, () => summarySection(report)],
+    [{ id: 'equity', label: 'Equity & drawdown' }, () => equitySection(report)],
+    [{ id: 'metrics', label: 'Metrics' }, () => metricsSection(report)],
+    [{ id: 'accounts', label: 'Accounts' }, () => books],
+    [{ id: 'account', label: 'Buying power & margin' }, () => account],
+    [{ id: 'prices', label: 'Prices & trades' }, () => pricesSection(report)],
+    [{ id: 'exposure', label: 'Exposure' }, () => exposureSection(report)],
+    [{ id: 'drawdowns', label: 'Worst drawdowns' }, () => tear ? drawdownsSection(tear) : ''],
+    [{ id: 'monthly', label: 'Monthly & yearly' }, () => monthlySection(report)],
+    [null, () => yearlySection(tear, report.equity.length < 2 ? [] : yearlyReturns(monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity))), CHART_WIDTH)],
+    [{ id: 'distribution', label: 'Distribution' }, () => tear ? distributionSection(tear, CHART_WIDTH) : ''],
+    tearRolling !== '' ? [{ id: 'rolling', label: 'Rolling statistics' }, () => tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, () => rollingSharpeSection(report)],
+    [{ id: 'statistics', label: 'Trade statistics' }, () => tear ? statsSection(tear) : ''],
+    [{ id: 'ensemble', label: 'Ensemble weights' }, () => report.ensemble ? ensembleSection(report, strategyIds) : ''],
+    [{ id: 'attribution', label: 'Attribution' }, () => multiStrategy ? attributionSection(report, strategyIds) : ''],
+    [{ id: 'trades', label: 'Trades' }, () => tradesSection(report)],
+    [{ id: 'audit', label: 'Audit trail' }, () => auditSection(report)],
+    [{ id: 'run', label: 'Setup' }, () => runSection(report)],
   ];
-  const nav = parts.filter(([n, html]) => n !== null && html !== '').map(([n]) => n!);
-  const body = parts.map(([, html]) => html).join('');
   const period = report.equity.length > 0 ? `${shortTime(report.equity[0]!.time)} to ${shortTime(report.equity.at(-1)!.time)}` : 'no bars';
   const header = `<div class="kicker">Tapedeck run report</div>
 <h1>${escapeHtml(info.name)}</h1>
@@ -85,13 +104,16 @@ ${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
 <div class="hash">seed <code>${report.seed}</code> &middot; runHash <code>${escapeHtml(report.runHash)}</code> &middot; ${escapeHtml(period)} &middot; ${formatCount(report.metrics.bars)} bars</div>${
     ruin !== null ? `\n<div class="alert" role="alert">${escapeHtml(ruinLine(ruin))}: equity reached zero or below and trading ended</div>` : ''
   }`;
-  return renderPage({
-    title: `${info.name} - Tapedeck run report`,
-    header,
-    nav,
-    body,
-    footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
-  });
+  return {
+    sections: parts.map(([, render]) => render),
+    page: (html) => ({
+      title: `${info.name} - Tapedeck run report`,
+      header,
+      nav: parts.filter(([n], k) => n !== null && html[k] !== '').map(([n]) => n!),
+      body: html.join(''),
+      footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
+    }),
+  };
 }
 
 /** The run's first and last equity time in milliseconds, so every time axis of the page spans the same period. */

@@ -171,6 +171,49 @@ describe('ParquetTableSink', () => {
     expect(await readdir(dir).then((names) => names.filter((n) => n === 'lost.parquet'))).toEqual([]);
   });
 
+  it('writes a column given as a constant as the same bytes as staging its value in every row, across parts', async () => {
+    const n = 2500;
+    const { batch } = sample(n);
+    // One value per column type, the awkward ones included: -0, NaN (NULL), a numbered id, the null text, null, a quoted string.
+    const cases: Record<string, readonly (number | string | null)[]> = {
+      ts: [946_684_800_000_000, -0],
+      id: ['O-7', 'O-01', '\u00e9t\u00e9 \u{1f600}'],
+      symbol: ['C,"D"', "it's"],
+      tag: [null, '\u0001', 'note'],
+      price: [Number.NaN, -0, 0.1, 1e-300, 123_456_789.123_456_78, Number.POSITIVE_INFINITY],
+      flag: [1, 0],
+      n: [-5, 2 ** 52],
+    };
+    let k = 0;
+    for (const [name, values] of Object.entries(cases)) {
+      for (const v of values) {
+        const column = typeof v === 'number' ? new Float64Array(n).fill(v) : new Array<string | null>(n).fill(v);
+        const rows = { ...batch, [name]: column };
+        const staged = join(dir, `staged-${k}.parquet`);
+        const a = await ParquetTableSink.open(staged, COLUMNS, { session, rowsPerPart: 1000 });
+        a.append(rows, n);
+        await a.finish();
+        const constant = join(dir, `constant-${k}.parquet`);
+        const b = await ParquetTableSink.open(constant, COLUMNS, { session, rowsPerPart: 1000, constants: { [name]: v } });
+        expect(b.stages(name)).toBe(false);
+        const { [name]: _left, ...rest } = rows;
+        b.append(rest, n);
+        expect(await b.finish()).toBe(n);
+        expect((await readFile(constant)).equals(await readFile(staged)), `${name} = ${String(v)}`).toBe(true);
+        k++;
+      }
+    }
+  });
+
+  it('refuses constants of an unknown column, of the wrong kind, or of every column', async () => {
+    const file = join(dir, 'refused.parquet');
+    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: { nope: 1 } })).rejects.toThrow("constant of unknown column 'nope'");
+    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: { symbol: 1 } })).rejects.toThrow("constant of column 'symbol' must be a string or null");
+    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: { price: 'x' } })).rejects.toThrow("constant of column 'price' must be a number");
+    const every = { ts: 0, id: 'O-1', symbol: 'A', tag: null, price: 1, flag: 0, n: 2 };
+    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: every })).rejects.toThrow('at least one column must be staged');
+  });
+
   it('writes an empty table with its columns and types', async () => {
     const file = join(dir, 'empty.parquet');
     const sink = await ParquetTableSink.open(file, COLUMNS, { session });

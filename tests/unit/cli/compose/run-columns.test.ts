@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backtest } from '../../../../index.js';
-import { recordColumns } from '../../../../cli/compose/run-columns.js';
+import { recordColumns, recordRows, tableColumns } from '../../../../cli/compose/run-columns.js';
 import { REPO } from '../../../support/cli.js';
 
 describe('recordColumns', () => {
@@ -23,5 +23,12 @@ describe('recordColumns', () => {
     expect([...c.audit['details']!]).toEqual(report.audit.map((a) => (a.details !== undefined ? JSON.stringify(a.details) : null)));
     expect([...c.signals['ts']!]).toEqual(report.signals.recorded.map((s) => s.ts));
     expect([...c.signals['metadata']!]).toEqual(report.signals.recorded.map((s) => (s.metadata !== undefined ? JSON.stringify(s.metadata) : null)));
+    // Each table alone is the same columns, and its row count is known without building any.
+    const rows = recordRows(result);
+    for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) {
+      expect(tableColumns(result, name), name).toEqual(c[name]);
+      expect(rows[name], name).toBe(Object.values(c[name])[0]!.length);
+    }
+    expect(rows.fills).toBe(report.fills.length);
   });
 });

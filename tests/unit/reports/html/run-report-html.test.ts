@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
+import { renderRunReportHtml, renderRunReportPieces } from '../../../../reports/html/run-report-html.js';
+import { echartsLibraryBytes } from '../../../../reports/html/chart.js';
 import { validateRunReport } from '../../../../reports/report-schema.js';
 import { accountReport } from '../account-fixture.js';
 import { chartOption, charts, seriesNames, withoutScripts } from './chart-options.js';
@@ -29,6 +30,30 @@ describe('renderRunReportHtml', () => {
     // The ECharts library is inlined once, whatever the number of charts.
     expect(full.split('t.version="6.1.0"').length - 1).toBe(1);
     expect(full.match(/<script>/g)).toHaveLength(3);
+  });
+
+  it('gives the same bytes as pieces, the ECharts library as the bytes of its file, never joined into the page', async () => {
+    const report = sampleReport();
+    const pieces = await renderRunReportPieces(report);
+    expect(pieces).toHaveLength(3);
+    expect(pieces[1]).toBe(echartsLibraryBytes());
+    expect(pieces.filter((p) => typeof p !== 'string')).toHaveLength(1);
+    const bytes = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    expect(bytes.equals(Buffer.from(renderRunReportHtml(report)))).toBe(true);
+  });
+
+  it('lets the event loop run between its sections (work waiting on it goes on while the page renders)', async () => {
+    const report = sampleReport();
+    let turns = 0;
+    const tick = (): void => {
+      turns++;
+      if (turns < 100) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await renderRunReportPieces(report);
+    const during = turns;
+    turns = 100;
+    expect(during).toBeGreaterThan(10);
   });
 
   it('gives the same bytes for the same report', () => {
