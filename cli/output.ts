@@ -6,7 +6,6 @@ import { DirectoryRefused, OUTPUT_MARKER, RUN_TABLES, inspectDirectory, serializ
 import type { OutputKind } from '../datasets/output-dir.js';
 import { MANIFEST_FILE } from '../datasets/manifest.js';
 import { TapedeckError, printable } from '../engine/core/index.js';
-import { validateWalkForwardJson } from '../reports/research-schema.js';
 import { UsageError, describeError } from './errors.js';
 import { checkOutFlag } from './out-flag.js';
 
@@ -129,7 +128,8 @@ async function provenName(dir: string, name: string): Promise<boolean> {
     }
     if (value === null || typeof value !== 'object') return false;
     if (name === 'report.json') return value['generator'] === 'tapedeck' && typeof value['schemaVersion'] === 'number';
-    if (name === 'walkforward.json') return value['generator'] === 'tapedeck' || validateWalkForwardJson(value).ok;
+    // The research schemas are imported here, where they are used: not built by every command that writes a directory.
+    if (name === 'walkforward.json') return value['generator'] === 'tapedeck' || (await import('../reports/research-schema.js')).validateWalkForwardJson(value).ok;
     return value['generator'] === 'tapedeck';
   }
   if (name.endsWith('.html')) return isTapedeckPage(file);

@@ -56,63 +56,85 @@ export interface RandomForestSpec {
 /** What to train. */
 export type ClassifierSpec = LogitSpec | RandomForestSpec;
 
-const finite = z.number().refine(Number.isFinite, 'not a finite number');
-const FeatureList = z.array(z.enum(FEATURE_NAMES)).min(1);
+/**
+ * Builds the schemas below. Built on first use, not when the module loads: every run imports this
+ * module (through engine/models), and few scenarios hold a classifier.
+ */
+function buildSchemas() {
+  const finite = z.number().refine(Number.isFinite, 'not a finite number');
+  const FeatureList = z.array(z.enum(FEATURE_NAMES)).min(1);
 
-const LogitSpecSchema = z.strictObject({ kind: z.literal('logit'), C: finite.refine((c) => c > 0, 'not > 0') });
-const RandomForestSpecSchema = z.strictObject({
-  kind: z.literal('rf'),
-  nEstimators: z.number().int().min(1).max(10_000),
-  maxDepth: z.number().int().min(1).nullable(),
-  minSamplesLeaf: z.number().int().min(1),
-  maxFeatures: z.union([z.literal('sqrt'), z.literal('log2'), finite.refine((v) => v > 0 && (v < 1 || Number.isInteger(v)), 'a share in (0, 1) or a whole count >= 1')]).nullable(),
-  bootstrap: z.boolean(),
-  maxSamples: finite.refine((v) => v > 0 && v <= 1, 'not in (0, 1]').nullable(),
-  classWeight: z.enum(['balanced', 'balanced_subsample']).nullable(),
-});
+  const LogitSpecSchema = z.strictObject({ kind: z.literal('logit'), C: finite.refine((c) => c > 0, 'not > 0') });
+  const RandomForestSpecSchema = z.strictObject({
+    kind: z.literal('rf'),
+    nEstimators: z.number().int().min(1).max(10_000),
+    maxDepth: z.number().int().min(1).nullable(),
+    minSamplesLeaf: z.number().int().min(1),
+    maxFeatures: z.union([z.literal('sqrt'), z.literal('log2'), finite.refine((v) => v > 0 && (v < 1 || Number.isInteger(v)), 'a share in (0, 1) or a whole count >= 1')]).nullable(),
+    bootstrap: z.boolean(),
+    maxSamples: finite.refine((v) => v > 0 && v <= 1, 'not in (0, 1]').nullable(),
+    classWeight: z.enum(['balanced', 'balanced_subsample']).nullable(),
+  });
+
+  /** The fields every serialized model has: the format tag, the symbol it was trained for (null: any) and its features in column order. */
+  const MODEL_HEADER = { format: z.literal(CLASSIFIER_FORMAT), symbol: z.string().min(1).nullable(), features: FeatureList };
+
+  const LogitModelSchema = z.strictObject({
+    ...MODEL_HEADER,
+    kind: z.literal('logit'),
+    spec: LogitSpecSchema,
+    /** Training mean and standard deviation of each feature: the model sees (x - mean) / scale. */
+    mean: z.array(finite),
+    scale: z.array(finite.refine((v) => v > 0, 'not > 0')),
+    intercept: finite,
+    coefficients: z.array(finite),
+  });
+
+  const TreeSchema = z.strictObject({
+    /** Split feature of each node (an index into `features`), -1 at a leaf. */
+    feature: z.array(z.number().int().min(-1)),
+    /** A row goes left when its feature is below the threshold. */
+    threshold: z.array(finite),
+    left: z.array(z.number().int().min(-1)),
+    right: z.array(z.number().int().min(-1)),
+    /** Probability of class 1 at each leaf (0 at inner nodes). */
+    value: z.array(finite.refine((v) => v >= 0 && v <= 1, 'not in [0, 1]')),
+  });
+
+  const RandomForestModelSchema = z.strictObject({
+    ...MODEL_HEADER,
+    kind: z.literal('rf'),
+    spec: RandomForestSpecSchema,
+    seed: z.number().int(),
+    trees: z.array(TreeSchema).min(1),
+  });
+
+  return {
+    spec: z.discriminatedUnion('kind', [LogitSpecSchema, RandomForestSpecSchema]),
+    model: z.discriminatedUnion('kind', [LogitModelSchema, RandomForestModelSchema]),
+    logitModel: LogitModelSchema,
+    forestModel: RandomForestModelSchema,
+    tree: TreeSchema,
+  };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+/** The schemas, built on the first call. */
+function classifierSchemas(): Schemas {
+  schemas ??= buildSchemas();
+  return schemas;
+}
 
 /** Validates a {@link ClassifierSpec}. */
-export const ClassifierSpecSchema = z.discriminatedUnion('kind', [LogitSpecSchema, RandomForestSpecSchema]);
-
-/** The fields every serialized model has: the format tag, the symbol it was trained for (null: any) and its features in column order. */
-const MODEL_HEADER = { format: z.literal(CLASSIFIER_FORMAT), symbol: z.string().min(1).nullable(), features: FeatureList };
-
-const LogitModelSchema = z.strictObject({
-  ...MODEL_HEADER,
-  kind: z.literal('logit'),
-  spec: LogitSpecSchema,
-  /** Training mean and standard deviation of each feature: the model sees (x - mean) / scale. */
-  mean: z.array(finite),
-  scale: z.array(finite.refine((v) => v > 0, 'not > 0')),
-  intercept: finite,
-  coefficients: z.array(finite),
-});
-
-const TreeSchema = z.strictObject({
-  /** Split feature of each node (an index into `features`), -1 at a leaf. */
-  feature: z.array(z.number().int().min(-1)),
-  /** A row goes left when its feature is below the threshold. */
-  threshold: z.array(finite),
-  left: z.array(z.number().int().min(-1)),
-  right: z.array(z.number().int().min(-1)),
-  /** Probability of class 1 at each leaf (0 at inner nodes). */
-  value: z.array(finite.refine((v) => v >= 0 && v <= 1, 'not in [0, 1]')),
-});
-
-const RandomForestModelSchema = z.strictObject({
-  ...MODEL_HEADER,
-  kind: z.literal('rf'),
-  spec: RandomForestSpecSchema,
-  seed: z.number().int(),
-  trees: z.array(TreeSchema).min(1),
-});
+export const ClassifierSpecSchema = z.lazy(() => classifierSchemas().spec);
 
 /** The serialized form of a trained classifier (JSON). */
-export const ClassifierModelSchema = z.discriminatedUnion('kind', [LogitModelSchema, RandomForestModelSchema]);
-export type ClassifierModel = z.output<typeof ClassifierModelSchema>;
-export type LogitModel = z.output<typeof LogitModelSchema>;
-export type RandomForestModel = z.output<typeof RandomForestModelSchema>;
-export type ClassifierTree = z.output<typeof TreeSchema>;
+export const ClassifierModelSchema = z.lazy(() => classifierSchemas().model);
+export type ClassifierModel = z.output<Schemas['model']>;
+export type LogitModel = z.output<Schemas['logitModel']>;
+export type RandomForestModel = z.output<Schemas['forestModel']>;
+export type ClassifierTree = z.output<Schemas['tree']>;
 
 /** Formats the first zod issue as `path: message` (path relative to `where`). */
 function firstIssue(error: z.ZodError, where: string): string {
@@ -152,7 +174,7 @@ function checkTree(t: ClassifierTree, features: number, where: string): void {
  * match the features. A model is data; nothing in it is ever evaluated.
  */
 export function parseClassifier(value: unknown, where = 'model'): ClassifierModel {
-  const parsed = ClassifierModelSchema.safeParse(value);
+  const parsed = classifierSchemas().model.safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(firstIssue(parsed.error, where));
   const m = parsed.data;
   checkFeatureNames(m.features, `${where}.features`);
@@ -239,7 +261,7 @@ export interface TrainOptions {
  * impurity (rf, see addImpurityDecrease).
  */
 export function trainClassifier(spec: ClassifierSpec, x: ArrayLike<number>, y: ArrayLike<number>, n: number, options: TrainOptions): TrainedClassifier {
-  const checked = ClassifierSpecSchema.safeParse(spec);
+  const checked = classifierSchemas().spec.safeParse(spec);
   if (!checked.success) throw new InvalidArgumentError(firstIssue(checked.error, 'spec'));
   const features = [...checkFeatureNames(options.features)];
   const k = features.length;
