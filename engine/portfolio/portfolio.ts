@@ -356,25 +356,11 @@ class TradeLog {
     const n = this.length;
     const out: (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      // Built whole in its final shape (tradeAt's keys, then the names), not tradeAt's object with the names
-      // added: adding them stored each out of the object (a second shape and a property store per trade).
-      const strategyIndex = this.strategyIndex.get(i);
-      const symbolIndex = this.symbolIndex.get(i);
-      out[i] = {
-        strategyIndex,
-        symbolIndex,
-        side: this.direction.get(i) > 0 ? 'long' : 'short',
-        qty: this.qty.get(i),
-        entryTs: this.entryTs.get(i),
-        entryPrice: this.entryPrice.get(i),
-        exitTs: this.exitTs.get(i),
-        exitPrice: this.exitPrice.get(i),
-        pnl: this.pnl.get(i),
-        returnPct: this.returnPct.get(i),
-        commission: this.commission.get(i),
-        symbol: symbols[symbolIndex]!,
-        strategyId: ledgerIds[strategyIndex]!,
-      };
+      // The names are added to the new object (same key order for every trade: one shape).
+      const t = this.tradeAt(i) as ClosedTrade & { symbol: string; strategyId: string };
+      t.symbol = symbols[t.symbolIndex]!;
+      t.strategyId = ledgerIds[t.strategyIndex]!;
+      out[i] = t;
     }
     return out;
   }
