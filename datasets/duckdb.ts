@@ -102,8 +102,10 @@ export class DuckSession {
 /**
  * Gives the memory DuckDB's allocator keeps after a query back to the operating system. DuckDB allocates
  * through its bundled jemalloc, which keeps what a query freed for reuse, for the whole process, and
- * returns it only when a database instance closes: opening and closing an empty one does that (~20-50 ms,
- * on a libuv thread, not the main thread). A 2.5 M-bar run's table writes (equity.parquet's last part, then
+ * returns it only when a database instance closes: opening and closing an empty one does that. The opening
+ * runs on a libuv thread; the closing, where the memory is handed back, runs on the caller's thread (the
+ * bindings have only a synchronous `close_sync`, DuckDB's C API `duckdb_close`): 20-140 ms of the main thread
+ * each time in a 2.5 M-bar run (CPU profile, load 4-8). A 2.5 M-bar run's table writes (equity.parquet's last part, then
  * the fills, orders and round trips) each left ~80-100 MB freed but held while the report was rendered:
  * the process's peak (measured 2026-12-05). Never throws: nothing is lost when it cannot run.
  */

@@ -21,6 +21,8 @@ const LOW = 1;
 const HIGH = 2;
 const LAST = 3;
 const EQUITY = 2;
+/** A bucket's slots in the order a sample found in two of them is kept by (its first). */
+const SLOTS = [FIRST, LOW, HIGH, LAST] as const;
 
 /** Buckets kept before they merge: every sample of a run of up to this many is in its preview. */
 export const PREVIEW_BUCKETS = 2500;
@@ -151,27 +153,51 @@ export class EquityPreview {
   /** The kept samples as columns named by PREVIEW_COLUMNS (as many as the width), with `length`. */
   private pickedColumns(): Record<string, Float64Array> & { length: number } {
     const C = this.c;
-    const picked: number[] = [];
-    const take = (src: Float64Array, base: number): void => {
-      // The distinct slots of one bucket, by sample index.
-      const slots = [FIRST, LOW, HIGH, LAST].map((s) => base + s * C).sort((x, y) => src[x]! - src[y]!);
-      let prev = -1;
-      for (const s of slots) {
-        if (src[s]! === prev) continue;
-        prev = src[s]!;
-        for (let c = 0; c < C; c++) picked.push(src[s + c]!);
+    // Counted first, then copied straight into the columns: no list of every kept value, no array per bucket.
+    let n = 0;
+    for (let k = 0; k < this.closed; k++) n += this.keptSlots(this.buckets, k * 4 * C);
+    if (this.inOpen > 0) n += this.keptSlots(this.open, 0);
+    const cols = PREVIEW_COLUMNS.slice(0, C).map(() => new Float64Array(n));
+    let i = 0;
+    const copy = (src: Float64Array, base: number): void => {
+      const m = this.keptSlots(src, base);
+      for (let q = 0; q < m; q++) {
+        const at = this.slots[q]!;
+        for (let c = 0; c < C; c++) cols[c]![i] = src[at + c]!;
+        i++;
       }
     };
-    for (let k = 0; k < this.closed; k++) take(this.buckets, k * 4 * C);
-    if (this.inOpen > 0) take(this.open, 0);
-    const n = picked.length / C;
+    for (let k = 0; k < this.closed; k++) copy(this.buckets, k * 4 * C);
+    if (this.inOpen > 0) copy(this.open, 0);
     const out: Record<string, Float64Array> = {};
     PREVIEW_COLUMNS.slice(0, C).forEach((name, c) => {
-      const col = new Float64Array(n);
-      for (let i = 0; i < n; i++) col[i] = picked[i * C + c]!;
-      out[name] = col;
+      out[name] = cols[c]!;
     });
     return { ...out, length: n } as Record<string, Float64Array> & { length: number };
+  }
+
+  /** The offsets of {@link keptSlots}' answer. */
+  private readonly slots = new Int32Array(4);
+
+  /**
+   * Puts the offsets of the distinct samples of the bucket at `base` of `src` (its first, low, high and last
+   * slots; a sample in two slots once, by its first slot) into `this.slots` in sample order; returns how many.
+   */
+  private keptSlots(src: Float64Array, base: number): number {
+    const C = this.c;
+    const slots = this.slots;
+    let m = 0;
+    for (const s of SLOTS) {
+      const at = base + s * C;
+      const index = src[at]!;
+      let seen = false;
+      for (let q = 0; q < m && !seen; q++) seen = src[slots[q]!] === index;
+      if (seen) continue;
+      let j = m++;
+      for (; j > 0 && src[slots[j - 1]!]! > index; j--) slots[j] = slots[j - 1]!;
+      slots[j] = at;
+    }
+    return m;
   }
 }
 

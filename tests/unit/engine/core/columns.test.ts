@@ -131,3 +131,37 @@ describe('CodedColumn', () => {
     expect([c.get(0), c.get(1)]).toEqual([null, 'BBB']);
   });
 });
+
+describe('EquityPreview columns', () => {
+  it('lists each kept sample once, in sample order, with the values pushed for it, the lowest and highest among them', () => {
+    for (const [n, buckets] of [
+      [7, 50],
+      [10_000, 50],
+      [12_345, 64],
+    ] as const) {
+      const p = new EquityPreview(buckets);
+      // Plateaus (equal equities: a bucket's first is also its low or high) and swings.
+      const equityAt = (i: number): number => Math.round(Math.sin(i / 29) * 20) + (i % 11 === 0 ? 5 : 0);
+      let low = 0;
+      let high = 0;
+      for (let i = 0; i < n; i++) {
+        p.push(1000 + i * 60, equityAt(i), i / 2, -i, i * 3, i * 4, i * 5);
+        if (equityAt(i) < equityAt(low)) low = i;
+        if (equityAt(i) > equityAt(high)) high = i;
+      }
+      const c = p.columns();
+      expect(c.length).toBeLessThanOrEqual(4 * buckets);
+      if (n <= buckets) expect(c.length).toBe(n);
+      for (let k = 0; k < c.length; k++) {
+        const i = c.index[k]!;
+        if (k > 0) expect(i).toBeGreaterThan(c.index[k - 1]!);
+        expect([c.ts[k], c.equity[k], c.cash[k], c.drawdown[k], c.grossExposure[k], c.marginInUse[k], c.buyingPower[k]]).toEqual([1000 + i * 60, equityAt(i), i / 2, -i, i * 3, i * 4, i * 5]);
+      }
+      expect(c.index[0]).toBe(0);
+      expect(c.index[c.length - 1]).toBe(n - 1);
+      expect(Array.from(c.index)).toContain(low);
+      expect(Array.from(c.index)).toContain(high);
+      expect(Object.keys(c)).toEqual(['index', 'ts', 'equity', 'cash', 'drawdown', 'grossExposure', 'marginInUse', 'buyingPower', 'length']);
+    }
+  });
+});

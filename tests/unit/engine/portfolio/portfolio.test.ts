@@ -44,6 +44,24 @@ describe('Portfolio accounting (hand-computed)', () => {
     expect(p.cash).toBe(1500);
   });
 
+  it('names each round trip by its symbol and ledger, in one key order (closedTrades then symbol, strategyId)', () => {
+    const p = new Portfolio(2, 2, 1000);
+    p.applyFill(0, 1, 1, 5, 10, 0, 1);
+    p.applyFill(0, 1, -1, 5, 12, 0, 2);
+    p.applyFill(1, 0, -1, 2, 20, 0, 3);
+    p.applyFill(1, 0, 1, 2, 18, 0, 4);
+    const named = p.namedClosedTrades(['AAA', 'BBB'], ['fast', 'slow']);
+    expect(named).toHaveLength(2);
+    expect(named.map((t) => [t.symbol, t.strategyId])).toEqual([
+      ['BBB', 'fast'],
+      ['AAA', 'slow'],
+    ]);
+    named.forEach((t, i) => {
+      expect(Object.keys(t)).toEqual([...Object.keys(p.closedTrades[i]!), 'symbol', 'strategyId']);
+      expect(t).toMatchObject(p.closedTrades[i]!);
+    });
+  });
+
   it('keeps separate ledgers per strategy and a net position per symbol', () => {
     const p = new Portfolio(2, 2, 1000);
     p.applyFill(0, 1, 1, 5, 10, 0, 1);
