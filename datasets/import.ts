@@ -916,7 +916,7 @@ async function importCsv(writer: DatasetWriter, options: ImportOptions, reading:
   let csv = started.csv;
   if (started.direct) {
     await begin(plan!.mapping);
-    const rows = await copyCsvDirect(plan!, table!);
+    const rows = await copyCsvDirect(plan!, table!, started.threads);
     if (rows !== null) {
       await table!.endExternal(async () => {});
       return { rows, mapping: plan!.mapping.labels, ignoredColumns: plan!.mapping.ignored };
@@ -959,14 +959,17 @@ function storedAsRead(kind: DataKind): boolean {
  * reader writes the table's Parquet file straight from the file, typed as readCsvDuckDb reads it, with no
  * table of the rows in DuckDB (building one cost ~0.65 s of CPU and ~150 MB for 2.5 M bars), while
  * scanPlainCsv proves the file plain here; the checks then read the rows back from the Parquet file (LZ4:
- * ~0.1 s for 2.5 M bars). One DuckDB thread: the scan has the other core, and with two DuckDB's writer
- * buffered more row groups (2.5 M bars: 1.7 against 2.2 s of CPU, ~90 MB less). Returns the row count,
+ * ~0.1 s for 2.5 M bars). `threads` as importTable gives them (one for a small file), at most two: with
+ * two the CSV parse is split while the scan runs and the first bar of a 2.5 M-bar run came 0.2-0.4 s
+ * sooner than with one (2026-12-05, load 3), for ~0.5 s more CPU (2.5 M bars in-process: 3.1-3.3 against
+ * 2.65 s; the table path 3.5-3.8 s) and ~120 MB more while it runs (340-370 against 220-250 MB; the
+ * table path 400-430 MB); more threads would only buffer more row groups. Returns the row count,
  * or null when the file is declined (not plain, or DuckDB's reader refused a line or gave a NULL cell):
  * no row has reached the table's checks then, and the caller reads the file another way (a declined
  * COPY's file is overwritten by the table's next write).
  */
-async function copyCsvDirect(plan: CsvPlan, table: TableWriter): Promise<number | null> {
-  const session = await DuckSession.open({ threads: 1 });
+async function copyCsvDirect(plan: CsvPlan, table: TableWriter, threads: number | undefined): Promise<number | null> {
+  const session = await DuckSession.open({ threads: Math.min(threads ?? 2, 2) });
   try {
     const copy = session.conn.run(table.copyStatement(`(SELECT ${csvSelect(plan, true, true)})`));
     copy.catch(() => undefined); // awaited below, or stopped
