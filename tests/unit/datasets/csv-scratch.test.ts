@@ -14,20 +14,19 @@ import { removeAll, tempDir } from './helpers.js';
 const cleanup: string[] = [];
 afterEach(() => removeAll(cleanup));
 
-const T0 = Date.UTC(2000, 0, 3);
-
-/** `n` plain 30-minute bars; `edit(i, line)` may change line i (0-based data row). */
-function bars(n: number, edit: (i: number, line: string) => string = (_, l) => l): string {
-  const lines = ['Date,Open,High,Low,Close,Volume'];
-  for (let i = 0; i < n; i++) {
-    const ts = new Date(T0 + i * 1_800_000).toISOString().replace('T', ' ').slice(0, 19);
-    const p = (100 + (i % 50) / 10).toFixed(2);
-    lines.push(edit(i, `${ts},${p},${(Number(p) + 1).toFixed(2)},${(Number(p) - 1).toFixed(2)},${p},${1000 + i}`));
-  }
-  return `${lines.join('\n')}\n`;
+/** Data line `i` of a plain file of 30-minute bars from 2000-01-03. */
+function barLine(i: number): string {
+  const ts = new Date(Date.UTC(2000, 0, 3) + i * 1_800_000).toISOString().replace('T', ' ').slice(0, 19);
+  const p = 100 + (i % 50) / 10;
+  return [ts, p.toFixed(2), (p + 1).toFixed(2), (p - 1).toFixed(2), p.toFixed(2), 1000 + i].join(',');
 }
 
-async function file(text: string): Promise<string> {
+/** A plain CSV file of `n` such bars; `edit(i, line)` may change data line i (0-based). */
+async function file(n: number, edit: (i: number, line: string) => string = (_, l) => l): Promise<string> {
+  return textFile(['Date,Open,High,Low,Close,Volume', ...Array.from({ length: n }, (_, i) => edit(i, barLine(i)))].join('\n') + '\n');
+}
+
+async function textFile(text: string): Promise<string> {
   const f = join(await tempDir(cleanup), 'in.csv');
   await writeFile(f, text);
   return f;
@@ -53,7 +52,7 @@ async function expectRefusedAlike(input: string, message: RegExp): Promise<void>
 
 describe('importTable scratch: the Parquet file written straight from the CSV reader', () => {
   it('imports the rows and contentHash of a normal import', async () => {
-    const { plain, scratch } = await both(await file(bars(70_000)));
+    const { plain, scratch } = await both(await file(70_000));
     const p = plain as Awaited<ReturnType<typeof importTable>>;
     const s = scratch as Awaited<ReturnType<typeof importTable>>;
     expect(s.rows).toBe(70_000);
@@ -63,26 +62,26 @@ describe('importTable scratch: the Parquet file written straight from the CSV re
   });
 
   it('names a bad row far down (out of order, row 60,001) with file, row and column', async () => {
-    await expectRefusedAlike(await file(bars(70_000, (i, l) => (i === 60_000 ? l.replace(/^[^,]+/, '1999-12-31 00:00:00') : l))), /row 60001\b/);
+    await expectRefusedAlike(await file(70_000, (i, l) => (i === 60_000 ? l.replace(/^[^,]+/, '1999-12-31 00:00:00') : l)), /row 60001\b/);
   });
 
   it('names a negative price far down with its column', async () => {
-    await expectRefusedAlike(await file(bars(70_000, (i, l) => (i === 65_000 ? l.replace(/,[^,]+,/, ',-5,') : l))), /row 65001\b.*Open|Open.*row 65001\b/s);
+    await expectRefusedAlike(await file(70_000, (i, l) => (i === 65_000 ? l.replace(/,[^,]+,/, ',-5,') : l)), /row 65001\b.*Open|Open.*row 65001\b/s);
   });
 
   it('names a calendar date the byte scan passes and DuckDB refuses, as the JS reader does', async () => {
     // 2000-02-30 is NULL to DuckDB's cast: the COPY fails and the import takes the other readers.
-    await expectRefusedAlike(await file(bars(5000, (i, l) => (i === 10 ? l.replace(/^[^,]+/, '1999-12-31 00:00:00') : i === 4500 ? l.replace(/^[^,]+/, '2000-02-30 00:00:00') : l))), /unparseable date\/time "2000-02-30 00:00:00".*row 4501|row 4501.*unparseable date\/time "2000-02-30 00:00:00"/s);
+    await expectRefusedAlike(await file(5000, (i, l) => (i === 10 ? l.replace(/^[^,]+/, '1999-12-31 00:00:00') : i === 4500 ? l.replace(/^[^,]+/, '2000-02-30 00:00:00') : l)), /unparseable date\/time "2000-02-30 00:00:00".*row 4501|row 4501.*unparseable date\/time "2000-02-30 00:00:00"/s);
   });
 
   it('takes a file that is not plain (quoted cells) through the checked reader', async () => {
-    const { plain, scratch } = await both(await file(bars(3000, (i, l) => (i === 2000 ? l.replace(/,([^,]+)$/, ',"$1"') : l))));
+    const { plain, scratch } = await both(await file(3000, (i, l) => (i === 2000 ? l.replace(/,([^,]+)$/, ',"$1"') : l)));
     expect((scratch as Awaited<ReturnType<typeof importTable>>).manifest.contentHash).toBe((plain as Awaited<ReturnType<typeof importTable>>).manifest.contentHash);
   });
 
   it('leaves kinds whose Parquet file does not hold the checked values (trades: side as TINYINT) to the table path', async () => {
     const text = ['ts,price,size,side', '2024-01-02T00:00:00Z,10,1,1.5', '2024-01-02T00:00:01Z,10,1,1'].join('\n') + '\n';
-    const { plain, scratch } = await both(await file(text), 'trades');
+    const { plain, scratch } = await both(await textFile(text), 'trades');
     expect(scratch).toBeInstanceOf(DataError);
     expect((scratch as DataError).message).toBe((plain as DataError).message);
   });
