@@ -973,9 +973,16 @@ async function copyCsvDirect(plan: CsvPlan, table: TableWriter, threads: number 
   try {
     const copy = session.conn.run(table.copyStatement(`(SELECT ${csvSelect(plan, true, true)})`));
     copy.catch(() => undefined); // awaited below, or stopped
-    if (!(await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan)))) {
+    const stop = async (): Promise<void> => {
       session.conn.interrupt();
-      await copy.catch(() => undefined);
+      await copy.catch(() => undefined); // the COPY ends before its session closes
+    };
+    const plain = await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan)).catch(async (err: unknown) => {
+      await stop();
+      throw err;
+    });
+    if (!plain) {
+      await stop();
       return null;
     }
     try {

@@ -74,6 +74,10 @@ describe('importTable scratch: the Parquet file written straight from the CSV re
     await expectRefusedAlike(await file(5000, (i, l) => (i === 10 ? l.replace(/^[^,]+/, '1999-12-31 00:00:00') : i === 4500 ? l.replace(/^[^,]+/, '2000-02-30 00:00:00') : l)), /unparseable date\/time "2000-02-30 00:00:00".*row 4501|row 4501.*unparseable date\/time "2000-02-30 00:00:00"/s);
   });
 
+  it('refuses a file with a header and no data rows as a normal import does', async () => {
+    await expectRefusedAlike(await file(0), /no data rows/);
+  });
+
   it('takes a file that is not plain (quoted cells) through the checked reader', async () => {
     const { plain, scratch } = await both(await file(3000, (i, l) => (i === 2000 ? l.replace(/,([^,]+)$/, ',"$1"') : l)));
     expect((scratch as Awaited<ReturnType<typeof importTable>>).manifest.contentHash).toBe((plain as Awaited<ReturnType<typeof importTable>>).manifest.contentHash);
