@@ -304,6 +304,21 @@ export class TableWriter {
   }
 
   /**
+   * The query reading this table's Parquet file (as `copyStatement` wrote it) back in row order, every
+   * column as DOUBLE (VARCHAR for strings), a missing optional value as NaN: the columns `check` takes.
+   */
+  readBackQuery(): string {
+    const select = this.specs
+      .map((s) => {
+        const id = sqlIdent(s.name);
+        if (s.type === 'str') return id;
+        return s.optional === true ? `coalesce(CAST(${id} AS DOUBLE), 'NaN'::DOUBLE) AS ${id}` : `CAST(${id} AS DOUBLE) AS ${id}`;
+      })
+      .join(', ');
+    return `SELECT ${select} FROM read_parquet(${sqlString(this.parquetPath)})`;
+  }
+
+  /**
    * Ends a table whose rows were given to `check`: `written` resolves once the caller's DuckDB has run
    * `copyStatement(from)` over exactly those rows (it rejects with the COPY's error). The rows' checks
    * are finished before it is awaited, so a bad table fails with its DataError, not a write error.

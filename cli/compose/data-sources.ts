@@ -64,9 +64,9 @@ const DIRECT_CSV_BYTES = 64 << 20;
  * (a caller that reads the bars only through openBarFeed, barSpacing and barsInRange), an OHLCV CSV
  * file of bars up to DIRECT_CSV_BYTES is instead read, checked and hashed in memory, exactly as an
  * import would (the same DataErrors, the same manifest figures and contentHash), with no Parquet
- * written and read back.
+ * written and read back. `directCsvBytes` moves that bound (tests take a larger file's path with a small one).
  */
-export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false): Promise<OpenedData> {
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false, directCsvBytes = DIRECT_CSV_BYTES): Promise<OpenedData> {
   const st = await stat(path);
   const { barsFromCloses, barsOfCloses, buildManifest, closeBarsSource, importTable, isCloseOnlyFile, readCsvTable, readManifest, TableCheck } = await loadDatasets();
   if (st.isDirectory()) {
@@ -89,7 +89,7 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
     throw new ConfigError(`data.${field}`, `expected a dataset directory, a .csv or a .parquet file, was ${path}`);
   }
   const symbol = symbols?.[0] ?? basename(path, extname(path)).toUpperCase().replace(/[^A-Z0-9._-]/g, '_');
-  if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size <= DIRECT_CSV_BYTES) {
+  if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size <= directCsvBytes) {
     if (!(await isCloseOnlyFile(path, 'csv'))) {
       const table = await readCsvTable({ input: path, kind, symbol });
       const manifest = buildManifest([table.file], { importedFrom: basename(path), format: 'csv', kind, symbol });
