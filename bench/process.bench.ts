@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,8 @@ function peerUnavailable(): string | null {
   if (btpy === undefined || btpy === '') return 'BACKTESTING_PY is not set';
   if (!existsSync(join(btpy, 'backtesting', 'backtesting.py'))) return `BACKTESTING_PY=${btpy} is not a backtesting.py checkout (no backtesting/backtesting.py)`;
   if (!existsSync(PYTHON)) return `${PYTHON} is missing`;
+  // Checked here, not at the first peer run: without pandas every peer row would fail the bench.
+  if (spawnSync(PYTHON, ['-c', 'import pandas'], { stdio: 'ignore' }).status !== 0) return `${PYTHON} cannot import pandas`;
   return null;
 }
 
