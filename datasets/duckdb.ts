@@ -2,6 +2,8 @@ import type * as DuckApi from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type * as DuckBindings from '@duckdb/node-bindings';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { InvariantError } from '../engine/core/index.js';
@@ -53,6 +55,19 @@ export function chunkRead(): void {
  * A private in-memory DuckDB database with one connection. Only the statically linked extensions
  * (parquet, json, icu) are used, so nothing is ever downloaded.
  */
+let spillSessions = 0;
+
+/**
+ * Where a session spills by default: DuckDB's own default for an in-memory database is `.tmp` in the working
+ * directory, which is the user's (a read-only one fails the spill; a killed process leaves DuckDB's files among
+ * theirs). DuckDB makes the directory only when it spills and removes it when the database closes; its parent
+ * must exist, hence the system's temporary directory. One per session: sessions close at different times.
+ */
+export function sessionSpillDirectory(): string {
+  spillSessions += 1;
+  return join(tmpdir(), `tapedeck-duckdb-${process.pid}-${spillSessions}`);
+}
+
 export class DuckSession {
   readonly instance: DuckDBInstance;
   readonly conn: DuckDBConnection;
@@ -67,13 +82,14 @@ export class DuckSession {
   /**
    * Opens a session; `threads` bounds DuckDB's worker threads (default: DuckDB's own choice), `memoryLimit`
    * its buffer pool (e.g. '64MB'; default DuckDB's, 80% of RAM, which it fills with cached blocks freely),
-   * `tempDirectory` where it spills what does not fit (default DuckDB's: `.tmp` in the working directory).
+   * `tempDirectory` where it spills what does not fit (default: a directory of its own in the system's temporary
+   * directory, see {@link sessionSpillDirectory}).
    */
   static async open(options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}): Promise<DuckSession> {
     const config: Record<string, string> = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
     if (options.threads !== undefined) config['threads'] = String(options.threads);
     if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
-    if (options.tempDirectory !== undefined) config['temp_directory'] = options.tempDirectory;
+    config['temp_directory'] = options.tempDirectory ?? sessionSpillDirectory();
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = await instance.connect();
     return new DuckSession(instance, conn);
