@@ -220,7 +220,7 @@ export class ExecutionEngine implements ExecutionReportSink {
       if (pos === 0) continue;
       this.accountSending = true;
       try {
-        this.send(s, { symbol: this.symbols[i]!, side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos), type: 'market', tag }, ts, null, null, null);
+        this.send(s, { symbol: this.symbols[i]!, side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos), type: 'market', tag }, ts, null, null, null, i);
       } finally {
         this.accountSending = false;
       }
@@ -337,7 +337,13 @@ export class ExecutionEngine implements ExecutionReportSink {
    * order; a malformed request (non-positive qty, missing limit price) throws InvalidArgumentError.
    */
   submit(strategyIndex: number, request: OrderRequest, ts: number, parentId: OrderId | null = null): OrderId {
-    return this.send(strategyIndex, request, ts, parentId, null, null);
+    return this.send(strategyIndex, request, ts, parentId, null, null, this.indexOfRequest(request));
+  }
+
+  /** The symbol index of a request's symbol (throws naming an unknown one), once a client is connected. */
+  private indexOfRequest(request: OrderRequest): number {
+    if (this.client === null) throw new InvariantError('execution engine has no client connected');
+    return this.indexOf(request.symbol);
   }
 
   /**
@@ -352,18 +358,20 @@ export class ExecutionEngine implements ExecutionReportSink {
     const symbolIndex = this.indexOf(request.symbol);
     const [entry, takeProfit, stopLoss] = bracketRequests(request, this.portfolio.mark[symbolIndex]!);
     const ids: BracketIds = { entry: this.orderLog.idAfter(0), takeProfit: this.orderLog.idAfter(1), stopLoss: this.orderLog.idAfter(2) };
-    this.send(strategyIndex, entry, ts, null, { contingency: 'OTO', parentId: null, linkedIds: [ids.takeProfit, ids.stopLoss], group: null }, null);
+    this.send(strategyIndex, entry, ts, null, { contingency: 'OTO', parentId: null, linkedIds: [ids.takeProfit, ids.stopLoss], group: null }, null, this.indexOfRequest(entry));
     const denied = this.order(ids.entry)?.status === 'denied' ? `bracket entry ${ids.entry} was denied` : null;
-    this.send(strategyIndex, takeProfit, ts, null, { contingency: 'OUO', parentId: ids.entry, linkedIds: [ids.stopLoss], group: null }, denied);
-    this.send(strategyIndex, stopLoss, ts, null, { contingency: 'OUO', parentId: ids.entry, linkedIds: [ids.takeProfit], group: null }, denied);
+    this.send(strategyIndex, takeProfit, ts, null, { contingency: 'OUO', parentId: ids.entry, linkedIds: [ids.stopLoss], group: null }, denied, this.indexOfRequest(takeProfit));
+    this.send(strategyIndex, stopLoss, ts, null, { contingency: 'OUO', parentId: ids.entry, linkedIds: [ids.takeProfit], group: null }, denied, this.indexOfRequest(stopLoss));
     return ids;
   }
 
-  /** Creates, risk-checks (unless a bracket exit) and sends one order; `deny` denies it outright with that reason. */
-  private send(strategyIndex: number, request: OrderRequest, ts: number, parentId: OrderId | null, link: OrderLink | null, deny: string | null): OrderId {
+  /**
+   * Creates, risk-checks (unless a bracket exit) and sends one order of the symbol at `symbolIndex`
+   * (the request's: callers that know it spare the lookup); `deny` denies it outright with that reason.
+   */
+  private send(strategyIndex: number, request: OrderRequest, ts: number, parentId: OrderId | null, link: OrderLink | null, deny: string | null, symbolIndex: number): OrderId {
     const client = this.client;
     if (client === null) throw new InvariantError('execution engine has no client connected');
-    const symbolIndex = this.indexOf(request.symbol);
     const order = new Order(this.orderLog.nextId(), request, ts, this.strategyIds[strategyIndex] ?? null, parentId, link);
     this.orderLog.add(order, strategyIndex);
     const ruin = this.accountRules?.ruin ?? null;
@@ -445,7 +453,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     const tag = options.tag ?? 'target';
     // One literal per shape (no spread of a temporary object): the same keys, in the same order.
     const req: OrderRequest = options.limitPrice !== undefined ? { symbol, side, qty, type, limitPrice: options.limitPrice, tag } : { symbol, side, qty, type, tag };
-    return this.submit(strategyIndex, req, ts);
+    return this.send(strategyIndex, req, ts, null, null, null, symbolIndex);
   }
 
   /** Receives an event from the client (ExecutionReportSink). */
@@ -520,7 +528,10 @@ export class ExecutionEngine implements ExecutionReportSink {
   private unwork(order: Order, strategyIndex: number): void {
     const list = this.working[strategyIndex * this.symbols.length + this.indexOf(order.symbol)]!;
     const at = list.indexOf(order);
-    if (at >= 0) list.splice(at, 1);
+    if (at < 0) return;
+    // In place: splice allocates the array of what it removed.
+    for (let k = at + 1; k < list.length; k++) list[k - 1] = list[k]!;
+    list.pop();
   }
 
   private audit(entry: AuditEntry): void {

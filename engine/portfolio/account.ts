@@ -168,13 +168,34 @@ export class Account {
     return this.marginInUse(false);
   }
 
+  /**
+   * The sum of {@link initialRequirement} (or {@link maintenanceRequirement}) over the margined
+   * positions at the marks, with their arithmetic in the same order, in one loop over the typed
+   * arrays: it runs at every equity sample (twice: the margin call check and the sample).
+   */
   private marginInUse(initial: boolean): number {
     if (!this.anyMargined) return 0;
-    const net = this.portfolio.netPosition;
+    const pf = this.portfolio;
+    const net = pf.netPosition;
+    const marks = pf.mark;
+    const multiplier = pf.multiplier;
+    const marginAccount = this.config.type === 'margin';
+    const fraction = marginAccount ? (initial ? this.config.initialMargin : this.config.maintenanceMargin) : 1;
+    const units = initial ? this.imUnit : this.mmUnit;
+    const im = this.imUnit;
+    const future = this.future;
     let m = 0;
     for (let i = 0; i < net.length; i++) {
       const q = net[i]!;
-      if (q !== 0 && this.margined(i)) m += initial ? this.initialRequirement(i, q, this.mark(i)) : this.maintenanceRequirement(i, q, this.mark(i));
+      if (q === 0 || !(marginAccount || future[i] === 1)) continue;
+      let unit = units[i]!;
+      if (unit !== unit && !initial) unit = im[i]!;
+      if (unit === unit) {
+        m += Math.abs(q) * unit;
+        continue;
+      }
+      const p = marks[i]!;
+      m += Math.abs(q) * (p === p ? p : 0) * multiplier[i]! * fraction;
     }
     return m;
   }
