@@ -60,6 +60,20 @@ export class Float64Column {
     this.data[this.n++] = x;
   }
 
+  /** Appends `src[from .. to)` (one capacity check for them all). */
+  append(src: Float64Array, from: number, to: number): void {
+    const need = this.n + (to - from);
+    let cap = this.data.length;
+    if (need > cap) {
+      while (cap < need) cap = nextCapacity(cap, this.reserve);
+      this.data = grow(this.data, new Float64Array(cap));
+    }
+    const data = this.data;
+    let n = this.n;
+    for (let i = from; i < to; i++) data[n++] = src[i]!;
+    this.n = n;
+  }
+
   /** The value at row i (0 <= i < length; not checked). */
   get(i: number): number {
     return this.data[i]!;
