@@ -120,13 +120,29 @@ export class Float64Table {
     return this.n;
   }
 
-  /** Appends the row `src[from .. from + width)`. */
+  /**
+   * Appends the row `src[from .. from + width)`. A +0 into a row never written before is not stored:
+   * the fresh array holds it already, and a page of it never written is never committed by the
+   * operating system (a column of zeros, the gross exposure of a flat run, costs no fresh page; see
+   * nextCapacity for what those cost).
+   */
   pushRow(src: Float64Array, from: number): void {
     if (this.n === this.capacity) this.grow();
     const n = this.n++;
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) cols[c]![n] = src[from + c]!;
+    if (n < this.written) {
+      for (let c = 0; c < cols.length; c++) cols[c]![n] = src[from + c]!;
+      return;
+    }
+    this.written = n + 1;
+    for (let c = 0; c < cols.length; c++) {
+      const x = src[from + c]!;
+      if (x !== 0 || 1 / x < 0) cols[c]![n] = x;
+    }
   }
+
+  /** Rows ever written since the columns were allocated: the rows past it still hold the +0 a fresh array starts with. */
+  private written = 0;
 
   /** Overwrites row i (0 <= i < length; not checked) with `src[from .. from + width)`. */
   setRow(i: number, src: Float64Array, from: number): void {

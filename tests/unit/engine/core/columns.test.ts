@@ -84,6 +84,25 @@ describe('nextCapacity', () => {
     expect(t.view(1).length).toBe(n);
   });
 
+  it('reads back every row of a table pushed with zeros, -0 and NaN, also over rows of a cleared table and across its growth', () => {
+    const t = new Float64Table(3, 4);
+    const row = new Float64Array(3);
+    const value = (i: number, c: number, round: number): number => (c === 0 ? i : (i + c + round) % 3 === 0 ? 0 : (i + c) % 5 === 0 ? -0 : (i + c) % 7 === 0 ? Number.NaN : round * 100 + i);
+    // A first round of values, then zeros where it left other values (the table was cleared), on rows past the first round too.
+    for (const [round, n] of [
+      [1, 50],
+      [2, 80],
+    ] as const) {
+      t.clear();
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < 3; c++) row[c] = value(i, c, round);
+        t.pushRow(row, 0);
+      }
+      expect(t.length).toBe(n);
+      for (let c = 0; c < 3; c++) expect(Array.from(t.view(c)).map(show)).toEqual(Array.from({ length: n }, (_, i) => show(value(i, c, round))));
+    }
+  });
+
   it('appends a range of an array as pushing its values one by one would, into the reserve and past it', () => {
     const reserve = 4 * RESERVE_FROM;
     const pushed = new Float64Column(64, reserve);
