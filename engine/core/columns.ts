@@ -130,19 +130,18 @@ export class Float64Table {
     if (this.n === this.capacity) this.grow();
     const n = this.n++;
     const cols = this.cols;
-    if (n < this.written) {
+    if (n < this.dirty) {
       for (let c = 0; c < cols.length; c++) cols[c]![n] = src[from + c]!;
       return;
     }
-    this.written = n + 1;
     for (let c = 0; c < cols.length; c++) {
       const x = src[from + c]!;
       if (x !== 0 || 1 / x < 0) cols[c]![n] = x;
     }
   }
 
-  /** Rows ever written since the columns were allocated: the rows past it still hold the +0 a fresh array starts with. */
-  private written = 0;
+  /** Rows that may hold values from before the last {@link clear}: the rows past it and past `length` hold the +0 a fresh array starts with. */
+  private dirty = 0;
 
   /** Overwrites row i (0 <= i < length; not checked) with `src[from .. from + width)`. */
   setRow(i: number, src: Float64Array, from: number): void {
@@ -161,6 +160,7 @@ export class Float64Table {
   }
 
   clear(): void {
+    if (this.n > this.dirty) this.dirty = this.n;
     this.n = 0;
   }
 
