@@ -60,6 +60,20 @@ export class Float64Column {
     this.data[this.n++] = x;
   }
 
+  /** Appends `src[from .. to)` (one capacity check for them all). */
+  append(src: Float64Array, from: number, to: number): void {
+    const need = this.n + (to - from);
+    let cap = this.data.length;
+    if (need > cap) {
+      while (cap < need) cap = nextCapacity(cap, this.reserve);
+      this.data = grow(this.data, new Float64Array(cap));
+    }
+    const data = this.data;
+    let n = this.n;
+    for (let i = from; i < to; i++) data[n++] = src[i]!;
+    this.n = n;
+  }
+
   /** The value at row i (0 <= i < length; not checked). */
   get(i: number): number {
     return this.data[i]!;
@@ -106,13 +120,28 @@ export class Float64Table {
     return this.n;
   }
 
-  /** Appends the row `src[from .. from + width)`. */
+  /**
+   * Appends the row `src[from .. from + width)`. A +0 into a row never written before is not stored:
+   * the fresh array holds it already, and a page of it never written is never committed by the
+   * operating system (a column of zeros, the gross exposure of a flat run, costs no fresh page; see
+   * nextCapacity for what those cost).
+   */
   pushRow(src: Float64Array, from: number): void {
     if (this.n === this.capacity) this.grow();
     const n = this.n++;
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) cols[c]![n] = src[from + c]!;
+    if (n < this.dirty) {
+      for (let c = 0; c < cols.length; c++) cols[c]![n] = src[from + c]!;
+      return;
+    }
+    for (let c = 0; c < cols.length; c++) {
+      const x = src[from + c]!;
+      if (x !== 0 || 1 / x < 0) cols[c]![n] = x;
+    }
   }
+
+  /** Rows that may hold values from before the last {@link clear}: the rows past it and past `length` hold the +0 a fresh array starts with. */
+  private dirty = 0;
 
   /** Overwrites row i (0 <= i < length; not checked) with `src[from .. from + width)`. */
   setRow(i: number, src: Float64Array, from: number): void {
@@ -131,6 +160,7 @@ export class Float64Table {
   }
 
   clear(): void {
+    if (this.n > this.dirty) this.dirty = this.n;
     this.n = 0;
   }
 

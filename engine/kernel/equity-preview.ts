@@ -102,6 +102,54 @@ export class EquityPreview {
     if (++this.inOpen === this.stride) this.closeOpen();
   }
 
+  /**
+   * {@link pushRow} of samples `from .. to - 1` given as columns: `cols[c]` holds value c of every sample
+   * (ts, equity, ... as many as the width). Same preview as pushing them one by one, in a loop that
+   * scans each bucket's part for its lowest and highest equity and writes each slot once: the way a
+   * caller that stages its samples (a plotted series, see plots.ts) files them.
+   */
+  pushColumns(cols: readonly Float64Array[], from: number, to: number): void {
+    const o = this.open;
+    const C = this.c;
+    const eq = cols[1]!;
+    let i = from;
+    while (i < to) {
+      const end = Math.min(to, i + this.stride - this.inOpen);
+      const index0 = this.count - i;
+      // The bucket's low and high so far as sample positions in `cols` (-1: still the one in its slot).
+      let low = -1;
+      let high = -1;
+      let lowEq = o[LOW * C + EQUITY]!;
+      let highEq = o[HIGH * C + EQUITY]!;
+      let j = i;
+      if (this.inOpen === 0) {
+        writeColumnsSlot(o, FIRST * C, index0 + j, cols, j, C);
+        low = high = j;
+        lowEq = highEq = eq[j]!;
+        j++;
+      }
+      for (; j < end; j++) {
+        const e = eq[j]!;
+        // As in pushRow: a NaN is never the lowest or highest, and a number replaces it there.
+        if (e < lowEq || (lowEq !== lowEq && e === e)) {
+          low = j;
+          lowEq = e;
+        }
+        if (e > highEq || (highEq !== highEq && e === e)) {
+          high = j;
+          highEq = e;
+        }
+      }
+      if (low >= 0) writeColumnsSlot(o, LOW * C, index0 + low, cols, low, C);
+      if (high >= 0) writeColumnsSlot(o, HIGH * C, index0 + high, cols, high, C);
+      writeColumnsSlot(o, LAST * C, index0 + end - 1, cols, end - 1, C);
+      this.count += end - i;
+      this.inOpen += end - i;
+      i = end;
+      if (this.inOpen === this.stride) this.closeOpen();
+    }
+  }
+
   /** The sample {@link push} passes on to pushRow, reused. */
   private readonly row: Float64Array;
 
@@ -205,4 +253,10 @@ export class EquityPreview {
 function writeSlot(o: Float64Array, p: number, index: number, sample: Float64Array, C: number): void {
   o[p] = index;
   for (let c = 1; c < C; c++) o[p + c] = sample[c - 1]!;
+}
+
+/** Writes sample `index` (its values at row `row` of `cols`, in PREVIEW_COLUMNS order after `index`) at offset `p` of bucket `o`. */
+function writeColumnsSlot(o: Float64Array, p: number, index: number, cols: readonly Float64Array[], row: number, C: number): void {
+  o[p] = index;
+  for (let c = 1; c < C; c++) o[p + c] = cols[c - 1]![row]!;
 }

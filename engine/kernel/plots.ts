@@ -38,6 +38,12 @@ const COLOR = /^(#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{1,30
  */
 export const PLOT_FULL_POINTS = 1 << 18;
 
+/**
+ * Points a series stages before it files them (see PlotSeries.add): filing a batch in loops over
+ * typed arrays costs a fraction of filing each point as it comes (a strategy plots on every bar).
+ */
+const STAGE = 1024;
+
 /** One plotted series as it is being recorded. */
 class PlotSeries {
   // Past RESERVE_FROM points the columns reserve all PLOT_FULL_POINTS at once (see nextCapacity).
@@ -45,15 +51,20 @@ class PlotSeries {
   private values: Float64Column | null = new Float64Column(64, PLOT_FULL_POINTS);
   /** Past PLOT_FULL_POINTS: the preview every point goes to instead (the columns are dropped). */
   private preview: EquityPreview | null = null;
-  /** A point as the preview takes it (EquityPreview.pushRow: ts, value), reused. */
-  private readonly previewRow = new Float64Array(2);
-  /** Points committed (the pending one aside). */
+  /**
+   * Points not yet filed, in time order: their time, value and the symbol's price then. The last one is
+   * pending: a value at its time (or before it) replaces its value, the last wins; the others are
+   * committed and are filed (counted for the overlay rule, into the columns or the preview) when the
+   * stage is full or the series finishes.
+   */
+  private readonly stageTs = new Float64Array(STAGE);
+  private readonly stageValues = new Float64Array(STAGE);
+  private readonly stagePrices = new Float64Array(STAGE);
+  /** The staged columns as the preview takes them (EquityPreview.pushColumns: ts, value). */
+  private readonly stageCols: readonly Float64Array[] = [this.stageTs, this.stageValues];
+  private staged = 0;
+  /** Points filed. */
   private count = 0;
-  /** The latest point, not committed until a later time comes (a value at its time replaces it: the last wins). */
-  private hasPending = false;
-  private pendingTs = Number.NaN;
-  private pendingValue = Number.NaN;
-  private pendingPrice = Number.NaN;
   /** Points with a finite value and a positive price, and among them those within 0.6-1.4 x the price (the overlay rule). */
   private priced = 0;
   private near = 0;
@@ -73,63 +84,67 @@ class PlotSeries {
    */
   add(point: Float64Array): void {
     const ts = point[0]!;
-    const value = point[1]!;
-    const price = point[2]!;
-    if (!this.hasPending) {
-      this.hasPending = true;
-      this.pendingTs = ts;
-    } else if (ts > this.pendingTs) {
-      this.commit();
-      this.hasPending = true;
-      this.pendingTs = ts;
-    }
+    let n = this.staged;
     // At the pending point's time or before it: that point takes the value (time never goes back).
-    this.pendingValue = value;
-    this.pendingPrice = price;
+    if (n === 0 || ts > this.stageTs[n - 1]!) {
+      if (n === STAGE) n = this.file(STAGE - 1);
+      this.stageTs[n] = ts;
+      this.staged = ++n;
+    }
+    this.stageValues[n - 1] = point[1]!;
+    this.stagePrices[n - 1] = point[2]!;
   }
 
-  private commit(): void {
-    const v = this.pendingValue;
-    const price = this.pendingPrice;
-    // NaN values and prices fail both comparisons.
-    if (v === v && price > 0) {
-      this.priced++;
-      const ratio = v / price;
-      if (ratio > 0.6 && ratio < 1.4) this.near++;
+  /** Files the first `m` staged points and moves the rest to the front of the stage; returns how many are left. */
+  private file(m: number): number {
+    const values = this.stageValues;
+    const prices = this.stagePrices;
+    let priced = 0;
+    let near = 0;
+    for (let i = 0; i < m; i++) {
+      const v = values[i]!;
+      const price = prices[i]!;
+      // NaN values and prices fail both comparisons.
+      if (v === v && price > 0) {
+        priced++;
+        const ratio = v / price;
+        if (ratio > 0.6 && ratio < 1.4) near++;
+      }
     }
-    this.hasPending = false;
-    // Into the preview before the columns would grow past PLOT_FULL_POINTS (their capacity reaches it exactly).
-    if (++this.count > PLOT_FULL_POINTS && this.preview === null) this.toPreview();
-    if (this.preview !== null) {
-      const row = this.previewRow;
-      row[0] = this.pendingTs;
-      row[1] = v;
-      this.preview.pushRow(row);
-      return;
+    this.priced += priced;
+    this.near += near;
+    // The columns take points up to PLOT_FULL_POINTS (their capacity reaches it exactly); the point after
+    // moves them into the preview, which takes every later point.
+    let i = 0;
+    if (this.preview === null) {
+      i = Math.min(m, PLOT_FULL_POINTS - this.count);
+      this.ts!.append(this.stageTs, 0, i);
+      this.values!.append(values, 0, i);
+      if (i < m) this.toPreview();
     }
-    this.ts!.push(this.pendingTs);
-    this.values!.push(v);
+    if (i < m) this.preview!.pushColumns(this.stageCols, i, m);
+    this.count += m;
+    const left = this.staged - m;
+    this.stageTs.copyWithin(0, m, this.staged);
+    values.copyWithin(0, m, this.staged);
+    prices.copyWithin(0, m, this.staged);
+    this.staged = left;
+    return left;
   }
 
-  /** Moves the kept points into a preview and drops the columns. */
+  /** Moves the filed points into a preview and drops the columns. */
   private toPreview(): void {
     const preview = new EquityPreview(PREVIEW_BUCKETS, 2);
     const ts = this.ts!.view();
-    const values = this.values!.view();
-    const row = this.previewRow;
-    for (let i = 0; i < ts.length; i++) {
-      row[0] = ts[i]!;
-      row[1] = values[i]!;
-      preview.pushRow(row);
-    }
+    preview.pushColumns([ts, this.values!.view()], 0, ts.length);
     this.preview = preview;
     this.ts = null;
     this.values = null;
   }
 
-  /** Ends the series (commits the pending point) and returns its points: all of them, or the preview past PLOT_FULL_POINTS. */
+  /** Ends the series (files every staged point) and returns its points: all of them, or the preview past PLOT_FULL_POINTS. */
   finish(): { readonly ts: Float64Array; readonly values: Float64Array; readonly points: number } {
-    if (this.hasPending) this.commit();
+    if (this.staged > 0) this.file(this.staged);
     if (this.preview !== null) {
       const c = this.preview.series();
       return { ts: c.ts, values: c.values, points: this.count };

@@ -83,6 +83,47 @@ describe('nextCapacity', () => {
     }
     expect(t.view(1).length).toBe(n);
   });
+
+  it('reads back every row of a table pushed with zeros, -0 and NaN, also over rows of a cleared table and across its growth', () => {
+    const t = new Float64Table(3, 4);
+    const row = new Float64Array(3);
+    const value = (i: number, c: number, round: number): number => (c === 0 ? i : (i + c + round) % 3 === 0 ? 0 : (i + c) % 5 === 0 ? -0 : (i + c) % 7 === 0 ? Number.NaN : round * 100 + i);
+    // A first round of values, then zeros where it left other values (the table was cleared), on rows past the first round too.
+    for (const [round, n] of [
+      [1, 50],
+      [2, 80],
+    ] as const) {
+      t.clear();
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < 3; c++) row[c] = value(i, c, round);
+        t.pushRow(row, 0);
+      }
+      expect(t.length).toBe(n);
+      for (let c = 0; c < 3; c++) expect(Array.from(t.view(c)).map(show)).toEqual(Array.from({ length: n }, (_, i) => show(value(i, c, round))));
+    }
+  });
+
+  it('appends a range of an array as pushing its values one by one would, into the reserve and past it', () => {
+    const reserve = 4 * RESERVE_FROM;
+    const pushed = new Float64Column(64, reserve);
+    const appended = new Float64Column(64, reserve);
+    const src = Float64Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? -0 : i * 1.5 - 3));
+    let total = 0;
+    // Ranges of every size from empty to larger than the capacity at the time, at shifting offsets.
+    for (let k = 0; total < reserve + 4000; k++) {
+      const from = (k * 37) % 1000;
+      const to = Math.min(src.length, from + ((k * k * 13) % 4000));
+      for (let i = from; i < to; i++) pushed.push(src[i]!);
+      appended.append(src, from, to);
+      total += to - from;
+    }
+    expect(appended.length).toBe(pushed.length);
+    const a = appended.view();
+    const b = pushed.view();
+    let bad = -1;
+    for (let i = 0; i < a.length && bad < 0; i++) if (!Object.is(a[i], b[i])) bad = i;
+    expect(bad).toBe(-1);
+  });
 });
 
 describe('EquityPreview of width 2', () => {
@@ -104,6 +145,49 @@ describe('EquityPreview of width 2', () => {
     expect(Array.from(b.values)).toEqual(Array.from(a.equity));
     expect(() => narrow.columns()).toThrow(/width 2/);
     expect(() => new EquityPreview(50, 3)).toThrow(/width 3/);
+  });
+});
+
+/** A value as text that tells -0 from 0. */
+const show = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+
+describe('EquityPreview.pushColumns', () => {
+  it('keeps the same samples as pushRow one by one, whatever the batches (NaN gaps, plateaus, -0, strides that double)', () => {
+    for (const width of [2, 7]) {
+      const n = 20_000;
+      const cols = Array.from({ length: width }, (_, c) =>
+        Float64Array.from({ length: n }, (_, i) => {
+          if (c === 0) return 1000 + i;
+          if (c !== 1) return i * c;
+          if (i % 97 === 0 || (i >= 5000 && i < 5300)) return Number.NaN;
+          if (i % 89 === 0) return -0;
+          return Math.round(Math.sin(i / 37) * 20) + (i % 13 === 0 ? 5 : 0);
+        }),
+      );
+      const one = new EquityPreview(40, width);
+      const row = new Float64Array(width);
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < width; c++) row[c] = cols[c]![i]!;
+        one.pushRow(row);
+      }
+      const batched = new EquityPreview(40, width);
+      // Batches of 0, 1, a few, a stride's worth and several strides.
+      for (let i = 0, k = 0; i < n; k++) {
+        const to = Math.min(n, i + [0, 1, 3, 64, 1000, 7][k % 6]!);
+        batched.pushColumns(cols, i, to);
+        i = to;
+      }
+      expect(batched.samples).toBe(n);
+      const a = width === 2 ? one.series() : one.columns();
+      const b = width === 2 ? batched.series() : batched.columns();
+      for (const key of Object.keys(a)) {
+        const x = a[key as keyof typeof a];
+        const y = b[key as keyof typeof b];
+        if (typeof x === 'number') expect(y).toBe(x);
+        else expect(Array.from(y as Float64Array).map(show)).toEqual(Array.from(x).map(show));
+      }
+      expect(Array.from(a.ts as Float64Array).length).toBeGreaterThan(40);
+    }
   });
 });
 

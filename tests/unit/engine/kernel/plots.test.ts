@@ -273,4 +273,31 @@ describe('ctx.plot', () => {
     }
     expect(small.results()[0]!.ts.length).toBe(1000);
   });
+
+  it('keeps the last value per time and never goes back in time, also where its points are filed in batches', () => {
+    let now = 0;
+    const host = { plotTime: () => now, indexOf: () => 0, symbols: ['AAA'], plotMarks: Float64Array.of(100) };
+    const plots = new StrategyPlots(host, 'p', ['AAA']);
+    const expected = new Map<number, number>();
+    let last = -1;
+    // Points at every time, some twice (the second wins) and some stamped before the last point (they
+    // replace its value): around each multiple of 1024, where the points staged so far are filed.
+    for (let i = 0; i < 5000; i++) {
+      now = 10 * i;
+      plots.record('s', i, undefined);
+      last = now;
+      expected.set(last, i);
+      if (i % 1024 >= 1021 || i % 1024 <= 2) {
+        plots.record('s', -i, undefined);
+        expected.set(last, -i);
+        now = 10 * i - 5;
+        plots.record('s', i + 0.5, undefined);
+        expected.set(last, i + 0.5);
+      }
+    }
+    const [s] = plots.results();
+    expect(s!.points).toBe(5000);
+    expect(Array.from(s!.ts)).toEqual([...expected.keys()]);
+    expect(Array.from(s!.values)).toEqual([...expected.values()]);
+  });
 });
