@@ -173,17 +173,26 @@ function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, 
  * plain or not), so a caller needing the file's digest does not read the file a second time.
  */
 export async function scanPlainCsv(file: string, delimiter: string, classes: readonly ScanClass[], hash?: Hash): Promise<boolean> {
+  return (await plainCsvRows(file, delimiter, classes, hash)) !== null;
+}
+
+/**
+ * scanPlainCsv's scan, returning the file's data rows (its lines after the header) when it is plain,
+ * else null: a plain file has a row per line, so a reader that streams its rows knows their count
+ * before it reads the first.
+ */
+export async function plainCsvRows(file: string, delimiter: string, classes: readonly ScanClass[], hash?: Hash): Promise<number | null> {
   const delim = delimiter.charCodeAt(0);
   if (delimiter.length !== 1 || delim > 127 || delim === LF || delim === CR || delim === QUOTE || classes.length === 0) {
     if (hash !== undefined) await hashRest(file, 0, hash);
-    return false;
+    return null;
   }
   const codes = Uint8Array.from(classes, (c) => CLASS_CODE[c]);
   const handle = await open(file, 'r');
   let read = 0; // bytes read (and hashed) so far
-  let plain = false;
+  let rows = -1;
   try {
-    plain = await scanOpen(handle, codes, delim, (bytes) => {
+    rows = await scanOpen(handle, codes, delim, (bytes) => {
       read += bytes.length;
       hash?.update(bytes);
     });
@@ -191,7 +200,7 @@ export async function scanPlainCsv(file: string, delimiter: string, classes: rea
     await handle.close();
   }
   if (hash !== undefined) await hashRest(file, read, hash);
-  return plain;
+  return rows > 0 ? rows : null;
 }
 
 /** Feeds bytes `from`.. of `file` to `hash`. */
@@ -210,8 +219,11 @@ async function hashRest(file: string, from: number, hash: Hash): Promise<void> {
   }
 }
 
-/** The scan of scanPlainCsv over an open file; `onRead` sees every piece read, in order. */
-async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, onRead: (bytes: Uint8Array) => void): Promise<boolean> {
+/**
+ * The scan of plainCsvRows over an open file: the data lines when every one is plain (0 when there
+ * are none), else -1; `onRead` sees every piece read, in order.
+ */
+async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, onRead: (bytes: Uint8Array) => void): Promise<number> {
   let buf = new Uint8Array(CHUNK);
   let carry = 0; // bytes of an unfinished line kept at the start of buf
   let header = true;
@@ -231,8 +243,8 @@ async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, on
     first = false;
     if (bytesRead === 0) {
       // the last line, without a line end: checked with one added (a final CR is not a line end)
-      if (s === end) return !header && lines > 0;
-      if (header || buf[end - 1] === CR) return false;
+      if (s === end) return header ? -1 : lines;
+      if (header || buf[end - 1] === CR) return -1;
       if (end === buf.length) {
         const bigger = new Uint8Array(buf.length + 1);
         bigger.set(buf);
@@ -252,11 +264,11 @@ async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, on
     const lf = buf.lastIndexOf(LF, end - 1);
     if (lf >= s) {
       const n = plainLines(buf, s, lf + 1, delim, codes);
-      if (n < 0) return false;
+      if (n < 0) return -1;
       lines += n;
       s = lf + 1;
     }
-    if (bytesRead === 0) return lines > 0;
+    if (bytesRead === 0) return lines;
     buf.copyWithin(0, s, end);
     carry = end - s;
   }

@@ -6,10 +6,11 @@ import { DataError } from '../../engine/core/index.js';
 import { openDataPath } from '../../cli/compose/data-sources.js';
 
 /**
- * A run's CSV file of bars larger than the direct bound (64 MB; here a bound of 1 KB stands for it) goes
- * through a temporary dataset (import.ts copyCsvDirect): a bad row far down stops the run with the file,
- * row and column of a direct read, and leaves no temporary directory behind; a good file gives the
- * manifest figures of a direct read.
+ * A CSV file of bars that a run does not read directly (data.timeframes, a sweep's shared import, `train`)
+ * goes through a temporary dataset (import.ts copyCsvDirect): a bad row far down stops the run with the
+ * file, row and column of a direct read, and leaves no temporary directory behind; a good file gives the
+ * manifest figures of a direct read. (A direct read of a file over the direct bound is streamed instead:
+ * tests/unit/cli/compose/data-sources-stream.test.ts.)
  */
 let work: string;
 let tmp: string;
@@ -46,12 +47,12 @@ async function inFreshTmp<T>(body: () => Promise<T>): Promise<{ result: T | unkn
   return { result, tmp };
 }
 
-describe('a run reading a CSV file over the direct bound', () => {
+describe('a run reading a CSV file through a temporary dataset', () => {
   it('stops at a bad row far down with file, row and column, and writes nothing', async () => {
     const input = await barsFile('bad.csv', 80_000, (i, l) => (i === 75_000 ? l.replace(/,([^,]+)$/, ',-3') : l));
     const direct = await openDataPath(input, 'bars', 'bars', ['AAA'], true).catch((e: unknown) => e);
     expect(direct).toBeInstanceOf(DataError);
-    const { result } = await inFreshTmp(() => openDataPath(input, 'bars', 'bars', ['AAA'], true, 1024));
+    const { result } = await inFreshTmp(() => openDataPath(input, 'bars', 'bars', ['AAA'], false));
     expect(result).toBeInstanceOf(DataError);
     const err = result as DataError;
     expect(err.message).toContain(input);
@@ -65,7 +66,7 @@ describe('a run reading a CSV file over the direct bound', () => {
     const input = await barsFile('good.csv', 80_000);
     const direct = await openDataPath(input, 'bars', 'bars', ['AAA'], true);
     expect(direct.memory).toBeDefined();
-    const { result } = await inFreshTmp(() => openDataPath(input, 'bars', 'bars', ['AAA'], true, 1024));
+    const { result } = await inFreshTmp(() => openDataPath(input, 'bars', 'bars', ['AAA'], false));
     const opened = result as Awaited<ReturnType<typeof openDataPath>>;
     expect(opened.memory).toBeUndefined();
     expect(opened.dir.startsWith(tmp)).toBe(true);
