@@ -76,18 +76,26 @@ function digits(buf: Uint8Array, at: number, n: number): boolean {
 
 /** Whether bytes [s, e) of `buf` are a plain ISO date or datetime (see the module comment). */
 export function plainTime(buf: Uint8Array, s: number, e: number): boolean {
-  const len = e - s;
-  if (len < 10 || !digits(buf, s, 4) || buf[s + 4] !== 45 || !digits(buf, s + 5, 2) || buf[s + 7] !== 45 || !digits(buf, s + 8, 2)) return false;
+  return timeEnd(buf, s, e) === e;
+}
+
+/**
+ * Where the plain ISO date or datetime starting at byte `s` of `buf` ends (at most `e`): the index of
+ * the first byte after it, or -1 when the bytes from `s` cannot be one. The caller checks that the
+ * cell ends there; the bytes are read in order and never past the first that cannot continue it.
+ */
+function timeEnd(buf: Uint8Array, s: number, e: number): number {
+  if (e - s < 10 || !digits(buf, s, 4) || buf[s + 4] !== 45 || !digits(buf, s + 5, 2) || buf[s + 7] !== 45 || !digits(buf, s + 8, 2)) return -1;
   let i = s + 10;
-  if (i === e) return true;
+  if (i === e) return i;
   const sep = buf[i]!;
-  if (sep !== 84 && sep !== 32) return false;
-  if (e - i < 6 || !digits(buf, i + 1, 2) || buf[i + 3] !== 58 || !digits(buf, i + 4, 2)) return false;
+  if (sep !== 84 && sep !== 32) return i;
+  if (e - i < 6 || !digits(buf, i + 1, 2) || buf[i + 3] !== 58 || !digits(buf, i + 4, 2)) return -1;
   const hour = (buf[i + 1]! - 48) * 10 + (buf[i + 2]! - 48);
-  if (hour > 23 || buf[i + 4]! > 53) return false;
+  if (hour > 23 || buf[i + 4]! > 53) return -1;
   i += 6;
   if (i < e && buf[i] === 58) {
-    if (e - i < 3 || !digits(buf, i + 1, 2) || buf[i + 1]! > 53) return false;
+    if (e - i < 3 || !digits(buf, i + 1, 2) || buf[i + 1]! > 53) return -1;
     i += 3;
     if (i < e && buf[i] === 46) {
       i++;
@@ -96,11 +104,11 @@ export function plainTime(buf: Uint8Array, s: number, e: number): boolean {
         i++;
         n++;
       }
-      if (n < 1 || n > 9) return false;
+      if (n < 1 || n > 9) return -1;
     }
     if (i < e && buf[i] === 90) i++; // Z after the seconds only: DuckDB's cast refuses `09:30Z`
   }
-  return i === e;
+  return i;
 }
 
 const CLASS_CODE: Readonly<Record<ScanClass, number>> = { other: 0, number: 1, time: 2 };
@@ -142,12 +150,17 @@ function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, 
           }
           if (NUMBER_ACCEPT[state] !== 1) return -1;
         }
+      } else if (cls === 2) {
+        // A time is parsed where it starts (its bytes read once), then must end the cell.
+        i = timeEnd(buf, i, end);
+        if (i < 0) return -1;
+        b = buf[i]!;
+        if (b !== delimiter && b !== LF && b !== CR) return -1;
       } else {
         while (b !== delimiter && b !== LF && b !== CR) {
           if (b === QUOTE) return -1;
           b = buf[++i]!;
         }
-        if (cls === 2 && !plainTime(buf, start, i)) return -1;
       }
       if (b === CR) {
         if (buf[i + 1] !== LF) return -1; // a CR that does not end the line
