@@ -1152,7 +1152,13 @@ export async function openCsvStream(options: Pick<ImportOptions, 'input' | 'kind
   // DuckDB starts reading while the file is scanned here.
   const first = open();
   first.catch(() => undefined); // awaited below
-  const rows = await plainCsvRows(file, delimiter, scanClasses(plan));
+  let rows: number | null;
+  try {
+    rows = await plainCsvRows(file, delimiter, scanClasses(plan));
+  } catch (err) {
+    (await first.catch(() => null))?.session.close();
+    throw err;
+  }
   let firstOpen: { session: DuckSession; rows: AsyncGenerator<RowChunk> };
   try {
     firstOpen = await first;
