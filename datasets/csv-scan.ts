@@ -76,18 +76,26 @@ function digits(buf: Uint8Array, at: number, n: number): boolean {
 
 /** Whether bytes [s, e) of `buf` are a plain ISO date or datetime (see the module comment). */
 export function plainTime(buf: Uint8Array, s: number, e: number): boolean {
-  const len = e - s;
-  if (len < 10 || !digits(buf, s, 4) || buf[s + 4] !== 45 || !digits(buf, s + 5, 2) || buf[s + 7] !== 45 || !digits(buf, s + 8, 2)) return false;
+  return timeEnd(buf, s, e) === e;
+}
+
+/**
+ * Where the plain ISO date or datetime starting at byte `s` of `buf` ends (at most `e`): the index of
+ * the first byte after it, or -1 when the bytes from `s` cannot be one. The caller checks that the
+ * cell ends there; the bytes are read in order and never past the first that cannot continue it.
+ */
+function timeEnd(buf: Uint8Array, s: number, e: number): number {
+  if (e - s < 10 || !digits(buf, s, 4) || buf[s + 4] !== 45 || !digits(buf, s + 5, 2) || buf[s + 7] !== 45 || !digits(buf, s + 8, 2)) return -1;
   let i = s + 10;
-  if (i === e) return true;
+  if (i === e) return i;
   const sep = buf[i]!;
-  if (sep !== 84 && sep !== 32) return false;
-  if (e - i < 6 || !digits(buf, i + 1, 2) || buf[i + 3] !== 58 || !digits(buf, i + 4, 2)) return false;
+  if (sep !== 84 && sep !== 32) return i;
+  if (e - i < 6 || !digits(buf, i + 1, 2) || buf[i + 3] !== 58 || !digits(buf, i + 4, 2)) return -1;
   const hour = (buf[i + 1]! - 48) * 10 + (buf[i + 2]! - 48);
-  if (hour > 23 || buf[i + 4]! > 53) return false;
+  if (hour > 23 || buf[i + 4]! > 53) return -1;
   i += 6;
   if (i < e && buf[i] === 58) {
-    if (e - i < 3 || !digits(buf, i + 1, 2) || buf[i + 1]! > 53) return false;
+    if (e - i < 3 || !digits(buf, i + 1, 2) || buf[i + 1]! > 53) return -1;
     i += 3;
     if (i < e && buf[i] === 46) {
       i++;
@@ -96,11 +104,11 @@ export function plainTime(buf: Uint8Array, s: number, e: number): boolean {
         i++;
         n++;
       }
-      if (n < 1 || n > 9) return false;
+      if (n < 1 || n > 9) return -1;
     }
     if (i < e && buf[i] === 90) i++; // Z after the seconds only: DuckDB's cast refuses `09:30Z`
   }
-  return i === e;
+  return i;
 }
 
 const CLASS_CODE: Readonly<Record<ScanClass, number>> = { other: 0, number: 1, time: 2 };
@@ -142,12 +150,17 @@ function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, 
           }
           if (NUMBER_ACCEPT[state] !== 1) return -1;
         }
+      } else if (cls === 2) {
+        // A time is parsed where it starts (its bytes read once), then must end the cell.
+        i = timeEnd(buf, i, end);
+        if (i < 0) return -1;
+        b = buf[i]!;
+        if (b !== delimiter && b !== LF && b !== CR) return -1;
       } else {
         while (b !== delimiter && b !== LF && b !== CR) {
           if (b === QUOTE) return -1;
           b = buf[++i]!;
         }
-        if (cls === 2 && !plainTime(buf, start, i)) return -1;
       }
       if (b === CR) {
         if (buf[i + 1] !== LF) return -1; // a CR that does not end the line
@@ -173,17 +186,26 @@ function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, 
  * plain or not), so a caller needing the file's digest does not read the file a second time.
  */
 export async function scanPlainCsv(file: string, delimiter: string, classes: readonly ScanClass[], hash?: Hash): Promise<boolean> {
+  return (await plainCsvRows(file, delimiter, classes, hash)) !== null;
+}
+
+/**
+ * scanPlainCsv's scan, returning the file's data rows (its lines after the header) when it is plain,
+ * else null: a plain file has a row per line, so a reader that streams its rows knows their count
+ * before it reads the first.
+ */
+export async function plainCsvRows(file: string, delimiter: string, classes: readonly ScanClass[], hash?: Hash): Promise<number | null> {
   const delim = delimiter.charCodeAt(0);
   if (delimiter.length !== 1 || delim > 127 || delim === LF || delim === CR || delim === QUOTE || classes.length === 0) {
     if (hash !== undefined) await hashRest(file, 0, hash);
-    return false;
+    return null;
   }
   const codes = Uint8Array.from(classes, (c) => CLASS_CODE[c]);
   const handle = await open(file, 'r');
   let read = 0; // bytes read (and hashed) so far
-  let plain = false;
+  let rows = -1;
   try {
-    plain = await scanOpen(handle, codes, delim, (bytes) => {
+    rows = await scanOpen(handle, codes, delim, (bytes) => {
       read += bytes.length;
       hash?.update(bytes);
     });
@@ -191,7 +213,7 @@ export async function scanPlainCsv(file: string, delimiter: string, classes: rea
     await handle.close();
   }
   if (hash !== undefined) await hashRest(file, read, hash);
-  return plain;
+  return rows > 0 ? rows : null;
 }
 
 /** Feeds bytes `from`.. of `file` to `hash`. */
@@ -210,8 +232,11 @@ async function hashRest(file: string, from: number, hash: Hash): Promise<void> {
   }
 }
 
-/** The scan of scanPlainCsv over an open file; `onRead` sees every piece read, in order. */
-async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, onRead: (bytes: Uint8Array) => void): Promise<boolean> {
+/**
+ * The scan of plainCsvRows over an open file: the data lines when every one is plain (0 when there
+ * are none), else -1; `onRead` sees every piece read, in order.
+ */
+async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, onRead: (bytes: Uint8Array) => void): Promise<number> {
   let buf = new Uint8Array(CHUNK);
   let carry = 0; // bytes of an unfinished line kept at the start of buf
   let header = true;
@@ -231,8 +256,8 @@ async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, on
     first = false;
     if (bytesRead === 0) {
       // the last line, without a line end: checked with one added (a final CR is not a line end)
-      if (s === end) return !header && lines > 0;
-      if (header || buf[end - 1] === CR) return false;
+      if (s === end) return header ? -1 : lines;
+      if (header || buf[end - 1] === CR) return -1;
       if (end === buf.length) {
         const bigger = new Uint8Array(buf.length + 1);
         bigger.set(buf);
@@ -252,11 +277,11 @@ async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, on
     const lf = buf.lastIndexOf(LF, end - 1);
     if (lf >= s) {
       const n = plainLines(buf, s, lf + 1, delim, codes);
-      if (n < 0) return false;
+      if (n < 0) return -1;
       lines += n;
       s = lf + 1;
     }
-    if (bytesRead === 0) return lines > 0;
+    if (bytesRead === 0) return lines;
     buf.copyWithin(0, s, end);
     carry = end - s;
   }

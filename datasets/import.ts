@@ -4,7 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError } from '../engine/core/index.js';
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
-import { scanPlainCsv, type ScanClass } from './csv-scan.js';
+import { plainCsvRows, scanPlainCsv, type ScanClass } from './csv-scan.js';
 import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
 import { chunkRead, columnAsDouble, columnHasNull, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID, type DuckDBDataChunk } from './duckdb.js';
 import type { DuckDBResult } from '@duckdb/node-api';
@@ -633,19 +633,24 @@ export async function openCsvDuckDb(plan: CsvPlan, typed = false, threads?: numb
   };
 }
 
+/** A DuckDB result declined the file: a NULL value, or a fetch that failed (see duckChunks). */
+class Declined extends Error {}
+
+/** One DuckDB chunk of rows as the kind's columns (see duckChunks). */
+interface RowChunk {
+  readonly n: number;
+  readonly cols: Record<string, Float64Array | string[]>;
+}
+
 /**
- * Hands the rows of `result` (the columns of `specs`: DOUBLE, VARCHAR for strings) on to `append`, one
- * DuckDB chunk (2,048 rows) at a time, as fresh arrays. The next chunk is asked for before the current
- * one is handed on, so DuckDB produces it meanwhile (waiting for each in turn cost ~40% more CPU: a
- * thread hop per chunk). Returns the row count, or null at the first NULL value or failed fetch (the
- * file is declined). With `declinable` (a result read straight from the CSV file, which may yet turn
- * out NULL or fail further down) an error `append` throws is held until the rest of the rows are known
- * not to decline: a declined file goes to the JS reader, which may name an earlier bad cell.
+ * The rows of `result` (the columns of `specs`: DOUBLE, VARCHAR for strings) one DuckDB chunk (2,048
+ * rows) at a time, as fresh arrays. The next chunk is asked for before the current one is handed on,
+ * so DuckDB produces it meanwhile (waiting for each in turn cost ~40% more CPU: a thread hop per
+ * chunk). Throws Declined at the first NULL value or failed fetch; no fetch is under way once it
+ * ends, however it ends (the session may close then).
  */
-async function pumpRows(result: DuckDBResult, specs: readonly ColumnSpec[], append: AppendBatch, declinable: boolean): Promise<number | null> {
+async function* duckChunks(result: DuckDBResult, specs: readonly ColumnSpec[]): AsyncGenerator<RowChunk> {
   const unused = new Float64Array(0); // the columns are DOUBLE: columnAsDouble returns a view of its copy
-  let rows = 0;
-  let failure: { error: unknown } | null = null;
   let next: Promise<DuckDBDataChunk | null> = result.fetchChunk();
   try {
     for (;;) {
@@ -653,11 +658,11 @@ async function pumpRows(result: DuckDBResult, specs: readonly ColumnSpec[], appe
       try {
         chunk = await next;
       } catch {
-        return null; // DuckDB's CSV reader refused a line further down
+        throw new Declined('DuckDB refused a line'); // DuckDB's CSV reader refused a line further down
       } finally {
         next = Promise.resolve(null);
       }
-      if (chunk === null || chunk.rowCount === 0) break;
+      if (chunk === null || chunk.rowCount === 0) return;
       next = result.fetchChunk();
       next.catch(() => undefined); // awaited above, or settled below
       chunkRead();
@@ -667,13 +672,32 @@ async function pumpRows(result: DuckDBResult, specs: readonly ColumnSpec[], appe
         const spec = specs[c]!;
         if (spec.type === 'str') {
           const values = chunk.getColumnValues(c);
-          if (values.includes(null)) return null;
+          if (values.includes(null)) throw new Declined('a NULL value');
           cols[spec.name] = values.map(String);
         } else {
-          if (columnHasNull(chunk, c, n)) return null;
+          if (columnHasNull(chunk, c, n)) throw new Declined('a NULL value');
           cols[spec.name] = columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, unused);
         }
       }
+      yield { n, cols };
+    }
+  } finally {
+    await next.catch(() => undefined);
+  }
+}
+
+/**
+ * Hands the rows of `result` on to `append`, a chunk at a time (see duckChunks). Returns the row
+ * count, or null when the file is declined. With `declinable` (a result read straight from the CSV
+ * file, which may yet turn out NULL or fail further down) an error `append` throws is held until the
+ * rest of the rows are known not to decline: a declined file goes to the JS reader, which may name an
+ * earlier bad cell.
+ */
+async function pumpRows(result: DuckDBResult, specs: readonly ColumnSpec[], append: AppendBatch, declinable: boolean): Promise<number | null> {
+  let rows = 0;
+  let failure: { error: unknown } | null = null;
+  try {
+    for await (const { n, cols } of duckChunks(result, specs)) {
       if (failure === null) {
         try {
           await append(cols);
@@ -684,8 +708,9 @@ async function pumpRows(result: DuckDBResult, specs: readonly ColumnSpec[], appe
       }
       rows += n;
     }
-  } finally {
-    await next.catch(() => undefined); // the session may close once no fetch is under way
+  } catch (err) {
+    if (err instanceof Declined) return null;
+    throw err;
   }
   if (failure !== null) throw failure.error;
   return rows;
@@ -1062,6 +1087,175 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   const tight = store[0]!.length - rows <= store[0]!.length / 16;
   for (let c = 0; c < specs.length; c++) columns[specs[c]!.name] = tight ? store[c]!.subarray(0, rows) : store[c]!.slice(0, rows);
   return { file: entry, mapping: mapping.labels, ignoredColumns: mapping.ignored, columns };
+}
+
+/**
+ * A CSV file of one table read pass by pass through DuckDB's CSV reader, every row checked as it
+ * passes exactly as importTable checks it (see openCsvStream).
+ */
+export interface CsvStream {
+  /** Data rows of the file (its lines after the header, counted by the scan that proved it plain). */
+  readonly rows: number;
+  /** Canonical column -> the input column it came from (absent when defaulted). */
+  readonly mapping: Readonly<Record<string, string>>;
+  readonly ignoredColumns: readonly string[];
+  /** The first rows (at least 2,048, or every row), checked: every numeric column of the kind. */
+  readonly head: Readonly<Record<string, Float64Array>>;
+  /** The manifest entry an import of the file would write, once a pass has checked every row; null before. */
+  readonly file: ManifestFile | null;
+  /**
+   * One pass over the rows in file order, a DuckDB chunk (at most 2,048 rows) at a time, each checked
+   * before it is handed on: the first bad row throws the import's DataError naming file, row and
+   * column. A pass that reaches the end gives `file`. Fresh arrays each chunk.
+   */
+  pass(): AsyncGenerator<RowChunk>;
+  /** Ends what DuckDB holds open for the first pass; further passes open their own. */
+  close(): void;
+}
+
+/** Rows in CsvStream.head: as many as barSpacing reads (cli/compose/data-sources.ts). */
+const HEAD_ROWS = 2048;
+
+/**
+ * Opens a CSV file of `kind` (no string columns) to be read as a stream (CsvStream) rather than
+ * imported, when scanPlainCsv proves it plain: DuckDB's CSV reader gives its rows typed, as
+ * readCsvDuckDb reads them, with no table and no Parquet file in between, and the checks of an import
+ * run on each row as a pass reads it, so a run's first bar reaches the engine once the file is scanned
+ * and its first rows are read and checked (the head, checked here: a bad row there is refused now).
+ * The memory held is DuckDB's scan buffers and a chunk, whatever the file's length. Null when the file
+ * is not plain or DuckDB declines its first rows: an import then accepts it or names its first bad
+ * cell. DuckDB reads on one thread: it keeps ahead of the replay reading the rows, and more would only
+ * buffer more.
+ */
+export async function openCsvStream(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>): Promise<CsvStream | null> {
+  const { input: file, kind, symbol } = options;
+  const specs = columnsOf(kind);
+  if (specs.some((s) => s.type === 'str')) throw new InvalidArgumentError(`openCsvStream: ${kind} has string columns`);
+  await inputSize(file);
+  await checkText(file);
+  const head = await readHead(file);
+  const delimiter = detectDelimiter(head);
+  const plan = planCsv(options, head, delimiter);
+  if (plan === null) return null;
+  checkSymbol(symbol); // where an import refuses it: when its table begins
+  const source = sourceOf(options, 'csv', plan.mapping);
+  const query = `SELECT ${csvSelect(plan, true)}`;
+  const open = async (): Promise<{ session: DuckSession; rows: AsyncGenerator<RowChunk> }> => {
+    const session = await DuckSession.open({ threads: 1 });
+    try {
+      return { session, rows: duckChunks(await session.conn.stream(query), specs) };
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+  };
+  // DuckDB starts reading while the file is scanned here.
+  const first = open();
+  first.catch(() => undefined); // awaited below
+  let rows: number | null;
+  try {
+    rows = await plainCsvRows(file, delimiter, scanClasses(plan));
+  } catch (err) {
+    (await first.catch(() => null))?.session.close();
+    throw err;
+  }
+  let firstOpen: { session: DuckSession; rows: AsyncGenerator<RowChunk> };
+  try {
+    firstOpen = await first;
+  } catch {
+    return null; // a line DuckDB's reader refuses at once: the import says why
+  }
+  if (rows === null) {
+    firstOpen.session.conn.interrupt();
+    await firstOpen.rows.return(undefined);
+    firstOpen.session.close();
+    return null;
+  }
+  const check = new TableCheck(kind, symbol, file, plan.mapping.labels);
+  const headChunks: RowChunk[] = [];
+  let headRows = 0;
+  try {
+    while (headRows < Math.min(HEAD_ROWS, rows)) {
+      const next = await firstOpen.rows.next();
+      if (next.done === true) break;
+      check.update(next.value.cols, next.value.n);
+      headChunks.push(next.value);
+      headRows += next.value.n;
+    }
+  } catch (err) {
+    await firstOpen.rows.return(undefined);
+    firstOpen.session.close();
+    if (err instanceof Declined) return null;
+    throw err;
+  }
+  const headCols: Record<string, Float64Array> = {};
+  for (const s of specs) {
+    const col = new Float64Array(headRows);
+    let at = 0;
+    for (const c of headChunks) {
+      col.set(c.cols[s.name] as Float64Array, at);
+      at += c.n;
+    }
+    headCols[s.name] = col;
+  }
+  let checked: ManifestFile | null = null;
+  let pending: { session: DuckSession; rows: AsyncGenerator<RowChunk>; check: TableCheck; chunks: RowChunk[] } | null = { ...firstOpen, check, chunks: headChunks };
+  const stream: CsvStream = {
+    rows,
+    mapping: plan.mapping.labels,
+    ignoredColumns: plan.mapping.ignored,
+    head: headCols,
+    get file(): ManifestFile | null {
+      return checked;
+    },
+    async *pass(): AsyncGenerator<RowChunk> {
+      // The first pass goes on from the head the scan's DuckDB read; each later one reads the file anew.
+      const taken = pending;
+      pending = null;
+      const opened = taken ?? { ...(await open()), check: new TableCheck(kind, symbol, file, plan.mapping.labels), chunks: [] };
+      const passCheck = opened.check;
+      let read = 0;
+      try {
+        for (const c of opened.chunks) {
+          read += c.n;
+          yield c;
+        }
+        try {
+          for await (const c of opened.rows) {
+            passCheck.update(c.cols, c.n);
+            read += c.n;
+            yield c;
+          }
+        } catch (err) {
+          if (!(err instanceof Declined)) throw err;
+          await declinedMidway(options, delimiter, plan.mapping.labels, source, read);
+        }
+        if (read !== rows) throw new DataError(`${read} rows read where ${rows} were counted before: the file changed while it was read`, { file });
+        checked ??= passCheck.finish(source);
+      } finally {
+        await opened.rows.return(undefined);
+        opened.session.close();
+      }
+    },
+    close(): void {
+      pending?.session.close();
+      pending = null;
+    },
+  };
+  return stream;
+}
+
+/**
+ * What a CsvStream pass does when DuckDB declines the file after `read` rows (a cell of a plain file
+ * that DuckDB's reader refuses, e.g. a date that does not exist): the JS reader reads the file with the
+ * same checks and throws its DataError naming the first bad cell, the error an import gives. A file it
+ * accepts cannot be streamed past that row: a DataError says so and how to run it.
+ */
+async function declinedMidway(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>, delimiter: string, labels: Readonly<Record<string, string>>, source: Provenance, read: number): Promise<never> {
+  const check = new TableCheck(options.kind, options.symbol, options.input, labels);
+  await readCsvJs(options, delimiter, async (cols) => check.update(cols, (cols['ts'] as Float64Array).length));
+  check.finish(source);
+  throw new DataError(`DuckDB's CSV reader stopped after row ${read} of a file Tapedeck's own reader accepts: import it with \`tapedeck data import\` and run the dataset`, { file: options.input });
 }
 
 /** DuckDB types that hold an absolute time (converted with epoch_us). */

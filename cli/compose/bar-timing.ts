@@ -222,16 +222,23 @@ class RowPool {
   }
 
   /**
-   * {@link take} when the rows taken are the first `m`, in order: each column is copied out and the rest
-   * moved down in bulk (a copy of contiguous memory), not row by row.
+   * {@link take} when the rows taken are the first `m`, in order. When they are most of the pool (one
+   * symbol: every row but the last, whose close waits for the next batch) the batch is the pool's own
+   * columns, cut at `m` (no copy), and the few rows left move to new columns, which the next append
+   * grows; else each column is copied out and the rest moved down in bulk (contiguous memory).
    */
   private takeFirst(m: number, map: Int32Array, pending: Int32Array): BarBatch {
     const n = this.length;
     const code = this.code;
     const symbol = new Int32Array(m);
     for (let k = 0; k < m; k++) symbol[k] = map[code[k]!]!;
-    const out = { length: m, ts: this.ts.slice(0, m), barTs: this.barTs.slice(0, m), symbol, open: this.open.slice(0, m), high: this.high.slice(0, m), low: this.low.slice(0, m), close: this.close.slice(0, m), volume: this.volume.slice(0, m) };
-    if (m < n) {
+    let out: BarBatch;
+    if (n - m <= m) {
+      out = { length: m, ts: this.ts.subarray(0, m), barTs: this.barTs.subarray(0, m), symbol, open: this.open.subarray(0, m), high: this.high.subarray(0, m), low: this.low.subarray(0, m), close: this.close.subarray(0, m), volume: this.volume.subarray(0, m) };
+      for (const k of COLUMNS) this[k] = this[k].slice(m, n);
+      this.code = code.slice(m, n);
+    } else {
+      out = { length: m, ts: this.ts.slice(0, m), barTs: this.barTs.slice(0, m), symbol, open: this.open.slice(0, m), high: this.high.slice(0, m), low: this.low.slice(0, m), close: this.close.slice(0, m), volume: this.volume.slice(0, m) };
       for (const k of COLUMNS) this[k].copyWithin(0, m, n);
       code.copyWithin(0, m, n);
     }

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { ConfigError, DataError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
-import type { DatasetReader, Manifest } from '../../datasets/index.js';
+import { ConfigError, DataError, InvariantError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
+import type { CsvStream, DataKind, DatasetReader, Manifest } from '../../datasets/index.js';
 // DuckDB loads when data is first read, not with the run assembly (see lazy-datasets.ts).
 import { loadDatasets } from './lazy-datasets.js';
 import type { DataProvenance } from '../../reports/index.js';
@@ -43,6 +43,32 @@ export interface OpenedData {
    * no dataset, `manifest` is the one an import of the file would write, and the feeds read from here.
    */
   readonly memory?: MemoryBars;
+  /**
+   * The bars of a CSV file too long to hold in memory, streamed from the file by each replay and
+   * checked as they pass (see openDataPath's `direct`): then `dir` holds no dataset, and `manifest`,
+   * the one an import of the file would write, can be read only once a replay has read every row (its
+   * contentHash and end come from the checks); tablesOf says what the file holds before that.
+   */
+  readonly stream?: StreamedBars;
+}
+
+/** One symbol's bars streamed from a CSV file (see OpenedData.stream). */
+export interface StreamedBars {
+  readonly symbol: string;
+  readonly csv: CsvStream;
+}
+
+/** A table of opened data: its kind, symbol and rows, known before any row is replayed. */
+export interface TableFacts {
+  readonly kind: DataKind;
+  readonly symbol: string;
+  readonly rows: number;
+}
+
+/** The tables of `data` (a stream's from its scan, before its manifest can be read). */
+export function tablesOf(data: OpenedData): readonly TableFacts[] {
+  const s = data.stream;
+  return s !== undefined ? [{ kind: 'bars', symbol: s.symbol, rows: s.csv.rows }] : data.manifest.files;
 }
 
 /** One symbol's bars, checked and held in memory: every bars column, `rows` values each, in file order. */
@@ -54,8 +80,8 @@ export interface MemoryBars {
 
 /**
  * The largest CSV file a run reads straight into memory (see openDataPath): about 8 M bars' worth
- * of columns per 64 MB of file would otherwise stay resident through the replay, so a longer file goes
- * through a temporary dataset, read back in flat memory.
+ * of columns per 64 MB of file would otherwise stay resident through the replay, so a longer file is
+ * streamed from the file (in flat memory) by the replay itself.
  */
 const DIRECT_CSV_BYTES = 64 << 20;
 
@@ -64,11 +90,16 @@ const DIRECT_CSV_BYTES = 64 << 20;
  * (a caller that reads the bars only through openBarFeed, barSpacing and barsInRange), an OHLCV CSV
  * file of bars up to DIRECT_CSV_BYTES is instead read, checked and hashed in memory, exactly as an
  * import would (the same DataErrors, the same manifest figures and contentHash), with no Parquet
- * written and read back. `directCsvBytes` moves that bound (tests take a larger file's path with a small one).
+ * written and read back; a longer one that DuckDB's CSV reader can type (openCsvStream: the file is
+ * plain) is streamed from the file by each replay, its rows checked and hashed as they pass, so the
+ * first bar is replayed once the file is scanned and its first rows checked, not once a temporary
+ * dataset is written and checked (a bad row far down ends the replay with the import's DataError; the
+ * run's outputs are staged and dropped then). `directCsvBytes` moves that bound (tests take a larger
+ * file's path with a small one).
  */
 export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false, directCsvBytes = DIRECT_CSV_BYTES): Promise<OpenedData> {
   const st = await stat(path);
-  const { barsFromCloses, barsOfCloses, buildManifest, closeBarsSource, importTable, isCloseOnlyFile, readCsvTable, readManifest, TableCheck } = await loadDatasets();
+  const { barsFromCloses, barsOfCloses, buildManifest, closeBarsSource, importTable, isCloseOnlyFile, openCsvStream, readCsvTable, readManifest, TableCheck } = await loadDatasets();
   if (st.isDirectory()) {
     let manifest: Manifest;
     try {
@@ -89,6 +120,25 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
     throw new ConfigError(`data.${field}`, `expected a dataset directory, a .csv or a .parquet file, was ${path}`);
   }
   const symbol = symbols?.[0] ?? basename(path, extname(path)).toUpperCase().replace(/[^A-Z0-9._-]/g, '_');
+  if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size > directCsvBytes && !(await isCloseOnlyFile(path, 'csv'))) {
+    const csv = await openCsvStream({ input: path, kind, symbol });
+    if (csv !== null) {
+      let manifest: Manifest | null = null;
+      return {
+        dir: path,
+        source: path,
+        cleanup: async () => csv.close(),
+        stream: { symbol, csv },
+        get manifest(): Manifest {
+          const file = csv.file;
+          if (file === null) throw new InvariantError(`the manifest of ${path} was read before a replay checked every row`);
+          manifest ??= buildManifest([file], { importedFrom: basename(path), format: 'csv', kind, symbol });
+          return manifest;
+        },
+      };
+    }
+    // Not plain, or declined by DuckDB: the temporary dataset below accepts it or names its first bad cell.
+  }
   if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size <= directCsvBytes) {
     if (!(await isCloseOnlyFile(path, 'csv'))) {
       const table = await readCsvTable({ input: path, kind, symbol });
@@ -156,6 +206,8 @@ export async function barSpacing(data: OpenedData, symbol: string): Promise<BarS
   let ts: Float64Array | null = null;
   if (data.memory !== undefined) {
     ts = data.memory.columns['ts']!.slice(0, 2048);
+  } else if (data.stream !== undefined) {
+    ts = data.stream.csv.head['ts']!.slice(0, 2048);
   } else {
     const { openReader } = await loadDatasets();
     const reader = await openReader(data.dir, { kind: 'bars', symbols: [symbol], batchRows: 2048, columns: [] });
@@ -249,6 +301,11 @@ export async function openBarFeed(bars: OpenedData, barSymbols: readonly string[
   if (memory !== undefined) {
     const map = Int32Array.of(runSymbols.indexOf(memory.symbol));
     return { feed: timedBars(memoryBars(memory, range), map, intervals.get(memory.symbol)!, stamp), readers: [] };
+  }
+  const stream = bars.stream;
+  if (stream !== undefined) {
+    const map = Int32Array.of(runSymbols.indexOf(stream.symbol));
+    return { feed: timedBars(streamBars(stream.csv, range), map, intervals.get(stream.symbol)!, stamp), readers: [] };
   }
   const groups = new Map<number, string[]>();
   for (const s of barSymbols) {
@@ -373,6 +430,44 @@ async function* memoryBars(memory: MemoryBars, range: TimeRange): AsyncGenerator
   }
 }
 
+/**
+ * The rows of `range` of a streamed CSV file as a dataset reader gives them, in batches of
+ * MEMORY_BATCH_ROWS: one pass over the file (every row is checked, those outside the range too, as an
+ * import checks them). `ts` never decreases (checked before a chunk is handed on).
+ */
+async function* streamBars(csv: CsvStream, range: TimeRange): AsyncGenerator<StampedBars> {
+  const start = range.start ?? Number.NEGATIVE_INFINITY;
+  const end = range.end ?? Number.POSITIVE_INFINITY;
+  const codes = new Int32Array(MEMORY_BATCH_ROWS); // one symbol: code 0
+  const fresh = (): Record<(typeof BAR_COLUMNS)[number], Float64Array> => ({ ts: new Float64Array(MEMORY_BATCH_ROWS), open: new Float64Array(MEMORY_BATCH_ROWS), high: new Float64Array(MEMORY_BATCH_ROWS), low: new Float64Array(MEMORY_BATCH_ROWS), close: new Float64Array(MEMORY_BATCH_ROWS), volume: new Float64Array(MEMORY_BATCH_ROWS) });
+  let batch = fresh();
+  let n = 0;
+  for await (const chunk of csv.pass()) {
+    const ts = chunk.cols['ts'] as Float64Array;
+    let from = 0;
+    while (from < chunk.n && ts[from]! < start) from++;
+    let to = from;
+    while (to < chunk.n && ts[to]! < end) to++;
+    while (from < to) {
+      const m = Math.min(to - from, MEMORY_BATCH_ROWS - n);
+      for (const k of BAR_COLUMNS) batch[k].set((chunk.cols[k] as Float64Array).subarray(from, from + m), n);
+      n += m;
+      from += m;
+      if (n === MEMORY_BATCH_ROWS) {
+        yield { length: n, symbol: codes, ...batch };
+        batch = fresh();
+        n = 0;
+      }
+    }
+  }
+  if (n > 0) {
+    const cut = (k: (typeof BAR_COLUMNS)[number]): Float64Array => batch[k].subarray(0, n);
+    yield { length: n, symbol: codes.subarray(0, n), ts: cut('ts'), open: cut('open'), high: cut('high'), low: cut('low'), close: cut('close'), volume: cut('volume') };
+  }
+}
+
+const BAR_COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+
 async function* stampedBars(reader: DatasetReader): AsyncGenerator<StampedBars> {
   for await (const b of reader) {
     const c = b.columns;
@@ -488,7 +583,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
     const available = new Set<string>();
     for (const kind of symbolKinds) {
       const d = sources[kind];
-      if (d) for (const f of d.manifest.files) if (f.kind === kind) available.add(f.symbol);
+      if (d) for (const f of tablesOf(d)) if (f.kind === kind) available.add(f.symbol);
     }
     const symbols = requested ? [...requested] : [...available].sort();
     for (const [i, s] of symbols.entries()) {
@@ -499,7 +594,7 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
     const range = timeRange(scenario);
     const symbolsOf = (kind: FeedKind): string[] => {
       const d = sources[kind];
-      return d ? symbols.filter((s) => d.manifest.files.some((f) => f.kind === kind && f.symbol === s)) : [];
+      return d ? symbols.filter((s) => tablesOf(d).some((f) => f.kind === kind && f.symbol === s)) : [];
     };
     const intervals = sources.bars ? await barIntervals(sources.bars, symbolsOf('bars'), scenario.data.interval) : new Map<string, number>();
     const intervalUs = intervals.size > 0 ? Math.min(...intervals.values()) : null;
@@ -523,7 +618,10 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       sentiment = await loadSentiment(sd.dir, sd.source, symbols, has, range);
     }
     const primary = (sources.book ?? sources.bars ?? sources.quotes ?? sources.trades)!;
-    const provenance: DataProvenance = {
+    // Read from the manifests when first asked for (the report, once the replay is done): a streamed
+    // file's manifest exists only once a replay has checked every row.
+    let provenance: DataProvenance | null = null;
+    const provenanceOf = (): DataProvenance => ({
       source: primary.source,
       kinds: [...new Set(opened.flatMap((d) => d.manifest.kinds))],
       symbols,
@@ -532,8 +630,11 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       rows: primary.manifest.rows,
       contentHash: primary.manifest.contentHash,
       barInterval: describeIntervals(intervals),
+    });
+    const rows = (kind: FeedKind, symbol: string): number => {
+      const d = sources[kind];
+      return d === undefined ? 0 : (tablesOf(d).find((f) => f.kind === kind && f.symbol === symbol)?.rows ?? 0);
     };
-    const rows = (kind: FeedKind, symbol: string): number => sources[kind]?.manifest.rows[kind]?.[symbol] ?? 0;
     return {
       venue,
       symbols,
@@ -544,7 +645,10 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       sentiment,
       timeframes,
       has: { bars: sources.bars !== undefined, quotes: sources.quotes !== undefined, trades: sources.trades !== undefined, book: sources.book !== undefined },
-      provenance,
+      get provenance(): DataProvenance {
+        provenance ??= provenanceOf();
+        return provenance;
+      },
       assumptions: opened.flatMap((d) => d.assumptions ?? []),
       rows,
       async barsInRange(symbol: string, atLeast: number): Promise<number> {
@@ -556,6 +660,15 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
         if (bars.memory !== undefined) {
           const { from, to } = rangeOf(bars.memory, range);
           return to - from;
+        }
+        if (bars.stream !== undefined) {
+          // Through the checks: a bad row before the bars counted fails here, as an import would first.
+          let n = 0;
+          for await (const b of streamBars(bars.stream.csv, range)) {
+            n += b.length;
+            if (n >= atLeast) break;
+          }
+          return n;
         }
         const { openReader } = await loadDatasets();
         const reader = await openReader(bars.dir, { kind: 'bars', symbols: [symbol], columns: [], ...range });
