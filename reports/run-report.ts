@@ -33,6 +33,7 @@ export interface RunReportInput
     | 'barIntervalUs'
     | 'fills'
     | 'orders'
+    | 'records'
     | 'equity'
     | 'audit'
     | 'signals'
@@ -262,6 +263,8 @@ export function equityPreviewOf(run: Pick<RunReportInput, 'equity' | 'equityStre
  */
 export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
   const curve = run.equityStream?.curve ?? { ts: run.equity.ts, equity: run.equity.equity };
+  // The metrics and the tear sheet read the run's records as columns when it has them: the lists are then not built for them.
+  const records = run.records;
   const p = equityPreviewOf(run);
   // The tear sheet gathers what it reads of the curve in the metrics' pass, its worst drawdowns are that pass's
   // episodes, and the metrics' later passes over the returns read the ones it keeps: the curve is read once.
@@ -271,8 +274,8 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     onDrawdownEpisode: (e) => worst.add(e),
     ...(sheet !== null ? { observer: sheet } : {}),
     equity: curve,
-    trades: run.trades,
-    fills: run.fills,
+    trades: records?.trades ?? run.trades,
+    fills: records?.fills ?? run.fills,
     initialCash: run.initialCash,
     ...(run.barIntervalUs !== null ? { barIntervalUs: run.barIntervalUs } : {}),
     ...metricsSettings(options),
@@ -311,7 +314,9 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
       return (trades ??= reportTrades(run.trades));
     },
     equity,
-    orders: run.orders,
+    get orders() {
+      return run.orders;
+    },
     positions: run.finalPositions,
     assumptions: [
       ...run.assumptions,
@@ -328,7 +333,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
       },
     },
     data,
-    counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
+    counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: (records?.orders ?? run.orders).length, fills: (records?.fills ?? run.fills).length },
     ...(run.prices !== undefined ? { prices: run.prices } : {}),
     ...(tearSheet !== null ? { tearSheet } : {}),
     ...(run.indicators !== undefined && run.indicators.length > 0 ? { indicators: indicatorsSection(run.indicators)! } : {}),
@@ -363,7 +368,14 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
         }
       : {}),
   };
-  RUN_RECORDS.set(report, { fills: run.fills, trades: run.trades });
+  RUN_RECORDS.set(report, {
+    get fills() {
+      return run.fills;
+    },
+    get trades() {
+      return run.trades;
+    },
+  });
   return report;
 }
 
@@ -469,7 +481,7 @@ function tearSheetPassOf(run: RunReportInput, curve: MetricsInput['equity'], pre
     ...(options.riskFreeRate !== undefined ? { riskFreeRate: options.riskFreeRate } : {}),
     benchmark: run.prices !== undefined ? { prices: run.prices, symbols: run.symbols } : null,
     previewTs: Array.from(previewTs),
-    trades: run.trades,
+    trades: run.records?.trades ?? run.trades,
   });
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StrategyId, Symbol_ } from '../../../../engine/core/index.js';
 import { ExecutionEngine } from '../../../../engine/execution/index.js';
 import { Portfolio } from '../../../../engine/portfolio/index.js';
+import { buildRunReport } from '../../../../reports/run-report.js';
 import { collectRunResult, extendRunResult } from '../../../../sim/backtest/run-result.js';
 import { computeRunHash, hashableFills, hashableOrders } from '../../../../sim/backtest/run-hash.js';
 import { RunRecorder } from '../../../../sim/backtest/run-recorder.js';
@@ -122,5 +123,20 @@ describe('extendRunResult', () => {
     const spread = { ...r, runHash: 'other', prices: { AAA: [1] } };
     expect(Object.keys(x)).toEqual(Object.keys(spread));
     expect(JSON.stringify(x)).toBe(JSON.stringify(spread));
+  });
+});
+
+describe('a run report from the records as columns', () => {
+  it('is the report of the lists, to the byte', () => {
+    const data = { source: 'test', kinds: ['bars'], symbols: ['AAA', 'BBB'], start: null, end: null, rows: {}, contentHash: null, barInterval: null };
+    fc.assert(
+      fc.property(fc.array(order, { minLength: 2, maxLength: 30 }), (orders) => {
+        const r = collected(orders);
+        const fromColumns = buildRunReport(extendRunResult(r, {}), null, 1, data);
+        const fromLists = buildRunReport({ ...r }, null, 1, data);
+        expect(JSON.stringify(fromColumns)).toBe(JSON.stringify(fromLists));
+      }),
+      { numRuns: 50 },
+    );
   });
 });
