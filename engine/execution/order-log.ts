@@ -153,7 +153,7 @@ export class OrderLog {
    * object (its `link` added last, as the key order of report.json has it) rather than copied from a
    * larger one: a run's result holds one per order.
    */
-  orderRecord(row: number): OrderRecord {
+  private orderRecord(row: number): OrderRecord {
     const o = this.live.get(row);
     let r: { -readonly [K in keyof OrderRecord]: OrderRecord[K] };
     let link: OrderLink | null;

@@ -28,8 +28,6 @@ export interface FillColumns {
   symbolAt(i: number): string;
   sideAt(i: number): OrderSide;
   liquidityAt(i: number): Liquidity;
-  /** Fill i as the result lists it (a new object). */
-  fill(i: number): Fill;
 }
 
 /** A run's orders as columns, row i being the result's `orders[i]` (none when the result lists no orders); see {@link FillColumns}. */
@@ -49,8 +47,6 @@ export interface OrderColumns {
   reasonAt(i: number): string | null;
   /** The order's link (bracket, OCO/OUO group), or null for a plain order. */
   linkOf(i: number): OrderLink | null;
-  /** Order i as the result lists it (a new object). */
-  orderRecord(i: number): OrderRecord;
 }
 
 /** A run's round trips as columns, row i being the result's `trades[i]`; see {@link FillColumns}. */
@@ -61,8 +57,6 @@ export interface TradeColumns {
   symbolAt(i: number): string;
   strategyIdAt(i: number): string;
   sideAt(i: number): 'long' | 'short';
-  /** Round trip i as the result lists it (a new object). */
-  trade(i: number): RunTrade;
 }
 
 /**

@@ -321,10 +321,6 @@ export class NamedTradeColumns {
   sideAt(i: number): 'long' | 'short' {
     return this.log.sideAt(i);
   }
-  /** Round trip i as a new object, named. */
-  trade(i: number): NamedTrade {
-    return this.log.namedAt(i, this.symbols, this.ledgerIds);
-  }
 }
 
 /**
@@ -400,17 +396,14 @@ class TradeLog {
   named(symbols: readonly string[], ledgerIds: readonly string[]): NamedTrade[] {
     const n = this.length;
     const out: NamedTrade[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.namedAt(i, symbols, ledgerIds);
+    for (let i = 0; i < n; i++) {
+      // The names are added to the new object (same key order for every trade: one shape).
+      const t = this.tradeAt(i) as ClosedTrade & { symbol: string; strategyId: string };
+      t.symbol = symbols[t.symbolIndex]!;
+      t.strategyId = ledgerIds[t.strategyIndex]!;
+      out[i] = t;
+    }
     return out;
-  }
-
-  /** Trade `i` as a new object named by its symbol and ledger. */
-  namedAt(i: number, symbols: readonly string[], ledgerIds: readonly string[]): NamedTrade {
-    // The names are added to the new object (same key order for every trade: one shape).
-    const t = this.tradeAt(i) as ClosedTrade & { symbol: string; strategyId: string };
-    t.symbol = symbols[t.symbolIndex]!;
-    t.strategyId = ledgerIds[t.strategyIndex]!;
-    return t;
   }
 
   column(field: ClosedTradeField): Float64Array {

@@ -100,14 +100,14 @@ export function collectRunResult(p: RunParts): RunResult {
     initialCash: p.initialCash,
     barIntervalUs: p.barIntervalUs,
     get fills() {
-      return (fills ??= listOf(records.fills.length, (i) => records.fills.fill(i)));
+      return (fills ??= fillLog.list());
     },
     get orders() {
-      return (orders ??= listOf(records.orders.length, (i) => records.orders.orderRecord(i)));
+      return (orders ??= p.keepOrders ? orderLog.records() : []);
     },
     orderCount: orderLog.length,
     get trades() {
-      return (trades ??= listOf(records.trades.length, (i) => records.trades.trade(i)));
+      return (trades ??= portfolio.namedClosedTrades(symbols, p.ledgerIds));
     },
     equity,
     ...(stream !== null ? { equityStream: { rows: stream.rows, curve: stream.curve, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
@@ -131,13 +131,6 @@ export function collectRunResult(p: RunParts): RunResult {
   };
   Object.defineProperty(result, 'records', { value: records, enumerable: false, writable: false, configurable: true });
   return result;
-}
-
-/** The `n` records `at` builds, as a list. */
-function listOf<T>(n: number, at: (i: number) => T): T[] {
-  const out: T[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = at(i);
-  return out;
 }
 
 /**
