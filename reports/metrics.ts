@@ -72,18 +72,24 @@ export interface FillNumberColumns {
 }
 
 /**
- * `records` as columns: themselves when they are, else each field read from the objects into a new array
- * (a list of records, a sweep trial's say), its values as they are (a missing field is undefined, and an
- * error names it so).
+ * `records` as columns: themselves when they are, else each field read from the objects into an array on
+ * its first read (a list of records, a sweep trial's say), its values as they are (a missing field is
+ * undefined, and an error names it so).
  */
 export function numberColumns<F extends string>(records: readonly Readonly<Record<F, number>>[] | { readonly length: number; column(field: F): ArrayLike<number> }): { readonly length: number; column(field: F): ArrayLike<number> } {
   if (!Array.isArray(records)) return records as { readonly length: number; column(field: F): ArrayLike<number> };
   const list = records as readonly Readonly<Record<F, number>>[];
+  const read = new Map<F, number[]>();
   return {
     length: list.length,
     column(field) {
-      const out: number[] = new Array(list.length);
-      for (let i = 0; i < list.length; i++) out[i] = list[i]![field];
+      let out = read.get(field);
+      if (out === undefined) {
+        // Pushed, not preallocated: new Array(n) past 100,000 elements makes a dictionary (a heap number and an entry per value).
+        out = [];
+        for (let i = 0; i < list.length; i++) out.push(list[i]![field]);
+        read.set(field, out);
+      }
       return out;
     },
   };

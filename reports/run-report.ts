@@ -294,8 +294,20 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
   const tearSheet = sheet === null ? null : sheet.finish(metrics.periodsPerYear, worst.result());
+  // The getters below hold the run's records (its logs, as columns) or its lists, never `run` itself: a report
+  // outlives the run it was built from (its equity curve, its sink) while its tables and page are written.
+  const runFills = records === undefined ? run.fills : null;
+  const runTrades = records === undefined ? run.trades : null;
+  const runOrders = records === undefined ? run.orders : null;
+  const fillsOf = (): RunReportInput['fills'] => runFills ?? records!.fills.list();
+  const tradesOf = (): RunReportInput['trades'] => runTrades ?? records!.trades.list();
   let fills: RunReport['fills'] | undefined;
   let trades: RunReport['trades'] | undefined;
+  let orders: RunReport['orders'] | undefined;
+  let pageFills: RunReportInput['fills'] | undefined;
+  let pageTrades: RunReportInput['trades'] | undefined;
+  const runAudit = run.audit;
+  const runSignals = run.signals;
   let audit: RunReport['audit'] | undefined;
   let recorded: RunReport['signals']['recorded'] | undefined;
   const report: RunReport = {
@@ -308,14 +320,14 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     // The record lists are built on first read (report.json's writer, a library caller), not here: a run's
     // tables are written from its result (cli/compose/run-columns.ts) and its page reads the result's records (runRecordsOf).
     get fills() {
-      return (fills ??= reportFills(run.fills));
+      return (fills ??= reportFills((pageFills ??= fillsOf())));
     },
     get trades() {
-      return (trades ??= reportTrades(run.trades));
+      return (trades ??= reportTrades((pageTrades ??= tradesOf())));
     },
     equity,
     get orders() {
-      return run.orders;
+      return (orders ??= runOrders ?? records!.orders.list());
     },
     positions: run.finalPositions,
     assumptions: [
@@ -324,12 +336,12 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
       ...(options.riskFreeRate !== undefined ? [`Risk-free rate ${options.riskFreeRate * 100}% a year (metrics.riskFreeRate), de-annualized per bar in Sharpe and Sortino.`] : []),
     ],
     get audit() {
-      return (audit ??= run.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })));
+      return (audit ??= runAudit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })));
     },
     signals: {
       count: run.signalCount,
       get recorded() {
-        return (recorded ??= run.signals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })));
+        return (recorded ??= runSignals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })));
       },
     },
     data,
@@ -370,10 +382,10 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
   };
   RUN_RECORDS.set(report, {
     get fills() {
-      return run.fills;
+      return (pageFills ??= fillsOf());
     },
     get trades() {
-      return run.trades;
+      return (pageTrades ??= tradesOf());
     },
   });
   return report;

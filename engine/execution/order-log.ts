@@ -241,6 +241,11 @@ export class OrderLog {
     return out;
   }
 
+  /** {@link records}: the name the run result's columns (`records.orders`) give it. */
+  list(): OrderRecord[] {
+    return this.records();
+  }
+
   numbers(row: number, out: Float64Array, at: number): void {
     const o = this.live.get(row);
     if (o !== undefined) {

@@ -28,6 +28,8 @@ export interface FillColumns {
   symbolAt(i: number): string;
   sideAt(i: number): OrderSide;
   liquidityAt(i: number): Liquidity;
+  /** Every fill as the result lists it (a new list of new objects). */
+  list(): Fill[];
 }
 
 /** A run's orders as columns, row i being the result's `orders[i]` (none when the result lists no orders); see {@link FillColumns}. */
@@ -47,6 +49,8 @@ export interface OrderColumns {
   reasonAt(i: number): string | null;
   /** The order's link (bracket, OCO/OUO group), or null for a plain order. */
   linkOf(i: number): OrderLink | null;
+  /** Every order as the result lists it (a new list of new objects). */
+  list(): OrderRecord[];
 }
 
 /** A run's round trips as columns, row i being the result's `trades[i]`; see {@link FillColumns}. */
@@ -57,6 +61,8 @@ export interface TradeColumns {
   symbolAt(i: number): string;
   strategyIdAt(i: number): string;
   sideAt(i: number): 'long' | 'short';
+  /** Every round trip as the result lists it (a new list of new objects). */
+  list(): RunTrade[];
 }
 
 /**

@@ -321,6 +321,10 @@ export class NamedTradeColumns {
   sideAt(i: number): 'long' | 'short' {
     return this.log.sideAt(i);
   }
+  /** Every round trip as a new object, named (Portfolio.namedClosedTrades). */
+  list(): NamedTrade[] {
+    return this.log.named(this.symbols, this.ledgerIds);
+  }
 }
 
 /**

@@ -80,11 +80,14 @@ export function collectRunResult(p: RunParts): RunResult {
   const first: Record<string, number> = {};
   const last: Record<string, number> = {};
   const positions: Record<string, number> = {};
-  symbols.forEach((s, i) => {
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
     first[s] = p.firstPrice[i]!;
     last[s] = portfolio.mark[i]!;
     positions[s] = portfolio.netPosition[i]!;
-  });
+  }
+  // The lists' getters close over `records` alone (no other closure in this scope, which would share its
+  // context): a result holds the run's logs, not its engine, recorder or equity sink.
   const records: RunRecordColumns = {
     fills: fillLog,
     orders: p.keepOrders ? orderLog : new OrderLog(),
@@ -100,14 +103,14 @@ export function collectRunResult(p: RunParts): RunResult {
     initialCash: p.initialCash,
     barIntervalUs: p.barIntervalUs,
     get fills() {
-      return (fills ??= fillLog.list());
+      return (fills ??= records.fills.list());
     },
     get orders() {
-      return (orders ??= p.keepOrders ? orderLog.records() : []);
+      return (orders ??= records.orders.list());
     },
     orderCount: orderLog.length,
     get trades() {
-      return (trades ??= portfolio.namedClosedTrades(symbols, p.ledgerIds));
+      return (trades ??= records.trades.list());
     },
     equity,
     ...(stream !== null ? { equityStream: { rows: stream.rows, curve: stream.curve, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
