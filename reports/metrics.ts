@@ -59,6 +59,42 @@ export interface FillRecord {
   readonly commission: number;
 }
 
+/** Round trips as columns (a run's `records.trades`, see engine/kernel/run-result.ts): the numbers the metrics read, without an object per trade. */
+export interface TradeNumberColumns {
+  readonly length: number;
+  column(field: (typeof TRADE_NUMBERS)[number]): ArrayLike<number>;
+}
+
+/** Fills as columns (a run's `records.fills`): the numbers the metrics read. */
+export interface FillNumberColumns {
+  readonly length: number;
+  column(field: (typeof FILL_NUMBERS)[number]): ArrayLike<number>;
+}
+
+/**
+ * `records` as columns: themselves when they are, else each field read from the objects into an array on
+ * its first read (a list of records, a sweep trial's say), its values as they are (a missing field is
+ * undefined, and an error names it so).
+ */
+export function numberColumns<F extends string>(records: readonly Readonly<Record<F, number>>[] | { readonly length: number; column(field: F): ArrayLike<number> }): { readonly length: number; column(field: F): ArrayLike<number> } {
+  if (!Array.isArray(records)) return records as { readonly length: number; column(field: F): ArrayLike<number> };
+  const list = records as readonly Readonly<Record<F, number>>[];
+  const read = new Map<F, number[]>();
+  return {
+    length: list.length,
+    column(field) {
+      let out = read.get(field);
+      if (out === undefined) {
+        // Pushed, not preallocated: new Array(n) past 100,000 elements makes a dictionary (a heap number and an entry per value).
+        out = [];
+        for (let i = 0; i < list.length; i++) out.push(list[i]![field]);
+        read.set(field, out);
+      }
+      return out;
+    },
+  };
+}
+
 /** First and last price of one instrument over the run, for the buy-and-hold benchmark. */
 export interface BuyAndHoldPrice {
   readonly symbol: string;
@@ -78,10 +114,10 @@ export type BuyAndHoldInput =
 export interface MetricsInput {
   /** The curve whole, or read in chunks (a streamed run's). */
   readonly equity: EquityCurveInput | EquityCurveScan;
-  /** Closed round trips (may be empty). */
-  readonly trades: readonly TradeRecord[];
-  /** All fills (may be empty). */
-  readonly fills: readonly FillRecord[];
+  /** Closed round trips (may be empty), as records or as columns (a run's `records.trades`). */
+  readonly trades: readonly TradeRecord[] | TradeNumberColumns;
+  /** All fills (may be empty), as records or as columns (a run's `records.fills`). */
+  readonly fills: readonly FillRecord[] | FillNumberColumns;
   /** Cash at the start of the run; the base of totalReturn and CAGR. */
   readonly initialCash: number;
   /**
@@ -420,8 +456,27 @@ function validateCurveShape(curve: EquityCurveInput | EquityCurveScan): void {
   }
 }
 
+/**
+ * Checks that every number of every row is finite; the error names the first row with one that is not, and
+ * its first such field (`trades[3].pnl`). The field name is only spelled out on failure: these loops run over
+ * every trade and fill of a sweep trial.
+ */
+function checkFiniteRows<F extends string>(rows: { readonly length: number; column(field: F): ArrayLike<number> }, fields: readonly F[], name: string): void {
+  let bad = rows.length;
+  for (const field of fields) {
+    const c = rows.column(field);
+    for (let i = 0; i < bad; i++) {
+      if (!Number.isFinite(c[i]!)) {
+        bad = i;
+        break;
+      }
+    }
+  }
+  if (bad < rows.length) for (const field of fields) checkFinite(rows.column(field)[bad]!, `${name}[${bad}].${field}`);
+}
+
 /** Checks everything but the curve (see {@link validateCurveShape} and {@link CurveFacts}). */
-function validate(input: MetricsInput, n: number): void {
+function validate(input: MetricsInput, n: number, trades: TradeNumberColumns, fills: FillNumberColumns): void {
   checkPositive(input.initialCash, 'initialCash');
   if (input.barIntervalUs !== undefined) checkPositive(input.barIntervalUs, 'barIntervalUs');
   const rf = input.riskFreeRate ?? 0;
@@ -435,19 +490,8 @@ function validate(input: MetricsInput, n: number): void {
     );
     for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) fail(`exposure[${i}]`, 'not a finite number', x[i]);
   }
-  // The field name is only spelled out on failure: these loops run over every trade and fill of a sweep trial.
-  const trades = input.trades;
-  for (let i = 0; i < trades.length; i++) {
-    const t = trades[i]!;
-    const ok = Number.isFinite(t.qty) && Number.isFinite(t.entryTs) && Number.isFinite(t.entryPrice) && Number.isFinite(t.exitTs) && Number.isFinite(t.exitPrice) && Number.isFinite(t.pnl) && Number.isFinite(t.returnPct) && Number.isFinite(t.commission);
-    if (!ok) for (const key of TRADE_NUMBERS) checkFinite(t[key], `trades[${i}].${key}`);
-  }
-  const fills = input.fills;
-  for (let i = 0; i < fills.length; i++) {
-    const f = fills[i]!;
-    const ok = Number.isFinite(f.ts) && Number.isFinite(f.qty) && Number.isFinite(f.price) && Number.isFinite(f.commission);
-    if (!ok) for (const key of FILL_NUMBERS) checkFinite(f[key], `fills[${i}].${key}`);
-  }
+  checkFiniteRows(trades, TRADE_NUMBERS, 'trades');
+  checkFiniteRows(fills, FILL_NUMBERS, 'fills');
   const bh = input.buyAndHold;
   if (bh !== undefined) {
     if (bh.kind === 'prices') {
@@ -469,7 +513,7 @@ function validate(input: MetricsInput, n: number): void {
  * sorted once and the samples are walked in order: exposed while more entries than exits lie at or
  * before the sample (a trade with exitTs <= entryTs covers no sample and is left out).
  */
-function exposureTime(input: MetricsInput, curve: EquityCurveScan): number {
+function exposureTime(input: MetricsInput, curve: EquityCurveScan, trades: TradeNumberColumns): number {
   const n = curve.length;
   if (input.exposedSamples !== undefined) return input.exposedSamples / n;
   let exposed = 0;
@@ -477,10 +521,21 @@ function exposureTime(input: MetricsInput, curve: EquityCurveScan): number {
     for (let i = 0; i < n; i++) if (input.exposure[i] !== 0) exposed++;
     return exposed / n;
   }
-  const spans = input.trades.filter((t) => t.exitTs > t.entryTs);
-  if (spans.length === 0) return 0;
-  const entries = Float64Array.from(spans, (t) => t.entryTs).sort();
-  const exits = Float64Array.from(spans, (t) => t.exitTs).sort();
+  const entryTs = trades.column('entryTs');
+  const exitTs = trades.column('exitTs');
+  let spans = 0;
+  for (let i = 0; i < trades.length; i++) if (exitTs[i]! > entryTs[i]!) spans++;
+  if (spans === 0) return 0;
+  const entries = new Float64Array(spans);
+  const exits = new Float64Array(spans);
+  for (let i = 0, k = 0; i < trades.length; i++) {
+    if (exitTs[i]! > entryTs[i]!) {
+      entries[k] = entryTs[i]!;
+      exits[k++] = exitTs[i]!;
+    }
+  }
+  entries.sort();
+  exits.sort();
   let opened = 0;
   let closed = 0;
   curve.scan((ts, _e, m) => {
@@ -776,7 +831,9 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   });
   facts.finish();
   const n = facts.n;
-  validate(input, n);
+  const trades = numberColumns<(typeof TRADE_NUMBERS)[number]>(input.trades);
+  const fills = numberColumns<(typeof FILL_NUMBERS)[number]>(input.fills);
+  validate(input, n, trades, fills);
   const ann = annualizationOf(input.barIntervalUs ?? facts.spacings!.median(), () => facts.weekdays!.weekendsAbsent(), input.periodsPerYear, input.calendar);
   const P = ann === null ? null : ann.periodsPerYear;
   const finalEquity = facts.lastEquity;
@@ -825,7 +882,9 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   const maxDrawdown = dd.maxDrawdown;
 
   // Trades.
-  const nt = input.trades.length;
+  const nt = trades.length;
+  const pnl = trades.column('pnl');
+  const returnPct = trades.column('returnPct');
   let winners = 0;
   let losers = 0;
   let grossProfit = 0;
@@ -835,24 +894,25 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   let best = Number.NEGATIVE_INFINITY;
   let worst = Number.POSITIVE_INFINITY;
   for (let i = 0; i < nt; i++) {
-    const t = input.trades[i]!;
-    pnlSum += t.pnl;
-    retSum += t.returnPct;
-    if (t.returnPct > best) best = t.returnPct;
-    if (t.returnPct < worst) worst = t.returnPct;
-    if (t.pnl > 0) {
+    const p = pnl[i]!;
+    const r = returnPct[i]!;
+    pnlSum += p;
+    retSum += r;
+    if (r > best) best = r;
+    if (r < worst) worst = r;
+    if (p > 0) {
       winners++;
-      grossProfit += t.pnl;
-    } else if (t.pnl < 0) {
+      grossProfit += p;
+    } else if (p < 0) {
       losers++;
-      grossLoss -= t.pnl;
+      grossLoss -= p;
     }
   }
   const expectancy = nt > 0 ? pnlSum / nt : null;
   let sqn: number | null = null;
   if (nt >= 2 && expectancy !== null) {
     let ss = 0;
-    for (let i = 0; i < nt; i++) ss += (input.trades[i]!.pnl - expectancy) ** 2;
+    for (let i = 0; i < nt; i++) ss += (pnl[i]! - expectancy) ** 2;
     const sd = Math.sqrt(ss / (nt - 1));
     if (sd > 0) sqn = finiteOrNull((Math.sqrt(nt) * expectancy) / sd);
   }
@@ -868,10 +928,12 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   // Fills.
   let tradedNotional = 0;
   let totalCommissions = 0;
-  for (let i = 0; i < input.fills.length; i++) {
-    const f = input.fills[i]!;
-    tradedNotional += Math.abs(f.qty) * f.price;
-    totalCommissions += f.commission;
+  const qty = fills.column('qty');
+  const price = fills.column('price');
+  const commission = fills.column('commission');
+  for (let i = 0; i < fills.length; i++) {
+    tradedNotional += Math.abs(qty[i]!) * price[i]!;
+    totalCommissions += commission[i]!;
   }
   const meanEquity = facts.equitySum / n;
   const turnover = meanEquity > 0 ? tradedNotional / meanEquity : null;
@@ -896,7 +958,7 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     averageDrawdown: dd.episodes > 0 ? dd.depthSum / dd.episodes : 0,
     averageDrawdownDurationUs: dd.episodes > 0 ? dd.durationSum / dd.episodes : 0,
     drawdownEpisodes: dd.episodes,
-    exposureTime: exposureTime(input, curve),
+    exposureTime: exposureTime(input, curve, trades),
     tradeCount: nt,
     winRate,
     bestTrade: nt > 0 ? best : null,

@@ -33,6 +33,7 @@ export interface RunReportInput
     | 'barIntervalUs'
     | 'fills'
     | 'orders'
+    | 'records'
     | 'equity'
     | 'audit'
     | 'signals'
@@ -262,6 +263,8 @@ export function equityPreviewOf(run: Pick<RunReportInput, 'equity' | 'equityStre
  */
 export function buildRunReport(run: RunReportInput, scenario: unknown, seed: number, data: DataProvenance, options: MetricsOptions = {}): RunReport {
   const curve = run.equityStream?.curve ?? { ts: run.equity.ts, equity: run.equity.equity };
+  // The metrics and the tear sheet read the run's records as columns when it has them: the lists are then not built for them.
+  const records = run.records;
   const p = equityPreviewOf(run);
   // The tear sheet gathers what it reads of the curve in the metrics' pass, its worst drawdowns are that pass's
   // episodes, and the metrics' later passes over the returns read the ones it keeps: the curve is read once.
@@ -271,8 +274,8 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     onDrawdownEpisode: (e) => worst.add(e),
     ...(sheet !== null ? { observer: sheet } : {}),
     equity: curve,
-    trades: run.trades,
-    fills: run.fills,
+    trades: records?.trades ?? run.trades,
+    fills: records?.fills ?? run.fills,
     initialCash: run.initialCash,
     ...(run.barIntervalUs !== null ? { barIntervalUs: run.barIntervalUs } : {}),
     ...metricsSettings(options),
@@ -291,8 +294,20 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
   const tearSheet = sheet === null ? null : sheet.finish(metrics.periodsPerYear, worst.result());
+  // The getters below hold the run's records (its logs, as columns) or its lists, never `run` itself: a report
+  // outlives the run it was built from (its equity curve, its sink) while its tables and page are written.
+  const runFills = records === undefined ? run.fills : null;
+  const runTrades = records === undefined ? run.trades : null;
+  const runOrders = records === undefined ? run.orders : null;
+  const fillsOf = (): RunReportInput['fills'] => runFills ?? records!.fills.list();
+  const tradesOf = (): RunReportInput['trades'] => runTrades ?? records!.trades.list();
   let fills: RunReport['fills'] | undefined;
   let trades: RunReport['trades'] | undefined;
+  let orders: RunReport['orders'] | undefined;
+  let pageFills: RunReportInput['fills'] | undefined;
+  let pageTrades: RunReportInput['trades'] | undefined;
+  const runAudit = run.audit;
+  const runSignals = run.signals;
   let audit: RunReport['audit'] | undefined;
   let recorded: RunReport['signals']['recorded'] | undefined;
   const report: RunReport = {
@@ -305,13 +320,15 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     // The record lists are built on first read (report.json's writer, a library caller), not here: a run's
     // tables are written from its result (cli/compose/run-columns.ts) and its page reads the result's records (runRecordsOf).
     get fills() {
-      return (fills ??= reportFills(run.fills));
+      return (fills ??= reportFills((pageFills ??= fillsOf())));
     },
     get trades() {
-      return (trades ??= reportTrades(run.trades));
+      return (trades ??= reportTrades((pageTrades ??= tradesOf())));
     },
     equity,
-    orders: run.orders,
+    get orders() {
+      return (orders ??= runOrders ?? records!.orders.list());
+    },
     positions: run.finalPositions,
     assumptions: [
       ...run.assumptions,
@@ -319,16 +336,16 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
       ...(options.riskFreeRate !== undefined ? [`Risk-free rate ${options.riskFreeRate * 100}% a year (metrics.riskFreeRate), de-annualized per bar in Sharpe and Sortino.`] : []),
     ],
     get audit() {
-      return (audit ??= run.audit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })));
+      return (audit ??= runAudit.map((a) => ({ ...a, time: formatIsoUs(a.ts) })));
     },
     signals: {
       count: run.signalCount,
       get recorded() {
-        return (recorded ??= run.signals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })));
+        return (recorded ??= runSignals.map((s) => ({ ...s, time: formatIsoUs(s.ts) })));
       },
     },
     data,
-    counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: run.orders.length, fills: run.fills.length },
+    counts: { bars: run.barCount, quotes: run.quoteCount, trades: run.tradeCount, orders: (records?.orders ?? run.orders).length, fills: (records?.fills ?? run.fills).length },
     ...(run.prices !== undefined ? { prices: run.prices } : {}),
     ...(tearSheet !== null ? { tearSheet } : {}),
     ...(run.indicators !== undefined && run.indicators.length > 0 ? { indicators: indicatorsSection(run.indicators)! } : {}),
@@ -363,7 +380,14 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
         }
       : {}),
   };
-  RUN_RECORDS.set(report, { fills: run.fills, trades: run.trades });
+  RUN_RECORDS.set(report, {
+    get fills() {
+      return (pageFills ??= fillsOf());
+    },
+    get trades() {
+      return (pageTrades ??= tradesOf());
+    },
+  });
   return report;
 }
 
@@ -469,7 +493,7 @@ function tearSheetPassOf(run: RunReportInput, curve: MetricsInput['equity'], pre
     ...(options.riskFreeRate !== undefined ? { riskFreeRate: options.riskFreeRate } : {}),
     benchmark: run.prices !== undefined ? { prices: run.prices, symbols: run.symbols } : null,
     previewTs: Array.from(previewTs),
-    trades: run.trades,
+    trades: run.records?.trades ?? run.trades,
   });
 }
 

@@ -1,7 +1,7 @@
 import { checkCondition, checkPositiveInteger, formatIsoUs, InvalidArgumentError, US_PER_DAY } from '../engine/core/index.js';
 // The module itself, not reports/html/index.js (that would load ECharts with every run).
 import { monthlyReturns, yearlyReturns } from './html/monthly-returns.js';
-import { curveScan, drawdownEpisodes } from './metrics.js';
+import { curveScan, drawdownEpisodes, numberColumns } from './metrics.js';
 import type { CurveObserver, DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
 
 /**
@@ -1025,19 +1025,23 @@ function durationStats(days: Float64Array): DurationStats {
 }
 
 /** Returns the round trips' durations (exit - entry, in days): all of them, the winners (pnl > 0) and the losers (pnl < 0). */
-export function tradeStats(trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[]): TradeStats {
-  const n = trades.length;
+export function tradeStats(trades: TearSheetInput['trades']): TradeStats {
+  const columns = numberColumns<'entryTs' | 'exitTs' | 'pnl'>(trades);
+  const n = columns.length;
+  const entryTs = columns.column('entryTs');
+  const exitTs = columns.column('exitTs');
+  const pnl = columns.column('pnl');
   const all = new Float64Array(n);
   const winners = new Float64Array(n);
   const losers = new Float64Array(n);
   let w = 0;
   let l = 0;
   for (let i = 0; i < n; i++) {
-    const t = trades[i]!;
-    const d = (t.exitTs - t.entryTs) / US_PER_DAY;
+    const d = (exitTs[i]! - entryTs[i]!) / US_PER_DAY;
     all[i] = d;
-    if (t.pnl > 0) winners[w++] = d;
-    else if (t.pnl < 0) losers[l++] = d;
+    const p = pnl[i]!;
+    if (p > 0) winners[w++] = d;
+    else if (p < 0) losers[l++] = d;
   }
   return { all: durationStats(all), winners: durationStats(winners.subarray(0, w)), losers: durationStats(losers.subarray(0, l)), mae: null, mfe: null };
 }
@@ -1061,7 +1065,8 @@ export interface TearSheetInput {
   readonly benchmark: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null;
   /** The samples the report draws (report.json `equity[i].ts`): the benchmark curve is given at these. */
   readonly previewTs: readonly number[];
-  readonly trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[];
+  /** The round trips, as records or as columns (a run's `records.trades`). */
+  readonly trades: readonly { readonly entryTs: number; readonly exitTs: number; readonly pnl: number }[] | { readonly length: number; column(field: 'entryTs' | 'exitTs' | 'pnl'): ArrayLike<number> };
   /** Returns in the rolling window; default {@link rollingWindowOf}(periodsPerYear). */
   readonly rollingWindow?: number;
   /** Most points of each rolling series; default MAX_ROLLING_POINTS. */

@@ -2,13 +2,13 @@ import { Float64Column, Int32Column, RefColumn } from '../core/columns.js';
 import type { FillId, OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { Fill, Liquidity } from '../model/events.js';
 import type { OrderSide } from '../model/orders.js';
-import type { OrderLog } from './order-log.js';
+import type { IdBytes, OrderLog } from './order-log.js';
 
 /**
  * Every fill of a run in the order they happened, as columns: numbers in typed arrays, the order by
  * its row in the OrderLog (which holds its id and strategy) and the symbol by index. Only the fill
  * id is kept as a reference. A run of thousands of fills keeps no object per fill until the list is
- * asked for (see engine/core/columns.ts).
+ * asked for (see engine/core/columns.ts); its columns are the run result's `records.fills`.
  */
 export class FillLog {
   private readonly ts = new Float64Column();
@@ -50,6 +50,17 @@ export class FillLog {
     out[at + 3] = this.commission.get(i);
   }
 
+  /** A numeric field of every fill, as a view of its column (valid until the next fill). */
+  column(field: 'ts' | 'qty' | 'price' | 'commission'): Float64Array {
+    return this[field].view();
+  }
+
+  fillIdAt(i: number): FillId {
+    return this.fillId.get(i);
+  }
+  strategyIdAt(i: number): StrategyId | null {
+    return this.orders.strategyIdAt(this.orderRow.get(i)) as StrategyId | null;
+  }
   symbolAt(i: number): Symbol_ {
     return this.symbols[this.symbolIndex.get(i)]!;
   }
@@ -62,6 +73,10 @@ export class FillLog {
   orderIdAt(i: number): OrderId {
     return this.orders.idAt(this.orderRow.get(i)) as OrderId;
   }
+  /** Writes the bytes of orderIdAt(i) without building it (see OrderLog.writeIdAt). */
+  writeOrderIdAt(i: number, out: IdBytes): void {
+    this.orders.writeIdAt(this.orderRow.get(i), out);
+  }
 
   /** Fill i as an object. */
   fill(i: number): Fill {
@@ -69,7 +84,7 @@ export class FillLog {
     return new LoggedFill(
       this.fillId.get(i),
       this.orders.idAt(row) as OrderId,
-      this.orders.strategyIdAt(row) as StrategyId | null,
+      this.strategyIdAt(i),
       this.ts.get(i),
       this.symbolAt(i),
       this.sideAt(i),

@@ -7,6 +7,14 @@ import type { Order, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, 
 /** An order as `ExecutionEngine.order(id)` returns it: the live order, or the record of a finished one. */
 export type OrderView = Omit<OrderRecord, 'link'> & { readonly leavesQty: number; readonly link?: OrderLink | null };
 
+/** Where an id's bytes are written (the run hash's text buffer). */
+export interface IdBytes {
+  /** Appends one ASCII byte. */
+  byte(c: number): void;
+  /** Appends a non-negative integer in decimal. */
+  decimal(n: number): void;
+}
+
 /** The id of the order at a row. */
 function idOfRow(row: number): OrderId {
   return `O-${row + 1}` as OrderId;
@@ -35,7 +43,8 @@ const STATUS_CODE = code(ORDER_STATUSES);
  * Every order of a run in submission order. A working order is held as its Order object; once it is
  * finished (filled, cancelled, expired, rejected or denied) its final state moves into columns and the
  * object is let go, so a run of thousands of orders keeps a few live objects instead of thousands
- * (see engine/core/columns.ts). Rows are numbered from 0 in submission order.
+ * (see engine/core/columns.ts). Rows are numbered from 0 in submission order. Its columns are the run
+ * result's `records.orders`.
  */
 export class OrderLog {
   private readonly live = new RefColumn<Order | undefined>();
@@ -185,7 +194,7 @@ export class OrderLog {
         avgFillPrice: this.avgFillPrice.get(row),
         tsCreated: this.tsCreated.get(row),
         strategyId: this.strategyId.get(row),
-        reduceOnly: ((this.flags.get(row) >> 5) & 1) === 1,
+        reduceOnly: this.reduceOnlyAt(row),
         tag: this.tag.get(row),
         reason: this.reason.get(row),
       };
@@ -195,10 +204,46 @@ export class OrderLog {
     return r;
   }
 
+  /**
+   * A numeric field of every order, as a new array (a live order's from its object; a limit or stop price
+   * of null as NaN): the log's columns hold a live order's numbers only once it finishes.
+   */
+  column(field: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array {
+    const n = this.length;
+    const out = new Float64Array(n);
+    out.set(this[field].view());
+    if (field === 'tsCreated') return out;
+    for (let row = 0; row < n; row++) {
+      const o = this.live.get(row);
+      if (o !== undefined) out[row] = o[field] ?? Number.NaN;
+    }
+    return out;
+  }
+
+  /** The order's link (bracket, OCO/OUO group), or null for a plain order. */
+  linkOf(row: number): OrderLink | null {
+    return this.link.get(row);
+  }
+  reduceOnlyAt(row: number): boolean {
+    return ((this.flags.get(row) >> 5) & 1) === 1;
+  }
+  tagAt(row: number): string | null {
+    return this.tag.get(row);
+  }
+  reasonAt(row: number): string | null {
+    const o = this.live.get(row);
+    return o !== undefined ? o.reason : this.reason.get(row);
+  }
+
   records(): OrderRecord[] {
     const out: OrderRecord[] = new Array(this.length);
     for (let i = 0; i < out.length; i++) out[i] = this.orderRecord(i);
     return out;
+  }
+
+  /** {@link records}: the name the run result's columns (`records.orders`) give it. */
+  list(): OrderRecord[] {
+    return this.records();
   }
 
   numbers(row: number, out: Float64Array, at: number): void {
@@ -221,6 +266,12 @@ export class OrderLog {
 
   idAt(row: number): string {
     return idOfRow(row);
+  }
+  /** Writes the bytes of idAt(row) ('O-' and row + 1 in decimal) without building it (the run hash's lines). */
+  writeIdAt(row: number, out: IdBytes): void {
+    out.byte(79);
+    out.byte(45);
+    out.decimal(row + 1);
   }
   /** The order's link as text for the run hash (see linkText), or null for a plain order. */
   linkAt(row: number): string | null {

@@ -1,6 +1,6 @@
 import type { EnsembleSummary } from '../ensemble/index.js';
 import type { ExecutionSummary } from '../execution/index.js';
-import type { AuditEntry, Fill, OrderRecord, Signal } from '../model/index.js';
+import type { AuditEntry, Fill, Liquidity, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, Signal, TimeInForce } from '../model/index.js';
 import type { ClosedTrade } from '../portfolio/index.js';
 import type { EquityPreviewColumns } from './equity-preview.js';
 import type { WarmupCounts } from './trade-gate.js';
@@ -13,6 +13,67 @@ import type { WarmupCounts } from './trade-gate.js';
 
 /** A round trip as the result lists it: the portfolio's closed trade, named. */
 export type RunTrade = ClosedTrade & { readonly symbol: string; readonly strategyId: string };
+
+/**
+ * A run's fills as columns, row i being the result's `fills[i]`: read where the run kept them (its fill log),
+ * without an object per fill. Valid as long as the run's engine is not reset (a replay never resets it).
+ */
+export interface FillColumns {
+  readonly length: number;
+  /** A numeric field of every fill, as a view of the log's column (read it, never write it). */
+  column(field: 'ts' | 'qty' | 'price' | 'commission'): Float64Array;
+  fillIdAt(i: number): string;
+  orderIdAt(i: number): string;
+  strategyIdAt(i: number): string | null;
+  symbolAt(i: number): string;
+  sideAt(i: number): OrderSide;
+  liquidityAt(i: number): Liquidity;
+  /** Every fill as the result lists it (a new list of new objects). */
+  list(): Fill[];
+}
+
+/** A run's orders as columns, row i being the result's `orders[i]` (none when the result lists no orders); see {@link FillColumns}. */
+export interface OrderColumns {
+  readonly length: number;
+  /** A numeric field of every order (a new array; a limit or stop price of null as NaN). */
+  column(field: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array;
+  idAt(i: number): string;
+  symbolAt(i: number): string;
+  sideAt(i: number): OrderSide;
+  typeAt(i: number): OrderType;
+  timeInForceAt(i: number): TimeInForce;
+  statusAt(i: number): OrderStatus;
+  strategyIdAt(i: number): string | null;
+  reduceOnlyAt(i: number): boolean;
+  tagAt(i: number): string | null;
+  reasonAt(i: number): string | null;
+  /** The order's link (bracket, OCO/OUO group), or null for a plain order. */
+  linkOf(i: number): OrderLink | null;
+  /** Every order as the result lists it (a new list of new objects). */
+  list(): OrderRecord[];
+}
+
+/** A run's round trips as columns, row i being the result's `trades[i]`; see {@link FillColumns}. */
+export interface TradeColumns {
+  readonly length: number;
+  /** A numeric field of every round trip, as a view of the log's column (read it, never write it). */
+  column(field: 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission'): Float64Array;
+  symbolAt(i: number): string;
+  strategyIdAt(i: number): string;
+  sideAt(i: number): 'long' | 'short';
+  /** Every round trip as the result lists it (a new list of new objects). */
+  list(): RunTrade[];
+}
+
+/**
+ * The records of a run as columns: what the run's tables, its metrics and its runHash read, so that a run
+ * that never reads `fills`, `orders` or `trades` never builds an object per record.
+ */
+export interface RunRecordColumns {
+  readonly fills: FillColumns;
+  readonly orders: OrderColumns;
+  readonly trades: TradeColumns;
+}
 
 /** The equity curve: one sample per timestamp, as typed arrays. */
 export interface EquityCurve {
@@ -88,12 +149,20 @@ export interface RunResultBase {
   readonly strategyIds: readonly string[];
   readonly initialCash: number;
   readonly barIntervalUs: number | null;
+  /** Every fill, in run order. A replay's result builds the list on its first read (see `records`). */
   readonly fills: readonly Fill[];
-  /** Every order, in submission order (empty when run with `recording: 'metrics'`). */
+  /** Every order, in submission order (empty when run with `recording: 'metrics'`); built on first read in a replay's result. */
   readonly orders: readonly OrderRecord[];
   /** Number of orders submitted (denied ones included). */
   readonly orderCount: number;
+  /** Every round trip, in the order they closed; built on first read in a replay's result. */
   readonly trades: readonly RunTrade[];
+  /**
+   * The same fills, orders and round trips as columns, when the run kept them so (a replay's result): a
+   * non-enumerable property, so a copy made by spreading the result or by JSON has the lists alone (see
+   * sim/backtest extendRunResult for a copy that keeps both, and keeps the lists unbuilt).
+   */
+  readonly records?: RunRecordColumns;
   /** Every equity sample; empty in a streamed run (see `equityStream`: its `curve` reads `ts` and `equity` back). */
   readonly equity: EquityCurve;
   /** Present when the equity curve was streamed to a sink rather than kept whole. */

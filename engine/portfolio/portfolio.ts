@@ -277,8 +277,53 @@ export class Portfolio {
    * and `ledgerIds[strategyIndex]`: one object per trade built straight from the trade log, without the
    * list of `closedTrades` (a run's result holds these, not both).
    */
-  namedClosedTrades(symbols: readonly string[], ledgerIds: readonly string[]): (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] {
+  namedClosedTrades(symbols: readonly string[], ledgerIds: readonly string[]): NamedTrade[] {
     return this.trades.named(symbols, ledgerIds);
+  }
+
+  /**
+   * The round trips closed so far as columns, each row named as {@link namedClosedTrades} names it: the
+   * trade log read in place (rows closed later show up in it; a reset empties it).
+   */
+  closedTradeColumns(symbols: readonly string[], ledgerIds: readonly string[]): NamedTradeColumns {
+    return new NamedTradeColumns(this.trades, symbols, ledgerIds);
+  }
+}
+
+/** A closed trade named by its symbol and ledger. */
+export type NamedTrade = ClosedTrade & { readonly symbol: string; readonly strategyId: string };
+
+/** The numeric fields of a round trip, each a column of the trade log. */
+export type ClosedTradeField = 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission';
+
+/** The trade log's rows, named (see Portfolio.closedTradeColumns). */
+export class NamedTradeColumns {
+  constructor(
+    private readonly log: TradeLog,
+    private readonly symbols: readonly string[],
+    private readonly ledgerIds: readonly string[],
+  ) {}
+
+  get length(): number {
+    return this.log.length;
+  }
+
+  /** A numeric field of every round trip, as a view of its column (valid until the next trade closes). */
+  column(field: ClosedTradeField): Float64Array {
+    return this.log.column(field);
+  }
+  symbolAt(i: number): string {
+    return this.symbols[this.log.symbolIndexAt(i)]!;
+  }
+  strategyIdAt(i: number): string {
+    return this.ledgerIds[this.log.strategyIndexAt(i)]!;
+  }
+  sideAt(i: number): 'long' | 'short' {
+    return this.log.sideAt(i);
+  }
+  /** Every round trip as a new object, named (Portfolio.namedClosedTrades). */
+  list(): NamedTrade[] {
+    return this.log.named(this.symbols, this.ledgerIds);
   }
 }
 
@@ -334,7 +379,7 @@ class TradeLog {
     return {
       strategyIndex: this.strategyIndex.get(i),
       symbolIndex: this.symbolIndex.get(i),
-      side: this.direction.get(i) > 0 ? 'long' : 'short',
+      side: this.sideAt(i),
       qty: this.qty.get(i),
       entryTs: this.entryTs.get(i),
       entryPrice: this.entryPrice.get(i),
@@ -352,9 +397,9 @@ class TradeLog {
   }
 
   /** Every trade as an object named by its symbol and ledger (see Portfolio.namedClosedTrades). */
-  named(symbols: readonly string[], ledgerIds: readonly string[]): (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] {
+  named(symbols: readonly string[], ledgerIds: readonly string[]): NamedTrade[] {
     const n = this.length;
-    const out: (ClosedTrade & { readonly symbol: string; readonly strategyId: string })[] = new Array(n);
+    const out: NamedTrade[] = new Array(n);
     for (let i = 0; i < n; i++) {
       // The names are added to the new object (same key order for every trade: one shape).
       const t = this.tradeAt(i) as ClosedTrade & { symbol: string; strategyId: string };
@@ -363,5 +408,18 @@ class TradeLog {
       out[i] = t;
     }
     return out;
+  }
+
+  column(field: ClosedTradeField): Float64Array {
+    return this[field].view();
+  }
+  symbolIndexAt(i: number): number {
+    return this.symbolIndex.get(i);
+  }
+  strategyIndexAt(i: number): number {
+    return this.strategyIndex.get(i);
+  }
+  sideAt(i: number): 'long' | 'short' {
+    return this.direction.get(i) > 0 ? 'long' : 'short';
   }
 }

@@ -62,6 +62,25 @@ class TextBytes {
     this.buf[this.at++] = c;
   }
 
+  /** Appends a non-negative safe integer in decimal, as String(n) writes it, without building the string. */
+  decimal(n: number): void {
+    if (!(Number.isSafeInteger(n) && n >= 0)) {
+      this.text(String(n));
+      return;
+    }
+    if (this.buf.length - this.at < 16) this.flush();
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    const buf = this.buf;
+    let at = this.at + digits;
+    this.at = at;
+    let v = n;
+    do {
+      buf[--at] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    } while (v > 0);
+  }
+
   flush(): void {
     if (this.at > 0) this.h.update(this.buf.subarray(0, this.at));
     this.at = 0;
@@ -71,14 +90,28 @@ class TextBytes {
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 
+/** Where a hashable writes the bytes of a text field itself (see HashableFills.writeOrderIdAt). */
+export interface TextSink {
+  /** Appends a string's UTF-8 bytes. */
+  text(s: string): void;
+  /** Appends one ASCII byte. */
+  byte(c: number): void;
+  /** Appends a non-negative integer in decimal. */
+  decimal(n: number): void;
+}
+
 /** The fills of a run as the hash reads them, by row (a FillLog, or a list through {@link hashableFills}). */
 export interface HashableFills {
   readonly length: number;
   /** ts, qty, price, commission of row i into out[at..at+3]. */
   numbers(i: number, out: Float64Array, at: number): void;
+  /** The ts, qty, price or commission of every row, when held as columns (read instead of {@link numbers}). */
+  column?(field: 'ts' | 'qty' | 'price' | 'commission'): Float64Array;
   symbolAt(i: number): string;
   sideAt(i: number): string;
   orderIdAt(i: number): string;
+  /** Writes the bytes of orderIdAt(i) (optional: a log whose ids follow a rule writes them without building them). */
+  writeOrderIdAt?(i: number, out: TextSink): void;
   liquidityAt(i: number): string;
 }
 
@@ -88,6 +121,8 @@ export interface HashableOrders {
   /** qty, limitPrice, stopPrice, filledQty, avgFillPrice, tsCreated of row i (null as NaN) into out[at..at+5]. */
   numbers(i: number, out: Float64Array, at: number): void;
   idAt(i: number): string;
+  /** Writes the bytes of idAt(i) (optional, as HashableFills.writeOrderIdAt). */
+  writeIdAt?(i: number, out: TextSink): void;
   symbolAt(i: number): string;
   sideAt(i: number): string;
   typeAt(i: number): string;
@@ -146,34 +181,100 @@ export function hashableOrders(orders: readonly OrderRecordForHash[]): HashableO
  * doubles (null as NaN), then their text fields as comma-separated lines. Numbers are never
  * converted to text, which is both exact and fast.
  */
-function updateRows(h: Hash, count: number, numeric: number, numbers: (i: number, out: Float64Array, at: number) => void, text: (i: number, out: TextBytes) => void): void {
+function updateRows(h: Hash, rows: RowWriter): void {
+  const count = rows.length;
+  const numeric = rows.numeric;
   const block = new Float64Array(RECORDS_PER_UPDATE * numeric);
   const lines = new TextBytes(h);
   for (let start = 0; start < count; start += RECORDS_PER_UPDATE) {
     const end = Math.min(count, start + RECORDS_PER_UPDATE);
-    for (let i = start; i < end; i++) numbers(i, block, (i - start) * numeric);
+    rows.numbers(start, end, block);
     updateFloat64(h, block, (end - start) * numeric);
-    for (let i = start; i < end; i++) text(i, lines);
+    for (let i = start; i < end; i++) rows.line(i, lines);
     lines.flush();
   }
 }
 
-/** Writes text fields as one comma-separated line. */
-function line(out: TextBytes, a: string, b: string, c: string, d: string, e?: string, f?: string): void {
-  out.text(a);
-  out.byte(COMMA);
-  out.text(b);
-  out.byte(COMMA);
-  out.text(c);
-  out.byte(COMMA);
-  out.text(d);
-  if (e !== undefined) {
-    out.byte(COMMA);
-    out.text(e);
-    out.byte(COMMA);
-    out.text(f!);
+/** Rows as {@link updateRows} feeds them: `numeric` doubles per row and a text line per row. */
+interface RowWriter {
+  readonly length: number;
+  readonly numeric: number;
+  /** The numeric fields of rows start..end-1, row by row, into out from 0. */
+  numbers(start: number, end: number, out: Float64Array): void;
+  /** The text fields of row i as one comma-separated line. */
+  line(i: number, out: TextBytes): void;
+}
+
+/** The fills' rows: their numbers from the columns when held so (interleaved row by row), else row by row. */
+class FillRows implements RowWriter {
+  readonly numeric = 4;
+  private readonly columns: readonly Float64Array[] | null;
+  constructor(private readonly fills: HashableFills) {
+    this.columns = fills.column !== undefined ? (['ts', 'qty', 'price', 'commission'] as const).map((f) => fills.column!(f)) : null;
   }
-  out.byte(NEWLINE);
+  get length(): number {
+    return this.fills.length;
+  }
+  numbers(start: number, end: number, out: Float64Array): void {
+    const c = this.columns;
+    if (c === null) {
+      for (let i = start; i < end; i++) this.fills.numbers(i, out, (i - start) * 4);
+      return;
+    }
+    const [ts, qty, price, commission] = c as [Float64Array, Float64Array, Float64Array, Float64Array];
+    for (let i = start, at = 0; i < end; i++, at += 4) {
+      out[at] = ts[i]!;
+      out[at + 1] = qty[i]!;
+      out[at + 2] = price[i]!;
+      out[at + 3] = commission[i]!;
+    }
+  }
+  line(i: number, out: TextBytes): void {
+    const f = this.fills;
+    out.text(f.symbolAt(i));
+    out.byte(COMMA);
+    out.text(f.sideAt(i));
+    out.byte(COMMA);
+    if (f.writeOrderIdAt !== undefined) f.writeOrderIdAt(i, out);
+    else out.text(f.orderIdAt(i));
+    out.byte(COMMA);
+    out.text(f.liquidityAt(i));
+    out.byte(NEWLINE);
+  }
+}
+
+/** The orders' rows. */
+class OrderRows implements RowWriter {
+  readonly numeric = 6;
+  constructor(private readonly orders: HashableOrders) {}
+  get length(): number {
+    return this.orders.length;
+  }
+  numbers(start: number, end: number, out: Float64Array): void {
+    for (let i = start; i < end; i++) this.orders.numbers(i, out, (i - start) * 6);
+  }
+  line(i: number, out: TextBytes): void {
+    const o = this.orders;
+    if (o.writeIdAt !== undefined) o.writeIdAt(i, out);
+    else out.text(o.idAt(i));
+    out.byte(COMMA);
+    out.text(o.symbolAt(i));
+    out.byte(COMMA);
+    out.text(o.sideAt(i));
+    out.byte(COMMA);
+    out.text(o.typeAt(i));
+    out.byte(COMMA);
+    out.text(o.timeInForceAt(i));
+    out.byte(COMMA);
+    out.text(o.statusAt(i));
+    // A contingent order's link is one more field of its line, so plain orders hash as they always did.
+    const link = o.linkAt?.(i) ?? null;
+    if (link !== null) {
+      out.byte(COMMA);
+      out.text(link);
+    }
+    out.byte(NEWLINE);
+  }
 }
 
 /**
@@ -197,13 +298,9 @@ export function computeRunHashOfCurve(fills: HashableFills, orders: HashableOrde
   const equityCount = curve.length;
   const h = createHash('sha256');
   h.update(`tapedeck-run-v3\nfills ${fills.length}\n`);
-  updateRows(h, fills.length, 4, (i, out, at) => fills.numbers(i, out, at), (i, out) => line(out, fills.symbolAt(i), fills.sideAt(i), fills.orderIdAt(i), fills.liquidityAt(i)));
+  updateRows(h, new FillRows(fills));
   h.update(`orders ${orders.length}\n`);
-  updateRows(h, orders.length, 6, (i, out, at) => orders.numbers(i, out, at), (i, out) => {
-    // A contingent order's link is one more field of its line, so plain orders hash as they always did.
-    const link = orders.linkAt?.(i) ?? null;
-    line(out, orders.idAt(i), orders.symbolAt(i), orders.sideAt(i), orders.typeAt(i), orders.timeInForceAt(i), link === null ? orders.statusAt(i) : `${orders.statusAt(i)},${link}`);
-  });
+  updateRows(h, new OrderRows(orders));
   h.update(`equity ${equityCount}\n`);
   curve.scan((ts, _equity, n) => updateFloat64(h, ts, n));
   curve.scan((_ts, equity, n) => updateFloat64(h, equity, n));

@@ -1,6 +1,7 @@
 import type { ExecutionEngine } from '../../engine/execution/index.js';
-import type { PlotSeriesResult, RunResultBase } from '../../engine/kernel/run-result.js';
-import type { OrderRecord } from '../../engine/model/index.js';
+import type { PlotSeriesResult, RunRecordColumns, RunResultBase, RunTrade } from '../../engine/kernel/run-result.js';
+import { OrderLog } from '../../engine/execution/order-log.js';
+import type { Fill, OrderRecord } from '../../engine/model/index.js';
 import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { L2RunSummary } from './l2-side.js';
@@ -53,14 +54,17 @@ export interface RunParts {
 }
 
 /**
- * Turns the state of a finished run into its RunResult: orders as records, the equity curve
- * trimmed to its samples, round trips named, final positions and prices, and the runHash. The replay
- * loop ends here for every venue, so results and hashes are built one way.
+ * Turns the state of a finished run into its RunResult: the equity curve trimmed to its samples, final
+ * positions and prices, the runHash, and the records (fills, orders, round trips) as the logs' columns
+ * (`records`) with their lists as enumerable getters that build each list on its first read and keep it:
+ * a run whose caller reads only columns, counts and metrics builds no object per record. The replay loop
+ * ends here for every venue, so results and hashes are built one way. Add fields to the result with
+ * {@link extendRunResult}, not a spread, which reads (and so builds) every list.
  */
 export function collectRunResult(p: RunParts): RunResult {
   const { symbols, portfolio, recorder } = p;
   const orderLog = p.execution.orderLog;
-  const orders: OrderRecord[] = p.keepOrders ? orderLog.records() : [];
+  const fillLog = p.execution.fillLog;
   const stream = recorder.finishStream();
   const n = recorder.equityCount;
   const empty = new Float64Array(0);
@@ -76,20 +80,38 @@ export function collectRunResult(p: RunParts): RunResult {
   const first: Record<string, number> = {};
   const last: Record<string, number> = {};
   const positions: Record<string, number> = {};
-  symbols.forEach((s, i) => {
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
     first[s] = p.firstPrice[i]!;
     last[s] = portfolio.mark[i]!;
     positions[s] = portfolio.netPosition[i]!;
-  });
-  return {
+  }
+  // The lists' getters close over `records` alone (no other closure in this scope, which would share its
+  // context): a result holds the run's logs, not its engine, recorder or equity sink.
+  const records: RunRecordColumns = {
+    fills: fillLog,
+    orders: p.keepOrders ? orderLog : new OrderLog(),
+    trades: portfolio.closedTradeColumns(symbols, p.ledgerIds),
+  };
+  const runHash = stream !== null ? computeRunHashOfCurve(fillLog, orderLog, stream.curve, p.strategySources ?? []) : computeRunHash(fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []);
+  let fills: Fill[] | undefined;
+  let orders: OrderRecord[] | undefined;
+  let trades: RunTrade[] | undefined;
+  const result: RunResult = {
     symbols,
     strategyIds: p.strategyIds,
     initialCash: p.initialCash,
     barIntervalUs: p.barIntervalUs,
-    fills: p.execution.fillLog.list(),
-    orders,
+    get fills() {
+      return (fills ??= records.fills.list());
+    },
+    get orders() {
+      return (orders ??= records.orders.list());
+    },
     orderCount: orderLog.length,
-    trades: portfolio.namedClosedTrades(symbols, p.ledgerIds),
+    get trades() {
+      return (trades ??= records.trades.list());
+    },
     equity,
     ...(stream !== null ? { equityStream: { rows: stream.rows, curve: stream.curve, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
     audit: recorder.audit,
@@ -108,6 +130,18 @@ export function collectRunResult(p: RunParts): RunResult {
     totalCommission: portfolio.commissions,
     ruin: p.ruin ?? null,
     ...(p.indicators !== undefined && p.indicators.length > 0 ? { indicators: p.indicators } : {}),
-    runHash: stream !== null ? computeRunHashOfCurve(p.execution.fillLog, orderLog, stream.curve, p.strategySources ?? []) : computeRunHash(p.execution.fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []),
+    runHash,
   };
+  Object.defineProperty(result, 'records', { value: records, enumerable: false, writable: false, configurable: true });
+  return result;
+}
+
+/**
+ * `result` with `extra`'s fields set, as `{ ...result, ...extra }` would (key order included), without
+ * reading its record lists: they stay unbuilt until read, and `records` (the columns) is kept.
+ */
+export function extendRunResult<R extends RunResultBase, T extends object>(result: R, extra: T): Omit<R, keyof T> & T {
+  const out = Object.defineProperties({}, Object.getOwnPropertyDescriptors(result)) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out as Omit<R, keyof T> & T;
 }
