@@ -267,9 +267,9 @@ export class RunOutputs {
 }
 
 /**
- * A table of at least this many rows hands back what DuckDB freed writing it (releaseDuckMemory) once written:
- * a 2.5 M-bar run's tables (137,634 fills and orders) each left 80-100 MB cached, held through the report's
- * rendering, its peak. A short run's tables leave little, and skip the ~20 ms it costs.
+ * An equity curve of at least this many rows hands back what DuckDB freed writing it (releaseDuckMemory), when the
+ * run ends and once it is written: a 2.5 M-bar run's reads and parts left ~100 MB cached, held through the
+ * report's rendering, its peak. A short run's leave little, and skip the ~20 ms it costs.
  */
 const RELEASE_AFTER_ROWS = 65_536;
 
