@@ -167,9 +167,9 @@ export class SinkGroup {
     }
   }
 
-  /** A buffer of `size` doubles (a spare one when there is one that long; its contents are left over). */
-  take(size: number): Float64Array {
-    const k = this.spare.findIndex((b) => b.length === size);
+  /** A buffer of at least `rows` doubles: a spare one when there is one that long (its contents are left over), else a new one of `size`. */
+  take(rows: number, size: number): Float64Array {
+    const k = this.spare.findIndex((b) => b.length >= rows);
     return k >= 0 ? this.spare.splice(k, 1)[0]! : new Float64Array(size);
   }
 
@@ -345,7 +345,7 @@ export class ParquetTableSink {
   private buffer(rows: number): Float64Array {
     const rest = this.expected !== undefined ? this.expected - (this.total - this.inPart) : rows;
     const size = Math.min(this.rowsPerPart, this.expected !== undefined ? Math.max(rows, rest) : Math.max(rows * 2, FIRST_BUFFER_ROWS));
-    return this.group !== null ? this.group.take(size) : new Float64Array(size);
+    return this.group !== null ? this.group.take(rows, size) : new Float64Array(size);
   }
 
   /**

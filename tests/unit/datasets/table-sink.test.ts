@@ -245,10 +245,11 @@ describe('ParquetTableSink', () => {
 
   it('shares part buffers and write slots through a group: one write at a time, buffers taken again', async () => {
     const group = new SinkGroup(1);
-    const taken = group.take(1000);
+    const taken = group.take(1000, 1000);
     group.give([taken]);
-    expect(group.take(1000)).toBe(taken);
-    expect(group.take(1000)).not.toBe(taken);
+    expect(group.take(2000, 2000)).not.toBe(taken);
+    expect(group.take(500, 2000)).toBe(taken);
+    expect(group.take(500, 2000).length).toBe(2000);
     let running = 0;
     let most = 0;
     const op = async (): Promise<void> => {
