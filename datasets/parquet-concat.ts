@@ -21,26 +21,26 @@ const T_TRUE = 1;
 const T_FALSE = 2;
 const T_BYTE = 3;
 const T_I16 = 4;
-const T_I32 = 5;
-const T_I64 = 6;
+export const T_I32 = 5;
+export const T_I64 = 6;
 const T_DOUBLE = 7;
-const T_BINARY = 8;
-const T_LIST = 9;
+export const T_BINARY = 8;
+export const T_LIST = 9;
 const T_SET = 10;
 const T_MAP = 11;
-const T_STRUCT = 12;
+export const T_STRUCT = 12;
 
-type TValue = bigint | number | boolean | Uint8Array | TStruct | TList | TMap;
-interface TField {
+export type TValue = bigint | number | boolean | Uint8Array | TStruct | TList | TMap;
+export interface TField {
   readonly id: number;
   readonly type: number;
   value: TValue;
 }
-interface TStruct {
+export interface TStruct {
   readonly kind: 'struct';
   readonly fields: TField[];
 }
-interface TList {
+export interface TList {
   readonly kind: 'list';
   readonly type: number;
   readonly elemType: number;
@@ -138,7 +138,8 @@ class Reader {
   }
 }
 
-class Writer {
+/** Writes a Thrift compact-protocol tree (a footer read by Reader, or one built by parquet-doubles.ts). */
+export class Writer {
   private readonly out: number[] = [];
 
   bytes(): Uint8Array {
@@ -280,6 +281,9 @@ async function readFooter(fh: FileHandle, file: string): Promise<{ meta: TStruct
  * `open` takes the first file (it becomes the joined one), `append` each next, `close` writes the footer.
  */
 export class ParquetConcat {
+  /** The bytes being copied (one buffer for every file appended, not one each). */
+  private readonly buf = Buffer.allocUnsafe(COPY_BYTES);
+
   private constructor(
     private readonly fh: FileHandle,
     private readonly meta: TStruct,
@@ -306,11 +310,10 @@ export class ParquetConcat {
     try {
       const { meta, start } = await readFooter(src, file);
       const delta = BigInt(this.end - 4);
-      const buf = Buffer.allocUnsafe(COPY_BYTES);
       for (let at = 4; at < start; ) {
-        const { bytesRead } = await src.read(buf, 0, Math.min(COPY_BYTES, start - at), at);
+        const { bytesRead } = await src.read(this.buf, 0, Math.min(COPY_BYTES, start - at), at);
         if (bytesRead === 0) throw new InvariantError(`${file} ends early`);
-        await this.write(buf.subarray(0, bytesRead));
+        await this.write(this.buf.subarray(0, bytesRead));
         at += bytesRead;
       }
       const groups = (field(this.meta, FMD_ROW_GROUPS)!.value as TList).items;

@@ -1,22 +1,24 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
 import { WriteError } from './atomic.js';
 import { ParquetConcat } from './parquet-concat.js';
+import { writeDoublesParquet } from './parquet-doubles.js';
 import { DOUBLE, DuckDBDataChunk, DuckSession, fillVector, setVectorString, sqlIdent, sqlString, VARCHAR } from './duckdb.js';
 
 /**
  * Columnar output tables written as Parquet while a run goes on (a run's equity curve, fills, orders and
  * round trips: see reports/run-tables.ts for the tables themselves).
  *
- * Rows are appended synchronously (a typed-array batch into a DuckDB appender, no object per row) into a
- * small in-memory staging table; every `rowsPerPart` rows (one Parquet row group) the staging table is
- * handed to a background write and a fresh one takes the next rows, so memory stays flat however long the
- * run and the run does not wait for the write. Each part is written once, in the file's final types and
- * compression (zstd), and joined to the parts before it by copying its bytes (datasets/parquet-concat.ts):
- * no part is read back and compressed again. `finish()` writes the last rows and the footer. Nothing is
- * visible at `file` before finish().
+ * Rows are appended synchronously (typed-array batches, no object per row) into the buffers of a part; every
+ * `rowsPerPart` rows (one Parquet row group) the part is staged, written as a plain Parquet file of doubles
+ * in a hidden directory beside `file` (datasets/parquet-doubles.ts: one gathered write, no copy through
+ * DuckDB's appender on the caller's thread), and handed to a background write (DuckDB's COPY from that file),
+ * so memory stays flat however long the run and the run does not wait for the write. Each part is written
+ * once, in the file's final types and compression (zstd), and joined to the parts before it by copying its
+ * bytes (datasets/parquet-concat.ts): no part is read back and compressed again. `finish()` writes the last
+ * rows and the footer. Nothing is visible at `file` before finish().
  *
  * Every column is staged as DOUBLE: numbers as they are, and strings as codes (see {@link StringCodes}).
  * Handing DuckDB one string per row costs a call into the native side per row (most of the time of
@@ -47,10 +49,11 @@ export interface SinkColumn {
 /** A batch as appended: numbers as Float64Array, strings as arrays (null allowed in nullable columns). */
 export type SinkBatch = Readonly<Record<string, Float64Array | readonly (string | null)[]>>;
 
-/** A value every row of a column holds (see ParquetTableSink.open's `constants`): a number, or a string (or null) of a str column. */
-export type SinkConstant = number | string | null;
-
 const CHUNK_ROWS = 2048;
+/** Rows a part's buffers start with (a short table's columns stay small; a long one's grow to a part). */
+const FIRST_BUFFER_ROWS = 4096;
+/** Spare part buffers a SinkGroup keeps (a run's widest table varies in fewer columns). */
+const MAX_SPARE_BUFFERS = 16;
 /** What a null in a column that is not nullable is written as (one control character), as before strings were coded. */
 const NULL_TEXT = '\u0001';
 /** DuckDB's Parquet row group size: a part is one row group of the file. */
@@ -104,6 +107,25 @@ function doubleLiteral(v: number): string {
   return `CAST('${Object.is(v, -0) ? '-0' : String(v)}' AS DOUBLE)`;
 }
 
+/** A part staged in a file: per column, the SQL literal of the value it holds in every row (left out of the file), else null. */
+interface StagedPart {
+  readonly file: string;
+  readonly constants: readonly (string | null)[];
+}
+
+/** Bit pattern of the NaN JavaScript writes (a literal NaN reads back as this one). */
+const NAN_HIGH = 0x7ff80000;
+
+/**
+ * The SQL literal of the double of bits (`lo`, `hi`), or null for a NaN other than JavaScript's own (the one a
+ * literal gives back): the column is then staged as it is.
+ */
+function constantLiteral(lo: number, hi: number): string | null {
+  const v = new Float64Array(new Int32Array([lo, hi]).buffer)[0]!;
+  if (v !== v && (hi !== NAN_HIGH || lo !== 0)) return null;
+  return doubleLiteral(v);
+}
+
 /** The integer written in `s` from `from` to its end (digits only, no leading zero unless it is 0), or -1. */
 function integerAt(s: string, from: number): number {
   if (s.charCodeAt(from) === 48 && s.length > from + 1) return -1;
@@ -116,38 +138,81 @@ function integerAt(s: string, from: number): number {
   return v;
 }
 
+/**
+ * What sinks writing at the same time share (a run's tables): how many parts DuckDB writes at once (its COPYs,
+ * each on a thread of its own, first asked first served, whatever the number of tables), and the part buffers
+ * of the sinks done staging, taken again by the next rather than made anew (fresh memory costs a page fault per
+ * 4 KiB when first written: 60-150 ms for 20 MB on a loaded machine here).
+ */
+export class SinkGroup {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  private readonly spare: Float64Array[] = [];
+
+  constructor(writers: number) {
+    if (!(Number.isInteger(writers) && writers > 0)) throw new InvalidArgumentError(`writers must be a positive integer, got ${writers}`);
+    this.free = writers;
+  }
+
+  /** Runs `op` once a writer is free, and frees it when `op` settles. */
+  async write<T>(op: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await op();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.free++;
+    }
+  }
+
+  /** A buffer of at least `rows` doubles: a spare one when there is one that long (its contents are left over), else a new one of `size`. */
+  take(rows: number, size: number): Float64Array {
+    const k = this.spare.findIndex((b) => b.length >= rows);
+    return k >= 0 ? this.spare.splice(k, 1)[0]! : new Float64Array(size);
+  }
+
+  /** Gives buffers back for the next sink to take. */
+  give(buffers: readonly Float64Array[]): void {
+    for (const b of buffers) if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(b);
+  }
+}
+
 export class ParquetTableSink {
   /** Rows of a part (a row group of the file) unless `open` is told otherwise: DuckDB's row group size. */
   static readonly ROWS_PER_PART = DEFAULT_ROWS_PER_PART;
-  private appender: DuckDBAppender | null = null;
-  private readonly chunk: DuckDBDataChunk;
   /** Parts written: the first is the file being joined (see {@link ParquetConcat}), the others are appended to it and removed. */
   private parts = 0;
+  /** Parts staged (their rows written to a staging file), written or not. */
+  private stagedParts = 0;
+  /** Full parts staged and not handed to the background writer yet (see {@link flush}). */
+  private readonly queued: StagedPart[] = [];
   private joined: ParquetConcat | null = null;
+  /** Rows of the part being filled, in {@link buffers}. */
   private inPart = 0;
   private total = 0;
   private finished = false;
-  /** The staging table rows are appended to (a new one, numbered, whenever full parts leave). */
-  private staging: string;
-  private generation = 0;
   /** The parts being written in the background (see {@link flush}); its failure surfaces at the next flush or finish. */
   private pending: Promise<void> = Promise.resolve();
   /** Per column: its string codes (str columns), else null. */
   private readonly codes: (StringCodes | null)[];
-  /** The columns staged, in order (the others hold one value, written as a literal: see {@link open}). */
-  private readonly staged: readonly number[];
-  /** Per column: its value as a SQL DOUBLE (a string column's code) when every row holds it, else null. */
-  private readonly constants: (string | null)[];
   /** Per str column with a large dictionary: how many of its values are in its dictionary table so far. */
   private readonly listed: number[];
-  /** A chunk's codes of a str column before they are copied into the chunk. */
-  private readonly codeScratch = new Float64Array(CHUNK_ROWS);
+  /**
+   * Per column: the part being filled, as doubles (strings as their codes), grown as rows come, up to a part; null
+   * while every row of the part so far holds the first row's value (bit for bit, in {@link firstBits}): such a
+   * column is never copied, and is written as a literal if it stays so (see {@link stagePart}).
+   */
+  private buffers: (Float64Array | null)[];
+  /** Per column: the bits of the part's first value (low and high words). */
+  private readonly firstBits: Int32Array;
+  /** Per str column: the codes of the rows being appended. */
+  private codeScratch = new Float64Array(0);
   private readonly name: string;
 
   private constructor(
     private readonly session: DuckSession,
-    /** The connection rows are appended through. */
-    private readonly conn: DuckDBConnection,
     /** The connection parts are written through, in the background while rows are appended. */
     private readonly writer: DuckDBConnection,
     /** The Parquet file finish() writes. */
@@ -158,75 +223,40 @@ export class ParquetTableSink {
     readonly columns: readonly SinkColumn[],
     private readonly rowsPerPart: number,
     private readonly ownsSession: boolean,
-    constants: Readonly<Record<string, SinkConstant>>,
+    /** Shared with the other sinks writing at the same time, if any (see {@link SinkGroup}). */
+    private readonly group: SinkGroup | null,
+    /** Rows to come, when known: a part's buffers are made that large at once. */
+    private readonly expected: number | undefined,
   ) {
     this.codes = columns.map((c) => (c.type === 'str' ? new StringCodes(c.numbered, c.nullable === true ? null : NULL_TEXT) : null));
-    // A constant's string is coded once, here (checked by open): its value is in the column's dictionary as any other.
-    this.constants = columns.map((c, k) => {
-      if (!Object.hasOwn(constants, c.name)) return null;
-      const v = constants[c.name]!;
-      const codes = this.codes[k]!;
-      return doubleLiteral(codes !== null ? codes.code(v as string | null) : (v as number));
-    });
-    this.staged = columns.flatMap((_, k) => (this.constants[k] === null ? [k] : []));
-    this.chunk = DuckDBDataChunk.create(
-      this.staged.map(() => DOUBLE),
-      CHUNK_ROWS,
-    );
+    this.buffers = columns.map(() => null);
+    this.firstBits = new Int32Array(columns.length * 2);
     this.listed = columns.map(() => 0);
     this.name = `sink_${Math.abs(hashName(file))}_${sinkSeq++}`;
-    this.staging = `${this.name}_s0`;
   }
 
   /**
    * Opens a sink writing `file` (a Parquet file; its parts go to a hidden directory beside it). `session`:
    * a DuckDB session to share (several sinks of one run), else one of its own with one thread.
    * `rowsPerPart`: rows of each part, so of each row group of the file (DuckDB's row group size by default).
-   * `constants`: columns (by name) whose every row holds the given value: they are not staged nor appended (a
-   * batch may leave them out) and each part writes the value through the column's own cast, so the file is
-   * the one staging them gives. A run's logs hold many such columns (one symbol, market orders without
-   * limits, tags or links): staging them was half the rows' bytes appended on the main thread and held in
-   * DuckDB's pool. At least one column is staged.
+   * `group`: shared by sinks writing at the same time (see {@link SinkGroup}). `rows`: the rows to come, when
+   * known (a part's buffers are sized once).
    */
-  static async open(
-    file: string,
-    columns: readonly SinkColumn[],
-    options: { session?: DuckSession; rowsPerPart?: number; label?: string; constants?: Readonly<Record<string, SinkConstant>> } = {},
-  ): Promise<ParquetTableSink> {
+  static async open(file: string, columns: readonly SinkColumn[], options: { session?: DuckSession; rowsPerPart?: number; label?: string; group?: SinkGroup; rows?: number } = {}): Promise<ParquetTableSink> {
     if (columns.length === 0) throw new InvalidArgumentError('a table needs at least one column');
     const rowsPerPart = options.rowsPerPart ?? DEFAULT_ROWS_PER_PART;
     if (!(Number.isInteger(rowsPerPart) && rowsPerPart > 0 && rowsPerPart <= DEFAULT_ROWS_PER_PART)) throw new InvalidArgumentError(`rowsPerPart must be an integer from 1 to ${DEFAULT_ROWS_PER_PART}, got ${rowsPerPart}`);
     const label = options.label ?? file;
-    const constants = options.constants ?? {};
-    for (const [name, v] of Object.entries(constants)) {
-      const c = columns.find((x) => x.name === name);
-      if (c === undefined) throw new InvalidArgumentError(`table ${file}: constant of unknown column '${name}'`);
-      if (c.type === 'str' ? typeof v === 'number' : typeof v !== 'number') throw new InvalidArgumentError(`table ${file}: constant of column '${name}' must be ${c.type === 'str' ? 'a string or null' : 'a number'}`);
-    }
-    if (columns.every((c) => Object.hasOwn(constants, c.name))) throw new InvalidArgumentError(`table ${file}: at least one column must be staged (not constant)`);
     const session = options.session ?? (await DuckSession.open({ threads: 1 }));
-    const writer = await session.connect();
-    // The staging table's own connection on a shared session: sinks of one run stage, flush and finish at the same
-    // time, and a connection runs one query at a time (a second one fails the first's pending result).
-    const staging = options.session !== undefined ? await session.connect() : session.conn;
-    const sink = new ParquetTableSink(session, staging, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined, constants);
-    // Made now, so that a part's COPY starts without waiting for the event loop (a caller busy rendering the report).
+    // A connection of its own on a shared session: sinks of one run write at the same time, and a connection
+    // runs one query at a time (a second one fails the first's pending result).
+    const writer = options.session !== undefined ? await session.connect() : session.conn;
+    const sink = new ParquetTableSink(session, writer, file, label, `${file}.parts`, columns, rowsPerPart, options.session === undefined, options.group ?? null, options.rows);
+    // Made now: a full part is staged there as soon as its last row is appended.
     await mkdir(sink.partsDir).catch((err: unknown) => {
       throw new WriteError(label, err);
     });
-    await sink.conn.run(`CREATE TABLE ${sink.staging} (${sink.stagingColumns()})`);
-    sink.appender = await sink.conn.createAppender(sink.staging);
     return sink;
-  }
-
-  /** The staging table's columns: every staged one DOUBLE (times and integers are exact below 2^53, strings as their codes), cast once, when a part is written. */
-  private stagingColumns(): string {
-    return this.staged.map((k) => `${sqlIdent(this.columns[k]!.name)} DOUBLE`).join(', ');
-  }
-
-  /** Whether column `name` is staged (appended), not one of the constants given to {@link open}. */
-  stages(name: string): boolean {
-    return this.staged.some((k) => this.columns[k]!.name === name);
   }
 
   /** Rows appended so far. */
@@ -234,119 +264,194 @@ export class ParquetTableSink {
     return this.total;
   }
 
-  /** Whether the staging table holds a part's worth of rows: call {@link flush} at the next await point. */
+  /** Whether full parts wait to be written: call {@link flush} at the next await point. */
   get wantsFlush(): boolean {
-    return this.inPart >= this.rowsPerPart;
+    return this.queued.length > 0;
   }
 
-  /** Appends the first `n` rows of `batch` (every staged column present, numbers for numeric columns; constant columns may be left out). */
+  /**
+   * Appends the first `n` rows of `batch` (every column present, numbers for numeric columns). A part whose
+   * last row comes in is staged at once (see {@link stagePart}) and waits for {@link flush} to be written.
+   */
   append(batch: SinkBatch, n: number): void {
-    if (this.finished || this.appender === null) throw new InvalidArgumentError(`table ${this.file} already finished`);
-    const cols = this.staged.map((k) => {
-      const c = this.columns[k]!;
+    if (this.finished) throw new InvalidArgumentError(`table ${this.file} already finished`);
+    const cols = this.columns.map((c) => {
       const v = batch[c.name];
       if (v === undefined || v.length < n) throw new InvalidArgumentError(`table ${this.file}: column '${c.name}' missing or shorter than ${n} rows`);
       return v;
     });
-    for (let start = 0; start < n; start += CHUNK_ROWS) {
-      const m = Math.min(CHUNK_ROWS, n - start);
+    for (let start = 0; start < n; ) {
+      const m = Math.min(n - start, this.rowsPerPart - this.inPart);
+      const at = this.inPart;
       for (let j = 0; j < cols.length; j++) {
-        const col = cols[j]!;
-        const codes = this.codes[this.staged[j]!]!;
+        let values: Float64Array;
+        const codes = this.codes[j]!;
         if (codes !== null) {
-          const s = col as readonly (string | null)[];
-          const out = this.codeScratch;
-          for (let i = 0; i < m; i++) out[i] = codes.code(s[start + i] ?? null);
-          fillVector(this.chunk, j, out, 0, m * 8);
+          const s = cols[j] as readonly (string | null)[];
+          if (this.codeScratch.length < m) this.codeScratch = new Float64Array(m);
+          values = this.codeScratch;
+          // A run's string columns mostly repeat the row before (one symbol, one strategy): coded once.
+          let last: string | null | undefined;
+          let code = 0;
+          for (let i = 0; i < m; i++) {
+            const v = s[start + i] ?? null;
+            if (v !== last) {
+              last = v;
+              code = codes.code(v);
+            }
+            values[i] = code;
+          }
         } else {
-          fillVector(this.chunk, j, col as Float64Array, start * 8, m * 8);
+          values = (cols[j] as Float64Array).subarray(start, start + m);
         }
+        this.put(j, values, m, at);
       }
-      this.chunk.rowCount = m;
-      this.appender.appendDataChunk(this.chunk);
+      this.inPart += m;
+      this.total += m;
+      start += m;
+      if (this.inPart === this.rowsPerPart) this.queued.push(this.stagePart());
     }
-    this.inPart += n;
-    this.total += n;
+  }
+
+  /** Puts the first `m` of `values` at row `at` of column `j`'s part (see {@link buffers}). */
+  private put(j: number, values: Float64Array, m: number, at: number): void {
+    let buffer = this.buffers[j]!;
+    if (buffer === null) {
+      const words = new Int32Array(values.buffer, values.byteOffset, m * 2);
+      const bits = this.firstBits;
+      if (at === 0) {
+        bits[2 * j] = words[0]!;
+        bits[2 * j + 1] = words[1]!;
+      }
+      const lo = bits[2 * j]!;
+      const hi = bits[2 * j + 1]!;
+      let i = 0;
+      while (i < m && words[2 * i] === lo && words[2 * i + 1] === hi) i++;
+      if (i === m) return;
+      // The first row that differs: the column is made, its rows so far all the first value.
+      buffer = this.buffer(at + m);
+      this.fillFirst(j, buffer, at);
+      this.buffers[j] = buffer;
+    } else if (buffer.length < at + m) {
+      const grown = this.buffer(at + m);
+      grown.set(buffer.subarray(0, at));
+      buffer = grown;
+      this.buffers[j] = buffer;
+    }
+    buffer.set(values.subarray(0, m), at);
+  }
+
+  /** A buffer for a column of the part of at least `rows` rows: the rest of the table when known, else twice the rows (at most a part). */
+  private buffer(rows: number): Float64Array {
+    const rest = this.expected !== undefined ? this.expected - (this.total - this.inPart) : rows;
+    const size = Math.min(this.rowsPerPart, this.expected !== undefined ? Math.max(rows, rest) : Math.max(rows * 2, FIRST_BUFFER_ROWS));
+    return this.group !== null ? this.group.take(rows, size) : new Float64Array(size);
   }
 
   /**
-   * Hands every full part of the staged rows to the background writer and goes on appending into a fresh
-   * staging table (the rows past the last full part move there); returns once the parts before are written,
-   * so at most two staging tables exist. A no-op while no part is full.
+   * Writes the part being filled to its staging file (see parquet-doubles.ts) and empties it. A column holding
+   * one value in every row of the part (one symbol, market orders without limits or tags, no margin in use) is
+   * left out of the file and written as a literal through the column's own cast, so the part is the one staging
+   * it gives: half a run's logs' columns are such, and staging them was half the bytes DuckDB read back.
+   */
+  private stagePart(): StagedPart {
+    const file = join(this.partsDir, `stage-${String(this.stagedParts).padStart(6, '0')}.parquet`);
+    const n = this.inPart;
+    const constants: (string | null)[] = this.columns.map((_, j) => (n > 0 && this.buffers[j] === null ? constantLiteral(this.firstBits[2 * j]!, this.firstBits[2 * j + 1]!) : null));
+    // At least one column is read from the file: it carries the part's row count.
+    const staged = this.columns.flatMap((c, j) => (constants[j] === null ? [{ name: c.name, values: this.buffers[j] ?? this.filled(j, n) }] : []));
+    if (staged.length === 0) {
+      constants[0] = null;
+      staged.push({ name: this.columns[0]!.name, values: this.filled(0, n) });
+    }
+    try {
+      writeDoublesParquet(file, staged, n);
+    } catch (err) {
+      throw new WriteError(this.label, err);
+    }
+    // The next part's columns start over as one value each (a made buffer is kept for the rows to come).
+    for (const [j, b] of this.buffers.entries()) if (b !== null) this.buffers[j] = null;
+    this.spareBuffers(staged.map((c) => c.values));
+    this.stagedParts++;
+    this.inPart = 0;
+    return { file, constants };
+  }
+
+  /** Column `j`'s first `n` rows as a buffer (every row its first value), for a column that cannot be a literal. */
+  private filled(j: number, n: number): Float64Array {
+    const b = this.buffer(Math.max(n, 1));
+    this.fillFirst(j, b, n);
+    return b;
+  }
+
+  /** Sets the first `n` rows of `buffer` to column `j`'s first value, bit for bit. */
+  private fillFirst(j: number, buffer: Float64Array, n: number): void {
+    new BigInt64Array(buffer.buffer, buffer.byteOffset, n).fill(new BigInt64Array(this.firstBits.buffer, j * 8, 1)[0]!);
+  }
+
+  /** Keeps part buffers for the next part's columns (the group's, when the sink has one). */
+  private spareBuffers(buffers: readonly Float64Array[]): void {
+    if (this.group !== null) this.group.give(buffers);
+  }
+
+  /**
+   * Hands the staged full parts to the background writer; returns once the parts handed before are written,
+   * so at most two parts' writes are ever waiting. A no-op while no part is full.
    */
   async flush(): Promise<void> {
-    if (this.appender === null || this.inPart < this.rowsPerPart) return;
-    this.appender.flushSync();
-    this.appender.closeSync();
-    this.appender = null;
-    const full = Math.floor(this.inPart / this.rowsPerPart);
-    const left = this.inPart - full * this.rowsPerPart;
-    const table = this.staging;
-    this.staging = `${this.name}_s${++this.generation}`;
+    if (this.queued.length === 0) return;
+    const parts = this.queued.splice(0);
     await this.pending;
-    // Dropping the full table, not deleting its rows: a DELETE in an in-memory database only marks rows deleted and keeps their memory.
-    await this.conn.run(
-      left > 0
-        ? `CREATE TABLE ${this.staging} AS SELECT * FROM ${table} WHERE rowid >= ${full * this.rowsPerPart} ORDER BY rowid`
-        : `CREATE TABLE ${this.staging} (${this.stagingColumns()})`,
-    );
-    this.appender = await this.conn.createAppender(this.staging);
-    this.inPart = left;
     const job = (async (): Promise<void> => {
-      for (let k = 0; k < full; k++) await this.writePart(table, k * this.rowsPerPart, this.rowsPerPart, full > 1 || left > 0);
-      await this.writer.run(`DROP TABLE ${table}`);
+      for (const part of parts) await this.writePart(part);
     })();
     job.catch(() => undefined); // awaited at the next flush or at finish; not an unhandled rejection meanwhile
     this.pending = job;
   }
 
-  /**
-   * Writes rows [from, from + count) of `table` as the next part, cast to the file's types and compressed
-   * as the file is, and joins it to the parts before. `filtered`: the table holds other rows too.
-   */
-  private async writePart(table: string, from: number, count: number, filtered: boolean): Promise<void> {
+  /** Writes the rows of a staged part as the next part, cast to the file's types and compressed as the file is, and joins it to the parts before. */
+  private async writePart(staged: StagedPart): Promise<void> {
     const part = this.partFile(this.parts);
-    const where = filtered ? ` WHERE rowid >= ${from} AND rowid < ${from + count}` : '';
-    const select = await this.select();
-    await this.written(this.writer.run(`COPY (SELECT ${select} FROM ${table}${where}) TO ${sqlString(part)} (FORMAT parquet, COMPRESSION zstd)`));
-    if (this.parts > 0) {
-      await this.written(
-        (async () => {
+    const copy = async (): Promise<void> => {
+      const select = await this.select(staged.constants);
+      await this.written(this.writer.run(`COPY (SELECT ${select} FROM read_parquet(${sqlString(staged.file)})) TO ${sqlString(part)} (FORMAT parquet, COMPRESSION zstd)`));
+    };
+    await (this.group !== null ? this.group.write(copy) : copy());
+    await this.written(
+      (async () => {
+        await rm(staged.file);
+        if (this.parts > 0) {
           this.joined ??= await ParquetConcat.open(this.partFile(0));
           await this.joined.append(part);
           await rm(part);
-        })(),
-      );
-    }
+        }
+      })(),
+    );
     this.parts++;
-  }
-
-  /** Waits for the parts handed to the background writer (a failure of theirs is thrown here): one part at a time in DuckDB's pool. */
-  async drain(): Promise<void> {
-    await this.pending;
   }
 
   private partFile(k: number): string {
     return join(this.partsDir, `part-${String(k).padStart(6, '0')}.parquet`);
   }
 
-  /** Writes `file` (every row, in append order, zstd; one row group per part) and removes the parts; returns the row count. */
+  /**
+   * Stages the last rows and writes `file` (every row, in append order, zstd; one row group per part), then
+   * removes the parts; returns the row count. The rows are staged before the first await: the caller's
+   * arrays may be reused as soon as this is called.
+   */
   async finish(): Promise<number> {
     if (this.finished) throw new InvalidArgumentError(`table ${this.file} already finished`);
-    // Full parts not flushed yet leave first, so every part is one row group of rowsPerPart rows.
-    if (this.wantsFlush) await this.flush();
     this.finished = true;
     try {
-      await this.pending;
-      this.appender?.flushSync();
-      this.appender?.closeSync();
-      this.appender = null;
       // The last rows (or, for a table without rows, a file that still has its columns and types).
-      if (this.inPart > 0 || this.parts === 0) await this.writePart(this.staging, 0, this.inPart, false);
+      if (this.inPart > 0 || this.stagedParts === 0) this.queued.push(this.stagePart());
+      this.buffers = [];
+      const parts = this.queued.splice(0);
+      await this.pending;
+      for (const part of parts) await this.writePart(part);
       if (this.joined !== null) await this.written(this.joined.close());
       this.joined = null;
       await this.written(rename(this.partFile(0), this.file));
-      await this.conn.run(`DROP TABLE ${this.staging}`);
       for (const [k, n] of this.listed.entries()) {
         if (n > 0) {
           await this.writer.run(`DROP TABLE ${this.dictionaryTable(k)}`);
@@ -361,14 +466,14 @@ export class ParquetTableSink {
     return this.total;
   }
 
-  /** The SELECT list that turns staged columns into the file's (times, booleans, integers, strings from their codes). */
-  private async select(): Promise<string> {
+  /** The SELECT list that turns a part's staged columns (or its `constants`, see {@link stagePart}) into the file's (times, booleans, integers, strings from their codes). */
+  private async select(constants: readonly (string | null)[]): Promise<string> {
     const dictionaries = await this.writeDictionaries();
     return this.columns
       .map((c, k) => {
         const id = sqlIdent(c.name);
         // The staged column, or the constant in its place: the same cast either way, so the same values and types.
-        const v = this.constants[k] ?? id;
+        const v = constants[k] ?? id;
         switch (c.type) {
           case 'ts':
             return `make_timestamp(CAST(${v} AS BIGINT)) AS ${id}`;
@@ -454,15 +559,9 @@ export class ParquetTableSink {
 
   /** Drops what was staged and the parts (after a failed run); the sink cannot be used afterwards. */
   async abort(): Promise<void> {
-    if (!this.finished) {
-      this.finished = true;
-      try {
-        this.appender?.closeSync();
-      } catch {
-        // already failing: the staging table goes with the session
-      }
-      this.appender = null;
-    }
+    this.finished = true;
+    this.buffers = [];
+    this.queued.length = 0;
     await this.pending.catch(() => undefined);
     await this.joined?.close().catch(() => undefined);
     this.joined = null;

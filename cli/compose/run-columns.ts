@@ -32,28 +32,32 @@ export function recordColumns(result: BacktestResult): Record<RecordTableName, T
   return { fills: tableColumns(result, 'fills'), orders: tableColumns(result, 'orders'), trades: tableColumns(result, 'trades'), audit: tableColumns(result, 'audit'), signals: tableColumns(result, 'signals') };
 }
 
-/** One table of {@link recordColumns}, built alone (a long run's tables are written one after another, each table's columns let go once written). */
-export function tableColumns(result: BacktestResult, name: RecordTableName): TableColumns {
+/**
+ * One table of {@link recordColumns}, built alone, or its rows [from, to) only: a long run's tables are handed
+ * to their Parquet writers a slice at a time (run-outputs.ts), each slice's columns short-lived garbage rather
+ * than a whole table's columns at once.
+ */
+export function tableColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name]): TableColumns {
   switch (name) {
     case 'fills':
-      return fillColumns(result.fills);
+      return fillColumns(result.fills, from, to);
     case 'orders':
-      return orderColumns(result.orders);
+      return orderColumns(result.orders, from, to);
     case 'trades':
-      return tradeColumns(result.trades);
+      return tradeColumns(result.trades, from, to);
     case 'audit':
-      return auditColumns(result.audit);
+      return auditColumns(result.audit, from, to);
     case 'signals':
-      return signalColumns(result.signals);
+      return signalColumns(result.signals, from, to);
   }
 }
 
 const ordered = (c: TableColumns, keys: readonly string[]): TableColumns => Object.fromEntries(keys.map((k) => [k, c[k]!]));
 
-function fillColumns(f: BacktestResult['fills']): TableColumns {
-  const fc = columnsFor(f.length, ['ts', 'qty', 'price', 'commission'], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
-  for (let i = 0; i < f.length; i++) {
-    const x = f[i]!;
+function fillColumns(f: BacktestResult['fills'], from: number, to: number): TableColumns {
+  const fc = columnsFor(to - from, ['ts', 'qty', 'price', 'commission'], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
+  for (let i = 0; i < to - from; i++) {
+    const x = f[from + i]!;
     fc.ts[i] = x.ts;
     fc.symbol[i] = x.symbol;
     fc.side[i] = x.side;
@@ -67,14 +71,14 @@ function fillColumns(f: BacktestResult['fills']): TableColumns {
   return ordered(fc, ['ts', 'symbol', 'side', 'qty', 'price', 'commission', 'orderId', 'strategyId', 'liquidity']);
 }
 
-function orderColumns(o: BacktestResult['orders']): TableColumns {
+function orderColumns(o: BacktestResult['orders'], from: number, to: number): TableColumns {
   const oc = columnsFor(
-    o.length,
+    to - from,
     ['qty', 'limitPrice', 'stopPrice', 'filledQty', 'avgFillPrice', 'tsCreated', 'reduceOnly'],
     ['id', 'symbol', 'side', 'type', 'timeInForce', 'status', 'strategyId', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup'],
   );
-  for (let i = 0; i < o.length; i++) {
-    const x = o[i]!;
+  for (let i = 0; i < to - from; i++) {
+    const x = o[from + i]!;
     oc.id[i] = x.id;
     oc.symbol[i] = x.symbol;
     oc.side[i] = x.side;
@@ -99,10 +103,10 @@ function orderColumns(o: BacktestResult['orders']): TableColumns {
   return ordered(oc, ['id', 'symbol', 'side', 'type', 'qty', 'limitPrice', 'stopPrice', 'timeInForce', 'status', 'filledQty', 'avgFillPrice', 'tsCreated', 'strategyId', 'reduceOnly', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']);
 }
 
-function tradeColumns(t: BacktestResult['trades']): TableColumns {
-  const tc = columnsFor(t.length, ['qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission'], ['symbol', 'strategyId', 'side']);
-  for (let i = 0; i < t.length; i++) {
-    const x = t[i]!;
+function tradeColumns(t: BacktestResult['trades'], from: number, to: number): TableColumns {
+  const tc = columnsFor(to - from, ['qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission'], ['symbol', 'strategyId', 'side']);
+  for (let i = 0; i < to - from; i++) {
+    const x = t[from + i]!;
     tc.symbol[i] = x.symbol;
     tc.strategyId[i] = x.strategyId;
     tc.side[i] = x.side;
@@ -118,10 +122,10 @@ function tradeColumns(t: BacktestResult['trades']): TableColumns {
   return ordered(tc, ['symbol', 'strategyId', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission']);
 }
 
-function auditColumns(a: BacktestResult['audit']): TableColumns {
-  const ac = columnsFor(a.length, ['ts'], ['kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
+function auditColumns(a: BacktestResult['audit'], from: number, to: number): TableColumns {
+  const ac = columnsFor(to - from, ['ts'], ['kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
+  for (let i = 0; i < to - from; i++) {
+    const x = a[from + i]!;
     ac.ts[i] = x.ts;
     ac.kind[i] = x.kind;
     ac.message[i] = x.message;
@@ -133,10 +137,10 @@ function auditColumns(a: BacktestResult['audit']): TableColumns {
   return ordered(ac, ['ts', 'kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
 }
 
-function signalColumns(g: BacktestResult['signals']): TableColumns {
-  const gc = columnsFor(g.length, ['ts', 'direction', 'strength', 'confidence'], ['strategyId', 'symbol', 'reason', 'metadata']);
-  for (let i = 0; i < g.length; i++) {
-    const x = g[i]!;
+function signalColumns(g: BacktestResult['signals'], from: number, to: number): TableColumns {
+  const gc = columnsFor(to - from, ['ts', 'direction', 'strength', 'confidence'], ['strategyId', 'symbol', 'reason', 'metadata']);
+  for (let i = 0; i < to - from; i++) {
+    const x = g[from + i]!;
     gc.ts[i] = x.ts;
     gc.strategyId[i] = x.strategyId;
     gc.symbol[i] = x.symbol;

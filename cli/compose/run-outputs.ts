@@ -6,15 +6,14 @@ import type { NamedFile } from '../../datasets/atomic.js';
 import { RUN_TABLES } from '../../datasets/output-dir.js';
 import type { RunTableName } from '../../datasets/output-dir.js';
 import { DuckSession, releaseDuckMemory, sqlIdent, sqlString } from '../../datasets/duckdb.js';
-import { ParquetTableSink, duckWriteError } from '../../datasets/table-sink.js';
-import type { SinkColumn, SinkConstant } from '../../datasets/table-sink.js';
+import { ParquetTableSink, SinkGroup, duckWriteError } from '../../datasets/table-sink.js';
+import type { SinkColumn } from '../../datasets/table-sink.js';
 import { DataError, formatIsoUs } from '../../engine/core/index.js';
 import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { recordRows, tableColumns } from './run-columns.js';
-import type { TableColumns } from './run-columns.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
@@ -123,6 +122,8 @@ export class RunOutputs {
     private readonly equityTable: ParquetTableSink,
     /** Where the streamed curve's ts and equity are spilled for the metrics and the runHash. */
     private readonly spill: CurveSpill,
+    /** Shared by the run's tables: how many parts DuckDB writes at once, and the part buffers. */
+    private readonly group: SinkGroup,
   ) {
     const table = equityTable;
     this.equity = {
@@ -160,11 +161,12 @@ export class RunOutputs {
       throw new WriteError(outDir, err);
     });
     try {
-      // A small pool: a table's staging holds a part (7-20 MB) being written and the next rows; anything
+      // A small pool: DuckDB holds only the part being written (its row group, read from its staged file); anything
       // beyond the pool spills inside the staging directory, never into the working directory.
       const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB', tempDirectory: join(staging, '.duckdb-tmp') });
-      const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet') });
-      return new RunOutputs(outDir, staging, session, equity, new CurveSpill(staging, join(outDir, 'equity.parquet')));
+      const group = new SinkGroup(WRITERS);
+      const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet'), group });
+      return new RunOutputs(outDir, staging, session, equity, new CurveSpill(staging, join(outDir, 'equity.parquet')), group);
     } catch (err) {
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
       throw err;
@@ -193,52 +195,38 @@ export class RunOutputs {
   async start(result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<StartedTables> {
     if (result.equityStream === undefined && this.equityWrite === null) writeEquityFromMemory(this.equityTable, result);
     const equityRows = this.equityTable.rows;
-    const equityWrite = this.startEquityWrite();
+    const writes: Promise<unknown>[] = [this.startEquityWrite()];
     this.spill.close();
+    const rows: Record<RunTableName, number> = { equity: equityRows, ...recordRows(result) };
     // What DuckDB freed during a long run (the tape read, equity.parquet's parts) goes back to the system before
     // the tables are written: held, it sat under the tables' and the page's memory, the run's peak (a 2.5 M-bar
     // run's RSS fell 425 -> 361 MB here).
     if (equityRows >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
-    const rows: Record<RunTableName, number> = { equity: equityRows, ...recordRows(result) };
-    const names = ['fills', 'orders', 'trades', 'audit', 'signals'] as const;
-    // The tables are written while report.json and report.html render, as many at once as DuckDB's small pool
-    // (64 MB) holds: a part costs about twice its bytes as doubles while it is written (one of the orders, 122,880
-    // rows of 20 columns, ~45 MB), so at most STAGED_BYTES_AT_ONCE of parts at a time, equity.parquet's end (begun
-    // when the replay ended) included; a larger table waits to be written alone. A run's small tables go all at
-    // once. A column holding one value in every row (one symbol, market orders without limits or tags) is not
-    // staged, but counts: the Parquet writer holds it as any other (counting staged columns only, the 2.5 M-bar
-    // run's tables overran the pool). Each table's columns are built when it is next to be written and let go
-    // once appended: a long run holds one or two tables' columns at a time, not all five.
-    const staged = (name: RunTableName): number => Math.min(rows[name], ParquetTableSink.ROWS_PER_PART) * RUN_TABLE_COLUMNS[name].length * 8;
-    const writeTable = async (name: (typeof names)[number], columns: TableColumns, constants: Record<string, SinkConstant>): Promise<void> => {
-      const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`), constants });
-      try {
-        await appendInParts(sink, columns, rows[name]);
-        await sink.finish();
-        if (rows[name] >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
-      } catch (err) {
-        await sink.abort();
-        throw err;
+    // Each table's rows are staged at once, a slice of columns at a time (files of doubles in the staging
+    // directory: see ParquetTableSink), one table after another; DuckDB writes the parts on its thread
+    // (WRITERS at a time, equity.parquet's end first) while report.json and report.html render.
+    try {
+      for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) {
+        const n = rows[name];
+        const sink = await ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`), group: this.group, rows: n });
+        try {
+          for (let from = 0; from < n; from += SLICE_ROWS) {
+            const to = Math.min(n, from + SLICE_ROWS);
+            sink.append(tableColumns(result, name, from, to), to - from);
+          }
+        } catch (err) {
+          await sink.abort();
+          throw err;
+        }
+        writes.push(sink.finish());
       }
-    };
-    const tasks = names.map((name) => {
-      let columns: TableColumns | null = null;
-      let constants: Record<string, SinkConstant> = {};
-      return {
-        bytes: (): number => {
-          columns = tableColumns(result, name);
-          constants = constantColumns(columns, rows[name]);
-          return staged(name);
-        },
-        run: (): Promise<void> => {
-          const c = columns!;
-          columns = null;
-          return writeTable(name, c, constants);
-        },
-      };
-    });
+    } catch (err) {
+      // No write outlives the run's outputs (close() ends the session).
+      await Promise.allSettled(writes);
+      throw err;
+    }
     const files = (async (): Promise<NamedFile[]> => {
-      await withinBudget(tasks, STAGED_BYTES_AT_ONCE, { bytes: staged('equity'), done: equityWrite });
+      await settled(writes);
       const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
@@ -279,94 +267,26 @@ export class RunOutputs {
 }
 
 /**
- * A table of at least this many rows hands back what DuckDB freed writing it (releaseDuckMemory) once written:
- * a 2.5 M-bar run's tables (137,634 fills and orders) each left 80-100 MB cached, held through the report's
- * rendering, its peak. A short run's tables leave little, and skip the ~20 ms it costs.
+ * An equity curve of at least this many rows hands back what DuckDB freed writing it (releaseDuckMemory), when the
+ * run ends and once it is written: a 2.5 M-bar run's reads and parts left ~100 MB cached, held through the
+ * report's rendering, its peak. A short run's leave little, and skip the ~20 ms it costs.
  */
 const RELEASE_AFTER_ROWS = 65_536;
 
-/** Staged bytes of the tables written at once (see RunOutputs.start). */
-const STAGED_BYTES_AT_ONCE = 20 << 20;
+/** Parts DuckDB writes at once (see SinkGroup): one thread writes while the main thread renders the report. */
+const WRITERS = 1;
 
 /**
- * Starts `tasks` in order, each once the bytes of those under way (`running` included) leave room for it within
- * `budget` (one larger than the budget starts when nothing else is under way), and waits for every one; the
- * first failure is thrown once none is left running (no write outlives the files' promise). A task's bytes are
- * asked for when it is next in line (it may prepare its rows then).
+ * Rows of a record table's columns built at a time (run-columns.ts): a slice's columns are young garbage, collected
+ * cheaply, where a 2.5 M-bar run's whole tables' columns (~50 MB) waited for a full collection.
  */
-async function withinBudget(tasks: readonly { bytes: () => number; run: () => Promise<unknown> }[], budget: number, running: { bytes: number; done: Promise<unknown> }): Promise<void> {
-  const active = new Set<Promise<void>>();
-  const errors: unknown[] = [];
-  let used = 0;
-  const track = (done: Promise<unknown>, bytes: number): void => {
-    used += bytes;
-    const settled: Promise<void> = done.then(
-      () => undefined,
-      (err: unknown) => void errors.push(err),
-    );
-    const tracked = settled.then(() => {
-      used -= bytes;
-      active.delete(tracked);
-    });
-    active.add(tracked);
-  };
-  track(running.done, running.bytes);
-  for (const task of tasks) {
-    if (errors.length > 0) break;
-    const bytes = task.bytes();
-    while (active.size > 0 && used + bytes > budget) await Promise.race(active);
-    if (errors.length > 0) break;
-    track(task.run(), bytes);
-  }
-  await Promise.all(active);
-  if (errors.length > 0) throw errors[0];
-}
+const SLICE_ROWS = 8192;
 
-/**
- * The columns of a table of `n` rows whose every row holds the same value (the same double, NaN and the sign of
- * zero included; the same string or null), with that value; the first column is left out when all are (a table
- * stages at least one). None for an empty table.
- */
-export function constantColumns(columns: TableColumns, n: number): Record<string, SinkConstant> {
-  const out: Record<string, SinkConstant> = {};
-  if (n === 0) return out;
-  for (const [name, col] of Object.entries(columns)) {
-    if (col instanceof Float64Array) {
-      const v = col[0]!;
-      let same = true;
-      if (v !== v) {
-        for (let i = 1; i < n && same; i++) same = col[i] !== col[i];
-      } else if (v === 0) {
-        for (let i = 1; i < n && same; i++) same = col[i] === 0 && Object.is(col[i], v);
-      } else {
-        for (let i = 1; i < n && same; i++) same = col[i] === v;
-      }
-      if (same) out[name] = v;
-    } else {
-      const v = col[0] ?? null;
-      let same = true;
-      for (let i = 1; i < n && same; i++) same = (col[i] ?? null) === v;
-      if (same) out[name] = v;
-    }
-  }
-  const first = Object.keys(columns)[0];
-  if (first !== undefined && Object.keys(out).length === Object.keys(columns).length) delete out[first];
-  return out;
-}
-
-/** Appends the first `n` rows of `columns` to `sink`, writing a part whenever one is full. */
-async function appendInParts(sink: ParquetTableSink, columns: TableColumns, n: number): Promise<void> {
-  const step = 1 << 16;
-  for (let at = 0; at < n; at += step) {
-    const end = Math.min(n, at + step);
-    const slice: Record<string, Float64Array | readonly (string | null)[]> = {};
-    for (const [k, v] of Object.entries(columns)) if (sink.stages(k)) slice[k] = at === 0 && end === n ? v : v.slice(at, end);
-    sink.append(slice, end - at);
-    if (sink.wantsFlush) {
-      await sink.flush();
-      await sink.drain();
-    }
-  }
+/** Waits for every one of `writes` to settle (no write outlives the caller), then throws the first failure, if any. */
+async function settled(writes: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /** Appends a run's in-memory equity curve to the sink (a run whose curve was not streamed). */

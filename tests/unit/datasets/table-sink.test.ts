@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
-import { ParquetTableSink, StringCodes } from '../../../datasets/table-sink.js';
+import { ParquetTableSink, SinkGroup, StringCodes } from '../../../datasets/table-sink.js';
 import type { SinkColumn } from '../../../datasets/table-sink.js';
 
 let dir: string;
@@ -171,9 +171,7 @@ describe('ParquetTableSink', () => {
     expect(await readdir(dir).then((names) => names.filter((n) => n === 'lost.parquet'))).toEqual([]);
   });
 
-  it('writes a column given as a constant as the same bytes as staging its value in every row, across parts', async () => {
-    const n = 2500;
-    const { batch } = sample(n);
+  it('writes a column holding one value in a part (a literal, not staged) as DuckDB writes the same rows, whatever the value', async () => {
     // One value per column type, the awkward ones included: -0, NaN (NULL), a numbered id, the null text, null, a quoted string.
     const cases: Record<string, readonly (number | string | null)[]> = {
       ts: [946_684_800_000_000, -0],
@@ -184,34 +182,89 @@ describe('ParquetTableSink', () => {
       flag: [1, 0],
       n: [-5, 2 ** 52],
     };
+    const n = 900;
+    const { batch } = sample(n);
     let k = 0;
     for (const [name, values] of Object.entries(cases)) {
       for (const v of values) {
-        const column = typeof v === 'number' ? new Float64Array(n).fill(v) : new Array<string | null>(n).fill(v);
-        const rows = { ...batch, [name]: column };
-        const staged = join(dir, `staged-${k}.parquet`);
-        const a = await ParquetTableSink.open(staged, COLUMNS, { session, rowsPerPart: 1000 });
-        a.append(rows, n);
-        await a.finish();
-        const constant = join(dir, `constant-${k}.parquet`);
-        const b = await ParquetTableSink.open(constant, COLUMNS, { session, rowsPerPart: 1000, constants: { [name]: v } });
-        expect(b.stages(name)).toBe(false);
-        const { [name]: _left, ...rest } = rows;
-        b.append(rest, n);
-        expect(await b.finish()).toBe(n);
-        expect((await readFile(constant)).equals(await readFile(staged)), `${name} = ${String(v)}`).toBe(true);
-        k++;
+        // Every row the value; then the value in the first rows only (the column is staged from the first row that differs).
+        for (const rows of [n, n / 2]) {
+          const base = batch[name]!;
+          const column = typeof v === 'number' ? Float64Array.from(base as Float64Array, (x, i) => (i < rows ? v : x)) : (base as (string | null)[]).map((x, i) => (i < rows ? v : x));
+          const file = join(dir, `constant-${k}.parquet`);
+          const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 1000 });
+          sink.append({ ...batch, [name]: column }, n);
+          expect(await sink.finish()).toBe(n);
+          const direct = join(dir, `constant-direct-${k}.parquet`);
+          await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(file)})) TO ${sqlString(direct)} (FORMAT parquet, COMPRESSION zstd)`);
+          expect((await readFile(file)).equals(await readFile(direct)), `${name} = ${String(v)} in ${rows} rows`).toBe(true);
+          k++;
+        }
       }
     }
   });
 
-  it('refuses constants of an unknown column, of the wrong kind, or of every column', async () => {
-    const file = join(dir, 'refused.parquet');
-    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: { nope: 1 } })).rejects.toThrow("constant of unknown column 'nope'");
-    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: { symbol: 1 } })).rejects.toThrow("constant of column 'symbol' must be a string or null");
-    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: { price: 'x' } })).rejects.toThrow("constant of column 'price' must be a number");
-    const every = { ts: 0, id: 'O-1', symbol: 'A', tag: null, price: 1, flag: 0, n: 2 };
-    await expect(ParquetTableSink.open(file, COLUMNS, { session, constants: every })).rejects.toThrow('at least one column must be staged');
+  it('keeps every value of columns that hold one value in some parts and not in others, every column of one value included', async () => {
+    const n = 3000;
+    const { batch, expected } = sample(n);
+    // price: one value in the first part, varying after; flag and n: one value in every part but the last.
+    const price = Float64Array.from(batch['price'] as Float64Array, (x, i) => (i < 1000 ? 7.5 : x));
+    const flag = Float64Array.from(batch['flag'] as Float64Array, (x, i) => (i < 2000 ? 1 : x));
+    const num = Float64Array.from(batch['n'] as Float64Array, (x, i) => (i < 2000 ? 3 : x));
+    // Rows 1000-1999 hold one value in every column: the part still carries its row count.
+    const middle = (i: number): boolean => i >= 1000 && i < 2000;
+    const sameNumber = (col: Float64Array, v: number): Float64Array => col.map((x, i) => (middle(i) ? v : x));
+    const sameString = (col: (string | null)[], v: string | null): (string | null)[] => col.map((x, i) => (middle(i) ? v : x));
+    const rows: Record<string, Float64Array | (string | null)[]> = {
+      ts: sameNumber(batch['ts'] as Float64Array, 1),
+      id: sameString(batch['id'] as string[], 'O-1'),
+      symbol: sameString(batch['symbol'] as string[], 'AAA'),
+      tag: sameString(batch['tag'] as (string | null)[], null),
+      price: sameNumber(price, Number.NaN),
+      flag,
+      n: num,
+    };
+    const file = join(dir, 'mixed.parquet');
+    const group = new SinkGroup(1);
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 1000, group });
+    for (let at = 0; at < n; at += 250) {
+      sink.append(Object.fromEntries(Object.entries(rows).map(([c, v]) => [c, v.slice(at, at + 250)])), 250);
+      if (sink.wantsFlush) await sink.flush();
+    }
+    expect(await sink.finish()).toBe(n);
+    const want = expected.map((r, i) => {
+      const out = [...r];
+      if (i >= 1000 && i < 2000) return [1, 'O-1', 'AAA', null, null, true, 3];
+      if (i < 1000) out[4] = 7.5;
+      if (i < 2000) [out[5], out[6]] = [true, 3];
+      return out;
+    });
+    expect(await rowsOf(file)).toEqual(want);
+    expect(await rowGroupsOf(file)).toEqual([1000, 1000, 1000]);
+  });
+
+  it('shares part buffers and write slots through a group: one write at a time, buffers taken again', async () => {
+    const group = new SinkGroup(1);
+    const taken = group.take(1000, 1000);
+    group.give([taken]);
+    expect(group.take(2000, 2000)).not.toBe(taken);
+    expect(group.take(500, 2000)).toBe(taken);
+    expect(group.take(500, 2000).length).toBe(2000);
+    let running = 0;
+    let most = 0;
+    const op = async (): Promise<void> => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+    };
+    await Promise.all([group.write(op), group.write(op), group.write(op)]);
+    expect(most).toBe(1);
+    const two = new SinkGroup(2);
+    most = 0;
+    await Promise.all([two.write(op), two.write(op), two.write(op)]);
+    expect(most).toBe(2);
+    expect(() => new SinkGroup(0)).toThrow('writers must be a positive integer, got 0');
   });
 
   it('writes an empty table with its columns and types', async () => {
