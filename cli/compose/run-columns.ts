@@ -16,14 +16,17 @@ export type RecordTableName = 'fills' | 'orders' | 'trades' | 'audit' | 'signals
 
 /** The number of rows of each of a run's record tables, read without building any column. */
 export function recordRows(result: BacktestResult): Record<RecordTableName, number> {
-  return { fills: result.fills.length, orders: result.orders.length, trades: result.trades.length, audit: result.audit.length, signals: result.signals.length };
+  const r = result.records ?? result;
+  return { fills: r.fills.length, orders: r.orders.length, trades: r.trades.length, audit: result.audit.length, signals: result.signals.length };
 }
 
 /**
  * A run's records as columns, one definition for every place that hands them out: the Parquet tables
  * `tapedeck run` writes (run-outputs.ts, which gives these columns their Parquet types) and the Arrow
  * tables of `toArrow()` (arrow-tables.ts). Every table comes from the result's own records (times as
- * numbers), not from the report's lists, which are then never built for a run that writes its tables
+ * numbers; the fill, order and round-trip logs' own columns when the result holds them, `records`, as a
+ * replay's result does, whose lists are then never built), not from the report's lists, which are then
+ * never built for a run that writes its tables
  * (each would be a second object per record, with its times as text). One loop per table fills all its
  * columns (a Float64Array.from with a mapping function per column took 0.7 s of a 2.5 M-bar run's
  * 137,634 fills and orders and 137,633 round trips); the keys are in each table's column order.
@@ -40,11 +43,11 @@ export function recordColumns(result: BacktestResult): Record<RecordTableName, T
 export function tableColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name]): TableColumns {
   switch (name) {
     case 'fills':
-      return fillColumns(result.fills, from, to);
+      return result.records !== undefined ? fillColumnsOf(result.records.fills, from, to) : fillColumns(result.fills, from, to);
     case 'orders':
-      return orderColumns(result.orders, from, to);
+      return result.records !== undefined ? orderColumnsOf(result.records.orders, from, to) : orderColumns(result.orders, from, to);
     case 'trades':
-      return tradeColumns(result.trades, from, to);
+      return result.records !== undefined ? tradeColumnsOf(result.records.trades, from, to) : tradeColumns(result.trades, from, to);
     case 'audit':
       return auditColumns(result.audit, from, to);
     case 'signals':
@@ -151,4 +154,64 @@ function signalColumns(g: BacktestResult['signals'], from: number, to: number): 
     gc.metadata[i] = x.metadata !== undefined ? JSON.stringify(x.metadata) : null;
   }
   return ordered(gc, ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata']);
+}
+
+type Records = NonNullable<BacktestResult['records']>;
+
+/** fillColumns from the fill log's columns (a replay's result): the same table, no object per fill. */
+function fillColumnsOf(f: Records['fills'], from: number, to: number): TableColumns {
+  const fc = columnsFor(to - from, [], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
+  for (let i = 0; i < to - from; i++) {
+    fc.symbol[i] = f.symbolAt(from + i);
+    fc.side[i] = f.sideAt(from + i);
+    fc.orderId[i] = f.orderIdAt(from + i);
+    fc.strategyId[i] = f.strategyIdAt(from + i);
+    fc.liquidity[i] = f.liquidityAt(from + i);
+  }
+  const num = (k: 'ts' | 'qty' | 'price' | 'commission'): Float64Array => f.column(k).slice(from, to);
+  return { ts: num('ts'), symbol: fc.symbol, side: fc.side, qty: num('qty'), price: num('price'), commission: num('commission'), orderId: fc.orderId, strategyId: fc.strategyId, liquidity: fc.liquidity };
+}
+
+/** orderColumns from the order log's columns. */
+function orderColumnsOf(o: Records['orders'], from: number, to: number): TableColumns {
+  const oc = columnsFor(to - from, ['reduceOnly'], ['id', 'symbol', 'side', 'type', 'timeInForce', 'status', 'strategyId', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']);
+  for (let i = 0; i < to - from; i++) {
+    const r = from + i;
+    oc.id[i] = o.idAt(r);
+    oc.symbol[i] = o.symbolAt(r);
+    oc.side[i] = o.sideAt(r);
+    oc.type[i] = o.typeAt(r);
+    oc.timeInForce[i] = o.timeInForceAt(r);
+    oc.status[i] = o.statusAt(r);
+    oc.strategyId[i] = o.strategyIdAt(r);
+    oc.reduceOnly[i] = o.reduceOnlyAt(r) ? 1 : 0;
+    oc.tag[i] = o.tagAt(r);
+    oc.reason[i] = o.reasonAt(r);
+    const link = o.linkOf(r);
+    oc.linkContingency[i] = link?.contingency ?? null;
+    oc.linkParentId[i] = link?.parentId ?? null;
+    oc.linkedIds[i] = link !== null ? JSON.stringify(link.linkedIds) : null;
+    oc.linkGroup[i] = link?.group ?? null;
+  }
+  const num = (k: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array => o.column(k).slice(from, to);
+  return {
+    id: oc.id, symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
+    filledQty: num('filledQty'), avgFillPrice: num('avgFillPrice'), tsCreated: num('tsCreated'), strategyId: oc.strategyId, reduceOnly: oc.reduceOnly, tag: oc.tag, reason: oc.reason,
+    linkContingency: oc.linkContingency, linkParentId: oc.linkParentId, linkedIds: oc.linkedIds, linkGroup: oc.linkGroup,
+  };
+}
+
+/** tradeColumns from the round-trip log's columns. */
+function tradeColumnsOf(t: Records['trades'], from: number, to: number): TableColumns {
+  const tc = columnsFor(to - from, [], ['symbol', 'strategyId', 'side']);
+  for (let i = 0; i < to - from; i++) {
+    tc.symbol[i] = t.symbolAt(from + i);
+    tc.strategyId[i] = t.strategyIdAt(from + i);
+    tc.side[i] = t.sideAt(from + i);
+  }
+  const num = (k: 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission'): Float64Array => t.column(k).slice(from, to);
+  return {
+    symbol: tc.symbol, strategyId: tc.strategyId, side: tc.side, qty: num('qty'), entryTime: num('entryTs'), entryPrice: num('entryPrice'), exitTime: num('exitTs'), exitPrice: num('exitPrice'),
+    pnl: num('pnl'), returnPct: num('returnPct'), commission: num('commission'),
+  };
 }

@@ -4,7 +4,7 @@ import type { Calendar } from '../../engine/core/index.js';
 import { RiskEngine, describeRiskConfig } from '../../engine/risk/index.js';
 import { buildRunReport } from '../../reports/index.js';
 import type { MetricsOptions, RunReport } from '../../reports/index.js';
-import { replay } from '../../sim/backtest/index.js';
+import { extendRunResult, replay } from '../../sim/backtest/index.js';
 import type { BacktestResult, BarBatch, EquitySink, LiveHooks, ReplayConfig, ReplayFeeds } from '../../sim/backtest/index.js';
 import { venueConfig } from '../../sim/venue/index.js';
 import type { AlgorithmConfig } from '../../engine/execution/index.js';
@@ -280,7 +280,7 @@ function buildReport(scenario: QualifiedScenario, data: RunData, one: ReplayedOn
   };
   delete (asRun as { file?: string }).file;
   const prices = one.prices;
-  return buildRunReport({ ...result, assumptions, ...(prices ? { prices: prices.result() } : {}) }, asRun, scenario.seed, data.provenance, scenarioMetricsOptions(scenario));
+  return buildRunReport(extendRunResult(result, { assumptions, ...(prices ? { prices: prices.result() } : {}) }), asRun, scenario.seed, data.provenance, scenarioMetricsOptions(scenario));
 }
 
 /**
@@ -424,7 +424,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
       }
       result = await replay(config, backtestFeeds);
       // The requested timeframes are part of the run's identity (see timeframeRunHash).
-      if (data.timeframes.length > 0) result = { ...result, runHash: timeframeRunHash(result.runHash, data.timeframes) };
+      if (data.timeframes.length > 0) result = extendRunResult(result, { runHash: timeframeRunHash(result.runHash, data.timeframes) });
       if (result.barCount + result.quoteCount + result.tradeCount === 0) throw noDataError(scenario, symbols);
     }
   } finally {

@@ -535,8 +535,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   sampler.finish(clock.now(), tally);
 
   const algorithms = routed.algorithms;
-  return {
-    ...collectRunResult({
+  return Object.assign(collectRunResult({
       symbols,
       strategyIds,
       ledgerIds: accountIds,
@@ -561,11 +560,11 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
       quoteCount: tally.quoteCount,
       tradeCount: tally.tradeCount,
       indicators: engine.plotSeries(),
-    }),
+    }), {
     ...(routed.combined !== null ? { ensemble: routed.combined.summary() } : {}),
     ...(algorithms !== null ? { execution: algorithms.summary() } : {}),
     ...(options !== null ? { options: options.summary(clock.now()) } : {}),
     ...(engine.gate !== null ? { warmup: engine.gate.counts() } : {}),
     ...side.summary(tally),
-  };
+  });
 }

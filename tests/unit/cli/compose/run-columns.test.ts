@@ -32,3 +32,22 @@ describe('recordColumns', () => {
     expect(rows.fills).toBe(report.fills.length);
   });
 });
+
+describe('tableColumns from the logs', () => {
+  it("builds the fills, orders and round trips from a replay's record columns exactly as from its lists, whole and by row range", async () => {
+    for (const scenario of ['demo.json', 'l2-demo.json']) {
+      const { result } = await backtest(join(REPO, 'scenarios', scenario));
+      expect(result.records, scenario).toBeDefined();
+      // A spread copy has the lists alone (records is not enumerable): the list path.
+      const lists = { ...result };
+      expect(lists.records, scenario).toBeUndefined();
+      for (const name of ['fills', 'orders', 'trades'] as const) {
+        const rows = recordRows(result)[name];
+        expect(rows, `${scenario} ${name}`).toBe(recordRows(lists)[name]);
+        expect(tableColumns(result, name), `${scenario} ${name}`).toEqual(tableColumns(lists, name));
+        const mid = Math.floor(rows / 2);
+        expect(tableColumns(result, name, 1, mid), `${scenario} ${name} [1, ${mid})`).toEqual(tableColumns(lists, name, 1, mid));
+      }
+    }
+  });
+});
