@@ -98,8 +98,9 @@ export async function writeRunOutputs(outDir: string, report: RunReport, kind: O
 async function runWithProgress(scenario: QualifiedScenario, quiet: boolean, outputs: RunOutputs): Promise<ScenarioRun> {
   let progress: Progress | null = null;
   let done = 0;
+  let finished = false;
   try {
-    return await runScenario(
+    const run = await runScenario(
       scenario,
       quiet
         ? undefined
@@ -116,12 +117,17 @@ async function runWithProgress(scenario: QualifiedScenario, quiet: boolean, outp
           },
       { equitySink: outputs.equity },
     );
+    finished = true;
+    return run;
   } finally {
     const p = progress as Progress | null;
-    // data.start/end may cut the tape short of the manifests' counts: end the bar at what was replayed.
     if (p) {
-      p.setTotal(Math.max(done, 1));
-      p.update(done);
+      // data.start/end may cut the tape short of the manifests' counts: a finished run's bar ends at what was
+      // replayed. A failed one (a bad row far into a streamed CSV file) stops where it failed, not at 100%.
+      if (finished) {
+        p.setTotal(Math.max(done, 1));
+        p.update(done);
+      }
       p.stop();
     }
   }
