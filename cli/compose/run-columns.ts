@@ -23,11 +23,9 @@ export function recordRows(result: BacktestResult): Record<RecordTableName, numb
 /**
  * A run's records as columns, one definition for every place that hands them out: the Parquet tables
  * `tapedeck run` writes (run-outputs.ts, which gives these columns their Parquet types) and the Arrow
- * tables of `toArrow()` (arrow-tables.ts). Every table comes from the result's own records (times as
- * numbers; the fill, order and round-trip logs' own columns when the result holds them, `records`, as a
- * replay's result does, whose lists are then never built), not from the report's lists, which are then
- * never built for a run that writes its tables
- * (each would be a second object per record, with its times as text). One loop per table fills all its
+ * tables of `toArrow()` (arrow-tables.ts). Every table comes from the result's own records, times as
+ * numbers: the fill, order and round-trip logs' columns when the result holds them (recordsOf), never
+ * the report's lists (an object per record, with its times as text). One loop per table fills its text
  * columns (a Float64Array.from with a mapping function per column took 0.7 s of a 2.5 M-bar run's
  * 137,634 fills and orders and 137,633 round trips); the keys are in each table's column order.
  */
@@ -43,11 +41,11 @@ export function recordColumns(result: BacktestResult): Record<RecordTableName, T
 export function tableColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name]): TableColumns {
   switch (name) {
     case 'fills':
-      return result.records !== undefined ? fillColumnsOf(result.records.fills, from, to) : fillColumns(result.fills, from, to);
+      return fillColumns(recordsOf(result).fills, from, to);
     case 'orders':
-      return result.records !== undefined ? orderColumnsOf(result.records.orders, from, to) : orderColumns(result.orders, from, to);
+      return orderColumns(recordsOf(result).orders, from, to);
     case 'trades':
-      return result.records !== undefined ? tradeColumnsOf(result.records.trades, from, to) : tradeColumns(result.trades, from, to);
+      return tradeColumns(recordsOf(result).trades, from, to);
     case 'audit':
       return auditColumns(result.audit, from, to);
     case 'signals':
@@ -56,74 +54,6 @@ export function tableColumns(result: BacktestResult, name: RecordTableName, from
 }
 
 const ordered = (c: TableColumns, keys: readonly string[]): TableColumns => Object.fromEntries(keys.map((k) => [k, c[k]!]));
-
-function fillColumns(f: BacktestResult['fills'], from: number, to: number): TableColumns {
-  const fc = columnsFor(to - from, ['ts', 'qty', 'price', 'commission'], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
-  for (let i = 0; i < to - from; i++) {
-    const x = f[from + i]!;
-    fc.ts[i] = x.ts;
-    fc.symbol[i] = x.symbol;
-    fc.side[i] = x.side;
-    fc.qty[i] = x.qty;
-    fc.price[i] = x.price;
-    fc.commission[i] = x.commission;
-    fc.orderId[i] = x.orderId;
-    fc.strategyId[i] = x.strategyId;
-    fc.liquidity[i] = x.liquidity;
-  }
-  return ordered(fc, ['ts', 'symbol', 'side', 'qty', 'price', 'commission', 'orderId', 'strategyId', 'liquidity']);
-}
-
-function orderColumns(o: BacktestResult['orders'], from: number, to: number): TableColumns {
-  const oc = columnsFor(
-    to - from,
-    ['qty', 'limitPrice', 'stopPrice', 'filledQty', 'avgFillPrice', 'tsCreated', 'reduceOnly'],
-    ['id', 'symbol', 'side', 'type', 'timeInForce', 'status', 'strategyId', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup'],
-  );
-  for (let i = 0; i < to - from; i++) {
-    const x = o[from + i]!;
-    oc.id[i] = x.id;
-    oc.symbol[i] = x.symbol;
-    oc.side[i] = x.side;
-    oc.type[i] = x.type;
-    oc.qty[i] = x.qty;
-    oc.limitPrice[i] = x.limitPrice ?? Number.NaN;
-    oc.stopPrice[i] = x.stopPrice ?? Number.NaN;
-    oc.timeInForce[i] = x.timeInForce;
-    oc.status[i] = x.status;
-    oc.filledQty[i] = x.filledQty;
-    oc.avgFillPrice[i] = x.avgFillPrice;
-    oc.tsCreated[i] = x.tsCreated;
-    oc.strategyId[i] = x.strategyId;
-    oc.reduceOnly[i] = x.reduceOnly ? 1 : 0;
-    oc.tag[i] = x.tag;
-    oc.reason[i] = x.reason;
-    oc.linkContingency[i] = x.link?.contingency ?? null;
-    oc.linkParentId[i] = x.link?.parentId ?? null;
-    oc.linkedIds[i] = x.link !== undefined ? JSON.stringify(x.link.linkedIds) : null;
-    oc.linkGroup[i] = x.link?.group ?? null;
-  }
-  return ordered(oc, ['id', 'symbol', 'side', 'type', 'qty', 'limitPrice', 'stopPrice', 'timeInForce', 'status', 'filledQty', 'avgFillPrice', 'tsCreated', 'strategyId', 'reduceOnly', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']);
-}
-
-function tradeColumns(t: BacktestResult['trades'], from: number, to: number): TableColumns {
-  const tc = columnsFor(to - from, ['qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission'], ['symbol', 'strategyId', 'side']);
-  for (let i = 0; i < to - from; i++) {
-    const x = t[from + i]!;
-    tc.symbol[i] = x.symbol;
-    tc.strategyId[i] = x.strategyId;
-    tc.side[i] = x.side;
-    tc.qty[i] = x.qty;
-    tc.entryTime[i] = x.entryTs;
-    tc.entryPrice[i] = x.entryPrice;
-    tc.exitTime[i] = x.exitTs;
-    tc.exitPrice[i] = x.exitPrice;
-    tc.pnl[i] = x.pnl;
-    tc.returnPct[i] = x.returnPct;
-    tc.commission[i] = x.commission;
-  }
-  return ordered(tc, ['symbol', 'strategyId', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'returnPct', 'commission']);
-}
 
 function auditColumns(a: BacktestResult['audit'], from: number, to: number): TableColumns {
   const ac = columnsFor(to - from, ['ts'], ['kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
@@ -158,8 +88,67 @@ function signalColumns(g: BacktestResult['signals'], from: number, to: number): 
 
 type Records = NonNullable<BacktestResult['records']>;
 
-/** fillColumns from the fill log's columns (a replay's result): the same table, no object per fill. */
-function fillColumnsOf(f: Records['fills'], from: number, to: number): TableColumns {
+/** What the tables read of a run's fills, orders and round trips (see recordsOf). */
+interface TableRecords {
+  readonly fills: Pick<Records['fills'], 'length' | 'column' | 'symbolAt' | 'sideAt' | 'orderIdAt' | 'strategyIdAt' | 'liquidityAt'>;
+  readonly orders: Pick<Records['orders'], 'length' | 'column' | 'idAt' | 'symbolAt' | 'sideAt' | 'typeAt' | 'timeInForceAt' | 'statusAt' | 'strategyIdAt' | 'reduceOnlyAt' | 'tagAt' | 'reasonAt' | 'linkOf'>;
+  readonly trades: Pick<Records['trades'], 'length' | 'column' | 'symbolAt' | 'strategyIdAt' | 'sideAt'>;
+}
+
+/**
+ * The result's fills, orders and round trips as the tables read them: the logs' own columns (`records`, a
+ * replay's result: no object per record is built), else its lists seen through the same accessors (a result
+ * copied by a spread, which leaves `records` behind), so one builder per table serves both.
+ */
+function recordsOf(result: BacktestResult): TableRecords {
+  if (result.records !== undefined) return result.records;
+  // Kept per result: a table is built a slice at a time, and each list's number columns are built once.
+  let seen = LIST_RECORDS.get(result);
+  if (seen === undefined) LIST_RECORDS.set(result, (seen = listRecords(result)));
+  return seen;
+}
+
+const LIST_RECORDS = new WeakMap<BacktestResult, TableRecords>();
+
+function listRecords(result: BacktestResult): TableRecords {
+  const { fills: f, orders: o, trades: t } = result;
+  return {
+    fills: { length: f.length, column: numbersOf(f, (x, k) => x[k]), symbolAt: (i) => f[i]!.symbol, sideAt: (i) => f[i]!.side, orderIdAt: (i) => f[i]!.orderId, strategyIdAt: (i) => f[i]!.strategyId, liquidityAt: (i) => f[i]!.liquidity },
+    orders: {
+      length: o.length,
+      column: numbersOf(o, (x, k) => x[k] ?? Number.NaN),
+      idAt: (i) => o[i]!.id,
+      symbolAt: (i) => o[i]!.symbol,
+      sideAt: (i) => o[i]!.side,
+      typeAt: (i) => o[i]!.type,
+      timeInForceAt: (i) => o[i]!.timeInForce,
+      statusAt: (i) => o[i]!.status,
+      strategyIdAt: (i) => o[i]!.strategyId,
+      reduceOnlyAt: (i) => o[i]!.reduceOnly,
+      tagAt: (i) => o[i]!.tag,
+      reasonAt: (i) => o[i]!.reason,
+      linkOf: (i) => o[i]!.link ?? null,
+    },
+    trades: { length: t.length, column: numbersOf(t, (x, k) => x[k]), symbolAt: (i) => t[i]!.symbol, strategyIdAt: (i) => t[i]!.strategyId, sideAt: (i) => t[i]!.side },
+  };
+}
+
+/** A list's number field as a column, built once per field (the tables read a column a slice at a time). */
+function numbersOf<T, K extends string>(list: readonly T[], value: (x: T, k: K) => number): (k: K) => Float64Array {
+  const built = new Map<K, Float64Array>();
+  return (k) => {
+    let c = built.get(k);
+    if (c === undefined) {
+      c = new Float64Array(list.length);
+      for (let i = 0; i < list.length; i++) c[i] = value(list[i]!, k);
+      built.set(k, c);
+    }
+    return c;
+  };
+}
+
+/** The fills table, rows [from, to). */
+function fillColumns(f: TableRecords['fills'], from: number, to: number): TableColumns {
   const fc = columnsFor(to - from, [], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
   for (let i = 0; i < to - from; i++) {
     fc.symbol[i] = f.symbolAt(from + i);
@@ -172,8 +161,8 @@ function fillColumnsOf(f: Records['fills'], from: number, to: number): TableColu
   return { ts: num('ts'), symbol: fc.symbol, side: fc.side, qty: num('qty'), price: num('price'), commission: num('commission'), orderId: fc.orderId, strategyId: fc.strategyId, liquidity: fc.liquidity };
 }
 
-/** orderColumns from the order log's columns. */
-function orderColumnsOf(o: Records['orders'], from: number, to: number): TableColumns {
+/** The orders table, rows [from, to). */
+function orderColumns(o: TableRecords['orders'], from: number, to: number): TableColumns {
   const oc = columnsFor(to - from, ['reduceOnly'], ['id', 'symbol', 'side', 'type', 'timeInForce', 'status', 'strategyId', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']);
   for (let i = 0; i < to - from; i++) {
     const r = from + i;
@@ -201,8 +190,8 @@ function orderColumnsOf(o: Records['orders'], from: number, to: number): TableCo
   };
 }
 
-/** tradeColumns from the round-trip log's columns. */
-function tradeColumnsOf(t: Records['trades'], from: number, to: number): TableColumns {
+/** The round trips table, rows [from, to). */
+function tradeColumns(t: TableRecords['trades'], from: number, to: number): TableColumns {
   const tc = columnsFor(to - from, [], ['symbol', 'strategyId', 'side']);
   for (let i = 0; i < to - from; i++) {
     tc.symbol[i] = t.symbolAt(from + i);
