@@ -151,13 +151,17 @@ export interface MetricsInput {
 
 /**
  * What reads computeMetrics' pass over the curve beside it (MetricsInput.observer): each chunk in order, once
- * its samples are checked; after the pass, the period returns it kept, which the metrics' later passes over
- * the returns read instead of the curve.
+ * its samples are checked; after the pass, the metrics' second pass (the deviations of the excess returns)
+ * rides on the observer's own second pass over the returns, so that the two read the curve again once.
  */
 export interface CurveObserver {
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void;
-  /** Every period return E_i / E_{i-1} - 1 (i = 1..n-1) in order, when all were kept and every base E_{i-1} is positive; else null. */
-  periodReturns(): Float64Array | null;
+  /**
+   * The deviation sums of the excess returns E_i / E_{i-1} - 1 - rfPerBar (i = 1..n-1, every base E_{i-1}
+   * positive) about `meanExcess`, summed in order in the observer's second pass (run now, with the metrics'
+   * periods per year); null when it does not read every one of them (the metrics then read the curve).
+   */
+  deviations(periodsPerYear: number, meanExcess: number, rfPerBar: number): DeviationSums | null;
 }
 
 /** How bars are annualized: `kind` names the rule, `periodsPerYear` is P. */
@@ -343,6 +347,21 @@ export function annualization(
   calendar?: Calendar,
 ): Annualization | null {
   return annualizationOf(barIntervalUs ?? medianSpacingUs(ts), () => weekendsAbsent(ts), periodsPerYear, calendar);
+}
+
+/**
+ * The per-bar risk-free rate (1 + rf)^(1/P) - 1 when P is known before the pass over the curve: given, or from a
+ * valid bar interval that is not daily (neither the spacings nor the weekday counts decide it); else null.
+ * The same P as computeMetrics finds after the pass: the same rule on the same input.
+ */
+function earlyRfPerBar(input: MetricsInput, rf: number, withWeekdays: boolean): number | null {
+  if (withWeekdays) return null;
+  const given = input.periodsPerYear;
+  const interval = input.barIntervalUs;
+  // An invalid P or interval is left to the checks after the pass, which name it.
+  if (given !== undefined ? !(given > 0 && Number.isFinite(given)) : interval === undefined || !(interval > 0 && Number.isFinite(interval))) return null;
+  const ann = annualizationOf(interval ?? null, () => false, given, input.calendar);
+  return ann === null ? null : Math.pow(1 + rf, 1 / ann.periodsPerYear) - 1;
 }
 
 /** Whether bars of `interval` microseconds are daily bars (it rounds to one day): their annualization depends on the weekend test. */
@@ -728,13 +747,6 @@ class ExcessReturnSum {
   private prev = Number.NaN;
   private started = false;
 
-  /** The sum from the period returns themselves (`returns`: CurveObserver.periodReturns, every base positive): the same terms in the same order. */
-  pushReturns(returns: Float64Array, rfPerBar: number): void {
-    let sum = this.sum;
-    for (let j = 0; j < returns.length; j++) sum += returns[j]! - rfPerBar;
-    this.sum = sum;
-  }
-
   push(equity: ArrayLike<number>, k: number, rfPerBar: number): void {
     let { sum, prev, started } = this;
     for (let j = 0; j < k && this.defined; j++) {
@@ -760,7 +772,7 @@ class ExcessReturnSum {
  * deviations from their mean (volatility, Sharpe) and of the squared negative ones (Sortino). Fields carry
  * the sums from chunk to chunk; each chunk sums in locals.
  */
-class DeviationSums {
+export class DeviationSums {
   ss = 0;
   downside = 0;
   private prev = Number.NaN;
@@ -792,11 +804,11 @@ class DeviationSums {
     this.started = started;
   }
 
-  /** From the period returns themselves (CurveObserver.periodReturns): the same terms in the same order. */
-  pushReturns(returns: Float64Array): void {
+  /** From the period returns themselves, returns[0..k) (a CurveObserver's second pass): the same terms in the same order. */
+  pushReturns(returns: Float64Array, k: number): void {
     const { meanExcess, rfPerBar } = this;
     let { ss, downside } = this;
-    for (let j = 0; j < returns.length; j++) {
+    for (let j = 0; j < k; j++) {
       const x = returns[j]! - rfPerBar;
       const d = x - meanExcess;
       ss += d * d;
@@ -820,13 +832,14 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   const withWeekdays = input.periodsPerYear === undefined && (input.barIntervalUs === undefined || isDaily(input.barIntervalUs));
   const facts = new CurveFacts(input.barIntervalUs === undefined, withWeekdays, input.onDrawdownEpisode);
   const rf = input.riskFreeRate ?? 0;
-  // Without a risk-free rate the per-bar rate is exactly 0 whatever P is, so the excess returns are summed
-  // in this pass (a streamed curve is read from its spill once less); with one, in a pass of their own once P is known.
+  // The excess returns are summed in this pass when the per-bar rate is known before it (a streamed curve is read
+  // from its spill once less); else in a pass of their own once P is.
+  const early = rf === 0 ? 0 : earlyRfPerBar(input, rf, withWeekdays);
   const excess = new ExcessReturnSum();
   const observer = input.observer;
   curve.scan((ts, equity, m) => {
     facts.push(ts, equity, m);
-    if (rf === 0) excess.push(equity, m, 0);
+    if (early !== null) excess.push(equity, m, early);
     observer?.push(ts, equity, m);
   });
   facts.finish();
@@ -842,13 +855,8 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   // Returns: mean first, then squared deviations (two passes, fixed order: deterministic and stable).
   const m = n - 1;
   const rfPerBar = P === null ? 0 : Math.pow(1 + rf, 1 / P) - 1;
-  // The observer's returns are the terms E_i / E_{i-1} - 1 these passes compute from the curve: read them when it kept them all.
-  const kept = m >= 1 ? (observer?.periodReturns() ?? null) : null;
-  const returns = kept !== null && kept.length === m ? kept : null;
-  if (rf !== 0) {
-    if (returns !== null) excess.pushReturns(returns, rfPerBar);
-    else curve.scan((_ts, equity, k) => excess.push(equity, k, rfPerBar));
-  }
+  // Without P the excess returns are not read (no volatility, Sharpe or Sortino).
+  if (early === null && P !== null) curve.scan((_ts, equity, k) => excess.push(equity, k, rfPerBar));
   const returnsDefined = m >= 1 && excess.defined;
   const sumExcess = excess.sum;
   let annualizedVolatility: number | null = null;
@@ -856,9 +864,13 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   let sortino: number | null = null;
   if (returnsDefined && P !== null) {
     const meanExcess = sumExcess / m;
-    const dev = new DeviationSums(meanExcess, rfPerBar);
-    if (returns !== null) dev.pushReturns(returns);
-    else curve.scan((_ts, equity, k) => dev.push(equity, k));
+    // The observer's second pass computes the same terms E_i / E_{i-1} - 1 - rfPerBar in the same order.
+    let dev = observer?.deviations(P, meanExcess, rfPerBar) ?? null;
+    if (dev === null) {
+      const own = new DeviationSums(meanExcess, rfPerBar);
+      curve.scan((_ts, equity, k) => own.push(equity, k));
+      dev = own;
+    }
     const { ss, downside } = dev;
     const sqrtP = Math.sqrt(P);
     if (m >= 2) {

@@ -1,7 +1,7 @@
 import { checkCondition, checkPositiveInteger, formatIsoUs, InvalidArgumentError, US_PER_DAY } from '../engine/core/index.js';
 // The module itself, not reports/html/index.js (that would load ECharts with every run).
 import { monthlyReturns, yearlyReturns } from './html/monthly-returns.js';
-import { curveScan, drawdownEpisodes, numberColumns } from './metrics.js';
+import { curveScan, DeviationSums, drawdownEpisodes, numberColumns } from './metrics.js';
 import type { CurveObserver, DrawdownEpisode, EquityCurveInput, EquityCurveScan } from './metrics.js';
 
 /**
@@ -254,98 +254,39 @@ export function buyAndHoldCurve(ts: ArrayLike<number>, prices: Readonly<Record<s
  * E_i / E_{i-1} - 1 ends at sample i). Strategy returns end after the first one whose base or value is
  * not positive (computeMetrics' rule: once equity is not positive a percentage return has no meaning).
  */
-export type ReturnSource = ((visit: (r: number, b: number, i: number) => void) => void) & {
-  /** The same returns held in memory (return j ends at sample j + 1), when they are: read directly where a pass needs them whole. */
-  readonly arrays?: HeldReturns;
-};
-
-/** Returns held in memory: `r[j]` ends at sample j + 1; `b` the benchmark's, in an array or as runs, or null (no benchmark). */
-export interface HeldReturns {
-  readonly r: Float64Array;
-  readonly b: Float64Array | ReturnRuns | null;
-}
+export type ReturnSource = (visit: (r: number, b: number, i: number) => void) => void;
 
 /**
- * Values held as runs of equal values: value j is `values[k]` for the last k with `starts[k] <= j`
- * (`starts[0]` is 0). The benchmark's returns are kept so: buy and hold moves only at the sampled prices
- * (MAX_PRICE_POINTS per symbol), so its return is exactly 0 between them and a 2.5 M-sample run's are a
- * few thousand runs rather than 20 MB of memory touched for the first time.
+ * Returns visited a chunk at a time: `r[j]` and `b[j]` (j < k) end at sample i0 + j. The arrays are the
+ * visitor's during the call only. The tear sheet's passes read chunks, so that each figure sums its chunk
+ * in a loop of its own over typed arrays rather than one call per return.
  */
-export interface ReturnRuns {
-  readonly starts: readonly number[];
-  readonly values: readonly number[];
-}
+type ReturnChunks = (visit: (r: Float64Array, b: Float64Array, i0: number, k: number) => void) => void;
 
-/** Calls `visit` with every held return in order (a run's value for each of its returns). */
-function visitHeld(held: HeldReturns, visit: (r: number, b: number, i: number) => void): void {
-  const { r, b } = held;
-  if (b === null || b instanceof Float64Array) {
-    for (let j = 0; j < r.length; j++) visit(r[j]!, b === null ? Number.NaN : b[j]!, j + 1);
-    return;
-  }
-  const { starts, values } = b;
-  let k = 0;
-  let value = Number.NaN;
-  let next = starts.length > 0 ? starts[0]! : Number.POSITIVE_INFINITY;
-  for (let j = 0; j < r.length; j++) {
-    if (j === next) {
-      value = values[k++]!;
-      next = k < starts.length ? starts[k]! : Number.POSITIVE_INFINITY;
-    }
-    visit(r[j]!, value, j + 1);
-  }
-}
+/** Returns per chunk of a source visited one at a time. */
+const SOURCE_CHUNK = 4096;
 
-/** The source of held returns. */
-function heldReturns(held: HeldReturns): ReturnSource {
-  return Object.assign((visit: (r: number, b: number, i: number) => void) => visitHeld(held, visit), { arrays: held });
-}
-
-/**
- * Keeps values pushed in order as runs of equal values (SameValue: NaN equals NaN, -0 differs from 0), or in
- * a Float64Array of `capacity` once the runs would take more room than the values.
- */
-class RunsBuilder {
-  private readonly starts: number[] = [];
-  private readonly values: number[] = [];
-  private dense: Float64Array | null = null;
-  private n = 0;
-
-  constructor(private readonly capacity: number) {}
-
-  push(v: number): void {
-    const dense = this.dense;
-    if (dense !== null) {
-      dense[this.n++] = v;
-      return;
-    }
-    const k = this.values.length;
-    if (k === 0 || !Object.is(this.values[k - 1], v)) {
-      if (k >= this.capacity >>> 3) {
-        this.densify()[this.n++] = v;
-        return;
+/** The returns of `source` in chunks of consecutive samples (at most SOURCE_CHUNK). */
+function chunksOf(source: ReturnSource): ReturnChunks {
+  return (visit) => {
+    const r = new Float64Array(SOURCE_CHUNK);
+    const b = new Float64Array(SOURCE_CHUNK);
+    let k = 0;
+    let i0 = 0;
+    source((x, y, i) => {
+      if (k > 0 && (k === SOURCE_CHUNK || i !== i0 + k)) {
+        visit(r, b, i0, k);
+        k = 0;
       }
-      this.starts.push(this.n);
-      this.values.push(v);
-    }
-    this.n++;
-  }
-
-  /** The values pushed: the runs, or the array's first n. */
-  held(): Float64Array | ReturnRuns {
-    return this.dense !== null ? this.dense.subarray(0, this.n) : { starts: this.starts, values: this.values };
-  }
-
-  private densify(): Float64Array {
-    const { starts, values, n } = this;
-    const dense = new Float64Array(this.capacity);
-    for (let k = 0; k < starts.length; k++) dense.fill(values[k]!, starts[k]!, k + 1 < starts.length ? starts[k + 1]! : n);
-    this.dense = dense;
-    return dense;
-  }
+      if (k === 0) i0 = i;
+      r[k] = x;
+      b[k++] = y;
+    });
+    if (k > 0) visit(r, b, i0, k);
+  };
 }
 
-/** Most returns the tear sheet (and {@link replayable}) keeps in arrays (32 MB each of strategy and benchmark returns); a longer curve is read anew at each pass. */
+/** Most returns {@link replayable} keeps in arrays (32 MB each of strategy and benchmark returns); a longer source is read anew at each pass. */
 export const REPLAYABLE_RETURNS = 1 << 22;
 
 /**
@@ -382,11 +323,9 @@ export function replayable(source: ReturnSource, returns: number, max: number = 
 
 /** Returns the returns of arrays `rs` (and `rb`, same periods) as a source; return j ends at sample j + 1. */
 export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null = null): ReturnSource {
-  const source = (visit: (r: number, b: number, i: number) => void): void => {
+  return (visit) => {
     for (let j = 0; j < rs.length; j++) visit(rs[j]!, rb !== null && j < rb.length ? rb[j]! : Number.NaN, j + 1);
   };
-  if (!(rs instanceof Float64Array) || !(rb === null || (rb instanceof Float64Array && rb.length === rs.length))) return source;
-  return heldReturns({ r: rs, b: rb });
 }
 
 /**
@@ -414,16 +353,45 @@ class ReturnSteps {
   }
 }
 
-/** Returns the period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark), read anew at each call. */
-export function curveReturns(curve: EquityCurveScan, prices: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null): ReturnSource {
+/** The benchmark of a tear sheet: close prices per symbol and the symbols held (see {@link BuyAndHoldCursor}). */
+type Benchmark = { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] };
+
+/**
+ * The period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark) in chunks,
+ * read anew at each call: one chunk per chunk of the curve, in two arrays kept from call to call.
+ */
+function curveReturnChunks(curve: EquityCurveScan, prices: Benchmark | null): ReturnChunks {
+  let r = new Float64Array(0);
+  let b = new Float64Array(0);
   return (visit) => {
     const cursor = prices === null ? null : new BuyAndHoldCursor(prices.prices, prices.symbols);
     const steps = new ReturnSteps();
     let i = 0;
     curve.scan((ts, equity, m) => {
-      for (let j = 0; j < m; j++, i++) {
-        if (steps.step(equity[j]!, cursor === null ? Number.NaN : cursor.value(ts[j]!), i)) visit(steps.r, steps.b, i);
+      if (r.length < m) {
+        r = new Float64Array(m);
+        b = new Float64Array(m);
       }
+      let k = 0;
+      let i0 = 0;
+      for (let j = 0; j < m; j++, i++) {
+        if (steps.step(equity[j]!, cursor === null ? Number.NaN : cursor.value(ts[j]!), i)) {
+          if (k === 0) i0 = i;
+          r[k] = steps.r;
+          b[k++] = steps.b;
+        }
+      }
+      if (k > 0) visit(r, b, i0, k);
+    });
+  };
+}
+
+/** Returns the period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark), read anew at each call. */
+export function curveReturns(curve: EquityCurveScan, prices: Benchmark | null): ReturnSource {
+  const chunks = curveReturnChunks(curve, prices);
+  return (visit) => {
+    chunks((r, b, i0, k) => {
+      for (let j = 0; j < k; j++) visit(r[j]!, b[j]!, i0 + j);
     });
   };
 }
@@ -494,6 +462,12 @@ class HistogramCounts {
 
   add(v: number): void {
     this.counts[binOf(v, this.lo, this.norm, this.edges, this.count)]!++;
+  }
+
+  /** {@link add} of r[0..k). */
+  addChunk(r: Float64Array, k: number): void {
+    const { lo, norm, edges, count, counts } = this;
+    for (let j = 0; j < k; j++) counts[binOf(r[j]!, lo, norm, edges, count)]!++;
   }
 
   bins(): HistogramBin[] {
@@ -602,58 +576,165 @@ function quantileOf(values: (visit: (v: number) => void) => void, n: number, min
   return a! + (h - k) * (b! - a!);
 }
 
-/** Values {@link quantileInMemory} samples to bracket the order statistics it selects. */
+/** Returns sampled (evenly spaced) in the first pass to bracket var95's order statistics before the second. */
 const BRACKET_SAMPLE = 8192;
+/** Sampled returns either side of var95's estimated rank that the bracket spans (4 sqrt(BRACKET_SAMPLE): far beyond a sample quantile's spread). */
+const BRACKET_MARGIN = 4 * Math.ceil(Math.sqrt(BRACKET_SAMPLE));
+/** The quantile var95 is. */
+const VAR_QUANTILE = 0.05;
+/** Most returns gathered for var95 (32 MB, as many as {@link replayable} keeps); past it, var95 is selected in passes of bounded memory. */
+const GATHER_CAP = REPLAYABLE_RETURNS;
 
 /**
- * Returns the q-quantile (numpy's linear interpolation, as {@link quantile}) of the values of `x` (`min` and
- * `max` their range): the order statistics are bracketed by the values of an evenly spaced sample, one
- * pass counts the values below the bracket and those in it, a second gathers those in it, which are sorted:
- * the same order statistics as a sort of every value. Null (the caller selects with {@link quantileOf})
- * when the bracket misses them or a value is not comparable (NaN).
+ * Moves the k-th smallest of a[from..to) to position k, with none larger before it and none smaller after
+ * (Hoare's selection, median-of-three pivot), and returns it. An order statistic is a value, so it is what
+ * a sort gives; only the sign of a zero may differ, which no figure here can tell (a + t (b - a) is +0 for
+ * any signs of zero a and b, and -0 < x just as 0 < x).
  */
-function quantileInMemory(x: Float64Array, q: number, min: number, max: number): number | null {
-  const n = x.length;
-  const h = (n - 1) * q;
-  const k = Math.floor(h);
-  const k1 = k + 1 < n ? k + 1 : k;
-  let lo = min;
-  let hi = max;
-  if (n > 4 * BRACKET_SAMPLE) {
-    const stride = Math.floor(n / BRACKET_SAMPLE);
-    const sample = new Float64Array(BRACKET_SAMPLE);
-    for (let j = 0; j < BRACKET_SAMPLE; j++) sample[j] = x[j * stride]!;
-    sample.sort();
-    const margin = 4 * Math.ceil(Math.sqrt(BRACKET_SAMPLE));
-    lo = sample[Math.max(0, Math.floor((k / n) * BRACKET_SAMPLE) - margin)]!;
-    hi = sample[Math.min(BRACKET_SAMPLE - 1, Math.ceil((k1 / n) * BRACKET_SAMPLE) + margin)]!;
+function selectInPlace(a: Float64Array, from: number, to: number, k: number): number {
+  let lo = from;
+  let hi = to - 1;
+  while (hi > lo) {
+    const x = a[lo]!;
+    const y = a[(lo + hi) >>> 1]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break; // a[j + 1 .. i - 1] all equal the pivot
   }
-  let below = 0;
-  let within = 0;
-  let above = 0;
-  for (let j = 0; j < n; j++) {
-    const v = x[j]!;
-    if (v < lo) below++;
-    else if (v <= hi) within++;
-    else if (v > hi) above++;
-  }
-  if (below + within + above !== n || k < below || k1 >= below + within) return null;
-  const gathered = new Float64Array(within);
-  let g = 0;
-  for (let j = 0; j < n; j++) {
-    const v = x[j]!;
-    if (v >= lo && v <= hi) gathered[g++] = v;
-  }
-  gathered.sort();
-  const a = gathered[k - below]!;
-  return a + (h - k) * (gathered[k1 - below]! - a);
+  return a[k]!;
 }
 
-/** Calls `visit` with every return of `source` in order, read from its arrays when it holds them. */
-function eachReturn(source: ReturnSource, visit: (r: number, b: number, i: number) => void): void {
-  const held = source.arrays;
-  if (held === undefined) source(visit);
-  else visitHeld(held, visit);
+/**
+ * The q-quantile (numpy's linear interpolation) of the `len` first values of `a` given their k-th smallest is
+ * selected: the (k+1)-th is the smallest after it. Reorders `a`. `base`: values below a[0..len) not in it.
+ */
+function interpolateSelected(a: Float64Array, len: number, base: number, n: number, q: number): number {
+  const h = (n - 1) * q;
+  const k = Math.floor(h);
+  const at = selectInPlace(a, 0, len, k - base);
+  if (k + 1 >= n) return at;
+  let next = Number.POSITIVE_INFINITY;
+  for (let j = k - base + 1; j < len; j++) if (a[j]! < next) next = a[j]!;
+  return at + (h - k) * (next - at);
+}
+
+/**
+ * The bracket [lo, hi] of var95's order statistics over `n` returns in [min, max]: from the first pass's
+ * evenly spaced sample (its values around the estimated rank, BRACKET_MARGIN either side), or the whole
+ * range without one.
+ */
+function bracketOf(sample: Float64Array | null, n: number, min: number, max: number): [number, number] {
+  if (sample === null) return [min, max];
+  const sorted = sample.slice().sort();
+  const k = Math.floor((n - 1) * VAR_QUANTILE);
+  const k1 = k + 1 < n ? k + 1 : k;
+  const S = sorted.length;
+  return [sorted[Math.max(0, Math.floor((k / n) * S) - BRACKET_MARGIN)]!, sorted[Math.min(S - 1, Math.ceil((k1 / n) * S) + BRACKET_MARGIN)]!];
+}
+
+/**
+ * The returns at or below `hi`, gathered in order as the second pass visits them (at most GATHER_CAP), and
+ * the counts below `lo`, within [lo, hi] and above `hi`. When the bracket holds var95's order statistics they
+ * are selected from the gathered values in it ({@link quantile}), and the tail below var95 is summed from the
+ * gathered values in their order ({@link tailBelow}): the figures of a sort and of a pass of their own.
+ */
+class LowerValues {
+  private below = 0;
+  private within = 0;
+  private above = 0;
+  private values: Float64Array;
+  private g = 0;
+  private full = false;
+
+  constructor(
+    private readonly lo: number,
+    private readonly hi: number,
+  ) {
+    this.values = new Float64Array(SOURCE_CHUNK);
+  }
+
+  push(r: Float64Array, k: number): void {
+    const { lo, hi } = this;
+    let { below, within, above, values, g, full } = this;
+    for (let j = 0; j < k; j++) {
+      const v = r[j]!;
+      if (v < lo) below++;
+      else if (v <= hi) within++;
+      else {
+        if (v > hi) above++; // NaN is counted nowhere, so the counts then fall short of n
+        continue;
+      }
+      if (g === values.length && !full) {
+        if (g >= GATHER_CAP) full = true;
+        else {
+          const grown = new Float64Array(Math.min(GATHER_CAP, 2 * g));
+          grown.set(values);
+          values = grown;
+        }
+      }
+      if (!full) values[g++] = v;
+    }
+    Object.assign(this, { below, within, above, values, g, full });
+  }
+
+  /** The q-quantile of the `n` returns pushed, or null when the gathered values do not hold its order statistics. */
+  quantile(n: number, q: number): number | null {
+    const { lo, below, within, values, g } = this;
+    const k = Math.floor((n - 1) * q);
+    const k1 = k + 1 < n ? k + 1 : k;
+    if (this.full || below + within + this.above !== n || k < below || k1 >= below + within) return null;
+    const bracket = new Float64Array(within);
+    let w = 0;
+    for (let j = 0; j < g; j++) {
+      const v = values[j]!;
+      if (v >= lo) bracket[w++] = v;
+    }
+    return interpolateSelected(bracket, within, below, n, q);
+  }
+
+  /** The sum in order and the count of the returns below `x`, or null when some of them may not have been gathered. */
+  tailBelow(x: number): { sum: number; count: number } | null {
+    if (this.full || !(x <= this.hi)) return null;
+    const { values, g } = this;
+    let sum = 0;
+    let count = 0;
+    for (let j = 0; j < g; j++) {
+      const v = values[j]!;
+      if (v < x) {
+        sum += v;
+        count++;
+      }
+    }
+    return { sum, count };
+  }
+}
+
+/** The sum in order and the count of the returns below `x`: a pass of its own. */
+function tailBelow(chunks: ReturnChunks, x: number): { sum: number; count: number } {
+  let sum = 0;
+  let count = 0;
+  chunks((r, _b, _i0, k) => {
+    for (let j = 0; j < k; j++) {
+      if (r[j]! < x) {
+        sum += r[j]!;
+        count++;
+      }
+    }
+  });
+  return { sum, count };
 }
 
 /** The sums of {@link returnStatsOf}'s two passes, in fields (a closure's captured numbers would be boxed anew at each write). */
@@ -672,18 +753,26 @@ class ReturnSums {
   vbb = 0;
   vsb = 0;
   va = 0;
-  tail = 0;
-  below = 0;
   private mean = Number.NaN;
   private regress = false;
   private ms = Number.NaN;
   private mb = Number.NaN;
   private ma = Number.NaN;
-  private var95 = Number.NaN;
+  private readonly sample: Float64Array | null;
+  private readonly stride: number;
+  private sampled = 0;
+  private untilSample = 0;
 
-  constructor(private readonly withBenchmark: boolean) {}
+  /** `expected`: how many returns the first pass will see, when known; above 4 BRACKET_SAMPLE, it samples them to bracket var95. */
+  constructor(
+    private readonly withBenchmark: boolean,
+    expected = 0,
+  ) {
+    this.sample = expected > 4 * BRACKET_SAMPLE ? new Float64Array(BRACKET_SAMPLE) : null;
+    this.stride = Math.floor(expected / BRACKET_SAMPLE);
+  }
 
-  /** First pass: count, sum and range; with the benchmark, the sums over the periods where it is defined. */
+  /** First pass: count, sum and range; with the benchmark, the sums over the periods where it is defined; every stride-th return sampled. */
   first(r: number, b: number): void {
     this.n++;
     this.sum += r;
@@ -694,70 +783,83 @@ class ReturnSums {
       this.ss += r;
       this.sb += b;
     }
+    if (this.sample !== null && this.untilSample-- === 0) {
+      if (this.sampled < BRACKET_SAMPLE) this.sample[this.sampled++] = r;
+      this.untilSample = this.stride - 1;
+    }
   }
 
+  /** The first pass's sample, when it filled (the pass saw the returns expected). */
+  bracketSample(): Float64Array | null {
+    return this.sampled === BRACKET_SAMPLE ? this.sample : null;
+  }
+
+  /** Starts the second pass (its sums from 0) about the first pass's means. */
   centre(mean: number, regress: boolean, ms: number, mb: number, ma: number): void {
     this.mean = mean;
     this.regress = regress;
     this.ms = ms;
     this.mb = mb;
     this.ma = ma;
+    this.s2 = this.s3 = this.s4 = this.vss = this.vbb = this.vsb = this.va = 0;
   }
 
-  /** Second pass: central moments; with the regression, its (co)variances. */
-  second(r: number, b: number): void {
-    const d = r - this.mean;
-    const d2 = d * d;
-    this.s2 += d2;
-    this.s3 += d2 * d;
-    this.s4 += d2 * d2;
-    if (this.regress && !Number.isNaN(b)) {
-      const ds = r - this.ms;
-      const db = b - this.mb;
-      const da = r - b - this.ma;
-      this.vss += ds * ds;
-      this.vbb += db * db;
-      this.vsb += ds * db;
-      this.va += da * da;
+  /** Second pass, r[0..k) and b[0..k): central moments; with the regression, its (co)variances. */
+  second(r: Float64Array, b: Float64Array, k: number): void {
+    const { mean, regress, ms, mb, ma } = this;
+    let { s2, s3, s4, vss, vbb, vsb, va } = this;
+    for (let j = 0; j < k; j++) {
+      const x = r[j]!;
+      const d = x - mean;
+      const d2 = d * d;
+      s2 += d2;
+      s3 += d2 * d;
+      s4 += d2 * d2;
+      if (regress) {
+        const y = b[j]!;
+        if (!Number.isNaN(y)) {
+          const ds = x - ms;
+          const db = y - mb;
+          const da = x - y - ma;
+          vss += ds * ds;
+          vbb += db * db;
+          vsb += ds * db;
+          va += da * da;
+        }
+      }
     }
-  }
-
-  tailBelow(var95: number): void {
-    this.var95 = var95;
-  }
-
-  /** Second pass too: the returns below var95. */
-  third(r: number): void {
-    if (r < this.var95) {
-      this.tail += r;
-      this.below++;
-    }
+    Object.assign(this, { s2, s3, s4, vss, vbb, vsb, va });
   }
 }
 
 /**
- * Returns the distribution of the returns `source` visits (the strategy's; null when there are none) and,
+ * Returns the distribution of the returns `chunks` visits (the strategy's; null when there are none) and,
  * with `withBenchmark`, their OLS regression on the benchmark's (null without two periods where both are
- * defined), from the same two passes (var95 selected between them). The distribution: moments are central
- * moments about the mean, summed in order; skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with
- * bias=False, pandas' skew() / kurt(), quantstats' figures). The regression: tracking error and information
- * ratio annualized by P. Memory is bounded; when the source holds its returns in arrays, var95 is selected
- * from them directly ({@link quantileInMemory}). `fed`: the first pass's sums (ReturnSums.first of every return
- * in order), when the caller summed the returns as it gathered them ({@link TearSheetPass}); the pass is then not run.
- * `alongside`: a rolling window fed every return in the last pass (none when there are no returns).
+ * defined), from two passes. The distribution: moments are central moments about the mean, summed in order;
+ * skew and kurtosis are the bias-corrected estimators (scipy.stats.skew / kurtosis with bias=False, pandas'
+ * skew() / kurt(), quantstats' figures). The regression: tracking error and information ratio annualized by
+ * P. var95 is selected among the second pass's returns in the bracket of the first pass's sample
+ * ({@link LowerValues}; in passes of bounded memory when the bracket misses). `fed`: the first pass's sums
+ * (ReturnSums.first of every return in order), when the caller summed the returns as it gathered them
+ * ({@link TearSheetPass}); the pass is then not run. `alongside`: a rolling window, and `deviations`: the
+ * metrics' deviation sums (computeMetrics' second pass), fed every return in the second pass (none when there
+ * are no returns).
  */
 function returnStatsOf(
-  source: ReturnSource,
+  chunks: ReturnChunks,
   bins: number,
   withBenchmark: boolean,
   periodsPerYear: number | null,
   fed?: ReturnSums,
   alongside?: RollingWindow,
+  deviations?: DeviationSums,
 ): { distribution: ReturnDistribution | null; benchmark: BenchmarkStats | null } {
   let sums = fed;
   if (sums === undefined) {
     const own = new ReturnSums(withBenchmark);
-    eachReturn(source, (r, b) => own.first(r, b));
+    chunks((r, b, _i0, k) => {
+      for (let j = 0; j < k; j++) own.first(r[j]!, b[j]!);
+    });
     sums = own;
   }
   const { n, sum, min, max, nb, ss, sb } = sums;
@@ -768,18 +870,32 @@ function returnStatsOf(
   const mb = sb / nb;
   const ma = (ss - sb) / nb;
   sums.centre(mean, regress, ms, mb, ma);
-  // var95 needs the first pass only: the central moments, the regression, the tail below var95, the histogram
-  // (and the caller's `alongside`) then share one pass, each summed in the same order as in passes of their own.
-  const held = source.arrays?.r;
-  const var95 = (held !== undefined && held.length === n ? quantileInMemory(held, 0.05, min, max) : null) ?? quantileOf((visit) => source((r) => visit(r)), n, min, max, 0.05);
+  // One pass for the central moments, the regression, the histogram, the caller's `alongside` and `deviations`
+  // (each summed in the same order as in a pass of its own) and var95's candidates.
+  const [lo, hi] = bracketOf(sums.bracketSample(), n, min, max);
+  const lower = new LowerValues(lo, hi);
   const hist = new HistogramCounts(min, max, bins);
-  sums.tailBelow(var95);
-  eachReturn(source, (r, b, i) => {
-    sums.second(r, b);
-    sums.third(r);
-    hist.add(r);
-    alongside?.push(r, b, i);
+  const second = sums;
+  chunks((r, b, i0, k) => {
+    second.second(r, b, k);
+    hist.addChunk(r, k);
+    lower.push(r, k);
+    alongside?.pushChunk(r, b, i0, k);
+    deviations?.pushReturns(r, k);
   });
+  const var95 =
+    lower.quantile(n, VAR_QUANTILE) ??
+    quantileOf(
+      (visit) =>
+        chunks((r, _b, _i0, k) => {
+          for (let j = 0; j < k; j++) visit(r[j]!);
+        }),
+      n,
+      min,
+      max,
+      VAR_QUANTILE,
+    );
+  const tail = lower.tailBelow(var95) ?? tailBelow(chunks, var95);
   const { s2, s3, s4, vss, vbb, vsb, va } = sums;
   const m2 = s2 / n;
   const m3 = s3 / n;
@@ -787,7 +903,6 @@ function returnStatsOf(
   const std = n >= 2 ? Math.sqrt(s2 / (n - 1)) : null;
   const skew = n >= 3 && m2 > 0 ? finite(((m3 / Math.pow(m2, 1.5)) * Math.sqrt(n * (n - 1))) / (n - 2)) : null;
   const kurtosis = n >= 4 && m2 > 0 ? finite((((n + 1) * (m4 / (m2 * m2) - 3) + 6) * (n - 1)) / ((n - 2) * (n - 3))) : null;
-  const { tail, below } = sums;
   const distribution: ReturnDistribution = {
     periods: n,
     mean,
@@ -797,7 +912,7 @@ function returnStatsOf(
     min,
     max,
     var95,
-    cvar95: below > 0 ? tail / below : var95,
+    cvar95: tail.count > 0 ? tail.sum / tail.count : var95,
     histogram: hist.bins(),
     normal: { mean, std },
   };
@@ -825,7 +940,7 @@ function returnStatsOf(
  * (see {@link returnStatsOf}). A few passes over the returns, in bounded memory.
  */
 export function distributionOf(source: ReturnSource, bins: number = HISTOGRAM_BINS): ReturnDistribution | null {
-  return returnStatsOf(source, bins, false, null).distribution;
+  return returnStatsOf(chunksOf(source), bins, false, null).distribution;
 }
 
 /** {@link distributionOf} the returns in `r`. */
@@ -839,7 +954,7 @@ export function returnDistribution(r: ArrayLike<number>, bins: number = HISTOGRA
  * without two such periods (see {@link returnStatsOf}).
  */
 export function benchmarkStatsOf(source: ReturnSource, periodsPerYear: number | null): BenchmarkStats | null {
-  return returnStatsOf(source, HISTOGRAM_BINS, true, periodsPerYear).benchmark;
+  return returnStatsOf(chunksOf(source), HISTOGRAM_BINS, true, periodsPerYear).benchmark;
 }
 
 /** {@link benchmarkStatsOf} the returns `rs` on `rb` (same periods). */
@@ -875,7 +990,7 @@ export function rollingPicks(n: number, max: number = MAX_ROLLING_POINTS): numbe
  */
 export function rollingStatsOf(source: ReturnSource, hasBenchmark: boolean, periodsPerYear: number, window: number, pick: readonly number[], pickTs: ArrayLike<number>, riskFreeRate = 0, returns = Number.POSITIVE_INFINITY): RollingStats {
   const w = new RollingWindow(hasBenchmark, periodsPerYear, window, pick, riskFreeRate, returns);
-  eachReturn(source, (r, b, i) => w.push(r, b, i));
+  chunksOf(source)((r, b, i0, k) => w.pushChunk(r, b, i0, k));
   return w.stats(pickTs);
 }
 
@@ -922,42 +1037,54 @@ class RollingWindow {
     this.ringB = new Float64Array(Math.min(window, returns));
   }
 
-  /** Takes return r (and the benchmark's b) ending at sample i. */
-  push(r: number, b: number, i: number): void {
+  /** Takes the returns r[0..k) (and the benchmark's b[0..k)) ending at samples i0 .. i0 + k - 1. */
+  pushChunk(rs: Float64Array, bs: Float64Array, i0: number, k: number): void {
     const { window, pick, ringS, ringB } = this;
-    const n = pick.length;
-    let next = this.next;
-    while (next < n && pick[next]! < i) next++;
-    this.next = next;
-    const count = this.count;
-    const pos = count % window;
-    if (count >= window) {
-      const oldS = ringS[pos]!;
-      const oldB = ringB[pos]!;
-      this.s1 -= oldS;
-      this.s2 -= oldS * oldS;
-      this.b1 -= oldB;
-      this.b2 -= oldB * oldB;
-      this.sb -= oldS * oldB;
+    const picks = pick.length;
+    // The state is read into locals for the chunk and written back before resum and record read it, and after the chunk.
+    let { next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
+    let pos = count % window;
+    for (let j = 0; j < k; j++) {
+      const i = i0 + j;
+      const r = rs[j]!;
+      let b = bs[j]!;
+      while (next < picks && pick[next]! < i) next++;
+      if (count >= window) {
+        const oldS = ringS[pos]!;
+        const oldB = ringB[pos]!;
+        s1 -= oldS;
+        s2 -= oldS * oldS;
+        b1 -= oldB;
+        b2 -= oldB * oldB;
+        sb -= oldS * oldB;
+      }
+      if (Number.isNaN(b)) {
+        bEnded = true;
+        b = 0;
+      }
+      ringS[pos] = r;
+      ringB[pos] = b;
+      s1 += r;
+      s2 += r * r;
+      b1 += b;
+      b2 += b * b;
+      sb += r * b;
+      if (count > 0 && r !== prevS) lastChangeS = count;
+      if (count > 0 && b !== prevB) lastChangeB = count;
+      prevS = r;
+      prevB = b;
+      count++;
+      if (++pos === window) {
+        pos = 0;
+        this.resum();
+        ({ s1, s2, b1, b2, sb } = this);
+      }
+      if (next < picks && pick[next] === i && count >= window) {
+        Object.assign(this, { count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, bEnded });
+        this.record(next);
+      }
     }
-    if (Number.isNaN(b)) {
-      this.bEnded = true;
-      b = 0;
-    }
-    ringS[pos] = r;
-    ringB[pos] = b;
-    this.s1 += r;
-    this.s2 += r * r;
-    this.b1 += b;
-    this.b2 += b * b;
-    this.sb += r * b;
-    if (count > 0 && r !== this.prevS) this.lastChangeS = count;
-    if (count > 0 && b !== this.prevB) this.lastChangeB = count;
-    this.prevS = r;
-    this.prevB = b;
-    this.count = count + 1;
-    if (this.count % window === 0) this.resum();
-    if (next < n && pick[next] === i && this.count >= window) this.record(next);
+    Object.assign(this, { next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded });
   }
 
   /** The rolling figures, once every return was pushed; `pickTs`: the picked samples' times. */
@@ -1013,15 +1140,26 @@ export function rollingStats(ts: ArrayLike<number>, rs: ArrayLike<number>, rb: A
   return rollingStatsOf(arrayReturns(rs, rb), rb !== null, periodsPerYear, window, pick, pick.map((i) => ts[i]!), riskFreeRate, rs.length);
 }
 
-/** Duration figures of `days` (in round-trip order; sorted in place once their mean is summed). */
+/** Duration figures of `days` (in round-trip order; reordered in place once their mean is summed: the median is selected, not sorted for). */
 function durationStats(days: Float64Array): DurationStats {
   const n = days.length;
   if (n === 0) return { count: 0, meanDays: null, medianDays: null, maxDays: null };
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += days[i]!;
-  const sorted = days.sort();
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    sum += days[i]!;
+    if (days[i]! > max) max = days[i]!;
+  }
   const mid = n >>> 1;
-  return { count: n, meanDays: sum / n, medianDays: n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, maxDays: sorted[n - 1]! };
+  const upper = selectInPlace(days, 0, n, mid);
+  let median = upper;
+  if (n % 2 === 0) {
+    // The middle value below: the largest of those selectInPlace left before position mid.
+    let lower = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < mid; i++) if (days[i]! > lower) lower = days[i]!;
+    median = (lower + upper) / 2;
+  }
+  return { count: n, meanDays: sum / n, medianDays: median, maxDays: max };
 }
 
 /** Returns the round trips' durations (exit - entry, in days): all of them, the winners (pnl > 0) and the losers (pnl < 0). */
@@ -1078,20 +1216,19 @@ export interface TearSheetInput {
 /**
  * The tear sheet's pass over the curve, fed its chunks in time order ({@link push}): by computeTearSheet's
  * own read of the curve, or by computeMetrics' pass as its observer (MetricsInput.observer), so that a
- * report reads its curve once. It gathers the period returns (kept up to REPLAYABLE_RETURNS of them: the
- * strategy's in a Float64Array, the benchmark's as runs) and their first sums, the first sample and each month's last (yearly
- * returns), the picked samples' times (rolling series) and the benchmark at the drawn samples; {@link finish}
- * makes the tear sheet once the periods per year are known.
+ * report reads its curve in two passes. It gathers the first sums of the period returns (and a sample of
+ * them that brackets var95), the first sample and each month's last (yearly returns), the picked samples'
+ * times (rolling series) and the benchmark at the drawn samples. Its second pass reads the returns from the
+ * curve again (nothing of the curve's length is kept): run for computeMetrics' deviation sums alongside
+ * ({@link deviations}), or by {@link finish}, which makes the tear sheet once the periods per year are known.
  */
 export class TearSheetPass implements CurveObserver {
-  private readonly curve: EquityCurveScan;
   private readonly n: number;
-  private readonly bench: { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] } | null;
+  private readonly bench: Benchmark | null;
   private readonly cursor: BuyAndHoldCursor | null;
+  private readonly returns: ReturnChunks;
   private readonly steps = new ReturnSteps();
   private readonly sums: ReturnSums;
-  private readonly keptR: Float64Array | null;
-  private readonly keptB: RunsBuilder | null;
   private readonly pick: number[];
   private readonly pickTs: Float64Array;
   private readonly preview: readonly number[];
@@ -1099,11 +1236,12 @@ export class TearSheetPass implements CurveObserver {
   private readonly monthEquity: number[] = [];
   private readonly monthBench: number[] = [];
   private readonly previewValue: number[] = [];
+  /** The second pass's figures, and the periods per year it ran with. */
+  private second: { readonly P: number | null; readonly stats: ReturnType<typeof returnStatsOf>; readonly window: RollingWindow | null } | null = null;
   // The pass's position, carried from chunk to chunk in fields; each chunk works on locals.
   private i = 0;
   private p = 0;
   private d = 0;
-  private kept = 0;
   private monthStart = Number.NaN;
   private monthEnd = Number.NaN;
   private prevT = Number.NaN;
@@ -1114,35 +1252,26 @@ export class TearSheetPass implements CurveObserver {
     const curve = curveScan(input.curve);
     const n = curve.length;
     checkCondition(n >= 2, `invalid 'equity': a tear sheet needs at least 2 samples, was ${n}`);
-    this.curve = curve;
     this.n = n;
     const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
     this.bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
     this.cursor = this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols);
-    this.sums = new ReturnSums(this.bench !== null);
-    this.keptR = n - 1 <= REPLAYABLE_RETURNS ? new Float64Array(n - 1) : null;
-    this.keptB = this.keptR !== null && this.bench !== null ? new RunsBuilder(n - 1) : null;
+    this.returns = curveReturnChunks(curve, this.bench);
+    this.sums = new ReturnSums(this.bench !== null, n - 1);
     this.pick = rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
     this.pickTs = new Float64Array(this.pick.length);
     this.preview = input.previewTs;
   }
 
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
-    const { cursor, steps, sums, keptR, keptB, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
-    let { i, p, d, kept, monthStart, monthEnd, prevT, prevE, prevB } = this;
+    const { cursor, steps, sums, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
+    let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB } = this;
     const picks = pick.length;
     for (let j = 0; j < m; j++, i++) {
       const t = ts[j]!;
       const e = equity[j]!;
       const b = cursor === null ? Number.NaN : cursor.value(t);
-      if (steps.step(e, b, i)) {
-        sums.first(steps.r, steps.b);
-        if (keptR !== null) {
-          keptR[kept] = steps.r;
-          keptB?.push(steps.b);
-          kept++;
-        }
-      }
+      if (steps.step(e, b, i)) sums.first(steps.r, steps.b);
       // monthlyReturns reads the first sample and each month's last: keep just those.
       if (!(t >= monthStart && t < monthEnd)) {
         monthTs.push(i === 0 ? t : prevT);
@@ -1167,7 +1296,6 @@ export class TearSheetPass implements CurveObserver {
     this.i = i;
     this.p = p;
     this.d = d;
-    this.kept = kept;
     this.monthStart = monthStart;
     this.monthEnd = monthEnd;
     this.prevT = prevT;
@@ -1175,9 +1303,15 @@ export class TearSheetPass implements CurveObserver {
     this.prevB = prevB;
   }
 
-  /** Every period return, when all n - 1 were kept (none ended them: every base is positive); else null. */
-  periodReturns(): Float64Array | null {
-    return this.keptR !== null && this.kept === this.n - 1 ? this.keptR : null;
+  /**
+   * Runs the second pass with `periodsPerYear` (computeMetrics') and sums the metrics' deviations of the excess
+   * returns in it: null, and no pass, when a ruin ended the returns before the last sample.
+   */
+  deviations(periodsPerYear: number, meanExcess: number, rfPerBar: number): DeviationSums | null {
+    if (this.sums.n !== this.n - 1) return null;
+    const dev = new DeviationSums(meanExcess, rfPerBar);
+    this.secondPass(periodsPerYear, dev);
+    return dev;
   }
 
   /**
@@ -1185,41 +1319,42 @@ export class TearSheetPass implements CurveObserver {
    * worst drawdowns when the caller has them (else the curve is read for them).
    */
   finish(periodsPerYear: number | null, worst?: readonly WorstDrawdown[]): TearSheet {
-    const { input, bench, keptR, keptB, kept, curve, n } = this;
+    const { input, bench } = this;
     const P = periodsPerYear;
     const monthTs = [...this.monthTs, this.prevT];
     const monthEquity = [...this.monthEquity, this.prevE];
     const monthBench = [...this.monthBench, this.prevB];
     const previewValue = this.previewValue.slice();
     for (let d = this.d; d < this.preview.length; d++) previewValue.push(this.prevB);
-    // The same returns in the same order either way, so every figure is the same.
-    const source = keptR !== null ? heldReturns({ r: keptR.subarray(0, kept), b: keptB === null ? null : keptB.held() }) : curveReturns(curve, bench);
-    const window = P === null ? null : new RollingWindow(bench !== null, P, input.rollingWindow ?? rollingWindowOf(P), this.pick, input.riskFreeRate ?? 0, n - 1);
-    // The rolling window reads the returns in the distribution's last pass.
-    const stats = returnStatsOf(source, HISTOGRAM_BINS, bench !== null, P, this.sums, window ?? undefined);
+    const second = this.second !== null && this.second.P === P ? this.second : this.secondPass(P);
     const years = yearlyReturns(monthlyReturns(monthTs, monthEquity));
     const benchYears = bench === null ? null : new Map(yearlyReturns(monthlyReturns(monthTs, monthBench)).map((y) => [y.year, y.value]));
-    const rolling = window === null ? null : window.stats(this.pickTs);
     return {
       periodsPerYear: P,
-      worstDrawdowns: worst !== undefined ? [...worst] : worstDrawdowns(curve),
-      distribution: stats.distribution,
+      worstDrawdowns: worst !== undefined ? [...worst] : worstDrawdowns(input.curve),
+      distribution: second.stats.distribution,
       yearly: years.map((y) => ({ year: y.year, strategy: y.value, benchmark: benchYears === null ? null : (benchYears.get(y.year) ?? null) })),
       benchmarkCurve: bench === null ? null : { symbols: [...bench.symbols], ts: [...input.previewTs], value: previewValue },
-      benchmark: stats.benchmark,
-      rolling,
+      benchmark: second.stats.benchmark,
+      rolling: second.window === null ? null : second.window.stats(this.pickTs),
       tradeStats: tradeStats(input.trades),
     };
+  }
+
+  /** The second pass over the returns, read from the curve again: the distribution, the regression and the rolling figures (the window reads the returns in it), `deviations` summed alongside. */
+  private secondPass(P: number | null, deviations?: DeviationSums): NonNullable<TearSheetPass['second']> {
+    const window = P === null ? null : new RollingWindow(this.bench !== null, P, this.input.rollingWindow ?? rollingWindowOf(P), this.pick, this.input.riskFreeRate ?? 0, this.n - 1);
+    const stats = returnStatsOf(this.returns, HISTOGRAM_BINS, this.bench !== null, P, this.sums, window ?? undefined, deviations);
+    this.second = { P, stats, window };
+    return this.second;
   }
 }
 
 /**
- * Returns the tear sheet of a run (see {@link TearSheet}): one {@link TearSheetPass} over the curve, and one
- * more for the drawdowns unless the caller gives them. The returns are kept up to REPLAYABLE_RETURNS of them
- * (the strategy's in a Float64Array, the benchmark's as runs: see ReturnRuns); the distribution, the
- * regression and the rolling figures then read those in one pass, after var95's selection. A longer curve is
- * never held whole: it is read again at each pass, in memory bounded by the rolling window, the months and
- * the 2,000 picked samples.
+ * Returns the tear sheet of a run (see {@link TearSheet}): one {@link TearSheetPass} over the curve, a second
+ * over its returns read from the curve again, and one more for the drawdowns unless the caller gives them.
+ * Nothing of the curve's length is kept: memory is bounded by the rolling window, the months, the 2,000 picked
+ * samples and var95's candidates.
  */
 export function computeTearSheet(input: TearSheetInput): TearSheet {
   const pass = new TearSheetPass(input);

@@ -7,6 +7,7 @@ import {
   computeMetrics,
   computeTearSheet,
   curveReturns,
+  DeviationSums,
   describeAnnualization,
   distributionOf,
   rollingPicks,
@@ -86,23 +87,40 @@ describe('the tear sheet read in the metrics\' pass', () => {
     });
   }
 
-  it('keeps every return, or none when a ruin ends them', () => {
+  it('sums the deviations of every excess return in its second pass, or none when a ruin ends the returns', () => {
     const whole = walk(50, US_PER_HOUR, 5);
+    const r = Float64Array.from(whole.equity.slice(1), (e, i) => e / whole.equity[i]! - 1);
     const pass = new TearSheetPass({ curve: whole, benchmark: null, previewTs: [], trades: [] });
-    computeMetrics({ equity: whole, trades: [], fills: [], initialCash: 100_000, observer: pass });
-    expect(pass.periodReturns()).toEqual(Float64Array.from(whole.equity.slice(1), (e, i) => e / whole.equity[i]! - 1));
+    pass.push(whole.ts, whole.equity, whole.ts.length);
+    let ss = 0;
+    let downside = 0;
+    for (const x of r) {
+      const d = x - 0.0001 - 0.0002;
+      ss += d * d;
+      if (x - 0.0001 < 0) downside += (x - 0.0001) * (x - 0.0001);
+    }
+    expect(pass.deviations(8766, 0.0002, 0.0001)).toMatchObject({ ss, downside });
     const ruined = walk(50, US_PER_HOUR, 5, 20);
     const cut = new TearSheetPass({ curve: ruined, benchmark: null, previewTs: [], trades: [] });
-    computeMetrics({ equity: ruined, trades: [], fills: [], initialCash: 100_000, observer: cut });
-    expect(cut.periodReturns()).toBeNull();
+    cut.push(ruined.ts, ruined.equity, ruined.ts.length);
+    expect(cut.deviations(8766, 0, 0)).toBeNull();
   });
 
-  it("reads the observer's returns for volatility, Sharpe and Sortino rather than the curve", () => {
+  it("reads the observer's deviations for volatility, Sharpe and Sortino rather than the curve", () => {
     const curve = walk(100, US_PER_HOUR, 6);
-    const flat: CurveObserver = { push: () => {}, periodReturns: () => new Float64Array(99).fill(0.001) };
+    const flat: CurveObserver = { push: () => {}, deviations: (_p, mean, rf) => Object.assign(new DeviationSums(mean, rf), { ss: 1e-6, downside: 0 }) };
     const m = computeMetrics({ equity: curve, trades: [], fills: [], initialCash: 100_000, observer: flat });
-    // The mean comes from the curve, the deviations from the observer's returns: not the curve's volatility.
-    expect(m.annualizedVolatility).not.toEqual(computeMetrics({ equity: curve, trades: [], fills: [], initialCash: 100_000 }).annualizedVolatility);
+    // The mean comes from the curve, the deviations from the observer: sd = sqrt(1e-6 / 98), and no downside (no Sortino).
+    expect(m.annualizedVolatility).toBe(Math.sqrt(1e-6 / 98) * Math.sqrt(m.periodsPerYear!));
+    expect(m.sortino).toBeNull();
+  });
+
+  it('sums the excess returns in the pass over the curve when P is known before it, as in a pass of their own', () => {
+    const curve = walk(3000, US_PER_HOUR, 8);
+    const base: MetricsInput = { equity: curve, trades: [], fills: [], initialCash: 100_000, riskFreeRate: 0.04 };
+    const late = computeMetrics(base);
+    expect(computeMetrics({ ...base, barIntervalUs: US_PER_HOUR })).toEqual(late);
+    expect(computeMetrics({ ...base, periodsPerYear: late.periodsPerYear! })).toEqual({ ...late, annualization: 'explicit' });
   });
 });
 
