@@ -748,8 +748,9 @@ class ExcessReturnSum {
   private started = false;
 
   push(equity: ArrayLike<number>, k: number, rfPerBar: number): void {
+    if (!this.defined) return;
     let { sum, prev, started } = this;
-    for (let j = 0; j < k && this.defined; j++) {
+    for (let j = 0; j < k; j++) {
       const e = equity[j]!;
       if (started) {
         if (!(prev > 0)) {

@@ -263,18 +263,18 @@ export type ReturnSource = (visit: (r: number, b: number, i: number) => void) =>
  */
 type ReturnChunks = (visit: (r: Float64Array, b: Float64Array, i0: number, k: number) => void) => void;
 
-/** Returns per chunk of a source visited one at a time. */
-const SOURCE_CHUNK = 4096;
+/** Returns per chunk (samples per block of a pass over the curve): a chunk's returns (and the benchmark's) stay in the caches while each figure reads them. */
+const BLOCK = 4096;
 
-/** The returns of `source` in chunks of consecutive samples (at most SOURCE_CHUNK). */
+/** The returns of `source` in chunks of consecutive samples (at most BLOCK). */
 function chunksOf(source: ReturnSource): ReturnChunks {
   return (visit) => {
-    const r = new Float64Array(SOURCE_CHUNK);
-    const b = new Float64Array(SOURCE_CHUNK);
+    const r = new Float64Array(BLOCK);
+    const b = new Float64Array(BLOCK);
     let k = 0;
     let i0 = 0;
     source((x, y, i) => {
-      if (k > 0 && (k === SOURCE_CHUNK || i !== i0 + k)) {
+      if (k > 0 && (k === BLOCK || i !== i0 + k)) {
         visit(r, b, i0, k);
         k = 0;
       }
@@ -329,59 +329,65 @@ export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null
 }
 
 /**
- * The period-return rule of {@link curveReturns}, one sample at a time: {@link step} takes sample i (its
- * equity and buy-and-hold value) and says whether a return ends there ({@link r}, {@link b}).
+ * The period-return rule of {@link curveReturns}, a block of samples at a time, in order: r_i = E_i / E_{i-1} - 1
+ * ends at each sample i > 0 until the first whose value is not positive (included), and the benchmark's
+ * b_i = B_i / B_{i-1} - 1 beside it until its first non-positive value (then NaN).
  */
 class ReturnSteps {
-  r = Number.NaN;
-  b = Number.NaN;
+  /** The sample the first return of the last {@link block} ends at. */
+  firstI = 0;
   private prev = Number.NaN;
   private prevB = Number.NaN;
   private ended = false;
+  private i = 0;
 
-  step(e: number, bv: number, i: number): boolean {
-    let ends = false;
-    if (i > 0 && !this.ended) {
-      this.r = e / this.prev - 1;
-      this.b = this.prevB > 0 ? bv / this.prevB - 1 : Number.NaN;
-      ends = true;
-      if (!(e > 0)) this.ended = true;
+  constructor(private readonly cursor: BuyAndHoldCursor | null) {}
+
+  /**
+   * Takes samples from..to-1 of `ts` and `equity` (the curve's next ones, at most BLOCK): writes each one's
+   * buy-and-hold value to bv[j - from] (NaN without a benchmark) and the returns ending at them to `r` and
+   * `b`, and returns how many ended (at consecutive samples, the first at {@link firstI}).
+   */
+  block(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number, bv: Float64Array, r: Float64Array, b: Float64Array): number {
+    const cursor = this.cursor;
+    let { prev, prevB, ended, i } = this;
+    let k = 0;
+    for (let j = from; j < to; j++, i++) {
+      const e = equity[j]!;
+      const v = cursor === null ? Number.NaN : cursor.value(ts[j]!);
+      bv[j - from] = v;
+      if (i > 0 && !ended) {
+        if (k === 0) this.firstI = i;
+        r[k] = e / prev - 1;
+        b[k++] = prevB > 0 ? v / prevB - 1 : Number.NaN;
+        if (!(e > 0)) ended = true;
+      }
+      prev = e;
+      if (prevB > 0 || i === 0) prevB = v;
     }
-    this.prev = e;
-    this.prevB = this.prevB > 0 || i === 0 ? bv : this.prevB; // the benchmark's returns end at its first non-positive value
-    return ends;
+    this.prev = prev;
+    this.prevB = prevB;
+    this.ended = ended;
+    this.i = i;
+    return k;
   }
 }
 
 /** The benchmark of a tear sheet: close prices per symbol and the symbols held (see {@link BuyAndHoldCursor}). */
 type Benchmark = { readonly prices: Readonly<Record<string, Prices>>; readonly symbols: readonly string[] };
 
-/**
- * The period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark) in chunks,
- * read anew at each call: one chunk per chunk of the curve, in two arrays kept from call to call.
- */
+/** The period returns of a curve and of buy and hold at its samples (`prices` null: no benchmark) in blocks, read anew at each call. */
 function curveReturnChunks(curve: EquityCurveScan, prices: Benchmark | null): ReturnChunks {
-  let r = new Float64Array(0);
-  let b = new Float64Array(0);
   return (visit) => {
-    const cursor = prices === null ? null : new BuyAndHoldCursor(prices.prices, prices.symbols);
-    const steps = new ReturnSteps();
-    let i = 0;
+    const steps = new ReturnSteps(prices === null ? null : new BuyAndHoldCursor(prices.prices, prices.symbols));
+    const bv = new Float64Array(BLOCK);
+    const r = new Float64Array(BLOCK);
+    const b = new Float64Array(BLOCK);
     curve.scan((ts, equity, m) => {
-      if (r.length < m) {
-        r = new Float64Array(m);
-        b = new Float64Array(m);
+      for (let from = 0; from < m; from += BLOCK) {
+        const k = steps.block(ts, equity, from, Math.min(m, from + BLOCK), bv, r, b);
+        if (k > 0) visit(r, b, steps.firstI, k);
       }
-      let k = 0;
-      let i0 = 0;
-      for (let j = 0; j < m; j++, i++) {
-        if (steps.step(equity[j]!, cursor === null ? Number.NaN : cursor.value(ts[j]!), i)) {
-          if (k === 0) i0 = i;
-          r[k] = steps.r;
-          b[k++] = steps.b;
-        }
-      }
-      if (k > 0) visit(r, b, i0, k);
     });
   };
 }
@@ -663,7 +669,7 @@ class LowerValues {
     private readonly lo: number,
     private readonly hi: number,
   ) {
-    this.values = new Float64Array(SOURCE_CHUNK);
+    this.values = new Float64Array(BLOCK);
   }
 
   push(r: Float64Array, k: number): void {
@@ -772,21 +778,30 @@ class ReturnSums {
     this.stride = Math.floor(expected / BRACKET_SAMPLE);
   }
 
-  /** First pass: count, sum and range; with the benchmark, the sums over the periods where it is defined; every stride-th return sampled. */
-  first(r: number, b: number): void {
-    this.n++;
-    this.sum += r;
-    if (r < this.min) this.min = r;
-    if (r > this.max) this.max = r;
-    if (this.withBenchmark && !Number.isNaN(b)) {
-      this.nb++;
-      this.ss += r;
-      this.sb += b;
+  /** First pass, r[0..k) and b[0..k): count, sum and range; with the benchmark, the sums over the periods where it is defined; every stride-th return sampled. */
+  first(r: Float64Array, b: Float64Array, k: number): void {
+    const { withBenchmark, sample, stride } = this;
+    let { n, sum, min, max, nb, ss, sb, sampled, untilSample } = this;
+    for (let j = 0; j < k; j++) {
+      const x = r[j]!;
+      n++;
+      sum += x;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (withBenchmark) {
+        const y = b[j]!;
+        if (!Number.isNaN(y)) {
+          nb++;
+          ss += x;
+          sb += y;
+        }
+      }
+      if (sample !== null && untilSample-- === 0) {
+        if (sampled < BRACKET_SAMPLE) sample[sampled++] = x;
+        untilSample = stride - 1;
+      }
     }
-    if (this.sample !== null && this.untilSample-- === 0) {
-      if (this.sampled < BRACKET_SAMPLE) this.sample[this.sampled++] = r;
-      this.untilSample = this.stride - 1;
-    }
+    Object.assign(this, { n, sum, min, max, nb, ss, sb, sampled, untilSample });
   }
 
   /** The first pass's sample, when it filled (the pass saw the returns expected). */
@@ -857,9 +872,7 @@ function returnStatsOf(
   let sums = fed;
   if (sums === undefined) {
     const own = new ReturnSums(withBenchmark);
-    chunks((r, b, _i0, k) => {
-      for (let j = 0; j < k; j++) own.first(r[j]!, b[j]!);
-    });
+    chunks((r, b, _i0, k) => own.first(r, b, k));
     sums = own;
   }
   const { n, sum, min, max, nb, ss, sb } = sums;
@@ -1077,14 +1090,37 @@ class RollingWindow {
       if (++pos === window) {
         pos = 0;
         this.resum();
-        ({ s1, s2, b1, b2, sb } = this);
+        s1 = this.s1;
+        s2 = this.s2;
+        b1 = this.b1;
+        b2 = this.b2;
+        sb = this.sb;
       }
       if (next < picks && pick[next] === i && count >= window) {
-        Object.assign(this, { count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, bEnded });
+        this.count = count;
+        this.s1 = s1;
+        this.s2 = s2;
+        this.b1 = b1;
+        this.b2 = b2;
+        this.sb = sb;
+        this.lastChangeS = lastChangeS;
+        this.lastChangeB = lastChangeB;
+        this.bEnded = bEnded;
         this.record(next);
       }
     }
-    Object.assign(this, { next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded });
+    this.next = next;
+    this.count = count;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.b1 = b1;
+    this.b2 = b2;
+    this.sb = sb;
+    this.lastChangeS = lastChangeS;
+    this.lastChangeB = lastChangeB;
+    this.prevS = prevS;
+    this.prevB = prevB;
+    this.bEnded = bEnded;
   }
 
   /** The rolling figures, once every return was pushed; `pickTs`: the picked samples' times. */
@@ -1225,10 +1261,13 @@ export interface TearSheetInput {
 export class TearSheetPass implements CurveObserver {
   private readonly n: number;
   private readonly bench: Benchmark | null;
-  private readonly cursor: BuyAndHoldCursor | null;
   private readonly returns: ReturnChunks;
-  private readonly steps = new ReturnSteps();
+  private readonly steps: ReturnSteps;
   private readonly sums: ReturnSums;
+  // A block's buy-and-hold values and returns (see ReturnSteps.block).
+  private readonly bv = new Float64Array(BLOCK);
+  private readonly r = new Float64Array(BLOCK);
+  private readonly b = new Float64Array(BLOCK);
   private readonly pick: number[];
   private readonly pickTs: Float64Array;
   private readonly preview: readonly number[];
@@ -1255,7 +1294,7 @@ export class TearSheetPass implements CurveObserver {
     this.n = n;
     const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
     this.bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
-    this.cursor = this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols);
+    this.steps = new ReturnSteps(this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols));
     this.returns = curveReturnChunks(curve, this.bench);
     this.sums = new ReturnSums(this.bench !== null, n - 1);
     this.pick = rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
@@ -1264,14 +1303,20 @@ export class TearSheetPass implements CurveObserver {
   }
 
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
-    const { cursor, steps, sums, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
+    for (let from = 0; from < m; from += BLOCK) this.block(ts, equity, from, Math.min(m, from + BLOCK));
+  }
+
+  /** Samples from..to-1 of a chunk: their returns summed, then what is read of each sample. */
+  private block(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
+    const { steps, sums, bv, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
+    const k = steps.block(ts, equity, from, to, bv, this.r, this.b);
+    if (k > 0) sums.first(this.r, this.b, k);
     let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB } = this;
     const picks = pick.length;
-    for (let j = 0; j < m; j++, i++) {
+    for (let j = from; j < to; j++, i++) {
       const t = ts[j]!;
       const e = equity[j]!;
-      const b = cursor === null ? Number.NaN : cursor.value(t);
-      if (steps.step(e, b, i)) sums.first(steps.r, steps.b);
+      const b = bv[j - from]!;
       // monthlyReturns reads the first sample and each month's last: keep just those.
       if (!(t >= monthStart && t < monthEnd)) {
         monthTs.push(i === 0 ? t : prevT);
