@@ -267,7 +267,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
   const records = run.records;
   const p = equityPreviewOf(run);
   // The tear sheet gathers what it reads of the curve in the metrics' pass, its worst drawdowns are that pass's
-  // episodes, and the metrics' later passes over the returns read the ones it keeps: the curve is read once.
+  // episodes, and the metrics' second pass rides on the tear sheet's: the curve is read twice, and nothing of its length is kept.
   const worst = new WorstDrawdownKeeper();
   const sheet = tearSheetPassOf(run, curve, p.ts.subarray(0, p.length), options);
   const metrics = computeMetrics({

@@ -20,9 +20,9 @@ import {
 import type { CurveObserver, EquityCurveScan, MetricsInput } from '../../../reports/index.js';
 
 /**
- * A report reads its curve once: the tear sheet's pass rides on the metrics' (MetricsInput.observer), the
- * metrics' later passes read the returns it keeps, the benchmark's returns are kept as runs. Each figure
- * must be what the passes of their own give.
+ * A report reads its curve twice: the tear sheet's first pass rides on the metrics' (MetricsInput.observer),
+ * the metrics' second pass (deviation sums) on the tear sheet's. Each figure must be what the passes of
+ * their own give.
  */
 
 const T0 = Date.UTC(2021, 0, 4) * 1000; // a Monday
@@ -124,7 +124,7 @@ describe('the tear sheet read in the metrics\' pass', () => {
   });
 });
 
-describe('benchmark returns kept as runs', () => {
+describe('benchmark returns (prices at some samples only)', () => {
   const curve = walk(4000, US_PER_HOUR, 7);
   for (const every of [1, 3, 50, 4000]) {
     it(`give the figures the curve gives at each pass (prices at every ${every}-th sample)`, () => {

@@ -217,6 +217,56 @@ describe('var95 of returns held in a Float64Array (selected from a sampled brack
   });
 });
 
+describe("var95 and cvar95 of a long curve's tear sheet (selected from the first pass's sampled bracket)", () => {
+  /** A curve of `n` samples whose return into sample i + 1 is about ret(i). */
+  const curveOf = (n: number, ret: (i: number) => number): { ts: number[]; equity: number[] } => {
+    const ts: number[] = [];
+    const equity: number[] = [];
+    let e = 100_000;
+    for (let i = 0; i < n; i++) {
+      ts.push(day(0) + i * 60_000_000);
+      equity.push(e);
+      e *= 1 + ret(i);
+    }
+    return { ts, equity };
+  };
+  /** var95 and cvar95 by a sort and a sum in order of the curve's returns E_i / E_{i-1} - 1. */
+  const bySort = ({ equity }: { equity: number[] }): [number, number] => {
+    const r = Float64Array.from(equity.slice(1), (e, i) => e / equity[i]! - 1);
+    const sorted = r.slice().sort();
+    const h = (r.length - 1) * 0.05;
+    const k = Math.floor(h);
+    const var95 = sorted[k]! + (h - k) * (sorted[k + 1]! - sorted[k]!);
+    let sum = 0;
+    let count = 0;
+    for (const x of r) {
+      if (x < var95) {
+        sum += x;
+        count++;
+      }
+    }
+    return [var95, count > 0 ? sum / count : var95];
+  };
+
+  it('is the sort and the sum in order, bit for bit: spread, ties, a trend, and a sample that misses the quantile', () => {
+    let seed = 11;
+    const next = (): number => (seed = (seed * 16807) % 2147483647);
+    const n = 8192 * 5 + 1; // 40,960 returns: sampled every 5th
+    const cases: [string, (i: number) => number][] = [
+      ['spread', () => (next() % 100003) / 1e7 - 0.005],
+      ['mostly flat', () => (next() % 5 < 4 ? 0 : (next() % 1001) / 1e6 - 0.0005)],
+      ['trend', (i) => Math.sin(i / 5000) * 1e-3],
+      // Every sampled return is the largest: the bracket misses var95's ranks and it is selected in passes.
+      ['sample misses', (i) => (i % 5 === 0 ? 0.01 : (next() % 1001) / 1e6 - 0.0005)],
+    ];
+    for (const [name, ret] of cases) {
+      const curve = curveOf(n, ret);
+      const sheet = computeTearSheet({ curve, periodsPerYear: 525_960, benchmark: null, previewTs: [], trades: [] });
+      expect([sheet.distribution!.var95, sheet.distribution!.cvar95], name).toEqual(bySort(curve));
+    }
+  });
+});
+
 describe('benchmark regression by hand', () => {
   const rb = [0.01, -0.02, 0.03, 0, 0.01];
   const rs = rb.map((x) => 0.001 + 2 * x);
