@@ -1097,18 +1097,15 @@ class RollingWindow {
         sb = this.sb;
       }
       if (next < picks && pick[next] === i && count >= window) {
-        this.count = count;
-        this.s1 = s1;
-        this.s2 = s2;
-        this.b1 = b1;
-        this.b2 = b2;
-        this.sb = sb;
-        this.lastChangeS = lastChangeS;
-        this.lastChangeB = lastChangeB;
-        this.bEnded = bEnded;
+        this.save(next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded);
         this.record(next);
       }
     }
+    this.save(next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded);
+  }
+
+  /** Writes back the state {@link pushChunk} works on in locals: before {@link record} reads it, and after each chunk. */
+  private save(next: number, count: number, s1: number, s2: number, b1: number, b2: number, sb: number, lastChangeS: number, lastChangeB: number, prevS: number, prevB: number, bEnded: boolean): void {
     this.next = next;
     this.count = count;
     this.s1 = s1;
