@@ -1,6 +1,9 @@
 import type { BacktestResult } from '../../sim/backtest/index.js';
 
-/** A table as columns: numbers as Float64Array (times in epoch microseconds), strings (or null) as arrays. */
+/**
+ * A table as columns: numbers as Float64Array (times in epoch microseconds), strings (or null) as arrays. A
+ * number column may be a view of the result's own (read it, never write it).
+ */
 export type TableColumns = Record<string, Float64Array | (string | null)[]>;
 
 /** Empty columns for `n` rows: `numbers` as Float64Arrays, `strings` as arrays to fill. */
@@ -147,6 +150,25 @@ function numbersOf<T, K extends string>(list: readonly T[], value: (x: T, k: K) 
   };
 }
 
+/** A log's number columns as read for the slices of a table being built (see {@link numbers}), by log. */
+const PASS_COLUMNS = new WeakMap<object, Map<string, Float64Array>>();
+
+/**
+ * Rows [from, to) of a log's number column `k`, as a view (no copy: the Parquet sink copies the rows it is
+ * handed, and a run's logs no longer change). The column is read from the log once for every slice of one
+ * pass over the table, and let go with the slice that reaches the table's end: an order log builds a new
+ * whole column per read (a live order's numbers are in its object), which a 2.5 M-bar run's 138,106 orders,
+ * written 8,192 rows at a time, paid 17 times over (125 ms, 110 MB of fresh arrays).
+ */
+function numbers<K extends string>(log: { readonly length: number; column(k: K): Float64Array }, k: K, from: number, to: number): Float64Array {
+  let pass = PASS_COLUMNS.get(log);
+  if (pass === undefined) PASS_COLUMNS.set(log, (pass = new Map()));
+  let c = pass.get(k);
+  if (c === undefined || c.length < to) pass.set(k, (c = log.column(k)));
+  if (to >= log.length) pass.delete(k);
+  return c.subarray(from, to);
+}
+
 /** The fills table, rows [from, to). */
 function fillColumns(f: TableRecords['fills'], from: number, to: number): TableColumns {
   const fc = columnsFor(to - from, [], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
@@ -157,7 +179,7 @@ function fillColumns(f: TableRecords['fills'], from: number, to: number): TableC
     fc.strategyId[i] = f.strategyIdAt(from + i);
     fc.liquidity[i] = f.liquidityAt(from + i);
   }
-  const num = (k: 'ts' | 'qty' | 'price' | 'commission'): Float64Array => f.column(k).slice(from, to);
+  const num = (k: 'ts' | 'qty' | 'price' | 'commission'): Float64Array => numbers(f, k, from, to);
   return { ts: num('ts'), symbol: fc.symbol, side: fc.side, qty: num('qty'), price: num('price'), commission: num('commission'), orderId: fc.orderId, strategyId: fc.strategyId, liquidity: fc.liquidity };
 }
 
@@ -182,7 +204,7 @@ function orderColumns(o: TableRecords['orders'], from: number, to: number): Tabl
     oc.linkedIds[i] = link !== null ? JSON.stringify(link.linkedIds) : null;
     oc.linkGroup[i] = link?.group ?? null;
   }
-  const num = (k: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array => o.column(k).slice(from, to);
+  const num = (k: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array => numbers(o, k, from, to);
   return {
     id: oc.id, symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
     filledQty: num('filledQty'), avgFillPrice: num('avgFillPrice'), tsCreated: num('tsCreated'), strategyId: oc.strategyId, reduceOnly: oc.reduceOnly, tag: oc.tag, reason: oc.reason,
@@ -198,7 +220,7 @@ function tradeColumns(t: TableRecords['trades'], from: number, to: number): Tabl
     tc.strategyId[i] = t.strategyIdAt(from + i);
     tc.side[i] = t.sideAt(from + i);
   }
-  const num = (k: 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission'): Float64Array => t.column(k).slice(from, to);
+  const num = (k: 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission'): Float64Array => numbers(t, k, from, to);
   return {
     symbol: tc.symbol, strategyId: tc.strategyId, side: tc.side, qty: num('qty'), entryTime: num('entryTs'), entryPrice: num('entryPrice'), exitTime: num('exitTs'), exitPrice: num('exitPrice'),
     pnl: num('pnl'), returnPct: num('returnPct'), commission: num('commission'),

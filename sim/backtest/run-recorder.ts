@@ -85,13 +85,13 @@ export class RunRecorder implements Recorder {
   private readonly pending = new Float64Array(7);
   private hasPending = false;
   private readonly batch: Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array> | null;
+  /** The batch's columns in EQUITY_SINK_COLUMNS order, the preview's sample order (EquityPreview.pushColumns). */
+  private readonly batchColumns: readonly Float64Array[];
   private inBatch = 0;
   private peak = Number.NaN;
   private exposed = 0;
   private committed = 0;
   private readonly preview: EquityPreview | null;
-  /** The committed sample as the preview takes it (EquityPreview.pushRow), reused. */
-  private readonly previewRow = new Float64Array(7);
 
   /**
    * `sink`: stream the equity curve to it (the run keeps none of it: the sink hands `ts` and `equity` back
@@ -104,6 +104,7 @@ export class RunRecorder implements Recorder {
   ) {
     this.curve = sink === null ? new Float64Table(CURVE_WIDTH, undefined, CURVE_RESERVE) : new Float64Table(CURVE_WIDTH, 1);
     this.batch = sink === null ? null : (Object.fromEntries(EQUITY_SINK_COLUMNS.map((c) => [c, new Float64Array(SINK_BATCH)])) as Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>);
+    this.batchColumns = this.batch === null ? [] : EQUITY_SINK_COLUMNS.map((c) => this.batch![c]);
     this.preview = sink === null ? null : new EquityPreview();
   }
 
@@ -193,7 +194,10 @@ export class RunRecorder implements Recorder {
     p[5] = sample[EquitySample.buyingPower]!;
   }
 
-  /** Commits the pending sample: its drawdown from the running peak (as drawdownSeries), the preview, the sink's batch. */
+  /**
+   * Commits the pending sample into the sink's batch, with its drawdown from the running peak (as
+   * drawdownSeries); the batch goes to the preview and the sink when full (see {@link appendBatch}).
+   */
   private commit(): void {
     const p = this.pending;
     const e = p[1]!;
@@ -201,15 +205,6 @@ export class RunRecorder implements Recorder {
     const dd = 1 - e / this.peak;
     if (p[3] !== 0) this.exposed++;
     this.committed++;
-    const row = this.previewRow;
-    row[0] = p[0]!;
-    row[1] = e;
-    row[2] = p[2]!;
-    row[3] = dd;
-    row[4] = p[3]!;
-    row[5] = p[4]!;
-    row[6] = p[5]!;
-    this.preview!.pushRow(row);
     const b = this.batch!;
     const i = this.inBatch++;
     b.ts[i] = p[0]!;
@@ -223,8 +218,13 @@ export class RunRecorder implements Recorder {
     this.hasPending = false;
   }
 
+  /**
+   * Files the batch: into the preview as columns (the same preview as a row per sample, in one pass over the
+   * batch rather than a call and a slot write per sample), then into the sink.
+   */
   private appendBatch(): void {
     if (this.inBatch === 0) return;
+    this.preview!.pushColumns(this.batchColumns, 0, this.inBatch);
     this.sink!.append(this.batch!, this.inBatch);
     this.inBatch = 0;
   }

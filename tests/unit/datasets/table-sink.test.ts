@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
+import { ParquetConcat } from '../../../datasets/parquet-concat.js';
 import { ParquetTableSink, SinkGroup, StringCodes } from '../../../datasets/table-sink.js';
 import type { SinkColumn } from '../../../datasets/table-sink.js';
 
@@ -156,6 +157,38 @@ describe('ParquetTableSink', () => {
     const direct = join(dir, 'one-direct.parquet');
     await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(one)})) TO ${sqlString(direct)} (FORMAT parquet, COMPRESSION zstd)`);
     expect((await readFile(one)).equals(await readFile(direct))).toBe(true);
+  });
+
+  it("writes the next parts while a part's join waits, and joins them in order", async () => {
+    const file = join(dir, 'held.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 1000 });
+    const { batch, expected } = sample(4000);
+    // The first join (part 1 onto part 0) is held until released.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const join1 = ParquetConcat.prototype.append;
+    const append = vi.spyOn(ParquetConcat.prototype, 'append').mockImplementationOnce(async function (this: ParquetConcat, part: string) {
+      await held;
+      return join1.call(this, part);
+    });
+    try {
+      const slice = (from: number, to: number) => Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, v.slice(from, to)]));
+      sink.append(slice(0, 3000), 3000);
+      await sink.flush();
+      sink.append(slice(3000, 4000), 1000);
+      // Returns once the parts handed before are written (parts 0-2): part 2 is not held by part 1's join.
+      const flushed = await Promise.race([sink.flush().then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 10_000))]);
+      expect(flushed).toBe(true);
+      // Part 1's join is the one held (the next joins wait behind it).
+      await vi.waitFor(() => expect(append).toHaveBeenCalledTimes(1));
+      release();
+      expect(await sink.finish()).toBe(4000);
+    } finally {
+      release();
+      append.mockRestore();
+    }
+    expect(await rowsOf(file)).toEqual(expected);
+    expect(await rowGroupsOf(file)).toEqual([1000, 1000, 1000, 1000]);
   });
 
   it('reports a part that failed in the background at finish, naming the table, and leaves no file', async () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backtest } from '../../../../index.js';
 import { recordColumns, recordRows, tableColumns } from '../../../../cli/compose/run-columns.js';
 import { REPO } from '../../../support/cli.js';
@@ -49,5 +49,24 @@ describe('tableColumns from the logs', () => {
         expect(tableColumns(result, name, 1, mid), `${scenario} ${name} [1, ${mid})`).toEqual(tableColumns(lists, name, 1, mid));
       }
     }
+  });
+});
+
+describe('tableColumns by slices', () => {
+  it("reads each of a log's number columns once per pass over its rows, and again for the next pass", async () => {
+    const { result } = await backtest(join(REPO, 'scenarios', 'demo.json'));
+    const orders = result.records!.orders;
+    const n = orders.length;
+    expect(n).toBeGreaterThan(6);
+    const whole = tableColumns(result, 'orders');
+    const read = vi.spyOn(orders, 'column');
+    for (let pass = 1; pass <= 2; pass++) {
+      const slices: ReturnType<typeof tableColumns>[] = [];
+      for (let from = 0; from < n; from += 3) slices.push(tableColumns(result, 'orders', from, Math.min(n, from + 3)));
+      // Six number columns (qty, limitPrice, stopPrice, filledQty, avgFillPrice, tsCreated), each read once a pass.
+      expect(read).toHaveBeenCalledTimes(6 * pass);
+      for (const key of Object.keys(whole)) expect(slices.flatMap((c) => [...c[key]!]), `pass ${pass} orders.${key}`).toEqual([...whole[key]!]);
+    }
+    read.mockRestore();
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Float64Table } from '../../../../engine/core/columns.js';
+import { EquityPreview } from '../../../../engine/kernel/equity-preview.js';
 import { EquitySample } from '../../../../engine/ports/recorder.js';
-import { RunRecorder } from '../../../../sim/backtest/run-recorder.js';
+import { EQUITY_SINK_COLUMNS, RunRecorder } from '../../../../sim/backtest/run-recorder.js';
+import type { EquitySink } from '../../../../sim/backtest/run-recorder.js';
 
 /** One sample in EquitySample order: ts, equity, cash, grossExposure, marginInUse, buyingPower. */
 function sample(ts: number, equity: number, cash: number, gross: number, margin: number, bp: number): Float64Array {
@@ -71,6 +73,39 @@ describe('RunRecorder equity curve in memory', () => {
     expect(Object.is(margin[1], 0)).toBe(true);
     expect(Object.is(bp[1], 0)).toBe(true);
     expect(Object.is(r.curveColumn(EquitySample.cash)[1], -0)).toBe(true);
+  });
+});
+
+describe('RunRecorder streamed to a sink', () => {
+  it("hands the sink every committed sample with its drawdown, and keeps the preview of those samples pushed one by one", () => {
+    const got: number[][] = EQUITY_SINK_COLUMNS.map(() => []);
+    const sink: EquitySink = {
+      append(batch, n) {
+        EQUITY_SINK_COLUMNS.forEach((c, k) => got[k]!.push(...batch[c].subarray(0, n)));
+      },
+      wantsFlush: false,
+      flush: async () => undefined,
+      curve: () => ({ length: got[0]!.length, scan: () => undefined }),
+    };
+    const r = new RunRecorder(100, sink);
+    // Several sink batches (4,096 samples each), samples at a time already sampled replacing it, flat and NaN-free equity.
+    const expected: number[][] = [];
+    let peak = Number.NaN;
+    for (let i = 0; i < 10_000; i++) {
+      const e = 100 + Math.sin(i / 50) * 10 + (i % 7);
+      if (i % 9 === 4) r.onEquity(sample(i * 10, e - 3, 1, 2, 0, 1)); // replaced by the next
+      r.onEquity(sample(i * 10, e, 50 + (i % 3), i % 4 === 0 ? 0 : e / 2, i % 5, 50 - (i % 5)));
+      if (i === 0 || e > peak) peak = e;
+      expected.push([i * 10, e, 50 + (i % 3), 1 - e / peak, i % 4 === 0 ? 0 : e / 2, i % 5, 50 - (i % 5)]);
+    }
+    const streamed = r.finishStream()!;
+    expect(streamed.rows).toBe(10_000);
+    expect(got.map((c) => c.length)).toEqual(EQUITY_SINK_COLUMNS.map(() => 10_000));
+    expect(expected.map((row, i) => EQUITY_SINK_COLUMNS.map((_, k) => got[k]![i]))).toEqual(expected);
+    const one = new EquityPreview();
+    for (const row of expected) one.pushRow(Float64Array.from(row));
+    expect(streamed.preview.samples).toBe(10_000);
+    expect(streamed.preview.columns()).toEqual(one.columns());
   });
 });
 
