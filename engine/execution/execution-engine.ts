@@ -151,19 +151,24 @@ export class ExecutionEngine implements ExecutionReportSink {
    * orders of the symbols being closed and every order elsewhere that may add exposure cancelled,
    * positions closed with market orders tagged 'margin_call', largest maintenance requirement first,
    * until the initial margin of what is left is covered by equity).
+   *
+   * Returns true when the portfolio's figures in `sample` (equity, cash, gross exposure) are current:
+   * it wrote them and the account did not act (the sample of nearly every bar), so the caller need
+   * not compute them again; false when the caller must (no account, a ruined account, or orders sent).
    */
-  onAccountSample(sample: Float64Array): void {
+  onAccountSample(sample: Float64Array): boolean {
     const account = this.accountRules;
-    if (account === null) return;
+    if (account === null) return false;
     account.accrueBorrow(sample);
-    if (account.ruin !== null) return;
+    if (account.ruin !== null) return false;
     // The sample of nearly every bar: nothing to do. The times and the equity stay in the sample
     // (EquitySample indexes; the equity is written again once the account has acted): no number is
     // passed to or returned from a call V8 may not inline (a boxed allocation per bar).
     this.portfolio.sampleInto(sample);
     const equity = sample[EquitySample.equity]!;
-    if (equity > 0 && !(account.marginCallsPossible && account.inMarginCall(equity))) return;
+    if (equity > 0 && !(account.marginCallsPossible && account.inMarginCall(equity))) return true;
     this.accountAction(sample[EquitySample.ts]!, sample[EquitySample.decisionTs]!, equity);
+    return false;
   }
 
   /** The rest of onAccountSample: ruin (equity at or below zero) or a margin call. */

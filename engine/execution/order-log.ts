@@ -20,17 +20,25 @@ function idOfRow(row: number): OrderId {
   return `O-${row + 1}` as OrderId;
 }
 
-/** The row an id names ('O-' then row + 1 in decimal, without leading zeros), or -1 for any other string. */
-function rowInId(id: string): number {
+/**
+ * The number n of an id `<letter>-<n>` (n >= 1 in decimal, without leading zeros, as IdSequence and
+ * the order log write them), or -1 for any other string.
+ */
+export function sequenceNumber(id: string, letter: number): number {
   const n = id.length;
-  if (n < 3 || n > 12 || id.charCodeAt(0) !== 79 || id.charCodeAt(1) !== 45 || id.charCodeAt(2) === 48) return -1;
+  if (n < 3 || n > 17 || id.charCodeAt(0) !== letter || id.charCodeAt(1) !== 45 || id.charCodeAt(2) === 48) return -1;
   let v = 0;
   for (let i = 2; i < n; i++) {
     const d = id.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return -1;
     v = v * 10 + d;
   }
-  return v - 1;
+  return v;
+}
+
+/** The row an id names ('O-' then row + 1), or a negative number for any other string. */
+function rowInId(id: string): number {
+  return sequenceNumber(id, 79) - 1;
 }
 
 const code = <T extends string>(values: readonly T[]): ReadonlyMap<T, number> => new Map(values.map((v, i) => [v, i]));

@@ -500,8 +500,8 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
     const s = this.sample;
     const p = this.portfolio;
     const account = this.execution.accountInUse;
-    if (account !== null) this.execution.onAccountSample(s);
-    p.sampleInto(s);
+    // The account's rules sample the portfolio first; when they leave it unchanged that sample stands.
+    if (account === null || !this.execution.onAccountSample(s)) p.sampleInto(s);
     if (account !== null) account.sampleInto(s);
     else {
       s[EquitySample.marginInUse] = 0;

@@ -197,9 +197,20 @@ const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   expired: [],
 };
 
+/** One bit per status (its place in ORDER_STATUSES). */
+const STATUS_BIT = Object.fromEntries(ORDER_STATUSES.map((s, i) => [s, 1 << i])) as Readonly<Record<OrderStatus, number>>;
+
+/**
+ * {@link TRANSITIONS} as bit masks of the statuses each status may move to: the check runs at every
+ * event of every order, and a mask test costs two loads where a list search compared strings.
+ */
+const ALLOWED = Object.fromEntries(
+  ORDER_STATUSES.map((s) => [s, TRANSITIONS[s].reduce((mask, to) => mask | STATUS_BIT[to], 0)]),
+) as Readonly<Record<OrderStatus, number>>;
+
 /** True when no further event can change the order. */
 export function isTerminal(status: OrderStatus): boolean {
-  return TRANSITIONS[status].length === 0;
+  return ALLOWED[status] === 0;
 }
 
 /** True while the order can still fill (accepted or partially filled). */
@@ -209,7 +220,7 @@ export function isWorking(status: OrderStatus): boolean {
 
 /** Returns true when `from -> to` is a legal transition of the order state machine. */
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+  return (ALLOWED[from] & STATUS_BIT[to]) !== 0;
 }
 
 /**

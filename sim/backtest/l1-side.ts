@@ -61,12 +61,10 @@ class BarLane extends FeedLane<BarBatch> {
     const sampler = this.sampler;
     const i = b.symbol[r]!;
     if (sampler.onBarRow(b, r)) venue.onTimeAdvance(sampler.barStamp);
-    const barTs = b.barTs[r]!;
-    const closeTs = b.ts[r]!;
-    const c = b.close[r]!;
-    venue.onBar(i, barTs, b.open[r]!, b.high[r]!, b.low[r]!, c, b.volume[r]!, closeTs);
+    // The row, not its numbers: see SimulatedVenue.onBarRow.
+    venue.onBarRow(i, b, r);
     const firstPrice = this.firstPrice;
-    if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = c;
+    if (firstPrice[i] !== firstPrice[i]) firstPrice[i] = b.close[r]!;
     this.engine.onBarRow(i, b, r);
     this.tally.barCount++;
   }

@@ -1,5 +1,5 @@
 export { SimulatedVenue } from './simulated-venue.js';
-export type { OrderEventSink, VenueRequestRejection } from './simulated-venue.js';
+export type { OrderEventSink, VenueBars, VenueRequestRejection } from './simulated-venue.js';
 export { venueConfig, DEFAULT_VENUE_CONFIG, MARKET_FILLS, INTRABAR_PATHS, LIMIT_FILLS } from './venue-config.js';
 export type { VenueConfig, VenueConfigInput, MarketFill, IntrabarPath, LimitFill } from './venue-config.js';
 export { createFeeModel, commissionForFill } from './fee-model.js';

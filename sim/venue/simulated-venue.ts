@@ -1,6 +1,6 @@
 import { barInSession, dayOrderExpiry, InvalidArgumentError, InvariantError, isOpen, TimeTravelError, US_PER_DAY, utcDayStart } from '../../engine/core/index.js';
 import type { Calendar, OrderId, Symbol_ } from '../../engine/core/index.js';
-import type { InstrumentSpec, Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
+import type { BarColumns, InstrumentSpec, Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
 import { BarPath } from './intrabar-path.js';
 import { onGrid, OrderCore, tolerance } from './order-core.js';
 import type { OrderEventSink } from './order-core.js';
@@ -12,6 +12,12 @@ import { WorkingOrder } from './working-order.js';
 export type { OrderEventSink, VenueRequestRejection } from './order-core.js';
 
 const NO_BAR = -Infinity;
+
+/** A bar row as the venue reads it: the bar columns and its close time `ts` (a replay's BarBatch). */
+export interface VenueBars extends BarColumns {
+  /** When the bar closed, microseconds (market-on-close fills are stamped then). */
+  readonly ts: Float64Array;
+}
 
 /**
  * A simulated exchange for bar and L1 (quote/trade) data. It implements the engine's ExecutionClient
@@ -395,12 +401,47 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    * the next bar of its symbol opens; see cli/compose/bar-timing.ts).
    */
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number, closeTs = ts + (this.config.barIntervalUs ?? 0)): void {
+    const one = this.one;
+    one.barTs[0] = ts;
+    one.open[0] = open;
+    one.high[0] = high;
+    one.low[0] = low;
+    one.close[0] = close;
+    one.volume[0] = volume;
+    one.ts[0] = closeTs;
+    this.onBarRow(symbolIndex, one, 0);
+  }
+
+  /** A one-row VenueBars for {@link onBar}. */
+  private readonly one: VenueBars = {
+    barTs: new Float64Array(1),
+    open: new Float64Array(1),
+    high: new Float64Array(1),
+    low: new Float64Array(1),
+    close: new Float64Array(1),
+    volume: new Float64Array(1),
+    ts: new Float64Array(1),
+  };
+
+  /**
+   * {@link onBar} of row `row` of bar columns (open time `barTs`, close time `ts`): the replay's path.
+   * The bar is read from the columns here, not passed: a number passed to a call V8 does not inline
+   * is boxed, an allocation per bar.
+   */
+  onBarRow(symbolIndex: number, cols: VenueBars, row: number): void {
+    const ts = cols.barTs[row]!;
+    const open = cols.open[row]!;
+    const high = cols.high[row]!;
+    const low = cols.low[row]!;
+    const close = cols.close[row]!;
+    const volume = cols.volume[row]!;
     const last = this.lastBarTs[symbolIndex];
     if (last === undefined) throw new InvalidArgumentError(`invalid 'symbolIndex': no such symbol, was ${symbolIndex}`);
     if (!(ts > last)) throw new TimeTravelError(`venue: bar of "${this.symbols[symbolIndex]}" at ${ts} is not after the previous bar at ${last}`);
     if (!(low > 0 && low <= open && low <= close && high >= open && high >= close && volume >= 0 && high < Infinity && volume < Infinity)) {
       throw new InvariantError(`venue: inconsistent bar of "${this.symbols[symbolIndex]}" at ${ts}: open ${open}, high ${high}, low ${low}, close ${close}, volume ${volume}`);
     }
+    const closeTs = cols.ts[row]!;
     this.lastBarTs[symbolIndex] = ts;
     this.lastBarCloseTs[symbolIndex] = closeTs;
     this.barCloseTs = closeTs;
