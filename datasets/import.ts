@@ -1124,8 +1124,10 @@ const HEAD_ROWS = 2048;
  * and its first rows are read and checked (the head, checked here: a bad row there is refused now).
  * The memory held is DuckDB's scan buffers and a chunk, whatever the file's length. Null when the file
  * is not plain or DuckDB declines its first rows: an import then accepts it or names its first bad
- * cell. DuckDB reads on one thread: it keeps ahead of the replay reading the rows, and more would only
- * buffer more.
+ * cell. DuckDB reads on one thread, the next chunk while a fetch is under way (duckChunks keeps one
+ * under way), so a reader that takes the rows a chunk at a time keeps it busy (cli/compose/data-sources.ts
+ * streamBars); a larger streaming buffer cost memory and delayed the first chunk, and a second thread
+ * gained nothing on 2 cores (bench/RESULTS.md, sixth pass).
  */
 export async function openCsvStream(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>): Promise<CsvStream | null> {
   const { input: file, kind, symbol } = options;

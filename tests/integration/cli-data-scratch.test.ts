@@ -119,7 +119,7 @@ async function feedError(d: OpenedData): Promise<unknown> {
 }
 
 describe('a run reading a CSV file over the direct bound', () => {
-  it('streams the rows of the temporary dataset, in its batches, whole and in a range, with its intervals and (after a pass) its manifest', async () => {
+  it('streams the rows of the temporary dataset, a DuckDB chunk at a time, whole and in a range, with its intervals and (after a pass) its manifest', async () => {
     const input = await barsFile('good.csv', 80_000);
     const streamed = await openFresh(input, true);
     expect(streamed.stream).toBeDefined();
@@ -137,7 +137,9 @@ describe('a run reading a CSV file over the direct bound', () => {
       for (const stamp of ['open', 'close'] as const) {
         const got = await feedOf(streamed, range, stamp);
         const want = await feedOf(dataset, range, stamp);
-        expect(got.sizes).toEqual(want.sizes);
+        // The same rows; streamed a DuckDB chunk (at most 2,048 rows) at a time, not in the dataset's 65,536.
+        expect(Math.max(0, ...got.sizes)).toBeLessThanOrEqual(2048);
+        expect(got.sizes.reduce((a, b) => a + b, 0)).toBe(want.sizes.reduce((a, b) => a + b, 0));
         expect(got.cols).toEqual(want.cols);
       }
     }

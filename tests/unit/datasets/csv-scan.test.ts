@@ -1,8 +1,9 @@
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { plainNumber, plainTime, scanPlainCsv } from '../../../datasets/csv-scan.js';
+import { plainCsvRows, plainNumber, plainTime, scanPlainCsv } from '../../../datasets/csv-scan.js';
 import { removeAll, tempDir } from './helpers.js';
 
 const cleanup: string[] = [];
@@ -107,5 +108,26 @@ describe('csv-scan', () => {
     expect(await scanPlainCsv(f, ',', ['time', 'number', 'other'])).toBe(true);
     await writeFile(f, `ts,price,note\n${good}2024-01-31,1.5.5,x\n${good}`);
     expect(await scanPlainCsv(f, ',', ['time', 'number', 'other'])).toBe(false);
+  });
+
+  it('plainCsvRows counts lines longer than the room kept for a line split between pieces, and longer than a piece', async () => {
+    const root = await tempDir(cleanup);
+    const f = join(root, 'long-lines.csv');
+    // Lines of 100 KB (more than the 64 KB kept in front of a piece) and one of 9 MB (more than two
+    // 4 MB pieces, no line end in one of them), a long header too; the last line without its LF.
+    const wide = (i: number, n: number): string => `2024-01-31 09:30:${String(i % 60).padStart(2, '0')},${i}.5,${'x'.repeat(n)}`;
+    const body = Array.from({ length: 120 }, (_, i) => wide(i, i === 60 ? 9 << 20 : 100_000));
+    const text = `ts,price,${'n'.repeat(5 << 20)}\n${body.join('\n')}`;
+    await writeFile(f, text);
+    expect(await plainCsvRows(f, ',', ['time', 'number', 'other'])).toBe(120);
+    const hash = createHash('sha256');
+    await plainCsvRows(f, ',', ['time', 'number', 'other'], hash);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(text).digest('hex'));
+    // a bad cell after the longest line, and a hash that still covers the whole file
+    const bad = `ts,price,note\n${body.slice(0, 70).join('\n')}\n2024-01-31,1.5.5,x\n${body.slice(70).join('\n')}\n`;
+    await writeFile(f, bad);
+    const hashBad = createHash('sha256');
+    expect(await plainCsvRows(f, ',', ['time', 'number', 'other'], hashBad)).toBe(null);
+    expect(hashBad.digest('hex')).toBe(createHash('sha256').update(bad).digest('hex'));
   });
 });
