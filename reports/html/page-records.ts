@@ -128,9 +128,16 @@ type ListedFill = RunReportInput['fills'][number] | RunReport['fills'][number];
 
 function fillListView(list: readonly ListedFill[]): PageFills {
   listed(list, 'fills');
+  const numbers = { ts: new Float64Array(list.length), qty: new Float64Array(list.length), price: new Float64Array(list.length) };
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i]!;
+    numbers.ts[i] = f.ts;
+    numbers.qty[i] = f.qty;
+    numbers.price[i] = f.price;
+  }
   return {
     length: list.length,
-    column: numbersOf(list, (f, field) => f[field]),
+    column: (field) => numbers[field],
     symbolAt: (i) => list[i]!.symbol,
     sideAt: (i) => list[i]!.side,
     timeAt(i) {
@@ -143,20 +150,6 @@ function fillListView(list: readonly ListedFill[]): PageFills {
 /** Refuses a report whose records are not a list (a report of an unexpected shape): its page cannot be drawn. */
 function listed(list: unknown, name: string): void {
   if (!Array.isArray(list)) throw new TypeError(`the report's ${name} are not a list`);
-}
-
-/** A list's number field as a column, built on its first read and kept. */
-function numbersOf<T, K extends string>(list: readonly T[], value: (x: T, k: K) => number): (k: K) => Float64Array {
-  const built = new Map<K, Float64Array>();
-  return (k) => {
-    let c = built.get(k);
-    if (c === undefined) {
-      c = new Float64Array(list.length);
-      for (let i = 0; i < list.length; i++) c[i] = value(list[i]!, k);
-      built.set(k, c);
-    }
-    return c;
-  };
 }
 
 /** A round trip's exit: as text (the report's) or as a number (the run's). */
