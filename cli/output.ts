@@ -235,11 +235,30 @@ export async function prepareOutputDir(out: string, kind: OutputKind, flag = '--
 }
 
 /**
- * Writes `files` into the output directory `out` together (all or none; see replaceFilesAtomic) with
- * the marker listing them, after checking the directory. A failure to write names the file and the
- * reason (WriteError, exit 1).
+ * A staged file still being written (a run's Parquet table, by DuckDB on its own thread): it is moved into
+ * place once `written` settles, so the caller renders its other outputs meanwhile (see RunOutputs.start).
  */
-export async function writeOutputs(out: string, kind: OutputKind, files: readonly NamedFile[], flag = '--out'): Promise<void> {
+export type PendingFile = NamedFile & { readonly written: Promise<unknown> };
+
+/**
+ * Waits until every pending file of `files` (see {@link PendingFile}) is written: every write settles (none
+ * outlives the caller), then the first failure, if any, is thrown.
+ */
+export async function filesWritten(files: readonly (NamedFile | PendingFile)[]): Promise<void> {
+  const writes = new Set<Promise<unknown>>();
+  for (const f of files) if ('written' in f) writes.add(f.written);
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
+
+/**
+ * Writes `files` into the output directory `out` together (all or none; see replaceFilesAtomic) with
+ * the marker listing them, after checking the directory; files still being written ({@link PendingFile})
+ * are waited for first. A failure to write names the file and the reason (WriteError, exit 1).
+ */
+export async function writeOutputs(out: string, kind: OutputKind, files: readonly (NamedFile | PendingFile)[], flag = '--out'): Promise<void> {
+  await filesWritten(files);
   const dir = resolve(checkOutFlag(out, flag));
   const checked = await checkOutputDir(dir, kind, flag);
   const names = files.map((f) => f.name);

@@ -13,6 +13,9 @@ import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
+import { attachRunRecords } from '../../reports/html/page-records.js';
+import { filesWritten } from '../output.js';
+import type { PendingFile } from '../output.js';
 import { recordRows, tableColumns } from './run-columns.js';
 
 /**
@@ -99,11 +102,14 @@ export const RUN_TABLE_NAMES: readonly RunTableName[] = RUN_TABLES;
 export const EXPORT_FORMATS = ['csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** A run's tables once their rows are handed over: the report's `tables` section now, the files when DuckDB has written them. */
+/** A run's tables once their rows are handed over: the report's `tables` section and the files DuckDB is writing. */
 export interface StartedTables {
   readonly tables: RunTables;
-  /** The files to move into place (the Parquet tables, then any exports), once written. */
-  readonly files: Promise<NamedFile[]>;
+  /**
+   * The files to move into place (the Parquet tables, then any exports), resolved at once: each is being written
+   * until its `written` settles, and writeOutputs waits for that, so the page renders while DuckDB writes.
+   */
+  readonly files: Promise<PendingFile[]>;
 }
 
 /** The tables of a run being written. */
@@ -189,8 +195,10 @@ export class RunOutputs {
   /**
    * Hands over the rows of a finished run and starts writing its tables: the equity curve from the run's
    * arrays when it was not streamed (a run with books), the fills, orders, round trips, audit and signals from the result's records (run-columns.ts);
-   * with `exports`, a CSV of each. Returns the report's `tables` section at once and the files to move into
-   * place when DuckDB has written them (on its own thread; `tapedeck run` waits for them before it renders its page: see cli/actions/run.ts).
+   * with `exports`, a CSV of each. Returns the report's `tables` section, which carries the run's records for its
+   * page (attachRunRecords), and the files to move into place, at once: DuckDB writes them on its own thread while
+   * `tapedeck run` renders its page, and writeOutputs waits for them (PendingFile). The page reads the run's columns,
+   * no object per record, so its heap beside DuckDB's stays small (a 2.5 M-bar run's peak: see bench/RESULTS.md).
    */
   async start(result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<StartedTables> {
     if (result.equityStream === undefined && this.equityWrite === null) writeEquityFromMemory(this.equityTable, result);
@@ -227,23 +235,26 @@ export class RunOutputs {
       await Promise.allSettled(writes);
       throw err;
     }
-    const files = (async (): Promise<NamedFile[]> => {
+    const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
+    for (const format of exports) for (const name of RUN_TABLE_NAMES) out.push({ name: `${name}.${format}`, path: join(this.staging, `${name}.${format}`) });
+    const written = (async (): Promise<void> => {
       await settled(writes);
-      const out: NamedFile[] = RUN_TABLE_NAMES.map((name) => ({ name: `${name}.parquet`, path: join(this.staging, `${name}.parquet`) }));
       for (const format of exports) {
         for (const name of RUN_TABLE_NAMES) {
-          const csv = join(this.staging, `${name}.${format}`);
-          await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(csv)} (FORMAT csv, HEADER)`).catch((err: unknown) => {
+          await this.session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(this.staging, `${name}.parquet`))})) TO ${sqlString(join(this.staging, `${name}.${format}`))} (FORMAT csv, HEADER)`).catch((err: unknown) => {
             throw duckWriteError(join(this.outDir, `${name}.${format}`), err);
           });
-          out.push({ name: `${name}.${format}`, path: csv });
         }
       }
-      return out;
     })();
-    this.inFlight.push(files.catch(() => undefined));
+    this.inFlight.push(written.catch(() => undefined));
     const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
-    return { tables, files };
+    if (result.records !== undefined) attachRunRecords(tables, result.records);
+    // The page renders once equity.parquet, the long table, is written and what DuckDB cached writing it is handed
+    // back (startEquityWrite), beside the record tables' writes: rendered while the curve's last parts were being
+    // written, it held the main thread those parts' joins wait on, and DuckDB's cache of them sat under the page.
+    const pending = out.map((f): PendingFile => ({ ...f, written }));
+    return { tables, files: this.startEquityWrite().then(() => pending, () => pending) };
   }
 
   /**
@@ -252,7 +263,9 @@ export class RunOutputs {
    */
   async finish(result: BacktestResult, exports: readonly ExportFormat[] = []): Promise<{ files: NamedFile[]; tables: RunTables }> {
     const started = await this.start(result, exports);
-    return { files: await started.files, tables: started.tables };
+    const files = await started.files;
+    await filesWritten(files);
+    return { files, tables: started.tables };
   }
 
   /** Waits for DuckDB's writes to end, then removes everything staged (the files already moved into place are not touched). */

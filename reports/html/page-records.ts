@@ -1,39 +1,155 @@
 import { formatIsoUs } from '../../engine/core/index.js';
+import type { FillColumns, RunRecordColumns, TradeColumns } from '../../engine/kernel/run-result.js';
 import { reportTrade, runRecordsOf } from '../run-report.js';
-import type { ReportTrade, RunReport, RunReportInput } from '../run-report.js';
+import type { ReportTrade, RunReport, RunReportInput, RunTables } from '../run-report.js';
 
 /**
- * The fills and round trips the page reads: the run's own records when the report was just built from
- * them (runRecordsOf: times as numbers, one object per record already held by the result), else the
- * report's lists (read back from its tables, or a report of another origin). The page sums and counts
- * over every record, and turns into text only those it draws or lists, so that a run of 100,000 round
- * trips does not build its report's lists (an object and ISO-8601 times per record) for the page.
+ * The fills and round trips the page reads, row by row: the run's own columns when the report's tables
+ * were handed over by a run still in memory (see {@link attachRunRecords}), else the run's records the
+ * report was built from (runRecordsOf: times as numbers), else the report's lists (read back from its
+ * tables, or a report of another origin). The page sums and counts over every row, and turns into
+ * objects and text only the rows it draws or lists, so that a run of 100,000 round trips builds no object
+ * per record for its page: rendered beside DuckDB writing the run's tables, a list of objects per record
+ * sat on top of DuckDB's memory, the run's peak.
  */
 
-/** A round trip as the page reads it: the run's (times as numbers) or the report's (times as ISO-8601). */
-export type PageTrade = ReportTrade | RunReport['trades'][number];
+/** The run's round trips as the page reads them, row i being the report's `trades[i]`. */
+export interface PageTrades {
+  readonly length: number;
+  symbolAt(i: number): string;
+  strategyIdAt(i: number): string;
+  /** Round trip i as the report lists it (entry and exit times as ISO-8601): a new object, or the report's own. */
+  tradeAt(i: number): RunReport['trades'][number];
+  /** What attribution reads of round trip i (see attribution.ts): a small object, or the list's own. */
+  attributedAt(i: number): AttributedRow;
+}
 
-/** A fill as the page reads it: the run's or the report's (with its time as ISO-8601). */
-export type PageFill = RunReportInput['fills'][number] | RunReport['fills'][number];
+/** The run's fills as the page reads them, row i being the report's `fills[i]`. */
+export interface PageFills {
+  readonly length: number;
+  /** A numeric field of every fill (read it, never write it). */
+  column(field: 'ts' | 'qty' | 'price'): ArrayLike<number>;
+  symbolAt(i: number): string;
+  sideAt(i: number): 'buy' | 'sell';
+  /** The fill's time as the report writes it (ISO-8601). */
+  timeAt(i: number): string;
+}
+
+/** What per-strategy attribution reads of a round trip: its strategy, net PnL, commission and exit time. */
+export type AttributedRow = { readonly strategyId: string; readonly pnl: number; readonly commission: number } & ExitTimed;
+
+/** The run's records behind a report's tables section, by that section (see {@link attachRunRecords}). */
+const TABLE_RECORDS = new WeakMap<RunTables, RunRecordColumns>();
+
+/**
+ * Says that the tables section `tables` (the one a run's outputs hand over and its report carries) holds the
+ * rows of `records`, a run's columns still in memory: the page of a report carrying that section reads them.
+ */
+export function attachRunRecords(tables: RunTables, records: RunRecordColumns): void {
+  TABLE_RECORDS.set(tables, records);
+}
 
 /** The round trips of `report` as the page reads them, in the report's order. */
-export function pageTrades(report: RunReport): readonly PageTrade[] {
-  return runRecordsOf(report)?.trades ?? report.trades;
+export function pageTrades(report: RunReport): PageTrades {
+  const columns = report.tables !== undefined ? TABLE_RECORDS.get(report.tables) : undefined;
+  if (columns !== undefined) return tradeColumnsView(columns.trades);
+  return tradeListView(runRecordsOf(report)?.trades ?? report.trades);
 }
 
 /** The fills of `report` as the page reads them, in the report's order. */
-export function pageFills(report: RunReport): readonly PageFill[] {
-  return runRecordsOf(report)?.fills ?? report.fills;
+export function pageFills(report: RunReport): PageFills {
+  const columns = report.tables !== undefined ? TABLE_RECORDS.get(report.tables) : undefined;
+  if (columns !== undefined) return fillColumnsView(columns.fills);
+  return fillListView(runRecordsOf(report)?.fills ?? report.fills);
 }
 
-/** The round trip as the report lists it (the same object when it already is). */
-export function asReportTrade(t: PageTrade): RunReport['trades'][number] {
-  return 'entryTime' in t ? t : reportTrade(t);
+function tradeColumnsView(t: TradeColumns): PageTrades {
+  // Views of the log's columns, taken once.
+  const qty = t.column('qty');
+  const entryTs = t.column('entryTs');
+  const entryPrice = t.column('entryPrice');
+  const exitTs = t.column('exitTs');
+  const exitPrice = t.column('exitPrice');
+  const pnl = t.column('pnl');
+  const returnPct = t.column('returnPct');
+  const commission = t.column('commission');
+  return {
+    length: t.length,
+    symbolAt: (i) => t.symbolAt(i),
+    strategyIdAt: (i) => t.strategyIdAt(i),
+    tradeAt: (i) =>
+      reportTrade({
+        symbol: t.symbolAt(i),
+        strategyId: t.strategyIdAt(i),
+        side: t.sideAt(i),
+        qty: qty[i]!,
+        entryTs: entryTs[i]!,
+        entryPrice: entryPrice[i]!,
+        exitTs: exitTs[i]!,
+        exitPrice: exitPrice[i]!,
+        pnl: pnl[i]!,
+        returnPct: returnPct[i]!,
+        commission: commission[i]!,
+      }),
+    attributedAt: (i) => ({ strategyId: t.strategyIdAt(i), pnl: pnl[i]!, commission: commission[i]!, exitTs: exitTs[i]! }),
+  };
 }
 
-/** The fill's time as the report writes it (ISO-8601). */
-export function fillTime(f: PageFill): string {
-  return 'time' in f ? f.time : formatIsoUs(f.ts);
+/** A round trip of a list the page reads: the run's (times as numbers) or the report's (times as ISO-8601). */
+type ListedTrade = ReportTrade | RunReport['trades'][number];
+
+function tradeListView(list: readonly ListedTrade[]): PageTrades {
+  listed(list, 'trades');
+  return {
+    length: list.length,
+    symbolAt: (i) => list[i]!.symbol,
+    strategyIdAt: (i) => list[i]!.strategyId,
+    tradeAt(i) {
+      const t = list[i]!;
+      return 'entryTime' in t ? t : reportTrade(t);
+    },
+    attributedAt: (i) => list[i]!,
+  };
+}
+
+function fillColumnsView(f: FillColumns): PageFills {
+  const numbers = { ts: f.column('ts'), qty: f.column('qty'), price: f.column('price') };
+  return {
+    length: f.length,
+    column: (field) => numbers[field],
+    symbolAt: (i) => f.symbolAt(i),
+    sideAt: (i) => f.sideAt(i),
+    timeAt: (i) => formatIsoUs(numbers.ts[i]!),
+  };
+}
+
+/** A fill of a list the page reads: the run's or the report's (with its time as ISO-8601). */
+type ListedFill = RunReportInput['fills'][number] | RunReport['fills'][number];
+
+function fillListView(list: readonly ListedFill[]): PageFills {
+  listed(list, 'fills');
+  const numbers = { ts: new Float64Array(list.length), qty: new Float64Array(list.length), price: new Float64Array(list.length) };
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i]!;
+    numbers.ts[i] = f.ts;
+    numbers.qty[i] = f.qty;
+    numbers.price[i] = f.price;
+  }
+  return {
+    length: list.length,
+    column: (field) => numbers[field],
+    symbolAt: (i) => list[i]!.symbol,
+    sideAt: (i) => list[i]!.side,
+    timeAt(i) {
+      const f = list[i]!;
+      return 'time' in f ? f.time : formatIsoUs(f.ts);
+    },
+  };
+}
+
+/** Refuses a report whose records are not a list (a report of an unexpected shape): its page cannot be drawn. */
+function listed(list: unknown, name: string): void {
+  if (!Array.isArray(list)) throw new TypeError(`the report's ${name} are not a list`);
 }
 
 /** A round trip's exit: as text (the report's) or as a number (the run's). */

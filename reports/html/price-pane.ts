@@ -3,8 +3,8 @@ import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, fmt, renderChart, seriesColor, time
 import type { TooltipFormats } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { formatCount, formatMoney, formatNumber, shortTime } from './format.js';
-import { asReportTrade, fillTime, pageFills, pageTrades } from './page-records.js';
-import type { PageFill, PageTrade } from './page-records.js';
+import { pageFills, pageTrades } from './page-records.js';
+import type { PageFills, PageTrades } from './page-records.js';
 
 /** Most entry (and, separately, exit) markers per symbol chart (every k-th round trip beyond it). */
 export const MAX_MARKERS_PER_SYMBOL = 1500;
@@ -124,15 +124,15 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
   const indicators = reportIndicators(report);
   const allFills = pageFills(report);
   const allTrades = pageTrades(report);
-  const fillSymbols = new Set<string>();
-  for (const f of allFills) fillSymbols.add(f.symbol);
-  const symbols = [...new Set([...report.data.symbols, ...Object.keys(report.prices ?? {}), ...fillSymbols, ...indicators.map((i) => i.symbol)])];
+  const fillRows = rowsBySymbol(allFills);
+  const tradeRows = rowsBySymbol(allTrades);
+  const symbols = [...new Set([...report.data.symbols, ...Object.keys(report.prices ?? {}), ...fillRows.keys(), ...indicators.map((i) => i.symbol)])];
   const multiStrategy = new Set(indicators.map((i) => i.strategyId)).size > 1;
   const charts: string[] = [];
   for (const [k, sym] of symbols.entries()) {
     const price = report.prices?.[sym] as SampledBars | undefined;
-    const fills = allFills.filter((f) => f.symbol === sym);
-    const trades = allTrades.filter((t) => t.symbol === sym);
+    const fills = fillRows.get(sym) ?? [];
+    const trades = tradeRows.get(sym) ?? [];
     const mine = indicators.filter((i) => i.symbol === sym);
     if (!price && fills.length === 0 && mine.length === 0) continue;
     const series: Record<string, unknown>[] = [];
@@ -179,7 +179,7 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
     };
     mine.filter((i) => i.overlay).forEach((i, n) => series.push(line(i, n, 0)));
     // Round trips (or, with none, the fills) as markers on the price.
-    const markers = trades.length > 0 ? tradeMarkers(trades) : fillMarkers(fills);
+    const markers = trades.length > 0 ? tradeMarkers(allTrades, trades) : fillMarkers(allFills, fills);
     series.push(...markers);
     // Panes below the price: volume, then one per non-overlay indicator.
     const panes: { name: string; height: number }[] = [];
@@ -207,7 +207,8 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
     below.forEach((i, j) => series.push(line(i, j + mine.filter((x) => x.overlay).length, j + 1 + (volume.length > 0 ? 1 : 0))));
     const axes = xAxes.map((_, i) => i);
     const held = report.positions[sym];
-    const nBuy = fills.filter((f) => f.side === 'buy').length;
+    let nBuy = 0;
+    for (const i of fills) if (allFills.sideAt(i) === 'buy') nBuy++;
     const caption = `${sym}: ${candles ? 'sampled bars as candles' : 'sampled closes'}; ${formatCount(trades.length)} round trips (triangle: entry, up long / down short; circle: exit; size: quantity; green: won, red: lost) from ${formatCount(nBuy)} buy and ${formatCount(fills.length - nBuy)} sell fills${held !== undefined ? `; ${formatNumber(held, held % 1 === 0 ? 0 : 4)} held at the end` : ''}.${trades.length > MAX_MARKERS_PER_SYMBOL / 2 ? ' Markers: every k-th round trip.' : ''}`;
     charts.push(
       renderChart(
@@ -233,9 +234,24 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
   return charts;
 }
 
-/** Entry and exit markers of round trips, every k-th beyond MAX_MARKERS_PER_SYMBOL / 2. */
-function tradeMarkers(all: readonly PageTrade[]): Record<string, unknown>[] {
-  const trades = everyKth(all, MAX_MARKERS_PER_SYMBOL / 2).map(asReportTrade);
+/**
+ * The rows of each symbol's fills or round trips, in row order, the symbols in order of first appearance:
+ * row numbers rather than a list of objects per symbol, so a long run's page holds no copy of its records.
+ */
+function rowsBySymbol(records: Pick<PageFills | PageTrades, 'length' | 'symbolAt'>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let i = 0; i < records.length; i++) {
+    const sym = records.symbolAt(i);
+    let rows = out.get(sym);
+    if (rows === undefined) out.set(sym, (rows = []));
+    rows.push(i);
+  }
+  return out;
+}
+
+/** Entry and exit markers of the round trips `rows` of `all`, every k-th beyond MAX_MARKERS_PER_SYMBOL / 2. */
+function tradeMarkers(all: PageTrades, rows: readonly number[]): Record<string, unknown>[] {
+  const trades = everyKth(rows, MAX_MARKERS_PER_SYMBOL / 2).map((i) => all.tradeAt(i));
   let maxQty = 0;
   for (const t of trades) maxQty = Math.max(maxQty, Math.abs(t.qty));
   const color = (pnl: number) => (pnl > 0 ? COLORS.buy : COLORS.sell);
@@ -260,10 +276,13 @@ function tradeMarkers(all: readonly PageTrade[]): Record<string, unknown>[] {
   ];
 }
 
-/** Fill markers for a symbol without closed round trips: up for buys, down for sells, sized by quantity. */
-function fillMarkers(fills: readonly PageFill[]): Record<string, unknown>[] {
+/** Fill markers of the fills `rows` of `all` (a symbol without closed round trips): up for buys, down for sells, sized by quantity. */
+function fillMarkers(all: PageFills, rows: readonly number[]): Record<string, unknown>[] {
+  const ts = all.column('ts');
+  const qty = all.column('qty');
+  const price = all.column('price');
   let maxQty = 0;
-  for (const f of fills) maxQty = Math.max(maxQty, Math.abs(f.qty));
+  for (const i of rows) maxQty = Math.max(maxQty, Math.abs(qty[i]!));
   const marker = (name: string, side: 'buy' | 'sell', color: string, shape: string) => ({
     name,
     type: 'scatter',
@@ -271,9 +290,12 @@ function fillMarkers(fills: readonly PageFill[]): Record<string, unknown>[] {
     z: 4,
     itemStyle: { color, opacity: 0.85, borderColor: '#fff', borderWidth: 0.5 },
     data: everyKth(
-      fills.filter((f) => f.side === side),
+      rows.filter((i) => all.sideAt(i) === side),
       MAX_MARKERS_PER_SYMBOL / 2,
-    ).map((f) => ({ value: [f.ts / US_PER_MS, f.price], symbolSize: markerSize(f.qty, maxQty, fills.length), tip: `${side} ${formatNumber(f.qty, f.qty % 1 === 0 ? 0 : 4)} at ${formatNumber(f.price, 2)} on ${shortTime(fillTime(f))}` })),
+    ).map((i) => {
+      const q = qty[i]!;
+      return { value: [ts[i]! / US_PER_MS, price[i]!], symbolSize: markerSize(q, maxQty, rows.length), tip: `${side} ${formatNumber(q, q % 1 === 0 ? 0 : 4)} at ${formatNumber(price[i]!, 2)} on ${shortTime(all.timeAt(i))}` };
+    }),
   });
   return [marker('Buy', 'buy', COLORS.buy, UP_TRIANGLE), marker('Sell', 'sell', COLORS.sell, DOWN_TRIANGLE)];
 }

@@ -10,7 +10,7 @@ import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
 import { renderPage, renderPagePieces, section, signClass } from './page.js';
-import { asReportTrade, exitTime, pageTrades } from './page-records.js';
+import { exitTime, pageTrades } from './page-records.js';
 import type { NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
@@ -68,7 +68,8 @@ export async function renderRunReportPieces(report: RunReport): Promise<(string 
 function runReportPage(report: RunReport): { readonly sections: readonly (() => string)[]; readonly page: (sections: readonly string[]) => PageContent } {
   const info = scenarioInfo(report.scenario);
   const tradedBy = new Set<string>();
-  for (const t of pageTrades(report)) tradedBy.add(t.strategyId);
+  const trades = pageTrades(report);
+  for (let i = 0; i < trades.length; i++) tradedBy.add(trades.strategyIdAt(i));
   const strategyIds = info.strategies.length > 0 ? info.strategies.map((s) => s.id) : [...tradedBy];
   const multiStrategy = new Set([...strategyIds, ...tradedBy]).size > 1;
   const account = accountSection(report);
@@ -452,7 +453,8 @@ function exposureSection(report: RunReport): string {
 }
 
 function attributionSection(report: RunReport, strategyIds: readonly string[]): string {
-  const trades = pageTrades(report);
+  const all = pageTrades(report);
+  const trades = Array.from({ length: all.length }, (_, i) => all.attributedAt(i));
   const rows = strategyAttribution(trades, strategyIds);
   const table = `<table class="sortable"><thead><tr><th>Strategy</th><th class="num" data-type="num">Trades</th><th class="num" data-type="num">Realized PnL</th><th class="num" data-type="num">Commissions</th><th class="num" data-type="num">Win rate</th><th class="num" data-type="num">Share of |PnL|</th></tr></thead><tbody>${rows
     .map(
@@ -582,7 +584,7 @@ function ensembleSection(report: RunReport, strategyIds: readonly string[]): str
 function tradesSection(report: RunReport): string {
   const trades = pageTrades(report);
   if (trades.length === 0) return section('trades', 'Trades', '<p class="note">No closed round trips.</p>');
-  const shown = trades.slice(0, MAX_TABLE_ROWS).map(asReportTrade);
+  const shown = Array.from({ length: Math.min(trades.length, MAX_TABLE_ROWS) }, (_, i) => trades.tradeAt(i));
   const rows = shown.map(
     (t, i) =>
       `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,

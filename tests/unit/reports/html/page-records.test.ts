@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { backtest } from '../../../../index.js';
 import { formatIsoUs } from '../../../../engine/core/index.js';
-import { compareExitTime } from '../../../../reports/html/page-records.js';
+import { attachRunRecords, compareExitTime, exitTime, pageFills, pageTrades } from '../../../../reports/html/page-records.js';
+import type { PageFills, PageTrades } from '../../../../reports/html/page-records.js';
+import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
+import { extendReport } from '../../../../reports/run-report.js';
+import type { RunTables } from '../../../../reports/run-report.js';
+import { REPO } from '../../../support/cli.js';
 
 describe('compareExitTime', () => {
   it('orders run records (times as numbers) as their ISO-8601 exit times compare as text', () => {
@@ -24,5 +31,51 @@ describe('compareExitTime', () => {
     expect(compared).toBe(times.length ** 2);
     // The whole millisecond sorts after its microseconds, as text does ('Z' after the digits).
     expect(compareExitTime({ exitTs: ms * 1000 }, { exitTs: ms * 1000 + 5 })).toBe(1);
+  });
+});
+
+describe('the records the page reads', () => {
+  /** A report carrying a tables section whose run's columns are attached (as RunOutputs.start hands it over). */
+  async function runWithColumns(scenario: string) {
+    const { report, result } = await backtest(join(REPO, 'scenarios', scenario));
+    const records = result.records!;
+    const tables = Object.fromEntries(['equity', 'fills', 'orders', 'trades', 'audit', 'signals'].map((name) => [name, { file: `${name}.parquet`, rows: 0 }])) as unknown as RunTables;
+    attachRunRecords(tables, records);
+    return { report, records, withColumns: extendReport(report, { tables }) };
+  }
+
+  it("reads a run's columns row by row as the report's lists, and builds no list of them", async () => {
+    const { report, records, withColumns } = await runWithColumns('demo.json');
+    const lists = [vi.spyOn(records.trades, 'list'), vi.spyOn(records.fills, 'list')];
+    const rowsOf = (trades: PageTrades, fills: PageFills) => ({
+      trades: Array.from({ length: trades.length }, (_, i) => {
+        const a = trades.attributedAt(i);
+        return { trade: trades.tradeAt(i), symbol: trades.symbolAt(i), strategyId: trades.strategyIdAt(i), attributed: [a.strategyId, a.pnl, a.commission, exitTime(a)] };
+      }),
+      fills: Array.from({ length: fills.length }, (_, i) => [fills.symbolAt(i), fills.sideAt(i), fills.timeAt(i), fills.column('ts')[i], fills.column('qty')[i], fills.column('price')[i]]),
+    });
+    const fromColumns = rowsOf(pageTrades(withColumns), pageFills(withColumns));
+    for (const spy of lists) expect(spy).not.toHaveBeenCalled();
+    const expected = {
+      trades: report.trades.map((t) => ({ trade: t, symbol: t.symbol, strategyId: t.strategyId, attributed: [t.strategyId, t.pnl, t.commission, t.exitTime] })),
+      fills: report.fills.map((f) => [f.symbol, f.side, f.time, f.ts, f.qty, f.price]),
+    };
+    expect(expected.trades.length).toBeGreaterThan(5);
+    expect(expected.fills.length).toBeGreaterThan(10);
+    expect(fromColumns).toEqual(expected);
+    // The report's lists (read back from its tables) and the run's records it was built from read the same.
+    expect(rowsOf(pageTrades({ ...report }), pageFills({ ...report }))).toEqual(expected);
+    expect(rowsOf(pageTrades(report), pageFills(report))).toEqual(expected);
+  });
+
+  it('renders the same page from the columns, the run records and the lists, building no list from the columns', async () => {
+    for (const scenario of ['demo.json', 'l2-demo.json']) {
+      const { report, records, withColumns } = await runWithColumns(scenario);
+      const lists = [vi.spyOn(records.trades, 'list'), vi.spyOn(records.fills, 'list')];
+      const page = renderRunReportHtml(withColumns);
+      for (const spy of lists) expect(spy, scenario).not.toHaveBeenCalled();
+      expect(page, scenario).toBe(renderRunReportHtml(report));
+      expect(page, scenario).toBe(renderRunReportHtml({ ...report }));
+    }
   });
 });
