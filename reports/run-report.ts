@@ -381,6 +381,7 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
       : {}),
   };
   RUN_RECORDS.set(report, {
+    columns: records ?? null,
     get fills() {
       return (pageFills ??= fillsOf());
     },
@@ -394,16 +395,19 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
 /** The records a report was built from, by report (see runRecordsOf). */
 const RUN_RECORDS = new WeakMap<RunReport, RunRecords>();
 
-/** A run's fills and round trips as its result lists them (times as numbers). */
+/** A run's fills and round trips as its result lists them (times as numbers), and its logs' columns when it kept them. */
 export interface RunRecords {
+  /** The run's records as its logs' columns (the result's `records`), or null for a run given as lists. */
+  readonly columns: NonNullable<RunReportInput['records']> | null;
   readonly fills: RunReportInput['fills'];
   readonly trades: RunReportInput['trades'];
 }
 
 /**
  * The fills and round trips `report` was built from (buildRunReport), or null for a report that was not
- * (read from report.json and its tables, or spread into a new object). The page reads these rather than
- * `report.fills` and `report.trades`, which are then never built when nothing else asks for them.
+ * (read from report.json and its tables, or spread into a new object). The page reads these (their columns
+ * when the run kept them) rather than `report.fills` and `report.trades`, which are then never built when
+ * nothing else asks for them.
  */
 export function runRecordsOf(report: RunReport): RunRecords | null {
   return RUN_RECORDS.get(report) ?? null;

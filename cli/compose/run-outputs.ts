@@ -13,7 +13,6 @@ import type { RunReport, RunTables } from '../../reports/index.js';
 import { drawdownSeries } from '../../reports/metrics.js';
 import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
-import { attachRunRecords } from '../../reports/html/page-records.js';
 import { filesWritten } from '../output.js';
 import type { PendingFile } from '../output.js';
 import { recordRows, tableColumns } from './run-columns.js';
@@ -195,8 +194,7 @@ export class RunOutputs {
   /**
    * Hands over the rows of a finished run and starts writing its tables: the equity curve from the run's
    * arrays when it was not streamed (a run with books), the fills, orders, round trips, audit and signals from the result's records (run-columns.ts);
-   * with `exports`, a CSV of each. Returns the report's `tables` section, which carries the run's records for its
-   * page (attachRunRecords), and the files to move into place, at once: DuckDB writes them on its own thread while
+   * with `exports`, a CSV of each. Returns the report's `tables` section and the files to move into place, at once: DuckDB writes them on its own thread while
    * `tapedeck run` renders its page, and writeOutputs waits for them (PendingFile). The page reads the run's columns,
    * no object per record, so its heap beside DuckDB's stays small (a 2.5 M-bar run's peak: see bench/RESULTS.md).
    */
@@ -249,7 +247,6 @@ export class RunOutputs {
     })();
     this.inFlight.push(written.catch(() => undefined));
     const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
-    if (result.records !== undefined) attachRunRecords(tables, result.records);
     // The page renders once equity.parquet, the long table, is written and what DuckDB cached writing it is handed
     // back (startEquityWrite), beside the record tables' writes: rendered while the curve's last parts were being
     // written, it held the main thread those parts' joins wait on, and DuckDB's cache of them sat under the page.

@@ -1,16 +1,16 @@
 import { formatIsoUs } from '../../engine/core/index.js';
-import type { FillColumns, RunRecordColumns, TradeColumns } from '../../engine/kernel/run-result.js';
+import type { FillColumns, TradeColumns } from '../../engine/kernel/run-result.js';
 import { reportTrade, runRecordsOf } from '../run-report.js';
-import type { ReportTrade, RunReport, RunReportInput, RunTables } from '../run-report.js';
+import type { ReportTrade, RunReport, RunReportInput } from '../run-report.js';
 
 /**
- * The fills and round trips the page reads, row by row: the run's own columns when the report's tables
- * were handed over by a run still in memory (see {@link attachRunRecords}), else the run's records the
- * report was built from (runRecordsOf: times as numbers), else the report's lists (read back from its
- * tables, or a report of another origin). The page sums and counts over every row, and turns into
- * objects and text only the rows it draws or lists, so that a run of 100,000 round trips builds no object
- * per record for its page: rendered beside DuckDB writing the run's tables, a list of objects per record
- * sat on top of DuckDB's memory, the run's peak.
+ * The fills and round trips the page reads, row by row: the run's own columns when the report was built
+ * from a run that kept them (runRecordsOf(report).columns), else the run's lists the report was built from
+ * (runRecordsOf: times as numbers), else the report's lists (read back from its tables, or a report of
+ * another origin). The page sums and counts over every row, and turns into objects and text only the rows
+ * it draws or lists, so that a run of 100,000 round trips builds no object per record for its page:
+ * rendered beside DuckDB writing the run's tables, a list of objects per record sat on top of DuckDB's
+ * memory, the run's peak.
  */
 
 /** The run's round trips as the page reads them, row i being the report's `trades[i]`. */
@@ -38,29 +38,18 @@ export interface PageFills {
 /** What per-strategy attribution reads of a round trip: its strategy, net PnL, commission and exit time. */
 export type AttributedRow = { readonly strategyId: string; readonly pnl: number; readonly commission: number } & ExitTimed;
 
-/** The run's records behind a report's tables section, by that section (see {@link attachRunRecords}). */
-const TABLE_RECORDS = new WeakMap<RunTables, RunRecordColumns>();
-
-/**
- * Says that the tables section `tables` (the one a run's outputs hand over and its report carries) holds the
- * rows of `records`, a run's columns still in memory: the page of a report carrying that section reads them.
- */
-export function attachRunRecords(tables: RunTables, records: RunRecordColumns): void {
-  TABLE_RECORDS.set(tables, records);
-}
-
 /** The round trips of `report` as the page reads them, in the report's order. */
 export function pageTrades(report: RunReport): PageTrades {
-  const columns = report.tables !== undefined ? TABLE_RECORDS.get(report.tables) : undefined;
-  if (columns !== undefined) return tradeColumnsView(columns.trades);
-  return tradeListView(runRecordsOf(report)?.trades ?? report.trades);
+  const run = runRecordsOf(report);
+  if (run?.columns) return tradeColumnsView(run.columns.trades);
+  return tradeListView(run?.trades ?? report.trades);
 }
 
 /** The fills of `report` as the page reads them, in the report's order. */
 export function pageFills(report: RunReport): PageFills {
-  const columns = report.tables !== undefined ? TABLE_RECORDS.get(report.tables) : undefined;
-  if (columns !== undefined) return fillColumnsView(columns.fills);
-  return fillListView(runRecordsOf(report)?.fills ?? report.fills);
+  const run = runRecordsOf(report);
+  if (run?.columns) return fillColumnsView(run.columns.fills);
+  return fillListView(run?.fills ?? report.fills);
 }
 
 function tradeColumnsView(t: TradeColumns): PageTrades {

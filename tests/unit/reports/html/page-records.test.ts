@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { backtest } from '../../../../index.js';
 import { formatIsoUs } from '../../../../engine/core/index.js';
-import { attachRunRecords, compareExitTime, exitTime, pageFills, pageTrades } from '../../../../reports/html/page-records.js';
+import { compareExitTime, exitTime, pageFills, pageTrades } from '../../../../reports/html/page-records.js';
 import type { PageFills, PageTrades } from '../../../../reports/html/page-records.js';
 import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
-import { extendReport } from '../../../../reports/run-report.js';
+import { buildRunReport, extendReport, runRecordsOf } from '../../../../reports/run-report.js';
 import type { RunTables } from '../../../../reports/run-report.js';
 import { REPO } from '../../../support/cli.js';
 
@@ -35,17 +35,16 @@ describe('compareExitTime', () => {
 });
 
 describe('the records the page reads', () => {
-  /** A report carrying a tables section whose run's columns are attached (as RunOutputs.start hands it over). */
+  /** A report built from a run that kept its columns, and the report extended with a tables section (as `tapedeck run` extends it). */
   async function runWithColumns(scenario: string) {
     const { report, result } = await backtest(join(REPO, 'scenarios', scenario));
     const records = result.records!;
     const tables = Object.fromEntries(['equity', 'fills', 'orders', 'trades', 'audit', 'signals'].map((name) => [name, { file: `${name}.parquet`, rows: 0 }])) as unknown as RunTables;
-    attachRunRecords(tables, records);
-    return { report, records, withColumns: extendReport(report, { tables }) };
+    return { report, result, records, withColumns: extendReport(report, { tables }) };
   }
 
   it("reads a run's columns row by row as the report's lists, and builds no list of them", async () => {
-    const { report, records, withColumns } = await runWithColumns('demo.json');
+    const { report, result, records, withColumns } = await runWithColumns('demo.json');
     const lists = [vi.spyOn(records.trades, 'list'), vi.spyOn(records.fills, 'list')];
     const rowsOf = (trades: PageTrades, fills: PageFills) => ({
       trades: Array.from({ length: trades.length }, (_, i) => {
@@ -63,9 +62,15 @@ describe('the records the page reads', () => {
     expect(expected.trades.length).toBeGreaterThan(5);
     expect(expected.fills.length).toBeGreaterThan(10);
     expect(fromColumns).toEqual(expected);
-    // The report's lists (read back from its tables) and the run's records it was built from read the same.
-    expect(rowsOf(pageTrades({ ...report }), pageFills({ ...report }))).toEqual(expected);
+    // The report itself (built from the run's columns), the report's lists (read back from its tables, or a
+    // report spread into a new object) and a report built from the run's lists (a run given without its
+    // columns, as a spread result is) read the same.
     expect(rowsOf(pageTrades(report), pageFills(report))).toEqual(expected);
+    expect(rowsOf(pageTrades({ ...report }), pageFills({ ...report }))).toEqual(expected);
+    const fromLists = buildRunReport({ ...result }, null, 1, report.data);
+    expect(runRecordsOf(fromLists)?.columns).toBeNull();
+    expect(runRecordsOf(report)?.columns).toBe(records);
+    expect(rowsOf(pageTrades(fromLists), pageFills(fromLists))).toEqual(expected);
   });
 
   it('renders the same page from the columns, the run records and the lists, building no list from the columns', async () => {
