@@ -286,41 +286,6 @@ function chunksOf(source: ReturnSource): ReturnChunks {
   };
 }
 
-/** Most returns {@link replayable} keeps in arrays (32 MB each of strategy and benchmark returns); a longer source is read anew at each pass. */
-export const REPLAYABLE_RETURNS = 1 << 22;
-
-/**
- * Returns `source` (at most `returns` returns) keeping what its first pass visits, so that later passes
- * replay them from arrays instead of reading the curve and the benchmark again:
- * the same values in the same order, so every figure is the same. Above `max` returns, `source` itself.
- */
-export function replayable(source: ReturnSource, returns: number, max: number = REPLAYABLE_RETURNS): ReturnSource {
-  if (returns > max) return source;
-  let kept: { r: Float64Array; b: Float64Array; n: number } | null = null;
-  return (visit) => {
-    if (kept !== null) {
-      const { r, b, n } = kept;
-      for (let j = 0; j < n; j++) visit(r[j]!, b[j]!, j + 1);
-      return;
-    }
-    const r = new Float64Array(returns);
-    const b = new Float64Array(returns);
-    let n = 0;
-    let consecutive = true;
-    source((x, y, i) => {
-      if (n < returns && i === n + 1) {
-        r[n] = x;
-        b[n] = y;
-      } else {
-        consecutive = false;
-      }
-      n++;
-      visit(x, y, i);
-    });
-    if (consecutive) kept = { r, b, n };
-  };
-}
-
 /** Returns the returns of arrays `rs` (and `rb`, same periods) as a source; return j ends at sample j + 1. */
 export function arrayReturns(rs: ArrayLike<number>, rb: ArrayLike<number> | null = null): ReturnSource {
   return (visit) => {
@@ -588,8 +553,8 @@ const BRACKET_SAMPLE = 8192;
 const BRACKET_MARGIN = 4 * Math.ceil(Math.sqrt(BRACKET_SAMPLE));
 /** The quantile var95 is. */
 const VAR_QUANTILE = 0.05;
-/** Most returns gathered for var95 (32 MB, as many as {@link replayable} keeps); past it, var95 is selected in passes of bounded memory. */
-const GATHER_CAP = REPLAYABLE_RETURNS;
+/** Most returns gathered for var95 (32 MB); past it, var95 is selected in passes of bounded memory. */
+const GATHER_CAP = 1 << 22;
 
 /**
  * Moves the k-th smallest of a[from..to) to position k, with none larger before it and none smaller after

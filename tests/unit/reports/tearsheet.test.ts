@@ -12,7 +12,6 @@ import {
   distributionOf,
   histogram,
   quantile,
-  replayable,
   returnDistribution,
   rollingPicks,
   rollingStats,
@@ -517,40 +516,3 @@ describe('the tear sheet against pandas, scipy and statsmodels (tests/fixtures/s
   }
 });
 
-describe('replayable returns', () => {
-  it('visits the same returns in the same order on every pass, reading the source once', () => {
-    let reads = 0;
-    const source: ReturnSource = (visit) => {
-      reads++;
-      [0.01, -0.02, 0.005].forEach((r, j) => visit(r, j === 2 ? Number.NaN : r / 2, j + 1));
-    };
-    const replay = replayable(source, 3);
-    const passes: number[][] = [];
-    for (let k = 0; k < 3; k++) {
-      const seen: number[] = [];
-      replay((r, b, i) => seen.push(r, b, i));
-      passes.push(seen);
-    }
-    expect(passes[0]).toEqual([0.01, 0.005, 1, -0.02, -0.01, 2, 0.005, Number.NaN, 3]);
-    expect(passes[1]).toEqual(passes[0]);
-    expect(passes[2]).toEqual(passes[0]);
-    expect(reads).toBe(1);
-  });
-
-  it('reads the source at each pass above its bound, or when it visits more returns than announced', () => {
-    let reads = 0;
-    const source: ReturnSource = (visit) => {
-      reads++;
-      for (let j = 0; j < 4; j++) visit(j, j, j + 1);
-    };
-    const over = replayable(source, 4, 3);
-    over(() => undefined);
-    over(() => undefined);
-    expect(reads).toBe(2);
-    const short = replayable(source, 2);
-    let visits = 0;
-    short(() => visits++);
-    short(() => visits++);
-    expect([reads, visits]).toEqual([4, 8]);
-  });
-});
