@@ -71,13 +71,22 @@ export class BarRing implements BarSeries {
   }
 
   private at(ago: number): number {
-    if (!(ago >= 0 && ago < this.length) || ago !== (ago | 0)) {
-      throw new InvalidArgumentError(
-        `bars(${this.symbol}): index 'ago' must be an integer in [0, ${this.length - 1}] (0 = the bar that just closed; the future is not readable), was ${ago}`,
-      );
-    }
+    // The refusal is built elsewhere: its template is most of this function's bytecode, which would
+    // count against the inlining budget of every strategy's onBar that reads a bar (see badAgo).
+    if (!(ago >= 0 && ago < this.length) || ago !== (ago | 0)) throw this.badAgo(ago);
     const i = this.head - ago;
     return i >= 0 ? i : i + this.cap;
+  }
+
+  /**
+   * The refusal of an `ago` out of range. Kept out of {@link at}: V8 inlines a strategy's onBar callees
+   * within a budget of bytecode, and a call it does not inline boxes each number passed to it (a
+   * strategy that plots on every bar then allocates on every bar).
+   */
+  private badAgo(ago: number): InvalidArgumentError {
+    return new InvalidArgumentError(
+      `bars(${this.symbol}): index 'ago' must be an integer in [0, ${this.length - 1}] (0 = the bar that just closed; the future is not readable), was ${ago}`,
+    );
   }
 
   ts(ago = 0): number {
@@ -164,12 +173,15 @@ export class CoarseBarView implements BarSeries {
   }
 
   private at(ago: number): number {
-    if (!(ago >= 0 && ago < this.length) || ago !== (ago | 0)) {
-      throw new InvalidArgumentError(
-        `bars(${this.symbol}) of a coarser interval: index 'ago' must be an integer in [0, ${this.length - 1}] (0 = the last closed bar; a bar still open is not readable), was ${ago}`,
-      );
-    }
+    if (!(ago >= 0 && ago < this.length) || ago !== (ago | 0)) throw this.badAgo(ago);
     return this.count - 1 - ago;
+  }
+
+  /** The refusal of an `ago` out of range, kept out of {@link at} as BarRing's is. */
+  private badAgo(ago: number): InvalidArgumentError {
+    return new InvalidArgumentError(
+      `bars(${this.symbol}) of a coarser interval: index 'ago' must be an integer in [0, ${this.length - 1}] (0 = the last closed bar; a bar still open is not readable), was ${ago}`,
+    );
   }
 
   ts(ago = 0): number {

@@ -56,6 +56,13 @@ export type MergeSignal = (typeof MergeSignal)[keyof typeof MergeSignal];
 export class EventMerge {
   /** Index of the source that starved when `next()` last returned Starved; -1 otherwise. */
   starvedSource: number;
+  /**
+   * The key of the event last returned by `next()` when it returned a source index: [0] its ts, [1] its
+   * source's priority (stale otherwise: see {@link currentTs}). The run loop reads it with no call: a
+   * getter V8 does not inline (the sequencer's inlining budget is spent on `next()`) returns its
+   * double boxed, an allocation per event.
+   */
+  readonly currentKey = new Float64Array(2);
 
   private readonly sources: readonly MergeSource[];
   private readonly k: number;
@@ -152,8 +159,11 @@ export class EventMerge {
   /** Returns the winner as the current event, or Ended when even the winner has ended. */
   private winner(): number {
     const w = this.tree[0]!;
-    if (this.k === 0 || this.keyTs[w] === Infinity) return MergeSignal.Ended;
+    const ts = this.keyTs[w]!;
+    if (this.k === 0 || ts === Infinity) return MergeSignal.Ended;
     this.current = w;
+    this.currentKey[0] = ts;
+    this.currentKey[1] = this.keyPriority[w]!;
     return w;
   }
 

@@ -81,8 +81,9 @@ export class EventSequencer {
     }
     const timerTs = this.timers.peekTs();
     if (data >= 0) {
-      const dataTs = this.merge.currentTs;
-      if (timerTs < dataTs || (timerTs === dataTs && this.timerPriority <= this.merge.currentPriority)) {
+      const key = this.merge.currentKey;
+      const dataTs = key[0]!;
+      if (timerTs < dataTs || (timerTs === dataTs && this.timerPriority <= key[1]!)) {
         this.held = data;
         return this.fireTimer(timerTs);
       }

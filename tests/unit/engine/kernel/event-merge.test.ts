@@ -48,6 +48,23 @@ describe('EventMerge', () => {
     expect(merge.next()).toBe(MergeSignal.Ended);
   });
 
+  it("keeps the current event's ts and source priority in currentKey", () => {
+    const a = ArrayBatchSource.of('a', 3, batch([1, 6], [7, 8]));
+    const b = ArrayBatchSource.of('b', 1, batch([4], [9]));
+    const merge = new EventMerge([a, b]);
+    const seen: number[][] = [];
+    while (merge.next() >= 0) {
+      seen.push([...merge.currentKey]);
+      expect(merge.currentKey[0]).toBe(merge.currentTs);
+      expect(merge.currentKey[1]).toBe(merge.currentPriority);
+    }
+    expect(seen).toEqual([
+      [1, 3],
+      [4, 1],
+      [6, 3],
+    ]);
+  });
+
   it('ends at once over no sources or only empty ones', () => {
     expect(new EventMerge([]).next()).toBe(MergeSignal.Ended);
     expect(new EventMerge([ArrayBatchSource.of('x', 0, batch([], []))]).next()).toBe(MergeSignal.Ended);
