@@ -100,7 +100,7 @@ export interface HelpForm {
  * Every help and version form a user types, answered by commander as the CLI answers it (cli/main.ts) when
  * its output is not a terminal, or one 80 columns wide (commander wraps help to the terminal's width): no
  * arguments, -V, --version, and for the program and each (sub)command C, `C --help`, `C -h` and `help C`.
- * scripts/build.mjs stores them beside the bin, which prints them without loading commander or the command
+ * scripts/build.mjs stores them in the bin, which prints them without loading commander or the command
  * tree; a test holds them equal to the CLI's own output.
  */
 export async function renderHelpForms(): Promise<HelpForm[]> {
