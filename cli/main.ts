@@ -1,19 +1,14 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import type { Command } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
-import { buildProgram } from './program.js';
+import { buildProgram, throwOnExit, usageExitCode } from './program.js';
 import { installSignalHandlers, receivedSignal, runCleanups, signalExitCode } from './shutdown.js';
 
 /** Runs the CLI: one line on stderr for an error (the stack with --verbose), non-zero exit. */
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   // Every (sub)command throws instead of exiting, so usage errors anywhere exit with code 2.
-  const override = (c: Command): void => {
-    c.exitOverride();
-    c.commands.forEach(override);
-  };
-  override(program);
+  throwOnExit(program);
   const verbose = argv.includes('--verbose');
   // The stack traces --verbose prints name the .ts sources: the bin is a minified bundle
   // (scripts/build.mjs), whose source maps Node reads for each chunk loaded from here on. Reading
@@ -25,7 +20,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // commander already printed its message (unknown option, missing argument, --help, --version)
-      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      process.exitCode = usageExitCode(err);
       return;
     }
     process.stderr.write(`tapedeck: ${describeError(err, verbose)}\n`);

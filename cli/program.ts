@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerCompare } from './commands/compare.js';
 import { registerDataGenerate } from './commands/data-generate.js';
 import { registerDataImport } from './commands/data-import.js';
@@ -72,4 +72,71 @@ export function buildProgram(): Command {
   installOutFlagChecks(program);
 
   return program;
+}
+
+/**
+ * Makes `command` and every subcommand throw a CommanderError instead of exiting, so that a usage error
+ * anywhere exits with the code of {@link usageExitCode}.
+ */
+export function throwOnExit(command: Command): void {
+  command.exitOverride();
+  command.commands.forEach(throwOnExit);
+}
+
+/** The exit code of a CommanderError: 0 after help or the version, 2 for a usage error (commander printed its message). */
+export function usageExitCode(err: CommanderError): number {
+  return err.exitCode === 0 ? 0 : 2;
+}
+
+/** What the CLI prints and its exit code for one argument list that commander answers alone (help, the version). */
+export interface HelpForm {
+  args: string[];
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * Every help and version form a user types, answered by commander as the CLI answers it (cli/main.ts) when
+ * its output is not a terminal, or one 80 columns wide (commander wraps help to the terminal's width): no
+ * arguments, -V, --version, and for the program and each (sub)command C, `C --help`, `C -h` and `help C`.
+ * scripts/build.mjs stores them in the bin, which prints them without loading commander or the command
+ * tree; a test holds them equal to the CLI's own output.
+ */
+export async function renderHelpForms(): Promise<HelpForm[]> {
+  const paths: string[][] = [];
+  const visit = (c: Command, path: string[]): void => {
+    paths.push(path);
+    for (const sub of c.commands) visit(sub, [...path, sub.name()]);
+  };
+  visit(buildProgram(), []);
+  const forms = [[], ['-V'], ['--version'], ...paths.flatMap((p) => [[...p, '--help'], [...p, '-h'], ['help', ...p]])];
+  const rendered: HelpForm[] = [];
+  for (const args of forms) {
+    // A fresh tree for each form: commander keeps what it parsed.
+    const program = buildProgram();
+    const form: HelpForm = { args, stdout: '', stderr: '', exitCode: -1 };
+    const capture = (c: Command): void => {
+      c.configureOutput({
+        writeOut: (s) => void (form.stdout += s),
+        writeErr: (s) => void (form.stderr += s),
+        getOutHelpWidth: () => 80,
+        getErrHelpWidth: () => 80,
+        getOutHasColors: () => false,
+        getErrHasColors: () => false,
+      });
+      c.commands.forEach(capture);
+    };
+    capture(program);
+    throwOnExit(program);
+    try {
+      await program.parseAsync(['node', 'tapedeck', ...args]);
+    } catch (err) {
+      if (err instanceof CommanderError) form.exitCode = usageExitCode(err);
+      else throw err;
+    }
+    if (form.exitCode < 0) throw new Error(`tapedeck ${args.join(' ')}: ran a command instead of printing help or the version`);
+    rendered.push(form);
+  }
+  return rendered;
 }

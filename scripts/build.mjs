@@ -33,7 +33,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
@@ -123,6 +123,8 @@ const script = await build({
   entryPoints: ['cli/main.ts'],
   outfile: join(outdir, 'chunks', 'cli-script.js'),
   format: 'cjs',
+  // ASCII only, for the bin's latin1 read (see below); esbuild's default, stated because the bin relies on it.
+  charset: 'ascii',
   // import.meta.resolve is read where the sources run under tsx only (sim/research/local-executor.ts).
   define: { 'import.meta.url': '__tapedeckImportMetaUrl', 'import.meta.resolve': 'undefined' },
   banner: { js: "const __tapedeckImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -154,17 +156,70 @@ function withImportFunction(code) {
   }
   return out + code.slice(at);
 }
+// The bin reads the script as latin1, which V8 takes as it is (reading it as UTF-8 decodes 2 MB on every run):
+// esbuild writes every character outside ASCII as an escape (charset: 'ascii').
+const nonAscii = /[^\x00-\x7f]/.exec(scriptText);
+if (nonAscii !== null) throw new Error(`build: the CLI script holds a character outside ASCII at offset ${nonAscii.index}; the bin reads it as latin1`);
 // A .js name: package.json's `files` ships dist/**/*.js.
 const scriptName = `cli-script-${createHash('sha256').update(scriptText).digest('hex').slice(0, 12).toUpperCase()}.js`;
 
 /**
- * dist/cli/main.js, the bin. Node 20 compiles every ES module it loads from its source (~0.1 s of a run for
- * the 1.8 MB of chunks, before each function's own compilation when it first runs); a script compiled with
- * V8's code cache skips both for the code the cache holds. A command runs the script with the cache written
- * below; V8 rejects a cache made by another V8 version or under other V8 flags, and the script is then
- * compiled from its source, silently. Help, --version and --verbose load the ES module build instead:
- * deserializing the whole cache costs more than help's few chunks, and --verbose's stack traces need the
- * chunks' source maps. Both are the same program.
+ * Dynamic imports left as they are: the help forms' bundle holds the command tree, not what the commands do
+ * (cli/lazy-action.ts), which it never runs.
+ */
+const dynamicImportsExternal = {
+  name: 'dynamic-imports-external',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+  },
+};
+
+/**
+ * The help and version texts of cli/program.ts's renderHelpForms, rendered by commander from the command tree
+ * (bundled on its own, run here), as the bin stores them: `texts`, each once, and `forms`, each argument list
+ * (its arguments joined by NUL, which no argument holds) mapped to [the stream it writes, 1 or 2, the index of
+ * its text, its exit code].
+ */
+async function helpForms() {
+  const tree = await build({
+    ...common,
+    stdin: { contents: "export { renderHelpForms } from './cli/program.ts';", resolveDir: root, loader: 'ts', sourcefile: 'help-forms.ts' },
+    format: 'esm',
+    banner: { js: "import { createRequire as __tapedeckCreateRequire } from 'node:module';\nconst require = __tapedeckCreateRequire(import.meta.url);" },
+    plugins: [dynamicImportsExternal],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'tapedeck-help-'));
+  let rendered;
+  try {
+    const file = join(dir, 'help-forms.mjs');
+    writeFileSync(file, tree.outputFiles[0].contents);
+    rendered = await (await import(pathToFileURL(file).href)).renderHelpForms();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const texts = [];
+  const forms = {};
+  for (const { args, stdout, stderr, exitCode } of rendered) {
+    // One stream each: the bin writes the text alone, so nothing can reorder two streams' writes.
+    if ((stdout === '') === (stderr === '')) throw new Error(`build: tapedeck ${args.join(' ')} writes ${stdout === '' ? 'nothing' : 'both stdout and stderr'}; the bin stores one text per form`);
+    const text = stdout || stderr;
+    if (!texts.includes(text)) texts.push(text);
+    forms[args.join('\0')] = [stdout === '' ? 2 : 1, texts.indexOf(text), exitCode];
+  }
+  return { texts, forms };
+}
+
+/**
+ * dist/cli/main.js, the bin. Help and the version, in the forms a user types (cli/program.ts renderHelpForms),
+ * print the texts stored here: commander and the command tree are loaded only for other forms (`run x --help`,
+ * an unknown option), or when commander would wrap the help to a terminal other than 80 columns wide. Those,
+ * and --verbose, load the ES module build. A command runs the script with the V8 code cache written below:
+ * Node 20 compiles every ES module it loads from its source (~0.1 s of a run for the 1.8 MB of chunks, before
+ * each function's own compilation when it first runs); a script compiled with V8's code cache skips both for
+ * the code the cache holds. V8 rejects a cache made by another V8 version or under other V8 flags, and the
+ * script is then compiled from its source, silently. Help does not use the script: deserializing the whole
+ * cache costs more than help's few chunks, and --verbose's stack traces need the chunks' source maps. Both are
+ * the same program.
  */
 const bin = `#!/usr/bin/env node
 // The tapedeck bin, written by scripts/build.mjs (see there).
@@ -175,7 +230,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 const args = process.argv.slice(2);
 if (args.length === 0 || args[0] === 'help' || args.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version' || a === '--verbose')) {
-  await import('./chunks/cli.js');
+  if (!printStoredHelp()) await import('./chunks/cli.js');
 } else {
   const file = fileURLToPath(new URL('./chunks/${scriptName}', import.meta.url));
   let cachedData;
@@ -184,14 +239,33 @@ if (args.length === 0 || args[0] === 'help' || args.some((a) => a === '-h' || a 
   } catch {
     // no cache: compiled from the source
   }
-  const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+  // The script is ASCII (the build checks): read as latin1, V8 gets it without decoding UTF-8.
+  const script = new vm.Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
   // The cache's buffer is not needed past compilation: not kept for the whole run.
   cachedData = undefined;
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), (specifier) => import(specifier));
 }
-`;
 
+/** Prints the stored text of this argument list and returns true, or returns false if it has none (see the build). */
+function printStoredHelp() {
+  const { texts, forms } = ${JSON.stringify(await helpForms())};
+  const form = forms[args.join('\\0')];
+  if (form === undefined) return false;
+  const [fd, text, exitCode] = form;
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  // Commander wraps help to a terminal's width, and to 80 columns when the output is not a terminal.
+  if (stream.isTTY && (stream.columns ?? 80) !== 80) return false;
+  // A reader that stops early (\`tapedeck --help | head\`) closes stdout: end quietly, as cli/main.ts does.
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(exitCode);
+    throw err;
+  });
+  process.exitCode = exitCode;
+  stream.write(texts[text]);
+  return true;
+}
+`;
 // Written file by file, only where the bytes differ, and the previous build's other chunks removed after:
 // a rebuild of unchanged sources (tests build dist/ before they run the bin, several at once) rewrites
 // nothing, so a bin running meanwhile never finds a chunk missing. Chunk names carry content hashes.
