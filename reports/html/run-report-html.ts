@@ -9,9 +9,9 @@ import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent
 import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
-import { renderPage, renderPagePieces, section, signClass } from './page.js';
+import { isEmptyHtml, renderPage, renderPagePieces, section, sectionPieces, signClass } from './page.js';
 import { exitTime, pageTrades } from './page-records.js';
-import type { NavLink, PageContent } from './page.js';
+import type { Html, NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
 import { compactValue, scenarioInfo } from './scenario-info.js';
@@ -56,7 +56,7 @@ export function renderRunReportHtml(report: RunReport): string {
  */
 export async function renderRunReportPieces(report: RunReport): Promise<(string | Uint8Array)[]> {
   const { sections, page } = runReportPage(report);
-  const html: string[] = [];
+  const html: Html[] = [];
   for (const render of sections) {
     html.push(render());
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -65,7 +65,7 @@ export async function renderRunReportPieces(report: RunReport): Promise<(string 
 }
 
 /** The page's sections, each rendered when called (in order), and the page around them once rendered. */
-function runReportPage(report: RunReport): { readonly sections: readonly (() => string)[]; readonly page: (sections: readonly string[]) => PageContent } {
+function runReportPage(report: RunReport): { readonly sections: readonly (() => Html)[]; readonly page: (sections: readonly Html[]) => PageContent } {
   const info = scenarioInfo(report.scenario);
   const tradedBy = new Set<string>();
   const trades = pageTrades(report);
@@ -78,7 +78,7 @@ function runReportPage(report: RunReport): { readonly sections: readonly (() => 
 
   const tear = reportTearSheet(report);
   const tearRolling = tear ? rollingSection(tear, runRange(report), GROUP, CHART_WIDTH) : '';
-  const parts: [NavLink | null, () => string][] = [
+  const parts: [NavLink | null, () => Html][] = [
     [{ id: 'summary', label: 'Summary' }, () => summarySection(report)],
     [{ id: 'equity', label: 'Equity & drawdown' }, () => equitySection(report)],
     [{ id: 'metrics', label: 'Metrics' }, () => metricsSection(report)],
@@ -110,8 +110,8 @@ ${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
     page: (html) => ({
       title: `${info.name} - Tapedeck run report`,
       header,
-      nav: parts.filter(([n], k) => n !== null && html[k] !== '').map(([n]) => n!),
-      body: html.join(''),
+      nav: parts.filter(([n], k) => n !== null && !isEmptyHtml(html[k]!)).map(([n]) => n!),
+      body: html.flat(),
       footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
     }),
   };
@@ -581,23 +581,24 @@ function ensembleSection(report: RunReport, strategyIds: readonly string[]): str
   return section('ensemble', 'Ensemble weights and strategies', parts.join('') || '<p class="note">The ensemble recorded no weights.</p>');
 }
 
-function tradesSection(report: RunReport): string {
+function tradesSection(report: RunReport): Html {
   const trades = pageTrades(report);
   if (trades.length === 0) return section('trades', 'Trades', '<p class="note">No closed round trips.</p>');
-  const shown = Array.from({ length: Math.min(trades.length, MAX_TABLE_ROWS) }, (_, i) => trades.tradeAt(i));
-  const rows = shown.map(
-    (t, i) =>
-      `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
-  );
+  const shown = Math.min(trades.length, MAX_TABLE_ROWS);
   const head =
     '<tr><th class="num" data-type="num">#</th><th>Symbol</th><th>Strategy</th><th>Side</th><th class="num" data-type="num">Qty</th><th>Entry</th><th class="num" data-type="num">Entry price</th><th>Exit</th><th class="num" data-type="num">Exit price</th><th class="num" data-type="num">PnL</th><th class="num" data-type="num">Return</th><th class="num" data-type="num">Commission</th></tr>';
-  const capped = trades.length > shown.length ? ` The first ${formatCount(shown.length)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
-  return section(
-    'trades',
-    `Trades (${formatCount(trades.length)})`,
-    `<div class="scroll"><table class="sortable" id="trade-table"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>
-<p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`,
-  );
+  // The rows stay pieces of the page (never joined into one string: see Html).
+  const pieces = [`<div class="scroll"><table class="sortable" id="trade-table"><thead>${head}</thead><tbody>`];
+  for (let i = 0; i < shown; i++) {
+    const t = trades.tradeAt(i);
+    pieces.push(
+      `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
+    );
+  }
+  const capped = trades.length > shown ? ` The first ${formatCount(shown)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
+  pieces.push(`</tbody></table></div>
+<p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`);
+  return sectionPieces('trades', `Trades (${formatCount(trades.length)})`, pieces);
 }
 
 function auditSection(report: RunReport): string {
