@@ -76,6 +76,9 @@ function runReportPage(report: RunReport): { readonly sections: readonly (() => 
   const books = accountsSection(report);
   const ruin = reportRuin(report);
 
+  // The equity's months, for the monthly table and (without a tear sheet's years) the yearly bars: reckoned once.
+  let months: readonly MonthlyReturn[] | undefined;
+  const equityMonths = (): readonly MonthlyReturn[] => (months ??= report.equity.length < 2 ? [] : monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity)));
   const tear = reportTearSheet(report);
   const tearRolling = tear ? rollingSection(tear, runRange(report), GROUP, CHART_WIDTH) : '';
   const parts: [NavLink | null, () => Html][] = [
@@ -87,8 +90,8 @@ function runReportPage(report: RunReport): { readonly sections: readonly (() => 
     [{ id: 'prices', label: 'Prices & trades' }, () => pricesSection(report)],
     [{ id: 'exposure', label: 'Exposure' }, () => exposureSection(report)],
     [{ id: 'drawdowns', label: 'Worst drawdowns' }, () => tear ? drawdownsSection(tear) : ''],
-    [{ id: 'monthly', label: 'Monthly & yearly' }, () => monthlySection(report)],
-    [null, () => yearlySection(tear, report.equity.length < 2 ? [] : yearlyReturns(monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity))), CHART_WIDTH)],
+    [{ id: 'monthly', label: 'Monthly & yearly' }, () => monthlySection(report, equityMonths())],
+    [null, () => yearlySection(tear, yearlyReturns(equityMonths()), CHART_WIDTH)],
     [{ id: 'distribution', label: 'Distribution' }, () => tear ? distributionSection(tear, CHART_WIDTH) : ''],
     tearRolling !== '' ? [{ id: 'rolling', label: 'Rolling statistics' }, () => tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, () => rollingSharpeSection(report)],
     [{ id: 'statistics', label: 'Trade statistics' }, () => tear ? statsSection(tear) : ''],
@@ -382,13 +385,8 @@ function heatColor(v: number | null, scale: number): string {
   return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
 }
 
-function monthlySection(report: RunReport): string {
-  const eq = report.equity;
-  if (eq.length < 2) return section('monthly', 'Monthly returns', '<p class="note">Fewer than two equity samples.</p>');
-  const months = monthlyReturns(
-    eq.map((p) => p.ts),
-    eq.map((p) => p.equity),
-  );
+function monthlySection(report: RunReport, months: readonly MonthlyReturn[]): string {
+  if (report.equity.length < 2) return section('monthly', 'Monthly returns', '<p class="note">Fewer than two equity samples.</p>');
   const years = yearlyReturns(months);
   const byKey = new Map<string, MonthlyReturn>(months.map((m) => [`${m.year}-${m.month}`, m]));
   let scale = 0;
