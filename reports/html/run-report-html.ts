@@ -615,7 +615,7 @@ function lastEscaped(): (text: string) => string {
   };
 }
 
-function auditSection(report: RunReport): string {
+function auditSection(report: RunReport): Html {
   const audit = report.audit;
   if (audit.length === 0) {
     return section(
@@ -633,11 +633,12 @@ function auditSection(report: RunReport): string {
       `<tr><td data-v="${escapeHtml(a.time)}" class="mono">${escapeHtml(shortTime(a.time))}</td><td>${escapeHtml(a.kind)}</td><td>${escapeHtml(a.strategyId ?? '')}</td><td>${escapeHtml(a.symbol ?? '')}</td><td>${escapeHtml(a.orderId ?? '')}</td><td>${escapeHtml(a.message)}${a.details ? ` <span class="muted mono">${escapeHtml(compactValue(a.details))}</span>` : ''}</td></tr>`,
   );
   const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json and audit.parquet have them all.</p>` : '';
-  return section(
-    'audit',
-    `Audit trail (${formatCount(audit.length)})`,
-    `<p>${summary}</p><div class="scroll"><table class="sortable"><thead><tr><th>Time</th><th>Kind</th><th>Strategy</th><th>Symbol</th><th>Order</th><th>Message</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>${capped}`,
-  );
+  // The rows stay pieces of the page, as the trade list's.
+  return sectionPieces('audit', `Audit trail (${formatCount(audit.length)})`, [
+    `<p>${summary}</p><div class="scroll"><table class="sortable"><thead><tr><th>Time</th><th>Kind</th><th>Strategy</th><th>Symbol</th><th>Order</th><th>Message</th></tr></thead><tbody>`,
+    ...rows,
+    `</tbody></table></div>${capped}`,
+  ]);
 }
 
 function rowsSummary(rows: Readonly<Record<string, unknown>>): string {
