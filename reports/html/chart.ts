@@ -144,13 +144,22 @@ export function scriptJson(value: unknown): string {
  * range). The same option gives the same bytes.
  */
 export function renderChart(name: string, option: EChartsOption | Record<string, unknown>, size: ChartSize, caption?: string, group?: string, renderer: 'svg' | 'canvas' = 'svg'): string {
+  return renderChartPieces(name, option, size, caption, group, renderer).join('');
+}
+
+/**
+ * {@link renderChart} as three pieces, the option's JSON the middle one: a chart of thousands of points (a
+ * price pane's JSON is ~500 KB) goes into the page as JSON.stringify wrote it, not copied into one string
+ * with the markup around it (see Html in page.ts).
+ */
+export function renderChartPieces(name: string, option: EChartsOption | Record<string, unknown>, size: ChartSize, caption?: string, group?: string, renderer: 'svg' | 'canvas' = 'svg'): [string, string, string] {
   const json = scriptJson({ ...BASE, ...option });
   const cap = caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : '';
   const g = group ? ` data-group="${escapeHtml(group)}"` : '';
   // SVG by default (crisp, text selectable); canvas for charts with thousands of markers, which SVG draws as
   // thousands of elements (about 8 times slower for a price pane with 2,400 round trips).
   const r = renderer === 'canvas' ? ' data-renderer="canvas"' : '';
-  return `<figure class="chart" data-chart="${escapeHtml(name)}"><div class="echart" role="img" aria-label="${escapeHtml(caption ?? name)}" style="height:${size.height}px"${g}${r}></div><script type="application/json" class="chart-option">${json}</script>${cap}</figure>`;
+  return [`<figure class="chart" data-chart="${escapeHtml(name)}"><div class="echart" role="img" aria-label="${escapeHtml(caption ?? name)}" style="height:${size.height}px"${g}${r}></div><script type="application/json" class="chart-option">`, json, `</script>${cap}</figure>`];
 }
 
 /** Whether a page body holds a chart (and so needs the library and the chart script). */

@@ -25,10 +25,11 @@ export function monthlyReturns(ts: ArrayLike<number>, equity: ArrayLike<number>)
   const n = equity.length;
   const out: MonthlyReturn[] = [];
   if (n === 0) return out;
+  const month = new MonthKeys();
   let base = equity[0]!;
-  let key = monthKey(ts[0]!);
+  let key = month.of(ts[0]!);
   for (let i = 1; i <= n; i++) {
-    const k = i < n ? monthKey(ts[i]!) : -1;
+    const k = i < n ? month.of(ts[i]!) : -1;
     if (k !== key) {
       const last = equity[i - 1]!;
       out.push({ year: Math.floor(key / 12), month: (key % 12) + 1, value: base > 0 ? last / base - 1 : null });
@@ -52,4 +53,27 @@ export function yearlyReturns(months: readonly MonthlyReturn[]): YearlyReturn[] 
 function monthKey(tsUs: number): number {
   const d = new Date(Math.floor(tsUs / US_PER_MS));
   return d.getUTCFullYear() * 12 + d.getUTCMonth();
+}
+
+/**
+ * monthKey of times in order: the month of the last time asked is kept with its bounds in microseconds, so
+ * that a curve of thousands of samples a month makes a date once a month rather than once a sample.
+ */
+class MonthKeys {
+  private key = Number.NaN;
+  private from = 0;
+  private to = 0;
+
+  of(tsUs: number): number {
+    if (tsUs >= this.from && tsUs < this.to) return this.key;
+    this.key = monthKey(tsUs);
+    const year = Math.floor(this.key / 12);
+    // Date.UTC reads the years 0 to 99 as 1900 to 1999: those months (and invalid times) are not kept.
+    if (year >= 100) {
+      const month = this.key - year * 12;
+      this.from = Date.UTC(year, month, 1) * US_PER_MS;
+      this.to = Date.UTC(year, month + 1, 1) * US_PER_MS;
+    } else this.to = this.from;
+    return this.key;
+  }
 }

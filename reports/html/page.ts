@@ -113,8 +113,55 @@ export interface PageContent {
   readonly title: string;
   readonly header: string;
   readonly nav: readonly NavLink[];
-  readonly body: string;
+  /** The page's content: one string, or pieces to write one after the other (see {@link Html}). */
+  readonly body: Html;
   readonly footer: string;
+}
+
+/**
+ * HTML as one string, or as pieces whose concatenation it is: a long table's rows, say, so that the page
+ * is never one long string. A page's pieces are joined into pieces of about PIECE_CHARS (see pageParts).
+ */
+export type Html = string | readonly string[];
+
+/** Whether `html` has no characters. */
+export function isEmptyHtml(html: Html): boolean {
+  return typeof html === 'string' ? html === '' : html.every((p) => p === '');
+}
+
+/**
+ * Characters a piece of a page gathers before it is closed (see joinPieces): small enough that a piece
+ * and its UTF-8 bytes are no large object (V8 gives a string over 128 KiB pages of its own, and this VM
+ * pays ~4 ms per MiB of memory first touched), large enough that a page of MBs is a few dozen writes.
+ */
+const PIECE_CHARS = 32 * 1024;
+
+/**
+ * Joins consecutive small strings of `parts` into pieces of PIECE_CHARS to 2 * PIECE_CHARS characters, each
+ * string copied once; a string of PIECE_CHARS or more stays a piece of its own.
+ */
+function joinPieces(parts: readonly string[]): string[] {
+  const out: string[] = [];
+  let from = 0;
+  let size = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const n = parts[i]!.length;
+    if (n >= PIECE_CHARS) {
+      if (i > from) out.push(parts.slice(from, i).join(''));
+      out.push(parts[i]!);
+      from = i + 1;
+      size = 0;
+      continue;
+    }
+    size += n;
+    if (size >= PIECE_CHARS) {
+      out.push(parts.slice(from, i + 1).join(''));
+      from = i + 1;
+      size = 0;
+    }
+  }
+  if (parts.length > from) out.push(parts.slice(from).join(''));
+  return out;
 }
 
 /**
@@ -133,7 +180,7 @@ export function renderPagePieces(opts: PageContent): (string | Uint8Array)[] {
   return pageParts(opts, echartsLibraryBytes);
 }
 
-/** The page in pieces, the ECharts library (when the page has charts) as `library` gives it. */
+/** The page in pieces (the body's joined by joinPieces), the ECharts library (when the page has charts) as `library` gives it. */
 function pageParts<L>(opts: PageContent, library: () => L): (string | L)[] {
   const nav = opts.nav.map((n) => `<a href="#${escapeHtml(n.id)}">${escapeHtml(n.label)}</a>`).join('');
   const page = `<!doctype html>
@@ -150,20 +197,27 @@ function pageParts<L>(opts: PageContent, library: () => L): (string | L)[] {
 <header class="top"><div class="wrap">${opts.header}</div></header>
 <nav><div class="wrap">${nav}</div></nav>
 <main>
-${opts.body}
-</main>
-<footer>${opts.footer}</footer>
 `;
   const end = `<script>${SORT_SCRIPT}</script>
 </body>
 </html>
 `;
-  return hasCharts(opts.body) ? [`${page}<script>`, library(), `</script>\n<script>${CHART_SCRIPT}</script>\n${end}`] : [`${page}${end}`];
+  const body = typeof opts.body === 'string' ? [opts.body] : opts.body;
+  const charts = body.some(hasCharts);
+  const after = `\n</main>\n<footer>${opts.footer}</footer>\n${charts ? '<script>' : end}`;
+  const pieces: (string | L)[] = joinPieces([page, ...body, after]);
+  if (charts) pieces.push(library(), `</script>\n<script>${CHART_SCRIPT}</script>\n${end}`);
+  return pieces;
 }
 
 /** Returns a `<section>` with an id (the navigation target) and a heading. */
 export function section(id: string, title: string, content: string): string {
   return `<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>${content}</section>\n`;
+}
+
+/** {@link section} of content in pieces (a long table's rows), as pieces. */
+export function sectionPieces(id: string, title: string, content: readonly string[]): string[] {
+  return [`<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>`, ...content, '</section>\n'];
 }
 
 /** Returns the CSS class for a signed number: `pos`, `neg` or none. */

@@ -1,5 +1,5 @@
 import type { PriceSeries, RunReport } from '../run-report.js';
-import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, fmt, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
+import { COLORS, DOWN_TRIANGLE, UP_TRIANGLE, fmt, renderChartPieces, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import type { TooltipFormats } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { formatCount, formatMoney, formatNumber, shortTime } from './format.js';
@@ -118,9 +118,9 @@ function markerSize(qty: number, maxQty: number, markers: number): number {
  * strategies' overlay indicators on the price and each other indicator in a pane of its own below, and
  * the round trips as markers: a triangle at the entry (up for a long, down for a short) and a circle at
  * the exit, sized by quantity and green for a winning trade, red for a losing one. A symbol with fills
- * but no closed round trip shows its fills (up: buy, down: sell).
+ * but no closed round trip shows its fills (up: buy, down: sell). Each chart comes as its pieces (see renderChartPieces).
  */
-export function pricePanes(report: RunReport, range: [number, number] | undefined, group: string, width: number): string[] {
+export function pricePanes(report: RunReport, range: [number, number] | undefined, group: string, width: number): string[][] {
   const indicators = reportIndicators(report);
   const allFills = pageFills(report);
   const allTrades = pageTrades(report);
@@ -128,7 +128,7 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
   const tradeRows = rowsBySymbol(allTrades);
   const symbols = [...new Set([...report.data.symbols, ...Object.keys(report.prices ?? {}), ...fillRows.keys(), ...indicators.map((i) => i.symbol)])];
   const multiStrategy = new Set(indicators.map((i) => i.strategyId)).size > 1;
-  const charts: string[] = [];
+  const charts: string[][] = [];
   for (const [k, sym] of symbols.entries()) {
     const price = report.prices?.[sym] as SampledBars | undefined;
     const fills = fillRows.get(sym) ?? [];
@@ -211,7 +211,7 @@ export function pricePanes(report: RunReport, range: [number, number] | undefine
     for (const i of fills) if (allFills.sideAt(i) === 'buy') nBuy++;
     const caption = `${sym}: ${candles ? 'sampled bars as candles' : 'sampled closes'}; ${formatCount(trades.length)} round trips (triangle: entry, up long / down short; circle: exit; size: quantity; green: won, red: lost) from ${formatCount(nBuy)} buy and ${formatCount(fills.length - nBuy)} sell fills${held !== undefined ? `; ${formatNumber(held, held % 1 === 0 ? 0 : 4)} held at the end` : ''}.${trades.length > MAX_MARKERS_PER_SYMBOL / 2 ? ' Markers: every k-th round trip.' : ''}`;
     charts.push(
-      renderChart(
+      renderChartPieces(
         `price-${k}`,
         {
           title: { text: sym, left: 8, top: 0, textStyle: { fontSize: 13, fontWeight: 600, color: COLORS.text } },
@@ -254,22 +254,28 @@ function tradeMarkers(all: PageTrades, rows: readonly number[]): Record<string, 
   const trades = everyKth(rows, MAX_MARKERS_PER_SYMBOL / 2).map((i) => all.tradeAt(i));
   let maxQty = 0;
   for (const t of trades) maxQty = Math.max(maxQty, Math.abs(t.qty));
-  const color = (pnl: number) => (pnl > 0 ? COLORS.buy : COLORS.sell);
-  const tip = (t: RunReport['trades'][number], at: 'entry' | 'exit') =>
-    `${t.side} ${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)} ${at === 'entry' ? 'entered' : 'exited'} at ${formatNumber(at === 'entry' ? t.entryPrice : t.exitPrice, 2)} on ${shortTime(at === 'entry' ? t.entryTime : t.exitTime)}; P&L ${formatMoney(t.pnl)} (${t.strategyId})`;
-  const entries = trades.map((t) => ({
-    value: [Date.parse(t.entryTime), t.entryPrice],
-    symbol: t.side === 'long' ? UP_TRIANGLE : DOWN_TRIANGLE,
-    symbolSize: markerSize(t.qty, maxQty, trades.length),
-    itemStyle: { color: color(t.pnl) },
-    tip: tip(t, 'entry'),
-  }));
-  const exits = trades.map((t) => ({
-    value: [Date.parse(t.exitTime), t.exitPrice],
-    symbolSize: markerSize(t.qty, maxQty, trades.length) * 0.8,
-    itemStyle: { color: '#fff', borderColor: color(t.pnl), borderWidth: trades.length > 200 ? 1 : 2 },
-    tip: tip(t, 'exit'),
-  }));
+  const entries: Record<string, unknown>[] = [];
+  const exits: Record<string, unknown>[] = [];
+  for (const t of trades) {
+    const color = t.pnl > 0 ? COLORS.buy : COLORS.sell;
+    const size = markerSize(t.qty, maxQty, trades.length);
+    // What the entry's and the exit's tips share, formatted once.
+    const lead = `${t.side} ${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}`;
+    const tail = `; P&L ${formatMoney(t.pnl)} (${t.strategyId})`;
+    entries.push({
+      value: [Date.parse(t.entryTime), t.entryPrice],
+      symbol: t.side === 'long' ? UP_TRIANGLE : DOWN_TRIANGLE,
+      symbolSize: size,
+      itemStyle: { color },
+      tip: `${lead} entered at ${formatNumber(t.entryPrice, 2)} on ${shortTime(t.entryTime)}${tail}`,
+    });
+    exits.push({
+      value: [Date.parse(t.exitTime), t.exitPrice],
+      symbolSize: size * 0.8,
+      itemStyle: { color: '#fff', borderColor: color, borderWidth: trades.length > 200 ? 1 : 2 },
+      tip: `${lead} exited at ${formatNumber(t.exitPrice, 2)} on ${shortTime(t.exitTime)}${tail}`,
+    });
+  }
   return [
     { name: 'Entries', type: 'scatter', data: entries, symbol: UP_TRIANGLE, z: 4, itemStyle: { color: COLORS.axis, opacity: 0.9, borderColor: '#fff', borderWidth: 0.5 } },
     { name: 'Exits', type: 'scatter', data: exits, symbol: 'circle', z: 4, itemStyle: { color: '#fff', borderColor: COLORS.axis, borderWidth: 2 } },

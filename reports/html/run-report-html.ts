@@ -1,7 +1,7 @@
 import { accountSeries, bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../account-view.js';
 import type { RunReport } from '../run-report.js';
 import { cumulativePnlSteps, strategyAttribution } from './attribution.js';
-import { COLORS, SLIDER_ROOM, fmt, renderChart, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
+import { COLORS, SLIDER_ROOM, fmt, renderChart, renderChartPieces, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { ensembleViews } from './ensemble-views.js';
 import { escapeHtml } from './escape.js';
@@ -9,9 +9,9 @@ import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent
 import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
-import { renderPage, renderPagePieces, section, signClass } from './page.js';
+import { isEmptyHtml, renderPage, renderPagePieces, section, sectionPieces, signClass } from './page.js';
 import { exitTime, pageTrades } from './page-records.js';
-import type { NavLink, PageContent } from './page.js';
+import type { Html, NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
 import { compactValue, scenarioInfo } from './scenario-info.js';
@@ -56,7 +56,7 @@ export function renderRunReportHtml(report: RunReport): string {
  */
 export async function renderRunReportPieces(report: RunReport): Promise<(string | Uint8Array)[]> {
   const { sections, page } = runReportPage(report);
-  const html: string[] = [];
+  const html: Html[] = [];
   for (const render of sections) {
     html.push(render());
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -65,7 +65,7 @@ export async function renderRunReportPieces(report: RunReport): Promise<(string 
 }
 
 /** The page's sections, each rendered when called (in order), and the page around them once rendered. */
-function runReportPage(report: RunReport): { readonly sections: readonly (() => string)[]; readonly page: (sections: readonly string[]) => PageContent } {
+function runReportPage(report: RunReport): { readonly sections: readonly (() => Html)[]; readonly page: (sections: readonly Html[]) => PageContent } {
   const info = scenarioInfo(report.scenario);
   const tradedBy = new Set<string>();
   const trades = pageTrades(report);
@@ -76,9 +76,12 @@ function runReportPage(report: RunReport): { readonly sections: readonly (() => 
   const books = accountsSection(report);
   const ruin = reportRuin(report);
 
+  // The equity's months, for the monthly table and (without a tear sheet's years) the yearly bars: reckoned once.
+  let months: readonly MonthlyReturn[] | undefined;
+  const equityMonths = (): readonly MonthlyReturn[] => (months ??= report.equity.length < 2 ? [] : monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity)));
   const tear = reportTearSheet(report);
-  const tearRolling = tear ? rollingSection(tear, runRange(report), GROUP, CHART_WIDTH) : '';
-  const parts: [NavLink | null, () => string][] = [
+  const tearRolling: Html = tear ? rollingSection(tear, runRange(report), GROUP, CHART_WIDTH) : '';
+  const parts: [NavLink | null, () => Html][] = [
     [{ id: 'summary', label: 'Summary' }, () => summarySection(report)],
     [{ id: 'equity', label: 'Equity & drawdown' }, () => equitySection(report)],
     [{ id: 'metrics', label: 'Metrics' }, () => metricsSection(report)],
@@ -87,10 +90,10 @@ function runReportPage(report: RunReport): { readonly sections: readonly (() => 
     [{ id: 'prices', label: 'Prices & trades' }, () => pricesSection(report)],
     [{ id: 'exposure', label: 'Exposure' }, () => exposureSection(report)],
     [{ id: 'drawdowns', label: 'Worst drawdowns' }, () => tear ? drawdownsSection(tear) : ''],
-    [{ id: 'monthly', label: 'Monthly & yearly' }, () => monthlySection(report)],
-    [null, () => yearlySection(tear, report.equity.length < 2 ? [] : yearlyReturns(monthlyReturns(report.equity.map((p) => p.ts), report.equity.map((p) => p.equity))), CHART_WIDTH)],
+    [{ id: 'monthly', label: 'Monthly & yearly' }, () => monthlySection(report, equityMonths())],
+    [null, () => yearlySection(tear, yearlyReturns(equityMonths()), CHART_WIDTH)],
     [{ id: 'distribution', label: 'Distribution' }, () => tear ? distributionSection(tear, CHART_WIDTH) : ''],
-    tearRolling !== '' ? [{ id: 'rolling', label: 'Rolling statistics' }, () => tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, () => rollingSharpeSection(report)],
+    !isEmptyHtml(tearRolling) ? [{ id: 'rolling', label: 'Rolling statistics' }, () => tearRolling] : [{ id: 'rolling-sharpe', label: 'Rolling Sharpe' }, () => rollingSharpeSection(report)],
     [{ id: 'statistics', label: 'Trade statistics' }, () => tear ? statsSection(tear) : ''],
     [{ id: 'ensemble', label: 'Ensemble weights' }, () => report.ensemble ? ensembleSection(report, strategyIds) : ''],
     [{ id: 'attribution', label: 'Attribution' }, () => multiStrategy ? attributionSection(report, strategyIds) : ''],
@@ -110,8 +113,8 @@ ${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
     page: (html) => ({
       title: `${info.name} - Tapedeck run report`,
       header,
-      nav: parts.filter(([n], k) => n !== null && html[k] !== '').map(([n]) => n!),
-      body: html.join(''),
+      nav: parts.filter(([n], k) => n !== null && !isEmptyHtml(html[k]!)).map(([n]) => n!),
+      body: html.flat(),
       footer: `${escapeHtml(report.generator)} report.json schemaVersion ${report.schemaVersion} &middot; formulas in reports/METRICS.md`,
     }),
   };
@@ -184,7 +187,7 @@ function buyAndHoldCurve(report: RunReport, tsUs: readonly number[], initial: nu
   });
 }
 
-function equitySection(report: RunReport): string {
+function equitySection(report: RunReport): Html {
   const eq = report.equity;
   if (eq.length < 2) return section('equity', 'Equity and drawdown', '<p class="note">Fewer than two equity samples: nothing to draw.</p>');
   const x = eq.map((p) => p.ts / US_PER_MS);
@@ -225,7 +228,7 @@ function equitySection(report: RunReport): string {
     });
   }
   const logOk = equity.every(([, v]) => v > 0) && (bh === null || bh.every((v) => v > 0));
-  const chart = renderChart(
+  const chart = renderChartPieces(
     'equity-drawdown',
     {
       legend: { top: 0, left: 'center', itemWidth: 18, data: series.map((s) => s.name as string) },
@@ -246,11 +249,11 @@ function equitySection(report: RunReport): string {
   );
   const tools = logOk ? '<div class="chart-tools">Equity scale <button type="button" class="toggle" data-log-chart="equity-drawdown" aria-pressed="false">log</button></div>' : '';
   const m = report.metrics;
-  return section(
-    'equity',
-    'Equity and drawdown',
-    `${tools}${chart}<p class="note">Max drawdown ${formatPercent(m.maxDrawdown)} lasting ${formatDurationUs(m.maxDrawdownDurationUs)} (${formatCount(m.maxDrawdownDurationBars)} bars); ${formatCount(m.drawdownEpisodes)} drawdown episodes averaging ${formatPercent(m.averageDrawdown)}.</p>`,
-  );
+  return sectionPieces('equity', 'Equity and drawdown', [
+    tools,
+    ...chart,
+    `<p class="note">Max drawdown ${formatPercent(m.maxDrawdown)} lasting ${formatDurationUs(m.maxDrawdownDurationUs)} (${formatCount(m.maxDrawdownDurationBars)} bars); ${formatCount(m.drawdownEpisodes)} drawdown episodes averaging ${formatPercent(m.averageDrawdown)}.</p>`,
+  ]);
 }
 
 /**
@@ -281,13 +284,13 @@ function downsampleNote(n: number): string {
  * Buying power and initial margin in use over time, below the equity chart; '' when the report has no
  * account columns (written before accounts). A ruined run marks the ruin with a vertical line.
  */
-function accountSection(report: RunReport): string {
+function accountSection(report: RunReport): Html {
   const a = accountSeries(report);
   if (a === null || a.ts.length < 2) return '';
   const x = a.ts.map((t) => t / US_PER_MS);
   const ruin = reportRuin(report);
   const ruinMs = ruin === null ? Number.NaN : Date.parse(ruin.time);
-  const chart = renderChart(
+  const chart = renderChartPieces(
     'account',
     {
       legend: { top: 0, left: 'center', itemWidth: 18, data: ['Buying power', 'Margin in use'] },
@@ -319,7 +322,7 @@ function accountSection(report: RunReport): string {
   const lastPower = a.buyingPower.at(-1)!;
   const peakMargin = a.marginInUse.reduce((m, v) => (v > m ? v : m), 0);
   const note = `Final buying power ${formatMoney(lastPower, 0)}; largest margin in use ${formatMoney(peakMargin, 0)}.${ruin !== null ? ` ${ruinLine(ruin)}.` : ''}`;
-  return section('account', 'Buying power and margin', `${chart}<p class="note">${escapeHtml(note)}</p>`);
+  return sectionPieces('account', 'Buying power and margin', [...chart, `<p class="note">${escapeHtml(note)}</p>`]);
 }
 
 function rollingSharpeSection(report: RunReport): string {
@@ -382,13 +385,8 @@ function heatColor(v: number | null, scale: number): string {
   return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
 }
 
-function monthlySection(report: RunReport): string {
-  const eq = report.equity;
-  if (eq.length < 2) return section('monthly', 'Monthly returns', '<p class="note">Fewer than two equity samples.</p>');
-  const months = monthlyReturns(
-    eq.map((p) => p.ts),
-    eq.map((p) => p.equity),
-  );
+function monthlySection(report: RunReport, months: readonly MonthlyReturn[]): string {
+  if (report.equity.length < 2) return section('monthly', 'Monthly returns', '<p class="note">Fewer than two equity samples.</p>');
   const years = yearlyReturns(months);
   const byKey = new Map<string, MonthlyReturn>(months.map((m) => [`${m.year}-${m.month}`, m]));
   let scale = 0;
@@ -412,13 +410,13 @@ function monthlySection(report: RunReport): string {
   );
 }
 
-function pricesSection(report: RunReport): string {
+function pricesSection(report: RunReport): Html {
   const charts = pricePanes(report, runRange(report), GROUP, CHART_WIDTH);
   if (charts.length === 0) return section('prices', 'Prices and trades', '<p class="note">No fills and no price series in this report.</p>');
   const note = report.prices
     ? ''
     : '<p class="note">This report.json has no <code>prices</code> section, so the markers stand alone at their prices; a runner that records close prices gets the price line drawn under them.</p>';
-  return section('prices', 'Prices and trades', `${charts.join('')}${note}`);
+  return sectionPieces('prices', 'Prices and trades', [...charts.flat(), note]);
 }
 
 /** A stepped line series with a shaded area below it (exposure, margin in use). */
@@ -581,26 +579,43 @@ function ensembleSection(report: RunReport, strategyIds: readonly string[]): str
   return section('ensemble', 'Ensemble weights and strategies', parts.join('') || '<p class="note">The ensemble recorded no weights.</p>');
 }
 
-function tradesSection(report: RunReport): string {
+function tradesSection(report: RunReport): Html {
   const trades = pageTrades(report);
   if (trades.length === 0) return section('trades', 'Trades', '<p class="note">No closed round trips.</p>');
-  const shown = Array.from({ length: Math.min(trades.length, MAX_TABLE_ROWS) }, (_, i) => trades.tradeAt(i));
-  const rows = shown.map(
-    (t, i) =>
-      `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${escapeHtml(t.symbol)}</td><td>${escapeHtml(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
-  );
+  const shown = Math.min(trades.length, MAX_TABLE_ROWS);
   const head =
     '<tr><th class="num" data-type="num">#</th><th>Symbol</th><th>Strategy</th><th>Side</th><th class="num" data-type="num">Qty</th><th>Entry</th><th class="num" data-type="num">Entry price</th><th>Exit</th><th class="num" data-type="num">Exit price</th><th class="num" data-type="num">PnL</th><th class="num" data-type="num">Return</th><th class="num" data-type="num">Commission</th></tr>';
-  const capped = trades.length > shown.length ? ` The first ${formatCount(shown.length)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
-  return section(
-    'trades',
-    `Trades (${formatCount(trades.length)})`,
-    `<div class="scroll"><table class="sortable" id="trade-table"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>
-<p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`,
-  );
+  // The rows stay pieces of the page (never joined into one string: see Html).
+  const pieces = [`<div class="scroll"><table class="sortable" id="trade-table"><thead>${head}</thead><tbody>`];
+  // A run trades a few symbols and strategies: each escaped once per run of equal rows rather than once per row.
+  const symbol = lastEscaped();
+  const strategy = lastEscaped();
+  for (let i = 0; i < shown; i++) {
+    const t = trades.tradeAt(i);
+    pieces.push(
+      `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
+    );
+  }
+  const capped = trades.length > shown ? ` The first ${formatCount(shown)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
+  pieces.push(`</tbody></table></div>
+<p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`);
+  return sectionPieces('trades', `Trades (${formatCount(trades.length)})`, pieces);
 }
 
-function auditSection(report: RunReport): string {
+/** escapeHtml that keeps its last text and answer (for a column whose rows repeat a few values). */
+function lastEscaped(): (text: string) => string {
+  let last: string | undefined;
+  let html = '';
+  return (text) => {
+    if (text !== last) {
+      last = text;
+      html = escapeHtml(text);
+    }
+    return html;
+  };
+}
+
+function auditSection(report: RunReport): Html {
   const audit = report.audit;
   if (audit.length === 0) {
     return section(
@@ -618,11 +633,12 @@ function auditSection(report: RunReport): string {
       `<tr><td data-v="${escapeHtml(a.time)}" class="mono">${escapeHtml(shortTime(a.time))}</td><td>${escapeHtml(a.kind)}</td><td>${escapeHtml(a.strategyId ?? '')}</td><td>${escapeHtml(a.symbol ?? '')}</td><td>${escapeHtml(a.orderId ?? '')}</td><td>${escapeHtml(a.message)}${a.details ? ` <span class="muted mono">${escapeHtml(compactValue(a.details))}</span>` : ''}</td></tr>`,
   );
   const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json and audit.parquet have them all.</p>` : '';
-  return section(
-    'audit',
-    `Audit trail (${formatCount(audit.length)})`,
-    `<p>${summary}</p><div class="scroll"><table class="sortable"><thead><tr><th>Time</th><th>Kind</th><th>Strategy</th><th>Symbol</th><th>Order</th><th>Message</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>${capped}`,
-  );
+  // The rows stay pieces of the page, as the trade list's.
+  return sectionPieces('audit', `Audit trail (${formatCount(audit.length)})`, [
+    `<p>${summary}</p><div class="scroll"><table class="sortable"><thead><tr><th>Time</th><th>Kind</th><th>Strategy</th><th>Symbol</th><th>Order</th><th>Message</th></tr></thead><tbody>`,
+    ...rows,
+    `</tbody></table></div>${capped}`,
+  ]);
 }
 
 function rowsSummary(rows: Readonly<Record<string, unknown>>): string {

@@ -1,10 +1,11 @@
 import type { RunReport } from '../run-report.js';
-import { COLORS, fmt, itemTooltip, renderChart, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
+import { COLORS, fmt, itemTooltip, renderChart, renderChartPieces, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { downsamplePairs } from './downsample.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatNumber, formatPercent, shortTime } from './format.js';
 import type { YearlyReturn } from './monthly-returns.js';
-import { section, signClass } from './page.js';
+import { section, sectionPieces, signClass } from './page.js';
+import type { Html } from './page.js';
 import { toMs } from './price-pane.js';
 
 // The tear sheet's views drawn from report.tearSheet (computed by reports/tearsheet.ts). The section is
@@ -156,7 +157,7 @@ export function distributionSection(ts: Obj, width: number): string {
 }
 
 /** Rolling Sharpe, volatility and beta in three linked panes from report.tearSheet.rolling; '' when absent. */
-export function rollingSection(ts: Obj, range: [number, number] | undefined, group: string, width: number): string {
+export function rollingSection(ts: Obj, range: [number, number] | undefined, group: string, width: number): Html {
   const r = obj(ts.rolling);
   if (r === null || !Array.isArray(r.ts)) return '';
   const x = (r.ts as unknown[]).map((t) => toMs(Number(t)));
@@ -182,7 +183,7 @@ export function rollingSection(ts: Obj, range: [number, number] | undefined, gro
     });
     return { name, type: 'line', xAxisIndex: i, yAxisIndex: i, data: downsamplePairs(xs, ys), showSymbol: false, lineStyle: { width: 1.3, color }, itemStyle: { color } };
   });
-  const chart = renderChart(
+  const chart = renderChartPieces(
     'rolling',
     {
       legend: { top: 0, left: 'center' },
@@ -201,7 +202,7 @@ export function rollingSection(ts: Obj, range: [number, number] | undefined, gro
     `Over a trailing window of ${formatCount(num(r.window))} periods: annualized Sharpe ratio, annualized volatility, and beta against equal-weight buy and hold; gaps where the window is not yet full.`,
     group,
   );
-  return section('rolling', `Rolling statistics (${formatCount(num(r.window))} periods)`, chart);
+  return sectionPieces('rolling', `Rolling statistics (${formatCount(num(r.window))} periods)`, chart);
 }
 
 /** Humanizes a camelCase key ("avgHoldingDays" -> "Avg holding days"). */

@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CHART_SCRIPT } from '../../../../reports/html/chart-script.js';
-import { chartNumber, compactNumberLabel, echartsLibrary, fmt, percentAxisLabel, renderChart, scriptJson, timeTooltip } from '../../../../reports/html/chart.js';
+import { chartNumber, compactNumberLabel, echartsLibrary, fmt, percentAxisLabel, renderChart, renderChartPieces, scriptJson, timeTooltip } from '../../../../reports/html/chart.js';
 import { formatPercent } from '../../../../reports/html/format.js';
 
 const SIZE = { width: 200, height: 120 };
@@ -24,6 +24,16 @@ describe('renderChart (an option drawn by the page in the browser)', () => {
     expect(option.useUTC).toBe(true);
     expect(option.yAxis).toEqual({ axisLabel: { formatter: { $fmt: 'percentAxis' } } });
     expect(html).toContain('<figcaption>a &lt;caption&gt;</figcaption>');
+  });
+
+  it('gives the option\'s JSON as a piece of its own, the markup around it in the others', () => {
+    const option = { series: [{ type: 'line', data: [[1, 0.1 + 0.2]] }] };
+    const pieces = renderChartPieces('eq', option, SIZE, 'caption', 'run', 'canvas');
+    expect(pieces.join('')).toBe(renderChart('eq', option, SIZE, 'caption', 'run', 'canvas'));
+    expect(JSON.parse(pieces[1])).toEqual({ ...(JSON.parse(/class="chart-option">(.*?)<\/script>/.exec(renderChart('eq', option, SIZE))![1]!) as object) });
+    expect(pieces[1]).toContain('[[1,0.3]]');
+    expect(pieces[0].endsWith('<script type="application/json" class="chart-option">')).toBe(true);
+    expect(pieces[2]).toBe('</script><figcaption>caption</figcaption></figure>');
   });
 
   it('keeps 8 significant digits of small fractions and three decimals of large numbers (a time in ms keeps its microseconds)', () => {

@@ -23,6 +23,31 @@ describe('report formatting', () => {
     expect(formatCount(2016)).toBe('2,016');
   });
 
+  it('formats as the regular expressions that define the formats (every table cell runs the loops that replaced them)', () => {
+    const noNegativeZero = (text: string) => (/^-0(\.0*)?$/.test(text) ? text.slice(1) : text);
+    const money = (x: number, digits: number) => {
+      const abs = Math.abs(x).toFixed(digits);
+      const sign = x < 0 && /[1-9]/.test(abs) ? '-' : '';
+      const [int, frac] = abs.split('.');
+      const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+      return frac === undefined ? `${sign}${grouped}` : `${sign}${grouped}.${frac}`;
+    };
+    const values = [0, -0, 0.004, -0.004, -0.005, 0.5, -0.5, 1, -1, 12.345, -999.995, 1000, -1000, 123456.789, 1234567.891, -98765432.1, 1e15, 1e20, -1e21, 1.5e21, 3e25, 5e-7, -5e-7];
+    for (const x of values) {
+      for (const digits of [0, 1, 2, 4]) {
+        expect(formatMoney(x, digits), `${x} ${digits}`).toBe(money(x, digits));
+        expect(formatNumber(x, digits), `${x} ${digits}`).toBe(noNegativeZero(x.toFixed(digits)));
+        expect(formatPercent(x, digits), `${x} ${digits}`).toBe(`${noNegativeZero((x * 100).toFixed(digits))}%`);
+      }
+    }
+    expect(formatMoney(-1e21)).toBe('-1e+21');
+    expect(formatNumber(-0.0001, 0)).toBe('0');
+    const short = (iso: string) => (iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('T', ' ').replace(/\.000Z$/, 'Z'));
+    for (const iso of ['2023-01-02T14:30:00.000Z', '2023-01-02T14:30:00.123Z', '2023-01-02T14:30:00.123456Z', '+275760-09-13T00:00:00.000Z', '-000001-01-01T10:00:00.000Z', 'no time', 'T.000Z', '2023-01-02']) {
+      expect(shortTime(iso), iso).toBe(short(iso));
+    }
+  });
+
   it('writes durations in the largest readable unit', () => {
     expect(formatDurationUs(34_128_000_000_000)).toBe('395.0 d');
     expect(formatDurationUs(5_400_000_000)).toBe('1.5 h');

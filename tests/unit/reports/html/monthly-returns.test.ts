@@ -19,6 +19,22 @@ describe('monthlyReturns', () => {
     expect(m[2]!.value).toBeCloseTo(0.1, 12);
   });
 
+  it('gives each sample the calendar month of its own date, in any order and any year (months are kept with their bounds)', () => {
+    const monthOf = (t: number) => {
+      const d = new Date(Math.floor(t / 1000));
+      return d.getUTCFullYear() * 12 + d.getUTCMonth();
+    };
+    const edges = [us('2023-01-31T23:59:59.999Z'), us('2023-02-01T00:00:00Z'), us('0050-03-01T00:00:00Z') - 1, us('0050-03-01T00:00:00Z'), us('1969-12-31T23:59:59Z') + 999_999, 0, -1];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: -5e16, max: 8e15 }), fc.constantFrom(...edges)), { minLength: 1, maxLength: 60 }), (ts) => {
+        const equity = ts.map((_, i) => 100 + i);
+        const expected: [number, number][] = [];
+        for (let i = 0; i < ts.length; i++) if (i === 0 || monthOf(ts[i]!) !== monthOf(ts[i - 1]!)) expected.push([Math.floor(monthOf(ts[i]!) / 12), (monthOf(ts[i]!) % 12) + 1]);
+        expect(monthlyReturns(ts, equity).map((m) => [m.year, m.month])).toEqual(expected);
+      }),
+    );
+  });
+
   it('splits months in UTC', () => {
     const m = monthlyReturns([us('2023-01-31T23:59:59Z'), us('2023-02-01T00:00:00Z')], [100, 50]);
     expect(m.map((x) => x.month)).toEqual([1, 2]);

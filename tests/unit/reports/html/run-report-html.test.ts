@@ -35,8 +35,7 @@ describe('renderRunReportHtml', () => {
   it('gives the same bytes as pieces, the ECharts library as the bytes of its file, never joined into the page', async () => {
     const report = sampleReport();
     const pieces = await renderRunReportPieces(report);
-    expect(pieces).toHaveLength(3);
-    expect(pieces[1]).toBe(echartsLibraryBytes());
+    expect(pieces.at(-2)).toBe(echartsLibraryBytes());
     expect(pieces.filter((p) => typeof p !== 'string')).toHaveLength(1);
     const bytes = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     expect(bytes.equals(Buffer.from(renderRunReportHtml(report)))).toBe(true);
