@@ -113,109 +113,18 @@ function timeEnd(buf: Uint8Array, s: number, e: number): number {
 
 const CLASS_CODE: Readonly<Record<ScanClass, number>> = { other: 0, number: 1, time: 2 };
 
-/** Powers of ten exact as doubles: 10^k for k <= 22. */
-const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
-
-/**
- * Where plainLines writes the values of the cells it checks (plainCsvColumns): each number cell as the
- * JS reader's parseNumber reads it and each time cell as its parseTimeUs does (integer microseconds),
- * in row `row` of its field's column. A field that is neither keeps a zero-length column.
- */
-export class PlainColumns {
-  /** Per header field: its values, `capacity` long (number and time fields), else empty. */
-  cols: Float64Array[];
-  /** Rows written so far. */
-  row = 0;
-  /** Where plainLines stopped for want of room (the start of the first line not read), else -1. */
-  stoppedAt = -1;
-  /** The day of the last time cell (yyyymmdd) and its first microsecond: bars share their day. */
-  dayKey = -1;
-  dayUs = 0;
-
-  constructor(
-    classes: readonly ScanClass[],
-    public capacity: number,
-  ) {
-    this.cols = classes.map((c) => new Float64Array(c === 'other' ? 0 : capacity));
-  }
-
-  /** Makes room for at least `capacity` rows, keeping those written. */
-  grow(capacity: number): void {
-    this.cols = this.cols.map((a) => {
-      if (a.length === 0) return a;
-      const b = new Float64Array(capacity);
-      b.set(a.subarray(0, this.row));
-      return b;
-    });
-    this.capacity = capacity;
-  }
-
-  /**
-   * The microseconds of the plain time at bytes [s, e) of `buf` (timeEnd's form), as parseTimeUs gives
-   * them (Date.UTC of the fields, the fraction truncated to microseconds); -1 when its date is not a
-   * calendar date or its year is outside 1970-2199 (the supported range, schema.ts MIN_TS_US..MAX_TS_US,
-   * holds every time of those years): the file is then read another way, which names the cell.
-   */
-  timeUs(buf: Uint8Array, s: number, e: number): number {
-    const year = num(buf, s, 4);
-    const key = year * 10000 + num(buf, s + 5, 2) * 100 + num(buf, s + 8, 2);
-    if (key !== this.dayKey) {
-      const month = num(buf, s + 5, 2);
-      const day = num(buf, s + 8, 2);
-      if (year < 1970 || year > 2199) return -1;
-      const ms = Date.UTC(year, month - 1, day);
-      const check = new Date(ms);
-      if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return -1;
-      this.dayKey = key;
-      this.dayUs = ms * 1000;
-    }
-    let us = this.dayUs;
-    if (e - s > 10) {
-      // timeEnd proved the clock fields in range: HH:MM, then maybe :SS and a fraction, then maybe Z
-      us += num(buf, s + 11, 2) * 3_600_000_000 + num(buf, s + 14, 2) * 60_000_000;
-      if (e - s > 16 && buf[s + 16] === 58) {
-        us += num(buf, s + 17, 2) * 1_000_000;
-        if (buf[s + 19] === 46) {
-          let frac = 0;
-          let i = s + 20;
-          for (let k = 0; k < 6; k++) frac = frac * 10 + (i < e && isDigit(buf[i]!) ? buf[i++]! - 48 : 0);
-          us += frac;
-        }
-      }
-    }
-    return us;
-  }
-}
-
-/** The decimal value of `n` digit bytes at `at`. */
-function num(buf: Uint8Array, at: number, n: number): number {
-  let v = 0;
-  for (let i = 0; i < n; i++) v = v * 10 + buf[at + i]! - 48;
-  return v;
-}
-
 /**
  * Checks the complete lines of buf[s, end) (`end` just after an LF) against the column classes, each
  * byte read once: number cells through the NUMBER_NEXT table as they are split. Returns the number of
  * lines checked, or -1 at the first line that is not plain. A line may end with CRLF; any other CR,
- * a `"`, a blank line or a wrong field count is not plain. With `sink`, the values of the number and
- * time cells are written to it as they are checked (see PlainColumns); when its columns are full it
- * stops before the next line and says where (PlainColumns.stoppedAt); a time cell whose date it
- * refuses (PlainColumns.timeUs) makes the line not plain.
+ * a `"`, a blank line or a wrong field count is not plain.
  */
-function plainLines(buf: Buffer, s: number, end: number, delimiter: number, classes: Uint8Array, sink: PlainColumns | null): number {
+function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, classes: Uint8Array): number {
   const last = classes.length - 1;
-  const cols = sink === null ? null : sink.cols;
-  const room = sink === null ? Infinity : sink.capacity - sink.row; // lines the sink has room for
-  const row = sink === null ? 0 : sink.row; // where this call's first line goes
   let lines = 0;
   let i = s;
   while (i < end) {
     if (buf[i] === LF || (buf[i] === CR && buf[i + 1] === LF)) return -1; // a blank line
-    if (lines === room) {
-      sink!.stoppedAt = i;
-      break;
-    }
     for (let f = 0; ; f++) {
       const cls = classes[f]!;
       const start = i;
@@ -223,29 +132,15 @@ function plainLines(buf: Buffer, s: number, end: number, delimiter: number, clas
       if (cls === 1) {
         // The common cell first, without the automaton: digits, then optionally a point and digits,
         // up to the cell's end (a subset of what the automaton accepts). Anything else is read again
-        // from its first byte by the automaton. Its value: the integer of its digits over a power of
-        // ten, when both are exact doubles (the quotient is then correctly rounded, as Number() is).
+        // from its first byte by the automaton.
         let j = i;
-        let v = 0;
-        while (b >= 48 && b <= 57) {
-          v = v * 10 + b - 48;
-          b = buf[++j]!;
-        }
-        let point = j;
+        while (b >= 48 && b <= 57) b = buf[++j]!;
         if (b === 46 && j > i) {
           b = buf[++j]!;
-          point = j;
-          while (b >= 48 && b <= 57) {
-            v = v * 10 + b - 48;
-            b = buf[++j]!;
-          }
+          while (b >= 48 && b <= 57) b = buf[++j]!;
         }
         if (j > i && (b === delimiter || b === LF || b === CR)) {
           i = j;
-          if (cols !== null) {
-            const scale = j - point;
-            cols[f]![row + lines] = v <= 9007199254740992 && scale <= 22 ? v / POW10[scale]! : Number(buf.toString('latin1', start, j));
-          }
         } else {
           b = buf[i]!;
           let state = 0;
@@ -254,7 +149,6 @@ function plainLines(buf: Buffer, s: number, end: number, delimiter: number, clas
             b = buf[++i]!;
           }
           if (NUMBER_ACCEPT[state] !== 1) return -1;
-          if (cols !== null) cols[f]![row + lines] = Number(buf.toString('latin1', start, i)); // Number() skips the spaces and tabs, as trim() does
         }
       } else if (cls === 2) {
         // A time is parsed where it starts (its bytes read once), then must end the cell.
@@ -262,11 +156,6 @@ function plainLines(buf: Buffer, s: number, end: number, delimiter: number, clas
         if (i < 0) return -1;
         b = buf[i]!;
         if (b !== delimiter && b !== LF && b !== CR) return -1;
-        if (cols !== null) {
-          const us = sink!.timeUs(buf, start, i);
-          if (us < 0) return -1;
-          cols[f]![row + lines] = us;
-        }
       } else {
         while (b !== delimiter && b !== LF && b !== CR) {
           if (b === QUOTE) return -1;
@@ -287,7 +176,6 @@ function plainLines(buf: Buffer, s: number, end: number, delimiter: number, clas
     }
     lines++;
   }
-  if (sink !== null) sink.row += lines;
   return lines;
 }
 
@@ -307,20 +195,6 @@ export async function scanPlainCsv(file: string, delimiter: string, classes: rea
  * before it reads the first.
  */
 export async function plainCsvRows(file: string, delimiter: string, classes: readonly ScanClass[], hash?: Hash): Promise<number | null> {
-  return plainScan(file, delimiter, classes, null, hash);
-}
-
-/**
- * scanPlainCsv's scan that also reads the values of the file's number and time columns into `sink`
- * (see PlainColumns; grown when short) as it checks them: the file's data rows when it is plain and
- * every time in it a calendar date of the supported years, else null (`sink` then holds what was read
- * before the line that stopped it).
- */
-export async function plainCsvColumns(file: string, delimiter: string, classes: readonly ScanClass[], sink: PlainColumns): Promise<number | null> {
-  return plainScan(file, delimiter, classes, sink);
-}
-
-async function plainScan(file: string, delimiter: string, classes: readonly ScanClass[], sink: PlainColumns | null, hash?: Hash): Promise<number | null> {
   const delim = delimiter.charCodeAt(0);
   if (delimiter.length !== 1 || delim > 127 || delim === LF || delim === CR || delim === QUOTE || classes.length === 0) {
     if (hash !== undefined) await hashRest(file, 0, hash);
@@ -331,7 +205,7 @@ async function plainScan(file: string, delimiter: string, classes: readonly Scan
   let read = 0; // bytes read (and hashed) so far
   let rows = -1;
   try {
-    rows = await scanOpen(handle, codes, delim, sink, (bytes) => {
+    rows = await scanOpen(handle, codes, delim, (bytes) => {
       read += bytes.length;
       hash?.update(bytes);
     });
@@ -374,8 +248,8 @@ const CARRY = 64 << 10;
  * (2.5 M-bar CSV, 151 MB: ~85 of ~300 ms, CPU profile). Each buffer has room in front of its piece for
  * the unfinished line of the piece before it, copied there before that buffer is read into again.
  */
-async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, sink: PlainColumns | null, onRead: (bytes: Uint8Array) => void): Promise<number> {
-  const bufs = [Buffer.alloc(CARRY + CHUNK), Buffer.alloc(CARRY + CHUNK)];
+async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, onRead: (bytes: Uint8Array) => void): Promise<number> {
+  const bufs = [new Uint8Array(CARRY + CHUNK), new Uint8Array(CARRY + CHUNK)];
   const zones = [CARRY, CARRY]; // where each buffer's piece starts
   const readInto = (k: number): Promise<number> => handle.read(bufs[k]!, zones[k]!, CHUNK, null).then((r) => r.bytesRead);
   let pending: Promise<number> | null = readInto(0);
@@ -393,7 +267,7 @@ async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, si
       if (carry > zones[k]!) {
         // A line longer than the room in front: this buffer is rebuilt with room for it.
         const zone = Math.max(carry, 2 * zones[k]!);
-        const bigger = Buffer.alloc(zone + CHUNK);
+        const bigger = new Uint8Array(zone + CHUNK);
         bigger.set(bufs[k]!.subarray(zones[k]!, zones[k]! + bytesRead), zone);
         bufs[k] = bigger;
         zones[k] = zone;
@@ -422,17 +296,11 @@ async function scanOpen(handle: FileHandle, codes: Uint8Array, delim: number, si
       }
       if (!header) {
         const lf = buf.lastIndexOf(LF, end - 1);
-        while (lf >= s) {
-          const n = plainLines(buf, s, lf + 1, delim, codes, sink);
+        if (lf >= s) {
+          const n = plainLines(buf, s, lf + 1, delim, codes);
           if (n < 0) return -1;
           lines += n;
-          if (sink === null || sink.stoppedAt < 0) s = lf + 1;
-          else {
-            // the sink is full: grown, and the lines from where it stopped read into it
-            s = sink.stoppedAt;
-            sink.stoppedAt = -1;
-            sink.grow(Math.max(16, sink.capacity * 2));
-          }
+          s = lf + 1;
         }
       }
       if (bytesRead === 0) return lines;

@@ -4,7 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError } from '../engine/core/index.js';
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
-import { PlainColumns, plainCsvColumns, plainCsvRows, scanPlainCsv, type ScanClass } from './csv-scan.js';
+import { plainCsvRows, scanPlainCsv, type ScanClass } from './csv-scan.js';
 import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
 import { chunkRead, columnAsDouble, columnHasNull, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID, type DuckDBDataChunk } from './duckdb.js';
 import type { DuckDBResult } from '@duckdb/node-api';
@@ -1024,27 +1024,6 @@ async function copyCsvDirect(plan: CsvPlan, table: TableWriter, threads: number 
   }
 }
 
-/**
- * The kind's columns of `plan`'s file read by the scan that proves it plain (plainCsvColumns): each of
- * `capacity` rows or more (the first `rows` read), a defaulted column filled with its default. Null when
- * the file is not plain or has a time the scan does not convert (a date that does not exist, a year
- * outside the supported range): the readers that take it over accept it or name its first bad cell.
- */
-async function readPlainColumns(plan: CsvPlan, capacity: number): Promise<{ store: Float64Array[]; rows: number } | null> {
-  const classes = scanClasses(plan);
-  const sink = new PlainColumns(classes, capacity);
-  const rows = await plainCsvColumns(plan.file, plan.delimiter, classes, sink);
-  if (rows === null) return null;
-  const defaults = DEFAULTS[plan.kind] ?? {};
-  const store = columnsOf(plan.kind).map((spec) => {
-    const idx = plan.mapping.index[spec.name];
-    if (idx !== undefined) return sink.cols[idx]!;
-    const d = defaults[spec.name]!;
-    return new Float64Array(sink.capacity).fill(d === 'missing' ? Number.NaN : Number(d));
-  });
-  return { store, rows };
-}
-
 /** A CSV file read and checked in memory (see readCsvTable). */
 export interface CsvTable {
   /** The manifest entry an import of the file would write (rows, first and last ts, contentHash). */
@@ -1071,10 +1050,9 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   const delimiter = detectDelimiter(head);
   const plan = planCsv(options, head, delimiter);
   let check: TableCheck | null = null;
-  // Every column of the file: sized by estimateRows (a little more than its rows for lines of even
-  // length), grown when short.
-  const capacity = estimateRows(head, size);
-  let store: Float64Array[] = [];
+  // Every column of the file, filled as the batches come: sized by estimateRows (a little more than
+  // its rows for lines of even length), grown when short.
+  let store = specs.map(() => new Float64Array(estimateRows(head, size)));
   let rows = 0;
   const begin = async (mapping: ColumnMapping): Promise<void> => {
     checkSymbol(symbol); // where an import refuses it: when its table begins
@@ -1085,7 +1063,6 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   const append: AppendBatch = async (cols) => {
     const n = (cols['ts'] as Float64Array).length;
     check!.update(cols, n);
-    if (store.length === 0) store = specs.map(() => new Float64Array(Math.max(capacity, n)));
     if (rows + n > store[0]!.length) {
       const grown = Math.max(rows + n, store[0]!.length * 2);
       store = store.map((a) => {
@@ -1100,15 +1077,7 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   let mapping: ColumnMapping | null = null;
   if (plan !== null) {
     await begin(plan.mapping);
-    // A plain file is read here, its values converted as the scan checks them: no DuckDB instance (its
-    // opening and its reads' thread hops were most of the time of a 62k-bar file, ~10x this read).
-    const read = await readPlainColumns(plan, capacity);
-    if (read !== null) {
-      store = read.store;
-      rows = read.rows;
-      check!.update(Object.fromEntries(specs.map((s, c) => [s.name, store[c]!])), rows);
-      mapping = plan.mapping;
-    } else if ((await readCsvDuckDb(plan, append, size < SMALL_FILE_BYTES ? 1 : undefined)) !== null) mapping = plan.mapping;
+    if ((await readCsvDuckDb(plan, append, size < SMALL_FILE_BYTES ? 1 : undefined)) !== null) mapping = plan.mapping;
   }
   // Declined by DuckDB (perhaps after some rows: begin starts the checks over): the JS reader decides.
   mapping ??= (await readCsvJs(options, delimiter, append, begin)).mapping;

@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PlainColumns, plainCsvColumns, plainCsvRows, plainNumber, plainTime, scanPlainCsv } from '../../../datasets/csv-scan.js';
-import { parseNumber, parseTimeUs } from '../../../datasets/import.js';
+import { plainCsvRows, plainNumber, plainTime, scanPlainCsv } from '../../../datasets/csv-scan.js';
 import { removeAll, tempDir } from './helpers.js';
 
 const cleanup: string[] = [];
@@ -130,54 +129,5 @@ describe('csv-scan', () => {
     const hashBad = createHash('sha256');
     expect(await plainCsvRows(f, ',', ['time', 'number', 'other'], hashBad)).toBe(null);
     expect(hashBad.digest('hex')).toBe(createHash('sha256').update(bad).digest('hex'));
-  });
-
-  it('plainCsvColumns reads every number and time as the JS reader parses it, growing its columns, on generated files', async () => {
-    const root = await tempDir(cleanup);
-    const classes = ['time', 'number', 'other', 'number'] as const;
-    const digits = fc.stringMatching(/^[0-9]{1,20}$/);
-    const number = fc.oneof(
-      fc.tuple(digits, fc.option(digits, { nil: undefined })).map(([a, b]) => (b === undefined ? a : `${a}.${b}`)),
-      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
-      fc.constantFrom('1.', '.5', '-0', '+1e5', ' 12 ', '1.e5', '\t7.25', '0.1', '9007199254740993', '9007199254740992.5', '123456789012345678901234567890', '1.0000000000000000000000001'),
-    );
-    const two = (n: number): string => String(n).padStart(2, '0');
-    const time = fc
-      .tuple(fc.integer({ min: 1970, max: 2199 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }), fc.stringMatching(/^[0-9]{1,9}$/), fc.integer({ min: 0, max: 4 }))
-      .map(([y, mo, d, h, mi, s, frac, form]) => {
-        const date = `${y}-${two(mo)}-${two(d)}`;
-        return [date, `${date}T${two(h)}:${two(mi)}`, `${date} ${two(h)}:${two(mi)}:${two(s)}`, `${date}T${two(h)}:${two(mi)}:${two(s)}.${frac}`, `${date} ${two(h)}:${two(mi)}:${two(s)}.${frac}Z`][form]!;
-      });
-    let k = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(time, number, number), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 50 }), async (rows, capacity) => {
-        const text = `ts,price,note,size\n${rows.map(([t, a, b]) => `${t},${a},x,${b}\r\n`).join('')}`;
-        const f = join(root, `v${k++}.csv`);
-        await writeFile(f, text);
-        const sink = new PlainColumns(classes, capacity);
-        expect(await plainCsvColumns(f, ',', classes, sink)).toBe(rows.length);
-        expect(sink.cols[2]!.length).toBe(0);
-        rows.forEach(([t, a, b], i) => {
-          expect(sink.cols[0]![i], t).toBe(parseTimeUs(t, undefined));
-          expect(Object.is(sink.cols[1]![i], parseNumber(a)), a).toBe(true);
-          expect(Object.is(sink.cols[3]![i], parseNumber(b)), b).toBe(true);
-        });
-      }),
-      { numRuns: 300, seed: 14 },
-    );
-  });
-
-  it('plainCsvColumns refuses a date that does not exist and a year outside 1970-2199, and a file the scan refuses', async () => {
-    const root = await tempDir(cleanup);
-    const f = join(root, 'dates.csv');
-    const read = async (text: string): Promise<number | null> => {
-      await writeFile(f, text);
-      return plainCsvColumns(f, ',', ['time', 'number'], new PlainColumns(['time', 'number'], 4));
-    };
-    expect(await read('ts,price\n2024-02-29,1\n1970-01-01,2\n2199-12-31 23:59:59.9999999Z,3\n')).toBe(3);
-    for (const bad of ['2023-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '1969-12-31 23:59:59', '2200-01-01', '0050-06-01']) {
-      expect(await read(`ts,price\n2024-01-01,1\n${bad},2\n`), bad).toBe(null);
-    }
-    expect(await read('ts,price\n2024-01-01,"1"\n')).toBe(null);
   });
 });
