@@ -14,7 +14,12 @@ import { open, type FileHandle } from 'node:fs/promises';
  */
 export type ScanClass = 'number' | 'time' | 'other';
 
-const CHUNK = 4 << 20;
+/**
+ * Bytes read at a time. The scan's two buffers are fresh memory, paid in page faults when first written
+ * (~4 ms per MiB on the VMs measured): with 4 MB pieces a 3.8 MB file's scan took 24-38 ms, with 256 KB
+ * 8-9 ms, and a 151 MB file's no slower (~250 ms CPU either way; 64 KB pieces cost more in reads).
+ */
+const CHUNK = 256 << 10;
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
@@ -181,7 +186,7 @@ function plainLines(buf: Uint8Array, s: number, end: number, delimiter: number, 
 
 /**
  * Whether every data line of `file` is plain for `classes` (one per header field), split by the
- * one-byte `delimiter`. Reads the file in 4 MB pieces; stops at the first line that is not plain.
+ * one-byte `delimiter`. Reads the file in 256 KB pieces; stops at the first line that is not plain.
  * With `hash`, every byte of the file is also fed to it, in the same pass (to the end of the file,
  * plain or not), so a caller needing the file's digest does not read the file a second time.
  */

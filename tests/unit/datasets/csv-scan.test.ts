@@ -99,7 +99,7 @@ describe('csv-scan', () => {
     );
   });
 
-  it('scanPlainCsv reads past its 4 MB pieces: a line split between pieces, and a bad line after the first piece', async () => {
+  it('scanPlainCsv reads past its pieces (256 KB): a line split between pieces, and a bad line after the first piece', async () => {
     const root = await tempDir(cleanup);
     const good = Array.from({ length: 200_000 }, (_, i) => `2024-01-31 09:30:${String(i % 60).padStart(2, '0')},${i}.25,n${i}\n`).join('');
     expect(good.length).toBeGreaterThan(5 << 20);
@@ -114,7 +114,7 @@ describe('csv-scan', () => {
     const root = await tempDir(cleanup);
     const f = join(root, 'long-lines.csv');
     // Lines of 100 KB (more than the 64 KB kept in front of a piece) and one of 9 MB (more than two
-    // 4 MB pieces, no line end in one of them), a long header too; the last line without its LF.
+    // 256 KB pieces, no line end in most of them), a long header too; the last line without its LF.
     const wide = (i: number, n: number): string => `2024-01-31 09:30:${String(i % 60).padStart(2, '0')},${i}.5,${'x'.repeat(n)}`;
     const body = Array.from({ length: 120 }, (_, i) => wide(i, i === 60 ? 9 << 20 : 100_000));
     const text = `ts,price,${'n'.repeat(5 << 20)}\n${body.join('\n')}`;
