@@ -68,7 +68,7 @@ export async function runAndWrite(
     const { files, tables } = await outputs.start(result, opts.export ?? []);
     releaseGarbage();
     const written = extendReport(report, { tables });
-    const outFile = await writeRunOutputs(outDir, written, kind, await files);
+    const outFile = await writeRunOutputs(outDir, written, kind, await files, () => outputs.waiting());
     return { report: written, outFile };
   } finally {
     await outputs.close();
@@ -81,15 +81,23 @@ export async function runAndWrite(
  * together or not at all: the page is rendered in memory first (a failure names report.html and the
  * chart), then every file and the marker are staged and renamed into place (see writeOutputs); `tables` may
  * still be being written (a promise), and are awaited once the page and report.json are rendered. report.json
- * leaves out the fills, orders and round trips the tables hold (see RunReportFile). Returns its path.
+ * leaves out the fills, orders and round trips the tables hold (see RunReportFile); `rendered` is told when both are,
+ * before the tables are awaited (the CLI's DuckDB then writes on more threads: RunOutputs.waiting). Returns its path.
  */
-export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run', tables: readonly NamedFile[] | Promise<readonly NamedFile[]> = []): Promise<string> {
+export async function writeRunOutputs(
+  outDir: string,
+  report: RunReport,
+  kind: OutputKind = 'run',
+  tables: readonly NamedFile[] | Promise<readonly NamedFile[]> = [],
+  rendered: () => void = () => undefined,
+): Promise<string> {
   // The page's renderer is loaded here, once the run is done, not at start (ECharts is not loaded into Node:
   // the page inlines its browser build and draws in the browser).
   const { renderRunReportPieces } = await import('../../reports/html/index.js');
   const html = await renderForAsync(join(outDir, 'report.html'), () => renderRunReportPieces(report));
   // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.
   const json = `${JSON.stringify(report.tables !== undefined ? reportWithoutLists(report) : report, null, 1)}\n`;
+  rendered();
   const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...(await tables)];
   await writeOutputs(outDir, kind, files);
   await removeStaleOutputs(outDir, kind, files.map((f) => f.name));

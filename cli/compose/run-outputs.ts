@@ -114,8 +114,15 @@ export interface StartedTables {
 /** The tables of a run being written. */
 export class RunOutputs {
   private finished = false;
+  /** Whether DuckDB writes on WRITERS_WHEN_WAITING threads (see {@link waiting}). */
+  private widened = false;
   /** equity.parquet being written (started when the run hands its curve back, see `equity.curve`). */
   private equityWrite: Promise<number> | null = null;
+  /**
+   * Settles once what DuckDB cached writing equity.parquet is handed back: after the write and its release for a
+   * curve of at least RELEASE_AFTER_ROWS rows, at once for a shorter one (nothing is released after it).
+   */
+  private equityReleased: Promise<unknown> = Promise.resolve();
   /** DuckDB work under way, awaited before the session closes. */
   private readonly inFlight: Promise<unknown>[] = [];
   private constructor(
@@ -166,9 +173,9 @@ export class RunOutputs {
       throw new WriteError(outDir, err);
     });
     try {
-      // A small pool: DuckDB holds only the part being written (its row group, read from its staged file); anything
-      // beyond the pool spills inside the staging directory, never into the working directory.
-      const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB', tempDirectory: join(staging, '.duckdb-tmp') });
+      // A small pool: DuckDB holds only the parts being written (their row groups, read from their staged files);
+      // anything beyond the pool spills inside the staging directory, never into the working directory.
+      const session = await DuckSession.open({ threads: 1, memoryLimit: writersMemory(WRITERS), tempDirectory: join(staging, '.duckdb-tmp') });
       const group = new SinkGroup(WRITERS);
       const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet'), group });
       return new RunOutputs(outDir, staging, session, equity, new CurveSpill(staging, join(outDir, 'equity.parquet')), group);
@@ -181,12 +188,11 @@ export class RunOutputs {
   /** Starts writing equity.parquet (once), in the background; its failure surfaces in {@link start}'s files. */
   private startEquityWrite(): Promise<number> {
     if (this.equityWrite === null) {
-      // What DuckDB freed writing a long curve goes back to the system while the report renders.
-      this.equityWrite = this.equityTable.finish().then(async (rows) => {
-        if (rows >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
-        return rows;
-      });
-      this.inFlight.push(this.equityWrite.catch(() => undefined));
+      // Every row is in: what DuckDB freed writing a long curve goes back to the system while the report renders.
+      const release = this.equityTable.rows >= RELEASE_AFTER_ROWS;
+      this.equityWrite = this.equityTable.finish();
+      if (release) this.equityReleased = this.equityWrite.then(releaseDuckMemory);
+      this.inFlight.push(this.equityReleased.catch(() => undefined), this.equityWrite.catch(() => undefined));
     }
     return this.equityWrite;
   }
@@ -247,11 +253,12 @@ export class RunOutputs {
     })();
     this.inFlight.push(written.catch(() => undefined));
     const tables = Object.fromEntries(RUN_TABLE_NAMES.map((name) => [name, { file: `${name}.parquet`, rows: rows[name] }])) as unknown as RunTables;
-    // The page renders once equity.parquet, the long table, is written and what DuckDB cached writing it is handed
-    // back (startEquityWrite), beside the record tables' writes: rendered while the curve's last parts were being
-    // written, it held the main thread those parts' joins wait on, and DuckDB's cache of them sat under the page.
+    // The page renders once what DuckDB cached writing a long curve is handed back (equityReleased), beside the
+    // record tables' writes: rendered while a long curve's last parts were being written, it held the main thread
+    // those parts' joins wait on, and DuckDB's cache of them sat under the page. A short curve releases nothing:
+    // its page renders at once, beside its write (a 62,496-bar run's page waited ~85 ms for it; 2026-12-05).
     const pending = out.map((f): PendingFile => ({ ...f, written }));
-    return { tables, files: this.startEquityWrite().then(() => pending, () => pending) };
+    return { tables, files: this.equityReleased.then(() => pending, () => pending) };
   }
 
   /**
@@ -263,6 +270,24 @@ export class RunOutputs {
     const files = await started.files;
     await filesWritten(files);
     return { files, tables: started.tables };
+  }
+
+  /**
+   * Says the caller has nothing left to do but wait for the files (its page and report.json are rendered): DuckDB
+   * writes the parts left on WRITERS_WHEN_WAITING threads, parts of different tables at once. Until then it writes
+   * on WRITERS, beside the caller's thread, whose run, report and page it would slow (and whose heap, the page's,
+   * would sit beside the memory of more writes).
+   */
+  waiting(): void {
+    if (this.widened) return;
+    this.widened = true;
+    // Each writer has its pool (a part's COPY pins up to ~60 MB: two in one 64 MB pool failed to pin a block). A
+    // pool that cannot grow leaves the writes as they were.
+    const widen = this.session.conn.run(`SET memory_limit = ${sqlString(writersMemory(WRITERS_WHEN_WAITING))}`).then(
+      () => this.group.widen(WRITERS_WHEN_WAITING),
+      () => undefined,
+    );
+    this.inFlight.push(widen);
   }
 
   /** Waits for DuckDB's writes to end, then removes everything staged (the files already moved into place are not touched). */
@@ -287,6 +312,14 @@ const RELEASE_AFTER_ROWS = 65_536;
 
 /** Parts DuckDB writes at once (see SinkGroup): one thread writes while the main thread stages the next parts. */
 const WRITERS = 1;
+
+/** Parts DuckDB writes at once when the main thread only waits for them (see RunOutputs.waiting): one per core of this 2-core VM. */
+const WRITERS_WHEN_WAITING = 2;
+
+/** DuckDB's memory limit for `writers` parts written at once: 64 MB each. */
+function writersMemory(writers: number): string {
+  return `${64 * writers}MB`;
+}
 
 /**
  * Rows of a record table's columns built at a time (run-columns.ts): a slice's columns are young garbage, collected
