@@ -107,11 +107,6 @@ function doubleLiteral(v: number): string {
   return `CAST('${Object.is(v, -0) ? '-0' : String(v)}' AS DOUBLE)`;
 }
 
-/** Refuses a number of writers that is not a positive integer. */
-function checkWriters(writers: number): void {
-  if (!(Number.isInteger(writers) && writers > 0)) throw new InvalidArgumentError(`writers must be a positive integer, got ${writers}`);
-}
-
 /** A part staged in a file: per column, the SQL literal of the value it holds in every row (left out of the file), else null. */
 interface StagedPart {
   readonly file: string;
@@ -151,27 +146,12 @@ function integerAt(s: string, from: number): number {
  */
 export class SinkGroup {
   private free: number;
-  private writers: number;
   private readonly waiting: (() => void)[] = [];
   private readonly spare: Float64Array[] = [];
 
   constructor(writers: number) {
-    checkWriters(writers);
+    if (!(Number.isInteger(writers) && writers > 0)) throw new InvalidArgumentError(`writers must be a positive integer, got ${writers}`);
     this.free = writers;
-    this.writers = writers;
-  }
-
-  /**
-   * Lets `writers` parts be written at once from now on (more than before; fewer is ignored): the parts waiting
-   * start at once, first asked first served (a run's caller widens the group once its own thread only waits).
-   */
-  widen(writers: number): void {
-    checkWriters(writers);
-    for (; this.writers < writers; this.writers++) {
-      const next = this.waiting.shift();
-      if (next !== undefined) next();
-      else this.free++;
-    }
   }
 
   /** Runs `op` once a writer is free, and frees it when `op` settles. */

@@ -60,15 +60,15 @@ export async function runAndWrite(
     // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     releaseGarbage();
-    // DuckDB writes the tables on its own thread. `files` resolves once equity.parquet, the long table, is written
-    // and DuckDB's memory for it handed back; the page then renders, reading the run's columns, while DuckDB writes
-    // the other tables, and writeOutputs waits for every file before anything is moved into place (see
-    // RunOutputs.start). Rendered beside the curve's write, the page's heap sat on top of DuckDB's (a 2.5 M-bar
-    // run's peak: 480-510 MiB against 400-440 MiB; 2026-12-05).
+    // DuckDB writes the tables on its own thread. `files` resolves once what DuckDB cached writing a long curve is
+    // handed back (at once after a short one, which releases nothing); the page then renders, reading the run's
+    // columns, while DuckDB writes the other tables, and writeOutputs waits for every file before anything is moved
+    // into place (see RunOutputs.start). Rendered beside a long curve's write, the page's heap sat on top of DuckDB's
+    // (a 2.5 M-bar run's peak: 480-510 MiB against 400-440 MiB; 2026-12-05).
     const { files, tables } = await outputs.start(result, opts.export ?? []);
     releaseGarbage();
     const written = extendReport(report, { tables });
-    const outFile = await writeRunOutputs(outDir, written, kind, await files, () => outputs.waiting());
+    const outFile = await writeRunOutputs(outDir, written, kind, await files);
     return { report: written, outFile };
   } finally {
     await outputs.close();
@@ -81,23 +81,15 @@ export async function runAndWrite(
  * together or not at all: the page is rendered in memory first (a failure names report.html and the
  * chart), then every file and the marker are staged and renamed into place (see writeOutputs); `tables` may
  * still be being written (a promise), and are awaited once the page and report.json are rendered. report.json
- * leaves out the fills, orders and round trips the tables hold (see RunReportFile); `rendered` is told when both are,
- * before the tables are awaited (the CLI's DuckDB then writes on more threads: RunOutputs.waiting). Returns its path.
+ * leaves out the fills, orders and round trips the tables hold (see RunReportFile). Returns its path.
  */
-export async function writeRunOutputs(
-  outDir: string,
-  report: RunReport,
-  kind: OutputKind = 'run',
-  tables: readonly NamedFile[] | Promise<readonly NamedFile[]> = [],
-  rendered: () => void = () => undefined,
-): Promise<string> {
+export async function writeRunOutputs(outDir: string, report: RunReport, kind: OutputKind = 'run', tables: readonly NamedFile[] | Promise<readonly NamedFile[]> = []): Promise<string> {
   // The page's renderer is loaded here, once the run is done, not at start (ECharts is not loaded into Node:
   // the page inlines its browser build and draws in the browser).
   const { renderRunReportPieces } = await import('../../reports/html/index.js');
   const html = await renderForAsync(join(outDir, 'report.html'), () => renderRunReportPieces(report));
   // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.
   const json = `${JSON.stringify(report.tables !== undefined ? reportWithoutLists(report) : report, null, 1)}\n`;
-  rendered();
   const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...(await tables)];
   await writeOutputs(outDir, kind, files);
   await removeStaleOutputs(outDir, kind, files.map((f) => f.name));

@@ -114,8 +114,6 @@ export interface StartedTables {
 /** The tables of a run being written. */
 export class RunOutputs {
   private finished = false;
-  /** Whether DuckDB writes on WRITERS_WHEN_WAITING threads (see {@link waiting}). */
-  private widened = false;
   /** equity.parquet being written (started when the run hands its curve back, see `equity.curve`). */
   private equityWrite: Promise<number> | null = null;
   /**
@@ -173,9 +171,9 @@ export class RunOutputs {
       throw new WriteError(outDir, err);
     });
     try {
-      // A small pool: DuckDB holds only the parts being written (their row groups, read from their staged files);
-      // anything beyond the pool spills inside the staging directory, never into the working directory.
-      const session = await DuckSession.open({ threads: 1, memoryLimit: writersMemory(WRITERS), tempDirectory: join(staging, '.duckdb-tmp') });
+      // A small pool: DuckDB holds only the part being written (its row group, read from its staged file); anything
+      // beyond the pool spills inside the staging directory, never into the working directory.
+      const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB', tempDirectory: join(staging, '.duckdb-tmp') });
       const group = new SinkGroup(WRITERS);
       const equity = await ParquetTableSink.open(join(staging, 'equity.parquet'), RUN_TABLE_COLUMNS.equity, { session, label: join(outDir, 'equity.parquet'), group });
       return new RunOutputs(outDir, staging, session, equity, new CurveSpill(staging, join(outDir, 'equity.parquet')), group);
@@ -272,24 +270,6 @@ export class RunOutputs {
     return { files, tables: started.tables };
   }
 
-  /**
-   * Says the caller has nothing left to do but wait for the files (its page and report.json are rendered): DuckDB
-   * writes the parts left on WRITERS_WHEN_WAITING threads, parts of different tables at once. Until then it writes
-   * on WRITERS, beside the caller's thread, whose run, report and page it would slow (and whose heap, the page's,
-   * would sit beside the memory of more writes).
-   */
-  waiting(): void {
-    if (this.widened) return;
-    this.widened = true;
-    // Each writer has its pool (a part's COPY pins up to ~60 MB: two in one 64 MB pool failed to pin a block). A
-    // pool that cannot grow leaves the writes as they were.
-    const widen = this.session.conn.run(`SET memory_limit = ${sqlString(writersMemory(WRITERS_WHEN_WAITING))}`).then(
-      () => this.group.widen(WRITERS_WHEN_WAITING),
-      () => undefined,
-    );
-    this.inFlight.push(widen);
-  }
-
   /** Waits for DuckDB's writes to end, then removes everything staged (the files already moved into place are not touched). */
   async close(): Promise<void> {
     if (!this.finished) {
@@ -312,14 +292,6 @@ const RELEASE_AFTER_ROWS = 65_536;
 
 /** Parts DuckDB writes at once (see SinkGroup): one thread writes while the main thread stages the next parts. */
 const WRITERS = 1;
-
-/** Parts DuckDB writes at once when the main thread only waits for them (see RunOutputs.waiting): one per core of this 2-core VM. */
-const WRITERS_WHEN_WAITING = 2;
-
-/** DuckDB's memory limit for `writers` parts written at once: 64 MB each. */
-function writersMemory(writers: number): string {
-  return `${64 * writers}MB`;
-}
 
 /**
  * Rows of a record table's columns built at a time (run-columns.ts): a slice's columns are young garbage, collected

@@ -300,41 +300,6 @@ describe('ParquetTableSink', () => {
     expect(() => new SinkGroup(0)).toThrow('writers must be a positive integer, got 0');
   });
 
-  it('widens: parts waiting for a writer start at once, first asked first served; never narrows', async () => {
-    const group = new SinkGroup(1);
-    const started: number[] = [];
-    const release: (() => void)[] = [];
-    const op = (k: number) => (): Promise<void> =>
-      new Promise<void>((resolve) => {
-        started.push(k);
-        release.push(resolve);
-      });
-    const writes = [0, 1, 2, 3].map((k) => group.write(op(k)));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(started).toEqual([0]);
-    group.widen(3);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(started).toEqual([0, 1, 2]);
-    group.widen(1);
-    for (const r of release.splice(0)) r();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(started).toEqual([0, 1, 2, 3]);
-    for (const r of release.splice(0)) r();
-    await Promise.all(writes);
-    // Three writers now: three of four new parts at once.
-    let running = 0;
-    let most = 0;
-    const timed = async (): Promise<void> => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      running--;
-    };
-    await Promise.all([0, 1, 2, 3].map(() => group.write(timed)));
-    expect(most).toBe(3);
-    expect(() => group.widen(1.5)).toThrow('writers must be a positive integer, got 1.5');
-  });
-
   it('writes an empty table with its columns and types', async () => {
     const file = join(dir, 'empty.parquet');
     const sink = await ParquetTableSink.open(file, COLUMNS, { session });
