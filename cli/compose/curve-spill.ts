@@ -56,8 +56,9 @@ export class CurveSpill implements EquityCurveScan {
   /** Hands every sample to `visit`, in order, in chunks (the arrays are reused: valid during the call only). */
   scan(visit: (ts: ArrayLike<number>, equity: ArrayLike<number>, n: number) => void): void {
     if (this.closed) throw new InvalidArgumentError('the equity spill is closed');
-    // The chunks are made on the first scan and kept for the next (fresh memory costs a page fault per 4 KiB: the
-    // metrics' and the runHash's four scans of a long curve made 8 MiB); a scan within a scan makes its own.
+    // The chunks are made on the first scan and kept for the next (fresh memory costs a page fault per 4 KiB: each
+    // scan of a long curve made 2 MiB, and the runHash and the metrics scan it four times); a scan within a scan
+    // makes its own.
     const size = Math.min(SCAN_SAMPLES, Math.max(1, this.n));
     const chunks = this.chunks !== null && this.chunks.ts.length >= size ? this.chunks : { ts: new Float64Array(size), equity: new Float64Array(size) };
     this.chunks = null;
