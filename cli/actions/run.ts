@@ -60,11 +60,11 @@ export async function runAndWrite(
     // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     releaseGarbage();
-    // DuckDB writes the tables on its own thread. `files` resolves once equity.parquet, the long table, is written
-    // and DuckDB's memory for it handed back; the page then renders, reading the run's columns, while DuckDB writes
-    // the other tables, and writeOutputs waits for every file before anything is moved into place (see
-    // RunOutputs.start). Rendered beside the curve's write, the page's heap sat on top of DuckDB's (a 2.5 M-bar
-    // run's peak: 480-510 MiB against 400-440 MiB; 2026-12-05).
+    // DuckDB writes the tables on its own thread. `files` resolves once what DuckDB cached writing a long curve is
+    // handed back (at once after a short one, which releases nothing); the page then renders, reading the run's
+    // columns, while DuckDB writes the other tables, and writeOutputs waits for every file before anything is moved
+    // into place (see RunOutputs.start). Rendered beside a long curve's write, the page's heap sat on top of DuckDB's
+    // (a 2.5 M-bar run's peak: 480-510 MiB against 400-440 MiB; 2026-12-05).
     const { files, tables } = await outputs.start(result, opts.export ?? []);
     releaseGarbage();
     const written = extendReport(report, { tables });

@@ -21,6 +21,8 @@ export class CurveSpill implements EquityCurveScan {
   private equityFd: number | null;
   private n = 0;
   private closed = false;
+  /** The chunks scan reads into, made on the first scan (see scan). */
+  private chunks: { readonly ts: Float64Array; readonly equity: Float64Array } | null = null;
 
   /** `dir`: where the two files go; `label`: how a write error names the output (its final file). */
   constructor(
@@ -54,8 +56,13 @@ export class CurveSpill implements EquityCurveScan {
   /** Hands every sample to `visit`, in order, in chunks (the arrays are reused: valid during the call only). */
   scan(visit: (ts: ArrayLike<number>, equity: ArrayLike<number>, n: number) => void): void {
     if (this.closed) throw new InvalidArgumentError('the equity spill is closed');
-    const ts = new Float64Array(Math.min(SCAN_SAMPLES, Math.max(1, this.n)));
-    const equity = new Float64Array(ts.length);
+    // The chunks are made on the first scan and kept for the next (fresh memory costs a page fault per 4 KiB: each
+    // scan of a long curve made 2 MiB, and the runHash and the metrics scan it four times); a scan within a scan
+    // makes its own.
+    const size = Math.min(SCAN_SAMPLES, Math.max(1, this.n));
+    const chunks = this.chunks !== null && this.chunks.ts.length >= size ? this.chunks : { ts: new Float64Array(size), equity: new Float64Array(size) };
+    this.chunks = null;
+    const { ts, equity } = chunks;
     const tsFd = openSync(this.tsFile, 'r');
     try {
       const equityFd = openSync(this.equityFile, 'r');
@@ -71,6 +78,7 @@ export class CurveSpill implements EquityCurveScan {
       }
     } finally {
       closeSync(tsFd);
+      if (!this.closed) this.chunks = chunks;
     }
   }
 
@@ -81,6 +89,7 @@ export class CurveSpill implements EquityCurveScan {
     for (const fd of [this.tsFd, this.equityFd]) if (fd !== null) closeSync(fd);
     this.tsFd = null;
     this.equityFd = null;
+    this.chunks = null;
   }
 
   private open(file: string): number {

@@ -78,7 +78,9 @@ export interface ScenarioRun {
  */
 export function runWarnings(result: BacktestResult, symbols: readonly string[]): string[] {
   const warnings: string[] = [];
-  if (result.fills.length === 0) {
+  // Counted in the fill log when the result has it: `fills` would build an object per fill (a 2.5 M-bar run's
+  // 138,106: ~30 ms, and as much again collecting them).
+  if ((result.records ?? result).fills.length === 0) {
     const seen = result.barCount > 0 ? `${result.barCount} bars` : `${result.quoteCount + result.tradeCount} quotes and trades`;
     const orders = result.orderCount > 0 ? ` (${result.orderCount} order${result.orderCount === 1 ? '' : 's'} submitted)` : '';
     warnings.push(`no trades: no order filled in ${seen} of ${symbols.join(', ')}${orders}`);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualify } from '../../../../cli/compose/load-scenario.js';
-import { runScenario } from '../../../../cli/compose/run-scenario.js';
+import { runScenario, runWarnings } from '../../../../cli/compose/run-scenario.js';
+import type { BacktestResult } from '../../../../sim/backtest/index.js';
 import { writeDataset } from '../../../../datasets/index.js';
 import { generateMarket } from '../../../../datasets/synthetic/index.js';
 
@@ -91,5 +92,26 @@ describe('runScenario: data shorter than the warm-up', () => {
     expect(r.warnings).toEqual(['no trades: no order filled in 60 bars of SPY']);
     const traded = await run({ data: { bars: mixed, symbols: ['BBB'] }, strategies: [sma()] });
     expect(traded.warnings).toEqual([]);
+  });
+});
+
+describe('runWarnings', () => {
+  it("counts a result's fills in its fill log, never building the list; a result of lists alone is counted from them", () => {
+    const base = { barCount: 10, quoteCount: 0, tradeCount: 0, orderCount: 2 };
+    const logged = (fills: number): BacktestResult =>
+      Object.defineProperties(
+        { ...base },
+        {
+          fills: {
+            get(): never {
+              throw new Error('the fills list was built');
+            },
+          },
+          records: { value: { fills: { length: fills } } },
+        },
+      ) as unknown as BacktestResult;
+    expect(runWarnings(logged(3), ['AAA'])).toEqual([]);
+    expect(runWarnings(logged(0), ['AAA'])).toEqual(['no trades: no order filled in 10 bars of AAA (2 orders submitted)']);
+    expect(runWarnings({ ...base, fills: [] } as unknown as BacktestResult, ['AAA', 'BBB'])).toEqual(['no trades: no order filled in 10 bars of AAA, BBB (2 orders submitted)']);
   });
 });
