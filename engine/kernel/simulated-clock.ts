@@ -9,6 +9,10 @@ import { describeTs } from './describe-ts.js';
  * invariant (out-of-order data or a timer scheduled in the past) and throws.
  */
 export class SimulatedClock implements Clock {
+  /**
+   * The current time, in a typed array rather than a number field: a field holding a double that changes on
+   * every event is stored boxed, and each advance allocated a new box (~16 MiB per 2 M-bar run).
+   */
   private readonly time = new Float64Array(1);
 
   /** Creates a clock reading `start` (default: the Unix epoch). */

@@ -212,10 +212,10 @@ function pageParts<L>(opts: PageContent, library: () => L): (string | L)[] {
 
 /** Returns a `<section>` with an id (the navigation target) and a heading. */
 export function section(id: string, title: string, content: string): string {
-  return `<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>${content}</section>\n`;
+  return sectionPieces(id, title, [content]).join('');
 }
 
-/** {@link section} of content in pieces (a long table's rows), as pieces. */
+/** {@link section} of content in pieces (a long table's rows), as pieces: the one place a section's markup is written. */
 export function sectionPieces(id: string, title: string, content: readonly string[]): string[] {
   return [`<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2>`, ...content, '</section>\n'];
 }
