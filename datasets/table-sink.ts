@@ -428,6 +428,8 @@ export class ParquetTableSink {
     const part = this.partFile(k);
     const copy = async (): Promise<void> => {
       const select = await this.select(staged.constants);
+      // Every part with the same options (they are joined as they are): Parquet V2 encodings, zstd level 1, small
+      // dictionaries, chosen for the CPU the writes take beside the run (see parquetCopyOptions).
       await this.written(this.writer.run(`COPY (SELECT ${select} FROM read_parquet(${sqlString(staged.file)})) TO ${sqlString(part)} (${parquetCopyOptions('zstd')})`));
     };
     await (this.group !== null ? this.group.write(copy) : copy());

@@ -87,7 +87,8 @@ export type ParquetCompression = 'zstd' | 'lz4';
  *   times, 9 MB under zstd before, 1.4 KB now) or BYTE_STREAM_SPLIT (doubles), which zstd compresses in
  *   half the time of the plain bytes. Files 8-20% smaller (a run's equity 69.6 -> 63.7 MB, fills, orders and
  *   trades alike) except price columns (a dataset's OHLC: 59.7 -> 65.1 MB), and read in half the CPU.
- *   pyarrow (pandas), polars and DuckDB read these encodings.
+ *   These encodings are Parquet 2.x's: DuckDB and hyparquet (a reader of its own) read every table back
+ *   value for value; pyarrow (pandas' reader) could not be tried here (not installed).
  * - `DICTIONARY_SIZE_LIMIT 64`: a column stops being analysed for a dictionary after 64 distinct values
  *   (DuckDB's default is 1% of a row group, 1,228), so a column of distinct doubles (equity, prices) is given
  *   up on at once, and one hashed per row for a dictionary of hundreds (cash) is written BYTE_STREAM_SPLIT
