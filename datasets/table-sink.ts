@@ -5,6 +5,7 @@ import { InvalidArgumentError, TapedeckError } from '../engine/core/index.js';
 import { WriteError } from './atomic.js';
 import { ParquetConcat } from './parquet-concat.js';
 import { writeDoublesParquet } from './parquet-doubles.js';
+import { parquetCopyOptions } from './writer.js';
 import { DOUBLE, DuckDBDataChunk, DuckSession, fillVector, setVectorString, sqlIdent, sqlString, VARCHAR } from './duckdb.js';
 
 /**
@@ -16,7 +17,7 @@ import { DOUBLE, DuckDBDataChunk, DuckSession, fillVector, setVectorString, sqlI
  * in a hidden directory beside `file` (datasets/parquet-doubles.ts: one gathered write, no copy through
  * DuckDB's appender on the caller's thread), and handed to a background write (DuckDB's COPY from that file),
  * so memory stays flat however long the run and the run does not wait for the write. Each part is written
- * once, in the file's final types and compression (zstd), and joined to the parts before it by copying its
+ * once, in the file's final types and compression (zstd; writer.ts's parquetCopyOptions), and joined to the parts before it by copying its
  * bytes (datasets/parquet-concat.ts): no part is read back and compressed again. `finish()` writes the last
  * rows and the footer. Nothing is visible at `file` before finish().
  *
@@ -427,7 +428,9 @@ export class ParquetTableSink {
     const part = this.partFile(k);
     const copy = async (): Promise<void> => {
       const select = await this.select(staged.constants);
-      await this.written(this.writer.run(`COPY (SELECT ${select} FROM read_parquet(${sqlString(staged.file)})) TO ${sqlString(part)} (FORMAT parquet, COMPRESSION zstd)`));
+      // Every part with the same options (they are joined as they are): Parquet V2 encodings, zstd level 1, small
+      // dictionaries, chosen for the CPU the writes take beside the run (see parquetCopyOptions).
+      await this.written(this.writer.run(`COPY (SELECT ${select} FROM read_parquet(${sqlString(staged.file)})) TO ${sqlString(part)} (${parquetCopyOptions('zstd')})`));
     };
     await (this.group !== null ? this.group.write(copy) : copy());
     this.joining = this.joining.then(() =>

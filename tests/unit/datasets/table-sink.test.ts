@@ -6,6 +6,7 @@ import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
 import { ParquetConcat } from '../../../datasets/parquet-concat.js';
 import { ParquetTableSink, SinkGroup, StringCodes } from '../../../datasets/table-sink.js';
 import type { SinkColumn } from '../../../datasets/table-sink.js';
+import { parquetCopyOptions } from '../../../datasets/writer.js';
 
 let dir: string;
 let session: DuckSession;
@@ -145,7 +146,7 @@ describe('ParquetTableSink', () => {
     expect(await sink.finish()).toBe(130_000);
     expect(await rowGroupsOf(file)).toEqual([122_880, 7_120]);
     const whole = join(dir, 'groups-whole.parquet');
-    await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(file)})) TO ${sqlString(whole)} (FORMAT parquet, COMPRESSION zstd)`);
+    await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(file)})) TO ${sqlString(whole)} (${parquetCopyOptions('zstd')})`);
     expect(await rowGroupsOf(whole)).toEqual([122_880, 7_120]);
     expect(await rowsOf(file)).toEqual(await rowsOf(whole));
 
@@ -155,7 +156,7 @@ describe('ParquetTableSink', () => {
     small.append(first, 2000);
     await small.finish();
     const direct = join(dir, 'one-direct.parquet');
-    await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(one)})) TO ${sqlString(direct)} (FORMAT parquet, COMPRESSION zstd)`);
+    await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(one)})) TO ${sqlString(direct)} (${parquetCopyOptions('zstd')})`);
     expect((await readFile(one)).equals(await readFile(direct))).toBe(true);
   });
 
@@ -229,7 +230,7 @@ describe('ParquetTableSink', () => {
           sink.append({ ...batch, [name]: column }, n);
           expect(await sink.finish()).toBe(n);
           const direct = join(dir, `constant-direct-${k}.parquet`);
-          await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(file)})) TO ${sqlString(direct)} (FORMAT parquet, COMPRESSION zstd)`);
+          await session.conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(file)})) TO ${sqlString(direct)} (${parquetCopyOptions('zstd')})`);
           expect((await readFile(file)).equals(await readFile(direct)), `${name} = ${String(v)} in ${rows} rows`).toBe(true);
           k++;
         }
@@ -298,6 +299,25 @@ describe('ParquetTableSink', () => {
     await Promise.all([two.write(op), two.write(op), two.write(op)]);
     expect(most).toBe(2);
     expect(() => new SinkGroup(0)).toThrow('writers must be a positive integer, got 0');
+  });
+
+  it('writes every part with the encodings of parquetCopyOptions: times and integers delta-packed, distinct doubles byte-stream-split, few strings in a dictionary, zstd', async () => {
+    const file = join(dir, 'encodings.parquet');
+    const sink = await ParquetTableSink.open(file, COLUMNS, { session, rowsPerPart: 1000 });
+    const { batch, expected } = sample(3000);
+    sink.append(batch, 3000);
+    await sink.flush();
+    expect(await sink.finish()).toBe(3000);
+    expect(await rowsOf(file)).toEqual(expected);
+    const r = await session.conn.runAndReadAll(
+      `SELECT path_in_schema, string_agg(DISTINCT encodings, ' '), string_agg(DISTINCT compression, ' '), count(*)::INT FROM parquet_metadata(${sqlString(file)}) GROUP BY path_in_schema ORDER BY path_in_schema`,
+    );
+    const byColumn = Object.fromEntries((r.getRowsJS() as [string, string, string, number][]).map(([name, encodings, compression, groups]) => [name, { encodings, compression, groups }]));
+    expect(byColumn['ts']).toEqual({ encodings: 'DELTA_BINARY_PACKED', compression: 'ZSTD', groups: 3 });
+    expect(byColumn['n']).toEqual({ encodings: 'DELTA_BINARY_PACKED', compression: 'ZSTD', groups: 3 });
+    expect(byColumn['price']).toEqual({ encodings: 'BYTE_STREAM_SPLIT', compression: 'ZSTD', groups: 3 });
+    expect(byColumn['symbol']).toEqual({ encodings: 'RLE_DICTIONARY', compression: 'ZSTD', groups: 3 });
+    expect(byColumn['id']).toEqual({ encodings: 'DELTA_LENGTH_BYTE_ARRAY', compression: 'ZSTD', groups: 3 });
   });
 
   it('writes an empty table with its columns and types', async () => {

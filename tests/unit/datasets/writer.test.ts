@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
 import { addToDataset, DatasetWriter, readAll, readManifest, writeDataset } from '../../../datasets/index.js';
+import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
 import { DirectoryRefused, OUTPUT_MARKER, serializeOutputMarker } from '../../../datasets/output-dir.js';
 import { bars, entries, exists, MINUTE, removeAll, snapshotTree, T0, tempDir } from './helpers.js';
 
@@ -55,6 +56,28 @@ describe('writeDataset', () => {
     expect(ro.dictionaries['underlying']).toEqual(['AAA']);
     expect(Array.from(ro.codes['underlying']!)).toEqual([0, 0, 0, 0]);
     expect(Array.from(ro.columns['right']!)).toEqual([1, -1, 1, -1]);
+  });
+
+  it('writes a table with the encodings of parquetCopyOptions (times delta-packed, prices byte-stream-split, zstd) and reads it back whole', async () => {
+    const dir = join(await tempDir(cleanup), 'ds');
+    const b = bars(5000);
+    await writeDataset(dir, [{ kind: 'bars', symbol: 'AAA', columns: b }], { generator: 'test' });
+    const session = await DuckSession.open({ threads: 1 });
+    try {
+      const r = await session.conn.runAndReadAll(`SELECT path_in_schema, string_agg(DISTINCT encodings, ' '), string_agg(DISTINCT compression, ' ') FROM parquet_metadata(${sqlString(join(dir, 'bars', 'AAA.parquet'))}) GROUP BY path_in_schema ORDER BY path_in_schema`);
+      expect(r.getRowsJS()).toEqual([
+        ['close', 'BYTE_STREAM_SPLIT', 'ZSTD'],
+        ['high', 'BYTE_STREAM_SPLIT', 'ZSTD'],
+        ['low', 'BYTE_STREAM_SPLIT', 'ZSTD'],
+        ['open', 'BYTE_STREAM_SPLIT', 'ZSTD'],
+        ['ts', 'DELTA_BINARY_PACKED', 'ZSTD'],
+        ['volume', 'BYTE_STREAM_SPLIT', 'ZSTD'],
+      ]);
+    } finally {
+      session.close();
+    }
+    const rb = await readAll(dir, { kind: 'bars' });
+    for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) expect(Array.from(rb.columns[k]!)).toEqual(Array.from(b[k]));
   });
 
   it('reads back timestamps across the supported range exactly (int64 halves conversion), refusing times outside it', async () => {
