@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
-import { importTable, readCsvTable } from '../../../datasets/import.js';
+import { importTable, openCsvStream, readCsvTable } from '../../../datasets/import.js';
 import { readManifest } from '../../../datasets/manifest.js';
 import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
 import { removeAll, tempDir } from './helpers.js';
@@ -73,6 +73,30 @@ describe('a plain CSV file streamed from DuckDB', () => {
     expect((direct as DataError).message).toMatch(/row 4501/);
     const imported = await importTable({ input, kind: 'bars', symbol: 'AAA', out: join(await tempDir(cleanup), 'ds') }).catch((e: unknown) => e);
     expect((imported as DataError).message).toBe((direct as DataError).message);
+  });
+
+  it('streams a line longer than DuckDB reads with its default pieces, up to a piece long', async () => {
+    // A note column the kind ignores, 3 MB in row 11: DuckDB's default pieces (32 MB, lines up to its
+    // 2 MB max_line_size) decline it; the stream's 4 MB pieces read it. A 5 MB note is declined (null:
+    // the run imports the file, whose JS reader accepts it).
+    const noted = (note: number): string => bars(3000, (i, l) => `${l},${i === 10 ? 'x'.repeat(note) : 'n'}`).replace('Volume\n', 'Volume,Note\n');
+    const input = await file(noted(3 << 20));
+    const stream = await openCsvStream({ input, kind: 'bars', symbol: 'AAA' });
+    expect(stream).not.toBeNull();
+    let rows = 0;
+    let last = 0;
+    try {
+      for await (const c of stream!.pass()) {
+        rows += c.n;
+        last = (c.cols['volume'] as Float64Array)[c.n - 1]!;
+      }
+    } finally {
+      stream!.close();
+    }
+    expect(rows).toBe(3000);
+    expect(last).toBe(3999);
+    expect(stream!.file!.contentHash).toBe((await readCsvTable({ input, kind: 'bars', symbol: 'AAA' })).file.contentHash);
+    expect(await openCsvStream({ input: await file(noted(5 << 20)), kind: 'bars', symbol: 'AAA' })).toBeNull();
   });
 
   it('names the earlier bad row when nothing further down declines', async () => {
