@@ -166,7 +166,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     // passed to or returned from a call V8 may not inline (a boxed allocation per bar).
     this.portfolio.sampleInto(sample);
     const equity = sample[EquitySample.equity]!;
-    if (equity > 0 && !(account.marginCallsPossible && account.inMarginCall(equity))) return true;
+    if (equity > 0 && !(account.marginCallsPossible && account.inMarginCallAt(sample))) return true;
     this.accountAction(sample[EquitySample.ts]!, sample[EquitySample.decisionTs]!, equity);
     return false;
   }

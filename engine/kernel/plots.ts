@@ -99,20 +99,9 @@ class PlotSeries {
   private file(m: number): number {
     const values = this.stageValues;
     const prices = this.stagePrices;
-    let priced = 0;
-    let near = 0;
-    for (let i = 0; i < m; i++) {
-      const v = values[i]!;
-      const price = prices[i]!;
-      // NaN values and prices fail both comparisons.
-      if (v === v && price > 0) {
-        priced++;
-        const ratio = v / price;
-        if (ratio > 0.6 && ratio < 1.4) near++;
-      }
-    }
-    this.priced += priced;
-    this.near += near;
+    // The overlay rule's counts are read only when the first call left `overlay` out (resolvedOverlay):
+    // a series that gave it (sma_cross's averages) skips a loop over every point.
+    if (this.overlay === undefined) this.countNear(m);
     // The columns take points up to PLOT_FULL_POINTS (their capacity reaches it exactly); the point after
     // moves them into the preview, which takes every later point.
     let i = 0;
@@ -130,6 +119,26 @@ class PlotSeries {
     prices.copyWithin(0, m, this.staged);
     this.staged = left;
     return left;
+  }
+
+  /** Counts the first `m` staged points for the overlay rule (see {@link resolvedOverlay}). */
+  private countNear(m: number): void {
+    const values = this.stageValues;
+    const prices = this.stagePrices;
+    let priced = 0;
+    let near = 0;
+    for (let i = 0; i < m; i++) {
+      const v = values[i]!;
+      const price = prices[i]!;
+      // NaN values and prices fail both comparisons.
+      if (v === v && price > 0) {
+        priced++;
+        const ratio = v / price;
+        if (ratio > 0.6 && ratio < 1.4) near++;
+      }
+    }
+    this.priced += priced;
+    this.near += near;
   }
 
   /** Moves the filed points into a preview and drops the columns. */

@@ -96,6 +96,11 @@ export class Account {
   /** Number of margin calls. */
   marginCalls = 0;
   private lastSampleTs = Number.NaN;
+  /** The initial [0] and maintenance [1] margin in use, as {@link sumMargins} last wrote them. */
+  private readonly sums = new Float64Array(2);
+  /** The initial margin in use of the equity sample being taken (see {@link inMarginCallAt}), valid while `sampledMargins`. */
+  private readonly sampledInitial = new Float64Array(1);
+  private sampledMargins = false;
   /** False for a cash account without futures: no position needs margin (the per-sample checks are skipped). */
   private readonly anyMargined: boolean;
 
@@ -125,6 +130,7 @@ export class Account {
     this.marginCalls = 0;
     this.lastSampleTs = Number.NaN;
     this.denialReason = '';
+    this.sampledMargins = false;
   }
 
   /** True when symbol i is a future. */
@@ -170,34 +176,13 @@ export class Account {
 
   /**
    * The sum of {@link initialRequirement} (or {@link maintenanceRequirement}) over the margined
-   * positions at the marks, with their arithmetic in the same order, in one loop over the typed
-   * arrays: it runs at every equity sample (twice: the margin call check and the sample).
+   * positions at the marks, with their arithmetic in the same order (see {@link sumMargins}).
    */
   private marginInUse(initial: boolean): number {
     if (!this.anyMargined) return 0;
-    const pf = this.portfolio;
-    const net = pf.netPosition;
-    const marks = pf.mark;
-    const multiplier = pf.multiplier;
-    const marginAccount = this.config.type === 'margin';
-    const fraction = marginAccount ? (initial ? this.config.initialMargin : this.config.maintenanceMargin) : 1;
-    const units = initial ? this.imUnit : this.mmUnit;
-    const im = this.imUnit;
-    const future = this.future;
-    let m = 0;
-    for (let i = 0; i < net.length; i++) {
-      const q = net[i]!;
-      if (q === 0 || !(marginAccount || future[i] === 1)) continue;
-      let unit = units[i]!;
-      if (unit !== unit && !initial) unit = im[i]!;
-      if (unit === unit) {
-        m += Math.abs(q) * unit;
-        continue;
-      }
-      const p = marks[i]!;
-      m += Math.abs(q) * (p === p ? p : 0) * multiplier[i]! * fraction;
-    }
-    return m;
+    const sums = this.sums;
+    this.sumMargins(sums);
+    return initial ? sums[0]! : sums[1]!;
   }
 
   /**
@@ -214,7 +199,8 @@ export class Account {
    * a number returned on the per-bar path.
    */
   sampleInto(out: Float64Array): void {
-    const margin = this.anyMargined ? this.marginInUse(true) : 0;
+    const margin = !this.anyMargined ? 0 : this.sampledMargins ? this.sampledInitial[0]! : this.marginInUse(true);
+    this.sampledMargins = false;
     out[4] = margin;
     out[5] = this.config.type === 'cash' ? this.portfolio.cash - margin : (out[1]! - margin) / this.config.initialMargin;
   }
@@ -348,6 +334,62 @@ export class Account {
     if (this.config.marginCall !== 'liquidate' && this.config.type === 'margin') return false;
     if (this.config.type === 'cash' && !this.hasMarginedPosition()) return false;
     return equity < this.maintenanceMarginInUse();
+  }
+
+  /**
+   * {@link inMarginCall} at the equity sample `sample` (its equity at index 1, EquitySample.equity): the
+   * per-bar check of ExecutionEngine.onAccountSample. It computes the initial and the maintenance margin
+   * in use in one loop ({@link sumMargins}, as {@link marginInUse} does) and, when
+   * it answers false (no account action follows, so positions and marks stay as they are), keeps the
+   * initial margin for the {@link sampleInto} of the same sample: a margin account sums its positions once
+   * per bar rather than twice, and no number crosses a call (V8 boxes each at a call it does not inline).
+   */
+  inMarginCallAt(sample: Float64Array): boolean {
+    if (!this.anyMargined) return false;
+    if (this.config.marginCall !== 'liquidate' && this.config.type === 'margin') return false;
+    if (this.config.type === 'cash' && !this.hasMarginedPosition()) return false;
+    const sums = this.sums;
+    this.sumMargins(sums);
+    const call = sample[1]! < sums[1]!;
+    this.sampledInitial[0] = sums[0]!;
+    this.sampledMargins = !call;
+    return call;
+  }
+
+  /**
+   * Writes the initial and the maintenance margin in use at the marks into out[0] and out[1], in one loop
+   * over the typed arrays (it runs at every equity sample of an account with margined positions): per
+   * margined position its per-unit margin (an instrument's; the maintenance one falls back to the initial
+   * one) x |q|, else |q| x mark x multiplier x the account's fraction (1 in a cash account).
+   */
+  private sumMargins(out: Float64Array): void {
+    const pf = this.portfolio;
+    const net = pf.netPosition;
+    const marks = pf.mark;
+    const multiplier = pf.multiplier;
+    const marginAccount = this.config.type === 'margin';
+    const initialFraction = marginAccount ? this.config.initialMargin : 1;
+    const maintenanceFraction = marginAccount ? this.config.maintenanceMargin : 1;
+    const im = this.imUnit;
+    const mm = this.mmUnit;
+    const future = this.future;
+    let initial = 0;
+    let maintenance = 0;
+    for (let i = 0; i < net.length; i++) {
+      const q = net[i]!;
+      if (q === 0 || !(marginAccount || future[i] === 1)) continue;
+      const size = Math.abs(q);
+      const p = marks[i]!;
+      // (|q| x price) x multiplier, then x the fraction: initialRequirement's and maintenanceRequirement's products, left to right.
+      const notional = size * (p === p ? p : 0) * multiplier[i]!;
+      const iu = im[i]!;
+      let mu = mm[i]!;
+      if (mu !== mu) mu = iu;
+      initial += iu === iu ? size * iu : notional * initialFraction;
+      maintenance += mu === mu ? size * mu : notional * maintenanceFraction;
+    }
+    out[0] = initial;
+    out[1] = maintenance;
   }
 
   private hasMarginedPosition(): boolean {

@@ -261,6 +261,48 @@ describe('Account (pure)', () => {
     expect(acct.maintenanceRequirement(0, -3, 5000)).toBe(33_000);
   });
 
+  it('inMarginCallAt answers as inMarginCall and hands its initial margin to sampleInto of the same sample only', () => {
+    // A margin account (leverage 2: initial 0.5, maintenance 0.25) over a spot symbol, a future with
+    // per-unit initial and maintenance margins and a future with an initial margin only (its maintenance
+    // falls back to it); the third has no mark yet (valued at 0).
+    const spec = (symbol: string, initialMargin: number | null, maintenanceMargin: number | null) =>
+      ({ symbol, assetClass: 'future' as const, multiplier: 50, tickSize: 0.25, lotSize: 1, currency: 'USD', initialMargin, maintenanceMargin });
+    const pf = new Portfolio(4, 1, 100_000, [1, 50, 50, 1], [false, true, true, false]);
+    const acct = new Account(margin({ leverage: 2 }), pf, [null, spec('ES', 12_000, 11_000), spec('NQ', 15_000, null), null]);
+    pf.applyFill(0, 0, 1, 300, 101.37, 0, T0);
+    pf.applyFill(0, 1, -1, 3, 5000, 0, T0);
+    pf.applyFill(0, 2, 1, 2, 17_000, 0, T0);
+    pf.applyFill(0, 3, -1, 7, 33.3, 0, T0);
+    pf.markPrice(0, 103.1);
+    pf.markPrice(1, 5012.25);
+    pf.markPrice(3, Number.NaN);
+    const sample = new Float64Array(7);
+    const reference = new Float64Array(7);
+    for (const equity of [1e9, 1]) {
+      sample[1] = reference[1] = equity;
+      const call = acct.inMarginCallAt(sample);
+      expect(call).toBe(acct.inMarginCall(equity));
+      expect(call).toBe(equity < acct.maintenanceMarginInUse());
+      acct.sampleInto(sample);
+      expect(sample[4]).toBe(acct.initialMarginInUse());
+      expect(sample[4]).toBe(300 * 103.1 * 0.5 + 3 * 12_000 + 2 * 15_000 + 0);
+      // After a call (the account acts: its orders may change the positions) nothing is kept.
+      if (call) {
+        pf.applyFill(0, 0, -1, 100, 103.1, 0, T0);
+        acct.sampleInto(reference);
+        expect(reference[4]).toBe(acct.initialMarginInUse());
+        expect(reference[4]).toBe(200 * 103.1 * 0.5 + 3 * 12_000 + 2 * 15_000);
+      }
+    }
+    // What one inMarginCallAt kept serves one sampleInto: the next sample sums the positions again.
+    sample[1] = 1e9;
+    expect(acct.inMarginCallAt(sample)).toBe(false);
+    acct.sampleInto(sample);
+    pf.applyFill(0, 1, 1, 3, 5000, 0, T0);
+    acct.sampleInto(sample);
+    expect(sample[4]).toBe(200 * 103.1 * 0.5 + 2 * 15_000);
+  });
+
   it('refuses contradictory account sections naming the field', () => {
     const err = (x: unknown) => {
       const r = AccountSchema.safeParse(x);
