@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CalendarSchema } from './calendar-schema.js';
 import { PredictiveFiltersSchema } from '../engine/models/predictive-filter-schema.js';
-import { deferredSchema } from './deferred-schema.js';
+import { deferredSchema } from '../engine/core/deferred-schema.js';
 
 /**
  * Scenario sections of the ensemble and portfolio construction (issue 5): `ensemble`, `portfolio`,

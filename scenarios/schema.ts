@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deferredSchema } from '../engine/core/deferred-schema.js';
 import { ExecutionSchema } from '../engine/execution/algorithms/algorithm-schema.js';
 import { RiskSchema } from '../engine/risk/risk-schema.js';
 import { AccountSchema, StrategyAccountSchema } from '../engine/portfolio/account-schema.js';
@@ -88,14 +89,16 @@ export const StrategySchema = z
   })
   .describe('One strategy of the run: its type, id, symbols, parameters, execution algorithm and, optionally, its own account.');
 
-/** Option pricing inputs of a run with `data.options`. */
-export const OptionsSectionSchema = z
-  .strictObject({
-    rate: z.number().finite().default(0.04).describe('Continuously compounded risk-free rate.'),
-    dividendYield: z.number().finite().default(0).describe('Continuous dividend yield of the underlyings.'),
-    multiplier: z.number().positive().finite().default(100).describe('Units of the underlying per contract.'),
-  })
-  .describe('Option pricing (rate, dividend yield, contract multiplier) for `data.options`.');
+/** Option pricing inputs of a run with `data.options`. Built on first use (see deferredSchema): most runs have no options. */
+export const OptionsSectionSchema = deferredSchema(() =>
+  z
+    .strictObject({
+      rate: z.number().finite().default(0.04).describe('Continuously compounded risk-free rate.'),
+      dividendYield: z.number().finite().default(0).describe('Continuous dividend yield of the underlyings.'),
+      multiplier: z.number().positive().finite().default(100).describe('Units of the underlying per contract.'),
+    })
+    .describe('Option pricing (rate, dividend yield, contract multiplier) for `data.options`.'),
+);
 
 export const EngineSectionSchema = z
   .strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deferredSchema } from '../core/deferred-schema.js';
 import type { AccountConfig } from './account.js';
 
 const fraction = (what: string) =>
@@ -81,24 +82,27 @@ export type AccountSection = z.output<typeof AccountSchema>;
 /**
  * A strategy's own account (`strategies[i].account`): the fields and rules of the scenario's
  * `account`, plus its starting cash and the book's own position cap and dollar daily stop. A strategy
- * with one trades a separate book, as if it were the only strategy of a run with these settings.
+ * with one trades a separate book, as if it were the only strategy of a run with these settings. Built on
+ * first use (see deferredSchema): most scenarios have no strategy accounts.
  */
-export const StrategyAccountSchema = z
-  .strictObject({
-    initialCash: z.number().positive().finite().describe("Cash in this strategy's own account at the start, account currency (required)."),
-    ...AccountFields,
-    maxPositions: z.number().int().positive().optional().describe('Most symbols this book holds at once (its risk maxOpenPositions).'),
-    dailyStopLoss: z
-      .number()
-      .positive()
-      .finite()
-      .optional()
-      .describe("Loss from the book's equity at the start of the day, currency, at which this book flattens until the next day (the other books trade on)."),
-  })
-  .superRefine(checkAccountRules)
-  .describe(
-    "The strategy's own broker account (backtrader: one Cerebro per strategy): its cash, positions, buying power, margin calls, ruin, position cap and daily stop are its own. Once one strategy has an account, every strategy needs one; not with an ensemble, the scenario's initialCash, account, or portfolio.constraints.maxPositions/dailyStopLoss.",
-  );
+export const StrategyAccountSchema = deferredSchema(() =>
+  z
+    .strictObject({
+      initialCash: z.number().positive().finite().describe("Cash in this strategy's own account at the start, account currency (required)."),
+      ...AccountFields,
+      maxPositions: z.number().int().positive().optional().describe('Most symbols this book holds at once (its risk maxOpenPositions).'),
+      dailyStopLoss: z
+        .number()
+        .positive()
+        .finite()
+        .optional()
+        .describe("Loss from the book's equity at the start of the day, currency, at which this book flattens until the next day (the other books trade on)."),
+    })
+    .superRefine(checkAccountRules)
+    .describe(
+      "The strategy's own broker account (backtrader: one Cerebro per strategy): its cash, positions, buying power, margin calls, ruin, position cap and daily stop are its own. Once one strategy has an account, every strategy needs one; not with an ensemble, the scenario's initialCash, account, or portfolio.constraints.maxPositions/dailyStopLoss.",
+    ),
+);
 
 export type StrategyAccountSection = z.output<typeof StrategyAccountSchema>;
 

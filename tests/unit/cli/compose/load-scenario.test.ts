@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TapedeckError } from '../../../../engine/core/index.js';
 import { loadScenario } from '../../../../cli/compose/load-scenario.js';
 
@@ -123,5 +123,41 @@ describe('loadScenario: messages name the field the user wrote', () => {
   it('an out-of-range --seed is a usage error naming --seed, not the scenario file', async () => {
     const file = await write('seed.json', JSON.stringify(base()));
     await expect(loadScenario(file, { seed: 2 ** 60 })).rejects.toMatchObject({ code: 'usage', message: expect.stringMatching(/^--seed: expected an integer between/) });
+  });
+});
+
+describe('loadScenario: parsing the scenario', () => {
+  it("compiles no parser of the scenario's fields at run time (zod's jitless parse)", async () => {
+    // Fresh schema objects: zod compiles an object schema's parser on its first parse only.
+    vi.resetModules();
+    const fresh = (await import('../../../../cli/compose/load-scenario.js')).loadScenario;
+    const file = await write('jitless.json', JSON.stringify({ ...base(), initialCash: 5000 }));
+    const compiled: string[] = [];
+    const F = globalThis.Function;
+    globalThis.Function = new Proxy(F, {
+      construct(target, args: string[]) {
+        compiled.push(String(args.at(-1)));
+        return Reflect.construct(target, args) as object;
+      },
+    });
+    let s: Awaited<ReturnType<typeof loadScenario>>;
+    try {
+      s = await fresh(file);
+    } finally {
+      globalThis.Function = F;
+    }
+    // zod's compiled parser of an object names each key of its shape: none of the scenario's top-level keys.
+    expect(compiled.filter((code) => code.includes('"initialCash"') || code.includes('"strategies"'))).toEqual([]);
+    expect(s.initialCash).toBe(5000);
+  });
+
+  it("parses to the same values and issues as with zod's compiled parsers", async () => {
+    const { ScenarioSchema } = await import('../../../../scenarios/schema.js');
+    const docs = [
+      { ...base(), venue: { fees: { kind: 'bps', bps: 5 } }, risk: { maxPositionSize: 10 }, engine: { lookback: 50 } },
+      { ...base(), initialCash: -1, venue: { marketFill: 'later' }, extra: 1 },
+      { ...base(), strategies: [{ type: 'sma_cross', params: {}, symbols: [] }], data: { bars: 3 } },
+    ];
+    for (const doc of docs) expect(ScenarioSchema.safeParse(doc, { reportInput: true, jitless: true })).toEqual(ScenarioSchema.safeParse(doc, { reportInput: true }));
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { deferredSchema } from '../../../scenarios/deferred-schema.js';
+import { deferredSchema } from '../../../../engine/core/deferred-schema.js';
 
 const Section = () => z.strictObject({ n: z.number().int().min(1).default(3), tag: z.string().optional() });
 
@@ -36,17 +36,27 @@ describe('deferredSchema', () => {
 describe('the scenario sections built on first use', () => {
   it('are not built by parsing a scenario without them, and each builds when used', async () => {
     vi.resetModules();
-    const sections = await import('../../../scenarios/ensemble-schema.js');
-    const { ScenarioSchema } = await import('../../../scenarios/schema.js');
-    const deferred = Object.entries(sections).filter(([name]) => name.endsWith('Schema')) as [string, z.ZodLazy][];
-    expect(deferred.map(([name]) => name).sort()).toEqual(['BundlesSectionSchema', 'EnsembleSectionSchema', 'InstrumentsFileSchema', 'InstrumentsSectionSchema', 'PortfolioSectionSchema', 'RegimesSectionSchema']);
+    const sections = await import('../../../../scenarios/ensemble-schema.js');
+    const { CalendarSchema, MetricsSectionSchema } = await import('../../../../scenarios/calendar-schema.js');
+    const { PredictiveFilterSchema, PredictiveFiltersSchema } = await import('../../../../engine/models/predictive-filter-schema.js');
+    const { StrategyAccountSchema } = await import('../../../../engine/portfolio/account-schema.js');
+    const { SlippageSchema, QueueSchema, ImpactSchema, LatencySchema, L2LatencySchema } = await import('../../../../sim/venue/venue-schema.js');
+    const { ScenarioSchema, OptionsSectionSchema } = await import('../../../../scenarios/schema.js');
+    const ensembleSections = Object.entries(sections).filter(([name]) => name.endsWith('Schema'));
+    expect(ensembleSections.map(([name]) => name).sort()).toEqual(['BundlesSectionSchema', 'EnsembleSectionSchema', 'InstrumentsFileSchema', 'InstrumentsSectionSchema', 'PortfolioSectionSchema', 'RegimesSectionSchema']);
+    const deferred = [
+      ...ensembleSections,
+      ...Object.entries({ CalendarSchema, MetricsSectionSchema, PredictiveFilterSchema, PredictiveFiltersSchema, StrategyAccountSchema, SlippageSchema, QueueSchema, ImpactSchema, LatencySchema, L2LatencySchema, OptionsSectionSchema }),
+    ] as [string, z.ZodLazy][];
     // zod keeps a z.lazy's built schema on its definition.
     const built = () => deferred.filter(([, s]) => (s._zod.def as { _cachedInner?: unknown })._cachedInner !== undefined).map(([name]) => name);
-    const scenario = JSON.parse(readFileSync(new URL('../../../scenarios/sma-cross.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const scenario = JSON.parse(readFileSync(new URL('../../../../scenarios/sma-cross.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     expect(ScenarioSchema.safeParse(scenario).success).toBe(true);
     expect(built()).toEqual([]);
     expect(ScenarioSchema.safeParse({ ...scenario, bundles: { dir: 'b' } }).success).toBe(true);
     expect(built()).toEqual(['BundlesSectionSchema']);
+    expect(ScenarioSchema.safeParse({ ...scenario, calendar: 'XNYS', venue: { slippage: { kind: 'fixed_bps', bps: 1 } } }).success).toBe(true);
+    expect(built()).toEqual(['BundlesSectionSchema', 'CalendarSchema', 'SlippageSchema']);
     // Each section's schema passes deferredSchema's check when built.
     for (const [, schema] of deferred) expect(schema._zod.innerType).toBeInstanceOf(z.ZodType);
     expect(built()).toHaveLength(deferred.length);

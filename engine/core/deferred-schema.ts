@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 /**
- * A schema built on its first use, for a scenario section most scenarios do not have: building the
- * zod schemas of every section cost each run ~15 ms before it read a byte of data.
+ * A schema built on its first use, for a scenario section or field most scenarios do not have: building
+ * the zod schemas of every section cost each run ~15 ms before it read a byte of data, and their objects
+ * (kept for the whole run) were young-generation garbage collections' copying work. In engine/core so that
+ * the modules owning a section (engine/, sim/venue/, scenarios/) defer their own schemas.
  *
  * z.lazy alone builds them anyway: an object parsing an absent key asks the `.optional()` around the
  * section, which asks the section, whether it accepts (`optin`) or produces (`optout`) undefined, and
