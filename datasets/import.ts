@@ -547,16 +547,15 @@ export interface DuckCsv {
 }
 
 /**
- * The size of the pieces DuckDB's CSV reader reads a file in, for a query whose rows go to JS only
- * (csvSelect's `streamed`). Its default, 16 times its 2 MB max_line_size (32 MB), is memory fresh
- * from the system for every piece: streaming a 2.5 M-row, 151 MB file on one thread took 1.7-1.9 s of
- * CPU against 1.2-1.4 s with 1-4 MB pieces, the difference mostly page faults (sys time, ~25k minor
- * faults fewer), and peaked ~50 MB lower (2026-12-06). Twice max_line_size, so every line DuckDB reads
- * with its default pieces it still reads (a line may span two pieces; with the size given, lines up to
- * a piece long are read, a longer one is declined and the JS reader decides, as for any declined file).
- * Not for a query whose rows DuckDB writes to Parquet: the pieces are how its parallel reader batches
- * the rows, and so where the file's row groups end (an import's file would hold the same rows in other
- * bytes).
+ * The size of the pieces DuckDB's CSV reader reads a file in. Its default, 16 times its 2 MB
+ * max_line_size (32 MB), is memory fresh from the system for every piece: streaming a 2.5 M-row, 151 MB
+ * file on one thread took 1.7-1.9 s of CPU against 1.2-1.4 s with 1-4 MB pieces, the difference mostly
+ * page faults (sys time, ~25k minor faults fewer), and peaked ~50 MB lower; an import's read on two
+ * threads 1.09 -> 0.67 s (2026-12-06). Twice max_line_size, so every line DuckDB reads with its default
+ * pieces it still reads (a line may span two pieces; with the size given, lines up to a piece long are
+ * read, a longer one is declined and the JS reader decides, as for any declined file). The pieces are
+ * how DuckDB's parallel reader batches rows, so they decide where an import's row groups end: the same
+ * rows, in other bytes than with the default (the contentHash is of the values and does not change).
  */
 const CSV_PIECE_BYTES = 4 << 20;
 
@@ -567,9 +566,8 @@ const CSV_PIECE_BYTES = 4 << 20;
  * scanPlainCsv): number columns read as DOUBLE by the CSV reader itself and times through one cast.
  * A cell outside the forms csv-sql.ts accepts gives NULL; with `nullFails` it fails the query instead
  * (DuckDB's error(), evaluated only for a NULL cell), for a query whose rows no one looks at first.
- * `streamed`: the rows go to JS only, read in CSV_PIECE_BYTES pieces.
  */
-function csvSelect(plan: CsvPlan, typed: boolean, options: { nullFails?: boolean; streamed?: boolean } = {}): string {
+function csvSelect(plan: CsvPlan, typed: boolean, options: { nullFails?: boolean } = {}): string {
   const specs = columnsOf(plan.kind);
   const types = Array.from({ length: plan.fields }, (): 'VARCHAR' | 'DOUBLE' => 'VARCHAR');
   const words = CODE_WORDS[plan.kind] ?? {};
@@ -593,7 +591,7 @@ function csvSelect(plan: CsvPlan, typed: boolean, options: { nullFails?: boolean
     return `${e} AS ${sqlIdent(spec.name)}`;
   });
   const columns = `{${types.map((t, i) => `'c${i}': '${t}'`).join(', ')}}`;
-  const src = `read_csv(${sqlString(plan.file)}, header = true, delim = ${sqlString(plan.delimiter)}, quote = '"', escape = '"', auto_detect = false, columns = ${columns}, strict_mode = true, null_padding = false${options.streamed === true ? `, buffer_size = ${CSV_PIECE_BYTES}` : ''})`;
+  const src = `read_csv(${sqlString(plan.file)}, header = true, delim = ${sqlString(plan.delimiter)}, quote = '"', escape = '"', auto_detect = false, columns = ${columns}, strict_mode = true, null_padding = false, buffer_size = ${CSV_PIECE_BYTES})`;
   return `${exprs.join(', ')} FROM ${src}`;
 }
 
@@ -744,7 +742,7 @@ export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch, threads?
   try {
     // DuckDB starts reading while the file is scanned here; the stream is read only once the scan
     // proved the file plain.
-    const typed = session.conn.stream(`SELECT ${csvSelect(plan, true, { streamed: true })}`);
+    const typed = session.conn.stream(`SELECT ${csvSelect(plan, true)}`);
     typed.catch(() => undefined); // awaited below, or dropped with the session
     if (await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan))) {
       let result: DuckDBResult;
@@ -1156,7 +1154,7 @@ export async function openCsvStream(options: Pick<ImportOptions, 'input' | 'kind
   if (plan === null) return null;
   checkSymbol(symbol); // where an import refuses it: when its table begins
   const source = sourceOf(options, 'csv', plan.mapping);
-  const query = `SELECT ${csvSelect(plan, true, { streamed: true })}`;
+  const query = `SELECT ${csvSelect(plan, true)}`;
   const open = async (): Promise<{ session: DuckSession; rows: AsyncGenerator<RowChunk> }> => {
     const session = await DuckSession.open({ threads: 1 });
     try {
