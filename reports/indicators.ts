@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkInteger, InvalidArgumentError } from '../engine/core/index.js';
+import { deferredSchema } from '../engine/core/deferred-schema.js';
 import type { PlotSeriesResult } from '../engine/kernel/index.js';
 
 /**
@@ -31,25 +32,31 @@ export interface IndicatorSeriesReport {
 /** Per strategy id, per series key (the name, or `name SYMBOL` when the strategy plots one name on several symbols). */
 export type IndicatorsReport = Readonly<Record<string, Readonly<Record<string, IndicatorSeriesReport>>>>;
 
-export const IndicatorsSectionSchema = z
-  .record(
-    z.string(),
-    z.record(
+/**
+ * report.json's `indicators`, built on first use (see deferredSchema): a run loads this module for
+ * indicatorsSection and validates no report, and building the schema cost its start ~6.5 ms.
+ */
+export const IndicatorsSectionSchema = deferredSchema(() =>
+  z
+    .record(
       z.string(),
-      z.strictObject({
-        name: z.string(),
-        symbol: z.string(),
-        overlay: z.boolean(),
-        color: z.string().optional(),
-        points: z.number().int(),
-        ts: z.array(z.number().int()),
-        values: z.array(z.number().nullable()),
-      }),
+      z.record(
+        z.string(),
+        z.strictObject({
+          name: z.string(),
+          symbol: z.string(),
+          overlay: z.boolean(),
+          color: z.string().optional(),
+          points: z.number().int(),
+          ts: z.array(z.number().int()),
+          values: z.array(z.number().nullable()),
+        }),
+      ),
+    )
+    .describe(
+      "What the strategies plotted (ctx.plot), per strategy id, per series (keyed by its name, or 'name SYMBOL' when one name is plotted on several symbols): the symbol's price pane it belongs to, overlay (over the price) or its own pane, and at most 2000 points (min/max per bucket; null a gap). Absent when no strategy plotted.",
     ),
-  )
-  .describe(
-    "What the strategies plotted (ctx.plot), per strategy id, per series (keyed by its name, or 'name SYMBOL' when one name is plotted on several symbols): the symbol's price pane it belongs to, overlay (over the price) or its own pane, and at most 2000 points (min/max per bucket; null a gap). Absent when no strategy plotted.",
-  );
+);
 
 /**
  * Returns the indices of at most `max` points of `y` that keep its shape for a line chart: for

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { US_PER_MINUTE } from '../../../engine/core/index.js';
 import { createStrategy } from '../../../engine/strategies/index.js';
-import { MAX_INDICATOR_POINTS, buildRunReport, minMaxIndices } from '../../../reports/index.js';
+import { IndicatorsSectionSchema, MAX_INDICATOR_POINTS, buildRunReport, minMaxIndices } from '../../../reports/index.js';
 import { replay } from '../../../sim/backtest/index.js';
 import { venueConfig } from '../../../sim/venue/index.js';
 import { barFeed, walkBars } from '../../support/bar-feed.js';
@@ -86,5 +86,14 @@ describe('minMaxIndices (the report downsample of plotted series)', () => {
     }
     // The section of 2 x 2000 points stays small beside a 100k-bar tape.
     expect(JSON.stringify(section).length).toBeLessThan(200_000);
+  });
+});
+
+describe('IndicatorsSectionSchema (report.json\'s indicators)', () => {
+  it('is built on first use, not when a run loads the module, and validates a section then', () => {
+    expect(IndicatorsSectionSchema._zod.def.type).toBe('lazy');
+    const series = { name: 'SMA 10', symbol: 'AAA', overlay: true, points: 2, ts: [1, 2], values: [1.5, null] };
+    expect(IndicatorsSectionSchema.safeParse({ sma: { 'SMA 10': series } }).success).toBe(true);
+    expect(IndicatorsSectionSchema.safeParse({ sma: { 'SMA 10': { ...series, ts: [1.5] } } }).success).toBe(false);
   });
 });
