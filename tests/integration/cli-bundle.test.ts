@@ -53,6 +53,14 @@ describe('the bundled bin', () => {
     expect(readFileSync(join(REPO, 'dist', 'cli', 'chunks', script), 'utf8')).toMatch(/^\(function \(exports, require, module, __filename, __dirname, __tapedeckImport\) \{'use strict';/);
   });
 
+  it("holds zod's messages in English alone, not its other locales (scripts/build.mjs)", () => {
+    const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
+    const script = readFileSync(join(dirname(bin), 'chunks', name), 'utf8');
+    expect(script).toContain('Invalid input: expected ');
+    // zod's Indonesian message for the same issue.
+    expect(script).not.toContain('Input tidak valid');
+  });
+
   /** Whether V8 rejects the script's code cache in a child process started with `flags`, compiled as the bin compiles it. */
   function cacheRejected(flags: readonly string[]): string {
     const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
@@ -73,6 +81,23 @@ process.stdout.write(String(script.cachedDataRejected));`;
     const args = (out: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, out), '--json', '--quiet'];
     const r = spawnSync(process.execPath, ['--no-opt', bin, ...args('run-rejected')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
     const cached = bundled(args('run-cached'));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(cached.code).toBe(0);
+    const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
+    expect(hash(r.stdout)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash(r.stdout)).toBe(hash(cached.stdout));
+  });
+
+  it('runs to the same runHash without its code cache file: the script is compiled from its source', async () => {
+    const copy = join(dir, 'no-cache');
+    cpSync(join(dir, 'package', 'dist'), join(copy, 'dist'), { recursive: true });
+    await symlink(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
+    await rm(join(copy, 'dist', 'cli', 'chunks', `${name}.v8cache`));
+    const args = (out: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, out), '--json', '--quiet'];
+    const r = spawnSync(process.execPath, [join(copy, 'dist', 'cli', 'main.js'), ...args('run-no-cache')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
+    const cached = bundled(args('run-with-cache'));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(cached.code).toBe(0);
