@@ -74,18 +74,28 @@ const duckdbApiRequire = {
 };
 
 /**
- * zod's `z.locales`, its error messages in 63 locales, is 13% of the CLI script's bytes (268 KB minified), which
- * every run reads, copies and initialises. The CLI never names a locale: zod's messages are in English, the default
- * that zod/v4/classic/schemas.js sets from locales/en.js itself. So in the bundle `z.locales` holds `en` alone.
- * A user's strategy module imports its own zod from node_modules, with every locale.
+ * Two parts of zod that the CLI never uses, left out of its bundle. `z.locales`, zod's error messages in 63
+ * locales, is 13% of the CLI script's bytes (268 KB minified), which every run reads, copies and initialises: the
+ * CLI never names a locale (zod's messages are in English, the default that zod/v4/classic/schemas.js sets from
+ * locales/en.js itself), so in the bundle `z.locales` holds `en` alone. `z.fromJSONSchema` (a JSON Schema to zod
+ * converter; the CLI converts the other way, z.toJSONSchema) spreads zod's namespaces into objects when it loads,
+ * a fifth of zod's initialisation. A user's strategy module imports its own zod from node_modules, all of it.
+ * Each file's text is replaced only if it holds the line expected (a new zod fails the build here).
  */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
+const ZOD_TRIMMED = [
+  { file: /[/\\]zod[/\\]v4[/\\]locales[/\\]index\.js$/, line: 'export { default as en } from "./en.js";', contents: (line) => line },
+  { file: /[/\\]zod[/\\]v4[/\\]classic[/\\]external\.js$/, line: 'export { fromJSONSchema } from "./from-json-schema.js";\n', contents: (line, text) => text.replace(line, '') },
+];
+const zodTrimmed = {
+  name: 'zod-trimmed',
   setup(b) {
-    b.onLoad({ filter: /[/\\]zod[/\\]v4[/\\]locales[/\\]index\.js$/ }, (args) => {
-      if (!readFileSync(args.path, 'utf8').includes('export { default as en } from "./en.js";')) throw new Error(`${args.path}: expected zod's English locale exported as \`en\` (scripts/build.mjs bundles it alone)`);
-      return { contents: 'export { default as en } from "./en.js";', loader: 'js' };
-    });
+    for (const { file, line, contents } of ZOD_TRIMMED) {
+      b.onLoad({ filter: file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(line)) throw new Error(`${args.path}: expected the line ${JSON.stringify(line)} (scripts/build.mjs trims zod through it)`);
+        return { contents: contents(line, text), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -125,7 +135,7 @@ const result = await build({
   sourcemap: true,
   // Paths in the maps are relative to dist/cli/: stack traces name the sources (cli/..., engine/...).
   sourcesContent: false,
-  plugins: [zodEnglishOnly, duckdbApiRequire],
+  plugins: [zodTrimmed, duckdbApiRequire],
 });
 
 /**
@@ -144,7 +154,7 @@ const script = await build({
   // import.meta.resolve is read where the sources run under tsx only (sim/research/local-executor.ts).
   define: { 'import.meta.url': '__tapedeckImportMetaUrl', 'import.meta.resolve': 'undefined' },
   banner: { js: "const __tapedeckImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [zodEnglishOnly, duckdbApiRequire],
+  plugins: [zodTrimmed, duckdbApiRequire],
 });
 // Strict as the ES module chunks are (esbuild's CommonJS output leaves a module's top-level functions outside
 // the "use strict" of its initializer).
@@ -202,7 +212,7 @@ async function helpForms() {
     stdin: { contents: "export { renderHelpForms } from './cli/program.ts';", resolveDir: root, loader: 'ts', sourcefile: 'help-forms.ts' },
     format: 'esm',
     banner: { js: "import { createRequire as __tapedeckCreateRequire } from 'node:module';\nconst require = __tapedeckCreateRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly, dynamicImportsExternal],
+    plugins: [zodTrimmed, dynamicImportsExternal],
   });
   const dir = mkdtempSync(join(tmpdir(), 'tapedeck-help-'));
   let rendered;

@@ -53,12 +53,15 @@ describe('the bundled bin', () => {
     expect(readFileSync(join(REPO, 'dist', 'cli', 'chunks', script), 'utf8')).toMatch(/^\(function \(exports, require, module, __filename, __dirname, __tapedeckImport\) \{'use strict';/);
   });
 
-  it("holds zod's messages in English alone, not its other locales (scripts/build.mjs)", () => {
+  it("holds zod's messages in English alone, not its other locales nor z.fromJSONSchema (scripts/build.mjs)", () => {
     const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
     const script = readFileSync(join(dirname(bin), 'chunks', name), 'utf8');
     expect(script).toContain('Invalid input: expected ');
     // zod's Indonesian message for the same issue.
     expect(script).not.toContain('Input tidak valid');
+    // One of z.fromJSONSchema's messages; z.toJSONSchema stays (the CLI writes JSON Schemas).
+    expect(script).not.toContain('unevaluatedItems is not supported');
+    expect(script).toContain('draft-2020-12');
   });
 
   /** Whether V8 rejects the script's code cache in a child process started with `flags`, compiled as the bin compiles it. */
