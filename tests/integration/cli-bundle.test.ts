@@ -41,6 +41,22 @@ function bundled(args: readonly string[], cwd = REPO): { code: number; stdout: s
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs sma-cross on the MSFT fixture with `node ...nodeArgs` and with the bundled bin as it is (its code cache
+ * accepted), and expects both to end well with the same runHash. `out` names the first run's output directory.
+ */
+function expectCachedRunHash(nodeArgs: readonly string[], out: string): void {
+  const args = (to: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, to), '--json', '--quiet'];
+  const r = spawnSync(process.execPath, [...nodeArgs, ...args(out)], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
+  const cached = bundled(args(`${out}-cached`));
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(cached.code).toBe(0);
+  const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
+  expect(hash(r.stdout)).toMatch(/^[0-9a-f]{64}$/);
+  expect(hash(r.stdout)).toBe(hash(cached.stdout));
+}
+
 describe('the bundled bin', () => {
   it('is a bundle: dist/cli/main.js loads its chunks or its cached script, not the per-module output of tsc', () => {
     const main = readFileSync(join(REPO, 'dist', 'cli', 'main.js'), 'utf8');
@@ -81,15 +97,7 @@ process.stdout.write(String(script.cachedDataRejected));`;
 
   it('runs to the same runHash when V8 rejects the code cache (other V8 flags): the script is compiled from its source', () => {
     expect(cacheRejected(['--no-opt'])).toBe('true');
-    const args = (out: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, out), '--json', '--quiet'];
-    const r = spawnSync(process.execPath, ['--no-opt', bin, ...args('run-rejected')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
-    const cached = bundled(args('run-cached'));
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(cached.code).toBe(0);
-    const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
-    expect(hash(r.stdout)).toMatch(/^[0-9a-f]{64}$/);
-    expect(hash(r.stdout)).toBe(hash(cached.stdout));
+    expectCachedRunHash(['--no-opt', bin], 'run-rejected');
   });
 
   it('runs to the same runHash without its code cache file: the script is compiled from its source', async () => {
@@ -98,15 +106,7 @@ process.stdout.write(String(script.cachedDataRejected));`;
     await symlink(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir');
     const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
     await rm(join(copy, 'dist', 'cli', 'chunks', `${name}.v8cache`));
-    const args = (out: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, out), '--json', '--quiet'];
-    const r = spawnSync(process.execPath, [join(copy, 'dist', 'cli', 'main.js'), ...args('run-no-cache')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
-    const cached = bundled(args('run-with-cache'));
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(cached.code).toBe(0);
-    const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
-    expect(hash(r.stdout)).toMatch(/^[0-9a-f]{64}$/);
-    expect(hash(r.stdout)).toBe(hash(cached.stdout));
+    expectCachedRunHash([join(copy, 'dist', 'cli', 'main.js')], 'run-no-cache');
   });
 
   it('prints the same help and usage errors as the sources', () => {
