@@ -73,6 +73,32 @@ const duckdbApiRequire = {
   },
 };
 
+/**
+ * Two parts of zod that the CLI never uses, left out of its bundle. `z.locales`, zod's error messages in 63
+ * locales, is 13% of the CLI script's bytes (268 KB minified), which every run reads, copies and initialises: the
+ * CLI never names a locale (zod's messages are in English, the default that zod/v4/classic/schemas.js sets from
+ * locales/en.js itself), so in the bundle `z.locales` holds `en` alone. `z.fromJSONSchema` (a JSON Schema to zod
+ * converter; the CLI converts the other way, z.toJSONSchema) spreads zod's namespaces into objects when it loads,
+ * a fifth of zod's initialisation. A user's strategy module imports its own zod from node_modules, all of it.
+ * Each file's text is replaced only if it holds the line expected (a new zod fails the build here).
+ */
+const ZOD_TRIMMED = [
+  { file: /[/\\]zod[/\\]v4[/\\]locales[/\\]index\.js$/, line: 'export { default as en } from "./en.js";', contents: (line) => line },
+  { file: /[/\\]zod[/\\]v4[/\\]classic[/\\]external\.js$/, line: 'export { fromJSONSchema } from "./from-json-schema.js";\n', contents: (line, text) => text.replace(line, '') },
+];
+const zodTrimmed = {
+  name: 'zod-trimmed',
+  setup(b) {
+    for (const { file, line, contents } of ZOD_TRIMMED) {
+      b.onLoad({ filter: file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(line)) throw new Error(`${args.path}: expected the line ${JSON.stringify(line)} (scripts/build.mjs trims zod through it)`);
+        return { contents: contents(line, text), loader: 'js' };
+      });
+    }
+  },
+};
+
 /** What both builds of the CLI share (see the header). */
 const common = {
   absWorkingDir: root,
@@ -109,7 +135,7 @@ const result = await build({
   sourcemap: true,
   // Paths in the maps are relative to dist/cli/: stack traces name the sources (cli/..., engine/...).
   sourcesContent: false,
-  plugins: [duckdbApiRequire],
+  plugins: [zodTrimmed, duckdbApiRequire],
 });
 
 /**
@@ -128,7 +154,7 @@ const script = await build({
   // import.meta.resolve is read where the sources run under tsx only (sim/research/local-executor.ts).
   define: { 'import.meta.url': '__tapedeckImportMetaUrl', 'import.meta.resolve': 'undefined' },
   banner: { js: "const __tapedeckImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [duckdbApiRequire],
+  plugins: [zodTrimmed, duckdbApiRequire],
 });
 // Strict as the ES module chunks are (esbuild's CommonJS output leaves a module's top-level functions outside
 // the "use strict" of its initializer).
@@ -186,7 +212,7 @@ async function helpForms() {
     stdin: { contents: "export { renderHelpForms } from './cli/program.ts';", resolveDir: root, loader: 'ts', sourcefile: 'help-forms.ts' },
     format: 'esm',
     banner: { js: "import { createRequire as __tapedeckCreateRequire } from 'node:module';\nconst require = __tapedeckCreateRequire(import.meta.url);" },
-    plugins: [dynamicImportsExternal],
+    plugins: [zodTrimmed, dynamicImportsExternal],
   });
   const dir = mkdtempSync(join(tmpdir(), 'tapedeck-help-'));
   let rendered;
@@ -223,7 +249,7 @@ async function helpForms() {
  */
 const bin = `#!/usr/bin/env node
 // The tapedeck bin, written by scripts/build.mjs (see there).
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,18 +259,35 @@ if (args.length === 0 || args[0] === 'help' || args.some((a) => a === '-h' || a 
   if (!printStoredHelp()) await import('./chunks/cli.js');
 } else {
   const file = fileURLToPath(new URL('./chunks/${scriptName}', import.meta.url));
-  let cachedData;
+  // The script and its cache are read through one buffer, the script first: its bytes are copied into its string
+  // before the cache is read over them. Each page of memory a process touches for the first time costs a page
+  // fault (15-30 us on a VM): two buffers would touch 1.8 MB more.
+  const scriptFd = openSync(file, 'r');
+  let cacheFd = null;
   try {
-    cachedData = readFileSync(\`\${file}.v8cache\`);
+    cacheFd = openSync(\`\${file}.v8cache\`, 'r');
   } catch {
     // no cache: compiled from the source
   }
+  const scriptSize = fstatSync(scriptFd).size;
+  const cacheSize = cacheFd === null ? 0 : fstatSync(cacheFd).size;
+  let buffer = Buffer.allocUnsafeSlow(Math.max(scriptSize, cacheSize));
   // The script is ASCII (the build checks): read as latin1, V8 gets it without decoding UTF-8.
-  const script = new vm.Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
-  // The cache's buffer is not needed past compilation: not kept for the whole run.
-  cachedData = undefined;
+  const source = buffer.latin1Slice(0, readWhole(scriptFd, buffer, scriptSize));
+  let cachedData = cacheFd === null ? undefined : buffer.subarray(0, readWhole(cacheFd, buffer, cacheSize));
+  const script = new vm.Script(source, { filename: file, cachedData });
+  // The buffer is not needed past compilation: not kept for the whole run.
+  buffer = cachedData = undefined;
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), (specifier) => import(specifier));
+}
+
+/** Reads \`size\` bytes of the file open as \`fd\` into \`buffer\` from its start, closes it and returns the bytes read. */
+function readWhole(fd, buffer, size) {
+  let at = 0;
+  for (let n; at < size && (n = readSync(fd, buffer, at, size - at, at)) > 0; ) at += n;
+  closeSync(fd);
+  return at;
 }
 
 /** Prints the stored text of this argument list and returns true, or returns false if it has none (see the build). */

@@ -41,6 +41,22 @@ function bundled(args: readonly string[], cwd = REPO): { code: number; stdout: s
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs sma-cross on the MSFT fixture with `node ...nodeArgs` and with the bundled bin as it is (its code cache
+ * accepted), and expects both to end well with the same runHash. `out` names the first run's output directory.
+ */
+function expectCachedRunHash(nodeArgs: readonly string[], out: string): void {
+  const args = (to: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, to), '--json', '--quiet'];
+  const r = spawnSync(process.execPath, [...nodeArgs, ...args(out)], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
+  const cached = bundled(args(`${out}-cached`));
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(cached.code).toBe(0);
+  const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
+  expect(hash(r.stdout)).toMatch(/^[0-9a-f]{64}$/);
+  expect(hash(r.stdout)).toBe(hash(cached.stdout));
+}
+
 describe('the bundled bin', () => {
   it('is a bundle: dist/cli/main.js loads its chunks or its cached script, not the per-module output of tsc', () => {
     const main = readFileSync(join(REPO, 'dist', 'cli', 'main.js'), 'utf8');
@@ -51,6 +67,17 @@ describe('the bundled bin', () => {
     // The script is one strict function, as the ES module chunks are strict.
     const script = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(main)![1]!;
     expect(readFileSync(join(REPO, 'dist', 'cli', 'chunks', script), 'utf8')).toMatch(/^\(function \(exports, require, module, __filename, __dirname, __tapedeckImport\) \{'use strict';/);
+  });
+
+  it("holds zod's messages in English alone, not its other locales nor z.fromJSONSchema (scripts/build.mjs)", () => {
+    const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
+    const script = readFileSync(join(dirname(bin), 'chunks', name), 'utf8');
+    expect(script).toContain('Invalid input: expected ');
+    // zod's Indonesian message for the same issue.
+    expect(script).not.toContain('Input tidak valid');
+    // One of z.fromJSONSchema's messages; z.toJSONSchema stays (the CLI writes JSON Schemas).
+    expect(script).not.toContain('unevaluatedItems is not supported');
+    expect(script).toContain('draft-2020-12');
   });
 
   /** Whether V8 rejects the script's code cache in a child process started with `flags`, compiled as the bin compiles it. */
@@ -70,15 +97,16 @@ process.stdout.write(String(script.cachedDataRejected));`;
 
   it('runs to the same runHash when V8 rejects the code cache (other V8 flags): the script is compiled from its source', () => {
     expect(cacheRejected(['--no-opt'])).toBe('true');
-    const args = (out: string): string[] => ['run', 'scenarios/sma-cross.json', '--set', `data.bars=${msft}`, '--set', 'data.symbols=["MSFT"]', '--out', join(dir, out), '--json', '--quiet'];
-    const r = spawnSync(process.execPath, ['--no-opt', bin, ...args('run-rejected')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
-    const cached = bundled(args('run-cached'));
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(cached.code).toBe(0);
-    const hash = (s: string): string => (JSON.parse(s) as { runHash: string }).runHash;
-    expect(hash(r.stdout)).toMatch(/^[0-9a-f]{64}$/);
-    expect(hash(r.stdout)).toBe(hash(cached.stdout));
+    expectCachedRunHash(['--no-opt', bin], 'run-rejected');
+  });
+
+  it('runs to the same runHash without its code cache file: the script is compiled from its source', async () => {
+    const copy = join(dir, 'no-cache');
+    cpSync(join(dir, 'package', 'dist'), join(copy, 'dist'), { recursive: true });
+    await symlink(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const name = /\.\/chunks\/(cli-script-[0-9A-F]{12}\.js)/.exec(readFileSync(bin, 'utf8'))![1]!;
+    await rm(join(copy, 'dist', 'cli', 'chunks', `${name}.v8cache`));
+    expectCachedRunHash([join(copy, 'dist', 'cli', 'main.js')], 'run-no-cache');
   });
 
   it('prints the same help and usage errors as the sources', () => {
