@@ -79,37 +79,74 @@ export class TableValidator {
         }
         continue;
       }
+      // One loop per rule, its test in one comparison that every good value passes; a value that
+      // fails it goes to checkValue, which names the problem (or accepts an optional NaN). A loop
+      // testing the column's type and rule for each value cost ~80 ms of 2.5 M bars' checks (CPU
+      // profile), about twice this.
       const v = col as ArrayLike<number>;
       const rule = this.rules[spec.name];
-      for (let i = 0; i < n; i++) {
-        const x = v[i]!;
-        if (!Number.isFinite(x)) {
-          if (spec.optional === true && Number.isNaN(x)) continue;
-          this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a finite number`);
+      if (spec.type === 'ts') {
+        for (let i = 0; i < n; i++) {
+          const x = v[i]!;
+          if (!(inTimeRange(x) && Number.isSafeInteger(x))) this.checkValue(spec, x, base + i + 1);
         }
-        if (spec.type === 'ts') {
-          if (!inTimeRange(x)) {
-            const shown = Math.abs(x) < 8.64e18 ? formatIsoUs(Math.trunc(x)) : `${x} us`; // beyond that, no calendar date
-            this.fail(base + i + 1, spec.name, `${spec.name} ${shown} is outside the supported range ${TIME_RANGE_TEXT}`);
-          }
-          if (!Number.isSafeInteger(x)) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, expected integer microseconds`);
-        } else if (rule === 'price') {
-          if (!(x > 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a positive price`);
-          if (x > MAX_PRICE) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, outside the supported price range (0, ${MAX_PRICE.toExponential()}]`);
-        } else if (rule === 'score') {
-          if (!(x >= -1 && x <= 1)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a score in [-1, 1]`);
-        } else if (rule === 'quotePrice' || rule === 'size') {
-          if (!(x >= 0)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected a non-negative value`);
-          const max = rule === 'size' ? MAX_SIZE : MAX_PRICE;
-          if (x > max) this.fail(base + i + 1, spec.name, `${spec.name} is ${x}, outside the supported ${rule === 'size' ? 'size' : 'price'} range [0, ${max.toExponential()}]`);
-        } else if (rule !== undefined) {
-          if (!rule.includes(x)) this.fail(base + i + 1, spec.name, `${spec.name} is ${show(x)}, expected one of ${rule.join(', ')}`);
+      } else if (rule === 'price') {
+        for (let i = 0; i < n; i++) {
+          const x = v[i]!;
+          if (!(x > 0 && x <= MAX_PRICE)) this.checkValue(spec, x, base + i + 1);
+        }
+      } else if (rule === 'quotePrice' || rule === 'size') {
+        const max = rule === 'size' ? MAX_SIZE : MAX_PRICE;
+        for (let i = 0; i < n; i++) {
+          const x = v[i]!;
+          if (!(x >= 0 && x <= max)) this.checkValue(spec, x, base + i + 1);
+        }
+      } else if (rule === 'score') {
+        for (let i = 0; i < n; i++) {
+          const x = v[i]!;
+          if (!(x >= -1 && x <= 1)) this.checkValue(spec, x, base + i + 1);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const x = v[i]!;
+          if (!(Number.isFinite(x) && (rule === undefined || rule.includes(x)))) this.checkValue(spec, x, base + i + 1);
         }
       }
     }
     this.checkOrder(columns['ts'] as ArrayLike<number>, n, base);
     this.checkKind(columns, n, base);
     this.rowsSeen += n;
+  }
+
+  /**
+   * Checks value `x` of column `spec` at 1-based data row `row`: throws the first rule it breaks, in
+   * the order the checks are documented (finite, then the time range and integer microseconds, or
+   * the column's rule); returns when it breaks none (an optional column's NaN).
+   */
+  private checkValue(spec: ColumnSpec, x: number, row: number): void {
+    const rule = this.rules[spec.name];
+    if (!Number.isFinite(x)) {
+      if (spec.optional === true && Number.isNaN(x)) return;
+      this.fail(row, spec.name, `${spec.name} is ${show(x)}, expected a finite number`);
+    }
+    if (spec.type === 'ts') {
+      if (!inTimeRange(x)) {
+        const shown = Math.abs(x) < 8.64e18 ? formatIsoUs(Math.trunc(x)) : `${x} us`; // beyond that, no calendar date
+        this.fail(row, spec.name, `${spec.name} ${shown} is outside the supported range ${TIME_RANGE_TEXT}`);
+      }
+      if (!Number.isSafeInteger(x)) this.fail(row, spec.name, `${spec.name} is ${x}, expected integer microseconds`);
+    } else if (rule === 'price') {
+      if (!(x > 0)) this.fail(row, spec.name, `${spec.name} is ${show(x)}, expected a positive price`);
+      if (x > MAX_PRICE) this.fail(row, spec.name, `${spec.name} is ${x}, outside the supported price range (0, ${MAX_PRICE.toExponential()}]`);
+    } else if (rule === 'score') {
+      if (!(x >= -1 && x <= 1)) this.fail(row, spec.name, `${spec.name} is ${show(x)}, expected a score in [-1, 1]`);
+    } else if (rule === 'quotePrice' || rule === 'size') {
+      if (!(x >= 0)) this.fail(row, spec.name, `${spec.name} is ${show(x)}, expected a non-negative value`);
+      const max = rule === 'size' ? MAX_SIZE : MAX_PRICE;
+      if (x > max) this.fail(row, spec.name, `${spec.name} is ${x}, outside the supported ${rule === 'size' ? 'size' : 'price'} range [0, ${max.toExponential()}]`);
+    } else if (rule !== undefined) {
+      if (!rule.includes(x)) this.fail(row, spec.name, `${spec.name} is ${show(x)}, expected one of ${rule.join(', ')}`);
+    }
   }
 
   /** Finishes the table: a snapshot still open at the end is an error. */

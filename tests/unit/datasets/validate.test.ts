@@ -42,6 +42,29 @@ describe('TableValidator', () => {
     expect([e.row, e.column]).toEqual([5, 'ts']);
   });
 
+  it("names the first bad row of the first column (in the kind's order) that has one, with the rule it breaks", () => {
+    const bars = (over: Record<string, number[]>): Record<string, number[]> => ({ ts: [1, 2, 3, 4], open: [1, 1, 1, 1], high: [2, 2, 2, 2], low: [1, 1, 1, 1], close: [1, 1, 1, 1], volume: [0, 0, 0, 0], ...over });
+    const cases: [Record<string, number[]>, number, string, RegExp][] = [
+      [{ close: [1, 1, Number.NaN, 1], open: [1, 1, 1, 0] }, 4, 'open', /open is 0, expected a positive price/],
+      [{ close: [1, 1, Number.NaN, 1] }, 3, 'close', /close is NaN, expected a finite number/],
+      [{ high: [2, 2e12, 2, 2] }, 2, 'high', /high is 2000000000000, outside the supported price range \(0, 1e\+12\]/],
+      [{ volume: [0, 0, -1, Infinity] }, 3, 'volume', /volume is -1, expected a non-negative value/],
+      [{ volume: [0, 0, 0, Infinity] }, 4, 'volume', /volume is Infinity, expected a finite number/],
+      [{ volume: [0, 2e15, 0, 0] }, 2, 'volume', /volume is 2000000000000000, outside the supported size range/],
+      [{ ts: [1, 2, 3, -Infinity] }, 4, 'ts', /ts is -Infinity, expected a finite number/],
+      [{ ts: [1, 2, 9e18, 10e18] }, 3, 'ts', /ts 9000000000000000000 us is outside the supported range/],
+    ];
+    for (const [over, row, column, message] of cases) {
+      const e = errorOf(() => check('bars', bars(over), [2]));
+      expect([e.row, e.column]).toEqual([row, column]);
+      expect(e.message).toMatch(message);
+    }
+    // A sentiment score outside [-1, 1]; an optional column's NaN passes, its infinity does not.
+    expect(errorOf(() => check('sentiment', { ts: [1, 2], score: [0.5, -1.5], mentions: [1, 1] })).message).toMatch(/row 2, column 'score': score is -1.5, expected a score in \[-1, 1\]/);
+    check('sentiment', { ts: [1, 2], score: [1, -1], mentions: [Number.NaN, 3] });
+    expect(errorOf(() => check('sentiment', { ts: [1, 2], score: [1, -1], mentions: [Number.NaN, Infinity] })).message).toMatch(/row 2, column 'mentions': mentions is Infinity, expected a finite number/);
+  });
+
   it('accepts several trades at one timestamp but not two bars', () => {
     const ts = [1, 1, 2];
     check('trades', { ts, price: [1, 1, 1], size: [1, 1, 1], side: [1, -1, 0] });
@@ -106,5 +129,7 @@ describe('TableValidator', () => {
     expect(errorOf(() => check('options', { ...base, ...withGreeks, right: [0] })).column).toBe('right');
     expect(errorOf(() => check('options', { ...base, ...withGreeks, underlying: [''] })).column).toBe('underlying');
     expect(errorOf(() => check('options', { ...base, ...withGreeks, strike: [Number.NaN] })).message).toMatch(/strike is NaN/);
+    // A greek has no value rule: finite, or NaN (optional); an infinity is refused.
+    expect(errorOf(() => check('options', { ...base, ...withGreeks, delta: [Infinity] })).message).toMatch(/column 'delta': delta is Infinity, expected a finite number/);
   });
 });

@@ -56,6 +56,30 @@ describe('timedBars: bar closes from a timestamps-only lookahead', () => {
     }
   });
 
+  it('one code: each batch is handed on as it came (its columns, no copy) once the next one is read, with its closes', async () => {
+    const rows: [number, number][] = [[0, 0], [0, 8], [0, 18], [0, 40], [0, 45]];
+    const given: StampedBars[] = [];
+    async function* kept(): AsyncGenerator<StampedBars> {
+      for await (const b of batches(rows, 2)) {
+        given.push(b);
+        yield b;
+      }
+    }
+    const out: BarBatch[] = [];
+    for await (const b of timedBars(kept(), MAP.subarray(1, 2), 10)) {
+      expect(given.length).toBe(out.length + (out.length < 2 ? 2 : 1)); // the batch after it was read first (the last: none)
+      out.push(b);
+    }
+    expect(out.map((b) => b.length)).toEqual([2, 2, 1]);
+    out.forEach((b, k) => {
+      expect(b.open).toBe(given[k]!.open);
+      expect(b.volume).toBe(given[k]!.volume);
+      expect(b.barTs).toBe(given[k]!.ts);
+    });
+    expect(out.flatMap((b) => [...b.ts])).toEqual([8, 18, 28, 45, 55]);
+    expect(out.flatMap((b) => [...b.symbol])).toEqual([11, 11, 11, 11, 11]);
+  });
+
   it('"close" stamps: a bar opened at max(stamp - interval, previous stamp of its symbol); closes at its stamp', async () => {
     const rows: [number, number][] = [[0, 8], [1, 9], [0, 18], [1, 30], [0, 40]];
     const got = await collect(timedBars(batches(rows, 2), MAP, 10, 'close'));
