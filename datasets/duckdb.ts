@@ -51,6 +51,10 @@ export function chunkRead(): void {
   collectYoung?.({ type: 'minor' });
 }
 
+/**
+ * A private in-memory DuckDB database with one connection. Only the statically linked extensions
+ * (parquet, json, icu) are used, so nothing is ever downloaded.
+ */
 let spillSessions = 0;
 
 /**
@@ -64,55 +68,6 @@ export function sessionSpillDirectory(): string {
   return join(tmpdir(), `tapedeck-duckdb-${process.pid}-${spillSessions}`);
 }
 
-/** The configuration every instance starts from: only the statically linked extensions, nothing ever downloaded. */
-const BASE_CONFIG = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' } as const;
-
-/** An instance opened ahead of the session that takes it (see {@link openSessionsAhead}), with its connection. */
-interface OpenedAhead {
-  readonly instance: DuckDBInstance;
-  readonly conn: DuckDBConnection;
-}
-
-/** Instances being opened ahead, taken in order by DuckSession.open. */
-const ahead: Promise<OpenedAhead | null>[] = [];
-
-/**
- * Starts opening `count` instances (one thread, DuckDB's default spill directory: see {@link sessionSpillDirectory})
- * for the sessions a command is about to open: DuckSession.open takes them in order and sets what its options
- * change. DuckDB opens an instance on one of libuv's threads, 20-40 ms (more under load) during which the main
- * thread had nothing to do; opened ahead, it opens while the main thread loads the scenario and checks the output
- * directory. The caller closes what no session took with {@link closeSessionsAhead}. Never throws: a session whose
- * instance failed to open ahead opens its own.
- */
-export function openSessionsAhead(count: number): void {
-  for (let i = 0; i < count; i++) {
-    const opening = (async (): Promise<OpenedAhead | null> => {
-      const instance = await DuckDBInstance.create(':memory:', { ...BASE_CONFIG, threads: '1', temp_directory: sessionSpillDirectory() });
-      try {
-        return { instance, conn: await instance.connect() };
-      } catch {
-        instance.closeSync();
-        return null;
-      }
-    })().catch(() => null);
-    ahead.push(opening);
-  }
-}
-
-/** Closes the instances opened ahead (see {@link openSessionsAhead}) that no session took, once they are open. */
-export async function closeSessionsAhead(): Promise<void> {
-  for (const opening of ahead.splice(0)) {
-    const left = await opening;
-    if (left === null) continue;
-    left.conn.closeSync();
-    left.instance.closeSync();
-  }
-}
-
-/**
- * A private in-memory DuckDB database with one connection. Only the statically linked extensions
- * (parquet, json, icu) are used, so nothing is ever downloaded.
- */
 export class DuckSession {
   readonly instance: DuckDBInstance;
   readonly conn: DuckDBConnection;
@@ -128,28 +83,10 @@ export class DuckSession {
    * Opens a session; `threads` bounds DuckDB's worker threads (default: DuckDB's own choice), `memoryLimit`
    * its buffer pool (e.g. '64MB'; default DuckDB's, 80% of RAM, which it fills with cached blocks freely),
    * `tempDirectory` where it spills what does not fit (default: a directory of its own in the system's temporary
-   * directory, see {@link sessionSpillDirectory}). Takes an instance opened ahead when there is one
-   * (openSessionsAhead), its settings changed to these (DuckDB changes all three at run time).
+   * directory, see {@link sessionSpillDirectory}).
    */
   static async open(options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}): Promise<DuckSession> {
-    const opened = await ahead.shift();
-    if (opened !== undefined && opened !== null) {
-      const session = new DuckSession(opened.instance, opened.conn);
-      const settings: string[] = [];
-      if (options.threads !== 1) settings.push(options.threads === undefined ? 'RESET threads' : `SET threads = ${options.threads}`);
-      if (options.memoryLimit !== undefined) settings.push(`SET memory_limit = ${sqlString(options.memoryLimit)}`);
-      if (options.tempDirectory !== undefined) settings.push(`SET temp_directory = ${sqlString(options.tempDirectory)}`);
-      if (settings.length > 0) {
-        try {
-          await session.conn.run(settings.join('; '));
-        } catch (err) {
-          session.close();
-          throw err;
-        }
-      }
-      return session;
-    }
-    const config: Record<string, string> = { ...BASE_CONFIG };
+    const config: Record<string, string> = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
     if (options.threads !== undefined) config['threads'] = String(options.threads);
     if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
     config['temp_directory'] = options.tempDirectory ?? sessionSpillDirectory();

@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { closeSessionsAhead, openSessionsAhead } from '../../datasets/duckdb.js';
 import type { OutputKind } from '../../datasets/output-dir.js';
 import { reportRuin } from '../../reports/account-view.js';
 import { extendReport, reportWithoutLists } from '../../reports/run-report.js';
@@ -40,21 +39,6 @@ export function runJson(report: RunReport, outFile: string): { runHash: string; 
  * progress bar on stderr unless `quiet`.
  */
 export async function runAndWrite(
-  scenarioFile: string,
-  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind; export?: readonly ExportFormat[] },
-): Promise<{ report: RunReport; outFile: string }> {
-  // The DuckDB instances of the outputs' session and the data's reader open on libuv's threads while the scenario
-  // loads and the output directory is checked (see openSessionsAhead); one a run does not take is closed here.
-  openSessionsAhead(2);
-  try {
-    return await loadRunAndWrite(scenarioFile, opts);
-  } finally {
-    await closeSessionsAhead();
-  }
-}
-
-/** runAndWrite, once DuckDB's instances are opening. */
-async function loadRunAndWrite(
   scenarioFile: string,
   opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind; export?: readonly ExportFormat[] },
 ): Promise<{ report: RunReport; outFile: string }> {
