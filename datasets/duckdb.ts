@@ -116,21 +116,33 @@ export class DuckSession {
 }
 
 /**
- * Gives the memory DuckDB's allocator keeps after a query back to the operating system. DuckDB allocates
- * through its bundled jemalloc, which keeps what a query freed for reuse, for the whole process, and
- * returns it only when a database instance closes: opening and closing an empty one does that. The opening
- * runs on a libuv thread; the closing, where the memory is handed back, runs on the caller's thread (the
- * bindings have only a synchronous `close_sync`, DuckDB's C API `duckdb_close`): 20-140 ms of the main thread
- * each time in a 2.5 M-bar run (CPU profile, load 4-8). A 2.5 M-bar run's table writes (equity.parquet's last part, then
- * the fills, orders and round trips) each left ~80-100 MB freed but held while the report was rendered:
- * the process's peak (measured 2026-12-05). Never throws: nothing is lost when it cannot run.
+ * Gives the memory DuckDB's allocator keeps after a query back to the operating system, on a thread of libuv's.
+ * DuckDB allocates through its bundled jemalloc, which keeps what a query freed for reuse, for the whole process
+ * (every instance's), and returns it when DuckDB flushes the allocator: when an instance closes, and when an
+ * instance's thread count changes (DuckDB 1.5's TaskScheduler::RelaunchThreads). Closing an empty instance did it
+ * on the caller's thread (the bindings' close is synchronous, DuckDB's C API `duckdb_close`): 20-140 ms of the main
+ * thread each time in a 2.5 M-bar run (CPU profile, load 4-8). A release here changes the thread count of an instance
+ * of its own (opened at the first release) to two and back, one statement run by libuv's thread like any query, so
+ * the main thread goes on meanwhile. Releases run one after another; {@link close} closes the instance.
  */
-export async function releaseDuckMemory(): Promise<void> {
-  try {
-    const instance = await DuckDBInstance.create(':memory:', { threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
-    instance.closeSync();
-  } catch {
-    // the memory stays cached: the next instance to close returns it
+export class MemoryReleaser {
+  private session: Promise<DuckSession | null> | null = null;
+  private last: Promise<void> = Promise.resolve();
+
+  /** Flushes DuckDB's allocator; settles once the memory is handed back. Never rejects: nothing is lost when it cannot run. */
+  release(): Promise<void> {
+    this.last = this.last.then(async () => {
+      this.session ??= DuckSession.open({ threads: 1 }).catch(() => null);
+      await (await this.session)?.conn.run('SET threads = 2; SET threads = 1').catch(() => undefined);
+    });
+    return this.last;
+  }
+
+  /** Waits for the releases under way, then closes the instance (if a release opened it). */
+  async close(): Promise<void> {
+    await this.last;
+    (await this.session)?.close();
+    this.session = null;
   }
 }
 

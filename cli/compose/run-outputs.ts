@@ -5,7 +5,7 @@ import { CurveSpill } from './curve-spill.js';
 import type { NamedFile } from '../../datasets/atomic.js';
 import { RUN_TABLES } from '../../datasets/output-dir.js';
 import type { RunTableName } from '../../datasets/output-dir.js';
-import { DuckSession, releaseDuckMemory, sqlIdent, sqlString } from '../../datasets/duckdb.js';
+import { DuckSession, MemoryReleaser, sqlIdent, sqlString } from '../../datasets/duckdb.js';
 import { ParquetTableSink, SinkGroup, duckWriteError } from '../../datasets/table-sink.js';
 import type { SinkColumn } from '../../datasets/table-sink.js';
 import { DataError, formatIsoUs } from '../../engine/core/index.js';
@@ -123,6 +123,8 @@ export class RunOutputs {
   private equityReleased: Promise<unknown> = Promise.resolve();
   /** DuckDB work under way, awaited before the session closes. */
   private readonly inFlight: Promise<unknown>[] = [];
+  /** Hands back what DuckDB freed writing a long run's tables (opened at the first release, closed with the outputs). */
+  private readonly releaser = new MemoryReleaser();
   private constructor(
     private readonly outDir: string,
     /** The hidden directory the files are staged in (a sibling of the output directory). */
@@ -189,7 +191,7 @@ export class RunOutputs {
       // Every row is in: what DuckDB freed writing a long curve goes back to the system while the report renders.
       const release = this.equityTable.rows >= RELEASE_AFTER_ROWS;
       this.equityWrite = this.equityTable.finish();
-      if (release) this.equityReleased = this.equityWrite.then(releaseDuckMemory);
+      if (release) this.equityReleased = this.equityWrite.then(() => this.releaser.release());
       this.inFlight.push(this.equityReleased.catch(() => undefined), this.equityWrite.catch(() => undefined));
     }
     return this.equityWrite;
@@ -211,7 +213,7 @@ export class RunOutputs {
     // What DuckDB freed during a long run (the tape read, equity.parquet's parts) goes back to the system before
     // the tables are written: held, it sat under the tables' and the page's memory, the run's peak (a 2.5 M-bar
     // run's RSS fell 425 -> 361 MB here).
-    if (equityRows >= RELEASE_AFTER_ROWS) await releaseDuckMemory();
+    if (equityRows >= RELEASE_AFTER_ROWS) await this.releaser.release();
     // Each table's rows are staged at once, a slice of columns at a time (files of doubles in the staging
     // directory: see ParquetTableSink), one table after another; DuckDB writes the parts on its thread
     // (WRITERS at a time, equity.parquet's end first) while the main thread stages the next.
@@ -230,7 +232,7 @@ export class RunOutputs {
         }
         // What DuckDB freed writing a long table goes back to the system as soon as it is written: held, the
         // tables' cached memory sat under the page's rendering, the run's peak (a 2.5 M-bar run, written before the page: 430-490 -> 400-440 MiB).
-        writes.push(n >= RELEASE_AFTER_ROWS ? sink.finish().then(async (written) => (await releaseDuckMemory(), written)) : sink.finish());
+        writes.push(n >= RELEASE_AFTER_ROWS ? sink.finish().then(async (written) => (await this.releaser.release(), written)) : sink.finish());
       }
     } catch (err) {
       // No write outlives the run's outputs (close() ends the session).
@@ -277,6 +279,7 @@ export class RunOutputs {
       this.spill.close();
       await Promise.all(this.inFlight);
       if (this.equityWrite === null) await this.equityTable.abort().catch(() => undefined);
+      await this.releaser.close();
       this.session.close();
     }
     await rm(this.staging, { recursive: true, force: true }).catch(() => undefined);
@@ -284,9 +287,9 @@ export class RunOutputs {
 }
 
 /**
- * An equity curve of at least this many rows hands back what DuckDB freed writing it (releaseDuckMemory), when the
+ * An equity curve of at least this many rows hands back what DuckDB freed writing it (MemoryReleaser), when the
  * run ends and once it is written: a 2.5 M-bar run's reads and parts left ~100 MB cached, held through the
- * report's rendering, its peak. A short run's leave little, and skip the ~20 ms it costs.
+ * report's rendering, its peak. A short run's leave little, and skip the instance a release opens and its flush.
  */
 const RELEASE_AFTER_ROWS = 65_536;
 
