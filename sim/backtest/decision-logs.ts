@@ -81,132 +81,78 @@ function stringOrAbsent(x: unknown): x is string | undefined {
   return x === undefined || typeof x === 'string';
 }
 
-/** The fields both logs' records have: a time and, optionally, a strategy and a symbol. */
-interface Stamped {
-  readonly ts: number;
-  readonly strategyId?: string;
-  readonly symbol?: string;
-}
+const SIGNAL_KEYS: ReadonlySet<string> = new Set(['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata']);
 
-/**
- * Records kept as columns, one row per record: this keeps each row's key order, the fields every record
- * has (ts, strategyId, symbol) and the records that do not fit the columns whole; a subclass keeps the
- * columns of the other fields and says which records fit them.
- */
-abstract class RecordColumns<T extends Stamped> {
-  /** Per row its key order's index, or -1 for a record kept whole (in `whole`). */
-  private readonly shape = new Int32Column();
-  private readonly keyOrders: KeyOrders;
-  private readonly whole = new Map<number, T>();
+/** A run's signals as columns, in the order recorded; see the file comment. */
+export class SignalLog {
   private readonly ts = new Float64Column();
+  private readonly direction = new Float64Column();
+  private readonly strength = new Float64Column();
+  private readonly confidence = new Float64Column();
   private readonly strategyId = new Int32Column();
   private readonly symbol = new Int32Column();
-  protected readonly strings = new StringTable();
-
-  constructor(known: ReadonlySet<string>) {
-    this.keyOrders = new KeyOrders(known);
-  }
+  private readonly reason = new Int32Column();
+  /** Per row its key order's index, or -1 for a record kept whole (in `whole`). */
+  private readonly shape = new Int32Column();
+  private readonly strings = new StringTable();
+  private readonly keyOrders = new KeyOrders(SIGNAL_KEYS);
+  /** Rows' metadata (the field is present on few signals: those of runs with predictive filters). */
+  private readonly metadata = new Map<number, Signal['metadata']>();
+  private readonly whole = new Map<number, Signal>();
 
   get length(): number {
     return this.shape.length;
   }
 
-  push(record: T): void {
+  push(s: Signal): void {
     const row = this.shape.length;
-    let shape = this.keyOrders.of(record);
-    if (shape >= 0 && !(typeof record.ts === 'number' && stringOrAbsent(record.strategyId) && stringOrAbsent(record.symbol) && this.fits(record))) shape = -1;
+    let shape = this.keyOrders.of(s);
+    if (shape >= 0 && !(typeof s.ts === 'number' && typeof s.direction === 'number' && typeof s.strength === 'number' && typeof s.confidence === 'number' && typeof s.strategyId === 'string' && typeof s.symbol === 'string' && stringOrAbsent(s.reason))) shape = -1;
     this.shape.push(shape);
-    if (shape >= 0) {
-      this.ts.push(record.ts);
-      this.strategyId.push(this.strings.id(record.strategyId));
-      this.symbol.push(this.strings.id(record.symbol));
-      this.pushColumns(record, row);
+    if (shape < 0) {
+      this.whole.set(row, s);
+      this.pushNothing();
       return;
     }
-    this.whole.set(row, record);
-    this.ts.push(0);
-    this.strategyId.push(-1);
-    this.symbol.push(-1);
-    this.pushBlank();
-  }
-
-  /** Whether the subclass's columns hold `record`'s other values (their types are the ones the columns keep). */
-  protected abstract fits(record: T): boolean;
-  /** Appends the record's other values to the subclass's columns. */
-  protected abstract pushColumns(record: T, row: number): void;
-  /** Appends a row of placeholders (a record kept whole), so that every column keeps one row per record. */
-  protected abstract pushBlank(): void;
-  /** The value of another key `k` at row i. */
-  protected abstract field(k: string, i: number): unknown;
-  protected abstract clearColumns(): void;
-
-  private value(k: string, i: number): unknown {
-    if (k === 'ts') return this.ts.get(i);
-    if (k === 'strategyId') return this.strings.at(this.strategyId.get(i));
-    if (k === 'symbol') return this.strings.at(this.symbol.get(i));
-    return this.field(k, i);
-  }
-
-  /** The record of row i, as it was recorded (a new object, or the one kept whole). */
-  at(i: number): T {
-    const shape = this.shape.get(i);
-    if (shape < 0) return this.whole.get(i)!;
-    const out: Record<string, unknown> = {};
-    for (const k of this.keyOrders.orders[shape]!) out[k] = this.value(k, i);
-    return out as T;
-  }
-
-  /** Every record as the result lists it (a new list). */
-  list(): T[] {
-    const out = new Array<T>(this.length);
-    for (let i = 0; i < out.length; i++) out[i] = this.at(i);
-    return out;
-  }
-
-  clear(): void {
-    this.shape.clear();
-    this.whole.clear();
-    this.ts.clear();
-    this.strategyId.clear();
-    this.symbol.clear();
-    this.clearColumns();
-  }
-}
-
-const SIGNAL_KEYS: ReadonlySet<string> = new Set(['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata']);
-
-/** A run's signals as columns, in the order recorded; see the file comment. */
-export class SignalLog extends RecordColumns<Signal> {
-  private readonly direction = new Float64Column();
-  private readonly strength = new Float64Column();
-  private readonly confidence = new Float64Column();
-  private readonly reason = new Int32Column();
-  /** Rows' metadata (the field is present on few signals: those of runs with predictive filters). */
-  private readonly metadata = new Map<number, Signal['metadata']>();
-
-  constructor() {
-    super(SIGNAL_KEYS);
-  }
-
-  protected fits(s: Signal): boolean {
-    return typeof s.direction === 'number' && typeof s.strength === 'number' && typeof s.confidence === 'number' && stringOrAbsent(s.reason);
-  }
-
-  protected pushColumns(s: Signal, row: number): void {
+    this.ts.push(s.ts);
     this.direction.push(s.direction);
     this.strength.push(s.strength);
     this.confidence.push(s.confidence);
-    this.reason.push(this.strings.id(s.reason));
+    const strings = this.strings;
+    this.strategyId.push(strings.id(s.strategyId));
+    this.symbol.push(strings.id(s.symbol));
+    this.reason.push(strings.id(s.reason));
     if (s.metadata !== undefined) this.metadata.set(row, s.metadata);
   }
 
-  protected pushBlank(): void {
-    for (const c of [this.direction, this.strength, this.confidence]) c.push(0);
+  /** Keeps the columns one row per record for a record kept whole. */
+  private pushNothing(): void {
+    this.ts.push(0);
+    this.direction.push(0);
+    this.strength.push(0);
+    this.confidence.push(0);
+    this.strategyId.push(-1);
+    this.symbol.push(-1);
     this.reason.push(-1);
   }
 
-  protected field(k: string, i: number): unknown {
+  /** The record of row i, as it was recorded (a new object, or the one kept whole). */
+  at(i: number): Signal {
+    const shape = this.shape.get(i);
+    if (shape < 0) return this.whole.get(i)!;
+    const out: Record<string, unknown> = {};
+    for (const k of this.keyOrders.orders[shape]!) out[k] = this.field(k, i);
+    return out as unknown as Signal;
+  }
+
+  private field(k: string, i: number): unknown {
     switch (k) {
+      case 'ts':
+        return this.ts.get(i);
+      case 'strategyId':
+        return this.strings.at(this.strategyId.get(i));
+      case 'symbol':
+        return this.strings.at(this.symbol.get(i));
       case 'direction':
         return this.direction.get(i);
       case 'strength':
@@ -220,55 +166,109 @@ export class SignalLog extends RecordColumns<Signal> {
     }
   }
 
-  protected clearColumns(): void {
-    for (const c of [this.direction, this.strength, this.confidence]) c.clear();
-    this.reason.clear();
+  /** Every record as the result lists it (a new list). */
+  list(): Signal[] {
+    const out = new Array<Signal>(this.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.at(i);
+    return out;
+  }
+
+  clear(): void {
+    for (const c of [this.ts, this.direction, this.strength, this.confidence]) c.clear();
+    for (const c of [this.strategyId, this.symbol, this.reason, this.shape]) c.clear();
     this.metadata.clear();
+    this.whole.clear();
   }
 }
 
 const AUDIT_KEYS: ReadonlySet<string> = new Set(['ts', 'kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
 
 /** A run's audit entries as columns, in the order recorded; see the file comment. */
-export class AuditLog extends RecordColumns<AuditEntry> {
+export class AuditLog {
+  private readonly ts = new Float64Column();
   private readonly kind = new Int32Column();
+  private readonly strategyId = new Int32Column();
+  private readonly symbol = new Int32Column();
   /** Messages and order ids, one per entry (few repeat: a denial names its quantities and prices). */
   private readonly message: string[] = [];
   private readonly orderId: (string | undefined)[] = [];
+  /** Per row its key order's index, or -1 for an entry kept whole (in `whole`). */
+  private readonly shape = new Int32Column();
+  private readonly strings = new StringTable();
+  private readonly keyOrders = new KeyOrders(AUDIT_KEYS);
   private readonly details = new Map<number, AuditEntry['details']>();
+  private readonly whole = new Map<number, AuditEntry>();
 
-  constructor() {
-    super(AUDIT_KEYS);
+  get length(): number {
+    return this.shape.length;
   }
 
-  protected fits(e: AuditEntry): boolean {
-    return typeof e.kind === 'string' && typeof e.message === 'string' && stringOrAbsent(e.orderId);
-  }
-
-  protected pushColumns(e: AuditEntry, row: number): void {
-    this.kind.push(this.strings.id(e.kind));
+  push(e: AuditEntry): void {
+    const row = this.shape.length;
+    let shape = this.keyOrders.of(e);
+    if (shape >= 0 && !(typeof e.ts === 'number' && typeof e.kind === 'string' && typeof e.message === 'string' && stringOrAbsent(e.strategyId) && stringOrAbsent(e.symbol) && stringOrAbsent(e.orderId))) shape = -1;
+    this.shape.push(shape);
+    if (shape < 0) {
+      this.whole.set(row, e);
+      this.ts.push(0);
+      this.kind.push(-1);
+      this.strategyId.push(-1);
+      this.symbol.push(-1);
+      this.message.push('');
+      this.orderId.push(undefined);
+      return;
+    }
+    const strings = this.strings;
+    this.ts.push(e.ts);
+    this.kind.push(strings.id(e.kind));
+    this.strategyId.push(strings.id(e.strategyId));
+    this.symbol.push(strings.id(e.symbol));
     this.message.push(e.message);
     this.orderId.push(e.orderId);
     if (e.details !== undefined) this.details.set(row, e.details);
   }
 
-  protected pushBlank(): void {
-    this.kind.push(-1);
-    this.message.push('');
-    this.orderId.push(undefined);
+  /** The entry of row i, as it was recorded (a new object, or the one kept whole). */
+  at(i: number): AuditEntry {
+    const shape = this.shape.get(i);
+    if (shape < 0) return this.whole.get(i)!;
+    const out: Record<string, unknown> = {};
+    for (const k of this.keyOrders.orders[shape]!) out[k] = this.field(k, i);
+    return out as unknown as AuditEntry;
   }
 
-  protected field(k: string, i: number): unknown {
-    if (k === 'kind') return this.strings.at(this.kind.get(i));
-    if (k === 'message') return this.message[i];
-    if (k === 'orderId') return this.orderId[i];
-    return this.details.get(i);
+  private field(k: string, i: number): unknown {
+    switch (k) {
+      case 'ts':
+        return this.ts.get(i);
+      case 'kind':
+        return this.strings.at(this.kind.get(i));
+      case 'message':
+        return this.message[i];
+      case 'strategyId':
+        return this.strings.at(this.strategyId.get(i));
+      case 'symbol':
+        return this.strings.at(this.symbol.get(i));
+      case 'orderId':
+        return this.orderId[i];
+      default:
+        return this.details.get(i);
+    }
   }
 
-  protected clearColumns(): void {
-    this.kind.clear();
+  /** Every entry as the result lists it (a new list). */
+  list(): AuditEntry[] {
+    const out = new Array<AuditEntry>(this.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.at(i);
+    return out;
+  }
+
+  clear(): void {
+    this.ts.clear();
+    for (const c of [this.kind, this.strategyId, this.symbol, this.shape]) c.clear();
     this.message.length = 0;
     this.orderId.length = 0;
     this.details.clear();
+    this.whole.clear();
   }
 }
