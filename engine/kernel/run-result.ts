@@ -167,11 +167,8 @@ export interface RunResultBase {
   readonly equity: EquityCurve;
   /** Present when the equity curve was streamed to a sink rather than kept whole. */
   readonly equityStream?: StreamedEquityCurve;
-  /** Every audit entry, in run order; built on first read in a replay's result. */
   readonly audit: readonly AuditEntry[];
-  /** The signals recorded (at most 100,000 in a replay's result; none with `recording: 'metrics'`), in run order; built on first read in a replay's result. */
   readonly signals: readonly Signal[];
-  /** Signals emitted, the ones not recorded included. */
   readonly signalCount: number;
   readonly assumptions: readonly string[];
   readonly finalEquity: number;

@@ -3,7 +3,6 @@ import { InvariantError } from '../../engine/core/index.js';
 import { EquityPreview } from '../../engine/kernel/equity-preview.js';
 import type { EquityCurveScan } from '../../engine/kernel/run-result.js';
 import type { AuditEntry, Fill, OrderEvent, Signal } from '../../engine/model/index.js';
-import { AuditLog, SignalLog } from './decision-logs.js';
 import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Recorder } from '../../engine/ports/recorder.js';
 
@@ -61,11 +60,11 @@ export interface StreamedEquity {
  * Keeps what a backtest produces in memory for the report, beyond the orders and fills the
  * ExecutionEngine logs itself (its OrderLog and FillLog): the equity curve, in growable typed arrays
  * (one sample per bar timestamp, so recording allocates only when they double), the audit trail and
- * the signals (as columns: the result builds their lists when read, see SignalLog).
+ * the signals.
  */
 export class RunRecorder implements Recorder {
-  readonly audit = new AuditLog();
-  readonly signals = new SignalLog();
+  readonly audit: AuditEntry[] = [];
+  readonly signals: Signal[] = [];
   orderEventCount = 0;
   /**
    * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity, cash
@@ -258,8 +257,8 @@ export class RunRecorder implements Recorder {
 
   reset(): void {
     if (this.sink !== null) throw new InvariantError('a streamed equity curve cannot be reset');
-    this.audit.clear();
-    this.signals.clear();
+    this.audit.length = 0;
+    this.signals.length = 0;
     this.orderEventCount = 0;
     this.curve.clear();
     this.margin = null;

@@ -1,7 +1,7 @@
 import type { ExecutionEngine } from '../../engine/execution/index.js';
 import type { PlotSeriesResult, RunRecordColumns, RunResultBase, RunTrade } from '../../engine/kernel/run-result.js';
 import { OrderLog } from '../../engine/execution/order-log.js';
-import type { AuditEntry, Fill, OrderRecord, Signal } from '../../engine/model/index.js';
+import type { Fill, OrderRecord } from '../../engine/model/index.js';
 import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { L2RunSummary } from './l2-side.js';
@@ -57,8 +57,7 @@ export interface RunParts {
  * Turns the state of a finished run into its RunResult: the equity curve trimmed to its samples, final
  * positions and prices, the runHash, and the records (fills, orders, round trips) as the logs' columns
  * (`records`) with their lists as enumerable getters that build each list on its first read and keep it:
- * a run whose caller reads only columns, counts and metrics builds no object per record. The audit trail and
- * the signals are listed the same way, from the recorder's columns (see SignalLog). The replay loop
+ * a run whose caller reads only columns, counts and metrics builds no object per record. The replay loop
  * ends here for every venue, so results and hashes are built one way. Add fields to the result with
  * {@link extendRunResult}, not a spread, which reads (and so builds) every list.
  */
@@ -87,22 +86,17 @@ export function collectRunResult(p: RunParts): RunResult {
     last[s] = portfolio.mark[i]!;
     positions[s] = portfolio.netPosition[i]!;
   }
-  // The lists' getters close over `records` and the recorder's audit and signal logs alone (no other closure
-  // in this scope, which would share its context): a result holds the run's logs, not its engine, recorder or
-  // equity sink.
+  // The lists' getters close over `records` alone (no other closure in this scope, which would share its
+  // context): a result holds the run's logs, not its engine, recorder or equity sink.
   const records: RunRecordColumns = {
     fills: fillLog,
     orders: p.keepOrders ? orderLog : new OrderLog(),
     trades: portfolio.closedTradeColumns(symbols, p.ledgerIds),
   };
-  const auditLog = recorder.audit;
-  const signalLog = recorder.signals;
   const runHash = stream !== null ? computeRunHashOfCurve(fillLog, orderLog, stream.curve, p.strategySources ?? []) : computeRunHash(fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []);
   let fills: Fill[] | undefined;
   let orders: OrderRecord[] | undefined;
   let trades: RunTrade[] | undefined;
-  let audit: AuditEntry[] | undefined;
-  let signals: Signal[] | undefined;
   const result: RunResult = {
     symbols,
     strategyIds: p.strategyIds,
@@ -120,12 +114,8 @@ export function collectRunResult(p: RunParts): RunResult {
     },
     equity,
     ...(stream !== null ? { equityStream: { rows: stream.rows, curve: stream.curve, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
-    get audit() {
-      return (audit ??= auditLog.list());
-    },
-    get signals() {
-      return (signals ??= signalLog.list());
-    },
+    audit: recorder.audit,
+    signals: recorder.signals,
     signalCount: recorder.signalCount,
     assumptions: p.assumptions,
     finalEquity: portfolio.equity(),

@@ -91,13 +91,11 @@ describe('collectRunResult', () => {
       { strategy: 0, symbol: 'AAA', side: 'sell', qty: 10, rest: false, price: 101 },
       { strategy: 1, symbol: 'BBB', side: 'buy', qty: 5, rest: true, price: 50 },
     ]);
-    for (const k of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) expect(Object.getOwnPropertyDescriptor(r, k)?.get).toBeTypeOf('function');
+    for (const k of ['fills', 'orders', 'trades'] as const) expect(Object.getOwnPropertyDescriptor(r, k)?.get).toBeTypeOf('function');
     expect(r.records!.fills.length).toBe(2);
     expect(r.records!.orders.length).toBe(3);
     expect(r.records!.trades.length).toBe(1);
     expect(r.fills).toBe(r.fills);
-    expect(r.audit).toBe(r.audit);
-    expect(r.signals).toBe(r.signals);
     expect(r.orders.map((o) => o.status)).toEqual(['filled', 'filled', 'accepted']);
     expect(r.trades).toEqual([expect.objectContaining({ symbol: 'AAA', strategyId: 's0', side: 'long', qty: 10, entryPrice: 100, exitPrice: 101 })]);
     // records is not enumerable: spreads and JSON hold the lists alone.
