@@ -105,6 +105,34 @@ export class DuckSession {
     return c;
   }
 
+  /**
+   * Hands the memory DuckDB's allocator keeps back to the operating system, on a thread of libuv's: the session's
+   * thread count is changed and set back, which flushes the allocator (see {@link MemoryReleaser}). Never rejects.
+   */
+  async flushAllocator(): Promise<void> {
+    try {
+      const threads = Number((await this.conn.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]![0]);
+      await this.conn.run(`SET threads = ${threads + 1}; SET threads = ${threads}`);
+    } catch {
+      // the memory stays cached: closing the session returns it
+    }
+  }
+
+  /**
+   * {@link close} after {@link flushAllocator}: the memory a session's queries freed is handed back off the main thread,
+   * where the close would hand it back (~155 ms of the main thread for the session that streamed a 2.5 M-row CSV).
+   * Never rejects.
+   */
+  async closeFlushed(): Promise<void> {
+    if (this.closed) return;
+    await this.flushAllocator();
+    try {
+      this.close();
+    } catch {
+      // nothing is lost: the process's end closes what is left
+    }
+  }
+
   /** Closes the connections and the database; further calls do nothing. */
   close(): void {
     if (this.closed) return;
@@ -133,7 +161,7 @@ export class MemoryReleaser {
   release(): Promise<void> {
     this.last = this.last.then(async () => {
       this.session ??= DuckSession.open({ threads: 1 }).catch(() => null);
-      await (await this.session)?.conn.run('SET threads = 2; SET threads = 1').catch(() => undefined);
+      await (await this.session)?.flushAllocator();
     });
     return this.last;
   }

@@ -1249,7 +1249,8 @@ export async function openCsvStream(options: Pick<ImportOptions, 'input' | 'kind
         checked ??= passCheck.finish(source);
       } finally {
         await opened.rows.return(undefined);
-        opened.session.close();
+        // Not waited for: the replay goes on while DuckDB hands the stream's memory back on a thread of libuv's.
+        void opened.session.closeFlushed();
       }
     },
     close(): void {

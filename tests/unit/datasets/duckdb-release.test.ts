@@ -31,3 +31,28 @@ describe('MemoryReleaser', () => {
     await releaser.close();
   });
 });
+
+describe('DuckSession.flushAllocator and closeFlushed', () => {
+  it("hands back what the session's own query freed, and leaves its thread count as it was", async () => {
+    const session = await DuckSession.open({ threads: 2 });
+    try {
+      await session.conn.run('CREATE TABLE t AS SELECT range AS a, random() AS b FROM range(10000000)');
+      await session.conn.run('DROP TABLE t');
+      const held = rssMiB();
+      await session.flushAllocator();
+      expect(held - rssMiB()).toBeGreaterThan(100);
+      const threads = (await session.conn.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]![0];
+      expect(Number(threads)).toBe(2);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('closes the session and never rejects, closed or not', async () => {
+    const session = await DuckSession.open({ threads: 1 });
+    await expect(session.closeFlushed()).resolves.toBeUndefined();
+    await expect(session.conn.run('SELECT 1')).rejects.toThrow();
+    await expect(session.closeFlushed()).resolves.toBeUndefined();
+    await expect(session.flushAllocator()).resolves.toBeUndefined();
+  });
+});
