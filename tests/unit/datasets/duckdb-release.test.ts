@@ -5,15 +5,19 @@ import { DuckSession, MemoryReleaser } from '../../../datasets/duckdb.js';
 /** This process's resident memory in MiB (Linux). */
 const rssMiB = (): number => (Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096) / 1048576;
 
+/** Has `session` make ~160 MB of rows and drop them (freed, but kept by DuckDB's allocator for reuse); returns the RSS then. */
+async function heldAfterDroppedRows(session: DuckSession): Promise<number> {
+  await session.conn.run('CREATE TABLE t AS SELECT range AS a, random() AS b FROM range(10000000)');
+  await session.conn.run('DROP TABLE t');
+  return rssMiB();
+}
+
 describe('MemoryReleaser', () => {
   it("hands back what DuckDB's allocator kept after another instance's query, and closes its own instance", async () => {
     const session = await DuckSession.open({ threads: 1 });
     const releaser = new MemoryReleaser();
     try {
-      // ~160 MB of rows, freed by the DROP but kept by the allocator for reuse.
-      await session.conn.run('CREATE TABLE t AS SELECT range AS a, random() AS b FROM range(10000000)');
-      await session.conn.run('DROP TABLE t');
-      const held = rssMiB();
+      const held = await heldAfterDroppedRows(session);
       await releaser.release();
       expect(held - rssMiB()).toBeGreaterThan(100);
     } finally {
@@ -36,9 +40,7 @@ describe('DuckSession.flushAllocator and closeFlushed', () => {
   it("hands back what the session's own query freed, and leaves its thread count as it was", async () => {
     const session = await DuckSession.open({ threads: 2 });
     try {
-      await session.conn.run('CREATE TABLE t AS SELECT range AS a, random() AS b FROM range(10000000)');
-      await session.conn.run('DROP TABLE t');
-      const held = rssMiB();
+      const held = await heldAfterDroppedRows(session);
       await session.flushAllocator();
       expect(held - rssMiB()).toBeGreaterThan(100);
       const threads = (await session.conn.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]![0];
