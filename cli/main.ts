@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
-import { buildProgram, throwOnExit, usageExitCode } from './program.js';
+import { buildProgram, commandToRun, throwOnExit, usageExitCode } from './program.js';
 import { installSignalHandlers, receivedSignal, runCleanups, signalExitCode } from './shutdown.js';
 
 /** Runs the CLI: one line on stderr for an error (the stack with --verbose), non-zero exit. */
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(commandToRun(argv.slice(2)));
   // Every (sub)command throws instead of exiting, so usage errors anywhere exit with code 2.
   throwOnExit(program);
   const verbose = argv.includes('--verbose');

@@ -20,14 +20,56 @@ import { registerPortfolio } from './commands/portfolio.js';
 import { registerWorker } from './commands/worker.js';
 import { installOutFlagChecks } from './out-flag.js';
 
+/** Each top-level command's name and what registers it (the `data` subcommands under `data`), in help's order. */
+const COMMANDS: readonly (readonly [name: string, register: (program: Command) => void])[] = [
+  ['run', registerRun],
+  ['demo', registerDemo],
+  ['init', registerInit],
+  ['sweep', registerSweep],
+  ['walkforward', registerWalkForward],
+  ['train', registerTrain],
+  ['portfolio', registerPortfolio],
+  ['worker', registerWorker],
+  ['report', registerReport],
+  ['compare', registerCompare],
+  ['strategies', registerStrategies],
+  [
+    'data',
+    (program) => {
+      registerDataGenerate(dataCommand(program));
+      registerDataImport(dataCommand(program));
+      registerDataInspect(dataCommand(program));
+      registerDataResample(dataCommand(program));
+      registerDataValidate(dataCommand(program));
+    },
+  ],
+  ['feed', registerFeed],
+  ['live', registerLive],
+];
+
+/**
+ * The command an argument list (without node and the script) runs, for {@link buildProgram}: its first
+ * argument, after the program's own `--verbose`; undefined when that is another option (`-V`, `--help`, an
+ * unknown one: commander answers those from the whole tree).
+ */
+export function commandToRun(args: readonly string[]): string | undefined {
+  const first = args.find((a) => a !== '--verbose');
+  return first === undefined || first.startsWith('-') ? undefined : first;
+}
+
 /**
  * Builds the `tapedeck` command tree. Each command's name, arguments, options and help live in
  * cli/commands/ and import only light modules (commander, flag parsers, constants); what the command
  * does lives in cli/actions/ and is imported when the command runs (see lazyAction), so that help and
  * each command load only what they use. Actions stay thin and call into datasets/, sim/, engine/ and
  * reports/.
+ *
+ * `only`: the name of the top-level command about to run (see {@link commandToRun}). The tree then holds
+ * that command alone, parsed, checked and run as in the whole tree, and the other commands' options, help
+ * texts and parsers are never built (a few ms of every command's start). Any other value (none, `help`,
+ * an unknown or mistyped name, whose error suggests the nearest of every name) builds the whole tree.
  */
-export function buildProgram(): Command {
+export function buildProgram(only?: string): Command {
   const program = new Command('tapedeck')
     .description('Deterministic event-driven replay simulator and backtesting harness')
     .version('0.1.0')
@@ -50,24 +92,8 @@ export function buildProgram(): Command {
       ].join('\n'),
     );
 
-  registerRun(program);
-  registerDemo(program);
-  registerInit(program);
-  registerSweep(program);
-  registerWalkForward(program);
-  registerTrain(program);
-  registerPortfolio(program);
-  registerWorker(program);
-  registerReport(program);
-  registerCompare(program);
-  registerStrategies(program);
-  registerDataGenerate(dataCommand(program));
-  registerDataImport(dataCommand(program));
-  registerDataInspect(dataCommand(program));
-  registerDataResample(dataCommand(program));
-  registerDataValidate(dataCommand(program));
-  registerFeed(program);
-  registerLive(program);
+  const named = COMMANDS.filter(([name]) => name === only);
+  for (const [, register] of named.length > 0 ? named : COMMANDS) register(program);
   // After every command is registered: `--out ''` is a usage error everywhere (one shared check).
   installOutFlagChecks(program);
 
