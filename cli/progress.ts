@@ -1,4 +1,5 @@
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { SweepProgress } from '../sim/research/index.js';
 
 /**
@@ -53,7 +54,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
   const interval = options.notTtyIntervalMs ?? 2000;
   const tty = stream.isTTY === true;
-  const bar = new SingleBar({
+  const barOptions: ConstructorParameters<typeof SingleBar>[0] = {
     // Off a terminal the library redraws on a timer whether or not anything changed; repeats are dropped.
     stream: tty ? stream : dedupedLines(stream),
     noTTYOutput: true,
@@ -71,8 +72,10 @@ export function createProgress(options: ProgressOptions): Progress {
       const detail = payload.detail ? ` | ${payload.detail}` : '';
       return `${options.label} [${'='.repeat(filled)}${'-'.repeat(size - filled)}] ${Math.floor(params.progress * 100)}% | ${grouped(params.value)}/${grouped(params.total)} ${options.unit} | ETA ${eta}${detail}`;
     },
-  });
+  };
   let state: 'new' | 'running' | 'stopped' = 'new';
+  // Made when the bar starts: a command that never starts its bar (a short run) never loads cli-progress.
+  let bar!: SingleBar;
   let lastLine = 0;
   let lastValue = 0;
   let step = 1;
@@ -95,6 +98,7 @@ export function createProgress(options: ProgressOptions): Progress {
       lastLine = Date.now();
       lastValue = done;
       step = Math.max(1, Math.ceil(total / 20));
+      bar = new (loadCliProgress().SingleBar)(barOptions);
       bar.start(total, done, { detail: detail ?? '' });
     },
     update(done, detail) {
@@ -118,6 +122,16 @@ export function createProgress(options: ProgressOptions): Progress {
       bar.stop();
     },
   };
+}
+
+/**
+ * cli-progress, loaded when the first bar starts. Imported at the top, it was initialised by every run
+ * (~2 ms, node:readline included), and most runs draw no bar (--quiet, or fewer events than
+ * REPLAY_PROGRESS_THRESHOLD). Through a require, which stays synchronous as the bars' callers are; in
+ * the CLI's bundle it is read from node_modules then.
+ */
+function loadCliProgress(): typeof import('cli-progress') {
+  return createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
 }
 
 /**
