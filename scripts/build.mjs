@@ -58,10 +58,10 @@ const outdir = join(root, 'dist', 'cli');
  * flags it was made with, so the warm-up that makes the cache (writeCodeCache) sets them too.
  * `--interrupt-budget` at four times V8 11.3's default (67,584): a function tiers up to TurboFan after running four
  * times as much of its bytecode. TurboFan compiles on V8's worker threads, and on 2 cores those compete with the
- * main thread and DuckDB's: a 62k-bar run optimized ~220 functions, ~0.65 s of CPU on those threads against ~1 s on
- * the main thread, most of it for code that runs a few milliseconds (the report's metrics and page, the first of
- * each kind of chunk). The code a long run spends its time in still tiers up early: the 1 M and 2.5 M-bar runs are
- * no slower (bench/RESULTS.md, issue 14's tenth pass).
+ * main thread and DuckDB's: a 62k-bar run optimized ~220 functions, and V8's workers took ~0.65 s of CPU (with its
+ * concurrent GC) against ~1 s on the main thread. Under this budget it optimizes ~95, its workers take ~0.35-0.4 s,
+ * and its main thread ~0.05-0.1 s more (more of the cold code runs in the baseline tier). The code a long run spends
+ * its time in still tiers up early: the 1 M and 2.5 M-bar runs are no slower (bench/RESULTS.md, tenth pass).
  */
 const BIN_V8_FLAGS = '--interrupt-budget=270336';
 
