@@ -34,7 +34,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -53,6 +52,18 @@ if (!process.argv.includes('--bundle-only')) {
 }
 
 const outdir = join(root, 'dist', 'cli');
+
+/**
+ * The V8 flags the bin sets for a command, before it compiles the script: V8 accepts a code cache only under the
+ * flags it was made with, so the warm-up that makes the cache (writeCodeCache) sets them too.
+ * `--interrupt-budget` at four times V8 11.3's default (67,584): a function tiers up to TurboFan after running four
+ * times as much of its bytecode. TurboFan compiles on V8's worker threads, and on 2 cores those compete with the
+ * main thread and DuckDB's: a 62k-bar run optimized ~220 functions, and V8's workers took ~0.65 s of CPU (with its
+ * concurrent GC) against ~1 s on the main thread. Under this budget it optimizes ~95, its workers take ~0.35-0.4 s,
+ * and its main thread ~0.05-0.1 s more (more of the cold code runs in the baseline tier). The code a long run spends
+ * its time in still tiers up early: the 1 M and 2.5 M-bar runs are no slower (bench/RESULTS.md, tenth pass).
+ */
+const BIN_V8_FLAGS = '--interrupt-budget=270336';
 
 /**
  * The project loads @duckdb/node-api with a `require` made by createRequire (datasets/duckdb.ts,
@@ -253,11 +264,14 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
 const args = process.argv.slice(2);
 if (args.length === 0 || args[0] === 'help' || args.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version' || a === '--verbose')) {
   if (!printStoredHelp()) await import('./chunks/cli.js');
 } else {
+  // Set before the script is compiled: its code cache was made under them (see BIN_V8_FLAGS in scripts/build.mjs).
+  setFlagsFromString(${JSON.stringify(BIN_V8_FLAGS)});
   const file = fileURLToPath(new URL('./chunks/${scriptName}', import.meta.url));
   // The script and its cache are read through one buffer, the script first: its bytes are copied into its string
   // before the cache is read over them. Each page of memory a process touches for the first time costs a page
@@ -339,26 +353,29 @@ const chunks = join(outdir, 'chunks');
 for (const name of readdirSync(chunks)) if (!written.has(join(chunks, name))) rmSync(join(chunks, name), { force: true });
 
 /**
- * Writes the script's code cache, unless the one there is accepted by this Node: the cache of a script
- * created after it ran holds the bytecode of every function it ran. The warm-up runs sma-cross on the
- * MSFT fixture (CSV read by DuckDB, replay, report.json and the page, the Parquet tables), in a child
- * process whose V8 flags are the bin's own.
+ * Writes the script's code cache, unless the one there is accepted by this Node under the bin's V8 flags: the
+ * cache of a script created after it ran holds the bytecode of every function it ran. The warm-up runs sma-cross
+ * on the MSFT fixture (CSV read by DuckDB, replay, report.json and the page, the Parquet tables), in a child
+ * process that sets the bin's V8 flags as the bin does (BIN_V8_FLAGS), and checks the cache there first.
  */
 function writeCodeCache(file, cacheFile) {
-  const source = readFileSync(file, 'utf8');
-  try {
-    if (!new vm.Script(source, { filename: file, cachedData: readFileSync(cacheFile) }).cachedDataRejected) return;
-  } catch {
-    // no cache yet
-  }
   const out = mkdtempSync(join(tmpdir(), 'tapedeck-build-'));
   const warmUp = `const { readFileSync, writeFileSync, renameSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname } = require('node:path');
 const vm = require('node:vm');
-const [file, cacheFile, ...args] = process.argv.slice(1);
+const [file, cacheFile, flags, ...args] = process.argv.slice(1);
+require('node:v8').setFlagsFromString(flags);
+const source = readFileSync(file, 'utf8');
+let cachedData = null;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {
+  // no cache yet
+}
+if (cachedData !== null && !new vm.Script(source, { filename: file, cachedData }).cachedDataRejected) process.exit(0);
 process.argv = [process.argv[0], file, ...args];
-const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file });
+const script = new vm.Script(source, { filename: file });
 process.on('exit', (code) => {
   if (code !== 0) return;
   writeFileSync(cacheFile + '.tmp', script.createCachedData());
@@ -368,7 +385,7 @@ const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), (specifier) => import(specifier));`;
   try {
     const args = ['run', 'scenarios/sma-cross.json', '--set', 'data.bars=tests/fixtures/csv/msft.csv', '--set', 'data.symbols=["MSFT"]', '--out', join(out, 'run'), '--quiet'];
-    const r = spawnSync(process.execPath, ['-e', warmUp, '--', file, cacheFile, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const r = spawnSync(process.execPath, ['-e', warmUp, '--', file, cacheFile, BIN_V8_FLAGS, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     if (r.status !== 0) {
       process.stderr.write(`build: the warm-up run of ${file} for its code cache failed (exit ${r.status}):\n${r.stderr}${r.error ?? ''}\n`);
       process.exit(1);
