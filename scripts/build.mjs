@@ -13,7 +13,8 @@
  * ones in BUNDLED, made of many small files that cost more to load one by one than the code they hold:
  * zod (95 ES modules), DuckDB's JavaScript API (@duckdb/node-api, 181 CommonJS modules; its native
  * binding, @duckdb/node-bindings, stays outside), ml-random-forest with ml-matrix and their helpers
- * (loaded by every run: engine/models), commander, cli-progress, seedrandom and quadprog. The packages
+ * (loaded by every run: engine/models), commander, seedrandom and quadprog (cli-progress is required from
+ * node_modules when a progress bar first starts: cli/progress.ts). The packages
  * that load files by path (piscina's worker, BullMQ's Lua scripts, tsx's loaders, ECharts' script,
  * DuckDB's binding) stay outside, and so does apache-arrow, whose tables a user's code receives. The
  * library (dist/index.js) and a user's strategy module importing it use the packages in node_modules:
@@ -40,7 +41,7 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Packages bundled into the CLI (see above); every other package is imported from node_modules. */
-const BUNDLED = new Set(['zod', '@duckdb/node-api', 'commander', 'cli-progress', 'seedrandom', 'quadprog', 'ml-matrix', 'ml-random-forest']);
+const BUNDLED = new Set(['zod', '@duckdb/node-api', 'commander', 'seedrandom', 'quadprog', 'ml-matrix', 'ml-random-forest']);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
   .filter((name) => !BUNDLED.has(name))
