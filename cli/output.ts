@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { STAGING_PREFIX, WriteError, replaceFilesAtomic, temporarySibling, writeFileAtomic } from '../datasets/atomic.js';
+import { STAGING_PREFIX, WriteError, replaceFilesAtomic, writeFileAtomic } from '../datasets/atomic.js';
 import type { NamedFile } from '../datasets/atomic.js';
 import { DirectoryRefused, OUTPUT_MARKER, RUN_TABLES, inspectDirectory, serializeOutputMarker } from '../datasets/output-dir.js';
 import type { OutputKind } from '../datasets/output-dir.js';
@@ -53,8 +52,6 @@ export { checkOutFlag, installOutFlagChecks } from './out-flag.js';
 /** A directory Tapedeck may write outputs into, and the names in it that Tapedeck wrote. */
 export interface OutputDirectory {
   readonly dir: string;
-  /** Whether it exists (a new directory is made by the first write). */
-  readonly exists: boolean;
   /** The kind recorded in its marker (null when new, empty or written before the marker). */
   readonly markedKind: OutputKind | null;
   /** Every name in it, temporaries of Tapedeck left out. */
@@ -179,15 +176,15 @@ export async function checkOutputDir(dir: string, kind: OutputKind, flag = '--ou
   switch (state.kind) {
     case 'missing':
       await removeStaleTemporaries(dir, []);
-      return { dir, exists: false, markedKind: null, entries: [], owned: new Set() };
+      return { dir, markedKind: null, entries: [], owned: new Set() };
     case 'empty':
-      return { dir, exists: true, markedKind: null, entries: [], owned: new Set() };
+      return { dir, markedKind: null, entries: [], owned: new Set() };
     case 'dataset':
       throw new DirectoryRefused(dir, `${where(flag, dir)}: is a dataset directory (it has ${MANIFEST_FILE}); write ${kind} outputs to another directory`);
     case 'output': {
       await removeStaleTemporaries(dir, state.entries);
       const entries = state.entries.filter((n) => temporaryPid(n) === null);
-      return { dir, exists: true, markedKind: state.marker.kind, entries, owned: new Set(state.marker.files) };
+      return { dir, markedKind: state.marker.kind, entries, owned: new Set(state.marker.files) };
     }
     case 'foreign': {
       const st = await stat(dir).catch(() => null);
@@ -195,12 +192,12 @@ export async function checkOutputDir(dir: string, kind: OutputKind, flag = '--ou
       const entries = state.entries.filter((n) => temporaryPid(n) === null);
       if (entries.length === 0) {
         await removeStaleTemporaries(dir, state.entries);
-        return { dir, exists: true, markedKind: null, entries: [], owned: new Set() };
+        return { dir, markedKind: null, entries: [], owned: new Set() };
       }
       const legacy = await legacyOwned(dir, entries);
       if (legacy !== null) {
         await removeStaleTemporaries(dir, state.entries);
-        return { dir, exists: true, markedKind: null, entries, owned: legacy };
+        return { dir, markedKind: null, entries, owned: legacy };
       }
       // Name the files that are not Tapedeck's by name first: those are what the user will recognize.
       const strangers = entries.filter((n) => !KNOWN_NAMES.has(n) && n !== OUTPUT_MARKER);
@@ -258,8 +255,7 @@ export async function filesWritten(files: readonly (NamedFile | PendingFile)[]):
 /**
  * Writes `files` into the output directory `out` together (all or none; see replaceFilesAtomic) with
  * the marker listing them, after checking the directory; files still being written ({@link PendingFile})
- * are waited for first, and rendered ones are written through one buffer first (see stageRendered). A
- * failure to write names the file and the reason (WriteError, exit 1).
+ * are waited for first. A failure to write names the file and the reason (WriteError, exit 1).
  */
 export async function writeOutputs(out: string, kind: OutputKind, files: readonly (NamedFile | PendingFile)[], flag = '--out'): Promise<void> {
   await filesWritten(files);
@@ -267,96 +263,8 @@ export async function writeOutputs(out: string, kind: OutputKind, files: readonl
   const checked = await checkOutputDir(dir, kind, flag);
   const names = files.map((f) => f.name);
   refuseUnowned(checked, names, flag);
-  // Staged where replaceFilesAtomic stages: inside the directory when it exists, beside it when it is to be made.
-  const stage = checked.exists ? join(dir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`) : temporarySibling(dir);
-  try {
-    const staged = await stageRendered(dir, stage, files);
-    await replaceFilesAtomic(dir, [...staged, { name: OUTPUT_MARKER, data: markerFor(checked, kind, names) }]);
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
+  await replaceFilesAtomic(dir, [...files, { name: OUTPUT_MARKER, data: markerFor(checked, kind, names) }]);
 }
-
-/**
- * The rendered files of `files` (text, bytes or pieces: report.json, a page) written into the new directory
- * `stage` (see {@link writeThrough}), to be moved into place as the tables are; the others as they are. A
- * failure names the file's final path in `dir`.
- */
-async function stageRendered(dir: string, stage: string, files: readonly NamedFile[]): Promise<NamedFile[]> {
-  if (!files.some((f) => 'data' in f)) return [...files];
-  try {
-    await mkdir(dirname(stage), { recursive: true });
-    await mkdir(stage);
-  } catch (err) {
-    // A file where a directory of the path should be: mkdir says EEXIST or ENOTDIR, the path is not a directory.
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new WriteError(dir, code === 'EEXIST' ? Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }) : err);
-  }
-  const staged: NamedFile[] = [];
-  for (const f of files) {
-    if (!('data' in f)) {
-      staged.push(f);
-      continue;
-    }
-    const path = join(stage, f.name);
-    try {
-      await writeThrough(path, f.data);
-    } catch (err) {
-      throw new WriteError(join(dir, f.name), err);
-    }
-    staged.push({ name: f.name, path });
-  }
-  return staged;
-}
-
-/** Bytes of the one buffer a rendered file's text is encoded into and written from (see {@link writeThrough}). */
-const WRITE_BUFFER_BYTES = 256 * 1024;
-/** Characters of text encoded at a time: their UTF-8 bytes (three per UTF-16 unit at most) always fit the buffer. */
-const WRITE_WINDOW_CHARS = Math.floor(WRITE_BUFFER_BYTES / 3);
-
-/**
- * Writes `data` (text, bytes, or pieces of either written one after the other) to the new file `path`, the text
- * encoded a window at a time into one buffer that is written and reused: fs.writeFile makes a Buffer of each
- * string it is given, fresh memory of the string's size (a 62k-bar run's report.json and page are 2.5 and 3.2 MB,
- * a page fault per 4 KiB touched): 41-51 ms CPU and 1,400-1,600 page faults for the two, 15-24 ms and 650-700
- * through the buffer (fresh processes, 2026-12-06). The bytes are the same: each string is encoded whole, as
- * Buffer.from would (a window never ends between the two halves of a surrogate pair).
- */
-async function writeThrough(path: string, data: NamedFileData): Promise<void> {
-  const fh = await open(path, 'wx');
-  try {
-    const buffer = Buffer.allocUnsafeSlow(WRITE_BUFFER_BYTES);
-    let at = 0;
-    const write = async (bytes: Uint8Array): Promise<void> => {
-      for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
-    };
-    const flush = async (): Promise<void> => {
-      await write(buffer.subarray(0, at));
-      at = 0;
-    };
-    for (const piece of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
-      if (typeof piece !== 'string') {
-        await flush();
-        await write(piece);
-        continue;
-      }
-      for (let from = 0; from < piece.length; ) {
-        let to = Math.min(piece.length, from + WRITE_WINDOW_CHARS);
-        const last = piece.charCodeAt(to - 1);
-        if (to < piece.length && last >= 0xd800 && last <= 0xdbff) to--;
-        if (buffer.length - at < 3 * (to - from)) await flush();
-        at += buffer.write(from === 0 && to === piece.length ? piece : piece.slice(from, to), at);
-        from = to;
-      }
-    }
-    await flush();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** What a file to write holds (see NamedFile). */
-type NamedFileData = Extract<NamedFile, { readonly data: unknown }>['data'];
 
 /**
  * After a run's files were written into `out`: removes the files of the same kind that Tapedeck wrote

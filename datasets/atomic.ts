@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TapedeckError } from '../engine/core/index.js';
 
@@ -112,7 +112,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await makeDirectory(dirname(path), path);
   const tmp = temporarySibling(path);
   try {
-    await writing(path, () => writeFile(tmp, data));
+    await writing(path, () => writeThrough(tmp, data));
     await writing(path, () => rename(tmp, path));
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -168,12 +168,15 @@ export async function syncDirectory(dir: string, path = dir): Promise<void> {
  * large file is never one string), or a finished file written elsewhere (`path`, e.g. a Parquet table
  * staged while the run went on), which is moved into place (renamed; copied across file systems).
  */
-export type NamedFile = { readonly name: string; readonly data: string | Uint8Array | readonly (string | Uint8Array)[] } | { readonly name: string; readonly path: string };
+export type NamedFile = { readonly name: string; readonly data: FileData } | { readonly name: string; readonly path: string };
+
+/** What a file to write holds: text, bytes, or pieces of either written one after the other. */
+export type FileData = string | Uint8Array | readonly (string | Uint8Array)[];
 
 /** Puts `f` at `dest`: writes its data, or moves its file there. */
 async function placeFile(f: NamedFile, dest: string): Promise<void> {
   if ('data' in f) {
-    await writeFile(dest, f.data);
+    await writeThrough(dest, f.data);
     return;
   }
   try {
@@ -181,6 +184,52 @@ async function placeFile(f: NamedFile, dest: string): Promise<void> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
     await copyFile(f.path, dest);
+  }
+}
+
+/** Bytes of the one buffer a rendered file's text is encoded into and written from (see {@link writeThrough}). */
+const WRITE_BUFFER_BYTES = 256 * 1024;
+/** Characters of text encoded at a time: their UTF-8 bytes (three per UTF-16 unit at most) always fit the buffer. */
+const WRITE_WINDOW_CHARS = Math.floor(WRITE_BUFFER_BYTES / 3);
+
+/**
+ * Writes `data` (text, bytes, or pieces of either written one after the other) to `path`, the text encoded a
+ * window at a time into one buffer that is written and reused: fs.writeFile makes a Buffer of each string it is
+ * given, fresh memory of the string's size (a 62k-bar run's report.json and page are 2.5 and 3.2 MB, a page fault
+ * per 4 KiB touched): 41-51 ms CPU and 1,400-1,600 page faults for the two, 15-24 ms and 650-700 through the
+ * buffer (fresh processes, 2026-12-06; bench/RESULTS.md, branch s10-tail). The bytes are the same: each string is
+ * encoded whole, as Buffer.from would (a window never ends between the two halves of a surrogate pair).
+ */
+async function writeThrough(path: string, data: FileData): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(WRITE_BUFFER_BYTES);
+    let at = 0;
+    const write = async (bytes: Uint8Array): Promise<void> => {
+      for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+    };
+    const flush = async (): Promise<void> => {
+      await write(buffer.subarray(0, at));
+      at = 0;
+    };
+    for (const piece of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
+      if (typeof piece !== 'string') {
+        await flush();
+        await write(piece);
+        continue;
+      }
+      for (let from = 0; from < piece.length; ) {
+        let to = Math.min(piece.length, from + WRITE_WINDOW_CHARS);
+        const last = piece.charCodeAt(to - 1);
+        if (to < piece.length && last >= 0xd800 && last <= 0xdbff) to--;
+        if (buffer.length - at < 3 * (to - from)) await flush();
+        at += buffer.write(from === 0 && to === piece.length ? piece : piece.slice(from, to), at);
+        from = to;
+      }
+    }
+    await flush();
+  } finally {
+    await fh.close();
   }
 }
 
