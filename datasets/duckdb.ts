@@ -258,8 +258,7 @@ export function columnAsDouble(chunk: DuckDBDataChunk, col: number, typeId: numb
     return scratch;
   }
   const vector = duckdb.data_chunk_get_vector(chunk.chunk, col);
-  const bytes = duckdb.vector_get_data(vector, n * 8); // a fresh copy owned by JS
-  const values = (bytes.byteOffset & 7) === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.slice().buffer, 0, n);
+  const values = doubleView(vector, n);
   const validity = duckdb.vector_get_validity(vector, Math.ceil(n / 64) * 8) as Uint8Array | null;
   if (validity !== null) {
     for (let i = 0; i < n; i++) if ((validity[i >> 3]! & (1 << (i & 7))) === 0) values[i] = Number.NaN;
@@ -267,12 +266,25 @@ export function columnAsDouble(chunk: DuckDBDataChunk, col: number, typeId: numb
   return values;
 }
 
-/** Whether any of the first `n` values of column `col` of `chunk` is NULL (DuckDB omits the validity mask when none is). */
-export function columnHasNull(chunk: DuckDBDataChunk, col: number, n: number): boolean {
-  const validity = duckdb.vector_get_validity(duckdb.data_chunk_get_vector(chunk.chunk, col), Math.ceil(n / 64) * 8) as Uint8Array | null;
-  if (validity === null) return false;
-  for (let i = 0; i < n; i++) if ((validity[i >> 3]! & (1 << (i & 7))) === 0) return true;
-  return false;
+/** The first `n` values of DOUBLE vector `vector`, a view of the fresh copy vector_get_data makes (copied again only when misaligned). */
+function doubleView(vector: DuckBindings.Vector, n: number): Float64Array {
+  const bytes = duckdb.vector_get_data(vector, n * 8); // a fresh copy owned by JS
+  return (bytes.byteOffset & 7) === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.slice().buffer, 0, n);
+}
+
+/**
+ * The first `n` values of DOUBLE column `col` of `chunk` (as columnAsDouble gives them), or null when any
+ * is NULL: the validity mask is read once (DuckDB omits it when no value is NULL), a byte of it at a time.
+ */
+export function doublesWithoutNull(chunk: DuckDBDataChunk, col: number, n: number): Float64Array | null {
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, col);
+  const validity = duckdb.vector_get_validity(vector, Math.ceil(n / 64) * 8) as Uint8Array | null;
+  if (validity !== null) {
+    const full = n >> 3;
+    for (let k = 0; k < full; k++) if (validity[k] !== 0xff) return null;
+    for (let i = full << 3; i < n; i++) if ((validity[i >> 3]! & (1 << (i & 7))) === 0) return null;
+  }
+  return doubleView(vector, n);
 }
 
 /** Copies `n` INTEGER values of column `col` of `chunk` into `out` at `offset`. */

@@ -6,7 +6,7 @@ import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError }
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 import { plainCsvRows, scanPlainCsv, type ScanClass } from './csv-scan.js';
 import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
-import { chunkRead, columnAsDouble, columnHasNull, copyDoubleColumn, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID, type DuckDBDataChunk } from './duckdb.js';
+import { chunkRead, copyDoubleColumn, doublesWithoutNull, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID, type DuckDBDataChunk } from './duckdb.js';
 import type { DuckDBResult } from '@duckdb/node-api';
 import type { Manifest, ManifestFile, Provenance } from './manifest.js';
 import { columnsOf, inTimeRange, MAX_TS_US, MIN_TS_US, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
@@ -663,7 +663,6 @@ interface RowChunk {
  * ends, however it ends (the session may close then).
  */
 async function* duckChunks(result: DuckDBResult, specs: readonly ColumnSpec[]): AsyncGenerator<RowChunk> {
-  const unused = new Float64Array(0); // the columns are DOUBLE: columnAsDouble returns a view of its copy
   let next: Promise<DuckDBDataChunk | null> = result.fetchChunk();
   try {
     for (;;) {
@@ -688,8 +687,9 @@ async function* duckChunks(result: DuckDBResult, specs: readonly ColumnSpec[]): 
           if (values.includes(null)) throw new Declined('a NULL value');
           cols[spec.name] = values.map(String);
         } else {
-          if (columnHasNull(chunk, c, n)) throw new Declined('a NULL value');
-          cols[spec.name] = columnAsDouble(chunk, c, TYPE_ID.DOUBLE, n, unused);
+          const values = doublesWithoutNull(chunk, c, n);
+          if (values === null) throw new Declined('a NULL value');
+          cols[spec.name] = values;
         }
       }
       yield { n, cols };
