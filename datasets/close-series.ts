@@ -1,8 +1,7 @@
 import { open } from 'node:fs/promises';
 import { DataError } from '../engine/core/index.js';
-import { CsvParser } from './csv.js';
 import { DuckSession, sqlString } from './duckdb.js';
-import { isCloseOnly } from './import.js';
+import { headerRecord, isCloseOnly } from './import.js';
 import type { Manifest, Provenance } from './manifest.js';
 import { openReader } from './reader.js';
 import { asWriteError, DatasetWriter } from './writer.js';
@@ -31,8 +30,8 @@ export async function fileColumns(path: string, format: 'csv' | 'parquet'): Prom
     handle = await open(path, 'r');
     const buf = Buffer.alloc(HEADER_BYTES);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const records = new CsvParser().push(buf.subarray(0, bytesRead).toString('utf8'));
-    return records[0]?.fields ?? null;
+    // Only the lines up to the header are parsed when they can be (headerRecord): the rest of the 64 KB is rows.
+    return headerRecord(buf.subarray(0, bytesRead).toString('utf8'), ',')?.fields ?? null;
   } catch {
     return null; // unreadable or malformed: the import names the problem
   } finally {

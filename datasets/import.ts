@@ -521,7 +521,7 @@ export function planCsv(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol'
  * (only quotes make a syntax error), so only the lines up to the first record are parsed then: the rest
  * of the first MB is left to the readers (a quarter of the time of planning a plain file).
  */
-function headerRecord(head: string, delimiter: string): CsvRecord | undefined {
+export function headerRecord(head: string, delimiter: string): CsvRecord | undefined {
   const parser = new CsvParser(delimiter);
   if (head.includes('"')) return parser.push(head)[0];
   for (let at = 0; at < head.length; ) {
