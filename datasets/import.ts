@@ -300,9 +300,9 @@ const SMALL_FILE_BYTES = 16 << 20;
  * insert merged the threads' batches, which depends on which thread finished first: on a busy machine one
  * file of 2.5 M bars was imported as 65,093,858 bytes once and 65,094,870 another time (same rows, same
  * contentHash). Filled on one thread, the table's row groups, and so the file's, are 122,880 rows each but
- * the last (tests/unit/datasets/import-bytes.test.ts). It costs no CPU (2.5 M bars, farm-bench at load 5-7:
- * 0.90x CPU, 0.90x wall, 12 MB less at the peak): the file is scanned and hashed here meanwhile, and the
- * two threads of before shared two cores with that scan.
+ * the last (tests/unit/datasets/import-bytes.test.ts). It costs no CPU (2.5 M bars, farm-bench n 11 paired at
+ * load 8-10: 0.91x CPU, 0.89x wall, the same peak): the file is scanned and hashed here meanwhile (the two
+ * threads of before shared two cores with that scan).
  */
 const CSV_READ_THREADS = 1;
 
