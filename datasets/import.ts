@@ -288,8 +288,23 @@ export function parseNumber(text: string): number | undefined {
 /**
  * Files smaller than this are read and written by DuckDB on one thread: starting and stopping its
  * threads costs more than they save on a few MB (farm-bench, 62k-bar CSV import: 0.92x CPU, 0.89x wall).
+ * An import's CSV file is read on one thread whatever its size (CSV_READ_THREADS).
  */
 const SMALL_FILE_BYTES = 16 << 20;
+
+/**
+ * DuckDB's threads for the table of a CSV file's rows an import writes to Parquet (openCsvFast): one,
+ * whatever the file's size, so the file's bytes do not depend on the machine's load. DuckDB's COPY cuts a
+ * Parquet row group where the batches of its source end (122,880 rows give or take a vector of 2,048:
+ * PhysicalFixedBatchCopy), and a table filled on several threads has its row groups where DuckDB's parallel
+ * insert merged the threads' batches, which depends on which thread finished first: on a busy machine one
+ * file of 2.5 M bars was imported as 65,093,858 bytes once and 65,094,870 another time (same rows, same
+ * contentHash). Filled on one thread, the table's row groups, and so the file's, are 122,880 rows each but
+ * the last (tests/unit/datasets/import-bytes.test.ts). It costs no CPU (2.5 M bars, farm-bench n 11 paired at
+ * load 8-10: 0.91x CPU, 0.89x wall, the same peak): the file is scanned and hashed here meanwhile (the two
+ * threads of before shared two cores with that scan).
+ */
+const CSV_READ_THREADS = 1;
 
 /** Imports one file as one table of a dataset; nothing is written unless the whole file is valid. */
 export async function importTable(options: ImportOptions): Promise<ImportResult> {
@@ -553,9 +568,9 @@ export interface DuckCsv {
  * page faults (sys time, ~25k minor faults fewer), and peaked ~50 MB lower; an import's read on two
  * threads 1.09 -> 0.67 s (2026-12-06). Twice max_line_size, so every line DuckDB reads with its default
  * pieces it still reads (a line may span two pieces; with the size given, lines up to a piece long are
- * read, a longer one is declined and the JS reader decides, as for any declined file). The pieces are
- * how DuckDB's parallel reader batches rows, so they decide where an import's row groups end: the same
- * rows, in other bytes than with the default (the contentHash is of the values and does not change).
+ * read, a longer one is declined and the JS reader decides, as for any declined file). On several
+ * threads the pieces are how DuckDB's reader batches rows, and decided where an import's row groups end;
+ * an import reads on one thread (CSV_READ_THREADS), and its row groups are 122,880 rows whatever the pieces.
  */
 const CSV_PIECE_BYTES = 4 << 20;
 
@@ -919,7 +934,7 @@ async function startCsv(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol'
     const delimiter = detectDelimiter(head);
     const plan = planCsv(options, head, delimiter);
     if (plan !== null && direct) return { delimiter, plan, csv: null, direct, threads };
-    return { delimiter, plan, csv: plan === null ? null : await openCsvFast(plan, threads, digest), direct: false, threads };
+    return { delimiter, plan, csv: plan === null ? null : await openCsvFast(plan, CSV_READ_THREADS, digest), direct: false, threads };
   } finally {
     digest?.(null); // no scan hashed the file (or it failed): a no-op once the scan gave the digest
   }

@@ -96,6 +96,12 @@ export type ParquetCompression = 'zstd' | 'lz4';
  * - zstd at level 1 (DuckDB's default is 3): zstd stays (lz4, snappy: 1.4x the size at no less CPU once the
  *   encodings above are used); level 3 cost a run's equity ~0.15 s more for 1.3% of its size.
  * Equity of a 2.5 M-bar run: 1.2-1.4 s of CPU -> 0.4-0.5 s; a dataset of 2.5 M bars: 0.9-1.1 -> 0.27-0.39 s.
+ *
+ * Row groups: a COPY cuts them where the batches of its source end (122,880 rows give or take a vector of
+ * 2,048, DuckDB's PhysicalFixedBatchCopy), so a file's bytes are as fixed as its source's layout. Every source
+ * here is filled on one thread (a dataset's staging table by the appender, a CSV import's table: import.ts
+ * CSV_READ_THREADS; a run's staged parts: table-sink.ts) and has row groups of 122,880 rows: the files are the
+ * same bytes however busy the machine (tests/unit/datasets/import-bytes.test.ts).
  */
 export function parquetCopyOptions(compression: ParquetCompression): string {
   const level = compression === 'zstd' ? ', COMPRESSION_LEVEL 1' : '';
