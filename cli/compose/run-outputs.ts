@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WriteError, temporarySibling } from '../../datasets/atomic.js';
@@ -293,7 +294,13 @@ export class RunOutputs {
       await this.releaser.close();
       this.session.close();
     }
-    await rm(this.staging, { recursive: true, force: true }).catch(() => undefined);
+    // Removed at once, on this thread: what is left is a few files (the spilled curve) and directories, and each step of
+    // an asynchronous removal waited for a thread of libuv's (1-60 ms of a 62,496-bar run's end under load).
+    try {
+      rmSync(this.staging, { recursive: true, force: true });
+    } catch {
+      // left for the next write's sweep of stale staging directories
+    }
   }
 }
 

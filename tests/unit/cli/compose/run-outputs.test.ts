@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,5 +84,7 @@ describe('RunOutputs.start', () => {
     } finally {
       await outputs.close();
     }
+    // close() removes the staging directory itself.
+    expect(existsSync(outputs.staging)).toBe(false);
   });
 });
