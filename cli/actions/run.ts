@@ -89,9 +89,7 @@ export async function writeRunOutputs(outDir: string, report: RunReport, kind: O
   const { renderRunReportPieces } = await import('../../reports/html/index.js');
   const html = await renderForAsync(join(outDir, 'report.html'), () => renderRunReportPieces(report));
   // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.
-  // The JSON and its newline go as two pieces: `${json}\n` made a second string of the whole report (2.5 MB of a
-  // 62,496-bar run's), which the write then flattened, a copy.
-  const json = [JSON.stringify(report.tables !== undefined ? reportWithoutLists(report) : report, null, 1), '\n'];
+  const json = `${JSON.stringify(report.tables !== undefined ? reportWithoutLists(report) : report, null, 1)}\n`;
   const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...(await tables)];
   await writeOutputs(outDir, kind, files);
   await removeStaleOutputs(outDir, kind, files.map((f) => f.name));
