@@ -299,7 +299,7 @@ export class RunOutputs {
     try {
       rmSync(this.staging, { recursive: true, force: true });
     } catch {
-      // left for the next write's sweep of stale staging directories
+      // left behind, as the asynchronous removal's failure was
     }
   }
 }
