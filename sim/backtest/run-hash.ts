@@ -278,6 +278,14 @@ class OrderRows implements RowWriter {
 }
 
 /**
+ * A curve that can also read one of its columns alone (a spilled curve, which then reads one file instead of
+ * two): the runHash hashes every timestamp, then every value.
+ */
+interface ColumnScan {
+  scanColumn?(column: 'ts' | 'equity', visit: (values: ArrayLike<number>, n: number) => void): void;
+}
+
+/**
  * Returns the run's identity: SHA-256 over the canonical serialisation of its fills, orders and
  * equity curve, in run order: per block of 1024 fills (orders), their numeric fields as
  * little-endian IEEE-754 doubles (fills: ts, qty, price, commission; orders: qty, limitPrice,
@@ -302,8 +310,14 @@ export function computeRunHashOfCurve(fills: HashableFills, orders: HashableOrde
   h.update(`orders ${orders.length}\n`);
   updateRows(h, new OrderRows(orders));
   h.update(`equity ${equityCount}\n`);
-  curve.scan((ts, _equity, n) => updateFloat64(h, ts, n));
-  curve.scan((_ts, equity, n) => updateFloat64(h, equity, n));
+  const columns = curve as EquityCurveScan & ColumnScan;
+  if (columns.scanColumn !== undefined) {
+    columns.scanColumn('ts', (ts, n) => updateFloat64(h, ts, n));
+    columns.scanColumn('equity', (equity, n) => updateFloat64(h, equity, n));
+  } else {
+    curve.scan((ts, _equity, n) => updateFloat64(h, ts, n));
+    curve.scan((_ts, equity, n) => updateFloat64(h, equity, n));
+  }
   if (strategySources.length > 0) h.update(`strategies ${strategySources.length}\n${strategySources.join('\n')}\n`);
   return h.digest('hex');
 }
