@@ -63,8 +63,15 @@ const outdir = join(root, 'dist', 'cli');
  * concurrent GC) against ~1 s on the main thread. Under this budget it optimizes ~95, its workers take ~0.35-0.4 s,
  * and its main thread ~0.05-0.1 s more (more of the cold code runs in the baseline tier). The code a long run spends
  * its time in still tiers up early: the 1 M and 2.5 M-bar runs are no slower (bench/RESULTS.md, tenth pass).
+ * `--semi-space-growth-factor=3` (V8's default 2): the young generation grows by 3x at a time instead of 2x, up to
+ * the same maximum (16 MB a semi-space). A command's start allocates ~15 MB that nearly all lives on (the script's
+ * modules, zod's schemas, the command tree): each scavenge of a young generation still 1-8 MB copies most of it and
+ * promotes it, and the old generation then reached V8's first limit near the end of a short run, which started an
+ * incremental mark-compact. A 200-bar run did 8 scavenges and that mark-compact; now 6 scavenges and none (~6-8%
+ * less CPU), and the peak rises ~2 MiB (~3 MiB in a 62k-bar run, which reaches the same young generation either
+ * way). The flag is read each time the young generation grows, so setting it once the heap exists works.
  */
-const BIN_V8_FLAGS = '--interrupt-budget=270336';
+const BIN_V8_FLAGS = '--interrupt-budget=270336 --semi-space-growth-factor=3';
 
 /**
  * The project loads @duckdb/node-api with a `require` made by createRequire (datasets/duckdb.ts,
