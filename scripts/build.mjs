@@ -63,24 +63,38 @@ const outdir = join(root, 'dist', 'cli');
  * concurrent GC) against ~1 s on the main thread. Under this budget it optimizes ~95, its workers take ~0.35-0.4 s,
  * and its main thread ~0.05-0.1 s more (more of the cold code runs in the baseline tier). The code a long run spends
  * its time in still tiers up early: the 1 M and 2.5 M-bar runs are no slower (bench/RESULTS.md, tenth pass).
+ * `--semi-space-growth-factor=3` (V8's default 2): the young generation grows by 3x at a time instead of 2x, up to
+ * the same maximum (16 MB a semi-space). A command's start allocates ~15 MB that nearly all lives on (the script's
+ * modules, zod's schemas, the command tree): each scavenge of a young generation still 1-8 MB copies most of it and
+ * promotes it, and the old generation then reached V8's first limit near the end of a short run, which started an
+ * incremental mark-compact. A 200-bar run did 8 scavenges and that mark-compact; now 6 scavenges and none (~6-8%
+ * less CPU), and the peak rises ~2 MiB (~3 MiB in a 62k-bar run, which reaches the same young generation either
+ * way). The flag is read each time the young generation grows, so setting it once the heap exists works.
  */
-const BIN_V8_FLAGS = '--interrupt-budget=270336';
+const BIN_V8_FLAGS = '--interrupt-budget=270336 --semi-space-growth-factor=3';
 
 /**
  * The project loads @duckdb/node-api with a `require` made by createRequire (datasets/duckdb.ts,
  * sim/research/trial-store.ts: importing it would have Node lex its source for named exports), which a
  * bundler does not follow. In the bundle those calls become plain `require('@duckdb/node-api')`, which
- * esbuild bundles and runs where the call is, as before.
+ * esbuild bundles and runs where the call is, as before. datasets/duckdb.ts's `require` of @duckdb/node-bindings
+ * becomes a plain one too, so that the bundle's module for it (childProcessUnloaded, below) is the one it gets.
  */
 const duckdbApiRequire = {
   name: 'duckdb-api-require',
   setup(b) {
-    const calls = { 'datasets/duckdb.ts': "requireCjs('@duckdb/node-api')", 'sim/research/trial-store.ts': "createRequire(import.meta.url)('@duckdb/node-api')" };
+    const calls = {
+      'datasets/duckdb.ts': { "requireCjs('@duckdb/node-api')": "require('@duckdb/node-api')", "requireCjs('@duckdb/node-bindings')": "require('@duckdb/node-bindings')" },
+      'sim/research/trial-store.ts': { "createRequire(import.meta.url)('@duckdb/node-api')": "require('@duckdb/node-api')" },
+    };
     b.onLoad({ filter: /[/\\](datasets[/\\]duckdb|sim[/\\]research[/\\]trial-store)\.ts$/ }, (args) => {
       const file = Object.keys(calls).find((f) => args.path.endsWith(f.split('/').join(sep)));
-      const text = readFileSync(args.path, 'utf8');
-      if (file === undefined || !text.includes(calls[file])) throw new Error(`${args.path}: expected ${file ? calls[file] : 'a known file'} (scripts/build.mjs bundles @duckdb/node-api through it)`);
-      return { contents: text.replace(calls[file], "require('@duckdb/node-api')"), loader: 'ts' };
+      let text = readFileSync(args.path, 'utf8');
+      for (const [call, plain] of Object.entries(file === undefined ? { 'a known file': '' } : calls[file])) {
+        if (!text.includes(call)) throw new Error(`${args.path}: expected ${call} (scripts/build.mjs bundles @duckdb/node-api through it)`);
+        text = text.replace(call, plain);
+      }
+      return { contents: text, loader: 'ts' };
     });
   },
 };
@@ -108,6 +122,64 @@ const zodTrimmed = {
         return { contents: contents(line, text), loader: 'js' };
       });
     }
+  },
+};
+
+/**
+ * node:child_process, with node:dgram, node:net (unless stdout is already a pipe) and their bindings (11-15 of the ~100
+ * built-in modules a run loads), was loaded by every command and used by none: ~8-11 ms of a 200-bar run's CPU
+ * (bench/RESULTS.md, eleventh pass). Two packages require it when they load:
+ * - commander (bundled), for executable subcommands (`spawn`), which the CLI has none of: in the bundle its `spawn`
+ *   requires node:child_process on its first call.
+ * - detect-libc, which @duckdb/node-bindings (duckdb.js, in node_modules) asks whether Linux's C library is musl
+ *   before it requires the platform's binding package: detect-libc reads the ELF interpreter of the running node
+ *   (/proc/self/exe) first, and runs `getconf`/`ldd` through child_process only when that says neither. In the bundle,
+ *   `require('@duckdb/node-bindings')` is a module that makes detect-libc's first test with detect-libc's own files
+ *   (lib/elf.js, lib/filesystem.js) and, when it says glibc, requires the binding package duckdb.js would require,
+ *   from duckdb.js's own location (the same file, so the same module a library user's copy loads). Anything else (musl,
+ *   another platform, files not where they were) requires @duckdb/node-bindings itself, as before.
+ * The build fails if either package's text is not as expected.
+ */
+const BINDINGS_MODULE = `const { createRequire } = require('node:module');
+const main = require.resolve('@duckdb/node-bindings');
+const fromBindings = createRequire(main);
+module.exports = glibcLinux() ? fromBindings('@duckdb/node-bindings-linux-' + process.arch + '/duckdb.node') : fromBindings(main);
+/** Whether this is x64 or arm64 Linux whose node's ELF interpreter is glibc's (detect-libc's familyFromInterpreterSync). */
+function glibcLinux() {
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return false;
+  try {
+    const { interpreterPath } = fromBindings('detect-libc/lib/elf.js');
+    const { SELF_PATH, readFileSync } = fromBindings('detect-libc/lib/filesystem.js');
+    const path = interpreterPath(readFileSync(SELF_PATH));
+    return typeof path === 'string' && !path.includes('/ld-musl-') && path.includes('/ld-linux-');
+  } catch {
+    return false;
+  }
+}
+`;
+const childProcessUnloaded = {
+  name: 'child-process-unloaded',
+  setup(b) {
+    const expect = (file, text, what) => {
+      if (!text.includes(what)) throw new Error(`${file}: expected ${JSON.stringify(what)} (scripts/build.mjs keeps node:child_process unloaded through it)`);
+    };
+    const require_ = createRequire(join(root, 'package.json'));
+    const bindings = require_.resolve('@duckdb/node-bindings');
+    const bindingsText = readFileSync(bindings, 'utf8');
+    for (const line of ["require('@duckdb/node-bindings-linux-x64/duckdb.node')", "require('@duckdb/node-bindings-linux-arm64/duckdb.node')", 'isLinuxMusl()', "require('detect-libc')", 'familySync() === MUSL']) expect(bindings, bindingsText, line);
+    const detect = createRequire(bindings).resolve('detect-libc');
+    const detectText = readFileSync(detect, 'utf8');
+    for (const line of ['family = familyFromInterpreterSync();', "const { interpreterPath } = require('./elf');", "const { LDD_PATH, SELF_PATH, readFile, readFileSync } = require('./filesystem');", "if (path.includes('/ld-musl-')) {", "} else if (path.includes('/ld-linux-')) {"]) expect(detect, detectText, line);
+    // The module's own require.resolve('@duckdb/node-bindings') stays the package's, in node_modules.
+    b.onResolve({ filter: /^@duckdb\/node-bindings$/ }, (args) => (args.kind === 'require-resolve' ? { path: args.path, external: true } : { path: 'duckdb-bindings', namespace: 'duckdb-bindings' }));
+    b.onLoad({ filter: /.*/, namespace: 'duckdb-bindings' }, () => ({ contents: BINDINGS_MODULE, loader: 'js', resolveDir: root }));
+    const line = "const childProcess = require('node:child_process');";
+    b.onLoad({ filter: /[/\\]commander[/\\]lib[/\\]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      expect(args.path, text, line);
+      if (/childProcess\.(?!spawn\()/.test(text)) throw new Error(`${args.path}: uses node:child_process beyond spawn (scripts/build.mjs)`);
+      return { contents: text.replace(line, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), loader: 'js' };
+    });
   },
 };
 
@@ -147,7 +219,7 @@ const result = await build({
   sourcemap: true,
   // Paths in the maps are relative to dist/cli/: stack traces name the sources (cli/..., engine/...).
   sourcesContent: false,
-  plugins: [zodTrimmed, duckdbApiRequire],
+  plugins: [zodTrimmed, duckdbApiRequire, childProcessUnloaded],
 });
 
 /**
@@ -166,7 +238,7 @@ const script = await build({
   // import.meta.resolve is read where the sources run under tsx only (sim/research/local-executor.ts).
   define: { 'import.meta.url': '__tapedeckImportMetaUrl', 'import.meta.resolve': 'undefined' },
   banner: { js: "const __tapedeckImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [zodTrimmed, duckdbApiRequire],
+  plugins: [zodTrimmed, duckdbApiRequire, childProcessUnloaded],
 });
 // Strict as the ES module chunks are (esbuild's CommonJS output leaves a module's top-level functions outside
 // the "use strict" of its initializer).
