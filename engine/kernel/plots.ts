@@ -27,6 +27,20 @@ import type { PlotSeriesResult } from './run-result.js';
 /** Names a strategy's plots find by identity before their Map (StrategyPlots.named). */
 const RECENT = 4;
 
+/**
+ * True when `options` always reads the same: none, or a frozen plain object whose `symbol`, `overlay`
+ * and `color` are values, not getters (what a strategy makes once and passes on every bar).
+ */
+function fixedOptions(options: PlotOptions | undefined): boolean {
+  if (options === undefined) return true;
+  if (!Object.isFrozen(options) || Object.getPrototypeOf(options) !== Object.prototype) return false;
+  for (const key of ['symbol', 'overlay', 'color']) {
+    const d = Object.getOwnPropertyDescriptor(options, key);
+    if (d !== undefined && d.get !== undefined) return false;
+  }
+  return true;
+}
+
 /** Longest series name accepted. */
 const MAX_NAME = 80;
 /** A colour the report can put in a chart option as it is: `#rgb`, `#rrggbb`, `#rrggbbaa`, a CSS name, or rgb()/rgba(). */
@@ -237,14 +251,74 @@ export class StrategyPlots {
   recordValue(name: string, options: PlotOptions | undefined): void {
     const value = this.valueIn[0]!;
     if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) this.refuse(name, value);
-    const named = this.named(name);
-    const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
+    // The series of the same name and options as a call before, by identity (see lookUp).
+    const s =
+      options === this.options0 && name === this.name0
+        ? this.series0!
+        : options === this.options1 && name === this.name1
+          ? this.series1!
+          : options === this.options2 && name === this.name2
+            ? this.series2!
+            : options === this.options3 && name === this.name3
+              ? this.series3!
+              : this.lookUp(name, options);
     const point = this.point;
     point[0] = this.host.plotTime();
     point[1] = value;
     point[2] = this.host.plotMarks[s.symbolIndex]!;
     s.add(point);
   }
+
+  /**
+   * The series of a call not among the known ones: by name (see {@link named}), checked against the
+   * options (see {@link find}). It becomes known, by identity of the name and the options, when the
+   * options cannot change (see {@link fixedOptions}): the next call with both finds it at once, without
+   * the lookup and the checks, whose answer would be the same. A strategy plots the same few series
+   * with the same options on every bar.
+   */
+  private lookUp(name: string, options: PlotOptions | undefined): PlotSeries {
+    const named = this.named(name);
+    const s = named !== undefined && named.same(options) ? named.lastSeries! : this.find(named, name, options);
+    if (fixedOptions(options)) {
+      // Into the four slots in turn (fields, not arrays: recordValue tests them without a loop).
+      const at = this.knownNext;
+      this.knownNext = (at + 1) & 3;
+      if (at === 0) {
+        this.name0 = name;
+        this.options0 = options;
+        this.series0 = s;
+      } else if (at === 1) {
+        this.name1 = name;
+        this.options1 = options;
+        this.series1 = s;
+      } else if (at === 2) {
+        this.name2 = name;
+        this.options2 = options;
+        this.series2 = s;
+      } else {
+        this.name3 = name;
+        this.options3 = options;
+        this.series3 = s;
+      }
+    }
+    return s;
+  }
+
+  // The last four (name, options) pairs whose options cannot change, and their series (see lookUp);
+  // `null` options match no call (a call passes an object or undefined).
+  private name0: string | null = null;
+  private options0: PlotOptions | undefined | null = null;
+  private series0: PlotSeries | null = null;
+  private name1: string | null = null;
+  private options1: PlotOptions | undefined | null = null;
+  private series1: PlotSeries | null = null;
+  private name2: string | null = null;
+  private options2: PlotOptions | undefined | null = null;
+  private series2: PlotSeries | null = null;
+  private name3: string | null = null;
+  private options3: PlotOptions | undefined | null = null;
+  private series3: PlotSeries | null = null;
+  private knownNext = 0;
 
   private refuse(name: string, value: unknown): never {
     throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);

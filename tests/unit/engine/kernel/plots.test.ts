@@ -274,6 +274,48 @@ describe('ctx.plot', () => {
     expect(small.results()[0]!.ts.length).toBe(1000);
   });
 
+  it('finds the series of a name and frozen options it saw before by identity, without a lookup; options that can change are looked up on every call', () => {
+    let now = 0;
+    const host = { plotTime: () => now, indexOf: (s: string) => ['AAA', 'BBB'].indexOf(s), symbols: ['AAA', 'BBB'], plotMarks: Float64Array.of(100, 50) };
+    const plots = new StrategyPlots(host, 'p', ['AAA', 'BBB']);
+    // Counts the lookups by name (StrategyPlots' private `named`), on this instance only.
+    let lookups = 0;
+    const proto = Object.getPrototypeOf(plots) as { named: (name: string) => unknown };
+    const named = proto.named;
+    Object.defineProperty(plots, 'named', { value: (name: string) => (lookups++, named.call(plots, name)) });
+    // Four series with frozen options (as donchian_breakout's), as many bars.
+    const frozen = [Object.freeze({ symbol: 'AAA', overlay: true }), Object.freeze({ symbol: 'BBB', overlay: true })];
+    const names = ['upper', 'lower'];
+    for (let i = 0; i < 1000; i++) {
+      now = i;
+      for (const o of frozen) for (const n of names) plots.record(n, i, o);
+    }
+    expect(lookups).toBe(4);
+    // A frozen object whose symbol is a getter, and a mutable object, may read differently on each call:
+    // looked up every time, and their points go where they say at that call.
+    let symbol = 'AAA';
+    const getter = Object.freeze({
+      get symbol() {
+        return symbol;
+      },
+    });
+    const shared: PlotOptions = { overlay: false };
+    lookups = 0;
+    for (let i = 1000; i < 1010; i++) {
+      now = i;
+      symbol = i % 2 === 0 ? 'AAA' : 'BBB';
+      plots.record('g', i, getter);
+      (shared as { symbol?: string }).symbol = symbol;
+      plots.record('m', -i, shared);
+    }
+    expect(lookups).toBe(20);
+    const byKey = new Map(plots.results().map((r) => [`${r.name} ${r.symbol}`, [...r.values]]));
+    expect(byKey.get('upper AAA')!.length).toBe(1000);
+    expect(byKey.get('g AAA')).toEqual([1000, 1002, 1004, 1006, 1008]);
+    expect(byKey.get('g BBB')).toEqual([1001, 1003, 1005, 1007, 1009]);
+    expect(byKey.get('m BBB')).toEqual([-1001, -1003, -1005, -1007, -1009]);
+  });
+
   it('keeps the last value per time and never goes back in time, also where its points are filed in batches', () => {
     let now = 0;
     const host = { plotTime: () => now, indexOf: () => 0, symbols: ['AAA'], plotMarks: Float64Array.of(100) };
