@@ -491,7 +491,6 @@ export class ExecutionEngine implements ExecutionReportSink {
   }
 
   private apply(event: OrderEvent): void {
-    if (event.kind === 'OrderDenied' && event.reason === DEFERRED_DENIAL) return this.applyDeferredDenial(event);
     const row = this.orderLog.rowOfId(event.orderId);
     const order = row === undefined ? undefined : this.orderLog.liveAt(row);
     if (order === undefined) throw new InvariantError(`event ${event.kind} for ${row === undefined ? 'unknown' : 'finished'} order '${event.orderId}'`);
@@ -503,6 +502,7 @@ export class ExecutionEngine implements ExecutionReportSink {
           this.audit({ ts: event.ts, kind: 'risk.denied', message: event.reason, orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined });
         } else {
           // The account refused (the rest of) a fill at the venue.
+          if (event.reason === DEFERRED_DENIAL) return this.applyDeferredDenial(event, order, row!, strategyIndex);
           this.deniedCount++;
           order.transition('denied', event.ts, event.reason);
           this.unwork(order, strategyIndex);
@@ -556,18 +556,14 @@ export class ExecutionEngine implements ExecutionReportSink {
   }
 
   /**
-   * {@link apply} of the account's OrderDenied whose reason is deferred (see fillDenial): as apply's
-   * account denial, with the text kept deferred in the order log and the audit trail. When the
+   * {@link apply} of the account's OrderDenied (of a submitted order) whose reason is deferred (see
+   * fillDenial): as apply's account denial, with the text kept deferred in the order log and the audit trail. When the
    * strategy listens to its order events, it gets the event and the order with the text made.
    */
-  private applyDeferredDenial(event: OrderEvent & { kind: 'OrderDenied' }): void {
+  private applyDeferredDenial(event: OrderEvent & { kind: 'OrderDenied' }, order: Order, row: number, strategyIndex: number): void {
     const text = this.deferredDenial;
     if (text === null) throw new InvariantError(`deferred denial of order '${event.orderId}' without its text`);
     this.deferredDenial = null;
-    const row = this.orderLog.rowOfId(event.orderId);
-    const order = row === undefined ? undefined : this.orderLog.liveAt(row);
-    if (order === undefined || order.status === 'initialized') throw new InvariantError(`account denial of ${row === undefined ? 'unknown' : 'finished or unsent'} order '${event.orderId}'`);
-    const strategyIndex = this.orderLog.strategyAt(row!);
     const listener = this.listener;
     const listens = listener !== null && (this.listens === null || this.listens(strategyIndex));
     this.deniedCount++;
@@ -583,7 +579,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     this.recorder.onDeferredAudit!(entry, text);
     this.recorder.onOrderEvent(event);
     if (listens) listener(strategyIndex, event, order);
-    this.orderLog.finish(row!, text);
+    this.orderLog.finish(row, text);
   }
 
   private unwork(order: Order, strategyIndex: number): void {
