@@ -69,8 +69,14 @@ export class ExecutionEngine implements ExecutionReportSink {
   private listener: StrategyOrderListener | null = null;
   /** Whether the listener reads a strategy's order events (null: always). */
   private listens: ((strategyIndex: number) => boolean) | null = null;
-  /** The account's deferred denial the venue was told of (fillDenial), until its OrderDenied arrives. */
-  private deferredDenial: DeferredText | null = null;
+  /** The order of the last approveFill (the one fillDenial is asked about). */
+  private approving: OrderId | null = null;
+  /**
+   * The account's deferred denials the venue was told of (fillDenial), by order, until their OrderDenied
+   * arrives: one at a time in practice; a list, so that events in between (a partial fill's) may not mix them up.
+   */
+  private readonly deferredIds: OrderId[] = [];
+  private readonly deferredTexts: DeferredText[] = [];
   /** Every order in submission order (working ones live, finished ones as columns). */
   readonly orderLog = new OrderLog();
   /** Every fill in run order. */
@@ -145,6 +151,7 @@ export class ExecutionEngine implements ExecutionReportSink {
   approveFill(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number {
     const account = this.accountRules;
     if (account === null) return qty;
+    this.approving = orderId;
     return account.approveFill(symbolIndex, sign, qty, price, fees, lot, this.symbols[symbolIndex]!);
   }
 
@@ -158,8 +165,9 @@ export class ExecutionEngine implements ExecutionReportSink {
     if (account === null) return '';
     const d = account.denial;
     if (typeof d === 'string') return d;
-    if (this.recorder.onDeferredAudit === undefined) return d.text;
-    this.deferredDenial = d;
+    if (this.recorder.onDeferredAudit === undefined || this.approving === null) return d.text;
+    this.deferredIds.push(this.approving);
+    this.deferredTexts.push(d);
     return DEFERRED_DENIAL;
   }
 
@@ -286,6 +294,9 @@ export class ExecutionEngine implements ExecutionReportSink {
   /** Forgets every order (for a rerun); the portfolio is reset by its owner. */
   reset(): void {
     for (const w of this.working) w.length = 0;
+    this.deferredIds.length = 0;
+    this.deferredTexts.length = 0;
+    this.approving = null;
     this.orderLog.clear();
     this.fillLog.clear();
     this.deniedCount = 0;
@@ -561,9 +572,18 @@ export class ExecutionEngine implements ExecutionReportSink {
    * strategy listens to its order events, it gets the event and the order with the text made.
    */
   private applyDeferredDenial(event: OrderEvent & { kind: 'OrderDenied' }, order: Order, row: number, strategyIndex: number): void {
-    const text = this.deferredDenial;
-    if (text === null) throw new InvariantError(`deferred denial of order '${event.orderId}' without its text`);
-    this.deferredDenial = null;
+    const ids = this.deferredIds;
+    const texts = this.deferredTexts;
+    let k = ids.length - 1;
+    while (k >= 0 && ids[k] !== event.orderId) k--;
+    if (k < 0) throw new InvariantError(`deferred denial of order '${event.orderId}' without its text`);
+    const text = texts[k]!;
+    for (let j = k + 1; j < ids.length; j++) {
+      ids[j - 1] = ids[j]!;
+      texts[j - 1] = texts[j]!;
+    }
+    ids.pop();
+    texts.pop();
     const listener = this.listener;
     const listens = listener !== null && (this.listens === null || this.listens(strategyIndex));
     this.deniedCount++;

@@ -127,6 +127,30 @@ describe('cash account (the default)', () => {
     }
   });
 
+  it('keeps each deferred denial with its order when a listening strategy is denied again inside a partial fill', async () => {
+    // marketFill 'close': a sale fills at once. Selling 30 of a position of 10 fills 10 (OrderFilled, which the
+    // strategy answers with a sale of 5, denied at once: a short sale) before the rest of the 30 is denied.
+    const texts: string[] = [];
+    let answered = false;
+    const s: Strategy = {
+      ...scripted({ 0: (ctx) => void ctx.submitOrder(order('buy', 10)), 2: (ctx) => void ctx.submitOrder(order('sell', 30)) }),
+      onOrderEvent(ctx, ev) {
+        if (ev.kind === 'OrderDenied') texts.push(ev.reason);
+        if (ev.kind === 'OrderFilled' && ev.fill.side === 'sell' && !answered) {
+          answered = true;
+          ctx.submitOrder(order('sell', 5));
+        }
+      },
+    };
+    const config: ReplayConfig = { symbols: ['AAA'], initialCash: 10_000, barIntervalUs: DAY, equityEveryUs: DAY, lookback: 16, venue: { kind: 'l1', config: venueConfig({ barIntervalUs: DAY, marketFill: 'close', fees: { kind: 'fraction', rate: 0 } }) }, createStrategies: () => [s], createRisk: null };
+    const r = await replay(config, { bars: barFeed(bars([[100, 100], [100, 100], [100, 100], [100, 100]]), DAY) });
+    const five = 'short sale: selling 5 AAA at 100 with a position of 0 would go short by 5; short sales need account.type "margin"';
+    const thirty = 'short sale: selling 30 AAA at 100 with a position of 10 would go short by 20; short sales need account.type "margin"';
+    expect(texts).toEqual([five, thirty]);
+    expect(r.orders.map((o) => [o.id, o.status, o.filledQty, o.reason])).toEqual([['O-1', 'filled', 10, null], ['O-2', 'denied', 10, thirty], ['O-3', 'denied', 0, five]]);
+    expect(r.audit.map((a) => [a.orderId, a.message])).toEqual([['O-3', five], ['O-2', thirty]]);
+  });
+
   it('records buying power (cash) and zero margin in use', async () => {
     const r = await run([[100, 100], [100, 110], [110, 110]], { 0: (ctx) => ctx.submitOrder(order('buy', 50)) });
     expect(Array.from(r.equity.buyingPower)).toEqual([10_000, 5_000, 5_000]);
