@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvariantError, assertNever } from '../core/errors.js';
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
-import type { AuditEntry, OrderChanges, OrderEvent } from '../model/events.js';
+import type { AuditEntry, DeferredText, OrderChanges, OrderEvent } from '../model/events.js';
 import { Order, bracketRequests, isTerminal, isWorking } from '../model/orders.js';
 import { roundToLot } from '../model/instruments.js';
 import { NO_ORDERS, snapshotOrder } from '../model/order-snapshot.js';
@@ -38,6 +38,11 @@ export interface PreTradeRisk {
 export type StrategyOrderListener = (strategyIndex: number, event: OrderEvent, order: Readonly<Order>) => void;
 
 const QTY_EPS = 1e-9;
+/**
+ * What the venue is told as the reason of an account denial whose text is deferred (see fillDenial):
+ * the OrderDenied event that comes back with it is given the deferred text. Never shown.
+ */
+const DEFERRED_DENIAL = '\u0000deferred account denial';
 /** setTarget's options when none are given (one frozen object, not a fresh one per call). */
 const NO_TARGET_OPTIONS: { type?: 'market' | 'limit'; limitPrice?: number; tag?: string } = Object.freeze({});
 
@@ -62,6 +67,16 @@ export class ExecutionEngine implements ExecutionReportSink {
   private readonly account: RiskAccount;
   private client: ExecutionClient | null = null;
   private listener: StrategyOrderListener | null = null;
+  /** Whether the listener reads a strategy's order events (null: always). */
+  private listens: ((strategyIndex: number) => boolean) | null = null;
+  /** The order of the last approveFill (the one fillDenial is asked about). */
+  private approving: OrderId | null = null;
+  /**
+   * The account's deferred denials the venue was told of (fillDenial), by order, until their OrderDenied
+   * arrives: one at a time in practice; a list, so that events in between (a partial fill's) may not mix them up.
+   */
+  private readonly deferredIds: OrderId[] = [];
+  private readonly deferredTexts: DeferredText[] = [];
   /** Every order in submission order (working ones live, finished ones as columns). */
   readonly orderLog = new OrderLog();
   /** Every fill in run order. */
@@ -136,11 +151,24 @@ export class ExecutionEngine implements ExecutionReportSink {
   approveFill(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number {
     const account = this.accountRules;
     if (account === null) return qty;
+    this.approving = orderId;
     return account.approveFill(symbolIndex, sign, qty, price, fees, lot, this.symbols[symbolIndex]!);
   }
 
+  /**
+   * Why the account refused the last fill. A denial the account makes into text only when read (a
+   * short sale) stays deferred when the recorder keeps deferred messages: the venue is told a
+   * placeholder, and the OrderDenied it sends back is given the deferred text (see apply).
+   */
   get fillDenial(): string {
-    return this.accountRules?.denialReason ?? '';
+    const account = this.accountRules;
+    if (account === null) return '';
+    const d = account.denial;
+    if (typeof d === 'string') return d;
+    if (this.recorder.onDeferredAudit === undefined || this.approving === null) return d.text;
+    this.deferredIds.push(this.approving);
+    this.deferredTexts.push(d);
+    return DEFERRED_DENIAL;
   }
 
   /**
@@ -254,14 +282,21 @@ export class ExecutionEngine implements ExecutionReportSink {
     return this.client;
   }
 
-  /** Registers the callback that routes order events to strategies. */
-  onStrategyOrderEvent(listener: StrategyOrderListener): void {
+  /**
+   * Registers the callback that routes order events to strategies; `listens` tells whether it reads the
+   * events of a strategy (absent: always). An event nobody reads may carry a deferred reason (see fillDenial).
+   */
+  onStrategyOrderEvent(listener: StrategyOrderListener, listens?: (strategyIndex: number) => boolean): void {
     this.listener = listener;
+    this.listens = listens ?? null;
   }
 
   /** Forgets every order (for a rerun); the portfolio is reset by its owner. */
   reset(): void {
     for (const w of this.working) w.length = 0;
+    this.deferredIds.length = 0;
+    this.deferredTexts.length = 0;
+    this.approving = null;
     this.orderLog.clear();
     this.fillLog.clear();
     this.deniedCount = 0;
@@ -478,6 +513,7 @@ export class ExecutionEngine implements ExecutionReportSink {
           this.audit({ ts: event.ts, kind: 'risk.denied', message: event.reason, orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined });
         } else {
           // The account refused (the rest of) a fill at the venue.
+          if (event.reason === DEFERRED_DENIAL) return this.applyDeferredDenial(event, order, row!, strategyIndex);
           this.deniedCount++;
           order.transition('denied', event.ts, event.reason);
           this.unwork(order, strategyIndex);
@@ -528,6 +564,42 @@ export class ExecutionEngine implements ExecutionReportSink {
     this.recorder.onOrderEvent(event);
     this.listener?.(strategyIndex, event, order);
     if (isTerminal(order.status)) this.orderLog.finish(row!);
+  }
+
+  /**
+   * {@link apply} of the account's OrderDenied (of a submitted order) whose reason is deferred (see
+   * fillDenial): as apply's account denial, with the text kept deferred in the order log and the audit trail. When the
+   * strategy listens to its order events, it gets the event and the order with the text made.
+   */
+  private applyDeferredDenial(event: OrderEvent & { kind: 'OrderDenied' }, order: Order, row: number, strategyIndex: number): void {
+    const ids = this.deferredIds;
+    const texts = this.deferredTexts;
+    let k = ids.length - 1;
+    while (k >= 0 && ids[k] !== event.orderId) k--;
+    if (k < 0) throw new InvariantError(`deferred denial of order '${event.orderId}' without its text`);
+    const text = texts[k]!;
+    for (let j = k + 1; j < ids.length; j++) {
+      ids[j - 1] = ids[j]!;
+      texts[j - 1] = texts[j]!;
+    }
+    ids.pop();
+    texts.pop();
+    const listener = this.listener;
+    const listens = listener !== null && (this.listens === null || this.listens(strategyIndex));
+    this.deniedCount++;
+    if (listens) {
+      const reason = text.text;
+      order.transition('denied', event.ts, reason);
+      event = { kind: 'OrderDenied', ts: event.ts, orderId: event.orderId, reason };
+    } else {
+      order.transition('denied', event.ts);
+    }
+    this.unwork(order, strategyIndex);
+    const entry: AuditEntry = { ts: event.ts, kind: 'account.denied', message: '', orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined };
+    this.recorder.onDeferredAudit!(entry, text);
+    this.recorder.onOrderEvent(event);
+    if (listens) listener(strategyIndex, event, order);
+    this.orderLog.finish(row, text);
   }
 
   private unwork(order: Order, strategyIndex: number): void {

@@ -1,6 +1,8 @@
 import { CodedColumn, Float64Column, Int32Column, RefColumn } from '../core/columns.js';
 import { InvariantError } from '../core/errors.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
+import { textOf } from '../model/events.js';
+import type { DeferredText } from '../model/events.js';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, linkText } from '../model/orders.js';
 import type { Order, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
 
@@ -71,7 +73,8 @@ export class OrderLog {
   private readonly stopPrice = new Float64Column(); // NaN for none
   private readonly filledQty = new Float64Column();
   private readonly avgFillPrice = new Float64Column();
-  private readonly reason = new CodedColumn<string | null>();
+  /** A deferred reason (an account denial nobody read during the run) is made into text when read. */
+  private readonly reason = new CodedColumn<string | DeferredText | null>();
 
   /** Number of orders. */
   get length(): number {
@@ -129,8 +132,8 @@ export class OrderLog {
     return this.strategy.get(row);
   }
 
-  /** Moves a finished order's final state into the columns and lets the object go. */
-  finish(row: number): void {
+  /** Moves a finished order's final state into the columns and lets the object go; `reason`, when given, is its reason (deferred) in place of the order's. */
+  finish(row: number, reason?: DeferredText): void {
     const o = this.live.get(row);
     if (o === undefined) return;
     if (!isTerminal(o.status)) throw new InvariantError(`order ${o.id} is not finished (${o.status})`);
@@ -140,7 +143,7 @@ export class OrderLog {
     this.stopPrice.set(row, o.stopPrice ?? Number.NaN);
     this.filledQty.set(row, o.filledQty);
     this.avgFillPrice.set(row, o.avgFillPrice);
-    this.reason.set(row, o.reason);
+    this.reason.set(row, reason ?? o.reason);
     this.live.set(row, undefined);
   }
 
@@ -204,7 +207,7 @@ export class OrderLog {
         strategyId: this.strategyId.get(row),
         reduceOnly: this.reduceOnlyAt(row),
         tag: this.tag.get(row),
-        reason: this.reason.get(row),
+        reason: textOf(this.reason.get(row)),
       };
       link = this.link.get(row);
     }
@@ -240,7 +243,7 @@ export class OrderLog {
   }
   reasonAt(row: number): string | null {
     const o = this.live.get(row);
-    return o !== undefined ? o.reason : this.reason.get(row);
+    return o !== undefined ? o.reason : textOf(this.reason.get(row));
   }
 
   records(): OrderRecord[] {

@@ -182,14 +182,17 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
       });
     }
     if (this.router.deliversOrderEvents) {
-      this.execution.onStrategyOrderEvent((k, ev) => {
-        const st = this.strategies[k];
-        try {
-          if (st?.onOrderEvent) st.onOrderEvent(this.contexts[k]!, ev);
-        } catch (err) {
-          throw this.failed(k, 'onOrderEvent', err);
-        }
-      });
+      this.execution.onStrategyOrderEvent(
+        (k, ev) => {
+          const st = this.strategies[k];
+          try {
+            if (st?.onOrderEvent) st.onOrderEvent(this.contexts[k]!, ev);
+          } catch (err) {
+            throw this.failed(k, 'onOrderEvent', err);
+          }
+        },
+        (k) => this.strategies[k]?.onOrderEvent !== undefined,
+      );
     }
   }
 

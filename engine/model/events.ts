@@ -79,3 +79,26 @@ export interface AuditEntry {
   readonly orderId?: string;
   readonly details?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * A message made only when it is first read, then kept: an account denial that a run repeats tens of
+ * thousands of times names its quantities and prices, and formatting them (a double to text each) cost
+ * more than the fill it refuses. Held where a run keeps its messages (the order log's reasons, the
+ * recorder's audit trail) when nothing reads them while the run goes on; they are text again wherever
+ * they are read (see textOf).
+ */
+export abstract class DeferredText {
+  private made: string | null = null;
+
+  /** The message (made on the first read, the same text on every read). */
+  get text(): string {
+    return (this.made ??= this.make());
+  }
+
+  protected abstract make(): string;
+}
+
+/** The text of a message that may be deferred (null stays null). */
+export function textOf(x: string | DeferredText | null): string | null {
+  return x === null || typeof x === 'string' ? x : x.text;
+}

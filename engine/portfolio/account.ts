@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { formatIsoUs, US_PER_DAY } from '../core/time.js';
+import { DeferredText } from '../model/events.js';
 import type { InstrumentSpec } from '../model/instruments.js';
 import type { Portfolio } from './portfolio.js';
 
@@ -50,6 +51,31 @@ export interface Ruin {
 
 const YEAR_US = 365.25 * US_PER_DAY;
 
+/**
+ * The denial of a short sale in a cash account, formatted when first read: a cash account meets it at
+ * every reversal of a long position (~52k per 2 M-bar pipeline run), and its text (four numbers, a
+ * price among them) cost more to make than the rest of the refused fill.
+ */
+class ShortSaleDenial extends DeferredText {
+  constructor(
+    private readonly verb: string,
+    private readonly qty: number,
+    private readonly symbol: string,
+    private readonly price: number,
+    private readonly pos: number,
+    private readonly opening: number,
+  ) {
+    super();
+  }
+
+  protected make(): string {
+    // Joined, not a template: the text is built flat at once. A template's pieces make a tree of
+    // string slices that is flattened when first read, and its root stays behind the text for as
+    // long as the order's reason and audit entry keep it.
+    return ['short sale: ', this.verb, ' ', this.qty, ' ', this.symbol, ' at ', this.price, ' with a position of ', this.pos, ' would go short by ', this.opening, '; short sales need account.type "margin"'].join('');
+  }
+}
+
 /** `1234567.891` -> `1,234,567.89`. */
 export function money(x: number): string {
   const s = Math.abs(x).toFixed(2);
@@ -88,8 +114,8 @@ export class Account {
   private readonly mmUnit: Float64Array;
   /** 1 for futures (shortable in a cash account, cash semantics of variation margin, no borrow cost). */
   private readonly future: Uint8Array;
-  /** Why the last approveFill denied (part of) a fill. */
-  denialReason = '';
+  /** Why the last approveFill denied (part of) a fill: text, or a text made when read (see {@link denial}). */
+  private reason: string | DeferredText = '';
   ruin: Ruin | null = null;
   /** Borrow cost charged so far. */
   borrowCharged = 0;
@@ -129,8 +155,23 @@ export class Account {
     this.borrowCharged = 0;
     this.marginCalls = 0;
     this.lastSampleTs = Number.NaN;
-    this.denialReason = '';
+    this.reason = '';
     this.sampledMargins = false;
+  }
+
+  /** Why the last approveFill denied (part of) a fill. */
+  get denialReason(): string {
+    const r = this.reason;
+    return typeof r === 'string' ? r : r.text;
+  }
+
+  set denialReason(text: string) {
+    this.reason = text;
+  }
+
+  /** {@link denialReason} as the account holds it: a short sale's denial is made into text only when read. */
+  get denial(): string | DeferredText {
+    return this.reason;
   }
 
   /** True when symbol i is a future. */
@@ -232,11 +273,7 @@ export class Account {
       return closing;
     }
     if (this.config.type === 'cash' && sign === -1 && this.future[i] === 0) {
-      // Joined, not a template: the text is built flat at once. A template's pieces make a tree of
-      // string slices that is flattened when first read, and its root stays behind the text for as
-      // long as the order's reason and audit entry keep it (a sale that reverses a long position
-      // meets this at every reversal of a cash account: ~52k per 2 M-bar pipeline run).
-      this.denialReason = ['short sale: ', verb, ' ', qty, ' ', symbol, ' at ', price, ' with a position of ', pos, ' would go short by ', opening, '; short sales need account.type "margin"'].join('');
+      this.reason = new ShortSaleDenial(verb, qty, symbol, price, pos, opening);
       return closing;
     }
     if (this.affordable(i, sign, qty, price, fees) >= 0) return qty;

@@ -1,4 +1,4 @@
-import type { AuditEntry, Fill, OrderEvent, Signal } from '../model/events.js';
+import type { AuditEntry, DeferredText, Fill, OrderEvent, Signal } from '../model/events.js';
 
 /**
  * Receives what a run produces, as it happens: the backtest keeps it in memory for the report,
@@ -9,6 +9,13 @@ export interface Recorder {
   onFill(fill: Fill): void;
   onSignal(signal: Signal): void;
   onAudit(entry: AuditEntry): void;
+  /**
+   * Optional: keeps an audit entry whose message is made only when read (`entry.message` is '' until
+   * the recorder sets it from `message`, before its trail is read). A recorder that has it reads no
+   * order event's reason: it is given the OrderDenied events of such denials with a placeholder reason
+   * when no strategy listens to them, so a run makes no text that nothing reads while it goes on.
+   */
+  onDeferredAudit?(entry: AuditEntry, message: DeferredText): void;
   /**
    * Equity sample, read from `sample` by the EquitySample indexes: its time, total equity, cash,
    * gross exposure (sum of |position x mark|), the account's initial margin in use and its buying

@@ -94,6 +94,8 @@ export function collectRunResult(p: RunParts): RunResult {
     trades: portfolio.closedTradeColumns(symbols, p.ledgerIds),
   };
   const runHash = stream !== null ? computeRunHashOfCurve(fillLog, orderLog, stream.curve, p.strategySources ?? []) : computeRunHash(fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []);
+  // The audit trail's deferred messages are made on the first read of `audit` (see AuditTrail).
+  const trail = recorder.trail;
   let fills: Fill[] | undefined;
   let orders: OrderRecord[] | undefined;
   let trades: RunTrade[] | undefined;
@@ -114,7 +116,9 @@ export function collectRunResult(p: RunParts): RunResult {
     },
     equity,
     ...(stream !== null ? { equityStream: { rows: stream.rows, curve: stream.curve, exposedSamples: stream.exposedSamples, preview: stream.preview.columns() } } : {}),
-    audit: recorder.audit,
+    get audit() {
+      return trail.list();
+    },
     signals: recorder.signals,
     signalCount: recorder.signalCount,
     assumptions: p.assumptions,

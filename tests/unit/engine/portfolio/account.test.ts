@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIsoUs, US_PER_DAY } from '../../../../engine/core/index.js';
 import type { StrategyId, Symbol_ } from '../../../../engine/core/index.js';
+import { DeferredText } from '../../../../engine/model/index.js';
 import type { OrderRequest } from '../../../../engine/model/index.js';
 import { Account, CASH_ACCOUNT, Portfolio } from '../../../../engine/portfolio/index.js';
 import type { AccountConfig } from '../../../../engine/portfolio/index.js';
@@ -93,6 +94,61 @@ describe('cash account (the default)', () => {
     expect(r.orders[2]!.reason).toBe('short sale: selling 30 AAA at 100 with a position of 10 would go short by 20; short sales need account.type "margin"');
     expect(r.finalPositions.AAA).toBe(0);
     expect(r.finalCash).toBe(10_000);
+  });
+
+  it('makes a short-sale denial into text only when the result is read, unless the strategy listens to its order events', async () => {
+    // Counts the texts made (a first read of DeferredText.text): none while the run goes on when nothing reads them.
+    const get = Object.getOwnPropertyDescriptor(DeferredText.prototype, 'text')!.get!;
+    let made = 0;
+    Object.defineProperty(DeferredText.prototype, 'text', { configurable: true, get(this: DeferredText) { if ((this as unknown as { made: string | null }).made === null) made++; return get.call(this); } });
+    try {
+      const script = { 0: (ctx: StrategyContext) => void ctx.submitOrder(order('sell', 10)), 1: (ctx: StrategyContext) => void ctx.submitOrder(order('buy', 10)), 2: (ctx: StrategyContext) => void ctx.submitOrder(order('sell', 30)) };
+      const r = await run([[100, 100], [100, 100], [100, 100], [100, 100], [100, 100]], script);
+      expect(made).toBe(0);
+      const texts = ['short sale: selling 10 AAA at 100 with a position of 0 would go short by 10; short sales need account.type "margin"', 'short sale: selling 30 AAA at 100 with a position of 10 would go short by 20; short sales need account.type "margin"'];
+      expect(r.audit.map((a) => [a.kind, a.message, a.orderId])).toEqual([['account.denied', texts[0], 'O-1'], ['account.denied', texts[1], 'O-3']]);
+      expect(Object.keys(r.audit[0]!)).toEqual(['ts', 'kind', 'message', 'orderId', 'symbol', 'strategyId']);
+      expect(made).toBe(2);
+      expect([r.orders[0]!.reason, r.orders[2]!.reason]).toEqual(texts);
+      expect(made).toBe(2); // made once each, kept
+
+      // A strategy that listens gets the text in the event and on the order, made at once.
+      const seen: unknown[] = [];
+      const listener: Strategy = { ...scripted(script), onOrderEvent(_ctx, ev) { if (ev.kind === 'OrderDenied') seen.push(ev.reason); } };
+      made = 0;
+      const config: ReplayConfig = { symbols: ['AAA'], initialCash: 10_000, barIntervalUs: DAY, equityEveryUs: DAY, lookback: 16, venue: { kind: 'l1', config: venueConfig({ barIntervalUs: DAY, fees: { kind: 'fraction', rate: 0 } }) }, createStrategies: () => [listener], createRisk: null };
+      const l = await replay(config, { bars: barFeed(bars([[100, 100], [100, 100], [100, 100], [100, 100], [100, 100]]), DAY) });
+      expect(seen).toEqual(texts);
+      expect(made).toBe(2);
+      expect(l.audit.map((a) => a.message)).toEqual(texts);
+      expect(l.orders.map((o) => o.reason)).toEqual([texts[0], null, texts[1]]);
+    } finally {
+      Object.defineProperty(DeferredText.prototype, 'text', { configurable: true, get });
+    }
+  });
+
+  it('keeps each deferred denial with its order when a listening strategy is denied again inside a partial fill', async () => {
+    // marketFill 'close': a sale fills at once. Selling 30 of a position of 10 fills 10 (OrderFilled, which the
+    // strategy answers with a sale of 5, denied at once: a short sale) before the rest of the 30 is denied.
+    const texts: string[] = [];
+    let answered = false;
+    const s: Strategy = {
+      ...scripted({ 0: (ctx) => void ctx.submitOrder(order('buy', 10)), 2: (ctx) => void ctx.submitOrder(order('sell', 30)) }),
+      onOrderEvent(ctx, ev) {
+        if (ev.kind === 'OrderDenied') texts.push(ev.reason);
+        if (ev.kind === 'OrderFilled' && ev.fill.side === 'sell' && !answered) {
+          answered = true;
+          ctx.submitOrder(order('sell', 5));
+        }
+      },
+    };
+    const config: ReplayConfig = { symbols: ['AAA'], initialCash: 10_000, barIntervalUs: DAY, equityEveryUs: DAY, lookback: 16, venue: { kind: 'l1', config: venueConfig({ barIntervalUs: DAY, marketFill: 'close', fees: { kind: 'fraction', rate: 0 } }) }, createStrategies: () => [s], createRisk: null };
+    const r = await replay(config, { bars: barFeed(bars([[100, 100], [100, 100], [100, 100], [100, 100]]), DAY) });
+    const five = 'short sale: selling 5 AAA at 100 with a position of 0 would go short by 5; short sales need account.type "margin"';
+    const thirty = 'short sale: selling 30 AAA at 100 with a position of 10 would go short by 20; short sales need account.type "margin"';
+    expect(texts).toEqual([five, thirty]);
+    expect(r.orders.map((o) => [o.id, o.status, o.filledQty, o.reason])).toEqual([['O-1', 'filled', 10, null], ['O-2', 'denied', 10, thirty], ['O-3', 'denied', 0, five]]);
+    expect(r.audit.map((a) => [a.orderId, a.message])).toEqual([['O-3', five], ['O-2', thirty]]);
   });
 
   it('records buying power (cash) and zero margin in use', async () => {
