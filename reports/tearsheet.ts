@@ -1312,8 +1312,21 @@ export class TearSheetPass implements CurveObserver {
     if (k > 0) sums.first(this.r, this.b, k);
     let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB } = this;
     const picks = pick.length;
+    const previews = preview.length;
+    // What the next sample must reach for something to be read of it: a drawn sample's time (NaN when none is
+    // left: never reached), a picked sample's index (-1 when none is left).
+    let nextPreview = d < previews ? preview[d]! : Number.NaN;
+    let nextPick = p < picks ? pick[p]! : -1;
     for (let j = from; j < to; j++, i++) {
       const t = ts[j]!;
+      // Most samples are read for nothing: in the month, not picked, before the next drawn sample. Only their
+      // time is read (a cold loop boxes each double it reads), and the sample before an event is read back.
+      if (t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t)) continue;
+      if (j > from) {
+        prevT = ts[j - 1]!;
+        prevE = equity[j - 1]!;
+        prevB = bv[j - 1 - from]!;
+      }
       const e = equity[j]!;
       const b = bv[j - from]!;
       // monthlyReturns reads the first sample and each month's last: keep just those.
@@ -1325,17 +1338,22 @@ export class TearSheetPass implements CurveObserver {
       }
       if (p < picks && pick[p] === i) pickTs[p++] = t;
       // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-      while (d < preview.length && preview[d]! < t) {
+      while (d < previews && preview[d]! < t) {
         previewValue.push(i > 0 ? prevB : b);
         d++;
       }
-      while (d < preview.length && preview[d] === t) {
+      while (d < previews && preview[d] === t) {
         previewValue.push(b);
         d++;
       }
-      prevT = t;
-      prevE = e;
-      prevB = b;
+      nextPreview = d < previews ? preview[d]! : Number.NaN;
+      nextPick = p < picks ? pick[p]! : -1;
+    }
+    // The block's last sample is the next block's sample before.
+    if (to > from) {
+      prevT = ts[to - 1]!;
+      prevE = equity[to - 1]!;
+      prevB = bv[to - 1 - from]!;
     }
     this.i = i;
     this.p = p;
