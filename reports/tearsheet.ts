@@ -414,15 +414,16 @@ export function histogram(x: ArrayLike<number>, bins: number = HISTOGRAM_BINS): 
 
 /** Counts of values (within [min, max]) per bin of numpy.histogram's equal-width bins over [min, max]. */
 class HistogramCounts {
-  private readonly lo: number;
-  private readonly norm: number;
-  private readonly edges: Float64Array;
-  private readonly counts: Float64Array;
+  // Read by secondChunk as well as by the methods below.
+  readonly lo: number;
+  readonly norm: number;
+  readonly edges: Float64Array;
+  readonly counts: Float64Array;
 
   constructor(
     min: number,
     max: number,
-    private readonly count: number,
+    readonly count: number,
   ) {
     const [lo, hi] = rangeOf(min, max);
     this.lo = lo;
@@ -433,12 +434,6 @@ class HistogramCounts {
 
   add(v: number): void {
     this.counts[binOf(v, this.lo, this.norm, this.edges, this.count)]!++;
-  }
-
-  /** {@link add} of r[0..k). */
-  addChunk(r: Float64Array, k: number): void {
-    const { lo, norm, edges, count, counts } = this;
-    for (let j = 0; j < k; j++) counts[binOf(r[j]!, lo, norm, edges, count)]!++;
   }
 
   bins(): HistogramBin[] {
@@ -607,13 +602,16 @@ function interpolateSelected(a: Float64Array, len: number, base: number, n: numb
  * evenly spaced sample (its values around the estimated rank, BRACKET_MARGIN either side), or the whole
  * range without one.
  */
-function bracketOf(sample: Float64Array | null, n: number, min: number, max: number): [number, number] {
-  if (sample === null) return [min, max];
+function bracketOf(sample: Float64Array | null, n: number, min: number, max: number): [number, number, number] {
+  if (sample === null) return [min, max, Math.min(GATHER_CAP, n)];
   const sorted = sample.slice().sort();
   const k = Math.floor((n - 1) * VAR_QUANTILE);
   const k1 = k + 1 < n ? k + 1 : k;
   const S = sorted.length;
-  return [sorted[Math.max(0, Math.floor((k / n) * S) - BRACKET_MARGIN)]!, sorted[Math.min(S - 1, Math.ceil((k1 / n) * S) + BRACKET_MARGIN)]!];
+  const top = Math.min(S - 1, Math.ceil((k1 / n) * S) + BRACKET_MARGIN);
+  // The returns at or below hi, estimated from the sample (each sampled return stands for n / S), and a block more.
+  const expected = Math.min(GATHER_CAP, Math.ceil(((top + 1) / S) * n) + BLOCK);
+  return [sorted[Math.max(0, Math.floor((k / n) * S) - BRACKET_MARGIN)]!, sorted[top]!, expected];
 }
 
 /**
@@ -623,42 +621,26 @@ function bracketOf(sample: Float64Array | null, n: number, min: number, max: num
  * gathered values in their order ({@link tailBelow}): the figures of a sort and of a pass of their own.
  */
 class LowerValues {
-  private below = 0;
-  private within = 0;
-  private above = 0;
-  private values: Float64Array;
-  private g = 0;
-  private full = false;
+  // Read and written by secondChunk as well as by the methods below.
+  below = 0;
+  within = 0;
+  above = 0;
+  values: Float64Array;
+  g = 0;
+  full = false;
 
+  /**
+   * `capacity`: room for the values expected at or below `hi` (grown, doubling, when more come). Room made
+   * up front keeps the second pass's loop off its growing branch: a branch first taken after V8 optimized the
+   * loop (a 62k-bar run's gathered values outgrew the 4,096 it started with midway) sends it back to the
+   * interpreter until it is optimized again.
+   */
   constructor(
-    private readonly lo: number,
-    private readonly hi: number,
+    readonly lo: number,
+    readonly hi: number,
+    capacity: number = BLOCK,
   ) {
-    this.values = new Float64Array(BLOCK);
-  }
-
-  push(r: Float64Array, k: number): void {
-    const { lo, hi } = this;
-    let { below, within, above, values, g, full } = this;
-    for (let j = 0; j < k; j++) {
-      const v = r[j]!;
-      if (v < lo) below++;
-      else if (v <= hi) within++;
-      else {
-        if (v > hi) above++; // NaN is counted nowhere, so the counts then fall short of n
-        continue;
-      }
-      if (g === values.length && !full) {
-        if (g >= GATHER_CAP) full = true;
-        else {
-          const grown = new Float64Array(Math.min(GATHER_CAP, 2 * g));
-          grown.set(values);
-          values = grown;
-        }
-      }
-      if (!full) values[g++] = v;
-    }
-    Object.assign(this, { below, within, above, values, g, full });
+    this.values = new Float64Array(Math.max(1, capacity));
   }
 
   /** The q-quantile of the `n` returns pushed, or null when the gathered values do not hold its order statistics. */
@@ -724,11 +706,12 @@ class ReturnSums {
   vbb = 0;
   vsb = 0;
   va = 0;
-  private mean = Number.NaN;
-  private regress = false;
-  private ms = Number.NaN;
-  private mb = Number.NaN;
-  private ma = Number.NaN;
+  // The second pass's centre (see centre), read by secondChunk.
+  mean = Number.NaN;
+  regress = false;
+  ms = Number.NaN;
+  mb = Number.NaN;
+  ma = Number.NaN;
   private readonly sample: Float64Array | null;
   private readonly stride: number;
   private sampled = 0;
@@ -783,32 +766,89 @@ class ReturnSums {
     this.ma = ma;
     this.s2 = this.s3 = this.s4 = this.vss = this.vbb = this.vsb = this.va = 0;
   }
+}
 
-  /** Second pass, r[0..k) and b[0..k): central moments; with the regression, its (co)variances. */
-  second(r: Float64Array, b: Float64Array, k: number): void {
-    const { mean, regress, ms, mb, ma } = this;
-    let { s2, s3, s4, vss, vbb, vsb, va } = this;
-    for (let j = 0; j < k; j++) {
-      const x = r[j]!;
-      const d = x - mean;
-      const d2 = d * d;
-      s2 += d2;
-      s3 += d2 * d;
-      s4 += d2 * d2;
-      if (regress) {
-        const y = b[j]!;
-        if (!Number.isNaN(y)) {
-          const ds = x - ms;
-          const db = y - mb;
-          const da = x - y - ma;
-          vss += ds * ds;
-          vbb += db * db;
-          vsb += ds * db;
-          va += da * da;
-        }
+/**
+ * The second pass over a chunk r[0..k) (and b[0..k)) in one loop: the central moments and the regression's
+ * sums (ReturnSums), the histogram's counts (HistogramCounts), var95's counts and candidates (LowerValues) and,
+ * when given, the metrics' deviation sums (the terms of DeviationSums.pushReturns), each summed in order as in a
+ * loop of its own (the same figures, to the bit). A cold run interprets a loop until V8 optimizes it, boxing
+ * each double it reads: one loop over a 62k-bar curve's returns instead of four (each a method of its own
+ * before) is three such warm-ups, and their garbage, fewer.
+ */
+function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues, deviations: DeviationSums | undefined, r: Float64Array, b: Float64Array, k: number): void {
+  const { mean, regress, ms, mb, ma } = sums;
+  let { s2, s3, s4, vss, vbb, vsb, va } = sums;
+  const { lo: hLo, norm, edges, count: bins, counts } = hist;
+  const { lo, hi } = lower;
+  let { below, within, above, values, g, full } = lower;
+  const withDeviations = deviations !== undefined;
+  const meanExcess = withDeviations ? deviations.meanExcess : 0;
+  const rfPerBar = withDeviations ? deviations.rfPerBar : 0;
+  let ss = withDeviations ? deviations.ss : 0;
+  let downside = withDeviations ? deviations.downside : 0;
+  for (let j = 0; j < k; j++) {
+    const x = r[j]!;
+    // Central moments; with the regression, its (co)variances.
+    const d = x - mean;
+    const d2 = d * d;
+    s2 += d2;
+    s3 += d2 * d;
+    s4 += d2 * d2;
+    if (regress) {
+      const y = b[j]!;
+      if (!Number.isNaN(y)) {
+        const ds = x - ms;
+        const db = y - mb;
+        const da = x - y - ma;
+        vss += ds * ds;
+        vbb += db * db;
+        vsb += ds * db;
+        va += da * da;
       }
     }
-    Object.assign(this, { s2, s3, s4, vss, vbb, vsb, va });
+    // The histogram's bin.
+    counts[binOf(x, hLo, norm, edges, bins)]!++;
+    // The metrics' excess return's deviation.
+    if (withDeviations) {
+      const xe = x - rfPerBar;
+      const de = xe - meanExcess;
+      ss += de * de;
+      if (xe < 0) downside += xe * xe;
+    }
+    // var95's counts, and the returns at or below `hi` gathered.
+    if (x < lo) below++;
+    else if (x <= hi) within++;
+    else {
+      if (x > hi) above++; // NaN is counted nowhere, so the counts then fall short of n
+      continue;
+    }
+    if (g === values.length && !full) {
+      if (g >= GATHER_CAP) full = true;
+      else {
+        const grown = new Float64Array(Math.min(GATHER_CAP, 2 * g));
+        grown.set(values);
+        values = grown;
+      }
+    }
+    if (!full) values[g++] = x;
+  }
+  sums.s2 = s2;
+  sums.s3 = s3;
+  sums.s4 = s4;
+  sums.vss = vss;
+  sums.vbb = vbb;
+  sums.vsb = vsb;
+  sums.va = va;
+  lower.below = below;
+  lower.within = within;
+  lower.above = above;
+  lower.values = values;
+  lower.g = g;
+  lower.full = full;
+  if (withDeviations) {
+    deviations.ss = ss;
+    deviations.downside = downside;
   }
 }
 
@@ -850,16 +890,13 @@ function returnStatsOf(
   sums.centre(mean, regress, ms, mb, ma);
   // One pass for the central moments, the regression, the histogram, the caller's `alongside` and `deviations`
   // (each summed in the same order as in a pass of its own) and var95's candidates.
-  const [lo, hi] = bracketOf(sums.bracketSample(), n, min, max);
-  const lower = new LowerValues(lo, hi);
+  const [lo, hi, expected] = bracketOf(sums.bracketSample(), n, min, max);
+  const lower = new LowerValues(lo, hi, expected);
   const hist = new HistogramCounts(min, max, bins);
   const second = sums;
   chunks((r, b, i0, k) => {
-    second.second(r, b, k);
-    hist.addChunk(r, k);
-    lower.push(r, k);
+    secondChunk(second, hist, lower, deviations, r, b, k);
     alongside?.pushChunk(r, b, i0, k);
-    deviations?.pushReturns(r, k);
   });
   const var95 =
     lower.quantile(n, VAR_QUANTILE) ??
@@ -1275,8 +1312,21 @@ export class TearSheetPass implements CurveObserver {
     if (k > 0) sums.first(this.r, this.b, k);
     let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB } = this;
     const picks = pick.length;
+    const previews = preview.length;
+    // What the next sample must reach for something to be read of it: a drawn sample's time (NaN when none is
+    // left: never reached), a picked sample's index (-1 when none is left).
+    let nextPreview = d < previews ? preview[d]! : Number.NaN;
+    let nextPick = p < picks ? pick[p]! : -1;
     for (let j = from; j < to; j++, i++) {
       const t = ts[j]!;
+      // Most samples are read for nothing: in the month, not picked, before the next drawn sample. Only their
+      // time is read (a cold loop boxes each double it reads), and the sample before an event is read back.
+      if (t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t)) continue;
+      if (j > from) {
+        prevT = ts[j - 1]!;
+        prevE = equity[j - 1]!;
+        prevB = bv[j - 1 - from]!;
+      }
       const e = equity[j]!;
       const b = bv[j - from]!;
       // monthlyReturns reads the first sample and each month's last: keep just those.
@@ -1288,17 +1338,22 @@ export class TearSheetPass implements CurveObserver {
       }
       if (p < picks && pick[p] === i) pickTs[p++] = t;
       // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-      while (d < preview.length && preview[d]! < t) {
+      while (d < previews && preview[d]! < t) {
         previewValue.push(i > 0 ? prevB : b);
         d++;
       }
-      while (d < preview.length && preview[d] === t) {
+      while (d < previews && preview[d] === t) {
         previewValue.push(b);
         d++;
       }
-      prevT = t;
-      prevE = e;
-      prevB = b;
+      nextPreview = d < previews ? preview[d]! : Number.NaN;
+      nextPick = p < picks ? pick[p]! : -1;
+    }
+    // The block's last sample is the next block's sample before.
+    if (to > from) {
+      prevT = ts[to - 1]!;
+      prevE = equity[to - 1]!;
+      prevB = bv[to - 1 - from]!;
     }
     this.i = i;
     this.p = p;
