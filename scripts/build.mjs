@@ -70,6 +70,12 @@ const outdir = join(root, 'dist', 'cli');
  * incremental mark-compact. A 200-bar run did 8 scavenges and that mark-compact; now 6 scavenges and none (~6-8%
  * less CPU), and the peak rises ~2 MiB (~3 MiB in a 62k-bar run, which reaches the same young generation either
  * way). The flag is read each time the young generation grows, so setting it once the heap exists works.
+ * Tried with these two and dropped, none faster (bench/RESULTS.md, eleventh pass, s11-tier): `--always-sparkplug`,
+ * `--no-baseline-batch-compilation`, `--no-lazy-feedback-allocation`, `--invocation-count-for-osr=100` and `=20`,
+ * `--max-bytecode-size-for-early-opt=400`, and the budget at 1x, 3x and 6x. `--maglev` is accepted and does nothing:
+ * Node 20's V8 is built without Maglev (process.config.variables.v8_enable_maglev is 0).
+ * `--concurrent-sparkplug` must not be set here: set after V8 has started, it crashes the process (SIGSEGV) when the
+ * first batch of functions goes to Sparkplug.
  */
 const BIN_V8_FLAGS = '--interrupt-budget=270336 --semi-space-growth-factor=3';
 
