@@ -33,7 +33,7 @@ const BARS_PER_DAY = 390;
 const DAYS = 12_821;
 /**
  * Peak RSS bound of the 5 M-bar run: issue 14's 400 MB, in MiB (381), for the CLI from sources (tsx adds
- * ~60 MiB to the built CLI's figure; see README "Outputs that scale" for both).
+ * ~60 MiB to the built CLI's figure; see the README's Benchmarks for both).
  */
 const RSS_BOUND_MIB = 400_000_000 / 1024 / 1024;
 
