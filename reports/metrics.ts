@@ -831,20 +831,6 @@ export class DeviationSums {
     this.prev = prev;
     this.started = started;
   }
-
-  /** From the period returns themselves, returns[0..k) (a CurveObserver's second pass): the same terms in the same order. */
-  pushReturns(returns: Float64Array, k: number): void {
-    const { meanExcess, rfPerBar } = this;
-    let { ss, downside } = this;
-    for (let j = 0; j < k; j++) {
-      const x = returns[j]! - rfPerBar;
-      const d = x - meanExcess;
-      ss += d * d;
-      if (x < 0) downside += x * x;
-    }
-    this.ss = ss;
-    this.downside = downside;
-  }
 }
 
 /**

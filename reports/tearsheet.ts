@@ -771,7 +771,7 @@ class ReturnSums {
 /**
  * The second pass over a chunk r[0..k) (and b[0..k)) in one loop: the central moments and the regression's
  * sums (ReturnSums), the histogram's counts (HistogramCounts), var95's counts and candidates (LowerValues) and,
- * when given, the metrics' deviation sums (the terms of DeviationSums.pushReturns), each summed in order as in a
+ * when given, the metrics' deviation sums (the terms of DeviationSums.push, from the returns themselves), each summed in order as in a
  * loop of its own (the same figures, to the bit). A cold run interprets a loop until V8 optimizes it, boxing
  * each double it reads: one loop over a 62k-bar curve's returns instead of four (each a method of its own
  * before) is three such warm-ups, and their garbage, fewer.

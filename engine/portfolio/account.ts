@@ -165,10 +165,6 @@ export class Account {
     return typeof r === 'string' ? r : r.text;
   }
 
-  set denialReason(text: string) {
-    this.reason = text;
-  }
-
   /** {@link denialReason} as the account holds it: a short sale's denial is made into text only when read. */
   get denial(): string | DeferredText {
     return this.reason;
@@ -269,7 +265,7 @@ export class Account {
     if (opening <= 1e-9 * Math.max(1, qty)) return qty;
     const verb = sign === 1 ? 'buying' : 'selling';
     if (this.ruin !== null) {
-      this.denialReason = `account ruined at ${formatIsoUs(this.ruin.ts)}`;
+      this.reason = `account ruined at ${formatIsoUs(this.ruin.ts)}`;
       return closing;
     }
     if (this.config.type === 'cash' && sign === -1 && this.future[i] === 0) {
@@ -277,7 +273,8 @@ export class Account {
       return closing;
     }
     if (this.affordable(i, sign, qty, price, fees) >= 0) return qty;
-    this.denialReason = this.shortfallReason(i, sign, qty, price, fees, verb, symbol);
+    const shortfall = this.shortfallReason(i, sign, qty, price, fees, verb, symbol);
+    this.reason = shortfall;
     if (this.config.insufficientFunds === 'reject') return closing;
     // Resize: the largest affordable opening quantity (whole lots when lot > 0), by bisection (the
     // cost grows with the quantity, whatever the fee model).
@@ -290,7 +287,7 @@ export class Account {
         else hi = mid - 1;
       }
       const q = closing + lo * lot;
-      if (lo > 0) this.denialReason = `${this.denialReason}; resized to ${q} of ${qty}`;
+      if (lo > 0) this.reason = `${shortfall}; resized to ${q} of ${qty}`;
       return q;
     }
     let hi = opening;
@@ -299,7 +296,7 @@ export class Account {
       if (this.affordable(i, sign, closing + mid, price, fees) >= 0) lo = mid;
       else hi = mid;
     }
-    if (lo > 0) this.denialReason = `${this.denialReason}; resized to ${closing + lo} of ${qty}`;
+    if (lo > 0) this.reason = `${shortfall}; resized to ${closing + lo} of ${qty}`;
     return closing + lo;
   }
 
