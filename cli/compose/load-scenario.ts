@@ -1,6 +1,5 @@
 import type { PredictiveFilterConfig } from '../../engine/models/index.js';
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, TapedeckError, parseDurationUs, printable, resolveCalendar, shownValue } from '../../engine/core/index.js';
@@ -100,7 +99,11 @@ export async function loadScenarioDocument(file: string, options: LoadOptions = 
   const path = resolve(cwd, file);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Read synchronously (and the data paths checked so, in qualify): a scenario is a small file, and an awaited
+    // read is four round trips through libuv's thread pool (open, fstat, read, close) that a starting run waits for
+    // with nothing else to do: 0.3-4 ms at idle, 5-9 ms under load on 2 cores, against ~0.15 ms here (bench/RESULTS.md,
+    // twelfth pass, s12-boot).
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError('', `cannot read scenario ${file}: ${code === 'ENOENT' ? 'no such file' : String((err as Error).message)}`);
@@ -222,7 +225,7 @@ export async function qualify(doc: unknown, file = 'scenario', options: QualifyO
     const p = s.data[f];
     if (p === undefined) continue;
     try {
-      await stat(p);
+      statSync(p);
     } catch {
       throw new ConfigError(`data.${f}`, `no such file or directory: ${p} (in ${file})`);
     }

@@ -1,3 +1,4 @@
+import { pbkdf2 } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -159,5 +160,19 @@ describe('loadScenario: parsing the scenario', () => {
       { ...base(), strategies: [{ type: 'sma_cross', params: {}, symbols: [] }], data: { bars: 3 } },
     ];
     for (const doc of docs) expect(ScenarioSchema.safeParse(doc, { reportInput: true, jitless: true })).toEqual(ScenarioSchema.safeParse(doc, { reportInput: true }));
+  });
+});
+
+describe('loadScenario: reading the files', () => {
+  it("reads the scenario and checks its data paths without waiting on libuv's thread pool", async () => {
+    const file = await write('pool.json', JSON.stringify(base()));
+    // Every module the load imports is loaded first (a dynamic import may read files on the pool).
+    await loadScenario(file);
+    // Each of the pool's threads busy with a key derivation: an awaited fs call would wait for one of them.
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const jobs = Array.from({ length: Math.max(threads, 4) * 2 }, (_, i) => new Promise<string>((done, fail) => pbkdf2(`k${i}`, 'salt', 300_000, 32, 'sha256', (err) => (err ? fail(err) : done('pool')))));
+    const loaded = loadScenario(file, { overrides: [`data.bars=${csv}`] }).then((s) => `loaded ${s.name}`);
+    expect(await Promise.race([loaded, Promise.any(jobs)])).toBe('loaded t');
+    await Promise.all(jobs);
   });
 });
