@@ -97,7 +97,7 @@ const DIRECT_CSV_BYTES = 64 << 20;
  * dataset is written and checked (a bad row far down ends the replay with the import's DataError; the
  * run's outputs are staged and dropped then). `directCsvBytes` moves that bound (tests take a larger
  * file's path with a small one). `session`: a one-thread DuckDB session open past the run's data (the
- * run's outputs'), on which a small file read into memory is read (see readCsvTable's `session`).
+ * run's outputs'), on which a small file read into memory is read (see readCsvTable's `read.session`).
  */
 export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false, directCsvBytes = DIRECT_CSV_BYTES, session?: DuckSession): Promise<OpenedData> {
   const st = await stat(path);
