@@ -105,6 +105,14 @@ export class DuckSession {
     return c;
   }
 
+  /** Closes a connection {@link connect} gave, before the session closes (which then leaves it alone). */
+  disconnect(conn: DuckDBConnection): void {
+    const k = this.extra.indexOf(conn);
+    if (k < 0) return;
+    this.extra.splice(k, 1);
+    conn.closeSync();
+  }
+
   /**
    * Hands the memory DuckDB's allocator keeps back to the operating system, on a thread of libuv's: the session's
    * thread count is changed and set back, which flushes the allocator (see {@link MemoryReleaser}). Never rejects.

@@ -117,7 +117,8 @@ async function runWithProgress(scenario: QualifiedScenario, quiet: boolean, outp
               progress?.update(done);
             },
           },
-      { equitySink: outputs.equity },
+      // The data's read of a small CSV file takes a connection of the outputs' DuckDB session, open already.
+      { equitySink: outputs.equity, session: outputs.session },
     );
     finished = true;
     return run;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { ConfigError, DataError, InvariantError, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, parseDurationUs, parseIsoUs, printable } from '../../engine/core/index.js';
 import type { CsvStream, DataKind, DatasetReader, Manifest } from '../../datasets/index.js';
+import type { DuckSession } from '../../datasets/duckdb.js';
 // DuckDB loads when data is first read, not with the run assembly (see lazy-datasets.ts).
 import { loadDatasets } from './lazy-datasets.js';
 import type { DataProvenance } from '../../reports/index.js';
@@ -95,9 +96,10 @@ const DIRECT_CSV_BYTES = 64 << 20;
  * first bar is replayed once the file is scanned and its first rows checked, not once a temporary
  * dataset is written and checked (a bad row far down ends the replay with the import's DataError; the
  * run's outputs are staged and dropped then). `directCsvBytes` moves that bound (tests take a larger
- * file's path with a small one).
+ * file's path with a small one). `session`: a one-thread DuckDB session open past the run's data (the
+ * run's outputs'), on which a small file read into memory is read (see readCsvTable's `read.session`).
  */
-export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false, directCsvBytes = DIRECT_CSV_BYTES): Promise<OpenedData> {
+export async function openDataPath(path: string, field: string, kind: 'bars' | 'quotes' | 'trades' | 'book' | 'options' | 'sentiment', symbols: readonly string[] | undefined, direct = false, directCsvBytes = DIRECT_CSV_BYTES, session?: DuckSession): Promise<OpenedData> {
   const st = await stat(path);
   const { barsFromCloses, barsOfCloses, buildManifest, closeBarsSource, importTable, isCloseOnlyFile, openCsvStream, readCsvTable, readManifest, TableCheck } = await loadDatasets();
   if (st.isDirectory()) {
@@ -141,12 +143,12 @@ export async function openDataPath(path: string, field: string, kind: 'bars' | '
   }
   if (direct && kind === 'bars' && ext === '.csv' && st.isFile() && st.size <= directCsvBytes) {
     if (!(await isCloseOnlyFile(path, 'csv'))) {
-      const table = await readCsvTable({ input: path, kind, symbol });
+      const table = await readCsvTable({ input: path, kind, symbol }, session !== undefined ? { session } : {});
       const manifest = buildManifest([table.file], { importedFrom: basename(path), format: 'csv', kind, symbol });
       return { dir: path, manifest, source: path, cleanup: async () => {}, memory: { symbol, rows: table.file.rows, columns: table.columns } };
     }
     // As the temporary dataset below has them: the closes table, and the bars table read from it.
-    const closes = await readCsvTable({ input: path, kind: 'closes', symbol });
+    const closes = await readCsvTable({ input: path, kind: 'closes', symbol }, session !== undefined ? { session } : {});
     const columns = barsOfCloses(closes.columns['ts']!, closes.columns['close']!);
     const check = new TableCheck('bars', symbol, `bars/${symbol}`);
     check.update(columns, closes.file.rows);
@@ -552,9 +554,10 @@ function timeRange(scenario: QualifiedScenario): TimeRange {
  * Opens a scenario's data: bars, quotes, trades or book rows, and option chains (importing a
  * CSV/Parquet file into a temporary dataset first); checks the requested symbols and the date
  * range; works out each bar symbol's interval. The caller closes the result (when this throws,
- * what was opened is cleaned up here).
+ * what was opened is cleaned up here). `options.session`: a one-thread DuckDB session that stays open
+ * past the run's data, for the read of a small CSV file of bars (see openDataPath).
  */
-export async function openRunData(scenario: QualifiedScenario): Promise<RunData> {
+export async function openRunData(scenario: QualifiedScenario, options: { session?: DuckSession } = {}): Promise<RunData> {
   const opened: OpenedData[] = [];
   const cleanup = async (): Promise<void> => {
     for (const d of opened) await d.cleanup();
@@ -566,7 +569,8 @@ export async function openRunData(scenario: QualifiedScenario): Promise<RunData>
       const path = scenario.data[kind];
       if (path === undefined) continue;
       // Bars of a CSV file are read straight into memory unless data.timeframes resamples them from a dataset.
-      const d = await openDataPath(path, kind, kind, requested, kind === 'bars' && scenario.data.timeframes === undefined);
+      const direct = kind === 'bars' && scenario.data.timeframes === undefined;
+      const d = await openDataPath(path, kind, kind, requested, direct, DIRECT_CSV_BYTES, direct ? options.session : undefined);
       opened.push(d);
       sources[kind] = d;
     }

@@ -130,7 +130,12 @@ export class RunOutputs {
     private readonly outDir: string,
     /** The hidden directory the files are staged in (a sibling of the output directory). */
     readonly staging: string,
-    private readonly session: DuckSession,
+    /**
+     * DuckDB's session the tables are written on (one thread, a 64 MB pool spilling inside the staging directory),
+     * open until {@link close}: a run's small CSV file of bars is read on a connection of it (runScenario's
+     * `session`), not on an instance of its own.
+     */
+    readonly session: DuckSession,
     /** The equity curve's table. */
     private readonly equityTable: ParquetTableSink,
     /** Where the streamed curve's ts and equity are spilled for the metrics and the runHash. */

@@ -12,6 +12,7 @@ import type { PredictiveFiltersConfig } from '../../engine/kernel/index.js';
 import type { PredictiveFilterConfig } from '../../engine/models/index.js';
 import { fromArray, formatInterval, noDataError, openRunData } from './data-sources.js';
 import type { RunData } from './data-sources.js';
+import type { DuckSession } from '../../datasets/duckdb.js';
 import { composeStrategies, ensembleRouting, riskWithConstraints, strategyFactory, warmupOf } from './ensemble-compose.js';
 import { regimeAdaptiveOf } from './regimes-compose.js';
 import type { StrategySpec } from './ensemble-compose.js';
@@ -451,12 +452,15 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
 
 /**
  * Runs a qualified scenario end to end from its datasets: opens the data (importing a CSV/Parquet
- * file into a temporary dataset first), executes the run (see executeRun) and cleans up.
+ * file into a temporary dataset first), executes the run (see executeRun) and cleans up. `session`: a
+ * one-thread DuckDB session open past the run (`tapedeck run`'s outputs'), which a small CSV file of bars
+ * is read on (see openRunData).
  */
-export async function runScenario(scenario: QualifiedScenario, observer?: ReplayObserver, options: { equitySink?: EquitySink } = {}): Promise<ScenarioRun> {
-  const data = await openRunData(scenario);
+export async function runScenario(scenario: QualifiedScenario, observer?: ReplayObserver, options: { equitySink?: EquitySink; session?: DuckSession } = {}): Promise<ScenarioRun> {
+  const { session, ...execute } = options;
+  const data = await openRunData(scenario, session !== undefined ? { session } : {});
   try {
-    const run = await executeRun(scenario, data, { ...(observer !== undefined ? { observer } : {}), ...options });
+    const run = await executeRun(scenario, data, { ...(observer !== undefined ? { observer } : {}), ...execute });
     return { result: run.result, report: run.report!, warnings: run.warnings };
   } finally {
     await data.close();

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
 import { importTable, openCsvStream, readCsvTable } from '../../../datasets/import.js';
 import { readManifest } from '../../../datasets/manifest.js';
@@ -14,7 +14,10 @@ import { removeAll, tempDir } from './helpers.js';
  * And a run's temporary import (`scratch`) keeps the rows and contentHash, without the file digest.
  */
 const cleanup: string[] = [];
-afterEach(() => removeAll(cleanup));
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await removeAll(cleanup);
+});
 
 const T0 = Date.UTC(2000, 0, 3);
 
@@ -97,6 +100,27 @@ describe('a plain CSV file streamed from DuckDB', () => {
     expect(last).toBe(3999);
     expect(stream!.file!.contentHash).toBe((await readCsvTable({ input, kind: 'bars', symbol: 'AAA' })).file.contentHash);
     expect(await openCsvStream({ input: await file(noted(5 << 20)), kind: 'bars', symbol: 'AAA' })).toBeNull();
+  });
+
+  it("reads on a connection of the caller's one-thread session, opening no instance, and leaves the session open", async () => {
+    const input = await file(bars(5000));
+    const alone = await readCsvTable({ input, kind: 'bars', symbol: 'AAA' });
+    const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
+    try {
+      const opened = vi.spyOn(DuckSession, 'open');
+      const table = await readCsvTable({ input, kind: 'bars', symbol: 'AAA' }, { session });
+      expect(opened).not.toHaveBeenCalled();
+      expect(table.file).toEqual(alone.file);
+      for (const c of ['ts', 'open', 'high', 'low', 'close', 'volume']) expect(table.columns[c]).toEqual(alone.columns[c]);
+      // The session goes on (the outputs write their tables on it after the read).
+      expect(Number((await session.conn.runAndReadAll('SELECT 41 + 1')).getRows()[0]![0])).toBe(42);
+      // A bad row is named as without the session.
+      const bad = await file(bars(5000, (i, l) => (i === 10 ? l.replace(/^[^,]+/, '1999-12-31 00:00:00') : l)));
+      const err = await readCsvTable({ input: bad, kind: 'bars', symbol: 'AAA' }, { session }).catch((e: unknown) => e);
+      expect((err as DataError).message).toBe(((await readCsvTable({ input: bad, kind: 'bars', symbol: 'AAA' }).catch((e: unknown) => e)) as DataError).message);
+    } finally {
+      session.close();
+    }
   });
 
   it('names the earlier bad row when nothing further down declines', async () => {
