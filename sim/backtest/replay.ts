@@ -515,8 +515,19 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   for (;;) {
     const step = sequencer.next();
     if (step >= 0) {
+      // A run of rows: the event's row, then the rows of its source that come next in the total order
+      // (see EventSequencer.nextInRun), each with the clock at its time, with no merge in between.
+      const lane = lanes[step]!;
       if (options !== null) options.settle(clock.now());
-      lanes[step]!.onRow();
+      lane.onRow();
+      side.afterStep();
+      sequencer.startRun(step, lane.source);
+      while (sequencer.nextInRun()) {
+        if (options !== null) options.settle(clock.now());
+        lane.onRow();
+        side.afterStep();
+      }
+      continue;
     } else if (step === SequencerStep.Timer) {
       const name = timers.firedName;
       if (!side.onTimer(name, timers.firedTs)) engine.onTimer(name);
