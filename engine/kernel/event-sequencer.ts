@@ -44,6 +44,11 @@ export interface EventSequencerOptions {
  * priority is lower. Timers scheduled by a handler (even for "now") take part in the very next step,
  * so a timer due before the pending data event fires before it.
  *
+ * Runs of rows: after a data event a loop may call {@link startRun} and then {@link nextInRun} while it
+ * returns true, handling one more row of the same source each time: the same events in the same order,
+ * without the merge per row (with one data source, the merge has nothing to decide until the batch ends
+ * or a timer is due).
+ *
  * ```ts
  * for (;;) {
  *   const step = seq.next();

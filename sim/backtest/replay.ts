@@ -426,7 +426,10 @@ function multipliersOf(config: ReplayConfig, symbols: readonly Symbol_[]): reado
  * and returns the run's result. Bars, quotes, trades, book deltas, option chains and sentiment scores are sources of one
  * {@link EventMerge}; an {@link EventSequencer} interleaves them with the timers (the strategies' and
  * the venue side's) in one total order on one clock: (visible time, source priority, seq). Each data
- * event is handed to its lane (see {@link ReplayLane}), each timer to the venue side or the engine.
+ * event is handed to its lane (see {@link ReplayLane}), each timer to the venue side or the engine. After
+ * a data event the rows of its source that come next in that order are handed to the lane one after the
+ * other, the clock at each row's time, without the merge (a run of rows: EventSequencer.nextInRun): with
+ * one data source, a whole batch up to the next timer.
  * Equity is sampled by {@link EquitySampler}. When the data ends the venue side drains what it still
  * holds, the last equity sample is taken and the result is collected (see collectRunResult).
  */
