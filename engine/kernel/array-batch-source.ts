@@ -25,9 +25,12 @@ export class ArrayBatchSource<B extends TimeBatch = TimeBatch> implements MergeS
   /** Index of the current row within `batch`. */
   row: number;
 
-  private tsCol: Float64Array;
-  private seqCol: Float64Array | Int32Array | null;
-  private len: number;
+  /** @internal The current batch's `ts` column (read by EventSequencer.nextInRun). */
+  tsCol: Float64Array;
+  /** @internal The current batch's `seq` column, null for the implicit seq (read by EventSequencer.nextInRun). */
+  seqCol: Float64Array | Int32Array | null;
+  /** @internal Rows in the current batch (read by EventSequencer.nextInRun). */
+  len: number;
   /** Rows in batches consumed before the current one: the implicit seq is `rowsBefore + row`. */
   private rowsBefore: number;
   private readonly queue: (B | undefined)[];

@@ -156,6 +156,50 @@ export class EventMerge {
     return this.winner();
   }
 
+  /**
+   * Writes into `out` the key `[ts, priority, seq, source index]` of the event that would follow the
+   * current one if the current source had no more rows: the best current row of the other sources
+   * ([+Infinity, 0, 0, k] when there is none, or every other source has ended). Call it only right after
+   * `next()` returned a source index. In a tournament of losers that row lost its match to the winner,
+   * so it is among the losers on the winner's path: ceil(log2 k) comparisons. See EventSequencer.startRun.
+   */
+  runnerUp(out: Float64Array): void {
+    const s = this.current;
+    const tree = this.tree;
+    let best = -1;
+    for (let p = (s + this.k) >> 1; p > 0; p >>= 1) {
+      const other = tree[p]!;
+      if (best < 0 || this.less(other, best)) best = other;
+    }
+    if (best < 0 || this.keyTs[best] === Infinity) {
+      out[0] = Infinity;
+      out[1] = 0;
+      out[2] = 0;
+      out[3] = this.k;
+      return;
+    }
+    out[0] = this.keyTs[best]!;
+    out[1] = this.keyPriority[best]!;
+    out[2] = this.keySeq[best]!;
+    out[3] = best;
+  }
+
+  /**
+   * The current source was moved on by the caller to a row it checked comes next in the merge's order
+   * and keeps the source's own order (a run: see EventSequencer.nextInRun): caches that row's key, so
+   * that `next()` goes on from it (and checks the row after it against it) as if each row had come
+   * through `next()`.
+   */
+  syncCurrent(): void {
+    const s = this.current;
+    if (s < 0) return;
+    const src = this.sources[s]!;
+    const ts = src.ts();
+    this.keyTs[s] = ts;
+    this.keySeq[s] = src.seq();
+    this.currentKey[0] = ts;
+  }
+
   /** Returns the winner as the current event, or Ended when even the winner has ended. */
   private winner(): number {
     const w = this.tree[0]!;

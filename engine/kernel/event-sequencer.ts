@@ -1,4 +1,5 @@
 import { checkFinite, checkInteger } from '../core/index.js';
+import type { ArrayBatchSource } from './array-batch-source.js';
 import { MergeSignal } from './event-merge.js';
 import type { EventMerge } from './event-merge.js';
 import type { SimulatedClock } from './simulated-clock.js';
@@ -43,6 +44,11 @@ export interface EventSequencerOptions {
  * priority is lower. Timers scheduled by a handler (even for "now") take part in the very next step,
  * so a timer due before the pending data event fires before it.
  *
+ * Runs of rows: after a data event a loop may call {@link startRun} and then {@link nextInRun} while it
+ * returns true, handling one more row of the same source each time: the same events in the same order,
+ * without the merge per row (with one data source, the merge has nothing to decide until the batch ends
+ * or a timer is due).
+ *
  * ```ts
  * for (;;) {
  *   const step = seq.next();
@@ -72,8 +78,85 @@ export class EventSequencer {
     this.held = NONE;
   }
 
+  /** The source of the run under way (see {@link startRun}), or null. */
+  private run: ArrayBatchSource | null = null;
+  /** Its index among the merge's sources, and its priority. */
+  private runIndex = -1;
+  private runPriority = 0;
+  /** The key `[ts, priority, seq, source index]` the run's rows must come before: the other sources' best row. */
+  private readonly bound = new Float64Array(4);
+
+  /**
+   * Starts a run of rows after `next()` returned `index`, the index of `source` (an ArrayBatchSource
+   * among the merge's sources) and its row was handled: {@link nextInRun} then moves to the source's
+   * following rows, in its current batch, for as long as each is the next event of the total order
+   * (before every other source's current row and every timer due), without the merge. With one data
+   * source the run goes on to the end of the batch or the next timer.
+   */
+  startRun(index: number, source: ArrayBatchSource): void {
+    this.merge.runnerUp(this.bound);
+    this.run = source;
+    this.runIndex = index;
+    this.runPriority = source.priority;
+  }
+
+  /**
+   * Moves the run's source to its next row and the clock to that row's ts, and returns true, when that
+   * row is in the current batch and is the next event: it comes before the other sources' best row in
+   * `(ts, priority, seq, source index)` order, before the earliest timer (scheduled by now, by the
+   * handlers of the run's rows too) under the timer priority rule, and keeps the source's own order
+   * (`(ts, seq)` not decreasing, ts finite). Otherwise it ends the run and returns false, leaving the row
+   * to `next()`, which delivers it (or the timer first) or refuses it exactly as it would have without
+   * the run. The order of events is the same to the event as stepping every row through `next()`.
+   */
+  nextInRun(): boolean {
+    const src = this.run;
+    if (src === null) return false;
+    const r = src.row + 1;
+    if (r < src.len) {
+      const tsCol = src.tsCol;
+      const ts = tsCol[r]!;
+      const prev = tsCol[r - 1]!;
+      if (ts > prev ? ts < Infinity : ts === prev && this.seqKept(src, r)) {
+        const b = this.bound;
+        const bTs = b[0]!;
+        if (ts < bTs || (ts === bTs && this.beforeAtBound(src, r))) {
+          const timerTs = this.timers.peekTs();
+          if (ts < timerTs || (ts === timerTs && this.timerPriority > this.runPriority)) {
+            src.row = r;
+            this.clock.advanceTo(ts);
+            return true;
+          }
+        }
+      }
+    }
+    this.run = null;
+    this.merge.syncCurrent();
+    return false;
+  }
+
+  /** At a ts equal to its previous row's, whether row `r`'s seq does not go back. */
+  private seqKept(src: ArrayBatchSource, r: number): boolean {
+    const seq = src.seqCol;
+    return seq === null || seq[r]! >= seq[r - 1]!;
+  }
+
+  /** At the bound's ts: whether row `r` of the run comes before the bound by priority, seq, then source index. */
+  private beforeAtBound(src: ArrayBatchSource, r: number): boolean {
+    const b = this.bound;
+    const p = this.runPriority;
+    if (p !== b[1]!) return p < b[1]!;
+    const seq = src.seqCol !== null ? src.seqCol[r]! : src.seq() + 1;
+    if (seq !== b[2]!) return seq < b[2]!;
+    return this.runIndex < b[3]!;
+  }
+
   /** Returns the next step: a data source index, or Timer, Starved or Ended. */
   next(): number {
+    if (this.run !== null) {
+      this.run = null;
+      this.merge.syncCurrent();
+    }
     let data = this.held;
     if (data === NONE) {
       data = this.merge.next();

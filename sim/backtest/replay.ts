@@ -426,7 +426,10 @@ function multipliersOf(config: ReplayConfig, symbols: readonly Symbol_[]): reado
  * and returns the run's result. Bars, quotes, trades, book deltas, option chains and sentiment scores are sources of one
  * {@link EventMerge}; an {@link EventSequencer} interleaves them with the timers (the strategies' and
  * the venue side's) in one total order on one clock: (visible time, source priority, seq). Each data
- * event is handed to its lane (see {@link ReplayLane}), each timer to the venue side or the engine.
+ * event is handed to its lane (see {@link ReplayLane}), each timer to the venue side or the engine. After
+ * a data event the rows of its source that come next in that order are handed to the lane one after the
+ * other, the clock at each row's time, without the merge (a run of rows: EventSequencer.nextInRun): with
+ * one data source, a whole batch up to the next timer.
  * Equity is sampled by {@link EquitySampler}. When the data ends the venue side drains what it still
  * holds, the last equity sample is taken and the result is collected (see collectRunResult).
  */
@@ -515,8 +518,19 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   for (;;) {
     const step = sequencer.next();
     if (step >= 0) {
+      // A run of rows: the event's row, then the rows of its source that come next in the total order
+      // (see EventSequencer.nextInRun), each with the clock at its time, with no merge in between.
+      const lane = lanes[step]!;
       if (options !== null) options.settle(clock.now());
-      lanes[step]!.onRow();
+      lane.onRow();
+      side.afterStep();
+      sequencer.startRun(step, lane.source);
+      while (sequencer.nextInRun()) {
+        if (options !== null) options.settle(clock.now());
+        lane.onRow();
+        side.afterStep();
+      }
+      continue;
     } else if (step === SequencerStep.Timer) {
       const name = timers.firedName;
       if (!side.onTimer(name, timers.firedTs)) engine.onTimer(name);
