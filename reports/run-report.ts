@@ -468,16 +468,16 @@ function reportTrades(trades: RunReportInput['trades']): RunReport['trades'] {
   return out;
 }
 
-/** One round trip as the report lists it (entry and exit times as ISO-8601). */
-export function reportTrade(t: ReportTrade): RunReport['trades'][number] {
+/** One round trip as the report lists it (entry and exit times as ISO-8601, made by `iso`: formatIsoUs or a memo of it). */
+export function reportTrade(t: ReportTrade, iso: (ts: number) => string = formatIsoUs): RunReport['trades'][number] {
   return {
     symbol: t.symbol,
     strategyId: t.strategyId,
     side: t.side,
     qty: t.qty,
-    entryTime: formatIsoUs(t.entryTs),
+    entryTime: iso(t.entryTs),
     entryPrice: t.entryPrice,
-    exitTime: formatIsoUs(t.exitTs),
+    exitTime: iso(t.exitTs),
     exitPrice: t.exitPrice,
     pnl: t.pnl,
     returnPct: t.returnPct,

@@ -10,7 +10,7 @@ import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
 import { isEmptyHtml, renderPage, renderPagePieces, section, sectionPieces, signClass } from './page.js';
-import { exitTime, pageTrades } from './page-records.js';
+import { exitMs, pageTrades } from './page-records.js';
 import type { Html, NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
@@ -477,7 +477,7 @@ function attributionSection(report: RunReport, strategyIds: readonly string[]): 
         series: order.map((id) => {
           const steps = cumulative.get(id)!;
           const color = seriesColor(strategyIds.indexOf(id) >= 0 ? strategyIds.indexOf(id) : order.indexOf(id));
-          const points = everyKth(steps, MAX_CHART_POINTS).map(([t, v]) => [Date.parse(exitTime(t)), v]);
+          const points = everyKth(steps, MAX_CHART_POINTS).map(([t, v]) => [exitMs(t), v]);
           if (start !== undefined) points.unshift([start / US_PER_MS, 0]);
           return { name: id, type: 'line', step: 'end', data: points, showSymbol: false, lineStyle: { width: 1.5, color }, itemStyle: { color } };
         }) as never,
