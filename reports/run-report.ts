@@ -1,4 +1,4 @@
-import { formatIsoUs } from '../engine/core/index.js';
+import { formatIsoUs, formatIsoUsEach } from '../engine/core/index.js';
 import type { Calendar } from '../engine/core/index.js';
 import type { AuditEntry, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
@@ -289,9 +289,10 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     },
   });
   const equity = [];
+  const times = formatIsoUsEach(p.ts.subarray(0, p.length));
   for (let i = 0; i < p.length; i++) {
     const ts = p.ts[i]!;
-    equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
+    equity.push({ time: times[i]!, ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
   const tearSheet = sheet === null ? null : sheet.finish(metrics.periodsPerYear, worst.result());
   // The getters below hold the run's records (its logs, as columns) or its lists, never `run` itself: a report
