@@ -590,16 +590,36 @@ function tradesSection(report: RunReport): Html {
   // A run trades a few symbols and strategies: each escaped once per run of equal rows rather than once per row.
   const symbol = lastEscaped();
   const strategy = lastEscaped();
+  // A reversal's entry is the round trip before it's exit: its time and price cells are that exit's, made once.
+  const timeCell = lastMade((time: string) => `<td data-v="${escapeHtml(time)}">${escapeHtml(shortTime(time))}</td>`);
+  const priceCell = lastMade((price: number) => `<td class="num" data-v="${price}">${formatNumber(price, 2)}</td>`);
   for (let i = 0; i < shown; i++) {
     const t = trades.tradeAt(i);
+    const n = i + 1;
     pieces.push(
-      `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
+      `<tr><td class="num" data-v="${n}">${n}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td>${timeCell(t.entryTime)}${priceCell(t.entryPrice)}${timeCell(t.exitTime)}${priceCell(t.exitPrice)}<td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
     );
   }
   const capped = trades.length > shown ? ` The first ${formatCount(shown)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
   pieces.push(`</tbody></table></div>
 <p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`);
   return sectionPieces('trades', `Trades (${formatCount(trades.length)})`, pieces);
+}
+
+/**
+ * `make` that keeps its last argument and answer (a value equal to the last one, as ===, is made once): what a
+ * cell of a value gives depends on the value alone (a number and its text: -0 and 0 read the same).
+ */
+function lastMade<T>(make: (value: T) => string): (value: T) => string {
+  let last: T | undefined;
+  let made: string | undefined;
+  return (value) => {
+    if (made === undefined || value !== last) {
+      last = value;
+      made = make(value);
+    }
+    return made;
+  };
 }
 
 /** escapeHtml that keeps its last text and answer (for a column whose rows repeat a few values). */
