@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { EChartsOption } from 'echarts';
 import { escapeHtml } from './escape.js';
@@ -107,8 +108,34 @@ let echartsSource: string | undefined;
  * run's report.html).
  */
 export function echartsLibraryBytes(): Buffer {
-  echartsBytes ??= readFileSync(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'));
+  echartsBytes ??= readFileSync(echartsLibraryFile());
   return echartsBytes;
+}
+
+/** The ECharts library's file (the minified browser build of the installed package). */
+function echartsLibraryFile(): string {
+  return createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+}
+
+let echartsReading: Promise<void> | undefined;
+
+/**
+ * Starts reading the ECharts library's file (see echartsLibraryBytes) on libuv's threads, for a page about to be
+ * rendered: its MB is read, and the fresh memory it fills touched, beside the page's sections rather than on the main
+ * thread when the page is put together. The promise settles once it is read, never rejected: a file that cannot be
+ * read is left to echartsLibraryBytes, which reads it again (and fails) when the page asks for it.
+ */
+export function prefetchEchartsLibrary(): Promise<void> {
+  if (echartsBytes !== undefined) return Promise.resolve();
+  echartsReading ??= readFile(echartsLibraryFile()).then(
+    (bytes) => {
+      echartsBytes ??= bytes;
+    },
+    () => {
+      echartsReading = undefined;
+    },
+  );
+  return echartsReading;
 }
 
 /** Returns the ECharts library as text (see {@link echartsLibraryBytes}), to inline into a page. */

@@ -1,7 +1,7 @@
 import { accountSeries, bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../account-view.js';
 import type { RunReport } from '../run-report.js';
 import { cumulativePnlSteps, strategyAttribution } from './attribution.js';
-import { COLORS, SLIDER_ROOM, fmt, renderChart, renderChartPieces, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
+import { COLORS, SLIDER_ROOM, fmt, prefetchEchartsLibrary, renderChart, renderChartPieces, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { ensembleViews } from './ensemble-views.js';
 import { escapeHtml } from './escape.js';
@@ -55,12 +55,15 @@ export function renderRunReportHtml(report: RunReport): string {
  * to DuckDB, run-outputs.ts) goes on while the page renders rather than after.
  */
 export async function renderRunReportPieces(report: RunReport): Promise<(string | Uint8Array)[]> {
+  // The ECharts library the page inlines is read while the sections render (a page with charts: two equity samples).
+  const library = report.equity.length >= 2 ? prefetchEchartsLibrary() : undefined;
   const { sections, page } = runReportPage(report);
   const html: Html[] = [];
   for (const render of sections) {
     html.push(render());
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  await library;
   return renderPagePieces(page(html));
 }
 

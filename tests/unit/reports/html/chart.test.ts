@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CHART_SCRIPT } from '../../../../reports/html/chart-script.js';
 import { chartNumber, compactNumberLabel, echartsLibrary, fmt, percentAxisLabel, renderChart, renderChartPieces, scriptJson, timeTooltip } from '../../../../reports/html/chart.js';
 import { formatPercent } from '../../../../reports/html/format.js';
@@ -95,6 +97,19 @@ describe('renderChart (an option drawn by the page in the browser)', () => {
     expect(scriptJson({ name: '</script><script>alert(1)</script>' })).toBe('{"name":"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"}');
     const html = renderChart('x', { title: { text: '</script>' } }, SIZE);
     expect(html.match(/<\/script>/g)).toHaveLength(1);
+  });
+
+  it('reads the ECharts library ahead, on libuv\'s threads, the bytes the page then inlines', async () => {
+    vi.resetModules();
+    const fresh = await import('../../../../reports/html/chart.js');
+    const reading = fresh.prefetchEchartsLibrary();
+    expect(fresh.prefetchEchartsLibrary()).toBe(reading);
+    await reading;
+    const bytes = fresh.echartsLibraryBytes();
+    expect(fresh.echartsLibraryBytes()).toBe(bytes);
+    expect(bytes.equals(readFileSync(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')))).toBe(true);
+    await fresh.prefetchEchartsLibrary();
+    expect(fresh.echartsLibraryBytes()).toBe(bytes);
   });
 
   it('inlines the installed ECharts browser build, which has no script end tag in it', () => {
