@@ -596,11 +596,13 @@ function tradesSection(report: RunReport): Html {
   // A reversal's entry is the round trip before it's exit: its time and price cells are that exit's, made once.
   const timeCell = lastMade((time: string) => `<td data-v="${escapeHtml(time)}">${escapeHtml(shortTime(time))}</td>`);
   const priceCell = lastMade((price: number) => `<td class="num" data-v="${price}">${formatNumber(price, 2)}</td>`);
+  // A strategy trading a fixed quantity lists the same quantity cell on every row.
+  const qtyCell = lastMade((qty: number) => `<td class="num" data-v="${qty}">${formatNumber(qty, qty % 1 === 0 ? 0 : 4)}</td>`);
   for (let i = 0; i < shown; i++) {
     const t = trades.tradeAt(i);
     const n = i + 1;
     pieces.push(
-      `<tr><td class="num" data-v="${n}">${n}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td>${timeCell(t.entryTime)}${priceCell(t.entryPrice)}${timeCell(t.exitTime)}${priceCell(t.exitPrice)}<td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
+      `<tr><td class="num" data-v="${n}">${n}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td>${qtyCell(t.qty)}${timeCell(t.entryTime)}${priceCell(t.entryPrice)}${timeCell(t.exitTime)}${priceCell(t.exitPrice)}<td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
     );
   }
   const capped = trades.length > shown ? ` The first ${formatCount(shown)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';

@@ -29,7 +29,9 @@ describe('renderRunReportHtml', () => {
     // second and one with microseconds, and the report's own texts escaped (a report read back may hold anything).
     const times = ['2024-01-02T00:00:00.000Z', '2024-01-02T09:30:00.000Z', '2024-01-03T10:00:00.000250Z', '2024-01-03T10:00:00.000250Z', '2024-01-04 <b>&', '2024-01-05T00:00:00.000Z'];
     const prices = [10.5, 11.25, -0, 0, 12, 12];
-    const trades = [0, 1, 2, 3, 4].map((k) => ({ ...t0, side: k % 2 === 0 ? ('long' as const) : ('short' as const), entryTime: times[k]!, entryPrice: prices[k]!, exitTime: times[k + 1]!, exitPrice: prices[k + 1]! }));
+    // Quantities repeated, then changed (a fraction, -0 after 0).
+    const qtys = [100, 100, 2.5, 0, -0];
+    const trades = [0, 1, 2, 3, 4].map((k) => ({ ...t0, side: k % 2 === 0 ? ('long' as const) : ('short' as const), qty: qtys[k]!, entryTime: times[k]!, entryPrice: prices[k]!, exitTime: times[k + 1]!, exitPrice: prices[k + 1]! }));
     const html = renderRunReportHtml({ ...base, trades });
     const cell = (time: string) => `<td data-v="${escapeHtml(time)}">${escapeHtml(shortTime(time))}</td>`;
     const price = (p: number) => `<td class="num" data-v="${p}">${formatNumber(p, 2)}</td>`;
