@@ -1,4 +1,4 @@
-import { formatIsoUs } from '../engine/core/index.js';
+import { formatIsoUs, formatIsoUsEach } from '../engine/core/index.js';
 import type { Calendar } from '../engine/core/index.js';
 import type { AuditEntry, Signal } from '../engine/model/index.js';
 import type { EnsembleSummary } from '../engine/ensemble/index.js';
@@ -289,9 +289,10 @@ export function buildRunReport(run: RunReportInput, scenario: unknown, seed: num
     },
   });
   const equity = [];
+  const times = formatIsoUsEach(p.ts.subarray(0, p.length));
   for (let i = 0; i < p.length; i++) {
     const ts = p.ts[i]!;
-    equity.push({ time: formatIsoUs(ts), ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
+    equity.push({ time: times[i]!, ts, equity: p.equity[i]!, cash: p.cash[i]!, drawdown: p.drawdown[i]!, grossExposure: p.grossExposure[i]!, marginInUse: p.marginInUse[i]!, buyingPower: p.buyingPower[i]! });
   }
   const tearSheet = sheet === null ? null : sheet.finish(metrics.periodsPerYear, worst.result());
   // The getters below hold the run's records (its logs, as columns) or its lists, never `run` itself: a report
@@ -468,16 +469,16 @@ function reportTrades(trades: RunReportInput['trades']): RunReport['trades'] {
   return out;
 }
 
-/** One round trip as the report lists it (entry and exit times as ISO-8601). */
-export function reportTrade(t: ReportTrade): RunReport['trades'][number] {
+/** One round trip as the report lists it (entry and exit times as ISO-8601, made by `iso`: formatIsoUs or a memo of it). */
+export function reportTrade(t: ReportTrade, iso: (ts: number) => string = formatIsoUs): RunReport['trades'][number] {
   return {
     symbol: t.symbol,
     strategyId: t.strategyId,
     side: t.side,
     qty: t.qty,
-    entryTime: formatIsoUs(t.entryTs),
+    entryTime: iso(t.entryTs),
     entryPrice: t.entryPrice,
-    exitTime: formatIsoUs(t.exitTs),
+    exitTime: iso(t.exitTs),
     exitPrice: t.exitPrice,
     pnl: t.pnl,
     returnPct: t.returnPct,

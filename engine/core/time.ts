@@ -78,6 +78,49 @@ export function formatIsoUs(ts: number): string {
   return `${iso.slice(0, -1)}${String(subMs).padStart(3, '0')}Z`;
 }
 
+/**
+ * formatIsoUs of each time of `ts`, in order (a curve's samples): the same texts, with less work for times that
+ * repeat a day or a time of day. A time on a whole millisecond on the day of the time before it is that day's date
+ * and its time of day, each formatted once (a bar's time of day recurs every day): cold, ~half the cost of
+ * formatting each time whole. Other times are formatted as formatIsoUs does.
+ */
+export function formatIsoUsEach(ts: ArrayLike<number>): string[] {
+  const out = new Array<string>(ts.length);
+  // The day of the last time formatted whole, its date ('2024-03-01', or '+010000-01-01'), and the time-of-day
+  // texts ('T09:30:00.000Z': the last 14 characters of toISOString's) met so far by millisecond of the day.
+  let day = Number.NaN;
+  let date = '';
+  const clock = new Map<number, string>();
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i]!;
+    const ms = Math.floor(t / US_PER_MS);
+    if (t - ms * US_PER_MS !== 0) {
+      out[i] = formatIsoUs(t);
+      continue;
+    }
+    const d = Math.floor(ms / MS_PER_DAY);
+    const inDay = ms - d * MS_PER_DAY;
+    // (A time past toISOString's range, +-8.64e15 ms, is formatted whole: toISOString throws for it.)
+    const time = d === day && Math.abs(ms) <= MAX_DATE_MS ? clock.get(inDay) : undefined;
+    if (time !== undefined) {
+      out[i] = date + time;
+      continue;
+    }
+    const iso = new Date(ms).toISOString();
+    const cut = iso.length - 14;
+    if (d !== day) {
+      day = d;
+      date = iso.slice(0, cut);
+    }
+    if (!clock.has(inDay)) clock.set(inDay, iso.slice(cut));
+    out[i] = iso;
+  }
+  return out;
+}
+
+const MS_PER_DAY = US_PER_DAY / US_PER_MS;
+const MAX_DATE_MS = 8.64e15;
+
 /** Parses a duration such as `90d`, `12h`, `30m`, `15s`, `250ms`, `10us` into microseconds. */
 export function parseDurationUs(text: string, name = 'duration'): DurationUs {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h|d|w)\s*$/.exec(text);

@@ -18,8 +18,15 @@ export interface PageTrades {
   readonly length: number;
   symbolAt(i: number): string;
   strategyIdAt(i: number): string;
-  /** Round trip i as the report lists it (entry and exit times as ISO-8601): a new object, or the report's own. */
+  /**
+   * Round trip i as the report lists it (entry and exit times as ISO-8601): built on its first read and kept (the
+   * trade list and the price pane's markers read some of the same rows), or the report's own.
+   */
   tradeAt(i: number): RunReport['trades'][number];
+  /** Round trip i's entry time in milliseconds, as Date.parse reads the time tradeAt(i) gives. */
+  entryMsAt(i: number): number;
+  /** Round trip i's exit time in milliseconds, as Date.parse reads the time tradeAt(i) gives. */
+  exitMsAt(i: number): number;
   /** What attribution reads of round trip i (see attribution.ts): a small object, or the list's own. */
   attributedAt(i: number): AttributedRow;
 }
@@ -38,12 +45,22 @@ export interface PageFills {
 /** What per-strategy attribution reads of a round trip: its strategy, net PnL, commission and exit time. */
 export type AttributedRow = { readonly strategyId: string; readonly pnl: number; readonly commission: number } & ExitTimed;
 
-/** The round trips of `report` as the page reads them, in the report's order. */
+/**
+ * The round trips of `report` as the page reads them, in the report's order: one view per report, so that the
+ * sections that read a round trip (the trade list, the markers) share the one built.
+ */
 export function pageTrades(report: RunReport): PageTrades {
-  const run = runRecordsOf(report);
-  if (run?.columns) return tradeColumnsView(run.columns.trades);
-  return tradeListView(run?.trades ?? report.trades);
+  let view = TRADE_VIEWS.get(report);
+  if (view === undefined) {
+    const run = runRecordsOf(report);
+    view = run?.columns ? tradeColumnsView(run.columns.trades) : tradeListView(run?.trades ?? report.trades);
+    TRADE_VIEWS.set(report, view);
+  }
+  return view;
 }
+
+/** The view of each report's round trips (see pageTrades). */
+const TRADE_VIEWS = new WeakMap<RunReport, PageTrades>();
 
 /** The fills of `report` as the page reads them, in the report's order. */
 export function pageFills(report: RunReport): PageFills {
@@ -62,26 +79,71 @@ function tradeColumnsView(t: TradeColumns): PageTrades {
   const pnl = t.column('pnl');
   const returnPct = t.column('returnPct');
   const commission = t.column('commission');
+  const built: RunReport['trades'][number][] = [];
+  const iso = new IsoMemo();
   return {
     length: t.length,
     symbolAt: (i) => t.symbolAt(i),
     strategyIdAt: (i) => t.strategyIdAt(i),
-    tradeAt: (i) =>
-      reportTrade({
-        symbol: t.symbolAt(i),
-        strategyId: t.strategyIdAt(i),
-        side: t.sideAt(i),
-        qty: qty[i]!,
-        entryTs: entryTs[i]!,
-        entryPrice: entryPrice[i]!,
-        exitTs: exitTs[i]!,
-        exitPrice: exitPrice[i]!,
-        pnl: pnl[i]!,
-        returnPct: returnPct[i]!,
-        commission: commission[i]!,
-      }),
+    tradeAt: (i) => {
+      const done = built[i];
+      if (done !== undefined) return done;
+      // A reversal's entry is the previous round trip's exit: its text, when that one is built.
+      const prev = built[i - 1];
+      if (prev !== undefined) iso.keep(exitTs[i - 1]!, prev.exitTime);
+      return (built[i] = reportTrade(
+        {
+          symbol: t.symbolAt(i),
+          strategyId: t.strategyIdAt(i),
+          side: t.sideAt(i),
+          qty: qty[i]!,
+          entryTs: entryTs[i]!,
+          entryPrice: entryPrice[i]!,
+          exitTs: exitTs[i]!,
+          exitPrice: exitPrice[i]!,
+          pnl: pnl[i]!,
+          returnPct: returnPct[i]!,
+          commission: commission[i]!,
+        },
+        iso.text,
+      ));
+    },
+    entryMsAt: (i) => isoMs(entryTs[i]!),
+    exitMsAt: (i) => isoMs(exitTs[i]!),
     attributedAt: (i) => ({ strategyId: t.strategyIdAt(i), pnl: pnl[i]!, commission: commission[i]!, exitTs: exitTs[i]! }),
   };
+}
+
+/**
+ * formatIsoUs that keeps its last time and text: a round trip's entry is most often the previous one's exit (a
+ * reversal), so the trade list's rows in order format each time once.
+ */
+class IsoMemo {
+  private last = Number.NaN;
+  private lastText = '';
+
+  /** The text of `ts` (formatIsoUs). */
+  readonly text = (ts: number): string => {
+    if (ts !== this.last) {
+      this.lastText = formatIsoUs(ts);
+      this.last = ts;
+    }
+    return this.lastText;
+  };
+
+  /** Makes `text` (formatIsoUs(ts), made before) the one kept. */
+  keep(ts: number, text: string): void {
+    this.last = ts;
+    this.lastText = text;
+  }
+}
+
+/**
+ * A time in microseconds in milliseconds as Date.parse reads its ISO-8601 text (formatIsoUs): a whole millisecond
+ * is that number (the text is toISOString's, which Date.parse reads back exactly), anything else is read from the text.
+ */
+export function isoMs(ts: number): number {
+  return ts % 1000 === 0 ? ts / 1000 : Date.parse(formatIsoUs(ts));
 }
 
 /** A round trip of a list the page reads: the run's (times as numbers) or the report's (times as ISO-8601). */
@@ -89,13 +151,29 @@ type ListedTrade = ReportTrade | RunReport['trades'][number];
 
 function tradeListView(list: readonly ListedTrade[]): PageTrades {
   listed(list, 'trades');
+  const built: RunReport['trades'][number][] = [];
+  const iso = new IsoMemo();
   return {
     length: list.length,
     symbolAt: (i) => list[i]!.symbol,
     strategyIdAt: (i) => list[i]!.strategyId,
     tradeAt(i) {
       const t = list[i]!;
-      return 'entryTime' in t ? t : reportTrade(t);
+      if ('entryTime' in t) return t;
+      const done = built[i];
+      if (done !== undefined) return done;
+      // As the columns' view does: a reversal's entry is the previous exit's text, when that one is built.
+      const prev = built[i - 1];
+      if (prev !== undefined) iso.keep((list[i - 1] as ReportTrade).exitTs, prev.exitTime);
+      return (built[i] = reportTrade(t, iso.text));
+    },
+    entryMsAt(i) {
+      const t = list[i]!;
+      return 'entryTime' in t ? Date.parse(t.entryTime) : isoMs(t.entryTs);
+    },
+    exitMsAt(i) {
+      const t = list[i]!;
+      return 'exitTime' in t ? Date.parse(t.exitTime) : isoMs(t.exitTs);
     },
     attributedAt: (i) => list[i]!,
   };
@@ -147,6 +225,11 @@ export type ExitTimed = { readonly exitTime: string } | { readonly exitTs: numbe
 /** The round trip's exit time as the report writes it (ISO-8601). */
 export function exitTime(t: ExitTimed): string {
   return 'exitTime' in t ? t.exitTime : formatIsoUs(t.exitTs);
+}
+
+/** The round trip's exit time in milliseconds, as Date.parse reads the text exitTime gives (see isoMs). */
+export function exitMs(t: ExitTimed): number {
+  return 'exitTime' in t ? Date.parse(t.exitTime) : isoMs(t.exitTs);
 }
 
 /** Milliseconds of the years 0000 to 9999, whose ISO-8601 texts (formatIsoUs) have one width up to the millisecond. */

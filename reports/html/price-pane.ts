@@ -251,26 +251,28 @@ function rowsBySymbol(records: Pick<PageFills | PageTrades, 'length' | 'symbolAt
 
 /** Entry and exit markers of the round trips `rows` of `all`, every k-th beyond MAX_MARKERS_PER_SYMBOL / 2. */
 function tradeMarkers(all: PageTrades, rows: readonly number[]): Record<string, unknown>[] {
-  const trades = everyKth(rows, MAX_MARKERS_PER_SYMBOL / 2).map((i) => all.tradeAt(i));
+  const drawn = everyKth(rows, MAX_MARKERS_PER_SYMBOL / 2);
+  const trades = drawn.map((i) => all.tradeAt(i));
   let maxQty = 0;
   for (const t of trades) maxQty = Math.max(maxQty, Math.abs(t.qty));
   const entries: Record<string, unknown>[] = [];
   const exits: Record<string, unknown>[] = [];
-  for (const t of trades) {
+  for (let n = 0; n < trades.length; n++) {
+    const t = trades[n]!;
     const color = t.pnl > 0 ? COLORS.buy : COLORS.sell;
     const size = markerSize(t.qty, maxQty, trades.length);
     // What the entry's and the exit's tips share, formatted once.
     const lead = `${t.side} ${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}`;
     const tail = `; P&L ${formatMoney(t.pnl)} (${t.strategyId})`;
     entries.push({
-      value: [Date.parse(t.entryTime), t.entryPrice],
+      value: [all.entryMsAt(drawn[n]!), t.entryPrice],
       symbol: t.side === 'long' ? UP_TRIANGLE : DOWN_TRIANGLE,
       symbolSize: size,
       itemStyle: { color },
       tip: `${lead} entered at ${formatNumber(t.entryPrice, 2)} on ${shortTime(t.entryTime)}${tail}`,
     });
     exits.push({
-      value: [Date.parse(t.exitTime), t.exitPrice],
+      value: [all.exitMsAt(drawn[n]!), t.exitPrice],
       symbolSize: size * 0.8,
       itemStyle: { color: '#fff', borderColor: color, borderWidth: trades.length > 200 ? 1 : 2 },
       tip: `${lead} exited at ${formatNumber(t.exitPrice, 2)} on ${shortTime(t.exitTime)}${tail}`,

@@ -1,7 +1,7 @@
 import { accountSeries, bookRuinLine, reportAccounts, reportRuin, ruinLine } from '../account-view.js';
 import type { RunReport } from '../run-report.js';
 import { cumulativePnlSteps, strategyAttribution } from './attribution.js';
-import { COLORS, SLIDER_ROOM, fmt, renderChart, renderChartPieces, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
+import { COLORS, SLIDER_ROOM, fmt, prefetchEchartsLibrary, renderChart, renderChartPieces, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
 import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
 import { ensembleViews } from './ensemble-views.js';
 import { escapeHtml } from './escape.js';
@@ -10,7 +10,7 @@ import { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';
 import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
 import { isEmptyHtml, renderPage, renderPagePieces, section, sectionPieces, signClass } from './page.js';
-import { exitTime, pageTrades } from './page-records.js';
+import { exitMs, pageTrades } from './page-records.js';
 import type { Html, NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
@@ -55,12 +55,15 @@ export function renderRunReportHtml(report: RunReport): string {
  * to DuckDB, run-outputs.ts) goes on while the page renders rather than after.
  */
 export async function renderRunReportPieces(report: RunReport): Promise<(string | Uint8Array)[]> {
+  // The ECharts library the page inlines is read while the sections render (a page with charts: two equity samples).
+  const library = report.equity.length >= 2 ? prefetchEchartsLibrary() : undefined;
   const { sections, page } = runReportPage(report);
   const html: Html[] = [];
   for (const render of sections) {
     html.push(render());
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  await library;
   return renderPagePieces(page(html));
 }
 
@@ -477,7 +480,7 @@ function attributionSection(report: RunReport, strategyIds: readonly string[]): 
         series: order.map((id) => {
           const steps = cumulative.get(id)!;
           const color = seriesColor(strategyIds.indexOf(id) >= 0 ? strategyIds.indexOf(id) : order.indexOf(id));
-          const points = everyKth(steps, MAX_CHART_POINTS).map(([t, v]) => [Date.parse(exitTime(t)), v]);
+          const points = everyKth(steps, MAX_CHART_POINTS).map(([t, v]) => [exitMs(t), v]);
           if (start !== undefined) points.unshift([start / US_PER_MS, 0]);
           return { name: id, type: 'line', step: 'end', data: points, showSymbol: false, lineStyle: { width: 1.5, color }, itemStyle: { color } };
         }) as never,
@@ -590,16 +593,38 @@ function tradesSection(report: RunReport): Html {
   // A run trades a few symbols and strategies: each escaped once per run of equal rows rather than once per row.
   const symbol = lastEscaped();
   const strategy = lastEscaped();
+  // A reversal's entry is the round trip before it's exit: its time and price cells are that exit's, made once.
+  const timeCell = lastMade((time: string) => `<td data-v="${escapeHtml(time)}">${escapeHtml(shortTime(time))}</td>`);
+  const priceCell = lastMade((price: number) => `<td class="num" data-v="${price}">${formatNumber(price, 2)}</td>`);
+  // A strategy trading a fixed quantity lists the same quantity cell on every row.
+  const qtyCell = lastMade((qty: number) => `<td class="num" data-v="${qty}">${formatNumber(qty, qty % 1 === 0 ? 0 : 4)}</td>`);
   for (let i = 0; i < shown; i++) {
     const t = trades.tradeAt(i);
+    const n = i + 1;
     pieces.push(
-      `<tr><td class="num" data-v="${i + 1}">${i + 1}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td><td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td><td data-v="${escapeHtml(t.entryTime)}">${escapeHtml(shortTime(t.entryTime))}</td><td class="num" data-v="${t.entryPrice}">${formatNumber(t.entryPrice, 2)}</td><td data-v="${escapeHtml(t.exitTime)}">${escapeHtml(shortTime(t.exitTime))}</td><td class="num" data-v="${t.exitPrice}">${formatNumber(t.exitPrice, 2)}</td><td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
+      `<tr><td class="num" data-v="${n}">${n}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td>${qtyCell(t.qty)}${timeCell(t.entryTime)}${priceCell(t.entryPrice)}${timeCell(t.exitTime)}${priceCell(t.exitPrice)}<td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
     );
   }
   const capped = trades.length > shown ? ` The first ${formatCount(shown)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
   pieces.push(`</tbody></table></div>
 <p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`);
   return sectionPieces('trades', `Trades (${formatCount(trades.length)})`, pieces);
+}
+
+/**
+ * `make` that keeps its last argument and answer (a value equal to the last one, as ===, is made once): what a
+ * cell of a value gives depends on the value alone (a number and its text: -0 and 0 read the same).
+ */
+function lastMade<T>(make: (value: T) => string): (value: T) => string {
+  let last: T | undefined;
+  let made: string | undefined;
+  return (value) => {
+    if (made === undefined || value !== last) {
+      last = value;
+      made = make(value);
+    }
+    return made;
+  };
 }
 
 /** escapeHtml that keeps its last text and answer (for a column whose rows repeat a few values). */

@@ -3,6 +3,7 @@ import {
   checkPositive,
   DataError,
   formatIsoUs,
+  formatIsoUsEach,
   fromNanos,
   IdSequence,
   parseDurationUs,
@@ -26,6 +27,31 @@ describe('time', () => {
   it('formats microseconds back to ISO and keeps sub-millisecond digits', () => {
     expect(formatIsoUs(parseIsoUs('2024-03-01T09:30:00Z'))).toBe('2024-03-01T09:30:00.000Z');
     expect(formatIsoUs(parseIsoUs('2024-03-01T09:30:00.000250Z'))).toBe('2024-03-01T09:30:00.000250Z');
+  });
+
+  it('formats each time of a series as formatIsoUs does', () => {
+    let seed = 0x9e3779b9;
+    const rand = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    const start = Date.UTC(2000, 0, 3) * 1000;
+    const series: number[][] = [
+      // 30-minute bars, a few with a gap, some on a microsecond, a time repeated.
+      Array.from({ length: 5000 }, (_, i) => start + i * 1_800_000_000 + (i % 97 === 0 ? 7 : 0) + (i % 331 === 0 ? 86_400_000_000 : 0)),
+      [start, start, start + 1, start + 1000, start - 1000, start],
+      // Random times of any order, around the epoch, before year 0 and after 9999, the ends of toISOString's range.
+      Array.from({ length: 5000 }, () => Math.round((rand() - 0.5) * 2 * 8.64e18 * (rand() < 0.5 ? 1e-6 : 1))),
+      Array.from({ length: 5000 }, () => Math.floor(rand() * 4) * 86_400_000_000 + Math.floor(rand() * 48) * 1_800_000_000 - 3 * 86_400_000_000),
+      [8.64e18, 8.64e18 - 86_400_000_000 + 1000, -8.64e18, -8.64e18 + 1000, 0, -1, -1000, 1],
+    ];
+    for (const s of series) expect(formatIsoUsEach(Float64Array.from(s))).toEqual(s.map((t) => formatIsoUs(t)));
+    expect(formatIsoUsEach([start, start + 1_800_000_000])).toEqual(['2000-01-03T00:00:00.000Z', '2000-01-03T00:30:00.000Z']);
+    expect(formatIsoUsEach([Date.UTC(10000, 0, 1) * 1000, Date.UTC(10000, 0, 1, 1) * 1000, Date.UTC(10000, 0, 1) * 1000])).toEqual(['+010000-01-01T00:00:00.000Z', '+010000-01-01T01:00:00.000Z', '+010000-01-01T00:00:00.000Z']);
+    // Past toISOString's range the time throws, as formatIsoUs does, even on a day whose time of day was seen.
+    expect(() => formatIsoUsEach([8.64e18 - 86_400_000_000 + 1000, 8.64e18, 8.64e18 + 1000])).toThrow(RangeError);
   });
 
   it('truncates nanoseconds to microseconds', () => {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CHART_SCRIPT } from '../../../../reports/html/chart-script.js';
 import { chartNumber, compactNumberLabel, echartsLibrary, fmt, percentAxisLabel, renderChart, renderChartPieces, scriptJson, timeTooltip } from '../../../../reports/html/chart.js';
 import { formatPercent } from '../../../../reports/html/format.js';
@@ -45,10 +47,69 @@ describe('renderChart (an option drawn by the page in the browser)', () => {
     expect(scriptJson([0.1 + 0.2, 1e12 + 0.0004])).toBe('[0.3,1000000000000]');
   });
 
+  it('rounds by arithmetic exactly as by toPrecision (a property test over many doubles, ties and edges included)', () => {
+    // The rounding before the fast path: chartNumber must give the same double (the same bytes of JSON) for every input.
+    const byText = (v: number): number => (Number.isInteger(v) || !Number.isFinite(v) ? v : Math.abs(v) >= 1e6 ? Math.round(v * 1000) / 1000 : Number(v.toPrecision(8)));
+    const bits = new DataView(new ArrayBuffer(8));
+    const step = (v: number, by: bigint): number => {
+      bits.setFloat64(0, v);
+      bits.setBigUint64(0, bits.getBigUint64(0) + by);
+      return bits.getFloat64(0);
+    };
+    let seed = 0x2545f491;
+    const rand = (): number => {
+      // xorshift32: the same doubles every run.
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    const values: number[] = [0.1 + 0.2, 5e-324, 1e-15, 1e-16, 9.999999999999999e-16, 999_999.9999999999, 1e6 - 1e-10, 0.5, 1.5, 2.5e-7];
+    for (let i = 0; i < 300_000; i++) {
+      // Magnitudes 1e-18 to 1e7, either sign, every digit random.
+      const v = (rand() + rand() * 1e-8) * 10 ** Math.floor(rand() * 25 - 18);
+      values.push(rand() < 0.5 ? -v : v);
+    }
+    for (let i = 0; i < 100_000; i++) {
+      // A random 64-bit pattern (NaN, infinities and subnormals included).
+      bits.setUint32(0, (rand() * 2 ** 32) >>> 0);
+      bits.setUint32(4, (rand() * 2 ** 32) >>> 0);
+      values.push(bits.getFloat64(0));
+    }
+    for (let i = 0; i < 100_000; i++) {
+      // Eight digits and a half (a tie toPrecision breaks upward), and the doubles either side of it.
+      const n = 10_000_000 + Math.floor(rand() * 90_000_000);
+      const v = (n + 0.5) / 10 ** Math.floor(rand() * 23);
+      values.push(v, step(v, 1n), step(v, -1n), -v);
+    }
+    for (let k = -20; k <= 7; k++) {
+      // Powers of ten and their neighbours (where log10 may be a digit off), and 9.9999999 below them.
+      const v = Number(`1e${k}`);
+      values.push(v, step(v, 1n), step(v, -1n), step(v, 3n), step(v, -3n), v * 0.99999999, v * 0.999999995, v * 1.000000005);
+    }
+    let differing = 0;
+    for (const v of values) if (!Object.is(chartNumber(v), byText(v))) differing++;
+    expect(values.length).toBeGreaterThan(750_000);
+    expect(differing).toBe(0);
+  });
+
   it('escapes text that would end the script element', () => {
     expect(scriptJson({ name: '</script><script>alert(1)</script>' })).toBe('{"name":"\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"}');
     const html = renderChart('x', { title: { text: '</script>' } }, SIZE);
     expect(html.match(/<\/script>/g)).toHaveLength(1);
+  });
+
+  it('reads the ECharts library ahead, on libuv\'s threads, the bytes the page then inlines', async () => {
+    vi.resetModules();
+    const fresh = await import('../../../../reports/html/chart.js');
+    const reading = fresh.prefetchEchartsLibrary();
+    expect(fresh.prefetchEchartsLibrary()).toBe(reading);
+    await reading;
+    const bytes = fresh.echartsLibraryBytes();
+    expect(fresh.echartsLibraryBytes()).toBe(bytes);
+    expect(bytes.equals(readFileSync(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js')))).toBe(true);
+    await fresh.prefetchEchartsLibrary();
+    expect(fresh.echartsLibraryBytes()).toBe(bytes);
   });
 
   it('inlines the installed ECharts browser build, which has no script end tag in it', () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { backtest } from '../../../../index.js';
 import { formatIsoUs } from '../../../../engine/core/index.js';
-import { compareExitTime, exitTime, pageFills, pageTrades } from '../../../../reports/html/page-records.js';
+import { compareExitTime, exitMs, exitTime, isoMs, pageFills, pageTrades } from '../../../../reports/html/page-records.js';
 import type { PageFills, PageTrades } from '../../../../reports/html/page-records.js';
 import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
 import { buildRunReport, extendReport, runRecordsOf } from '../../../../reports/run-report.js';
@@ -31,6 +31,25 @@ describe('compareExitTime', () => {
     expect(compared).toBe(times.length ** 2);
     // The whole millisecond sorts after its microseconds, as text does ('Z' after the digits).
     expect(compareExitTime({ exitTs: ms * 1000 }, { exitTs: ms * 1000 + 5 })).toBe(1);
+  });
+});
+
+describe('isoMs and exitMs', () => {
+  it('give the milliseconds Date.parse reads from the ISO-8601 text of a time', () => {
+    const ms = Date.parse('2023-03-01T12:00:00Z');
+    const bases = [ms, ms + 1, 0, -1, -86_400_000 * 365, Date.parse('0001-01-01T00:00:00Z'), Date.parse('9999-12-31T23:59:59.999Z'), Date.parse('+010000-01-01T00:00:00Z'), Date.parse('-000100-06-01T00:00:00Z'), 8.64e15, -8.64e15];
+    let compared = 0;
+    for (const b of bases) {
+      for (const us of [0, 1, 9, 500, 999, -1, -999]) {
+        const ts = b * 1000 + us;
+        if (Math.abs(Math.floor(ts / 1000)) > 8.64e15) continue;
+        expect(Object.is(isoMs(ts), Date.parse(formatIsoUs(ts))), `${ts}`).toBe(true);
+        expect(Object.is(exitMs({ exitTs: ts }), Date.parse(formatIsoUs(ts)))).toBe(true);
+        expect(Object.is(exitMs({ exitTime: formatIsoUs(ts) }), Date.parse(formatIsoUs(ts)))).toBe(true);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(70);
   });
 });
 
@@ -71,6 +90,23 @@ describe('the records the page reads', () => {
     expect(runRecordsOf(fromLists)?.columns).toBeNull();
     expect(runRecordsOf(report)?.columns).toBe(records);
     expect(rowsOf(pageTrades(fromLists), pageFills(fromLists))).toEqual(expected);
+  });
+
+  it('gives one view of a report\'s round trips, each built once, with its times in milliseconds as Date.parse reads them', async () => {
+    const { result, report, withColumns } = await runWithColumns('demo.json');
+    const fromLists = buildRunReport({ ...result }, null, 1, report.data);
+    const spread = { ...report };
+    for (const r of [report, withColumns, fromLists, spread]) {
+      const view = pageTrades(r);
+      expect(pageTrades(r)).toBe(view);
+      expect(view.length).toBeGreaterThan(5);
+      for (let i = 0; i < view.length; i++) {
+        const t = view.tradeAt(i);
+        expect(view.tradeAt(i)).toBe(t);
+        expect(Object.is(view.entryMsAt(i), Date.parse(t.entryTime))).toBe(true);
+        expect(Object.is(view.exitMsAt(i), Date.parse(t.exitTime))).toBe(true);
+      }
+    }
   });
 
   it('renders the same page from the columns, the run records and the lists, building no list from the columns', async () => {

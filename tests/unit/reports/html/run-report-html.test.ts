@@ -4,6 +4,8 @@ import { echartsLibraryBytes } from '../../../../reports/html/chart.js';
 import { validateRunReport } from '../../../../reports/report-schema.js';
 import { accountReport } from '../account-fixture.js';
 import { chartOption, charts, seriesNames, withoutScripts } from './chart-options.js';
+import { escapeHtml } from '../../../../reports/html/escape.js';
+import { formatNumber, shortTime } from '../../../../reports/html/format.js';
 import { sampleReport } from './fixture.js';
 
 describe('renderRunReportHtml', () => {
@@ -18,6 +20,31 @@ describe('renderRunReportHtml', () => {
     expect(html.indexOf('<section id="equity">')).toBeLessThan(html.indexOf('<section id="metrics">'));
     expect(html.indexOf('<section id="audit">')).toBeLessThan(html.indexOf('<section id="run">'));
     expect(html).toContain('<section id="run"><details class="setup"><summary>Data, configuration and assumptions</summary>');
+  });
+
+  it('lists each round trip cell by cell, a reversal\'s entry cells the same as the exit cells before them', () => {
+    const base = sampleReport();
+    const t0 = base.trades[0]!;
+    // Reversals (each entry the exit before it, its time and price), an exit at -0, a price repeated, a time on the
+    // second and one with microseconds, and the report's own texts escaped (a report read back may hold anything).
+    const times = ['2024-01-02T00:00:00.000Z', '2024-01-02T09:30:00.000Z', '2024-01-03T10:00:00.000250Z', '2024-01-03T10:00:00.000250Z', '2024-01-04 <b>&', '2024-01-05T00:00:00.000Z'];
+    const prices = [10.5, 11.25, -0, 0, 12, 12];
+    // Quantities repeated, then changed (a fraction, -0 after 0).
+    const qtys = [100, 100, 2.5, 0, -0];
+    const trades = [0, 1, 2, 3, 4].map((k) => ({ ...t0, side: k % 2 === 0 ? ('long' as const) : ('short' as const), qty: qtys[k]!, entryTime: times[k]!, entryPrice: prices[k]!, exitTime: times[k + 1]!, exitPrice: prices[k + 1]! }));
+    const html = renderRunReportHtml({ ...base, trades });
+    const cell = (time: string) => `<td data-v="${escapeHtml(time)}">${escapeHtml(shortTime(time))}</td>`;
+    const price = (p: number) => `<td class="num" data-v="${p}">${formatNumber(p, 2)}</td>`;
+    const body = /<table class="sortable" id="trade-table">.*?<tbody>(.*?)<\/tbody>/s.exec(html)![1]!;
+    const rows = body.split('</tr>').filter((r) => r !== '');
+    expect(rows).toHaveLength(5);
+    rows.forEach((row, k) => {
+      const t = trades[k]!;
+      expect(row).toContain(`<td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td>${cell(t.entryTime)}${price(t.entryPrice)}${cell(t.exitTime)}${price(t.exitPrice)}<td class="num `);
+      expect(row.startsWith(`<tr><td class="num" data-v="${k + 1}">${k + 1}</td>`)).toBe(true);
+    });
+    expect(body).toContain('<td data-v="2024-01-04 &lt;b&gt;&amp;">2024-01-04 &lt;b&gt;&amp;</td>');
+    expect(body).toContain('<td data-v="2024-01-03T10:00:00.000250Z">2024-01-03 10:00:00.000250Z</td>');
   });
 
   it('is one self-contained document: no external script, stylesheet, image or font', () => {
