@@ -265,6 +265,11 @@ type ReturnChunks = (visit: (r: Float64Array, b: Float64Array, i0: number, k: nu
 
 /** Returns per chunk (samples per block of a pass over the curve): a chunk's returns (and the benchmark's) stay in the caches while each figure reads them. */
 const BLOCK = 4096;
+/**
+ * Most returns the tear sheet's first pass keeps for its second (16 bytes each, the benchmark's beside the
+ * strategy's: 4 MiB): a curve up to this long is read once, its returns not computed again (see TearSheetPass).
+ */
+const KEEP_RETURNS = 1 << 18;
 
 /** The returns of `source` in chunks of consecutive samples (at most BLOCK). */
 function chunksOf(source: ReturnSource): ReturnChunks {
@@ -1246,6 +1251,8 @@ export interface TearSheetInput {
   readonly maxPoints?: number;
   /** The worst drawdowns of `curve` when the caller has them (a WorstDrawdownKeeper fed by computeMetrics' pass); otherwise the curve is read for them. */
   readonly worstDrawdowns?: readonly WorstDrawdown[];
+  /** Most returns the first pass keeps for the second (a longer curve's are read from it again); default KEEP_RETURNS. */
+  readonly keepReturns?: number;
 }
 
 /**
@@ -1261,6 +1268,9 @@ export class TearSheetPass implements CurveObserver {
   private readonly n: number;
   private readonly bench: Benchmark | null;
   private readonly returns: ReturnChunks;
+  /** The returns the first pass wrote, kept for the second when the curve is short enough (KEEP_RETURNS), and how many. */
+  private readonly kept: { readonly r: Float64Array; readonly b: Float64Array } | null;
+  private keptK = 0;
   private readonly steps: ReturnSteps;
   private readonly sums: ReturnSums;
   // A block's buy-and-hold values and returns (see ReturnSteps.block).
@@ -1294,7 +1304,17 @@ export class TearSheetPass implements CurveObserver {
     const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
     this.bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
     this.steps = new ReturnSteps(this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols));
-    this.returns = curveReturnChunks(curve, this.bench);
+    // A short curve's returns are kept as the first pass computes them, and the second pass reads them in one
+    // chunk: each of its loops is then run once, not once per block (V8 compiles such a loop once, on stack
+    // replacement, where a loop called per block was compiled twice: on replacement, then whole).
+    this.kept = n - 1 <= (input.keepReturns ?? KEEP_RETURNS) ? { r: new Float64Array(n - 1), b: new Float64Array(n - 1) } : null;
+    this.returns =
+      this.kept === null
+        ? curveReturnChunks(curve, this.bench)
+        : (visit) => {
+            // The returns end at consecutive samples from sample 1 (ReturnSteps).
+            if (this.keptK > 0) visit(this.kept!.r, this.kept!.b, 1, this.keptK);
+          };
     this.sums = new ReturnSums(this.bench !== null, n - 1);
     this.pick = rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
     this.pickTs = new Float64Array(this.pick.length);
@@ -1307,9 +1327,13 @@ export class TearSheetPass implements CurveObserver {
 
   /** Samples from..to-1 of a chunk: their returns summed, then what is read of each sample. */
   private block(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
-    const { steps, sums, bv, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
-    const k = steps.block(ts, equity, from, to, bv, this.r, this.b);
-    if (k > 0) sums.first(this.r, this.b, k);
+    const { steps, sums, bv, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue, kept } = this;
+    // The returns go to the kept arrays (after those of the blocks before), else to the block's own.
+    const r = kept === null ? this.r : kept.r.subarray(this.keptK);
+    const rb = kept === null ? this.b : kept.b.subarray(this.keptK);
+    const k = steps.block(ts, equity, from, to, bv, r, rb);
+    if (k > 0) sums.first(r, rb, k);
+    if (kept !== null) this.keptK += k;
     let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB } = this;
     const picks = pick.length;
     const previews = preview.length;

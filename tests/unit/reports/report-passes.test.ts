@@ -87,6 +87,23 @@ describe('the tear sheet read in the metrics\' pass', () => {
     });
   }
 
+  it("reads a short curve once: its second pass reads the first pass's returns, kept (the same sheet as the curve read again)", () => {
+    for (const ruinAt of [-1, 700]) {
+      const curve = walk(1200, US_PER_HOUR, 9, ruinAt);
+      let scans = 0;
+      const counted: EquityCurveScan = { length: curve.ts.length, scan: (visit) => (scans++, chunked(curve, 257).scan(visit)) };
+      const bench = { prices: { AAA: prices(curve.ts, 5) }, symbols: ['AAA'] };
+      const input = { benchmark: bench, previewTs: curve.ts.filter((_, i) => i % 4 === 0), trades: [], worstDrawdowns: [], rollingWindow: 60, maxPoints: 300 };
+      const kept = computeTearSheet({ ...input, curve: counted, periodsPerYear: 8766 });
+      expect(scans).toBe(1);
+      scans = 0;
+      const readAgain = computeTearSheet({ ...input, curve: counted, periodsPerYear: 8766, keepReturns: 1198 });
+      expect(scans).toBe(2);
+      expect(kept).toEqual(readAgain);
+      expect(kept.rolling!.sharpe.some((x) => x !== null)).toBe(true);
+    }
+  });
+
   it('sums the deviations of every excess return in its second pass, or none when a ruin ends the returns', () => {
     const whole = walk(50, US_PER_HOUR, 5);
     const r = Float64Array.from(whole.equity.slice(1), (e, i) => e / whole.equity[i]! - 1);
