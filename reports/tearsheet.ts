@@ -717,14 +717,15 @@ class ReturnSums {
   ms = Number.NaN;
   mb = Number.NaN;
   ma = Number.NaN;
-  private readonly sample: Float64Array | null;
-  private readonly stride: number;
-  private sampled = 0;
-  private untilSample = 0;
+  // The first pass's sample of the returns (read and written by TearSheetPass.push as well as by first).
+  readonly sample: Float64Array | null;
+  readonly stride: number;
+  sampled = 0;
+  untilSample = 0;
 
   /** `expected`: how many returns the first pass will see, when known; above 4 BRACKET_SAMPLE, it samples them to bracket var95. */
   constructor(
-    private readonly withBenchmark: boolean,
+    readonly withBenchmark: boolean,
     expected = 0,
   ) {
     this.sample = expected > 4 * BRACKET_SAMPLE ? new Float64Array(BRACKET_SAMPLE) : null;
@@ -1061,10 +1062,13 @@ class RollingWindow {
   pushChunk(rs: Float64Array, bs: Float64Array, i0: number, k: number): void {
     const { window, pick, ringS, ringB } = this;
     const picks = pick.length;
+    const from = this.count < window - 1 ? this.fill(rs, bs, k) : 0;
     // The state is read into locals for the chunk and written back before resum and record read it, and after the chunk.
     let { next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
     let pos = count % window;
-    for (let j = 0; j < k; j++) {
+    // From the return that fills the window on: its first iterations take the resum and the record (the first pick
+    // comes within every k-th sample), so V8 optimizes the loop with them rather than leaving them to a deopt.
+    for (let j = from; j < k; j++) {
       const i = i0 + j;
       const r = rs[j]!;
       let b = bs[j]!;
@@ -1109,6 +1113,43 @@ class RollingWindow {
       }
     }
     this.save(next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded);
+  }
+
+  /**
+   * The window's first window - 1 returns, from the first of r[0..k) (and b[0..k)): each stored in the ring, the
+   * last changes and the benchmark's end followed, nothing summed (the window's sums are summed afresh from the
+   * ring when it fills, before a figure is recorded: what was summed before is never read). Returns the index of
+   * the first return it left. A loop of its own, so that pushChunk's loop starts at the return that fills the
+   * window: a branch first taken after V8 optimized a loop (the window's resum, ~window returns in) sends the loop
+   * back to the interpreter until it is optimized again.
+   */
+  private fill(rs: Float64Array, bs: Float64Array, k: number): number {
+    const { window, ringS, ringB } = this;
+    let { count, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
+    let j = 0;
+    // The ring's position is the count until the window fills.
+    for (; j < k && count < window - 1; j++) {
+      const r = rs[j]!;
+      let b = bs[j]!;
+      if (Number.isNaN(b)) {
+        bEnded = true;
+        b = 0;
+      }
+      ringS[count] = r;
+      ringB[count] = b;
+      if (count > 0 && r !== prevS) lastChangeS = count;
+      if (count > 0 && b !== prevB) lastChangeB = count;
+      prevS = r;
+      prevB = b;
+      count++;
+    }
+    this.count = count;
+    this.lastChangeS = lastChangeS;
+    this.lastChangeB = lastChangeB;
+    this.prevS = prevS;
+    this.prevB = prevB;
+    this.bEnded = bEnded;
+    return j;
   }
 
   /** Writes back the state {@link pushChunk} works on in locals: before {@link record} reads it, and after each chunk. */
@@ -1271,12 +1312,8 @@ export class TearSheetPass implements CurveObserver {
   /** The returns the first pass wrote, kept for the second when the curve is short enough (KEEP_RETURNS), and how many. */
   private readonly kept: { readonly r: Float64Array; readonly b: Float64Array } | null;
   private keptK = 0;
-  private readonly steps: ReturnSteps;
+  private readonly cursor: BuyAndHoldCursor | null;
   private readonly sums: ReturnSums;
-  // A block's buy-and-hold values and returns (see ReturnSteps.block).
-  private readonly bv = new Float64Array(BLOCK);
-  private readonly r = new Float64Array(BLOCK);
-  private readonly b = new Float64Array(BLOCK);
   private readonly pick: number[];
   private readonly pickTs: Float64Array;
   private readonly preview: readonly number[];
@@ -1292,9 +1329,13 @@ export class TearSheetPass implements CurveObserver {
   private d = 0;
   private monthStart = Number.NaN;
   private monthEnd = Number.NaN;
+  // The sample before: its time, equity and buy-and-hold value.
   private prevT = Number.NaN;
   private prevE = Number.NaN;
   private prevB = Number.NaN;
+  // Buy and hold's base (its last positive value), and whether a ruin ended the returns (see ReturnSteps).
+  private base = Number.NaN;
+  private ended = false;
 
   constructor(private readonly input: Omit<TearSheetInput, 'periodsPerYear' | 'worstDrawdowns'>) {
     const curve = curveScan(input.curve);
@@ -1303,7 +1344,7 @@ export class TearSheetPass implements CurveObserver {
     this.n = n;
     const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
     this.bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
-    this.steps = new ReturnSteps(this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols));
+    this.cursor = this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols);
     // A short curve's returns are kept as the first pass computes them, and the second pass reads them in one
     // chunk: each of its loops is then run once, not once per block (V8 compiles such a loop once, on stack
     // replacement, where a loop called per block was compiled twice: on replacement, then whole).
@@ -1312,7 +1353,7 @@ export class TearSheetPass implements CurveObserver {
       this.kept === null
         ? curveReturnChunks(curve, this.bench)
         : (visit) => {
-            // The returns end at consecutive samples from sample 1 (ReturnSteps).
+            // The returns end at consecutive samples from sample 1.
             if (this.keptK > 0) visit(this.kept!.r, this.kept!.b, 1, this.keptK);
           };
     this.sums = new ReturnSums(this.bench !== null, n - 1);
@@ -1321,72 +1362,87 @@ export class TearSheetPass implements CurveObserver {
     this.preview = input.previewTs;
   }
 
+  /**
+   * The next m samples, in one loop: each one's buy-and-hold value and the return ending at it (ReturnSteps'
+   * rule; kept for the second pass when the curve is short), the returns' first sums (ReturnSums.first's, each
+   * summed in the same order), and what is read of the sample (the months, the picked and the drawn samples). A
+   * cold run interprets a loop over a 62k-bar curve until V8 optimizes it, boxing each double it reads: one
+   * loop here instead of three (the returns, their sums, the sample's reading), each once per 4,096 samples.
+   */
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
-    for (let from = 0; from < m; from += BLOCK) this.block(ts, equity, from, Math.min(m, from + BLOCK));
-  }
-
-  /** Samples from..to-1 of a chunk: their returns summed, then what is read of each sample. */
-  private block(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
-    const { steps, sums, bv, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue, kept } = this;
-    // The returns go to the kept arrays (after those of the blocks before), else to the block's own.
-    const r = kept === null ? this.r : kept.r.subarray(this.keptK);
-    const rb = kept === null ? this.b : kept.b.subarray(this.keptK);
-    const k = steps.block(ts, equity, from, to, bv, r, rb);
-    if (k > 0) sums.first(r, rb, k);
-    if (kept !== null) this.keptK += k;
-    let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB } = this;
+    const { cursor, sums, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue, kept } = this;
+    const { withBenchmark, sample, stride } = sums;
+    let { n, sum, min, max, nb, ss, sb, sampled, untilSample } = sums;
+    const r = kept === null ? null : kept.r;
+    const rb = kept === null ? null : kept.b;
+    let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB, base, ended, keptK: k } = this;
     const picks = pick.length;
     const previews = preview.length;
     // What the next sample must reach for something to be read of it: a drawn sample's time (NaN when none is
     // left: never reached), a picked sample's index (-1 when none is left).
-    let nextPreview = d < previews ? preview[d]! : Number.NaN;
+    // (NaN read once: `Number.NaN` in the loop is a property read, first made after V8 optimized the loop when the
+    // last drawn sample is passed.)
+    const NONE = Number.NaN;
+    let nextPreview = d < previews ? preview[d]! : NONE;
     let nextPick = p < picks ? pick[p]! : -1;
-    for (let j = from; j < to; j++, i++) {
+    for (let j = 0; j < m; j++, i++) {
       const t = ts[j]!;
-      // Most samples are read for nothing: in the month, not picked, before the next drawn sample. Only their
-      // time is read (a cold loop boxes each double it reads), and the sample before an event is read back.
-      if (t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t)) continue;
-      if (j > from) {
-        prevT = ts[j - 1]!;
-        prevE = equity[j - 1]!;
-        prevB = bv[j - 1 - from]!;
-      }
       const e = equity[j]!;
-      const b = bv[j - from]!;
-      // monthlyReturns reads the first sample and each month's last: keep just those.
-      if (!(t >= monthStart && t < monthEnd)) {
-        monthTs.push(i === 0 ? t : prevT);
-        monthEquity.push(i === 0 ? e : prevE);
-        monthBench.push(i === 0 ? b : prevB);
-        [monthStart, monthEnd] = utcMonthOf(t);
+      const v = cursor === null ? Number.NaN : cursor.value(t);
+      // The return ending at this sample (r_i = E_i / E_{i-1} - 1, until the first non-positive value, included)
+      // and buy and hold's (b_i = B_i / B_{i-1} - 1 while its base is positive, else NaN).
+      if (i > 0 && !ended) {
+        const x = e / prevE - 1;
+        const y = base > 0 ? v / base - 1 : Number.NaN;
+        if (r !== null) {
+          r[k] = x;
+          rb![k] = y;
+        }
+        k++;
+        if (!(e > 0)) ended = true;
+        n++;
+        sum += x;
+        if (x < min) min = x;
+        if (x > max) max = x;
+        if (withBenchmark && !Number.isNaN(y)) {
+          nb++;
+          ss += x;
+          sb += y;
+        }
+        if (sample !== null && untilSample-- === 0) {
+          if (sampled < BRACKET_SAMPLE) sample[sampled++] = x;
+          untilSample = stride - 1;
+        }
       }
-      if (p < picks && pick[p] === i) pickTs[p++] = t;
-      // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-      while (d < previews && preview[d]! < t) {
-        previewValue.push(i > 0 ? prevB : b);
-        d++;
+      if (base > 0 || i === 0) base = v;
+      // Most samples are read for nothing more: in the month, not picked, before the next drawn sample.
+      if (!(t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t))) {
+        // monthlyReturns reads the first sample and each month's last: keep just those.
+        if (!(t >= monthStart && t < monthEnd)) {
+          monthTs.push(i === 0 ? t : prevT);
+          monthEquity.push(i === 0 ? e : prevE);
+          monthBench.push(i === 0 ? v : prevB);
+          [monthStart, monthEnd] = utcMonthOf(t);
+        }
+        if (p < picks && pick[p] === i) pickTs[p++] = t;
+        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+        while (d < previews && preview[d]! < t) {
+          previewValue.push(i > 0 ? prevB : v);
+          d++;
+        }
+        while (d < previews && preview[d] === t) {
+          previewValue.push(v);
+          d++;
+        }
+        nextPreview = d < previews ? preview[d]! : NONE;
+        nextPick = p < picks ? pick[p]! : -1;
       }
-      while (d < previews && preview[d] === t) {
-        previewValue.push(b);
-        d++;
-      }
-      nextPreview = d < previews ? preview[d]! : Number.NaN;
-      nextPick = p < picks ? pick[p]! : -1;
+      prevT = t;
+      prevE = e;
+      prevB = v;
     }
-    // The block's last sample is the next block's sample before.
-    if (to > from) {
-      prevT = ts[to - 1]!;
-      prevE = equity[to - 1]!;
-      prevB = bv[to - 1 - from]!;
-    }
-    this.i = i;
-    this.p = p;
-    this.d = d;
-    this.monthStart = monthStart;
-    this.monthEnd = monthEnd;
-    this.prevT = prevT;
-    this.prevE = prevE;
-    this.prevB = prevB;
+    Object.assign(sums, { n, sum, min, max, nb, ss, sb, sampled, untilSample });
+    Object.assign(this, { i, p, d, monthStart, monthEnd, prevT, prevE, prevB, base, ended, keptK: k });
   }
 
   /**

@@ -156,6 +156,22 @@ describe('benchmark returns (prices at some samples only)', () => {
   }
 });
 
+describe('a curve past the first pass\'s var95 sample (4 x 8,192 returns), a window longer than a block (4,096 returns)', () => {
+  it('gives the figures the curve gives at each pass, kept or read again', () => {
+    const curve = walk(40_000, US_PER_HOUR, 10);
+    const bench = { prices: { AAA: prices(curve.ts, 3) }, symbols: ['AAA'] };
+    const input = { curve: chunked(curve, 5000), periodsPerYear: 8766, benchmark: bench, previewTs: [], trades: [], rollingWindow: 6000, maxPoints: 500 };
+    const sheet = computeTearSheet(input);
+    expect(computeTearSheet({ ...input, keepReturns: 0 })).toEqual(sheet);
+    const fromCurve = curveReturns(chunked(curve, 1000), bench);
+    expect(distributionOf(fromCurve)).toEqual(sheet.distribution);
+    expect(benchmarkStatsOf(fromCurve, 8766)).toEqual(sheet.benchmark);
+    const pick = rollingPicks(curve.ts.length, 500);
+    expect(rollingStatsOf(fromCurve, true, 8766, 6000, pick, pick.map((i) => curve.ts[i]!))).toEqual(sheet.rolling);
+    expect(sheet.rolling!.beta!.filter((x) => x !== null).length).toBeGreaterThan(400);
+  });
+});
+
 describe('BuyAndHoldCursor', () => {
   it('is the mean of each symbol as of t over its first price (1 before it), recomputed only when a price takes effect', () => {
     fc.assert(
