@@ -793,6 +793,10 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
   const rfPerBar = withDeviations ? deviations.rfPerBar : 0;
   let ss = withDeviations ? deviations.ss : 0;
   let downside = withDeviations ? deviations.downside : 0;
+  // Without a risk-free rate, about the same mean (the metrics' mean excess return is the sum of the same returns
+  // over as many, in the same order), an excess return's deviation is the return's own (x - 0 is x): ss is s2,
+  // the same squares summed in the same order, and only the downside is summed here.
+  const ownDeviations = withDeviations && rfPerBar === 0 && meanExcess === mean && ss === s2;
   for (let j = 0; j < k; j++) {
     const x = r[j]!;
     // Central moments; with the regression, its (co)variances.
@@ -816,7 +820,9 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
     // The histogram's bin.
     counts[binOf(x, hLo, norm, edges, bins)]!++;
     // The metrics' excess return's deviation.
-    if (withDeviations) {
+    if (ownDeviations) {
+      if (x < 0) downside += x * x;
+    } else if (withDeviations) {
       const xe = x - rfPerBar;
       const de = xe - meanExcess;
       ss += de * de;
@@ -853,7 +859,7 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
   lower.g = g;
   lower.full = full;
   if (withDeviations) {
-    deviations.ss = ss;
+    deviations.ss = ownDeviations ? s2 : ss;
     deviations.downside = downside;
   }
 }
@@ -1443,6 +1449,11 @@ export class TearSheetPass implements CurveObserver {
     }
     Object.assign(sums, { n, sum, min, max, nb, ss, sb, sampled, untilSample });
     Object.assign(this, { i, p, d, monthStart, monthEnd, prevT, prevE, prevB, base, ended, keptK: k });
+  }
+
+  /** The sum of the returns in order (ReturnSums.first's), once every sample was pushed, or null when a ruin ended them before the last sample. */
+  returnSum(): number | null {
+    return this.sums.n === this.n - 1 ? this.sums.sum : null;
   }
 
   /**

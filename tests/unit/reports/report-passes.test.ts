@@ -69,6 +69,8 @@ describe('the tear sheet read in the metrics\' pass', () => {
     { name: 'hourly, a risk-free rate', curve: walk(3000, US_PER_HOUR, 2), extra: { riskFreeRate: 0.03 } },
     { name: 'daily with weekends, the interval found from the samples', curve: walk(900, US_PER_DAY, 3), extra: {} },
     { name: 'a ruin: the returns end early', curve: walk(1200, US_PER_HOUR, 4, 700), extra: { riskFreeRate: 0.01 } },
+    { name: 'a ruin, no risk-free rate', curve: walk(1200, US_PER_HOUR, 11, 700), extra: {} },
+    { name: 'a ruin at the last sample, no risk-free rate', curve: walk(1200, US_PER_HOUR, 12, 1199), extra: {} },
   ] as const;
 
   for (const c of cases) {
@@ -130,6 +132,19 @@ describe('the tear sheet read in the metrics\' pass', () => {
     // The mean comes from the curve, the deviations from the observer: sd = sqrt(1e-6 / 98), and no downside (no Sortino).
     expect(m.annualizedVolatility).toBe(Math.sqrt(1e-6 / 98) * Math.sqrt(m.periodsPerYear!));
     expect(m.sortino).toBeNull();
+  });
+
+  it("reads the returns' sum from the observer without a risk-free rate, and sums the excess returns itself with one", () => {
+    const curve = walk(100, US_PER_HOUR, 13);
+    const ss = 1e-6;
+    const fixed = (sum: number | null): CurveObserver => ({ push: () => {}, deviations: (_p, mean, rf) => Object.assign(new DeviationSums(mean, rf), { ss, downside: 1e-7 }), returnSum: () => sum });
+    const base: MetricsInput = { equity: curve, trades: [], fills: [], initialCash: 100_000 };
+    const m = computeMetrics({ ...base, observer: fixed(0.0099) });
+    // The mean excess return is the observer's sum over the 99 returns: Sharpe = mean / sd x sqrt(P).
+    expect(m.sharpe).toBe(((0.0099 / 99) / Math.sqrt(ss / 98)) * Math.sqrt(m.periodsPerYear!));
+    expect(computeMetrics({ ...base, observer: fixed(null) })).toMatchObject({ sharpe: null, sortino: null, annualizedVolatility: null });
+    const withRate = computeMetrics({ ...base, riskFreeRate: 0.02, observer: fixed(0.0099) });
+    expect(withRate.sharpe).toBe(computeMetrics({ ...base, riskFreeRate: 0.02, observer: { ...fixed(0.0099), returnSum: undefined } }).sharpe);
   });
 
   it('sums the excess returns in the pass over the curve when P is known before it, as in a pass of their own', () => {
