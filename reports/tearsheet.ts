@@ -1305,11 +1305,12 @@ export interface TearSheetInput {
 /**
  * The tear sheet's pass over the curve, fed its chunks in time order ({@link push}): by computeTearSheet's
  * own read of the curve, or by computeMetrics' pass as its observer (MetricsInput.observer), so that a
- * report reads its curve in two passes. It gathers the first sums of the period returns (and a sample of
+ * report reads its curve once or twice. It gathers the first sums of the period returns (and a sample of
  * them that brackets var95), the first sample and each month's last (yearly returns), the picked samples'
- * times (rolling series) and the benchmark at the drawn samples. Its second pass reads the returns from the
- * curve again (nothing of the curve's length is kept): run for computeMetrics' deviation sums alongside
- * ({@link deviations}), or by {@link finish}, which makes the tear sheet once the periods per year are known.
+ * times (rolling series) and the benchmark at the drawn samples. Its second pass reads the returns the first
+ * kept (a curve of up to KEEP_RETURNS returns, 16 bytes each), or from the curve again (a longer one: nothing of
+ * its length is kept): run for computeMetrics' deviation sums alongside ({@link deviations}), or by
+ * {@link finish}, which makes the tear sheet once the periods per year are known.
  */
 export class TearSheetPass implements CurveObserver {
   private readonly n: number;
@@ -1385,21 +1386,21 @@ export class TearSheetPass implements CurveObserver {
     const picks = pick.length;
     const previews = preview.length;
     // What the next sample must reach for something to be read of it: a drawn sample's time (NaN when none is
-    // left: never reached), a picked sample's index (-1 when none is left).
-    // (NaN read once: `Number.NaN` in the loop is a property read, first made after V8 optimized the loop when the
-    // last drawn sample is passed.)
+    // left: never reached), a picked sample's index (-1 when none is left). NaN is read once, here: `Number.NaN` in
+    // the loop is a property read, and one first made after V8 optimized the loop (the last drawn sample passed, a
+    // benchmark's base not positive) sends it back to the interpreter.
     const NONE = Number.NaN;
     let nextPreview = d < previews ? preview[d]! : NONE;
     let nextPick = p < picks ? pick[p]! : -1;
     for (let j = 0; j < m; j++, i++) {
       const t = ts[j]!;
       const e = equity[j]!;
-      const v = cursor === null ? Number.NaN : cursor.value(t);
+      const v = cursor === null ? NONE : cursor.value(t);
       // The return ending at this sample (r_i = E_i / E_{i-1} - 1, until the first non-positive value, included)
       // and buy and hold's (b_i = B_i / B_{i-1} - 1 while its base is positive, else NaN).
       if (i > 0 && !ended) {
         const x = e / prevE - 1;
-        const y = base > 0 ? v / base - 1 : Number.NaN;
+        const y = base > 0 ? v / base - 1 : NONE;
         if (r !== null) {
           r[k] = x;
           rb![k] = y;
@@ -1505,9 +1506,9 @@ export class TearSheetPass implements CurveObserver {
 
 /**
  * Returns the tear sheet of a run (see {@link TearSheet}): one {@link TearSheetPass} over the curve, a second
- * over its returns read from the curve again, and one more for the drawdowns unless the caller gives them.
- * Nothing of the curve's length is kept: memory is bounded by the rolling window, the months, the 2,000 picked
- * samples and var95's candidates.
+ * over its returns (kept by the first, or read from the curve again), and one more for the drawdowns unless the
+ * caller gives them. Past KEEP_RETURNS returns nothing of the curve's length is kept: memory is bounded by the
+ * rolling window, the months, the 2,000 picked samples and var95's candidates.
  */
 export function computeTearSheet(input: TearSheetInput): TearSheet {
   const pass = new TearSheetPass(input);
