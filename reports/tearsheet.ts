@@ -1066,19 +1066,37 @@ class RollingWindow {
 
   /** Takes the returns r[0..k) (and the benchmark's b[0..k)) ending at samples i0 .. i0 + k - 1. */
   pushChunk(rs: Float64Array, bs: Float64Array, i0: number, k: number): void {
-    const { window, pick, ringS, ringB } = this;
+    const { window, pick } = this;
     const picks = pick.length;
-    const from = this.count < window - 1 ? this.fill(rs, bs, k) : 0;
-    // The state is read into locals for the chunk and written back before resum and record read it, and after the chunk.
-    let { next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
+    let j = this.count < window - 1 ? this.fill(rs, bs, k) : 0;
+    // From the return that fills the window on, in runs that end at a return where the window is summed afresh
+    // (the ring wraps) or a figure is recorded (a picked sample), or at the chunk's end. Each run is a call of a small
+    // loop (steps) that V8 optimizes whole after its first calls; one loop over every return with the resum and the
+    // record in it was compiled on stack replacement, a large graph that a 62k-bar run's loop finished before.
+    while (j < k) {
+      while (this.next < picks && pick[this.next]! < i0 + j) this.next++;
+      let end = Math.min(k, j + window - (this.count % window));
+      if (this.next < picks) end = Math.min(end, pick[this.next]! - i0 + 1);
+      this.steps(rs, bs, j, end);
+      j = end;
+      if (this.count % window === 0) this.resum();
+      if (this.next < picks && pick[this.next] === i0 + end - 1 && this.count >= window) this.record(this.next);
+    }
+  }
+
+  /**
+   * Returns r[from..to) (and b[from..to)) into the window: each one's predecessor `window` returns back taken out of
+   * the running sums once the window is full, the return stored in the ring and added, the last changes and the
+   * benchmark's end followed. The ring wraps at most at the last of them (pushChunk's runs).
+   */
+  private steps(rs: Float64Array, bs: Float64Array, from: number, to: number): void {
+    const { window, ringS, ringB } = this;
+    // The state is read into locals for the run and written back after it, before resum and record read it.
+    let { count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
     let pos = count % window;
-    // From the return that fills the window on: its first iterations take the resum and the record (the first pick
-    // comes within every k-th sample), so V8 optimizes the loop with them rather than leaving them to a deopt.
-    for (let j = from; j < k; j++) {
-      const i = i0 + j;
+    for (let j = from; j < to; j++) {
       const r = rs[j]!;
       let b = bs[j]!;
-      while (next < picks && pick[next]! < i) next++;
       if (count >= window) {
         const oldS = ringS[pos]!;
         const oldB = ringB[pos]!;
@@ -1104,30 +1122,28 @@ class RollingWindow {
       prevS = r;
       prevB = b;
       count++;
-      if (++pos === window) {
-        pos = 0;
-        this.resum();
-        s1 = this.s1;
-        s2 = this.s2;
-        b1 = this.b1;
-        b2 = this.b2;
-        sb = this.sb;
-      }
-      if (next < picks && pick[next] === i && count >= window) {
-        this.save(next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded);
-        this.record(next);
-      }
+      pos++;
     }
-    this.save(next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded);
+    this.count = count;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.b1 = b1;
+    this.b2 = b2;
+    this.sb = sb;
+    this.lastChangeS = lastChangeS;
+    this.lastChangeB = lastChangeB;
+    this.prevS = prevS;
+    this.prevB = prevB;
+    this.bEnded = bEnded;
   }
 
   /**
    * The window's first window - 1 returns, from the first of r[0..k) (and b[0..k)): each stored in the ring, the
    * last changes and the benchmark's end followed, nothing summed (the window's sums are summed afresh from the
    * ring when it fills, before a figure is recorded: what was summed before is never read). Returns the index of
-   * the first return it left. A loop of its own, so that pushChunk's loop starts at the return that fills the
-   * window: a branch first taken after V8 optimized a loop (the window's resum, ~window returns in) sends the loop
-   * back to the interpreter until it is optimized again.
+   * the first return it left. A loop of its own, so that steps' loop takes returns into a full window from its
+   * first call: a branch first taken after V8 optimized a loop (the full window's, ~window returns in) sends the
+   * loop back to the interpreter until it is optimized again.
    */
   private fill(rs: Float64Array, bs: Float64Array, k: number): number {
     const { window, ringS, ringB } = this;
@@ -1156,22 +1172,6 @@ class RollingWindow {
     this.prevB = prevB;
     this.bEnded = bEnded;
     return j;
-  }
-
-  /** Writes back the state {@link pushChunk} works on in locals: before {@link record} reads it, and after each chunk. */
-  private save(next: number, count: number, s1: number, s2: number, b1: number, b2: number, sb: number, lastChangeS: number, lastChangeB: number, prevS: number, prevB: number, bEnded: boolean): void {
-    this.next = next;
-    this.count = count;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.b1 = b1;
-    this.b2 = b2;
-    this.sb = sb;
-    this.lastChangeS = lastChangeS;
-    this.lastChangeB = lastChangeB;
-    this.prevS = prevS;
-    this.prevB = prevB;
-    this.bEnded = bEnded;
   }
 
   /** The rolling figures, once every return was pushed; `pickTs`: the picked samples' times. */
