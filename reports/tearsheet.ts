@@ -270,6 +270,8 @@ const BLOCK = 4096;
  * strategy's: 4 MiB): a curve up to this long is read once, its returns not computed again (see TearSheetPass).
  */
 const KEEP_RETURNS = 1 << 18;
+/** Samples per call of the tear sheet's first-pass loop (TearSheetPass.run). */
+const RUN = 64;
 
 /** The returns of `source` in chunks of consecutive samples (at most BLOCK). */
 function chunksOf(source: ReturnSource): ReturnChunks {
@@ -1374,9 +1376,16 @@ export class TearSheetPass implements CurveObserver {
    * rule; kept for the second pass when the curve is short), the returns' first sums (ReturnSums.first's, each
    * summed in the same order), and what is read of the sample (the months, the picked and the drawn samples). A
    * cold run interprets a loop over a 62k-bar curve until V8 optimizes it, boxing each double it reads: one
-   * loop here instead of three (the returns, their sums, the sample's reading), each once per 4,096 samples.
+   * loop here instead of three (the returns, their sums, the sample's reading), each once per 4,096 samples. The
+   * loop is run RUN samples a call ({@link run}): V8 optimizes run whole after its first calls, where one loop over
+   * the chunk was compiled on stack replacement and a 62k-bar run's pass ran mostly before that code arrived.
    */
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
+    for (let from = 0; from < m; from += RUN) this.run(ts, equity, from, Math.min(m, from + RUN));
+  }
+
+  /** Samples from..to-1 of a chunk (see {@link push}); the pass's state is read into locals and written back. */
+  private run(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
     const { cursor, sums, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue, kept } = this;
     const { withBenchmark, sample, stride } = sums;
     let { n, sum, min, max, nb, ss, sb, sampled, untilSample } = sums;
@@ -1392,7 +1401,7 @@ export class TearSheetPass implements CurveObserver {
     const NONE = Number.NaN;
     let nextPreview = d < previews ? preview[d]! : NONE;
     let nextPick = p < picks ? pick[p]! : -1;
-    for (let j = 0; j < m; j++, i++) {
+    for (let j = from; j < to; j++, i++) {
       const t = ts[j]!;
       const e = equity[j]!;
       const v = cursor === null ? NONE : cursor.value(t);
@@ -1448,8 +1457,26 @@ export class TearSheetPass implements CurveObserver {
       prevE = e;
       prevB = v;
     }
-    Object.assign(sums, { n, sum, min, max, nb, ss, sb, sampled, untilSample });
-    Object.assign(this, { i, p, d, monthStart, monthEnd, prevT, prevE, prevB, base, ended, keptK: k });
+    sums.n = n;
+    sums.sum = sum;
+    sums.min = min;
+    sums.max = max;
+    sums.nb = nb;
+    sums.ss = ss;
+    sums.sb = sb;
+    sums.sampled = sampled;
+    sums.untilSample = untilSample;
+    this.i = i;
+    this.p = p;
+    this.d = d;
+    this.monthStart = monthStart;
+    this.monthEnd = monthEnd;
+    this.prevT = prevT;
+    this.prevE = prevE;
+    this.prevB = prevB;
+    this.base = base;
+    this.ended = ended;
+    this.keptK = k;
   }
 
   /** The sum of the returns in order (ReturnSums.first's), once every sample was pushed, or null when a ruin ended them before the last sample. */
