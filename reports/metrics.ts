@@ -162,6 +162,12 @@ export interface CurveObserver {
    * periods per year); null when it does not read every one of them (the metrics then read the curve).
    */
   deviations(periodsPerYear: number, meanExcess: number, rfPerBar: number): DeviationSums | null;
+  /**
+   * The sum of the returns E_i / E_{i-1} - 1 (i = 1..n-1) in order, once the pass is over, or null when a base
+   * E_{i-1} is not positive. Without a risk-free rate these are the excess returns, and the metrics read their sum
+   * here rather than summing it in their own loop; without this method, they sum it.
+   */
+  returnSum?(): number | null;
 }
 
 /** How bars are annualized: `kind` names the rule, `periodsPerYear` is P. */
@@ -851,12 +857,20 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   const early = rf === 0 ? 0 : earlyRfPerBar(input, rf, withWeekdays);
   const excess = new ExcessReturnSum();
   const observer = input.observer;
+  // Without a risk-free rate the excess returns are the returns (x - 0 is x), which the observer sums in its pass:
+  // their sum is read from it (the same terms in the same order), and this pass's loop does not sum them again.
+  const observed = rf === 0 && observer?.returnSum !== undefined;
   curve.scan((ts, equity, m) => {
-    if (early !== null) facts.push(ts, equity, m, excess, early);
+    if (early !== null && !observed) facts.push(ts, equity, m, excess, early);
     else facts.push(ts, equity, m);
     observer?.push(ts, equity, m);
   });
   facts.finish();
+  if (observed) {
+    const sum = observer.returnSum!();
+    if (sum === null) excess.defined = false;
+    else excess.sum = sum;
+  }
   const n = facts.n;
   const trades = numberColumns<(typeof TRADE_NUMBERS)[number]>(input.trades);
   const fills = numberColumns<(typeof FILL_NUMBERS)[number]>(input.fills);

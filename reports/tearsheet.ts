@@ -265,6 +265,13 @@ type ReturnChunks = (visit: (r: Float64Array, b: Float64Array, i0: number, k: nu
 
 /** Returns per chunk (samples per block of a pass over the curve): a chunk's returns (and the benchmark's) stay in the caches while each figure reads them. */
 const BLOCK = 4096;
+/**
+ * Most returns the tear sheet's first pass keeps for its second (16 bytes each, the benchmark's beside the
+ * strategy's: 4 MiB): a curve up to this long is read once, its returns not computed again (see TearSheetPass).
+ */
+const KEEP_RETURNS = 1 << 18;
+/** Samples per call of the tear sheet's first-pass loop (TearSheetPass.run). */
+const RUN = 64;
 
 /** The returns of `source` in chunks of consecutive samples (at most BLOCK). */
 function chunksOf(source: ReturnSource): ReturnChunks {
@@ -712,14 +719,15 @@ class ReturnSums {
   ms = Number.NaN;
   mb = Number.NaN;
   ma = Number.NaN;
-  private readonly sample: Float64Array | null;
-  private readonly stride: number;
-  private sampled = 0;
-  private untilSample = 0;
+  // The first pass's sample of the returns (read and written by TearSheetPass.push as well as by first).
+  readonly sample: Float64Array | null;
+  readonly stride: number;
+  sampled = 0;
+  untilSample = 0;
 
   /** `expected`: how many returns the first pass will see, when known; above 4 BRACKET_SAMPLE, it samples them to bracket var95. */
   constructor(
-    private readonly withBenchmark: boolean,
+    readonly withBenchmark: boolean,
     expected = 0,
   ) {
     this.sample = expected > 4 * BRACKET_SAMPLE ? new Float64Array(BRACKET_SAMPLE) : null;
@@ -787,6 +795,10 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
   const rfPerBar = withDeviations ? deviations.rfPerBar : 0;
   let ss = withDeviations ? deviations.ss : 0;
   let downside = withDeviations ? deviations.downside : 0;
+  // Without a risk-free rate, about the same mean (the metrics' mean excess return is the sum of the same returns
+  // over as many, in the same order), an excess return's deviation is the return's own (x - 0 is x): ss is s2,
+  // the same squares summed in the same order, and only the downside is summed here.
+  const ownDeviations = withDeviations && rfPerBar === 0 && meanExcess === mean && ss === s2;
   for (let j = 0; j < k; j++) {
     const x = r[j]!;
     // Central moments; with the regression, its (co)variances.
@@ -810,7 +822,9 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
     // The histogram's bin.
     counts[binOf(x, hLo, norm, edges, bins)]!++;
     // The metrics' excess return's deviation.
-    if (withDeviations) {
+    if (ownDeviations) {
+      if (x < 0) downside += x * x;
+    } else if (withDeviations) {
       const xe = x - rfPerBar;
       const de = xe - meanExcess;
       ss += de * de;
@@ -847,7 +861,7 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
   lower.g = g;
   lower.full = full;
   if (withDeviations) {
-    deviations.ss = ss;
+    deviations.ss = ownDeviations ? s2 : ss;
     deviations.downside = downside;
   }
 }
@@ -1054,16 +1068,37 @@ class RollingWindow {
 
   /** Takes the returns r[0..k) (and the benchmark's b[0..k)) ending at samples i0 .. i0 + k - 1. */
   pushChunk(rs: Float64Array, bs: Float64Array, i0: number, k: number): void {
-    const { window, pick, ringS, ringB } = this;
+    const { window, pick } = this;
     const picks = pick.length;
-    // The state is read into locals for the chunk and written back before resum and record read it, and after the chunk.
-    let { next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
+    let j = this.count < window - 1 ? this.fill(rs, bs, k) : 0;
+    // From the return that fills the window on, in runs that end at a return where the window is summed afresh
+    // (the ring wraps) or a figure is recorded (a picked sample), or at the chunk's end. Each run is a call of a small
+    // loop (steps) that V8 optimizes whole after its first calls; one loop over every return with the resum and the
+    // record in it was compiled on stack replacement, a large graph that a 62k-bar run's loop finished before.
+    while (j < k) {
+      while (this.next < picks && pick[this.next]! < i0 + j) this.next++;
+      let end = Math.min(k, j + window - (this.count % window));
+      if (this.next < picks) end = Math.min(end, pick[this.next]! - i0 + 1);
+      this.steps(rs, bs, j, end);
+      j = end;
+      if (this.count % window === 0) this.resum();
+      if (this.next < picks && pick[this.next] === i0 + end - 1 && this.count >= window) this.record(this.next);
+    }
+  }
+
+  /**
+   * Returns r[from..to) (and b[from..to)) into the window: each one's predecessor `window` returns back taken out of
+   * the running sums once the window is full, the return stored in the ring and added, the last changes and the
+   * benchmark's end followed. The ring wraps at most at the last of them (pushChunk's runs).
+   */
+  private steps(rs: Float64Array, bs: Float64Array, from: number, to: number): void {
+    const { window, ringS, ringB } = this;
+    // The state is read into locals for the run and written back after it, before resum and record read it.
+    let { count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
     let pos = count % window;
-    for (let j = 0; j < k; j++) {
-      const i = i0 + j;
+    for (let j = from; j < to; j++) {
       const r = rs[j]!;
       let b = bs[j]!;
-      while (next < picks && pick[next]! < i) next++;
       if (count >= window) {
         const oldS = ringS[pos]!;
         const oldB = ringB[pos]!;
@@ -1089,26 +1124,8 @@ class RollingWindow {
       prevS = r;
       prevB = b;
       count++;
-      if (++pos === window) {
-        pos = 0;
-        this.resum();
-        s1 = this.s1;
-        s2 = this.s2;
-        b1 = this.b1;
-        b2 = this.b2;
-        sb = this.sb;
-      }
-      if (next < picks && pick[next] === i && count >= window) {
-        this.save(next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded);
-        this.record(next);
-      }
+      pos++;
     }
-    this.save(next, count, s1, s2, b1, b2, sb, lastChangeS, lastChangeB, prevS, prevB, bEnded);
-  }
-
-  /** Writes back the state {@link pushChunk} works on in locals: before {@link record} reads it, and after each chunk. */
-  private save(next: number, count: number, s1: number, s2: number, b1: number, b2: number, sb: number, lastChangeS: number, lastChangeB: number, prevS: number, prevB: number, bEnded: boolean): void {
-    this.next = next;
     this.count = count;
     this.s1 = s1;
     this.s2 = s2;
@@ -1120,6 +1137,43 @@ class RollingWindow {
     this.prevS = prevS;
     this.prevB = prevB;
     this.bEnded = bEnded;
+  }
+
+  /**
+   * The window's first window - 1 returns, from the first of r[0..k) (and b[0..k)): each stored in the ring, the
+   * last changes and the benchmark's end followed, nothing summed (the window's sums are summed afresh from the
+   * ring when it fills, before a figure is recorded: what was summed before is never read). Returns the index of
+   * the first return it left. A loop of its own, so that steps' loop takes returns into a full window from its
+   * first call: a branch first taken after V8 optimized a loop (the full window's, ~window returns in) sends the
+   * loop back to the interpreter until it is optimized again.
+   */
+  private fill(rs: Float64Array, bs: Float64Array, k: number): number {
+    const { window, ringS, ringB } = this;
+    let { count, lastChangeS, lastChangeB, prevS, prevB, bEnded } = this;
+    let j = 0;
+    // The ring's position is the count until the window fills.
+    for (; j < k && count < window - 1; j++) {
+      const r = rs[j]!;
+      let b = bs[j]!;
+      if (Number.isNaN(b)) {
+        bEnded = true;
+        b = 0;
+      }
+      ringS[count] = r;
+      ringB[count] = b;
+      if (count > 0 && r !== prevS) lastChangeS = count;
+      if (count > 0 && b !== prevB) lastChangeB = count;
+      prevS = r;
+      prevB = b;
+      count++;
+    }
+    this.count = count;
+    this.lastChangeS = lastChangeS;
+    this.lastChangeB = lastChangeB;
+    this.prevS = prevS;
+    this.prevB = prevB;
+    this.bEnded = bEnded;
+    return j;
   }
 
   /** The rolling figures, once every return was pushed; `pickTs`: the picked samples' times. */
@@ -1246,27 +1300,29 @@ export interface TearSheetInput {
   readonly maxPoints?: number;
   /** The worst drawdowns of `curve` when the caller has them (a WorstDrawdownKeeper fed by computeMetrics' pass); otherwise the curve is read for them. */
   readonly worstDrawdowns?: readonly WorstDrawdown[];
+  /** Most returns the first pass keeps for the second (a longer curve's are read from it again); default KEEP_RETURNS. */
+  readonly keepReturns?: number;
 }
 
 /**
  * The tear sheet's pass over the curve, fed its chunks in time order ({@link push}): by computeTearSheet's
  * own read of the curve, or by computeMetrics' pass as its observer (MetricsInput.observer), so that a
- * report reads its curve in two passes. It gathers the first sums of the period returns (and a sample of
+ * report reads its curve once or twice. It gathers the first sums of the period returns (and a sample of
  * them that brackets var95), the first sample and each month's last (yearly returns), the picked samples'
- * times (rolling series) and the benchmark at the drawn samples. Its second pass reads the returns from the
- * curve again (nothing of the curve's length is kept): run for computeMetrics' deviation sums alongside
- * ({@link deviations}), or by {@link finish}, which makes the tear sheet once the periods per year are known.
+ * times (rolling series) and the benchmark at the drawn samples. Its second pass reads the returns the first
+ * kept (a curve of up to KEEP_RETURNS returns, 16 bytes each), or from the curve again (a longer one: nothing of
+ * its length is kept): run for computeMetrics' deviation sums alongside ({@link deviations}), or by
+ * {@link finish}, which makes the tear sheet once the periods per year are known.
  */
 export class TearSheetPass implements CurveObserver {
   private readonly n: number;
   private readonly bench: Benchmark | null;
   private readonly returns: ReturnChunks;
-  private readonly steps: ReturnSteps;
+  /** The returns the first pass wrote, kept for the second when the curve is short enough (KEEP_RETURNS), and how many. */
+  private readonly kept: { readonly r: Float64Array; readonly b: Float64Array } | null;
+  private keptK = 0;
+  private readonly cursor: BuyAndHoldCursor | null;
   private readonly sums: ReturnSums;
-  // A block's buy-and-hold values and returns (see ReturnSteps.block).
-  private readonly bv = new Float64Array(BLOCK);
-  private readonly r = new Float64Array(BLOCK);
-  private readonly b = new Float64Array(BLOCK);
   private readonly pick: number[];
   private readonly pickTs: Float64Array;
   private readonly preview: readonly number[];
@@ -1282,9 +1338,13 @@ export class TearSheetPass implements CurveObserver {
   private d = 0;
   private monthStart = Number.NaN;
   private monthEnd = Number.NaN;
+  // The sample before: its time, equity and buy-and-hold value.
   private prevT = Number.NaN;
   private prevE = Number.NaN;
   private prevB = Number.NaN;
+  // Buy and hold's base (its last positive value), and whether a ruin ended the returns (see ReturnSteps).
+  private base = Number.NaN;
+  private ended = false;
 
   constructor(private readonly input: Omit<TearSheetInput, 'periodsPerYear' | 'worstDrawdowns'>) {
     const curve = curveScan(input.curve);
@@ -1293,68 +1353,119 @@ export class TearSheetPass implements CurveObserver {
     this.n = n;
     const held = input.benchmark === null ? null : new BuyAndHoldCursor(input.benchmark.prices, input.benchmark.symbols);
     this.bench = held === null || held.symbols.length === 0 ? null : { prices: input.benchmark!.prices, symbols: held.symbols };
-    this.steps = new ReturnSteps(this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols));
-    this.returns = curveReturnChunks(curve, this.bench);
+    this.cursor = this.bench === null ? null : new BuyAndHoldCursor(this.bench.prices, this.bench.symbols);
+    // A short curve's returns are kept as the first pass computes them, and the second pass reads them in one
+    // chunk: each of its loops is then run once, not once per block (V8 compiles such a loop once, on stack
+    // replacement, where a loop called per block was compiled twice: on replacement, then whole).
+    this.kept = n - 1 <= (input.keepReturns ?? KEEP_RETURNS) ? { r: new Float64Array(n - 1), b: new Float64Array(n - 1) } : null;
+    this.returns =
+      this.kept === null
+        ? curveReturnChunks(curve, this.bench)
+        : (visit) => {
+            // The returns end at consecutive samples from sample 1.
+            if (this.keptK > 0) visit(this.kept!.r, this.kept!.b, 1, this.keptK);
+          };
     this.sums = new ReturnSums(this.bench !== null, n - 1);
     this.pick = rollingPicks(n, input.maxPoints ?? MAX_ROLLING_POINTS);
     this.pickTs = new Float64Array(this.pick.length);
     this.preview = input.previewTs;
   }
 
+  /**
+   * The next m samples, in one loop: each one's buy-and-hold value and the return ending at it (ReturnSteps'
+   * rule; kept for the second pass when the curve is short), the returns' first sums (ReturnSums.first's, each
+   * summed in the same order), and what is read of the sample (the months, the picked and the drawn samples). A
+   * cold run interprets a loop over a 62k-bar curve until V8 optimizes it, boxing each double it reads: one
+   * loop here instead of three (the returns, their sums, the sample's reading), each once per 4,096 samples. The
+   * loop is run RUN samples a call ({@link run}): V8 optimizes run whole after its first calls, where one loop over
+   * the chunk was compiled on stack replacement and a 62k-bar run's pass ran mostly before that code arrived.
+   */
   push(ts: ArrayLike<number>, equity: ArrayLike<number>, m: number): void {
-    for (let from = 0; from < m; from += BLOCK) this.block(ts, equity, from, Math.min(m, from + BLOCK));
+    for (let from = 0; from < m; from += RUN) this.run(ts, equity, from, Math.min(m, from + RUN));
   }
 
-  /** Samples from..to-1 of a chunk: their returns summed, then what is read of each sample. */
-  private block(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
-    const { steps, sums, bv, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
-    const k = steps.block(ts, equity, from, to, bv, this.r, this.b);
-    if (k > 0) sums.first(this.r, this.b, k);
-    let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB } = this;
+  /** Samples from..to-1 of a chunk (see {@link push}); the pass's state is read into locals and written back. */
+  private run(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
+    const { cursor, sums, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue, kept } = this;
+    const { withBenchmark, sample, stride } = sums;
+    let { n, sum, min, max, nb, ss, sb, sampled, untilSample } = sums;
+    const r = kept === null ? null : kept.r;
+    const rb = kept === null ? null : kept.b;
+    let { i, p, d, monthStart, monthEnd, prevT, prevE, prevB, base, ended, keptK: k } = this;
     const picks = pick.length;
     const previews = preview.length;
     // What the next sample must reach for something to be read of it: a drawn sample's time (NaN when none is
-    // left: never reached), a picked sample's index (-1 when none is left).
-    let nextPreview = d < previews ? preview[d]! : Number.NaN;
+    // left: never reached), a picked sample's index (-1 when none is left). NaN is read once, here: `Number.NaN` in
+    // the loop is a property read, and one first made after V8 optimized the loop (the last drawn sample passed, a
+    // benchmark's base not positive) sends it back to the interpreter.
+    const NONE = Number.NaN;
+    let nextPreview = d < previews ? preview[d]! : NONE;
     let nextPick = p < picks ? pick[p]! : -1;
     for (let j = from; j < to; j++, i++) {
       const t = ts[j]!;
-      // Most samples are read for nothing: in the month, not picked, before the next drawn sample. Only their
-      // time is read (a cold loop boxes each double it reads), and the sample before an event is read back.
-      if (t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t)) continue;
-      if (j > from) {
-        prevT = ts[j - 1]!;
-        prevE = equity[j - 1]!;
-        prevB = bv[j - 1 - from]!;
-      }
       const e = equity[j]!;
-      const b = bv[j - from]!;
-      // monthlyReturns reads the first sample and each month's last: keep just those.
-      if (!(t >= monthStart && t < monthEnd)) {
-        monthTs.push(i === 0 ? t : prevT);
-        monthEquity.push(i === 0 ? e : prevE);
-        monthBench.push(i === 0 ? b : prevB);
-        [monthStart, monthEnd] = utcMonthOf(t);
+      const v = cursor === null ? NONE : cursor.value(t);
+      // The return ending at this sample (r_i = E_i / E_{i-1} - 1, until the first non-positive value, included)
+      // and buy and hold's (b_i = B_i / B_{i-1} - 1 while its base is positive, else NaN).
+      if (i > 0 && !ended) {
+        const x = e / prevE - 1;
+        const y = base > 0 ? v / base - 1 : NONE;
+        if (r !== null) {
+          r[k] = x;
+          rb![k] = y;
+        }
+        k++;
+        if (!(e > 0)) ended = true;
+        n++;
+        sum += x;
+        if (x < min) min = x;
+        if (x > max) max = x;
+        if (withBenchmark && !Number.isNaN(y)) {
+          nb++;
+          ss += x;
+          sb += y;
+        }
+        if (sample !== null && untilSample-- === 0) {
+          if (sampled < BRACKET_SAMPLE) sample[sampled++] = x;
+          untilSample = stride - 1;
+        }
       }
-      if (p < picks && pick[p] === i) pickTs[p++] = t;
-      // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-      while (d < previews && preview[d]! < t) {
-        previewValue.push(i > 0 ? prevB : b);
-        d++;
+      if (base > 0 || i === 0) base = v;
+      // Most samples are read for nothing more: in the month, not picked, before the next drawn sample.
+      if (!(t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t))) {
+        // monthlyReturns reads the first sample and each month's last: keep just those.
+        if (!(t >= monthStart && t < monthEnd)) {
+          monthTs.push(i === 0 ? t : prevT);
+          monthEquity.push(i === 0 ? e : prevE);
+          monthBench.push(i === 0 ? v : prevB);
+          [monthStart, monthEnd] = utcMonthOf(t);
+        }
+        if (p < picks && pick[p] === i) pickTs[p++] = t;
+        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+        while (d < previews && preview[d]! < t) {
+          previewValue.push(i > 0 ? prevB : v);
+          d++;
+        }
+        while (d < previews && preview[d] === t) {
+          previewValue.push(v);
+          d++;
+        }
+        nextPreview = d < previews ? preview[d]! : NONE;
+        nextPick = p < picks ? pick[p]! : -1;
       }
-      while (d < previews && preview[d] === t) {
-        previewValue.push(b);
-        d++;
-      }
-      nextPreview = d < previews ? preview[d]! : Number.NaN;
-      nextPick = p < picks ? pick[p]! : -1;
+      prevT = t;
+      prevE = e;
+      prevB = v;
     }
-    // The block's last sample is the next block's sample before.
-    if (to > from) {
-      prevT = ts[to - 1]!;
-      prevE = equity[to - 1]!;
-      prevB = bv[to - 1 - from]!;
-    }
+    sums.n = n;
+    sums.sum = sum;
+    sums.min = min;
+    sums.max = max;
+    sums.nb = nb;
+    sums.ss = ss;
+    sums.sb = sb;
+    sums.sampled = sampled;
+    sums.untilSample = untilSample;
     this.i = i;
     this.p = p;
     this.d = d;
@@ -1363,6 +1474,14 @@ export class TearSheetPass implements CurveObserver {
     this.prevT = prevT;
     this.prevE = prevE;
     this.prevB = prevB;
+    this.base = base;
+    this.ended = ended;
+    this.keptK = k;
+  }
+
+  /** The sum of the returns in order (ReturnSums.first's), once every sample was pushed, or null when a ruin ended them before the last sample. */
+  returnSum(): number | null {
+    return this.sums.n === this.n - 1 ? this.sums.sum : null;
   }
 
   /**
@@ -1414,9 +1533,9 @@ export class TearSheetPass implements CurveObserver {
 
 /**
  * Returns the tear sheet of a run (see {@link TearSheet}): one {@link TearSheetPass} over the curve, a second
- * over its returns read from the curve again, and one more for the drawdowns unless the caller gives them.
- * Nothing of the curve's length is kept: memory is bounded by the rolling window, the months, the 2,000 picked
- * samples and var95's candidates.
+ * over its returns (kept by the first, or read from the curve again), and one more for the drawdowns unless the
+ * caller gives them. Past KEEP_RETURNS returns nothing of the curve's length is kept: memory is bounded by the
+ * rolling window, the months, the 2,000 picked samples and var95's candidates.
  */
 export function computeTearSheet(input: TearSheetInput): TearSheet {
   const pass = new TearSheetPass(input);

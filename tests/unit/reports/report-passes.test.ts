@@ -69,6 +69,8 @@ describe('the tear sheet read in the metrics\' pass', () => {
     { name: 'hourly, a risk-free rate', curve: walk(3000, US_PER_HOUR, 2), extra: { riskFreeRate: 0.03 } },
     { name: 'daily with weekends, the interval found from the samples', curve: walk(900, US_PER_DAY, 3), extra: {} },
     { name: 'a ruin: the returns end early', curve: walk(1200, US_PER_HOUR, 4, 700), extra: { riskFreeRate: 0.01 } },
+    { name: 'a ruin, no risk-free rate', curve: walk(1200, US_PER_HOUR, 11, 700), extra: {} },
+    { name: 'a ruin at the last sample, no risk-free rate', curve: walk(1200, US_PER_HOUR, 12, 1199), extra: {} },
   ] as const;
 
   for (const c of cases) {
@@ -86,6 +88,23 @@ describe('the tear sheet read in the metrics\' pass', () => {
       expect(pass.finish(metrics.periodsPerYear, worst.result())).toEqual(sheetAlone);
     });
   }
+
+  it("reads a short curve once: its second pass reads the first pass's returns, kept (the same sheet as the curve read again)", () => {
+    for (const ruinAt of [-1, 700]) {
+      const curve = walk(1200, US_PER_HOUR, 9, ruinAt);
+      let scans = 0;
+      const counted: EquityCurveScan = { length: curve.ts.length, scan: (visit) => (scans++, chunked(curve, 257).scan(visit)) };
+      const bench = { prices: { AAA: prices(curve.ts, 5) }, symbols: ['AAA'] };
+      const input = { benchmark: bench, previewTs: curve.ts.filter((_, i) => i % 4 === 0), trades: [], worstDrawdowns: [], rollingWindow: 60, maxPoints: 300 };
+      const kept = computeTearSheet({ ...input, curve: counted, periodsPerYear: 8766 });
+      expect(scans).toBe(1);
+      scans = 0;
+      const readAgain = computeTearSheet({ ...input, curve: counted, periodsPerYear: 8766, keepReturns: 1198 });
+      expect(scans).toBe(2);
+      expect(kept).toEqual(readAgain);
+      expect(kept.rolling!.sharpe.some((x) => x !== null)).toBe(true);
+    }
+  });
 
   it('sums the deviations of every excess return in its second pass, or none when a ruin ends the returns', () => {
     const whole = walk(50, US_PER_HOUR, 5);
@@ -115,6 +134,19 @@ describe('the tear sheet read in the metrics\' pass', () => {
     expect(m.sortino).toBeNull();
   });
 
+  it("reads the returns' sum from the observer without a risk-free rate, and sums the excess returns itself with one", () => {
+    const curve = walk(100, US_PER_HOUR, 13);
+    const ss = 1e-6;
+    const fixed = (sum: number | null): CurveObserver => ({ push: () => {}, deviations: (_p, mean, rf) => Object.assign(new DeviationSums(mean, rf), { ss, downside: 1e-7 }), returnSum: () => sum });
+    const base: MetricsInput = { equity: curve, trades: [], fills: [], initialCash: 100_000 };
+    const m = computeMetrics({ ...base, observer: fixed(0.0099) });
+    // The mean excess return is the observer's sum over the 99 returns: Sharpe = mean / sd x sqrt(P).
+    expect(m.sharpe).toBe(((0.0099 / 99) / Math.sqrt(ss / 98)) * Math.sqrt(m.periodsPerYear!));
+    expect(computeMetrics({ ...base, observer: fixed(null) })).toMatchObject({ sharpe: null, sortino: null, annualizedVolatility: null });
+    const withRate = computeMetrics({ ...base, riskFreeRate: 0.02, observer: fixed(0.0099) });
+    expect(withRate.sharpe).toBe(computeMetrics({ ...base, riskFreeRate: 0.02, observer: { ...fixed(0.0099), returnSum: undefined } }).sharpe);
+  });
+
   it('sums the excess returns in the pass over the curve when P is known before it, as in a pass of their own', () => {
     const curve = walk(3000, US_PER_HOUR, 8);
     const base: MetricsInput = { equity: curve, trades: [], fills: [], initialCash: 100_000, riskFreeRate: 0.04 };
@@ -137,6 +169,22 @@ describe('benchmark returns (prices at some samples only)', () => {
       expect(rollingStatsOf(fromCurve, true, 8766, rollingWindowOf(8766), pick, pick.map((i) => curve.ts[i]!))).toEqual(sheet.rolling);
     });
   }
+});
+
+describe('a curve past the first pass\'s var95 sample (4 x 8,192 returns), a window longer than a block (4,096 returns)', () => {
+  it('gives the figures the curve gives at each pass, kept or read again', () => {
+    const curve = walk(40_000, US_PER_HOUR, 10);
+    const bench = { prices: { AAA: prices(curve.ts, 3) }, symbols: ['AAA'] };
+    const input = { curve: chunked(curve, 5000), periodsPerYear: 8766, benchmark: bench, previewTs: [], trades: [], rollingWindow: 6000, maxPoints: 500 };
+    const sheet = computeTearSheet(input);
+    expect(computeTearSheet({ ...input, keepReturns: 0 })).toEqual(sheet);
+    const fromCurve = curveReturns(chunked(curve, 1000), bench);
+    expect(distributionOf(fromCurve)).toEqual(sheet.distribution);
+    expect(benchmarkStatsOf(fromCurve, 8766)).toEqual(sheet.benchmark);
+    const pick = rollingPicks(curve.ts.length, 500);
+    expect(rollingStatsOf(fromCurve, true, 8766, 6000, pick, pick.map((i) => curve.ts[i]!))).toEqual(sheet.rolling);
+    expect(sheet.rolling!.beta!.filter((x) => x !== null).length).toBeGreaterThan(400);
+  });
 });
 
 describe('BuyAndHoldCursor', () => {
