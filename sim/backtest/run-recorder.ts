@@ -151,6 +151,8 @@ export class RunRecorder implements Recorder {
     return this.sink !== null;
   }
 
+  /** Order events are counted and fills kept by the ExecutionEngine's FillLog: no event object is kept (see Recorder.keepsOrderEvents). */
+  readonly keepsOrderEvents = false;
   onOrderEvent(_event: OrderEvent): void {
     this.orderEventCount++;
   }

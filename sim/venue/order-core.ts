@@ -16,7 +16,17 @@ export interface OrderEventSink {
   approveFill?(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number;
   /** Why the last approveFill refused (part of) a fill. */
   readonly fillDenial?: string;
+  /**
+   * True while the sink keeps no event object (nor the fill in an OrderFilled) past its onOrderEvent
+   * call, nor hands one to code that may: the venue then passes the same few objects again, written
+   * anew for each event, instead of allocating them (OrderAccepted, OrderFilled and its fill, and the
+   * account's OrderDenied). Absent or false: every event is a new object. Read at each event.
+   */
+  readonly transientEvents?: boolean;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+type EventOf<K extends OrderEvent['kind']> = Writable<Extract<OrderEvent, { kind: K }>>;
 
 /** The commission of a fill of a given quantity of the order being filled (what approveFill is told). */
 class OrderFeeQuote {
@@ -111,75 +121,85 @@ export function onGrid(value: number, step: number): boolean {
  * subclass keeps one shape on the hot path.
  */
 export class VenueOrder {
-  readonly id: OrderId;
-  readonly strategyId: StrategyId | null;
-  readonly symbol: Symbol_;
-  readonly symbolIndex: number;
-  readonly side: OrderSide;
+  readonly id!: OrderId;
+  readonly strategyId!: StrategyId | null;
+  readonly symbol!: Symbol_;
+  readonly symbolIndex!: number;
+  readonly side!: OrderSide;
   /** +1 buy, -1 sell. */
-  readonly sign: 1 | -1;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly reduceOnly: boolean;
-  readonly postOnly: boolean;
+  readonly sign!: 1 | -1;
+  readonly type!: OrderType;
+  readonly timeInForce!: TimeInForce;
+  readonly reduceOnly!: boolean;
+  readonly postOnly!: boolean;
   /** Arrival sequence number: the tie-break that keeps processing in arrival order (a replace may renew it). */
-  seq: number;
+  seq!: number;
   /** Time the venue received the order. */
-  readonly submitTs: number;
+  readonly submitTs!: number;
   /**
    * DAY orders: the UTC midnight after the day of arrival, or with a trading calendar the session
    * close (set on acceptance, OrderCore.dayEnd); Infinity otherwise.
    */
-  expiresAt: number;
+  expiresAt!: number;
 
-  qty: number;
-  filled: number;
+  qty!: number;
+  filled!: number;
   /** NaN when the order type has no limit price. */
-  limitPrice: number;
+  limitPrice!: number;
   /** NaN when the order type has no stop price. */
-  stopPrice: number;
+  stopPrice!: number;
   /** Stop and stop-limit orders: true once the stop price was reached. */
-  triggered: boolean;
+  triggered!: boolean;
   /** False once filled, cancelled or expired. */
-  active: boolean;
+  active!: boolean;
   /** Raw fees of earlier fills (before the per-order minimum) and what was charged for them. */
-  rawFees: number;
-  chargedFees: number;
+  rawFees!: number;
+  chargedFees!: number;
   /** The engine's link of the order (bracket, OCO/OUO group); null for a plain order. */
-  readonly link: OrderLink | null;
+  readonly link!: OrderLink | null;
   /** Bracket exits: the entry's id; null otherwise. */
-  readonly exitOf: OrderId | null;
+  readonly exitOf!: OrderId | null;
   /** The order's contingent group while it works; null for a plain order. */
-  group: ContingentGroup | null;
+  group!: ContingentGroup | null;
   /** A bracket exit waiting for its entry's first fill: accepted and working, but not matched yet. */
-  dormant: boolean;
+  dormant!: boolean;
 
   constructor(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number) {
-    this.id = order.id;
-    this.strategyId = order.strategyId;
-    this.symbol = order.symbol;
-    this.symbolIndex = symbolIndex;
-    this.side = order.side;
-    this.sign = order.side === 'buy' ? 1 : -1;
-    this.type = order.type;
-    this.timeInForce = order.timeInForce;
-    this.reduceOnly = order.reduceOnly;
-    this.postOnly = order.postOnly;
-    this.seq = seq;
-    this.submitTs = submitTs;
-    this.expiresAt = order.timeInForce === 'DAY' ? utcDayStart(submitTs) + US_PER_DAY : Infinity;
-    this.qty = order.qty;
-    this.filled = order.filledQty;
-    this.limitPrice = order.limitPrice ?? Number.NaN;
-    this.stopPrice = order.stopPrice ?? Number.NaN;
-    this.triggered = false;
-    this.active = true;
-    this.rawFees = 0;
-    this.chargedFees = 0;
-    this.link = order.link;
-    this.exitOf = order.link === null ? null : order.link.parentId;
-    this.group = null;
-    this.dormant = false;
+    this.renewOrder(order, symbolIndex, seq, submitTs);
+  }
+
+  /**
+   * Sets every field as for a new record of `order`: the constructor's work, and how a venue makes a
+   * finished record that nothing refers to any more the record of its next order (see SimulatedVenue's
+   * spare records): the object and the boxes of its number fields are written again, not allocated.
+   */
+  protected renewOrder(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number): void {
+    const w = this as { -readonly [K in keyof VenueOrder]: VenueOrder[K] };
+    w.id = order.id;
+    w.strategyId = order.strategyId;
+    w.symbol = order.symbol;
+    w.symbolIndex = symbolIndex;
+    w.side = order.side;
+    w.sign = order.side === 'buy' ? 1 : -1;
+    w.type = order.type;
+    w.timeInForce = order.timeInForce;
+    w.reduceOnly = order.reduceOnly;
+    w.postOnly = order.postOnly;
+    w.seq = seq;
+    w.submitTs = submitTs;
+    w.expiresAt = order.timeInForce === 'DAY' ? utcDayStart(submitTs) + US_PER_DAY : Infinity;
+    w.qty = order.qty;
+    w.filled = order.filledQty;
+    w.limitPrice = order.limitPrice ?? Number.NaN;
+    w.stopPrice = order.stopPrice ?? Number.NaN;
+    w.triggered = false;
+    w.active = true;
+    w.rawFees = 0;
+    w.chargedFees = 0;
+    w.link = order.link;
+    w.exitOf = order.link === null ? null : order.link.parentId;
+    w.group = null;
+    w.dormant = false;
   }
 
   /** Units still to fill. */
@@ -283,6 +303,29 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected sawFillDenial = false;
   /** Per symbol, the multiplier of notional fees (an instrument's point value); null: 1 for every symbol. */
   protected feeNotionalScale: Float64Array | null = null;
+  /**
+   * How many of the venue's events are being handled by the sink (nested when a handler sends, cancels
+   * or replaces an order). While it is 0 no loop of the venue is under way, so no finished record is
+   * still referred to by one (see SimulatedVenue's spare records). A handler that throws leaves it
+   * above 0 until the next reset, which only stops the reuse of records.
+   */
+  protected emitting = 0;
+  /** What a sink with transientEvents is passed (see OrderEventSink.transientEvents). */
+  private readonly acceptedEvent: EventOf<'OrderAccepted'> = { kind: 'OrderAccepted', ts: 0, orderId: '' as OrderId };
+  private readonly deniedEvent: EventOf<'OrderDenied'> = { kind: 'OrderDenied', ts: 0, orderId: '' as OrderId, reason: '' };
+  private readonly filledFill: Writable<Fill> = {
+    fillId: '' as FillId,
+    orderId: '' as OrderId,
+    strategyId: null,
+    ts: 0,
+    symbol: '' as Symbol_,
+    side: 'buy',
+    qty: 0,
+    price: 0,
+    commission: 0,
+    liquidity: 'taker',
+  };
+  private readonly filledEvent: EventOf<'OrderFilled'> = { kind: 'OrderFilled', ts: 0, orderId: '' as OrderId, fill: this.filledFill };
 
   constructor(sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], fees: FeeConfig) {
     this.sink = sink;
@@ -317,6 +360,7 @@ export abstract class OrderCore<O extends VenueOrder> {
     this.groups.clear();
     this.sawContingent = false;
     this.sawFillDenial = false;
+    this.emitting = 0;
   }
 
   /** Lot size of a symbol for flooring approved quantities (0: fractional). */
@@ -395,7 +439,14 @@ export abstract class OrderCore<O extends VenueOrder> {
       this.dayOrders++;
       if (o.expiresAt < this.nextExpiry) this.nextExpiry = o.expiresAt;
     }
-    this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+    if (this.sink.transientEvents === true) {
+      const e = this.acceptedEvent;
+      e.ts = ts;
+      e.orderId = o.id;
+      this.emit(e);
+    } else {
+      this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+    }
     if (o.link !== null) this.join(o, o.link, ts);
   }
 
@@ -551,20 +602,38 @@ export abstract class OrderCore<O extends VenueOrder> {
     const s = o.symbolIndex;
     const pos = this.positions[s]! + o.sign * qty;
     this.positions[s] = Math.abs(pos) <= tolerance(qty) ? 0 : pos;
-    const fill: Fill = {
-      fillId: this.fillIds.take(),
-      orderId: o.id,
-      strategyId: o.strategyId,
-      ts,
-      symbol: o.symbol,
-      side: o.side,
-      qty,
-      price,
-      commission,
-      liquidity,
-    };
     if (o.filled === o.qty) this.finish(o);
-    this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
+    if (this.sink.transientEvents === true) {
+      const f = this.filledFill;
+      f.fillId = this.fillIds.take();
+      f.orderId = o.id;
+      f.strategyId = o.strategyId;
+      f.ts = ts;
+      f.symbol = o.symbol;
+      f.side = o.side;
+      f.qty = qty;
+      f.price = price;
+      f.commission = commission;
+      f.liquidity = liquidity;
+      const e = this.filledEvent;
+      e.ts = ts;
+      e.orderId = o.id;
+      this.emit(e);
+    } else {
+      const fill: Fill = {
+        fillId: this.fillIds.take(),
+        orderId: o.id,
+        strategyId: o.strategyId,
+        ts,
+        symbol: o.symbol,
+        side: o.side,
+        qty,
+        price,
+        commission,
+        liquidity,
+      };
+      this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
+    }
     if (o.group !== null) this.groupFilled(o, o.group, qty, ts);
     if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
   }
@@ -573,7 +642,15 @@ export abstract class OrderCore<O extends VenueOrder> {
   private denyRest(o: O, ts: number, reason: string): void {
     const g = o.group;
     this.finish(o);
-    this.emit({ kind: 'OrderDenied', ts, orderId: o.id, reason });
+    if (this.sink.transientEvents === true) {
+      const e = this.deniedEvent;
+      e.ts = ts;
+      e.orderId = o.id;
+      e.reason = reason;
+      this.emit(e);
+    } else {
+      this.emit({ kind: 'OrderDenied', ts, orderId: o.id, reason });
+    }
     if (g !== null) this.groupEnded(o, g, ts, false);
   }
 
@@ -736,6 +813,8 @@ export abstract class OrderCore<O extends VenueOrder> {
   }
 
   protected emit(event: OrderEvent): void {
+    this.emitting++;
     this.sink.onOrderEvent(event);
+    this.emitting--;
   }
 }
