@@ -40,48 +40,113 @@ class OrderFeeQuote {
   }
 }
 
-/** The key of {@link OrderIndex}'s own entry: a symbol, which no order id (a string) can equal. */
-const KEEP = Symbol('keep');
+/** Above this many working orders, {@link OrderIndex} also keeps a Map from id to order. */
+const FEW_ORDERS = 16;
 
 /**
- * Working orders by id, in arrival order: a Map that always holds one entry of its own besides the
- * orders. V8 shrinks a Map's table on the delete that leaves it (nearly) empty: a runtime call that
- * allocates a new table. With one order working at a time (a strategy trading at the next open, the
- * usual case) the index empties at every fill, and that cost was the hottest line of the venue;
- * kept above empty, the table only cleans out its deleted entries now and then.
+ * Working orders by id, in arrival order: an array of the orders in arrival order, finished ones left as
+ * holes (null) until enough gather, searched from the end while few orders work, and with a Map from id
+ * to order beside it while many do. With one order working at a time (a strategy trading at the next
+ * open, the usual case) a Map's set, has and delete of each order's new id string (its hash, and a new
+ * table each time deleted entries filled the small one) were the venue's costliest lines per order.
+ *
+ * Iteration ({@link values}) is a Map's: an order deleted before it is visited is not visited, one added
+ * while iterating is; holes are closed up only while no iteration is under way.
  */
-class OrderIndex<O> {
-  private readonly map = new Map<string | typeof KEEP, O | null>([[KEEP, null]]);
+class OrderIndex<O extends { readonly id: string }> {
+  private readonly list: (O | null)[] = [];
+  /** Number of working orders (non-null entries of list). */
+  private count = 0;
+  /** id -> order while more than FEW_ORDERS work (then dropped again when few are left); null otherwise. */
+  private byId: Map<string, O> | null = null;
+  /** Iterations under way (no closing up of holes meanwhile). */
+  private iterating = 0;
 
   /** Number of working orders. */
   get size(): number {
-    return this.map.size - 1;
+    return this.count;
   }
 
   get(id: string): O | undefined {
-    return this.map.get(id) as O | undefined;
+    if (this.byId !== null) return this.byId.get(id);
+    const list = this.list;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const o = list[i]!;
+      if (o !== null && o.id === id) return o;
+    }
+    return undefined;
   }
 
   has(id: string): boolean {
-    return this.map.has(id);
+    return this.get(id) !== undefined;
   }
 
   set(id: string, o: O): void {
-    this.map.set(id, o);
+    const list = this.list;
+    const map = this.byId;
+    const old = map !== null ? map.get(id) : this.get(id);
+    if (old !== undefined) {
+      list[list.indexOf(old)] = o;
+      if (map !== null) map.set(id, o);
+      return;
+    }
+    if (this.iterating === 0 && list.length - this.count > this.count) this.closeUp();
+    list.push(o);
+    this.count++;
+    if (map !== null) map.set(id, o);
+    else if (this.count > FEW_ORDERS) {
+      const m = new Map<string, O>();
+      for (const x of list) if (x !== null) m.set(x.id, x);
+      this.byId = m;
+    }
   }
 
   delete(id: string): void {
-    this.map.delete(id);
+    const o = this.get(id);
+    if (o === undefined) return;
+    const list = this.list;
+    let i = list.length - 1;
+    while (list[i] !== o) i--;
+    list[i] = null;
+    this.count--;
+    if (this.byId !== null) {
+      this.byId.delete(id);
+      if (this.count <= FEW_ORDERS / 4) this.byId = null;
+    }
+    if (this.iterating === 0 && (this.count === 0 || list.length - this.count > this.count)) this.closeUp();
   }
 
   clear(): void {
-    this.map.clear();
-    this.map.set(KEEP, null);
+    const list = this.list;
+    while (list.length !== 0) list.pop();
+    this.count = 0;
+    this.byId = null;
+    this.iterating = 0;
   }
 
-  /** The working orders in arrival order; deleting the visited order while iterating is safe (a Map's iteration) and visits the rest. */
+  /** The working orders in arrival order; deleting orders (the visited one or others) and adding orders while iterating is safe, as with a Map. */
   *values(): IterableIterator<O> {
-    for (const o of this.map.values()) if (o !== null) yield o;
+    this.iterating++;
+    try {
+      const list = this.list;
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i]!;
+        if (o !== null) yield o;
+      }
+    } finally {
+      this.iterating--;
+    }
+  }
+
+  /** Removes the holes, keeping arrival order (pop, not a length write: see SimulatedVenue.compact). */
+  private closeUp(): void {
+    const list = this.list;
+    let w = 0;
+    for (let r = 0; r < list.length; r++) {
+      const o = list[r]!;
+      if (o !== null) list[w++] = o;
+    }
+    while (list.length > w) list.pop();
   }
 }
 
