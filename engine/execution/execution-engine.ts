@@ -46,6 +46,16 @@ const DEFERRED_DENIAL = '\u0000deferred account denial';
 /** setTarget's options when none are given (one frozen object, not a fresh one per call). */
 const NO_TARGET_OPTIONS: { type?: 'market' | 'limit'; limitPrice?: number; tag?: string } = Object.freeze({});
 
+/** A request setTarget writes again for each target it sends. */
+interface TargetRequest {
+  symbol: string;
+  side: 'buy' | 'sell';
+  qty: number;
+  type: 'market' | 'limit';
+  limitPrice?: number;
+  tag: string;
+}
+
 /** A copy of an event (and of an OrderFilled's fill) that a venue may write again once its call returns. */
 function copyOfEvent(e: OrderEvent): OrderEvent {
   if (e.kind !== 'OrderFilled') return { ...e };
@@ -101,6 +111,9 @@ export class ExecutionEngine implements ExecutionReportSink {
    * strategy read its events later in the run, it is given copies (see apply).
    */
   transientEvents: boolean;
+  /** setTarget's requests, without and with a limit price (see setTarget). */
+  private readonly marketTarget: TargetRequest = { symbol: '', side: 'buy', qty: 0, type: 'market', tag: '' };
+  private readonly limitTarget: TargetRequest = { symbol: '', side: 'buy', qty: 0, type: 'market', limitPrice: 0, tag: '' };
   /** The OrderSubmitted the recorder is given while events are transient. */
   private readonly submitted: { kind: 'OrderSubmitted'; ts: number; orderId: OrderId } = { kind: 'OrderSubmitted', ts: 0, orderId: '' as OrderId };
   /** The account whose rules fills must pass (buying power, margin, ruin), or null for none. */
@@ -523,8 +536,20 @@ export class ExecutionEngine implements ExecutionReportSink {
     const qty = Math.abs(delta);
     const type = options.type ?? 'market';
     const tag = options.tag ?? 'target';
-    // One literal per shape (no spread of a temporary object): the same keys, in the same order.
-    const req: OrderRequest = options.limitPrice !== undefined ? { symbol, side, qty, type, limitPrice: options.limitPrice, tag } : { symbol, side, qty, type, tag };
+    // One request object per shape, written again for each target: the Order copies what it needs from
+    // it as it is made, before anything else can run (and send a target of its own).
+    let req: TargetRequest;
+    if (options.limitPrice !== undefined) {
+      req = this.limitTarget;
+      req.limitPrice = options.limitPrice;
+    } else {
+      req = this.marketTarget;
+    }
+    req.symbol = symbol;
+    req.side = side;
+    req.qty = qty;
+    req.type = type;
+    req.tag = tag;
     return this.send(strategyIndex, req, ts, null, null, null, symbolIndex);
   }
 
