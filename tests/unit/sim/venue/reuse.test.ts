@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { orderId, strategyId, US_PER_DAY } from '../../../../engine/core/index.js';
 import type { StrategyId, Symbol_ } from '../../../../engine/core/index.js';
-import { ORDER_STATUSES, Order, statusIndex } from '../../../../engine/model/index.js';
+import { DeferredText, ORDER_STATUSES, Order, statusIndex } from '../../../../engine/model/index.js';
 import type { OrderEvent, OrderRequest } from '../../../../engine/model/index.js';
 import type { Strategy, StrategyContext } from '../../../../engine/strategies/context.js';
 import { replay } from '../../../../sim/backtest/index.js';
+import { AuditTrail } from '../../../../sim/backtest/run-recorder.js';
 import type { ReplayConfig } from '../../../../sim/backtest/index.js';
 import { SimulatedVenue, venueConfig } from '../../../../sim/venue/index.js';
 import { WorkingOrder } from '../../../../sim/venue/working-order.js';
@@ -146,5 +147,41 @@ describe('order events in a run', () => {
 describe('statusIndex', () => {
   it('is the place of each status in ORDER_STATUSES', () => {
     expect(ORDER_STATUSES.map((s) => statusIndex(s))).toEqual(ORDER_STATUSES.map((_, i) => i));
+  });
+});
+
+describe('AuditTrail', () => {
+  class Text extends DeferredText {
+    constructor(private readonly s: string) {
+      super();
+    }
+    protected make(): string {
+      return this.s;
+    }
+  }
+
+  it('keeps a deferred entry as its fields, not the object, and makes it in run order among the others when read', () => {
+    const trail = new AuditTrail();
+    const deny = (ts: number, orderId: string, strategyId?: string) => ({ ts, kind: 'account.denied', message: '', orderId, symbol: 'AAA', strategyId });
+    trail.push({ ts: 1, kind: 'risk.denied', message: 'a', orderId: 'O-1' });
+    const e2 = deny(2.5, 'O-2', 's');
+    trail.defer(e2, new Text('two'));
+    (e2 as { ts: number }).ts = 99; // the caller may write it again: the trail kept its fields
+    trail.defer(deny(3, 'X-7'), new Text('three'));
+    trail.push({ ts: 4, kind: 'order.rejected', message: 'b' });
+    const first = trail.list();
+    expect(first).toEqual([
+      { ts: 1, kind: 'risk.denied', message: 'a', orderId: 'O-1' },
+      { ts: 2.5, kind: 'account.denied', message: 'two', orderId: 'O-2', symbol: 'AAA', strategyId: 's' },
+      { ts: 3, kind: 'account.denied', message: 'three', orderId: 'X-7', symbol: 'AAA', strategyId: undefined },
+      { ts: 4, kind: 'order.rejected', message: 'b' },
+    ]);
+    expect(Object.keys(first[2]!)).toEqual(['ts', 'kind', 'message', 'orderId', 'symbol', 'strategyId']);
+    trail.defer(deny(5, 'O-12', 's'), new Text('five'));
+    const again = trail.list();
+    expect(again).toBe(first);
+    expect(again.map((e) => [e.ts, e.message, e.orderId])).toEqual([[1, 'a', 'O-1'], [2.5, 'two', 'O-2'], [3, 'three', 'X-7'], [4, 'b', undefined], [5, 'five', 'O-12']]);
+    trail.clear();
+    expect(trail.list()).toEqual([]);
   });
 });
