@@ -1,4 +1,5 @@
-import { CodedColumn, Float64Column, Float64Table } from '../../engine/core/columns.js';
+import { CodedColumn, Float64Column, Float64Table, RefColumn } from '../../engine/core/columns.js';
+import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { sequenceNumber } from '../../engine/execution/order-log.js';
 import { InvariantError } from '../../engine/core/index.js';
 import { EquityPreview } from '../../engine/kernel/equity-preview.js';
@@ -135,6 +136,72 @@ export class AuditTrail {
   }
 }
 
+/** A column value for an optional key a signal does not have (not the same as the key holding undefined). */
+const ABSENT: unique symbol = Symbol('absent');
+
+/**
+ * The signals a run keeps, as columns until listed: a signal object kept to the end of the run is copied
+ * by each young-generation collection it lives through (~110k of them in a 2 M-bar pipeline run, the
+ * most numerous objects a run kept). {@link list} makes them once, with the keys, key order and values
+ * they were recorded with: ts, strategyId, symbol, direction, strength, confidence, then reason and
+ * metadata when present (the keys of the signals the engine makes; metadata kept as the object it was).
+ */
+export class SignalLog {
+  private readonly ts = new Float64Column();
+  private readonly strategyId = new CodedColumn<StrategyId>();
+  private readonly symbol = new CodedColumn<Symbol_>();
+  private readonly direction = new Float64Column();
+  private readonly strength = new Float64Column();
+  private readonly confidence = new Float64Column();
+  private readonly reason = new CodedColumn<string | undefined | typeof ABSENT>();
+  private readonly metadata = new RefColumn<Signal['metadata'] | typeof ABSENT>();
+  /** The signals made so far (the list {@link list} returns, extended at each call). */
+  private readonly made: Signal[] = [];
+
+  get length(): number {
+    return this.ts.length;
+  }
+
+  push(s: Signal): void {
+    this.ts.push(s.ts);
+    this.strategyId.push(s.strategyId);
+    this.symbol.push(s.symbol);
+    this.direction.push(s.direction);
+    this.strength.push(s.strength);
+    this.confidence.push(s.confidence);
+    this.reason.push('reason' in s ? s.reason : ABSENT);
+    this.metadata.push('metadata' in s ? s.metadata : ABSENT);
+  }
+
+  /** Every signal, in the order recorded (the same array at each call). */
+  list(): Signal[] {
+    const out = this.made;
+    for (let k = out.length; k < this.ts.length; k++) {
+      const base = {
+        ts: this.ts.get(k),
+        strategyId: this.strategyId.get(k),
+        symbol: this.symbol.get(k),
+        direction: this.direction.get(k) as -1 | 0 | 1,
+        strength: this.strength.get(k),
+        confidence: this.confidence.get(k),
+      } as { -readonly [K in keyof Signal]: Signal[K] };
+      const reason = this.reason.get(k);
+      if (reason !== ABSENT) base.reason = reason;
+      const metadata = this.metadata.get(k);
+      if (metadata !== ABSENT) base.metadata = metadata;
+      out.push(base);
+    }
+    return out;
+  }
+
+  clear(): void {
+    for (const c of [this.ts, this.direction, this.strength, this.confidence]) c.clear();
+    for (const c of [this.strategyId, this.symbol, this.reason]) c.clear();
+    this.metadata.clear();
+    this.made.length = 0;
+  }
+}
+
 /**
  * Keeps what a backtest produces in memory for the report, beyond the orders and fills the
  * ExecutionEngine logs itself (its OrderLog and FillLog): the equity curve, in growable typed arrays
@@ -144,7 +211,8 @@ export class AuditTrail {
 export class RunRecorder implements Recorder {
   /** The audit trail, its deferred messages made when it is read (see {@link audit}). */
   readonly trail = new AuditTrail();
-  readonly signals: Signal[] = [];
+  /** The signals kept (at most maxSignals), as columns until listed. */
+  private readonly signalLog = new SignalLog();
   orderEventCount = 0;
   /**
    * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity, cash
@@ -202,7 +270,11 @@ export class RunRecorder implements Recorder {
   onFill(_fill: Fill): void {}
   onSignal(signal: Signal): void {
     this.signalCount++;
-    if (this.signals.length < this.maxSignals) this.signals.push(signal);
+    if (this.signalLog.length < this.maxSignals) this.signalLog.push(signal);
+  }
+  /** The signals kept, in the order recorded (made on the first read; the same array at each read, extended with later signals). */
+  get signals(): Signal[] {
+    return this.signalLog.list();
   }
   onAudit(entry: AuditEntry): void {
     // Kept to the end of the run: a message formatted from a template (a denial names its quantities and
@@ -347,7 +419,7 @@ export class RunRecorder implements Recorder {
   reset(): void {
     if (this.sink !== null) throw new InvariantError('a streamed equity curve cannot be reset');
     this.trail.clear();
-    this.signals.length = 0;
+    this.signalLog.clear();
     this.orderEventCount = 0;
     this.curve.clear();
     this.margin = null;

@@ -5,7 +5,7 @@ import { DeferredText, ORDER_STATUSES, Order, statusIndex } from '../../../../en
 import type { OrderEvent, OrderRequest } from '../../../../engine/model/index.js';
 import type { Strategy, StrategyContext } from '../../../../engine/strategies/context.js';
 import { replay } from '../../../../sim/backtest/index.js';
-import { AuditTrail } from '../../../../sim/backtest/run-recorder.js';
+import { AuditTrail, RunRecorder } from '../../../../sim/backtest/run-recorder.js';
 import type { ReplayConfig } from '../../../../sim/backtest/index.js';
 import { SimulatedVenue, venueConfig } from '../../../../sim/venue/index.js';
 import { WorkingOrder } from '../../../../sim/venue/working-order.js';
@@ -183,5 +183,34 @@ describe('AuditTrail', () => {
     expect(again.map((e) => [e.ts, e.message, e.orderId])).toEqual([[1, 'a', 'O-1'], [2.5, 'two', 'O-2'], [3, 'three', 'X-7'], [4, 'b', undefined], [5, 'five', 'O-12']]);
     trail.clear();
     expect(trail.list()).toEqual([]);
+  });
+});
+
+describe('RunRecorder signals', () => {
+  it('keeps a signal as its fields, not the object, and lists it with its keys, key order and values', () => {
+    const rec = new RunRecorder(3);
+    const base = { ts: 1.5, strategyId: 's' as StrategyId, symbol: 'AAA' as Symbol_, direction: 1 as const, strength: 0.25, confidence: 1 };
+    const first = { ...base };
+    rec.onSignal(first);
+    (first as { ts: number }).ts = 99; // the caller's object: the recorder kept its fields
+    rec.onSignal({ ...base, direction: -0 as 0, reason: 'crossed' });
+    rec.onSignal({ ...base, direction: 0, reason: undefined, metadata: { filter: 'pass', z: 1.25 } });
+    rec.onSignal({ ...base, ts: 4 }); // past maxSignals: counted, not kept
+    const list = rec.signals;
+    expect(list).toEqual([
+      { ...base },
+      { ...base, direction: -0, reason: 'crossed' },
+      { ...base, direction: 0, reason: undefined, metadata: { filter: 'pass', z: 1.25 } },
+    ]);
+    expect(list.map((x) => Object.keys(x))).toEqual([
+      ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence'],
+      ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason'],
+      ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata'],
+    ]);
+    expect(Object.is(list[1]!.direction, -0)).toBe(true);
+    expect(rec.signalCount).toBe(4);
+    expect(rec.signals).toBe(list);
+    rec.reset();
+    expect(rec.signals).toEqual([]);
   });
 });
