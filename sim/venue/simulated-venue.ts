@@ -12,6 +12,12 @@ import { WorkingOrder } from './working-order.js';
 export type { OrderEventSink, VenueRequestRejection } from './order-core.js';
 
 const NO_BAR = -Infinity;
+/**
+ * At most this many finished records wait in SimulatedVenue's `freed` and `spare` each: a strategy that sends
+ * its orders only from its order events (while an event is being handled) never lets freed records become
+ * spare, and they must not pile up through a run.
+ */
+const SPARE_MAX = 64;
 
 /** A bar row as the venue reads it: the bar columns and its close time `ts` (a replay's BarBatch). */
 export interface VenueBars extends BarColumns {
@@ -294,7 +300,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     const spare = this.spare;
     if (this.emitting === 0) {
       const freed = this.freed;
-      while (freed.length !== 0) spare.push(freed.pop()!);
+      while (freed.length !== 0 && spare.length < SPARE_MAX) spare.push(freed.pop()!);
     }
     const o = spare.pop();
     if (o === undefined) return new WorkingOrder(order, s, this.seq++, ts, this.lastBarTs[s]!);
@@ -756,7 +762,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     for (let r = 0; r < list.length; r++) {
       const o = list[r]!;
       if (o.active) list[w++] = o;
-      else if (o.link === null) this.freed.push(o);
+      else if (o.link === null && this.freed.length < SPARE_MAX) this.freed.push(o);
     }
     // pop, not `length = w`: setting an array's length is a runtime call in V8, and setting it to 0
     // frees the storage the next order's push allocates again.

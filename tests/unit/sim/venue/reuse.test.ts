@@ -214,3 +214,20 @@ describe('RunRecorder signals', () => {
     expect(rec.signals).toEqual([]);
   });
 });
+
+describe('spare venue records', () => {
+  it('do not pile up when every order is sent while an event is being handled', () => {
+    let v: SimulatedVenue;
+    let n = 1;
+    const next = (ts: number) => v.submit(order(`O-${++n}`, { side: n % 2 === 0 ? 'sell' : 'buy', qty: 1 }, ts), ts);
+    // Each fill's handler sends the next order (filled at the next bar): no submit ever arrives outside an event.
+    v = new SimulatedVenue(venueConfig({ barIntervalUs: DAY }), { onOrderEvent: (e) => void (e.kind === 'OrderFilled' && next(e.ts)) }, ['AAA']);
+    v.onBar(0, barTs(0), 100, 101, 99, 100, 1e6);
+    v.submit(order('O-1', { side: 'buy', qty: 1 }, after(0)), after(0));
+    for (let i = 1; i <= 300; i++) v.onBar(0, barTs(i), 100, 101, 99, 100, 1e6);
+    expect(n).toBe(301);
+    const held = v as unknown as { freed: unknown[]; spare: unknown[] };
+    expect(held.freed.length + held.spare.length).toBeLessThanOrEqual(128);
+    expect(v.workingOrders()).toBe(1);
+  });
+});
