@@ -46,6 +46,28 @@ const DEFERRED_DENIAL = '\u0000deferred account denial';
 /** setTarget's options when none are given (one frozen object, not a fresh one per call). */
 const NO_TARGET_OPTIONS: { type?: 'market' | 'limit'; limitPrice?: number; tag?: string } = Object.freeze({});
 
+/** A request setTarget writes again for each target it sends. */
+interface TargetRequest {
+  symbol: string;
+  side: 'buy' | 'sell';
+  qty: number;
+  type: 'market' | 'limit';
+  limitPrice?: number;
+  tag: string;
+}
+
+/** A copy of an event (and of an OrderFilled's fill) that a venue may write again once its call returns. */
+function copyOfEvent(e: OrderEvent): OrderEvent {
+  if (e.kind !== 'OrderFilled') return { ...e };
+  const f = e.fill;
+  return {
+    kind: e.kind,
+    ts: e.ts,
+    orderId: e.orderId,
+    fill: { fillId: f.fillId, orderId: f.orderId, strategyId: f.strategyId, ts: f.ts, symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, commission: f.commission, liquidity: f.liquidity },
+  };
+}
+
 /**
  * True for a bracket exit: it only closes what its entry opened (reduce-only, sized by the venue to
  * the entry's fills), so it is neither new exposure for the risk gate nor pending quantity.
@@ -82,6 +104,18 @@ export class ExecutionEngine implements ExecutionReportSink {
   /** Every fill in run order. */
   readonly fillLog: FillLog;
   deniedCount = 0;
+  /**
+   * True while nothing keeps an order event past onOrderEvent: the recorder keeps none (Recorder.keepsOrderEvents
+   * false) and no strategy reads its order events. Venues then pass the same event objects again (see
+   * sim/venue's OrderEventSink.transientEvents), and so does the engine for its OrderSubmitted. Should a
+   * strategy read its events later in the run, it is given copies (see apply).
+   */
+  transientEvents: boolean;
+  /** setTarget's requests, without and with a limit price (see setTarget). */
+  private readonly marketTarget: TargetRequest = { symbol: '', side: 'buy', qty: 0, type: 'market', tag: '' };
+  private readonly limitTarget: TargetRequest = { symbol: '', side: 'buy', qty: 0, type: 'market', limitPrice: 0, tag: '' };
+  /** The OrderSubmitted the recorder is given while events are transient. */
+  private readonly submitted: { kind: 'OrderSubmitted'; ts: number; orderId: OrderId } = { kind: 'OrderSubmitted', ts: 0, orderId: '' as OrderId };
   /** The account whose rules fills must pass (buying power, margin, ruin), or null for none. */
   private accountRules: Account | null = null;
   /** Scratch for margin call liquidation order (symbol indexes). */
@@ -99,6 +133,7 @@ export class ExecutionEngine implements ExecutionReportSink {
     symbols.forEach((s, i) => this.symbolIndex.set(s, i));
     this.fillLog = new FillLog(this.orderLog, symbols);
     this.working = Array.from({ length: Math.max(1, strategyIds.length) * symbols.length }, () => []);
+    this.transientEvents = recorder.keepsOrderEvents === false;
     const engine = this;
     this.account = {
       position: (s) => portfolio.netPosition[engine.indexOf(s)]!,
@@ -289,6 +324,9 @@ export class ExecutionEngine implements ExecutionReportSink {
   onStrategyOrderEvent(listener: StrategyOrderListener, listens?: (strategyIndex: number) => boolean): void {
     this.listener = listener;
     this.listens = listens ?? null;
+    let anyListens = listens === undefined;
+    for (let k = 0; k < Math.max(1, this.strategyIds.length) && !anyListens; k++) anyListens = listens!(k);
+    this.transientEvents = this.recorder.keepsOrderEvents === false && !anyListens;
   }
 
   /** Forgets every order (for a rerun); the portfolio is reset by its owner. */
@@ -435,7 +473,14 @@ export class ExecutionEngine implements ExecutionReportSink {
     }
     order.transition('submitted', ts);
     this.working[strategyIndex * this.symbols.length + symbolIndex]!.push(order);
-    this.recorder.onOrderEvent({ kind: 'OrderSubmitted', ts, orderId: order.id });
+    if (this.transientEvents) {
+      const e = this.submitted;
+      e.ts = ts;
+      e.orderId = order.id;
+      this.recorder.onOrderEvent(e);
+    } else {
+      this.recorder.onOrderEvent({ kind: 'OrderSubmitted', ts, orderId: order.id });
+    }
     client.submit(order, ts);
     return order.id;
   }
@@ -491,8 +536,20 @@ export class ExecutionEngine implements ExecutionReportSink {
     const qty = Math.abs(delta);
     const type = options.type ?? 'market';
     const tag = options.tag ?? 'target';
-    // One literal per shape (no spread of a temporary object): the same keys, in the same order.
-    const req: OrderRequest = options.limitPrice !== undefined ? { symbol, side, qty, type, limitPrice: options.limitPrice, tag } : { symbol, side, qty, type, tag };
+    // One request object per shape, written again for each target: the Order copies what it needs from
+    // it as it is made, before anything else can run (and send a target of its own).
+    let req: TargetRequest;
+    if (options.limitPrice !== undefined) {
+      req = this.limitTarget;
+      req.limitPrice = options.limitPrice;
+    } else {
+      req = this.marketTarget;
+    }
+    req.symbol = symbol;
+    req.side = side;
+    req.qty = qty;
+    req.type = type;
+    req.tag = tag;
     return this.send(strategyIndex, req, ts, null, null, null, symbolIndex);
   }
 
@@ -562,7 +619,11 @@ export class ExecutionEngine implements ExecutionReportSink {
         assertNever(event, 'order event');
     }
     this.recorder.onOrderEvent(event);
-    this.listener?.(strategyIndex, event, order);
+    const listener = this.listener;
+    if (listener !== null) {
+      if (!this.transientEvents) listener(strategyIndex, event, order);
+      else if (this.listens === null || this.listens(strategyIndex)) listener(strategyIndex, copyOfEvent(event), order);
+    }
     if (isTerminal(order.status)) this.orderLog.finish(row!);
   }
 

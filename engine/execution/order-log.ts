@@ -3,7 +3,7 @@ import { InvariantError } from '../core/errors.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
 import { textOf } from '../model/events.js';
 import type { DeferredText } from '../model/events.js';
-import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, linkText } from '../model/orders.js';
+import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, linkText, statusIndex } from '../model/orders.js';
 import type { Order, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
 
 /** An order as `ExecutionEngine.order(id)` returns it: the live order, or the record of a finished one. */
@@ -43,11 +43,18 @@ function rowInId(id: string): number {
   return sequenceNumber(id, 79) - 1;
 }
 
-const code = <T extends string>(values: readonly T[]): ReadonlyMap<T, number> => new Map(values.map((v, i) => [v, i]));
-const SIDE_CODE = code(ORDER_SIDES);
-const TYPE_CODE = code(ORDER_TYPES);
-const TIF_CODE = code(TIMES_IN_FORCE);
-const STATUS_CODE = code(ORDER_STATUSES);
+/**
+ * An order's side, type, time in force and reduce-only flag as one number (side | type << 1 |
+ * timeInForce << 3 | reduceOnly << 5; each the place of the value in ORDER_SIDES, ORDER_TYPES,
+ * TIMES_IN_FORCE). Comparisons with the constant strings, not map lookups: this runs for every order.
+ */
+function flagsOf(o: Order): number {
+  const type = o.type;
+  const tif = o.timeInForce;
+  const typeCode = type === 'limit' ? 1 : type === 'stop' ? 2 : type === 'stop_limit' ? 3 : 0;
+  const tifCode = tif === 'DAY' ? 1 : tif === 'IOC' ? 2 : tif === 'FOK' ? 3 : 0;
+  return (o.side === 'sell' ? 1 : 0) | (typeCode << 1) | (tifCode << 3) | ((o.reduceOnly ? 1 : 0) << 5);
+}
 
 /**
  * Every order of a run in submission order. A working order is held as its Order object; once it is
@@ -104,7 +111,7 @@ export class OrderLog {
     this.strategyId.push(order.strategyId);
     this.tag.push(order.tag);
     this.link.push(order.link);
-    this.flags.push(SIDE_CODE.get(order.side)! | (TYPE_CODE.get(order.type)! << 1) | (TIF_CODE.get(order.timeInForce)! << 3) | ((order.reduceOnly ? 1 : 0) << 5));
+    this.flags.push(flagsOf(order));
     this.tsCreated.push(order.tsCreated);
     this.status.push(-1);
     this.qty.push(Number.NaN);
@@ -137,7 +144,7 @@ export class OrderLog {
     const o = this.live.get(row);
     if (o === undefined) return;
     if (!isTerminal(o.status)) throw new InvariantError(`order ${o.id} is not finished (${o.status})`);
-    this.status.set(row, STATUS_CODE.get(o.status)!);
+    this.status.set(row, statusIndex(o.status));
     this.qty.set(row, o.qty);
     this.limitPrice.set(row, o.limitPrice ?? Number.NaN);
     this.stopPrice.set(row, o.stopPrice ?? Number.NaN);

@@ -7,6 +7,12 @@ import type { AuditEntry, DeferredText, Fill, OrderEvent, Signal } from '../mode
 export interface Recorder {
   onOrderEvent(event: OrderEvent): void;
   onFill(fill: Fill): void;
+  /**
+   * False when onOrderEvent and onFill keep neither the object they are given nor anything in it past
+   * the call (they count, say): the engine may then pass objects it writes again for the next event.
+   * Absent: they may keep them, and every event and fill is a new object.
+   */
+  readonly keepsOrderEvents?: boolean;
   onSignal(signal: Signal): void;
   onAudit(entry: AuditEntry): void;
   /**

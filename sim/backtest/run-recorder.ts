@@ -1,8 +1,11 @@
-import { Float64Table } from '../../engine/core/columns.js';
+import { CodedColumn, Float64Column, Float64Table, RefColumn } from '../../engine/core/columns.js';
+import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
+import { sequenceNumber } from '../../engine/execution/order-log.js';
 import { InvariantError } from '../../engine/core/index.js';
 import { EquityPreview } from '../../engine/kernel/equity-preview.js';
 import type { EquityCurveScan } from '../../engine/kernel/run-result.js';
-import type { AuditEntry, DeferredText, Fill, OrderEvent, Signal } from '../../engine/model/index.js';
+import { DeferredText } from '../../engine/model/index.js';
+import type { AuditEntry, Fill, OrderEvent, Signal } from '../../engine/model/index.js';
 import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Recorder } from '../../engine/ports/recorder.js';
 
@@ -59,37 +62,143 @@ export interface StreamedEquity {
 /**
  * A run's audit trail: its entries in run order, some with a message made only when the trail is read
  * (an account's short-sale denial, see DeferredText): ~52k of them in a 2 M-bar pipeline run, whose
- * texts nothing reads while it goes on. {@link list} makes them (in place: the entry keeps its keys).
+ * texts nothing reads while it goes on. {@link list} makes them. Until then a deferred entry is held as
+ * its message in the run's order and its other fields in columns, not as an object: every object a run
+ * keeps to its end is copied by each young-generation collection it lives through, and the deferred
+ * entries were the most numerous after the signals.
  */
 export class AuditTrail {
-  readonly entries: AuditEntry[] = [];
-  /** The entries whose message is still to be made, and their messages. */
-  private readonly deferredEntries: AuditEntry[] = [];
-  private readonly deferredTexts: DeferredText[] = [];
+  /** The entries in run order, a deferred one as its message (a DeferredText) until {@link list} makes it. */
+  private readonly held: (AuditEntry | DeferredText)[] = [];
+  /** Of the deferred entries, in their order: ts, kind, the order id's number (see sequenceNumber), symbol, strategyId. */
+  private readonly ts = new Float64Column();
+  private readonly kind = new CodedColumn<string>();
+  private readonly orderNo = new Float64Column();
+  /** Order ids not of the form `O-<n>`, by deferred row (NaN in orderNo). */
+  private readonly otherIds = new Map<number, string | undefined>();
+  private readonly symbol = new CodedColumn<string | undefined>();
+  private readonly strategyId = new CodedColumn<string | undefined>();
+  /** Deferred entries made so far, and the place in `held` to look for the next from. */
+  private made = 0;
+  private from = 0;
 
-  /** Appends `entry`, its message ('' until then) to be made from `message` when the trail is read. */
-  defer(entry: AuditEntry, message: DeferredText): void {
-    this.entries.push(entry);
-    this.deferredEntries.push(entry);
-    this.deferredTexts.push(message);
+  /** Appends an entry. */
+  push(entry: AuditEntry): void {
+    this.held.push(entry);
   }
 
-  /** The entries, every message made. */
+  /**
+   * Appends an entry whose message ('' until then) is to be made from `message` when the trail is read.
+   * Its ts, kind, orderId, symbol and strategyId are kept (the fields of an account denial's entry, which
+   * the entry made on reading has in that order, message after kind), not the entry itself.
+   */
+  defer(entry: AuditEntry, message: DeferredText): void {
+    this.held.push(message);
+    this.ts.push(entry.ts);
+    this.kind.push(entry.kind);
+    const id = entry.orderId;
+    const n = id === undefined ? -1 : sequenceNumber(id, 79);
+    if (n < 0) this.otherIds.set(this.orderNo.length, id);
+    this.orderNo.push(n < 0 ? Number.NaN : n);
+    this.symbol.push(entry.symbol);
+    this.strategyId.push(entry.strategyId);
+  }
+
+  /** The entries, every message made (the same array at each call). */
   list(): AuditEntry[] {
-    const pending = this.deferredEntries;
-    if (pending.length > 0) {
-      const texts = this.deferredTexts;
-      for (let k = 0; k < pending.length; k++) (pending[k] as { message: string }).message = texts[k]!.text;
-      pending.length = 0;
-      texts.length = 0;
+    const held = this.held;
+    const n = this.ts.length;
+    for (let i = this.from; this.made < n && i < held.length; i++) {
+      const x = held[i]!;
+      if (!(x instanceof DeferredText)) continue;
+      const k = this.made++;
+      const no = this.orderNo.get(k);
+      held[i] = {
+        ts: this.ts.get(k),
+        kind: this.kind.get(k),
+        message: x.text,
+        orderId: no === no ? `O-${no}` : this.otherIds.get(k),
+        symbol: this.symbol.get(k),
+        strategyId: this.strategyId.get(k),
+      };
+      this.from = i + 1;
     }
-    return this.entries;
+    return held as AuditEntry[];
   }
 
   clear(): void {
-    this.entries.length = 0;
-    this.deferredEntries.length = 0;
-    this.deferredTexts.length = 0;
+    this.held.length = 0;
+    for (const c of [this.ts, this.orderNo]) c.clear();
+    for (const c of [this.kind, this.symbol, this.strategyId]) c.clear();
+    this.otherIds.clear();
+    this.made = 0;
+    this.from = 0;
+  }
+}
+
+/** A column value for an optional key a signal does not have (not the same as the key holding undefined). */
+const ABSENT: unique symbol = Symbol('absent');
+
+/**
+ * The signals a run keeps, as columns until listed: a signal object kept to the end of the run is copied
+ * by each young-generation collection it lives through (~110k of them in a 2 M-bar pipeline run, the
+ * most numerous objects a run kept). {@link list} makes them once, with the keys, key order and values
+ * they were recorded with: ts, strategyId, symbol, direction, strength, confidence, then reason and
+ * metadata when present (the keys of the signals the engine makes; metadata kept as the object it was).
+ */
+export class SignalLog {
+  private readonly ts = new Float64Column();
+  private readonly strategyId = new CodedColumn<StrategyId>();
+  private readonly symbol = new CodedColumn<Symbol_>();
+  private readonly direction = new Float64Column();
+  private readonly strength = new Float64Column();
+  private readonly confidence = new Float64Column();
+  private readonly reason = new CodedColumn<string | undefined | typeof ABSENT>();
+  private readonly metadata = new RefColumn<Signal['metadata'] | typeof ABSENT>();
+  /** The signals made so far (the list {@link list} returns, extended at each call). */
+  private readonly made: Signal[] = [];
+
+  get length(): number {
+    return this.ts.length;
+  }
+
+  push(s: Signal): void {
+    this.ts.push(s.ts);
+    this.strategyId.push(s.strategyId);
+    this.symbol.push(s.symbol);
+    this.direction.push(s.direction);
+    this.strength.push(s.strength);
+    this.confidence.push(s.confidence);
+    this.reason.push('reason' in s ? s.reason : ABSENT);
+    this.metadata.push('metadata' in s ? s.metadata : ABSENT);
+  }
+
+  /** Every signal, in the order recorded (the same array at each call). */
+  list(): Signal[] {
+    const out = this.made;
+    for (let k = out.length; k < this.ts.length; k++) {
+      const base = {
+        ts: this.ts.get(k),
+        strategyId: this.strategyId.get(k),
+        symbol: this.symbol.get(k),
+        direction: this.direction.get(k) as -1 | 0 | 1,
+        strength: this.strength.get(k),
+        confidence: this.confidence.get(k),
+      } as { -readonly [K in keyof Signal]: Signal[K] };
+      const reason = this.reason.get(k);
+      if (reason !== ABSENT) base.reason = reason;
+      const metadata = this.metadata.get(k);
+      if (metadata !== ABSENT) base.metadata = metadata;
+      out.push(base);
+    }
+    return out;
+  }
+
+  clear(): void {
+    for (const c of [this.ts, this.direction, this.strength, this.confidence]) c.clear();
+    for (const c of [this.strategyId, this.symbol, this.reason]) c.clear();
+    this.metadata.clear();
+    this.made.length = 0;
   }
 }
 
@@ -102,7 +211,8 @@ export class AuditTrail {
 export class RunRecorder implements Recorder {
   /** The audit trail, its deferred messages made when it is read (see {@link audit}). */
   readonly trail = new AuditTrail();
-  readonly signals: Signal[] = [];
+  /** The signals kept (at most maxSignals), as columns until listed. */
+  private readonly signalLog = new SignalLog();
   orderEventCount = 0;
   /**
    * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity, cash
@@ -151,6 +261,8 @@ export class RunRecorder implements Recorder {
     return this.sink !== null;
   }
 
+  /** Order events are counted and fills kept by the ExecutionEngine's FillLog: no event object is kept (see Recorder.keepsOrderEvents). */
+  readonly keepsOrderEvents = false;
   onOrderEvent(_event: OrderEvent): void {
     this.orderEventCount++;
   }
@@ -158,14 +270,18 @@ export class RunRecorder implements Recorder {
   onFill(_fill: Fill): void {}
   onSignal(signal: Signal): void {
     this.signalCount++;
-    if (this.signals.length < this.maxSignals) this.signals.push(signal);
+    if (this.signalLog.length < this.maxSignals) this.signalLog.push(signal);
+  }
+  /** The signals kept, in the order recorded (made on the first read; the same array at each read, extended with later signals). */
+  get signals(): Signal[] {
+    return this.signalLog.list();
   }
   onAudit(entry: AuditEntry): void {
     // Kept to the end of the run: a message formatted from a template (a denial names its quantities and
     // prices) is, in V8, a tree of its parts, each a heap object the scavenger copies and promotes. Reading a
     // character makes V8 replace the tree with one flat string at once, while the parts are still young.
     entry.message.charCodeAt(0);
-    this.trail.entries.push(entry);
+    this.trail.push(entry);
   }
   onDeferredAudit(entry: AuditEntry, message: DeferredText): void {
     this.trail.defer(entry, message);
@@ -303,7 +419,7 @@ export class RunRecorder implements Recorder {
   reset(): void {
     if (this.sink !== null) throw new InvariantError('a streamed equity curve cannot be reset');
     this.trail.clear();
-    this.signals.length = 0;
+    this.signalLog.clear();
     this.orderEventCount = 0;
     this.curve.clear();
     this.margin = null;

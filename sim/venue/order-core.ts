@@ -16,7 +16,17 @@ export interface OrderEventSink {
   approveFill?(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number;
   /** Why the last approveFill refused (part of) a fill. */
   readonly fillDenial?: string;
+  /**
+   * True while the sink keeps no event object (nor the fill in an OrderFilled) past its onOrderEvent
+   * call, nor hands one to code that may: the venue then passes the same few objects again, written
+   * anew for each event, instead of allocating them (OrderAccepted, OrderFilled and its fill, and the
+   * account's OrderDenied). Absent or false: every event is a new object. Read at each event.
+   */
+  readonly transientEvents?: boolean;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+type EventOf<K extends OrderEvent['kind']> = Writable<Extract<OrderEvent, { kind: K }>>;
 
 /** The commission of a fill of a given quantity of the order being filled (what approveFill is told). */
 class OrderFeeQuote {
@@ -30,48 +40,113 @@ class OrderFeeQuote {
   }
 }
 
-/** The key of {@link OrderIndex}'s own entry: a symbol, which no order id (a string) can equal. */
-const KEEP = Symbol('keep');
+/** Above this many working orders, {@link OrderIndex} also keeps a Map from id to order. */
+const FEW_ORDERS = 16;
 
 /**
- * Working orders by id, in arrival order: a Map that always holds one entry of its own besides the
- * orders. V8 shrinks a Map's table on the delete that leaves it (nearly) empty: a runtime call that
- * allocates a new table. With one order working at a time (a strategy trading at the next open, the
- * usual case) the index empties at every fill, and that cost was the hottest line of the venue;
- * kept above empty, the table only cleans out its deleted entries now and then.
+ * Working orders by id, in arrival order: an array of the orders in arrival order, finished ones left as
+ * holes (null) until enough gather, searched from the end while few orders work, and with a Map from id
+ * to order beside it while many do. With one order working at a time (a strategy trading at the next
+ * open, the usual case) a Map's set, has and delete of each order's new id string (its hash, and a new
+ * table each time deleted entries filled the small one) were the venue's costliest lines per order.
+ *
+ * Iteration ({@link values}) is a Map's: an order deleted before it is visited is not visited, one added
+ * while iterating is; holes are closed up only while no iteration is under way.
  */
-class OrderIndex<O> {
-  private readonly map = new Map<string | typeof KEEP, O | null>([[KEEP, null]]);
+class OrderIndex<O extends { readonly id: string }> {
+  private readonly list: (O | null)[] = [];
+  /** Number of working orders (non-null entries of list). */
+  private count = 0;
+  /** id -> order while more than FEW_ORDERS work (then dropped again when few are left); null otherwise. */
+  private byId: Map<string, O> | null = null;
+  /** Iterations under way (no closing up of holes meanwhile). */
+  private iterating = 0;
 
   /** Number of working orders. */
   get size(): number {
-    return this.map.size - 1;
+    return this.count;
   }
 
   get(id: string): O | undefined {
-    return this.map.get(id) as O | undefined;
+    if (this.byId !== null) return this.byId.get(id);
+    const list = this.list;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const o = list[i]!;
+      if (o !== null && o.id === id) return o;
+    }
+    return undefined;
   }
 
   has(id: string): boolean {
-    return this.map.has(id);
+    return this.get(id) !== undefined;
   }
 
   set(id: string, o: O): void {
-    this.map.set(id, o);
+    const list = this.list;
+    const map = this.byId;
+    const old = map !== null ? map.get(id) : this.get(id);
+    if (old !== undefined) {
+      list[list.indexOf(old)] = o;
+      if (map !== null) map.set(id, o);
+      return;
+    }
+    if (this.iterating === 0 && list.length - this.count > this.count) this.closeUp();
+    list.push(o);
+    this.count++;
+    if (map !== null) map.set(id, o);
+    else if (this.count > FEW_ORDERS) {
+      const m = new Map<string, O>();
+      for (const x of list) if (x !== null) m.set(x.id, x);
+      this.byId = m;
+    }
   }
 
   delete(id: string): void {
-    this.map.delete(id);
+    const o = this.get(id);
+    if (o === undefined) return;
+    const list = this.list;
+    let i = list.length - 1;
+    while (list[i] !== o) i--;
+    list[i] = null;
+    this.count--;
+    if (this.byId !== null) {
+      this.byId.delete(id);
+      if (this.count <= FEW_ORDERS / 4) this.byId = null;
+    }
+    if (this.iterating === 0 && (this.count === 0 || list.length - this.count > this.count)) this.closeUp();
   }
 
   clear(): void {
-    this.map.clear();
-    this.map.set(KEEP, null);
+    const list = this.list;
+    while (list.length !== 0) list.pop();
+    this.count = 0;
+    this.byId = null;
+    this.iterating = 0;
   }
 
-  /** The working orders in arrival order; deleting the visited order while iterating is safe (a Map's iteration) and visits the rest. */
+  /** The working orders in arrival order; deleting orders (the visited one or others) and adding orders while iterating is safe, as with a Map. */
   *values(): IterableIterator<O> {
-    for (const o of this.map.values()) if (o !== null) yield o;
+    this.iterating++;
+    try {
+      const list = this.list;
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i]!;
+        if (o !== null) yield o;
+      }
+    } finally {
+      this.iterating--;
+    }
+  }
+
+  /** Removes the holes, keeping arrival order (pop, not a length write: see SimulatedVenue.compact). */
+  private closeUp(): void {
+    const list = this.list;
+    let w = 0;
+    for (let r = 0; r < list.length; r++) {
+      const o = list[r]!;
+      if (o !== null) list[w++] = o;
+    }
+    while (list.length > w) list.pop();
   }
 }
 
@@ -111,75 +186,85 @@ export function onGrid(value: number, step: number): boolean {
  * subclass keeps one shape on the hot path.
  */
 export class VenueOrder {
-  readonly id: OrderId;
-  readonly strategyId: StrategyId | null;
-  readonly symbol: Symbol_;
-  readonly symbolIndex: number;
-  readonly side: OrderSide;
+  readonly id!: OrderId;
+  readonly strategyId!: StrategyId | null;
+  readonly symbol!: Symbol_;
+  readonly symbolIndex!: number;
+  readonly side!: OrderSide;
   /** +1 buy, -1 sell. */
-  readonly sign: 1 | -1;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly reduceOnly: boolean;
-  readonly postOnly: boolean;
+  readonly sign!: 1 | -1;
+  readonly type!: OrderType;
+  readonly timeInForce!: TimeInForce;
+  readonly reduceOnly!: boolean;
+  readonly postOnly!: boolean;
   /** Arrival sequence number: the tie-break that keeps processing in arrival order (a replace may renew it). */
-  seq: number;
+  seq!: number;
   /** Time the venue received the order. */
-  readonly submitTs: number;
+  readonly submitTs!: number;
   /**
    * DAY orders: the UTC midnight after the day of arrival, or with a trading calendar the session
    * close (set on acceptance, OrderCore.dayEnd); Infinity otherwise.
    */
-  expiresAt: number;
+  expiresAt!: number;
 
-  qty: number;
-  filled: number;
+  qty!: number;
+  filled!: number;
   /** NaN when the order type has no limit price. */
-  limitPrice: number;
+  limitPrice!: number;
   /** NaN when the order type has no stop price. */
-  stopPrice: number;
+  stopPrice!: number;
   /** Stop and stop-limit orders: true once the stop price was reached. */
-  triggered: boolean;
+  triggered!: boolean;
   /** False once filled, cancelled or expired. */
-  active: boolean;
+  active!: boolean;
   /** Raw fees of earlier fills (before the per-order minimum) and what was charged for them. */
-  rawFees: number;
-  chargedFees: number;
+  rawFees!: number;
+  chargedFees!: number;
   /** The engine's link of the order (bracket, OCO/OUO group); null for a plain order. */
-  readonly link: OrderLink | null;
+  readonly link!: OrderLink | null;
   /** Bracket exits: the entry's id; null otherwise. */
-  readonly exitOf: OrderId | null;
+  readonly exitOf!: OrderId | null;
   /** The order's contingent group while it works; null for a plain order. */
-  group: ContingentGroup | null;
+  group!: ContingentGroup | null;
   /** A bracket exit waiting for its entry's first fill: accepted and working, but not matched yet. */
-  dormant: boolean;
+  dormant!: boolean;
 
   constructor(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number) {
-    this.id = order.id;
-    this.strategyId = order.strategyId;
-    this.symbol = order.symbol;
-    this.symbolIndex = symbolIndex;
-    this.side = order.side;
-    this.sign = order.side === 'buy' ? 1 : -1;
-    this.type = order.type;
-    this.timeInForce = order.timeInForce;
-    this.reduceOnly = order.reduceOnly;
-    this.postOnly = order.postOnly;
-    this.seq = seq;
-    this.submitTs = submitTs;
-    this.expiresAt = order.timeInForce === 'DAY' ? utcDayStart(submitTs) + US_PER_DAY : Infinity;
-    this.qty = order.qty;
-    this.filled = order.filledQty;
-    this.limitPrice = order.limitPrice ?? Number.NaN;
-    this.stopPrice = order.stopPrice ?? Number.NaN;
-    this.triggered = false;
-    this.active = true;
-    this.rawFees = 0;
-    this.chargedFees = 0;
-    this.link = order.link;
-    this.exitOf = order.link === null ? null : order.link.parentId;
-    this.group = null;
-    this.dormant = false;
+    this.renewOrder(order, symbolIndex, seq, submitTs);
+  }
+
+  /**
+   * Sets every field as for a new record of `order`: the constructor's work, and how a venue makes a
+   * finished record that nothing refers to any more the record of its next order (see SimulatedVenue's
+   * spare records): the object and the boxes of its number fields are written again, not allocated.
+   */
+  protected renewOrder(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number): void {
+    const w = this as { -readonly [K in keyof VenueOrder]: VenueOrder[K] };
+    w.id = order.id;
+    w.strategyId = order.strategyId;
+    w.symbol = order.symbol;
+    w.symbolIndex = symbolIndex;
+    w.side = order.side;
+    w.sign = order.side === 'buy' ? 1 : -1;
+    w.type = order.type;
+    w.timeInForce = order.timeInForce;
+    w.reduceOnly = order.reduceOnly;
+    w.postOnly = order.postOnly;
+    w.seq = seq;
+    w.submitTs = submitTs;
+    w.expiresAt = order.timeInForce === 'DAY' ? utcDayStart(submitTs) + US_PER_DAY : Infinity;
+    w.qty = order.qty;
+    w.filled = order.filledQty;
+    w.limitPrice = order.limitPrice ?? Number.NaN;
+    w.stopPrice = order.stopPrice ?? Number.NaN;
+    w.triggered = false;
+    w.active = true;
+    w.rawFees = 0;
+    w.chargedFees = 0;
+    w.link = order.link;
+    w.exitOf = order.link === null ? null : order.link.parentId;
+    w.group = null;
+    w.dormant = false;
   }
 
   /** Units still to fill. */
@@ -283,6 +368,29 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected sawFillDenial = false;
   /** Per symbol, the multiplier of notional fees (an instrument's point value); null: 1 for every symbol. */
   protected feeNotionalScale: Float64Array | null = null;
+  /**
+   * How many of the venue's events are being handled by the sink (nested when a handler sends, cancels
+   * or replaces an order). While it is 0 no loop of the venue is under way, so no finished record is
+   * still referred to by one (see SimulatedVenue's spare records). A handler that throws leaves it
+   * above 0 until the next reset, which only stops the reuse of records.
+   */
+  protected emitting = 0;
+  /** What a sink with transientEvents is passed (see OrderEventSink.transientEvents). */
+  private readonly acceptedEvent: EventOf<'OrderAccepted'> = { kind: 'OrderAccepted', ts: 0, orderId: '' as OrderId };
+  private readonly deniedEvent: EventOf<'OrderDenied'> = { kind: 'OrderDenied', ts: 0, orderId: '' as OrderId, reason: '' };
+  private readonly filledFill: Writable<Fill> = {
+    fillId: '' as FillId,
+    orderId: '' as OrderId,
+    strategyId: null,
+    ts: 0,
+    symbol: '' as Symbol_,
+    side: 'buy',
+    qty: 0,
+    price: 0,
+    commission: 0,
+    liquidity: 'taker',
+  };
+  private readonly filledEvent: EventOf<'OrderFilled'> = { kind: 'OrderFilled', ts: 0, orderId: '' as OrderId, fill: this.filledFill };
 
   constructor(sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], fees: FeeConfig) {
     this.sink = sink;
@@ -317,6 +425,7 @@ export abstract class OrderCore<O extends VenueOrder> {
     this.groups.clear();
     this.sawContingent = false;
     this.sawFillDenial = false;
+    this.emitting = 0;
   }
 
   /** Lot size of a symbol for flooring approved quantities (0: fractional). */
@@ -395,7 +504,14 @@ export abstract class OrderCore<O extends VenueOrder> {
       this.dayOrders++;
       if (o.expiresAt < this.nextExpiry) this.nextExpiry = o.expiresAt;
     }
-    this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+    if (this.sink.transientEvents === true) {
+      const e = this.acceptedEvent;
+      e.ts = ts;
+      e.orderId = o.id;
+      this.emit(e);
+    } else {
+      this.emit({ kind: 'OrderAccepted', ts, orderId: o.id });
+    }
     if (o.link !== null) this.join(o, o.link, ts);
   }
 
@@ -551,20 +667,38 @@ export abstract class OrderCore<O extends VenueOrder> {
     const s = o.symbolIndex;
     const pos = this.positions[s]! + o.sign * qty;
     this.positions[s] = Math.abs(pos) <= tolerance(qty) ? 0 : pos;
-    const fill: Fill = {
-      fillId: this.fillIds.take(),
-      orderId: o.id,
-      strategyId: o.strategyId,
-      ts,
-      symbol: o.symbol,
-      side: o.side,
-      qty,
-      price,
-      commission,
-      liquidity,
-    };
     if (o.filled === o.qty) this.finish(o);
-    this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
+    if (this.sink.transientEvents === true) {
+      const f = this.filledFill;
+      f.fillId = this.fillIds.take();
+      f.orderId = o.id;
+      f.strategyId = o.strategyId;
+      f.ts = ts;
+      f.symbol = o.symbol;
+      f.side = o.side;
+      f.qty = qty;
+      f.price = price;
+      f.commission = commission;
+      f.liquidity = liquidity;
+      const e = this.filledEvent;
+      e.ts = ts;
+      e.orderId = o.id;
+      this.emit(e);
+    } else {
+      const fill: Fill = {
+        fillId: this.fillIds.take(),
+        orderId: o.id,
+        strategyId: o.strategyId,
+        ts,
+        symbol: o.symbol,
+        side: o.side,
+        qty,
+        price,
+        commission,
+        liquidity,
+      };
+      this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
+    }
     if (o.group !== null) this.groupFilled(o, o.group, qty, ts);
     if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
   }
@@ -573,7 +707,15 @@ export abstract class OrderCore<O extends VenueOrder> {
   private denyRest(o: O, ts: number, reason: string): void {
     const g = o.group;
     this.finish(o);
-    this.emit({ kind: 'OrderDenied', ts, orderId: o.id, reason });
+    if (this.sink.transientEvents === true) {
+      const e = this.deniedEvent;
+      e.ts = ts;
+      e.orderId = o.id;
+      e.reason = reason;
+      this.emit(e);
+    } else {
+      this.emit({ kind: 'OrderDenied', ts, orderId: o.id, reason });
+    }
     if (g !== null) this.groupEnded(o, g, ts, false);
   }
 
@@ -736,6 +878,8 @@ export abstract class OrderCore<O extends VenueOrder> {
   }
 
   protected emit(event: OrderEvent): void {
+    this.emitting++;
     this.sink.onOrderEvent(event);
+    this.emitting--;
   }
 }

@@ -12,6 +12,12 @@ import { WorkingOrder } from './working-order.js';
 export type { OrderEventSink, VenueRequestRejection } from './order-core.js';
 
 const NO_BAR = -Infinity;
+/**
+ * At most this many finished records wait in SimulatedVenue's `freed` and `spare` each: a strategy that sends
+ * its orders only from its order events (while an event is being handled) never lets freed records become
+ * spare, and they must not pile up through a run.
+ */
+const SPARE_MAX = 64;
 
 /** A bar row as the venue reads it: the bar columns and its close time `ts` (a replay's BarBatch). */
 export interface VenueBars extends BarColumns {
@@ -105,6 +111,15 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly tickDriven: Uint8Array;
   private readonly path = new BarPath();
   private readonly scratch: WorkingOrder[] = [];
+  /**
+   * Finished records of plain orders (no contingency) taken off their symbol's list, and those of them
+   * that nothing refers to any more: a new order takes a spare record (WorkingOrder.renew) instead of
+   * allocating one, ~300 bytes an order with its boxed numbers. A finished record may still be in a loop
+   * of an outer call (processBar's scratch, a quote's list) while an event is being handled, so freed
+   * records become spare only when a submit arrives while no event is (see OrderCore's `emitting`).
+   */
+  private readonly freed: WorkingOrder[] = [];
+  private readonly spare: WorkingOrder[] = [];
   /** Per symbol: the lot size (0: any quantity), the tick size, and 1 when limit/stop prices must be on its tick grid. */
   private readonly lotOf: Float64Array;
   private readonly tickOf: Float64Array;
@@ -227,6 +242,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.quoteTs.fill(NO_BAR);
     this.tickDriven.fill(0);
     this.scratch.length = 0;
+    this.freed.length = 0;
   }
 
   // ---------------------------------------------------------------- ExecutionClient
@@ -260,7 +276,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     if (closeFill && this.lastBarTs[s] === NO_BAR) {
       return this.reject(order.id, ts, `market-on-close order on "${order.symbol}" before the venue saw any bar of it (marketFill 'close')`);
     }
-    const o = new WorkingOrder(order, s, this.seq++, ts, this.lastBarTs[s]!);
+    const o = this.workingOrder(order, s, ts);
     this.bySymbol[s]!.push(o);
     this.workingCount[s]!++;
     this.accept(o, ts);
@@ -277,6 +293,19 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     }
     if (o.active && o.arrived && o.immediate) this.cancelUnfilled(o, ts);
     this.compact(s);
+  }
+
+  /** A record of `order` arriving at `ts`: a spare one renewed when there is one (see {@link spare}). */
+  private workingOrder(order: Readonly<Order>, s: number, ts: number): WorkingOrder {
+    const spare = this.spare;
+    if (this.emitting === 0) {
+      const freed = this.freed;
+      while (freed.length !== 0 && spare.length < SPARE_MAX) spare.push(freed.pop()!);
+    }
+    const o = spare.pop();
+    if (o === undefined) return new WorkingOrder(order, s, this.seq++, ts, this.lastBarTs[s]!);
+    o.renew(order, s, this.seq++, ts, this.lastBarTs[s]!);
+    return o;
   }
 
   /**
@@ -733,6 +762,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     for (let r = 0; r < list.length; r++) {
       const o = list[r]!;
       if (o.active) list[w++] = o;
+      else if (o.link === null && this.freed.length < SPARE_MAX) this.freed.push(o);
     }
     // pop, not `length = w`: setting an array's length is a runtime call in V8, and setting it to 0
     // frees the storage the next order's push allocates again.

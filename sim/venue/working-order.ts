@@ -8,23 +8,36 @@ import { VenueOrder } from './order-core.js';
  */
 export class WorkingOrder extends VenueOrder {
   /** Open time of the last bar the venue had seen for the symbol when the order arrived (-Infinity if none). */
-  readonly lastBarTsAtSubmit: number;
+  readonly lastBarTsAtSubmit!: number;
   /** False until the order has had its first chance to match (its arrival). */
-  arrived: boolean;
+  arrived!: boolean;
 
   // Plan of the current bar, filled by the matcher and consumed in path order (no allocation per bar).
-  planPos: number;
-  planTriggers: boolean;
-  planQty: number;
-  planPrice: number;
-  planLiquidity: Liquidity;
+  planPos!: number;
+  planTriggers!: boolean;
+  planQty!: number;
+  planPrice!: number;
+  planLiquidity!: Liquidity;
   /** True when the planned price is a limit price or better, so slippage must not push it past the limit. */
-  planIsLimit: boolean;
-  planTs: number;
+  planIsLimit!: boolean;
+  planTs!: number;
 
   constructor(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number, lastBarTsAtSubmit: number) {
     super(order, symbolIndex, seq, submitTs);
-    this.lastBarTsAtSubmit = lastBarTsAtSubmit;
+    this.renewOwn(lastBarTsAtSubmit);
+  }
+
+  /**
+   * Makes this finished record, which nothing refers to any more, the record of `order` (every field
+   * as the constructor sets it): see SimulatedVenue's spare records.
+   */
+  renew(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number, lastBarTsAtSubmit: number): void {
+    this.renewOrder(order, symbolIndex, seq, submitTs);
+    this.renewOwn(lastBarTsAtSubmit);
+  }
+
+  private renewOwn(lastBarTsAtSubmit: number): void {
+    (this as { lastBarTsAtSubmit: number }).lastBarTsAtSubmit = lastBarTsAtSubmit;
     this.arrived = false;
     this.planPos = -1;
     this.planTriggers = false;
