@@ -273,8 +273,8 @@ export async function writeOutputs(out: string, kind: OutputKind, files: readonl
  * there before (listed in the marker) and this write did not replace (a `--export csv` of an earlier run),
  * so no table of an older run sits beside a new report; `alsoOwned` names more of its own files of that
  * kind (train: every `{SYMBOL}_best.json`). Files Tapedeck did not write are never touched. `before`: the
- * directory as writeOutputs checked it just before the write (its return value), when there is nothing to remove
- * by it, the directory is not read again.
+ * directory as writeOutputs checked it just before the write (its return value); when it shows nothing to remove,
+ * the directory is not read again.
  */
 export async function removeStaleOutputs(out: string, kind: OutputKind, written: readonly string[], alsoOwned: (name: string) => boolean = () => false, before?: OutputDirectory): Promise<void> {
   const dir = resolve(out);
