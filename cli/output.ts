@@ -255,25 +255,33 @@ export async function filesWritten(files: readonly (NamedFile | PendingFile)[]):
 /**
  * Writes `files` into the output directory `out` together (all or none; see replaceFilesAtomic) with
  * the marker listing them, after checking the directory; files still being written ({@link PendingFile})
- * are waited for first. A failure to write names the file and the reason (WriteError, exit 1).
+ * are waited for first. A failure to write names the file and the reason (WriteError, exit 1). Returns the
+ * directory as checked before the write (for {@link removeStaleOutputs}).
  */
-export async function writeOutputs(out: string, kind: OutputKind, files: readonly (NamedFile | PendingFile)[], flag = '--out'): Promise<void> {
+export async function writeOutputs(out: string, kind: OutputKind, files: readonly (NamedFile | PendingFile)[], flag = '--out'): Promise<OutputDirectory> {
   await filesWritten(files);
   const dir = resolve(checkOutFlag(out, flag));
   const checked = await checkOutputDir(dir, kind, flag);
   const names = files.map((f) => f.name);
   refuseUnowned(checked, names, flag);
   await replaceFilesAtomic(dir, [...files, { name: OUTPUT_MARKER, data: markerFor(checked, kind, names) }]);
+  return checked;
 }
 
 /**
  * After a run's files were written into `out`: removes the files of the same kind that Tapedeck wrote
  * there before (listed in the marker) and this write did not replace (a `--export csv` of an earlier run),
  * so no table of an older run sits beside a new report; `alsoOwned` names more of its own files of that
- * kind (train: every `{SYMBOL}_best.json`). Files Tapedeck did not write are never touched.
+ * kind (train: every `{SYMBOL}_best.json`). Files Tapedeck did not write are never touched. `before`: the
+ * directory as writeOutputs checked it just before the write (its return value); when it shows nothing to remove,
+ * the directory is not read again.
  */
-export async function removeStaleOutputs(out: string, kind: OutputKind, written: readonly string[], alsoOwned: (name: string) => boolean = () => false): Promise<void> {
+export async function removeStaleOutputs(out: string, kind: OutputKind, written: readonly string[], alsoOwned: (name: string) => boolean = () => false, before?: OutputDirectory): Promise<void> {
   const dir = resolve(out);
+  // What the write found there (writeOutputs' check) holds no file of the kind it did not replace (a new or empty
+  // directory, a rerun writing the same files): nothing to remove, and the directory is not read again. The write
+  // added only the names it wrote.
+  if (before !== undefined && before.dir === dir && !before.entries.some((n) => !written.includes(n) && before.owned.has(n) && (OUTPUT_FILES[kind].includes(n) || alsoOwned(n)))) return;
   const checked = await checkOutputDir(dir, kind);
   const candidates = [...new Set([...OUTPUT_FILES[kind], ...[...checked.owned].filter(alsoOwned)])];
   const stale = candidates.filter((n) => !written.includes(n) && checked.owned.has(n) && checked.entries.includes(n));

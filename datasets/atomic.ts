@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TapedeckError } from '../engine/core/index.js';
 
@@ -51,6 +52,16 @@ export class WriteError extends TapedeckError {
 async function writing<T>(path: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
+  } catch (err) {
+    if (err instanceof TapedeckError) throw err;
+    throw new WriteError(path, err);
+  }
+}
+
+/** {@link writing} of a synchronous `op`. */
+function writingSync<T>(path: string, op: () => T): T {
+  try {
+    return op();
   } catch (err) {
     if (err instanceof TapedeckError) throw err;
     throw new WriteError(path, err);
@@ -112,7 +123,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await makeDirectory(dirname(path), path);
   const tmp = temporarySibling(path);
   try {
-    await writing(path, () => writeThrough(tmp, data));
+    writingSync(path, () => writeThrough(tmp, data));
     await writing(path, () => rename(tmp, path));
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -173,17 +184,17 @@ export type NamedFile = { readonly name: string; readonly data: FileData } | { r
 /** What a file to write holds: text, bytes, or pieces of either written one after the other. */
 export type FileData = string | Uint8Array | readonly (string | Uint8Array)[];
 
-/** Puts `f` at `dest`: writes its data, or moves its file there. */
-async function placeFile(f: NamedFile, dest: string): Promise<void> {
+/** Puts `f` at `dest`: writes its data, or moves its file there (synchronously: see {@link replaceFilesAtomic}). */
+function placeFile(f: NamedFile, dest: string): void {
   if ('data' in f) {
-    await writeThrough(dest, f.data);
+    writeThrough(dest, f.data);
     return;
   }
   try {
-    await rename(f.path, dest);
+    renameSync(f.path, dest);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    await copyFile(f.path, dest);
+    copyFileSync(f.path, dest);
   }
 }
 
@@ -199,37 +210,39 @@ const WRITE_WINDOW_CHARS = Math.floor(WRITE_BUFFER_BYTES / 3);
  * per 4 KiB touched): 41-51 ms CPU and 1,400-1,600 page faults for the two, 15-24 ms and 650-700 through the
  * buffer (fresh processes, 2026-12-06; bench/RESULTS.md, branch s10-tail). The bytes are the same: each string is
  * encoded whole, as Buffer.from would (a window never ends between the two halves of a surrogate pair).
+ * Synchronous: each write is a copy into the page cache (~0.1 ms a buffer), where an asynchronous one waited for a
+ * thread of libuv's as well (a 62k-bar run's two files: ~27 writes, opens and closes, each a round trip).
  */
-async function writeThrough(path: string, data: FileData): Promise<void> {
-  const fh = await open(path, 'w');
+function writeThrough(path: string, data: FileData): void {
+  const fd = openSync(path, 'w');
   try {
     const buffer = Buffer.allocUnsafeSlow(WRITE_BUFFER_BYTES);
     let at = 0;
-    const write = async (bytes: Uint8Array): Promise<void> => {
-      for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+    const write = (bytes: Uint8Array): void => {
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
     };
-    const flush = async (): Promise<void> => {
-      await write(buffer.subarray(0, at));
+    const flush = (): void => {
+      write(buffer.subarray(0, at));
       at = 0;
     };
     for (const piece of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
       if (typeof piece !== 'string') {
-        await flush();
-        await write(piece);
+        flush();
+        write(piece);
         continue;
       }
       for (let from = 0; from < piece.length; ) {
         let to = Math.min(piece.length, from + WRITE_WINDOW_CHARS);
         const last = piece.charCodeAt(to - 1);
         if (to < piece.length && last >= 0xd800 && last <= 0xdbff) to--;
-        if (buffer.length - at < 3 * (to - from)) await flush();
+        if (buffer.length - at < 3 * (to - from)) flush();
         at += buffer.write(from === 0 && to === piece.length ? piece : piece.slice(from, to), at);
         from = to;
       }
     }
-    await flush();
+    flush();
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -248,25 +261,38 @@ export const STAGING_PREFIX = '.tapedeck-staging-';
  * Callers decide which files they may replace (see cli/output.ts).
  */
 export async function replaceFilesAtomic(dir: string, files: readonly NamedFile[]): Promise<void> {
-  const exists = await stat(dir).then(
-    (s) => {
-      if (!s.isDirectory()) throw new WriteError(dir, Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }));
-      return true;
-    },
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw new WriteError(dir, err);
-    },
-  );
+  replaceFilesAtomicSync(dir, files);
+  return Promise.resolve();
+}
+
+/**
+ * {@link replaceFilesAtomic}, every step a synchronous call. A run's nine files took ~60 file-system calls one after
+ * another (the staging directories made, each file written or moved in, a link and a rename per file, the staging
+ * removed), each a round trip through libuv's threads with the main thread idle: 20-120 ms of a 62k-bar run's end
+ * under load, for calls of microseconds each (bench/RESULTS.md, branch s12-tables). Nothing else runs meanwhile (the
+ * files are complete before it is called), and no signal handler runs between two steps: a Ctrl-C arrives before
+ * the first or after the last. Nothing is fsync'ed (as before): the rename makes the files appear whole or not at all to
+ * every reader, which is the guarantee; outputs are not state a process resumes from after a power cut (that is
+ * {@link writeFileDurable}'s).
+ */
+function replaceFilesAtomicSync(dir: string, files: readonly NamedFile[]): void {
+  let exists: boolean;
+  try {
+    const s = statSync(dir, { throwIfNoEntry: false });
+    if (s !== undefined && !s.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    exists = s !== undefined;
+  } catch (err) {
+    throw new WriteError(dir, err);
+  }
   if (!exists) {
-    await makeDirectory(dirname(dir), dir);
+    makeDirectorySync(dirname(dir), dir);
     const staging = temporarySibling(dir);
-    await writing(dir, () => mkdir(staging));
+    writingSync(dir, () => mkdirSync(staging));
     try {
-      for (const f of files) await writing(join(dir, f.name), () => placeFile(f, join(staging, f.name)));
-      await writing(dir, () => rename(staging, dir));
+      for (const f of files) writingSync(join(dir, f.name), () => placeFile(f, join(staging, f.name)));
+      writingSync(dir, () => renameSync(staging, dir));
     } catch (err) {
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      removeQuietly(staging);
       throw err;
     }
     return;
@@ -274,41 +300,64 @@ export async function replaceFilesAtomic(dir: string, files: readonly NamedFile[
   const staging = join(dir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   const fresh = join(staging, 'new');
   const old = join(staging, 'old');
-  await writing(dir, () => mkdir(staging));
+  writingSync(dir, () => mkdirSync(staging));
   const replaced: { name: string; kept: 'link' | 'moved' | 'none' }[] = [];
   try {
-    await writing(dir, () => mkdir(fresh));
-    await writing(dir, () => mkdir(old));
-    for (const f of files) await writing(join(dir, f.name), () => placeFile(f, join(fresh, f.name)));
+    writingSync(dir, () => mkdirSync(fresh));
+    writingSync(dir, () => mkdirSync(old));
+    for (const f of files) writingSync(join(dir, f.name), () => placeFile(f, join(fresh, f.name)));
     for (const f of files) {
       const target = join(dir, f.name);
       // Keep the old version: a hard link leaves it in place until the rename replaces it; where links
       // are not supported it is moved aside.
       let kept: 'link' | 'moved' | 'none' = 'none';
       try {
-        await link(target, join(old, f.name));
+        linkSync(target, join(old, f.name));
         kept = 'link';
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT') {
-          await writing(target, () => rename(target, join(old, f.name)));
+          writingSync(target, () => renameSync(target, join(old, f.name)));
           kept = 'moved';
         }
       }
       replaced.push({ name: f.name, kept });
-      await writing(target, () => rename(join(fresh, f.name), target));
+      writingSync(target, () => renameSync(join(fresh, f.name), target));
     }
   } catch (err) {
     // Put back what was replaced, newest first; a file that had no old version is removed.
     for (const r of replaced.reverse()) {
       const target = join(dir, r.name);
-      if (r.kept === 'none') await rm(target, { force: true }).catch(() => undefined);
-      else await rename(join(old, r.name), target).catch(() => undefined);
+      try {
+        if (r.kept === 'none') rmSync(target, { force: true });
+        else renameSync(join(old, r.name), target);
+      } catch {
+        // as the asynchronous put-back's failure was: let be
+      }
     }
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    removeQuietly(staging);
     throw err;
   }
-  await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  removeQuietly(staging);
+}
+
+/** {@link makeDirectory}, synchronously. */
+function makeDirectorySync(dir: string, path: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new WriteError(path, code === 'EEXIST' ? Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }) : err);
+  }
+}
+
+/** Removes `path` and what is in it; a failure is let be (a staging directory left behind is removed at the next write). */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // left behind
+  }
 }
 
 /**

@@ -91,8 +91,8 @@ export async function writeRunOutputs(outDir: string, report: RunReport, kind: O
   // With its tables, report.json leaves their lists out; a report without (a library caller's) is written whole.
   const json = `${JSON.stringify(report.tables !== undefined ? reportWithoutLists(report) : report, null, 1)}\n`;
   const files: NamedFile[] = [{ name: 'report.json', data: json }, { name: 'report.html', data: html }, ...(await tables)];
-  await writeOutputs(outDir, kind, files);
-  await removeStaleOutputs(outDir, kind, files.map((f) => f.name));
+  const before = await writeOutputs(outDir, kind, files);
+  await removeStaleOutputs(outDir, kind, files.map((f) => f.name), undefined, before);
   return join(outDir, 'report.json');
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { filesWritten, writeOutputs } from '../../../cli/output.js';
+import { filesWritten, removeStaleOutputs, writeOutputs } from '../../../cli/output.js';
 import type { PendingFile } from '../../../cli/output.js';
 
 const dirs: string[] = [];
@@ -85,5 +85,32 @@ describe('writeOutputs of rendered files (text encoded through one buffer)', () 
       expect((await readdir(out)).sort()).toEqual(['.tapedeck-output.json', 'report.html', 'report.json']);
       expect(await readdir(join(root, 'a'))).toEqual(['out']);
     }
+  });
+});
+
+describe('removeStaleOutputs after writeOutputs', () => {
+  it('takes the check writeOutputs made (its return value): with nothing of the kind left unreplaced, the directory is not read again', async () => {
+    const root = await scratch();
+    const out = join(root, 'out');
+    const files = [{ name: 'report.json', data: '{}' }];
+    const before = await writeOutputs(out, 'run', files);
+    expect(before.entries).toEqual([]);
+    // A marker that cannot be read makes a directory foreign: reading it again would refuse it.
+    await writeFile(join(out, '.tapedeck-output.json'), 'not json');
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    await removeStaleOutputs(out, 'run', ['report.json'], undefined, before);
+    await expect(removeStaleOutputs(out, 'run', ['report.json'])).rejects.toThrow('holds files Tapedeck did not write');
+  });
+
+  it('removes what the earlier write left of its own kind (a CSV of an earlier run) when the check found it', async () => {
+    const root = await scratch();
+    const out = join(root, 'out');
+    await writeOutputs(out, 'run', [{ name: 'report.json', data: '{}' }, { name: 'fills.csv', data: 'a\n' }]);
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    const before = await writeOutputs(out, 'run', [{ name: 'report.json', data: '{"again": true}' }]);
+    expect(before.entries).toContain('fills.csv');
+    await removeStaleOutputs(out, 'run', ['report.json'], undefined, before);
+    expect((await readdir(out)).sort()).toEqual(['.tapedeck-output.json', 'notes.txt', 'report.json']);
+    expect(JSON.parse(await readFile(join(out, '.tapedeck-output.json'), 'utf8')).files).toEqual(['report.json']);
   });
 });
