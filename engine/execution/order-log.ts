@@ -18,7 +18,7 @@ export interface IdBytes {
 }
 
 /** The id of the order at a row. */
-function idOfRow(row: number): OrderId {
+export function idOfRow(row: number): OrderId {
   return `O-${row + 1}` as OrderId;
 }
 
@@ -39,7 +39,7 @@ export function sequenceNumber(id: string, letter: number): number {
 }
 
 /** The row an id names ('O-' then row + 1), or a negative number for any other string. */
-function rowInId(id: string): number {
+export function rowInId(id: string): number {
   return sequenceNumber(id, 79) - 1;
 }
 

@@ -1,6 +1,6 @@
 import { CodedColumn, Float64Column, Float64Table, RefColumn } from '../../engine/core/columns.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
-import { sequenceNumber } from '../../engine/execution/order-log.js';
+import { idOfRow, rowInId } from '../../engine/execution/order-log.js';
 import { InvariantError } from '../../engine/core/index.js';
 import { EquityPreview } from '../../engine/kernel/equity-preview.js';
 import type { EquityCurveScan } from '../../engine/kernel/run-result.js';
@@ -70,11 +70,11 @@ export interface StreamedEquity {
 export class AuditTrail {
   /** The entries in run order, a deferred one as its message (a DeferredText) until {@link list} makes it. */
   private readonly held: (AuditEntry | DeferredText)[] = [];
-  /** Of the deferred entries, in their order: ts, kind, the order id's number (see sequenceNumber), symbol, strategyId. */
+  /** Of the deferred entries, in their order: ts, kind, the order log's row its order id names (see rowInId), symbol, strategyId. */
   private readonly ts = new Float64Column();
   private readonly kind = new CodedColumn<string>();
-  private readonly orderNo = new Float64Column();
-  /** Order ids not of the form `O-<n>`, by deferred row (NaN in orderNo). */
+  private readonly orderRow = new Float64Column();
+  /** Order ids that name no order log row, by deferred row (NaN in orderRow). */
   private readonly otherIds = new Map<number, string | undefined>();
   private readonly symbol = new CodedColumn<string | undefined>();
   private readonly strategyId = new CodedColumn<string | undefined>();
@@ -97,9 +97,9 @@ export class AuditTrail {
     this.ts.push(entry.ts);
     this.kind.push(entry.kind);
     const id = entry.orderId;
-    const n = id === undefined ? -1 : sequenceNumber(id, 79);
-    if (n < 0) this.otherIds.set(this.orderNo.length, id);
-    this.orderNo.push(n < 0 ? Number.NaN : n);
+    const row = id === undefined ? -1 : rowInId(id);
+    if (row < 0) this.otherIds.set(this.orderRow.length, id);
+    this.orderRow.push(row < 0 ? Number.NaN : row);
     this.symbol.push(entry.symbol);
     this.strategyId.push(entry.strategyId);
   }
@@ -112,12 +112,12 @@ export class AuditTrail {
       const x = held[i]!;
       if (!(x instanceof DeferredText)) continue;
       const k = this.made++;
-      const no = this.orderNo.get(k);
+      const row = this.orderRow.get(k);
       held[i] = {
         ts: this.ts.get(k),
         kind: this.kind.get(k),
         message: x.text,
-        orderId: no === no ? `O-${no}` : this.otherIds.get(k),
+        orderId: row === row ? idOfRow(row) : this.otherIds.get(k),
         symbol: this.symbol.get(k),
         strategyId: this.strategyId.get(k),
       };
@@ -128,7 +128,7 @@ export class AuditTrail {
 
   clear(): void {
     this.held.length = 0;
-    for (const c of [this.ts, this.orderNo]) c.clear();
+    for (const c of [this.ts, this.orderRow]) c.clear();
     for (const c of [this.kind, this.symbol, this.strategyId]) c.clear();
     this.otherIds.clear();
     this.made = 0;

@@ -28,6 +28,11 @@ export interface OrderEventSink {
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 type EventOf<K extends OrderEvent['kind']> = Writable<Extract<OrderEvent, { kind: K }>>;
 
+/** A fill record to be written (its keys in the order every Fill has them). */
+function blankFill(): Writable<Fill> {
+  return { fillId: '' as FillId, orderId: '' as OrderId, strategyId: null, ts: 0, symbol: '' as Symbol_, side: 'buy', qty: 0, price: 0, commission: 0, liquidity: 'taker' };
+}
+
 /** The commission of a fill of a given quantity of the order being filled (what approveFill is told). */
 class OrderFeeQuote {
   o: VenueOrder | null = null;
@@ -378,18 +383,7 @@ export abstract class OrderCore<O extends VenueOrder> {
   /** What a sink with transientEvents is passed (see OrderEventSink.transientEvents). */
   private readonly acceptedEvent: EventOf<'OrderAccepted'> = { kind: 'OrderAccepted', ts: 0, orderId: '' as OrderId };
   private readonly deniedEvent: EventOf<'OrderDenied'> = { kind: 'OrderDenied', ts: 0, orderId: '' as OrderId, reason: '' };
-  private readonly filledFill: Writable<Fill> = {
-    fillId: '' as FillId,
-    orderId: '' as OrderId,
-    strategyId: null,
-    ts: 0,
-    symbol: '' as Symbol_,
-    side: 'buy',
-    qty: 0,
-    price: 0,
-    commission: 0,
-    liquidity: 'taker',
-  };
+  private readonly filledFill: Writable<Fill> = blankFill();
   private readonly filledEvent: EventOf<'OrderFilled'> = { kind: 'OrderFilled', ts: 0, orderId: '' as OrderId, fill: this.filledFill };
 
   constructor(sink: OrderEventSink, symbols: readonly (Symbol_ | string)[], fees: FeeConfig) {
@@ -668,37 +662,23 @@ export abstract class OrderCore<O extends VenueOrder> {
     const pos = this.positions[s]! + o.sign * qty;
     this.positions[s] = Math.abs(pos) <= tolerance(qty) ? 0 : pos;
     if (o.filled === o.qty) this.finish(o);
-    if (this.sink.transientEvents === true) {
-      const f = this.filledFill;
-      f.fillId = this.fillIds.take();
-      f.orderId = o.id;
-      f.strategyId = o.strategyId;
-      f.ts = ts;
-      f.symbol = o.symbol;
-      f.side = o.side;
-      f.qty = qty;
-      f.price = price;
-      f.commission = commission;
-      f.liquidity = liquidity;
-      const e = this.filledEvent;
-      e.ts = ts;
-      e.orderId = o.id;
-      this.emit(e);
-    } else {
-      const fill: Fill = {
-        fillId: this.fillIds.take(),
-        orderId: o.id,
-        strategyId: o.strategyId,
-        ts,
-        symbol: o.symbol,
-        side: o.side,
-        qty,
-        price,
-        commission,
-        liquidity,
-      };
-      this.emit({ kind: 'OrderFilled', ts, orderId: o.id, fill });
-    }
+    // A sink that keeps no event is passed the same fill and event again (see OrderEventSink.transientEvents).
+    const transient = this.sink.transientEvents === true;
+    const f = transient ? this.filledFill : blankFill();
+    f.fillId = this.fillIds.take();
+    f.orderId = o.id;
+    f.strategyId = o.strategyId;
+    f.ts = ts;
+    f.symbol = o.symbol;
+    f.side = o.side;
+    f.qty = qty;
+    f.price = price;
+    f.commission = commission;
+    f.liquidity = liquidity;
+    const e: EventOf<'OrderFilled'> = transient ? this.filledEvent : { kind: 'OrderFilled', ts, orderId: o.id, fill: f };
+    e.ts = ts;
+    e.orderId = o.id;
+    this.emit(e);
     if (o.group !== null) this.groupFilled(o, o.group, qty, ts);
     if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
   }
