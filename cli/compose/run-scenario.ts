@@ -157,7 +157,7 @@ async function* observed<T extends { readonly length: number }>(feed: AsyncItera
 /** Returns the bar feed, sampling each symbol's closes for the report's price charts as it passes. */
 async function* sampled(feed: AsyncIterable<BarBatch>, prices: PriceSampler): AsyncGenerator<BarBatch> {
   for await (const b of feed) {
-    for (let i = 0; i < b.length; i++) prices.observe(b.symbol[i]!, b.barTs[i]!, b.open[i]!, b.high[i]!, b.low[i]!, b.close[i]!, b.volume[i]!);
+    prices.observeBatch(b);
     yield b;
   }
 }
