@@ -45,74 +45,37 @@ export class PriceSampler {
   }
 
   /**
-   * {@link observe} for each row of a batch, in order, with the same candles to the bit. It is called once a batch
-   * of up to 65,536 rows, so V8 runs most of its loop before TurboFan has compiled it (bench/RESULTS.md, s13-cold):
-   * the rows of one symbol in a row are merged with the open candle's figures kept in local variables and written
-   * back once per candle, so that a row costs a few typed-array reads instead of a dozen property and element
-   * accesses through V8's inline caches.
+   * {@link observe} for each row of a batch, in order. The bar feed calls it once a batch (up to 65,536 rows), so V8
+   * runs most of this loop before TurboFan has compiled it: one loop over the batch's columns costs less there than a
+   * call of observe a row from the feed's async generator (bench/RESULTS.md, s13-cold).
    */
   observeBatch(b: BarBatch): void {
-    const symbol = b.symbol;
+    const { symbol, barTs, open, high, low, close, volume } = b;
     const n = b.length;
-    for (let i = 0; i < n; ) {
+    const seen = this.seen;
+    const stride = this.stride;
+    const cols = this.cols;
+    for (let i = 0; i < n; i++) {
       const s = symbol[i]!;
-      let end = i + 1;
-      while (end < n && symbol[end] === s) end++;
-      this.observeRun(s, b, i, end);
-      i = end;
-    }
-  }
-
-  /** Observes rows `from` to `to` (excluded) of `b`, all of symbol `s`. */
-  private observeRun(s: number, b: BarBatch, from: number, to: number): void {
-    const { barTs, open, high, low, close, volume } = b;
-    const c = this.cols[s]!;
-    const stride = this.stride[s]!;
-    const seen = this.seen[s]!;
-    this.seen[s] = seen + (to - from);
-    let phase = seen % stride;
-    let j = c.ts.length - 1;
-    // The open candle (the last one kept), while rows merge into it: written back when the next opens and at the end.
-    let inCandle = phase !== 0;
-    let hi = inCandle ? c.high[j]! : 0;
-    let lo = inCandle ? c.low[j]! : 0;
-    let last = inCandle ? c.close[j]! : 0;
-    let vol = inCandle ? c.volume[j]! : 0;
-    for (let i = from; i < to; i++) {
-      if (phase === 0) {
-        if (inCandle) {
-          c.high[j] = hi;
-          c.low[j] = lo;
-          c.close[j] = last;
-          c.volume[j] = vol;
-        }
-        hi = high[i]!;
-        lo = low[i]!;
-        last = close[i]!;
-        vol = volume[i]!;
+      const k = seen[s]!;
+      seen[s] = k + 1;
+      const c = cols[s]!;
+      if (k % stride[s]! === 0) {
         c.ts.push(barTs[i]!);
         c.open.push(open[i]!);
-        c.high.push(hi);
-        c.low.push(lo);
-        c.close.push(last);
-        c.volume.push(vol);
-        j++;
-        inCandle = true;
-      } else {
-        const h = high[i]!;
-        if (h > hi) hi = h;
-        const l = low[i]!;
-        if (l < lo) lo = l;
-        last = close[i]!;
-        vol = vol + volume[i]!;
+        c.high.push(high[i]!);
+        c.low.push(low[i]!);
+        c.close.push(close[i]!);
+        c.volume.push(volume[i]!);
+        continue;
       }
-      if (++phase === stride) phase = 0;
-    }
-    if (inCandle) {
-      c.high[j] = hi;
-      c.low[j] = lo;
-      c.close[j] = last;
-      c.volume[j] = vol;
+      const j = c.ts.length - 1;
+      const h = high[i]!;
+      const l = low[i]!;
+      if (h > c.high[j]!) c.high[j] = h;
+      if (l < c.low[j]!) c.low[j] = l;
+      c.close[j] = close[i]!;
+      c.volume[j] = c.volume[j]! + volume[i]!;
     }
   }
 
