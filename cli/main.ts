@@ -2,7 +2,7 @@
 import { CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
 import { buildProgram, commandToRun, throwOnExit, usageExitCode } from './program.js';
-import { installSignalHandlers, receivedSignal, runCleanups, signalExitCode } from './shutdown.js';
+import { endsWhenDone, installSignalHandlers, receivedSignal, runCleanups, signalExitCode } from './shutdown.js';
 
 /** Runs the CLI: one line on stderr for an error (the stack with --verbose), non-zero exit. */
 async function main(argv: string[]): Promise<void> {
@@ -33,6 +33,20 @@ async function main(argv: string[]): Promise<void> {
     // The command is over: a connection a library keeps retrying (a Redis server that went away) must
     // not keep the process alive. The timer does not itself hold the process open.
     setTimeout(() => process.exit(), 10_000).unref();
+    // A command with nothing left to do after it (see endWhenDone) ends the process here, once its output is out.
+    if (endsWhenDone()) exitWhenFlushed();
+  }
+}
+
+/** Ends the process (process.exit) once what was written to stdout and stderr has been handed to the system. */
+function exitWhenFlushed(): void {
+  const streams = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  let pending = streams.length;
+  if (pending === 0) process.exit();
+  for (const s of streams) {
+    s.write('', () => {
+      if (--pending === 0) process.exit();
+    });
   }
 }
 

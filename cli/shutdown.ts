@@ -20,6 +20,7 @@ let received: NodeJS.Signals | null = null;
 let cooperative = 0;
 let installed = false;
 const cleanups = new Set<() => void>();
+let endAtOnce = false;
 
 /** Why a command stopped: the reason the shutdown signal aborts with. */
 export class ShutdownError extends TapedeckError {
@@ -83,6 +84,21 @@ export function runCleanups(): void {
       // best effort: the process is ending
     }
   }
+}
+
+/**
+ * Declares that the process may end as soon as the running command returns (the CLI's entry point then calls
+ * process.exit once stdout and stderr are flushed, after the cleanups): nothing the command leaves is needed after
+ * it, and what it leaves open (a DuckDB instance) is freed with the process instead of being closed and finalized
+ * first. A natural exit tears V8's heap down and finalizes every native object (10-25 ms of a 62,496-bar run).
+ */
+export function endWhenDone(): void {
+  endAtOnce = true;
+}
+
+/** Whether the running command declared {@link endWhenDone}. */
+export function endsWhenDone(): boolean {
+  return endAtOnce;
 }
 
 function forceExit(signal: NodeJS.Signals): never {

@@ -174,6 +174,11 @@ export class MemoryReleaser {
     return this.last;
   }
 
+  /** Settles once the releases under way have (the instance, if any, stays open). */
+  idle(): Promise<void> {
+    return this.last;
+  }
+
   /** Waits for the releases under way, then closes the instance (if a release opened it). */
   async close(): Promise<void> {
     await this.last;

@@ -14,7 +14,7 @@ import type { ScenarioRun } from '../compose/run-scenario.js';
 import { checkOutFlag, checkOutputDir, removeStaleOutputs, renderForAsync, writeOutputs } from '../output.js';
 import { collectSet, seedFlag } from '../flags.js';
 import { REPLAY_PROGRESS_THRESHOLD, createProgress } from '../progress.js';
-import { registerTempDir } from '../shutdown.js';
+import { endWhenDone, registerTempDir } from '../shutdown.js';
 import type { Progress } from '../progress.js';
 import { summarize, wantsColor } from './run-summary.js';
 
@@ -40,7 +40,7 @@ export function runJson(report: RunReport, outFile: string): { runHash: string; 
  */
 export async function runAndWrite(
   scenarioFile: string,
-  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind; export?: readonly ExportFormat[] },
+  opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind; export?: readonly ExportFormat[]; endsProcess?: boolean },
 ): Promise<{ report: RunReport; outFile: string }> {
   const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   const kind = opts.kind ?? 'run';
@@ -55,6 +55,7 @@ export async function runAndWrite(
     unregister();
     throw err;
   });
+  let done = false;
   try {
     const { report, result, warnings } = await runWithProgress(scenario, opts.quiet === true, outputs);
     // A finished run's warnings (e.g. no trades) go to stderr, after any progress bar; the exit stays 0.
@@ -69,9 +70,11 @@ export async function runAndWrite(
     releaseGarbage();
     const written = extendReport(report, { tables });
     const outFile = await writeRunOutputs(outDir, written, kind, await files);
+    done = true;
     return { report: written, outFile };
   } finally {
-    await outputs.close();
+    // A process that ends once the run is written (`tapedeck run`) takes DuckDB's instance with it, not closed first.
+    await outputs.close({ leaveOpen: done && opts.endsProcess === true });
     unregister();
   }
 }
@@ -138,6 +141,9 @@ async function runWithProgress(scenario: QualifiedScenario, quiet: boolean, outp
 
 /** What `tapedeck run` does once its arguments are parsed (loaded only when the command runs). */
 export async function runAction(file: string, opts: { out?: string; seed?: number; set: string[]; json?: boolean; quiet?: boolean; export?: ExportFormat[] }): Promise<void> {
-  const { report, outFile } = await runAndWrite(file, opts);
+  const { report, outFile } = await runAndWrite(file, { ...opts, endsProcess: true });
+  // Nothing is left to do once the run is written and printed: the process ends then (see endWhenDone), without
+  // closing DuckDB's instance or tearing V8's heap down first. A failed run ends as before.
+  endWhenDone();
   process.stdout.write(opts.json ? `${JSON.stringify(runJson(report, outFile), null, 2)}\n` : `${summarize(report, outFile, { color: wantsColor(process.stdout) })}\n`);
 }
