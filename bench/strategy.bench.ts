@@ -6,7 +6,7 @@
 import { strategyId, symbolId, type OrderId, type Symbol_ } from '../engine/core/index.js';
 import type { OrderSide } from '../engine/model/index.js';
 import { RiskEngine, type RiskAccount, type RiskOrder } from '../engine/risk/index.js';
-import { createStrategy, STRATEGY_NAMES, type BarSeries, type Strategy, type StrategyContext } from '../engine/strategies/index.js';
+import { createStrategy, STRATEGY_NAMES, type BarSeries, type PlotLine, type Strategy, type StrategyContext } from '../engine/strategies/index.js';
 import { measure, type ThroughputResult } from './harness.js';
 
 const N = 2_000_000;
@@ -101,6 +101,9 @@ class CountingContext implements StrategyContext {
   cancelTimer(): void {}
   readonly plotting = false;
   plot(): void {}
+  plotSeries(): PlotLine {
+    return { set() {} };
+  }
 }
 
 export default async function run(): Promise<ThroughputResult[]> {

@@ -1,7 +1,7 @@
 import { Float64Column } from '../core/columns.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { EquityPreview, PREVIEW_BUCKETS } from './equity-preview.js';
-import type { PlotOptions } from '../strategies/context.js';
+import type { PlotLine, PlotOptions } from '../strategies/context.js';
 import type { PlotSeriesResult } from './run-result.js';
 
 /**
@@ -58,8 +58,11 @@ export const PLOT_FULL_POINTS = 1 << 18;
  */
 const STAGE = 1024;
 
-/** One plotted series as it is being recorded. */
-class PlotSeries {
+/**
+ * One plotted series as it is being recorded; it is also the handle a strategy records through
+ * (StrategyContext.plotSeries): {@link set} is the whole per-point path, on this one object.
+ */
+class PlotSeries implements PlotLine {
   // Past RESERVE_FROM points the columns reserve all PLOT_FULL_POINTS at once (see nextCapacity).
   private ts: Float64Column | null = new Float64Column(64, PLOT_FULL_POINTS);
   private values: Float64Column | null = new Float64Column(64, PLOT_FULL_POINTS);
@@ -83,30 +86,62 @@ class PlotSeries {
   private priced = 0;
   private near = 0;
 
+  /** Where the time and the prices are read (the engine). */
+  private readonly host: PlotHost;
+  /**
+   * The value being recorded (see {@link set}, {@link put}). A double stored in a field is written into
+   * the field's own box, while a double passed to a call V8 does not inline is boxed anew. @internal
+   */
+  value = Number.NaN;
+
   constructor(
+    /** The strategy's plots: the run's end, the order of the first points, the refusals. */
+    private readonly plots: StrategyPlots,
     readonly name: string,
     readonly symbolIndex: number,
     /** As the first call gave it (undefined: decided at the end). */
     readonly overlay: boolean | undefined,
     readonly color: string | undefined,
-  ) {}
+  ) {
+    this.host = plots.host;
+  }
 
   /**
-   * Adds the point `point` holds: [0] its time, [1] its value, [2] the symbol's price then. Read from
-   * the plotter's reused array, not passed: a number passed to a call V8 does not inline is boxed, and
-   * strategies plot on every bar.
+   * Records `value` now (PlotLine.set). Small enough (under V8's 27 bytes of bytecode) to be inlined
+   * wherever a strategy calls it, so the value is handed over in a field and {@link record} takes no
+   * number: a strategy plotting on every bar allocates nothing for it.
    */
-  add(point: Float64Array): void {
-    const ts = point[0]!;
+  set(value: number): void {
+    this.value = value;
+    this.record();
+  }
+
+  /** {@link set}'s checks (NaN is a gap; +-Infinity and non-numbers are refused), then {@link put}. */
+  private record(): void {
+    const v = this.value;
+    if (typeof v !== 'number' || v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) this.plots.refuse(this.name, v);
+    this.put();
+  }
+
+  /**
+   * Adds the point of value {@link value} (a number, checked by the caller) at the host's plot time,
+   * with the symbol's price then when the overlay rule will read it. @internal
+   */
+  put(): void {
+    const host = this.host;
+    const ts = host.plotTime();
+    const stageTs = this.stageTs;
     let n = this.staged;
     // At the pending point's time or before it: that point takes the value (time never goes back).
-    if (n === 0 || ts > this.stageTs[n - 1]!) {
+    if (n === 0 || ts > stageTs[n - 1]!) {
       if (n === STAGE) n = this.file(STAGE - 1);
-      this.stageTs[n] = ts;
+      else if (n === 0) this.plots.opened(this);
+      stageTs[n] = ts;
       this.staged = ++n;
     }
-    this.stageValues[n - 1] = point[1]!;
-    this.stagePrices[n - 1] = point[2]!;
+    this.stageValues[n - 1] = this.value;
+    // The price is read only by the overlay rule (countNear), which a series that gave `overlay` skips.
+    if (this.overlay === undefined) this.stagePrices[n - 1] = host.plotMarks[this.symbolIndex]!;
   }
 
   /** Files the first `m` staged points and moves the rest to the front of the stage; returns how many are left. */
@@ -130,7 +165,7 @@ class PlotSeries {
     const left = this.staged - m;
     this.stageTs.copyWithin(0, m, this.staged);
     values.copyWithin(0, m, this.staged);
-    prices.copyWithin(0, m, this.staged);
+    if (this.overlay === undefined) prices.copyWithin(0, m, this.staged);
     this.staged = left;
     return left;
   }
@@ -224,11 +259,12 @@ export class StrategyPlots {
   private readonly recentNames: string[] = [];
   private readonly recentSeries: NamedSeries[] = [];
   private recentNext = 0;
-  /** The point being recorded (time, value, price), reused: see PlotSeries.add. */
-  private readonly point = new Float64Array(3);
+  /** Set when the run has ended (see {@link results}): a point after it is refused. */
+  private ended = false;
 
   constructor(
-    private readonly host: PlotHost,
+    /** @internal read by the series. */
+    readonly host: PlotHost,
     readonly strategyId: string,
     symbols: readonly string[],
   ) {
@@ -262,11 +298,29 @@ export class StrategyPlots {
             : options === this.options3 && name === this.name3
               ? this.series3!
               : this.lookUp(name, options);
-    const point = this.point;
-    point[0] = this.host.plotTime();
-    point[1] = value;
-    point[2] = this.host.plotMarks[s.symbolIndex]!;
-    s.add(point);
+    s.value = value;
+    s.put();
+  }
+
+  /**
+   * The handle of the series (name, options.symbol) (StrategyContext.plotSeries): the series itself,
+   * made now when it is new (its options checked as a first call's, see {@link find}) and listed among
+   * the results at its first point, as a series ctx.plot makes. Asking again, or plotting the same name
+   * with ctx.plot, reaches the same series, and options that differ from its first ones are refused.
+   */
+  line(name: string, options: PlotOptions | undefined): PlotLine {
+    if (this.ended) this.refuseEnded(name);
+    return this.find(this.byName.get(name), name, options);
+  }
+
+  /** @internal A series' first point (PlotSeries.put): listed among the results; refused once the run has ended. */
+  opened(s: PlotSeries): void {
+    if (this.ended) this.refuseEnded(s.name);
+    this.order.push(s);
+  }
+
+  private refuseEnded(name: string): never {
+    throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' after the run ended: a plot handle records during its run only`);
   }
 
   /**
@@ -320,7 +374,8 @@ export class StrategyPlots {
   private series3: PlotSeries | null = null;
   private knownNext = 0;
 
-  private refuse(name: string, value: unknown): never {
+  /** @internal */
+  refuse(name: string, value: unknown): never {
     throw new InvalidArgumentError(`strategy '${this.strategyId}' plots '${String(name)}' with ${String(value)}: not a finite number or NaN (NaN is a gap)`);
   }
 
@@ -353,7 +408,6 @@ export class StrategyPlots {
         this.byName.set(name, named);
       }
       named.bySymbol[k] = s;
-      this.order.push(s);
     } else if (options !== undefined && ((options.overlay !== undefined && options.overlay !== s.overlay) || (options.color !== undefined && options.color !== s.color))) {
       throw new InvalidArgumentError(
         `strategy '${this.strategyId}' plots '${name}' for ${this.host.symbols[k]} with ${JSON.stringify({ overlay: options.overlay, color: options.color })}, but its first point fixed ${JSON.stringify({ overlay: s.overlay, color: s.color })}: a series keeps its options`,
@@ -379,11 +433,12 @@ export class StrategyPlots {
     if (color !== undefined && (typeof color !== 'string' || !COLOR.test(color))) {
       throw new InvalidArgumentError(`${what} '${name}' with color ${JSON.stringify(color)}: expected #rgb, #rrggbb, #rrggbbaa, a CSS colour name or rgb()/rgba()`);
     }
-    return new PlotSeries(name, k, overlay, color);
+    return new PlotSeries(this, name, k, overlay, color);
   }
 
   /** The series as the result lists them, once the run has ended (views of the columns: nothing may be plotted after). */
   results(): PlotSeriesResult[] {
+    this.ended = true;
     return this.order.map((s) => {
       const { ts, values, points } = s.finish();
       return {

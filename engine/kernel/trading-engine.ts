@@ -13,7 +13,8 @@ import type { MarketDataHandler } from '../ports/data-feed.js';
 import { EquitySample } from '../ports/recorder.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { OptionChainView } from '../model/option-chain.js';
-import type { BarSeries, BookView, PlotOptions, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
+import { NO_PLOT_LINE } from '../strategies/context.js';
+import type { BarSeries, BookView, PlotLine, PlotOptions, Strategy, StrategyContext, TargetOptions } from '../strategies/context.js';
 import { strategyFailure, strategySourceOf } from '../strategies/strategy-source.js';
 import type { StrategySource } from '../strategies/strategy-source.js';
 import { BarRing, CoarseBarView } from './bar-cache.js';
@@ -584,6 +585,9 @@ class StrategyRuntime implements StrategyContext {
   plot(series: string, value: number, options?: PlotOptions): void {
     this.plotValue = value;
     this.recordPlot(series, options);
+  }
+  plotSeries(series: string, options?: PlotOptions): PlotLine {
+    return this.plots === null ? NO_PLOT_LINE : this.plots.line(series, options);
   }
   /** The rest of {@link plot}: a non-number goes the checked way, which refuses it. */
   private recordPlot(series: string, options: PlotOptions | undefined): void {

@@ -74,6 +74,30 @@ export interface PlotOptions {
 }
 
 /**
+ * One plotted series, asked for once with {@link StrategyContext.plotSeries} and recorded through on
+ * every bar: `line.set(value)` is `ctx.plot(name, value, options)` with the name and options the line
+ * was asked for, the same series and the same rules (the last value per timestamp wins, NaN is a gap,
+ * +-Infinity and non-numbers are refused), without finding the series by name on each call. Like a
+ * backtrader line or a LEAN `Series`: made in `onStart` (or on the first bar), kept in the strategy.
+ */
+export interface PlotLine {
+  /**
+   * Records `value` at the time of the data the strategy is looking at (in onBar the bar's timestamp,
+   * elsewhere `now`), as {@link StrategyContext.plot} does. Throws after the run the line was asked for
+   * in has ended: ask each run's context for its own lines (in onStart), not a line kept from another run.
+   */
+  set(value: number): void;
+}
+
+/**
+ * The line of a context that keeps no plots ({@link StrategyContext.plotting} false): `set` does
+ * nothing, as `plot` does there.
+ */
+export const NO_PLOT_LINE: PlotLine = Object.freeze({
+  set(_value: number): void {},
+});
+
+/**
  * Everything a strategy may see and do. Positions are the strategy's own (the portfolio keeps one
  * ledger per strategy and symbol); cash and equity are the account's.
  */
@@ -165,9 +189,28 @@ export interface StrategyContext {
    * replaces the first. NaN is a gap (a warming-up indicator); +-Infinity is refused. The first call
    * fixes `overlay` and `color`: later calls may leave them out, and a different value is refused.
    * Plots never change the run (the runHash does not cover them, nothing reads them back); a run that
-   * does not keep them ({@link plotting} false) ignores the call.
+   * does not keep them ({@link plotting} false) ignores the call. A strategy plotting a series on every
+   * bar records it faster through a line asked for once: see {@link plotSeries}.
    */
   plot(series: string, value: number, options?: PlotOptions): void;
+  /**
+   * The line of the series `series` (with `options.symbol`, default the strategy's first symbol), to
+   * record through with `line.set(value)` instead of calling {@link plot} with the name on every bar:
+   *
+   * ```ts
+   * onStart(ctx) { this.fast = ctx.plotSeries('SMA(10)', { overlay: true }); }
+   * onBar(ctx, bars) { this.fast.set(this.sma.update(bars.close(0))); }
+   * ```
+   *
+   * The same series as `plot(series, value, options)` records (the two may be mixed, and asking twice
+   * gives the same line): asking for a line counts as the call that fixes `overlay` and `color`, so
+   * options that differ from the series' first ones are refused, here or at the later call, and a name
+   * or options `plot` would refuse are refused here. A series appears in the result from its first
+   * point: a line never set plots nothing. In a run that keeps no plots ({@link plotting} false) the
+   * line ignores every value and costs nothing. A line belongs to its run: `set` after the run ended
+   * throws, so ask each run's context (onStart is called once per run).
+   */
+  plotSeries(series: string, options?: PlotOptions): PlotLine;
 }
 
 /** A trading strategy. Every callback is synchronous and sees only data up to `ctx.now`. */

@@ -1,7 +1,7 @@
 import { checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { DonchianChannel } from '../indicators/index.js';
 import { barRuleWarmup, followView } from './bar-rule.js';
-import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotLine, PlotOptions, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, withDefaults } from './strategy-params.js';
@@ -47,8 +47,14 @@ export function donchianBreakoutParams(params?: Partial<DonchianBreakoutParams>)
 }
 
 class DonchianView extends SymbolView {
-  /** The channels are plotted over this symbol's price (ctx.plot). */
+  /** The channels are plotted over this symbol's price. */
   readonly plotOptions: PlotOptions;
+  /** The channels' plot lines (ctx.plotSeries), asked of `plotContext`: each run's context gives its own. */
+  plotContext: StrategyContext | null = null;
+  entryHighLine: PlotLine | null = null;
+  entryLowLine: PlotLine | null = null;
+  exitHighLine: PlotLine | null = null;
+  exitLowLine: PlotLine | null = null;
   constructor(
     symbol: Symbol_,
     readonly entry: DonchianChannel,
@@ -110,15 +116,28 @@ export class DonchianBreakoutStrategy implements Strategy {
 
   /** Plots the channels this bar was judged against (those of the bars before it), once each is ready. */
   private plotChannels(ctx: StrategyContext, v: DonchianView): void {
-    const [entryHigh, entryLow, exitHigh, exitLow] = this.plotNames;
+    if (v.plotContext !== ctx) this.askLines(ctx, v);
     if (v.entry.ready) {
-      ctx.plot(entryHigh, v.entry.upper, v.plotOptions);
-      ctx.plot(entryLow, v.entry.lower, v.plotOptions);
+      v.entryHighLine!.set(v.entry.upper);
+      v.entryLowLine!.set(v.entry.lower);
     }
     if (v.exit.ready && this.params.exitPeriod !== this.params.entryPeriod) {
-      ctx.plot(exitHigh, v.exit.upper, v.plotOptions);
-      ctx.plot(exitLow, v.exit.lower, v.plotOptions);
+      v.exitHighLine!.set(v.exit.upper);
+      v.exitLowLine!.set(v.exit.lower);
     }
+  }
+
+  /** Asks this run's context for the channels' plot lines (on the first plotted bar of a run). */
+  private askLines(ctx: StrategyContext, v: DonchianView): void {
+    const [entryHigh, entryLow, exitHigh, exitLow] = this.plotNames;
+    v.entryHighLine = ctx.plotSeries(entryHigh, v.plotOptions);
+    v.entryLowLine = ctx.plotSeries(entryLow, v.plotOptions);
+    // With equal periods the exit channel is the entry one, and is not plotted twice.
+    if (this.params.exitPeriod !== this.params.entryPeriod) {
+      v.exitHighLine = ctx.plotSeries(exitHigh, v.plotOptions);
+      v.exitLowLine = ctx.plotSeries(exitLow, v.plotOptions);
+    }
+    v.plotContext = ctx;
   }
 
   /** Decides on `close` against the channels of the previous bars (before the current bar is added). */

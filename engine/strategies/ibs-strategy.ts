@@ -1,7 +1,7 @@
 import { checkFinite, checkPositive, isKnownTimeZone, strategyId, timeZoneOffsetMinutes, US_PER_DAY, US_PER_MINUTE, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Ibs } from '../indicators/index.js';
 import { BarFeatures, compileClassifier, parseClassifier, type ClassifierModel, type CompiledClassifier } from '../models/index.js';
-import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotLine, PlotOptions, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, positionSize, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -138,13 +138,20 @@ export function ibsParams(params?: Partial<IbsParams>): IbsParams {
 
 /** Plots the bar's IBS (the view, not the value, is passed: no double boxed on the way). */
 function plotIbs(ctx: StrategyContext, v: IbsView): void {
-  ctx.plot('IBS', v.ibs.value, v.plotOptions);
+  if (v.plotContext !== ctx) {
+    v.line = ctx.plotSeries('IBS', v.plotOptions);
+    v.plotContext = ctx;
+  }
+  v.line!.set(v.ibs.value);
 }
 
 class IbsView extends SymbolView {
   readonly ibs = new Ibs();
-  /** IBS is plotted in a pane of its own under this symbol's price (ctx.plot). */
+  /** IBS is plotted in a pane of its own under this symbol's price. */
   readonly plotOptions: PlotOptions = Object.freeze({ symbol: this.symbol, overlay: false });
+  /** The IBS plot line (ctx.plotSeries), asked of `plotContext`: each run's context gives its own. */
+  plotContext: StrategyContext | null = null;
+  line: PlotLine | null = null;
   /** The model's features of the last bar (only with a filter). */
   features: BarFeatures | null = null;
   /** The close of the bar the current long was decided on; NaN when flat. */

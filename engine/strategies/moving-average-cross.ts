@@ -1,7 +1,7 @@
 import { checkPeriod, strategyId, type OrderId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Atr, type ScalarIndicator } from '../indicators/index.js';
 import type { OrderEvent } from '../model/index.js';
-import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotLine, PlotOptions, Strategy, StrategyContext } from './context.js';
 import type { StrategyWarmup } from './define-strategy.js';
 import { checkSizing, positionSize, sizingWarmupBars, stopDistance, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -75,8 +75,12 @@ class CrossView extends SymbolView {
   /** `risk` sizing: the stop distance of the current position (price units) and its working stop order. */
   stopDistance = Number.NaN;
   stopId: OrderId | null = null;
-  /** Both averages are plotted over this symbol's price (ctx.plot), with these options made once. */
+  /** Both averages are plotted over this symbol's price, with these options made once. */
   readonly plotOptions: PlotOptions;
+  /** The averages' plot lines (ctx.plotSeries), asked of `plotContext`: each run's context gives its own. */
+  plotContext: StrategyContext | null = null;
+  fastLine: PlotLine | null = null;
+  slowLine: PlotLine | null = null;
   constructor(
     symbol: Symbol_,
     readonly fast: ScalarIndicator,
@@ -159,8 +163,16 @@ export class MovingAverageCrossStrategy implements Strategy {
 
   /** Plots each average once it is ready (the view, not the values, is passed: no double boxed on the way). */
   private plotAverages(ctx: StrategyContext, v: CrossView): void {
-    if (v.fast.ready) ctx.plot(this.fastName, v.fast.value, v.plotOptions);
-    if (v.slow.ready) ctx.plot(this.slowName, v.slow.value, v.plotOptions);
+    if (v.plotContext !== ctx) this.askLines(ctx, v);
+    if (v.fast.ready) v.fastLine!.set(v.fast.value);
+    if (v.slow.ready) v.slowLine!.set(v.slow.value);
+  }
+
+  /** Asks this run's context for the averages' plot lines (on the first plotted bar of a run). */
+  private askLines(ctx: StrategyContext, v: CrossView): void {
+    v.fastLine = ctx.plotSeries(this.fastName, v.plotOptions);
+    v.slowLine = ctx.plotSeries(this.slowName, v.plotOptions);
+    v.plotContext = ctx;
   }
 
   /**

@@ -22,7 +22,8 @@ import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.j
 import { NO_ORDERS } from '../model/order-snapshot.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { InstrumentSpec } from '../model/instruments.js';
-import type { BarSeries, Strategy, StrategyContext, TargetOptions } from './context.js';
+import { NO_PLOT_LINE } from './context.js';
+import type { BarSeries, PlotLine, Strategy, StrategyContext, TargetOptions } from './context.js';
 import { defineStrategy, type DefinedStrategy, type StrategyWarmup } from './define-strategy.js';
 import { deltaHedge } from './delta-hedge.js';
 import { emaCross } from './ema-cross.js';
@@ -274,6 +275,9 @@ class ShadowContext implements StrategyContext {
   /** A sub-strategy's indicators are not the selector's: its plots are not kept. */
   readonly plotting = false;
   plot(): void {}
+  plotSeries(): PlotLine {
+    return NO_PLOT_LINE;
+  }
 }
 
 /** Learning state of one symbol. */

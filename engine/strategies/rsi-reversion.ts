@@ -1,6 +1,6 @@
 import { checkFinite, checkPeriod, strategyId, type StrategyId, type Symbol_ } from '../core/index.js';
 import { Rsi } from '../indicators/index.js';
-import type { BarSeries, PlotOptions, Strategy, StrategyContext } from './context.js';
+import type { BarSeries, PlotLine, PlotOptions, Strategy, StrategyContext } from './context.js';
 import { defineStrategy } from './define-strategy.js';
 import { checkSizing, positionSize, sizingWarmupBars, type PositionSizing } from './position-sizing.js';
 import { checkBoolean, failParam, withDefaults } from './strategy-params.js';
@@ -68,8 +68,11 @@ export function rsiReversionParams(params?: Partial<RsiReversionParams>): RsiRev
 }
 
 class RsiView extends SymbolView {
-  /** The RSI is plotted in a pane of its own under this symbol's price (ctx.plot). */
+  /** The RSI is plotted in a pane of its own under this symbol's price. */
   readonly plotOptions: PlotOptions;
+  /** The RSI's plot line (ctx.plotSeries), asked of `plotContext`: each run's context gives its own. */
+  plotContext: StrategyContext | null = null;
+  line: PlotLine | null = null;
   constructor(
     symbol: Symbol_,
     readonly rsi: Rsi,
@@ -145,7 +148,11 @@ export class RsiReversionStrategy implements Strategy {
 
   /** Plots the RSI (the view, not the value, is passed: no double boxed on the way). */
   private plotRsi(ctx: StrategyContext, v: RsiView): void {
-    ctx.plot(this.plotName, v.rsi.value, v.plotOptions);
+    if (v.plotContext !== ctx) {
+      v.line = ctx.plotSeries(this.plotName, v.plotOptions);
+      v.plotContext = ctx;
+    }
+    v.line!.set(v.rsi.value);
   }
 
   private enter(ctx: StrategyContext, v: RsiView, direction: 1 | -1, bars: BarSeries, strength: number, reason: string): void {

@@ -1,6 +1,6 @@
 import { orderId, strategyId, symbolId, US_PER_DAY, type OrderId, type StrategyId, type Symbol_ } from '../../engine/core/index.js';
 import type { Bar, BracketIds, BracketRequest, OrderChanges, OrderRequest, OrderSnapshot, QuoteTick, SentimentEvent, TradeTick } from '../../engine/model/index.js';
-import type { BarSeries, PlotOptions, Strategy, StrategyContext, TargetOptions } from '../../engine/strategies/context.js';
+import type { BarSeries, PlotLine, PlotOptions, Strategy, StrategyContext, TargetOptions } from '../../engine/strategies/context.js';
 
 /**
  * A BarSeries over an array of bars, revealing them one at a time. Reading `ago` outside
@@ -199,6 +199,10 @@ export class FakeStrategyContext implements StrategyContext {
   readonly plots: { series: string; value: number; options: PlotOptions | undefined; now: number }[] = [];
   plot(series: string, value: number, options?: PlotOptions): void {
     if (this.plotting) this.plots.push({ series, value, options, now: this.now });
+  }
+  /** A line whose `set` is recorded in `plots` as `plot(series, value, options)` would be. */
+  plotSeries(series: string, options?: PlotOptions): PlotLine {
+    return { set: (value: number) => this.plot(series, value, options) };
   }
 }
 
