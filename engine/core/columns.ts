@@ -129,11 +129,11 @@ export class Float64Table {
   pushRow(src: Float64Array, from: number): void {
     if (this.n === this.capacity) this.grow();
     const n = this.n++;
-    const cols = this.cols;
     if (n < this.dirty) {
-      for (let c = 0; c < cols.length; c++) cols[c]![n] = src[from + c]!;
+      this.setRow(n, src, from);
       return;
     }
+    const cols = this.cols;
     for (let c = 0; c < cols.length; c++) {
       const x = src[from + c]!;
       if (x !== 0 || 1 / x < 0) cols[c]![n] = x;
