@@ -221,6 +221,35 @@ export class Portfolio {
    * (a boxed allocation per call V8 does not inline; this runs on every bar).
    */
   sampleInto(out: Float64Array): void {
+    // Kept small (no futures here) so that V8 inlines it into the per-bar sample path.
+    if (this.anyFuture) {
+      this.sampleFuturesInto(out);
+      return;
+    }
+    const net = this.netPosition;
+    const mark = this.mark;
+    const multiplier = this.multiplier;
+    let v = 0;
+    let g = 0;
+    for (let i = 0; i < net.length; i++) {
+      const p = net[i]!;
+      if (p !== 0) {
+        const m = mark[i]!;
+        if (m === m) {
+          const x = p * m * multiplier[i]!;
+          v += x;
+          g += Math.abs(x);
+        }
+      }
+    }
+    const cash = this.cash;
+    out[1] = cash + v;
+    out[2] = cash;
+    out[3] = g;
+  }
+
+  /** {@link sampleInto} of a portfolio holding futures (valued by {@link futureValue}). */
+  private sampleFuturesInto(out: Float64Array): void {
     let v = 0;
     let g = 0;
     for (let i = 0; i < this.symbolCount; i++) {
@@ -228,7 +257,7 @@ export class Portfolio {
       if (p !== 0) {
         const m = this.mark[i]!;
         if (m === m) {
-          v += this.anyFuture && this.isFuture[i] === 1 ? this.futureValue(i, m) : p * m * this.multiplier[i]!;
+          v += this.isFuture[i] === 1 ? this.futureValue(i, m) : p * m * this.multiplier[i]!;
           g += Math.abs(p * m * this.multiplier[i]!);
         }
       }

@@ -42,9 +42,11 @@ const CURVE_WIDTH = EquitySample.grossExposure + 1;
  * its cash, to the bit (so the implied columns are the ones that would have been recorded).
  */
 function impliedMargin(sample: Float64Array): boolean {
-  const m = sample[EquitySample.marginInUse]!;
-  const bp = sample[EquitySample.buyingPower]!;
-  const cash = sample[EquitySample.cash]!;
+  // EquitySample.marginInUse, .buyingPower and .cash, as numbers (an `EquitySample.x` read is ten bytes
+  // of bytecode): this is inlined into the per-bar sample path within TurboFan's budget.
+  const m = sample[4]!;
+  const bp = sample[5]!;
+  const cash = sample[2]!;
   return m === 0 && 1 / m > 0 && bp === cash && (bp !== 0 || 1 / bp === 1 / cash);
 }
 
@@ -295,6 +297,16 @@ export class RunRecorder implements Recorder {
       this.onStreamedEquity(sample);
       return;
     }
+    // The sample of nearly every bar, in few bytes of bytecode (the EquitySample indexes as numbers) so
+    // that V8 inlines it into the per-bar sample path: a new timestamp, its margin columns implied.
+    const curve = this.curve;
+    const n = curve.length;
+    if (this.margin === null && (n === 0 || curve.get(0, n - 1) !== sample[0]!) && impliedMargin(sample)) curve.pushRow(sample, 0);
+    else this.onEquityRest(sample);
+  }
+
+  /** {@link onEquity} of a sample at the timestamp of the last one, or with its margin columns kept. */
+  private onEquityRest(sample: Float64Array): void {
     const curve = this.curve;
     const n = curve.length;
     // Same timestamp sampled again: keep the latest state.
