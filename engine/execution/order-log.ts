@@ -291,6 +291,16 @@ export class OrderLog {
     out.byte(45);
     out.decimal(row + 1);
   }
+  /**
+   * The run hash's line key of a row (see HashableOrders.lineKey): its side, type and time in force (the low 5 bits
+   * of its flags) and its status's place, below 512; -1 for an order with a link (its line has one more field).
+   */
+  lineKey(row: number): number {
+    if (this.link.get(row) !== null) return -1;
+    const o = this.live.get(row);
+    const status = o !== undefined ? statusIndex(o.status) : this.status.get(row);
+    return (this.flags.get(row) & 31) | (status << 5);
+  }
   /** The order's link as text for the run hash (see linkText), or null for a plain order. */
   linkAt(row: number): string | null {
     const link = this.link.get(row);
