@@ -211,8 +211,8 @@ export class SignalLog {
 export class RunRecorder implements Recorder {
   /** The audit trail, its deferred messages made when it is read (see {@link audit}). */
   readonly trail = new AuditTrail();
-  /** The signals kept (at most maxSignals), as columns until listed. */
-  private readonly signalLog = new SignalLog();
+  /** The signals kept (at most maxSignals), as columns until listed (see {@link signals}; a run's result lists them on its first read). */
+  readonly signalLog = new SignalLog();
   orderEventCount = 0;
   /**
    * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity, cash
