@@ -85,6 +85,10 @@ export class FillLog {
   liquidityAt(i: number): Liquidity {
     return (this.flags.get(i) & 2) === 2 ? 'maker' : 'taker';
   }
+  /** The run hash's line key of fill i (see HashableFills.lineKey): its side and liquidity flags, below 4. */
+  lineKey(i: number): number {
+    return this.flags.get(i) & 3;
+  }
   orderIdAt(i: number): OrderId {
     return this.orders.idAt(this.orderRow.get(i)) as OrderId;
   }

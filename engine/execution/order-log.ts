@@ -1,4 +1,4 @@
-import { CodedColumn, Float64Column, Int32Column, RefColumn } from '../core/columns.js';
+import { CodedColumn, Float64Column, Int32Column } from '../core/columns.js';
 import { InvariantError } from '../core/errors.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
 import { textOf } from '../model/events.js';
@@ -57,6 +57,78 @@ function flagsOf(o: Order): number {
 }
 
 /**
+ * The working (unfinished) orders of a log by row: the rows in ascending order beside their orders, a few at a
+ * time in a run. A row is found by a search from the newest (the row an event names is nearly always among the
+ * last few), by bisection past 16. Kept apart from the columns rather than as a pointer per row: a run of 100k
+ * orders grew an array of 100k slots, each new Order stored into it once promoted (a remembered-set entry for
+ * the scavenger) and the slot let go at its finish.
+ */
+class LiveOrders {
+  private readonly rows: number[] = [];
+  private readonly orders: Order[] = [];
+
+  /** Adds the order of a row above every row held. */
+  add(row: number, order: Order): void {
+    this.rows.push(row);
+    this.orders.push(order);
+  }
+
+  /** The place of a row in `rows`, or -1. */
+  private find(row: number): number {
+    const rows = this.rows;
+    const n = rows.length;
+    if (n <= 16) {
+      for (let k = n - 1; k >= 0; k--) {
+        const r = rows[k]!;
+        if (r === row) return k;
+        if (r < row) return -1;
+      }
+      return -1;
+    }
+    let lo = 0;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = rows[mid]!;
+      if (r === row) return mid;
+      if (r < row) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  get(row: number): Order | undefined {
+    const k = this.find(row);
+    return k < 0 ? undefined : this.orders[k];
+  }
+
+  /** Lets the order of a row go (a no-op for a row not held). */
+  delete(row: number): void {
+    const k = this.find(row);
+    if (k < 0) return;
+    const rows = this.rows;
+    const orders = this.orders;
+    // In place: splice allocates the array of what it removed.
+    for (let j = k + 1; j < rows.length; j++) {
+      rows[j - 1] = rows[j]!;
+      orders[j - 1] = orders[j]!;
+    }
+    rows.pop();
+    orders.pop();
+  }
+
+  /** Calls `visit` with each row held and its order, in row order. */
+  forEach(visit: (row: number, order: Order) => void): void {
+    for (let k = 0; k < this.rows.length; k++) visit(this.rows[k]!, this.orders[k]!);
+  }
+
+  clear(): void {
+    this.rows.length = 0;
+    this.orders.length = 0;
+  }
+}
+
+/**
  * Every order of a run in submission order. A working order is held as its Order object; once it is
  * finished (filled, cancelled, expired, rejected or denied) its final state moves into columns and the
  * object is let go, so a run of thousands of orders keeps a few live objects instead of thousands
@@ -64,7 +136,8 @@ function flagsOf(o: Order): number {
  * result's `records.orders`.
  */
 export class OrderLog {
-  private readonly live = new RefColumn<Order | undefined>();
+  private readonly live = new LiveOrders();
+  /** The owning strategy (ledger) index of every row: its length is the log's. */
   private readonly strategy = new Int32Column();
   // Set when the order is added. Coded: these repeat from order to order (see CodedColumn).
   private readonly symbol = new CodedColumn<string>();
@@ -85,7 +158,7 @@ export class OrderLog {
 
   /** Number of orders. */
   get length(): number {
-    return this.live.length;
+    return this.strategy.length;
   }
 
   /**
@@ -93,19 +166,19 @@ export class OrderLog {
    * id strings and finds an order's row by reading its id.
    */
   nextId(): OrderId {
-    return idOfRow(this.live.length);
+    return idOfRow(this.strategy.length);
   }
 
   /** The id the order `k` places after the next one gets (`idAfter(0)` is {@link nextId}): a bracket names its exits before they exist. */
   idAfter(k: number): OrderId {
-    return idOfRow(this.live.length + k);
+    return idOfRow(this.strategy.length + k);
   }
 
   /** Appends a new order (its id from {@link nextId}) owned by the strategy (ledger) at `strategyIndex`; returns its row. */
   add(order: Order, strategyIndex: number): number {
-    const row = this.live.length;
+    const row = this.strategy.length;
     if (rowInId(order.id) !== row) throw new InvariantError(`order log: order ${order.id} does not have the next id ${idOfRow(row)}`);
-    this.live.push(order);
+    this.live.add(row, order);
     this.strategy.push(strategyIndex);
     this.symbol.push(order.symbol);
     this.strategyId.push(order.strategyId);
@@ -126,7 +199,7 @@ export class OrderLog {
   /** The row of an order id, or undefined for an id this log never saw. */
   rowOfId(id: string): number | undefined {
     const row = rowInId(id);
-    return row >= 0 && row < this.live.length ? row : undefined;
+    return row >= 0 && row < this.strategy.length ? row : undefined;
   }
 
   /** The live (unfinished) order at a row, or undefined once it is finished. */
@@ -151,7 +224,7 @@ export class OrderLog {
     this.filledQty.set(row, o.filledQty);
     this.avgFillPrice.set(row, o.avgFillPrice);
     this.reason.set(row, reason ?? o.reason);
-    this.live.set(row, undefined);
+    this.live.delete(row);
   }
 
   /** The order at a row: the live order, or the record of a finished one. */
@@ -231,10 +304,9 @@ export class OrderLog {
     const out = new Float64Array(n);
     out.set(this[field].view());
     if (field === 'tsCreated') return out;
-    for (let row = 0; row < n; row++) {
-      const o = this.live.get(row);
-      if (o !== undefined) out[row] = o[field] ?? Number.NaN;
-    }
+    this.live.forEach((row, o) => {
+      out[row] = o[field] ?? Number.NaN;
+    });
     return out;
   }
 
@@ -290,6 +362,16 @@ export class OrderLog {
     out.byte(79);
     out.byte(45);
     out.decimal(row + 1);
+  }
+  /**
+   * The run hash's line key of a row (see HashableOrders.lineKey): its side, type and time in force (the low 5 bits
+   * of its flags) and its status's place, below 512; -1 for an order with a link (its line has one more field).
+   */
+  lineKey(row: number): number {
+    if (this.link.get(row) !== null) return -1;
+    const o = this.live.get(row);
+    const status = o !== undefined ? statusIndex(o.status) : this.status.get(row);
+    return (this.flags.get(row) & 31) | (status << 5);
   }
   /** The order's link as text for the run hash (see linkText), or null for a plain order. */
   linkAt(row: number): string | null {

@@ -69,9 +69,23 @@ class TextBytes {
       return;
     }
     if (this.buf.length - this.at < 16) this.flush();
+    const buf = this.buf;
+    if (n <= 0x7fffffff) {
+      // Small integers (every id of a run): integer division, no floor.
+      let digits = 1;
+      for (let v = n; v >= 10; v = (v / 10) | 0) digits++;
+      let at = this.at + digits;
+      this.at = at;
+      let v = n;
+      do {
+        const q = (v / 10) | 0;
+        buf[--at] = 0x30 + (v - q * 10);
+        v = q;
+      } while (v > 0);
+      return;
+    }
     let digits = 1;
     for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
-    const buf = this.buf;
     let at = this.at + digits;
     this.at = at;
     let v = n;
@@ -79,6 +93,21 @@ class TextBytes {
       buf[--at] = 0x30 + (v % 10);
       v = Math.floor(v / 10);
     } while (v > 0);
+  }
+
+  /** Appends bytes already encoded (a line's fields written once, see LineParts). */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    if (this.buf.length - this.at < n) {
+      this.flush();
+      if (this.buf.length < n) {
+        this.h.update(b);
+        return;
+      }
+    }
+    // One copy call: faster than a byte loop for these 10-40 byte parts (measured).
+    this.buf.set(b, this.at);
+    this.at += n;
   }
 
   flush(): void {
@@ -113,6 +142,12 @@ export interface HashableFills {
   /** Writes the bytes of orderIdAt(i) (optional: a log whose ids follow a rule writes them without building them). */
   writeOrderIdAt?(i: number, out: TextSink): void;
   liquidityAt(i: number): string;
+  /**
+   * Optional: a non-negative number that two rows of the same symbol share only when their side and liquidity
+   * are the same (a log's codes for them; below 64), or -1 for none. The hash then encodes those fields once per
+   * symbol and key and copies the bytes for each row (see LineParts).
+   */
+  lineKey?(i: number): number;
 }
 
 /** The orders of a run as the hash reads them, by row (an OrderLog, or a list through {@link hashableOrders}). */
@@ -130,6 +165,12 @@ export interface HashableOrders {
   statusAt(i: number): string;
   /** The order's link (bracket, OCO/OUO group) as linkText, null for a plain order (optional: none then). */
   linkAt?(i: number): string | null;
+  /**
+   * Optional: a non-negative number that two rows of the same symbol share only when their side, type, time in
+   * force and status are the same and neither has a link (a log's codes for them; below 512), or -1 (a row with
+   * a link, say): as HashableFills.lineKey.
+   */
+  lineKey?(i: number): number;
 }
 
 /** A list of fills (report.json's, say) as the hash reads them. */
@@ -209,7 +250,9 @@ interface RowWriter {
 class FillRows implements RowWriter {
   readonly numeric = 4;
   private readonly columns: readonly Float64Array[] | null;
+  private readonly parts: LineParts | null;
   constructor(private readonly fills: HashableFills) {
+    this.parts = fills.lineKey !== undefined ? new LineParts(64) : null;
     this.columns = fills.column !== undefined ? (['ts', 'qty', 'price', 'commission'] as const).map((f) => fills.column!(f)) : null;
   }
   get length(): number {
@@ -231,6 +274,16 @@ class FillRows implements RowWriter {
   }
   line(i: number, out: TextBytes): void {
     const f = this.fills;
+    const key = this.parts !== null ? f.lineKey!(i) : -1;
+    if (key >= 0) {
+      // symbol,side, then the order id, then ,liquidity and the newline: the fixed parts encoded once per symbol and key.
+      const parts = this.parts!.of(f.symbolAt(i), key, this, i);
+      out.bytes(parts[0]!);
+      if (f.writeOrderIdAt !== undefined) f.writeOrderIdAt(i, out);
+      else out.text(f.orderIdAt(i));
+      out.bytes(parts[1]!);
+      return;
+    }
     out.text(f.symbolAt(i));
     out.byte(COMMA);
     out.text(f.sideAt(i));
@@ -241,12 +294,20 @@ class FillRows implements RowWriter {
     out.text(f.liquidityAt(i));
     out.byte(NEWLINE);
   }
+  /** The fixed parts of row i's line: `symbol,side,` and `,liquidity` with the newline. */
+  encode(i: number): Uint8Array[] {
+    const f = this.fills;
+    return [UTF8.encode(`${f.symbolAt(i)},${f.sideAt(i)},`), UTF8.encode(`,${f.liquidityAt(i)}\n`)];
+  }
 }
 
 /** The orders' rows. */
 class OrderRows implements RowWriter {
   readonly numeric = 6;
-  constructor(private readonly orders: HashableOrders) {}
+  private readonly parts: LineParts | null;
+  constructor(private readonly orders: HashableOrders) {
+    this.parts = orders.lineKey !== undefined ? new LineParts(512) : null;
+  }
   get length(): number {
     return this.orders.length;
   }
@@ -255,6 +316,14 @@ class OrderRows implements RowWriter {
   }
   line(i: number, out: TextBytes): void {
     const o = this.orders;
+    const key = this.parts !== null ? o.lineKey!(i) : -1;
+    if (key >= 0) {
+      // The id, then ,symbol,side,type,timeInForce,status and the newline, encoded once per symbol and key.
+      if (o.writeIdAt !== undefined) o.writeIdAt(i, out);
+      else out.text(o.idAt(i));
+      out.bytes(this.parts!.of(o.symbolAt(i), key, this, i)[0]!);
+      return;
+    }
     if (o.writeIdAt !== undefined) o.writeIdAt(i, out);
     else out.text(o.idAt(i));
     out.byte(COMMA);
@@ -274,6 +343,40 @@ class OrderRows implements RowWriter {
       out.text(link);
     }
     out.byte(NEWLINE);
+  }
+  /** The fixed part of row i's line (a row without a link): `,symbol,side,type,timeInForce,status` and the newline. */
+  encode(i: number): Uint8Array[] {
+    const o = this.orders;
+    return [UTF8.encode(`,${o.symbolAt(i)},${o.sideAt(i)},${o.typeAt(i)},${o.timeInForceAt(i)},${o.statusAt(i)}\n`)];
+  }
+}
+
+const UTF8 = new TextEncoder();
+
+/**
+ * The fixed parts of the rows' lines (every text field but the order id), UTF-8 encoded once per symbol and line key
+ * (see HashableFills.lineKey) and copied for each row: a run hashes a line per fill and per order, and most of
+ * them repeat a few symbols, sides and statuses. The same bytes as writing each field (TextBytes.text).
+ */
+class LineParts {
+  private readonly bySymbol = new Map<string, (Uint8Array[] | undefined)[]>();
+  private lastSymbol: string | null = null;
+  private last: (Uint8Array[] | undefined)[] = [];
+  constructor(private readonly keys: number) {}
+
+  /** The parts of row i, whose symbol is `symbol` and key `key` (0 <= key < keys), made by `rows.encode(i)` the first time. */
+  of(symbol: string, key: number, rows: { encode(i: number): Uint8Array[] }, i: number): Uint8Array[] {
+    let byKey = this.last;
+    if (symbol !== this.lastSymbol) {
+      byKey = this.bySymbol.get(symbol) ?? [];
+      if (byKey.length === 0) {
+        byKey = new Array<Uint8Array[] | undefined>(this.keys);
+        this.bySymbol.set(symbol, byKey);
+      }
+      this.lastSymbol = symbol;
+      this.last = byKey;
+    }
+    return (byKey[key] ??= rows.encode(i));
   }
 }
 

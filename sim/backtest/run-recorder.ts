@@ -1,4 +1,4 @@
-import { CodedColumn, Float64Column, Float64Table, RefColumn } from '../../engine/core/columns.js';
+import { CodedColumn, Float64Column, Float64Table } from '../../engine/core/columns.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { idOfRow, rowInId } from '../../engine/execution/order-log.js';
 import { InvariantError } from '../../engine/core/index.js';
@@ -156,7 +156,11 @@ export class SignalLog {
   private readonly strength = new Float64Column();
   private readonly confidence = new Float64Column();
   private readonly reason = new CodedColumn<string | undefined | typeof ABSENT>();
-  private readonly metadata = new RefColumn<Signal['metadata'] | typeof ABSENT>();
+  /**
+   * Coded, as the reason: a signal without metadata (the engine's, without filters) is one repeated value, and a
+   * RefColumn kept a pointer per signal (an array of ~110k slots grown by copying in a 2 M-bar run).
+   */
+  private readonly metadata = new CodedColumn<Signal['metadata'] | typeof ABSENT>();
   /** The signals made so far (the list {@link list} returns, extended at each call). */
   private readonly made: Signal[] = [];
 
@@ -198,8 +202,7 @@ export class SignalLog {
 
   clear(): void {
     for (const c of [this.ts, this.direction, this.strength, this.confidence]) c.clear();
-    for (const c of [this.strategyId, this.symbol, this.reason]) c.clear();
-    this.metadata.clear();
+    for (const c of [this.strategyId, this.symbol, this.reason, this.metadata]) c.clear();
     this.made.length = 0;
   }
 }
@@ -213,8 +216,8 @@ export class SignalLog {
 export class RunRecorder implements Recorder {
   /** The audit trail, its deferred messages made when it is read (see {@link audit}). */
   readonly trail = new AuditTrail();
-  /** The signals kept (at most maxSignals), as columns until listed. */
-  private readonly signalLog = new SignalLog();
+  /** The signals kept (at most maxSignals), as columns until listed (see {@link signals}; a run's result lists them on its first read). */
+  readonly signalLog = new SignalLog();
   orderEventCount = 0;
   /**
    * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity, cash

@@ -94,8 +94,10 @@ export function collectRunResult(p: RunParts): RunResult {
     trades: portfolio.closedTradeColumns(symbols, p.ledgerIds),
   };
   const runHash = stream !== null ? computeRunHashOfCurve(fillLog, orderLog, stream.curve, p.strategySources ?? []) : computeRunHash(fillLog, orderLog, equity.ts, equity.equity, n, p.strategySources ?? []);
-  // The audit trail's deferred messages are made on the first read of `audit` (see AuditTrail).
+  // The audit trail's deferred messages are made on the first read of `audit` (see AuditTrail), the signals on
+  // the first read of `signals` (see SignalLog): a run's caller that reads neither builds no object per entry.
   const trail = recorder.trail;
+  const signalLog = recorder.signalLog;
   let fills: Fill[] | undefined;
   let orders: OrderRecord[] | undefined;
   let trades: RunTrade[] | undefined;
@@ -119,7 +121,9 @@ export function collectRunResult(p: RunParts): RunResult {
     get audit() {
       return trail.list();
     },
-    signals: recorder.signals,
+    get signals() {
+      return signalLog.list();
+    },
     signalCount: recorder.signalCount,
     assumptions: p.assumptions,
     finalEquity: portfolio.equity(),

@@ -104,6 +104,47 @@ describe('OrderLog and FillLog (through ExecutionEngine)', () => {
   });
 });
 
+describe('OrderLog working orders (many at once)', () => {
+  it('finds, finishes and lists any of 60 resting orders, cancelled in any order, past the short search (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(59), { maxLength: 80 }), fc.integer({ min: 17, max: 60 }), (cancels, n) => {
+        const { execution, client } = engine();
+        client.mode = 'rest';
+        const ids: OrderId[] = [];
+        for (let i = 0; i < n; i++) ids.push(execution.submit(i % 2, { symbol: i % 3 === 0 ? 'BBB' : 'AAA', side: i % 2 === 0 ? 'buy' : 'sell', qty: i + 1, type: 'limit', limitPrice: 100 + i }, 1000 + i));
+        const cancelled = new Set<number>();
+        for (const c of cancels) {
+          if (c >= n) continue;
+          execution.cancel(ids[c]!, 5000);
+          cancelled.add(c);
+          // A market order filled at once between cancels: a row above every working one, finished at once.
+          if (c % 7 === 0) {
+            client.mode = 'fill';
+            ids.push(execution.submit(0, { symbol: 'AAA', side: 'buy', qty: 1 }, 6000));
+            client.mode = 'rest';
+          }
+        }
+        const log = execution.orderLog;
+        expect(log.length).toBe(ids.length);
+        const records = log.records();
+        for (let row = 0; row < ids.length; row++) {
+          const want = row >= n ? 'filled' : cancelled.has(row) ? 'cancelled' : 'accepted';
+          expect(log.statusAt(row)).toBe(want);
+          expect(records[row]!.status).toBe(want);
+          expect(log.liveAt(row) === undefined).toBe(want !== 'accepted');
+          if (want === 'accepted') expect(log.liveAt(row)!.id).toBe(ids[row]);
+          expect(execution.order(ids[row]!)?.status).toBe(want);
+        }
+        // The numeric columns read a working order from its object, a finished one from the columns.
+        expect(Array.from(log.column('qty'))).toEqual(records.map((r) => r.qty));
+        expect(Array.from(log.column('limitPrice'))).toEqual(records.map((r) => r.limitPrice ?? Number.NaN));
+        expect(execution.openOrders(0).length + execution.openOrders(1).length).toBe(n - cancelled.size);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('Portfolio trade log', () => {
   it('lists round trips as objects on demand, the same array until another one closes', () => {
     const p = new Portfolio(1, 1, 100_000);

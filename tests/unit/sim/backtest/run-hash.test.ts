@@ -97,3 +97,75 @@ describe('computeRunHash', () => {
     expect(computeRunHash(hashableFills(changed), hashableOrders(orders), ts, equity, 50)).not.toBe(got);
   });
 });
+
+describe('computeRunHash with line keys (a log that codes its rows)', () => {
+  it('encodes the fixed parts of the lines once per symbol and key, and hashes the same bytes', () => {
+    const symbols = ['AAA', 'ÉTÉ', '株式'];
+    const fills: Fill[] = Array.from({ length: 5000 }, (_, i) => ({
+      fillId: `F-${i + 1}` as Fill['fillId'],
+      orderId: `O-${i + 1}` as Fill['orderId'],
+      strategyId: null,
+      ts: 1e15 + i,
+      symbol: symbols[i % 3]! as Fill['symbol'],
+      side: i % 5 < 2 ? 'sell' : 'buy',
+      qty: 100,
+      price: 10 + i / 7,
+      commission: 0.01 * i,
+      liquidity: i % 7 === 0 ? 'maker' : 'taker',
+    }));
+    const statuses = ['filled', 'denied', 'cancelled'] as const;
+    const orders: OrderRecordForHash[] = fills.map((f, i) => ({
+      id: f.orderId, symbol: f.symbol, side: f.side, type: i % 4 === 0 ? 'limit' : 'market', qty: f.qty, limitPrice: i % 4 === 0 ? 9 : null, stopPrice: null,
+      timeInForce: i % 6 === 0 ? 'DAY' : 'GTC', status: statuses[i % 3]!, filledQty: f.qty, avgFillPrice: f.price, tsCreated: f.ts,
+      ...(i % 11 === 0 ? { link: { contingency: 'OCO' as const, parentId: null, linkedIds: [], group: 'g' } } : {}),
+    }));
+    const ts = Float64Array.from({ length: 30 }, (_, i) => i);
+    const equity = Float64Array.from({ length: 30 }, (_, i) => 1e5 + i);
+    const want = computeRunHash(hashableFills(fills), hashableOrders(orders), ts, equity, 30);
+    // The v3 bytes written the plain way, links included.
+    const h = createHash('sha256');
+    const doubles = (xs: readonly number[]): Buffer => {
+      const b = Buffer.alloc(xs.length * 8);
+      xs.forEach((x, i) => b.writeDoubleLE(x, i * 8));
+      return b;
+    };
+    h.update(`tapedeck-run-v3\nfills ${fills.length}\n`);
+    for (let s = 0; s < fills.length; s += 1024) {
+      const block = fills.slice(s, s + 1024);
+      h.update(doubles(block.flatMap((f) => [f.ts, f.qty, f.price, f.commission])));
+      h.update(block.map((f) => `${f.symbol},${f.side},${f.orderId},${f.liquidity}\n`).join(''));
+    }
+    h.update(`orders ${orders.length}\n`);
+    for (let s = 0; s < orders.length; s += 1024) {
+      const block = orders.slice(s, s + 1024);
+      h.update(doubles(block.flatMap((o) => [o.qty, o.limitPrice ?? Number.NaN, o.stopPrice ?? Number.NaN, o.filledQty, o.avgFillPrice, o.tsCreated])));
+      h.update(block.map((o) => `${o.id},${o.symbol},${o.side},${o.type},${o.timeInForce},${o.status}${o.link ? `,${o.link.contingency}|${o.link.parentId ?? ''}|${o.link.linkedIds.join(' ')}|${o.link.group ?? ''}` : ''}\n`).join(''));
+    }
+    h.update(`equity ${ts.length}\n`);
+    h.update(doubles([...ts]));
+    h.update(doubles([...equity]));
+    expect(want).toBe(h.digest('hex'));
+
+    // The same lists with line keys (as the FillLog and OrderLog give them): counted reads of the keyed fields.
+    let fieldReads = 0;
+    const keyedFills = hashableFills(fills);
+    const plainSide = keyedFills.sideAt;
+    const plainLiquidity = keyedFills.liquidityAt;
+    keyedFills.sideAt = (i) => (fieldReads++, plainSide(i));
+    keyedFills.liquidityAt = (i) => (fieldReads++, plainLiquidity(i));
+    keyedFills.lineKey = (i) => (fills[i]!.side === 'sell' ? 1 : 0) | (fills[i]!.liquidity === 'maker' ? 2 : 0);
+    const keyedOrders = hashableOrders(orders);
+    const plainStatus = keyedOrders.statusAt;
+    keyedOrders.statusAt = (i) => (fieldReads++, plainStatus(i));
+    const codes = { side: ['buy', 'sell'], type: ['market', 'limit'], tif: ['GTC', 'DAY'] };
+    keyedOrders.lineKey = (i) => {
+      const o = orders[i]!;
+      if (o.link !== undefined) return -1;
+      return codes.side.indexOf(o.side) | (codes.type.indexOf(o.type) << 1) | (codes.tif.indexOf(o.timeInForce) << 3) | (statuses.indexOf(o.status as (typeof statuses)[number]) << 5);
+    };
+    expect(computeRunHash(keyedFills, keyedOrders, ts, equity, 30)).toBe(want);
+    // Fills: 3 symbols x at most 4 keys, two keyed fields each; orders: 3 x at most 24 keys, plus every order with a link.
+    const linked = orders.filter((o) => o.link !== undefined).length;
+    expect(fieldReads).toBeLessThanOrEqual(3 * 4 * 2 + 3 * 24 + linked);
+  });
+});

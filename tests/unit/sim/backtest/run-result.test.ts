@@ -1,16 +1,17 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { StrategyId, Symbol_ } from '../../../../engine/core/index.js';
 import { ExecutionEngine } from '../../../../engine/execution/index.js';
 import { Portfolio } from '../../../../engine/portfolio/index.js';
 import { buildRunReport } from '../../../../reports/run-report.js';
 import { collectRunResult, extendRunResult } from '../../../../sim/backtest/run-result.js';
 import { computeRunHash, hashableFills, hashableOrders } from '../../../../sim/backtest/run-hash.js';
-import { RunRecorder } from '../../../../sim/backtest/run-recorder.js';
+import { RunRecorder, SignalLog } from '../../../../sim/backtest/run-recorder.js';
+import type { Signal } from '../../../../engine/model/index.js';
 import { ImmediateClient } from '../../engine/execution/algorithms/harness.js';
 
 /** A finished run of `orders` (market orders filled at `price`, or limits left resting), collected. */
-function collected(orders: readonly { strategy: number; symbol: 'AAA' | 'BBB'; side: 'buy' | 'sell'; qty: number; rest: boolean; price: number }[], keepOrders = true) {
+function collected(orders: readonly { strategy: number; symbol: 'AAA' | 'BBB'; side: 'buy' | 'sell'; qty: number; rest: boolean; price: number }[], keepOrders = true, signals: readonly Signal[] = []) {
   const symbols = ['AAA', 'BBB'] as Symbol_[];
   const portfolio = new Portfolio(2, 2, 1_000_000);
   const recorder = new RunRecorder();
@@ -27,6 +28,7 @@ function collected(orders: readonly { strategy: number; symbol: 'AAA' | 'BBB'; s
     sample[1] = sample[2] = 1_000_000;
     recorder.onEquity(sample);
   });
+  for (const sig of signals) recorder.onSignal(sig);
   return collectRunResult({
     symbols,
     strategyIds: ['s0', 's1'],
@@ -101,6 +103,32 @@ describe('collectRunResult', () => {
     // records is not enumerable: spreads and JSON hold the lists alone.
     expect(Object.keys(r)).not.toContain('records');
     expect({ ...r }.records).toBeUndefined();
+  });
+
+  it('makes the signals on their first read only (none made by a caller that reads only counts), as recorded', () => {
+    const signals: Signal[] = [
+      { ts: 1000, strategyId: 's0' as StrategyId, symbol: 'AAA' as Symbol_, direction: 1, strength: 1, confidence: 0.5 },
+      { ts: 2000, strategyId: 's1' as StrategyId, symbol: 'BBB' as Symbol_, direction: -1, strength: 0.25, confidence: 1, reason: 'cross' },
+      { ts: 3000, strategyId: 's0' as StrategyId, symbol: 'AAA' as Symbol_, direction: 0, strength: 0, confidence: 0, metadata: { filter: 'pass' } },
+    ];
+    const list = vi.spyOn(SignalLog.prototype, 'list');
+    try {
+      const r = collected([{ strategy: 0, symbol: 'AAA', side: 'buy', qty: 10, rest: false, price: 100 }], true, signals);
+      expect(list).not.toHaveBeenCalled();
+      expect(Object.getOwnPropertyDescriptor(r, 'signals')?.get).toBeTypeOf('function');
+      expect(r.signalCount).toBe(3);
+      const extended = extendRunResult(r, { runHash: 'other' });
+      expect(list).not.toHaveBeenCalled();
+      expect(r.signals).toEqual(signals);
+      expect(r.signals.map((s) => Object.keys(s))).toEqual(signals.map((s) => Object.keys(s)));
+      expect(r.signals).toBe(r.signals);
+      expect(extended.signals).toBe(r.signals);
+      // Where a plain property sat: the same keys in the same order, and the same JSON.
+      expect(Object.keys(r).indexOf('signals')).toBe(Object.keys(r).indexOf('audit') + 1);
+      expect(JSON.parse(JSON.stringify(r)).signals).toEqual(signals);
+    } finally {
+      list.mockRestore();
+    }
   });
 
   it('lists no orders when not keeping them, and counts them still', () => {
