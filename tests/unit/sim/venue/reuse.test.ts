@@ -42,7 +42,7 @@ describe('WorkingOrder.renew', () => {
  */
 function firstWrites<T extends object>(base: abstract new (...args: never[]) => T, fields: readonly string[], make: (cls: new (...args: never[]) => T) => T): Record<string, unknown> {
   const seen: Record<string, unknown> = {};
-  const Probe = class extends (base as unknown as new (...args: never[]) => T) {};
+  const Probe = class extends (base as unknown as new (...args: never[]) => object) {};
   for (const f of fields) {
     Object.defineProperty(Probe.prototype, f, {
       configurable: true,
