@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import { formatIsoUs, US_PER_DAY } from '../core/time.js';
+import { CodedColumn, Float64Column, Int32Column } from '../core/columns.js';
 import { DeferredText } from '../model/events.js';
 import type { InstrumentSpec } from '../model/instruments.js';
 import type { Portfolio } from './portfolio.js';
@@ -51,28 +52,93 @@ export interface Ruin {
 
 const YEAR_US = 365.25 * US_PER_DAY;
 
+/** What a deferred denial of {@link DenialLog} is: its kind picks the text it is made into. */
+const SHORT_SALE = 0;
+const INSUFFICIENT_FUNDS = 1;
+const INSUFFICIENT_MARGIN = 2;
+
 /**
- * The denial of a short sale in a cash account, formatted when first read: a cash account meets it at
- * every reversal of a long position (~52k per 2 M-bar pipeline run), and its text (four numbers, a
- * price among them) cost more to make than the rest of the refused fill.
+ * The figures of the account's denials whose text is made when first read (see {@link AccountDenial}), a
+ * row each, as columns: a cash account meets a short sale at every reversal of a long position (~56k per
+ * 2 M-bar pipeline run) and the text (four numbers, a price among them) cost more to make than the rest
+ * of the refused fill. The denial kept by the order log and the audit trail until the text is read is
+ * then a small object (its row and this log), not one holding the figures as fields: those were boxed
+ * numbers, each copied by every scavenge the denial lived through and then promoted (4.4 MB a run).
  */
-class ShortSaleDenial extends DeferredText {
+class DenialLog {
+  /** SHORT_SALE, INSUFFICIENT_FUNDS or INSUFFICIENT_MARGIN. */
+  private readonly kind = new Int32Column();
+  /** +1 buying, -1 selling. */
+  private readonly sign = new Int32Column();
+  private readonly symbol = new CodedColumn<string>();
+  /** Short sale: qty, price, position, opening quantity. Shortfall: qty, price, cost (or what the margin comes to), short. */
+  private readonly a = new Float64Column();
+  private readonly b = new Float64Column();
+  private readonly c = new Float64Column();
+  private readonly d = new Float64Column();
+
   constructor(
-    private readonly verb: string,
-    private readonly qty: number,
-    private readonly symbol: string,
-    private readonly price: number,
-    private readonly pos: number,
-    private readonly opening: number,
+    /** The margin and what pays for it, as an insufficient-margin text names them (the account type's). */
+    private readonly marginWords: string,
+    private readonly haveWords: string,
+  ) {}
+
+  /** Appends a row; returns its index. */
+  add(kind: number, sign: 1 | -1, symbol: string, a: number, b: number, c: number, d: number): number {
+    const row = this.kind.length;
+    this.kind.push(kind);
+    this.sign.push(sign);
+    this.symbol.push(symbol);
+    this.a.push(a);
+    this.b.push(b);
+    this.c.push(c);
+    this.d.push(d);
+    return row;
+  }
+
+  /** The text of row `row`: the same words and numbers approveFill made at once before. */
+  textAt(row: number): string {
+    const verb = this.sign.get(row) === 1 ? 'buying' : 'selling';
+    const symbol = this.symbol.get(row);
+    const a = this.a.get(row);
+    const b = this.b.get(row);
+    const c = this.c.get(row);
+    const d = this.d.get(row);
+    switch (this.kind.get(row)) {
+      case SHORT_SALE:
+        // Joined, not a template: the text is built flat at once. A template's pieces make a tree of
+        // string slices that is flattened when first read, and its root stays behind the text for as
+        // long as the order's reason and audit entry keep it.
+        return ['short sale: ', verb, ' ', a, ' ', symbol, ' at ', b, ' with a position of ', c, ' would go short by ', d, '; short sales need account.type "margin"'].join('');
+      case INSUFFICIENT_FUNDS:
+        return insufficientFunds(verb, a, symbol, b, c, d);
+      default:
+        return insufficientMargin(verb, a, symbol, b, this.marginWords, c, this.haveWords, d);
+    }
+  }
+}
+
+/** A cash account's shortfall: `cost` of the fill with fees, `short` of it not covered by cash. */
+function insufficientFunds(verb: string, q: number, symbol: string, p: number, cost: number, short: number): string {
+  return `insufficient funds: ${verb} ${q} ${symbol} at ${p} costs ${money(cost)} with fees, cash available ${money(cost - short)} (short ${money(short)})`;
+}
+
+/** A margin shortfall: the fill brings the margin to `need`, `short` of it not covered. */
+function insufficientMargin(verb: string, q: number, symbol: string, p: number, margin: string, need: number, have: string, short: number): string {
+  return `insufficient margin: ${verb} ${q} ${symbol} at ${p} brings ${margin} to ${money(need)}, ${have} ${money(need - short)} (short ${money(short)})`;
+}
+
+/** A denial of {@link DenialLog}, made into text when first read: the row and the log, no figure. */
+class AccountDenial extends DeferredText {
+  constructor(
+    private readonly log: DenialLog,
+    private readonly row: number,
   ) {
     super();
   }
 
   protected make(): string {
-    // Joined, not a template: the text is built flat at once. A template's pieces make a tree of
-    // string slices that is flattened when first read, and its root stays behind the text for as
-    // long as the order's reason and audit entry keep it.
-    return ['short sale: ', this.verb, ' ', this.qty, ' ', this.symbol, ' at ', this.price, ' with a position of ', this.pos, ' would go short by ', this.opening, '; short sales need account.type "margin"'].join('');
+    return this.log.textAt(this.row);
   }
 }
 
@@ -116,6 +182,11 @@ export class Account {
   private readonly future: Uint8Array;
   /** Why the last approveFill denied (part of) a fill: text, or a text made when read (see {@link denial}). */
   private reason: string | DeferredText = '';
+  /**
+   * The figures of the denials made into text when read. A new log for each run (see reset): a result
+   * of an earlier run may still hold its denials unread.
+   */
+  private denials: DenialLog;
   ruin: Ruin | null = null;
   /** Borrow cost charged so far. */
   borrowCharged = 0;
@@ -147,6 +218,12 @@ export class Account {
       }
     }
     this.anyMargined = this.config.type === 'margin' || this.future.includes(1);
+    this.denials = this.newDenialLog();
+  }
+
+  private newDenialLog(): DenialLog {
+    const cash = this.config.type === 'cash';
+    return new DenialLog(cash ? 'futures initial margin' : 'initial margin in use', cash ? 'cash after fees' : 'equity after fees');
   }
 
   /** Forgets ruin, borrow and margin call history (for a rerun). */
@@ -156,6 +233,7 @@ export class Account {
     this.marginCalls = 0;
     this.lastSampleTs = Number.NaN;
     this.reason = '';
+    this.denials = this.newDenialLog();
     this.sampledMargins = false;
   }
 
@@ -274,19 +352,23 @@ export class Account {
     const closing = pos * sign < 0 ? Math.min(qty, Math.abs(pos)) : 0;
     const opening = qty - closing;
     if (opening <= 1e-9 * Math.max(1, qty)) return qty;
-    const verb = sign === 1 ? 'buying' : 'selling';
     if (this.ruin !== null) {
       this.reason = `account ruined at ${formatIsoUs(this.ruin.ts)}`;
       return closing;
     }
     if (this.config.type === 'cash' && sign === -1 && this.future[i] === 0) {
-      this.reason = new ShortSaleDenial(verb, qty, symbol, price, pos, opening);
+      this.reason = new AccountDenial(this.denials, this.denials.add(SHORT_SALE, sign, symbol, qty, price, pos, opening));
       return closing;
     }
     if (this.affordable(i, sign, qty, price, fees) >= 0) return qty;
-    const shortfall = this.shortfallReason(i, sign, qty, price, fees, verb, symbol);
+    const row = this.shortfallRow(i, sign, qty, price, fees, symbol);
+    if (this.config.insufficientFunds === 'reject') {
+      // Made into text when read, as a short sale's denial.
+      this.reason = new AccountDenial(this.denials, row);
+      return closing;
+    }
+    const shortfall = this.denials.textAt(row);
     this.reason = shortfall;
-    if (this.config.insufficientFunds === 'reject') return closing;
     // Resize: the largest affordable opening quantity (whole lots when lot > 0), by bisection (the
     // cost grows with the quantity, whatever the fee model).
     let lo = 0;
@@ -335,17 +417,19 @@ export class Account {
     return equity - margin;
   }
 
-  private shortfallReason(i: number, sign: 1 | -1, q: number, p: number, fees: FeeQuote, verb: string, symbol: string): string {
+  /**
+   * Writes the figures of the shortfall of a fill of q into the denial log and returns their row: a cash
+   * account's cost of the fill with fees (non-futures), else what the margin comes to, and how much is missing.
+   */
+  private shortfallRow(i: number, sign: 1 | -1, q: number, p: number, fees: FeeQuote, symbol: string): number {
     const fee = fees.feeFor(q);
     const short = -this.affordable(i, sign, q, p, fees);
     if (this.config.type === 'cash' && this.future[i] === 0) {
       const cost = q * p * this.portfolio.multiplier[i]! + fee;
-      return `insufficient funds: ${verb} ${q} ${symbol} at ${p} costs ${money(cost)} with fees, cash available ${money(cost - short)} (short ${money(short)})`;
+      return this.denials.add(INSUFFICIENT_FUNDS, sign, symbol, q, p, cost, short);
     }
-    const margin = this.config.type === 'cash' ? 'futures initial margin' : 'initial margin in use';
-    const have = this.config.type === 'cash' ? 'cash after fees' : 'equity after fees';
     const need = short + (this.config.type === 'cash' ? this.portfolio.cash + this.cashDelta(i, sign, q, p, fee) : this.portfolio.equity() + this.portfolio.netPosition[i]! * (p - this.mark(i)) * this.portfolio.multiplier[i]! - fee);
-    return `insufficient margin: ${verb} ${q} ${symbol} at ${p} brings ${margin} to ${money(need)}, ${have} ${money(need - short)} (short ${money(short)})`;
+    return this.denials.add(INSUFFICIENT_MARGIN, sign, symbol, q, p, need, short);
   }
 
   /**

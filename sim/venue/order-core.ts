@@ -191,48 +191,48 @@ export function onGrid(value: number, step: number): boolean {
  * subclass keeps one shape on the hot path.
  */
 export class VenueOrder {
-  readonly id!: OrderId;
-  readonly strategyId!: StrategyId | null;
-  readonly symbol!: Symbol_;
-  readonly symbolIndex!: number;
-  readonly side!: OrderSide;
+  declare readonly id: OrderId;
+  declare readonly strategyId: StrategyId | null;
+  declare readonly symbol: Symbol_;
+  declare readonly symbolIndex: number;
+  declare readonly side: OrderSide;
   /** +1 buy, -1 sell. */
-  readonly sign!: 1 | -1;
-  readonly type!: OrderType;
-  readonly timeInForce!: TimeInForce;
-  readonly reduceOnly!: boolean;
-  readonly postOnly!: boolean;
+  declare readonly sign: 1 | -1;
+  declare readonly type: OrderType;
+  declare readonly timeInForce: TimeInForce;
+  declare readonly reduceOnly: boolean;
+  declare readonly postOnly: boolean;
   /** Arrival sequence number: the tie-break that keeps processing in arrival order (a replace may renew it). */
-  seq!: number;
+  declare seq: number;
   /** Time the venue received the order. */
-  readonly submitTs!: number;
+  declare readonly submitTs: number;
   /**
    * DAY orders: the UTC midnight after the day of arrival, or with a trading calendar the session
    * close (set on acceptance, OrderCore.dayEnd); Infinity otherwise.
    */
-  expiresAt!: number;
+  declare expiresAt: number;
 
-  qty!: number;
-  filled!: number;
+  declare qty: number;
+  declare filled: number;
   /** NaN when the order type has no limit price. */
-  limitPrice!: number;
+  declare limitPrice: number;
   /** NaN when the order type has no stop price. */
-  stopPrice!: number;
+  declare stopPrice: number;
   /** Stop and stop-limit orders: true once the stop price was reached. */
-  triggered!: boolean;
+  declare triggered: boolean;
   /** False once filled, cancelled or expired. */
-  active!: boolean;
+  declare active: boolean;
   /** Raw fees of earlier fills (before the per-order minimum) and what was charged for them. */
-  rawFees!: number;
-  chargedFees!: number;
+  declare rawFees: number;
+  declare chargedFees: number;
   /** The engine's link of the order (bracket, OCO/OUO group); null for a plain order. */
-  readonly link!: OrderLink | null;
+  declare readonly link: OrderLink | null;
   /** Bracket exits: the entry's id; null otherwise. */
-  readonly exitOf!: OrderId | null;
+  declare readonly exitOf: OrderId | null;
   /** The order's contingent group while it works; null for a plain order. */
-  group!: ContingentGroup | null;
+  declare group: ContingentGroup | null;
   /** A bracket exit waiting for its entry's first fill: accepted and working, but not matched yet. */
-  dormant!: boolean;
+  declare dormant: boolean;
 
   constructor(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number) {
     this.renewOrder(order, symbolIndex, seq, submitTs);

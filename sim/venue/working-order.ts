@@ -8,19 +8,19 @@ import { VenueOrder } from './order-core.js';
  */
 export class WorkingOrder extends VenueOrder {
   /** Open time of the last bar the venue had seen for the symbol when the order arrived (-Infinity if none). */
-  readonly lastBarTsAtSubmit!: number;
+  declare readonly lastBarTsAtSubmit: number;
   /** False until the order has had its first chance to match (its arrival). */
-  arrived!: boolean;
+  declare arrived: boolean;
 
   // Plan of the current bar, filled by the matcher and consumed in path order (no allocation per bar).
-  planPos!: number;
-  planTriggers!: boolean;
-  planQty!: number;
-  planPrice!: number;
-  planLiquidity!: Liquidity;
+  declare planPos: number;
+  declare planTriggers: boolean;
+  declare planQty: number;
+  declare planPrice: number;
+  declare planLiquidity: Liquidity;
   /** True when the planned price is a limit price or better, so slippage must not push it past the limit. */
-  planIsLimit!: boolean;
-  planTs!: number;
+  declare planIsLimit: boolean;
+  declare planTs: number;
 
   constructor(order: Readonly<Order>, symbolIndex: number, seq: number, submitTs: number, lastBarTsAtSubmit: number) {
     super(order, symbolIndex, seq, submitTs);

@@ -127,6 +127,79 @@ describe('cash account (the default)', () => {
     }
   });
 
+  it('makes an insufficient-funds or -margin denial into text only when the result is read, the same text as at once', async () => {
+    const get = Object.getOwnPropertyDescriptor(DeferredText.prototype, 'text')!.get!;
+    let made = 0;
+    Object.defineProperty(DeferredText.prototype, 'text', { configurable: true, get(this: DeferredText) { if ((this as unknown as { made: string | null }).made === null) made++; return get.call(this); } });
+    try {
+      // Cash: buy 100 at 101 with 0.1% commission (10,110.10 > 10,000), then a buy that fits, then the same denial again.
+      const script = { 0: (ctx: StrategyContext) => void ctx.submitOrder(order('buy', 100)), 2: (ctx: StrategyContext) => void ctx.submitOrder(order('buy', 10)), 3: (ctx: StrategyContext) => void ctx.submitOrder(order('buy', 100)) };
+      const r = await run([[100, 100], [101, 101], [101, 101], [101, 101], [102, 102]], script, { fee: 0.001 });
+      expect(made).toBe(0);
+      const texts = [
+        'insufficient funds: buying 100 AAA at 101 costs 10,110.10 with fees, cash available 10,000.00 (short 110.10)',
+        'insufficient funds: buying 100 AAA at 102 costs 10,210.20 with fees, cash available 8,988.99 (short 1,221.21)',
+      ];
+      expect(r.audit.map((a) => [a.kind, a.message, a.orderId])).toEqual([['account.denied', texts[0], 'O-1'], ['account.denied', texts[1], 'O-3']]);
+      expect([r.orders[0]!.reason, r.orders[2]!.reason]).toEqual(texts);
+      expect(made).toBe(2);
+
+      // Margin (leverage 1): the opening part of a reversal is denied, naming the margin.
+      made = 0;
+      const m = await run([[100, 100], [100, 100], [101, 101], [101, 101]], { 0: (ctx) => void ctx.submitOrder(order('buy', 50)), 1: (ctx) => void ctx.submitOrder(order('sell', 150)) }, { account: margin({ initialMargin: 1, maintenanceMargin: 0.5 }) });
+      expect(made).toBe(0);
+      expect(m.orders[1]!.reason).toBe('insufficient margin: selling 150 AAA at 101 brings initial margin in use to 10,100.00, equity after fees 10,050.00 (short 50.00)');
+      expect(made).toBe(1);
+
+      // A listening strategy gets the text in its event, made at once.
+      const seen: unknown[] = [];
+      const listener: Strategy = { ...scripted(script), onOrderEvent(_ctx, ev) { if (ev.kind === 'OrderDenied') seen.push(ev.reason); } };
+      made = 0;
+      const config: ReplayConfig = { symbols: ['AAA'], initialCash: 10_000, barIntervalUs: DAY, equityEveryUs: DAY, lookback: 16, venue: { kind: 'l1', config: venueConfig({ barIntervalUs: DAY, fees: { kind: 'fraction', rate: 0.001 } }) }, createStrategies: () => [listener], createRisk: null };
+      const l = await replay(config, { bars: barFeed(bars([[100, 100], [101, 101], [101, 101], [101, 101], [102, 102]]), DAY) });
+      expect(seen).toEqual(texts);
+      expect(made).toBe(2);
+      expect(l.orders.map((o) => o.reason)).toEqual([texts[0], null, texts[1]]);
+    } finally {
+      Object.defineProperty(DeferredText.prototype, 'text', { configurable: true, get });
+    }
+  });
+
+  it('holds a deferred denial as its row of the account\'s log: no figure of it on the heap', () => {
+    const pf = new Portfolio(1, 1, 1_000);
+    const acct = new Account(CASH_ACCOUNT, pf);
+    const fees = { feeFor: () => 0 };
+    pf.markPrice(0, 100);
+    const denials: DeferredText[] = [];
+    for (let k = 0; k < 3; k++) {
+      expect(acct.approveFill(0, -1, 10 + k, 100.25, fees, 0, 'AAA')).toBe(0); // a short sale
+      denials.push(acct.denial as DeferredText);
+      expect(acct.approveFill(0, 1, 20 + k, 99.5, fees, 0, 'AAA')).toBe(0); // 2,000 > 1,000 cash
+      denials.push(acct.denial as DeferredText);
+    }
+    // Each is the made text (null), the log and a row: the figures live in the log's columns.
+    for (const [k, d] of denials.entries()) {
+      expect(d).toBeInstanceOf(DeferredText);
+      const own = Object.values(d);
+      expect(own.length).toBe(3);
+      expect(own.filter((x) => typeof x === 'number')).toEqual([k]);
+    }
+    expect(denials.map((d) => d.text)).toEqual([
+      'short sale: selling 10 AAA at 100.25 with a position of 0 would go short by 10; short sales need account.type "margin"',
+      'insufficient funds: buying 20 AAA at 99.5 costs 1,990.00 with fees, cash available 1,000.00 (short 990.00)',
+      'short sale: selling 11 AAA at 100.25 with a position of 0 would go short by 11; short sales need account.type "margin"',
+      'insufficient funds: buying 21 AAA at 99.5 costs 2,089.50 with fees, cash available 1,000.00 (short 1,089.50)',
+      'short sale: selling 12 AAA at 100.25 with a position of 0 would go short by 12; short sales need account.type "margin"',
+      'insufficient funds: buying 22 AAA at 99.5 costs 2,189.00 with fees, cash available 1,000.00 (short 1,189.00)',
+    ]);
+    // A reset starts a new log: denials of the run before keep their texts.
+    const before = denials[0]!;
+    acct.reset();
+    expect(acct.approveFill(0, -1, 99, 1, fees, 0, 'AAA')).toBe(0);
+    expect((acct.denial as DeferredText).text).toBe('short sale: selling 99 AAA at 1 with a position of 0 would go short by 99; short sales need account.type "margin"');
+    expect(before.text).toBe('short sale: selling 10 AAA at 100.25 with a position of 0 would go short by 10; short sales need account.type "margin"');
+  });
+
   it('keeps each deferred denial with its order when a listening strategy is denied again inside a partial fill', async () => {
     // marketFill 'close': a sale fills at once. Selling 30 of a position of 10 fills 10 (OrderFilled, which the
     // strategy answers with a sale of 5, denied at once: a short sale) before the rest of the 30 is denied.

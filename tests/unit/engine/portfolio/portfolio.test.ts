@@ -87,3 +87,25 @@ describe('Portfolio accounting (hand-computed)', () => {
     expect(() => p.applyFill(0, 0, 1, 0, 10, 0, 1)).toThrow(/fill quantity must be positive/);
   });
 });
+
+describe('Portfolio.cash', () => {
+  it('is first written with the initial cash, not defined as undefined before the constructor (no box at each fill)', () => {
+    // A field defined as undefined before the constructor runs (a TypeScript field without `declare`) is kept
+    // "tagged" by V8, which boxes every double written to it anew: a number allocated at each fill. A setter
+    // on a subclass's prototype sees the constructor's write only when the class defines no such field.
+    const seen: unknown[] = [];
+    class Probe extends Portfolio {}
+    Object.defineProperty(Probe.prototype, 'cash', {
+      configurable: true,
+      set(this: object, v: unknown) {
+        seen.push(v);
+        Object.defineProperty(this, 'cash', { value: v, writable: true, enumerable: true, configurable: true });
+      },
+    });
+    const p = new Probe(1, 1, 10_000.5);
+    expect(seen).toEqual([10_000.5]);
+    p.applyFill(0, 0, 1, 10, 100.25, 1, 1);
+    expect(p.cash).toBe(10_000.5 - 1002.5 - 1);
+  });
+});
+

@@ -34,6 +34,37 @@ describe('WorkingOrder.renew', () => {
   });
 });
 
+/**
+ * The values each of `fields` is first given in `make`'s object, caught by setters on a subclass's prototype: a
+ * field the class defines (a TypeScript field without `declare`, compiled to a class field) is defined as
+ * undefined before the constructor runs, past those setters, and is not listed. V8 then keeps the field
+ * "tagged" and boxes every double written to it anew: an allocation at each write.
+ */
+function firstWrites<T extends object>(base: abstract new (...args: never[]) => T, fields: readonly string[], make: (cls: new (...args: never[]) => T) => T): Record<string, unknown> {
+  const seen: Record<string, unknown> = {};
+  const Probe = class extends (base as unknown as new (...args: never[]) => object) {};
+  for (const f of fields) {
+    Object.defineProperty(Probe.prototype, f, {
+      configurable: true,
+      set(this: object, v: unknown) {
+        seen[f] = v;
+        Object.defineProperty(this, f, { value: v, writable: true, enumerable: true, configurable: true });
+      },
+    });
+  }
+  make(Probe as unknown as new (...args: never[]) => T);
+  return seen;
+}
+
+describe("a venue record's number fields", () => {
+  it('are first written with their numbers by the constructor, not defined as undefined before it (no box a write)', () => {
+    const fields = ['seq', 'submitTs', 'expiresAt', 'qty', 'filled', 'limitPrice', 'stopPrice', 'rawFees', 'chargedFees', 'lastBarTsAtSubmit', 'planPos', 'planQty', 'planPrice', 'planTs'];
+    const seen = firstWrites(WorkingOrder, fields, (C) => new (C as unknown as typeof WorkingOrder)(order('O-1', { side: 'buy', qty: 7, type: 'limit', limitPrice: 101.5 }, T0), 0, 3, T0, T0 - DAY));
+    expect(Object.keys(seen).sort()).toEqual([...fields].sort());
+    for (const f of fields) expect(typeof seen[f]).toBe('number');
+  });
+});
+
 describe('venue records and events', () => {
   /** A venue whose sink records each event object as given and, copied, as it was then. */
   function venue(transientEvents: boolean | undefined) {
