@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orderId } from '../../../../engine/core/index.js';
 import { Order } from '../../../../engine/model/index.js';
-
-/**
- * The fields `base`'s constructor writes first, caught by setters on a subclass's prototype: a class
- * field (ES2022, no number at its definition) is defined as undefined before the constructor runs,
- * past those setters, and is not listed. V8 then keeps such a field "tagged" and boxes every double
- * written to it anew (an Order's tsLastEvent at each transition): an allocation at each write.
- */
-function firstWrites(base: abstract new (...args: never[]) => object, fields: readonly string[], make: (cls: new (...args: never[]) => object) => object): Record<string, unknown> {
-  const seen: Record<string, unknown> = {};
-  const Probe = class extends (base as unknown as new (...args: never[]) => object) {};
-  for (const f of fields) {
-    Object.defineProperty(Probe.prototype, f, {
-      configurable: true,
-      set(this: object, v: unknown) {
-        seen[f] = v;
-        Object.defineProperty(this, f, { value: v, writable: true, enumerable: true, configurable: true });
-      },
-    });
-  }
-  make(Probe as unknown as new (...args: never[]) => object);
-  return seen;
-}
+import { firstWrites } from '../../first-writes.js';
 
 const T0 = 946_684_800_000_000.5;
 
