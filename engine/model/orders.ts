@@ -254,38 +254,33 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
  * `transition` and `applyFill`, which enforce the state machine.
  */
 export class Order {
-  // Every field is `declare`d and first written by the constructor, in this order (the key order the
-  // fields had as class fields). A class field with no number at its definition (ES2022 class fields:
-  // defined as undefined before the constructor runs) is kept "tagged" by V8, and every double written
-  // to it later (tsLastEvent at each transition, avgFillPrice and filledQty at each fill) is a new heap
-  // number; a field whose first value is a number is a double field, written in place.
-  declare readonly id: OrderId;
-  declare readonly symbol: Symbol_;
-  declare readonly side: OrderSide;
-  declare readonly type: OrderType;
-  declare readonly timeInForce: TimeInForce;
-  declare readonly reduceOnly: boolean;
+  readonly id: OrderId;
+  readonly symbol: Symbol_;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
   /** See {@link OrderRequest.postOnly}. */
-  declare readonly postOnly: boolean;
-  declare readonly strategyId: StrategyId | null;
-  declare readonly tag: string | null;
+  readonly postOnly: boolean;
+  readonly strategyId: StrategyId | null;
+  readonly tag: string | null;
   /** Parent order id when an execution algorithm created this child order. */
-  declare readonly parentId: OrderId | null;
+  readonly parentId: OrderId | null;
   /** How the order is linked to others (bracket, OCO/OUO group); null for a plain order. */
-  declare readonly link: OrderLink | null;
-  declare readonly tsCreated: number;
-  declare qty: number;
-  declare limitPrice: number | null;
-  declare stopPrice: number | null;
-  declare status: OrderStatus;
-  declare filledQty: number;
+  readonly link: OrderLink | null;
+  readonly tsCreated: number;
+  qty: number;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  status: OrderStatus = 'initialized';
+  filledQty = 0;
   /** Volume-weighted average fill price; 0 until the first fill. */
-  declare avgFillPrice: number;
+  avgFillPrice = 0;
   /** For stop and stop-limit orders: true once the stop price was reached. */
-  declare triggered: boolean;
-  declare tsLastEvent: number;
+  triggered = false;
+  tsLastEvent: number;
   /** Why the order was denied, rejected, cancelled or expired. */
-  declare reason: string | null;
+  reason: string | null = null;
 
   constructor(
     id: OrderId,
@@ -298,9 +293,8 @@ export class Order {
     this.id = id;
     this.symbol = req.symbol as Symbol_;
     this.side = req.side;
-    const type = req.type ?? 'market';
-    this.type = type;
-    this.timeInForce = req.timeInForce ?? (type === 'market' ? 'GTC' : 'GTC');
+    this.type = req.type ?? 'market';
+    this.timeInForce = req.timeInForce ?? (this.type === 'market' ? 'GTC' : 'GTC');
     this.reduceOnly = req.reduceOnly ?? false;
     this.postOnly = req.postOnly ?? false;
     this.strategyId = strategyId;
@@ -308,15 +302,10 @@ export class Order {
     this.parentId = parentId;
     this.link = link ?? groupLink(req);
     this.tsCreated = tsCreated;
+    this.tsLastEvent = tsCreated;
     this.qty = req.qty;
     this.limitPrice = req.limitPrice ?? null;
     this.stopPrice = req.stopPrice ?? null;
-    this.status = 'initialized';
-    this.filledQty = 0;
-    this.avgFillPrice = 0;
-    this.triggered = false;
-    this.tsLastEvent = tsCreated;
-    this.reason = null;
     validateOrder(this);
     if (this.postOnly && (this.type !== 'limit' || this.timeInForce === 'IOC' || this.timeInForce === 'FOK')) {
       throw new InvalidArgumentError(`invalid 'postOnly': only on GTC or DAY limit orders, was set on a ${this.timeInForce} ${this.type} order`);
