@@ -21,7 +21,9 @@ const QTY_EPS = 1e-9;
  * positions are marked at each close. It is a measuring device: it never reaches the venue.
  */
 export class ShadowBook {
-  cash: number;
+  // `declare`: first written by the constructor with a number, so a double field (a class field with no number at its
+  // definition stays tagged, and each trade's cash would be a new heap number).
+  declare cash: number;
   /** Sum over fills of |qty| x price: the traded notional. */
   tradedNotional = 0;
   costs = 0;

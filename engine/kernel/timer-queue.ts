@@ -22,21 +22,21 @@ export class TimerQueue {
   /** Name of the timer last returned by `fire()`. */
   firedName: string;
   /** Due time of the timer last returned by `fire()`. */
-  firedTs: number;
+  declare firedTs: number;
 
   private readonly clock: Clock | null;
   /** Time of the last firing: nothing may be scheduled before it. */
-  private floorTs: number;
-  private capacity: number;
+  private declare floorTs: number;
+  private declare capacity: number;
   private slotTs: Float64Array;
   private slotInterval: Float64Array;
   private slotOrder: Float64Array;
   private slotName: string[];
   private heap: Int32Array;
-  private count: number;
+  private declare count: number;
   private freeSlots: Int32Array;
-  private freeCount: number;
-  private insertions: number;
+  private declare freeCount: number;
+  private declare insertions: number;
 
   /** Creates an empty queue. With a `clock`, scheduling a timer before `clock.now()` throws. */
   constructor(options: { clock?: Clock } = {}) {

@@ -77,14 +77,14 @@ function num(x: number): string {
 export class RiskEngine {
   readonly config: QualifiedRiskConfig;
   private readonly allowed: ReadonlySet<string> | null;
-  private lastTs: number;
-  private day: number;
-  private lastEquity: number;
-  private dayStart: number;
-  private peak: number;
+  private declare lastTs: number;
+  private declare day: number;
+  private declare lastEquity: number;
+  private declare dayStart: number;
+  private declare peak: number;
   private dailyHalted: boolean;
   private drawdownHalted: boolean;
-  private drawdownHaltTs: number;
+  private declare drawdownHaltTs: number;
 
   /** End of the current day (µs), see {@link sessionDayBounds}. */
   private dayEnd = Number.NaN;

@@ -217,12 +217,12 @@ export class OrderBook {
   private readonly ticksPerUnit: number;
   /** What the last `apply` did: a {@link BookChange}. */
   lastChange: BookChange;
-  lastSide: number;
-  lastTick: number;
-  lastPrevSize: number;
-  lastSize: number;
+  declare lastSide: number;
+  declare lastTick: number;
+  declare lastPrevSize: number;
+  declare lastSize: number;
   /** Rows applied (valid or repaired) and rows seen. */
-  rowsSeen: number;
+  declare rowsSeen: number;
 
   private readonly bids: Ladder;
   private readonly asks: Ladder;

@@ -4,6 +4,7 @@ import type { EnsembleConfig } from '../../../../engine/ensemble/ensemble-config
 import { optimizeFromReturns, optimizeWeights } from '../../../../engine/ensemble/index.js';
 import { combineSleeveTargets, combineTargets } from '../../../../engine/ensemble/stages/combination.js';
 import { ShadowBook } from '../../../../engine/ensemble/shadow-book.js';
+import { firstWrites } from '../../first-writes.js';
 import { SignalCollection } from '../../../../engine/ensemble/stages/signal-collection.js';
 import { EnsembleWeighting } from '../../../../engine/ensemble/stages/weighting.js';
 import type { AuditFn } from '../../../../engine/ensemble/stages/weighting.js';
@@ -292,5 +293,12 @@ describe("seed 000's live rebalance rules (ensemble.rebalanceRules)", () => {
     expect(a).toBeCloseTo(2 / 4.1, 15);
     expect(b).toBeCloseTo(1.1 / 4.1, 15);
     expect(c).toBe(0.25);
+  });
+});
+
+describe("ShadowBook's cash", () => {
+  it('is first written with its number by the constructor (written at each shadow trade, not re-boxed)', () => {
+    const seen = firstWrites(ShadowBook, ['cash'], (C) => new (C as unknown as typeof ShadowBook)(2, 100_000.5));
+    expect(seen).toEqual({ cash: 100_000.5 });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvariantError, TimeTravelError } from '../../../../engine/core/index.js';
 import type { TimestampUs } from '../../../../engine/core/index.js';
 import { SimulatedClock, TimerQueue } from '../../../../engine/kernel/index.js';
+import { firstWrites } from '../../first-writes.js';
 
 /** Fires every timer due at or before `until`; returns `name@ts` strings. */
 function fireUntil(q: TimerQueue, until: number): string[] {
@@ -102,5 +103,14 @@ describe('TimerQueue', () => {
     expect(q.size).toBe(0);
     q.schedule('c', 3);
     expect(q.peekName()).toBe('c');
+  });
+});
+
+describe("TimerQueue's number fields", () => {
+  it('are first written with their numbers by the constructor (firedTs and floorTs, set at each firing, are not re-boxed)', () => {
+    const fields = ['firedTs', 'floorTs', 'capacity', 'count', 'freeCount', 'insertions'];
+    const seen = firstWrites(TimerQueue, fields, (C) => new (C as unknown as typeof TimerQueue)());
+    expect(Object.keys(seen).sort()).toEqual([...fields].sort());
+    for (const f of fields) expect(typeof seen[f]).toBe('number');
   });
 });

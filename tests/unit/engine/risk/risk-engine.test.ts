@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, parseIsoUs, resolveCalendar, TimeTravelError, US_PER_DAY, US_PER_HOUR } from '../../../../engine/core/index.js';
 import { RiskEngine, worstCaseUnits, type RiskOrder } from '../../../../engine/risk/index.js';
 import { TestAccount } from './test-account.js';
+import { firstWrites } from '../../first-writes.js';
 
 const buy = (symbol: string, qty: number, price: number): RiskOrder => ({ symbol, side: 'buy', qty, price });
 const sell = (symbol: string, qty: number, price: number): RiskOrder => ({ symbol, side: 'sell', qty, price });
@@ -306,5 +307,14 @@ describe('RiskEngine: inputs', () => {
     risk.reset();
     expect(risk.halted).toBe(false);
     expect(risk.onEquity(DAY1, 100)).toEqual([]);
+  });
+});
+
+describe("RiskEngine's number fields", () => {
+  it('are first written with their numbers by the constructor (written at each equity sample, not re-boxed)', () => {
+    const fields = ['lastTs', 'day', 'lastEquity', 'dayStart', 'peak', 'drawdownHaltTs'];
+    const seen = firstWrites(RiskEngine, fields, (C) => new (C as unknown as typeof RiskEngine)({ dailyLossLimit: 100 }));
+    expect(Object.keys(seen).sort()).toEqual([...fields].sort());
+    for (const f of fields) expect(typeof seen[f]).toBe('number');
   });
 });

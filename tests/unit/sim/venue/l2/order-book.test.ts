@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../../../engine/core/index.js';
 import { BookChange, OrderBook } from '../../../../../sim/venue/l2/index.js';
 import { levels, snapshot, T0 } from './l2-harness.js';
+import { firstWrites } from '../../../first-writes.js';
 
 const book = (options: Partial<ConstructorParameters<typeof OrderBook>[0]> = {}) => new OrderBook({ tickSize: 0.01, ...options });
 
@@ -130,5 +131,14 @@ describe('OrderBook invalid input', () => {
     expect(b.bestAsk).toBe(10.03);
     expect(b.counters.droppedLevels).toBe(3);
     expect(() => snapshot(book(), T0, [[10.02, 1]], [[10.01, 1]])).toThrow(/snapshot ending at ts \d+ leaves the book crossed/);
+  });
+});
+
+describe("OrderBook's number fields", () => {
+  it('are first written with their numbers by the constructor (the sizes of the last change, set at each row, are not re-boxed)', () => {
+    const fields = ['lastSide', 'lastTick', 'lastPrevSize', 'lastSize', 'rowsSeen'];
+    const seen = firstWrites(OrderBook, fields, (C) => new (C as unknown as typeof OrderBook)({ tickSize: 0.01 }));
+    expect(Object.keys(seen).sort()).toEqual([...fields].sort());
+    for (const f of fields) expect(typeof seen[f]).toBe('number');
   });
 });
