@@ -4,7 +4,7 @@ import type { EnsembleConfig } from '../../../../engine/ensemble/ensemble-config
 import { optimizeFromReturns, optimizeWeights } from '../../../../engine/ensemble/index.js';
 import { combineSleeveTargets, combineTargets } from '../../../../engine/ensemble/stages/combination.js';
 import { ShadowBook } from '../../../../engine/ensemble/shadow-book.js';
-import { firstWrites } from '../../first-writes.js';
+import { firstWrites } from '../../../support/first-writes.js';
 import { SignalCollection } from '../../../../engine/ensemble/stages/signal-collection.js';
 import { EnsembleWeighting } from '../../../../engine/ensemble/stages/weighting.js';
 import type { AuditFn } from '../../../../engine/ensemble/stages/weighting.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvariantError, TimeTravelError } from '../../../../engine/core/index.js';
 import type { TimestampUs } from '../../../../engine/core/index.js';
 import { SimulatedClock, TimerQueue } from '../../../../engine/kernel/index.js';
-import { firstWrites } from '../../first-writes.js';
+import { firstWrites } from '../../../support/first-writes.js';
 
 /** Fires every timer due at or before `until`; returns `name@ts` strings. */
 function fireUntil(q: TimerQueue, until: number): string[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Portfolio } from '../../../../engine/portfolio/index.js';
+import { firstWrites } from '../../../support/first-writes.js';
 
 describe('Portfolio accounting (hand-computed)', () => {
   it('buys, adds at a new price and averages the entry', () => {
@@ -93,17 +94,13 @@ describe('Portfolio.cash', () => {
     // A field defined as undefined before the constructor runs (a TypeScript field without `declare`) is kept
     // "tagged" by V8, which boxes every double written to it anew: a number allocated at each fill. A setter
     // on a subclass's prototype sees the constructor's write only when the class defines no such field.
-    const seen: unknown[] = [];
-    class Probe extends Portfolio {}
-    Object.defineProperty(Probe.prototype, 'cash', {
-      configurable: true,
-      set(this: object, v: unknown) {
-        seen.push(v);
-        Object.defineProperty(this, 'cash', { value: v, writable: true, enumerable: true, configurable: true });
-      },
+    const made: Portfolio[] = [];
+    const seen = firstWrites(Portfolio, ['cash'], (C) => {
+      made.push(new (C as unknown as typeof Portfolio)(1, 1, 10_000.5));
+      return made[0]!;
     });
-    const p = new Probe(1, 1, 10_000.5);
-    expect(seen).toEqual([10_000.5]);
+    expect(seen).toEqual({ cash: 10_000.5 });
+    const p = made[0]!;
     p.applyFill(0, 0, 1, 10, 100.25, 1, 1);
     expect(p.cash).toBe(10_000.5 - 1002.5 - 1);
   });

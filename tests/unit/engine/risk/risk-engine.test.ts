@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, parseIsoUs, resolveCalendar, TimeTravelError, US_PER_DAY, US_PER_HOUR } from '../../../../engine/core/index.js';
 import { RiskEngine, worstCaseUnits, type RiskOrder } from '../../../../engine/risk/index.js';
 import { TestAccount } from './test-account.js';
-import { firstWrites } from '../../first-writes.js';
+import { firstWrites } from '../../../support/first-writes.js';
 
 const buy = (symbol: string, qty: number, price: number): RiskOrder => ({ symbol, side: 'buy', qty, price });
 const sell = (symbol: string, qty: number, price: number): RiskOrder => ({ symbol, side: 'sell', qty, price });

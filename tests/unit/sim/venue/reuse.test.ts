@@ -11,6 +11,7 @@ import { SimulatedVenue, venueConfig } from '../../../../sim/venue/index.js';
 import { WorkingOrder } from '../../../../sim/venue/working-order.js';
 import { barFeed } from '../../../support/bar-feed.js';
 import { after, barTs, DAY } from './venue-harness.js';
+import { firstWrites } from '../../../support/first-writes.js';
 
 /**
  * The per-order path's reuse (s12-order): a finished venue record renewed for the next order, order events
@@ -33,28 +34,6 @@ describe('WorkingOrder.renew', () => {
     expect(Object.entries(first)).toEqual(Object.entries(fresh));
   });
 });
-
-/**
- * The values each of `fields` is first given in `make`'s object, caught by setters on a subclass's prototype: a
- * field the class defines (a TypeScript field without `declare`, compiled to a class field) is defined as
- * undefined before the constructor runs, past those setters, and is not listed. V8 then keeps the field
- * "tagged" and boxes every double written to it anew: an allocation at each write.
- */
-function firstWrites<T extends object>(base: abstract new (...args: never[]) => T, fields: readonly string[], make: (cls: new (...args: never[]) => T) => T): Record<string, unknown> {
-  const seen: Record<string, unknown> = {};
-  const Probe = class extends (base as unknown as new (...args: never[]) => object) {};
-  for (const f of fields) {
-    Object.defineProperty(Probe.prototype, f, {
-      configurable: true,
-      set(this: object, v: unknown) {
-        seen[f] = v;
-        Object.defineProperty(this, f, { value: v, writable: true, enumerable: true, configurable: true });
-      },
-    });
-  }
-  make(Probe as unknown as new (...args: never[]) => T);
-  return seen;
-}
 
 describe("a venue record's number fields", () => {
   it('are first written with their numbers by the constructor, not defined as undefined before it (no box a write)', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../../../engine/core/index.js';
 import { BookChange, OrderBook } from '../../../../../sim/venue/l2/index.js';
 import { levels, snapshot, T0 } from './l2-harness.js';
-import { firstWrites } from '../../../first-writes.js';
+import { firstWrites } from '../../../../support/first-writes.js';
 
 const book = (options: Partial<ConstructorParameters<typeof OrderBook>[0]> = {}) => new OrderBook({ tickSize: 0.01, ...options });
 
