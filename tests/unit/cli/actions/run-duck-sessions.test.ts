@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runAndWrite } from '../../../../cli/actions/run.js';
 import { DuckSession } from '../../../../datasets/duckdb.js';
 import { REPO } from '../../../support/cli.js';
+import { sineBarsCsv } from '../../../support/sine-bars-csv.js';
 
 /**
  * `tapedeck run` of a small CSV file of bars reads it on the outputs' DuckDB session (readCsvTable's
@@ -17,23 +18,12 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-/** `n` plain daily bars of a slow sine, enough for SMA(10)/SMA(20) to cross. */
-function bars(n: number): string {
-  const lines = ['Date,Open,High,Low,Close,Volume'];
-  for (let i = 0; i < n; i++) {
-    const day = new Date(Date.UTC(2001, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-    const c = (100 + 10 * Math.sin(i / 9)).toFixed(4);
-    lines.push(`${day},${c},${(Number(c) + 1).toFixed(4)},${(Number(c) - 1).toFixed(4)},${c},${1000 + i}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 describe('tapedeck run of a small CSV file', () => {
   it("opens one DuckDB instance, the outputs', and reads the file on it", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'td-run-sessions-'));
     dirs.push(dir);
     const csv = join(dir, 'aaa.csv');
-    await writeFile(csv, bars(400));
+    await writeFile(csv, sineBarsCsv(400));
     const opened = vi.spyOn(DuckSession, 'open');
     const { report } = await runAndWrite(join(REPO, 'scenarios', 'sma-cross.json'), { out: join(dir, 'out'), set: [`data.bars=${csv}`, 'data.symbols=["AAA"]'], quiet: true });
     expect(report.metrics.tradeCount).toBeGreaterThan(0);

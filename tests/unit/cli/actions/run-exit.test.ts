@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunOutputs } from '../../../../cli/compose/run-outputs.js';
 import { DuckSession } from '../../../../datasets/duckdb.js';
 import { REPO } from '../../../support/cli.js';
+import { sineBarsCsv } from '../../../support/sine-bars-csv.js';
 
 /**
  * `tapedeck run` ends its process once the run is written and printed (process.exit after the cleanups,
@@ -18,17 +19,6 @@ afterEach(async () => {
   vi.restoreAllMocks();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
-
-/** `n` plain daily bars of a slow sine, enough for SMA(10)/SMA(20) to cross. */
-function bars(n: number): string {
-  const lines = ['Date,Open,High,Low,Close,Volume'];
-  for (let i = 0; i < n; i++) {
-    const day = new Date(Date.UTC(2001, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-    const c = (100 + 10 * Math.sin(i / 9)).toFixed(4);
-    lines.push(`${day},${c},${(Number(c) + 1).toFixed(4)},${(Number(c) - 1).toFixed(4)},${c},${1000 + i}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 /** Runs the CLI from sources with a hook that says on stderr whether the process ended naturally ('beforeExit'). */
 async function runWithHook(dir: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -48,7 +38,7 @@ describe('tapedeck run ends its process', () => {
     const dir = await mkdtemp(join(tmpdir(), 'td-run-exit-'));
     dirs.push(dir);
     const csv = join(dir, 'aaa.csv');
-    await writeFile(csv, bars(400));
+    await writeFile(csv, sineBarsCsv(400));
     const out = join(dir, 'out');
     const r = await runWithHook(dir, ['run', join(REPO, 'scenarios', 'sma-cross.json'), '--set', `data.bars=${csv}`, '--set', 'data.symbols=["AAA"]', '--out', out, '--json', '--quiet']);
     expect(r.stderr).toBe('');
