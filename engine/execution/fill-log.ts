@@ -1,9 +1,9 @@
-import { Float64Column, Int32Column } from '../core/columns.js';
 import type { FillId, OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { Fill, Liquidity } from '../model/events.js';
 import type { OrderSide } from '../model/orders.js';
 import { sequenceNumber } from './order-log.js';
 import type { IdBytes, OrderLog } from './order-log.js';
+import { LOG_INITIAL_ROWS, grownF64, grownI32 } from './log-rows.js';
 
 /** 'F', the letter of the venues' fill ids (`F-1`, `F-2`, ...: IdSequence). */
 const FILL_LETTER = 70;
@@ -19,16 +19,19 @@ const FILL_LETTER = 70;
  * collection copied until they were promoted. Any other id is kept as it is.
  */
 export class FillLog {
-  private readonly ts = new Float64Column();
-  private readonly qty = new Float64Column();
-  private readonly price = new Float64Column();
-  private readonly commission = new Float64Column();
-  private readonly orderRow = new Int32Column();
-  private readonly symbolIndex = new Int32Column();
+  // A column per field, grown together (see log-rows.ts): `n` rows used of `capacity`.
+  private n = 0;
+  private capacity = LOG_INITIAL_ROWS;
+  private ts: Float64Array = new Float64Array(LOG_INITIAL_ROWS);
+  private qty: Float64Array = new Float64Array(LOG_INITIAL_ROWS);
+  private price: Float64Array = new Float64Array(LOG_INITIAL_ROWS);
+  private commission: Float64Array = new Float64Array(LOG_INITIAL_ROWS);
+  private orderRow: Int32Array = new Int32Array(LOG_INITIAL_ROWS);
+  private symbolIndex: Int32Array = new Int32Array(LOG_INITIAL_ROWS);
   /** bit 0: sell; bit 1: maker. */
-  private readonly flags = new Int32Column();
+  private flags: Int32Array = new Int32Array(LOG_INITIAL_ROWS);
   /** n of a fill id `F-<n>`; NaN for another id (kept in otherIds). */
-  private readonly fillNo = new Float64Column();
+  private fillNo: Float64Array = new Float64Array(LOG_INITIAL_ROWS);
   /** The ids not of the form `F-<n>`, by fill index. */
   private readonly otherIds = new Map<number, FillId>();
 
@@ -38,78 +41,96 @@ export class FillLog {
   ) {}
 
   get length(): number {
-    return this.ts.length;
+    return this.n;
   }
 
   /** Appends a fill of the order at `orderRow`, in the symbol at `symbolIndex`. */
   add(orderRow: number, symbolIndex: number, f: Fill): void {
-    this.ts.push(f.ts);
-    this.qty.push(f.qty);
-    this.price.push(f.price);
-    this.commission.push(f.commission);
-    this.orderRow.push(orderRow);
-    this.symbolIndex.push(symbolIndex);
-    this.flags.push((f.side === 'sell' ? 1 : 0) | (f.liquidity === 'maker' ? 2 : 0));
+    const i = this.n;
+    if (i === this.capacity) this.grow();
+    this.n = i + 1;
+    this.ts[i] = f.ts;
+    this.qty[i] = f.qty;
+    this.price[i] = f.price;
+    this.commission[i] = f.commission;
+    this.orderRow[i] = orderRow;
+    this.symbolIndex[i] = symbolIndex;
+    this.flags[i] = (f.side === 'sell' ? 1 : 0) | (f.liquidity === 'maker' ? 2 : 0);
     const id = f.fillId;
-    const n = typeof id === 'string' ? sequenceNumber(id, FILL_LETTER) : -1;
-    if (n < 0) this.otherIds.set(this.fillNo.length, id);
-    this.fillNo.push(n < 0 ? Number.NaN : n);
+    const k = typeof id === 'string' ? sequenceNumber(id, FILL_LETTER) : -1;
+    if (k < 0) this.otherIds.set(i, id);
+    this.fillNo[i] = k < 0 ? Number.NaN : k;
+  }
+
+  /** Doubles the rows the columns have room for. */
+  private grow(): void {
+    const n = this.n;
+    const capacity = this.capacity * 2;
+    this.ts = grownF64(this.ts, n, capacity);
+    this.qty = grownF64(this.qty, n, capacity);
+    this.price = grownF64(this.price, n, capacity);
+    this.commission = grownF64(this.commission, n, capacity);
+    this.fillNo = grownF64(this.fillNo, n, capacity);
+    this.orderRow = grownI32(this.orderRow, n, capacity);
+    this.symbolIndex = grownI32(this.symbolIndex, n, capacity);
+    this.flags = grownI32(this.flags, n, capacity);
+    this.capacity = capacity;
   }
 
   /** ts, qty, price, commission of fill i into out[at..at+3] (the run hash's order). */
   numbers(i: number, out: Float64Array, at: number): void {
-    out[at] = this.ts.get(i);
-    out[at + 1] = this.qty.get(i);
-    out[at + 2] = this.price.get(i);
-    out[at + 3] = this.commission.get(i);
+    out[at] = this.ts[i]!;
+    out[at + 1] = this.qty[i]!;
+    out[at + 2] = this.price[i]!;
+    out[at + 3] = this.commission[i]!;
   }
 
   /** A numeric field of every fill, as a view of its column (valid until the next fill). */
   column(field: 'ts' | 'qty' | 'price' | 'commission'): Float64Array {
-    return this[field].view();
+    return this[field].subarray(0, this.n);
   }
 
   fillIdAt(i: number): FillId {
-    const n = this.fillNo.get(i);
+    const n = this.fillNo[i]!;
     return n === n ? (`F-${n}` as FillId) : this.otherIds.get(i)!;
   }
   strategyIdAt(i: number): StrategyId | null {
-    return this.orders.strategyIdAt(this.orderRow.get(i)) as StrategyId | null;
+    return this.orders.strategyIdAt(this.orderRow[i]!) as StrategyId | null;
   }
   symbolAt(i: number): Symbol_ {
-    return this.symbols[this.symbolIndex.get(i)]!;
+    return this.symbols[this.symbolIndex[i]!]!;
   }
   sideAt(i: number): OrderSide {
-    return (this.flags.get(i) & 1) === 1 ? 'sell' : 'buy';
+    return (this.flags[i]! & 1) === 1 ? 'sell' : 'buy';
   }
   liquidityAt(i: number): Liquidity {
-    return (this.flags.get(i) & 2) === 2 ? 'maker' : 'taker';
+    return (this.flags[i]! & 2) === 2 ? 'maker' : 'taker';
   }
   /** The run hash's line key of fill i (see HashableFills.lineKey): its side and liquidity flags, below 4. */
   lineKey(i: number): number {
-    return this.flags.get(i) & 3;
+    return this.flags[i]! & 3;
   }
   orderIdAt(i: number): OrderId {
-    return this.orders.idAt(this.orderRow.get(i)) as OrderId;
+    return this.orders.idAt(this.orderRow[i]!) as OrderId;
   }
   /** Writes the bytes of orderIdAt(i) without building it (see OrderLog.writeIdAt). */
   writeOrderIdAt(i: number, out: IdBytes): void {
-    this.orders.writeIdAt(this.orderRow.get(i), out);
+    this.orders.writeIdAt(this.orderRow[i]!, out);
   }
 
   /** Fill i as an object. */
   fill(i: number): Fill {
-    const row = this.orderRow.get(i);
+    const row = this.orderRow[i]!;
     return new LoggedFill(
       this.fillIdAt(i),
       this.orders.idAt(row) as OrderId,
       this.strategyIdAt(i),
-      this.ts.get(i),
+      this.ts[i]!,
       this.symbolAt(i),
       this.sideAt(i),
-      this.qty.get(i),
-      this.price.get(i),
-      this.commission.get(i),
+      this.qty[i]!,
+      this.price[i]!,
+      this.commission[i]!,
       this.liquidityAt(i),
     );
   }
@@ -122,8 +143,7 @@ export class FillLog {
   }
 
   clear(): void {
-    for (const c of [this.ts, this.qty, this.price, this.commission, this.fillNo]) c.clear();
-    for (const c of [this.orderRow, this.symbolIndex, this.flags]) c.clear();
+    this.n = 0;
     this.otherIds.clear();
   }
 }

@@ -1,8 +1,8 @@
-import { CodedColumn, Float64Column, Int32Column } from '../core/columns.js';
 import { InvariantError } from '../core/errors.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
 import { textOf } from '../model/events.js';
 import type { DeferredText } from '../model/events.js';
+import { LOG_INITIAL_ROWS, ValueCodes, grownF64, grownI32 } from './log-rows.js';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, linkText, statusIndex } from '../model/orders.js';
 import type { Order, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
 
@@ -128,6 +128,27 @@ class LiveOrders {
   }
 }
 
+/** OrderLog's numbers of a row, in this order (places in its `num`). */
+const NUM_TS_CREATED = 0;
+const NUM_QTY = 1;
+const NUM_LIMIT = 2; // NaN for none
+const NUM_STOP = 3; // NaN for none
+const NUM_FILLED = 4;
+const NUM_AVG = 5;
+const NUM_WIDTH = 6;
+/** The place of each field OrderLog.column reads. */
+const NUM_PLACE = { tsCreated: NUM_TS_CREATED, qty: NUM_QTY, limitPrice: NUM_LIMIT, stopPrice: NUM_STOP, filledQty: NUM_FILLED, avgFillPrice: NUM_AVG } as const;
+/** OrderLog's integers of a row, in this order (places in its `int`). */
+const INT_STRATEGY = 0;
+const INT_FLAGS = 1;
+const INT_STATUS = 2;
+const INT_SYMBOL = 3;
+const INT_STRATEGY_ID = 4;
+const INT_TAG = 5;
+const INT_LINK = 6;
+const INT_REASON = 7;
+const INT_WIDTH = 8;
+
 /**
  * Every order of a run in submission order. A working order is held as its Order object; once it is
  * finished (filled, cancelled, expired, rejected or denied) its final state moves into columns and the
@@ -137,28 +158,32 @@ class LiveOrders {
  */
 export class OrderLog {
   private readonly live = new LiveOrders();
-  /** The owning strategy (ledger) index of every row: its length is the log's. */
-  private readonly strategy = new Int32Column();
-  // Set when the order is added. Coded: these repeat from order to order (see CodedColumn).
-  private readonly symbol = new CodedColumn<string>();
-  private readonly strategyId = new CodedColumn<StrategyId | null>();
-  private readonly tag = new CodedColumn<string | null>();
-  private readonly link = new CodedColumn<OrderLink | null>();
-  private readonly flags = new Int32Column(); // side | type << 1 | timeInForce << 3 | reduceOnly << 5
-  private readonly tsCreated = new Float64Column();
-  // Set when the order finishes.
-  private readonly status = new Int32Column();
-  private readonly qty = new Float64Column();
-  private readonly limitPrice = new Float64Column(); // NaN for none
-  private readonly stopPrice = new Float64Column(); // NaN for none
-  private readonly filledQty = new Float64Column();
-  private readonly avgFillPrice = new Float64Column();
+  /** Rows (orders) in the log. */
+  private n = 0;
+  /** Rows the arrays below have room for. */
+  private capacity = LOG_INITIAL_ROWS;
+  /**
+   * A row's numbers, NUM_WIDTH a row (NUM_* places): tsCreated, set when the order is added; the others when it
+   * finishes (a live order's are read from its object).
+   */
+  private num: Float64Array = new Float64Array(LOG_INITIAL_ROWS * NUM_WIDTH);
+  /**
+   * A row's integers, INT_WIDTH a row (INT_* places): the owning strategy (ledger) index, the flags (side | type
+   * << 1 | timeInForce << 3 | reduceOnly << 5) and the codes of the symbol, strategy id, tag and link, set when
+   * the order is added; the status's place and the reason's code, set when it finishes.
+   */
+  private int: Int32Array = new Int32Array(LOG_INITIAL_ROWS * INT_WIDTH);
+  // Coded: these repeat from order to order (see ValueCodes).
+  private readonly symbol = new ValueCodes<string>();
+  private readonly strategyId = new ValueCodes<StrategyId | null>();
+  private readonly tag = new ValueCodes<string | null>();
+  private readonly link = new ValueCodes<OrderLink | null>();
   /** A deferred reason (an account denial nobody read during the run) is made into text when read. */
-  private readonly reason = new CodedColumn<string | DeferredText | null>();
+  private readonly reason = new ValueCodes<string | DeferredText | null>();
 
   /** Number of orders. */
   get length(): number {
-    return this.strategy.length;
+    return this.n;
   }
 
   /**
@@ -166,40 +191,45 @@ export class OrderLog {
    * id strings and finds an order's row by reading its id.
    */
   nextId(): OrderId {
-    return idOfRow(this.strategy.length);
+    return idOfRow(this.n);
   }
 
   /** The id the order `k` places after the next one gets (`idAfter(0)` is {@link nextId}): a bracket names its exits before they exist. */
   idAfter(k: number): OrderId {
-    return idOfRow(this.strategy.length + k);
+    return idOfRow(this.n + k);
   }
 
   /** Appends a new order (its id from {@link nextId}) owned by the strategy (ledger) at `strategyIndex`; returns its row. */
   add(order: Order, strategyIndex: number): number {
-    const row = this.strategy.length;
+    const row = this.n;
     if (rowInId(order.id) !== row) throw new InvariantError(`order log: order ${order.id} does not have the next id ${idOfRow(row)}`);
+    if (row === this.capacity) this.grow();
+    this.n = row + 1;
     this.live.add(row, order);
-    this.strategy.push(strategyIndex);
-    this.symbol.push(order.symbol);
-    this.strategyId.push(order.strategyId);
-    this.tag.push(order.tag);
-    this.link.push(order.link);
-    this.flags.push(flagsOf(order));
-    this.tsCreated.push(order.tsCreated);
-    this.status.push(-1);
-    this.qty.push(Number.NaN);
-    this.limitPrice.push(Number.NaN);
-    this.stopPrice.push(Number.NaN);
-    this.filledQty.push(Number.NaN);
-    this.avgFillPrice.push(Number.NaN);
-    this.reason.push(null);
+    const int = this.int;
+    const i = row * INT_WIDTH;
+    int[i + INT_STRATEGY] = strategyIndex;
+    int[i + INT_FLAGS] = flagsOf(order);
+    int[i + INT_SYMBOL] = this.symbol.code(order.symbol);
+    int[i + INT_STRATEGY_ID] = this.strategyId.code(order.strategyId);
+    int[i + INT_TAG] = this.tag.code(order.tag);
+    int[i + INT_LINK] = this.link.code(order.link);
+    this.num[row * NUM_WIDTH + NUM_TS_CREATED] = order.tsCreated;
     return row;
+  }
+
+  /** Doubles the rows the arrays have room for. */
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    this.num = grownF64(this.num, this.n * NUM_WIDTH, capacity * NUM_WIDTH);
+    this.int = grownI32(this.int, this.n * INT_WIDTH, capacity * INT_WIDTH);
+    this.capacity = capacity;
   }
 
   /** The row of an order id, or undefined for an id this log never saw. */
   rowOfId(id: string): number | undefined {
     const row = rowInId(id);
-    return row >= 0 && row < this.strategy.length ? row : undefined;
+    return row >= 0 && row < this.n ? row : undefined;
   }
 
   /** The live (unfinished) order at a row, or undefined once it is finished. */
@@ -209,7 +239,7 @@ export class OrderLog {
 
   /** The strategy (ledger) index that owns the order at a row. */
   strategyAt(row: number): number {
-    return this.strategy.get(row);
+    return this.int[row * INT_WIDTH + INT_STRATEGY]!;
   }
 
   /** Moves a finished order's final state into the columns and lets the object go; `reason`, when given, is its reason (deferred) in place of the order's. */
@@ -217,13 +247,16 @@ export class OrderLog {
     const o = this.live.get(row);
     if (o === undefined) return;
     if (!isTerminal(o.status)) throw new InvariantError(`order ${o.id} is not finished (${o.status})`);
-    this.status.set(row, statusIndex(o.status));
-    this.qty.set(row, o.qty);
-    this.limitPrice.set(row, o.limitPrice ?? Number.NaN);
-    this.stopPrice.set(row, o.stopPrice ?? Number.NaN);
-    this.filledQty.set(row, o.filledQty);
-    this.avgFillPrice.set(row, o.avgFillPrice);
-    this.reason.set(row, reason ?? o.reason);
+    const i = row * INT_WIDTH;
+    this.int[i + INT_STATUS] = statusIndex(o.status);
+    this.int[i + INT_REASON] = this.reason.code(reason ?? o.reason);
+    const num = this.num;
+    const k = row * NUM_WIDTH;
+    num[k + NUM_QTY] = o.qty;
+    num[k + NUM_LIMIT] = o.limitPrice ?? Number.NaN;
+    num[k + NUM_STOP] = o.stopPrice ?? Number.NaN;
+    num[k + NUM_FILLED] = o.filledQty;
+    num[k + NUM_AVG] = o.avgFillPrice;
     this.live.delete(row);
   }
 
@@ -269,27 +302,27 @@ export class OrderLog {
       };
       link = o.link;
     } else {
-      const limit = this.limitPrice.get(row);
-      const stop = this.stopPrice.get(row);
+      const limit = this.num[row * NUM_WIDTH + NUM_LIMIT]!;
+      const stop = this.num[row * NUM_WIDTH + NUM_STOP]!;
       r = {
         id: idOfRow(row),
-        symbol: this.symbol.get(row),
+        symbol: this.symbol.value(this.int[row * INT_WIDTH + INT_SYMBOL]!),
         side: this.sideAt(row),
         type: this.typeAt(row),
-        qty: this.qty.get(row),
+        qty: this.num[row * NUM_WIDTH + NUM_QTY]!,
         limitPrice: limit === limit ? limit : null,
         stopPrice: stop === stop ? stop : null,
         timeInForce: this.timeInForceAt(row),
         status: this.statusAt(row),
-        filledQty: this.filledQty.get(row),
-        avgFillPrice: this.avgFillPrice.get(row),
-        tsCreated: this.tsCreated.get(row),
-        strategyId: this.strategyId.get(row),
+        filledQty: this.num[row * NUM_WIDTH + NUM_FILLED]!,
+        avgFillPrice: this.num[row * NUM_WIDTH + NUM_AVG]!,
+        tsCreated: this.num[row * NUM_WIDTH + NUM_TS_CREATED]!,
+        strategyId: this.strategyId.value(this.int[row * INT_WIDTH + INT_STRATEGY_ID]!),
         reduceOnly: this.reduceOnlyAt(row),
-        tag: this.tag.get(row),
-        reason: textOf(this.reason.get(row)),
+        tag: this.tag.value(this.int[row * INT_WIDTH + INT_TAG]!),
+        reason: textOf(this.reason.value(this.int[row * INT_WIDTH + INT_REASON]!)),
       };
-      link = this.link.get(row);
+      link = this.link.value(this.int[row * INT_WIDTH + INT_LINK]!);
     }
     if (link !== null) r.link = link;
     return r;
@@ -302,7 +335,9 @@ export class OrderLog {
   column(field: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array {
     const n = this.length;
     const out = new Float64Array(n);
-    out.set(this[field].view());
+    const num = this.num;
+    const at = NUM_PLACE[field];
+    for (let row = 0; row < n; row++) out[row] = num[row * NUM_WIDTH + at]!;
     if (field === 'tsCreated') return out;
     this.live.forEach((row, o) => {
       out[row] = o[field] ?? Number.NaN;
@@ -312,17 +347,17 @@ export class OrderLog {
 
   /** The order's link (bracket, OCO/OUO group), or null for a plain order. */
   linkOf(row: number): OrderLink | null {
-    return this.link.get(row);
+    return this.link.value(this.int[row * INT_WIDTH + INT_LINK]!);
   }
   reduceOnlyAt(row: number): boolean {
-    return ((this.flags.get(row) >> 5) & 1) === 1;
+    return ((this.int[row * INT_WIDTH + INT_FLAGS]! >> 5) & 1) === 1;
   }
   tagAt(row: number): string | null {
-    return this.tag.get(row);
+    return this.tag.value(this.int[row * INT_WIDTH + INT_TAG]!);
   }
   reasonAt(row: number): string | null {
     const o = this.live.get(row);
-    return o !== undefined ? o.reason : textOf(this.reason.get(row));
+    return o !== undefined ? o.reason : textOf(this.reason.value(this.int[row * INT_WIDTH + INT_REASON]!));
   }
 
   records(): OrderRecord[] {
@@ -345,13 +380,13 @@ export class OrderLog {
       out[at + 3] = o.filledQty;
       out[at + 4] = o.avgFillPrice;
     } else {
-      out[at] = this.qty.get(row);
-      out[at + 1] = this.limitPrice.get(row);
-      out[at + 2] = this.stopPrice.get(row);
-      out[at + 3] = this.filledQty.get(row);
-      out[at + 4] = this.avgFillPrice.get(row);
+      out[at] = this.num[row * NUM_WIDTH + NUM_QTY]!;
+      out[at + 1] = this.num[row * NUM_WIDTH + NUM_LIMIT]!;
+      out[at + 2] = this.num[row * NUM_WIDTH + NUM_STOP]!;
+      out[at + 3] = this.num[row * NUM_WIDTH + NUM_FILLED]!;
+      out[at + 4] = this.num[row * NUM_WIDTH + NUM_AVG]!;
     }
-    out[at + 5] = this.tsCreated.get(row);
+    out[at + 5] = this.num[row * NUM_WIDTH + NUM_TS_CREATED]!;
   }
 
   idAt(row: number): string {
@@ -368,39 +403,39 @@ export class OrderLog {
    * of its flags) and its status's place, below 512; -1 for an order with a link (its line has one more field).
    */
   lineKey(row: number): number {
-    if (this.link.get(row) !== null) return -1;
+    if (this.link.value(this.int[row * INT_WIDTH + INT_LINK]!) !== null) return -1;
     const o = this.live.get(row);
-    const status = o !== undefined ? statusIndex(o.status) : this.status.get(row);
-    return (this.flags.get(row) & 31) | (status << 5);
+    const status = o !== undefined ? statusIndex(o.status) : this.int[row * INT_WIDTH + INT_STATUS]!;
+    return (this.int[row * INT_WIDTH + INT_FLAGS]! & 31) | (status << 5);
   }
   /** The order's link as text for the run hash (see linkText), or null for a plain order. */
   linkAt(row: number): string | null {
-    const link = this.link.get(row);
+    const link = this.link.value(this.int[row * INT_WIDTH + INT_LINK]!);
     return link === null ? null : linkText(link);
   }
   strategyIdAt(row: number): string | null {
-    return this.strategyId.get(row);
+    return this.strategyId.value(this.int[row * INT_WIDTH + INT_STRATEGY_ID]!);
   }
   symbolAt(row: number): string {
-    return this.symbol.get(row);
+    return this.symbol.value(this.int[row * INT_WIDTH + INT_SYMBOL]!);
   }
   sideAt(row: number): OrderSide {
-    return ORDER_SIDES[this.flags.get(row) & 1]!;
+    return ORDER_SIDES[this.int[row * INT_WIDTH + INT_FLAGS]! & 1]!;
   }
   typeAt(row: number): OrderType {
-    return ORDER_TYPES[(this.flags.get(row) >> 1) & 3]!;
+    return ORDER_TYPES[(this.int[row * INT_WIDTH + INT_FLAGS]! >> 1) & 3]!;
   }
   timeInForceAt(row: number): TimeInForce {
-    return TIMES_IN_FORCE[(this.flags.get(row) >> 3) & 3]!;
+    return TIMES_IN_FORCE[(this.int[row * INT_WIDTH + INT_FLAGS]! >> 3) & 3]!;
   }
   statusAt(row: number): OrderStatus {
     const o = this.live.get(row);
-    return o !== undefined ? o.status : ORDER_STATUSES[this.status.get(row)]!;
+    return o !== undefined ? o.status : ORDER_STATUSES[this.int[row * INT_WIDTH + INT_STATUS]!]!;
   }
 
   clear(): void {
     this.live.clear();
-    for (const c of [this.strategy, this.flags, this.tsCreated, this.status, this.qty, this.limitPrice, this.stopPrice, this.filledQty, this.avgFillPrice]) c.clear();
-    for (const a of [this.symbol, this.strategyId, this.tag, this.link, this.reason]) a.clear();
+    this.n = 0;
+    for (const c of [this.symbol, this.strategyId, this.tag, this.link, this.reason]) c.clear();
   }
 }

@@ -1,4 +1,5 @@
-import { CodedColumn, Float64Column, Float64Table } from '../../engine/core/columns.js';
+import { Float64Table } from '../../engine/core/columns.js';
+import { LOG_INITIAL_ROWS, ValueCodes, grownF64, grownI32 } from '../../engine/execution/log-rows.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { idOfRow, rowInId } from '../../engine/execution/order-log.js';
 import { InvariantError } from '../../engine/core/index.js';
@@ -72,14 +73,19 @@ export interface StreamedEquity {
 export class AuditTrail {
   /** The entries in run order, a deferred one as its message (a DeferredText) until {@link list} makes it. */
   private readonly held: (AuditEntry | DeferredText)[] = [];
-  /** Of the deferred entries, in their order: ts, kind, the order log's row its order id names (see rowInId), symbol, strategyId. */
-  private readonly ts = new Float64Column();
-  private readonly kind = new CodedColumn<string>();
-  private readonly orderRow = new Float64Column();
-  /** Order ids that name no order log row, by deferred row (NaN in orderRow). */
+  /**
+   * Of the deferred entries, in their order (`n` of `capacity` rows): ts and the order log's row its order id
+   * names (see rowInId), two a row in `num`; the codes of kind, symbol and strategyId, three a row in `int`.
+   */
+  private n = 0;
+  private capacity = LOG_INITIAL_ROWS;
+  private num: Float64Array = new Float64Array(LOG_INITIAL_ROWS * 2);
+  private int: Int32Array = new Int32Array(LOG_INITIAL_ROWS * 3);
+  private readonly kind = new ValueCodes<string>();
+  /** Order ids that name no order log row, by deferred row (NaN as its row). */
   private readonly otherIds = new Map<number, string | undefined>();
-  private readonly symbol = new CodedColumn<string | undefined>();
-  private readonly strategyId = new CodedColumn<string | undefined>();
+  private readonly symbol = new ValueCodes<string | undefined>();
+  private readonly strategyId = new ValueCodes<string | undefined>();
   /** Deferred entries made so far, and the place in `held` to look for the next from. */
   private made = 0;
   private from = 0;
@@ -96,32 +102,43 @@ export class AuditTrail {
    */
   defer(entry: AuditEntry, message: DeferredText): void {
     this.held.push(message);
-    this.ts.push(entry.ts);
-    this.kind.push(entry.kind);
+    const k = this.n;
+    if (k === this.capacity) {
+      const capacity = k * 2;
+      this.num = grownF64(this.num, k * 2, capacity * 2);
+      this.int = grownI32(this.int, k * 3, capacity * 3);
+      this.capacity = capacity;
+    }
+    this.n = k + 1;
     const id = entry.orderId;
     const row = id === undefined ? -1 : rowInId(id);
-    if (row < 0) this.otherIds.set(this.orderRow.length, id);
-    this.orderRow.push(row < 0 ? Number.NaN : row);
-    this.symbol.push(entry.symbol);
-    this.strategyId.push(entry.strategyId);
+    if (row < 0) this.otherIds.set(k, id);
+    this.num[k * 2] = entry.ts;
+    this.num[k * 2 + 1] = row < 0 ? Number.NaN : row;
+    const int = this.int;
+    int[k * 3] = this.kind.code(entry.kind);
+    int[k * 3 + 1] = this.symbol.code(entry.symbol);
+    int[k * 3 + 2] = this.strategyId.code(entry.strategyId);
   }
 
   /** The entries, every message made (the same array at each call). */
   list(): AuditEntry[] {
     const held = this.held;
-    const n = this.ts.length;
+    const n = this.n;
+    const num = this.num;
+    const int = this.int;
     for (let i = this.from; this.made < n && i < held.length; i++) {
       const x = held[i]!;
       if (!(x instanceof DeferredText)) continue;
       const k = this.made++;
-      const row = this.orderRow.get(k);
+      const row = num[k * 2 + 1]!;
       held[i] = {
-        ts: this.ts.get(k),
-        kind: this.kind.get(k),
+        ts: num[k * 2]!,
+        kind: this.kind.value(int[k * 3]!),
         message: x.text,
         orderId: row === row ? idOfRow(row) : this.otherIds.get(k),
-        symbol: this.symbol.get(k),
-        strategyId: this.strategyId.get(k),
+        symbol: this.symbol.value(int[k * 3 + 1]!),
+        strategyId: this.strategyId.value(int[k * 3 + 2]!),
       };
       this.from = i + 1;
     }
@@ -130,7 +147,7 @@ export class AuditTrail {
 
   clear(): void {
     this.held.length = 0;
-    for (const c of [this.ts, this.orderRow]) c.clear();
+    this.n = 0;
     for (const c of [this.kind, this.symbol, this.strategyId]) c.clear();
     this.otherIds.clear();
     this.made = 0;
@@ -149,51 +166,69 @@ const ABSENT: unique symbol = Symbol('absent');
  * metadata when present (the keys of the signals the engine makes; metadata kept as the object it was).
  */
 export class SignalLog {
-  private readonly ts = new Float64Column();
-  private readonly strategyId = new CodedColumn<StrategyId>();
-  private readonly symbol = new CodedColumn<Symbol_>();
-  private readonly direction = new Float64Column();
-  private readonly strength = new Float64Column();
-  private readonly confidence = new Float64Column();
-  private readonly reason = new CodedColumn<string | undefined | typeof ABSENT>();
+  /**
+   * `n` rows of `capacity`: ts, direction, strength and confidence, four a row in `num`; the codes of strategyId,
+   * symbol, reason and metadata, four a row in `int`.
+   */
+  private n = 0;
+  private capacity = LOG_INITIAL_ROWS;
+  private num: Float64Array = new Float64Array(LOG_INITIAL_ROWS * 4);
+  private int: Int32Array = new Int32Array(LOG_INITIAL_ROWS * 4);
+  private readonly strategyId = new ValueCodes<StrategyId>();
+  private readonly symbol = new ValueCodes<Symbol_>();
+  private readonly reason = new ValueCodes<string | undefined | typeof ABSENT>();
   /**
    * Coded, as the reason: a signal without metadata (the engine's, without filters) is one repeated value, and a
-   * RefColumn kept a pointer per signal (an array of ~110k slots grown by copying in a 2 M-bar run).
+   * pointer per signal was an array of ~110k slots grown by copying in a 2 M-bar run.
    */
-  private readonly metadata = new CodedColumn<Signal['metadata'] | typeof ABSENT>();
+  private readonly metadata = new ValueCodes<Signal['metadata'] | typeof ABSENT>();
   /** The signals made so far (the list {@link list} returns, extended at each call). */
   private readonly made: Signal[] = [];
 
   get length(): number {
-    return this.ts.length;
+    return this.n;
   }
 
   push(s: Signal): void {
-    this.ts.push(s.ts);
-    this.strategyId.push(s.strategyId);
-    this.symbol.push(s.symbol);
-    this.direction.push(s.direction);
-    this.strength.push(s.strength);
-    this.confidence.push(s.confidence);
-    this.reason.push('reason' in s ? s.reason : ABSENT);
-    this.metadata.push('metadata' in s ? s.metadata : ABSENT);
+    const k = this.n;
+    if (k === this.capacity) {
+      const capacity = k * 2;
+      this.num = grownF64(this.num, k * 4, capacity * 4);
+      this.int = grownI32(this.int, k * 4, capacity * 4);
+      this.capacity = capacity;
+    }
+    this.n = k + 1;
+    const num = this.num;
+    const at = k * 4;
+    num[at] = s.ts;
+    num[at + 1] = s.direction;
+    num[at + 2] = s.strength;
+    num[at + 3] = s.confidence;
+    const int = this.int;
+    int[at] = this.strategyId.code(s.strategyId);
+    int[at + 1] = this.symbol.code(s.symbol);
+    int[at + 2] = this.reason.code('reason' in s ? s.reason : ABSENT);
+    int[at + 3] = this.metadata.code('metadata' in s ? s.metadata : ABSENT);
   }
 
   /** Every signal, in the order recorded (the same array at each call). */
   list(): Signal[] {
     const out = this.made;
-    for (let k = out.length; k < this.ts.length; k++) {
+    const num = this.num;
+    const int = this.int;
+    for (let k = out.length; k < this.n; k++) {
+      const at = k * 4;
       const base = {
-        ts: this.ts.get(k),
-        strategyId: this.strategyId.get(k),
-        symbol: this.symbol.get(k),
-        direction: this.direction.get(k) as -1 | 0 | 1,
-        strength: this.strength.get(k),
-        confidence: this.confidence.get(k),
+        ts: num[at]!,
+        strategyId: this.strategyId.value(int[at]!),
+        symbol: this.symbol.value(int[at + 1]!),
+        direction: num[at + 1]! as -1 | 0 | 1,
+        strength: num[at + 2]!,
+        confidence: num[at + 3]!,
       } as { -readonly [K in keyof Signal]: Signal[K] };
-      const reason = this.reason.get(k);
+      const reason = this.reason.value(int[at + 2]!);
       if (reason !== ABSENT) base.reason = reason;
-      const metadata = this.metadata.get(k);
+      const metadata = this.metadata.value(int[at + 3]!);
       if (metadata !== ABSENT) base.metadata = metadata;
       out.push(base);
     }
@@ -201,7 +236,7 @@ export class SignalLog {
   }
 
   clear(): void {
-    for (const c of [this.ts, this.direction, this.strength, this.confidence]) c.clear();
+    this.n = 0;
     for (const c of [this.strategyId, this.symbol, this.reason, this.metadata]) c.clear();
     this.made.length = 0;
   }
