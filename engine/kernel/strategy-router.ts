@@ -23,6 +23,12 @@ export interface StrategyRouter {
   equity(strategyIndex: number): number;
   setTarget(strategyIndex: number, symbolIndex: number, units: number, ts: number, options: TargetOptions | undefined): void;
   signal(strategyIndex: number, signal: Signal): void;
+  /**
+   * False when {@link signal} (and whatever it hands the signal to) keeps neither the signal object nor anything in
+   * it past the call: the TradingEngine then passes one object per shape, written again for each signal (see
+   * TradingEngine.recordSignal). Absent: a new object per signal, as a router that keeps or forwards them needs.
+   */
+  readonly keepsSignals?: boolean;
   submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId;
   /** Submits a bracket (see StrategyContext.submitBracket); a router that trades targets only leaves it out. */
   submitBracket?(strategyIndex: number, request: BracketRequest, ts: number): BracketIds;
@@ -63,11 +69,15 @@ export interface RouterHost {
 /** Strategies trade the account directly: one Portfolio ledger and one ExecutionEngine slot per strategy. */
 export class DirectRouter implements StrategyRouter {
   readonly deliversOrderEvents = true;
+  /** A signal goes to the recorder alone: kept past the call only when the recorder keeps it (Recorder.keepsSignals). */
+  readonly keepsSignals: boolean;
   constructor(
     private readonly execution: ExecutionEngine,
     private readonly portfolio: Portfolio,
     private readonly recorder: Recorder,
-  ) {}
+  ) {
+    this.keepsSignals = recorder.keepsSignals !== false;
+  }
   position(strategyIndex: number, symbolIndex: number): number {
     return this.portfolio.position(strategyIndex, symbolIndex);
   }

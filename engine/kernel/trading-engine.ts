@@ -2,7 +2,7 @@ import { ConfigError, InvalidArgumentError } from '../core/errors.js';
 import { parseDurationUs } from '../core/time.js';
 import type { OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { ExecutionEngine } from '../execution/execution-engine.js';
-import type { OrderChanges, OrderEvent } from '../model/events.js';
+import type { OrderChanges, OrderEvent, Signal } from '../model/events.js';
 import type { InstrumentSpec } from '../model/instruments.js';
 import type { QuoteTick, SentimentEvent, TradeTick } from '../model/market-data.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
@@ -123,6 +123,9 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
   readonly plotMarks: Float64Array;
   /** The equity sample being taken (EquitySample indexes), reused for every sample: see {@link takeSample}. */
   readonly sample = new Float64Array(EquitySample.size);
+  /** The signals recordSignal writes again when the router keeps none (StrategyRouter.keepsSignals false): without and with a reason. */
+  private readonly plainSignal: WritableSignal = { ts: 0, strategyId: '' as StrategyId, symbol: '' as Symbol_, direction: 0, strength: 0, confidence: 0 };
+  private readonly reasonSignal: WritableSignal = { ts: 0, strategyId: '' as StrategyId, symbol: '' as Symbol_, direction: 0, strength: 0, confidence: 0, reason: '' };
 
   constructor(o: TradingEngineOptions) {
     this.symbols = o.symbols;
@@ -563,6 +566,19 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
   /** @internal used by StrategyRuntime */
   recordSignal(strategyIndex: number, strategyId: StrategyId, symbol: Symbol_, direction: -1 | 0 | 1, strength: number, confidence: number, reason: string | undefined): void {
     const ts = this.clock.now();
+    if (this.router.keepsSignals === false) {
+      // Nothing keeps the object past the call: one per shape, written again (the keys and key order of the literals below).
+      const s = reason !== undefined ? this.reasonSignal : this.plainSignal;
+      s.ts = ts;
+      s.strategyId = strategyId;
+      s.symbol = symbol;
+      s.direction = direction;
+      s.strength = strength;
+      s.confidence = confidence;
+      if (reason !== undefined) s.reason = reason;
+      this.router.signal(strategyIndex, s);
+      return;
+    }
     // One literal per shape (no spread of a temporary object): the same keys, in the same order.
     this.router.signal(
       strategyIndex,
@@ -570,6 +586,9 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
     );
   }
 }
+
+/** A signal recordSignal writes again (see TradingEngine.plainSignal). */
+type WritableSignal = { -readonly [K in keyof Signal]: Signal[K] };
 
 /** The StrategyContext one strategy sees. */
 class StrategyRuntime implements StrategyContext {

@@ -14,6 +14,12 @@ export interface Recorder {
    */
   readonly keepsOrderEvents?: boolean;
   onSignal(signal: Signal): void;
+  /**
+   * False when onSignal keeps neither the signal nor anything in it past the call (it copies the fields it keeps):
+   * the engine may then pass one signal object it writes again for the next signal. Absent: it may keep them,
+   * and every signal is a new object.
+   */
+  readonly keepsSignals?: boolean;
   onAudit(entry: AuditEntry): void;
   /**
    * Optional: keeps an audit entry whose message is made only when read (`entry.message` is '' until

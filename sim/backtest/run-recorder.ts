@@ -308,6 +308,8 @@ export class RunRecorder implements Recorder {
   }
   /** Fills are kept by the ExecutionEngine's FillLog; nothing to add here. */
   onFill(_fill: Fill): void {}
+  /** A signal's fields are copied into the SignalLog's columns: the object is not kept (see Recorder.keepsSignals). */
+  readonly keepsSignals = false;
   onSignal(signal: Signal): void {
     this.signalCount++;
     if (this.signalLog.length < this.maxSignals) this.signalLog.push(signal);
