@@ -104,6 +104,51 @@ describe('OrderLog and FillLog (through ExecutionEngine)', () => {
   });
 });
 
+describe('OrderLog and FillLog rows past their first growth', () => {
+  it('keeps every field of 1300 orders and their fills through their arrays\' growth (256, 512, 1024 rows) and after a reset', () => {
+    const { execution, client, fills } = engine();
+    const orders = new Map<string, Order>();
+    execution.onStrategyOrderEvent((_k, _e, o) => void orders.set(o.id, o as Order));
+    const pass = (n: number, salt: number) => {
+      const ids: OrderId[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = i + salt;
+        const rest = k % 5 === 0;
+        client.mode = rest ? 'rest' : 'fill';
+        client.price = 100 + (k % 13) * 0.25;
+        const tag = k % 3 === 0 ? undefined : `t${k % 3}`;
+        const symbol = k % 7 < 4 ? 'AAA' : 'BBB';
+        const side = k % 2 === 0 ? ('buy' as const) : ('sell' as const);
+        const qty = (k * 37) % 560 + 0.5; // above 500: denied by the risk gate
+        ids.push(execution.submit(k % 2, rest ? { symbol, side, qty, type: 'limit', limitPrice: 99 - (k % 11), tag } : { symbol, side, qty, tag, reduceOnly: k % 4 === 1 }, 1000 * (k + 1)));
+      }
+      ids.forEach((id, i) => {
+        if ((i + salt) % 10 === 0) execution.cancel(id, 5e6);
+      });
+      const records = execution.orderLog.records();
+      expect(records.map((r) => r.id)).toEqual(ids);
+      expect(new Set(records.map((r) => r.status))).toEqual(new Set(['filled', 'denied', 'accepted', 'cancelled']));
+      // Each record as the Order object the listener was given says (its fields at the end of the pass).
+      for (const r of records) {
+        const o = orders.get(r.id)!;
+        expect(r).toEqual(Object.fromEntries(Object.keys(r).map((k) => [k, o[k as keyof Order]])));
+      }
+      expect(execution.fillLog.list()).toEqual(fills);
+      const ts = new Float64Array([1, 2]);
+      const eq = new Float64Array([1e6, 1e6]);
+      expect(computeRunHash(execution.fillLog, execution.orderLog, ts, eq, 2)).toBe(computeRunHash(hashableFills(fills), hashableOrders(records), ts, eq, 2));
+      expect(Array.from(execution.orderLog.column('limitPrice'))).toEqual(records.map((r) => r.limitPrice ?? Number.NaN));
+      expect(Array.from(execution.fillLog.column('price'))).toEqual(fills.map((f) => f.price));
+    };
+    pass(1300, 0);
+    execution.reset();
+    orders.clear();
+    fills.length = 0;
+    // Fewer rows than before, other values: nothing of the first pass shows.
+    pass(300, 3);
+  });
+});
+
 describe('OrderLog working orders (many at once)', () => {
   it('finds, finishes and lists any of 60 resting orders, cancelled in any order, past the short search (property)', () => {
     fc.assert(

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Float64Table } from '../../../../engine/core/columns.js';
+import type { StrategyId, Symbol_ } from '../../../../engine/core/index.js';
 import { EquityPreview } from '../../../../engine/kernel/equity-preview.js';
+import { DeferredText } from '../../../../engine/model/index.js';
+import type { AuditEntry, Signal } from '../../../../engine/model/index.js';
 import { EquitySample } from '../../../../engine/ports/recorder.js';
 import { EQUITY_SINK_COLUMNS, RunRecorder } from '../../../../sim/backtest/run-recorder.js';
 import type { EquitySink } from '../../../../sim/backtest/run-recorder.js';
@@ -127,5 +130,46 @@ describe('Float64Table', () => {
     expect(t.get(1, 4)).toBe(40);
     t.clear();
     expect(t.length).toBe(0);
+  });
+});
+
+describe('RunRecorder signals and deferred audit entries past their first growth', () => {
+  class Text extends DeferredText {
+    constructor(private readonly s: string) {
+      super();
+    }
+    protected make(): string {
+      return this.s;
+    }
+  }
+
+  it('lists 900 signals and 900 deferred entries as recorded, through their arrays\' growth and after a reset', () => {
+    const rec = new RunRecorder();
+    const pass = (n: number, salt: number) => {
+      const signals: Signal[] = [];
+      const audit: AuditEntry[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = i + salt;
+        const base = { ts: 1000 * k + 0.5, strategyId: `s${k % 3}` as StrategyId, symbol: (k % 5 === 0 ? 'BBB' : 'AAA') as Symbol_, direction: ((k % 3) - 1) as -1 | 0 | 1, strength: k / 9, confidence: 1 - k / 1e4 };
+        const s: Signal = k % 4 === 0 ? { ...base, reason: `r${k % 6}` } : k % 7 === 0 ? { ...base, metadata: { filter: 'pass', z: k } } : base;
+        signals.push(s);
+        rec.onSignal(s);
+        if (k % 2 === 0) {
+          const e = { ts: k, kind: 'risk.denied', message: `m${k}`, orderId: `O-${k + 1}` };
+          audit.push(e);
+          rec.onAudit(e);
+        }
+        const orderId = k % 9 === 0 ? `X-${k}` : `O-${k + 1}`;
+        const strategyId = k % 11 === 0 ? undefined : `s${k % 2}`;
+        rec.onDeferredAudit({ ts: k + 0.25, kind: 'account.denied', message: '', orderId, symbol: k % 3 === 0 ? 'BBB' : 'AAA', strategyId }, new Text(`d${k}`));
+        audit.push({ ts: k + 0.25, kind: 'account.denied', message: `d${k}`, orderId, symbol: k % 3 === 0 ? 'BBB' : 'AAA', strategyId });
+      }
+      expect(rec.signals).toEqual(signals);
+      expect(rec.signals.map((s) => Object.keys(s))).toEqual(signals.map((s) => Object.keys(s)));
+      expect(rec.audit).toEqual(audit);
+    };
+    pass(900, 0);
+    rec.reset();
+    pass(300, 5);
   });
 });
