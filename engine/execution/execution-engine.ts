@@ -114,6 +114,15 @@ export class ExecutionEngine implements ExecutionReportSink {
   /** setTarget's requests, without and with a limit price (see setTarget). */
   private readonly marketTarget: TargetRequest = { symbol: '', side: 'buy', qty: 0, type: 'market', tag: '' };
   private readonly limitTarget: TargetRequest = { symbol: '', side: 'buy', qty: 0, type: 'market', limitPrice: 0, tag: '' };
+  /** The audit entry of a deferred account denial, written again for each (see applyDeferredDenial). */
+  private readonly deferredEntry: { ts: number; kind: string; message: string; orderId: OrderId; symbol: string; strategyId: StrategyId | undefined } = {
+    ts: 0,
+    kind: 'account.denied',
+    message: '',
+    orderId: '' as OrderId,
+    symbol: '',
+    strategyId: undefined,
+  };
   /** The OrderSubmitted the recorder is given while events are transient. */
   private readonly submitted: { kind: 'OrderSubmitted'; ts: number; orderId: OrderId } = { kind: 'OrderSubmitted', ts: 0, orderId: '' as OrderId };
   /** The account whose rules fills must pass (buying power, margin, ruin), or null for none. */
@@ -656,7 +665,12 @@ export class ExecutionEngine implements ExecutionReportSink {
       order.transition('denied', event.ts);
     }
     this.unwork(order, strategyIndex);
-    const entry: AuditEntry = { ts: event.ts, kind: 'account.denied', message: '', orderId: order.id, symbol: order.symbol, strategyId: order.strategyId ?? undefined };
+    // One entry written again for each (the recorder copies its fields: see Recorder.onDeferredAudit).
+    const entry = this.deferredEntry;
+    entry.ts = event.ts;
+    entry.orderId = order.id;
+    entry.symbol = order.symbol;
+    entry.strategyId = order.strategyId ?? undefined;
     this.recorder.onDeferredAudit!(entry, text);
     this.recorder.onOrderEvent(event);
     if (listens) listener(strategyIndex, event, order);

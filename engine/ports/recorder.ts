@@ -22,8 +22,9 @@ export interface Recorder {
   readonly keepsSignals?: boolean;
   onAudit(entry: AuditEntry): void;
   /**
-   * Optional: keeps an audit entry whose message is made only when read (`entry.message` is '' until
-   * the recorder sets it from `message`, before its trail is read). A recorder that has it reads no
+   * Optional: keeps an audit entry whose message is made only when read (`entry.message` is ''; the
+   * recorder makes the message from `message` when its trail is read). The entry is the engine's, written
+   * again for the next deferred entry: copy the fields you keep. A recorder that has it reads no
    * order event's reason: it is given the OrderDenied events of such denials with a placeholder reason
    * when no strategy listens to them, so a run makes no text that nothing reads while it goes on.
    */
