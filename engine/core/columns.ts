@@ -105,15 +105,18 @@ export class Float64Table {
 
   /**
    * `width` columns; `capacity`: rows to allocate at once; `reserve`: rows to grow to at once past
-   * RESERVE_FROM (see {@link nextCapacity}; 0 for none).
+   * RESERVE_FROM (see {@link nextCapacity}; 0 for none); `skip`: a column the table does not store (-1:
+   * none), kept elsewhere by its owner (the curve's cash, see Float64StepColumn): a row's value there is
+   * not written, and its view is empty.
    */
   constructor(
     readonly width: number,
     capacity = INITIAL_CAPACITY,
     private readonly reserve = DEFAULT_RESERVE,
+    private readonly skip = -1,
   ) {
     this.capacity = Math.max(1, capacity);
-    this.cols = Array.from({ length: width }, () => new Float64Array(this.capacity));
+    this.cols = Array.from({ length: width }, (_, c) => new Float64Array(c === skip ? 0 : this.capacity));
   }
 
   get length(): number {
@@ -134,9 +137,10 @@ export class Float64Table {
       return;
     }
     const cols = this.cols;
+    const skip = this.skip;
     for (let c = 0; c < cols.length; c++) {
       const x = src[from + c]!;
-      if (x !== 0 || 1 / x < 0) cols[c]![n] = x;
+      if ((x !== 0 || 1 / x < 0) && c !== skip) cols[c]![n] = x;
     }
   }
 
@@ -146,10 +150,10 @@ export class Float64Table {
   /** Overwrites row i (0 <= i < length; not checked) with `src[from .. from + width)`. */
   setRow(i: number, src: Float64Array, from: number): void {
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) cols[c]![i] = src[from + c]!;
+    for (let c = 0; c < cols.length; c++) if (c !== this.skip) cols[c]![i] = src[from + c]!;
   }
 
-  /** The value of column c at row i (not checked). */
+  /** The value of column c at row i (not checked; not the skipped column). */
   get(c: number, i: number): number {
     return this.cols[c]![i]!;
   }
@@ -174,8 +178,73 @@ export class Float64Table {
   private grow(): void {
     const capacity = nextCapacity(this.capacity, this.reserve);
     this.capacity = capacity;
-    const buffer = new ArrayBuffer(this.cols.length * capacity * 8);
-    for (let c = 0; c < this.cols.length; c++) this.cols[c] = grow(this.cols[c]!, new Float64Array(buffer, c * capacity * 8, capacity));
+    const stored = this.skip >= 0 ? this.cols.length - 1 : this.cols.length;
+    const buffer = new ArrayBuffer(stored * capacity * 8);
+    let block = 0;
+    for (let c = 0; c < this.cols.length; c++) if (c !== this.skip) this.cols[c] = grow(this.cols[c]!, new Float64Array(buffer, block++ * capacity * 8, capacity));
+  }
+}
+
+/**
+ * A column of doubles that keeps a value only where it changes: the rows at which a new value starts and
+ * the values, read back whole by {@link fill}. For a column that repeats its last row most of the time (a
+ * curve's cash, which moves only at fills): its rows cost no fresh memory, where a Float64Column's cost
+ * 8 bytes each (see nextCapacity for what fresh pages cost). Rows are set in order; the last row may be
+ * set again (see {@link put}). Values are compared to the bit (-0 is not +0; a NaN starts a new run).
+ */
+export class Float64StepColumn {
+  /** The row each run starts at, and its value. */
+  private readonly starts = new Float64Column(64);
+  private readonly values = new Float64Column(64);
+  /** The last run's value (a typed array: a double field of a class may be boxed at each write); NaN before the first. */
+  private readonly last = new Float64Array([Number.NaN]);
+
+  /** Runs kept. */
+  get runs(): number {
+    return this.starts.length;
+  }
+
+  /**
+   * Sets the value of `row` and the rows after it to `x` (until the next put): `row` is past the last
+   * row put, or the same row again (its value replaced). Small (V8 inlines it into the per-bar sample
+   * path, see tests/unit/sim/backtest/sample-inlining.test.ts): a value equal to the last one, to the
+   * bit, is nothing to keep.
+   */
+  put(row: number, x: number): void {
+    // A zero may be -0 against +0, a NaN never equals: both are told apart in change().
+    if (x !== this.last[0]! || x === 0) this.change(row, x);
+  }
+
+  private change(row: number, x: number): void {
+    const last = this.last[0]!;
+    if (x === last && 1 / x === 1 / last) return;
+    const k = this.starts.length;
+    if (k > 0 && this.starts.get(k - 1) === row) this.values.set(k - 1, x);
+    else {
+      this.starts.push(row);
+      this.values.push(x);
+    }
+    this.last[0] = x;
+  }
+
+  /** The column's first `n` rows as a new array (rows before the first put are +0). */
+  fill(n: number): Float64Array {
+    const out = new Float64Array(n);
+    const k = this.starts.length;
+    for (let r = 0; r < k; r++) {
+      const from = this.starts.get(r);
+      if (from >= n) break;
+      const to = r + 1 < k ? Math.min(n, this.starts.get(r + 1)) : n;
+      const x = this.values.get(r);
+      if (x !== 0 || 1 / x < 0) out.fill(x, from, to);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.starts.clear();
+    this.values.clear();
+    this.last[0] = Number.NaN;
   }
 }
 

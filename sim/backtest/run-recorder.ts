@@ -1,10 +1,10 @@
-import { Float64Table } from '../../engine/core/columns.js';
+import { Float64StepColumn, Float64Table } from '../../engine/core/columns.js';
 import { LOG_INITIAL_ROWS, ValueCodes, grownF64, grownI32 } from '../../engine/execution/log-rows.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { idOfRow, rowInId } from '../../engine/execution/order-log.js';
 import { InvariantError } from '../../engine/core/index.js';
 import { EquityPreview } from '../../engine/kernel/equity-preview.js';
-import type { EquityCurveScan } from '../../engine/kernel/run-result.js';
+import type { EquityCurve, EquityCurveScan } from '../../engine/kernel/run-result.js';
 import { DeferredText } from '../../engine/model/index.js';
 import type { AuditEntry, Fill, OrderEvent, Signal } from '../../engine/model/index.js';
 import { EquitySample } from '../../engine/ports/recorder.js';
@@ -49,6 +49,36 @@ function impliedMargin(sample: Float64Array): boolean {
   const bp = sample[5]!;
   const cash = sample[2]!;
   return m === 0 && 1 / m > 0 && bp === cash && (bp !== 0 || 1 / bp === 1 / cash);
+}
+
+/**
+ * An in-memory curve's columns, `cash` made from its changes on the first read (see RunRecorder.curveColumns);
+ * `marginInUse` and `buyingPower` as kept, or (null) implied: zeros and the cash. A function of its own, so the
+ * getters close over these arguments alone.
+ */
+function curveOf(
+  ts: Float64Array,
+  equity: Float64Array,
+  grossExposure: Float64Array,
+  steps: Float64StepColumn,
+  n: number,
+  marginInUse: Float64Array | null,
+  buyingPower: Float64Array | null,
+): EquityCurve {
+  let cash: Float64Array | null = null;
+  const cashColumn = (): Float64Array => (cash ??= steps.fill(n));
+  return {
+    ts,
+    equity,
+    get cash() {
+      return cashColumn();
+    },
+    grossExposure,
+    marginInUse: marginInUse ?? new Float64Array(n),
+    get buyingPower() {
+      return buyingPower ?? cashColumn();
+    },
+  };
 }
 
 /** What a streamed recorder kept besides `ts` and `equity`: the counts the metrics need and the preview. */
@@ -255,10 +285,16 @@ export class RunRecorder implements Recorder {
   readonly signalLog = new SignalLog();
   orderEventCount = 0;
   /**
-   * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity, cash
-   * and grossExposure (EquitySample indexes 0-3; see {@link curveColumn}).
+   * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity and
+   * grossExposure (EquitySample indexes 0, 1 and 3; see {@link curveColumn}); its cash is {@link cash}.
    */
   private readonly curve: Float64Table;
+  /**
+   * The curve's cash, kept where it changes (a run's cash moves at its fills, a sample is taken every bar):
+   * made whole when read (see {@link curveColumns}), which a run's metrics and runHash never do. Replaced,
+   * not cleared, by {@link reset}: a result made before keeps reading its own.
+   */
+  private cash = new Float64StepColumn();
   /**
    * Its marginInUse and buyingPower, kept from the first sample with a margin in use other than 0 or
    * a buying power other than its cash. Until then (every sample of a cash account without futures)
@@ -290,7 +326,7 @@ export class RunRecorder implements Recorder {
     private readonly maxSignals = 100_000,
     private readonly sink: EquitySink | null = null,
   ) {
-    this.curve = sink === null ? new Float64Table(CURVE_WIDTH, undefined, CURVE_RESERVE) : new Float64Table(CURVE_WIDTH, 1);
+    this.curve = sink === null ? new Float64Table(CURVE_WIDTH, undefined, CURVE_RESERVE, EquitySample.cash) : new Float64Table(CURVE_WIDTH, 1);
     this.batch = sink === null ? null : (Object.fromEntries(EQUITY_SINK_COLUMNS.map((c) => [c, new Float64Array(SINK_BATCH)])) as Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>);
     this.batchColumns = this.batch === null ? [] : EQUITY_SINK_COLUMNS.map((c) => this.batch![c]);
     this.preview = sink === null ? null : new EquityPreview();
@@ -341,8 +377,10 @@ export class RunRecorder implements Recorder {
     // that V8 inlines it into the per-bar sample path: a new timestamp, its margin columns implied.
     const curve = this.curve;
     const n = curve.length;
-    if (this.margin === null && (n === 0 || curve.get(0, n - 1) !== sample[0]!) && impliedMargin(sample)) curve.pushRow(sample, 0);
-    else this.onEquityRest(sample);
+    if (this.margin === null && (n === 0 || curve.get(0, n - 1) !== sample[0]!) && impliedMargin(sample)) {
+      curve.pushRow(sample, 0);
+      this.cash.put(n, sample[2]!);
+    } else this.onEquityRest(sample);
   }
 
   /** {@link onEquity} of a sample at the timestamp of the last one, or with its margin columns kept. */
@@ -355,9 +393,11 @@ export class RunRecorder implements Recorder {
     if (margin === null && !impliedMargin(sample)) margin = this.keepMargin();
     if (same) {
       curve.setRow(n - 1, sample, 0);
+      this.cash.put(n - 1, sample[EquitySample.cash]!);
       if (margin !== null) margin.setRow(n - 1, sample, EquitySample.marginInUse);
     } else {
       curve.pushRow(sample, 0);
+      this.cash.put(n, sample[EquitySample.cash]!);
       if (margin !== null) margin.pushRow(sample, EquitySample.marginInUse);
     }
   }
@@ -367,8 +407,9 @@ export class RunRecorder implements Recorder {
     const curve = this.curve;
     const margin = new Float64Table(2, Math.max(1, 2 * curve.length), CURVE_RESERVE);
     const row = new Float64Array(2);
+    const cash = this.cash.fill(curve.length);
     for (let i = 0; i < curve.length; i++) {
-      row[1] = curve.get(EquitySample.cash, i);
+      row[1] = cash[i]!;
       margin.pushRow(row, 0);
     }
     this.margin = margin;
@@ -378,17 +419,31 @@ export class RunRecorder implements Recorder {
   /**
    * A column of the equity curve kept in memory, by its EquitySample index (ts, equity, cash,
    * grossExposure, marginInUse, buyingPower), as a view of its samples (valid until the next sample).
-   * An implied marginInUse is a new array of zeros each call; an implied buyingPower is the cash
-   * column's own view (the same values to the bit: see impliedMargin), not a copy: on a long run a
-   * copy is megabytes of fresh memory, which this machine's page faults make the dearest part of a
-   * curve.
+   * The cash is a new array each call (made from its changes); an implied marginInUse is a new array of
+   * zeros each call; an implied buyingPower is the cash (the same values to the bit: see impliedMargin).
    */
   curveColumn(field: number): Float64Array {
+    if (field === EquitySample.cash) return this.cash.fill(this.curve.length);
     if (field < CURVE_WIDTH) return this.curve.view(field);
     const margin = this.margin;
     if (margin !== null) return margin.view(field - EquitySample.marginInUse);
     if (field === EquitySample.marginInUse) return new Float64Array(this.curve.length);
-    return this.curve.view(EquitySample.cash);
+    return this.cash.fill(this.curve.length);
+  }
+
+  /**
+   * The curve kept in memory as a run's result holds it: views of its columns, with `cash` (and an implied
+   * `buyingPower`, the same array) made on the first read and kept. On a long run the cash column is
+   * megabytes of fresh memory, which this machine's page faults make the dearest part of a curve; a run's
+   * metrics and runHash read ts and equity only. The getters hold the cash's changes, not this recorder.
+   */
+  curveColumns(): EquityCurve {
+    const n = this.curve.length;
+    const ts = this.curve.view(EquitySample.ts);
+    const equity = this.curve.view(EquitySample.equity);
+    const grossExposure = this.curve.view(EquitySample.grossExposure);
+    const margin = this.margin;
+    return curveOf(ts, equity, grossExposure, this.cash, n, margin === null ? null : margin.view(0), margin === null ? null : margin.view(1));
   }
 
   private onStreamedEquity(sample: Float64Array): void {
@@ -474,6 +529,7 @@ export class RunRecorder implements Recorder {
     this.signalLog.clear();
     this.orderEventCount = 0;
     this.curve.clear();
+    this.cash = new Float64StepColumn();
     this.margin = null;
     this.signalCount = 0;
   }

@@ -2,7 +2,6 @@ import type { ExecutionEngine } from '../../engine/execution/index.js';
 import type { PlotSeriesResult, RunRecordColumns, RunResultBase, RunTrade } from '../../engine/kernel/run-result.js';
 import { OrderLog } from '../../engine/execution/order-log.js';
 import type { Fill, OrderRecord } from '../../engine/model/index.js';
-import { EquitySample } from '../../engine/ports/recorder.js';
 import type { Portfolio } from '../../engine/portfolio/index.js';
 import type { L2RunSummary } from './l2-side.js';
 import type { OptionsRunSummary } from './option-replay.js';
@@ -69,14 +68,7 @@ export function collectRunResult(p: RunParts): RunResult {
   const n = recorder.equityCount;
   const empty = new Float64Array(0);
   // Views of the recorder's columns, not copies (the recorder is done): a long run's curve is not held twice.
-  const equity = {
-    ts: stream !== null ? empty : recorder.curveColumn(EquitySample.ts),
-    equity: stream !== null ? empty : recorder.curveColumn(EquitySample.equity),
-    cash: stream !== null ? empty : recorder.curveColumn(EquitySample.cash),
-    grossExposure: stream !== null ? empty : recorder.curveColumn(EquitySample.grossExposure),
-    marginInUse: stream !== null ? empty : recorder.curveColumn(EquitySample.marginInUse),
-    buyingPower: stream !== null ? empty : recorder.curveColumn(EquitySample.buyingPower),
-  };
+  const equity = stream !== null ? { ts: empty, equity: empty, cash: empty, grossExposure: empty, marginInUse: empty, buyingPower: empty } : recorder.curveColumns();
   const first: Record<string, number> = {};
   const last: Record<string, number> = {};
   const positions: Record<string, number> = {};

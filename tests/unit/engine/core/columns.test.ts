@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodedColumn, DEFAULT_RESERVE, Float64Column, Float64Table, Int32Column, RESERVE_FROM, nextCapacity } from '../../../../engine/core/columns.js';
+import { CodedColumn, DEFAULT_RESERVE, Float64Column, Float64StepColumn, Float64Table, Int32Column, RESERVE_FROM, nextCapacity } from '../../../../engine/core/columns.js';
 import { EquityPreview } from '../../../../engine/kernel/equity-preview.js';
 
 describe('Float64Column', () => {
@@ -146,6 +146,73 @@ describe('nextCapacity', () => {
     let bad = -1;
     for (let i = 0; i < a.length && bad < 0; i++) if (!Object.is(a[i], b[i])) bad = i;
     expect(bad).toBe(-1);
+  });
+});
+
+describe('Float64Table with a skipped column', () => {
+  it('stores every column but the skipped one (never written, its view empty), in one buffer without it once grown, over rows of a cleared table too', () => {
+    const reserve = 4 * RESERVE_FROM;
+    const t = new Float64Table(4, undefined, reserve, 2);
+    const row = new Float64Array(4);
+    for (const n of [100, RESERVE_FROM + 3]) {
+      t.clear();
+      for (let i = 0; i < n; i++) {
+        row[0] = i;
+        row[1] = i === 5 ? -0 : n + i;
+        row[2] = 1000 + i; // skipped
+        row[3] = i % 3 === 0 ? 0 : -i;
+        if (i === 9) {
+          t.pushRow(row, 0);
+          row[1] = 7;
+          t.setRow(i, row, 0); // overwritten
+        } else t.pushRow(row, 0);
+      }
+      expect(t.length).toBe(n);
+      const expected = (c: number, i: number): number => (c === 0 ? i : c === 1 ? (i === 5 ? -0 : i === 9 ? 7 : n + i) : i % 3 === 0 ? 0 : -i);
+      for (const c of [0, 1, 3]) expect(Array.from(t.view(c)).map(show)).toEqual(Array.from({ length: n }, (_, i) => show(expected(c, i))));
+      expect(t.view(2).length).toBe(0);
+    }
+    // Grown into the reserve: three columns of `reserve` rows in the one buffer, not four.
+    expect(t.view(0).buffer.byteLength).toBe(3 * reserve * 8);
+    expect(t.view(3).buffer).toBe(t.view(0).buffer);
+  });
+});
+
+describe('Float64StepColumn', () => {
+  it('reads back every row put, to the bit (-0, NaN), the last row replaced, keeping only the rows where the value changes', () => {
+    const c = new Float64StepColumn();
+    const want: number[] = [];
+    const put = (row: number, x: number): void => {
+      c.put(row, x);
+      want[row] = x;
+    };
+    for (let i = 0; i < 10; i++) put(i, 100); // one run
+    put(10, 90);
+    put(10, 80); // the same row again: replaced
+    put(10, 80);
+    put(11, 80);
+    put(12, 0);
+    put(13, -0); // another zero: a change
+    put(14, -0);
+    put(15, 0);
+    put(16, Number.NaN);
+    put(17, Number.NaN); // a NaN never equals: each its own run
+    put(18, 5);
+    put(18, 100); // replaced by the value of an earlier run
+    put(19, 100);
+    expect(c.runs).toBe(8);
+    expect(Array.from(c.fill(20)).map(show)).toEqual(want.map(show));
+    // Fewer rows than put; more rows (the last value goes on); none.
+    expect(Array.from(c.fill(12)).map(show)).toEqual(want.slice(0, 12).map(show));
+    expect(Array.from(c.fill(23)).map(show)).toEqual([...want, 100, 100, 100].map(show));
+    expect(c.fill(0).length).toBe(0);
+    // A fresh array each fill, and nothing kept after clear.
+    expect(c.fill(20)).not.toBe(c.fill(20));
+    c.clear();
+    expect(c.runs).toBe(0);
+    c.put(0, 0);
+    expect(c.runs).toBe(1);
+    expect(Array.from(c.fill(2)).map(show)).toEqual([show(0), show(0)]);
   });
 });
 

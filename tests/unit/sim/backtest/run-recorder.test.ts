@@ -79,6 +79,56 @@ describe('RunRecorder equity curve in memory', () => {
   });
 });
 
+describe("RunRecorder's curve as a result holds it (curveColumns)", () => {
+  it('makes the cash on its first read and keeps it, the implied buying power the same array, every column as curveColumn gives it', () => {
+    const r = new RunRecorder();
+    r.onEquity(sample(10, 100, 100, 0, 0, 100));
+    r.onEquity(sample(20, 101, 100, 1, 0, 100));
+    r.onEquity(sample(20, 102, -0, 2, 0, -0)); // same ts: replaces, cash -0
+    r.onEquity(sample(30, 99, 40, 59, 0, 40));
+    r.onEquity(sample(40, 98, 40, 58, 0, 40));
+    const c = r.curveColumns();
+    expect(Object.keys(c)).toEqual(['ts', 'equity', 'cash', 'grossExposure', 'marginInUse', 'buyingPower']);
+    const cash = c.cash;
+    expect(c.cash).toBe(cash);
+    expect(c.buyingPower).toBe(cash);
+    expect(Array.from(cash)).toEqual([100, -0, 40, 40]);
+    expect(Object.is(cash[1], -0)).toBe(true);
+    expect([c.ts, c.equity, c.cash, c.grossExposure, c.marginInUse, c.buyingPower].map((a) => Array.from(a))).toEqual(columns(r));
+  });
+
+  it('keeps no cash column in the curve: a long curve grown into its reserve is three columns, ts, equity and gross exposure', () => {
+    // On this machine a curve's fresh pages are what it costs most (bench/RESULTS.md); the cash, which moves
+    // only at fills, is kept where it changes and made whole when read.
+    const r = new RunRecorder();
+    const n = 20_000;
+    const s = sample(0, 100, 100, 0, 0, 100);
+    for (let i = 0; i < n; i++) {
+      s[EquitySample.ts] = i;
+      s[EquitySample.equity] = 100 + i;
+      s[EquitySample.cash] = i < 15_000 ? 100 : 50;
+      s[EquitySample.buyingPower] = s[EquitySample.cash]!;
+      r.onEquity(s);
+    }
+    const c = r.curveColumns();
+    expect(c.ts.buffer.byteLength).toBe(3 * (1 << 22) * 8);
+    expect(c.grossExposure.buffer).toBe(c.ts.buffer);
+    expect(c.cash.length).toBe(n);
+    expect([c.cash[0], c.cash[14_999], c.cash[15_000], c.cash[n - 1]]).toEqual([100, 100, 50, 50]);
+  });
+
+  it('keeps the cash of a result made before a reset', () => {
+    const r = new RunRecorder();
+    r.onEquity(sample(10, 100, 100, 0, 0, 100));
+    r.onEquity(sample(20, 100, 90, 10, 0, 90));
+    const c = r.curveColumns();
+    r.reset();
+    r.onEquity(sample(10, 100, 7, 0, 0, 7));
+    r.onEquity(sample(20, 100, 8, 0, 0, 8));
+    expect(Array.from(c.cash)).toEqual([100, 90]);
+  });
+});
+
 describe('RunRecorder streamed to a sink', () => {
   it("hands the sink every committed sample with its drawdown, and keeps the preview of those samples pushed one by one", () => {
     const got: number[][] = EQUITY_SINK_COLUMNS.map(() => []);
