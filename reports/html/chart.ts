@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { EChartsOption } from 'echarts';
 import { escapeHtml } from './escape.js';
 
@@ -108,13 +109,42 @@ let echartsSource: string | undefined;
  * run's report.html).
  */
 export function echartsLibraryBytes(): Buffer {
-  echartsBytes ??= readFileSync(echartsLibraryFile());
+  echartsBytes ??= readEchartsLibrarySync();
   return echartsBytes;
 }
 
-/** The ECharts library's file (the minified browser build of the installed package). */
+/** The ECharts library's file (the minified browser build of the installed package) as Node resolves it. */
 function echartsLibraryFile(): string {
   return createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+}
+
+/**
+ * The ECharts library's file as the bin's build found it (scripts/build.mjs defines __TAPEDECK_ECHARTS_FILE__: the
+ * path from the bundle's chunks to the package's file, when Node resolves the package from there to that file),
+ * undefined under tsc's output and tsx. Read first, so that a run's page does not resolve the package (~3-5 ms in
+ * a fresh process: Node reads echarts' package.json and walks its exports); a file not there (the package installed
+ * elsewhere than when built) falls back on the resolve. tests/unit/reports/html/echarts-file.test.ts checks the two
+ * name the same file.
+ */
+declare const __TAPEDECK_ECHARTS_FILE__: string | undefined;
+const BUILT_ECHARTS_FILE: string | undefined = typeof __TAPEDECK_ECHARTS_FILE__ === 'string' ? fileURLToPath(new URL(__TAPEDECK_ECHARTS_FILE__, import.meta.url)) : undefined;
+
+/** Reads the ECharts library's file: the build's path (see BUILT_ECHARTS_FILE) if it is there, else as Node resolves it. */
+export function readEchartsLibrarySync(built: string | undefined = BUILT_ECHARTS_FILE): Buffer {
+  if (built !== undefined) {
+    try {
+      return readFileSync(built);
+    } catch {
+      // Not where the build saw it: resolved below.
+    }
+  }
+  return readFileSync(echartsLibraryFile());
+}
+
+/** {@link readEchartsLibrarySync} on libuv's threads. */
+export function readEchartsLibrary(built: string | undefined = BUILT_ECHARTS_FILE): Promise<Buffer> {
+  const resolved = (): Promise<Buffer> => readFile(echartsLibraryFile());
+  return built === undefined ? resolved() : readFile(built).catch(resolved);
 }
 
 let echartsReading: Promise<void> | undefined;
@@ -127,7 +157,7 @@ let echartsReading: Promise<void> | undefined;
  */
 export function prefetchEchartsLibrary(): Promise<void> {
   if (echartsBytes !== undefined) return Promise.resolve();
-  echartsReading ??= readFile(echartsLibraryFile()).then(
+  echartsReading ??= readEchartsLibrary().then(
     (bytes) => {
       echartsBytes ??= bytes;
     },
