@@ -111,6 +111,8 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly tickDriven: Uint8Array;
   private readonly path = new BarPath();
   private readonly scratch: WorkingOrder[] = [];
+  /** The units a fill may take (a bar's volume, a quote's size, a print's size): see {@link executePlan}. */
+  private readonly available = new Float64Array(1);
   /**
    * Finished records of plain orders (no contingency) taken off their symbol's list, and those of them
    * that nothing refers to any more: a new order takes a spare record (WorkingOrder.renew) instead of
@@ -477,7 +479,8 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.lastClose[symbolIndex] = close;
     this.lastVolume[symbolIndex] = volume;
     if (this.workingCount[symbolIndex] === 0) return;
-    this.processBar(symbolIndex, ts, open, high, low, close, volume);
+    // The bar goes on as its columns and row, not as its numbers: see above.
+    this.processBar(symbolIndex, cols, row);
   }
 
   /** Processes a top-of-book quote. Call it before the strategies see the quote. */
@@ -533,18 +536,23 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
 
   // ---------------------------------------------------------------- bars
 
-  private processBar(s: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
-    this.expireDueIn(this.bySymbol[s]!, ts);
+  /**
+   * The bar of row `row` of `cols` for symbol `s`, which has working orders. Its numbers are read
+   * from the columns by each function that needs them, not passed: each double passed to a call V8
+   * does not inline is a new heap number (six a bar with working orders, three more a fill).
+   */
+  private processBar(s: number, cols: VenueBars, row: number): void {
+    if (this.dayOrders !== 0) this.expireDueIn(this.bySymbol[s]!, cols.barTs[row]!);
     if (this.tickDriven[s] === 1) return this.compact(s);
-    if (this.sessions !== null && !this.barTradable(s, ts, this.barCloseTs)) return this.compact(s);
+    if (this.sessions !== null && !this.barTradable(s, cols.barTs[row]!, this.barCloseTs)) return this.compact(s);
+    const ts = cols.barTs[row]!;
     const list = this.bySymbol[s]!;
-    const path = this.path;
-    path.set(open, high, low, close);
+    this.path.set(cols.open[row]!, cols.high[row]!, cols.low[row]!, cols.close[row]!);
     const scratch = this.scratch;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
       if (!o.active || o.dormant || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
-      this.planBar(o, ts, open, high, low, close);
+      this.planBar(o, cols, row);
       if (o.planPos < 0) continue;
       // Insertion by (planPos, seq): lists are short and this allocates nothing.
       let j = scratch.length;
@@ -564,7 +572,10 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
         o.triggered = true;
         this.emit({ kind: 'OrderTriggered', ts, orderId: o.id });
       }
-      if (o.planQty > 0) this.execute(o, o.planPrice, o.planLiquidity, o.planTs, o.planIsLimit, volume);
+      if (o.planQty > 0) {
+        this.available[0] = cols.volume[row]!;
+        this.executePlan(o);
+      }
     }
     // pop, not `length = 0`: setting an array's length is a runtime call in V8 (and to 0 frees its storage).
     while (scratch.length !== 0) scratch.pop();
@@ -576,7 +587,12 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    * Plans what `o` does in the loaded bar without side effects: sets planPos (position along the
    * path, -1 for nothing), planTriggers and, when it fills, planQty > 0 with price, liquidity and ts.
    */
-  private planBar(o: WorkingOrder, ts: number, open: number, high: number, low: number, close: number): void {
+  private planBar(o: WorkingOrder, cols: VenueBars, row: number): void {
+    const ts = cols.barTs[row]!;
+    const open = cols.open[row]!;
+    const high = cols.high[row]!;
+    const low = cols.low[row]!;
+    const close = cols.close[row]!;
     const cfg = this.config;
     const bars = this.path;
     const sign = o.sign;
@@ -708,22 +724,47 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
 
   /**
    * Fills as much of `o` as the volume cap (against `available` units), reduce-only and FOK allow at
-   * `price` (before slippage), or cancels it when reduce-only or FOK forbid the fill.
+   * `price` (before slippage), or cancels it when reduce-only or FOK forbid the fill: {@link executePlan}
+   * with these as the plan.
    */
   private execute(o: WorkingOrder, price: number, liquidity: Liquidity, ts: number, isLimit: boolean, available: number): void {
+    o.planPrice = price;
+    o.planLiquidity = liquidity;
+    o.planTs = ts;
+    o.planIsLimit = isLimit;
+    this.available[0] = available;
+    this.executePlan(o);
+  }
+
+  /**
+   * Fills as much of `o` as the volume cap (against `available[0]` units), reduce-only and FOK allow
+   * at its planned price (before slippage), liquidity and time, or cancels it when reduce-only or FOK
+   * forbid the fill. Its numbers are read here, not passed (see {@link processBar}).
+   */
+  private executePlan(o: WorkingOrder): void {
+    const price = o.planPrice;
+    const ts = o.planTs;
     const leaves = o.leaves;
     let qty = leaves;
-    if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(available), o.symbolIndex));
+    if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(this.available[0]!), o.symbolIndex));
     const wanted = qty;
-    qty = this.clipReduceOnly(o, qty, ts);
-    if (qty < 0) return;
+    // Asked only of a reduce-only order (it returns any other's `qty` as it is): its two numbers in and
+    // one out are three heap numbers a fill when V8 does not inline it.
+    if (o.reduceOnly) {
+      qty = this.clipReduceOnly(o, qty, ts);
+      if (qty < 0) return;
+    }
     if (o.timeInForce === 'FOK' && qty < leaves - tolerance(leaves)) {
       return this.cancelWith(o, ts, `FOK: only ${qty} of ${leaves} could fill at once`);
     }
     if (!(qty > 0)) return;
     let px = this.slippage.adjust(price, o.sign);
-    if (isLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
-    this.bookFill(o, qty, px, liquidity, ts, qty < wanted);
+    if (o.planIsLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
+    const f = this.fillFigures;
+    f[0] = qty;
+    f[1] = px;
+    f[2] = ts;
+    this.bookFillOf(o, o.planLiquidity, qty < wanted);
   }
 
   protected override fillLot(s: number): number {
