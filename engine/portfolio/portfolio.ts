@@ -128,7 +128,9 @@ export class Portfolio {
     const mult = this.multiplier[symbolIndex]!;
     const future = this.isFuture[symbolIndex] === 1;
     // A future's cash moves by the commission here and by the realized P&L below, never by notional.
-    this.cash -= future ? commission : sign * qty * price * mult + commission;
+    // `+commission`, not `commission`: the parameter is a tagged value and the other arm a double, and
+    // V8 joins the two by boxing the double, a heap number a fill; the unary plus makes both arms doubles.
+    this.cash -= future ? +commission : sign * qty * price * mult + commission;
     this.commissions += commission;
     this.tradedNotional += qty * price * mult;
     this.netPosition[symbolIndex] = this.netPosition[symbolIndex]! + sign * qty;
@@ -397,14 +399,17 @@ class TradeLog {
     this.strategyIndex.push(strategyIndex);
     this.symbolIndex.push(symbolIndex);
     this.direction.push(direction);
-    this.qty.push(row[0]!);
-    this.entryTs.push(row[1]!);
-    this.entryPrice.push(row[2]!);
-    this.exitTs.push(row[3]!);
-    this.exitPrice.push(row[4]!);
-    this.pnl.push(row[5]!);
-    this.returnPct.push(row[6]!);
-    this.commission.push(row[7]!);
+    // Copied by `append` from the row, not `push`ed: V8 does not inline every one of eight pushes into
+    // Portfolio.applyFill, and a double passed to a push it leaves out is a new heap number (about three
+    // a closed trade).
+    this.qty.append(row, 0, 1);
+    this.entryTs.append(row, 1, 2);
+    this.entryPrice.append(row, 2, 3);
+    this.exitTs.append(row, 3, 4);
+    this.exitPrice.append(row, 4, 5);
+    this.pnl.append(row, 5, 6);
+    this.returnPct.append(row, 6, 7);
+    this.commission.append(row, 7, 8);
   }
 
   /** The trades as objects; the same array until another trade closes. */

@@ -369,6 +369,8 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected sawContingent = false;
   /** Reused for approveFill (no allocation per fill). */
   private readonly feeQuote: OrderFeeQuote;
+  /** The quantity, price and time of the fill being booked (see {@link bookFillOf}). */
+  protected readonly fillFigures = new Float64Array(3);
   /** True once a fill was refused by the sink's approveFill: the report then lists the rule. */
   protected sawFillDenial = false;
   /** Per symbol, the multiplier of notional fees (an instrument's point value); null: 1 for every symbol. */
@@ -626,6 +628,23 @@ export abstract class OrderCore<O extends VenueOrder> {
    * order is denied (OrderDenied with the account's reason). Returns the quantity booked.
    */
   protected bookFill(o: O, qty: number, price: number, liquidity: Liquidity, ts: number, clipped: boolean): number {
+    const f = this.fillFigures;
+    f[0] = qty;
+    f[1] = price;
+    f[2] = ts;
+    return this.bookFillOf(o, liquidity, clipped);
+  }
+
+  /**
+   * {@link bookFill} of the quantity, price and time in `fillFigures[0..2]`: a venue whose fill path V8
+   * does not inline into one unit writes them there rather than passing them, a double passed to a call
+   * not inlined being a new heap number (three a fill).
+   */
+  protected bookFillOf(o: O, liquidity: Liquidity, clipped: boolean): number {
+    const f = this.fillFigures;
+    const qty = f[0]!;
+    const price = f[1]!;
+    const ts = f[2]!;
     const sink = this.sink;
     let q = qty;
     if (sink.approveFill !== undefined) {
@@ -639,17 +658,34 @@ export abstract class OrderCore<O extends VenueOrder> {
       if (q < qty - tolerance(qty)) {
         const reason = sink.fillDenial ?? 'fill refused by the account';
         this.sawFillDenial = true;
-        if (q > tolerance(qty)) this.bookApproved(o, q, price, liquidity, ts, false);
-        if (o.active) this.denyRest(o, ts, reason);
+        if (q > tolerance(qty)) {
+          f[0] = q;
+          f[1] = price;
+          f[2] = ts;
+          this.bookApproved(o, liquidity, false);
+        }
+        if (o.active) {
+          f[2] = ts;
+          this.denyRest(o, reason);
+        }
         return q > tolerance(qty) ? q : 0;
       }
       q = qty;
     }
-    this.bookApproved(o, q, price, liquidity, ts, clipped);
+    // Written again: approveFill is code outside the venue.
+    f[0] = q;
+    f[1] = price;
+    f[2] = ts;
+    this.bookApproved(o, liquidity, clipped);
     return q;
   }
 
-  private bookApproved(o: O, qty: number, price: number, liquidity: Liquidity, ts: number, clipped: boolean): void {
+  /** Books the approved fill of quantity `fillFigures[0]` at price `fillFigures[1]` and time `fillFigures[2]` (see {@link bookFillOf}). */
+  private bookApproved(o: O, liquidity: Liquidity, clipped: boolean): void {
+    const figures = this.fillFigures;
+    const qty = figures[0]!;
+    const price = figures[1]!;
+    const ts = figures[2]!;
     // Notional fees (fraction, bps) are of qty x price x the instrument's multiplier (a future's point value).
     const scale = this.feeNotionalScale;
     const raw = this.fees.fee(qty, scale === null ? price : price * scale[o.symbolIndex]!, liquidity);
@@ -683,8 +719,9 @@ export abstract class OrderCore<O extends VenueOrder> {
     if (clipped && o.active) this.cancelWith(o, ts, 'reduce-only: the position is closed, the rest is cancelled');
   }
 
-  /** Ends `o` with OrderDenied (the account refused its fill), then what its contingency ends with it. */
-  private denyRest(o: O, ts: number, reason: string): void {
+  /** Ends `o` with OrderDenied (the account refused its fill) at time `fillFigures[2]`, then what its contingency ends with it. */
+  private denyRest(o: O, reason: string): void {
+    const ts = this.fillFigures[2]!;
     const g = o.group;
     this.finish(o);
     if (this.sink.transientEvents === true) {

@@ -95,10 +95,13 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly lastBarTs: Float64Array;
   /** When each symbol's last bar closed (as the replay passes it: its open + its interval, or its symbol's next bar's open when sooner): market-on-close fills are stamped then. */
   private readonly lastBarCloseTs: Float64Array;
-  /** The close time of the bar being processed (see onBar). */
+  /** The close time of the bar being processed (see onBar; set only when its symbol has working orders). */
   private barCloseTs = NO_BAR;
+  /** Per symbol, its last bar's close and volume (lastBarCloseTs too): kept only when {@link closeFills}. */
   private readonly lastClose: Float64Array;
   private readonly lastVolume: Float64Array;
+  /** marketFill 'close': a market order arriving fills at once at the close of the last bar seen. */
+  private readonly closeFills: boolean;
   private readonly lastTickTs: Float64Array;
   private readonly bid: Float64Array;
   private readonly bidSize: Float64Array;
@@ -111,6 +114,8 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
   private readonly tickDriven: Uint8Array;
   private readonly path = new BarPath();
   private readonly scratch: WorkingOrder[] = [];
+  /** The units a fill may take (a bar's volume, a quote's size, a print's size): see {@link executePlan}. */
+  private readonly available = new Float64Array(1);
   /**
    * Finished records of plain orders (no contingency) taken off their symbol's list, and those of them
    * that nothing refers to any more: a new order takes a spare record (WorkingOrder.renew) instead of
@@ -151,6 +156,7 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     this.lastBarCloseTs = new Float64Array(n).fill(NO_BAR);
     this.lastClose = new Float64Array(n);
     this.lastVolume = new Float64Array(n);
+    this.closeFills = config.marketFill === 'close';
     this.lastTickTs = new Float64Array(n).fill(NO_BAR);
     this.bid = new Float64Array(n);
     this.bidSize = new Float64Array(n);
@@ -470,14 +476,18 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
     if (!(low > 0 && low <= open && low <= close && high >= open && high >= close && volume >= 0 && high < Infinity && volume < Infinity)) {
       throw new InvariantError(`venue: inconsistent bar of "${this.symbols[symbolIndex]}" at ${ts}: open ${open}, high ${high}, low ${low}, close ${close}, volume ${volume}`);
     }
-    const closeTs = cols.ts[row]!;
     this.lastBarTs[symbolIndex] = ts;
-    this.lastBarCloseTs[symbolIndex] = closeTs;
-    this.barCloseTs = closeTs;
-    this.lastClose[symbolIndex] = close;
-    this.lastVolume[symbolIndex] = volume;
+    // What a market-on-close order fills at when it arrives: kept only under marketFill 'close' (three
+    // stores a bar, a quarter of this call's cost on a bar without working orders).
+    if (this.closeFills) {
+      this.lastBarCloseTs[symbolIndex] = cols.ts[row]!;
+      this.lastClose[symbolIndex] = close;
+      this.lastVolume[symbolIndex] = volume;
+    }
     if (this.workingCount[symbolIndex] === 0) return;
-    this.processBar(symbolIndex, ts, open, high, low, close, volume);
+    this.barCloseTs = cols.ts[row]!;
+    // The bar goes on as its columns and row, not as its numbers: see above.
+    this.processBar(symbolIndex, cols, row);
   }
 
   /** Processes a top-of-book quote. Call it before the strategies see the quote. */
@@ -533,18 +543,23 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
 
   // ---------------------------------------------------------------- bars
 
-  private processBar(s: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
-    this.expireDueIn(this.bySymbol[s]!, ts);
+  /**
+   * The bar of row `row` of `cols` for symbol `s`, which has working orders. Its numbers are read
+   * from the columns by each function that needs them, not passed: each double passed to a call V8
+   * does not inline is a new heap number (six a bar with working orders, three more a fill).
+   */
+  private processBar(s: number, cols: VenueBars, row: number): void {
+    if (this.dayOrders !== 0) this.expireDueIn(this.bySymbol[s]!, cols.barTs[row]!);
     if (this.tickDriven[s] === 1) return this.compact(s);
-    if (this.sessions !== null && !this.barTradable(s, ts, this.barCloseTs)) return this.compact(s);
+    if (this.sessions !== null && !this.barTradable(s, cols.barTs[row]!, this.barCloseTs)) return this.compact(s);
+    const ts = cols.barTs[row]!;
     const list = this.bySymbol[s]!;
-    const path = this.path;
-    path.set(open, high, low, close);
+    this.path.set(cols.open[row]!, cols.high[row]!, cols.low[row]!, cols.close[row]!);
     const scratch = this.scratch;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
       if (!o.active || o.dormant || !(ts >= o.submitTs && ts > o.lastBarTsAtSubmit)) continue;
-      this.planBar(o, ts, open, high, low, close);
+      this.planBar(o, cols, row);
       if (o.planPos < 0) continue;
       // Insertion by (planPos, seq): lists are short and this allocates nothing.
       let j = scratch.length;
@@ -564,7 +579,10 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
         o.triggered = true;
         this.emit({ kind: 'OrderTriggered', ts, orderId: o.id });
       }
-      if (o.planQty > 0) this.execute(o, o.planPrice, o.planLiquidity, o.planTs, o.planIsLimit, volume);
+      if (o.planQty > 0) {
+        this.available[0] = cols.volume[row]!;
+        this.executePlan(o);
+      }
     }
     // pop, not `length = 0`: setting an array's length is a runtime call in V8 (and to 0 frees its storage).
     while (scratch.length !== 0) scratch.pop();
@@ -576,7 +594,12 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    * Plans what `o` does in the loaded bar without side effects: sets planPos (position along the
    * path, -1 for nothing), planTriggers and, when it fills, planQty > 0 with price, liquidity and ts.
    */
-  private planBar(o: WorkingOrder, ts: number, open: number, high: number, low: number, close: number): void {
+  private planBar(o: WorkingOrder, cols: VenueBars, row: number): void {
+    const ts = cols.barTs[row]!;
+    const open = cols.open[row]!;
+    const high = cols.high[row]!;
+    const low = cols.low[row]!;
+    const close = cols.close[row]!;
     const cfg = this.config;
     const bars = this.path;
     const sign = o.sign;
@@ -708,22 +731,47 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
 
   /**
    * Fills as much of `o` as the volume cap (against `available` units), reduce-only and FOK allow at
-   * `price` (before slippage), or cancels it when reduce-only or FOK forbid the fill.
+   * `price` (before slippage), or cancels it when reduce-only or FOK forbid the fill: {@link executePlan}
+   * with these as the plan.
    */
   private execute(o: WorkingOrder, price: number, liquidity: Liquidity, ts: number, isLimit: boolean, available: number): void {
+    o.planPrice = price;
+    o.planLiquidity = liquidity;
+    o.planTs = ts;
+    o.planIsLimit = isLimit;
+    this.available[0] = available;
+    this.executePlan(o);
+  }
+
+  /**
+   * Fills as much of `o` as the volume cap (against `available[0]` units), reduce-only and FOK allow
+   * at its planned price (before slippage), liquidity and time, or cancels it when reduce-only or FOK
+   * forbid the fill. Its numbers are read here, not passed (see {@link processBar}).
+   */
+  private executePlan(o: WorkingOrder): void {
+    const price = o.planPrice;
+    const ts = o.planTs;
     const leaves = o.leaves;
     let qty = leaves;
-    if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(available), o.symbolIndex));
+    if (this.slippage.capsVolume) qty = Math.min(qty, this.floorToLot(this.slippage.capacity(this.available[0]!), o.symbolIndex));
     const wanted = qty;
-    qty = this.clipReduceOnly(o, qty, ts);
-    if (qty < 0) return;
+    // Asked only of a reduce-only order (it returns any other's `qty` as it is): its two numbers in and
+    // one out are three heap numbers a fill when V8 does not inline it.
+    if (o.reduceOnly) {
+      qty = this.clipReduceOnly(o, qty, ts);
+      if (qty < 0) return;
+    }
     if (o.timeInForce === 'FOK' && qty < leaves - tolerance(leaves)) {
       return this.cancelWith(o, ts, `FOK: only ${qty} of ${leaves} could fill at once`);
     }
     if (!(qty > 0)) return;
     let px = this.slippage.adjust(price, o.sign);
-    if (isLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
-    this.bookFill(o, qty, px, liquidity, ts, qty < wanted);
+    if (o.planIsLimit) px = o.sign === 1 ? Math.min(px, o.limitPrice) : Math.max(px, o.limitPrice);
+    const f = this.fillFigures;
+    f[0] = qty;
+    f[1] = px;
+    f[2] = ts;
+    this.bookFillOf(o, o.planLiquidity, qty < wanted);
   }
 
   protected override fillLot(s: number): number {
