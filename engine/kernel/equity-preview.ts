@@ -235,8 +235,9 @@ export class EquityPreview {
     const C = this.c;
     const slots = this.slots;
     let m = 0;
-    for (const s of SLOTS) {
-      const at = base + s * C;
+    // Indexed, not for...of: while the code is cold (most of a short run), for...of makes an iterator per call.
+    for (let k = 0; k < SLOTS.length; k++) {
+      const at = base + SLOTS[k]! * C;
       const index = src[at]!;
       let seen = false;
       for (let q = 0; q < m && !seen; q++) seen = src[slots[q]!] === index;
