@@ -42,12 +42,19 @@ export function lttbIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshol
     const end = Math.min(Math.floor((b + 1) * every) + 1, n - 1);
     const ax = x[a]!;
     const ay = y[a]!;
+    // The bucket's invariant factors, computed once (the same operations in the same order as inline): while
+    // the code runs cold (a report's first series), each arithmetic result is an allocated heap number.
+    const dx = ax - avgX;
+    const dy = avgY - ay;
     let best = start;
+    // |v| > bestArea, compared as v > bestArea || v < -bestArea (no Math.abs result per point; a NaN fails both).
     let bestArea = -1;
+    let lowArea = 1;
     for (let j = start; j < end; j++) {
-      const area = Math.abs((ax - avgX) * (y[j]! - ay) - (ax - x[j]!) * (avgY - ay));
-      if (area > bestArea) {
-        bestArea = area;
+      const v = dx * (y[j]! - ay) - (ax - x[j]!) * dy;
+      if (v > bestArea || v < lowArea) {
+        bestArea = v < 0 ? -v : v;
+        lowArea = -bestArea;
         best = j;
       }
     }
