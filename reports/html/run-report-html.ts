@@ -123,6 +123,32 @@ ${info.description ? `<p class="desc">${escapeHtml(info.description)}</p>` : ''}
   };
 }
 
+/**
+ * Columns of the equity samples that several sections draw (times in milliseconds, equity), made once per
+ * report: a page's sections would otherwise each map the same ~7,000 samples again (the equity, account,
+ * exposure and rolling-Sharpe charts), while that code still runs cold (every number a fresh heap number).
+ * The arrays are shared: no caller may change them.
+ */
+const equityColumnsMade = new WeakMap<readonly unknown[], { ms?: readonly number[]; equity?: readonly number[] }>();
+function equityColumns(eq: RunReport['equity']): { ms?: readonly number[]; equity?: readonly number[] } {
+  let c = equityColumnsMade.get(eq);
+  if (c === undefined) {
+    c = {};
+    equityColumnsMade.set(eq, c);
+  }
+  return c;
+}
+/** The equity samples' times in milliseconds (shared, see {@link equityColumns}). */
+function equityMs(eq: RunReport['equity']): readonly number[] {
+  const c = equityColumns(eq);
+  return (c.ms ??= eq.map((p) => p.ts / US_PER_MS));
+}
+/** The equity samples' equity (shared, see {@link equityColumns}). */
+function equityValues(eq: RunReport['equity']): readonly number[] {
+  const c = equityColumns(eq);
+  return (c.equity ??= eq.map((p) => p.equity));
+}
+
 /** The run's first and last equity time in milliseconds, so every time axis of the page spans the same period. */
 function runRange(report: RunReport): [number, number] | undefined {
   const eq = report.equity;
@@ -193,8 +219,8 @@ function buyAndHoldCurve(report: RunReport, tsUs: readonly number[], initial: nu
 function equitySection(report: RunReport): Html {
   const eq = report.equity;
   if (eq.length < 2) return section('equity', 'Equity and drawdown', '<p class="note">Fewer than two equity samples: nothing to draw.</p>');
-  const x = eq.map((p) => p.ts / US_PER_MS);
-  const equity = downsamplePairs(x, eq.map((p) => p.equity));
+  const x = equityMs(eq);
+  const equity = downsamplePairs(x, equityValues(eq));
   const dd = downsamplePairs(x, eq.map((p) => -p.drawdown));
   const bh = buyAndHoldCurve(report, equity.map(([t]) => t * US_PER_MS), eq[0]!.equity);
   const series: Record<string, unknown>[] = [
@@ -290,7 +316,8 @@ function downsampleNote(n: number): string {
 function accountSection(report: RunReport): Html {
   const a = accountSeries(report);
   if (a === null || a.ts.length < 2) return '';
-  const x = a.ts.map((t) => t / US_PER_MS);
+  // accountSeries keeps every sample's time (or returns null): the equity section's times.
+  const x = a.ts.length === report.equity.length ? equityMs(report.equity) : a.ts.map((t) => t / US_PER_MS);
   const ruin = reportRuin(report);
   const ruinMs = ruin === null ? Number.NaN : Date.parse(ruin.time);
   const chart = renderChartPieces(
@@ -335,16 +362,17 @@ function rollingSharpeSection(report: RunReport): string {
   if (m.periodsPerYear === null) return section('rolling-sharpe', title, '<p class="note">No annualization for this run (a single bar), so no Sharpe ratio.</p>');
   const eq = report.equity;
   const values = rollingSharpe(
-    eq.map((p) => p.equity),
+    equityValues(eq),
     m.periodsPerYear,
     w,
     m.riskFreeRate,
   );
+  const ms = equityMs(eq);
   const xs: number[] = [];
   const ys: number[] = [];
   values.forEach((v, i) => {
     if (v !== null) {
-      xs.push(eq[i]!.ts / US_PER_MS);
+      xs.push(ms[i]!);
       ys.push(v);
     }
   });
@@ -431,7 +459,8 @@ function exposureSection(report: RunReport): string {
   const eq = report.equity.filter((p) => p.equity > 0);
   if (eq.length < 2) return section('exposure', 'Exposure', '<p class="note">Fewer than two equity samples with positive equity.</p>');
   const data = downsamplePairs(
-    eq.map((p) => p.ts / US_PER_MS),
+    // Every sample kept (equity positive throughout, the usual run): the equity section's times.
+    eq.length === report.equity.length ? equityMs(report.equity) : eq.map((p) => p.ts / US_PER_MS),
     eq.map((p) => p.grossExposure / p.equity),
   );
   const chart = renderChart(
