@@ -11,13 +11,17 @@ export const MAX_CHART_POINTS = 2000;
  * from the previous bucket and the mean of the next bucket is kept. Peaks and troughs survive, which
  * every-k-th sampling would drop. Series no longer than `threshold` come back whole. Indices are
  * strictly increasing; the choice depends on the data only, so it is deterministic.
+ *
+ * `meansX`: the buckets' x means ({@link lttbMeansX} of the same x and threshold), for series that share
+ * their x: they depend on x only, and the same sums in the same order give the same choice.
  */
-export function lttbIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number = MAX_CHART_POINTS): number[] {
+export function lttbIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number = MAX_CHART_POINTS, meansX?: Float64Array): number[] {
   checkInteger(threshold, 'threshold');
   if (threshold < 3) throw new InvalidArgumentError(`invalid 'threshold': below 3, was ${threshold}`);
   const n = y.length;
   if (x.length !== n) throw new InvalidArgumentError(`invalid 'x': length ${x.length} differs from the length of 'y', ${n}`);
   if (n <= threshold) return Array.from({ length: n }, (_, i) => i);
+  if (meansX !== undefined && meansX.length !== threshold - 2) throw new InvalidArgumentError(`invalid 'meansX': length ${meansX.length}, not ${threshold - 2} (threshold - 2)`);
   const out: number[] = [0];
   const every = (n - 2) / (threshold - 2);
   let a = 0;
@@ -30,6 +34,10 @@ export function lttbIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshol
     if (nextStart >= n - 1 || nextEnd <= nextStart) {
       avgX = x[n - 1]!;
       avgY = y[n - 1]!;
+    } else if (meansX !== undefined) {
+      avgX = meansX[b]!;
+      for (let j = nextStart; j < nextEnd; j++) avgY += y[j]!;
+      avgY /= nextEnd - nextStart;
     } else {
       for (let j = nextStart; j < nextEnd; j++) {
         avgX += x[j]!;
@@ -65,9 +73,34 @@ export function lttbIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshol
   return out;
 }
 
-/** Returns `[x[i], y[i]]` pairs of the LTTB-chosen points (see {@link lttbIndices}), the shape ECharts takes. */
-export function downsamplePairs(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number = MAX_CHART_POINTS): [number, number][] {
-  return lttbIndices(x, y, threshold).map((i) => [x[i]!, y[i]!]);
+/**
+ * The x means of {@link lttbIndices}' buckets (the x of each bucket's third vertex) for the series of x `x`,
+ * computed as lttbIndices does; empty when the series is no longer than the threshold (it comes back whole).
+ */
+export function lttbMeansX(x: ArrayLike<number>, threshold: number = MAX_CHART_POINTS): Float64Array {
+  checkInteger(threshold, 'threshold');
+  if (threshold < 3) throw new InvalidArgumentError(`invalid 'threshold': below 3, was ${threshold}`);
+  const n = x.length;
+  if (n <= threshold) return new Float64Array(0);
+  const means = new Float64Array(threshold - 2);
+  const every = (n - 2) / (threshold - 2);
+  for (let b = 0; b < threshold - 2; b++) {
+    const nextStart = Math.floor((b + 1) * every) + 1;
+    const nextEnd = Math.min(Math.floor((b + 2) * every) + 1, n);
+    let avgX = 0;
+    if (nextStart >= n - 1 || nextEnd <= nextStart) avgX = x[n - 1]!;
+    else {
+      for (let j = nextStart; j < nextEnd; j++) avgX += x[j]!;
+      avgX /= nextEnd - nextStart;
+    }
+    means[b] = avgX;
+  }
+  return means;
+}
+
+/** Returns `[x[i], y[i]]` pairs of the LTTB-chosen points (see {@link lttbIndices}, and its `meansX`), the shape ECharts takes. */
+export function downsamplePairs(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number = MAX_CHART_POINTS, meansX?: Float64Array): [number, number][] {
+  return lttbIndices(x, y, threshold, meansX).map((i) => [x[i]!, y[i]!]);
 }
 
 /**

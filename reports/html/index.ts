@@ -8,7 +8,7 @@ export { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 export type { MonthlyReturn, YearlyReturn } from './monthly-returns.js';
 export { strategyAttribution, cumulativePnlByStrategy } from './attribution.js';
 export type { StrategyAttribution } from './attribution.js';
-export { lttbIndices, downsamplePairs, everyKth, MAX_CHART_POINTS } from './downsample.js';
+export { lttbIndices, lttbMeansX, downsamplePairs, everyKth, MAX_CHART_POINTS } from './downsample.js';
 export { formatPercent, formatNumber, formatMoney, formatCount, formatDurationUs, NOT_AVAILABLE } from './format.js';
 export { escapeHtml } from './escape.js';
 export { renderSweepHtml, dsrVerdict, pboVerdict } from './sweep-html.js';

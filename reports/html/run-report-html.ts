@@ -2,7 +2,7 @@ import { accountSeries, bookRuinLine, reportAccounts, reportRuin, ruinLine } fro
 import type { RunReport } from '../run-report.js';
 import { cumulativePnlSteps, strategyAttribution } from './attribution.js';
 import { COLORS, SLIDER_ROOM, fmt, prefetchEchartsLibrary, renderChart, renderChartPieces, seriesColor, timeAxis, timeTooltip, timeZoom, valueAxis } from './chart.js';
-import { MAX_CHART_POINTS, downsamplePairs, everyKth } from './downsample.js';
+import { MAX_CHART_POINTS, downsamplePairs, everyKth, lttbMeansX } from './downsample.js';
 import { ensembleViews } from './ensemble-views.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationUs, formatMoney, formatNumber, formatPercent, shortTime } from './format.js';
@@ -141,7 +141,23 @@ function equityColumns(eq: RunReport['equity']): { ms?: readonly number[]; equit
 /** The equity samples' times in milliseconds (shared, see {@link equityColumns}). */
 function equityMs(eq: RunReport['equity']): readonly number[] {
   const c = equityColumns(eq);
-  return (c.ms ??= eq.map((p) => p.ts / US_PER_MS));
+  if (c.ms === undefined) {
+    c.ms = eq.map((p) => p.ts / US_PER_MS);
+    msMeansX.set(c.ms, null);
+  }
+  return c.ms;
+}
+/** The LTTB bucket means (lttbMeansX) of each array of times {@link equityMs} made, once the first series over it is drawn. */
+const msMeansX = new WeakMap<readonly number[], Float64Array | null>();
+/** downsamplePairs of y over x; over an {@link equityMs} array, with its bucket means computed once for every series drawn over it. */
+function pairsOver(x: readonly number[], y: readonly number[]): [number, number][] {
+  if (!msMeansX.has(x)) return downsamplePairs(x, y);
+  let means = msMeansX.get(x)!;
+  if (means === null) {
+    means = lttbMeansX(x, MAX_CHART_POINTS);
+    msMeansX.set(x, means);
+  }
+  return downsamplePairs(x, y, MAX_CHART_POINTS, means);
 }
 /** The equity samples' equity (shared, see {@link equityColumns}). */
 function equityValues(eq: RunReport['equity']): readonly number[] {
@@ -220,8 +236,8 @@ function equitySection(report: RunReport): Html {
   const eq = report.equity;
   if (eq.length < 2) return section('equity', 'Equity and drawdown', '<p class="note">Fewer than two equity samples: nothing to draw.</p>');
   const x = equityMs(eq);
-  const equity = downsamplePairs(x, equityValues(eq));
-  const dd = downsamplePairs(x, eq.map((p) => -p.drawdown));
+  const equity = pairsOver(x, equityValues(eq));
+  const dd = pairsOver(x, eq.map((p) => -p.drawdown));
   const bh = buyAndHoldCurve(report, equity.map(([t]) => t * US_PER_MS), eq[0]!.equity);
   const series: Record<string, unknown>[] = [
     {
@@ -333,7 +349,7 @@ function accountSection(report: RunReport): Html {
         {
           name: 'Buying power',
           type: 'line',
-          data: downsamplePairs(x, a.buyingPower),
+          data: pairsOver(x, a.buyingPower),
           showSymbol: false,
           step: 'end',
           lineStyle: { width: 1.4, color: COLORS.buyingPower },
@@ -342,7 +358,7 @@ function accountSection(report: RunReport): Html {
             ? { markLine: { silent: true, symbol: 'none', lineStyle: { color: COLORS.drawdown, type: 'solid', width: 1.5 }, label: { formatter: 'ruined', position: 'insideEndTop', color: COLORS.drawdown }, data: [{ xAxis: ruinMs }] } }
             : {}),
         },
-        stepArea('Margin in use', downsamplePairs(x, a.marginInUse), COLORS.margin, 0.15),
+        stepArea('Margin in use', pairsOver(x, a.marginInUse), COLORS.margin, 0.15),
       ],
     },
     { width: CHART_WIDTH, height: 240 },
@@ -458,7 +474,7 @@ function stepArea(name: string, data: readonly (readonly [number, number])[], co
 function exposureSection(report: RunReport): string {
   const eq = report.equity.filter((p) => p.equity > 0);
   if (eq.length < 2) return section('exposure', 'Exposure', '<p class="note">Fewer than two equity samples with positive equity.</p>');
-  const data = downsamplePairs(
+  const data = pairsOver(
     // Every sample kept (equity positive throughout, the usual run): the equity section's times.
     eq.length === report.equity.length ? equityMs(report.equity) : eq.map((p) => p.ts / US_PER_MS),
     eq.map((p) => p.grossExposure / p.equity),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { downsamplePairs, everyKth, lttbIndices } from '../../../../reports/html/downsample.js';
+import { downsamplePairs, everyKth, lttbIndices, lttbMeansX } from '../../../../reports/html/downsample.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -40,6 +40,86 @@ describe('lttbIndices', () => {
         for (let i = 1; i < idx.length; i++) expect(idx[i]!).toBeGreaterThan(idx[i - 1]!);
       }),
     );
+  });
+});
+
+/** lttbIndices as first written (Math.abs of the whole area per point, the factors inline): the choice must not move. */
+function lttbReference(x: ArrayLike<number>, y: ArrayLike<number>, threshold: number): number[] {
+  const n = y.length;
+  if (n <= threshold) return Array.from({ length: n }, (_, i) => i);
+  const out: number[] = [0];
+  const every = (n - 2) / (threshold - 2);
+  let a = 0;
+  for (let b = 0; b < threshold - 2; b++) {
+    const nextStart = Math.floor((b + 1) * every) + 1;
+    const nextEnd = Math.min(Math.floor((b + 2) * every) + 1, n);
+    let avgX = 0;
+    let avgY = 0;
+    if (nextStart >= n - 1 || nextEnd <= nextStart) {
+      avgX = x[n - 1]!;
+      avgY = y[n - 1]!;
+    } else {
+      for (let j = nextStart; j < nextEnd; j++) {
+        avgX += x[j]!;
+        avgY += y[j]!;
+      }
+      avgX /= nextEnd - nextStart;
+      avgY /= nextEnd - nextStart;
+    }
+    const start = Math.floor(b * every) + 1;
+    const end = Math.min(Math.floor((b + 1) * every) + 1, n - 1);
+    const ax = x[a]!;
+    const ay = y[a]!;
+    let best = start;
+    let bestArea = -1;
+    for (let j = start; j < end; j++) {
+      const area = Math.abs((ax - avgX) * (y[j]! - ay) - (ax - x[j]!) * (avgY - ay));
+      if (area > bestArea) {
+        bestArea = area;
+        best = j;
+      }
+    }
+    out.push(best);
+    a = best;
+  }
+  out.push(n - 1);
+  return out;
+}
+
+describe('lttbIndices: the same choice as first written, with or without shared bucket means', () => {
+  const value = fc.oneof(
+    { weight: 8, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom(Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, -1e300) },
+  );
+
+  it('picks the indices of the first algorithm on any values (NaN, -0, infinities included)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { minLength: 1, maxLength: 300 }), fc.integer({ min: 3, max: 60 }), (pts, threshold) => {
+        const x = pts.map((p) => p[0]);
+        const y = pts.map((p) => p[1]);
+        expect(lttbIndices(x, y, threshold)).toEqual(lttbReference(x, y, threshold));
+      }),
+    );
+  });
+
+  it('gives the same indices with the x bucket means of lttbMeansX, for every series over the same x', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value, value), { minLength: 1, maxLength: 300 }), fc.integer({ min: 3, max: 60 }), (pts, threshold) => {
+        const x = pts.map((p) => p[0]);
+        const means = lttbMeansX(x, threshold);
+        expect(means.length).toBe(x.length <= threshold ? 0 : threshold - 2);
+        for (const k of [1, 2]) {
+          const y = pts.map((p) => p[k]!);
+          expect(lttbIndices(x, y, threshold, means)).toEqual(lttbIndices(x, y, threshold));
+          expect(downsamplePairs(x, y, threshold, means)).toEqual(downsamplePairs(x, y, threshold));
+        }
+      }),
+    );
+  });
+
+  it('rejects bucket means of another threshold', () => {
+    const x = range(100);
+    expect(() => lttbIndices(x, x, 10, lttbMeansX(x, 12))).toThrow(/'meansX'/);
   });
 });
 
