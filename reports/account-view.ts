@@ -52,7 +52,9 @@ export function accountSeries(report: Pick<RunReport, 'equity'>): AccountSeries 
   const ts: number[] = [];
   const marginInUse: number[] = [];
   const buyingPower: number[] = [];
-  for (const p of eq) {
+  // Indexed, not for...of: a report's page runs this once, cold, where for...of makes a result object per sample.
+  for (let i = 0; i < eq.length; i++) {
+    const p = eq[i]!;
     if (p.marginInUse === undefined || p.buyingPower === undefined) return null;
     ts.push(p.ts);
     marginInUse.push(p.marginInUse);

@@ -49,4 +49,23 @@ describe('accountSeries', () => {
     expect(a.marginInUse.slice(23, 27)).toEqual([30_000, 30_000, 0, 0]);
     expect(a.buyingPower.slice(23, 27)).toEqual([20_000, 20_000, 50_000, 50_000]);
   });
+
+  it('reads the samples without an array iterator (a for...of makes a result object per sample while the page runs cold)', () => {
+    const report = accountReport();
+    const proto = Array.prototype as unknown as { [Symbol.iterator]: () => Iterator<unknown> };
+    const original = proto[Symbol.iterator];
+    let made = 0;
+    proto[Symbol.iterator] = function (this: unknown[]) {
+      made++;
+      return original.call(this);
+    };
+    let a;
+    try {
+      a = accountSeries(report);
+    } finally {
+      proto[Symbol.iterator] = original;
+    }
+    expect(made).toBe(0);
+    expect(a!.ts.length).toBe(report.equity.length);
+  });
 });
