@@ -97,6 +97,8 @@ export class ExecutionEngine implements ExecutionReportSink {
    * The account's deferred denials the venue was told of (fillDenial), by order, until their OrderDenied
    * arrives: one at a time in practice; a list, so that events in between (a partial fill's) may not mix them up.
    */
+  /** A fill's quantity, price and time on their way to Order.applyFillRow (doubles passed to a call not inlined are boxed). */
+  private readonly orderFill = new Float64Array(3);
   private readonly deferredIds: OrderId[] = [];
   private readonly deferredTexts: DeferredText[] = [];
   /** Every order in submission order (working ones live, finished ones as columns). */
@@ -602,9 +604,19 @@ export class ExecutionEngine implements ExecutionReportSink {
       case 'OrderFilled': {
         const f = event.fill;
         if (order.status === 'submitted') order.transition('accepted', event.ts);
-        order.applyFill(f.qty, f.price, event.ts);
+        const orderFill = this.orderFill;
+        orderFill[0] = f.qty;
+        orderFill[1] = f.price;
+        orderFill[2] = event.ts;
+        order.applyFillRow(orderFill);
         const symbolIndex = this.indexOf(f.symbol);
-        this.portfolio.applyFill(strategyIndex, symbolIndex, f.side === 'buy' ? 1 : -1, f.qty, f.price, f.commission, f.ts);
+        // The figures through the portfolio's row, not as arguments (a double passed to a call not inlined is boxed).
+        const figures = this.portfolio.fillRow;
+        figures[0] = f.qty;
+        figures[1] = f.price;
+        figures[2] = f.commission;
+        figures[3] = f.ts;
+        this.portfolio.applyFillRow(strategyIndex, symbolIndex, f.side === 'buy' ? 1 : -1);
         this.fillLog.add(row!, symbolIndex, f);
         this.recorder.onFill(f);
         if (order.status === 'filled') this.unwork(order, strategyIndex);
