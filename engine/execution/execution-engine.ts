@@ -202,6 +202,17 @@ export class ExecutionEngine implements ExecutionReportSink {
   }
 
   /**
+   * {@link approveFill} of the quantity and price in `figures[0..1]`, the quantity allowed written into
+   * `figures[0]` (see ExecutionReportSink.approveFillRow): no double passed or returned, each a heap number.
+   */
+  approveFillRow(orderId: OrderId, symbolIndex: number, sign: 1 | -1, figures: Float64Array, fees: { feeFor(qty: number): number }, lot: number): void {
+    const account = this.accountRules;
+    if (account === null) return;
+    this.approving = orderId;
+    account.approveFillRow(symbolIndex, sign, figures, fees, lot, this.symbols[symbolIndex]!);
+  }
+
+  /**
    * Why the account refused the last fill. A denial the account makes into text only when read (a
    * short sale) stays deferred when the recorder keeps deferred messages: the venue is told a
    * placeholder, and the OrderDenied it sends back is given the deferred text (see apply).
