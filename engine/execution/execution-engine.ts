@@ -493,7 +493,9 @@ export class ExecutionEngine implements ExecutionReportSink {
         return order.id;
       }
     }
-    order.transition('submitted', ts);
+    // transition's stores (initialized -> submitted is legal): its `ts` argument is boxed when not inlined.
+    order.status = 'submitted';
+    order.tsLastEvent = ts;
     this.working[strategyIndex * this.symbols.length + symbolIndex]!.push(order);
     if (this.transientEvents) {
       const e = this.submitted;
@@ -602,7 +604,11 @@ export class ExecutionEngine implements ExecutionReportSink {
       case 'OrderSubmitted':
         break;
       case 'OrderAccepted':
-        if (order.status === 'submitted') order.transition('accepted', event.ts);
+        // transition's stores, written here (submitted -> accepted is legal): its `ts` argument is boxed when not inlined.
+        if (order.status === 'submitted') {
+          order.status = 'accepted';
+          order.tsLastEvent = event.ts;
+        }
         break;
       case 'OrderRejected':
         order.transition('rejected', event.ts, event.reason);
@@ -614,7 +620,10 @@ export class ExecutionEngine implements ExecutionReportSink {
         break;
       case 'OrderFilled': {
         const f = event.fill;
-        if (order.status === 'submitted') order.transition('accepted', event.ts);
+        if (order.status === 'submitted') {
+          order.status = 'accepted';
+          order.tsLastEvent = event.ts;
+        }
         const orderFill = this.orderFill;
         orderFill[0] = f.qty;
         orderFill[1] = f.price;

@@ -281,7 +281,12 @@ export class Order {
   avgFillPrice = 0;
   /** For stop and stop-limit orders: true once the stop price was reached. */
   triggered = false;
-  tsLastEvent: number;
+  /**
+   * Set in the constructor. Declared with a number, not bare: a bare declaration defines the field as
+   * undefined first (ES2022 class fields), so V8 keeps it tagged and every double stored is a new heap
+   * number (one a fill, one an event); a number field is written in place.
+   */
+  tsLastEvent = 0;
   /** Why the order was denied, rejected, cancelled or expired. */
   reason: string | null = null;
 
