@@ -97,6 +97,8 @@ export class ExecutionEngine implements ExecutionReportSink {
    * The account's deferred denials the venue was told of (fillDenial), by order, until their OrderDenied
    * arrives: one at a time in practice; a list, so that events in between (a partial fill's) may not mix them up.
    */
+  /** A fill's quantity, price and time on their way to Order.applyFillRow (doubles passed to a call not inlined are boxed). */
+  private readonly orderFill = new Float64Array(3);
   private readonly deferredIds: OrderId[] = [];
   private readonly deferredTexts: DeferredText[] = [];
   /** Every order in submission order (working ones live, finished ones as columns). */
@@ -197,6 +199,17 @@ export class ExecutionEngine implements ExecutionReportSink {
     if (account === null) return qty;
     this.approving = orderId;
     return account.approveFill(symbolIndex, sign, qty, price, fees, lot, this.symbols[symbolIndex]!);
+  }
+
+  /**
+   * {@link approveFill} of the quantity and price in `figures[0..1]`, the quantity allowed written into
+   * `figures[0]` (see ExecutionReportSink.approveFillRow): no double passed or returned, each a heap number.
+   */
+  approveFillRow(orderId: OrderId, symbolIndex: number, sign: 1 | -1, figures: Float64Array, fees: { feeFor(qty: number): number }, lot: number): void {
+    const account = this.accountRules;
+    if (account === null) return;
+    this.approving = orderId;
+    account.approveFillRow(symbolIndex, sign, figures, fees, lot, this.symbols[symbolIndex]!);
   }
 
   /**
@@ -480,7 +493,9 @@ export class ExecutionEngine implements ExecutionReportSink {
         return order.id;
       }
     }
-    order.transition('submitted', ts);
+    // transition's stores (initialized -> submitted is legal): its `ts` argument is boxed when not inlined.
+    order.status = 'submitted';
+    order.tsLastEvent = ts;
     this.working[strategyIndex * this.symbols.length + symbolIndex]!.push(order);
     if (this.transientEvents) {
       const e = this.submitted;
@@ -589,7 +604,11 @@ export class ExecutionEngine implements ExecutionReportSink {
       case 'OrderSubmitted':
         break;
       case 'OrderAccepted':
-        if (order.status === 'submitted') order.transition('accepted', event.ts);
+        // transition's stores, written here (submitted -> accepted is legal): its `ts` argument is boxed when not inlined.
+        if (order.status === 'submitted') {
+          order.status = 'accepted';
+          order.tsLastEvent = event.ts;
+        }
         break;
       case 'OrderRejected':
         order.transition('rejected', event.ts, event.reason);
@@ -601,10 +620,23 @@ export class ExecutionEngine implements ExecutionReportSink {
         break;
       case 'OrderFilled': {
         const f = event.fill;
-        if (order.status === 'submitted') order.transition('accepted', event.ts);
-        order.applyFill(f.qty, f.price, event.ts);
+        if (order.status === 'submitted') {
+          order.status = 'accepted';
+          order.tsLastEvent = event.ts;
+        }
+        const orderFill = this.orderFill;
+        orderFill[0] = f.qty;
+        orderFill[1] = f.price;
+        orderFill[2] = event.ts;
+        order.applyFillRow(orderFill);
         const symbolIndex = this.indexOf(f.symbol);
-        this.portfolio.applyFill(strategyIndex, symbolIndex, f.side === 'buy' ? 1 : -1, f.qty, f.price, f.commission, f.ts);
+        // The figures through the portfolio's row, not as arguments (a double passed to a call not inlined is boxed).
+        const figures = this.portfolio.fillRow;
+        figures[0] = f.qty;
+        figures[1] = f.price;
+        figures[2] = f.commission;
+        figures[3] = f.ts;
+        this.portfolio.applyFillRow(strategyIndex, symbolIndex, f.side === 'buy' ? 1 : -1);
         this.fillLog.add(row!, symbolIndex, f);
         this.recorder.onFill(f);
         if (order.status === 'filled') this.unwork(order, strategyIndex);

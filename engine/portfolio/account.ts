@@ -83,16 +83,23 @@ class DenialLog {
     private readonly haveWords: string,
   ) {}
 
-  /** Appends a row; returns its index. */
-  add(kind: number, sign: 1 | -1, symbol: string, a: number, b: number, c: number, d: number): number {
+  /** A row's four figures (a, b, c, d) on their way to {@link add}. */
+  readonly figures = new Float64Array(4);
+
+  /**
+   * Appends a row of the figures in {@link figures}; returns its index. Copied by `append`, not passed:
+   * a double passed to a call V8 does not inline is a new heap number (four a denial).
+   */
+  add(kind: number, sign: 1 | -1, symbol: string): number {
     const row = this.kind.length;
+    const f = this.figures;
     this.kind.push(kind);
     this.sign.push(sign);
     this.symbol.push(symbol);
-    this.a.push(a);
-    this.b.push(b);
-    this.c.push(c);
-    this.d.push(d);
+    this.a.append(f, 0, 1);
+    this.b.append(f, 1, 2);
+    this.c.append(f, 2, 3);
+    this.d.append(f, 3, 4);
     return row;
   }
 
@@ -182,6 +189,8 @@ export class Account {
   private readonly future: Uint8Array;
   /** Why the last approveFill denied (part of) a fill: text, or a text made when read (see {@link denial}). */
   private reason: string | DeferredText = '';
+  /** approveFill's quantity and price on their way to approveFillRow. */
+  private readonly approveRow = new Float64Array(2);
   /**
    * The figures of the denials made into text when read. A new log for each run (see reset): a result
    * of an earlier run may still hold its denials unread.
@@ -348,24 +357,54 @@ export class Account {
    * says why the rest is refused), 0 when none. `lot` > 0 floors a resized quantity to whole lots.
    */
   approveFill(i: number, sign: 1 | -1, qty: number, price: number, fees: FeeQuote, lot: number, symbol: string): number {
+    const figures = this.approveRow;
+    figures[0] = qty;
+    figures[1] = price;
+    this.approveFillRow(i, sign, figures, fees, lot, symbol);
+    return figures[0]!;
+  }
+
+  /**
+   * {@link approveFill} of the quantity and price in `figures[0..1]`, the quantity allowed written into
+   * `figures[0]`: the execution engine's way, a double passed to or returned from a call V8 does not
+   * inline being a new heap number.
+   */
+  approveFillRow(i: number, sign: 1 | -1, figures: Float64Array, fees: FeeQuote, lot: number, symbol: string): void {
+    const qty = figures[0]!;
+    const price = figures[1]!;
     const pos = this.portfolio.netPosition[i]!;
     const closing = pos * sign < 0 ? Math.min(qty, Math.abs(pos)) : 0;
     const opening = qty - closing;
-    if (opening <= 1e-9 * Math.max(1, qty)) return qty;
+    if (opening <= 1e-9 * Math.max(1, qty)) {
+      figures[0] = qty;
+      return;
+    }
     if (this.ruin !== null) {
       this.reason = `account ruined at ${formatIsoUs(this.ruin.ts)}`;
-      return closing;
+      figures[0] = closing;
+      return;
     }
     if (this.config.type === 'cash' && sign === -1 && this.future[i] === 0) {
-      this.reason = new AccountDenial(this.denials, this.denials.add(SHORT_SALE, sign, symbol, qty, price, pos, opening));
-      return closing;
+      const denials = this.denials;
+      const f = denials.figures;
+      f[0] = qty;
+      f[1] = price;
+      f[2] = pos;
+      f[3] = opening;
+      this.reason = new AccountDenial(denials, denials.add(SHORT_SALE, sign, symbol));
+      figures[0] = closing;
+      return;
     }
-    if (this.affordable(i, sign, qty, price, fees) >= 0) return qty;
+    if (this.affordable(i, sign, qty, price, fees) >= 0) {
+      figures[0] = qty;
+      return;
+    }
     const row = this.shortfallRow(i, sign, qty, price, fees, symbol);
     if (this.config.insufficientFunds === 'reject') {
       // Made into text when read, as a short sale's denial.
       this.reason = new AccountDenial(this.denials, row);
-      return closing;
+      figures[0] = closing;
+      return;
     }
     const shortfall = this.denials.textAt(row);
     this.reason = shortfall;
@@ -381,7 +420,8 @@ export class Account {
       }
       const q = closing + lo * lot;
       if (lo > 0) this.reason = `${shortfall}; resized to ${q} of ${qty}`;
-      return q;
+      figures[0] = q;
+      return;
     }
     let hi = opening;
     for (let k = 0; k < 80 && hi - lo > 1e-12 * opening; k++) {
@@ -390,7 +430,7 @@ export class Account {
       else hi = mid;
     }
     if (lo > 0) this.reason = `${shortfall}; resized to ${closing + lo} of ${qty}`;
-    return closing + lo;
+    figures[0] = closing + lo;
   }
 
   /** Change of cash of a fill (futures: the commission only, variation margin moves the rest). */
@@ -426,10 +466,20 @@ export class Account {
     const short = -this.affordable(i, sign, q, p, fees);
     if (this.config.type === 'cash' && this.future[i] === 0) {
       const cost = q * p * this.portfolio.multiplier[i]! + fee;
-      return this.denials.add(INSUFFICIENT_FUNDS, sign, symbol, q, p, cost, short);
+      const f = this.denials.figures;
+      f[0] = q;
+      f[1] = p;
+      f[2] = cost;
+      f[3] = short;
+      return this.denials.add(INSUFFICIENT_FUNDS, sign, symbol);
     }
     const need = short + (this.config.type === 'cash' ? this.portfolio.cash + this.cashDelta(i, sign, q, p, fee) : this.portfolio.equity() + this.portfolio.netPosition[i]! * (p - this.mark(i)) * this.portfolio.multiplier[i]! - fee);
-    return this.denials.add(INSUFFICIENT_MARGIN, sign, symbol, q, p, need, short);
+    const f = this.denials.figures;
+    f[0] = q;
+    f[1] = p;
+    f[2] = need;
+    f[3] = short;
+    return this.denials.add(INSUFFICIENT_MARGIN, sign, symbol);
   }
 
   /**

@@ -66,6 +66,8 @@ export class Portfolio {
   private readonly trades = new TradeLog();
   /** A closed trade's numbers on their way to the trade log (see TradeLog.addRow). */
   private readonly tradeRow = new Float64Array(8);
+  /** The quantity, price, commission and time of the fill being applied (see {@link applyFillRow}). */
+  readonly fillRow = new Float64Array(4);
 
   constructor(symbolCount: number, strategyCount: number, initialCash: number, multipliers?: ArrayLike<number>, futures?: ArrayLike<boolean>) {
     this.symbolCount = symbolCount;
@@ -121,6 +123,25 @@ export class Portfolio {
    * closed (they are appended to `closedTrades`).
    */
   applyFill(strategyIndex: number, symbolIndex: number, sign: 1 | -1, qty: number, price: number, commission: number, ts: number): number {
+    const row = this.fillRow;
+    row[0] = qty;
+    row[1] = price;
+    row[2] = commission;
+    row[3] = ts;
+    return this.applyFillRow(strategyIndex, symbolIndex, sign);
+  }
+
+  /**
+   * {@link applyFill} of the quantity, price, commission and time in `fillRow[0..3]`: the execution engine
+   * writes a fill's figures there rather than passing them, a double passed to a call V8 does not inline
+   * being a new heap number (four a fill).
+   */
+  applyFillRow(strategyIndex: number, symbolIndex: number, sign: 1 | -1): number {
+    const figures = this.fillRow;
+    const qty = figures[0]!;
+    const price = figures[1]!;
+    const commission = figures[2]!;
+    const ts = figures[3]!;
     checkFinite(price, 'price');
     checkNonNegative(commission, 'commission');
     if (!(qty > 0)) throw new InvariantError(`fill quantity must be positive, was ${qty}`);

@@ -14,6 +14,12 @@ export interface OrderEventSink {
    * the order with OrderDenied and `fillDenial` as the reason. Absent: every fill is booked.
    */
   approveFill?(orderId: OrderId, symbolIndex: number, sign: 1 | -1, qty: number, price: number, fees: { feeFor(qty: number): number }, lot: number): number;
+  /**
+   * {@link approveFill} of the quantity and price in `figures[0]` and `figures[1]`, writing the quantity
+   * that may fill into `figures[0]` (the rest of `figures` may be overwritten). Asked instead of approveFill
+   * when present: a double passed to or returned from a call V8 does not inline is a new heap number.
+   */
+  approveFillRow?(orderId: OrderId, symbolIndex: number, sign: 1 | -1, figures: Float64Array, fees: { feeFor(qty: number): number }, lot: number): void;
   /** Why the last approveFill refused (part of) a fill. */
   readonly fillDenial?: string;
   /**
@@ -647,13 +653,19 @@ export abstract class OrderCore<O extends VenueOrder> {
     const ts = f[2]!;
     const sink = this.sink;
     let q = qty;
-    if (sink.approveFill !== undefined) {
+    if (sink.approveFill !== undefined || sink.approveFillRow !== undefined) {
       const quote = this.feeQuote;
       quote.o = o;
       // Notional fees (fraction, bps) are of qty x price x the instrument's multiplier (a future's point value).
       quote.price = this.feeNotionalScale === null ? price : price * this.feeNotionalScale[o.symbolIndex]!;
       quote.liquidity = liquidity;
-      q = sink.approveFill(o.id, o.symbolIndex, o.sign, qty, price, quote, this.fillLot(o.symbolIndex));
+      if (sink.approveFillRow !== undefined) {
+        // The figures in fillFigures (qty, price) and the approved quantity back in fillFigures[0].
+        sink.approveFillRow(o.id, o.symbolIndex, o.sign, f, quote, this.fillLot(o.symbolIndex));
+        q = f[0]!;
+      } else {
+        q = sink.approveFill!(o.id, o.symbolIndex, o.sign, qty, price, quote, this.fillLot(o.symbolIndex));
+      }
       quote.o = null;
       if (q < qty - tolerance(qty)) {
         const reason = sink.fillDenial ?? 'fill refused by the account';

@@ -44,7 +44,7 @@ const walk = (n) => {
   const f = n.callFrame.functionName;
   const url = n.callFrame.url;
   if (url.includes('/sim/venue/') && VENUE.has(f)) venue += n.selfSize;
-  if (url.includes('/engine/portfolio/portfolio') && f === 'applyFill') portfolio += n.selfSize;
+  if (url.includes('/engine/portfolio/portfolio') && (f === 'applyFill' || f === 'applyFillRow')) portfolio += n.selfSize;
   n.children.forEach(walk);
 };
 walk(profile.head);
