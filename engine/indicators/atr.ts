@@ -1,6 +1,6 @@
 import { checkPeriod } from '../core/index.js';
 import { Ema } from './ema.js';
-import { notFinite, type BarIndicator } from './indicator.js';
+import { notFinite, type BarIndicator, type BarRowSeries } from './indicator.js';
 
 /**
  * Average true range, as TTR::ATR with its defaults (n = 14, maType EMA with wilder = TRUE).
@@ -54,6 +54,27 @@ export class Atr implements BarIndicator {
     }
     this.previousClose = close;
     return this.average.value;
+  }
+
+  /**
+   * `update(series.high(0), series.low(0), series.close(0))`, the value left in `value`: the bar read
+   * from the series' columns when it has them, so no double is passed or returned (see CloseSeries).
+   */
+  updateFrom(series: BarRowSeries): void {
+    const row = series.lastRow ?? -1;
+    const high = row >= 0 ? series.highs![row]! : series.high(0);
+    const low = row >= 0 ? series.lows![row]! : series.low(0);
+    const close = row >= 0 ? series.closes![row]! : series.close(0);
+    if (high - high !== 0) notFinite('high', high);
+    if (low - low !== 0) notFinite('low', low);
+    if (close - close !== 0) notFinite('close', close);
+    this.seen++;
+    if (this.seen > 1) {
+      const prev = this.previousClose;
+      this.range = (high > prev ? high : prev) - (low < prev ? low : prev);
+      this.average.update(this.range);
+    }
+    this.previousClose = close;
   }
 
   reset(): void {

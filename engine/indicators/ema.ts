@@ -1,5 +1,5 @@
 import { checkPeriod } from '../core/index.js';
-import { notFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type CloseSeries, type SeriesIndicator } from './indicator.js';
 
 /** Options of {@link Ema}. */
 export interface EmaOptions {
@@ -14,7 +14,7 @@ export interface EmaOptions {
  *
  * Warm-up: `period - 1` updates return NaN.
  */
-export class Ema implements ScalarIndicator {
+export class Ema implements SeriesIndicator {
   /** Returns the number of inputs averaged into the seed (and that sets the ratio). */
   readonly period: number;
   /** Returns the smoothing factor applied to each new input. */
@@ -54,6 +54,20 @@ export class Ema implements ScalarIndicator {
       if (this.seen === this.period) this.current = this.seed;
     }
     return this.current;
+  }
+
+  /** `update(series.close(0))`, the value left in `value`, as Sma's (no double passed or returned). */
+  updateFrom(series: CloseSeries): void {
+    const row = series.lastRow ?? -1;
+    const x = row >= 0 ? series.closes![row]! : series.close(0);
+    if (x - x !== 0) notFinite('x', x);
+    this.seen++;
+    if (this.seen > this.period) {
+      this.current = x * this.ratio + this.current * this.keep;
+    } else {
+      this.seed += x / this.period;
+      if (this.seen === this.period) this.current = this.seed;
+    }
   }
 
   reset(): void {

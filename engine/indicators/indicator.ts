@@ -32,6 +32,38 @@ export interface ScalarIndicator extends Indicator {
   update(x: number): number;
 }
 
+/**
+ * A bar series as the built-in indicators read it in place (`updateFrom`): `close(0)`, or, when the
+ * series has them (the engine's bar ring and coarse views do), its close column and the row of its
+ * last bar. Read this way no number crosses a call: a call V8 does not inline passes and returns
+ * doubles boxed in fresh heap numbers, and an indicator updated on every bar would allocate on every bar.
+ */
+export interface CloseSeries {
+  close(ago?: number): number;
+  /** The column holding the closes (read at `lastRow`); absent on a series without one. */
+  readonly closes?: Float64Array;
+  /** The row of the last bar in the columns; -1 while empty. */
+  readonly lastRow?: number;
+}
+
+/** A {@link CloseSeries} with highs and lows, as {@link CloseSeries} (for the bar indicators' `updateFrom`). */
+export interface BarRowSeries extends CloseSeries {
+  high(ago?: number): number;
+  low(ago?: number): number;
+  readonly highs?: Float64Array;
+  readonly lows?: Float64Array;
+}
+
+/**
+ * A {@link ScalarIndicator} that also takes its input from a series in place: `updateFrom(series)` is
+ * `update(series.close(0))` with the new value left in `value` rather than returned, so that a caller
+ * V8 compiles apart from it boxes no number (the strategies' bar path uses it; `update` is the same).
+ */
+export interface SeriesIndicator extends ScalarIndicator {
+  /** Consumes the series' last close; the new value (NaN while warming up) is `value`. */
+  updateFrom(series: CloseSeries): void;
+}
+
 /** An indicator fed one bar's high, low and close per update. */
 export interface BarIndicator extends Indicator {
   /** Consumes one bar and returns the new value, or NaN while warming up. */

@@ -1,5 +1,5 @@
 import { checkPeriod } from '../core/index.js';
-import { notFinite, type ScalarIndicator } from './indicator.js';
+import { notFinite, type CloseSeries, type SeriesIndicator } from './indicator.js';
 
 /**
  * Simple moving average over the last `period` values, as TTR::SMA (runMean).
@@ -10,7 +10,7 @@ import { notFinite, type ScalarIndicator } from './indicator.js';
  * the naive mean of the window, with strictly O(1) work per update and no periodic recompute. The
  * residual error is about eps^2 times the largest value that has passed through the window.
  */
-export class Sma implements ScalarIndicator {
+export class Sma implements SeriesIndicator {
   /** Returns the window length. */
   readonly period: number;
   readonly warmUp: number;
@@ -62,6 +62,37 @@ export class Sma implements ScalarIndicator {
     this.compensation = c;
     this.current = this.seen >= this.period ? (t + c) / this.period : Number.NaN;
     return this.current;
+  }
+
+  /**
+   * `update(series.close(0))`, the value left in `value`: the close read from the series' column when
+   * it has one, so no double is passed or returned (see CloseSeries). The arithmetic is update's, line
+   * for line (tests/unit/engine/indicators/sma-reference.test.ts checks both to the bit).
+   */
+  updateFrom(series: CloseSeries): void {
+    const row = series.lastRow ?? -1;
+    const x = row >= 0 ? series.closes![row]! : series.close(0);
+    if (x - x !== 0) notFinite('x', x);
+    const pos = this.pos;
+    const leaving = this.window[pos]!;
+    this.window[pos] = x;
+    this.pos = pos + 1 === this.period ? 0 : pos + 1;
+    this.seen++;
+    // TwoSum (Knuth): `s - (t - b) + (x - b)` is the exact rounding error of `t = s + x` whatever
+    // the magnitudes; the errors are accumulated apart in `c`.
+    let s = this.sum;
+    let t = s + x;
+    let b = t - s;
+    let c = this.compensation + (s - (t - b) + (x - b));
+    if (this.seen > this.period) {
+      s = t;
+      t = s - leaving;
+      b = t - s;
+      c += s - (t - b) + (-leaving - b);
+    }
+    this.sum = t;
+    this.compensation = c;
+    this.current = this.seen >= this.period ? (t + c) / this.period : Number.NaN;
   }
 
   reset(): void {
