@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
  * A child process runs 600,000 bars through the strategy's onBar with V8 forbidden to inline any function
  * over 100 bytes of bytecode (the updates are ~250-290; the getters and the bar ring's readers stay inlined),
  * and measures what the last 200,000 allocate with the sampling heap profiler (collected objects included).
- * The same child checks that the measure sees boxing: Sma.update called there boxes ~13 MB over 200,000 bars.
+ * It does so again with plotting on, the plot line's methods calls too (the averages go to it by `setFrom`).
+ * The same child checks that the measure sees boxing: Sma.update called there boxes ~10-13 MB over 200,000 bars.
  */
 
 const REPO = resolve(import.meta.dirname, '../../../..');
@@ -32,6 +33,12 @@ const ring = new BarRing(symbolId('AAA'), 64);
 const strategy = createStrategy('sma_cross', 's', ['AAA'], { fast: 10, slow: 20 });
 const ctx = { plotting: false, now: 0 };
 function bars(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); strategy.onBar(ctx, ring); } }
+// A plot line whose set and setFrom are over 100 bytes of bytecode: calls, never inlined here.
+const pad = Array.from({ length: 12 }, (_, i) => 'this.buf[(this.n + ' + i + ') & 1023] = v;').join(' ');
+const Line = new Function('return class Line { value = 0; n = 0; buf = new Float64Array(1024); set(v) { this.value = v; ' + pad + ' this.n++; } setFrom(s) { const v = s.value; this.value = v; ' + pad + ' this.n++; } }')();
+const plotted = createStrategy('sma_cross', 'p', ['AAA'], { fast: 10, slow: 20 });
+const plotCtx = { plotting: true, now: 0, plotSeries: () => new Line() };
+function plottedBars(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); plotted.onBar(plotCtx, ring); } }
 const fast = new Sma(10);
 const slow = new Sma(20);
 function updates(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); const c = ring.close(0); fast.update(c); slow.update(c); } }
@@ -48,9 +55,12 @@ async function allocated(run, from, to) {
 bars(0, 400_000);
 const onBar = await allocated(bars, 400_000, 600_000);
 ring.reset();
+plottedBars(0, 400_000);
+const plotting = await allocated(plottedBars, 400_000, 600_000);
+ring.reset();
 updates(0, 400_000);
 const update = await allocated(updates, 400_000, 600_000);
-console.log(JSON.stringify({ onBar, update }));
+console.log(JSON.stringify({ onBar, plotting, update }));
 `;
 
 describe("sma_cross's onBar with the averages' updates left calls", () => {
@@ -61,10 +71,12 @@ describe("sma_cross's onBar with the averages' updates left calls", () => {
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
-    const { onBar, update } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { onBar: number; update: number };
+    const { onBar, plotting, update } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { onBar: number; plotting: number; update: number };
     // The measure sees boxing: Sma.update, a call here, boxes its argument and its result (16 B each).
-    console.log(`allocated over 200,000 bars: onBar ${onBar} B, the update loop ${update} B`);
+    console.log(`allocated over 200,000 bars: onBar ${onBar} B, plotting ${plotting} B, the update loop ${update} B`);
     expect(update).toBeGreaterThan(5e6);
     expect(onBar).toBeLessThan(2e6);
+    // Plotting both averages on a line whose methods are calls: no value crosses them (PlotLine.setFrom).
+    expect(plotting).toBeLessThan(2e6);
   }, 120_000);
 });
