@@ -17,6 +17,8 @@ export class Atr implements BarIndicator {
   private previousClose = Number.NaN;
   private range = Number.NaN;
   private seen = 0;
+  /** update's high, low and close, passed to step as a three-slot column (rows 0, 1, 2). */
+  private readonly input = new Float64Array(3);
 
   constructor(period = 14) {
     this.period = checkPeriod(period, 'period');
@@ -43,16 +45,10 @@ export class Atr implements BarIndicator {
   }
 
   update(high: number, low: number, close: number): number {
-    if (high - high !== 0) notFinite('high', high);
-    if (low - low !== 0) notFinite('low', low);
-    if (close - close !== 0) notFinite('close', close);
-    this.seen++;
-    if (this.seen > 1) {
-      const prev = this.previousClose;
-      this.range = (high > prev ? high : prev) - (low < prev ? low : prev);
-      this.average.update(this.range);
-    }
-    this.previousClose = close;
+    this.input[0] = high;
+    this.input[1] = low;
+    this.input[2] = close;
+    this.step(this.input, this.input, this.input, 0, 1, 2);
     return this.average.value;
   }
 
@@ -62,9 +58,24 @@ export class Atr implements BarIndicator {
    */
   updateFrom(series: BarRowSeries): void {
     const row = series.lastRow ?? -1;
-    const high = row >= 0 ? series.highs![row]! : series.high(0);
-    const low = row >= 0 ? series.lows![row]! : series.low(0);
-    const close = row >= 0 ? series.closes![row]! : series.close(0);
+    if (row >= 0) {
+      this.step(series.highs!, series.lows!, series.closes!, row, row, row);
+    } else {
+      this.input[0] = series.high(0);
+      this.input[1] = series.low(0);
+      this.input[2] = series.close(0);
+      this.step(this.input, this.input, this.input, 0, 1, 2);
+    }
+  }
+
+  /**
+   * Consumes `highs[h]`, `lows[l]`, `closes[c]`: the arithmetic of update and updateFrom (typed arrays
+   * and rows, no double).
+   */
+  private step(highs: Float64Array, lows: Float64Array, closes: Float64Array, h: number, l: number, c: number): void {
+    const high = highs[h]!;
+    const low = lows[l]!;
+    const close = closes[c]!;
     if (high - high !== 0) notFinite('high', high);
     if (low - low !== 0) notFinite('low', low);
     if (close - close !== 0) notFinite('close', close);

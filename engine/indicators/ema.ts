@@ -21,6 +21,8 @@ export class Ema implements SeriesIndicator {
   readonly ratio: number = Number.NaN;
   readonly warmUp: number;
   private readonly keep: number = Number.NaN;
+  /** update's input, passed to step as a one-slot column. */
+  private readonly input = new Float64Array(1);
   private seen = 0;
   private seed = 0;
   private current = Number.NaN;
@@ -45,21 +47,25 @@ export class Ema implements SeriesIndicator {
   }
 
   update(x: number): number {
-    if (x - x !== 0) notFinite('x', x);
-    this.seen++;
-    if (this.seen > this.period) {
-      this.current = x * this.ratio + this.current * this.keep;
-    } else {
-      this.seed += x / this.period;
-      if (this.seen === this.period) this.current = this.seed;
-    }
+    this.input[0] = x;
+    this.step(this.input, 0);
     return this.current;
   }
 
   /** `update(series.close(0))`, the value left in `value`, as Sma's (no double passed or returned). */
   updateFrom(series: CloseSeries): void {
     const row = series.lastRow ?? -1;
-    const x = row >= 0 ? series.closes![row]! : series.close(0);
+    if (row >= 0) {
+      this.step(series.closes!, row);
+    } else {
+      this.input[0] = series.close(0);
+      this.step(this.input, 0);
+    }
+  }
+
+  /** Consumes `column[row]`: the arithmetic of update and updateFrom (a typed array and a row, no double). */
+  private step(column: Float64Array, row: number): void {
+    const x = column[row]!;
     if (x - x !== 0) notFinite('x', x);
     this.seen++;
     if (this.seen > this.period) {

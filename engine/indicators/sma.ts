@@ -15,6 +15,8 @@ export class Sma implements SeriesIndicator {
   readonly period: number;
   readonly warmUp: number;
   private readonly window: Float64Array;
+  /** update's input, passed to step as a one-slot column. */
+  private readonly input = new Float64Array(1);
   private pos = 0;
   private seen = 0;
   private sum = 0;
@@ -40,38 +42,28 @@ export class Sma implements SeriesIndicator {
   }
 
   update(x: number): number {
-    if (x - x !== 0) notFinite('x', x);
-    const pos = this.pos;
-    const leaving = this.window[pos]!;
-    this.window[pos] = x;
-    this.pos = pos + 1 === this.period ? 0 : pos + 1;
-    this.seen++;
-    // TwoSum (Knuth): `s - (t - b) + (x - b)` is the exact rounding error of `t = s + x` whatever
-    // the magnitudes; the errors are accumulated apart in `c`.
-    let s = this.sum;
-    let t = s + x;
-    let b = t - s;
-    let c = this.compensation + (s - (t - b) + (x - b));
-    if (this.seen > this.period) {
-      s = t;
-      t = s - leaving;
-      b = t - s;
-      c += s - (t - b) + (-leaving - b);
-    }
-    this.sum = t;
-    this.compensation = c;
-    this.current = this.seen >= this.period ? (t + c) / this.period : Number.NaN;
+    this.input[0] = x;
+    this.step(this.input, 0);
     return this.current;
   }
 
   /**
    * `update(series.close(0))`, the value left in `value`: the close read from the series' column when
-   * it has one, so no double is passed or returned (see CloseSeries). The arithmetic is update's, line
-   * for line (tests/unit/engine/indicators/sma-reference.test.ts checks both to the bit).
+   * it has one, so no double is passed or returned (see CloseSeries).
    */
   updateFrom(series: CloseSeries): void {
     const row = series.lastRow ?? -1;
-    const x = row >= 0 ? series.closes![row]! : series.close(0);
+    if (row >= 0) {
+      this.step(series.closes!, row);
+    } else {
+      this.input[0] = series.close(0);
+      this.step(this.input, 0);
+    }
+  }
+
+  /** Consumes `column[row]`: the arithmetic of update and updateFrom (a typed array and a row, no double). */
+  private step(column: Float64Array, row: number): void {
+    const x = column[row]!;
     if (x - x !== 0) notFinite('x', x);
     const pos = this.pos;
     const leaving = this.window[pos]!;

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
  * their value in a field (`updateFrom`), so a call left out passes and returns no double.
  *
  * A child process runs 600,000 bars through the strategy's onBar with V8 forbidden to inline any function
- * over 100 bytes of bytecode (the updates are ~250-290; the getters and the bar ring's readers stay inlined),
- * and measures what the last 200,000 allocate with the sampling heap profiler (collected objects included).
+ * over 32 bytes of bytecode (Sma.update is ~36, its step ~256, updateFrom ~78: all calls; the getters and
+ * the bar ring's close(0) stay inlined, its `at` is a call returning a small integer), and measures what
+ * the last 200,000 allocate with the sampling heap profiler (collected objects included).
  * It does so again with plotting on, the plot line's methods calls too (the averages go to it by `setFrom`).
  * The same child checks that the measure sees boxing: Sma.update called there boxes ~10-13 MB over 200,000 bars.
  */
@@ -33,7 +34,7 @@ const ring = new BarRing(symbolId('AAA'), 64);
 const strategy = createStrategy('sma_cross', 's', ['AAA'], { fast: 10, slow: 20 });
 const ctx = { plotting: false, now: 0 };
 function bars(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); strategy.onBar(ctx, ring); } }
-// A plot line whose set and setFrom are over 100 bytes of bytecode: calls, never inlined here.
+// A plot line whose set and setFrom are over 32 bytes of bytecode: calls, never inlined here.
 const pad = Array.from({ length: 12 }, (_, i) => 'this.buf[(this.n + ' + i + ') & 1023] = v;').join(' ');
 const Line = new Function('return class Line { value = 0; n = 0; buf = new Float64Array(1024); set(v) { this.value = v; ' + pad + ' this.n++; } setFrom(s) { const v = s.value; this.value = v; ' + pad + ' this.n++; } }')();
 const plotted = createStrategy('sma_cross', 'p', ['AAA'], { fast: 10, slow: 20 });
@@ -65,7 +66,7 @@ console.log(JSON.stringify({ onBar, plotting, update }));
 
 describe("sma_cross's onBar with the averages' updates left calls", () => {
   it('allocates under 2 MB over 200,000 bars (boxing the two averages would be ~13 MB)', () => {
-    const r = spawnSync(process.execPath, ['--max-inlined-bytecode-size=100', '--import', 'tsx', '--input-type=module', '-e', CHILD], {
+    const r = spawnSync(process.execPath, ['--max-inlined-bytecode-size=32', '--import', 'tsx', '--input-type=module', '-e', CHILD], {
       cwd: REPO,
       env: { ...process.env, NODE_OPTIONS: '', TAPEDECK_REPO: REPO },
       encoding: 'utf8',
