@@ -1,5 +1,5 @@
 import { checkPeriod } from '../core/index.js';
-import { notFinite, type CloseSeries, type SeriesIndicator } from './indicator.js';
+import { ColumnIndicator, notFinite, type SeriesIndicator } from './indicator.js';
 
 /** Options of {@link Ema}. */
 export interface EmaOptions {
@@ -14,28 +14,22 @@ export interface EmaOptions {
  *
  * Warm-up: `period - 1` updates return NaN.
  */
-export class Ema implements SeriesIndicator {
+export class Ema extends ColumnIndicator implements SeriesIndicator {
   /** Returns the number of inputs averaged into the seed (and that sets the ratio). */
   readonly period: number;
   /** Returns the smoothing factor applied to each new input. */
   readonly ratio: number = Number.NaN;
   readonly warmUp: number;
   private readonly keep: number = Number.NaN;
-  /** update's input, passed to step as a one-slot column. */
-  private readonly input = new Float64Array(1);
   private seen = 0;
   private seed = 0;
-  private current = Number.NaN;
 
   constructor(period: number, options: EmaOptions = {}) {
+    super();
     this.period = checkPeriod(period, 'period');
     this.ratio = options.wilder === true ? 1.0 / period : 2.0 / (period + 1);
     this.keep = 1 - this.ratio;
     this.warmUp = period - 1;
-  }
-
-  get value(): number {
-    return this.current;
   }
 
   get ready(): boolean {
@@ -46,25 +40,8 @@ export class Ema implements SeriesIndicator {
     return this.seen;
   }
 
-  update(x: number): number {
-    this.input[0] = x;
-    this.step(this.input, 0);
-    return this.current;
-  }
-
-  /** `update(series.close(0))`, the value left in `value`, as Sma's (no double passed or returned). */
-  updateFrom(series: CloseSeries): void {
-    const row = series.lastRow ?? -1;
-    if (row >= 0) {
-      this.step(series.closes!, row);
-    } else {
-      this.input[0] = series.close(0);
-      this.step(this.input, 0);
-    }
-  }
-
-  /** Consumes `column[row]`: the arithmetic of update and updateFrom (a typed array and a row, no double). */
-  private step(column: Float64Array, row: number): void {
+  /** Consumes `column[row]`: the arithmetic of update and updateFrom (see ColumnIndicator). */
+  protected step(column: Float64Array, row: number): void {
     const x = column[row]!;
     if (x - x !== 0) notFinite('x', x);
     this.seen++;

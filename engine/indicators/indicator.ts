@@ -64,6 +64,44 @@ export interface SeriesIndicator extends ScalarIndicator {
   updateFrom(series: CloseSeries): void;
 }
 
+/**
+ * The `update` and `updateFrom` of a {@link SeriesIndicator} whose arithmetic is one `step` over a
+ * column and a row (Sma, Ema): updateFrom passes the series' close column and row, update its input
+ * through a one-slot scratch column, so the arithmetic is written once and no double crosses `step`.
+ */
+export abstract class ColumnIndicator {
+  /** The value, NaN while warming up (set by `step`). */
+  protected current = Number.NaN;
+  private readonly input = new Float64Array(1);
+
+  get value(): number {
+    return this.current;
+  }
+
+  update(x: number): number {
+    this.input[0] = x;
+    this.step(this.input, 0);
+    return this.current;
+  }
+
+  /**
+   * `update(series.close(0))`, the value left in `value`: the close read from the series' column when
+   * it has one (see CloseSeries).
+   */
+  updateFrom(series: CloseSeries): void {
+    const row = series.lastRow ?? -1;
+    if (row >= 0) {
+      this.step(series.closes!, row);
+    } else {
+      this.input[0] = series.close(0);
+      this.step(this.input, 0);
+    }
+  }
+
+  /** Consumes `column[row]` (a typed array and a row: no double passed). */
+  protected abstract step(column: Float64Array, row: number): void;
+}
+
 /** An indicator fed one bar's high, low and close per update. */
 export interface BarIndicator extends Indicator {
   /** Consumes one bar and returns the new value, or NaN while warming up. */

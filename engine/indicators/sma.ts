@@ -1,5 +1,5 @@
 import { checkPeriod } from '../core/index.js';
-import { notFinite, type CloseSeries, type SeriesIndicator } from './indicator.js';
+import { ColumnIndicator, notFinite, type SeriesIndicator } from './indicator.js';
 
 /**
  * Simple moving average over the last `period` values, as TTR::SMA (runMean).
@@ -10,27 +10,21 @@ import { notFinite, type CloseSeries, type SeriesIndicator } from './indicator.j
  * the naive mean of the window, with strictly O(1) work per update and no periodic recompute. The
  * residual error is about eps^2 times the largest value that has passed through the window.
  */
-export class Sma implements SeriesIndicator {
+export class Sma extends ColumnIndicator implements SeriesIndicator {
   /** Returns the window length. */
   readonly period: number;
   readonly warmUp: number;
   private readonly window: Float64Array;
-  /** update's input, passed to step as a one-slot column. */
-  private readonly input = new Float64Array(1);
   private pos = 0;
   private seen = 0;
   private sum = 0;
   private compensation = 0;
-  private current = Number.NaN;
 
   constructor(period: number) {
+    super();
     this.period = checkPeriod(period, 'period');
     this.warmUp = period - 1;
     this.window = new Float64Array(period);
-  }
-
-  get value(): number {
-    return this.current;
   }
 
   get ready(): boolean {
@@ -41,28 +35,8 @@ export class Sma implements SeriesIndicator {
     return this.seen;
   }
 
-  update(x: number): number {
-    this.input[0] = x;
-    this.step(this.input, 0);
-    return this.current;
-  }
-
-  /**
-   * `update(series.close(0))`, the value left in `value`: the close read from the series' column when
-   * it has one, so no double is passed or returned (see CloseSeries).
-   */
-  updateFrom(series: CloseSeries): void {
-    const row = series.lastRow ?? -1;
-    if (row >= 0) {
-      this.step(series.closes!, row);
-    } else {
-      this.input[0] = series.close(0);
-      this.step(this.input, 0);
-    }
-  }
-
-  /** Consumes `column[row]`: the arithmetic of update and updateFrom (a typed array and a row, no double). */
-  private step(column: Float64Array, row: number): void {
+  /** Consumes `column[row]`: the arithmetic of update and updateFrom (see ColumnIndicator). */
+  protected step(column: Float64Array, row: number): void {
     const x = column[row]!;
     if (x - x !== 0) notFinite('x', x);
     const pos = this.pos;
