@@ -90,12 +90,8 @@ export abstract class ColumnIndicator {
    */
   updateFrom(series: CloseSeries): void {
     const row = series.lastRow ?? -1;
-    if (row >= 0) {
-      this.step(series.closes!, row);
-    } else {
-      this.input[0] = series.close(0);
-      this.step(this.input, 0);
-    }
+    if (row >= 0) this.step(series.closes!, row);
+    else this.update(series.close(0));
   }
 
   /** Consumes `column[row]` (a typed array and a row: no double passed). */
