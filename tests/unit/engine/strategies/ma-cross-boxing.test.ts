@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
  * their value in a field (`updateFrom`), so a call left out passes and returns no double.
  *
  * A child process runs 600,000 bars through the strategy's onBar with V8 forbidden to inline any function
- * over 32 bytes of bytecode (Sma.update is ~36, its step ~256, updateFrom ~78: all calls; the getters and
+ * over 32 bytes of bytecode (Sma.update is ~36, its step ~256, updateFrom ~60: all calls; the getters and
  * the bar ring's close(0) stay inlined, its `at` is a call returning a small integer), and measures what
  * the last 200,000 allocate with the sampling heap profiler (collected objects included).
  * It does so again with plotting on, the plot line's methods calls too (the averages go to it by `setFrom`).
