@@ -58,14 +58,8 @@ export class Atr implements BarIndicator {
    */
   updateFrom(series: BarRowSeries): void {
     const row = series.lastRow ?? -1;
-    if (row >= 0) {
-      this.step(series.highs!, series.lows!, series.closes!, row, row, row);
-    } else {
-      this.input[0] = series.high(0);
-      this.input[1] = series.low(0);
-      this.input[2] = series.close(0);
-      this.step(this.input, this.input, this.input, 0, 1, 2);
-    }
+    if (row >= 0) this.step(series.highs!, series.lows!, series.closes!, row, row, row);
+    else this.update(series.high(0), series.low(0), series.close(0));
   }
 
   /**
