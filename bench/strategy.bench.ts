@@ -102,7 +102,7 @@ class CountingContext implements StrategyContext {
   readonly plotting = false;
   plot(): void {}
   plotSeries(): PlotLine {
-    return { set() {} };
+    return { set() {}, setFrom() {} };
   }
 }
 

@@ -1,5 +1,5 @@
 import { checkPeriod } from '../core/index.js';
-import { notFinite, type ScalarIndicator } from './indicator.js';
+import { ColumnIndicator, notFinite, type SeriesIndicator } from './indicator.js';
 
 /** Options of {@link Ema}. */
 export interface EmaOptions {
@@ -14,7 +14,7 @@ export interface EmaOptions {
  *
  * Warm-up: `period - 1` updates return NaN.
  */
-export class Ema implements ScalarIndicator {
+export class Ema extends ColumnIndicator implements SeriesIndicator {
   /** Returns the number of inputs averaged into the seed (and that sets the ratio). */
   readonly period: number;
   /** Returns the smoothing factor applied to each new input. */
@@ -23,17 +23,13 @@ export class Ema implements ScalarIndicator {
   private readonly keep: number = Number.NaN;
   private seen = 0;
   private seed = 0;
-  private current = Number.NaN;
 
   constructor(period: number, options: EmaOptions = {}) {
+    super();
     this.period = checkPeriod(period, 'period');
     this.ratio = options.wilder === true ? 1.0 / period : 2.0 / (period + 1);
     this.keep = 1 - this.ratio;
     this.warmUp = period - 1;
-  }
-
-  get value(): number {
-    return this.current;
   }
 
   get ready(): boolean {
@@ -44,7 +40,9 @@ export class Ema implements ScalarIndicator {
     return this.seen;
   }
 
-  update(x: number): number {
+  /** Consumes `column[row]`: the arithmetic of update and updateFrom (see ColumnIndicator). */
+  protected step(column: Float64Array, row: number): void {
+    const x = column[row]!;
     if (x - x !== 0) notFinite('x', x);
     this.seen++;
     if (this.seen > this.period) {
@@ -53,7 +51,6 @@ export class Ema implements ScalarIndicator {
       this.seed += x / this.period;
       if (this.seen === this.period) this.current = this.seed;
     }
-    return this.current;
   }
 
   reset(): void {

@@ -30,7 +30,7 @@
  * `atr(high, low, close, 14)`, ...; see ./batch.ts) for research scripts: whole series in,
  * Float64Arrays of the same length out, NaN during warm-up, computed by the class itself.
  */
-export type { Indicator, ScalarIndicator, BarIndicator } from './indicator.js';
+export type { Indicator, ScalarIndicator, BarIndicator, CloseSeries, BarRowSeries, SeriesIndicator } from './indicator.js';
 export { Sma } from './sma.js';
 export { Ema, type EmaOptions } from './ema.js';
 export { Rsi } from './rsi.js';

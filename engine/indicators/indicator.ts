@@ -32,6 +32,72 @@ export interface ScalarIndicator extends Indicator {
   update(x: number): number;
 }
 
+/**
+ * A bar series as the built-in indicators read it in place (`updateFrom`): `close(0)`, or, when the
+ * series has them (the engine's bar ring and coarse views do), its close column and the row of its
+ * last bar. Read this way no number crosses a call: a call V8 does not inline passes and returns
+ * doubles boxed in fresh heap numbers, and an indicator updated on every bar would allocate on every bar.
+ */
+export interface CloseSeries {
+  close(ago?: number): number;
+  /** The column holding the closes (read at `lastRow`); absent on a series without one. */
+  readonly closes?: Float64Array;
+  /** The row of the last bar in the columns; -1 while empty. */
+  readonly lastRow?: number;
+}
+
+/** A {@link CloseSeries} with highs and lows, as {@link CloseSeries} (for the bar indicators' `updateFrom`). */
+export interface BarRowSeries extends CloseSeries {
+  high(ago?: number): number;
+  low(ago?: number): number;
+  readonly highs?: Float64Array;
+  readonly lows?: Float64Array;
+}
+
+/**
+ * A {@link ScalarIndicator} that also takes its input from a series in place: `updateFrom(series)` is
+ * `update(series.close(0))` with the new value left in `value` rather than returned, so that a caller
+ * V8 compiles apart from it boxes no number (the strategies' bar path uses it; `update` is the same).
+ */
+export interface SeriesIndicator extends ScalarIndicator {
+  /** Consumes the series' last close; the new value (NaN while warming up) is `value`. */
+  updateFrom(series: CloseSeries): void;
+}
+
+/**
+ * The `update` and `updateFrom` of a {@link SeriesIndicator} whose arithmetic is one `step` over a
+ * column and a row (Sma, Ema): updateFrom passes the series' close column and row, update its input
+ * through a one-slot scratch column, so the arithmetic is written once and no double crosses `step`.
+ */
+export abstract class ColumnIndicator {
+  /** The value, NaN while warming up (set by `step`). */
+  protected current = Number.NaN;
+  private readonly input = new Float64Array(1);
+
+  get value(): number {
+    return this.current;
+  }
+
+  update(x: number): number {
+    this.input[0] = x;
+    this.step(this.input, 0);
+    return this.current;
+  }
+
+  /**
+   * `update(series.close(0))`, the value left in `value`: the close read from the series' column when
+   * it has one (see CloseSeries).
+   */
+  updateFrom(series: CloseSeries): void {
+    const row = series.lastRow ?? -1;
+    if (row >= 0) this.step(series.closes!, row);
+    else this.update(series.close(0));
+  }
+
+  /** Consumes `column[row]` (a typed array and a row: no double passed). */
+  protected abstract step(column: Float64Array, row: number): void;
+}
+
 /** An indicator fed one bar's high, low and close per update. */
 export interface BarIndicator extends Indicator {
   /** Consumes one bar and returns the new value, or NaN while warming up. */

@@ -1,5 +1,5 @@
 import { checkPeriod } from '../core/index.js';
-import { notFinite, type ScalarIndicator } from './indicator.js';
+import { ColumnIndicator, notFinite, type SeriesIndicator } from './indicator.js';
 
 /**
  * Simple moving average over the last `period` values, as TTR::SMA (runMean).
@@ -10,7 +10,7 @@ import { notFinite, type ScalarIndicator } from './indicator.js';
  * the naive mean of the window, with strictly O(1) work per update and no periodic recompute. The
  * residual error is about eps^2 times the largest value that has passed through the window.
  */
-export class Sma implements ScalarIndicator {
+export class Sma extends ColumnIndicator implements SeriesIndicator {
   /** Returns the window length. */
   readonly period: number;
   readonly warmUp: number;
@@ -19,16 +19,12 @@ export class Sma implements ScalarIndicator {
   private seen = 0;
   private sum = 0;
   private compensation = 0;
-  private current = Number.NaN;
 
   constructor(period: number) {
+    super();
     this.period = checkPeriod(period, 'period');
     this.warmUp = period - 1;
     this.window = new Float64Array(period);
-  }
-
-  get value(): number {
-    return this.current;
   }
 
   get ready(): boolean {
@@ -39,7 +35,9 @@ export class Sma implements ScalarIndicator {
     return this.seen;
   }
 
-  update(x: number): number {
+  /** Consumes `column[row]`: the arithmetic of update and updateFrom (see ColumnIndicator). */
+  protected step(column: Float64Array, row: number): void {
+    const x = column[row]!;
     if (x - x !== 0) notFinite('x', x);
     const pos = this.pos;
     const leaving = this.window[pos]!;
@@ -61,7 +59,6 @@ export class Sma implements ScalarIndicator {
     this.sum = t;
     this.compensation = c;
     this.current = this.seen >= this.period ? (t + c) / this.period : Number.NaN;
-    return this.current;
   }
 
   reset(): void {

@@ -89,6 +89,24 @@ export class BarRing implements BarSeries {
     );
   }
 
+  /**
+   * The ring's columns of highs, lows and closes and the row of the last bar (-1 while empty): what the
+   * built-in indicators' `updateFrom` reads in place (engine/indicators CloseSeries), so that no number
+   * crosses a call on a strategy's bar path. Not on BarSeries: a strategy reads bars by `ago`.
+   */
+  get highs(): Float64Array {
+    return this.h;
+  }
+  get lows(): Float64Array {
+    return this.l;
+  }
+  get closes(): Float64Array {
+    return this.c;
+  }
+  get lastRow(): number {
+    return this.length > 0 ? this.head : -1;
+  }
+
   ts(ago = 0): number {
     return this.tsCol[this.at(ago)]!;
   }
@@ -182,6 +200,20 @@ export class CoarseBarView implements BarSeries {
     return new InvalidArgumentError(
       `bars(${this.symbol}) of a coarser interval: index 'ago' must be an integer in [0, ${this.length - 1}] (0 = the last closed bar; a bar still open is not readable), was ${ago}`,
     );
+  }
+
+  /** The columns and the row of the last visible bar (-1 while none), as BarRing's. */
+  get highs(): Float64Array {
+    return this.cols.high;
+  }
+  get lows(): Float64Array {
+    return this.cols.low;
+  }
+  get closes(): Float64Array {
+    return this.cols.close;
+  }
+  get lastRow(): number {
+    return this.length > 0 ? this.count - 1 : -1;
   }
 
   ts(ago = 0): number {

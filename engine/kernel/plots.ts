@@ -116,6 +116,12 @@ class PlotSeries implements PlotLine {
     this.record();
   }
 
+  /** Records `source.value` (PlotLine.setFrom): {@link set} taking no number, for a caller V8 compiles apart from it. */
+  setFrom(source: { readonly value: number }): void {
+    this.value = source.value;
+    this.record();
+  }
+
   /** {@link set}'s checks (NaN is a gap; +-Infinity and non-numbers are refused), then {@link put}. */
   private record(): void {
     const v = this.value;

@@ -87,6 +87,11 @@ export interface PlotLine {
    * in has ended: ask each run's context for its own lines (in onStart), not a line kept from another run.
    */
   set(value: number): void;
+  /**
+   * Records `source.value`, as `set(source.value)` (an indicator can be passed as it is): no number
+   * crosses the call, so a call V8 leaves out of the caller's code boxes nothing.
+   */
+  setFrom(source: { readonly value: number }): void;
 }
 
 /**
@@ -95,6 +100,7 @@ export interface PlotLine {
  */
 export const NO_PLOT_LINE: PlotLine = Object.freeze({
   set(_value: number): void {},
+  setFrom(_source: { readonly value: number }): void {},
 });
 
 /**

@@ -1,5 +1,5 @@
 import { checkPeriod, strategyId, type OrderId, type StrategyId, type Symbol_ } from '../core/index.js';
-import { Atr, type ScalarIndicator } from '../indicators/index.js';
+import { Atr, type CloseSeries, type ScalarIndicator, type SeriesIndicator } from '../indicators/index.js';
 import type { OrderEvent } from '../model/index.js';
 import type { BarSeries, PlotLine, PlotOptions, Strategy, StrategyContext } from './context.js';
 import type { StrategyWarmup } from './define-strategy.js';
@@ -68,10 +68,46 @@ export function movingAverageCrossWarmup(params: Pick<MovingAverageCrossParams, 
   return { bars: params.slow + 1, because: `slow=${params.slow}` };
 }
 
+/**
+ * An average given as a bare ScalarIndicator (no `updateFrom`) fed through `update`: the built-in
+ * averages (Sma, Ema) have `updateFrom` and are used as they are.
+ */
+class UpdateFrom implements SeriesIndicator {
+  constructor(private readonly average: ScalarIndicator) {}
+  get value(): number {
+    return this.average.value;
+  }
+  get ready(): boolean {
+    return this.average.ready;
+  }
+  get warmUp(): number {
+    return this.average.warmUp;
+  }
+  get count(): number {
+    return this.average.count;
+  }
+  update(x: number): number {
+    return this.average.update(x);
+  }
+  updateFrom(series: CloseSeries): void {
+    this.average.update(series.close(0));
+  }
+  reset(): void {
+    this.average.reset();
+  }
+}
+
+function seriesIndicator(average: ScalarIndicator): SeriesIndicator {
+  return typeof (average as Partial<SeriesIndicator>).updateFrom === 'function' ? (average as SeriesIndicator) : new UpdateFrom(average);
+}
+
 class CrossView extends SymbolView {
-  /** The averages on the previous bar on which both were ready; NaN before that. */
-  previousFast = Number.NaN;
-  previousSlow = Number.NaN;
+  /**
+   * The averages on the previous bar on which both were ready (fast, slow); NaN before that. Kept in a
+   * Float64Array rather than two number fields: in some processes V8 boxed every write of those fields
+   * in onBar's optimized code (two heap numbers a bar on the trading tape; bench/RESULTS.md, s14-sma).
+   */
+  readonly previous = new Float64Array([Number.NaN, Number.NaN]);
   /** `risk` sizing: the stop distance of the current position (price units) and its working stop order. */
   stopDistance = Number.NaN;
   stopId: OrderId | null = null;
@@ -83,8 +119,8 @@ class CrossView extends SymbolView {
   slowLine: PlotLine | null = null;
   constructor(
     symbol: Symbol_,
-    readonly fast: ScalarIndicator,
-    readonly slow: ScalarIndicator,
+    readonly fast: SeriesIndicator,
+    readonly slow: SeriesIndicator,
     /** The ATR of `risk` sizing with `stopAtr`; null otherwise. */
     readonly atr: Atr | null,
   ) {
@@ -136,7 +172,7 @@ export class MovingAverageCrossStrategy implements Strategy {
     this.params = params;
     const sizing = params.sizing;
     const atr = (): Atr | null => (sizing.kind === 'risk' && sizing.atrPeriod !== null ? new Atr(sizing.atrPeriod) : null);
-    this.views = new SymbolViews(name, this.symbols.map((s) => new CrossView(s, createAverage(params.fast), createAverage(params.slow), atr())));
+    this.views = new SymbolViews(name, this.symbols.map((s) => new CrossView(s, seriesIndicator(createAverage(params.fast)), seriesIndicator(createAverage(params.slow)), atr())));
     if (sizing.kind !== 'risk') this.onOrderEvent = undefined;
     this.reasonAbove = `${label}(${params.fast}) crossed above ${label}(${params.slow})`;
     this.reasonBelow = `${label}(${params.fast}) crossed below ${label}(${params.slow})`;
@@ -146,26 +182,31 @@ export class MovingAverageCrossStrategy implements Strategy {
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
     const v = this.views.get(bars.symbol);
-    const close = bars.close(0);
-    const fast = v.fast.update(close);
-    const slow = v.slow.update(close);
-    if (v.atr !== null) v.atr.update(bars.high(0), bars.low(0), close);
+    // The averages read the bar from the series and leave their value in a field: no double crosses
+    // these calls, so a call V8 leaves out of onBar's code (which ones depends on when each function is
+    // compiled) boxes nothing (see CloseSeries).
+    v.fast.updateFrom(bars);
+    v.slow.updateFrom(bars);
+    if (v.atr !== null) v.atr.updateFrom(bars);
     if (ctx.plotting) this.plotAverages(ctx, v);
     if (!(v.fast.ready && v.slow.ready)) return;
-    const prevFast = v.previousFast;
-    const prevSlow = v.previousSlow;
-    v.previousFast = fast;
-    v.previousSlow = slow;
+    const fast = v.fast.value;
+    const slow = v.slow.value;
+    const previous = v.previous;
+    const prevFast = previous[0]!;
+    const prevSlow = previous[1]!;
+    previous[0] = fast;
+    previous[1] = slow;
     // NaN (no previous ready bar) compares false both ways, so the first ready bar never crosses.
     if (prevFast < prevSlow && fast > slow) this.onCross(ctx, v, 1, bars);
     else if (prevFast > prevSlow && fast < slow) this.onCross(ctx, v, -1, bars);
   }
 
-  /** Plots each average once it is ready (the view, not the values, is passed: no double boxed on the way). */
+  /** Plots each average once it is ready (the view and the averages, not the values, are passed: no double boxed on the way). */
   private plotAverages(ctx: StrategyContext, v: CrossView): void {
     if (v.plotContext !== ctx) this.askLines(ctx, v);
-    if (v.fast.ready) v.fastLine!.set(v.fast.value);
-    if (v.slow.ready) v.slowLine!.set(v.slow.value);
+    if (v.fast.ready) v.fastLine!.setFrom(v.fast);
+    if (v.slow.ready) v.slowLine!.setFrom(v.slow);
   }
 
   /** Asks this run's context for the averages' plot lines (on the first plotted bar of a run). */

@@ -200,9 +200,9 @@ export class FakeStrategyContext implements StrategyContext {
   plot(series: string, value: number, options?: PlotOptions): void {
     if (this.plotting) this.plots.push({ series, value, options, now: this.now });
   }
-  /** A line whose `set` is recorded in `plots` as `plot(series, value, options)` would be. */
+  /** A line whose `set` (and `setFrom`) is recorded in `plots` as `plot(series, value, options)` would be. */
   plotSeries(series: string, options?: PlotOptions): PlotLine {
-    return { set: (value: number) => this.plot(series, value, options) };
+    return { set: (value: number) => this.plot(series, value, options), setFrom: (source: { readonly value: number }) => this.plot(series, source.value, options) };
   }
 }
 

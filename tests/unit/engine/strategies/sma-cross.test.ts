@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { US_PER_DAY } from '../../../../engine/core/index.js';
-import { SmaCrossStrategy, smaCrossParams, SMA_CROSS_DEFAULTS } from '../../../../engine/strategies/index.js';
+import { Sma, type ScalarIndicator } from '../../../../engine/indicators/index.js';
+import { MovingAverageCrossStrategy, SmaCrossStrategy, smaCrossParams, SMA_CROSS_DEFAULTS } from '../../../../engine/strategies/index.js';
 import { barsFromCloses, FakeStrategyContext } from '../../../support/fake-strategy-context.js';
 
 const START = 1_704_067_200_000_000; // 2024-01-01
@@ -28,6 +29,19 @@ function run(params: Parameters<typeof smaCrossParams>[0], closes = CLOSES, equi
 }
 
 describe('sma_cross', () => {
+  it('takes an average that has only update (a bare ScalarIndicator): the same targets and plots as the built-in Sma', () => {
+    const bare = (n: number): ScalarIndicator => {
+      const sma = new Sma(n);
+      return { update: (x) => sma.update(x), reset: () => sma.reset(), get value() { return sma.value; }, get ready() { return sma.ready; }, get warmUp() { return sma.warmUp; }, get count() { return sma.count; } };
+    };
+    const params = smaCrossParams({ fast: 3, slow: 5 });
+    const a = new FakeStrategyContext(['AAA'], { equity: 100_000, plotting: true }).run(new SmaCrossStrategy('s1', ['AAA'], params), 'AAA', barsFromCloses(CLOSES, START));
+    const b = new FakeStrategyContext(['AAA'], { equity: 100_000, plotting: true }).run(new MovingAverageCrossStrategy('sma_cross', 'SMA', bare, 's1', ['AAA'], params), 'AAA', barsFromCloses(CLOSES, START));
+    expect(b.targets).toEqual(a.targets);
+    expect(b.plots).toEqual(a.plots);
+    expect(a.plots.length).toBeGreaterThan(0);
+  });
+
   it('targets +100 on the bar SMA(3) crosses above SMA(5) and -100 where it crosses below', () => {
     const ctx = run({ fast: 3, slow: 5 });
     expect(ctx.targets.map((t) => [t.ts, t.units])).toEqual([
