@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountSeries, reportRuin, ruinLine } from '../../../reports/account-view.js';
+import { countArrayIterators } from '../../support/array-iterators.js';
 import { accountReport, legacyReport } from './account-fixture.js';
 
 describe('reportRuin', () => {
@@ -52,19 +53,7 @@ describe('accountSeries', () => {
 
   it('reads the samples without an array iterator (a for...of makes a result object per sample while the page runs cold)', () => {
     const report = accountReport();
-    const proto = Array.prototype as unknown as { [Symbol.iterator]: () => Iterator<unknown> };
-    const original = proto[Symbol.iterator];
-    let made = 0;
-    proto[Symbol.iterator] = function (this: unknown[]) {
-      made++;
-      return original.call(this);
-    };
-    let a;
-    try {
-      a = accountSeries(report);
-    } finally {
-      proto[Symbol.iterator] = original;
-    }
+    const { result: a, made } = countArrayIterators(() => accountSeries(report));
     expect(made).toBe(0);
     expect(a!.ts.length).toBe(report.equity.length);
   });
