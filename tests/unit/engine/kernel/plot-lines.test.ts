@@ -86,7 +86,12 @@ function play(calls: readonly Call[], useLine: (i: number) => boolean, askFirst:
     marks[0] = 100 + (i % 7);
     marks[1] = 50 - (i % 5);
     const spec = SPECS[c.spec]!;
-    if (useLine(i)) (lines[c.spec] ??= plots.line(spec.name, spec.options)).set(c.value);
+    if (useLine(i)) {
+      const line = (lines[c.spec] ??= plots.line(spec.name, spec.options));
+      // Every other call through setFrom (the value read from a source's \`value\`), the same point as set's.
+      if (i % 2 === 0) line.set(c.value);
+      else line.setFrom({ value: c.value });
+    }
     else plots.record(spec.name, c.value, spec.options);
   });
   return plots.results();
@@ -122,6 +127,7 @@ describe('ctx.plotSeries (plot lines)', () => {
         a.set(bars.close(0));
         b.set(Number.POSITIVE_INFINITY);
         b.set('x' as unknown as number);
+        b.setFrom({ value: Number.NEGATIVE_INFINITY });
       },
     });
     const metrics = await replay(config(() => make(true), { recording: 'metrics' }), { bars: barFeed(BARS, DAY) });
@@ -165,6 +171,7 @@ describe('ctx.plotSeries (plot lines)', () => {
     const cases: [(ctx: StrategyContext) => void, RegExp][] = [
       [(ctx) => ctx.plotSeries('x').set(Number.NEGATIVE_INFINITY), /strategy 'p' plots 'x' with -Infinity: not a finite number or NaN/],
       [(ctx) => ctx.plotSeries('x').set('3' as unknown as number), /strategy 'p' plots 'x' with 3: not a finite number or NaN/],
+      [(ctx) => ctx.plotSeries('x').setFrom({ value: Number.POSITIVE_INFINITY }), /strategy 'p' plots 'x' with Infinity: not a finite number or NaN/],
       [
         (ctx) => {
           ctx.plotSeries('x', { overlay: true });
@@ -214,6 +221,7 @@ describe('ctx.plotSeries (plot lines)', () => {
     expect(values).toHaveLength(N);
     expect(() => kept.used!.set(1)).toThrow(/strategy 'p' plots 'used' after the run ended/);
     expect(() => kept.unused!.set(1)).toThrow(/plots 'unused' after the run ended/);
+    expect(() => kept.used!.setFrom({ value: 1 })).toThrow(/strategy 'p' plots 'used' after the run ended/);
     expect(() => kept.ctx!.plot('used', 1)).toThrow(/after the run ended/);
     expect(() => kept.ctx!.plotSeries('other')).toThrow(/plots 'other' after the run ended/);
     // The result's series did not change.
