@@ -320,59 +320,103 @@ export class RefColumn<T> {
   }
 }
 
-/** Values a {@link CodedColumn} finds by identity before it lists a new one. */
+/** Values a {@link ValueCodes} finds by identity before it lists a new one. */
 const CODED_RECENT = 4;
+
+/**
+ * References that repeat from row to row (a symbol, a strategy id, a tag, a reason) coded as small
+ * integers: a value is found by identity (`===`) as the last value coded, else among the last CODED_RECENT
+ * listed, and listed again when it is not among them (no map: a value that never repeats costs one list
+ * entry). A log keeps the codes in an Int32Array (engine/execution/log-rows.ts' users); {@link CodedColumn} keeps
+ * them in an Int32Column. {@link value} gives a code's value back.
+ */
+export class ValueCodes<T> {
+  private readonly values: T[];
+  /** Codes of the last values listed, most recent at `next - 1` (cyclic); -1 none. */
+  private readonly recent = new Int32Array(CODED_RECENT).fill(-1);
+  private next = 0;
+  private last: T | undefined = undefined;
+  private lastCode = -1;
+
+  constructor() {
+    // Created holding an object, so that the array starts with the elements kind it keeps (see RefColumn).
+    this.values = [null as T];
+    this.values.length = 0;
+  }
+
+  /** The code of `x`. */
+  code(x: T): number {
+    if (x === this.last && this.lastCode >= 0) return this.lastCode;
+    return this.codeOther(x);
+  }
+
+  private codeOther(x: T): number {
+    const recent = this.recent;
+    const values = this.values;
+    let c = -1;
+    for (let k = 0; k < CODED_RECENT; k++) {
+      const r = recent[k]!;
+      if (r >= 0 && values[r] === x) {
+        c = r;
+        break;
+      }
+    }
+    if (c < 0) {
+      c = values.length;
+      values.push(x);
+      recent[this.next] = c;
+      this.next = (this.next + 1) % CODED_RECENT;
+    }
+    this.last = x;
+    this.lastCode = c;
+    return c;
+  }
+
+  /** The value of a code {@link code} returned. */
+  value(c: number): T {
+    return this.values[c]!;
+  }
+
+  clear(): void {
+    this.values.length = 0;
+    this.recent.fill(-1);
+    this.next = 0;
+    this.last = undefined;
+    this.lastCode = -1;
+  }
+}
 
 /**
  * A growable column of references that repeat (an order's symbol, strategy id, tag or reason): each row
  * holds, in an Int32Column, the index of its value in a list of the values seen; a value is looked up by
- * identity among the last CODED_RECENT listed, and listed again when it is not among them (no map: a
- * value that never repeats, a formatted denial, costs one list entry, as it would in a RefColumn). A
- * RefColumn keeps a pointer per row, which the garbage collector traces at every full collection and,
- * while the value is young, remembers at every scavenge; a row here is four bytes of a typed array.
+ * identity as {@link ValueCodes} codes it (no map: a value that never repeats, a formatted denial, costs
+ * one list entry, as it would in a RefColumn). A RefColumn keeps a pointer per row, which the garbage
+ * collector traces at every full collection and, while the value is young, remembers at every scavenge;
+ * a row here is four bytes of a typed array.
  */
 export class CodedColumn<T> {
   private readonly codes = new Int32Column();
-  private readonly values = new RefColumn<T>();
-  /** Codes of the last values listed, most recent at `next - 1` (cyclic); -1 none. */
-  private readonly recent = new Int32Array(CODED_RECENT).fill(-1);
-  private next = 0;
+  private readonly values = new ValueCodes<T>();
 
   get length(): number {
     return this.codes.length;
   }
 
   push(x: T): void {
-    this.codes.push(this.codeOf(x));
+    this.codes.push(this.values.code(x));
   }
 
   /** The value at row i (0 <= i < length; not checked). */
   get(i: number): T {
-    return this.values.get(this.codes.get(i));
+    return this.values.value(this.codes.get(i));
   }
 
   set(i: number, x: T): void {
-    this.codes.set(i, this.codeOf(x));
+    this.codes.set(i, this.values.code(x));
   }
 
   clear(): void {
     this.codes.clear();
     this.values.clear();
-    this.recent.fill(-1);
-    this.next = 0;
-  }
-
-  private codeOf(x: T): number {
-    const recent = this.recent;
-    const values = this.values;
-    for (let k = 0; k < CODED_RECENT; k++) {
-      const c = recent[k]!;
-      if (c >= 0 && values.get(c) === x) return c;
-    }
-    const c = values.length;
-    values.push(x);
-    recent[this.next] = c;
-    this.next = (this.next + 1) % CODED_RECENT;
-    return c;
   }
 }

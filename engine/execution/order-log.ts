@@ -2,7 +2,8 @@ import { InvariantError } from '../core/errors.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
 import { textOf } from '../model/events.js';
 import type { DeferredText } from '../model/events.js';
-import { LOG_INITIAL_ROWS, ValueCodes, grownF64, grownI32 } from './log-rows.js';
+import { ValueCodes } from '../core/columns.js';
+import { LOG_INITIAL_ROWS, grownF64, grownI32 } from './log-rows.js';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, isTerminal, linkText, statusIndex } from '../model/orders.js';
 import type { Order, OrderLink, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from '../model/orders.js';
 

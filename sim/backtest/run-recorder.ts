@@ -1,5 +1,5 @@
-import { Float64StepColumn, Float64Table } from '../../engine/core/columns.js';
-import { LOG_INITIAL_ROWS, ValueCodes, grownF64, grownI32 } from '../../engine/execution/log-rows.js';
+import { Float64StepColumn, Float64Table, ValueCodes } from '../../engine/core/columns.js';
+import { LOG_INITIAL_ROWS, grownF64, grownI32 } from '../../engine/execution/log-rows.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { idOfRow, rowInId } from '../../engine/execution/order-log.js';
 import { InvariantError } from '../../engine/core/index.js';
