@@ -128,14 +128,23 @@ export class EquityPreview {
         lowEq = highEq = eq[j]!;
         j++;
       }
+      // As in pushRow: a NaN is never the lowest or highest, and a number replaces it there. The bucket's
+      // low and high are both NaN (every sample so far a gap) or both numbers, low <= high: while NaN,
+      // the first number takes both; then a number below the low is not above the high, and a NaN
+      // fails both comparisons, so one compare decides most samples.
+      for (; j < end && lowEq !== lowEq; j++) {
+        const e = eq[j]!;
+        if (e === e) {
+          low = high = j;
+          lowEq = highEq = e;
+        }
+      }
       for (; j < end; j++) {
         const e = eq[j]!;
-        // As in pushRow: a NaN is never the lowest or highest, and a number replaces it there.
-        if (e < lowEq || (lowEq !== lowEq && e === e)) {
+        if (e < lowEq) {
           low = j;
           lowEq = e;
-        }
-        if (e > highEq || (highEq !== highEq && e === e)) {
+        } else if (e > highEq) {
           high = j;
           highEq = e;
         }
@@ -176,10 +185,12 @@ export class EquityPreview {
       const zh = b[z + HIGH * C + EQUITY]!;
       const low = zl < al || (al !== al && zl === zl) ? z : a;
       const high = zh > ah || (ah !== ah && zh === zh) ? z : a;
-      b.copyWithin(out + LOW * C, low + LOW * C, low + LOW * C + C);
-      b.copyWithin(out + HIGH * C, high + HIGH * C, high + HIGH * C + C);
-      b.copyWithin(out + LAST * C, z + LAST * C, z + LAST * C + C);
-      b.copyWithin(out + FIRST * C, a + FIRST * C, a + FIRST * C + C);
+      // Slot by slot in this order (out <= a < z: a later slot is never overwritten before it is read);
+      // a slot is a few values, which a loop moves at a fraction of a copyWithin call's cost.
+      moveSlot(b, out + LOW * C, low + LOW * C, C);
+      moveSlot(b, out + HIGH * C, high + HIGH * C, C);
+      moveSlot(b, out + LAST * C, z + LAST * C, C);
+      moveSlot(b, out + FIRST * C, a + FIRST * C, C);
     }
     if (this.closed % 2 === 1) b.copyWithin(half * 4 * C, (this.closed - 1) * 4 * C, this.closed * 4 * C);
     this.closed = half + (this.closed % 2);
@@ -248,6 +259,11 @@ export class EquityPreview {
     }
     return m;
   }
+}
+
+/** Moves the C values of the slot at `from` of `b` to `to`. */
+function moveSlot(b: Float64Array, to: number, from: number, C: number): void {
+  for (let c = 0; c < C; c++) b[to + c] = b[from + c]!;
 }
 
 /** Writes sample `index` (its values in `sample[0..C-2]`, in PREVIEW_COLUMNS order after `index`) at offset `p` of bucket `o` (slots of C values). */
