@@ -94,6 +94,11 @@ export abstract class ColumnIndicator {
     else this.update(series.close(0));
   }
 
+  /** `update(column[row])`, the value left in `value`: for an indicator fed by another's arithmetic (Rsi's averages), no double passed. @internal */
+  updateAt(column: Float64Array, row: number): void {
+    this.step(column, row);
+  }
+
   /** Consumes `column[row]` (a typed array and a row: no double passed). */
   protected abstract step(column: Float64Array, row: number): void;
 }

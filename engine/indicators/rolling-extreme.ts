@@ -21,6 +21,7 @@ export class RollingExtreme implements ScalarIndicator {
   private size = 0;
   private seen = 0;
   private current = Number.NaN;
+  private readonly input = new Float64Array(1);
 
   /** `sign` 1 tracks the maximum, -1 the minimum. */
   constructor(period: number, sign: 1 | -1) {
@@ -44,6 +45,18 @@ export class RollingExtreme implements ScalarIndicator {
   }
 
   update(x: number): number {
+    this.input[0] = x;
+    this.stepAt(this.input, 0);
+    return this.current;
+  }
+
+  /**
+   * Consumes `column[row]`, the new value left in `value`: the arithmetic of {@link update}, taking a typed
+   * array and a row so that no double crosses the call (DonchianChannel.updateFrom reads the bar's high and
+   * low in place). @internal
+   */
+  stepAt(column: Float64Array, row: number): void {
+    const x = column[row]!;
     if (x - x !== 0) notFinite('x', x);
     const n = this.period;
     const v = this.sign * x;
@@ -66,7 +79,6 @@ export class RollingExtreme implements ScalarIndicator {
     this.positions[slot] = t;
     this.size++;
     if (t >= n) this.current = this.sign * this.values[this.head]!;
-    return this.current;
   }
 
   reset(): void {

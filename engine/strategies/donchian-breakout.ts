@@ -46,6 +46,22 @@ export function donchianBreakoutParams(params?: Partial<DonchianBreakoutParams>)
   });
 }
 
+/** A channel's upper band as a plot line's source (PlotLine.setFrom reads `value`: no number crosses the call). */
+class UpperBand {
+  constructor(private readonly channel: DonchianChannel) {}
+  get value(): number {
+    return this.channel.upper;
+  }
+}
+
+/** A channel's lower band as a plot line's source. */
+class LowerBand {
+  constructor(private readonly channel: DonchianChannel) {}
+  get value(): number {
+    return this.channel.lower;
+  }
+}
+
 class DonchianView extends SymbolView {
   /** The channels are plotted over this symbol's price. */
   readonly plotOptions: PlotOptions;
@@ -55,6 +71,11 @@ class DonchianView extends SymbolView {
   entryLowLine: PlotLine | null = null;
   exitHighLine: PlotLine | null = null;
   exitLowLine: PlotLine | null = null;
+  /** The bands the lines are set from. */
+  readonly entryHigh: UpperBand;
+  readonly entryLow: LowerBand;
+  readonly exitHigh: UpperBand;
+  readonly exitLow: LowerBand;
   constructor(
     symbol: Symbol_,
     readonly entry: DonchianChannel,
@@ -62,6 +83,10 @@ class DonchianView extends SymbolView {
   ) {
     super(symbol);
     this.plotOptions = Object.freeze({ symbol, overlay: true });
+    this.entryHigh = new UpperBand(entry);
+    this.entryLow = new LowerBand(entry);
+    this.exitHigh = new UpperBand(exit);
+    this.exitLow = new LowerBand(exit);
   }
 }
 
@@ -105,25 +130,25 @@ export class DonchianBreakoutStrategy implements Strategy {
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
     const v = this.views.get(bars.symbol);
-    const close = bars.close(0);
-    if (v.entry.ready && v.exit.ready) this.decide(ctx, v, bars, close);
+    // No double crosses a call here, so a call V8 leaves out of onBar's code boxes nothing: the decision
+    // reads the close itself, the channels read the bar from the series (updateFrom) and the plot lines
+    // read the bands (setFrom). Passing the numbers cost six heap numbers a bar (bench/RESULTS.md, s15-bar).
+    if (v.entry.ready && v.exit.ready) this.decide(ctx, v, bars);
     if (ctx.plotting) this.plotChannels(ctx, v);
-    const high = bars.high(0);
-    const low = bars.low(0);
-    v.entry.update(high, low);
-    v.exit.update(high, low);
+    v.entry.updateFrom(bars);
+    v.exit.updateFrom(bars);
   }
 
   /** Plots the channels this bar was judged against (those of the bars before it), once each is ready. */
   private plotChannels(ctx: StrategyContext, v: DonchianView): void {
     if (v.plotContext !== ctx) this.askLines(ctx, v);
     if (v.entry.ready) {
-      v.entryHighLine!.set(v.entry.upper);
-      v.entryLowLine!.set(v.entry.lower);
+      v.entryHighLine!.setFrom(v.entryHigh);
+      v.entryLowLine!.setFrom(v.entryLow);
     }
     if (v.exit.ready && this.params.exitPeriod !== this.params.entryPeriod) {
-      v.exitHighLine!.set(v.exit.upper);
-      v.exitLowLine!.set(v.exit.lower);
+      v.exitHighLine!.setFrom(v.exitHigh);
+      v.exitLowLine!.setFrom(v.exitLow);
     }
   }
 
@@ -140,8 +165,9 @@ export class DonchianBreakoutStrategy implements Strategy {
     v.plotContext = ctx;
   }
 
-  /** Decides on `close` against the channels of the previous bars (before the current bar is added). */
-  private decide(ctx: StrategyContext, v: DonchianView, bars: BarSeries, close: number): void {
+  /** Decides on the bar's close against the channels of the previous bars (before the current bar is added). */
+  private decide(ctx: StrategyContext, v: DonchianView, bars: BarSeries): void {
+    const close = bars.close(0);
     const { upper, lower, middle } = v.entry;
     if (close > upper) followView(ctx, v, this.params, 1, bars, (close - middle) / (upper - middle) / 2, this.reasonLong);
     else if (close < lower) followView(ctx, v, this.params, -1, bars, (middle - close) / (middle - lower) / 2, this.reasonShort);

@@ -126,9 +126,12 @@ export class RsiReversionStrategy implements Strategy {
 
   onBar(ctx: StrategyContext, bars: BarSeries): void {
     const v = this.views.get(bars.symbol);
-    const close = bars.close(0);
-    const rsi = v.rsi.update(close);
+    // The RSI reads the close from the series and the plot line reads the RSI (updateFrom, setFrom): no
+    // double crosses a call V8 may leave out of onBar's code, where `update(close)` boxed the close and
+    // the result on every bar in some processes (bench/RESULTS.md, s15-bar).
+    v.rsi.updateFrom(bars);
     if (!v.rsi.ready) return;
+    const rsi = v.rsi.value;
     if (ctx.plotting) this.plotRsi(ctx, v);
     const { oversold, overbought } = this.params;
     if (rsi < oversold) {
@@ -152,7 +155,7 @@ export class RsiReversionStrategy implements Strategy {
       v.line = ctx.plotSeries(this.plotName, v.plotOptions);
       v.plotContext = ctx;
     }
-    v.line!.set(v.rsi.value);
+    v.line!.setFrom(v.rsi);
   }
 
   private enter(ctx: StrategyContext, v: RsiView, direction: 1 | -1, bars: BarSeries, strength: number, reason: string): void {

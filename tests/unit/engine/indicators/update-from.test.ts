@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { symbolId } from '../../../../engine/core/index.js';
-import { Atr, Ema, Sma } from '../../../../engine/indicators/index.js';
+import { Atr, DonchianChannel, Ema, Rsi, Sma } from '../../../../engine/indicators/index.js';
 import { BarRing, CoarseBarView } from '../../../../engine/kernel/bar-cache.js';
 
 /**
@@ -56,18 +56,20 @@ function same(a: { value: number; ready: boolean; count: number }, b: { value: n
 
 describe('updateFrom gives update\'s bits', () => {
   for (const kind of ['ring', 'coarse', 'plain'] as const) {
-    it(`Sma, Ema (both ratios) and Atr through a ${kind} series, over random sequences`, () => {
+    it(`Sma, Ema (both ratios), Rsi, Atr and DonchianChannel through a ${kind} series, over random sequences`, () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 30 }), fc.array(step, { maxLength: 300 }), (period, steps) => {
-          const make = () => [new Sma(period), new Ema(period), new Ema(period, { wilder: true })];
+          const make = () => [new Sma(period), new Ema(period), new Ema(period, { wilder: true }), new Rsi(period)];
           const byUpdate = make();
           const byFrom = make();
           const atrUpdate = new Atr(period);
           const atrFrom = new Atr(period);
+          const channelUpdate = new DonchianChannel(period);
+          const channelFrom = new DonchianChannel(period);
           const s = makeSeries(kind, steps.length);
           for (const st of steps) {
             if (st.kind === 'reset') {
-              for (const a of [...byUpdate, ...byFrom, atrUpdate, atrFrom]) a.reset();
+              for (const a of [...byUpdate, ...byFrom, atrUpdate, atrFrom, channelUpdate, channelFrom]) a.reset();
               continue;
             }
             const bar = st.kind === 'bar' ? st : { high: st.field === 0 ? st.x : 1, low: st.field === 1 ? st.x : 1, close: st.field === 2 ? st.x : 1 };
@@ -97,6 +99,17 @@ describe('updateFrom gives update\'s bits', () => {
             else atrFrom.updateFrom(s.series);
             same(atrFrom, atrUpdate);
             expect(Object.is(atrFrom.trueRange, atrUpdate.trueRange)).toBe(true);
+            thrown = null;
+            try {
+              channelUpdate.update(bar.high, bar.low);
+            } catch (e) {
+              thrown = e;
+            }
+            if (thrown !== null) expect(() => channelFrom.updateFrom(s.series)).toThrow((thrown as Error).message);
+            else channelFrom.updateFrom(s.series);
+            same(channelFrom, channelUpdate);
+            expect(Object.is(channelFrom.upper, channelUpdate.upper)).toBe(true);
+            expect(Object.is(channelFrom.lower, channelUpdate.lower)).toBe(true);
           }
         }),
         { numRuns: 300 },

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * donchian_breakout's and rsi_reversion's onBar box no number whether or not V8 inlines their callees,
+ * as sma_cross's (ma-cross-boxing.test.ts): the channels and the RSI read the bar from the series
+ * (`updateFrom`), the plot lines read the bands and the RSI (`setFrom`), and donchian's decision reads the
+ * close itself. Before, `update(high, low)`, `update(close)`, `line.set(value)` and `decide(..., close)`
+ * passed doubles: in a 500,000-bar pipeline run donchian_breakout allocated ~96 B a bar in every process and
+ * rsi_reversion ~32 B a bar in most trading ones (bench/RESULTS.md, s15-bar).
+ *
+ * A child process runs 600,000 bars (a steady rise, then a fall every 50 bars for the RSI to move) through
+ * each strategy's onBar, plotting on a line whose `set` and `setFrom` are calls, with V8 forbidden to inline
+ * any function over 32 bytes of bytecode, and measures what the last 200,000 allocate with the sampling heap
+ * profiler (collected objects included). It checks that the measure sees boxing: DonchianChannel.update
+ * called with the bar's numbers.
+ */
+
+const REPO = resolve(import.meta.dirname, '../../../..');
+
+const CHILD = `
+import { Session } from 'node:inspector/promises';
+const R = process.env.TAPEDECK_REPO;
+const { symbolId } = await import(R + '/engine/core/index.ts');
+const { DonchianChannel } = await import(R + '/engine/indicators/index.ts');
+const { BarRing } = await import(R + '/engine/kernel/bar-cache.ts');
+const { createStrategy } = await import(R + '/engine/strategies/index.ts');
+const n = 600_000;
+const cols = { ts: new Float64Array(n), barTs: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+// Rising, with a small dip every 50 bars: the channels never break (no order path in the measure), the RSI moves
+// and stays between its levels.
+for (let i = 0; i < n; i++) { const c = 100 * Math.pow(1.000001, i) - (i % 50 === 0 ? 0.001 : 0); cols.ts[i] = i; cols.barTs[i] = i; cols.open[i] = c; cols.high[i] = c + 0.5; cols.low[i] = c - 0.5; cols.close[i] = c; cols.volume[i] = 1; }
+const ring = new BarRing(symbolId('AAA'), 64);
+// A plot line whose set and setFrom are over 32 bytes of bytecode: calls, never inlined here.
+const pad = Array.from({ length: 12 }, (_, i) => 'this.buf[(this.n + ' + i + ') & 1023] = v;').join(' ');
+const Line = new Function('return class Line { value = 0; n = 0; buf = new Float64Array(1024); set(v) { this.value = v; ' + pad + ' this.n++; } setFrom(s) { const v = s.value; this.value = v; ' + pad + ' this.n++; } }')();
+const ctx = { plotting: true, now: 0, plotSeries: () => new Line(), equity: () => 1e6, position: () => 0 };
+function run(strategy) {
+  return (from, to) => { for (let r = from; r < to; r++) { ring.pushRow(cols, r); strategy.onBar(ctx, ring); } };
+}
+const channel = new DonchianChannel(20);
+function updates(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); channel.update(ring.high(0), ring.low(0)); } }
+const session = new Session();
+session.connect();
+async function allocated(f) {
+  ring.reset();
+  f(0, 400_000);
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  f(400_000, 600_000);
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  let total = 0;
+  (function walk(node) { total += node.selfSize; for (const c of node.children) walk(c); })(profile.head);
+  return total;
+}
+const donchian = await allocated(run(createStrategy('donchian_breakout', 'd', ['AAA'], {})));
+const rsi = await allocated(run(createStrategy('rsi_reversion', 'r', ['AAA'], { oversold: 1, overbought: 99 })));
+const update = await allocated(updates);
+console.log(JSON.stringify({ donchian, rsi, update }));
+`;
+
+describe("donchian_breakout's and rsi_reversion's onBar with their callees left calls", () => {
+  it('allocate under 2 MB over 200,000 plotted bars (boxing the bar numbers would be ~10-20 MB)', () => {
+    const r = spawnSync(process.execPath, ['--max-inlined-bytecode-size=32', '--import', 'tsx', '--input-type=module', '-e', CHILD], {
+      cwd: REPO,
+      env: { ...process.env, NODE_OPTIONS: '', TAPEDECK_REPO: REPO },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const { donchian, rsi, update } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { donchian: number; rsi: number; update: number };
+    console.log(`allocated over 200,000 bars: donchian_breakout ${donchian} B, rsi_reversion ${rsi} B, DonchianChannel.update ${update} B`);
+    // The measure sees boxing: update(high, low), a call here, boxes its two arguments and its result.
+    expect(update).toBeGreaterThan(5e6);
+    expect(donchian).toBeLessThan(2e6);
+    expect(rsi).toBeLessThan(2e6);
+  }, 120_000);
+});
