@@ -272,6 +272,8 @@ const BLOCK = 4096;
 const KEEP_RETURNS = 1 << 18;
 /** Samples per call of the tear sheet's first-pass loop (TearSheetPass.run). */
 const RUN = 64;
+/** Returns per call of the tear sheet's second-pass loop (secondRun). */
+const SECOND_RUN = 256;
 
 /** The returns of `source` in chunks of consecutive samples (at most BLOCK). */
 function chunksOf(source: ReturnSource): ReturnChunks {
@@ -785,6 +787,19 @@ class ReturnSums {
  * before) is three such warm-ups, and their garbage, fewer.
  */
 function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues, deviations: DeviationSums | undefined, r: Float64Array, b: Float64Array, k: number): void {
+  // Without a risk-free rate, about the same mean (the metrics' mean excess return is the sum of the same returns
+  // over as many, in the same order), an excess return's deviation is the return's own (x - 0 is x): ss is s2,
+  // the same squares summed in the same order, and only the downside is summed here. Decided once for the chunk
+  // (each run leaves ss equal to s2 when it holds).
+  const ownDeviations = deviations !== undefined && deviations.rfPerBar === 0 && deviations.meanExcess === sums.mean && deviations.ss === sums.s2;
+  // In runs of SECOND_RUN returns: each run is a call of secondRun, which V8 compiles whole after its first calls
+  // (its state read into locals and written back each call, so each figure is summed in the same order: the same
+  // bits). One loop over a 62k-bar curve's returns was compiled on stack replacement and ran mostly unoptimized.
+  for (let from = 0; from < k; from += SECOND_RUN) secondRun(sums, hist, lower, deviations, ownDeviations, r, b, from, Math.min(k, from + SECOND_RUN));
+}
+
+/** {@link secondChunk}'s loop over r[from..to) (and b[from..to)). */
+function secondRun(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues, deviations: DeviationSums | undefined, ownDeviations: boolean, r: Float64Array, b: Float64Array, from: number, to: number): void {
   const { mean, regress, ms, mb, ma } = sums;
   let { s2, s3, s4, vss, vbb, vsb, va } = sums;
   const { lo: hLo, norm, edges, count: bins, counts } = hist;
@@ -795,11 +810,7 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
   const rfPerBar = withDeviations ? deviations.rfPerBar : 0;
   let ss = withDeviations ? deviations.ss : 0;
   let downside = withDeviations ? deviations.downside : 0;
-  // Without a risk-free rate, about the same mean (the metrics' mean excess return is the sum of the same returns
-  // over as many, in the same order), an excess return's deviation is the return's own (x - 0 is x): ss is s2,
-  // the same squares summed in the same order, and only the downside is summed here.
-  const ownDeviations = withDeviations && rfPerBar === 0 && meanExcess === mean && ss === s2;
-  for (let j = 0; j < k; j++) {
+  for (let j = from; j < to; j++) {
     const x = r[j]!;
     // Central moments; with the regression, its (co)variances.
     const d = x - mean;
