@@ -1396,8 +1396,34 @@ export class TearSheetPass implements CurveObserver {
   }
 
   /** Samples from..to-1 of a chunk (see {@link push}); the pass's state is read into locals and written back. */
+  /** Sample i (time t, equity e, benchmark v; the sample before's prevT, prevE, prevB) starts a month, is picked or is drawn (see run). */
+  private event(i: number, t: number, e: number, v: number, prevT: number, prevE: number, prevB: number): void {
+    const { pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
+    let { p, d } = this;
+    // monthlyReturns reads the first sample and each month's last: keep just those.
+    if (!(t >= this.monthStart && t < this.monthEnd)) {
+      monthTs.push(i === 0 ? t : prevT);
+      monthEquity.push(i === 0 ? e : prevE);
+      monthBench.push(i === 0 ? v : prevB);
+      [this.monthStart, this.monthEnd] = utcMonthOf(t);
+    }
+    if (p < pick.length && pick[p] === i) pickTs[p++] = t;
+    // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+    const previews = preview.length;
+    while (d < previews && preview[d]! < t) {
+      previewValue.push(i > 0 ? prevB : v);
+      d++;
+    }
+    while (d < previews && preview[d] === t) {
+      previewValue.push(v);
+      d++;
+    }
+    this.p = p;
+    this.d = d;
+  }
+
   private run(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
-    const { cursor, sums, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue, kept } = this;
+    const { cursor, sums, pick, preview, kept } = this;
     const { withBenchmark, sample, stride } = sums;
     let { n, sum, min, max, nb, ss, sb, sampled, untilSample } = sums;
     const r = kept === null ? null : kept.r;
@@ -1444,23 +1470,16 @@ export class TearSheetPass implements CurveObserver {
       if (base > 0 || i === 0) base = v;
       // Most samples are read for nothing more: in the month, not picked, before the next drawn sample.
       if (!(t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t))) {
-        // monthlyReturns reads the first sample and each month's last: keep just those.
-        if (!(t >= monthStart && t < monthEnd)) {
-          monthTs.push(i === 0 ? t : prevT);
-          monthEquity.push(i === 0 ? e : prevE);
-          monthBench.push(i === 0 ? v : prevB);
-          [monthStart, monthEnd] = utcMonthOf(t);
-        }
-        if (p < picks && pick[p] === i) pickTs[p++] = t;
-        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-        while (d < previews && preview[d]! < t) {
-          previewValue.push(i > 0 ? prevB : v);
-          d++;
-        }
-        while (d < previews && preview[d] === t) {
-          previewValue.push(v);
-          d++;
-        }
+        // A call of its own (event), its state through the fields: the loop V8 compiles stays small.
+        this.p = p;
+        this.d = d;
+        this.monthStart = monthStart;
+        this.monthEnd = monthEnd;
+        this.event(i, t, e, v, prevT, prevE, prevB);
+        p = this.p;
+        d = this.d;
+        monthStart = this.monthStart;
+        monthEnd = this.monthEnd;
         nextPreview = d < previews ? preview[d]! : NONE;
         nextPick = p < picks ? pick[p]! : -1;
       }
