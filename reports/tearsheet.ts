@@ -272,6 +272,8 @@ const BLOCK = 4096;
 const KEEP_RETURNS = 1 << 18;
 /** Samples per call of the tear sheet's first-pass loop (TearSheetPass.run). */
 const RUN = 64;
+/** Returns per call of the tear sheet's second-pass loop (secondRun). */
+const SECOND_RUN = 256;
 
 /** The returns of `source` in chunks of consecutive samples (at most BLOCK). */
 function chunksOf(source: ReturnSource): ReturnChunks {
@@ -785,6 +787,19 @@ class ReturnSums {
  * before) is three such warm-ups, and their garbage, fewer.
  */
 function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues, deviations: DeviationSums | undefined, r: Float64Array, b: Float64Array, k: number): void {
+  // Without a risk-free rate, about the same mean (the metrics' mean excess return is the sum of the same returns
+  // over as many, in the same order), an excess return's deviation is the return's own (x - 0 is x): ss is s2,
+  // the same squares summed in the same order, and only the downside is summed here. Decided once for the chunk
+  // (each run leaves ss equal to s2 when it holds).
+  const ownDeviations = deviations !== undefined && deviations.rfPerBar === 0 && deviations.meanExcess === sums.mean && deviations.ss === sums.s2;
+  // In runs of SECOND_RUN returns: each run is a call of secondRun, which V8 compiles whole after its first calls
+  // (its state read into locals and written back each call, so each figure is summed in the same order: the same
+  // bits). One loop over a 62k-bar curve's returns was compiled on stack replacement and ran mostly unoptimized.
+  for (let from = 0; from < k; from += SECOND_RUN) secondRun(sums, hist, lower, deviations, ownDeviations, r, b, from, Math.min(k, from + SECOND_RUN));
+}
+
+/** {@link secondChunk}'s loop over r[from..to) (and b[from..to)). */
+function secondRun(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues, deviations: DeviationSums | undefined, ownDeviations: boolean, r: Float64Array, b: Float64Array, from: number, to: number): void {
   const { mean, regress, ms, mb, ma } = sums;
   let { s2, s3, s4, vss, vbb, vsb, va } = sums;
   const { lo: hLo, norm, edges, count: bins, counts } = hist;
@@ -795,11 +810,7 @@ function secondChunk(sums: ReturnSums, hist: HistogramCounts, lower: LowerValues
   const rfPerBar = withDeviations ? deviations.rfPerBar : 0;
   let ss = withDeviations ? deviations.ss : 0;
   let downside = withDeviations ? deviations.downside : 0;
-  // Without a risk-free rate, about the same mean (the metrics' mean excess return is the sum of the same returns
-  // over as many, in the same order), an excess return's deviation is the return's own (x - 0 is x): ss is s2,
-  // the same squares summed in the same order, and only the downside is summed here.
-  const ownDeviations = withDeviations && rfPerBar === 0 && meanExcess === mean && ss === s2;
-  for (let j = 0; j < k; j++) {
+  for (let j = from; j < to; j++) {
     const x = r[j]!;
     // Central moments; with the regression, its (co)variances.
     const d = x - mean;
@@ -1385,8 +1396,34 @@ export class TearSheetPass implements CurveObserver {
   }
 
   /** Samples from..to-1 of a chunk (see {@link push}); the pass's state is read into locals and written back. */
+  /** Sample i (time t, equity e, benchmark v; the sample before's prevT, prevE, prevB) starts a month, is picked or is drawn (see run). */
+  private event(i: number, t: number, e: number, v: number, prevT: number, prevE: number, prevB: number): void {
+    const { pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
+    let { p, d } = this;
+    // monthlyReturns reads the first sample and each month's last: keep just those.
+    if (!(t >= this.monthStart && t < this.monthEnd)) {
+      monthTs.push(i === 0 ? t : prevT);
+      monthEquity.push(i === 0 ? e : prevE);
+      monthBench.push(i === 0 ? v : prevB);
+      [this.monthStart, this.monthEnd] = utcMonthOf(t);
+    }
+    if (p < pick.length && pick[p] === i) pickTs[p++] = t;
+    // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
+    const previews = preview.length;
+    while (d < previews && preview[d]! < t) {
+      previewValue.push(i > 0 ? prevB : v);
+      d++;
+    }
+    while (d < previews && preview[d] === t) {
+      previewValue.push(v);
+      d++;
+    }
+    this.p = p;
+    this.d = d;
+  }
+
   private run(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
-    const { cursor, sums, pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue, kept } = this;
+    const { cursor, sums, pick, preview, kept } = this;
     const { withBenchmark, sample, stride } = sums;
     let { n, sum, min, max, nb, ss, sb, sampled, untilSample } = sums;
     const r = kept === null ? null : kept.r;
@@ -1433,23 +1470,16 @@ export class TearSheetPass implements CurveObserver {
       if (base > 0 || i === 0) base = v;
       // Most samples are read for nothing more: in the month, not picked, before the next drawn sample.
       if (!(t >= monthStart && t < monthEnd && i !== nextPick && !(nextPreview <= t))) {
-        // monthlyReturns reads the first sample and each month's last: keep just those.
-        if (!(t >= monthStart && t < monthEnd)) {
-          monthTs.push(i === 0 ? t : prevT);
-          monthEquity.push(i === 0 ? e : prevE);
-          monthBench.push(i === 0 ? v : prevB);
-          [monthStart, monthEnd] = utcMonthOf(t);
-        }
-        if (p < picks && pick[p] === i) pickTs[p++] = t;
-        // The benchmark at each drawn sample (each is an equity sample; as of the sample before, were one not).
-        while (d < previews && preview[d]! < t) {
-          previewValue.push(i > 0 ? prevB : v);
-          d++;
-        }
-        while (d < previews && preview[d] === t) {
-          previewValue.push(v);
-          d++;
-        }
+        // A call of its own (event), its state through the fields: the loop V8 compiles stays small.
+        this.p = p;
+        this.d = d;
+        this.monthStart = monthStart;
+        this.monthEnd = monthEnd;
+        this.event(i, t, e, v, prevT, prevE, prevB);
+        p = this.p;
+        d = this.d;
+        monthStart = this.monthStart;
+        monthEnd = this.monthEnd;
         nextPreview = d < previews ? preview[d]! : NONE;
         nextPick = p < picks ? pick[p]! : -1;
       }
