@@ -24,5 +24,11 @@ export function registerRun(program: Command): void {
       'after',
       '\nExamples:\n  $ tapedeck run scenarios/sma-cross.json\n  $ tapedeck run scenarios/sma-cross.json --json --quiet\n  $ tapedeck run scenarios/sma-cross.json --export csv\n  $ tapedeck run scenarios/quickstart.json --set data.bars=prices.csv --out out/spy\n  $ tapedeck run scenarios/demo.json --set strategies.0.params.fast=10 --seed 3',
     )
-    .action(lazyAction(async () => (await import('../actions/run.js')).runAction));
+    .action(
+      lazyAction(async () => {
+        // DuckDB's instance starts on a thread of libuv's while the run's other modules load and the scenario is read.
+        (await import('../compose/run-session.js')).prepareRunSession();
+        return (await import('../actions/run.js')).runAction;
+      }),
+    );
 }
