@@ -64,9 +64,18 @@ describe("tapedeck run's DuckDB instance", () => {
   it('is closed when the run is refused before its outputs open', async () => {
     const closed = vi.spyOn(DuckDBInstance.prototype, 'closeSync');
     const create = vi.spyOn(DuckDBInstance, 'create');
-    const refused = await tapedeck(['run', join(REPO, 'scenarios', 'no-such-scenario.json'), '--quiet']).catch((e: unknown) => e);
-    expect(String(refused)).toMatch(/no-such-scenario\.json/);
+    const dir = await mkdtemp(join(tmpdir(), 'td-run-sessions-'));
+    dirs.push(dir);
+    const refused = await tapedeck(['run', join(REPO, 'scenarios', 'sma-cross.json'), '--set', 'strategies.0.params.fast=-3', '--out', join(dir, 'out'), '--quiet']).catch((e: unknown) => e);
+    expect(String(refused)).toMatch(/fast/);
     expect(create).toHaveBeenCalledTimes(1);
     await vi.waitFor(() => expect(closed).toHaveBeenCalledTimes(1));
+  });
+
+  it('is not started for a scenario that is no file', async () => {
+    const create = vi.spyOn(DuckDBInstance, 'create');
+    const refused = await tapedeck(['run', join(REPO, 'scenarios', 'no-such-scenario.json'), '--quiet']).catch((e: unknown) => e);
+    expect(String(refused)).toMatch(/cannot read scenario .*no-such-scenario\.json: no such file/);
+    expect(create).not.toHaveBeenCalled();
   });
 });
