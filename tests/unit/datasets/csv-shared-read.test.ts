@@ -1,3 +1,4 @@
+import { pbkdf2 } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -93,5 +94,26 @@ describe('a small CSV file read on a shared session', () => {
     expect(table).not.toBeInstanceOf(DataError);
     expect((table as typeof own).file).toEqual(own.file);
     expect((table as typeof own).columns['volume']).toEqual(own.columns['volume']);
+  });
+
+  it("asks DuckDB for the rows before anything waits on libuv's thread pool (the file's size, text check and head read synchronously)", async () => {
+    const input = await file(bars(3000));
+    const session = await DuckSession.open({ threads: 1, memoryLimit: '64MB' });
+    try {
+      await readCsvTable({ input, kind: 'bars', symbol: 'AAA' }, { session }); // every module loaded first
+      // Each of the pool's threads busy with a key derivation: an awaited fs call would wait for one of them.
+      const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+      const jobs = Array.from({ length: Math.max(threads, 4) * 2 }, (_, i) => new Promise<string>((done, fail) => pbkdf2(`k${i}`, 'salt', 300_000, 32, 'sha256', (err) => (err ? fail(err) : done('pool')))));
+      let asked: () => void = () => undefined;
+      const connected = new Promise<string>((done) => (asked = () => done('asked')));
+      const connect = session.connect.bind(session);
+      vi.spyOn(session, 'connect').mockImplementation(() => (asked(), connect()));
+      const read = readCsvTable({ input, kind: 'bars', symbol: 'AAA' }, { session });
+      expect(await Promise.race([connected, Promise.any(jobs)])).toBe('asked');
+      expect((await read).file.rows).toBe(3000);
+      await Promise.all(jobs);
+    } finally {
+      session.close();
+    }
   });
 });
