@@ -17,9 +17,8 @@ import { InvariantError } from '../engine/core/index.js';
 const requireCjs = createRequire(import.meta.url);
 const api = requireCjs('@duckdb/node-api') as typeof DuckApi;
 const duckdb = requireCjs('@duckdb/node-bindings') as typeof DuckBindings;
-export const { DuckDBInstance, DuckDBDataChunk, DuckDBMaterializedResult, DOUBLE, VARCHAR } = api;
+export const { DuckDBInstance, DuckDBDataChunk, DOUBLE, VARCHAR } = api;
 export type DuckDBInstance = DuckApi.DuckDBInstance;
-export type DuckDBMaterializedResult = DuckApi.DuckDBMaterializedResult;
 export type DuckDBDataChunk = DuckApi.DuckDBDataChunk;
 
 /**

@@ -5,7 +5,7 @@ import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError }
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
 import { plainCsvRows, scanPlainCsv, type ScanClass } from './csv-scan.js';
 import { numberCellSql, plainTimeSql, stringCellSql, timeCellSql } from './csv-sql.js';
-import { chunkRead, copyDoubleColumn, doublesWithoutNull, DuckDBMaterializedResult, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID, type DuckDBDataChunk } from './duckdb.js';
+import { chunkRead, copyDoubleColumn, doublesWithoutNull, DuckSession, expectColumnType, sqlIdent, sqlString, TYPE_ID, type DuckDBDataChunk } from './duckdb.js';
 import type { DuckDBResult } from '@duckdb/node-api';
 import type { Manifest, ManifestFile, Provenance } from './manifest.js';
 import { columnsOf, inTimeRange, MAX_TS_US, MIN_TS_US, TIME_RANGE_TEXT, type ColumnSpec, type DataKind } from './schema.js';
@@ -681,16 +681,6 @@ interface RowChunk {
  * ends, however it ends (the session may close then).
  */
 async function* duckChunks(result: DuckDBResult, specs: readonly ColumnSpec[]): AsyncGenerator<RowChunk> {
-  if (result instanceof DuckDBMaterializedResult) {
-    // Every row is in memory already: its chunks are taken as they are, no fetch (a thread hop each) in between.
-    for (let k = 0, count = result.chunkCount; k < count; k++) {
-      const chunk = result.getChunk(k);
-      if (chunk.rowCount === 0) return;
-      chunkRead();
-      yield rowChunk(chunk, specs);
-    }
-    return;
-  }
   let next: Promise<DuckDBDataChunk | null> = result.fetchChunk();
   try {
     for (;;) {
@@ -706,30 +696,25 @@ async function* duckChunks(result: DuckDBResult, specs: readonly ColumnSpec[]): 
       next = result.fetchChunk();
       next.catch(() => undefined); // awaited above, or settled below
       chunkRead();
-      yield rowChunk(chunk, specs);
+      const n = chunk.rowCount;
+      const cols: Record<string, Float64Array | string[]> = {};
+      for (let c = 0; c < specs.length; c++) {
+        const spec = specs[c]!;
+        if (spec.type === 'str') {
+          const values = chunk.getColumnValues(c);
+          if (values.includes(null)) throw new Declined('a NULL value');
+          cols[spec.name] = values.map(String);
+        } else {
+          const values = doublesWithoutNull(chunk, c, n);
+          if (values === null) throw new Declined('a NULL value');
+          cols[spec.name] = values;
+        }
+      }
+      yield { n, cols };
     }
   } finally {
     await next.catch(() => undefined);
   }
-}
-
-/** A chunk's rows as the columns of `specs` (see duckChunks); throws Declined at a NULL value. */
-function rowChunk(chunk: DuckDBDataChunk, specs: readonly ColumnSpec[]): RowChunk {
-  const n = chunk.rowCount;
-  const cols: Record<string, Float64Array | string[]> = {};
-  for (let c = 0; c < specs.length; c++) {
-    const spec = specs[c]!;
-    if (spec.type === 'str') {
-      const values = chunk.getColumnValues(c);
-      if (values.includes(null)) throw new Declined('a NULL value');
-      cols[spec.name] = values.map(String);
-    } else {
-      const values = doublesWithoutNull(chunk, c, n);
-      if (values === null) throw new Declined('a NULL value');
-      cols[spec.name] = values;
-    }
-  }
-  return { n, cols };
 }
 
 /**
@@ -776,12 +761,9 @@ export async function readCsvDuckDb(plan: CsvPlan, append: AppendBatch, threads?
   const own = shared === undefined ? await DuckSession.open(threads !== undefined ? { threads } : {}) : null;
   const conn = own !== null ? own.conn : await shared!.connect();
   try {
-    // DuckDB starts reading while the file is scanned here; its rows are read only once the scan
-    // proved the file plain. A file read on a shared session (a small one, on one thread) is read whole
-    // into DuckDB's memory meanwhile, on libuv's thread: a stream does its work in the fetches after the
-    // scan, one chunk at a time, and the main thread waited for each (~20-30 ms of a 62,496-row file).
-    const sql = `SELECT ${csvSelect(plan, true)}`;
-    const typed: Promise<DuckDBResult> = shared !== undefined ? conn.run(sql) : conn.stream(sql);
+    // DuckDB starts reading while the file is scanned here; the stream is read only once the scan
+    // proved the file plain.
+    const typed = conn.stream(`SELECT ${csvSelect(plan, true)}`);
     typed.catch(() => undefined); // awaited below, or dropped with the session
     if (await scanPlainCsv(plan.file, plan.delimiter, scanClasses(plan))) {
       let result: DuckDBResult;
