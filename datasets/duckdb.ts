@@ -68,6 +68,45 @@ export function sessionSpillDirectory(): string {
   return join(tmpdir(), `tapedeck-duckdb-${process.pid}-${spillSessions}`);
 }
 
+/** The options every session's instance is made with, besides `temp_directory`. */
+function sessionConfig(options: { threads?: number; memoryLimit?: string }): Record<string, string> {
+  const config: Record<string, string> = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
+  if (options.threads !== undefined) config['threads'] = String(options.threads);
+  if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
+  return config;
+}
+
+function sessionKey(options: { threads?: number; memoryLimit?: string }): string {
+  return `${options.threads ?? ''}/${options.memoryLimit ?? ''}`;
+}
+
+interface MadeSession {
+  readonly instance: DuckDBInstance;
+  readonly conn: DuckDBConnection;
+}
+
+/** The session DuckSession.prepare started, until an open takes it or discardPrepared drops it. */
+let prepared: { readonly key: string; readonly made: Promise<MadeSession | null> } | null = null;
+
+/** The prepared session for an open with `options`: null when there is none, or it was made with other options (then closed). */
+function takePrepared(options: { threads?: number; memoryLimit?: string }): Promise<MadeSession | null> | null {
+  const p = prepared;
+  if (p === null) return null;
+  prepared = null;
+  if (p.key === sessionKey(options)) return p.made;
+  void p.made.then((made) => made !== null && closeMade(made));
+  return null;
+}
+
+function closeMade(made: MadeSession): void {
+  try {
+    made.conn.closeSync();
+    made.instance.closeSync();
+  } catch {
+    // the process's end closes what is left
+  }
+}
+
 export class DuckSession {
   readonly instance: DuckDBInstance;
   readonly conn: DuckDBConnection;
@@ -86,13 +125,51 @@ export class DuckSession {
    * directory, see {@link sessionSpillDirectory}).
    */
   static async open(options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}): Promise<DuckSession> {
-    const config: Record<string, string> = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
-    if (options.threads !== undefined) config['threads'] = String(options.threads);
-    if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
-    config['temp_directory'] = options.tempDirectory ?? sessionSpillDirectory();
-    const instance = await DuckDBInstance.create(':memory:', config);
+    const ahead = takePrepared(options);
+    const tempDirectory = options.tempDirectory ?? sessionSpillDirectory();
+    const made = ahead === null ? null : await ahead;
+    if (made !== null) {
+      try {
+        // Nothing has run on it yet, so nothing has spilled: where it spills is set before its first query.
+        await made.conn.run(`SET temp_directory = ${sqlString(tempDirectory)}`);
+        return new DuckSession(made.instance, made.conn);
+      } catch {
+        closeMade(made); // opened anew below
+      }
+    }
+    const instance = await DuckDBInstance.create(':memory:', { ...sessionConfig(options), temp_directory: tempDirectory });
     const conn = await instance.connect();
     return new DuckSession(instance, conn);
+  }
+
+  /**
+   * Starts making the instance and connection of the next session {@link open} opens, on a thread of libuv's, so
+   * that the caller's own work goes on meanwhile: making an instance is ~10-20 ms of DuckDB's start-up (loading
+   * its statically linked extensions), which `open` otherwise waits for. The next `open` takes it when its
+   * `threads` and `memoryLimit` are these (and sets its `tempDirectory` before anything runs on it), and closes it
+   * unused otherwise; {@link discardPrepared} closes one no `open` took. At most one is prepared at a time.
+   */
+  static prepare(options: { threads?: number; memoryLimit?: string } = {}): void {
+    if (prepared !== null) return;
+    // A placeholder: `open` sets the session's own before any query, and DuckDB makes the directory only to spill.
+    const config = { ...sessionConfig(options), temp_directory: join(tmpdir(), `tapedeck-duckdb-${process.pid}-prepared`) };
+    const made = DuckDBInstance.create(':memory:', config).then(async (instance) => {
+      try {
+        return { instance, conn: await instance.connect() };
+      } catch {
+        instance.closeSync();
+        return null;
+      }
+    });
+    // A failure is not this caller's: `open` then makes its instance itself (and says why if that fails too).
+    prepared = { key: sessionKey(options), made: made.catch(() => null) };
+  }
+
+  /** Closes the session {@link prepare} started if no {@link open} took it (once it is made). */
+  static discardPrepared(): void {
+    const p = prepared;
+    prepared = null;
+    if (p !== null) void p.made.then((made) => made !== null && closeMade(made));
   }
 
   /**

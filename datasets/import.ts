@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { DataError, InvalidArgumentError, parseIsoUs, printable, TapedeckError } from '../engine/core/index.js';
 import { CsvParser, CsvSyntaxError, type CsvRecord } from './csv.js';
@@ -310,8 +309,8 @@ const CSV_READ_THREADS = 1;
 export async function importTable(options: ImportOptions): Promise<ImportResult> {
   const { input, kind, symbol } = options;
   const format = options.format ?? (/^\.(parquet|pq)$/i.test(extname(input)) ? 'parquet' : 'csv');
-  const size = await inputSize(input);
-  if (format === 'csv') await checkText(input);
+  const size = inputSize(input);
+  if (format === 'csv') checkText(input);
   // DuckDB starts reading a CSV file on its own threads while the file is hashed and the writer opens;
   // what goes wrong with the output directory is still reported first.
   const threads = size < SMALL_FILE_BYTES ? 1 : undefined;
@@ -349,10 +348,14 @@ export async function importTable(options: ImportOptions): Promise<ImportResult>
   }
 }
 
-/** The size of input file `file`; a DataError when it is not a readable file. */
-async function inputSize(file: string): Promise<number> {
+/**
+ * The size of input file `file`; a DataError when it is not a readable file. This, checkText and readHead read
+ * synchronously (a few KB and at most one MB, from a file about to be read whole): awaited, they were seven round
+ * trips through libuv's thread pool before DuckDB's read could start, the main thread idle in each.
+ */
+function inputSize(file: string): number {
   try {
-    const s = await stat(file);
+    const s = statSync(file);
     if (!s.isFile()) throw new DataError('not a file', { file });
     return s.size;
   } catch (err) {
@@ -365,14 +368,14 @@ async function inputSize(file: string): Promise<number> {
  * Refuses a binary file given as CSV before any of it is parsed or shown: NUL bytes never occur in
  * UTF-8 text (a UTF-16 file has them too, and is not read either).
  */
-async function checkText(file: string): Promise<void> {
-  const handle = await open(file, 'r');
+function checkText(file: string): void {
+  const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(1024);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const bytesRead = readSync(fd, head, 0, head.length, 0);
     if (head.subarray(0, bytesRead).includes(0)) throw new DataError('not a text CSV file (it has NUL bytes in its first KB)', { file });
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -475,11 +478,11 @@ function decimalComma(delimiter: string): boolean {
  * 64 KB are decoded, if the first line ends there (decoding the whole MB cost a run from a 4 MB file
  * ~5 ms); the plan is the same.
  */
-async function readHead(file: string): Promise<string> {
-  const handle = await open(file, 'r');
+function readHead(file: string): string {
+  const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const bytesRead = readSync(fd, buf, 0, buf.length, 0);
     const bytes = buf.subarray(0, bytesRead);
     if (!bytes.includes(34)) {
       let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -489,7 +492,7 @@ async function readHead(file: string): Promise<string> {
     }
     return bytes.toString('utf8');
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -936,7 +939,7 @@ interface CsvStart {
  */
 async function startCsv(options: Pick<ImportOptions, 'input' | 'kind' | 'symbol' | 'epochUnit' | 'epochUnitHint'>, threads: number | undefined, direct: boolean, digest?: (hex: string | null) => void): Promise<CsvStart> {
   try {
-    const head = await readHead(options.input);
+    const head = readHead(options.input);
     const delimiter = detectDelimiter(head);
     const plan = planCsv(options, head, delimiter);
     if (plan !== null && direct) return { delimiter, plan, csv: null, direct, threads };
@@ -1084,9 +1087,9 @@ export async function readCsvTable(options: Pick<ImportOptions, 'input' | 'kind'
   const { input: file, kind, symbol } = options;
   const specs = columnsOf(kind);
   if (specs.some((s) => s.type === 'str')) throw new InvalidArgumentError(`readCsvTable: ${kind} has string columns`);
-  const size = await inputSize(file);
-  await checkText(file);
-  const head = await readHead(file);
+  const size = inputSize(file);
+  checkText(file);
+  const head = readHead(file);
   const delimiter = detectDelimiter(head);
   const plan = planCsv(options, head, delimiter);
   let check: TableCheck | null = null;
@@ -1174,9 +1177,9 @@ export async function openCsvStream(options: Pick<ImportOptions, 'input' | 'kind
   const { input: file, kind, symbol } = options;
   const specs = columnsOf(kind);
   if (specs.some((s) => s.type === 'str')) throw new InvalidArgumentError(`openCsvStream: ${kind} has string columns`);
-  await inputSize(file);
-  await checkText(file);
-  const head = await readHead(file);
+  inputSize(file);
+  checkText(file);
+  const head = readHead(file);
   const delimiter = detectDelimiter(head);
   const plan = planCsv(options, head, delimiter);
   if (plan === null) return null;

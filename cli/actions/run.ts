@@ -6,6 +6,7 @@ import type { RunReport } from '../../reports/index.js';
 import { loadScenario } from '../compose/load-scenario.js';
 import type { QualifiedScenario } from '../compose/load-scenario.js';
 import { RunOutputs } from '../compose/run-outputs.js';
+import { DuckSession } from '../../datasets/duckdb.js';
 import { releaseGarbage } from '../compose/heap.js';
 import type { ExportFormat } from '../compose/run-outputs.js';
 import { runScenario } from '../compose/run-scenario.js';
@@ -42,19 +43,26 @@ export async function runAndWrite(
   scenarioFile: string,
   opts: { out?: string; seed?: number; set: string[]; quiet?: boolean; kind?: OutputKind; export?: readonly ExportFormat[]; endsProcess?: boolean },
 ): Promise<{ report: RunReport; outFile: string }> {
-  const scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   const kind = opts.kind ?? 'run';
-  const outDir = resolve(opts.out !== undefined ? checkOutFlag(opts.out) : join('out', scenario.name));
-  await checkOutputDir(outDir, kind);
   // The tables are staged beside the output directory as the run goes (the equity curve streams there).
   // Ctrl-C ends the process at once: its staged tables go with it (registered before the directory is made).
   let unregister = (): void => undefined;
-  const outputs = await RunOutputs.open(outDir, (staging) => {
-    unregister = registerTempDir(staging);
-  }).catch((err: unknown) => {
+  let outDir: string;
+  let outputs: RunOutputs;
+  let scenario: QualifiedScenario;
+  try {
+    scenario = await loadScenario(scenarioFile, { overrides: opts.set, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+    outDir = resolve(opts.out !== undefined ? checkOutFlag(opts.out) : join('out', scenario.name));
+    await checkOutputDir(outDir, kind);
+    outputs = await RunOutputs.open(outDir, (staging) => {
+      unregister = registerTempDir(staging);
+    });
+  } catch (err) {
     unregister();
+    // A run refused before its outputs open closes the DuckDB session `tapedeck run` started for them (run-session.ts).
+    DuckSession.discardPrepared();
     throw err;
-  });
+  }
   let done = false;
   try {
     const { report, result, warnings } = await runWithProgress(scenario, opts.quiet === true, outputs);

@@ -9,6 +9,8 @@ function collectExport(value: string, previous: string[] = []): string[] {
   return previous.includes(value) ? previous : [...previous, value];
 }
 
+const runAction = lazyAction(async () => (await import('../actions/run.js')).runAction);
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -24,5 +26,9 @@ export function registerRun(program: Command): void {
       'after',
       '\nExamples:\n  $ tapedeck run scenarios/sma-cross.json\n  $ tapedeck run scenarios/sma-cross.json --json --quiet\n  $ tapedeck run scenarios/sma-cross.json --export csv\n  $ tapedeck run scenarios/quickstart.json --set data.bars=prices.csv --out out/spy\n  $ tapedeck run scenarios/demo.json --set strategies.0.params.fast=10 --seed 3',
     )
-    .action(lazyAction(async () => (await import('../actions/run.js')).runAction));
+    .action(async (...args: Parameters<typeof runAction>) => {
+      // DuckDB's instance starts on a thread of libuv's while the run's other modules load and the scenario is read.
+      (await import('../compose/run-session.js')).prepareRunSession(args[0]);
+      await runAction(...args);
+    });
 }
