@@ -1395,7 +1395,6 @@ export class TearSheetPass implements CurveObserver {
     for (let from = 0; from < m; from += RUN) this.run(ts, equity, from, Math.min(m, from + RUN));
   }
 
-  /** Samples from..to-1 of a chunk (see {@link push}); the pass's state is read into locals and written back. */
   /** Sample i (time t, equity e, benchmark v; the sample before's prevT, prevE, prevB) starts a month, is picked or is drawn (see run). */
   private event(i: number, t: number, e: number, v: number, prevT: number, prevE: number, prevB: number): void {
     const { pick, pickTs, preview, monthTs, monthEquity, monthBench, previewValue } = this;
@@ -1422,6 +1421,7 @@ export class TearSheetPass implements CurveObserver {
     this.d = d;
   }
 
+  /** Samples from..to-1 of a chunk (see {@link push}); the pass's state is read into locals and written back. */
   private run(ts: ArrayLike<number>, equity: ArrayLike<number>, from: number, to: number): void {
     const { cursor, sums, pick, preview, kept } = this;
     const { withBenchmark, sample, stride } = sums;
