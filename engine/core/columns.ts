@@ -116,6 +116,7 @@ export class Float64Table {
     private readonly skip = -1,
   ) {
     this.capacity = Math.max(1, capacity);
+    this.curveLayout = width === 4 && skip === 2;
     this.cols = Array.from({ length: width }, (_, c) => new Float64Array(c === skip ? 0 : this.capacity));
   }
 
@@ -132,6 +133,28 @@ export class Float64Table {
   pushRow(src: Float64Array, from: number): void {
     if (this.n === this.capacity) this.grow();
     const n = this.n++;
+    if (n < this.dirty || !this.curveLayout) {
+      this.storeRow(n, src, from);
+      return;
+    }
+    // The curve's row, unrolled: ts and equity written always (a +0 into the fresh row is the bits it holds).
+    const cols = this.cols;
+    cols[0]![n] = src[from]!;
+    cols[1]![n] = src[from + 1]!;
+    const g = src[from + 3]!;
+    if (g !== 0 || 1 / g < 0) cols[3]![n] = g;
+  }
+
+  /**
+   * Whether the table has the in-memory equity curve's layout: four columns, the third (its cash) skipped.
+   * Its rows, one a bar, take {@link pushRow}'s unrolled path (no loop over the columns, no skip test, and
+   * few bytes of bytecode: pushRow is inlined into the per-bar sample path, see
+   * tests/unit/sim/backtest/sample-inlining.test.ts); other tables' rows go through {@link storeRow}.
+   */
+  private readonly curveLayout: boolean;
+
+  /** {@link pushRow} of row n (just counted) into a table of any layout. */
+  private storeRow(n: number, src: Float64Array, from: number): void {
     if (n < this.dirty) {
       this.setRow(n, src, from);
       return;

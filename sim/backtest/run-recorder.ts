@@ -66,6 +66,7 @@ function curveOf(
   buyingPower: Float64Array | null,
 ): EquityCurve {
   let cash: Float64Array | null = null;
+  let zeros: Float64Array | null = null;
   const cashColumn = (): Float64Array => (cash ??= steps.fill(n));
   return {
     ts,
@@ -74,7 +75,9 @@ function curveOf(
       return cashColumn();
     },
     grossExposure,
-    marginInUse: marginInUse ?? new Float64Array(n),
+    get marginInUse() {
+      return marginInUse ?? (zeros ??= new Float64Array(n));
+    },
     get buyingPower() {
       return buyingPower ?? cashColumn();
     },

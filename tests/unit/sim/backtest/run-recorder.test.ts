@@ -117,6 +117,22 @@ describe("RunRecorder's curve as a result holds it (curveColumns)", () => {
     expect([c.cash[0], c.cash[14_999], c.cash[15_000], c.cash[n - 1]]).toEqual([100, 100, 50, 50]);
   });
 
+  it('makes an implied marginInUse (zeros) on its first read and keeps it', () => {
+    // A run's metrics and runHash never read it: made at the run's end, it was 8 B a sample of an array
+    // (16 MB for a 2 M-bar run) that V8 counts as external memory, which starts its collections.
+    const r = new RunRecorder();
+    r.onEquity(sample(10, 100, 100, 0, 0, 100));
+    r.onEquity(sample(20, 100, 90, 10, 0, 90));
+    const c = r.curveColumns();
+    expect(typeof Object.getOwnPropertyDescriptor(c, 'marginInUse')?.get).toBe('function');
+    const m = c.marginInUse;
+    expect(c.marginInUse).toBe(m);
+    expect(Array.from(m).map((x) => Object.is(x, 0))).toEqual([true, true]);
+    // A margin kept is the recorder's column, as before.
+    r.onEquity(sample(30, 100, 90, 10, 5, 85));
+    expect(Array.from(r.curveColumns().marginInUse)).toEqual([0, 0, 5]);
+  });
+
   it('keeps the cash of a result made before a reset', () => {
     const r = new RunRecorder();
     r.onEquity(sample(10, 100, 100, 0, 0, 100));
