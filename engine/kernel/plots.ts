@@ -1,3 +1,4 @@
+import { Float64Column } from '../core/columns.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { EquityPreview, PREVIEW_BUCKETS } from './equity-preview.js';
 import type { PlotLine, PlotOptions } from '../strategies/context.js';
@@ -52,43 +53,35 @@ const COLOR = /^(#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{1,30
 export const PLOT_FULL_POINTS = 1 << 18;
 
 /**
- * Points a series holds between two filings into its preview, past PLOT_FULL_POINTS (see PlotSeries.room):
- * filing a block in loops over typed arrays costs a fraction of filing each point as it comes (a strategy
- * plots on every bar), and a block this small stays in the first-level cache.
+ * Points a series stages before it files them (see PlotSeries.add): filing a batch in loops over
+ * typed arrays costs a fraction of filing each point as it comes (a strategy plots on every bar).
  */
 const STAGE = 1024;
-
-/** Points a series' columns hold at first; they double up to RESERVE_FROM, then take PLOT_FULL_POINTS at once. */
-const FIRST_CAPACITY = 64;
-const RESERVE_FROM = 16_384;
-
-/** The columns of a series that has no point yet: its first point finds them full (see PlotSeries.room). */
-const NONE = new Float64Array(0);
 
 /**
  * One plotted series as it is being recorded; it is also the handle a strategy records through
  * (StrategyContext.plotSeries): {@link set} is the whole per-point path, on this one object.
- *
- * A point is written where it stays: up to PLOT_FULL_POINTS into the series' own columns (`ts`,
- * `values`, grown by doubling), past it into a block of STAGE points that is filed into the preview
- * when full. The last point is pending: a value at its time (or before it) replaces its value, the last
- * wins; a point at a later time commits it.
  */
 class PlotSeries implements PlotLine {
-  /** The points' times and values, `n` of them; the last is pending. Past PLOT_FULL_POINTS, the block not yet filed. */
-  private ts: Float64Array = NONE;
-  private values: Float64Array = NONE;
-  /** The symbol's price at each point, kept only for the overlay rule (a series that left `overlay` out). */
-  private prices: Float64Array = NONE;
-  private n = 0;
-  /** The columns' capacity (the length of `ts`): a point past it goes to {@link room}. */
-  private capacity = 0;
-  /** Past PLOT_FULL_POINTS: the preview every point is filed into instead (the columns are dropped). */
+  // Past RESERVE_FROM points the columns reserve all PLOT_FULL_POINTS at once (see nextCapacity).
+  private ts: Float64Column | null = new Float64Column(64, PLOT_FULL_POINTS);
+  private values: Float64Column | null = new Float64Column(64, PLOT_FULL_POINTS);
+  /** Past PLOT_FULL_POINTS: the preview every point goes to instead (the columns are dropped). */
   private preview: EquityPreview | null = null;
-  /** The block's columns as the preview takes them (EquityPreview.pushColumns: ts, value). */
-  private blockCols: readonly Float64Array[] = [];
-  /** Points filed into the preview. */
-  private filed = 0;
+  /**
+   * Points not yet filed, in time order: their time, value and the symbol's price then. The last one is
+   * pending: a value at its time (or before it) replaces its value, the last wins; the others are
+   * committed and are filed (counted for the overlay rule, into the columns or the preview) when the
+   * stage is full or the series finishes.
+   */
+  private readonly stageTs = new Float64Array(STAGE);
+  private readonly stageValues = new Float64Array(STAGE);
+  private readonly stagePrices = new Float64Array(STAGE);
+  /** The staged columns as the preview takes them (EquityPreview.pushColumns: ts, value). */
+  private readonly stageCols: readonly Float64Array[] = [this.stageTs, this.stageValues];
+  private staged = 0;
+  /** Points filed. */
+  private count = 0;
   /** Points with a finite value and a positive price, and among them those within 0.6-1.4 x the price (the overlay rule). */
   private priced = 0;
   private near = 0;
@@ -143,64 +136,50 @@ class PlotSeries implements PlotLine {
   put(): void {
     const host = this.host;
     const ts = host.plotTime();
-    let n = this.n;
+    const stageTs = this.stageTs;
+    let n = this.staged;
     // At the pending point's time or before it: that point takes the value (time never goes back).
-    if (n === 0 || ts > this.ts[n - 1]!) {
-      if (n === this.capacity) n = this.room();
-      this.ts[n] = ts;
-      this.n = ++n;
+    if (n === 0 || ts > stageTs[n - 1]!) {
+      if (n === STAGE) n = this.file(STAGE - 1);
+      else if (n === 0) this.plots.opened(this);
+      stageTs[n] = ts;
+      this.staged = ++n;
     }
-    this.values[n - 1] = this.value;
+    this.stageValues[n - 1] = this.value;
     // The price is read only by the overlay rule (countNear), which a series that gave `overlay` skips.
-    if (this.overlay === undefined) this.prices[n - 1] = host.plotMarks[this.symbolIndex]!;
+    if (this.overlay === undefined) this.stagePrices[n - 1] = host.plotMarks[this.symbolIndex]!;
   }
 
-  /**
-   * Makes room for one more point when the columns are full (every point in them is committed: a later
-   * one is coming); returns where it goes. The first point opens the series; the columns double up to
-   * PLOT_FULL_POINTS; the point after that moves them into a preview, and past it each full block is
-   * filed into the preview.
-   */
-  private room(): number {
-    // After finish: refused, the run has ended.
-    if (this.result !== null) this.plots.opened(this);
-    const n = this.n;
+  /** Files the first `m` staged points and moves the rest to the front of the stage; returns how many are left. */
+  private file(m: number): number {
+    const values = this.stageValues;
+    const prices = this.stagePrices;
+    // The overlay rule's counts are read only when the first call left `overlay` out (resolvedOverlay):
+    // a series that gave it (sma_cross's averages) skips a loop over every point.
+    if (this.overlay === undefined) this.countNear(m);
+    // The columns take points up to PLOT_FULL_POINTS (their capacity reaches it exactly); the point after
+    // moves them into the preview, which takes every later point.
+    let i = 0;
     if (this.preview === null) {
-      if (n === 0) this.plots.opened(this);
-      if (n < PLOT_FULL_POINTS) {
-        const capacity = n === 0 ? FIRST_CAPACITY : n >= RESERVE_FROM ? PLOT_FULL_POINTS : Math.min(2 * n, PLOT_FULL_POINTS);
-        this.ts = grown(this.ts, capacity);
-        this.values = grown(this.values, capacity);
-        if (this.overlay === undefined) this.prices = grown(this.prices, capacity);
-        this.capacity = capacity;
-        return n;
-      }
-      this.preview = new EquityPreview(PREVIEW_BUCKETS, 2);
+      i = Math.min(m, PLOT_FULL_POINTS - this.count);
+      this.ts!.append(this.stageTs, 0, i);
+      this.values!.append(values, 0, i);
+      if (i < m) this.toPreview();
     }
-    this.file(this.capacity === STAGE ? this.blockCols : [this.ts, this.values]);
-    if (this.capacity !== STAGE) {
-      this.ts = new Float64Array(STAGE);
-      this.values = new Float64Array(STAGE);
-      if (this.overlay === undefined) this.prices = new Float64Array(STAGE);
-      this.blockCols = [this.ts, this.values];
-      this.capacity = STAGE;
-    }
-    return 0;
+    if (i < m) this.preview!.pushColumns(this.stageCols, i, m);
+    this.count += m;
+    const left = this.staged - m;
+    this.stageTs.copyWithin(0, m, this.staged);
+    values.copyWithin(0, m, this.staged);
+    if (this.overlay === undefined) prices.copyWithin(0, m, this.staged);
+    this.staged = left;
+    return left;
   }
 
-  /** Files the `n` points held (all committed) into the preview and counts them for the overlay rule; none are held after. */
-  private file(cols: readonly Float64Array[]): void {
-    const n = this.n;
-    if (this.overlay === undefined) this.countNear(n);
-    this.preview!.pushColumns(cols, 0, n);
-    this.filed += n;
-    this.n = 0;
-  }
-
-  /** Counts the first `m` points held for the overlay rule (see {@link resolvedOverlay}). */
+  /** Counts the first `m` staged points for the overlay rule (see {@link resolvedOverlay}). */
   private countNear(m: number): void {
-    const values = this.values;
-    const prices = this.prices;
+    const values = this.stageValues;
+    const prices = this.stagePrices;
     let priced = 0;
     let near = 0;
     for (let i = 0; i < m; i++) {
@@ -217,43 +196,31 @@ class PlotSeries implements PlotLine {
     this.near += near;
   }
 
-  /**
-   * Ends the series (files what a preview has not taken) and returns its points: all of them, or the
-   * preview past PLOT_FULL_POINTS. The series holds no point after it, so a later one reaches
-   * {@link room}, which refuses it (the run has ended).
-   */
-  finish(): { readonly ts: Float64Array; readonly values: Float64Array; readonly points: number } {
-    if (this.result !== null) return this.result;
-    const n = this.n;
-    if (this.preview !== null) {
-      if (n > 0) this.file(this.blockCols);
-      const c = this.preview.series();
-      this.result = { ts: c.ts, values: c.values, points: this.filed };
-    } else {
-      // The columns' points are counted for the overlay rule here, once.
-      if (this.overlay === undefined) this.countNear(n);
-      this.result = { ts: this.ts.subarray(0, n), values: this.values.subarray(0, n), points: n };
-    }
-    this.n = 0;
-    this.capacity = 0;
-    return this.result;
+  /** Moves the filed points into a preview and drops the columns. */
+  private toPreview(): void {
+    const preview = new EquityPreview(PREVIEW_BUCKETS, 2);
+    const ts = this.ts!.view();
+    preview.pushColumns([ts, this.values!.view()], 0, ts.length);
+    this.preview = preview;
+    this.ts = null;
+    this.values = null;
   }
 
-  /** What {@link finish} returned. */
-  private result: { readonly ts: Float64Array; readonly values: Float64Array; readonly points: number } | null = null;
+  /** Ends the series (files every staged point) and returns its points: all of them, or the preview past PLOT_FULL_POINTS. */
+  finish(): { readonly ts: Float64Array; readonly values: Float64Array; readonly points: number } {
+    if (this.staged > 0) this.file(this.staged);
+    if (this.preview !== null) {
+      const c = this.preview.series();
+      return { ts: c.ts, values: c.values, points: this.count };
+    }
+    return { ts: this.ts!.view(), values: this.values!.view(), points: this.count };
+  }
 
   /** Whether the series is drawn over the price: as given, else by the rule above (after finish). */
   resolvedOverlay(): boolean {
     if (this.overlay !== undefined) return this.overlay;
     return this.priced > 0 && this.near > 0.6 * this.priced;
   }
-}
-
-/** `a` copied into a new array of `capacity` values. */
-function grown(a: Float64Array, capacity: number): Float64Array {
-  const b = new Float64Array(capacity);
-  b.set(a);
-  return b;
 }
 
 /** Where a strategy's plots read the time, the symbols and the prices: the engine. */

@@ -344,8 +344,8 @@ describe('ctx.plot', () => {
   });
 
   it('past PLOT_FULL_POINTS gives the preview of exactly the points plotted and the overlay of all of them, whatever falls on the columns\' and the blocks\' edges', () => {
-    // Points written where they stay: the columns up to PLOT_FULL_POINTS, then blocks filed into the
-    // preview. Values replaced at the same time and stamped back, NaN gaps and a price that moves so the
+    // Points are staged and filed in blocks: into the columns up to PLOT_FULL_POINTS, into the preview
+    // after it. Values replaced at the same time and stamped back, NaN gaps and a price that moves so the
     // overlay rule's count depends on every point, most of all around the columns' end and each block's.
     let now = 0;
     const marks = Float64Array.of(100);
