@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, US_PER_DAY, strategyId, symbolId } from '../../../../engine/core/index.js';
-import { PLOT_FULL_POINTS, PREVIEW_BUCKETS, StrategyPlots } from '../../../../engine/kernel/index.js';
+import { EquityPreview, PLOT_FULL_POINTS, PREVIEW_BUCKETS, StrategyPlots } from '../../../../engine/kernel/index.js';
 import type { PlotOptions, Strategy, StrategyContext } from '../../../../engine/strategies/index.js';
 import { createStrategy } from '../../../../engine/strategies/index.js';
 import { IndicatorsSectionSchema, buildRunReport, indicatorsSection } from '../../../../reports/index.js';
@@ -341,5 +341,77 @@ describe('ctx.plot', () => {
     expect(s!.points).toBe(5000);
     expect(Array.from(s!.ts)).toEqual([...expected.keys()]);
     expect(Array.from(s!.values)).toEqual([...expected.values()]);
+  });
+
+  it('past PLOT_FULL_POINTS gives the preview of exactly the points plotted and the overlay of all of them, whatever falls on the columns\' and the blocks\' edges', () => {
+    // Points are staged and filed in blocks: into the columns up to PLOT_FULL_POINTS, into the preview
+    // after it. Values replaced at the same time and stamped back, NaN gaps and a price that moves so the
+    // overlay rule's count depends on every point, most of all around the columns' end and each block's.
+    let now = 0;
+    const marks = Float64Array.of(100);
+    const host = { plotTime: () => now, indexOf: () => 0, symbols: ['AAA'], plotMarks: marks };
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (const n of [PLOT_FULL_POINTS - 1, PLOT_FULL_POINTS, PLOT_FULL_POINTS + 1, PLOT_FULL_POINTS + 5000]) {
+      const plots = new StrategyPlots(host, 'p', ['AAA']);
+      const ts: number[] = [];
+      const values: number[] = [];
+      const prices: number[] = [];
+      // Around the columns' end and every 1024 points after it (and a few before), each point is set up to three times.
+      const edge = (i: number): boolean => Math.abs(i - PLOT_FULL_POINTS) <= 3 || (i > PLOT_FULL_POINTS - 5000 && ((i - PLOT_FULL_POINTS) & 1023) <= 2) || ((i - PLOT_FULL_POINTS) & 1023) >= 1022;
+      for (let i = 0; i < n; i++) {
+        now = 10 * i;
+        // Below ~0.2 of the points near the price at first, then most of them: the rule's answer turns on the late ones.
+        const near = random() < (i < PLOT_FULL_POINTS ? 0.5 : 0.9);
+        let v = random() < 0.01 ? Number.NaN : near ? 100 * (0.8 + 0.4 * random()) : 1000 * random();
+        marks[0] = 100;
+        plots.record('s', v, undefined);
+        if (edge(i)) {
+          v = 100 * (0.9 + 0.1 * random());
+          marks[0] = random() < 0.5 ? 100 : -1;
+          plots.record('s', v, undefined);
+          now = 10 * i - 5;
+          v = i % 3 === 0 ? Number.NaN : 1000 * random();
+          marks[0] = 100;
+          plots.record('s', v, undefined);
+        }
+        ts.push(10 * i);
+        values.push(v);
+        prices.push(marks[0]!);
+      }
+      const [s] = plots.results();
+      expect(s!.points).toBe(n);
+      let expectedTs: Float64Array;
+      let expectedValues: Float64Array;
+      if (n <= PLOT_FULL_POINTS) {
+        expectedTs = Float64Array.from(ts);
+        expectedValues = Float64Array.from(values);
+      } else {
+        const preview = new EquityPreview(PREVIEW_BUCKETS, 2);
+        for (let i = 0; i < n; i++) preview.push(ts[i]!, values[i]!, 0, 0, 0, 0, 0);
+        ({ ts: expectedTs, values: expectedValues } = preview.series());
+      }
+      expect(Buffer.from(s!.ts.buffer, s!.ts.byteOffset, s!.ts.byteLength).equals(Buffer.from(expectedTs.buffer))).toBe(true);
+      expect(Buffer.from(s!.values.buffer, s!.values.byteOffset, s!.values.byteLength).equals(Buffer.from(expectedValues.buffer))).toBe(true);
+      let priced = 0;
+      let nearCount = 0;
+      for (let i = 0; i < n; i++) {
+        if (values[i] === values[i] && prices[i]! > 0) {
+          priced++;
+          const r = values[i]! / prices[i]!;
+          if (r > 0.6 && r < 1.4) nearCount++;
+        }
+      }
+      expect(s!.overlay).toBe(priced > 0 && nearCount > 0.6 * priced);
+      // The rule's counts themselves (private: the answer above is the same for most miscounts).
+      const counted = (plots as unknown as { order: { priced: number; near: number }[] }).order[0]!;
+      expect([counted.priced, counted.near]).toEqual([priced, nearCount]);
+      // A point after the run is refused, also at the last point's time.
+      now = 10 * (n - 1);
+      expect(() => plots.record('s', 1, undefined)).toThrow(/after the run ended/);
+    }
   });
 });
