@@ -47,8 +47,29 @@ export interface SinkColumn {
   readonly numbered?: string;
 }
 
-/** A batch as appended: numbers as Float64Array, strings as arrays (null allowed in nullable columns). */
-export type SinkBatch = Readonly<Record<string, Float64Array | readonly (string | null)[]>>;
+/**
+ * A str column's rows given as codes of the caller's (no string per row): row i holds `values[codes[i]]`. The
+ * sink codes each value it meets once per batch (see {@link StringCodes}), so the file holds what the same
+ * rows given as strings would write, byte for byte.
+ */
+export interface CodedStrings {
+  readonly codes: Int32Array;
+  readonly values: readonly (string | null)[];
+}
+
+/**
+ * A numbered str column's rows (SinkColumn.numbered) given as their numbers: row i holds the prefix then
+ * `numbers[i]` (an integer of at most 15 digits, which {@link StringCodes} would number as the text), or null where it is NaN.
+ */
+export interface NumberedStrings {
+  readonly numbers: Float64Array;
+}
+
+/**
+ * A batch as appended: numbers as Float64Array; strings as arrays (null allowed in nullable columns), or as
+ * {@link CodedStrings} or {@link NumberedStrings}.
+ */
+export type SinkBatch = Readonly<Record<string, Float64Array | readonly (string | null)[] | CodedStrings | NumberedStrings>>;
 
 const CHUNK_ROWS = 2048;
 /** Rows a part's buffers start with (a short table's columns stay small; a long one's grow to a part). */
@@ -63,6 +84,8 @@ const DEFAULT_ROWS_PER_PART = 122_880;
 const INLINE_DICTIONARY_CHARS = 4096;
 /** Digits of the largest integer a numbered value may carry (exact as a double). */
 const MAX_NUMBER_DIGITS = 15;
+/** The largest number a numbered value given as a number may carry (MAX_NUMBER_DIGITS digits). */
+const MAX_NUMBERED = 10 ** MAX_NUMBER_DIGITS - 1;
 
 /**
  * A string column's codes: a value `prefix` + integer k (no leading zeros; see SinkColumn.numbered) is
@@ -79,6 +102,11 @@ export class StringCodes {
     /** What null stands for: NaN (written as NULL), or a string (a column that is not nullable). */
     private readonly nullText: string | null,
   ) {}
+
+  /** Whether null is written as NULL (NaN), not as a string. */
+  get nullable(): boolean {
+    return this.nullText === null;
+  }
 
   /** The code of `value`. */
   code(value: string | null): number {
@@ -283,8 +311,11 @@ export class ParquetTableSink {
     if (this.finished) throw new InvalidArgumentError(`table ${this.file} already finished`);
     const cols = this.columns.map((c) => {
       const v = batch[c.name];
-      if (v === undefined || v.length < n) throw new InvalidArgumentError(`table ${this.file}: column '${c.name}' missing or shorter than ${n} rows`);
-      return v;
+      const rows = v === undefined ? -1 : 'codes' in v ? v.codes.length : 'numbers' in v ? v.numbers.length : v.length;
+      if (rows < n) throw new InvalidArgumentError(`table ${this.file}: column '${c.name}' missing or shorter than ${n} rows`);
+      if (v !== undefined && c.type !== 'str' && !(v instanceof Float64Array)) throw new InvalidArgumentError(`table ${this.file}: column '${c.name}' is numeric, given strings`);
+      if (v !== undefined && 'numbers' in v && c.numbered === undefined) throw new InvalidArgumentError(`table ${this.file}: column '${c.name}' is not numbered, given numbers`);
+      return v!;
     });
     for (let start = 0; start < n; ) {
       const m = Math.min(n - start, this.rowsPerPart - this.inPart);
@@ -292,24 +323,11 @@ export class ParquetTableSink {
       for (let j = 0; j < cols.length; j++) {
         let values: Float64Array;
         const codes = this.codes[j]!;
-        if (codes !== null) {
-          const s = cols[j] as readonly (string | null)[];
-          if (this.codeScratch.length < m) this.codeScratch = new Float64Array(m);
-          values = this.codeScratch;
-          // A run's string columns mostly repeat the row before (one symbol, one strategy): coded once.
-          let last: string | null | undefined;
-          let code = 0;
-          for (let i = 0; i < m; i++) {
-            const v = s[start + i] ?? null;
-            if (v !== last) {
-              last = v;
-              code = codes.code(v);
-            }
-            values[i] = code;
-          }
-        } else {
-          values = (cols[j] as Float64Array).subarray(start, start + m);
-        }
+        const col = cols[j]!;
+        if (codes === null) values = (col as Float64Array).subarray(start, start + m);
+        else if ('codes' in col) values = this.codedRows(codes, col, start, m);
+        else if ('numbers' in col) values = this.numberedRows(codes, col.numbers, start, m);
+        else values = this.stringRows(codes, col as readonly (string | null)[], start, m);
         this.put(j, values, m, at);
       }
       this.inPart += m;
@@ -317,6 +335,61 @@ export class ParquetTableSink {
       start += m;
       if (this.inPart === this.rowsPerPart) this.queued.push(this.stagePart());
     }
+  }
+
+  /** The scratch array of a str column's codes, at least `m` long. */
+  private scratch(m: number): Float64Array {
+    if (this.codeScratch.length < m) this.codeScratch = new Float64Array(m);
+    return this.codeScratch;
+  }
+
+  /** The codes of strings `s[start, start + m)`. */
+  private stringRows(codes: StringCodes, s: readonly (string | null)[], start: number, m: number): Float64Array {
+    const values = this.scratch(m);
+    // A run's string columns mostly repeat the row before (one symbol, one strategy): coded once.
+    let last: string | null | undefined;
+    let code = 0;
+    for (let i = 0; i < m; i++) {
+      const v = s[start + i] ?? null;
+      if (v !== last) {
+        last = v;
+        code = codes.code(v);
+      }
+      values[i] = code;
+    }
+    return values;
+  }
+
+  /**
+   * The codes of rows `[start, start + m)` of a column given as codes: each of its values coded once, when a row
+   * first holds it (so in the order of the rows, as {@link stringRows} codes them), then a lookup per row.
+   */
+  private codedRows(codes: StringCodes, col: CodedStrings, start: number, m: number): Float64Array {
+    const values = this.scratch(m);
+    const own = col.codes;
+    const dictionary = col.values;
+    // Infinity: a value not met yet (no code is infinite).
+    const mapped = new Float64Array(dictionary.length).fill(Number.POSITIVE_INFINITY);
+    for (let i = 0; i < m; i++) {
+      const c = own[start + i]!;
+      let code = mapped[c];
+      if (code === undefined) throw new InvalidArgumentError(`table ${this.file}: code ${c} outside its ${dictionary.length} values`);
+      if (code === Number.POSITIVE_INFINITY) code = mapped[c] = codes.code(dictionary[c] ?? null);
+      values[i] = code;
+    }
+    return values;
+  }
+
+  /** The codes of rows `[start, start + m)` of a numbered column given as numbers (see {@link NumberedStrings}): the numbers themselves, checked. */
+  private numberedRows(codes: StringCodes, numbers: Float64Array, start: number, m: number): Float64Array {
+    const values = numbers.subarray(start, start + m);
+    for (let i = 0; i < m; i++) {
+      const k = values[i]!;
+      // As a string the prefix then k would be coded: k itself (NaN is null).
+      if (!(k >= 0 && k <= MAX_NUMBERED && Math.floor(k) === k) && k === k) throw new InvalidArgumentError(`table ${this.file}: ${k} is not a number a numbered column holds`);
+      if (k !== k && !codes.nullable) throw new InvalidArgumentError(`table ${this.file}: a null in a column that is not nullable, given as numbers`);
+    }
+    return values;
   }
 
   /** Puts the first `m` of `values` at row `at` of column `j`'s part (see {@link buffers}). */

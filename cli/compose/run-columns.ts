@@ -1,3 +1,4 @@
+import type { CodedStrings, NumberedStrings, SinkBatch } from '../../datasets/table-sink.js';
 import type { BacktestResult } from '../../sim/backtest/index.js';
 
 /**
@@ -103,8 +104,8 @@ type Records = NonNullable<BacktestResult['records']>;
 
 /** What the tables read of a run's fills, orders and round trips (see recordsOf). */
 interface TableRecords {
-  readonly fills: Pick<Records['fills'], 'length' | 'column' | 'symbolAt' | 'sideAt' | 'orderIdAt' | 'strategyIdAt' | 'liquidityAt'>;
-  readonly orders: Pick<Records['orders'], 'length' | 'column' | 'idAt' | 'symbolAt' | 'sideAt' | 'typeAt' | 'timeInForceAt' | 'statusAt' | 'strategyIdAt' | 'reduceOnlyAt' | 'tagAt' | 'reasonAt' | 'linkOf'>;
+  readonly fills: Pick<Records['fills'], 'length' | 'column' | 'symbolAt' | 'sideAt' | 'orderIdAt' | 'orderNumberAt' | 'strategyIdAt' | 'liquidityAt'>;
+  readonly orders: Pick<Records['orders'], 'length' | 'column' | 'idAt' | 'idNumberAt' | 'symbolAt' | 'sideAt' | 'typeAt' | 'timeInForceAt' | 'statusAt' | 'strategyIdAt' | 'reduceOnlyAt' | 'tagAt' | 'reasonAt' | 'linkOf'>;
   readonly trades: Pick<Records['trades'], 'length' | 'column' | 'symbolAt' | 'strategyIdAt' | 'sideAt'>;
 }
 
@@ -260,4 +261,229 @@ function tradeStrings(t: TableRecords['trades'], from: number, to: number): Reco
     tc.side[i] = t.sideAt(from + i);
   }
   return tc;
+}
+
+/**
+ * Rows [from, to) of one of a run's record tables as the Parquet sink takes them (datasets/table-sink.ts): the
+ * columns of {@link tableColumns}, each text column as codes of its values rather than a string per row (the
+ * sink made them codes again: a Map lookup per row where a column's value changed, most of the time of staging a
+ * 2.5 M-bar run's tables), and the order ids of a replay's logs as their numbers (`O-123` as 123: neither the
+ * string nor its parsing back). The sink writes the same file from these as from {@link tableColumns}'.
+ */
+export function sinkColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name]): SinkBatch {
+  switch (name) {
+    case 'fills':
+      return fillSinkColumns(recordsOf(result).fills, from, to);
+    case 'orders':
+      return orderSinkColumns(recordsOf(result).orders, from, to);
+    case 'trades':
+      return tradeSinkColumns(recordsOf(result).trades, from, to);
+    case 'signals':
+      return signalSinkColumns(result.signals, from, to);
+    case 'audit':
+      return auditColumns(result.audit, from, to);
+  }
+}
+
+/** Values below this many in a column's codes are found by a scan; past it, by a map. */
+const SCANNED_VALUES = 8;
+
+/**
+ * A text column's rows as codes (see CodedStrings): each row's value looked up among the values met, the
+ * row before's first (a run's columns mostly repeat it), then by a scan of the few values a column holds.
+ */
+class TextCodes implements CodedStrings {
+  readonly codes: Int32Array;
+  readonly values: (string | null)[] = [];
+  private index: Map<string | null, number> | null = null;
+  private last: string | null = null;
+  private lastCode = -1;
+
+  constructor(rows: number) {
+    this.codes = new Int32Array(rows);
+  }
+
+  /** Sets row i's value. */
+  set(i: number, v: string | null): void {
+    this.codes[i] = v === this.last && this.lastCode >= 0 ? this.lastCode : this.code(v);
+  }
+
+  private code(v: string | null): number {
+    const values = this.values;
+    let c = -1;
+    if (this.index === null) {
+      for (let k = 0; k < values.length; k++) {
+        if (values[k] === v) {
+          c = k;
+          break;
+        }
+      }
+      if (c < 0 && values.length === SCANNED_VALUES) this.index = new Map(values.map((x, k) => [x, k]));
+    } else c = this.index.get(v) ?? -1;
+    if (c < 0) {
+      c = values.length;
+      values.push(v);
+      this.index?.set(v, c);
+    }
+    this.last = v;
+    this.lastCode = c;
+    return c;
+  }
+}
+
+/** The fills table for the sink, rows [from, to). */
+function fillSinkColumns(f: TableRecords['fills'], from: number, to: number): SinkBatch {
+  const fc = fillCodes(f, from, to);
+  return {
+    ts: numbers(f, 'ts', from, to), symbol: fc.symbol, side: fc.side, qty: numbers(f, 'qty', from, to), price: numbers(f, 'price', from, to), commission: numbers(f, 'commission', from, to),
+    orderId: fc.orderId, strategyId: fc.strategyId, liquidity: fc.liquidity,
+  };
+}
+
+/** The text columns of fills [from, to) as codes (the row loop alone: see fillStrings); order ids as numbers when the log has them. */
+function fillCodes(f: TableRecords['fills'], from: number, to: number) {
+  const n = to - from;
+  const symbol = new TextCodes(n);
+  const side = new TextCodes(n);
+  const strategyId = new TextCodes(n);
+  const liquidity = new TextCodes(n);
+  for (let i = 0; i < n; i++) {
+    const r = from + i;
+    symbol.set(i, f.symbolAt(r));
+    side.set(i, f.sideAt(r));
+    strategyId.set(i, f.strategyIdAt(r));
+    liquidity.set(i, f.liquidityAt(r));
+  }
+  return { symbol, side, orderId: fillOrderIds(f, from, to), strategyId, liquidity };
+}
+
+/**
+ * The order ids of fills [from, to): as numbers (`O-<n>` as n, see NumberedStrings) when the log reads them so
+ * and every one is such, else as codes of the ids.
+ */
+function fillOrderIds(f: TableRecords['fills'], from: number, to: number): CodedStrings | NumberedStrings {
+  if (f.orderNumberAt !== undefined) {
+    const k = new Float64Array(to - from);
+    let i = 0;
+    while (i < to - from && (k[i] = f.orderNumberAt(from + i)) >= 0) i++;
+    if (i === to - from) return { numbers: k };
+  }
+  const ids = new TextCodes(to - from);
+  for (let i = 0; i < to - from; i++) ids.set(i, f.orderIdAt(from + i));
+  return ids;
+}
+
+/** The ids of orders [from, to), as {@link fillOrderIds} gives the fills'. */
+function orderIds(o: TableRecords['orders'], from: number, to: number): CodedStrings | NumberedStrings {
+  if (o.idNumberAt !== undefined) {
+    const k = new Float64Array(to - from);
+    let i = 0;
+    while (i < to - from && (k[i] = o.idNumberAt(from + i)) >= 0) i++;
+    if (i === to - from) return { numbers: k };
+  }
+  const ids = new TextCodes(to - from);
+  for (let i = 0; i < to - from; i++) ids.set(i, o.idAt(from + i));
+  return ids;
+}
+
+/** The orders table for the sink, rows [from, to). */
+function orderSinkColumns(o: TableRecords['orders'], from: number, to: number): SinkBatch {
+  const oc = orderCodes(o, from, to);
+  const num = (k: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array => numbers(o, k, from, to);
+  return {
+    id: orderIds(o, from, to), symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
+    filledQty: num('filledQty'), avgFillPrice: num('avgFillPrice'), tsCreated: num('tsCreated'), strategyId: oc.strategyId, reduceOnly: oc.reduceOnly, tag: oc.tag, reason: oc.reason,
+    linkContingency: oc.linkContingency, linkParentId: oc.linkParentId, linkedIds: oc.linkedIds, linkGroup: oc.linkGroup,
+  };
+}
+
+/** The columns of orders [from, to) but their ids and number columns, text as codes (the row loop alone: see fillStrings). */
+function orderCodes(o: TableRecords['orders'], from: number, to: number) {
+  const n = to - from;
+  const symbol = new TextCodes(n);
+  const side = new TextCodes(n);
+  const type = new TextCodes(n);
+  const timeInForce = new TextCodes(n);
+  const status = new TextCodes(n);
+  const strategyId = new TextCodes(n);
+  const tag = new TextCodes(n);
+  const reason = new TextCodes(n);
+  const linkContingency = new TextCodes(n);
+  const linkParentId = new TextCodes(n);
+  const linkedIds = new TextCodes(n);
+  const linkGroup = new TextCodes(n);
+  const reduceOnly = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = from + i;
+    symbol.set(i, o.symbolAt(r));
+    side.set(i, o.sideAt(r));
+    type.set(i, o.typeAt(r));
+    timeInForce.set(i, o.timeInForceAt(r));
+    status.set(i, o.statusAt(r));
+    strategyId.set(i, o.strategyIdAt(r));
+    reduceOnly[i] = o.reduceOnlyAt(r) ? 1 : 0;
+    tag.set(i, o.tagAt(r));
+    reason.set(i, o.reasonAt(r));
+    const link = o.linkOf(r);
+    linkContingency.set(i, link?.contingency ?? null);
+    linkParentId.set(i, link?.parentId ?? null);
+    linkedIds.set(i, link !== null ? JSON.stringify(link.linkedIds) : null);
+    linkGroup.set(i, link?.group ?? null);
+  }
+  return { symbol, side, type, timeInForce, status, strategyId, reduceOnly, tag, reason, linkContingency, linkParentId, linkedIds, linkGroup };
+}
+
+/** The round trips table for the sink, rows [from, to). */
+function tradeSinkColumns(t: TableRecords['trades'], from: number, to: number): SinkBatch {
+  const tc = tradeCodes(t, from, to);
+  const num = (k: 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission'): Float64Array => numbers(t, k, from, to);
+  return {
+    symbol: tc.symbol, strategyId: tc.strategyId, side: tc.side, qty: num('qty'), entryTime: num('entryTs'), entryPrice: num('entryPrice'), exitTime: num('exitTs'), exitPrice: num('exitPrice'),
+    pnl: num('pnl'), returnPct: num('returnPct'), commission: num('commission'),
+  };
+}
+
+/** The text columns of round trips [from, to) as codes (the row loop alone: see fillStrings). */
+function tradeCodes(t: TableRecords['trades'], from: number, to: number) {
+  const n = to - from;
+  const symbol = new TextCodes(n);
+  const strategyId = new TextCodes(n);
+  const side = new TextCodes(n);
+  for (let i = 0; i < n; i++) {
+    symbol.set(i, t.symbolAt(from + i));
+    strategyId.set(i, t.strategyIdAt(from + i));
+    side.set(i, t.sideAt(from + i));
+  }
+  return { symbol, strategyId, side };
+}
+
+/** The signals table for the sink, rows [from, to). */
+function signalSinkColumns(g: BacktestResult['signals'], from: number, to: number): SinkBatch {
+  const gc = signalCodes(g, from, to);
+  return { ts: gc.ts, strategyId: gc.strategyId, symbol: gc.symbol, direction: gc.direction, strength: gc.strength, confidence: gc.confidence, reason: gc.reason, metadata: gc.metadata };
+}
+
+/** Signals [from, to) as columns, text as codes (the row loop alone: see fillStrings). */
+function signalCodes(g: BacktestResult['signals'], from: number, to: number) {
+  const n = to - from;
+  const ts = new Float64Array(n);
+  const direction = new Float64Array(n);
+  const strength = new Float64Array(n);
+  const confidence = new Float64Array(n);
+  const strategyId = new TextCodes(n);
+  const symbol = new TextCodes(n);
+  const reason = new TextCodes(n);
+  const metadata = new TextCodes(n);
+  for (let i = 0; i < n; i++) {
+    const x = g[from + i]!;
+    ts[i] = x.ts;
+    strategyId.set(i, x.strategyId);
+    symbol.set(i, x.symbol);
+    direction[i] = x.direction;
+    strength[i] = x.strength;
+    confidence[i] = x.confidence;
+    reason.set(i, x.reason ?? null);
+    metadata.set(i, x.metadata !== undefined ? JSON.stringify(x.metadata) : null);
+  }
+  return { ts, strategyId, symbol, direction, strength, confidence, reason, metadata };
 }

@@ -16,7 +16,7 @@ import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { filesWritten } from '../output.js';
 import type { PendingFile } from '../output.js';
-import { recordRows, tableColumns } from './run-columns.js';
+import { recordRows, sinkColumns } from './run-columns.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
@@ -241,7 +241,7 @@ export class RunOutputs {
         try {
           for (let from = 0; from < n; from += SLICE_ROWS) {
             const to = Math.min(n, from + SLICE_ROWS);
-            sink.append(tableColumns(result, name, from, to), to - from);
+            sink.append(sinkColumns(result, name, from, to), to - from);
           }
         } catch (err) {
           await sink.abort();

@@ -113,6 +113,10 @@ export class FillLog {
   orderIdAt(i: number): OrderId {
     return this.orders.idAt(this.orderRow[i]!) as OrderId;
   }
+  /** The number n of orderIdAt(i), `O-<n>`, without building it (see OrderLog.idNumberAt). */
+  orderNumberAt(i: number): number {
+    return this.orderRow[i]! + 1;
+  }
   /** Writes the bytes of orderIdAt(i) without building it (see OrderLog.writeIdAt). */
   writeOrderIdAt(i: number, out: IdBytes): void {
     this.orders.writeIdAt(this.orderRow[i]!, out);

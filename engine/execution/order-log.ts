@@ -393,6 +393,10 @@ export class OrderLog {
   idAt(row: number): string {
     return idOfRow(row);
   }
+  /** The number n of idAt(row), `O-<n>` (row + 1), without building it. */
+  idNumberAt(row: number): number {
+    return row + 1;
+  }
   /** Writes the bytes of idAt(row) ('O-' and row + 1 in decimal) without building it (the run hash's lines). */
   writeIdAt(row: number, out: IdBytes): void {
     out.byte(79);

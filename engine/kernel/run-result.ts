@@ -24,6 +24,8 @@ export interface FillColumns {
   column(field: 'ts' | 'qty' | 'price' | 'commission'): Float64Array;
   fillIdAt(i: number): string;
   orderIdAt(i: number): string;
+  /** The number n of fill i's order id when it is `O-<n>` (a replay's: see OrderColumns.idNumberAt), else -1; read without making the id. Optional. */
+  orderNumberAt?(i: number): number;
   strategyIdAt(i: number): string | null;
   symbolAt(i: number): string;
   sideAt(i: number): OrderSide;
@@ -38,6 +40,8 @@ export interface OrderColumns {
   /** A numeric field of every order (a new array; a limit or stop price of null as NaN). */
   column(field: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array;
   idAt(i: number): string;
+  /** The number n of order i's id when it is `O-<n>` (every order of a replay's log: `O-<i + 1>`), else -1; read without making the id. Optional. */
+  idNumberAt?(i: number): number;
   symbolAt(i: number): string;
   sideAt(i: number): OrderSide;
   typeAt(i: number): OrderType;
