@@ -349,6 +349,81 @@ describe('ParquetTableSink', () => {
   });
 });
 
+/** A string column as codes of its values (the values listed in an order of their own, some twice, some unused). */
+function asCodes(values: readonly (string | null)[]): { codes: Int32Array; values: (string | null)[] } {
+  const dictionary = ['unused', ...[...new Set(values)].reverse()];
+  dictionary.push(dictionary[1]!);
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const k = dictionary.indexOf(values[i]!);
+    // Every other row of a repeated value through its second entry.
+    codes[i] = k === 1 && i % 2 === 0 ? dictionary.length - 1 : k;
+  }
+  return { codes, values: dictionary };
+}
+
+describe('ParquetTableSink, strings given as codes', () => {
+  it('writes the same bytes from codes and numbers as from the strings, across parts and batches', async () => {
+    const n = 5000;
+    const { batch } = sample(n);
+    // Ids numbered only (O-<k>), and a nullable numbered column with nulls: given as numbers, NaN for null.
+    const ids = Array.from({ length: n }, (_, i) => `O-${i * 7}`);
+    const owner = Array.from({ length: n }, (_, i) => (i % 9 === 4 ? null : `O-${i % 13}`));
+    const columns: SinkColumn[] = [...COLUMNS, { name: 'num', type: 'str', numbered: 'O-' }, { name: 'owner', type: 'str', nullable: true, numbered: 'O-' }];
+    const asStrings = { ...batch, num: ids, owner };
+    const given = {
+      ...batch,
+      id: asCodes(batch['id'] as string[]),
+      symbol: asCodes(batch['symbol'] as string[]),
+      tag: asCodes(batch['tag'] as (string | null)[]),
+      num: { numbers: Float64Array.from(ids, (v) => Number(v.slice(2))) },
+      owner: { numbers: Float64Array.from(owner, (v) => (v === null ? Number.NaN : Number(v.slice(2)))) },
+    };
+    const write = async (name: string, b: Record<string, unknown>): Promise<Buffer> => {
+      const file = join(dir, name);
+      const sink = await ParquetTableSink.open(file, columns, { session, rowsPerPart: 1500 });
+      for (let at = 0; at < n; at += 1100) {
+        const m = Math.min(1100, n - at);
+        const slice = Object.fromEntries(
+          Object.entries(b).map(([k, v]) => [
+            k,
+            v instanceof Float64Array
+              ? v.slice(at, at + m)
+              : Array.isArray(v)
+                ? v.slice(at, at + m)
+                : 'codes' in (v as object)
+                  ? { codes: (v as { codes: Int32Array }).codes.slice(at, at + m), values: (v as { values: string[] }).values }
+                  : { numbers: (v as { numbers: Float64Array }).numbers.slice(at, at + m) },
+          ]),
+        );
+        sink.append(slice, m);
+        if (sink.wantsFlush) await sink.flush();
+      }
+      expect(await sink.finish()).toBe(n);
+      return readFile(file);
+    };
+    const fromStrings = await write('given-strings.parquet', asStrings);
+    const fromCodes = await write('given-codes.parquet', given);
+    expect(fromCodes.equals(fromStrings)).toBe(true);
+    const r = await session.conn.runAndReadAll(`SELECT count(*)::INT FROM read_parquet(${sqlString(join(dir, 'given-codes.parquet'))}) WHERE owner IS NULL`);
+    expect(r.getRowsJS()).toEqual([[Math.ceil((n - 4) / 9)]]);
+  });
+
+  it('refuses a code outside its values, numbers for a column not numbered, a fraction, and a null in a column not nullable', async () => {
+    const columns: SinkColumn[] = [
+      { name: 'a', type: 'str', numbered: 'O-' },
+      { name: 'b', type: 'str' },
+    ];
+    const sink = await ParquetTableSink.open(join(dir, 'refused.parquet'), columns, { session });
+    expect(() => sink.append({ a: ['O-1'], b: { codes: new Int32Array([2]), values: ['x', 'y'] } }, 1)).toThrow(/code 2 outside its 2 values/);
+    expect(() => sink.append({ a: ['O-1'], b: { numbers: new Float64Array([1]) } }, 1)).toThrow(/not numbered/);
+    expect(() => sink.append({ a: { numbers: new Float64Array([1.5]) }, b: ['x'] }, 1)).toThrow(/not a number a numbered column holds/);
+    expect(() => sink.append({ a: { numbers: new Float64Array([Number.NaN]) }, b: ['x'] }, 1)).toThrow(/not nullable/);
+    expect(() => sink.append({ a: { numbers: new Float64Array(0) }, b: ['x'] }, 1)).toThrow(/shorter than 1 rows/);
+    await sink.abort();
+  });
+});
+
 describe('StringCodes', () => {
   it('numbers prefixed integers, lists other values once in order of appearance, and codes null', () => {
     const c = new StringCodes('O-', null);

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { backtest } from '../../../../index.js';
-import { recordColumns, recordRows, tableColumns } from '../../../../cli/compose/run-columns.js';
+import { recordColumns, recordRows, sinkColumns, tableColumns } from '../../../../cli/compose/run-columns.js';
+import { RUN_TABLE_COLUMNS } from '../../../../cli/compose/run-outputs.js';
+import type { SinkBatch } from '../../../../datasets/table-sink.js';
 import { REPO } from '../../../support/cli.js';
 
 describe('recordColumns', () => {
@@ -68,5 +70,46 @@ describe('tableColumns by slices', () => {
       for (const key of Object.keys(whole)) expect(slices.flatMap((c) => [...c[key]!]), `pass ${pass} orders.${key}`).toEqual([...whole[key]!]);
     }
     read.mockRestore();
+  });
+});
+
+/** A sink batch's columns as tableColumns gives them: codes back to their values, numbered ids back to text. */
+function decoded(batch: SinkBatch, numberedPrefix: Record<string, string | undefined>): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [key, col] of Object.entries(batch)) {
+    if (col instanceof Float64Array) out[key] = [...col];
+    else if ('codes' in col) out[key] = [...col.codes].map((c) => col.values[c]);
+    else if ('numbers' in col) out[key] = [...col.numbers].map((k) => (k === k ? `${numberedPrefix[key]}${k}` : null));
+    else out[key] = [...col];
+  }
+  return out;
+}
+
+describe('sinkColumns', () => {
+  it("holds tableColumns' values, text as codes of its values and a replay's order ids as numbers, from the logs and from the lists, whole and by row range", async () => {
+    for (const scenario of ['demo.json', 'l2-demo.json']) {
+      const { result } = await backtest(join(REPO, 'scenarios', scenario));
+      const lists = { ...result };
+      for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) {
+        const prefix = Object.fromEntries(RUN_TABLE_COLUMNS[name].map((c) => [c.name, 'numbered' in c ? c.numbered : undefined]));
+        const rows = recordRows(result)[name];
+        const mid = Math.floor(rows / 2);
+        for (const r of [result, lists]) {
+          const expected = Object.fromEntries(Object.entries(tableColumns(r, name)).map(([k, v]) => [k, [...v]]));
+          const batch = sinkColumns(r, name);
+          expect(Object.keys(batch), `${scenario} ${name}`).toEqual(RUN_TABLE_COLUMNS[name].map((c) => c.name));
+          expect(decoded(batch, prefix), `${scenario} ${name}`).toEqual(expected);
+          if (rows < 2) continue;
+          const part = Object.fromEntries(Object.entries(tableColumns(r, name, 1, mid)).map(([k, v]) => [k, [...v]]));
+          expect(decoded(sinkColumns(r, name, 1, mid), prefix), `${scenario} ${name} [1, ${mid})`).toEqual(part);
+        }
+      }
+      // The replay's logs hand their ids as numbers: no id string is made.
+      expect(recordRows(result).fills, scenario).toBeGreaterThan(0);
+      expect('numbers' in sinkColumns(result, 'fills')['orderId']!, scenario).toBe(true);
+      expect('numbers' in sinkColumns(result, 'orders')['id']!, scenario).toBe(true);
+      expect('codes' in sinkColumns(lists, 'orders')['id']!, scenario).toBe(true);
+      expect('codes' in sinkColumns(result, 'fills')['symbol']!, scenario).toBe(true);
+    }
   });
 });
