@@ -285,17 +285,19 @@ export function sinkColumns(result: BacktestResult, name: RecordTableName, from 
   }
 }
 
-/** Values below this many in a column's codes are found by a scan; past it, by a map. */
+/** The values of a column's codes a new value is looked for among (the first met): past them a new value is listed again. */
 const SCANNED_VALUES = 8;
 
 /**
- * A text column's rows as codes (see CodedStrings): each row's value looked up among the values met, the
- * row before's first (a run's columns mostly repeat it), then by a scan of the few values a column holds.
+ * A text column's rows as codes (see CodedStrings): a row holding the row before's value takes its code (a run's
+ * columns mostly repeat it); another is looked for among the first values listed (the few a column of sides,
+ * statuses or symbols holds), else listed anew, even if listed before: the sink codes the values by their text
+ * (StringCodes), so a value listed twice is written the same, and a column of values that do not repeat (an
+ * order's denial, a signal's metadata) costs no map here.
  */
 class TextCodes implements CodedStrings {
   readonly codes: Int32Array;
   readonly values: (string | null)[] = [];
-  private index: Map<string | null, number> | null = null;
   private last: string | null = null;
   private lastCode = -1;
 
@@ -310,20 +312,17 @@ class TextCodes implements CodedStrings {
 
   private code(v: string | null): number {
     const values = this.values;
+    const scanned = Math.min(values.length, SCANNED_VALUES);
     let c = -1;
-    if (this.index === null) {
-      for (let k = 0; k < values.length; k++) {
-        if (values[k] === v) {
-          c = k;
-          break;
-        }
+    for (let k = 0; k < scanned; k++) {
+      if (values[k] === v) {
+        c = k;
+        break;
       }
-      if (c < 0 && values.length === SCANNED_VALUES) this.index = new Map(values.map((x, k) => [x, k]));
-    } else c = this.index.get(v) ?? -1;
+    }
     if (c < 0) {
       c = values.length;
       values.push(v);
-      this.index?.set(v, c);
     }
     this.last = v;
     this.lastCode = c;
