@@ -268,20 +268,56 @@ function tradeStrings(t: TableRecords['trades'], from: number, to: number): Reco
  * columns of {@link tableColumns}, each text column as codes of its values rather than a string per row (the
  * sink made them codes again: a Map lookup per row where a column's value changed, most of the time of staging a
  * 2.5 M-bar run's tables), and the order ids of a replay's logs as their numbers (`O-123` as 123: neither the
- * string nor its parsing back). The sink writes the same file from these as from {@link tableColumns}'.
+ * string nor its parsing back). The sink writes the same file from these as from {@link tableColumns}'. `arrays`:
+ * the typed arrays the batch is built in, taken again by the next call given them (a batch is valid until then):
+ * the sink copies what it is handed, and fresh typed arrays are memory outside V8's heap, freed only at a collection.
  */
-export function sinkColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name]): SinkBatch {
+export function sinkColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name], arrays: SliceArrays = new SliceArrays()): SinkBatch {
+  arrays.reset();
   switch (name) {
     case 'fills':
-      return fillSinkColumns(recordsOf(result).fills, from, to);
+      return fillSinkColumns(recordsOf(result).fills, from, to, arrays);
     case 'orders':
-      return orderSinkColumns(recordsOf(result).orders, from, to);
+      return orderSinkColumns(recordsOf(result).orders, from, to, arrays);
     case 'trades':
-      return tradeSinkColumns(recordsOf(result).trades, from, to);
+      return tradeSinkColumns(recordsOf(result).trades, from, to, arrays);
     case 'signals':
-      return signalSinkColumns(result.signals, from, to);
+      return signalSinkColumns(result.signals, from, to, arrays);
     case 'audit':
       return auditColumns(result.audit, from, to);
+  }
+}
+
+/**
+ * The typed arrays of a table's slices (see sinkColumns), each taken again by the next slice: a 2.5 M-bar run's
+ * tables are ~70 slices of ~20 coded columns each.
+ */
+export class SliceArrays {
+  private readonly int32s: Int32Array[] = [];
+  private readonly float64s: Float64Array[] = [];
+  private nextInt32 = 0;
+  private nextFloat64 = 0;
+
+  /** Starts a slice: the arrays handed out before are handed out again. */
+  reset(): void {
+    this.nextInt32 = 0;
+    this.nextFloat64 = 0;
+  }
+
+  /** An Int32Array of `n` values (their contents left over). */
+  int32(n: number): Int32Array {
+    let a = this.int32s[this.nextInt32];
+    if (a === undefined || a.length < n) this.int32s[this.nextInt32] = a = new Int32Array(n);
+    this.nextInt32++;
+    return a.length === n ? a : a.subarray(0, n);
+  }
+
+  /** A Float64Array of `n` values (their contents left over). */
+  float64(n: number): Float64Array {
+    let a = this.float64s[this.nextFloat64];
+    if (a === undefined || a.length < n) this.float64s[this.nextFloat64] = a = new Float64Array(n);
+    this.nextFloat64++;
+    return a.length === n ? a : a.subarray(0, n);
   }
 }
 
@@ -301,8 +337,8 @@ class TextCodes implements CodedStrings {
   private last: string | null = null;
   private lastCode = -1;
 
-  constructor(rows: number) {
-    this.codes = new Int32Array(rows);
+  constructor(codes: Int32Array) {
+    this.codes = codes;
   }
 
   /** Sets row i's value. */
@@ -331,8 +367,8 @@ class TextCodes implements CodedStrings {
 }
 
 /** The fills table for the sink, rows [from, to). */
-function fillSinkColumns(f: TableRecords['fills'], from: number, to: number): SinkBatch {
-  const fc = fillCodes(f, from, to);
+function fillSinkColumns(f: TableRecords['fills'], from: number, to: number, arrays: SliceArrays): SinkBatch {
+  const fc = fillCodes(f, from, to, arrays);
   return {
     ts: numbers(f, 'ts', from, to), symbol: fc.symbol, side: fc.side, qty: numbers(f, 'qty', from, to), price: numbers(f, 'price', from, to), commission: numbers(f, 'commission', from, to),
     orderId: fc.orderId, strategyId: fc.strategyId, liquidity: fc.liquidity,
@@ -340,12 +376,12 @@ function fillSinkColumns(f: TableRecords['fills'], from: number, to: number): Si
 }
 
 /** The text columns of fills [from, to) as codes (the row loop alone: see fillStrings); order ids as numbers when the log has them. */
-function fillCodes(f: TableRecords['fills'], from: number, to: number) {
+function fillCodes(f: TableRecords['fills'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
-  const symbol = new TextCodes(n);
-  const side = new TextCodes(n);
-  const strategyId = new TextCodes(n);
-  const liquidity = new TextCodes(n);
+  const symbol = new TextCodes(arrays.int32(n));
+  const side = new TextCodes(arrays.int32(n));
+  const strategyId = new TextCodes(arrays.int32(n));
+  const liquidity = new TextCodes(arrays.int32(n));
   for (let i = 0; i < n; i++) {
     const r = from + i;
     symbol.set(i, f.symbolAt(r));
@@ -353,65 +389,65 @@ function fillCodes(f: TableRecords['fills'], from: number, to: number) {
     strategyId.set(i, f.strategyIdAt(r));
     liquidity.set(i, f.liquidityAt(r));
   }
-  return { symbol, side, orderId: fillOrderIds(f, from, to), strategyId, liquidity };
+  return { symbol, side, orderId: fillOrderIds(f, from, to, arrays), strategyId, liquidity };
 }
 
 /**
  * The order ids of fills [from, to): as numbers (`O-<n>` as n, see NumberedStrings) when the log reads them so
  * and every one is such, else as codes of the ids.
  */
-function fillOrderIds(f: TableRecords['fills'], from: number, to: number): CodedStrings | NumberedStrings {
+function fillOrderIds(f: TableRecords['fills'], from: number, to: number, arrays: SliceArrays): CodedStrings | NumberedStrings {
   if (f.orderNumberAt !== undefined) {
-    const k = new Float64Array(to - from);
+    const k = arrays.float64(to - from);
     let i = 0;
     while (i < to - from && (k[i] = f.orderNumberAt(from + i)) >= 0) i++;
     if (i === to - from) return { numbers: k };
   }
-  const ids = new TextCodes(to - from);
+  const ids = new TextCodes(arrays.int32(to - from));
   for (let i = 0; i < to - from; i++) ids.set(i, f.orderIdAt(from + i));
   return ids;
 }
 
 /** The ids of orders [from, to), as {@link fillOrderIds} gives the fills'. */
-function orderIds(o: TableRecords['orders'], from: number, to: number): CodedStrings | NumberedStrings {
+function orderIds(o: TableRecords['orders'], from: number, to: number, arrays: SliceArrays): CodedStrings | NumberedStrings {
   if (o.idNumberAt !== undefined) {
-    const k = new Float64Array(to - from);
+    const k = arrays.float64(to - from);
     let i = 0;
     while (i < to - from && (k[i] = o.idNumberAt(from + i)) >= 0) i++;
     if (i === to - from) return { numbers: k };
   }
-  const ids = new TextCodes(to - from);
+  const ids = new TextCodes(arrays.int32(to - from));
   for (let i = 0; i < to - from; i++) ids.set(i, o.idAt(from + i));
   return ids;
 }
 
 /** The orders table for the sink, rows [from, to). */
-function orderSinkColumns(o: TableRecords['orders'], from: number, to: number): SinkBatch {
-  const oc = orderCodes(o, from, to);
+function orderSinkColumns(o: TableRecords['orders'], from: number, to: number, arrays: SliceArrays): SinkBatch {
+  const oc = orderCodes(o, from, to, arrays);
   const num = (k: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array => numbers(o, k, from, to);
   return {
-    id: orderIds(o, from, to), symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
+    id: orderIds(o, from, to, arrays), symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
     filledQty: num('filledQty'), avgFillPrice: num('avgFillPrice'), tsCreated: num('tsCreated'), strategyId: oc.strategyId, reduceOnly: oc.reduceOnly, tag: oc.tag, reason: oc.reason,
     linkContingency: oc.linkContingency, linkParentId: oc.linkParentId, linkedIds: oc.linkedIds, linkGroup: oc.linkGroup,
   };
 }
 
 /** The columns of orders [from, to) but their ids and number columns, text as codes (the row loop alone: see fillStrings). */
-function orderCodes(o: TableRecords['orders'], from: number, to: number) {
+function orderCodes(o: TableRecords['orders'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
-  const symbol = new TextCodes(n);
-  const side = new TextCodes(n);
-  const type = new TextCodes(n);
-  const timeInForce = new TextCodes(n);
-  const status = new TextCodes(n);
-  const strategyId = new TextCodes(n);
-  const tag = new TextCodes(n);
-  const reason = new TextCodes(n);
-  const linkContingency = new TextCodes(n);
-  const linkParentId = new TextCodes(n);
-  const linkedIds = new TextCodes(n);
-  const linkGroup = new TextCodes(n);
-  const reduceOnly = new Float64Array(n);
+  const symbol = new TextCodes(arrays.int32(n));
+  const side = new TextCodes(arrays.int32(n));
+  const type = new TextCodes(arrays.int32(n));
+  const timeInForce = new TextCodes(arrays.int32(n));
+  const status = new TextCodes(arrays.int32(n));
+  const strategyId = new TextCodes(arrays.int32(n));
+  const tag = new TextCodes(arrays.int32(n));
+  const reason = new TextCodes(arrays.int32(n));
+  const linkContingency = new TextCodes(arrays.int32(n));
+  const linkParentId = new TextCodes(arrays.int32(n));
+  const linkedIds = new TextCodes(arrays.int32(n));
+  const linkGroup = new TextCodes(arrays.int32(n));
+  const reduceOnly = arrays.float64(n);
   for (let i = 0; i < n; i++) {
     const r = from + i;
     symbol.set(i, o.symbolAt(r));
@@ -433,8 +469,8 @@ function orderCodes(o: TableRecords['orders'], from: number, to: number) {
 }
 
 /** The round trips table for the sink, rows [from, to). */
-function tradeSinkColumns(t: TableRecords['trades'], from: number, to: number): SinkBatch {
-  const tc = tradeCodes(t, from, to);
+function tradeSinkColumns(t: TableRecords['trades'], from: number, to: number, arrays: SliceArrays): SinkBatch {
+  const tc = tradeCodes(t, from, to, arrays);
   const num = (k: 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission'): Float64Array => numbers(t, k, from, to);
   return {
     symbol: tc.symbol, strategyId: tc.strategyId, side: tc.side, qty: num('qty'), entryTime: num('entryTs'), entryPrice: num('entryPrice'), exitTime: num('exitTs'), exitPrice: num('exitPrice'),
@@ -443,11 +479,11 @@ function tradeSinkColumns(t: TableRecords['trades'], from: number, to: number): 
 }
 
 /** The text columns of round trips [from, to) as codes (the row loop alone: see fillStrings). */
-function tradeCodes(t: TableRecords['trades'], from: number, to: number) {
+function tradeCodes(t: TableRecords['trades'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
-  const symbol = new TextCodes(n);
-  const strategyId = new TextCodes(n);
-  const side = new TextCodes(n);
+  const symbol = new TextCodes(arrays.int32(n));
+  const strategyId = new TextCodes(arrays.int32(n));
+  const side = new TextCodes(arrays.int32(n));
   for (let i = 0; i < n; i++) {
     symbol.set(i, t.symbolAt(from + i));
     strategyId.set(i, t.strategyIdAt(from + i));
@@ -457,22 +493,22 @@ function tradeCodes(t: TableRecords['trades'], from: number, to: number) {
 }
 
 /** The signals table for the sink, rows [from, to). */
-function signalSinkColumns(g: BacktestResult['signals'], from: number, to: number): SinkBatch {
-  const gc = signalCodes(g, from, to);
+function signalSinkColumns(g: BacktestResult['signals'], from: number, to: number, arrays: SliceArrays): SinkBatch {
+  const gc = signalCodes(g, from, to, arrays);
   return { ts: gc.ts, strategyId: gc.strategyId, symbol: gc.symbol, direction: gc.direction, strength: gc.strength, confidence: gc.confidence, reason: gc.reason, metadata: gc.metadata };
 }
 
 /** Signals [from, to) as columns, text as codes (the row loop alone: see fillStrings). */
-function signalCodes(g: BacktestResult['signals'], from: number, to: number) {
+function signalCodes(g: BacktestResult['signals'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
-  const ts = new Float64Array(n);
-  const direction = new Float64Array(n);
-  const strength = new Float64Array(n);
-  const confidence = new Float64Array(n);
-  const strategyId = new TextCodes(n);
-  const symbol = new TextCodes(n);
-  const reason = new TextCodes(n);
-  const metadata = new TextCodes(n);
+  const ts = arrays.float64(n);
+  const direction = arrays.float64(n);
+  const strength = arrays.float64(n);
+  const confidence = arrays.float64(n);
+  const strategyId = new TextCodes(arrays.int32(n));
+  const symbol = new TextCodes(arrays.int32(n));
+  const reason = new TextCodes(arrays.int32(n));
+  const metadata = new TextCodes(arrays.int32(n));
   for (let i = 0; i < n; i++) {
     const x = g[from + i]!;
     ts[i] = x.ts;

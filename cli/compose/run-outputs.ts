@@ -16,7 +16,7 @@ import type { BacktestResult, EquitySink } from '../../sim/backtest/index.js';
 import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { filesWritten } from '../output.js';
 import type { PendingFile } from '../output.js';
-import { recordRows, sinkColumns } from './run-columns.js';
+import { SliceArrays, recordRows, sinkColumns } from './run-columns.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
@@ -231,6 +231,8 @@ export class RunOutputs {
       names.map((name) => ParquetTableSink.open(join(this.staging, `${name}.parquet`), RUN_TABLE_COLUMNS[name], { session: this.session, label: join(this.outDir, `${name}.parquet`), group: this.group, rows: rows[name] })),
     );
     const sinks = opened.map((o) => (o.status === 'fulfilled' ? o.value : null));
+    // The slices' typed arrays, taken again by each next slice (the sinks copy what they are handed).
+    const arrays = new SliceArrays();
     try {
       const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
@@ -241,7 +243,7 @@ export class RunOutputs {
         try {
           for (let from = 0; from < n; from += SLICE_ROWS) {
             const to = Math.min(n, from + SLICE_ROWS);
-            sink.append(sinkColumns(result, name, from, to), to - from);
+            sink.append(sinkColumns(result, name, from, to, arrays), to - from);
           }
         } catch (err) {
           await sink.abort();
