@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { backtest } from '../../../../index.js';
-import { recordColumns, recordRows, sinkColumns, tableColumns } from '../../../../cli/compose/run-columns.js';
+import { SliceArrays, recordColumns, recordRows, sinkColumns, tableColumns } from '../../../../cli/compose/run-columns.js';
 import { RUN_TABLE_COLUMNS } from '../../../../cli/compose/run-outputs.js';
-import type { SinkBatch } from '../../../../datasets/table-sink.js';
+import type { CodedStrings, NumberedStrings, SinkBatch } from '../../../../datasets/table-sink.js';
 import { REPO } from '../../../support/cli.js';
 
 describe('recordColumns', () => {
@@ -111,5 +111,22 @@ describe('sinkColumns', () => {
       expect('codes' in sinkColumns(lists, 'orders')['id']!, scenario).toBe(true);
       expect('codes' in sinkColumns(result, 'fills')['symbol']!, scenario).toBe(true);
     }
+  });
+});
+
+describe('sinkColumns by slices', () => {
+  it('builds each slice in the typed arrays of the slice before when given them, with its own values', async () => {
+    const { result } = await backtest(join(REPO, 'scenarios', 'demo.json'));
+    expect(recordRows(result).orders).toBeGreaterThan(8);
+    const arrays = new SliceArrays();
+    const first = sinkColumns(result, 'orders', 0, 4, arrays);
+    const symbols = (first['symbol'] as CodedStrings).codes.buffer;
+    const ids = (first['id'] as NumberedStrings).numbers.buffer;
+    const second = sinkColumns(result, 'orders', 4, 8, arrays);
+    expect((second['symbol'] as CodedStrings).codes.buffer).toBe(symbols);
+    expect((second['id'] as NumberedStrings).numbers.buffer).toBe(ids);
+    const prefix = Object.fromEntries(RUN_TABLE_COLUMNS.orders.map((c) => [c.name, 'numbered' in c ? c.numbered : undefined]));
+    const expected = Object.fromEntries(Object.entries(tableColumns(result, 'orders', 4, 8)).map(([k, v]) => [k, [...v]]));
+    expect(decoded(second, prefix)).toEqual(expected);
   });
 });
