@@ -389,35 +389,22 @@ function fillCodes(f: TableRecords['fills'], from: number, to: number, arrays: S
     strategyId.set(i, f.strategyIdAt(r));
     liquidity.set(i, f.liquidityAt(r));
   }
-  return { symbol, side, orderId: fillOrderIds(f, from, to, arrays), strategyId, liquidity };
+  return { symbol, side, orderId: idColumn(f.orderNumberAt?.bind(f), (i) => f.orderIdAt(i), from, to, arrays), strategyId, liquidity };
 }
 
 /**
- * The order ids of fills [from, to): as numbers (`O-<n>` as n, see NumberedStrings) when the log reads them so
- * and every one is such, else as codes of the ids.
+ * Ids of rows [from, to) (the fills' order ids, the orders' own): as numbers (`O-<n>` as n, see NumberedStrings) when
+ * the log reads them so (`numberAt`) and every one is such, else as codes of the ids (`idAt`).
  */
-function fillOrderIds(f: TableRecords['fills'], from: number, to: number, arrays: SliceArrays): CodedStrings | NumberedStrings {
-  if (f.orderNumberAt !== undefined) {
+function idColumn(numberAt: ((i: number) => number) | undefined, idAt: (i: number) => string, from: number, to: number, arrays: SliceArrays): CodedStrings | NumberedStrings {
+  if (numberAt !== undefined) {
     const k = arrays.float64(to - from);
     let i = 0;
-    while (i < to - from && (k[i] = f.orderNumberAt(from + i)) >= 0) i++;
+    while (i < to - from && (k[i] = numberAt(from + i)) >= 0) i++;
     if (i === to - from) return { numbers: k };
   }
   const ids = new TextCodes(arrays.int32(to - from));
-  for (let i = 0; i < to - from; i++) ids.set(i, f.orderIdAt(from + i));
-  return ids;
-}
-
-/** The ids of orders [from, to), as {@link fillOrderIds} gives the fills'. */
-function orderIds(o: TableRecords['orders'], from: number, to: number, arrays: SliceArrays): CodedStrings | NumberedStrings {
-  if (o.idNumberAt !== undefined) {
-    const k = arrays.float64(to - from);
-    let i = 0;
-    while (i < to - from && (k[i] = o.idNumberAt(from + i)) >= 0) i++;
-    if (i === to - from) return { numbers: k };
-  }
-  const ids = new TextCodes(arrays.int32(to - from));
-  for (let i = 0; i < to - from; i++) ids.set(i, o.idAt(from + i));
+  for (let i = 0; i < to - from; i++) ids.set(i, idAt(from + i));
   return ids;
 }
 
@@ -426,7 +413,7 @@ function orderSinkColumns(o: TableRecords['orders'], from: number, to: number, a
   const oc = orderCodes(o, from, to, arrays);
   const num = (k: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array => numbers(o, k, from, to);
   return {
-    id: orderIds(o, from, to, arrays), symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
+    id: idColumn(o.idNumberAt?.bind(o), (i) => o.idAt(i), from, to, arrays), symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
     filledQty: num('filledQty'), avgFillPrice: num('avgFillPrice'), tsCreated: num('tsCreated'), strategyId: oc.strategyId, reduceOnly: oc.reduceOnly, tag: oc.tag, reason: oc.reason,
     linkContingency: oc.linkContingency, linkParentId: oc.linkParentId, linkedIds: oc.linkedIds, linkGroup: oc.linkGroup,
   };

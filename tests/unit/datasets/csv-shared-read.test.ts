@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataError } from '../../../engine/core/index.js';
 import { readCsvTable } from '../../../datasets/import.js';
 import { DuckSession } from '../../../datasets/duckdb.js';
-import { removeAll, tempDir } from './helpers.js';
+import { plainBarsCsv, removeAll, tempDir } from './helpers.js';
 
 /**
  * A small CSV file read on a caller's one-thread session (a run's outputs'): same rows, contentHash and errors as a
@@ -18,17 +18,7 @@ afterEach(async () => {
   await removeAll(cleanup);
 });
 
-const T0 = Date.UTC(2000, 0, 3);
-
-function bars(n: number, edit: (i: number, line: string) => string = (_, l) => l): string {
-  const lines = ['Date,Open,High,Low,Close,Volume'];
-  for (let i = 0; i < n; i++) {
-    const ts = new Date(T0 + i * 1_800_000).toISOString().replace('T', ' ').slice(0, 19);
-    const p = (100 + (i % 50) / 10).toFixed(2);
-    lines.push(edit(i, `${ts},${p},${(Number(p) + 1).toFixed(2)},${(Number(p) - 1).toFixed(2)},${p},${1000 + i}`));
-  }
-  return `${lines.join('\n')}\n`;
-}
+const bars = plainBarsCsv;
 
 async function file(text: string): Promise<string> {
   const path = join(await tempDir(cleanup), 'aaa.csv');

@@ -5,7 +5,7 @@ import { DataError } from '../../../engine/core/index.js';
 import { importTable, openCsvStream, readCsvTable } from '../../../datasets/import.js';
 import { readManifest } from '../../../datasets/manifest.js';
 import { DuckSession, sqlString } from '../../../datasets/duckdb.js';
-import { removeAll, tempDir } from './helpers.js';
+import { PLAIN_BARS_T0, plainBarsCsv, removeAll, tempDir } from './helpers.js';
 
 /**
  * The typed DuckDB read of a plain CSV file streams its rows to the checks as DuckDB reads them (no
@@ -19,18 +19,8 @@ afterEach(async () => {
   await removeAll(cleanup);
 });
 
-const T0 = Date.UTC(2000, 0, 3);
-
-/** `n` plain 30-minute bars; `edit(i, line)` may change line i (0-based data row). */
-function bars(n: number, edit: (i: number, line: string) => string = (_, l) => l): string {
-  const lines = ['Date,Open,High,Low,Close,Volume'];
-  for (let i = 0; i < n; i++) {
-    const ts = new Date(T0 + i * 1_800_000).toISOString().replace('T', ' ').slice(0, 19);
-    const p = (100 + (i % 50) / 10).toFixed(2);
-    lines.push(edit(i, `${ts},${p},${(Number(p) + 1).toFixed(2)},${(Number(p) - 1).toFixed(2)},${p},${1000 + i}`));
-  }
-  return `${lines.join('\n')}\n`;
-}
+const T0 = PLAIN_BARS_T0;
+const bars = plainBarsCsv;
 
 async function file(text: string): Promise<string> {
   const dir = await tempDir(cleanup);

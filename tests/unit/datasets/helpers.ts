@@ -3,6 +3,20 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The first bar's time of {@link plainBarsCsv}: 2000-01-03 00:00 UTC, in ms. */
+export const PLAIN_BARS_T0 = Date.UTC(2000, 0, 3);
+
+/** The text of a plain CSV file of `n` 30-minute bars from PLAIN_BARS_T0; `edit(i, line)` may change line i (0-based data row). */
+export function plainBarsCsv(n: number, edit: (i: number, line: string) => string = (_, l) => l): string {
+  const lines = ['Date,Open,High,Low,Close,Volume'];
+  for (let i = 0; i < n; i++) {
+    const ts = new Date(PLAIN_BARS_T0 + i * 1_800_000).toISOString().replace('T', ' ').slice(0, 19);
+    const p = (100 + (i % 50) / 10).toFixed(2);
+    lines.push(edit(i, `${ts},${p},${(Number(p) + 1).toFixed(2)},${(Number(p) - 1).toFixed(2)},${p},${1000 + i}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Returns a fresh temporary directory and registers it for removal. */
 export async function tempDir(cleanup: string[]): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'tapedeck-ds-'));
