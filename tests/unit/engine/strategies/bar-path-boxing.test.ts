@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runNoInlineChild } from '../../../support/no-inline-child.js';
 
 /**
  * donchian_breakout's and rsi_reversion's onBar box no number whether or not V8 inlines their callees,
@@ -17,11 +16,7 @@ import { describe, expect, it } from 'vitest';
  * called with the bar's numbers.
  */
 
-const REPO = resolve(import.meta.dirname, '../../../..');
-
 const CHILD = `
-import { Session } from 'node:inspector/promises';
-const R = process.env.TAPEDECK_REPO;
 const { symbolId } = await import(R + '/engine/core/index.ts');
 const { DonchianChannel } = await import(R + '/engine/indicators/index.ts');
 const { BarRing } = await import(R + '/engine/kernel/bar-cache.ts');
@@ -32,42 +27,27 @@ const cols = { ts: new Float64Array(n), barTs: new Float64Array(n), open: new Fl
 // and stays between its levels.
 for (let i = 0; i < n; i++) { const c = 100 * Math.pow(1.000001, i) - (i % 50 === 0 ? 0.001 : 0); cols.ts[i] = i; cols.barTs[i] = i; cols.open[i] = c; cols.high[i] = c + 0.5; cols.low[i] = c - 0.5; cols.close[i] = c; cols.volume[i] = 1; }
 const ring = new BarRing(symbolId('AAA'), 64);
-// A plot line whose set and setFrom are over 32 bytes of bytecode: calls, never inlined here.
-const pad = Array.from({ length: 12 }, (_, i) => 'this.buf[(this.n + ' + i + ') & 1023] = v;').join(' ');
-const Line = new Function('return class Line { value = 0; n = 0; buf = new Float64Array(1024); set(v) { this.value = v; ' + pad + ' this.n++; } setFrom(s) { const v = s.value; this.value = v; ' + pad + ' this.n++; } }')();
 const ctx = { plotting: true, now: 0, plotSeries: () => new Line(), equity: () => 1e6, position: () => 0 };
 function run(strategy) {
   return (from, to) => { for (let r = from; r < to; r++) { ring.pushRow(cols, r); strategy.onBar(ctx, ring); } };
 }
 const channel = new DonchianChannel(20);
 function updates(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); channel.update(ring.high(0), ring.low(0)); } }
-const session = new Session();
-session.connect();
-async function allocated(f) {
+// What the last 200,000 of 600,000 bars allocate, from an empty ring.
+async function lastBars(f) {
   ring.reset();
   f(0, 400_000);
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  f(400_000, 600_000);
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  let total = 0;
-  (function walk(node) { total += node.selfSize; for (const c of node.children) walk(c); })(profile.head);
-  return total;
+  return allocated(f, 400_000, 600_000);
 }
-const donchian = await allocated(run(createStrategy('donchian_breakout', 'd', ['AAA'], {})));
-const rsi = await allocated(run(createStrategy('rsi_reversion', 'r', ['AAA'], { oversold: 1, overbought: 99 })));
-const update = await allocated(updates);
+const donchian = await lastBars(run(createStrategy('donchian_breakout', 'd', ['AAA'], {})));
+const rsi = await lastBars(run(createStrategy('rsi_reversion', 'r', ['AAA'], { oversold: 1, overbought: 99 })));
+const update = await lastBars(updates);
 console.log(JSON.stringify({ donchian, rsi, update }));
 `;
 
 describe("donchian_breakout's and rsi_reversion's onBar with their callees left calls", () => {
   it('allocate under 2 MB over 200,000 plotted bars (boxing the bar numbers would be ~10-20 MB)', () => {
-    const r = spawnSync(process.execPath, ['--max-inlined-bytecode-size=32', '--import', 'tsx', '--input-type=module', '-e', CHILD], {
-      cwd: REPO,
-      env: { ...process.env, NODE_OPTIONS: '', TAPEDECK_REPO: REPO },
-      encoding: 'utf8',
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const { donchian, rsi, update } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { donchian: number; rsi: number; update: number };
+    const { donchian, rsi, update } = runNoInlineChild<{ donchian: number; rsi: number; update: number }>(CHILD);
     console.log(`allocated over 200,000 bars: donchian_breakout ${donchian} B, rsi_reversion ${rsi} B, DonchianChannel.update ${update} B`);
     // The measure sees boxing: update(high, low), a call here, boxes its two arguments and its result.
     expect(update).toBeGreaterThan(5e6);

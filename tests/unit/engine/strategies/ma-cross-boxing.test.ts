@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runNoInlineChild } from '../../../support/no-inline-child.js';
 
 /**
  * sma_cross's onBar boxes no number whether or not V8 inlines the averages' updates into it. Which calls
@@ -17,11 +16,7 @@ import { describe, expect, it } from 'vitest';
  * The same child checks that the measure sees boxing: Sma.update called there boxes ~10-13 MB over 200,000 bars.
  */
 
-const REPO = resolve(import.meta.dirname, '../../../..');
-
 const CHILD = `
-import { Session } from 'node:inspector/promises';
-const R = process.env.TAPEDECK_REPO;
 const { symbolId } = await import(R + '/engine/core/index.ts');
 const { Sma } = await import(R + '/engine/indicators/index.ts');
 const { BarRing } = await import(R + '/engine/kernel/bar-cache.ts');
@@ -34,25 +29,12 @@ const ring = new BarRing(symbolId('AAA'), 64);
 const strategy = createStrategy('sma_cross', 's', ['AAA'], { fast: 10, slow: 20 });
 const ctx = { plotting: false, now: 0 };
 function bars(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); strategy.onBar(ctx, ring); } }
-// A plot line whose set and setFrom are over 32 bytes of bytecode: calls, never inlined here.
-const pad = Array.from({ length: 12 }, (_, i) => 'this.buf[(this.n + ' + i + ') & 1023] = v;').join(' ');
-const Line = new Function('return class Line { value = 0; n = 0; buf = new Float64Array(1024); set(v) { this.value = v; ' + pad + ' this.n++; } setFrom(s) { const v = s.value; this.value = v; ' + pad + ' this.n++; } }')();
 const plotted = createStrategy('sma_cross', 'p', ['AAA'], { fast: 10, slow: 20 });
 const plotCtx = { plotting: true, now: 0, plotSeries: () => new Line() };
 function plottedBars(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); plotted.onBar(plotCtx, ring); } }
 const fast = new Sma(10);
 const slow = new Sma(20);
 function updates(from, to) { for (let r = from; r < to; r++) { ring.pushRow(cols, r); const c = ring.close(0); fast.update(c); slow.update(c); } }
-const session = new Session();
-session.connect();
-async function allocated(run, from, to) {
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  run(from, to);
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  let total = 0;
-  (function walk(node) { total += node.selfSize; for (const c of node.children) walk(c); })(profile.head);
-  return total;
-}
 bars(0, 400_000);
 const onBar = await allocated(bars, 400_000, 600_000);
 ring.reset();
@@ -66,13 +48,7 @@ console.log(JSON.stringify({ onBar, plotting, update }));
 
 describe("sma_cross's onBar with the averages' updates left calls", () => {
   it('allocates under 2 MB over 200,000 bars (boxing the two averages would be ~13 MB)', () => {
-    const r = spawnSync(process.execPath, ['--max-inlined-bytecode-size=32', '--import', 'tsx', '--input-type=module', '-e', CHILD], {
-      cwd: REPO,
-      env: { ...process.env, NODE_OPTIONS: '', TAPEDECK_REPO: REPO },
-      encoding: 'utf8',
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const { onBar, plotting, update } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { onBar: number; plotting: number; update: number };
+    const { onBar, plotting, update } = runNoInlineChild<{ onBar: number; plotting: number; update: number }>(CHILD);
     // The measure sees boxing: Sma.update, a call here, boxes its argument and its result (16 B each).
     console.log(`allocated over 200,000 bars: onBar ${onBar} B, plotting ${plotting} B, the update loop ${update} B`);
     expect(update).toBeGreaterThan(5e6);
