@@ -1,16 +1,23 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { checkDatasetDirectory, checkOutputDirectory, inspectDirectory, OUTPUT_MARKER, serializeOutputMarker } from '../../../datasets/output-dir.js';
+
+const made: string[] = [];
 
 async function dir(files: Record<string, string>): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'tapedeck-outdir-'));
+  made.push(d);
   for (const [name, text] of Object.entries(files)) await writeFile(join(d, name), text);
   return d;
 }
 
 describe('output and dataset directories', () => {
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  });
+
   it('tells missing, empty, dataset, output and foreign directories apart', async () => {
     const base = await dir({});
     expect((await inspectDirectory(join(base, 'nope'))).kind).toBe('missing');

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +11,12 @@ describe('loadSpace', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tapedeck-space-bom-'));
     await writeFile(join(dir, 'plain.json'), text);
     await writeFile(join(dir, 'bom.json'), `\ufeff${text}`);
-    const plain = await loadSpace(join(dir, 'plain.json'));
-    const bom = await loadSpace(join(dir, 'bom.json'));
-    expect(JSON.stringify(bom)).toBe(JSON.stringify(plain).replaceAll('plain.json', 'bom.json'));
+    try {
+      const plain = await loadSpace(join(dir, 'plain.json'));
+      const bom = await loadSpace(join(dir, 'bom.json'));
+      expect(JSON.stringify(bom)).toBe(JSON.stringify(plain).replaceAll('plain.json', 'bom.json'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
