@@ -96,7 +96,7 @@ export class Float64Column {
 /**
  * Growable columns of doubles that share one row count: a row is appended from a typed array in one
  * call (one capacity check, and no number passed as an argument, which V8 boxes at every call it does
- * not inline). Used where a run appends a row on every bar (the equity curve).
+ * not inline). Used for an in-memory curve's margin columns (sim/backtest/run-recorder.ts).
  */
 export class Float64Table {
   private readonly cols: Float64Array[];
@@ -105,19 +105,15 @@ export class Float64Table {
 
   /**
    * `width` columns; `capacity`: rows to allocate at once; `reserve`: rows to grow to at once past
-   * RESERVE_FROM (see {@link nextCapacity}; 0 for none); `skip`: a column the table does not store (-1:
-   * none), kept elsewhere by its owner (the curve's cash, see Float64StepColumn): a row's value there is
-   * not written, and its view is empty.
+   * RESERVE_FROM (see {@link nextCapacity}; 0 for none).
    */
   constructor(
     readonly width: number,
     capacity = INITIAL_CAPACITY,
     private readonly reserve = DEFAULT_RESERVE,
-    private readonly skip = -1,
   ) {
     this.capacity = Math.max(1, capacity);
-    this.curveLayout = width === 4 && skip === 2;
-    this.cols = Array.from({ length: width }, (_, c) => new Float64Array(c === skip ? 0 : this.capacity));
+    this.cols = Array.from({ length: width }, () => new Float64Array(this.capacity));
   }
 
   get length(): number {
@@ -127,43 +123,21 @@ export class Float64Table {
   /**
    * Appends the row `src[from .. from + width)`. A +0 into a row never written before is not stored:
    * the fresh array holds it already, and a page of it never written is never committed by the
-   * operating system (a column of zeros, the gross exposure of a flat run, costs no fresh page; see
-   * nextCapacity for what those cost).
+   * operating system (see nextCapacity for what fresh pages cost). The in-memory equity curve, a row a
+   * bar from inside the per-bar sample path, is not a Float64Table but its recorder's own CurveTable
+   * (sim/backtest/run-recorder.ts), whose row is written unrolled.
    */
   pushRow(src: Float64Array, from: number): void {
     if (this.n === this.capacity) this.grow();
     const n = this.n++;
-    if (n < this.dirty || !this.curveLayout) {
-      this.storeRow(n, src, from);
-      return;
-    }
-    // The curve's row, unrolled: ts and equity written always (a +0 into the fresh row is the bits it holds).
-    const cols = this.cols;
-    cols[0]![n] = src[from]!;
-    cols[1]![n] = src[from + 1]!;
-    const g = src[from + 3]!;
-    if (g !== 0 || 1 / g < 0) cols[3]![n] = g;
-  }
-
-  /**
-   * Whether the table has the in-memory equity curve's layout: four columns, the third (its cash) skipped.
-   * Its rows, one a bar, take {@link pushRow}'s unrolled path (no loop over the columns, no skip test, and
-   * few bytes of bytecode: pushRow is inlined into the per-bar sample path, see
-   * tests/unit/sim/backtest/sample-inlining.test.ts); other tables' rows go through {@link storeRow}.
-   */
-  private readonly curveLayout: boolean;
-
-  /** {@link pushRow} of row n (just counted) into a table of any layout. */
-  private storeRow(n: number, src: Float64Array, from: number): void {
     if (n < this.dirty) {
       this.setRow(n, src, from);
       return;
     }
     const cols = this.cols;
-    const skip = this.skip;
     for (let c = 0; c < cols.length; c++) {
       const x = src[from + c]!;
-      if ((x !== 0 || 1 / x < 0) && c !== skip) cols[c]![n] = x;
+      if (x !== 0 || 1 / x < 0) cols[c]![n] = x;
     }
   }
 
@@ -173,10 +147,10 @@ export class Float64Table {
   /** Overwrites row i (0 <= i < length; not checked) with `src[from .. from + width)`. */
   setRow(i: number, src: Float64Array, from: number): void {
     const cols = this.cols;
-    for (let c = 0; c < cols.length; c++) if (c !== this.skip) cols[c]![i] = src[from + c]!;
+    for (let c = 0; c < cols.length; c++) cols[c]![i] = src[from + c]!;
   }
 
-  /** The value of column c at row i (not checked; not the skipped column). */
+  /** The value of column c at row i (not checked). */
   get(c: number, i: number): number {
     return this.cols[c]![i]!;
   }
@@ -193,18 +167,15 @@ export class Float64Table {
 
   /**
    * The columns grow together into one new buffer, each its own block of it: a table growing into its
-   * reserve (the in-memory equity curve: four columns of 2^22 rows, 32 MiB each) is one allocation. V8
-   * scavenges the young generation before allocating a backing store while the young generation's hold
-   * 32 MiB or more (its "external memory pressure" rule), so four separate buffers cost three or four
-   * scavenges in a row, each copying a trading run's live records; one buffer, one or two.
+   * reserve is one allocation. V8 scavenges the young generation before allocating a backing store while
+   * the young generation's hold 32 MiB or more (its "external memory pressure" rule), so separate buffers
+   * of that size cost a scavenge each, each copying a trading run's live records.
    */
   private grow(): void {
     const capacity = nextCapacity(this.capacity, this.reserve);
     this.capacity = capacity;
-    const stored = this.skip >= 0 ? this.cols.length - 1 : this.cols.length;
-    const buffer = new ArrayBuffer(stored * capacity * 8);
-    let block = 0;
-    for (let c = 0; c < this.cols.length; c++) if (c !== this.skip) this.cols[c] = grow(this.cols[c]!, new Float64Array(buffer, block++ * capacity * 8, capacity));
+    const buffer = new ArrayBuffer(this.cols.length * capacity * 8);
+    for (let c = 0; c < this.cols.length; c++) this.cols[c] = grow(this.cols[c]!, new Float64Array(buffer, c * capacity * 8, capacity));
   }
 }
 

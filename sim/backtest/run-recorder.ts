@@ -1,4 +1,4 @@
-import { Float64StepColumn, Float64Table, ValueCodes } from '../../engine/core/columns.js';
+import { Float64StepColumn, Float64Table, ValueCodes, nextCapacity } from '../../engine/core/columns.js';
 import { LOG_INITIAL_ROWS, grownF64, grownI32 } from '../../engine/execution/log-rows.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { idOfRow, rowInId } from '../../engine/execution/order-log.js';
@@ -35,8 +35,101 @@ const SINK_BATCH = 4096;
  * about twice through its doublings (see nextCapacity).
  */
 const CURVE_RESERVE = 1 << 22;
-/** Columns of the in-memory curve always kept: the EquitySample fields ts .. grossExposure. */
-const CURVE_WIDTH = EquitySample.grossExposure + 1;
+
+/**
+ * The in-memory equity curve's stored columns: the ts, equity and grossExposure of each sample (EquitySample
+ * indexes 0, 1 and 3), a row a bar. The curve's cash is kept where it changes (a Float64StepColumn), its
+ * marginInUse and buyingPower in a Float64Table once they differ from the implied ones (see RunRecorder).
+ *
+ * A class of its own, not a Float64Table of four columns: its row is written from inside the per-bar sample
+ * path, which V8 compiles as one unit only while the chain's bytecode fits TurboFan's inlining budget (see
+ * tests/unit/sim/backtest/sample-inlining.test.ts). So {@link pushSample} writes the three columns unrolled,
+ * held as fields (no loop over an array of columns, no skipped-column test), and only this recorder's curve
+ * takes that path.
+ */
+export class CurveTable {
+  /** The columns, `length` rows of `capacity` (read directly by RunRecorder.onEquity's same-timestamp check). */
+  ts: Float64Array;
+  equity: Float64Array;
+  grossExposure: Float64Array;
+  private n = 0;
+  private capacity: number;
+  /** Rows that may hold values from before the last {@link clear}: past it and past `length`, a row holds the +0 a fresh array starts with. */
+  private dirty = 0;
+
+  /** `capacity`: rows to allocate at once; `reserve`: rows to grow to at once past RESERVE_FROM (see nextCapacity; 0 for none). */
+  constructor(
+    capacity = 256,
+    private readonly reserve = CURVE_RESERVE,
+  ) {
+    this.capacity = Math.max(1, capacity);
+    this.ts = new Float64Array(this.capacity);
+    this.equity = new Float64Array(this.capacity);
+    this.grossExposure = new Float64Array(this.capacity);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  /**
+   * Appends the sample's ts, equity and grossExposure. A +0 gross exposure into a row never written is not
+   * stored: the fresh array holds it already, and a page never written is never committed (the gross exposure
+   * of a flat run costs no fresh page). ts and equity are written even when +0: the same bits.
+   */
+  pushSample(sample: Float64Array): void {
+    if (this.n === this.capacity) this.grow();
+    const n = this.n++;
+    if (n < this.dirty) {
+      this.setRow(n, sample);
+      return;
+    }
+    this.ts[n] = sample[0]!;
+    this.equity[n] = sample[1]!;
+    const g = sample[3]!;
+    if (g !== 0 || 1 / g < 0) this.grossExposure[n] = g;
+  }
+
+  /** Overwrites row i (0 <= i < length; not checked) with the sample's ts, equity and grossExposure. */
+  setRow(i: number, sample: Float64Array): void {
+    this.ts[i] = sample[EquitySample.ts]!;
+    this.equity[i] = sample[EquitySample.equity]!;
+    this.grossExposure[i] = sample[EquitySample.grossExposure]!;
+  }
+
+  /** The column of EquitySample index `field` (ts, equity or grossExposure), its first `length` rows as a view (valid until the next push). */
+  view(field: number): Float64Array {
+    const column = field === EquitySample.ts ? this.ts : field === EquitySample.equity ? this.equity : field === EquitySample.grossExposure ? this.grossExposure : null;
+    if (column === null) throw new InvariantError(`the curve table keeps no column ${field}`);
+    return column.subarray(0, this.n);
+  }
+
+  clear(): void {
+    if (this.n > this.dirty) this.dirty = this.n;
+    this.n = 0;
+  }
+
+  /**
+   * The three columns grow together into one new buffer, each its own block of it: the jump to the reserve
+   * (three columns of 2^22 rows, 32 MiB each) is one allocation. V8 scavenges the young generation before
+   * allocating a backing store while the young generation's hold 32 MiB or more (its "external memory
+   * pressure" rule): three separate buffers would cost a scavenge each.
+   */
+  private grow(): void {
+    const capacity = nextCapacity(this.capacity, this.reserve);
+    this.capacity = capacity;
+    const buffer = new ArrayBuffer(3 * capacity * 8);
+    const ts = new Float64Array(buffer, 0, capacity);
+    const equity = new Float64Array(buffer, capacity * 8, capacity);
+    const grossExposure = new Float64Array(buffer, 2 * capacity * 8, capacity);
+    ts.set(this.ts);
+    equity.set(this.equity);
+    grossExposure.set(this.grossExposure);
+    this.ts = ts;
+    this.equity = equity;
+    this.grossExposure = grossExposure;
+  }
+}
 
 /**
  * Whether the sample's marginInUse and buyingPower are what an account without margin gives: +0 and
@@ -291,7 +384,7 @@ export class RunRecorder implements Recorder {
    * The equity curve kept in memory (not streaming): one sample per timestamp, its ts, equity and
    * grossExposure (EquitySample indexes 0, 1 and 3; see {@link curveColumn}); its cash is {@link cash}.
    */
-  private readonly curve: Float64Table;
+  private readonly curve: CurveTable;
   /**
    * The curve's cash, kept where it changes (a run's cash moves at its fills, a sample is taken every bar):
    * made whole when read (see {@link curveColumns}), which a run's metrics and runHash never do. Replaced,
@@ -329,7 +422,7 @@ export class RunRecorder implements Recorder {
     private readonly maxSignals = 100_000,
     private readonly sink: EquitySink | null = null,
   ) {
-    this.curve = sink === null ? new Float64Table(CURVE_WIDTH, undefined, CURVE_RESERVE, EquitySample.cash) : new Float64Table(CURVE_WIDTH, 1);
+    this.curve = sink === null ? new CurveTable() : new CurveTable(1, 0);
     this.batch = sink === null ? null : (Object.fromEntries(EQUITY_SINK_COLUMNS.map((c) => [c, new Float64Array(SINK_BATCH)])) as Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>);
     this.batchColumns = this.batch === null ? [] : EQUITY_SINK_COLUMNS.map((c) => this.batch![c]);
     this.preview = sink === null ? null : new EquityPreview();
@@ -380,8 +473,8 @@ export class RunRecorder implements Recorder {
     // that V8 inlines it into the per-bar sample path: a new timestamp, its margin columns implied.
     const curve = this.curve;
     const n = curve.length;
-    if (this.margin === null && (n === 0 || curve.get(0, n - 1) !== sample[0]!) && impliedMargin(sample)) {
-      curve.pushRow(sample, 0);
+    if (this.margin === null && (n === 0 || curve.ts[n - 1] !== sample[0]!) && impliedMargin(sample)) {
+      curve.pushSample(sample);
       this.cash.put(n, sample[2]!);
     } else this.onEquityRest(sample);
   }
@@ -391,15 +484,15 @@ export class RunRecorder implements Recorder {
     const curve = this.curve;
     const n = curve.length;
     // Same timestamp sampled again: keep the latest state.
-    const same = n > 0 && curve.get(EquitySample.ts, n - 1) === sample[EquitySample.ts]!;
+    const same = n > 0 && curve.ts[n - 1] === sample[EquitySample.ts]!;
     let margin = this.margin;
     if (margin === null && !impliedMargin(sample)) margin = this.keepMargin();
     if (same) {
-      curve.setRow(n - 1, sample, 0);
+      curve.setRow(n - 1, sample);
       this.cash.put(n - 1, sample[EquitySample.cash]!);
       if (margin !== null) margin.setRow(n - 1, sample, EquitySample.marginInUse);
     } else {
-      curve.pushRow(sample, 0);
+      curve.pushSample(sample);
       this.cash.put(n, sample[EquitySample.cash]!);
       if (margin !== null) margin.pushRow(sample, EquitySample.marginInUse);
     }
@@ -427,7 +520,7 @@ export class RunRecorder implements Recorder {
    */
   curveColumn(field: number): Float64Array {
     if (field === EquitySample.cash) return this.cash.fill(this.curve.length);
-    if (field < CURVE_WIDTH) return this.curve.view(field);
+    if (field < EquitySample.marginInUse) return this.curve.view(field);
     const margin = this.margin;
     if (margin !== null) return margin.view(field - EquitySample.marginInUse);
     if (field === EquitySample.marginInUse) return new Float64Array(this.curve.length);

@@ -149,35 +149,6 @@ describe('nextCapacity', () => {
   });
 });
 
-describe('Float64Table with a skipped column', () => {
-  it('stores every column but the skipped one (never written, its view empty), in one buffer without it once grown, over rows of a cleared table too', () => {
-    const reserve = 4 * RESERVE_FROM;
-    const t = new Float64Table(4, undefined, reserve, 2);
-    const row = new Float64Array(4);
-    for (const n of [100, RESERVE_FROM + 3]) {
-      t.clear();
-      for (let i = 0; i < n; i++) {
-        row[0] = i;
-        row[1] = i === 5 ? -0 : n + i;
-        row[2] = 1000 + i; // skipped
-        row[3] = i === 4 ? -0 : i % 3 === 0 ? 0 : -i; // a -0 is stored, a +0 need not be
-        if (i === 9) {
-          t.pushRow(row, 0);
-          row[1] = 7;
-          t.setRow(i, row, 0); // overwritten
-        } else t.pushRow(row, 0);
-      }
-      expect(t.length).toBe(n);
-      const expected = (c: number, i: number): number => (c === 0 ? i : c === 1 ? (i === 5 ? -0 : i === 9 ? 7 : n + i) : i === 4 ? -0 : i % 3 === 0 ? 0 : -i);
-      for (const c of [0, 1, 3]) expect(Array.from(t.view(c)).map(show)).toEqual(Array.from({ length: n }, (_, i) => show(expected(c, i))));
-      expect(t.view(2).length).toBe(0);
-    }
-    // Grown into the reserve: three columns of `reserve` rows in the one buffer, not four.
-    expect(t.view(0).buffer.byteLength).toBe(3 * reserve * 8);
-    expect(t.view(3).buffer).toBe(t.view(0).buffer);
-  });
-});
-
 describe('Float64StepColumn', () => {
   it('reads back every row put, to the bit (-0, NaN), the last row replaced, keeping only the rows where the value changes', () => {
     const c = new Float64StepColumn();

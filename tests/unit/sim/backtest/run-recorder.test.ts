@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Float64Table } from '../../../../engine/core/columns.js';
+import { Float64Table, RESERVE_FROM } from '../../../../engine/core/columns.js';
 import type { StrategyId, Symbol_ } from '../../../../engine/core/index.js';
 import { EquityPreview } from '../../../../engine/kernel/equity-preview.js';
 import { DeferredText } from '../../../../engine/model/index.js';
 import type { AuditEntry, Signal } from '../../../../engine/model/index.js';
 import { EquitySample } from '../../../../engine/ports/recorder.js';
-import { EQUITY_SINK_COLUMNS, RunRecorder } from '../../../../sim/backtest/run-recorder.js';
+import { CurveTable, EQUITY_SINK_COLUMNS, RunRecorder } from '../../../../sim/backtest/run-recorder.js';
 import type { EquitySink } from '../../../../sim/backtest/run-recorder.js';
 
 /** One sample in EquitySample order: ts, equity, cash, grossExposure, marginInUse, buyingPower. */
@@ -175,6 +175,37 @@ describe('RunRecorder streamed to a sink', () => {
     for (const row of expected) one.pushRow(Float64Array.from(row));
     expect(streamed.preview.samples).toBe(10_000);
     expect(streamed.preview.columns()).toEqual(one.columns());
+  });
+});
+
+describe('CurveTable', () => {
+  const show = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
+
+  it('keeps ts, equity and gross exposure of every sample pushed (-0 included, a +0 gross exposure unwritten), in one buffer once grown, over rows of a cleared table too', () => {
+    const reserve = 4 * RESERVE_FROM;
+    const t = new CurveTable(undefined, reserve);
+    for (const n of [100, RESERVE_FROM + 3]) {
+      t.clear();
+      for (let i = 0; i < n; i++) {
+        // The cash (index 2) and the margin columns are not the table's.
+        const s = sample(i, i === 5 ? -0 : n + i, 1000 + i, i === 4 ? -0 : i % 3 === 0 ? 0 : -i, 7, 8);
+        t.pushSample(s);
+        if (i === 9) {
+          s[EquitySample.equity] = 7;
+          t.setRow(i, s); // overwritten
+        }
+      }
+      expect(t.length).toBe(n);
+      const expected = (c: number, i: number): number => (c === 0 ? i : c === 1 ? (i === 5 ? -0 : i === 9 ? 7 : n + i) : i === 4 ? -0 : i % 3 === 0 ? 0 : -i);
+      for (const c of [EquitySample.ts, EquitySample.equity, EquitySample.grossExposure]) {
+        expect(Array.from(t.view(c)).map(show)).toEqual(Array.from({ length: n }, (_, i) => show(expected(c === EquitySample.grossExposure ? 3 : c, i))));
+      }
+      expect(() => t.view(EquitySample.cash)).toThrow();
+    }
+    // Grown into the reserve: its three columns of `reserve` rows in one buffer.
+    expect(t.view(EquitySample.ts).buffer.byteLength).toBe(3 * reserve * 8);
+    expect(t.view(EquitySample.grossExposure).buffer).toBe(t.view(EquitySample.ts).buffer);
+    expect(t.view(EquitySample.equity).buffer).toBe(t.view(EquitySample.ts).buffer);
   });
 });
 
