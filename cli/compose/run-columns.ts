@@ -1,4 +1,5 @@
 import type { CodedStrings, NumberedStrings, SinkBatch } from '../../datasets/table-sink.js';
+import { idOfRow } from '../../engine/execution/order-log.js';
 import type { BacktestResult } from '../../sim/backtest/index.js';
 
 /**
@@ -38,23 +39,38 @@ export function recordColumns(result: BacktestResult): Record<RecordTableName, T
 }
 
 /**
- * One table of {@link recordColumns}, built alone, or its rows [from, to) only: a long run's tables are handed
- * to their Parquet writers a slice at a time (run-outputs.ts), each slice's columns short-lived garbage rather
- * than a whole table's columns at once.
+ * One table of {@link recordColumns}, or its rows [from, to) only: {@link sinkColumns}' batch (the one builder of
+ * each table) with its text as strings, codes read back as their values and numbered order ids as their text
+ * (idOfRow), for Arrow and the tests; the Parquet sink takes the batch itself.
  */
 export function tableColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name]): TableColumns {
-  switch (name) {
-    case 'fills':
-      return fillColumns(recordsOf(result).fills, from, to);
-    case 'orders':
-      return orderColumns(recordsOf(result).orders, from, to);
-    case 'trades':
-      return tradeColumns(recordsOf(result).trades, from, to);
-    case 'audit':
-      return auditColumns(result.audit, from, to);
-    case 'signals':
-      return signalColumns(result.signals, from, to);
+  const batch = sinkColumns(result, name, from, to);
+  const out: TableColumns = {};
+  for (const key of Object.keys(batch)) {
+    const column = batch[key]!;
+    if (column instanceof Float64Array) out[key] = column;
+    else if ('codes' in column) out[key] = codedText(column.codes, column.values);
+    else if ('numbers' in column) out[key] = numberedIds(column.numbers);
+    else out[key] = column as (string | null)[];
   }
+  return out;
+}
+
+/** A coded text column's rows as their values. */
+function codedText(codes: Int32Array, values: readonly (string | null)[]): (string | null)[] {
+  const out = new Array<string | null>(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = values[codes[i]!]!;
+  return out;
+}
+
+/** Order ids given as their numbers (see idColumn) as their text, `O-<n>` (NaN: none). */
+function numberedIds(numbers: Float64Array): (string | null)[] {
+  const out = new Array<string | null>(numbers.length);
+  for (let i = 0; i < numbers.length; i++) {
+    const k = numbers[i]!;
+    out[i] = k === k ? idOfRow(k - 1) : null;
+  }
+  return out;
 }
 
 const ordered = (c: TableColumns, keys: readonly string[]): TableColumns => Object.fromEntries(keys.map((k) => [k, c[k]!]));
@@ -63,7 +79,7 @@ function auditColumns(a: BacktestResult['audit'], from: number, to: number): Tab
   return ordered(auditRows(a, from, to), ['ts', 'kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
 }
 
-/** Audit entries [from, to) as columns (the row loop alone: see fillStrings). */
+/** Audit entries [from, to) as columns (the row loop alone: see fillCodes). */
 function auditRows(a: BacktestResult['audit'], from: number, to: number): TableColumns {
   const ac = columnsFor(to - from, ['ts'], ['kind', 'message', 'strategyId', 'symbol', 'orderId', 'details']);
   for (let i = 0; i < to - from; i++) {
@@ -77,27 +93,6 @@ function auditRows(a: BacktestResult['audit'], from: number, to: number): TableC
     ac.details[i] = x.details !== undefined ? JSON.stringify(x.details) : null;
   }
   return ac;
-}
-
-function signalColumns(g: BacktestResult['signals'], from: number, to: number): TableColumns {
-  return ordered(signalRows(g, from, to), ['ts', 'strategyId', 'symbol', 'direction', 'strength', 'confidence', 'reason', 'metadata']);
-}
-
-/** Signals [from, to) as columns (the row loop alone: see fillStrings). */
-function signalRows(g: BacktestResult['signals'], from: number, to: number): TableColumns {
-  const gc = columnsFor(to - from, ['ts', 'direction', 'strength', 'confidence'], ['strategyId', 'symbol', 'reason', 'metadata']);
-  for (let i = 0; i < to - from; i++) {
-    const x = g[from + i]!;
-    gc.ts[i] = x.ts;
-    gc.strategyId[i] = x.strategyId;
-    gc.symbol[i] = x.symbol;
-    gc.direction[i] = x.direction;
-    gc.strength[i] = x.strength;
-    gc.confidence[i] = x.confidence;
-    gc.reason[i] = x.reason ?? null;
-    gc.metadata[i] = x.metadata !== undefined ? JSON.stringify(x.metadata) : null;
-  }
-  return gc;
 }
 
 type Records = NonNullable<BacktestResult['records']>;
@@ -180,97 +175,15 @@ function numbers<K extends string>(log: { readonly length: number; column(k: K):
   return c.subarray(from, to);
 }
 
-/** The fills table, rows [from, to). */
-function fillColumns(f: TableRecords['fills'], from: number, to: number): TableColumns {
-  const fc = fillStrings(f, from, to);
-  return {
-    ts: numbers(f, 'ts', from, to), symbol: fc.symbol, side: fc.side, qty: numbers(f, 'qty', from, to), price: numbers(f, 'price', from, to), commission: numbers(f, 'commission', from, to),
-    orderId: fc.orderId, strategyId: fc.strategyId, liquidity: fc.liquidity,
-  };
-}
-
 /**
- * The text columns of fills [from, to). Each table's row loop is a function of its own, and the columns are put
- * together after it returns: a loop followed by more code in one function had V8 compile the loop on stack
- * replacement before the code after it ever ran, then throw that compilation away at the first statement without
- * type feedback, on every slice (`--trace-deopt` of a 2.5 M-bar run: fillColumns and orderColumns 16 times each).
- */
-function fillStrings(f: TableRecords['fills'], from: number, to: number): Record<'symbol' | 'side' | 'orderId' | 'strategyId' | 'liquidity', (string | null)[]> {
-  const fc = columnsFor(to - from, [], ['symbol', 'side', 'orderId', 'strategyId', 'liquidity']);
-  for (let i = 0; i < to - from; i++) {
-    fc.symbol[i] = f.symbolAt(from + i);
-    fc.side[i] = f.sideAt(from + i);
-    fc.orderId[i] = f.orderIdAt(from + i);
-    fc.strategyId[i] = f.strategyIdAt(from + i);
-    fc.liquidity[i] = f.liquidityAt(from + i);
-  }
-  return fc;
-}
-
-/** The orders table, rows [from, to). */
-function orderColumns(o: TableRecords['orders'], from: number, to: number): TableColumns {
-  const oc = orderFields(o, from, to);
-  const num = (k: 'qty' | 'limitPrice' | 'stopPrice' | 'filledQty' | 'avgFillPrice' | 'tsCreated'): Float64Array => numbers(o, k, from, to);
-  return {
-    id: oc.id, symbol: oc.symbol, side: oc.side, type: oc.type, qty: num('qty'), limitPrice: num('limitPrice'), stopPrice: num('stopPrice'), timeInForce: oc.timeInForce, status: oc.status,
-    filledQty: num('filledQty'), avgFillPrice: num('avgFillPrice'), tsCreated: num('tsCreated'), strategyId: oc.strategyId, reduceOnly: oc.reduceOnly, tag: oc.tag, reason: oc.reason,
-    linkContingency: oc.linkContingency, linkParentId: oc.linkParentId, linkedIds: oc.linkedIds, linkGroup: oc.linkGroup,
-  };
-}
-
-/** The columns of orders [from, to) that are not the order log's own number columns (its row loop alone: see fillStrings). */
-function orderFields(o: TableRecords['orders'], from: number, to: number) {
-  const oc = columnsFor(to - from, ['reduceOnly'], ['id', 'symbol', 'side', 'type', 'timeInForce', 'status', 'strategyId', 'tag', 'reason', 'linkContingency', 'linkParentId', 'linkedIds', 'linkGroup']);
-  for (let i = 0; i < to - from; i++) {
-    const r = from + i;
-    oc.id[i] = o.idAt(r);
-    oc.symbol[i] = o.symbolAt(r);
-    oc.side[i] = o.sideAt(r);
-    oc.type[i] = o.typeAt(r);
-    oc.timeInForce[i] = o.timeInForceAt(r);
-    oc.status[i] = o.statusAt(r);
-    oc.strategyId[i] = o.strategyIdAt(r);
-    oc.reduceOnly[i] = o.reduceOnlyAt(r) ? 1 : 0;
-    oc.tag[i] = o.tagAt(r);
-    oc.reason[i] = o.reasonAt(r);
-    const link = o.linkOf(r);
-    oc.linkContingency[i] = link?.contingency ?? null;
-    oc.linkParentId[i] = link?.parentId ?? null;
-    oc.linkedIds[i] = link !== null ? JSON.stringify(link.linkedIds) : null;
-    oc.linkGroup[i] = link?.group ?? null;
-  }
-  return oc;
-}
-
-/** The round trips table, rows [from, to). */
-function tradeColumns(t: TableRecords['trades'], from: number, to: number): TableColumns {
-  const tc = tradeStrings(t, from, to);
-  const num = (k: 'qty' | 'entryTs' | 'entryPrice' | 'exitTs' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission'): Float64Array => numbers(t, k, from, to);
-  return {
-    symbol: tc.symbol, strategyId: tc.strategyId, side: tc.side, qty: num('qty'), entryTime: num('entryTs'), entryPrice: num('entryPrice'), exitTime: num('exitTs'), exitPrice: num('exitPrice'),
-    pnl: num('pnl'), returnPct: num('returnPct'), commission: num('commission'),
-  };
-}
-
-/** The text columns of round trips [from, to) (the row loop alone: see fillStrings). */
-function tradeStrings(t: TableRecords['trades'], from: number, to: number): Record<'symbol' | 'strategyId' | 'side', (string | null)[]> {
-  const tc = columnsFor(to - from, [], ['symbol', 'strategyId', 'side']);
-  for (let i = 0; i < to - from; i++) {
-    tc.symbol[i] = t.symbolAt(from + i);
-    tc.strategyId[i] = t.strategyIdAt(from + i);
-    tc.side[i] = t.sideAt(from + i);
-  }
-  return tc;
-}
-
-/**
- * Rows [from, to) of one of a run's record tables as the Parquet sink takes them (datasets/table-sink.ts): the
- * columns of {@link tableColumns}, each text column as codes of its values rather than a string per row (the
- * sink made them codes again: a Map lookup per row where a column's value changed, most of the time of staging a
- * 2.5 M-bar run's tables), and the order ids of a replay's logs as their numbers (`O-123` as 123: neither the
- * string nor its parsing back). The sink writes the same file from these as from {@link tableColumns}'. `arrays`:
- * the typed arrays the batch is built in, taken again by the next call given them (a batch is valid until then):
- * the sink copies what it is handed, and fresh typed arrays are memory outside V8's heap, freed only at a collection.
+ * Rows [from, to) of one of a run's record tables as the Parquet sink takes them (datasets/table-sink.ts), in the
+ * table's column order: numbers as Float64Arrays (a view of a log's own column where it has one), each text column
+ * as codes of its values rather than a string per row (the sink made them codes again: a Map lookup per row where a
+ * column's value changed, most of the time of staging a 2.5 M-bar run's tables), and the order ids of a replay's logs
+ * as their numbers (`O-123` as 123: neither the string nor its parsing back). A long run's tables are handed to
+ * their writers a slice at a time (run-outputs.ts). `arrays`: the typed arrays the batch is built in, taken again by
+ * the next call given them (a batch is valid until then): the sink copies what it is handed, and fresh typed arrays
+ * are memory outside V8's heap, freed only at a collection.
  */
 export function sinkColumns(result: BacktestResult, name: RecordTableName, from = 0, to = recordRows(result)[name], arrays: SliceArrays = new SliceArrays()): SinkBatch {
   arrays.reset();
@@ -375,7 +288,13 @@ function fillSinkColumns(f: TableRecords['fills'], from: number, to: number, arr
   };
 }
 
-/** The text columns of fills [from, to) as codes (the row loop alone: see fillStrings); order ids as numbers when the log has them. */
+/**
+ * The text columns of fills [from, to) as codes; order ids as numbers when the log has them. Each table's row loop
+ * is a function of its own, and the columns are put together after it returns: a loop followed by more code in one
+ * function had V8 compile the loop on stack replacement before the code after it ever ran, then throw that
+ * compilation away at the first statement without type feedback, on every slice (`--trace-deopt` of a 2.5 M-bar run:
+ * the fills' and orders' builders 16 times each).
+ */
 function fillCodes(f: TableRecords['fills'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
   const symbol = new TextCodes(arrays.int32(n));
@@ -419,7 +338,7 @@ function orderSinkColumns(o: TableRecords['orders'], from: number, to: number, a
   };
 }
 
-/** The columns of orders [from, to) but their ids and number columns, text as codes (the row loop alone: see fillStrings). */
+/** The columns of orders [from, to) but their ids and number columns, text as codes (the row loop alone: see fillCodes). */
 function orderCodes(o: TableRecords['orders'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
   const symbol = new TextCodes(arrays.int32(n));
@@ -465,7 +384,7 @@ function tradeSinkColumns(t: TableRecords['trades'], from: number, to: number, a
   };
 }
 
-/** The text columns of round trips [from, to) as codes (the row loop alone: see fillStrings). */
+/** The text columns of round trips [from, to) as codes (the row loop alone: see fillCodes). */
 function tradeCodes(t: TableRecords['trades'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
   const symbol = new TextCodes(arrays.int32(n));
@@ -485,7 +404,7 @@ function signalSinkColumns(g: BacktestResult['signals'], from: number, to: numbe
   return { ts: gc.ts, strategyId: gc.strategyId, symbol: gc.symbol, direction: gc.direction, strength: gc.strength, confidence: gc.confidence, reason: gc.reason, metadata: gc.metadata };
 }
 
-/** Signals [from, to) as columns, text as codes (the row loop alone: see fillStrings). */
+/** Signals [from, to) as columns, text as codes (the row loop alone: see fillCodes). */
 function signalCodes(g: BacktestResult['signals'], from: number, to: number, arrays: SliceArrays) {
   const n = to - from;
   const ts = arrays.float64(n);

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { backtest } from '../../../../index.js';
 import { SliceArrays, recordColumns, recordRows, sinkColumns, tableColumns } from '../../../../cli/compose/run-columns.js';
+import type { RecordTableName } from '../../../../cli/compose/run-columns.js';
+import type { BacktestResult } from '../../../../sim/backtest/index.js';
 import { RUN_TABLE_COLUMNS } from '../../../../cli/compose/run-outputs.js';
 import type { CodedStrings, NumberedStrings, SinkBatch } from '../../../../datasets/table-sink.js';
 import { REPO } from '../../../support/cli.js';
@@ -85,25 +87,57 @@ function decoded(batch: SinkBatch, numberedPrefix: Record<string, string | undef
   return out;
 }
 
+/**
+ * A table's columns written out from the result's lists (an object per record), field by field, as README "Outputs"
+ * defines them: what sinkColumns and tableColumns must hold, stated apart from their builders.
+ */
+function fromLists(result: BacktestResult, name: RecordTableName, from: number, to: number): Record<string, unknown[]> {
+  const nan = (x: number | null | undefined): number => x ?? Number.NaN;
+  const json = (x: unknown): string | null => (x !== undefined ? JSON.stringify(x) : null);
+  const pick = <T,>(list: readonly T[], columns: Record<string, (x: T) => unknown>): Record<string, unknown[]> =>
+    Object.fromEntries(Object.entries(columns).map(([k, f]) => [k, list.slice(from, to).map(f)]));
+  switch (name) {
+    case 'fills':
+      return pick(result.fills, { ts: (f) => f.ts, symbol: (f) => f.symbol, side: (f) => f.side, qty: (f) => f.qty, price: (f) => f.price, commission: (f) => f.commission, orderId: (f) => f.orderId, strategyId: (f) => f.strategyId, liquidity: (f) => f.liquidity });
+    case 'orders':
+      return pick(result.orders, {
+        id: (o) => o.id, symbol: (o) => o.symbol, side: (o) => o.side, type: (o) => o.type, qty: (o) => o.qty, limitPrice: (o) => nan(o.limitPrice), stopPrice: (o) => nan(o.stopPrice),
+        timeInForce: (o) => o.timeInForce, status: (o) => o.status, filledQty: (o) => o.filledQty, avgFillPrice: (o) => nan(o.avgFillPrice), tsCreated: (o) => o.tsCreated, strategyId: (o) => o.strategyId,
+        reduceOnly: (o) => (o.reduceOnly ? 1 : 0), tag: (o) => o.tag ?? null, reason: (o) => o.reason ?? null, linkContingency: (o) => o.link?.contingency ?? null, linkParentId: (o) => o.link?.parentId ?? null,
+        linkedIds: (o) => (o.link ? JSON.stringify(o.link.linkedIds) : null), linkGroup: (o) => o.link?.group ?? null,
+      });
+    case 'trades':
+      return pick(result.trades, { symbol: (t) => t.symbol, strategyId: (t) => t.strategyId, side: (t) => t.side, qty: (t) => t.qty, entryTime: (t) => t.entryTs, entryPrice: (t) => t.entryPrice, exitTime: (t) => t.exitTs, exitPrice: (t) => t.exitPrice, pnl: (t) => t.pnl, returnPct: (t) => t.returnPct, commission: (t) => t.commission });
+    case 'audit':
+      return pick(result.audit, { ts: (a) => a.ts, kind: (a) => a.kind, message: (a) => a.message, strategyId: (a) => a.strategyId ?? null, symbol: (a) => a.symbol ?? null, orderId: (a) => a.orderId ?? null, details: (a) => json(a.details) });
+    case 'signals':
+      return pick(result.signals, { ts: (g) => g.ts, strategyId: (g) => g.strategyId, symbol: (g) => g.symbol, direction: (g) => g.direction, strength: (g) => g.strength, confidence: (g) => g.confidence, reason: (g) => g.reason ?? null, metadata: (g) => json(g.metadata) });
+  }
+}
+
 describe('sinkColumns', () => {
-  it("holds tableColumns' values, text as codes of its values and a replay's order ids as numbers, from the logs and from the lists, whole and by row range", async () => {
-    for (const scenario of ['demo.json', 'l2-demo.json']) {
+  it("holds the result's records field by field, text as codes of its values and a replay's order ids as numbers, from the logs and from the lists, whole and by row range; tableColumns the same as text", async () => {
+    for (const scenario of ['demo.json', 'l2-demo.json', 'ensemble.json']) {
       const { result } = await backtest(join(REPO, 'scenarios', scenario));
       const lists = { ...result };
+      let audited = 0;
       for (const name of ['fills', 'orders', 'trades', 'audit', 'signals'] as const) {
         const prefix = Object.fromEntries(RUN_TABLE_COLUMNS[name].map((c) => [c.name, 'numbered' in c ? c.numbered : undefined]));
         const rows = recordRows(result)[name];
+        if (name === 'audit') audited = rows;
         const mid = Math.floor(rows / 2);
+        const asArrays = (c: Record<string, ArrayLike<unknown>>): Record<string, unknown[]> => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Array.from(v)]));
         for (const r of [result, lists]) {
-          const expected = Object.fromEntries(Object.entries(tableColumns(r, name)).map(([k, v]) => [k, [...v]]));
           const batch = sinkColumns(r, name);
           expect(Object.keys(batch), `${scenario} ${name}`).toEqual(RUN_TABLE_COLUMNS[name].map((c) => c.name));
-          expect(decoded(batch, prefix), `${scenario} ${name}`).toEqual(expected);
+          expect(decoded(batch, prefix), `${scenario} ${name}`).toEqual(fromLists(result, name, 0, rows));
+          expect(asArrays(tableColumns(r, name)), `${scenario} ${name}`).toEqual(fromLists(result, name, 0, rows));
           if (rows < 2) continue;
-          const part = Object.fromEntries(Object.entries(tableColumns(r, name, 1, mid)).map(([k, v]) => [k, [...v]]));
-          expect(decoded(sinkColumns(r, name, 1, mid), prefix), `${scenario} ${name} [1, ${mid})`).toEqual(part);
+          expect(decoded(sinkColumns(r, name, 1, mid), prefix), `${scenario} ${name} [1, ${mid})`).toEqual(fromLists(result, name, 1, mid));
+          expect(asArrays(tableColumns(r, name, 1, mid)), `${scenario} ${name} [1, ${mid})`).toEqual(fromLists(result, name, 1, mid));
         }
       }
+      if (scenario === 'ensemble.json') expect(audited, 'the ensemble demo records audit entries').toBeGreaterThan(0);
       // The replay's logs hand their ids as numbers: no id string is made.
       expect(recordRows(result).fills, scenario).toBeGreaterThan(0);
       expect('numbers' in sinkColumns(result, 'fills')['orderId']!, scenario).toBe(true);
