@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { accountSeries } from '../../reports/account-view.js';
-import { comparisonLabels, renderComparisonHtml, renderRunReportHtml } from '../../reports/html/index.js';
+import { comparisonLabels, formatMoney, renderComparisonHtml, renderRunReportHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { runCli } from '../support/cli.js';
 import { writeResearchFiles } from '../support/research-scenario.js';
@@ -164,7 +164,7 @@ describe('report.html in headless Chromium', () => {
     await writeFile(file, renderRunReportHtml(sampleReport({ trades })));
     const { page, problems } = await open(file);
     const table = page.locator('[data-records="trade-table"]');
-    const pnl = () => page.$$eval('#trade-table tbody tr', (trs) => trs.map((r) => Number((r.cells[9]!.textContent ?? '').replace(/,/g, ''))));
+    const pnl = () => page.$$eval('#trade-table tbody tr', (trs) => trs.map((r) => r.cells[9]!.textContent ?? ''));
     const numbers = () => page.$$eval('#trade-table tbody tr', (trs) => trs.map((r) => Number(r.cells[0]!.textContent)));
     const count = () => table.locator('.count').textContent();
     expect(await count()).toBe('rows 1-100 of 250');
@@ -174,7 +174,7 @@ describe('report.html in headless Chromium', () => {
     await table.locator('button[data-go="last"]').click();
     expect(await count()).toBe('rows 201-250 of 250');
     /** Every page's PnL, first to last (a sort shows the first page). */
-    const all = async (): Promise<number[]> => {
+    const all = async (): Promise<string[]> => {
       expect(await count()).toBe('rows 1-100 of 250');
       const out = await pnl();
       for (let k = 1; k < 3; k++) {
@@ -183,16 +183,15 @@ describe('report.html in headless Chromium', () => {
       }
       return out;
     };
-    const cents = (x: number) => Math.round(x * 100) / 100;
     const header = page.locator('#trade-table thead th', { hasText: 'PnL' });
     await header.click();
     expect(await header.getAttribute('aria-sort')).toBe('ascending');
     expect(await count()).toBe('rows 1-100 of 250');
     const asc = await all();
-    expect(asc).toEqual(trades.map((t) => t.pnl).sort((a, b) => a - b).map(cents));
+    expect(asc).toEqual(trades.map((t) => t.pnl).sort((a, b) => a - b).map((x) => formatMoney(x)));
     await header.click();
     expect(await header.getAttribute('aria-sort')).toBe('descending');
-    expect(await all()).toEqual(trades.map((t) => t.pnl).sort((a, b) => b - a).map(cents));
+    expect(await all()).toEqual(trades.map((t) => t.pnl).sort((a, b) => b - a).map((x) => formatMoney(x)));
     // The lowest PnL of all 250 is on the first page ascending, with its row number and its loss's class.
     await header.click();
     const low = trades.reduce((a, t, j) => (t.pnl < trades[a]!.pnl ? j : a), 0);
