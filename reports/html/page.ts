@@ -107,7 +107,11 @@ export const RECORD_TABLE_SCRIPT = `
     if(c.f==='time'){var q=data.seqs[c.s],w=q.w,t=new Array(n),sum=0;
       for(var i=0,j=0;i<n;i++)for(var m=0;m<w;m++,j++){sum+=q.z[j];if(m===c.o)t[i]=sum*q.u;}
       return {val:function(i){return t[i];},key:function(i){return t[i];},cell:function(i){return '<td'+cls+'>'+esc(short(iso(t[i])))+'</td>';}};}
-    var f=NUM[c.f],v=c.v;for(var r=0;r<n;r++)if(v[r]===null)v[r]=NaN;
+    var f=NUM[c.f],v=c.v;
+    if(c.b!==undefined){var s=atob(c.b),dv=new DataView(new ArrayBuffer(s.length));for(var j=0;j<s.length;j++)dv.setUint8(j,s.charCodeAt(j));
+      v=new Array(s.length/8);for(var r=0;r<v.length;r++)v[r]=dv.getFloat64(r*8,true);}
+    else if(c.v===undefined){v=new Array(n);var k0=c.k===null?NaN:c.k;for(var r=0;r<n;r++)v[r]=k0;}
+    else for(var r=0;r<n;r++)if(v[r]===null)v[r]=NaN;
     return {val:function(i){return v[i];},key:function(i){var x=v[i];return x!==x?-Infinity:x;},cell:function(i){var x=v[i];return '<td class="num'+(c.sign?' '+sign(x):'')+'">'+f(x)+'</td>';}};
   }
   // (The unit tests read the formats and the columns from here: tests/unit/reports/html/record-table.test.ts.)

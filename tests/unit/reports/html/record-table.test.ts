@@ -21,7 +21,8 @@ interface BrowserColumn {
 function browserColumns(): (c: unknown, data: unknown, n: number) => BrowserColumn {
   const marker = "Array.prototype.forEach.call(document.querySelectorAll('div.records')";
   expect(RECORD_TABLE_SCRIPT).toContain(marker);
-  const sandbox: Record<string, unknown> = {};
+  // A browser's atob (a number column may be base64).
+  const sandbox: Record<string, unknown> = { atob };
   runInNewContext(RECORD_TABLE_SCRIPT.replace(marker, 'globalThis.column=column;return;' + marker), sandbox);
   return sandbox.column as never;
 }
@@ -157,6 +158,25 @@ describe('the trade list as data the page draws', () => {
     expect(data.seqs).toEqual([{ u: 1e6, w: 2, z: [START_US / 1e6, ...Array.from({ length: 599 }, (_, k) => (k % 2 === 0 ? 1800 : 0))] }]);
     expect(data.cols[1]).toEqual({ f: 'text', d: ['AAA'], c: 0 });
     expect(data.cols[2]).toEqual({ f: 'text', d: ['trend'], c: 0 });
+  });
+
+  it('writes a number column as one value, as short texts or as its doubles\' bytes (base64), each read back exactly', () => {
+    const one = awkwardTrades()[2]!;
+    // PnL to the last bit (base64) with the values no text holds, prices of a few digits (texts), one quantity.
+    const odd = [Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324];
+    const trades = Array.from({ length: 7000 }, (_, j) => ({ ...one, qty: 3, entryPrice: 1 + j / 100, exitPrice: 2 + j / 100, pnl: j < odd.length ? odd[j]! : Math.PI * (j - 3500), entryTs: START_US + j * 60e6, exitTs: START_US + (j + 1) * 60e6 }));
+    const { data, cols } = columnsOf(renderRunReportHtml(listedReport(trades)), 'trade-table');
+    const form = (k: number) => Object.keys(data.cols[k] as object).filter((key) => key === 'k' || key === 'v' || key === 'b');
+    expect([form(4), form(6), form(8), form(9)]).toEqual([['k'], ['v'], ['v'], ['b']]);
+    // 7,000 doubles: three pieces of base64 joined (3,072 a piece, no padding inside).
+    expect((data.cols[9] as { b: string }).b).toHaveLength(Math.ceil((7000 * 8) / 3) * 4);
+    trades.forEach((t, i) => {
+      expect(Object.is(cols[9]!.val(i), t.pnl), `pnl ${i}`).toBe(true);
+      expect(cols[4]!.val(i)).toBe(3);
+      expect(cols[6]!.val(i)).toBe(t.entryPrice);
+    });
+    expect(cols[9]!.cell(0)).toBe('<td class="num ">n/a</td>');
+    expect(cols[9]!.cell(1)).toBe('<td class="num ">0.00</td>');
   });
 
   it('lists every round trip, however many: no cap, the JSON in pieces, never one long string', async () => {
