@@ -157,11 +157,14 @@ describe('report.html in headless Chromium', () => {
   it.skipIf(!hasChromium)('sorts every row of the trade list by PnL, ascending then descending, not only the page shown', async () => {
     // 250 round trips (three pages) of known PnL, in a page written by the library.
     const trades = Array.from({ length: 250 }, (_, j) => {
-      const pnl = ((j * 7919) % 250) - 124.5 + (j % 3) / 8;
+      // PnL to the last bit (the page holds such a column as its doubles' bytes, base64).
+      const pnl = ((j * 7919) % 250) - 124.5 + (j % 3) / 8 + Math.PI * 1e-9 * j;
       return { symbol: j % 2 ? 'AAA' : 'BBB', strategyId: 'trend', side: j % 2 ? ('long' as const) : ('short' as const), qty: 10, entryTs: START_US + j * HOUR_US, entryPrice: 100, exitTs: START_US + (j + 1) * HOUR_US, exitPrice: 100 + pnl / 10, pnl, returnPct: pnl / 1000, commission: 0.5 };
     });
     const file = join(dir, 'many-trades.html');
-    await writeFile(file, renderRunReportHtml(sampleReport({ trades })));
+    const html = renderRunReportHtml(sampleReport({ trades }));
+    expect(html).toContain('{"f":"money","sign":1,"b":"');
+    await writeFile(file, html);
     const { page, problems } = await open(file);
     const table = page.locator('[data-records="trade-table"]');
     const pnl = () => page.$$eval('#trade-table tbody tr', (trs) => trs.map((r) => r.cells[9]!.textContent ?? ''));
