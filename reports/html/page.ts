@@ -97,6 +97,16 @@ export const RECORD_TABLE_SCRIPT = `
   function sign(x){return !fin(x)||x===0?'':x>0?'pos':'neg';}
   var NUM={qty:function(x){return fixed(x,fin(x)&&x%1===0?0:4);},price:function(x){return fixed(x,2);},money:function(x){return money(x,2);},pct:pct};
   function codes(c,n){if(typeof c!=='number')return c;var k=new Array(n);for(var i=0;i<n;i++)k[i]=c;return k;}
+  function nums(c,data,n){
+    if(c.$v)return c.$v;var v=c.v;
+    if(c.b!==undefined){var s=atob(c.b),dv=new DataView(new ArrayBuffer(s.length));for(var j=0;j<s.length;j++)dv.setUint8(j,s.charCodeAt(j));
+      v=new Array(s.length/8);for(var r=0;r<v.length;r++)v[r]=dv.getFloat64(r*8,true);}
+    else if(c.a!==undefined){var src=nums(data.cols[c.a],data,n);v=new Array(n);for(var r=1;r<n;r++)v[r]=src[r-1];
+      for(var j=0,at=0;j<c.x.length;j++){at+=c.x[j];v[at]=c.v[j]===null?NaN:c.v[j];}}
+    else if(c.v===undefined){v=new Array(n);var k0=c.k===null?NaN:c.k;for(var r=0;r<n;r++)v[r]=k0;}
+    else for(var r=0;r<n;r++)if(v[r]===null)v[r]=NaN;
+    return c.$v=v;
+  }
   function column(c,data,n){
     var cls=c.cls?' class="'+esc(c.cls)+'"':'';
     if(c.f==='idx')return {val:function(i){return i+1;},key:function(i){return i;},cell:function(i){return '<td class="num">'+(i+1)+'</td>';}};
@@ -107,11 +117,7 @@ export const RECORD_TABLE_SCRIPT = `
     if(c.f==='time'){var q=data.seqs[c.s],w=q.w,t=new Array(n),sum=0;
       for(var i=0,j=0;i<n;i++)for(var m=0;m<w;m++,j++){sum+=q.z[j];if(m===c.o)t[i]=sum*q.u;}
       return {val:function(i){return t[i];},key:function(i){return t[i];},cell:function(i){return '<td'+cls+'>'+esc(short(iso(t[i])))+'</td>';}};}
-    var f=NUM[c.f],v=c.v;
-    if(c.b!==undefined){var s=atob(c.b),dv=new DataView(new ArrayBuffer(s.length));for(var j=0;j<s.length;j++)dv.setUint8(j,s.charCodeAt(j));
-      v=new Array(s.length/8);for(var r=0;r<v.length;r++)v[r]=dv.getFloat64(r*8,true);}
-    else if(c.v===undefined){v=new Array(n);var k0=c.k===null?NaN:c.k;for(var r=0;r<n;r++)v[r]=k0;}
-    else for(var r=0;r<n;r++)if(v[r]===null)v[r]=NaN;
+    var f=NUM[c.f],v=nums(c,data,n);
     return {val:function(i){return v[i];},key:function(i){var x=v[i];return x!==x?-Infinity:x;},cell:function(i){var x=v[i];return '<td class="num'+(c.sign?' '+sign(x):'')+'">'+f(x)+'</td>';}};
   }
   // (The unit tests read the formats and the columns from here: tests/unit/reports/html/record-table.test.ts.)

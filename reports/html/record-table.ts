@@ -19,7 +19,9 @@ import { formatCount } from './format.js';
  *   text (it reads back to the same double), NaN is null and an infinity 1e999 / -1e999 (JSON.parse reads those
  *   as Infinity / -Infinity). A column whose texts are long (a PnL to the last bit: ~19 characters) is instead
  *   `"b":"..."`, its doubles' 8 bytes each, little-endian, in base64 (10 2/3 characters a value, and no number
- *   turned into text); a column of one value is `"k":x`.
+ *   turned into text); a column of one value is `"k":x`. `{"f":...,"a":k,"x":[...],"v":[...]}` is a column whose
+ *   row i is row i - 1 of column k but at the rows x lists (each row number as its distance from the one before,
+ *   the first from 0), which hold the values v: a reversal's entry price, the exit price before it.
  * - `{"f":"time","s":k,"o":j}`: a time in microseconds shown as shortTime(formatIsoUs(t)): sequence k of `seqs`
  *   (`{"u": unit, "w": width, "z": [deltas]}`: the times of w columns interleaved row by row, t0, t1, ... each
  *   the one before plus z * u, the first from 0), its member j. A round trip's entry is most often the exit
@@ -30,7 +32,7 @@ import { formatCount } from './format.js';
 export type RecordColumn =
   | { readonly f: 'idx' }
   | { readonly f: 'text' | 'pill'; readonly at: (i: number) => string; readonly extra?: (i: number) => string; readonly cls?: string }
-  | { readonly f: 'qty' | 'price' | 'money' | 'pct'; readonly values: ArrayLike<number>; readonly sign?: boolean }
+  | { readonly f: 'qty' | 'price' | 'money' | 'pct'; readonly values: ArrayLike<number>; readonly sign?: boolean; readonly after?: number }
   | { readonly f: 'time'; readonly seq: number; readonly member: number }
   | { readonly f: 'iso'; readonly at: (i: number) => string; readonly cls?: string };
 
@@ -111,7 +113,8 @@ export function recordTablePieces(opts: {
       }
       default: {
         pieces.push(`${sep}{"f":"${c.f}"${c.sign ? ',"sign":1' : ''},`);
-        numberColumn(pieces, c.values, n);
+        if (c.after !== undefined) afterColumn(pieces, c.values, opts.columns[c.after]!, c.after, n);
+        else numberColumn(pieces, c.values, n);
         pieces.push('}');
       }
     }
@@ -166,6 +169,30 @@ function numberColumn(pieces: string[], values: ArrayLike<number>, n: number): v
     pieces.push(Buffer.from(bytes.buffer, 0, (to - from) * 8).toString('base64'));
   }
   pieces.push('"');
+}
+
+/**
+ * A number column whose row i is most often row i - 1 of column `k` (`other`: a reversal's entry price is the exit
+ * price before it) as `"a":k` and the rows that are not (`"x"`: their row numbers, each as its distance from the
+ * one before, the first from 0; row 0 always) with their values (`"v"`).
+ */
+function afterColumn(pieces: string[], values: ArrayLike<number>, other: RecordColumn, k: number, n: number): void {
+  if (!('values' in other)) throw new TypeError(`record table: column ${k} is not a number column`);
+  const before = other.values;
+  const rows: number[] = [];
+  const odd: number[] = [];
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && Object.is(values[i], before[i - 1])) continue;
+    rows.push(i - last);
+    odd.push(values[i]!);
+    last = i;
+  }
+  pieces.push(`"a":${k},"x":[`);
+  numbers(pieces, rows, rows.length);
+  pieces.push('],"v":[');
+  numbers(pieces, odd, odd.length);
+  pieces.push(']');
 }
 
 /** Values a number column samples to choose its form (see numberColumn). */

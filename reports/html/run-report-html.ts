@@ -655,7 +655,8 @@ function tradesSection(report: RunReport): Html {
       { f: 'pill', at: (i) => trades.sideAt(i) },
       number('qty', 'qty'),
       time(0),
-      number('entryPrice', 'price'),
+      // A reversal's entry price is the exit price before it (column 8): only the others are written.
+      { f: 'price', values: trades.column('entryPrice'), after: 8 },
       time(1),
       number('exitPrice', 'price'),
       number('pnl', 'money', true),

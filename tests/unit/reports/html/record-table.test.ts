@@ -179,6 +179,25 @@ describe('the trade list as data the page draws', () => {
     expect(cols[9]!.cell(1)).toBe('<td class="num ">0.00</td>');
   });
 
+  it('writes a reversal\'s entry price as the exit price before it: only the other rows\' prices are in the page', () => {
+    const one = awkwardTrades()[2]!;
+    const exit = (j: number) => (j === 199 ? 0 : 0.9 + Math.PI * 1e-3 * j);
+    // Each entry the exit before it but row 0, row 150 (a fresh position) and row 200 (-0 after 0: not the same).
+    const entry = (j: number) => (j === 0 ? 0.5 : j === 150 ? 2.25 : j === 200 ? -0 : exit(j - 1));
+    const trades = Array.from({ length: 300 }, (_, j) => ({ ...one, entryPrice: entry(j), exitPrice: exit(j), entryTs: START_US + j * 60e6, exitTs: START_US + (j + 1) * 60e6 }));
+    for (const report of [reportWith(trades.filter((t) => !Object.is(t.entryPrice, -0))), listedReport(trades)]) {
+      const html = renderRunReportHtml(report);
+      const { data, cols } = columnsOf(html, 'trade-table');
+      const listed = data.n === 300;
+      expect(tableData(html, 'trade-table').cols[6]).toEqual(listed ? { f: 'price', a: 8, x: [0, 150, 50], v: [0.5, 2.25, -0] } : { f: 'price', a: 8, x: [0, 150, 50], v: [0.5, 2.25, exit(200)] });
+      for (let i = 0; i < data.n; i++) {
+        const t = listed ? trades[i]! : trades.filter((u) => !Object.is(u.entryPrice, -0))[i]!;
+        expect(Object.is(cols[6]!.val(i), t.entryPrice), `entry ${i}`).toBe(true);
+        expect(cols[8]!.val(i)).toBe(t.exitPrice);
+      }
+    }
+  });
+
   it('lists every round trip, however many: no cap, the JSON in pieces, never one long string', async () => {
     const one = awkwardTrades()[2]!;
     const trades = Array.from({ length: 10_000 }, (_, j) => ({ ...one, pnl: j - 5000.5, entryTs: START_US + j * 60e6, exitTs: START_US + (j + 1) * 60e6 }));
