@@ -158,6 +158,8 @@ export const RECORD_TABLE_SCRIPT = `
  * The page's only script: click (or Enter on) a header of a `table.sortable` to sort its rows by that
  * column, numerically when the header has `data-type="num"` (cells carry the raw value in `data-v`;
  * "n/a" sorts first ascending), as text otherwise. Sorting is stable, so a second column keeps order.
+ * A record table (`table[data-records]`: its rows are data, see record-table.ts) is drawn and sorted by
+ * RECORD_TABLE_SCRIPT, the script's second part.
  */
 export const SORT_SCRIPT = `
 (function(){
