@@ -29,7 +29,19 @@ export interface PageTrades {
   exitMsAt(i: number): number;
   /** What attribution reads of round trip i (see attribution.ts): a small object, or the list's own. */
   attributedAt(i: number): AttributedRow;
+  /** Round trip i's side. */
+  sideAt(i: number): 'long' | 'short';
+  /** A numeric field of every round trip (read it, never write it). */
+  column(field: TradeNumber): ArrayLike<number>;
+  /**
+   * Round trip i's entry (member 0) or exit (member 1) time in microseconds, or NaN when the report holds it only as
+   * text that no whole number of microseconds gives (formatIsoUs would not write that text back).
+   */
+  timeUsAt(i: number, member: 0 | 1): number;
 }
+
+/** The numeric fields of a round trip that the trade list shows. */
+export type TradeNumber = 'qty' | 'entryPrice' | 'exitPrice' | 'pnl' | 'returnPct' | 'commission';
 
 /** The run's fills as the page reads them, row i being the report's `fills[i]`. */
 export interface PageFills {
@@ -111,6 +123,9 @@ function tradeColumnsView(t: TradeColumns): PageTrades {
     entryMsAt: (i) => isoMs(entryTs[i]!),
     exitMsAt: (i) => isoMs(exitTs[i]!),
     attributedAt: (i) => ({ strategyId: t.strategyIdAt(i), pnl: pnl[i]!, commission: commission[i]!, exitTs: exitTs[i]! }),
+    sideAt: (i) => t.sideAt(i),
+    column: (field) => ({ qty, entryPrice, exitPrice, pnl, returnPct, commission })[field],
+    timeUsAt: (i, member) => (member === 0 ? entryTs[i]! : exitTs[i]!),
   };
 }
 
@@ -152,6 +167,7 @@ type ListedTrade = ReportTrade | RunReport['trades'][number];
 function tradeListView(list: readonly ListedTrade[]): PageTrades {
   listed(list, 'trades');
   const built: RunReport['trades'][number][] = [];
+  const numbers = new Map<TradeNumber, Float64Array>();
   const iso = new IsoMemo();
   return {
     length: list.length,
@@ -176,7 +192,32 @@ function tradeListView(list: readonly ListedTrade[]): PageTrades {
       return 'exitTime' in t ? Date.parse(t.exitTime) : isoMs(t.exitTs);
     },
     attributedAt: (i) => list[i]!,
+    sideAt: (i) => list[i]!.side,
+    column(field) {
+      let values = numbers.get(field);
+      if (values === undefined) {
+        values = new Float64Array(list.length);
+        for (let i = 0; i < list.length; i++) values[i] = list[i]![field];
+        numbers.set(field, values);
+      }
+      return values;
+    },
+    timeUsAt(i, member) {
+      const t = list[i]!;
+      if ('entryTime' in t) return usOfIso(member === 0 ? t.entryTime : t.exitTime);
+      return member === 0 ? t.entryTs : t.exitTs;
+    },
   };
+}
+
+/** The time in microseconds whose formatIsoUs is `text`, or NaN when there is none (see PageTrades.timeUsAt). */
+function usOfIso(text: string): number {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) return Number.NaN;
+  // The microseconds past the millisecond: the three digits formatIsoUs writes after toISOString's milliseconds.
+  const sub = /\.\d{3}(\d{3})Z$/.exec(text);
+  const ts = ms * 1000 + (sub ? Number(sub[1]) : 0);
+  return Number.isSafeInteger(ts) && formatIsoUs(ts) === text ? ts : Number.NaN;
 }
 
 function fillColumnsView(f: FillColumns): PageFills {

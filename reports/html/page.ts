@@ -68,21 +68,105 @@ details.setup[open]>summary{margin-bottom:10px}
 figcaption{margin-top:2px}
 details summary{cursor:pointer;color:var(--accent)}
 pre{background:#f8fafc;border:1px solid var(--border);border-radius:6px;padding:10px;overflow:auto;max-height:420px}
+.pager{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0 0 6px;font-size:12px}
+.pager[hidden]{display:none}
+button.toggle[disabled]{opacity:.45;cursor:default}
 .pill{display:inline-block;padding:0 7px;border-radius:9px;font-size:11.5px;background:#eef2ff;color:#3730a3}
 .pill.buy,.pill.long{background:#dcfce7;color:#166534}.pill.sell,.pill.short{background:#fee2e2;color:#991b1b}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 24px}
 `;
 
 /**
+ * Draws each record table (div.records, see record-table.ts) from its JSON columns: a page of rows at a time
+ * (first/prev/next/last and the "rows 1-100 of 3,519" line), sorted by a click on (or Enter at) a header over
+ * every row, stably (ties keep the order before), numbers and times by value (n/a first ascending), text as
+ * text. The formats mirror format.ts (formatNumber, formatMoney, formatPercent, formatCount, shortTime) and
+ * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree.
+ */
+export const RECORD_TABLE_SCRIPT = `
+(function(){
+  function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
+  function nz(s){return /^-0(\\.0*)?$/.test(s)?s.slice(1):s;}
+  function fin(x){return typeof x==='number'&&isFinite(x);}
+  function fixed(x,d){return fin(x)?nz(x.toFixed(d)):'n/a';}
+  function money(x,d){if(!fin(x))return 'n/a';var a=Math.abs(x).toFixed(d),i=a.indexOf('.'),w=i<0?a:a.slice(0,i);
+    return (x<0&&/[1-9]/.test(a)?'-':'')+w.replace(/\\B(?=(\\d{3})+(?!\\d))/g,',')+(i<0?'':a.slice(i));}
+  function pct(x){return fin(x)?nz((x*100).toFixed(2))+'%':'n/a';}
+  function iso(t){var ms=Math.floor(t/1000),u=t-ms*1000,s=new Date(ms).toISOString();return u===0?s:s.slice(0,-1)+('00'+u).slice(-3)+'Z';}
+  function short(s){if(s.slice(-14)==='T00:00:00.000Z')return s.slice(0,10);var t=s.indexOf('T');var p=t<0?s:s.slice(0,t)+' '+s.slice(t+1);return p.slice(-5)==='.000Z'?p.slice(0,-5)+'Z':p;}
+  function sign(x){return !fin(x)||x===0?'':x>0?'pos':'neg';}
+  var NUM={qty:function(x){return fixed(x,fin(x)&&x%1===0?0:4);},price:function(x){return fixed(x,2);},money:function(x){return money(x,2);},pct:pct};
+  function codes(c,n){if(typeof c!=='number')return c;var k=new Array(n);for(var i=0;i<n;i++)k[i]=c;return k;}
+  function nums(c,data,n){
+    if(c.$v)return c.$v;var v=c.v;
+    if(c.b!==undefined){var s=atob(c.b),dv=new DataView(new ArrayBuffer(s.length));for(var j=0;j<s.length;j++)dv.setUint8(j,s.charCodeAt(j));
+      v=new Array(s.length/8);for(var r=0;r<v.length;r++)v[r]=dv.getFloat64(r*8,true);}
+    else if(c.a!==undefined){var src=nums(data.cols[c.a],data,n);v=new Array(n);for(var r=1;r<n;r++)v[r]=src[r-1];
+      for(var j=0,at=0;j<c.x.length;j++){at+=c.x[j];v[at]=c.v[j]===null?NaN:c.v[j];}}
+    else if(c.v===undefined){v=new Array(n);var k0=c.k===null?NaN:c.k;for(var r=0;r<n;r++)v[r]=k0;}
+    else for(var r=0;r<n;r++)if(v[r]===null)v[r]=NaN;
+    return c.$v=v;
+  }
+  function column(c,data,n){
+    var cls=c.cls?' class="'+esc(c.cls)+'"':'';
+    if(c.f==='idx')return {val:function(i){return i+1;},key:function(i){return i;},cell:function(i){return '<td class="num">'+(i+1)+'</td>';}};
+    if(c.f==='text'||c.f==='pill'){var d=c.d,k=codes(c.c,n),xd=c.xd,xc=xd?codes(c.xc,n):null,pill=c.f==='pill';
+      return {val:function(i){return xd?[d[k[i]],xd[xc[i]]]:d[k[i]];},key:function(i){return d[k[i]];},cell:function(i){var v=esc(d[k[i]]);var x=xd?xd[xc[i]]:'';
+        return '<td'+cls+'>'+(pill?'<span class="pill '+v+'">'+v+'</span>':v)+(x?' <span class="muted mono">'+esc(x)+'</span>':'')+'</td>';}};}
+    if(c.f==='iso')return {val:function(i){return c.v[i];},key:function(i){return c.v[i];},cell:function(i){return '<td'+cls+'>'+esc(short(c.v[i]))+'</td>';}};
+    if(c.f==='time'){var q=data.seqs[c.s],w=q.w,t=new Array(n),sum=0;
+      for(var i=0,j=0;i<n;i++)for(var m=0;m<w;m++,j++){sum+=q.z[j];if(m===c.o)t[i]=sum*q.u;}
+      return {val:function(i){return t[i];},key:function(i){return t[i];},cell:function(i){return '<td'+cls+'>'+esc(short(iso(t[i])))+'</td>';}};}
+    var f=NUM[c.f],v=nums(c,data,n);
+    return {val:function(i){return v[i];},key:function(i){var x=v[i];return x!==x?-Infinity:x;},cell:function(i){var x=v[i];return '<td class="num'+(c.sign?' '+sign(x):'')+'">'+f(x)+'</td>';}};
+  }
+  // (The unit tests read the formats and the columns from here: tests/unit/reports/html/record-table.test.ts.)
+  Array.prototype.forEach.call(document.querySelectorAll('div.records'),function(box){
+    var src=box.querySelector('script.records-data'),t=box.querySelector('table'),pager=box.querySelector('.pager');if(!src||!t||!pager)return;
+    var data=JSON.parse(src.textContent),n=data.n,size=data.page||100,cols=data.cols.map(function(c){return column(c,data,n);});
+    var order=new Array(n);for(var i=0;i<n;i++)order[i]=i;
+    var page=0,last=Math.max(0,Math.ceil(n/size)-1),count=pager.querySelector('.count'),tb=t.tBodies[0];
+    var go={};Array.prototype.forEach.call(pager.querySelectorAll('button[data-go]'),function(b){go[b.getAttribute('data-go')]=b;
+      b.addEventListener('click',function(){var g=b.getAttribute('data-go');page=g==='first'?0:g==='last'?last:g==='prev'?Math.max(0,page-1):Math.min(last,page+1);draw();});});
+    function draw(){
+      var from=page*size,to=Math.min(n,from+size),html='';
+      for(var r=from;r<to;r++){var i=order[r];html+='<tr>';for(var k=0;k<cols.length;k++)html+=cols[k].cell(i);html+='</tr>';}
+      tb.innerHTML=html;
+      count.textContent=n===0?'no rows':'rows '+money(from+1,0)+'-'+money(to,0)+' of '+money(n,0);
+      go.first.disabled=go.prev.disabled=page===0;go.next.disabled=go.last.disabled=page===last;
+    }
+    var ths=t.tHead.rows[0].cells;
+    Array.prototype.forEach.call(ths,function(th,k){
+      th.tabIndex=0;
+      function sort(){
+        var asc=th.getAttribute('aria-sort')!=='ascending';
+        Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});
+        th.setAttribute('aria-sort',asc?'ascending':'descending');
+        var key=cols[k].key,keys=new Array(n),pos=new Array(n);for(var i=0;i<n;i++){keys[i]=key(i);pos[order[i]]=i;}
+        order.sort(function(a,b){var x=keys[a],y=keys[b];var c=x<y?-1:x>y?1:0;if(!asc)c=-c;return c||(pos[a]-pos[b]);});
+        page=0;draw();
+      }
+      th.addEventListener('click',sort);
+      th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort();}});
+    });
+    pager.hidden=false;draw();
+  });
+})();
+`;
+
+/**
  * The page's only script: click (or Enter on) a header of a `table.sortable` to sort its rows by that
  * column, numerically when the header has `data-type="num"` (cells carry the raw value in `data-v`;
  * "n/a" sorts first ascending), as text otherwise. Sorting is stable, so a second column keeps order.
+ * A record table (`table[data-records]`: its rows are data, see record-table.ts) is drawn and sorted by
+ * RECORD_TABLE_SCRIPT, the script's second part.
  */
 export const SORT_SCRIPT = `
 (function(){
   function key(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;if(!num)return v;var x=parseFloat(v);return isNaN(x)?-Infinity:x;}
   var tables=document.querySelectorAll('table.sortable');
   Array.prototype.forEach.call(tables,function(t){
+    if(t.hasAttribute('data-records'))return;
     var ths=t.tHead.rows[0].cells;
     Array.prototype.forEach.call(ths,function(th,i){
       th.tabIndex=0;
@@ -100,7 +184,7 @@ export const SORT_SCRIPT = `
     });
   });
 })();
-`;
+${RECORD_TABLE_SCRIPT}`;
 
 /** One entry of the sticky navigation bar. */
 export interface NavLink {

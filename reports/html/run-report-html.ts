@@ -11,6 +11,9 @@ import { monthlyReturns, yearlyReturns } from './monthly-returns.js';
 import type { MonthlyReturn } from './monthly-returns.js';
 import { isEmptyHtml, renderPage, renderPagePieces, section, sectionPieces, signClass } from './page.js';
 import { exitMs, pageTrades } from './page-records.js';
+import type { TradeNumber } from './page-records.js';
+import { PAGE_ROWS, recordTablePieces } from './record-table.js';
+import type { RecordColumn } from './record-table.js';
 import type { Html, NavLink, PageContent } from './page.js';
 import { pricePanes } from './price-pane.js';
 import { ROLLING_SHARPE_WINDOW, rollingSharpe } from './rolling-sharpe.js';
@@ -20,9 +23,8 @@ import { distributionSection, drawdownsSection, reportTearSheet, rollingSection,
 /** The width in pixels the layout of multi-pane charts is computed for; a chart takes its column's width in the page. */
 export const CHART_WIDTH = 1100;
 /**
- * Most rows the trade list and the audit trail show (report.json and the Parquet tables have all of
- * them): with the charts and the inlined ECharts library it keeps report.html under 5 MB however long
- * the run (bench/RESULTS.md, a 2.5 M-bar run).
+ * Most rows the sweep page's trial tables list (sweep-html.ts). The run report's trade list and audit trail
+ * have every row, as data the page's script draws a page at a time (record-table.ts).
  */
 export const MAX_TABLE_ROWS = 2000;
 export { MAX_MARKERS_PER_SYMBOL } from './price-pane.js';
@@ -630,30 +632,42 @@ function ensembleSection(report: RunReport, strategyIds: readonly string[]): str
 function tradesSection(report: RunReport): Html {
   const trades = pageTrades(report);
   if (trades.length === 0) return section('trades', 'Trades', '<p class="note">No closed round trips.</p>');
-  const shown = Math.min(trades.length, MAX_TABLE_ROWS);
+  const n = trades.length;
   const head =
     '<tr><th class="num" data-type="num">#</th><th>Symbol</th><th>Strategy</th><th>Side</th><th class="num" data-type="num">Qty</th><th>Entry</th><th class="num" data-type="num">Entry price</th><th>Exit</th><th class="num" data-type="num">Exit price</th><th class="num" data-type="num">PnL</th><th class="num" data-type="num">Return</th><th class="num" data-type="num">Commission</th></tr>';
-  // The rows stay pieces of the page (never joined into one string: see Html).
-  const pieces = [`<div class="scroll"><table class="sortable" id="trade-table"><thead>${head}</thead><tbody>`];
-  // A run trades a few symbols and strategies: each escaped once per run of equal rows rather than once per row.
-  const symbol = lastEscaped();
-  const strategy = lastEscaped();
-  // A reversal's entry is the round trip before it's exit: its time and price cells are that exit's, made once.
-  const timeCell = lastMade((time: string) => `<td data-v="${escapeHtml(time)}">${escapeHtml(shortTime(time))}</td>`);
-  const priceCell = lastMade((price: number) => `<td class="num" data-v="${price}">${formatNumber(price, 2)}</td>`);
-  // A strategy trading a fixed quantity lists the same quantity cell on every row.
-  const qtyCell = lastMade((qty: number) => `<td class="num" data-v="${qty}">${formatNumber(qty, qty % 1 === 0 ? 0 : 4)}</td>`);
-  for (let i = 0; i < shown; i++) {
-    const t = trades.tradeAt(i);
-    const n = i + 1;
-    pieces.push(
-      `<tr><td class="num" data-v="${n}">${n}</td><td>${symbol(t.symbol)}</td><td>${strategy(t.strategyId)}</td><td><span class="pill ${t.side}">${t.side}</span></td>${qtyCell(t.qty)}${timeCell(t.entryTime)}${priceCell(t.entryPrice)}${timeCell(t.exitTime)}${priceCell(t.exitPrice)}<td class="num ${signClass(t.pnl)}" data-v="${t.pnl}">${formatMoney(t.pnl)}</td><td class="num ${signClass(t.returnPct)}" data-v="${t.returnPct}">${formatPercent(t.returnPct)}</td><td class="num" data-v="${t.commission}">${formatMoney(t.commission)}</td></tr>`,
-    );
-  }
-  const capped = trades.length > shown ? ` The first ${formatCount(shown)} of ${formatCount(trades.length)} are listed; report.json and trades.parquet have them all.` : '';
-  pieces.push(`</tbody></table></div>
-<p class="note">Closed round trips in exit order; PnL is net of commission. Click a column header to sort.${capped}</p>`);
-  return sectionPieces('trades', `Trades (${formatCount(trades.length)})`, pieces);
+  // Times as numbers when every one is a whole number of microseconds that formatIsoUs writes as the report does
+  // (always, for a run's own records), else as the report's text.
+  let exact = true;
+  for (let i = 0; i < n && exact; i++) exact = Number.isSafeInteger(trades.timeUsAt(i, 0)) && Number.isSafeInteger(trades.timeUsAt(i, 1));
+  const time = (member: 0 | 1): RecordColumn =>
+    exact ? { f: 'time', seq: 0, member } : { f: 'iso', at: (i) => (member === 0 ? trades.tradeAt(i).entryTime : trades.tradeAt(i).exitTime) };
+  const number = (field: TradeNumber, f: 'qty' | 'price' | 'money' | 'pct', sign = false): RecordColumn => {
+    return { f, values: trades.column(field), sign };
+  };
+  const table = recordTablePieces({
+    id: 'trade-table',
+    head,
+    rows: n,
+    columns: [
+      { f: 'idx' },
+      { f: 'text', at: (i) => trades.symbolAt(i) },
+      { f: 'text', at: (i) => trades.strategyIdAt(i) },
+      { f: 'pill', at: (i) => trades.sideAt(i) },
+      number('qty', 'qty'),
+      time(0),
+      // A reversal's entry price is the exit price before it (column 8): only the others are written.
+      { f: 'price', values: trades.column('entryPrice'), after: 8 },
+      time(1),
+      number('exitPrice', 'price'),
+      number('pnl', 'money', true),
+      number('returnPct', 'pct', true),
+      number('commission', 'money'),
+    ],
+    seqs: exact ? [{ width: 2, at: (i, m) => trades.timeUsAt(i, m as 0 | 1) }] : [],
+    noscript: `The trade list is drawn by the page's script, which is off: report.json and trades.parquet have all ${formatCount(n)} round trips.`,
+  });
+  table.push(`<p class="note">Closed round trips in exit order, ${formatCount(PAGE_ROWS)} a page; PnL is net of commission. Click a column header to sort all ${formatCount(n)}.</p>`);
+  return sectionPieces('trades', `Trades (${formatCount(n)})`, table);
 }
 
 /**
@@ -697,18 +711,21 @@ function auditSection(report: RunReport): Html {
   const kinds = new Map<string, number>();
   for (const a of audit) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
   const summary = [...kinds].map(([k, n]) => `<span class="pill">${escapeHtml(k)} &times; ${formatCount(n)}</span>`).join(' ');
-  const shown = audit.slice(0, MAX_TABLE_ROWS);
-  const rows = shown.map(
-    (a) =>
-      `<tr><td data-v="${escapeHtml(a.time)}" class="mono">${escapeHtml(shortTime(a.time))}</td><td>${escapeHtml(a.kind)}</td><td>${escapeHtml(a.strategyId ?? '')}</td><td>${escapeHtml(a.symbol ?? '')}</td><td>${escapeHtml(a.orderId ?? '')}</td><td>${escapeHtml(a.message)}${a.details ? ` <span class="muted mono">${escapeHtml(compactValue(a.details))}</span>` : ''}</td></tr>`,
-  );
-  const capped = audit.length > shown.length ? `<p class="note">The first ${formatCount(shown.length)} of ${formatCount(audit.length)} entries are listed; report.json and audit.parquet have them all.</p>` : '';
-  // The rows stay pieces of the page, as the trade list's.
-  return sectionPieces('audit', `Audit trail (${formatCount(audit.length)})`, [
-    `<p>${summary}</p><div class="scroll"><table class="sortable"><thead><tr><th>Time</th><th>Kind</th><th>Strategy</th><th>Symbol</th><th>Order</th><th>Message</th></tr></thead><tbody>`,
-    ...rows,
-    `</tbody></table></div>${capped}`,
-  ]);
+  const table = recordTablePieces({
+    id: 'audit-table',
+    head: '<tr><th>Time</th><th>Kind</th><th>Strategy</th><th>Symbol</th><th>Order</th><th>Message</th></tr>',
+    rows: audit.length,
+    columns: [
+      { f: 'iso', at: (i) => audit[i]!.time, cls: 'mono' },
+      { f: 'text', at: (i) => audit[i]!.kind },
+      { f: 'text', at: (i) => audit[i]!.strategyId ?? '' },
+      { f: 'text', at: (i) => audit[i]!.symbol ?? '' },
+      { f: 'text', at: (i) => audit[i]!.orderId ?? '' },
+      { f: 'text', at: (i) => audit[i]!.message, extra: (i) => (audit[i]!.details ? compactValue(audit[i]!.details) : '') },
+    ],
+    noscript: `The audit trail is drawn by the page's script, which is off: report.json and audit.parquet have all ${formatCount(audit.length)} entries.`,
+  });
+  return sectionPieces('audit', `Audit trail (${formatCount(audit.length)})`, [`<p>${summary}</p>`, ...table]);
 }
 
 function rowsSummary(rows: Readonly<Record<string, unknown>>): string {

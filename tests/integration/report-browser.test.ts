@@ -8,10 +8,14 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { accountSeries } from '../../reports/account-view.js';
-import { comparisonLabels, renderComparisonHtml } from '../../reports/html/index.js';
+import { comparisonLabels, formatMoney, renderComparisonHtml, renderRunReportHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
 import { runCli } from '../support/cli.js';
 import { writeResearchFiles } from '../support/research-scenario.js';
+import { sampleReport } from '../unit/reports/html/fixture.js';
+
+const START_US = Date.parse('2023-01-02T00:00:00Z') * 1000;
+const HOUR_US = 3_600_000_000;
 
 /**
  * Opens the demo's report.html, a comparison page, a sweep's sweep.html and a walk-forward's
@@ -125,19 +129,77 @@ describe('report.html in headless Chromium', () => {
     await page.close();
   });
 
-  it.skipIf(!hasChromium)('sorts the trade list by a numeric column, ascending then descending', async () => {
-    const { page } = await open(join(dir, 'demo', 'report.html'));
-    const pnl = () => page.$$eval('#trade-table tbody tr', (rows) => rows.map((r) => Number(r.cells[9]!.getAttribute('data-v'))));
-    const before = await pnl();
-    expect(before.length).toBeGreaterThan(10);
+  it.skipIf(!hasChromium)('draws the trade list a page at a time from its data: the first 100 rows, then 101-155, the count line right', async () => {
+    const { page, problems } = await open(join(dir, 'demo', 'report.html'));
+    const demoReport = JSON.parse(await readFile(join(dir, 'demo', 'report.json'), 'utf8')) as RunReport;
+    const n = demoReport.tables!.trades.rows;
+    expect(n).toBe(155);
+    const rows = () => page.$$eval('#trade-table tbody tr', (trs) => trs.map((r) => Array.from(r.cells as ArrayLike<{ textContent: string | null }>).map((c) => c.textContent ?? '')));
+    const count = () => page.locator('[data-records="trade-table"] .count').textContent();
+    const first = await rows();
+    expect(first).toHaveLength(100);
+    expect(first.map((r) => r[0])).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
+    expect(first[0]).toHaveLength(12);
+    expect(await count()).toBe('rows 1-100 of 155');
+    expect(await page.locator('[data-records="trade-table"] button[data-go="prev"]').isDisabled()).toBe(true);
+    await page.locator('[data-records="trade-table"] button[data-go="next"]').click();
+    expect((await rows()).map((r) => r[0])).toEqual(Array.from({ length: 55 }, (_, i) => String(i + 101)));
+    expect(await count()).toBe('rows 101-155 of 155');
+    expect(await page.locator('[data-records="trade-table"] button[data-go="next"]').isDisabled()).toBe(true);
+    await page.locator('[data-records="trade-table"] button[data-go="first"]').click();
+    expect(await rows()).toEqual(first);
+    // Without JavaScript the reader is told where the rows are.
+    expect(await page.locator('[data-records="trade-table"] noscript').count()).toBe(1);
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('sorts every row of the trade list by PnL, ascending then descending, not only the page shown', async () => {
+    // 250 round trips (three pages) of known PnL, in a page written by the library.
+    const trades = Array.from({ length: 250 }, (_, j) => {
+      // PnL to the last bit (the page holds such a column as its doubles' bytes, base64).
+      const pnl = ((j * 7919) % 250) - 124.5 + (j % 3) / 8 + Math.PI * 1e-9 * j;
+      return { symbol: j % 2 ? 'AAA' : 'BBB', strategyId: 'trend', side: j % 2 ? ('long' as const) : ('short' as const), qty: 10, entryTs: START_US + j * HOUR_US, entryPrice: 100, exitTs: START_US + (j + 1) * HOUR_US, exitPrice: 100 + pnl / 10, pnl, returnPct: pnl / 1000, commission: 0.5 };
+    });
+    const file = join(dir, 'many-trades.html');
+    const html = renderRunReportHtml(sampleReport({ trades }));
+    expect(html).toContain('{"f":"money","sign":1,"b":"');
+    await writeFile(file, html);
+    const { page, problems } = await open(file);
+    const table = page.locator('[data-records="trade-table"]');
+    const pnl = () => page.$$eval('#trade-table tbody tr', (trs) => trs.map((r) => r.cells[9]!.textContent ?? ''));
+    const numbers = () => page.$$eval('#trade-table tbody tr', (trs) => trs.map((r) => Number(r.cells[0]!.textContent)));
+    const count = () => table.locator('.count').textContent();
+    expect(await count()).toBe('rows 1-100 of 250');
+    await table.locator('button[data-go="next"]').click();
+    expect(await numbers()).toEqual(Array.from({ length: 100 }, (_, i) => i + 101));
+    expect(await count()).toBe('rows 101-200 of 250');
+    await table.locator('button[data-go="last"]').click();
+    expect(await count()).toBe('rows 201-250 of 250');
+    /** Every page's PnL, first to last (a sort shows the first page). */
+    const all = async (): Promise<string[]> => {
+      expect(await count()).toBe('rows 1-100 of 250');
+      const out = await pnl();
+      for (let k = 1; k < 3; k++) {
+        await table.locator('button[data-go="next"]').click();
+        out.push(...(await pnl()));
+      }
+      return out;
+    };
     const header = page.locator('#trade-table thead th', { hasText: 'PnL' });
     await header.click();
-    const asc = await pnl();
-    expect(asc).toEqual([...before].sort((a, b) => a - b));
     expect(await header.getAttribute('aria-sort')).toBe('ascending');
+    expect(await count()).toBe('rows 1-100 of 250');
+    const asc = await all();
+    expect(asc).toEqual(trades.map((t) => t.pnl).sort((a, b) => a - b).map((x) => formatMoney(x)));
     await header.click();
-    expect(await pnl()).toEqual([...before].sort((a, b) => b - a));
     expect(await header.getAttribute('aria-sort')).toBe('descending');
+    expect(await all()).toEqual(trades.map((t) => t.pnl).sort((a, b) => b - a).map((x) => formatMoney(x)));
+    // The lowest PnL of all 250 is on the first page ascending, with its row number and its loss's class.
+    await header.click();
+    const low = trades.reduce((a, t, j) => (t.pnl < trades[a]!.pnl ? j : a), 0);
+    expect(await page.$eval('#trade-table tbody tr', (r) => [r.cells[0]!.textContent, r.cells[9]!.className])).toEqual([String(low + 1), 'num neg']);
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
     await page.close();
   });
 

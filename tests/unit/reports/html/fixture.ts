@@ -8,7 +8,9 @@ const START_US = Date.parse('2023-01-02T00:00:00Z') * 1000;
  * A small hand-made run report: `days` daily equity samples on a gentle sine, two strategies with one
  * round trip each on AAA and BBB, and an optional prices section.
  */
-export function sampleReport(opts: { days?: number; strategies?: readonly string[]; prices?: boolean; name?: string; audit?: boolean } = {}): RunReport {
+export function sampleReport(
+  opts: { days?: number; strategies?: readonly string[]; prices?: boolean; name?: string; audit?: boolean; trades?: RunReportInput['trades']; auditEntries?: RunReportInput['audit'] } = {},
+): RunReport {
   const days = opts.days ?? 300;
   const strategies = opts.strategies ?? ['trend', 'revert'];
   const ts = new Float64Array(days);
@@ -56,9 +58,9 @@ export function sampleReport(opts: { days?: number; strategies?: readonly string
     barIntervalUs: DAY_US,
     fills: fills as unknown as RunReportInput['fills'],
     orders: [],
-    trades: [trade('AAA', s0, 1, 2, 50, 55), trade('BBB', s1, 3, 4, 20, 19)],
+    trades: opts.trades ?? [trade('AAA', s0, 1, 2, 50, 55), trade('BBB', s1, 3, 4, 20, 19)],
     equity: { ts, equity, cash, grossExposure: gross, marginInUse: new Float64Array(ts.length), buyingPower: cash },
-    audit: opts.audit ? [{ ts: START_US + DAY_US, kind: 'risk.denied', message: 'order O-9 denied: <max notional>', strategyId: s0, symbol: 'AAA', details: { limit: 400000 } }] : [],
+    audit: opts.auditEntries ?? (opts.audit ? [{ ts: START_US + DAY_US, kind: 'risk.denied', message: 'order O-9 denied: <max notional>', strategyId: s0, symbol: 'AAA', details: { limit: 400000 } }] : []),
     signals: [],
     signalCount: 0,
     assumptions: ['Market orders fill at the next bar\'s open', 'Commission: 0.1% of traded notional'],

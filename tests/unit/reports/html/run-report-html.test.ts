@@ -22,30 +22,7 @@ describe('renderRunReportHtml', () => {
     expect(html).toContain('<section id="run"><details class="setup"><summary>Data, configuration and assumptions</summary>');
   });
 
-  it('lists each round trip cell by cell, a reversal\'s entry cells the same as the exit cells before them', () => {
-    const base = sampleReport();
-    const t0 = base.trades[0]!;
-    // Reversals (each entry the exit before it, its time and price), an exit at -0, a price repeated, a time on the
-    // second and one with microseconds, and the report's own texts escaped (a report read back may hold anything).
-    const times = ['2024-01-02T00:00:00.000Z', '2024-01-02T09:30:00.000Z', '2024-01-03T10:00:00.000250Z', '2024-01-03T10:00:00.000250Z', '2024-01-04 <b>&', '2024-01-05T00:00:00.000Z'];
-    const prices = [10.5, 11.25, -0, 0, 12, 12];
-    // Quantities repeated, then changed (a fraction, -0 after 0).
-    const qtys = [100, 100, 2.5, 0, -0];
-    const trades = [0, 1, 2, 3, 4].map((k) => ({ ...t0, side: k % 2 === 0 ? ('long' as const) : ('short' as const), qty: qtys[k]!, entryTime: times[k]!, entryPrice: prices[k]!, exitTime: times[k + 1]!, exitPrice: prices[k + 1]! }));
-    const html = renderRunReportHtml({ ...base, trades });
-    const cell = (time: string) => `<td data-v="${escapeHtml(time)}">${escapeHtml(shortTime(time))}</td>`;
-    const price = (p: number) => `<td class="num" data-v="${p}">${formatNumber(p, 2)}</td>`;
-    const body = /<table class="sortable" id="trade-table">.*?<tbody>(.*?)<\/tbody>/s.exec(html)![1]!;
-    const rows = body.split('</tr>').filter((r) => r !== '');
-    expect(rows).toHaveLength(5);
-    rows.forEach((row, k) => {
-      const t = trades[k]!;
-      expect(row).toContain(`<td class="num" data-v="${t.qty}">${formatNumber(t.qty, t.qty % 1 === 0 ? 0 : 4)}</td>${cell(t.entryTime)}${price(t.entryPrice)}${cell(t.exitTime)}${price(t.exitPrice)}<td class="num `);
-      expect(row.startsWith(`<tr><td class="num" data-v="${k + 1}">${k + 1}</td>`)).toBe(true);
-    });
-    expect(body).toContain('<td data-v="2024-01-04 &lt;b&gt;&amp;">2024-01-04 &lt;b&gt;&amp;</td>');
-    expect(body).toContain('<td data-v="2024-01-03T10:00:00.000250Z">2024-01-03 10:00:00.000250Z</td>');
-  });
+  // The trade list's cells, formats and data: tests/unit/reports/html/record-table.test.ts.
 
   it('is one self-contained document: no external script, stylesheet, image or font', () => {
     const full = renderRunReportHtml(sampleReport());
@@ -134,10 +111,11 @@ describe('renderRunReportHtml', () => {
     const html = renderRunReportHtml(sampleReport({ name: '<script>alert(1)</script>', audit: true }));
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html).toContain('order O-9 denied: &lt;max notional&gt;');
-    // The library, the chart script and the table sorter; the chart options are JSON with '<' escaped.
+    // The library, the chart script and the table sorter; the chart options and the two record tables' rows (the
+    // trade list, the audit trail) are JSON with '<' escaped.
     expect(html.match(/<script>/g)).toHaveLength(3);
-    expect(html.match(/<\/script>/g)).toHaveLength(3 + charts(html).length);
+    expect(html.match(/<\/script>/g)).toHaveLength(3 + charts(html).length + 2);
+    expect(html).toContain('"order O-9 denied: \\u003cmax notional>"');
   });
 
   it('lists the audit trail with a count per kind', () => {
