@@ -17,6 +17,7 @@ import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { filesWritten } from '../output.js';
 import type { PendingFile } from '../output.js';
 import { SliceArrays, recordRows, sinkColumns } from './run-columns.js';
+import { ORDER_ID_PREFIX } from '../../engine/execution/order-log.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet
@@ -37,12 +38,12 @@ export const RUN_TABLE_COLUMNS = {
     { name: 'qty', type: 'f64' },
     { name: 'price', type: 'f64' },
     { name: 'commission', type: 'f64' },
-    { name: 'orderId', type: 'str', numbered: 'O-' },
+    { name: 'orderId', type: 'str', numbered: ORDER_ID_PREFIX },
     { name: 'strategyId', type: 'str', nullable: true },
     { name: 'liquidity', type: 'str' },
   ],
   orders: [
-    { name: 'id', type: 'str', numbered: 'O-' },
+    { name: 'id', type: 'str', numbered: ORDER_ID_PREFIX },
     { name: 'symbol', type: 'str' },
     { name: 'side', type: 'str' },
     { name: 'type', type: 'str' },
@@ -82,7 +83,7 @@ export const RUN_TABLE_COLUMNS = {
     { name: 'message', type: 'str' },
     { name: 'strategyId', type: 'str', nullable: true },
     { name: 'symbol', type: 'str', nullable: true },
-    { name: 'orderId', type: 'str', nullable: true, numbered: 'O-' },
+    { name: 'orderId', type: 'str', nullable: true, numbered: ORDER_ID_PREFIX },
     { name: 'details', type: 'str', nullable: true },
   ],
   signals: [

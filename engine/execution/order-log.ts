@@ -18,9 +18,12 @@ export interface IdBytes {
   decimal(n: number): void;
 }
 
+/** What every order id of a run begins with: `O-` then its number, 1 for the log's first row (see idOfRow). */
+export const ORDER_ID_PREFIX = 'O-';
+
 /** The id of the order at a row. */
 export function idOfRow(row: number): OrderId {
-  return `O-${row + 1}` as OrderId;
+  return `${ORDER_ID_PREFIX}${row + 1}` as OrderId;
 }
 
 /**
