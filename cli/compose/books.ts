@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { accountSectionOf } from '../../engine/portfolio/account-schema.js';
 import type { AccountResult, EquityCurve } from '../../engine/kernel/index.js';
+import { FILL_ID_PREFIX, ORDER_ID_PREFIX } from '../../engine/core/index.js';
 import type { FillId, OrderId } from '../../engine/core/index.js';
 import type { AuditEntry, Fill, OrderRecord, Signal } from '../../engine/model/index.js';
 import type { ExecutionSummary } from '../../engine/execution/index.js';
@@ -207,8 +208,8 @@ export function mergeBookResults(books: readonly BookResult[], assumptions: read
   for (const { result: r } of books) {
     const oo = orderOffset;
     const fo = fillOffset;
-    const shiftOrder = (id: string): OrderId => shiftId(id, 'O-', oo) as OrderId;
-    fills.push(r.fills.map((f) => (oo === 0 && fo === 0 ? f : { ...f, orderId: shiftOrder(f.orderId), fillId: shiftId(f.fillId, 'F-', fo) as FillId })));
+    const shiftOrder = (id: string): OrderId => shiftId(id, ORDER_ID_PREFIX, oo) as OrderId;
+    fills.push(r.fills.map((f) => (oo === 0 && fo === 0 ? f : { ...f, orderId: shiftOrder(f.orderId), fillId: shiftId(f.fillId, FILL_ID_PREFIX, fo) as FillId })));
     orders.push(
       r.orders.map((o) => {
         if (oo === 0) return o;

@@ -17,7 +17,7 @@ import { EQUITY_SINK_COLUMNS } from '../../sim/backtest/index.js';
 import { filesWritten } from '../output.js';
 import type { PendingFile } from '../output.js';
 import { SliceArrays, recordRows, sinkColumns } from './run-columns.js';
-import { ORDER_ID_PREFIX } from '../../engine/execution/order-log.js';
+import { ORDER_ID_PREFIX } from '../../engine/core/index.js';
 
 /**
  * A run's columnar outputs: the equity curve (every sample), fills, orders and round trips as Parquet

@@ -1,3 +1,4 @@
+import { FILL_ID_PREFIX } from '../core/ids.js';
 import type { FillId, OrderId, StrategyId, Symbol_ } from '../core/ids.js';
 import type { Fill, Liquidity } from '../model/events.js';
 import type { OrderSide } from '../model/orders.js';
@@ -5,8 +6,8 @@ import { sequenceNumber } from './order-log.js';
 import type { IdBytes, OrderLog } from './order-log.js';
 import { LOG_INITIAL_ROWS, grownF64, grownI32 } from './log-rows.js';
 
-/** 'F', the letter of the venues' fill ids (`F-1`, `F-2`, ...: IdSequence). */
-const FILL_LETTER = 70;
+/** 'F', the letter of the venues' fill ids (`F-1`, `F-2`, ...: FILL_ID_PREFIX). */
+const FILL_LETTER = FILL_ID_PREFIX.charCodeAt(0);
 
 /**
  * Every fill of a run in the order they happened, as columns: numbers in typed arrays, the order by
@@ -92,7 +93,7 @@ export class FillLog {
 
   fillIdAt(i: number): FillId {
     const n = this.fillNo[i]!;
-    return n === n ? (`F-${n}` as FillId) : this.otherIds.get(i)!;
+    return n === n ? (`${FILL_ID_PREFIX}${n}` as FillId) : this.otherIds.get(i)!;
   }
   strategyIdAt(i: number): StrategyId | null {
     return this.orders.strategyIdAt(this.orderRow[i]!) as StrategyId | null;

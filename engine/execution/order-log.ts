@@ -1,4 +1,5 @@
 import { InvariantError } from '../core/errors.js';
+import { ORDER_ID_PREFIX } from '../core/ids.js';
 import type { OrderId, StrategyId } from '../core/ids.js';
 import { textOf } from '../model/events.js';
 import type { DeferredText } from '../model/events.js';
@@ -18,8 +19,10 @@ export interface IdBytes {
   decimal(n: number): void;
 }
 
-/** What every order id of a run begins with: `O-` then its number, 1 for the log's first row (see idOfRow). */
-export const ORDER_ID_PREFIX = 'O-';
+
+/** 'O' and '-', the bytes of ORDER_ID_PREFIX (an id is `<letter>-<n>`: see sequenceNumber). */
+const ORDER_LETTER = ORDER_ID_PREFIX.charCodeAt(0);
+const ORDER_DASH = ORDER_ID_PREFIX.charCodeAt(1);
 
 /** The id of the order at a row. */
 export function idOfRow(row: number): OrderId {
@@ -44,7 +47,7 @@ export function sequenceNumber(id: string, letter: number): number {
 
 /** The row an id names ('O-' then row + 1), or a negative number for any other string. */
 export function rowInId(id: string): number {
-  return sequenceNumber(id, 79) - 1;
+  return sequenceNumber(id, ORDER_LETTER) - 1;
 }
 
 /**
@@ -402,8 +405,8 @@ export class OrderLog {
   }
   /** Writes the bytes of idAt(row) ('O-' and row + 1 in decimal) without building it (the run hash's lines). */
   writeIdAt(row: number, out: IdBytes): void {
-    out.byte(79);
-    out.byte(45);
+    out.byte(ORDER_LETTER);
+    out.byte(ORDER_DASH);
     out.decimal(row + 1);
   }
   /**
