@@ -286,6 +286,7 @@ export function alertsView(report: RunReport): string {
     rows: alerts.length,
     columns: [
       { f: 'iso', at: (i) => alerts[i]!.time },
+      // A bare pill: an alert's kind is no class of the page.
       { f: 'pill', at: (i) => alerts[i]!.kind, mark: () => '' },
       { f: 'text', at: (i) => alerts[i]!.level },
       // An alert of no strategy reads 'ensemble', muted: the ensemble's own.

@@ -329,11 +329,11 @@ function metricColumn(c: TrialMetricColumn, trials: readonly SweepTrialRow[]): R
 
 /** A parameter's column: its values as numbers when every trial has a number there, else as text (categorical). */
 function parameterColumn(p: Parameter, trials: readonly SweepTrialRow[]): RecordColumn {
-  const value = (i: number) => trials[i]!.params[p.path];
   if (p.kind !== 'categorical' && trials.every((t) => typeof t.params[p.path] === 'number')) {
     return { f: 'num', values: Float64Array.from(trials, (t) => t.params[p.path] as number) };
   }
-  return { f: 'text', cls: 'num', at: (i) => { const v = value(i); return v === undefined ? '' : valueText(v); } };
+  const text = (v: ParamValue | undefined) => (v === undefined ? '' : valueText(v));
+  return { f: 'text', cls: 'num', at: (i) => text(trials[i]!.params[p.path]) };
 }
 
 function trialsSection(sweep: SweepJsonReport): string[] {
