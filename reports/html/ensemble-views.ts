@@ -9,14 +9,12 @@ import { COLORS, fmt, itemTooltip, renderChart, seriesColor, timeAxis, timeToolt
 import { escapeHtml } from './escape.js';
 import { formatCount, formatMoney, formatNumber, formatPercent, shortTime } from './format.js';
 import { signClass } from './page.js';
+import { PAGE_ROWS, recordTablePieces } from './record-table.js';
 
 type Ensemble = NonNullable<RunReport['ensemble']>;
 type Stats = Ensemble['decomposition']['byStrategy'][string];
 type AuditEntry = Ensemble['audit'][number];
 type Attribution = NonNullable<NonNullable<Ensemble['attribution']>['account']>;
-
-/** Most alerts the alerts table lists (newest first); report.json has all of them. */
-export const MAX_ALERT_ROWS = 200;
 
 const US_PER_MS = 1000;
 export const STATUS_COLORS: Readonly<Record<string, string>> = { ACTIVE: '#16a34a', DEGRADED: '#f59e0b', SUSPENDED: '#f97316', RETIRED: '#6b7280' };
@@ -276,22 +274,31 @@ export function monitorAlerts(report: RunReport): AlertRow[] {
     .reverse();
 }
 
+/** The monitor's alerts, newest first: every one, as a record table (record-table.ts) the page's script draws a page at a time. */
 export function alertsView(report: RunReport): string {
   const alerts = monitorAlerts(report);
   if (alerts.length === 0) return '';
-  const shown = alerts.slice(0, MAX_ALERT_ROWS);
   const counts = new Map<string, number>();
   for (const a of alerts) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
-  const rows = shown
-    .map(
-      (a) =>
-        `<tr><td data-v="${escapeHtml(a.time)}">${escapeHtml(shortTime(a.time))}</td><td><span class="pill">${escapeHtml(a.kind)}</span></td><td>${escapeHtml(a.level)}</td><td>${a.strategyId ? escapeHtml(a.strategyId) : '<span class="muted">ensemble</span>'}</td><td>${escapeHtml(a.message)}</td></tr>`,
-    )
-    .join('');
+  const table = recordTablePieces({
+    id: 'alert-table',
+    head: '<tr><th>Time</th><th>Alert</th><th>Level</th><th>Strategy</th><th>Message</th></tr>',
+    rows: alerts.length,
+    columns: [
+      { f: 'iso', at: (i) => alerts[i]!.time },
+      // A bare pill: an alert's kind is no class of the page.
+      { f: 'pill', at: (i) => alerts[i]!.kind, mark: () => '' },
+      { f: 'text', at: (i) => alerts[i]!.level },
+      // An alert of no strategy reads 'ensemble', muted: the ensemble's own.
+      { f: 'text', at: (i) => alerts[i]!.strategyId || 'ensemble', mark: (i) => (alerts[i]!.strategyId ? '' : 'muted') },
+      { f: 'text', at: (i) => alerts[i]!.message },
+    ],
+    noscript: `The alerts are drawn by the page's script, which is off: report.json has all ${formatCount(alerts.length)}.`,
+  });
   const summary = [...counts].map(([k, n]) => `${escapeHtml(k)} ${formatCount(n)}`).join(', ');
-  const capped = alerts.length > shown.length ? `; the newest ${formatCount(shown.length)} of ${formatCount(alerts.length)} are listed, report.json has them all` : '';
-  return `<h3>Alerts</h3><table class="sortable" data-view="alerts"><thead><tr><th>Time</th><th>Alert</th><th>Level</th><th>Strategy</th><th>Message</th></tr></thead><tbody>${rows}</tbody></table>
-<p class="note">The ensemble monitor's alerts, newest first (${summary})${capped}.</p>`;
+  const paged = alerts.length > PAGE_ROWS ? `, ${formatCount(PAGE_ROWS)} a page` : '';
+  return `<h3>Alerts</h3>${table.join('')}
+<p class="note">The ensemble monitor's alerts, newest first (${summary})${paged}.</p>`;
 }
 
 /** Every ensemble view the report has the data for, in page order. */

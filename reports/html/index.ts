@@ -1,4 +1,4 @@
-export { renderRunReportHtml, renderRunReportPieces, CHART_WIDTH, MAX_TABLE_ROWS, MAX_MARKERS_PER_SYMBOL } from './run-report-html.js';
+export { renderRunReportHtml, renderRunReportPieces, CHART_WIDTH, MAX_MARKERS_PER_SYMBOL } from './run-report-html.js';
 export { renderComparisonHtml, comparisonLabels } from './comparison-html.js';
 export type { ComparedRun } from './comparison-html.js';
 export { METRIC_ROWS, buyAndHoldCagr } from './metric-rows.js';

@@ -42,6 +42,7 @@ td.num,th.num{text-align:right;white-space:nowrap}
 tbody tr:hover td{background:#f8fafc}
 table.metrics td:first-child{color:#374151}
 table.metrics td.best{font-weight:650}
+tr.best{font-weight:650}
 .scroll{max-height:560px;overflow:auto;border:1px solid var(--border);border-radius:6px}
 .scroll table thead th{position:sticky;top:0;z-index:1}
 table.sortable th{cursor:pointer;user-select:none}
@@ -78,7 +79,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 24px}
 
 /**
  * Draws each record table (div.records, see record-table.ts) from its JSON columns: a page of rows at a time
- * (first/prev/next/last and the "rows 1-100 of 3,519" line), sorted by a click on (or Enter at) a header over
+ * (first/prev/next/last and the "rows 1-100 of 3,519" line, shown when the rows take more than a page), sorted by a click on (or Enter at) a header over
  * every row, stably (ties keep the order before), numbers and times by value (n/a first ascending), text as
  * text. The formats mirror format.ts (formatNumber, formatMoney, formatPercent, formatCount, shortTime) and
  * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree.
@@ -91,11 +92,11 @@ export const RECORD_TABLE_SCRIPT = `
   function fixed(x,d){return fin(x)?nz(x.toFixed(d)):'n/a';}
   function money(x,d){if(!fin(x))return 'n/a';var a=Math.abs(x).toFixed(d),i=a.indexOf('.'),w=i<0?a:a.slice(0,i);
     return (x<0&&/[1-9]/.test(a)?'-':'')+w.replace(/\\B(?=(\\d{3})+(?!\\d))/g,',')+(i<0?'':a.slice(i));}
-  function pct(x){return fin(x)?nz((x*100).toFixed(2))+'%':'n/a';}
+  function pct(x,d){return fin(x)?nz((x*100).toFixed(d))+'%':'n/a';}
   function iso(t){var ms=Math.floor(t/1000),u=t-ms*1000,s=new Date(ms).toISOString();return u===0?s:s.slice(0,-1)+('00'+u).slice(-3)+'Z';}
   function short(s){if(s.slice(-14)==='T00:00:00.000Z')return s.slice(0,10);var t=s.indexOf('T');var p=t<0?s:s.slice(0,t)+' '+s.slice(t+1);return p.slice(-5)==='.000Z'?p.slice(0,-5)+'Z':p;}
   function sign(x){return !fin(x)||x===0?'':x>0?'pos':'neg';}
-  var NUM={qty:function(x){return fixed(x,fin(x)&&x%1===0?0:4);},price:function(x){return fixed(x,2);},money:function(x){return money(x,2);},pct:pct};
+  var NUM={qty:function(x){return fixed(x,fin(x)&&x%1===0?0:4);},price:fixed,money:money,pct:pct,num:function(x){return fin(x)?String(x):'n/a';}};
   function codes(c,n){if(typeof c!=='number')return c;var k=new Array(n);for(var i=0;i<n;i++)k[i]=c;return k;}
   function nums(c,data,n){
     if(c.$v)return c.$v;var v=c.v;
@@ -110,27 +111,29 @@ export const RECORD_TABLE_SCRIPT = `
   function column(c,data,n){
     var cls=c.cls?' class="'+esc(c.cls)+'"':'';
     if(c.f==='idx')return {val:function(i){return i+1;},key:function(i){return i;},cell:function(i){return '<td class="num">'+(i+1)+'</td>';}};
-    if(c.f==='text'||c.f==='pill'){var d=c.d,k=codes(c.c,n),xd=c.xd,xc=xd?codes(c.xc,n):null,pill=c.f==='pill';
+    if(c.f==='text'||c.f==='pill'){var d=c.d,dc=c.dc,k=codes(c.c,n),xd=c.xd,xc=xd?codes(c.xc,n):null,td=c.td,tc=td?codes(c.tc,n):null,pill=c.f==='pill';
       return {val:function(i){return xd?[d[k[i]],xd[xc[i]]]:d[k[i]];},key:function(i){return d[k[i]];},cell:function(i){var v=esc(d[k[i]]);var x=xd?xd[xc[i]]:'';
-        return '<td'+cls+'>'+(pill?'<span class="pill '+v+'">'+v+'</span>':v)+(x?' <span class="muted mono">'+esc(x)+'</span>':'')+'</td>';}};}
+        var m=dc?dc[k[i]]:'',ti=td?td[tc[i]]:'';ti=ti?' title="'+esc(ti)+'"':'';
+        return '<td'+cls+(pill?'':ti)+'>'+(pill?'<span class="pill'+(dc?(m?' '+esc(m):''):' '+v)+'"'+ti+'>'+v+'</span>':m?'<span class="'+esc(m)+'">'+v+'</span>':v)+(x?' <span class="muted mono">'+esc(x)+'</span>':'')+'</td>';}};}
     if(c.f==='iso')return {val:function(i){return c.v[i];},key:function(i){return c.v[i];},cell:function(i){return '<td'+cls+'>'+esc(short(c.v[i]))+'</td>';}};
     if(c.f==='time'){var q=data.seqs[c.s],w=q.w,t=new Array(n),sum=0;
       for(var i=0,j=0;i<n;i++)for(var m=0;m<w;m++,j++){sum+=q.z[j];if(m===c.o)t[i]=sum*q.u;}
       return {val:function(i){return t[i];},key:function(i){return t[i];},cell:function(i){return '<td'+cls+'>'+esc(short(iso(t[i])))+'</td>';}};}
-    var f=NUM[c.f],v=nums(c,data,n);
-    return {val:function(i){return v[i];},key:function(i){var x=v[i];return x!==x?-Infinity:x;},cell:function(i){var x=v[i];return '<td class="num'+(c.sign?' '+sign(x):'')+'">'+f(x)+'</td>';}};
+    var f=NUM[c.f],dp=c.dp===undefined?2:c.dp,v=nums(c,data,n);
+    return {val:function(i){return v[i];},key:function(i){var x=v[i];return x!==x?-Infinity:x;},cell:function(i){var x=v[i];return '<td class="num'+(c.sign?' '+sign(x):'')+'">'+f(x,dp)+'</td>';}};
   }
   // (The unit tests read the formats and the columns from here: tests/unit/reports/html/record-table.test.ts.)
   Array.prototype.forEach.call(document.querySelectorAll('div.records'),function(box){
     var src=box.querySelector('script.records-data'),t=box.querySelector('table'),pager=box.querySelector('.pager');if(!src||!t||!pager)return;
     var data=JSON.parse(src.textContent),n=data.n,size=data.page||100,cols=data.cols.map(function(c){return column(c,data,n);});
     var order=new Array(n);for(var i=0;i<n;i++)order[i]=i;
+    var rc=new Array(n);Object.keys(data.rc||{}).forEach(function(cl){data.rc[cl].forEach(function(r){rc[r]=(rc[r]?rc[r]+' ':'')+cl;});});
     var page=0,last=Math.max(0,Math.ceil(n/size)-1),count=pager.querySelector('.count'),tb=t.tBodies[0];
     var go={};Array.prototype.forEach.call(pager.querySelectorAll('button[data-go]'),function(b){go[b.getAttribute('data-go')]=b;
       b.addEventListener('click',function(){var g=b.getAttribute('data-go');page=g==='first'?0:g==='last'?last:g==='prev'?Math.max(0,page-1):Math.min(last,page+1);draw();});});
     function draw(){
       var from=page*size,to=Math.min(n,from+size),html='';
-      for(var r=from;r<to;r++){var i=order[r];html+='<tr>';for(var k=0;k<cols.length;k++)html+=cols[k].cell(i);html+='</tr>';}
+      for(var r=from;r<to;r++){var i=order[r];html+=rc[i]?'<tr class="'+esc(rc[i])+'">':'<tr>';for(var k=0;k<cols.length;k++)html+=cols[k].cell(i);html+='</tr>';}
       tb.innerHTML=html;
       count.textContent=n===0?'no rows':'rows '+money(from+1,0)+'-'+money(to,0)+' of '+money(n,0);
       go.first.disabled=go.prev.disabled=page===0;go.next.disabled=go.last.disabled=page===last;
@@ -149,7 +152,8 @@ export const RECORD_TABLE_SCRIPT = `
       th.addEventListener('click',sort);
       th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort();}});
     });
-    pager.hidden=false;draw();
+    // One page holds every row: no pager (a header click still sorts them).
+    pager.hidden=n<=size;draw();
   });
 })();
 `;

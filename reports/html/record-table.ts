@@ -13,9 +13,14 @@ import { formatCount } from './format.js';
  * - `{"f":"idx"}`: the row's number, 1 to n (the records' own order).
  * - `{"f":"text"|"pill","d":[distinct texts],"c":[code per row]}`: text (a pill: `<span class="pill TEXT">`); `"c":0`
  *   when every row has the one text of `"d"`; with `"xd"`/`"xc"` a second text per row in a muted span after it
- *   ('' for none).
- * - `{"f":"qty"|"price"|"money"|"pct","v":[numbers]}`: formatNumber(x, x % 1 === 0 ? 0 : 4), formatNumber(x, 2),
- *   formatMoney(x), formatPercent(x); `"sign":1` adds the pos/neg class (signClass). A number is JSON's shortest
+ *   ('' for none). With `"dc":[class per entry of "d"]`, a pill's class instead of its text (`<span class="pill">`
+ *   for ''), a text in a `<span class="CLASS">` (none for ''): an entry of `"d"` is a text and its class, so a text
+ *   may be in `"d"` twice. With `"td"`/`"tc"` a title per row (coded as `"d"`/`"c"`; '' for none), on the pill, or
+ *   on the cell of a text.
+ * - `{"f":"qty"|"price"|"money"|"pct"|"num","v":[numbers]}`: formatNumber(x, x % 1 === 0 ? 0 : 4), formatNumber(x, 2),
+ *   formatMoney(x), formatPercent(x), the number as JavaScript writes it (String(x); 'n/a' when not finite);
+ *   `"dp":k` gives price, money and pct k decimals instead of 2 (money with 0: formatCount);
+ *   `"sign":1` adds the pos/neg class (signClass). A number is JSON's shortest
  *   text (it reads back to the same double), NaN is null and an infinity 1e999 / -1e999 (JSON.parse reads those
  *   as Infinity / -Infinity). A column whose texts are long (a PnL to the last bit: ~19 characters) is instead
  *   `"b":"..."`, its doubles' 8 bytes each, little-endian, in base64 (10 2/3 characters a value, and no number
@@ -27,12 +32,22 @@ import { formatCount } from './format.js';
  *   the one before plus z * u, the first from 0), its member j. A round trip's entry is most often the exit
  *   before it (a reversal): its delta is 0.
  * - `{"f":"iso","v":[texts]}`: a time as ISO-8601 text, shown as shortTime(text), sorted as text.
- * Any column may carry `"cls"`: classes of its cells.
+ * Any column may carry `"cls"`: classes of its cells. After `"cols"`, `"rc":{"CLASS":[rows]}` (when a row has a class)
+ * gives the rows (numbers in the records' order, from 0) whose `<tr>` has each class.
  */
 export type RecordColumn =
   | { readonly f: 'idx' }
-  | { readonly f: 'text' | 'pill'; readonly at: (i: number) => string; readonly extra?: (i: number) => string; readonly cls?: string }
-  | { readonly f: 'qty' | 'price' | 'money' | 'pct'; readonly values: ArrayLike<number>; readonly sign?: boolean; readonly after?: number }
+  | {
+      readonly f: 'text' | 'pill';
+      readonly at: (i: number) => string;
+      readonly extra?: (i: number) => string;
+      readonly cls?: string;
+      /** The class of row i's pill (instead of its text) or of a span around its text (`"dc"`). */
+      readonly mark?: (i: number) => string;
+      /** Row i's title ('' for none): on the pill, or on the cell of a text. */
+      readonly title?: (i: number) => string;
+    }
+  | { readonly f: 'qty' | 'price' | 'money' | 'pct' | 'num'; readonly values: ArrayLike<number>; readonly sign?: boolean; readonly after?: number; readonly dp?: number }
   | { readonly f: 'time'; readonly seq: number; readonly member: number }
   | { readonly f: 'iso'; readonly at: (i: number) => string; readonly cls?: string };
 
@@ -58,6 +73,8 @@ export function recordTablePieces(opts: {
   readonly rows: number;
   readonly columns: readonly RecordColumn[];
   readonly seqs?: readonly TimeSequence[];
+  /** Rows (numbers in the records' order) whose `<tr>` has a class, by class. */
+  readonly rowClasses?: Readonly<Record<string, readonly number[]>>;
   readonly noscript: string;
 }): string[] {
   const n = opts.rows;
@@ -100,8 +117,9 @@ export function recordTablePieces(opts: {
       case 'text':
       case 'pill': {
         pieces.push(`${sep}{"f":"${c.f}"${c.cls ? `,"cls":${jsonText(c.cls)}` : ''},`);
-        textColumn(pieces, '', c.at, n);
+        textColumn(pieces, '', c.at, n, c.mark);
         if (c.extra) textColumn(pieces, 'x', c.extra, n);
+        if (c.title) textColumn(pieces, 't', c.title, n);
         pieces.push('}');
         break;
       }
@@ -112,14 +130,17 @@ export function recordTablePieces(opts: {
         break;
       }
       default: {
-        pieces.push(`${sep}{"f":"${c.f}"${c.sign ? ',"sign":1' : ''},`);
+        pieces.push(`${sep}{"f":"${c.f}"${c.dp !== undefined ? `,"dp":${c.dp}` : ''}${c.sign ? ',"sign":1' : ''},`);
         if (c.after !== undefined) afterColumn(pieces, c.values, opts.columns[c.after]!, c.after, n);
         else numberColumn(pieces, c.values, n);
         pieces.push('}');
       }
     }
   });
-  pieces.push(']}</script></div>');
+  pieces.push(']');
+  const classes = Object.entries(opts.rowClasses ?? {}).filter(([, rows]) => rows.length > 0);
+  if (classes.length > 0) pieces.push(`,"rc":{${classes.map(([cls, rows]) => `${jsonText(cls)}:[${rows.join(',')}]`).join(',')}}`);
+  pieces.push('}</script></div>');
   return pieces;
 }
 
@@ -216,29 +237,37 @@ function numbers(pieces: string[], values: ArrayLike<number>, n: number): void {
   }
 }
 
-/** A text column as its distinct texts (`"PREFIXd"`) and each row's code (`"PREFIXc"`). */
-function textColumn(pieces: string[], prefix: string, at: (i: number) => string, n: number): void {
+/**
+ * A text column as its distinct texts (`"PREFIXd"`) and each row's code (`"PREFIXc"`); with `mark`, distinct (text,
+ * class) pairs, their classes in `"dc"`.
+ */
+function textColumn(pieces: string[], prefix: string, at: (i: number) => string, n: number, mark?: (i: number) => string): void {
   const codes = new Map<string, number>();
   const dict: string[] = [];
+  const marks: string[] = [];
   const code = new Int32Array(n);
   let last: string | undefined;
   let lastCode = -1;
   for (let i = 0; i < n; i++) {
     const text = at(i);
-    if (text !== last) {
-      let c = codes.get(text);
+    const cls = mark ? mark(i) : '';
+    // A class has no NUL: (class, NUL, text) names one pair.
+    const key = mark ? `${cls}\u0000${text}` : text;
+    if (key !== last) {
+      let c = codes.get(key);
       if (c === undefined) {
         c = dict.length;
-        codes.set(text, c);
+        codes.set(key, c);
         dict.push(text);
+        marks.push(cls);
       }
-      last = text;
+      last = key;
       lastCode = c;
     }
     code[i] = lastCode;
   }
   // A column of one text (one symbol, one strategy) is its code alone.
-  pieces.push(`${prefix ? ',' : ''}"${prefix}d":[${dict.map(jsonText).join(',')}],"${prefix}c":`);
+  pieces.push(`${prefix ? ',' : ''}"${prefix}d":[${dict.map(jsonText).join(',')}],${mark ? `"dc":[${marks.map(jsonText).join(',')}],` : ''}"${prefix}c":`);
   if (dict.length <= 1) {
     pieces.push('0');
     return;

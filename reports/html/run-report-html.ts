@@ -22,11 +22,6 @@ import { distributionSection, drawdownsSection, reportTearSheet, rollingSection,
 
 /** The width in pixels the layout of multi-pane charts is computed for; a chart takes its column's width in the page. */
 export const CHART_WIDTH = 1100;
-/**
- * Most rows the sweep page's trial tables list (sweep-html.ts). The run report's trade list and audit trail
- * have every row, as data the page's script draws a page at a time (record-table.ts).
- */
-export const MAX_TABLE_ROWS = 2000;
 export { MAX_MARKERS_PER_SYMBOL } from './price-pane.js';
 /** The zoom group of the run report's time charts: zooming one zooms them all. */
 const GROUP = 'run';

@@ -2,8 +2,10 @@ import type { SweepJsonReport, SweepTrialRow } from '../research-schema.js';
 import { COLORS, fmt as formatterRef, itemTooltip, renderChart } from './chart.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatNumber, formatPercent } from './format.js';
-import { renderPage, section, signClass } from './page.js';
-import { CHART_WIDTH, MAX_TABLE_ROWS } from './run-report-html.js';
+import { renderPage, section, sectionPieces, signClass } from './page.js';
+import { PAGE_ROWS, recordTablePieces } from './record-table.js';
+import type { RecordColumn } from './record-table.js';
+import { CHART_WIDTH } from './run-report-html.js';
 import { buildHeatmap, heatmapAxes, parameterLabel } from './sweep-heatmap.js';
 import { TRIAL_METRIC_COLUMNS, formatTrialMetric, trialMetricColumn, trialMetricValue } from './trial-metrics.js';
 import type { TrialMetricColumn } from './trial-metrics.js';
@@ -52,10 +54,10 @@ export function renderSweepHtml(sweep: SweepJsonReport, options: SweepHtmlOption
     overfittingSection(sweep),
     heatmapSection(sweep, axes, metric),
     scatterSection(sweep),
-    trialsSection(sweep),
-    failedSection(sweep),
+    ...trialsSection(sweep),
+    ...failedSection(sweep),
     setupSection(sweep),
-  ].join('');
+  ];
   return renderPage({
     title: `${sweep.scenario} sweep - Tapedeck`,
     header,
@@ -306,53 +308,96 @@ export function padded(values: readonly number[]): { min?: number; max?: number 
   return { min: Math.floor((lo - r * 0.05) * 100) / 100, max: Math.ceil((hi + r * 0.05) * 100) / 100 };
 }
 
-function trialsSection(sweep: SweepJsonReport): string {
+/**
+ * A trial metric as a number column of a record table, formatted as formatTrialMetric formats it: a ratio with 2
+ * decimals (4 for the per-period Sharpe), a percentage, money, a count (money with no decimals).
+ */
+function metricColumn(c: TrialMetricColumn, trials: readonly SweepTrialRow[]): RecordColumn {
+  const values = Float64Array.from(trials, (t) => trialMetricValue(t, c.key) ?? Number.NaN);
+  const sign = c.key === 'fitness' || c.key === 'sharpe' || c.key === 'totalReturn';
+  switch (c.kind) {
+    case 'ratio':
+      return { f: 'price', values, sign, dp: c.key === 'periodSharpe' ? 4 : 2 };
+    case 'pct':
+      return { f: 'pct', values, sign };
+    case 'money':
+      return { f: 'money', values, sign };
+    case 'count':
+      return { f: 'money', values, sign, dp: 0 };
+  }
+}
+
+/** A parameter's column: its values as numbers when every trial has a number there, else as text (categorical). */
+function parameterColumn(p: Parameter, trials: readonly SweepTrialRow[]): RecordColumn {
+  if (p.kind !== 'categorical' && trials.every((t) => typeof t.params[p.path] === 'number')) {
+    return { f: 'num', values: Float64Array.from(trials, (t) => t.params[p.path] as number) };
+  }
+  const text = (v: ParamValue | undefined) => (v === undefined ? '' : valueText(v));
+  return { f: 'text', cls: 'num', at: (i) => text(trials[i]!.params[p.path]) };
+}
+
+function trialsSection(sweep: SweepJsonReport): string[] {
   const params = sweep.space.parameters;
   // Best first: fitness descending, trials without one (failed, undefined) last, ties by key.
   const ordered = [...sweep.trials].sort((a, b) => (b.fitness ?? -Infinity) - (a.fitness ?? -Infinity) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const shown = ordered.slice(0, MAX_TABLE_ROWS);
+  const n = ordered.length;
   const head = `<tr><th class="num" data-type="num">Rank</th><th>Trial</th><th>Status</th>${params.map((p) => `<th class="num"${p.kind === 'categorical' ? '' : ' data-type="num"'} title="${escapeHtml(p.path)}">${escapeHtml(parameterLabel(params, p.path))}</th>`).join('')}${TRIAL_METRIC_COLUMNS.map((c) => `<th class="num" data-type="num">${escapeHtml(c.label)}</th>`).join('')}<th class="num" data-type="num">Seed</th><th>runHash</th><th>Error</th></tr>`;
-  const rows = shown.map((t, i) => {
-    const paramCells = params.map((p) => {
-      const v = t.params[p.path];
-      return `<td class="num" data-v="${escapeHtml(v === undefined ? '' : valueText(v))}">${escapeHtml(v === undefined ? '' : valueText(v))}</td>`;
-    });
-    const metricCells = TRIAL_METRIC_COLUMNS.map((c) => {
-      const v = trialMetricValue(t, c.key);
-      const cls = c.key === 'fitness' || c.key === 'sharpe' || c.key === 'totalReturn' ? signClass(v) : '';
-      return `<td class="num ${cls}" data-v="${v ?? ''}">${escapeHtml(formatTrialMetric(c, v))}</td>`;
-    });
-    const best = t.key === sweep.best?.key ? ' style="font-weight:650"' : '';
-    const ruinedAt = t.status === 'ok' ? (t.metrics?.ruinedAt ?? null) : null;
-    const status = t.status !== 'ok' ? '<span class="pill sell">failed</span>' : ruinedAt !== null ? `<span class="pill sell" title="account ruined at ${escapeHtml(ruinedAt)}: equity reached zero or below and trading ended">ruined</span>` : '<span class="pill long">ok</span>';
-    return `<tr${best}><td class="num" data-v="${i + 1}">${i + 1}</td><td class="mono">${escapeHtml(t.key)}</td><td data-v="${t.status}">${status}</td>${paramCells.join('')}${metricCells.join('')}<td class="num" data-v="${t.seed}">${t.seed}</td><td class="mono" title="${escapeHtml(t.runHash ?? '')}">${escapeHtml(t.runHash ? t.runHash.slice(0, 12) : '')}</td><td class="muted">${escapeHtml(t.error ?? '')}</td></tr>`;
+  const ruinedAt = (t: SweepTrialRow) => (t.status === 'ok' ? (t.metrics?.ruinedAt ?? null) : null);
+  const best = ordered.findIndex((t) => t.key === sweep.best?.key);
+  const table = recordTablePieces({
+    id: 'trial-table',
+    head,
+    rows: n,
+    columns: [
+      { f: 'idx' },
+      { f: 'text', cls: 'mono', at: (i) => ordered[i]!.key },
+      {
+        f: 'pill',
+        at: (i) => (ordered[i]!.status !== 'ok' ? 'failed' : ruinedAt(ordered[i]!) !== null ? 'ruined' : 'ok'),
+        mark: (i) => (ordered[i]!.status !== 'ok' || ruinedAt(ordered[i]!) !== null ? 'sell' : 'long'),
+        title: (i) => {
+          const at = ruinedAt(ordered[i]!);
+          return at === null ? '' : `account ruined at ${at}: equity reached zero or below and trading ended`;
+        },
+      },
+      ...params.map((p) => parameterColumn(p, ordered)),
+      ...TRIAL_METRIC_COLUMNS.map((c) => metricColumn(c, ordered)),
+      { f: 'num', values: Float64Array.from(ordered, (t) => t.seed) },
+      { f: 'text', cls: 'mono', at: (i) => (ordered[i]!.runHash ?? '').slice(0, 12), title: (i) => ordered[i]!.runHash ?? '' },
+      { f: 'text', cls: 'muted', at: (i) => ordered[i]!.error ?? '' },
+    ],
+    rowClasses: best >= 0 ? { best: [best] } : {},
+    noscript: `The trial table is drawn by the page's script, which is off: sweep.json has all ${formatCount(n)} trials.`,
   });
-  const capped = ordered.length > shown.length ? ` The best ${formatCount(shown.length)} of ${formatCount(ordered.length)} are listed; sweep.json has them all.` : '';
-  return section(
-    'trials',
-    `Trials (${formatCount(sweep.trialCount)})`,
-    `<div class="scroll"><table class="sortable" id="trial-table"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>
-<p class="note">Every trial, failed ones too, best fitness first (bold: the best trial). Click a column header to sort. Sharpe, Sortino and CAGR are annualized as in report.json; Sharpe / period is the per-period figure the DSR uses.${capped}</p>`,
-  );
+  table.push(`<p class="note">Every trial, failed ones too, best fitness first (bold: the best trial), ${formatCount(PAGE_ROWS)} a page. Click a column header to sort all ${formatCount(n)}. Sharpe, Sortino and CAGR are annualized as in report.json; Sharpe / period is the per-period figure the DSR uses.</p>`);
+  return sectionPieces('trials', `Trials (${formatCount(sweep.trialCount)})`, table);
 }
 
-function failedSection(sweep: SweepJsonReport): string {
+function failedSection(sweep: SweepJsonReport): string[] {
   const failed = sweep.trials.filter((t) => t.status !== 'ok');
   const title = `Failed trials (${formatCount(failed.length)} of ${formatCount(sweep.trialCount)})`;
-  if (failed.length === 0) return section('failed', title, '<p>No trial failed: every parameter combination ran to the end.</p>');
+  if (failed.length === 0) return [section('failed', title, '<p>No trial failed: every parameter combination ran to the end.</p>')];
   const byError = new Map<string, number>();
   for (const t of failed) byError.set(t.error ?? 'no message', (byError.get(t.error ?? 'no message') ?? 0) + 1);
   const causes = [...byError].sort((a, b) => b[1] - a[1]).map(([e, n]) => `<tr><td class="num">${formatCount(n)}</td><td>${escapeHtml(e)}</td></tr>`);
   const params = sweep.space.parameters;
-  const shown = failed.slice(0, MAX_TABLE_ROWS);
-  const rows = shown.map((t) => `<tr><td class="mono">${escapeHtml(t.key)}</td><td>${escapeHtml(Object.entries(t.params).map(([p, v]) => `${parameterLabel(params, p)}=${valueText(v)}`).join(', '))}</td><td>${escapeHtml(t.error ?? '')}</td></tr>`);
-  return section(
-    'failed',
-    title,
+  const table = recordTablePieces({
+    id: 'failed-table',
+    head: '<tr><th>Trial</th><th>Parameters</th><th>Error</th></tr>',
+    rows: failed.length,
+    columns: [
+      { f: 'text', cls: 'mono', at: (i) => failed[i]!.key },
+      { f: 'text', at: (i) => Object.entries(failed[i]!.params).map(([p, v]) => `${parameterLabel(params, p)}=${valueText(v)}`).join(', ') },
+      { f: 'text', at: (i) => failed[i]!.error ?? '' },
+    ],
+    noscript: `The failed trials are drawn by the page's script, which is off: sweep.json has all ${formatCount(failed.length)}.`,
+  });
+  return sectionPieces('failed', title, [
     `<h3>Causes</h3><table><thead><tr><th class="num">Trials</th><th>Error</th></tr></thead><tbody>${causes.join('')}</tbody></table>
-<h3>Trials</h3><div class="scroll"><table class="sortable" id="failed-table"><thead><tr><th>Trial</th><th>Parameters</th><th>Error</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
-<p class="note">A failed trial has no metrics, but it still counts as a trial in the deflated Sharpe ratio. Invalid combinations (a fast average not shorter than the slow one) can be excluded with a constraint in the space file, such as <code>"constraints": ["a.fast &lt; a.slow"]</code>.</p>`,
-  );
+<h3>Trials</h3>`,
+    ...table,
+    `<p class="note">A failed trial has no metrics, but it still counts as a trial in the deflated Sharpe ratio. Invalid combinations (a fast average not shorter than the slow one) can be excluded with a constraint in the space file, such as <code>"constraints": ["a.fast &lt; a.slow"]</code>.</p>`,
+  ]);
 }
 
 function domain(p: Parameter): string {

@@ -8,11 +8,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../datasets/synthetic/index.js';
 import { accountSeries } from '../../reports/account-view.js';
-import { comparisonLabels, formatMoney, renderComparisonHtml, renderRunReportHtml } from '../../reports/html/index.js';
+import { comparisonLabels, formatMoney, formatNumber, renderComparisonHtml, renderRunReportHtml, renderSweepHtml } from '../../reports/html/index.js';
 import type { RunReport } from '../../reports/index.js';
+import type { SweepJsonReport } from '../../reports/research-schema.js';
 import { runCli } from '../support/cli.js';
 import { writeResearchFiles } from '../support/research-scenario.js';
 import { sampleReport } from '../unit/reports/html/fixture.js';
+import { manySweep } from '../unit/reports/html/sweep-fixture.js';
 
 const START_US = Date.parse('2023-01-02T00:00:00Z') * 1000;
 const HOUR_US = 3_600_000_000;
@@ -290,21 +292,62 @@ describe('report.html in headless Chromium', () => {
     // The heatmap draws a labelled cell per (fast, slow) pair (5 x 5), plus the two ends of its colour scale.
     const cellLabels = await page.$$eval('figure[data-chart="sweep-heatmap"] svg text', (ts) => ts.map((t) => t.textContent ?? '').filter((x) => /^-?\d+\.\d\d$|^failed$/.test(x)).length);
     expect(cellLabels).toBe(25 + 2);
-    const fitness = () => page.$$eval('#trial-table tbody tr', (rows) => rows.map((r) => { const v = r.cells[6]!.getAttribute('data-v'); return v === '' || v === null ? null : Number(v); }));
-    const before = await fitness();
-    expect(before).toHaveLength(50);
+    // Every trial on one page: no pager; a header click sorts them by fitness, ascending then descending.
+    const sweep = JSON.parse(await readFile(join(dir, 'sweep', 'sweep.json'), 'utf8')) as SweepJsonReport;
+    const fitness = () => page.$$eval('#trial-table tbody tr', (rows) => rows.map((r) => r.cells[6]!.textContent ?? ''));
+    expect(await fitness()).toHaveLength(50);
+    expect(await page.locator('[data-records="trial-table"] .pager').isHidden()).toBe(true);
     const header = page.locator('#trial-table thead th', { hasText: /^Fitness$/ });
     await header.click();
     const key = (v: number | null) => (v === null ? -Infinity : v);
-    expect((await fitness()).map(key)).toEqual([...before].map(key).sort((a, b) => a - b));
+    const sorted = sweep.trials.map((t) => t.fitness).sort((a, b) => key(a) - key(b));
+    expect(await fitness()).toEqual(sorted.map((v) => formatNumber(v)));
     await header.click();
-    expect((await fitness()).map(key)).toEqual([...before].map(key).sort((a, b) => b - a));
+    expect(await fitness()).toEqual([...sorted].reverse().map((v) => formatNumber(v)));
     expect(await page.locator('#failed h2').textContent()).toMatch(/^Failed trials \(\d+ of 50\)$/);
     // Sorting scrolled the page; the sticky navigation bar belongs at the top of a full-page screenshot.
     await page.evaluate('window.scrollTo(0, 0)');
     const shot = join(dir, 'sweep-report.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`report-browser: screenshot of the sweep report at ${shot}`);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('draws a sweep of 2,500 trials a page at a time: rows 101-200 on page 2, a header click sorts all of them, the best trial bold', async () => {
+    const sweep = manySweep(2500, 1);
+    const file = join(dir, 'many-trials.html');
+    await writeFile(file, renderSweepHtml(sweep));
+    const { page, problems } = await open(file);
+    const table = page.locator('[data-records="trial-table"]');
+    const count = () => table.locator('.count').textContent();
+    const rows = () => page.$$eval('#trial-table tbody tr', (trs) => trs.map((r) => ({ rank: Number(r.cells[0]!.textContent), key: r.cells[1]!.textContent, sharpe: r.cells[7]!.textContent, cls: r.className, weight: (globalThis as unknown as { getComputedStyle(e: unknown): { fontWeight: string } }).getComputedStyle(r.cells[1]!).fontWeight })));
+    expect(await table.locator('.pager').isVisible()).toBe(true);
+    expect(await count()).toBe('rows 1-100 of 2,500');
+    // The best trial is rank 1, its row bold; no other row is.
+    const first = await rows();
+    expect(first[0]).toMatchObject({ rank: 1, key: sweep.best!.key, cls: 'best', weight: '650' });
+    expect(first.slice(1).every((r) => r.cls === '' && r.weight === '400')).toBe(true);
+    await table.locator('button[data-go="next"]').click();
+    expect((await rows()).map((r) => r.rank)).toEqual(Array.from({ length: 100 }, (_, i) => i + 101));
+    expect(await count()).toBe('rows 101-200 of 2,500');
+    // Sharpe descending (a second click): the first row is the highest Sharpe of all 2,500, not of the page shown.
+    const header = page.locator('#trial-table thead th', { hasText: /^Sharpe$/ });
+    await header.click();
+    await header.click();
+    expect(await header.getAttribute('aria-sort')).toBe('descending');
+    expect(await count()).toBe('rows 1-100 of 2,500');
+    const top = sweep.trials.reduce((b, t) => ((t.metrics?.sharpe ?? -Infinity) > (b.metrics?.sharpe ?? -Infinity) ? t : b));
+    const ranked = [...sweep.trials].sort((a, b) => (b.fitness ?? -Infinity) - (a.fitness ?? -Infinity));
+    // The highest Sharpe's trial is far down the page's own order (best fitness first).
+    expect(ranked.indexOf(top)).toBeGreaterThan(200);
+    const sorted = await rows();
+    expect(sorted[0]).toMatchObject({ rank: ranked.indexOf(top) + 1, key: top.key, sharpe: formatNumber(top.metrics!.sharpe) });
+    expect(sorted.map((r) => r.sharpe)).toEqual([...sweep.trials].map((t) => t.metrics?.sharpe ?? -Infinity).sort((a, b) => b - a).slice(0, 100).map((x) => formatNumber(x)));
+    // The best row stays bold wherever the sort puts it.
+    await page.locator('#trial-table thead th', { hasText: /^Fitness$/ }).click();
+    await page.locator('#trial-table thead th', { hasText: /^Fitness$/ }).click();
+    expect((await rows())[0]).toMatchObject({ key: sweep.best!.key, cls: 'best', weight: '650' });
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
     await page.close();
   });
 

@@ -6,11 +6,14 @@ import { loadScenario } from '../../../../cli/compose/load-scenario.js';
 import { runScenario } from '../../../../cli/compose/run-scenario.js';
 import { generateDataset } from '../../../../datasets/synthetic/index.js';
 import { chartNumber } from '../../../../reports/html/chart.js';
-import { MAX_ALERT_ROWS, ensembleViews, monitorAlerts, statusSpans } from '../../../../reports/html/ensemble-views.js';
+import { escapeHtml } from '../../../../reports/html/escape.js';
+import { shortTime } from '../../../../reports/html/format.js';
+import { ensembleViews, monitorAlerts, statusSpans } from '../../../../reports/html/ensemble-views.js';
 import { renderRunReportHtml } from '../../../../reports/html/run-report-html.js';
 import type { RunReport } from '../../../../reports/run-report.js';
 import { chartOption, charts } from './chart-options.js';
 import { sampleReport } from './fixture.js';
+import { columnsOf, drawnCells } from './record-rows.js';
 
 /** The rows of the table marked data-view="<view>": each row's first cell text and its cells' `attr` values (null when absent or empty). */
 function tableRows(html: string, view: string, attr = 'data-v'): { id: string; values: (number | null)[] }[] {
@@ -131,13 +134,13 @@ describe('ensemble views of a real ensemble run', () => {
   it('lists the monitor alerts newest first', () => {
     const alerts = report.ensemble!.audit.filter((a) => a.kind === 'monitor.alert');
     expect(alerts.length).toBeGreaterThan(0);
-    const m = /<table class="sortable" data-view="alerts">.*?<tbody>(.*?)<\/tbody>/s.exec(html)!;
-    const rows = [...m[1]!.matchAll(/<tr><td data-v="([^"]+)">.*?<span class="pill">([^<]+)<\/span>.*?<\/tr>/g)];
+    const { data, cols } = columnsOf(html, 'alert-table');
     // report.audit repeats the ensemble's entries: each alert is listed once.
-    expect(rows.length).toBe(alerts.length);
-    const times = rows.map((r) => r[1]!);
+    expect(data.n).toBe(alerts.length);
+    const times = Array.from({ length: data.n }, (_, i) => cols[0]!.val(i) as string);
     expect(times).toEqual([...times].sort().reverse());
-    expect(rows[0]![2]).toBe(alerts.at(-1)!.details!.alert);
+    expect(cols[1]!.val(0)).toBe(alerts.at(-1)!.details!.alert);
+    expect(cols[1]!.cell(0)).toBe(`<td><span class="pill">${alerts.at(-1)!.details!.alert as string}</span></td>`);
   });
 });
 
@@ -236,13 +239,31 @@ describe('ensemble views without their data', () => {
     expect(html).not.toContain('data-view="decomposition"');
   });
 
-  it(`caps the alerts table at ${MAX_ALERT_ROWS} rows, newest first, and says so`, () => {
-    const audit = Array.from({ length: MAX_ALERT_ROWS + 50 }, (_, i) => entry(t0 + i * 1000, 'monitor.alert', `turnover ${i}`, { level: 'warning', alert: 'excessive_turnover' }));
+  it('lists every alert, newest first, 100 a page: 250 of them', () => {
+    const audit = Array.from({ length: 250 }, (_, i) => entry(t0 + i * 1000, 'monitor.alert', `turnover ${i}`, { level: 'warning', alert: 'excessive_turnover' }, i % 2 === 0 ? 'trend' : undefined));
     const r = { ...base, ensemble: { ...empty, audit } };
-    expect(monitorAlerts(r)[0]!.message).toBe(`turnover ${MAX_ALERT_ROWS + 49}`);
+    expect(monitorAlerts(r)[0]!.message).toBe('turnover 249');
     const html = ensembleViews(r, [], undefined, 'run', 1100);
-    expect(html.match(/<tr><td data-v=/g)!.length).toBe(MAX_ALERT_ROWS);
-    expect(html).toContain(`the newest ${MAX_ALERT_ROWS} of ${MAX_ALERT_ROWS + 50} are listed`);
-    expect(html).toContain('excessive_turnover 250');
+    const { data, cols } = columnsOf(html, 'alert-table');
+    expect(data.n).toBe(250);
+    expect(Array.from({ length: 250 }, (_, i) => cols[4]!.val(i))).toEqual(audit.map((a) => a.message).reverse());
+    expect(html).toContain('<span class="count muted">rows 1-100 of 250</span>');
+    expect(html).toContain("The ensemble monitor's alerts, newest first (excessive_turnover 250), 100 a page.");
+    expect(html).not.toContain('are listed');
+  });
+
+  it('draws each alert\'s cells as the table listed them before: time, alert pill, level, strategy (or a muted "ensemble"), message', () => {
+    const audit = [entry(t0, 'monitor.alert', 'drawdown <5%>', { level: 'critical', alert: 'drawdown' }, 'trend'), entry(t0 + 86_400_000_000, 'monitor.alert', 'turnover', { level: 'warning', alert: 'excessive_turnover' })];
+    const html = ensembleViews({ ...base, ensemble: { ...empty, audit } }, [], undefined, 'run', 1100);
+    expect(drawnCells(html, 'alert-table')).toEqual(
+      [...audit].reverse().map((a) => [
+        `<td>${shortTime(a.time)}</td>`,
+        `<td><span class="pill">${a.details.alert as string}</span></td>`,
+        `<td>${a.details.level as string}</td>`,
+        a.strategyId ? `<td>${a.strategyId}</td>` : '<td><span class="muted">ensemble</span></td>',
+        `<td>${escapeHtml(a.message)}</td>`,
+      ]),
+    );
+    expect(html).toContain("The ensemble monitor's alerts, newest first (excessive_turnover 1, drawdown 1).");
   });
 });

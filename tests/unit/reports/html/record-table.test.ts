@@ -1,52 +1,14 @@
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { formatIsoUs } from '../../../../engine/core/index.js';
 import { escapeHtml } from '../../../../reports/html/escape.js';
-import { formatMoney, formatNumber, formatPercent, shortTime } from '../../../../reports/html/format.js';
+import { formatCount, formatMoney, formatNumber, formatPercent, shortTime } from '../../../../reports/html/format.js';
 import { renderRunReportHtml, renderRunReportPieces } from '../../../../reports/html/index.js';
-import { RECORD_TABLE_SCRIPT, signClass } from '../../../../reports/html/page.js';
+import { signClass } from '../../../../reports/html/page.js';
 import { PAGE_ROWS, jsonNumber, recordTablePieces } from '../../../../reports/html/record-table.js';
 import { reportTrade } from '../../../../reports/run-report.js';
 import type { RunReport, RunReportInput } from '../../../../reports/run-report.js';
 import { sampleReport } from './fixture.js';
-
-/** A column as the page's script reads it: each row's value (val), its sort key and its cell's HTML. */
-interface BrowserColumn {
-  val(i: number): unknown;
-  key(i: number): unknown;
-  cell(i: number): string;
-}
-
-/** The record-table script's column reader, built in a sandbox with no document (the script stops before drawing). */
-function browserColumns(): (c: unknown, data: unknown, n: number) => BrowserColumn {
-  const marker = "Array.prototype.forEach.call(document.querySelectorAll('div.records')";
-  expect(RECORD_TABLE_SCRIPT).toContain(marker);
-  // A browser's atob (a number column may be base64).
-  const sandbox: Record<string, unknown> = { atob };
-  runInNewContext(RECORD_TABLE_SCRIPT.replace(marker, 'globalThis.column=column;return;' + marker), sandbox);
-  return sandbox.column as never;
-}
-
-interface TableData {
-  readonly n: number;
-  readonly page: number;
-  readonly seqs: unknown[];
-  readonly cols: unknown[];
-}
-
-/** The JSON of the record table `id` in a page. */
-function tableData(html: string, id: string): TableData {
-  const m = new RegExp(`<div class="records" data-records="${id}">.*?<script type="application/json" class="records-data">(.*?)</script></div>`, 's').exec(html);
-  expect(m, id).not.toBeNull();
-  return JSON.parse(m![1]!) as TableData;
-}
-
-/** Every column of table `id`, as the page's script reads them. */
-function columnsOf(html: string, id: string): { data: TableData; cols: BrowserColumn[] } {
-  const column = browserColumns();
-  const data = tableData(html, id);
-  return { data, cols: data.cols.map((c) => column(c, data, data.n)) };
-}
+import { columnsOf, drawnCells, tableData } from './record-rows.js';
 
 const DAY_US = 86_400_000_000;
 const START_US = Date.parse('2023-01-02T00:00:00Z') * 1000;
@@ -270,5 +232,82 @@ describe('recordTablePieces', () => {
     expect(html).toContain('<div class="pager" hidden>');
     expect(html).toContain('rows 1-100 of 250');
     expect(tableData(html, 't')).toEqual({ n: 250, page: PAGE_ROWS, seqs: [], cols: [{ f: 'idx' }] });
+  });
+
+  it('writes a number as its own text (num), and price, money and pct with dp decimals (money with 0: a count)', () => {
+    const values = [3, 0.1 + 0.2, -0, Number.NaN, 1e21, -2.5, 12345.6789, -0.00004];
+    const columns = [
+      { f: 'num', values },
+      { f: 'price', values, dp: 4 },
+      { f: 'money', values, dp: 0 },
+      { f: 'pct', values, dp: 1, sign: true },
+      { f: 'price', values },
+    ] as const;
+    const html = recordTablePieces({ id: 't', head: '', rows: values.length, columns, noscript: '' }).join('');
+    const v = [3, 0.1 + 0.2, -0, null, 1e21, -2.5, 12345.6789, -0.00004];
+    expect(tableData(html, 't').cols).toEqual([{ f: 'num', v }, { f: 'price', dp: 4, v }, { f: 'money', dp: 0, v }, { f: 'pct', dp: 1, sign: 1, v }, { f: 'price', v }]);
+    const cells = drawnCells(html, 't');
+    values.forEach((x, i) => {
+      expect(cells[i]).toEqual([
+        `<td class="num">${Number.isFinite(x) ? String(x) : 'n/a'}</td>`,
+        `<td class="num">${formatNumber(x, 4)}</td>`,
+        `<td class="num">${formatCount(x)}</td>`,
+        `<td class="num ${signClass(x)}">${formatPercent(x, 1)}</td>`,
+        `<td class="num">${formatNumber(x, 2)}</td>`,
+      ]);
+    });
+    expect(cells[4]![0]).toBe('<td class="num">1e+21</td>');
+    expect(cells[6]![2]).toBe('<td class="num">12,346</td>');
+    // A loss that rounds to zero reads 0.0%, its class still the loss's.
+    expect(cells[7]![3]).toBe('<td class="num neg">0.0%</td>');
+    const { cols } = columnsOf(html, 't');
+    expect(values.map((_, i) => cols[0]!.key(i))).toEqual(values.map((x) => (Number.isNaN(x) ? -Infinity : x)));
+  });
+
+  it('gives a pill the class of its entry instead of its text, a text a span of its class, and a row a title (the pill\'s or the cell\'s)', () => {
+    const status = ['ok', 'failed', 'ok', 'ruined', 'ok'];
+    const strategy = ['a', '', 'ensemble', '', 'a'];
+    const hash = ['ab'.repeat(32), 'cd'.repeat(32), '', 'ef'.repeat(32), 'a<"&\''.repeat(4)];
+    const html = recordTablePieces({
+      id: 't',
+      head: '',
+      rows: 5,
+      columns: [
+        { f: 'pill', at: (i) => status[i]!, mark: (i) => (status[i] === 'ok' ? 'long' : 'sell'), title: (i) => (status[i] === 'ruined' ? 'ruined at <t> "x"' : '') },
+        { f: 'pill', at: (i) => status[i]!, mark: () => '' },
+        // An empty name reads 'ensemble' in a muted span; a strategy named 'ensemble' is another entry.
+        { f: 'text', at: (i) => strategy[i] || 'ensemble', mark: (i) => (strategy[i] ? '' : 'muted') },
+        { f: 'text', cls: 'mono', at: (i) => hash[i]!.slice(0, 12), title: (i) => hash[i]! },
+      ],
+      noscript: '',
+    }).join('');
+    expect(tableData(html, 't').cols).toEqual([
+      { f: 'pill', d: ['ok', 'failed', 'ruined'], dc: ['long', 'sell', 'sell'], c: [0, 1, 0, 2, 0], td: ['', 'ruined at <t> "x"'], tc: [0, 0, 0, 1, 0] },
+      { f: 'pill', d: ['ok', 'failed', 'ruined'], dc: ['', '', ''], c: [0, 1, 0, 2, 0] },
+      { f: 'text', d: ['a', 'ensemble', 'ensemble'], dc: ['', 'muted', ''], c: [0, 1, 2, 1, 0] },
+      { f: 'text', cls: 'mono', d: hash.map((h) => h.slice(0, 12)), c: [0, 1, 2, 3, 4], td: hash, tc: [0, 1, 2, 3, 4] },
+    ]);
+    const cells = drawnCells(html, 't');
+    expect(cells.map((r) => r[0])).toEqual([
+      '<td><span class="pill long">ok</span></td>',
+      '<td><span class="pill sell">failed</span></td>',
+      '<td><span class="pill long">ok</span></td>',
+      '<td><span class="pill sell" title="ruined at &lt;t&gt; &quot;x&quot;">ruined</span></td>',
+      '<td><span class="pill long">ok</span></td>',
+    ]);
+    expect(cells.map((r) => r[1])).toEqual(status.map((s) => `<td><span class="pill">${s}</span></td>`));
+    expect(cells.map((r) => r[2])).toEqual(['<td>a</td>', '<td><span class="muted">ensemble</span></td>', '<td>ensemble</td>', '<td><span class="muted">ensemble</span></td>', '<td>a</td>']);
+    expect(cells.map((r) => r[3])).toEqual(hash.map((h) => `<td class="mono"${h ? ` title="${escapeHtml(h)}"` : ''}>${escapeHtml(h.slice(0, 12))}</td>`));
+    // Sorted by the text shown.
+    const { cols } = columnsOf(html, 't');
+    expect([0, 1, 2, 3, 4].map((i) => cols[2]!.key(i))).toEqual(['a', 'ensemble', 'ensemble', 'ensemble', 'a']);
+  });
+
+  it('names the rows of each row class after the columns, and writes none when no row has one', () => {
+    const table = (rowClasses?: Readonly<Record<string, readonly number[]>>) => recordTablePieces({ id: 't', head: '', rows: 3, columns: [{ f: 'idx' }], ...(rowClasses ? { rowClasses } : {}), noscript: '' }).join('');
+    expect(table({ best: [2], 'odd one': [0, 2], none: [] })).toContain('"cols":[{"f":"idx"}],"rc":{"best":[2],"odd one":[0,2]}}</script>');
+    expect(tableData(table({ best: [2] }), 't')).toEqual({ n: 3, page: PAGE_ROWS, seqs: [], cols: [{ f: 'idx' }], rc: { best: [2] } });
+    expect(table({ none: [] })).toBe(table());
+    expect(table()).toContain('"cols":[{"f":"idx"}]}</script>');
   });
 });

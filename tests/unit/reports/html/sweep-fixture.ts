@@ -73,3 +73,23 @@ export function sampleSweep(opts: { failed?: boolean } = {}): SweepJsonReport {
     trials,
   };
 }
+
+/**
+ * sampleSweep's space with n trials (fast 1..n, slow 20 or 30, mode long_only or long_short), `failedOf10` of each
+ * 10 failed; the others' Sharpe and fitness rise and fall with fast at two rates (the best fitness is not the
+ * best Sharpe), no two equal.
+ */
+export function manySweep(n: number, failedOf10: number): SweepJsonReport {
+  const base = sampleSweep({ failed: false });
+  const [fast, slow, mode] = base.space.parameters.map((p) => p.path) as [string, string, string];
+  const one = base.trials[0]!;
+  const trials = Array.from({ length: n }, (_, j): SweepTrialRow => {
+    const key = (0x9e3779b1 * (j + 1)).toString(16).padStart(16, '0');
+    const params = { [fast]: j + 1, [slow]: 20 + (j % 2) * 10, [mode]: j % 3 === 0 ? 'long_short' : 'long_only' };
+    if (j % 10 < failedOf10) return { key, params, seed: 1000 + j, status: 'failed', metrics: null, runHash: null, error: `invalid 'fast': boom ${j % 7}`, fitness: null };
+    const sharpe = 2 * Math.sin(j * 0.37) + j / 1e4;
+    return { ...one, key, params, seed: 1000 + j, metrics: { ...one.metrics!, sharpe, periodSharpe: sharpe / 16 }, runHash: `${j.toString(16).padStart(8, '0')}${'b'.repeat(56)}`, fitness: 2 * Math.cos(j * 0.23) + j / 1e5 };
+  });
+  const best = trials.reduce((b, t) => ((t.fitness ?? -Infinity) > (b.fitness ?? -Infinity) ? t : b));
+  return { ...base, trials, trialCount: n, failedCount: trials.filter((t) => t.status === 'failed').length, best: { ...best, reproduce: 'tapedeck run s.json' } };
+}

@@ -1,6 +1,31 @@
 import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../../../reports/html/escape.js';
+import { signClass } from '../../../../reports/html/page.js';
 import { dsrVerdict, pboVerdict, renderSweepHtml } from '../../../../reports/html/sweep-html.js';
-import { sampleSweep } from './sweep-fixture.js';
+import { TRIAL_METRIC_COLUMNS, formatTrialMetric, trialMetricValue } from '../../../../reports/html/trial-metrics.js';
+import type { SweepTrialRow } from '../../../../reports/research-schema.js';
+import { columnsOf, drawnCells } from './record-rows.js';
+import { manySweep, sampleSweep } from './sweep-fixture.js';
+
+/** A trial's row as the trial table listed it before it was drawn from data (less the data-v attributes the script does not read). */
+function trialCells(t: SweepTrialRow, rank: number): string[] {
+  const ruinedAt = t.status === 'ok' ? (t.metrics?.ruinedAt ?? null) : null;
+  const status = t.status !== 'ok' ? '<span class="pill sell">failed</span>' : ruinedAt !== null ? `<span class="pill sell" title="account ruined at ${escapeHtml(ruinedAt)}: equity reached zero or below and trading ended">ruined</span>` : '<span class="pill long">ok</span>';
+  return [
+    `<td class="num">${rank}</td>`,
+    `<td class="mono">${escapeHtml(t.key)}</td>`,
+    `<td>${status}</td>`,
+    ...Object.values(t.params).map((v) => `<td class="num">${escapeHtml(String(v))}</td>`),
+    ...TRIAL_METRIC_COLUMNS.map((c) => {
+      const v = trialMetricValue(t, c.key);
+      const signed = c.key === 'fitness' || c.key === 'sharpe' || c.key === 'totalReturn';
+      return `<td class="num${signed ? ` ${signClass(v)}` : ''}">${escapeHtml(formatTrialMetric(c, v))}</td>`;
+    }),
+    `<td class="num">${t.seed}</td>`,
+    t.runHash ? `<td class="mono" title="${escapeHtml(t.runHash)}">${escapeHtml(t.runHash.slice(0, 12))}</td>` : '<td class="mono"></td>',
+    `<td class="muted">${escapeHtml(t.error ?? '')}</td>`,
+  ];
+}
 
 describe('renderSweepHtml', () => {
   const sweep = sampleSweep();
@@ -14,27 +39,56 @@ describe('renderSweepHtml', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|(src|href)="https?:/);
   });
 
-  it('lists every trial in a sortable table, best fitness first, failed ones last', () => {
-    const table = html.slice(html.indexOf('id="trial-table"'), html.indexOf('</table>', html.indexOf('id="trial-table"')));
-    const rows = table.split('<tr').slice(2);
-    expect(rows).toHaveLength(sweep.trials.length);
-    expect(rows[0]).toContain(sweep.best!.key);
-    expect(rows.at(-1)).toContain('failed');
-    expect(rows.at(-1)).toContain("invalid &#39;fast&#39;: boom");
-    expect(html).toContain('<table class="sortable" id="trial-table">');
+  it('lists every trial in a record table, best fitness first (its row bold), failed ones last', () => {
+    const { data, cols } = columnsOf(html, 'trial-table');
+    expect(data.n).toBe(sweep.trials.length);
+    expect(cols[1]!.val(0)).toBe(sweep.best!.key);
+    expect(data.rc).toEqual({ best: [0] });
+    expect(cols[2]!.val(data.n - 1)).toBe('failed');
+    expect(cols.at(-1)!.val(data.n - 1)).toBe("invalid 'fast': boom");
+    expect(html).toContain('<table class="sortable" id="trial-table" data-records>');
+    expect(html).not.toContain('are listed');
+  });
+
+  it('draws each trial\'s cells as the page listed them before: the same texts, classes, pills and titles', () => {
+    const ordered = [...sweep.trials].sort((a, b) => (b.fitness ?? -Infinity) - (a.fitness ?? -Infinity) || (a.key < b.key ? -1 : 1));
+    expect(drawnCells(html, 'trial-table')).toEqual(ordered.map((t, i) => trialCells(t, i + 1)));
   });
 
   it("marks a trial whose account was ruined, with the time, and the others ok", () => {
     const base = sampleSweep({ failed: false });
     const ruinedKey = base.trials[1]!.key;
     const trials = base.trials.map((t) => (t.key === ruinedKey ? { ...t, metrics: { ...t.metrics!, ruinedAt: '2024-03-05T00:00:00.000Z' } } : t));
-    const page = renderSweepHtml({ ...base, trials });
-    const table = page.slice(page.indexOf('id="trial-table"'), page.indexOf('</table>', page.indexOf('id="trial-table"')));
-    const rows = table.split('<tr').slice(2);
-    const ruinedRow = rows.find((r) => r.includes(ruinedKey))!;
-    expect(ruinedRow).toContain('title="account ruined at 2024-03-05T00:00:00.000Z: equity reached zero or below and trading ended">ruined</span>');
-    expect(rows.filter((r) => r.includes('>ruined</span>'))).toHaveLength(1);
-    expect(rows.filter((r) => r.includes('>ok</span>'))).toHaveLength(rows.length - 1);
+    const rows = drawnCells(renderSweepHtml({ ...base, trials }), 'trial-table');
+    const ruinedRow = rows.find((r) => r[1] === `<td class="mono">${ruinedKey}</td>`)!;
+    expect(ruinedRow[2]).toBe('<td><span class="pill sell" title="account ruined at 2024-03-05T00:00:00.000Z: equity reached zero or below and trading ended">ruined</span></td>');
+    expect(rows.filter((r) => r[2]!.includes('>ruined</span>'))).toHaveLength(1);
+    expect(rows.filter((r) => r[2] === '<td><span class="pill long">ok</span></td>')).toHaveLength(rows.length - 1);
+  });
+
+  it('holds every trial of a sweep of 2,500 and every one of its 2,250 failed trials, 100 a page', () => {
+    const many = manySweep(2500, 9);
+    const page = renderSweepHtml(many);
+    expect(page).toContain('<h2>Trials (2,500)</h2>');
+    expect(page).toContain('<span class="count muted">rows 1-100 of 2,500</span>');
+    expect(page).toContain('Click a column header to sort all 2,500.');
+    expect(page).not.toContain('are listed');
+    const trials = columnsOf(page, 'trial-table');
+    expect(trials.data.n).toBe(2500);
+    const keys = Array.from({ length: 2500 }, (_, i) => trials.cols[1]!.val(i));
+    expect(new Set(keys)).toEqual(new Set(many.trials.map((t) => t.key)));
+    // Every trial's Sharpe is in the page, as a number it sorts by.
+    const sharpe = 3 + many.space.parameters.length + 1;
+    expect(Array.from({ length: 2500 }, (_, i) => trials.cols[sharpe]!.key(i)).sort((a, b) => (a as number) - (b as number))).toEqual(
+      many.trials.map((t) => t.metrics?.sharpe ?? -Infinity).sort((a, b) => a - b),
+    );
+    expect(trials.data.rc).toEqual({ best: [0] });
+    expect(trials.cols[1]!.val(0)).toBe(many.best!.key);
+    const failed = columnsOf(page, 'failed-table');
+    const failedTrials = many.trials.filter((t) => t.status === 'failed');
+    expect(failedTrials).toHaveLength(2250);
+    expect(Array.from({ length: failed.data.n }, (_, i) => failed.cols[0]!.val(i))).toEqual(failedTrials.map((t) => t.key));
+    expect(page).toContain('<span class="count muted">rows 1-100 of 2,250</span>');
   });
 
   it('states the DSR and the PBO with what each means for the decision', () => {
@@ -47,6 +101,8 @@ describe('renderSweepHtml', () => {
   it('counts and lists the failed trials with their causes', () => {
     expect(html).toContain('Failed trials (1 of 8)');
     expect(html).toMatch(/<td class="num">1<\/td><td>invalid &#39;fast&#39;: boom<\/td>/);
+    const failed = sweep.trials.find((t) => t.status === 'failed')!;
+    expect(drawnCells(html, 'failed-table')).toEqual([[`<td class="mono">${failed.key}</td>`, '<td>fast=10, slow=20, mode=long_short</td>', "<td>invalid &#39;fast&#39;: boom</td>"]]);
   });
 
   it('says so when nothing failed and when the DSR and PBO are undefined', () => {
