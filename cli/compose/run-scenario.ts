@@ -342,11 +342,10 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
   try {
     const batch = options.observer?.batch;
     const watch = <T extends { readonly length: number }>(f: AsyncIterable<T> | undefined): AsyncIterable<T> | undefined => (f !== undefined && batch ? observed(f, batch) : f);
-    if (options.observer?.start) {
-      let total = 0;
-      for (const kind of ['bars', 'quotes', 'trades', 'book'] as const) if (feeds[kind]) for (const s of symbols) total += data.rows(kind, s);
-      options.observer.start(total);
-    }
+    // The rows the replay reads: the progress bar's total, and a bound on the equity samples a bar replay takes.
+    let feedRows = 0;
+    for (const kind of ['bars', 'quotes', 'trades', 'book'] as const) if (feeds[kind]) for (const s of symbols) feedRows += data.rows(kind, s);
+    options.observer?.start?.(feedRows);
     if (data.venue === 'l2') {
       if (routing !== undefined) throw new ConfigError('ensemble', 'an ensemble is not supported on an L2 run (data.book) yet');
       const { venue, latency } = qualifyL2Venue(scenario.venue as Record<string, unknown>);
@@ -398,7 +397,7 @@ async function replayOne(scenario: QualifiedScenario, data: RunData, options: Ex
         ...tradeFromOption(scenario.engine),
         ...(data.timeframes.length > 0 ? { timeframes: data.timeframes } : {}),
         ...(recording === 'metrics' ? { recording: 'metrics' as const } : {}),
-        ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : {}),
+        ...(options.equitySink !== undefined ? { equitySink: options.equitySink } : { expectedSamples: feedRows }),
         ...(options.live !== undefined ? { live: options.live } : {}),
         ...(routing !== undefined ? { routing } : {}),
         ...(regimeAdaptive !== undefined ? { regimeAdaptive } : {}),

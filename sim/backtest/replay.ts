@@ -136,6 +136,15 @@ export interface ReplayConfig {
    */
   readonly equitySink?: EquitySink;
   /**
+   * How many equity samples the run will take, at most or about (a bar replay takes at most one a row of its
+   * feeds: their rows are a bound). Without a sink the curve is kept in memory: it is allocated at this many rows
+   * at once (up to its reserve, see RunRecorder), instead of growing to the reserve of a long run (96 MiB of
+   * address space) as soon as it passes 16,384 rows. Only memory: a wrong count changes no result (the curve grows
+   * past it as without one). A sweep's trials give it: each reserve counts as external memory in V8, which starts
+   * a full collection when a trial allocates one.
+   */
+  readonly expectedSamples?: number;
+  /**
    * Start of trading, microseconds (the scenario's `engine.tradeFrom`): before it strategies see
    * every event (their indicators warm up) but their orders, targets and signals are dropped and
    * counted (see TradeGate; `warmup` of the result). Absent: trading from the first event, the run
@@ -468,7 +477,7 @@ export async function replay(config: ReplayConfig, feeds: ReplayFeeds): Promise<
   const recording = config.recording ?? 'report';
   if (recording !== 'report' && recording !== 'metrics') throw new InvalidArgumentError(`invalid 'recording': expected 'report' or 'metrics', was ${JSON.stringify(recording)}`);
   const keepEverything = recording === 'report';
-  const recorder = new RunRecorder(keepEverything ? undefined : 0, config.equitySink ?? null);
+  const recorder = new RunRecorder(keepEverything ? undefined : 0, config.equitySink ?? null, config.expectedSamples);
   const accountIds = config.routing ? (config.routing.accountIds as readonly StrategyId[]) : strategyIds;
   const specs = config.instruments;
   const portfolio = new Portfolio(symbols.length, accountIds.length, config.initialCash, multipliersOf(config, symbols), specs?.map((x) => isFuture(x)));

@@ -63,9 +63,12 @@ export class CurveTable {
     private readonly reserve = CURVE_RESERVE,
   ) {
     this.capacity = Math.max(1, capacity);
-    this.ts = new Float64Array(this.capacity);
-    this.equity = new Float64Array(this.capacity);
-    this.grossExposure = new Float64Array(this.capacity);
+    [this.ts, this.equity, this.grossExposure] = columnsOf(this.capacity);
+  }
+
+  /** Rows the columns hold before they grow. */
+  get rowCapacity(): number {
+    return this.capacity;
   }
 
   get length(): number {
@@ -118,10 +121,7 @@ export class CurveTable {
   private grow(): void {
     const capacity = nextCapacity(this.capacity, this.reserve);
     this.capacity = capacity;
-    const buffer = new ArrayBuffer(3 * capacity * 8);
-    const ts = new Float64Array(buffer, 0, capacity);
-    const equity = new Float64Array(buffer, capacity * 8, capacity);
-    const grossExposure = new Float64Array(buffer, 2 * capacity * 8, capacity);
+    const [ts, equity, grossExposure] = columnsOf(capacity);
     ts.set(this.ts);
     equity.set(this.equity);
     grossExposure.set(this.grossExposure);
@@ -129,6 +129,12 @@ export class CurveTable {
     this.equity = equity;
     this.grossExposure = grossExposure;
   }
+}
+
+/** Three columns of `rows` doubles, each its own block of one buffer (see CurveTable.grow). */
+function columnsOf(rows: number): [Float64Array, Float64Array, Float64Array] {
+  const buffer = new ArrayBuffer(3 * rows * 8);
+  return [new Float64Array(buffer, 0, rows), new Float64Array(buffer, rows * 8, rows), new Float64Array(buffer, 2 * rows * 8, rows)];
 }
 
 /**
@@ -416,13 +422,15 @@ export class RunRecorder implements Recorder {
   /**
    * `sink`: stream the equity curve to it (the run keeps none of it: the sink hands `ts` and `equity` back
    * for the metrics and the runHash, see EquitySink.curve; a preview is kept for the report); otherwise
-   * every column is kept in memory.
+   * every column is kept in memory. `expectedSamples`: about how many samples the run takes (ReplayConfig's):
+   * the in-memory curve starts at that many rows, up to its reserve, instead of 256.
    */
   constructor(
     private readonly maxSignals = 100_000,
     private readonly sink: EquitySink | null = null,
+    expectedSamples?: number,
   ) {
-    this.curve = sink === null ? new CurveTable() : new CurveTable(1, 0);
+    this.curve = sink !== null ? new CurveTable(1, 0) : expectedSamples !== undefined && expectedSamples > 256 ? new CurveTable(Math.min(Math.ceil(expectedSamples), CURVE_RESERVE)) : new CurveTable();
     this.batch = sink === null ? null : (Object.fromEntries(EQUITY_SINK_COLUMNS.map((c) => [c, new Float64Array(SINK_BATCH)])) as Record<(typeof EQUITY_SINK_COLUMNS)[number], Float64Array>);
     this.batchColumns = this.batch === null ? [] : EQUITY_SINK_COLUMNS.map((c) => this.batch![c]);
     this.preview = sink === null ? null : new EquityPreview();
@@ -501,7 +509,7 @@ export class RunRecorder implements Recorder {
   /** Starts keeping marginInUse and buyingPower, filled in for the samples so far (zeros, their cash). */
   private keepMargin(): Float64Table {
     const curve = this.curve;
-    const margin = new Float64Table(2, Math.max(1, 2 * curve.length), CURVE_RESERVE);
+    const margin = new Float64Table(2, Math.max(1, 2 * curve.length, curve.rowCapacity), CURVE_RESERVE);
     const row = new Float64Array(2);
     const cash = this.cash.fill(curve.length);
     for (let i = 0; i < curve.length; i++) {

@@ -115,3 +115,16 @@ describe('runWarnings', () => {
     expect(runWarnings({ ...base, fills: [] } as unknown as BacktestResult, ['AAA', 'BBB'])).toEqual(['no trades: no order filled in 10 bars of AAA, BBB (2 orders submitted)']);
   });
 });
+
+describe('runScenario: the in-memory curve sized by the tape', () => {
+  it('allocates the equity curve at the rows the replay reads: a 16,800-bar run reserves nothing (ReplayConfig.expectedSamples)', async () => {
+    // 2,400 sessions of 7 hourly bars: past RESERVE_FROM (16,384), where a curve of unknown length jumps to its 2^22-row reserve.
+    const hourly = generateMarket({ seed: 5, symbols: ['CCC'], days: 2400, interval: '1h', kinds: ['bars'] });
+    const long = join(dir, 'long');
+    await writeDataset(long, hourly.tables, { generator: 'test' });
+    const { result } = await run({ data: { bars: long, symbols: ['CCC'] }, strategies: [sma()] });
+    expect(result.equity.ts.length).toBe(16_800);
+    // ts, equity and gross exposure in one buffer of 16,800 rows each (the reserve would be 96 MiB).
+    expect(result.equity.ts.buffer.byteLength).toBe(3 * 16_800 * 8);
+  });
+});

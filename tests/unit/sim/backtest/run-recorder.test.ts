@@ -178,6 +178,39 @@ describe('RunRecorder streamed to a sink', () => {
   });
 });
 
+describe('RunRecorder with an expected sample count (ReplayConfig.expectedSamples)', () => {
+  /** Pushes n samples, a margined position from sample 10 on (the margin columns start there). */
+  function record(r: RunRecorder, n: number): void {
+    for (let i = 0; i < n; i++) r.onEquity(sample(i, 1000 + i, 500, i < 10 ? 0 : 50, i < 10 ? 0 : 25, i < 10 ? 500 : 950));
+  }
+  const bytes = (r: RunRecorder, field: number): number => r.curveColumn(field).buffer.byteLength;
+
+  it('allocates the in-memory curve and its margin columns at that many rows once: a 20,000-sample run reserves nothing', () => {
+    const n = 20_000;
+    const hinted = new RunRecorder(undefined, null, n);
+    record(hinted, n);
+    expect(hinted.equityCount).toBe(n);
+    // ts, equity and gross exposure: one buffer of three blocks of n rows; marginInUse and buyingPower: n rows each.
+    expect(bytes(hinted, EquitySample.ts)).toBe(3 * n * 8);
+    expect(bytes(hinted, EquitySample.marginInUse)).toBeLessThanOrEqual(2 * n * 8 * 2);
+    // Without it the curve passes RESERVE_FROM rows and jumps to its reserve (2^22 rows a column), the margin columns too.
+    const plain = new RunRecorder();
+    record(plain, n);
+    expect(bytes(plain, EquitySample.ts)).toBe(3 * (1 << 22) * 8);
+    expect(bytes(plain, EquitySample.marginInUse)).toBeGreaterThanOrEqual(2 * (1 << 22) * 8);
+    // The same columns either way.
+    for (const f of [0, 1, 2, 3, 4, 5]) expect(Array.from(hinted.curveColumn(f))).toEqual(Array.from(plain.curveColumn(f)));
+  });
+
+  it('grows past a count that was too small as without one (to the reserve past RESERVE_FROM rows), and keeps every sample', () => {
+    const r = new RunRecorder(undefined, null, RESERVE_FROM);
+    record(r, RESERVE_FROM + 5);
+    expect(r.equityCount).toBe(RESERVE_FROM + 5);
+    expect(bytes(r, EquitySample.ts)).toBe(3 * (1 << 22) * 8);
+    expect(Array.from(r.curveColumn(EquitySample.ts).subarray(RESERVE_FROM - 2))).toEqual([RESERVE_FROM - 2, RESERVE_FROM - 1, RESERVE_FROM, RESERVE_FROM + 1, RESERVE_FROM + 2, RESERVE_FROM + 3, RESERVE_FROM + 4]);
+  });
+});
+
 describe('CurveTable', () => {
   const show = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
 
