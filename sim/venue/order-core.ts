@@ -1,4 +1,4 @@
-import { FILL_ID_PREFIX, formatIsoUs, IdSequence, InvalidArgumentError, InvariantError, US_PER_DAY, utcDayStart } from '../../engine/core/index.js';
+import { FILL_ID_LETTER, formatIsoUs, IdSequence, InvalidArgumentError, InvariantError, US_PER_DAY, utcDayStart } from '../../engine/core/index.js';
 import type { FillId, OrderId, StrategyId, Symbol_ } from '../../engine/core/index.js';
 import type { Fill, Liquidity, Order, OrderChanges, OrderEvent, OrderLink, OrderSide, OrderType, TimeInForce } from '../../engine/model/index.js';
 import { commissionForFill, createFeeModel } from './fee-model.js';
@@ -356,7 +356,7 @@ export abstract class OrderCore<O extends VenueOrder> {
   protected readonly symbols: readonly Symbol_[];
   protected readonly symbolIndexOf = new Map<string, number>();
   protected readonly fees: FeeModel;
-  protected readonly fillIds = new IdSequence<FillId>(FILL_ID_PREFIX);
+  protected readonly fillIds = new IdSequence<FillId>(FILL_ID_LETTER);
   /** Working orders by id, in arrival order. */
   protected readonly byId = new OrderIndex<O>();
   protected readonly positions: Float64Array;

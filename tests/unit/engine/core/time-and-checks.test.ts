@@ -78,7 +78,7 @@ describe('checks and errors', () => {
   });
 
   it('id sequences restart on reset so reruns produce the same ids', () => {
-    const ids = new IdSequence('O-');
+    const ids = new IdSequence('O');
     expect([ids.take(), ids.take()]).toEqual(['O-1', 'O-2']);
     ids.reset();
     expect(ids.take()).toBe('O-1');
