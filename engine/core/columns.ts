@@ -165,18 +165,24 @@ export class Float64Table {
     this.n = 0;
   }
 
-  /**
-   * The columns grow together into one new buffer, each its own block of it: a table growing into its
-   * reserve is one allocation. V8 scavenges the young generation before allocating a backing store while
-   * the young generation's hold 32 MiB or more (its "external memory pressure" rule), so separate buffers
-   * of that size cost a scavenge each, each copying a trading run's live records.
-   */
+  /** The columns grow together into one new buffer (see {@link columnsInOneBuffer}): a table growing into its reserve is one allocation. */
   private grow(): void {
     const capacity = nextCapacity(this.capacity, this.reserve);
     this.capacity = capacity;
-    const buffer = new ArrayBuffer(this.cols.length * capacity * 8);
-    for (let c = 0; c < this.cols.length; c++) this.cols[c] = grow(this.cols[c]!, new Float64Array(buffer, c * capacity * 8, capacity));
+    const fresh = columnsInOneBuffer(this.cols.length, capacity);
+    for (let c = 0; c < this.cols.length; c++) this.cols[c] = grow(this.cols[c]!, fresh[c]!);
   }
+}
+
+/**
+ * `width` columns of `rows` doubles, each its own block of one new ArrayBuffer: one allocation. V8 scavenges the
+ * young generation before allocating a backing store while the young generation's hold 32 MiB or more (its
+ * "external memory pressure" rule), so separate buffers of that size cost a scavenge each, each copying a trading
+ * run's live records.
+ */
+export function columnsInOneBuffer(width: number, rows: number): Float64Array[] {
+  const buffer = new ArrayBuffer(width * rows * 8);
+  return Array.from({ length: width }, (_, c) => new Float64Array(buffer, c * rows * 8, rows));
 }
 
 /**

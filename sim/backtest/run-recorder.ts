@@ -1,4 +1,4 @@
-import { Float64StepColumn, Float64Table, ValueCodes, nextCapacity } from '../../engine/core/columns.js';
+import { Float64StepColumn, Float64Table, ValueCodes, columnsInOneBuffer, nextCapacity } from '../../engine/core/columns.js';
 import { LOG_INITIAL_ROWS, grownF64, grownI32 } from '../../engine/execution/log-rows.js';
 import type { StrategyId, Symbol_ } from '../../engine/core/index.js';
 import { idOfRow, rowInId } from '../../engine/execution/order-log.js';
@@ -63,7 +63,10 @@ export class CurveTable {
     private readonly reserve = CURVE_RESERVE,
   ) {
     this.capacity = Math.max(1, capacity);
-    [this.ts, this.equity, this.grossExposure] = columnsOf(this.capacity);
+    const [ts, equity, grossExposure] = columnsInOneBuffer(3, this.capacity);
+    this.ts = ts!;
+    this.equity = equity!;
+    this.grossExposure = grossExposure!;
   }
 
   /** Rows the columns hold before they grow. */
@@ -112,29 +115,18 @@ export class CurveTable {
     this.n = 0;
   }
 
-  /**
-   * The three columns grow together into one new buffer, each its own block of it: the jump to the reserve
-   * (three columns of 2^22 rows, 32 MiB each) is one allocation. V8 scavenges the young generation before
-   * allocating a backing store while the young generation's hold 32 MiB or more (its "external memory
-   * pressure" rule): three separate buffers would cost a scavenge each.
-   */
+  /** The three columns grow together into one new buffer (columnsInOneBuffer): the jump to the reserve (three columns of 2^22 rows, 32 MiB each) is one allocation. */
   private grow(): void {
     const capacity = nextCapacity(this.capacity, this.reserve);
     this.capacity = capacity;
-    const [ts, equity, grossExposure] = columnsOf(capacity);
-    ts.set(this.ts);
-    equity.set(this.equity);
-    grossExposure.set(this.grossExposure);
-    this.ts = ts;
-    this.equity = equity;
-    this.grossExposure = grossExposure;
+    const [ts, equity, grossExposure] = columnsInOneBuffer(3, capacity);
+    ts!.set(this.ts);
+    equity!.set(this.equity);
+    grossExposure!.set(this.grossExposure);
+    this.ts = ts!;
+    this.equity = equity!;
+    this.grossExposure = grossExposure!;
   }
-}
-
-/** Three columns of `rows` doubles, each its own block of one buffer (see CurveTable.grow). */
-function columnsOf(rows: number): [Float64Array, Float64Array, Float64Array] {
-  const buffer = new ArrayBuffer(3 * rows * 8);
-  return [new Float64Array(buffer, 0, rows), new Float64Array(buffer, rows * 8, rows), new Float64Array(buffer, 2 * rows * 8, rows)];
 }
 
 /**
