@@ -97,7 +97,9 @@ export const RECORD_TABLE_SCRIPT = `
   function short(s){if(s.slice(-14)==='T00:00:00.000Z')return s.slice(0,10);var t=s.indexOf('T');var p=t<0?s:s.slice(0,t)+' '+s.slice(t+1);return p.slice(-5)==='.000Z'?p.slice(0,-5)+'Z':p;}
   function sign(x){return !fin(x)||x===0?'':x>0?'pos':'neg';}
   var NUM={qty:function(x){return fixed(x,fin(x)&&x%1===0?0:4);},price:fixed,money:money,pct:pct,num:function(x){return fin(x)?String(x):'n/a';}};
-  function codes(c,n){if(typeof c!=='number')return c;var k=new Array(n);for(var i=0;i<n;i++)k[i]=c;return k;}
+  // A text (d/c, xd/xc or td/tc; record-table.ts): entries d, k(i) row i's entry.
+  function texts(c,p){var d=c[p+'d'],k=c[p+'c'];if(d===undefined)return {d:[''],k:function(){return 0;}};
+    return {d:d,k:k===undefined?function(i){return i;}:typeof k==='number'?function(){return k;}:function(i){return k[i];}};}
   function nums(c,data,n){
     if(c.$v)return c.$v;var v=c.v;
     if(c.b!==undefined){var s=atob(c.b),dv=new DataView(new ArrayBuffer(s.length));for(var j=0;j<s.length;j++)dv.setUint8(j,s.charCodeAt(j));
@@ -111,9 +113,9 @@ export const RECORD_TABLE_SCRIPT = `
   function column(c,data,n){
     var cls=c.cls?' class="'+esc(c.cls)+'"':'';
     if(c.f==='idx')return {val:function(i){return i+1;},key:function(i){return i;},cell:function(i){return '<td class="num">'+(i+1)+'</td>';}};
-    if(c.f==='text'||c.f==='pill'){var d=c.d,dc=c.dc,k=codes(c.c,n),xd=c.xd,xc=xd?codes(c.xc,n):null,td=c.td,tc=td?codes(c.tc,n):null,pill=c.f==='pill';
-      return {val:function(i){return xd?[d[k[i]],xd[xc[i]]]:d[k[i]];},key:function(i){return d[k[i]];},cell:function(i){var v=esc(d[k[i]]);var x=xd?xd[xc[i]]:'';
-        var m=dc?dc[k[i]]:'',ti=td?td[tc[i]]:'';ti=ti?' title="'+esc(ti)+'"':'';
+    if(c.f==='text'||c.f==='pill'){var own=texts(c,''),d=own.d,k=own.k,dc=c.dc,ex=texts(c,'x'),tt=texts(c,'t'),two=c.xd!==undefined,pill=c.f==='pill';
+      return {val:function(i){return two?[d[k(i)],ex.d[ex.k(i)]]:d[k(i)];},key:function(i){return d[k(i)];},cell:function(i){var v=esc(d[k(i)]);var x=ex.d[ex.k(i)];
+        var m=dc?dc[k(i)]:'',ti=tt.d[tt.k(i)];ti=ti?' title="'+esc(ti)+'"':'';
         return '<td'+cls+(pill?'':ti)+'>'+(pill?'<span class="pill'+(dc?(m?' '+esc(m):''):' '+v)+'"'+ti+'>'+v+'</span>':m?'<span class="'+esc(m)+'">'+v+'</span>':v)+(x?' <span class="muted mono">'+esc(x)+'</span>':'')+'</td>';}};}
     if(c.f==='iso')return {val:function(i){return c.v[i];},key:function(i){return c.v[i];},cell:function(i){return '<td'+cls+'>'+esc(short(c.v[i]))+'</td>';}};
     if(c.f==='time'){var q=data.seqs[c.s],w=q.w,t=new Array(n),sum=0;

@@ -11,12 +11,14 @@ import { formatCount } from './format.js';
  * The JSON: `{"n": rows, "page": PAGE_ROWS, "seqs": [...], "cols": [...]}`, one entry of `cols` per column of
  * the head, in order:
  * - `{"f":"idx"}`: the row's number, 1 to n (the records' own order).
- * - `{"f":"text"|"pill","d":[distinct texts],"c":[code per row]}`: text (a pill: `<span class="pill TEXT">`); `"c":0`
- *   when every row has the one text of `"d"`; with `"xd"`/`"xc"` a second text per row in a muted span after it
- *   ('' for none). With `"dc":[class per entry of "d"]`, a pill's class instead of its text (`<span class="pill">`
- *   for ''), a text in a `<span class="CLASS">` (none for ''): an entry of `"d"` is a text and its class, so a text
- *   may be in `"d"` twice. With `"td"`/`"tc"` a title per row (coded as `"d"`/`"c"`; '' for none), on the pill, or
- *   on the cell of a text.
+ * - `{"f":"text"|"pill","d":[distinct texts],"c":[code per row]}`: text (a pill: `<span class="pill TEXT">`); with
+ *   `"xd"`/`"xc"` a second text per row in a muted span after it ('' for none). With `"dc":[class per entry of "d"]`,
+ *   a pill's class instead of its text (`<span class="pill">` for ''), a text in a `<span class="CLASS">` (none for
+ *   ''): an entry of `"d"` is a text and its class, so a text may be in `"d"` twice. With `"td"`/`"tc"` a title per
+ *   row ('' for none), on the pill, or on the cell of a text. One rule writes each of the three (`"d"`/`"c"`,
+ *   `"xd"`/`"xc"`, `"td"`/`"tc"`): the codes are `0` when every row has the one entry; no codes when no two rows share
+ *   an entry (the entries are then the rows' own texts, in order: a sweep's trial keys, its runHashes); neither
+ *   entries nor codes when every row's text is '' (but `"d"` with `"dc"`: its classes are written).
  * - `{"f":"qty"|"price"|"money"|"pct"|"num","v":[numbers]}`: formatNumber(x, x % 1 === 0 ? 0 : 4), formatNumber(x, 2),
  *   formatMoney(x), formatPercent(x), the number as JavaScript writes it (String(x); 'n/a' when not finite);
  *   `"dp":k` gives price, money and pct k decimals instead of 2 (money with 0: formatCount);
@@ -116,7 +118,7 @@ export function recordTablePieces(opts: {
         break;
       case 'text':
       case 'pill': {
-        pieces.push(`${sep}{"f":"${c.f}"${c.cls ? `,"cls":${jsonText(c.cls)}` : ''},`);
+        pieces.push(`${sep}{"f":"${c.f}"${c.cls ? `,"cls":${jsonText(c.cls)}` : ''}`);
         textColumn(pieces, '', c.at, n, c.mark);
         if (c.extra) textColumn(pieces, 'x', c.extra, n);
         if (c.title) textColumn(pieces, 't', c.title, n);
@@ -239,7 +241,8 @@ function numbers(pieces: string[], values: ArrayLike<number>, n: number): void {
 
 /**
  * A text column as its distinct texts (`"PREFIXd"`) and each row's code (`"PREFIXc"`); with `mark`, distinct (text,
- * class) pairs, their classes in `"dc"`.
+ * class) pairs, their classes in `"dc"`. One rule for every text of a column (see RecordColumn): no code list when
+ * each row is an entry of its own, nothing at all when every row is '' (and no class is given). Written after a comma.
  */
 function textColumn(pieces: string[], prefix: string, at: (i: number) => string, n: number, mark?: (i: number) => string): void {
   const codes = new Map<string, number>();
@@ -266,13 +269,17 @@ function textColumn(pieces: string[], prefix: string, at: (i: number) => string,
     }
     code[i] = lastCode;
   }
+  // Every row '' (or no row) and no class: the script reads a missing text as ''.
+  if (!mark && dict.length <= 1 && (dict[0] ?? '') === '') return;
+  pieces.push(`,"${prefix}d":[${dict.map(jsonText).join(',')}]${mark ? `,"dc":[${marks.map(jsonText).join(',')}]` : ''}`);
+  // Each row its own entry (codes 0, 1, ..., n - 1): no code list.
+  if (dict.length === n) return;
   // A column of one text (one symbol, one strategy) is its code alone.
-  pieces.push(`${prefix ? ',' : ''}"${prefix}d":[${dict.map(jsonText).join(',')}],${mark ? `"dc":[${marks.map(jsonText).join(',')}],` : ''}"${prefix}c":`);
-  if (dict.length <= 1) {
-    pieces.push('0');
+  if (dict.length === 1) {
+    pieces.push(`,"${prefix}c":0`);
     return;
   }
-  pieces.push('[');
+  pieces.push(`,"${prefix}c":[`);
   numbers(pieces, code, n);
   pieces.push(']');
 }
