@@ -82,7 +82,8 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 24px}
  * (first/prev/next/last and the "rows 1-100 of 3,519" line, shown when the rows take more than a page), sorted by a click on (or Enter at) a header over
  * every row, stably (ties keep the order before), numbers and times by value (n/a first ascending), text as
  * text. The formats mirror format.ts (formatNumber, formatMoney, formatPercent, formatCount, shortTime) and
- * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree.
+ * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree. It runs inside SORT_SCRIPT, whose
+ * `headers` wires the headers.
  */
 export const RECORD_TABLE_SCRIPT = `
 (function(){
@@ -140,19 +141,10 @@ export const RECORD_TABLE_SCRIPT = `
       count.textContent=n===0?'no rows':'rows '+money(from+1,0)+'-'+money(to,0)+' of '+money(n,0);
       go.first.disabled=go.prev.disabled=page===0;go.next.disabled=go.last.disabled=page===last;
     }
-    var ths=t.tHead.rows[0].cells;
-    Array.prototype.forEach.call(ths,function(th,k){
-      th.tabIndex=0;
-      function sort(){
-        var asc=th.getAttribute('aria-sort')!=='ascending';
-        Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});
-        th.setAttribute('aria-sort',asc?'ascending':'descending');
-        var key=cols[k].key,keys=new Array(n),pos=new Array(n);for(var i=0;i<n;i++){keys[i]=key(i);pos[order[i]]=i;}
-        order.sort(function(a,b){var x=keys[a],y=keys[b];var c=x<y?-1:x>y?1:0;if(!asc)c=-c;return c||(pos[a]-pos[b]);});
-        page=0;draw();
-      }
-      th.addEventListener('click',sort);
-      th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort();}});
+    headers(t,function(k,asc){
+      var key=cols[k].key,keys=new Array(n),pos=new Array(n);for(var i=0;i<n;i++){keys[i]=key(i);pos[order[i]]=i;}
+      order.sort(function(a,b){var x=keys[a],y=keys[b];var c=x<y?-1:x>y?1:0;if(!asc)c=-c;return c||(pos[a]-pos[b]);});
+      page=0;draw();
     });
     // One page holds every row: no pager (a header click still sorts them).
     pager.hidden=n<=size;draw();
@@ -165,32 +157,37 @@ export const RECORD_TABLE_SCRIPT = `
  * column, numerically when the header has `data-type="num"` (cells carry the raw value in `data-v`;
  * "n/a" sorts first ascending), as text otherwise. Sorting is stable, so a second column keeps order.
  * A record table (`table[data-records]`: its rows are data, see record-table.ts) is drawn and sorted by
- * RECORD_TABLE_SCRIPT, the script's second part.
+ * RECORD_TABLE_SCRIPT, the script's second part. Both wire their headers through one function, `headers`.
  */
 export const SORT_SCRIPT = `
 (function(){
-  function key(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;if(!num)return v;var x=parseFloat(v);return isNaN(x)?-Infinity:x;}
-  var tables=document.querySelectorAll('table.sortable');
-  Array.prototype.forEach.call(tables,function(t){
-    if(t.hasAttribute('data-records'))return;
+  // Each header focusable; a click or Enter sorts by its column: sort(column, ascending, th), aria-sort saying which.
+  function headers(t,sort){
     var ths=t.tHead.rows[0].cells;
-    Array.prototype.forEach.call(ths,function(th,i){
+    Array.prototype.forEach.call(ths,function(th,k){
       th.tabIndex=0;
-      function sort(){
+      function go(){
         var asc=th.getAttribute('aria-sort')!=='ascending';
         Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});
         th.setAttribute('aria-sort',asc?'ascending':'descending');
-        var num=th.getAttribute('data-type')==='num';
-        var tb=t.tBodies[0];var rows=Array.prototype.slice.call(tb.rows);
-        rows.sort(function(a,b){var x=key(a.cells[i],num),y=key(b.cells[i],num);var c=x<y?-1:x>y?1:0;return asc?c:-c;});
-        rows.forEach(function(r){tb.appendChild(r);});
+        sort(k,asc,th);
       }
-      th.addEventListener('click',sort);
-      th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort();}});
+      th.addEventListener('click',go);
+      th.addEventListener('keydown',function(e){if(e.key==='Enter'){go();}});
+    });
+  }
+  function key(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;if(!num)return v;var x=parseFloat(v);return isNaN(x)?-Infinity:x;}
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'),function(t){
+    if(t.hasAttribute('data-records'))return;
+    headers(t,function(i,asc,th){
+      var num=th.getAttribute('data-type')==='num';
+      var tb=t.tBodies[0];var rows=Array.prototype.slice.call(tb.rows);
+      rows.sort(function(a,b){var x=key(a.cells[i],num),y=key(b.cells[i],num);var c=x<y?-1:x>y?1:0;return asc?c:-c;});
+      rows.forEach(function(r){tb.appendChild(r);});
     });
   });
-})();
-${RECORD_TABLE_SCRIPT}`;
+${RECORD_TABLE_SCRIPT}})();
+`;
 
 /** One entry of the sticky navigation bar. */
 export interface NavLink {

@@ -205,6 +205,48 @@ describe('report.html in headless Chromium', () => {
     await page.close();
   });
 
+  it.skipIf(!hasChromium)('sorts a plain table and a record table from the keyboard: every header focusable, Enter sorts ascending, then descending', async () => {
+    const { page, problems } = await open(join(dir, 'demo', 'report.html'));
+    // Both sorters' headers are in the tab order: the strategies' plain table (6 columns) and the trade list (12).
+    const tabIndexes = await page.$$eval('table.sortable thead th', (ths) => ths.map((th) => (th as unknown as { tabIndex: number }).tabIndex));
+    expect(tabIndexes.length).toBeGreaterThanOrEqual(18);
+    expect(tabIndexes.every((t) => t === 0)).toBe(true);
+    /** The cells of column k of a table's shown rows: each one's data-v (a plain table's number) or its text. */
+    const column = (table: string, k: number) =>
+      page.$$eval(`${table} tbody tr`, (trs, k) => trs.map((r) => { const td = (r as unknown as { cells: ArrayLike<{ getAttribute(n: string): string | null; textContent: string | null }> }).cells[k]!; return td.getAttribute('data-v') ?? td.textContent ?? ''; }), k);
+    const enter = async (table: string, label: string) => {
+      const header = page.locator(`${table} thead th`, { hasText: new RegExp(`^${label}$`) });
+      await header.focus();
+      await page.keyboard.press('Enter');
+      return header.getAttribute('aria-sort');
+    };
+    const plain = 'section#attribution table.sortable';
+    const trades = (await column(plain, 1)).map(Number);
+    expect(trades.length).toBeGreaterThan(1);
+    expect(await enter(plain, 'Trades')).toBe('ascending');
+    expect((await column(plain, 1)).map(Number)).toEqual([...trades].sort((a, b) => a - b));
+    expect(await enter(plain, 'Trades')).toBe('descending');
+    expect((await column(plain, 1)).map(Number)).toEqual([...trades].sort((a, b) => b - a));
+    // The trade list (155 round trips, two pages): Enter at a header sorts all of them, the first page shown.
+    const next = page.locator('[data-records="trade-table"] button[data-go="next"]');
+    const exits = await column('#trade-table', 8);
+    await next.click();
+    exits.push(...(await column('#trade-table', 8)));
+    expect(exits).toHaveLength(155);
+    const byValue = (a: string, b: string) => Number(a.replace(/,/g, '')) - Number(b.replace(/,/g, ''));
+    expect(await enter('#trade-table', 'Exit price')).toBe('ascending');
+    expect(await column('#trade-table', 8)).toEqual([...exits].sort(byValue).slice(0, 100));
+    expect(await enter('#trade-table', 'Exit price')).toBe('descending');
+    expect(await column('#trade-table', 8)).toEqual([...exits].sort(byValue).reverse().slice(0, 100));
+    expect(await enter('#trade-table', '#')).toBe('ascending');
+    expect(await enter('#trade-table', '#')).toBe('descending');
+    expect(await column('#trade-table', 0)).toEqual(Array.from({ length: 100 }, (_, i) => String(155 - i)));
+    // A header of the other table of the page keeps its own state: one table's sort is no other's.
+    expect(await page.locator(`${plain} thead th[aria-sort]`).count()).toBe(1);
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    await page.close();
+  });
+
   it.skipIf(!hasChromium)('shows the date and the values in a tooltip when the pointer is over the equity chart', async () => {
     const { page, problems } = await open(join(dir, 'demo', 'report.html'));
     const box = (await page.locator('figure[data-chart="equity-drawdown"] div.echart').boundingBox())!;
