@@ -82,8 +82,9 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 24px}
  * (first/prev/next/last and the "rows 1-100 of 3,519" line, shown when the rows take more than a page), sorted by a click on (or Enter at) a header over
  * every row, stably (ties keep the order before), numbers and times by value (n/a first ascending), text as
  * text. The formats mirror format.ts (formatNumber, formatMoney, formatPercent, formatCount, shortTime) and
- * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree. It runs inside SORT_SCRIPT, whose
- * `headers` wires the headers.
+ * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree. `texts(c, p, n)` reads a text of a
+ * column (`"d"`/`"c"`, `"xd"`/`"xc"` or `"td"`/`"tc"`, by the one rule of record-table.ts) as its entries `d` and
+ * `k(i)`, row i's entry. It runs inside SORT_SCRIPT, whose `headers` wires the headers.
  */
 export const RECORD_TABLE_SCRIPT = `
 (function(){
@@ -98,8 +99,8 @@ export const RECORD_TABLE_SCRIPT = `
   function short(s){if(s.slice(-14)==='T00:00:00.000Z')return s.slice(0,10);var t=s.indexOf('T');var p=t<0?s:s.slice(0,t)+' '+s.slice(t+1);return p.slice(-5)==='.000Z'?p.slice(0,-5)+'Z':p;}
   function sign(x){return !fin(x)||x===0?'':x>0?'pos':'neg';}
   var NUM={qty:function(x){return fixed(x,fin(x)&&x%1===0?0:4);},price:fixed,money:money,pct:pct,num:function(x){return fin(x)?String(x):'n/a';}};
-  // A text (d/c, xd/xc or td/tc; record-table.ts): entries d, k(i) row i's entry.
-  function texts(c,p){var d=c[p+'d'],k=c[p+'c'];if(d===undefined)return {d:[''],k:function(){return 0;}};
+  function texts(c,p,n){var d=c[p+'d'],k=c[p+'c'];if(!d)return {d:[''],k:function(){return 0;}};
+    if(k&&k.x){var a=[],x=k.x,at=x[0];for(var i=0,j=0,e=0;i<n;i++)if(i===at)at+=x[++j],a[i]=k.v[j-1];else a[i]=e++;k=a;}
     return {d:d,k:k===undefined?function(i){return i;}:typeof k==='number'?function(){return k;}:function(i){return k[i];}};}
   function nums(c,data,n){
     if(c.$v)return c.$v;var v=c.v;
@@ -114,7 +115,7 @@ export const RECORD_TABLE_SCRIPT = `
   function column(c,data,n){
     var cls=c.cls?' class="'+esc(c.cls)+'"':'';
     if(c.f==='idx')return {val:function(i){return i+1;},key:function(i){return i;},cell:function(i){return '<td class="num">'+(i+1)+'</td>';}};
-    if(c.f==='text'||c.f==='pill'){var own=texts(c,''),d=own.d,k=own.k,dc=c.dc,ex=texts(c,'x'),tt=texts(c,'t'),two=c.xd!==undefined,pill=c.f==='pill';
+    if(c.f==='text'||c.f==='pill'){var own=texts(c,'',n),d=own.d,k=own.k,dc=c.dc,ex=texts(c,'x',n),tt=texts(c,'t',n),two=c.xd!==undefined,pill=c.f==='pill';
       return {val:function(i){return two?[d[k(i)],ex.d[ex.k(i)]]:d[k(i)];},key:function(i){return d[k(i)];},cell:function(i){var v=esc(d[k(i)]);var x=ex.d[ex.k(i)];
         var m=dc?dc[k(i)]:'',ti=tt.d[tt.k(i)];ti=ti?' title="'+esc(ti)+'"':'';
         return '<td'+cls+(pill?'':ti)+'>'+(pill?'<span class="pill'+(dc?(m?' '+esc(m):''):' '+v)+'"'+ti+'>'+v+'</span>':m?'<span class="'+esc(m)+'">'+v+'</span>':v)+(x?' <span class="muted mono">'+esc(x)+'</span>':'')+'</td>';}};}
@@ -157,11 +158,12 @@ export const RECORD_TABLE_SCRIPT = `
  * column, numerically when the header has `data-type="num"` (cells carry the raw value in `data-v`;
  * "n/a" sorts first ascending), as text otherwise. Sorting is stable, so a second column keeps order.
  * A record table (`table[data-records]`: its rows are data, see record-table.ts) is drawn and sorted by
- * RECORD_TABLE_SCRIPT, the script's second part. Both wire their headers through one function, `headers`.
+ * RECORD_TABLE_SCRIPT, the script's second part. Both wire their headers through one function, `headers(t, sort)`:
+ * each header of table t focusable, a click on it or Enter at it calls sort(column, ascending, th) and sets its
+ * aria-sort (ascending, then descending; the table's other headers lose theirs).
  */
 export const SORT_SCRIPT = `
 (function(){
-  // Each header focusable; a click or Enter sorts by its column: sort(column, ascending, th), aria-sort saying which.
   function headers(t,sort){
     var ths=t.tHead.rows[0].cells;
     Array.prototype.forEach.call(ths,function(th,k){

@@ -16,8 +16,11 @@ import { formatCount } from './format.js';
  *   a pill's class instead of its text (`<span class="pill">` for ''), a text in a `<span class="CLASS">` (none for
  *   ''): an entry of `"d"` is a text and its class, so a text may be in `"d"` twice. With `"td"`/`"tc"` a title per
  *   row ('' for none), on the pill, or on the cell of a text. One rule writes each of the three (`"d"`/`"c"`,
- *   `"xd"`/`"xc"`, `"td"`/`"tc"`): the codes are `0` when every row has the one entry; no codes when no two rows share
- *   an entry (the entries are then the rows' own texts, in order: a sweep's trial keys, its runHashes); neither
+ *   `"xd"`/`"xc"`, `"td"`/`"tc"`): the entries are in the order rows first show them; the codes are `0` when every
+ *   row has the one entry; none when no two rows share an entry (the entries are then the rows' own texts, in order:
+ *   a sweep's trial keys); when fewer characters than a code a row, `{"x":[rows],"v":[codes]}`: the rows that repeat
+ *   an earlier entry (each row number as its distance from the one before, the first from 0) and their codes, every
+ *   other row the next entry (a sweep's runHashes: '' for each failed trial, or two trials of one run); neither
  *   entries nor codes when every row's text is '' (but `"d"` with `"dc"`: its classes are written).
  * - `{"f":"qty"|"price"|"money"|"pct"|"num","v":[numbers]}`: formatNumber(x, x % 1 === 0 ? 0 : 4), formatNumber(x, 2),
  *   formatMoney(x), formatPercent(x), the number as JavaScript writes it (String(x); 'n/a' when not finite);
@@ -279,9 +282,45 @@ function textColumn(pieces: string[], prefix: string, at: (i: number) => string,
     pieces.push(`,"${prefix}c":0`);
     return;
   }
+  // Rows that repeat an earlier entry (its code below the entries before the row), with their codes, when they take
+  // fewer characters than a code a row: a sweep's runHashes, two trials of one run, or '' for each failed trial.
+  const rows: number[] = [];
+  const repeated: number[] = [];
+  let listed = 0;
+  let each = 0;
+  for (let i = 0, next = 0, last = 0; i < n; i++) {
+    const c = code[i]!;
+    each += digits(c) + 1;
+    if (c === next) {
+      next++;
+      continue;
+    }
+    rows.push(i - last);
+    repeated.push(c);
+    listed += digits(i - last) + digits(c) + 2;
+    last = i;
+  }
+  if (listed + 12 < each) {
+    pieces.push(`,"${prefix}c":{"x":[`);
+    numbers(pieces, rows, rows.length);
+    pieces.push('],"v":[');
+    numbers(pieces, repeated, repeated.length);
+    pieces.push(']}');
+    return;
+  }
   pieces.push(`,"${prefix}c":[`);
   numbers(pieces, code, n);
   pieces.push(']');
+}
+
+/** The decimal digits of a whole number from 0 (its characters in the JSON). */
+function digits(x: number): number {
+  let d = 1;
+  while (x >= 10) {
+    x = Math.floor(x / 10);
+    d++;
+  }
+  return d;
 }
 
 /** The largest of 1 s, 1 ms and 1 us (in microseconds) that divides every time of `s`: deltas in that unit are short. */

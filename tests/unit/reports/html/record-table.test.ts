@@ -346,6 +346,24 @@ describe('recordTablePieces', () => {
     expect(tableData(none, 't').cols).toEqual([{ f: 'text' }, { f: 'pill', d: [], dc: [] }]);
   });
 
+  it('writes a text whose rows are mostly their own as the rows that repeat an earlier entry, when that is shorter than a code a row', () => {
+    // A sweep's runHashes: each trial's own, but two trials of one run (row 7 repeats row 3) and '' for three failed ones.
+    const hash = (i: number) => (i === 7 ? hash(3) : i >= 20 && i <= 22 ? '' : `${(i * 7919).toString(16).padStart(6, '0')}<&>${'f'.repeat(20)}`);
+    const columns: RecordColumn[] = [{ f: 'text', cls: 'mono', at: (i) => hash(i).slice(0, 6), title: (i) => hash(i) }];
+    const html = recordTablePieces({ id: 't', head: '', rows: 30, columns, noscript: '' }).join('');
+    const col = tableData(html, 't').cols[0] as { d: string[]; c: unknown; td: string[]; tc: unknown };
+    // Entries in the order rows first show them; rows 7, 21 and 22 repeat codes 3, 19 and 19.
+    expect(col.d).toHaveLength(27);
+    expect(col.c).toEqual({ x: [7, 14, 1], v: [3, 19, 19] });
+    expect(col.tc).toEqual({ x: [7, 14, 1], v: [3, 19, 19] });
+    const { cols } = columnsOf(html, 't');
+    expect(drawnCells(html, 't')).toEqual(Array.from({ length: 30 }, (_, i) => [`<td class="mono"${hash(i) ? ` title="${escapeHtml(hash(i))}"` : ''}>${escapeHtml(hash(i).slice(0, 6))}</td>`]));
+    expect(Array.from({ length: 30 }, (_, i) => cols[0]!.key(i))).toEqual(Array.from({ length: 30 }, (_, i) => hash(i).slice(0, 6)));
+    // Rows sharing a few texts keep a code a row: fewer characters.
+    const few = recordTablePieces({ id: 't', head: '', rows: 30, columns: [{ f: 'text', at: (i) => `s${i % 3}` }], noscript: '' }).join('');
+    expect(tableData(few, 't').cols[0]).toEqual({ f: 'text', d: ['s0', 's1', 's2'], c: Array.from({ length: 30 }, (_, i) => i % 3) });
+  });
+
   it('names the rows of each row class after the columns, and writes none when no row has one', () => {
     const table = (rowClasses?: Readonly<Record<string, readonly number[]>>) => recordTablePieces({ id: 't', head: '', rows: 3, columns: [{ f: 'idx' }], ...(rowClasses ? { rowClasses } : {}), noscript: '' }).join('');
     expect(table({ best: [2], 'odd one': [0, 2], none: [] })).toContain('"cols":[{"f":"idx"}],"rc":{"best":[2],"odd one":[0,2]}}</script>');
