@@ -369,6 +369,15 @@ describe('report.html in headless Chromium', () => {
     const first = await rows();
     expect(first[0]).toMatchObject({ rank: 1, key: sweep.best!.key, cls: 'best', weight: '650' });
     expect(first.slice(1).every((r) => r.cls === '' && r.weight === '400')).toBe(true);
+    /** The runHash cells of the page shown: text and title (the column's codes list only the rows that repeat an entry). */
+    const hashes = () => page.$$eval('#trial-table tbody tr', (trs) => trs.map((r) => { const td = r.cells[r.cells.length - 2]!; return [td.textContent, td.getAttribute('title')]; }));
+    const ranked = [...sweep.trials].sort((a, b) => (b.fitness ?? -Infinity) - (a.fitness ?? -Infinity) || (a.key < b.key ? -1 : 1));
+    const hashCells = (from: number, to: number) => ranked.slice(from, to).map((t) => (t.runHash ? [t.runHash.slice(0, 12), t.runHash] : ['', null]));
+    expect(await hashes()).toEqual(hashCells(0, 100));
+    await table.locator('button[data-go="last"]').click();
+    expect(await hashes()).toEqual(hashCells(2400, 2500));
+    expect(await hashes()).toContainEqual(['', null]);
+    await table.locator('button[data-go="first"]').click();
     await table.locator('button[data-go="next"]').click();
     expect((await rows()).map((r) => r.rank)).toEqual(Array.from({ length: 100 }, (_, i) => i + 101));
     expect(await count()).toBe('rows 101-200 of 2,500');
@@ -379,7 +388,6 @@ describe('report.html in headless Chromium', () => {
     expect(await header.getAttribute('aria-sort')).toBe('descending');
     expect(await count()).toBe('rows 1-100 of 2,500');
     const top = sweep.trials.reduce((b, t) => ((t.metrics?.sharpe ?? -Infinity) > (b.metrics?.sharpe ?? -Infinity) ? t : b));
-    const ranked = [...sweep.trials].sort((a, b) => (b.fitness ?? -Infinity) - (a.fitness ?? -Infinity));
     // The highest Sharpe's trial is far down the page's own order (best fitness first).
     expect(ranked.indexOf(top)).toBeGreaterThan(200);
     const sorted = await rows();

@@ -348,7 +348,7 @@ describe('recordTablePieces', () => {
 
   it('writes a text whose rows are mostly their own as the rows that repeat an earlier entry, when that is shorter than a code a row', () => {
     // A sweep's runHashes: each trial's own, but two trials of one run (row 7 repeats row 3) and '' for three failed ones.
-    const hash = (i: number) => (i === 7 ? hash(3) : i >= 20 && i <= 22 ? '' : `${(i * 7919).toString(16).padStart(6, '0')}<&>${'f'.repeat(20)}`);
+    const hash = (i: number): string => (i === 7 ? hash(3) : i >= 20 && i <= 22 ? '' : `${(i * 7919).toString(16).padStart(6, '0')}<&>${'f'.repeat(20)}`);
     const columns: RecordColumn[] = [{ f: 'text', cls: 'mono', at: (i) => hash(i).slice(0, 6), title: (i) => hash(i) }];
     const html = recordTablePieces({ id: 't', head: '', rows: 30, columns, noscript: '' }).join('');
     const col = tableData(html, 't').cols[0] as { d: string[]; c: unknown; td: string[]; tc: unknown };
