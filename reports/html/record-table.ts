@@ -244,8 +244,9 @@ function numbers(pieces: string[], values: ArrayLike<number>, n: number): void {
 
 /**
  * A text column as its distinct texts (`"PREFIXd"`) and each row's code (`"PREFIXc"`); with `mark`, distinct (text,
- * class) pairs, their classes in `"dc"`. One rule for every text of a column (see RecordColumn): no code list when
- * each row is an entry of its own, nothing at all when every row is '' (and no class is given). Written after a comma.
+ * class) pairs, their classes in `"dc"`. One rule for every text of a column (see RecordColumn): no codes when each
+ * row is an entry of its own, only the rows that repeat an entry when that is shorter than a code a row, nothing at
+ * all when every row is '' (and no class is given). Written after a comma.
  */
 function textColumn(pieces: string[], prefix: string, at: (i: number) => string, n: number, mark?: (i: number) => string): void {
   const codes = new Map<string, number>();
@@ -283,24 +284,27 @@ function textColumn(pieces: string[], prefix: string, at: (i: number) => string,
     return;
   }
   // Rows that repeat an earlier entry (its code below the entries before the row), with their codes, when they take
-  // fewer characters than a code a row: a sweep's runHashes, two trials of one run, or '' for each failed trial.
+  // fewer characters than a code a row (`each`): a sweep's runHashes, two trials of one run, or '' for each failed
+  // trial. The list takes 12 characters and at least 4 a repeating row; a code a row at most the last code's digits
+  // and a comma a row: `each` is counted only when the list may be shorter (not for a long/short column of 137,005).
+  const repeats = n - dict.length;
+  let each = 0;
+  if (12 + 4 * repeats < n * (digits(dict.length - 1) + 1)) for (let i = 0; i < n; i++) each += digits(code[i]!) + 1;
   const rows: number[] = [];
   const repeated: number[] = [];
-  let listed = 0;
-  let each = 0;
-  for (let i = 0, next = 0, last = 0; i < n; i++) {
+  let listed = 12;
+  for (let i = 0, next = 0, from = 0; i < n && listed < each; i++) {
     const c = code[i]!;
-    each += digits(c) + 1;
     if (c === next) {
       next++;
       continue;
     }
-    rows.push(i - last);
+    rows.push(i - from);
     repeated.push(c);
-    listed += digits(i - last) + digits(c) + 2;
-    last = i;
+    listed += digits(i - from) + digits(c) + 2;
+    from = i;
   }
-  if (listed + 12 < each) {
+  if (listed < each) {
     pieces.push(`,"${prefix}c":{"x":[`);
     numbers(pieces, rows, rows.length);
     pieces.push('],"v":[');
