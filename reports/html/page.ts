@@ -82,7 +82,9 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:8px 0 24px}
  * (first/prev/next/last and the "rows 1-100 of 3,519" line, shown when the rows take more than a page), sorted by a click on (or Enter at) a header over
  * every row, stably (ties keep the order before), numbers and times by value (n/a first ascending), text as
  * text. The formats mirror format.ts (formatNumber, formatMoney, formatPercent, formatCount, shortTime) and
- * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree.
+ * formatIsoUs; tests/unit/reports/html/record-table.test.ts checks they agree. `texts(c, p, n)` reads a text of a
+ * column (`"d"`/`"c"`, `"xd"`/`"xc"` or `"td"`/`"tc"`, by the one rule of record-table.ts) as its entries `d` and
+ * `k(i)`, row i's entry. It runs inside SORT_SCRIPT, whose `headers` wires the headers.
  */
 export const RECORD_TABLE_SCRIPT = `
 (function(){
@@ -97,7 +99,9 @@ export const RECORD_TABLE_SCRIPT = `
   function short(s){if(s.slice(-14)==='T00:00:00.000Z')return s.slice(0,10);var t=s.indexOf('T');var p=t<0?s:s.slice(0,t)+' '+s.slice(t+1);return p.slice(-5)==='.000Z'?p.slice(0,-5)+'Z':p;}
   function sign(x){return !fin(x)||x===0?'':x>0?'pos':'neg';}
   var NUM={qty:function(x){return fixed(x,fin(x)&&x%1===0?0:4);},price:fixed,money:money,pct:pct,num:function(x){return fin(x)?String(x):'n/a';}};
-  function codes(c,n){if(typeof c!=='number')return c;var k=new Array(n);for(var i=0;i<n;i++)k[i]=c;return k;}
+  function texts(c,p,n){var d=c[p+'d'],k=c[p+'c'];if(!d)return {d:[''],k:function(){return 0;}};
+    if(k&&k.x){var a=[],x=k.x,at=x[0];for(var i=0,j=0,e=0;i<n;i++)if(i===at)at+=x[++j],a[i]=k.v[j-1];else a[i]=e++;k=a;}
+    return {d:d,k:k===undefined?function(i){return i;}:typeof k==='number'?function(){return k;}:function(i){return k[i];}};}
   function nums(c,data,n){
     if(c.$v)return c.$v;var v=c.v;
     if(c.b!==undefined){var s=atob(c.b),dv=new DataView(new ArrayBuffer(s.length));for(var j=0;j<s.length;j++)dv.setUint8(j,s.charCodeAt(j));
@@ -111,9 +115,9 @@ export const RECORD_TABLE_SCRIPT = `
   function column(c,data,n){
     var cls=c.cls?' class="'+esc(c.cls)+'"':'';
     if(c.f==='idx')return {val:function(i){return i+1;},key:function(i){return i;},cell:function(i){return '<td class="num">'+(i+1)+'</td>';}};
-    if(c.f==='text'||c.f==='pill'){var d=c.d,dc=c.dc,k=codes(c.c,n),xd=c.xd,xc=xd?codes(c.xc,n):null,td=c.td,tc=td?codes(c.tc,n):null,pill=c.f==='pill';
-      return {val:function(i){return xd?[d[k[i]],xd[xc[i]]]:d[k[i]];},key:function(i){return d[k[i]];},cell:function(i){var v=esc(d[k[i]]);var x=xd?xd[xc[i]]:'';
-        var m=dc?dc[k[i]]:'',ti=td?td[tc[i]]:'';ti=ti?' title="'+esc(ti)+'"':'';
+    if(c.f==='text'||c.f==='pill'){var own=texts(c,'',n),d=own.d,k=own.k,dc=c.dc,ex=texts(c,'x',n),tt=texts(c,'t',n),two=c.xd!==undefined,pill=c.f==='pill';
+      return {val:function(i){return two?[d[k(i)],ex.d[ex.k(i)]]:d[k(i)];},key:function(i){return d[k(i)];},cell:function(i){var v=esc(d[k(i)]);var x=ex.d[ex.k(i)];
+        var m=dc?dc[k(i)]:'',ti=tt.d[tt.k(i)];ti=ti?' title="'+esc(ti)+'"':'';
         return '<td'+cls+(pill?'':ti)+'>'+(pill?'<span class="pill'+(dc?(m?' '+esc(m):''):' '+v)+'"'+ti+'>'+v+'</span>':m?'<span class="'+esc(m)+'">'+v+'</span>':v)+(x?' <span class="muted mono">'+esc(x)+'</span>':'')+'</td>';}};}
     if(c.f==='iso')return {val:function(i){return c.v[i];},key:function(i){return c.v[i];},cell:function(i){return '<td'+cls+'>'+esc(short(c.v[i]))+'</td>';}};
     if(c.f==='time'){var q=data.seqs[c.s],w=q.w,t=new Array(n),sum=0;
@@ -138,19 +142,10 @@ export const RECORD_TABLE_SCRIPT = `
       count.textContent=n===0?'no rows':'rows '+money(from+1,0)+'-'+money(to,0)+' of '+money(n,0);
       go.first.disabled=go.prev.disabled=page===0;go.next.disabled=go.last.disabled=page===last;
     }
-    var ths=t.tHead.rows[0].cells;
-    Array.prototype.forEach.call(ths,function(th,k){
-      th.tabIndex=0;
-      function sort(){
-        var asc=th.getAttribute('aria-sort')!=='ascending';
-        Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});
-        th.setAttribute('aria-sort',asc?'ascending':'descending');
-        var key=cols[k].key,keys=new Array(n),pos=new Array(n);for(var i=0;i<n;i++){keys[i]=key(i);pos[order[i]]=i;}
-        order.sort(function(a,b){var x=keys[a],y=keys[b];var c=x<y?-1:x>y?1:0;if(!asc)c=-c;return c||(pos[a]-pos[b]);});
-        page=0;draw();
-      }
-      th.addEventListener('click',sort);
-      th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort();}});
+    headers(t,function(k,asc){
+      var key=cols[k].key,keys=new Array(n),pos=new Array(n);for(var i=0;i<n;i++){keys[i]=key(i);pos[order[i]]=i;}
+      order.sort(function(a,b){var x=keys[a],y=keys[b];var c=x<y?-1:x>y?1:0;if(!asc)c=-c;return c||(pos[a]-pos[b]);});
+      page=0;draw();
     });
     // One page holds every row: no pager (a header click still sorts them).
     pager.hidden=n<=size;draw();
@@ -163,32 +158,38 @@ export const RECORD_TABLE_SCRIPT = `
  * column, numerically when the header has `data-type="num"` (cells carry the raw value in `data-v`;
  * "n/a" sorts first ascending), as text otherwise. Sorting is stable, so a second column keeps order.
  * A record table (`table[data-records]`: its rows are data, see record-table.ts) is drawn and sorted by
- * RECORD_TABLE_SCRIPT, the script's second part.
+ * RECORD_TABLE_SCRIPT, the script's second part. Both wire their headers through one function, `headers(t, sort)`:
+ * each header of table t focusable, a click on it or Enter at it calls sort(column, ascending, th) and sets its
+ * aria-sort (ascending, then descending; the table's other headers lose theirs).
  */
 export const SORT_SCRIPT = `
 (function(){
-  function key(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;if(!num)return v;var x=parseFloat(v);return isNaN(x)?-Infinity:x;}
-  var tables=document.querySelectorAll('table.sortable');
-  Array.prototype.forEach.call(tables,function(t){
-    if(t.hasAttribute('data-records'))return;
+  function headers(t,sort){
     var ths=t.tHead.rows[0].cells;
-    Array.prototype.forEach.call(ths,function(th,i){
+    Array.prototype.forEach.call(ths,function(th,k){
       th.tabIndex=0;
-      function sort(){
+      function go(){
         var asc=th.getAttribute('aria-sort')!=='ascending';
         Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});
         th.setAttribute('aria-sort',asc?'ascending':'descending');
-        var num=th.getAttribute('data-type')==='num';
-        var tb=t.tBodies[0];var rows=Array.prototype.slice.call(tb.rows);
-        rows.sort(function(a,b){var x=key(a.cells[i],num),y=key(b.cells[i],num);var c=x<y?-1:x>y?1:0;return asc?c:-c;});
-        rows.forEach(function(r){tb.appendChild(r);});
+        sort(k,asc,th);
       }
-      th.addEventListener('click',sort);
-      th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort();}});
+      th.addEventListener('click',go);
+      th.addEventListener('keydown',function(e){if(e.key==='Enter'){go();}});
+    });
+  }
+  function key(td,num){var v=td.getAttribute('data-v');if(v===null)v=td.textContent;if(!num)return v;var x=parseFloat(v);return isNaN(x)?-Infinity:x;}
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'),function(t){
+    if(t.hasAttribute('data-records'))return;
+    headers(t,function(i,asc,th){
+      var num=th.getAttribute('data-type')==='num';
+      var tb=t.tBodies[0];var rows=Array.prototype.slice.call(tb.rows);
+      rows.sort(function(a,b){var x=key(a.cells[i],num),y=key(b.cells[i],num);var c=x<y?-1:x>y?1:0;return asc?c:-c;});
+      rows.forEach(function(r){tb.appendChild(r);});
     });
   });
-})();
-${RECORD_TABLE_SCRIPT}`;
+${RECORD_TABLE_SCRIPT}})();
+`;
 
 /** One entry of the sticky navigation bar. */
 export interface NavLink {

@@ -11,12 +11,17 @@ import { formatCount } from './format.js';
  * The JSON: `{"n": rows, "page": PAGE_ROWS, "seqs": [...], "cols": [...]}`, one entry of `cols` per column of
  * the head, in order:
  * - `{"f":"idx"}`: the row's number, 1 to n (the records' own order).
- * - `{"f":"text"|"pill","d":[distinct texts],"c":[code per row]}`: text (a pill: `<span class="pill TEXT">`); `"c":0`
- *   when every row has the one text of `"d"`; with `"xd"`/`"xc"` a second text per row in a muted span after it
- *   ('' for none). With `"dc":[class per entry of "d"]`, a pill's class instead of its text (`<span class="pill">`
- *   for ''), a text in a `<span class="CLASS">` (none for ''): an entry of `"d"` is a text and its class, so a text
- *   may be in `"d"` twice. With `"td"`/`"tc"` a title per row (coded as `"d"`/`"c"`; '' for none), on the pill, or
- *   on the cell of a text.
+ * - `{"f":"text"|"pill","d":[distinct texts],"c":[code per row]}`: text (a pill: `<span class="pill TEXT">`); with
+ *   `"xd"`/`"xc"` a second text per row in a muted span after it ('' for none). With `"dc":[class per entry of "d"]`,
+ *   a pill's class instead of its text (`<span class="pill">` for ''), a text in a `<span class="CLASS">` (none for
+ *   ''): an entry of `"d"` is a text and its class, so a text may be in `"d"` twice. With `"td"`/`"tc"` a title per
+ *   row ('' for none), on the pill, or on the cell of a text. One rule writes each of the three (`"d"`/`"c"`,
+ *   `"xd"`/`"xc"`, `"td"`/`"tc"`): the entries are in the order rows first show them; the codes are `0` when every
+ *   row has the one entry; none when no two rows share an entry (the entries are then the rows' own texts, in order:
+ *   a sweep's trial keys); when fewer characters than a code a row, `{"x":[rows],"v":[codes]}`: the rows that repeat
+ *   an earlier entry (each row number as its distance from the one before, the first from 0) and their codes, every
+ *   other row the next entry (a sweep's runHashes: '' for each failed trial, or two trials of one run); neither
+ *   entries nor codes when every row's text is '' (but `"d"` with `"dc"`: its classes are written).
  * - `{"f":"qty"|"price"|"money"|"pct"|"num","v":[numbers]}`: formatNumber(x, x % 1 === 0 ? 0 : 4), formatNumber(x, 2),
  *   formatMoney(x), formatPercent(x), the number as JavaScript writes it (String(x); 'n/a' when not finite);
  *   `"dp":k` gives price, money and pct k decimals instead of 2 (money with 0: formatCount);
@@ -116,7 +121,7 @@ export function recordTablePieces(opts: {
         break;
       case 'text':
       case 'pill': {
-        pieces.push(`${sep}{"f":"${c.f}"${c.cls ? `,"cls":${jsonText(c.cls)}` : ''},`);
+        pieces.push(`${sep}{"f":"${c.f}"${c.cls ? `,"cls":${jsonText(c.cls)}` : ''}`);
         textColumn(pieces, '', c.at, n, c.mark);
         if (c.extra) textColumn(pieces, 'x', c.extra, n);
         if (c.title) textColumn(pieces, 't', c.title, n);
@@ -239,7 +244,9 @@ function numbers(pieces: string[], values: ArrayLike<number>, n: number): void {
 
 /**
  * A text column as its distinct texts (`"PREFIXd"`) and each row's code (`"PREFIXc"`); with `mark`, distinct (text,
- * class) pairs, their classes in `"dc"`.
+ * class) pairs, their classes in `"dc"`. One rule for every text of a column (see RecordColumn): no codes when each
+ * row is an entry of its own, only the rows that repeat an entry when that is shorter than a code a row, nothing at
+ * all when every row is '' (and no class is given). Written after a comma.
  */
 function textColumn(pieces: string[], prefix: string, at: (i: number) => string, n: number, mark?: (i: number) => string): void {
   const codes = new Map<string, number>();
@@ -266,15 +273,58 @@ function textColumn(pieces: string[], prefix: string, at: (i: number) => string,
     }
     code[i] = lastCode;
   }
+  // Every row '' (or no row) and no class: the script reads a missing text as ''.
+  if (!mark && dict.length <= 1 && (dict[0] ?? '') === '') return;
+  pieces.push(`,"${prefix}d":[${dict.map(jsonText).join(',')}]${mark ? `,"dc":[${marks.map(jsonText).join(',')}]` : ''}`);
+  // Each row its own entry (codes 0, 1, ..., n - 1): no code list.
+  if (dict.length === n) return;
   // A column of one text (one symbol, one strategy) is its code alone.
-  pieces.push(`${prefix ? ',' : ''}"${prefix}d":[${dict.map(jsonText).join(',')}],${mark ? `"dc":[${marks.map(jsonText).join(',')}],` : ''}"${prefix}c":`);
-  if (dict.length <= 1) {
-    pieces.push('0');
+  if (dict.length === 1) {
+    pieces.push(`,"${prefix}c":0`);
     return;
   }
-  pieces.push('[');
+  // Rows that repeat an earlier entry (its code below the entries before the row), with their codes, when they take
+  // fewer characters than a code a row (`each`): a sweep's runHashes, two trials of one run, or '' for each failed
+  // trial. The list takes 12 characters and at least 4 a repeating row; a code a row at most the last code's digits
+  // and a comma a row: `each` is counted only when the list may be shorter (not for a long/short column of 137,005).
+  const repeats = n - dict.length;
+  let each = 0;
+  if (12 + 4 * repeats < n * (digits(dict.length - 1) + 1)) for (let i = 0; i < n; i++) each += digits(code[i]!) + 1;
+  const rows: number[] = [];
+  const repeated: number[] = [];
+  let listed = 12;
+  for (let i = 0, next = 0, from = 0; i < n && listed < each; i++) {
+    const c = code[i]!;
+    if (c === next) {
+      next++;
+      continue;
+    }
+    rows.push(i - from);
+    repeated.push(c);
+    listed += digits(i - from) + digits(c) + 2;
+    from = i;
+  }
+  if (listed < each) {
+    pieces.push(`,"${prefix}c":{"x":[`);
+    numbers(pieces, rows, rows.length);
+    pieces.push('],"v":[');
+    numbers(pieces, repeated, repeated.length);
+    pieces.push(']}');
+    return;
+  }
+  pieces.push(`,"${prefix}c":[`);
   numbers(pieces, code, n);
   pieces.push(']');
+}
+
+/** The decimal digits of a whole number from 0 (its characters in the JSON). */
+function digits(x: number): number {
+  let d = 1;
+  while (x >= 10) {
+    x = Math.floor(x / 10);
+    d++;
+  }
+  return d;
 }
 
 /** The largest of 1 s, 1 ms and 1 us (in microseconds) that divides every time of `s`: deltas in that unit are short. */

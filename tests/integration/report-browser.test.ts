@@ -205,6 +205,48 @@ describe('report.html in headless Chromium', () => {
     await page.close();
   });
 
+  it.skipIf(!hasChromium)('sorts a plain table and a record table from the keyboard: every header focusable, Enter sorts ascending, then descending', async () => {
+    const { page, problems } = await open(join(dir, 'demo', 'report.html'));
+    // Both sorters' headers are in the tab order: the strategies' plain table (6 columns) and the trade list (12).
+    const tabIndexes = await page.$$eval('table.sortable thead th', (ths) => ths.map((th) => (th as unknown as { tabIndex: number }).tabIndex));
+    expect(tabIndexes.length).toBeGreaterThanOrEqual(18);
+    expect(tabIndexes.every((t) => t === 0)).toBe(true);
+    /** The cells of column k of a table's shown rows: each one's data-v (a plain table's number) or its text. */
+    const column = (table: string, k: number) =>
+      page.$$eval(`${table} tbody tr`, (trs, k) => trs.map((r) => { const td = (r as unknown as { cells: ArrayLike<{ getAttribute(n: string): string | null; textContent: string | null }> }).cells[k]!; return td.getAttribute('data-v') ?? td.textContent ?? ''; }), k);
+    const enter = async (table: string, label: string) => {
+      const header = page.locator(`${table} thead th`, { hasText: new RegExp(`^${label}$`) });
+      await header.focus();
+      await page.keyboard.press('Enter');
+      return header.getAttribute('aria-sort');
+    };
+    const plain = 'section#attribution table.sortable';
+    const trades = (await column(plain, 1)).map(Number);
+    expect(trades.length).toBeGreaterThan(1);
+    expect(await enter(plain, 'Trades')).toBe('ascending');
+    expect((await column(plain, 1)).map(Number)).toEqual([...trades].sort((a, b) => a - b));
+    expect(await enter(plain, 'Trades')).toBe('descending');
+    expect((await column(plain, 1)).map(Number)).toEqual([...trades].sort((a, b) => b - a));
+    // The trade list (155 round trips, two pages): Enter at a header sorts all of them, the first page shown.
+    const next = page.locator('[data-records="trade-table"] button[data-go="next"]');
+    const exits = await column('#trade-table', 8);
+    await next.click();
+    exits.push(...(await column('#trade-table', 8)));
+    expect(exits).toHaveLength(155);
+    const byValue = (a: string, b: string) => Number(a.replace(/,/g, '')) - Number(b.replace(/,/g, ''));
+    expect(await enter('#trade-table', 'Exit price')).toBe('ascending');
+    expect(await column('#trade-table', 8)).toEqual([...exits].sort(byValue).slice(0, 100));
+    expect(await enter('#trade-table', 'Exit price')).toBe('descending');
+    expect(await column('#trade-table', 8)).toEqual([...exits].sort(byValue).reverse().slice(0, 100));
+    expect(await enter('#trade-table', '#')).toBe('ascending');
+    expect(await enter('#trade-table', '#')).toBe('descending');
+    expect(await column('#trade-table', 0)).toEqual(Array.from({ length: 100 }, (_, i) => String(155 - i)));
+    // A header of the other table of the page keeps its own state: one table's sort is no other's.
+    expect(await page.locator(`${plain} thead th[aria-sort]`).count()).toBe(1);
+    expect(problems).toEqual({ console: [], failed: [], foreign: [] });
+    await page.close();
+  });
+
   it.skipIf(!hasChromium)('shows the date and the values in a tooltip when the pointer is over the equity chart', async () => {
     const { page, problems } = await open(join(dir, 'demo', 'report.html'));
     const box = (await page.locator('figure[data-chart="equity-drawdown"] div.echart').boundingBox())!;
@@ -327,6 +369,15 @@ describe('report.html in headless Chromium', () => {
     const first = await rows();
     expect(first[0]).toMatchObject({ rank: 1, key: sweep.best!.key, cls: 'best', weight: '650' });
     expect(first.slice(1).every((r) => r.cls === '' && r.weight === '400')).toBe(true);
+    /** The runHash cells of the page shown: text and title (the column's codes list only the rows that repeat an entry). */
+    const hashes = () => page.$$eval('#trial-table tbody tr', (trs) => trs.map((r) => { const td = r.cells[r.cells.length - 2]!; return [td.textContent, td.getAttribute('title')]; }));
+    const ranked = [...sweep.trials].sort((a, b) => (b.fitness ?? -Infinity) - (a.fitness ?? -Infinity) || (a.key < b.key ? -1 : 1));
+    const hashCells = (from: number, to: number) => ranked.slice(from, to).map((t) => (t.runHash ? [t.runHash.slice(0, 12), t.runHash] : ['', null]));
+    expect(await hashes()).toEqual(hashCells(0, 100));
+    await table.locator('button[data-go="last"]').click();
+    expect(await hashes()).toEqual(hashCells(2400, 2500));
+    expect(await hashes()).toContainEqual(['', null]);
+    await table.locator('button[data-go="first"]').click();
     await table.locator('button[data-go="next"]').click();
     expect((await rows()).map((r) => r.rank)).toEqual(Array.from({ length: 100 }, (_, i) => i + 101));
     expect(await count()).toBe('rows 101-200 of 2,500');
@@ -337,7 +388,6 @@ describe('report.html in headless Chromium', () => {
     expect(await header.getAttribute('aria-sort')).toBe('descending');
     expect(await count()).toBe('rows 1-100 of 2,500');
     const top = sweep.trials.reduce((b, t) => ((t.metrics?.sharpe ?? -Infinity) > (b.metrics?.sharpe ?? -Infinity) ? t : b));
-    const ranked = [...sweep.trials].sort((a, b) => (b.fitness ?? -Infinity) - (a.fitness ?? -Infinity));
     // The highest Sharpe's trial is far down the page's own order (best fitness first).
     expect(ranked.indexOf(top)).toBeGreaterThan(200);
     const sorted = await rows();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPage, renderPagePieces, sectionPieces, section } from '../../../../reports/html/page.js';
+import { SORT_SCRIPT, renderPage, renderPagePieces, sectionPieces, section } from '../../../../reports/html/page.js';
 
 describe('a page in pieces', () => {
   const rows = Array.from({ length: 5000 }, (_, i) => `<tr><td>${i}</td><td>${'x'.repeat(i % 97)}</td></tr>`);
@@ -23,5 +23,15 @@ describe('a page in pieces', () => {
 
   it('gives a section in pieces the bytes of the section of their text', () => {
     expect(sectionPieces('x', 'X & Y', ['<p>', 'a', '</p>']).join('')).toBe(section('x', 'X & Y', '<p>a</p>'));
+  });
+});
+
+describe('the page\'s script', () => {
+  it('wires the headers of both sorters (plain tables and record tables) in one place', () => {
+    // Focus, the aria-sort toggle, click and Enter: once each, in the function both sorters call.
+    for (const wiring of ['tabIndex=0', "setAttribute('aria-sort'", "th.addEventListener('click'", "th.addEventListener('keydown'"]) {
+      expect(SORT_SCRIPT.split(wiring), wiring).toHaveLength(2);
+    }
+    expect(SORT_SCRIPT.match(/\bheaders\(t,function/g)).toHaveLength(2);
   });
 });

@@ -5,6 +5,7 @@ import { formatCount, formatMoney, formatNumber, formatPercent, shortTime } from
 import { renderRunReportHtml, renderRunReportPieces } from '../../../../reports/html/index.js';
 import { signClass } from '../../../../reports/html/page.js';
 import { PAGE_ROWS, jsonNumber, recordTablePieces } from '../../../../reports/html/record-table.js';
+import type { RecordColumn } from '../../../../reports/html/record-table.js';
 import { reportTrade } from '../../../../reports/run-report.js';
 import type { RunReport, RunReportInput } from '../../../../reports/run-report.js';
 import { sampleReport } from './fixture.js';
@@ -285,7 +286,7 @@ describe('recordTablePieces', () => {
       { f: 'pill', d: ['ok', 'failed', 'ruined'], dc: ['long', 'sell', 'sell'], c: [0, 1, 0, 2, 0], td: ['', 'ruined at <t> "x"'], tc: [0, 0, 0, 1, 0] },
       { f: 'pill', d: ['ok', 'failed', 'ruined'], dc: ['', '', ''], c: [0, 1, 0, 2, 0] },
       { f: 'text', d: ['a', 'ensemble', 'ensemble'], dc: ['', 'muted', ''], c: [0, 1, 2, 1, 0] },
-      { f: 'text', cls: 'mono', d: hash.map((h) => h.slice(0, 12)), c: [0, 1, 2, 3, 4], td: hash, tc: [0, 1, 2, 3, 4] },
+      { f: 'text', cls: 'mono', d: hash.map((h) => h.slice(0, 12)), td: hash },
     ]);
     const cells = drawnCells(html, 't');
     expect(cells.map((r) => r[0])).toEqual([
@@ -301,6 +302,66 @@ describe('recordTablePieces', () => {
     // Sorted by the text shown.
     const { cols } = columnsOf(html, 't');
     expect([0, 1, 2, 3, 4].map((i) => cols[2]!.key(i))).toEqual(['a', 'ensemble', 'ensemble', 'ensemble', 'a']);
+  });
+
+  it('writes a text no two rows share as its texts alone and a text empty in every row not at all, each cell drawn as before', () => {
+    const keys = ['k-b', 'k-a', 'k<c>', 'k-d'];
+    const columns: RecordColumn[] = [
+      // Every row its own text and its own title: no codes.
+      { f: 'text', cls: 'mono', at: (i) => keys[i]!, title: (i) => `${keys[i]!}!` },
+      // Text, extra and title '' in every row: none of them written.
+      { f: 'text', cls: 'muted', at: () => '', extra: () => '', title: () => '' },
+      // A text of one class, '': its entry and class written (the pill's class is ''), one code.
+      { f: 'pill', at: () => '', mark: () => '' },
+      // Rows share a text: codes as before, and the one title coded.
+      { f: 'pill', at: (i) => (i < 2 ? 'long' : 'short'), title: (i) => (i === 3 ? 'last' : '') },
+      // One text, each row's class its own: every (text, class) pair distinct, no codes.
+      { f: 'text', at: () => 'x', mark: (i) => `c${i}` },
+    ];
+    const html = recordTablePieces({ id: 't', head: '', rows: 4, columns, noscript: '' }).join('');
+    expect(tableData(html, 't').cols).toEqual([
+      { f: 'text', cls: 'mono', d: keys, td: keys.map((k) => `${k}!`) },
+      { f: 'text', cls: 'muted' },
+      { f: 'pill', d: [''], dc: [''], c: 0 },
+      { f: 'pill', d: ['long', 'short'], c: [0, 0, 1, 1], td: ['', 'last'], tc: [0, 0, 0, 1] },
+      { f: 'text', d: ['x', 'x', 'x', 'x'], dc: ['c0', 'c1', 'c2', 'c3'] },
+    ]);
+    expect(drawnCells(html, 't')).toEqual(
+      keys.map((k, i) => [
+        `<td class="mono" title="${escapeHtml(k)}!">${escapeHtml(k)}</td>`,
+        '<td class="muted"></td>',
+        '<td><span class="pill"></span></td>',
+        `<td><span class="pill ${i < 2 ? 'long' : 'short'}"${i === 3 ? ' title="last"' : ''}>${i < 2 ? 'long' : 'short'}</span></td>`,
+        `<td><span class="c${i}">x</span></td>`,
+      ]),
+    );
+    const { cols } = columnsOf(html, 't');
+    expect([0, 1, 2, 3].map((i) => cols[0]!.key(i))).toEqual(keys);
+    expect([0, 1, 2, 3].map((i) => cols[1]!.key(i))).toEqual(['', '', '', '']);
+    // One row is its own text; no row writes no text but the classed one's (empty) entries.
+    const one = recordTablePieces({ id: 't', head: '', rows: 1, columns: [{ f: 'text', at: () => 'only', title: () => '' }], noscript: '' }).join('');
+    expect(tableData(one, 't').cols).toEqual([{ f: 'text', d: ['only'] }]);
+    expect(drawnCells(one, 't')).toEqual([['<td>only</td>']]);
+    const none = recordTablePieces({ id: 't', head: '', rows: 0, columns: [{ f: 'text', at: () => 'x' }, { f: 'pill', at: () => 'x', mark: () => '' }], noscript: '' }).join('');
+    expect(tableData(none, 't').cols).toEqual([{ f: 'text' }, { f: 'pill', d: [], dc: [] }]);
+  });
+
+  it('writes a text whose rows are mostly their own as the rows that repeat an earlier entry, when that is shorter than a code a row', () => {
+    // A sweep's runHashes: each trial's own, but two trials of one run (row 7 repeats row 3) and '' for three failed ones.
+    const hash = (i: number): string => (i === 7 ? hash(3) : i >= 20 && i <= 22 ? '' : `${(i * 7919).toString(16).padStart(6, '0')}<&>${'f'.repeat(20)}`);
+    const columns: RecordColumn[] = [{ f: 'text', cls: 'mono', at: (i) => hash(i).slice(0, 6), title: (i) => hash(i) }];
+    const html = recordTablePieces({ id: 't', head: '', rows: 30, columns, noscript: '' }).join('');
+    const col = tableData(html, 't').cols[0] as { d: string[]; c: unknown; td: string[]; tc: unknown };
+    // Entries in the order rows first show them; rows 7, 21 and 22 repeat codes 3, 19 and 19.
+    expect(col.d).toHaveLength(27);
+    expect(col.c).toEqual({ x: [7, 14, 1], v: [3, 19, 19] });
+    expect(col.tc).toEqual({ x: [7, 14, 1], v: [3, 19, 19] });
+    const { cols } = columnsOf(html, 't');
+    expect(drawnCells(html, 't')).toEqual(Array.from({ length: 30 }, (_, i) => [`<td class="mono"${hash(i) ? ` title="${escapeHtml(hash(i))}"` : ''}>${escapeHtml(hash(i).slice(0, 6))}</td>`]));
+    expect(Array.from({ length: 30 }, (_, i) => cols[0]!.key(i))).toEqual(Array.from({ length: 30 }, (_, i) => hash(i).slice(0, 6)));
+    // Rows sharing a few texts keep a code a row: fewer characters.
+    const few = recordTablePieces({ id: 't', head: '', rows: 30, columns: [{ f: 'text', at: (i) => `s${i % 3}` }], noscript: '' }).join('');
+    expect(tableData(few, 't').cols[0]).toEqual({ f: 'text', d: ['s0', 's1', 's2'], c: Array.from({ length: 30 }, (_, i) => i % 3) });
   });
 
   it('names the rows of each row class after the columns, and writes none when no row has one', () => {

@@ -89,6 +89,11 @@ describe('renderSweepHtml', () => {
     expect(failedTrials).toHaveLength(2250);
     expect(Array.from({ length: failed.data.n }, (_, i) => failed.cols[0]!.val(i))).toEqual(failedTrials.map((t) => t.key));
     expect(page).toContain('<span class="count muted">rows 1-100 of 2,250</span>');
+    // The keys, each a trial's own, as their texts alone: no list of codes 0 to n - 1 beside them.
+    expect(Object.keys(trials.data.cols[1] as object)).toEqual(['f', 'cls', 'd']);
+    expect(Object.keys(failed.data.cols[0] as object)).toEqual(['f', 'cls', 'd']);
+    // No trial ruined: the status pill has no titles to write.
+    expect(Object.keys(trials.data.cols[2] as object)).toEqual(['f', 'd', 'dc', 'c']);
   });
 
   it('states the DSR and the PBO with what each means for the decision', () => {
