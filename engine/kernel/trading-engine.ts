@@ -5,6 +5,7 @@ import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, OrderEvent, Signal } from '../model/events.js';
 import type { InstrumentSpec } from '../model/instruments.js';
 import type { QuoteTick, SentimentEvent, TradeTick } from '../model/market-data.js';
+import { BarRow } from '../model/market-batches.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
@@ -335,25 +336,11 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
    * one-row column set and goes that way).
    */
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
-    const one = this.oneBar;
-    one.barTs[0] = ts;
-    one.open[0] = open;
-    one.high[0] = high;
-    one.low[0] = low;
-    one.close[0] = close;
-    one.volume[0] = volume;
-    this.onBarRow(symbolIndex, one, 0);
+    this.onBarRow(symbolIndex, this.oneBar.set(ts, open, high, low, close, volume), 0);
   }
 
-  /** A one-row BarColumns for {@link onBar}. */
-  private readonly oneBar: BarColumns = {
-    barTs: new Float64Array(1),
-    open: new Float64Array(1),
-    high: new Float64Array(1),
-    low: new Float64Array(1),
-    close: new Float64Array(1),
-    volume: new Float64Array(1),
-  };
+  /** The row {@link onBar} writes its bar into. */
+  private readonly oneBar = new BarRow();
 
   /**
    * The replay path's onBar: the bar is row `row` of column arrays, read from the typed arrays here rather than
