@@ -2,16 +2,13 @@ import type { ExecutionEngine } from '../execution/execution-engine.js';
 import { InvalidArgumentError } from '../core/index.js';
 import { AlgorithmRouter } from '../execution/algorithms/algorithm-router.js';
 import type { AlgorithmConfig } from '../execution/algorithms/algorithm-config.js';
-import type { OrderId } from '../core/ids.js';
-import type { OrderChanges, Signal } from '../model/events.js';
-import type { OrderRequest } from '../model/orders.js';
-import type { OrderSnapshot } from '../model/order-snapshot.js';
+import type { Signal } from '../model/events.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
 import { PredictiveFilterGate, PredictiveFilterStage } from './predictive-filter-gate.js';
 import type { PredictiveFiltersConfig } from './predictive-filter-gate.js';
-import { DirectRouter } from './strategy-router.js';
+import { DirectRouter, RouterDecorator } from './strategy-router.js';
 import type { RouterDeps, RouterHost, StrategyRouter, TargetSink } from './strategy-router.js';
 
 /*
@@ -115,66 +112,29 @@ export class AlgorithmTargets implements TargetSink {
 
 /**
  * The strategy-facing router of a chain whose execution stage works over time: strategies talk to
- * `front` (the ensemble); the bar, trade, timer and attach hooks reach both, the execution stage
+ * `front` (the ensemble, the router it decorates); the bar, trade, timer and attach hooks reach both, the execution stage
  * first on data (its volume profile sees a bar before any target of it), timers only the execution stage.
  */
-export class ChainedRouter implements StrategyRouter {
-  readonly deliversOrderEvents: boolean;
+export class ChainedRouter extends RouterDecorator {
   constructor(
-    private readonly front: StrategyRouter,
+    front: StrategyRouter,
     private readonly back: AlgorithmRouter,
   ) {
-    this.deliversOrderEvents = front.deliversOrderEvents;
+    super(front);
   }
-  position(k: number, i: number): number {
-    return this.front.position(k, i);
-  }
-  cash(k: number): number {
-    return this.front.cash(k);
-  }
-  equity(k: number): number {
-    return this.front.equity(k);
-  }
-  setTarget(k: number, i: number, units: number, ts: number, options: TargetOptions | undefined): void {
-    this.front.setTarget(k, i, units, ts, options);
-  }
-  signal(k: number, signal: Signal): void {
-    this.front.signal(k, signal);
-  }
-  submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
-    return this.front.submitOrder(k, request, ts);
-  }
-  cancelOrder(k: number, orderId: OrderId, ts: number): void {
-    this.front.cancelOrder(k, orderId, ts);
-  }
-  replaceOrder(k: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
-    this.front.replaceOrder(k, orderId, changes, ts);
-  }
-  openOrders(k: number, i: number | undefined): readonly OrderSnapshot[] {
-    return this.front.openOrders(k, i);
-  }
-  beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+  override beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
     this.back.beforeBar(i, ts, open, high, low, close, volume);
-    this.front.beforeBar?.(i, ts, open, high, low, close, volume);
+    this.inner.beforeBar?.(i, ts, open, high, low, close, volume);
   }
-  afterBar(i: number, ts: number): void {
-    this.front.afterBar?.(i, ts);
-  }
-  onTrade(i: number, ts: number, price: number, size: number): void {
+  override onTrade(i: number, ts: number, price: number, size: number): void {
     this.back.onTrade(i, ts, price, size);
-    this.front.onTrade?.(i, ts, price, size);
+    this.inner.onTrade?.(i, ts, price, size);
   }
-  onEquity(ts: number, equity: number): void {
-    this.front.onEquity?.(ts, equity);
-  }
-  onStop(): void {
-    this.front.onStop?.();
-  }
-  attach(host: RouterHost): void {
+  override attach(host: RouterHost): void {
     this.back.attach(host);
-    this.front.attach?.(host);
+    this.inner.attach?.(host);
   }
-  onTimer(name: string, ts: number): void {
+  override onTimer(name: string, ts: number): void {
     this.back.onTimer(name, ts);
   }
 }

@@ -2,11 +2,11 @@ import { orderId } from '../core/ids.js';
 import type { OrderId } from '../core/ids.js';
 import type { OrderChanges, Signal } from '../model/events.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
-import type { OrderSnapshot } from '../model/order-snapshot.js';
 import { createPredictiveFilter, describePredictiveFilter } from '../models/predictive-filters.js';
 import type { PredictiveFilter, PredictiveFilterConfig } from '../models/predictive-filters.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
+import { RouterDecorator } from './strategy-router.js';
 import type { StrategyRouter, TargetSink } from './strategy-router.js';
 
 /** The predictive filters of a run (scenario `strategies[i].filters`, `ensemble.filters`). */
@@ -234,28 +234,13 @@ export class PredictiveFilterStage {
  * (before the inner router and the strategies see it), judges each filtered strategy's targets, orders,
  * brackets and signals through the {@link PredictiveFilterStage}, and passes everything else on.
  */
-export class PredictiveFilterGate implements StrategyRouter {
-  readonly deliversOrderEvents: boolean;
-  readonly afterBar?: StrategyRouter['afterBar'];
-  readonly onEquity?: StrategyRouter['onEquity'];
-  readonly onStop?: StrategyRouter['onStop'];
-  readonly attach?: StrategyRouter['attach'];
-  readonly onTimer?: StrategyRouter['onTimer'];
-  readonly onTrade?: StrategyRouter['onTrade'];
-  readonly submitBracket?: StrategyRouter['submitBracket'];
-
+export class PredictiveFilterGate extends RouterDecorator {
   constructor(
-    private readonly inner: StrategyRouter,
+    inner: StrategyRouter,
     readonly stage: PredictiveFilterStage,
     private readonly symbolIndex: (symbol: string) => number,
   ) {
-    this.deliversOrderEvents = inner.deliversOrderEvents;
-    if (inner.afterBar) this.afterBar = inner.afterBar.bind(inner);
-    if (inner.onEquity) this.onEquity = inner.onEquity.bind(inner);
-    if (inner.onStop) this.onStop = inner.onStop.bind(inner);
-    if (inner.attach) this.attach = inner.attach.bind(inner);
-    if (inner.onTimer) this.onTimer = inner.onTimer.bind(inner);
-    if (inner.onTrade) this.onTrade = inner.onTrade.bind(inner);
+    super(inner);
     if (inner.submitBracket) {
       const submit = inner.submitBracket.bind(inner);
       this.submitBracket = (k: number, request: BracketRequest, ts: number): BracketIds => {
@@ -270,20 +255,11 @@ export class PredictiveFilterGate implements StrategyRouter {
     }
   }
 
-  beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+  override beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
     this.stage.onBar(i, ts, open, high, low, close, volume);
     this.inner.beforeBar?.(i, ts, open, high, low, close, volume);
   }
-  position(k: number, i: number): number {
-    return this.inner.position(k, i);
-  }
-  cash(k: number): number {
-    return this.inner.cash(k);
-  }
-  equity(k: number): number {
-    return this.inner.equity(k);
-  }
-  setTarget(k: number, i: number, units: number, ts: number, options: TargetOptions | undefined): void {
+  override setTarget(k: number, i: number, units: number, ts: number, options: TargetOptions | undefined): void {
     if (!this.stage.filters(k)) {
       this.inner.setTarget(k, i, units, ts, options);
       return;
@@ -291,23 +267,20 @@ export class PredictiveFilterGate implements StrategyRouter {
     const sent = this.stage.target(k, i, units, ts, this.inner.position(k, i));
     if (sent === sent) this.inner.setTarget(k, i, sent, ts, options);
   }
-  signal(k: number, signal: Signal): void {
+  override signal(k: number, signal: Signal): void {
     this.inner.signal(k, this.stage.filters(k) ? this.stage.signal(k, signal, this.symbolIndex(signal.symbol)) : signal);
   }
-  submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
+  override submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
     if (this.stage.filters(k)) {
       const i = this.symbolIndex(request.symbol);
       if (!this.stage.order(k, i, request.side === 'buy' ? 1 : -1, request.qty, request.reduceOnly === true, ts, this.inner.position(k, i), `${request.type ?? 'market'} order`)) return this.stage.droppedId();
     }
     return this.inner.submitOrder(k, request, ts);
   }
-  cancelOrder(k: number, id: OrderId, ts: number): void {
+  override cancelOrder(k: number, id: OrderId, ts: number): void {
     if (!this.stage.droppedIds.has(id)) this.inner.cancelOrder(k, id, ts);
   }
-  replaceOrder(k: number, id: OrderId, changes: OrderChanges, ts: number): void {
+  override replaceOrder(k: number, id: OrderId, changes: OrderChanges, ts: number): void {
     if (!this.stage.droppedIds.has(id)) this.inner.replaceOrder(k, id, changes, ts);
-  }
-  openOrders(k: number, i: number | undefined): readonly OrderSnapshot[] {
-    return this.inner.openOrders(k, i);
   }
 }

@@ -1,11 +1,10 @@
 import { InvalidArgumentError } from '../core/index.js';
 import type { OrderId } from '../core/ids.js';
-import type { OrderChanges, Signal } from '../model/events.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
-import type { OrderSnapshot } from '../model/order-snapshot.js';
 import { HmmRegimeDetector, type HmmRegimeConfig } from '../models/hmm-regime.js';
 import type { Recorder } from '../ports/recorder.js';
 import type { TargetOptions } from '../strategies/context.js';
+import { RouterDecorator } from './strategy-router.js';
 import type { RouterHost, StrategyRouter } from './strategy-router.js';
 
 /** Seed 003's regime-adaptive parameters of one regime: multiples of the strategies' sizes and stop distances. */
@@ -34,21 +33,14 @@ const ONE: RegimeMultipliers = Object.freeze({ size: 1, stop: 1 });
  * symbol's last price scaled by the `stop` multiplier. Each change of regime is an audit entry
  * 'regime.changed'. Everything else passes through to the inner router unchanged.
  */
-export class RegimeAdaptiveRouter implements StrategyRouter {
-  readonly deliversOrderEvents: boolean;
+export class RegimeAdaptiveRouter extends RouterDecorator {
   readonly detector: HmmRegimeDetector;
   private host: RouterHost | null = null;
   private readonly lastMark: Float64Array;
   private multipliers: RegimeMultipliers = ONE;
-  beforeBar?: StrategyRouter['beforeBar'];
-  afterBar?: StrategyRouter['afterBar'];
-  onStop?: StrategyRouter['onStop'];
-  onTimer?: StrategyRouter['onTimer'];
-  onTrade?: StrategyRouter['onTrade'];
-  submitBracket?: StrategyRouter['submitBracket'];
 
   constructor(
-    private readonly inner: StrategyRouter,
+    inner: StrategyRouter,
     private readonly cfg: RegimeAdaptiveConfig,
     private readonly symbols: readonly string[],
     private readonly recorder: Recorder,
@@ -58,14 +50,9 @@ export class RegimeAdaptiveRouter implements StrategyRouter {
       if (!cfg.detector.labels.includes(label)) throw new InvalidArgumentError(`invalid 'regimes.adapt.${label}': not a regime label (labels: ${cfg.detector.labels.join(', ')})`);
       if (!(m.size > 0) || !(m.stop > 0)) throw new InvalidArgumentError(`invalid 'regimes.adapt.${label}': multipliers must be positive`);
     }
-    this.deliversOrderEvents = inner.deliversOrderEvents;
+    super(inner);
     this.detector = new HmmRegimeDetector(cfg.detector);
     this.lastMark = new Float64Array(symbols.length).fill(Number.NaN);
-    if (inner.beforeBar) this.beforeBar = (i, ts, o, h, l, c, v) => inner.beforeBar!(i, ts, o, h, l, c, v);
-    if (inner.afterBar) this.afterBar = (i, ts) => inner.afterBar!(i, ts);
-    if (inner.onStop) this.onStop = () => inner.onStop!();
-    if (inner.onTimer) this.onTimer = (name, ts) => inner.onTimer!(name, ts);
-    if (inner.onTrade) this.onTrade = (i, ts, p, s) => inner.onTrade!(i, ts, p, s);
     if (inner.submitBracket) this.submitBracket = (k, request: BracketRequest, ts): BracketIds => inner.submitBracket!(k, this.scaledBracket(request), ts);
   }
 
@@ -74,12 +61,12 @@ export class RegimeAdaptiveRouter implements StrategyRouter {
     return this.detector.regime;
   }
 
-  attach(host: RouterHost): void {
+  override attach(host: RouterHost): void {
     this.host = host;
     this.inner.attach?.(host);
   }
 
-  onEquity(ts: number, equity: number): void {
+  override onEquity(ts: number, equity: number): void {
     const host = this.host;
     if (host !== null) {
       let sum = 0;
@@ -111,34 +98,13 @@ export class RegimeAdaptiveRouter implements StrategyRouter {
     this.inner.onEquity?.(ts, equity);
   }
 
-  position(k: number, i: number): number {
-    return this.inner.position(k, i);
-  }
-  cash(k: number): number {
-    return this.inner.cash(k);
-  }
-  equity(k: number): number {
-    return this.inner.equity(k);
-  }
-  setTarget(k: number, i: number, units: number, ts: number, options: TargetOptions | undefined): void {
+  override setTarget(k: number, i: number, units: number, ts: number, options: TargetOptions | undefined): void {
     const m = this.multipliers.size;
     const scaled = m === 1 ? units : Number.isInteger(units) ? Math.trunc(units * m) : units * m;
     this.inner.setTarget(k, i, scaled, ts, options);
   }
-  signal(k: number, signal: Signal): void {
-    this.inner.signal(k, signal);
-  }
-  submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
+  override submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
     return this.inner.submitOrder(k, this.scaledStop(request), ts);
-  }
-  cancelOrder(k: number, orderId: OrderId, ts: number): void {
-    this.inner.cancelOrder(k, orderId, ts);
-  }
-  replaceOrder(k: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
-    this.inner.replaceOrder(k, orderId, changes, ts);
-  }
-  openOrders(k: number, i: number | undefined): readonly OrderSnapshot[] {
-    return this.inner.openOrders(k, i);
   }
 
   /** A protective stop with its distance from the symbol's last price times the regime's stop multiplier. */

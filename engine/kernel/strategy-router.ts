@@ -15,7 +15,7 @@ import type { TargetOptions } from '../strategies/context.js';
  * ensemble router (engine/ensemble) gives each strategy a shadow ledger and trades the account to
  * a combination of their targets instead.
  */
-export interface StrategyRouter {
+export interface StrategyRouter extends RouterHooks {
   /** When true, the account's order events are delivered to the strategy that owns the order (index = strategy). */
   readonly deliversOrderEvents: boolean;
   position(strategyIndex: number, symbolIndex: number): number;
@@ -30,11 +30,18 @@ export interface StrategyRouter {
    */
   readonly keepsSignals?: boolean;
   submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId;
-  /** Submits a bracket (see StrategyContext.submitBracket); a router that trades targets only leaves it out. */
-  submitBracket?(strategyIndex: number, request: BracketRequest, ts: number): BracketIds;
   cancelOrder(strategyIndex: number, orderId: OrderId, ts: number): void;
   replaceOrder(strategyIndex: number, orderId: OrderId, changes: OrderChanges, ts: number): void;
   openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly OrderSnapshot[];
+}
+
+/**
+ * The optional hooks of a {@link StrategyRouter}: the TradingEngine calls each only when the router has it (it checks
+ * their presence once), and a decorator has them only where its inner router does (see {@link RouterDecorator}).
+ */
+export interface RouterHooks {
+  /** Submits a bracket (see StrategyContext.submitBracket); a router that trades targets only leaves it out. */
+  submitBracket?(strategyIndex: number, request: BracketRequest, ts: number): BracketIds;
   /** Called with each bar before the strategies see it (after the account is marked). */
   beforeBar?(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void;
   /** Called after every strategy subscribed to the symbol has seen the bar. */
@@ -65,6 +72,60 @@ export interface RouterHost {
   /** Returns the last price (mark) of a symbol; NaN before the first. */
   mark(symbolIndex: number): number;
 }
+
+/** The optional hooks of a {@link StrategyRouter}, by name. */
+const ROUTER_HOOKS: readonly (keyof RouterHooks)[] = ['beforeBar', 'afterBar', 'onEquity', 'onStop', 'attach', 'onTimer', 'onTrade', 'submitBracket'];
+
+/**
+ * A router in front of another (the warm-up gate, the predictive filters, regime-adaptive sizes, execution
+ * algorithms): every call goes on to `inner` unless the subclass overrides it. An optional hook exists on it
+ * only when the subclass defines it (as a method, or by assigning it in its constructor) or when `inner` has it,
+ * then bound to `inner`: the TradingEngine checks a hook's presence before calling it on every bar, so a
+ * decorator adds no hook its inner router does not have. A subclass's own hook calls the inner one itself.
+ */
+export abstract class RouterDecorator implements StrategyRouter {
+  readonly deliversOrderEvents: boolean;
+
+  constructor(protected readonly inner: StrategyRouter) {
+    this.deliversOrderEvents = inner.deliversOrderEvents;
+    const hooks = this as Partial<Record<keyof RouterHooks, unknown>>;
+    for (const h of ROUTER_HOOKS) {
+      const own = inner[h];
+      if (hooks[h] === undefined && own !== undefined) hooks[h] = (own as (...args: never[]) => unknown).bind(inner);
+    }
+  }
+
+  position(strategyIndex: number, symbolIndex: number): number {
+    return this.inner.position(strategyIndex, symbolIndex);
+  }
+  cash(strategyIndex: number): number {
+    return this.inner.cash(strategyIndex);
+  }
+  equity(strategyIndex: number): number {
+    return this.inner.equity(strategyIndex);
+  }
+  setTarget(strategyIndex: number, symbolIndex: number, units: number, ts: number, options: TargetOptions | undefined): void {
+    this.inner.setTarget(strategyIndex, symbolIndex, units, ts, options);
+  }
+  signal(strategyIndex: number, signal: Signal): void {
+    this.inner.signal(strategyIndex, signal);
+  }
+  submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId {
+    return this.inner.submitOrder(strategyIndex, request, ts);
+  }
+  cancelOrder(strategyIndex: number, orderId: OrderId, ts: number): void {
+    this.inner.cancelOrder(strategyIndex, orderId, ts);
+  }
+  replaceOrder(strategyIndex: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
+    this.inner.replaceOrder(strategyIndex, orderId, changes, ts);
+  }
+  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly OrderSnapshot[] {
+    return this.inner.openOrders(strategyIndex, symbolIndex);
+  }
+}
+
+/** The decorator's optional hooks are the interface's, declared by merging: no field is emitted to hide a subclass's method. */
+export interface RouterDecorator extends RouterHooks {}
 
 /** Strategies trade the account directly: one Portfolio ledger and one ExecutionEngine slot per strategy. */
 export class DirectRouter implements StrategyRouter {

@@ -2,8 +2,8 @@ import { orderId } from '../core/ids.js';
 import type { OrderId } from '../core/ids.js';
 import type { OrderChanges, Signal } from '../model/events.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
-import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { TargetOptions } from '../strategies/context.js';
+import { RouterDecorator } from './strategy-router.js';
 import type { StrategyRouter } from './strategy-router.js';
 
 /** What a {@link TradeGate} dropped before trading began. */
@@ -31,35 +31,18 @@ export interface WarmupCounts {
  * ensemble), so a warm-up means the same thing on every pipeline. Without `tradeFromUs` the
  * TradingEngine does not build a gate at all (a run without warm-up is untouched, to the bit).
  */
-export class TradeGate implements StrategyRouter {
-  readonly deliversOrderEvents: boolean;
+export class TradeGate extends RouterDecorator {
   private droppedOrders = 0;
   private droppedTargets = 0;
   private droppedSignals = 0;
   private amendments = 0;
   private readonly dropped = new Set<string>();
-  readonly beforeBar?: StrategyRouter['beforeBar'];
-  readonly afterBar?: StrategyRouter['afterBar'];
-  readonly onEquity?: StrategyRouter['onEquity'];
-  readonly onStop?: StrategyRouter['onStop'];
-  readonly attach?: StrategyRouter['attach'];
-  readonly onTimer?: StrategyRouter['onTimer'];
-  readonly onTrade?: StrategyRouter['onTrade'];
-  readonly submitBracket?: StrategyRouter['submitBracket'];
 
   constructor(
-    private readonly inner: StrategyRouter,
+    inner: StrategyRouter,
     readonly tradeFromUs: number,
   ) {
-    this.deliversOrderEvents = inner.deliversOrderEvents;
-    // Hooks exist on the gate only when the router has them (the engine checks their presence).
-    if (inner.beforeBar) this.beforeBar = inner.beforeBar.bind(inner);
-    if (inner.afterBar) this.afterBar = inner.afterBar.bind(inner);
-    if (inner.onEquity) this.onEquity = inner.onEquity.bind(inner);
-    if (inner.onStop) this.onStop = inner.onStop.bind(inner);
-    if (inner.attach) this.attach = inner.attach.bind(inner);
-    if (inner.onTimer) this.onTimer = inner.onTimer.bind(inner);
-    if (inner.onTrade) this.onTrade = inner.onTrade.bind(inner);
+    super(inner);
     if (inner.submitBracket) this.submitBracket = (k: number, request: BracketRequest, ts: number): BracketIds => this.gateBracket(inner, k, request, ts);
   }
 
@@ -68,30 +51,21 @@ export class TradeGate implements StrategyRouter {
     return { tradeFromUs: this.tradeFromUs, orders: this.droppedOrders, targets: this.droppedTargets, signals: this.droppedSignals, amendments: this.amendments };
   }
 
-  position(strategyIndex: number, symbolIndex: number): number {
-    return this.inner.position(strategyIndex, symbolIndex);
-  }
-  cash(strategyIndex: number): number {
-    return this.inner.cash(strategyIndex);
-  }
-  equity(strategyIndex: number): number {
-    return this.inner.equity(strategyIndex);
-  }
-  setTarget(strategyIndex: number, symbolIndex: number, units: number, ts: number, options: TargetOptions | undefined): void {
+  override setTarget(strategyIndex: number, symbolIndex: number, units: number, ts: number, options: TargetOptions | undefined): void {
     if (ts < this.tradeFromUs) {
       this.droppedTargets++;
       return;
     }
     this.inner.setTarget(strategyIndex, symbolIndex, units, ts, options);
   }
-  signal(strategyIndex: number, signal: Signal): void {
+  override signal(strategyIndex: number, signal: Signal): void {
     if (signal.ts < this.tradeFromUs) {
       this.droppedSignals++;
       return;
     }
     this.inner.signal(strategyIndex, signal);
   }
-  submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId {
+  override submitOrder(strategyIndex: number, request: OrderRequest, ts: number): OrderId {
     if (ts < this.tradeFromUs) {
       this.droppedOrders++;
       const id = orderId(`warmup-${this.droppedOrders}`);
@@ -111,22 +85,19 @@ export class TradeGate implements StrategyRouter {
     }) as [OrderId, OrderId, OrderId];
     return { entry, takeProfit, stopLoss };
   }
-  cancelOrder(strategyIndex: number, id: OrderId, ts: number): void {
+  override cancelOrder(strategyIndex: number, id: OrderId, ts: number): void {
     if (this.dropped.has(id)) {
       this.amendments++;
       return;
     }
     this.inner.cancelOrder(strategyIndex, id, ts);
   }
-  replaceOrder(strategyIndex: number, id: OrderId, changes: OrderChanges, ts: number): void {
+  override replaceOrder(strategyIndex: number, id: OrderId, changes: OrderChanges, ts: number): void {
     if (this.dropped.has(id)) {
       this.amendments++;
       return;
     }
     this.inner.replaceOrder(strategyIndex, id, changes, ts);
-  }
-  openOrders(strategyIndex: number, symbolIndex: number | undefined): readonly OrderSnapshot[] {
-    return this.inner.openOrders(strategyIndex, symbolIndex);
   }
 }
 

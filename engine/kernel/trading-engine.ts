@@ -5,6 +5,7 @@ import type { ExecutionEngine } from '../execution/execution-engine.js';
 import type { OrderChanges, OrderEvent, Signal } from '../model/events.js';
 import type { InstrumentSpec } from '../model/instruments.js';
 import type { QuoteTick, SentimentEvent, TradeTick } from '../model/market-data.js';
+import { BarRow } from '../model/market-batches.js';
 import type { BracketIds, BracketRequest, OrderRequest } from '../model/orders.js';
 import type { OrderSnapshot } from '../model/order-snapshot.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
@@ -330,64 +331,43 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
     return this.sentiments[symbolIndex]!;
   }
 
+  /**
+   * A bar of symbol `symbolIndex` opening at `ts`, as numbers: the same as {@link onBarRow} (it is written into a
+   * one-row column set and goes that way).
+   */
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
-    const ring = this.bars[symbolIndex]!;
-    ring.push(ts, open, high, low, close, volume);
-    this.portfolio.markPrice(symbolIndex, close);
-    this.barPlotTs = ts;
-    if (this.barHooks) {
-      this.onBarRouted(symbolIndex, ring, ts, open, high, low, close, volume);
-      this.barPlotTs = Number.NaN;
-      return;
-    }
-    const subs = this.subscribers[symbolIndex]!;
-    for (let j = 0; j < subs.length; j++) {
-      const k = subs[j]!;
-      const st = this.strategies[k]!;
-      if (st.onBar !== undefined) {
-        try {
-          st.onBar(this.contexts[k]!, ring);
-        } catch (err) {
-          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
-        }
-      }
-    }
-    this.barPlotTs = Number.NaN;
+    this.onBarRow(symbolIndex, this.oneBar.set(ts, open, high, low, close, volume), 0);
   }
 
-  /** onBar with the router's bar hooks around the strategies (kept out of the direct path). */
-  private onBarRouted(symbolIndex: number, ring: BarRing, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
-    this.router.beforeBar?.(symbolIndex, ts, open, high, low, close, volume);
-    const subs = this.subscribers[symbolIndex]!;
-    for (let j = 0; j < subs.length; j++) {
-      const k = subs[j]!;
-      const st = this.strategies[k]!;
-      if (st.onBar !== undefined) {
-        try {
-          st.onBar(this.contexts[k]!, ring);
-        } catch (err) {
-          throw this.failed(k, `onBar for the ${ring.symbol} bar`, err, ring.ts());
-        }
-      }
-    }
-    this.router.afterBar?.(symbolIndex, ts);
-  }
+  /** The row {@link onBar} writes its bar into. */
+  private readonly oneBar = new BarRow();
 
   /**
-   * The replay path's onBar: the bar is row `row` of column arrays. Same effect as onBar, but the
-   * values are read from typed arrays here rather than passed as arguments, so V8 never boxes them
-   * when the call is not inlined (an allocation per bar otherwise).
+   * The replay path's onBar: the bar is row `row` of column arrays, read from the typed arrays here rather than
+   * passed as arguments, so V8 never boxes them when the call is not inlined (an allocation per bar otherwise). The
+   * bar joins its symbol's ring and marks the portfolio; the strategies' onBar follow, between the router's bar
+   * hooks when it has any.
    */
   onBarRow(symbolIndex: number, cols: BarColumns, row: number): void {
     const ring = this.bars[symbolIndex]!;
     ring.pushRow(cols, row);
     this.portfolio.mark[symbolIndex] = cols.close[row]!;
     this.barPlotTs = cols.barTs[row]!;
-    if (this.barHooks) {
-      this.onBarRouted(symbolIndex, ring, cols.barTs[row]!, cols.open[row]!, cols.high[row]!, cols.low[row]!, cols.close[row]!, cols.volume[row]!);
-      this.barPlotTs = Number.NaN;
-      return;
-    }
+    if (this.barHooks) this.onBarRouted(symbolIndex, ring, cols, row);
+    else this.deliverBar(symbolIndex, ring);
+    this.barPlotTs = Number.NaN;
+  }
+
+  /** onBarRow's strategies with the router's bar hooks around them (kept out of the direct path). */
+  private onBarRouted(symbolIndex: number, ring: BarRing, cols: BarColumns, row: number): void {
+    const ts = cols.barTs[row]!;
+    this.router.beforeBar?.(symbolIndex, ts, cols.open[row]!, cols.high[row]!, cols.low[row]!, cols.close[row]!, cols.volume[row]!);
+    this.deliverBar(symbolIndex, ring);
+    this.router.afterBar?.(symbolIndex, ts);
+  }
+
+  /** Calls the onBar of every strategy subscribed to the symbol, with its bar ring. */
+  private deliverBar(symbolIndex: number, ring: BarRing): void {
     const subs = this.subscribers[symbolIndex]!;
     for (let j = 0; j < subs.length; j++) {
       const k = subs[j]!;
@@ -400,7 +380,6 @@ export class TradingEngine implements MarketDataHandler, PlotHost {
         }
       }
     }
-    this.barPlotTs = Number.NaN;
   }
 
   onTrade(symbolIndex: number, ts: number, price: number, size: number, side: number): void {

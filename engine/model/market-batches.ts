@@ -39,6 +39,33 @@ export interface BarColumns extends OhlcvColumns {
   readonly barTs: Float64Array;
 }
 
+/**
+ * One bar as row 0 of bar columns, for the calls that take a bar as numbers (TradingEngine.onBar,
+ * SimulatedVenue.onBar): they write it here and handle it as the replay's rows, so one path reads bars.
+ * `ts` is the bar's close time (the venue's VenueBars read it).
+ */
+export class BarRow implements BarColumns {
+  readonly barTs = new Float64Array(1);
+  readonly open = new Float64Array(1);
+  readonly high = new Float64Array(1);
+  readonly low = new Float64Array(1);
+  readonly close = new Float64Array(1);
+  readonly volume = new Float64Array(1);
+  readonly ts = new Float64Array(1);
+
+  /** Makes the bar opening at `barTs` (and closing at `closeTs`) the row; returns this. */
+  set(barTs: number, open: number, high: number, low: number, close: number, volume: number, closeTs = Number.NaN): this {
+    this.barTs[0] = barTs;
+    this.open[0] = open;
+    this.high[0] = high;
+    this.low[0] = low;
+    this.close[0] = close;
+    this.volume[0] = volume;
+    this.ts[0] = closeTs;
+    return this;
+  }
+}
+
 /** Top-of-book quote columns. */
 export interface QuoteColumns {
   readonly bid: Float64Array;

@@ -1,6 +1,7 @@
 import { barInSession, dayOrderExpiry, InvalidArgumentError, InvariantError, isOpen, TimeTravelError, US_PER_DAY, utcDayStart } from '../../engine/core/index.js';
 import type { Calendar, OrderId, Symbol_ } from '../../engine/core/index.js';
 import type { BarColumns, InstrumentSpec, Liquidity, Order, OrderChanges } from '../../engine/model/index.js';
+import { BarRow } from '../../engine/model/index.js';
 import { BarPath } from './intrabar-path.js';
 import { onGrid, OrderCore, tolerance } from './order-core.js';
 import type { OrderEventSink } from './order-core.js';
@@ -436,27 +437,11 @@ export class SimulatedVenue extends OrderCore<WorkingOrder> {
    * the next bar of its symbol opens; see cli/compose/bar-timing.ts).
    */
   onBar(symbolIndex: number, ts: number, open: number, high: number, low: number, close: number, volume: number, closeTs = ts + (this.config.barIntervalUs ?? 0)): void {
-    const one = this.one;
-    one.barTs[0] = ts;
-    one.open[0] = open;
-    one.high[0] = high;
-    one.low[0] = low;
-    one.close[0] = close;
-    one.volume[0] = volume;
-    one.ts[0] = closeTs;
-    this.onBarRow(symbolIndex, one, 0);
+    this.onBarRow(symbolIndex, this.one.set(ts, open, high, low, close, volume, closeTs), 0);
   }
 
-  /** A one-row VenueBars for {@link onBar}. */
-  private readonly one: VenueBars = {
-    barTs: new Float64Array(1),
-    open: new Float64Array(1),
-    high: new Float64Array(1),
-    low: new Float64Array(1),
-    close: new Float64Array(1),
-    volume: new Float64Array(1),
-    ts: new Float64Array(1),
-  };
+  /** The row {@link onBar} writes its bar into. */
+  private readonly one = new BarRow();
 
   /**
    * {@link onBar} of row `row` of bar columns (open time `barTs`, close time `ts`): the replay's path.

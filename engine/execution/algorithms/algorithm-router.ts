@@ -1,10 +1,9 @@
 import { InvalidArgumentError } from '../../core/index.js';
 import type { OrderId } from '../../core/index.js';
+import { RouterDecorator } from '../../kernel/strategy-router.js';
 import type { RouterHost, StrategyRouter } from '../../kernel/strategy-router.js';
-import type { OrderChanges, Signal } from '../../model/events.js';
 import { isTerminal } from '../../model/orders.js';
-import type { BracketIds, BracketRequest, OrderRequest } from '../../model/orders.js';
-import type { OrderSnapshot } from '../../model/order-snapshot.js';
+import type { BracketIds, BracketRequest } from '../../model/orders.js';
 import type { Portfolio } from '../../portfolio/portfolio.js';
 import type { TargetOptions } from '../../strategies/context.js';
 import type { ExecutionEngine } from '../execution-engine.js';
@@ -99,7 +98,7 @@ export interface ExecutionSummary {
  * The same code runs live: it sees time only through the {@link RouterHost} and orders only through
  * the ExecutionEngine.
  */
-export class AlgorithmRouter implements StrategyRouter {
+export class AlgorithmRouter extends RouterDecorator {
   private host: RouterHost | null = null;
   private readonly active = new Map<number, ParentOrder>();
   private readonly byId = new Map<string, ParentOrder>();
@@ -108,71 +107,36 @@ export class AlgorithmRouter implements StrategyRouter {
   private seq = 0;
 
   constructor(
-    private readonly inner: StrategyRouter,
+    inner: StrategyRouter,
     private readonly execution: ExecutionEngine,
     private readonly portfolio: Portfolio,
     /** Per strategy index: its algorithm, or null to trade through the inner router directly. */
     private readonly algorithms: readonly (AlgorithmConfig | null)[],
   ) {
+    super(inner);
     let keep = 1;
     for (const a of algorithms) if (a?.kind === 'vwap' && a.sessions > keep) keep = a.sessions;
     this.profile = new IntradayVolumeProfile(execution.symbols.length, keep);
   }
 
-  get deliversOrderEvents(): boolean {
-    return this.inner.deliversOrderEvents;
-  }
-  attach(host: RouterHost): void {
+  override attach(host: RouterHost): void {
     this.host = host;
     this.inner.attach?.(host);
   }
-  position(k: number, i: number): number {
-    return this.inner.position(k, i);
-  }
-  cash(k: number): number {
-    return this.inner.cash(k);
-  }
-  equity(k: number): number {
-    return this.inner.equity(k);
-  }
-  signal(k: number, signal: Signal): void {
-    this.inner.signal(k, signal);
-  }
-  submitOrder(k: number, request: OrderRequest, ts: number): OrderId {
-    return this.inner.submitOrder(k, request, ts);
-  }
-  submitBracket(k: number, request: BracketRequest, ts: number): BracketIds {
+  override submitBracket(k: number, request: BracketRequest, ts: number): BracketIds {
     if (this.inner.submitBracket === undefined) throw new InvalidArgumentError(`strategy ${k} submits a bracket, which this run's router does not route (it trades targets only)`);
     return this.inner.submitBracket(k, request, ts);
   }
-  cancelOrder(k: number, orderId: OrderId, ts: number): void {
-    this.inner.cancelOrder(k, orderId, ts);
-  }
-  replaceOrder(k: number, orderId: OrderId, changes: OrderChanges, ts: number): void {
-    this.inner.replaceOrder(k, orderId, changes, ts);
-  }
-  openOrders(k: number, i: number | undefined): readonly OrderSnapshot[] {
-    return this.inner.openOrders(k, i);
-  }
-  beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
+  override beforeBar(i: number, ts: number, open: number, high: number, low: number, close: number, volume: number): void {
     this.profile.add(i, ts, volume);
     this.inner.beforeBar?.(i, ts, open, high, low, close, volume);
   }
-  afterBar(i: number, ts: number): void {
-    this.inner.afterBar?.(i, ts);
-  }
-  onTrade(i: number, ts: number, price: number, size: number): void {
+  override onTrade(i: number, ts: number, price: number, size: number): void {
     this.profile.add(i, ts, size);
     this.inner.onTrade?.(i, ts, price, size);
   }
-  onEquity(ts: number, equity: number): void {
-    this.inner.onEquity?.(ts, equity);
-  }
-  onStop(): void {
-    this.inner.onStop?.();
-  }
 
-  setTarget(k: number, i: number, units: number, ts: number, options: TargetOptions | undefined): void {
+  override setTarget(k: number, i: number, units: number, ts: number, options: TargetOptions | undefined): void {
     const algo = this.algorithms[k] ?? null;
     if (algo === null || (options?.type !== undefined && options.type !== 'market')) {
       this.inner.setTarget(k, i, units, ts, options);
@@ -244,7 +208,7 @@ export class AlgorithmRouter implements StrategyRouter {
     this.sendDue(parent, ts);
   }
 
-  onTimer(name: string, ts: number): void {
+  override onTimer(name: string, ts: number): void {
     const colon = name.indexOf(':');
     const parent = this.byId.get(name.slice(0, colon));
     if (parent === undefined || parent.status !== 'working') return;
