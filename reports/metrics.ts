@@ -843,6 +843,9 @@ function negativeSquare(x: number): number {
   return q * q;
 }
 
+/** The samples a call of DeviationSums' loop takes (see DeviationSums.push). */
+const DEVIATION_RUN = 256;
+
 /**
  * The second pass over the excess returns x_i = E_i / E_{i-1} - 1 - rfPerBar, in order: the sum of squared
  * deviations from their mean (volatility, Sharpe) and of the squared negative ones (Sortino). Fields carry
@@ -859,11 +862,21 @@ export class DeviationSums {
     readonly rfPerBar: number,
   ) {}
 
-  /** From a chunk of the curve's equity. */
+  /**
+   * From a chunk of the curve's equity, in runs of DEVIATION_RUN samples: each a call of `run`, which V8 compiles whole
+   * after its first calls. One loop over a 62k curve was compiled on stack replacement during the first call, before
+   * its stores after the loop had run once, and `--trace-deopt` showed that code entered again and thrown away at
+   * those stores in every later call of most processes (a sweep worker's every trial).
+   */
   push(equity: ArrayLike<number>, k: number): void {
+    for (let from = 0; from < k; from += DEVIATION_RUN) this.run(equity, from, Math.min(k, from + DEVIATION_RUN));
+  }
+
+  /** {@link push}'s loop over equity[from..to), its state read into locals and written back (the same sums, in order). */
+  private run(equity: ArrayLike<number>, from: number, to: number): void {
     const { meanExcess, rfPerBar } = this;
     let { ss, downside, prev, started } = this;
-    for (let j = 0; j < k; j++) {
+    for (let j = from; j < to; j++) {
       const e = equity[j]!;
       if (started) {
         const x = e / prev - 1 - rfPerBar;

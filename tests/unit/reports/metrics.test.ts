@@ -6,6 +6,7 @@ import { InvalidArgumentError, US_PER_DAY, US_PER_HOUR, US_PER_YEAR } from '../.
 import {
   annualization,
   computeMetrics,
+  DeviationSums,
   drawdownSeries,
   medianSpacingUs,
   weekendsAbsent,
@@ -383,5 +384,26 @@ describe('computeMetrics over records given as columns', () => {
     for (const t of [trades, asColumns(trades)]) expect(() => computeMetrics(input([100, 101], { trades: t }))).toThrow("invalid 'trades[1].exitPrice'");
     const fills = [{ ts: 0, symbol: 'X', side: 'buy' as const, qty: 1, price: 1, commission: 0 }, { ts: 0, symbol: 'X', side: 'buy' as const, qty: 1, price: 1, commission: Number.NaN }];
     for (const f of [fills, asColumns(fills)]) expect(() => computeMetrics(input([100, 101], { fills: f }))).toThrow("invalid 'fills[1].commission'");
+  });
+});
+
+describe('DeviationSums', () => {
+  it('sums in runs the same squares, in the same order, as one loop over the curve, however it is chunked', () => {
+    const n = 1000;
+    const equity = Float64Array.from({ length: n }, (_, i) => 100 * Math.exp(0.01 * Math.sin(i * 1.7) + i * 1e-4));
+    const meanExcess = 3e-5;
+    const rfPerBar = 1e-6;
+    let ss = 0;
+    let downside = 0;
+    for (let i = 1; i < n; i++) {
+      const x = equity[i]! / equity[i - 1]! - 1 - rfPerBar;
+      ss += (x - meanExcess) * (x - meanExcess);
+      if (x < 0) downside += x * x;
+    }
+    for (const chunk of [n, 255, 256, 257, 1, 700]) {
+      const sums = new DeviationSums(meanExcess, rfPerBar);
+      for (let at = 0; at < n; at += chunk) sums.push(equity.subarray(at, Math.min(n, at + chunk)), Math.min(n, at + chunk) - at);
+      expect([sums.ss, sums.downside]).toEqual([ss, downside]);
+    }
   });
 });
