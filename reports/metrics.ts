@@ -464,8 +464,10 @@ export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
   return out;
 }
 
-const TRADE_NUMBERS = ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const;
-const FILL_NUMBERS = ['ts', 'qty', 'price', 'commission'] as const;
+/** The numbers of a round trip that computeMetrics reads (every one checked finite). */
+export const TRADE_NUMBERS = ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const;
+/** The numbers of a fill that computeMetrics reads (every one checked finite). */
+export const FILL_NUMBERS = ['ts', 'qty', 'price', 'commission'] as const;
 
 /** Checks the curve's lengths; its samples are checked by the pass of {@link CurveFacts}. */
 function validateCurveShape(curve: EquityCurveInput | EquityCurveScan): void {

@@ -1,5 +1,6 @@
 import { formatIsoUs } from '../../engine/core/index.js';
 import { computeMetrics, metricsSettings } from '../../reports/index.js';
+import { FILL_NUMBERS, TRADE_NUMBERS } from '../../reports/metrics.js';
 import type { MetricsInput, MetricsOptions } from '../../reports/index.js';
 import { applyOverride, parsePath } from '../../scenarios/overrides.js';
 import type { BacktestResult } from '../../sim/backtest/index.js';
@@ -58,7 +59,7 @@ export function trialMetrics(result: BacktestResult, measureFromUs?: number, opt
   } else if (records !== undefined) {
     // The window of the equity curve from measuredWindow; its trades and fills selected from the columns here.
     const w = measuredWindow({ initialCash: result.initialCash, equity: result.equity, trades: [], fills: [] }, measureFromUs);
-    input = { equity: w.equity, trades: rowsFrom(records.trades, 'exitTs', measureFromUs, TRADE_FIELDS), fills: rowsFrom(records.fills, 'ts', measureFromUs, FILL_FIELDS), initialCash: w.initialCash, exposure: w.exposure };
+    input = { equity: w.equity, trades: rowsFrom(records.trades, 'exitTs', measureFromUs, TRADE_NUMBERS), fills: rowsFrom(records.fills, 'ts', measureFromUs, FILL_NUMBERS), initialCash: w.initialCash, exposure: w.exposure };
     returns = w.returns;
   } else {
     const w = measuredWindow(result, measureFromUs);
@@ -88,13 +89,10 @@ export function trialMetrics(result: BacktestResult, measureFromUs?: number, opt
   };
 }
 
-const TRADE_FIELDS = ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const;
-const FILL_FIELDS = ['ts', 'qty', 'price', 'commission'] as const;
-
 /**
  * The rows of `rows` whose `key` is at or after `fromUs`, in order, as columns of `fields` (what computeMetrics
- * reads): the rows measuredWindow's filter keeps of the lists (`t.exitTs >= fromUs`, `f.ts >= fromUs`), without an
- * object per row.
+ * reads, and no other): the rows measuredWindow's filter keeps of the lists (`t.exitTs >= fromUs`, `f.ts >= fromUs`),
+ * without an object per row.
  */
 function rowsFrom<F extends string>(rows: { readonly length: number; column(field: F): ArrayLike<number> }, key: F, fromUs: number, fields: readonly F[]): { readonly length: number; column(field: F): Float64Array } {
   const at = rows.column(key);
@@ -109,14 +107,7 @@ function rowsFrom<F extends string>(rows: { readonly length: number; column(fiel
     for (let j = 0; j < k; j++) out[j] = c[kept[j]!]!;
     columns.set(field, out);
   }
-  return {
-    length: k,
-    column(field) {
-      const c = columns.get(field);
-      if (c === undefined) throw new Error(`rowsFrom: no column '${field}'`);
-      return c;
-    },
-  };
+  return { length: k, column: (field) => columns.get(field)! };
 }
 
 /** Returns the scenario document with a trial's parameters and seed applied (`--set` semantics). */
