@@ -457,15 +457,17 @@ export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
   if (!(peak > 0)) fail('equity[0]', 'not positive', peak);
   for (let i = 0; i < n; i++) {
     const e = equity[i]!;
-    if (!Number.isFinite(e)) fail(`equity[${i}]`, 'not a finite number', e);
+    if (!Number.isFinite(e)) notFinite('equity', i, e);
     if (e > peak) peak = e;
     out[i] = 1 - e / peak;
   }
   return out;
 }
 
-const TRADE_NUMBERS = ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const;
-const FILL_NUMBERS = ['ts', 'qty', 'price', 'commission'] as const;
+/** The numbers of a round trip that computeMetrics reads (every one checked finite). */
+export const TRADE_NUMBERS = ['qty', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'returnPct', 'commission'] as const;
+/** The numbers of a fill that computeMetrics reads (every one checked finite). */
+export const FILL_NUMBERS = ['ts', 'qty', 'price', 'commission'] as const;
 
 /** Checks the curve's lengths; its samples are checked by the pass of {@link CurveFacts}. */
 function validateCurveShape(curve: EquityCurveInput | EquityCurveScan): void {
@@ -500,20 +502,44 @@ function checkFiniteRows<F extends string>(rows: { readonly length: number; colu
   if (bad < rows.length) for (const field of fields) checkFinite(rows.column(field)[bad]!, `${name}[${bad}].${field}`);
 }
 
-/** Checks everything but the curve (see {@link validateCurveShape} and {@link CurveFacts}). */
-function validate(input: MetricsInput, n: number, trades: TradeNumberColumns, fills: FillNumberColumns): void {
+/**
+ * The samples of `exposure` (n of them) that are not 0, each checked finite in the same loop (an error names the
+ * first that is not).
+ */
+function exposedCount(exposure: ArrayLike<number>, n: number): number {
+  let exposed = 0;
+  for (let i = 0; i < n; i++) {
+    const x = exposure[i]!;
+    // The failure's text is made in a function of its own, as in CurveFacts.push.
+    if (!Number.isFinite(x)) notFinite('exposure', i, x);
+    if (x !== 0) exposed++;
+  }
+  return exposed;
+}
+
+/** Throws for `name[i]`, not a finite number. */
+function notFinite(name: string, i: number, x: number): never {
+  fail(`${name}[${i}]`, 'not a finite number', x);
+}
+
+/**
+ * Checks everything but the curve (see {@link validateCurveShape} and {@link CurveFacts}); returns how many samples
+ * the exposure series counts exposed, or null without one.
+ */
+function validate(input: MetricsInput, n: number, trades: TradeNumberColumns, fills: FillNumberColumns): number | null {
   checkPositive(input.initialCash, 'initialCash');
   if (input.barIntervalUs !== undefined) checkPositive(input.barIntervalUs, 'barIntervalUs');
   const rf = input.riskFreeRate ?? 0;
   checkFinite(rf, 'riskFreeRate');
   if (!(rf > -1)) fail('riskFreeRate', 'not above -1', rf);
+  let exposed: number | null = null;
   if (input.exposure !== undefined) {
     const x = input.exposure;
     checkCondition(
       x.length === n,
       `invalid 'exposure': length differs from the equity curve (${n}), was length ${x.length}`,
     );
-    for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) fail(`exposure[${i}]`, 'not a finite number', x[i]);
+    exposed = exposedCount(x, n);
   }
   checkFiniteRows(trades, TRADE_NUMBERS, 'trades');
   checkFiniteRows(fills, FILL_NUMBERS, 'fills');
@@ -530,22 +556,21 @@ function validate(input: MetricsInput, n: number, trades: TradeNumberColumns, fi
       checkFinite(bh.equity[bh.equity.length - 1]!, `buyAndHold.equity[${bh.equity.length - 1}]`);
     }
   }
+  return exposed;
 }
 
 /**
- * Returns the fraction of samples exposed: from the exposure series, the streamed count, or the trades:
+ * Returns the fraction of samples exposed: from the streamed count, the exposure series (`exposedOfSeries`, counted
+ * by validate as it checks the series), or the trades:
  * sample i is exposed when some trade has entryTs <= ts[i] < exitTs. The trades' entries and exits are
  * sorted once and the samples are walked in order: exposed while more entries than exits lie at or
  * before the sample (a trade with exitTs <= entryTs covers no sample and is left out).
  */
-function exposureTime(input: MetricsInput, curve: EquityCurveScan, trades: TradeNumberColumns): number {
+function exposureTime(input: MetricsInput, curve: EquityCurveScan, trades: TradeNumberColumns, exposedOfSeries: number | null): number {
   const n = curve.length;
   if (input.exposedSamples !== undefined) return input.exposedSamples / n;
+  if (exposedOfSeries !== null) return exposedOfSeries / n;
   let exposed = 0;
-  if (input.exposure !== undefined) {
-    for (let i = 0; i < n; i++) if (input.exposure[i] !== 0) exposed++;
-    return exposed / n;
-  }
   const entryTs = trades.column('entryTs');
   const exitTs = trades.column('exitTs');
   let spans = 0;
@@ -651,10 +676,10 @@ class CurveFacts {
     let exStarted = excess !== null && excess.started;
     for (let j = 0; j < m; j++, n++) {
       const t = ts[j]!;
-      if (!Number.isSafeInteger(t)) fail(`equity.ts[${n}]`, 'not a safe integer', t);
-      if (n > 0 && !(t > lastTs)) fail(`equity.ts[${n}]`, `not after equity.ts[${n - 1}] (${lastTs})`, t);
       const e = equity[j]!;
-      if (!Number.isFinite(e)) fail(`equity.equity[${n}]`, 'not a finite number', e);
+      // The failure's text is made in a function of its own: template strings in this loop made its optimized code
+      // ~4 times slower on a 62k curve (every sample paid for them, though none failed).
+      if (!Number.isSafeInteger(t) || (n > 0 && !(t > lastTs)) || !Number.isFinite(e)) badSample(n, t, lastTs, e);
       if (n === 0) {
         this.firstTs = t;
         this.firstEquity = e;
@@ -772,6 +797,13 @@ export function drawdownEpisodes(curve: EquityCurveInput | EquityCurveScan, onEp
   facts.finish();
 }
 
+/** Throws for the curve's sample `n` (time `t`, equity `e`; `lastTs` the time before it), as the first of CurveFacts.push's checks it fails. */
+function badSample(n: number, t: number, lastTs: number, e: number): never {
+  if (!Number.isSafeInteger(t)) fail(`equity.ts[${n}]`, 'not a safe integer', t);
+  if (n > 0 && !(t > lastTs)) fail(`equity.ts[${n}]`, `not after equity.ts[${n - 1}] (${lastTs})`, t);
+  fail(`equity.equity[${n}]`, 'not a finite number', e);
+}
+
 /** The sum of the excess returns e_i / e_{i-1} - 1 - rfPerBar in order, read chunk by chunk; `defined` turns false (and the sum stops) at the first non-positive base. */
 class ExcessReturnSum {
   sum = 0;
@@ -802,6 +834,21 @@ class ExcessReturnSum {
 }
 
 /**
+ * x * x when x < 0, else +0, without a branch: (x - |x|) / 2 is x exactly when x < 0 (x + x, then halved) and +0 (or -0
+ * at -0) otherwise, and adding +0 to a sum of squares leaves it as it was. The same sum as `if (x < 0) s += x * x`
+ * for every x but +Infinity (NaN here: an infinite return, whose mean then leaves no Sortino either way); a branch on the
+ * return's sign, mispredicted about every other bar of a real curve, cost ~4 times the rest of the loop (Math.min and
+ * `x < 0 ? x : 0` compile to that branch too).
+ */
+function negativeSquare(x: number): number {
+  const q = (x - Math.abs(x)) * 0.5;
+  return q * q;
+}
+
+/** The samples a call of DeviationSums' loop takes (see DeviationSums.push). */
+const DEVIATION_RUN = 256;
+
+/**
  * The second pass over the excess returns x_i = E_i / E_{i-1} - 1 - rfPerBar, in order: the sum of squared
  * deviations from their mean (volatility, Sharpe) and of the squared negative ones (Sortino). Fields carry
  * the sums from chunk to chunk; each chunk sums in locals.
@@ -817,17 +864,27 @@ export class DeviationSums {
     readonly rfPerBar: number,
   ) {}
 
-  /** From a chunk of the curve's equity. */
+  /**
+   * From a chunk of the curve's equity, in runs of DEVIATION_RUN samples: each a call of `run`, which V8 compiles whole
+   * after its first calls. One loop over a 62k curve was compiled on stack replacement during the first call, before
+   * its stores after the loop had run once, and `--trace-deopt` showed that code entered again and thrown away at
+   * those stores in every later call of most processes (a sweep worker's every trial).
+   */
   push(equity: ArrayLike<number>, k: number): void {
+    for (let from = 0; from < k; from += DEVIATION_RUN) this.run(equity, from, Math.min(k, from + DEVIATION_RUN));
+  }
+
+  /** {@link push}'s loop over equity[from..to), its state read into locals and written back (the same sums, in order). */
+  private run(equity: ArrayLike<number>, from: number, to: number): void {
     const { meanExcess, rfPerBar } = this;
     let { ss, downside, prev, started } = this;
-    for (let j = 0; j < k; j++) {
+    for (let j = from; j < to; j++) {
       const e = equity[j]!;
       if (started) {
         const x = e / prev - 1 - rfPerBar;
         const d = x - meanExcess;
         ss += d * d;
-        if (x < 0) downside += x * x;
+        downside += negativeSquare(x);
       }
       started = true;
       prev = e;
@@ -874,7 +931,7 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
   const n = facts.n;
   const trades = numberColumns<(typeof TRADE_NUMBERS)[number]>(input.trades);
   const fills = numberColumns<(typeof FILL_NUMBERS)[number]>(input.fills);
-  validate(input, n, trades, fills);
+  const exposedOfSeries = validate(input, n, trades, fills);
   const ann = annualizationOf(input.barIntervalUs ?? facts.spacings!.median(), () => facts.weekdays!.weekendsAbsent(), input.periodsPerYear, input.calendar);
   const P = ann === null ? null : ann.periodsPerYear;
   const finalEquity = facts.lastEquity;
@@ -998,7 +1055,7 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     averageDrawdown: dd.episodes > 0 ? dd.depthSum / dd.episodes : 0,
     averageDrawdownDurationUs: dd.episodes > 0 ? dd.durationSum / dd.episodes : 0,
     drawdownEpisodes: dd.episodes,
-    exposureTime: exposureTime(input, curve, trades),
+    exposureTime: exposureTime(input, curve, trades, exposedOfSeries),
     tradeCount: nt,
     winRate,
     bestTrade: nt > 0 ? best : null,

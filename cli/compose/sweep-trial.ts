@@ -1,6 +1,7 @@
 import { formatIsoUs } from '../../engine/core/index.js';
 import { computeMetrics, metricsSettings } from '../../reports/index.js';
-import type { MetricsOptions } from '../../reports/index.js';
+import { FILL_NUMBERS, TRADE_NUMBERS } from '../../reports/metrics.js';
+import type { MetricsInput, MetricsOptions } from '../../reports/index.js';
 import { applyOverride, parsePath } from '../../scenarios/overrides.js';
 import type { BacktestResult } from '../../sim/backtest/index.js';
 // Only the light modules of sim/research: this file is loaded in every worker thread.
@@ -40,14 +41,26 @@ const MAX_CACHED_DATA = 4;
  * as the report is, by the scenario's calendar and metrics settings (`options`, scenarioMetricsOptions).
  */
 export function trialMetrics(result: BacktestResult, measureFromUs?: number, options: MetricsOptions = {}): { metrics: TrialMetrics; returns: Float64Array } {
-  let input: { equity: { ts: Float64Array; equity: Float64Array }; trades: BacktestResult['trades']; fills: BacktestResult['fills']; initialCash: number; exposure: Float64Array };
+  let input: Pick<MetricsInput, 'equity' | 'trades' | 'fills' | 'initialCash' | 'exposure'>;
   let returns: Float64Array;
+  // The run's records as columns when it has them (a replay's result): `trades` and `fills` would build an object
+  // per round trip and per fill (and computeMetrics read each number back from them); the same numbers, in order.
+  const records = result.records;
   if (measureFromUs === undefined) {
     const n = result.equity.ts.length;
-    const exposure = new Float64Array(n);
-    for (let i = 0; i < n; i++) exposure[i] = result.equity.grossExposure[i]!;
-    input = { equity: { ts: result.equity.ts, equity: result.equity.equity }, trades: result.trades, fills: result.fills, initialCash: result.initialCash, exposure };
+    input = {
+      equity: { ts: result.equity.ts, equity: result.equity.equity },
+      trades: records?.trades ?? result.trades,
+      fills: records?.fills ?? result.fills,
+      initialCash: result.initialCash,
+      exposure: result.equity.grossExposure.subarray(0, n),
+    };
     returns = equityReturns(result.equity.equity);
+  } else if (records !== undefined) {
+    // The window of the equity curve from measuredWindow; its trades and fills selected from the columns here.
+    const w = measuredWindow({ initialCash: result.initialCash, equity: result.equity, trades: [], fills: [] }, measureFromUs);
+    input = { equity: w.equity, trades: rowsFrom(records.trades, 'exitTs', measureFromUs, TRADE_NUMBERS), fills: rowsFrom(records.fills, 'ts', measureFromUs, FILL_NUMBERS), initialCash: w.initialCash, exposure: w.exposure };
+    returns = w.returns;
   } else {
     const w = measuredWindow(result, measureFromUs);
     input = { equity: w.equity, trades: w.trades, fills: w.fills, initialCash: w.initialCash, exposure: w.exposure };
@@ -74,6 +87,27 @@ export function trialMetrics(result: BacktestResult, measureFromUs?: number, opt
     },
     returns,
   };
+}
+
+/**
+ * The rows of `rows` whose `key` is at or after `fromUs`, in order, as columns of `fields` (what computeMetrics
+ * reads, and no other): the rows measuredWindow's filter keeps of the lists (`t.exitTs >= fromUs`, `f.ts >= fromUs`),
+ * without an object per row.
+ */
+function rowsFrom<F extends string>(rows: { readonly length: number; column(field: F): ArrayLike<number> }, key: F, fromUs: number, fields: readonly F[]): { readonly length: number; column(field: F): Float64Array } {
+  const at = rows.column(key);
+  const n = rows.length;
+  const kept = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (at[i]! >= fromUs) kept[k++] = i;
+  const columns = new Map<F, Float64Array>();
+  for (const field of fields) {
+    const c = rows.column(field);
+    const out = new Float64Array(k);
+    for (let j = 0; j < k; j++) out[j] = c[kept[j]!]!;
+    columns.set(field, out);
+  }
+  return { length: k, column: (field) => columns.get(field)! };
 }
 
 /** Returns the scenario document with a trial's parameters and seed applied (`--set` semantics). */

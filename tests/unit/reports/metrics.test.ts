@@ -6,6 +6,7 @@ import { InvalidArgumentError, US_PER_DAY, US_PER_HOUR, US_PER_YEAR } from '../.
 import {
   annualization,
   computeMetrics,
+  DeviationSums,
   drawdownSeries,
   medianSpacingUs,
   weekendsAbsent,
@@ -214,6 +215,55 @@ describe('computeMetrics on edge cases', () => {
     expect(() => computeMetrics(input([100, 101], { trades: [trade(Number.POSITIVE_INFINITY, 0)] }))).toThrow(/'trades\[0\].pnl'/);
   });
 
+  it('names the first bad sample and the first check it fails (the checks of one loop, their texts made outside it)', () => {
+    const curve = (ts: number[], equity: number[]): MetricsInput => ({ ...input(equity), equity: { ts, equity } });
+    const message = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(message(() => computeMetrics(curve([1, 2, 3.5, 3], [100, 101, 102, Number.NaN])))).toBe("invalid 'equity.ts[2]': not a safe integer, was 3.5");
+    // Not after the one before, though its equity is not finite either: the time is checked first.
+    expect(message(() => computeMetrics(curve([1, 2, 2, 4], [100, 101, Number.NaN, 103])))).toBe("invalid 'equity.ts[2]': not after equity.ts[1] (2), was 2");
+    expect(message(() => computeMetrics(curve([1, 2, 3, 4], [100, 101, 102, Number.POSITIVE_INFINITY])))).toBe("invalid 'equity.equity[3]': not a finite number, was Infinity");
+    expect(message(() => computeMetrics(input([100, 101, 102], { exposure: [0, 5, Number.NaN] })))).toBe("invalid 'exposure[2]': not a finite number, was NaN");
+    expect(message(() => drawdownSeries([100, 90, Number.NaN]))).toBe("invalid 'equity[2]': not a finite number, was NaN");
+    // A chunked curve names the sample by its index in the whole curve.
+    const chunked: MetricsInput = {
+      ...input([100, 101, 102, 103]),
+      equity: { length: 4, scan: (visit) => (visit([1, 2], [100, 101], 2), visit([3, 3], [102, 103], 2)) },
+    };
+    expect(message(() => computeMetrics(chunked))).toBe("invalid 'equity.ts[3]': not after equity.ts[2] (3), was 3");
+  });
+
+  it('counts the exposed samples of an exposure series as it checks it (not 0, either sign)', () => {
+    expect(computeMetrics(input([100, 101, 102, 103], { exposure: [0, -5, 0.25, -0] })).exposureTime).toBe(0.5);
+    // The streamed count wins over a series given beside it, which is still checked.
+    expect(computeMetrics(input([100, 101, 102, 103], { exposure: [0, 0, 0, 0], exposedSamples: 3 })).exposureTime).toBe(0.75);
+    expect(() => computeMetrics(input([100, 101, 102, 103], { exposure: [0, 0, Number.NaN, 0], exposedSamples: 3 }))).toThrow(/'exposure\[2\]'/);
+  });
+
+  it('sums the downside of the excess returns as the branch on their sign did, bit for bit', () => {
+    // Returns of both signs, zero ones and a -0 one (equal samples at 0 after a rate): Sortino from the downside sum.
+    const eq = [100, 103, 99, 99, 101.5, 97.25, 97.25, 102, 100.125, 104, 98, 98.5];
+    for (const riskFreeRate of [0, 0.03]) {
+      const m = computeMetrics(input(eq, { riskFreeRate }));
+      const P = m.periodsPerYear!;
+      const rfPerBar = Math.pow(1 + riskFreeRate, 1 / P) - 1;
+      const x: number[] = [];
+      for (let i = 1; i < eq.length; i++) x.push(eq[i]! / eq[i - 1]! - 1 - rfPerBar);
+      let sum = 0;
+      for (const v of x) sum += v;
+      const mean = sum / x.length;
+      let downside = 0;
+      for (const v of x) if (v < 0) downside += v * v;
+      expect(m.sortino).toBe((mean / Math.sqrt(downside / x.length)) * Math.sqrt(P));
+    }
+  });
+
   it('never returns NaN or an infinity for any positive equity curve (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 1, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 }), (eq) => {
@@ -334,5 +384,26 @@ describe('computeMetrics over records given as columns', () => {
     for (const t of [trades, asColumns(trades)]) expect(() => computeMetrics(input([100, 101], { trades: t }))).toThrow("invalid 'trades[1].exitPrice'");
     const fills = [{ ts: 0, symbol: 'X', side: 'buy' as const, qty: 1, price: 1, commission: 0 }, { ts: 0, symbol: 'X', side: 'buy' as const, qty: 1, price: 1, commission: Number.NaN }];
     for (const f of [fills, asColumns(fills)]) expect(() => computeMetrics(input([100, 101], { fills: f }))).toThrow("invalid 'fills[1].commission'");
+  });
+});
+
+describe('DeviationSums', () => {
+  it('sums in runs the same squares, in the same order, as one loop over the curve, however it is chunked', () => {
+    const n = 1000;
+    const equity = Float64Array.from({ length: n }, (_, i) => 100 * Math.exp(0.01 * Math.sin(i * 1.7) + i * 1e-4));
+    const meanExcess = 3e-5;
+    const rfPerBar = 1e-6;
+    let ss = 0;
+    let downside = 0;
+    for (let i = 1; i < n; i++) {
+      const x = equity[i]! / equity[i - 1]! - 1 - rfPerBar;
+      ss += (x - meanExcess) * (x - meanExcess);
+      if (x < 0) downside += x * x;
+    }
+    for (const chunk of [n, 255, 256, 257, 1, 700]) {
+      const sums = new DeviationSums(meanExcess, rfPerBar);
+      for (let at = 0; at < n; at += chunk) sums.push(equity.subarray(at, Math.min(n, at + chunk)), Math.min(n, at + chunk) - at);
+      expect([sums.ss, sums.downside]).toEqual([ss, downside]);
+    }
   });
 });
