@@ -373,13 +373,40 @@ function trialsSection(sweep: SweepJsonReport): string[] {
   return sectionPieces('trials', `Trials (${formatCount(sweep.trialCount)})`, table);
 }
 
+/** A cause of failed trials: how many, the first trial's message, and how many different messages it stands for. */
+export interface FailureCause {
+  readonly trials: number;
+  readonly example: string;
+  readonly distinct: number;
+}
+
+/**
+ * Failed trials' errors grouped by cause, most trials first (ties in the order they first fail): a cause is a
+ * message with its numbers taken out (not an index such as the 0 of `strategies[0]`, nor a digit inside a name), since
+ * a trial's error names its own parameter values ("not smaller than 'slow' (24), was 55") and each would otherwise be
+ * a cause of its own.
+ */
+export function failureCauses(errors: readonly string[]): FailureCause[] {
+  const byShape = new Map<string, { trials: number; example: string; messages: Set<string> }>();
+  for (const e of errors) {
+    const shape = e.replace(/(?<![[\w.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?/gi, '#');
+    const c = byShape.get(shape);
+    if (c === undefined) byShape.set(shape, { trials: 1, example: e, messages: new Set([e]) });
+    else {
+      c.trials++;
+      c.messages.add(e);
+    }
+  }
+  return [...byShape.values()].sort((a, b) => b.trials - a.trials).map((c) => ({ trials: c.trials, example: c.example, distinct: c.messages.size }));
+}
+
 function failedSection(sweep: SweepJsonReport): string[] {
   const failed = sweep.trials.filter((t) => t.status !== 'ok');
   const title = `Failed trials (${formatCount(failed.length)} of ${formatCount(sweep.trialCount)})`;
   if (failed.length === 0) return [section('failed', title, '<p>No trial failed: every parameter combination ran to the end.</p>')];
-  const byError = new Map<string, number>();
-  for (const t of failed) byError.set(t.error ?? 'no message', (byError.get(t.error ?? 'no message') ?? 0) + 1);
-  const causes = [...byError].sort((a, b) => b[1] - a[1]).map(([e, n]) => `<tr><td class="num">${formatCount(n)}</td><td>${escapeHtml(e)}</td></tr>`);
+  const causes = failureCauses(failed.map((t) => t.error ?? 'no message')).map(
+    (c) => `<tr><td class="num">${formatCount(c.trials)}</td><td>${escapeHtml(c.example)}${c.trials > 1 && c.distinct > 1 ? ` <span class="muted">(and ${formatCount(c.distinct - 1)} more like it, other numbers)</span>` : ''}</td></tr>`,
+  );
   const params = sweep.space.parameters;
   const table = recordTablePieces({
     id: 'failed-table',

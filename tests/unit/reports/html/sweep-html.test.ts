@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../../../reports/html/escape.js';
 import { signClass } from '../../../../reports/html/page.js';
-import { dsrVerdict, pboVerdict, renderSweepHtml } from '../../../../reports/html/sweep-html.js';
+import { dsrVerdict, failureCauses, pboVerdict, renderSweepHtml } from '../../../../reports/html/sweep-html.js';
 import { TRIAL_METRIC_COLUMNS, formatTrialMetric, trialMetricValue } from '../../../../reports/html/trial-metrics.js';
 import type { SweepTrialRow } from '../../../../reports/research-schema.js';
 import { columnsOf, drawnCells } from './record-rows.js';
@@ -108,6 +108,32 @@ describe('renderSweepHtml', () => {
     expect(html).toMatch(/<td class="num">1<\/td><td>invalid &#39;fast&#39;: boom<\/td>/);
     const failed = sweep.trials.find((t) => t.status === 'failed')!;
     expect(drawnCells(html, 'failed-table')).toEqual([[`<td class="mono">${failed.key}</td>`, '<td>fast=10, slow=20, mode=long_short</td>', "<td>invalid &#39;fast&#39;: boom</td>"]]);
+  });
+
+  it("groups failures whose messages differ only in their numbers (each names its trial's values) into one cause", () => {
+    const errors = [
+      "strategies[0].params.fast: not smaller than 'slow' (24), was 55 (in the trial scenario)",
+      'strategies[1].params.slow20: missing',
+      "strategies[0].params.fast: not smaller than 'slow' (10), was 19.5 (in the trial scenario)",
+      "strategies[0].params.fast: not smaller than 'slow' (24), was 55 (in the trial scenario)",
+      'strategies[0].params.slow20: missing',
+      'equity reached -1.5e+3 at 2020-01-02',
+    ];
+    expect(failureCauses(errors)).toEqual([
+      { trials: 3, example: errors[0], distinct: 2 },
+      // An index and a digit inside a name are part of the cause, not a value.
+      { trials: 1, example: errors[1], distinct: 1 },
+      { trials: 1, example: errors[4], distinct: 1 },
+      { trials: 1, example: errors[5], distinct: 1 },
+    ]);
+    expect(failureCauses([])).toEqual([]);
+    // On the page: one row for the 40 trials, its count and how many other messages it stands for.
+    const s = sampleSweep();
+    const failed = s.trials.map((t, i) => ({ ...t, status: 'failed' as const, metrics: null, runHash: null, fitness: null, error: `fast: not smaller than 'slow' (${20 + (i % 4)}), was ${30 + i}` }));
+    const page = renderSweepHtml({ ...s, trials: failed, failedCount: failed.length, best: null, deflatedSharpe: { kind: 'undefined', reason: 'no trial has a finite fitness' } });
+    const causes = page.slice(page.indexOf('<h3>Causes</h3>'), page.indexOf('<h3>Trials</h3>'));
+    expect(causes.match(/<tr><td class="num">/g)).toHaveLength(1);
+    expect(causes).toContain(`<td class="num">${failed.length}</td><td>fast: not smaller than &#39;slow&#39; (20), was 30 <span class="muted">(and ${failed.length - 1} more like it, other numbers)</span></td>`);
   });
 
   it('says so when nothing failed and when the DSR and PBO are undefined', () => {
